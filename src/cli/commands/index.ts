@@ -1,0 +1,4 @@
+// The list of `picket` sub-commands, in the order `picket --help` shows them.
+import type { Command } from '../command.js';
+
+export const commands: Command[] = [];
