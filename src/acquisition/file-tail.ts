@@ -1,0 +1,204 @@
+// File acquisition with `tail -F` semantics: globs re-expanded on every poll (files that appear later
+// are picked up from their start), rotation by rename (the old file is drained to its end, then the
+// new one is read from 0), truncation (read again from 0), partial last lines kept until completed.
+// Read positions can be persisted through a PositionStore so a restart resumes where it stopped.
+// Back-pressure: the consumer's callback may return a promise; no more is read until it settles.
+
+import fs from 'node:fs';
+import { expandGlob } from './glob.js';
+
+export interface FilePosition { ino: number; pos: number }
+
+/** Where read positions are kept (LMDB in the agent; a Map in tests). */
+export interface PositionStore {
+  get(path: string): FilePosition | undefined;
+  set(path: string, p: FilePosition): void;
+}
+
+export interface FileTailOptions {
+  /** file names or globs */
+  patterns: string[];
+  /** called with complete lines of one file, in order */
+  onLines: (src: string, lines: string[]) => void | Promise<void>;
+  /** poll interval in ms (default 200) */
+  pollMs?: number;
+  /** files present at start: read from the beginning (true) or only new data (false, default, like CrowdSec) */
+  fromStart?: boolean;
+  positions?: PositionStore;
+  /** a line longer than this is cut and counted in `stats.truncatedLines` (default 4 MiB) */
+  maxLineBytes?: number;
+  /** bytes read per syscall (default 1 MiB) */
+  chunkBytes?: number;
+}
+
+interface OpenFile {
+  path: string;
+  fd: number;
+  ino: number;
+  pos: number;
+  partial: Buffer | null;
+  /** an over-long line was cut: drop bytes until its end */
+  skipping: boolean;
+}
+
+export class FileTailer {
+  readonly stats = { linesRead: 0, bytesRead: 0, truncatedLines: 0, rotations: 0, truncations: 0, openErrors: 0 };
+  private readonly files = new Map<string, OpenFile>();
+  private readonly opts: Required<Omit<FileTailOptions, 'positions'>> & { positions?: PositionStore };
+  private timer: NodeJS.Timeout | null = null;
+  private polling = false;
+  private first = true;
+  private readonly buf: Buffer;
+
+  constructor(opts: FileTailOptions) {
+    this.opts = { pollMs: 200, fromStart: false, maxLineBytes: 4 << 20, chunkBytes: 1 << 20, ...opts };
+    this.buf = Buffer.allocUnsafe(this.opts.chunkBytes);
+  }
+
+  start(): void {
+    if (this.timer) return;
+    const tick = (): void => {
+      this.pollOnce().catch(() => { /* errors are counted per file */ }).finally(() => {
+        if (this.timer) this.timer = setTimeout(tick, this.opts.pollMs);
+      });
+    };
+    this.timer = setTimeout(tick, 0);
+  }
+
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    for (const f of this.files.values()) closeQuiet(f.fd);
+    this.files.clear();
+  }
+
+  /** Files currently followed. */
+  watched(): string[] { return [...this.files.keys()]; }
+
+  /** One pass: discover files, detect rotation/truncation, read everything new. */
+  async pollOnce(): Promise<void> {
+    if (this.polling) return;
+    this.polling = true;
+    try {
+      const seen = new Set<string>();
+      for (const pattern of this.opts.patterns) for (const p of expandGlob(pattern)) seen.add(p);
+      for (const p of seen) {
+        let f = this.files.get(p);
+        if (!f) {
+          const opened = this.open(p, this.first && !this.opts.fromStart);
+          if (!opened) continue;
+          f = opened;
+          this.files.set(p, f);
+        }
+        await this.follow(f);
+      }
+      // files that vanished: drain what is left, then forget them (a re-created file is found again by the glob)
+      for (const [p, f] of this.files) {
+        if (seen.has(p)) continue;
+        await this.drain(f);
+        this.flushPartial(f);
+        closeQuiet(f.fd);
+        this.files.delete(p);
+      }
+    } finally {
+      this.first = false;
+      this.polling = false;
+    }
+  }
+
+  private open(p: string, atEnd: boolean): OpenFile | null {
+    let fd: number;
+    try { fd = fs.openSync(p, 'r'); } catch { this.stats.openErrors++; return null; }
+    const st = fs.fstatSync(fd);
+    const saved = this.opts.positions?.get(p);
+    let pos = atEnd ? st.size : 0;
+    if (saved && saved.ino === st.ino && saved.pos <= st.size) pos = saved.pos;
+    return { path: p, fd, ino: st.ino, pos, partial: null, skipping: false };
+  }
+
+  private async follow(f: OpenFile): Promise<void> {
+    let st: fs.Stats;
+    try { st = fs.statSync(f.path); } catch { return; }
+    if (st.ino !== f.ino) {
+      // rotated by rename: finish the old file, then start the new one from 0
+      await this.drain(f);
+      this.flushPartial(f);
+      closeQuiet(f.fd);
+      this.stats.rotations++;
+      const nf = this.open(f.path, false);
+      if (!nf) { this.files.delete(f.path); return; }
+      nf.pos = 0;
+      this.files.set(f.path, nf);
+      f = nf;
+    } else if (st.size < f.pos) {
+      this.stats.truncations++;
+      f.pos = 0;
+      f.partial = null;
+    }
+    await this.drain(f);
+  }
+
+  private async drain(f: OpenFile): Promise<void> {
+    for (;;) {
+      let n: number;
+      try { n = fs.readSync(f.fd, this.buf, 0, this.buf.length, f.pos); } catch { return; }
+      if (n <= 0) return;
+      f.pos += n;
+      this.stats.bytesRead += n;
+      const lines = this.split(f, this.buf.subarray(0, n));
+      if (lines.length > 0) {
+        this.stats.linesRead += lines.length;
+        const r = this.opts.onLines(f.path, lines);
+        if (r) await r;
+      }
+      this.opts.positions?.set(f.path, { ino: f.ino, pos: f.pos - (f.partial ? f.partial.length : 0) });
+      if (n < this.buf.length) return;
+    }
+  }
+
+  /** Split a chunk into complete lines (without `\n` / trailing `\r`); the unterminated tail is kept. */
+  private split(f: OpenFile, chunk: Buffer): string[] {
+    const lines: string[] = [];
+    let start = 0;
+    for (;;) {
+      const nl = chunk.indexOf(10, start);
+      if (nl < 0) break;
+      if (f.skipping) { f.skipping = false; start = nl + 1; continue; }
+      let piece: Buffer = chunk.subarray(start, nl);
+      if (f.partial) { piece = Buffer.concat([f.partial, piece]); f.partial = null; }
+      this.pushLine(lines, piece);
+      start = nl + 1;
+    }
+    if (start < chunk.length && !f.skipping) {
+      const rest = chunk.subarray(start);
+      const joined = f.partial ? Buffer.concat([f.partial, rest]) : Buffer.from(rest);
+      if (joined.length > this.opts.maxLineBytes) {
+        this.stats.truncatedLines++;
+        this.pushLine(lines, joined.subarray(0, this.opts.maxLineBytes));
+        f.partial = null;
+        f.skipping = true;
+      } else f.partial = joined;
+    }
+    return lines;
+  }
+
+  private pushLine(lines: string[], piece: Buffer): void {
+    let end = piece.length;
+    if (end > 0 && piece[end - 1] === 13) end--;
+    if (end === 0) return; // empty lines are skipped, as CrowdSec does
+    if (end > this.opts.maxLineBytes) { this.stats.truncatedLines++; end = this.opts.maxLineBytes; }
+    lines.push(piece.toString('utf8', 0, end));
+  }
+
+  private flushPartial(f: OpenFile): void {
+    if (!f.partial || f.partial.length === 0) return;
+    const lines: string[] = [];
+    this.pushLine(lines, f.partial);
+    f.partial = null;
+    if (lines.length) { this.stats.linesRead += lines.length; void this.opts.onLines(f.path, lines); }
+  }
+}
+
+function closeQuiet(fd: number): void {
+  try { fs.closeSync(fd); } catch { /* already closed */ }
+}
