@@ -1,0 +1,97 @@
+// Data files used by File / RegexpInFile / LookupFile / FileMap / MatchKnownBot (parsing.md §10).
+// Owns: loading (once per (dest_file, type)), storage keyed by dest_file, lookup helpers.
+
+import { readFileSync } from 'node:fs';
+import { join, isAbsolute } from 'node:path';
+import RE2 from 're2';
+
+export interface MapEntry { pattern: string; tag: string; type: string; re?: RE2 }
+export interface BotEntry { raw: Record<string, unknown>; ua: RE2[]; paths: RE2[]; ips: string[]; ranges: string[]; rdns: RE2[] }
+
+export const stringFiles = new Map<string, string[]>();
+export const regexpFiles = new Map<string, RE2[]>();
+export const mapFiles = new Map<string, MapEntry[]>();
+export const botFiles = new Map<string, BotEntry[]>();
+const loaded = new Set<string>();
+
+function lines(text: string): string[] {
+  const out: string[] = [];
+  for (let l of text.split('\n')) {
+    if (l.endsWith('\r')) l = l.slice(0, -1);
+    if (l === '' || l.startsWith('#')) continue;
+    out.push(l);
+  }
+  return out;
+}
+
+function toRe2List(v: unknown, flags = ''): RE2[] {
+  const arr = Array.isArray(v) ? v : typeof v === 'string' ? [v] : [];
+  return arr.filter((x): x is string => typeof x === 'string').map((p) => new RE2(p, flags));
+}
+
+/** Load `dataDir/destFile` as `type`. Returns an Error (naming the file) on failure; callers log and continue. */
+export function loadDataFile(destFile: string, type: string, dataDir: string): Error | null {
+  if (!type) return null;
+  const key = `${destFile}\u0000${type}`;
+  if (loaded.has(key)) return null;
+  const path = isAbsolute(destFile) ? destFile : join(dataDir, destFile);
+  let text: string;
+  try { text = readFileSync(path, 'utf8'); } catch (e) {
+    return new Error(`failed to open data file ${path}: ${(e as Error).message}`);
+  }
+  const ls = lines(text);
+  try {
+    switch (type) {
+      case 'string': {
+        const cur = stringFiles.get(destFile) ?? [];
+        cur.push(...ls);
+        stringFiles.set(destFile, cur);
+        break;
+      }
+      case 'regexp': case 'regex': {
+        const cur = regexpFiles.get(destFile) ?? [];
+        for (const l of ls) cur.push(new RE2(l));
+        regexpFiles.set(destFile, cur);
+        break;
+      }
+      case 'map': {
+        const cur = mapFiles.get(destFile) ?? [];
+        for (const l of ls) {
+          const o = JSON.parse(l) as Record<string, unknown>;
+          const e: MapEntry = { pattern: String(o.pattern ?? ''), tag: String(o.tag ?? ''), type: String(o.type ?? 'equals') };
+          if (e.type === 'regex') e.re = new RE2(e.pattern);
+          cur.push(e);
+        }
+        mapFiles.set(destFile, cur);
+        break;
+      }
+      case 'bots': {
+        const cur = botFiles.get(destFile) ?? [];
+        for (const l of ls) {
+          const o = JSON.parse(l) as Record<string, unknown>;
+          cur.push({
+            raw: o,
+            ua: toRe2List(o.user_agent ?? o.ua ?? o.user_agents, 'i'),
+            paths: toRe2List(o.path ?? o.paths),
+            ips: Array.isArray(o.ips) ? (o.ips as string[]) : [],
+            ranges: Array.isArray(o.ranges) ? (o.ranges as string[]) : [],
+            rdns: toRe2List(o.rdns),
+          });
+        }
+        botFiles.set(destFile, cur);
+        break;
+      }
+      default:
+        return new Error(`unknown data type '${type}' for ${destFile}`);
+    }
+  } catch (e) {
+    return new Error(`failed to load data file ${path} (${type}): ${(e as Error).message}`);
+  }
+  loaded.add(key);
+  return null;
+}
+
+/** Test / reload hook. */
+export function resetDataFiles(): void {
+  stringFiles.clear(); regexpFiles.clear(); mapFiles.clear(); botFiles.clear(); loaded.clear();
+}

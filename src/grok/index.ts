@@ -1,0 +1,290 @@
+// Grok on RE2: pattern library (built-ins + pattern files + pattern_syntax), %{NAME[:label]} expansion
+// with grokky's label rules, one compiled RE2 per distinct expanded regex, literal prefilters, and
+// GrokSet (RE2.Set: which of several patterns can match, in one pass).
+// Owns: src/grok/*. Semantics: docs spec parsing.md §7.
+
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import RE2 from 're2';
+import { BASE_PATTERNS } from './base.js';
+import { countGroups, grokkyCapCount, scanRegex, stripCaptures, toJsRegExp } from './regex.js';
+
+export class GrokLoadError extends Error { override name = 'GrokLoadError'; }
+export class GrokCompileError extends Error { override name = 'GrokCompileError'; }
+
+/**
+ * 're2' (default): RE2 decides and extracts. 'js': JS RegExp translation only (benchmark comparison).
+ * 'hybrid': RE2 `test` decides (linear time), then a JS RegExp translation extracts the labels — only for
+ * patterns without nested unbounded quantifiers and only on lines RE2 already matched; falls back to RE2
+ * extraction when the translation is impossible or disagrees.
+ */
+export type GrokEngine = 're2' | 'js' | 'hybrid';
+export interface PatternLibraryOptions {
+  engine?: GrokEngine;
+  /** Literal-substring prefilter before running the regex (default true; false only for benchmarks). */
+  prefilter?: boolean;
+}
+
+export interface GrokPattern {
+  readonly source: string;
+  readonly expanded: string;
+  readonly fields: readonly string[];
+  /** Unanchored leftmost match; writes EVERY label into target (non-participating group -> ""); false on no match or when the pattern has no labels. */
+  matchInto(input: string, target: Record<string, string>): boolean;
+  /** Labels -> values (null-prototype object), or null (no match / no labels). */
+  exec(input: string): Record<string, string> | null;
+  /** Same success criterion as matchInto (false when the pattern has no labels), without extracting. */
+  test(input: string): boolean;
+  /** Literal substrings every match must contain (the prefilter), for diagnostics and benchmarks. */
+  readonly required: readonly string[];
+  /** Which engine extracts the labels ('js' only with engine 'js' or 'hybrid'). */
+  readonly extractor: 're2' | 'js';
+}
+
+interface Expansion { re: string; sem: Map<string, number>; groups: number }
+
+const REF = /%\{(\w+)(?::(\w+))?\}/g;
+
+interface Matcher { exec(s: string): RegExpExecArray | null; test(s: string): boolean }
+
+// Process-wide cache: one compiled regex per (engine, expanded source).
+const RE2_CACHE = new Map<string, Matcher>();
+const JS_CACHE = new Map<string, Matcher>();
+
+function compileRegex(expanded: string, engine: 're2' | 'js'): Matcher {
+  const cache = engine === 're2' ? RE2_CACHE : JS_CACHE;
+  let m = cache.get(expanded);
+  if (!m) {
+    m = engine === 're2' ? (new RE2(expanded) as unknown as Matcher) : toJsRegExp(expanded);
+    cache.set(expanded, m);
+  }
+  return m;
+}
+
+class CompiledGrok implements GrokPattern {
+  readonly fields: readonly string[];
+  readonly required: readonly string[];
+  readonly extractor: 're2' | 'js';
+  private readonly idx: Int32Array;
+  private readonly nf: number;
+  private readonly l0: string | null;
+  private readonly l1: string | null;
+
+  constructor(readonly source: string, readonly expanded: string, sem: Map<string, number>, private readonly re: Matcher,
+    private readonly ex: Matcher | null = null, prefilter = true) {
+    this.fields = [...sem.keys()];
+    this.extractor = ex !== null || !(re instanceof RE2) ? 'js' : 're2';
+    this.idx = Int32Array.from(sem.values());
+    this.nf = this.fields.length;
+    // Up to two longest required literals (longest is usually the most selective).
+    const req = prefilter ? scanRegex(expanded).required : [];
+    this.required = req.slice(0, 2);
+    this.l0 = req[0] ?? null;
+    this.l1 = req[1] ?? null;
+  }
+
+  private pre(input: string): boolean {
+    if (this.l0 !== null && input.indexOf(this.l0) === -1) return false;
+    if (this.l1 !== null && input.indexOf(this.l1) === -1) return false;
+    return true;
+  }
+
+  matchInto(input: string, target: Record<string, string>): boolean {
+    if (this.nf === 0 || !this.pre(input)) return false;
+    let m: RegExpExecArray | null;
+    if (this.ex !== null) {
+      if (!this.re.test(input)) return false;
+      m = this.ex.exec(input) ?? this.re.exec(input);
+    } else m = this.re.exec(input);
+    if (m === null) return false;
+    const f = this.fields, idx = this.idx;
+    for (let j = 0; j < this.nf; j++) target[f[j]!] = m[idx[j]!] ?? '';
+    return true;
+  }
+
+  exec(input: string): Record<string, string> | null {
+    const out = Object.create(null) as Record<string, string>;
+    return this.matchInto(input, out) ? out : null;
+  }
+
+  test(input: string): boolean {
+    return this.nf !== 0 && this.pre(input) && this.re.test(input);
+  }
+}
+
+export class PatternLibrary {
+  private readonly defs = new Map<string, { src: string; where: string }>();
+  private readonly expCache = new Map<string, Expansion>();
+  private readonly compiled = new Map<string, CompiledGrok>();
+  readonly engine: GrokEngine;
+  private readonly prefilter: boolean;
+
+  constructor(opts: PatternLibraryOptions = {}) { this.engine = opts.engine ?? 're2'; this.prefilter = opts.prefilter ?? true; }
+
+  static withBuiltins(opts: PatternLibraryOptions = {}): PatternLibrary {
+    const lib = new PatternLibrary(opts);
+    for (const [n, r] of BASE_PATTERNS) lib.defs.set(n, { src: r, where: 'builtin' });
+    return lib;
+  }
+
+  has(name: string): boolean { return this.defs.has(name); }
+  names(): string[] { return [...this.defs.keys()]; }
+  definition(name: string): string | undefined { return this.defs.get(name)?.src; }
+
+  /** Load every file whose name has no '.', sorted; duplicates are fatal. References resolve lazily. */
+  loadDirectory(dir: string): void {
+    const files = readdirSync(dir).filter((f) => !f.includes('.')).sort();
+    for (const f of files) {
+      const path = join(dir, f);
+      if (!statSync(path).isFile()) continue;
+      this.loadText(readFileSync(path, 'utf8'), path);
+    }
+  }
+
+  /** Add definitions from pattern-file text (`where` names the file in errors). */
+  loadText(text: string, where: string): void {
+    const lines = text.split('\n');
+    const added: string[] = [];
+    for (let i = 0; i < lines.length; i++) {
+      let line = lines[i]!;
+      if (line.endsWith('\r')) line = line.slice(0, -1);
+      const m = /^(\w+)\s+(.+)$/.exec(line);
+      if (!m) continue;
+      const name = m[1]!;
+      if (this.defs.has(name)) {
+        throw new GrokLoadError(`${where}:${i + 1}: grok pattern ${name} is already defined (${this.defs.get(name)!.where})`);
+      }
+      this.defs.set(name, { src: m[2]!, where: `${where}:${i + 1}` });
+      added.push(name);
+    }
+    // Definitions must reference known names (checked once the whole file is in).
+    for (const name of added) {
+      try { this.expandName(name, []); } catch (e) {
+        throw new GrokLoadError(`${this.defs.get(name)!.where}: grok pattern ${name}: ${(e as Error).message}`);
+      }
+    }
+  }
+
+  /** pattern_syntax: first definition wins (returns false, no error, if the name exists). Throws GrokCompileError on a bad definition. */
+  addPatternSyntax(name: string, regex: string, where: string): boolean {
+    if (this.defs.has(name)) return false;
+    this.defs.set(name, { src: regex, where });
+    try {
+      const exp = this.expandName(name, []);
+      compileRegex(exp.re, this.engine === 'js' ? 'js' : 're2');
+    } catch (e) {
+      this.defs.delete(name);
+      this.expCache.delete(name);
+      throw new GrokCompileError(`${where}: pattern_syntax ${name} "${regex}": ${(e as Error).message}`);
+    }
+    return true;
+  }
+
+  compile(pattern: string, where: string): GrokPattern {
+    const hit = this.compiled.get(pattern);
+    if (hit) return hit;
+    let exp: Expansion;
+    let re: Matcher;
+    try {
+      exp = this.expandSource(pattern, []);
+      // Only labelled groups are ever read: make every other group non-capturing (much cheaper submatches).
+      // (A label whose upstream-computed group number does not exist reads as "".)
+      const { re: slim, renum } = stripCaptures(exp.re, new Set(exp.sem.values()));
+      const sem = new Map<string, number>();
+      for (const [k, v] of exp.sem) sem.set(k, renum.get(v) ?? 0x7fffffff);
+      exp = { re: slim, sem, groups: renum.size };
+      re = compileRegex(exp.re, this.engine === 'js' ? 'js' : 're2');
+    } catch (e) {
+      throw new GrokCompileError(`${where}: grok pattern "${pattern}": ${(e as Error).message}`);
+    }
+    let ex: Matcher | null = null;
+    if (this.engine === 'hybrid' && !scanRegex(exp.re).nestedUnbounded) {
+      try { ex = compileRegex(exp.re, 'js'); } catch { ex = null; }
+    }
+    const g = new CompiledGrok(pattern, exp.re, exp.sem, re, ex, this.prefilter);
+    this.compiled.set(pattern, g);
+    return g;
+  }
+
+  /** Expand without compiling (diagnostics). */
+  expand(pattern: string): string { return this.expandSource(pattern, []).re; }
+
+  private expandName(name: string, stack: string[]): Expansion {
+    const hit = this.expCache.get(name);
+    if (hit) return hit;
+    const def = this.defs.get(name);
+    if (!def) throw new Error(`unknown grok pattern %{${name}}`);
+    if (stack.includes(name)) throw new Error(`recursive grok pattern %{${name}} (${[...stack, name].join(' -> ')})`);
+    stack.push(name);
+    const exp = this.expandSource(def.src, stack);
+    stack.pop();
+    this.expCache.set(name, exp);
+    return exp;
+  }
+
+  /**
+   * grokky's expansion: every reference becomes "(" + expansion + ")"; its group number is 1 + grokkyCapCount
+   * of the literal text so far + the (exact) group counts of earlier references; labels of the referenced
+   * pattern propagate at their offset unless this pattern itself uses the same label.
+   */
+  private expandSource(src: string, stack: string[]): Expansion {
+    const refs = [...src.matchAll(REF)];
+    const sem = new Map<string, number>();
+    if (refs.length === 0) return { re: src, sem, groups: countGroups(src) };
+    const outer = new Set<string>();
+    for (const r of refs) outer.add(r[2] ?? '');
+    let res = '';
+    let last = 0;
+    let order = 1;
+    for (const r of refs) {
+      const frag = src.slice(last, r.index);
+      order += grokkyCapCount(frag);
+      res += frag;
+      last = r.index! + r[0].length;
+      const sub = this.expandName(r[1]!, stack);
+      if (r[2]) sem.set(r[2], order);
+      for (const [k, v] of sub.sem) if (!outer.has(k)) sem.set(k, order + v);
+      res += '(' + sub.re + ')';
+      order += sub.groups + 1;
+    }
+    res += src.slice(last);
+    return { re: res, sem, groups: countGroups(res) };
+  }
+}
+
+type RE2SetT = { match(s: string): number[] };
+type RE2SetCtor = new (p: string[], f?: string, o?: object) => RE2SetT;
+
+/**
+ * Several grok patterns checked with RE2.Set: `candidates(input)` returns the indices (ascending) of the
+ * patterns whose regex matches somewhere in input (labels and prefilters are not considered).
+ * RE2 caps a set's memory, so a large list is split into as few sets as fit; a pattern that cannot be put
+ * in any set is always reported as a candidate.
+ */
+export class GrokSet {
+  private readonly sets: Array<{ set: RE2SetT; idx: number[] }> = [];
+  private readonly always: number[] = [];
+  constructor(readonly patterns: readonly GrokPattern[], opts: { maxPerSet?: number } = {}) {
+    const max = opts.maxPerSet ?? 16;
+    const Ctor = (RE2 as unknown as { Set: RE2SetCtor }).Set;
+    const build = (idx: number[]): void => {
+      if (idx.length === 0) return;
+      try {
+        this.sets.push({ set: new Ctor(idx.map((i) => patterns[i]!.expanded), '', { anchor: 'unanchored' }), idx });
+      } catch {
+        if (idx.length === 1) { this.always.push(idx[0]!); return; }
+        const h = idx.length >> 1;
+        build(idx.slice(0, h)); build(idx.slice(h));
+      }
+    };
+    const all = patterns.map((_, i) => i);
+    for (let i = 0; i < all.length; i += max) build(all.slice(i, i + max));
+  }
+  /** Number of RE2.Set objects used (diagnostics). */
+  get setCount(): number { return this.sets.length; }
+  candidates(input: string): number[] {
+    const out: number[] = this.always.slice();
+    for (const { set, idx } of this.sets) for (const k of set.match(input)) out.push(idx[k]!);
+    return out.length > 1 ? out.sort((a, b) => a - b) : out;
+  }
+}

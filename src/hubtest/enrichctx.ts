@@ -1,0 +1,24 @@
+// The EnrichContext a replay uses (hubtest, explain): time-machine mode, year-less dates completed with a
+// pinned year (hubtest: the year of reference_now), GeoIP databases from the data dir when present,
+// reverse DNS disabled (no network in replays). Owns: nothing else.
+
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { GoTime } from '../core/gotime.js';
+import { GeoIpDatabases, type EnrichContext } from '../parser/enrich/index.js';
+
+export interface EnrichCtxOptions { dataDir: string; year?: number; timeMachine: boolean }
+
+export function makeEnrichContext(o: EnrichCtxOptions): EnrichContext {
+  let geo: GeoIpDatabases | null = null;
+  if (existsSync(join(o.dataDir, 'GeoLite2-City.mmdb')) || existsSync(join(o.dataDir, 'GeoLite2-ASN.mmdb'))) {
+    try { geo = GeoIpDatabases.open(o.dataDir); } catch { geo = null; }
+  }
+  return {
+    timeMachine: o.timeMachine,
+    yearForYearless: o.year ?? new Date().getUTCFullYear(),
+    now: () => GoTime.now(),
+    geo,
+    rdns: false,
+  };
+}

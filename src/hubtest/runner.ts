@@ -1,0 +1,200 @@
+// Hubtest runner: replays one hub test folder the way `cscli hubtest run` drives crowdsec
+// (`-dsn file://LOG -type T -order-event -dump-data`), per shared/hub-tests/README.md "What a runner has to do".
+// Owns: installing the listed items (stage + basename order), override_statics node, the pattern library,
+// the enrich context pinned to reference_now's year, time-machine acquisition of the log file, recording
+// parser results per stage/node, pouring into scenarios (src/buckets, when present), postoverflows,
+// reprocess, and building the result JSON.
+
+import { readFileSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import * as YAML from 'yaml';
+import { Event, newStrMap, OVFLW, TIMEMACHINE } from '../core/event.js';
+import { GoTime } from '../core/gotime.js';
+import { PatternLibrary } from '../grok/index.js';
+import { makeEnrichContext } from './enrichctx.js';
+import { loadParserTree, type ParserFileSpec } from '../parser/load.js';
+import { PARSE_OK, type ParserTree, type EventSnapshot } from '../parser/runtime.js';
+import { readExpect, type ExpectFile, type ExpectItem, type HubTestResult, type ResultAlert, type ResultEvt, type ResultSource } from './expect.js';
+import { loadScenarioDriver, type ScenarioDriver } from './scenarios.js';
+
+export interface RunOptions {
+  hubDir: string;
+  testDir: string;
+  /** override the clock reference (default: expect.json reference_now) */
+  referenceNow?: string;
+}
+
+/** Split a log buffer into lines: `\n` breaks, trailing `\r` removed, empty lines skipped. */
+export function splitLogLines(buf: Buffer): string[] {
+  const out: string[] = [];
+  let start = 0;
+  for (;;) {
+    let nl = buf.indexOf(10, start);
+    const end = nl < 0 ? buf.length : nl;
+    let e = end;
+    if (e > start && buf[e - 1] === 13) e--;
+    if (e > start) out.push(buf.toString('utf8', start, e));
+    if (nl < 0) break;
+    start = nl + 1;
+    nl = 0;
+  }
+  return out;
+}
+
+export function readLogFile(path: string): string[] {
+  let buf = readFileSync(path);
+  if (path.endsWith('.gz')) buf = gunzipSync(buf);
+  return splitLogLines(buf);
+}
+
+function itemPath(item: ExpectItem, hubDir: string, testDir: string): string {
+  if (isAbsolute(item.file)) return item.file;
+  return resolve(item.from === 'test' ? testDir : hubDir, item.file);
+}
+
+/** Stage of an item: given, else the directory two levels above the file (`<stage>/<author>/<file>`). */
+function itemStage(item: ExpectItem, path: string): string {
+  if (item.stage) return item.stage;
+  return basename(dirname(dirname(path)));
+}
+
+function toResultEvt(s: EventSnapshot): ResultEvt {
+  return {
+    Parsed: s.Parsed, Meta: s.Meta, Enriched: s.Enriched, Unmarshaled: s.Unmarshaled,
+    Whitelisted: s.Whitelisted, WhitelistReason: s.WhitelistReason,
+    StrTime: s.StrTime, MarshaledTime: s.MarshaledTime, Stage: s.Stage,
+  };
+}
+
+function srcToResult(s: { IP: string; Range: string; Scope: string; Value: string } | null): ResultSource | null {
+  if (!s) return null;
+  return { ip: s.IP ?? '', range: s.Range ?? '', scope: s.Scope ?? '', value: s.Value ?? '' };
+}
+
+export function alertToResult(evt: Event): ResultAlert | null {
+  const ov = evt.Overflow;
+  if (!ov || !ov.Alert) return null;
+  const a = ov.Alert;
+  const sources: Record<string, ResultSource> = {};
+  for (const k of Object.keys(ov.Sources)) sources[k] = srcToResult(ov.Sources[k]!)!;
+  return {
+    scenario: a.Scenario,
+    remediation: a.Remediation,
+    events_count: a.EventsCount,
+    whitelisted: ov.Whitelisted,
+    sources,
+    source: srcToResult(a.Source),
+    events: a.Events.map((e) => {
+      const meta: Record<string, string> = {};
+      for (const m of e.Meta) meta[m.Key] = m.Value;
+      return { meta, timestamp: e.Timestamp };
+    }),
+    message: a.Message,
+    simulated: a.Simulated,
+  };
+}
+
+/** The `overrides` node hubtest writes as parsers/s00-raw/00_overrides.yaml. */
+export function overridesFile(statics: Record<string, string>[]): ParserFileSpec {
+  const text = YAML.stringify({ name: 'overrides', filter: '1==1', statics });
+  return { path: '00_overrides.yaml', stage: 's00-raw', text };
+}
+
+export interface LoadedTest {
+  expect: ExpectFile;
+  parsers: ParserTree;
+  postoverflows: ParserTree;
+  scenarios: ScenarioDriver | null;
+  logPath: string;
+  warnings: string[];
+}
+
+export async function loadTest(opts: RunOptions): Promise<LoadedTest> {
+  const hubDir = resolve(opts.hubDir);
+  const testDir = resolve(opts.testDir);
+  const expect = readExpect(testDir);
+  const refNow = opts.referenceNow ?? expect.reference_now ?? new Date().toISOString();
+  const refDate = new Date(refNow);
+  if (Number.isNaN(refDate.getTime())) throw new Error(`invalid reference_now "${refNow}"`);
+  const dataDir = join(hubDir, 'data');
+  const enrich = makeEnrichContext({ dataDir, year: refDate.getUTCFullYear(), timeMachine: true });
+
+  const mkLib = () => {
+    const lib = PatternLibrary.withBuiltins();
+    lib.loadDirectory(join(hubDir, 'patterns'));
+    return lib;
+  };
+  const parserFiles: ParserFileSpec[] = expect.parsers.map((p) => {
+    const path = itemPath(p, hubDir, testDir);
+    return { path, stage: itemStage(p, path) };
+  });
+  const extra = expect.override_statics.length > 0 ? [overridesFile(expect.override_statics)] : [];
+  const parsers = loadParserTree(parserFiles, { patterns: mkLib(), dataDir, enrich, extraNodes: extra });
+  const poFiles: ParserFileSpec[] = expect.postoverflows.map((p) => {
+    const path = itemPath(p, hubDir, testDir);
+    return { path, stage: itemStage(p, path) };
+  });
+  const postoverflows = loadParserTree(poFiles, { patterns: mkLib(), dataDir, enrich });
+  let scenarios: ScenarioDriver | null = null;
+  if (expect.scenarios.length > 0) {
+    const files = expect.scenarios.map((s) => itemPath(s, hubDir, testDir));
+    scenarios = await loadScenarioDriver(files, { dataDir, hubDir, patternsDir: join(hubDir, 'patterns') });
+  }
+  return {
+    expect, parsers, postoverflows, scenarios,
+    logPath: resolve(testDir, expect.log_file),
+    warnings: [...parsers.warnings, ...postoverflows.warnings],
+  };
+}
+
+/** Run one test and build the result JSON (throws on load errors). */
+export async function runHubTest(opts: RunOptions): Promise<HubTestResult> {
+  const t = await loadTest(opts);
+  const { expect, parsers, postoverflows, scenarios } = t;
+  const result: HubTestResult = { name: expect.name, parse: {}, alerts: [], error: null };
+  const record = (stage: string, node: string, snap: EventSnapshot, success: boolean) => {
+    let st = result.parse[stage];
+    if (!st) { st = {}; result.parse[stage] = st; }
+    let list = st[node];
+    if (!list) { list = []; st[node] = list; }
+    list.push({ success, evt: toResultEvt(snap) });
+  };
+  parsers.recorder = record;
+  postoverflows.recorder = record;
+
+  const lines = readLogFile(t.logPath);
+  const labels: Record<string, string> = { ...expect.labels, type: expect.log_type };
+  let poured = 0;
+  const handleOverflows = (ovs: Event[]) => {
+    // breadth-first in emission order: reprocessed overflows are poured again
+    const queue = [...ovs];
+    while (queue.length > 0) {
+      const ov = queue.shift()!;
+      if (!ov.Overflow || ov.Overflow.Alert === null) continue;
+      ov.Type = OVFLW;
+      postoverflows.parse(ov);
+      const a = alertToResult(ov);
+      if (a) result.alerts.push(a);
+      if (ov.Overflow.Whitelisted) continue;
+      if (ov.Overflow.Reprocess && scenarios) queue.push(...scenarios.pour(ov));
+    }
+  };
+  for (const raw of lines) {
+    const evt = new Event({ Raw: raw, Src: t.logPath, Module: 'file', Labels: newStrMap(labels), Time: GoTime.now() });
+    evt.ExpectMode = TIMEMACHINE;
+    const r = parsers.parse(evt);
+    if (r !== PARSE_OK || evt.Whitelisted) continue;
+    if (scenarios) {
+      poured++;
+      handleOverflows(scenarios.pour(evt));
+    }
+  }
+  if (scenarios) handleOverflows(scenarios.flush());
+  result.stats = {
+    lines: lines.length, parsed: parsers.metrics.parsed, unparsed: parsers.metrics.unparsed,
+    errors: parsers.metrics.errors, poured,
+  };
+  if (t.warnings.length > 0) result.warnings = t.warnings;
+  return result;
+}

@@ -1,0 +1,208 @@
+// A compiled parser node and its evaluation (parsing.md §5, crowdsec pkg/parser/node.go `process`).
+// Owns: the exact evaluation order filter -> whitelist -> grok (+ grok statics) -> stash -> children ->
+// node statics -> next_stage, the parent/child success rules, per-node hit counters.
+// Everything is compiled at load time; `process` allocates nothing on the success path.
+
+import { Event } from '../core/event.js';
+import { GrokSet, goValueToString, type CompiledExpr, type GrokPattern, type EnrichContext } from './deps.js';
+import { CompiledStatic, applyStatics, DEST_PARSED, DEST_TARGET, type StaticsSink } from './statics.js';
+import { CompiledWhitelist } from './whitelist.js';
+import { CompiledStash } from './stash.js';
+
+/** What a node needs from the tree while running. */
+export interface NodeRuntime {
+  readonly env: { evt: Event };
+  readonly enrich: EnrichContext;
+  readonly stages: string[];
+  readonly sink: StaticsSink | null;
+}
+
+/** A node error: the event is discarded (§5 end). */
+export class NodeError extends Error {
+  constructor(message: string) { super(message); this.name = 'NodeError'; }
+}
+
+export const APPLY_NONE = 0;
+export const APPLY_RAW = 1;
+export const APPLY_PARSED = 2;
+export const APPLY_EXPR = 3;
+
+export class CompiledNode {
+  name = '';
+  stage = '';
+  nextStage = false;
+  filter: CompiledExpr | null = null;
+  whitelist: CompiledWhitelist | null = null;
+  grok: GrokPattern | null = null;
+  grokApply = APPLY_NONE;
+  grokField = '';
+  grokExpr: CompiledExpr | null = null;
+  grokStatics: CompiledStatic[] = [];
+  stash: CompiledStash[] = [];
+  children: CompiledNode[] = [];
+  statics: CompiledStatic[] = [];
+  /** file / document / node, for messages */
+  where = '';
+  /**
+   * Optional prefilter over the grok children that read the same input (one RE2.Set pass tells which of them
+   * can match). Only built when no descendant can modify that input, so results are identical.
+   */
+  childSet: GrokSet | null = null;
+  childSetApply = APPLY_NONE;
+  childSetField = '';
+  /** set index -> child index */
+  childSetMembers: Int32Array = new Int32Array(0);
+  /** per child: 1 = its grok cannot match the current input */
+  childSkip: Uint8Array = new Uint8Array(0);
+  // counters (cs_parser_hits_total / _ok_ / _ko_ per node)
+  hits = 0;
+  hitsOk = 0;
+  hitsKo = 0;
+
+  /** Evaluate the node on `evt` (which is `rt.env.evt`). Returns success; throws NodeError (event discarded). */
+  process(evt: Event, rt: NodeRuntime, grokImpossible = false): boolean {
+    const env = rt.env;
+    // 1. filter
+    if (this.filter !== null) {
+      let out: unknown;
+      try { out = this.filter.run(env); } catch { return false; }
+      if (out !== true) return false;
+    }
+    this.hits++;
+    let state = true;
+    // 2. whitelist
+    let wlMatched = false;
+    const wl = this.whitelist;
+    if (wl !== null) {
+      if (wl.checkIPs(evt)) {
+        wlMatched = true;
+      } else if (wl.exprs.length > 0) {
+        // a runtime error stops the check: not whitelisted, the node goes on (crowdsec processWhitelist)
+        wlMatched = wl.checkExprs(env) === 1;
+      }
+      if (wlMatched) CompiledWhitelist.apply(evt, wl.reason);
+    }
+    // 3. grok (crowdsec processGrok: a missing apply_on field or an expression runtime error fails the grok
+    // without matching; an expression result of another type is logged and "" is matched)
+    let grokOk = false;
+    if (this.grok !== null) {
+      let input = '';
+      let run = !grokImpossible;
+      switch (this.grokApply) {
+        case APPLY_RAW: input = evt.Line.Raw; break;
+        case APPLY_PARSED: {
+          const v = evt.Parsed[this.grokField];
+          if (v === undefined) run = false;
+          else input = v;
+          break;
+        }
+        case APPLY_EXPR: {
+          let out: unknown;
+          try { out = this.grokExpr!.run(env); } catch { run = false; out = undefined; }
+          if (typeof out === 'string') input = out;
+          else if (typeof out === 'number') {
+            const s = goValueToString(out, this.grokExpr!.kind);
+            input = typeof s === 'string' ? s : '';
+          }
+          break;
+        }
+      }
+      if (run && this.grok.matchInto(input, evt.Parsed)) {
+        grokOk = true;
+        if (this.grokStatics.length > 0) this.runStatics(this.grokStatics, evt, rt);
+      } else {
+        state = false;
+      }
+    }
+    // 4. stash
+    if (grokOk || this.grok === null) {
+      for (let i = 0; i < this.stash.length; i++) this.stash[i]!.run(env);
+    }
+    // 5. children
+    const ch = this.children;
+    const skip = this.childSkip;
+    if (this.childSet !== null) {
+      const members = this.childSetMembers;
+      for (let i = 0; i < members.length; i++) skip[members[i]!] = 1;
+      const input = this.childSetApply === APPLY_RAW ? evt.Line.Raw : (evt.Parsed[this.childSetField] ?? '');
+      let cand: number[] | null = null;
+      try { cand = this.childSet.candidates(input); } catch { cand = null; } // RE2.Set DFA failure: no prefilter
+      if (cand === null) skip.fill(0);
+      else for (let i = 0; i < cand.length; i++) skip[members[cand[i]!]!] = 0;
+    }
+    for (let i = 0; i < ch.length; i++) {
+      const r = ch[i]!.process(evt, rt, skip.length > 0 && skip[i] === 1);
+      if (r) {
+        state = true;
+        if (this.nextStage) break;
+      } else if (!grokOk) {
+        state = false;
+      }
+    }
+    // 6.
+    if (!state) { this.hitsKo++; return false; }
+    this.hitsOk++;
+    // 7. node statics
+    if (this.statics.length > 0 && (wlMatched || wl === null || !wl.hasEntries)) this.runStatics(this.statics, evt, rt);
+    // 8. next_stage
+    if (this.nextStage) {
+      const stages = rt.stages;
+      const idx = stages.indexOf(evt.Stage);
+      if (idx + 1 < stages.length) evt.Stage = stages[idx + 1]!;
+    }
+    return true;
+  }
+
+  /** Build the children prefilter when it is safe (see childSet). `minChildren` grok children at least. */
+  buildChildPrefilter(minChildren: number): void {
+    const groups = new Map<string, number[]>();
+    this.children.forEach((c, i) => {
+      if (c.grok === null || (c.grokApply !== APPLY_RAW && c.grokApply !== APPLY_PARSED)) return;
+      const key = c.grokApply === APPLY_RAW ? '\u0000raw' : c.grokField;
+      let g = groups.get(key);
+      if (!g) { g = []; groups.set(key, g); }
+      g.push(i);
+    });
+    let best: [string, number[]] | null = null;
+    for (const e of groups) if (best === null || e[1].length > best[1].length) best = e;
+    if (best === null || best[1].length < minChildren) return;
+    const [key, idx] = best;
+    const raw = key === '\u0000raw';
+    for (const c of this.children) if (c.mayWrite(raw, key)) return;
+    let set: GrokSet;
+    try { set = new GrokSet(idx.map((i) => this.children[i]!.grok!)); } catch { return; }
+    this.childSet = set;
+    this.childSetApply = raw ? APPLY_RAW : APPLY_PARSED;
+    this.childSetField = raw ? '' : key;
+    this.childSetMembers = Int32Array.from(idx);
+    this.childSkip = new Uint8Array(this.children.length);
+  }
+
+  /** Could evaluating this node (or its descendants) change Line.Raw (raw) or Parsed[field]? Conservative. */
+  mayWrite(raw: boolean, field: string): boolean {
+    const exprs: (CompiledExpr | null)[] = [this.filter, this.grokExpr];
+    for (const st of [...this.grokStatics, ...this.statics]) {
+      exprs.push(st.expr);
+      if (raw) {
+        if (st.dest === DEST_TARGET && st.targetPath.length === 2 && st.targetPath[0] === 'Line' && st.targetPath[1] === 'Raw') return true;
+      } else {
+        if (st.dest === DEST_PARSED && st.key === field) return true;
+        if (st.dest === DEST_TARGET && st.targetPath[0] === 'Parsed' && st.targetPath[1] === field) return true;
+      }
+    }
+    if (this.whitelist) exprs.push(...this.whitelist.exprs);
+    for (const s of this.stash) exprs.push(s.key, s.value);
+    for (const e of exprs) if (e !== null && /Set[A-Z]|Unmarshal/.test(e.source)) return true;
+    if (!raw && this.grok !== null && this.grok.fields.includes(field)) return true;
+    for (const c of this.children) if (c.mayWrite(raw, field)) return true;
+    return false;
+  }
+
+  private runStatics(list: CompiledStatic[], evt: Event, rt: NodeRuntime): void {
+    try {
+      applyStatics(list, evt, rt.env, rt.enrich, rt.sink);
+    } catch (e) {
+      throw new NodeError(`${this.where}: failed to process statics: ${(e as Error).message}`);
+    }
+  }
+}
