@@ -124,7 +124,7 @@ export class Compiler {
         const a = this.gen(n.a); const b = this.gen(n.b);
         const cc = c.t.k === 'bool' ? c.c : `rt.bool(${c.c}, "?")`;
         if (c.cv) return c.cv.v ? a : b;
-        return { c: `(${cc} ? ${a.c} : ${b.c})`, t: sameType(a.t, b.t) ? a.t : ANY };
+        return { c: `(${cc} ? ${a.c} : ${b.c})`, t: unifyTypes(a.t, b.t) };
       }
       case 'array': {
         const items = n.items.map((i) => this.gen(i));
@@ -333,7 +333,7 @@ export class Compiler {
       }
       case '??': {
         if (l.cv) return l.cv.v === null ? r : l;
-        return { c: `(${l.c} ?? ${r.c})`, t: lt.k === 'nil' ? rtT : sameType(lt, rtT) ? lt : ANY };
+        return { c: `(${l.c} ?? ${r.c})`, t: unifyTypes(lt, rtT) };
       }
     }
     this.err(`unknown operator ${op}`, n);
@@ -574,6 +574,18 @@ function sameType(a: T, b: T): boolean {
   if (a.k === 'map' && b.k === 'map') return sameType(a.elem, b.elem);
   if (a.k === 'struct' && b.k === 'struct') return a.name === b.name;
   return true;
+}
+
+/**
+ * Static type of a value that is one of two branches (`c ? a : b`, `a ?? b`). nil joins any type
+ * (Go: `x != nil ? int(x) : nil` is an int or nothing, and a nil static value is skipped anyway),
+ * so `int(...)` keeps its int kind and prints "200", not the float64 "200.000000".
+ */
+function unifyTypes(a: T, b: T): T {
+  if (sameType(a, b)) return a;
+  if (a.k === 'nil') return b;
+  if (b.k === 'nil') return a;
+  return ANY;
 }
 
 export { ANY, NIL };

@@ -472,6 +472,20 @@ test('goValueToString follows parsing.md §6', () => {
   assert.equal(goValueToString(c.run({ evt: mkEvt() }), c.kind), '11');
 });
 
+test('branches joined with nil keep their static kind (int stays int)', () => {
+  const e = mkEvt();
+  e.Unmarshaled.caddy = { status: 200, size: 0 };
+  const t = compileExpr('evt.Unmarshaled.caddy.status != nil ? int(evt.Unmarshaled.caddy.status) : nil', { env: 'evt', where: 'w' });
+  assert.equal(t.kind, 'int');
+  assert.equal(goValueToString(t.run({ evt: e }), t.kind), '200');
+  const z = compileExpr('int(evt.Unmarshaled.caddy.size) ?? nil', { env: 'evt', where: 'w' });
+  assert.equal(goValueToString(z.run({ evt: e }), z.kind), '0');
+  const mixed = compileExpr('evt.Parsed.x == "" ? 1 : 2.5', { env: 'evt', where: 'w' });
+  assert.equal(mixed.kind, 'any');
+  const none = compileExpr('evt.Unmarshaled.nope != nil ? int(evt.Unmarshaled.nope) : nil', { env: 'evt', where: 'w' });
+  assert.equal(goValueToString(none.run({ evt: e }), none.kind), null);
+});
+
 test('hubtest env: results and basename', () => {
   const res = [{ Alert: { Scenario: 'a/b' } }];
   assert.equal(ev('basename("/a/b/c.log")', { results: res }, 'hubtest'), 'c.log');
