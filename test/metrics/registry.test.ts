@@ -1,0 +1,46 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Event, TIMEMACHINE, newStrMap } from '../../src/core/event.js';
+import { GoTime } from '../../src/core/gotime.js';
+import { PatternLibrary } from '../../src/grok/index.js';
+import { loadParserTree } from '../../src/parser/load.js';
+import { loadScenarios, BucketEngine } from '../../src/buckets/index.js';
+import { defaultContent } from '../../src/config/content.js';
+import { compileExpr } from '../../src/expr/index.js';
+import { createAgentRegistry } from '../../src/metrics/registry.js';
+
+test('agent registry exposes CrowdSec parser/bucket metric names filled from the engine counters', async () => {
+  const content = defaultContent();
+  const enrich = { timeMachine: true, yearForYearless: 2025, now: () => GoTime.now(), geo: null, rdns: false };
+  const tree = loadParserTree(content.parsers, { patterns: PatternLibrary.withBuiltins(), dataDir: content.dataDir, enrich });
+  const engine = new BucketEngine(loadScenarios(content.scenarios, { dataDir: content.dataDir }));
+  const reg = createAgentRegistry({ parsers: [tree], engines: [engine], fileSourceHits: () => [['/var/log/auth.log', 'file', 'syslog', 7]] });
+  const labels = newStrMap({ type: 'syslog' });
+  const lines = [
+    'Mar 10 00:00:01 web01 sshd[100]: Failed password for root from 203.0.113.9 port 4242 ssh2',
+    'Mar 10 00:00:02 web01 sshd[100]: Failed password for root from 203.0.113.9 port 4243 ssh2',
+    'this is not a syslog line',
+  ];
+  for (const raw of lines) {
+    const evt = new Event({ Raw: raw, Src: '/var/log/auth.log', Labels: labels, Module: 'file' });
+    evt.ExpectMode = TIMEMACHINE;
+    if (tree.parse(evt) === 0 && !evt.Whitelisted) engine.pour(evt);
+  }
+  // an expression runtime error is counted (member access on nil)
+  const bad = compileExpr('evt.Overflow.Alert.Scenario == "x"', { env: 'evt', where: 'test' });
+  assert.throws(() => bad.run({ evt: new Event() }));
+
+  const text = await reg.metrics();
+  assert.match(text, /cs_parser_hits_total\{source="\/var\/log\/auth.log",type="file"\} 3/);
+  assert.match(text, /cs_parser_hits_ok_total\{source="\/var\/log\/auth.log",type="file"\} 2/);
+  assert.match(text, /cs_parser_hits_ko_total\{source="\/var\/log\/auth.log",type="file"\} 1/);
+  assert.match(text, /cs_node_hits_total\{name="[^"]+",stage="s00-raw"\} \d+/);
+  assert.match(text, /cs_bucket_poured_total\{name="[^"]*ssh[^"]*"\} 2/);
+  assert.match(text, /cs_filesource_hits_total\{source="\/var\/log\/auth.log",datasource_type="file",acquis_type="syslog"\} 7/);
+  assert.match(text, /picket_buckets_live \d+/);
+  const m = /picket_expr_runtime_errors_total (\d+)/.exec(text);
+  assert.ok(m && Number(m[1]) >= 1);
+  // scraping twice does not double-count
+  const again = await reg.metrics();
+  assert.match(again, /cs_parser_hits_total\{source="\/var\/log\/auth.log",type="file"\} 3/);
+});
