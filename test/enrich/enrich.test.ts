@@ -90,16 +90,17 @@ for (const rs of [24, 28, 32] as const) {
 
 test('GeoIP: missing databases are not fatal', () => {
   const dir = mkdtempSync(join(tmpdir(), 'picket-nogeo-'));
-  assert.equal(GeoIpDatabases.open(dir), null);
-  assert.equal(GeoIpDatabases.open({ cityPath: join(dir, 'nope.mmdb'), asnPath: join(dir, 'nope2.mmdb') }), null);
+  const noDefaults = { defaults: false };
+  assert.equal(GeoIpDatabases.open(dir, noDefaults), null);
+  assert.equal(GeoIpDatabases.open({ cityPath: join(dir, 'nope.mmdb'), asnPath: join(dir, 'nope2.mmdb'), defaults: false }), null);
   writeFileSync(join(dir, 'GeoLite2-City.mmdb'), 'garbage');
-  assert.equal(GeoIpDatabases.open(dir), null);
+  assert.equal(GeoIpDatabases.open(dir, noDefaults), null);
   const e = new Event();
   assert.equal(getEnricher('GeoIpCity')!('1.2.3.4', e, ctx()), null);
   assert.equal(getEnricher('IpToRange')!('1.2.3.4', e, ctx()), null);
   // only an ASN db: City side yields nothing
   writeFileSync(join(dir, 'GeoLite2-ASN.mmdb'), writeMmdb([{ cidr: '1.0.0.0/8', data: { autonomous_system_number: 1, autonomous_system_organization: 'x' } }]));
-  const geo = GeoIpDatabases.open(dir)!;
+  const geo = GeoIpDatabases.open(dir, noDefaults)!;
   assert.equal(getEnricher('GeoIpCity')!('1.2.3.4', e, ctx({ geo })), null);
   assert.equal((getEnricher('GeoIpASN')!('1.2.3.4', e, ctx({ geo })) as Record<string, string>).ASNNumber, '1');
 });

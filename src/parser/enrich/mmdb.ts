@@ -3,7 +3,7 @@
 // Owns: file format only. Offline, synchronous, whole file in memory.
 
 import { readFileSync } from 'node:fs';
-import { isIPv4, isIPv6 } from 'node:net';
+import { bytesToCidr, parseIpInto } from './geo-ip.js';
 
 const META_MARKER = Buffer.from([0xab, 0xcd, 0xef, ...Buffer.from('MaxMind.com')]);
 
@@ -16,48 +16,9 @@ export class MmdbError extends Error { override name = 'MmdbError'; }
 
 /** Parse an IP string into 4 or 16 bytes (IPv4-mapped IPv6 -> 4 bytes, like Go To4()). null if not an IP. */
 export function ipToBytes(ip: string): Uint8Array | null {
-  if (isIPv4(ip)) return Uint8Array.from(ip.split('.').map(Number));
-  if (!isIPv6(ip)) return null;
-  let s = ip;
-  const pct = s.indexOf('%');
-  if (pct >= 0) s = s.slice(0, pct);
-  let tail: number[] = [];
-  const lastColon = s.lastIndexOf(':');
-  if (s.slice(lastColon + 1).includes('.')) {
-    tail = s.slice(lastColon + 1).split('.').map(Number);
-    s = s.slice(0, lastColon + 1) + '0:0';
-  }
-  const [head, rest] = s.includes('::') ? s.split('::') as [string, string] : [s, null];
-  const h = head ? head.split(':') : [];
-  const r = rest !== null && rest !== undefined && rest !== '' ? rest.split(':') : [];
-  const fill = rest === null ? 0 : 8 - h.length - r.length;
-  const groups = [...h, ...Array(fill).fill('0'), ...r].map((g) => parseInt(g, 16));
   const out = new Uint8Array(16);
-  for (let i = 0; i < 8; i++) { out[i * 2] = (groups[i]! >> 8) & 0xff; out[i * 2 + 1] = groups[i]! & 0xff; }
-  if (tail.length === 4) out.set(tail, 12);
-  const mapped = out.slice(0, 10).every((b) => b === 0) && out[10] === 0xff && out[11] === 0xff;
-  return mapped ? out.slice(12) : out;
-}
-
-function bytesToCidr(b: Uint8Array, prefix: number): string {
-  const m = new Uint8Array(b.length);
-  for (let i = 0; i < b.length; i++) {
-    const bits = Math.max(0, Math.min(8, prefix - i * 8));
-    m[i] = b[i]! & (bits === 0 ? 0 : (0xff << (8 - bits)) & 0xff);
-  }
-  if (b.length === 4) return `${m.join('.')}/${prefix}`;
-  const groups: string[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push(((m[i]! << 8) | m[i + 1]!).toString(16));
-  // compress the longest run of zero groups (RFC 5952)
-  let best = -1, bestLen = 0;
-  for (let i = 0; i < 8;) {
-    if (groups[i] !== '0') { i++; continue; }
-    let j = i; while (j < 8 && groups[j] === '0') j++;
-    if (j - i > bestLen && j - i >= 2) { best = i; bestLen = j - i; }
-    i = j;
-  }
-  const txt = best < 0 ? groups.join(':') : `${groups.slice(0, best).join(':')}::${groups.slice(best + bestLen).join(':')}`;
-  return `${txt}/${prefix}`;
+  const n = parseIpInto(ip, out);
+  return n === 0 ? null : out.slice(0, n);
 }
 
 export class MmdbReader {
@@ -94,13 +55,15 @@ export class MmdbReader {
     }
   }
 
-  /** Look an IP up: its record and network, or null when absent (or not an IP). */
-  lookup(ip: string): { record: unknown; network: string } | null {
-    const bytes = ipToBytes(ip);
-    if (!bytes) return null;
+  /**
+   * Allocation-free search: the data-section offset of the record for the `len` address bytes in `bytes`, or -1
+   * when absent. `lastPrefix` is then the prefix length of the matching network (in the address family's bits).
+   */
+  find(bytes: Uint8Array, len: 4 | 16): number {
     const nc = this.metadata.node_count;
-    let node = 0, depth = 0;
-    if (bytes.length === 4 && this.metadata.ip_version === 6) {
+    let node = 0;
+    if (len === 16 && this.metadata.ip_version === 4) return -1;
+    if (len === 4 && this.metadata.ip_version === 6) {
       if (this.ipv4Start < 0) {
         let n = 0, i = 0;
         for (; i < 96 && n < nc; i++) n = this.record(n, 0);
@@ -108,14 +71,30 @@ export class MmdbReader {
       }
       node = this.ipv4Start;
     }
-    const bits = bytes.length * 8;
+    const bits = len * 8;
     let i = 0;
     for (; i < bits && node < nc; i++) node = this.record(node, (bytes[i >> 3]! >> (7 - (i & 7))) & 1);
-    depth = i;
-    if (node === nc || node < nc) return null;
+    this.lastPrefix = i;
+    if (node <= nc) return -1;
     const off = this.dataStart + (node - nc - 16);
     if (off >= this.buf.length) throw new MmdbError('corrupt MMDB search tree');
-    return { record: this.decode(off)[0], network: bytesToCidr(bytes, depth) };
+    return off;
+  }
+
+  /** Prefix length of the network matched by the last find(). */
+  lastPrefix = 0;
+
+  /** Decode the value at a data-section offset returned by find(). */
+  decodeAt(off: number): unknown { return this.decode(off)[0]; }
+
+  /** Look an IP up: its record and network, or null when absent (or not an IP). */
+  lookup(ip: string): { record: unknown; network: string } | null {
+    const bytes = new Uint8Array(16);
+    const len = parseIpInto(ip, bytes);
+    if (len === 0) return null;
+    const off = this.find(bytes, len);
+    if (off < 0) return null;
+    return { record: this.decode(off)[0], network: bytesToCidr(bytes, len, this.lastPrefix) };
   }
 
   /** Decode one value at `off`; returns [value, next offset]. `base` = start of the section pointers are relative to. */

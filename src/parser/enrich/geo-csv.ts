@@ -1,0 +1,216 @@
+// IP-range -> AS table compiled from ip-location-db style CSV (`start,end,asn,org`, inclusive ranges; start/end
+// as IP text or decimal numbers) into compact sorted typed arrays kept in memory; binary-search lookups that
+// allocate nothing. Owns: CSV parsing, the range table, and range -> CIDR (SourceRange) computation.
+//
+// SourceRange for a CSV range: CrowdSec returns the network of the MMDB record. A CSV range need not be a single
+// CIDR, so we return the LARGEST CIDR block that contains the IP and lies entirely inside the range, i.e. the
+// block of the range's canonical CIDR decomposition that holds the IP — exactly the network an MMDB built from
+// the same range would report. For a range that is one CIDR this is that CIDR.
+
+import { readFileSync } from 'node:fs';
+import { bytesToCidr, parseIpInto } from './geo-ip.js';
+
+export interface AsnHit { asn: number; org: string }
+
+const scratch = new Uint8Array(16);
+
+class Builder {
+  starts: number[] = []; ends: number[] = []; asn: number[] = []; org: number[] = [];
+  orgs: string[] = []; orgIdx = new Map<string, number>();
+  addOrg(o: string): number {
+    let i = this.orgIdx.get(o);
+    if (i === undefined) { i = this.orgs.length; this.orgs.push(o); this.orgIdx.set(o, i); }
+    return i;
+  }
+}
+
+/** Parse the address field buf[a..b) (IP text or decimal) into `out` at `at`: 1 word for IPv4, 4 for IPv6. */
+function parseAddr(buf: Buffer, a: number, b: number, out: number[], at: number, want: 4 | 6): boolean {
+  if (a >= b) return false;
+  let digits = true, v = 0;
+  for (let i = a; i < b; i++) {
+    const c = buf[i]!;
+    if (c < 48 || c > 57) { digits = false; break; }
+    v = v * 10 + (c - 48);
+  }
+  if (!digits) {
+    const len = parseIpInto(buf.toString('latin1', a, b), scratch);
+    if (want === 4) {
+      if (len !== 4) return false;
+      out[at] = ((scratch[0]! << 24) >>> 0) + (scratch[1]! << 16) + (scratch[2]! << 8) + scratch[3]!;
+      return true;
+    }
+    if (len !== 16) return false; // IPv4-mapped addresses belong to the IPv4 table
+    for (let w = 0; w < 4; w++) out[at + w] = ((scratch[w * 4]! << 24) >>> 0) + (scratch[w * 4 + 1]! << 16) + (scratch[w * 4 + 2]! << 8) + scratch[w * 4 + 3]!;
+    return true;
+  }
+  if (want === 4) {
+    if (v > 0xffffffff) return false;
+    out[at] = v;
+    return true;
+  }
+  let big = BigInt(buf.toString('latin1', a, b));
+  if (big >> 128n) return false;
+  for (let w = 3; w >= 0; w--) { out[at + w] = Number(big & 0xffffffffn); big >>= 32n; }
+  return true;
+}
+
+/**
+ * Parse `start,end,asn,org` rows (org last, optionally "quoted" with "" escapes; header/malformed rows skipped).
+ * Works on bytes so that org strings are fresh copies, not slices pinning the whole file text in memory.
+ */
+function parseCsv(buf: Buffer, fam: 4 | 6): Builder {
+  const b = new Builder();
+  const n = buf.length;
+  let pos = 0;
+  while (pos < n) {
+    let eol = buf.indexOf(10, pos);
+    if (eol < 0) eol = n;
+    const ls = pos;
+    let le = eol;
+    pos = eol + 1;
+    if (le > ls && buf[le - 1] === 13) le--;
+    if (le === ls || buf[ls] === 35) continue;
+    const c1 = buf.indexOf(44, ls);
+    if (c1 < 0 || c1 >= le) continue;
+    const c2 = buf.indexOf(44, c1 + 1);
+    if (c2 < 0 || c2 >= le) continue;
+    let c3 = buf.indexOf(44, c2 + 1);
+    if (c3 < 0 || c3 > le) c3 = le;
+    const at = b.starts.length;
+    if (!parseAddr(buf, ls, c1, b.starts, at, fam) || !parseAddr(buf, c1 + 1, c2, b.ends, at, fam)) {
+      b.starts.length = at; b.ends.length = at;
+      continue;
+    }
+    let asn = 0;
+    for (let i = c2 + 1; i < c3; i++) { const c = buf[i]!; if (c < 48 || c > 57) { asn = 0; break; } asn = asn * 10 + (c - 48); }
+    b.asn.push(asn);
+    let org = '';
+    if (c3 < le) {
+      const oa = c3 + 1;
+      if (le - oa >= 2 && buf[oa] === 34 && buf[le - 1] === 34) {
+        org = buf.toString('utf8', oa + 1, le - 1);
+        if (org.includes('""')) org = org.replace(/""/g, '"');
+      } else org = buf.toString('utf8', oa, le);
+    }
+    b.org.push(b.addOrg(org));
+  }
+  return b;
+}
+
+/** Lexicographic compare of W-word addresses a[ai..] and b[bi..]. */
+function cmp(a: ArrayLike<number>, ai: number, b: ArrayLike<number>, bi: number, W: number): number {
+  for (let w = 0; w < W; w++) { const d = a[ai + w]! - b[bi + w]!; if (d !== 0) return d; }
+  return 0;
+}
+
+/** One address family's table: `starts`/`ends` hold W words (32-bit) per row, rows sorted by start. */
+class FamilyTable {
+  readonly W: number;
+  constructor(readonly fam: 4 | 6, readonly starts: Uint32Array, readonly ends: Uint32Array, readonly asn: Uint32Array,
+    readonly orgIdx: Uint32Array, readonly orgs: readonly string[]) { this.W = fam === 4 ? 1 : 4; }
+
+  static from(b: Builder, fam: 4 | 6): FamilyTable {
+    const W = fam === 4 ? 1 : 4, rows = b.asn.length;
+    let order: number[] | null = null;
+    for (let i = 1; i < rows; i++) if (cmp(b.starts, (i - 1) * W, b.starts, i * W, W) > 0) { order = []; break; }
+    if (order) { // unsorted input: sort row indices by start
+      for (let i = 0; i < rows; i++) order.push(i);
+      order.sort((x, y) => cmp(b.starts, x * W, b.starts, y * W, W));
+    }
+    const starts = new Uint32Array(rows * W), ends = new Uint32Array(rows * W), asn = new Uint32Array(rows), org = new Uint32Array(rows);
+    for (let r = 0; r < rows; r++) {
+      const i = order ? order[r]! : r;
+      for (let w = 0; w < W; w++) { starts[r * W + w] = b.starts[i * W + w]!; ends[r * W + w] = b.ends[i * W + w]!; }
+      asn[r] = b.asn[i]!; org[r] = b.org[i]!;
+    }
+    return new FamilyTable(fam, starts, ends, asn, org, b.orgs);
+  }
+
+  get size(): number { return this.asn.length; }
+
+  /** Row containing address `q` (W words at qi), or -1. Ranges are assumed not to overlap (last start <= q wins). */
+  find(q: ArrayLike<number>, qi = 0): number {
+    const W = this.W, s = this.starts;
+    let lo = 0, hi = this.asn.length - 1, best = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if (cmp(s, mid * W, q, qi, W) <= 0) { best = mid; lo = mid + 1; } else hi = mid - 1;
+    }
+    if (best < 0 || cmp(this.ends, best * W, q, qi, W) < 0) return -1;
+    return best;
+  }
+}
+
+const qWords = new Uint32Array(4);
+const blk = new Uint32Array(4);
+const blkEnd = new Uint32Array(4);
+
+/**
+ * Prefix length of the largest CIDR block that contains `ip` and lies inside [start, end] (all W-word addresses).
+ * Assumes start <= ip <= end. W = 1 (IPv4) or 4 (IPv6).
+ */
+export function rangePrefix(ip: ArrayLike<number>, start: ArrayLike<number>, si: number, end: ArrayLike<number>, ei: number, W: number): number {
+  const bits = W * 32;
+  for (let p = 0; p <= bits; p++) {
+    for (let w = 0; w < W; w++) {
+      const keep = Math.max(0, Math.min(32, p - w * 32));
+      const mask = keep === 0 ? 0 : keep === 32 ? 0xffffffff : (0xffffffff << (32 - keep)) >>> 0;
+      blk[w] = (ip[w]! & mask) >>> 0;
+      blkEnd[w] = (ip[w]! | ~mask) >>> 0;
+    }
+    if (cmp(blk, 0, start, si, W) >= 0 && cmp(blkEnd, 0, end, ei, W) <= 0) return p;
+  }
+  return bits;
+}
+
+export class AsnRangeTable {
+  private constructor(readonly v4: FamilyTable | null, readonly v6: FamilyTable | null) {}
+
+  /** Build from CSV text (either side may be omitted). */
+  static fromCsv(v4Csv: string | Buffer | null, v6Csv: string | Buffer | null): AsnRangeTable {
+    const tbl = (csv: string | Buffer | null, fam: 4 | 6): FamilyTable | null =>
+      (csv === null ? null : FamilyTable.from(parseCsv(typeof csv === 'string' ? Buffer.from(csv, 'utf8') : csv, fam), fam));
+    return new AsnRangeTable(tbl(v4Csv, 4), tbl(v6Csv, 6));
+  }
+
+  static fromFiles(v4Path: string | null, v6Path: string | null): AsnRangeTable {
+    return AsnRangeTable.fromCsv(v4Path ? readFileSync(v4Path) : null, v6Path ? readFileSync(v6Path) : null);
+  }
+
+  get size(): { v4: number; v6: number } { return { v4: this.v4?.size ?? 0, v6: this.v6?.size ?? 0 }; }
+
+  private table(len: 4 | 16): FamilyTable | null { return len === 4 ? this.v4 : this.v6; }
+
+  private load(bytes: Uint8Array, len: 4 | 16): void {
+    for (let w = 0; w < len / 4; w++) qWords[w] = ((bytes[w * 4]! << 24) >>> 0) + (bytes[w * 4 + 1]! << 16) + (bytes[w * 4 + 2]! << 8) + bytes[w * 4 + 3]!;
+  }
+
+  /** Row index for address bytes (from parseIpInto), or -1. */
+  find(bytes: Uint8Array, len: 4 | 16): number {
+    const t = this.table(len);
+    if (!t) return -1;
+    this.load(bytes, len);
+    return t.find(qWords);
+  }
+
+  asnOf(len: 4 | 16, row: number): number { return this.table(len)!.asn[row]!; }
+  orgOf(len: 4 | 16, row: number): string { const t = this.table(len)!; return t.orgs[t.orgIdx[row]!]!; }
+
+  /** SourceRange (see file header) for the row found by find(bytes, len). */
+  rangeCidr(bytes: Uint8Array, len: 4 | 16, row: number): string {
+    const t = this.table(len)!;
+    this.load(bytes, len);
+    const p = rangePrefix(qWords, t.starts, row * t.W, t.ends, row * t.W, t.W);
+    return bytesToCidr(bytes, len, p);
+  }
+
+  /** Convenience: lookup by IP string. */
+  lookup(ip: string): (AsnHit & { network: string }) | null {
+    const b = new Uint8Array(16);
+    const len = parseIpInto(ip, b);
+    if (len === 0) return null;
+    const r = this.find(b, len);
+    return r < 0 ? null : { asn: this.asnOf(len, r), org: this.orgOf(len, r), network: this.rangeCidr(b, len, r) };
+  }
+}
