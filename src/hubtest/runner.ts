@@ -17,12 +17,15 @@ import { loadParserTree, type ParserFileSpec } from '../parser/load.js';
 import { PARSE_OK, type ParserTree, type EventSnapshot } from '../parser/runtime.js';
 import { readExpect, type ExpectFile, type ExpectItem, type HubTestResult, type ResultAlert, type ResultEvt, type ResultSource } from './expect.js';
 import { loadScenarioDriver, type ScenarioDriver } from './scenarios.js';
+import { goSortSlice, goStringCompare, type XorshiftVariant } from './gosort.js';
 
 export interface RunOptions {
   hubDir: string;
   testDir: string;
   /** override the clock reference (default: expect.json reference_now) */
   referenceNow?: string;
+  /** alert order: Go hubtest's sort.Sort (default) or emission order (debugging) */
+  alertOrder?: 'go' | 'emission';
 }
 
 /** Split a log buffer into lines: `\n` breaks, trailing `\r` removed, empty lines skipped. */
@@ -48,13 +51,13 @@ export function readLogFile(path: string): string[] {
   return splitLogLines(buf);
 }
 
-function itemPath(item: ExpectItem, hubDir: string, testDir: string): string {
+export function itemPath(item: ExpectItem, hubDir: string, testDir: string): string {
   if (isAbsolute(item.file)) return item.file;
   return resolve(item.from === 'test' ? testDir : hubDir, item.file);
 }
 
 /** Stage of an item: given, else the directory two levels above the file (`<stage>/<author>/<file>`). */
-function itemStage(item: ExpectItem, path: string): string {
+export function itemStage(item: ExpectItem, path: string): string {
   if (item.stage) return item.stage;
   return basename(dirname(dirname(path)));
 }
@@ -93,6 +96,22 @@ export function alertToResult(evt: Event): ResultAlert | null {
     message: a.Message,
     simulated: a.Simulated,
   };
+}
+
+/** Go hubtest's sort key: `Overflow.Alert.GetScenario() + strings.Join(Overflow.GetSources(), "@")`. */
+export function alertSortKey(a: ResultAlert): string {
+  return (a.scenario ?? '') + Object.keys(a.sources ?? {}).join('@');
+}
+
+/**
+ * Order alerts the way `cscli hubtest` leaves the bucket dump: `sort.Sort(BucketResults)`, descending by
+ * alertSortKey. Go's sort.Sort is pdqsort, not stable beyond 12 elements, so ties end up in Go's order.
+ */
+export function sortAlertsLikeHubtest(alerts: ResultAlert[], variant?: XorshiftVariant): ResultAlert[] {
+  const keyed = alerts.map((a) => ({ a, k: alertSortKey(a) }));
+  goSortSlice(keyed, (x, y) => goStringCompare(x.k, y.k) > 0, variant);
+  for (let i = 0; i < keyed.length; i++) alerts[i] = keyed[i]!.a;
+  return alerts;
 }
 
 /** The `overrides` node hubtest writes as parsers/s00-raw/00_overrides.yaml. */
@@ -191,6 +210,7 @@ export async function runHubTest(opts: RunOptions): Promise<HubTestResult> {
     }
   }
   if (scenarios) handleOverflows(scenarios.flush());
+  if (opts.alertOrder !== 'emission') sortAlertsLikeHubtest(result.alerts);
   result.stats = {
     lines: lines.length, parsed: parsers.metrics.parsed, unparsed: parsers.metrics.unparsed,
     errors: parsers.metrics.errors, poured,

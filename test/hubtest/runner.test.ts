@@ -64,13 +64,19 @@ test('human summary without --json', async () => {
 });
 
 test('alerts fixture: scenario overflows go through postoverflows; whitelisted ones are reported', { skip: !existsSync(join(root, 'src/buckets/index.ts')) }, async () => {
-  const r = await runHubTest({ hubDir: join(fx, 'hub'), testDir: join(fx, 'tests/alerts') });
-  assert.equal(r.error, null);
-  assert.deepEqual(r.alerts.map((a) => [a.scenario, Object.keys(a.sources), a.whitelisted]), [
+  // emission order (alertOrder: 'emission'), then Go hubtest's order: descending by scenario + sources
+  const e = await runHubTest({ hubDir: join(fx, 'hub'), testDir: join(fx, 'tests/alerts'), alertOrder: 'emission' });
+  assert.deepEqual(e.alerts.map((a) => [a.scenario, Object.keys(a.sources), a.whitelisted]), [
     ['me/app-failed-auth', ['1.2.3.4'], true],
     ['me/app-failed-auth', ['5.6.7.8'], false],
   ]);
-  assert.equal(r.alerts[1]!.events[0]!.meta.user, 'eve');
+  const r = await runHubTest({ hubDir: join(fx, 'hub'), testDir: join(fx, 'tests/alerts') });
+  assert.equal(r.error, null);
+  assert.deepEqual(r.alerts.map((a) => [a.scenario, Object.keys(a.sources), a.whitelisted]), [
+    ['me/app-failed-auth', ['5.6.7.8'], false],
+    ['me/app-failed-auth', ['1.2.3.4'], true],
+  ]);
+  assert.equal(r.alerts[0]!.events[0]!.meta.user, 'eve');
   // postoverflow nodes record into the same parse map under their own stage
   const po = r.parse['s01-whitelist']!['me/po-wl']!;
   assert.deepEqual(po.map((x) => [x.success, x.evt.Whitelisted, x.evt.WhitelistReason]), [[true, true, 'po reason'], [true, false, '']]);

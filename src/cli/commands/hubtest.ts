@@ -3,9 +3,11 @@
 
 import { CliError, parseOptions, type CliIO, type Command } from '../command.js';
 import { runHubTest } from '../../hubtest/runner.js';
+import { formatSweep, runSweep } from '../../hubtest/sweep.js';
 import type { HubTestResult } from '../../hubtest/expect.js';
 
 const usage = `Usage: picket hubtest run --hub DIR --test DIR [--json]
+       picket hubtest sweep --hub DIR --tests DIR [--mode all|own|both] [--only NAME,...] [--top N]
 
 Replay one hub test: load the parsers, scenarios and postoverflows listed in DIR/expect.json
 from the hub folder (or the test folder), read the log file line by line in time-machine mode,
@@ -16,7 +18,11 @@ Options:
   --test DIR   test folder holding expect.json and the log file
   --json       print one result JSON object (format of shared/hub-tests/README.md); on a load
                error print {"error": "..."} and exit 1
-  -h, --help   this help`;
+  -h, --help   this help
+
+sweep: replay every hub parser, postoverflow and scenario over every test log of --tests (and each
+test's own items), and report load errors, exceptions, expression runtime errors per expression,
+events discarded with PARSE_ERROR, statics warnings and odd values ("[object Object]", "NaN", ...).`;
 
 function summary(r: HubTestResult): string {
   const out: string[] = [];
@@ -43,7 +49,20 @@ export const hubtestCommand: Command = {
   usage,
   async run(argv: string[], io: CliIO): Promise<number> {
     const [sub, ...rest] = argv;
-    if (sub !== 'run') throw new CliError(`unknown sub-command "${sub ?? ''}" (expected "run")\n\n${usage}`);
+    if (sub === 'sweep') {
+      const { values } = parseOptions('hubtest sweep', rest, {
+        hub: { type: 'string' }, tests: { type: 'string' }, mode: { type: 'string' }, only: { type: 'string' }, top: { type: 'string' },
+      });
+      if (!values.hub || !values.tests) throw new CliError('--hub and --tests are required');
+      const mode = (values.mode as string | undefined) ?? 'both';
+      if (mode !== 'all' && mode !== 'own' && mode !== 'both') throw new CliError('--mode must be all, own or both');
+      const only = values.only ? (values.only as string).split(',').filter(Boolean) : undefined;
+      const top = values.top ? Number(values.top) : 15;
+      const r = await runSweep({ hubDir: values.hub as string, testsDir: values.tests as string, mode, only });
+      io.out(formatSweep(r, Number.isFinite(top) && top > 0 ? top : 15));
+      return 0;
+    }
+    if (sub !== 'run') throw new CliError(`unknown sub-command "${sub ?? ''}" (expected "run" or "sweep")\n\n${usage}`);
     const { values } = parseOptions('hubtest', rest, {
       hub: { type: 'string' },
       test: { type: 'string' },
