@@ -2,5 +2,7 @@
 import type { Command } from '../command.js';
 import { explainCommand } from './explain.js';
 import { hubtestCommand } from './hubtest.js';
+import { replayCommand } from './replay.js';
+import { runCommand } from './run.js';
 
-export const commands: Command[] = [explainCommand, hubtestCommand];
+export const commands: Command[] = [runCommand, replayCommand, explainCommand, hubtestCommand];

@@ -1,0 +1,141 @@
+// End-to-end replay benchmark: `picket replay` on 1M-line sshd and nginx logs from shared/tools/gen-logs.mjs,
+// with Picket's default content and with the hub content (an assembled --content folder of symlinks into
+// ../shared/hub), in-process and with the worker pool. Each run is a child process so its peak RSS is its
+// own: `/usr/bin/time -v` when present, else the child's process.resourceUsage().maxRSS (replay --json).
+// Owns: bench/replay.bench.ts only.
+//
+//   node dist/bench/replay.bench.js [--lines 1000000] [--workers 0,2] [--dir /tmp/picket-replay-bench]
+//        [--hub ../shared/hub] [--only ssh|nginx] [--content default,hub] [--json]
+
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const BIN = path.join(ROOT, 'bin/picket.js');
+const GEN = path.resolve(ROOT, '../shared/tools/gen-logs.mjs');
+
+interface Row {
+  log: string; content: string; workers: number; lines: number; parsed: number; alerts: number;
+  seconds: number; linesPerSecond: number; wallSeconds: number; userSeconds: number | null; maxRssMB: number;
+}
+
+/** The hub items of each log kind (stage/author/file under the hub's parsers/ and scenarios/). */
+const HUB_ITEMS: Record<string, { parsers: string[]; scenarios: string[] }> = {
+  ssh: {
+    parsers: ['s00-raw/crowdsecurity/syslog-logs.yaml', 's01-parse/crowdsecurity/sshd-logs.yaml', 's02-enrich/crowdsecurity/dateparse-enrich.yaml'],
+    scenarios: ['crowdsecurity/ssh-bf.yaml', 'crowdsecurity/ssh-slow-bf.yaml', 'crowdsecurity/ssh-refused-conn.yaml', 'crowdsecurity/ssh-cve-2024-6387.yaml'],
+  },
+  nginx: {
+    // syslog-logs.yaml holds both crowdsecurity/syslog-logs and crowdsecurity/non-syslog
+    parsers: ['s00-raw/crowdsecurity/syslog-logs.yaml', 's01-parse/crowdsecurity/nginx-logs.yaml', 's02-enrich/crowdsecurity/dateparse-enrich.yaml', 's02-enrich/crowdsecurity/http-logs.yaml'],
+    scenarios: [
+      'http-probing.yaml', 'http-crawl-non_statics.yaml', 'http-bad-user-agent.yaml', 'http-path-traversal-probing.yaml',
+      'http-sensitive-files.yaml', 'http-xss-probing.yaml', 'http-open-proxy.yaml', 'http-backdoors-attempts.yaml',
+      'http-generic-bf.yaml', 'http-wordpress-scan.yaml',
+    ].map((f) => `crowdsecurity/${f}`),
+  },
+};
+
+/** A --content folder of symlinks: parsers/<stage>/<author>/x.yaml, scenarios/<author>/x.yaml, patterns, data. */
+export function assembleHubContent(hub: string, kind: string, into: string): string {
+  const items = HUB_ITEMS[kind]!;
+  fs.rmSync(into, { recursive: true, force: true });
+  const link = (rel: string, sub: string) => {
+    const src = path.join(hub, sub, rel);
+    if (!fs.existsSync(src)) throw new Error(`hub item ${src} not found`);
+    const dst = path.join(into, sub, rel);
+    fs.mkdirSync(path.dirname(dst), { recursive: true });
+    fs.symlinkSync(src, dst);
+  };
+  for (const p of items.parsers) link(p, 'parsers');
+  for (const s of items.scenarios) if (fs.existsSync(path.join(hub, 'scenarios', s))) link(s, 'scenarios');
+  fs.symlinkSync(path.join(hub, 'patterns'), path.join(into, 'patterns'));
+  fs.symlinkSync(path.join(hub, 'data'), path.join(into, 'data'));
+  return into;
+}
+
+function haveGnuTime(): boolean {
+  if (!fs.existsSync('/usr/bin/time')) return false;
+  const r = spawnSync('/usr/bin/time', ['-v', 'true'], { encoding: 'utf8' });
+  return r.status === 0 && /Maximum resident set size/.test(r.stderr);
+}
+
+function runOne(log: string, type: string, content: string | null, workers: number, gnuTime: boolean): Omit<Row, 'log' | 'content'> {
+  const args = [BIN, 'replay', '--file', log, '--type', type, '--year', '2025', '--workers', String(workers), '--json'];
+  if (content) args.push('--content', content);
+  const cmd = gnuTime ? '/usr/bin/time' : process.execPath;
+  const argv = gnuTime ? ['-v', process.execPath, ...args] : args;
+  const t0 = Date.now();
+  const r = spawnSync(cmd, argv, { encoding: 'utf8', maxBuffer: 1 << 30 });
+  const wall = (Date.now() - t0) / 1000;
+  if (r.status !== 0) throw new Error(`replay failed (${r.status}): ${r.stderr.slice(-2000)}`);
+  const j = JSON.parse(r.stdout) as { lines: number; parsed: number; alerts: unknown[]; seconds: number; lines_per_second: number; max_rss_kb: number };
+  let rssKb = j.max_rss_kb;
+  let user: number | null = null;
+  if (gnuTime) {
+    const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr);
+    if (m) rssKb = Number(m[1]);
+    const u = /User time \(seconds\): ([\d.]+)/.exec(r.stderr);
+    const s = /System time \(seconds\): ([\d.]+)/.exec(r.stderr);
+    if (u) user = Number(u[1]) + (s ? Number(s[1]) : 0);
+  }
+  return {
+    workers, lines: j.lines, parsed: j.parsed, alerts: j.alerts.length, seconds: j.seconds,
+    linesPerSecond: j.lines_per_second, wallSeconds: wall, userSeconds: user, maxRssMB: rssKb / 1024,
+  };
+}
+
+function main(argv: string[]): number {
+  const o: Record<string, string> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--json') { o.json = '1'; continue; }
+    if (a === '-h' || a === '--help') {
+      process.stdout.write('usage: replay.bench [--lines N] [--workers 0,2] [--dir DIR] [--hub DIR] [--only ssh|nginx] [--content default,hub] [--json]\n');
+      return 0;
+    }
+    o[a.replace(/^--/, '')] = argv[++i] ?? '';
+  }
+  const lines = Number(o.lines ?? 1000000);
+  const workers = (o.workers ?? `0,${os.availableParallelism?.() ?? os.cpus().length}`).split(',').map(Number);
+  const dir = o.dir ?? path.join(os.tmpdir(), 'picket-replay-bench');
+  const hub = path.resolve(o.hub ?? path.join(ROOT, '../shared/hub'));
+  const kinds = o.only ? [o.only] : ['ssh', 'nginx'];
+  const contents = (o.content ?? 'default,hub').split(',');
+  fs.mkdirSync(dir, { recursive: true });
+  const gnuTime = haveGnuTime();
+  const rows: Row[] = [];
+  for (const kind of kinds) {
+    const log = path.join(dir, `${kind}-${lines}.log`);
+    if (!fs.existsSync(log)) {
+      if (!fs.existsSync(GEN)) { process.stderr.write(`${GEN} not found\n`); return 1; }
+      const g = spawnSync(process.execPath, [GEN, '--kind', kind, '--lines', String(lines), '--seed', '1', '--out', log], { stdio: 'inherit' });
+      if (g.status !== 0) return 1;
+    }
+    const type = kind === 'nginx' ? 'nginx' : 'syslog';
+    for (const c of contents) {
+      const contentDir = c === 'hub' ? assembleHubContent(hub, kind, path.join(dir, `content-${kind}`)) : null;
+      for (const w of workers) {
+        const r = runOne(log, type, contentDir, w, gnuTime);
+        rows.push({ log: path.basename(log), content: c, ...r });
+        process.stderr.write(`${kind} ${c} workers=${w}: ${Math.round(r.linesPerSecond)} lines/s, ${r.maxRssMB.toFixed(0)} MB\n`);
+      }
+    }
+  }
+  if (o.json) { process.stdout.write(JSON.stringify(rows, null, 1) + '\n'); return 0; }
+  const head = ['log', 'content', 'workers', 'lines', 'parsed', 'alerts', 'replay s', 'lines/s', 'wall s', 'cpu s', 'max RSS MB'];
+  const body = rows.map((r) => [r.log, r.content, String(r.workers), String(r.lines), String(r.parsed), String(r.alerts),
+    r.seconds.toFixed(2), String(Math.round(r.linesPerSecond)), r.wallSeconds.toFixed(2), r.userSeconds === null ? '-' : r.userSeconds.toFixed(2), r.maxRssMB.toFixed(0)]);
+  const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const fmt = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  ');
+  process.stdout.write([fmt(head), fmt(w.map((n) => '-'.repeat(n))), ...body.map(fmt)].join('\n') + '\n');
+  process.stdout.write(`(${os.cpus().length} cpus, load ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}; RSS via ${gnuTime ? '/usr/bin/time -v' : 'process.resourceUsage'})\n`);
+  return 0;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  process.exitCode = main(process.argv.slice(2));
+}

@@ -1,0 +1,73 @@
+// Loading detection content for the agent: parser tree, postoverflow tree and scenario set, from a hub-layout
+// folder (`--content DIR`, at any depth: parsers/<stage>/**, postoverflows/<stage>/**, scenarios/**,
+// patterns/, data/) or Picket's embedded defaults. Owns: the enrich context (time machine vs live, the year
+// given to year-less dates), grok libraries (builtins + the content's patterns/), and load errors that name
+// the content folder and file.
+
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { defaultContent, discoverContent, type ContentSet } from '../config/content.js';
+import { PatternLibrary } from '../grok/index.js';
+import { makeEnrichContext } from '../hubtest/enrichctx.js';
+import { loadParserTree } from '../parser/load.js';
+import type { ParserTree } from '../parser/runtime.js';
+import { loadScenarios, type ScenarioSet } from '../buckets/index.js';
+
+export interface ContentOptions {
+  /** hub-layout folder; null/undefined = Picket's defaults */
+  contentDir?: string | null;
+  /** time-machine (replay) or live */
+  timeMachine: boolean;
+  /** year for year-less dates (default: current UTC year) */
+  year?: number | null;
+}
+
+export interface LoadedContent {
+  /** where the content came from (for messages) */
+  origin: string;
+  set: ContentSet;
+  parsers: ParserTree;
+  postoverflows: ParserTree;
+  scenarios: ScenarioSet;
+  warnings: string[];
+}
+
+export class ContentError extends Error {
+  constructor(message: string) { super(message); this.name = 'ContentError'; }
+}
+
+export function resolveContentSet(contentDir?: string | null): { set: ContentSet; origin: string } {
+  if (contentDir === null || contentDir === undefined || contentDir === '') {
+    const set = defaultContent();
+    return { set, origin: 'Picket defaults' };
+  }
+  const dir = resolve(contentDir);
+  if (!existsSync(dir)) throw new ContentError(`content folder ${dir} does not exist`);
+  if (!statSync(dir).isDirectory()) throw new ContentError(`content ${dir} is not a folder`);
+  const set = discoverContent(dir);
+  if (set.parsers.length === 0 && set.scenarios.length === 0) {
+    throw new ContentError(`content folder ${dir} has no parsers/<stage>/*.yaml nor scenarios/*.yaml`);
+  }
+  return { set, origin: dir };
+}
+
+/** Loads parsers, postoverflows and scenarios; any load error becomes a ContentError naming the file. */
+export function loadContent(o: ContentOptions): LoadedContent {
+  const { set, origin } = resolveContentSet(o.contentDir);
+  const enrich = makeEnrichContext({ dataDir: set.dataDir, year: o.year ?? new Date().getUTCFullYear(), timeMachine: o.timeMachine });
+  const lib = (): PatternLibrary => {
+    const l = PatternLibrary.withBuiltins();
+    if (set.patternsDir) l.loadDirectory(set.patternsDir);
+    return l;
+  };
+  const wrap = <T>(what: string, f: () => T): T => {
+    try { return f(); } catch (e) {
+      const msg = (e as Error).message;
+      throw new ContentError(`loading ${what} from ${origin}: ${msg}`);
+    }
+  };
+  const parsers = wrap('parsers', () => loadParserTree(set.parsers, { patterns: lib(), dataDir: set.dataDir, enrich }));
+  const postoverflows = wrap('postoverflows', () => loadParserTree(set.postoverflows, { patterns: lib(), dataDir: set.dataDir, enrich }));
+  const scenarios = wrap('scenarios', () => loadScenarios(set.scenarios, { dataDir: set.dataDir }));
+  return { origin, set, parsers, postoverflows, scenarios, warnings: [...parsers.warnings, ...postoverflows.warnings] };
+}

@@ -1,0 +1,150 @@
+// Cheap pre-parse scan for the first IPv4 / IPv6 address in a raw log line, used to shard lines between
+// pipeline workers before parsing (so every line of one address reaches the same worker, in order).
+// Owns: the scanner (index arithmetic over char codes, no regex, no allocation unless the caller asks for
+// the address text) and the shard hash (FNV-1a over the address characters).
+//
+// Rules: an address starts at a character not preceded by a letter, digit, `_` or `.`. IPv4 = 4 dot-separated
+// decimal octets (<= 255, at most 3 digits), not followed by a digit or `.digit` (so `1.2.3.4.5` is junk).
+// IPv6 = a run of hex digits / `:` / `.` that is a valid RFC 4291 text form (8 groups, or fewer with one
+// `::`, optional trailing dotted IPv4); times like `07:54:45` and MAC addresses are not. `1.2.3.4:80` gives
+// `1.2.3.4`. The first valid address in the line wins.
+
+/** Start / end (exclusive) of the last address found by findAddress. */
+export let ADDR_START = 0;
+export let ADDR_END = 0;
+
+function isDigit(c: number): boolean { return c >= 48 && c <= 57; }
+function isHex(c: number): boolean { return (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70); }
+function isWordChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
+}
+/** characters an address run may contain */
+function isRunChar(c: number): boolean { return isHex(c) || c === 58 || c === 46; }
+
+/** Dotted quad at [i, end): returns its end index, or -1. Requires exactly 4 octets. */
+function ipv4At(s: string, i: number, end: number): number {
+  let parts = 0;
+  let p = i;
+  for (;;) {
+    let v = 0, n = 0;
+    while (p < end && n < 4) {
+      const c = s.charCodeAt(p);
+      if (!isDigit(c)) break;
+      v = v * 10 + (c - 48); n++; p++;
+    }
+    if (n === 0 || n > 3 || v > 255) return -1;
+    parts++;
+    if (parts === 4) break;
+    if (p >= end || s.charCodeAt(p) !== 46) return -1;
+    p++;
+  }
+  // not followed by a digit, nor by `.digit` (a 5th part: version numbers, OIDs)
+  if (p < s.length) {
+    const c = s.charCodeAt(p);
+    if (isDigit(c)) return -1;
+    if (c === 46 && p + 1 < s.length && isDigit(s.charCodeAt(p + 1))) return -1;
+  }
+  return p;
+}
+
+/** Is [i, end) a valid IPv6 text form? */
+function validIPv6(s: string, i: number, end: number): boolean {
+  if (end - i < 2) return false;
+  let groups = 0;
+  let dbl = false;
+  let p = i;
+  if (s.charCodeAt(p) === 58) {
+    if (s.charCodeAt(p + 1) !== 58) return false;
+    dbl = true; p += 2;
+    if (p === end) return true; // "::"
+  }
+  for (;;) {
+    // one group (or a trailing dotted IPv4)
+    let n = 0;
+    const gs = p;
+    while (p < end && isHex(s.charCodeAt(p)) && n < 5) { p++; n++; }
+    if (p < end && s.charCodeAt(p) === 46) {
+      // embedded IPv4: must be last and fit in 2 groups
+      const e = ipv4At(s, gs, end);
+      if (e !== end) return false;
+      groups += 2;
+      break;
+    }
+    if (n === 0 || n > 4) return false;
+    groups++;
+    if (p === end) break;
+    if (s.charCodeAt(p) !== 58) return false;
+    p++;
+    if (p < end && s.charCodeAt(p) === 58) {
+      if (dbl) return false;
+      dbl = true; p++;
+      if (p === end) break;
+    } else if (p === end) return false; // trailing single ':'
+  }
+  return dbl ? groups <= 7 : groups === 8;
+}
+
+/**
+ * Finds the first IPv4/IPv6 address in `s`; on success sets ADDR_START / ADDR_END and returns true.
+ * No allocation.
+ */
+export function findAddress(s: string): boolean {
+  const len = s.length;
+  let i = 0;
+  while (i < len) {
+    const c = s.charCodeAt(i);
+    if (!isRunChar(c) || (i > 0 && (isWordChar(s.charCodeAt(i - 1)) || s.charCodeAt(i - 1) === 46))) {
+      // skip to the next run start: past the current word
+      i++;
+      continue;
+    }
+    // a run of [0-9a-fA-F:.] starting at i
+    let e = i;
+    let colons = 0;
+    while (e < len) {
+      const d = s.charCodeAt(e);
+      if (!isRunChar(d)) break;
+      if (d === 58) colons++;
+      e++;
+    }
+    // a run glued to letters/digits beyond the hex set (e.g. "deadbeefz") is not an address
+    const glued = e < len && isWordChar(s.charCodeAt(e));
+    if (!glued) {
+      let end = e;
+      if (colons >= 2) {
+        // IPv6, possibly with a trailing ":port"-like piece or punctuation: try the full run, then trim
+        // trailing '.' / ':' (sentence ends, "addr:" labels)
+        while (end > i && (s.charCodeAt(end - 1) === 46 || (s.charCodeAt(end - 1) === 58 && s.charCodeAt(end - 2) !== 58))) end--;
+        if (validIPv6(s, i, end)) { ADDR_START = i; ADDR_END = end; return true; }
+      }
+      if (isDigit(c)) {
+        const v4 = ipv4At(s, i, e);
+        if (v4 > 0) { ADDR_START = i; ADDR_END = v4; return true; }
+      }
+    }
+    i = e + 1;
+  }
+  return false;
+}
+
+/** The first address of the line, or null (allocates the substring; tests and tools). */
+export function scanAddress(s: string): string | null {
+  return findAddress(s) ? s.slice(ADDR_START, ADDR_END) : null;
+}
+
+/**
+ * Shard of a line among `n` shards: FNV-1a of its first address (case-folded), or shard 0 when it has
+ * none. n <= 1 -> 0.
+ */
+export function shardOf(s: string, n: number): number {
+  if (n <= 1) return 0;
+  if (!findAddress(s)) return 0;
+  let h = 0x811c9dc5;
+  for (let i = ADDR_START; i < ADDR_END; i++) {
+    let c = s.charCodeAt(i);
+    if (c >= 65 && c <= 90) c += 32;
+    h ^= c;
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0) % n;
+}

@@ -1,0 +1,85 @@
+// Piscina worker of the pipeline pool (pool.ts): one worker = one shard = its own Agent (parser trees +
+// BucketEngine). Content is loaded once, lazily, from workerData. Tasks arrive in order (one thread per
+// shard, one task at a time), so the lines of one source address are parsed and poured in input order.
+// Owns: task decoding (segments of '\n'-joined lines), alert conversion to LAPI JSON for the trip back.
+
+import { workerData } from 'piscina';
+import { LIVE, TIMEMACHINE } from '../core/event.js';
+import { Agent, type AgentCounters, type LineSource } from './agent.js';
+import { alertToLapiJSON, type LapiAlertJSON } from './alert-json.js';
+import { loadContent } from './content.js';
+
+export interface WorkerInit {
+  contentDir: string | null;
+  year: number | null;
+  timeMachine: boolean;
+  store: 'wasm' | 'ts';
+}
+
+export interface Segment extends LineSource { text: string }
+
+/** `seq`: per-shard sequence number (0, 1, 2 ...); the worker processes tasks strictly in seq order. */
+export type WorkerTask =
+  | { seq: number; op: 'lines'; segments: Segment[] }
+  | { seq: number; op: 'tick'; nowMs: number }
+  | { seq: number; op: 'flush' }
+  | { seq: number; op: 'counters' };
+
+export interface WorkerResult { alerts: LapiAlertJSON[]; counters?: AgentCounters; warnings?: string[] }
+
+let agent: Agent | null = null;
+let out: LapiAlertJSON[] = [];
+const warnings = new Map<string, number>();
+
+function getAgent(): Agent {
+  if (agent) return agent;
+  const init = workerData as WorkerInit;
+  const content = loadContent({ contentDir: init.contentDir, year: init.year, timeMachine: init.timeMachine });
+  agent = new Agent(content, {
+    mode: init.timeMachine ? TIMEMACHINE : LIVE,
+    store: init.store,
+    sink: (a) => { out.push(alertToLapiJSON(a)); },
+    log: (m) => { const k = m.slice(0, 200); warnings.set(k, (warnings.get(k) ?? 0) + 1); },
+  });
+  return agent;
+}
+
+let expected = 0;
+const early = new Map<number, WorkerTask>();
+
+/**
+ * Piscina does not deliver a thread's tasks in submission order (see pool.ts), so a task that arrives
+ * early is kept until its predecessors have run; whichever call completes the sequence processes the
+ * waiting tasks and returns their alerts. Every task has been processed once all calls have settled.
+ */
+export default function run(task: WorkerTask): WorkerResult {
+  const a = getAgent();
+  out = [];
+  let counters: AgentCounters | undefined;
+  early.set(task.seq, task);
+  for (let t = early.get(expected); t !== undefined; t = early.get(expected)) {
+    early.delete(expected);
+    expected++;
+    switch (t.op) {
+      case 'lines':
+        for (const s of t.segments) a.pushLines(s.text.split('\n'), s);
+        break;
+      case 'tick':
+        a.tick(t.nowMs);
+        break;
+      case 'flush':
+        a.flush();
+        break;
+      case 'counters':
+        counters = a.counters();
+        break;
+    }
+  }
+  const r: WorkerResult = { alerts: out };
+  out = [];
+  if (counters) {
+    r.counters = counters;
+    r.warnings = [...warnings].map(([m, n]) => `${n}x ${m}`);
+  }
+  return r;
+}
