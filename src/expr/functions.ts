@@ -9,7 +9,7 @@ import { parseGoLayout, formatGoLayout } from '../core/golayout.js';
 import { ANY, BOOL, DURATION, FLOAT, INT, STRING, TIME, arr, map, type T } from './schema.js';
 import { RtError, eq, cmp, lenStr, typeOfValue, isAscii, strMaps, upper as goUpper, lower as goLower } from './runtime.js';
 import { sprintf, formatValue } from './sprintf.js';
-import { stringFiles, regexpFiles, mapFiles, botFiles } from './datafiles.js';
+import { stringFiles, mapFiles, botFiles, matchRegexpFile } from './datafiles.js';
 import { stashGet, stashSet, stashExists } from './stash.js';
 import { exprHooks, hookLog } from './hooks.js';
 import { parseIP, parseCIDR, cidrContains, maskIP, formatIP } from './ip.js';
@@ -662,11 +662,9 @@ export const FUNCTIONS: Record<string, FnDef> = {
   Replace: { min: 4, max: 4, ret: STRING, fn: (v: unknown, o: unknown, w: unknown, k: unknown) => goReplace(s(v, 'Replace'), s(o, 'Replace', 1), s(w, 'Replace', 2), n(k, 'Replace')) },
   ReplaceAll: { min: 3, max: 3, ret: STRING, fn: (v: unknown, o: unknown, w: unknown) => goReplace(s(v, 'ReplaceAll'), s(o, 'ReplaceAll', 1), s(w, 'ReplaceAll', 2), -1) },
   RegexpInFile: { min: 2, max: 2, ret: BOOL, fn: (v: unknown, f: unknown) => {
-    const list = regexpFiles.get(s(f, 'RegexpInFile', 1));
-    if (!list) { hookLog('error', `file '${String(f)}' (type:regexp) not found in expr library`); return false; }
-    const str = s(v, 'RegexpInFile');
-    for (const re of list) if (re.test(str)) return true;
-    return false;
+    const r = matchRegexpFile(s(f, 'RegexpInFile', 1), s(v, 'RegexpInFile'));
+    if (r === undefined) { hookLog('error', `file '${String(f)}' (type:regexp) not found in expr library`); return false; }
+    return r;
   } },
   LookupFile: { min: 2, max: 2, ret: STRING, fn: (h: unknown, f: unknown) => lookupFile(s(h, 'LookupFile'), s(f, 'LookupFile', 1)) },
   FileMap: { min: 1, max: 1, ret: arr(map(STRING)), fn: (f: unknown) => (mapFiles.get(s(f, 'FileMap')) ?? []).map((e) => ({ pattern: e.pattern, tag: e.tag, type: e.type })) },

@@ -1,0 +1,30 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadDataFile, matchRegexpFile, resetDataFiles } from '../../src/expr/datafiles.js';
+import { compileExpr } from '../../src/expr/index.js';
+import { Event } from '../../src/core/event.js';
+
+test('RegexpInFile over a large regexp file (several RE2.Set chunks) finds a match in any chunk', () => {
+  resetDataFiles();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'picket-re-'));
+  const lines = ['# comment', ''];
+  for (let i = 0; i < 200; i++) lines.push(`(?i)scanner-${i}\\b`);
+  lines.push('^curl/[0-9.]+$');
+  fs.writeFileSync(path.join(dir, 'ua.txt'), lines.join('\n'));
+  assert.equal(loadDataFile('ua.txt', 'regexp', dir), null);
+  assert.equal(matchRegexpFile('ua.txt', 'Mozilla SCANNER-7 x'), true);
+  assert.equal(matchRegexpFile('ua.txt', 'zz scanner-199'), true);
+  assert.equal(matchRegexpFile('ua.txt', 'curl/8.1.2'), true);
+  assert.equal(matchRegexpFile('ua.txt', 'scanner-1999'), false);
+  assert.equal(matchRegexpFile('ua.txt', 'Mozilla/5.0'), false);
+  assert.equal(matchRegexpFile('missing.txt', 'x'), undefined);
+  const e = new Event();
+  e.Meta.http_user_agent = 'evil Scanner-150';
+  const c = compileExpr('RegexpInFile(evt.Meta.http_user_agent, "ua.txt")', { env: 'evt', where: 'test' });
+  assert.equal(c.run({ evt: e }), true);
+  e.Meta.http_user_agent = 'fine';
+  assert.equal(c.run({ evt: e }), false);
+});
