@@ -7,18 +7,26 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import RE2 from 're2';
 import { BASE_PATTERNS } from './base.js';
-import { countGroups, grokkyCapCount, scanRegex, stripCaptures, toJsRegExp } from './regex.js';
+import { countGroups, grokkyCapCount, scanRegex, splitTrailingGreedy, stripCaptures, toJsRegExp } from './regex.js';
+import { analyzeBacktracking } from './safety.js';
 
 export class GrokLoadError extends Error { override name = 'GrokLoadError'; }
 export class GrokCompileError extends Error { override name = 'GrokCompileError'; }
 
 /**
- * 're2' (default): RE2 decides and extracts. 'js': JS RegExp translation only (benchmark comparison).
+ * 'safe' (default): RE2 decides (DFA, linear) and gives the match start; a sticky JS RegExp then extracts the
+ * labels from that start — only for patterns that pass the backtracking analysis of safety.ts (linear work per
+ * attempt) and only for ASCII inputs of at most SAFE_MAX_INPUT chars; every other case extracts with RE2.
+ * 're2': RE2 decides and extracts. 'js': JS RegExp translation only (benchmark comparison).
  * 'hybrid': RE2 `test` decides (linear time), then a JS RegExp translation extracts the labels — only for
  * patterns without nested unbounded quantifiers and only on lines RE2 already matched; falls back to RE2
  * extraction when the translation is impossible or disagrees.
  */
-export type GrokEngine = 're2' | 'js' | 'hybrid';
+export type GrokEngine = 'safe' | 're2' | 'js' | 'hybrid';
+
+/** Longest input the 'safe' engine hands to its JS extractor (longer inputs: RE2 extraction). */
+export const SAFE_MAX_INPUT = 4096;
+const NON_ASCII = /[^\x00-\x7f]/;
 export interface PatternLibraryOptions {
   engine?: GrokEngine;
   /** Literal-substring prefilter before running the regex (default true; false only for benchmarks). */
@@ -37,15 +45,21 @@ export interface GrokPattern {
   test(input: string): boolean;
   /** Literal substrings every match must contain (the prefilter), for diagnostics and benchmarks. */
   readonly required: readonly string[];
-  /** Which engine extracts the labels ('js' only with engine 'js' or 'hybrid'). */
-  readonly extractor: 're2' | 'js';
+  /** Which engine extracts the labels ('js' only with engine 'js' or 'hybrid'; 'safe-js' with engine 'safe' when the pattern passed the safety analysis). */
+  readonly extractor: 're2' | 'js' | 'safe-js';
+  /** engine 'safe': why the JS extractor was refused ('' when accepted or not applicable). */
+  readonly safetyReason: string;
 }
 
 interface Expansion { re: string; sem: Map<string, number>; groups: number }
 
 const REF = /%\{(\w+)(?::(\w+))?\}/g;
 
-interface Matcher { exec(s: string): RegExpExecArray | null; test(s: string): boolean }
+interface Matcher { exec(s: string): RegExpExecArray | null; test(s: string): boolean; lastIndex: number }
+interface SearchMatcher { search(s: string): number; test(s: string): boolean }
+
+/** Counters of the 'safe' engine's decisions (tests and benchmarks read them). */
+export const safeStats = { jsExtract: 0, re2Extract: 0, refusedLength: 0, refusedNonAscii: 0, jsDisagree: 0 };
 
 // Process-wide cache: one compiled regex per (engine, expanded source).
 const RE2_CACHE = new Map<string, Matcher>();
@@ -64,16 +78,24 @@ function compileRegex(expanded: string, engine: 're2' | 'js'): Matcher {
 class CompiledGrok implements GrokPattern {
   readonly fields: readonly string[];
   readonly required: readonly string[];
-  readonly extractor: 're2' | 'js';
+  readonly extractor: 're2' | 'js' | 'safe-js';
+  safetyReason = '';
+  /** engine 'safe': capture-free RE2 (search gives the match start) and the sticky JS extractor */
+  safeRe: SearchMatcher | null = null;
+  safeJs: Matcher | null = null;
+  /** engine 'safe': the pattern without its trailing GREEDYDATA group (regex.ts splitTrailingGreedy) and that group's index */
+  head: Matcher | null = null;
+  tailIdx = 0;
   private readonly idx: Int32Array;
   private readonly nf: number;
   private readonly l0: string | null;
   private readonly l1: string | null;
 
   constructor(readonly source: string, readonly expanded: string, sem: Map<string, number>, private readonly re: Matcher,
-    private readonly ex: Matcher | null = null, prefilter = true) {
+    private readonly ex: Matcher | null = null, prefilter = true, safe: { re: SearchMatcher; js: Matcher } | null = null) {
     this.fields = [...sem.keys()];
     this.extractor = ex !== null || !(re instanceof RE2) ? 'js' : 're2';
+    if (safe !== null) { this.safeRe = safe.re; this.safeJs = safe.js; this.extractor = 'safe-js'; }
     this.idx = Int32Array.from(sem.values());
     this.nf = this.fields.length;
     // Up to two longest required literals (longest is usually the most selective).
@@ -92,14 +114,48 @@ class CompiledGrok implements GrokPattern {
   matchInto(input: string, target: Record<string, string>): boolean {
     if (this.nf === 0 || !this.pre(input)) return false;
     let m: RegExpExecArray | null;
-    if (this.ex !== null) {
+    if (this.safeJs !== null) {
+      m = this.safeMatch(input);
+      if (m === null) return false;
+    } else if (this.ex !== null) {
       if (!this.re.test(input)) return false;
       m = this.ex.exec(input) ?? this.re.exec(input);
-    } else m = this.re.exec(input);
+    } else m = this.re2Exec(input);
     if (m === null) return false;
     const f = this.fields, idx = this.idx;
     for (let j = 0; j < this.nf; j++) target[f[j]!] = m[idx[j]!] ?? '';
     return true;
+  }
+
+  /**
+   * engine 'safe': RE2 finds the leftmost match start (linear), the JS extractor (proven linear per attempt by
+   * safety.ts) runs once, sticky at that start; same leftmost-first semantics, so the same submatches. Long or
+   * non-ASCII inputs, and any disagreement, go to RE2 extraction.
+   */
+  private safeMatch(input: string): RegExpExecArray | null {
+    if (input.length > SAFE_MAX_INPUT) { safeStats.refusedLength++; safeStats.re2Extract++; return this.re2Exec(input); }
+    if (NON_ASCII.test(input)) { safeStats.refusedNonAscii++; safeStats.re2Extract++; return this.re2Exec(input); }
+    const start = this.safeRe!.search(input);
+    if (start < 0) return null;
+    const js = this.safeJs!;
+    js.lastIndex = start;
+    const m = js.exec(input);
+    if (m !== null && m.index === start) { safeStats.jsExtract++; return m; }
+    safeStats.jsDisagree++; safeStats.re2Extract++;
+    return this.re2Exec(input);
+  }
+
+  /** RE2 extraction; with a head (engine 'safe'), submatches are computed over the head's span only. */
+  private re2Exec(input: string): RegExpExecArray | null {
+    const h = this.head;
+    if (h === null) return this.re.exec(input);
+    const m = h.exec(input);
+    if (m === null) return null;
+    const end = m.index + m[0].length;
+    let nl = input.indexOf('\n', end);
+    if (nl < 0) nl = input.length;
+    m[this.tailIdx] = input.slice(end, nl);
+    return m;
   }
 
   exec(input: string): Record<string, string> | null {
@@ -119,7 +175,7 @@ export class PatternLibrary {
   readonly engine: GrokEngine;
   private readonly prefilter: boolean;
 
-  constructor(opts: PatternLibraryOptions = {}) { this.engine = opts.engine ?? 're2'; this.prefilter = opts.prefilter ?? true; }
+  constructor(opts: PatternLibraryOptions = {}) { this.engine = opts.engine ?? 'safe'; this.prefilter = opts.prefilter ?? true; }
 
   static withBuiltins(opts: PatternLibraryOptions = {}): PatternLibrary {
     const lib = new PatternLibrary(opts);
@@ -201,7 +257,28 @@ export class PatternLibrary {
     if (this.engine === 'hybrid' && !scanRegex(exp.re).nestedUnbounded) {
       try { ex = compileRegex(exp.re, 'js'); } catch { ex = null; }
     }
-    const g = new CompiledGrok(pattern, exp.re, exp.sem, re, ex, this.prefilter);
+    let safe: { re: SearchMatcher; js: Matcher } | null = null;
+    let reason = '';
+    if (this.engine === 'safe' && exp.sem.size > 0) {
+      const v = analyzeBacktracking(exp.re);
+      if (!v.safe) reason = v.reason;
+      else {
+        try {
+          const js = toJsRegExp(exp.re);
+          const sticky = new RegExp(js.source, js.flags + 'y') as unknown as Matcher;
+          const bare = stripCaptures(exp.re, new Set()).re;
+          safe = { re: compileRegex(bare, 're2') as unknown as SearchMatcher, js: sticky };
+        } catch (e) { reason = `no JS translation: ${(e as Error).message}`; }
+      }
+    }
+    const g = new CompiledGrok(pattern, exp.re, exp.sem, re, ex, this.prefilter, safe);
+    g.safetyReason = reason;
+    if (this.engine === 'safe' && exp.sem.size > 0) {
+      const head = splitTrailingGreedy(exp.re);
+      if (head !== null) {
+        try { g.head = compileRegex(head, 're2'); g.tailIdx = exp.groups; } catch { g.head = null; }
+      }
+    }
     this.compiled.set(pattern, g);
     return g;
   }

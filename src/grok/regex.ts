@@ -357,3 +357,53 @@ export function grokkyCapCount(fragment: string): number {
   const escaped = fragment.split('\\(').length - 1;
   return left - nonCapLeft - nonCapBoth - escaped;
 }
+
+/**
+ * If `src` ends with a capturing `(.*)` (GREEDYDATA) that is the last item of the whole pattern — every group
+ * enclosing it non-capturing and free of top-level `|`, no `(?s)` anywhere so `.` stops at "\n" — return the
+ * pattern without it (the head). Leftmost-first semantics then give: P matches at s iff the head does (`.*`
+ * matches the empty string), with the head's first-priority submatches, and the tail group = the text from the
+ * head's match end up to the first "\n" (or the end). Lets RE2 extract submatches over the head's span only.
+ * Returns null when the shape does not apply.
+ */
+export function splitTrailingGreedy(src: string): string | null {
+  const m = /\(\.\*\)(\)*)$/.exec(src);
+  if (m === null || src.includes('(?s') || /\(\?[a-zA-Z]*s[a-zA-Z]*[):-]/.test(src)) return null;
+  const tailAt = m.index;
+  // stack of open groups: capturing? has top-level '|'?
+  const stack: Array<{ cap: boolean; alt: boolean }> = [];
+  let topAlt = false;
+  let i = 0;
+  const s = src;
+  while (i < tailAt) {
+    const c = s[i]!;
+    if (c === '\\') {
+      if (s[i + 1] === 'Q') { const e = s.indexOf('\\E', i + 2); if (e < 0 || e + 2 > tailAt) return null; i = e + 2; continue; }
+      i += 2; continue;
+    }
+    if (c === '[') {
+      let j = i + 1;
+      if (s[j] === '^') j++;
+      if (s[j] === ']') j++;
+      while (j < s.length && s[j] !== ']') {
+        if (s[j] === '\\') j += 2;
+        else if (s[j] === '[' && s[j + 1] === ':') { const e = s.indexOf(':]', j + 2); j = e >= 0 ? e + 2 : j + 1; }
+        else j++;
+      }
+      i = j + 1; continue;
+    }
+    if (c === '(') {
+      const cap = s[i + 1] !== '?' || /^\(\?P?<\w+>/.test(s.slice(i, i + 64));
+      const flagsOnly = /^\(\?[a-zA-Z-]*\)/.test(s.slice(i, i + 16));
+      if (!flagsOnly) stack.push({ cap, alt: false });
+      i++; continue;
+    }
+    if (c === ')') { if (stack.pop() === undefined) return null; i++; continue; }
+    if (c === '|') { if (stack.length === 0) topAlt = true; else stack[stack.length - 1]!.alt = true; }
+    i++;
+  }
+  const closing = m[1]!.length;
+  if (stack.length !== closing || topAlt) return null;
+  for (const g of stack) if (g.cap || g.alt) return null;
+  return src.slice(0, tailAt) + m[1]!;
+}
