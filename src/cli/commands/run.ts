@@ -2,7 +2,15 @@
 // tails file sources (files that do not exist yet are waited for), optionally reads stdin, runs lines
 // through the pipeline in LIVE mode (wall clock, periodic bucket ticks) and prints alerts on stdout.
 // No LAPI yet (later issue). Owns: option handling, source wiring, output lines, clean stop on SIGINT/SIGTERM.
+// File read positions are kept in the LMDB store of the data folder (--data): a checkpoint every second
+// writes them once the pipeline processed the lines before them; SIGINT/SIGTERM checkpoint and sync first.
+//
+// Default data folder: /var/lib/picket when run as root (the daemon case, FHS, like CrowdSec's
+// /var/lib/crowdsec/data; a service's working directory is usually `/`, so a relative default would be
+// wrong there), ./.picket-data otherwise (a developer trying `picket run` without root cannot create
+// /var/lib/picket; the folder is next to where they run it and easy to delete).
 
+import fs from 'node:fs';
 import { CliError, parseOptions, type CliIO, type Command } from '../command.js';
 import { DEFAULT_ACQUISITION, loadAcquisitionFile, parseAcquisition, type AcquisitionSource } from '../../acquisition/config.js';
 import { FileTailer } from '../../acquisition/file-tail.js';
@@ -10,8 +18,16 @@ import { expandGlob } from '../../acquisition/glob.js';
 import { readStdinLines } from '../../acquisition/stdin.js';
 import { createPipeline, defaultWorkers, type Pipeline } from '../../pipeline/pool.js';
 import type { LapiAlertJSON } from '../../pipeline/alert-json.js';
+import { openStore, type PicketStore } from '../../store/lmdb.js';
+import { LmdbPositionStore } from '../../store/positions.js';
+import type { FilePosition, PositionStore } from '../../acquisition/file-tail.js';
 
-const usage = `Usage: picket run [--acquis FILE] [--content DIR] [--workers N] [-o human|json]
+const DEFAULT_DATA = typeof process.getuid === 'function' && process.getuid() === 0 ? '/var/lib/picket' : './.picket-data';
+
+/** thrown by the positions wrapper once stopping: ends the tailer's poll right after it saved its position */
+class StoppingError extends Error {}
+
+const usage = `Usage: picket run [--acquis FILE] [--content DIR] [--data DIR] [--workers N] [-o human|json]
        picket run --stdin --type TYPE [...]
 
 Run the detection agent: follow the log files of the acquisition config (tail -F: files that do not
@@ -27,10 +43,17 @@ Options:
   --workers N      worker threads (default: one per core = ${defaultWorkers()}; 0 = in-process)
   --from-start     read files that exist at start from their beginning (default: only new lines)
   --poll MS        file poll interval in ms (default 200)
+  --data DIR       data folder (LMDB store picket.mdb: read positions of files, so a restart resumes
+                   where the agent stopped); default: /var/lib/picket as root, ./.picket-data
+                   otherwise (here: ${DEFAULT_DATA})
+  --dump-lines FILE  debug: append every line handed to the pipeline to FILE (one per line), and
+                   "#committed POS PATH" after each position checkpoint is written
   -o FORMAT        human (default: "time scenario scope:value N events") or json (one LAPI alert per line)
   -h, --help       this help
 
-Stop with Ctrl-C (SIGINT) or SIGTERM.`;
+Stop with Ctrl-C (SIGINT) or SIGTERM: pending lines are processed and read positions synced first.
+After a crash or SIGKILL, lines read after the last checkpoint (at most about one second of input)
+are read again; none is skipped.`;
 
 function humanLine(a: LapiAlertJSON): string {
   return `${a.stop_at} ${a.scenario} ${a.source.scope}:${a.source.value} ${a.events_count} events`;
@@ -50,6 +73,8 @@ export const runCommand: Command = {
       'from-start': { type: 'boolean' },
       poll: { type: 'string' },
       output: { type: 'string', short: 'o' },
+      data: { type: 'string' },
+      'dump-lines': { type: 'string' },
     });
     const fmt = (values.output as string | undefined) ?? 'human';
     if (fmt !== 'human' && fmt !== 'json') throw new CliError(`-o ${fmt}: expected human or json`);
@@ -70,6 +95,26 @@ export const runCommand: Command = {
       sources.push({ source: 'stdin', labels: { type: values.type as string } });
     } else if (values.type) throw new CliError('--type is only used with --stdin');
 
+    // the store first: a bad data folder fails before the content is loaded
+    const hasFiles = sources.some((s) => s.source === 'file');
+    let store: PicketStore | null = null;
+    let positions: LmdbPositionStore | null = null;
+    let stopping = false;
+    let dumpFd: number | null = null;
+    if (values['dump-lines'] !== undefined) {
+      try { dumpFd = fs.openSync(values['dump-lines'] as string, 'a'); } catch (e) {
+        throw new CliError(`--dump-lines: ${(e as Error).message}`, 1);
+      }
+    }
+    if (hasFiles) {
+      try {
+        store = openStore((values.data as string | undefined) ?? DEFAULT_DATA);
+        positions = new LmdbPositionStore(store);
+      } catch (e) {
+        if (dumpFd !== null) fs.closeSync(dumpFd);
+        throw new CliError((e as Error).message, 1);
+      }
+    }
     const emit = fmt === 'json'
       ? (a: LapiAlertJSON) => io.out(JSON.stringify(a))
       : (a: LapiAlertJSON) => io.out(humanLine(a));
@@ -79,7 +124,30 @@ export const runCommand: Command = {
         contentDir: (values.content as string | undefined) ?? null, timeMachine: false, workers, onAlert: emit,
         log: (m) => io.err(`warning: ${m}`),
       });
-    } catch (e) { throw new CliError((e as Error).message, 1); }
+    } catch (e) {
+      if (store) await store.close().catch(() => undefined);
+      if (dumpFd !== null) fs.closeSync(dumpFd);
+      throw new CliError((e as Error).message, 1);
+    }
+
+    const pos = positions;
+    // what the tailers see: once stopping, a set() (after lines were pushed) is recorded, then the tailer's
+    // poll is ended by a throw, so it reads nothing more from descriptors that stop() closed
+    const tailPositions: PositionStore | undefined = pos ? {
+      get: (p: string) => pos.get(p),
+      set: (p: string, v: FilePosition) => { pos.set(p, v); if (stopping) throw new StoppingError('stopping'); },
+    } : undefined;
+    const dump = dumpFd;
+    // final: also when nothing is dirty, so it waits for a periodic checkpoint still in progress (serialised)
+    const checkpoint = async (final: boolean): Promise<void> => {
+      if (!pos || (!final && pos.dirty === 0)) return;
+      const snap = await pos.checkpoint(() => pipe.drain());
+      if (dump !== null) {
+        let s = '';
+        for (const [p, v] of snap) s += `#committed ${v.pos} ${p}\n`;
+        if (s) fs.writeSync(dump, s);
+      }
+    };
 
     const tailers: FileTailer[] = [];
     let stdinDone: Promise<void> | null = null;
@@ -88,8 +156,10 @@ export const runCommand: Command = {
       if (s.source === 'file') {
         const labels = s.labels;
         const t = new FileTailer({
-          patterns: s.filenames, pollMs, fromStart: values['from-start'] === true,
-          onLines: (src, lines) => pipe.push(lines, { src, module: 'file', labels }),
+          patterns: s.filenames, pollMs, fromStart: values['from-start'] === true, positions: tailPositions,
+          onLines: dump === null
+            ? (src, lines) => pipe.push(lines, { src, module: 'file', labels })
+            : (src, lines) => { fs.writeSync(dump, lines.join('\n') + '\n'); return pipe.push(lines, { src, module: 'file', labels }); },
         });
         tailers.push(t);
         for (const f of s.filenames) {
@@ -105,11 +175,15 @@ export const runCommand: Command = {
       }
     }
     io.err(`picket run: content ${pipe.content.origin}, ${pipe.content.scenarios.scenarios.length} scenarios, ${pipe.workers === 0 ? 'in-process' : `${pipe.workers} workers`}`);
+    if (store) io.err(`picket run: data folder ${store.dir}`);
     io.err(`picket run: watching ${watched.length ? watched.join(', ') : 'nothing'}`);
     for (const w of pipe.content.warnings.slice(0, 10)) io.err(`warning: ${w}`);
     for (const t of tailers) t.start();
 
     const ticker = setInterval(() => { pipe.tick().catch((e: Error) => io.err(`picket run: ${e.message}`)); }, 1000);
+    const checkpointer = pos ? setInterval(() => {
+      checkpoint(false).catch((e: Error) => io.err(`picket run: saving read positions: ${e.message}`));
+    }, 1000) : null;
     const stopped = new Promise<string>((resolve) => {
       const on = (sig: string) => () => resolve(sig);
       process.once('SIGINT', on('SIGINT'));
@@ -118,9 +192,20 @@ export const runCommand: Command = {
     });
     const why = await stopped;
     clearInterval(ticker);
+    if (checkpointer) clearInterval(checkpointer);
+    stopping = true;
     for (const t of tailers) t.stop();
     if (stdinDone && why !== 'end of input') process.stdin.destroy();
     await pipe.drain().catch(() => undefined);
+    // a tailer waiting on back-pressure resumes after the drain, records its position and stops
+    await new Promise<void>((r) => setImmediate(r));
+    if (store) {
+      try {
+        await checkpoint(true);
+        await store.close();
+      } catch (e) { io.err(`picket run: saving read positions in ${store.dir}: ${(e as Error).message}`); }
+    }
+    if (dump !== null) fs.closeSync(dump);
     const c = await pipe.counters().catch(() => null);
     await pipe.close();
     if (c) {
