@@ -16,6 +16,8 @@ import { DEFAULT_ACQUISITION, loadAcquisitionFile, parseAcquisition, type Acquis
 import { FileTailer } from '../../acquisition/file-tail.js';
 import { expandGlob } from '../../acquisition/glob.js';
 import { readStdinLines } from '../../acquisition/stdin.js';
+import { SyslogSource } from '../../acquisition/syslog.js';
+import { JournaldSource } from '../../acquisition/journald.js';
 import { createPipeline, defaultWorkers, type Pipeline } from '../../pipeline/pool.js';
 import type { LapiAlertJSON } from '../../pipeline/alert-json.js';
 import { openStore, type PicketStore } from '../../store/lmdb.js';
@@ -150,6 +152,7 @@ export const runCommand: Command = {
     };
 
     const tailers: FileTailer[] = [];
+    const listeners: Array<{ stop(): Promise<void> }> = [];
     let stdinDone: Promise<void> | null = null;
     const watched: string[] = [];
     for (const s of sources) {
@@ -170,8 +173,26 @@ export const runCommand: Command = {
         const labels = s.labels;
         watched.push(`stdin (type ${labels.type})`);
         stdinDone = readStdinLines((lines) => pipe.push(lines, { src: 'stdin', module: 'stdin', labels })).then(() => undefined);
-      } else {
-        io.err(`picket run: ${s.source} sources are not supported yet, skipped (labels.type ${s.labels.type})`);
+      } else if (s.source === 'syslog') {
+        const labels = s.labels;
+        const src = new SyslogSource(s, (from, lines) => pipe.push(lines, { src: from, module: 'syslog', labels }), { log: (m) => io.err(`picket run: syslog: ${m}`) });
+        try {
+          const ports = await src.start();
+          listeners.push(src);
+          watched.push(`syslog ${s.listenAddr} ${[ports.udpPort !== undefined ? `udp/${ports.udpPort}` : '', ports.tcpPort !== undefined ? `tcp/${ports.tcpPort}` : ''].filter(Boolean).join(' ')} (type ${labels.type})`);
+        } catch (e) {
+          io.err(`picket run: syslog source ${s.listenAddr}:${s.listenPort} not started: ${(e as Error).message}`);
+        }
+      } else if (s.source === 'journalctl') {
+        const labels = s.labels;
+        const src = new JournaldSource(s, (from, lines) => pipe.push(lines, { src: from, module: 'journalctl', labels }), { log: (m) => io.err(`picket run: journalctl: ${m}`) });
+        try {
+          await src.start();
+          listeners.push(src);
+          watched.push(`journalctl ${s.journalctlFilter.join(' ')} (type ${labels.type})`);
+        } catch (e) {
+          io.err(`picket run: journalctl source not started: ${(e as Error).message}`);
+        }
       }
     }
     io.err(`picket run: content ${pipe.content.origin}, ${pipe.content.scenarios.scenarios.length} scenarios, ${pipe.workers === 0 ? 'in-process' : `${pipe.workers} workers`}`);
@@ -195,6 +216,7 @@ export const runCommand: Command = {
     if (checkpointer) clearInterval(checkpointer);
     stopping = true;
     for (const t of tailers) t.stop();
+    await Promise.all(listeners.map((l) => l.stop().catch(() => undefined)));
     if (stdinDone && why !== 'end of input') process.stdin.destroy();
     await pipe.drain().catch(() => undefined);
     // a tailer waiting on back-pressure resumes after the drain, records its position and stops
