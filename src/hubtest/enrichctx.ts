@@ -1,5 +1,6 @@
 // The EnrichContext a replay uses (hubtest, explain): time-machine mode, year-less dates completed with a
-// pinned year (hubtest: the year of reference_now), GeoIP databases from the data dir when present,
+// pinned year (hubtest: the year of reference_now), GeoIP databases from the data dir when present (and the
+// shipped npm data for the agent and replays, loaded lazily on the first lookup),
 // reverse DNS disabled (no network in replays). Owns: nothing else.
 
 import { existsSync } from 'node:fs';
@@ -7,11 +8,15 @@ import { join } from 'node:path';
 import { GoTime } from '../core/gotime.js';
 import { GeoIpDatabases, type EnrichContext } from '../parser/enrich/index.js';
 
-export interface EnrichCtxOptions { dataDir: string; year?: number; timeMachine: boolean }
+export interface EnrichCtxOptions {
+  dataDir: string; year?: number; timeMachine: boolean;
+  /** also use the GeoIP/AS data shipped in npm packages when the data dir has no GeoLite2 files (agent, replay) */
+  shippedGeo?: boolean;
+}
 
 export function makeEnrichContext(o: EnrichCtxOptions): EnrichContext {
   let geo: GeoIpDatabases | null = null;
-  if (existsSync(join(o.dataDir, 'GeoLite2-City.mmdb')) || existsSync(join(o.dataDir, 'GeoLite2-ASN.mmdb'))) {
+  if (o.shippedGeo || existsSync(join(o.dataDir, 'GeoLite2-City.mmdb')) || existsSync(join(o.dataDir, 'GeoLite2-ASN.mmdb'))) {
     try { geo = GeoIpDatabases.open(o.dataDir); } catch { geo = null; }
   }
   return {

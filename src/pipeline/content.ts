@@ -54,7 +54,7 @@ export function resolveContentSet(contentDir?: string | null): { set: ContentSet
 /** Loads parsers, postoverflows and scenarios; any load error becomes a ContentError naming the file. */
 export function loadContent(o: ContentOptions): LoadedContent {
   const { set, origin } = resolveContentSet(o.contentDir);
-  const enrich = makeEnrichContext({ dataDir: set.dataDir, year: o.year ?? new Date().getUTCFullYear(), timeMachine: o.timeMachine });
+  const enrich = makeEnrichContext({ dataDir: set.dataDir, year: o.year ?? new Date().getUTCFullYear(), timeMachine: o.timeMachine, shippedGeo: true });
   const lib = (): PatternLibrary => {
     const l = PatternLibrary.withBuiltins();
     if (set.patternsDir) l.loadDirectory(set.patternsDir);
