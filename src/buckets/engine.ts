@@ -16,7 +16,7 @@ import type { Scenario, ScenarioSet } from './scenario.js';
 import {
   D_TIMED, R_ALLOWED, R_BLACKHOLED, R_NEW, R_OVERFLOW, R_PENDING, R_RECREATED,
 } from './store.js';
-import type { BucketStore } from './store.js';
+import type { BucketStore, StoreStats } from './store.js';
 import { WasmStore } from './wasmstore.js';
 import { RefStore } from './refstore.js';
 
@@ -36,15 +36,8 @@ export interface EngineOptions {
   log?: (msg: string) => void;
 }
 
-export interface EngineStats {
-  liveBuckets: number;
-  blackholeRecords: number;
-  created: number;
-  evictions: number;
-  expired: number;
-  timedOverflows: number;
-  queuedEvents: number;
-  tableSlots: number;
+/** The store's counters (minus its internal growth count) plus the engine's own. */
+export interface EngineStats extends Omit<StoreStats, 'tableGrowths'> {
   storeBytes: number;
   distinctSets: number;
   poured: Record<string, number>;
