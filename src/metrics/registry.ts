@@ -1,23 +1,45 @@
 // Prometheus metrics (prom-client) for the agent, with CrowdSec's metric names and labels
 // (spec metrics.md) where they exist, plus Picket's own (`picket_*`).
-// The hot path only bumps plain counters (ParserMetrics, BucketEngine stats, exprMetrics); this
-// module reads them at scrape time through `collect()` callbacks, so scraping costs nothing per event.
+// The hot path only bumps plain counters (ParserMetrics, BucketEngine stats, exprMetrics, acquisition stats);
+// this module reads them at scrape time through `collect()` callbacks, so scraping costs nothing per event.
+// With a worker pool the parser/bucket counters live in the worker threads: `snapshot` (pool.ts) asks each
+// worker for a MetricsSnapshot; one snapshot is taken per scrape (shared by all collectors) and reused for 1 s.
+// Counters are fed from totals: only the increase since the last scrape is added, so nothing is counted twice.
 
 import client from 'prom-client';
 import type { ParserTree } from '../parser/runtime.js';
 import type { BucketEngine } from '../buckets/index.js';
-import { exprMetrics } from '../expr/index.js';
+import { snapshotOf, type MetricsSnapshot } from './snapshot.js';
+
+/** [source, datasource_type, acquis_type, count] */
+export type SourceHitRow = [string, string, string, number];
 
 export interface MetricSources {
-  /** parser trees to report (the log parsers; postoverflows may be added too) */
+  /** parser trees to report (in-process; ignored when `snapshot` is given) */
   parsers?: ParserTree[];
-  /** bucket engines (one per worker shard in the pipeline) */
+  /** bucket engines (in-process; ignored when `snapshot` is given) */
   engines?: BucketEngine[];
-  /** lines read per acquisition source: returns [source, datasource_type, acquis_type, count] rows */
-  fileSourceHits?: () => Array<[string, string, string, number]>;
+  /** parser/bucket/alert counters of the whole pipeline (e.g. merged from worker threads) */
+  snapshot?: () => MetricsSnapshot | Promise<MetricsSnapshot>;
+  /** lines read per file source */
+  fileSourceHits?: () => SourceHitRow[];
+  /** lines read per journalctl source */
+  journalctlSourceHits?: () => SourceHitRow[];
+  /** frames received per syslog client */
+  syslogSourceHits?: () => SourceHitRow[];
+  /** frames parsed per syslog client: [source, type (RFC3164/RFC5424), datasource_type, acquis_type, count] */
+  syslogSourceParsed?: () => Array<[string, string, string, string, number]>;
+  /** syslog frames dropped by back-pressure (queue full) */
+  syslogDropped?: () => number;
+  /** lines waiting for the pipeline (held for or in flight to workers) */
+  queueDepth?: () => number;
+  /** worker pool utilization, 0..1 (piscina) */
+  workerUtilization?: () => number;
 }
 
 export const PICKET_VERSION = '0.1.0';
+
+type Rows = Array<[Record<string, string>, number]>;
 
 /** Build a registry whose gauges/counters are filled from `src` when scraped. */
 export function createAgentRegistry(src: MetricSources): client.Registry {
@@ -25,59 +47,81 @@ export function createAgentRegistry(src: MetricSources): client.Registry {
   const info = new client.Gauge({ name: 'cs_info', help: 'Picket build information', labelNames: ['version'], registers: [reg] });
   info.set({ version: `picket-v${PICKET_VERSION}` }, 0);
 
-  // Counters that are filled from totals at scrape time: prom-client counters only go up via inc(),
-  // so we keep the last reported value per label set and add the delta.
-  const counter = (name: string, help: string, labelNames: string[], rows: () => Array<[Record<string, string>, number]>) => {
+  // one snapshot per scrape: the first collector takes it, the others (same scrape) reuse it; kept 1 s
+  const take = src.snapshot ?? (() => snapshotOf(src.parsers ?? [], src.engines ?? []));
+  let cached: Promise<MetricsSnapshot> | null = null;
+  let cachedAt = 0;
+  const snap = (): Promise<MetricsSnapshot> => {
+    const now = Date.now();
+    if (cached === null || now - cachedAt > 1000) {
+      cachedAt = now;
+      const p = Promise.resolve().then(take);
+      p.catch(() => { if (cached === p) cached = null; });
+      cached = p;
+    }
+    return cached;
+  };
+
+  // prom-client counters only go up via inc(): keep the last reported total per label set and add the increase
+  const counter = (name: string, help: string, labelNames: string[], rows: (s: MetricsSnapshot) => Rows, needsSnap = true) => {
     const last = new Map<string, number>();
     return new client.Counter({
       name, help, labelNames, registers: [reg],
-      collect(this: client.Counter<string>) {
-        for (const [labels, total] of rows()) {
+      async collect(this: client.Counter<string>) {
+        const r = rows(needsSnap ? await snap() : (null as unknown as MetricsSnapshot));
+        for (const [labels, total] of r) {
           const key = JSON.stringify(labels);
-          const prev = last.get(key) ?? 0;
-          if (total > prev) { this.inc(labels, total - prev); last.set(key, total); }
-          else if (!last.has(key)) { this.inc(labels, 0); last.set(key, total); }
+          const prev = last.get(key);
+          if (prev === undefined) { this.inc(labels, total); last.set(key, total); }
+          else if (total > prev) { this.inc(labels, total - prev); last.set(key, total); }
         }
       },
     });
   };
+  const gauge = (name: string, help: string, labelNames: string[], rows: (s: MetricsSnapshot) => Rows, needsSnap = true) =>
+    new client.Gauge({
+      name, help, labelNames, registers: [reg],
+      async collect(this: client.Gauge<string>) {
+        const r = rows(needsSnap ? await snap() : (null as unknown as MetricsSnapshot));
+        for (const [labels, v] of r) this.set(labels, v);
+      },
+    });
 
-  const parsers = src.parsers ?? [];
-  const engines = src.engines ?? [];
-
-  if (src.fileSourceHits) {
-    const f = src.fileSourceHits;
-    counter('cs_filesource_hits_total', 'Lines read from a file', ['source', 'datasource_type', 'acquis_type'],
-      () => f().map(([source, dt, at, n]) => [{ source, datasource_type: dt, acquis_type: at }, n]));
+  const hitRows = (f: () => SourceHitRow[]) => (): Rows => f().map(([source, dt, at, n]) => [{ source, datasource_type: dt, acquis_type: at }, n]);
+  const acq = ['source', 'datasource_type', 'acquis_type'];
+  if (src.fileSourceHits) counter('cs_filesource_hits_total', 'Lines read from a file', acq, hitRows(src.fileSourceHits), false);
+  if (src.journalctlSourceHits) counter('cs_journalctlsource_hits_total', 'Lines read from journalctl', acq, hitRows(src.journalctlSourceHits), false);
+  if (src.syslogSourceHits) counter('cs_syslogsource_hits_total', 'Frames received by the syslog server', acq, hitRows(src.syslogSourceHits), false);
+  if (src.syslogSourceParsed) {
+    const f = src.syslogSourceParsed;
+    counter('cs_syslogsource_parsed_total', 'Syslog frames parsed', ['source', 'type', 'datasource_type', 'acquis_type'],
+      () => f().map(([source, type, dt, at, n]) => [{ source, type, datasource_type: dt, acquis_type: at }, n]), false);
+  }
+  if (src.syslogDropped) {
+    const f = src.syslogDropped;
+    counter('picket_syslog_dropped_total', 'Syslog frames dropped because the pipeline queue was full', [], () => [[{}, f()]], false);
   }
 
-  counter('cs_parser_hits_total', 'Events entering the parsers', ['source', 'type'], () => parsers.flatMap((p) =>
-    p.metrics.perSource().map((m) => [{ source: m.source, type: m.type }, m.hits] as [Record<string, string>, number])));
-  counter('cs_parser_hits_ok_total', 'Events parsed', ['source', 'type'], () => parsers.flatMap((p) =>
-    p.metrics.perSource().map((m) => [{ source: m.source, type: m.type }, m.ok] as [Record<string, string>, number])));
-  counter('cs_parser_hits_ko_total', 'Events left unparsed', ['source', 'type'], () => parsers.flatMap((p) =>
-    p.metrics.perSource().map((m) => [{ source: m.source, type: m.type }, m.ko] as [Record<string, string>, number])));
-  counter('cs_node_hits_total', 'Events entering a parser node', ['name', 'stage'], () => parsers.flatMap((p) =>
-    p.metrics.perNode().map((m) => [{ name: m.name, stage: m.stage }, m.hits] as [Record<string, string>, number])));
-  counter('cs_node_hits_ok_total', 'Events accepted by a parser node', ['name', 'stage'], () => parsers.flatMap((p) =>
-    p.metrics.perNode().map((m) => [{ name: m.name, stage: m.stage }, m.ok] as [Record<string, string>, number])));
-  counter('cs_node_hits_ko_total', 'Events rejected by a parser node', ['name', 'stage'], () => parsers.flatMap((p) =>
-    p.metrics.perNode().map((m) => [{ name: m.name, stage: m.stage }, m.ko] as [Record<string, string>, number])));
+  const perSource = (pick: 'hits' | 'ok' | 'ko') => (s: MetricsSnapshot): Rows => s.parserSources.map((m) => [{ source: m.source, type: m.type }, m[pick]]);
+  counter('cs_parser_hits_total', 'Events entering the parsers', ['source', 'type'], perSource('hits'));
+  counter('cs_parser_hits_ok_total', 'Events parsed', ['source', 'type'], perSource('ok'));
+  counter('cs_parser_hits_ko_total', 'Events left unparsed', ['source', 'type'], perSource('ko'));
+  const perNode = (pick: 'hits' | 'ok' | 'ko') => (s: MetricsSnapshot): Rows => s.nodes.map((m) => [{ name: m.name, stage: m.stage }, m[pick]]);
+  counter('cs_node_hits_total', 'Events entering a parser node', ['name', 'stage'], perNode('hits'));
+  counter('cs_node_hits_ok_total', 'Events accepted by a parser node', ['name', 'stage'], perNode('ok'));
+  counter('cs_node_hits_ko_total', 'Events rejected by a parser node', ['name', 'stage'], perNode('ko'));
 
-  const perScenario = (pick: (s: ReturnType<BucketEngine['stats']>) => Record<string, number>) => () => {
-    const sum = new Map<string, number>();
-    for (const e of engines) for (const [k, v] of Object.entries(pick(e.stats()))) sum.set(k, (sum.get(k) ?? 0) + v);
-    return [...sum].map(([name, n]) => [{ name }, n] as [Record<string, string>, number]);
-  };
-  counter('cs_bucket_poured_total', 'Events poured into buckets', ['name'], perScenario((s) => s.poured));
-  counter('cs_bucket_overflowed_total', 'Buckets that overflowed', ['name'], perScenario((s) => s.overflows));
+  const perName = (m: Record<string, number>, label = 'name'): Rows => Object.entries(m).map(([k, n]) => [{ [label]: k }, n]);
+  counter('cs_bucket_poured_total', 'Events poured into buckets', ['name'], (s) => perName(s.poured));
+  counter('cs_bucket_overflowed_total', 'Buckets that overflowed', ['name'], (s) => perName(s.overflows));
+  counter('cs_bucket_underflowed_total', 'Buckets that expired without overflowing (all scenarios)', [], (s) => [[{}, s.underflows]]);
+  gauge('picket_buckets_live', 'Buckets currently alive (all scenarios)', [], (s) => [[{}, s.liveBuckets]]);
+  counter('picket_bucket_evictions_total', 'Buckets evicted by the live-bucket cap', [], (s) => [[{}, s.evictions]]);
+  counter('picket_expr_runtime_errors_total', 'Expression evaluations that raised a runtime error', [], (s) => [[{}, s.exprRuntimeErrors]]);
+  counter('picket_parser_errors_total', 'Events discarded because a parser node raised an error', [], (s) => [[{}, s.parserErrors]]);
+  counter('picket_alerts_total', 'Alerts raised (one per source), per scenario', ['scenario'], (s) => perName(s.alerts, 'scenario'));
 
-  new client.Gauge({
-    name: 'picket_buckets_live', help: 'Buckets currently alive (all scenarios)', registers: [reg],
-    collect(this: client.Gauge<string>) { this.set(engines.reduce((a, e) => a + e.stats().liveBuckets, 0)); },
-  });
-  counter('picket_bucket_evictions_total', 'Buckets evicted by the live-bucket cap', [], () => [[{}, engines.reduce((a, e) => a + e.stats().evictions, 0)]]);
-  counter('picket_expr_runtime_errors_total', 'Expression evaluations that raised a runtime error', [], () => [[{}, exprMetrics.runtimeErrors]]);
-  counter('picket_parser_errors_total', 'Events discarded because a parser node raised an error', [], () => [[{}, parsers.reduce((a, p) => a + p.metrics.errors, 0)]]);
+  if (src.queueDepth) { const f = src.queueDepth; gauge('picket_pipeline_queue_depth', 'Lines waiting for the pipeline workers', [], () => [[{}, f()]], false); }
+  if (src.workerUtilization) { const f = src.workerUtilization; gauge('picket_worker_utilization', 'Worker pool utilization (0..1, piscina)', [], () => [[{}, f()]], false); }
   return reg;
 }

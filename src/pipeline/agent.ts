@@ -12,6 +12,7 @@ import { GoTime } from '../core/gotime.js';
 import { PARSE_ERROR, PARSE_OK } from '../parser/runtime.js';
 import { BucketEngine, type EngineOptions } from '../buckets/index.js';
 import type { LoadedContent } from './content.js';
+import { snapshotOf, type MetricsSnapshot } from '../metrics/snapshot.js';
 
 /** Where lines come from: Line.Src, Line.Module (datasource type) and Line.Labels (labels.type ...). */
 export interface LineSource {
@@ -137,6 +138,11 @@ export class Agent {
     const c = this.c;
     const st = this.engine.stats();
     return { ...c, lines: { ...c.lines }, alerts: { ...c.alerts }, pouredByScenario: { ...st.poured } };
+  }
+
+  /** Prometheus counters of this agent (parser tree, engine, alerts); cost per call, none per event. */
+  metricsSnapshot(): MetricsSnapshot {
+    return snapshotOf([this.content.parsers], [this.engine], this.c.alerts);
   }
 
   private labelsOf(source: LineSource): StrMap {

@@ -25,7 +25,8 @@ import { Agent, mergeCounters, type AgentCounters, type LineSource } from './age
 import { alertToLapiJSON, type LapiAlertJSON } from './alert-json.js';
 import { loadContent, type LoadedContent } from './content.js';
 import { shardOf } from './ipscan.js';
-import type { Segment, WorkerInit, WorkerResult, WorkerTask } from './worker.js';
+import type { MetricsTask, Segment, WorkerInit, WorkerResult, WorkerTask } from './worker.js';
+import { emptySnapshot, mergeSnapshots, type MetricsSnapshot } from '../metrics/snapshot.js';
 
 /** a task without its sequence number (added per shard by enqueue) */
 type TaskBody = WorkerTask extends infer T ? T extends WorkerTask ? Omit<T, 'seq'> : never : never;
@@ -61,6 +62,12 @@ export interface Pipeline {
   /** counters so far (drains first) */
   counters(): Promise<AgentCounters>;
   close(): Promise<void>;
+  /** metric counters of the whole pipeline, without draining (bounded wait; a late worker's last snapshot is reused) */
+  metrics(): Promise<MetricsSnapshot>;
+  /** lines queued for or in flight to workers (0 in-process) */
+  queueDepth(): number;
+  /** mean piscina utilization of the shards, 0..1 (0 in-process) */
+  utilization(): number;
 }
 
 export function defaultWorkers(): number {
@@ -93,6 +100,9 @@ class InProcessPipeline implements Pipeline {
   finish(): Promise<AgentCounters> { this.agent.flush(); return Promise.resolve(this.agent.counters()); }
   counters(): Promise<AgentCounters> { return Promise.resolve(this.agent.counters()); }
   close(): Promise<void> { return Promise.resolve(); }
+  metrics(): Promise<MetricsSnapshot> { return Promise.resolve(this.agent.metricsSnapshot()); }
+  queueDepth(): number { return 0; }
+  utilization(): number { return 0; }
 }
 
 interface Shard {
@@ -105,9 +115,17 @@ interface Shard {
   pending: Promise<void>[];
   /** next task sequence number */
   seq: number;
+  /** lines sent to the worker and not yet processed */
+  inflight: number;
+  /** last metrics snapshot received from the worker (counters only go up) */
+  metrics: MetricsSnapshot;
+  /** metrics request under way */
+  metricsReq: Promise<void> | null;
 }
 
 const MAX_INFLIGHT = 4;
+/** how long a scrape waits for a busy worker before reusing that worker's previous snapshot */
+const METRICS_WAIT_MS = 500;
 
 class PoolPipeline implements Pipeline {
   private readonly shards: Shard[] = [];
@@ -122,7 +140,7 @@ class PoolPipeline implements Pipeline {
     for (let i = 0; i < workers; i++) {
       this.shards.push({
         pool: new Piscina({ filename, minThreads: 1, maxThreads: 1, concurrentTasksPerWorker: 1, idleTimeout: 2 ** 31 - 1, workerData: init }),
-        segments: [], held: 0, parts: [], pending: [], seq: 0,
+        segments: [], held: 0, parts: [], pending: [], seq: 0, inflight: 0, metrics: emptySnapshot(), metricsReq: null,
       });
     }
   }
@@ -164,8 +182,10 @@ class PoolPipeline implements Pipeline {
     if (sh.held === 0) return null;
     const segments = sh.segments;
     for (let i = 0; i < segments.length; i++) segments[i]!.text = sh.parts[i]!.join('\n');
+    const n = sh.held;
     sh.segments = []; sh.parts = []; sh.held = 0;
-    this.enqueue(sh, { op: 'lines', segments });
+    sh.inflight += n;
+    this.enqueue(sh, { op: 'lines', segments }).then(() => { sh.inflight -= n; }, () => { sh.inflight -= n; });
     if (sh.pending.length > MAX_INFLIGHT) return sh.pending[0]!;
     return null;
   }
@@ -196,6 +216,36 @@ class PoolPipeline implements Pipeline {
     const rs = await Promise.all(this.shards.map((s) => this.enqueue(s, { op: 'counters' })));
     if (this.o.log) for (const r of rs) for (const w of r.warnings ?? []) this.o.log(w);
     return mergeCounters(rs.map((r) => r.counters!));
+  }
+
+  async metrics(): Promise<MetricsSnapshot> {
+    const waits = this.shards.map((sh) => {
+      if (!sh.metricsReq) {
+        const task: MetricsTask = { op: 'metrics' };
+        sh.metricsReq = (sh.pool.run(task) as Promise<WorkerResult>).then(
+          (r) => { if (r.metrics) sh.metrics = r.metrics; },
+          () => undefined,
+        ).finally(() => { sh.metricsReq = null; });
+      }
+      return sh.metricsReq;
+    });
+    // bounded: a worker busy with a long batch answers later (its reply updates the cached snapshot)
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(waits), new Promise<void>((r) => { timer = setTimeout(r, METRICS_WAIT_MS); })]);
+    clearTimeout(timer);
+    return mergeSnapshots(this.shards.map((sh) => sh.metrics));
+  }
+
+  queueDepth(): number {
+    let n = 0;
+    for (const sh of this.shards) n += sh.held + sh.inflight;
+    return n;
+  }
+
+  utilization(): number {
+    let u = 0;
+    for (const sh of this.shards) u += sh.pool.utilization;
+    return this.shards.length ? u / this.shards.length : 0;
   }
 
   async finish(): Promise<AgentCounters> {

@@ -8,6 +8,7 @@ import { LIVE, TIMEMACHINE } from '../core/event.js';
 import { Agent, type AgentCounters, type LineSource } from './agent.js';
 import { alertToLapiJSON, type LapiAlertJSON } from './alert-json.js';
 import { loadContent } from './content.js';
+import type { MetricsSnapshot } from '../metrics/snapshot.js';
 
 export interface WorkerInit {
   contentDir: string | null;
@@ -25,7 +26,10 @@ export type WorkerTask =
   | { seq: number; op: 'flush' }
   | { seq: number; op: 'counters' };
 
-export interface WorkerResult { alerts: LapiAlertJSON[]; counters?: AgentCounters; warnings?: string[] }
+/** Out of sequence (no `seq`): answered at once, between two tasks, with the shard's metric counters. */
+export interface MetricsTask { op: 'metrics' }
+
+export interface WorkerResult { alerts: LapiAlertJSON[]; counters?: AgentCounters; warnings?: string[]; metrics?: MetricsSnapshot }
 
 let agent: Agent | null = null;
 let out: LapiAlertJSON[] = [];
@@ -52,8 +56,10 @@ const early = new Map<number, WorkerTask>();
  * early is kept until its predecessors have run; whichever call completes the sequence processes the
  * waiting tasks and returns their alerts. Every task has been processed once all calls have settled.
  */
-export default function run(task: WorkerTask): WorkerResult {
+export default function run(task: WorkerTask | MetricsTask): WorkerResult {
   const a = getAgent();
+  // a scrape: counters as they are now (tasks run whole, one at a time, so the snapshot is between two tasks)
+  if (task.op === 'metrics') return { alerts: [], metrics: a.metricsSnapshot() };
   out = [];
   let counters: AgentCounters | undefined;
   early.set(task.seq, task);

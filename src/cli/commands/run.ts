@@ -23,13 +23,15 @@ import type { LapiAlertJSON } from '../../pipeline/alert-json.js';
 import { openStore, type PicketStore } from '../../store/lmdb.js';
 import { LmdbPositionStore } from '../../store/positions.js';
 import type { FilePosition, PositionStore } from '../../acquisition/file-tail.js';
+import { createAgentRegistry, type SourceHitRow } from '../../metrics/registry.js';
+import { parseListenAddr, startMetricsServer, type ListenAddr, type MetricsServer } from '../../metrics/server.js';
 
 const DEFAULT_DATA = typeof process.getuid === 'function' && process.getuid() === 0 ? '/var/lib/picket' : './.picket-data';
 
 /** thrown by the positions wrapper once stopping: ends the tailer's poll right after it saved its position */
 class StoppingError extends Error {}
 
-const usage = `Usage: picket run [--acquis FILE] [--content DIR] [--data DIR] [--workers N] [-o human|json]
+const usage = `Usage: picket run [--acquis FILE] [--content DIR] [--data DIR] [--workers N] [--metrics HOST:PORT|off] [-o human|json]
        picket run --stdin --type TYPE [...]
 
 Run the detection agent: follow the log files of the acquisition config (tail -F: files that do not
@@ -50,6 +52,8 @@ Options:
                    otherwise (here: ${DEFAULT_DATA})
   --dump-lines FILE  debug: append every line handed to the pipeline to FILE (one per line), and
                    "#committed POS PATH" after each position checkpoint is written
+  --metrics ADDR   serve Prometheus metrics (CrowdSec names) at http://ADDR/metrics; default
+                   127.0.0.1:6060, port 0 = any free port (printed on stderr), off = none
   -o FORMAT        human (default: "time scenario scope:value N events") or json (one LAPI alert per line)
   -h, --help       this help
 
@@ -77,7 +81,12 @@ export const runCommand: Command = {
       output: { type: 'string', short: 'o' },
       data: { type: 'string' },
       'dump-lines': { type: 'string' },
+      metrics: { type: 'string' },
     });
+    let metricsAddr: ListenAddr | null;
+    try { metricsAddr = parseListenAddr((values.metrics as string | undefined) ?? '127.0.0.1:6060'); } catch (e) {
+      throw new CliError(`--metrics ${(e as Error).message}`);
+    }
     const fmt = (values.output as string | undefined) ?? 'human';
     if (fmt !== 'human' && fmt !== 'json') throw new CliError(`-o ${fmt}: expected human or json`);
     let workers: number | undefined;
@@ -151,6 +160,15 @@ export const runCommand: Command = {
       }
     };
 
+    // lines read per file (cs_filesource_hits_total): one map update per batch of lines
+    const fileCounts = new Map<string, { at: string; n: number }>();
+    const fileHits = (at: string) => (src: string, n: number) => {
+      const k = `${src}\u0000${at}`;
+      const c = fileCounts.get(k);
+      if (c) c.n += n; else fileCounts.set(k, { at, n });
+    };
+    const syslogs: Array<{ src: SyslogSource; at: string }> = [];
+    const journals: Array<{ src: JournaldSource; at: string }> = [];
     const tailers: FileTailer[] = [];
     const listeners: Array<{ stop(): Promise<void> }> = [];
     let stdinDone: Promise<void> | null = null;
@@ -158,11 +176,12 @@ export const runCommand: Command = {
     for (const s of sources) {
       if (s.source === 'file') {
         const labels = s.labels;
+        const hits = fileHits(labels.type ?? '');
         const t = new FileTailer({
           patterns: s.filenames, pollMs, fromStart: values['from-start'] === true, positions: tailPositions,
           onLines: dump === null
-            ? (src, lines) => pipe.push(lines, { src, module: 'file', labels })
-            : (src, lines) => { fs.writeSync(dump, lines.join('\n') + '\n'); return pipe.push(lines, { src, module: 'file', labels }); },
+            ? (src, lines) => { hits(src, lines.length); return pipe.push(lines, { src, module: 'file', labels }); }
+            : (src, lines) => { hits(src, lines.length); fs.writeSync(dump, lines.join('\n') + '\n'); return pipe.push(lines, { src, module: 'file', labels }); },
         });
         tailers.push(t);
         for (const f of s.filenames) {
@@ -179,6 +198,7 @@ export const runCommand: Command = {
         try {
           const ports = await src.start();
           listeners.push(src);
+          syslogs.push({ src, at: labels.type ?? '' });
           watched.push(`syslog ${s.listenAddr} ${[ports.udpPort !== undefined ? `udp/${ports.udpPort}` : '', ports.tcpPort !== undefined ? `tcp/${ports.tcpPort}` : ''].filter(Boolean).join(' ')} (type ${labels.type})`);
         } catch (e) {
           io.err(`picket run: syslog source ${s.listenAddr}:${s.listenPort} not started: ${(e as Error).message}`);
@@ -189,6 +209,7 @@ export const runCommand: Command = {
         try {
           await src.start();
           listeners.push(src);
+          journals.push({ src, at: labels.type ?? '' });
           watched.push(`journalctl ${s.journalctlFilter.join(' ')} (type ${labels.type})`);
         } catch (e) {
           io.err(`picket run: journalctl source not started: ${(e as Error).message}`);
@@ -199,6 +220,27 @@ export const runCommand: Command = {
     if (store) io.err(`picket run: data folder ${store.dir}`);
     io.err(`picket run: watching ${watched.length ? watched.join(', ') : 'nothing'}`);
     for (const w of pipe.content.warnings.slice(0, 10)) io.err(`warning: ${w}`);
+    let metricsServer: MetricsServer | null = null;
+    if (metricsAddr) {
+      const reg = createAgentRegistry({
+        snapshot: () => pipe.metrics(),
+        fileSourceHits: () => [...fileCounts].map(([k, c]): SourceHitRow => [k.slice(0, k.indexOf('\u0000')), 'file', c.at, c.n]),
+        journalctlSourceHits: journals.length ? () => journals.map((j): SourceHitRow => [j.src.src, 'journalctl', j.at, j.src.stats.hits]) : undefined,
+        syslogSourceHits: syslogs.length ? () => syslogs.flatMap((l) => Object.entries(l.src.stats.bySource).map(([c, st]): SourceHitRow => [c, 'syslog', l.at, st.hits])) : undefined,
+        syslogSourceParsed: syslogs.length ? () => syslogs.flatMap((l) => Object.entries(l.src.stats.bySource).flatMap(([c, st]) =>
+          (['RFC3164', 'RFC5424'] as const).filter((t) => st[t] > 0).map((t): [string, string, string, string, number] => [c, t, 'syslog', l.at, st[t]]))) : undefined,
+        syslogDropped: syslogs.length ? () => syslogs.reduce((a, l) => a + l.src.stats.dropped, 0) : undefined,
+        queueDepth: () => pipe.queueDepth(),
+        workerUtilization: pipe.workers > 0 ? () => pipe.utilization() : undefined,
+      });
+      try {
+        metricsServer = await startMetricsServer(reg, metricsAddr);
+        io.err(`picket run: metrics on ${metricsServer.url}`);
+      } catch (e) {
+        // the agent still runs (e.g. port 6060 taken by another agent): said once, loudly
+        io.err(`picket run: metrics server on ${metricsAddr.host}:${metricsAddr.port} not started: ${(e as Error).message}`);
+      }
+    }
     for (const t of tailers) t.start();
 
     const ticker = setInterval(() => { pipe.tick().catch((e: Error) => io.err(`picket run: ${e.message}`)); }, 1000);
@@ -215,6 +257,7 @@ export const runCommand: Command = {
     clearInterval(ticker);
     if (checkpointer) clearInterval(checkpointer);
     stopping = true;
+    if (metricsServer) await metricsServer.close().catch(() => undefined);
     for (const t of tailers) t.stop();
     await Promise.all(listeners.map((l) => l.stop().catch(() => undefined)));
     if (stdinDone && why !== 'end of input') process.stdin.destroy();
