@@ -1,0 +1,107 @@
+// Bouncer authentication by `X-Api-Key` (spec lapi.md §3.1): SHA-512 hex of the key (recent keys' digests
+// cached in a bounded Map) looked up in the store on every request, so a bouncer deleted by the CLI in
+// another process is refused at once. Non-HEAD requests also do the bookkeeping: IP on first use,
+// User-Agent `type/version`, key shared across IPs -> auto-created `<name>@<ip>` bouncer, and `last_pull`.
+// Bouncer updates are serialised per bouncer (read the current record, patch, write) so none is lost.
+
+import crypto from 'node:crypto';
+import type { BouncerRecord, LapiStore } from '../store/records.js';
+
+const HASH_CACHE_MAX = 4096;
+
+export function sha512Hex(key: string): string {
+  return crypto.createHash('sha512').update(key).digest('hex');
+}
+
+/** User-Agent -> [type, version]: exactly two `/`-separated parts, else [whole UA, 'N/A']. */
+export function splitUserAgent(ua: string): [string, string] {
+  const slash = ua.indexOf('/');
+  if (slash !== -1 && ua.indexOf('/', slash + 1) === -1) return [ua.slice(0, slash), ua.slice(slash + 1)];
+  return [ua, 'N/A'];
+}
+
+export type BouncerPatch = Partial<Omit<BouncerRecord, 'name'>>;
+
+export class ApiKeyAuth {
+  private readonly hashes = new Map<string, string>();
+  private readonly writes = new Map<string, Promise<void>>();
+  /** name -> `ip\0type\0version` last queued for writing (avoids a write per request until it commits) */
+  private readonly queued = new Map<string, string>();
+
+  constructor(private readonly store: LapiStore, private readonly log: (line: string) => void) {}
+
+  /** SHA-512 hex of a key, from the bounded cache when recently seen. */
+  hashOf(key: string): string {
+    let h = this.hashes.get(key);
+    if (h === undefined) {
+      h = sha512Hex(key);
+      if (this.hashes.size >= HASH_CACHE_MAX) this.hashes.clear();
+      this.hashes.set(key, h);
+    }
+    return h;
+  }
+
+  /**
+   * The bouncer owning the request's key, or null (missing/unknown/revoked key -> 403).
+   * With `bookkeeping` (non-HEAD requests) the IP / User-Agent are recorded and a key used from a second IP
+   * yields the `<name>@<ip>` bouncer (created if needed).
+   */
+  authenticate(apiKey: string | string[] | undefined, ip: string, userAgent: string | undefined, bookkeeping: boolean, now: number): BouncerRecord | null {
+    if (typeof apiKey !== 'string' || apiKey === '') return null;
+    const hash = this.hashOf(apiKey);
+    let b = this.store.getBouncerByKeyHash(hash);
+    if (b === undefined || b.revoked || b.apiKeyHash !== hash) return null;
+    if (!bookkeeping) return b;
+    if (b.ipAddress !== '' && b.ipAddress !== ip) b = this.sharedKeyBouncer(b, ip, now);
+    const [type, version] = splitUserAgent(userAgent ?? '');
+    if (b.ipAddress === '' || b.type !== type || b.version !== version) {
+      const ipAddress = b.ipAddress === '' ? ip : b.ipAddress;
+      const sig = ipAddress + '\0' + type + '\0' + version;
+      if (this.queued.get(b.name) !== sig) {
+        if (this.queued.size >= HASH_CACHE_MAX) this.queued.clear();
+        this.queued.set(b.name, sig);
+        void this.update(b.name, { ipAddress, type, version }, now);
+      }
+    }
+    return b;
+  }
+
+  /** The bouncer for the same key at another IP: the base bouncer if it is at `ip`, else `<base>@<ip>`. */
+  private sharedKeyBouncer(b: BouncerRecord, ip: string, now: number): BouncerRecord {
+    const at = b.name.indexOf('@');
+    const base = at === -1 ? b.name : b.name.slice(0, at);
+    const baseRec = base === b.name ? b : this.store.getBouncerByName(base);
+    if (baseRec !== undefined && baseRec.apiKeyHash === b.apiKeyHash && baseRec.ipAddress === ip) return baseRec;
+    const name = `${base}@${ip}`;
+    const existing = this.store.getBouncerByName(name);
+    if (existing !== undefined && existing.apiKeyHash === b.apiKeyHash) return existing;
+    const created: BouncerRecord = {
+      ...b, name, ipAddress: ip, autoCreated: true, createdAt: now, updatedAt: now, lastPull: null,
+    };
+    this.log(`bouncer ${b.name}: API key used from a new IP ${ip}, creating bouncer ${name}`);
+    this.enqueue(name, () => this.store.getBouncerByName(name) === undefined ? this.store.putBouncer(created) : Promise.resolve());
+    return created;
+  }
+
+  /** Patch a bouncer (serialised per name; applied to the record current at write time). */
+  update(name: string, patch: BouncerPatch, now: number): Promise<void> {
+    return this.enqueue(name, () => {
+      const cur = this.store.getBouncerByName(name);
+      if (cur === undefined) return Promise.resolve();
+      return this.store.putBouncer({ ...cur, ...patch, updatedAt: now });
+    });
+  }
+
+  private enqueue(name: string, write: () => Promise<void>): Promise<void> {
+    const prev = this.writes.get(name) ?? Promise.resolve();
+    const next = prev.then(write).catch((e: Error) => { this.log(`bouncer ${name}: update failed: ${e.message}`); });
+    this.writes.set(name, next);
+    void next.then(() => { if (this.writes.get(name) === next) this.writes.delete(name); });
+    return next;
+  }
+
+  /** Resolves when every queued bouncer update has been written. */
+  async settle(): Promise<void> {
+    while (this.writes.size > 0) await Promise.all([...this.writes.values()]);
+  }
+}

@@ -1,0 +1,31 @@
+// The per-request state handed to route handlers: the raw request/response, the split URL, the client IP,
+// the request start time, the path parameter and who authenticated (bouncer or machine).
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { BouncerRecord } from '../store/records.js';
+
+export class RequestContext {
+  /** authenticated bouncer (API-key routes) */
+  bouncer: BouncerRecord | null = null;
+  /** authenticated machine id (JWT routes) */
+  machineId: string | null = null;
+  constructor(
+    readonly req: IncomingMessage,
+    readonly res: ServerResponse,
+    readonly method: string,
+    /** query string without the `?` ('' when absent or empty) */
+    readonly qs: string,
+    /** URL-unescaped `:param` segment, '' for static routes */
+    readonly param: string,
+    /** client address (IPv4-mapped IPv6 shown as IPv4) */
+    readonly ip: string,
+    /** request start, epoch ms (the store's clock) */
+    readonly now: number,
+  ) {}
+}
+
+/** Socket address -> client IP text; `::ffff:a.b.c.d` becomes `a.b.c.d`. */
+export function clientIp(req: IncomingMessage): string {
+  const a = req.socket.remoteAddress ?? '';
+  return a.startsWith('::ffff:') && a.includes('.') ? a.slice(7) : a;
+}

@@ -1,0 +1,98 @@
+// Wire formats of the Local API (spec lapi.md §2.2): Go `time.Duration` strings (emitted in whole seconds,
+// parsed with fractions, units ns..h and the `d` day suffix), RFC 3339 timestamps (emitted at second
+// precision in UTC, parsed with fractions and offsets) and Go's default `time.Time.String()` rendering
+// used for event timestamps in alert listings.
+
+/** Seconds (already rounded) -> Go duration string: `0s`, `59s`, `1m0s`, `4h0m0s`, `-2s`. */
+export function formatGoSeconds(totalSeconds: number): string {
+  if (totalSeconds === 0) return '0s';
+  const neg = totalSeconds < 0;
+  let s = neg ? -totalSeconds : totalSeconds;
+  const h = Math.floor(s / 3600);
+  s -= h * 3600;
+  const m = Math.floor(s / 60);
+  s -= m * 60;
+  let out = neg ? '-' : '';
+  if (h > 0) out += h + 'h';
+  if (h > 0 || m > 0) out += m + 'm';
+  return out + s + 's';
+}
+
+/** Milliseconds -> whole seconds, rounding halves away from zero (Go `Duration.Round(time.Second)`). */
+export function roundToSeconds(ms: number): number {
+  const r = ms < 0 ? -Math.round(-ms / 1000) : Math.round(ms / 1000);
+  return r === 0 ? 0 : r; // no -0
+}
+
+/** Remaining time `until - now` as a whole-second Go duration string. */
+export function formatRemaining(until: number, now: number): string {
+  return formatGoSeconds(roundToSeconds(until - now));
+}
+
+const UNIT_MS: Record<string, number> = {
+  ns: 1e-6, us: 1e-3, 'µs': 1e-3, 'μs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000,
+};
+const DURATION_PART = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h|d)/y;
+
+/**
+ * Go `time.ParseDuration` syntax plus a `d` (24 h) unit -> milliseconds (fractions kept).
+ * `0` alone is accepted, as in Go. Returns null when the text is not a duration.
+ */
+export function parseGoDuration(text: string): number | null {
+  let s = text.trim();
+  if (s === '') return null;
+  let sign = 1;
+  if (s[0] === '-' || s[0] === '+') { if (s[0] === '-') sign = -1; s = s.slice(1); }
+  if (s === '0') return 0;
+  if (s === '') return null;
+  DURATION_PART.lastIndex = 0;
+  let total = 0;
+  let pos = 0;
+  while (pos < s.length) {
+    DURATION_PART.lastIndex = pos;
+    const m = DURATION_PART.exec(s);
+    if (m === null) return null;
+    total += Number(m[1]) * UNIT_MS[m[2]];
+    pos = DURATION_PART.lastIndex;
+  }
+  return sign * total;
+}
+
+function pad2(n: number): string { return n < 10 ? '0' + n : String(n); }
+
+/** Epoch ms -> RFC 3339 UTC with second precision: `2026-11-25T05:14:39Z`. */
+export function formatRfc3339(ms: number): string {
+  const d = new Date(ms);
+  return d.getUTCFullYear() + '-' + pad2(d.getUTCMonth() + 1) + '-' + pad2(d.getUTCDate()) + 'T'
+    + pad2(d.getUTCHours()) + ':' + pad2(d.getUTCMinutes()) + ':' + pad2(d.getUTCSeconds()) + 'Z';
+}
+
+const RFC3339 = /^(\d{4})-(\d\d)-(\d\d)[Tt ](\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?([Zz]|[+-]\d\d:\d\d)$/;
+
+/** RFC 3339 (fractions and offsets accepted) -> epoch ms (sub-millisecond digits dropped); NaN when invalid. */
+export function parseRfc3339(text: string): number {
+  const m = RFC3339.exec(text);
+  if (m === null) return Number.NaN;
+  const [, y, mo, d, h, mi, s, frac, zone] = m;
+  const month = Number(mo), day = Number(d), hour = Number(h), min = Number(mi), sec = Number(s);
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || min > 59 || sec > 60) return Number.NaN;
+  let ms = Date.UTC(Number(y), month - 1, day, hour, min, sec, frac ? Number(frac.padEnd(3, '0').slice(0, 3)) : 0);
+  if (zone !== 'Z' && zone !== 'z') {
+    const off = (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4, 6))) * 60_000;
+    ms += zone[0] === '+' ? -off : off;
+  }
+  return ms;
+}
+
+/**
+ * RFC 3339 text -> Go's `time.Time.String()` form (`2026-11-25 05:16:51 +0000 UTC`, fraction kept without
+ * trailing zeros), as CrowdSec prints event timestamps. Unparsable text is returned unchanged.
+ */
+export function goTimeString(text: string): string {
+  const m = RFC3339.exec(text);
+  if (m === null) return text;
+  const [, y, mo, d, h, mi, s, frac, zone] = m;
+  const f = frac ? frac.replace(/0+$/, '') : '';
+  const z = zone === 'Z' || zone === 'z' ? '+0000 UTC' : zone.slice(0, 3) + zone.slice(4) + ' ' + zone.slice(0, 3) + zone.slice(4);
+  return `${y}-${mo}-${d} ${h}:${mi}:${s}${f ? '.' + f : ''} ${z}`;
+}
