@@ -1,0 +1,112 @@
+// Shapes of the watcher routes' bodies as the client sees them: alerts returned by `GET /v1/alerts`
+// (ids, machine, nested decisions with their remaining duration) and the query parameters of the alert and
+// decision routes (spec lapi.md §6.7, §6.9, §6.10). Owns: these types and their query-string mapping.
+
+import type { LapiAlertJSON, LapiDecisionJSON, LapiSourceJSON } from '../pipeline/alert-json.js';
+import type { Query } from './http.js';
+
+/** What the client pushes: the LAPI Alert JSON (decisions optional: the profiles decide). */
+export type AlertInput = Omit<LapiAlertJSON, 'decisions' | 'meta' | 'kind' | 'remediation' | 'source'> & {
+  decisions?: Array<Omit<LapiDecisionJSON, 'simulated'> & { simulated?: boolean }> | null;
+  meta?: LapiAlertJSON['meta'];
+  kind?: string;
+  remediation?: boolean;
+  source: Partial<LapiSourceJSON> & { scope: string; value: string };
+};
+
+export interface AlertDecision {
+  id: number;
+  uuid?: string;
+  origin: string;
+  type: string;
+  scope: string;
+  value: string;
+  scenario: string;
+  duration: string;
+  simulated?: boolean;
+  until?: string;
+}
+
+/** An alert as `GET /v1/alerts` / `GET /v1/alerts/:id` return it. */
+export interface AlertResponse {
+  id: number;
+  uuid?: string;
+  machine_id: string;
+  created_at: string;
+  scenario: string;
+  scenario_hash?: string;
+  scenario_version?: string;
+  message: string;
+  events_count: number;
+  start_at: string;
+  stop_at: string;
+  capacity: number;
+  leakspeed: string;
+  simulated: boolean;
+  remediation?: boolean;
+  kind?: string;
+  source: Partial<LapiSourceJSON> & { scope: string; value: string };
+  events: Array<{ timestamp: string; meta: Array<{ key: string; value: string }> | null }> | null;
+  meta?: Array<{ key: string; value: string }> | null;
+  labels?: string[] | null;
+  decisions: AlertDecision[] | null;
+}
+
+/** `GET`/`DELETE /v1/alerts` filters (durations as Go strings, e.g. `1h`, `7d`). */
+export interface AlertQuery {
+  scope?: string;
+  value?: string;
+  scenario?: string;
+  ip?: string;
+  range?: string;
+  contains?: boolean;
+  since?: string;
+  until?: string;
+  hasActiveDecision?: boolean;
+  decisionType?: string;
+  origin?: string;
+  includeCapi?: boolean;
+  simulated?: boolean;
+  kind?: string;
+  limit?: number;
+  sort?: 'ASC' | 'DESC';
+  withDecisions?: boolean;
+}
+
+/** `DELETE /v1/decisions` filters. */
+export interface DecisionDeleteQuery {
+  ip?: string;
+  range?: string;
+  contains?: boolean;
+  /** one scope (the route's parameter is named `scopes`) */
+  scope?: string;
+  value?: string;
+  type?: string;
+  origin?: string;
+  scenario?: string;
+  uuid?: string[];
+}
+
+const ALERT_KEYS: ReadonlyArray<[keyof AlertQuery, string]> = [
+  ['scope', 'scope'], ['value', 'value'], ['scenario', 'scenario'], ['ip', 'ip'], ['range', 'range'],
+  ['contains', 'contains'], ['since', 'since'], ['until', 'until'], ['hasActiveDecision', 'has_active_decision'],
+  ['decisionType', 'decision_type'], ['origin', 'origin'], ['includeCapi', 'include_capi'], ['simulated', 'simulated'],
+  ['kind', 'kind'], ['limit', 'limit'], ['sort', 'sort'], ['withDecisions', 'with_decisions'],
+];
+
+/** query parameters in the order cscli sends them (has_active_decision, include_capi, limit last) */
+export function alertQueryParams(q: AlertQuery): Query {
+  const out: Record<string, string> = {};
+  for (const [k, wire] of ALERT_KEYS) {
+    const v = q[k];
+    if (v !== undefined) out[wire] = String(v);
+  }
+  return out;
+}
+
+export function decisionDeleteParams(q: DecisionDeleteQuery): Query {
+  return {
+    ip: q.ip, range: q.range, contains: q.contains === undefined ? undefined : String(q.contains),
+    scopes: q.scope, value: q.value, type: q.type, origin: q.origin, scenario: q.scenario, uuid: q.uuid,
+  };
+}

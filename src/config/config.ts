@@ -1,0 +1,143 @@
+// Picket's config file (`--config FILE`, default /etc/picket/config.yaml when it exists), YAML:
+//   data_dir: /var/lib/picket
+//   listen: 127.0.0.1:8080            # LAPI
+//   profiles_path: /etc/picket/profiles.yaml
+//   trusted_ips: [127.0.0.1, "::1"]
+//   tls: {cert_file: ..., key_file: ..., ca_file: ...}
+//   retention: {max_age: 7d, max_items: 5000}
+//   metrics: {listen: 127.0.0.1:6060}
+// Owns: reading and validating it. Every error names the file, the line and the key; unknown keys are errors
+// (a typo must not silently fall back to a default).
+
+import fs from 'node:fs';
+import YAML from 'yaml';
+import { parseGoDuration } from '../lapi/format.js';
+import { DEFAULT_CONFIG_FILE } from './defaults.js';
+
+export interface TlsConfig { certFile: string; keyFile: string; caFile?: string }
+export interface RetentionConfig { maxAgeMs?: number; maxItems?: number }
+
+export interface PicketConfig {
+  /** the file it came from (null: no file) */
+  file: string | null;
+  dataDir?: string;
+  listen?: string;
+  profilesPath?: string;
+  trustedIps?: string[];
+  tls?: TlsConfig;
+  retention?: RetentionConfig;
+  metricsListen?: string;
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) { super(message); this.name = 'ConfigError'; }
+}
+
+type Reporter = (node: unknown, key: string, why: string) => never;
+
+function str(v: unknown, key: string, fail: Reporter): string {
+  if (YAML.isScalar(v) && (typeof v.value === 'string' || typeof v.value === 'number') && String(v.value) !== '') return String(v.value);
+  return fail(v, key, 'expected a non-empty string');
+}
+
+function mapOf(v: unknown, key: string, fail: Reporter): YAML.YAMLMap {
+  if (YAML.isMap(v)) return v;
+  return fail(v, key, 'expected a mapping');
+}
+
+function keyName(k: unknown): string {
+  return YAML.isScalar(k) ? String(k.value) : String(k);
+}
+
+export function parseConfig(text: string, file: string): PicketConfig {
+  const lc = new YAML.LineCounter();
+  const doc = YAML.parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length) {
+    const e = doc.errors[0];
+    throw new ConfigError(`${file}${e.linePos ? `:${e.linePos[0].line}` : ''}: not valid YAML: ${e.message.split('\n')[0]}`);
+  }
+  const lineOf = (n: unknown): string => {
+    const r = YAML.isNode(n) ? n.range : undefined;
+    return r ? `:${lc.linePos(r[0]).line}` : '';
+  };
+  const fail: Reporter = (node, key, why) => { throw new ConfigError(`${file}${lineOf(node)}: ${key}: ${why}`); };
+  const cfg: PicketConfig = { file };
+  const root = doc.contents;
+  if (root === null || (YAML.isScalar(root) && root.value === null)) return cfg; // empty file
+  const top = mapOf(root, '(top level)', fail);
+  for (const pair of top.items) {
+    const key = keyName(pair.key);
+    const v = pair.value;
+    switch (key) {
+      case 'data_dir': cfg.dataDir = str(v, key, fail); break;
+      case 'listen': cfg.listen = str(v, key, fail); break;
+      case 'profiles_path': cfg.profilesPath = str(v, key, fail); break;
+      case 'trusted_ips': {
+        if (!YAML.isSeq(v)) fail(v ?? pair.key, key, 'expected a list of IPs or CIDR ranges');
+        cfg.trustedIps = (v as YAML.YAMLSeq).items.map((it, i) => str(it, `${key}[${i}]`, fail));
+        break;
+      }
+      case 'tls': {
+        const m = mapOf(v ?? pair.key, key, fail);
+        const t: Partial<TlsConfig> = {};
+        for (const p of m.items) {
+          const k = keyName(p.key);
+          if (k === 'cert_file') t.certFile = str(p.value, `tls.${k}`, fail);
+          else if (k === 'key_file') t.keyFile = str(p.value, `tls.${k}`, fail);
+          else if (k === 'ca_file') t.caFile = str(p.value, `tls.${k}`, fail);
+          else fail(p.key, `tls.${k}`, 'unknown key (expected cert_file, key_file, ca_file)');
+        }
+        if (!t.certFile) fail(v, 'tls.cert_file', 'missing');
+        if (!t.keyFile) fail(v, 'tls.key_file', 'missing');
+        cfg.tls = t as TlsConfig;
+        break;
+      }
+      case 'retention': {
+        const m = mapOf(v ?? pair.key, key, fail);
+        const r: RetentionConfig = {};
+        for (const p of m.items) {
+          const k = keyName(p.key);
+          if (k === 'max_age') {
+            const s = str(p.value, `retention.${k}`, fail);
+            const ms = parseGoDuration(s);
+            if (ms === null || ms <= 0) fail(p.value, `retention.${k}`, `'${s}' is not a positive duration (e.g. 7d, 168h)`);
+            r.maxAgeMs = ms as number;
+          } else if (k === 'max_items') {
+            const n = YAML.isScalar(p.value) ? p.value.value : undefined;
+            if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) fail(p.value ?? p.key, `retention.${k}`, 'expected a whole number ≥ 0');
+            r.maxItems = n as number;
+          } else fail(p.key, `retention.${k}`, 'unknown key (expected max_age, max_items)');
+        }
+        cfg.retention = r;
+        break;
+      }
+      case 'metrics': {
+        const m = mapOf(v ?? pair.key, key, fail);
+        for (const p of m.items) {
+          const k = keyName(p.key);
+          if (k === 'listen') cfg.metricsListen = str(p.value, `metrics.${k}`, fail);
+          else fail(p.key, `metrics.${k}`, 'unknown key (expected listen)');
+        }
+        break;
+      }
+      default:
+        fail(pair.key, key, 'unknown key (expected data_dir, listen, profiles_path, trusted_ips, tls, retention, metrics)');
+    }
+  }
+  return cfg;
+}
+
+export function loadConfigFile(file: string): PicketConfig {
+  let text: string;
+  try { text = fs.readFileSync(file, 'utf8'); } catch (e) {
+    throw new ConfigError(`cannot read config file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  return parseConfig(text, file);
+}
+
+/** `--config FILE` when given (must exist), else the default file when it exists, else an empty config */
+export function resolveConfig(explicit: string | undefined): PicketConfig {
+  if (explicit !== undefined) return loadConfigFile(explicit);
+  if (fs.existsSync(DEFAULT_CONFIG_FILE)) return loadConfigFile(DEFAULT_CONFIG_FILE);
+  return { file: null };
+}

@@ -1,0 +1,64 @@
+// The machine credentials file, in cscli's format (`local_api_credentials.yaml`):
+//   url: http://127.0.0.1:8080
+//   login: <machine id>
+//   password: <password>
+// Owns: reading it (errors name the file, line and key) and writing it (mode 0600, atomically).
+
+import fs from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+
+export interface Credentials { url: string; login: string; password: string }
+
+export class CredentialsError extends Error {
+  constructor(message: string) { super(message); this.name = 'CredentialsError'; }
+}
+
+export function parseCredentials(text: string, file: string): Credentials {
+  const lc = new YAML.LineCounter();
+  const doc = YAML.parseDocument(text, { lineCounter: lc, prettyErrors: false });
+  if (doc.errors.length) {
+    const e = doc.errors[0];
+    const line = e.linePos ? `:${e.linePos[0].line}` : '';
+    throw new CredentialsError(`${file}${line}: not valid YAML: ${e.message.split('\n')[0]}`);
+  }
+  const root = doc.contents;
+  if (!YAML.isMap(root)) throw new CredentialsError(`${file}: expected a mapping with url, login and password`);
+  const out: Partial<Credentials> = {};
+  for (const pair of root.items) {
+    const key = YAML.isScalar(pair.key) ? String(pair.key.value) : '';
+    const line = pair.key && YAML.isNode(pair.key) && pair.key.range ? lc.linePos(pair.key.range[0]).line : 0;
+    if (key !== 'url' && key !== 'login' && key !== 'password') continue; // cscli ignores others (ca_cert_path ...)
+    const v = YAML.isScalar(pair.value) ? pair.value.value : undefined;
+    if (typeof v !== 'string' && typeof v !== 'number') throw new CredentialsError(`${file}:${line}: ${key}: expected a string`);
+    out[key] = String(v);
+  }
+  for (const k of ['url', 'login', 'password'] as const) {
+    if (!out[k]) throw new CredentialsError(`${file}: ${k} is missing`);
+  }
+  return out as Credentials;
+}
+
+export function readCredentials(file: string): Credentials {
+  let text: string;
+  try { text = fs.readFileSync(file, 'utf8'); } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new CredentialsError(code === 'ENOENT'
+      ? `credentials file ${file} does not exist (start \`picket run\` once, or use \`picket machines add ID --auto -f FILE\`)`
+      : `cannot read credentials file ${file}: ${code ?? (e as Error).message}`);
+  }
+  return parseCredentials(text, file);
+}
+
+export function formatCredentials(c: Credentials): string {
+  return YAML.stringify({ url: c.url, login: c.login, password: c.password });
+}
+
+/** writes the file (0600) through a temporary file and a rename, so a reader never sees half of it */
+export function writeCredentials(file: string, c: Credentials): void {
+  const dir = path.dirname(file);
+  fs.mkdirSync(dir, { recursive: true });
+  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.tmp`);
+  fs.writeFileSync(tmp, formatCredentials(c), { mode: 0o600 });
+  fs.renameSync(tmp, file);
+}
