@@ -15,11 +15,23 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import type { FilePosition } from '../acquisition/file-tail.js';
+import type { AlertRecord, BouncerRecord, MachineRecord } from './records.js';
+import type { DecisionLogEntry, StoredDecision } from './lapi-schema.js';
 
 /** Sub-database name -> value type. Keys are strings. */
 export interface SubDbs {
   /** read positions of tailed files, keyed by file path */
   positions: FilePosition;
+  // Local API (layout and key types: src/store/lapi-schema.ts; alerts, decisions and decisionLog have
+  // number keys, decisionValues [string, number] keys)
+  machines: MachineRecord;
+  bouncers: BouncerRecord;
+  bouncerKeys: string;
+  alerts: AlertRecord;
+  decisions: StoredDecision;
+  decisionValues: number;
+  decisionLog: DecisionLogEntry;
+  lapiCounters: number;
 }
 
 export type SubDbName = keyof SubDbs;

@@ -1,0 +1,73 @@
+// Alert filters of GET/DELETE /v1/alerts (spec lapi.md §6.7) as a predicate over stored alerts. Owns the
+// meaning of each `AlertFilter` field, including the decision-based ones (interval, type, origin, active,
+// CAPI/lists exclusion), and the listing order (created_at then id, DESC by default).
+
+import type { AlertFilter, AlertRecord, DecisionRecord } from './records.js';
+import { ipRangeContains } from './iprange.js';
+
+/** origins and source scope of community-blocklist / third-party-list alerts (hidden by include_capi=false) */
+const CAPI_ORIGIN = 'CAPI';
+const LISTS_ORIGIN = 'lists';
+const COMMUNITY_BLOCKLIST_SCOPE = 'crowdsecurity/community-blocklist';
+
+export type DecisionLookup = (id: number) => DecisionRecord | undefined;
+
+/** Start time of an alert in ms (start_at as received: RFC 3339 with up to nanoseconds); NaN if unparsable. */
+export function alertStartMs(a: AlertRecord): number {
+  return Date.parse(a.startAt);
+}
+
+function needsDecisions(f: AlertFilter): boolean {
+  return f.scenario !== undefined || f.range !== undefined || f.hasActiveDecision !== undefined
+    || f.decisionType !== undefined || f.origin !== undefined || f.includeCapi === false;
+}
+
+/** true when alert `a` passes every field of `f` (limit and sort are the caller's) */
+export function alertMatches(f: AlertFilter, a: AlertRecord, decisionOf: DecisionLookup, now: number): boolean {
+  if (f.scope !== undefined && a.source.scope !== f.scope) return false;
+  if (f.value !== undefined && a.source.value !== f.value) return false;
+  if (f.kind !== undefined && a.kind !== f.kind) return false;
+  if (f.simulated === false && a.simulated) return false;
+  if (f.createdBefore !== undefined && !(a.createdAt <= f.createdBefore)) return false;
+  if (f.since !== undefined || f.until !== undefined) {
+    const start = alertStartMs(a);
+    if (f.since !== undefined && !(start >= f.since)) return false;
+    if (f.until !== undefined && !(start <= f.until)) return false;
+  }
+  if (!needsDecisions(f)) return true;
+
+  let scenarioHit = f.scenario === undefined || a.scenario === f.scenario;
+  let rangeHit = f.range === undefined;
+  let activeHit = false;
+  let typeHit = f.decisionType === undefined;
+  let originHit = f.origin === undefined;
+  let fromLists = false;
+  let count = 0;
+  for (const id of a.decisionIds) {
+    const d = decisionOf(id);
+    if (d === undefined) continue;
+    count++;
+    if (!scenarioHit && d.scenario === f.scenario) scenarioHit = true;
+    if (!rangeHit && d.range !== null && f.range !== undefined
+      && (f.contains !== false ? ipRangeContains(d.range, f.range) : ipRangeContains(f.range, d.range))) rangeHit = true;
+    if (d.until >= now) activeHit = true;
+    if (!typeHit && d.type === f.decisionType) typeHit = true;
+    if (!originHit && d.origin === f.origin) originHit = true;
+    if (d.origin === CAPI_ORIGIN || d.origin === LISTS_ORIGIN) fromLists = true;
+  }
+  if (!scenarioHit || !rangeHit || !typeHit || !originHit) return false;
+  if (f.hasActiveDecision === true && !activeHit) return false;
+  if (f.hasActiveDecision === false && count > 0) return false;
+  // include_capi=false hides CAPI/lists alerts; an origin filter implies include_capi=true
+  if (f.includeCapi === false && f.origin === undefined) {
+    if (fromLists) return false;
+    if (count === 0 && (a.source.scope.startsWith(LISTS_ORIGIN + ':') || a.source.scope === COMMUNITY_BLOCKLIST_SCOPE)) return false;
+  }
+  return true;
+}
+
+/** listing order: created_at then id, DESC unless sort is 'ASC' */
+export function sortAlerts(alerts: AlertRecord[], sort: 'ASC' | 'DESC' | undefined): AlertRecord[] {
+  const dir = sort === 'ASC' ? 1 : -1;
+  return alerts.sort((x, y) => dir * ((x.createdAt - y.createdAt) || (x.id - y.id)));
+}

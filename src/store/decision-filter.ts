@@ -1,0 +1,76 @@
+// Decision filters (spec lapi.md §5.1, §5.2, §6.10) turned into a predicate over indexed decisions. Owns:
+// compiling a `DecisionFilter` once per request (lists become arrays of exact strings, words are lower-cased)
+// and `matchesAttributes`, the per-decision check of every field except the address interval (`range`) and
+// the expiry, which the decision index handles with its own structures.
+
+import type { DecisionFilter, DecisionRecord, IpRange } from './records.js';
+
+/** A decision as the index keeps it: the record plus values derived once at insertion. */
+export interface IndexedDecision {
+  rec: DecisionRecord;
+  /** de-duplication key: scope NUL type NUL value */
+  readonly dedupKey: string;
+  /** the scenario lower-cased (scenarios_containing / not_containing are case-insensitive) */
+  readonly scenarioLower: string;
+}
+
+export interface CompiledDecisionFilter {
+  readonly range: IpRange | null;
+  readonly contains: boolean;
+  readonly scopes: readonly string[] | null;
+  readonly value: string | null;
+  readonly type: string | null;
+  readonly origins: readonly string[] | null;
+  readonly containing: readonly string[] | null;
+  readonly notContaining: readonly string[] | null;
+  readonly scenario: string | null;
+  readonly uuids: readonly string[] | null;
+  readonly simulated: boolean;
+}
+
+function list(v: readonly string[] | undefined, lower: boolean): readonly string[] | null {
+  if (v === undefined) return null;
+  return lower ? v.map((w) => w.toLowerCase()) : v.slice();
+}
+
+export function compileDecisionFilter(f: DecisionFilter): CompiledDecisionFilter {
+  return {
+    range: f.range ?? null,
+    contains: f.contains !== false,
+    scopes: list(f.scopes, false),
+    value: f.value ?? null,
+    type: f.type ?? null,
+    origins: list(f.origins, false),
+    // an empty word would match every scenario; CrowdSec splits on ',' and ignores nothing, but an empty
+    // list entry comes only from a trailing comma, so it is dropped
+    containing: f.scenariosContaining ? list(f.scenariosContaining.filter((w) => w !== ''), true) : null,
+    notContaining: f.scenariosNotContaining ? list(f.scenariosNotContaining.filter((w) => w !== ''), true) : null,
+    scenario: f.scenario ?? null,
+    uuids: list(f.uuids, false),
+    simulated: f.simulated === true,
+  };
+}
+
+/** true when `d` passes every filter field except `range` and the expiry. */
+export function matchesAttributes(c: CompiledDecisionFilter, d: IndexedDecision): boolean {
+  const r = d.rec;
+  if (r.simulated && !c.simulated) return false;
+  if (c.value !== null && r.value !== c.value) return false;
+  if (c.type !== null && r.type !== c.type) return false;
+  if (c.scopes !== null && !c.scopes.includes(r.scope)) return false;
+  if (c.origins !== null && !c.origins.includes(r.origin)) return false;
+  if (c.scenario !== null && r.scenario !== c.scenario) return false;
+  if (c.uuids !== null && !c.uuids.includes(r.uuid)) return false;
+  if (c.containing !== null && c.containing.length > 0 && !anyWordIn(c.containing, d.scenarioLower)) return false;
+  if (c.notContaining !== null && anyWordIn(c.notContaining, d.scenarioLower)) return false;
+  return true;
+}
+
+function anyWordIn(words: readonly string[], s: string): boolean {
+  for (let i = 0; i < words.length; i++) if (s.includes(words[i])) return true;
+  return false;
+}
+
+export function dedupKeyOf(r: DecisionRecord): string {
+  return r.scope + '\0' + r.type + '\0' + r.value;
+}

@@ -1,0 +1,327 @@
+// The in-memory index of decisions behind every bouncer read (spec lapi.md §5, §7): the live query, the
+// stream snapshot and the stream delta are answered from here, never from LMDB. Owns:
+//  - `byId` (id -> entry; Map insertion order is id order), the address index (Ip/Range decisions, a radix
+//    tree over their intervals), `byValue` (exact `value=` lookups, any scope) and `byKey` (the
+//    (scope, type, value) groups of the "longest until wins" de-duplication);
+//  - `byUntil`: decisions bucketed by expiry time (10 s buckets), so "expired in (L-2s, now]" visits only
+//    the buckets of that window — natural expiries and soft deletions (until := now) alike;
+//  - `created`: the creation log, entries in creation-time order (the store stamps creation times from a
+//    monotonic clock), so "created after L" is a binary search plus the tail.
+// It holds every active decision plus the expired ones the store keeps within its retention window
+// (`evictExpired` drops older ones). Records handed out are shared, never mutated: an update replaces the
+// record object.
+
+import type { DecisionRecord, IpRange, StreamResult } from './records.js';
+import { dedupKeyOf, matchesAttributes, type CompiledDecisionFilter, type IndexedDecision } from './decision-filter.js';
+import { ipRangeContains } from './iprange.js';
+
+/** Interval index of Ip/Range decisions (implemented by `RadixIndex` of src/store/radix.ts). */
+export interface AddressIndex {
+  insert(id: number, r: IpRange): void;
+  remove(id: number, r: IpRange): boolean;
+  /** pushes the ids of entries whose interval contains r (same family); returns how many */
+  containing(r: IpRange, out: number[]): number;
+  /** pushes the ids of entries lying inside r (same family); returns how many */
+  within(r: IpRange, out: number[]): number;
+  readonly size: number;
+  clear(): void;
+}
+
+/** overlap of the delta's deleted window: decisions with until in (lastPull - 2 s, now] (spec §5.1) */
+export const DELETED_OVERLAP_MS = 2000;
+const BUCKET_MS = 10_000;
+
+interface Entry extends IndexedDecision {
+  /** dropped from the index (the creation log keeps dead entries until compaction) */
+  removed: boolean;
+}
+
+/** what an index selection keeps, by expiry */
+const enum Keep { Live, Active, All }
+
+function byIdAsc(a: DecisionRecord, b: DecisionRecord): number { return a.id - b.id; }
+
+export class DecisionIndex {
+  private readonly byId = new Map<number, Entry>();
+  private readonly byValue = new Map<string, Set<number>>();
+  private readonly byKey = new Map<string, Set<number>>();
+  private readonly byUntil = new Map<number, Set<number>>();
+  private created: Entry[] = [];
+  private createdDead = 0;
+  private readonly idScratch: number[] = [];
+
+  constructor(private readonly addresses: AddressIndex) {}
+
+  get size(): number { return this.byId.size; }
+
+  get(id: number): DecisionRecord | undefined { return this.byId.get(id)?.rec; }
+
+  /** adds a decision, or replaces the record of a known id (an expiry change moves it between buckets) */
+  upsert(rec: DecisionRecord): void {
+    const old = this.byId.get(rec.id);
+    if (old) {
+      if (old.dedupKey === dedupKeyOf(rec) && sameRange(old.rec.range, rec.range) && old.rec.createdAt === rec.createdAt) {
+        if (old.rec.until !== rec.until) {
+          this.unbucket(rec.id, old.rec.until);
+          this.bucket(rec.id, rec.until);
+        }
+        old.rec = rec;
+        return;
+      }
+      this.remove(rec.id);
+    }
+    const e: Entry = { rec, dedupKey: dedupKeyOf(rec), scenarioLower: rec.scenario.toLowerCase(), removed: false };
+    this.byId.set(rec.id, e);
+    addTo(this.byValue, rec.value, rec.id);
+    addTo(this.byKey, e.dedupKey, rec.id);
+    this.bucket(rec.id, rec.until);
+    if (rec.range) this.addresses.insert(rec.id, rec.range);
+    const c = this.created;
+    if (c.length === 0 || c[c.length - 1].rec.createdAt <= rec.createdAt) c.push(e);
+    else c.splice(this.firstCreatedAfter(rec.createdAt), 0, e);
+  }
+
+  remove(id: number): boolean {
+    const e = this.byId.get(id);
+    if (!e) return false;
+    this.byId.delete(id);
+    removeFrom(this.byValue, e.rec.value, id);
+    removeFrom(this.byKey, e.dedupKey, id);
+    this.unbucket(id, e.rec.until);
+    if (e.rec.range) this.addresses.remove(id, e.rec.range);
+    e.removed = true;
+    this.createdDead++;
+    if (this.createdDead > 1024 && this.createdDead * 2 > this.created.length) {
+      this.created = this.created.filter((x) => !x.removed);
+      this.createdDead = 0;
+    }
+    return true;
+  }
+
+  clear(): void {
+    this.byId.clear();
+    this.byValue.clear();
+    this.byKey.clear();
+    this.byUntil.clear();
+    this.addresses.clear();
+    this.created = [];
+    this.createdDead = 0;
+  }
+
+  /** drops decisions that expired before `before`; returns how many */
+  evictExpired(before: number): number {
+    const last = Math.floor(before / BUCKET_MS);
+    let n = 0;
+    for (const [b, ids] of this.byUntil) {
+      if (b > last) continue;
+      for (const id of ids) {
+        const e = this.byId.get(id);
+        if (e && e.rec.until < before && this.remove(id)) n++;
+      }
+    }
+    return n;
+  }
+
+  /** GET /v1/decisions: decisions with until >= now matching c, id ascending, no de-duplication */
+  live(c: CompiledDecisionFilter, now: number): DecisionRecord[] {
+    return this.records(this.select(c, now, Keep.Live));
+  }
+
+  /** ids of the active decisions (until > now) matching c (what a soft delete expires), id ascending */
+  activeIds(c: CompiledDecisionFilter, now: number): number[] {
+    const hits = this.select(c, now, Keep.Active);
+    const ids = new Array<number>(hits.length);
+    for (let i = 0; i < hits.length; i++) ids[i] = hits[i].rec.id;
+    return ids.sort((a, b) => a - b);
+  }
+
+  /**
+   * Stream snapshot: `new` = active (until > now) matches, `deleted` = known expired (until <= now) matches.
+   * With dedup, per (scope, type, value) only the rows with the greatest until among the *filtered* rows
+   * are kept (the sane deviation of spec §7.3: CrowdSec searches the partner over the whole table,
+   * ignoring the request's filters and the simulated flag); rows tied on until are all kept.
+   */
+  startup(c: CompiledDecisionFilter, now: number, dedup: boolean): StreamResult {
+    const hits = this.select(c, now, Keep.All);
+    const out: StreamResult = { new: [], deleted: [] };
+    let longest: Map<string, number> | null = null;
+    if (dedup) {
+      longest = new Map();
+      for (let i = 0; i < hits.length; i++) {
+        const e = hits[i];
+        const m = longest.get(e.dedupKey);
+        if (m === undefined || e.rec.until > m) longest.set(e.dedupKey, e.rec.until);
+      }
+    }
+    for (let i = 0; i < hits.length; i++) {
+      const r = hits[i].rec;
+      if (longest !== null && longest.get(hits[i].dedupKey) !== r.until) continue;
+      if (r.until > now) out.new.push(r); else out.deleted.push(r);
+    }
+    out.new.sort(byIdAsc);
+    out.deleted.sort(byIdAsc);
+    return out;
+  }
+
+  /**
+   * Stream delta since `lastPull` (spec §5.1): `new` = created after lastPull and still active, `deleted` =
+   * until in (lastPull - 2 s, now]; with dedup a row is kept only if no filtered row of its
+   * (scope, type, value) has a later until (same sane deviation as `startup`). A null lastPull is a snapshot.
+   */
+  delta(c: CompiledDecisionFilter, lastPull: number | null, now: number, dedup: boolean): StreamResult {
+    if (lastPull === null) return this.startup(c, now, dedup);
+    const out: StreamResult = { new: [], deleted: [] };
+    const created = this.created;
+    for (let i = this.firstCreatedAfter(lastPull); i < created.length; i++) {
+      const e = created[i];
+      if (e.removed || e.rec.until <= now) continue;
+      if (this.streamable(c, e) && (!dedup || this.isLongest(c, e))) out.new.push(e.rec);
+    }
+    const lo = lastPull - DELETED_OVERLAP_MS;
+    const first = Math.floor(lo / BUCKET_MS);
+    const last = Math.floor(now / BUCKET_MS);
+    if (last - first + 1 <= this.byUntil.size) {
+      for (let b = first; b <= last; b++) {
+        const ids = this.byUntil.get(b);
+        if (ids !== undefined) this.collectDeleted(c, ids, lo, now, dedup, out.deleted);
+      }
+    } else {
+      for (const [b, ids] of this.byUntil) {
+        if (b >= first && b <= last) this.collectDeleted(c, ids, lo, now, dedup, out.deleted);
+      }
+    }
+    out.new.sort(byIdAsc);
+    out.deleted.sort(byIdAsc);
+    return out;
+  }
+
+  /** active (until > now) non-simulated decisions */
+  activeCount(now: number): number {
+    let n = 0;
+    for (const e of this.byId.values()) if (e.rec.until > now && !e.rec.simulated) n++;
+    return n;
+  }
+
+  /** decisions with this exact value and until > now (created at or after `since` when given) */
+  countActiveByValue(value: string, now: number, since?: number): number {
+    const ids = this.byValue.get(value);
+    if (ids === undefined) return 0;
+    let n = 0;
+    for (const id of ids) {
+      const r = this.byId.get(id)!.rec;
+      if (r.until > now && (since === undefined || r.createdAt >= since)) n++;
+    }
+    return n;
+  }
+
+  /** every indexed record, id ascending (tests compare a rebuilt index with the original) */
+  all(): DecisionRecord[] {
+    const out: DecisionRecord[] = [];
+    for (const e of this.byId.values()) out.push(e.rec);
+    return out.sort(byIdAsc);
+  }
+
+  private collectDeleted(c: CompiledDecisionFilter, ids: Set<number>, lo: number, now: number, dedup: boolean, out: DecisionRecord[]): void {
+    for (const id of ids) {
+      const e = this.byId.get(id)!;
+      const u = e.rec.until;
+      if (u > lo && u <= now && this.streamable(c, e) && (!dedup || this.isLongest(c, e))) out.push(e.rec);
+    }
+  }
+
+  /** the filter, address interval included, for one entry (stream paths that do not start from the radix) */
+  private streamable(c: CompiledDecisionFilter, e: Entry): boolean {
+    if (c.range !== null) {
+      const r = e.rec.range;
+      if (r === null) return false;
+      if (c.contains ? !ipRangeContains(r, c.range) : !ipRangeContains(c.range, r)) return false;
+    }
+    return matchesAttributes(c, e);
+  }
+
+  /** no filtered row of e's (scope, type, value) group has a later until (same group = same interval) */
+  private isLongest(c: CompiledDecisionFilter, e: Entry): boolean {
+    const group = this.byKey.get(e.dedupKey)!;
+    if (group.size === 1) return true;
+    const u = e.rec.until;
+    for (const id of group) {
+      const o = this.byId.get(id)!;
+      if (o.rec.until > u && matchesAttributes(c, o)) return false;
+    }
+    return true;
+  }
+
+  /** entries matching c whose expiry passes `keep`; candidates come from the most selective structure */
+  private select(c: CompiledDecisionFilter, now: number, keep: Keep): Entry[] {
+    const out: Entry[] = [];
+    if (c.range !== null) {
+      const ids = this.idScratch;
+      ids.length = 0;
+      const n = c.contains ? this.addresses.containing(c.range, ids) : this.addresses.within(c.range, ids);
+      for (let i = 0; i < n; i++) this.keepIf(this.byId.get(ids[i]), c, now, keep, out);
+      ids.length = 0;
+    } else if (c.value !== null) {
+      const ids = this.byValue.get(c.value);
+      if (ids !== undefined) for (const id of ids) this.keepIf(this.byId.get(id), c, now, keep, out);
+    } else {
+      for (const e of this.byId.values()) this.keepIf(e, c, now, keep, out);
+    }
+    return out;
+  }
+
+  private keepIf(e: Entry | undefined, c: CompiledDecisionFilter, now: number, keep: Keep, out: Entry[]): void {
+    if (e === undefined) return;
+    const u = e.rec.until;
+    if (keep === Keep.Live ? u < now : keep === Keep.Active ? u <= now : false) return;
+    if (matchesAttributes(c, e)) out.push(e);
+  }
+
+  private records(hits: Entry[]): DecisionRecord[] {
+    const out = new Array<DecisionRecord>(hits.length);
+    let sorted = true;
+    for (let i = 0; i < hits.length; i++) {
+      out[i] = hits[i].rec;
+      if (i > 0 && out[i - 1].id > out[i].id) sorted = false;
+    }
+    return sorted ? out : out.sort(byIdAsc);
+  }
+
+  /** index of the first creation-log entry created strictly after t */
+  private firstCreatedAfter(t: number): number {
+    const c = this.created;
+    let lo = 0;
+    let hi = c.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (c[mid].rec.createdAt <= t) lo = mid + 1; else hi = mid;
+    }
+    return lo;
+  }
+
+  private bucket(id: number, until: number): void {
+    addTo(this.byUntil, Math.floor(until / BUCKET_MS), id);
+  }
+
+  private unbucket(id: number, until: number): void {
+    removeFrom(this.byUntil, Math.floor(until / BUCKET_MS), id);
+  }
+}
+
+function addTo<K>(m: Map<K, Set<number>>, k: K, id: number): void {
+  const s = m.get(k);
+  if (s === undefined) m.set(k, new Set([id])); else s.add(id);
+}
+
+function removeFrom<K>(m: Map<K, Set<number>>, k: K, id: number): void {
+  const s = m.get(k);
+  if (s === undefined) return;
+  s.delete(id);
+  if (s.size === 0) m.delete(k);
+}
+
+function sameRange(a: IpRange | null, b: IpRange | null): boolean {
+  if (a === null || b === null) return a === b;
+  if (a.family !== b.family || a.prefix !== b.prefix || a.bytes.length !== b.bytes.length) return false;
+  for (let i = 0; i < a.bytes.length; i++) if (a.bytes[i] !== b.bytes[i]) return false;
+  return true;
+}

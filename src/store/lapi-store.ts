@@ -1,0 +1,585 @@
+// The Local API store (`LapiStore` of ./records.ts) on the Picket LMDB environment (layout: ./lapi-schema.ts).
+// Owns: the transactions that write machines, bouncers, alerts and decisions (an alert and its decisions
+// commit together; a promise resolves after the commit, so a kill -9 after it loses nothing), id and uuid
+// assignment, the decision change log, keeping the in-memory decision index (./decision-index.ts) equal to
+// LMDB, alert queries and deletion, and retention.
+//
+// Index <-> LMDB: every decision creation, change and removal appends an entry to `decisionLog` in the same
+// transaction. The index is rebuilt from the `decisions` table at open and then only ever moved forward by
+// replaying the log past the last applied sequence number: after each of this process's commits, and every
+// `syncIntervalMs` for writes of other processes (e.g. the `picket` CLI on the same data folder). Reads of
+// decisions (`queryDecisions`, `stream`, counts) are synchronous and served by the index alone; they never
+// touch LMDB nor wait for a writer. Bouncer and machine reads are direct LMDB reads (lmdb-js renews its read
+// snapshot every event turn, so another process's commit is seen at once).
+//
+// The index keeps every active decision plus those expired within `indexRetentionMs` (default 24 h): that
+// bounds the `deleted` list of a stream snapshot (spec §5.1 allows it).
+//
+// lmdb-js caveat: an exception inside an async `transaction` callback does not roll back the writes it
+// already made, so everything that can throw (validation, interval parsing) runs before the transaction.
+
+import crypto from 'node:crypto';
+import type { Database, RootDatabase } from 'lmdb';
+import type { PicketStore, SubDbName, SubDbs } from './lmdb.js';
+import type {
+  AlertFilter, AlertRecord, BouncerRecord, DecisionFilter, DecisionRecord, IpRange, LapiStore, MachineRecord,
+  NewAlert, RetentionPolicy, StreamResult,
+} from './records.js';
+import { LogKind, valueKey, type CounterName, type DecisionLogEntry, type StoredDecision } from './lapi-schema.js';
+import { DecisionIndex, type AddressIndex } from './decision-index.js';
+import { compileDecisionFilter } from './decision-filter.js';
+import { alertMatches, sortAlerts } from './alert-filter.js';
+import { parseIpOrRange } from './iprange.js';
+import { RadixIndex } from './radix.js';
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+
+/** CrowdSec's flush defaults (db_config.flush: max_age 7d, max_items 5000) */
+export const DEFAULT_RETENTION: Readonly<RetentionPolicy> = Object.freeze({ maxAgeMs: 7 * DAY_MS, maxItems: 5000 });
+/** how long an expired decision stays in the in-memory index (and so in a stream snapshot's `deleted`) */
+export const DEFAULT_INDEX_RETENTION_MS = DAY_MS;
+/** how often writes of other processes are picked up from the change log */
+export const DEFAULT_SYNC_INTERVAL_MS = 1000;
+/** default number of alerts of GET /v1/alerts */
+export const DEFAULT_ALERT_LIMIT = 100;
+/** records written per transaction by deletions and retention (keeps every write transaction short) */
+const WRITE_BATCH = 256;
+/** records read per step by retention scans (the event loop runs between steps) */
+const SCAN_BATCH = 1000;
+const INDEX_EVICT_EVERY_MS = 60_000;
+
+export interface LapiStoreOptions {
+  /** clock stamping creation times (default Date.now); tests inject one */
+  clock?: () => number;
+  /** expired decisions kept in the in-memory index (default 24 h) */
+  indexRetentionMs?: number;
+  /** period of the catch-up with other processes' writes (default 1 s; 0 disables the timer) */
+  syncIntervalMs?: number;
+  /** interval index of Ip/Range decisions (default: a new RadixIndex) */
+  addresses?: AddressIndex;
+}
+
+/** lmdb-js keys of these sub-databases are numbers ([string, number] for decisionValues), not strings */
+function numberKeyed<K extends SubDbName>(store: PicketStore, name: K): Database<SubDbs[K], number> {
+  return store.db(name) as unknown as Database<SubDbs[K], number>;
+}
+
+function rangeOf(scope: string, value: string): IpRange | null {
+  return scope === 'Ip' || scope === 'Range' ? parseIpOrRange(value) : null;
+}
+
+function decisionRecord(s: StoredDecision): DecisionRecord {
+  return {
+    id: s.id, uuid: s.uuid, alertId: s.alertId, createdAt: s.createdAt, until: s.until, scenario: s.scenario,
+    type: s.type, scope: s.scope, value: s.value, origin: s.origin, simulated: s.simulated, range: rangeOf(s.scope, s.value),
+  };
+}
+
+function storedDecision(r: DecisionRecord): StoredDecision {
+  return {
+    id: r.id, uuid: r.uuid, alertId: r.alertId, createdAt: r.createdAt, until: r.until, scenario: r.scenario,
+    type: r.type, scope: r.scope, value: r.value, origin: r.origin, simulated: r.simulated,
+  };
+}
+
+interface PreparedDecision {
+  until: number; scenario: string; type: string; scope: string; value: string; origin: string; simulated: boolean;
+  range: IpRange | null;
+}
+
+function prepareDecisions(a: NewAlert, index: number): PreparedDecision[] {
+  const out: PreparedDecision[] = [];
+  const list = a.decisions ?? [];
+  for (let j = 0; j < list.length; j++) {
+    const d = list[j];
+    const where = `alert ${index}, decision ${j}`;
+    if (typeof d.until !== 'number' || !Number.isFinite(d.until)) throw new TypeError(`${where}: until must be a finite time in ms`);
+    for (const k of ['scenario', 'type', 'scope', 'value', 'origin'] as const) {
+      if (typeof d[k] !== 'string') throw new TypeError(`${where}: ${k} must be a string`);
+    }
+    out.push({
+      until: d.until, scenario: d.scenario, type: d.type, scope: d.scope, value: d.value, origin: d.origin,
+      simulated: d.simulated === true, range: rangeOf(d.scope, d.value),
+    });
+  }
+  return out;
+}
+
+export class LmdbLapiStore implements LapiStore {
+  private readonly root: RootDatabase;
+  private readonly machines: Database<MachineRecord, string>;
+  private readonly bouncers: Database<BouncerRecord, string>;
+  private readonly bouncerKeys: Database<string, string>;
+  private readonly alerts: Database<AlertRecord, number>;
+  private readonly decisions: Database<StoredDecision, number>;
+  private readonly decisionValues: Database<number, [string, number]>;
+  private readonly log: Database<DecisionLogEntry, number>;
+  private readonly counters: Database<number, CounterName>;
+  private readonly index: DecisionIndex;
+  private readonly clock: () => number;
+  private readonly indexRetentionMs: number;
+  private appliedSeq = 0;
+  private lastEviction = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private closed = false;
+
+  constructor(store: PicketStore, opts: LapiStoreOptions = {}) {
+    this.root = store.root;
+    this.machines = store.db('machines');
+    this.bouncers = store.db('bouncers');
+    this.bouncerKeys = store.db('bouncerKeys');
+    this.alerts = numberKeyed(store, 'alerts');
+    this.decisions = numberKeyed(store, 'decisions');
+    this.decisionValues = store.db('decisionValues') as unknown as Database<number, [string, number]>;
+    this.log = numberKeyed(store, 'decisionLog');
+    this.counters = store.db('lapiCounters') as Database<number, CounterName>;
+    this.clock = opts.clock ?? Date.now;
+    this.indexRetentionMs = opts.indexRetentionMs ?? DEFAULT_INDEX_RETENTION_MS;
+    this.index = new DecisionIndex(opts.addresses ?? RadixIndex.load());
+    this.rebuild();
+    const every = opts.syncIntervalMs ?? DEFAULT_SYNC_INTERVAL_MS;
+    if (every > 0) {
+      this.timer = setInterval(() => this.sync(), every);
+      this.timer.unref();
+    }
+  }
+
+  // ---- index maintenance ----
+
+  /** reloads the index from the decisions table (at open) */
+  private rebuild(): void {
+    this.index.clear();
+    // the log position first: entries committed during the scan are replayed again, which is harmless
+    // (replay applies the current LMDB state of each decision)
+    const seq = this.counter('seq');
+    const horizon = this.clock() - this.indexRetentionMs;
+    for (const { value } of this.decisions.getRange({})) {
+      if (value.until >= horizon) this.index.upsert(decisionRecord(value));
+    }
+    this.appliedSeq = seq;
+    this.lastEviction = this.clock();
+    this.sync();
+  }
+
+  /**
+   * Replays the change log past the last applied entry into the index: this process's commits (records
+   * created here are taken from `local`) and other processes' writes. Synchronous: readers see either none
+   * or all of a transaction's changes.
+   */
+  sync(local?: Map<number, DecisionRecord>): void {
+    if (this.closed) return;
+    let seq = this.appliedSeq;
+    for (const { key, value } of this.log.getRange({ start: seq + 1 })) {
+      seq = key;
+      const id = value.id;
+      if (value.k === LogKind.Remove) { this.index.remove(id); continue; }
+      const mine = value.k === LogKind.Add ? local?.get(id) : undefined;
+      if (mine !== undefined) { this.index.upsert(mine); continue; }
+      const s = this.decisions.get(id);
+      if (s === undefined) this.index.remove(id); else this.index.upsert(decisionRecord(s));
+    }
+    this.appliedSeq = seq;
+    const now = this.clock();
+    if (now - this.lastEviction >= INDEX_EVICT_EVERY_MS) {
+      this.lastEviction = now;
+      this.index.evictExpired(now - this.indexRetentionMs);
+    }
+  }
+
+  /** a counter's value inside or outside a transaction (0 when never set) */
+  private counter(name: CounterName): number {
+    return this.counters.get(name) ?? 0;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('LAPI store is closed');
+  }
+
+  // ---- machines ----
+
+  getMachine(machineId: string): MachineRecord | undefined {
+    return this.machines.get(machineId);
+  }
+
+  async putMachine(m: MachineRecord): Promise<void> {
+    this.assertOpen();
+    await this.machines.put(m.machineId, m);
+  }
+
+  /** removes the machine; its alerts keep their place with machineId 'N/A' (CrowdSec's dangling FK) */
+  async deleteMachine(machineId: string): Promise<boolean> {
+    this.assertOpen();
+    return this.root.transaction(() => {
+      if (this.machines.get(machineId) === undefined) return false;
+      this.machines.remove(machineId);
+      for (const { key, value } of this.alerts.getRange({})) {
+        if (value.machineId === machineId) this.alerts.put(key, { ...value, machineId: 'N/A' });
+      }
+      return true;
+    });
+  }
+
+  listMachines(): MachineRecord[] {
+    return Array.from(this.machines.getRange({}).map((e) => e.value));
+  }
+
+  // ---- bouncers ----
+
+  getBouncerByName(name: string): BouncerRecord | undefined {
+    return this.bouncers.get(name);
+  }
+
+  /** direct LMDB read: sees bouncers added or deleted by another process (the CLI) immediately */
+  getBouncerByKeyHash(apiKeyHash: string): BouncerRecord | undefined {
+    const name = this.bouncerKeys.get(apiKeyHash);
+    if (name === undefined) return undefined;
+    const b = this.bouncers.get(name);
+    return b !== undefined && b.apiKeyHash === apiKeyHash ? b : undefined;
+  }
+
+  async putBouncer(b: BouncerRecord): Promise<void> {
+    this.assertOpen();
+    await this.root.transaction(() => {
+      const old = this.bouncers.get(b.name);
+      if (old !== undefined && old.apiKeyHash !== b.apiKeyHash && this.bouncerKeys.get(old.apiKeyHash) === b.name) {
+        this.bouncerKeys.remove(old.apiKeyHash);
+      }
+      this.bouncers.put(b.name, b);
+      this.bouncerKeys.put(b.apiKeyHash, b.name);
+    });
+  }
+
+  async deleteBouncer(name: string): Promise<boolean> {
+    this.assertOpen();
+    return this.root.transaction(() => {
+      const old = this.bouncers.get(name);
+      if (old === undefined) return false;
+      this.bouncers.remove(name);
+      if (this.bouncerKeys.get(old.apiKeyHash) === name) this.bouncerKeys.remove(old.apiKeyHash);
+      return true;
+    });
+  }
+
+  listBouncers(): BouncerRecord[] {
+    return Array.from(this.bouncers.getRange({}).map((e) => e.value));
+  }
+
+  // ---- alerts ----
+
+  async addAlerts(alerts: NewAlert[]): Promise<number[]> {
+    this.assertOpen();
+    if (alerts.length === 0) return [];
+    const prepared = alerts.map(prepareDecisions);
+    const local = new Map<number, DecisionRecord>();
+    const ids = await this.root.transaction(() => {
+      let alertId = this.counter('alert');
+      let decisionId = this.counter('decision');
+      let seq = this.counter('seq');
+      const t = Math.max(this.clock(), this.counter('clock'));
+      const out = new Array<number>(alerts.length);
+      for (let i = 0; i < alerts.length; i++) {
+        const a = alerts[i];
+        const id = ++alertId;
+        const decisionIds: number[] = [];
+        for (const d of prepared[i]) {
+          const rec: DecisionRecord = {
+            id: ++decisionId, uuid: crypto.randomUUID(), alertId: id, createdAt: t, until: d.until,
+            scenario: d.scenario, type: d.type, scope: d.scope, value: d.value, origin: d.origin,
+            simulated: d.simulated, range: d.range,
+          };
+          this.decisions.put(rec.id, storedDecision(rec));
+          this.decisionValues.put([valueKey(rec.value), rec.id], t);
+          this.log.put(++seq, { k: LogKind.Add, id: rec.id, at: t });
+          local.set(rec.id, rec);
+          decisionIds.push(rec.id);
+        }
+        const rec: AlertRecord = {
+          id, uuid: crypto.randomUUID(), machineId: a.machineId, createdAt: a.createdAt ?? t,
+          scenario: a.scenario, scenarioHash: a.scenarioHash, scenarioVersion: a.scenarioVersion,
+          message: a.message, eventsCount: a.eventsCount, startAt: a.startAt, stopAt: a.stopAt,
+          capacity: a.capacity, leakspeed: a.leakspeed, simulated: a.simulated, remediation: a.remediation,
+          kind: a.kind, labels: a.labels, source: a.source, events: a.events, meta: a.meta, decisionIds,
+        };
+        this.alerts.put(id, rec);
+        out[i] = id;
+      }
+      this.counters.put('alert', alertId);
+      this.counters.put('decision', decisionId);
+      this.counters.put('seq', seq);
+      this.counters.put('clock', t);
+      return out;
+    });
+    this.sync(local);
+    return ids;
+  }
+
+  getAlert(id: number): AlertRecord | undefined {
+    return this.alerts.get(id);
+  }
+
+  /** every field of §6.7; DESC by created_at then id unless sort=ASC; limit default 100, 0 = unlimited */
+  queryAlerts(f: AlertFilter, now: number): AlertRecord[] {
+    const out = this.matchingAlerts(f, now);
+    sortAlerts(out, f.sort);
+    const limit = f.limit ?? DEFAULT_ALERT_LIMIT;
+    if (limit > 0 && out.length > limit) out.length = limit;
+    return out;
+  }
+
+  private matchingAlerts(f: AlertFilter, now: number): AlertRecord[] {
+    const decisionOf = (id: number): DecisionRecord | undefined => {
+      const r = this.index.get(id);
+      if (r !== undefined) return r;
+      const s = this.decisions.get(id);
+      return s === undefined ? undefined : decisionRecord(s);
+    };
+    const out: AlertRecord[] = [];
+    for (const { value } of this.alerts.getRange({})) {
+      if (alertMatches(f, value, decisionOf, now)) out.push(value);
+    }
+    return out;
+  }
+
+  /** hard delete of every alert matching f (limit and sort ignored), with their decisions */
+  async deleteAlerts(f: AlertFilter, now: number): Promise<number> {
+    this.assertOpen();
+    const ids = this.matchingAlerts(f, now).map((a) => a.id);
+    return (await this.removeAlerts(ids)).alerts;
+  }
+
+  async deleteAlert(id: number): Promise<boolean> {
+    this.assertOpen();
+    return (await this.removeAlerts([id])).alerts === 1;
+  }
+
+  /** removes alerts and their decisions, WRITE_BATCH alerts per transaction; bouncers are not told */
+  private async removeAlerts(ids: number[]): Promise<{ alerts: number; decisions: number }> {
+    let alerts = 0;
+    let decisions = 0;
+    for (let from = 0; from < ids.length; from += WRITE_BATCH) {
+      const batch = ids.slice(from, from + WRITE_BATCH);
+      const done = await this.root.transaction(() => {
+        let seq = this.counter('seq');
+        const t = this.clock();
+        let na = 0;
+        let nd = 0;
+        for (const id of batch) {
+          const a = this.alerts.get(id);
+          if (a === undefined) continue;
+          for (const did of a.decisionIds) {
+            if (this.removeDecisionInTxn(did, seq + 1, t)) { seq++; nd++; }
+          }
+          this.alerts.remove(id);
+          na++;
+        }
+        this.counters.put('seq', seq);
+        return [na, nd] as const;
+      });
+      alerts += done[0];
+      decisions += done[1];
+      this.sync();
+    }
+    return { alerts, decisions };
+  }
+
+  /** inside a transaction: deletes a decision and logs it under `seq`; false if it did not exist */
+  private removeDecisionInTxn(id: number, seq: number, at: number): boolean {
+    const s = this.decisions.get(id);
+    if (s === undefined) return false;
+    this.decisions.remove(id);
+    this.decisionValues.remove([valueKey(s.value), id]);
+    this.log.put(seq, { k: LogKind.Remove, id, at });
+    return true;
+  }
+
+  // ---- decisions ----
+
+  getDecision(id: number): DecisionRecord | undefined {
+    const r = this.index.get(id);
+    if (r !== undefined) return r;
+    const s = this.decisions.get(id);
+    return s === undefined ? undefined : decisionRecord(s);
+  }
+
+  queryDecisions(f: DecisionFilter, now: number): DecisionRecord[] {
+    return this.index.live(compileDecisionFilter(f), now);
+  }
+
+  /**
+   * Soft delete of the active (until > now) decisions matching f: until := now, logged so the next stream
+   * delta reports them. No filter field = every active decision. `simulated` keeps its filter meaning
+   * (absent/false skips simulated decisions; CrowdSec's DELETE /v1/decisions ignores the flag: pass true).
+   */
+  async expireDecisions(f: DecisionFilter, now: number): Promise<number> {
+    this.assertOpen();
+    this.sync();
+    return this.expireIds(this.index.activeIds(compileDecisionFilter(f), now), now);
+  }
+
+  async expireDecision(id: number, now: number): Promise<boolean> {
+    this.assertOpen();
+    this.sync();
+    return (await this.expireIds([id], now)) === 1;
+  }
+
+  private async expireIds(ids: number[], now: number): Promise<number> {
+    if (ids.length === 0) return 0;
+    let n = 0;
+    for (let from = 0; from < ids.length; from += WRITE_BATCH * 16) {
+      const batch = ids.slice(from, from + WRITE_BATCH * 16);
+      n += await this.root.transaction(() => {
+        let seq = this.counter('seq');
+        const t = this.clock();
+        let done = 0;
+        for (const id of batch) {
+          const s = this.decisions.get(id);
+          if (s === undefined || !(s.until > now)) continue; // gone or already expired meanwhile
+          this.decisions.put(id, { ...s, until: now });
+          this.log.put(++seq, { k: LogKind.Update, id, at: t });
+          done++;
+        }
+        if (done > 0) this.counters.put('seq', seq);
+        return done;
+      });
+      this.sync();
+    }
+    return n;
+  }
+
+  stream(f: DecisionFilter, opts: { startup: boolean; lastPull: number | null; dedup: boolean; now: number }): StreamResult {
+    const c = compileDecisionFilter(f);
+    return opts.startup || opts.lastPull === null
+      ? this.index.startup(c, opts.now, opts.dedup)
+      : this.index.delta(c, opts.lastPull, opts.now, opts.dedup);
+  }
+
+  activeDecisionCount(now: number): number {
+    return this.index.activeCount(now);
+  }
+
+  /**
+   * Decisions with this exact value: active ones (until > now) when activeOnly, else every stored one; with
+   * `since` (absolute ms) only those created at or after it (profiles' GetDecisionsCount,
+   * GetActiveDecisionsCount, GetDecisionsSinceCount).
+   */
+  countDecisions(value: string, opts: { activeOnly: boolean; since?: number; now: number }): number {
+    if (opts.activeOnly) return this.index.countActiveByValue(value, opts.now, opts.since);
+    const k = valueKey(value);
+    let n = 0;
+    for (const { value: createdAt } of this.decisionValues.getRange({ start: [k], end: [k, Infinity] })) {
+      if (opts.since === undefined || createdAt >= opts.since) n++;
+    }
+    return n;
+  }
+
+  // ---- retention ----
+
+  /**
+   * One retention pass: alerts older than maxAgeMs, then the oldest beyond maxItems, are deleted with
+   * their decisions — never an alert with an active decision; expired decisions whose alert is gone are
+   * deleted; change-log entries and index entries older than the index retention are dropped. Reads scan
+   * in steps of SCAN_BATCH records and writes go in transactions of WRITE_BATCH records, yielding to the
+   * event loop between them.
+   */
+  async prune(policy: RetentionPolicy, now: number): Promise<{ alerts: number; decisions: number }> {
+    this.assertOpen();
+    this.sync();
+    const cutoff = now - policy.maxAgeMs;
+    const candidates: { id: number; createdAt: number; active: boolean }[] = [];
+    for await (const a of this.scan(this.alerts)) {
+      let active = false;
+      for (const did of a.decisionIds) {
+        const d = this.index.get(did) ?? this.decisions.get(did);
+        if (d !== undefined && d.until > now) { active = true; break; }
+      }
+      candidates.push({ id: a.id, createdAt: a.createdAt, active });
+    }
+    candidates.sort((x, y) => (x.createdAt - y.createdAt) || (x.id - y.id));
+    const doomed: number[] = [];
+    let excess = candidates.length - Math.max(0, policy.maxItems);
+    for (const c of candidates) {
+      if (c.active) continue;
+      if (c.createdAt < cutoff || excess > 0) { doomed.push(c.id); excess--; }
+    }
+    const removed = await this.removeAlerts(doomed);
+
+    // expired decisions whose alert is gone (none normally: deleting an alert deletes its decisions)
+    const orphans: number[] = [];
+    for await (const d of this.scan(this.decisions)) {
+      if (d.until <= now && !this.alerts.doesExist(d.alertId)) orphans.push(d.id);
+    }
+    for (let from = 0; from < orphans.length; from += WRITE_BATCH) {
+      const batch = orphans.slice(from, from + WRITE_BATCH);
+      removed.decisions += await this.root.transaction(() => {
+        let seq = this.counter('seq');
+        const t = this.clock();
+        let n = 0;
+        for (const id of batch) if (this.removeDecisionInTxn(id, seq + 1, t)) { seq++; n++; }
+        this.counters.put('seq', seq);
+        return n;
+      });
+      this.sync();
+    }
+
+    await this.trimLog(now - this.indexRetentionMs);
+    this.index.evictExpired(now - this.indexRetentionMs);
+    return removed;
+  }
+
+  /** drops change-log entries older than `before` (never one this process has not applied) */
+  private async trimLog(before: number): Promise<void> {
+    for (;;) {
+      const keys: number[] = [];
+      for (const { key, value } of this.log.getRange({ limit: WRITE_BATCH })) {
+        if (value.at >= before || key > this.appliedSeq) break;
+        keys.push(key);
+      }
+      if (keys.length === 0) return;
+      await this.root.transaction(() => { for (const k of keys) this.log.remove(k); });
+      if (keys.length < WRITE_BATCH) return;
+    }
+  }
+
+  /** values of a number-keyed table in key order, SCAN_BATCH per step with the event loop running between */
+  private async *scan<V>(db: Database<V, number>): AsyncGenerator<V> {
+    let last: number | null = null;
+    for (;;) {
+      const batch: V[] = [];
+      for (const { key, value } of db.getRange(last === null ? { limit: SCAN_BATCH } : { start: last, limit: SCAN_BATCH + 1 })) {
+        if (key === last) continue;
+        last = key;
+        batch.push(value);
+      }
+      if (batch.length === 0) return;
+      yield* batch;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+
+  // ---- lifecycle ----
+
+  async flush(): Promise<void> {
+    await this.root.flushed;
+  }
+
+  /** stops the catch-up timer and waits for pending writes to be on disk; the PicketStore stays open */
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.root.committed;
+    await this.root.flushed;
+    this.closed = true;
+    this.index.clear();
+  }
+
+  /** the indexed decisions, id ascending (diagnostics and tests) */
+  indexedDecisions(): DecisionRecord[] {
+    return this.index.all();
+  }
+}
+
+/** Opens the Local API store on an open Picket store (synchronous: the index is rebuilt before it returns). */
+export function openLapiStore(store: PicketStore, opts?: LapiStoreOptions): LmdbLapiStore {
+  return new LmdbLapiStore(store, opts);
+}
