@@ -1,0 +1,55 @@
+// Conformance (a): the real crowdsec-custom-bouncer receives decisions added and deleted in the LAPI under test,
+// for an IPv4 and an IPv6 (the shared peers/bouncer-conformance.sh) and for a range (checked here).
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { CustomBouncer } from './harness/custom-bouncer.js';
+import { runCommand, waitFor } from './harness/proc.js';
+import { goDurationSeconds, skipReason, withLapi } from './harness/suite.js';
+import { REPO } from './harness/target.js';
+
+const SCRIPT = process.env.BOUNCER_CONFORMANCE_SH ?? path.join(REPO, '..', 'shared', 'peers', 'bouncer-conformance.sh');
+const scriptMissing = fs.existsSync(SCRIPT) ? false : `${SCRIPT} not present (set BOUNCER_CONFORMANCE_SH); the IPv4/IPv6 pairs are checked by the next test instead`;
+
+test('custom bouncer: bouncer-conformance.sh sees an IPv4 and an IPv6 decision added then deleted', { skip: skipReason('crowdsec-custom-bouncer', 'bash') || scriptMissing }, async () => {
+  await withLapi(async (target, proxy) => {
+    const r = await runCommand('bash', [SCRIPT], {
+      timeoutMs: 150_000,
+      env: {
+        ...process.env, LAPI_URL: proxy.url, BOUNCER_KEY_CMD: target.bouncerKeyCmd, ADD_CMD: target.addCmd, DEL_CMD: target.delCmd,
+        TEST_IP: '192.0.2.126', TEST_IPV6: '2001:db8::77', TIMEOUT: '25',
+      },
+    });
+    const report = `exit ${r.code}\n${r.stdout}\n${r.stderr}\n--- exchanges ---\n${proxy.dump(15)}`;
+    assert.equal(r.code, 0, report);
+    assert.match(r.stdout, /bouncer-conformance: 4\/4 passed/, report);
+  });
+});
+
+test('custom bouncer: a range (and an IPv4, an IPv6) added then deleted reach it with the right scope and duration', { skip: skipReason('crowdsec-custom-bouncer') }, async () => {
+  await withLapi(async (target, proxy) => {
+    const key = await target.addBouncer('conformance-range');
+    const bouncer = CustomBouncer.start(path.join(target.dir, 'custom-bouncer'), proxy.url, key);
+    await waitFor('two stream pulls (startup and one delta)', 20_000, () => proxy.find('GET /v1/decisions/stream').length >= 2);
+    const values = scriptMissing ? ['198.51.100.0/24', '192.0.2.127', '2001:db8::78'] : ['198.51.100.0/24'];
+    for (const value of values) {
+      const from = bouncer.calls().length;
+      await target.addDecision(value, '5m');
+      const add = await bouncer.waitCall('add', value, from).catch((err: Error) => { throw new Error(`${err.message}\n${proxy.dump(8, 'GET /v1/decisions/stream')}`); });
+      assert.equal(add.decision?.scope, value.includes('/') ? 'Range' : 'Ip', add.line);
+      assert.equal(add.decision?.type, 'ban', add.line);
+      assert.equal(add.decision?.value, value, add.line);
+      const secs = goDurationSeconds(String(add.decision?.duration));
+      assert.ok(secs > 240 && secs <= 300, `duration of a 5m decision: ${add.line}`);
+      assert.ok(add.seconds > 240 && add.seconds <= 300, `remaining seconds passed to the script: ${add.line}`);
+      const before = bouncer.calls().length;
+      await target.deleteDecision(value);
+      const del = await bouncer.waitCall('del', value, before).catch((err: Error) => { throw new Error(`${err.message}\n${proxy.dump(8, 'GET /v1/decisions/stream')}`); });
+      assert.ok(goDurationSeconds(String(del.decision?.duration)) <= 0, `a deleted decision has a duration <= 0: ${del.line}`);
+    }
+    const statuses = new Set(proxy.find('GET /v1/decisions/stream').map((e) => e.status));
+    assert.deepEqual([...statuses], [200], proxy.dump(5));
+  });
+});
