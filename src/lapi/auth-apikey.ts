@@ -6,8 +6,10 @@
 
 import crypto from 'node:crypto';
 import type { BouncerRecord, LapiStore } from '../store/records.js';
+import { KeyedWriteQueue } from './write-queue.js';
 
 const HASH_CACHE_MAX = 4096;
+const LAST_PULL_EVERY_MS = 60_000;
 
 export function sha512Hex(key: string): string {
   return crypto.createHash('sha512').update(key).digest('hex');
@@ -24,11 +26,14 @@ export type BouncerPatch = Partial<Omit<BouncerRecord, 'name'>>;
 
 export class ApiKeyAuth {
   private readonly hashes = new Map<string, string>();
-  private readonly writes = new Map<string, Promise<void>>();
+  private readonly writes: KeyedWriteQueue;
   /** name -> `ip\0type\0version` last queued for writing (avoids a write per request until it commits) */
   private readonly queued = new Map<string, string>();
+  private readonly lastPullQueued = new Map<string, number>();
 
-  constructor(private readonly store: LapiStore, private readonly log: (line: string) => void) {}
+  constructor(private readonly store: LapiStore, private readonly log: (line: string) => void) {
+    this.writes = new KeyedWriteQueue(log, 'bouncer');
+  }
 
   /** SHA-512 hex of a key, from the bounded cache when recently seen. */
   hashOf(key: string): string {
@@ -83,6 +88,15 @@ export class ApiKeyAuth {
     return created;
   }
 
+  /** last_pull of the live route, written at most once a minute per bouncer (in-process throttle). */
+  touchLastPull(name: string, now: number): void {
+    const q = this.lastPullQueued.get(name);
+    if (q !== undefined && now - q < LAST_PULL_EVERY_MS) return;
+    if (this.lastPullQueued.size >= HASH_CACHE_MAX) this.lastPullQueued.clear();
+    this.lastPullQueued.set(name, now);
+    void this.update(name, { lastPull: now }, now);
+  }
+
   /** Patch a bouncer (serialised per name; applied to the record current at write time). */
   update(name: string, patch: BouncerPatch, now: number): Promise<void> {
     return this.enqueue(name, () => {
@@ -93,15 +107,9 @@ export class ApiKeyAuth {
   }
 
   private enqueue(name: string, write: () => Promise<void>): Promise<void> {
-    const prev = this.writes.get(name) ?? Promise.resolve();
-    const next = prev.then(write).catch((e: Error) => { this.log(`bouncer ${name}: update failed: ${e.message}`); });
-    this.writes.set(name, next);
-    void next.then(() => { if (this.writes.get(name) === next) this.writes.delete(name); });
-    return next;
+    return this.writes.run(name, write);
   }
 
   /** Resolves when every queued bouncer update has been written. */
-  async settle(): Promise<void> {
-    while (this.writes.size > 0) await Promise.all([...this.writes.values()]);
-  }
+  settle(): Promise<void> { return this.writes.settle(); }
 }

@@ -1,0 +1,100 @@
+// The state shared by the Local API route handlers: store, clock, authenticators, metrics, profiles, trusted
+// networks, serialised machine bookkeeping, and alert ingestion (validation -> scope normalisation ->
+// profiles for alerts without decisions -> one store transaction), used by POST /v1/alerts and by the
+// in-process agent alike.
+
+import type { IpRange, LapiStore, MachineRecord, NewAlert } from '../store/records.js';
+import { ipRangeContains, parseIpOrRange } from '../store/iprange.js';
+import { applyProfiles, type Profile, type ProfileContext } from '../profiles/index.js';
+import type { ApiKeyAuth } from './auth-apikey.js';
+import type { JwtAuth } from './auth-jwt.js';
+import type { LapiMetrics } from './metrics.js';
+import { toNewAlert } from './alert-model.js';
+import type { IncomingAlert } from './validate.js';
+import { KeyedWriteQueue } from './write-queue.js';
+
+export type MachinePatch = Partial<Omit<MachineRecord, 'machineId'>>;
+
+export class LapiApp {
+  readonly machineWrites: KeyedWriteQueue;
+  private readonly trusted: IpRange[];
+  private readonly profileCtx: ProfileContext;
+
+  constructor(
+    readonly store: LapiStore,
+    readonly now: () => number,
+    readonly apiKeys: ApiKeyAuth,
+    readonly jwt: JwtAuth,
+    readonly metrics: LapiMetrics,
+    readonly profiles: Profile[],
+    trustedIps: string[],
+    readonly log: (line: string) => void,
+  ) {
+    this.machineWrites = new KeyedWriteQueue(log, 'machine');
+    this.trusted = trustedIps.map((t) => {
+      const r = parseIpOrRange(t);
+      if (r === null) throw new Error(`trusted_ips: '${t}' is not an IP address or CIDR range`);
+      return r;
+    });
+    const s = store;
+    this.profileCtx = {
+      now: 0,
+      countDecisions: (value, opts) => s.countDecisions(value, opts),
+      timeLeftMs: (value, now) => {
+        let max = 0;
+        for (const d of s.queryDecisions({ value }, now)) if (d.until - now > max) max = d.until - now;
+        return max;
+      },
+    };
+  }
+
+  /** Client IP allowed to delete alerts (127.0.0.1, ::1 and trusted_ips by default). */
+  isTrusted(ip: string): boolean {
+    const r = parseIpOrRange(ip);
+    if (r === null) return false;
+    for (const t of this.trusted) if (ipRangeContains(t, r)) return true;
+    return false;
+  }
+
+  /** Patch a machine record (serialised per machine; applied to the record current at write time). */
+  updateMachine(machineId: string, patch: MachinePatch): Promise<void> {
+    return this.machineWrites.run(machineId, () => {
+      const cur = this.store.getMachine(machineId);
+      if (cur === undefined) return undefined;
+      return this.store.putMachine({ ...cur, ...patch, updatedAt: this.now() });
+    });
+  }
+
+  /**
+   * Validated alerts of `machineId` -> stored alerts; returns their ids as strings (POST /v1/alerts body).
+   * Alerts with decisions keep them; the others get their decisions from the profiles (ProfileError
+   * propagates: HTTP 500). An alert whose every decision had an unusable Ip/Range value is dropped.
+   */
+  async ingest(incoming: IncomingAlert[], machineId: string, now: number): Promise<string[]> {
+    const alerts: NewAlert[] = [];
+    for (const a of incoming) {
+      const { alert, droppedDecisions } = toNewAlert(a, machineId, now);
+      if (a.decisions.length > 0) {
+        if (alert.decisions.length === 0) {
+          this.log(`alert '${a.scenario}' from ${machineId} dropped: none of its decisions has a valid IP/range value`);
+          continue;
+        }
+        if (droppedDecisions > 0) this.log(`alert '${a.scenario}' from ${machineId}: ${droppedDecisions} decision(s) with an invalid IP/range value dropped`);
+      } else {
+        this.profileCtx.now = now;
+        const outcome = applyProfiles(this.profiles, alert, this.profileCtx);
+        for (const w of outcome.warnings) this.log(`profiles: ${w}`);
+        if (outcome.decisions.length === 0 && outcome.dropped > 0) {
+          this.log(`alert '${a.scenario}' from ${machineId} dropped: none of its decisions has a valid IP/range value`);
+          continue;
+        }
+        alert.decisions = outcome.decisions;
+      }
+      alerts.push(alert);
+    }
+    if (alerts.length === 0) return [];
+    const ids = await this.store.addAlerts(alerts);
+    void this.updateMachine(machineId, { lastPush: now });
+    return ids.map(String);
+  }
+}

@@ -1,0 +1,28 @@
+// Hand-written JSON for the bouncer routes (hot path): Decision objects of GET /v1/decisions and
+// /v1/decisions/stream with exactly `duration`, `id`, `origin`, `scenario`, `scope`, `type`, `uuid`, `value`
+// (spec lapi.md §5.1), durations as whole-second Go strings relative to the request time.
+
+import type { DecisionRecord, StreamResult } from '../store/records.js';
+import { formatRemaining } from './format.js';
+
+const q = JSON.stringify;
+
+export function decisionJSON(d: DecisionRecord, now: number): string {
+  return '{"duration":"' + formatRemaining(d.until, now) + '","id":' + d.id + ',"origin":' + q(d.origin)
+    + ',"scenario":' + q(d.scenario) + ',"scope":' + q(d.scope) + ',"type":' + q(d.type)
+    + ',"uuid":' + q(d.uuid) + ',"value":' + q(d.value) + '}';
+}
+
+/** `[{…},…]`, or `emptyAs` for an empty list (`null` for the live route, `[]` in the stream). */
+export function decisionsArrayJSON(list: readonly DecisionRecord[], now: number, emptyAs: string): string {
+  const n = list.length;
+  if (n === 0) return emptyAs;
+  let s = '[' + decisionJSON(list[0], now);
+  for (let i = 1; i < n; i++) s += ',' + decisionJSON(list[i], now);
+  return s + ']';
+}
+
+/** `{"new":[…],"deleted":[…]}` with `[]` for empty lists, `new` first (current CrowdSec). */
+export function streamJSON(r: StreamResult, now: number): string {
+  return '{"new":' + decisionsArrayJSON(r.new, now, '[]') + ',"deleted":' + decisionsArrayJSON(r.deleted, now, '[]') + '}';
+}

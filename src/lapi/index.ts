@@ -1,0 +1,109 @@
+// Public API of Picket's Local API (CrowdSec LAPI v1 wire-compatible, spec lapi.md): `startLapi` builds the
+// app (store, JWT secret, API-key auth, metrics, profiles), registers every route group and listens;
+// `ensureLocalCredentials` prepares the local CLI's machine. Allowlist routes (`/v1/allowlists*`) are not
+// served: they answer 404 like CrowdSec v1.4.6.
+
+import client from 'prom-client';
+import type { LapiStore, RetentionPolicy } from '../store/records.js';
+import type { Profile } from '../profiles/index.js';
+import type { LapiAlertJSON } from '../pipeline/alert-json.js';
+import { LapiApp } from './app.js';
+import { ApiKeyAuth } from './auth-apikey.js';
+import { JwtAuth, jwtSecretFromEnv } from './auth-jwt.js';
+import { LapiMetrics } from './metrics.js';
+import { Router } from './router.js';
+import { createDispatcher } from './dispatch.js';
+import { listen, type TlsFiles } from './server.js';
+import { loadProtobufCodec } from './protobuf-codec.js';
+import { validateAlerts } from './validate.js';
+import { registerHealthRoutes } from './routes/health.js';
+import { registerWatcherRoutes } from './routes/watchers.js';
+import { registerHeartbeatRoutes } from './routes/heartbeat.js';
+import { registerAlertRoutes } from './routes/alerts.js';
+import { registerDecisionRoutes } from './routes/decisions.js';
+import { registerStreamRoutes } from './routes/stream.js';
+import { registerUsageMetricsRoutes } from './routes/usage-metrics.js';
+
+export { ensureLocalCredentials, CREDENTIALS_FILE } from './credentials.js';
+export { LapiSecretError } from './auth-jwt.js';
+export { AlertBodyError } from './validate.js';
+
+export interface LapiOptions {
+  store: LapiStore;
+  /** port 0 = any free port */
+  listen: { host: string; port: number };
+  /** where local_api_credentials.yaml is written (see ensureLocalCredentials) */
+  dataDir: string;
+  /** evaluated for alerts that arrive without decisions */
+  profiles: Profile[];
+  /** CIDRs allowed to delete alerts; default ['127.0.0.1', '::1'] */
+  trustedIps?: string[];
+  tls?: TlsFiles;
+  /** background prune every minute */
+  retention?: RetentionPolicy;
+  /** register LAPI metrics here (else a new registry) */
+  registry?: client.Registry;
+  log?: (line: string) => void;
+  /** clock (epoch ms) for request times and tokens; default Date.now (tests inject one) */
+  clock?: () => number;
+  /** JWT secret; default env CS_LAPI_SECRET (≥ 64 bytes) or random per start */
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface LapiServer {
+  readonly url: string;
+  readonly registry: client.Registry;
+  /** in-process agent -> LAPI (same path as POST /v1/alerts, without HTTP): validates, applies profiles, stores */
+  ingestAlerts(alerts: LapiAlertJSON[], machineId: string): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+const PRUNE_EVERY_MS = 60_000;
+
+export async function startLapi(o: LapiOptions): Promise<LapiServer> {
+  const log = o.log ?? (() => undefined);
+  const now = o.clock ?? Date.now;
+  const jwt = new JwtAuth(jwtSecretFromEnv(o.env ?? process.env));
+  const registry = o.registry ?? new client.Registry();
+  const metrics = new LapiMetrics({ registry, store: o.store, now });
+  const apiKeys = new ApiKeyAuth(o.store, log);
+  const app = new LapiApp(o.store, now, apiKeys, jwt, metrics, o.profiles, o.trustedIps ?? ['127.0.0.1', '::1'], log);
+  const protobuf = await loadProtobufCodec(log);
+
+  const router = new Router();
+  registerHealthRoutes(router, app);
+  registerWatcherRoutes(router, app);
+  registerHeartbeatRoutes(router, app);
+  registerAlertRoutes(router, app);
+  registerDecisionRoutes(router, app, protobuf);
+  registerStreamRoutes(router, app, protobuf);
+  registerUsageMetricsRoutes(router, app);
+
+  const listener = await listen(createDispatcher(app, router), o.listen, o.tls);
+  log(`Local API listening on ${listener.url}`);
+
+  let pruning: Promise<void> | null = null;
+  const retention = o.retention;
+  const timer = retention ? setInterval(() => {
+    if (pruning !== null) return;
+    pruning = o.store.prune(retention, now()).then(
+      (r) => { if (r.alerts > 0 || r.decisions > 0) log(`retention: removed ${r.alerts} alert(s), ${r.decisions} decision(s)`); },
+      (e: Error) => { log(`retention failed: ${e.message}`); },
+    ).finally(() => { pruning = null; });
+  }, PRUNE_EVERY_MS) : null;
+  timer?.unref();
+
+  let closed: Promise<void> | null = null;
+  return {
+    url: listener.url,
+    registry,
+    ingestAlerts: (alerts, machineId) => app.ingest(validateAlerts(alerts), machineId, now()),
+    close: () => closed ??= (async () => {
+      if (timer) clearInterval(timer);
+      await listener.close();
+      if (pruning) await pruning;
+      await apiKeys.settle();
+      await app.machineWrites.settle();
+    })(),
+  };
+}

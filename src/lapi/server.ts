@@ -1,0 +1,54 @@
+// The Local API listener: a raw node:http (or node:https with the configured certificate) server on
+// host:port (port 0 = any free port), keep-alive tuned for polling bouncers, and a shutdown that ends idle
+// and in-flight connections.
+
+import fs from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+
+export interface TlsFiles { certFile: string; keyFile: string; caFile?: string }
+
+export interface Listener {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+function readFile(path: string, what: string): Buffer {
+  try { return fs.readFileSync(path); } catch (e) {
+    throw new Error(`LAPI TLS ${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+export async function listen(
+  handler: http.RequestListener,
+  addr: { host: string; port: number },
+  tls?: TlsFiles,
+): Promise<Listener> {
+  const server: http.Server = tls
+    ? https.createServer({
+      cert: readFile(tls.certFile, 'certificate'),
+      key: readFile(tls.keyFile, 'key'),
+      ...(tls.caFile ? { ca: readFile(tls.caFile, 'CA'), requestCert: true, rejectUnauthorized: false } : {}),
+    }, handler)
+    : http.createServer(handler);
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  server.requestTimeout = 120_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (e: NodeJS.ErrnoException) => reject(new Error(`LAPI cannot listen on ${addr.host}:${addr.port}: ${e.code ?? e.message}`)));
+    server.listen(addr.port, addr.host, () => resolve());
+  });
+  server.removeAllListeners('error');
+  server.on('error', () => undefined);
+  const a = server.address() as AddressInfo;
+  const host = a.family === 'IPv6' || a.address.includes(':') ? `[${a.address}]` : a.address;
+  return {
+    url: `${tls ? 'https' : 'http'}://${host}:${a.port}/`,
+    close: () => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeIdleConnections();
+      setTimeout(() => server.closeAllConnections(), 2000).unref();
+    }),
+  };
+}
