@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openEnv, alert, decision, ip, T0, HOUR, MIN, type Env } from './lapi-fixtures.js';
-import type { AlertFilter, BouncerRecord, MachineRecord } from '../../src/store/records.js';
+import { openEnv, alert, decision, ip, machine, bouncer, T0, HOUR, MIN, type Env } from './lapi-fixtures.js';
+import type { AlertFilter } from '../../src/store/records.js';
 
 const DAY = 24 * HOUR;
 
@@ -104,20 +104,6 @@ test('deleteAlerts: hard delete cascades to decisions (LMDB and index), limit ig
     assert.deepEqual(env.lapi.indexedDecisions().map((d) => d.id), [2, 5]);
   } finally { await env.cleanup(); }
 });
-
-function machine(id: string): MachineRecord {
-  return {
-    machineId: id, passwordHash: 'scrypt$1$2$3$s$h', isValidated: true, authType: 'password', ipAddress: '127.0.0.1',
-    version: 'v1.4.6', scenarios: 'a,b', createdAt: T0, updatedAt: T0, lastPush: null, lastHeartbeat: null,
-  };
-}
-
-export function bouncer(name: string, hash: string): BouncerRecord {
-  return {
-    name, apiKeyHash: hash, revoked: false, ipAddress: '127.0.0.1', type: 'cs-firewall-bouncer', version: 'v0.0.28',
-    authType: 'api-key', autoCreated: false, createdAt: T0, updatedAt: T0, lastPull: null,
-  };
-}
 
 test('machines: CRUD; deleting a machine leaves its alerts with machineId N/A', async () => {
   const env = await openEnv();

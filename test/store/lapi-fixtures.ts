@@ -7,7 +7,7 @@ import path from 'node:path';
 import { openStore, type PicketStore } from '../../src/store/lmdb.js';
 import { openLapiStore, type LmdbLapiStore, type LapiStoreOptions } from '../../src/store/lapi-store.js';
 import { parseIpOrRange } from '../../src/store/iprange.js';
-import type { IpRange, NewAlert, NewDecision } from '../../src/store/records.js';
+import type { BouncerRecord, IpRange, MachineRecord, NewAlert, NewDecision } from '../../src/store/records.js';
 
 export const T0 = Date.UTC(2026, 10, 25, 5, 0, 0);
 export const MIN = 60_000;
@@ -64,6 +64,20 @@ export function alert(decisions: NewDecision[], over: Partial<NewAlert> = {}): N
     source: { scope: decisions[0]?.scope ?? 'Ip', value: v, ip: v, range: '', asNumber: '', asName: '', cn: '', latitude: 0, longitude: 0 },
     events: [{ timestamp: '2026-11-25T05:00:00Z', meta: [{ key: 'source_ip', value: v }] }],
     meta: [], decisions, ...over,
+  };
+}
+
+export function machine(id: string): MachineRecord {
+  return {
+    machineId: id, passwordHash: 'scrypt$1$2$3$s$h', isValidated: true, authType: 'password', ipAddress: '127.0.0.1',
+    version: 'v1.4.6', scenarios: 'a,b', createdAt: T0, updatedAt: T0, lastPush: null, lastHeartbeat: null,
+  };
+}
+
+export function bouncer(name: string, hash: string): BouncerRecord {
+  return {
+    name, apiKeyHash: hash, revoked: false, ipAddress: '127.0.0.1', type: 'cs-firewall-bouncer', version: 'v0.0.28',
+    authType: 'api-key', autoCreated: false, createdAt: T0, updatedAt: T0, lastPull: null,
   };
 }
 
