@@ -5,7 +5,13 @@
 // Owns: bench/replay.bench.ts only.
 //
 //   node dist/bench/replay.bench.js [--lines 1000000] [--workers 0,2] [--dir /tmp/picket-replay-bench]
-//        [--hub ../shared/hub] [--only ssh|nginx] [--content default,hub] [--json]
+//        [--hub ../shared/hub] [--only ssh|nginx] [--content default,hub,debian] [--crowdsec] [--cs-nginx-lines 100000] [--json]
+//
+// `--content debian` = the items Debian's crowdsec package enables (../shared/peers/crowdsec.sh cs_setup + cs_content),
+// i.e. exactly what CrowdSec 1.4.6 runs. `--crowdsec` also replays the same file(s) with CrowdSec 1.4.6 on that
+// content (its LAPI on 127.0.0.1, `crowdsec -dsn file://… -no-api`) in the same run and prints the ratios of
+// whole-process lines/s (wall clock, start-up included, as ../shared/peers/README.md measures). CrowdSec needs
+// ~170 s per 100k nginx lines here, so its nginx run reads the first --cs-nginx-lines lines of the same log.
 
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -57,6 +63,49 @@ export function assembleHubContent(hub: string, kind: string, into: string): str
   return into;
 }
 
+const PEERS = path.resolve(ROOT, '../shared/peers/crowdsec.sh');
+const CS_PORT = 18190;
+
+/** CrowdSec 1.4.6's isolated setup (peers/crowdsec.sh) and the same items laid out as a Picket --content folder. */
+function debianContent(dir: string): { csDir: string; content: string } {
+  const csDir = path.join(dir, 'crowdsec');
+  const content = path.join(dir, 'content-debian');
+  if (!fs.existsSync(path.join(csDir, 'config.yaml')) || !fs.existsSync(content)) {
+    const r = spawnSync('bash', ['-c', `set -e; source "${PEERS}"; cs_setup "${csDir}" ${CS_PORT}; cs_content "${content}"`], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`cs_setup failed: ${r.stderr.slice(-1000)}`);
+  }
+  return { csDir, content };
+}
+
+interface PeerRow { log: string; lines: number; alerts: number; wallSeconds: number; linesPerSecond: number; maxRssMB: number }
+
+/** Replays `log` with CrowdSec 1.4.6 (its LAPI started and stopped around it); null when crowdsec is not installed. */
+function runCrowdSec(csDir: string, log: string, type: string, lines: number): PeerRow | null {
+  if (spawnSync('sh', ['-c', 'command -v crowdsec && command -v cscli']).status !== 0) return null;
+  const script = `set -e; source "${PEERS}"; CSDIR="${csDir}"; CSPORT=${CS_PORT}; cs_lapi_start || { echo "LAPI did not start" >&2; exit 3; }
+    set +e
+    /usr/bin/time -v crowdsec -c "${csDir}/config.yaml" -dsn "file://${log}" -type ${type} -no-api > "${csDir}/logs/replay.out" 2> "${csDir}/logs/replay.err" || true
+    grep -c "performed '" "${csDir}/logs/replay.out" "${csDir}/logs/replay.err" || true
+    grep -E "Maximum resident|Elapsed" "${csDir}/logs/replay.err"
+    cs_lapi_stop; exit 0`;
+  const t0 = Date.now();
+  const r = spawnSync('bash', ['-c', script], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const wall = (Date.now() - t0) / 1000;
+  if (r.status !== 0) throw new Error(`crowdsec replay failed (${r.status}): ${r.stderr.slice(-1500)}`);
+  const alerts = [...r.stdout.matchAll(/:(\d+)$/gm)].reduce((a, m) => a + Number(m[1]), 0);
+  const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stdout);
+  const el = /Elapsed \(wall clock\) time[^:]*: (?:(\d+):)?(\d+):([\d.]+)/.exec(r.stdout);
+  const secs = el ? Number(el[1] ?? 0) * 3600 + Number(el[2]) * 60 + Number(el[3]) : wall;
+  return { log: path.basename(log), lines, alerts, wallSeconds: secs, linesPerSecond: lines / secs, maxRssMB: rss ? Number(rss[1]) / 1024 : NaN };
+}
+
+function headLines(src: string, n: number, dst: string): string {
+  if (fs.existsSync(dst)) return dst;
+  const r = spawnSync('sh', ['-c', `head -n ${n} "${src}" > "${dst}"`]);
+  if (r.status !== 0) throw new Error(`head ${src} failed`);
+  return dst;
+}
+
 function haveGnuTime(): boolean {
   if (!fs.existsSync('/usr/bin/time')) return false;
   const r = spawnSync('/usr/bin/time', ['-v', 'true'], { encoding: 'utf8' });
@@ -93,8 +142,9 @@ function main(argv: string[]): number {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--json') { o.json = '1'; continue; }
+    if (a === '--crowdsec') { o.crowdsec = '1'; continue; }
     if (a === '-h' || a === '--help') {
-      process.stdout.write('usage: replay.bench [--lines N] [--workers 0,2] [--dir DIR] [--hub DIR] [--only ssh|nginx] [--content default,hub] [--json]\n');
+      process.stdout.write('usage: replay.bench [--lines N] [--workers 0,2] [--dir DIR] [--hub DIR] [--only ssh|nginx] [--content default,hub,debian] [--crowdsec] [--cs-nginx-lines N] [--json]\n');
       return 0;
     }
     o[a.replace(/^--/, '')] = argv[++i] ?? '';
@@ -104,10 +154,13 @@ function main(argv: string[]): number {
   const dir = o.dir ?? path.join(os.tmpdir(), 'picket-replay-bench');
   const hub = path.resolve(o.hub ?? path.join(ROOT, '../shared/hub'));
   const kinds = o.only ? [o.only] : ['ssh', 'nginx'];
-  const contents = (o.content ?? 'default,hub').split(',');
+  const contents = (o.content ?? (o.crowdsec ? 'default,hub,debian' : 'default,hub')).split(',');
   fs.mkdirSync(dir, { recursive: true });
   const gnuTime = haveGnuTime();
   const rows: Row[] = [];
+  const peers: Array<PeerRow & { kind: string }> = [];
+  const debian = contents.includes('debian') || o.crowdsec ? debianContent(dir) : null;
+  const csNginxLines = Number(o['cs-nginx-lines'] ?? 100000);
   for (const kind of kinds) {
     const log = path.join(dir, `${kind}-${lines}.log`);
     if (!fs.existsSync(log)) {
@@ -117,21 +170,41 @@ function main(argv: string[]): number {
     }
     const type = kind === 'nginx' ? 'nginx' : 'syslog';
     for (const c of contents) {
-      const contentDir = c === 'hub' ? assembleHubContent(hub, kind, path.join(dir, `content-${kind}`)) : null;
+      const contentDir = c === 'hub' ? assembleHubContent(hub, kind, path.join(dir, `content-${kind}`)) : c === 'debian' ? debian!.content : null;
       for (const w of workers) {
         const r = runOne(log, type, contentDir, w, gnuTime);
         rows.push({ log: path.basename(log), content: c, ...r });
         process.stderr.write(`${kind} ${c} workers=${w}: ${Math.round(r.linesPerSecond)} lines/s, ${r.maxRssMB.toFixed(0)} MB\n`);
       }
     }
+    if (o.crowdsec) {
+      const csLog = kind === 'nginx' && csNginxLines < lines ? headLines(log, csNginxLines, path.join(dir, `${kind}-${csNginxLines}.log`)) : log;
+      const p = runCrowdSec(debian!.csDir, csLog, type, kind === 'nginx' ? Math.min(csNginxLines, lines) : lines);
+      if (p === null) process.stderr.write('crowdsec/cscli not installed (apt-get install crowdsec): CrowdSec side skipped\n');
+      else {
+        peers.push({ kind, ...p });
+        process.stderr.write(`${kind} crowdsec-1.4.6: ${Math.round(p.linesPerSecond)} lines/s, ${p.maxRssMB.toFixed(0)} MB, ${p.alerts} alerts\n`);
+      }
+    }
   }
-  if (o.json) { process.stdout.write(JSON.stringify(rows, null, 1) + '\n'); return 0; }
+  const ratios = peers.map((p) => {
+    const ours = rows.filter((r) => r.content === 'debian' && r.log === `${p.kind}-${lines}.log`);
+    const best = ours.reduce<Row | null>((a, r) => (a === null || r.lines / r.wallSeconds > a.lines / a.wallSeconds ? r : a), null);
+    return { kind: p.kind, crowdsec: p, picket: best, ratio: best ? best.lines / best.wallSeconds / p.linesPerSecond : NaN };
+  });
+  if (o.json) { process.stdout.write(JSON.stringify({ rows, crowdsec: ratios }, null, 1) + '\n'); return 0; }
   const head = ['log', 'content', 'workers', 'lines', 'parsed', 'alerts', 'replay s', 'lines/s', 'wall s', 'cpu s', 'max RSS MB'];
   const body = rows.map((r) => [r.log, r.content, String(r.workers), String(r.lines), String(r.parsed), String(r.alerts),
     r.seconds.toFixed(2), String(Math.round(r.linesPerSecond)), r.wallSeconds.toFixed(2), r.userSeconds === null ? '-' : r.userSeconds.toFixed(2), r.maxRssMB.toFixed(0)]);
   const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const fmt = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  ');
   process.stdout.write([fmt(head), fmt(w.map((n) => '-'.repeat(n))), ...body.map(fmt)].join('\n') + '\n');
+  for (const x of ratios) {
+    const pk = x.picket;
+    process.stdout.write(`${x.kind}: Picket (Debian items, ${pk ? `workers=${pk.workers}` : '-'}) ${pk ? Math.round(pk.lines / pk.wallSeconds) : '-'} lines/s wall, ` +
+      `${pk ? pk.maxRssMB.toFixed(0) : '-'} MB | CrowdSec 1.4.6 ${Math.round(x.crowdsec.linesPerSecond)} lines/s wall (${x.crowdsec.lines} lines), ` +
+      `${x.crowdsec.maxRssMB.toFixed(0)} MB, ${x.crowdsec.alerts} alerts | ratio x${x.ratio.toFixed(1)}\n`);
+  }
   process.stdout.write(`(${os.cpus().length} cpus, load ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}; RSS via ${gnuTime ? '/usr/bin/time -v' : 'process.resourceUsage'})\n`);
   return 0;
 }

@@ -17,9 +17,17 @@ export class CompileErr extends Error {
 }
 
 interface Out { c: string; t: T; cv?: { v: unknown }; chain?: { test: string; inner: string } }
-interface ClosureCtx { p: string; i: string; acc: string | null; elem: T; accT: T }
+interface ClosureCtx {
+  p: string; i: string; acc: string | null; elem: T; accT: T;
+  /** local holding the collection when it is a loaded data file (`File(...)`): same array every run, immutable */
+  stable: string | null;
+}
 
 const IDENT_RE = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+/** generated names of closure parameters (p1, i1, a1) and let locals (v_x_1): code using one is not closure-invariant */
+const CLOSURE_VARIABLE = /\b[pia]\d+\b|\bv_/;
+/** helpers that are pure functions of their string arguments (no state, clock or I/O) */
+const PURE_STRING_FUNCTIONS = new Set(['PathUnescape', 'QueryUnescape', 'PathEscape', 'QueryEscape', 'ToLower', 'ToUpper', 'TrimSpace', 'B64Decode']);
 const NUMERIC = new Set(['int', 'float', 'duration']);
 
 function isNum(t: T): boolean { return NUMERIC.has(t.k); }
@@ -64,6 +72,8 @@ export class Compiler {
   private consts: unknown[] = [];
   private hoisted: string[] = [];
   private locals: string[] = [];
+  /** per-run memo slots of closure-invariant pure calls (reset at the start of each run) */
+  private memos: string[] = [];
   private scopes: Map<string, { js: string; t: T }>[] = [];
   private closures: ClosureCtx[] = [];
   private uid = 0;
@@ -87,8 +97,9 @@ export class Compiler {
     }
     const out = this.gen(ast);
     const envDecl = [...this.usedEnv].map((v) => `e_${v} = env.${v} ?? null;`).join(' ');
-    const decls = [...[...this.usedEnv].map((v) => `e_${v}`), ...this.locals];
-    const body = `"use strict";\n${decls.length ? `let ${decls.join(', ')};\n` : ''}${this.hoisted.join('\n')}\nreturn function run(env) { ${envDecl} return ${out.c}; };`;
+    const decls = [...[...this.usedEnv].map((v) => `e_${v}`), ...this.locals, ...this.memos];
+    const reset = this.memos.map((m) => `${m} = undefined;`).join(' ');
+    const body = `"use strict";\n${decls.length ? `let ${decls.join(', ')};\n` : ''}${this.hoisted.join('\n')}\nreturn function run(env) { ${envDecl} ${reset} return ${out.c}; };`;
     const factory = new Function('rt', 'F', 'K', body) as Generated['factory'];
     return { factory, type: out.t, code: body };
   }
@@ -499,11 +510,34 @@ export class Compiler {
     // fast paths
     if (n.name === 'len' && args[0]!.t.k === 'string') return args[0]!.cv ? constOut(rt.lenStr(args[0]!.cv.v as string), INT) : { c: `rt.lenStr(${args[0]!.c})`, t: INT };
     if (n.name === 'len' && args[0]!.t.k === 'array') return { c: `rt.lenArr(${args[0]!.c})`, t: INT };
-    if ((n.name === 'Lower' || n.name === 'lower') && args[0]!.t.k === 'string') return { c: `rt.lower(${args[0]!.c})`, t: STRING };
-    if ((n.name === 'Upper' || n.name === 'upper') && args[0]!.t.k === 'string') return { c: `rt.upper(${args[0]!.c})`, t: STRING };
+    const caseFn = n.name === 'Lower' || n.name === 'lower' ? 'lower' : n.name === 'Upper' || n.name === 'upper' ? 'upper' : null;
+    if (caseFn !== null && args[0]!.t.k === 'string') {
+      // Upper('literal') folds at compile time; Upper(evt.X) inside a closure is computed once per run
+      if (args[0]!.cv) return constOut(rt[caseFn](args[0]!.cv.v as string), STRING);
+      const c = this.closures[this.closures.length - 1];
+      if (c && c.stable !== null && args[0]!.c === c.p) {
+        // Upper(#) over a data file: computed once per element of that file, then reused by every run
+        return { c: `rt.elemMemo(${this.konst({ src: null, vals: [] })}, ${c.stable}, ${c.i}, rt.${caseFn})`, t: STRING };
+      }
+      return this.closureInvariant({ c: `rt.${caseFn}(${args[0]!.c})`, t: STRING });
+    }
     let argc = args.map((a) => a.c).join(', ');
     if (def.kinds) argc = `${this.konst(args.map((a) => kindOf(a.t)))}${argc ? ', ' + argc : ''}`;
-    return { c: `F.${n.name}(${argc})`, t: ret };
+    const call = { c: `F.${n.name}(${argc})`, t: ret };
+    return PURE_STRING_FUNCTIONS.has(n.name) ? this.closureInvariant(call) : call;
+  }
+
+  /**
+   * Loop-invariant code motion for closures: a pure call inside a predicate (`any(File(...), {Upper(evt.X)
+   * contains Upper(#)})`) whose code uses no closure variable (#, #index, #acc, nor a let bound inside it)
+   * is evaluated at most once per run, lazily at its first use, instead of once per element. Lazy + pure
+   * means the result and any runtime error are exactly those of the unoptimised code.
+   */
+  private closureInvariant(o: Out): Out {
+    if (this.closures.length === 0 || CLOSURE_VARIABLE.test(o.c)) return o;
+    const m = `h${++this.uid}`;
+    this.memos.push(m);
+    return { c: `(${m} === undefined ? (${m} = ${o.c}) : ${m})`, t: o.t };
   }
 
   private genPredicate(n: Extract<Node, { t: 'call' }>): Out {
@@ -520,7 +554,13 @@ export class Compiler {
     const extra = n.args[2] ? this.gen(n.args[2]) : null;
     if (predNode) {
       const id = ++this.uid;
-      const ctx: ClosureCtx = { p: `p${id}`, i: `i${id}`, acc: name === 'reduce' ? `a${id}` : null, elem, accT: extra ? extra.t : ANY };
+      let stable: string | null = null;
+      if (a.c.startsWith('F.File(') && name !== 'reduce') {
+        stable = `t${id}`;
+        this.locals.push(stable);
+        a.c = `(${stable} = ${a.c})`;
+      }
+      const ctx: ClosureCtx = { p: `p${id}`, i: `i${id}`, acc: name === 'reduce' ? `a${id}` : null, elem, accT: extra ? extra.t : ANY, stable };
       this.closures.push(ctx);
       const body = this.gen(predNode.t === 'closure' ? predNode.body : predNode);
       this.closures.pop();

@@ -422,6 +422,17 @@ export function mN(o: unknown, name: string, args: unknown[]): unknown {
 }
 
 /** Go strings.ToUpper / ToLower: per-rune simple case mapping (no 'ß' -> "SS" expansion). */
+/** f(arr[i]) cached per element while `slot` sees the same (immutable) array: Upper(#) over a data file. */
+export function elemMemo(slot: { src: unknown; vals: unknown[] }, arr: unknown, i: number, f: (s: string) => string): string {
+  if (slot.src !== arr) { slot.src = arr; slot.vals = []; }
+  let v = slot.vals[i] as string | undefined;
+  if (v === undefined) {
+    const x = (arr as unknown[])[i];
+    if (typeof x !== 'string') return f(x as string);
+    v = f(x); slot.vals[i] = v;
+  }
+  return v;
+}
 export function upper(s: string): string {
   const u = s.toUpperCase();
   if (u.length === s.length) return u;
