@@ -7,6 +7,7 @@
 import { LapiHttp, type Query } from './http.js';
 import { decisionsFromJSON, type ClientDecision, type DecisionDelta } from './decisions.js';
 import { CLIENT_USER_AGENT } from './version.js';
+import type { WireDecision } from '../lapi/protobuf.js';
 
 export type WireFormat = 'json' | 'protobuf';
 
@@ -38,19 +39,15 @@ export type LookupQuery = ({ ip: string } | { range: string; contains?: boolean 
 
 const PROTOBUF_ACCEPT = 'application/x-protobuf';
 
-interface ProtobufCodec {
-  decodeStream(buf: Uint8Array): { new: ClientDecision[]; deleted: ClientDecision[] };
-  decodeDecisions(buf: Uint8Array): ClientDecision[];
-}
+type ProtobufCodec = typeof import('../lapi/protobuf.js');
 let codec: Promise<ProtobufCodec> | null = null;
-/** the protobuf codec of src/lapi, loaded on first protobuf use only */
+/** the protobuf codec of src/lapi, loaded on first protobuf use only (JSON users never load protobufjs) */
 function protobufCodec(): Promise<ProtobufCodec> {
-  codec ??= import('../lapi/protobuf.js').then((m) => m as unknown as ProtobufCodec);
+  codec ??= import('../lapi/protobuf.js');
   return codec;
 }
 
-function wireToClient(d: ClientDecision): ClientDecision {
-  // WireDecision has the same fields; copy so callers get plain objects with exactly these keys
+function wireToClient(d: WireDecision): ClientDecision {
   return { id: Number(d.id), uuid: d.uuid ?? '', origin: d.origin, type: d.type, scope: d.scope, value: d.value, scenario: d.scenario, durationSeconds: Number(d.durationSeconds) };
 }
 

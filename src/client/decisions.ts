@@ -4,19 +4,14 @@
 // Owns: the normalised decision shape and the JSON -> normalised conversion.
 
 import { parseGoDuration, roundToSeconds } from '../lapi/format.js';
+import type { WireDecision } from '../lapi/protobuf.js';
 
-export interface ClientDecision {
-  id: number;
-  /** empty for servers that have no uuid (v1.4.6) */
-  uuid: string;
-  origin: string;
-  type: string;
-  scope: string;
-  value: string;
-  scenario: string;
-  /** remaining time in whole seconds (≤ 0 for deleted decisions) */
-  durationSeconds: number;
-}
+/**
+ * A decision as the client returns it: the protobuf codec's WireDecision (id, uuid — empty for servers
+ * without one —, origin, type, scope, value, scenario, durationSeconds: remaining whole seconds, ≤ 0 for
+ * deleted decisions).
+ */
+export type ClientDecision = WireDecision;
 
 export interface DecisionDelta {
   new: ClientDecision[];

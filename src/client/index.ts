@@ -5,3 +5,4 @@ export type { ClientDecision, DecisionDelta } from './decisions.js';
 export type { AlertInput, AlertResponse, AlertDecision, AlertQuery, DecisionDeleteQuery } from './alerts.js';
 export { LapiError, LapiUnreachableError } from './errors.js';
 export { CLIENT_USER_AGENT, CLIENT_VERSION } from './version.js';
+export { AlertForwarder, type ForwarderOptions, type ForwarderStats } from './forwarder.js';

@@ -1,14 +1,13 @@
-// `picket run`: the live agent. Reads the acquisition config (Picket's embedded default unless --acquis),
-// tails file sources (files that do not exist yet are waited for), optionally reads stdin, runs lines
-// through the pipeline in LIVE mode (wall clock, periodic bucket ticks) and prints alerts on stdout.
-// No LAPI yet (later issue). Owns: option handling, source wiring, output lines, clean stop on SIGINT/SIGTERM.
-// File read positions are kept in the LMDB store of the data folder (--data): a checkpoint every second
-// writes them once the pipeline processed the lines before them; SIGINT/SIGTERM checkpoint and sync first.
-//
-// Default data folder: /var/lib/picket when run as root (the daemon case, FHS, like CrowdSec's
-// /var/lib/crowdsec/data; a service's working directory is usually `/`, so a relative default would be
-// wrong there), ./.picket-data otherwise (a developer trying `picket run` without root cannot create
-// /var/lib/picket; the folder is next to where they run it and easy to delete).
+// `picket run`: the agent and the Local API in one process, like CrowdSec. The agent reads the acquisition
+// config (Picket's embedded default unless --acquis), tails file sources (files that do not exist yet are
+// waited for), optionally reads stdin, runs lines through the pipeline in LIVE mode (wall clock, periodic
+// bucket ticks) and prints alerts on stdout; each alert also goes to the LAPI started on --listen in the
+// same process (in-process, no HTTP), which turns it into decisions for bouncers. `--no-api`: no LAPI, alerts
+// go to a remote LAPI as a watcher; `--no-agent`: LAPI only. Owns: option handling, source wiring, output
+// lines, clean stop on SIGINT/SIGTERM (sources, pipeline, alert delivery, LAPI, then the store).
+// The store of the data folder (--data, default in src/config/defaults.ts) is opened once: file read
+// positions (a checkpoint every second writes them once the pipeline processed the lines before them;
+// SIGINT/SIGTERM checkpoint and sync first) and the LAPI share its environment.
 
 import fs from 'node:fs';
 import { CliError, parseOptions, type CliIO, type Command } from '../command.js';
@@ -25,20 +24,44 @@ import { LmdbPositionStore } from '../../store/positions.js';
 import type { FilePosition, PositionStore } from '../../acquisition/file-tail.js';
 import { createAgentRegistry, type SourceHitRow } from '../../metrics/registry.js';
 import { parseListenAddr, startMetricsServer, type ListenAddr, type MetricsServer } from '../../metrics/server.js';
+import client from 'prom-client';
+import { resolveConfig, ConfigError, type PicketConfig } from '../../config/config.js';
+import { DEFAULT_DATA_DIR, DEFAULT_LAPI_LISTEN, DEFAULT_METRICS_LISTEN } from '../../config/defaults.js';
+import { LocalAlertSink, loadProfiles, remoteForwarder, startLocalLapi, type LocalLapi } from '../run-lapi.js';
+import type { AlertForwarder } from '../../client/forwarder.js';
+import type { WatcherClient } from '../../client/watcher.js';
 
-const DEFAULT_DATA = typeof process.getuid === 'function' && process.getuid() === 0 ? '/var/lib/picket' : './.picket-data';
+const DEFAULT_DATA = DEFAULT_DATA_DIR;
 
 /** thrown by the positions wrapper once stopping: ends the tailer's poll right after it saved its position */
 class StoppingError extends Error {}
 
-const usage = `Usage: picket run [--acquis FILE] [--content DIR] [--data DIR] [--workers N] [--metrics HOST:PORT|off] [-o human|json]
+const usage = `Usage: picket run [--acquis FILE] [--content DIR] [--data DIR] [--listen HOST:PORT] [--workers N]
+                  [--metrics HOST:PORT|off] [--config FILE] [--profiles FILE] [-o human|json]
        picket run --stdin --type TYPE [...]
+       picket run --no-api [--lapi URL] [-c CREDENTIALS] [...]     agent only, alerts to a remote LAPI
+       picket run --no-agent [--listen HOST:PORT] [--data DIR]       Local API only
 
-Run the detection agent: follow the log files of the acquisition config (tail -F: files that do not
-exist yet are picked up when they appear, rotation and truncation are handled), parse every new line,
-pour it into the scenarios (live mode: wall clock) and print every alert on stdout.
+Run the detection agent and the Local API (LAPI) in one process, like CrowdSec. The agent follows the
+log files of the acquisition config (tail -F: files that do not exist yet are picked up when they
+appear, rotation and truncation are handled), parses every new line, pours it into the scenarios (live
+mode: wall clock) and prints every alert on stdout; each alert also goes to the LAPI, whose profiles
+turn it into decisions that bouncers read from http://<listen>/v1/decisions/stream. On first start
+the LAPI creates a machine for the picket CLI and writes <data>/local_api_credentials.yaml.
 
-Options:
+LAPI options:
+  --listen ADDR    LAPI address (default: config listen, else ${DEFAULT_LAPI_LISTEN}; port 0 = any free
+                   port; the URL is printed on stderr)
+  --profiles FILE  profiles.yaml (default: config profiles_path, else Picket's embedded default: 4 h ban)
+  --config FILE    config file (default /etc/picket/config.yaml when it exists): data_dir, listen,
+                   profiles_path, trusted_ips, tls, retention, metrics.listen
+  --no-api         do not start the LAPI: push alerts to a remote LAPI as a watcher (heartbeat every
+                   60 s, retries with backoff, bounded queue; drops are counted and logged)
+  --lapi URL       (--no-api) the remote LAPI (default: the credentials file's url)
+  -c, --credentials FILE  (--no-api) machine credentials (default <data>/local_api_credentials.yaml)
+  --no-agent       only the LAPI (no log reading)
+
+Agent options:
   --acquis FILE    acquisition config (CrowdSec acquis.yaml format); default: Picket's embedded one
                    (/var/log/auth.log, /var/log/syslog, /var/log/messages, nginx and apache logs)
   --content DIR    hub-layout content folder instead of Picket's defaults
@@ -47,17 +70,20 @@ Options:
   --workers N      worker threads (default: one per core = ${defaultWorkers()}; 0 = in-process)
   --from-start     read files that exist at start from their beginning (default: only new lines)
   --poll MS        file poll interval in ms (default 200)
-  --data DIR       data folder (LMDB store picket.mdb: read positions of files, so a restart resumes
-                   where the agent stopped); default: /var/lib/picket as root, ./.picket-data
-                   otherwise (here: ${DEFAULT_DATA})
+  --data DIR       data folder (LMDB store picket.mdb: LAPI machines, bouncers, alerts, decisions, and
+                   read positions of files, so a restart resumes where the agent stopped); default:
+                   config data_dir, else /var/lib/picket as root, ./.picket-data otherwise
+                   (here: ${DEFAULT_DATA})
   --dump-lines FILE  debug: append every line handed to the pipeline to FILE (one per line), and
                    "#committed POS PATH" after each position checkpoint is written
-  --metrics ADDR   serve Prometheus metrics (CrowdSec names) at http://ADDR/metrics; default
-                   127.0.0.1:6060, port 0 = any free port (printed on stderr), off = none
+  --metrics ADDR   serve Prometheus metrics (CrowdSec names, agent and LAPI) at http://ADDR/metrics;
+                   default: config metrics.listen, else ${DEFAULT_METRICS_LISTEN}; port 0 = any free port
+                   (printed on stderr), off = none
   -o FORMAT        human (default: "time scenario scope:value N events") or json (one LAPI alert per line)
   -h, --help       this help
 
-Stop with Ctrl-C (SIGINT) or SIGTERM: pending lines are processed and read positions synced first.
+Stop with Ctrl-C (SIGINT) or SIGTERM: pending lines are processed, their alerts delivered, the LAPI
+closed and read positions synced first.
 After a crash or SIGKILL, lines read after the last checkpoint (at most about one second of input)
 are read again; none is skipped.`;
 
@@ -65,9 +91,59 @@ function humanLine(a: LapiAlertJSON): string {
   return `${a.stop_at} ${a.scenario} ${a.source.scope}:${a.source.value} ${a.events_count} events`;
 }
 
+/** `--no-agent`: the LAPI (and its metrics) until SIGINT/SIGTERM */
+async function runLapiOnly(o: { dataDir: string; config: PicketConfig; profiles: ReturnType<typeof loadProfiles>; lapiAddr: ListenAddr; metricsAddr: ListenAddr | null }, io: CliIO): Promise<number> {
+  let store: PicketStore;
+  try { store = openStore(o.dataDir); } catch (e) { throw new CliError((e as Error).message, 1); }
+  const log = (m: string) => io.err(`picket run: ${m}`);
+  const reg = new client.Registry();
+  let lapi: LocalLapi;
+  try {
+    lapi = await startLocalLapi(store, { listen: o.lapiAddr, config: o.config, profiles: o.profiles, registry: reg, log });
+  } catch (e) {
+    await store.close().catch(() => undefined);
+    throw new CliError((e as Error).message, 1);
+  }
+  io.err(`picket run: data folder ${store.dir}`);
+  io.err(`picket run: Local API on ${lapi.server.url} (CLI credentials ${lapi.credentialsFile}, machine ${lapi.machineId})`);
+  let metricsServer: MetricsServer | null = null;
+  if (o.metricsAddr) {
+    try {
+      metricsServer = await startMetricsServer(reg, o.metricsAddr);
+      io.err(`picket run: metrics on ${metricsServer.url}`);
+    } catch (e) {
+      io.err(`picket run: metrics server on ${o.metricsAddr.host}:${o.metricsAddr.port} not started: ${(e as Error).message}`);
+    }
+  }
+  const why = await new Promise<string>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+  if (metricsServer) await metricsServer.close().catch(() => undefined);
+  await lapi.server.close().catch((e: Error) => io.err(`picket run: closing the Local API: ${e.message}`));
+  await lapi.store.close().catch((e: Error) => io.err(`picket run: closing the Local API store: ${e.message}`));
+  await store.close().catch((e: Error) => io.err(`picket run: closing the store: ${e.message}`));
+  io.err(`picket run: stopped (${why})`);
+  return 0;
+}
+
+function configOrExit(file: string | undefined): PicketConfig {
+  try { return resolveConfig(file); } catch (e) {
+    if (e instanceof ConfigError) throw new CliError(e.message, 1);
+    throw e;
+  }
+}
+
+function listenOption(flag: string, v: string): ListenAddr {
+  let a: ListenAddr | null;
+  try { a = parseListenAddr(v); } catch (e) { throw new CliError(`${flag} ${(e as Error).message}`); }
+  if (!a) throw new CliError(`${flag} off: the LAPI needs an address (use --no-api to run without it)`);
+  return a;
+}
+
 export const runCommand: Command = {
   name: 'run',
-  summary: 'run the agent: follow log files, detect attacks, print alerts',
+  summary: 'run the agent and the Local API: follow log files, detect attacks, serve decisions',
   usage,
   async run(argv: string[], io: CliIO): Promise<number> {
     const { values } = parseOptions('run', argv, {
@@ -82,11 +158,31 @@ export const runCommand: Command = {
       data: { type: 'string' },
       'dump-lines': { type: 'string' },
       metrics: { type: 'string' },
+      config: { type: 'string' },
+      listen: { type: 'string' },
+      profiles: { type: 'string' },
+      'no-api': { type: 'boolean' },
+      'no-agent': { type: 'boolean' },
+      lapi: { type: 'string' },
+      credentials: { type: 'string', short: 'c' },
     });
+    const noApi = values['no-api'] === true, noAgent = values['no-agent'] === true;
+    if (noApi && noAgent) throw new CliError('--no-api and --no-agent together leave nothing to run');
+    if (!noApi && (values.lapi !== undefined || values.credentials !== undefined)) throw new CliError('--lapi and --credentials are for --no-api (alerts to a remote LAPI)');
+    if (noApi && (values.listen !== undefined || values.profiles !== undefined)) throw new CliError('--listen and --profiles configure the LAPI, which --no-api does not start');
+    if (noAgent) {
+      for (const k of ['acquis', 'content', 'stdin', 'type', 'workers', 'from-start', 'poll', 'dump-lines', 'output'] as const) {
+        if (values[k] !== undefined) throw new CliError(`--${k} is an agent option: --no-agent runs the LAPI only`);
+      }
+    }
+    const config = configOrExit(values.config as string | undefined);
     let metricsAddr: ListenAddr | null;
-    try { metricsAddr = parseListenAddr((values.metrics as string | undefined) ?? '127.0.0.1:6060'); } catch (e) {
+    try { metricsAddr = parseListenAddr((values.metrics as string | undefined) ?? config.metricsListen ?? DEFAULT_METRICS_LISTEN); } catch (e) {
       throw new CliError(`--metrics ${(e as Error).message}`);
     }
+    const lapiAddr = noApi ? null : listenOption('--listen', (values.listen as string | undefined) ?? config.listen ?? DEFAULT_LAPI_LISTEN);
+    const dataDir = (values.data as string | undefined) ?? config.dataDir ?? DEFAULT_DATA;
+    const profiles = noApi ? [] : loadProfiles((values.profiles as string | undefined) ?? config.profilesPath);
     const fmt = (values.output as string | undefined) ?? 'human';
     if (fmt !== 'human' && fmt !== 'json') throw new CliError(`-o ${fmt}: expected human or json`);
     let workers: number | undefined;
@@ -96,6 +192,8 @@ export const runCommand: Command = {
     }
     const pollMs = values.poll !== undefined ? Number(values.poll) : 200;
     if (!Number.isFinite(pollMs) || pollMs <= 0) throw new CliError(`--poll ${String(values.poll)}: expected milliseconds`);
+
+    if (noAgent) return runLapiOnly({ dataDir, config, profiles, lapiAddr: lapiAddr as ListenAddr, metricsAddr }, io);
 
     let sources: AcquisitionSource[];
     try {
@@ -117,18 +215,35 @@ export const runCommand: Command = {
         throw new CliError(`--dump-lines: ${(e as Error).message}`, 1);
       }
     }
-    if (hasFiles) {
+    if (hasFiles || !noApi) {
       try {
-        store = openStore((values.data as string | undefined) ?? DEFAULT_DATA);
-        positions = new LmdbPositionStore(store);
+        store = openStore(dataDir);
+        if (hasFiles) positions = new LmdbPositionStore(store);
       } catch (e) {
         if (dumpFd !== null) fs.closeSync(dumpFd);
         throw new CliError((e as Error).message, 1);
       }
     }
-    const emit = fmt === 'json'
+    const log = (m: string) => io.err(`picket run: ${m}`);
+    // where alerts go besides stdout: the in-process LAPI, or a remote one (--no-api)
+    const localSink = noApi ? null : new LocalAlertSink(log);
+    let remote: { forwarder: AlertForwarder; client: WatcherClient; url: string } | null = null;
+    if (noApi) {
+      try {
+        remote = remoteForwarder({ credentialsFile: values.credentials as string | undefined, dataDir, lapiUrl: values.lapi as string | undefined, scenarios: [], log });
+      } catch (e) {
+        if (store) await store.close().catch(() => undefined);
+        if (dumpFd !== null) fs.closeSync(dumpFd);
+        throw e;
+      }
+    }
+    const print = fmt === 'json'
       ? (a: LapiAlertJSON) => io.out(JSON.stringify(a))
       : (a: LapiAlertJSON) => io.out(humanLine(a));
+    const fwd = remote?.forwarder ?? null;
+    const emit = localSink ? (a: LapiAlertJSON) => { print(a); localSink.push(a); }
+      : fwd ? (a: LapiAlertJSON) => { print(a); fwd.push(a); }
+      : print;
     let pipe: Pipeline;
     try {
       pipe = await createPipeline({
@@ -136,11 +251,11 @@ export const runCommand: Command = {
         log: (m) => io.err(`warning: ${m}`),
       });
     } catch (e) {
+      if (remote) await remote.forwarder.close(0);
       if (store) await store.close().catch(() => undefined);
       if (dumpFd !== null) fs.closeSync(dumpFd);
       throw new CliError((e as Error).message, 1);
     }
-
     const pos = positions;
     // what the tailers see: once stopping, a set() (after lines were pushed) is recorded, then the tailer's
     // poll is ended by a throw, so it reads nothing more from descriptors that stop() closed
@@ -221,8 +336,9 @@ export const runCommand: Command = {
     io.err(`picket run: watching ${watched.length ? watched.join(', ') : 'nothing'}`);
     for (const w of pipe.content.warnings.slice(0, 10)) io.err(`warning: ${w}`);
     let metricsServer: MetricsServer | null = null;
+    let reg: client.Registry | undefined;
     if (metricsAddr) {
-      const reg = createAgentRegistry({
+      reg = createAgentRegistry({
         snapshot: () => pipe.metrics(),
         fileSourceHits: () => [...fileCounts].map(([k, c]): SourceHitRow => [k.slice(0, k.indexOf('\u0000')), 'file', c.at, c.n]),
         journalctlSourceHits: journals.length ? () => journals.map((j): SourceHitRow => [j.src.src, 'journalctl', j.at, j.src.stats.hits]) : undefined,
@@ -233,6 +349,21 @@ export const runCommand: Command = {
         queueDepth: () => pipe.queueDepth(),
         workerUtilization: pipe.workers > 0 ? () => pipe.utilization() : undefined,
       });
+    }
+    // the LAPI registers its metrics into the agent's registry: one /metrics with both
+    let lapi: LocalLapi | null = null;
+    if (localSink && store && lapiAddr) {
+      try {
+        lapi = await startLocalLapi(store, { listen: lapiAddr, config, profiles, registry: reg, log });
+        localSink.attach(lapi.server, lapi.machineId);
+        io.err(`picket run: Local API on ${lapi.server.url} (CLI credentials ${lapi.credentialsFile}, machine ${lapi.machineId})`);
+      } catch (e) {
+        // the agent still runs and prints alerts (e.g. the port is taken): said loudly, alerts counted at stop
+        io.err(`picket run: ERROR: Local API on ${lapiAddr.host}:${lapiAddr.port} not started: ${(e as Error).message}; alerts are only printed`);
+      }
+    }
+    if (remote) io.err(`picket run: sending alerts to the Local API at ${remote.url} (--no-api)`);
+    if (metricsAddr && reg) {
       try {
         metricsServer = await startMetricsServer(reg, metricsAddr);
         io.err(`picket run: metrics on ${metricsServer.url}`);
@@ -264,6 +395,18 @@ export const runCommand: Command = {
     await pipe.drain().catch(() => undefined);
     // a tailer waiting on back-pressure resumes after the drain, records its position and stops
     await new Promise<void>((r) => setImmediate(r));
+    // every alert of the drained pipeline is delivered before the LAPI and the store close
+    if (localSink) await localSink.drain();
+    if (remote) {
+      const st = await remote.forwarder.close(5000);
+      await remote.client.close();
+      io.err(`picket run: alerts to ${remote.url}: ${st.sent} sent, ${st.dropped} dropped, ${st.rejected} refused`);
+    }
+    if (localSink) io.err(`picket run: alerts to the Local API: ${localSink.stats.ingested} stored, ${localSink.stats.failed} refused, ${localSink.stats.dropped} dropped`);
+    if (lapi) {
+      await lapi.server.close().catch((e: Error) => io.err(`picket run: closing the Local API: ${e.message}`));
+      await lapi.store.close().catch((e: Error) => io.err(`picket run: closing the Local API store: ${e.message}`));
+    }
     if (store) {
       try {
         await checkpoint(true);

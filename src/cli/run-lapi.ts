@@ -1,0 +1,126 @@
+// The Local API side of `picket run`: starts the LAPI on the process's store (profiles, trusted IPs, TLS,
+// retention from the config), prepares the local machine credentials, and hands the agent's alerts to it
+// in-process (`LocalAlertSink`: micro-batches, no HTTP). For `--no-api`, builds the watcher that forwards
+// alerts to a remote LAPI. Owns: this wiring and the sinks' logging of failures (never silent).
+
+import type client from 'prom-client';
+import { CliError } from './command.js';
+import { startLapi, ensureLocalCredentials, type LapiServer } from '../lapi/index.js';
+import { openLapiStore, DEFAULT_RETENTION, type LmdbLapiStore } from '../store/lapi-store.js';
+import { defaultProfiles, loadProfilesFile, type Profile } from '../profiles/index.js';
+import type { PicketStore } from '../store/lmdb.js';
+import type { PicketConfig } from '../config/config.js';
+import { credentialsPathOf } from '../config/defaults.js';
+import type { ListenAddr } from '../metrics/server.js';
+import type { LapiAlertJSON } from '../pipeline/alert-json.js';
+import { readCredentials, CredentialsError } from '../config/credentials.js';
+import { WatcherClient } from '../client/watcher.js';
+import { AlertForwarder } from '../client/forwarder.js';
+
+export interface LocalLapi {
+  server: LapiServer;
+  store: LmdbLapiStore;
+  machineId: string;
+  credentialsFile: string;
+}
+
+export function loadProfiles(file: string | undefined): Profile[] {
+  try { return file ? loadProfilesFile(file) : defaultProfiles(); } catch (e) {
+    throw new CliError((e as Error).message, 1);
+  }
+}
+
+/** starts the LAPI on `env`; a listen failure rejects (the caller decides whether that is fatal) */
+export async function startLocalLapi(env: PicketStore, o: {
+  listen: ListenAddr; config: PicketConfig; profiles: Profile[]; registry?: client.Registry; log: (line: string) => void;
+}): Promise<LocalLapi> {
+  const store = openLapiStore(env);
+  let server: LapiServer;
+  try {
+    server = await startLapi({
+      store, listen: o.listen, dataDir: env.dir, profiles: o.profiles,
+      trustedIps: o.config.trustedIps, tls: o.config.tls,
+      retention: { ...DEFAULT_RETENTION, ...(o.config.retention ?? {}) },
+      registry: o.registry, log: o.log,
+    });
+  } catch (e) {
+    await store.close().catch(() => undefined);
+    throw e;
+  }
+  const creds = await ensureLocalCredentials(store, env.dir, server.url);
+  return { server, store, machineId: creds.login, credentialsFile: credentialsPathOf(env.dir) };
+}
+
+/** at most this many alerts wait for the LAPI to be attached / to finish the previous batch */
+const LOCAL_QUEUE_MAX = 100_000;
+const LOCAL_BATCH = 500;
+
+/** Agent -> in-process LAPI: alerts are queued and ingested in batches, one batch at a time. */
+export class LocalAlertSink {
+  private pending: LapiAlertJSON[] = [];
+  private target: { server: LapiServer; machineId: string } | null = null;
+  private flushing: Promise<void> | null = null;
+  readonly stats = { ingested: 0, failed: 0, dropped: 0 };
+
+  constructor(private readonly log: (line: string) => void) {}
+
+  push(a: LapiAlertJSON): void {
+    if (this.pending.length >= LOCAL_QUEUE_MAX) {
+      if (this.stats.dropped++ % 1000 === 0) this.log(`LAPI alert queue full: ${this.stats.dropped} alert(s) dropped so far`);
+      return;
+    }
+    this.pending.push(a);
+    this.kick();
+  }
+
+  attach(server: LapiServer, machineId: string): void {
+    this.target = { server, machineId };
+    this.kick();
+  }
+
+  private kick(): void {
+    if (this.target && this.flushing === null && this.pending.length > 0) this.flushing = this.flush().finally(() => { this.flushing = null; this.kick(); });
+  }
+
+  private async flush(): Promise<void> {
+    const t = this.target;
+    if (!t) return;
+    // one event-loop turn gathers the alerts of a burst into one batch
+    await new Promise<void>((r) => setImmediate(r));
+    while (this.pending.length > 0) {
+      const batch = this.pending.splice(0, LOCAL_BATCH);
+      try {
+        await t.server.ingestAlerts(batch, t.machineId);
+        this.stats.ingested += batch.length;
+      } catch (e) {
+        this.stats.failed += batch.length;
+        this.log(`Local API refused ${batch.length} alert(s): ${(e as Error).message}`);
+      }
+    }
+  }
+
+  /** waits until every queued alert was handed to the LAPI; alerts of a sink never attached are reported */
+  async drain(): Promise<void> {
+    while (this.flushing) await this.flushing;
+    if (this.pending.length > 0) {
+      this.stats.dropped += this.pending.length;
+      this.log(`${this.pending.length} alert(s) not stored: the Local API is not running`);
+      this.pending = [];
+    }
+  }
+}
+
+/** `--no-api`: a forwarder to the remote LAPI of the credentials file (URL overridden by --lapi) */
+export function remoteForwarder(o: {
+  credentialsFile: string | undefined; dataDir: string; lapiUrl: string | undefined; scenarios: string[]; log: (line: string) => void;
+}): { forwarder: AlertForwarder; client: WatcherClient; url: string } {
+  const file = o.credentialsFile ?? credentialsPathOf(o.dataDir);
+  let c;
+  try { c = readCredentials(file); } catch (e) {
+    if (e instanceof CredentialsError) throw new CliError(`--no-api needs machine credentials: ${e.message}`, 1);
+    throw e;
+  }
+  const url = o.lapiUrl ?? c.url;
+  const client = new WatcherClient({ url, machineId: c.login, password: c.password, scenarios: o.scenarios });
+  return { forwarder: new AlertForwarder(client, { log: o.log }), client, url };
+}
