@@ -4,6 +4,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { decodeDecisions, decodeStream } from '../../src/lapi/protobuf.js';
 import { addBouncer, addMachine, apiKey, bearer, login, manualAlert, request, startEnv, type Env } from './helpers.js';
 
 interface Dec { duration: string; id: number; origin: string; scenario: string; scope: string; type: string; uuid: string; value: string }
@@ -155,6 +156,24 @@ test('DELETE /v1/decisions: by filter, by id, unknown parameter 500, bad id 400,
   assert.equal(r.status, 200);
   assert.ok(Number((JSON.parse(r.body) as { nbDeleted: string }).nbDeleted) > 0);
   assert.equal(env.lapi.activeDecisionCount(env.clock.now), 0);
+});
+
+test('Accept: application/x-protobuf -> protobuf bodies on the live and stream routes, JSON otherwise', async () => {
+  await addBouncer(env, 'pb', 'pb-key');
+  const at = new Date(env.clock.now).toISOString().replace(/\.\d+Z$/, 'Z');
+  await addDecisions(manualAlert('192.0.2.150', '1h', { at }));
+  const pb = { ...apiKey('pb-key'), accept: 'application/x-protobuf' };
+  let r = await request(env.url, '/v1/decisions?ip=192.0.2.150', { headers: pb });
+  assert.equal(r.status, 200);
+  assert.equal(r.headers['content-type'], 'application/x-protobuf');
+  const live = decodeDecisions(r.raw);
+  assert.equal(live.length, 1);
+  assert.equal(live[0].value, '192.0.2.150');
+  r = await request(env.url, '/v1/decisions/stream?startup=true', { headers: pb });
+  assert.equal(r.headers['content-type'], 'application/x-protobuf');
+  assert.ok(decodeStream(r.raw).new.some((d) => d.value === '192.0.2.150'));
+  r = await request(env.url, '/v1/decisions?ip=192.0.2.150', { headers: { ...apiKey('pb-key'), accept: 'application/json' } });
+  assert.equal((JSON.parse(r.body) as Dec[])[0].value, '192.0.2.150');
 });
 
 async function waitFor(cond: () => boolean): Promise<void> {

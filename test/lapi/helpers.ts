@@ -78,7 +78,7 @@ export async function addMachine(env: Env, id: string, password: string, validat
   });
 }
 
-export interface Reply { status: number; headers: http.IncomingHttpHeaders; body: string }
+export interface Reply { status: number; headers: http.IncomingHttpHeaders; body: string; raw: Buffer }
 
 export interface RequestOptions {
   method?: string;
@@ -100,7 +100,7 @@ export function request(base: string, p: string, o: RequestOptions = {}): Promis
     const req = http.request({ host: u.hostname, port: u.port, path: u.pathname + u.search, method: o.method ?? 'GET', headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () => { const raw = Buffer.concat(chunks); resolve({ status: res.statusCode ?? 0, headers: res.headers, body: raw.toString('utf8'), raw }); });
       res.on('error', reject);
     });
     req.on('error', reject);
