@@ -33,6 +33,10 @@ export interface CrowdsecConfigOptions {
   acquisFiles?: string[];
   /** enable the hub's sshd parsers and the ssh-bf scenario (symlinks into the hub snapshot) */
   sshd?: boolean;
+  /** LAPI log level (default info; `error` keeps request logging out of a benchmark) */
+  serverLogLevel?: string;
+  /** SQLite write-ahead log (default: unset, CrowdSec's own default) */
+  useWal?: boolean;
 }
 
 export interface CrowdsecConfig {
@@ -75,13 +79,13 @@ export function writeCrowdsecConfig(dir: string, o: CrowdsecConfigOptions = {}):
     },
     crowdsec_service: { acquisition_path: path.join(etc, 'acquis.yaml'), parser_routines: 1 },
     cscli: { output: 'human', color: false },
-    db_config: { log_level: 'error', type: 'sqlite', db_path: path.join(dir, 'data', 'crowdsec.db'), use_wal: true },
+    db_config: { log_level: 'error', type: 'sqlite', db_path: path.join(dir, 'data', 'crowdsec.db'), ...(o.useWal !== undefined ? { use_wal: o.useWal } : {}) },
     plugin_config: { user: 'nobody', group: 'nogroup' },
     api: {
       client: { insecure_skip_verify: false, credentials_path: credentialsFile },
       ...(o.lapiPort !== undefined ? {
         server: {
-          log_level: 'info', listen_uri: `127.0.0.1:${o.lapiPort}`, profiles_path: path.join(etc, 'profiles.yaml'),
+          log_level: o.serverLogLevel ?? 'info', listen_uri: `127.0.0.1:${o.lapiPort}`, profiles_path: path.join(etc, 'profiles.yaml'),
           console_path: path.join(etc, 'console.yaml'), trusted_ips: ['127.0.0.1', '::1'],
         },
       } : {}),

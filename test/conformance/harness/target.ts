@@ -117,7 +117,7 @@ export async function startPicketLapi(dir = makeTempDir('picket-conf-')): Promis
   const dataDir = path.join(dir, 'data');
   fs.mkdirSync(dataDir, { recursive: true });
   const port = await freePort();
-  const server = startProcess('picket-lapi', process.execPath, [PICKET_BIN, 'run', '--no-agent', '--listen', `127.0.0.1:${port}`, '--data', dataDir], { cwd: REPO, logDir: dir });
+  const server = startProcess('picket-lapi', process.execPath, [PICKET_BIN, 'run', '--no-agent', '--listen', `127.0.0.1:${port}`, '--metrics', 'off', '--data', dataDir], { cwd: REPO, logDir: dir });
   try {
     await waitForHttp(`http://127.0.0.1:${port}/v1/heartbeat`, 30_000, server);
   } catch (err) { await server.stop(); throw err; }
@@ -125,9 +125,9 @@ export async function startPicketLapi(dir = makeTempDir('picket-conf-')): Promis
 }
 
 /** Starts CrowdSec 1.4.6's LAPI (`crowdsec -no-cs`, SQLite) on a free loopback port with a local machine for cscli. */
-export async function startCrowdsecTarget(dir = makeTempDir('crowdsec-conf-')): Promise<CrowdsecTarget> {
+export async function startCrowdsecTarget(dir = makeTempDir('crowdsec-conf-'), options: { serverLogLevel?: string } = {}): Promise<CrowdsecTarget> {
   const port = await freePort();
-  const cfg = writeCrowdsecConfig(dir, { lapiPort: port });
+  const cfg = writeCrowdsecConfig(dir, { lapiPort: port, ...options });
   await cscli(cfg, ['machines', 'add', 'local-machine', '--auto', '-f', cfg.credentialsFile, '--url', `http://127.0.0.1:${port}`, '--force']);
   const server = await startCrowdsecLapi(cfg, port);
   return new CrowdsecTarget(dir, cfg, port, server);
