@@ -4,7 +4,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { addMachine, agentAlert, bearer, login, manualAlert, request, startEnv, type Env } from './helpers.js';
+import { addMachine, agentAlert, bearer, login, manualAlert, request, startEnv, waitFor, type Env } from './helpers.js';
 
 let env: Env;
 let token: string;
@@ -171,8 +171,3 @@ test('DELETE /v1/alerts from an untrusted IP -> 403 access forbidden from this I
 });
 
 async function startEnvWith(trustedIps: string[]): Promise<Env> { return startEnv({ trustedIps }); }
-
-async function waitFor(cond: () => boolean): Promise<void> {
-  for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
-  assert.ok(cond(), 'condition not reached');
-}

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import { addBouncer, addMachine, apiKey, bearer, login, request, startEnv, UA_AGENT, type Env } from './helpers.js';
+import { addBouncer, addMachine, apiKey, bearer, login, request, startEnv, waitFor, UA_AGENT, type Env } from './helpers.js';
 import { JwtAuth, jwtSecretFromEnv, LapiSecretError } from '../../src/lapi/auth-jwt.js';
 
 let env: Env;
@@ -203,8 +203,3 @@ test('CS_LAPI_SECRET shorter than 64 bytes is a startup error', () => {
   assert.throws(() => jwtSecretFromEnv({ CS_LAPI_SECRET: 'short' }), LapiSecretError);
   assert.equal(jwtSecretFromEnv({}).length, 64);
 });
-
-async function waitFor(cond: () => boolean): Promise<void> {
-  for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
-  assert.ok(cond(), 'condition not reached');
-}

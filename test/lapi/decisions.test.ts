@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeDecisions, decodeStream } from '../../src/lapi/protobuf.js';
-import { addBouncer, addMachine, apiKey, bearer, login, manualAlert, request, startEnv, type Env } from './helpers.js';
+import { addBouncer, addMachine, apiKey, bearer, login, manualAlert, request, startEnv, waitFor, type Env } from './helpers.js';
 
 interface Dec { duration: string; id: number; origin: string; scenario: string; scope: string; type: string; uuid: string; value: string }
 interface Stream { new: Dec[]; deleted: Dec[] }
@@ -175,8 +175,3 @@ test('Accept: application/x-protobuf -> protobuf bodies on the live and stream r
   r = await request(env.url, '/v1/decisions?ip=192.0.2.150', { headers: { ...apiKey('pb-key'), accept: 'application/json' } });
   assert.equal((JSON.parse(r.body) as Dec[])[0].value, '192.0.2.150');
 });
-
-async function waitFor(cond: () => boolean): Promise<void> {
-  for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
-  assert.ok(cond(), 'condition not reached');
-}

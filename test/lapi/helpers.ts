@@ -141,3 +141,9 @@ export function agentAlert(ip: string, stopAt = '2026-11-25T05:23:45.629312797Z'
     source: { ip, scope: 'Ip', value: ip }, start_at: '2026-11-25T05:23:45.626710489Z', stop_at: stopAt,
   };
 }
+
+/** Polls `cond` (background bookkeeping writes) for up to 2 s. */
+export async function waitFor(cond: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
+  if (!cond()) throw new Error('condition not reached within 2 s');
+}
