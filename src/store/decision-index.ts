@@ -41,10 +41,17 @@ const enum Keep { Live, Active, All }
 
 function byIdAsc(a: DecisionRecord, b: DecisionRecord): number { return a.id - b.id; }
 
+/** sorts by id unless already sorted (selections mostly come out in id order) */
+function sortById(rs: DecisionRecord[]): void {
+  for (let i = 1; i < rs.length; i++) {
+    if (rs[i - 1].id > rs[i].id) { rs.sort(byIdAsc); return; }
+  }
+}
+
 export class DecisionIndex {
   private readonly byId = new Map<number, Entry>();
-  private readonly byValue = new Map<string, Set<number>>();
-  private readonly byKey = new Map<string, Set<number>>();
+  private readonly byValue = new Map<string, IdGroup>();
+  private readonly byKey = new Map<string, IdGroup>();
   private readonly byUntil = new Map<number, Set<number>>();
   private created: Entry[] = [];
   private createdDead = 0;
@@ -72,8 +79,8 @@ export class DecisionIndex {
     }
     const e: Entry = { rec, dedupKey: dedupKeyOf(rec), scenarioLower: rec.scenario.toLowerCase(), removed: false };
     this.byId.set(rec.id, e);
-    addTo(this.byValue, rec.value, rec.id);
-    addTo(this.byKey, e.dedupKey, rec.id);
+    addToGroup(this.byValue, rec.value, rec.id);
+    addToGroup(this.byKey, e.dedupKey, rec.id);
     this.bucket(rec.id, rec.until);
     if (rec.range) this.addresses.insert(rec.id, rec.range);
     const c = this.created;
@@ -85,8 +92,8 @@ export class DecisionIndex {
     const e = this.byId.get(id);
     if (!e) return false;
     this.byId.delete(id);
-    removeFrom(this.byValue, e.rec.value, id);
-    removeFrom(this.byKey, e.dedupKey, id);
+    removeFromGroup(this.byValue, e.rec.value, id);
+    removeFromGroup(this.byKey, e.dedupKey, id);
     this.unbucket(id, e.rec.until);
     if (e.rec.range) this.addresses.remove(id, e.rec.range);
     e.removed = true;
@@ -124,7 +131,21 @@ export class DecisionIndex {
 
   /** GET /v1/decisions: decisions with until >= now matching c, id ascending, no de-duplication */
   live(c: CompiledDecisionFilter, now: number): DecisionRecord[] {
-    return this.records(this.select(c, now, Keep.Live));
+    if (c.range === null) return this.records(this.select(c, now, Keep.Live));
+    // the hot path (?ip=): radix ids straight into the result, no intermediate array
+    const out: DecisionRecord[] = [];
+    const ids = this.idScratch; // always left empty
+    const n = c.contains ? this.addresses.containing(c.range, ids) : this.addresses.within(c.range, ids);
+    if (n === 0) return out;
+    let sorted = true;
+    for (let i = 0; i < n; i++) {
+      const e = this.byId.get(ids[i]);
+      if (e === undefined || e.rec.until < now || !matchesAttributes(c, e)) continue;
+      if (out.length > 0 && out[out.length - 1].id > e.rec.id) sorted = false;
+      out.push(e.rec);
+    }
+    ids.length = 0;
+    return sorted ? out : out.sort(byIdAsc);
   }
 
   /** ids of the active decisions (until > now) matching c (what a soft delete expires), id ascending */
@@ -144,22 +165,13 @@ export class DecisionIndex {
   startup(c: CompiledDecisionFilter, now: number, dedup: boolean): StreamResult {
     const hits = this.select(c, now, Keep.All);
     const out: StreamResult = { new: [], deleted: [] };
-    let longest: Map<string, number> | null = null;
-    if (dedup) {
-      longest = new Map();
-      for (let i = 0; i < hits.length; i++) {
-        const e = hits[i];
-        const m = longest.get(e.dedupKey);
-        if (m === undefined || e.rec.until > m) longest.set(e.dedupKey, e.rec.until);
-      }
-    }
     for (let i = 0; i < hits.length; i++) {
-      const r = hits[i].rec;
-      if (longest !== null && longest.get(hits[i].dedupKey) !== r.until) continue;
-      if (r.until > now) out.new.push(r); else out.deleted.push(r);
+      const e = hits[i];
+      if (dedup && !this.isLongest(c, e)) continue;
+      if (e.rec.until > now) out.new.push(e.rec); else out.deleted.push(e.rec);
     }
-    out.new.sort(byIdAsc);
-    out.deleted.sort(byIdAsc);
+    sortById(out.new);
+    sortById(out.deleted);
     return out;
   }
 
@@ -190,8 +202,8 @@ export class DecisionIndex {
         if (b >= first && b <= last) this.collectDeleted(c, ids, lo, now, dedup, out.deleted);
       }
     }
-    out.new.sort(byIdAsc);
-    out.deleted.sort(byIdAsc);
+    sortById(out.new);
+    sortById(out.deleted);
     return out;
   }
 
@@ -204,11 +216,12 @@ export class DecisionIndex {
 
   /** decisions with this exact value and until > now (created at or after `since` when given) */
   countActiveByValue(value: string, now: number, since?: number): number {
-    const ids = this.byValue.get(value);
-    if (ids === undefined) return 0;
+    const g = this.byValue.get(value);
+    if (g === undefined) return 0;
     let n = 0;
-    for (const id of ids) {
-      const r = this.byId.get(id)!.rec;
+    const count = groupSize(g);
+    for (let i = 0; i < count; i++) {
+      const r = this.byId.get(groupAt(g, i))!.rec;
       if (r.until > now && (since === undefined || r.createdAt >= since)) n++;
     }
     return n;
@@ -241,11 +254,11 @@ export class DecisionIndex {
 
   /** no filtered row of e's (scope, type, value) group has a later until (same group = same interval) */
   private isLongest(c: CompiledDecisionFilter, e: Entry): boolean {
-    const group = this.byKey.get(e.dedupKey)!;
-    if (group.size === 1) return true;
+    const g = this.byKey.get(e.dedupKey)!;
+    if (typeof g === 'number') return true;
     const u = e.rec.until;
-    for (const id of group) {
-      const o = this.byId.get(id)!;
+    for (let i = 0; i < g.length; i++) {
+      const o = this.byId.get(g[i])!;
       if (o.rec.until > u && matchesAttributes(c, o)) return false;
     }
     return true;
@@ -255,14 +268,16 @@ export class DecisionIndex {
   private select(c: CompiledDecisionFilter, now: number, keep: Keep): Entry[] {
     const out: Entry[] = [];
     if (c.range !== null) {
-      const ids = this.idScratch;
-      ids.length = 0;
+      const ids = this.idScratch; // always left empty
       const n = c.contains ? this.addresses.containing(c.range, ids) : this.addresses.within(c.range, ids);
       for (let i = 0; i < n; i++) this.keepIf(this.byId.get(ids[i]), c, now, keep, out);
-      ids.length = 0;
+      if (n > 0) ids.length = 0;
     } else if (c.value !== null) {
-      const ids = this.byValue.get(c.value);
-      if (ids !== undefined) for (const id of ids) this.keepIf(this.byId.get(id), c, now, keep, out);
+      const g = this.byValue.get(c.value);
+      if (g !== undefined) {
+        const count = groupSize(g);
+        for (let i = 0; i < count; i++) this.keepIf(this.byId.get(groupAt(g, i)), c, now, keep, out);
+      }
     } else {
       for (const e of this.byId.values()) this.keepIf(e, c, now, keep, out);
     }
@@ -305,6 +320,32 @@ export class DecisionIndex {
   private unbucket(id: number, until: number): void {
     removeFrom(this.byUntil, Math.floor(until / BUCKET_MS), id);
   }
+}
+
+/** ids sharing a value or a de-duplication key: mostly one, so a bare number until there are several */
+type IdGroup = number | number[];
+
+function groupSize(g: IdGroup): number { return typeof g === 'number' ? 1 : g.length; }
+function groupAt(g: IdGroup, i: number): number { return typeof g === 'number' ? g : g[i]; }
+
+function addToGroup(m: Map<string, IdGroup>, k: string, id: number): void {
+  const g = m.get(k);
+  if (g === undefined) m.set(k, id);
+  else if (typeof g === 'number') { if (g !== id) m.set(k, g < id ? [g, id] : [id, g]); }
+  else if (!g.includes(id)) {
+    g.push(id);
+    if (g.length > 1 && g[g.length - 2] > id) g.sort((a, b) => a - b);
+  }
+}
+
+function removeFromGroup(m: Map<string, IdGroup>, k: string, id: number): void {
+  const g = m.get(k);
+  if (g === undefined) return;
+  if (typeof g === 'number') { if (g === id) m.delete(k); return; }
+  const i = g.indexOf(id);
+  if (i < 0) return;
+  g.splice(i, 1);
+  if (g.length === 1) m.set(k, g[0]);
 }
 
 function addTo<K>(m: Map<K, Set<number>>, k: K, id: number): void {
