@@ -48,7 +48,14 @@ export async function startEnv(o: Partial<LapiOptions> = {}): Promise<Env> {
     });
     env.url = env.server.url;
   };
-  await boot({});
+  try {
+    await boot({});
+  } catch (e) {
+    await env.lapi?.close();
+    await env.store?.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
   let stopped = false;
   env.stop = async () => {
     if (stopped) return;

@@ -8,6 +8,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
+import https from 'node:https';
+import os from 'node:os';
+import { execFileSync } from 'node:child_process';
 import YAML from 'yaml';
 import { addBouncer, addMachine, apiKey, bearer, login, manualAlert, agentAlert, request, startEnv, UA_AGENT } from './helpers.js';
 import { ensureLocalCredentials, CREDENTIALS_FILE } from '../../src/lapi/index.js';
@@ -122,4 +125,30 @@ test('ensureLocalCredentials: creates a validated machine and a 0600 cscli file 
     assert.equal(third.password, first.password);
     assert.ok(env.lapi.getMachine(first.login));
   } finally { await env.cleanup(); }
+});
+
+test('TLS listener: https URL, requests served over TLS', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'picket-lapi-tls-'));
+  const certFile = path.join(dir, 'cert.pem'), keyFile = path.join(dir, 'key.pem');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '1', '-subj', '/CN=127.0.0.1'], { stdio: 'ignore' });
+  const env = await startEnv({ tls: { certFile, keyFile } });
+  try {
+    assert.match(env.url, /^https:\/\/127\.0\.0\.1:\d+\/$/);
+    const u = new URL('/health', env.url);
+    const body = await new Promise<string>((resolve, reject) => {
+      https.get({ host: u.hostname, port: u.port, path: u.pathname, ca: fs.readFileSync(certFile), servername: '127.0.0.1', checkServerIdentity: () => undefined }, (res) => {
+        let b = '';
+        res.on('data', (c: Buffer) => { b += c.toString(); });
+        res.on('end', () => resolve(b));
+      }).on('error', reject);
+    });
+    assert.equal(body, '{"status":"up"}');
+  } finally {
+    await env.cleanup();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('TLS: a missing certificate file is a startup error naming it', async () => {
+  await assert.rejects(startEnv({ tls: { certFile: '/nonexistent/cert.pem', keyFile: '/nonexistent/key.pem' } }), /LAPI TLS certificate \/nonexistent\/cert\.pem: ENOENT/);
 });
