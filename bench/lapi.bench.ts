@@ -10,7 +10,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort, makeTempDir, missingBinaries, startProcess, stopAll, waitForHttp } from '../test/conformance/harness/proc.js';
-import { readCredentials } from '../test/conformance/harness/crowdsec.js';
 import { startCrowdsecTarget, startPicketLapi, targetUnavailable, type LapiTarget } from '../test/conformance/harness/target.js';
 import { loadDecisions, login, makeDecisionSet, request, runWrk, timeStartupStream, writeBareServer, writeWrkScript, type DecisionSet, type StreamResult, type WrkResult } from './lapi-load.js';
 
@@ -137,8 +136,7 @@ async function main(): Promise<number> {
       let t: LapiTarget | undefined;
       try {
         t = name === 'picket' ? await startPicketLapi(path.join(dir, name)) : await startCrowdsecTarget(path.join(dir, name), { serverLogLevel: 'error' });
-        const creds = name === 'picket' ? readCredentials(path.join(t.dir, 'data', 'local_api_credentials.yaml')) : t.machineCredentials();
-        runs.push(await benchLapi(t, creds, set, o, dir, name === 'picket'));
+        runs.push(await benchLapi(t, t.machineCredentials(), set, o, dir, name === 'picket'));
       } catch (err) {
         failed = true;
         runs.push({ name, note: `failed: ${(err as Error).message.split('\n')[0]}` });

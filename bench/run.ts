@@ -14,6 +14,7 @@ const runs: Array<{ name: string; file: string; argv: string[] }> = [
   { name: 'buckets', file: 'buckets.bench.js', argv: [] },
   { name: 'replay', file: 'replay.bench.js', argv: [] },
   { name: 'latency', file: 'latency.bench.js', argv: [] },
+  { name: 'lapi', file: 'lapi.bench.js', argv: [] },
   // ground truth needs a log: the generated ssh log cached by parse.bench
 ];
 const results: string[] = [];

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cscli, startCrowdsecLapi, writeCrowdsecConfig, type CrowdsecConfig, type Credentials, readCredentials } from './crowdsec.js';
-import { freePort, makeTempDir, missingBinaries, mustRun, startProcess, waitForHttp, type Spawned } from './proc.js';
+import { freePort, makeTempDir, missingBinaries, mustRun, startProcess, waitFor, waitForHttp, type Spawned } from './proc.js';
 
 export type TargetName = 'picket' | 'crowdsec';
 
@@ -120,6 +120,8 @@ export async function startPicketLapi(dir = makeTempDir('picket-conf-')): Promis
   const server = startProcess('picket-lapi', process.execPath, [PICKET_BIN, 'run', '--no-agent', '--listen', `127.0.0.1:${port}`, '--metrics', 'off', '--data', dataDir], { cwd: REPO, logDir: dir });
   try {
     await waitForHttp(`http://127.0.0.1:${port}/v1/heartbeat`, 30_000, server);
+    // the credentials file may be written just after the server starts answering
+    await waitFor('local_api_credentials.yaml in the data dir', 10_000, () => fs.existsSync(path.join(dataDir, 'local_api_credentials.yaml')));
   } catch (err) { await server.stop(); throw err; }
   return new PicketTarget(dir, dataDir, port, server);
 }
