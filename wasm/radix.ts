@@ -1,8 +1,9 @@
 // Picket CIDR index in WebAssembly (AssemblyScript).
 // Owns: two path-compressed binary tries (IPv4, IPv6) of address prefixes in linear memory, the id lists
 // attached to each prefix, node/block recycling, and the `containing` / `within` walks that write matching
-// ids into a result buffer. No GC objects: every node and id block is a 32-byte slot of one flat pool,
-// addressed by index (0 = none); freed slots go to a free list and are reused before the pool grows.
+// ids into a result buffer. No GC objects: every node and id block is a 32-byte slot of one pool, addressed
+// by index (0 = none); freed slots go to a free list and are reused before the pool grows. The pool is a list
+// of fixed 512 KiB chunks (slot i lives in chunk i >> 14), so growing it never copies or doubles memory.
 //
 // Why a path-compressed binary trie (PATRICIA-style) rather than a multibit trie: entries are arbitrary
 // prefixes (single IPs and ranges of any length, IPv6 up to /128) with several ids each, and the index is
@@ -62,12 +63,16 @@ const stack: usize = memory.data(STACK_MAX * 4, 16);
 
 const TABLE_BITS: i32 = 16;
 const TABLE_SLOTS: i32 = 1 << TABLE_BITS;
-const K4: i32 = 16;
+const K4: i32 = TABLE_BITS; // IPv4 buckets index the table directly
 const K6: i32 = 48;
 let table4: usize = 0;   // TABLE_SLOTS i32 roots of the IPv4 bucket tries
 let table6: usize = 0;
 
-let pool: usize = 0;
+const CHUNK_SHIFT: i32 = 14;            // 16384 slots = 512 KiB per chunk
+const CHUNK_MASK: i32 = (1 << CHUNK_SHIFT) - 1;
+const MAX_CHUNKS: i32 = 8192;            // 2^27 slots: more than a 4 GiB memory can hold
+const chunks: usize = memory.data(MAX_CHUNKS * 4, 16);
+let nChunks: i32 = 0;
 let poolCap: i32 = 0;
 let high: i32 = 1;        // slots [high, poolCap) were never used; slot 0 is the "none" index
 let freeHead: i32 = 0;
@@ -80,15 +85,18 @@ let resCap: i32 = 0;
 // @ts-ignore: decorator
 @inline function hget(w: i32): i32 { return load<i32>(hdr + (<usize>w << 2)); }
 // @ts-ignore: decorator
-@inline function slot(i: i32): usize { return pool + (<usize>i << SLOT_SHIFT); }
+@inline function slot(i: i32): usize {
+  return load<usize>(chunks + (<usize>(i >> CHUNK_SHIFT) << 2)) + (<usize>(i & CHUNK_MASK) << SLOT_SHIFT);
+}
 // @ts-ignore: decorator
 @inline function shortLink(fam: i32): usize { return hdr + (<usize>(fam == 4 ? H_SHORT4 : H_SHORT6) << 2); }
 /** Address of the bucket-table slot of a key of length >= K. */
 // @ts-ignore: decorator
 @inline function bucketLink(fam: i32, hi: u64): usize {
+  // the bucket must depend on exactly the first K bits, the bits every entry of that trie shares
   const slotIndex = fam == 4
-    ? <u32>(hi >> 48)
-    : <u32>(((hi >> 16) * 0x9E3779B97F4A7C15) >> <u64>(64 - TABLE_BITS));
+    ? <u32>(hi >> <u64>(64 - K4))
+    : <u32>(((hi >> <u64>(64 - K6)) * 0x9E3779B97F4A7C15) >> <u64>(64 - TABLE_BITS));
   return (fam == 4 ? table4 : table6) + (<usize>slotIndex << 2);
 }
 /** The link holding the root of the trie an entry of this length belongs to. */
@@ -97,10 +105,9 @@ let resCap: i32 = 0;
   return len < (fam == 4 ? K4 : K6) ? shortLink(fam) : bucketLink(fam, hi);
 }
 
-/** Sizes the pool and result buffer; call once after instantiation. */
+/** Sizes the pool (slots to reserve) and the result buffer (ids); call once after instantiation. */
 export function init(initialSlots: i32, resultCap: i32): void {
-  poolCap = initialSlots > 16 ? initialSlots : 16;
-  pool = heap.alloc(<usize>poolCap << SLOT_SHIFT);
+  while (poolCap < initialSlots || nChunks == 0) addChunk();
   resCap = resultCap > 16 ? resultCap : 16;
   res = heap.alloc(<usize>resCap << 2);
   table4 = heap.alloc(<usize>TABLE_SLOTS << 2);
@@ -124,14 +131,13 @@ export function ptrHeader(): usize { return hdr; }
 
 // ---- slot pool ----
 
-/** Makes sure k slots can be taken without moving the pool (so addresses stay valid during one edit). */
-function reserve(k: i32): void {
-  if (freeCount + (poolCap - high) >= k) return;
-  let cap = poolCap << 1;
-  while (freeCount + (cap - high) < k) cap <<= 1;
-  pool = heap.realloc(pool, <usize>cap << SLOT_SHIFT);
-  poolCap = cap;
-  hset(H_POOLCAP, cap);
+/** Adds one chunk of never-used slots (chunks never move: slot addresses stay valid). */
+function addChunk(): void {
+  if (nChunks == MAX_CHUNKS) unreachable();
+  store<usize>(chunks + (<usize>nChunks << 2), heap.alloc(<usize>1 << <usize>(CHUNK_SHIFT + SLOT_SHIFT)));
+  nChunks++;
+  poolCap += 1 << CHUNK_SHIFT;
+  hset(H_POOLCAP, poolCap);
 }
 
 function take(): i32 {
@@ -141,6 +147,7 @@ function take(): i32 {
     freeHead = load<i32>(slot(i) + F_NEXT);
     freeCount--;
   } else {
+    if (high == poolCap) addChunk();
     i = high++;
   }
   hset(H_LIVE, hget(H_LIVE) + 1);
@@ -211,7 +218,7 @@ function releaseNode(i: i32): void {
 
 // ---- id lists ----
 
-/** Adds id to node n's list; 0 when it is already there. Needs one reserved slot. */
+/** Adds id to node n's list; 0 when it is already there. */
 function addId(n: i32, id: i32): i32 {
   const p = slot(n);
   const ids = load<i32>(p + N_IDS);
@@ -326,7 +333,6 @@ export function insert(fam: i32, a: u32, b: u32, c: u32, d: u32, len: i32, id: i
   if (badLen(fam, len) || id <= 0) return -1;
   const hi = maskHi(keyHi(a, fam == 4 ? 0 : b), len);
   const lo = fam == 4 ? 0 : maskLo(keyHi(c, d), len);
-  reserve(3);
   let link = rootLink(fam, hi, len);
   while (true) {
     const n = load<i32>(link);
@@ -483,7 +489,7 @@ export function within(fam: i32, a: u32, b: u32, c: u32, d: u32, len: i32): i32 
   let table = table6;
   if (fam == 4) {
     count = 1 << (K4 - len);
-    first = <i32>(hi >> 48) & ~(count - 1);
+    first = <i32>(hi >> <u64>(64 - K4)) & ~(count - 1);
     table = table4;
   }
   for (let i = first; i < first + count; i++) {

@@ -142,6 +142,7 @@ test('radix: many ids on one prefix (id blocks), removal in any order', () => {
     assert.equal(idx.remove(id, r), true);
     assert.equal(idx.remove(id, r), false, 'a second removal finds nothing');
     left.delete(id);
+    if (left.size === 1) assert.equal(idx.stats().slots, 2, 'a last id goes back inline: two nodes, no id block');
     assert.deepEqual(query(idx, 'containing', r), [1, ...[...left].sort(byNum)]);
     assert.deepEqual(query(idx, 'within', ip('203.0.113.9/32')), [...left].sort(byNum));
   }

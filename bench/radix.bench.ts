@@ -1,0 +1,237 @@
+// CIDR index benchmark: `containing` lookups/s of one IPv4 and one IPv6 address in the WASM RadixIndex with
+// 100,000 and 1,000,000 entries (single IPs and ranges mixed), against two plain TypeScript references
+// (a Map of exact IPs + a linear scan of the ranges; one Map per prefix length), insert/remove rates, and
+// memory per entry. Run: node --expose-gc dist/bench/radix.bench.js [--sizes 100000,1000000]
+
+import { createRequire } from 'node:module';
+import { RadixIndex } from '../src/store/radix.js';
+import { ipRangeContains } from '../src/store/iprange.js';
+import type { IpRange } from '../src/store/records.js';
+import { randomPrefix, rng, zeroHostBits } from '../test/store/random.js';
+
+interface BenchTarget { name: string; hz: number; stats: { rme: number } }
+interface Suite {
+  add(name: string, fn: () => void, opts?: Record<string, unknown>): Suite;
+  on(ev: string, fn: (e: { target: BenchTarget }) => void): Suite;
+  run(opts?: Record<string, unknown>): void;
+}
+const require = createRequire(import.meta.url);
+const Benchmark = require('benchmark') as { Suite: new () => Suite };
+const gc = (globalThis as { gc?: () => void }).gc;
+
+/** The operations both the WASM index and the references offer. */
+interface PrefixIndex {
+  insert(id: number, r: IpRange): void;
+  containing(r: IpRange, out: number[]): number;
+}
+
+// ---- reference 1: Map of exact addresses + linear scan of ranges ----
+function exactKey(r: IpRange): number | string {
+  const b = r.bytes;
+  if (r.family === 4) return ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0;
+  let s = '';
+  for (let i = 0; i < 16; i += 2) s += String.fromCharCode((b[i]! << 8) | b[i + 1]!);
+  return s;
+}
+
+class MapScanIndex implements PrefixIndex {
+  private exact = new Map<number | string, number[]>();
+  private ranges: Array<{ id: number; r: IpRange }> = [];
+  insert(id: number, r: IpRange): void {
+    if (r.prefix !== (r.family === 4 ? 32 : 128)) { this.ranges.push({ id, r }); return; }
+    const k = exactKey(r);
+    const list = this.exact.get(k);
+    if (list) list.push(id); else this.exact.set(k, [id]);
+  }
+  containing(q: IpRange, out: number[]): number {
+    let n = 0;
+    if (q.prefix === (q.family === 4 ? 32 : 128)) {
+      const list = this.exact.get(exactKey(q));
+      if (list) for (const id of list) { out.push(id); n++; }
+    }
+    for (const e of this.ranges) if (ipRangeContains(e.r, q)) { out.push(e.id); n++; }
+    return n;
+  }
+}
+
+// ---- reference 2: one Map per prefix length, probed from /32 (/128) down ----
+class PerLengthIndex implements PrefixIndex {
+  private v4 = new Map<number, Map<number, number[]>>();
+  private v6 = new Map<number, Map<string, number[]>>();
+  private lengths4: number[] = [];
+  private lengths6: number[] = [];
+  private static key6(b: Uint8Array, len: number): string {
+    let s = '';
+    for (let i = 0; i < 16; i += 2) {
+      const bits = Math.max(0, Math.min(16, len - i * 8));
+      const mask = bits === 0 ? 0 : (0xffff << (16 - bits)) & 0xffff;
+      s += String.fromCharCode(((b[i]! << 8) | b[i + 1]!) & mask);
+    }
+    return s;
+  }
+  insert(id: number, r: IpRange): void {
+    if (r.family === 4) {
+      let m = this.v4.get(r.prefix);
+      if (!m) { this.v4.set(r.prefix, m = new Map()); this.lengths4 = [...this.v4.keys()].sort((a, b) => b - a); }
+      const k = exactKey(r) as number;
+      const list = m.get(k);
+      if (list) list.push(id); else m.set(k, [id]);
+    } else {
+      let m = this.v6.get(r.prefix);
+      if (!m) { this.v6.set(r.prefix, m = new Map()); this.lengths6 = [...this.v6.keys()].sort((a, b) => b - a); }
+      const k = PerLengthIndex.key6(r.bytes, r.prefix);
+      const list = m.get(k);
+      if (list) list.push(id); else m.set(k, [id]);
+    }
+  }
+  containing(q: IpRange, out: number[]): number {
+    let n = 0;
+    if (q.family === 4) {
+      const x = exactKey(q) as number;
+      for (const len of this.lengths4) {
+        if (len > q.prefix) continue;
+        const list = this.v4.get(len)!.get(len === 0 ? 0 : (x & (-1 << (32 - len))) >>> 0);
+        if (list) for (const id of list) { out.push(id); n++; }
+      }
+    } else {
+      for (const len of this.lengths6) {
+        if (len > q.prefix) continue;
+        const list = this.v6.get(len)!.get(PerLengthIndex.key6(q.bytes, len));
+        if (list) for (const id of list) { out.push(id); n++; }
+      }
+    }
+    return n;
+  }
+}
+
+// ---- data: mixed single IPs and ranges, some clustered in popular networks ----
+function entry(rand: () => number): IpRange {
+  const x = rand();
+  const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)]!;
+  if (x < 0.75) { // IPv4: 80% single addresses, 20% ranges (mostly /24, a few short ones)
+    const prefix = rand() < 0.8 ? 32 : rand() < 0.6 ? 24 : rand() < 0.95 ? 16 + Math.floor(rand() * 16) : 8 + Math.floor(rand() * 8);
+    const r = randomPrefix(rand, 4, 32);
+    if (rand() < 0.4) { r.bytes[0] = pick([34, 52, 104, 159, 185]); r.bytes[1] = pick([64, 100, 200, 16]); } // cloud clusters
+    zeroHostBits(r.bytes, prefix);
+    return { family: 4, bytes: r.bytes, prefix };
+  }
+  // IPv6: mostly /128 and /64 inside a few provider /32s, some elsewhere
+  const prefix = rand() < 0.8 ? 128 : pick([64, 64, 64, 56, 48, 32]);
+  const r = randomPrefix(rand, 6, 128);
+  if (rand() < 0.7) r.bytes.set(pick([[0x2a, 0x01, 0x04, 0xf8], [0x20, 0x01, 0x41, 0xd0], [0x26, 0x00, 0x1f, 0x18], [0x24, 0x0e, 0x00, 0x03]]), 0);
+  zeroHostBits(r.bytes, prefix);
+  return { family: 6, bytes: r.bytes, prefix };
+}
+
+/** Single-address queries of one family: half inside a stored entry, half random. */
+function queries(rand: () => number, entries: IpRange[], family: 4 | 6, count: number): IpRange[] {
+  const same = entries.filter((e) => e.family === family);
+  const qs: IpRange[] = [];
+  const max = family === 4 ? 32 : 128;
+  for (let i = 0; i < count; i++) {
+    const q = randomPrefix(rand, family, max);
+    if (i % 2 === 0) {
+      const e = same[Math.floor(rand() * same.length)]!;
+      for (let bit = 0; bit < e.prefix; bit++) {
+        const m = 0x80 >> (bit & 7);
+        q.bytes[bit >> 3] = (q.bytes[bit >> 3]! & ~m) | (e.bytes[bit >> 3]! & m);
+      }
+    }
+    qs.push(q);
+  }
+  return qs;
+}
+
+const BATCH = 1024;
+function lookups(index: PrefixIndex, qs: IpRange[], batch: number): () => void {
+  let i = 0;
+  const out: number[] = [];
+  return () => {
+    for (let k = 0; k < batch; k++) {
+      index.containing(qs[i]!, out);
+      if (++i === qs.length) i = 0;
+    }
+    if (out.length > 4096) out.length = 0;
+  };
+}
+
+function heapBytes(): number {
+  gc?.();
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
+}
+
+function run(size: number): void {
+  const rand = rng(size);
+  const entries: IpRange[] = [];
+  for (let i = 0; i < size; i++) entries.push(entry(rand));
+  const q4 = queries(rand, entries, 4, 1 << 16);
+  const q6 = queries(rand, entries, 6, 1 << 16);
+  const v4 = entries.filter((e) => e.family === 4).length;
+  const ranges = entries.filter((e) => e.prefix !== (e.family === 4 ? 32 : 128)).length;
+  console.log(`\n## ${size} entries (${v4} IPv4, ${size - v4} IPv6; ${ranges} ranges)`);
+
+  const h0 = heapBytes();
+  const wasm = RadixIndex.load();
+  const m0 = wasm.stats().memoryBytes;
+  let t = performance.now();
+  for (let i = 0; i < size; i++) wasm.insert(i + 1, entries[i]!);
+  const insertMs = performance.now() - t;
+  const st = wasm.stats();
+  console.log(`wasm insert: ${(size / insertMs / 1000).toFixed(2)} M/s; ${st.nodes} nodes, ${st.slots} slots; ` +
+    `linear memory ${(st.memoryBytes / 1048576).toFixed(1)} MiB (+${((st.memoryBytes - m0) / 1048576).toFixed(1)} MiB) = ` +
+    `${((st.memoryBytes - m0) / size).toFixed(1)} bytes/entry (slots in use: ${(st.slots * RadixIndex.slotBytes / size).toFixed(1)} bytes/entry)`);
+
+  const h1 = heapBytes();
+  const perLength = new PerLengthIndex();
+  for (let i = 0; i < size; i++) perLength.insert(i + 1, entries[i]!);
+  const h2 = heapBytes();
+  const mapScan = new MapScanIndex();
+  for (let i = 0; i < size; i++) mapScan.insert(i + 1, entries[i]!);
+  const h3 = heapBytes();
+  console.log(`ts per-length maps: ${((h2 - h1) / size).toFixed(1)} bytes/entry of JS heap; ` +
+    `ts map+scan: ${((h3 - h2) / size).toFixed(1)} bytes/entry (${((h1 - h0) / 1048576).toFixed(1)} MiB JS heap moved during the wasm load)`);
+
+  // sanity: the references agree with the index on a sample
+  for (let i = 0; i < 200; i++) {
+    for (const q of [q4[i]!, q6[i]!]) {
+      const a: number[] = [], b: number[] = [], c: number[] = [];
+      wasm.containing(q, a); perLength.containing(q, b); if (i < 20) mapScan.containing(q, c);
+      const key = (x: number[]) => x.sort((p, s) => p - s).join(',');
+      if (key(a) !== key(b) || (i < 20 && key(a) !== key(c))) throw new Error(`reference mismatch on query ${i}`);
+    }
+  }
+
+  const res = new Map<string, number>();
+  const s = new Benchmark.Suite();
+  const per = new Map<string, number>();
+  const cases: Array<[string, () => void, number]> = [
+    ['wasm radix   containing(IPv4)', lookups(wasm, q4, BATCH), BATCH],
+    ['wasm radix   containing(IPv6)', lookups(wasm, q6, BATCH), BATCH],
+    ['ts per-len   containing(IPv4)', lookups(perLength, q4, BATCH), BATCH],
+    ['ts per-len   containing(IPv6)', lookups(perLength, q6, BATCH), BATCH],
+    ['ts map+scan  containing(IPv4)', lookups(mapScan, q4, 4), 4],
+    ['ts map+scan  containing(IPv6)', lookups(mapScan, q6, 4), 4],
+  ];
+  for (const [name, fn, n] of cases) { s.add(name, fn, { minSamples: 5, maxTime: 2 }); per.set(name, n); }
+  s.on('cycle', (e) => {
+    const ops = e.target.hz * per.get(e.target.name)!;
+    res.set(e.target.name, ops);
+    const rate = ops >= 1e5 ? `${(ops / 1e6).toFixed(2)} M` : `${(ops / 1e3).toFixed(2)} k`;
+    console.log(`${e.target.name.padEnd(32)} ${rate.padStart(10)} lookups/s  ±${e.target.stats.rme.toFixed(1)}%`);
+  });
+  s.run({ async: false });
+  for (const fam of ['IPv4', 'IPv6']) {
+    const w = res.get(`wasm radix   containing(${fam})`)!, p = res.get(`ts per-len   containing(${fam})`)!;
+    console.log(`wasm / ts per-length (${fam}): x${(w / p).toFixed(2)}`);
+  }
+
+  t = performance.now();
+  for (let i = 0; i < size; i++) wasm.remove(i + 1, entries[i]!);
+  const removeMs = performance.now() - t;
+  console.log(`wasm remove: ${(size / removeMs / 1000).toFixed(2)} M/s; size after: ${wasm.size}, slots in use: ${wasm.stats().slots}`);
+}
+
+const arg = process.argv.indexOf('--sizes');
+const sizes = arg > 0 ? process.argv[arg + 1]!.split(',').map(Number) : [100_000, 1_000_000];
+for (const size of sizes) run(size);
