@@ -15,6 +15,7 @@ const runs: Array<{ name: string; file: string; argv: string[] }> = [
   { name: 'replay', file: 'replay.bench.js', argv: [] },
   { name: 'latency', file: 'latency.bench.js', argv: [] },
   { name: 'lapi', file: 'lapi.bench.js', argv: [] },
+  { name: 'radix', file: 'radix.bench.js', argv: [] },
   // ground truth needs a log: the generated ssh log cached by parse.bench
 ];
 const results: string[] = [];
