@@ -20,7 +20,8 @@ export interface RouteHandler {
 }
 
 interface ParamRoute { prefix: string; handler: RouteHandler }
-interface MethodTree { exact: Map<string, RouteHandler>; params: ParamRoute[] }
+/** static routes keep a prebuilt Match, so a static lookup allocates nothing */
+interface MethodTree { exact: Map<string, Match>; params: ParamRoute[] }
 
 export type Match = { handler: RouteHandler; param: string } | { status: 404 | 405 };
 const NOT_FOUND: Match = { status: 404 };
@@ -34,7 +35,7 @@ export class Router {
     if (t === undefined) { t = { exact: new Map(), params: [] }; this.trees.set(method, t); }
     const handler: RouteHandler = { route, method, auth, handle, metrics: null };
     const colon = route.indexOf('/:');
-    if (colon === -1) t.exact.set(route, handler);
+    if (colon === -1) t.exact.set(route, { handler, param: '' });
     else t.params.push({ prefix: route.slice(0, colon + 1), handler });
   }
 
@@ -53,8 +54,8 @@ export class Router {
 }
 
 function matchTree(t: MethodTree, path: string): Match | null {
-  const h = t.exact.get(path);
-  if (h !== undefined) return { handler: h, param: '' };
+  const m = t.exact.get(path);
+  if (m !== undefined) return m;
   for (const p of t.params) {
     if (path.length > p.prefix.length && path.startsWith(p.prefix) && path.indexOf('/', p.prefix.length) === -1) {
       let param = path.slice(p.prefix.length);
