@@ -51,7 +51,7 @@ function keyName(k: unknown): string {
 
 export function parseConfig(text: string, file: string): PicketConfig {
   const lc = new YAML.LineCounter();
-  const doc = YAML.parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  const doc = YAML.parseDocument(text, { lineCounter: lc, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length) {
     const e = doc.errors[0];
     throw new ConfigError(`${file}${e.linePos ? `:${e.linePos[0].line}` : ''}: not valid YAML: ${e.message.split('\n')[0]}`);

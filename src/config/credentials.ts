@@ -16,7 +16,7 @@ export class CredentialsError extends Error {
 
 export function parseCredentials(text: string, file: string): Credentials {
   const lc = new YAML.LineCounter();
-  const doc = YAML.parseDocument(text, { lineCounter: lc, prettyErrors: false });
+  const doc = YAML.parseDocument(text, { lineCounter: lc, prettyErrors: true });
   if (doc.errors.length) {
     const e = doc.errors[0];
     const line = e.linePos ? `:${e.linePos[0].line}` : '';
