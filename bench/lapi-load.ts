@@ -158,7 +158,7 @@ function toMs(v: string, unit: string): number {
 
 /** Runs wrk (2 threads, 32 connections, --latency) against `url` with the script, bounded in time. */
 export async function runWrk(url: string, script: string, seconds: number, threads = 2, connections = 32): Promise<WrkResult> {
-  const r = await runCommand('wrk', [`-t${threads}`, `-c${connections}`, `-d${seconds}s`, '--timeout', '10s', '--latency', '-s', script, url], { timeoutMs: (seconds + 30) * 1000 });
+  const r = await runCommand('wrk', [`-t${threads}`, `-c${connections}`, `-d${seconds}s`, '--timeout', '60s', '--latency', '-s', script, url], { timeoutMs: (seconds + 30) * 1000 });
   if (r.code !== 0) throw new Error(`wrk exited ${r.code}: ${r.stderr}\n${r.stdout}`);
   const out = r.stdout;
   const rps = /Requests\/sec:\s+([\d.]+)/.exec(out);

@@ -28,6 +28,7 @@ function parseArgs(argv: string[]): Options {
 
 interface TargetRun { name: string; loadMs?: number; wrk?: WrkResult; json?: StreamResult; protobuf?: StreamResult; hitCheck?: string; note?: string }
 
+const LOAD_AT_START = os.loadavg().map((x) => x.toFixed(1)).join(' ');
 const log = (s: string): void => { process.stdout.write(`${s}\n`); };
 const fmt = (n: number | undefined, d = 0): string => n === undefined || Number.isNaN(n) ? 'n/a' : n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 
@@ -56,6 +57,7 @@ async function benchLapi(t: LapiTarget, creds: { login: string; password: string
   const script = path.join(dir, `${t.name}.lua`);
   writeWrkScript(script, set.queries, key);
   run.wrk = await runWrk(t.url, script, o.duration);
+  if (run.wrk.requests < 100 || run.wrk.non2xx > 0 || run.wrk.socketErrors) log(`${t.name}: wrk report:\n${run.wrk.raw}`);
   log(`${t.name}: ${fmt(run.wrk.requestsPerSec)} req/s, p99 ${fmt(run.wrk.p99Ms, 2)} ms, non-2xx ${run.wrk.non2xx} ${run.wrk.socketErrors}`);
   run.json = await timeStartupStream(t.url, key, 'json');
   log(`${t.name}: startup stream JSON ${fmt(run.json.bytes)} B in ${fmt(run.json.ms)} ms (${run.json.newCount} new)`);
@@ -92,7 +94,7 @@ function report(o: Options, runs: TargetRun[]): string {
   const cpu = /model name\s*:\s*(.*)/.exec(fs.readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? 'unknown';
   const lines = [
     `- command: \`node dist/bench/lapi.bench.js --decisions ${o.decisions} --duration ${o.duration}\` (wrk -t2 -c32 -d${o.duration}s --latency, queries rotate over ${2500} addresses: 1,000 loaded IPs, 250 inside loaded ranges, 1,250 not loaded)`,
-    `- machine: nproc ${os.availableParallelism()}, ${cpu}, node ${process.version}`,
+    `- machine: nproc ${os.availableParallelism()}, ${cpu}, node ${process.version}; load average at start ${LOAD_AT_START}, at end ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} (shared machine: compare ratios within the run)`,
     `- date: ${new Date().toISOString()}`,
     '',
     '| target | load (POST /v1/alerts) | answers | lookups/s | p50 | p99 | non-2xx | stream JSON | stream protobuf |',

@@ -1,5 +1,6 @@
 // Conformance (d): CrowdSec 1.4.6's `cscli`, with an isolated config whose credentials point at the LAPI under
-// test, adds, lists and deletes decisions and lists alerts through it, and the results are right.
+// test, adds, lists (with filters) and deletes decisions, lists, inspects and deletes alerts through it, and the
+// results are right.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -77,5 +78,25 @@ test('cscli: decisions add / list -o json / delete and alerts list through the L
     assert.equal(deletedAlert?.source?.value, '192.0.2.50');
     const deletedDecision = deletedAlert?.decisions?.[0];
     assert.ok(deletedDecision && goDurationSeconds(deletedDecision.duration) <= 0, `the deleted decision is still attached to its alert, expired: ${JSON.stringify(deletedAlert)}`);
+
+    // filters, inspect, delete by id, alert deletion
+    const covering2 = decisionsOf(await listJson(cfg, proxy, ['decisions', 'list', '-i', '198.51.100.7'])).map((d) => d.value);
+    assert.deepEqual(covering2, ['198.51.100.0/24'], `decisions list -i 198.51.100.7\n${proxy.dump(1, 'GET /v1/alerts')}`);
+    const captchas = decisionsOf(await listJson(cfg, proxy, ['decisions', 'list', '-t', 'captcha'])).map((d) => d.value);
+    assert.deepEqual(captchas, ['2001:db8::50'], `decisions list -t captcha\n${proxy.dump(1, 'GET /v1/alerts')}`);
+    const rangeAlert = alerts.find((a) => a.source?.value === '198.51.100.0/24');
+    assert.ok(rangeAlert, JSON.stringify(alerts).slice(0, 2000));
+    const inspect = await runCommand('cscli', ['-c', cfg.configFile, 'alerts', 'inspect', String(rangeAlert.id), '-o', 'json'], { timeoutMs: 30_000 });
+    assert.equal(inspect.code, 0, `${inspect.stderr}\n${proxy.dump(1, 'GET /v1/alerts/')}`);
+    const inspected = JSON.parse(inspect.stdout) as WireAlert;
+    assert.deepEqual([inspected.id, inspected.scenario, inspected.decisions?.[0]?.value], [rangeAlert.id, rangeAlert.scenario, '198.51.100.0/24'], inspect.stdout.slice(0, 1500));
+    const byId = await cscliOk(cfg, proxy, ['decisions', 'delete', '--id', String(range.id)]);
+    assert.match(byId, /1 decision\(s\) deleted/, `${byId}\n${proxy.dump(1, 'DELETE')}`);
+    const afterId = decisionsOf(await listJson(cfg, proxy, ['decisions', 'list'])).map((d) => d.value);
+    assert.deepEqual(afterId, ['2001:db8::50'], `after deleting decision ${range.id}`);
+    const alertsDeleted = await cscliOk(cfg, proxy, ['alerts', 'delete', '--ip', '192.0.2.50']);
+    assert.match(alertsDeleted, /1 alert\(s\) deleted/, `${alertsDeleted}\n${proxy.dump(1, 'DELETE /v1/alerts')}`);
+    const remaining = (await listJson(cfg, proxy, ['alerts', 'list'])).map((a) => a.source?.value).sort();
+    assert.deepEqual(remaining, ['198.51.100.0/24', '2001:db8::50'], 'alerts left after deleting the one of 192.0.2.50');
   });
 });

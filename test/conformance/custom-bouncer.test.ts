@@ -1,5 +1,6 @@
 // Conformance (a): the real crowdsec-custom-bouncer receives decisions added and deleted in the LAPI under test,
-// for an IPv4 and an IPv6 (the shared peers/bouncer-conformance.sh) and for a range (checked here).
+// for an IPv4 and an IPv6 (the shared peers/bouncer-conformance.sh) and for a range (checked here), and a
+// decision that existed before the bouncer started arrives with its startup snapshot.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -31,8 +32,12 @@ test('custom bouncer: bouncer-conformance.sh sees an IPv4 and an IPv6 decision a
 test('custom bouncer: a range (and an IPv4, an IPv6) added then deleted reach it with the right scope and duration', { skip: skipReason('crowdsec-custom-bouncer') }, async () => {
   await withLapi(async (target, proxy) => {
     const key = await target.addBouncer('conformance-range');
+    await target.addDecision('192.0.2.200', '5m'); // before the bouncer starts: it must come in the startup snapshot
     const bouncer = CustomBouncer.start(path.join(target.dir, 'custom-bouncer'), proxy.url, key);
     await waitFor('two stream pulls (startup and one delta)', 20_000, () => proxy.find('GET /v1/decisions/stream').length >= 2);
+    const first = proxy.find('GET /v1/decisions/stream')[0]!;
+    assert.equal(first.url, '/v1/decisions/stream?startup=true', proxy.dump(2));
+    await bouncer.waitCall('add', '192.0.2.200', 0, 5000).catch((err: Error) => { throw new Error(`${err.message}\n${proxy.dump(2)}`); });
     const values = scriptMissing ? ['198.51.100.0/24', '192.0.2.127', '2001:db8::78'] : ['198.51.100.0/24'];
     for (const value of values) {
       const from = bouncer.calls().length;
