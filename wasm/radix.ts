@@ -13,13 +13,14 @@
 // root-to-leaf walk of at most ~log2(n) + nesting-depth nodes, and makes `within` a subtree walk.
 // IPv4 keys are stored left-aligned in the same 128-bit key as IPv6 (max length 32), so one code path
 // serves both families.
-// A plain binary trie of n random keys is ~log2(n) nodes deep (17 at 100k entries), one cache miss each, so
-// the top of each family's trie is cut off by a 2^16-slot bucket table: entries of length >= K (IPv4: K=16,
-// bucket = the first 16 bits; IPv6: K=48, bucket = a multiplicative hash of the first 48 bits, i.e. the
-// site prefix, since IPv6's first 16 bits hardly vary) live in the small trie of their bucket; the few
-// entries shorter than K live in one "short" trie per family. `containing` walks the short trie (usually
-// empty or tiny) and one bucket trie (a couple of nodes at 100k-1M entries); `within` of a prefix shorter
-// than K visits every bucket.
+// A plain binary trie of n keys is ~log2(n) nodes deep (17 at 100k entries), one cache miss each, so the top
+// of each family's trie is cut off by bucket tables ("levels"). Level K holds the entries whose length is in
+// [K, next K) in up to 2^16 small tries, the bucket being a multiplicative hash of the entry's first K bits
+// (IPv4: K = 8, 16, 24; IPv6: K = 16, 32, 48, 64 - down to provider, site and subnet prefixes, so addresses
+// clustered in one network still spread); entries shorter than the first K live in one "short" trie per
+// family. `containing` probes, per non-empty level, a bitmap of used buckets and walks one bucket trie (a
+// node or two even with 1M entries); `within` walks the bucket of each of the query's K-bit prefixes, or
+// the whole table when there are too many of those.
 //
 // Keys cross the boundary as four u32 words (big-endian order of the address bytes, i.e. network order),
 // passed as call arguments, so one call = one boundary crossing and no copy. Results are i32 ids written
@@ -50,7 +51,7 @@ const H_RESPTR: i32 = 2;
 const H_RESCAP: i32 = 3;   // in ids
 const H_POOLCAP: i32 = 4;  // slots
 const H_LIVE: i32 = 5;     // slots in use (nodes + id blocks)
-const H_SHORT4: i32 = 6;   // root of the IPv4 trie of prefixes shorter than K4
+const H_SHORT4: i32 = 6;   // root of the IPv4 trie of prefixes shorter than the first IPv4 level
 const H_SHORT6: i32 = 7;
 const H_NODES: i32 = 8;    // slots in use as nodes
 const H_WORDS: i32 = 16;
@@ -61,18 +62,23 @@ const hdr: usize = memory.data(H_WORDS * 4, 16);
 const STACK_MAX: i32 = 256;
 const stack: usize = memory.data(STACK_MAX * 4, 16);
 
-const TABLE_BITS: i32 = 16;
-const TABLE_SLOTS: i32 = 1 << TABLE_BITS;
-const K4: i32 = TABLE_BITS; // IPv4 buckets index the table directly
-const K6: i32 = 48;
-let table4: usize = 0;   // TABLE_SLOTS i32 roots of the IPv4 bucket tries
-let table6: usize = 0;
+// levels 0-2: IPv4, 3-6: IPv6; their K (prefix length of the bucket key), table size (2^bits slots, bits =
+// min(K, 16)), tables of trie roots, bitmaps of non-empty buckets (probed first: 8 KiB stay in cache where
+// a 256 KiB table does not) and entry counts (an empty level is skipped)
+const MAX_TABLE_BITS: i32 = 16;
+const N_LEVELS: i32 = 7;
+const V6_FIRST_LEVEL: i32 = 3;
+const levelK: usize = memory.data<i32>([8, 16, 24, 16, 32, 48, 64]);
+const levelBits: usize = memory.data<i32>([8, 16, 16, 16, 16, 16, 16]);
+const levelTable: usize = memory.data(N_LEVELS * 4, 16);
+const levelBitmap: usize = memory.data(N_LEVELS * 4, 16);
+const levelCount: usize = memory.data(N_LEVELS * 4, 16);
 
 const CHUNK_SHIFT: i32 = 14;            // 16384 slots = 512 KiB per chunk
 const CHUNK_MASK: i32 = (1 << CHUNK_SHIFT) - 1;
 const MAX_CHUNKS: i32 = 8192;            // 2^27 slots: more than a 4 GiB memory can hold
 const chunks: usize = memory.data(MAX_CHUNKS * 4, 16);
-let nChunks: i32 = 0;
+let nChunks: i32 = 0;         // the pool and the other buffers are taken with memory.grow (runtime stub)
 let poolCap: i32 = 0;
 let high: i32 = 1;        // slots [high, poolCap) were never used; slot 0 is the "none" index
 let freeHead: i32 = 0;
@@ -90,28 +96,76 @@ let resCap: i32 = 0;
 }
 // @ts-ignore: decorator
 @inline function shortLink(fam: i32): usize { return hdr + (<usize>(fam == 4 ? H_SHORT4 : H_SHORT6) << 2); }
-/** Address of the bucket-table slot of a key of length >= K. */
 // @ts-ignore: decorator
-@inline function bucketLink(fam: i32, hi: u64): usize {
-  // the bucket must depend on exactly the first K bits, the bits every entry of that trie shares
-  const slotIndex = fam == 4
-    ? <u32>(hi >> <u64>(64 - K4))
-    : <u32>(((hi >> <u64>(64 - K6)) * 0x9E3779B97F4A7C15) >> <u64>(64 - TABLE_BITS));
-  return (fam == 4 ? table4 : table6) + (<usize>slotIndex << 2);
+@inline function firstLevel(fam: i32): i32 { return fam == 4 ? 0 : V6_FIRST_LEVEL; }
+// @ts-ignore: decorator
+@inline function endLevel(fam: i32): i32 { return fam == 4 ? V6_FIRST_LEVEL : N_LEVELS; }
+// @ts-ignore: decorator
+@inline function kOf(level: i32): i32 { return load<i32>(levelK + (<usize>level << 2)); }
+// @ts-ignore: decorator
+@inline function bitsOf(level: i32): i32 { return load<i32>(levelBits + (<usize>level << 2)); }
+// @ts-ignore: decorator
+@inline function bitmapOf(level: i32): usize { return load<usize>(levelBitmap + (<usize>level << 2)); }
+// @ts-ignore: decorator
+@inline function tableOf(level: i32): usize { return load<usize>(levelTable + (<usize>level << 2)); }
+// @ts-ignore: decorator
+@inline function countOf(level: i32): i32 { return load<i32>(levelCount + (<usize>level << 2)); }
+// @ts-ignore: decorator
+@inline function addCount(level: i32, d: i32): void { store<i32>(levelCount + (<usize>level << 2), countOf(level) + d); }
+
+/** Bucket of the first K bits of hi (K <= 64) at a level: a hash of exactly those bits. */
+// @ts-ignore: decorator
+@inline function bucketOf(level: i32, hi: u64): i32 {
+  return <i32>(((hi >> <u64>(64 - kOf(level))) * 0x9E3779B97F4A7C15) >> <u64>(64 - bitsOf(level)));
 }
-/** The link holding the root of the trie an entry of this length belongs to. */
 // @ts-ignore: decorator
-@inline function rootLink(fam: i32, hi: u64, len: i32): usize {
-  return len < (fam == 4 ? K4 : K6) ? shortLink(fam) : bucketLink(fam, hi);
+@inline function bucketLink(level: i32, bucket: i32): usize { return tableOf(level) + (<usize>bucket << 2); }
+// @ts-ignore: decorator
+@inline function bucketUsed(level: i32, bucket: i32): bool {
+  return (load<u8>(bitmapOf(level) + (<usize>bucket >> 3)) & (1 << (bucket & 7))) != 0;
+}
+/** Keeps the bitmap bit of a bucket equal to "its trie is not empty". */
+function markBucket(level: i32, bucket: i32): void {
+  const at = bitmapOf(level) + (<usize>bucket >> 3);
+  const bit: u32 = 1 << <u32>(bucket & 7);
+  const byte: u32 = load<u8>(at);
+  store<u8>(at, load<i32>(bucketLink(level, bucket)) != 0 ? byte | bit : byte & ~bit);
+}
+/** Root of the bucket trie holding hi's first K bits at a level, 0 when that bucket is empty. */
+// @ts-ignore: decorator
+@inline function bucketRoot(level: i32, hi: u64): i32 {
+  const bucket = bucketOf(level, hi);
+  return bucketUsed(level, bucket) ? load<i32>(bucketLink(level, bucket)) : 0;
+}
+
+/** The level an entry of this length belongs to, -1 for the short trie. */
+function levelFor(fam: i32, len: i32): i32 {
+  let level = -1;
+  for (let j = firstLevel(fam), e = endLevel(fam); j < e; j++) if (len >= kOf(j)) level = j;
+  return level;
+}
+
+// @ts-ignore: decorator
+@inline function rootLink(fam: i32, level: i32, hi: u64): usize {
+  return level < 0 ? shortLink(fam) : bucketLink(level, bucketOf(level, hi));
+}
+
+/** Zeroed memory at the end of the linear memory (never given back; runtime stub, no allocator). */
+function grab(bytes: i32): usize {
+  const before = memory.grow((bytes + 0xffff) >>> 16);
+  if (before < 0) unreachable();
+  return <usize>before << 16;
 }
 
 /** Sizes the pool (slots to reserve) and the result buffer (ids); call once after instantiation. */
 export function init(initialSlots: i32, resultCap: i32): void {
   while (poolCap < initialSlots || nChunks == 0) addChunk();
   resCap = resultCap > 16 ? resultCap : 16;
-  res = heap.alloc(<usize>resCap << 2);
-  table4 = heap.alloc(<usize>TABLE_SLOTS << 2);
-  table6 = heap.alloc(<usize>TABLE_SLOTS << 2);
+  res = grab(resCap << 2);
+  for (let j = 0; j < N_LEVELS; j++) {
+    store<usize>(levelTable + (<usize>j << 2), grab(4 << bitsOf(j)));
+    store<usize>(levelBitmap + (<usize>j << 2), grab(1 << (bitsOf(j) - 3)));
+  }
   clear();
   hset(H_GEN, 1);
   hset(H_RESPTR, <i32>res);
@@ -123,8 +177,11 @@ export function clear(): void {
   high = 1; freeHead = 0; freeCount = 0;
   hset(H_SIZE, 0); hset(H_LIVE, 0); hset(H_NODES, 0); hset(H_SHORT4, 0); hset(H_SHORT6, 0);
   hset(H_POOLCAP, poolCap);
-  memory.fill(table4, 0, <usize>TABLE_SLOTS << 2);
-  memory.fill(table6, 0, <usize>TABLE_SLOTS << 2);
+  for (let j = 0; j < N_LEVELS; j++) {
+    memory.fill(tableOf(j), 0, <usize>4 << bitsOf(j));
+    memory.fill(bitmapOf(j), 0, <usize>1 << (bitsOf(j) - 3));
+    store<i32>(levelCount + (<usize>j << 2), 0);
+  }
 }
 
 export function ptrHeader(): usize { return hdr; }
@@ -134,7 +191,7 @@ export function ptrHeader(): usize { return hdr; }
 /** Adds one chunk of never-used slots (chunks never move: slot addresses stay valid). */
 function addChunk(): void {
   if (nChunks == MAX_CHUNKS) unreachable();
-  store<usize>(chunks + (<usize>nChunks << 2), heap.alloc(<usize>1 << <usize>(CHUNK_SHIFT + SLOT_SHIFT)));
+  store<usize>(chunks + (<usize>nChunks << 2), grab(1 << (CHUNK_SHIFT + SLOT_SHIFT)));
   nChunks++;
   poolCap += 1 << CHUNK_SHIFT;
   hset(H_POOLCAP, poolCap);
@@ -296,9 +353,12 @@ function removeId(n: i32, id: i32): i32 {
 
 // ---- results ----
 
-function growResults(): void {
+/** Doubles the result buffer keeping its first k ids (the old buffer is left unused). */
+function growResults(k: i32): void {
   resCap <<= 1;
-  res = heap.realloc(res, <usize>resCap << 2);
+  const moved = grab(resCap << 2);
+  memory.copy(moved, res, <usize>k << 2);
+  res = moved;
   hset(H_RESPTR, <i32>res);
   hset(H_RESCAP, resCap);
   hset(H_GEN, hget(H_GEN) + 1);
@@ -307,7 +367,7 @@ function growResults(): void {
 /** Appends node n's ids at result index k; returns the new count. */
 function emitIds(ids: i32, k: i32): i32 {
   if (ids > 0) {
-    if (k == resCap) growResults();
+    if (k == resCap) growResults(k);
     store<i32>(res + (<usize>k << 2), ids);
     return k + 1;
   }
@@ -315,7 +375,7 @@ function emitIds(ids: i32, k: i32): i32 {
     const q = slot(b);
     const c = load<i32>(q + B_COUNT);
     for (let j = 0; j < c; j++) {
-      if (k == resCap) growResults();
+      if (k == resCap) growResults(k);
       store<i32>(res + (<usize>k << 2), load<i32>(q + B_IDS + (j << 2)));
       k++;
     }
@@ -333,7 +393,8 @@ export function insert(fam: i32, a: u32, b: u32, c: u32, d: u32, len: i32, id: i
   if (badLen(fam, len) || id <= 0) return -1;
   const hi = maskHi(keyHi(a, fam == 4 ? 0 : b), len);
   const lo = fam == 4 ? 0 : maskLo(keyHi(c, d), len);
-  let link = rootLink(fam, hi, len);
+  const level = levelFor(fam, len);
+  let link = rootLink(fam, level, hi);
   while (true) {
     const n = load<i32>(link);
     if (n == 0) {
@@ -370,6 +431,7 @@ export function insert(fam: i32, a: u32, b: u32, c: u32, d: u32, len: i32, id: i
     break;
   }
   hset(H_SIZE, hget(H_SIZE) + 1);
+  if (level >= 0) { addCount(level, 1); markBucket(level, bucketOf(level, hi)); }
   return 1;
 }
 
@@ -380,7 +442,8 @@ export function remove(fam: i32, a: u32, b: u32, c: u32, d: u32, len: i32, id: i
   const lo = fam == 4 ? 0 : maskLo(keyHi(c, d), len);
   let parentLink: usize = 0;
   let parent: i32 = 0;
-  let link = rootLink(fam, hi, len);
+  const level = levelFor(fam, len);
+  let link = rootLink(fam, level, hi);
   let n = load<i32>(link);
   while (n != 0) {
     const p = slot(n);
@@ -394,6 +457,15 @@ export function remove(fam: i32, a: u32, b: u32, c: u32, d: u32, len: i32, id: i
   }
   if (n == 0 || removeId(n, id) == 0) return 0;
   hset(H_SIZE, hget(H_SIZE) - 1);
+  if (level >= 0) addCount(level, -1);
+  const done = unlinkEmpty(n, link, parent, parentLink);
+  if (level >= 0) markBucket(level, bucketOf(level, hi));
+  return done;
+}
+
+/** After n lost an id: a node left without ids and with < 2 children is freed, and so is a branching parent
+ *  it leaves with one child; returns 1. */
+function unlinkEmpty(n: i32, link: usize, parent: i32, parentLink: usize): i32 {
   const p = slot(n);
   if (load<i32>(p + N_IDS) != 0) return 1;
   const c0 = load<i32>(p + N_C0);
@@ -439,7 +511,10 @@ export function containing(fam: i32, a: u32, b: u32, c: u32, d: u32, len: i32): 
   let k = 0;
   const short = load<i32>(shortLink(fam));
   if (short != 0) k = walkContaining(short, hi, lo, len, k);
-  if (len >= (fam == 4 ? K4 : K6)) k = walkContaining(load<i32>(bucketLink(fam, hi)), hi, lo, len, k);
+  for (let j = firstLevel(fam), e = endLevel(fam); j < e; j++) {
+    if (len < kOf(j)) break;
+    if (countOf(j) != 0) k = walkContaining(bucketRoot(j, hi), hi, lo, len, k);
+  }
   return k;
 }
 
@@ -480,21 +555,24 @@ export function within(fam: i32, a: u32, b: u32, c: u32, d: u32, len: i32): i32 
   if (badLen(fam, len)) return -1;
   const hi = keyHi(a, fam == 4 ? 0 : b);
   const lo = fam == 4 ? 0 : keyHi(c, d);
-  if (len >= (fam == 4 ? K4 : K6)) return walkWithin(load<i32>(bucketLink(fam, hi)), hi, lo, len, 0);
-  // a short query: the short trie, then every bucket (their entries are all at least K long)
-  let k = walkWithin(load<i32>(shortLink(fam)), hi, lo, len, 0);
-  // IPv4 buckets are the first 16 bits: only the 2^(16-len) buckets under the query; IPv6 buckets are hashed
-  let first = 0;
-  let count = TABLE_SLOTS;
-  let table = table6;
-  if (fam == 4) {
-    count = 1 << (K4 - len);
-    first = <i32>(hi >> <u64>(64 - K4)) & ~(count - 1);
-    table = table4;
-  }
-  for (let i = first; i < first + count; i++) {
-    const root = load<i32>(table + (<usize>i << 2));
-    if (root != 0) k = walkWithin(root, hi, lo, len, k);
+  let k = 0;
+  if (len < kOf(firstLevel(fam))) k = walkWithin(load<i32>(shortLink(fam)), hi, lo, len, k);
+  for (let j = firstLevel(fam), e = endLevel(fam); j < e; j++) {
+    if (countOf(j) == 0 || (j + 1 < e && kOf(j + 1) <= len)) continue; // empty, or all its entries are shorter
+    const K = kOf(j);
+    if (len >= K) { k = walkWithin(bucketRoot(j, hi), hi, lo, len, k); continue; }
+    if (K - len <= bitsOf(j) - 4) {
+      // each K-bit prefix under the query: its bucket, filtered by that prefix (no id twice on a shared bucket)
+      const step: u64 = <u64>1 << <u64>(64 - K);
+      let p = maskHi(hi, len);
+      for (let i = 0, n = 1 << (K - len); i < n; i++, p += step) k = walkWithin(bucketRoot(j, p), p, 0, K, k);
+    } else {
+      const table = tableOf(j);
+      for (let i = 0, n = 1 << bitsOf(j); i < n; i++) {
+        const root = load<i32>(table + (<usize>i << 2));
+        if (root != 0) k = walkWithin(root, hi, lo, len, k);
+      }
+    }
   }
   return k;
 }
