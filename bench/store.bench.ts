@@ -48,8 +48,25 @@ function alertOf(i: number, now: number): NewAlert {
   };
 }
 
+/** wall and CPU (user+system) ms of fn: the machine is shared, CPU time is the steadier figure */
+function timed(fn: () => void): { wall: number; cpu: number } {
+  const c0 = process.cpuUsage();
+  const t = performance.now();
+  fn();
+  const c = process.cpuUsage(c0);
+  return { wall: performance.now() - t, cpu: (c.user + c.system) / 1000 };
+}
+
 function median(xs: number[]): number { const s = [...xs].sort((a, b) => a - b); return s[s.length >> 1]; }
-function ms(x: number): string { return `${x.toFixed(1)} ms`; }
+function ms(x: number): string { return x < 1 ? `${(x * 1000).toFixed(0)} µs` : `${x.toFixed(1)} ms`; }
+
+/** median CPU and wall time of `runs` calls */
+function series(runs: number, fn: () => void): string {
+  const cpu: number[] = [];
+  const wall: number[] = [];
+  for (let r = 0; r < runs; r++) { const t = timed(fn); cpu.push(t.cpu); wall.push(t.wall); }
+  return `median ${ms(median(cpu))} CPU (${ms(median(wall))} wall)`;
+}
 
 async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'picket-store-bench-'));
@@ -59,14 +76,18 @@ async function main(): Promise<void> {
     let lapi = openLapiStore(store, { syncIntervalMs: 0 });
     const now = Date.now();
     const addMs: number[] = [];
+    const addCpu: number[] = [];
     for (let base = 0; base < TOTAL; base += PER_CALL) {
       const batch: NewAlert[] = [];
       for (let i = base; i < base + PER_CALL; i++) batch.push(alertOf(i, now));
+      const c0 = process.cpuUsage();
       const t = performance.now();
       await lapi.addAlerts(batch);
       addMs.push(performance.now() - t);
+      const c = process.cpuUsage(c0);
+      addCpu.push((c.user + c.system) / 1000);
     }
-    console.log(`addAlerts(${PER_CALL} alerts, 1 decision each), ${addMs.length} calls: median ${ms(median(addMs))}, first ${ms(addMs[0])}, max ${ms(Math.max(...addMs))}`);
+    console.log(`addAlerts(${PER_CALL} alerts, 1 decision each), ${addMs.length} calls: median ${ms(median(addMs))} wall (${ms(median(addCpu))} CPU, both threads), first ${ms(addMs[0])}, max ${ms(Math.max(...addMs))}`);
 
     const probes: IpRange[] = [];
     const texts: string[] = [];
@@ -96,53 +117,25 @@ async function main(): Promise<void> {
 
     // stream times from here on: after the load (creation times are the store clock during the load)
     const loaded = Date.now();
+    for (const [name, fn] of [
+      ['queryDecisions({range: one IP})', (i: number) => lapi.queryDecisions({ range: probes[i & 4095] }, now).length],
+      ['parseIpOrRange + queryDecisions', (i: number) => lapi.queryDecisions({ range: parseIpOrRange(texts[i & 4095])! }, now).length],
+    ] as const) {
+      const r = timed(() => { for (let i = 0; i < 1_000_000; i++) sink += fn(i); });
+      console.log(`${name} x 1M: ${(1e6 / r.cpu / 1000).toFixed(2)} M lookups per CPU-second (wall ${(1e6 / r.wall / 1000).toFixed(2)} M/s)`);
+    }
     const filter = { scopes: ['Ip', 'Range'] };
-    const startup: number[] = [];
     let n = 0;
-    for (let r = 0; r < 15; r++) {
-      const t = performance.now();
-      n = lapi.stream(filter, { startup: true, lastPull: null, dedup: true, now: loaded }).new.length;
-      startup.push(performance.now() - t);
-    }
-    console.log(`stream startup (dedup, ${n} in new): median ${ms(median(startup))}`);
-    const raw: number[] = [];
-    for (let r = 0; r < 15; r++) {
-      const t = performance.now();
-      lapi.stream(filter, { startup: true, lastPull: null, dedup: false, now: loaded });
-      raw.push(performance.now() - t);
-    }
-    console.log(`stream startup (dedup=false): median ${ms(median(raw))}`);
+    console.log(`stream startup (dedup): ${series(15, () => { n = lapi.stream(filter, { startup: true, lastPull: null, dedup: true, now: loaded }).new.length; })} (${n} in new)`);
+    console.log(`stream startup (dedup=false): ${series(15, () => { lapi.stream(filter, { startup: true, lastPull: null, dedup: false, now: loaded }); })}`);
     await lapi.expireDecisions({ range: parseIpOrRange('10.0.0.0/8')!, contains: false }, loaded + 1000);
-    const delta: number[] = [];
-    let nd = 0;
-    for (let r = 0; r < 50; r++) {
-      const t = performance.now();
-      nd = lapi.stream(filter, { startup: false, lastPull: loaded - 8000, dedup: true, now: loaded + 2000 }).deleted.length;
-      delta.push(performance.now() - t);
-    }
-    console.log(`stream delta (10 s poll, ${nd} soft-deleted): median ${ms(median(delta))}`);
-    const idle: number[] = [];
-    for (let r = 0; r < 50; r++) {
-      const t = performance.now();
-      lapi.stream(filter, { startup: false, lastPull: loaded + 5000, dedup: true, now: loaded + 15000 });
-      idle.push(performance.now() - t);
-    }
-    console.log(`stream delta (nothing changed): median ${(median(idle) * 1000).toFixed(0)} µs`);
-
-    const qa: number[] = [];
-    for (let r = 0; r < 3; r++) {
-      const t = performance.now();
-      lapi.queryAlerts({ hasActiveDecision: true, includeCapi: false, limit: 100 }, now);
-      qa.push(performance.now() - t);
-    }
-    console.log(`queryAlerts(has_active_decision, include_capi=false, limit 100) over ${TOTAL} alerts: median ${ms(median(qa))}`);
+    console.log(`stream delta (10 s poll, ${lapi.stream(filter, { startup: false, lastPull: loaded - 8000, dedup: true, now: loaded + 2000 }).deleted.length} soft-deleted): ${series(50, () => { lapi.stream(filter, { startup: false, lastPull: loaded - 8000, dedup: true, now: loaded + 2000 }); })}`);
+    console.log(`stream delta (nothing changed): ${series(50, () => { lapi.stream(filter, { startup: false, lastPull: loaded + 5000, dedup: true, now: loaded + 15000 }); })}`);
+    console.log(`queryAlerts(has_active_decision, include_capi=false, limit 100) over ${TOTAL} alerts: ${series(3, () => { lapi.queryAlerts({ hasActiveDecision: true, includeCapi: false, limit: 100 }, now); })}`);
 
     await lapi.close();
     await store.close();
-    const t = performance.now();
-    store = openStore(dir);
-    lapi = openLapiStore(store, { syncIntervalMs: 0 });
-    console.log(`reopen (index rebuild from ${lapi.indexedDecisions().length} decisions): ${ms(performance.now() - t)}`);
+    console.log(`reopen (index rebuild): ${series(1, () => { store = openStore(dir); lapi = openLapiStore(store, { syncIntervalMs: 0 }); })} for ${lapi.indexedDecisions().length} decisions`);
     console.log(`heap used: ${(process.memoryUsage().heapUsed / 1048576).toFixed(0)} MiB`);
     if (sink < 0) console.log(sink);
     await lapi.close();

@@ -28,25 +28,27 @@ export interface CompiledDecisionFilter {
   readonly simulated: boolean;
 }
 
-function list(v: readonly string[] | undefined, lower: boolean): readonly string[] | null {
+/** lower-cased words; an empty word (from a trailing comma) is dropped rather than matching everything */
+function words(v: readonly string[] | undefined): readonly string[] | null {
   if (v === undefined) return null;
-  return lower ? v.map((w) => w.toLowerCase()) : v.slice();
+  const out: string[] = [];
+  for (const w of v) if (w !== '') out.push(w.toLowerCase());
+  return out;
 }
 
+/** Per request: lists are referenced, not copied (the filter is not kept beyond the call). */
 export function compileDecisionFilter(f: DecisionFilter): CompiledDecisionFilter {
   return {
     range: f.range ?? null,
     contains: f.contains !== false,
-    scopes: list(f.scopes, false),
+    scopes: f.scopes ?? null,
     value: f.value ?? null,
     type: f.type ?? null,
-    origins: list(f.origins, false),
-    // an empty word would match every scenario; CrowdSec splits on ',' and ignores nothing, but an empty
-    // list entry comes only from a trailing comma, so it is dropped
-    containing: f.scenariosContaining ? list(f.scenariosContaining.filter((w) => w !== ''), true) : null,
-    notContaining: f.scenariosNotContaining ? list(f.scenariosNotContaining.filter((w) => w !== ''), true) : null,
+    origins: f.origins ?? null,
+    containing: words(f.scenariosContaining),
+    notContaining: words(f.scenariosNotContaining),
     scenario: f.scenario ?? null,
-    uuids: list(f.uuids, false),
+    uuids: f.uuids ?? null,
     simulated: f.simulated === true,
   };
 }

@@ -5,8 +5,11 @@
 //    (scope, type, value) groups of the "longest until wins" de-duplication);
 //  - `byUntil`: decisions bucketed by expiry time (10 s buckets), so "expired in (L-2s, now]" visits only
 //    the buckets of that window — natural expiries and soft deletions (until := now) alike;
-//  - `created`: the creation log, entries in creation-time order (the store stamps creation times from a
-//    monotonic clock), so "created after L" is a binary search plus the tail.
+//  - the change log: `created` (entries in the order they became visible here) and `changes` (expiry changes,
+//    i.e. soft deletions, in the order they were applied), each stamped with the time it was applied
+//    (monotonic). A delta keys on these stamps, not on the stored created_at: a decision committed before a
+//    poll started but applied to the index after it (a commit in flight, a write of another process picked
+//    up by the catch-up timer) is still delivered by the next poll.
 // It holds every active decision plus the expired ones the store keeps within its retention window
 // (`evictExpired` drops older ones). Records handed out are shared, never mutated: an update replaces the
 // record object.
@@ -34,7 +37,12 @@ const BUCKET_MS = 10_000;
 interface Entry extends IndexedDecision {
   /** dropped from the index (the creation log keeps dead entries until compaction) */
   removed: boolean;
+  /** when the decision became visible in this index */
+  visibleAt: number;
 }
+
+/** how long soft deletions stay in `changes` (a delta covers them from the until buckets afterwards) */
+const CHANGE_WINDOW_MS = 10 * 60_000;
 
 /** what an index selection keeps, by expiry */
 const enum Keep { Live, Active, All }
@@ -55,6 +63,10 @@ export class DecisionIndex {
   private readonly byUntil = new Map<number, Set<number>>();
   private created: Entry[] = [];
   private createdDead = 0;
+  private changes: Entry[] = [];
+  private changedAt: number[] = [];
+  /** last stamp given (stamps never go backwards) */
+  private lastStamp = -Infinity;
   private readonly idScratch: number[] = [];
 
   constructor(private readonly addresses: AddressIndex) {}
@@ -63,29 +75,47 @@ export class DecisionIndex {
 
   get(id: number): DecisionRecord | undefined { return this.byId.get(id)?.rec; }
 
-  /** adds a decision, or replaces the record of a known id (an expiry change moves it between buckets) */
-  upsert(rec: DecisionRecord): void {
+  /**
+   * Adds a decision, or replaces the record of a known id (an expiry change moves it between buckets and
+   * is logged in `changes`). `at`: the time of the change for stream deltas (the store passes its clock;
+   * when rebuilding, the stored created_at).
+   */
+  upsert(rec: DecisionRecord, at: number): void {
+    const stamp = at > this.lastStamp ? at : this.lastStamp;
+    this.lastStamp = stamp;
     const old = this.byId.get(rec.id);
     if (old) {
       if (old.dedupKey === dedupKeyOf(rec) && sameRange(old.rec.range, rec.range) && old.rec.createdAt === rec.createdAt) {
         if (old.rec.until !== rec.until) {
           this.unbucket(rec.id, old.rec.until);
           this.bucket(rec.id, rec.until);
+          this.logChange(old, stamp);
         }
         old.rec = rec;
         return;
       }
       this.remove(rec.id);
     }
-    const e: Entry = { rec, dedupKey: dedupKeyOf(rec), scenarioLower: rec.scenario.toLowerCase(), removed: false };
+    const e: Entry = {
+      rec, dedupKey: dedupKeyOf(rec), scenarioLower: lowerScenario(rec.scenario), removed: false, visibleAt: stamp,
+    };
     this.byId.set(rec.id, e);
     addToGroup(this.byValue, rec.value, rec.id);
     addToGroup(this.byKey, e.dedupKey, rec.id);
     this.bucket(rec.id, rec.until);
     if (rec.range) this.addresses.insert(rec.id, rec.range);
-    const c = this.created;
-    if (c.length === 0 || c[c.length - 1].rec.createdAt <= rec.createdAt) c.push(e);
-    else c.splice(this.firstCreatedAfter(rec.createdAt), 0, e);
+    this.created.push(e); // stamps are monotonic: the log stays ordered
+  }
+
+  private logChange(e: Entry, stamp: number): void {
+    const at = this.changedAt;
+    if (at.length >= 256 && at[0] < stamp - CHANGE_WINDOW_MS) {
+      const cut = firstAtOrAfter(at, stamp - CHANGE_WINDOW_MS);
+      this.changes.splice(0, cut);
+      at.splice(0, cut);
+    }
+    this.changes.push(e);
+    at.push(stamp);
   }
 
   remove(id: number): boolean {
@@ -113,6 +143,9 @@ export class DecisionIndex {
     this.addresses.clear();
     this.created = [];
     this.createdDead = 0;
+    this.changes = [];
+    this.changedAt = [];
+    this.lastStamp = -Infinity;
   }
 
   /** drops decisions that expired before `before`; returns how many */
@@ -176,15 +209,18 @@ export class DecisionIndex {
   }
 
   /**
-   * Stream delta since `lastPull` (spec §5.1): `new` = created after lastPull and still active, `deleted` =
-   * until in (lastPull - 2 s, now]; with dedup a row is kept only if no filtered row of its
-   * (scope, type, value) has a later until (same sane deviation as `startup`). A null lastPull is a snapshot.
+   * Stream delta since `lastPull` (spec §5.1): `new` = still active and made visible here at or after
+   * lastPull (CrowdSec: created_at > L; a decision committed just before L but applied just after it would
+   * be lost, a repeat is harmless); `deleted` = until in (lastPull - 2 s, now], plus soft deletions applied
+   * at or after lastPull whatever their until (a deletion whose pickup took more than the 2 s overlap). With
+   * dedup a row is kept only if no filtered row of its (scope, type, value) has a later until (same sane
+   * deviation as `startup`). A null lastPull is a snapshot.
    */
   delta(c: CompiledDecisionFilter, lastPull: number | null, now: number, dedup: boolean): StreamResult {
     if (lastPull === null) return this.startup(c, now, dedup);
     const out: StreamResult = { new: [], deleted: [] };
     const created = this.created;
-    for (let i = this.firstCreatedAfter(lastPull); i < created.length; i++) {
+    for (let i = this.firstVisibleFrom(lastPull); i < created.length; i++) {
       const e = created[i];
       if (e.removed || e.rec.until <= now) continue;
       if (this.streamable(c, e) && (!dedup || this.isLongest(c, e))) out.new.push(e.rec);
@@ -200,6 +236,18 @@ export class DecisionIndex {
     } else {
       for (const [b, ids] of this.byUntil) {
         if (b >= first && b <= last) this.collectDeleted(c, ids, lo, now, dedup, out.deleted);
+      }
+    }
+    // late soft deletions: until at or before the window (those inside it are already collected)
+    const changes = this.changes;
+    let late: Set<number> | null = null;
+    for (let i = firstAtOrAfter(this.changedAt, lastPull); i < changes.length; i++) {
+      const e = changes[i];
+      const u = e.rec.until;
+      if (e.removed || u > lo || (late !== null && late.has(e.rec.id))) continue;
+      if (this.streamable(c, e) && (!dedup || this.isLongest(c, e))) {
+        out.deleted.push(e.rec);
+        (late ??= new Set()).add(e.rec.id);
       }
     }
     sortById(out.new);
@@ -301,14 +349,14 @@ export class DecisionIndex {
     return sorted ? out : out.sort(byIdAsc);
   }
 
-  /** index of the first creation-log entry created strictly after t */
-  private firstCreatedAfter(t: number): number {
+  /** index of the first creation-log entry made visible at or after t */
+  private firstVisibleFrom(t: number): number {
     const c = this.created;
     let lo = 0;
     let hi = c.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (c[mid].rec.createdAt <= t) lo = mid + 1; else hi = mid;
+      if (c[mid].visibleAt < t) lo = mid + 1; else hi = mid;
     }
     return lo;
   }
@@ -320,6 +368,29 @@ export class DecisionIndex {
   private unbucket(id: number, until: number): void {
     removeFrom(this.byUntil, Math.floor(until / BUCKET_MS), id);
   }
+}
+
+/** index of the first element of an ascending array that is >= t */
+function firstAtOrAfter(xs: readonly number[], t: number): number {
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (xs[mid] < t) lo = mid + 1; else hi = mid;
+  }
+  return lo;
+}
+
+/** lower-cased scenario names, shared between decisions (a few distinct scenarios, many decisions) */
+const lowered = new Map<string, string>();
+function lowerScenario(s: string): string {
+  let l = lowered.get(s);
+  if (l === undefined) {
+    if (lowered.size >= 4096) lowered.clear();
+    l = s.toLowerCase();
+    lowered.set(s, l);
+  }
+  return l;
 }
 
 /** ids sharing a value or a de-duplication key: mostly one, so a bare number until there are several */

@@ -155,7 +155,7 @@ export class LmdbLapiStore implements LapiStore {
     const seq = this.counter('seq');
     const horizon = this.clock() - this.indexRetentionMs;
     for (const { value } of this.decisions.getRange({})) {
-      if (value.until >= horizon) this.index.upsert(decisionRecord(value));
+      if (value.until >= horizon) this.index.upsert(decisionRecord(value), value.createdAt);
     }
     this.appliedSeq = seq;
     this.lastEviction = this.clock();
@@ -170,17 +170,17 @@ export class LmdbLapiStore implements LapiStore {
   sync(local?: Map<number, DecisionRecord>): void {
     if (this.closed) return;
     let seq = this.appliedSeq;
+    const now = this.clock();
     for (const { key, value } of this.log.getRange({ start: seq + 1 })) {
       seq = key;
       const id = value.id;
       if (value.k === LogKind.Remove) { this.index.remove(id); continue; }
       const mine = value.k === LogKind.Add ? local?.get(id) : undefined;
-      if (mine !== undefined) { this.index.upsert(mine); continue; }
+      if (mine !== undefined) { this.index.upsert(mine, now); continue; }
       const s = this.decisions.get(id);
-      if (s === undefined) this.index.remove(id); else this.index.upsert(decisionRecord(s));
+      if (s === undefined) this.index.remove(id); else this.index.upsert(decisionRecord(s), now);
     }
     this.appliedSeq = seq;
-    const now = this.clock();
     if (now - this.lastEviction >= INDEX_EVICT_EVERY_MS) {
       this.lastEviction = now;
       this.index.evictExpired(now - this.indexRetentionMs);

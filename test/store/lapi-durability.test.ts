@@ -102,6 +102,21 @@ test('another process on the same folder: bouncer writes seen at once, decisions
   } finally { await env.cleanup(); }
 });
 
+test('a decision another process committed before a poll but picked up after it is in the next delta', async () => {
+  const env = await openEnv({ syncIntervalMs: 0 });
+  try {
+    await run(process.execPath, [CHILD, env.dir, 'decide', '192.0.2.90']); // created_at = the child's clock
+    const s1 = Date.now() + 5000; // a poll starting after the child's commit, before this process catches up
+    env.now = s1 + 1000;
+    const r1 = env.lapi.stream({}, { startup: false, lastPull: s1 - 10_000, dedup: true, now: s1 });
+    assert.deepEqual(r1.new, [], 'not applied yet');
+    env.lapi.sync();
+    const r2 = env.lapi.stream({}, { startup: false, lastPull: s1, dedup: true, now: s1 + 10_000 });
+    assert.deepEqual(r2.new.map((d) => d.value), ['192.0.2.90'], 'created_at < lastPull, yet delivered');
+    assert.ok(r2.new[0].createdAt < s1);
+  } finally { await env.cleanup(); }
+});
+
 test('concurrent writers and readers: every read sees whole transactions', async () => {
   const env = await openEnv();
   try {

@@ -75,7 +75,7 @@ test('stream delta: new = created after lastPull and active; deleted = until in 
     assert.deepEqual(values(d.new), ['192.0.2.2', '192.0.2.3']);
     assert.deepEqual(d.deleted, []);
     // next poll: 3 has expired naturally, 1 is soft-deleted at +20s
-    const L2 = T0 + 11 * SEC;
+    const L2 = T0 + 11 * SEC + 500; // the next poll started after those were applied
     assert.equal(await env.lapi.expireDecisions({ value: '192.0.2.1' }, T0 + 20 * SEC), 1);
     d = env.lapi.stream(BOUNCER, { startup: false, lastPull: L2, dedup: true, now: T0 + 21 * SEC });
     assert.deepEqual(d.new, []);
@@ -140,5 +140,20 @@ test('stream: simulated never streamed; hard-deleted alert decisions vanish sile
     assert.deepEqual(d, { new: [], deleted: [] }, 'hard delete: bouncers are not told');
     const s = env.lapi.stream(BOUNCER, { startup: true, lastPull: null, dedup: true, now: T0 + 9 * SEC });
     assert.deepEqual(s, { new: [], deleted: [] }, 'and it is absent from the next snapshot');
+  } finally { await env.cleanup(); }
+});
+
+test('stream delta: a soft deletion applied after the 2 s overlap is still reported (change log)', async () => {
+  const env = await openEnv();
+  try {
+    await env.lapi.addAlerts([alert([decision('192.0.2.60', T0 + HOUR)])]);
+    // deleted with until := T0 + 10 s, but the index applies it only at T0 + 15 s (slow commit, other process)
+    env.now = T0 + 15 * SEC;
+    assert.equal(await env.lapi.expireDecisions({ value: '192.0.2.60' }, T0 + 10 * SEC), 1);
+    // a poll that ran at T0 + 14 s saw the decision active; the next one must report the deletion
+    const d = env.lapi.stream(BOUNCER, { startup: false, lastPull: T0 + 14 * SEC, dedup: true, now: T0 + 24 * SEC });
+    assert.deepEqual(values(d.deleted), ['192.0.2.60']);
+    const later = env.lapi.stream(BOUNCER, { startup: false, lastPull: T0 + 24 * SEC, dedup: true, now: T0 + 34 * SEC });
+    assert.deepEqual(later.deleted, [], 'once');
   } finally { await env.cleanup(); }
 });
