@@ -22,10 +22,20 @@ export function splitUserAgent(ua: string): [string, string] {
   return [ua, 'N/A'];
 }
 
+/** true when `ua` is exactly `type/version` as splitUserAgent would store it (no allocation) */
+function sameUserAgent(ua: string, type: string, version: string): boolean {
+  if (version === 'N/A') return ua === type && ua.indexOf('/') === -1;
+  return ua.length === type.length + 1 + version.length && ua.startsWith(type) && ua.charCodeAt(type.length) === 47
+    && ua.endsWith(version) && version.indexOf('/') === -1;
+}
+
+interface KeyEntry { hash: string; name: string | null }
+
 export type BouncerPatch = Partial<Omit<BouncerRecord, 'name'>>;
 
 export class ApiKeyAuth {
-  private readonly hashes = new Map<string, string>();
+  /** API key -> its SHA-512 hex and the bouncer name it resolved to last (bounded) */
+  private readonly keys = new Map<string, KeyEntry>();
   private readonly writes: KeyedWriteQueue;
   /** name -> `ip\0type\0version` last queued for writing (avoids a write per request until it commits) */
   private readonly queued = new Map<string, string>();
@@ -37,13 +47,32 @@ export class ApiKeyAuth {
 
   /** SHA-512 hex of a key, from the bounded cache when recently seen. */
   hashOf(key: string): string {
-    let h = this.hashes.get(key);
-    if (h === undefined) {
-      h = sha512Hex(key);
-      if (this.hashes.size >= HASH_CACHE_MAX) this.hashes.clear();
-      this.hashes.set(key, h);
+    return this.entryOf(key).hash;
+  }
+
+  private entryOf(key: string): KeyEntry {
+    let e = this.keys.get(key);
+    if (e === undefined) {
+      e = { hash: sha512Hex(key), name: null };
+      if (this.keys.size >= HASH_CACHE_MAX) this.keys.clear();
+      this.keys.set(key, e);
     }
-    return h;
+    return e;
+  }
+
+  /**
+   * The bouncer record of a key, read from the store on every call. The name last resolved for the key is
+   * tried first (one LMDB read); the record must still carry the key's hash, else the full hash -> name ->
+   * record lookup runs. A deleted or re-keyed bouncer is therefore refused at once.
+   */
+  private lookup(e: KeyEntry): BouncerRecord | undefined {
+    if (e.name !== null) {
+      const b = this.store.getBouncerByName(e.name);
+      if (b !== undefined && b.apiKeyHash === e.hash) return b;
+    }
+    const b = this.store.getBouncerByKeyHash(e.hash);
+    e.name = b === undefined ? null : b.name;
+    return b;
   }
 
   /**
@@ -53,13 +82,14 @@ export class ApiKeyAuth {
    */
   authenticate(apiKey: string | string[] | undefined, ip: string, userAgent: string | undefined, bookkeeping: boolean, now: number): BouncerRecord | null {
     if (typeof apiKey !== 'string' || apiKey === '') return null;
-    const hash = this.hashOf(apiKey);
-    let b = this.store.getBouncerByKeyHash(hash);
-    if (b === undefined || b.revoked || b.apiKeyHash !== hash) return null;
+    const e = this.entryOf(apiKey);
+    let b = this.lookup(e);
+    if (b === undefined || b.revoked || b.apiKeyHash !== e.hash) return null;
     if (!bookkeeping) return b;
     if (b.ipAddress !== '' && b.ipAddress !== ip) b = this.sharedKeyBouncer(b, ip, now);
-    const [type, version] = splitUserAgent(userAgent ?? '');
-    if (b.ipAddress === '' || b.type !== type || b.version !== version) {
+    const ua = userAgent ?? '';
+    if (b.ipAddress === '' || !sameUserAgent(ua, b.type, b.version)) {
+      const [type, version] = splitUserAgent(ua);
       const ipAddress = b.ipAddress === '' ? ip : b.ipAddress;
       const sig = ipAddress + '\0' + type + '\0' + version;
       if (this.queued.get(b.name) !== sig) {

@@ -87,6 +87,7 @@ test('restart on the same data folder: decisions served, old token refused with 
     const token = await login(env, 'm', 'pw');
     let r = await request(env.url, '/v1/alerts', { method: 'POST', json: [manualAlert('192.0.2.77', '4h')], headers: bearer(token) });
     assert.equal(r.status, 201);
+    env.clock.now += 1000; // the store repeats decisions made visible at the very millisecond of the last pull
     r = await request(env.url, '/v1/decisions/stream?startup=true', { headers: apiKey('bkey') });
     assert.equal((JSON.parse(r.body) as { new: unknown[] }).new.length, 1);
     await env.restart({ env: {} });
