@@ -113,6 +113,8 @@ export class LocalAlertSink {
 /** `--no-api`: a forwarder to the remote LAPI of the credentials file (URL overridden by --lapi) */
 export function remoteForwarder(o: {
   credentialsFile: string | undefined; dataDir: string; lapiUrl: string | undefined; scenarios: string[]; log: (line: string) => void;
+  /** forwarder options (queue bound, heartbeat) */
+  maxQueue?: number; heartbeatMs?: number;
 }): { forwarder: AlertForwarder; client: WatcherClient; url: string } {
   const file = o.credentialsFile ?? credentialsPathOf(o.dataDir);
   let c;
@@ -122,5 +124,5 @@ export function remoteForwarder(o: {
   }
   const url = o.lapiUrl ?? c.url;
   const client = new WatcherClient({ url, machineId: c.login, password: c.password, scenarios: o.scenarios });
-  return { forwarder: new AlertForwarder(client, { log: o.log }), client, url };
+  return { forwarder: new AlertForwarder(client, { log: o.log, maxQueue: o.maxQueue, heartbeatMs: o.heartbeatMs }), client, url };
 }

@@ -105,3 +105,33 @@ test('picket run --no-api sends the alerts to a remote LAPI as a watcher', async
     fs.rmSync(lapi.dir, { recursive: true, force: true });
   }
 });
+
+test('picket replay --lapi sends the replay alerts to a LAPI as a watcher; bad credentials fail before replaying', async () => {
+  const lapi = await startPicket(['--no-agent', '--metrics', 'off']);
+  const dir = tempDir('picket-replay-lapi-');
+  let bouncer: BouncerClient | null = null;
+  try {
+    const log = path.join(dir, 'auth.log');
+    fs.writeFileSync(log, attack('192.0.2.79'));
+    const creds = path.join(lapi.data, 'local_api_credentials.yaml');
+    const r = await picket(['replay', '--file', log, '--type', 'syslog', '--workers', '0', '--lapi', lapi.url, '-c', creds]);
+    assert.equal(r.code, 0, r.stderr);
+    const sent = /alerts to http:\/\/127\.0\.0\.1:\d+\/: (\d+) sent, 0 refused, 0 not delivered/.exec(r.stderr);
+    assert.ok(sent, r.stderr);
+    const key = (await picket(['bouncers', 'add', 'fw', '-o', 'raw', '--data', lapi.data])).stdout.trim();
+    bouncer = new BouncerClient({ url: lapi.url, apiKey: key });
+    const got = await bouncer.lookup({ ip: '192.0.2.79' });
+    // one ban per alert of the replay (ssh-bf, and ssh-bf_user-enum for these invalid users)
+    assert.equal(got.length, Number(sent[1]));
+    assert.ok(got.some((d) => d.scenario === 'picket/ssh-bf'), JSON.stringify(got));
+    const bad = await picket(['replay', '--file', log, '--type', 'syslog', '--lapi', lapi.url, '-c', path.join(dir, 'missing.yaml')]);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /needs machine credentials: credentials file .*missing\.yaml does not exist/);
+    assert.doesNotMatch(bad.stdout, /lines read/);
+  } finally {
+    await bouncer?.close();
+    await lapi.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.rmSync(lapi.dir, { recursive: true, force: true });
+  }
+});

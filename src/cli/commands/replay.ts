@@ -1,10 +1,14 @@
 // `picket replay --file LOG [--file LOG2 ...] --type TYPE`: time-machine replay of log files (plain or .gz)
 // through the parsers, scenarios and postoverflows; prints a summary or one JSON object with the alerts in
-// the LAPI Alert JSON shape. Owns: option handling and output formatting (the work is src/pipeline/replay.ts).
+// the LAPI Alert JSON shape; with `--lapi URL`, sends the alerts to that Local API as a watcher (machine
+// credentials file), where the profiles turn them into decisions. Owns: option handling and output
+// formatting (the work is src/pipeline/replay.ts).
 
 import { CliError, parseOptions, type CliIO, type Command } from '../command.js';
 import { runReplay, type ReplayResult } from '../../pipeline/replay.js';
 import { defaultWorkers } from '../../pipeline/pool.js';
+import { remoteForwarder } from '../run-lapi.js';
+import { resolveContext } from '../api-context.js';
 
 const usage = `Usage: picket replay --file LOG [--file LOG2 ...] --type TYPE [options]
 
@@ -21,6 +25,11 @@ Options:
   --year YYYY      year for dates without one (syslog); default: the current UTC year
   --workers N      worker threads (default: one per core = ${defaultWorkers()}; 0 = in-process)
   --json           print one JSON object: lines, parsed, unparsed, poured, alerts (LAPI Alert JSON) ...
+  --lapi URL       also send the alerts to this Local API as a watcher (POST /v1/alerts, 100 per
+                   request, retried while it is unreachable); exit 1 if some were not accepted
+  -c, --credentials FILE  machine credentials for --lapi (default <data>/local_api_credentials.yaml)
+  --data DIR       data folder holding the default credentials file
+  --config FILE    config file (data_dir)
   -h, --help       this help`;
 
 function summary(r: ReplayResult): string {
@@ -50,7 +59,19 @@ export const replayCommand: Command = {
       workers: { type: 'string' },
       json: { type: 'boolean' },
       store: { type: 'string' },
+      lapi: { type: 'string' },
+      credentials: { type: 'string', short: 'c' },
+      data: { type: 'string' },
+      config: { type: 'string' },
     });
+    const lapiUrl = values.lapi as string | undefined;
+    if (lapiUrl === undefined && (values.credentials !== undefined || values.data !== undefined)) throw new CliError('--credentials and --data are for --lapi');
+    // credentials are checked before the replay runs (a typo must not cost a long replay)
+    const sender = lapiUrl === undefined ? null : (() => {
+      const ctx = resolveContext({ config: values.config, data: values.data, credentials: values.credentials });
+      return remoteForwarder({ credentialsFile: ctx.credentialsFile, dataDir: ctx.dataDir, lapiUrl, scenarios: [], log: (m) => io.err(`picket replay: ${m}`),
+        maxQueue: Number.MAX_SAFE_INTEGER, heartbeatMs: 0 });
+    })();
     const files = (values.file as string[] | undefined) ?? [];
     if (files.length === 0) throw new CliError('--file is required (see picket replay --help)');
     const type = values.type as string | undefined;
@@ -80,6 +101,7 @@ export const replayCommand: Command = {
         log: (m) => { const k = m.slice(0, 300); warnings.set(k, (warnings.get(k) ?? 0) + 1); },
       });
     } catch (e) {
+      if (sender) { await sender.forwarder.close(0); await sender.client.close(); }
       throw new CliError((e as Error).message, 1);
     }
     for (const w of r.warnings.slice(0, 20)) io.err(`warning: ${w}`);
@@ -93,6 +115,13 @@ export const replayCommand: Command = {
         max_rss_kb: process.resourceUsage().maxRSS, alerts: r.alerts,
       }));
     } else io.out(summary(r));
+    if (sender) {
+      for (const a of r.alerts) sender.forwarder.push(a);
+      const st = await sender.forwarder.close(120_000);
+      await sender.client.close();
+      io.err(`picket replay: alerts to ${sender.url}: ${st.sent} sent, ${st.rejected} refused, ${st.dropped} not delivered`);
+      if (st.sent !== r.alerts.length) throw new CliError(`${r.alerts.length - st.sent} of ${r.alerts.length} alerts were not accepted by ${sender.url}`, 1);
+    }
     return 0;
   },
 };
