@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { CustomBouncer } from './harness/custom-bouncer.js';
-import { runCommand, waitFor } from './harness/proc.js';
+import { runCommand, sleep, waitFor } from './harness/proc.js';
 import { goDurationSeconds, skipReason, withLapi } from './harness/suite.js';
 import { REPO } from './harness/target.js';
 
@@ -56,5 +56,54 @@ test('custom bouncer: a range (and an IPv4, an IPv6) added then deleted reach it
     }
     const statuses = new Set(proxy.find('GET /v1/decisions/stream').map((e) => e.status));
     assert.deepEqual([...statuses], [200], proxy.dump(5));
+  });
+});
+
+interface StreamDecision { id: number; value: string; duration: string }
+interface StreamBody { new: StreamDecision[] | null; deleted: StreamDecision[] | null }
+
+test('custom bouncer stream: de-duplication, longest decision wins (a shorter one is not sent; deleting the longest while another lasts sends nothing)', { skip: skipReason('crowdsec-custom-bouncer') }, async () => {
+  await withLapi(async (target, proxy) => {
+    const ip = '203.0.113.7';
+    const key = await target.addBouncer('conformance-dedup');
+    const bouncer = CustomBouncer.start(path.join(target.dir, 'custom-bouncer'), proxy.url, key);
+    const pulls = (): typeof proxy.exchanges => proxy.find('GET /v1/decisions/stream');
+    await waitFor('two stream pulls', 20_000, () => pulls().length >= 2);
+    /** this IP's entries in the `list` of the polls answered after poll number `from` */
+    const seen = (from: number, list: 'new' | 'deleted'): StreamDecision[] =>
+      pulls().slice(from).flatMap((e) => (JSON.parse(e.responseBody) as StreamBody)[list] ?? []).filter((d) => d.value === ip);
+    const context = (): string => proxy.dump(6, 'GET /v1/decisions/stream');
+    const expectSent = (what: string, from: number, list: 'new' | 'deleted'): Promise<StreamDecision> =>
+      waitFor(what, 20_000, () => seen(from, list)[0]).catch((err: Error) => { throw new Error(`${err.message}\n${context()}`); });
+    const expectQuiet = async (what: string, from: number): Promise<void> => {
+      await waitFor('three more stream polls', 15_000, () => pulls().length >= from + 3);
+      assert.deepEqual([...seen(from, 'new'), ...seen(from, 'deleted')], [], `${what}: nothing must be sent for ${ip}\n${context()}`);
+    };
+
+    let from = pulls().length;
+    await target.addDecision(ip, '10m');
+    const ten = await expectSent('the 10m decision in new', from, 'new');
+    assert.ok(goDurationSeconds(ten.duration) > 540, ten.duration);
+    await bouncer.waitCall('add', ip, 0);
+
+    from = pulls().length;
+    await target.addDecision(ip, '2m');
+    await expectQuiet('a 2m decision while a 10m one is active', from);
+
+    from = pulls().length;
+    await target.addDecision(ip, '20m');
+    const twenty = await expectSent('the longer (20m) decision in new', from, 'new');
+    assert.ok(goDurationSeconds(twenty.duration) > 1140, `the longer decision is sent: ${twenty.duration}`);
+
+    await sleep(1500); // let the poll that carried it pass
+    from = pulls().length;
+    await target.deleteDecisionId(twenty.id);
+    await expectQuiet(`deleting the 20m decision (id ${twenty.id}) while the 10m one lasts`, from);
+
+    from = pulls().length;
+    const calls = bouncer.calls().length;
+    await target.deleteDecision(ip);
+    await expectSent('the last decision in deleted once all are deleted', from, 'deleted');
+    await bouncer.waitCall('del', ip, calls);
   });
 });

@@ -32,6 +32,7 @@ export interface LapiTarget {
   readonly delCmd: string;
   addDecision(value: string, duration: string): Promise<void>;
   deleteDecision(value: string): Promise<void>;
+  deleteDecisionId(id: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -79,6 +80,7 @@ class PicketTarget implements LapiTarget {
   machineCredentials(): Credentials { return readCredentials(path.join(this.dataDir, 'local_api_credentials.yaml')); }
   async addDecision(value: string, duration: string): Promise<void> { await this.cli(['decisions', 'add', isRange(value) ? '--range' : '--ip', value, '--duration', duration]); }
   async deleteDecision(value: string): Promise<void> { await this.cli(['decisions', 'delete', isRange(value) ? '--range' : '--ip', value]); }
+  async deleteDecisionId(id: number): Promise<void> { await this.cli(['decisions', 'delete', '--id', String(id)]); }
   async stop(): Promise<void> {
     await this.server.stop();
     if (!process.env.KEEP_CONFORMANCE_DIRS) fs.rmSync(this.dir, { recursive: true, force: true });
@@ -106,6 +108,7 @@ class CrowdsecTarget implements LapiTarget {
   machineCredentials(): Credentials { return readCredentials(this.cfg.credentialsFile); }
   async addDecision(value: string, duration: string): Promise<void> { await cscli(this.cfg, ['decisions', 'add', isRange(value) ? '-r' : '-i', value, '-d', duration]); }
   async deleteDecision(value: string): Promise<void> { await cscli(this.cfg, ['decisions', 'delete', isRange(value) ? '-r' : '-i', value]); }
+  async deleteDecisionId(id: number): Promise<void> { await cscli(this.cfg, ['decisions', 'delete', '--id', String(id)]); }
   async stop(): Promise<void> {
     await this.server.stop();
     if (!process.env.KEEP_CONFORMANCE_DIRS) fs.rmSync(this.dir, { recursive: true, force: true });
