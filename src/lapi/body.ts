@@ -58,6 +58,8 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
     });
     if (gunzip) req.on('error', (e: Error) => fail(new BodyError(400, `request body: ${e.message}`)));
+    // client gone before the end of its body: settle the promise (nothing will be answered)
+    req.on('close', () => { if (!req.complete) fail(new BodyError(400, 'request body: connection closed before the end of the body')); });
   });
 }
 

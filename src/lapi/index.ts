@@ -97,7 +97,7 @@ export async function startLapi(o: LapiOptions): Promise<LapiServer> {
   return {
     url: listener.url,
     registry,
-    ingestAlerts: (alerts, machineId) => app.ingest(validateAlerts(alerts), machineId, now()),
+    ingestAlerts: async (alerts, machineId) => app.ingest(validateAlerts(alerts), machineId, now()),
     close: () => closed ??= (async () => {
       if (timer) clearInterval(timer);
       await listener.close();

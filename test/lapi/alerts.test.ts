@@ -170,4 +170,13 @@ test('DELETE /v1/alerts from an untrusted IP -> 403 access forbidden from this I
   } finally { await other.cleanup(); }
 });
 
+test('ingestAlerts (in-process agent): validates, applies profiles, stores; invalid input throws', async () => {
+  const ids = await env.server.ingestAlerts([agentAlert('198.18.0.99') as never], 'local-agent');
+  assert.equal(ids.length, 1);
+  const a = env.lapi.getAlert(Number(ids[0]))!;
+  assert.equal(a.machineId, 'local-agent');
+  assert.equal(env.lapi.getDecision(a.decisionIds[0])!.value, '198.18.0.99');
+  await assert.rejects(env.server.ingestAlerts([{ scenario: 'x' } as never], 'local-agent'), /validation failure list:\n0\.capacity in body is required/);
+});
+
 async function startEnvWith(trustedIps: string[]): Promise<Env> { return startEnv({ trustedIps }); }
