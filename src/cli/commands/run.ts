@@ -331,10 +331,6 @@ export const runCommand: Command = {
         }
       }
     }
-    io.err(`picket run: content ${pipe.content.origin}, ${pipe.content.scenarios.scenarios.length} scenarios, ${pipe.workers === 0 ? 'in-process' : `${pipe.workers} workers`}`);
-    if (store) io.err(`picket run: data folder ${store.dir}`);
-    io.err(`picket run: watching ${watched.length ? watched.join(', ') : 'nothing'}`);
-    for (const w of pipe.content.warnings.slice(0, 10)) io.err(`warning: ${w}`);
     let metricsServer: MetricsServer | null = null;
     let reg: client.Registry | undefined;
     if (metricsAddr) {
@@ -363,6 +359,11 @@ export const runCommand: Command = {
       }
     }
     if (remote) io.err(`picket run: sending alerts to the Local API at ${remote.url} (--no-api)`);
+    // "watching" is said once the LAPI is up: the tailers start right after (tests append lines then)
+    io.err(`picket run: content ${pipe.content.origin}, ${pipe.content.scenarios.scenarios.length} scenarios, ${pipe.workers === 0 ? 'in-process' : `${pipe.workers} workers`}`);
+    if (store) io.err(`picket run: data folder ${store.dir}`);
+    io.err(`picket run: watching ${watched.length ? watched.join(', ') : 'nothing'}`);
+    for (const w of pipe.content.warnings.slice(0, 10)) io.err(`warning: ${w}`);
     if (metricsAddr && reg) {
       try {
         metricsServer = await startMetricsServer(reg, metricsAddr);
