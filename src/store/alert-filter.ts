@@ -1,6 +1,8 @@
-// Alert filters of GET/DELETE /v1/alerts (spec lapi.md §6.7) as a predicate over stored alerts. Owns the
-// meaning of each `AlertFilter` field, including the decision-based ones (interval, type, origin, active,
-// CAPI/lists exclusion), and the listing order (created_at then id, DESC by default).
+// Alert filters of GET/DELETE /v1/alerts (spec lapi.md §6.7) as a predicate over alert summaries (the
+// filterable fields of an alert, kept in memory by the store so a query decodes only the alerts it returns).
+// Owns the summary shape, the meaning of each `AlertFilter` field, including the decision-based ones
+// (interval, type, origin, active, CAPI/lists exclusion), and the listing order (created_at then id, DESC
+// by default).
 
 import type { AlertFilter, AlertRecord, DecisionRecord } from './records.js';
 import { ipRangeContains } from './iprange.js';
@@ -12,9 +14,25 @@ const COMMUNITY_BLOCKLIST_SCOPE = 'crowdsecurity/community-blocklist';
 
 export type DecisionLookup = (id: number) => DecisionRecord | undefined;
 
-/** Start time of an alert in ms (start_at as received: RFC 3339 with up to nanoseconds); NaN if unparsable. */
-export function alertStartMs(a: AlertRecord): number {
-  return Date.parse(a.startAt);
+/** What the filters look at in an alert. */
+export interface AlertSummary {
+  readonly id: number;
+  readonly createdAt: number;
+  /** start_at in ms (RFC 3339 with up to nanoseconds as received); NaN if unparsable */
+  readonly startMs: number;
+  readonly scenario: string;
+  readonly kind: string;
+  readonly simulated: boolean;
+  readonly sourceScope: string;
+  readonly sourceValue: string;
+  readonly decisionIds: readonly number[];
+}
+
+export function summarizeAlert(a: AlertRecord): AlertSummary {
+  return {
+    id: a.id, createdAt: a.createdAt, startMs: Date.parse(a.startAt), scenario: a.scenario, kind: a.kind,
+    simulated: a.simulated, sourceScope: a.source.scope, sourceValue: a.source.value, decisionIds: a.decisionIds,
+  };
 }
 
 function needsDecisions(f: AlertFilter): boolean {
@@ -23,17 +41,14 @@ function needsDecisions(f: AlertFilter): boolean {
 }
 
 /** true when alert `a` passes every field of `f` (limit and sort are the caller's) */
-export function alertMatches(f: AlertFilter, a: AlertRecord, decisionOf: DecisionLookup, now: number): boolean {
-  if (f.scope !== undefined && a.source.scope !== f.scope) return false;
-  if (f.value !== undefined && a.source.value !== f.value) return false;
+export function alertMatches(f: AlertFilter, a: AlertSummary, decisionOf: DecisionLookup, now: number): boolean {
+  if (f.scope !== undefined && a.sourceScope !== f.scope) return false;
+  if (f.value !== undefined && a.sourceValue !== f.value) return false;
   if (f.kind !== undefined && a.kind !== f.kind) return false;
   if (f.simulated === false && a.simulated) return false;
   if (f.createdBefore !== undefined && !(a.createdAt <= f.createdBefore)) return false;
-  if (f.since !== undefined || f.until !== undefined) {
-    const start = alertStartMs(a);
-    if (f.since !== undefined && !(start >= f.since)) return false;
-    if (f.until !== undefined && !(start <= f.until)) return false;
-  }
+  if (f.since !== undefined && !(a.startMs >= f.since)) return false;
+  if (f.until !== undefined && !(a.startMs <= f.until)) return false;
   if (!needsDecisions(f)) return true;
 
   let scenarioHit = f.scenario === undefined || a.scenario === f.scenario;
@@ -61,13 +76,13 @@ export function alertMatches(f: AlertFilter, a: AlertRecord, decisionOf: Decisio
   // include_capi=false hides CAPI/lists alerts; an origin filter implies include_capi=true
   if (f.includeCapi === false && f.origin === undefined) {
     if (fromLists) return false;
-    if (count === 0 && (a.source.scope.startsWith(LISTS_ORIGIN + ':') || a.source.scope === COMMUNITY_BLOCKLIST_SCOPE)) return false;
+    if (count === 0 && (a.sourceScope.startsWith(LISTS_ORIGIN + ':') || a.sourceScope === COMMUNITY_BLOCKLIST_SCOPE)) return false;
   }
   return true;
 }
 
 /** listing order: created_at then id, DESC unless sort is 'ASC' */
-export function sortAlerts(alerts: AlertRecord[], sort: 'ASC' | 'DESC' | undefined): AlertRecord[] {
+export function sortAlerts<A extends { id: number; createdAt: number }>(alerts: A[], sort: 'ASC' | 'DESC' | undefined): A[] {
   const dir = sort === 'ASC' ? 1 : -1;
   return alerts.sort((x, y) => dir * ((x.createdAt - y.createdAt) || (x.id - y.id)));
 }

@@ -9,7 +9,8 @@
 //   decisions         id (number, ascending) -> StoredDecision (the interval is re-parsed from `value`)
 //   decisionValues    [valueKey(value), id] -> createdAt (counting a value's decisions without a scan)
 //   decisionLog       seq (number, ascending) -> DecisionLogEntry: every decision creation, change and
-//                     removal, in commit order; a process catches up with other processes' writes from it
+//                     removal and every alert write and removal, in commit order; a process catches up
+//                     with other processes' writes from it
 //   lapiCounters      'alert' | 'decision' | 'seq' (last used) and 'clock' (last creation time stamped)
 
 import crypto from 'node:crypto';
@@ -24,11 +25,15 @@ export const enum LogKind {
   Update = 2,
   /** decision removed (hard delete with its alert, retention) */
   Remove = 3,
+  /** alert created or rewritten (its machine deleted) */
+  AlertPut = 4,
+  /** alert removed */
+  AlertRemove = 5,
 }
 
 export interface DecisionLogEntry {
   k: LogKind;
-  /** decision id */
+  /** decision id (alert id for the Alert* kinds) */
   id: number;
   /** store time of the commit */
   at: number;

@@ -4,13 +4,15 @@
 // assignment, the decision change log, keeping the in-memory decision index (./decision-index.ts) equal to
 // LMDB, alert queries and deletion, and retention.
 //
-// Index <-> LMDB: every decision creation, change and removal appends an entry to `decisionLog` in the same
-// transaction. The index is rebuilt from the `decisions` table at open and then only ever moved forward by
+// Memory <-> LMDB: every decision creation, change and removal, and every alert write and removal, appends
+// an entry to `decisionLog` in the same transaction. The decision index and the alert summaries (the
+// filterable fields of each alert) are rebuilt from their tables at open and then only ever moved forward by
 // replaying the log past the last applied sequence number: after each of this process's commits, and every
 // `syncIntervalMs` for writes of other processes (e.g. the `picket` CLI on the same data folder). Reads of
 // decisions (`queryDecisions`, `stream`, counts) are synchronous and served by the index alone; they never
-// touch LMDB nor wait for a writer. Bouncer and machine reads are direct LMDB reads (lmdb-js renews its read
-// snapshot every event turn, so another process's commit is seen at once).
+// touch LMDB nor wait for a writer. Alert queries filter the summaries and decode only the alerts returned.
+// Bouncer and machine reads are direct LMDB reads (lmdb-js renews its read snapshot every event turn, so
+// another process's commit is seen at once).
 //
 // The index keeps every active decision plus those expired within `indexRetentionMs` (default 24 h): that
 // bounds the `deleted` list of a stream snapshot (spec §5.1 allows it).
@@ -28,7 +30,7 @@ import type {
 import { LogKind, valueKey, type CounterName, type DecisionLogEntry, type StoredDecision } from './lapi-schema.js';
 import { DecisionIndex, type AddressIndex } from './decision-index.js';
 import { compileDecisionFilter } from './decision-filter.js';
-import { alertMatches, sortAlerts } from './alert-filter.js';
+import { alertMatches, sortAlerts, summarizeAlert, type AlertSummary } from './alert-filter.js';
 import { parseIpOrRange } from './iprange.js';
 import { RadixIndex } from './radix.js';
 
@@ -83,6 +85,12 @@ function storedDecision(r: DecisionRecord): StoredDecision {
   };
 }
 
+/** records this process just wrote (replaying its own log entries needs no LMDB read) */
+interface LocalWrites {
+  decisions: Map<number, DecisionRecord>;
+  alerts: Map<number, AlertRecord>;
+}
+
 interface PreparedDecision {
   until: number; scenario: string; type: string; scope: string; value: string; origin: string; simulated: boolean;
   range: IpRange | null;
@@ -117,6 +125,8 @@ export class LmdbLapiStore implements LapiStore {
   private readonly log: Database<DecisionLogEntry, number>;
   private readonly counters: Database<number, CounterName>;
   private readonly index: DecisionIndex;
+  /** alert id -> filterable fields, every alert of the table (Map order = id order) */
+  private readonly alertSummaries = new Map<number, AlertSummary>();
   private readonly clock: () => number;
   private readonly indexRetentionMs: number;
   private appliedSeq = 0;
@@ -147,9 +157,10 @@ export class LmdbLapiStore implements LapiStore {
 
   // ---- index maintenance ----
 
-  /** reloads the index from the decisions table (at open) */
+  /** reloads the index and the alert summaries from their tables (at open) */
   private rebuild(): void {
     this.index.clear();
+    this.alertSummaries.clear();
     // the log position first: entries committed during the scan are replayed again, which is harmless
     // (replay applies the current LMDB state of each decision)
     const seq = this.counter('seq');
@@ -157,28 +168,40 @@ export class LmdbLapiStore implements LapiStore {
     for (const { value } of this.decisions.getRange({})) {
       if (value.until >= horizon) this.index.upsert(decisionRecord(value), value.createdAt);
     }
+    for (const { value } of this.alerts.getRange({})) this.alertSummaries.set(value.id, summarizeAlert(value));
     this.appliedSeq = seq;
     this.lastEviction = this.clock();
     this.sync();
   }
 
   /**
-   * Replays the change log past the last applied entry into the index: this process's commits (records
-   * created here are taken from `local`) and other processes' writes. Synchronous: readers see either none
-   * or all of a transaction's changes.
+   * Replays the change log past the last applied entry into the index and the alert summaries: this
+   * process's commits (records written here are taken from `local`) and other processes' writes. Each entry
+   * applies the current LMDB state of its record, so replaying an entry twice is harmless. Synchronous:
+   * readers see either none or all of a transaction's changes.
    */
-  sync(local?: Map<number, DecisionRecord>): void {
+  sync(local?: LocalWrites): void {
     if (this.closed) return;
     let seq = this.appliedSeq;
     const now = this.clock();
     for (const { key, value } of this.log.getRange({ start: seq + 1 })) {
       seq = key;
       const id = value.id;
-      if (value.k === LogKind.Remove) { this.index.remove(id); continue; }
-      const mine = value.k === LogKind.Add ? local?.get(id) : undefined;
-      if (mine !== undefined) { this.index.upsert(mine, now); continue; }
-      const s = this.decisions.get(id);
-      if (s === undefined) this.index.remove(id); else this.index.upsert(decisionRecord(s), now);
+      switch (value.k) {
+        case LogKind.Remove: this.index.remove(id); break;
+        case LogKind.AlertRemove: this.alertSummaries.delete(id); break;
+        case LogKind.AlertPut: {
+          const a = local?.alerts.get(id) ?? this.alerts.get(id);
+          if (a === undefined) this.alertSummaries.delete(id); else this.alertSummaries.set(id, summarizeAlert(a));
+          break;
+        }
+        default: {
+          const mine = value.k === LogKind.Add ? local?.decisions.get(id) : undefined;
+          if (mine !== undefined) { this.index.upsert(mine, now); break; }
+          const s = this.decisions.get(id);
+          if (s === undefined) this.index.remove(id); else this.index.upsert(decisionRecord(s), now);
+        }
+      }
     }
     this.appliedSeq = seq;
     if (now - this.lastEviction >= INDEX_EVICT_EVERY_MS) {
@@ -210,14 +233,21 @@ export class LmdbLapiStore implements LapiStore {
   /** removes the machine; its alerts keep their place with machineId 'N/A' (CrowdSec's dangling FK) */
   async deleteMachine(machineId: string): Promise<boolean> {
     this.assertOpen();
-    return this.root.transaction(() => {
+    const done = await this.root.transaction(() => {
       if (this.machines.get(machineId) === undefined) return false;
       this.machines.remove(machineId);
+      let seq = this.counter('seq');
+      const t = this.clock();
       for (const { key, value } of this.alerts.getRange({})) {
-        if (value.machineId === machineId) this.alerts.put(key, { ...value, machineId: 'N/A' });
+        if (value.machineId !== machineId) continue;
+        this.alerts.put(key, { ...value, machineId: 'N/A' });
+        this.log.put(++seq, { k: LogKind.AlertPut, id: key, at: t });
       }
+      this.counters.put('seq', seq);
       return true;
     });
+    this.sync();
+    return done;
   }
 
   listMachines(): MachineRecord[] {
@@ -271,7 +301,7 @@ export class LmdbLapiStore implements LapiStore {
     this.assertOpen();
     if (alerts.length === 0) return [];
     const prepared = alerts.map(prepareDecisions);
-    const local = new Map<number, DecisionRecord>();
+    const local: LocalWrites = { decisions: new Map(), alerts: new Map() };
     const ids = await this.root.transaction(() => {
       let alertId = this.counter('alert');
       let decisionId = this.counter('decision');
@@ -291,7 +321,7 @@ export class LmdbLapiStore implements LapiStore {
           this.decisions.put(rec.id, storedDecision(rec));
           this.decisionValues.put([valueKey(rec.value), rec.id], t);
           this.log.put(++seq, { k: LogKind.Add, id: rec.id, at: t });
-          local.set(rec.id, rec);
+          local.decisions.set(rec.id, rec);
           decisionIds.push(rec.id);
         }
         const rec: AlertRecord = {
@@ -302,6 +332,8 @@ export class LmdbLapiStore implements LapiStore {
           kind: a.kind, labels: a.labels, source: a.source, events: a.events, meta: a.meta, decisionIds,
         };
         this.alerts.put(id, rec);
+        this.log.put(++seq, { k: LogKind.AlertPut, id, at: t });
+        local.alerts.set(id, rec);
         out[i] = id;
       }
       this.counters.put('alert', alertId);
@@ -320,23 +352,22 @@ export class LmdbLapiStore implements LapiStore {
 
   /** every field of §6.7; DESC by created_at then id unless sort=ASC; limit default 100, 0 = unlimited */
   queryAlerts(f: AlertFilter, now: number): AlertRecord[] {
-    const out = this.matchingAlerts(f, now);
-    sortAlerts(out, f.sort);
+    const hits = sortAlerts(this.matchingAlerts(f, now), f.sort);
     const limit = f.limit ?? DEFAULT_ALERT_LIMIT;
-    if (limit > 0 && out.length > limit) out.length = limit;
+    if (limit > 0 && hits.length > limit) hits.length = limit;
+    const out: AlertRecord[] = [];
+    for (const h of hits) {
+      const a = this.alerts.get(h.id);
+      if (a !== undefined) out.push(a); // undefined: deleted by another process since the last catch-up
+    }
     return out;
   }
 
-  private matchingAlerts(f: AlertFilter, now: number): AlertRecord[] {
-    const decisionOf = (id: number): DecisionRecord | undefined => {
-      const r = this.index.get(id);
-      if (r !== undefined) return r;
-      const s = this.decisions.get(id);
-      return s === undefined ? undefined : decisionRecord(s);
-    };
-    const out: AlertRecord[] = [];
-    for (const { value } of this.alerts.getRange({})) {
-      if (alertMatches(f, value, decisionOf, now)) out.push(value);
+  private matchingAlerts(f: AlertFilter, now: number): AlertSummary[] {
+    const decisionOf = (id: number): DecisionRecord | undefined => this.getDecision(id);
+    const out: AlertSummary[] = [];
+    for (const a of this.alertSummaries.values()) {
+      if (alertMatches(f, a, decisionOf, now)) out.push(a);
     }
     return out;
   }
@@ -371,6 +402,7 @@ export class LmdbLapiStore implements LapiStore {
             if (this.removeDecisionInTxn(did, seq + 1, t)) { seq++; nd++; }
           }
           this.alerts.remove(id);
+          this.log.put(++seq, { k: LogKind.AlertRemove, id, at: t });
           na++;
         }
         this.counters.put('seq', seq);
@@ -487,10 +519,11 @@ export class LmdbLapiStore implements LapiStore {
     this.sync();
     const cutoff = now - policy.maxAgeMs;
     const candidates: { id: number; createdAt: number; active: boolean }[] = [];
-    for await (const a of this.scan(this.alerts)) {
+    for (const a of this.alertSummaries.values()) {
       let active = false;
       for (const did of a.decisionIds) {
-        const d = this.index.get(did) ?? this.decisions.get(did);
+        // every active decision is in the index
+        const d = this.index.get(did);
         if (d !== undefined && d.until > now) { active = true; break; }
       }
       candidates.push({ id: a.id, createdAt: a.createdAt, active });

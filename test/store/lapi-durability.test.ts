@@ -35,6 +35,8 @@ test('reopen after close rebuilds the index identically', async () => {
         delta: env.lapi.stream(f, { startup: false, lastPull: T0 - MIN, dedup: true, now: T0 + 3 * MIN }),
         live: env.lapi.queryDecisions({ range: ip('2001:db8::/64'), contains: false, simulated: true }, T0),
         count: env.lapi.activeDecisionCount(T0),
+        alerts: env.lapi.queryAlerts({ limit: 0 }, T0),
+        activeAlerts: env.lapi.queryAlerts({ hasActiveDecision: true, limit: 0, sort: 'ASC' }, T0 + 5 * MIN).map((a) => a.id),
       };
     };
     const before = snap();
@@ -97,6 +99,7 @@ test('another process on the same folder: bouncer writes seen at once, decisions
     const d = env.lapi.queryDecisions({ range: ip('192.0.2.77') }, Date.now());
     assert.equal(d.length, 1, 'the periodic catch-up replays the other process\'s log');
     assert.equal(d[0].id, 2, 'ids are shared through the LMDB counters');
+    assert.deepEqual(env.lapi.queryAlerts({ value: '192.0.2.77' }, Date.now()).map((a) => a.id), [2], 'alert summaries too');
     const [next] = await env.lapi.addAlerts([alert([decision('192.0.2.78', Date.now() + HOUR)])]);
     assert.equal(next, 3);
   } finally { await env.cleanup(); }

@@ -77,9 +77,10 @@ test('index retention: decisions expired longer ago leave the index and the snap
     assert.deepEqual([s.new.map((d) => d.id), s.deleted.map((d) => d.id)], [[], [2]]);
     assert.equal(env.lapi.getDecision(1)!.id, 1, 'still in LMDB with its alert');
     const log = env.store.db('decisionLog');
-    assert.equal(log.getCount(), 3);
+    assert.equal(log.getCount(), 5, 'two decisions and two alerts created, one soft delete');
     await env.lapi.prune({ maxAgeMs: 7 * DAY, maxItems: 5000 }, T0 + 2 * HOUR + 30 * MIN);
     assert.equal(log.getCount(), 1, 'the creations (logged at T0) are trimmed, the soft delete (T0+2h) is kept');
+    assert.equal(env.lapi.queryAlerts({}, T0).length, 2, 'trimming the log keeps the alerts');
     await env.lapi.prune({ maxAgeMs: 7 * DAY, maxItems: 5000 }, T0 + 3 * HOUR + 30 * MIN);
     s = env.lapi.stream({}, { startup: true, lastPull: null, dedup: true, now: T0 + 3 * HOUR + 30 * MIN });
     assert.deepEqual(s, { new: [], deleted: [] }, 'prune evicts from the index too');
