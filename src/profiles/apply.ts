@@ -5,7 +5,7 @@
 // (scope, value, duration / duration_expr, origin, simulated, `until` anchored at the alert's stop_at) and
 // binding the LAPI-backed expression helpers (GetDecisionsCount ...) to the caller's ProfileContext.
 
-import { exprHooks, type ExprHooks } from '../expr/index.js';
+import { exprHooks, ExprRuntimeError, type ExprHooks } from '../expr/index.js';
 import type { ValueKind } from '../expr/index.js';
 import { formatGoDuration } from '../core/gotime.js';
 import { parseRfc3339 } from '../lapi/format.js';
@@ -71,6 +71,7 @@ function sprintResult(v: unknown, kind: ValueKind): string {
 }
 
 function errorText(e: unknown): string {
+  if (e instanceof ExprRuntimeError) return `runtime error in expression ${JSON.stringify(e.source)}: ${e.reason}`;
   return e instanceof Error ? e.message : String(e);
 }
 
@@ -178,7 +179,7 @@ class Evaluation {
     const stop = parseRfc3339(this.alert.stopAt);
     const stopMs = Number.isNaN(stop) ? now : stop;
     for (const p of profiles) {
-      const r = this.evaluate(p, true);
+      const r = this.evaluate(p, !this.attached); // decisions are generated only while they can still be attached
       let matched = r.matched;
       let forceBreak = false;
       if (r.error !== null) {

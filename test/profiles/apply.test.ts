@@ -252,7 +252,8 @@ notifications: [from_fallback]
 test('a filter error without on_error is a ProfileError naming file, profile and filter', () => {
   assert.throws(() => applyProfiles(profiles(ERRORING('')), engineAlert(), ctx()), (e: Error) => {
     assert.ok(e instanceof ProfileError);
-    assert.match(e.message, /^test-profiles\.yaml: profile "broken" \(document 1\): field "filters\[1\]"/);
+    assert.match(e.message, /^test-profiles\.yaml: profile "broken" \(document 1\): field "filters\[1\]": runtime error in expression .*index out of range/);
+    assert.equal(e.message.split('test-profiles.yaml').length, 2, 'file named once');
     return true;
   });
 });
