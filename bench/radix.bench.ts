@@ -104,19 +104,22 @@ class PerLengthIndex implements PrefixIndex {
   }
 }
 
-// ---- data: mixed single IPs and ranges, some clustered in popular networks ----
+// ---- data: mixed single IPs and ranges, like a decision set (blocklists + local bans) ----
 function entry(rand: () => number): IpRange {
   const x = rand();
   const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)]!;
-  if (x < 0.75) { // IPv4: 80% single addresses, 20% ranges (mostly /24, a few short ones)
-    const prefix = rand() < 0.8 ? 32 : rand() < 0.6 ? 24 : rand() < 0.95 ? 16 + Math.floor(rand() * 16) : 8 + Math.floor(rand() * 8);
+  if (x < 0.75) {
+    // IPv4: 88% single addresses (a third of them in a few cloud /16s), 10% /24, 2% /16-/23, 0.01% /8-/15
+    const y = rand();
+    const prefix = y < 0.88 ? 32 : y < 0.98 ? 24 : y < 0.9999 ? 16 + Math.floor(rand() * 8) : 8 + Math.floor(rand() * 8);
     const r = randomPrefix(rand, 4, 32);
-    if (rand() < 0.4) { r.bytes[0] = pick([34, 52, 104, 159, 185]); r.bytes[1] = pick([64, 100, 200, 16]); } // cloud clusters
+    if (rand() < 0.33) { r.bytes[0] = pick([34, 52, 104, 159, 185]); r.bytes[1] = pick([64, 100, 200, 16]); }
     zeroHostBits(r.bytes, prefix);
     return { family: 4, bytes: r.bytes, prefix };
   }
-  // IPv6: mostly /128 and /64 inside a few provider /32s, some elsewhere
-  const prefix = rand() < 0.8 ? 128 : pick([64, 64, 64, 56, 48, 32]);
+  // IPv6: 80% /128, 15% /64, 4% /48-/56, 1% /32; 70% inside a few provider /32s
+  const y = rand();
+  const prefix = y < 0.8 ? 128 : y < 0.95 ? 64 : y < 0.99 ? pick([48, 56]) : 32;
   const r = randomPrefix(rand, 6, 128);
   if (rand() < 0.7) r.bytes.set(pick([[0x2a, 0x01, 0x04, 0xf8], [0x20, 0x01, 0x41, 0xd0], [0x26, 0x00, 0x1f, 0x18], [0x24, 0x0e, 0x00, 0x03]]), 0);
   zeroHostBits(r.bytes, prefix);

@@ -62,14 +62,14 @@ const hdr: usize = memory.data(H_WORDS * 4, 16);
 const STACK_MAX: i32 = 256;
 const stack: usize = memory.data(STACK_MAX * 4, 16);
 
-// levels 0-2: IPv4, 3-6: IPv6; their K (prefix length of the bucket key), table size (2^bits slots, bits =
-// min(K, 16)), tables of trie roots, bitmaps of non-empty buckets (probed first: 8 KiB stay in cache where
-// a 256 KiB table does not) and entry counts (an empty level is skipped)
-const MAX_TABLE_BITS: i32 = 16;
+// levels 0-2: IPv4, 3-6: IPv6; their K (prefix length of the bucket key), table size (2^bits slots: 2^18 for
+// the levels of single addresses, IPv4 /24-/32 and IPv6 /64-/128, 2^16 or 2^K for the others), tables of
+// trie roots, bitmaps of non-empty buckets (probed first: 8-32 KiB stay in cache where a 256 KiB - 1 MiB
+// table does not) and entry counts (an empty level is skipped). Untouched table pages cost no RAM.
 const N_LEVELS: i32 = 7;
 const V6_FIRST_LEVEL: i32 = 3;
 const levelK: usize = memory.data<i32>([8, 16, 24, 16, 32, 48, 64]);
-const levelBits: usize = memory.data<i32>([8, 16, 16, 16, 16, 16, 16]);
+const levelBits: usize = memory.data<i32>([8, 16, 18, 16, 16, 16, 18]);
 const levelTable: usize = memory.data(N_LEVELS * 4, 16);
 const levelBitmap: usize = memory.data(N_LEVELS * 4, 16);
 const levelCount: usize = memory.data(N_LEVELS * 4, 16);
@@ -178,6 +178,7 @@ export function clear(): void {
   hset(H_SIZE, 0); hset(H_LIVE, 0); hset(H_NODES, 0); hset(H_SHORT4, 0); hset(H_SHORT6, 0);
   hset(H_POOLCAP, poolCap);
   for (let j = 0; j < N_LEVELS; j++) {
+    if (countOf(j) == 0) continue; // an empty level's table and bitmap are all zero already
     memory.fill(tableOf(j), 0, <usize>4 << bitsOf(j));
     memory.fill(bitmapOf(j), 0, <usize>1 << (bitsOf(j) - 3));
     store<i32>(levelCount + (<usize>j << 2), 0);
