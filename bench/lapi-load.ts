@@ -7,20 +7,10 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { runCommand } from '../test/conformance/harness/proc.js';
+import { rng } from '../test/store/random.js';
 
 export interface BenchDecision { value: string; scope: 'Ip' | 'Range'; duration: string; scenario: string }
 export interface DecisionSet { decisions: BenchDecision[]; queries: string[]; expectedHits: Set<string> }
-
-function prng(seed: number): () => number { // mulberry32
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SCENARIOS = ['crowdsecurity/ssh-bf', 'crowdsecurity/http-probing', 'crowdsecurity/http-crawl-non_statics', 'crowdsecurity/ssh-slow-bf', 'crowdsecurity/http-bad-user-agent'];
 
@@ -29,7 +19,7 @@ const SCENARIOS = ['crowdsecurity/ssh-bf', 'crowdsecurity/http-probing', 'crowds
  * 1 h..24 h. Queries: 1,000 loaded single IPs, 250 addresses inside loaded ranges, 1,250 unloaded addresses.
  */
 export function makeDecisionSet(n: number, seed = 1): DecisionSet {
-  const rnd = prng(seed);
+  const rnd = rng(seed);
   const int = (m: number): number => Math.floor(rnd() * m);
   const v4 = (): number => (((1 + int(222)) << 24) | int(1 << 24)) >>> 0; // 1.0.0.0 .. 222.255.255.255
   const v4s = (x: number): string => `${x >>> 24}.${(x >>> 16) & 255}.${(x >>> 8) & 255}.${x & 255}`;
