@@ -28,10 +28,14 @@ export interface AlertSummary {
   readonly decisionIds: readonly number[];
 }
 
+/** never throws, whatever the stored record holds (a record written by another version, a damaged one) */
 export function summarizeAlert(a: AlertRecord): AlertSummary {
+  const src = a.source as Partial<AlertRecord['source']> | null | undefined;
   return {
-    id: a.id, createdAt: a.createdAt, startMs: Date.parse(a.startAt), scenario: a.scenario, kind: a.kind,
-    simulated: a.simulated, sourceScope: a.source.scope, sourceValue: a.source.value, decisionIds: a.decisionIds,
+    id: a.id, createdAt: a.createdAt, startMs: typeof a.startAt === 'string' ? Date.parse(a.startAt) : NaN,
+    scenario: String(a.scenario ?? ''), kind: String(a.kind ?? ''), simulated: a.simulated === true,
+    sourceScope: String(src?.scope ?? ''), sourceValue: String(src?.value ?? ''),
+    decisionIds: Array.isArray(a.decisionIds) ? a.decisionIds : [],
   };
 }
 

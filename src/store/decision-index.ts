@@ -73,6 +73,9 @@ export class DecisionIndex {
 
   get size(): number { return this.byId.size; }
 
+  /** entries of the address index (Ip/Range decisions) */
+  get addressEntries(): number { return this.addresses.size; }
+
   get(id: number): DecisionRecord | undefined { return this.byId.get(id)?.rec; }
 
   /**

@@ -96,12 +96,24 @@ interface PreparedDecision {
   range: IpRange | null;
 }
 
-function prepareDecisions(a: NewAlert, index: number): PreparedDecision[] {
+/** checks what the store itself relies on and parses the decisions' intervals; throws naming the field */
+function prepareAlert(a: NewAlert, index: number): PreparedDecision[] {
+  const where = `alert ${index}`;
+  if (a === null || typeof a !== 'object') throw new TypeError(`${where}: not an object`);
+  for (const k of ['machineId', 'scenario', 'startAt', 'stopAt', 'kind'] as const) {
+    if (typeof a[k] !== 'string') throw new TypeError(`${where}: ${k} must be a string`);
+  }
+  if (a.source === null || typeof a.source !== 'object' || typeof a.source.scope !== 'string' || typeof a.source.value !== 'string') {
+    throw new TypeError(`${where}: source must be an object with string scope and value`);
+  }
+  if (a.createdAt !== undefined && !Number.isFinite(a.createdAt)) throw new TypeError(`${where}: createdAt must be a time in ms`);
+  if (a.decisions !== undefined && a.decisions !== null && !Array.isArray(a.decisions)) throw new TypeError(`${where}: decisions must be an array`);
   const out: PreparedDecision[] = [];
   const list = a.decisions ?? [];
   for (let j = 0; j < list.length; j++) {
     const d = list[j];
     const where = `alert ${index}, decision ${j}`;
+    if (d === null || typeof d !== 'object') throw new TypeError(`${where}: not an object`);
     if (typeof d.until !== 'number' || !Number.isFinite(d.until)) throw new TypeError(`${where}: until must be a finite time in ms`);
     for (const k of ['scenario', 'type', 'scope', 'value', 'origin'] as const) {
       if (typeof d[k] !== 'string') throw new TypeError(`${where}: ${k} must be a string`);
@@ -130,6 +142,8 @@ export class LmdbLapiStore implements LapiStore {
   private readonly clock: () => number;
   private readonly indexRetentionMs: number;
   private appliedSeq = 0;
+  /** change-log entries whose record could not be applied (damaged or foreign data) */
+  syncErrors = 0;
   private lastEviction = 0;
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
@@ -166,9 +180,13 @@ export class LmdbLapiStore implements LapiStore {
     const seq = this.counter('seq');
     const horizon = this.clock() - this.indexRetentionMs;
     for (const { value } of this.decisions.getRange({})) {
-      if (value.until >= horizon) this.index.upsert(decisionRecord(value), value.createdAt);
+      try {
+        if (value.until >= horizon) this.index.upsert(decisionRecord(value), value.createdAt);
+      } catch { this.syncErrors++; } // a damaged record is skipped, never fatal
     }
-    for (const { value } of this.alerts.getRange({})) this.alertSummaries.set(value.id, summarizeAlert(value));
+    for (const { key, value } of this.alerts.getRange({})) {
+      if (value !== null && typeof value === 'object') this.alertSummaries.set(key, summarizeAlert(value)); else this.syncErrors++;
+    }
     this.appliedSeq = seq;
     this.lastEviction = this.clock();
     this.sync();
@@ -186,21 +204,8 @@ export class LmdbLapiStore implements LapiStore {
     const now = this.clock();
     for (const { key, value } of this.log.getRange({ start: seq + 1 })) {
       seq = key;
-      const id = value.id;
-      switch (value.k) {
-        case LogKind.Remove: this.index.remove(id); break;
-        case LogKind.AlertRemove: this.alertSummaries.delete(id); break;
-        case LogKind.AlertPut: {
-          const a = local?.alerts.get(id) ?? this.alerts.get(id);
-          if (a === undefined) this.alertSummaries.delete(id); else this.alertSummaries.set(id, summarizeAlert(a));
-          break;
-        }
-        default: {
-          const mine = value.k === LogKind.Add ? local?.decisions.get(id) : undefined;
-          if (mine !== undefined) { this.index.upsert(mine, now); break; }
-          const s = this.decisions.get(id);
-          if (s === undefined) this.index.remove(id); else this.index.upsert(decisionRecord(s), now);
-        }
+      try { this.apply(value, local, now); } catch {
+        this.syncErrors++; // a damaged record never wedges the catch-up: its entry is skipped
       }
     }
     this.appliedSeq = seq;
@@ -209,6 +214,27 @@ export class LmdbLapiStore implements LapiStore {
       this.index.evictExpired(now - this.indexRetentionMs);
     }
   }
+
+  /** one change-log entry: the current LMDB state of its record (or this process's copy) into memory */
+  private apply(value: DecisionLogEntry, local: LocalWrites | undefined, now: number): void {
+    const id = value.id;
+    switch (value.k) {
+      case LogKind.Remove: this.index.remove(id); break;
+      case LogKind.AlertRemove: this.alertSummaries.delete(id); break;
+      case LogKind.AlertPut: {
+        const a = local?.alerts.get(id) ?? this.alerts.get(id);
+        if (a === undefined) this.alertSummaries.delete(id); else this.alertSummaries.set(id, summarizeAlert(a));
+        break;
+      }
+      default: {
+        const mine = value.k === LogKind.Add ? local?.decisions.get(id) : undefined;
+        if (mine !== undefined) { this.index.upsert(mine, now); break; }
+        const s = this.decisions.get(id);
+        if (s === undefined) this.index.remove(id); else this.index.upsert(decisionRecord(s), now);
+      }
+    }
+  }
+
 
   /** a counter's value inside or outside a transaction (0 when never set) */
   private counter(name: CounterName): number {
@@ -300,7 +326,7 @@ export class LmdbLapiStore implements LapiStore {
   async addAlerts(alerts: NewAlert[]): Promise<number[]> {
     this.assertOpen();
     if (alerts.length === 0) return [];
-    const prepared = alerts.map(prepareDecisions);
+    const prepared = alerts.map(prepareAlert);
     const local: LocalWrites = { decisions: new Map(), alerts: new Map() };
     const ids = await this.root.transaction(() => {
       let alertId = this.counter('alert');
@@ -604,6 +630,11 @@ export class LmdbLapiStore implements LapiStore {
     await this.root.flushed;
     this.closed = true;
     this.index.clear();
+  }
+
+  /** entries of the address (radix) index: Ip/Range decisions held in memory (metrics) */
+  radixEntries(): number {
+    return this.index.addressEntries;
   }
 
   /** the indexed decisions, id ascending (diagnostics and tests) */

@@ -139,3 +139,18 @@ test('bouncers: CRUD, lookup by key hash, key change drops the old hash', async 
     assert.equal(env.lapi.getBouncerByName('fw'), undefined);
   } finally { await env.cleanup(); }
 });
+
+test('addAlerts: malformed input is refused naming the alert and field, and nothing is written', async () => {
+  const env = await openEnv();
+  try {
+    const good = alert([decision('192.0.2.1', T0 + HOUR)]);
+    const noSource = { ...alert([]), source: undefined } as unknown as Parameters<typeof env.lapi.addAlerts>[0][number];
+    await assert.rejects(env.lapi.addAlerts([good, noSource]), /alert 1: source must be an object/);
+    const badUntil = alert([decision('192.0.2.2', Number.NaN)]);
+    await assert.rejects(env.lapi.addAlerts([good, badUntil]), /alert 1, decision 0: until must be a finite time/);
+    assert.deepEqual(env.lapi.queryAlerts({}, T0), []);
+    assert.deepEqual(env.lapi.queryDecisions({}, T0), []);
+    assert.deepEqual(await env.lapi.addAlerts([good]), [1], 'no id was consumed');
+    assert.equal(env.lapi.radixEntries(), 1);
+  } finally { await env.cleanup(); }
+});
