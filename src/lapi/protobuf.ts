@@ -70,6 +70,9 @@ for (const [k, v] of Object.entries(T)) {
 
 // ---- encoder ----
 
+/** Largest |duration| written: its zigzag form stays an exact integer (no endless varint on Infinity). */
+const MAX_SECONDS = 2 ** 52 - 1;
+
 /** Bytes of a typical decision, to size the first buffer (grows by doubling when short). */
 const ESTIMATE_PER_DECISION = 40;
 
@@ -203,7 +206,7 @@ class Writer {
     const lenAt = this.pos + 1;
     this.pos += 2; // one length byte reserved; moved if the body needs more
     const start = this.pos;
-    if (d.id > 0) { this.ensure(11); this.buf[this.pos++] = T.id; this.varint(d.id); }
+    if (d.id > 0 && d.id <= Number.MAX_SAFE_INTEGER) { this.ensure(11); this.buf[this.pos++] = T.id; this.varint(d.id); }
     this.uuid(d.uuid);
     if (d.origin !== this.origin) { this.string(T.origin, d.origin); this.origin = d.origin; }
     if (d.type !== this.type) { this.string(T.type, d.type); this.type = d.type; }
@@ -211,7 +214,8 @@ class Writer {
     if (d.scenario !== this.scenario) { this.string(T.scenario, d.scenario); this.scenario = d.scenario; }
     if (d.range !== null && (d.scope === 'Ip' || d.scope === 'Range')) this.address(d.range);
     else this.string(T.value, d.value);
-    const secs = roundToSeconds(d.until - now);
+    let secs = roundToSeconds(d.until - now);
+    if (!(secs >= -MAX_SECONDS && secs <= MAX_SECONDS)) secs = secs > 0 ? MAX_SECONDS : secs < 0 ? -MAX_SECONDS : 0; // NaN -> 0
     if (secs !== 0) {
       this.ensure(11);
       this.buf[this.pos++] = T.duration;

@@ -184,3 +184,15 @@ test('corrupt buffers give a ProtobufDecodeError, not a crash', () => {
     try { decodeStream(junk); } catch (e) { assert.ok(e instanceof ProtobufDecodeError, String(e)); }
   }
 });
+
+test('absurd expiry times are clamped, never loop or throw', () => {
+  const list = [
+    rec({ value: '192.0.2.1', until: Number.POSITIVE_INFINITY }),
+    rec({ value: '192.0.2.2', until: Number.NEGATIVE_INFINITY }),
+    rec({ value: '192.0.2.3', until: Number.NaN }),
+    rec({ value: '192.0.2.4', until: NOW + 2 ** 63 }),
+    rec({ value: '192.0.2.5', until: NOW + 2 ** 60 }),
+  ];
+  const out = decodeDecisions(encodeDecisions(list, NOW)).sort(byId).map((d) => d.durationSeconds);
+  assert.deepEqual(out, [2 ** 52 - 1, -(2 ** 52 - 1), 0, 2 ** 52 - 1, Math.round(2 ** 60 / 1000)]);
+});
