@@ -50,6 +50,8 @@ const WRITE_BATCH = 256;
 /** records read per step by retention scans (the event loop runs between steps) */
 const SCAN_BATCH = 1000;
 const INDEX_EVICT_EVERY_MS = 60_000;
+/** orphan decisions cannot arise through this store (deletes cascade): look for them at most hourly */
+const ORPHAN_SCAN_EVERY_MS = HOUR_MS;
 
 export interface LapiStoreOptions {
   /** clock stamping creation times (default Date.now); tests inject one */
@@ -145,6 +147,7 @@ export class LmdbLapiStore implements LapiStore {
   /** change-log entries whose record could not be applied (damaged or foreign data) */
   syncErrors = 0;
   private lastEviction = 0;
+  private lastOrphanScan = -Infinity;
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
 
@@ -536,7 +539,7 @@ export class LmdbLapiStore implements LapiStore {
   /**
    * One retention pass: alerts older than maxAgeMs, then the oldest beyond maxItems, are deleted with
    * their decisions — never an alert with an active decision; expired decisions whose alert is gone are
-   * deleted; change-log entries and index entries older than the index retention are dropped. Reads scan
+   * deleted (that scan runs on the first pass and then at most hourly); change-log entries and index entries older than the index retention are dropped. Reads scan
    * in steps of SCAN_BATCH records and writes go in transactions of WRITE_BATCH records, yielding to the
    * event loop between them.
    */
@@ -565,8 +568,11 @@ export class LmdbLapiStore implements LapiStore {
 
     // expired decisions whose alert is gone (none normally: deleting an alert deletes its decisions)
     const orphans: number[] = [];
-    for await (const d of this.scan(this.decisions)) {
-      if (d.until <= now && !this.alerts.doesExist(d.alertId)) orphans.push(d.id);
+    if (now - this.lastOrphanScan >= ORPHAN_SCAN_EVERY_MS) {
+      this.lastOrphanScan = now;
+      for await (const d of this.scan(this.decisions)) {
+        if (d.until <= now && !this.alerts.doesExist(d.alertId)) orphans.push(d.id);
+      }
     }
     for (let from = 0; from < orphans.length; from += WRITE_BATCH) {
       const batch = orphans.slice(from, from + WRITE_BATCH);
