@@ -9,6 +9,7 @@ import RE2 from 're2';
 import { BASE_PATTERNS } from './base.js';
 import { countGroups, grokkyCapCount, scanRegex, splitTrailingGreedy, stripCaptures, toJsRegExp } from './regex.js';
 import { analyzeBacktracking } from './safety.js';
+import { buildSegmented, SEGMENTED_MAX_INPUT } from './segmented.js';
 
 export class GrokLoadError extends Error { override name = 'GrokLoadError'; }
 export class GrokCompileError extends Error { override name = 'GrokCompileError'; }
@@ -49,6 +50,10 @@ export interface GrokPattern {
   readonly extractor: 're2' | 'js' | 'safe-js';
   /** engine 'safe': why the JS extractor was refused ('' when accepted or not applicable). */
   readonly safetyReason: string;
+  /** engine 'safe': segments of the segmented JS extractor (segmented.ts), 0 when the whole pattern is one */
+  readonly segments: number;
+  /** longest input the JS extractor is given (longer ones are extracted by RE2) */
+  readonly fastInputLimit: number;
 }
 
 interface Expansion { re: string; sem: Map<string, number>; groups: number }
@@ -86,6 +91,15 @@ class CompiledGrok implements GrokPattern {
   /** engine 'safe': the pattern without its trailing GREEDYDATA group (regex.ts splitTrailingGreedy) and that group's index */
   head: Matcher | null = null;
   tailIdx = 0;
+  /** engine 'safe' with a segmented extractor (segmented.ts): original group -> index in safeJs's match */
+  remap: Int32Array | null = null;
+  /** segmented extractor with atomic-iteration loops: inputs longer than SEGMENTED_MAX_INPUT go to RE2 */
+  segCapped = false;
+  /** segments of the segmented extractor (0: whole-pattern extractor or none) */
+  segments = 0;
+  get fastInputLimit(): number { return this.segCapped ? SEGMENTED_MAX_INPUT : SAFE_MAX_INPUT; }
+  private segTries = 0;
+  private segFails = 0;
   private readonly idx: Int32Array;
   private readonly nf: number;
   private readonly l0: string | null;
@@ -135,14 +149,31 @@ class CompiledGrok implements GrokPattern {
   private safeMatch(input: string): RegExpExecArray | null {
     if (input.length > SAFE_MAX_INPUT) { safeStats.refusedLength++; safeStats.re2Extract++; return this.re2Exec(input); }
     if (NON_ASCII.test(input)) { safeStats.refusedNonAscii++; safeStats.re2Extract++; return this.re2Exec(input); }
+    if (this.segCapped && input.length > SEGMENTED_MAX_INPUT) { safeStats.refusedLength++; safeStats.re2Extract++; return this.re2Exec(input); }
     const start = this.safeRe!.search(input);
     if (start < 0) return null;
     const js = this.safeJs!;
     js.lastIndex = start;
     const m = js.exec(input);
-    if (m !== null && m.index === start) { safeStats.jsExtract++; return m; }
+    if (m !== null && m.index === start) { safeStats.jsExtract++; return this.remap === null ? m : this.remapped(m); }
     safeStats.jsDisagree++; safeStats.re2Extract++;
+    if (this.remap !== null) this.segmentMissed();
     return this.re2Exec(input);
+  }
+
+  /** The segmented extractor's match with the original group numbers. */
+  private remapped(m: RegExpExecArray): RegExpExecArray {
+    this.segTries++;
+    const map = this.remap!;
+    const r = new Array<string | undefined>(map.length);
+    for (let i = 0; i < map.length; i++) r[i] = map[i]! >= 0 ? m[map[i]!] : undefined;
+    return Object.assign(r, { index: m.index }) as unknown as RegExpExecArray;
+  }
+
+  /** A segmented extractor that keeps needing the RE2 fallback (cuts that do not suit this log) is dropped. */
+  private segmentMissed(): void {
+    this.segTries++;
+    if (++this.segFails >= 64 && this.segFails * 2 > this.segTries) { this.safeJs = null; this.remap = null; }
   }
 
   /** RE2 extraction; with a head (engine 'safe'), submatches are computed over the head's span only. */
@@ -259,10 +290,17 @@ export class PatternLibrary {
     }
     let safe: { re: SearchMatcher; js: Matcher } | null = null;
     let reason = '';
+    let seg: ReturnType<typeof buildSegmented> | null = null;
     if (this.engine === 'safe' && exp.sem.size > 0) {
       const v = analyzeBacktracking(exp.re);
-      if (!v.safe) reason = v.reason;
-      else {
+      if (!v.safe) {
+        reason = v.reason;
+        seg = buildSegmented(exp.re, exp.groups);
+        if (typeof seg === 'string') reason += `; segmented: ${seg}`;
+        else {
+          try { safe = { re: compileRegex(stripCaptures(exp.re, new Set()).re, 're2') as unknown as SearchMatcher, js: seg.re as unknown as Matcher }; } catch { seg = null; }
+        }
+      } else {
         try {
           const js = toJsRegExp(exp.re);
           const sticky = new RegExp(js.source, js.flags + 'y') as unknown as Matcher;
@@ -273,6 +311,7 @@ export class PatternLibrary {
     }
     const g = new CompiledGrok(pattern, exp.re, exp.sem, re, ex, this.prefilter, safe);
     g.safetyReason = reason;
+    if (safe !== null && seg !== null && typeof seg !== 'string') { g.remap = seg.remap; g.segCapped = seg.capped; g.segments = seg.segments; }
     if (this.engine === 'safe' && exp.sem.size > 0) {
       const head = splitTrailingGreedy(exp.re);
       if (head !== null) {

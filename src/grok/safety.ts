@@ -65,7 +65,8 @@ class Unsafe extends Error {}
 class Parser {
   i = 0;
   caps = 0;
-  constructor(readonly s: string) {}
+  /** lenient: only the shape is wanted (regexStart), captures inside repetitions are not a reason to stop */
+  constructor(readonly s: string, readonly lenient = false) {}
 
   parseAlt(ci: { v: boolean }): Node {
     const alts: Node[] = [];
@@ -128,7 +129,7 @@ class Parser {
       } else return atom;
       if (s[this.i] === '?') this.i++; // lazy: same analysis
       if (atom.k === 'zero') throw new Unsafe('quantified assertion');
-      if (hasCapture && max > 1) throw new Unsafe('capture inside a repetition');
+      if (hasCapture && max > 1 && !this.lenient) throw new Unsafe('capture inside a repetition');
       atom = { k: 'rep', min, max, node: atom };
     }
   }
@@ -280,7 +281,7 @@ function isUnit(body: Node): boolean {
  * Returns the number of paths (rule 3); throws Unsafe on rules 1-2. `follow` = chars that may come right after
  * n; `cont` = chars that unbounded loops in the rest of the pattern (after n) can consume.
  */
-function paths(n: Node, follow: bigint, cont: bigint, atEnd: boolean): number {
+function paths(n: Node, follow: bigint, cont: bigint, atEnd: boolean, maxPaths = MAX_PATHS): number {
   switch (n.k) {
     case 'set': case 'zero': return 1;
     case 'seq': {
@@ -291,10 +292,10 @@ function paths(n: Node, follow: bigint, cont: bigint, atEnd: boolean): number {
       for (let j = l - 1; j >= 0; j--) {
         const it = n.items[j]!;
         const end = atEnd && j === l - 1;
-        p *= paths(it, f, c, end);
+        p *= paths(it, f, c, end, maxPaths);
         f = nullable(it) ? f | first(it) : first(it);
         c |= loopChars(it, end);
-        if (p > MAX_PATHS) throw new Unsafe('too many paths');
+        if (p > maxPaths) throw new Unsafe('too many paths');
       }
       return p;
     }
@@ -304,7 +305,7 @@ function paths(n: Node, follow: bigint, cont: bigint, atEnd: boolean): number {
         const fa = first(a);
         if ((fa & seen) !== 0n || nullable(a)) disjoint = false;
         seen |= fa;
-        const q = paths(a, follow, cont, atEnd);
+        const q = paths(a, follow, cont, atEnd, maxPaths);
         sum += q; if (q > max) max = q;
       }
       return disjoint ? max : sum;
@@ -316,12 +317,12 @@ function paths(n: Node, follow: bigint, cont: bigint, atEnd: boolean): number {
       if (n.max === Infinity) {
         if (!isUnit(body)) throw new Unsafe('unbounded quantifier over a non-unit');
         if (!det && (cont & follow) !== 0n) throw new Unsafe(`ambiguous unbounded quantifier not confined (follow ${show(follow)}, later loops ${show(cont & follow)})`);
-        paths(body, follow | fb, cont | chars(body), false);
+        paths(body, follow | fb, cont | chars(body), false, maxPaths);
         return 1;
       }
       // another iteration can only follow an iteration when max > 1
       const again = n.max > 1;
-      const inner = paths(body, again ? follow | fb : follow, again ? cont | loopChars(body) : cont, atEnd && !again);
+      const inner = paths(body, again ? follow | fb : follow, again ? cont | loopChars(body) : cont, atEnd && !again, maxPaths);
       if (n.max === 0) return 1;
       const isSet = body.k === 'set';
       if (isSet && det) return 1;
@@ -334,18 +335,28 @@ function paths(n: Node, follow: bigint, cont: bigint, atEnd: boolean): number {
 
 export interface SafetyVerdict { safe: boolean; reason: string; paths: number }
 
-/** Analyse an expanded RE2 regex (see THE RULE above). */
-export function analyzeBacktracking(src: string): SafetyVerdict {
+/** Analyse an expanded RE2 regex (see THE RULE above); `maxPaths` raises rule 3's bound (segmented.ts, capped inputs). */
+export function analyzeBacktracking(src: string, maxPaths = MAX_PATHS): SafetyVerdict {
   try {
     const p = new Parser(src);
     const ci = { v: false };
     const root = p.parseAlt(ci);
     if (p.i !== src.length) throw new Unsafe('unbalanced');
-    const n = paths(root, 0n, 0n, true);
-    if (n > MAX_PATHS) throw new Unsafe('too many paths');
+    const n = paths(root, 0n, 0n, true, maxPaths);
+    if (n > maxPaths) throw new Unsafe('too many paths');
     return { safe: true, reason: '', paths: n };
   } catch (e) {
     if (e instanceof Unsafe) return { safe: false, reason: e.message, paths: 0 };
     return { safe: false, reason: `analysis error: ${(e as Error).message}`, paths: 0 };
   }
+}
+
+/** First characters and nullability of an expanded RE2 regex (segmented.ts decides where to cut with them); null if not understood. */
+export function regexStart(src: string): { first: bigint; nullable: boolean } | null {
+  try {
+    const p = new Parser(src, true);
+    const root = p.parseAlt({ v: false });
+    if (p.i !== src.length) return null;
+    return { first: first(root), nullable: nullable(root) };
+  } catch { return null; }
 }

@@ -80,11 +80,11 @@ for (const [name, dir, pat] of [['hub', join(HUB, 'parsers'), join(HUB, 'pattern
     assert.ok(accepted.length > 0, 'some patterns use the fast path');
     for (const { safe, re2 } of accepted) {
       // under the length bound: the JS extractor runs (or RE2 says no match) and agrees with RE2
-      for (const line of adversarial(SAFE_MAX_INPUT - 200)) {
+      for (const line of adversarial(safe.fastInputLimit - 200)) {
         const before = safeStats.jsExtract + safeStats.jsDisagree;
         const a = safe.exec(line), b = re2.exec(line);
         assert.deepEqual(a === null ? null : { ...a }, b === null ? null : { ...b }, `${safe.source} on ${line.slice(0, 40)}`);
-        if (b !== null && line.length <= SAFE_MAX_INPUT) assert.equal(safeStats.jsExtract + safeStats.jsDisagree, before + 1, 'the fast path ran once');
+        if (b !== null && line.length <= safe.fastInputLimit) assert.equal(safeStats.jsExtract + safeStats.jsDisagree, before + 1, 'the fast path ran once');
       }
       // 100 KB: the fast path refuses it (RE2 extraction, linear)
       const refused = safeStats.refusedLength;
