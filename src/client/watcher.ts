@@ -37,22 +37,27 @@ export class WatcherClient {
   private token: string | null = null;
   private renewAt = 0;
   private loggingIn: Promise<void> | null = null;
+  private scenarios: string[] | null;
   /** number of successful logins (a test and `lapi status` can see renewals) */
   logins = 0;
 
   constructor(private readonly o: WatcherClientOptions) {
     this.http = new LapiHttp(o.url, o.timeoutMs);
     this.ua = o.userAgent ?? CLIENT_USER_AGENT;
+    this.scenarios = o.scenarios ?? null;
   }
 
   get url(): string { return this.o.url; }
+
+  /** the scenario list sent at the next login (an agent knows it once its content is loaded) */
+  setScenarios(list: string[] | null): void { this.scenarios = list; }
   get machineId(): string { return this.o.machineId; }
 
   /** `POST /v1/watchers/login`; keeps the token */
   async login(): Promise<LoginResult> {
     const r = await this.http.request({
       method: 'POST', path: '/v1/watchers/login', headers: { 'user-agent': this.ua },
-      json: { machine_id: this.o.machineId, password: this.o.password, scenarios: this.o.scenarios ?? null },
+      json: { machine_id: this.o.machineId, password: this.o.password, scenarios: this.scenarios },
     });
     const body = LapiHttp.json<{ token?: unknown; expire?: unknown } | null>(r, '/v1/watchers/login');
     if (!body || typeof body.token !== 'string') throw new LapiError(r.status, 'login response has no token', 'POST', '/v1/watchers/login');

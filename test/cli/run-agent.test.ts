@@ -92,8 +92,11 @@ test('picket run --no-api sends the alerts to a remote LAPI as a watcher', async
     fs.appendFileSync(log, attack('192.0.2.78'));
     const ban = await eventually(async () => (await bouncer!.lookup({ ip: '192.0.2.78' }))[0], 'the ban from the remote agent', 20_000);
     assert.equal(ban.scenario, 'picket/ssh-bf');
-    const machines = JSON.parse((await picket(['machines', 'list', '-o', 'json', '--data', lapi.data])).stdout) as Array<{ machineId: string; version: string }>;
-    assert.equal(machines.find((m) => m.machineId === 'agent-1')?.version, 'v0.1.0');
+    const machines = JSON.parse((await picket(['machines', 'list', '-o', 'json', '--data', lapi.data])).stdout) as Array<{ machineId: string; version: string; scenarios: string }>;
+    const m = machines.find((x) => x.machineId === 'agent-1');
+    assert.equal(m?.version, 'v0.1.0');
+    // the agent logged in with its scenario list
+    assert.ok(m.scenarios.split(',').includes('picket/ssh-bf'), m.scenarios);
   } finally {
     await bouncer?.close();
     const exited = new Promise<number | null>((r) => { if (agent.exitCode !== null) r(agent.exitCode); else agent.once('exit', (c) => r(c)); });

@@ -256,6 +256,8 @@ export const runCommand: Command = {
       if (dumpFd !== null) fs.closeSync(dumpFd);
       throw new CliError((e as Error).message, 1);
     }
+    // the agent logs in with its scenario list, as CrowdSec's does
+    remote?.client.setScenarios(pipe.content.scenarios.scenarios.map((sc) => sc.name));
     const pos = positions;
     // what the tailers see: once stopping, a set() (after lines were pushed) is recorded, then the tailer's
     // poll is ended by a throw, so it reads nothing more from descriptors that stop() closed
