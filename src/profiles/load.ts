@@ -220,7 +220,8 @@ export function parseProfiles(yamlText: string, where: string): Profile[] {
       const e = doc.errors[0]!;
       const at = e.linePos ? ` (line ${e.linePos[0].line}, column ${e.linePos[0].col})` : '';
       const reason = e.message.split('\n')[0]!.replace(/\s*at line \d+, column \d+:?$/, '');
-      throw new ProfileError(where, profileLabel(null, i + 1), null, `malformed YAML: ${reason}${at}`);
+      const name = YAML.isMap(doc.contents) ? doc.get('name') : null; // often still readable
+      throw new ProfileError(where, profileLabel(typeof name === 'string' ? name : null, i + 1), null, `malformed YAML: ${reason}${at}`);
     }
     const v: unknown = doc.toJS();
     if (v === null || v === undefined) return; // empty document (e.g. a trailing `---`)

@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseProfiles, loadProfilesFile, defaultProfiles, ProfileError, DEFAULT_PROFILES_YAML } from '../../src/profiles/index.js';
+import { parseProfiles, loadProfilesFile, defaultProfiles, applyProfiles, ProfileError, DEFAULT_PROFILES_YAML } from '../../src/profiles/index.js';
+import { engineAlert, memoryContext, STOP_MS, H } from './helpers.js';
 
 function expectError(text: string, ...patterns: RegExp[]): void {
   assert.throws(() => parseProfiles(text, '/etc/picket/profiles.yaml'), (e: Error) => {
@@ -84,7 +85,8 @@ test('loadProfilesFile reads a file; a missing file names it', () => {
 });
 
 test('malformed YAML names file, document and line', () => {
-  expectError('name: a\nfilters: ["true"]\ndecisions: [{type: ban, duration: 1h}]\n---\nname: b\nfilters: [oops\n', /document 2/, /malformed YAML/, /line \d/);
+  expectError('name: a\nfilters: ["true"]\ndecisions: [{type: ban, duration: 1h}]\n---\nname: b\nfilters: [oops\n', /profile "b" \(document 2\)/, /malformed YAML/, /line 7/);
+  expectError('name: a\n  bad: indent\n: x\n', /document 1/, /malformed YAML/, /line \d/);
 });
 
 test('unknown key names file, profile and key with its line', () => {
@@ -115,4 +117,40 @@ test('bad values are load errors naming the field', () => {
 test('a profile with duration_expr may omit the static duration', () => {
   const [p] = parseProfiles('name: e\nfilters: ["true"]\nduration_expr: "\'1h\'"\ndecisions: [{type: ban}]\n', 'e.yaml');
   assert.equal(p!.decisions[0]!.durationMs, null);
+});
+
+test('the stock CrowdSec profiles.yaml, as shipped (comments included), loads and bans for 4h', () => {
+  const stock = `name: default_ip_remediation
+#debug: true
+filters:
+ - Alert.Remediation == true && Alert.GetScope() == "Ip"
+decisions:
+ - type: ban
+   duration: 4h
+#duration_expr: Sprintf('%dh', (GetDecisionsCount(Alert.GetValue()) + 1) * 4)
+# notifications:
+#   - slack_default  # Set the webhook in /etc/crowdsec/notifications/slack.yaml before enabling this.
+#   - splunk_default # Set the splunk url and token in /etc/crowdsec/notifications/splunk.yaml before enabling this.
+#   - http_default   # Set the required http parameters in /etc/crowdsec/notifications/http.yaml before enabling this.
+#   - email_default  # Set the required email parameters in /etc/crowdsec/notifications/email.yaml before enabling this.
+on_success: break
+---
+name: default_range_remediation
+#debug: true
+filters:
+ - Alert.Remediation == true && Alert.GetScope() == "Range"
+decisions:
+ - type: ban
+   duration: 4h
+#duration_expr: Sprintf('%dh', (GetDecisionsCount(Alert.GetValue()) + 1) * 4)
+# notifications:
+#   - slack_default  # Set the webhook in /etc/crowdsec/notifications/slack.yaml before enabling this.
+on_success: break
+`;
+  const profiles = parseProfiles(stock, '/etc/crowdsec/profiles.yaml');
+  const ip = applyProfiles(profiles, engineAlert(), memoryContext(STOP_MS));
+  assert.deepEqual(ip.decisions.map((d) => [d.type, d.scope, d.value, d.until - STOP_MS, d.origin]), [['ban', 'Ip', '198.18.0.67', 4 * H, 'crowdsec']]);
+  const range = applyProfiles(profiles, engineAlert({}, { scope: 'Range', value: '198.18.0.0/16' }), memoryContext(STOP_MS));
+  assert.deepEqual(range.decisions.map((d) => [d.type, d.scope, d.value, d.until - STOP_MS]), [['ban', 'Range', '198.18.0.0/16', 4 * H]]);
+  assert.deepEqual(range.matched, ['default_range_remediation']);
 });
