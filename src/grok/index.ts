@@ -9,7 +9,7 @@ import RE2 from 're2';
 import { BASE_PATTERNS } from './base.js';
 import { countGroups, grokkyCapCount, scanRegex, splitTrailingGreedy, stripCaptures, toJsRegExp } from './regex.js';
 import { analyzeBacktracking } from './safety.js';
-import { buildSegmented, SEGMENTED_MAX_INPUT } from './segmented.js';
+import { anchoredAtStart, buildSegmented, SEGMENTED_MAX_INPUT } from './segmented.js';
 
 export class GrokLoadError extends Error { override name = 'GrokLoadError'; }
 export class GrokCompileError extends Error { override name = 'GrokCompileError'; }
@@ -97,6 +97,8 @@ class CompiledGrok implements GrokPattern {
   segCapped = false;
   /** segments of the segmented extractor (0: whole-pattern extractor or none) */
   segments = 0;
+  /** every match starts at 0 (leading ^): the JS extractor runs first, without RE2 finding the start */
+  anchored = false;
   get fastInputLimit(): number { return this.segCapped ? SEGMENTED_MAX_INPUT : SAFE_MAX_INPUT; }
   private segTries = 0;
   private segFails = 0;
@@ -150,6 +152,7 @@ class CompiledGrok implements GrokPattern {
     if (input.length > SAFE_MAX_INPUT) { safeStats.refusedLength++; safeStats.re2Extract++; return this.re2Exec(input); }
     if (NON_ASCII.test(input)) { safeStats.refusedNonAscii++; safeStats.re2Extract++; return this.re2Exec(input); }
     if (this.segCapped && input.length > SEGMENTED_MAX_INPUT) { safeStats.refusedLength++; safeStats.re2Extract++; return this.re2Exec(input); }
+    if (this.anchored) return this.anchoredMatch(input);
     const start = this.safeRe!.search(input);
     if (start < 0) return null;
     const js = this.safeJs!;
@@ -158,6 +161,21 @@ class CompiledGrok implements GrokPattern {
     if (m !== null && m.index === start) { safeStats.jsExtract++; return this.remap === null ? m : this.remapped(m); }
     safeStats.jsDisagree++; safeStats.re2Extract++;
     if (this.remap !== null) this.segmentMissed();
+    return this.re2Exec(input);
+  }
+
+  /**
+   * Anchored pattern: the JS extractor runs at 0 with no RE2 call. A whole-pattern extractor has RE2's semantics
+   * (safety.ts), so its failure is RE2's; a segmented one may fail where RE2 matches, so RE2 `test` decides then.
+   */
+  private anchoredMatch(input: string): RegExpExecArray | null {
+    const js = this.safeJs!;
+    js.lastIndex = 0;
+    const m = js.exec(input);
+    if (m !== null) { safeStats.jsExtract++; return this.remap === null ? m : this.remapped(m); }
+    if (this.remap === null || !this.re.test(input)) return null;
+    safeStats.jsDisagree++; safeStats.re2Extract++;
+    this.segmentMissed();
     return this.re2Exec(input);
   }
 
@@ -312,6 +330,7 @@ export class PatternLibrary {
     const g = new CompiledGrok(pattern, exp.re, exp.sem, re, ex, this.prefilter, safe);
     g.safetyReason = reason;
     if (safe !== null && seg !== null && typeof seg !== 'string') { g.remap = seg.remap; g.segCapped = seg.capped; g.segments = seg.segments; }
+    if (safe !== null) g.anchored = anchoredAtStart(exp.re);
     if (this.engine === 'safe' && exp.sem.size > 0) {
       const head = splitTrailingGreedy(exp.re);
       if (head !== null) {

@@ -138,6 +138,14 @@ function countCaptures(src: string): number {
   return n;
 }
 
+/** True when every match of `src` starts at offset 0: a leading `^` (no multi-line flag), no top-level alternation. */
+export function anchoredAtStart(src: string): boolean {
+  const fm = /^(?:\(\?[ims]+\))*/.exec(src)![0];
+  if (fm.includes('m')) return false;
+  const items = splitTopLevel(src.slice(fm.length));
+  return items !== null && items.length > 0 && items[0]!.src === '^';
+}
+
 /**
  * Builds the segmented extractor of an expanded, capture-stripped RE2 regex with `groups` capturing groups;
  * returns a reason string when the pattern does not fit (the caller keeps RE2 extraction).
