@@ -282,3 +282,30 @@ test('radix: 1M entries inserted then removed leave size 0, and inserting again 
   for (let i = 0; i < n; i++) idx.insert(i + 1, ranges[i]!);
   assert.equal(idx.stats().memoryBytes, memory, 'clear keeps the pool for reuse');
 });
+
+test('radix: within a short prefix over thousands of buckets returns every id exactly once', () => {
+  const idx = RadixIndex.load();
+  const expected4: number[] = [];
+  const expected6: number[] = [];
+  // one address in each /24 of 10.0.0.0/12, one in each /64 of 2001:db8:0:f000::/52
+  for (let i = 0; i < 4096; i++) {
+    idx.insert(i + 1, { family: 4, bytes: new Uint8Array([10, i >> 8, i & 0xff, 7]), prefix: 32 });
+    expected4.push(i + 1);
+    const b = new Uint8Array(16);
+    b.set([0x20, 0x01, 0x0d, 0xb8, 0, 0, 0xf0 | (i >> 8), i & 0xff], 0);
+    b[15] = 1;
+    idx.insert(10_000 + i, { family: 6, bytes: b, prefix: 128 });
+    expected6.push(10_000 + i);
+  }
+  idx.insert(20_000, ip('10.8.0.0/13')); // level /8: inside every query below
+  idx.insert(20_001, ip('11.0.0.1'));
+  for (const q of ['10.0.0.0/12', '10.0.0.0/11', '10.0.0.0/8', '0.0.0.0/0']) {
+    const got = query(idx, 'within', ip(q));
+    const want = [...expected4, 20_000, ...(q === '0.0.0.0/0' ? [20_001] : [])];
+    assert.deepEqual(got, want.sort(byNum), q);
+  }
+  for (const q of ['2001:db8:0:f000::/52', '2001:db8::/48', '2001:db8::/40', '::/0']) {
+    assert.deepEqual(query(idx, 'within', ip(q)), expected6, q);
+  }
+  assert.deepEqual(query(idx, 'within', ip('2001:db8:0:f000::/53')), expected6.slice(0, 2048));
+});
