@@ -167,7 +167,9 @@ export class LmdbLapiStore implements LapiStore {
     this.rebuild();
     const every = opts.syncIntervalMs ?? DEFAULT_SYNC_INTERVAL_MS;
     if (every > 0) {
-      this.timer = setInterval(() => this.sync(), every);
+      this.timer = setInterval(() => {
+        try { this.sync(); } catch { this.syncErrors++; } // e.g. the environment closed under us: never crash the process
+      }, every);
       this.timer.unref();
     }
   }
