@@ -1,5 +1,7 @@
 // `npm run bench`: runs every benchmark in bench/ as a child process, one after the other, and prints their
-// output (plus a summary of exit codes). Extra arguments are passed to parse.bench only (e.g. --lines 200000).
+// output (plus a summary of exit codes). `--only replay,lapi` runs some of them; `--crowdsec` makes the replay
+// benchmark run CrowdSec 1.4.6 side by side (../shared/peers); other arguments go to parse.bench
+// (e.g. --lines 200000).
 // Owns: bench/run.ts only.
 
 import { spawnSync } from 'node:child_process';
@@ -8,11 +10,16 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const args = process.argv.slice(2);
+const argv = process.argv.slice(2);
+const flag = (name: string): boolean => { const i = argv.indexOf(name); if (i < 0) return false; argv.splice(i, 1); return true; };
+const value = (name: string): string | null => { const i = argv.indexOf(name); if (i < 0) return null; const v = argv[i + 1] ?? ''; argv.splice(i, 2); return v; };
+const crowdsec = flag('--crowdsec');
+const only = value('--only')?.split(',') ?? null;
+const args = argv;
 const runs: Array<{ name: string; file: string; argv: string[] }> = [
   { name: 'parse', file: 'parse.bench.js', argv: args },
   { name: 'buckets', file: 'buckets.bench.js', argv: [] },
-  { name: 'replay', file: 'replay.bench.js', argv: [] },
+  { name: 'replay', file: 'replay.bench.js', argv: crowdsec ? ['--crowdsec'] : [] },
   { name: 'latency', file: 'latency.bench.js', argv: [] },
   { name: 'lapi', file: 'lapi.bench.js', argv: [] },
   { name: 'radix', file: 'radix.bench.js', argv: [] },
@@ -20,6 +27,7 @@ const runs: Array<{ name: string; file: string; argv: string[] }> = [
 ];
 const results: string[] = [];
 for (const r of runs) {
+  if (only && !only.includes(r.name)) continue;
   const f = path.join(here, r.file);
   if (!existsSync(f)) { results.push(`${r.name}: not present`); continue; }
   process.stdout.write(`\n=== ${r.name} (node ${path.relative(process.cwd(), f)} ${r.argv.join(' ')}) ===\n`);
@@ -29,7 +37,8 @@ for (const r of runs) {
 const gt = path.join(here, 'ground-truth.js');
 const tmp = process.env.TMPDIR ?? '/tmp';
 const log = path.join(tmp, 'picket-bench', `ssh-${1_000_000}-seed1.log`);
-if (existsSync(gt) && existsSync(log)) {
+if (only && !only.includes('ground-truth')) results.push('ground-truth: not selected');
+else if (existsSync(gt) && existsSync(log)) {
   process.stdout.write(`\n=== ground-truth (ssh log, no truth file) ===\n`);
   const p = spawnSync(process.execPath, [gt, '--log', log, '--type', 'syslog', '--truth', ''], { stdio: 'inherit' });
   results.push(`ground-truth: exit ${p.status ?? p.signal}`);
