@@ -7,7 +7,7 @@
 
 import { CliError, type Options } from './command.js';
 import { resolveConfig, ConfigError, type PicketConfig } from '../config/config.js';
-import { readCredentials, CredentialsError, type Credentials } from '../config/credentials.js';
+import { readCredentials, clientTlsOf, CredentialsError, type Credentials } from '../config/credentials.js';
 import { DEFAULT_DATA_DIR, DEFAULT_LAPI_LISTEN, credentialsPathOf } from '../config/defaults.js';
 import { WatcherClient } from '../client/watcher.js';
 import { LapiError, LapiUnreachableError } from '../client/errors.js';
@@ -93,7 +93,13 @@ export function loadCredentials(ctx: ApiContext): Credentials {
 /** a watcher client with the machine credentials (not yet logged in: the first call logs in) */
 export function watcherFor(ctx: ApiContext): WatcherClient {
   const c = loadCredentials(ctx);
-  return new WatcherClient({ url: ctx.urlOverride ?? c.url, machineId: c.login, password: c.password, scenarios: null });
+  const url = ctx.urlOverride ?? c.url;
+  let tls;
+  try { tls = clientTlsOf({ ...c, url }, ctx.config.tls?.certFile); } catch (e) {
+    if (e instanceof CredentialsError) throw new CliError(e.message, 1);
+    throw e;
+  }
+  return new WatcherClient({ url, machineId: c.login, password: c.password, scenarios: null, tls });
 }
 
 /** runs `fn` with a watcher client, closes it, and turns API errors into CLI errors (exit 1) */

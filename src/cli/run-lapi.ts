@@ -13,7 +13,7 @@ import type { PicketConfig } from '../config/config.js';
 import { credentialsPathOf } from '../config/defaults.js';
 import type { ListenAddr } from '../metrics/server.js';
 import type { LapiAlertJSON } from '../pipeline/alert-json.js';
-import { readCredentials, CredentialsError } from '../config/credentials.js';
+import { readCredentials, clientTlsOf, CredentialsError } from '../config/credentials.js';
 import { WatcherClient } from '../client/watcher.js';
 import { AlertForwarder } from '../client/forwarder.js';
 
@@ -123,6 +123,8 @@ export function remoteForwarder(o: {
     throw e;
   }
   const url = o.lapiUrl ?? c.url;
-  const client = new WatcherClient({ url, machineId: c.login, password: c.password, scenarios: o.scenarios });
+  let tls;
+  try { tls = clientTlsOf({ ...c, url }); } catch (e) { throw new CliError((e as Error).message, 1); }
+  const client = new WatcherClient({ url, machineId: c.login, password: c.password, scenarios: o.scenarios, tls });
   return { forwarder: new AlertForwarder(client, { log: o.log, maxQueue: o.maxQueue, heartbeatMs: o.heartbeatMs }), client, url };
 }

@@ -4,7 +4,7 @@
 // normalised decisions. `poll()` returns a poller that asks for the startup snapshot first, then deltas.
 // Owns: the bouncer routes' query parameters and response decoding.
 
-import { LapiHttp, type Query } from './http.js';
+import { LapiHttp, type ClientTls, type Query } from './http.js';
 import { decisionsFromJSON, type ClientDecision, type DecisionDelta } from './decisions.js';
 import { CLIENT_USER_AGENT } from './version.js';
 import type { WireDecision } from '../lapi/protobuf.js';
@@ -19,6 +19,8 @@ export interface BouncerClientOptions {
   /** default `picket-bouncer/<version>` */
   userAgent?: string;
   timeoutMs?: number;
+  /** https: CA to trust / skip verification */
+  tls?: ClientTls;
 }
 
 export interface StreamOptions {
@@ -61,7 +63,7 @@ export class BouncerClient {
   readonly format: WireFormat;
 
   constructor(o: BouncerClientOptions) {
-    this.http = new LapiHttp(o.url, o.timeoutMs);
+    this.http = new LapiHttp(o.url, o.timeoutMs, o.tls);
     this.format = o.format ?? 'json';
     this.headers = { 'x-api-key': o.apiKey, 'user-agent': o.userAgent ?? CLIENT_USER_AGENT.replace('picket/', 'picket-bouncer/') };
     if (this.format === 'protobuf') this.headers.accept = PROTOBUF_ACCEPT;

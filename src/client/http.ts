@@ -1,5 +1,5 @@
-// HTTP transport of the Local API clients: one undici `Pool` (keep-alive) per base URL origin, shared by
-// every client of this process for that origin and closed when the last one is closed; a base path prefix
+// HTTP transport of the Local API clients: one undici `Pool` (keep-alive) per base URL origin (and TLS
+// settings), shared by every client of this process for it and closed when the last one is closed; a base path prefix
 // (`http://h:8080/prefix/`) is kept; query strings are percent-encoded as Go clients do. Responses are read
 // whole; a non-2xx status becomes a `LapiError`, a transport failure a `LapiUnreachableError`.
 // Owns: pools, request/response plumbing, query encoding.
@@ -28,6 +28,14 @@ export interface RequestSpec {
   okStatuses?: readonly number[];
 }
 
+/** TLS settings of an https base URL (cscli's credentials `ca_cert_path` / `insecure_skip_verify`) */
+export interface ClientTls {
+  /** PEM of the CA (or the self-signed certificate) to trust, besides the system CAs */
+  ca?: string | Buffer;
+  /** false accepts any server certificate (testing only) */
+  rejectUnauthorized?: boolean;
+}
+
 interface SharedPool { pool: Pool; users: number }
 const pools = new Map<string, SharedPool>();
 
@@ -48,9 +56,10 @@ export class LapiHttp {
   readonly origin: string;
   readonly basePath: string;
   private readonly shared: SharedPool;
+  private readonly poolKey: string;
   private closed = false;
 
-  constructor(readonly baseUrl: string, private readonly timeoutMs = 30_000) {
+  constructor(readonly baseUrl: string, private readonly timeoutMs = 30_000, tls?: ClientTls) {
     let u: URL;
     try { u = new URL(baseUrl); } catch {
       throw new LapiUnreachableError(baseUrl, 'not a URL (expected http://HOST:PORT/)');
@@ -58,10 +67,13 @@ export class LapiHttp {
     if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new LapiUnreachableError(baseUrl, `unsupported scheme ${u.protocol}`);
     this.origin = u.origin;
     this.basePath = u.pathname.replace(/\/+$/, '');
-    let sp = pools.get(this.origin);
+    // clients with other TLS settings for the same origin get their own pool
+    this.poolKey = tls ? `${this.origin} ${tls.rejectUnauthorized === false ? 'insecure' : ''} ${tls.ca ? String(tls.ca) : ''}` : this.origin;
+    let sp = pools.get(this.poolKey);
     if (!sp) {
-      sp = { pool: new Pool(this.origin, { connections: 8, keepAliveTimeout: 30_000, pipelining: 1 }), users: 0 };
-      pools.set(this.origin, sp);
+      const connect = tls ? { ca: tls.ca, rejectUnauthorized: tls.rejectUnauthorized ?? true } : undefined;
+      sp = { pool: new Pool(this.origin, { connections: 8, keepAliveTimeout: 30_000, pipelining: 1, connect }), users: 0 };
+      pools.set(this.poolKey, sp);
     }
     sp.users++;
     this.shared = sp;
@@ -113,7 +125,7 @@ export class LapiHttp {
     if (this.closed) return;
     this.closed = true;
     if (--this.shared.users === 0) {
-      pools.delete(this.origin);
+      pools.delete(this.poolKey);
       await this.shared.pool.close();
     }
   }

@@ -4,7 +4,7 @@
 // watcher routes: push alerts, heartbeat, list/get/delete alerts, delete decisions.
 // Owns: the token life cycle and the watcher routes' calls.
 
-import { LapiHttp, type Query, type RequestSpec, type HttpResponse } from './http.js';
+import { LapiHttp, type ClientTls, type Query, type RequestSpec, type HttpResponse } from './http.js';
 import { LapiError } from './errors.js';
 import { CLIENT_USER_AGENT } from './version.js';
 import { alertQueryParams, decisionDeleteParams, type AlertInput, type AlertQuery, type AlertResponse, type DecisionDeleteQuery } from './alerts.js';
@@ -17,6 +17,8 @@ export interface WatcherClientOptions {
   scenarios?: string[] | null;
   userAgent?: string;
   timeoutMs?: number;
+  /** https: CA to trust / skip verification */
+  tls?: ClientTls;
 }
 
 export interface LoginResult { token: string; expire: string }
@@ -42,7 +44,7 @@ export class WatcherClient {
   logins = 0;
 
   constructor(private readonly o: WatcherClientOptions) {
-    this.http = new LapiHttp(o.url, o.timeoutMs);
+    this.http = new LapiHttp(o.url, o.timeoutMs, o.tls);
     this.ua = o.userAgent ?? CLIENT_USER_AGENT;
     this.scenarios = o.scenarios ?? null;
   }

@@ -2,13 +2,25 @@
 //   url: http://127.0.0.1:8080
 //   login: <machine id>
 //   password: <password>
-// Owns: reading it (errors name the file, line and key) and writing it (mode 0600, atomically).
+//   ca_cert_path: /path/ca.pem       (optional, https)
+//   insecure_skip_verify: false      (optional)
+// Owns: reading it (errors name the file, line and key), writing it (mode 0600, atomically), and the TLS
+// settings a client derives from it.
 
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
+import type { ClientTls } from '../client/http.js';
 
-export interface Credentials { url: string; login: string; password: string }
+export interface Credentials {
+  url: string;
+  login: string;
+  password: string;
+  /** cscli's optional `ca_cert_path`: CA (or self-signed certificate) of an https LAPI */
+  caCertPath?: string;
+  /** cscli's optional `insecure_skip_verify` */
+  insecureSkipVerify?: boolean;
+}
 
 export class CredentialsError extends Error {
   constructor(message: string) { super(message); this.name = 'CredentialsError'; }
@@ -28,8 +40,18 @@ export function parseCredentials(text: string, file: string): Credentials {
   for (const pair of root.items) {
     const key = YAML.isScalar(pair.key) ? String(pair.key.value) : '';
     const line = pair.key && YAML.isNode(pair.key) && pair.key.range ? lc.linePos(pair.key.range[0]).line : 0;
-    if (key !== 'url' && key !== 'login' && key !== 'password') continue; // cscli ignores others (ca_cert_path ...)
     const v = YAML.isScalar(pair.value) ? pair.value.value : undefined;
+    if (key === 'insecure_skip_verify') {
+      if (typeof v !== 'boolean') throw new CredentialsError(`${file}:${line}: ${key}: expected true or false`);
+      out.insecureSkipVerify = v;
+      continue;
+    }
+    if (key === 'ca_cert_path') {
+      if (typeof v !== 'string' || v === '') throw new CredentialsError(`${file}:${line}: ${key}: expected a file path`);
+      out.caCertPath = v;
+      continue;
+    }
+    if (key !== 'url' && key !== 'login' && key !== 'password') continue; // others (cert_path, key_path) are ignored
     if (typeof v !== 'string' && typeof v !== 'number') throw new CredentialsError(`${file}:${line}: ${key}: expected a string`);
     out[key] = String(v);
   }
@@ -52,6 +74,22 @@ export function readCredentials(file: string): Credentials {
 
 export function formatCredentials(c: Credentials): string {
   return YAML.stringify({ url: c.url, login: c.login, password: c.password });
+}
+
+/**
+ * TLS settings for a client of `c.url`: its `ca_cert_path` / `insecure_skip_verify`, else `localCert` (the
+ * certificate of the local LAPI's config, usually self-signed); undefined for plain http.
+ */
+export function clientTlsOf(c: Credentials, localCert?: string): ClientTls | undefined {
+  if (!c.url.startsWith('https:')) return undefined;
+  const caFile = c.caCertPath ?? localCert;
+  let ca: Buffer | undefined;
+  if (caFile !== undefined) {
+    try { ca = fs.readFileSync(caFile); } catch (e) {
+      throw new CredentialsError(`CA certificate ${caFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+  }
+  return { ca, rejectUnauthorized: c.insecureSkipVerify !== true };
 }
 
 /** writes the file (0600) through a temporary file and a rename, so a reader never sees half of it */

@@ -57,7 +57,10 @@ test('credentials file: cscli format round trip (mode 0600), errors name the fil
     assert.equal(fs.readFileSync(file, 'utf8').split('\n')[0], 'url: http://127.0.0.1:8080/');
     assert.deepEqual(readCredentials(file), { url: 'http://127.0.0.1:8080/', login: 'm1', password: 'p: "x"' });
     assert.equal(fs.statSync(file).mode & 0o777, 0o600);
-    assert.deepEqual(parseCredentials('url: http://h/\nlogin: a\npassword: 123\nca_cert_path: /x\n', 'c.yaml'), { url: 'http://h/', login: 'a', password: '123' });
+    assert.deepEqual(parseCredentials('url: http://h/\nlogin: a\npassword: 123\ncert_path: /c\n', 'c.yaml'), { url: 'http://h/', login: 'a', password: '123' });
+    assert.deepEqual(parseCredentials('url: https://h/\nlogin: a\npassword: b\nca_cert_path: /x\ninsecure_skip_verify: true\n', 'c.yaml'),
+      { url: 'https://h/', login: 'a', password: 'b', caCertPath: '/x', insecureSkipVerify: true });
+    assert.throws(() => parseCredentials('url: https://h/\nlogin: a\npassword: b\ninsecure_skip_verify: sure\n', 'c.yaml'), /c\.yaml:4: insecure_skip_verify: expected true or false/);
     assert.throws(() => parseCredentials('url: http://h/\nlogin: a\n', 'c.yaml'), (e: unknown) => e instanceof CredentialsError && e.message === 'c.yaml: password is missing');
     assert.throws(() => parseCredentials('url: http://h/\nlogin: [a]\npassword: x\n', 'c.yaml'), /^CredentialsError: c\.yaml:2: login: expected a string/);
   } finally { fs.rmSync(dir, { recursive: true, force: true }); }

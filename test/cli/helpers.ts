@@ -47,7 +47,7 @@ export async function startPicket(args: string[], dir = tempDir('picket-cli-')):
     const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`no LAPI URL within 30 s\nstderr:${err}`)); }, 30_000);
     child.stderr!.on('data', (d: Buffer) => {
       err += d.toString();
-      const m = /Local API on (http:\/\/127\.0\.0\.1:\d+\/)/.exec(err);
+      const m = /Local API on (https?:\/\/127\.0\.0\.1:\d+\/)/.exec(err);
       if (m) { clearTimeout(timer); resolve(m[1]); }
     });
     child.once('exit', (c) => { clearTimeout(timer); reject(new Error(`picket run exited (${c})\nstderr:${err}`)); });

@@ -4,6 +4,7 @@
 import { CliError, parseOptions, type CliIO, type Command } from '../command.js';
 import { COMMON_HELP, COMMON_OPTIONS, apiError, loadCredentials, resolveContext } from '../api-context.js';
 import { WatcherClient } from '../../client/watcher.js';
+import { clientTlsOf } from '../../config/credentials.js';
 
 const usage = `Usage: picket lapi status
 
@@ -25,7 +26,10 @@ export const lapiCommand: Command = {
     const url = ctx.urlOverride ?? c.url;
     io.out(`Loaded credentials from ${ctx.credentialsFile}`);
     io.out(`Trying to authenticate with username ${c.login} on ${url}`);
-    const w = new WatcherClient({ url, machineId: c.login, password: c.password });
+    let w: WatcherClient;
+    try { w = new WatcherClient({ url, machineId: c.login, password: c.password, tls: clientTlsOf({ ...c, url }, ctx.config.tls?.certFile) }); } catch (e) {
+      throw new CliError((e as Error).message, 1);
+    }
     try {
       const r = await w.login();
       io.out(`You can successfully interact with Local API (LAPI) (token valid until ${r.expire || 'unknown'})`);
