@@ -38,7 +38,7 @@ export interface ProfileOutcome {
 interface FilterFailure { field: string; reason: string }
 
 /** A generated decision before storage: duration not yet checked, `until` not yet computed. */
-interface PendingDecision extends Omit<NewDecision, 'until'> {
+interface PendingDecision extends Omit<NewDecision, 'until' | 'simulated'> {
   profile: Profile;
   index: number;
   durationText: string | null;
@@ -121,7 +121,6 @@ class Evaluation {
         scope: d.scope ?? a.source.scope,
         value: a.source.value,
         origin: d.origin === null ? 'crowdsec' : `crowdsec/${d.origin}`,
-        simulated: d.simulated || a.simulated,
       });
     });
   }
@@ -169,7 +168,9 @@ class Evaluation {
       }
       this.out.decisions.push({
         until: stopMs + d.durationMs, scenario: d.scenario, type: d.type, scope: d.scope, value: d.value,
-        origin: d.origin, simulated: d.simulated,
+        // CrowdSec stores the alert's flag: the generated decision's (profile flag or alert flag) never reaches
+        // storage, so a profile's `simulated: true` has no effect there either (scenarios.md §11)
+        origin: d.origin, simulated: this.alert.simulated,
       });
     }
   }

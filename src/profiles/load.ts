@@ -23,6 +23,7 @@ export interface ProfileDecision {
   scope: string | null;
   /** appended to `crowdsec/`; null = plain `crowdsec` */
   origin: string | null;
+  /** read for compatibility; as in CrowdSec the stored decision takes the alert's simulated flag */
   simulated: boolean;
 }
 

@@ -40,7 +40,7 @@ test('until keeps an offset stop_at and falls back to now when stop_at does not 
   assert.equal(bad.decisions[0]!.until, NOW + 4 * H);
 });
 
-test('profile scope, origin, simulated flags and several decisions', () => {
+test('profile scope, origin, several decisions; the stored simulated flag is the alert\'s', () => {
   const p = profiles(`name: multi
 filters: ['Alert.GetScope() == "Ip"']
 decisions:
@@ -58,7 +58,7 @@ decisions:
   const out = applyProfiles(p, engineAlert(), ctx());
   assert.deepEqual(out.decisions.map((d) => [d.type, d.scope, d.value, d.origin, d.simulated, d.until - STOP_MS]), [
     ['captcha', 'Ip', '198.18.0.67', 'crowdsec/tuning', false, 30 * 60_000],
-    ['ban', 'Range', '198.18.0.67', 'crowdsec', true, 24 * H],
+    ['ban', 'Range', '198.18.0.67', 'crowdsec', false, 24 * H], // stored flag = the alert's (CrowdSec)
     ['throttle', 'Username', '198.18.0.67', 'crowdsec', false, 10_000],
   ]);
   const sim = applyProfiles(p, engineAlert({ simulated: true }), ctx());
