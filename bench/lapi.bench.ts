@@ -3,7 +3,9 @@
 // --duration s, queries rotating among loaded and unloaded addresses) on `GET /v1/decisions?ip=` against Picket,
 // CrowdSec and a bare node:http server with a fixed body, and the time and size of a `startup=true` stream
 // (JSON and protobuf for Picket, JSON for CrowdSec). Prints a markdown table with the ratios and the goals.
-// Usage: node dist/bench/lapi.bench.js [--decisions 100000] [--duration 10] [--targets picket,crowdsec,bare]
+// Usage: node dist/bench/lapi.bench.js [--decisions 100000] [--duration 10] [--rounds 3] [--targets picket,crowdsec,bare]
+// All servers are started and loaded first, then each round runs wrk on each in turn (medians reported), so that
+// the noise of a shared machine hits every target alike.
 // Owns: the orchestration and the report; the pieces are in bench/lapi-load.ts.
 
 import fs from 'node:fs';
@@ -13,110 +15,110 @@ import { freePort, makeTempDir, missingBinaries, startProcess, stopAll, waitForH
 import { startCrowdsecTarget, startPicketLapi, targetUnavailable, type LapiTarget } from '../test/conformance/harness/target.js';
 import { loadDecisions, login, makeDecisionSet, request, runWrk, timeStartupStream, writeBareServer, writeWrkScript, type DecisionSet, type StreamResult, type WrkResult } from './lapi-load.js';
 
-interface Options { decisions: number; duration: number; targets: Set<string> }
+interface Options { decisions: number; duration: number; crowdsecDuration: number; rounds: number; targets: Set<string> }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { decisions: 100_000, duration: 10, targets: new Set(['picket', 'crowdsec', 'bare']) };
+  const o: Options = { decisions: 100_000, duration: 10, crowdsecDuration: 30, rounds: 3, targets: new Set(['picket', 'crowdsec', 'bare']) };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = argv[i + 1];
-    if (a === '--decisions' && v) { o.decisions = Number(v); i++; } else if (a === '--duration' && v) { o.duration = Number(v); i++; } else if (a === '--targets' && v) { o.targets = new Set(v.split(',')); i++; } else throw new Error(`unknown argument ${a} (usage: --decisions N --duration S --targets picket,crowdsec,bare)`);
+    if (a === '--decisions' && v) o.decisions = Number(v);
+    else if (a === '--duration' && v) o.duration = Number(v);
+    else if (a === '--rounds' && v) o.rounds = Number(v);
+    else if (a === '--crowdsec-duration' && v) o.crowdsecDuration = Number(v);
+    else if (a === '--targets' && v) o.targets = new Set(v.split(','));
+    else throw new Error(`unknown argument ${a} (usage: --decisions N --duration S --crowdsec-duration S --rounds R --targets picket,crowdsec,bare)`);
+    i++;
   }
-  if (!(o.decisions > 0) || !(o.duration > 0 && o.duration <= 120)) throw new Error('--decisions must be > 0 and --duration in 1..120 s');
+  if (!(o.decisions > 0) || !(o.duration > 0 && o.duration <= 120) || !(o.crowdsecDuration > 0 && o.crowdsecDuration <= 300) || !(o.rounds >= 1 && o.rounds <= 9)) throw new Error('--decisions > 0, --duration 1..120 s, --crowdsec-duration 1..300 s, --rounds 1..9');
   return o;
 }
 
-interface TargetRun { name: string; loadMs?: number; wrk?: WrkResult; json?: StreamResult; protobuf?: StreamResult; hitCheck?: string; note?: string }
+/** One server under load: its URL, the wrk script, and what was measured. */
+interface Subject { name: string; url: string; script: string; loadMs?: number; hitCheck?: string; wrk: WrkResult[]; json?: StreamResult; protobuf?: StreamResult; note?: string }
 
 const LOAD_AT_START = os.loadavg().map((x) => x.toFixed(1)).join(' ');
 const log = (s: string): void => { process.stdout.write(`${s}\n`); };
 const fmt = (n: number | undefined, d = 0): string => n === undefined || Number.isNaN(n) ? 'n/a' : n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+const median = (xs: number[]): number | undefined => { if (!xs.length) return undefined; const s = [...xs].sort((a, b) => a - b); return s[Math.floor((s.length - 1) / 2)]; };
+const rps = (s: Subject | undefined): number | undefined => median(s?.wrk.map((w) => w.requestsPerSec) ?? []);
+const p99 = (s: Subject | undefined): number | undefined => median(s?.wrk.map((w) => w.p99Ms) ?? []);
+const p50 = (s: Subject | undefined): number | undefined => median(s?.wrk.map((w) => w.p50Ms) ?? []);
 
 /** Checks that a sample of the queries answers hit/miss as the set says (the same on every LAPI). */
-async function checkAnswers(t: LapiTarget, key: string, set: DecisionSet): Promise<string> {
+async function checkAnswers(t: LapiTarget, key: string, set: DecisionSet, size: number): Promise<string> {
   let wrong = 0;
-  const sample = set.queries.slice(0, 200);
+  const sample = set.queries.slice(0, size);
   for (const q of sample) {
     const r = await request(`${t.url}v1/decisions?ip=${encodeURIComponent(q)}`, { headers: { 'X-Api-Key': key } });
     const body = r.body.toString();
     const hit = r.status === 200 && body !== 'null' && body !== '[]';
     if (r.status !== 200 || hit !== set.expectedHits.has(q)) wrong++;
   }
-  return `${sample.length - wrong}/${sample.length} answers right`;
+  return `${sample.length - wrong}/${sample.length} right`;
 }
 
-async function benchLapi(t: LapiTarget, creds: { login: string; password: string }, set: DecisionSet, o: Options, dir: string, protobuf: boolean): Promise<TargetRun> {
-  const run: TargetRun = { name: t.name };
-  const token = await login(t.url, creds.login, creds.password);
-  log(`${t.name}: loading ${set.decisions.length} decisions through POST /v1/alerts ...`);
-  run.loadMs = await loadDecisions(t.url, token, set.decisions);
-  log(`${t.name}: loaded in ${(run.loadMs / 1000).toFixed(1)} s`);
-  const key = await t.addBouncer(`bench-${Date.now()}`);
-  run.hitCheck = await checkAnswers(t, key, set);
-  log(`${t.name}: ${run.hitCheck}`);
-  const script = path.join(dir, `${t.name}.lua`);
-  writeWrkScript(script, set.queries, key);
-  run.wrk = await runWrk(t.url, script, o.duration);
-  if (run.wrk.requests < 100 || run.wrk.non2xx > 0 || run.wrk.socketErrors) log(`${t.name}: wrk report:\n${run.wrk.raw}`);
-  log(`${t.name}: ${fmt(run.wrk.requestsPerSec)} req/s, p99 ${fmt(run.wrk.p99Ms, 2)} ms, non-2xx ${run.wrk.non2xx} ${run.wrk.socketErrors}`);
-  run.json = await timeStartupStream(t.url, key, 'json');
-  log(`${t.name}: startup stream JSON ${fmt(run.json.bytes)} B in ${fmt(run.json.ms)} ms (${run.json.newCount} new)`);
-  if (protobuf) {
-    run.protobuf = await timeStartupStream(t.url, key, 'protobuf');
-    log(`${t.name}: startup stream protobuf ${fmt(run.protobuf.bytes)} B in ${fmt(run.protobuf.ms)} ms (${run.protobuf.contentType})`);
-    if (!run.protobuf.contentType.includes('protobuf')) run.note = `protobuf asked, got ${run.protobuf.contentType}`;
-  }
-  return run;
+/** Starts and loads one LAPI; returns its subject and bouncer key. */
+async function prepareLapi(name: 'picket' | 'crowdsec', dir: string, set: DecisionSet): Promise<{ target: LapiTarget; subject: Subject; key: string }> {
+  const target = name === 'picket' ? await startPicketLapi(path.join(dir, name)) : await startCrowdsecTarget(path.join(dir, name), { serverLogLevel: 'error' });
+  const creds = target.machineCredentials();
+  const token = await login(target.url, creds.login, creds.password);
+  log(`${name}: loading ${set.decisions.length} decisions through POST /v1/alerts ...`);
+  const subject: Subject = { name, url: target.url, script: path.join(dir, `${name}.lua`), wrk: [] };
+  subject.loadMs = await loadDecisions(target.url, token, set.decisions);
+  log(`${name}: loaded in ${(subject.loadMs / 1000).toFixed(1)} s`);
+  const key = await target.addBouncer(`bench-${Date.now()}`);
+  subject.hitCheck = await checkAnswers(target, key, set, name === 'crowdsec' ? 40 : 200);
+  log(`${name}: answers ${subject.hitCheck}`);
+  writeWrkScript(subject.script, set.queries, key);
+  return { target, subject, key };
 }
 
-async function benchBare(o: Options, dir: string, set: DecisionSet): Promise<TargetRun> {
-  const port = await freePort();
-  const server = startProcess('bare-http', process.execPath, [writeBareServer(dir), String(port)], { logDir: dir });
-  try {
-    await waitForHttp(`http://127.0.0.1:${port}/`, 10_000, server);
-    const script = path.join(dir, 'bare.lua');
-    writeWrkScript(script, set.queries, 'none');
-    const wrk = await runWrk(`http://127.0.0.1:${port}/`, script, o.duration);
-    log(`bare node:http: ${fmt(wrk.requestsPerSec)} req/s, p99 ${fmt(wrk.p99Ms, 2)} ms`);
-    return { name: 'bare node:http', wrk };
-  } finally { await server.stop(); }
+async function measureStreams(s: Subject, key: string, protobuf: boolean): Promise<void> {
+  s.json = await timeStartupStream(s.url, key, 'json');
+  log(`${s.name}: startup stream JSON ${fmt(s.json.bytes)} B in ${fmt(s.json.ms)} ms (${s.json.newCount} new)`);
+  if (!protobuf) return;
+  s.protobuf = await timeStartupStream(s.url, key, 'protobuf');
+  log(`${s.name}: startup stream protobuf ${fmt(s.protobuf.bytes)} B in ${fmt(s.protobuf.ms)} ms (${s.protobuf.contentType})`);
+  if (!s.protobuf.contentType.includes('protobuf')) s.note = `protobuf asked, got ${s.protobuf.contentType}`;
 }
 
 function ratio(a: number | undefined, b: number | undefined, d = 2): string {
   return a === undefined || b === undefined || !(b > 0) || Number.isNaN(a) ? 'n/a' : `${(a / b).toFixed(d)}`;
 }
 
-function report(o: Options, runs: TargetRun[]): string {
-  const by = (n: string): TargetRun | undefined => runs.find((r) => r.name === n);
+function report(o: Options, subjects: Subject[], notes: string[]): string {
+  const by = (n: string): Subject | undefined => subjects.find((r) => r.name === n);
   const p = by('picket');
   const c = by('crowdsec');
   const b = by('bare node:http');
   const cpu = /model name\s*:\s*(.*)/.exec(fs.readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? 'unknown';
   const lines = [
-    `- command: \`node dist/bench/lapi.bench.js --decisions ${o.decisions} --duration ${o.duration}\` (wrk -t2 -c32 -d${o.duration}s --latency, queries rotate over ${2500} addresses: 1,000 loaded IPs, 250 inside loaded ranges, 1,250 not loaded)`,
+    `- command: \`node dist/bench/lapi.bench.js --decisions ${o.decisions} --duration ${o.duration} --crowdsec-duration ${o.crowdsecDuration} --rounds ${o.rounds}\` (each round: wrk -t2 -c32 -d${o.duration}s --timeout 60s --latency on bare node:http then Picket after a 2 s warm-up of each, medians of the rounds; CrowdSec once, in round 1, for ${o.crowdsecDuration} s; queries rotate over 2,500 addresses: 1,000 loaded IPs, 250 inside loaded ranges, 1,250 not loaded)`,
     `- machine: nproc ${os.availableParallelism()}, ${cpu}, node ${process.version}; load average at start ${LOAD_AT_START}, at end ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} (shared machine: compare ratios within the run)`,
     `- date: ${new Date().toISOString()}`,
     '',
-    '| target | load (POST /v1/alerts) | answers | lookups/s | p50 | p99 | non-2xx | stream JSON | stream protobuf |',
+    '| target | load (POST /v1/alerts) | sample answers | lookups/s (each round) | p50 | p99 | non-2xx | stream JSON | stream protobuf |',
     '|---|---:|---|---:|---:|---:|---:|---:|---:|',
   ];
-  for (const r of runs) {
-    lines.push(`| ${r.name} | ${r.loadMs !== undefined ? `${(r.loadMs / 1000).toFixed(1)} s` : '-'} | ${r.hitCheck ?? '-'} | ${fmt(r.wrk?.requestsPerSec)} | ${fmt(r.wrk?.p50Ms, 2)} ms | ${fmt(r.wrk?.p99Ms, 2)} ms | ${r.wrk?.non2xx ?? '-'} | ${r.json ? `${fmt(r.json.bytes)} B, ${fmt(r.json.ms)} ms` : '-'} | ${r.protobuf ? `${fmt(r.protobuf.bytes)} B, ${fmt(r.protobuf.ms)} ms` : '-'} |`);
+  for (const r of subjects) {
+    const rounds = r.wrk.map((w) => fmt(w.requestsPerSec)).join(' / ');
+    lines.push(`| ${r.name} | ${r.loadMs !== undefined ? `${(r.loadMs / 1000).toFixed(1)} s` : '-'} | ${r.hitCheck ?? '-'} | ${fmt(rps(r))} (${rounds}) | ${fmt(p50(r), 2)} ms | ${fmt(p99(r), 2)} ms | ${r.wrk.reduce((n, w) => n + w.non2xx, 0)} | ${r.json ? `${fmt(r.json.bytes)} B, ${fmt(r.json.ms)} ms` : '-'} | ${r.protobuf ? `${fmt(r.protobuf.bytes)} B, ${fmt(r.protobuf.ms)} ms` : '-'} |`);
   }
   const goal = (v: string, ok: (x: number) => boolean): string => v === 'n/a' ? 'n/a' : ok(Number(v)) ? 'met' : 'NOT met';
-  const r1 = ratio(p?.wrk?.requestsPerSec, c?.wrk?.requestsPerSec, 1);
-  const r2 = ratio(p?.wrk?.requestsPerSec, b?.wrk?.requestsPerSec);
-  const r3 = ratio(p?.wrk?.p99Ms, b?.wrk?.p99Ms);
+  const r1 = ratio(rps(p), rps(c), 1);
+  const r2 = ratio(rps(p), rps(b));
+  const r3 = ratio(p99(p), p99(b));
   const r4 = ratio(p?.json?.bytes, p?.protobuf?.bytes);
-  const r5 = ratio(c?.wrk?.requestsPerSec, b?.wrk?.requestsPerSec, 4);
   lines.push('', '| ratio | value | goal | |', '|---|---:|---|---|',
     `| Picket / CrowdSec lookups/s | ${r1} | >= 30 | ${goal(r1, (x) => x >= 30)} |`,
     `| Picket / bare node:http lookups/s | ${r2} | >= 0.70 | ${goal(r2, (x) => x >= 0.7)} |`,
     `| Picket p99 / bare p99 | ${r3} | <= 1.5 | ${goal(r3, (x) => x <= 1.5)} |`,
     `| Picket stream JSON / protobuf bytes | ${r4} | >= 4 | ${goal(r4, (x) => x >= 4)} |`,
-    `| CrowdSec / bare node:http lookups/s | ${r5} | (reference) | |`,
-    `| Picket / CrowdSec startup stream time (JSON) | ${ratio(p?.json?.ms, c?.json?.ms)} | (reference) | |`);
-  for (const r of runs) if (r.note) lines.push(`- ${r.name}: ${r.note}`);
+    `| CrowdSec / bare node:http lookups/s | ${ratio(rps(c), rps(b), 4)} | (reference) | |`,
+    `| Picket JSON / CrowdSec JSON startup stream time | ${ratio(p?.json?.ms, c?.json?.ms)} | (reference) | |`);
+  for (const r of subjects) if (r.note) lines.push(`- ${r.name}: ${r.note}`);
+  for (const n of notes) lines.push(`- ${n}`);
   return lines.join('\n');
 }
 
@@ -125,31 +127,62 @@ async function main(): Promise<number> {
   const missing = missingBinaries('wrk');
   if (missing) { log(`lapi.bench: ${missing}: nothing measured`); return 1; }
   const dir = makeTempDir('picket-lapi-bench-');
-  const runs: TargetRun[] = [];
+  const subjects: Subject[] = [];
+  const targets: LapiTarget[] = [];
+  const keys = new Map<string, string>();
+  const notes: string[] = [];
   let failed = false;
   const set = makeDecisionSet(o.decisions);
   log(`decision set: ${set.decisions.length} (${set.decisions.filter((d) => d.scope === 'Range').length} ranges, ${set.decisions.filter((d) => d.value.includes(':')).length} IPv6)`);
   try {
-    if (o.targets.has('bare')) runs.push(await benchBare(o, dir, set));
+    if (o.targets.has('bare')) {
+      const port = await freePort();
+      const server = startProcess('bare-http', process.execPath, [writeBareServer(dir), String(port)], { logDir: dir });
+      await waitForHttp(`http://127.0.0.1:${port}/`, 10_000, server);
+      const bare: Subject = { name: 'bare node:http', url: `http://127.0.0.1:${port}/`, script: path.join(dir, 'bare.lua'), wrk: [] };
+      writeWrkScript(bare.script, set.queries, 'none');
+      subjects.push(bare);
+    }
     for (const name of ['picket', 'crowdsec'] as const) {
       if (!o.targets.has(name)) continue;
       const why = targetUnavailable(name);
-      if (why) { runs.push({ name, note: `not run: ${why}` }); continue; }
-      let t: LapiTarget | undefined;
+      if (why) { notes.push(`${name} not run: ${why}`); continue; }
       try {
-        t = name === 'picket' ? await startPicketLapi(path.join(dir, name)) : await startCrowdsecTarget(path.join(dir, name), { serverLogLevel: 'error' });
-        runs.push(await benchLapi(t, t.machineCredentials(), set, o, dir, name === 'picket'));
+        const { target, subject, key } = await prepareLapi(name, dir, set);
+        targets.push(target);
+        subjects.push(subject);
+        keys.set(name, key);
       } catch (err) {
         failed = true;
-        runs.push({ name, note: `failed: ${(err as Error).message.split('\n')[0]}` });
-        log(`${name}: FAILED ${(err as Error).stack ?? String(err)}${t ? `\n--- ${name} log ---\n${t.server.tail(15)}` : ''}`);
-      } finally { await t?.stop(); }
+        notes.push(`${name} failed: ${(err as Error).message.split('\n')[0]}`);
+        log(`${name}: FAILED ${(err as Error).stack ?? String(err)}`);
+      }
     }
+    for (const s of subjects) if (s.name !== 'crowdsec') await runWrk(s.url, s.script, 2); // warm-up (JIT, page cache), not recorded
+    for (let round = 1; round <= o.rounds; round++) {
+      for (const s of subjects) {
+        // CrowdSec: one longer run (under 32 connections its requests take seconds: a 10 s run completes almost none)
+        if (s.name === 'crowdsec' && round > 1) continue;
+        const w = await runWrk(s.url, s.script, s.name === 'crowdsec' ? o.crowdsecDuration : o.duration);
+        s.wrk.push(w);
+        log(`round ${round} ${s.name}: ${fmt(w.requestsPerSec)} req/s, p50 ${fmt(w.p50Ms, 2)} ms, p99 ${fmt(w.p99Ms, 2)} ms, ${w.requests} requests, non-2xx ${w.non2xx} ${w.socketErrors}`);
+        if (w.requests < 100 || w.non2xx > 0 || w.socketErrors) log(`${s.name}: wrk report:\n${w.raw}`);
+      }
+    }
+    for (const s of subjects) {
+      const key = keys.get(s.name);
+      if (key) await measureStreams(s, key, s.name === 'picket');
+    }
+  } catch (err) {
+    failed = true;
+    notes.push(`failed: ${(err as Error).message.split('\n')[0]}`);
+    log(`FAILED ${(err as Error).stack ?? String(err)}`);
   } finally {
+    for (const t of targets) await t.stop();
     await stopAll();
     fs.rmSync(dir, { recursive: true, force: true });
   }
-  log(`\n${report(o, runs)}`);
+  log(`\n${report(o, subjects, notes)}`);
   return failed ? 1 : 0;
 }
 

@@ -23,7 +23,11 @@ export interface Spawned {
 }
 
 const running = new Set<Spawned>();
-process.once('exit', () => { for (const p of running) killGroup(p.pid, 'SIGKILL'); });
+const killRunning = (): void => { for (const p of running) killGroup(p.pid, 'SIGKILL'); };
+process.once('exit', killRunning);
+for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  process.once(signal, () => { killRunning(); process.exit(code); });
+}
 
 function killGroup(pid: number, signal: NodeJS.Signals): void {
   try { process.kill(-pid, signal); } catch { /* already gone */ }
@@ -60,8 +64,8 @@ export function startProcess(name: string, cmd: string, args: readonly string[],
         const timer = setTimeout(() => killGroup(pid, 'SIGKILL'), graceMs);
         await exited;
         clearTimeout(timer);
-        killGroup(pid, 'SIGKILL'); // children that ignored SIGTERM
       }
+      if (running.has(proc)) killGroup(pid, 'SIGKILL'); // members of its group that outlived it
       running.delete(proc);
     },
   };
