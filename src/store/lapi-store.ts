@@ -383,6 +383,7 @@ export class LmdbLapiStore implements LapiStore {
 
   /** every field of §6.7; DESC by created_at then id unless sort=ASC; limit default 100, 0 = unlimited */
   queryAlerts(f: AlertFilter, now: number): AlertRecord[] {
+    this.sync(); // other processes' alerts (cscli-like tools): a log read, microseconds when nothing is new
     const hits = sortAlerts(this.matchingAlerts(f, now), f.sort);
     const limit = f.limit ?? DEFAULT_ALERT_LIMIT;
     if (limit > 0 && hits.length > limit) hits.length = limit;
@@ -406,6 +407,7 @@ export class LmdbLapiStore implements LapiStore {
   /** hard delete of every alert matching f (limit and sort ignored), with their decisions */
   async deleteAlerts(f: AlertFilter, now: number): Promise<number> {
     this.assertOpen();
+    this.sync();
     const ids = this.matchingAlerts(f, now).map((a) => a.id);
     return (await this.removeAlerts(ids)).alerts;
   }
