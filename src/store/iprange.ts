@@ -47,17 +47,19 @@ export function parseIpOrRange(s: string): IpRange | null {
     writeV4(bytes, 0, masked);
     return { family: 4, bytes, prefix: len };
   }
-  const bytes = new Uint8Array(16);
-  if (!parseIpv6(s, 0, addrEnd, bytes)) return null;
+  const v6 = scratch16;
+  if (!parseIpv6(s, 0, addrEnd, v6)) return null;
   const len = prefix < 0 ? 128 : prefix;
-  if (len >= 96 && isV4Mapped(bytes)) {
-    const b4 = bytes.slice(12, 16);
-    zeroHostBits(b4, len - 96);
-    return { family: 4, bytes: b4, prefix: len - 96 };
-  }
-  zeroHostBits(bytes, len);
-  return { family: 6, bytes, prefix: len };
+  const mapped = len >= 96 && isV4Mapped(v6);
+  const bytes = new Uint8Array(mapped ? 4 : 16);
+  for (let i = 0, from = mapped ? 12 : 0; i < bytes.length; i++) bytes[i] = v6[from + i]!;
+  const bits = mapped ? len - 96 : len;
+  zeroHostBits(bytes, bits);
+  return { family: mapped ? 4 : 6, bytes, prefix: bits };
 }
+
+/** Parse buffer of IPv6 addresses (the result gets its own, right-sized copy). */
+const scratch16 = new Uint8Array(16);
 
 /** Dotted quad in s[start, end) as an unsigned 32-bit number, or -1. */
 function parseIpv4(s: string, start: number, end: number): number {
@@ -94,6 +96,7 @@ function hexValue(c: number): number {
 
 /** IPv6 text in s[start, end) into out (16 bytes); false when malformed (zones are rejected). */
 function parseIpv6(s: string, start: number, end: number, out: Uint8Array): boolean {
+  for (let j = 0; j < 16; j++) out[j] = 0;
   let i = start;
   let filled = 0; // bytes written
   let ellipsis = -1; // byte offset where `::` stands
@@ -141,7 +144,7 @@ function parseIpv6(s: string, start: number, end: number, out: Uint8Array): bool
     if (ellipsis < 0) return false;
     const gap = 16 - filled;
     for (let j = filled - 1; j >= ellipsis; j--) out[j + gap] = out[j]!;
-    out.fill(0, ellipsis, ellipsis + gap);
+    for (let j = ellipsis; j < ellipsis + gap; j++) out[j] = 0;
   } else if (ellipsis >= 0) {
     return false; // `::` must stand for at least one group
   }
@@ -161,10 +164,11 @@ function isV4Mapped(b: Uint8Array): boolean {
 }
 
 function zeroHostBits(b: Uint8Array, prefix: number): void {
-  const full = prefix >> 3;
+  let i = prefix >> 3;
+  if (i >= b.length) return;
   const rest = prefix & 7;
-  if (full >= b.length) return;
-  if (rest !== 0) { b[full] = b[full]! & (0xff << (8 - rest)); b.fill(0, full + 1); } else b.fill(0, full);
+  if (rest !== 0) { b[i] = b[i]! & (0xff << (8 - rest)); i++; }
+  for (; i < b.length; i++) b[i] = 0; // (TypedArray#fill costs more than this loop on 16 bytes)
 }
 
 /** True when `inner` lies inside `outer` (same family, outer.prefix <= inner.prefix, leading bits equal). */
