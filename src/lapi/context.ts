@@ -24,8 +24,17 @@ export class RequestContext {
   ) {}
 }
 
-/** Socket address -> client IP text; `::ffff:a.b.c.d` becomes `a.b.c.d`. */
+const IP = Symbol('picket.clientIp');
+type TaggedSocket = IncomingMessage['socket'] & { [IP]?: string };
+
+/** Socket address -> client IP text (`::ffff:a.b.c.d` becomes `a.b.c.d`), computed once per connection. */
 export function clientIp(req: IncomingMessage): string {
-  const a = req.socket.remoteAddress ?? '';
-  return a.startsWith('::ffff:') && a.includes('.') ? a.slice(7) : a;
+  const sock = req.socket as TaggedSocket;
+  let ip = sock[IP];
+  if (ip === undefined) {
+    const a = sock.remoteAddress ?? '';
+    ip = a.startsWith('::ffff:') && a.includes('.') ? a.slice(7) : a;
+    sock[IP] = ip;
+  }
+  return ip;
 }
