@@ -4,6 +4,7 @@
 // memory per entry. Run: node --expose-gc dist/bench/radix.bench.js [--sizes 100000,1000000]
 
 import { createRequire } from 'node:module';
+import { cpus, loadavg } from 'node:os';
 import { RadixIndex } from '../src/store/radix.js';
 import { formatIpRange, ipRangeContains, parseIpOrRange } from '../src/store/iprange.js';
 import type { IpRange } from '../src/store/records.js';
@@ -262,6 +263,21 @@ function run(size: number): void {
   console.log(`wasm remove: ${(size / removeMs / 1000).toFixed(2)} M/s; size after: ${wasm.size}, slots in use: ${wasm.stats().slots}`);
 }
 
+/**
+ * A fixed pure-JS loop (1e7 multiply-adds; ~10 ms on an idle 3 GHz core): printed with the load average so
+ * that numbers from a busy machine can be read for what they are.
+ */
+function calibrate(): string {
+  const t = performance.now();
+  let h = 0;
+  for (let i = 0; i < 1e7; i++) h = (h * 31 + i) | 0;
+  const ms = performance.now() - t;
+  return `calibration loop ${ms.toFixed(1)} ms (${h & 1}), load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}, ` +
+    `${cpus().length} cores (${cpus()[0]?.model ?? '?'})`;
+}
+
 const arg = process.argv.indexOf('--sizes');
 const sizes = arg > 0 ? process.argv[arg + 1]!.split(',').map(Number) : [100_000, 1_000_000];
+console.log(`# radix bench, node ${process.version}; ${calibrate()}`);
 for (const size of sizes) run(size);
+console.log(`\n# after: ${calibrate()}`);
