@@ -34,9 +34,8 @@ class Reader {
     throw new Malformed(`varint longer than 10 bytes at offset ${this.pos}`);
   }
 
-  /** Start of a length-delimited field's payload; its end is returned, pos is at the payload. */
-  lengthEnd(end: number, what: string): number {
-    const at = this.pos;
+  /** Reads the length of the field that starts at `at`; returns the payload's end (pos: payload start). */
+  lengthEnd(end: number, what: string, at: number): number {
     const len = this.varint(end);
     if (len > end - this.pos) throw new Malformed(`${what} at offset ${at}: length ${len} runs past the end (${end - this.pos} bytes left)`);
     return this.pos + len;
@@ -46,7 +45,7 @@ class Reader {
     switch (wireType) {
       case WT_VARINT: this.varint(end); return;
       case WT_I64: this.advance(8, end, at); return;
-      case WT_LEN: this.pos = this.lengthEnd(end, 'unknown field'); return;
+      case WT_LEN: this.pos = this.lengthEnd(end, 'unknown field', at); return;
       case WT_I32: this.advance(4, end, at); return;
       default: throw new Malformed(`invalid wire type ${wireType} at offset ${at}`);
     }
@@ -57,8 +56,8 @@ class Reader {
     this.pos += n;
   }
 
-  string(end: number, what: string): string {
-    const stop = this.lengthEnd(end, what);
+  string(end: number, what: string, at: number): string {
+    const stop = this.lengthEnd(end, what, at);
     const s = this.buf.toString('utf8', this.pos, stop);
     this.pos = stop;
     return s;
@@ -102,26 +101,26 @@ function decision(r: Reader, end: number, inh: Inherited): WireDecision {
       case T.id >>> 3: expectWire(tag, WT_VARINT, at); id = r.varint(end); break;
       case T.uuidRaw >>> 3: {
         expectWire(tag, WT_LEN, at);
-        const stop = r.lengthEnd(end, 'uuid_raw');
+        const stop = r.lengthEnd(end, 'uuid_raw', at);
         if (stop - r.pos !== 16) throw new Malformed(`uuid_raw of ${stop - r.pos} bytes (expected 16)`);
         uuidAt = r.pos;
         r.pos = stop;
         break;
       }
-      case T.uuid >>> 3: expectWire(tag, WT_LEN, at); uuid = r.string(end, 'uuid'); uuidAt = -1; break;
-      case T.origin >>> 3: expectWire(tag, WT_LEN, at); inh.origin = r.string(end, 'origin'); break;
-      case T.type >>> 3: expectWire(tag, WT_LEN, at); inh.type = r.string(end, 'type'); break;
-      case T.scope >>> 3: expectWire(tag, WT_LEN, at); inh.scope = r.string(end, 'scope'); break;
-      case T.scenario >>> 3: expectWire(tag, WT_LEN, at); inh.scenario = r.string(end, 'scenario'); break;
+      case T.uuid >>> 3: expectWire(tag, WT_LEN, at); uuid = r.string(end, 'uuid', at); uuidAt = -1; break;
+      case T.origin >>> 3: expectWire(tag, WT_LEN, at); inh.origin = r.string(end, 'origin', at); break;
+      case T.type >>> 3: expectWire(tag, WT_LEN, at); inh.type = r.string(end, 'type', at); break;
+      case T.scope >>> 3: expectWire(tag, WT_LEN, at); inh.scope = r.string(end, 'scope', at); break;
+      case T.scenario >>> 3: expectWire(tag, WT_LEN, at); inh.scenario = r.string(end, 'scenario', at); break;
       case T.ip >>> 3: {
         expectWire(tag, WT_LEN, at);
-        const stop = r.lengthEnd(end, 'ip');
+        const stop = r.lengthEnd(end, 'ip', at);
         ipAt = r.pos;
         ipLen = stop - r.pos;
         r.pos = stop;
         break;
       }
-      case T.value >>> 3: expectWire(tag, WT_LEN, at); value = r.string(end, 'value'); ipAt = -1; break;
+      case T.value >>> 3: expectWire(tag, WT_LEN, at); value = r.string(end, 'value', at); ipAt = -1; break;
       case T.prefixLen >>> 3: expectWire(tag, WT_VARINT, at); prefixLen = r.varint(end); break;
       case T.duration >>> 3: {
         expectWire(tag, WT_VARINT, at);
@@ -159,7 +158,7 @@ function decodeLists(what: string, input: Uint8Array, lists: Map<number, { name:
       const list = lists.get(tag >>> 3);
       if (list === undefined) { r.skip(tag & 7, end, at); continue; }
       expectWire(tag, WT_LEN, at);
-      const stop = r.lengthEnd(end, list.name);
+      const stop = r.lengthEnd(end, list.name, at);
       const index = list.out.length;
       try {
         list.out.push(decision(r, stop, list.inh));

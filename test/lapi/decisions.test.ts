@@ -159,6 +159,23 @@ test('DELETE /v1/decisions: by filter, by id, unknown parameter 500, bad id 400,
   assert.equal(env.lapi.activeDecisionCount(env.clock.now), 0);
 });
 
+test('GET /v1/decisions writes last_pull at most once a minute; HEAD never', async () => {
+  await addBouncer(env, 'live', 'live-key');
+  const t0 = env.clock.now;
+  let r = await request(env.url, '/v1/decisions?ip=192.0.2.200', { method: 'HEAD', headers: apiKey('live-key') });
+  assert.equal(r.status, 200);
+  r = await request(env.url, '/v1/decisions?ip=192.0.2.200', { headers: apiKey('live-key') });
+  assert.equal(r.body, 'null');
+  await waitFor(() => env.lapi.getBouncerByName('live')!.lastPull === t0);
+  env.clock.now += 30_000;
+  await request(env.url, '/v1/decisions?ip=192.0.2.200', { headers: apiKey('live-key') });
+  await new Promise((res) => setTimeout(res, 50));
+  assert.equal(env.lapi.getBouncerByName('live')!.lastPull, t0, 'not rewritten within the minute');
+  env.clock.now += 31_000;
+  await request(env.url, '/v1/decisions?ip=192.0.2.200', { headers: apiKey('live-key') });
+  await waitFor(() => env.lapi.getBouncerByName('live')!.lastPull === t0 + 61_000);
+});
+
 test('Accept: application/x-protobuf -> protobuf bodies on the live and stream routes, JSON otherwise', async () => {
   await addBouncer(env, 'pb', 'pb-key');
   const at = new Date(env.clock.now).toISOString().replace(/\.\d+Z$/, 'Z');
