@@ -154,8 +154,8 @@ test('concurrent writers and readers: every read sees whole transactions', async
     await all;
     assert.ok(reads > 1, `${reads} read rounds ran during the writes`);
     const live = env.lapi.queryDecisions({}, T0 + MIN + 1);
-    // alive: i not multiple of 3 nor 5 -> 2 each; the 203.0.113.1 decisions survive unless their alert... they
-    // belong to the second alert of each call, never deleted
+    // still active: the pairs of the i neither expired (i % 3) nor deleted (i % 5), plus every 203.0.113.1
+    // decision (second alert of each call: never expired nor deleted)
     const expectPairs = Array.from({ length: N }, (_, i) => i).filter((i) => i % 3 !== 0 && i % 5 !== 0).length;
     assert.equal(live.length, expectPairs * 2 + N);
     assert.equal(env.lapi.stream({ value: '203.0.113.1' }, { startup: true, lastPull: null, dedup: true, now: T0 }).new.length, 1,

@@ -108,12 +108,12 @@ test('stream delta dedup: shorter created under a longer active -> nothing; long
     await env.lapi.addAlerts([alert([decision('198.51.100.1', T0 + 10 * MIN)])]); // 4: longer over 3
     d = env.lapi.stream(BOUNCER, { startup: false, lastPull: T0 + 21 * SEC, dedup: true, now: T0 + 31 * SEC });
     assert.deepEqual(d.new.map((x) => x.id), [4], 'longer decision over a shorter one is sent');
-    // delete the 3 min ban of 203.0.113.7 while the 90 s one exists... the 90 s is shorter, so deleting 1
-    // makes 2 the longest: 1 (until := now) is now shorter than 2 -> not reported; 2 is already known
+    // soft-deleting the 3 min ban (1) while the 90 s one (2) exists: 1's until becomes +40 s, shorter than
+    // 2's +90 s, so 1 is not reported (spec §5.1 table; the bouncer keeps 1 until 2 expires)
     assert.equal(await env.lapi.expireDecision(1, T0 + 40 * SEC), true);
     d = env.lapi.stream(BOUNCER, { startup: false, lastPull: T0 + 31 * SEC, dedup: true, now: T0 + 41 * SEC });
     assert.deepEqual(d.deleted, [], 'deleting one while a longer one exists reports nothing');
-    // deleting 3 (shorter than 4) reports nothing either
+    // soft-deleting 3 while the longer 4 is active reports nothing either
     assert.equal(await env.lapi.expireDecision(3, T0 + 42 * SEC), true);
     d = env.lapi.stream(BOUNCER, { startup: false, lastPull: T0 + 41 * SEC, dedup: true, now: T0 + 43 * SEC });
     assert.deepEqual(d.deleted, []);
