@@ -395,6 +395,14 @@ export class LmdbLapiStore implements LapiStore {
     return out;
   }
 
+  /** alerts matching f (limit ignored) counted by scenario, from memory: what the cs_alerts gauge needs */
+  countAlertsByScenario(f: AlertFilter, now: number): Map<string, number> {
+    this.sync();
+    const counts = new Map<string, number>();
+    for (const a of this.matchingAlerts(f, now)) counts.set(a.scenario, (counts.get(a.scenario) ?? 0) + 1);
+    return counts;
+  }
+
   private matchingAlerts(f: AlertFilter, now: number): AlertSummary[] {
     const decisionOf = (id: number): DecisionRecord | undefined => this.getDecision(id);
     const out: AlertSummary[] = [];

@@ -74,6 +74,8 @@ test('queryAlerts: every filter of §6.7', async () => {
     assert.deepEqual(q({ simulated: false }), [6, 2, 1, 3, 4]);
     assert.deepEqual(q({ kind: 'manual' }), [6]);
     assert.deepEqual(q({ hasActiveDecision: true, includeCapi: false, simulated: false }), [6, 1]);
+    assert.deepEqual([...env.lapi.countAlertsByScenario({ includeCapi: false, limit: 1 }, T0)].sort(),
+      [['crowdsecurity/http-probing', 1], ['crowdsecurity/ssh-bf', 2], ['manual', 1]], 'counts ignore the limit');
   } finally { await env.cleanup(); }
 });
 
