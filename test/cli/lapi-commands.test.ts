@@ -175,6 +175,10 @@ test('alerts list, inspect and delete', async () => {
   await picket(['decisions', 'add', '-i', '203.0.113.8', '-R', 'alert-test-2', ...data()]);
   const byScenario = await picket(['alerts', 'delete', '--scenario', 'alert-test-2', ...data()]);
   assert.match(byScenario.stdout, /^1 alert\(s\) deleted/);
+  await picket(['decisions', 'add', '-i', '203.0.113.9', ...data()]);
+  const all = await picket(['alerts', 'delete', '--all', ...data()]);
+  assert.match(all.stdout, /^[1-9]\d* alert\(s\) deleted/);
+  assert.match((await picket(['alerts', 'list', ...data()])).stdout, /No active alerts/);
 });
 
 test('machines add/list/validate/delete and lapi status with a credentials file', async () => {
