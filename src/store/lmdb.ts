@@ -18,7 +18,7 @@ import type { FilePosition } from '../acquisition/file-tail.js';
 import type { AlertRecord, BouncerRecord, MachineRecord } from './records.js';
 import type { DecisionLogEntry, StoredDecision } from './lapi-schema.js';
 
-/** Sub-database name -> value type. Keys are strings. */
+/** Sub-database name -> value type. Keys are strings unless a comment says otherwise. */
 export interface SubDbs {
   /** read positions of tailed files, keyed by file path */
   positions: FilePosition;
