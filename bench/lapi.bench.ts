@@ -102,8 +102,9 @@ function report(o: Options, subjects: Subject[], notes: string[]): string {
     '|---|---:|---|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of subjects) {
-    const rounds = r.wrk.map((w) => fmt(w.requestsPerSec)).join(' / ');
-    lines.push(`| ${r.name} | ${r.loadMs !== undefined ? `${(r.loadMs / 1000).toFixed(1)} s` : '-'} | ${r.hitCheck ?? '-'} | ${fmt(rps(r))} (${rounds}) | ${fmt(p50(r), 2)} ms | ${fmt(p99(r), 2)} ms | ${r.wrk.reduce((n, w) => n + w.non2xx, 0)} | ${r.json ? `${fmt(r.json.bytes)} B, ${fmt(r.json.ms)} ms` : '-'} | ${r.protobuf ? `${fmt(r.protobuf.bytes)} B, ${fmt(r.protobuf.ms)} ms` : '-'} |`);
+    const perSec = (x: number | undefined): string => fmt(x, x !== undefined && x < 100 ? 1 : 0);
+    const rounds = r.wrk.map((w) => perSec(w.requestsPerSec)).join(' / ');
+    lines.push(`| ${r.name} | ${r.loadMs !== undefined ? `${(r.loadMs / 1000).toFixed(1)} s` : '-'} | ${r.hitCheck ?? '-'} | ${perSec(rps(r))} (${rounds}) | ${fmt(p50(r), 2)} ms | ${fmt(p99(r), 2)} ms | ${r.wrk.reduce((n, w) => n + w.non2xx, 0)} | ${r.json ? `${fmt(r.json.bytes)} B, ${fmt(r.json.ms)} ms` : '-'} | ${r.protobuf ? `${fmt(r.protobuf.bytes)} B, ${fmt(r.protobuf.ms)} ms` : '-'} |`);
   }
   const goal = (v: string, ok: (x: number) => boolean): string => v === 'n/a' ? 'n/a' : ok(Number(v)) ? 'met' : 'NOT met';
   const r1 = ratio(rps(p), rps(c), 1);
