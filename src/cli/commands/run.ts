@@ -251,7 +251,7 @@ export const runCommand: Command = {
         log: (m) => io.err(`warning: ${m}`),
       });
     } catch (e) {
-      if (remote) await remote.forwarder.close(0);
+      if (remote) { await remote.forwarder.close(0); await remote.client.close(); }
       if (store) await store.close().catch(() => undefined);
       if (dumpFd !== null) fs.closeSync(dumpFd);
       throw new CliError((e as Error).message, 1);
