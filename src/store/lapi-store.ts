@@ -69,6 +69,14 @@ function numberKeyed<K extends SubDbName>(store: PicketStore, name: K): Database
   return store.db(name) as unknown as Database<SubDbs[K], number>;
 }
 
+/** LMDB keys are at most 1978 bytes (and a throw inside a transaction callback would keep its earlier writes) */
+const MAX_KEY_BYTES = 1024;
+function checkKey(what: string, k: unknown): void {
+  if (typeof k !== 'string' || k === '' || Buffer.byteLength(k) > MAX_KEY_BYTES) {
+    throw new TypeError(`${what} must be a non-empty string of at most ${MAX_KEY_BYTES} bytes`);
+  }
+}
+
 function rangeOf(scope: string, value: string): IpRange | null {
   return scope === 'Ip' || scope === 'Range' ? parseIpOrRange(value) : null;
 }
@@ -258,6 +266,7 @@ export class LmdbLapiStore implements LapiStore {
 
   async putMachine(m: MachineRecord): Promise<void> {
     this.assertOpen();
+    checkKey('machine id', m.machineId);
     await this.machines.put(m.machineId, m);
   }
 
@@ -301,6 +310,8 @@ export class LmdbLapiStore implements LapiStore {
 
   async putBouncer(b: BouncerRecord): Promise<void> {
     this.assertOpen();
+    checkKey('bouncer name', b.name);
+    checkKey('bouncer API key hash', b.apiKeyHash);
     await this.root.transaction(() => {
       const old = this.bouncers.get(b.name);
       if (old !== undefined && old.apiKeyHash !== b.apiKeyHash && this.bouncerKeys.get(old.apiKeyHash) === b.name) {

@@ -135,6 +135,9 @@ test('bouncers: CRUD, lookup by key hash, key change drops the old hash', async 
     assert.equal(env.lapi.getBouncerByKeyHash('aa'), undefined, 'old key no longer works');
     assert.equal(env.lapi.getBouncerByKeyHash('cc')!.lastPull, T0);
     assert.deepEqual(env.lapi.listBouncers().map((b) => b.name), ['fw', 'nginx']);
+    await assert.rejects(env.lapi.putBouncer(bouncer('x'.repeat(5000), 'dd')), /bouncer name must be a non-empty string/);
+    await assert.rejects(env.lapi.putBouncer(bouncer('fw', '')), /API key hash/);
+    assert.equal(env.lapi.getBouncerByKeyHash('cc')!.name, 'fw', 'a refused write changes nothing');
     assert.equal(await env.lapi.deleteBouncer('fw'), true);
     assert.equal(await env.lapi.deleteBouncer('fw'), false);
     assert.equal(env.lapi.getBouncerByKeyHash('cc'), undefined);
