@@ -38,3 +38,17 @@ export function clientIp(req: IncomingMessage): string {
   }
   return ip;
 }
+
+/**
+ * One request header by its lower-case name, read from `rawHeaders` (first occurrence). Used on the hot path
+ * instead of `req.headers`, whose object node builds lazily on first access for all headers.
+ */
+export function rawHeader(req: IncomingMessage, lowerName: string): string | undefined {
+  const raw = req.rawHeaders;
+  const n = lowerName.length;
+  for (let i = 0; i < raw.length; i += 2) {
+    const k = raw[i];
+    if (k.length === n && (k === lowerName || k.toLowerCase() === lowerName)) return raw[i + 1];
+  }
+  return undefined;
+}

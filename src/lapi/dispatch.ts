@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import type { LapiApp } from './app.js';
 import type { Router, RouteHandler } from './router.js';
 import type { RouteMetrics } from './metrics.js';
-import { RequestContext, clientIp } from './context.js';
+import { RequestContext, clientIp, rawHeader } from './context.js';
 import { JwtAuth } from './auth-jwt.js';
 import { BodyError } from './body.js';
 import { FilterError } from './query.js';
@@ -21,7 +21,7 @@ export function createDispatcher(app: LapiApp, router: Router): (req: IncomingMe
 
   function authBouncer(ctx: RequestContext, h: RouteHandler, rm: RouteMetrics): boolean {
     const req = ctx.req;
-    const b = app.apiKeys.authenticate(req.headers['x-api-key'], ctx.ip, req.headers['user-agent'], ctx.method !== 'HEAD', ctx.now);
+    const b = app.apiKeys.authenticate(rawHeader(req, 'x-api-key'), ctx.ip, rawHeader(req, 'user-agent'), ctx.method !== 'HEAD', ctx.now);
     if (b === null) { sendForbidden(ctx.res); return false; }
     ctx.bouncer = b;
     metrics.bouncerRequest(rm, h.route, h.method, b.name);

@@ -4,6 +4,7 @@
 
 import type { IncomingMessage } from 'node:http';
 import type { DecisionRecord, StreamResult } from '../store/records.js';
+import { rawHeader } from './context.js';
 
 export interface ProtobufCodec {
   contentType: string;
@@ -14,7 +15,7 @@ export interface ProtobufCodec {
 const PROTOBUF = 'application/x-protobuf';
 
 export function wantsProtobuf(req: IncomingMessage): boolean {
-  const a = req.headers.accept;
+  const a = rawHeader(req, 'accept');
   return a !== undefined && a.includes(PROTOBUF);
 }
 

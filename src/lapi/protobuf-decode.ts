@@ -11,9 +11,12 @@ const WT_VARINT = 0, WT_I64 = 1, WT_LEN = 2, WT_I32 = 5;
 
 class Malformed extends Error {}
 
-/** Two hex digits per byte value. */
-const HEX_BYTE: string[] = [];
-for (let i = 0; i < 256; i++) HEX_BYTE.push(i.toString(16).padStart(2, '0'));
+/** ASCII codes of the hex digits. */
+const HEX_DIGIT = Buffer.from('0123456789abcdef', 'latin1');
+/** Scratch for building a UUID's text (decoding is synchronous). */
+const UUID_TEXT = Buffer.alloc(36, 45 /* '-' */);
+/** Text offset of each of the 16 bytes in `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`. */
+const UUID_OFFSETS = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
 
 class Reader {
   pos = 0;
@@ -67,11 +70,16 @@ class Reader {
 /** The last origin/type/scope/scenario seen in the list being read (inherited by the next decision). */
 interface Inherited { origin: string | undefined; type: string | undefined; scope: string | undefined; scenario: string | undefined }
 
+/** Canonical text of the 16 raw bytes at `at` (one flat string, no intermediate pieces). */
 function uuidText(b: Buffer, at: number): string {
-  const h = HEX_BYTE;
-  return h[b[at]!]! + h[b[at + 1]!]! + h[b[at + 2]!]! + h[b[at + 3]!]! + '-' + h[b[at + 4]!]! + h[b[at + 5]!]! + '-'
-    + h[b[at + 6]!]! + h[b[at + 7]!]! + '-' + h[b[at + 8]!]! + h[b[at + 9]!]! + '-' + h[b[at + 10]!]! + h[b[at + 11]!]!
-    + h[b[at + 12]!]! + h[b[at + 13]!]! + h[b[at + 14]!]! + h[b[at + 15]!]!;
+  const t = UUID_TEXT;
+  for (let k = 0; k < 16; k++) {
+    const v = b[at + k]!;
+    const o = UUID_OFFSETS[k]!;
+    t[o] = HEX_DIGIT[v >>> 4]!;
+    t[o + 1] = HEX_DIGIT[v & 15]!;
+  }
+  return t.toString('latin1', 0, 36);
 }
 
 function addressText(b: Buffer, at: number, len: number, prefixLen: number, scope: string): string {
