@@ -16,8 +16,8 @@
 // A plain binary trie of n keys is ~log2(n) nodes deep (17 at 100k entries), one cache miss each, so the top
 // of each family's trie is cut off by bucket tables ("levels"). Level K holds the entries whose length is in
 // [K, next K) in up to 2^16 small tries, the bucket being a multiplicative hash of the entry's first K bits
-// (IPv4: K = 8, 16, 24; IPv6: K = 16, 32, 48, 64 - down to provider, site and subnet prefixes, so addresses
-// clustered in one network still spread); entries shorter than the first K live in one "short" trie per
+// (IPv4: K = 8, 16, 24, 32; IPv6: K = 16, 32, 48, 64 - down to single IPv4 addresses and to provider, site
+// and subnet prefixes, so addresses clustered in one network still spread); entries shorter than the first K live in one "short" trie per
 // family. `containing` probes, per non-empty level, a bitmap of used buckets and walks one bucket trie (a
 // node or two even with 1M entries); `within` walks the bucket of each of the query's K-bit prefixes, or
 // the whole table when there are too many of those.
@@ -62,14 +62,14 @@ const hdr: usize = memory.data(H_WORDS * 4, 16);
 const STACK_MAX: i32 = 256;
 const stack: usize = memory.data(STACK_MAX * 4, 16);
 
-// levels 0-2: IPv4, 3-6: IPv6; their K (prefix length of the bucket key), table size (2^bits slots: 2^18 for
-// the levels of single addresses, IPv4 /24-/32 and IPv6 /64-/128, 2^16 or 2^K for the others), tables of
-// trie roots, bitmaps of non-empty buckets (probed first: 8-32 KiB stay in cache where a 256 KiB - 1 MiB
-// table does not) and entry counts (an empty level is skipped). Untouched table pages cost no RAM.
-const N_LEVELS: i32 = 7;
-const V6_FIRST_LEVEL: i32 = 3;
-const levelK: usize = memory.data<i32>([8, 16, 24, 16, 32, 48, 64]);
-const levelBits: usize = memory.data<i32>([8, 16, 18, 16, 16, 16, 18]);
+// levels 0-3: IPv4, 4-7: IPv6; their K (prefix length of the bucket key), table size (2^bits slots: 2^20 for
+// single IPv4 addresses, 2^18 for IPv6 /64-/128, 2^16 or 2^K for the others), tables of trie roots, bitmaps
+// of non-empty buckets (probed first: 8-128 KiB stay in cache where a 256 KiB - 4 MiB table does not) and
+// entry counts (an empty level is skipped). Untouched table pages cost no RAM.
+const N_LEVELS: i32 = 8;
+const V6_FIRST_LEVEL: i32 = 4;
+const levelK: usize = memory.data<i32>([8, 16, 24, 32, 16, 32, 48, 64]);
+const levelBits: usize = memory.data<i32>([8, 16, 16, 20, 16, 16, 16, 18]);
 const levelTable: usize = memory.data(N_LEVELS * 4, 16);
 const levelBitmap: usize = memory.data(N_LEVELS * 4, 16);
 const levelCount: usize = memory.data(N_LEVELS * 4, 16);
