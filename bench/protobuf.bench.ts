@@ -1,6 +1,7 @@
 // Protobuf vs JSON bodies of the bouncer stream: encode time and byte size of N realistic decisions (mostly
 // single IPv4 bans from a few interleaved scenarios, 5% IPv6, 3% IPv4 /24 ranges, random UUIDs, remaining
-// durations spread over 4 h), plus decode time of the protobuf body and gzip sizes for reference.
+// durations spread over 4 h), plus decode time of the protobuf body (against JSON.parse of the JSON one) and gzip
+// sizes for reference.
 // Owns: bench/protobuf.bench.ts only.
 //
 //   node --expose-gc dist/bench/protobuf.bench.js [--decisions 100000] [--runs 15]
@@ -82,13 +83,15 @@ const stream: StreamResult = { new: realisticDecisions(N, now), deleted: [] };
 // encode is timed first, while the heap holds only the decisions
 const encodeRow = await measure('protobuf encodeStream', () => { encodeStream(stream, now); });
 const pb = encodeStream(stream, now);
-const json = Buffer.from(streamJSON(stream, now));
+const jsonText = streamJSON(stream, now);
+const json = Buffer.from(jsonText);
 const check = decodeStream(pb);
 if (check.new.length !== N) throw new Error(`decoded ${check.new.length} of ${N}`);
 const rows = [
   encodeRow,
   await measure('JSON streamJSON', () => { streamJSON(stream, now); }),
   await measure('protobuf decodeStream', () => { decodeStream(pb); }),
+  await measure('JSON.parse of the JSON body', () => { JSON.parse(jsonText); }),
 ];
 console.log(`# protobuf vs JSON, ${N} decisions, ${RUNS} runs, ${os.cpus()[0]?.model ?? '?'} x${os.cpus().length}, load ${os.loadavg()[0]!.toFixed(1)}, ${new Date().toISOString()}`);
 console.log('| body | bytes | bytes/decision | gzip bytes |');

@@ -1,72 +1,16 @@
 // Protobuf bodies of the bouncer routes (`application/x-protobuf`, schema src/lapi/proto/decisions.proto):
-// encodeStream / encodeDecisions for the server, decodeStream / decodeDecisions for the bouncer client
-// library. Owns that wire format: addresses as raw bytes + prefix length, canonical UUIDs as 16 raw bytes,
-// origin/type/scope/scenario sent only when they change within a list (decisions sharing them are grouped).
-// Encoding is on the stream endpoint's hot path: a hand-written writer into one growing Buffer (no object per
-// decision), with field numbers taken from the .proto (loaded once with protobufjs, which also decodes).
+// encodeStream / encodeDecisions for the server (and, re-exported, the decoder of ./protobuf-decode.ts for the
+// bouncer client library). Owns the encoder: addresses as raw bytes + prefix length, canonical UUIDs as 16 raw
+// bytes, origin/type/scope/scenario sent only when they change within a list (decisions sharing them are
+// grouped). It is on the stream endpoint's hot path: hand-written writers into growing Buffers, no object per
+// decision, field tags from the .proto (./protobuf-schema.ts).
 
-import { fileURLToPath } from 'node:url';
-import protobuf from 'protobufjs';
 import type { DecisionRecord, IpRange, StreamResult } from '../store/records.js';
-import { formatIpRange } from '../store/iprange.js';
 import { roundToSeconds } from './format.js';
+import { T } from './protobuf-schema.js';
 
-export const PROTOBUF_CONTENT_TYPE = 'application/x-protobuf';
-
-export interface WireDecision {
-  id: number;
-  uuid: string;
-  origin: string;
-  type: string;
-  scope: string;
-  /** text: an address, a CIDR (always for `Range`), or the stored value of other scopes */
-  value: string;
-  scenario: string;
-  durationSeconds: number;
-}
-
-export class ProtobufDecodeError extends Error {
-  constructor(what: string, size: number, reason: string) {
-    super(`invalid protobuf ${what} body (${size} bytes): ${reason}`);
-    this.name = 'ProtobufDecodeError';
-  }
-}
-
-// ---- schema: loaded once; the encoder's tags come from it so the .proto stays the single source ----
-const PROTO_PATH = fileURLToPath(new URL('../../../src/lapi/proto/decisions.proto', import.meta.url));
-const root = protobuf.loadSync(PROTO_PATH);
-const DecisionType = root.lookupType('picket.v1.Decision');
-const StreamType = root.lookupType('picket.v1.DecisionStream');
-const ListType = root.lookupType('picket.v1.DecisionList');
-
-const WIRE_VARINT = 0;
-const WIRE_LEN = 2;
-
-function tagOf(t: protobuf.Type, field: string, wire: number): number {
-  const f = t.fields[field];
-  if (!f) throw new Error(`${PROTO_PATH}: ${t.fullName} has no field ${field}`);
-  return (f.id << 3) | wire;
-}
-
-const T = {
-  id: tagOf(DecisionType, 'id', WIRE_VARINT),
-  uuidRaw: tagOf(DecisionType, 'uuidRaw', WIRE_LEN),
-  uuid: tagOf(DecisionType, 'uuid', WIRE_LEN),
-  origin: tagOf(DecisionType, 'origin', WIRE_LEN),
-  type: tagOf(DecisionType, 'type', WIRE_LEN),
-  scope: tagOf(DecisionType, 'scope', WIRE_LEN),
-  scenario: tagOf(DecisionType, 'scenario', WIRE_LEN),
-  ip: tagOf(DecisionType, 'ip', WIRE_LEN),
-  value: tagOf(DecisionType, 'value', WIRE_LEN),
-  prefixLen: tagOf(DecisionType, 'prefixLen', WIRE_VARINT),
-  duration: tagOf(DecisionType, 'durationSeconds', WIRE_VARINT),
-  streamNew: tagOf(StreamType, 'new', WIRE_LEN),
-  streamDeleted: tagOf(StreamType, 'deleted', WIRE_LEN),
-  listDecisions: tagOf(ListType, 'decisions', WIRE_LEN),
-};
-for (const [k, v] of Object.entries(T)) {
-  if (v > 127) throw new Error(`${PROTO_PATH}: field ${k} needs a multi-byte tag; the encoder writes one-byte tags`);
-}
+export { PROTOBUF_CONTENT_TYPE, ProtobufDecodeError, type WireDecision } from './protobuf-schema.js';
+export { decodeStream, decodeDecisions } from './protobuf-decode.js';
 
 // ---- encoder ----
 
@@ -320,110 +264,4 @@ export function encodeDecisions(list: DecisionRecord[], now: number): Buffer {
   const parts: Writer[] = [];
   encodeList(T.listDecisions, list, now, parts);
   return concat(parts);
-}
-
-// ---- decoder (bouncer side; not a hot path) ----
-
-interface DecodedDecision {
-  id?: number | protobuf.Long | null;
-  uuidRaw?: Uint8Array | null;
-  uuid?: string | null;
-  origin?: string | null;
-  type?: string | null;
-  scope?: string | null;
-  scenario?: string | null;
-  ip?: Uint8Array | null;
-  value?: string | null;
-  prefixLen?: number | null;
-  durationSeconds?: number | protobuf.Long | null;
-}
-
-function toNumber(v: number | protobuf.Long | null | undefined): number {
-  if (v === undefined || v === null) return 0;
-  return typeof v === 'number' ? v : protobuf.util.LongBits.from(v).toNumber(v.unsigned);
-}
-
-function formatUuid(b: Uint8Array): string {
-  const h = Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
-
-function addressText(ip: Uint8Array, prefixLen: number | null | undefined, scope: string): string {
-  if (ip.length !== 4 && ip.length !== 16) throw new Error(`ip of ${ip.length} bytes (expected 4 or 16)`);
-  const family = ip.length === 4 ? 4 : 6;
-  const full = family === 4 ? 32 : 128;
-  const prefix = prefixLen ?? full;
-  if (prefix > full) throw new Error(`prefix_len ${prefix} too long for an IPv${family} address`);
-  const text = formatIpRange({ family, bytes: ip, prefix });
-  return scope === 'Range' && prefix === full ? `${text}/${full}` : text;
-}
-
-const has = (m: object, field: string): boolean => Object.prototype.hasOwnProperty.call(m, field);
-
-/** A field present on the wire (protobufjs leaves absent fields on the prototype, with defaults). */
-function present<K extends keyof DecodedDecision>(m: DecodedDecision, field: K): NonNullable<DecodedDecision[K]> | undefined {
-  const v = has(m, field) ? m[field] : undefined;
-  return v === null || v === undefined ? undefined : (v as NonNullable<DecodedDecision[K]>);
-}
-
-function decodeList(list: DecodedDecision[] | undefined, what: string): WireDecision[] {
-  const out: WireDecision[] = [];
-  if (!list) return out;
-  let origin: string | undefined, type: string | undefined, scope: string | undefined, scenario: string | undefined;
-  for (let i = 0; i < list.length; i++) {
-    const m = list[i]!;
-    origin = present(m, 'origin') ?? origin;
-    type = present(m, 'type') ?? type;
-    scope = present(m, 'scope') ?? scope;
-    scenario = present(m, 'scenario') ?? scenario;
-    if (origin === undefined || type === undefined || scope === undefined || scenario === undefined) {
-      throw new Error(`${what}[${i}]: origin/type/scope/scenario missing and not set by an earlier decision`);
-    }
-    const ip = present(m, 'ip');
-    let value: string;
-    if (ip !== undefined) {
-      try { value = addressText(ip, present(m, 'prefixLen'), scope); } catch (e) { throw new Error(`${what}[${i}]: ${(e as Error).message}`); }
-    } else {
-      value = present(m, 'value') ?? '';
-    }
-    const raw = present(m, 'uuidRaw');
-    out.push({
-      id: toNumber(m.id),
-      uuid: raw !== undefined ? (raw.length === 16 ? formatUuid(raw) : badUuid(what, i, raw)) : present(m, 'uuid') ?? '',
-      origin, type, scope, value, scenario,
-      durationSeconds: toNumber(m.durationSeconds),
-    });
-  }
-  return out;
-}
-
-function badUuid(what: string, i: number, b: Uint8Array): never {
-  throw new Error(`${what}[${i}]: uuid_raw of ${b.length} bytes (expected 16)`);
-}
-
-function decodeMessage(type: protobuf.Type, buf: Uint8Array): Record<string, unknown> {
-  return type.decode(buf) as unknown as Record<string, unknown>;
-}
-
-/** Decodes a DecisionStream body; throws ProtobufDecodeError on a corrupt or inconsistent buffer. */
-export function decodeStream(buf: Uint8Array): { new: WireDecision[]; deleted: WireDecision[] } {
-  try {
-    const m = decodeMessage(StreamType, buf);
-    return {
-      new: decodeList(m.new as DecodedDecision[] | undefined, 'new'),
-      deleted: decodeList(m.deleted as DecodedDecision[] | undefined, 'deleted'),
-    };
-  } catch (e) {
-    throw new ProtobufDecodeError('DecisionStream', buf.length, (e as Error).message);
-  }
-}
-
-/** Decodes a DecisionList body (an empty body is an empty list). */
-export function decodeDecisions(buf: Uint8Array): WireDecision[] {
-  try {
-    const m = decodeMessage(ListType, buf);
-    return decodeList(m.decisions as DecodedDecision[] | undefined, 'decisions');
-  } catch (e) {
-    throw new ProtobufDecodeError('DecisionList', buf.length, (e as Error).message);
-  }
 }
