@@ -8,8 +8,6 @@ import type { DecisionFilter, DecisionRecord, IpRange } from './records.js';
 /** A decision as the index keeps it: the record plus values derived once at insertion. */
 export interface IndexedDecision {
   rec: DecisionRecord;
-  /** de-duplication key: scope NUL type NUL value */
-  readonly dedupKey: string;
   /** the scenario lower-cased (scenarios_containing / not_containing are case-insensitive) */
   readonly scenarioLower: string;
 }
@@ -71,8 +69,4 @@ export function matchesAttributes(c: CompiledDecisionFilter, d: IndexedDecision)
 function anyWordIn(words: readonly string[], s: string): boolean {
   for (let i = 0; i < words.length; i++) if (s.includes(words[i])) return true;
   return false;
-}
-
-export function dedupKeyOf(r: DecisionRecord): string {
-  return r.scope + '\0' + r.type + '\0' + r.value;
 }

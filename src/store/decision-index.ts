@@ -1,8 +1,8 @@
 // The in-memory index of decisions behind every bouncer read (spec lapi.md §5, §7): the live query, the
 // stream snapshot and the stream delta are answered from here, never from LMDB. Owns:
 //  - `byId` (id -> entry; Map insertion order is id order), the address index (Ip/Range decisions, a radix
-//    tree over their intervals), `byValue` (exact `value=` lookups, any scope) and `byKey` (the
-//    (scope, type, value) groups of the "longest until wins" de-duplication);
+//    tree over their intervals) and `byValue` (exact `value=` lookups, any scope; also where the
+//    "longest until wins" de-duplication finds the rows sharing a decision's (scope, type, value));
 //  - `byUntil`: decisions bucketed by expiry time (10 s buckets), so "expired in (L-2s, now]" visits only
 //    the buckets of that window — natural expiries and soft deletions (until := now) alike;
 //  - the change log: `created` (entries in the order they became visible here) and `changes` (expiry changes,
@@ -15,7 +15,7 @@
 // record object.
 
 import type { DecisionRecord, IpRange, StreamResult } from './records.js';
-import { dedupKeyOf, matchesAttributes, type CompiledDecisionFilter, type IndexedDecision } from './decision-filter.js';
+import { matchesAttributes, type CompiledDecisionFilter, type IndexedDecision } from './decision-filter.js';
 import { ipRangeContains } from './iprange.js';
 
 /** Interval index of Ip/Range decisions (implemented by `RadixIndex` of src/store/radix.ts). */
@@ -59,7 +59,6 @@ function sortById(rs: DecisionRecord[]): void {
 export class DecisionIndex {
   private readonly byId = new Map<number, Entry>();
   private readonly byValue = new Map<string, IdGroup>();
-  private readonly byKey = new Map<string, IdGroup>();
   private readonly byUntil = new Map<number, Set<number>>();
   private created: Entry[] = [];
   private createdDead = 0;
@@ -87,7 +86,9 @@ export class DecisionIndex {
     this.lastStamp = stamp;
     const old = this.byId.get(rec.id);
     if (old) {
-      if (old.dedupKey === dedupKeyOf(rec) && sameRange(old.rec.range, rec.range) && old.rec.createdAt === rec.createdAt) {
+      const o = old.rec;
+      if (o.value === rec.value && o.scope === rec.scope && o.type === rec.type && o.createdAt === rec.createdAt
+        && sameRange(o.range, rec.range)) {
         if (old.rec.until !== rec.until) {
           this.unbucket(rec.id, old.rec.until);
           this.bucket(rec.id, rec.until);
@@ -99,11 +100,10 @@ export class DecisionIndex {
       this.remove(rec.id);
     }
     const e: Entry = {
-      rec, dedupKey: dedupKeyOf(rec), scenarioLower: lowerScenario(rec.scenario), removed: false, visibleAt: stamp,
+      rec, scenarioLower: lowerScenario(rec.scenario), removed: false, visibleAt: stamp,
     };
     this.byId.set(rec.id, e);
     addToGroup(this.byValue, rec.value, rec.id);
-    addToGroup(this.byKey, e.dedupKey, rec.id);
     this.bucket(rec.id, rec.until);
     if (rec.range) this.addresses.insert(rec.id, rec.range);
     this.created.push(e); // stamps are monotonic: the log stays ordered
@@ -125,7 +125,6 @@ export class DecisionIndex {
     if (!e) return false;
     this.byId.delete(id);
     removeFromGroup(this.byValue, e.rec.value, id);
-    removeFromGroup(this.byKey, e.dedupKey, id);
     this.unbucket(id, e.rec.until);
     if (e.rec.range) this.addresses.remove(id, e.rec.range);
     e.removed = true;
@@ -140,7 +139,6 @@ export class DecisionIndex {
   clear(): void {
     this.byId.clear();
     this.byValue.clear();
-    this.byKey.clear();
     this.byUntil.clear();
     this.addresses.clear();
     this.created = [];
@@ -302,14 +300,14 @@ export class DecisionIndex {
     return matchesAttributes(c, e);
   }
 
-  /** no filtered row of e's (scope, type, value) group has a later until (same group = same interval) */
+  /** no filtered row with e's (scope, type, value) has a later until (same value and scope = same interval) */
   private isLongest(c: CompiledDecisionFilter, e: Entry): boolean {
-    const g = this.byKey.get(e.dedupKey)!;
+    const g = this.byValue.get(e.rec.value)!;
     if (typeof g === 'number') return true;
-    const u = e.rec.until;
+    const r = e.rec;
     for (let i = 0; i < g.length; i++) {
       const o = this.byId.get(g[i])!;
-      if (o.rec.until > u && matchesAttributes(c, o)) return false;
+      if (o.rec.until > r.until && o.rec.type === r.type && o.rec.scope === r.scope && matchesAttributes(c, o)) return false;
     }
     return true;
   }
