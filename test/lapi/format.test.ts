@@ -117,3 +117,18 @@ test('User-Agent split: exactly two parts else N/A', () => {
   assert.deepEqual(splitUserAgent('weird'), ['weird', 'N/A']);
   assert.deepEqual(splitUserAgent('a/b/c'), ['a/b/c', 'N/A']);
 });
+
+test('hand-written decision JSON parses back with escaped strings; stream lists are [] when empty', async () => {
+  const { decisionJSON, decisionsArrayJSON, streamJSON } = await import('../../src/lapi/decision-json.js');
+  const d = {
+    id: 7, uuid: 'u-1', alertId: 1, createdAt: 0, until: 14_400_000, scenario: 'manual \'ban\' from "x"\n\u2028é', type: 'ban',
+    scope: 'Ip', value: '192.0.2.1', origin: 'cscli', simulated: false, range: null,
+  };
+  assert.deepEqual(JSON.parse(decisionJSON(d, 0)), {
+    duration: '4h0m0s', id: 7, origin: 'cscli', scenario: d.scenario, scope: 'Ip', type: 'ban', uuid: 'u-1', value: '192.0.2.1',
+  });
+  assert.equal(decisionsArrayJSON([], 0, 'null'), 'null');
+  assert.equal((JSON.parse(decisionsArrayJSON([d, d], 0, 'null')) as unknown[]).length, 2);
+  assert.equal(streamJSON({ new: [], deleted: [] }, 0), '{"new":[],"deleted":[]}');
+  assert.equal((JSON.parse(streamJSON({ new: [], deleted: [d] }, 14_402_000)) as { deleted: Array<{ duration: string }> }).deleted[0].duration, '-2s');
+});
