@@ -15,12 +15,12 @@
 // serves both families.
 // A plain binary trie of n keys is ~log2(n) nodes deep (17 at 100k entries), one cache miss each, so the top
 // of each family's trie is cut off by bucket tables ("levels"). Level K holds the entries whose length is in
-// [K, next K) in up to 2^16 small tries, the bucket being a multiplicative hash of the entry's first K bits
+// [K, next K) in 2^8..2^20 small tries, the bucket being a multiplicative hash of the entry's first K bits
 // (IPv4: K = 8, 16, 24, 32; IPv6: K = 16, 32, 48, 64 - down to single IPv4 addresses and to provider, site
-// and subnet prefixes, so addresses clustered in one network still spread); entries shorter than the first K live in one "short" trie per
-// family. `containing` probes, per non-empty level, a bitmap of used buckets and walks one bucket trie (a
-// node or two even with 1M entries); `within` walks the bucket of each of the query's K-bit prefixes, or
-// the whole table when there are too many of those.
+// and subnet prefixes, so addresses clustered in one network still spread); entries shorter than the first
+// K live in one "short" trie per family. `containing` probes, per non-empty level, a bitmap of used buckets
+// and walks one bucket trie (a node or two even with 1M entries); `within` walks the bucket of each of the
+// query's K-bit prefixes, or the whole table when there are too many of those.
 //
 // Keys cross the boundary as four u32 words (big-endian order of the address bytes, i.e. network order),
 // passed as call arguments, so one call = one boundary crossing and no copy. Results are i32 ids written
