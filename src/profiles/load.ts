@@ -213,7 +213,7 @@ function readProfile(r: DocReader, v: Record<string, unknown>): Profile {
 /** Parses a profiles.yaml text; `where` (the file path) prefixes every error message. */
 export function parseProfiles(yamlText: string, where: string): Profile[] {
   const lines = new YAML.LineCounter();
-  const docs = YAML.parseAllDocuments(yamlText, { lineCounter: lines, uniqueKeys: true });
+  const docs = YAML.parseAllDocuments(yamlText, { lineCounter: lines, uniqueKeys: true, merge: true });
   const out: Profile[] = [];
   docs.forEach((doc, i) => {
     const r = new DocReader(where, i + 1, doc, lines);

@@ -154,3 +154,19 @@ on_success: break
   assert.deepEqual(range.decisions.map((d) => [d.type, d.scope, d.value, d.until - STOP_MS]), [['ban', 'Range', '198.18.0.0/16', 4 * H]]);
   assert.deepEqual(range.matched, ['default_range_remediation']);
 });
+
+test('YAML anchors and merge keys (accepted by Go YAML decoders) work', () => {
+  const [a, b] = parseProfiles(`name: a
+filters: &f ['Alert.Remediation == true']
+decisions:
+  - &ban {type: ban, duration: 2h}
+---
+name: b
+filters: ['true']
+decisions:
+  - <<: {type: captcha, duration: 1h}
+    duration: 3h
+`, 'anchors.yaml');
+  assert.equal(a!.decisions[0]!.durationMs, 2 * 3_600_000);
+  assert.deepEqual([b!.decisions[0]!.type, b!.decisions[0]!.durationMs], ['captcha', 3 * 3_600_000]);
+});
