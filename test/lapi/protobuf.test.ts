@@ -219,3 +219,24 @@ test('unknown fields of every wire type are skipped, at top level and inside a d
   });
   assert.throws(() => decodeStream(Buffer.from([0x7b, 0x00])), /invalid wire type 3 at offset 0/); // groups are not proto3
 });
+
+test('bit flips and truncations of a valid body decode or fail with a ProtobufDecodeError', () => {
+  const list = [rec({ value: '192.0.2.1' }), rec({ value: '2001:db8::/48', scope: 'Range' }), rec({ value: 'FR', scope: 'Country', uuid: 'x' })];
+  const good = encodeStream({ new: list, deleted: list.slice(1) }, NOW);
+  let seed = 7;
+  const rnd = (m: number) => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed % m; };
+  let failures = 0;
+  for (let k = 0; k < 2000; k++) {
+    const bad = Buffer.from(good);
+    for (let f = 1 + rnd(3); f > 0; f--) bad[rnd(bad.length)] ^= 1 << rnd(8);
+    const cut = k % 4 === 0 ? bad.subarray(0, rnd(bad.length)) : bad;
+    try {
+      const out = decodeStream(cut);
+      for (const d of [...out.new, ...out.deleted]) assert.equal(typeof d.value, 'string');
+    } catch (e) {
+      assert.ok(e instanceof ProtobufDecodeError, String(e));
+      failures++;
+    }
+  }
+  assert.ok(failures > 0, 'some corruptions must be detected');
+});
