@@ -2,7 +2,7 @@
 // (ids, machine, nested decisions with their remaining duration) and the query parameters of the alert and
 // decision routes (spec lapi.md §6.7, §6.9, §6.10). Owns: these types and their query-string mapping.
 
-import type { LapiAlertJSON, LapiDecisionJSON, LapiSourceJSON } from '../pipeline/alert-json.js';
+import type { LapiAlertJSON, LapiDecisionJSON, LapiMetaJSON, LapiSourceJSON } from '../pipeline/alert-json.js';
 import type { Query } from './http.js';
 
 /** What the client pushes: the LAPI Alert JSON (decisions optional: the profiles decide). */
@@ -14,43 +14,24 @@ export type AlertInput = Omit<LapiAlertJSON, 'decisions' | 'meta' | 'kind' | 're
   source: Partial<LapiSourceJSON> & { scope: string; value: string };
 };
 
-export interface AlertDecision {
-  id: number;
-  uuid?: string;
-  origin: string;
-  type: string;
-  scope: string;
-  value: string;
-  scenario: string;
-  duration: string;
-  simulated?: boolean;
-  until?: string;
-}
+/** A decision inside an alert of `GET /v1/alerts` (remaining `duration`, `id` always present). */
+export type AlertDecision = Omit<LapiDecisionJSON, 'id' | 'simulated'> & { id: number; simulated?: boolean };
 
-/** An alert as `GET /v1/alerts` / `GET /v1/alerts/:id` return it. */
-export interface AlertResponse {
+/** An alert as `GET /v1/alerts` / `GET /v1/alerts/:id` return it (old servers omit some fields or send null). */
+export type AlertResponse = Omit<LapiAlertJSON, 'id' | 'machine_id' | 'created_at' | 'decisions' | 'events' | 'meta' | 'source' | 'kind' | 'remediation' | 'labels' | 'scenario_hash' | 'scenario_version'> & {
   id: number;
-  uuid?: string;
   machine_id: string;
   created_at: string;
-  scenario: string;
   scenario_hash?: string;
   scenario_version?: string;
-  message: string;
-  events_count: number;
-  start_at: string;
-  stop_at: string;
-  capacity: number;
-  leakspeed: string;
-  simulated: boolean;
   remediation?: boolean;
   kind?: string;
   source: Partial<LapiSourceJSON> & { scope: string; value: string };
-  events: Array<{ timestamp: string; meta: Array<{ key: string; value: string }> | null }> | null;
-  meta?: Array<{ key: string; value: string }> | null;
+  events: Array<{ timestamp: string; meta: LapiMetaJSON[] | null }> | null;
+  meta?: LapiMetaJSON[] | null;
   labels?: string[] | null;
   decisions: AlertDecision[] | null;
-}
+};
 
 /** `GET`/`DELETE /v1/alerts` filters (durations as Go strings, e.g. `1h`, `7d`). */
 export interface AlertQuery {
