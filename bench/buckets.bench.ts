@@ -3,7 +3,6 @@
 // stores, and memory per live bucket with 1M live buckets.
 // Run: node dist/bench/buckets.bench.js   (add --expose-gc for steadier heap numbers)
 
-import { createRequire } from 'node:module';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,15 +11,8 @@ import { RefStore } from '../src/buckets/refstore.js';
 import { BucketEngine, loadScenarios } from '../src/buckets/index.js';
 import type { BucketStore, StoreScenario } from '../src/buckets/store.js';
 import { Event, TIMEMACHINE, newStrMap } from '../src/core/event.js';
+import { Benchmark } from './suite.js';
 
-interface BenchTarget { name: string; hz: number; stats: { rme: number } }
-interface Suite {
-  add(name: string, fn: () => void, opts?: Record<string, unknown>): Suite;
-  on(ev: string, fn: (e: { target: BenchTarget }) => void): Suite;
-  run(opts?: Record<string, unknown>): void;
-}
-const require = createRequire(import.meta.url);
-const Benchmark = require('benchmark') as { Suite: new () => Suite };
 
 const LEAKY: StoreScenario = { kind: 0, flags: 4 | 8, qmax: 5, capacity: 5, limit: 0.1, durUs: 60e6, bhUs: 60e6 };
 const KEYS = 100_000;

@@ -3,21 +3,13 @@
 // (a Map of exact IPs + a linear scan of the ranges; one Map per prefix length), insert/remove rates, and
 // memory per entry. Run: node --expose-gc dist/bench/radix.bench.js [--sizes 100000,1000000]
 
-import { createRequire } from 'node:module';
 import { cpus, loadavg } from 'node:os';
 import { RadixIndex } from '../src/store/radix.js';
 import { formatIpRange, ipRangeContains, parseIpOrRange } from '../src/store/iprange.js';
 import type { IpRange } from '../src/store/records.js';
 import { randomPrefix, rng, zeroHostBits } from '../test/store/random.js';
+import { Benchmark } from './suite.js';
 
-interface BenchTarget { name: string; hz: number; stats: { rme: number } }
-interface Suite {
-  add(name: string, fn: () => void, opts?: Record<string, unknown>): Suite;
-  on(ev: string, fn: (e: { target: BenchTarget }) => void): Suite;
-  run(opts?: Record<string, unknown>): void;
-}
-const require = createRequire(import.meta.url);
-const Benchmark = require('benchmark') as { Suite: new () => Suite };
 const gc = (globalThis as { gc?: () => void }).gc;
 
 /** The operations both the WASM index and the references offer. */

@@ -23,6 +23,7 @@ const runs: Array<{ name: string; file: string; argv: string[] }> = [
   { name: 'latency', file: 'latency.bench.js', argv: [] },
   { name: 'lapi', file: 'lapi.bench.js', argv: [] },
   { name: 'radix', file: 'radix.bench.js', argv: [] },
+  { name: 'store', file: 'store.bench.js', argv: [] },
   // ground truth needs a log: the generated ssh log cached by parse.bench
 ];
 const results: string[] = [];

@@ -3,7 +3,6 @@
 // `benchmark` package, stream snapshot and delta, index rebuild at open, and GET /v1/alerts-style queries.
 // Run: npx tsc -p tsconfig.json && node dist/bench/store.bench.js [--decisions 100000]
 
-import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,15 +11,8 @@ import { openStore } from '../src/store/lmdb.js';
 import { openLapiStore } from '../src/store/lapi-store.js';
 import { parseIpOrRange } from '../src/store/iprange.js';
 import type { IpRange, NewAlert, NewDecision } from '../src/store/records.js';
+import { Benchmark } from './suite.js';
 
-interface BenchTarget { name: string; hz: number; stats: { rme: number } }
-interface Suite {
-  add(name: string, fn: () => void, opts?: Record<string, unknown>): Suite;
-  on(ev: string, fn: (e: { target: BenchTarget }) => void): Suite;
-  run(opts?: Record<string, unknown>): void;
-}
-const require = createRequire(import.meta.url);
-const Benchmark = require('benchmark') as { Suite: new () => Suite };
 
 const argi = process.argv.indexOf('--decisions');
 const TOTAL = argi > 0 ? Number(process.argv[argi + 1]) : 100_000;
