@@ -1,6 +1,7 @@
 // Conformance (a): the real crowdsec-custom-bouncer receives decisions added and deleted in the LAPI under test,
 // for an IPv4 and an IPv6 (the shared peers/bouncer-conformance.sh) and for a range (checked here), and a
-// decision that existed before the bouncer started arrives with its startup snapshot.
+// decision that existed before the bouncer started arrives with its startup snapshot, as deleted ones do (in
+// `deleted`) for a bouncer started after their deletion.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -56,6 +57,15 @@ test('custom bouncer: a range (and an IPv4, an IPv6) added then deleted reach it
     }
     const statuses = new Set(proxy.find('GET /v1/decisions/stream').map((e) => e.status));
     assert.deepEqual([...statuses], [200], proxy.dump(5));
+
+    // A bouncer starting now gets the deleted decisions in its startup snapshot's `deleted` (to clean old state).
+    await bouncer.stop();
+    const pullsBefore = proxy.find('GET /v1/decisions/stream').length;
+    const restarted = CustomBouncer.start(path.join(target.dir, 'custom-bouncer-2'), proxy.url, key);
+    for (const value of values) {
+      await restarted.waitCall('del', value, 0, 15_000).catch((err: Error) => { throw new Error(`${err.message}\n${proxy.dump(1, 'GET /v1/decisions/stream?startup=true')}`); });
+    }
+    assert.equal(proxy.find('GET /v1/decisions/stream').slice(pullsBefore)[0]?.url, '/v1/decisions/stream?startup=true');
   });
 });
 

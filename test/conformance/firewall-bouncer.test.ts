@@ -1,6 +1,7 @@
 // Conformance (b): the real crowdsec-firewall-bouncer (nftables mode), in a network namespace of its own
-// (`unshare -n`; the host's firewall is never touched), puts an added IPv4 and IPv6 ban into its nft sets and
-// removes them once the decisions are deleted. Its 127.0.0.1:PORT is bridged to the host LAPI by a unix socket.
+// (`unshare -n`; the host's firewall is never touched), puts an added IPv4 and IPv6 ban into its nft sets (and a
+// ban that existed before it started) and removes them once the decisions are deleted. Its 127.0.0.1:PORT is
+// bridged to the host LAPI by a unix socket.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,6 +17,7 @@ import { skipReason, withLapi } from './harness/suite.js';
 const BRIDGE_JS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'harness', 'bridge.js');
 const V4 = '192.0.2.131';
 const V6 = '2001:db8::131';
+const PRE = '192.0.2.132';
 
 /** Why network namespaces or nftables cannot be used here, or undefined. */
 async function namespaceUnavailable(): Promise<string | undefined> {
@@ -60,6 +62,7 @@ test('firewall bouncer (nftables, private netns): IPv4 and IPv6 bans enter the n
         `for i in $(seq 1 50); do grep -q ready '${dir}/bridge.out' && break; sleep 0.1; done`,
         `exec crowdsec-firewall-bouncer -c '${config}'`, '',
       ].join('\n'), { mode: 0o755 });
+      await target.addDecision(PRE, '5m'); // before the bouncer starts: comes with the startup snapshot
       const ns = startProcess('fw-netns', 'unshare', ['-n', script], { logDir: dir });
       let exit: number | string | undefined;
       void ns.exited.then((c) => { exit = c; });
@@ -73,6 +76,7 @@ test('firewall bouncer (nftables, private netns): IPv4 and IPv6 bans enter the n
         waitFor(what, 25_000, async () => ok(await ruleset())).catch(async (err: Error) => { throw new Error(`${err.message}\n${await context()}`); });
 
       await waitRules('the bouncer to create its tables', (rs) => rs.includes('table ip crowdsec') && rs.includes('table ip6 crowdsec6'));
+      await waitRules(`${PRE} (added before the bouncer started) in ip crowdsec`, (rs) => elementIn(rs, 'ip crowdsec', PRE));
       await waitFor('two stream pulls', 20_000, () => proxy.find('GET /v1/decisions/stream').length >= 2);
       await target.addDecision(V4, '5m');
       await target.addDecision(V6, '5m');
@@ -85,7 +89,8 @@ test('firewall bouncer (nftables, private netns): IPv4 and IPv6 bans enter the n
       await target.deleteDecision(V4);
       await target.deleteDecision(V6);
       await waitRules(`${V4} and ${V6} to leave the sets`, (r) => !elementIn(r, 'ip crowdsec', V4) && !elementIn(r, 'ip6 crowdsec6', V6));
-      assert.ok((await ruleset()).includes('table ip crowdsec'), 'the tables stay while the bouncer runs');
+      const after = await ruleset();
+      assert.ok(elementIn(after, 'ip crowdsec', PRE), `${PRE} (not deleted) stays:\n${after}`);
       assert.deepEqual([...new Set(proxy.find('GET /v1/decisions/stream').map((e) => e.status))], [200], proxy.dump(4));
       await ns.stop();
     } finally {
