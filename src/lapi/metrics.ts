@@ -5,7 +5,7 @@
 // computed at scrape time.
 
 import client from 'prom-client';
-import type { LapiStore } from '../store/records.js';
+import type { AlertFilter, LapiStore } from '../store/records.js';
 import { CounterCell, HistogramCell, PlainCounter, PlainHistogram } from './plain-metrics.js';
 
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.2, 0.3, 0.4, 0.5, 0.75, 1];
@@ -78,8 +78,14 @@ export class LapiMetrics {
       name: fresh('cs_alerts'), help: 'Alerts stored (CAPI/lists excluded) by scenario', labelNames: ['reason'], registers,
       collect(this: client.Gauge<'reason'>) {
         this.reset();
-        const counts = new Map<string, number>();
-        for (const a of store.queryAlerts({ limit: 0, includeCapi: false }, now())) counts.set(a.scenario, (counts.get(a.scenario) ?? 0) + 1);
+        // answered from the store's in-memory alert summaries when it has them (no LMDB read per scrape)
+        const summary = (store as Partial<{ countAlertsByScenario(f: AlertFilter, now: number): Map<string, number> }>).countAlertsByScenario;
+        let counts: Map<string, number>;
+        if (summary) counts = summary.call(store, { includeCapi: false }, now());
+        else {
+          counts = new Map<string, number>();
+          for (const a of store.queryAlerts({ limit: 0, includeCapi: false }, now())) counts.set(a.scenario, (counts.get(a.scenario) ?? 0) + 1);
+        }
         for (const [reason, n] of counts) this.set({ reason }, n);
       },
     });

@@ -125,7 +125,8 @@ export function decisionQuery(q: string[], stream: boolean): DecisionQuery {
 
 /** DELETE /v1/decisions: the filters of §6.10; anything else -> FilterError. No filter = every active decision. */
 export function deleteDecisionFilter(q: string[]): DecisionFilter {
-  const filter: DecisionFilter = {};
+  // CrowdSec's delete has no simulated filter: simulated decisions are expired along with the others
+  const filter: DecisionFilter = { simulated: true };
   for (let i = 0; i < q.length; i += 2) {
     const k = q[i], v = q[i + 1];
     switch (k) {

@@ -159,6 +159,17 @@ test('DELETE /v1/decisions: by filter, by id, unknown parameter 500, bad id 400,
   assert.equal(env.lapi.activeDecisionCount(env.clock.now), 0);
 });
 
+test('DELETE /v1/decisions also expires simulated decisions (CrowdSec has no simulated filter there)', async () => {
+  const at = new Date(env.clock.now).toISOString().replace(/\.\d+Z$/, 'Z');
+  await addDecisions({ ...manualAlert('192.0.2.60', '1h', { at }), simulated: true });
+  // never served to bouncers...
+  let r = await request(env.url, '/v1/decisions?ip=192.0.2.60', { headers: apiKey(KEY) });
+  assert.equal(r.body, 'null');
+  // ...but deleted by a filter that matches it
+  r = await request(env.url, '/v1/decisions?ip=192.0.2.60', { method: 'DELETE', headers: bearer(token) });
+  assert.equal(r.body, '{"nbDeleted":"1"}');
+});
+
 test('GET /v1/decisions writes last_pull at most once a minute; HEAD never', async () => {
   await addBouncer(env, 'live', 'live-key');
   const t0 = env.clock.now;
