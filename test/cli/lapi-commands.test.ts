@@ -135,6 +135,9 @@ test('decisions import: CSV and JSON formats, and a bad line is named before any
   fs.writeFileSync(jsonFile, JSON.stringify([{ value: '192.0.2.60', reason: 'from-json' }, { value: 'FR', scope: 'country', reason: 'from-json' }]));
   const r2 = await picket(['decisions', 'import', '--input', jsonFile, ...data()]);
   assert.match(r2.stdout, /Imported 2 decisions/);
+  const fromStdin = await picket(['decisions', 'import', '-i', '-', '--type', 'captcha', ...data()], { input: '192.0.2.61\n\n2001:db8::61\n' });
+  assert.match(fromStdin.stdout, /Imported 2 decisions/, fromStdin.stderr);
+  assert.equal((await json.lookup({ ip: '2001:db8::61' }))[0]?.type, 'captcha');
   const got = await json.lookup({ ip: '192.0.2.5' });
   assert.deepEqual(got.map((d) => [d.value, d.scope, d.scenario]), [['192.0.2.0/28', 'Range', 'from-csv']]);
   const country = await json.lookup({ scope: 'country', value: 'FR' });

@@ -1,16 +1,28 @@
-// The list of `picket` sub-commands, in the order `picket --help` shows them.
-import type { Command } from '../command.js';
-import { alertsCommand } from './alerts.js';
-import { bouncersCommand } from './bouncers.js';
-import { decisionsCommand } from './decisions.js';
-import { explainCommand } from './explain.js';
-import { hubtestCommand } from './hubtest.js';
-import { lapiCommand } from './lapi.js';
-import { machinesCommand } from './machines.js';
-import { replayCommand } from './replay.js';
-import { runCommand } from './run.js';
+// The list of `picket` sub-commands, in the order `picket --help` shows them. Each command module is loaded
+// on its own: one that fails to load (a broken install, a module being edited) leaves the others usable and
+// becomes a stub that says why (exit 1), instead of taking the whole CLI down.
+import { CliError, type Command } from '../command.js';
 
-export const commands: Command[] = [
-  runCommand, replayCommand, explainCommand, hubtestCommand,
-  decisionsCommand, alertsCommand, bouncersCommand, machinesCommand, lapiCommand,
-];
+export async function loadCommand(name: string, mod: Promise<Record<string, unknown>>, key: string): Promise<Command> {
+  try {
+    return (await mod)[key] as Command;
+  } catch (e) {
+    const why = (e as Error).message.split('\n')[0];
+    return {
+      name, summary: `(unavailable: ${why})`, usage: `picket ${name}: this command cannot be loaded: ${why}`,
+      run: () => Promise.reject(new CliError(`this command cannot be loaded: ${why}`, 1)),
+    };
+  }
+}
+
+export const commands: Command[] = await Promise.all([
+  loadCommand('run', import('./run.js'), 'runCommand'),
+  loadCommand('replay', import('./replay.js'), 'replayCommand'),
+  loadCommand('explain', import('./explain.js'), 'explainCommand'),
+  loadCommand('hubtest', import('./hubtest.js'), 'hubtestCommand'),
+  loadCommand('decisions', import('./decisions.js'), 'decisionsCommand'),
+  loadCommand('alerts', import('./alerts.js'), 'alertsCommand'),
+  loadCommand('bouncers', import('./bouncers.js'), 'bouncersCommand'),
+  loadCommand('machines', import('./machines.js'), 'machinesCommand'),
+  loadCommand('lapi', import('./lapi.js'), 'lapiCommand'),
+]);
