@@ -1,17 +1,18 @@
 // The Local API side of `picket run`: starts the LAPI on the process's store (profiles, trusted IPs, TLS,
 // retention from the config), prepares the local machine credentials, and hands the agent's alerts to it
 // in-process (`LocalAlertSink`: micro-batches, no HTTP). For `--no-api`, builds the watcher that forwards
-// alerts to a remote LAPI. Owns: this wiring and the sinks' logging of failures (never silent).
+// alerts to a remote LAPI; and `--no-agent` (the LAPI and its metrics alone until SIGINT/SIGTERM).
+// Owns: this wiring and the sinks' logging of failures (never silent).
 
-import type client from 'prom-client';
-import { CliError } from './command.js';
+import client from 'prom-client';
+import { CliError, type CliIO } from './command.js';
 import { startLapi, ensureLocalCredentials, type LapiServer } from '../lapi/index.js';
 import { openLapiStore, DEFAULT_RETENTION, type LmdbLapiStore } from '../store/lapi-store.js';
 import { defaultProfiles, loadProfilesFile, type Profile } from '../profiles/index.js';
-import type { PicketStore } from '../store/lmdb.js';
+import { openStore, type PicketStore } from '../store/lmdb.js';
 import type { PicketConfig } from '../config/config.js';
 import { credentialsPathOf } from '../config/defaults.js';
-import type { ListenAddr } from '../metrics/server.js';
+import { startMetricsServer, type ListenAddr, type MetricsServer } from '../metrics/server.js';
 import type { LapiAlertJSON } from '../pipeline/alert-json.js';
 import { readCredentials, clientTlsOf, CredentialsError } from '../config/credentials.js';
 import { WatcherClient } from '../client/watcher.js';
@@ -127,4 +128,40 @@ export function remoteForwarder(o: {
   try { tls = clientTlsOf({ ...c, url }); } catch (e) { throw new CliError((e as Error).message, 1); }
   const client = new WatcherClient({ url, machineId: c.login, password: c.password, scenarios: o.scenarios, tls });
   return { forwarder: new AlertForwarder(client, { log: o.log, maxQueue: o.maxQueue, heartbeatMs: o.heartbeatMs }), client, url };
+}
+
+/** `--no-agent`: the LAPI (and its metrics) until SIGINT/SIGTERM */
+export async function runLapiOnly(o: { dataDir: string; config: PicketConfig; profiles: Profile[]; lapiAddr: ListenAddr; metricsAddr: ListenAddr | null }, io: CliIO): Promise<number> {
+  let store: PicketStore;
+  try { store = openStore(o.dataDir); } catch (e) { throw new CliError((e as Error).message, 1); }
+  const log = (m: string) => io.err(`picket run: ${m}`);
+  const reg = new client.Registry();
+  let lapi: LocalLapi;
+  try {
+    lapi = await startLocalLapi(store, { listen: o.lapiAddr, config: o.config, profiles: o.profiles, registry: reg, log });
+  } catch (e) {
+    await store.close().catch(() => undefined);
+    throw new CliError((e as Error).message, 1);
+  }
+  io.err(`picket run: data folder ${store.dir}`);
+  io.err(`picket run: Local API on ${lapi.server.url} (CLI credentials ${lapi.credentialsFile}, machine ${lapi.machineId})`);
+  let metricsServer: MetricsServer | null = null;
+  if (o.metricsAddr) {
+    try {
+      metricsServer = await startMetricsServer(reg, o.metricsAddr);
+      io.err(`picket run: metrics on ${metricsServer.url}`);
+    } catch (e) {
+      io.err(`picket run: metrics server on ${o.metricsAddr.host}:${o.metricsAddr.port} not started: ${(e as Error).message}`);
+    }
+  }
+  const why = await new Promise<string>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+  if (metricsServer) await metricsServer.close().catch(() => undefined);
+  await lapi.server.close().catch((e: Error) => io.err(`picket run: closing the Local API: ${e.message}`));
+  await lapi.store.close().catch((e: Error) => io.err(`picket run: closing the Local API store: ${e.message}`));
+  await store.close().catch((e: Error) => io.err(`picket run: closing the store: ${e.message}`));
+  io.err(`picket run: stopped (${why})`);
+  return 0;
 }
