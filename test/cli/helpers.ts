@@ -38,7 +38,8 @@ export function tempDir(prefix: string): string {
 }
 
 /** spawns `picket run ARGS --listen 127.0.0.1:0 --metrics off --data <tmp>/data` and waits for the LAPI URL */
-export async function startPicket(args: string[], dir = tempDir('picket-cli-')): Promise<RunningPicket> {
+export async function startPicket(args: string[], given?: string): Promise<RunningPicket> {
+  const dir = given ?? tempDir('picket-cli-');
   const data = path.join(dir, 'data');
   const child = spawn(process.execPath, [BIN, 'run', ...args, '--listen', '127.0.0.1:0', '--data', data], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '', err = '';
@@ -51,6 +52,9 @@ export async function startPicket(args: string[], dir = tempDir('picket-cli-')):
       if (m) { clearTimeout(timer); resolve(m[1]); }
     });
     child.once('exit', (c) => { clearTimeout(timer); reject(new Error(`picket run exited (${c})\nstderr:${err}`)); });
+  }).catch((e: Error) => {
+    if (given === undefined) fs.rmSync(dir, { recursive: true, force: true });
+    throw e;
   });
   return {
     url, dir, data, child,

@@ -28,8 +28,8 @@ after(async () => {
   await json?.close();
   await proto?.close();
   const code = await lapi?.stop();
-  assert.equal(code, 0, lapi?.stderr());
   if (lapi) fs.rmSync(lapi.dir, { recursive: true, force: true });
+  assert.equal(code, 0, lapi?.stderr());
 });
 
 test('bouncers add -o raw prints only a 32-hex key; the LAPI accepts it at once', async () => {

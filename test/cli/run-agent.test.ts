@@ -66,9 +66,9 @@ test('picket run (agent + LAPI): an alert of the agent becomes a decision a boun
   } finally {
     await bouncer?.close();
     const code = await p.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
     assert.equal(code, 0, p.stderr());
     assert.match(p.stderr(), /alerts to the Local API: [1-9]\d* stored, 0 refused, 0 dropped/);
-    fs.rmSync(dir, { recursive: true, force: true });
   }
 });
 
@@ -101,11 +101,12 @@ test('picket run --no-api sends the alerts to a remote LAPI as a watcher', async
     await bouncer?.close();
     const exited = new Promise<number | null>((r) => { if (agent.exitCode !== null) r(agent.exitCode); else agent.once('exit', (c) => r(c)); });
     agent.kill('SIGTERM');
-    assert.equal(await exited, 0, err);
-    assert.match(err, /alerts to http:\/\/127\.0\.0\.1:\d+\/: [1-9]\d* sent, 0 dropped, 0 refused/);
+    const code = await exited;
     await lapi.stop();
     fs.rmSync(dir, { recursive: true, force: true });
     fs.rmSync(lapi.dir, { recursive: true, force: true });
+    assert.equal(code, 0, err);
+    assert.match(err, /alerts to http:\/\/127\.0\.0\.1:\d+\/: [1-9]\d* sent, 0 dropped, 0 refused/);
   }
 });
 

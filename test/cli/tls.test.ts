@@ -41,7 +41,8 @@ test('LAPI over TLS with a self-signed certificate: CLI and bouncer client', { s
     assert.match(noCa.stderr, /cannot reach the Local API at https:.*(self[- ]signed|certificate)/i);
   } finally {
     for (const c of clients) await c.close();
-    assert.equal(await lapi.stop(), 0, lapi.stderr());
+    const code = await lapi.stop();
     fs.rmSync(dir, { recursive: true, force: true });
+    assert.equal(code, 0, lapi.stderr());
   }
 });
