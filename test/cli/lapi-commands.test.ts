@@ -3,6 +3,7 @@
 // lapi status, -o json/raw, and clear errors with exit code 2 for bad flags.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { BouncerClient, WatcherClient, LapiError } from '../../src/client/index.js';
@@ -231,6 +232,10 @@ test('bouncers list (json, raw, human) and delete: a deleted key is refused', as
   const r = await picket(['bouncers', 'add', 'tmp-b', '--key', 'my-own-key-123', ...data()]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /API key for 'tmp-b':\n\n {3}my-own-key-123\n/);
+  // only the SHA-512 of the key is stored: the key itself appears nowhere in the data file, its digest does
+  const mdb = fs.readFileSync(path.join(lapi.data, 'picket.mdb'));
+  assert.equal(mdb.includes('my-own-key-123'), false);
+  assert.equal(mdb.includes(crypto.createHash('sha512').update('my-own-key-123').digest('hex')), true);
   const c = new BouncerClient({ url: lapi.url, apiKey: 'my-own-key-123', userAgent: 'crowdsec-firewall-bouncer/v0.0.31' });
   try {
     await c.stream({ startup: true });
