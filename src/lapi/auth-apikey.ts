@@ -1,15 +1,21 @@
 // Bouncer authentication by `X-Api-Key` (spec lapi.md §3.1): SHA-512 hex of the key (recent keys' digests
-// cached in a bounded Map) looked up in the store on every request, so a bouncer deleted by the CLI in
-// another process is refused at once. Non-HEAD requests also do the bookkeeping: IP on first use,
+// cached in a bounded Map) and the bouncer record it resolved to. The record is re-read from the store when
+// this process wrote a bouncer since (the store's `bouncerWrites`), and at least every RECHECK_MS otherwise,
+// so a bouncer deleted by the CLI in another process is refused within that time. (An LMDB read on every
+// request costed ~10 µs in the server: lmdb-js renews its read snapshot once per event-loop turn, i.e. about
+// once per request under load; the live lookup must stay close to a bare node:http server.) Non-HEAD requests also do the bookkeeping: IP on first use,
 // User-Agent `type/version`, key shared across IPs -> auto-created `<name>@<ip>` bouncer, and `last_pull`.
 // Bouncer updates are serialised per bouncer (read the current record, patch, write) so none is lost.
 
 import crypto from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import type { BouncerRecord, LapiStore } from '../store/records.js';
 import { KeyedWriteQueue } from './write-queue.js';
 
 const HASH_CACHE_MAX = 4096;
 const LAST_PULL_EVERY_MS = 60_000;
+/** how long a resolved bouncer record is trusted without re-reading the store (other processes' writes) */
+export const RECHECK_MS = 100;
 
 export function sha512Hex(key: string): string {
   return crypto.createHash('sha512').update(key).digest('hex');
@@ -29,7 +35,14 @@ function sameUserAgent(ua: string, type: string, version: string): boolean {
     && ua.endsWith(version) && version.indexOf('/') === -1;
 }
 
-interface KeyEntry { hash: string; name: string | null }
+interface KeyEntry {
+  hash: string;
+  name: string | null;
+  /** record last read for this key, trusted until `checkedAt + RECHECK_MS` while `gen` is current */
+  rec: BouncerRecord | undefined;
+  checkedAt: number;
+  gen: number;
+}
 
 export type BouncerPatch = Partial<Omit<BouncerRecord, 'name'>>;
 
@@ -53,7 +66,7 @@ export class ApiKeyAuth {
   private entryOf(key: string): KeyEntry {
     let e = this.keys.get(key);
     if (e === undefined) {
-      e = { hash: sha512Hex(key), name: null };
+      e = { hash: sha512Hex(key), name: null, rec: undefined, checkedAt: -Infinity, gen: -1 };
       if (this.keys.size >= HASH_CACHE_MAX) this.keys.clear();
       this.keys.set(key, e);
     }
@@ -61,18 +74,24 @@ export class ApiKeyAuth {
   }
 
   /**
-   * The bouncer record of a key, read from the store on every call. The name last resolved for the key is
-   * tried first (one LMDB read); the record must still carry the key's hash, else the full hash -> name ->
-   * record lookup runs. A deleted or re-keyed bouncer is therefore refused at once.
+   * The bouncer record of a key: the cached one while fresh (see the header), else read from the store. The
+   * name last resolved for the key is tried first (one LMDB read); the record must still carry the key's hash,
+   * else the full hash -> name -> record lookup runs. A bouncer deleted or re-keyed by this process is refused
+   * at once, by another process within RECHECK_MS.
    */
   private lookup(e: KeyEntry): BouncerRecord | undefined {
+    const t = performance.now();
+    const gen = (this.store as { bouncerWrites?: number }).bouncerWrites ?? 0;
+    if (e.gen === gen && t - e.checkedAt < RECHECK_MS) return e.rec;
+    e.gen = gen;
+    e.checkedAt = t;
     if (e.name !== null) {
       const b = this.store.getBouncerByName(e.name);
-      if (b !== undefined && b.apiKeyHash === e.hash) return b;
+      if (b !== undefined && b.apiKeyHash === e.hash) return (e.rec = b);
     }
     const b = this.store.getBouncerByKeyHash(e.hash);
     e.name = b === undefined ? null : b.name;
-    return b;
+    return (e.rec = b);
   }
 
   /**

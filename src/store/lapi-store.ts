@@ -308,6 +308,12 @@ export class LmdbLapiStore implements LapiStore {
     return b !== undefined && b.apiKeyHash === apiKeyHash ? b : undefined;
   }
 
+  /**
+   * Bumped by every bouncer write of this process once committed (before the promise resolves): readers that
+   * cache bouncer records (src/lapi/auth-apikey.ts) drop them when it changes.
+   */
+  bouncerWrites = 0;
+
   async putBouncer(b: BouncerRecord): Promise<void> {
     this.assertOpen();
     checkKey('bouncer name', b.name);
@@ -320,17 +326,20 @@ export class LmdbLapiStore implements LapiStore {
       this.bouncers.put(b.name, b);
       this.bouncerKeys.put(b.apiKeyHash, b.name);
     });
+    this.bouncerWrites++;
   }
 
   async deleteBouncer(name: string): Promise<boolean> {
     this.assertOpen();
-    return this.root.transaction(() => {
+    const done = await this.root.transaction(() => {
       const old = this.bouncers.get(name);
       if (old === undefined) return false;
       this.bouncers.remove(name);
       if (this.bouncerKeys.get(old.apiKeyHash) === name) this.bouncerKeys.remove(old.apiKeyHash);
       return true;
     });
+    this.bouncerWrites++;
+    return done;
   }
 
   listBouncers(): BouncerRecord[] {
