@@ -42,13 +42,13 @@ export async function startLocalLapi(env: PicketStore, o: {
       store, listen: o.listen, dataDir: env.dir, profiles: o.profiles,
       trustedIps: o.config.trustedIps, tls: o.config.tls,
       retention: { ...DEFAULT_RETENTION, ...(o.config.retention ?? {}) },
-      registry: o.registry, log: o.log,
+      registry: o.registry, log: o.log, localCredentials: true,
     });
   } catch (e) {
     await store.close().catch(() => undefined);
     throw e;
   }
-  const creds = await ensureLocalCredentials(store, env.dir, server.url);
+  const creds = server.credentials ?? await ensureLocalCredentials(store, env.dir, server.url);
   return { server, store, machineId: creds.login, credentialsFile: credentialsPathOf(env.dir) };
 }
 

@@ -113,7 +113,7 @@ export function alertToJSON(a: AlertRecord, decisions: DecisionRecord[] | null, 
     events_count: a.eventsCount,
     id: a.id,
     kind: a.kind === '' ? undefined : a.kind,
-    labels: a.labels ?? undefined,
+    labels: a.labels, // null when none, as v1.4.6 sends it
     leakspeed: a.leakspeed,
     machine_id: a.machineId === '' ? 'N/A' : a.machineId,
     message: a.message,

@@ -24,6 +24,7 @@ import { registerDecisionRoutes } from './routes/decisions.js';
 import { registerStreamRoutes } from './routes/stream.js';
 import { registerUsageMetricsRoutes } from './routes/usage-metrics.js';
 
+import { ensureLocalCredentials } from './credentials.js';
 export { ensureLocalCredentials, CREDENTIALS_FILE } from './credentials.js';
 export { LapiSecretError } from './auth-jwt.js';
 export { AlertBodyError } from './validate.js';
@@ -48,11 +49,15 @@ export interface LapiOptions {
   clock?: () => number;
   /** JWT secret; default env CS_LAPI_SECRET (≥ 64 bytes) or random per start */
   env?: NodeJS.ProcessEnv;
+  /** prepare the local CLI's machine and credentials file (ensureLocalCredentials) before announcing the URL */
+  localCredentials?: boolean;
 }
 
 export interface LapiServer {
   readonly url: string;
   readonly registry: client.Registry;
+  /** the local CLI's machine (with `localCredentials`), its file written before 'listening' is logged */
+  readonly credentials: { login: string; password: string; created: boolean } | null;
   /** in-process agent -> LAPI (same path as POST /v1/alerts, without HTTP): validates, applies profiles, stores */
   ingestAlerts(alerts: LapiAlertJSON[], machineId: string): Promise<string[]>;
   close(): Promise<void>;
@@ -80,6 +85,8 @@ export async function startLapi(o: LapiOptions): Promise<LapiServer> {
   registerUsageMetricsRoutes(router, app);
 
   const listener = await listen(createDispatcher(app, router), o.listen, o.tls);
+  // a client started on the 'listening' line must find the credentials file (port 0: the URL is known only now)
+  const credentials = o.localCredentials ? await ensureLocalCredentials(o.store, o.dataDir, listener.url) : null;
   log(`Local API listening on ${listener.url}`);
 
   let pruning: Promise<void> | null = null;
@@ -97,6 +104,7 @@ export async function startLapi(o: LapiOptions): Promise<LapiServer> {
   return {
     url: listener.url,
     registry,
+    credentials,
     ingestAlerts: async (alerts, machineId) => app.ingest(validateAlerts(alerts), machineId, now()),
     close: () => closed ??= (async () => {
       if (timer) clearInterval(timer);

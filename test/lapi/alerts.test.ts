@@ -94,6 +94,7 @@ test('GET /v1/alerts: filters, with_decisions, empty -> null, unknown parameter 
   assert.ok(list.length >= 2);
   const ssh = list.find((a) => a.scenario === 'crowdsecurity/ssh-bf')!;
   assert.equal(ssh.machine_id, 'probe-machine');
+  assert.ok('labels' in ssh && ssh.labels === null, 'labels: null, as v1.4.6 answers');
   assert.equal(typeof ssh.uuid, 'string');
   assert.equal(ssh.start_at, '2026-11-25T05:23:45Z');
   const decs = ssh.decisions as Array<Record<string, unknown>>;
