@@ -7,10 +7,17 @@ import { formatRemaining } from './format.js';
 
 const q = JSON.stringify;
 
+/** everything after the duration, per decision record: those fields never change (a soft delete only moves until) */
+const tails = new WeakMap<DecisionRecord, string>();
+
 export function decisionJSON(d: DecisionRecord, now: number): string {
-  return '{"duration":"' + formatRemaining(d.until, now) + '","id":' + d.id + ',"origin":' + q(d.origin)
-    + ',"scenario":' + q(d.scenario) + ',"scope":' + q(d.scope) + ',"type":' + q(d.type)
-    + ',"uuid":' + q(d.uuid) + ',"value":' + q(d.value) + '}';
+  let tail = tails.get(d);
+  if (tail === undefined) {
+    tail = '","id":' + d.id + ',"origin":' + q(d.origin) + ',"scenario":' + q(d.scenario) + ',"scope":' + q(d.scope)
+      + ',"type":' + q(d.type) + ',"uuid":' + q(d.uuid) + ',"value":' + q(d.value) + '}';
+    tails.set(d, tail);
+  }
+  return '{"duration":"' + formatRemaining(d.until, now) + tail;
 }
 
 /** `[{…},…]`, or `emptyAs` for an empty list (`null` for the live route, `[]` in the stream). */
