@@ -2,7 +2,7 @@
 // Owns: the transactions that write machines, bouncers, alerts and decisions (an alert and its decisions
 // commit together; a promise resolves after the commit, so a kill -9 after it loses nothing), id and uuid
 // assignment, the decision change log, keeping the in-memory decision index (./decision-index.ts) equal to
-// LMDB, alert queries and deletion, and retention.
+// LMDB, alert queries and deletion, usage metrics (kept 7 days), and retention.
 //
 // Memory <-> LMDB: every decision creation, change and removal, and every alert write and removal, appends
 // an entry to `decisionLog` in the same transaction. The decision index and the alert summaries (the
@@ -33,6 +33,7 @@ import { compileDecisionFilter } from './decision-filter.js';
 import { alertMatches, sortAlerts, summarizeAlert, type AlertSummary } from './alert-filter.js';
 import { parseIpOrRange } from './iprange.js';
 import { RadixIndex } from './radix.js';
+import { USAGE_METRICS_RETENTION_MS, type NewUsageMetrics, type UsageMetricsRecord } from './usage-metrics.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -146,6 +147,7 @@ export class LmdbLapiStore implements LapiStore {
   private readonly decisionValues: Database<number, [string, number]>;
   private readonly log: Database<DecisionLogEntry, number>;
   private readonly counters: Database<number, CounterName>;
+  private readonly usageMetrics: Database<UsageMetricsRecord, [number, string]>;
   private readonly index: DecisionIndex;
   /** alert id -> filterable fields, every alert of the table (Map order = id order) */
   private readonly alertSummaries = new Map<number, AlertSummary>();
@@ -169,6 +171,7 @@ export class LmdbLapiStore implements LapiStore {
     this.decisionValues = store.db('decisionValues') as unknown as Database<number, [string, number]>;
     this.log = numberKeyed(store, 'decisionLog');
     this.counters = store.db('lapiCounters') as Database<number, CounterName>;
+    this.usageMetrics = store.db('usageMetrics') as unknown as Database<UsageMetricsRecord, [number, string]>;
     this.clock = opts.clock ?? Date.now;
     this.indexRetentionMs = opts.indexRetentionMs ?? DEFAULT_INDEX_RETENTION_MS;
     this.index = new DecisionIndex(opts.addresses ?? RadixIndex.load());
@@ -344,6 +347,39 @@ export class LmdbLapiStore implements LapiStore {
 
   listBouncers(): BouncerRecord[] {
     return Array.from(this.bouncers.getRange({}).map((e) => e.value));
+  }
+
+  // ---- usage metrics ----
+
+  /** stores one accepted POST /v1/usage-metrics body (spec §8.7); key [receivedAt, random id] keeps time order */
+  async addUsageMetrics(m: NewUsageMetrics): Promise<void> {
+    this.assertOpen();
+    if (m.generatedType !== 'RC' && m.generatedType !== 'LP') throw new TypeError('usage metrics generatedType must be RC or LP');
+    checkKey('usage metrics generatedBy', m.generatedBy);
+    if (!Number.isFinite(m.receivedAt)) throw new TypeError('usage metrics receivedAt must be a time in ms');
+    if (typeof m.payload !== 'string') throw new TypeError('usage metrics payload must be a JSON string');
+    const rec: UsageMetricsRecord = {
+      generatedType: m.generatedType, generatedBy: m.generatedBy, receivedAt: m.receivedAt, pushedAt: null, payload: m.payload,
+    };
+    await this.usageMetrics.put([m.receivedAt, crypto.randomBytes(8).toString('hex')], rec);
+  }
+
+  /** stored usage metrics, oldest first */
+  listUsageMetrics(): UsageMetricsRecord[] {
+    return Array.from(this.usageMetrics.getRange({}).map((e) => e.value));
+  }
+
+  /** deletes usage metrics received before `before` (WRITE_BATCH per transaction); returns the count */
+  private async pruneUsageMetrics(before: number): Promise<number> {
+    let removed = 0;
+    for (;;) {
+      const keys: [number, string][] = [];
+      for (const { key } of this.usageMetrics.getRange({ end: [before], limit: WRITE_BATCH })) keys.push(key);
+      if (keys.length === 0) return removed;
+      await this.root.transaction(() => { for (const k of keys) this.usageMetrics.remove(k); });
+      removed += keys.length;
+      if (keys.length < WRITE_BATCH) return removed;
+    }
   }
 
   // ---- alerts ----
@@ -571,7 +607,7 @@ export class LmdbLapiStore implements LapiStore {
   /**
    * One retention pass: alerts older than maxAgeMs, then the oldest beyond maxItems, are deleted with
    * their decisions — never an alert with an active decision; expired decisions whose alert is gone are
-   * deleted (that scan runs on the first pass and then at most hourly); change-log entries and index entries older than the index retention are dropped. Reads scan
+   * deleted (that scan runs on the first pass and then at most hourly); usage metrics older than 7 days are deleted; change-log entries and index entries older than the index retention are dropped. Reads scan
    * in steps of SCAN_BATCH records and writes go in transactions of WRITE_BATCH records, yielding to the
    * event loop between them.
    */
@@ -621,6 +657,7 @@ export class LmdbLapiStore implements LapiStore {
 
     await this.trimLog(now - this.indexRetentionMs);
     this.index.evictExpired(now - this.indexRetentionMs);
+    await this.pruneUsageMetrics(now - USAGE_METRICS_RETENTION_MS);
     return removed;
   }
 

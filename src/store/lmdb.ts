@@ -17,6 +17,8 @@ import { open, type Database, type RootDatabase } from 'lmdb';
 import type { FilePosition } from '../acquisition/file-tail.js';
 import type { AlertRecord, BouncerRecord, MachineRecord } from './records.js';
 import type { DecisionLogEntry, StoredDecision } from './lapi-schema.js';
+import type { AllowlistRecord } from './allowlists.js';
+import type { UsageMetricsRecord } from './usage-metrics.js';
 
 /** Sub-database name -> value type. Keys are strings unless a comment says otherwise. */
 export interface SubDbs {
@@ -32,6 +34,10 @@ export interface SubDbs {
   decisionValues: number;
   decisionLog: DecisionLogEntry;
   lapiCounters: number;
+  /** usage metrics, key [receivedAt, random id] (time order) */
+  usageMetrics: UsageMetricsRecord;
+  /** allowlists by name (./allowlists.ts) */
+  allowlists: AllowlistRecord;
 }
 
 export type SubDbName = keyof SubDbs;

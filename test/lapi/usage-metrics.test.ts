@@ -77,3 +77,19 @@ test('auth: no credentials -> 403 (API key path); bad key -> 403; crowdsec/ UA w
   r = await send({ log_processors: [lp()] }, { 'user-agent': 'crowdsec/v1.7.5-linux' });
   assert.equal(r.status, 401);
 });
+
+test('accepted bodies are stored: RC + bouncer name, LP + machine id, received at the request time', async () => {
+  env.clock.now += 1000; // rows of this test are those received now
+  const body = { remediation_components: [rc()] };
+  assert.equal((await send(body, apiKey('bkey'))).status, 201);
+  assert.equal((await send({ log_processors: [lp()] }, bearer(token))).status, 201);
+  assert.equal((await send({ log_processors: [lp()] }, apiKey('bkey'))).status, 400);
+  const added = env.lapi.listUsageMetrics().filter((m) => m.receivedAt === env.clock.now);
+  assert.equal(added.length, 2);
+  const rcRow = added.find((m) => m.generatedType === 'RC')!;
+  assert.equal(rcRow.generatedBy, 'b');
+  assert.equal(rcRow.receivedAt, env.clock.now);
+  assert.equal(rcRow.pushedAt, null);
+  assert.deepEqual(JSON.parse(rcRow.payload), body);
+  assert.equal(added.find((m) => m.generatedType === 'LP')!.generatedBy, 'm');
+});

@@ -1,20 +1,21 @@
 // POST /v1/usage-metrics (spec lapi.md §3.3, §8.7): usage metrics of a bouncer (exactly one
 // `remediation_components` item) or a machine (exactly one `log_processors` item): 400 for a malformed body or
-// the wrong kind, 422 for schema violations, 201 with an empty body. The store contract has no usage-metrics
-// table yet: an accepted payload is handed to `store.addUsageMetrics` when the store offers it, else only
-// logged at debug level (Picket forwards nothing to CAPI).
+// the wrong kind, 422 for schema violations, 201 with an empty body. An accepted body is stored with
+// `store.addUsageMetrics` (LmdbLapiStore keeps it 7 days; `RC` + bouncer name or `LP` + machine id); a store
+// without that optional method only gets it logged. Picket forwards nothing to CAPI.
 
 import type { LapiApp } from '../app.js';
 import type { Router } from '../router.js';
 import type { RequestContext } from '../context.js';
 import { AUTH_BODY_LIMIT, BodyError, readJsonBody } from '../body.js';
 import { sendEmpty, sendMessage } from '../reply.js';
+import type { NewUsageMetrics } from '../../store/usage-metrics.js';
 
 const MAX_STRING = 255;
 
-/** Optional store extension (not in records.ts): keep usage metrics (CrowdSec keeps them 7 days). */
+/** Optional store extension (not in records.ts; LmdbLapiStore has it): keep usage metrics 7 days. */
 export interface UsageMetricsSink {
-  addUsageMetrics(r: { generatedType: 'RC' | 'LP'; generatedBy: string; receivedAt: number; payload: string }): Promise<void>;
+  addUsageMetrics(r: NewUsageMetrics): Promise<void>;
 }
 
 type Obj = Record<string, unknown>;
@@ -107,6 +108,8 @@ async function usageMetrics(app: LapiApp, ctx: RequestContext): Promise<void> {
   const sink = app.store as unknown as Partial<UsageMetricsSink>;
   if (typeof sink.addUsageMetrics === 'function') {
     await sink.addUsageMetrics({ generatedType, generatedBy, receivedAt: ctx.now, payload: JSON.stringify(body) });
+  } else {
+    app.log(`usage metrics from ${generatedType} ${generatedBy} not stored (the store has no usage-metrics table)`);
   }
   sendEmpty(ctx.res, 201);
 }
