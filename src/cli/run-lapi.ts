@@ -10,6 +10,7 @@ import { startLapi, ensureLocalCredentials, type LapiServer } from '../lapi/inde
 import { openLapiStore, DEFAULT_RETENTION, type LmdbLapiStore } from '../store/lapi-store.js';
 import { defaultProfiles, loadProfilesFile, type Profile } from '../profiles/index.js';
 import { openStore, type PicketStore } from '../store/lmdb.js';
+import { AllowlistStore } from '../store/allowlists.js';
 import type { PicketConfig } from '../config/config.js';
 import { credentialsPathOf } from '../config/defaults.js';
 import { startMetricsServer, type ListenAddr, type MetricsServer } from '../metrics/server.js';
@@ -42,7 +43,7 @@ export async function startLocalLapi(env: PicketStore, o: {
       store, listen: o.listen, dataDir: env.dir, profiles: o.profiles,
       trustedIps: o.config.trustedIps, tls: o.config.tls,
       retention: { ...DEFAULT_RETENTION, ...(o.config.retention ?? {}) },
-      registry: o.registry, log: o.log, localCredentials: true,
+      registry: o.registry, log: o.log, localCredentials: true, allowlists: new AllowlistStore(env),
     });
   } catch (e) {
     await store.close().catch(() => undefined);

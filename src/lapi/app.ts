@@ -12,6 +12,7 @@ import type { LapiMetrics } from './metrics.js';
 import { toNewAlert } from './alert-model.js';
 import type { IncomingAlert } from './validate.js';
 import { KeyedWriteQueue } from './write-queue.js';
+import type { AllowlistStore } from '../store/allowlists.js';
 
 export type MachinePatch = Partial<Omit<MachineRecord, 'machineId'>>;
 
@@ -19,6 +20,8 @@ export class LapiApp {
   readonly machineWrites: KeyedWriteQueue;
   private readonly trusted: IpRange[];
   private readonly profileCtx: ProfileContext;
+  /** alerts without decisions whose Ip/Range source is allowlisted are dropped (spec §6.6 step 3) */
+  allowlists: AllowlistStore | null = null;
 
   constructor(
     readonly store: LapiStore,
@@ -81,6 +84,10 @@ export class LapiApp {
         }
         if (droppedDecisions > 0) this.log(`alert '${a.scenario}' from ${machineId}: ${droppedDecisions} decision(s) with an invalid IP/range value dropped`);
       } else {
+        if (this.allowlists !== null && (alert.source.scope === 'Ip' || alert.source.scope === 'Range')) {
+          const r = parseIpOrRange(alert.source.value);
+          if (r !== null && this.allowlists.checkRange(r, now).length > 0) continue;
+        }
         this.profileCtx.now = now;
         const outcome = applyProfiles(this.profiles, alert, this.profileCtx);
         for (const w of outcome.warnings) this.log(`profiles: ${w}`);

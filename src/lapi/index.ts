@@ -1,7 +1,7 @@
 // Public API of Picket's Local API (CrowdSec LAPI v1 wire-compatible, spec lapi.md): `startLapi` builds the
 // app (store, JWT secret, API-key auth, metrics, profiles), registers every route group and listens;
-// `ensureLocalCredentials` prepares the local CLI's machine. Allowlist routes (`/v1/allowlists*`) are not
-// served: they answer 404 like CrowdSec v1.4.6.
+// `ensureLocalCredentials` prepares the local CLI's machine. Allowlist routes (`/v1/allowlists*`) are served
+// when an `allowlists` store is given; without one they answer 404 like CrowdSec v1.4.6.
 
 import client from 'prom-client';
 import type { LapiStore, RetentionPolicy } from '../store/records.js';
@@ -23,6 +23,8 @@ import { registerAlertRoutes } from './routes/alerts.js';
 import { registerDecisionRoutes } from './routes/decisions.js';
 import { registerStreamRoutes } from './routes/stream.js';
 import { registerUsageMetricsRoutes } from './routes/usage-metrics.js';
+import { registerAllowlistRoutes } from './routes/allowlists.js';
+import type { AllowlistStore } from '../store/allowlists.js';
 
 import { ensureLocalCredentials } from './credentials.js';
 export { ensureLocalCredentials, CREDENTIALS_FILE } from './credentials.js';
@@ -51,6 +53,8 @@ export interface LapiOptions {
   env?: NodeJS.ProcessEnv;
   /** prepare the local CLI's machine and credentials file (ensureLocalCredentials) before announcing the URL */
   localCredentials?: boolean;
+  /** serves /v1/allowlists* and drops allowlisted agent alerts (absent: no allowlists, routes 404) */
+  allowlists?: AllowlistStore;
 }
 
 export interface LapiServer {
@@ -83,6 +87,7 @@ export async function startLapi(o: LapiOptions): Promise<LapiServer> {
   registerDecisionRoutes(router, app, protobuf);
   registerStreamRoutes(router, app, protobuf);
   registerUsageMetricsRoutes(router, app);
+  if (o.allowlists) { app.allowlists = o.allowlists; registerAllowlistRoutes(router, o.allowlists); }
 
   const listener = await listen(createDispatcher(app, router), o.listen, o.tls);
   // a client started on the 'listening' line must find the credentials file (port 0: the URL is known only now)

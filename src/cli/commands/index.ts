@@ -23,6 +23,7 @@ export const commands: Command[] = await Promise.all([
   loadCommand('decisions', import('./decisions.js'), 'decisionsCommand'),
   loadCommand('alerts', import('./alerts.js'), 'alertsCommand'),
   loadCommand('bouncers', import('./bouncers.js'), 'bouncersCommand'),
+  loadCommand('allowlists', import('./allowlists.js'), 'allowlistsCommand'),
   loadCommand('machines', import('./machines.js'), 'machinesCommand'),
   loadCommand('lapi', import('./lapi.js'), 'lapiCommand'),
 ]);

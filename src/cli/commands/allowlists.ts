@@ -1,0 +1,138 @@
+// `picket allowlists create|add|remove|list|inspect|delete` (cscli's allowlists): manages the allowlists
+// directly in the store of the data folder; a running LAPI picks the change up within a second.
+// Owns: these sub-commands' options and output.
+
+import { CliError, parseOptions, type CliIO, type Command } from '../command.js';
+import { COMMON_HELP, COMMON_OPTIONS, resolveContext } from '../api-context.js';
+import { outputFormat } from '../output.js';
+import { renderTable } from '../table.js';
+import { openStore, StoreError, type PicketStore } from '../../store/lmdb.js';
+import { AllowlistError, AllowlistStore, type AllowlistRecord } from '../../store/allowlists.js';
+import { formatRfc3339, parseGoDuration } from '../../lapi/format.js';
+
+const usage = `Usage: picket allowlists create NAME [-d DESCRIPTION]
+       picket allowlists add NAME VALUE [VALUE ...] [--expiration 7d] [-d DESCRIPTION]
+       picket allowlists remove NAME VALUE [VALUE ...]
+       picket allowlists list [-o human|json]
+       picket allowlists inspect NAME [-o human|json]
+       picket allowlists delete NAME
+
+Manage the allowlists of the Local API (IPs and CIDR ranges whose agent alerts are dropped) in the store
+of the data folder.
+
+Options:
+  -d, --description TEXT  description of the list (create) or of the added items (add)
+  -e, --expiration DUR    items expire after this duration (add; default never), e.g. 4h, 7d
+  -o FORMAT               human (default) or json
+${COMMON_HELP}`;
+
+const OPTIONS = {
+  ...COMMON_OPTIONS,
+  description: { type: 'string', short: 'd' },
+  expiration: { type: 'string', short: 'e' },
+  output: { type: 'string', short: 'o' },
+} as const;
+
+function iso(ms: number | null): string | null { return ms === null ? null : formatRfc3339(ms); }
+
+function allowlistJSON(a: AllowlistRecord) {
+  return {
+    name: a.name, allowlist_id: a.allowlistId, description: a.description,
+    items: a.items.map((i) => ({ value: i.value, description: i.description, created_at: iso(i.createdAt), expiration: iso(i.expiration) })),
+    created_at: iso(a.createdAt), updated_at: iso(a.updatedAt), console_managed: false,
+  };
+}
+
+async function withAllowlists<T>(dataDir: string, f: (s: AllowlistStore) => Promise<T>): Promise<T> {
+  let env: PicketStore;
+  try { env = openStore(dataDir); } catch (e) {
+    if (e instanceof StoreError) throw new CliError(e.message, 1);
+    throw e;
+  }
+  try {
+    return await f(new AllowlistStore(env));
+  } catch (e) {
+    if (e instanceof AllowlistError) throw new CliError(e.message, 1);
+    throw e;
+  } finally {
+    await env.close();
+  }
+}
+
+function need(sub: string, positionals: string[], min: number, what: string): void {
+  if (positionals.length < min) throw new CliError(`allowlists ${sub}: expected ${what} (see picket allowlists --help)`);
+}
+
+export const allowlistsCommand: Command = {
+  name: 'allowlists',
+  summary: 'create, edit, list and delete allowlists',
+  usage,
+  async run(argv: string[], io: CliIO): Promise<number> {
+    const [sub, ...rest] = argv;
+    const { values, positionals } = parseOptions('allowlists', rest, OPTIONS, true);
+    const fmt = outputFormat(values.output, ['human', 'json']);
+    const { dataDir } = resolveContext(values);
+    const description = (values.description as string | undefined) ?? '';
+    switch (sub) {
+      case 'create': {
+        need(sub, positionals, 1, 'one NAME');
+        if (positionals.length > 1) throw new CliError(`allowlists create: unexpected argument '${positionals[1]}'`);
+        await withAllowlists(dataDir, (s) => s.create(positionals[0], description));
+        io.out(`allowlist '${positionals[0]}' created successfully`);
+        return 0;
+      }
+      case 'add': {
+        need(sub, positionals, 2, 'NAME and at least one VALUE');
+        let expiration: number | null = null;
+        if (values.expiration !== undefined) {
+          const ms = parseGoDuration(values.expiration as string);
+          if (ms === null || ms <= 0) throw new CliError(`--expiration '${String(values.expiration)}': expected a positive duration such as 4h, 7d`);
+          expiration = Date.now() + ms;
+        }
+        const [name, ...items] = positionals;
+        const n = await withAllowlists(dataDir, (s) => s.addItems(name, items.map((value) => ({ value, description, expiration }))));
+        io.out(n === 0 ? `no new values for allowlist ${name}` : `added ${n} values to allowlist ${name}`);
+        return 0;
+      }
+      case 'remove': {
+        need(sub, positionals, 2, 'NAME and at least one VALUE');
+        const [name, ...items] = positionals;
+        const n = await withAllowlists(dataDir, (s) => s.removeItems(name, items));
+        io.out(n === 0 ? `no value to remove from allowlist ${name}` : `removed ${n} values from allowlist ${name}`);
+        return 0;
+      }
+      case 'list': {
+        if (positionals.length) throw new CliError(`allowlists list: unexpected argument '${positionals[0]}'`);
+        const list = await withAllowlists(dataDir, async (s) => s.list());
+        if (fmt === 'json') io.out(JSON.stringify(list.map(allowlistJSON), null, 2));
+        else {
+          io.out(renderTable(['Name', 'Description', 'Created at', 'Updated at', 'Managed by Console', 'Size'],
+            list.map((a) => [a.name, a.description, formatRfc3339(a.createdAt), formatRfc3339(a.updatedAt), 'no', String(a.items.length)])));
+        }
+        return 0;
+      }
+      case 'inspect': {
+        need(sub, positionals, 1, 'one NAME');
+        const name = positionals[0];
+        const a = await withAllowlists(dataDir, async (s) => s.get(name));
+        if (a === undefined) throw new CliError(`allowlist '${name}' not found`, 1);
+        if (fmt === 'json') { io.out(JSON.stringify(allowlistJSON(a), null, 2)); return 0; }
+        io.out(`Allowlist: ${a.name}\nDescription: ${a.description}\nCreated at: ${formatRfc3339(a.createdAt)}\nUpdated at: ${formatRfc3339(a.updatedAt)}\nManaged by Console: no\n`);
+        io.out(renderTable(['Value', 'Comment', 'Expiration', 'Created at'],
+          a.items.map((i) => [i.value, i.description, i.expiration === null ? 'never' : formatRfc3339(i.expiration), formatRfc3339(i.createdAt)])));
+        return 0;
+      }
+      case 'delete': {
+        need(sub, positionals, 1, 'one NAME');
+        const name = positionals[0];
+        if (!(await withAllowlists(dataDir, (s) => s.delete(name)))) throw new CliError(`allowlist '${name}' not found`, 1);
+        io.out(`allowlist '${name}' deleted successfully`);
+        return 0;
+      }
+      default:
+        throw new CliError(sub === undefined
+          ? 'expected a sub-command: create, add, remove, list, inspect or delete (see picket allowlists --help)'
+          : `unknown sub-command '${sub}': expected create, add, remove, list, inspect or delete`);
+    }
+  },
+};
