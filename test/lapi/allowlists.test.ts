@@ -14,7 +14,8 @@ import { AllowlistStore } from '../../src/store/allowlists.js';
 import { startLapi } from '../../src/lapi/index.js';
 import { defaultProfiles } from '../../src/profiles/index.js';
 import { SECRET, addMachine, agentAlert, bearer, login, manualAlert, request, type Env } from './helpers.js';
-import { picket } from '../cli/helpers.js';
+import { eventually, picket, startPicket } from '../cli/helpers.js';
+import { readCredentials } from '../../src/config/credentials.js';
 
 interface AllowEnv extends Env { allow: AllowlistStore }
 
@@ -258,4 +259,29 @@ test('picket allowlists CLI on the data folder of a running LAPI', async () => {
     assert.equal(r.code, 2);
     assert.match(r.stderr, /unknown sub-command 'frobnicate'/);
   });
+});
+
+test('picket run serves the allowlists of its data folder and drops allowlisted agent alerts', async () => {
+  const lapi = await startPicket(['--no-agent', '--metrics', 'off']);
+  try {
+    let r = await picket(['allowlists', 'create', 'office', '--data', lapi.data]);
+    assert.equal(r.code, 0, r.stderr);
+    r = await picket(['allowlists', 'add', 'office', '198.18.0.0/24', '--data', lapi.data]);
+    assert.equal(r.code, 0, r.stderr);
+    const creds = readCredentials(path.join(lapi.data, 'local_api_credentials.yaml'));
+    const auth = bearer(await login({ url: lapi.url } as Env, creds.login, creds.password));
+    // the LAPI re-reads the table at most once per second: poll until the CLI's write is visible
+    await eventually(async () => {
+      const h = await request(lapi.url, '/v1/allowlists/check/198.18.0.67', { method: 'HEAD', headers: auth });
+      return h.status === 200;
+    }, 'the allowlist to be visible to picket run');
+    const p = await request(lapi.url, '/v1/alerts', { method: 'POST', headers: auth, json: [agentAlert('198.18.0.67'), agentAlert('203.0.113.5')] });
+    assert.equal(p.status, 201);
+    assert.equal((json(p.body) as string[]).length, 1);
+    const g = await request(lapi.url, '/v1/alerts', { headers: auth });
+    assert.deepEqual((json(g.body) as { source: { value: string } }[]).map((a) => a.source.value), ['203.0.113.5']);
+  } finally {
+    await lapi.stop();
+    fs.rmSync(lapi.dir, { recursive: true, force: true });
+  }
 });
