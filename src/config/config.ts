@@ -3,7 +3,7 @@
 //   listen: 127.0.0.1:8080            # LAPI
 //   profiles_path: /etc/picket/profiles.yaml
 //   trusted_ips: [127.0.0.1, "::1"]
-//   tls: {cert_file: ..., key_file: ..., ca_file: ...}
+//   tls: {cert_file: ..., key_file: ..., ca_file: ..., bouncers_allowed_ou: [bouncer-ou], agents_allowed_ou: [agent-ou]}
 //   retention: {max_age: 7d, max_items: 5000}
 //   metrics: {listen: 127.0.0.1:6060}
 // Owns: reading and validating it. Every error names the file, the line and the key; unknown keys are errors
@@ -14,7 +14,7 @@ import YAML from 'yaml';
 import { parseGoDuration } from '../lapi/format.js';
 import { DEFAULT_CONFIG_FILE } from './defaults.js';
 
-export interface TlsConfig { certFile: string; keyFile: string; caFile?: string }
+export interface TlsConfig { certFile: string; keyFile: string; caFile?: string; bouncersAllowedOu?: string[]; agentsAllowedOu?: string[] }
 export interface RetentionConfig { maxAgeMs?: number; maxItems?: number }
 
 export interface PicketConfig {
@@ -85,8 +85,13 @@ export function parseConfig(text: string, file: string): PicketConfig {
           if (k === 'cert_file') t.certFile = str(p.value, `tls.${k}`, fail);
           else if (k === 'key_file') t.keyFile = str(p.value, `tls.${k}`, fail);
           else if (k === 'ca_file') t.caFile = str(p.value, `tls.${k}`, fail);
-          else fail(p.key, `tls.${k}`, 'unknown key (expected cert_file, key_file, ca_file)');
+          else if (k === 'bouncers_allowed_ou' || k === 'agents_allowed_ou') {
+            if (!YAML.isSeq(p.value)) fail(p.value ?? p.key, `tls.${k}`, 'expected a list of certificate OUs');
+            const ous = (p.value as YAML.YAMLSeq).items.map((it, i) => str(it, `tls.${k}[${i}]`, fail));
+            if (k === 'bouncers_allowed_ou') t.bouncersAllowedOu = ous; else t.agentsAllowedOu = ous;
+          } else fail(p.key, `tls.${k}`, 'unknown key (expected cert_file, key_file, ca_file, bouncers_allowed_ou, agents_allowed_ou)');
         }
+        if ((t.bouncersAllowedOu || t.agentsAllowedOu) && !t.caFile) fail(v, 'tls.ca_file', 'missing (needed by bouncers_allowed_ou / agents_allowed_ou)');
         if (!t.certFile) fail(v, 'tls.cert_file', 'missing');
         if (!t.keyFile) fail(v, 'tls.key_file', 'missing');
         cfg.tls = t as TlsConfig;

@@ -5,7 +5,8 @@
 // request costed ~10 µs in the server: lmdb-js renews its read snapshot once per event-loop turn, i.e. about
 // once per request under load; the live lookup must stay close to a bare node:http server.) Non-HEAD requests also do the bookkeeping: IP on first use,
 // User-Agent `type/version`, key shared across IPs -> auto-created `<name>@<ip>` bouncer, and `last_pull`.
-// Bouncer updates are serialised per bouncer (read the current record, patch, write) so none is lost.
+// Bouncer updates are serialised per bouncer (read the current record, patch, write) so none is lost. TLS
+// bouncers (./auth-tls.ts) use the same bookkeeping (`recordClient`) and creation queue (`create`).
 
 import crypto from 'node:crypto';
 import { performance } from 'node:perf_hooks';
@@ -106,6 +107,12 @@ export class ApiKeyAuth {
     if (b === undefined || b.revoked || b.apiKeyHash !== e.hash) return null;
     if (!bookkeeping) return b;
     if (b.ipAddress !== '' && b.ipAddress !== ip) b = this.sharedKeyBouncer(b, ip, now);
+    this.recordClient(b, ip, userAgent, now);
+    return b;
+  }
+
+  /** IP on first use and a changed User-Agent `type/version` of an authenticated bouncer, queued for writing. */
+  recordClient(b: BouncerRecord, ip: string, userAgent: string | undefined, now: number): void {
     const ua = userAgent ?? '';
     if (b.ipAddress === '' || !sameUserAgent(ua, b.type, b.version)) {
       const [type, version] = splitUserAgent(ua);
@@ -117,7 +124,11 @@ export class ApiKeyAuth {
         void this.update(b.name, { ipAddress, type, version }, now);
       }
     }
-    return b;
+  }
+
+  /** Writes a new bouncer (TLS auto-creation) unless one of that name exists by then; serialised per name. */
+  create(b: BouncerRecord): Promise<void> {
+    return this.enqueue(b.name, () => this.store.getBouncerByName(b.name) === undefined ? this.store.putBouncer(b) : Promise.resolve());
   }
 
   /** The bouncer for the same key at another IP: the base bouncer if it is at `ip`, else `<base>@<ip>`. */

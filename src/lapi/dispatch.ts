@@ -1,7 +1,7 @@
 // The request handler of the Local API: splits the URL, routes (404/405 with empty bodies), counts the
-// request, authenticates (API key 403 / JWT 401 bodies of spec lapi.md §3), runs the route and turns its
-// errors into CrowdSec's status codes (body errors 400, filter/validation/profile errors 500). Latency goes
-// to cs_lapi_request_duration_seconds. Written for the hot path: no closure or promise for synchronous routes.
+// request, authenticates (API key or TLS client certificate 403 / JWT 401 bodies of spec lapi.md §3), runs
+// the route and turns its errors into CrowdSec's status codes (body errors 400, filter/validation/profile
+// errors 500). Latency goes to cs_lapi_request_duration_seconds. Written for the hot path: no closure or promise for synchronous routes.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
@@ -10,18 +10,23 @@ import type { Router, RouteHandler } from './router.js';
 import type { RouteMetrics } from './metrics.js';
 import { RequestContext, clientIp, rawHeader } from './context.js';
 import { JwtAuth } from './auth-jwt.js';
+import type { TlsClientAuth } from './auth-tls.js';
 import { BodyError } from './body.js';
 import { FilterError } from './query.js';
 import { AlertBodyError } from './validate.js';
 import { ProfileError } from '../profiles/index.js';
 import { sendEmpty, sendForbidden, sendJwtError, sendMessage } from './reply.js';
 
-export function createDispatcher(app: LapiApp, router: Router): (req: IncomingMessage, res: ServerResponse) => void {
+/** `tls`: client-certificate bouncers on API-key routes when no X-Api-Key is sent (null: no CA configured) */
+export function createDispatcher(app: LapiApp, router: Router, tls: TlsClientAuth | null = null): (req: IncomingMessage, res: ServerResponse) => void {
   const metrics = app.metrics;
 
   function authBouncer(ctx: RequestContext, h: RouteHandler, rm: RouteMetrics): boolean {
     const req = ctx.req;
-    const b = app.apiKeys.authenticate(rawHeader(req, 'x-api-key'), ctx.ip, rawHeader(req, 'user-agent'), ctx.method !== 'HEAD', ctx.now);
+    const key = rawHeader(req, 'x-api-key');
+    const b = key === undefined && tls !== null
+      ? tls.bouncer(req, ctx.ip, rawHeader(req, 'user-agent'), ctx.method !== 'HEAD', ctx.now)
+      : app.apiKeys.authenticate(key, ctx.ip, rawHeader(req, 'user-agent'), ctx.method !== 'HEAD', ctx.now);
     if (b === null) { sendForbidden(ctx.res); return false; }
     ctx.bouncer = b;
     metrics.bouncerRequest(rm, h.route, h.method, b.name);

@@ -1,13 +1,22 @@
 // The Local API listener: a raw node:http (or node:https with the configured certificate) server on
 // host:port (port 0 = any free port), keep-alive tuned for polling bouncers, and a shutdown that ends idle
-// and in-flight connections.
+// and in-flight connections. With a CA file, client certificates are requested but not required: the
+// verification result (`socket.authorized`) is read by ./auth-tls.ts.
 
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 
-export interface TlsFiles { certFile: string; keyFile: string; caFile?: string }
+export interface TlsFiles {
+  certFile: string;
+  keyFile: string;
+  /** CA of client certificates: with it the server asks every client for a certificate (optional for them) */
+  caFile?: string;
+  /** client-certificate OUs authenticating bouncers / agents (./auth-tls.ts; need caFile) */
+  bouncersAllowedOu?: string[];
+  agentsAllowedOu?: string[];
+}
 
 export interface Listener {
   readonly url: string;

@@ -1,5 +1,7 @@
 // Watcher (machine) routes (spec lapi.md §3.2, §6.1-§6.3, §6.5): registration, login (JWT issue with the
-// User-Agent `type/version` rule and the v1.4.6 error texts), token refresh, self-deletion.
+// User-Agent `type/version` rule and the v1.4.6 error texts), token refresh, self-deletion. A connection with
+// an agent client certificate (../auth-tls.ts) logs in as the machine `<CN>@<ip>` (created validated, auth
+// type `tls`) with only `{"scenarios":[…]}`; other connections use machine_id + password.
 
 import type { LapiApp } from '../app.js';
 import type { Router } from '../router.js';
@@ -8,6 +10,7 @@ import { BodyError, readJsonBody, UNAUTH_BODY_LIMIT } from '../body.js';
 import { sendEmpty, sendJson, sendJwtError, sendMessage } from '../reply.js';
 import { hashPassword, verifyPassword } from '../password.js';
 import { JwtAuth } from '../auth-jwt.js';
+import type { TlsClientAuth } from '../auth-tls.js';
 import { splitUserAgent } from '../auth-apikey.js';
 import { formatRfc3339 } from '../format.js';
 
@@ -48,14 +51,31 @@ async function register(app: LapiApp, ctx: RequestContext): Promise<void> {
   sendEmpty(ctx.res, 201);
 }
 
-async function login(app: LapiApp, ctx: RequestContext): Promise<void> {
+function isScenarioList(v: unknown): boolean {
+  return v === undefined || v === null || (Array.isArray(v) && v.every((s) => typeof s === 'string'));
+}
+
+/** the version part of a `type/version` User-Agent, or null (login refused, spec §3.2) */
+function loginVersion(app: LapiApp, ctx: RequestContext, id: string): string | null {
+  const ua = ctx.req.headers['user-agent'] ?? '';
+  const [, version] = splitUserAgent(ua);
+  if (version === 'N/A' && ua.split('/').length !== 2) {
+    app.log(`bad user agent '${ua}' from '${ctx.ip}' (machine ${id})`);
+    sendJwtError(ctx.res, 'incorrect Username or Password');
+    return null;
+  }
+  return version;
+}
+
+async function login(app: LapiApp, ctx: RequestContext, tls: TlsClientAuth | null): Promise<void> {
   let body: unknown;
   try { body = await readJsonBody(ctx.req, UNAUTH_BODY_LIMIT); } catch (e) {
     if (e instanceof BodyError) { sendJwtError(ctx.res, 'input format error'); return; }
     throw e;
   }
-  if (!isObject(body) || typeof body.machine_id !== 'string' || typeof body.password !== 'string'
-    || (body.scenarios !== undefined && body.scenarios !== null && !(Array.isArray(body.scenarios) && body.scenarios.every((s) => typeof s === 'string')))) {
+  const tlsId = tls === null ? null : tls.agentId(ctx.req, ctx.ip);
+  if (tlsId !== null) { await tlsLogin(app, ctx, tlsId, body); return; }
+  if (!isObject(body) || typeof body.machine_id !== 'string' || typeof body.password !== 'string' || !isScenarioList(body.scenarios)) {
     sendJwtError(ctx.res, 'input format error');
     return;
   }
@@ -65,15 +85,35 @@ async function login(app: LapiApp, ctx: RequestContext): Promise<void> {
   if (!m.isValidated) { sendJwtError(ctx.res, `machine ${id} not validated`); return; }
   if (m.authType !== 'password') { sendJwtError(ctx.res, `machine ${id} attempted to auth with password but it is configured to use ${m.authType}`); return; }
   if (!(await verifyPassword(body.password, m.passwordHash))) { sendJwtError(ctx.res, 'incorrect Username or Password'); return; }
-  const ua = ctx.req.headers['user-agent'] ?? '';
-  const [, version] = splitUserAgent(ua);
-  if (version === 'N/A' && ua.split('/').length !== 2) {
-    app.log(`bad user agent '${ua}' from '${ctx.ip}' (machine ${id})`);
-    sendJwtError(ctx.res, 'incorrect Username or Password');
-    return;
+  const version = loginVersion(app, ctx, id);
+  if (version === null) return;
+  await finishLogin(app, ctx, id, m.ipAddress, body.scenarios, version);
+}
+
+/** login of an agent certificate: machine `<CN>@<ip>`, created validated with auth type tls when unknown */
+async function tlsLogin(app: LapiApp, ctx: RequestContext, id: string, body: unknown): Promise<void> {
+  if (!isObject(body) || !isScenarioList(body.scenarios)) { sendJwtError(ctx.res, 'input format error'); return; }
+  const version = loginVersion(app, ctx, id);
+  if (version === null) return;
+  let m = app.store.getMachine(id);
+  if (m === undefined) {
+    const created = {
+      machineId: id, passwordHash: '', isValidated: true, authType: 'tls' as const, ipAddress: ctx.ip, version, scenarios: '',
+      createdAt: ctx.now, updatedAt: ctx.now, lastPush: null, lastHeartbeat: null,
+    };
+    await app.machineWrites.run(id, () => app.store.getMachine(id) === undefined ? app.store.putMachine(created) : undefined);
+    app.log(`machine ${id} created from its TLS client certificate`);
+    m = app.store.getMachine(id) ?? created;
   }
-  const scenarios = Array.isArray(body.scenarios) && body.scenarios.length > 0 ? (body.scenarios as string[]).join(',') : null;
-  if (m.ipAddress !== '' && m.ipAddress !== ctx.ip) app.log(`machine ${id}: IP changed from ${m.ipAddress} to ${ctx.ip}`);
+  if (m.authType !== 'tls') { sendJwtError(ctx.res, `machine ${id} attempted to auth with TLS cert but it is configured to use ${m.authType}`); return; }
+  if (!m.isValidated) { sendJwtError(ctx.res, `machine ${id} not validated`); return; }
+  await finishLogin(app, ctx, id, m.ipAddress, body.scenarios, version);
+}
+
+/** stores scenarios / IP / version of a successful login and answers with a token */
+async function finishLogin(app: LapiApp, ctx: RequestContext, id: string, knownIp: string, scenarioList: unknown, version: string): Promise<void> {
+  const scenarios = Array.isArray(scenarioList) && scenarioList.length > 0 ? (scenarioList as string[]).join(',') : null;
+  if (knownIp !== '' && knownIp !== ctx.ip) app.log(`machine ${id}: IP changed from ${knownIp} to ${ctx.ip}`);
   await app.updateMachine(id, scenarios === null ? { ipAddress: ctx.ip, version } : { ipAddress: ctx.ip, version, scenarios });
   sendJson(ctx.res, 200, tokenBody(app, id, ctx.now));
 }
@@ -85,9 +125,10 @@ function refresh(app: LapiApp, ctx: RequestContext): void {
   sendJson(ctx.res, 200, tokenBody(app, check.claims.id, ctx.now));
 }
 
-export function registerWatcherRoutes(router: Router, app: LapiApp): void {
+/** `tls`: agent client certificates accepted at login (null: no CA configured) */
+export function registerWatcherRoutes(router: Router, app: LapiApp, tls: TlsClientAuth | null = null): void {
   router.add('POST', '/v1/watchers', 'none', (ctx) => register(app, ctx));
-  router.add('POST', '/v1/watchers/login', 'none', (ctx) => login(app, ctx));
+  router.add('POST', '/v1/watchers/login', 'none', (ctx) => login(app, ctx, tls));
   router.add('GET', '/v1/refresh_token', 'none', (ctx) => refresh(app, ctx));
   router.add('DELETE', '/v1/watchers/self', 'jwt', async (ctx) => {
     await app.store.deleteMachine(ctx.machineId!);
