@@ -86,7 +86,7 @@ export class LapiApp {
       } else {
         if (this.allowlists !== null && (alert.source.scope === 'Ip' || alert.source.scope === 'Range')) {
           const r = parseIpOrRange(alert.source.value);
-          if (r !== null && this.allowlists.checkRange(r, now).length > 0) continue;
+          if (r !== null && this.allowlists.isAllowlisted(r, now)) continue;
         }
         this.profileCtx.now = now;
         const outcome = applyProfiles(this.profiles, alert, this.profileCtx);

@@ -186,6 +186,34 @@ export class AllowlistStore {
     return out.n;
   }
 
+  /** Removes the items expired at `now` from every list (retention); returns how many were removed. */
+  async pruneExpired(now: number): Promise<number> {
+    let total = 0;
+    for (const c of this.fresh().values()) {
+      if (!c.record.items.some((i) => i.expiration !== null && i.expiration <= now)) continue;
+      try {
+        total += await this.edit(c.record.name, (rec) => {
+          const before = rec.items.length;
+          rec.items = rec.items.filter((i) => i.expiration === null || i.expiration > now);
+          return before - rec.items.length;
+        });
+      } catch (e) {
+        if (!(e instanceof AllowlistError)) throw e; // deleted meanwhile by another process
+      }
+    }
+    return total;
+  }
+
+  /** True when a list holds an item unexpired at `now` containing `target` (per ingested alert: no allocation). */
+  isAllowlisted(target: IpRange, now: number): boolean {
+    for (const c of this.fresh().values()) {
+      for (const it of c.items) {
+        if ((it.expiration === null || it.expiration > now) && ipRangeContains(it.range, target)) return true;
+      }
+    }
+    return false;
+  }
+
   /** Names of the lists holding an item unexpired at `now` that contains `target`. */
   checkRange(target: IpRange, now: number): string[] {
     const out: string[] = [];

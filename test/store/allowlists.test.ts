@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { openStore, type PicketStore } from '../../src/store/lmdb.js';
 import { AllowlistError, AllowlistStore } from '../../src/store/allowlists.js';
+import { parseIpOrRange } from '../../src/store/iprange.js';
 
 async function withStore(f: (env: PicketStore, dir: string) => Promise<void>): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'picket-allowlists-'));
@@ -115,5 +116,27 @@ test("another handle's writes are seen after the reload interval, at once with r
     assert.deepEqual(reader.check('192.0.2.1', Date.now()), ['w']);
     await writer.delete('w');
     assert.deepEqual(live.check('192.0.2.1', Date.now()), []);
+  });
+});
+
+test('isAllowlisted agrees with check; pruneExpired removes only expired items', async () => {
+  await withStore(async (env) => {
+    const s = new AllowlistStore(env, { clock: () => T0 });
+    await s.create('a', '');
+    await s.create('b', '');
+    await s.addItems('a', [{ value: '192.0.2.0/24', expiration: T0 + 1000 }, { value: '2001:db8::/32' }]);
+    await s.addItems('b', [{ value: '198.51.100.1', expiration: T0 + 5000 }]);
+    const ip = (t: string) => parseIpOrRange(t)!;
+    assert.equal(s.isAllowlisted(ip('192.0.2.9'), T0), true);
+    assert.equal(s.isAllowlisted(ip('192.0.2.9'), T0 + 1000), false);
+    assert.equal(s.isAllowlisted(ip('2001:db8::77'), T0 + 1000), true);
+    assert.equal(s.isAllowlisted(ip('203.0.113.1'), T0), false);
+    assert.equal(await s.pruneExpired(T0 + 999), 0);
+    assert.equal(await s.pruneExpired(T0 + 1000), 1);
+    assert.deepEqual(s.get('a')!.items.map((i) => i.value), ['2001:db8::/32']);
+    assert.equal(s.get('b')!.items.length, 1);
+    assert.equal(await s.pruneExpired(T0 + 5000), 1);
+    assert.deepEqual(s.get('b')!.items, []);
+    assert.deepEqual(new AllowlistStore(env).get('a')!.items.map((i) => i.value), ['2001:db8::/32'], 'persisted');
   });
 });

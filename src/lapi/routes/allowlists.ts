@@ -49,8 +49,8 @@ export function registerAllowlistRoutes(router: Router, allowlists: AllowlistSto
   const checkOne = (ctx: RequestContext) => {
     const r = parseIpOrRange(ctx.param);
     if (r === null) { sendMessage(ctx.res, 400, `'${ctx.param}' is not an IP address or a CIDR range`); return; }
+    if (ctx.method === 'HEAD') { sendEmpty(ctx.res, allowlists.isAllowlisted(r, ctx.now) ? 200 : 204); return; }
     const names = allowlists.checkRange(r, ctx.now);
-    if (ctx.method === 'HEAD') { sendEmpty(ctx.res, names.length > 0 ? 200 : 204); return; }
     const reason = names.length > 0 ? `${ctx.param} is allowlisted by ${names.join(', ')}` : '';
     sendJson(ctx.res, 200, JSON.stringify({ allowlisted: names.length > 0, reason }));
   };
