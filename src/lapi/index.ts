@@ -10,6 +10,7 @@ import type { LapiAlertJSON } from '../pipeline/alert-json.js';
 import { LapiApp } from './app.js';
 import { ApiKeyAuth } from './auth-apikey.js';
 import { JwtAuth, jwtSecretFromEnv } from './auth-jwt.js';
+import { TlsClientAuth } from './auth-tls.js';
 import { LapiMetrics } from './metrics.js';
 import { Router } from './router.js';
 import { createDispatcher } from './dispatch.js';
@@ -41,6 +42,7 @@ export interface LapiOptions {
   profiles: Profile[];
   /** CIDRs allowed to delete alerts; default ['127.0.0.1', '::1'] */
   trustedIps?: string[];
+  /** HTTPS; with caFile, client certificates whose OU is in bouncersAllowedOu / agentsAllowedOu authenticate */
   tls?: TlsFiles;
   /** background prune every minute */
   retention?: RetentionPolicy;
@@ -76,12 +78,13 @@ export async function startLapi(o: LapiOptions): Promise<LapiServer> {
   const registry = o.registry ?? new client.Registry();
   const metrics = new LapiMetrics({ registry, store: o.store, now });
   const apiKeys = new ApiKeyAuth(o.store, log);
+  const tlsAuth = o.tls?.caFile ? new TlsClientAuth(o.store, apiKeys, o.tls, log) : null;
   const app = new LapiApp(o.store, now, apiKeys, jwt, metrics, o.profiles, o.trustedIps ?? ['127.0.0.1', '::1'], log);
   const protobuf = await loadProtobufCodec(log);
 
   const router = new Router();
   registerHealthRoutes(router, app);
-  registerWatcherRoutes(router, app);
+  registerWatcherRoutes(router, app, tlsAuth);
   registerHeartbeatRoutes(router, app);
   registerAlertRoutes(router, app);
   registerDecisionRoutes(router, app, protobuf);
@@ -89,7 +92,7 @@ export async function startLapi(o: LapiOptions): Promise<LapiServer> {
   registerUsageMetricsRoutes(router, app);
   if (o.allowlists) { app.allowlists = o.allowlists; registerAllowlistRoutes(router, o.allowlists); }
 
-  const listener = await listen(createDispatcher(app, router), o.listen, o.tls);
+  const listener = await listen(createDispatcher(app, router, tlsAuth), o.listen, o.tls);
   // a client started on the 'listening' line must find the credentials file (port 0: the URL is known only now)
   const credentials = o.localCredentials ? await ensureLocalCredentials(o.store, o.dataDir, listener.url) : null;
   log(`Local API listening on ${listener.url}`);
