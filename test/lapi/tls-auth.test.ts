@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import https from 'node:https';
 import os from 'node:os';
+import type { TLSSocket } from 'node:tls';
 import path from 'node:path';
 import { addBouncer, addMachine, startEnv, waitFor, UA_AGENT, UA_BOUNCER, type Env } from './helpers.js';
 import { parseConfig } from '../../src/config/config.js';
@@ -41,19 +42,19 @@ function makeCa(name: string): void {
     '-out', `${name}.pem`, '-days', '1', '-subj', `/CN=${name}`]);
 }
 
-interface Reply { status: number; body: string }
-function send(p: string, o: { method?: string; pem?: Pem; headers?: Record<string, string>; json?: unknown } = {}): Promise<Reply> {
+interface Reply { status: number; body: string; resumed: boolean }
+function send(p: string, o: { method?: string; pem?: Pem; headers?: Record<string, string>; json?: unknown; agent?: https.Agent } = {}): Promise<Reply> {
   const u = new URL(env!.url);
   const body = o.json === undefined ? undefined : JSON.stringify(o.json);
   return new Promise((resolve, reject) => {
     const req = https.request({
-      host: '127.0.0.1', port: Number(u.port), path: p, method: o.method ?? 'GET', ca, agent: false,
+      host: '127.0.0.1', port: Number(u.port), path: p, method: o.method ?? 'GET', ca, agent: o.agent ?? false,
       ...(o.pem ? { cert: o.pem.cert, key: o.pem.key } : {}),
       headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...o.headers },
     }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString(), resumed: (res.socket as TLSSocket).isSessionReused() }));
       res.on('error', reject);
     });
     req.on('error', reject);
@@ -150,6 +151,25 @@ test('a password machine of the same name is not taken over by a certificate', {
   const r = await send('/v1/watchers/login', { method: 'POST', pem: client.agent, headers: { 'user-agent': UA_AGENT }, json: { scenarios: [] } });
   assert.equal(r.status, 401);
   assert.match(r.body, /configured to use password/);
+});
+
+test('TLS bouncer usage metrics are stored as RC + <CN>@<ip>; a resumed TLS session keeps its identity', { skip }, async () => {
+  env!.clock.now += 1000;
+  const rc = {
+    version: 'v0.0.31', utc_startup_timestamp: 1732510000,
+    metrics: [{ meta: { window_size_seconds: 1800, utc_now_timestamp: 1732511800 }, items: [{ name: 'dropped', value: 3, unit: 'packet' }] }],
+  };
+  // one agent: the second connection resumes the first one's TLS session
+  const agent = new https.Agent({ keepAlive: false, cert: client.bouncer.cert, key: client.bouncer.key, ca });
+  try {
+    for (let i = 0; i < 2; i++) {
+      const r = await send('/v1/usage-metrics', { method: 'POST', pem: client.bouncer, agent, headers: { 'user-agent': UA_BOUNCER }, json: { remediation_components: [rc] } });
+      assert.equal(r.status, 201, r.body);
+      assert.equal(r.resumed, i === 1, 'the second connection resumes the TLS session');
+    }
+  } finally { agent.destroy(); }
+  const rows = env!.lapi.listUsageMetrics().filter((m) => m.receivedAt === env!.clock.now);
+  assert.deepEqual(rows.map((m) => [m.generatedType, m.generatedBy]), [['RC', 'fw1@127.0.0.1'], ['RC', 'fw1@127.0.0.1']]);
 });
 
 test('config file: tls.bouncers_allowed_ou / agents_allowed_ou, which need ca_file', () => {
