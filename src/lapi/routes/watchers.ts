@@ -11,6 +11,7 @@ import { sendEmpty, sendJson, sendJwtError, sendMessage } from '../reply.js';
 import { hashPassword, verifyPassword } from '../password.js';
 import { JwtAuth } from '../auth-jwt.js';
 import type { TlsClientAuth } from '../auth-tls.js';
+import type { MachineRecord } from '../../store/records.js';
 import { splitUserAgent } from '../auth-apikey.js';
 import { formatRfc3339 } from '../format.js';
 
@@ -97,12 +98,15 @@ async function tlsLogin(app: LapiApp, ctx: RequestContext, id: string, body: unk
   if (version === null) return;
   let m = app.store.getMachine(id);
   if (m === undefined) {
-    const created = {
-      machineId: id, passwordHash: '', isValidated: true, authType: 'tls' as const, ipAddress: ctx.ip, version, scenarios: '',
+    const created: MachineRecord = {
+      machineId: id, passwordHash: '', isValidated: true, authType: 'tls', ipAddress: ctx.ip, version, scenarios: '',
       createdAt: ctx.now, updatedAt: ctx.now, lastPush: null, lastHeartbeat: null,
     };
-    await app.machineWrites.run(id, () => app.store.getMachine(id) === undefined ? app.store.putMachine(created) : undefined);
-    app.log(`machine ${id} created from its TLS client certificate`);
+    await app.machineWrites.run(id, () => {
+      if (app.store.getMachine(id) !== undefined) return undefined;
+      app.log(`machine ${id} created from its TLS client certificate`);
+      return app.store.putMachine(created);
+    });
     m = app.store.getMachine(id) ?? created;
   }
   if (m.authType !== 'tls') { sendJwtError(ctx.res, `machine ${id} attempted to auth with TLS cert but it is configured to use ${m.authType}`); return; }
