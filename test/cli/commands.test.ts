@@ -6,7 +6,7 @@ import { commands, loadCommand } from '../../src/cli/commands/index.js';
 import { CliError } from '../../src/cli/command.js';
 
 test('every command loads, in --help order', () => {
-  assert.deepEqual(commands.map((c) => c.name), ['run', 'replay', 'explain', 'hubtest', 'decisions', 'alerts', 'bouncers', 'machines', 'lapi']);
+  assert.deepEqual(commands.map((c) => c.name), ['run', 'replay', 'explain', 'hubtest', 'decisions', 'alerts', 'bouncers', 'allowlists', 'machines', 'lapi']);
   for (const c of commands) assert.doesNotMatch(c.summary, /unavailable/, c.name);
 });
 
