@@ -166,10 +166,15 @@ function trimFrac(v: number, div: number): string {
   return `${whole}.${pad(frac, digits).replace(/0+$/, '')}`;
 }
 
-const DURATION_UNITS: Record<string, number> = { ns: 1, us: 1e3, 'µs': 1e3, 'μs': 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
+const DURATION_UNITS: Record<string, number> = { ns: 1, us: 1e3, 'µs': 1e3, 'μs': 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9, d: 86400e9 };
+const DURATION_PART = /^([0-9]*(?:\.[0-9]*)?)(ns|us|µs|μs|ms|s|m|h)/;
+const DURATION_PART_DAYS = /^([0-9]*(?:\.[0-9]*)?)(ns|us|µs|μs|ms|s|m|h|d)/;
 
-/** Go `time.ParseDuration`. Returns nanoseconds; throws on bad input. No `d` unit. */
-export function parseGoDuration(s: string): number {
+/**
+ * Go `time.ParseDuration`. Returns nanoseconds; throws on bad input. No `d` unit unless `days` (what
+ * CrowdSec accepts in LAPI durations and profiles: `7d`, `1d12h`).
+ */
+export function parseGoDuration(s: string, opts?: { days?: boolean }): number {
   const orig = s;
   if (s === '') throw new Error(`time: invalid duration ""`);
   let neg = false;
@@ -177,7 +182,7 @@ export function parseGoDuration(s: string): number {
   if (s === '0') return 0;
   if (s === '') throw new Error(`time: invalid duration "${orig}"`);
   let total = 0;
-  const re = /^([0-9]*(?:\.[0-9]*)?)(ns|us|µs|μs|ms|s|m|h)/;
+  const re = opts?.days ? DURATION_PART_DAYS : DURATION_PART;
   while (s.length > 0) {
     const m = re.exec(s);
     if (!m || m[1] === '' || m[1] === '.') {

@@ -3,7 +3,12 @@
 // precision in UTC, parsed with fractions and offsets) and Go's default `time.Time.String()` rendering
 // used for event timestamps in alert listings.
 
-/** Seconds (already rounded) -> Go duration string: `0s`, `59s`, `1m0s`, `4h0m0s`, `-2s`. */
+import { parseGoDuration as parseCoreDuration } from '../core/gotime.js';
+
+/**
+ * Seconds (already rounded) -> Go duration string: `0s`, `59s`, `1m0s`, `4h0m0s`, `-2s`. The whole-second case of
+ * src/core/gotime.ts formatGoDuration, kept apart because it runs once per decision on the bouncer routes.
+ */
 export function formatGoSeconds(totalSeconds: number): string {
   if (totalSeconds === 0) return '0s';
   const neg = totalSeconds < 0;
@@ -29,33 +34,12 @@ export function formatRemaining(until: number, now: number): string {
   return formatGoSeconds(roundToSeconds(until - now));
 }
 
-const UNIT_MS: Record<string, number> = {
-  ns: 1e-6, us: 1e-3, 'µs': 1e-3, 'μs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000,
-};
-const DURATION_PART = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h|d)/y;
-
 /**
- * Go `time.ParseDuration` syntax plus a `d` (24 h) unit -> milliseconds (fractions kept).
+ * Go `time.ParseDuration` syntax plus a `d` (24 h) unit -> milliseconds (src/core/gotime.ts parses).
  * `0` alone is accepted, as in Go. Returns null when the text is not a duration.
  */
 export function parseGoDuration(text: string): number | null {
-  let s = text.trim();
-  if (s === '') return null;
-  let sign = 1;
-  if (s[0] === '-' || s[0] === '+') { if (s[0] === '-') sign = -1; s = s.slice(1); }
-  if (s === '0') return 0;
-  if (s === '') return null;
-  DURATION_PART.lastIndex = 0;
-  let total = 0;
-  let pos = 0;
-  while (pos < s.length) {
-    DURATION_PART.lastIndex = pos;
-    const m = DURATION_PART.exec(s);
-    if (m === null) return null;
-    total += Number(m[1]) * UNIT_MS[m[2]];
-    pos = DURATION_PART.lastIndex;
-  }
-  return sign * total;
+  try { return parseCoreDuration(text.trim(), { days: true }) / 1e6; } catch { return null; }
 }
 
 function pad2(n: number): string { return n < 10 ? '0' + n : String(n); }

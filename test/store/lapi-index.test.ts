@@ -5,18 +5,8 @@ import { compileDecisionFilter } from '../../src/store/decision-filter.js';
 import { RadixIndex } from '../../src/store/radix.js';
 import { ipRangeContains, parseIpOrRange } from '../../src/store/iprange.js';
 import type { DecisionFilter, DecisionRecord } from '../../src/store/records.js';
+import { rng } from './random.js';
 
-/** small deterministic PRNG (mulberry32) */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const NOW = 1_800_000_000_000;
 
