@@ -3,7 +3,7 @@
 // errors), the AST -> JS translation with fast paths for statically typed operands, constant folding,
 // compile-time regex/Set constants, and the factory that builds the run() function with `new Function`.
 
-import RE2 from 're2';
+import { GuardedRegex } from './regex.js';
 import { type Node, parse, ParseError, PREDICATE_BUILTINS } from './parser.js';
 import {
   type T, type MethodSig, ANY, BOOL, DURATION, FLOAT, INT, NIL, STRING, TIME, arr, map,
@@ -74,6 +74,8 @@ export class Compiler {
   private locals: string[] = [];
   /** per-run memo slots of closure-invariant pure calls (reset at the start of each run) */
   private memos: string[] = [];
+  /** memo slot of each memoised call's code (common subexpressions share it) */
+  private memoOf = new Map<string, string>();
   private scopes: Map<string, { js: string; t: T }>[] = [];
   private closures: ClosureCtx[] = [];
   private uid = 0;
@@ -286,8 +288,8 @@ export class Compiler {
         if (!(lt.k === 'string' || anyL)) this.mismatch(op, lt, rtT, n);
         if (r.cv) {
           if (typeof r.cv.v !== 'string') this.mismatch(op, lt, rtT, n);
-          let re: RE2;
-          try { re = new RE2(r.cv.v, 'u'); } catch (e) { this.err(`error parsing regexp: ${(e as Error).message}`, n.r); }
+          let re: GuardedRegex;
+          try { re = new GuardedRegex(r.cv.v); } catch (e) { this.err(`error parsing regexp: ${(e as Error).message}`, n.r); }
           const k = this.konst(re);
           return { c: lt.k === 'string' ? `${k}.test(${l.c})` : `rt.matchesConst(${k}, ${l.c})`, t: BOOL };
         }
@@ -528,16 +530,48 @@ export class Compiler {
   }
 
   /**
-   * Loop-invariant code motion for closures: a pure call inside a predicate (`any(File(...), {Upper(evt.X)
-   * contains Upper(#)})`) whose code uses no closure variable (#, #index, #acc, nor a let bound inside it)
-   * is evaluated at most once per run, lazily at its first use, instead of once per element. Lazy + pure
-   * means the result and any runtime error are exactly those of the unoptimised code.
+   * Loop-invariant code motion for closures and common subexpressions: a pure call whose code uses no closure
+   * variable (#, #index, #acc, nor a let binding) is evaluated at most once per run, lazily at its first use:
+   * inside a predicate (`any(File(...), {Upper(evt.X) contains Upper(#)})`) instead of once per element, and
+   * once for all the places it is written. Lazy + pure means the result and any runtime error are exactly
+   * those of the unoptimised code.
    */
   private closureInvariant(o: Out): Out {
-    if (this.closures.length === 0 || CLOSURE_VARIABLE.test(o.c)) return o;
-    const m = `h${++this.uid}`;
-    this.memos.push(m);
+    if (CLOSURE_VARIABLE.test(o.c)) return o;
+    // the same call written twice (`Upper(PathUnescape(evt.Meta.http_path)) contains 'a' or … contains 'b'`)
+    // shares one slot: computed once per run, at its first use
+    let m = this.memoOf.get(o.c);
+    if (m === undefined) {
+      m = `h${++this.uid}`;
+      this.memos.push(m);
+      this.memoOf.set(o.c, m);
+    }
     return { c: `(${m} === undefined ? (${m} = ${o.c}) : ${m})`, t: o.t };
+  }
+
+  /**
+   * `any(File(f), {X op E})` with op one of == contains startsWith endsWith, E = `#`, `Upper(#)` or `Lower(#)`
+   * and X a string that does not depend on the element (a field, maybe through Upper/Lower/unescaping): one
+   * runtime loop over the file's (transformed, cached) lines, or a Set for ==, instead of a closure call per
+   * line. X is evaluated once, only when the file has lines, like the closure would (X is pure: no effect is
+   * lost). Anything else keeps the general predicate code.
+   */
+  private anyOverFile(a: Out, pred: Node): Out | null {
+    const body = pred.t === 'closure' ? pred.body : pred;
+    if (body.t !== 'bin' || !(body.op in ANY_OPS)) return null;
+    let xNode = body.l, eNode = body.r;
+    if (body.op === '==' && isElementRef(xNode)) { xNode = body.r; eNode = body.l; }
+    const f = elementRef(eNode);
+    if (f === null || !isInvariantString(xNode)) return null;
+    const x = this.gen(xNode);
+    if (x.t.k !== 'string') return null;
+    const arrVar = `t${++this.uid}`;
+    this.locals.push(arrVar);
+    const slot = this.konst({ src: null, vals: [], set: null });
+    return {
+      c: `((${arrVar} = ${a.c}).length === 0 ? false : rt.anyStrOp(${slot}, ${arrVar}, ${ANY_OPS[body.op]}, ${f === 'id' ? 'null' : `rt.${f}`}, ${x.c}))`,
+      t: BOOL,
+    };
   }
 
   private genPredicate(n: Extract<Node, { t: 'call' }>): Out {
@@ -552,6 +586,10 @@ export class Compiler {
     let bodyT: T = ANY;
     const predNode = n.args[1];
     const extra = n.args[2] ? this.gen(n.args[2]) : null;
+    if (predNode && name === 'any' && a.c.startsWith('F.File(') && a.t.k === 'array' && a.t.elem.k === 'string') {
+      const fast = this.anyOverFile(a, predNode);
+      if (fast !== null) return fast;
+    }
     if (predNode) {
       const id = ++this.uid;
       let stable: string | null = null;
@@ -604,6 +642,33 @@ function assignable(t: T, want: string): boolean {
     case 'l': return t.k === 'array' || t.k === 'nil';
   }
   return true;
+}
+
+/** operators of anyOverFile and their rt.anyStrOp codes */
+const ANY_OPS: Record<string, number> = { '==': 0, contains: 1, startsWith: 2, endsWith: 3 };
+const INVARIANT_CALLS = new Set(['Upper', 'Lower', 'upper', 'lower', 'ToUpper', 'ToLower', 'PathUnescape', 'QueryUnescape', 'TrimSpace']);
+
+/** `#` (the parser names it '') */
+function isElement(n: Node): boolean { return n.t === 'ptr' && (n.name === '' || n.name === '#'); }
+function isElementRef(n: Node): boolean { return elementRef(n) !== null; }
+/** `#` -> 'id', `Upper(#)` -> 'upper', `Lower(#)` -> 'lower', else null */
+function elementRef(n: Node): 'id' | 'upper' | 'lower' | null {
+  if (isElement(n)) return 'id';
+  if (n.t === 'call' && n.args.length === 1 && isElement(n.args[0]!)) {
+    if (n.name === 'Upper' || n.name === 'upper') return 'upper';
+    if (n.name === 'Lower' || n.name === 'lower') return 'lower';
+  }
+  return null;
+}
+/** a field path (`evt.Parsed.x`, `evt.Meta["y"]`) or a pure string helper of one: no element, no effect */
+function isInvariantString(n: Node): boolean {
+  switch (n.t) {
+    case 'ident': return true;
+    case 'lit': return typeof n.v === 'string';
+    case 'member': return !n.opt && isInvariantString(n.x) && (n.dot || (n.prop.t === 'lit' && typeof n.prop.v === 'string'));
+    case 'call': return INVARIANT_CALLS.has(n.name) && n.args.length === 1 && isInvariantString(n.args[0]!);
+    default: return false;
+  }
 }
 
 function wrap(c: string): string { return /^[A-Za-z0-9_$.]+$/.test(c) || /^\(.*\)$/.test(c) ? c : `(${c})`; }

@@ -14,8 +14,12 @@ export const regexpFiles = new Map<string, RE2[]>();
  *  once per chunk instead of once per regex (hub bad_user_agents has ~590 regexes per request). */
 type RegexSet = { test(s: string): boolean };
 const RE2Set = (RE2 as unknown as { Set: new (patterns: string[]) => RegexSet }).Set;
-const regexpMatchers = new Map<string, { sets: RegexSet[]; singles: RE2[]; size: number }>();
+const regexpMatchers = new Map<string, { sets: RegexSet[]; singles: RE2[]; size: number; seen: Map<string, boolean> }>();
 const SET_CHUNK = 64;
+/** answers remembered per regexp file: the same user agents, paths... come back on most lines of a log, and a
+ *  file's answer for a string never changes once the file is loaded (bounded; cleared when full) */
+const SEEN_MAX = 8192;
+const SEEN_MAX_LENGTH = 512;
 
 /** true when any regex of the loaded `regexp` data file `destFile` matches `s`; undefined if no such file. */
 export function matchRegexpFile(destFile: string, s: string): boolean | undefined {
@@ -23,7 +27,7 @@ export function matchRegexpFile(destFile: string, s: string): boolean | undefine
   if (!list) return undefined;
   let m = regexpMatchers.get(destFile);
   if (!m || m.size !== list.length) {
-    m = { sets: [], singles: [], size: list.length };
+    m = { sets: [], singles: [], size: list.length, seen: new Map() };
     for (let i = 0; i < list.length; i += SET_CHUNK) {
       const chunk = list.slice(i, i + SET_CHUNK);
       try { m.sets.push(new RE2Set(chunk.map((r) => r.source))); }
@@ -31,9 +35,16 @@ export function matchRegexpFile(destFile: string, s: string): boolean | undefine
     }
     regexpMatchers.set(destFile, m);
   }
-  for (const set of m.sets) if (set.test(s)) return true;
-  for (const re of m.singles) if (re.test(s)) return true;
-  return false;
+  const known = m.seen.get(s);
+  if (known !== undefined) return known;
+  let hit = false;
+  for (let i = 0; !hit && i < m.sets.length; i++) hit = m.sets[i]!.test(s);
+  for (let i = 0; !hit && i < m.singles.length; i++) hit = m.singles[i]!.test(s);
+  if (s.length <= SEEN_MAX_LENGTH) {
+    if (m.seen.size >= SEEN_MAX) m.seen.clear();
+    m.seen.set(s, hit);
+  }
+  return hit;
 }
 export const mapFiles = new Map<string, MapEntry[]>();
 export const botFiles = new Map<string, BotEntry[]>();

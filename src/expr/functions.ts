@@ -114,6 +114,22 @@ function goReplace(str: string, old: string, nw: string, cnt: number): string {
 }
 
 // ---------- URL ----------
+/** One-entry cache of a pure string function: consecutive scenarios ask for the same event field. */
+class LastValue {
+  private input = '';
+  private output = '';
+  private primed = false;
+  constructor(private readonly f: (s: string) => string) {}
+  get(x: string): string {
+    if (this.primed && x === this.input) return this.output;
+    const y = this.f(x);
+    this.input = x; this.output = y; this.primed = true;
+    return y;
+  }
+}
+const queryUnescape = new LastValue((x) => unescapeURL(x, true) ?? x);
+const pathUnescape = new LastValue((x) => unescapeURL(x, false) ?? x);
+
 function unescapeURL(str: string, query: boolean): string | null {
   const bytes: number[] = [];
   const src = Buffer.from(str);
@@ -669,8 +685,8 @@ export const FUNCTIONS: Record<string, FnDef> = {
   LookupFile: { min: 2, max: 2, ret: STRING, fn: (h: unknown, f: unknown) => lookupFile(s(h, 'LookupFile'), s(f, 'LookupFile', 1)) },
   FileMap: { min: 1, max: 1, ret: arr(map(STRING)), fn: (f: unknown) => (mapFiles.get(s(f, 'FileMap')) ?? []).map((e) => ({ pattern: e.pattern, tag: e.tag, type: e.type })) },
   MatchKnownBot: { min: 3, max: INF, ret: BOOL, fn: (ip: unknown, ua: unknown, p: unknown, ...files: unknown[]) => matchKnownBot(s(ip, 'MatchKnownBot'), s(ua, 'MatchKnownBot', 1), s(p, 'MatchKnownBot', 2), files.map((x, i) => s(x, 'MatchKnownBot', i + 3))) },
-  QueryUnescape: { min: 1, max: 1, ret: STRING, fn: (v: unknown) => { const x = s(v, 'QueryUnescape'); return unescapeURL(x, true) ?? x; } },
-  PathUnescape: { min: 1, max: 1, ret: STRING, fn: (v: unknown) => { const x = s(v, 'PathUnescape'); return unescapeURL(x, false) ?? x; } },
+  QueryUnescape: { min: 1, max: 1, ret: STRING, fn: (v: unknown) => queryUnescape.get(s(v, 'QueryUnescape')) },
+  PathUnescape: { min: 1, max: 1, ret: STRING, fn: (v: unknown) => pathUnescape.get(s(v, 'PathUnescape')) },
   QueryEscape: { min: 1, max: 1, ret: STRING, fn: (v: unknown) => escapeURL(s(v, 'QueryEscape'), true) },
   PathEscape: { min: 1, max: 1, ret: STRING, fn: (v: unknown) => escapeURL(s(v, 'PathEscape'), false) },
   ParseUri: { min: 1, max: 1, ret: map(arr(STRING)), fn: (v: unknown) => parseQuery(uriQuery(s(v, 'ParseUri'))) },

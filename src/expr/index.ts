@@ -12,7 +12,13 @@ export type ExprEnvName = 'evt' | 'bucket' | 'overflow_filter' | 'profile' | 'hu
 export type ValueKind = 'bool' | 'int' | 'float' | 'string' | 'nil' | 'time' | 'duration' | 'array' | 'map' | 'struct' | 'any';
 export interface CompileOptions { env: ExprEnvName; where: string }
 export interface ExprEnv { evt?: Event | null; queue?: unknown; leaky?: unknown; signal?: unknown; Alert?: unknown; results?: unknown }
-export interface CompiledExpr { readonly source: string; readonly kind: ValueKind; run(env: ExprEnv): unknown }
+export interface CompiledExpr {
+  readonly source: string;
+  readonly kind: ValueKind;
+  /** the generated JavaScript (diagnostics and tests) */
+  readonly code: string;
+  run(env: ExprEnv): unknown;
+}
 
 function lineCol(src: string, pos: number): { line: number; col: number; text: string } {
   const before = src.slice(0, pos);

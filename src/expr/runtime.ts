@@ -3,7 +3,7 @@
 // access with nil checks, string operators, and predicate loops. Errors are thrown as RtError and
 // wrapped into ExprRuntimeError by the compiled expression's run().
 
-import RE2 from 're2';
+import { GuardedRegex, regexOf } from './regex.js';
 import { GoTime, GoWeekday, GoMonth } from '../core/gotime.js';
 
 export class RtError extends Error {}
@@ -157,23 +157,13 @@ export function contains(a: unknown, b: unknown): boolean { strOperands('contain
 export function startsWith(a: unknown, b: unknown): boolean { strOperands('startsWith', a, b); return (a as string).startsWith(b as string); }
 export function endsWith(a: unknown, b: unknown): boolean { strOperands('endsWith', a, b); return (a as string).endsWith(b as string); }
 
-const reCache = new Map<string, RE2>();
-export function compileRegex(p: string): RE2 {
-  let re = reCache.get(p);
-  if (!re) {
-    re = new RE2(p, 'u');
-    if (reCache.size > 1000) reCache.clear();
-    reCache.set(p, re);
-  }
-  return re;
-}
 export function matches(a: unknown, p: unknown): boolean {
   strOperands('matches', a, p);
-  let re: RE2;
-  try { re = compileRegex(p as string); } catch (e) { throw new RtError(`error parsing regexp: ${(e as Error).message}`); }
+  let re: GuardedRegex;
+  try { re = regexOf(p as string); } catch (e) { throw new RtError(`error parsing regexp: ${(e as Error).message}`); }
   return re.test(a as string);
 }
-export function matchesConst(re: RE2, a: unknown): boolean {
+export function matchesConst(re: GuardedRegex, a: unknown): boolean {
   if (typeof a !== 'string') throw new RtError(`invalid operation: ${typeOfValue(a)} matches string`);
   return re.test(a);
 }
@@ -433,17 +423,47 @@ export function elemMemo(slot: { src: unknown; vals: unknown[] }, arr: unknown, 
   }
   return v;
 }
+/**
+ * `any(File(f), {x op E(#)})` (compile.ts anyOverFile): op 0 ==, 1 contains, 2 startsWith, 3 endsWith; E = f
+ * (upper/lower) or the line itself. The transformed lines (and for == a Set of them) are kept per file array.
+ */
+export function anyStrOp(slot: { src: unknown; vals: string[]; set: Set<string> | null }, arr: string[], op: number, f: ((s: string) => string) | null, x: string): boolean {
+  if (slot.src !== arr) {
+    slot.src = arr;
+    slot.vals = f === null ? arr : arr.map(f);
+    slot.set = null;
+  }
+  const v = slot.vals;
+  switch (op) {
+    case 0:
+      if (slot.set === null) slot.set = new Set(v);
+      return slot.set.has(x);
+    case 1: for (let i = 0; i < v.length; i++) if (x.includes(v[i]!)) return true; return false;
+    case 2: for (let i = 0; i < v.length; i++) if (x.startsWith(v[i]!)) return true; return false;
+    default: for (let i = 0; i < v.length; i++) if (x.endsWith(v[i]!)) return true; return false;
+  }
+}
+
+// One-entry caches: the scenarios of a set run one after the other on the same event, and most of them
+// upper-case the same field (Upper(evt.Meta.http_path) in ~20 of the hub's http scenarios).
+let upperIn = '', upperOut = '', lowerIn = '', lowerOut = '';
 export function upper(s: string): string {
-  const u = s.toUpperCase();
-  if (u.length === s.length) return u;
-  let out = '';
-  for (const ch of s) { const x = ch.toUpperCase(); out += x.length === ch.length ? x : ch; }
-  return out;
+  if (s === upperIn) return upperOut;
+  let u = s.toUpperCase();
+  if (u.length !== s.length) {
+    u = '';
+    for (const ch of s) { const x = ch.toUpperCase(); u += x.length === ch.length ? x : ch; }
+  }
+  upperIn = s; upperOut = u;
+  return u;
 }
 export function lower(s: string): string {
-  const l = s.toLowerCase();
-  if (l.length === s.length) return l;
-  let out = '';
-  for (const ch of s) { const x = ch.toLowerCase(); out += x.length === ch.length ? x : String.fromCodePoint(x.codePointAt(0)!); }
-  return out;
+  if (s === lowerIn) return lowerOut;
+  let l = s.toLowerCase();
+  if (l.length !== s.length) {
+    l = '';
+    for (const ch of s) { const x = ch.toLowerCase(); l += x.length === ch.length ? x : String.fromCodePoint(x.codePointAt(0)!); }
+  }
+  lowerIn = s; lowerOut = l;
+  return l;
 }

@@ -9,7 +9,7 @@ import RE2 from 're2';
 import { BASE_PATTERNS } from './base.js';
 import { countGroups, grokkyCapCount, scanRegex, splitTrailingGreedy, stripCaptures, toJsRegExp } from './regex.js';
 import { analyzeBacktracking } from './safety.js';
-import { anchoredAtStart, buildSegmented, SEGMENTED_MAX_INPUT } from './segmented.js';
+import { anchoredAtStart, buildExtractor, SEGMENTED_MAX_INPUT, type JsExtractor } from './segmented.js';
 
 export class GrokLoadError extends Error { override name = 'GrokLoadError'; }
 export class GrokCompileError extends Error { override name = 'GrokCompileError'; }
@@ -28,6 +28,8 @@ export type GrokEngine = 'safe' | 're2' | 'js' | 'hybrid';
 /** Longest input the 'safe' engine hands to its JS extractor (longer inputs: RE2 extraction). */
 export const SAFE_MAX_INPUT = 4096;
 const NON_ASCII = /[^\x00-\x7f]/;
+/** matches starting at 0 in a row before the 'safe' engine tries its JS extractor at 0 without an RE2 search */
+const ZERO_STARTS = 8;
 export interface PatternLibraryOptions {
   engine?: GrokEngine;
   /** Literal-substring prefilter before running the regex (default true; false only for benchmarks). */
@@ -62,6 +64,8 @@ const REF = /%\{(\w+)(?::(\w+))?\}/g;
 
 interface Matcher { exec(s: string): RegExpExecArray | null; test(s: string): boolean; lastIndex: number }
 interface SearchMatcher { search(s: string): number; test(s: string): boolean }
+/** one alternative of the 'safe' engine's JS extractor (segmented.ts ExtractorBranch, its check compiled) */
+interface JsBranch { js: Matcher; remap: Int32Array | null; exact: boolean; check: SearchMatcher | null }
 
 /** Counters of the 'safe' engine's decisions (tests and benchmarks read them). */
 export const safeStats = { jsExtract: 0, re2Extract: 0, refusedLength: 0, refusedNonAscii: 0, jsDisagree: 0 };
@@ -80,26 +84,35 @@ function compileRegex(expanded: string, engine: 're2' | 'js'): Matcher {
   return m;
 }
 
+/** A JS match with the original group numbers (remap: original index -> index in m, -1 = not participating). */
+function remapped(m: RegExpExecArray, map: Int32Array): RegExpExecArray {
+  const r = new Array<string | undefined>(map.length);
+  for (let i = 0; i < map.length; i++) r[i] = map[i]! >= 0 ? m[map[i]!] : undefined;
+  return Object.assign(r, { index: m.index }) as unknown as RegExpExecArray;
+}
+
 class CompiledGrok implements GrokPattern {
   readonly fields: readonly string[];
   readonly required: readonly string[];
   readonly extractor: 're2' | 'js' | 'safe-js';
   safetyReason = '';
-  /** engine 'safe': capture-free RE2 (search gives the match start) and the sticky JS extractor */
+  /** engine 'safe': capture-free RE2 (search gives the match start) and the JS extractor's alternatives (sticky) */
   safeRe: SearchMatcher | null = null;
-  safeJs: Matcher | null = null;
+  branches: JsBranch[] | null = null;
+  /** a failure of the JS extractor proves there is no match (every alternative exact) */
+  private definitive = true;
   /** engine 'safe': the pattern without its trailing GREEDYDATA group (regex.ts splitTrailingGreedy) and that group's index */
   head: Matcher | null = null;
   tailIdx = 0;
-  /** engine 'safe' with a segmented extractor (segmented.ts): original group -> index in safeJs's match */
-  remap: Int32Array | null = null;
-  /** segmented extractor with atomic-iteration loops: inputs longer than SEGMENTED_MAX_INPUT go to RE2 */
+  /** segmented extractor with atomic-iteration loops or wide segments: inputs longer than SEGMENTED_MAX_INPUT go to RE2 */
   segCapped = false;
   /** segments of the segmented extractor (0: whole-pattern extractor or none) */
   segments = 0;
   /** every match starts at 0 (leading ^): the JS extractor runs first, without RE2 finding the start */
   anchored = false;
   get fastInputLimit(): number { return this.segCapped ? SEGMENTED_MAX_INPUT : SAFE_MAX_INPUT; }
+  /** consecutive RE2 match starts at offset 0 (up to ZERO_STARTS) */
+  private zeroStarts = 0;
   private segTries = 0;
   private segFails = 0;
   private readonly idx: Int32Array;
@@ -108,10 +121,20 @@ class CompiledGrok implements GrokPattern {
   private readonly l1: string | null;
 
   constructor(readonly source: string, readonly expanded: string, sem: Map<string, number>, private readonly re: Matcher,
-    private readonly ex: Matcher | null = null, prefilter = true, safe: { re: SearchMatcher; js: Matcher } | null = null) {
+    private readonly ex: Matcher | null = null, prefilter = true, safe: { re: SearchMatcher; js: JsExtractor } | null = null) {
     this.fields = [...sem.keys()];
     this.extractor = ex !== null || !(re instanceof RE2) ? 'js' : 're2';
-    if (safe !== null) { this.safeRe = safe.re; this.safeJs = safe.js; this.extractor = 'safe-js'; }
+    if (safe !== null) {
+      this.safeRe = safe.re;
+      this.branches = safe.js.branches.map((b) => ({
+        js: b.re as unknown as Matcher, remap: b.remap, exact: b.exact,
+        check: b.check === null ? null : compileRegex(b.check, 're2') as unknown as SearchMatcher,
+      }));
+      this.definitive = this.branches.every((b) => b.exact);
+      this.segCapped = safe.js.capped;
+      this.segments = safe.js.segments;
+      this.extractor = 'safe-js';
+    }
     this.idx = Int32Array.from(sem.values());
     this.nf = this.fields.length;
     // Up to two longest required literals (longest is usually the most selective).
@@ -130,7 +153,7 @@ class CompiledGrok implements GrokPattern {
   matchInto(input: string, target: Record<string, string>): boolean {
     if (this.nf === 0 || !this.pre(input)) return false;
     let m: RegExpExecArray | null;
-    if (this.safeJs !== null) {
+    if (this.branches !== null) {
       m = this.safeMatch(input);
       if (m === null) return false;
     } else if (this.ex !== null) {
@@ -145,53 +168,59 @@ class CompiledGrok implements GrokPattern {
 
   /**
    * engine 'safe': RE2 finds the leftmost match start (linear), the JS extractor (proven linear per attempt by
-   * safety.ts) runs once, sticky at that start; same leftmost-first semantics, so the same submatches. Long or
-   * non-ASCII inputs, and any disagreement, go to RE2 extraction.
+   * safety.ts / segmented.ts) runs sticky at that start; same leftmost-first semantics, so the same submatches.
+   * A pattern anchored at 0 skips the RE2 search. Long or non-ASCII inputs, and any case the JS extractor cannot
+   * decide, go to RE2 extraction.
    */
   private safeMatch(input: string): RegExpExecArray | null {
     if (input.length > SAFE_MAX_INPUT) { safeStats.refusedLength++; safeStats.re2Extract++; return this.re2Exec(input); }
     if (NON_ASCII.test(input)) { safeStats.refusedNonAscii++; safeStats.re2Extract++; return this.re2Exec(input); }
     if (this.segCapped && input.length > SEGMENTED_MAX_INPUT) { safeStats.refusedLength++; safeStats.re2Extract++; return this.re2Exec(input); }
-    if (this.anchored) return this.anchoredMatch(input);
-    const start = this.safeRe!.search(input);
-    if (start < 0) return null;
-    const js = this.safeJs!;
-    js.lastIndex = start;
-    const m = js.exec(input);
-    if (m !== null && m.index === start) { safeStats.jsExtract++; return this.remap === null ? m : this.remapped(m); }
+    let start = 0;
+    if (!this.anchored) {
+      // A match at 0 is the leftmost one: when the recent matches all started at 0 (a log format matched from
+      // its first character), the JS extractor tries 0 first and the RE2 search (the costlier call: ~10 us on
+      // nginx's access pattern) only runs when that does not decide.
+      if (this.zeroStarts >= ZERO_STARTS) {
+        const m0 = this.jsAt(input, 0);
+        if (m0 !== undefined && m0 !== null) { safeStats.jsExtract++; return m0; }
+      }
+      start = this.safeRe!.search(input);
+      if (start < 0) return null;
+      if (start !== 0) this.zeroStarts = 0;
+      else if (this.zeroStarts < ZERO_STARTS) this.zeroStarts++;
+    }
+    const m = this.jsAt(input, start);
+    if (m !== undefined && m !== null) { safeStats.jsExtract++; return m; }
+    // anchored: a definitive failure is RE2's answer; otherwise RE2 `test` decides whether there is a match at all
+    if (this.anchored && (m === null || !this.re.test(input))) return null;
     safeStats.jsDisagree++; safeStats.re2Extract++;
-    if (this.remap !== null) this.segmentMissed();
+    if (!this.definitive) this.jsMissed();
     return this.re2Exec(input);
   }
 
   /**
-   * Anchored pattern: the JS extractor runs at 0 with no RE2 call. A whole-pattern extractor has RE2's semantics
-   * (safety.ts), so its failure is RE2's; a segmented one may fail where RE2 matches, so RE2 `test` decides then.
+   * The JS extractor at `start`: the match (original group numbers), null when every alternative proved it has
+   * no match there, undefined when that cannot be told without RE2 (a segmented alternative failed).
    */
-  private anchoredMatch(input: string): RegExpExecArray | null {
-    const js = this.safeJs!;
-    js.lastIndex = 0;
-    const m = js.exec(input);
-    if (m !== null) { safeStats.jsExtract++; return this.remap === null ? m : this.remapped(m); }
-    if (this.remap === null || !this.re.test(input)) return null;
-    safeStats.jsDisagree++; safeStats.re2Extract++;
-    this.segmentMissed();
-    return this.re2Exec(input);
+  private jsAt(input: string, start: number): RegExpExecArray | null | undefined {
+    const br = this.branches!;
+    const last = br.length - 1;
+    if (!this.definitive) this.segTries++;
+    for (let i = 0; i <= last; i++) {
+      const b = br[i]!;
+      b.js.lastIndex = start;
+      const m = b.js.exec(input);
+      if (m !== null && m.index === start) return b.remap === null ? m : remapped(m, b.remap);
+      if (b.exact) continue;
+      if (i === last || start !== 0 || b.check!.test(input)) return undefined;
+    }
+    return null;
   }
 
-  /** The segmented extractor's match with the original group numbers. */
-  private remapped(m: RegExpExecArray): RegExpExecArray {
-    this.segTries++;
-    const map = this.remap!;
-    const r = new Array<string | undefined>(map.length);
-    for (let i = 0; i < map.length; i++) r[i] = map[i]! >= 0 ? m[map[i]!] : undefined;
-    return Object.assign(r, { index: m.index }) as unknown as RegExpExecArray;
-  }
-
-  /** A segmented extractor that keeps needing the RE2 fallback (cuts that do not suit this log) is dropped. */
-  private segmentMissed(): void {
-    this.segTries++;
-    if (++this.segFails >= 64 && this.segFails * 2 > this.segTries) { this.safeJs = null; this.remap = null; }
+  /** An inexact extractor that keeps needing the RE2 fallback (cuts that do not suit this log) is dropped. */
+  private jsMissed(): void {
+    if (++this.segFails >= 64 && this.segFails * 2 > this.segTries) this.branches = null;
   }
 
   /** RE2 extraction; with a head (engine 'safe'), submatches are computed over the head's span only. */
@@ -306,30 +335,18 @@ export class PatternLibrary {
     if (this.engine === 'hybrid' && !scanRegex(exp.re).nestedUnbounded) {
       try { ex = compileRegex(exp.re, 'js'); } catch { ex = null; }
     }
-    let safe: { re: SearchMatcher; js: Matcher } | null = null;
+    let safe: { re: SearchMatcher; js: JsExtractor } | null = null;
     let reason = '';
-    let seg: ReturnType<typeof buildSegmented> | null = null;
     if (this.engine === 'safe' && exp.sem.size > 0) {
-      const v = analyzeBacktracking(exp.re);
-      if (!v.safe) {
-        reason = v.reason;
-        seg = buildSegmented(exp.re, exp.groups);
-        if (typeof seg === 'string') reason += `; segmented: ${seg}`;
-        else {
-          try { safe = { re: compileRegex(stripCaptures(exp.re, new Set()).re, 're2') as unknown as SearchMatcher, js: seg.re as unknown as Matcher }; } catch { seg = null; }
-        }
-      } else {
-        try {
-          const js = toJsRegExp(exp.re);
-          const sticky = new RegExp(js.source, js.flags + 'y') as unknown as Matcher;
-          const bare = stripCaptures(exp.re, new Set()).re;
-          safe = { re: compileRegex(bare, 're2') as unknown as SearchMatcher, js: sticky };
-        } catch (e) { reason = `no JS translation: ${(e as Error).message}`; }
+      const js = buildExtractor(exp.re, exp.groups);
+      if (typeof js === 'string') reason = js;
+      else {
+        reason = js.reason;
+        try { safe = { re: compileRegex(stripCaptures(exp.re, new Set()).re, 're2') as unknown as SearchMatcher, js }; } catch (e) { reason = `${reason}; ${(e as Error).message}`; }
       }
     }
     const g = new CompiledGrok(pattern, exp.re, exp.sem, re, ex, this.prefilter, safe);
     g.safetyReason = reason;
-    if (safe !== null && seg !== null && typeof seg !== 'string') { g.remap = seg.remap; g.segCapped = seg.capped; g.segments = seg.segments; }
     if (safe !== null) g.anchored = anchoredAtStart(exp.re);
     if (this.engine === 'safe' && exp.sem.size > 0) {
       const head = splitTrailingGreedy(exp.re);

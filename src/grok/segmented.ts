@@ -19,7 +19,7 @@
 // so the caller caps its input (SEGMENTED_MAX_INPUT) to keep that bounded by a constant factor of RE2's own
 // worst case (program size x input length).
 
-import { toJsRegExp } from './regex.js';
+import { stripCaptures, toJsRegExp } from './regex.js';
 import { analyzeBacktracking, regexStart } from './safety.js';
 
 /** Longest input the segmented extractor is given when it contains an atomic-iteration loop. */
@@ -120,6 +120,17 @@ function splitTopLevel(s: string): Item[] | null {
   return items;
 }
 
+/** True when the regex holds a lazy quantifier (`*?`, `+?`, `??`, `{n,m}?`), e.g. inside DATA's group. */
+function hasLazy(src: string): boolean {
+  for (let i = 0; i < src.length - 1; i++) {
+    const c = src[i]!;
+    if (c === '\\') { i++; continue; }
+    if (c === '[') { i = closeClass(src, i); continue; }
+    if ((c === '*' || c === '+' || c === '?' || c === '}') && src[i + 1] === '?' && src[i - 1] !== '(') return true;
+  }
+  return false;
+}
+
 /** A JS character class for an ASCII set (bit c = character code c). */
 function classOf(set: bigint): string {
   let cls = '';
@@ -151,10 +162,26 @@ export function anchoredAtStart(src: string): boolean {
  * returns a reason string when the pattern does not fit (the caller keeps RE2 extraction).
  */
 export function buildSegmented(src: string, groups: number): SegmentedExtractor | string {
-  try { return build(src, groups); } catch (e) { return `no JS translation: ${(e as Error).message}`; }
+  try {
+    // strategies, from the fewest cuts to the most: a cut that is wrong costs a fallback (and, past a threshold,
+    // the extractor: index.ts), never a wrong result; a segment that is too long may fail the safety analysis
+    let first: string | null = null;
+    for (const mode of [CUT_AFTER_LAZY_TAIL, CUT_SIMPLE, CUT_ALL]) {
+      const r = build(src, groups, mode);
+      if (typeof r !== 'string') return r;
+      first ??= r;
+    }
+    return first!;
+  } catch (e) { return `no JS translation: ${(e as Error).message}`; }
 }
 
-function build(src: string, groups: number): SegmentedExtractor | string {
+/** Where build() may cut. CUT_AFTER_LAZY_TAIL: after a lazy item (DATA) the segment goes on through the next
+ *  non-simple item (`%{DATA:request} HTTP/%{NUMBER:v}"`: the first " HTTP/" may not be followed by a version and
+ *  a quote, so the lazy loop must still be able to grow). CUT_SIMPLE: after any single character.
+ *  CUT_ALL: after every item but a lazy one (DIR's `^.*\/` + an optional tail needs it). */
+const CUT_AFTER_LAZY_TAIL = 0, CUT_SIMPLE = 1, CUT_ALL = 2;
+
+function build(src: string, groups: number, mode: number): SegmentedExtractor | string {
   const fm = /^(?:\(\?[ims]+\))*/.exec(src)![0];
   const items = splitTopLevel(src.slice(fm.length));
   if (items === null) return 'top-level alternation or inline flags';
@@ -164,19 +191,26 @@ function build(src: string, groups: number): SegmentedExtractor | string {
   // to give something back. (Only a performance heuristic: a wrong cut costs a fallback, never a wrong result.)
   const segs: Item[][] = [];
   let cur: Item[] = [];
+  // CUT_AFTER_LAZY_TAIL: 1 = a lazy item is open (no cut), 2 = a non-simple item followed it (cut at the next simple one)
+  let lazyTail = 0;
   for (let k = 0; k < items.length; k++) {
     const it = items[k]!;
     cur.push(it);
     let cut = k === items.length - 1;
-    if (!cut && !it.lazy) {
-      if (it.simple) cut = true;
+    let hold = false;
+    if (mode === CUT_AFTER_LAZY_TAIL) {
+      if (it.lazy || hasLazy(it.atom)) lazyTail = 1;
+      else if (lazyTail === 1 && !it.simple) { lazyTail = 2; hold = true; }
+    }
+    if (!cut && !it.lazy && lazyTail !== 1 && !hold) {
+      if (it.simple || mode === CUT_ALL) cut = true;
       else {
         const me = regexStart(fm + it.atom);
         const rest = regexStart(fm + items.slice(k + 1).map((x) => x.src).join(''));
         cut = me !== null && rest !== null && (me.first & rest.first) === 0n;
       }
     }
-    if (cut) { segs.push(cur); cur = []; }
+    if (cut) { segs.push(cur); cur = []; lazyTail = 0; }
   }
   if (cur.length) segs.push(cur);
   if (segs.length < 2) return 'no cut point';
@@ -210,7 +244,13 @@ function build(src: string, groups: number): SegmentedExtractor | string {
         continue;
       }
     }
-    const v = analyzeBacktracking(fm + segSrc);
+    let v = analyzeBacktracking(fm + segSrc);
+    if (!v.safe && v.reason === 'too many paths') {
+      // e.g. one IPORHOST (the IPv6 alternation, ~28k paths): an atomic segment with nothing after it inside,
+      // so the bound of an atomic-iteration body applies, with the input capped the same way
+      v = analyzeBacktracking(fm + segSrc, LOOP_BODY_MAX_PATHS);
+      if (v.safe) capped = true;
+    }
     if (!v.safe && only && !only.lazy && (only.quant === '?' || only.quant === '*')) {
       // an optional item the analysis refuses, e.g. `(?:<%{NONNEGINT:facility}.%{NONNEGINT:priority}> )?`: when
       // the next character cannot start it, its first completion is the empty match, decided by one character.
@@ -232,4 +272,129 @@ function build(src: string, groups: number): SegmentedExtractor | string {
   let re: RegExp;
   try { re = new RegExp(out, flags + 'y'); } catch (e) { return `no JS translation: ${(e as Error).message}`; }
   return { re, remap, capped, segments: segs.length };
+}
+
+/** One alternative of a JS extractor, tried sticky at the match start RE2 found. */
+export interface ExtractorBranch {
+  readonly re: RegExp;
+  /** original capture index -> index in `re`'s match array (null: the same numbers) */
+  readonly remap: Int32Array | null;
+  /** a failure of `re` proves this alternative has no match at that position (whole-pattern safe translation) */
+  readonly exact: boolean;
+  /** inexact alternative that is not the last: capture-free RE2 source `^(?:…)` that decides, at offset 0,
+   *  whether it matches after all (then its cut was wrong and RE2 extracts) */
+  readonly check: string | null;
+}
+
+export interface JsExtractor {
+  /** tried in order; the first that matches gives RE2's leftmost-first submatches */
+  readonly branches: readonly ExtractorBranch[];
+  /** inputs longer than SEGMENTED_MAX_INPUT go to RE2 */
+  readonly capped: boolean;
+  /** segments over all branches (0 when the whole pattern translates as one) */
+  readonly segments: number;
+  /** why the whole pattern was refused by the safety analysis ('' when it was not) */
+  readonly reason: string;
+}
+
+const MAX_BRANCH_DEPTH = 3;
+
+/**
+ * The JS extractor of an expanded, capture-stripped RE2 regex: the whole pattern when safety.ts accepts it, else
+ * the segmented extractor, else, when the pattern starts with an optional item `(X)?` (nginx's
+ * `(%{IPORHOST:target_fqdn} )?%{IPORHOST:remote_addr} …`), two alternatives: `(X)REST` then `REST`.
+ * Why the alternatives give RE2's answer: in leftmost-first (Perl) order every path that takes the optional
+ * item comes before every path that skips it, so the match at a given start is `(X)REST`'s first match there if
+ * it has one, else `REST`'s. Each alternative is itself whole, segmented or split again. When an inexact
+ * (segmented) alternative fails, its RE2 `check` tells whether it really has no match; a match means a wrong
+ * cut and RE2 extracts that line.
+ */
+export function buildExtractor(src: string, groups: number): JsExtractor | string {
+  const whole = analyzeBacktracking(src);
+  if (whole.safe) {
+    try { return { branches: [exactBranch(src, null)], capped: false, segments: 0, reason: '' }; } catch (e) { return `no JS translation: ${(e as Error).message}`; }
+  }
+  const r = extractorOf(src, groups, 0);
+  if (typeof r === 'string') return `${whole.reason}; segmented: ${r}`;
+  return { ...r, reason: whole.reason };
+}
+
+function exactBranch(src: string, remap: Int32Array | null): ExtractorBranch {
+  const js = toJsRegExp(src);
+  return { re: new RegExp(js.source, js.flags + 'y'), remap, exact: true, check: null };
+}
+
+function extractorOf(src: string, groups: number, depth: number): Omit<JsExtractor, 'reason'> | string {
+  if (depth > 0 && analyzeBacktracking(src).safe) {
+    try { return { branches: [exactBranch(src, null)], capped: false, segments: 0 }; } catch (e) { return `no JS translation: ${(e as Error).message}`; }
+  }
+  const split = depth < MAX_BRANCH_DEPTH ? splitLeadingOptional(src) : null;
+  // a leading optional item that can start like what follows it (nginx's target_fqdn before remote_addr): the
+  // segmented extractor could only refuse such lines (its `(?!…)` guard), so the two alternatives come first
+  let branched: Omit<JsExtractor, 'reason'> | string = 'no leading optional item';
+  if (split !== null && split.overlaps) {
+    branched = branchesOf(split, groups, depth);
+    if (typeof branched !== 'string') return branched;
+  }
+  const seg = buildSegmented(src, groups);
+  if (typeof seg !== 'string') {
+    return { branches: [{ re: seg.re, remap: seg.remap, exact: false, check: null }], capped: seg.capped, segments: seg.segments };
+  }
+  if (split === null) return seg;
+  if (!split.overlaps) branched = branchesOf(split, groups, depth);
+  return typeof branched === 'string' ? `${seg}; ${branched}` : branched;
+}
+
+function branchesOf(split: LeadingOptional, groups: number, depth: number): Omit<JsExtractor, 'reason'> | string {
+  const withIt = extractorOf(split.withItem, groups, depth + 1);
+  if (typeof withIt === 'string') return `with the leading optional item: ${withIt}`;
+  const without = extractorOf(split.without, groups - split.caps, depth + 1);
+  if (typeof without === 'string') return `without the leading optional item: ${without}`;
+  const branches: ExtractorBranch[] = [];
+  for (const b of withIt.branches) {
+    const check = b.exact ? null : `${split.flags}^(?:${stripCaptures(split.withItem.slice(split.flags.length), new Set()).re})`;
+    branches.push({ ...b, check });
+  }
+  // the alternative without the item: its captures (groups first+1 … first+caps) do not participate
+  for (const b of without.branches) {
+    const map = new Int32Array(groups + 1).fill(-1);
+    for (let g = 0; g <= groups - split.caps; g++) {
+      const to = b.remap === null ? g : b.remap[g]!;
+      map[g <= split.first ? g : g + split.caps] = to;
+    }
+    branches.push({ ...b, remap: map });
+  }
+  return { branches, capped: withIt.capped || without.capped, segments: withIt.segments + without.segments };
+}
+
+/** `[flags][^](X)?REST` -> `(X)REST` and `REST` (same flags and anchor); null when the pattern does not start so. */
+interface LeadingOptional {
+  withItem: string; without: string; flags: string;
+  /** captures before the item, captures inside it */
+  first: number; caps: number;
+  /** the item can start with a character that can also start the rest */
+  overlaps: boolean;
+}
+
+function splitLeadingOptional(src: string): LeadingOptional | null {
+  const fm = /^(?:\(\?[ims]+\))*/.exec(src)![0];
+  const items = splitTopLevel(src.slice(fm.length));
+  if (items === null) return null;
+  let k = 0;
+  let head = '';
+  if (items[0]?.src === '^') { head = '^'; k = 1; }
+  const it = items[k];
+  if (it === undefined || it.quant !== '?' || k + 1 >= items.length) return null;
+  const rest = items.slice(k + 1).map((x) => x.src).join('');
+  return {
+    withItem: fm + head + it.atom + rest,
+    without: fm + head + rest,
+    flags: fm,
+    first: countCaptures(head),
+    caps: countCaptures(it.atom),
+    overlaps: (() => {
+      const a = regexStart(fm + it.atom), b = regexStart(fm + rest);
+      return a === null || b === null || (a.first & b.first) !== 0n;
+    })(),
+  };
 }

@@ -48,3 +48,48 @@ test('Upper of a literal folds at compile time', () => {
   const e = compileExpr("Upper('/tmui/login.jsp') == '/TMUI/LOGIN.JSP'", { env: 'evt', where: 'memo' });
   assert.equal(e.run({ evt: new Event({ Raw: '' }) }), true);
 });
+
+test('any(File(f), {X op E(#)}) over a data file gives the same answers as the general closure code', async () => {
+  const { rng } = await import('../store/random.js');
+  const dir = mkdtempSync(join(tmpdir(), 'picket-anyfile-'));
+  try {
+    const r = rng(42);
+    const alphabet = 'abcAB/.%2E';
+    const word = (n: number) => { let s = ''; for (let i = 0; i < n; i++) s += alphabet[Math.floor(r() * alphabet.length)]; return s; };
+    const lines = Array.from({ length: 25 }, () => word(1 + Math.floor(r() * 4)));
+    writeFileSync(join(dir, 'anyfile_words.txt'), lines.join('\n') + '\n');
+    assert.equal(loadDataFile('anyfile_words.txt', 'string', dir), null);
+    const forms = [
+      'evt.Parsed.x == #', '# == evt.Parsed.x', 'evt.Parsed.x contains #', 'evt.Parsed.x startsWith #', 'evt.Parsed.x endsWith #',
+      'Upper(evt.Parsed.x) contains Upper(#)', 'Lower(evt.Parsed.x) endsWith Lower(#)', 'Upper(PathUnescape(evt.Parsed.x)) startsWith Upper(#)',
+    ];
+    let fastSeen = 0;
+    for (const f of forms) {
+      const fast = compileExpr(`any(File('anyfile_words.txt'), {${f}})`, { env: 'evt', where: 'anyfile' });
+      // `(… ) == true` is not a form anyOverFile knows: the general closure code
+      const slow = compileExpr(`any(File('anyfile_words.txt'), {(${f}) == true})`, { env: 'evt', where: 'anyfile' });
+      if (fast.code.includes('anyStrOp')) fastSeen++;
+      assert.ok(!slow.code.includes('anyStrOp'));
+      for (let k = 0; k < 300; k++) {
+        const ev = new Event({ Raw: '' });
+        ev.Parsed.x = r() < 0.3 ? lines[Math.floor(r() * lines.length)]! : word(Math.floor(r() * 9));
+        assert.equal(fast.run({ evt: ev }), slow.run({ evt: ev }), `${f} on ${JSON.stringify(ev.Parsed.x)}`);
+      }
+    }
+    assert.equal(fastSeen, forms.length, 'every form takes the specialised loop');
+    // a missing file: false, as the closure code gives
+    const none = compileExpr("any(File('no_such_file.txt'), {evt.Parsed.x contains #})", { env: 'evt', where: 'anyfile' });
+    assert.equal(none.run({ evt: new Event({ Raw: '' }) }), false);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('a pure call written several times in one expression is computed once per run, with the same result', () => {
+  const e = compileExpr("Upper(PathUnescape(evt.Parsed.p)) contains 'A%' or Upper(PathUnescape(evt.Parsed.p)) contains 'B/' or Upper(PathUnescape(evt.Parsed.p)) == 'C'", { env: 'evt', where: 'cse' });
+  const slots = new Set([...e.code.matchAll(/(h\d+) = F\.PathUnescape\(/g)].map((m) => m[1]));
+  assert.equal(slots.size, 1, e.code);
+  const ev = new Event({ Raw: '' });
+  for (const [p, want] of [['a%25', true], ['x', false], ['b%2F', true], ['c', true], ['a%', true], ['a', false], ['c', true], ['zz', false]] as const) {
+    ev.Parsed.p = p;
+    assert.equal(e.run({ evt: ev }), want, p);
+  }
+});
