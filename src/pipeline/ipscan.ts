@@ -132,13 +132,9 @@ export function scanAddress(s: string): string | null {
   return findAddress(s) ? s.slice(ADDR_START, ADDR_END) : null;
 }
 
-/**
- * Shard of a line among `n` shards: FNV-1a of its first address (case-folded), or shard 0 when it has
- * none. n <= 1 -> 0.
- */
-export function shardOf(s: string, n: number): number {
-  if (n <= 1) return 0;
-  if (!findAddress(s)) return 0;
+/** FNV-1a (32-bit, unsigned) of the line's first address, case-folded; -1 when it has none. */
+export function addressHash(s: string): number {
+  if (!findAddress(s)) return -1;
   let h = 0x811c9dc5;
   for (let i = ADDR_START; i < ADDR_END; i++) {
     let c = s.charCodeAt(i);
@@ -146,5 +142,50 @@ export function shardOf(s: string, n: number): number {
     h ^= c;
     h = Math.imul(h, 0x01000193);
   }
-  return (h >>> 0) % n;
+  return h >>> 0;
+}
+
+/**
+ * Shard of a line among `n` shards: addressHash mod n, or `none` (default 0) when it has no address.
+ * n <= 1 -> 0.
+ */
+export function shardOf(s: string, n: number, none = 0): number {
+  if (n <= 1) return 0;
+  const h = addressHash(s);
+  return h < 0 ? none : h % n;
+}
+
+/**
+ * Balanced, deterministic routing: each new address goes to the shard that has received the fewest lines so
+ * far and keeps it (a hash mod n leaves the shards as uneven as the traffic of a few busy addresses makes
+ * them). Lines without an address all go to one shard. Deterministic: the same lines in the same order give
+ * the same routes. The table of owners is bounded: once full, new addresses use the hash mod n, and no
+ * address ever changes shard (its buckets live there).
+ */
+export class ShardRouter {
+  private readonly owner = new Map<number, number>();
+  private readonly load: Float64Array;
+  constructor(readonly shards: number, private readonly none: number, private readonly maxOwners = 1 << 18) {
+    this.load = new Float64Array(shards);
+  }
+  route(line: string): number {
+    const n = this.shards;
+    if (n <= 1) return 0;
+    const h = addressHash(line);
+    let k: number;
+    if (h < 0) k = this.none;
+    else {
+      const o = this.owner.get(h);
+      if (o !== undefined) k = o;
+      else if (this.owner.size >= this.maxOwners) k = h % n;
+      else {
+        const load = this.load;
+        k = 0;
+        for (let i = 1; i < n; i++) if (load[i]! < load[k]!) k = i;
+        this.owner.set(h, k);
+      }
+    }
+    this.load[k]!++;
+    return k;
+  }
 }

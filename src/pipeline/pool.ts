@@ -9,14 +9,25 @@
 // pours on one thread (or need shared memory + locks), and sharding lines round-robin would split one
 // attacker's events between engines and miss overflows. Cost: scenarios that aggregate across addresses
 // (groupby on something else than the IP, e.g. a range or a user name, or distinct over IPs) only see the
-// lines of their shard — lines whose first address is not the source IP, or that have none (shard 0),
-// are the same trade-off. `--workers 0` has no such limit.
+// lines of their shard — lines whose first address is not the source IP, or that have none (all on the
+// last shard), are the same trade-off. `--workers 0` has no such limit. Which shard an address gets is
+// ShardRouter's (ipscan.ts): the least loaded when it is first seen, then always the same one.
+// Time-machine clocks are per shard (each engine's latest event time), so bucket expiry can differ between
+// shard counts: the same input and the same --workers give the same alerts, run after run.
 //
-// Each shard is a Piscina instance with exactly one thread (min = max = 1, one task at a time). Piscina does
-// not keep submission order even with a single thread (measured: tasks 0..19 ran as 0 2 4 ... 1 5 9 ...), and
-// bucket state needs its lines in order, so tasks carry a per-shard sequence number and the worker runs them
-// in that order (worker.ts holds early arrivals). Several tasks stay in flight per shard, so the worker
-// never waits for the main thread.
+// The main thread as a shard (`mainShard`, the default in replay): on a 2-core machine, main + 2 workers are
+// three busy threads on two cores, and the main thread's own share (reading, splitting, sharding) is small, so
+// it parses and pours shard 0 itself between two sends, and cores - 1 workers take the other shards: two
+// isolates instead of three (one content copy less in memory, no start-up load of a third one) and no thread
+// waiting for a core (bench/RESULTS.md: the same speed within noise, ~60 MB less). Live (`picket run`) keeps
+// the main thread free for tailing and the Local API, so a batch of parsing never delays an HTTP answer.
+//
+// Each shard is a Piscina instance with exactly one thread (min = max = 1). Piscina does not keep submission
+// order even with a single thread (measured: tasks 0..19 ran as 0 2 4 ... 1 5 9 ...), and bucket state needs
+// its lines in order, so tasks carry a per-shard sequence number and the worker runs them in that order
+// (worker.ts holds early arrivals). Up to MAX_INFLIGHT tasks are posted to the worker at once
+// (concurrentTasksPerWorker): with one task at a time the worker sat idle (half of its time, measured) until
+// the busy main thread's event loop took its answer and posted the next one.
 
 import os from 'node:os';
 import { Piscina } from 'piscina';
@@ -24,7 +35,7 @@ import { LIVE, TIMEMACHINE } from '../core/event.js';
 import { Agent, mergeCounters, type AgentCounters, type LineSource } from './agent.js';
 import { alertToLapiJSON, type LapiAlertJSON } from './alert-json.js';
 import { loadContent, type LoadedContent } from './content.js';
-import { shardOf } from './ipscan.js';
+import { ShardRouter } from './ipscan.js';
 import type { MetricsTask, Segment, WorkerInit, WorkerResult, WorkerTask } from './worker.js';
 import { emptySnapshot, mergeSnapshots, type MetricsSnapshot } from '../metrics/snapshot.js';
 
@@ -43,12 +54,17 @@ export interface PipelineOptions {
   log?: (msg: string) => void;
   /** lines per task sent to a worker (default 4096) */
   batchLines?: number;
+  /** the main thread parses and pours one shard itself, beside the workers (default: in time-machine mode) */
+  mainShard?: boolean;
   /** already loaded content (in-process only; skips loading) */
   content?: LoadedContent;
 }
 
 export interface Pipeline {
+  /** worker threads */
   readonly workers: number;
+  /** the main thread is a shard too (besides the workers) */
+  readonly mainShard: boolean;
   /** content origin and load warnings (loaded on the main thread once, also to fail early) */
   readonly content: LoadedContent;
   /** queue lines of one source; await the result for back-pressure */
@@ -70,22 +86,25 @@ export interface Pipeline {
   utilization(): number;
 }
 
-export function defaultWorkers(): number {
-  return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+/** One thread per core: in time-machine mode the main thread is one of them (mainShard), live it is not. */
+export function defaultWorkers(timeMachine = false): number {
+  const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  return timeMachine ? cores - 1 : cores;
 }
 
 export async function createPipeline(o: PipelineOptions): Promise<Pipeline> {
-  const workers = o.workers ?? defaultWorkers();
+  const workers = o.workers ?? defaultWorkers(o.timeMachine);
   // content is always loaded on the main thread: load errors surface here (naming the file), not in a worker
   const content = o.content ?? loadContent({ contentDir: o.contentDir, year: o.year, timeMachine: o.timeMachine });
   if (workers <= 0) return new InProcessPipeline(content, o);
-  const pool = new PoolPipeline(content, o, workers);
+  const pool = new PoolPipeline(content, o, workers, o.mainShard ?? o.timeMachine);
   try { await pool.start(); } catch (e) { await pool.close().catch(() => undefined); throw e; }
   return pool;
 }
 
 class InProcessPipeline implements Pipeline {
   readonly workers = 0;
+  readonly mainShard = true;
   private readonly agent: Agent;
   constructor(readonly content: LoadedContent, o: PipelineOptions) {
     const onAlert = o.onAlert;
@@ -124,6 +143,8 @@ interface Shard {
 }
 
 const MAX_INFLIGHT = 4;
+/** lines of the main thread's shard parsed at a time (short, so that sends to the workers come often) */
+const LOCAL_BATCH = 512;
 /** how long a scrape waits for a busy worker before reusing that worker's previous snapshot */
 const METRICS_WAIT_MS = 500;
 
@@ -131,15 +152,31 @@ class PoolPipeline implements Pipeline {
   private readonly shards: Shard[] = [];
   private readonly batchLines: number;
   private failure: Error | null = null;
-  constructor(readonly content: LoadedContent, private readonly o: PipelineOptions, readonly workers: number) {
+  /** the main thread's shard (index 0 of shardOf) and its pending lines, all of one source */
+  private readonly local: Agent | null = null;
+  private localLines: string[] = [];
+  private localSource: LineSource | null = null;
+  private readonly router: ShardRouter;
+  constructor(readonly content: LoadedContent, private readonly o: PipelineOptions, readonly workers: number, readonly mainShard: boolean) {
     this.batchLines = o.batchLines ?? 4096;
+    // lines without an address (half of an auth.log: sessions, sudo...) stay together on the last shard: a
+    // worker, never the main thread, which also reads and shards
+    const shards = workers + (mainShard ? 1 : 0);
+    this.router = new ShardRouter(shards, shards - 1);
+    if (mainShard) {
+      const onAlert = o.onAlert;
+      this.local = new Agent(content, {
+        mode: o.timeMachine ? TIMEMACHINE : LIVE, store: o.store, log: o.log,
+        sink: (a) => onAlert(alertToLapiJSON(a)),
+      });
+    }
     const init: WorkerInit = {
       contentDir: o.contentDir ?? null, year: o.year ?? null, timeMachine: o.timeMachine, store: o.store ?? 'wasm',
     };
     const filename = new URL('./worker.js', import.meta.url).href;
     for (let i = 0; i < workers; i++) {
       this.shards.push({
-        pool: new Piscina({ filename, minThreads: 1, maxThreads: 1, concurrentTasksPerWorker: 1, idleTimeout: 2 ** 31 - 1, workerData: init }),
+        pool: new Piscina({ filename, minThreads: 1, maxThreads: 1, concurrentTasksPerWorker: MAX_INFLIGHT + 2, idleTimeout: 2 ** 31 - 1, workerData: init }),
         segments: [], held: 0, parts: [], pending: [], seq: 0, inflight: 0, metrics: emptySnapshot(), metricsReq: null,
       });
     }
@@ -152,11 +189,18 @@ class PoolPipeline implements Pipeline {
 
   push(lines: readonly string[], source: LineSource): Promise<void> | void {
     if (this.failure) throw this.failure;
-    const n = this.shards.length;
+    const local = this.local !== null ? 1 : 0;
     let wait: Promise<void> | null = null;
+    if (local && this.localSource !== source) this.runLocal();
     for (let i = 0; i < lines.length; i++) {
       const line = lines[i]!;
-      const sh = this.shards[shardOf(line, n)]!;
+      const k = this.router.route(line);
+      if (k < local) {
+        this.localSource = source;
+        if (this.localLines.push(line) >= LOCAL_BATCH) this.runLocal();
+        continue;
+      }
+      const sh = this.shards[k - local]!;
       const segs = sh.segments;
       let parts: string[];
       const last = segs.length - 1;
@@ -173,8 +217,19 @@ class PoolPipeline implements Pipeline {
       }
     }
     // live: no line waits for a batch to fill (replay batches for throughput)
-    if (!this.o.timeMachine) for (const sh of this.shards) { const w = this.send(sh); if (w) wait = w; }
+    if (!this.o.timeMachine) {
+      for (const sh of this.shards) { const w = this.send(sh); if (w) wait = w; }
+      this.runLocal();
+    }
     return wait ?? undefined;
+  }
+
+  /** Parses and pours the main thread's pending lines (in order, synchronously). */
+  private runLocal(): void {
+    if (this.localLines.length === 0 || this.local === null) return;
+    const lines = this.localLines;
+    this.localLines = [];
+    this.local.pushLines(lines, this.localSource!);
   }
 
   /** Sends the shard's held lines; returns a promise to wait on when too many tasks are in flight. */
@@ -200,6 +255,7 @@ class PoolPipeline implements Pipeline {
 
   async drain(): Promise<void> {
     for (const sh of this.shards) this.send(sh);
+    this.runLocal();
     for (const sh of this.shards) while (sh.pending.length) await sh.pending[0];
     if (this.failure) throw this.failure;
   }
@@ -208,6 +264,8 @@ class PoolPipeline implements Pipeline {
     const t = nowMs ?? Date.now();
     for (const sh of this.shards) this.send(sh);
     for (const sh of this.shards) this.enqueue(sh, { op: 'tick', nowMs: t }).catch(() => undefined);
+    this.runLocal();
+    this.local?.tick(t);
     await this.drain();
   }
 
@@ -215,7 +273,9 @@ class PoolPipeline implements Pipeline {
     await this.drain();
     const rs = await Promise.all(this.shards.map((s) => this.enqueue(s, { op: 'counters' })));
     if (this.o.log) for (const r of rs) for (const w of r.warnings ?? []) this.o.log(w);
-    return mergeCounters(rs.map((r) => r.counters!));
+    const all = rs.map((r) => r.counters!);
+    if (this.local !== null) all.unshift(this.local.counters());
+    return mergeCounters(all);
   }
 
   async metrics(): Promise<MetricsSnapshot> {
@@ -233,11 +293,13 @@ class PoolPipeline implements Pipeline {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([Promise.all(waits), new Promise<void>((r) => { timer = setTimeout(r, METRICS_WAIT_MS); })]);
     clearTimeout(timer);
-    return mergeSnapshots(this.shards.map((sh) => sh.metrics));
+    const snaps = this.shards.map((sh) => sh.metrics);
+    if (this.local !== null) snaps.unshift(this.local.metricsSnapshot());
+    return mergeSnapshots(snaps);
   }
 
   queueDepth(): number {
-    let n = 0;
+    let n = this.localLines.length;
     for (const sh of this.shards) n += sh.held + sh.inflight;
     return n;
   }
@@ -251,6 +313,7 @@ class PoolPipeline implements Pipeline {
   async finish(): Promise<AgentCounters> {
     await this.drain();
     for (const sh of this.shards) this.enqueue(sh, { op: 'flush' }).catch(() => undefined);
+    this.local?.flush();
     const c = await this.counters();
     await this.close();
     return c;

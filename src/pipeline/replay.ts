@@ -18,6 +18,8 @@ export interface ReplayOptions {
   store?: 'wasm' | 'ts';
   /** lines per worker task (tests use small batches to exercise ordering) */
   batchLines?: number;
+  /** the main thread parses one shard too (default true; pool.ts) */
+  mainShard?: boolean;
   log?: (msg: string) => void;
 }
 
@@ -49,6 +51,7 @@ export async function runReplay(o: ReplayOptions): Promise<ReplayResult> {
     workers: o.workers,
     store: o.store,
     batchLines: o.batchLines,
+    mainShard: o.mainShard,
     log: o.log,
     onAlert: (a) => { alerts.push(a); },
   });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { scanAddress, shardOf } from '../../src/pipeline/ipscan.js';
+import { ShardRouter, addressHash, scanAddress, shardOf } from '../../src/pipeline/ipscan.js';
 
 test('IPv4: first address of syslog and nginx lines', () => {
   assert.equal(scanAddress('Nov 25 07:54:45 web01 sshd[123]: Failed password for root from 203.0.113.9 port 22 ssh2'), '203.0.113.9');
@@ -54,4 +54,37 @@ test('shardOf: stable, in range, address-based, case-insensitive; no address -> 
   const seen = new Set<number>();
   for (let i = 0; i < 64; i++) seen.add(shardOf(`from 10.0.${i}.1`, 4));
   assert.equal(seen.size, 4);
+});
+
+test('ShardRouter: an address keeps its shard, new ones go to the least loaded, deterministic, bounded table', () => {
+  // a few busy addresses: hash mod 2 can put them all on one shard; the router spreads them by load
+  const lines: string[] = [];
+  const counts = [900, 800, 700, 600, 50, 40, 30, 20];
+  for (let round = 0; round < 100; round++) {
+    counts.forEach((c, i) => { for (let k = 0; k < c / 100; k++) lines.push(`Failed password for root from 10.0.0.${i + 1} port 22`); });
+    lines.push('pam_unix(sshd:session): session closed for user deploy');
+  }
+  const a = new ShardRouter(2, 1), b = new ShardRouter(2, 1);
+  const owner = new Map<string, number>();
+  const load = [0, 0];
+  for (const l of lines) {
+    const k = a.route(l);
+    assert.equal(b.route(l), k, 'same lines, same routes');
+    load[k]!++;
+    const addr = scanAddress(l);
+    if (addr === null) { assert.equal(k, 1, 'no address: the `none` shard'); continue; }
+    if (owner.has(addr)) assert.equal(owner.get(addr), k, `${addr} moved`);
+    else owner.set(addr, k);
+  }
+  assert.ok(Math.abs(load[0]! - load[1]!) < 0.2 * lines.length, `balanced: ${load}`);
+  // a full table: known addresses keep their shard, new ones take the hash mod n
+  const small = new ShardRouter(3, 0, 2);
+  const first = small.route('from 1.1.1.1'), second = small.route('from 2.2.2.2');
+  for (let i = 0; i < 50; i++) {
+    const ip = `from 9.9.${i}.1`;
+    assert.equal(small.route(ip), addressHash(ip) % 3);
+    assert.equal(small.route('from 1.1.1.1'), first);
+    assert.equal(small.route('from 2.2.2.2'), second);
+  }
+  assert.equal(new ShardRouter(1, 0).route('from 1.2.3.4'), 0);
 });

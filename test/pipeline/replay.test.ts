@@ -33,10 +33,13 @@ test('replay: same alerts in-process, with 2 workers, and across runs', { skip }
   const b = await runReplay({ ...base, workers: 2, batchLines: 200 });
   const c = await runReplay({ ...base, workers: 2 });
   const d = await runReplay({ ...base, workers: 0 });
+  // the main thread as one shard beside one worker, and two workers with an idle main thread
+  const e = await runReplay({ ...base, workers: 1, batchLines: 300 });
+  const f = await runReplay({ ...base, workers: 2, mainShard: false });
   assert.equal(a.lines, 20000);
   assert.ok(a.alerts.length > 10, `expected alerts, got ${a.alerts.length}`);
   assert.ok(a.parsed > 0 && a.parsed + a.unparsed + a.parseErrors === a.lines);
-  for (const r of [b, c, d]) {
+  for (const r of [b, c, d, e, f]) {
     assert.deepEqual(r.alerts, a.alerts);
     assert.deepEqual(r.alertsByScenario, a.alertsByScenario);
     assert.equal(r.parsed, a.parsed);

@@ -23,7 +23,8 @@ Options:
                    instead of Picket's defaults (e.g. ../shared/hub)
   --label K:V      extra acquisition label (repeatable)
   --year YYYY      year for dates without one (syslog); default: the current UTC year
-  --workers N      worker threads (default: one per core = ${defaultWorkers()}; 0 = in-process)
+  --workers N      worker threads beside the main thread, which parses one shard too (default: cores - 1
+                   = ${defaultWorkers(true)}; 0 = in-process)
   --json           print one JSON object: lines, parsed, unparsed, poured, alerts (LAPI Alert JSON) ...
   --lapi URL       also send the alerts to this Local API as a watcher (POST /v1/alerts, 100 per
                    request, retried while it is unreachable); exit 1 if some were not accepted
@@ -34,7 +35,7 @@ Options:
 
 function summary(r: ReplayResult): string {
   const out: string[] = [];
-  out.push(`content: ${r.content}   workers: ${r.workers === 0 ? 'in-process' : r.workers}`);
+  out.push(`content: ${r.content}   workers: ${r.workers === 0 ? 'in-process' : `${r.workers} + the main thread`}`);
   out.push(`lines read ${r.lines}  parsed ${r.parsed}  unparsed ${r.unparsed}  errors ${r.parseErrors}  whitelisted ${r.whitelisted}  poured ${r.poured}`);
   out.push(`time ${r.seconds.toFixed(2)} s  ${Math.round(r.linesPerSecond)} lines/s`);
   const total = r.alerts.length;
