@@ -150,7 +150,9 @@ function main(argv: string[]): number {
     o[a.replace(/^--/, '')] = argv[++i] ?? '';
   }
   const lines = Number(o.lines ?? 1000000);
-  const workers = (o.workers ?? `0,${os.availableParallelism?.() ?? os.cpus().length}`).split(',').map(Number);
+  // default: in-process, and the default pool (cores - 1 workers beside the main thread, which parses a shard too)
+  const cores = os.availableParallelism?.() ?? os.cpus().length;
+  const workers = (o.workers ?? `0,${Math.max(1, cores - 1)}`).split(',').map(Number);
   const dir = o.dir ?? path.join(os.tmpdir(), 'picket-replay-bench');
   const hub = path.resolve(o.hub ?? path.join(ROOT, '../shared/hub'));
   const kinds = o.only ? [o.only] : ['ssh', 'nginx'];
@@ -158,7 +160,7 @@ function main(argv: string[]): number {
   fs.mkdirSync(dir, { recursive: true });
   const gnuTime = haveGnuTime();
   const rows: Row[] = [];
-  const peers: Array<PeerRow & { kind: string }> = [];
+  const peers: Array<PeerRow & { kind: string; same: Row | null }> = [];
   const debian = contents.includes('debian') || o.crowdsec ? debianContent(dir) : null;
   const csNginxLines = Number(o['cs-nginx-lines'] ?? 100000);
   for (const kind of kinds) {
@@ -182,7 +184,14 @@ function main(argv: string[]): number {
       const p = runCrowdSec(debian!.csDir, csLog, type, kind === 'nginx' ? Math.min(csNginxLines, lines) : lines);
       if (p === null) process.stderr.write('crowdsec/cscli not installed (apt-get install crowdsec): CrowdSec side skipped\n');
       else {
-        peers.push({ kind, ...p });
+        // CrowdSec read a shorter file: Picket also replays that very file, so memory (and alerts) compare like for like
+        let same: Row | null = null;
+        if (csLog !== log) {
+          const w = workers[workers.length - 1]!;
+          same = { log: path.basename(csLog), content: 'debian', ...runOne(csLog, type, debian!.content, w, gnuTime) };
+          rows.push(same);
+        }
+        peers.push({ kind, ...p, same });
         process.stderr.write(`${kind} crowdsec-1.4.6: ${Math.round(p.linesPerSecond)} lines/s, ${p.maxRssMB.toFixed(0)} MB, ${p.alerts} alerts\n`);
       }
     }
@@ -194,7 +203,7 @@ function main(argv: string[]): number {
   });
   if (o.json) { process.stdout.write(JSON.stringify({ rows, crowdsec: ratios }, null, 1) + '\n'); return 0; }
   const head = ['log', 'content', 'workers', 'lines', 'parsed', 'alerts', 'replay s', 'lines/s', 'wall s', 'cpu s', 'max RSS MB'];
-  const body = rows.map((r) => [r.log, r.content, String(r.workers), String(r.lines), String(r.parsed), String(r.alerts),
+  const body = rows.map((r) => [r.log, r.content, r.workers === 0 ? '0' : `${r.workers}+main`, String(r.lines), String(r.parsed), String(r.alerts),
     r.seconds.toFixed(2), String(Math.round(r.linesPerSecond)), r.wallSeconds.toFixed(2), r.userSeconds === null ? '-' : r.userSeconds.toFixed(2), r.maxRssMB.toFixed(0)]);
   const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const fmt = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  ');
@@ -204,6 +213,11 @@ function main(argv: string[]): number {
     process.stdout.write(`${x.kind}: Picket (Debian items, ${pk ? `workers=${pk.workers}` : '-'}) ${pk ? Math.round(pk.lines / pk.wallSeconds) : '-'} lines/s wall, ` +
       `${pk ? pk.maxRssMB.toFixed(0) : '-'} MB | CrowdSec 1.4.6 ${Math.round(x.crowdsec.linesPerSecond)} lines/s wall (${x.crowdsec.lines} lines), ` +
       `${x.crowdsec.maxRssMB.toFixed(0)} MB, ${x.crowdsec.alerts} alerts | ratio x${x.ratio.toFixed(1)}\n`);
+    const sm = x.crowdsec.same;
+    if (sm) {
+      process.stdout.write(`${x.kind}: same ${sm.lines}-line file: Picket ${Math.round(sm.lines / sm.wallSeconds)} lines/s wall, ${sm.maxRssMB.toFixed(0)} MB, ` +
+        `${sm.alerts} alerts | CrowdSec ${x.crowdsec.maxRssMB.toFixed(0)} MB, ${x.crowdsec.alerts} alerts | ratio x${(sm.lines / sm.wallSeconds / x.crowdsec.linesPerSecond).toFixed(1)}\n`);
+    }
   }
   process.stdout.write(`(${os.cpus().length} cpus, load ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}; RSS via ${gnuTime ? '/usr/bin/time -v' : 'process.resourceUsage'})\n`);
   return 0;
