@@ -567,7 +567,7 @@ export class Compiler {
     if (x.t.k !== 'string') return null;
     const arrVar = `t${++this.uid}`;
     this.locals.push(arrVar);
-    const slot = this.konst({ src: null, vals: [], set: null });
+    const slot = this.konst({ src: null, vals: [], set: null, seen: null });
     return {
       c: `((${arrVar} = ${a.c}).length === 0 ? false : rt.anyStrOp(${slot}, ${arrVar}, ${ANY_OPS[body.op]}, ${f === 'id' ? 'null' : `rt.${f}`}, ${x.c}))`,
       t: BOOL,

@@ -3,6 +3,7 @@
 // Owns: signatures (arity + static result type) and implementations. Helpers that fail in Go with an
 // error throw RtError; helpers that log and return a neutral value do so here.
 
+import { RecentValues } from './recent.js';
 import { hostname } from 'node:os';
 import { GoTime, parseGoDuration } from '../core/gotime.js';
 import { parseGoLayout, formatGoLayout } from '../core/golayout.js';
@@ -114,21 +115,8 @@ function goReplace(str: string, old: string, nw: string, cnt: number): string {
 }
 
 // ---------- URL ----------
-/** One-entry cache of a pure string function: consecutive scenarios ask for the same event field. */
-class LastValue {
-  private input = '';
-  private output = '';
-  private primed = false;
-  constructor(private readonly f: (s: string) => string) {}
-  get(x: string): string {
-    if (this.primed && x === this.input) return this.output;
-    const y = this.f(x);
-    this.input = x; this.output = y; this.primed = true;
-    return y;
-  }
-}
-const queryUnescape = new LastValue((x) => unescapeURL(x, true) ?? x);
-const pathUnescape = new LastValue((x) => unescapeURL(x, false) ?? x);
+const queryUnescape = new RecentValues((x) => unescapeURL(x, true) ?? x);
+const pathUnescape = new RecentValues((x) => unescapeURL(x, false) ?? x);
 
 function unescapeURL(str: string, query: boolean): string | null {
   const bytes: number[] = [];

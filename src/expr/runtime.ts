@@ -3,6 +3,7 @@
 // access with nil checks, string operators, and predicate loops. Errors are thrown as RtError and
 // wrapped into ExprRuntimeError by the compiled expression's run().
 
+import { RecentValues } from './recent.js';
 import { GuardedRegex, regexOf } from './regex.js';
 import { GoTime, GoWeekday, GoMonth } from '../core/gotime.js';
 
@@ -427,43 +428,54 @@ export function elemMemo(slot: { src: unknown; vals: unknown[] }, arr: unknown, 
  * `any(File(f), {x op E(#)})` (compile.ts anyOverFile): op 0 ==, 1 contains, 2 startsWith, 3 endsWith; E = f
  * (upper/lower) or the line itself. The transformed lines (and for == a Set of them) are kept per file array.
  */
-export function anyStrOp(slot: { src: unknown; vals: string[]; set: Set<string> | null }, arr: string[], op: number, f: ((s: string) => string) | null, x: string): boolean {
+export interface AnyStrSlot { src: unknown; vals: string[]; set: Set<string> | null; seen: Map<string, boolean> | null }
+export function anyStrOp(slot: AnyStrSlot, arr: string[], op: number, f: ((s: string) => string) | null, x: string): boolean {
   if (slot.src !== arr) {
     slot.src = arr;
     slot.vals = f === null ? arr : arr.map(f);
     slot.set = null;
+    slot.seen = null;
   }
   const v = slot.vals;
-  switch (op) {
-    case 0:
-      if (slot.set === null) slot.set = new Set(v);
-      return slot.set.has(x);
-    case 1: for (let i = 0; i < v.length; i++) if (x.includes(v[i]!)) return true; return false;
-    case 2: for (let i = 0; i < v.length; i++) if (x.startsWith(v[i]!)) return true; return false;
-    default: for (let i = 0; i < v.length; i++) if (x.endsWith(v[i]!)) return true; return false;
+  if (op === 0) {
+    if (slot.set === null) slot.set = new Set(v);
+    return slot.set.has(x);
   }
+  // a long list: answers remembered per subject (the same user agents and paths come back line after line)
+  const remember = v.length >= SEEN_MIN_LIST && x.length <= SEEN_MAX_LENGTH;
+  if (remember) {
+    const known = slot.seen?.get(x);
+    if (known !== undefined) return known;
+  }
+  let hit = false;
+  if (op === 1) { for (let i = 0; i < v.length; i++) if (x.includes(v[i]!)) { hit = true; break; } }
+  else if (op === 2) { for (let i = 0; i < v.length; i++) if (x.startsWith(v[i]!)) { hit = true; break; } }
+  else { for (let i = 0; i < v.length; i++) if (x.endsWith(v[i]!)) { hit = true; break; } }
+  if (remember) {
+    const seen = slot.seen ??= new Map();
+    if (seen.size >= SEEN_MAX) seen.clear();
+    seen.set(x, hit);
+  }
+  return hit;
 }
+const SEEN_MIN_LIST = 8, SEEN_MAX = 4096, SEEN_MAX_LENGTH = 512;
 
-// One-entry caches: the scenarios of a set run one after the other on the same event, and most of them
-// upper-case the same field (Upper(evt.Meta.http_path) in ~20 of the hub's http scenarios).
-let upperIn = '', upperOut = '', lowerIn = '', lowerOut = '';
-export function upper(s: string): string {
-  if (s === upperIn) return upperOut;
-  let u = s.toUpperCase();
-  if (u.length !== s.length) {
-    u = '';
-    for (const ch of s) { const x = ch.toUpperCase(); u += x.length === ch.length ? x : ch; }
-  }
-  upperIn = s; upperOut = u;
-  return u;
+// Remembered answers (recent.ts): most of the hub's http scenarios upper-case the same few fields of an event.
+const upperRecent = new RecentValues(upperOf);
+const lowerRecent = new RecentValues(lowerOf);
+export function upper(s: string): string { return upperRecent.get(s); }
+export function lower(s: string): string { return lowerRecent.get(s); }
+function upperOf(s: string): string {
+  const u = s.toUpperCase();
+  if (u.length === s.length) return u;
+  let out = '';
+  for (const ch of s) { const x = ch.toUpperCase(); out += x.length === ch.length ? x : ch; }
+  return out;
 }
-export function lower(s: string): string {
-  if (s === lowerIn) return lowerOut;
-  let l = s.toLowerCase();
-  if (l.length !== s.length) {
-    l = '';
-    for (const ch of s) { const x = ch.toLowerCase(); l += x.length === ch.length ? x : String.fromCodePoint(x.codePointAt(0)!); }
-  }
-  lowerIn = s; lowerOut = l;
-  return l;
+function lowerOf(s: string): string {
+  const l = s.toLowerCase();
+  if (l.length === s.length) return l;
+  let out = '';
+  for (const ch of s) { const x = ch.toLowerCase(); out += x.length === ch.length ? x : String.fromCodePoint(x.codePointAt(0)!); }
+  return out;
 }

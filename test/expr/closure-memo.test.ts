@@ -93,3 +93,13 @@ test('a pure call written several times in one expression is computed once per r
     assert.equal(e.run({ evt: ev }), want, p);
   }
 });
+
+test('RecentValues: answers of a pure function, remembered for the last few inputs only', async () => {
+  const { RecentValues } = await import('../../src/expr/recent.js');
+  let calls = 0;
+  const r = new RecentValues((s) => { calls++; return s.toUpperCase(); });
+  const inputs = ['a', 'b', 'a', 'c', 'd', 'e', 'a', 'b', 'b', 'x', 'a'];
+  for (const s of inputs) assert.equal(r.get(s), s.toUpperCase());
+  // a, b, c, d, e computed; 'a' again after 4 others (evicted), 'b' evicted too, 'x' new; the rest remembered
+  assert.ok(calls < inputs.length && calls >= 6, `${calls} calls`);
+});
