@@ -2,11 +2,12 @@
 // Sub-commands live one per file in ./commands and are listed in ./commands/index.ts.
 
 import { CliError, type CliIO, type Command } from './command.js';
-import { commands } from './commands/index.js';
+import { allCommands, findCommand } from './commands/index.js';
 
 const VERSION = '0.1.0';
 
-function globalHelp(): string {
+async function globalHelp(): Promise<string> {
+  const commands = await allCommands();
   const width = Math.max(...commands.map((c) => c.name.length));
   const lines = commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
   return [
@@ -28,15 +29,16 @@ export async function main(argv: string[], io: CliIO = {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     if (name === 'help' && rest[0]) return main([rest[0], '--help'], io);
-    io.out(globalHelp());
+    io.out(await globalHelp());
     return name === undefined ? 2 : 0;
   }
   if (name === '--version' || name === 'version') { io.out(`picket ${VERSION}`); return 0; }
-  const cmd: Command | undefined = commands.find((c) => c.name === name);
-  if (!cmd) {
-    io.err(`picket: unknown command "${name}"\n\n${globalHelp()}`);
+  const found = findCommand(name);
+  if (!found) {
+    io.err(`picket: unknown command "${name}"\n\n${await globalHelp()}`);
     return 2;
   }
+  const cmd: Command = await found;
   if (rest.includes('--help') || rest.includes('-h')) {
     io.out(cmd.usage);
     return 0;

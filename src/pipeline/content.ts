@@ -67,7 +67,9 @@ export function loadContent(o: ContentOptions): LoadedContent {
     }
   };
   const parsers = wrap('parsers', () => loadParserTree(set.parsers, { patterns: lib(), dataDir: set.dataDir, enrich }));
-  const postoverflows = wrap('postoverflows', () => loadParserTree(set.postoverflows, { patterns: lib(), dataDir: set.dataDir, enrich }));
+  // (no postoverflows, the usual case: no second copy of the pattern files)
+  const postoverflows = wrap('postoverflows', () => loadParserTree(set.postoverflows,
+    { patterns: set.postoverflows.length ? lib() : PatternLibrary.withBuiltins(), dataDir: set.dataDir, enrich }));
   const scenarios = wrap('scenarios', () => loadScenarios(set.scenarios, { dataDir: set.dataDir }));
   return { origin, set, parsers, postoverflows, scenarios, warnings: [...parsers.warnings, ...postoverflows.warnings] };
 }

@@ -30,7 +30,7 @@
 // the busy main thread's event loop took its answer and posted the next one.
 
 import os from 'node:os';
-import { Piscina } from 'piscina';
+import type { Piscina } from 'piscina';
 import { LIVE, TIMEMACHINE } from '../core/event.js';
 import { Agent, mergeCounters, type AgentCounters, type LineSource } from './agent.js';
 import { alertToLapiJSON, type LapiAlertJSON } from './alert-json.js';
@@ -97,7 +97,9 @@ export async function createPipeline(o: PipelineOptions): Promise<Pipeline> {
   // content is always loaded on the main thread: load errors surface here (naming the file), not in a worker
   const content = o.content ?? loadContent({ contentDir: o.contentDir, year: o.year, timeMachine: o.timeMachine });
   if (workers <= 0) return new InProcessPipeline(content, o);
-  const pool = new PoolPipeline(content, o, workers, o.mainShard ?? o.timeMachine);
+  // piscina is loaded only for a pool (in-process replays start faster without it)
+  const { Piscina: PiscinaClass } = await import('piscina');
+  const pool = new PoolPipeline(content, o, workers, o.mainShard ?? o.timeMachine, PiscinaClass);
   try { await pool.start(); } catch (e) { await pool.close().catch(() => undefined); throw e; }
   return pool;
 }
@@ -157,7 +159,8 @@ class PoolPipeline implements Pipeline {
   private localLines: string[] = [];
   private localSource: LineSource | null = null;
   private readonly router: ShardRouter;
-  constructor(readonly content: LoadedContent, private readonly o: PipelineOptions, readonly workers: number, readonly mainShard: boolean) {
+  constructor(readonly content: LoadedContent, private readonly o: PipelineOptions, readonly workers: number, readonly mainShard: boolean,
+    PiscinaClass: typeof Piscina) {
     this.batchLines = o.batchLines ?? 4096;
     // lines without an address (half of an auth.log: sessions, sudo...) stay together on the last shard: a
     // worker, never the main thread, which also reads and shards
@@ -176,7 +179,7 @@ class PoolPipeline implements Pipeline {
     const filename = new URL('./worker.js', import.meta.url).href;
     for (let i = 0; i < workers; i++) {
       this.shards.push({
-        pool: new Piscina({ filename, minThreads: 1, maxThreads: 1, concurrentTasksPerWorker: MAX_INFLIGHT + 2, idleTimeout: 2 ** 31 - 1, workerData: init }),
+        pool: new PiscinaClass({ filename, minThreads: 1, maxThreads: 1, concurrentTasksPerWorker: MAX_INFLIGHT + 2, idleTimeout: 2 ** 31 - 1, workerData: init }),
         segments: [], held: 0, parts: [], pending: [], seq: 0, inflight: 0, metrics: emptySnapshot(), metricsReq: null,
       });
     }

@@ -2,12 +2,16 @@
 // explains why (exit 1) while the others keep working.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { commands, loadCommand } from '../../src/cli/commands/index.js';
+import { allCommands, commandNames, findCommand, loadCommand } from '../../src/cli/commands/index.js';
 import { CliError } from '../../src/cli/command.js';
 
-test('every command loads, in --help order', () => {
+test('every command loads, in --help order; one is found by name', async () => {
+  const commands = await allCommands();
   assert.deepEqual(commands.map((c) => c.name), ['run', 'replay', 'explain', 'hubtest', 'decisions', 'alerts', 'bouncers', 'allowlists', 'machines', 'lapi']);
+  assert.deepEqual([...commandNames], commands.map((c) => c.name));
   for (const c of commands) assert.doesNotMatch(c.summary, /unavailable/, c.name);
+  assert.equal((await findCommand('replay'))?.name, 'replay');
+  assert.equal(findCommand('nope'), null);
 });
 
 test('a command whose module fails to load is a stub naming the error (exit 1)', async () => {

@@ -7,8 +7,6 @@
 import { CliError, parseOptions, type CliIO, type Command } from '../command.js';
 import { runReplay, type ReplayResult } from '../../pipeline/replay.js';
 import { defaultWorkers } from '../../pipeline/pool.js';
-import { remoteForwarder } from '../run-lapi.js';
-import { resolveContext } from '../api-context.js';
 
 const usage = `Usage: picket replay --file LOG [--file LOG2 ...] --type TYPE [options]
 
@@ -68,7 +66,9 @@ export const replayCommand: Command = {
     const lapiUrl = values.lapi as string | undefined;
     if (lapiUrl === undefined && (values.credentials !== undefined || values.data !== undefined)) throw new CliError('--credentials and --data are for --lapi');
     // credentials are checked before the replay runs (a typo must not cost a long replay)
-    const sender = lapiUrl === undefined ? null : (() => {
+    // (the LAPI client, undici included, is loaded only for --lapi)
+    const sender = lapiUrl === undefined ? null : await (async () => {
+      const [{ resolveContext }, { remoteForwarder }] = await Promise.all([import('../api-context.js'), import('../run-lapi.js')]);
       const ctx = resolveContext({ config: values.config, data: values.data, credentials: values.credentials });
       return remoteForwarder({ credentialsFile: ctx.credentialsFile, dataDir: ctx.dataDir, lapiUrl, scenarios: [], log: (m) => io.err(`picket replay: ${m}`),
         maxQueue: Number.MAX_SAFE_INTEGER, heartbeatMs: 0 });
