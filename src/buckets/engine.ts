@@ -34,6 +34,9 @@ export interface EngineOptions {
   sweepBudget?: number;
   /** Warning sink (runtime errors are counted, never thrown). */
   log?: (msg: string) => void;
+  /** Scenarios this engine pours into (default all): the worker pool splits per-source and global scenarios
+   *  between engines (src/pipeline/global-merge.ts); the others keep their ids and stay empty. */
+  active?: (s: Scenario) => boolean;
 }
 
 /** The store's counters (minus its internal growth count) plus the engine's own. */
@@ -189,6 +192,9 @@ export class BucketEngine {
     filterErrors: 0, groupbyErrors: 0, refused: 0, alertErrors: 0, exprErrors: 0,
   };
 
+  /** per scenario: not poured into by this engine (EngineOptions.active), or null when all are */
+  private readonly inactive: boolean[] | null;
+
   constructor(set: ScenarioSet, opts: EngineOptions = {}) {
     this.scenarios = set.scenarios;
     this.log = opts.log ?? (() => undefined);
@@ -219,6 +225,8 @@ export class BucketEngine {
     });
     const z = () => this.scenarios.map(() => 0);
     this.c.poured = z(); this.c.overflows = z(); this.c.discarded = z();
+    const active = opts.active;
+    this.inactive = active ? this.scenarios.map((x) => !active(x)) : null;
   }
 
   /** Pours one event into every scenario; returns the overflow events produced, in emission order. */
@@ -243,7 +251,9 @@ export class BucketEngine {
         if (timeOk && t > this.latestTm) this.latestTm = t;
       } else { t = this.wallUs; off = 0; }
       env.evt = evt;
+      const inactive = this.inactive;
       for (let si = 0; si < scen.length; si++) {
+        if (inactive !== null && inactive[si]) continue;
         const s = scen[si]!;
         let r: unknown;
         try { r = s.filter.run(env); } catch (e) {

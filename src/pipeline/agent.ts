@@ -80,6 +80,10 @@ export interface AgentOptions {
   log?: (msg: string) => void;
   /** parsed events poured per engine call (default 256) */
   pourBatch?: number;
+  /** scenarios this agent's engine pours into (default all; EngineOptions.active) */
+  active?: EngineOptions['active'];
+  /** sees every parsed, non-whitelisted event with the index of its line in the pushLines call */
+  tap?: (evt: Event, index: number) => void;
 }
 
 export class Agent {
@@ -90,7 +94,7 @@ export class Agent {
   private readonly labelCache = new Map<string, StrMap>();
 
   constructor(readonly content: LoadedContent, private readonly opts: AgentOptions) {
-    this.engine = new BucketEngine(content.scenarios, { store: opts.store ?? 'wasm', now: opts.now, log: opts.log });
+    this.engine = new BucketEngine(content.scenarios, { store: opts.store ?? 'wasm', now: opts.now, log: opts.log, active: opts.active });
     this.pourBatch = opts.pourBatch ?? 256;
   }
 
@@ -105,6 +109,7 @@ export class Agent {
     const tm = this.opts.mode === TIMEMACHINE;
     const tree = this.content.parsers;
     const batch = this.batch;
+    const tap = this.opts.tap;
     for (let i = 0; i < lines.length; i++) {
       const raw = lines[i]!;
       // Labels: one shared null-prototype map per source (parsers read it, never write it)
@@ -117,10 +122,24 @@ export class Agent {
       }
       c.parsed++;
       if (evt.Whitelisted) { c.whitelisted++; continue; }
+      if (tap !== undefined) tap(evt, i);
       batch.push(evt);
       if (batch.length >= this.pourBatch) this.pourPending();
     }
     this.pourPending();
+  }
+
+  /**
+   * Pours events parsed elsewhere (the pool's global scenarios: global-merge.ts), in order; they are not
+   * counted again as parsed or poured lines.
+   */
+  pourEvents(events: readonly Event[]): void {
+    const batch = this.batch;
+    for (const e of events) {
+      batch.push(e);
+      if (batch.length >= this.pourBatch) this.pourPending(false);
+    }
+    this.pourPending(false);
   }
 
   /** LIVE housekeeping: timed (counter) overflows and bucket expiry at wall time nowMs. */
@@ -141,8 +160,9 @@ export class Agent {
   }
 
   /** Prometheus counters of this agent (parser tree, engine, alerts); cost per call, none per event. */
-  metricsSnapshot(): MetricsSnapshot {
-    return snapshotOf([this.content.parsers], [this.engine], this.c.alerts);
+  metricsSnapshot(withParsers = true): MetricsSnapshot {
+    // (an agent that parses nothing and shares its parser tree with another one leaves it to that one)
+    return snapshotOf(withParsers ? [this.content.parsers] : [], [this.engine], this.c.alerts);
   }
 
   private labelsOf(source: LineSource): StrMap {
@@ -152,10 +172,10 @@ export class Agent {
     return m;
   }
 
-  private pourPending(): void {
+  private pourPending(count = true): void {
     const batch = this.batch;
     if (batch.length === 0) return;
-    this.c.poured += batch.length;
+    if (count) this.c.poured += batch.length;
     const ovs = this.engine.pourMany(batch);
     batch.length = 0;
     if (ovs.length) this.handleOverflows(ovs);

@@ -7,13 +7,12 @@
 // address to the same worker keeps each attacker's buckets whole and fed in log order inside one
 // BucketEngine, with no cross-thread locking or bucket migration; a shared engine would serialize all
 // pours on one thread (or need shared memory + locks), and sharding lines round-robin would split one
-// attacker's events between engines and miss overflows. Cost: scenarios that aggregate across addresses
-// (groupby on something else than the IP, e.g. a range or a user name, or distinct over IPs) only see the
-// lines of their shard — lines whose first address is not the source IP, or that have none (all on the
-// last shard), are the same trade-off. `--workers 0` has no such limit. Which shard an address gets is
-// ShardRouter's (ipscan.ts): the least loaded when it is first seen, then always the same one.
-// Time-machine clocks are per shard (each engine's latest event time), so bucket expiry can differ between
-// shard counts: the same input and the same --workers give the same alerts, run after run.
+// attacker's events between engines and miss overflows. Scenarios that aggregate across addresses
+// (no groupby, or a groupby on something else than the IP, e.g. a user name) would only see the
+// lines of their shard, so they run on the main thread instead, fed in line order by every shard
+// (global-merge.ts): the same alerts with any number of workers. Which shard an address gets is
+// ShardRouter's (ipscan.ts): the least loaded when it is first seen, then always the same one; lines without
+// an address all go to the last shard.
 //
 // The main thread as a shard (`mainShard`, the default in replay): on a 2-core machine, main + 2 workers are
 // three busy threads on two cores, and the main thread's own share (reading, splitting, sharding) is small, so
@@ -36,6 +35,8 @@ import { Agent, mergeCounters, type AgentCounters, type LineSource } from './age
 import { alertToLapiJSON, type LapiAlertJSON } from './alert-json.js';
 import { loadContent, type LoadedContent } from './content.js';
 import { ShardRouter } from './ipscan.js';
+import { eventFromWire } from './event-wire.js';
+import { GlobalMerge, hasGlobalScenarios, perSource } from './global-merge.js';
 import type { MetricsTask, Segment, WorkerInit, WorkerResult, WorkerTask } from './worker.js';
 import { emptySnapshot, mergeSnapshots, type MetricsSnapshot } from '../metrics/snapshot.js';
 
@@ -133,6 +134,11 @@ interface Shard {
   held: number;
   /** per-segment line arrays, joined when the task is sent */
   parts: string[][];
+  /** per-segment line numbers (only with global scenarios) */
+  nos: number[][];
+  /** highest line number given to this shard / processed by it (global scenarios' watermark) */
+  assigned: number;
+  done: number;
   pending: Promise<void>[];
   /** next task sequence number */
   seq: number;
@@ -159,6 +165,10 @@ class PoolPipeline implements Pipeline {
   private localLines: string[] = [];
   private localSource: LineSource | null = null;
   private readonly router: ShardRouter;
+  /** global scenarios (global-merge.ts): their engine on this thread, and the number of the next line */
+  private readonly merge: GlobalMerge | null = null;
+  private nextLine = 0;
+  private localNos: number[] = [];
   constructor(readonly content: LoadedContent, private readonly o: PipelineOptions, readonly workers: number, readonly mainShard: boolean,
     PiscinaClass: typeof Piscina) {
     this.batchLines = o.batchLines ?? 4096;
@@ -166,11 +176,21 @@ class PoolPipeline implements Pipeline {
     // worker, never the main thread, which also reads and shards
     const shards = workers + (mainShard ? 1 : 0);
     this.router = new ShardRouter(shards, shards - 1);
+    const onAlert = o.onAlert;
+    const global = hasGlobalScenarios(content.scenarios);
+    if (global) {
+      this.merge = new GlobalMerge(new Agent(content, {
+        mode: o.timeMachine ? TIMEMACHINE : LIVE, store: o.store, log: o.log, active: (x) => !perSource(x),
+        sink: (a) => onAlert(alertToLapiJSON(a)),
+      }));
+    }
     if (mainShard) {
-      const onAlert = o.onAlert;
+      const merge = this.merge;
       this.local = new Agent(content, {
         mode: o.timeMachine ? TIMEMACHINE : LIVE, store: o.store, log: o.log,
         sink: (a) => onAlert(alertToLapiJSON(a)),
+        active: global ? perSource : undefined,
+        tap: merge === null ? undefined : (evt, i) => { merge.add(this.runningNos[i]!, evt); },
       });
     }
     const init: WorkerInit = {
@@ -180,7 +200,7 @@ class PoolPipeline implements Pipeline {
     for (let i = 0; i < workers; i++) {
       this.shards.push({
         pool: new PiscinaClass({ filename, minThreads: 1, maxThreads: 1, concurrentTasksPerWorker: MAX_INFLIGHT + 2, idleTimeout: 2 ** 31 - 1, workerData: init }),
-        segments: [], held: 0, parts: [], pending: [], seq: 0, inflight: 0, metrics: emptySnapshot(), metricsReq: null,
+        segments: [], held: 0, parts: [], nos: [], assigned: -1, done: -1, pending: [], seq: 0, inflight: 0, metrics: emptySnapshot(), metricsReq: null,
       });
     }
   }
@@ -195,11 +215,14 @@ class PoolPipeline implements Pipeline {
     const local = this.local !== null ? 1 : 0;
     let wait: Promise<void> | null = null;
     if (local && this.localSource !== source) this.runLocal();
+    const numbered = this.merge !== null;
     for (let i = 0; i < lines.length; i++) {
       const line = lines[i]!;
       const k = this.router.route(line);
+      const no = this.nextLine++;
       if (k < local) {
         this.localSource = source;
+        if (numbered) this.localNos.push(no);
         if (this.localLines.push(line) >= LOCAL_BATCH) this.runLocal();
         continue;
       }
@@ -212,8 +235,10 @@ class PoolPipeline implements Pipeline {
         segs.push({ src: source.src, module: source.module, labels: source.labels, text: '' });
         parts = [];
         sh.parts.push(parts);
+        if (numbered) sh.nos.push([]);
       }
       parts.push(line);
+      if (numbered) { sh.nos[sh.nos.length - 1]!.push(no); sh.assigned = no; }
       if (++sh.held >= this.batchLines) {
         const w = this.send(sh);
         if (w) wait = w;
@@ -227,21 +252,39 @@ class PoolPipeline implements Pipeline {
     return wait ?? undefined;
   }
 
+  /** line numbers of the local batch being parsed (the local tap reads them) */
+  private runningNos: number[] = [];
+
   /** Parses and pours the main thread's pending lines (in order, synchronously). */
   private runLocal(): void {
     if (this.localLines.length === 0 || this.local === null) return;
     const lines = this.localLines;
     this.localLines = [];
+    this.runningNos = this.localNos;
+    this.localNos = [];
     this.local.pushLines(lines, this.localSource!);
+    this.drainGlobal();
+  }
+
+  /** Pours the global scenarios' events of every line that all shards have processed. */
+  private drainGlobal(): void {
+    const m = this.merge;
+    if (m === null) return;
+    let w = this.localNos.length ? this.localNos[0]! - 1 : Infinity;
+    for (const sh of this.shards) if (sh.done < sh.assigned) w = Math.min(w, sh.done);
+    m.drain(w);
   }
 
   /** Sends the shard's held lines; returns a promise to wait on when too many tasks are in flight. */
   private send(sh: Shard): Promise<void> | null {
     if (sh.held === 0) return null;
     const segments = sh.segments;
-    for (let i = 0; i < segments.length; i++) segments[i]!.text = sh.parts[i]!.join('\n');
+    for (let i = 0; i < segments.length; i++) {
+      segments[i]!.text = sh.parts[i]!.join('\n');
+      if (this.merge !== null) segments[i]!.lineNos = sh.nos[i]!;
+    }
     const n = sh.held;
-    sh.segments = []; sh.parts = []; sh.held = 0;
+    sh.segments = []; sh.parts = []; sh.nos = []; sh.held = 0;
     sh.inflight += n;
     this.enqueue(sh, { op: 'lines', segments }).then(() => { sh.inflight -= n; }, () => { sh.inflight -= n; });
     if (sh.pending.length > MAX_INFLIGHT) return sh.pending[0]!;
@@ -250,7 +293,15 @@ class PoolPipeline implements Pipeline {
 
   private enqueue(sh: Shard, task: TaskBody): Promise<WorkerResult> {
     const p = sh.pool.run({ ...task, seq: sh.seq++ }) as Promise<WorkerResult>;
-    const done = p.then((r) => { for (const a of r.alerts) this.o.onAlert(a); }, (e: Error) => { this.failure ??= e; })
+    const done = p.then((r) => {
+      for (const a of r.alerts) this.o.onAlert(a);
+      const m = this.merge;
+      if (m !== null) {
+        if (r.global) for (const g of r.global) m.add(g.n, eventFromWire(g.e));
+        if (r.through !== undefined && r.through > sh.done) sh.done = r.through;
+        this.drainGlobal();
+      }
+    }, (e: Error) => { this.failure ??= e; })
       .finally(() => { const i = sh.pending.indexOf(done); if (i >= 0) sh.pending.splice(i, 1); });
     sh.pending.push(done);
     return p;
@@ -261,6 +312,7 @@ class PoolPipeline implements Pipeline {
     this.runLocal();
     for (const sh of this.shards) while (sh.pending.length) await sh.pending[0];
     if (this.failure) throw this.failure;
+    this.drainGlobal();
   }
 
   async tick(nowMs?: number): Promise<void> {
@@ -270,6 +322,7 @@ class PoolPipeline implements Pipeline {
     this.runLocal();
     this.local?.tick(t);
     await this.drain();
+    this.merge?.agent.tick(t);
   }
 
   async counters(): Promise<AgentCounters> {
@@ -278,6 +331,7 @@ class PoolPipeline implements Pipeline {
     if (this.o.log) for (const r of rs) for (const w of r.warnings ?? []) this.o.log(w);
     const all = rs.map((r) => r.counters!);
     if (this.local !== null) all.unshift(this.local.counters());
+    if (this.merge !== null) all.push(this.merge.agent.counters());
     return mergeCounters(all);
   }
 
@@ -298,6 +352,7 @@ class PoolPipeline implements Pipeline {
     clearTimeout(timer);
     const snaps = this.shards.map((sh) => sh.metrics);
     if (this.local !== null) snaps.unshift(this.local.metricsSnapshot());
+    if (this.merge !== null) snaps.push(this.merge.agent.metricsSnapshot(false));
     return mergeSnapshots(snaps);
   }
 
@@ -317,6 +372,7 @@ class PoolPipeline implements Pipeline {
     await this.drain();
     for (const sh of this.shards) this.enqueue(sh, { op: 'flush' }).catch(() => undefined);
     this.local?.flush();
+    this.merge?.agent.flush();
     const c = await this.counters();
     await this.close();
     return c;

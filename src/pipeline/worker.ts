@@ -9,6 +9,8 @@ import { Agent, type AgentCounters, type LineSource } from './agent.js';
 import { alertToLapiJSON, type LapiAlertJSON } from './alert-json.js';
 import { loadContent } from './content.js';
 import type { MetricsSnapshot } from '../metrics/snapshot.js';
+import { eventToWire, type WireEvent } from './event-wire.js';
+import { globalFilter, hasGlobalScenarios, perSource } from './global-merge.js';
 
 export interface WorkerInit {
   contentDir: string | null;
@@ -17,7 +19,8 @@ export interface WorkerInit {
   store: 'wasm' | 'ts';
 }
 
-export interface Segment extends LineSource { text: string }
+/** lines joined by '\n'; lineNos: the pipeline's number of each line, when the content has global scenarios */
+export interface Segment extends LineSource { text: string; lineNos?: number[] }
 
 /** `seq`: per-shard sequence number (0, 1, 2 ...); the worker processes tasks strictly in seq order. */
 export type WorkerTask =
@@ -29,17 +32,34 @@ export type WorkerTask =
 /** Out of sequence (no `seq`): answered at once, between two tasks, with the shard's metric counters. */
 export interface MetricsTask { op: 'metrics' }
 
-export interface WorkerResult { alerts: LapiAlertJSON[]; counters?: AgentCounters; warnings?: string[]; metrics?: MetricsSnapshot }
+export interface WorkerResult {
+  alerts: LapiAlertJSON[]; counters?: AgentCounters; warnings?: string[]; metrics?: MetricsSnapshot;
+  /** events for the main thread's global scenarios (global-merge.ts), with their line numbers */
+  global?: Array<{ n: number; e: WireEvent }>;
+  /** highest line number processed by this shard so far */
+  through?: number;
+}
 
 let agent: Agent | null = null;
 let out: LapiAlertJSON[] = [];
+let outGlobal: Array<{ n: number; e: WireEvent }> = [];
+let lineNos: number[] | undefined;
+let through = -1;
 const warnings = new Map<string, number>();
 
 function getAgent(): Agent {
   if (agent) return agent;
   const init = workerData as WorkerInit;
   const content = loadContent({ contentDir: init.contentDir, year: init.year, timeMachine: init.timeMachine });
+  // global scenarios run on the main thread (global-merge.ts): this shard pours only per-source ones and
+  // sends back the events a global one wants
+  const global = hasGlobalScenarios(content.scenarios);
+  const wanted = global ? globalFilter(content.scenarios) : null;
   agent = new Agent(content, {
+    active: global ? perSource : undefined,
+    tap: wanted === null ? undefined : (evt, i) => {
+      if (lineNos !== undefined && wanted(evt)) outGlobal.push({ n: lineNos[i]!, e: eventToWire(evt) });
+    },
     mode: init.timeMachine ? TIMEMACHINE : LIVE,
     store: init.store,
     sink: (a) => { out.push(alertToLapiJSON(a)); },
@@ -68,7 +88,12 @@ export default function run(task: WorkerTask | MetricsTask): WorkerResult {
     expected++;
     switch (t.op) {
       case 'lines':
-        for (const s of t.segments) a.pushLines(s.text.split('\n'), s);
+        for (const s of t.segments) {
+          lineNos = s.lineNos;
+          a.pushLines(s.text.split('\n'), s);
+          if (lineNos !== undefined && lineNos.length > 0) through = Math.max(through, lineNos[lineNos.length - 1]!);
+        }
+        lineNos = undefined;
         break;
       case 'tick':
         a.tick(t.nowMs);
@@ -81,8 +106,9 @@ export default function run(task: WorkerTask | MetricsTask): WorkerResult {
         break;
     }
   }
-  const r: WorkerResult = { alerts: out };
+  const r: WorkerResult = { alerts: out, through };
   out = [];
+  if (outGlobal.length) { r.global = outGlobal; outGlobal = []; }
   if (counters) {
     r.counters = counters;
     r.warnings = [...warnings].map(([m, n]) => `${n}x ${m}`);

@@ -112,3 +112,23 @@ test('replay: a content error names the file', () => {
   assert.equal(r2.status, 1);
   assert.match(r2.stderr, /no-such-dir does not exist/);
 });
+
+test('replay: a scenario that is not per source (http-open-proxy: no groupby, one blackholed bucket) gives the same alerts with 0, 1 or 2 workers', { skip }, async () => {
+  const { assembleHubContent } = await import('../../bench/replay.bench.js');
+  const hub = path.resolve(ROOT, '../shared/hub');
+  if (!fs.existsSync(hub)) return;
+  const content = assembleHubContent(hub, 'nginx', path.join(TMP, 'hub-nginx'));
+  const log = path.join(TMP, 'nginx.log');
+  const g = spawnSync(process.execPath, [GEN, '--kind', 'nginx', '--lines', '30000', '--seed', '5', '--out', log], { encoding: 'utf8' });
+  assert.equal(g.status, 0, g.stderr);
+  const base = { files: [log], type: 'nginx', year: 2025, contentDir: content };
+  const a = await runReplay({ ...base, workers: 0 });
+  const proxy = a.alerts.filter((x) => x.scenario === 'crowdsecurity/http-open-proxy').length;
+  assert.ok(proxy >= 2, `open-proxy alerts: ${proxy}`);
+  for (const w of [1, 2]) {
+    const b = await runReplay({ ...base, workers: w, batchLines: 500 });
+    assert.deepEqual(b.alertsByScenario, a.alertsByScenario, `workers ${w}`);
+    assert.deepEqual(b.alerts, a.alerts, `workers ${w}`);
+    assert.equal(b.poured, a.poured);
+  }
+});
