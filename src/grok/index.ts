@@ -408,15 +408,19 @@ type RE2SetT = { match(s: string): number[] };
 type RE2SetCtor = new (p: string[], f?: string, o?: object) => RE2SetT;
 
 /**
- * Several grok patterns checked with RE2.Set: `candidates(input)` returns the indices (ascending) of the
- * patterns whose regex matches somewhere in input (labels and prefilters are not considered).
+ * Several grok patterns checked at once: `candidates(input)` returns the indices (ascending) of the patterns
+ * that may match input: every pattern whose regex matches somewhere in it, and possibly one more (when the
+ * literal prefilters leave a single pattern, it is returned without running RE2; its matcher decides).
  * RE2 caps a set's memory, so a large list is split into as few sets as fit; a pattern that cannot be put
  * in any set is always reported as a candidate.
  */
 export class GrokSet {
   private readonly sets: Array<{ set: RE2SetT; idx: number[] }> = [];
   private readonly always: number[] = [];
+  /** each pattern's required literals (its prefilter, up to two) */
+  private readonly lits: ReadonlyArray<readonly string[]>;
   constructor(readonly patterns: readonly GrokPattern[], opts: { maxPerSet?: number } = {}) {
+    this.lits = patterns.map((p) => p.required.slice(0, 2));
     const max = opts.maxPerSet ?? 16;
     const Ctor = (RE2 as unknown as { Set: RE2SetCtor }).Set;
     const build = (idx: number[]): void => {
@@ -435,6 +439,17 @@ export class GrokSet {
   /** Number of RE2.Set objects used (diagnostics). */
   get setCount(): number { return this.sets.length; }
   candidates(input: string): number[] {
+    // the patterns' literal prefilters first (~0.7 us for sshd's set vs ~1.8 us for RE2.Set, which converts the
+    // input to UTF-8 on every call): when they leave at most one pattern (most lines: none), that is the answer
+    // (a superset is fine: a candidate's own matcher still decides)
+    const lits = this.lits;
+    let only = -1, n = 0;
+    for (let i = 0; i < lits.length && n < 2; i++) {
+      const l = lits[i]!;
+      if (l.length === 0 || (input.indexOf(l[0]!) !== -1 && (l.length < 2 || input.indexOf(l[1]!) !== -1))) { only = i; n++; }
+    }
+    if (n === 0) return [];
+    if (n === 1) return [only];
     const out: number[] = this.always.slice();
     for (const { set, idx } of this.sets) for (const k of set.match(input)) out.push(idx[k]!);
     return out.length > 1 ? out.sort((a, b) => a - b) : out;

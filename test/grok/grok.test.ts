@@ -141,7 +141,13 @@ test('GrokSet: indices of patterns that can match', () => {
   const set = new GrokSet(ps);
   assert.deepEqual(set.candidates('Failed password port 22'), [0, 1]);
   assert.deepEqual(set.candidates('1.2.3.4'), [2]);
-  assert.deepEqual(set.candidates('zzz'), []);
+  // the literal prefilters leave only the pattern that has none: returned as is, its matcher decides
+  assert.deepEqual(set.candidates('zzz'), [2]);
+  assert.equal(ps[2]!.exec('zzz'), null);
+  // two left by the prefilters: RE2.Set gives the exact answer
+  assert.deepEqual(set.candidates('Failed login'), [0]);
+  const lit = new GrokSet([l.compile('Failed %{WORD:a}', 't'), l.compile('port %{INT:p}', 't')]);
+  assert.deepEqual(lit.candidates('zzz'), []);
 });
 
 test('js backend translates RE2 syntax (benchmark only)', () => {
