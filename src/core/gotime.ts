@@ -28,6 +28,9 @@ function pad(n: number, w: number): string {
   return s.length >= w ? s : '0'.repeat(w - s.length) + s;
 }
 
+let nowMs = NaN;
+let nowTime: GoTime | null = null;
+
 export class GoTime {
   /**
    * @param ms      milliseconds since the Unix epoch (integer)
@@ -45,7 +48,12 @@ export class GoTime {
   static readonly ZERO_MS = -62135596800000; // 0001-01-01T00:00:00Z, Go's zero time
 
   static zero(): GoTime { return new GoTime(GoTime.ZERO_MS, 0, 0, 'UTC'); }
-  static now(): GoTime { return new GoTime(Date.now(), 0, 0, 'UTC'); }
+  /** (one instance per millisecond: GoTime is immutable, and every parsed line asks for the time) */
+  static now(): GoTime {
+    const ms = Date.now();
+    if (ms !== nowMs) { nowMs = ms; nowTime = new GoTime(ms, 0, 0, 'UTC'); }
+    return nowTime!;
+  }
   static fromUnixNano(ns: bigint | number, offset = 0, zone = 'UTC'): GoTime {
     const big = typeof ns === 'bigint' ? ns : BigInt(Math.trunc(ns));
     const ms = big / 1000000n;
