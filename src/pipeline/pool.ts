@@ -36,7 +36,7 @@ import { alertToLapiJSON, type LapiAlertJSON } from './alert-json.js';
 import { loadContent, type LoadedContent } from './content.js';
 import { ShardRouter } from './ipscan.js';
 import { eventFromWire } from './event-wire.js';
-import { GlobalMerge, hasGlobalScenarios, perSource } from './global-merge.js';
+import { GlobalMerge, globalFilter, hasGlobalScenarios, perSource } from './global-merge.js';
 import type { MetricsTask, Segment, WorkerInit, WorkerResult, WorkerTask } from './worker.js';
 import { emptySnapshot, mergeSnapshots, type MetricsSnapshot } from '../metrics/snapshot.js';
 
@@ -186,11 +186,12 @@ class PoolPipeline implements Pipeline {
     }
     if (mainShard) {
       const merge = this.merge;
+      const wanted = merge === null ? null : globalFilter(content.scenarios);
       this.local = new Agent(content, {
         mode: o.timeMachine ? TIMEMACHINE : LIVE, store: o.store, log: o.log,
         sink: (a) => onAlert(alertToLapiJSON(a)),
         active: global ? perSource : undefined,
-        tap: merge === null ? undefined : (evt, i) => { merge.add(this.runningNos[i]!, evt); },
+        tap: merge === null ? undefined : (evt, i) => { if (wanted!(evt)) merge.add(this.runningNos[i]!, evt); },
       });
     }
     const init: WorkerInit = {
