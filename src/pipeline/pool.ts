@@ -18,7 +18,7 @@
 // three busy threads on two cores, and the main thread's own share (reading, splitting, sharding) is small, so
 // it parses and pours shard 0 itself between two sends, and cores - 1 workers take the other shards: two
 // isolates instead of three (one content copy less in memory, no start-up load of a third one) and no thread
-// waiting for a core (bench/RESULTS.md: the same speed within noise, ~60 MB less). Live (`picket run`) keeps
+// waiting for a core (bench/RESULTS.md: the same speed within the noise, less memory). Live (`picket run`) keeps
 // the main thread free for tailing and the Local API, so a batch of parsing never delays an HTTP answer.
 //
 // Each shard is a Piscina instance with exactly one thread (min = max = 1). Piscina does not keep submission
@@ -160,7 +160,7 @@ class PoolPipeline implements Pipeline {
   private readonly shards: Shard[] = [];
   private readonly batchLines: number;
   private failure: Error | null = null;
-  /** the main thread's shard (index 0 of shardOf) and its pending lines, all of one source */
+  /** the main thread's shard (ShardRouter index 0) and its pending lines, all of one source */
   private readonly local: Agent | null = null;
   private localLines: string[] = [];
   private localSource: LineSource | null = null;
