@@ -7,9 +7,10 @@
 // bound the backtracking of ONE anchored attempt. A pattern is accepted when:
 //  1. every unbounded quantifier (*, +, {n,}, lazy or greedy) applies to a "unit": a single character set, or a
 //     group without alternation whose first item is a mandatory single character set S, with no other item of
-//     the group able to match a character of S, and with no unbounded quantifier inside. Iteration boundaries
-//     of a unit are then decided by one character, so a loop over a given text has exactly one way to consume
-//     it (no (a|aa)* style exponential splits);
+//     the group able to match a character of S, and with no unbounded quantifier inside, or an alternation of
+//     fixed-length branches (character sets only) whose first sets are pairwise disjoint (`(?:[^"\\]|\\.)`).
+//     Iteration boundaries of a unit are then decided by one character, so a loop over a given text has exactly
+//     one way to consume it (no (a|aa)* style exponential splits);
 //  2. every unbounded quantifier is either
 //     a. deterministic: the characters that can start one more iteration are disjoint from the characters that
 //        can follow the loop (FOLLOW; end of pattern contributes none). Giving back an iteration then fails on
@@ -264,6 +265,7 @@ function flat(n: Node): Node[] { return n.k === 'seq' ? n.items.flatMap(flat) : 
 /** Rule 1: a loop body whose iteration boundaries are decided by one character. */
 function isUnit(body: Node): boolean {
   if (body.k === 'set') return true;
+  if (body.k === 'alt') return isAltUnit(body);
   if (hasUnbounded(body)) return false;
   const items = flat(body);
   const lead = items[0];
@@ -275,6 +277,24 @@ function isUnit(body: Node): boolean {
     rest |= chars(it);
   }
   return (rest & lead.s) === 0n;
+}
+
+/**
+ * Rule 1, alternation form: branches of fixed length (single character sets only) whose first sets are pairwise
+ * disjoint, e.g. an escape-aware quoted string `(?:[^"\\]|\\.)`. The first character of an iteration selects its
+ * only possible branch and that branch's length ends it, so a loop over a given text has one way to consume it.
+ */
+function isAltUnit(body: Extract<Node, { k: 'alt' }>): boolean {
+  let seen = 0n;
+  for (const a of body.alts) {
+    const items = flat(a);
+    if (items.length === 0) return false;
+    for (const it of items) if (it.k !== 'set') return false;
+    const lead = (items[0] as Extract<Node, { k: 'set' }>).s;
+    if ((lead & seen) !== 0n) return false;
+    seen |= lead;
+  }
+  return true;
 }
 
 /**

@@ -12,10 +12,13 @@ const HUB = '/work/shared/hub';
 const REPO = new URL('../../../', import.meta.url).pathname;
 
 test('analysis refuses classic catastrophic shapes and accepts deterministic ones', () => {
-  for (const bad of ['(a+)+b', '(a|aa)*b', '(.*)(.*)x', '^(.*),(.*);', '.*x.*y', '(?:a|ab)*c', '(\\w+\\s?)*$', '(?m)^a+$', '\\pL+', '(?:a(b)?)*c', '(?:x(y)){2}']) {
+  for (const bad of ['(a+)+b', '(a|aa)*b', '(.*)(.*)x', '^(.*),(.*);', '.*x.*y', '(?:a|ab)*c', '(\\w+\\s?)*$', '(?m)^a+$', '\\pL+', '(?:a(b)?)*c', '(?:x(y)){2}',
+    '(?:a|b+)*c', '(?:ab|ac)*d']) {
     assert.equal(analyzeBacktracking(bad).safe, false, bad);
   }
-  for (const ok of ['^[^ ]+ [0-9]+$', '^(?:\\.[a-z]{0,5})*;', 'user=([a-z]+) ip=([0-9.]+)', '^(.*)$', 'x (.*)']) {
+  // (an escape-aware quoted string: an alternation of fixed-length branches with disjoint first characters)
+  for (const ok of ['^[^ ]+ [0-9]+$', '^(?:\\.[a-z]{0,5})*;', 'user=([a-z]+) ip=([0-9.]+)', '^(.*)$', 'x (.*)',
+    '"((?:[^"\\\\]|\\\\.)*)"', '(?:ab|cd)*x']) {
     assert.equal(analyzeBacktracking(ok).safe, true, ok);
   }
 });
