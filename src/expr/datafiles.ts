@@ -1,6 +1,7 @@
 // Data files used by File / RegexpInFile / LookupFile / FileMap / MatchKnownBot (parsing.md §10).
 // Owns: loading (once per (dest_file, type)), storage keyed by dest_file, lookup helpers.
 
+import { AnswerMemory } from './recent.js';
 import { readFileSync } from 'node:fs';
 import { join, isAbsolute } from 'node:path';
 import RE2 from 're2';
@@ -14,12 +15,10 @@ export const regexpFiles = new Map<string, RE2[]>();
  *  once per chunk instead of once per regex (hub bad_user_agents has ~590 regexes per request). */
 type RegexSet = { test(s: string): boolean };
 const RE2Set = (RE2 as unknown as { Set: new (patterns: string[]) => RegexSet }).Set;
-const regexpMatchers = new Map<string, { sets: RegexSet[]; singles: RE2[]; size: number; seen: Map<string, boolean> }>();
+const regexpMatchers = new Map<string, { sets: RegexSet[]; singles: RE2[]; size: number; seen: AnswerMemory }>();
 const SET_CHUNK = 64;
-/** answers remembered per regexp file: the same user agents, paths... come back on most lines of a log, and a
- *  file's answer for a string never changes once the file is loaded (bounded; cleared when full) */
+/** answers remembered per regexp file (a file's answer for a string never changes once the file is loaded) */
 const SEEN_MAX = 8192;
-const SEEN_MAX_LENGTH = 512;
 
 /** true when any regex of the loaded `regexp` data file `destFile` matches `s`; undefined if no such file. */
 export function matchRegexpFile(destFile: string, s: string): boolean | undefined {
@@ -27,7 +26,7 @@ export function matchRegexpFile(destFile: string, s: string): boolean | undefine
   if (!list) return undefined;
   let m = regexpMatchers.get(destFile);
   if (!m || m.size !== list.length) {
-    m = { sets: [], singles: [], size: list.length, seen: new Map() };
+    m = { sets: [], singles: [], size: list.length, seen: new AnswerMemory(SEEN_MAX) };
     for (let i = 0; i < list.length; i += SET_CHUNK) {
       const chunk = list.slice(i, i + SET_CHUNK);
       try { m.sets.push(new RE2Set(chunk.map((r) => r.source))); }
@@ -40,10 +39,7 @@ export function matchRegexpFile(destFile: string, s: string): boolean | undefine
   let hit = false;
   for (let i = 0; !hit && i < m.sets.length; i++) hit = m.sets[i]!.test(s);
   for (let i = 0; !hit && i < m.singles.length; i++) hit = m.singles[i]!.test(s);
-  if (s.length <= SEEN_MAX_LENGTH) {
-    if (m.seen.size >= SEEN_MAX) m.seen.clear();
-    m.seen.set(s, hit);
-  }
+  m.seen.set(s, hit);
   return hit;
 }
 export const mapFiles = new Map<string, MapEntry[]>();

@@ -8,26 +8,23 @@
 // contains, so a missing one proves there is no match and the answer is unchanged.
 
 import RE2 from 're2';
+import { LiteralGuard } from '../grok/prefilter.js';
 import { scanRegex } from '../grok/regex.js';
 
 export class GuardedRegex {
   readonly re: RE2;
-  private readonly l0: string | null;
-  private readonly l1: string | null;
+  private readonly guard: LiteralGuard;
 
   /** throws RE2's error on an invalid pattern */
   constructor(readonly source: string) {
     this.re = new RE2(source, 'u');
     let req: string[] = [];
     try { req = scanRegex(source).required; } catch { req = []; }
-    this.l0 = req[0] ?? null;
-    this.l1 = req[1] ?? null;
+    this.guard = new LiteralGuard(req);
   }
 
   test(s: string): boolean {
-    if (this.l0 !== null && s.indexOf(this.l0) === -1) return false;
-    if (this.l1 !== null && s.indexOf(this.l1) === -1) return false;
-    return this.re.test(s);
+    return this.guard.pass(s) && this.re.test(s);
   }
 }
 

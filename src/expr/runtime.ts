@@ -3,7 +3,7 @@
 // access with nil checks, string operators, and predicate loops. Errors are thrown as RtError and
 // wrapped into ExprRuntimeError by the compiled expression's run().
 
-import { RecentValues } from './recent.js';
+import { AnswerMemory, RecentValues } from './recent.js';
 import { GuardedRegex, regexOf } from './regex.js';
 import { GoTime, GoWeekday, GoMonth } from '../core/gotime.js';
 
@@ -428,7 +428,7 @@ export function elemMemo(slot: { src: unknown; vals: unknown[] }, arr: unknown, 
  * `any(File(f), {x op E(#)})` (compile.ts anyOverFile): op 0 ==, 1 contains, 2 startsWith, 3 endsWith; E = f
  * (upper/lower) or the line itself. The transformed lines (and for == a Set of them) are kept per file array.
  */
-export interface AnyStrSlot { src: unknown; vals: string[]; set: Set<string> | null; seen: Map<string, boolean> | null }
+export interface AnyStrSlot { src: unknown; vals: string[]; set: Set<string> | null; seen: AnswerMemory | null }
 export function anyStrOp(slot: AnyStrSlot, arr: string[], op: number, f: ((s: string) => string) | null, x: string): boolean {
   if (slot.src !== arr) {
     slot.src = arr;
@@ -442,7 +442,7 @@ export function anyStrOp(slot: AnyStrSlot, arr: string[], op: number, f: ((s: st
     return slot.set.has(x);
   }
   // a long list: answers remembered per subject (the same user agents and paths come back line after line)
-  const remember = v.length >= SEEN_MIN_LIST && x.length <= SEEN_MAX_LENGTH;
+  const remember = v.length >= SEEN_MIN_LIST;
   if (remember) {
     const known = slot.seen?.get(x);
     if (known !== undefined) return known;
@@ -451,14 +451,10 @@ export function anyStrOp(slot: AnyStrSlot, arr: string[], op: number, f: ((s: st
   if (op === 1) { for (let i = 0; i < v.length; i++) if (x.includes(v[i]!)) { hit = true; break; } }
   else if (op === 2) { for (let i = 0; i < v.length; i++) if (x.startsWith(v[i]!)) { hit = true; break; } }
   else { for (let i = 0; i < v.length; i++) if (x.endsWith(v[i]!)) { hit = true; break; } }
-  if (remember) {
-    const seen = slot.seen ??= new Map();
-    if (seen.size >= SEEN_MAX) seen.clear();
-    seen.set(x, hit);
-  }
+  if (remember) (slot.seen ??= new AnswerMemory(SEEN_MAX)).set(x, hit);
   return hit;
 }
-const SEEN_MIN_LIST = 8, SEEN_MAX = 4096, SEEN_MAX_LENGTH = 512;
+const SEEN_MIN_LIST = 8, SEEN_MAX = 4096;
 
 // Remembered answers (recent.ts): most of the hub's http scenarios upper-case the same few fields of an event.
 const upperRecent = new RecentValues(upperOf);

@@ -311,22 +311,18 @@ const MAX_BRANCH_DEPTH = 3;
  */
 export function buildExtractor(src: string, groups: number): JsExtractor | string {
   const whole = analyzeBacktracking(src);
-  if (whole.safe) {
-    try { return { branches: [exactBranch(src, null)], capped: false, segments: 0, reason: '' }; } catch (e) { return `no JS translation: ${(e as Error).message}`; }
-  }
-  const r = extractorOf(src, groups, 0);
-  if (typeof r === 'string') return `${whole.reason}; segmented: ${r}`;
+  const r = extractorOf(src, groups, 0, whole.safe);
+  if (typeof r === 'string') return whole.safe ? r : `${whole.reason}; segmented: ${r}`;
   return { ...r, reason: whole.reason };
 }
 
-function exactBranch(src: string, remap: Int32Array | null): ExtractorBranch {
-  const js = toJsRegExp(src);
-  return { re: new RegExp(js.source, js.flags + 'y'), remap, exact: true, check: null };
-}
-
-function extractorOf(src: string, groups: number, depth: number): Omit<JsExtractor, 'reason'> | string {
-  if (depth > 0 && analyzeBacktracking(src).safe) {
-    try { return { branches: [exactBranch(src, null)], capped: false, segments: 0 }; } catch (e) { return `no JS translation: ${(e as Error).message}`; }
+/** `safe`: the safety analysis of the whole of `src` (done by the caller at depth 0, here below it) */
+function extractorOf(src: string, groups: number, depth: number, safe = analyzeBacktracking(src).safe): Omit<JsExtractor, 'reason'> | string {
+  if (safe) {
+    try {
+      const js = toJsRegExp(src);
+      return { branches: [{ re: new RegExp(js.source, js.flags + 'y'), remap: null, exact: true, check: null }], capped: false, segments: 0 };
+    } catch (e) { return `no JS translation: ${(e as Error).message}`; }
   }
   const split = depth < MAX_BRANCH_DEPTH ? splitLeadingOptional(src) : null;
   // a leading optional item that can start like what follows it (nginx's target_fqdn before remote_addr): the

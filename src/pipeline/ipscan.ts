@@ -145,14 +145,11 @@ export function addressHash(s: string): number {
   return h >>> 0;
 }
 
-/**
- * Shard of a line among `n` shards: addressHash mod n, or `none` (default 0) when it has no address.
- * n <= 1 -> 0.
- */
-export function shardOf(s: string, n: number, none = 0): number {
+/** Shard of a line among `n` shards: addressHash mod n, or 0 when it has no address. n <= 1 -> 0. */
+export function shardOf(s: string, n: number): number {
   if (n <= 1) return 0;
   const h = addressHash(s);
-  return h < 0 ? none : h % n;
+  return h < 0 ? 0 : h % n;
 }
 
 /**

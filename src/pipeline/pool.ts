@@ -31,7 +31,7 @@
 import os from 'node:os';
 import type { Piscina } from 'piscina';
 import { LIVE, TIMEMACHINE } from '../core/event.js';
-import { Agent, mergeCounters, type AgentCounters, type LineSource } from './agent.js';
+import { Agent, mergeCounters, type AgentCounters, type AgentOptions, type LineSource } from './agent.js';
 import { alertToLapiJSON, type LapiAlertJSON } from './alert-json.js';
 import { loadContent, type LoadedContent } from './content.js';
 import { ShardRouter } from './ipscan.js';
@@ -105,16 +105,22 @@ export async function createPipeline(o: PipelineOptions): Promise<Pipeline> {
   return pool;
 }
 
+/** An agent on the main thread: its alerts leave through `onAlert` as LAPI JSON. */
+function mainThreadAgent(content: LoadedContent, o: PipelineOptions, extra: Pick<AgentOptions, 'active' | 'tap'> = {}): Agent {
+  const onAlert = o.onAlert;
+  return new Agent(content, {
+    mode: o.timeMachine ? TIMEMACHINE : LIVE, store: o.store, log: o.log,
+    sink: (a) => onAlert(alertToLapiJSON(a)),
+    ...extra,
+  });
+}
+
 class InProcessPipeline implements Pipeline {
   readonly workers = 0;
   readonly mainShard = true;
   private readonly agent: Agent;
   constructor(readonly content: LoadedContent, o: PipelineOptions) {
-    const onAlert = o.onAlert;
-    this.agent = new Agent(content, {
-      mode: o.timeMachine ? TIMEMACHINE : LIVE, store: o.store, log: o.log,
-      sink: (a) => onAlert(alertToLapiJSON(a)),
-    });
+    this.agent = mainThreadAgent(content, o);
   }
   push(lines: readonly string[], source: LineSource): void { this.agent.pushLines(lines, source); }
   tick(nowMs?: number): Promise<void> { this.agent.tick(nowMs ?? Date.now()); return Promise.resolve(); }
@@ -176,20 +182,12 @@ class PoolPipeline implements Pipeline {
     // worker, never the main thread, which also reads and shards
     const shards = workers + (mainShard ? 1 : 0);
     this.router = new ShardRouter(shards, shards - 1);
-    const onAlert = o.onAlert;
     const global = hasGlobalScenarios(content.scenarios);
-    if (global) {
-      this.merge = new GlobalMerge(new Agent(content, {
-        mode: o.timeMachine ? TIMEMACHINE : LIVE, store: o.store, log: o.log, active: (x) => !perSource(x),
-        sink: (a) => onAlert(alertToLapiJSON(a)),
-      }));
-    }
+    if (global) this.merge = new GlobalMerge(mainThreadAgent(content, o, { active: (x) => !perSource(x) }));
     if (mainShard) {
       const merge = this.merge;
       const wanted = merge === null ? null : globalFilter(content.scenarios);
-      this.local = new Agent(content, {
-        mode: o.timeMachine ? TIMEMACHINE : LIVE, store: o.store, log: o.log,
-        sink: (a) => onAlert(alertToLapiJSON(a)),
+      this.local = mainThreadAgent(content, o, {
         active: global ? perSource : undefined,
         tap: merge === null ? undefined : (evt, i) => { if (wanted!(evt)) merge.add(this.runningNos[i]!, evt); },
       });
