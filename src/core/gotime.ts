@@ -28,6 +28,7 @@ function pad(n: number, w: number): string {
   return s.length >= w ? s : '0'.repeat(w - s.length) + s;
 }
 
+let zeroTime: GoTime | null = null;
 let nowMs = NaN;
 let nowTime: GoTime | null = null;
 
@@ -47,7 +48,8 @@ export class GoTime {
 
   static readonly ZERO_MS = -62135596800000; // 0001-01-01T00:00:00Z, Go's zero time
 
-  static zero(): GoTime { return new GoTime(GoTime.ZERO_MS, 0, 0, 'UTC'); }
+  /** Go's zero time (one shared instance: GoTime is immutable, and every new event starts with two) */
+  static zero(): GoTime { return (zeroTime ??= new GoTime(GoTime.ZERO_MS, 0, 0, 'UTC')); }
   /** (one instance per millisecond: GoTime is immutable, and every parsed line asks for the time) */
   static now(): GoTime {
     const ms = Date.now();

@@ -15,6 +15,7 @@ import { stashGet, stashSet, stashExists } from './stash.js';
 import { exprHooks, hookLog } from './hooks.js';
 import { parseIP, parseCIDR, cidrContains, maskIP, formatIP } from './ip.js';
 import { parseXml, findElements } from './xml.js';
+import { GO_MAP_PROTO } from '../core/event.js';
 
 export interface FnDef {
   min: number;
@@ -47,7 +48,7 @@ function a(v: unknown, fn: string): unknown[] {
 function isMap(v: unknown): v is Record<string, unknown> {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
   const p = Object.getPrototypeOf(v);
-  return p === null || p === Object.prototype;
+  return p === null || p === Object.prototype || p === GO_MAP_PROTO;
 }
 function elemOf(t: T | undefined): T { return t && t.k === 'array' ? t.elem : ANY; }
 function sameAs(i: number) { return (args: T[]): T => args[i] ?? ANY; }
@@ -118,19 +119,28 @@ function goReplace(str: string, old: string, nw: string, cnt: number): string {
 const queryUnescape = new RecentValues((x) => unescapeURL(x, true) ?? x);
 const pathUnescape = new RecentValues((x) => unescapeURL(x, false) ?? x);
 
+/** Go's url.QueryUnescape (query) / url.PathUnescape: null on a malformed escape. Most inputs have no '%': returned as is. */
 function unescapeURL(str: string, query: boolean): string | null {
-  const bytes: number[] = [];
+  if (str.indexOf('%') < 0) return query && str.indexOf('+') >= 0 ? str.replaceAll('+', ' ') : str;
   const src = Buffer.from(str);
+  const out = Buffer.allocUnsafe(src.length);
+  let n = 0;
   for (let i = 0; i < src.length; i++) {
     const c = src[i]!;
     if (c === 0x25) {
-      const h = src.subarray(i + 1, i + 3).toString('latin1');
-      if (!/^[0-9a-fA-F]{2}$/.test(h)) return null;
-      bytes.push(parseInt(h, 16)); i += 2;
-    } else if (c === 0x2b && query) bytes.push(0x20);
-    else bytes.push(c);
+      if (i + 2 >= src.length) return null;
+      const h = hexDigit(src[i + 1]!), l = hexDigit(src[i + 2]!);
+      if (h < 0 || l < 0) return null;
+      out[n++] = h * 16 + l; i += 2;
+    } else out[n++] = c === 0x2b && query ? 0x20 : c;
   }
-  return Buffer.from(bytes).toString('utf8');
+  return out.toString('utf8', 0, n);
+}
+function hexDigit(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  if (c >= 0x41 && c <= 0x46) return c - 0x37;
+  if (c >= 0x61 && c <= 0x66) return c - 0x57;
+  return -1;
 }
 function escapeURL(str: string, query: boolean): string {
   let out = '';

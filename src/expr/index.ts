@@ -3,7 +3,7 @@
 // JavaScript function once; run() evaluates it per event. Also re-exports data files, stash, hooks.
 // Owns: the CompiledExpr / error classes, runtime-error accounting, goValueToString (parsing.md §6).
 
-import type { Event } from '../core/event.js';
+import { GO_MAP_PROTO, type Event } from '../core/event.js';
 import { Compiler, CompileErr, kindOf } from './compile.js';
 import * as rt from './runtime.js';
 import { FUNCTIONS, HUBTEST_FUNCTIONS, TIME_EXTRA } from './functions.js';
@@ -104,7 +104,7 @@ export function goValueToString(value: unknown, kind: ValueKind): string | null 
   }
   if (typeof value === 'object') {
     const p = Object.getPrototypeOf(value);
-    if (p === null || p === Object.prototype) return null;
+    if (p === null || p === Object.prototype || p === GO_MAP_PROTO) return null;
   }
   return new Error(`unexpected return type ${rt.typeOfValue(value)}`);
 }

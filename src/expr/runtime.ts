@@ -6,6 +6,7 @@
 import { AnswerMemory, RecentValues } from './recent.js';
 import { GuardedRegex, regexOf } from './regex.js';
 import { GoTime, GoWeekday, GoMonth } from '../core/gotime.js';
+import { GO_MAP_PROTO, isGoMapObject } from '../core/event.js';
 
 export class RtError extends Error {}
 
@@ -17,7 +18,7 @@ export const strMaps = new WeakSet<object>();
  *  (e.g. hubtest `results`), they still read missing keys as "". */
 const STRMAP_FIELDS = new Set(['Parsed', 'Meta', 'Enriched', 'Labels']);
 function markStrMap(v: unknown): void {
-  if (v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === null) strMaps.add(v);
+  if (v !== null && typeof v === 'object' && isGoMapObject(v)) strMaps.add(v);
 }
 
 export function typeOfValue(v: unknown): string {
@@ -32,13 +33,13 @@ export function typeOfValue(v: unknown): string {
   if (v instanceof GoTime) return 'time.Time';
   if (v instanceof GoWeekday) return 'time.Weekday';
   const p = Object.getPrototypeOf(v);
-  if (p === null || p === Object.prototype) return 'map[string]interface {}';
+  if (p === null || p === Object.prototype || p === GO_MAP_PROTO) return 'map[string]interface {}';
   return (v as object).constructor?.name ?? 'struct';
 }
 
 function isPlainMap(v: object): boolean {
   const p = Object.getPrototypeOf(v);
-  return p === null || p === Object.prototype;
+  return p === null || p === Object.prototype || p === GO_MAP_PROTO;
 }
 
 function num(v: unknown): number | undefined {

@@ -4,6 +4,7 @@
 // Owns: formatValue (Go %v), goFloatG, sprintf.
 
 import { GoTime, GoWeekday, GoMonth, formatGoDuration } from '../core/gotime.js';
+import { GO_MAP_PROTO } from '../core/event.js';
 
 export type Kind = string;
 
@@ -58,7 +59,7 @@ export function formatValue(v: unknown, kind?: Kind, plus = false, top = true): 
   if (Buffer.isBuffer(v)) return '[' + [...v].join(' ') + ']';
   const proto = Object.getPrototypeOf(v);
   const o = v as Record<string, unknown>;
-  if (proto === null || proto === Object.prototype) {
+  if (proto === null || proto === Object.prototype || proto === GO_MAP_PROTO) {
     const keys = Object.keys(o).sort();
     return 'map[' + keys.map((k) => `${k}:${formatValue(o[k], undefined, plus, false)}`).join(' ') + ']';
   }
@@ -75,7 +76,7 @@ function goTypeName(v: unknown, k?: Kind): string {
   if (v instanceof GoTime) return 'time.Time';
   if (Array.isArray(v)) return '[]interface {}';
   const proto = Object.getPrototypeOf(v);
-  if (proto === null || proto === Object.prototype) return 'map[string]interface {}';
+  if (proto === null || proto === Object.prototype || proto === GO_MAP_PROTO) return 'map[string]interface {}';
   return '*' + ((v as object).constructor?.name ?? 'struct');
 }
 

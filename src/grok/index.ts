@@ -84,13 +84,6 @@ function compileRegex(expanded: string, engine: 're2' | 'js'): Matcher {
   return m;
 }
 
-/** A JS match with the original group numbers (remap: original index -> index in m, -1 = not participating). */
-function remapped(m: RegExpExecArray, map: Int32Array): RegExpExecArray {
-  const r = new Array<string | undefined>(map.length);
-  for (let i = 0; i < map.length; i++) r[i] = map[i]! >= 0 ? m[map[i]!] : undefined;
-  return Object.assign(r, { index: m.index }) as unknown as RegExpExecArray;
-}
-
 class CompiledGrok implements GrokPattern {
   readonly fields: readonly string[];
   readonly required: readonly string[];
@@ -116,6 +109,9 @@ class CompiledGrok implements GrokPattern {
   private segTries = 0;
   private segFails = 0;
   private readonly idx: Int32Array;
+  /** group numbers of the last match returned by safeMatch (a JS alternative's remap: original -> its own, -1 = not
+   *  participating), null when they are the pattern's own; read by matchInto instead of building a remapped array */
+  private lastRemap: Int32Array | null = null;
   private readonly nf: number;
   private readonly guard: LiteralGuard;
 
@@ -153,8 +149,12 @@ class CompiledGrok implements GrokPattern {
       m = this.ex.exec(input) ?? this.re.exec(input);
     } else m = this.re2Exec(input);
     if (m === null) return false;
-    const f = this.fields, idx = this.idx;
-    for (let j = 0; j < this.nf; j++) target[f[j]!] = m[idx[j]!] ?? '';
+    const f = this.fields, idx = this.idx, map = this.lastRemap;
+    if (map === null) for (let j = 0; j < this.nf; j++) target[f[j]!] = m[idx[j]!] ?? '';
+    else {
+      for (let j = 0; j < this.nf; j++) { const k = map[idx[j]!]!; target[f[j]!] = k >= 0 ? m[k] ?? '' : ''; }
+      this.lastRemap = null;
+    }
     return true;
   }
 
@@ -192,7 +192,7 @@ class CompiledGrok implements GrokPattern {
   }
 
   /**
-   * The JS extractor at `start`: the match (original group numbers), null when every alternative proved it has
+   * The JS extractor at `start`: the match (its group numbers in lastRemap), null when every alternative proved it has
    * no match there, undefined when that cannot be told without RE2 (a segmented alternative failed).
    */
   private jsAt(input: string, start: number): RegExpExecArray | null | undefined {
@@ -203,7 +203,7 @@ class CompiledGrok implements GrokPattern {
       const b = br[i]!;
       b.js.lastIndex = start;
       const m = b.js.exec(input);
-      if (m !== null && m.index === start) return b.remap === null ? m : remapped(m, b.remap);
+      if (m !== null && m.index === start) { this.lastRemap = b.remap; return m; }
       if (b.exact) continue;
       if (i === last || start !== 0 || b.check!.test(input)) return undefined;
     }

@@ -4,7 +4,7 @@
 // destination precedence method > parsed > meta > enriched > target, and `target:` path walking over the
 // Event's Go field names (`evt.` prefix stripped, first map assigned, final field must be a string).
 
-import { Event } from '../core/event.js';
+import { Event, isGoMapObject } from '../core/event.js';
 import { compileExpr, goValueToString, getEnricher, type CompiledExpr, type EnrichContext } from './deps.js';
 import { ParserLoadError, type StaticConfig } from './config.js';
 
@@ -117,7 +117,7 @@ export function applyStatics(list: CompiledStatic[], evt: Event, env: { evt: Eve
 }
 
 function isGoMap(o: object): boolean {
-  return Object.getPrototypeOf(o) === null;
+  return isGoMapObject(o);
 }
 
 /**

@@ -4,7 +4,7 @@
 
 import path from 'node:path';
 import type { AgentCounters } from './agent.js';
-import { sortAlertsJSON, type LapiAlertJSON } from './alert-json.js';
+import { alertSortKey, sortAlertsJSON, type AlertSortKey, type LapiAlertJSON } from './alert-json.js';
 import { createPipeline } from './pool.js';
 import { readLogLines } from './read.js';
 
@@ -32,7 +32,10 @@ export interface ReplayResult {
   poured: number;
   pouredByScenario: Record<string, number>;
   alertsByScenario: Record<string, number>;
-  alerts: LapiAlertJSON[];
+  /** the alerts in their deterministic order, each as its LAPI Alert JSON text */
+  alertsJSON: string[];
+  /** the same alerts as objects (parsed from alertsJSON on first use) */
+  readonly alerts: LapiAlertJSON[];
   workers: number;
   content: string;
   warnings: string[];
@@ -42,8 +45,12 @@ export interface ReplayResult {
   counters: AgentCounters;
 }
 
+/** An alert kept by a replay: its JSON text (about a quarter of the objects' heap: an alert carries the meta of
+ *  up to `capacity` events; 2,109 nginx alerts held ~25 MiB as objects) and its sort key. */
+interface KeptAlert extends AlertSortKey { json: string }
+
 export async function runReplay(o: ReplayOptions): Promise<ReplayResult> {
-  const alerts: LapiAlertJSON[] = [];
+  const kept: KeptAlert[] = [];
   const pipe = await createPipeline({
     contentDir: o.contentDir ?? null,
     year: o.year ?? new Date().getUTCFullYear(),
@@ -53,7 +60,7 @@ export async function runReplay(o: ReplayOptions): Promise<ReplayResult> {
     batchLines: o.batchLines,
     mainShard: o.mainShard,
     log: o.log,
-    onAlert: (a) => { alerts.push(a); },
+    onAlert: (a) => { const k = alertSortKey(a) as KeptAlert; k.json = JSON.stringify(a); kept.push(k); },
   });
   const labels = { ...(o.labels ?? {}), type: o.type };
   const t0 = process.hrtime.bigint();
@@ -68,7 +75,10 @@ export async function runReplay(o: ReplayOptions): Promise<ReplayResult> {
   }
   const c = await pipe.finish();
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  sortAlertsJSON(alerts);
+  sortAlertsJSON(kept);
+  const alertsJSON = kept.map((k) => k.json);
+  kept.length = 0;
+  let parsedAlerts: LapiAlertJSON[] | null = null;
   let lines = 0;
   for (const v of Object.values(c.lines)) lines += v;
   const pouredByScenario: Record<string, number> = {};
@@ -77,7 +87,9 @@ export async function runReplay(o: ReplayOptions): Promise<ReplayResult> {
   for (const k of Object.keys(c.alerts).sort()) alertsByScenario[k] = c.alerts[k]!;
   return {
     lines, parsed: c.parsed, unparsed: c.unparsed, parseErrors: c.parseErrors, whitelisted: c.whitelisted, poured: c.poured,
-    pouredByScenario, alertsByScenario, alerts, workers: pipe.workers, content: pipe.content.origin,
+    pouredByScenario, alertsByScenario, alertsJSON,
+    get alerts() { return (parsedAlerts ??= alertsJSON.map((j) => JSON.parse(j) as LapiAlertJSON)); },
+    workers: pipe.workers, content: pipe.content.origin,
     warnings: pipe.content.warnings, seconds, linesPerSecond: seconds > 0 ? lines / seconds : 0, counters: c,
   };
 }

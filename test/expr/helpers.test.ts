@@ -151,6 +151,11 @@ test('URL helpers', () => {
   assert.equal(ev('QueryUnescape("bad%zz")'), 'bad%zz');
   assert.equal(ev('PathUnescape("a+b%20c")'), 'a+b c');
   assert.equal(ev('PathUnescape("%e9%")'), '%e9%');
+  assert.equal(ev('PathUnescape("%41%4a%4B+")'), 'AJK+');
+  assert.equal(ev('QueryUnescape("no+escape")'), 'no escape');
+  assert.equal(ev('PathUnescape("%c3%a9t%C3%A9")'), 'été');
+  assert.equal(ev('PathUnescape("%4")'), '%4');
+  assert.equal(ev('PathUnescape("%g1")'), '%g1');
   assert.equal(ev('QueryEscape("a b/c&d")'), 'a+b%2Fc%26d');
   assert.equal(ev('PathEscape("a b/c@d")'), 'a%20b%2Fc@d');
   assert.deepEqual(ev('ParseUri("/p?a=1&b=2&a=3")'), Object.assign(Object.create(null), { a: ['1', '3'], b: ['2'] }));

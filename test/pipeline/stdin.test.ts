@@ -35,3 +35,20 @@ test('log file reader: plain and gzip give the same lines; gzip detected by magi
   fs.writeFileSync(path.join(dir, 'bad.gz'), Buffer.from([0x1f, 0x8b, 1, 2, 3]));
   await assert.rejects(read('bad.gz'), /bad\.gz: gzip read error/);
 });
+
+test('log file reader: a line longer than the read buffer, CRLF and multi-byte characters on buffer edges', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'picket-read-'));
+  const long = 'x'.repeat(700_000) + 'é';
+  const lines: string[] = [];
+  for (let i = 0; i < 3000; i++) lines.push(`${'ü'.repeat(i % 97)} line ${i}`);
+  lines.splice(1500, 0, long);
+  const text = lines.join('\r\n') + '\r\n';
+  const file = path.join(dir, 'long.log');
+  fs.writeFileSync(file, text);
+  const got: string[] = [];
+  let batches = 0;
+  const n = await readLogLines(file, async (l) => { batches++; got.push(...l); await new Promise((r) => setImmediate(r)); });
+  assert.equal(n, lines.length);
+  assert.ok(batches > 1);
+  assert.deepEqual(got, lines);
+});

@@ -36,7 +36,7 @@ function summary(r: ReplayResult): string {
   out.push(`content: ${r.content}   workers: ${r.workers === 0 ? 'in-process' : `${r.workers} + the main thread`}`);
   out.push(`lines read ${r.lines}  parsed ${r.parsed}  unparsed ${r.unparsed}  errors ${r.parseErrors}  whitelisted ${r.whitelisted}  poured ${r.poured}`);
   out.push(`time ${r.seconds.toFixed(2)} s  ${Math.round(r.linesPerSecond)} lines/s`);
-  const total = r.alerts.length;
+  const total = r.alertsJSON.length;
   out.push(`alerts ${total}`);
   const names = Object.keys(r.alertsByScenario);
   const w = Math.max(8, ...names.map((n) => n.length));
@@ -109,19 +109,21 @@ export const replayCommand: Command = {
     if (r.warnings.length > 20) io.err(`warning: ... ${r.warnings.length - 20} more load warnings`);
     for (const [m, n] of [...warnings].slice(0, 20)) io.err(`warning: ${n}x ${m}`);
     if (values.json) {
-      io.out(JSON.stringify({
+      // the alerts are kept as JSON text (replay.ts): spliced in, not parsed and serialised again
+      const head = JSON.stringify({
         lines: r.lines, parsed: r.parsed, unparsed: r.unparsed, errors: r.parseErrors, whitelisted: r.whitelisted,
         poured: r.poured, poured_by_scenario: r.pouredByScenario, alerts_by_scenario: r.alertsByScenario,
         workers: r.workers, seconds: r.seconds, lines_per_second: r.linesPerSecond,
-        max_rss_kb: process.resourceUsage().maxRSS, alerts: r.alerts,
-      }));
+        max_rss_kb: process.resourceUsage().maxRSS,
+      });
+      io.out(`${head.slice(0, -1)},"alerts":[${r.alertsJSON.join(',')}]}`);
     } else io.out(summary(r));
     if (sender) {
       for (const a of r.alerts) sender.forwarder.push(a);
       const st = await sender.forwarder.close(120_000);
       await sender.client.close();
       io.err(`picket replay: alerts to ${sender.url}: ${st.sent} sent, ${st.rejected} refused, ${st.dropped} not delivered`);
-      if (st.sent !== r.alerts.length) throw new CliError(`${r.alerts.length - st.sent} of ${r.alerts.length} alerts were not accepted by ${sender.url}`, 1);
+      if (st.sent !== r.alertsJSON.length) throw new CliError(`${r.alertsJSON.length - st.sent} of ${r.alertsJSON.length} alerts were not accepted by ${sender.url}`, 1);
     }
     return 0;
   },
