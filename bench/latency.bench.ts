@@ -14,9 +14,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { picketArgv } from './picket-bin.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const BIN = path.join(ROOT, 'bin/picket.js');
 
 export interface LatencyOptions {
   workers: number | null; // null: the agent's default
@@ -87,7 +87,7 @@ export async function measureLatency(o: LatencyOptions): Promise<LatencyResult> 
   fs.writeFileSync(access, '');
   const acquis = path.join(dir, 'acquis.yaml');
   fs.writeFileSync(acquis, `filenames:\n  - ${auth}\nlabels:\n  type: syslog\n---\nfilenames:\n  - ${access}\nlabels:\n  type: nginx\n`);
-  const args = [BIN, 'run', '--acquis', acquis, '--data', path.join(dir, 'data'), '-o', 'json'];
+  const args = picketArgv(['run', '--acquis', acquis, '--data', path.join(dir, 'data'), '-o', 'json']);
   if (o.workers !== null) args.push('--workers', String(o.workers));
   if (o.pollMs !== undefined) args.push('--poll', String(o.pollMs));
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });

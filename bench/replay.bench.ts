@@ -18,9 +18,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { picketArgv } from './picket-bin.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const BIN = path.join(ROOT, 'bin/picket.js');
 const GEN = path.resolve(ROOT, '../shared/tools/gen-logs.mjs');
 
 interface Row {
@@ -113,7 +113,7 @@ function haveGnuTime(): boolean {
 }
 
 function runOne(log: string, type: string, content: string | null, workers: number, gnuTime: boolean): Omit<Row, 'log' | 'content'> {
-  const args = [BIN, 'replay', '--file', log, '--type', type, '--year', '2025', '--workers', String(workers), '--json'];
+  const args = picketArgv(['replay', '--file', log, '--type', type, '--year', '2025', '--workers', String(workers), '--json']);
   if (content) args.push('--content', content);
   const cmd = gnuTime ? '/usr/bin/time' : process.execPath;
   const argv = gnuTime ? ['-v', process.execPath, ...args] : args;
