@@ -18,6 +18,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { defaultWorkers } from '../src/pipeline/pool.js';
 import { picketArgv } from './picket-bin.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -150,7 +151,8 @@ function main(argv: string[]): number {
     o[a.replace(/^--/, '')] = argv[++i] ?? '';
   }
   const lines = Number(o.lines ?? 1000000);
-  // default: in-process, and the default pool (cores - 1 workers beside the main thread, which parses a shard too)
+  // default: in-process (the replay's default on two cores), and a pool of cores - 1 workers beside the main
+  // thread, which parses a shard too (the replay's default on more cores)
   const cores = os.availableParallelism?.() ?? os.cpus().length;
   const workers = (o.workers ?? `0,${Math.max(1, cores - 1)}`).split(',').map(Number);
   const dir = o.dir ?? path.join(os.tmpdir(), 'picket-replay-bench');
@@ -160,7 +162,7 @@ function main(argv: string[]): number {
   fs.mkdirSync(dir, { recursive: true });
   const gnuTime = haveGnuTime();
   const rows: Row[] = [];
-  const peers: Array<PeerRow & { kind: string; same: Row | null }> = [];
+  const peers: Array<PeerRow & { kind: string; same: Row[] }> = [];
   const debian = contents.includes('debian') || o.crowdsec ? debianContent(dir) : null;
   const csNginxLines = Number(o['cs-nginx-lines'] ?? 100000);
   for (const kind of kinds) {
@@ -185,22 +187,28 @@ function main(argv: string[]): number {
       if (p === null) process.stderr.write('crowdsec/cscli not installed (apt-get install crowdsec): CrowdSec side skipped\n');
       else {
         // CrowdSec read a shorter file: Picket also replays that very file, so memory (and alerts) compare like for like
-        let same: Row | null = null;
+        const same: Row[] = [];
         if (csLog !== log) {
-          const w = workers[workers.length - 1]!;
-          same = { log: path.basename(csLog), content: 'debian', ...runOne(csLog, type, debian!.content, w, gnuTime) };
-          rows.push(same);
+          for (const w of workers) {
+            const r: Row = { log: path.basename(csLog), content: 'debian', ...runOne(csLog, type, debian!.content, w, gnuTime) };
+            same.push(r);
+            rows.push(r);
+          }
         }
         peers.push({ kind, ...p, same });
         process.stderr.write(`${kind} crowdsec-1.4.6: ${Math.round(p.linesPerSecond)} lines/s, ${p.maxRssMB.toFixed(0)} MB, ${p.alerts} alerts\n`);
       }
     }
   }
-  const ratios = peers.map((p) => {
-    const ours = rows.filter((r) => r.content === 'debian' && r.log === `${p.kind}-${lines}.log`);
-    const best = ours.reduce<Row | null>((a, r) => (a === null || r.lines / r.wallSeconds > a.lines / a.wallSeconds ? r : a), null);
-    return { kind: p.kind, crowdsec: p, picket: best, ratio: best ? best.lines / best.wallSeconds / p.linesPerSecond : NaN };
-  });
+  // per Picket configuration: lines/s on the long log vs CrowdSec's on its (maybe shorter) log, and peak memory
+  // on the very file CrowdSec read (the long one, or the shorter one Picket replayed too)
+  const ratios = peers.flatMap((p) => rows.filter((r) => r.content === 'debian' && r.log === `${p.kind}-${lines}.log`).map((pk) => {
+    const same = p.same.find((r) => r.workers === pk.workers) ?? pk;
+    return {
+      kind: p.kind, workers: pk.workers, isDefault: pk.workers === defaultWorkers(true), crowdsec: p, picket: pk,
+      ratio: pk.lines / pk.wallSeconds / p.linesPerSecond, same, memoryRatio: same.maxRssMB / p.maxRssMB,
+    };
+  }));
   if (o.json) { process.stdout.write(JSON.stringify({ rows, crowdsec: ratios }, null, 1) + '\n'); return 0; }
   const head = ['log', 'content', 'workers', 'lines', 'parsed', 'alerts', 'replay s', 'lines/s', 'wall s', 'cpu s', 'max RSS MB'];
   const body = rows.map((r) => [r.log, r.content, r.workers === 0 ? '0' : `${r.workers}+main`, String(r.lines), String(r.parsed), String(r.alerts),
@@ -209,15 +217,11 @@ function main(argv: string[]): number {
   const fmt = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  ');
   process.stdout.write([fmt(head), fmt(w.map((n) => '-'.repeat(n))), ...body.map(fmt)].join('\n') + '\n');
   for (const x of ratios) {
-    const pk = x.picket;
-    process.stdout.write(`${x.kind}: Picket (Debian items, ${pk ? `workers=${pk.workers}` : '-'}) ${pk ? Math.round(pk.lines / pk.wallSeconds) : '-'} lines/s wall, ` +
-      `${pk ? pk.maxRssMB.toFixed(0) : '-'} MB | CrowdSec 1.4.6 ${Math.round(x.crowdsec.linesPerSecond)} lines/s wall (${x.crowdsec.lines} lines), ` +
-      `${x.crowdsec.maxRssMB.toFixed(0)} MB, ${x.crowdsec.alerts} alerts | ratio x${x.ratio.toFixed(1)}\n`);
-    const sm = x.crowdsec.same;
-    if (sm) {
-      process.stdout.write(`${x.kind}: same ${sm.lines}-line file: Picket ${Math.round(sm.lines / sm.wallSeconds)} lines/s wall, ${sm.maxRssMB.toFixed(0)} MB, ` +
-        `${sm.alerts} alerts | CrowdSec ${x.crowdsec.maxRssMB.toFixed(0)} MB, ${x.crowdsec.alerts} alerts | ratio x${(sm.lines / sm.wallSeconds / x.crowdsec.linesPerSecond).toFixed(1)}\n`);
-    }
+    const pk = x.picket, sm = x.same;
+    process.stdout.write(`${x.kind}, Debian items, Picket workers=${x.workers}${x.isDefault ? ' (replay default here)' : ''}: ` +
+      `${Math.round(pk.lines / pk.wallSeconds)} lines/s wall (${pk.lines} lines) vs CrowdSec 1.4.6 ${Math.round(x.crowdsec.linesPerSecond)} ` +
+      `(${x.crowdsec.lines} lines): x${x.ratio.toFixed(1)} | peak RSS on the ${sm.lines}-line file: Picket ${sm.maxRssMB.toFixed(0)} MB ` +
+      `(${sm.alerts} alerts) vs CrowdSec ${x.crowdsec.maxRssMB.toFixed(0)} MB (${x.crowdsec.alerts} alerts): x${x.memoryRatio.toFixed(2)}\n`);
   }
   process.stdout.write(`(${os.cpus().length} cpus, load ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}; RSS via ${gnuTime ? '/usr/bin/time -v' : 'process.resourceUsage'})\n`);
   return 0;

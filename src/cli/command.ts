@@ -16,6 +16,9 @@ export interface Command {
 export interface CliIO {
   out: (s: string) => void;
   err: (s: string) => void;
+  /** raw stdout, no newline added, resolved once the stream can take more (long outputs written piece by piece,
+   *  without queueing them all in memory); absent: one `out` call */
+  write?: (s: string) => Promise<void> | void;
 }
 
 /** An error the user caused (bad flag, missing file): printed as `picket NAME: message`, exit code 2 unless given. */

@@ -87,10 +87,16 @@ export interface Pipeline {
   utilization(): number;
 }
 
-/** One thread per core: in time-machine mode the main thread is one of them (mainShard), live it is not. */
+/**
+ * One thread per core: in time-machine mode the main thread is one of them (mainShard), live it is not.
+ * A replay on two cores stays in-process: the second isolate bought ~1.5x on nginx and nothing on sshd, for a
+ * second copy of the content and heap (measured, 100k nginx lines: 93 MB in-process vs 147 MB with main + 1
+ * worker; bench/RESULTS.md). `--workers 1` still asks for it.
+ */
 export function defaultWorkers(timeMachine = false): number {
   const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
-  return timeMachine ? cores - 1 : cores;
+  if (!timeMachine) return cores;
+  return cores <= 2 ? 0 : cores - 1;
 }
 
 export async function createPipeline(o: PipelineOptions): Promise<Pipeline> {

@@ -286,6 +286,11 @@ test('data files: File, RegexpInFile, LookupFile, FileMap, MatchKnownBot; missin
   assert.equal(loadDataFile('bad_re.txt', 'regexp', dir), null);
   assert.equal(loadDataFile('map.json', 'map', dir), null);
   assert.equal(loadDataFile('bots.json', 'bots', dir), null);
+  writeFileSync(join(dir, 'broken_re.txt'), Array.from({ length: 100 }, (_, i) => `\\bbot${i}\\b`).join('\n') + '\nok(\n');
+  const broken = loadDataFile('broken_re.txt', 'regexp', dir);
+  assert.ok(broken instanceof Error);
+  assert.match(broken.message, /broken_re\.txt/);
+  assert.match(broken.message, /regexp "ok\("/);
   const miss = loadDataFile('nope.txt', 'string', dir);
   assert.ok(miss instanceof Error);
   assert.match(miss.message, /nope\.txt/);
