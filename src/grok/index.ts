@@ -87,8 +87,13 @@ function compileRegex(expanded: string, engine: 're2' | 'js'): Matcher {
 class CompiledGrok implements GrokPattern {
   readonly fields: readonly string[];
   readonly required: readonly string[];
-  readonly extractor: 're2' | 'js' | 'safe-js';
-  safetyReason = '';
+  private extractorKind: 're2' | 'js' | 'safe-js';
+  private reason = '';
+  /**
+   * engine 'safe': the backtracking-safety analysis and the JS extractor, built on first use (a content's patterns
+   * are compiled at load, many for parsers that never see a line, and the analysis was ~15% of a start-up).
+   */
+  private pending: (() => void) | null = null;
   /** engine 'safe': capture-free RE2 (search gives the match start) and the JS extractor's alternatives (sticky) */
   safeRe: SearchMatcher | null = null;
   branches: JsBranch[] | null = null;
@@ -100,10 +105,13 @@ class CompiledGrok implements GrokPattern {
   /** segmented extractor with atomic-iteration loops or wide segments: inputs longer than SEGMENTED_MAX_INPUT go to RE2 */
   segCapped = false;
   /** segments of the segmented extractor (0: whole-pattern extractor or none) */
-  segments = 0;
+  private segmentCount = 0;
   /** every match starts at 0 (leading ^): the JS extractor runs first, without RE2 finding the start */
   anchored = false;
-  get fastInputLimit(): number { return this.segCapped ? SEGMENTED_MAX_INPUT : SAFE_MAX_INPUT; }
+  get fastInputLimit(): number { this.settle(); return this.segCapped ? SEGMENTED_MAX_INPUT : SAFE_MAX_INPUT; }
+  get extractor(): 're2' | 'js' | 'safe-js' { this.settle(); return this.extractorKind; }
+  get safetyReason(): string { this.settle(); return this.reason; }
+  get segments(): number { this.settle(); return this.segmentCount; }
   /** consecutive RE2 match starts at offset 0 (up to ZERO_STARTS) */
   private zeroStarts = 0;
   private segTries = 0;
@@ -116,20 +124,9 @@ class CompiledGrok implements GrokPattern {
   private readonly guard: LiteralGuard;
 
   constructor(readonly source: string, readonly expanded: string, sem: Map<string, number>, private readonly re: Matcher,
-    private readonly ex: Matcher | null = null, prefilter = true, safe: { re: SearchMatcher; js: JsExtractor } | null = null) {
+    private readonly ex: Matcher | null = null, prefilter = true) {
     this.fields = [...sem.keys()];
-    this.extractor = ex !== null || !(re instanceof RE2) ? 'js' : 're2';
-    if (safe !== null) {
-      this.safeRe = safe.re;
-      this.branches = safe.js.branches.map((b) => ({
-        js: b.re as unknown as Matcher, remap: b.remap, exact: b.exact,
-        check: b.check === null ? null : compileRegex(b.check, 're2') as unknown as SearchMatcher,
-      }));
-      this.definitive = this.branches.every((b) => b.exact);
-      this.segCapped = safe.js.capped;
-      this.segments = safe.js.segments;
-      this.extractor = 'safe-js';
-    }
+    this.extractorKind = ex !== null || !(re instanceof RE2) ? 'js' : 're2';
     this.idx = Int32Array.from(sem.values());
     this.nf = this.fields.length;
     // Up to two longest required literals (longest is usually the most selective).
@@ -138,7 +135,34 @@ class CompiledGrok implements GrokPattern {
     this.guard = new LiteralGuard(this.required);
   }
 
+  /** engine 'safe': analysis to run on first use (see `pending`) */
+  deferSafe(build: () => void): void { this.pending = build; }
+
+  /** engine 'safe': the JS extractor found safe, its capture-free RE2 search and why it was limited */
+  installSafe(safe: { re: SearchMatcher; js: JsExtractor } | null, reason: string, anchored: boolean): void {
+    this.reason = reason;
+    if (safe === null) return;
+    this.safeRe = safe.re;
+    this.branches = safe.js.branches.map((b) => ({
+      js: b.re as unknown as Matcher, remap: b.remap, exact: b.exact,
+      check: b.check === null ? null : compileRegex(b.check, 're2') as unknown as SearchMatcher,
+    }));
+    this.definitive = this.branches.every((b) => b.exact);
+    this.segCapped = safe.js.capped;
+    this.segmentCount = safe.js.segments;
+    this.extractorKind = 'safe-js';
+    this.anchored = anchored;
+  }
+
+  private settle(): void {
+    const p = this.pending;
+    if (p === null) return;
+    this.pending = null;
+    try { p(); } catch (e) { this.reason = `analysis failed: ${(e as Error).message}`; } // RE2 extracts alone
+  }
+
   matchInto(input: string, target: Record<string, string>): boolean {
+    if (this.pending !== null) this.settle();
     if (this.nf === 0 || !this.guard.pass(input)) return false;
     let m: RegExpExecArray | null;
     if (this.branches !== null) {
@@ -327,24 +351,24 @@ export class PatternLibrary {
     if (this.engine === 'hybrid' && !scanRegex(exp.re).nestedUnbounded) {
       try { ex = compileRegex(exp.re, 'js'); } catch { ex = null; }
     }
-    let safe: { re: SearchMatcher; js: JsExtractor } | null = null;
-    let reason = '';
+    const g = new CompiledGrok(pattern, exp.re, exp.sem, re, ex, this.prefilter);
     if (this.engine === 'safe' && exp.sem.size > 0) {
-      const js = buildExtractor(exp.re, exp.groups);
-      if (typeof js === 'string') reason = js;
-      else {
-        reason = js.reason;
-        try { safe = { re: compileRegex(stripCaptures(exp.re, new Set()).re, 're2') as unknown as SearchMatcher, js }; } catch (e) { reason = `${reason}; ${(e as Error).message}`; }
-      }
-    }
-    const g = new CompiledGrok(pattern, exp.re, exp.sem, re, ex, this.prefilter, safe);
-    g.safetyReason = reason;
-    if (safe !== null) g.anchored = anchoredAtStart(exp.re);
-    if (this.engine === 'safe' && exp.sem.size > 0) {
-      const head = splitTrailingGreedy(exp.re);
-      if (head !== null) {
-        try { g.head = compileRegex(head, 're2'); g.tailIdx = exp.groups; } catch { g.head = null; }
-      }
+      const slim = exp;
+      g.deferSafe(() => {
+        let safe: { re: SearchMatcher; js: JsExtractor } | null = null;
+        let reason = '';
+        const js = buildExtractor(slim.re, slim.groups);
+        if (typeof js === 'string') reason = js;
+        else {
+          reason = js.reason;
+          try { safe = { re: compileRegex(stripCaptures(slim.re, new Set()).re, 're2') as unknown as SearchMatcher, js }; } catch (e) { reason = `${reason}; ${(e as Error).message}`; }
+        }
+        const head = splitTrailingGreedy(slim.re);
+        if (head !== null) {
+          try { g.head = compileRegex(head, 're2'); g.tailIdx = slim.groups; } catch { g.head = null; }
+        }
+        g.installSafe(safe, reason, safe !== null && anchoredAtStart(slim.re));
+      });
     }
     this.compiled.set(pattern, g);
     return g;
