@@ -42,6 +42,8 @@ export interface LatencyResult {
   /** alerts other than the probes' (false positives of the benign load) */
   otherAlerts: number;
   stderr: string;
+  /** picket's peak RSS at the end of the run (VmHWM, every thread), MB; NaN where /proc is absent */
+  peakRssMB: number;
 }
 
 const MON = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -114,7 +116,7 @@ export async function measureLatency(o: LatencyOptions): Promise<LatencyResult> 
   child.stderr.on('data', (d: string) => { stderr += d; });
 
   const fdA = fs.openSync(auth, 'a'), fdW = fs.openSync(access, 'a');
-  let lines = 0, writeMs = 0;
+  let lines = 0, writeMs = 0, peakRssMB = NaN;
   try {
     // ready: the agent printed what it watches (bounded wait)
     const t0 = performance.now();
@@ -155,6 +157,7 @@ export async function measureLatency(o: LatencyOptions): Promise<LatencyResult> 
   } finally {
     fs.closeSync(fdA);
     fs.closeSync(fdW);
+    peakRssMB = peakRssOf(child.pid);
     if (child.exitCode === null) {
       child.kill('SIGTERM');
       const k = setTimeout(() => child.kill('SIGKILL'), 10000);
@@ -164,7 +167,16 @@ export async function measureLatency(o: LatencyOptions): Promise<LatencyResult> 
     fs.rmSync(dir, { recursive: true, force: true });
   }
   const latencies = [...sent].map(([ip, t]) => { const a = seen.get(ip); return a === undefined ? NaN : a - t; });
-  return { latencies, lines, achievedRate: writeMs > 0 ? (lines * 1000) / writeMs : 0, otherAlerts, stderr };
+  return { latencies, lines, achievedRate: writeMs > 0 ? (lines * 1000) / writeMs : 0, otherAlerts, stderr, peakRssMB };
+}
+
+/** the process's peak resident memory so far (every thread: workers included), MB; NaN where /proc is absent */
+function peakRssOf(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  try {
+    const m = /^VmHWM:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : NaN;
+  } catch { return NaN; }
 }
 
 function sleep(ms: number): Promise<void> { return new Promise((r) => setTimeout(r, ms)); }
@@ -184,14 +196,14 @@ async function main(): Promise<void> {
   const workers = opt('workers', '0,2').split(',').map(Number);
   console.log(`tail-to-alert latency: ${rate} benign lines/s for ${seconds}s (3s warm-up), ${probes} probes, poll ${poll ?? 'default'} ms`);
   console.log(`machine: ${os.availableParallelism()} cpus, ${os.cpus()[0]?.model ?? '?'}, node ${process.version}`);
-  console.log('| workers | probes | alerts seen | p50 ms | p90 ms | p99 ms | max ms | input lines/s | other alerts |');
-  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  console.log('| workers | probes | alerts seen | p50 ms | p90 ms | p99 ms | max ms | input lines/s | other alerts | peak RSS MB |');
+  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   let bad = false;
   for (const w of workers) {
     const r = await measureLatency({ workers: w, rate, warmupMs: 3000, durationMs: seconds * 1000, probes, pollMs: poll, graceMs: 5000 });
     const ok = r.latencies.filter((v) => !Number.isNaN(v)).length;
     const f = (v: number) => (Number.isFinite(v) ? v.toFixed(0) : 'missed');
-    console.log(`| ${w} | ${r.latencies.length} | ${ok} | ${f(quantile(r.latencies, 0.5))} | ${f(quantile(r.latencies, 0.9))} | ${f(quantile(r.latencies, 0.99))} | ${f(quantile(r.latencies, 1))} | ${Math.round(r.achievedRate)} | ${r.otherAlerts} |`);
+    console.log(`| ${w} | ${r.latencies.length} | ${ok} | ${f(quantile(r.latencies, 0.5))} | ${f(quantile(r.latencies, 0.9))} | ${f(quantile(r.latencies, 0.99))} | ${f(quantile(r.latencies, 1))} | ${Math.round(r.achievedRate)} | ${r.otherAlerts} | ${Number.isNaN(r.peakRssMB) ? '-' : r.peakRssMB.toFixed(0)} |`);
     if (ok < r.latencies.length) bad = true;
   }
   process.exitCode = bad ? 1 : 0;
