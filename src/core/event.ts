@@ -2,12 +2,12 @@
 // expressions (`evt.Meta.x`, `evt.Line.Labels.type`, `evt.Overflow.Alert.GetScenario()` ...)
 // compile to plain property accesses and method calls on these objects.
 // Owns: Event / Line / RuntimeAlert / models (Alert, Source, alert Event) shapes, their Go methods,
-// string-map construction (null-prototype objects, so a missing key is `undefined` -> "").
+// string-map construction (GoMapObject: nothing inherited, so a missing key is `undefined` -> "").
 // Field names are Go's on purpose: they are the names expressions and dumps use.
 
 import { GoTime } from './gotime.js';
 
-/** map[string]string: null-prototype object; absent keys read as undefined (expr maps them to ""). */
+/** map[string]string: a GoMapObject (below), nothing inherited; absent keys read as undefined (expr maps them to ""). */
 export type StrMap = Record<string, string>;
 
 /**

@@ -14,7 +14,7 @@ const hasOwn = Object.prototype.hasOwnProperty;
 
 /** map[string]string values created at run time (ParseKV): a missing key reads as "". */
 export const strMaps = new WeakSet<object>();
-/** Event / Line fields that are map[string]string (null-prototype objects): reached through an `any` value
+/** Event / Line fields that are map[string]string (string maps, nothing inherited): reached through an `any` value
  *  (e.g. hubtest `results`), they still read missing keys as "". */
 const STRMAP_FIELDS = new Set(['Parsed', 'Meta', 'Enriched', 'Labels']);
 function markStrMap(v: unknown): void {

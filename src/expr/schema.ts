@@ -8,7 +8,7 @@ export type T =
   | { k: 'bool' } | { k: 'int' } | { k: 'float' } | { k: 'string' } | { k: 'nil' } | { k: 'time' }
   | { k: 'duration' } | { k: 'any' }
   | { k: 'array'; elem: T }
-  | { k: 'map'; elem: T; np?: boolean /* null-prototype object: direct indexing is safe */ }
+  | { k: 'map'; elem: T; np?: boolean /* no inherited keys (a Go map object): direct indexing is safe */ }
   | { k: 'struct'; name: string; fields: Record<string, T>; methods: Record<string, MethodSig>; open?: boolean };
 
 export interface MethodSig { min: number; max: number; ret: T }

@@ -122,7 +122,7 @@ function isGoMap(o: object): boolean {
 
 /**
  * Walk Go field names through the event and assign `value`. Returns null on success, an error text otherwise.
- * Maps (null-prototype objects: Parsed, Meta, Enriched, Unmarshaled, Line.Labels ...) take the next segment as key.
+ * Maps (Go maps, isGoMapObject: Parsed, Meta, Enriched, Unmarshaled, Line.Labels ...) take the next segment as key.
  */
 export function setTarget(evt: Event, path: string[], value: string): string | null {
   let cur: unknown = evt;

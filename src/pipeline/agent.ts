@@ -112,7 +112,7 @@ export class Agent {
     const tap = this.opts.tap;
     for (let i = 0; i < lines.length; i++) {
       const raw = lines[i]!;
-      // Labels: one shared null-prototype map per source (parsers read it, never write it)
+      // Labels: one shared string map per source (parsers read it, never write it)
       const evt = new Event({ Raw: raw, Src: source.src, Module: source.module, Labels: labels, Time: tm ? GoTime.zero() : GoTime.now() });
       evt.ExpectMode = tm ? TIMEMACHINE : LIVE;
       const r = tree.parse(evt);
