@@ -19,8 +19,8 @@ export type StrMap = Record<string, string>;
  */
 function GoMapObject(this: object): void { /* fields are added by their writers */ }
 GoMapObject.prototype = Object.create(null) as object;
-export const GO_MAP_PROTO: object = GoMapObject.prototype as object;
-const GoMapCtor = GoMapObject as unknown as new () => StrMap;
+const GO_MAP_PROTO: object = GoMapObject.prototype as object;
+const GoMapCtor = GoMapObject as unknown as new () => Record<string, unknown>;
 
 /** A Go map (map[string]T) in Picket: a null-prototype object or a GoMapObject. */
 export function isGoMapObject(v: object): boolean {
@@ -28,10 +28,21 @@ export function isGoMapObject(v: object): boolean {
   return p === null || p === GO_MAP_PROTO;
 }
 
-export function newStrMap(init?: Record<string, string>): StrMap {
-  const m = new GoMapCtor();
+/** A map as expressions see one: a Go map (isGoMapObject) or a plain object (JSON, YAML, literals). */
+export function isMapObject(v: object): boolean {
+  const p = Object.getPrototypeOf(v);
+  return p === null || p === Object.prototype || p === GO_MAP_PROTO;
+}
+
+/** A new Go map (a GoMapObject), with `init`'s entries. */
+export function newGoMap<V>(init?: Record<string, V>): Record<string, V> {
+  const m = new GoMapCtor() as Record<string, V>;
   if (init) for (const k of Object.keys(init)) m[k] = init[k]!;
   return m;
+}
+
+export function newStrMap(init?: Record<string, string>): StrMap {
+  return newGoMap(init);
 }
 
 export const LOG = 0;
@@ -57,7 +68,7 @@ export class Event {
   Line: Line;
   Parsed: StrMap = newStrMap();
   Enriched: StrMap = newStrMap();
-  Unmarshaled: Record<string, unknown> = new GoMapCtor();
+  Unmarshaled: Record<string, unknown> = newGoMap<unknown>();
   Meta: StrMap = newStrMap();
   Overflow: RuntimeAlert | null = null;
   Time: GoTime = GoTime.zero();

@@ -15,7 +15,7 @@ import { stashGet, stashSet, stashExists } from './stash.js';
 import { exprHooks, hookLog } from './hooks.js';
 import { parseIP, parseCIDR, cidrContains, maskIP, formatIP } from './ip.js';
 import { parseXml, findElements } from './xml.js';
-import { GO_MAP_PROTO } from '../core/event.js';
+import { isMapObject } from '../core/event.js';
 
 export interface FnDef {
   min: number;
@@ -46,9 +46,7 @@ function a(v: unknown, fn: string): unknown[] {
   throw new RtError(`${fn}: argument must be an array, got ${typeOfValue(v)}`);
 }
 function isMap(v: unknown): v is Record<string, unknown> {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
-  const p = Object.getPrototypeOf(v);
-  return p === null || p === Object.prototype || p === GO_MAP_PROTO;
+  return v !== null && typeof v === 'object' && !Array.isArray(v) && isMapObject(v);
 }
 function elemOf(t: T | undefined): T { return t && t.k === 'array' ? t.elem : ANY; }
 function sameAs(i: number) { return (args: T[]): T => args[i] ?? ANY; }

@@ -3,7 +3,7 @@
 // JavaScript function once; run() evaluates it per event. Also re-exports data files, stash, hooks.
 // Owns: the CompiledExpr / error classes, runtime-error accounting, goValueToString (parsing.md §6).
 
-import { GO_MAP_PROTO, type Event } from '../core/event.js';
+import { isMapObject, type Event } from '../core/event.js';
 import { Compiler, CompileErr, kindOf } from './compile.js';
 import * as rt from './runtime.js';
 import { FUNCTIONS, HUBTEST_FUNCTIONS, TIME_EXTRA } from './functions.js';
@@ -102,10 +102,7 @@ export function goValueToString(value: unknown, kind: ValueKind): string | null 
   if (kind === 'int' && typeof value === 'object' && typeof (value as { valueOf(): unknown }).valueOf() === 'number') {
     return String((value as { valueOf(): number }).valueOf()); // time.Weekday / time.Month are Go ints
   }
-  if (typeof value === 'object') {
-    const p = Object.getPrototypeOf(value);
-    if (p === null || p === Object.prototype || p === GO_MAP_PROTO) return null;
-  }
+  if (typeof value === 'object' && isMapObject(value)) return null;
   return new Error(`unexpected return type ${rt.typeOfValue(value)}`);
 }
 

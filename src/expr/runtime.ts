@@ -6,7 +6,7 @@
 import { AnswerMemory, RecentValues } from './recent.js';
 import { GuardedRegex, regexOf } from './regex.js';
 import { GoTime, GoWeekday, GoMonth } from '../core/gotime.js';
-import { GO_MAP_PROTO, isGoMapObject } from '../core/event.js';
+import { isGoMapObject, isMapObject } from '../core/event.js';
 
 export class RtError extends Error {}
 
@@ -32,14 +32,8 @@ export function typeOfValue(v: unknown): string {
   if (Array.isArray(v)) return '[]interface {}';
   if (v instanceof GoTime) return 'time.Time';
   if (v instanceof GoWeekday) return 'time.Weekday';
-  const p = Object.getPrototypeOf(v);
-  if (p === null || p === Object.prototype || p === GO_MAP_PROTO) return 'map[string]interface {}';
+  if (isMapObject(v as object)) return 'map[string]interface {}';
   return (v as object).constructor?.name ?? 'struct';
-}
-
-function isPlainMap(v: object): boolean {
-  const p = Object.getPrototypeOf(v);
-  return p === null || p === Object.prototype || p === GO_MAP_PROTO;
 }
 
 function num(v: unknown): number | undefined {
@@ -61,7 +55,7 @@ export function eq(a: unknown, b: unknown): boolean {
     for (let i = 0; i < a.length; i++) if (!eq(a[i], b[i])) return false;
     return true;
   }
-  if (isPlainMap(a) && isPlainMap(b as object)) {
+  if (isMapObject(a) && isMapObject(b as object)) {
     const ka = Object.keys(a); const kb = Object.keys(b as object);
     if (ka.length !== kb.length) return false;
     for (const k of ka) if (!hasOwn.call(b, k) || !eq((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
@@ -178,10 +172,10 @@ export function inOp(x: unknown, coll: unknown): boolean {
   }
   if (typeof coll === 'object') {
     if (typeof x !== 'string') {
-      if (isPlainMap(coll)) return false;
+      if (isMapObject(coll)) return false;
       throw new RtError(`cannot use ${typeOfValue(x)} as field name of ${typeOfValue(coll)}`);
     }
-    if (isPlainMap(coll)) return hasOwn.call(coll, x);
+    if (isMapObject(coll)) return hasOwn.call(coll, x);
     return x in coll && typeof (coll as Record<string, unknown>)[x] !== 'function';
   }
   throw new RtError(`operator "in" not defined on ${typeOfValue(coll)}`);
@@ -204,10 +198,10 @@ export function member(o: unknown, k: unknown): unknown {
   if (typeof o === 'string') return index(o, k);
   if (typeof o !== 'object') throw new RtError(`cannot fetch ${String(k)} from ${typeOfValue(o)}`);
   if (typeof k !== 'string') {
-    if (typeof k === 'number' && isPlainMap(o)) return mget(o, String(k));
+    if (typeof k === 'number' && isMapObject(o)) return mget(o, String(k));
     throw new RtError(`cannot fetch ${typeOfValue(k)} from ${typeOfValue(o)}`);
   }
-  if (isPlainMap(o)) {
+  if (isMapObject(o)) {
     if (!hasOwn.call(o, k)) return strMaps.has(o) ? '' : null;
     const pv = (o as Record<string, unknown>)[k];
     if (STRMAP_FIELDS.has(k)) markStrMap(pv);
@@ -288,7 +282,7 @@ export function lenStr(s: string): number {
 export function len(v: unknown): number {
   if (typeof v === 'string') return lenStr(v);
   if (Array.isArray(v)) return v.length;
-  if (v !== null && typeof v === 'object' && isPlainMap(v)) return Object.keys(v).length;
+  if (v !== null && typeof v === 'object' && isMapObject(v)) return Object.keys(v).length;
   throw new RtError(`invalid argument for len (type ${typeOfValue(v)})`);
 }
 

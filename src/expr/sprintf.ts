@@ -4,7 +4,7 @@
 // Owns: formatValue (Go %v), goFloatG, sprintf.
 
 import { GoTime, GoWeekday, GoMonth, formatGoDuration } from '../core/gotime.js';
-import { GO_MAP_PROTO } from '../core/event.js';
+import { isMapObject } from '../core/event.js';
 
 export type Kind = string;
 
@@ -57,9 +57,8 @@ export function formatValue(v: unknown, kind?: Kind, plus = false, top = true): 
   if (v instanceof GoWeekday || v instanceof GoMonth) return v.String();
   if (Array.isArray(v)) return '[' + v.map((x) => formatValue(x, undefined, plus, false)).join(' ') + ']';
   if (Buffer.isBuffer(v)) return '[' + [...v].join(' ') + ']';
-  const proto = Object.getPrototypeOf(v);
   const o = v as Record<string, unknown>;
-  if (proto === null || proto === Object.prototype || proto === GO_MAP_PROTO) {
+  if (isMapObject(o)) {
     const keys = Object.keys(o).sort();
     return 'map[' + keys.map((k) => `${k}:${formatValue(o[k], undefined, plus, false)}`).join(' ') + ']';
   }
@@ -75,8 +74,7 @@ function goTypeName(v: unknown, k?: Kind): string {
   if (typeof v === 'number') return isIntKind(v, k) ? 'int' : 'float64';
   if (v instanceof GoTime) return 'time.Time';
   if (Array.isArray(v)) return '[]interface {}';
-  const proto = Object.getPrototypeOf(v);
-  if (proto === null || proto === Object.prototype || proto === GO_MAP_PROTO) return 'map[string]interface {}';
+  if (isMapObject(v as object)) return 'map[string]interface {}';
   return '*' + ((v as object).constructor?.name ?? 'struct');
 }
 

@@ -116,10 +116,6 @@ export function applyStatics(list: CompiledStatic[], evt: Event, env: { evt: Eve
   }
 }
 
-function isGoMap(o: object): boolean {
-  return isGoMapObject(o);
-}
-
 /**
  * Walk Go field names through the event and assign `value`. Returns null on success, an error text otherwise.
  * Maps (Go maps, isGoMapObject: Parsed, Meta, Enriched, Unmarshaled, Line.Labels ...) take the next segment as key.
@@ -130,7 +126,7 @@ export function setTarget(evt: Event, path: string[], value: string): string | n
     const seg = path[i]!;
     if (cur === null || typeof cur !== 'object') return `'${path.join('.')}' is not a valid target: '${seg}' is not reachable`;
     const obj = cur as Record<string, unknown>;
-    if (isGoMap(obj)) {
+    if (isGoMapObject(obj)) {
       obj[seg] = value;
       return null;
     }

@@ -2,7 +2,7 @@
 // (global scenarios, global-merge.ts). Owns: eventToWire / eventFromWire. Every field a scenario, the alert
 // builder or a postoverflow reads survives the trip; Overflow is null on LOG events and is not carried.
 
-import { Event, newStrMap, type StrMap } from '../core/event.js';
+import { Event, newGoMap, newStrMap, type StrMap } from '../core/event.js';
 import { GoTime } from '../core/gotime.js';
 
 type WireTime = [ms: number, nsFrac: number, offset: number, zone: string];
@@ -31,9 +31,7 @@ export function eventFromWire(w: WireEvent): Event {
   const e = new Event({ Raw: w.line.raw, Src: w.line.src, Module: w.line.module, Labels: newStrMap(w.line.labels), Process: w.line.process, Time: goTime(w.line.time) });
   e.Type = w.type; e.ExpectMode = w.mode; e.Whitelisted = w.whitelisted; e.WhitelistReason = w.whitelistReason; e.Stage = w.stage; e.Process = w.process;
   e.Parsed = newStrMap(w.parsed); e.Enriched = newStrMap(w.enriched); e.Meta = newStrMap(w.meta);
-  const u = Object.create(null) as Record<string, unknown>;
-  Object.assign(u, w.unmarshaled);
-  e.Unmarshaled = u;
+  e.Unmarshaled = newGoMap(w.unmarshaled);
   e.Time = goTime(w.time); e.StrTime = w.strTime; e.StrTimeFormat = w.strTimeFormat; e.MarshaledTime = w.marshaledTime;
   return e;
 }
