@@ -10,31 +10,21 @@ export interface MapEntry { pattern: string; tag: string; type: string; re?: RE2
 export interface BotEntry { raw: Record<string, unknown>; ua: RE2[]; paths: RE2[]; ips: string[]; ranges: string[]; rdns: RE2[] }
 
 export const stringFiles = new Map<string, string[]>();
-/** regexp data files: their patterns (each validated by RE2 at load; matching goes through regexpMatchers) */
-export const regexpFiles = new Map<string, string[]>();
 /** One matcher per regexp file: the regexes grouped into RE2.Set chunks, so `RegexpInFile` scans a line
- *  once per chunk instead of once per regex (hub bad_user_agents has ~590 regexes per request). */
+ *  once per chunk instead of once per regex (hub bad_user_agents has ~590 regexes per request). Built at load,
+ *  which is also where a bad line is reported; no RE2 object per line is kept (600 held ~2 MiB native). */
 type RegexSet = { test(s: string): boolean };
 const RE2Set = (RE2 as unknown as { Set: new (patterns: string[]) => RegexSet }).Set;
-const regexpMatchers = new Map<string, { sets: RegexSet[]; singles: RE2[]; size: number; seen: AnswerMemory }>();
+interface RegexpMatcher { sets: RegexSet[]; singles: RE2[]; seen: AnswerMemory }
+const regexpMatchers = new Map<string, RegexpMatcher>();
 const SET_CHUNK = 64;
 /** answers remembered per regexp file (a file's answer for a string never changes once the file is loaded) */
 const SEEN_MAX = 8192;
 
 /** true when any regex of the loaded `regexp` data file `destFile` matches `s`; undefined if no such file. */
 export function matchRegexpFile(destFile: string, s: string): boolean | undefined {
-  const list = regexpFiles.get(destFile);
-  if (!list) return undefined;
-  let m = regexpMatchers.get(destFile);
-  if (!m || m.size !== list.length) {
-    m = { sets: [], singles: [], size: list.length, seen: new AnswerMemory(SEEN_MAX) };
-    for (let i = 0; i < list.length; i += SET_CHUNK) {
-      const chunk = list.slice(i, i + SET_CHUNK);
-      try { m.sets.push(new RE2Set(chunk)); }
-      catch { for (const r of chunk) m.singles.push(new RE2(r)); } // a chunk RE2 refuses as a set: regex by regex
-    }
-    regexpMatchers.set(destFile, m);
-  }
+  const m = regexpMatchers.get(destFile);
+  if (!m) return undefined;
   const known = m.seen.get(s);
   if (known !== undefined) return known;
   let hit = false;
@@ -43,16 +33,22 @@ export function matchRegexpFile(destFile: string, s: string): boolean | undefine
   m.seen.set(s, hit);
   return hit;
 }
-/** Throws naming the first pattern RE2 refuses: a chunk at a time as one RE2.Set, regex by regex only when
- *  RE2 refuses a chunk (a pattern may be refused in a set and accepted alone). */
-function validateRegexps(patterns: readonly string[]): void {
+
+/** Adds `patterns` to destFile's matcher, a chunk at a time as one RE2.Set, regex by regex when RE2 refuses a
+ *  chunk as a set (a pattern may be refused in a set and accepted alone); throws naming a pattern RE2 refuses. */
+function addRegexps(destFile: string, patterns: readonly string[]): void {
+  const sets: RegexSet[] = [], singles: RE2[] = [];
   for (let i = 0; i < patterns.length; i += SET_CHUNK) {
     const chunk = patterns.slice(i, i + SET_CHUNK);
-    try { new RE2Set(chunk); continue; } catch { /* find which one, below */ }
+    try { sets.push(new RE2Set(chunk)); continue; } catch { /* regex by regex, below */ }
     for (const p of chunk) {
-      try { new RE2(p); } catch (e) { throw new Error(`regexp ${JSON.stringify(p)}: ${(e as Error).message}`); }
+      try { singles.push(new RE2(p)); } catch (e) { throw new Error(`regexp ${JSON.stringify(p)}: ${(e as Error).message}`); }
     }
   }
+  const m = regexpMatchers.get(destFile);
+  if (!m) { regexpMatchers.set(destFile, { sets, singles, seen: new AnswerMemory(SEEN_MAX) }); return; }
+  m.sets.push(...sets); m.singles.push(...singles);
+  m.seen = new AnswerMemory(SEEN_MAX); // more patterns: earlier answers may change
 }
 export const mapFiles = new Map<string, MapEntry[]>();
 export const botFiles = new Map<string, BotEntry[]>();
@@ -92,15 +88,9 @@ export function loadDataFile(destFile: string, type: string, dataDir: string): E
         stringFiles.set(destFile, cur);
         break;
       }
-      case 'regexp': case 'regex': {
-        const cur = regexpFiles.get(destFile) ?? [];
-        // validated (the error names the bad line), then only the texts are kept: 600 compiled RE2 objects held
-        // ~2 MiB of native memory until a full GC, and matching uses RE2.Set chunks built from the texts
-        validateRegexps(ls);
-        cur.push(...ls);
-        regexpFiles.set(destFile, cur);
+      case 'regexp': case 'regex':
+        addRegexps(destFile, ls);
         break;
-      }
       case 'map': {
         const cur = mapFiles.get(destFile) ?? [];
         for (const l of ls) {
@@ -140,5 +130,5 @@ export function loadDataFile(destFile: string, type: string, dataDir: string): E
 
 /** Test / reload hook. */
 export function resetDataFiles(): void {
-  stringFiles.clear(); regexpFiles.clear(); regexpMatchers.clear(); mapFiles.clear(); botFiles.clear(); loaded.clear();
+  stringFiles.clear(); regexpMatchers.clear(); mapFiles.clear(); botFiles.clear(); loaded.clear();
 }
