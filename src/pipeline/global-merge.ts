@@ -4,12 +4,12 @@
 // alerts with more workers. Such "global" scenarios run once, on the main thread, fed in the original line
 // order: workers send back the events that pass a global scenario's filter, tagged with their line number,
 // and GlobalMerge pours them once every shard has processed the lines before them. Per-source scenarios stay
-// in the shards. Owns: the per-source test, the worker-side tap, the ordered merge.
+// in the shards. Owns: the per-source test, the shards' agent options (shardOptions), the ordered merge.
 // Result: the same alerts with 0, 1 or N workers (test/pipeline/replay.test.ts).
 
 import type { Event } from '../core/event.js';
 import type { Scenario, ScenarioSet } from '../buckets/index.js';
-import type { Agent } from './agent.js';
+import type { Agent, AgentOptions } from './agent.js';
 
 /** Every bucket of the scenario holds events of one source address: its groupby uses the source IP. */
 export function perSource(s: Scenario): boolean {
@@ -20,8 +20,19 @@ export function hasGlobalScenarios(set: ScenarioSet): boolean {
   return set.scenarios.some((s) => !perSource(s));
 }
 
-/** Worker side: does this parsed event pass the filter of a global scenario (then the main thread needs it)? */
-export function globalFilter(set: ScenarioSet): (evt: Event) => boolean {
+/**
+ * The options of a shard's agent (a worker, or the main thread's own shard): it pours only per-source scenarios
+ * and hands `toMerge` each parsed event a global scenario wants, with its index in the pushLines call. Empty when
+ * the content has no global scenario.
+ */
+export function shardOptions(set: ScenarioSet, toMerge: (evt: Event, index: number) => void): Pick<AgentOptions, 'active' | 'tap'> {
+  if (!hasGlobalScenarios(set)) return {};
+  const wanted = globalFilter(set);
+  return { active: perSource, tap: (evt, i) => { if (wanted(evt)) toMerge(evt, i); } };
+}
+
+/** Does this parsed event pass the filter of a global scenario (then the main thread needs it)? */
+function globalFilter(set: ScenarioSet): (evt: Event) => boolean {
   const globals = set.scenarios.filter((s) => !perSource(s));
   const env: Record<string, unknown> = { evt: null };
   return (evt) => {

@@ -36,7 +36,7 @@ import { alertToLapiJSON, type LapiAlertJSON } from './alert-json.js';
 import { loadContent, type LoadedContent } from './content.js';
 import { ShardRouter } from './ipscan.js';
 import { eventFromWire } from './event-wire.js';
-import { GlobalMerge, globalFilter, hasGlobalScenarios, perSource } from './global-merge.js';
+import { GlobalMerge, hasGlobalScenarios, perSource, shardOptions } from './global-merge.js';
 import type { MetricsTask, Segment, WorkerInit, WorkerResult, WorkerTask } from './worker.js';
 import { emptySnapshot, mergeSnapshots, type MetricsSnapshot } from '../metrics/snapshot.js';
 
@@ -188,15 +188,10 @@ class PoolPipeline implements Pipeline {
     // worker, never the main thread, which also reads and shards
     const shards = workers + (mainShard ? 1 : 0);
     this.router = new ShardRouter(shards, shards - 1);
-    const global = hasGlobalScenarios(content.scenarios);
-    if (global) this.merge = new GlobalMerge(mainThreadAgent(content, o, { active: (x) => !perSource(x) }));
+    if (hasGlobalScenarios(content.scenarios)) this.merge = new GlobalMerge(mainThreadAgent(content, o, { active: (x) => !perSource(x) }));
     if (mainShard) {
       const merge = this.merge;
-      const wanted = merge === null ? null : globalFilter(content.scenarios);
-      this.local = mainThreadAgent(content, o, {
-        active: global ? perSource : undefined,
-        tap: merge === null ? undefined : (evt, i) => { if (wanted!(evt)) merge.add(this.runningNos[i]!, evt); },
-      });
+      this.local = mainThreadAgent(content, o, shardOptions(content.scenarios, (evt, i) => merge!.add(this.runningNos[i]!, evt)));
     }
     const init: WorkerInit = {
       contentDir: o.contentDir ?? null, year: o.year ?? null, timeMachine: o.timeMachine, store: o.store ?? 'wasm',

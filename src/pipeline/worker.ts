@@ -10,7 +10,7 @@ import { alertToLapiJSON, type LapiAlertJSON } from './alert-json.js';
 import { loadContent } from './content.js';
 import type { MetricsSnapshot } from '../metrics/snapshot.js';
 import { eventToWire, type WireEvent } from './event-wire.js';
-import { globalFilter, hasGlobalScenarios, perSource } from './global-merge.js';
+import { shardOptions } from './global-merge.js';
 
 export interface WorkerInit {
   contentDir: string | null;
@@ -53,13 +53,8 @@ function getAgent(): Agent {
   const content = loadContent({ contentDir: init.contentDir, year: init.year, timeMachine: init.timeMachine });
   // global scenarios run on the main thread (global-merge.ts): this shard pours only per-source ones and
   // sends back the events a global one wants
-  const global = hasGlobalScenarios(content.scenarios);
-  const wanted = global ? globalFilter(content.scenarios) : null;
   agent = new Agent(content, {
-    active: global ? perSource : undefined,
-    tap: wanted === null ? undefined : (evt, i) => {
-      if (lineNos !== undefined && wanted(evt)) outGlobal.push({ n: lineNos[i]!, e: eventToWire(evt) });
-    },
+    ...shardOptions(content.scenarios, (evt, i) => { if (lineNos !== undefined) outGlobal.push({ n: lineNos[i]!, e: eventToWire(evt) }); }),
     mode: init.timeMachine ? TIMEMACHINE : LIVE,
     store: init.store,
     sink: (a) => { out.push(alertToLapiJSON(a)); },
