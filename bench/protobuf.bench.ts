@@ -13,7 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import zlib from 'node:zlib';
-import { encodeStream, decodeStream } from '../src/lapi/protobuf.js';
+import { encodeStream, decodeStream } from '../src/api/protobuf.js';
 import { streamJSON } from '../src/lapi/decision-json.js';
 import { parseIpOrRange } from '../src/store/iprange.js';
 import type { DecisionRecord, StreamResult } from '../src/store/records.js';

@@ -6,8 +6,8 @@
 
 import { CliError } from './command.js';
 import { parseIpOrRange } from '../store/iprange.js';
-import { normaliseScope } from '../lapi/query.js';
-import { parseGoDuration, formatRfc3339 } from '../lapi/format.js';
+import { normaliseScope } from '../api/scope.js';
+import { parseWireDuration, formatRfc3339 } from '../api/wire-time.js';
 import type { AlertInput } from '../client/alerts.js';
 
 export interface ManualDecision { value: string; scope: string; type: string; duration: string; scenario: string; origin: string }
@@ -24,7 +24,7 @@ export function valueProblem(scope: string, value: string): string | null {
 }
 
 export function checkDuration(d: string, what: string): string {
-  const ms = parseGoDuration(d);
+  const ms = parseWireDuration(d);
   if (ms === null || ms <= 0) throw new CliError(`${what} '${d}': expected a positive duration such as 4h, 30m, 7d`);
   return d;
 }
@@ -167,7 +167,7 @@ export function parseImport(text: string, file: string, format: ImportFormat, d:
     const bad = valueProblem(scope, value);
     if (bad) throw new CliError(`${at}: ${bad}`, 1);
     const duration = strField(r, 'duration', at) ?? d.duration;
-    if (parseGoDuration(duration) === null) throw new CliError(`${at}: duration '${duration}' is not a duration`, 1);
+    if (parseWireDuration(duration) === null) throw new CliError(`${at}: duration '${duration}' is not a duration`, 1);
     out.push({
       value, scope, duration,
       type: strField(r, 'type', at) ?? d.type,

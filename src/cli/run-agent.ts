@@ -18,7 +18,7 @@ import { readStdinLines } from '../acquisition/stdin.js';
 import { SyslogSource } from '../acquisition/syslog.js';
 import { JournaldSource } from '../acquisition/journald.js';
 import { createPipeline, type Pipeline } from '../pipeline/pool.js';
-import type { LapiAlertJSON } from '../pipeline/alert-json.js';
+import type { LapiAlertJSON } from '../api/alerts.js';
 import { openStore, type PicketStore } from '../store/lmdb.js';
 import { LmdbPositionStore } from '../store/positions.js';
 import { createAgentRegistry, type SourceHitRow } from '../metrics/registry.js';

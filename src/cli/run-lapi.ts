@@ -14,7 +14,7 @@ import { AllowlistStore } from '../store/allowlists.js';
 import type { PicketConfig } from '../config/config.js';
 import { credentialsPathOf } from '../config/defaults.js';
 import { startMetricsServer, type ListenAddr, type MetricsServer } from '../metrics/server.js';
-import type { LapiAlertJSON } from '../pipeline/alert-json.js';
+import type { LapiAlertJSON } from '../api/alerts.js';
 import { readCredentials, clientTlsOf, CredentialsError } from '../config/credentials.js';
 import { WatcherClient } from '../client/watcher.js';
 import { AlertForwarder } from '../client/forwarder.js';

@@ -2,7 +2,7 @@
 // (ids, machine, nested decisions with their remaining duration) and the query parameters of the alert and
 // decision routes (spec lapi.md §6.7, §6.9, §6.10). Owns: these types and their query-string mapping.
 
-import type { LapiAlertJSON, LapiDecisionJSON, LapiMetaJSON, LapiSourceJSON } from '../pipeline/alert-json.js';
+import type { LapiAlertJSON, LapiDecisionJSON, LapiMetaJSON, LapiSourceJSON } from '../api/alerts.js';
 import type { Query } from './http.js';
 
 /** What the client pushes: the LAPI Alert JSON (decisions optional: the profiles decide). */

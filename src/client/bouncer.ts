@@ -7,7 +7,7 @@
 import { LapiHttp, type ClientTls, type Query } from './http.js';
 import { decisionsFromJSON, type ClientDecision, type DecisionDelta } from './decisions.js';
 import { CLIENT_USER_AGENT } from './version.js';
-import type { WireDecision } from '../lapi/protobuf.js';
+import type { WireDecision } from '../api/protobuf-schema.js';
 
 export type WireFormat = 'json' | 'protobuf';
 
@@ -41,11 +41,11 @@ export type LookupQuery = ({ ip: string } | { range: string; contains?: boolean 
 
 const PROTOBUF_ACCEPT = 'application/x-protobuf';
 
-type ProtobufCodec = typeof import('../lapi/protobuf.js');
+type ProtobufCodec = typeof import('../api/protobuf-decode.js');
 let codec: Promise<ProtobufCodec> | null = null;
-/** the protobuf codec of src/lapi, loaded on first protobuf use only (JSON users never load protobufjs) */
+/** the protobuf decoder of src/api, loaded on first protobuf use only (JSON users never load protobufjs) */
 function protobufCodec(): Promise<ProtobufCodec> {
-  codec ??= import('../lapi/protobuf.js');
+  codec ??= import('../api/protobuf-decode.js');
   return codec;
 }
 

@@ -3,8 +3,8 @@
 // are both turned into `ClientDecision` with the remaining duration in whole seconds.
 // Owns: the normalised decision shape and the JSON -> normalised conversion.
 
-import { parseGoDuration, roundToSeconds } from '../lapi/format.js';
-import type { WireDecision } from '../lapi/protobuf.js';
+import { parseWireDuration, roundToSeconds } from '../api/wire-time.js';
+import type { WireDecision } from '../api/protobuf-schema.js';
 
 /**
  * A decision as the client returns it: the protobuf codec's WireDecision (id, uuid — empty for servers
@@ -35,7 +35,7 @@ export interface DecisionJSON {
 /** Go duration text -> whole seconds; throws naming the value when it is not a duration. */
 export function durationSecondsOf(text: string | undefined): number {
   if (text === undefined) return 0;
-  const ms = parseGoDuration(text);
+  const ms = parseWireDuration(text);
   if (ms === null) throw new Error(`decision duration '${text}' is not a Go duration`);
   return roundToSeconds(ms);
 }

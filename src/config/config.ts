@@ -11,7 +11,7 @@
 
 import fs from 'node:fs';
 import YAML from 'yaml';
-import { parseGoDuration } from '../lapi/format.js';
+import { parseWireDuration } from '../api/wire-time.js';
 import { DEFAULT_CONFIG_FILE } from './defaults.js';
 
 export interface TlsConfig { certFile: string; keyFile: string; caFile?: string; bouncersAllowedOu?: string[]; agentsAllowedOu?: string[] }
@@ -104,7 +104,7 @@ export function parseConfig(text: string, file: string): PicketConfig {
           const k = keyName(p.key);
           if (k === 'max_age') {
             const s = str(p.value, `retention.${k}`, fail);
-            const ms = parseGoDuration(s);
+            const ms = parseWireDuration(s);
             if (ms === null || ms <= 0) fail(p.value, `retention.${k}`, `'${s}' is not a positive duration (e.g. 7d, 168h)`);
             r.maxAgeMs = ms as number;
           } else if (k === 'max_items') {

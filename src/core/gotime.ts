@@ -180,11 +180,20 @@ const DURATION_UNITS: Record<string, number> = { ns: 1, us: 1e3, 'µs': 1e3, 'μ
 const DURATION_PART = /^([0-9]*(?:\.[0-9]*)?)(ns|us|µs|μs|ms|s|m|h)/;
 const DURATION_PART_DAYS = /^([0-9]*(?:\.[0-9]*)?)(ns|us|µs|μs|ms|s|m|h|d)/;
 
+/** Options of parseGoDuration: which units the text may use and which unit the result is in. */
+export interface GoDurationOptions {
+  /** accept the `d` (24 h) unit, as CrowdSec's LAPI, profiles and cscli do (`7d`, `1d12h`); Go itself does not */
+  days?: boolean;
+  /** unit of the returned number: `ns` (default, Go `time.Duration`) or `ms` (epoch-millisecond arithmetic) */
+  unit?: 'ns' | 'ms';
+}
+
 /**
- * Go `time.ParseDuration`. Returns nanoseconds; throws on bad input. No `d` unit unless `days` (what
- * CrowdSec accepts in LAPI durations and profiles: `7d`, `1d12h`).
+ * Go `time.ParseDuration`, the one duration parser of Picket (wire, config, content and expressions). Returns
+ * nanoseconds (or milliseconds with `unit: 'ms'`); throws an Error with Go's message on bad input (a number too
+ * large to represent is an invalid duration, as Go's overflow is).
  */
-export function parseGoDuration(s: string, opts?: { days?: boolean }): number {
+export function parseGoDuration(s: string, opts?: GoDurationOptions): number {
   const orig = s;
   if (s === '') throw new Error(`time: invalid duration ""`);
   let neg = false;
@@ -202,5 +211,7 @@ export function parseGoDuration(s: string, opts?: { days?: boolean }): number {
     total += parseFloat(m[1]!) * DURATION_UNITS[m[2]!]!;
     s = s.slice(m[0].length);
   }
-  return neg ? -Math.round(total) : Math.round(total);
+  if (!Number.isFinite(total)) throw new Error(`time: invalid duration "${orig}"`);
+  const ns = neg ? -Math.round(total) : Math.round(total);
+  return opts?.unit === 'ms' ? ns / 1e6 : ns;
 }

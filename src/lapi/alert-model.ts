@@ -5,8 +5,8 @@
 
 import type { AlertRecord, DecisionRecord, MetaRecord, NewAlert, NewDecision } from '../store/records.js';
 import { parseIpOrRange } from '../store/iprange.js';
-import { formatRemaining, formatRfc3339, goTimeString, parseGoDuration, parseRfc3339 } from './format.js';
-import { normaliseScope } from './query.js';
+import { formatRemaining, formatRfc3339, goTimeString, parseWireDuration, parseRfc3339 } from '../api/wire-time.js';
+import { normaliseScope } from '../api/scope.js';
 import { AlertBodyError, type IncomingAlert } from './validate.js';
 
 const META_KEY_MAX = 255;
@@ -51,7 +51,7 @@ export function toNewAlert(a: IncomingAlert, machineId: string, now: number): { 
   const decisions: NewDecision[] = [];
   let dropped = 0;
   for (const d of a.decisions) {
-    const ms = parseGoDuration(d.duration);
+    const ms = parseWireDuration(d.duration);
     if (ms === null) throw new AlertBodyError(500, `decision duration '${d.duration}' : time: invalid duration "${d.duration}"`);
     const scope = normaliseScope(d.scope);
     if (!decisionValueOk(scope, d.value)) { dropped++; continue; }

@@ -3,7 +3,7 @@
 // (spec lapi.md §5.1), durations as whole-second Go strings relative to the request time.
 
 import type { DecisionRecord, StreamResult } from '../store/records.js';
-import { formatRemaining } from './format.js';
+import { formatRemaining } from '../api/wire-time.js';
 
 const q = JSON.stringify;
 

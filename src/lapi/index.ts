@@ -6,7 +6,7 @@
 import client from 'prom-client';
 import type { LapiStore, RetentionPolicy } from '../store/records.js';
 import type { Profile } from '../profiles/index.js';
-import type { LapiAlertJSON } from '../pipeline/alert-json.js';
+import type { LapiAlertJSON } from '../api/alerts.js';
 import { LapiApp } from './app.js';
 import { ApiKeyAuth } from './auth-apikey.js';
 import { JwtAuth, jwtSecretFromEnv } from './auth-jwt.js';

@@ -1,11 +1,12 @@
 // Query strings of the Local API -> store filters (spec lapi.md §2, §5.1, §5.2, §6.7, §6.10). Owns the
-// parameter names each route accepts, scope normalisation (ip→Ip, range→Range, as→AS, country→Country),
+// parameter names each route accepts (scopes normalised by src/api/scope.ts),
 // Go's boolean/integer/duration syntax for values, and the unknown-parameter rules: ignored on the bouncer
 // decision routes, a 500 `FilterError` on the alert routes and on DELETE /v1/decisions.
 
 import type { AlertFilter, DecisionFilter, IpRange } from '../store/records.js';
 import { parseIpOrRange } from '../store/iprange.js';
-import { parseGoDuration } from './format.js';
+import { parseWireDuration } from '../api/wire-time.js';
+import { normaliseScope } from '../api/scope.js';
 
 /** A filter problem; the route answers 500 `{"message": <message>}` like CrowdSec. */
 export class FilterError extends Error {
@@ -37,17 +38,6 @@ function unescape(s: string): string | null {
   for (let i = 0; i < s.length; i++) { const c = s.charCodeAt(i); if (c === 37 || c === 43) { needs = true; break; } }
   if (!needs) return s;
   try { return decodeURIComponent(s.replace(/\+/g, ' ')); } catch { return null; }
-}
-
-/** Built-in scopes are matched case-insensitively and stored capitalised; others are kept verbatim. */
-export function normaliseScope(s: string): string {
-  switch (s.toLowerCase()) {
-    case 'ip': return 'Ip';
-    case 'range': return 'Range';
-    case 'as': return 'AS';
-    case 'country': return 'Country';
-    default: return s;
-  }
 }
 
 /** Go strconv.ParseBool */
@@ -147,7 +137,7 @@ export function deleteDecisionFilter(q: string[]): DecisionFilter {
 export interface AlertQuery { filter: AlertFilter; withDecisions: boolean }
 
 function durationAgo(name: string, v: string, now: number): number {
-  const d = parseGoDuration(v);
+  const d = parseWireDuration(v);
   if (d === null) throw new FilterError(`while parsing duration: time: invalid duration "${v}" (${name}): invalid filter`);
   return now - d;
 }

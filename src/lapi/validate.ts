@@ -3,7 +3,7 @@
 // `json: cannot unmarshal …` text; a missing required field -> 500 `validation failure list:\n0.capacity in
 // body is required\n…` (go-swagger wording, fields in alphabetical order). Produces typed alert objects.
 
-import type { LapiAlertJSON, LapiDecisionJSON, LapiEventJSON, LapiMetaJSON, LapiSourceJSON } from '../pipeline/alert-json.js';
+import type { LapiAlertJSON, LapiDecisionJSON, LapiEventJSON, LapiMetaJSON, LapiSourceJSON } from '../api/alerts.js';
 
 export class AlertBodyError extends Error {
   constructor(readonly status: 400 | 500, message: string) { super(message); this.name = 'AlertBodyError'; }

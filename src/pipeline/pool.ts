@@ -32,7 +32,7 @@ import os from 'node:os';
 import type { Piscina } from 'piscina';
 import { LIVE, TIMEMACHINE } from '../core/event.js';
 import { Agent, mergeCounters, type AgentCounters, type AgentOptions, type LineSource } from './agent.js';
-import { alertToLapiJSON, type LapiAlertJSON } from './alert-json.js';
+import { alertToLapiJSON, type LapiAlertJSON } from '../api/alerts.js';
 import { loadContent, type LoadedContent } from './content.js';
 import { ShardRouter } from './ipscan.js';
 import { eventFromWire } from './event-wire.js';

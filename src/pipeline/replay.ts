@@ -4,7 +4,8 @@
 
 import path from 'node:path';
 import type { AgentCounters } from './agent.js';
-import { alertSortKey, sortAlertsJSON, type AlertSortKey, type LapiAlertJSON } from './alert-json.js';
+import type { LapiAlertJSON } from '../api/alerts.js';
+import { alertSortKey, sortAlertsJSON, type AlertSortKey } from './alert-json.js';
 import { createPipeline } from './pool.js';
 import { readLogLines } from './read.js';
 

@@ -6,7 +6,7 @@
 import { workerData } from 'piscina';
 import { LIVE, TIMEMACHINE } from '../core/event.js';
 import { Agent, type AgentCounters, type LineSource } from './agent.js';
-import { alertToLapiJSON, type LapiAlertJSON } from './alert-json.js';
+import { alertToLapiJSON, type LapiAlertJSON } from '../api/alerts.js';
 import { loadContent } from './content.js';
 import type { MetricsSnapshot } from '../metrics/snapshot.js';
 import { eventToWire, type WireEvent } from './event-wire.js';

@@ -5,7 +5,7 @@
 
 import { Alert, AlertEvent, Source, type Decision, type MetaItem } from '../core/event.js';
 import type { MetaRecord, NewAlert } from '../store/records.js';
-import { formatRemaining, formatRfc3339, parseRfc3339 } from '../lapi/format.js';
+import { formatRemaining, formatRfc3339, parseRfc3339 } from '../api/wire-time.js';
 
 function metaItems(meta: MetaRecord[] | null | undefined): MetaItem[] {
   const out: MetaItem[] = [];

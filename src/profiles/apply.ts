@@ -8,11 +8,11 @@
 import { exprHooks, ExprRuntimeError, type ExprHooks } from '../expr/index.js';
 import type { ValueKind } from '../expr/index.js';
 import { formatGoDuration } from '../core/gotime.js';
-import { parseRfc3339 } from '../lapi/format.js';
+import { parseRfc3339, parseWireDuration } from '../api/wire-time.js';
 import { parseIpOrRange } from '../store/iprange.js';
 import type { NewAlert, NewDecision } from '../store/records.js';
 import { toExprAlert } from './alert-env.js';
-import { parseProfileDuration, profileLabel, ProfileError, type Profile } from './load.js';
+import { profileLabel, ProfileError, type Profile } from './load.js';
 
 export interface ProfileContext {
   now: number;
@@ -99,7 +99,7 @@ class Evaluation {
       return null;
     }
     const text = sprintResult(v, p.durationExpr.kind);
-    const ms = parseProfileDuration(text);
+    const ms = parseWireDuration(text);
     if (ms === null) {
       this.out.warnings.push(`${this.label(p)}: duration_expr result "${text}" is not a duration, static duration kept`);
       return null;

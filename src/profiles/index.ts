@@ -2,7 +2,7 @@
 // (alert -> decisions, notifications), Picket's embedded default profiles, simulation.yaml.
 
 export {
-  parseProfiles, loadProfilesFile, ProfileError, normalizeScope,
+  parseProfiles, loadProfilesFile, ProfileError,
   type Profile, type ProfileDecision, type OnSuccess, type OnFailure, type OnError,
 } from './load.js';
 export { applyProfiles, type ProfileContext, type ProfileOutcome } from './apply.js';

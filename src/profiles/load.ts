@@ -6,7 +6,8 @@
 import fs from 'node:fs';
 import YAML from 'yaml';
 import { compileExpr, ExprCompileError, type CompiledExpr } from '../expr/index.js';
-import { parseGoDuration } from '../lapi/format.js';
+import { parseWireDuration } from '../api/wire-time.js';
+import { normaliseScope } from '../api/scope.js';
 
 export type OnSuccess = 'break' | 'continue';
 export type OnFailure = 'break' | 'continue' | 'apply';
@@ -63,23 +64,6 @@ const DECISION_KEYS = new Set(['type', 'duration', 'scope', 'origin', 'simulated
 const ON_SUCCESS = new Set(['break', 'continue']);
 const ON_FAILURE = new Set(['break', 'continue', 'apply']);
 const ON_ERROR = new Set(['apply', 'continue', 'break', 'ignore']);
-
-/** Scope names as the Local API normalises them (lapi.md §6.6 step 2). */
-export function normalizeScope(scope: string): string {
-  switch (scope.toLowerCase()) {
-    case 'ip': return 'Ip';
-    case 'range': return 'Range';
-    case 'as': return 'AS';
-    case 'country': return 'Country';
-    default: return scope;
-  }
-}
-
-/** Go duration syntax plus the `d` day unit -> milliseconds; null when invalid. */
-export function parseProfileDuration(text: string): number | null {
-  const ms = parseGoDuration(text);
-  return ms === null || !Number.isFinite(ms) ? null : ms;
-}
 
 /** YAML 1.1 booleans as Go's YAML decoders accept them into a bool field. */
 export function yamlBool(v: unknown): boolean | null {
@@ -168,7 +152,7 @@ function readDecision(r: DocReader, v: unknown, i: number, hasExpr: boolean): Pr
   const duration = r.optString(d.duration, `${field}.duration`, [...path, 'duration']);
   let durationMs: number | null = null;
   if (duration !== null) {
-    durationMs = parseProfileDuration(duration);
+    durationMs = parseWireDuration(duration);
     if (durationMs === null) return r.fail(`${field}.duration`, `invalid duration "${duration}" (Go duration such as 4h, or <n>d)`, [...path, 'duration']);
   } else if (!hasExpr) {
     return r.fail(`${field}.duration`, 'missing duration (and no duration_expr)', path);
@@ -177,7 +161,7 @@ function readDecision(r: DocReader, v: unknown, i: number, hasExpr: boolean): Pr
   const origin = r.optString(d.origin, `${field}.origin`, [...path, 'origin']);
   return {
     type, duration, durationMs,
-    scope: scope ? normalizeScope(scope) : null,
+    scope: scope ? normaliseScope(scope) : null,
     origin: origin === null ? null : origin,
     simulated: r.bool(d.simulated, `${field}.simulated`, [...path, 'simulated']),
   };

@@ -1,6 +1,6 @@
 // How the Local API records are laid out in LMDB (sub-databases registered in `SubDbs` of ./lmdb.ts). Owns
-// the stored shapes that differ from the records of ./records.ts, the decision change-log entry, the
-// counter names and the key of the by-value decision index.
+// the stored shapes that differ from the records of ./records.ts (and the conversions), the decision change-log
+// entry, the counter names and the key of the by-value decision index.
 //
 //   machines          machineId -> MachineRecord
 //   bouncers          name -> BouncerRecord
@@ -14,7 +14,8 @@
 //   lapiCounters      'alert' | 'decision' | 'seq' (last used) and 'clock' (last creation time stamped)
 
 import crypto from 'node:crypto';
-import type { DecisionRecord } from './records.js';
+import { parseIpOrRange } from './iprange.js';
+import type { DecisionRecord, IpRange } from './records.js';
 
 export type StoredDecision = Omit<DecisionRecord, 'range'>;
 
@@ -44,4 +45,24 @@ export type CounterName = 'alert' | 'decision' | 'seq' | 'clock';
 /** LMDB keys are at most 1978 bytes: long values are indexed by their SHA-256 */
 export function valueKey(value: string): string {
   return value.length <= 256 ? value : '#sha256:' + crypto.createHash('sha256').update(value).digest('hex');
+}
+
+/** the interval of an `Ip`/`Range` decision (null for other scopes or a value that is not an address) */
+export function rangeOf(scope: string, value: string): IpRange | null {
+  return scope === 'Ip' || scope === 'Range' ? parseIpOrRange(value) : null;
+}
+
+export function decisionRecord(s: StoredDecision): DecisionRecord {
+  return {
+    id: s.id, uuid: s.uuid, alertId: s.alertId, createdAt: s.createdAt, until: s.until, scenario: s.scenario,
+    type: s.type, scope: s.scope, value: s.value, origin: s.origin, simulated: s.simulated,
+    range: rangeOf(s.scope, s.value),
+  };
+}
+
+export function storedDecision(r: DecisionRecord): StoredDecision {
+  return {
+    id: r.id, uuid: r.uuid, alertId: r.alertId, createdAt: r.createdAt, until: r.until, scenario: r.scenario,
+    type: r.type, scope: r.scope, value: r.value, origin: r.origin, simulated: r.simulated,
+  };
 }

@@ -3,8 +3,9 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatGoSeconds, formatRemaining, goTimeString, parseGoDuration, parseRfc3339, roundToSeconds, formatRfc3339 } from '../../src/lapi/format.js';
-import { alertQuery, decisionQuery, deleteDecisionFilter, FilterError, normaliseScope, parseQuery } from '../../src/lapi/query.js';
+import { formatGoSeconds, formatRemaining, goTimeString, parseWireDuration, parseRfc3339, roundToSeconds, formatRfc3339 } from '../../src/api/wire-time.js';
+import { alertQuery, decisionQuery, deleteDecisionFilter, FilterError, parseQuery } from '../../src/lapi/query.js';
+import { normaliseScope } from '../../src/api/scope.js';
 import { Router } from '../../src/lapi/router.js';
 import { hashPassword, verifyPassword } from '../../src/lapi/password.js';
 import { splitUserAgent } from '../../src/lapi/auth-apikey.js';
@@ -26,7 +27,7 @@ test('Go duration parsing with fractions, units and the d suffix', () => {
     ['', null], ['forever', null], ['1h30', null], ['h', null], ['-', null], ['1.5.3s', null],
   ];
   for (const [text, ms] of cases) {
-    const got = parseGoDuration(text);
+    const got = parseWireDuration(text);
     if (ms === null) assert.equal(got, null, text);
     else assert.ok(got !== null && Math.abs(got - ms) < 1e-6, `${text}: ${got}`);
   }

@@ -8,7 +8,7 @@ import { outputFormat } from '../output.js';
 import { renderTable } from '../table.js';
 import { openStore, StoreError, type PicketStore } from '../../store/lmdb.js';
 import { AllowlistError, AllowlistStore, type AllowlistRecord } from '../../store/allowlists.js';
-import { formatRfc3339, parseGoDuration } from '../../lapi/format.js';
+import { formatRfc3339, parseWireDuration } from '../../api/wire-time.js';
 
 const usage = `Usage: picket allowlists create NAME [-d DESCRIPTION]
        picket allowlists add NAME VALUE [VALUE ...] [--expiration 7d] [-d DESCRIPTION]
@@ -85,7 +85,7 @@ export const allowlistsCommand: Command = {
         need(sub, positionals, 2, 'NAME and at least one VALUE');
         let expiration: number | null = null;
         if (values.expiration !== undefined) {
-          const ms = parseGoDuration(values.expiration as string);
+          const ms = parseWireDuration(values.expiration as string);
           if (ms === null || ms <= 0) throw new CliError(`--expiration '${String(values.expiration)}': expected a positive duration such as 4h, 7d`);
           expiration = Date.now() + ms;
         }

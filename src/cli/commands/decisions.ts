@@ -11,8 +11,8 @@ import { asText, csvLine, outputFormat } from '../output.js';
 import { renderTable } from '../table.js';
 import { Progress } from '../progress.js';
 import { checkDuration, importAlert, importFormatOf, manualAlert, parseImport, targetOf, valueProblem } from '../decision-input.js';
-import { normaliseScope } from '../../lapi/query.js';
-import { parseGoDuration } from '../../lapi/format.js';
+import { normaliseScope } from '../../api/scope.js';
+import { parseWireDuration } from '../../api/wire-time.js';
 import type { AlertDecision, AlertQuery, AlertResponse, DecisionDeleteQuery } from '../../client/alerts.js';
 
 const IMPORT_BATCH = 1000;
@@ -75,7 +75,7 @@ function intOption(v: unknown, name: string, min: number): number | undefined {
 }
 
 function activeSeconds(d: AlertDecision): number {
-  const ms = parseGoDuration(d.duration);
+  const ms = parseWireDuration(d.duration);
   return ms === null ? 0 : ms / 1000;
 }
 

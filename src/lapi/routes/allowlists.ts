@@ -9,7 +9,7 @@ import type { AllowlistRecord, AllowlistStore } from '../../store/allowlists.js'
 import { parseIpOrRange } from '../../store/iprange.js';
 import { AUTH_BODY_LIMIT, readJsonBody } from '../body.js';
 import { sendEmpty, sendJson, sendMessage } from '../reply.js';
-import { formatRfc3339 } from '../format.js';
+import { formatRfc3339 } from '../../api/wire-time.js';
 import { parseGoBool, parseQuery } from '../query.js';
 
 function allowlistJSON(a: AllowlistRecord, withContent: boolean): Record<string, unknown> {

@@ -13,7 +13,7 @@ import { JwtAuth } from '../auth-jwt.js';
 import type { TlsClientAuth } from '../auth-tls.js';
 import type { MachineRecord } from '../../store/records.js';
 import { splitUserAgent } from '../auth-apikey.js';
-import { formatRfc3339 } from '../format.js';
+import { formatRfc3339 } from '../../api/wire-time.js';
 
 function tokenBody(app: LapiApp, machineId: string, now: number): string {
   const { token, exp } = app.jwt.sign(machineId, now);

@@ -8,13 +8,13 @@ import protobuf from 'protobufjs';
 import {
   encodeStream, encodeDecisions, decodeStream, decodeDecisions, ProtobufDecodeError, PROTOBUF_CONTENT_TYPE,
   type WireDecision,
-} from '../../src/lapi/protobuf.js';
+} from '../../src/api/protobuf.js';
 import { streamJSON } from '../../src/lapi/decision-json.js';
 import { parseIpOrRange } from '../../src/store/iprange.js';
 import type { DecisionRecord } from '../../src/store/records.js';
 
 const NOW = Date.UTC(2026, 10, 25, 5, 0, 0);
-const root = protobuf.loadSync(fileURLToPath(new URL('../../../src/lapi/proto/decisions.proto', import.meta.url)));
+const root = protobuf.loadSync(fileURLToPath(new URL('../../../src/api/proto/decisions.proto', import.meta.url)));
 const StreamType = root.lookupType('picket.v1.DecisionStream');
 const ListType = root.lookupType('picket.v1.DecisionList');
 

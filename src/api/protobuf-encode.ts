@@ -1,16 +1,15 @@
-// Protobuf bodies of the bouncer routes (`application/x-protobuf`, schema src/lapi/proto/decisions.proto):
-// encodeStream / encodeDecisions for the server (and, re-exported, the decoder of ./protobuf-decode.ts for the
-// bouncer client library). Owns the encoder: addresses as raw bytes + prefix length, canonical UUIDs as 16 raw
-// bytes, origin/type/scope/scenario sent only when they change within a list (decisions sharing them are
-// grouped). It is on the stream endpoint's hot path: hand-written writers into growing Buffers, no object per
-// decision, field tags from the .proto (./protobuf-schema.ts).
+// Encoder of the bouncer routes' protobuf bodies (`application/x-protobuf`, schema src/api/proto/decisions.proto):
+// encodeStream / encodeDecisions, used by the Local API. Owns: addresses as raw bytes + prefix length, canonical
+// UUIDs as 16 raw bytes, origin/type/scope/scenario sent only when they change within a list (decisions sharing
+// them are grouped). It is on the stream endpoint's hot path (the size and speed goals of bench/RESULTS.md
+// "Bouncer stream body"): hand-written writers into growing Buffers, no object per decision, field tags from the
+// .proto (./protobuf-schema.ts).
 
-import type { DecisionRecord, IpRange, StreamResult } from '../store/records.js';
-import { roundToSeconds } from './format.js';
-import { T } from './protobuf-schema.js';
+import { roundToSeconds } from './wire-time.js';
+import { T, type EncodableDecision, type WireAddress } from './protobuf-schema.js';
 
-export { PROTOBUF_CONTENT_TYPE, ProtobufDecodeError, type WireDecision } from './protobuf-schema.js';
-export { decodeStream, decodeDecisions } from './protobuf-decode.js';
+/** The two lists of a stream answer. */
+export interface EncodableStream { new: readonly EncodableDecision[]; deleted: readonly EncodableDecision[] }
 
 // ---- encoder ----
 
@@ -43,7 +42,7 @@ class Writer {
   private scenario: string | null = null;
 
   /** `previous`: a decision of the group written just before this one in the same list (null: list start). */
-  constructor(size: number, previous: DecisionRecord | null) {
+  constructor(size: number, previous: EncodableDecision | null) {
     this.buf = Buffer.allocUnsafe(size);
     if (previous !== null) {
       this.origin = previous.origin;
@@ -127,7 +126,7 @@ class Writer {
     this.string(T.uuid, u);
   }
 
-  address(r: IpRange): void {
+  address(r: WireAddress): void {
     const len = r.family === 4 ? 4 : 16;
     this.ensure(len + 5);
     const b = this.buf;
@@ -144,7 +143,7 @@ class Writer {
     }
   }
 
-  decision(tag: number, d: DecisionRecord, now: number): void {
+  decision(tag: number, d: EncodableDecision, now: number): void {
     this.ensure(64); // tag, length, id, uuid, address and duration; strings ensure their own room
     this.buf[this.pos] = tag;
     const lenAt = this.pos + 1;
@@ -186,7 +185,7 @@ class Writer {
   }
 }
 
-function sameAttributes(a: DecisionRecord, b: DecisionRecord): boolean {
+function sameAttributes(a: EncodableDecision, b: EncodableDecision): boolean {
   return a.scenario === b.scenario && a.origin === b.origin && a.type === b.type && a.scope === b.scope;
 }
 
@@ -195,7 +194,7 @@ const LINEAR_GROUPS = 16;
 /** First buffer of a group's writer (grows by doubling). */
 const GROUP_START_BYTES = 1 << 16;
 
-function attributeKey(d: DecisionRecord): string {
+function attributeKey(d: EncodableDecision): string {
   return d.origin + '\u0000' + d.type + '\u0000' + d.scope + '\u0000' + d.scenario;
 }
 
@@ -204,10 +203,10 @@ function attributeKey(d: DecisionRecord): string {
  * group, filled in a single sequential pass over `list` (so groups come out contiguous, in order of first
  * appearance, id order inside a group); the writers are appended to `out`.
  */
-function encodeList(tag: number, list: readonly DecisionRecord[], now: number, out: Writer[]): void {
+function encodeList(tag: number, list: readonly EncodableDecision[], now: number, out: Writer[]): void {
   const n = list.length;
   if (n === 0) return;
-  const reps: DecisionRecord[] = [];
+  const reps: EncodableDecision[] = [];
   const writers: Writer[] = [];
   let byKey: Map<string, number> | null = null;
   let w: Writer | null = null;
@@ -252,7 +251,7 @@ function concat(parts: Writer[]): Buffer {
 }
 
 /** Body of GET /v1/decisions/stream (message DecisionStream). */
-export function encodeStream(r: StreamResult, now: number): Buffer {
+export function encodeStream(r: EncodableStream, now: number): Buffer {
   const parts: Writer[] = [];
   encodeList(T.streamNew, r.new, now, parts);
   encodeList(T.streamDeleted, r.deleted, now, parts);
@@ -260,7 +259,7 @@ export function encodeStream(r: StreamResult, now: number): Buffer {
 }
 
 /** Body of GET /v1/decisions (message DecisionList); an empty list is an empty body. */
-export function encodeDecisions(list: DecisionRecord[], now: number): Buffer {
+export function encodeDecisions(list: readonly EncodableDecision[], now: number): Buffer {
   const parts: Writer[] = [];
   encodeList(T.listDecisions, list, now, parts);
   return concat(parts);

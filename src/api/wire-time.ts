@@ -1,9 +1,12 @@
-// Wire formats of the Local API (spec lapi.md §2.2): Go `time.Duration` strings (emitted in whole seconds,
-// parsed with fractions, units ns..h and the `d` day suffix), RFC 3339 timestamps (emitted at second
-// precision in UTC, parsed with fractions and offsets) and Go's default `time.Time.String()` rendering
-// used for event timestamps in alert listings.
+// Go time formats as they appear on the wire of the Local API (spec lapi.md §2.2): Go `time.Duration` strings
+// (emitted in whole seconds, read with fractions, units ns..h and the `d` day suffix), RFC 3339 timestamps
+// (emitted at second precision in UTC, read with fractions and offsets) and Go's default `time.Time.String()`
+// rendering used for event timestamps in alert listings. The duration parser itself is src/core/gotime.ts
+// parseGoDuration (the one definition); this module fixes the options the wire uses.
 
-import { parseGoDuration as parseCoreDuration } from '../core/gotime.js';
+import { parseGoDuration } from '../core/gotime.js';
+
+export { parseGoDuration, formatGoDuration, type GoDurationOptions } from '../core/gotime.js';
 
 /**
  * Seconds (already rounded) -> Go duration string: `0s`, `59s`, `1m0s`, `4h0m0s`, `-2s`. The whole-second case of
@@ -35,11 +38,12 @@ export function formatRemaining(until: number, now: number): string {
 }
 
 /**
- * Go `time.ParseDuration` syntax plus a `d` (24 h) unit -> milliseconds (src/core/gotime.ts parses).
- * `0` alone is accepted, as in Go. Returns null when the text is not a duration.
+ * A duration as the LAPI, cscli, profiles and config files write it: Go `time.ParseDuration` syntax plus the `d`
+ * (24 h) unit, surrounding blanks ignored -> milliseconds. `0` alone is accepted, as in Go. Null when the text is
+ * not a duration.
  */
-export function parseGoDuration(text: string): number | null {
-  try { return parseCoreDuration(text.trim(), { days: true }) / 1e6; } catch { return null; }
+export function parseWireDuration(text: string): number | null {
+  try { return parseGoDuration(text.trim(), { days: true, unit: 'ms' }); } catch { return null; }
 }
 
 function pad2(n: number): string { return n < 10 ? '0' + n : String(n); }

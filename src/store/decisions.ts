@@ -1,0 +1,95 @@
+// The decisions table of the Local API store: stored shape <-> record, reads served by the in-memory index
+// (./decision-index.ts, kept by ./change-log.ts), soft deletes (until := now, logged so the next stream delta
+// reports them), the bouncer stream, counts by value, and the in-transaction hard delete used with alerts and
+// retention.
+
+import { compileDecisionFilter } from './decision-filter.js';
+import { decisionRecord, LogKind, storedDecision, valueKey } from './lapi-schema.js';
+import { slices, WRITE_BATCH, type LapiTables } from './lapi-tables.js';
+import { logTransaction, type LapiMemory, type LogCursor } from './change-log.js';
+import type { DecisionFilter, DecisionRecord, StreamResult } from './records.js';
+
+/** inside a transaction: writes a new decision and logs it */
+export function insertDecision(t: LapiTables, log: LogCursor, rec: DecisionRecord): void {
+  t.decisions.put(rec.id, storedDecision(rec));
+  t.decisionValues.put([valueKey(rec.value), rec.id], log.at);
+  log.append(LogKind.Add, rec.id);
+}
+
+/** inside a transaction: deletes a decision and logs it; false if it did not exist */
+export function removeDecision(t: LapiTables, log: LogCursor, id: number): boolean {
+  const s = t.decisions.get(id);
+  if (s === undefined) return false;
+  t.decisions.remove(id);
+  t.decisionValues.remove([valueKey(s.value), id]);
+  log.append(LogKind.Remove, id);
+  return true;
+}
+
+export class DecisionTable {
+  constructor(private readonly t: LapiTables, private readonly memory: LapiMemory) {}
+
+  get(id: number): DecisionRecord | undefined {
+    const r = this.memory.index.get(id);
+    if (r !== undefined) return r;
+    const s = this.t.decisions.get(id);
+    return s === undefined ? undefined : decisionRecord(s);
+  }
+
+  query(f: DecisionFilter, now: number): DecisionRecord[] {
+    return this.memory.index.live(compileDecisionFilter(f), now);
+  }
+
+  /** soft delete of the active decisions matching f (see LapiStore.expireDecisions) */
+  async expire(f: DecisionFilter, now: number): Promise<number> {
+    this.memory.sync();
+    return this.expireIds(this.memory.index.activeIds(compileDecisionFilter(f), now), now);
+  }
+
+  async expireOne(id: number, now: number): Promise<boolean> {
+    this.memory.sync();
+    return (await this.expireIds([id], now)) === 1;
+  }
+
+  private async expireIds(ids: number[], now: number): Promise<number> {
+    let n = 0;
+    for (const batch of slices(ids, WRITE_BATCH * 16)) {
+      n += await logTransaction(this.t, (log) => {
+        let done = 0;
+        for (const id of batch) {
+          const s = this.t.decisions.get(id);
+          if (s === undefined || !(s.until > now)) continue; // gone or already expired meanwhile
+          this.t.decisions.put(id, { ...s, until: now });
+          log.append(LogKind.Update, id);
+          done++;
+        }
+        return done;
+      });
+      this.memory.sync();
+    }
+    return n;
+  }
+
+  stream(f: DecisionFilter, opts: { startup: boolean; lastPull: number | null; dedup: boolean; now: number }): StreamResult {
+    const c = compileDecisionFilter(f);
+    const index = this.memory.index;
+    return opts.startup || opts.lastPull === null
+      ? index.startup(c, opts.now, opts.dedup)
+      : index.delta(c, opts.lastPull, opts.now, opts.dedup);
+  }
+
+  activeCount(now: number): number {
+    return this.memory.index.activeCount(now);
+  }
+
+  /** see LapiStore.countDecisions */
+  count(value: string, opts: { activeOnly: boolean; since?: number; now: number }): number {
+    if (opts.activeOnly) return this.memory.index.countActiveByValue(value, opts.now, opts.since);
+    const k = valueKey(value);
+    let n = 0;
+    for (const { value: createdAt } of this.t.decisionValues.getRange({ start: [k], end: [k, Infinity] })) {
+      if (opts.since === undefined || createdAt >= opts.since) n++;
+    }
+    return n;
+  }
+}
