@@ -10,14 +10,16 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { Event, newStrMap, OVFLW, TIMEMACHINE } from '../core/event.js';
 import { GoTime } from '../core/gotime.js';
+import { BucketEngine, loadScenarios, type ScenarioSet } from '../buckets/index.js';
 import { compileExpr, type CompiledExpr } from '../expr/index.js';
 import { PatternLibrary } from '../grok/index.js';
 import { loadParserTree, type ParserFileSpec } from '../parser/load.js';
 import type { CompiledNode } from '../parser/node.js';
 import { PARSE_ERROR, PARSE_OK, type ParserTree } from '../parser/runtime.js';
-import { makeEnrichContext } from './enrichctx.js';
+import { makeEnrichContext } from '../parser/enrich/context.js';
 import { readExpect, type ExpectFile } from './expect.js';
-import { itemPath, itemStage, overridesFile, readLogFile } from './runner.js';
+import { itemPath, itemStage, overridesFile } from './runner.js';
+import { readLogFile } from '../acquisition/file/read-all.js';
 
 export interface SweepOptions {
   hubDir: string;
@@ -144,16 +146,11 @@ function checkOdd(evt: Event, r: SweepReport): void {
   }
 }
 
-interface ScenarioBits {
-  loadScenarios: (files: string[], opts: Record<string, unknown>) => unknown;
-  BucketEngine: new (set: unknown, opts: Record<string, unknown>) => { pour(e: Event): Event[]; flush?(): Event[] | void };
-}
+/** The bucket engine the sweep drives (a parameter, so a sweep can run with or without scenarios). */
+interface ScenarioBits { loadScenarios: typeof loadScenarios; BucketEngine: typeof BucketEngine }
 
 async function bucketsModule(): Promise<ScenarioBits | null> {
-  try {
-    const spec = '../buckets/index.js';
-    return (await import(spec)) as ScenarioBits;
-  } catch { return null; }
+  return { loadScenarios, BucketEngine };
 }
 
 function mkLib(hubDir: string): PatternLibrary {
@@ -162,7 +159,7 @@ function mkLib(hubDir: string): PatternLibrary {
   return lib;
 }
 
-interface Content { parsers: ParserTree | null; post: ParserTree | null; scenarios: unknown }
+interface Content { parsers: ParserTree | null; post: ParserTree | null; scenarios: ScenarioSet | null }
 
 /** Load parser files; on a load error, load file by file to name every failing file, keep the good ones. */
 function loadParsersTolerant(files: ParserFileSpec[], extra: ParserFileSpec[], hubDir: string, year: number,
@@ -188,13 +185,13 @@ function loadParsersTolerant(files: ParserFileSpec[], extra: ParserFileSpec[], h
   }
 }
 
-function loadScenariosTolerant(mod: ScenarioBits, files: string[], hubDir: string, r: SweepReport, label: string): unknown {
+function loadScenariosTolerant(mod: ScenarioBits, files: string[], hubDir: string, r: SweepReport, label: string): ScenarioSet | null {
   const compile = (source: string, opts: { env: string; where: string }) => {
     const c = compileExpr(source, opts as never);
     instrument(c, `scenario ${opts.where.replace(/^.*\/scenarios\//, '')}`, r.exprErrors);
     return c;
   };
-  const opts = { dataDir: join(hubDir, 'data'), timeMachine: true, orderEvent: true, compile };
+  const opts = { dataDir: join(hubDir, 'data'), compile };
   try { return mod.loadScenarios(files, opts); } catch { /* find the culprits */ }
   const good: string[] = [];
   for (const f of files) {
@@ -220,7 +217,6 @@ function replay(test: string, testDir: string, ex: ExpectFile, c: Content, mod: 
   let engine: { pour(e: Event): Event[]; flush?(): Event[] | void } | null = null;
   if (mod && c.scenarios) {
     engine = new mod.BucketEngine(c.scenarios, {
-      timeMachine: true, orderEvent: true,
       log: (msg: string) => r.engineLog.add(shape(msg), { test, line: trunc(cur.line), detail: trunc(msg, 300) }),
     });
   }
@@ -290,7 +286,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepReport> {
   const allPost = stageFiles(join(hubDir, 'postoverflows'));
   const allScen = listYaml(join(hubDir, 'scenarios'));
   const trees = new Map<string, Content>();
-  let allScenSet: unknown = null;
+  let allScenSet: ScenarioSet | null = null;
   if (mode !== 'own' && mod) {
     cur.test = '<load all>';
     allScenSet = loadScenariosTolerant(mod, allScen, hubDir, r, '<all>');

@@ -8,7 +8,7 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defaultContent, discoverContent, type ContentSet } from '../config/content.js';
 import { PatternLibrary } from '../grok/index.js';
-import { makeEnrichContext } from '../hubtest/enrichctx.js';
+import { makeEnrichContext } from '../parser/enrich/context.js';
 import { loadParserTree } from '../parser/load.js';
 import type { ParserTree } from '../parser/runtime.js';
 import { loadScenarios, type ScenarioSet } from '../buckets/index.js';

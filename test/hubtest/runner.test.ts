@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
-import { runHubTest, splitLogLines } from '../../src/hubtest/runner.js';
+import { runHubTest } from '../../src/hubtest/runner.js';
+import { splitLogLines } from '../../src/acquisition/file/read-all.js';
 import { hubtestCommand } from '../../src/cli/commands/hubtest.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import {
   bitsLen, breakPatterns, choosePivot, goSort, goSortSlice, goStringCompare, heapSort, nextPowerOfTwo,
   partition, pdqsort, Xorshift, type SortInterface,
-} from '../../src/hubtest/gosort.js';
+} from '../../src/hubtest/pdqsort.js';
 import { alertSortKey, runHubTest, sortAlertsLikeHubtest } from '../../src/hubtest/runner.js';
 import type { ResultAlert } from '../../src/hubtest/expect.js';
 
