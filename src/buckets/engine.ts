@@ -20,6 +20,7 @@ import {
 import type { BucketStore, StoreStats } from './store.js';
 import { WasmStore } from './wasmstore.js';
 import { RefStore } from './refstore.js';
+import { errorMessage } from '../core/errors.js';
 
 export interface EngineOptions {
   maxBuckets?: number;
@@ -130,7 +131,7 @@ export class BucketEngine {
     else {
       try { this.store = new WasmStore({ maxBuckets: opts.maxBuckets }); } catch (e) {
         // build/buckets.wasm missing (npm run build:wasm not run): same behaviour, slower store
-        this.log(`buckets: WASM store unavailable (${(e as Error).message}), using the TypeScript store`);
+        this.log(`buckets: WASM store unavailable (${errorMessage(e)}), using the TypeScript store`);
         this.store = new RefStore({ maxBuckets: opts.maxBuckets });
       }
     }
@@ -185,7 +186,7 @@ export class BucketEngine {
         let r: unknown;
         try { r = s.filter.run(env); } catch (e) {
           this.c.filterErrors++;
-          this.log(`scenario ${s.name}: filter runtime error: ${(e as Error).message}`);
+          this.log(`scenario ${s.name}: filter runtime error: ${errorMessage(e)}`);
           break;
         }
         if (r !== true) continue;
@@ -194,7 +195,7 @@ export class BucketEngine {
           let v: unknown;
           try { v = s.groupby.run(env); } catch (e) {
             this.c.groupbyErrors++;
-            this.log(`scenario ${s.name}: groupby runtime error: ${(e as Error).message}`);
+            this.log(`scenario ${s.name}: groupby runtime error: ${errorMessage(e)}`);
             break;
           }
           if (typeof v !== 'string') { this.c.groupbyErrors++; break; }

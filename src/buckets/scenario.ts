@@ -12,6 +12,7 @@ import { loadDataFile } from '../expr/datafiles.js';
 import { parseGoDuration } from '../core/gotime.js';
 import { F_COND, F_HASBH, F_INLINEBH, F_TIMED, K_ALWAYS, K_LEAKY, K_TRIGGER } from './store.js';
 import type { StoreScenario } from './store.js';
+import { errorMessage, PicketError } from '../core/errors.js';
 
 /** What the engine needs from a compiled expression. */
 export interface Compiled { source: string; run(env: Record<string, unknown>): unknown }
@@ -74,7 +75,10 @@ export interface LoadOptions {
   versions?: (name: string, hash: string) => string | undefined;
 }
 
-export class ScenarioLoadError extends Error {}
+/** A scenario file that cannot be loaded (CONTENT_BAD_SCENARIO). */
+export class ScenarioLoadError extends PicketError {
+  constructor(message: string) { super('CONTENT_BAD_SCENARIO', message); }
+}
 
 const TOP_KEYS = new Set(['format', 'author', 'description', 'references', 'type', 'name', 'capacity', 'leakspeed', 'duration',
   'filter', 'groupby', 'distinct', 'debug', 'labels', 'blackhole', 'reprocess', 'cache_size', 'profiling', 'overflow_filter',
@@ -103,7 +107,7 @@ export function loadScenarios(files: string[], opts: LoadOptions): ScenarioSet {
     if (!file.endsWith('.yaml') && !file.endsWith('.yml')) continue;
     let text: string;
     try { text = readFileSync(file, 'utf8'); } catch (e) {
-      throw new ScenarioLoadError(`${file}: cannot read scenario file: ${(e as Error).message}`);
+      throw new ScenarioLoadError(`${file}: cannot read scenario file: ${errorMessage(e)}`);
     }
     const hash = createHash('sha256').update(text).digest('hex');
     const docs = parseAllDocuments(text, { uniqueKeys: true });
@@ -153,7 +157,7 @@ function buildScenario(raw: Record<string, unknown>, file: string, doc: number, 
     const v = f.text(key);
     if (v === '') return 0;
     try { return parseGoDuration(v); } catch (e) {
-      throw new ScenarioLoadError(`${where}: bad ${key} '${v}': ${(e as Error).message}`);
+      throw new ScenarioLoadError(`${where}: bad ${key} '${v}': ${errorMessage(e)}`);
     }
   };
   const leakspeedNs = dur('leakspeed');
@@ -200,7 +204,7 @@ function buildScenario(raw: Record<string, unknown>, file: string, doc: number, 
 
   const c = (src: string, env: ExprEnvName, field: string): Compiled => {
     try { return compile(src, { env, where: `${where} ${field}` }); } catch (e) {
-      throw new ScenarioLoadError(`${where}: invalid ${field} '${src}': ${(e as Error).message}`);
+      throw new ScenarioLoadError(`${where}: invalid ${field} '${src}': ${errorMessage(e)}`);
     }
   };
   const opt = (key: string, env: ExprEnvName): Compiled | null => {

@@ -20,6 +20,7 @@ import { makeEnrichContext } from '../parser/enrich/context.js';
 import { readExpect, type ExpectFile } from './expect.js';
 import { itemPath, itemStage, overridesFile } from './runner.js';
 import { readLogFile } from '../acquisition/file/read-all.js';
+import { errorMessage } from '../core/errors.js';
 
 export interface SweepOptions {
   hubDir: string;
@@ -176,11 +177,11 @@ function loadParsersTolerant(files: ParserFileSpec[], extra: ParserFileSpec[], h
   const good: ParserFileSpec[] = [];
   for (const f of files) {
     try { load([f]); good.push(f); } catch (e) {
-      r.loadErrors.add(`parser ${f.path}: ${trunc((e as Error).message, 300)}`, { test: label, line: '' });
+      r.loadErrors.add(`parser ${f.path}: ${trunc(errorMessage(e), 300)}`, { test: label, line: '' });
     }
   }
   try { return load(good); } catch (e) {
-    r.loadErrors.add(`parsers (together): ${trunc((e as Error).message, 300)}`, { test: label, line: '' });
+    r.loadErrors.add(`parsers (together): ${trunc(errorMessage(e), 300)}`, { test: label, line: '' });
     return null;
   }
 }
@@ -196,11 +197,11 @@ function loadScenariosTolerant(mod: ScenarioBits, files: string[], hubDir: strin
   const good: string[] = [];
   for (const f of files) {
     try { mod.loadScenarios([f], opts); good.push(f); } catch (e) {
-      r.loadErrors.add(`scenario ${f}: ${trunc((e as Error).message, 300)}`, { test: label, line: '' });
+      r.loadErrors.add(`scenario ${f}: ${trunc(errorMessage(e), 300)}`, { test: label, line: '' });
     }
   }
   try { return mod.loadScenarios(good, opts); } catch (e) {
-    r.loadErrors.add(`scenarios (together): ${trunc((e as Error).message, 300)}`, { test: label, line: '' });
+    r.loadErrors.add(`scenarios (together): ${trunc(errorMessage(e), 300)}`, { test: label, line: '' });
     return null;
   }
 }
@@ -210,7 +211,7 @@ function replay(test: string, testDir: string, ex: ExpectFile, c: Content, mod: 
   const logPath = resolve(testDir, ex.log_file);
   let lines: string[];
   try { lines = readLogFile(logPath); } catch (e) {
-    r.exceptions.add(`cannot read log: ${(e as Error).message}`, { test, line: '' });
+    r.exceptions.add(`cannot read log: ${errorMessage(e)}`, { test, line: '' });
     return;
   }
   const labels: Record<string, string> = { ...ex.labels, type: ex.log_type };
@@ -229,11 +230,11 @@ function replay(test: string, testDir: string, ex: ExpectFile, c: Content, mod: 
       r.overflows++;
       ov.Type = OVFLW;
       if (c.post) {
-        try { c.post.parse(ov); } catch (e) { r.exceptions.add(`postoverflow parse threw: ${shape((e as Error).message)}`, { test, line: trunc(cur.line), detail: (e as Error).stack?.split('\n').slice(0, 3).join(' ') }); }
+        try { c.post.parse(ov); } catch (e) { r.exceptions.add(`postoverflow parse threw: ${shape(errorMessage(e))}`, { test, line: trunc(cur.line), detail: (e as Error).stack?.split('\n').slice(0, 3).join(' ') }); }
       }
       if (ov.Overflow.Whitelisted || !ov.Overflow.Reprocess || !engine) continue;
       try { queue.push(...engine.pour(ov)); } catch (e) {
-        r.exceptions.add(`reprocess pour threw: ${shape((e as Error).message)}`, { test, line: trunc(cur.line), detail: (e as Error).stack?.split('\n').slice(0, 3).join(' ') });
+        r.exceptions.add(`reprocess pour threw: ${shape(errorMessage(e))}`, { test, line: trunc(cur.line), detail: (e as Error).stack?.split('\n').slice(0, 3).join(' ') });
       }
     }
   };
@@ -245,7 +246,7 @@ function replay(test: string, testDir: string, ex: ExpectFile, c: Content, mod: 
     let res: number;
     if (!c.parsers) continue;
     try { res = c.parsers.parse(evt); } catch (e) {
-      r.exceptions.add(`parse threw: ${shape((e as Error).message)}`, { test, line: trunc(raw), detail: (e as Error).stack?.split('\n').slice(0, 3).join(' ') });
+      r.exceptions.add(`parse threw: ${shape(errorMessage(e))}`, { test, line: trunc(raw), detail: (e as Error).stack?.split('\n').slice(0, 3).join(' ') });
       continue;
     }
     checkOdd(evt, r);
@@ -259,12 +260,12 @@ function replay(test: string, testDir: string, ex: ExpectFile, c: Content, mod: 
     }
     if (!engine) continue;
     try { handle(engine.pour(evt)); } catch (e) {
-      r.exceptions.add(`pour threw: ${shape((e as Error).message)}`, { test, line: trunc(raw), detail: (e as Error).stack?.split('\n').slice(0, 3).join(' ') });
+      r.exceptions.add(`pour threw: ${shape(errorMessage(e))}`, { test, line: trunc(raw), detail: (e as Error).stack?.split('\n').slice(0, 3).join(' ') });
     }
   }
   cur.line = '<flush>';
   if (engine?.flush) {
-    try { handle(engine.flush() ?? []); } catch (e) { r.exceptions.add(`flush threw: ${shape((e as Error).message)}`, { test, line: '' }); }
+    try { handle(engine.flush() ?? []); } catch (e) { r.exceptions.add(`flush threw: ${shape(errorMessage(e))}`, { test, line: '' }); }
   }
 }
 
@@ -294,7 +295,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepReport> {
   for (const name of names) {
     const testDir = join(testsDir, name);
     let ex: ExpectFile;
-    try { ex = readExpect(testDir); } catch (e) { r.loadErrors.add(`expect.json: ${(e as Error).message}`, { test: name, line: '' }); continue; }
+    try { ex = readExpect(testDir); } catch (e) { r.loadErrors.add(`expect.json: ${errorMessage(e)}`, { test: name, line: '' }); continue; }
     r.tests++;
     const year = refYear(ex);
     const extra = ex.override_statics.length > 0 ? [overridesFile(ex.override_statics)] : [];

@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import * as YAML from 'yaml';
 import { goBool, goInt, keyName, nodeLine } from '../core/yaml-strict.js';
+import { errorMessage, PicketError } from '../core/errors.js';
 
 export interface StaticConfig {
   method: string;
@@ -81,8 +82,8 @@ export interface NodeConfig {
 }
 
 /** A load error: names the file, the document/node and the field. */
-export class ParserLoadError extends Error {
-  constructor(message: string) { super(message); this.name = 'ParserLoadError'; }
+export class ParserLoadError extends PicketError {
+  constructor(message: string) { super('CONTENT_BAD_PARSER', message); }
 }
 
 interface Ctx {
@@ -320,7 +321,7 @@ export function parseParserText(path: string, text: string): ParsedFile {
 export function parseParserFile(path: string): ParsedFile {
   let text: string;
   try { text = readFileSync(path, 'utf8'); } catch (e) {
-    throw new ParserLoadError(`${path}: cannot read parser file: ${(e as Error).message}`);
+    throw new ParserLoadError(`${path}: cannot read parser file: ${errorMessage(e)}`);
   }
   return parseParserText(path, text);
 }

@@ -10,6 +10,7 @@ import { goJSON } from './json.js';
 import { flattenDeep, distinct } from './lists.js';
 import { goSplit, runeIndex, cutsetTrim, goTrimSpace, goReplace } from './strings.js';
 import { parseDate } from './time.js';
+import { errorMessage } from '../../core/errors.js';
 
 export function toInt(v: unknown): number {
   if (typeof v === 'number') { if (!Number.isFinite(v)) throw new RtError(`int: invalid value ${v}`); return Math.trunc(v); }
@@ -85,7 +86,7 @@ export const BUILTINS: Record<string, FnDef> = {
     return x.length % 2 ? x[m]! : (x[m - 1]! + x[m]!) / 2;
   } },
   toJSON: { min: 1, max: 1, ret: STRING, fn: (v: unknown) => goJSON(v, '  ') },
-  fromJSON: { min: 1, max: 1, ret: ANY, fn: (v: unknown) => { try { return JSON.parse(s(v, 'fromJSON')); } catch (e) { throw new RtError(`fromJSON: ${(e as Error).message}`); } } },
+  fromJSON: { min: 1, max: 1, ret: ANY, fn: (v: unknown) => { try { return JSON.parse(s(v, 'fromJSON')); } catch (e) { throw new RtError(`fromJSON: ${errorMessage(e)}`); } } },
   toBase64: { min: 1, max: 1, ret: STRING, fn: (v: unknown) => Buffer.from(s(v, 'toBase64')).toString('base64') },
   fromBase64: { min: 1, max: 1, ret: STRING, fn: (v: unknown) => {
     const str = s(v, 'fromBase64');
@@ -93,7 +94,7 @@ export const BUILTINS: Record<string, FnDef> = {
     return Buffer.from(str, 'base64').toString('utf8');
   } },
   now: { min: 0, max: 0, ret: TIME, fn: () => GoTime.now() },
-  duration: { min: 1, max: 1, ret: DURATION, fn: (v: unknown) => { try { return parseGoDuration(s(v, 'duration')); } catch (e) { throw new RtError((e as Error).message); } } },
+  duration: { min: 1, max: 1, ret: DURATION, fn: (v: unknown) => { try { return parseGoDuration(s(v, 'duration')); } catch (e) { throw new RtError(errorMessage(e)); } } },
   date: { min: 1, max: 3, ret: TIME, fn: (v: unknown, l?: unknown, tz?: unknown) => parseDate(s(v, 'date'), l === undefined ? undefined : s(l, 'date', 1), tz as string | undefined) },
   timezone: { min: 1, max: 1, ret: ANY, fn: (v: unknown) => s(v, 'timezone') },
   first: { min: 1, max: 1, ret: (t) => elemOf(t[0]), fn: (v: unknown) => { const x = a(v, 'first'); return x.length ? x[0] : null; } },

@@ -7,6 +7,7 @@ import { hookLog } from '../hooks.js';
 import { RtError } from '../runtime.js';
 import { ANY, STRING, arr, map } from '../schema.js';
 import { INF, s, n, a, isMap, type FnDef } from './args.js';
+import { errorMessage } from '../../core/errors.js';
 
 /** Skip whitespace. */
 export function ws(t: string, i: number): number { while (i < t.length && (t[i] === ' ' || t[i] === '\n' || t[i] === '\r' || t[i] === '\t')) i++; return i; }
@@ -134,8 +135,8 @@ export const JSON_FUNCTIONS: Record<string, FnDef> = {
   UnmarshalJSON: { min: 3, max: 3, ret: ANY, fn: (blob: unknown, target: unknown, key: unknown) => {
     let out: unknown;
     try { out = JSON.parse(s(blob, 'UnmarshalJSON')); } catch (e) {
-      hookLog('error', `UnmarshalJSON: ${(e as Error).message}`);
-      return new Error(`UnmarshalJSON: ${(e as Error).message}`);
+      hookLog('error', `UnmarshalJSON: ${errorMessage(e)}`);
+      return new Error(`UnmarshalJSON: ${errorMessage(e)}`);
     }
     if (!isMap(target)) throw new RtError('UnmarshalJSON: target is not a map');
     target[s(key, 'UnmarshalJSON', 2)] = out;

@@ -10,6 +10,7 @@ import { ANY, BOOL, DURATION, INT, STRING, arr } from '../schema.js';
 import { sprintf } from '../sprintf.js';
 import { stashGet, stashSet, stashExists } from '../stash.js';
 import { INF, s, type FnDef } from './args.js';
+import { errorMessage } from '../../core/errors.js';
 
 export function netDisabled(name: string): never { throw new RtError(`${name}: disabled: no network access from expressions`); }
 
@@ -40,7 +41,7 @@ export const LOOKUP_FUNCTIONS: Record<string, FnDef> = {
       ns = 0;
       if (dm) { ns = Number(dm[1]) * 86400e9; d = dm[2]!; }
       if (d) ns += parseGoDuration(d);
-    } catch (e) { hookLog('error', `GetDecisionsSinceCount: ${(e as Error).message}`); return 0; }
+    } catch (e) { hookLog('error', `GetDecisionsSinceCount: ${errorMessage(e)}`); return 0; }
     return exprHooks.decisionsSinceCount(s(v, 'GetDecisionsSinceCount'), ns);
   } },
   GetActiveDecisionsCount: { min: 1, max: 1, ret: INT, fn: (v: unknown) => exprHooks.activeDecisionsCount ? exprHooks.activeDecisionsCount(s(v, 'GetActiveDecisionsCount')) : 0 },

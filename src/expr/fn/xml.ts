@@ -5,6 +5,7 @@ import { hookLog } from '../hooks.js';
 import { STRING } from '../schema.js';
 import { parseXml, findElements } from '../xml.js';
 import { hasOwn, s, type FnDef } from './args.js';
+import { errorMessage } from '../../core/errors.js';
 
 // Parsers call XMLGetNodeValue many times on the same line: keep the last parsed document.
 let lastXml: string | null = null;
@@ -24,7 +25,7 @@ export function xmlValue(xml: string, path: string): string {
   try {
     const els = findElements(xmlDoc(xml), path);
     return els.length ? els[0]!.text : '';
-  } catch (e) { hookLog('error', `XMLGetNodeValue: ${(e as Error).message}`); return ''; }
+  } catch (e) { hookLog('error', `XMLGetNodeValue: ${errorMessage(e)}`); return ''; }
 }
 
 export function xmlAttr(xml: string, path: string, attr: string): string {
@@ -33,7 +34,7 @@ export function xmlAttr(xml: string, path: string, attr: string): string {
     if (!els.length) return '';
     const at = els[0]!.attrs;
     return hasOwn.call(at, attr) ? at[attr]! : '';
-  } catch (e) { hookLog('error', `XMLGetAttributeValue: ${(e as Error).message}`); return ''; }
+  } catch (e) { hookLog('error', `XMLGetAttributeValue: ${errorMessage(e)}`); return ''; }
 }
 
 export const XML_FUNCTIONS: Record<string, FnDef> = {
