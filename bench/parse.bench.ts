@@ -7,7 +7,7 @@
 //   node dist/bench/parse.bench.js [--lines N] [--chains ssh,nginx] [--content picket,hub]
 //        [--engines safe,re2,hybrid,js] [--hub DIR] [--cache DIR] [--write bench/RESULTS.md] [--json]
 //
-// Logs come from `node /work/shared/tools/gen-logs.mjs --kind ssh|nginx --lines 1000000 --seed 1`, generated
+// Logs come from `node ../shared/tools/gen-logs.mjs --kind ssh|nginx --lines 1000000 --seed 1`, generated
 // once and cached under --cache (default $TMPDIR/picket-bench). Only Event construction + tree.parse is
 // timed; hashing runs between timed batches. Exit code 1 when engines disagree.
 
@@ -23,8 +23,9 @@ import { PatternLibrary, type GrokEngine } from '../src/grok/index.js';
 import { loadParserTree } from '../src/parser/load.js';
 import { PARSE_OK } from '../src/parser/runtime.js';
 import { defaultContent, type StagedFile } from '../src/config/content.js';
+import { sharedPath, skipUnless } from '../test/shared-data.js';
 
-const GEN = '/work/shared/tools/gen-logs.mjs';
+const GEN = sharedPath('tools', 'gen-logs.mjs');
 const BATCH = 1024;
 
 interface Chain { kind: 'ssh' | 'nginx'; type: string; hubFiles: string[] }
@@ -162,8 +163,10 @@ function main(argv: string[]): number {
   const chains = (o.chains ?? 'ssh,nginx').split(',');
   const contents = (o.content ?? 'picket,hub').split(',');
   const engines = (o.engines ?? 'safe,re2,hybrid,js').split(',') as GrokEngine[];
-  const hub = o.hub ?? '/work/shared/hub';
+  const hub = o.hub ?? sharedPath('hub');
   const cache = o.cache ?? path.join(os.tmpdir(), 'picket-bench');
+  const missing = skipUnless(GEN, ...(contents.includes('hub') ? [hub] : []));
+  if (missing) { process.stdout.write(`parse.bench: skipped: ${missing}\n`); return 0; }
   const rows: ParseBenchRow[] = [];
   let bad = 0;
   for (const chain of CHAINS) {

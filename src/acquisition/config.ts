@@ -6,10 +6,10 @@
 
 import fs from 'node:fs';
 import YAML from 'yaml';
-import { errorMessage } from '../core/errors.js';
 import { asText } from '../core/yaml-strict.js';
 import { sourceModule, sourceNames } from './sources.js';
 import type { SourceConfig } from './source.js';
+import { errorMessage, PicketError } from '../core/errors.js';
 
 export type { FileConfig } from './file/source.js';
 export type { SyslogConfig } from './syslog/source.js';
@@ -18,10 +18,10 @@ export type { StdinConfig } from './stdin/source.js';
 /** A decoded acquisition document (FileConfig, SyslogConfig, JournalConfig, StdinConfig, ...). */
 export type AcquisitionSource = SourceConfig;
 
-export class AcquisitionConfigError extends Error {
+/** An acquis.yaml that cannot be used (ACQUIS_BAD_CONFIG): names the file, the document and the field. */
+export class AcquisitionConfigError extends PicketError {
   constructor(readonly file: string, readonly doc: number, message: string) {
-    super(`${file}: document ${doc}: ${message}`);
-    this.name = 'AcquisitionConfigError';
+    super('ACQUIS_BAD_CONFIG', `${file}: document ${doc}: ${message}`);
   }
 }
 

@@ -8,6 +8,7 @@ import type { Event, MetaItem } from '../core/event.js';
 import { GoTime, formatGoDuration } from '../core/gotime.js';
 import { formatIP, parseCIDR } from '../net/ipvalue.js';
 import type { Compiled, Scenario } from './scenario.js';
+import { errorMessage, PicketError } from '../core/errors.js';
 
 /** Go IPNet.String() of a parsed CIDR, or null when unparsable. */
 export function canonicalRange(s: string): string | null {
@@ -33,7 +34,10 @@ export function usToGoTime(us: number, off: number): GoTime {
 
 export interface AlertTimes { first: GoTime; last: GoTime; ovflw: GoTime }
 
-class AlertBuildError extends Error {}
+/** Internal: an overflow whose alert cannot be built (BUCKET_ALERT). */
+class AlertBuildError extends PicketError {
+  constructor(message: string) { super('BUCKET_ALERT', message); }
+}
 
 const EVT_ENV: { evt: Event | null } = { evt: null };
 
@@ -41,7 +45,7 @@ function runScopeExpr(e: Compiled, evt: Event): string {
   EVT_ENV.evt = evt;
   let v: unknown;
   try { v = e.run(EVT_ENV); } catch (err) {
-    throw new AlertBuildError(`while running scope filter: ${(err as Error).message}`);
+    throw new AlertBuildError(`while running scope filter: ${errorMessage(err)}`);
   } finally { EVT_ENV.evt = null; }
   return typeof v === 'string' ? v : '';
 }
@@ -165,7 +169,7 @@ export function newAlert(s: Scenario, mapkey: string, queue: Event[], totalCount
   try {
     for (const e of queue) eventSources(s, e, sources, scope);
   } catch (e) {
-    return { ra, error: `while extracting scope from bucket ${s.name}: ${(e as Error).message}` };
+    return { ra, error: `while extracting scope from bucket ${s.name}: ${errorMessage(e)}` };
   }
   ra.Sources = sources;
   const keys = Object.keys(sources);

@@ -7,6 +7,7 @@
 // event: pour() only returns overflows that carry an Alert.
 
 import { createHash } from 'node:crypto';
+import { parseRFC3339 } from '../core/rfc3339.js';
 import { Event, OVFLW, TIMEMACHINE } from '../core/event.js';
 import type { RuntimeAlert } from '../core/event.js';
 import { GoTime } from '../core/gotime.js';
@@ -19,6 +20,7 @@ import {
 import type { BucketStore, StoreStats } from './store.js';
 import { WasmStore } from './wasmstore.js';
 import { RefStore } from './refstore.js';
+import { errorMessage } from '../core/errors.js';
 
 export interface EngineOptions {
   maxBuckets?: number;
@@ -82,81 +84,6 @@ function hash64(s: string): void {
   HLO = h1 | 0;
 }
 
-let TUS = 0;
-let TOFF = 0;
-let lastTimeStr = '';
-let lastTimeUs = 0;
-let lastTimeOff = 0;
-
-function digits(s: string, i: number, n: number): number {
-  let v = 0;
-  for (let k = 0; k < n; k++) {
-    const c = s.charCodeAt(i + k) - 48;
-    if (c < 0 || c > 9) return -1;
-    v = v * 10 + c;
-  }
-  return v;
-}
-
-/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
-function daysFromCivil(y: number, m: number, d: number): number {
-  y -= m <= 2 ? 1 : 0;
-  const era = Math.floor(y / 400);
-  const yoe = y - era * 400;
-  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146097 + doe - 719468;
-}
-
-/**
- * Parses an RFC3339 time (Go MarshalText output: `2006-01-02T15:04:05.999999999Z07:00`) into TUS
- * (µs since epoch) / TOFF (zone offset s). false when unparsable. The last result is cached.
- */
-export function parseTimeUs(s: string): boolean {
-  if (s === lastTimeStr) { TUS = lastTimeUs; TOFF = lastTimeOff; return true; }
-  const n = s.length;
-  if (n < 19) return false;
-  const y = digits(s, 0, 4), mo = digits(s, 5, 2), d = digits(s, 8, 2);
-  const h = digits(s, 11, 2), mi = digits(s, 14, 2), se = digits(s, 17, 2);
-  if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0 || se > 60) return false;
-  if (s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) return false;
-  const sep = s.charCodeAt(10);
-  if (sep !== 84 && sep !== 116 && sep !== 32) return false;
-  let i = 19;
-  let frac = 0;
-  if (i < n && (s.charCodeAt(i) === 46 || s.charCodeAt(i) === 44)) {
-    i++;
-    let k = 0;
-    while (i < n) {
-      const c = s.charCodeAt(i) - 48;
-      if (c < 0 || c > 9) break;
-      if (k < 6) frac = frac * 10 + c;
-      k++; i++;
-    }
-    if (k === 0) return false;
-    for (; k < 6; k++) frac *= 10;
-  }
-  let off = 0;
-  if (i < n) {
-    const z = s.charCodeAt(i);
-    if ((z === 90 || z === 122) && i + 1 === n) { /* Z */ }
-    else if (z === 43 || z === 45) {
-      const oh = digits(s, i + 1, 2);
-      let j = i + 3;
-      if (s.charCodeAt(j) === 58) j++;
-      const om = digits(s, j, 2);
-      if (oh < 0 || om < 0 || j + 2 !== n) return false;
-      off = (z === 45 ? -1 : 1) * (oh * 3600 + om * 60);
-    } else if (s.slice(i).trim() === 'UTC') { /* UTC */ }
-    else return false;
-  }
-  const days = daysFromCivil(y, mo, d);
-  TUS = ((days * 86400 + h * 3600 + mi * 60 + se - off) * 1000000) + frac;
-  TOFF = off;
-  lastTimeStr = s; lastTimeUs = TUS; lastTimeOff = TOFF;
-  return true;
-}
-
 export function mapKey(s: Scenario, groupValue: string): string {
   return createHash('sha1').update(`${s.filterSrc}\u0000${groupValue}\u0000${s.name}`).digest('hex');
 }
@@ -204,7 +131,7 @@ export class BucketEngine {
     else {
       try { this.store = new WasmStore({ maxBuckets: opts.maxBuckets }); } catch (e) {
         // build/buckets.wasm missing (npm run build:wasm not run): same behaviour, slower store
-        this.log(`buckets: WASM store unavailable (${(e as Error).message}), using the TypeScript store`);
+        this.log(`buckets: WASM store unavailable (${errorMessage(e)}), using the TypeScript store`);
         this.store = new RefStore({ maxBuckets: opts.maxBuckets });
       }
     }
@@ -246,8 +173,9 @@ export class BucketEngine {
       const tm = evt.ExpectMode === TIMEMACHINE ? 1 : 0;
       let t: number, off: number, timeOk = true;
       if (tm) {
-        timeOk = evt.MarshaledTime !== '' && parseTimeUs(evt.MarshaledTime);
-        t = TUS; off = TOFF;
+        const pt = evt.MarshaledTime === '' ? null : parseRFC3339(evt.MarshaledTime);
+        timeOk = pt !== null;
+        t = pt === null ? 0 : pt.us; off = pt === null ? 0 : pt.off;
         if (timeOk && t > this.latestTm) this.latestTm = t;
       } else { t = this.wallUs; off = 0; }
       env.evt = evt;
@@ -258,7 +186,7 @@ export class BucketEngine {
         let r: unknown;
         try { r = s.filter.run(env); } catch (e) {
           this.c.filterErrors++;
-          this.log(`scenario ${s.name}: filter runtime error: ${(e as Error).message}`);
+          this.log(`scenario ${s.name}: filter runtime error: ${errorMessage(e)}`);
           break;
         }
         if (r !== true) continue;
@@ -267,7 +195,7 @@ export class BucketEngine {
           let v: unknown;
           try { v = s.groupby.run(env); } catch (e) {
             this.c.groupbyErrors++;
-            this.log(`scenario ${s.name}: groupby runtime error: ${(e as Error).message}`);
+            this.log(`scenario ${s.name}: groupby runtime error: ${errorMessage(e)}`);
             break;
           }
           if (typeof v !== 'string') { this.c.groupbyErrors++; break; }
@@ -591,9 +519,4 @@ export class BucketEngine {
       groupbyErrors: this.c.groupbyErrors, refused: this.c.refused, alertErrors: this.c.alertErrors, exprErrors: this.c.exprErrors,
     };
   }
-}
-
-/** parseTimeUs as a value (tests, tools): µs since epoch and zone offset in seconds, or null. */
-export function parseTime(s: string): { us: number; off: number } | null {
-  return parseTimeUs(s) ? { us: TUS, off: TOFF } : null;
 }

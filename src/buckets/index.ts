@@ -3,7 +3,7 @@
 
 export { loadScenarios, ScenarioLoadError, setDefaultCompiler } from './scenario.js';
 export type { Scenario, ScenarioSet, LoadOptions, Compiled, CompileFn } from './scenario.js';
-export { BucketEngine, QueueView, mapKey, parseTimeUs, parseTime } from './engine.js';
+export { BucketEngine, QueueView, mapKey } from './engine.js';
 export type { EngineOptions, EngineStats } from './engine.js';
 export { newAlert, eventsFromQueue, canonicalRange, usToGoTime } from './alert.js';
 export type { AlertContext } from './alert.js';

@@ -6,11 +6,13 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
+import { FieldReader, isMapping, unknownKey } from '../core/yaml-strict.js';
 import { compileExpr } from '../expr/index.js';
 import { loadDataFile } from '../expr/datafiles.js';
 import { parseGoDuration } from '../core/gotime.js';
 import { F_COND, F_HASBH, F_INLINEBH, F_TIMED, K_ALWAYS, K_LEAKY, K_TRIGGER } from './store.js';
 import type { StoreScenario } from './store.js';
+import { errorMessage, PicketError } from '../core/errors.js';
 
 /** What the engine needs from a compiled expression. */
 export interface Compiled { source: string; run(env: Record<string, unknown>): unknown }
@@ -73,7 +75,10 @@ export interface LoadOptions {
   versions?: (name: string, hash: string) => string | undefined;
 }
 
-export class ScenarioLoadError extends Error {}
+/** A scenario file that cannot be loaded (CONTENT_BAD_SCENARIO). */
+export class ScenarioLoadError extends PicketError {
+  constructor(message: string) { super('CONTENT_BAD_SCENARIO', message); }
+}
 
 const TOP_KEYS = new Set(['format', 'author', 'description', 'references', 'type', 'name', 'capacity', 'leakspeed', 'duration',
   'filter', 'groupby', 'distinct', 'debug', 'labels', 'blackhole', 'reprocess', 'cache_size', 'profiling', 'overflow_filter',
@@ -81,10 +86,6 @@ const TOP_KEYS = new Set(['format', 'author', 'description', 'references', 'type
 const SCOPE_KEYS = new Set(['type', 'expression']);
 const BAYES_KEYS = new Set(['condition', 'prob_given_evil', 'prob_given_benign', 'guillotine']);
 const DATA_KEYS = new Set(['source_url', 'dest_file', 'type', 'strategy', 'size', 'hash', 'ttl']);
-
-function isMap(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** Go semver-ish "x.y" comparison for the `format` constraint `>= 1.0, <= 3.0`. */
 function formatOk(f: string): boolean {
@@ -106,7 +107,7 @@ export function loadScenarios(files: string[], opts: LoadOptions): ScenarioSet {
     if (!file.endsWith('.yaml') && !file.endsWith('.yml')) continue;
     let text: string;
     try { text = readFileSync(file, 'utf8'); } catch (e) {
-      throw new ScenarioLoadError(`${file}: cannot read scenario file: ${(e as Error).message}`);
+      throw new ScenarioLoadError(`${file}: cannot read scenario file: ${errorMessage(e)}`);
     }
     const hash = createHash('sha256').update(text).digest('hex');
     const docs = parseAllDocuments(text, { uniqueKeys: true });
@@ -116,7 +117,7 @@ export function loadScenarios(files: string[], opts: LoadOptions): ScenarioSet {
       if (d.errors.length) throw new ScenarioLoadError(`bad yaml in ${where}: ${d.errors[0]!.message}`);
       const raw = d.toJS({ maxAliasCount: 100 }) as unknown;
       if (raw === null || raw === undefined) return; // empty document
-      if (!isMap(raw)) throw new ScenarioLoadError(`bad yaml in ${where}: a scenario must be a mapping`);
+      if (!isMapping(raw)) throw new ScenarioLoadError(`bad yaml in ${where}: a scenario must be a mapping`);
       const s = buildScenario(raw, file, di, where, hash, compile, opts);
       if (!s) return;
       s.id = scenarios.length;
@@ -127,66 +128,45 @@ export function loadScenarios(files: string[], opts: LoadOptions): ScenarioSet {
   return { scenarios, byName };
 }
 
-function str(raw: Record<string, unknown>, key: string, where: string): string {
-  const v = raw[key];
-  if (v === undefined || v === null) return '';
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  throw new ScenarioLoadError(`bad yaml in ${where}: field '${key}' must be a string`);
-}
-
-function int(raw: Record<string, unknown>, key: string, where: string): number {
-  const v = raw[key];
-  if (v === undefined || v === null) return 0;
-  if (typeof v === 'number' && Number.isInteger(v)) return v;
-  throw new ScenarioLoadError(`bad yaml in ${where}: field '${key}' must be an integer`);
-}
-
-function num(v: unknown, key: string, where: string): number {
-  if (v === undefined || v === null) return 0;
-  if (typeof v === 'number') return v;
-  throw new ScenarioLoadError(`bad yaml in ${where}: field '${key}' must be a number`);
-}
-
-function bool(raw: Record<string, unknown>, key: string, where: string): boolean {
-  const v = raw[key];
-  if (v === undefined || v === null) return false;
-  if (typeof v === 'boolean') return v;
-  throw new ScenarioLoadError(`bad yaml in ${where}: field '${key}' must be a boolean`);
+/** The typed fields of one mapping of a scenario, failing with `bad yaml in WHERE: field 'KEY' must be ...`. */
+function fields(raw: Record<string, unknown>, where: string): FieldReader {
+  return new FieldReader(raw, (key, expected) => {
+    throw new ScenarioLoadError(`bad yaml in ${where}: field '${key}' must be ${expected}`);
+  });
 }
 
 function checkKeys(m: Record<string, unknown>, allowed: Set<string>, where: string, ctx: string): void {
-  for (const k of Object.keys(m)) {
-    if (!allowed.has(k)) throw new ScenarioLoadError(`bad yaml in ${where}: unknown field '${ctx}${k}'`);
-  }
+  const k = unknownKey(m, allowed);
+  if (k !== undefined) throw new ScenarioLoadError(`bad yaml in ${where}: unknown field '${ctx}${k}'`);
 }
 
 function buildScenario(raw: Record<string, unknown>, file: string, doc: number, where0: string, hash: string,
   compile: CompileFn, opts: LoadOptions): Scenario | null {
   checkKeys(raw, TOP_KEYS, where0, '');
-  const name = str(raw, 'name', where0);
+  const name = fields(raw, where0).text('name');
   if (name === '') throw new ScenarioLoadError(`${where0}: nameless bucket (field 'name' is required)`);
   const where = `${where0} '${name}'`;
-  const format = str(raw, 'format', where) || '1.0';
+  const f = fields(raw, where);
+  const format = f.text('format') || '1.0';
   if (!formatOk(format)) return null; // skipped, as CrowdSec does
-  const description = str(raw, 'description', where);
-  const type = str(raw, 'type', where);
-  const capacity = int(raw, 'capacity', where);
-  const cacheSize = int(raw, 'cache_size', where);
+  const description = f.text('description');
+  const type = f.text('type');
+  const capacity = f.int('capacity');
+  const cacheSize = f.int('cache_size');
   const dur = (key: string): number => {
-    const v = str(raw, key, where);
+    const v = f.text(key);
     if (v === '') return 0;
     try { return parseGoDuration(v); } catch (e) {
-      throw new ScenarioLoadError(`${where}: bad ${key} '${v}': ${(e as Error).message}`);
+      throw new ScenarioLoadError(`${where}: bad ${key} '${v}': ${errorMessage(e)}`);
     }
   };
   const leakspeedNs = dur('leakspeed');
   const durationNs = dur('duration');
   const blackholeNs = dur('blackhole');
-  const filterSrc = str(raw, 'filter', where);
-  const condSrc = str(raw, 'condition', where);
-  const prior = Math.fround(num(raw.bayesian_prior, 'bayesian_prior', where));
-  const threshold = Math.fround(num(raw.bayesian_threshold, 'bayesian_threshold', where));
+  const filterSrc = f.text('filter');
+  const condSrc = f.text('condition');
+  const prior = Math.fround(f.num('bayesian_prior'));
+  const threshold = Math.fround(f.num('bayesian_threshold'));
   const rawConds = raw.bayesian_conditions;
   if (rawConds !== undefined && rawConds !== null && !Array.isArray(rawConds)) {
     throw new ScenarioLoadError(`bad yaml in ${where}: field 'bayesian_conditions' must be a list`);
@@ -224,11 +204,11 @@ function buildScenario(raw: Record<string, unknown>, file: string, doc: number, 
 
   const c = (src: string, env: ExprEnvName, field: string): Compiled => {
     try { return compile(src, { env, where: `${where} ${field}` }); } catch (e) {
-      throw new ScenarioLoadError(`${where}: invalid ${field} '${src}': ${(e as Error).message}`);
+      throw new ScenarioLoadError(`${where}: invalid ${field} '${src}': ${errorMessage(e)}`);
     }
   };
   const opt = (key: string, env: ExprEnvName): Compiled | null => {
-    const v = str(raw, key, where);
+    const v = f.text(key);
     return v === '' ? null : c(v, env, key);
   };
 
@@ -236,11 +216,11 @@ function buildScenario(raw: Record<string, unknown>, file: string, doc: number, 
   let scopeType = 'Ip';
   let scopeExpr: Compiled | null = null;
   if (raw.scope !== undefined && raw.scope !== null) {
-    if (!isMap(raw.scope)) fail(`field 'scope' must be a mapping`);
+    if (!isMapping(raw.scope)) fail(`field 'scope' must be a mapping`);
     const sc = raw.scope as Record<string, unknown>;
     checkKeys(sc, SCOPE_KEYS, where, 'scope.');
-    const st = str(sc, 'type', where);
-    const se = str(sc, 'expression', where);
+    const st = fields(sc, where).text('type');
+    const se = fields(sc, where).text('expression');
     if (st !== '') scopeType = st;
     if (se !== '') {
       if (scopeType === 'Ip') fail(`scope.expression is not allowed with scope type Ip (field 'scope.expression')`);
@@ -253,16 +233,16 @@ function buildScenario(raw: Record<string, unknown>, file: string, doc: number, 
   const bayesConditions: BayesCondition[] = [];
   if (Array.isArray(rawConds)) {
     rawConds.forEach((bc, i) => {
-      if (!isMap(bc)) fail(`bayesian_conditions[${i}] must be a mapping`);
+      if (!isMapping(bc)) fail(`bayesian_conditions[${i}] must be a mapping`);
       const m = bc as Record<string, unknown>;
       checkKeys(m, BAYES_KEYS, where, `bayesian_conditions[${i}].`);
-      const src = str(m, 'condition', where);
+      const src = fields(m, where).text('condition');
       if (src === '') fail(`bayesian_conditions[${i}].condition is empty`);
       bayesConditions.push({
         expr: c(src, 'bucket', `bayesian_conditions[${i}].condition`),
-        pe: Math.fround(num(m.prob_given_evil, 'prob_given_evil', where)),
-        pb: Math.fround(num(m.prob_given_benign, 'prob_given_benign', where)),
-        guillotine: bool(m, 'guillotine', where),
+        pe: Math.fround(fields(m, where).num('prob_given_evil')),
+        pb: Math.fround(fields(m, where).num('prob_given_benign')),
+        guillotine: fields(m, where).bool('guillotine'),
       });
     });
   }
@@ -270,7 +250,7 @@ function buildScenario(raw: Record<string, unknown>, file: string, doc: number, 
   // labels
   let labels: Record<string, unknown> = {};
   if (raw.labels !== undefined && raw.labels !== null) {
-    if (!isMap(raw.labels)) fail(`field 'labels' must be a mapping`);
+    if (!isMapping(raw.labels)) fail(`field 'labels' must be a mapping`);
     labels = raw.labels as Record<string, unknown>;
   }
 
@@ -278,11 +258,11 @@ function buildScenario(raw: Record<string, unknown>, file: string, doc: number, 
   if (raw.data !== undefined && raw.data !== null) {
     if (!Array.isArray(raw.data)) fail(`field 'data' must be a list`);
     (raw.data as unknown[]).forEach((d, i) => {
-      if (!isMap(d)) fail(`data[${i}] must be a mapping`);
+      if (!isMapping(d)) fail(`data[${i}] must be a mapping`);
       const m = d as Record<string, unknown>;
       checkKeys(m, DATA_KEYS, where, `data[${i}].`);
-      const dest = str(m, 'dest_file', where);
-      const dtype = str(m, 'type', where);
+      const dest = fields(m, where).text('dest_file');
+      const dtype = fields(m, where).text('type');
       if (dest === '') return;
       const err = loadDataFile(dest, dtype, opts.dataDir);
       if (err) fail(`data[${i}]: ${err.message}`);
@@ -342,8 +322,8 @@ function buildScenario(raw: Record<string, unknown>, file: string, doc: number, 
     id: -1, name, description, file, doc, type: type as ScenarioType, filterSrc, filter, groupby, distinct, cancelOn,
     overflowFilter, condition, bayesPrior: prior, bayesThreshold: threshold, bayesConditions, capacity, cacheSize,
     leakspeedNs, durationNs, blackholeNs, lifetimeNs, timed, queueMax, labels, remediation, scopeType, scopeExpr,
-    reprocess: bool(raw, 'reprocess', where), hash, version: opts.versions?.(name, hash) ?? '?', simulated,
-    debug: bool(raw, 'debug', where), references, complex, store,
+    reprocess: f.bool('reprocess'), hash, version: opts.versions?.(name, hash) ?? '?', simulated,
+    debug: f.bool('debug'), references, complex, store,
   };
 }
 

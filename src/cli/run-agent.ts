@@ -29,7 +29,7 @@ import type { Profile } from '../profiles/index.js';
 import { LocalAlertSink, remoteForwarder, startLocalLapi, type LocalLapi } from './run-lapi.js';
 import type { AlertForwarder } from '../client/forwarder.js';
 import type { WatcherClient } from '../client/watcher.js';
-import { errorMessage } from '../core/errors.js';
+import { errorMessage, PicketError } from '../core/errors.js';
 
 export interface AgentOptions {
   acquis?: string;
@@ -54,7 +54,9 @@ export interface AgentOptions {
 }
 
 /** thrown by the positions wrapper once stopping: ends the tailer's poll right after it saved its position */
-class StoppingError extends Error {}
+class StoppingError extends PicketError {
+  constructor() { super('AGENT_STOPPING', 'stopping'); }
+}
 
 function humanLine(a: LapiAlertJSON): string {
   return `${a.stop_at} ${a.scenario} ${a.source.scope}:${a.source.value} ${a.events_count} events`;
@@ -138,7 +140,7 @@ class AgentRun {
     const pos = this.positions;
     return pos ? {
       get: (p: string) => pos.get(p),
-      set: (p: string, v: FilePosition) => { pos.set(p, v); if (this.stopping) throw new StoppingError('stopping'); },
+      set: (p: string, v: FilePosition) => { pos.set(p, v); if (this.stopping) throw new StoppingError(); },
     } : undefined;
   }
 

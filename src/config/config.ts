@@ -10,6 +10,7 @@
 // (a typo must not silently fall back to a default).
 
 import fs from 'node:fs';
+import { keyName } from '../core/yaml-strict.js';
 import YAML from 'yaml';
 import { parseWireDuration } from '../api/wire-time.js';
 import { DEFAULT_CONFIG_FILE } from './defaults.js';
@@ -43,10 +44,6 @@ function str(v: unknown, key: string, fail: Reporter): string {
 function mapOf(v: unknown, key: string, fail: Reporter): YAML.YAMLMap {
   if (YAML.isMap(v)) return v;
   return fail(v, key, 'expected a mapping');
-}
-
-function keyName(k: unknown): string {
-  return YAML.isScalar(k) ? String(k.value) : String(k);
 }
 
 export function parseConfig(text: string, file: string): PicketConfig {

@@ -10,11 +10,11 @@ import {
   envVars, timeMethods, typeName, WEEKDAY, type EnvName,
 } from './schema.js';
 import * as rt from './runtime.js';
+import { CompileErr } from './errors.js';
 import { FUNCTIONS, HUBTEST_FUNCTIONS, TIME_EXTRA, HELPER_PARAMS, type FnDef } from './functions.js';
+import { errorMessage } from '../core/errors.js';
 
-export class CompileErr extends Error {
-  constructor(message: string, readonly pos: number) { super(message); }
-}
+export { CompileErr };
 
 interface Out { c: string; t: T; cv?: { v: unknown }; chain?: { test: string; inner: string } }
 interface ClosureCtx {
@@ -289,7 +289,7 @@ export class Compiler {
         if (r.cv) {
           if (typeof r.cv.v !== 'string') this.mismatch(op, lt, rtT, n);
           let re: GuardedRegex;
-          try { re = new GuardedRegex(r.cv.v); } catch (e) { this.err(`error parsing regexp: ${(e as Error).message}`, n.r); }
+          try { re = new GuardedRegex(r.cv.v); } catch (e) { this.err(`error parsing regexp: ${errorMessage(e)}`, n.r); }
           const k = this.konst(re);
           return { c: lt.k === 'string' ? `${k}.test(${l.c})` : `rt.matchesConst(${k}, ${l.c})`, t: BOOL };
         }

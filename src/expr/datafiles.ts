@@ -5,6 +5,7 @@ import { AnswerMemory } from './recent.js';
 import { readFileSync } from 'node:fs';
 import { join, isAbsolute } from 'node:path';
 import RE2 from 're2';
+import { errorMessage } from '../core/errors.js';
 
 export interface MapEntry { pattern: string; tag: string; type: string; re?: RE2 }
 export interface BotEntry { raw: Record<string, unknown>; ua: RE2[]; paths: RE2[]; ips: string[]; ranges: string[]; rdns: RE2[] }
@@ -42,7 +43,7 @@ function addRegexps(destFile: string, patterns: readonly string[]): void {
     const chunk = patterns.slice(i, i + SET_CHUNK);
     try { sets.push(new RE2Set(chunk)); continue; } catch { /* regex by regex, below */ }
     for (const p of chunk) {
-      try { singles.push(new RE2(p)); } catch (e) { throw new Error(`regexp ${JSON.stringify(p)}: ${(e as Error).message}`); }
+      try { singles.push(new RE2(p)); } catch (e) { throw new Error(`regexp ${JSON.stringify(p)}: ${errorMessage(e)}`); }
     }
   }
   const m = regexpMatchers.get(destFile);
@@ -77,7 +78,7 @@ export function loadDataFile(destFile: string, type: string, dataDir: string): E
   const path = isAbsolute(destFile) ? destFile : join(dataDir, destFile);
   let text: string;
   try { text = readFileSync(path, 'utf8'); } catch (e) {
-    return new Error(`failed to open data file ${path}: ${(e as Error).message}`);
+    return new Error(`failed to open data file ${path}: ${errorMessage(e)}`);
   }
   const ls = lines(text);
   try {
@@ -122,7 +123,7 @@ export function loadDataFile(destFile: string, type: string, dataDir: string): E
         return new Error(`unknown data type '${type}' for ${destFile}`);
     }
   } catch (e) {
-    return new Error(`failed to load data file ${path} (${type}): ${(e as Error).message}`);
+    return new Error(`failed to load data file ${path} (${type}): ${errorMessage(e)}`);
   }
   loaded.add(key);
   return null;

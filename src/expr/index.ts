@@ -1,12 +1,15 @@
 // Public API of the expression engine (expr-lang/expr v1.17 + CrowdSec helpers, expr.md):
 // compileExpr() type-checks an expression against an environment schema and turns it into a
 // JavaScript function once; run() evaluates it per event. Also re-exports data files, stash, hooks.
-// Owns: the CompiledExpr / error classes, runtime-error accounting, goValueToString (parsing.md §6).
+// Owns: CompiledExpr (the error classes are errors.ts), runtime-error accounting, goValueToString (parsing.md §6).
 
 import { isMapObject, type Event } from '../core/event.js';
-import { Compiler, CompileErr, kindOf } from './compile.js';
+import { Compiler, kindOf } from './compile.js';
+import { CompileErr, ExprCompileError, ExprRuntimeError } from './errors.js';
 import * as rt from './runtime.js';
 import { FUNCTIONS, HUBTEST_FUNCTIONS, TIME_EXTRA } from './functions.js';
+
+export { ExprCompileError, ExprError, ExprRuntimeError } from './errors.js';
 
 export type ExprEnvName = 'evt' | 'bucket' | 'overflow_filter' | 'profile' | 'hubtest';
 export type ValueKind = 'bool' | 'int' | 'float' | 'string' | 'nil' | 'time' | 'duration' | 'array' | 'map' | 'struct' | 'any';
@@ -18,30 +21,6 @@ export interface CompiledExpr {
   /** the generated JavaScript (diagnostics and tests) */
   readonly code: string;
   run(env: ExprEnv): unknown;
-}
-
-function lineCol(src: string, pos: number): { line: number; col: number; text: string } {
-  const before = src.slice(0, pos);
-  const line = before.split('\n').length;
-  const start = before.lastIndexOf('\n') + 1;
-  let end = src.indexOf('\n', pos);
-  if (end < 0) end = src.length;
-  return { line, col: pos - start + 1, text: src.slice(start, end) };
-}
-
-export class ExprCompileError extends Error {
-  constructor(readonly where: string, readonly source: string, readonly pos: number, readonly reason: string) {
-    const lc = lineCol(source, pos);
-    super(`${where}: compile error in expression ${JSON.stringify(source)}: ${reason} (${lc.line}:${lc.col})\n | ${lc.text}\n | ${' '.repeat(Math.max(0, lc.col - 1))}^`);
-    this.name = 'ExprCompileError';
-  }
-}
-
-export class ExprRuntimeError extends Error {
-  constructor(readonly where: string, readonly source: string, readonly reason: string) {
-    super(`${where}: runtime error in expression ${JSON.stringify(source)}: ${reason}`);
-    this.name = 'ExprRuntimeError';
-  }
 }
 
 export const exprMetrics = { runtimeErrors: 0 };

@@ -3,9 +3,9 @@
 // expr-specific quirks (`not a == b` is `(not a) == b`, `??` not mixable on its right, chained
 // ordering comparisons, right-assoc `**`/`^`, ternary/elvis/if-else, let, closures with `#`).
 
-export class ParseError extends Error {
-  constructor(message: string, readonly pos: number) { super(message); }
-}
+import { ParseError } from './errors.js';
+
+export { ParseError };
 
 type TokKind = 'num' | 'str' | 'ident' | 'op' | 'br' | 'eof';
 interface Tok { k: TokKind; v: string; pos: number; lit?: unknown; isFloat?: boolean }

@@ -8,7 +8,10 @@ import { GuardedRegex, regexOf } from './regex.js';
 import { GoTime, GoWeekday, GoMonth } from '../core/gotime.js';
 import { isGoMapObject, isMapObject } from '../core/event.js';
 
-export class RtError extends Error {}
+import { RtError } from './errors.js';
+import { errorMessage } from '../core/errors.js';
+
+export { RtError };
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
@@ -156,7 +159,7 @@ export function endsWith(a: unknown, b: unknown): boolean { strOperands('endsWit
 export function matches(a: unknown, p: unknown): boolean {
   strOperands('matches', a, p);
   let re: GuardedRegex;
-  try { re = regexOf(p as string); } catch (e) { throw new RtError(`error parsing regexp: ${(e as Error).message}`); }
+  try { re = regexOf(p as string); } catch (e) { throw new RtError(`error parsing regexp: ${errorMessage(e)}`); }
   return re.test(a as string);
 }
 export function matchesConst(re: GuardedRegex, a: unknown): boolean {

@@ -10,9 +10,16 @@ import { BASE_PATTERNS } from './base.js';
 import { countGroups, grokkyCapCount, scanRegex, splitTrailingGreedy, stripCaptures, toJsRegExp } from './regex.js';
 import { LiteralGuard } from './prefilter.js';
 import { anchoredAtStart, buildExtractor, SEGMENTED_MAX_INPUT, type JsExtractor } from './segmented.js';
+import { errorMessage, PicketError } from '../core/errors.js';
 
-export class GrokLoadError extends Error { override name = 'GrokLoadError'; }
-export class GrokCompileError extends Error { override name = 'GrokCompileError'; }
+/** A pattern file or pattern definition that cannot be loaded (GROK_LOAD). */
+export class GrokLoadError extends PicketError {
+  constructor(message: string) { super('GROK_LOAD', message); }
+}
+/** A grok pattern that cannot be compiled (GROK_COMPILE). */
+export class GrokCompileError extends PicketError {
+  constructor(message: string) { super('GROK_COMPILE', message); }
+}
 
 /**
  * 'safe' (default): RE2 decides (DFA, linear) and gives the match start; a sticky JS RegExp then extracts the
@@ -158,7 +165,7 @@ class CompiledGrok implements GrokPattern {
     const p = this.pending;
     if (p === null) return;
     this.pending = null;
-    try { p(); } catch (e) { this.reason = `analysis failed: ${(e as Error).message}`; } // RE2 extracts alone
+    try { p(); } catch (e) { this.reason = `analysis failed: ${errorMessage(e)}`; } // RE2 extracts alone
   }
 
   matchInto(input: string, target: Record<string, string>): boolean {
@@ -310,7 +317,7 @@ export class PatternLibrary {
     // Definitions must reference known names (checked once the whole file is in).
     for (const name of added) {
       try { this.expandName(name, []); } catch (e) {
-        throw new GrokLoadError(`${this.defs.get(name)!.where}: grok pattern ${name}: ${(e as Error).message}`);
+        throw new GrokLoadError(`${this.defs.get(name)!.where}: grok pattern ${name}: ${errorMessage(e)}`);
       }
     }
   }
@@ -325,7 +332,7 @@ export class PatternLibrary {
     } catch (e) {
       this.defs.delete(name);
       this.expCache.delete(name);
-      throw new GrokCompileError(`${where}: pattern_syntax ${name} "${regex}": ${(e as Error).message}`);
+      throw new GrokCompileError(`${where}: pattern_syntax ${name} "${regex}": ${errorMessage(e)}`);
     }
     return true;
   }
@@ -345,7 +352,7 @@ export class PatternLibrary {
       exp = { re: slim, sem, groups: renum.size };
       re = compileRegex(exp.re, this.engine === 'js' ? 'js' : 're2');
     } catch (e) {
-      throw new GrokCompileError(`${where}: grok pattern "${pattern}": ${(e as Error).message}`);
+      throw new GrokCompileError(`${where}: grok pattern "${pattern}": ${errorMessage(e)}`);
     }
     let ex: Matcher | null = null;
     if (this.engine === 'hybrid' && !scanRegex(exp.re).nestedUnbounded) {
@@ -361,7 +368,7 @@ export class PatternLibrary {
         if (typeof js === 'string') reason = js;
         else {
           reason = js.reason;
-          try { safe = { re: compileRegex(stripCaptures(slim.re, new Set()).re, 're2') as unknown as SearchMatcher, js }; } catch (e) { reason = `${reason}; ${(e as Error).message}`; }
+          try { safe = { re: compileRegex(stripCaptures(slim.re, new Set()).re, 're2') as unknown as SearchMatcher, js }; } catch (e) { reason = `${reason}; ${errorMessage(e)}`; }
         }
         const head = splitTrailingGreedy(slim.re);
         if (head !== null) {

@@ -34,6 +34,8 @@
 // Worst case per line is then O(paths * (pattern size + input length)): linear in the input, with the input
 // length additionally capped by the caller.
 
+import { errorMessage, PicketError } from '../core/errors.js';
+
 const ALL = (1n << 128n) - 1n;
 const MAX_PATHS = 4096;
 
@@ -61,7 +63,10 @@ type Node =
   | { k: 'alt'; alts: Node[] }
   | { k: 'rep'; min: number; max: number; node: Node };
 
-class Unsafe extends Error {}
+/** Internal: the analysis met a construct it cannot bound (GROK_UNSAFE). */
+class Unsafe extends PicketError {
+  constructor(message: string) { super('GROK_UNSAFE', message); }
+}
 
 class Parser {
   i = 0;
@@ -367,7 +372,7 @@ export function analyzeBacktracking(src: string, maxPaths = MAX_PATHS): SafetyVe
     return { safe: true, reason: '', paths: n };
   } catch (e) {
     if (e instanceof Unsafe) return { safe: false, reason: e.message, paths: 0 };
-    return { safe: false, reason: `analysis error: ${(e as Error).message}`, paths: 0 };
+    return { safe: false, reason: `analysis error: ${errorMessage(e)}`, paths: 0 };
   }
 }
 

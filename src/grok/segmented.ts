@@ -21,6 +21,7 @@
 
 import { stripCaptures, toJsRegExp } from './regex.js';
 import { analyzeBacktracking, regexStart } from './safety.js';
+import { errorMessage } from '../core/errors.js';
 
 /** Longest input the segmented extractor is given when it contains an atomic-iteration loop. */
 export const SEGMENTED_MAX_INPUT = 1024;
@@ -172,7 +173,7 @@ export function buildSegmented(src: string, groups: number): SegmentedExtractor 
       first ??= r;
     }
     return first!;
-  } catch (e) { return `no JS translation: ${(e as Error).message}`; }
+  } catch (e) { return `no JS translation: ${errorMessage(e)}`; }
 }
 
 /** Where build() may cut. CUT_AFTER_LAZY_TAIL: after a lazy item (DATA) the segment goes on through the next
@@ -270,7 +271,7 @@ function build(src: string, groups: number, mode: number): SegmentedExtractor | 
   if (orig !== groups) return `capture count mismatch (${orig} of ${groups})`;
   const flags = toJsRegExp(fm + 'x').flags;
   let re: RegExp;
-  try { re = new RegExp(out, flags + 'y'); } catch (e) { return `no JS translation: ${(e as Error).message}`; }
+  try { re = new RegExp(out, flags + 'y'); } catch (e) { return `no JS translation: ${errorMessage(e)}`; }
   return { re, remap, capped, segments: segs.length };
 }
 
@@ -322,7 +323,7 @@ function extractorOf(src: string, groups: number, depth: number, safe = analyzeB
     try {
       const js = toJsRegExp(src);
       return { branches: [{ re: new RegExp(js.source, js.flags + 'y'), remap: null, exact: true, check: null }], capped: false, segments: 0 };
-    } catch (e) { return `no JS translation: ${(e as Error).message}`; }
+    } catch (e) { return `no JS translation: ${errorMessage(e)}`; }
   }
   const split = depth < MAX_BRANCH_DEPTH ? splitLeadingOptional(src) : null;
   // a leading optional item that can start like what follows it (nginx's target_fqdn before remote_addr): the

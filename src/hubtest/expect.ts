@@ -4,6 +4,7 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { errorMessage } from '../core/errors.js';
 
 export interface ExpectItem {
   ref?: string;
@@ -69,11 +70,11 @@ export function readExpect(testDir: string): ExpectFile {
   const path = join(testDir, 'expect.json');
   let raw: string;
   try { raw = readFileSync(path, 'utf8'); } catch (e) {
-    throw new Error(`cannot read ${path}: ${(e as Error).message}`);
+    throw new Error(`cannot read ${path}: ${errorMessage(e)}`);
   }
   let j: Partial<ExpectFile>;
   try { j = JSON.parse(raw) as Partial<ExpectFile>; } catch (e) {
-    throw new Error(`${path}: invalid JSON: ${(e as Error).message}`);
+    throw new Error(`${path}: invalid JSON: ${errorMessage(e)}`);
   }
   if (typeof j.log_file !== 'string' || j.log_file === '') throw new Error(`${path}: "log_file" is missing`);
   return {

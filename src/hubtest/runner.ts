@@ -5,19 +5,18 @@
 // parser results per stage/node, pouring into scenarios (src/buckets, when present), postoverflows,
 // reprocess, and building the result JSON.
 
-import { readFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import * as YAML from 'yaml';
 import { Event, newStrMap, OVFLW, TIMEMACHINE } from '../core/event.js';
 import { GoTime } from '../core/gotime.js';
 import { PatternLibrary } from '../grok/index.js';
-import { makeEnrichContext } from './enrichctx.js';
+import { makeEnrichContext } from '../parser/enrich/context.js';
 import { loadParserTree, type ParserFileSpec } from '../parser/load.js';
 import { PARSE_OK, type ParserTree, type EventSnapshot } from '../parser/runtime.js';
 import { readExpect, type ExpectFile, type ExpectItem, type HubTestResult, type ResultAlert, type ResultEvt, type ResultSource } from './expect.js';
 import { loadScenarioDriver, type ScenarioDriver } from './scenarios.js';
-import { goSortSlice, goStringCompare, type XorshiftVariant } from './gosort.js';
+import { goSortSlice, goStringCompare, type XorshiftVariant } from './pdqsort.js';
+import { readLogFile } from '../acquisition/file/read-all.js';
 
 export interface RunOptions {
   hubDir: string;
@@ -26,29 +25,6 @@ export interface RunOptions {
   referenceNow?: string;
   /** alert order: Go hubtest's sort.Sort (default) or emission order (debugging) */
   alertOrder?: 'go' | 'emission';
-}
-
-/** Split a log buffer into lines: `\n` breaks, trailing `\r` removed, empty lines skipped. */
-export function splitLogLines(buf: Buffer): string[] {
-  const out: string[] = [];
-  let start = 0;
-  for (;;) {
-    let nl = buf.indexOf(10, start);
-    const end = nl < 0 ? buf.length : nl;
-    let e = end;
-    if (e > start && buf[e - 1] === 13) e--;
-    if (e > start) out.push(buf.toString('utf8', start, e));
-    if (nl < 0) break;
-    start = nl + 1;
-    nl = 0;
-  }
-  return out;
-}
-
-export function readLogFile(path: string): string[] {
-  let buf = readFileSync(path);
-  if (path.endsWith('.gz')) buf = gunzipSync(buf);
-  return splitLogLines(buf);
 }
 
 export function itemPath(item: ExpectItem, hubDir: string, testDir: string): string {

@@ -1,8 +1,8 @@
-// Scenario side of a replay: loads scenario files through src/buckets (when that module exists) and pours
-// events one at a time. Owns: the guarded dynamic import and the small interface the runner uses, so the
-// parse part of hubtest works without the scenario engine.
+// Scenario side of a replay: loads scenario files through src/buckets and pours events one at a time.
+// Owns: the small interface the runner uses.
 
 import type { Event } from '../core/event.js';
+import { BucketEngine, loadScenarios } from '../buckets/index.js';
 
 export interface ScenarioDriver {
   /** pour one parsed event; returns the overflow events it produced (in emission order) */
@@ -13,27 +13,11 @@ export interface ScenarioDriver {
 
 export interface ScenarioLoadOptions { dataDir: string; hubDir: string; patternsDir: string }
 
-interface BucketsModule {
-  loadScenarios(files: string[], opts: Record<string, unknown>): unknown;
-  BucketEngine: new (set: unknown, opts: Record<string, unknown>) => { pour(evt: Event): Event[]; flush?(): Event[] | void };
-}
-
-/** Returns null when src/buckets is not available yet; throws on scenario load errors. */
-export async function loadScenarioDriver(files: string[], opts: ScenarioLoadOptions): Promise<ScenarioDriver | null> {
-  let mod: BucketsModule;
-  try {
-    const spec = '../buckets/index.js';
-    mod = (await import(spec)) as BucketsModule;
-  } catch (e) {
-    const code = (e as { code?: string }).code;
-    if (code === 'ERR_MODULE_NOT_FOUND') return null;
-    throw e;
-  }
-  if (typeof mod.loadScenarios !== 'function' || typeof mod.BucketEngine !== 'function') return null;
-  const set = await mod.loadScenarios(files, { dataDir: opts.dataDir, timeMachine: true, orderEvent: true });
-  const engine = new mod.BucketEngine(set, { timeMachine: true, orderEvent: true });
+/** Loads the scenarios (time-machine mode comes from each event's ExpectMode); throws on load errors. */
+export async function loadScenarioDriver(files: string[], opts: ScenarioLoadOptions): Promise<ScenarioDriver> {
+  const engine = new BucketEngine(loadScenarios(files, { dataDir: opts.dataDir }));
   return {
-    pour: (evt) => engine.pour(evt) ?? [],
-    flush: () => (engine.flush ? engine.flush() ?? [] : []),
+    pour: (evt) => engine.pour(evt),
+    flush: () => engine.flush(),
   };
 }

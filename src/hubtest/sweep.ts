@@ -10,14 +10,17 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { Event, newStrMap, OVFLW, TIMEMACHINE } from '../core/event.js';
 import { GoTime } from '../core/gotime.js';
+import { BucketEngine, loadScenarios, type ScenarioSet } from '../buckets/index.js';
 import { compileExpr, type CompiledExpr } from '../expr/index.js';
 import { PatternLibrary } from '../grok/index.js';
 import { loadParserTree, type ParserFileSpec } from '../parser/load.js';
 import type { CompiledNode } from '../parser/node.js';
 import { PARSE_ERROR, PARSE_OK, type ParserTree } from '../parser/runtime.js';
-import { makeEnrichContext } from './enrichctx.js';
+import { makeEnrichContext } from '../parser/enrich/context.js';
 import { readExpect, type ExpectFile } from './expect.js';
-import { itemPath, itemStage, overridesFile, readLogFile } from './runner.js';
+import { itemPath, itemStage, overridesFile } from './runner.js';
+import { readLogFile } from '../acquisition/file/read-all.js';
+import { errorMessage } from '../core/errors.js';
 
 export interface SweepOptions {
   hubDir: string;
@@ -144,16 +147,11 @@ function checkOdd(evt: Event, r: SweepReport): void {
   }
 }
 
-interface ScenarioBits {
-  loadScenarios: (files: string[], opts: Record<string, unknown>) => unknown;
-  BucketEngine: new (set: unknown, opts: Record<string, unknown>) => { pour(e: Event): Event[]; flush?(): Event[] | void };
-}
+/** The bucket engine the sweep drives (a parameter, so a sweep can run with or without scenarios). */
+interface ScenarioBits { loadScenarios: typeof loadScenarios; BucketEngine: typeof BucketEngine }
 
 async function bucketsModule(): Promise<ScenarioBits | null> {
-  try {
-    const spec = '../buckets/index.js';
-    return (await import(spec)) as ScenarioBits;
-  } catch { return null; }
+  return { loadScenarios, BucketEngine };
 }
 
 function mkLib(hubDir: string): PatternLibrary {
@@ -162,7 +160,7 @@ function mkLib(hubDir: string): PatternLibrary {
   return lib;
 }
 
-interface Content { parsers: ParserTree | null; post: ParserTree | null; scenarios: unknown }
+interface Content { parsers: ParserTree | null; post: ParserTree | null; scenarios: ScenarioSet | null }
 
 /** Load parser files; on a load error, load file by file to name every failing file, keep the good ones. */
 function loadParsersTolerant(files: ParserFileSpec[], extra: ParserFileSpec[], hubDir: string, year: number,
@@ -179,31 +177,31 @@ function loadParsersTolerant(files: ParserFileSpec[], extra: ParserFileSpec[], h
   const good: ParserFileSpec[] = [];
   for (const f of files) {
     try { load([f]); good.push(f); } catch (e) {
-      r.loadErrors.add(`parser ${f.path}: ${trunc((e as Error).message, 300)}`, { test: label, line: '' });
+      r.loadErrors.add(`parser ${f.path}: ${trunc(errorMessage(e), 300)}`, { test: label, line: '' });
     }
   }
   try { return load(good); } catch (e) {
-    r.loadErrors.add(`parsers (together): ${trunc((e as Error).message, 300)}`, { test: label, line: '' });
+    r.loadErrors.add(`parsers (together): ${trunc(errorMessage(e), 300)}`, { test: label, line: '' });
     return null;
   }
 }
 
-function loadScenariosTolerant(mod: ScenarioBits, files: string[], hubDir: string, r: SweepReport, label: string): unknown {
+function loadScenariosTolerant(mod: ScenarioBits, files: string[], hubDir: string, r: SweepReport, label: string): ScenarioSet | null {
   const compile = (source: string, opts: { env: string; where: string }) => {
     const c = compileExpr(source, opts as never);
     instrument(c, `scenario ${opts.where.replace(/^.*\/scenarios\//, '')}`, r.exprErrors);
     return c;
   };
-  const opts = { dataDir: join(hubDir, 'data'), timeMachine: true, orderEvent: true, compile };
+  const opts = { dataDir: join(hubDir, 'data'), compile };
   try { return mod.loadScenarios(files, opts); } catch { /* find the culprits */ }
   const good: string[] = [];
   for (const f of files) {
     try { mod.loadScenarios([f], opts); good.push(f); } catch (e) {
-      r.loadErrors.add(`scenario ${f}: ${trunc((e as Error).message, 300)}`, { test: label, line: '' });
+      r.loadErrors.add(`scenario ${f}: ${trunc(errorMessage(e), 300)}`, { test: label, line: '' });
     }
   }
   try { return mod.loadScenarios(good, opts); } catch (e) {
-    r.loadErrors.add(`scenarios (together): ${trunc((e as Error).message, 300)}`, { test: label, line: '' });
+    r.loadErrors.add(`scenarios (together): ${trunc(errorMessage(e), 300)}`, { test: label, line: '' });
     return null;
   }
 }
@@ -213,14 +211,13 @@ function replay(test: string, testDir: string, ex: ExpectFile, c: Content, mod: 
   const logPath = resolve(testDir, ex.log_file);
   let lines: string[];
   try { lines = readLogFile(logPath); } catch (e) {
-    r.exceptions.add(`cannot read log: ${(e as Error).message}`, { test, line: '' });
+    r.exceptions.add(`cannot read log: ${errorMessage(e)}`, { test, line: '' });
     return;
   }
   const labels: Record<string, string> = { ...ex.labels, type: ex.log_type };
   let engine: { pour(e: Event): Event[]; flush?(): Event[] | void } | null = null;
   if (mod && c.scenarios) {
     engine = new mod.BucketEngine(c.scenarios, {
-      timeMachine: true, orderEvent: true,
       log: (msg: string) => r.engineLog.add(shape(msg), { test, line: trunc(cur.line), detail: trunc(msg, 300) }),
     });
   }
@@ -233,11 +230,11 @@ function replay(test: string, testDir: string, ex: ExpectFile, c: Content, mod: 
       r.overflows++;
       ov.Type = OVFLW;
       if (c.post) {
-        try { c.post.parse(ov); } catch (e) { r.exceptions.add(`postoverflow parse threw: ${shape((e as Error).message)}`, { test, line: trunc(cur.line), detail: (e as Error).stack?.split('\n').slice(0, 3).join(' ') }); }
+        try { c.post.parse(ov); } catch (e) { r.exceptions.add(`postoverflow parse threw: ${shape(errorMessage(e))}`, { test, line: trunc(cur.line), detail: (e as Error).stack?.split('\n').slice(0, 3).join(' ') }); }
       }
       if (ov.Overflow.Whitelisted || !ov.Overflow.Reprocess || !engine) continue;
       try { queue.push(...engine.pour(ov)); } catch (e) {
-        r.exceptions.add(`reprocess pour threw: ${shape((e as Error).message)}`, { test, line: trunc(cur.line), detail: (e as Error).stack?.split('\n').slice(0, 3).join(' ') });
+        r.exceptions.add(`reprocess pour threw: ${shape(errorMessage(e))}`, { test, line: trunc(cur.line), detail: (e as Error).stack?.split('\n').slice(0, 3).join(' ') });
       }
     }
   };
@@ -249,7 +246,7 @@ function replay(test: string, testDir: string, ex: ExpectFile, c: Content, mod: 
     let res: number;
     if (!c.parsers) continue;
     try { res = c.parsers.parse(evt); } catch (e) {
-      r.exceptions.add(`parse threw: ${shape((e as Error).message)}`, { test, line: trunc(raw), detail: (e as Error).stack?.split('\n').slice(0, 3).join(' ') });
+      r.exceptions.add(`parse threw: ${shape(errorMessage(e))}`, { test, line: trunc(raw), detail: (e as Error).stack?.split('\n').slice(0, 3).join(' ') });
       continue;
     }
     checkOdd(evt, r);
@@ -263,12 +260,12 @@ function replay(test: string, testDir: string, ex: ExpectFile, c: Content, mod: 
     }
     if (!engine) continue;
     try { handle(engine.pour(evt)); } catch (e) {
-      r.exceptions.add(`pour threw: ${shape((e as Error).message)}`, { test, line: trunc(raw), detail: (e as Error).stack?.split('\n').slice(0, 3).join(' ') });
+      r.exceptions.add(`pour threw: ${shape(errorMessage(e))}`, { test, line: trunc(raw), detail: (e as Error).stack?.split('\n').slice(0, 3).join(' ') });
     }
   }
   cur.line = '<flush>';
   if (engine?.flush) {
-    try { handle(engine.flush() ?? []); } catch (e) { r.exceptions.add(`flush threw: ${shape((e as Error).message)}`, { test, line: '' }); }
+    try { handle(engine.flush() ?? []); } catch (e) { r.exceptions.add(`flush threw: ${shape(errorMessage(e))}`, { test, line: '' }); }
   }
 }
 
@@ -290,7 +287,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepReport> {
   const allPost = stageFiles(join(hubDir, 'postoverflows'));
   const allScen = listYaml(join(hubDir, 'scenarios'));
   const trees = new Map<string, Content>();
-  let allScenSet: unknown = null;
+  let allScenSet: ScenarioSet | null = null;
   if (mode !== 'own' && mod) {
     cur.test = '<load all>';
     allScenSet = loadScenariosTolerant(mod, allScen, hubDir, r, '<all>');
@@ -298,7 +295,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepReport> {
   for (const name of names) {
     const testDir = join(testsDir, name);
     let ex: ExpectFile;
-    try { ex = readExpect(testDir); } catch (e) { r.loadErrors.add(`expect.json: ${(e as Error).message}`, { test: name, line: '' }); continue; }
+    try { ex = readExpect(testDir); } catch (e) { r.loadErrors.add(`expect.json: ${errorMessage(e)}`, { test: name, line: '' }); continue; }
     r.tests++;
     const year = refYear(ex);
     const extra = ex.override_statics.length > 0 ? [overridesFile(ex.override_statics)] : [];

@@ -7,6 +7,8 @@
 
 import { readFileSync } from 'node:fs';
 import * as YAML from 'yaml';
+import { goBool, goInt, keyName, nodeLine } from '../core/yaml-strict.js';
+import { errorMessage, PicketError } from '../core/errors.js';
 
 export interface StaticConfig {
   method: string;
@@ -80,8 +82,8 @@ export interface NodeConfig {
 }
 
 /** A load error: names the file, the document/node and the field. */
-export class ParserLoadError extends Error {
-  constructor(message: string) { super(message); this.name = 'ParserLoadError'; }
+export class ParserLoadError extends PicketError {
+  constructor(message: string) { super('CONTENT_BAD_PARSER', message); }
 }
 
 interface Ctx {
@@ -99,9 +101,7 @@ function deref(ctx: Ctx, n: unknown): unknown {
 }
 
 function lineOf(ctx: Ctx, n: YAML.Node | YAML.Pair | null | undefined): number {
-  const range = (n as YAML.Node | null)?.range ?? ((n as YAML.Pair | null)?.key as YAML.Node | null)?.range;
-  if (!range) return 0;
-  return ctx.lc.linePos(range[0]).line;
+  return nodeLine(ctx.lc, n);
 }
 
 function where(ctx: Ctx, n: YAML.Node | YAML.Pair | null | undefined, key: string): string {
@@ -129,16 +129,12 @@ function kindName(n: unknown): string {
   return '!!str';
 }
 
-const TRUE = new Set(['y', 'Y', 'yes', 'Yes', 'YES', 'true', 'True', 'TRUE', 'on', 'On', 'ON']);
-const FALSE = new Set(['n', 'N', 'no', 'No', 'NO', 'false', 'False', 'FALSE', 'off', 'Off', 'OFF']);
-
 function bool(ctx: Ctx, n: unknown, key: string): boolean {
   n = deref(ctx, n);
   if (isNullScalar(n)) return false;
   if (YAML.isScalar(n)) {
-    const s = String(n.value);
-    if (TRUE.has(s)) return true;
-    if (FALSE.has(s)) return false;
+    const b = goBool(String(n.value));
+    if (b !== undefined) return b;
   }
   throw new ParserLoadError(`${where(ctx, n as YAML.Node, key)}: cannot unmarshal ${YAML.isScalar(n) ? `!!str \`${String((n as YAML.Scalar).value)}\`` : kindName(n)} into bool`);
 }
@@ -147,9 +143,8 @@ function int(ctx: Ctx, n: unknown, key: string): number {
   n = deref(ctx, n);
   if (isNullScalar(n)) return 0;
   if (YAML.isScalar(n)) {
-    const s = String(n.value);
-    if (/^[-+]?[0-9]+$/.test(s)) return parseInt(s, 10);
-    if (/^0x[0-9a-fA-F]+$/.test(s)) return parseInt(s, 16);
+    const v = goInt(String(n.value));
+    if (v !== undefined) return v;
   }
   throw new ParserLoadError(`${where(ctx, n as YAML.Node, key)}: cannot unmarshal ${YAML.isScalar(n) ? `!!str \`${String((n as YAML.Scalar).value)}\`` : kindName(n)} into int`);
 }
@@ -175,7 +170,7 @@ function pairs(ctx: Ctx, n: unknown, key: string, allowed: ReadonlySet<string>, 
   if (!YAML.isMap(n)) throw new ParserLoadError(`${where(ctx, n as YAML.Node, key)}: cannot unmarshal ${kindName(n)} into ${what}`);
   const out: [string, unknown, YAML.Pair][] = [];
   for (const p of n.items) {
-    const k = YAML.isScalar(p.key) ? String(p.key.value) : String(p.key);
+    const k = keyName(p.key);
     if (!allowed.has(k)) {
       throw new ParserLoadError(`${where(ctx, p.key as YAML.Node, k)}: unknown key "${k}" in ${what} (strict decoding)`);
     }
@@ -246,7 +241,7 @@ function decodePatternSyntax(ctx: Ctx, n: unknown): [string, string][] {
   if (isNullScalar(n)) return [];
   if (!YAML.isMap(n)) throw new ParserLoadError(`${where(ctx, n as YAML.Node, 'pattern_syntax')}: cannot unmarshal ${kindName(n)} into an ordered map`);
   return n.items.map((p) => {
-    const k = YAML.isScalar(p.key) ? String(p.key.value) : String(p.key);
+    const k = keyName(p.key);
     return [k, str(ctx, p.value, `pattern_syntax.${k}`)] as [string, string];
   });
 }
@@ -326,7 +321,7 @@ export function parseParserText(path: string, text: string): ParsedFile {
 export function parseParserFile(path: string): ParsedFile {
   let text: string;
   try { text = readFileSync(path, 'utf8'); } catch (e) {
-    throw new ParserLoadError(`${path}: cannot read parser file: ${(e as Error).message}`);
+    throw new ParserLoadError(`${path}: cannot read parser file: ${errorMessage(e)}`);
   }
   return parseParserText(path, text);
 }

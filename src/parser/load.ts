@@ -12,6 +12,7 @@ import { CompiledStatic, type StaticsSink } from './statics.js';
 import { CompiledStash } from './stash.js';
 import { CompiledWhitelist } from './whitelist.js';
 import { ParserTree } from './runtime.js';
+import { errorMessage } from '../core/errors.js';
 
 export interface ParserFileSpec {
   /** path of the file (used for reading, messages and ordering by basename) */
@@ -89,7 +90,7 @@ function compileNode(cfg: NodeConfig, stage: string, opts: LoadOptions, warnings
     try {
       n.filter = compileExpr(cfg.filter, { env: 'evt', where: `${where} filter` });
     } catch (e) {
-      throw new ParserLoadError(`${where}: field "filter": ${(e as Error).message}`);
+      throw new ParserLoadError(`${where}: field "filter": ${errorMessage(e)}`);
     }
   }
   for (const [name, re] of cfg.pattern_syntax) {
@@ -97,7 +98,7 @@ function compileNode(cfg: NodeConfig, stage: string, opts: LoadOptions, warnings
     try {
       added = opts.patterns.addPatternSyntax(name, re, `${where} pattern_syntax.${name}`);
     } catch (e) {
-      throw new ParserLoadError(`${where}: field "pattern_syntax.${name}": unable to compile subpattern ${name}: ${(e as Error).message}`);
+      throw new ParserLoadError(`${where}: field "pattern_syntax.${name}": unable to compile subpattern ${name}: ${errorMessage(e)}`);
     }
     if (!added) warnings.push(`${where}: grok '${name}' already registered, first definition kept`);
   }
@@ -108,13 +109,13 @@ function compileNode(cfg: NodeConfig, stage: string, opts: LoadOptions, warnings
       try {
         pat = opts.patterns.compile(`%{${g.name}}`, `${where} grok.name`);
       } catch (e) {
-        throw new ParserLoadError(`${where}: field "grok.name": unable to find grok '${g.name}': ${(e as Error).message}`);
+        throw new ParserLoadError(`${where}: field "grok.name": unable to find grok '${g.name}': ${errorMessage(e)}`);
       }
     } else {
       try {
         pat = opts.patterns.compile(g.pattern, `${where} grok.pattern`);
       } catch (e) {
-        throw new ParserLoadError(`${where}: field "grok.pattern": failed to compile grok '${g.pattern}': ${(e as Error).message}`);
+        throw new ParserLoadError(`${where}: field "grok.pattern": failed to compile grok '${g.pattern}': ${errorMessage(e)}`);
       }
     }
     n.grok = pat;
@@ -126,7 +127,7 @@ function compileNode(cfg: NodeConfig, stage: string, opts: LoadOptions, warnings
     try {
       n.grokExpr = compileExpr(g.expression, { env: 'evt', where: `${where} grok.expression` });
     } catch (e) {
-      throw new ParserLoadError(`${where}: field "grok.expression": while compiling grok's expression: ${(e as Error).message}`);
+      throw new ParserLoadError(`${where}: field "grok.expression": while compiling grok's expression: ${errorMessage(e)}`);
     }
   }
   if (g !== null) {

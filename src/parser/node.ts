@@ -8,6 +8,7 @@ import { GrokSet, goValueToString, type CompiledExpr, type GrokPattern, type Enr
 import { CompiledStatic, applyStatics, DEST_PARSED, DEST_TARGET, type StaticsSink } from './statics.js';
 import { CompiledWhitelist } from './whitelist.js';
 import { CompiledStash } from './stash.js';
+import { errorMessage, PicketError } from '../core/errors.js';
 
 /** What a node needs from the tree while running. */
 export interface NodeRuntime {
@@ -18,8 +19,9 @@ export interface NodeRuntime {
 }
 
 /** A node error: the event is discarded (§5 end). */
-export class NodeError extends Error {
-  constructor(message: string) { super(message); this.name = 'NodeError'; }
+/** A parser node failing on an event (PARSER_NODE). */
+export class NodeError extends PicketError {
+  constructor(message: string) { super('PARSER_NODE', message); }
 }
 
 export const APPLY_NONE = 0;
@@ -202,7 +204,7 @@ export class CompiledNode {
     try {
       applyStatics(list, evt, rt.env, rt.enrich, rt.sink);
     } catch (e) {
-      throw new NodeError(`${this.where}: failed to process statics: ${(e as Error).message}`);
+      throw new NodeError(`${this.where}: failed to process statics: ${errorMessage(e)}`);
     }
   }
 }

@@ -8,6 +8,7 @@ import { GoTime } from '../core/gotime.js';
 import type { EnrichContext } from './deps.js';
 import { CompiledNode, type NodeRuntime } from './node.js';
 import type { StaticsSink } from './statics.js';
+import { errorMessage } from '../core/errors.js';
 
 /** Deep copy of the parts of an event that dumps and explain show. */
 export interface EventSnapshot {
@@ -184,7 +185,7 @@ export class ParserTree implements NodeRuntime {
           try {
             r = node.process(evt, this);
           } catch (e) {
-            this.lastError = (e as Error).message;
+            this.lastError = errorMessage(e);
             this.metrics.errors++;
             if (src !== null) src.ko++;
             return PARSE_ERROR;

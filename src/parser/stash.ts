@@ -6,6 +6,7 @@ import { Event } from '../core/event.js';
 import { parseGoDuration } from '../core/gotime.js';
 import { compileExpr, configureStash, stashSet, type CompiledExpr } from './deps.js';
 import { ParserLoadError, type StashConfig } from './config.js';
+import { errorMessage } from '../core/errors.js';
 
 export class CompiledStash {
   readonly name: string;
@@ -18,13 +19,13 @@ export class CompiledStash {
     const compile = (src: string, field: string): CompiledExpr => {
       if (src === '') throw new ParserLoadError(`${where}: field "${field}": expression is required`);
       try { return compileExpr(src, { env: 'evt', where: `${where} ${field}` }); } catch (e) {
-        throw new ParserLoadError(`${where}: field "${field}": ${(e as Error).message}`);
+        throw new ParserLoadError(`${where}: field "${field}": ${errorMessage(e)}`);
       }
     };
     this.value = compile(cfg.value, 'stash.value');
     this.key = compile(cfg.key, 'stash.key');
     try { this.ttlNs = parseGoDuration(cfg.ttl); } catch (e) {
-      throw new ParserLoadError(`${where}: field "stash.ttl": while parsing stash ttl: ${(e as Error).message}`);
+      throw new ParserLoadError(`${where}: field "stash.ttl": while parsing stash ttl: ${errorMessage(e)}`);
     }
     const strategy = cfg.strategy === '' ? 'LRU' : cfg.strategy;
     if (strategy !== 'LRU' && strategy !== 'LFU' && strategy !== 'ARC') {

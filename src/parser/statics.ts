@@ -7,6 +7,7 @@
 import { Event, isGoMapObject } from '../core/event.js';
 import { compileExpr, goValueToString, getEnricher, type CompiledExpr, type EnrichContext } from './deps.js';
 import { ParserLoadError, type StaticConfig } from './config.js';
+import { errorMessage, PicketError } from '../core/errors.js';
 
 export const DEST_METHOD = 0;
 export const DEST_PARSED = 1;
@@ -44,7 +45,7 @@ export class CompiledStatic {
       try {
         this.expr = compileExpr(cfg.expression, { env: 'evt', where });
       } catch (e) {
-        throw new ParserLoadError(`${where}: field "expression": ${(e as Error).message}`);
+        throw new ParserLoadError(`${where}: field "expression": ${errorMessage(e)}`);
       }
     }
     this.isParseDate = this.dest === DEST_METHOD && cfg.method === 'ParseDate';
@@ -62,8 +63,9 @@ export interface StaticsSink {
   warn(msg: string): void;
 }
 
-export class StaticsError extends Error {
-  constructor(message: string) { super(message); this.name = 'StaticsError'; }
+/** A statics entry that cannot be applied (PARSER_STATICS). */
+export class StaticsError extends PicketError {
+  constructor(message: string) { super('PARSER_STATICS', message); }
 }
 
 /**
@@ -81,7 +83,7 @@ export function applyStatics(list: CompiledStatic[], evt: Event, env: { evt: Eve
       try {
         out = st.expr.run(env);
       } catch (e) {
-        if (sink) sink.warn(`${st.where}: failed to run expression: ${(e as Error).message}`);
+        if (sink) sink.warn(`${st.where}: failed to run expression: ${errorMessage(e)}`);
         continue;
       }
       if (typeof out === 'string') value = out;

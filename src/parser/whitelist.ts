@@ -7,6 +7,7 @@ import { Event, OVFLW } from '../core/event.js';
 import { parseAddr as parseIP, zeroHostBits } from '../net/ip.js';
 import { compileExpr, type CompiledExpr } from './deps.js';
 import { ParserLoadError, type WhitelistConfig } from './config.js';
+import { errorMessage } from '../core/errors.js';
 
 export interface Prefix { addr: Uint8Array; bits: number }
 
@@ -62,7 +63,7 @@ export class CompiledWhitelist {
       try {
         this.exprs.push(compileExpr(src, { env: 'evt', where: `${where} whitelist.expression[${i}]` }));
       } catch (e) {
-        throw new ParserLoadError(`${where}: field "whitelist.expression[${i}]": ${(e as Error).message}`);
+        throw new ParserLoadError(`${where}: field "whitelist.expression[${i}]": ${errorMessage(e)}`);
       }
     });
   }

@@ -8,10 +8,11 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defaultContent, discoverContent, type ContentSet } from '../config/content.js';
 import { PatternLibrary } from '../grok/index.js';
-import { makeEnrichContext } from '../hubtest/enrichctx.js';
+import { makeEnrichContext } from '../parser/enrich/context.js';
 import { loadParserTree } from '../parser/load.js';
 import type { ParserTree } from '../parser/runtime.js';
 import { loadScenarios, type ScenarioSet } from '../buckets/index.js';
+import { errorMessage, PicketError } from '../core/errors.js';
 
 export interface ContentOptions {
   /** hub-layout folder; null/undefined = Picket's defaults */
@@ -32,8 +33,9 @@ export interface LoadedContent {
   warnings: string[];
 }
 
-export class ContentError extends Error {
-  constructor(message: string) { super(message); this.name = 'ContentError'; }
+/** A content folder that cannot be loaded (CONTENT_LOAD). */
+export class ContentError extends PicketError {
+  constructor(message: string) { super('CONTENT_LOAD', message); }
 }
 
 export function resolveContentSet(contentDir?: string | null): { set: ContentSet; origin: string } {
@@ -62,7 +64,7 @@ export function loadContent(o: ContentOptions): LoadedContent {
   };
   const wrap = <T>(what: string, f: () => T): T => {
     try { return f(); } catch (e) {
-      const msg = (e as Error).message;
+      const msg = errorMessage(e);
       throw new ContentError(`loading ${what} from ${origin}: ${msg}`);
     }
   };

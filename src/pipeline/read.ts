@@ -9,9 +9,11 @@
 
 import fs from 'node:fs';
 import { createGunzip } from 'node:zlib';
+import { errorMessage, PicketError } from '../core/errors.js';
 
-export class LogReadError extends Error {
-  constructor(readonly file: string, message: string) { super(`${file}: ${message}`); this.name = 'LogReadError'; }
+/** A log file a replay cannot read (PIPELINE_READ_LOG). */
+export class LogReadError extends PicketError {
+  constructor(readonly file: string, message: string) { super('PIPELINE_READ_LOG', `${file}: ${message}`); }
 }
 
 function isGzip(file: string): boolean {
@@ -29,7 +31,7 @@ export async function readLogLines(file: string, onLines: (lines: string[]) => v
   let st: fs.Stats;
   try { st = fs.statSync(file); } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new LogReadError(file, code === 'ENOENT' ? 'no such file' : (e as Error).message);
+    throw new LogReadError(file, code === 'ENOENT' ? 'no such file' : errorMessage(e));
   }
   if (!st.isFile()) throw new LogReadError(file, 'not a regular file');
   if (!isGzip(file)) return readPlain(file, onLines);
@@ -44,7 +46,7 @@ export async function readLogLines(file: string, onLines: (lines: string[]) => v
     }
   } catch (e) {
     if (e instanceof LogReadError) throw e;
-    throw new LogReadError(file, `gzip read error: ${(e as Error).message}`);
+    throw new LogReadError(file, `gzip read error: ${errorMessage(e)}`);
   }
   const r = splitter.end();
   if (r) await r;
@@ -56,7 +58,7 @@ const YIELD_EVERY = 16;
 
 async function readPlain(file: string, onLines: (lines: string[]) => void | Promise<void>): Promise<number> {
   let fd: number;
-  try { fd = fs.openSync(file, 'r'); } catch (e) { throw new LogReadError(file, (e as Error).message); }
+  try { fd = fs.openSync(file, 'r'); } catch (e) { throw new LogReadError(file, errorMessage(e)); }
   const splitter = new LineSplitter(onLines);
   let buf = Buffer.allocUnsafe(READ_SIZE);
   let kept = 0; // bytes of a partial line carried at the start of buf
@@ -68,7 +70,7 @@ async function readPlain(file: string, onLines: (lines: string[]) => void | Prom
       // libuv's thread pool waited on a thread wake-up each time, ~7% of an sshd replay idle on two busy cores.
       // The event loop still turns between batches: awaiting the pipeline, or every YIELD_EVERY reads.
       let n: number;
-      try { n = fs.readSync(fd, buf, kept, buf.length - kept, null); } catch (e) { throw new LogReadError(file, `read error: ${(e as Error).message}`); }
+      try { n = fs.readSync(fd, buf, kept, buf.length - kept, null); } catch (e) { throw new LogReadError(file, `read error: ${errorMessage(e)}`); }
       if (n === 0) break;
       const end = kept + n;
       const r = splitter.push(buf, 0, end, true);

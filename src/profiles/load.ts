@@ -4,6 +4,7 @@
 // (env `Alert`), and `ProfileError`, whose message names the file, the profile (name and document) and the field.
 
 import fs from 'node:fs';
+import { describeValue as describe, yamlBool } from '../core/yaml-strict.js';
 import YAML from 'yaml';
 import { compileExpr, ExprCompileError, type CompiledExpr } from '../expr/index.js';
 import { parseWireDuration } from '../api/wire-time.js';
@@ -65,16 +66,8 @@ const ON_SUCCESS = new Set(['break', 'continue']);
 const ON_FAILURE = new Set(['break', 'continue', 'apply']);
 const ON_ERROR = new Set(['apply', 'continue', 'break', 'ignore']);
 
-/** YAML 1.1 booleans as Go's YAML decoders accept them into a bool field. */
-export function yamlBool(v: unknown): boolean | null {
-  if (typeof v === 'boolean') return v;
-  if (typeof v !== 'string') return null;
-  switch (v.toLowerCase()) {
-    case 'true': case 'yes': case 'y': case 'on': return true;
-    case 'false': case 'no': case 'n': case 'off': return false;
-    default: return null;
-  }
-}
+/** YAML 1.1 booleans as Go's YAML decoders accept them into a bool field (core/yaml-strict.ts). */
+export { yamlBool };
 
 /** Reads one YAML document of a profiles file, turning problems into ProfileErrors with line numbers. */
 class DocReader {
@@ -132,13 +125,6 @@ class DocReader {
       return this.fail(field, `cannot compile: ${reason}`, path);
     }
   }
-}
-
-function describe(v: unknown): string {
-  if (v === null || v === undefined) return 'nothing';
-  if (Array.isArray(v)) return 'a list';
-  if (typeof v === 'object') return 'a mapping';
-  return `${typeof v} ${JSON.stringify(v)}`;
 }
 
 function readDecision(r: DocReader, v: unknown, i: number, hasExpr: boolean): ProfileDecision {

@@ -472,7 +472,7 @@ scope:
 import * as awaitLoad from '../../src/buckets/index.js';
 
 test('MarshaledTime parsing: RFC3339 with fraction and offsets, invalid input refused', async () => {
-  const { parseTime } = await import('../../src/buckets/index.js');
+  const { parseRFC3339: parseTime } = await import('../../src/core/rfc3339.js');
   const cases = ['2026-01-10T10:00:03Z', '2026-01-10T12:00:05+02:00', '2024-03-29T19:50:27.223387Z', '2026-01-10T10:00:03.5-05:30',
     '1999-12-31T23:59:59.999Z', '2028-02-29T00:00:00Z'];
   for (const s of cases) {

@@ -8,8 +8,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { runGroundTruth, formatResult } from '../../bench/ground-truth.js';
+import { sharedPath, skipUnless } from '../shared-data.js';
 
-const GEN = process.env.PICKET_GEN_LOGS ?? path.resolve('/work/shared/tools/gen-logs.mjs');
+const GEN = process.env.PICKET_GEN_LOGS ?? sharedPath('tools', 'gen-logs.mjs');
 const HAVE_GEN = fs.existsSync(GEN);
 
 function generate(dir: string, kind: string, lines: number, seed: string, extra: string[] = []): string {
@@ -27,7 +28,7 @@ const CASES: Array<{ kind: string; type: string; lines: number; seed: string; ex
 
 for (const c of CASES) {
   test(`ground truth: ${c.kind} ${c.lines} lines seed ${c.seed}${c.extra ? ' ' + c.extra.join(' ') : ''}`,
-    { skip: HAVE_GEN ? false : `generator not found at ${GEN}` }, () => {
+    { skip: HAVE_GEN ? false : skipUnless(GEN) }, () => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'picket-gt-'));
       try {
         const log = generate(dir, c.kind, c.lines, c.seed, c.extra);

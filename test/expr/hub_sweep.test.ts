@@ -5,8 +5,9 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { compileExpr, ExprCompileError, type ExprEnvName } from '../../src/expr/index.js';
+import { sharedPath, skipUnless } from '../shared-data.js';
 
-const HUB = '/work/shared/hub';
+const HUB = sharedPath('hub');
 
 function walk(dir: string, out: string[]): string[] {
   for (const f of readdirSync(dir)) {
@@ -62,7 +63,7 @@ function collect(): Item[] {
   return out;
 }
 
-test('every hub expression compiles', { skip: !existsSync(HUB) ? 'shared hub absent' : false }, () => {
+test('every hub expression compiles', { skip: skipUnless(HUB) }, () => {
   const items = collect();
   assert.ok(items.length > 200, `expected many expressions, found ${items.length}`);
   const errors: string[] = [];
@@ -74,9 +75,9 @@ test('every hub expression compiles', { skip: !existsSync(HUB) ? 'shared hub abs
   assert.deepEqual(errors, [], `${errors.length} of ${items.length} hub expressions failed to compile:\n${errors.join('\n\n')}`);
 });
 
-const HUB_TESTS = '/work/shared/hub-tests';
+const HUB_TESTS = sharedPath('hub-tests');
 
-test('every hubtest assertion line compiles (env hubtest)', { skip: !existsSync(HUB_TESTS) ? 'shared hub-tests absent' : false }, () => {
+test('every hubtest assertion line compiles (env hubtest)', { skip: skipUnless(HUB_TESTS) }, () => {
   const lines = new Map<string, string>();
   for (const t of readdirSync(HUB_TESTS)) {
     for (const f of ['parser.assert', 'scenario.assert']) {

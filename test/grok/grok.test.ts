@@ -7,8 +7,9 @@ import { parseAllDocuments } from 'yaml';
 import { GrokCompileError, GrokLoadError, GrokSet, PatternLibrary } from '../../src/grok/index.js';
 import RE2 from 're2';
 import { countGroups, grokkyCapCount, scanRegex, toJsRegExp } from '../../src/grok/regex.js';
+import { sharedPath, skipUnless } from '../shared-data.js';
 
-const HUB = '/work/shared/hub';
+const HUB = sharedPath('hub');
 const lib = (): PatternLibrary => PatternLibrary.withBuiltins();
 
 test('labels, propagation from referenced patterns, empty captures', () => {
@@ -168,7 +169,7 @@ function walk(dir: string, out: string[]): string[] {
   return out;
 }
 
-test('every hub pattern file, pattern_syntax and grok pattern compiles', { skip: !existsSync(join(HUB, 'parsers')) }, () => {
+test('every hub pattern file, pattern_syntax and grok pattern compiles', { skip: skipUnless(join(HUB, 'parsers')) }, () => {
   const l = lib();
   l.loadDirectory(join(HUB, 'patterns'));
   const errors: string[] = [];
@@ -217,7 +218,7 @@ test('grokky capCount quirks are reproduced (label group numbers follow upstream
   assert.deepEqual({ ...g2.exec('a 42')! }, { n: '42' });
 });
 
-test('hub log lines: hybrid engine extracts exactly what RE2 extracts', { skip: !existsSync('/work/shared/hub-tests') }, () => {
+test('hub log lines: hybrid engine extracts exactly what RE2 extracts', { skip: skipUnless(sharedPath('hub-tests'), join(HUB, 'patterns')) }, () => {
   const libs = [lib(), PatternLibrary.withBuiltins({ engine: 'hybrid' })];
   for (const l of libs) l.loadDirectory(join(HUB, 'patterns'));
   const pats: string[] = [];
@@ -237,7 +238,7 @@ test('hub log lines: hybrid engine extracts exactly what RE2 extracts', { skip: 
     }
   }
   const lines: string[] = [];
-  const T = '/work/shared/hub-tests';
+  const T = sharedPath('hub-tests');
   for (const t of readdirSync(T).sort()) {
     try {
       const e = JSON.parse(readFileSync(join(T, t, 'expect.json'), 'utf8')) as { log_file: string };

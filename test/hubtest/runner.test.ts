@@ -1,12 +1,14 @@
-// Hubtest runner: a small hand-written fixture (test/hubtest/fixtures) and, when /work/shared exists,
+// Hubtest runner: a small hand-written fixture (test/hubtest/fixtures) and, when the shared data exists (test/shared-data.ts),
 // one real hub test scored like hubtest-score does for parser expectations.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
-import { runHubTest, splitLogLines } from '../../src/hubtest/runner.js';
+import { runHubTest } from '../../src/hubtest/runner.js';
+import { splitLogLines } from '../../src/acquisition/file/read-all.js';
 import { hubtestCommand } from '../../src/cli/commands/hubtest.js';
+import { sharedPath, skipUnless } from '../shared-data.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const fx = join(root, 'test/hubtest/fixtures');
@@ -83,9 +85,9 @@ test('alerts fixture: scenario overflows go through postoverflows; whitelisted o
 });
 
 // A real hub test, checked on its parser expectations (subset of hubtest-score's checks).
-const shared = '/work/shared/hub-tests';
+const shared = sharedPath('hub-tests');
 const realTest = join(shared, 'nginx_http-logs');
-test('real hub test (nginx_http-logs) parser expectations', { skip: !existsSync(join(realTest, 'expect.json')) }, async () => {
+test('real hub test (nginx_http-logs) parser expectations', { skip: skipUnless(join(realTest, 'expect.json')) }, async () => {
   const expect = JSON.parse(readFileSync(join(realTest, 'expect.json'), 'utf8')) as {
     expect_parse: { stage: string; parser: string; index: number; success?: boolean; fields: Record<string, unknown> }[];
     expect_parse_counts: { stage_count: number | null; per_parser: { stage: string; parser: string; count: number }[] } | null;

@@ -5,7 +5,7 @@ import { GoTime } from '../../src/core/gotime.js';
 import { PatternLibrary } from '../../src/grok/index.js';
 import { loadParserTree, type ParserFileSpec } from '../../src/parser/load.js';
 import { ParserTree, type EventSnapshot } from '../../src/parser/runtime.js';
-import { makeEnrichContext } from '../../src/hubtest/enrichctx.js';
+import { makeEnrichContext } from '../../src/parser/enrich/context.js';
 
 export type Files = Record<string, Record<string, string>>; // stage -> file name -> yaml
 

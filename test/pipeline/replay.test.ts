@@ -7,14 +7,15 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { runReplay } from '../../src/pipeline/replay.js';
+import { sharedPath, skipUnless } from '../shared-data.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const BIN = path.join(ROOT, 'bin/picket.js');
-const GEN = '/work/shared/tools/gen-logs.mjs';
+const GEN = sharedPath('tools', 'gen-logs.mjs');
 const TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'picket-replay-'));
 const LOG = path.join(TMP, 'mixed.log');
 const haveGen = fs.existsSync(GEN);
-const skip = haveGen ? false : `${GEN} not found: generated-log tests skipped`;
+const skip = haveGen ? false : skipUnless(GEN);
 
 before(() => {
   if (!haveGen) return;
@@ -115,7 +116,7 @@ test('replay: a content error names the file', () => {
 
 test('replay: a scenario that is not per source (http-open-proxy: no groupby, one blackholed bucket) gives the same alerts with 0, 1 or 2 workers', { skip }, async () => {
   const { assembleHubContent } = await import('../../bench/replay.bench.js');
-  const hub = path.resolve(ROOT, '../shared/hub');
+  const hub = sharedPath('hub');
   if (!fs.existsSync(hub)) return;
   const content = assembleHubContent(hub, 'nginx', path.join(TMP, 'hub-nginx'));
   const log = path.join(TMP, 'nginx.log');

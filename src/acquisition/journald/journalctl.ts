@@ -15,6 +15,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import type { JournalConfig as JournalSourceConfig } from './source.js';
+import { errorMessage } from '../../core/errors.js';
 
 export interface JournaldSourceOptions {
   /** journalctl binary, a path or a name looked up in PATH (default "journalctl") */
@@ -139,7 +140,7 @@ export class JournaldSource {
       await this.spawnOnce();
     } catch (e) {
       this.running = false;
-      throw new Error(`journalctl source: cannot start ${bin}: ${(e as Error).message}`);
+      throw new Error(`journalctl source: cannot start ${bin}: ${errorMessage(e)}`);
     }
   }
 
@@ -238,7 +239,7 @@ export class JournaldSource {
 
   private consumerError(e: unknown): void {
     this.stats.consumerErrors++;
-    this.o.log(`consumer error: ${(e as Error)?.message ?? String(e)}`);
+    this.o.log(`consumer error: ${errorMessage(e)}`);
   }
 
   /** Kills journalctl (no restart) and waits for it to exit and for the consumer call in progress. */

@@ -12,6 +12,7 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import type { SyslogConfig as SyslogSourceConfig } from './source.js';
 import { buildSyslogLine, parseSyslogFrame } from './parse.js';
+import { errorMessage } from '../../core/errors.js';
 
 export interface SyslogSourceOptions {
   /** longest accepted frame in bytes, excluding TCP framing (default 2048, CrowdSec's max_message_len default) */
@@ -96,7 +97,7 @@ export class SyslogSource {
       if (protocol === 'tcp' || protocol === 'both') out.tcpPort = await this.startTcp(addr, port);
     } catch (e) {
       await this.stop();
-      throw new Error(`syslog: cannot listen on ${addr}:${port} (${protocol}): ${(e as Error).message}`);
+      throw new Error(`syslog: cannot listen on ${addr}:${port} (${protocol}): ${errorMessage(e)}`);
     }
     return out;
   }
@@ -275,7 +276,7 @@ export class SyslogSource {
         this.stats.delivered += lines.length;
       } catch (e) {
         this.stats.consumerErrors++;
-        this.o.log(`consumer error: ${(e as Error).message}`);
+        this.o.log(`consumer error: ${errorMessage(e)}`);
       }
     }
   }

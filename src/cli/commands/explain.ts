@@ -13,8 +13,8 @@ import { GoTime } from '../../core/gotime.js';
 import { PatternLibrary } from '../../grok/index.js';
 import { loadParserTree, type ParserFileSpec } from '../../parser/load.js';
 import { PARSE_DROPPED, PARSE_ERROR, PARSE_OK, type EventSnapshot } from '../../parser/runtime.js';
-import { makeEnrichContext } from '../../hubtest/enrichctx.js';
-import { readLogFile, splitLogLines } from '../../hubtest/runner.js';
+import { makeEnrichContext } from '../../parser/enrich/context.js';
+import { readLogFile, splitLogLines } from '../../acquisition/file/read-all.js';
 
 const usage = `Usage: picket explain --file LOG --type TYPE [--hub DIR | --content DIR] [--verbose]
        picket explain --line LINE --type TYPE [--hub DIR | --content DIR]

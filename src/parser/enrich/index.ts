@@ -9,6 +9,7 @@ import { TIMEMACHINE } from '../../core/event.js';
 import { GoTime } from '../../core/gotime.js';
 import { parseDate } from './date.js';
 import type { GeoIpDatabases } from './geoip.js';
+import { errorMessage } from '../../core/errors.js';
 
 export { parseDate, DATE_LAYOUTS } from './date.js';
 export { GeoIpDatabases } from './geoip.js';
@@ -39,7 +40,7 @@ const ParseDate: Enricher = (input, evt, ctx) => {
 
 const UnmarshalJSON: Enricher = (_input, evt) => {
   let v: unknown;
-  try { v = JSON.parse(evt.Line.Raw); } catch (e) { return new Error(`UnmarshalJSON: invalid JSON in Line.Raw: ${(e as Error).message}`); }
+  try { v = JSON.parse(evt.Line.Raw); } catch (e) { return new Error(`UnmarshalJSON: invalid JSON in Line.Raw: ${errorMessage(e)}`); }
   if (v === null) return {};
   if (typeof v !== 'object' || Array.isArray(v)) return new Error('UnmarshalJSON: Line.Raw is not a JSON object');
   for (const k of Object.keys(v as object)) evt.Unmarshaled[k] = (v as Record<string, unknown>)[k];

@@ -4,6 +4,7 @@
 
 import { readFileSync } from 'node:fs';
 import { bytesToCidr, parseIpInto } from './geo-ip.js';
+import { PicketError } from '../../core/errors.js';
 
 const META_MARKER = Buffer.from([0xab, 0xcd, 0xef, ...Buffer.from('MaxMind.com')]);
 
@@ -12,7 +13,10 @@ export interface MmdbMetadata {
   [k: string]: unknown;
 }
 
-export class MmdbError extends Error { override name = 'MmdbError'; }
+/** A MaxMind database that cannot be read (GEOIP_BAD_MMDB). */
+export class MmdbError extends PicketError {
+  constructor(message: string) { super('GEOIP_BAD_MMDB', message); }
+}
 
 /** Parse an IP string into 4 or 16 bytes (IPv4-mapped IPv6 -> 4 bytes, like Go To4()). null if not an IP. */
 export function ipToBytes(ip: string): Uint8Array | null {

@@ -7,9 +7,10 @@ import { join } from 'node:path';
 import {
   bitsLen, breakPatterns, choosePivot, goSort, goSortSlice, goStringCompare, heapSort, nextPowerOfTwo,
   partition, pdqsort, Xorshift, type SortInterface,
-} from '../../src/hubtest/gosort.js';
+} from '../../src/hubtest/pdqsort.js';
 import { alertSortKey, runHubTest, sortAlertsLikeHubtest } from '../../src/hubtest/runner.js';
 import type { ResultAlert } from '../../src/hubtest/expect.js';
+import { sharedPath, skipUnless } from '../shared-data.js';
 
 interface El { k: number; id: number }
 const mk = (keys: number[]): El[] => keys.map((k, id) => ({ k, id }));
@@ -137,8 +138,8 @@ test('sortAlertsLikeHubtest: descending by scenario + sources, ties in Go order'
   assert.deepEqual(list.map(alertSortKey), ['s/b1.1.1.1', 's/a2.2.2.2', 's/a1.1.1.1']);
 });
 
-const shared = '/work/shared/hub-tests/authelia-bf';
-test('authelia-bf: 28 alerts with ties come out in Go order', { skip: !existsSync(shared) }, async () => {
+const shared = sharedPath('hub-tests', 'authelia-bf');
+test('authelia-bf: 28 alerts with ties come out in Go order', { skip: skipUnless(shared) }, async () => {
   const r = await runHubTest({ hubDir: join(shared, '../../hub'), testDir: shared });
   const got = r.alerts.map((a) => `${alertSortKey(a)}:${a.events[0]!.timestamp.slice(0, 4)}`);
   assert.equal(got.length, 28);

@@ -1,12 +1,12 @@
-// The EnrichContext a replay uses (hubtest, explain): time-machine mode, year-less dates completed with a
-// pinned year (hubtest: the year of reference_now), GeoIP databases from the data dir when present (and the
-// shipped npm data for the agent and replays, loaded lazily on the first lookup),
+// The EnrichContext of the agent and of replays (run, replay, hubtest, explain): time-machine mode, year-less
+// dates completed with a pinned year (hubtest: the year of reference_now), GeoIP databases from the data dir
+// when present (and the shipped npm data for the agent and replays, loaded lazily on the first lookup),
 // reverse DNS disabled (no network in replays). Owns: nothing else.
 
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { GoTime } from '../core/gotime.js';
-import { GeoIpDatabases, type EnrichContext } from '../parser/enrich/index.js';
+import { GoTime } from '../../core/gotime.js';
+import { GeoIpDatabases, type EnrichContext } from './index.js';
 
 export interface EnrichCtxOptions {
   dataDir: string; year?: number; timeMachine: boolean;
