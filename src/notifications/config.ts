@@ -110,6 +110,9 @@ function readDoc(r: DocReader, m: YAML.YAMLMap): NotificationConfig | null {
     raw[key] = YAML.isNode(pair.value) ? pair.value.toJS(r.doc) : pair.value;
     nodes[key] = pair.value ?? pair.key;
     keyWhere[key] = `${r.file}:${r.lineOf(pair.key)}`;
+    if (YAML.isMap(pair.value)) {
+      for (const sub of pair.value.items) keyWhere[`${key}.${YAML.isScalar(sub.key) ? String(sub.key.value) : String(sub.key)}`] = `${r.file}:${r.lineOf(sub.key)}`;
+    }
   }
   const type = scalarText(raw.type);
   if (!type) return r.fail(m, 'type', "missing required field 'type'");
@@ -147,7 +150,7 @@ export function parseNotificationFile(text: string, file: string): NotificationC
     const r = new DocReader(file, lc, doc);
     if (doc.errors.length > 0) {
       const e = doc.errors[0]!;
-      throw new NotificationConfigError(`${file}:${e.linePos?.[0].line ?? 0}: not valid YAML: ${e.message.split('\n')[0]}`);
+      throw new NotificationConfigError(`${file}:${e.linePos?.[0].line ?? 0}: not valid YAML: ${e.message.split('\n')[0]!.replace(/\s*at line \d+, column \d+:?$/, '')}`);
     }
     const c = doc.contents;
     if (c === null || (YAML.isScalar(c) && (c.value === null || c.value === ''))) continue;

@@ -21,7 +21,7 @@ export class Options {
   constructor(private readonly cfg: NotificationConfig) {}
 
   fail(key: string, why: string): never {
-    throw new NotificationConfigError(`${this.cfg.keyWhere[key] ?? this.cfg.where}: ${key}: ${why} (notification '${this.cfg.name}')`);
+    throw new NotificationConfigError(`${this.cfg.keyWhere[key] ?? this.cfg.keyWhere[key.split(/[.[]/)[0]!] ?? this.cfg.where}: ${key}: ${why} (notification '${this.cfg.name}')`);
   }
 
   has(key: string): boolean {

@@ -41,8 +41,8 @@ class State {
     throw new TemplateError('NOTIFY_TEMPLATE_EXEC', `template: ${where}: executing "${this.t.name}" at <${this.at.text}>: ${msg}`);
   }
 
-  private mark(a: { pos: number }, text?: string): void {
-    this.at = { pos: a.pos, text: text ?? this.t.src.slice(a.pos, a.pos + 40).split('}}')[0]!.trim() };
+  private mark(a: { pos: number } | Arg, text?: string): void {
+    this.at = { pos: a.pos, text: text ?? nodeText(a as Arg, this.t.src) };
   }
 
   run(root: Node[], dot: unknown): string {
@@ -179,7 +179,7 @@ class State {
         const base = this.evalArg(first.node, dot);
         return this.fieldChain(dot, base, first.idents, rest, hasFinal, final);
       }
-      case 'ident': return this.call(first.name, rest, dot, hasFinal, final);
+      case 'ident': return this.call(first, rest, dot, hasFinal, final);
       case 'pipe': this.noArgs(rest, hasFinal, 'parenthesized pipeline'); return this.evalPipe(first.pipe, dot);
       default: this.noArgs(rest, hasFinal, this.t.src.slice(first.pos, first.pos + 20).split(/\s/)[0]!); return this.evalArg(first, dot);
     }
@@ -204,7 +204,7 @@ class State {
       }
       case 'chain': return this.fieldChain(dot, this.evalArg(a.node, dot), a.idents, [], false, undefined);
       case 'pipe': return this.evalPipe(a.pipe, dot);
-      case 'ident': return this.call(a.name, [], dot, false, undefined);
+      case 'ident': return this.call(a, [], dot, false, undefined);
     }
   }
 
@@ -246,12 +246,14 @@ class State {
     }
   }
 
-  private call(name: string, args: Arg[], dot: unknown, hasFinal: boolean, final: unknown): unknown {
+  private call(id: { pos: number; name: string }, args: Arg[], dot: unknown, hasFinal: boolean, final: unknown): unknown {
+    const name = id.name;
     if (name === 'and' || name === 'or') return this.andOr(name, args, dot, hasFinal, final);
     const fn = this.t.funcs.get(name);
     if (!fn) this.fail(`function "${name}" not defined`);
     const argv = args.map((a) => this.evalArg(a, dot));
     if (hasFinal) argv.push(final);
+    this.mark(id, name);
     return this.invoke(name, () => fn(...argv));
   }
 
@@ -265,6 +267,22 @@ class State {
       if (truth(v) !== (name === 'and')) return v;
     }
     return v;
+  }
+}
+
+/** A node as Go's errors print it (`.Source.IP`, `$a.Value`, `index`, ...). */
+function nodeText(a: Arg, src: string): string {
+  switch (a.t) {
+    case 'field': return '.' + a.idents.join('.');
+    case 'var': return [a.name, ...a.idents].join('.');
+    case 'chain': return `(${nodeText(a.node, src)}).${a.idents.join('.')}`;
+    case 'ident': return a.name;
+    case 'dot': return '.';
+    case 'nil': return 'nil';
+    case 'string': return JSON.stringify(a.value);
+    case 'bool': return String(a.value);
+    case 'number': return a.text;
+    default: return src.slice(a.pos, a.pos + 40).split('}}')[0]!.trim();
   }
 }
 

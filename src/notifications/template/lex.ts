@@ -32,13 +32,12 @@ const SPACE = /[ \t\r\n]/;
 const ALNUM = /[\p{L}\p{Nd}_]/u;
 const MAX_TEMPLATE = 1 << 20;
 
-/** `name:line:col` of an offset, as Go's template errors print it. */
+/** `name:line:col` of an offset as Go's template errors print it (col: bytes before it on its line). */
 export function location(name: string, src: string, pos: number): string {
-  let line = 1, col = 1;
-  for (let i = 0; i < pos && i < src.length; i++) {
-    if (src[i] === '\n') { line++; col = 1; } else col++;
-  }
-  return `${name}:${line}:${col}`;
+  const before = src.slice(0, pos);
+  const nl = before.lastIndexOf('\n');
+  const line = before.split('\n').length;
+  return `${name}:${line}:${Buffer.byteLength(before.slice(nl + 1))}`;
 }
 
 const ESCAPES: Record<string, string> = { a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\\': '\\', "'": "'", '"': '"' };

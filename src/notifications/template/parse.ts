@@ -74,7 +74,7 @@ class Parser {
       if (t.kind === 'text') { out.push({ t: 'text', text: t.val }); continue; }
       // t is `open`
       const k = this.peek();
-      if (k.kind === 'keyword') {
+      if (k.kind === 'keyword' && k.val !== 'nil') {
         if (k.val === 'end' || k.val === 'else') {
           this.i++;
           if (top) this.fail(k.pos, `unexpected {{${k.val}}}`);
@@ -225,6 +225,7 @@ class Parser {
       cmd.args.push(this.operand());
     }
     if (cmd.args.length === 0) this.fail(this.peek().pos, 'empty command');
+    if (cmd.args[0]!.t === 'nil') this.fail(cmd.args[0]!.pos, 'nil is not a command');
     return cmd;
   }
 
