@@ -14,7 +14,12 @@ export interface AlertNotifyHook {
 }
 
 /** A stored alert and its decisions as a notification sees it (null when it is already gone). */
-export function notificationAlert(store: LapiStore, id: number, durations: string[], now: number): Record<string, unknown> | null {
+export function notificationAlert(
+  store: LapiStore,
+  id: number,
+  durations: string[],
+  now: number,
+): Record<string, unknown> | null {
   const a = store.getAlert(id);
   if (a === undefined) return null;
   const decisions = [];
@@ -24,6 +29,8 @@ export function notificationAlert(store: LapiStore, id: number, durations: strin
   }
   const json = alertToJSON(a, decisions, now);
   const list = json.decisions as Record<string, unknown>[] | undefined;
-  list?.forEach((d, i) => { if (durations[i]) d.duration = durations[i]; });
+  list?.forEach((d, i) => {
+    if (durations[i]) d.duration = durations[i];
+  });
   return json;
 }

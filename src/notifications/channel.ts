@@ -33,16 +33,27 @@ export class Channel {
   private chain: Promise<void> = Promise.resolve();
   private closed = false;
 
-  constructor(readonly cfg: NotificationConfig, private readonly template: CompiledTemplate,
-    private readonly sender: Sender, private readonly events: ChannelEvents, private readonly opts: ChannelOptions) {}
+  constructor(
+    readonly cfg: NotificationConfig,
+    private readonly template: CompiledTemplate,
+    private readonly sender: Sender,
+    private readonly events: ChannelEvents,
+    private readonly opts: ChannelOptions,
+  ) {}
 
   /** Queues one alert (never throws, never waits). */
   add(alert: AlertJson): void {
-    if (this.closed || this.waiting >= this.opts.queueLimit) { this.events.dropped(this.cfg, 1); return; }
+    if (this.closed || this.waiting >= this.opts.queueLimit) {
+      this.events.dropped(this.cfg, 1);
+      return;
+    }
     this.pending.push(alert);
     this.waiting++;
     const { groupWaitMs: wait, groupThreshold: threshold } = this.cfg;
-    if ((wait === 0 && threshold === 0) || (threshold > 0 && this.pending.length >= threshold)) { this.flush(); return; }
+    if ((wait === 0 && threshold === 0) || (threshold > 0 && this.pending.length >= threshold)) {
+      this.flush();
+      return;
+    }
     if (wait > 0 && this.timer === null) {
       this.timer = setTimeout(() => this.flush(), wait);
       this.timer.unref();
@@ -51,14 +62,21 @@ export class Channel {
 
   /** Hands what waits to delivery now (batches of group_threshold when set). */
   flush(): void {
-    if (this.timer !== null) { clearTimeout(this.timer); this.timer = null; }
+    if (this.timer !== null) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
     if (this.pending.length === 0) return;
     const all = this.pending;
     this.pending = [];
     const size = this.cfg.groupThreshold > 0 ? this.cfg.groupThreshold : all.length;
     for (let i = 0; i < all.length; i += size) {
       const batch = all.slice(i, i + size);
-      this.chain = this.chain.then(() => this.deliver(batch)).finally(() => { this.waiting -= batch.length; });
+      this.chain = this.chain
+        .then(() => this.deliver(batch))
+        .finally(() => {
+          this.waiting -= batch.length;
+        });
     }
   }
 
@@ -72,7 +90,8 @@ export class Channel {
         return;
       } catch (e) {
         last = e;
-        if (attempt < this.cfg.maxRetry) await new Promise((r) => setTimeout(r, this.opts.backoffMs * 2 ** (attempt - 1)));
+        if (attempt < this.cfg.maxRetry)
+          await new Promise((r) => setTimeout(r, this.opts.backoffMs * 2 ** (attempt - 1)));
       }
     }
     throw new Error(`${this.cfg.maxRetry} attempt(s) failed, last: ${describe(last)}`);
@@ -91,7 +110,10 @@ export class Channel {
   async drain(): Promise<void> {
     this.flush();
     let c: Promise<void>;
-    do { c = this.chain; await c; } while (c !== this.chain);
+    do {
+      c = this.chain;
+      await c;
+    } while (c !== this.chain);
   }
 
   async close(): Promise<void> {

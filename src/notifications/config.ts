@@ -14,15 +14,30 @@ import { parseGoDuration } from '../core/gotime.js';
 export type NotificationType = 'http' | 'slack' | 'email' | 'file' | 'splunk';
 
 export class NotificationConfigError extends PicketError {
-  constructor(message: string) { super('NOTIFY_CONFIG', message); }
+  constructor(message: string) {
+    super('NOTIFY_CONFIG', message);
+  }
 }
 
 /** The keys of each type besides the common ones (CrowdSec's plugin PluginConfig structs). */
 export const TYPE_KEYS: Record<NotificationType, readonly string[]> = {
   http: ['url', 'method', 'headers', 'skip_tls_verification', 'cert_path', 'key_path', 'ca_cert_path', 'unix_socket'],
   slack: ['webhook', 'channel', 'username', 'icon_emoji', 'icon_url'],
-  email: ['smtp_host', 'smtp_port', 'smtp_username', 'smtp_password', 'auth_type', 'sender_email', 'sender_name',
-    'receiver_emails', 'email_subject', 'encryption_type', 'helo_host', 'connect_timeout', 'send_timeout'],
+  email: [
+    'smtp_host',
+    'smtp_port',
+    'smtp_username',
+    'smtp_password',
+    'auth_type',
+    'sender_email',
+    'sender_name',
+    'receiver_emails',
+    'email_subject',
+    'encryption_type',
+    'helo_host',
+    'connect_timeout',
+    'send_timeout',
+  ],
   file: ['log_path', 'rotate'],
   splunk: ['url', 'token', 'ca_cert_path', 'skip_tls_verification'],
 };
@@ -63,7 +78,11 @@ function expandDeep(v: unknown): unknown {
 }
 
 class DocReader {
-  constructor(readonly file: string, readonly lc: YAML.LineCounter, readonly doc: YAML.Document.Parsed) {}
+  constructor(
+    readonly file: string,
+    readonly lc: YAML.LineCounter,
+    readonly doc: YAML.Document.Parsed,
+  ) {}
 
   lineOf(node: unknown): number {
     const r = YAML.isNode(node) ? node.range : undefined;
@@ -111,32 +130,50 @@ function readDoc(r: DocReader, m: YAML.YAMLMap): NotificationConfig | null {
     nodes[key] = pair.value ?? pair.key;
     keyWhere[key] = `${r.file}:${r.lineOf(pair.key)}`;
     if (YAML.isMap(pair.value)) {
-      for (const sub of pair.value.items) keyWhere[`${key}.${YAML.isScalar(sub.key) ? String(sub.key.value) : String(sub.key)}`] = `${r.file}:${r.lineOf(sub.key)}`;
+      for (const sub of pair.value.items)
+        keyWhere[`${key}.${YAML.isScalar(sub.key) ? String(sub.key.value) : String(sub.key)}`] =
+          `${r.file}:${r.lineOf(sub.key)}`;
     }
   }
   const type = scalarText(raw.type);
   if (!type) return r.fail(m, 'type', "missing required field 'type'");
-  if (!(type in TYPE_KEYS)) return r.fail(nodes.type, 'type', `unknown notification type '${type}' (expected ${Object.keys(TYPE_KEYS).join(', ')})`);
+  if (!(type in TYPE_KEYS))
+    return r.fail(
+      nodes.type,
+      'type',
+      `unknown notification type '${type}' (expected ${Object.keys(TYPE_KEYS).join(', ')})`,
+    );
   const allowed = new Set([...COMMON_KEYS, ...TYPE_KEYS[type as NotificationType]]);
   for (const k of Object.keys(raw)) {
-    if (!allowed.has(k)) r.fail(m.items.find((p) => YAML.isScalar(p.key) && String(p.key.value) === k)?.key, k, `unknown key for a ${type} notification (expected ${[...allowed].join(', ')})`);
+    if (!allowed.has(k))
+      r.fail(
+        m.items.find((p) => YAML.isScalar(p.key) && String(p.key.value) === k)?.key,
+        k,
+        `unknown key for a ${type} notification (expected ${[...allowed].join(', ')})`,
+      );
   }
   const name = scalarText(raw.name);
   if (!name) return r.fail(m, 'name', "missing required field 'name'");
   const format = raw.format === null || raw.format === undefined ? '' : scalarText(raw.format);
   if (format === null) return r.fail(nodes.format, 'format', 'expected a string (a Go template)');
   const logLevel = scalarText(raw.log_level) ?? '';
-  if (!LOG_LEVELS.has(logLevel.toLowerCase())) r.fail(nodes.log_level, 'log_level', `unknown level '${logLevel}' (trace, debug, info, warn, error, off)`);
+  if (!LOG_LEVELS.has(logLevel.toLowerCase()))
+    r.fail(nodes.log_level, 'log_level', `unknown level '${logLevel}' (trace, debug, info, warn, error, off)`);
   const options: Record<string, unknown> = {};
   for (const k of TYPE_KEYS[type as NotificationType]) if (k in raw) options[k] = expandDeep(raw[k]);
   const maxRetry = integer(r, nodes.max_retry, 'max_retry', raw.max_retry);
   return {
-    type: type as NotificationType, name, format, logLevel,
+    type: type as NotificationType,
+    name,
+    format,
+    logLevel,
     groupWaitMs: duration(r, nodes.group_wait, 'group_wait', raw.group_wait, 0),
     groupThreshold: integer(r, nodes.group_threshold, 'group_threshold', raw.group_threshold),
     maxRetry: maxRetry === 0 ? 1 : maxRetry,
     timeoutMs: duration(r, nodes.timeout, 'timeout', raw.timeout, 5000) || 5000,
-    options, where: `${r.file}:${r.lineOf(m)}`, keyWhere,
+    options,
+    where: `${r.file}:${r.lineOf(m)}`,
+    keyWhere,
   };
 }
 
@@ -150,7 +187,8 @@ export function parseNotificationFile(text: string, file: string): NotificationC
     const r = new DocReader(file, lc, doc);
     if (doc.errors.length > 0) {
       const e = doc.errors[0]!;
-      throw new NotificationConfigError(`${file}:${e.linePos?.[0].line ?? 0}: not valid YAML: ${e.message.split('\n')[0]!.replace(/\s*at line \d+, column \d+:?$/, '')}`);
+      const why = e.message.split('\n')[0]!.replace(/\s*at line \d+, column \d+:?$/, '');
+      throw new NotificationConfigError(`${file}:${e.linePos?.[0].line ?? 0}: not valid YAML: ${why}`);
     }
     const c = doc.contents;
     if (c === null || (YAML.isScalar(c) && (c.value === null || c.value === ''))) continue;
@@ -169,7 +207,10 @@ export function loadNotificationDir(dir: string): Map<string, NotificationConfig
   const out = new Map<string, NotificationConfig>();
   let names: string[];
   try {
-    names = fs.readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
+    names = fs
+      .readdirSync(dir)
+      .filter((f) => /\.ya?ml$/.test(f))
+      .sort();
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return out;
     throw new NotificationConfigError(`cannot read notification_dir ${dir}: ${(e as Error).message}`);
@@ -177,12 +218,17 @@ export function loadNotificationDir(dir: string): Map<string, NotificationConfig
   for (const f of names) {
     const file = path.join(dir, f);
     let text: string;
-    try { text = fs.readFileSync(file, 'utf8'); } catch (e) {
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (e) {
       throw new NotificationConfigError(`cannot read ${file}: ${(e as Error).message}`);
     }
     for (const cfg of parseNotificationFile(text, file)) {
       const prev = out.get(cfg.name);
-      if (prev) throw new NotificationConfigError(`${cfg.where}: notification '${cfg.name}' is already defined at ${prev.where}`);
+      if (prev)
+        throw new NotificationConfigError(
+          `${cfg.where}: notification '${cfg.name}' is already defined at ${prev.where}`,
+        );
       out.set(cfg.name, cfg);
     }
   }

@@ -3,7 +3,14 @@
 // senders, and the Notifier the Local API hands stored alerts to.
 
 export { Notifier, NotifyError, type NotifierOptions, type ProfileRef } from './notifier.js';
-export { loadNotificationDir, parseNotificationFile, strictExpand, NotificationConfigError, type NotificationConfig, type NotificationType } from './config.js';
+export {
+  loadNotificationDir,
+  parseNotificationFile,
+  strictExpand,
+  NotificationConfigError,
+  type NotificationConfig,
+  type NotificationType,
+} from './config.js';
 export { compileTemplate, TemplateError, type CompiledTemplate } from './template/index.js';
 export { templateAlerts, CROWDSEC_FUNCS } from './alert-view.js';
 export type { AlertJson } from './channel.js';

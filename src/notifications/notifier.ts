@@ -13,11 +13,18 @@ import { compileTemplate, TemplateError } from './template/index.js';
 import { CROWDSEC_FUNCS } from './alert-view.js';
 
 export class NotifyError extends PicketError {
-  constructor(message: string) { super('NOTIFY_UNKNOWN_NAME', message); }
+  constructor(message: string) {
+    super('NOTIFY_UNKNOWN_NAME', message);
+  }
 }
 
 /** What a profile contributes to the check (structurally a profiles/Profile). */
-export interface ProfileRef { name: string; document: number; where: string; notifications: string[] }
+export interface ProfileRef {
+  name: string;
+  document: number;
+  where: string;
+  notifications: string[];
+}
 
 export interface NotifierOptions {
   log?: (line: string) => void;
@@ -41,12 +48,23 @@ export class Notifier {
   readonly registry: client.Registry;
   private readonly events: ChannelEvents;
 
-  constructor(readonly configs: Map<string, NotificationConfig>, private readonly o: NotifierOptions = {}) {
+  constructor(
+    readonly configs: Map<string, NotificationConfig>,
+    private readonly o: NotifierOptions = {},
+  ) {
     this.log = o.log ?? (() => undefined);
     this.registry = o.registry ?? new client.Registry();
     const sent = counter(this.registry, 'picket_notifications_sent_total', 'Alerts delivered by a notification');
-    const failed = counter(this.registry, 'picket_notifications_failed_total', 'Alerts a notification failed to deliver after its retries');
-    const dropped = counter(this.registry, 'picket_notifications_dropped_total', 'Alerts dropped because a notification queue was full');
+    const failed = counter(
+      this.registry,
+      'picket_notifications_failed_total',
+      'Alerts a notification failed to deliver after its retries',
+    );
+    const dropped = counter(
+      this.registry,
+      'picket_notifications_dropped_total',
+      'Alerts dropped because a notification queue was full',
+    );
     this.events = {
       sent: (c, n) => sent.inc({ name: c.name, type: c.type }, n),
       failed: (c, n, why) => {
@@ -74,11 +92,13 @@ export class Notifier {
     try {
       template = compileTemplate(name, cfg.format, CROWDSEC_FUNCS);
     } catch (e) {
-      if (e instanceof TemplateError) throw new PicketError('NOTIFY_CONFIG', `${cfg.keyWhere.format ?? cfg.where}: format: ${e.message}`);
+      if (e instanceof TemplateError)
+        throw new PicketError('NOTIFY_CONFIG', `${cfg.keyWhere.format ?? cfg.where}: format: ${e.message}`);
       throw e;
     }
     ch = new Channel(cfg, template, createSender(cfg, this.o.hooks), this.events, {
-      queueLimit: this.o.queueLimit ?? 10_000, backoffMs: this.o.backoffMs ?? 1000,
+      queueLimit: this.o.queueLimit ?? 10_000,
+      backoffMs: this.o.backoffMs ?? 1000,
     });
     this.channels.set(name, ch);
     return ch;
@@ -90,8 +110,10 @@ export class Notifier {
       for (const name of p.notifications) {
         if (!this.configs.has(name)) {
           const label = p.name ? `profile "${p.name}" (document ${p.document})` : `document ${p.document}`;
-          throw new NotifyError(`${p.where}: ${label}: notifications: '${name}' is not defined in notification_dir`
-            + (this.configs.size ? ` (defined: ${[...this.configs.keys()].join(', ')})` : ' (no notification defined)'));
+          throw new NotifyError(
+            `${p.where}: ${label}: notifications: '${name}' is not defined in notification_dir` +
+              (this.configs.size ? ` (defined: ${[...this.configs.keys()].join(', ')})` : ' (no notification defined)'),
+          );
         }
         this.channel(name);
       }

@@ -9,7 +9,10 @@ import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { parseNotificationFile, type NotificationConfig } from '../../src/notifications/index.js';
 
-export const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../test/notifications/fixtures');
+export const FIXTURES = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../../../test/notifications/fixtures',
+);
 
 export function fixture(rel: string): string {
   return fs.readFileSync(path.join(FIXTURES, rel), 'utf8');
@@ -22,12 +25,36 @@ export function fixtureConfig(rel: string, replace: Record<string, string> = {})
   return parseNotificationFile(text, rel)[0]!;
 }
 
-export function alertJson(ip: string, o: { cn?: string; scenario?: string; machine?: string; id?: number } = {}): Record<string, unknown> {
+export function alertJson(
+  ip: string,
+  o: { cn?: string; scenario?: string; machine?: string; id?: number } = {},
+): Record<string, unknown> {
   return {
     capacity: 5,
     created_at: '2026-11-25T05:14:39Z',
-    decisions: [{ duration: '4h', id: 1, origin: 'crowdsec', scenario: o.scenario ?? 'crowdsecurity/ssh-bf', scope: 'Ip', simulated: false, type: 'ban', until: '2026-11-25T09:14:39Z', uuid: 'u-1', value: ip }],
-    events: [{ meta: [{ key: 'target_user', value: 'root' }, { key: 'service', value: 'ssh' }], timestamp: '2026-11-25 05:14:30 +0000 UTC' }],
+    decisions: [
+      {
+        duration: '4h',
+        id: 1,
+        origin: 'crowdsec',
+        scenario: o.scenario ?? 'crowdsecurity/ssh-bf',
+        scope: 'Ip',
+        simulated: false,
+        type: 'ban',
+        until: '2026-11-25T09:14:39Z',
+        uuid: 'u-1',
+        value: ip,
+      },
+    ],
+    events: [
+      {
+        meta: [
+          { key: 'target_user', value: 'root' },
+          { key: 'service', value: 'ssh' },
+        ],
+        timestamp: '2026-11-25 05:14:30 +0000 UTC',
+      },
+    ],
     events_count: 6,
     id: o.id ?? 1,
     labels: null,
@@ -47,7 +74,12 @@ export function alertJson(ip: string, o: { cn?: string; scenario?: string; machi
   };
 }
 
-export interface Received { method: string; url: string; headers: http.IncomingHttpHeaders; body: string }
+export interface Received {
+  method: string;
+  url: string;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
 
 export interface Receiver {
   url: string;
@@ -66,24 +98,36 @@ export async function startReceiver(): Promise<Receiver> {
   const r = { requests, respond: [] as Array<number | 'hang'> } as Receiver;
   const server = http.createServer((req, res) => {
     let body = '';
-    req.on('data', (c: Buffer) => { body += c.toString(); });
+    req.on('data', (c: Buffer) => {
+      body += c.toString();
+    });
     req.on('end', () => {
       requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
       for (const w of waiters.splice(0)) w();
       const status = r.respond.shift() ?? 200;
-      if (status === 'hang') { hung.push(res); return; }
+      if (status === 'hang') {
+        hung.push(res);
+        return;
+      }
       res.writeHead(status, { 'content-type': 'text/plain' }).end(status === 200 ? 'ok' : 'failure');
     });
   });
   await new Promise<void>((res) => server.listen(0, '127.0.0.1', res));
   r.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  r.waitFor = (n, ms = 20_000) => new Promise((resolve, reject) => {
-    const deadline = setTimeout(() => reject(new Error(`receiver: ${requests.length} of ${n} request(s) after ${ms} ms`)), ms);
-    const check = () => {
-      if (requests.length >= n) { clearTimeout(deadline); resolve(requests); } else waiters.push(check);
-    };
-    check();
-  });
+  r.waitFor = (n, ms = 20_000) =>
+    new Promise((resolve, reject) => {
+      const deadline = setTimeout(
+        () => reject(new Error(`receiver: ${requests.length} of ${n} request(s) after ${ms} ms`)),
+        ms,
+      );
+      const check = () => {
+        if (requests.length >= n) {
+          clearTimeout(deadline);
+          resolve(requests);
+        } else waiters.push(check);
+      };
+      check();
+    });
   r.close = async () => {
     for (const res of hung) res.destroy();
     server.closeAllConnections();
@@ -92,7 +136,11 @@ export async function startReceiver(): Promise<Receiver> {
   return r;
 }
 
-export async function metricValue(registry: { getSingleMetricAsString(name: string): Promise<string> }, name: string, labels: string): Promise<number> {
+export async function metricValue(
+  registry: { getSingleMetricAsString(name: string): Promise<string> },
+  name: string,
+  labels: string,
+): Promise<number> {
   const text = await registry.getSingleMetricAsString(name);
   const line = text.split('\n').find((l) => l.startsWith(`${name}{${labels}}`));
   return line ? Number(line.split(' ').pop()) : 0;

@@ -16,49 +16,93 @@ import { addMachine, agentAlert, bearer, login, manualAlert, request, startEnv }
 import { picket, startPicket, tempDir } from '../cli/helpers.js';
 import { metricValue, startReceiver } from './helpers.js';
 
-const PROFILES = (notif: string) => [
-  'name: default_ip_remediation', 'filters:', ' - Alert.Remediation == true && Alert.GetScope() == "Ip"',
-  'decisions:', ' - type: ban', '   duration: 4h', 'notifications:', ` - ${notif}`, 'on_success: break', '',
-].join('\n');
+const PROFILES = (notif: string) =>
+  [
+    'name: default_ip_remediation',
+    'filters:',
+    ' - Alert.Remediation == true && Alert.GetScope() == "Ip"',
+    'decisions:',
+    ' - type: ban',
+    '   duration: 4h',
+    'notifications:',
+    ` - ${notif}`,
+    'on_success: break',
+    '',
+  ].join('\n');
 
 test('an alert POSTed by a watcher reaches the HTTP receiver; the LAPI answers while the receiver hangs', async () => {
   const r = await startReceiver();
   const profiles = parseProfiles(PROFILES('http_default'), 'profiles.yaml');
-  const notifier = new Notifier(new Map(parseNotificationFile([
-    'type: http', 'name: http_default', `url: ${r.url}/hook`, 'timeout: 60s',
-    'headers: {Content-Type: application/json}', 'format: |', '  {{.|toJson}}',
-  ].join('\n'), 'http.yaml').map((c) => [c.name, c])));
+  const notifier = new Notifier(
+    new Map(
+      parseNotificationFile(
+        [
+          'type: http',
+          'name: http_default',
+          `url: ${r.url}/hook`,
+          'timeout: 60s',
+          'headers: {Content-Type: application/json}',
+          'format: |',
+          '  {{.|toJson}}',
+        ].join('\n'),
+        'http.yaml',
+      ).map((c) => [c.name, c]),
+    ),
+  );
   notifier.prepare(profiles);
   const env = await startEnv({ profiles, notify: notifier });
   try {
     await addMachine(env, 'web-1', 'secret-password');
     const token = await login(env, 'web-1', 'secret-password');
-    const post = await request(env.url, '/v1/alerts', { method: 'POST', headers: bearer(token), body: JSON.stringify([agentAlert('192.0.2.7')]) });
+    const post = await request(env.url, '/v1/alerts', {
+      method: 'POST',
+      headers: bearer(token),
+      body: JSON.stringify([agentAlert('192.0.2.7')]),
+    });
     assert.equal(post.status, 201, post.body);
     const [got] = await r.waitFor(1);
     assert.equal(got!.url, '/hook');
-    const alerts = JSON.parse(got!.body) as Array<Record<string, unknown> & { decisions: Array<Record<string, unknown>>; source: Record<string, unknown> }>;
+    const alerts = JSON.parse(got!.body) as Array<
+      Record<string, unknown> & { decisions: Array<Record<string, unknown>>; source: Record<string, unknown> }
+    >;
     assert.equal(alerts.length, 1);
     assert.equal(alerts[0]!.scenario, 'crowdsecurity/ssh-bf');
     assert.equal(alerts[0]!.machine_id, 'web-1');
     assert.equal(alerts[0]!.id, Number((JSON.parse(post.body) as string[])[0]));
     assert.equal(alerts[0]!.source.ip, '192.0.2.7');
-    assert.deepEqual(alerts[0]!.decisions.map((d) => [d.type, d.value, d.duration, d.origin, d.scope]), [['ban', '192.0.2.7', '4h', 'crowdsec', 'Ip']]);
+    assert.deepEqual(
+      alerts[0]!.decisions.map((d) => [d.type, d.value, d.duration, d.origin, d.scope]),
+      [['ban', '192.0.2.7', '4h', 'crowdsec', 'Ip']],
+    );
 
     // the receiver now hangs: the next alerts are stored and the LAPI answers, the deliveries wait
     r.respond.push('hang', 'hang', 'hang');
-    const p2 = await request(env.url, '/v1/alerts', { method: 'POST', headers: bearer(token), body: JSON.stringify([agentAlert('192.0.2.8')]) });
+    const p2 = await request(env.url, '/v1/alerts', {
+      method: 'POST',
+      headers: bearer(token),
+      body: JSON.stringify([agentAlert('192.0.2.8')]),
+    });
     assert.equal(p2.status, 201);
     await r.waitFor(2);
-    const p3 = await request(env.url, '/v1/alerts', { method: 'POST', headers: bearer(token), body: JSON.stringify([{ ...manualAlert('192.0.2.9', '1h'), remediation: true }]) });
+    const p3 = await request(env.url, '/v1/alerts', {
+      method: 'POST',
+      headers: bearer(token),
+      body: JSON.stringify([{ ...manualAlert('192.0.2.9', '1h'), remediation: true }]),
+    });
     assert.equal(p3.status, 201, 'answered while the delivery of the previous alert hangs');
     const list = await request(env.url, '/v1/alerts', { headers: bearer(token) });
     assert.equal((JSON.parse(list.body) as unknown[]).length, 3);
     assert.equal(r.requests.length, 2, 'the second delivery is still hanging, the third waits behind it');
     await r.close(); // the hanging delivery fails, the queued one (cscli's alert, with its own decision) is tried
     await notifier.drain();
-    assert.equal(await metricValue(notifier.registry, 'picket_notifications_sent_total', 'name="http_default",type="http"'), 1);
-    assert.equal(await metricValue(notifier.registry, 'picket_notifications_failed_total', 'name="http_default",type="http"'), 2);
+    assert.equal(
+      await metricValue(notifier.registry, 'picket_notifications_sent_total', 'name="http_default",type="http"'),
+      1,
+    );
+    assert.equal(
+      await metricValue(notifier.registry, 'picket_notifications_failed_total', 'name="http_default",type="http"'),
+      2,
+    );
   } finally {
     await r.close();
     await env.cleanup();
@@ -70,17 +114,33 @@ test('picket run with notification_dir; notifications list, inspect, test, reinj
   const dir = tempDir('picket-notif-cli-');
   const notifDir = path.join(dir, 'notifications');
   fs.mkdirSync(notifDir);
-  fs.writeFileSync(path.join(notifDir, 'http.yaml'), [
-    'type: http', 'name: http_default', `url: ${r.url}/hook`, 'format: |', '  {{ range . }}{{ .Scenario }} {{ .Source.IP }} {{ range .Decisions }}{{ .Type }} {{ .Duration }}{{ end }}{{ end }}',
-    '---', 'type: slack', 'name: slack_unused', 'webhook: <WEBHOOK_URL>', '',
-  ].join('\n'));
+  fs.writeFileSync(
+    path.join(notifDir, 'http.yaml'),
+    [
+      'type: http',
+      'name: http_default',
+      `url: ${r.url}/hook`,
+      'format: |',
+      '  {{ range . }}{{ .Scenario }} {{ .Source.IP }} {{ range .Decisions }}{{ .Type }} {{ .Duration }}{{ end }}{{ end }}',
+      '---',
+      'type: slack',
+      'name: slack_unused',
+      'webhook: <WEBHOOK_URL>',
+      '',
+    ].join('\n'),
+  );
   fs.writeFileSync(path.join(dir, 'profiles.yaml'), PROFILES('http_default'));
   const cfg = path.join(dir, 'config.yaml');
   fs.writeFileSync(cfg, `profiles_path: ${path.join(dir, 'profiles.yaml')}\nnotification_dir: ${notifDir}\n`);
   const lapi = await startPicket(['--no-agent', '--metrics', 'off', '--config', cfg], dir);
   try {
     const creds = readCredentials(path.join(lapi.data, 'local_api_credentials.yaml'));
-    const w = new WatcherClient({ url: lapi.url, machineId: creds.login, password: creds.password, scenarios: ['crowdsecurity/ssh-bf'] });
+    const w = new WatcherClient({
+      url: lapi.url,
+      machineId: creds.login,
+      password: creds.password,
+      scenarios: ['crowdsecurity/ssh-bf'],
+    });
     const ids = await w.pushAlerts([agentAlert('198.51.100.4', new Date().toISOString()) as never]);
     await w.close();
     const [got] = await r.waitFor(1);
@@ -89,8 +149,13 @@ test('picket run with notification_dir; notifications list, inspect, test, reinj
     const common = ['--config', cfg, '--data', lapi.data];
     const list = await picket(['notifications', 'list', '-o', 'json', ...common]);
     assert.equal(list.code, 0, list.stderr);
-    assert.deepEqual((JSON.parse(list.stdout) as Array<Record<string, unknown>>).map((n) => [n.name, n.type, n.active, n.profiles]),
-      [['http_default', 'http', true, ['default_ip_remediation']], ['slack_unused', 'slack', false, []]]);
+    assert.deepEqual(
+      (JSON.parse(list.stdout) as Array<Record<string, unknown>>).map((n) => [n.name, n.type, n.active, n.profiles]),
+      [
+        ['http_default', 'http', true, ['default_ip_remediation']],
+        ['slack_unused', 'slack', false, []],
+      ],
+    );
     const human = await picket(['notifications', 'list', ...common]);
     assert.match(human.stdout, /│ ✔️ +│ http_default +│ http +│ default_ip_remediation +│/);
     const inspect = await picket(['notifications', 'inspect', 'http_default', ...common]);
@@ -102,7 +167,10 @@ test('picket run with notification_dir; notifications list, inspect, test, reinj
     assert.equal((await r.waitFor(2))[1]!.body, 'test alert 10.10.10.10 ban 4h\n');
     const bad = await picket(['notifications', 'test', 'slack_unused', ...common]);
     assert.equal(bad.code, 1);
-    assert.match(bad.stderr, /notification 'slack_unused': not sent: .*http\.yaml:\d+: webhook: '<WEBHOOK_URL>' is not a URL/);
+    assert.match(
+      bad.stderr,
+      /notification 'slack_unused': not sent: .*http\.yaml:\d+: webhook: '<WEBHOOK_URL>' is not a URL/,
+    );
 
     const re = await picket(['notifications', 'reinject', ids[0]!, ...common]);
     assert.equal(re.code, 0, re.stderr);
@@ -114,8 +182,24 @@ test('picket run with notification_dir; notifications list, inspect, test, reinj
   }
   try {
     fs.writeFileSync(path.join(dir, 'profiles.yaml'), PROFILES('http_defualt'));
-    const res = await picket(['run', '--no-agent', '--metrics', 'off', '--listen', '127.0.0.1:0', '--config', cfg, '--data', path.join(dir, 'data')]);
+    const res = await picket([
+      'run',
+      '--no-agent',
+      '--metrics',
+      'off',
+      '--listen',
+      '127.0.0.1:0',
+      '--config',
+      cfg,
+      '--data',
+      path.join(dir, 'data'),
+    ]);
     assert.equal(res.code, 1);
-    assert.match(res.stderr, /profiles\.yaml: profile "default_ip_remediation" \(document 1\): notifications: 'http_defualt' is not defined in notification_dir \(defined: http_default, slack_unused\)/);
-  } finally { fs.rmSync(dir, { recursive: true, force: true }); }
+    assert.match(
+      res.stderr,
+      /profiles\.yaml: profile "default_ip_remediation" \(document 1\): notifications: 'http_defualt' is not defined in notification_dir \(defined: http_default, slack_unused\)/,
+    );
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

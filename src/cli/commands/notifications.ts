@@ -52,16 +52,28 @@ function profilesOf(profiles: Profile[], name: string): string[] {
 function configJSON(c: NotificationConfig, profiles: Profile[]): Record<string, unknown> {
   const used = profilesOf(profiles, c.name);
   return {
-    name: c.name, type: c.type, active: used.length > 0, profiles: used, file: c.where.replace(/:\d+$/, ''),
-    group_wait: `${c.groupWaitMs / 1000}s`, group_threshold: c.groupThreshold, max_retry: c.maxRetry,
-    timeout: `${c.timeoutMs / 1000}s`, log_level: c.logLevel, format: c.format,
+    name: c.name,
+    type: c.type,
+    active: used.length > 0,
+    profiles: used,
+    file: c.where.replace(/:\d+$/, ''),
+    group_wait: `${c.groupWaitMs / 1000}s`,
+    group_threshold: c.groupThreshold,
+    max_retry: c.maxRetry,
+    timeout: `${c.timeoutMs / 1000}s`,
+    log_level: c.logLevel,
+    format: c.format,
   };
 }
 
 function overrides(v: { alert?: string | boolean }): AlertJson {
   if (v.alert === undefined) return {};
   let o: unknown;
-  try { o = JSON.parse(v.alert as string); } catch (e) { throw new CliError(`--alert: not valid JSON: ${errorMessage(e)}`); }
+  try {
+    o = JSON.parse(v.alert as string);
+  } catch (e) {
+    throw new CliError(`--alert: not valid JSON: ${errorMessage(e)}`);
+  }
   if (o === null || typeof o !== 'object' || Array.isArray(o)) throw new CliError('--alert: expected a JSON object');
   return o as AlertJson;
 }
@@ -82,13 +94,18 @@ async function send(notifier: Notifier, names: string[], alert: AlertJson, io: C
 }
 
 function one(sub: string, positionals: string[], what: string): string {
-  if (positionals.length !== 1) throw new CliError(`notifications ${sub}: expected ${what} (see picket notifications --help)`);
+  if (positionals.length !== 1)
+    throw new CliError(`notifications ${sub}: expected ${what} (see picket notifications --help)`);
   return positionals[0]!;
 }
 
 function configOf(notifier: Notifier, name: string): NotificationConfig {
   const c = notifier.configs.get(name);
-  if (!c) throw new CliError(`notification '${name}' is not defined (defined: ${[...notifier.configs.keys()].join(', ') || 'none'})`, 1);
+  if (!c)
+    throw new CliError(
+      `notification '${name}' is not defined (defined: ${[...notifier.configs.keys()].join(', ') || 'none'})`,
+      1,
+    );
   return c;
 }
 
@@ -99,7 +116,10 @@ export const notificationsCommand: Command = {
   async run(argv: string[], io: CliIO): Promise<number> {
     const [sub, ...rest] = argv;
     const { values, positionals } = parseOptions('notifications', rest, OPTIONS, true);
-    if (sub === undefined || values.help) { io.out(usage); return sub === undefined ? 2 : 0; }
+    if (sub === undefined || values.help) {
+      io.out(usage);
+      return sub === undefined ? 2 : 0;
+    }
     const fmt = outputFormat(values.output, ['human', 'json']);
     const ctx = resolveContext(values);
     const { notifier, profiles } = loadAll(ctx);
@@ -107,16 +127,41 @@ export const notificationsCommand: Command = {
       case 'list': {
         const rows = [...notifier.configs.values()].map((c) => configJSON(c, profiles));
         if (fmt === 'json') io.out(JSON.stringify(rows, null, 2));
-        else io.out(renderTable(['Active', 'Name', 'Type', 'Profile name'], rows.map((r) => [r.active ? '✔️' : '', String(r.name), String(r.type), (r.profiles as string[]).join(', ')])));
+        else
+          io.out(
+            renderTable(
+              ['Active', 'Name', 'Type', 'Profile name'],
+              rows.map((r) => [
+                r.active ? '✔️' : '',
+                String(r.name),
+                String(r.type),
+                (r.profiles as string[]).join(', '),
+              ]),
+            ),
+          );
         return 0;
       }
       case 'inspect': {
         const c = configOf(notifier, one(sub, positionals, 'one NAME'));
         const j = configJSON(c, profiles);
-        if (fmt === 'json') { io.out(JSON.stringify({ ...j, options: c.options }, null, 2)); return 0; }
-        io.out([` - Name: ${c.name}`, ` - Type: ${c.type}`, ` - File: ${String(j.file)}`, ` - Timeout: ${String(j.timeout)}`,
-          ` - Max retry: ${c.maxRetry}`, ` - Group wait: ${String(j.group_wait)}`, ` - Group threshold: ${c.groupThreshold}`,
-          ` - Profiles: ${(j.profiles as string[]).join(', ') || '(none)'}`, ` - Format:`, c.format].join('\n'));
+        if (fmt === 'json') {
+          io.out(JSON.stringify({ ...j, options: c.options }, null, 2));
+          return 0;
+        }
+        io.out(
+          [
+            ` - Name: ${c.name}`,
+            ` - Type: ${c.type}`,
+            ` - File: ${String(j.file)}`,
+            ` - Timeout: ${String(j.timeout)}`,
+            ` - Max retry: ${c.maxRetry}`,
+            ` - Group wait: ${String(j.group_wait)}`,
+            ` - Group threshold: ${c.groupThreshold}`,
+            ` - Profiles: ${(j.profiles as string[]).join(', ') || '(none)'}`,
+            ` - Format:`,
+            c.format,
+          ].join('\n'),
+        );
         return 0;
       }
       case 'test': {
@@ -127,11 +172,14 @@ export const notificationsCommand: Command = {
       case 'reinject': {
         const id = one(sub, positionals, 'one ALERT_ID');
         if (!/^\d+$/.test(id)) throw new CliError(`notifications reinject: '${id}' is not an alert id (a number)`);
-        const got = await withWatcher(ctx, (w) => w.getAlert(id)) as unknown as AlertJson;
+        const got = (await withWatcher(ctx, (w) => w.getAlert(id))) as unknown as AlertJson;
         const alert = { ...got, ...overrides(values) };
         const { names, warnings } = profileNotifications(profiles, alert, Date.now());
         for (const w of warnings) io.err(`profiles: ${w}`);
-        if (names.length === 0) { io.out(`alert ${id}: no profile with notifications matches it`); return 0; }
+        if (names.length === 0) {
+          io.out(`alert ${id}: no profile with notifications matches it`);
+          return 0;
+        }
         for (const n of names) configOf(notifier, n);
         return send(notifier, names, alert, io);
       }

@@ -32,10 +32,15 @@ export function emailSender(cfg: NotificationConfig, hooks: SenderHooks = {}): S
     connectionTimeout: o.durationMs('connect_timeout', 10_000),
     greetingTimeout: o.durationMs('connect_timeout', 10_000),
     socketTimeout: o.durationMs('send_timeout', 10_000),
-    ...(method !== null ? { auth: { user: o.str('smtp_username'), pass: o.str('smtp_password') }, authMethod: method } : {}),
+    ...(method !== null
+      ? { auth: { user: o.str('smtp_username'), pass: o.str('smtp_password') }, authMethod: method }
+      : {}),
     ...(hooks.emailCa !== undefined ? { tls: { ca: hooks.emailCa } } : {}),
   };
-  const from = { name: o.str('sender_name', 'Crowdsec') || 'Crowdsec', address: o.str('sender_email', 'crowdsec@crowdsec.local') };
+  const from = {
+    name: o.str('sender_name', 'Crowdsec') || 'Crowdsec',
+    address: o.str('sender_email', 'crowdsec@crowdsec.local'),
+  };
   const subject = o.str('email_subject', 'Crowdsec notification') || 'Crowdsec notification';
   return {
     send: async (message, signal) => {
@@ -51,6 +56,8 @@ export function emailSender(cfg: NotificationConfig, hooks: SenderHooks = {}): S
         transport.close();
       }
     },
-    close: async () => { /* no connection kept between messages */ },
+    close: async () => {
+      /* no connection kept between messages */
+    },
   };
 }

@@ -12,16 +12,25 @@ import { Options, type Sender } from './options.js';
 
 const ROTATE_KEYS = new Set(['enabled', 'max_size', 'max_files', 'max_age', 'compress']);
 
-interface Rotation { enabled: boolean; maxBytes: number; maxFiles: number; maxAgeDays: number; compress: boolean }
+interface Rotation {
+  enabled: boolean;
+  maxBytes: number;
+  maxFiles: number;
+  maxAgeDays: number;
+  compress: boolean;
+}
 
 function stamp(d: Date): string {
   const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
+  const day = `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}`;
+  return `${day}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
 }
 
 function readRotation(o: Options): Rotation {
   const r = o.sub('rotate');
-  for (const k of Object.keys(r)) if (!ROTATE_KEYS.has(k)) o.fail(`rotate.${k}`, 'unknown key (expected enabled, max_size, max_files, max_age, compress)');
+  for (const k of Object.keys(r))
+    if (!ROTATE_KEYS.has(k))
+      o.fail(`rotate.${k}`, 'unknown key (expected enabled, max_size, max_files, max_age, compress)');
   const num = (k: string): number => {
     const v = r[k];
     if (v === undefined || v === null) return 0;
@@ -34,7 +43,13 @@ function readRotation(o: Options): Rotation {
     if (typeof v !== 'boolean') return o.fail(`rotate.${k}`, 'expected true or false');
     return v;
   };
-  return { enabled: flag('enabled'), maxBytes: num('max_size') * 1024 * 1024, maxFiles: num('max_files'), maxAgeDays: num('max_age'), compress: flag('compress') };
+  return {
+    enabled: flag('enabled'),
+    maxBytes: num('max_size') * 1024 * 1024,
+    maxFiles: num('max_files'),
+    maxAgeDays: num('max_age'),
+    compress: flag('compress'),
+  };
 }
 
 class FileSender implements Sender {
@@ -43,7 +58,10 @@ class FileSender implements Sender {
   private size = 0;
   private chain: Promise<void> = Promise.resolve();
 
-  constructor(private readonly file: string, private readonly rot: Rotation) {}
+  constructor(
+    private readonly file: string,
+    private readonly rot: Rotation,
+  ) {}
 
   private open(): void {
     this.fd = fs.openSync(this.file, 'a', 0o644);
@@ -56,7 +74,11 @@ class FileSender implements Sender {
   private ensureOpen(): void {
     if (this.fd !== null) {
       let same = false;
-      try { same = fs.statSync(this.file).ino === this.ino; } catch { same = false; }
+      try {
+        same = fs.statSync(this.file).ino === this.ino;
+      } catch {
+        same = false;
+      }
       if (same) return;
       fs.closeSync(this.fd);
       this.fd = null;
@@ -65,9 +87,13 @@ class FileSender implements Sender {
   }
 
   private async rotate(): Promise<void> {
-    if (this.fd !== null) { fs.closeSync(this.fd); this.fd = null; }
+    if (this.fd !== null) {
+      fs.closeSync(this.fd);
+      this.fd = null;
+    }
     let backup = `${this.file}.${stamp(new Date())}`;
-    for (let i = 1; fs.existsSync(backup) || fs.existsSync(backup + '.gz'); i++) backup = `${this.file}.${stamp(new Date())}-${i}`;
+    for (let i = 1; fs.existsSync(backup) || fs.existsSync(backup + '.gz'); i++)
+      backup = `${this.file}.${stamp(new Date())}-${i}`;
     fs.renameSync(this.file, backup);
     if (this.rot.compress) {
       await pipeline(fs.createReadStream(backup), zlib.createGzip(), fs.createWriteStream(backup + '.gz'));
@@ -78,10 +104,13 @@ class FileSender implements Sender {
   }
 
   private prune(): void {
-    const dir = path.dirname(this.file), base = path.basename(this.file) + '.';
-    const backups = fs.readdirSync(dir)
+    const dir = path.dirname(this.file),
+      base = path.basename(this.file) + '.';
+    const backups = fs
+      .readdirSync(dir)
       .filter((f) => f.startsWith(base) && (!this.rot.compress || f.endsWith('.gz')))
-      .sort().reverse();
+      .sort()
+      .reverse();
     const now = Date.now();
     backups.forEach((f, i) => {
       const full = path.join(dir, f);
@@ -106,7 +135,10 @@ class FileSender implements Sender {
 
   async close(): Promise<void> {
     await this.chain;
-    if (this.fd !== null) { fs.closeSync(this.fd); this.fd = null; }
+    if (this.fd !== null) {
+      fs.closeSync(this.fd);
+      this.fd = null;
+    }
   }
 }
 

@@ -23,7 +23,11 @@ interface Target {
 function readPem(o: Options, key: string): string | undefined {
   if (!o.has(key)) return undefined;
   const p = o.str(key);
-  try { return fs.readFileSync(p, 'utf8'); } catch (e) { return o.fail(key, `cannot read ${p}: ${(e as Error).message}`); }
+  try {
+    return fs.readFileSync(p, 'utf8');
+  } catch (e) {
+    return o.fail(key, `cannot read ${p}: ${(e as Error).message}`);
+  }
 }
 
 function agentFor(o: Options, withClientCert: boolean): Agent {
@@ -43,7 +47,11 @@ function agentFor(o: Options, withClientCert: boolean): Agent {
 
 async function deliver(t: Target, url: URL, body: string, signal: AbortSignal): Promise<void> {
   const res = await request(url, {
-    method: t.method as 'POST', headers: t.headers, body, dispatcher: t.agent, signal,
+    method: t.method as 'POST',
+    headers: t.headers,
+    body,
+    dispatcher: t.agent,
+    signal,
   });
   let got = '';
   for await (const chunk of res.body) {
@@ -69,11 +77,17 @@ function httpShape(base: URL, message: string): { url: URL; body: string } {
   const trimmed = message.trim();
   if (!trimmed.startsWith('{') || !trimmed.includes('url_query_params')) return { url: base, body: message };
   let parsed: unknown;
-  try { parsed = JSON.parse(trimmed); } catch { return { url: base, body: message }; }
+  try {
+    parsed = JSON.parse(trimmed);
+  } catch {
+    return { url: base, body: message };
+  }
   const p = parsed as { url_query_params?: unknown; request_body?: unknown };
-  if (typeof p.url_query_params !== 'object' || p.url_query_params === null || !('request_body' in p)) return { url: base, body: message };
+  if (typeof p.url_query_params !== 'object' || p.url_query_params === null || !('request_body' in p))
+    return { url: base, body: message };
   const url = new URL(base);
-  for (const [k, v] of Object.entries(p.url_query_params as Record<string, unknown>)) url.searchParams.append(k, String(v));
+  for (const [k, v] of Object.entries(p.url_query_params as Record<string, unknown>))
+    url.searchParams.append(k, String(v));
   return { url, body: typeof p.request_body === 'string' ? p.request_body : JSON.stringify(p.request_body) };
 }
 

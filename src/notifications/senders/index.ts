@@ -11,10 +11,15 @@ export type { Sender, SenderHooks } from './options.js';
 
 export function createSender(cfg: NotificationConfig, hooks: SenderHooks = {}): Sender {
   switch (cfg.type) {
-    case 'http': return httpSender(cfg);
-    case 'slack': return slackSender(cfg);
-    case 'splunk': return splunkSender(cfg);
-    case 'email': return emailSender(cfg, hooks);
-    case 'file': return fileSender(cfg);
+    case 'http':
+      return httpSender(cfg);
+    case 'slack':
+      return slackSender(cfg);
+    case 'splunk':
+      return splunkSender(cfg);
+    case 'email':
+      return emailSender(cfg, hooks);
+    case 'file':
+      return fileSender(cfg);
   }
 }

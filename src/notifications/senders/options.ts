@@ -21,7 +21,8 @@ export class Options {
   constructor(private readonly cfg: NotificationConfig) {}
 
   fail(key: string, why: string): never {
-    throw new NotificationConfigError(`${this.cfg.keyWhere[key] ?? this.cfg.keyWhere[key.split(/[.[]/)[0]!] ?? this.cfg.where}: ${key}: ${why} (notification '${this.cfg.name}')`);
+    const where = this.cfg.keyWhere[key] ?? this.cfg.keyWhere[key.split(/[.[]/)[0]!] ?? this.cfg.where;
+    throw new NotificationConfigError(`${where}: ${key}: ${why} (notification '${this.cfg.name}')`);
   }
 
   has(key: string): boolean {
@@ -45,7 +46,11 @@ export class Options {
   url(key: string): URL {
     const s = this.required(key);
     let u: URL;
-    try { u = new URL(s); } catch { return this.fail(key, `'${s}' is not a URL`); }
+    try {
+      u = new URL(s);
+    } catch {
+      return this.fail(key, `'${s}' is not a URL`);
+    }
     if (u.protocol !== 'http:' && u.protocol !== 'https:') this.fail(key, `'${s}' is not an http(s) URL`);
     return u;
   }
@@ -69,14 +74,20 @@ export class Options {
   durationMs(key: string, dflt: number): number {
     const s = this.str(key);
     if (s === '') return dflt;
-    try { return parseGoDuration(s) / 1e6; } catch { return this.fail(key, `'${s}' is not a duration (e.g. 10s)`); }
+    try {
+      return parseGoDuration(s) / 1e6;
+    } catch {
+      return this.fail(key, `'${s}' is not a duration (e.g. 10s)`);
+    }
   }
 
   list(key: string): string[] {
     const v = this.cfg.options[key];
     if (v === undefined || v === null) return [];
     if (!Array.isArray(v)) return this.fail(key, 'expected a list');
-    return v.map((x, i) => (typeof x === 'string' || typeof x === 'number' ? String(x) : this.fail(`${key}[${i}]`, 'expected a string')));
+    return v.map((x, i) =>
+      typeof x === 'string' || typeof x === 'number' ? String(x) : this.fail(`${key}[${i}]`, 'expected a string'),
+    );
   }
 
   map(key: string): Record<string, string> {
@@ -85,7 +96,8 @@ export class Options {
     if (typeof v !== 'object' || Array.isArray(v)) return this.fail(key, 'expected a mapping');
     const out: Record<string, string> = {};
     for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
-      if (typeof x !== 'string' && typeof x !== 'number' && typeof x !== 'boolean') this.fail(`${key}.${k}`, 'expected a string');
+      if (typeof x !== 'string' && typeof x !== 'number' && typeof x !== 'boolean')
+        this.fail(`${key}.${k}`, 'expected a string');
       out[k] = String(x);
     }
     return out;

@@ -15,7 +15,8 @@ function lenOf(v: unknown): number {
 }
 
 function intArg(v: unknown, what: string): number {
-  if (typeof v !== 'number' || !Number.isInteger(v)) throw new Error(`cannot index slice/array with type ${goTypeOf(v)}`);
+  if (typeof v !== 'number' || !Number.isInteger(v))
+    throw new Error(`cannot index slice/array with type ${goTypeOf(v)}`);
   if (v < 0) throw new Error(`${what} out of range: ${v}`);
   return v;
 }
@@ -40,7 +41,8 @@ function slice(item: unknown, ...idx: unknown[]): unknown {
   if (idx.length > 3 || (typeof item === 'string' && idx.length > 2)) throw new Error('too many slice indexes');
   const len = typeof item === 'string' ? item.length : item.length;
   const i = idx.map((x) => intArg(x, 'slice index'));
-  const lo = i[0] ?? 0, hi = i[1] ?? len;
+  const lo = i[0] ?? 0,
+    hi = i[1] ?? len;
   if (lo > hi || hi > len) throw new Error(`invalid slice index: ${lo} > ${hi}`);
   return item.slice(lo, hi);
 }
@@ -64,7 +66,10 @@ function eq(a: unknown, ...bs: unknown[]): boolean {
       if (a === b) return true;
       throw new Error(`incompatible types for comparison: ${goTypeOf(a)} and ${goTypeOf(b)}`);
     }
-    if (ka === 'nil' || kb === 'nil') { if (ka === kb) return true; continue; }
+    if (ka === 'nil' || kb === 'nil') {
+      if (ka === kb) return true;
+      continue;
+    }
     if (ka !== kb) throw new Error('incompatible types for comparison');
     if (a === b) return true;
   }
@@ -72,13 +77,21 @@ function eq(a: unknown, ...bs: unknown[]): boolean {
 }
 
 function less(a: unknown, b: unknown): boolean {
-  const ka = basic(a), kb = basic(b);
+  const ka = basic(a),
+    kb = basic(b);
   if (ka !== kb) throw new Error('incompatible types for comparison');
   if (ka !== 'number' && ka !== 'string') throw new Error(`invalid type for comparison`);
   return (a as number | string) < (b as number | string);
 }
 
-const HTML: Record<string, string> = { '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&#39;', '"': '&#34;', '\0': '\uFFFD' };
+const HTML: Record<string, string> = {
+  '<': '&lt;',
+  '>': '&gt;',
+  '&': '&amp;',
+  "'": '&#39;',
+  '"': '&#34;',
+  '\0': '\uFFFD',
+};
 
 function jsEscape(s: string): string {
   let out = '';
@@ -87,7 +100,8 @@ function jsEscape(s: string): string {
     if (ch === '\\') out += '\\\\';
     else if (ch === "'") out += "\\'";
     else if (ch === '"') out += '\\"';
-    else if (ch === '<' || ch === '>' || ch === '&' || ch === '=' || c < 0x20) out += '\\u' + c.toString(16).toUpperCase().padStart(4, '0');
+    else if (ch === '<' || ch === '>' || ch === '&' || ch === '=' || c < 0x20)
+      out += '\\u' + c.toString(16).toUpperCase().padStart(4, '0');
     else out += ch;
   }
   return out;
@@ -95,12 +109,14 @@ function jsEscape(s: string): string {
 
 /** url.QueryEscape */
 export function queryEscape(s: string): string {
-  return [...Buffer.from(s)].map((b) => {
-    const ch = String.fromCharCode(b);
-    if (/[A-Za-z0-9\-_.~]/.test(ch)) return ch;
-    if (ch === ' ') return '+';
-    return '%' + b.toString(16).toUpperCase().padStart(2, '0');
-  }).join('');
+  return [...Buffer.from(s)]
+    .map((b) => {
+      const ch = String.fromCharCode(b);
+      if (/[A-Za-z0-9\-_.~]/.test(ch)) return ch;
+      if (ch === ' ') return '+';
+      return '%' + b.toString(16).toUpperCase().padStart(2, '0');
+    })
+    .join('');
 }
 
 function kinds(args: unknown[]): (string | undefined)[] {

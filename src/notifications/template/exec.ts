@@ -20,12 +20,15 @@ export interface ExecTemplate {
 const MAX_OUTPUT = 4 * 1024 * 1024;
 const MAX_DEPTH = 1000;
 
-class BreakSignal { }
-class ContinueSignal { }
+class BreakSignal {}
+class ContinueSignal {}
 const BREAK = new BreakSignal();
 const CONTINUE = new ContinueSignal();
 
-interface Variable { name: string; value: unknown }
+interface Variable {
+  name: string;
+  value: unknown;
+}
 
 class State {
   private out = '';
@@ -38,7 +41,10 @@ class State {
 
   fail(msg: string): never {
     const where = location(this.t.name, this.t.src, this.at.pos);
-    throw new TemplateError('NOTIFY_TEMPLATE_EXEC', `template: ${where}: executing "${this.t.name}" at <${this.at.text}>: ${msg}`);
+    throw new TemplateError(
+      'NOTIFY_TEMPLATE_EXEC',
+      `template: ${where}: executing "${this.t.name}" at <${this.at.text}>: ${msg}`,
+    );
   }
 
   private mark(a: { pos: number } | Arg, text?: string): void {
@@ -62,17 +68,25 @@ class State {
 
   private walk(n: Node, dot: unknown): void {
     switch (n.t) {
-      case 'text': this.write(n.text); return;
+      case 'text':
+        this.write(n.text);
+        return;
       case 'action': {
         const v = this.evalPipe(n.pipe, dot);
         if (n.pipe.decl.length === 0) this.write(this.print(v));
         return;
       }
-      case 'if': case 'with': return this.ifOrWith(n, dot);
-      case 'range': return this.range(n, dot);
-      case 'template': return this.template(n, dot);
-      case 'break': throw BREAK;
-      case 'continue': throw CONTINUE;
+      case 'if':
+      case 'with':
+        return this.ifOrWith(n, dot);
+      case 'range':
+        return this.range(n, dot);
+      case 'template':
+        return this.template(n, dot);
+      case 'break':
+        throw BREAK;
+      case 'continue':
+        throw CONTINUE;
     }
   }
 
@@ -83,7 +97,11 @@ class State {
 
   private scoped(fn: () => void): void {
     const mark = this.vars.length;
-    try { fn(); } finally { this.vars.length = mark; }
+    try {
+      fn();
+    } finally {
+      this.vars.length = mark;
+    }
   }
 
   private ifOrWith(n: BlockNode, dot: unknown): void {
@@ -116,11 +134,20 @@ class State {
       };
       let count = 0;
       if (Array.isArray(v)) {
-        for (let i = 0; i < v.length; i++) { count++; if (!one(i, v[i])) break; }
+        for (let i = 0; i < v.length; i++) {
+          count++;
+          if (!one(i, v[i])) break;
+        }
       } else if (isMap(v)) {
-        for (const k of Object.keys(v).sort()) { count++; if (!one(k, v[k])) break; }
+        for (const k of Object.keys(v).sort()) {
+          count++;
+          if (!one(k, v[k])) break;
+        }
       } else if (typeof v === 'number' && Number.isInteger(v)) {
-        for (let i = 0; i < v; i++) { count++; if (!one(i, i)) break; }
+        for (let i = 0; i < v; i++) {
+          count++;
+          if (!one(i, i)) break;
+        }
       } else if (v !== null && v !== undefined) {
         this.mark(n.pipe);
         this.fail(`range can't iterate over ${this.print(v)}`);
@@ -137,13 +164,24 @@ class State {
     if (++this.depth > MAX_DEPTH) this.fail(`exceeded maximum template depth (${MAX_DEPTH})`);
     const saved = this.vars;
     this.vars = [{ name: '$', value: newDot }];
-    try { this.walkList(body, newDot); } finally { this.vars = saved; this.depth--; }
+    try {
+      this.walkList(body, newDot);
+    } finally {
+      this.vars = saved;
+      this.depth--;
+    }
   }
 
   private setVar(name: string, value: unknown, assign: boolean): void {
-    if (!assign) { this.vars.push({ name, value }); return; }
+    if (!assign) {
+      this.vars.push({ name, value });
+      return;
+    }
     for (let i = this.vars.length - 1; i >= 0; i--) {
-      if (this.vars[i]!.name === name) { this.vars[i]!.value = value; return; }
+      if (this.vars[i]!.name === name) {
+        this.vars[i]!.value = value;
+        return;
+      }
     }
     this.fail(`undefined variable: ${name}`);
   }
@@ -169,19 +207,28 @@ class State {
     const rest = cmd.args.slice(1);
     this.mark(first);
     switch (first.t) {
-      case 'field': return this.fieldChain(dot, dot, first.idents, rest, hasFinal, final);
+      case 'field':
+        return this.fieldChain(dot, dot, first.idents, rest, hasFinal, final);
       case 'var': {
         const v = this.getVar(first.name);
-        if (first.idents.length === 0) { this.noArgs(rest, hasFinal, first.name); return v; }
+        if (first.idents.length === 0) {
+          this.noArgs(rest, hasFinal, first.name);
+          return v;
+        }
         return this.fieldChain(dot, v, first.idents, rest, hasFinal, final);
       }
       case 'chain': {
         const base = this.evalArg(first.node, dot);
         return this.fieldChain(dot, base, first.idents, rest, hasFinal, final);
       }
-      case 'ident': return this.call(first, rest, dot, hasFinal, final);
-      case 'pipe': this.noArgs(rest, hasFinal, 'parenthesized pipeline'); return this.evalPipe(first.pipe, dot);
-      default: this.noArgs(rest, hasFinal, this.t.src.slice(first.pos, first.pos + 20).split(/\s/)[0]!); return this.evalArg(first, dot);
+      case 'ident':
+        return this.call(first, rest, dot, hasFinal, final);
+      case 'pipe':
+        this.noArgs(rest, hasFinal, 'parenthesized pipeline');
+        return this.evalPipe(first.pipe, dot);
+      default:
+        this.noArgs(rest, hasFinal, this.t.src.slice(first.pos, first.pos + 20).split(/\s/)[0]!);
+        return this.evalArg(first, dot);
     }
   }
 
@@ -192,30 +239,47 @@ class State {
   evalArg(a: Arg, dot: unknown): unknown {
     this.mark(a);
     switch (a.t) {
-      case 'dot': return dot;
-      case 'nil': return null;
-      case 'bool': return a.value;
-      case 'number': return a.value;
-      case 'string': return a.value;
-      case 'field': return this.fieldChain(dot, dot, a.idents, [], false, undefined);
+      case 'dot':
+        return dot;
+      case 'nil':
+        return null;
+      case 'bool':
+        return a.value;
+      case 'number':
+        return a.value;
+      case 'string':
+        return a.value;
+      case 'field':
+        return this.fieldChain(dot, dot, a.idents, [], false, undefined);
       case 'var': {
         const v = this.getVar(a.name);
         return a.idents.length === 0 ? v : this.fieldChain(dot, v, a.idents, [], false, undefined);
       }
-      case 'chain': return this.fieldChain(dot, this.evalArg(a.node, dot), a.idents, [], false, undefined);
-      case 'pipe': return this.evalPipe(a.pipe, dot);
-      case 'ident': return this.call(a, [], dot, false, undefined);
+      case 'chain':
+        return this.fieldChain(dot, this.evalArg(a.node, dot), a.idents, [], false, undefined);
+      case 'pipe':
+        return this.evalPipe(a.pipe, dot);
+      case 'ident':
+        return this.call(a, [], dot, false, undefined);
     }
   }
 
-  private fieldChain(dot: unknown, recv: unknown, idents: string[], args: Arg[], hasFinal: boolean, final: unknown): unknown {
+  private fieldChain(
+    dot: unknown,
+    recv: unknown,
+    idents: string[],
+    args: Arg[],
+    hasFinal: boolean,
+    final: unknown,
+  ): unknown {
     let v = recv;
     for (let i = 0; i < idents.length - 1; i++) v = this.field(dot, v, idents[i]!, [], false, undefined);
     return this.field(dot, v, idents[idents.length - 1]!, args, hasFinal, final);
   }
 
   private field(dot: unknown, recv: unknown, name: string, args: Arg[], hasFinal: boolean, final: unknown): unknown {
-    if (recv === null || recv === undefined) this.fail(`nil pointer evaluating ${goTypeOf(recv) === '<nil>' ? 'interface {}' : goTypeOf(recv)}.${name}`);
+    if (recv === null || recv === undefined)
+      this.fail(`nil pointer evaluating ${goTypeOf(recv) === '<nil>' ? 'interface {}' : goTypeOf(recv)}.${name}`);
     if (recv instanceof GoStruct || (typeof recv === 'object' && !isMap(recv) && !Array.isArray(recv))) {
       const o = recv as unknown as Record<string, unknown>;
       const m = o[name];
@@ -246,7 +310,13 @@ class State {
     }
   }
 
-  private call(id: { pos: number; name: string }, args: Arg[], dot: unknown, hasFinal: boolean, final: unknown): unknown {
+  private call(
+    id: { pos: number; name: string },
+    args: Arg[],
+    dot: unknown,
+    hasFinal: boolean,
+    final: unknown,
+  ): unknown {
     const name = id.name;
     if (name === 'and' || name === 'or') return this.andOr(name, args, dot, hasFinal, final);
     const fn = this.t.funcs.get(name);
@@ -273,16 +343,29 @@ class State {
 /** A node as Go's errors print it (`.Source.IP`, `$a.Value`, `index`, ...). */
 function nodeText(a: Arg, src: string): string {
   switch (a.t) {
-    case 'field': return '.' + a.idents.join('.');
-    case 'var': return [a.name, ...a.idents].join('.');
-    case 'chain': return `(${nodeText(a.node, src)}).${a.idents.join('.')}`;
-    case 'ident': return a.name;
-    case 'dot': return '.';
-    case 'nil': return 'nil';
-    case 'string': return JSON.stringify(a.value);
-    case 'bool': return String(a.value);
-    case 'number': return a.text;
-    default: return src.slice(a.pos, a.pos + 40).split('}}')[0]!.trim();
+    case 'field':
+      return '.' + a.idents.join('.');
+    case 'var':
+      return [a.name, ...a.idents].join('.');
+    case 'chain':
+      return `(${nodeText(a.node, src)}).${a.idents.join('.')}`;
+    case 'ident':
+      return a.name;
+    case 'dot':
+      return '.';
+    case 'nil':
+      return 'nil';
+    case 'string':
+      return JSON.stringify(a.value);
+    case 'bool':
+      return String(a.value);
+    case 'number':
+      return a.text;
+    default:
+      return src
+        .slice(a.pos, a.pos + 40)
+        .split('}}')[0]!
+        .trim();
   }
 }
 

@@ -21,12 +21,17 @@ export interface CompiledTemplate {
 function checkFuncs(t: ExecTemplate, nodes: Node[]): void {
   const args = (a: Arg): void => {
     if (a.t === 'ident' && a.name !== 'and' && a.name !== 'or' && !t.funcs.has(a.name)) {
-      throw new TemplateError('NOTIFY_TEMPLATE_PARSE', `template: ${location(t.name, t.src, a.pos)}: function "${a.name}" not defined`);
+      throw new TemplateError(
+        'NOTIFY_TEMPLATE_PARSE',
+        `template: ${location(t.name, t.src, a.pos)}: function "${a.name}" not defined`,
+      );
     }
     if (a.t === 'pipe') pipe(a.pipe);
     if (a.t === 'chain') args(a.node);
   };
-  const pipe = (p: Pipe | null): void => { p?.cmds.forEach((c) => c.args.forEach(args)); };
+  const pipe = (p: Pipe | null): void => {
+    p?.cmds.forEach((c) => c.args.forEach(args));
+  };
   for (const n of nodes) {
     if (n.t === 'action' || n.t === 'template') pipe(n.pipe);
     if (n.t === 'if' || n.t === 'with' || n.t === 'range') {
@@ -38,10 +43,15 @@ function checkFuncs(t: ExecTemplate, nodes: Node[]): void {
 }
 
 /** Parses `source` (errors name `name`, line and column); `funcs` are added to builtins and Sprig. */
-export function compileTemplate(name: string, source: string, funcs: Record<string, TemplateFunc> = {}): CompiledTemplate {
+export function compileTemplate(
+  name: string,
+  source: string,
+  funcs: Record<string, TemplateFunc> = {},
+): CompiledTemplate {
   const parsed = parseTemplate(name, source);
   const all = new Map<string, TemplateFunc>();
-  for (const table of [BUILTINS, SPRIG_STRINGS, SPRIG_MISC, funcs]) for (const [k, f] of Object.entries(table)) all.set(k, f);
+  for (const table of [BUILTINS, SPRIG_STRINGS, SPRIG_MISC, funcs])
+    for (const [k, f] of Object.entries(table)) all.set(k, f);
   const t: ExecTemplate = { name, src: source, defs: parsed.defs, funcs: all };
   checkFuncs(t, parsed.root);
   for (const body of parsed.defs.values()) checkFuncs(t, body);

@@ -12,8 +12,24 @@ export class TemplateError extends PicketError {
 }
 
 export type TokKind =
-  | 'text' | 'open' | 'close' | 'field' | 'var' | 'ident' | 'keyword' | 'bool' | 'string' | 'number'
-  | 'declare' | 'assign' | 'pipe' | 'lparen' | 'rparen' | 'comma' | 'dot' | 'eof';
+  | 'text'
+  | 'open'
+  | 'close'
+  | 'field'
+  | 'var'
+  | 'ident'
+  | 'keyword'
+  | 'bool'
+  | 'string'
+  | 'number'
+  | 'declare'
+  | 'assign'
+  | 'pipe'
+  | 'lparen'
+  | 'rparen'
+  | 'comma'
+  | 'dot'
+  | 'eof';
 
 export interface Token {
   kind: TokKind;
@@ -27,7 +43,19 @@ export interface Token {
   space: boolean;
 }
 
-const KEYWORDS = new Set(['block', 'break', 'continue', 'define', 'else', 'end', 'if', 'range', 'nil', 'template', 'with']);
+const KEYWORDS = new Set([
+  'block',
+  'break',
+  'continue',
+  'define',
+  'else',
+  'end',
+  'if',
+  'range',
+  'nil',
+  'template',
+  'with',
+]);
 const SPACE = /[ \t\r\n]/;
 const ALNUM = /[\p{L}\p{Nd}_]/u;
 const MAX_TEMPLATE = 1 << 20;
@@ -40,17 +68,34 @@ export function location(name: string, src: string, pos: number): string {
   return `${name}:${line}:${Buffer.byteLength(before.slice(nl + 1))}`;
 }
 
-const ESCAPES: Record<string, string> = { a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\\': '\\', "'": "'", '"': '"' };
+const ESCAPES: Record<string, string> = {
+  a: '\x07',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  v: '\v',
+  '\\': '\\',
+  "'": "'",
+  '"': '"',
+};
 
 /** Go interpreted string / char literal body -> value (throws a message on a bad escape). */
 function unquote(body: string): string {
   let out = '';
   for (let i = 0; i < body.length; i++) {
     const c = body[i]!;
-    if (c !== '\\') { out += c; continue; }
+    if (c !== '\\') {
+      out += c;
+      continue;
+    }
     const e = body[++i];
     if (e === undefined) throw new Error('unterminated escape');
-    if (ESCAPES[e] !== undefined) { out += ESCAPES[e]; continue; }
+    if (ESCAPES[e] !== undefined) {
+      out += ESCAPES[e];
+      continue;
+    }
     const hexLen = e === 'x' ? 2 : e === 'u' ? 4 : e === 'U' ? 8 : 0;
     if (hexLen > 0) {
       const h = body.slice(i + 1, i + 1 + hexLen);
@@ -73,7 +118,8 @@ function unquote(body: string): string {
 
 function parseNumber(text: string): number | null {
   const t = text.replace(/_/g, '');
-  if (/^[+-]?0[xX][0-9a-fA-F]+$/.test(t)) return Number.parseInt(t.replace(/0[xX]/, ''), 16) * (t.startsWith('-') ? -1 : 1);
+  if (/^[+-]?0[xX][0-9a-fA-F]+$/.test(t))
+    return Number.parseInt(t.replace(/0[xX]/, ''), 16) * (t.startsWith('-') ? -1 : 1);
   if (/^[+-]?0[oO][0-7]+$/.test(t)) return Number.parseInt(t.replace(/0[oO]/, ''), 8) * (t.startsWith('-') ? -1 : 1);
   if (/^[+-]?0[bB][01]+$/.test(t)) return Number.parseInt(t.replace(/0[bB]/, ''), 2) * (t.startsWith('-') ? -1 : 1);
   if (/^[+-]?0[0-7]+$/.test(t)) return Number.parseInt(t, 8);
@@ -85,7 +131,10 @@ class Lexer {
   readonly tokens: Token[] = [];
   private i = 0;
 
-  constructor(private readonly name: string, private readonly src: string) {}
+  constructor(
+    private readonly name: string,
+    private readonly src: string,
+  ) {}
 
   fail(pos: number, msg: string): never {
     throw new TemplateError('NOTIFY_TEMPLATE_PARSE', `template: ${location(this.name, this.src, pos)}: ${msg}`);
@@ -116,7 +165,10 @@ class Lexer {
     const s = this.src;
     // comment: {{/* ... */}} with optional trim markers
     const afterSpace = s.slice(this.i).match(/^[ \t\r\n]*/)![0].length;
-    if (s.startsWith('/*', this.i) || (afterSpace > 0 && s.startsWith('/*', this.i + afterSpace) && s[open + 2] === '-')) {
+    if (
+      s.startsWith('/*', this.i) ||
+      (afterSpace > 0 && s.startsWith('/*', this.i + afterSpace) && s[open + 2] === '-')
+    ) {
       const start = this.i + (s.startsWith('/*', this.i) ? 0 : afterSpace);
       const close = s.indexOf('*/', start + 2);
       if (close < 0) this.fail(open, 'unclosed comment');
@@ -153,7 +205,7 @@ class Lexer {
       this.token(c, space);
       const t = this.tokens[before];
       if (t?.kind === 'lparen') depth++;
-      if (t?.kind === 'rparen' && --depth < 0) this.fail(t.pos, "unexpected right paren");
+      if (t?.kind === 'rparen' && --depth < 0) this.fail(t.pos, 'unexpected right paren');
       space = false;
     }
   }
@@ -169,10 +221,19 @@ class Lexer {
   }
 
   private token(c: string, space: boolean): void {
-    const s = this.src, pos = this.i;
-    if (s.startsWith(':=', pos)) { this.push('declare', ':=', pos, space); this.i += 2; return; }
+    const s = this.src,
+      pos = this.i;
+    if (s.startsWith(':=', pos)) {
+      this.push('declare', ':=', pos, space);
+      this.i += 2;
+      return;
+    }
     const single: Record<string, TokKind> = { '=': 'assign', '|': 'pipe', '(': 'lparen', ')': 'rparen', ',': 'comma' };
-    if (single[c]) { this.push(single[c]!, c, pos, space); this.i++; return; }
+    if (single[c]) {
+      this.push(single[c]!, c, pos, space);
+      this.i++;
+      return;
+    }
     if (c === '.' && !/[0-9]/.test(s[pos + 1] ?? '')) {
       const w = this.word(pos + 1);
       this.i = pos + 1 + w.length;
@@ -185,7 +246,10 @@ class Lexer {
       this.push('var', '$' + w, pos, space);
       return;
     }
-    if (c === '"' || c === '`') { this.quoted(c, space); return; }
+    if (c === '"' || c === '`') {
+      this.quoted(c, space);
+      return;
+    }
     if (c === "'") {
       const m = /^'((?:[^'\\\n]|\\.)+)'/u.exec(s.slice(pos));
       if (!m) this.fail(pos, 'unterminated character constant');
@@ -214,11 +278,16 @@ class Lexer {
   }
 
   private safeUnquote(body: string, pos: number): string {
-    try { return unquote(body); } catch (e) { return this.fail(pos, (e as Error).message); }
+    try {
+      return unquote(body);
+    } catch (e) {
+      return this.fail(pos, (e as Error).message);
+    }
   }
 
   private quoted(q: string, space: boolean): void {
-    const s = this.src, pos = this.i;
+    const s = this.src,
+      pos = this.i;
     if (q === '`') {
       const close = s.indexOf('`', pos + 1);
       if (close < 0) this.fail(pos, 'unterminated raw quoted string');

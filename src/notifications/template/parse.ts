@@ -16,8 +16,16 @@ export type Arg =
   | { t: 'string'; pos: number; value: string }
   | { t: 'pipe'; pos: number; pipe: Pipe };
 
-export interface Command { pos: number; args: Arg[] }
-export interface Pipe { pos: number; decl: string[]; assign: boolean; cmds: Command[] }
+export interface Command {
+  pos: number;
+  args: Arg[];
+}
+export interface Pipe {
+  pos: number;
+  decl: string[];
+  assign: boolean;
+  cmds: Command[];
+}
 
 export type Node =
   | { t: 'text'; text: string }
@@ -26,9 +34,18 @@ export type Node =
   | { t: 'template'; pos: number; name: string; pipe: Pipe | null }
   | { t: 'break' | 'continue'; pos: number };
 
-export interface BlockNode { t: 'if' | 'with' | 'range'; pos: number; pipe: Pipe; list: Node[]; elseList: Node[] | null }
+export interface BlockNode {
+  t: 'if' | 'with' | 'range';
+  pos: number;
+  pipe: Pipe;
+  list: Node[];
+  elseList: Node[] | null;
+}
 
-export interface ParsedSet { root: Node[]; defs: Map<string, Node[]> }
+export interface ParsedSet {
+  root: Node[];
+  defs: Map<string, Node[]>;
+}
 
 type Stop = 'end' | 'else';
 
@@ -39,7 +56,10 @@ class Parser {
   private vars: string[][] = [['$']];
   readonly defs = new Map<string, Node[]>();
 
-  constructor(private readonly name: string, private readonly src: string) {
+  constructor(
+    private readonly name: string,
+    private readonly src: string,
+  ) {
     this.toks = lex(name, src);
   }
 
@@ -47,8 +67,12 @@ class Parser {
     throw new TemplateError('NOTIFY_TEMPLATE_PARSE', `template: ${location(this.name, this.src, pos)}: ${msg}`);
   }
 
-  private peek(k = 0): Token { return this.toks[Math.min(this.i + k, this.toks.length - 1)]!; }
-  private next(): Token { return this.toks[Math.min(this.i++, this.toks.length - 1)]!; }
+  private peek(k = 0): Token {
+    return this.toks[Math.min(this.i + k, this.toks.length - 1)]!;
+  }
+  private next(): Token {
+    return this.toks[Math.min(this.i++, this.toks.length - 1)]!;
+  }
 
   private expect(kind: Token['kind'], ctx: string): Token {
     const t = this.next();
@@ -71,7 +95,10 @@ class Parser {
         if (!top) this.fail(t.pos, 'unexpected EOF');
         return { list: out, stop: null };
       }
-      if (t.kind === 'text') { out.push({ t: 'text', text: t.val }); continue; }
+      if (t.kind === 'text') {
+        out.push({ t: 'text', text: t.val });
+        continue;
+      }
       // t is `open`
       const k = this.peek();
       if (k.kind === 'keyword' && k.val !== 'nil') {
@@ -92,9 +119,13 @@ class Parser {
   private keyword(k: Token, top: boolean): Node | null {
     this.i++;
     switch (k.val) {
-      case 'if': case 'with': return this.control(k.val, k);
-      case 'range': return this.control('range', k);
-      case 'template': return this.templateCall(k);
+      case 'if':
+      case 'with':
+        return this.control(k.val, k);
+      case 'range':
+        return this.control('range', k);
+      case 'template':
+        return this.templateCall(k);
       case 'define': {
         if (!top) this.fail(k.pos, 'unexpected <define> in command');
         this.define(k);
@@ -107,12 +138,14 @@ class Parser {
         this.defs.set(name, body);
         return { t: 'template', pos: k.pos, name, pipe };
       }
-      case 'break': case 'continue': {
+      case 'break':
+      case 'continue': {
         if (this.rangeDepth === 0) this.fail(k.pos, `{{${k.val}}} outside {{range}}`);
         this.expect('close', `{{${k.val}}}`);
         return { t: k.val, pos: k.pos };
       }
-      default: return this.fail(k.pos, `unexpected <${k.val}> in command`);
+      default:
+        return this.fail(k.pos, `unexpected <${k.val}> in command`);
     }
   }
 
@@ -136,7 +169,10 @@ class Parser {
   private templateCall(k: Token): Node {
     const nameTok = this.next();
     if (nameTok.kind !== 'string') this.fail(nameTok.pos, `unexpected ${describe(nameTok)} in template clause`);
-    if (this.peek().kind === 'close') { this.i++; return { t: 'template', pos: k.pos, name: nameTok.val, pipe: null }; }
+    if (this.peek().kind === 'close') {
+      this.i++;
+      return { t: 'template', pos: k.pos, name: nameTok.val, pipe: null };
+    }
     return { t: 'template', pos: k.pos, name: nameTok.val, pipe: this.pipeline('template', 'close') };
   }
 
@@ -150,7 +186,10 @@ class Parser {
     let elseList: Node[] | null = null;
     if (stop!.val === 'else') {
       const nk = this.peek();
-      if ((kind === 'if' && nk.kind === 'keyword' && nk.val === 'if') || (kind === 'with' && nk.kind === 'keyword' && nk.val === 'with')) {
+      if (
+        (kind === 'if' && nk.kind === 'keyword' && nk.val === 'if') ||
+        (kind === 'with' && nk.kind === 'keyword' && nk.val === 'with')
+      ) {
         // `{{else if}}` / `{{else with}}`: a nested node that consumes the shared {{end}}
         this.i++;
         this.vars.pop();
@@ -167,8 +206,12 @@ class Parser {
     return { t: kind, pos: k.pos, pipe, list, elseList };
   }
 
-  private declare(name: string): void { this.vars[this.vars.length - 1]!.push(name); }
-  private known(name: string): boolean { return this.vars.some((scope) => scope.includes(name)); }
+  private declare(name: string): void {
+    this.vars[this.vars.length - 1]!.push(name);
+  }
+  private known(name: string): boolean {
+    return this.vars.some((scope) => scope.includes(name));
+  }
 
   /** Pipeline up to `end` (close or rparen), with its optional variable declaration / assignment. */
   pipeline(ctx: string, end: 'close' | 'rparen'): Pipe {
@@ -182,7 +225,8 @@ class Parser {
         if (pipe.cmds.length === 0) this.fail(t.pos, `missing value for ${ctx}`);
         return pipe;
       }
-      if (t.kind === 'close' || t.kind === 'rparen' || t.kind === 'eof') this.fail(t.pos, `unexpected ${describe(t)} in ${ctx}`);
+      if (t.kind === 'close' || t.kind === 'rparen' || t.kind === 'eof')
+        this.fail(t.pos, `unexpected ${describe(t)} in ${ctx}`);
       pipe.cmds.push(this.command(end));
       if (this.peek().kind === 'pipe') {
         const p = this.next();
@@ -192,7 +236,8 @@ class Parser {
   }
 
   private declaration(pipe: Pipe, ctx: string): void {
-    const t0 = this.peek(), t1 = this.peek(1);
+    const t0 = this.peek(),
+      t1 = this.peek(1);
     if (t0.kind !== 'var') return;
     if (t1.kind === 'declare' || t1.kind === 'assign') {
       this.i += 2;
@@ -209,7 +254,10 @@ class Parser {
         this.i += 4;
         pipe.decl = [t0.val, v2];
         pipe.assign = t3.kind === 'assign';
-        if (!pipe.assign) { this.declare(t0.val); this.declare(v2); }
+        if (!pipe.assign) {
+          this.declare(t0.val);
+          this.declare(v2);
+        }
         return;
       }
     }
@@ -220,8 +268,10 @@ class Parser {
     for (;;) {
       const t = this.peek();
       if (t.kind === end || t.kind === 'pipe') break;
-      if (t.kind === 'close' || t.kind === 'rparen' || t.kind === 'eof') this.fail(t.pos, `unexpected ${describe(t)} in operand`);
-      if (cmd.args.length > 0 && !t.space && t.kind !== 'lparen') this.fail(t.pos, `missing space before ${describe(t)}`);
+      if (t.kind === 'close' || t.kind === 'rparen' || t.kind === 'eof')
+        this.fail(t.pos, `unexpected ${describe(t)} in operand`);
+      if (cmd.args.length > 0 && !t.space && t.kind !== 'lparen')
+        this.fail(t.pos, `missing space before ${describe(t)}`);
       cmd.args.push(this.operand());
     }
     if (cmd.args.length === 0) this.fail(this.peek().pos, 'empty command');
@@ -236,10 +286,19 @@ class Parser {
     while (this.peek().kind === 'field' && !this.peek().space) idents.push(this.next().val);
     if (idents.length === 0) return node;
     switch (node.t) {
-      case 'field': return { ...node, idents: [...node.idents, ...idents] };
-      case 'var': return { ...node, idents: [...node.idents, ...idents] };
-      case 'bool': case 'string': case 'number': case 'nil': case 'dot':
-        return this.fail(node.pos, `unexpected . after term ${JSON.stringify(this.src.slice(node.pos, this.peek().pos))}`);
+      case 'field':
+        return { ...node, idents: [...node.idents, ...idents] };
+      case 'var':
+        return { ...node, idents: [...node.idents, ...idents] };
+      case 'bool':
+      case 'string':
+      case 'number':
+      case 'nil':
+      case 'dot':
+        return this.fail(
+          node.pos,
+          `unexpected . after term ${JSON.stringify(this.src.slice(node.pos, this.peek().pos))}`,
+        );
       default:
         node = { t: 'chain', pos: node.pos, node, idents };
         return node;
@@ -249,32 +308,46 @@ class Parser {
   private term(): Arg {
     const t = this.next();
     switch (t.kind) {
-      case 'field': return { t: 'field', pos: t.pos, idents: [t.val] };
+      case 'field':
+        return { t: 'field', pos: t.pos, idents: [t.val] };
       case 'var':
         if (!this.known(t.val)) this.fail(t.pos, `undefined variable "${t.val}"`);
         return { t: 'var', pos: t.pos, name: t.val, idents: [] };
-      case 'ident': return { t: 'ident', pos: t.pos, name: t.val };
-      case 'dot': return { t: 'dot', pos: t.pos };
-      case 'bool': return { t: 'bool', pos: t.pos, value: t.val === 'true' };
-      case 'number': return { t: 'number', pos: t.pos, value: t.num!, text: t.val };
-      case 'string': return { t: 'string', pos: t.pos, value: t.val };
+      case 'ident':
+        return { t: 'ident', pos: t.pos, name: t.val };
+      case 'dot':
+        return { t: 'dot', pos: t.pos };
+      case 'bool':
+        return { t: 'bool', pos: t.pos, value: t.val === 'true' };
+      case 'number':
+        return { t: 'number', pos: t.pos, value: t.num!, text: t.val };
+      case 'string':
+        return { t: 'string', pos: t.pos, value: t.val };
       case 'keyword':
         if (t.val === 'nil') return { t: 'nil', pos: t.pos };
         return this.fail(t.pos, `unexpected <${t.val}> in operand`);
-      case 'lparen': return { t: 'pipe', pos: t.pos, pipe: this.pipeline('parenthesized pipeline', 'rparen') };
-      default: return this.fail(t.pos, `unexpected ${describe(t)} in operand`);
+      case 'lparen':
+        return { t: 'pipe', pos: t.pos, pipe: this.pipeline('parenthesized pipeline', 'rparen') };
+      default:
+        return this.fail(t.pos, `unexpected ${describe(t)} in operand`);
     }
   }
 }
 
 function describe(t: Token): string {
   switch (t.kind) {
-    case 'eof': return 'EOF';
-    case 'close': return '"}}"';
-    case 'string': return `quoted string ${JSON.stringify(t.val)}`;
-    case 'keyword': return `<${t.val}>`;
-    case 'field': return `<.${t.val}>`;
-    default: return `"${t.val}"`;
+    case 'eof':
+      return 'EOF';
+    case 'close':
+      return '"}}"';
+    case 'string':
+      return `quoted string ${JSON.stringify(t.val)}`;
+    case 'keyword':
+      return `<${t.val}>`;
+    case 'field':
+      return `<.${t.val}>`;
+    default:
+      return `"${t.val}"`;
   }
 }
 

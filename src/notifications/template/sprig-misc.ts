@@ -13,7 +13,10 @@ import { str, strval } from './sprig-strings.js';
 function toFloat(v: unknown): number {
   if (typeof v === 'number') return v;
   if (typeof v === 'boolean') return v ? 1 : 0;
-  if (typeof v === 'string') { const n = Number(v.trim()); return v.trim() !== '' && Number.isFinite(n) ? n : 0; }
+  if (typeof v === 'string') {
+    const n = Number(v.trim());
+    return v.trim() !== '' && Number.isFinite(n) ? n : 0;
+  }
   return 0;
 }
 
@@ -46,12 +49,16 @@ function empty(v: unknown): boolean {
 function tzOffset(zone: string, ms: number): { offset: number; name: string } {
   if (zone === 'UTC' || zone === 'Local' || zone === '') return { offset: 0, name: 'UTC' };
   try {
-    const parts = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'shortOffset' }).formatToParts(new Date(ms));
+    const parts = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'shortOffset' }).formatToParts(
+      new Date(ms),
+    );
     const tz = parts.find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
     const m = /GMT([+-])(\d{1,2})(?::(\d\d))?/.exec(tz);
     const offset = m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 3600 + Number(m[3] ?? 0) * 60) : 0;
-    const short = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'short' }).formatToParts(new Date(ms))
-      .find((p) => p.type === 'timeZoneName')?.value ?? '';
+    const short =
+      new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'short' })
+        .formatToParts(new Date(ms))
+        .find((p) => p.type === 'timeZoneName')?.value ?? '';
     return { offset, name: /^[A-Z]{2,5}$/.test(short) ? short : '' };
   } catch {
     return { offset: 0, name: 'UTC' }; // Sprig falls back to UTC for an unknown zone
@@ -93,17 +100,36 @@ export const SPRIG_MISC: Record<string, TemplateFunc> = {
   toJson: (v) => goJson(v),
   toPrettyJson: (v) => goJson(v, '  '),
   toRawJson: (v) => JSON.stringify(v ?? null),
-  fromJson: (s) => { try { return JSON.parse(str(s)) as unknown; } catch { return {}; } },
+  fromJson: (s) => {
+    try {
+      return JSON.parse(str(s)) as unknown;
+    } catch {
+      return {};
+    }
+  },
   list: (...a) => a,
   dict: (...kv) => dict(...kv),
-  get: (d, k) => { const m = map(d); const key = str(k); return Object.prototype.hasOwnProperty.call(m, key) ? m[key] : ''; },
-  set: (d, k, v) => { map(d)[str(k)] = v; return d; },
-  unset: (d, k) => { delete map(d)[str(k)]; return d; },
+  get: (d, k) => {
+    const m = map(d);
+    const key = str(k);
+    return Object.prototype.hasOwnProperty.call(m, key) ? m[key] : '';
+  },
+  set: (d, k, v) => {
+    map(d)[str(k)] = v;
+    return d;
+  },
+  unset: (d, k) => {
+    delete map(d)[str(k)];
+    return d;
+  },
   hasKey: (d, k) => Object.prototype.hasOwnProperty.call(map(d), str(k)),
   keys: (...ds) => ds.flatMap((d) => Object.keys(map(d))),
   values: (d) => Object.values(map(d)),
   first: (v) => list(v, 'first')[0] ?? null,
-  last: (v) => { const l = list(v, 'last'); return l.length ? l[l.length - 1] : null; },
+  last: (v) => {
+    const l = list(v, 'last');
+    return l.length ? l[l.length - 1] : null;
+  },
   rest: (v) => list(v, 'rest').slice(1),
   initial: (v) => list(v, 'initial').slice(0, -1),
   append: (v, x) => [...list(v, 'append'), x],
@@ -121,8 +147,16 @@ export const SPRIG_MISC: Record<string, TemplateFunc> = {
   add1: (a) => toInt(a) + 1,
   sub: (a, b) => toInt(a) - toInt(b),
   mul: (...a) => numbers(a, (x, y) => x * y, toInt),
-  div: (a, b) => { const d = toInt(b); if (d === 0) throw new Error('integer divide by zero'); return Math.trunc(toInt(a) / d); },
-  mod: (a, b) => { const d = toInt(b); if (d === 0) throw new Error('integer divide by zero'); return toInt(a) % d; },
+  div: (a, b) => {
+    const d = toInt(b);
+    if (d === 0) throw new Error('integer divide by zero');
+    return Math.trunc(toInt(a) / d);
+  },
+  mod: (a, b) => {
+    const d = toInt(b);
+    if (d === 0) throw new Error('integer divide by zero');
+    return toInt(a) % d;
+  },
   max: (...a) => numbers(a, (x, y) => Math.max(x, y), toInt),
   min: (...a) => numbers(a, (x, y) => Math.min(x, y), toInt),
   addf: (...a) => numbers(a, (x, y) => x + y, toFloat),
@@ -133,20 +167,30 @@ export const SPRIG_MISC: Record<string, TemplateFunc> = {
   minf: (...a) => numbers(a, (x, y) => Math.min(x, y), toFloat),
   floor: (a) => Math.floor(toFloat(a)),
   ceil: (a) => Math.ceil(toFloat(a)),
-  round: (a, p) => { const f = 10 ** toInt(p); return Math.round(toFloat(a) * f) / f; },
+  round: (a, p) => {
+    const f = 10 ** toInt(p);
+    return Math.round(toFloat(a) * f) / f;
+  },
   int: (a) => toInt(a),
   int64: (a) => toInt(a),
   float64: (a) => toFloat(a),
-  atoi: (s) => { const n = Number.parseInt(str(s), 10); return Number.isNaN(n) ? 0 : n; },
+  atoi: (s) => {
+    const n = Number.parseInt(str(s), 10);
+    return Number.isNaN(n) ? 0 : n;
+  },
   now: () => GoTime.now(),
   date: (layout, d) => dateInZone(layout, d, 'Local'),
   dateInZone: (layout, d, zone) => dateInZone(layout, d, zone),
   htmlDate: (d) => dateInZone('2006-01-02', d, 'Local'),
   htmlDateInZone: (d, zone) => dateInZone('2006-01-02', d, zone),
-  unixEpoch: (t) => { if (!(t instanceof GoTime)) throw new Error('wrong type for value; expected time.Time'); return String(t.Unix()); },
+  unixEpoch: (t) => {
+    if (!(t instanceof GoTime)) throw new Error('wrong type for value; expected time.Time');
+    return String(t.Unix());
+  },
   toDate: (layout, value) => toDate(layout, value),
   env: (name) => process.env[str(name)] ?? '',
-  expandenv: (s) => str(s).replace(/\$\{(\w+)\}|\$(\w+)/g, (_m, a?: string, b?: string) => process.env[a ?? b ?? ''] ?? ''),
+  expandenv: (s) =>
+    str(s).replace(/\$\{(\w+)\}|\$(\w+)/g, (_m, a?: string, b?: string) => process.env[a ?? b ?? ''] ?? ''),
   uuidv4: () => crypto.randomUUID(),
   kindOf: (v) => (Array.isArray(v) ? 'slice' : isMap(v) ? 'map' : goTypeOf(v).replace(/^\*.*/, 'ptr')),
   typeOf: (v) => goTypeOf(v),

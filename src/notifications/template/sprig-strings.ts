@@ -37,30 +37,45 @@ export function strslice(v: unknown): string[] {
 }
 
 function re(pattern: string): RE2 {
-  try { return new RE2(pattern, 'u'); } catch (e) { throw new Error(`error parsing regexp: ${(e as Error).message}`); }
+  try {
+    return new RE2(pattern, 'u');
+  } catch (e) {
+    throw new Error(`error parsing regexp: ${(e as Error).message}`);
+  }
 }
 
 function re2g(pattern: string): RE2 {
-  try { return new RE2(pattern, 'gu'); } catch (e) { throw new Error(`error parsing regexp: ${(e as Error).message}`); }
+  try {
+    return new RE2(pattern, 'gu');
+  } catch (e) {
+    throw new Error(`error parsing regexp: ${(e as Error).message}`);
+  }
 }
 
 /** Go regexp replacement template ($1, ${name}) -> JS replacement ($1, $<name>). */
 function goRepl(repl: string): string {
-  return repl.replace(/\$\$/g, '\u0000').replace(/\$\{(\w+)\}/g, (_m, n: string) => (/^\d+$/.test(n) ? `$${n}` : `$<${n}>`))
+  return repl
+    .replace(/\$\$/g, '\u0000')
+    .replace(/\$\{(\w+)\}/g, (_m, n: string) => (/^\d+$/.test(n) ? `$${n}` : `$<${n}>`))
     .replace(/\u0000/g, '$$$$');
 }
 
-function runes(s: string): string[] { return [...s]; }
+function runes(s: string): string[] {
+  return [...s];
+}
 
 function substr(start: unknown, end: unknown, s: unknown): string {
-  const text = str(s); const a = int(start); const b = int(end);
+  const text = str(s);
+  const a = int(start);
+  const b = int(end);
   if (a < 0) return text.slice(0, b);
   if (b < 0 || b > text.length) return text.slice(a);
   return text.slice(a, b);
 }
 
 function trunc(n: unknown, s: unknown): string {
-  const c = int(n); const text = str(s);
+  const c = int(n);
+  const text = str(s);
   if (c < 0 && text.length + c > 0) return text.slice(text.length + c);
   if (c >= 0 && text.length > c) return text.slice(0, c);
   return text;
@@ -77,7 +92,11 @@ function title(s: string): string {
 
 function splitMap(sep: unknown, s: unknown): Record<string, string> {
   const out: Record<string, string> = {};
-  str(s).split(str(sep)).forEach((p, i) => { out[`_${i}`] = p; });
+  str(s)
+    .split(str(sep))
+    .forEach((p, i) => {
+      out[`_${i}`] = p;
+    });
   return out;
 }
 
@@ -86,10 +105,12 @@ function cutset(set: string): RegExp {
 }
 
 function trimAll(set: unknown, s: unknown): string {
-  const cs = str(set); const text = runes(str(s));
+  const cs = str(set);
+  const text = runes(str(s));
   if (cs === '') return text.join('');
   const r = cutset(cs);
-  let a = 0, b = text.length;
+  let a = 0,
+    b = text.length;
   while (a < b && r.test(text[a]!)) a++;
   while (b > a && r.test(text[b - 1]!)) b--;
   return text.slice(a, b).join('');
@@ -115,10 +136,26 @@ export const SPRIG_STRINGS: Record<string, TemplateFunc> = {
   nospace: (s) => str(s).replace(/\s/gu, ''),
   indent: (n, s) => indent(n, s),
   nindent: (n, s) => '\n' + indent(n, s),
-  abbrev: (w, s) => { const n = int(w); const t = str(s); return n < 4 || t.length <= n ? t : t.slice(0, n - 3) + '...'; },
-  quote: (...a) => a.filter((x) => x !== null && x !== undefined).map((x) => JSON.stringify(strval(x))).join(' '),
-  squote: (...a) => a.filter((x) => x !== null && x !== undefined).map((x) => `'${strval(x)}'`).join(' '),
-  cat: (...a) => a.filter((x) => x !== null && x !== undefined).map(strval).join(' '),
+  abbrev: (w, s) => {
+    const n = int(w);
+    const t = str(s);
+    return n < 4 || t.length <= n ? t : t.slice(0, n - 3) + '...';
+  },
+  quote: (...a) =>
+    a
+      .filter((x) => x !== null && x !== undefined)
+      .map((x) => JSON.stringify(strval(x)))
+      .join(' '),
+  squote: (...a) =>
+    a
+      .filter((x) => x !== null && x !== undefined)
+      .map((x) => `'${strval(x)}'`)
+      .join(' '),
+  cat: (...a) =>
+    a
+      .filter((x) => x !== null && x !== undefined)
+      .map(strval)
+      .join(' '),
   join: (sep, v) => strslice(v).join(str(sep)),
   splitList: (sep, s) => str(s).split(str(sep)),
   split: (sep, s) => splitMap(sep, s),
@@ -131,7 +168,10 @@ export const SPRIG_STRINGS: Record<string, TemplateFunc> = {
   },
   regexReplaceAll: (r, s, repl) => str(s).replace(re2g(str(r)), goRepl(str(repl))),
   regexReplaceAllLiteral: (r, s, repl) => str(s).replace(re2g(str(r)), () => str(repl)),
-  regexSplit: (r, s, n) => { const p = str(s).split(re2g(str(r))); return int(n) < 0 ? p : p.slice(0, int(n)); },
+  regexSplit: (r, s, n) => {
+    const p = str(s).split(re2g(str(r)));
+    return int(n) < 0 ? p : p.slice(0, int(n));
+  },
   b64enc: (s) => Buffer.from(str(s)).toString('base64'),
   b64dec: (s) => Buffer.from(str(s), 'base64').toString(),
   sha1sum: (s) => crypto.createHash('sha1').update(str(s)).digest('hex'),

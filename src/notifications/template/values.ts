@@ -14,18 +14,29 @@ export abstract class GoStruct {
 }
 
 export function isMap(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof GoStruct) && !(v instanceof GoTime)
-    && !Buffer.isBuffer(v) && isMapObject(v);
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    !Array.isArray(v) &&
+    !(v instanceof GoStruct) &&
+    !(v instanceof GoTime) &&
+    !Buffer.isBuffer(v) &&
+    isMapObject(v)
+  );
 }
 
 /** Go's `if` / `with` / `not` truth. */
 export function truth(v: unknown): boolean {
   if (v === undefined || v === null) return false;
   switch (typeof v) {
-    case 'boolean': return v;
-    case 'number': return v !== 0;
-    case 'string': return v !== '';
-    case 'function': return true;
+    case 'boolean':
+      return v;
+    case 'number':
+      return v !== 0;
+    case 'string':
+      return v !== '';
+    case 'function':
+      return true;
   }
   if (Array.isArray(v)) return v.length > 0;
   if (isMap(v)) return Object.keys(v).length > 0;
@@ -60,16 +71,26 @@ export function goTypeOf(v: unknown): string {
   if (v instanceof GoStruct) return v.goType();
   if (v instanceof GoTime) return 'time.Time';
   switch (typeof v) {
-    case 'string': return 'string';
-    case 'boolean': return 'bool';
-    case 'number': return Number.isInteger(v) ? 'int' : 'float64';
-    case 'function': return 'func';
+    case 'string':
+      return 'string';
+    case 'boolean':
+      return 'bool';
+    case 'number':
+      return Number.isInteger(v) ? 'int' : 'float64';
+    case 'function':
+      return 'func';
   }
   if (Array.isArray(v)) return '[]interface {}';
   return 'map[string]interface {}';
 }
 
-const HTML_ESC: Record<string, string> = { '<': '\\u003c', '>': '\\u003e', '&': '\\u0026', '\u2028': '\\u2028', '\u2029': '\\u2029' };
+const HTML_ESC: Record<string, string> = {
+  '<': '\\u003c',
+  '>': '\\u003e',
+  '&': '\\u0026',
+  '\u2028': '\\u2028',
+  '\u2029': '\\u2029',
+};
 
 /** Go json.Marshal: JSON.stringify (GoStruct.toJSON gives the Go encoding) with Go's HTML-safe escapes. */
 export function goJson(v: unknown, indent?: string): string {
