@@ -32,6 +32,8 @@ export class Channel {
   private timer: NodeJS.Timeout | null = null;
   private chain: Promise<void> = Promise.resolve();
   private closed = false;
+  /** after close(): deliveries not started by this time are dropped, retries stop (epoch ms) */
+  private stopAt = Infinity;
 
   constructor(
     readonly cfg: NotificationConfig,
@@ -84,7 +86,7 @@ export class Channel {
   async sendBatch(batch: AlertJson[]): Promise<void> {
     const message = this.template.render(templateAlerts(batch));
     let last: unknown = null;
-    for (let attempt = 1; attempt <= this.cfg.maxRetry; attempt++) {
+    for (let attempt = 1; attempt <= this.cfg.maxRetry && (attempt === 1 || Date.now() < this.stopAt); attempt++) {
       try {
         await this.sender.send(message, AbortSignal.timeout(this.cfg.timeoutMs));
         return;
@@ -98,6 +100,10 @@ export class Channel {
   }
 
   private async deliver(batch: AlertJson[]): Promise<void> {
+    if (Date.now() > this.stopAt) {
+      this.events.dropped(this.cfg, batch.length);
+      return;
+    }
     try {
       await this.sendBatch(batch);
       this.events.sent(this.cfg, batch.length);
@@ -116,7 +122,9 @@ export class Channel {
     } while (c !== this.chain);
   }
 
-  async close(): Promise<void> {
+  /** Stops taking alerts; what waits is sent for `graceMs` more, then dropped (a shutdown stays bounded). */
+  async close(graceMs = 5000): Promise<void> {
+    this.stopAt = Date.now() + graceMs;
     await this.drain();
     this.closed = true;
     await this.sender.close();

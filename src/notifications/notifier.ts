@@ -134,7 +134,8 @@ export class Notifier {
     await Promise.all([...this.channels.values()].map((c) => c.drain()));
   }
 
-  async close(): Promise<void> {
-    await Promise.all([...this.channels.values()].map((c) => c.close()));
+  /** Stops: what waits is still sent for `graceMs`, then dropped (counted), so a shutdown stays bounded. */
+  async close(graceMs = 5000): Promise<void> {
+    await Promise.all([...this.channels.values()].map((c) => c.close(graceMs)));
   }
 }

@@ -5,7 +5,7 @@
 
 import { applyProfiles, type Profile } from '../profiles/index.js';
 import type { NewAlert, MetaRecord } from '../store/records.js';
-import { parseGoDuration, parseRfc3339 } from '../lapi/format.js';
+import { parseGoDuration } from '../core/gotime.js';
 import type { AlertJson } from './channel.js';
 
 /** cscli notifications test's alert (pkg/cscli notifications), times at `now`. */
@@ -42,6 +42,15 @@ export function testAlert(now: number): AlertJson {
   };
 }
 
+/** A Go duration (with the LAPI's `d` unit) in ms; 0 when it does not parse. */
+function durationMs(text: string): number {
+  try {
+    return parseGoDuration(text, { days: true }) / 1e6;
+  } catch {
+    return 0;
+  }
+}
+
 function str(v: unknown): string {
   return typeof v === 'string' ? v : '';
 }
@@ -54,12 +63,12 @@ function meta(v: unknown): MetaRecord[] {
 /** An alert of GET /v1/alerts/:id as the profiles' `Alert` (decisions with their remaining duration). */
 export function alertFromJson(a: AlertJson, now: number): NewAlert {
   const s = (a.source ?? {}) as AlertJson;
-  const stop = parseRfc3339(str(a.stop_at));
+  const stop = Date.parse(str(a.stop_at));
   const anchor = Number.isNaN(stop) ? now : stop;
   const decisions = (Array.isArray(a.decisions) ? a.decisions : []).map((x) => {
     const d = x as AlertJson;
     return {
-      until: anchor + (parseGoDuration(str(d.duration)) ?? 0),
+      until: anchor + durationMs(str(d.duration)),
       scenario: str(d.scenario),
       type: str(d.type),
       scope: str(d.scope),

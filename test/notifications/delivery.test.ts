@@ -259,6 +259,23 @@ test('grouping: group_threshold batches, group_wait collects; the queue is bound
   }
 });
 
+test('closing is bounded: deliveries not started within the grace period are dropped and counted', async () => {
+  const r = await startReceiver();
+  try {
+    r.respond.push('hang', 'hang', 'hang', 'hang', 'hang');
+    const n = notifier(
+      ['type: http', 'name: h', `url: ${r.url}/h`, 'timeout: 300ms', 'max_retry: 3', 'format: x'].join('\n'),
+    );
+    for (let i = 0; i < 5; i++) n.dispatch(['h'], alertJson(`10.0.0.${i}`));
+    await n.close(100);
+    assert.equal(r.requests.length, 1, 'one delivery started, no retry after the grace period');
+    assert.equal(await metricValue(n.registry, 'picket_notifications_failed_total', 'name="h",type="http"'), 1);
+    assert.equal(await metricValue(n.registry, 'picket_notifications_dropped_total', 'name="h",type="http"'), 4);
+  } finally {
+    await r.close();
+  }
+});
+
 test('http over a unix socket, TLS verification, skip_tls_verification and ca_cert_path', async (t) => {
   const sock = path.join(tmp(), 'hook.sock');
   const bodies: string[] = [];
