@@ -65,15 +65,21 @@ export class Notifier {
       'picket_notifications_dropped_total',
       'Alerts dropped because a notification queue was full',
     );
+    // log_level as the plugins use it: `off` silences a notification, debug / trace also log each delivery
+    const quiet = (c: NotificationConfig) => c.logLevel.toLowerCase() === 'off';
+    const verbose = (c: NotificationConfig) => ['debug', 'trace'].includes(c.logLevel.toLowerCase());
     this.events = {
-      sent: (c, n) => sent.inc({ name: c.name, type: c.type }, n),
+      sent: (c, n) => {
+        sent.inc({ name: c.name, type: c.type }, n);
+        if (verbose(c)) this.log(`notification '${c.name}' (${c.type}): ${n} alert(s) delivered`);
+      },
       failed: (c, n, why) => {
         failed.inc({ name: c.name, type: c.type }, n);
-        this.log(`notification '${c.name}' (${c.type}): ${n} alert(s) not delivered: ${why}`);
+        if (!quiet(c)) this.log(`notification '${c.name}' (${c.type}): ${n} alert(s) not delivered: ${why}`);
       },
       dropped: (c, n) => {
         dropped.inc({ name: c.name, type: c.type }, n);
-        this.log(`notification '${c.name}' (${c.type}): queue full, ${n} alert(s) dropped`);
+        if (!quiet(c)) this.log(`notification '${c.name}' (${c.type}): ${n} alert(s) dropped (queue full or stopping)`);
       },
     };
   }

@@ -165,12 +165,19 @@ test('retries: a receiver that fails twice then succeeds; exhausted retries and 
         'name: retry',
         `url: ${r.url}/r`,
         'max_retry: 3',
+        'log_level: debug',
         'format: "{{ len . }}"',
         '---',
         'type: http',
         'name: fail',
         `url: ${r.url}/f`,
         'max_retry: 2',
+        'format: "x"',
+        '---',
+        'type: http',
+        'name: quiet',
+        `url: ${r.url}/q`,
+        'log_level: off',
         'format: "x"',
         '---',
         'type: http',
@@ -186,6 +193,7 @@ test('retries: a receiver that fails twice then succeeds; exhausted retries and 
     assert.equal(r.requests.filter((q) => q.url === '/r').length, 3);
     assert.equal(await metricValue(n.registry, 'picket_notifications_sent_total', 'name="retry",type="http"'), 1);
     assert.equal(await metricValue(n.registry, 'picket_notifications_failed_total', 'name="retry",type="http"'), 0);
+    assert.ok(logs.includes("notification 'retry' (http): 1 alert(s) delivered"), logs.join('\n')); // log_level: debug
 
     r.respond.push(500, 500);
     n.dispatch(['fail'], alertJson('1.2.3.4'));
@@ -193,6 +201,11 @@ test('retries: a receiver that fails twice then succeeds; exhausted retries and 
     r.respond.push('hang');
     n.dispatch(['slow'], alertJson('1.2.3.4'));
     await n.drain();
+    r.respond.push(500);
+    n.dispatch(['quiet'], alertJson('1.2.3.4'));
+    await n.drain();
+    assert.equal(await metricValue(n.registry, 'picket_notifications_failed_total', 'name="quiet",type="http"'), 1);
+    assert.ok(!logs.some((l) => l.includes("'quiet'")), 'log_level: off');
     assert.equal(r.requests.filter((q) => q.url === '/f').length, 2);
     assert.equal(await metricValue(n.registry, 'picket_notifications_failed_total', 'name="fail",type="http"'), 1);
     assert.equal(await metricValue(n.registry, 'picket_notifications_failed_total', 'name="slow",type="http"'), 1);

@@ -163,20 +163,14 @@ class Lexer {
   /** Lexes one action starting at `open` (the `{{`); returns whether it ends with ` -}}`. */
   private action(open: number): boolean {
     const s = this.src;
-    // comment: {{/* ... */}} with optional trim markers
-    const afterSpace = s.slice(this.i).match(/^[ \t\r\n]*/)![0].length;
-    if (
-      s.startsWith('/*', this.i) ||
-      (afterSpace > 0 && s.startsWith('/*', this.i + afterSpace) && s[open + 2] === '-')
-    ) {
-      const start = this.i + (s.startsWith('/*', this.i) ? 0 : afterSpace);
-      const close = s.indexOf('*/', start + 2);
+    // comment: {{/* ... */}}, {{- /* ... */ -}}
+    if (s.startsWith('/*', this.i)) {
+      const close = s.indexOf('*/', this.i + 2);
       if (close < 0) this.fail(open, 'unclosed comment');
-      const rest = s.slice(close + 2);
-      const m = /^( -)?}}/.exec(rest) ?? /^[ \t\r\n]+-}}/.exec(rest);
+      const m = /^( -)?}}/.exec(s.slice(close + 2));
       if (!m) this.fail(close, 'comment ends before closing delimiter');
       this.i = close + 2 + m[0].length;
-      return m[0].includes('-');
+      return m[0].startsWith(' -');
     }
     this.tokens.push({ kind: 'open', val: '{{', pos: open, space: false });
     let space = false;
