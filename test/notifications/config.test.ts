@@ -210,3 +210,29 @@ test('notification_dir in the config file', () => {
     /c\.yaml:1: notification_dir: expected a non-empty string/,
   );
 });
+
+test("Debian's profiles.yaml with its notifications uncommented, over CrowdSec's shipped folder", (t) => {
+  const debian = '/etc/crowdsec/profiles.yaml';
+  if (!fs.existsSync(debian)) {
+    t.diagnostic(`${debian} is missing (Debian's crowdsec package not installed): skipped`);
+    return;
+  }
+  const text = fs.readFileSync(debian, 'utf8');
+  assert.deepEqual(
+    parseProfiles(text, debian).flatMap((p) => p.notifications),
+    [],
+  );
+  // what a user does to enable them: uncomment the list
+  const enabled = text.replace(/^# notifications:/m, 'notifications:').replace(/^# {3}- /gm, '  - ');
+  const profiles = parseProfiles(enabled, debian);
+  assert.deepEqual(profiles[0]!.notifications, ['slack_default', 'splunk_default', 'http_default', 'email_default']);
+  const all = loadNotificationDir(path.join(FIXTURES, 'crowdsec'));
+  // the shipped placeholders must be filled in first: the first one met is named with its file and line
+  assert.throws(
+    () => new Notifier(all).prepare(profiles),
+    (e: Error) =>
+      /crowdsec\/slack\.yaml:\d+: webhook: '<WEBHOOK_URL>' is not a URL \(notification 'slack_default'\)/.test(
+        e.message,
+      ),
+  );
+});
