@@ -12,7 +12,8 @@ import { defaultProfiles, loadProfilesFile, type Profile } from '../profiles/ind
 import { openStore, type PicketStore } from '../store/lmdb.js';
 import { AllowlistStore } from '../store/allowlists.js';
 import type { PicketConfig } from '../config/config.js';
-import { credentialsPathOf } from '../config/defaults.js';
+import { credentialsPathOf, DEFAULT_NOTIFICATION_DIR } from '../config/defaults.js';
+import { Notifier } from '../notifications/index.js';
 import { startMetricsServer, type ListenAddr, type MetricsServer } from '../metrics/server.js';
 import type { LapiAlertJSON } from '../api/alerts.js';
 import { readCredentials, clientTlsOf, CredentialsError } from '../config/credentials.js';
@@ -32,10 +33,26 @@ export function loadProfiles(file: string | undefined): Profile[] {
   }
 }
 
+/**
+ * The notifications the profiles name, from the config's notification_dir (CrowdSec's format); null when no
+ * profile names one. An unknown name or a bad notification file is a start-up error naming the file.
+ */
+export function loadNotifier(config: PicketConfig, profiles: Profile[], o: { registry?: client.Registry; log: (line: string) => void }): Notifier | null {
+  if (!profiles.some((p) => p.notifications.length > 0)) return null;
+  try {
+    const n = Notifier.load(config.notificationDir ?? DEFAULT_NOTIFICATION_DIR, { registry: o.registry, log: o.log });
+    n.prepare(profiles);
+    return n;
+  } catch (e) {
+    throw new CliError((e as Error).message, 1);
+  }
+}
+
 /** starts the LAPI on `env`; a listen failure rejects (the caller decides whether that is fatal) */
 export async function startLocalLapi(env: PicketStore, o: {
   listen: ListenAddr; config: PicketConfig; profiles: Profile[]; registry?: client.Registry; log: (line: string) => void;
 }): Promise<LocalLapi> {
+  const notifier = loadNotifier(o.config, o.profiles, o);
   const store = openLapiStore(env);
   let server: LapiServer;
   try {
@@ -44,8 +61,10 @@ export async function startLocalLapi(env: PicketStore, o: {
       trustedIps: o.config.trustedIps, tls: o.config.tls,
       retention: { ...DEFAULT_RETENTION, ...(o.config.retention ?? {}) },
       registry: o.registry, log: o.log, localCredentials: true, allowlists: new AllowlistStore(env),
+      ...(notifier ? { notify: notifier } : {}),
     });
   } catch (e) {
+    await notifier?.close().catch(() => undefined);
     await store.close().catch(() => undefined);
     throw e;
   }

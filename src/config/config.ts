@@ -6,6 +6,7 @@
 //   tls: {cert_file: ..., key_file: ..., ca_file: ..., bouncers_allowed_ou: [bouncer-ou], agents_allowed_ou: [agent-ou]}
 //   retention: {max_age: 7d, max_items: 5000}
 //   metrics: {listen: 127.0.0.1:6060}
+//   notification_dir: /etc/picket/notifications   # CrowdSec's config_paths.notification_dir
 // Owns: reading and validating it. Every error names the file, the line and the key; unknown keys are errors
 // (a typo must not silently fall back to a default).
 
@@ -28,6 +29,7 @@ export interface PicketConfig {
   tls?: TlsConfig;
   retention?: RetentionConfig;
   metricsListen?: string;
+  notificationDir?: string;
 }
 
 export class ConfigError extends Error {
@@ -69,6 +71,7 @@ export function parseConfig(text: string, file: string): PicketConfig {
       case 'data_dir': cfg.dataDir = str(v, key, fail); break;
       case 'listen': cfg.listen = str(v, key, fail); break;
       case 'profiles_path': cfg.profilesPath = str(v, key, fail); break;
+      case 'notification_dir': cfg.notificationDir = str(v, key, fail); break;
       case 'trusted_ips': {
         if (!YAML.isSeq(v)) fail(v ?? pair.key, key, 'expected a list of IPs or CIDR ranges');
         cfg.trustedIps = (v as YAML.YAMLSeq).items.map((it, i) => str(it, `${key}[${i}]`, fail));
@@ -123,7 +126,7 @@ export function parseConfig(text: string, file: string): PicketConfig {
         break;
       }
       default:
-        fail(pair.key, key, 'unknown key (expected data_dir, listen, profiles_path, trusted_ips, tls, retention, metrics)');
+        fail(pair.key, key, 'unknown key (expected data_dir, listen, profiles_path, notification_dir, trusted_ips, tls, retention, metrics)');
     }
   }
   return cfg;

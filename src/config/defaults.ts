@@ -12,6 +12,8 @@ export const DEFAULT_DATA_DIR = typeof process.getuid === 'function' && process.
 export const DEFAULT_CONFIG_FILE = '/etc/picket/config.yaml';
 export const DEFAULT_LAPI_LISTEN = '127.0.0.1:8080';
 export const DEFAULT_METRICS_LISTEN = '127.0.0.1:6060';
+/** CrowdSec's config_paths.notification_dir, Picket's `notification_dir` */
+export const DEFAULT_NOTIFICATION_DIR = '/etc/picket/notifications';
 /** cscli's name for the machine credentials file */
 export const CREDENTIALS_FILE = 'local_api_credentials.yaml';
 

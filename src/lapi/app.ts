@@ -13,6 +13,9 @@ import { toNewAlert } from './alert-model.js';
 import type { IncomingAlert } from './validate.js';
 import { KeyedWriteQueue } from './write-queue.js';
 import type { AllowlistStore } from '../store/allowlists.js';
+import { notificationAlert, type AlertNotifyHook } from './notify.js';
+import { decisionValueOk } from './alert-model.js';
+import { normaliseScope } from './query.js';
 
 export type MachinePatch = Partial<Omit<MachineRecord, 'machineId'>>;
 
@@ -22,6 +25,8 @@ export class LapiApp {
   private readonly profileCtx: ProfileContext;
   /** alerts without decisions whose Ip/Range source is allowlisted are dropped (spec §6.6 step 3) */
   allowlists: AllowlistStore | null = null;
+  /** stored alerts go to the notifications their matching profiles name (null: no notification configured) */
+  notify: AlertNotifyHook | null = null;
 
   constructor(
     readonly store: LapiStore,
@@ -75,6 +80,8 @@ export class LapiApp {
    */
   async ingest(incoming: IncomingAlert[], machineId: string, now: number): Promise<string[]> {
     const alerts: NewAlert[] = [];
+    /** per stored alert: the notifications to call and its decisions' duration texts */
+    const notes: { names: string[]; durations: string[] }[] = [];
     for (const a of incoming) {
       const { alert, droppedDecisions } = toNewAlert(a, machineId, now);
       if (a.decisions.length > 0) {
@@ -83,6 +90,7 @@ export class LapiApp {
           continue;
         }
         if (droppedDecisions > 0) this.log(`alert '${a.scenario}' from ${machineId}: ${droppedDecisions} decision(s) with an invalid IP/range value dropped`);
+        notes.push(this.notifyWithDecisions(alert, a, now));
       } else {
         if (this.allowlists !== null && (alert.source.scope === 'Ip' || alert.source.scope === 'Range')) {
           const r = parseIpOrRange(alert.source.value);
@@ -96,12 +104,32 @@ export class LapiApp {
           continue;
         }
         alert.decisions = outcome.decisions;
+        notes.push({ names: outcome.notifications, durations: outcome.durations });
       }
       alerts.push(alert);
     }
     if (alerts.length === 0) return [];
     const ids = await this.store.addAlerts(alerts);
+    if (this.notify !== null) this.sendNotifications(ids, notes, now);
     void this.updateMachine(machineId, { lastPush: now });
     return ids.map(String);
+  }
+
+  /** An alert that came with its decisions: the profiles only pick its notifications (errors skip a profile). */
+  private notifyWithDecisions(alert: NewAlert, a: IncomingAlert, now: number): { names: string[]; durations: string[] } {
+    if (this.notify === null) return { names: [], durations: [] };
+    this.profileCtx.now = now;
+    const names = applyProfiles(this.profiles, alert, this.profileCtx).notifications;
+    const durations = a.decisions.filter((d) => decisionValueOk(normaliseScope(d.scope), d.value)).map((d) => d.duration);
+    return { names, durations };
+  }
+
+  private sendNotifications(ids: number[], notes: { names: string[]; durations: string[] }[], now: number): void {
+    ids.forEach((id, i) => {
+      const n = notes[i];
+      if (!n || n.names.length === 0) return;
+      const json = notificationAlert(this.store, id, n.durations, now);
+      if (json !== null) this.notify!.dispatch(n.names, json);
+    });
   }
 }

@@ -26,11 +26,13 @@ import { registerStreamRoutes } from './routes/stream.js';
 import { registerUsageMetricsRoutes } from './routes/usage-metrics.js';
 import { registerAllowlistRoutes } from './routes/allowlists.js';
 import type { AllowlistStore } from '../store/allowlists.js';
+import type { AlertNotifyHook } from './notify.js';
 
 import { ensureLocalCredentials } from './credentials.js';
 export { ensureLocalCredentials, CREDENTIALS_FILE } from './credentials.js';
 export { LapiSecretError } from './auth-jwt.js';
 export { AlertBodyError } from './validate.js';
+export type { AlertNotifyHook } from './notify.js';
 
 export interface LapiOptions {
   store: LapiStore;
@@ -57,6 +59,8 @@ export interface LapiOptions {
   localCredentials?: boolean;
   /** serves /v1/allowlists* and drops allowlisted agent alerts (absent: no allowlists, routes 404) */
   allowlists?: AllowlistStore;
+  /** stored alerts go to the notifications their matching profiles name (closed with the server) */
+  notify?: AlertNotifyHook;
 }
 
 export interface LapiServer {
@@ -90,6 +94,7 @@ export async function startLapi(o: LapiOptions): Promise<LapiServer> {
   registerDecisionRoutes(router, app, protobuf);
   registerStreamRoutes(router, app, protobuf);
   registerUsageMetricsRoutes(router, app);
+  if (o.notify) app.notify = o.notify;
   if (o.allowlists) { app.allowlists = o.allowlists; registerAllowlistRoutes(router, o.allowlists); }
 
   const listener = await listen(createDispatcher(app, router, tlsAuth), o.listen, o.tls);
@@ -124,6 +129,7 @@ export async function startLapi(o: LapiOptions): Promise<LapiServer> {
       if (pruning) await pruning;
       await apiKeys.settle();
       await app.machineWrites.settle();
+      await o.notify?.close();
     })(),
   };
 }

@@ -25,6 +25,8 @@ export interface ProfileContext {
 export interface ProfileOutcome {
   /** decisions to store with the alert (empty for an alert that came with its own decisions) */
   decisions: NewDecision[];
+  /** the duration text of each of `decisions` (profile `duration` or duration_expr result), for notifications */
+  durations: string[];
   /** notification plugin names, in profile order (repeated if several profiles name one) */
   notifications: string[];
   /** names of the profiles that matched, in order */
@@ -76,7 +78,7 @@ function errorText(e: unknown): string {
 }
 
 class Evaluation {
-  readonly out: ProfileOutcome = { decisions: [], notifications: [], matched: [], dropped: 0, warnings: [] };
+  readonly out: ProfileOutcome = { decisions: [], durations: [], notifications: [], matched: [], dropped: 0, warnings: [] };
   private readonly env: { Alert: unknown };
   private attached = false;
 
@@ -172,6 +174,7 @@ class Evaluation {
         // storage, so a profile's `simulated: true` has no effect there either (scenarios.md §11)
         origin: d.origin, simulated: this.alert.simulated,
       });
+      this.out.durations.push(d.durationText ?? '');
     }
   }
 

@@ -28,7 +28,7 @@ test('stock profiles ban a Range alert, ignore non-remediation and other scopes'
   assert.equal(range.decisions[0]!.value, '2001:db8:85a3::/64');
   assert.equal(range.decisions[0]!.until, STOP_MS + 4 * H);
   const noRem = applyProfiles(defaultProfiles(), engineAlert({ remediation: false }), ctx());
-  assert.deepEqual(noRem, { decisions: [], notifications: [], matched: [], dropped: 0, warnings: [] });
+  assert.deepEqual(noRem, { decisions: [], durations: [], notifications: [], matched: [], dropped: 0, warnings: [] });
   const country = applyProfiles(defaultProfiles(), engineAlert({}, { scope: 'Country', value: 'FR' }), ctx());
   assert.deepEqual(country.decisions, []);
 });

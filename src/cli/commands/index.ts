@@ -30,6 +30,7 @@ const LOADERS: readonly Loader[] = [
   ['allowlists', () => import('./allowlists.js'), 'allowlistsCommand'],
   ['machines', () => import('./machines.js'), 'machinesCommand'],
   ['lapi', () => import('./lapi.js'), 'lapiCommand'],
+  ['notifications', () => import('./notifications.js'), 'notificationsCommand'],
 ];
 
 /** Command names, in --help order. */

@@ -8,7 +8,7 @@ import { CliError, parseOptions, type CliIO, type Command } from '../command.js'
 import { parseListenAddr, type ListenAddr } from '../../metrics/server.js';
 import { resolveConfig, ConfigError, type PicketConfig } from '../../config/config.js';
 import { DEFAULT_DATA_DIR, DEFAULT_LAPI_LISTEN, DEFAULT_METRICS_LISTEN } from '../../config/defaults.js';
-import { loadProfiles, runLapiOnly } from '../run-lapi.js';
+import { loadNotifier, loadProfiles, runLapiOnly } from '../run-lapi.js';
 
 const DEFAULT_DATA = DEFAULT_DATA_DIR;
 /** what the pipeline uses when --workers is not given (src/pipeline/pool.ts defaultWorkers), for the help text */
@@ -122,6 +122,7 @@ export const runCommand: Command = {
     const lapiAddr = noApi ? null : listenOption('--listen', (values.listen as string | undefined) ?? config.listen ?? DEFAULT_LAPI_LISTEN);
     const dataDir = (values.data as string | undefined) ?? config.dataDir ?? DEFAULT_DATA;
     const profiles = noApi ? [] : loadProfiles((values.profiles as string | undefined) ?? config.profilesPath);
+    await loadNotifier(config, profiles, { log: () => undefined })?.close(); // a bad notification is a start-up error
     const fmt = (values.output as string | undefined) ?? 'human';
     if (fmt !== 'human' && fmt !== 'json') throw new CliError(`-o ${fmt}: expected human or json`);
     let workers: number | undefined;
