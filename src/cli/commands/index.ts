@@ -30,6 +30,7 @@ const LOADERS: readonly Loader[] = [
   ['allowlists', () => import('./allowlists.js'), 'allowlistsCommand'],
   ['machines', () => import('./machines.js'), 'machinesCommand'],
   ['lapi', () => import('./lapi.js'), 'lapiCommand'],
+  ['report', () => import('./report.js'), 'reportCommand'],
 ];
 
 /** Command names, in --help order. */
