@@ -634,12 +634,14 @@ export class LmdbLapiStore implements LapiStore {
     }
     const removed = await this.removeAlerts(doomed);
 
-    // expired decisions whose alert is gone (none normally: deleting an alert deletes its decisions)
+    // decisions expired longer than the index retention whose alert is gone (deleting an alert deletes its
+    // decisions; `picket gdpr erase` detaches the withdrawn decisions of an erased address)
     const orphans: number[] = [];
     if (now - this.lastOrphanScan >= ORPHAN_SCAN_EVERY_MS) {
       this.lastOrphanScan = now;
       for await (const d of this.scan(this.decisions)) {
-        if (d.until <= now && !this.alerts.doesExist(d.alertId)) orphans.push(d.id);
+        // kept while in the stream's deleted window: a bouncer must still learn that it ended (gdpr erase)
+        if (d.until <= now - this.indexRetentionMs && !this.alerts.doesExist(d.alertId)) orphans.push(d.id);
       }
     }
     for (let from = 0; from < orphans.length; from += WRITE_BATCH) {
