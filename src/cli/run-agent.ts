@@ -271,6 +271,7 @@ export async function runAgent(o: AgentOptions, io: CliIO): Promise<number> {
   }
   if (localSink) io.err(`picket run: alerts to the Local API: ${localSink.stats.ingested} stored, ${localSink.stats.failed} refused, ${localSink.stats.dropped} dropped`);
   if (lapi) {
+    await lapi.reports?.stop();
     await lapi.server.close().catch((e: Error) => io.err(`picket run: closing the Local API: ${e.message}`));
     await lapi.store.close().catch((e: Error) => io.err(`picket run: closing the Local API store: ${e.message}`));
   }
