@@ -12,6 +12,8 @@ import { DEFAULT_RETENTION } from '../../store/lapi-store.js';
 import { exportAddress, type GdprContext } from '../../gdpr/export.js';
 import { eraseEverywhere } from '../../gdpr/erase.js';
 import { listErasures } from '../../gdpr/erasures.js';
+import { registerHolder } from '../../gdpr/registry.js';
+import { reportFilesHolder } from '../../gdpr/report-files.js';
 import { errorMessage, isPicketError } from '../../core/errors.js';
 
 const usage = `Usage: picket gdpr export --ip IP [-o human|json]
@@ -71,6 +73,7 @@ export const gdprCommand: Command = {
     const fmt = outputFormat(values.output, ['human', 'json']);
     const ctx = resolveContext(values);
     const retention = { ...DEFAULT_RETENTION, ...(ctx.config.retention ?? {}) };
+    if (ctx.config.report?.outputDir !== undefined) registerHolder(reportFilesHolder(ctx.config.report.outputDir));
     const ip = values.ip;
     if ((sub === 'export' || sub === 'erase') && ip === undefined) throw new CliError(`gdpr ${sub}: --ip IP is required`);
     switch (sub) {
