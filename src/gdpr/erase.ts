@@ -18,11 +18,12 @@ export async function eraseEverywhere(ctx: GdprContext, ip: string, o: EraseOpti
   parseAddress(ip);
   const key = erasureKey(ctx.store.dir); // before erasing: a key problem must stop us before any change
   const counts: Record<string, Record<string, number>> = {};
-  counts.store = { ...await eraseAddress(ctx.store, ip, ctx.now) };
+  counts.store = { ...(await eraseAddress(ctx.store, ip, ctx.now)) };
   let allow = 0;
   if (!o.keepAllowlists) {
     const lists = new AllowlistStore(ctx.store);
-    for (const l of lists.list()) if (l.items.some((i) => i.value === ip)) allow += await lists.removeItems(l.name, [ip]);
+    for (const l of lists.list())
+      if (l.items.some((i) => i.value === ip)) allow += await lists.removeItems(l.name, [ip]);
   }
   counts.allowlists = { itemsRemoved: allow };
   for (const h of registeredHolders()) counts[h.name] = await h.erase(ip);

@@ -28,7 +28,9 @@ export function erasureKey(dataDir: string): Buffer {
     }
   }
   const key = crypto.randomBytes(32);
-  try { fs.writeFileSync(file, key.toString('hex') + '\n', { mode: 0o600, flag: 'wx' }); } catch (e) {
+  try {
+    fs.writeFileSync(file, key.toString('hex') + '\n', { mode: 0o600, flag: 'wx' });
+  } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') return erasureKey(dataDir); // created meanwhile
     throw new GdprError('GDPR_BAD_KEY', `cannot create ${file}: ${errorMessage(e)}`);
   }
@@ -49,6 +51,7 @@ export async function recordErasure(store: PicketStore, r: Omit<ErasureRecord, '
 /** every erasure record, oldest first (optionally those of one address hash) */
 export function listErasures(store: PicketStore, hash?: string): ErasureRecord[] {
   const out: ErasureRecord[] = [];
-  for (const { value } of store.db('gdprErasures').getRange({})) if (hash === undefined || value.addressHash === hash) out.push(value);
+  for (const { value } of store.db('gdprErasures').getRange({}))
+    if (hash === undefined || value.addressHash === hash) out.push(value);
   return out;
 }

@@ -29,8 +29,14 @@ export interface PersonalDataHolder {
 const holders = new Map<string, PersonalDataHolder>();
 
 /** registers a holder (a second one with the same name replaces the first) */
-export function registerHolder(h: PersonalDataHolder): void { holders.set(h.name, h); }
+export function registerHolder(h: PersonalDataHolder): void {
+  holders.set(h.name, h);
+}
 
-export function unregisterHolder(name: string): void { holders.delete(name); }
+export function unregisterHolder(name: string): void {
+  holders.delete(name);
+}
 
-export function registeredHolders(): PersonalDataHolder[] { return [...holders.values()]; }
+export function registeredHolders(): PersonalDataHolder[] {
+  return [...holders.values()];
+}

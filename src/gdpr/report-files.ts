@@ -13,7 +13,11 @@ const NAME = /^picket-report-(\d{4}-\d{2})\.(html|json|pdf)$/;
 function monthsMentioning(dir: string, ip: string): Map<string, string[]> {
   const re = addressPattern(ip);
   let names: string[];
-  try { names = fs.readdirSync(dir); } catch { return new Map(); }
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return new Map();
+  }
   const byMonth = new Map<string, string[]>();
   for (const n of names) {
     const m = NAME.exec(n);
@@ -22,7 +26,15 @@ function monthsMentioning(dir: string, ip: string): Map<string, string[]> {
   const hits = new Map<string, string[]>();
   for (const [month, files] of byMonth) {
     const texts = files.filter((n) => !n.endsWith('.pdf'));
-    if (texts.some((n) => { try { return mentions(fs.readFileSync(path.join(dir, n), 'utf8'), re); } catch { return false; } })) {
+    if (
+      texts.some((n) => {
+        try {
+          return mentions(fs.readFileSync(path.join(dir, n), 'utf8'), re);
+        } catch {
+          return false;
+        }
+      })
+    ) {
       hits.set(month, files.sort());
     }
   }
@@ -34,14 +46,21 @@ export function reportFilesHolder(dir: string): PersonalDataHolder {
     name: 'report files',
     async find(ip: string): Promise<PersonalItem[]> {
       return [...monthsMentioning(dir, ip)].map(([month, files]) => ({
-        kind: 'report', where: dir, id: month, deleteBy: null,
-        retention: 'monthly report files: kept until an operator deletes them', data: { files },
+        kind: 'report',
+        where: dir,
+        id: month,
+        deleteBy: null,
+        retention: 'monthly report files: kept until an operator deletes them',
+        data: { files },
       }));
     },
     async erase(ip: string): Promise<Record<string, number>> {
       let n = 0;
       for (const files of monthsMentioning(dir, ip).values()) {
-        for (const f of files) { fs.rmSync(path.join(dir, f), { force: true }); n++; }
+        for (const f of files) {
+          fs.rmSync(path.join(dir, f), { force: true });
+          n++;
+        }
       }
       return { filesDeleted: n };
     },

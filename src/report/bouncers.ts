@@ -8,11 +8,20 @@ import type { UsageMetricsRecord } from '../store/usage-metrics.js';
 import type { Month } from './period.js';
 import type { BouncerRow } from './types.js';
 
-interface Item { name?: unknown; value?: unknown; unit?: unknown; labels?: unknown }
+interface Item {
+  name?: unknown;
+  value?: unknown;
+  unit?: unknown;
+  labels?: unknown;
+}
 
 function itemsOf(payload: string): Item[] {
   let body: unknown;
-  try { body = JSON.parse(payload); } catch { return []; }
+  try {
+    body = JSON.parse(payload);
+  } catch {
+    return [];
+  }
   const rc = (body as { remediation_components?: unknown })?.remediation_components;
   if (!Array.isArray(rc)) return [];
   const out: Item[] = [];
@@ -34,7 +43,11 @@ export function bouncerRows(month: Month, bouncers: BouncerRecord[], metrics: Us
   const rows = new Map<string, BouncerRow>();
   for (const b of bouncers) {
     rows.set(b.name, {
-      name: b.name, type: b.type, version: b.version, reports: 0, metrics: [],
+      name: b.name,
+      type: b.type,
+      version: b.version,
+      reports: 0,
+      metrics: [],
       lastPull: b.lastPull === null ? null : new Date(b.lastPull).toISOString(),
     });
   }
@@ -49,7 +62,7 @@ export function bouncerRows(month: Month, bouncers: BouncerRecord[], metrics: Us
     for (const it of itemsOf(m.payload)) {
       if (typeof it.name !== 'string' || typeof it.value !== 'number' || !Number.isFinite(it.value)) continue;
       const unit = typeof it.unit === 'string' ? it.unit : '';
-      const labels = it.labels !== null && typeof it.labels === 'object' ? it.labels as Record<string, unknown> : {};
+      const labels = it.labels !== null && typeof it.labels === 'object' ? (it.labels as Record<string, unknown>) : {};
       const origin = typeof labels.origin === 'string' ? labels.origin : '';
       const cur = row.metrics.find((x) => x.name === it.name && x.unit === unit && x.origin === origin);
       if (cur === undefined) row.metrics.push({ name: it.name, unit, origin, value: it.value });
@@ -57,7 +70,9 @@ export function bouncerRows(month: Month, bouncers: BouncerRecord[], metrics: Us
     }
   }
   for (const r of rows.values()) {
-    r.metrics.sort((a, b) => a.name.localeCompare(b.name) || a.origin.localeCompare(b.origin) || a.unit.localeCompare(b.unit));
+    r.metrics.sort(
+      (a, b) => a.name.localeCompare(b.name) || a.origin.localeCompare(b.origin) || a.unit.localeCompare(b.unit),
+    );
   }
   return [...rows.values()].sort((a, b) => a.name.localeCompare(b.name));
 }

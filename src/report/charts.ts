@@ -43,25 +43,70 @@ function horizontal(labels: string[], values: number[], color: string, width: nu
     grid: { left: 8, right: 48, top: 8, bottom: 24, containLabel: true },
     xAxis: { type: 'value', minInterval: 1, axisLabel: AXIS },
     yAxis: { type: 'category', data: l, axisLabel: { ...AXIS, width: 220, overflow: 'truncate' } },
-    series: [{ type: 'bar', name, data: v, itemStyle: { color }, barMaxWidth: 20, label: { show: true, position: 'right', fontSize: 11 } }],
+    series: [
+      {
+        type: 'bar',
+        name,
+        data: v,
+        itemStyle: { color },
+        barMaxWidth: 20,
+        label: { show: true, position: 'right', fontSize: 11 },
+      },
+    ],
   });
 }
 
+interface ChartSpec {
+  id: string;
+  title: string;
+  color: string;
+  kind: 'columns' | 'horizontal';
+  series: string;
+  rows: { label: string; value: number }[];
+}
+
+function specs(r: ReportData): ChartSpec[] {
+  return [
+    {
+      id: 'attacks-per-day',
+      title: 'Attacks (alerts) per day',
+      color: '#c0392b',
+      kind: 'columns',
+      series: 'alerts',
+      rows: r.attacksPerDay.map((d) => ({ label: d.date.slice(8), value: d.alerts })),
+    },
+    {
+      id: 'top-scenarios',
+      title: 'Top scenarios (alerts)',
+      color: '#d35400',
+      kind: 'horizontal',
+      series: 'alerts',
+      rows: r.topScenarios.map((s) => ({ label: s.scenario, value: s.alerts })),
+    },
+    {
+      id: 'top-countries',
+      title: 'Top source countries (alerts)',
+      color: '#2471a3',
+      kind: 'horizontal',
+      series: 'alerts',
+      rows: r.topCountries.map((c) => ({ label: c.country, value: c.alerts })),
+    },
+    {
+      id: 'decisions-by-origin',
+      title: 'Decisions issued by origin',
+      color: '#1e8449',
+      kind: 'horizontal',
+      series: 'decisions',
+      rows: r.decisions.byOrigin.map((o) => ({ label: o.label, value: o.count })),
+    },
+  ];
+}
+
 export function reportCharts(r: ReportData, width = 860): Chart[] {
-  const days = r.attacksPerDay;
-  const out: Chart[] = [];
-  const add = (c: Omit<Chart, 'svg'>, svg: string) => { out.push({ ...c, svg }); };
-  const perDay = days.map((d) => d.alerts);
-  add({ id: 'attacks-per-day', title: 'Attacks (alerts) per day', color: '#c0392b', values: perDay },
-    columns(days.map((d) => d.date.slice(8)), perDay, '#c0392b', width, 'alerts'));
-  const sc = r.topScenarios.map((s) => s.alerts);
-  add({ id: 'top-scenarios', title: 'Top scenarios (alerts)', color: '#d35400', values: sc },
-    horizontal(r.topScenarios.map((s) => s.scenario), sc, '#d35400', width, 'alerts'));
-  const cn = r.topCountries.map((c) => c.alerts);
-  add({ id: 'top-countries', title: 'Top source countries (alerts)', color: '#2471a3', values: cn },
-    horizontal(r.topCountries.map((c) => c.country), cn, '#2471a3', width, 'alerts'));
-  const org = r.decisions.byOrigin.map((o) => o.count);
-  add({ id: 'decisions-by-origin', title: 'Decisions issued by origin', color: '#1e8449', values: org },
-    horizontal(r.decisions.byOrigin.map((o) => o.label), org, '#1e8449', width, 'decisions'));
-  return out;
+  return specs(r).map((s) => {
+    const labels = s.rows.map((x) => x.label);
+    const values = s.rows.map((x) => x.value);
+    const draw = s.kind === 'columns' ? columns : horizontal;
+    return { id: s.id, title: s.title, color: s.color, values, svg: draw(labels, values, s.color, width, s.series) };
+  });
 }

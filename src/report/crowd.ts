@@ -13,9 +13,13 @@ export interface CrowdLedger {
 let ledger: CrowdLedger | null = null;
 
 /** registers (or with null removes) the crowd ledger the report reads */
-export function registerCrowdLedger(l: CrowdLedger | null): void { ledger = l; }
+export function registerCrowdLedger(l: CrowdLedger | null): void {
+  ledger = l;
+}
 
-export function crowdLedger(): CrowdLedger | null { return ledger; }
+export function crowdLedger(): CrowdLedger | null {
+  return ledger;
+}
 
 /** origins of decisions received from outside: the community blocklist (CAPI) and subscribed lists */
 export function isCrowdOrigin(origin: string): boolean {

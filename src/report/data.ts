@@ -14,7 +14,8 @@ import type { Change, ReportData, Summary } from './types.js';
 
 /** the store reads a report needs (an LmdbLapiStore has them all) */
 export type ReportSource = Pick<
-  LmdbLapiStore, 'queryAlerts' | 'getDecision' | 'queryDecisions' | 'listBouncers' | 'listUsageMetrics'
+  LmdbLapiStore,
+  'queryAlerts' | 'getDecision' | 'queryDecisions' | 'listBouncers' | 'listUsageMetrics'
 >;
 
 export interface BuildOptions {
@@ -27,7 +28,9 @@ export interface BuildOptions {
 
 function change(current: number, previous: number): Change {
   return {
-    current, previous, delta: current - previous,
+    current,
+    previous,
+    delta: current - previous,
     percent: previous === 0 ? null : Math.round(((current - previous) / previous) * 1000) / 10,
   };
 }
@@ -70,16 +73,22 @@ export function buildReport(store: ReportSource, o: BuildOptions): ReportData {
     topAs: cur.as,
     topRanges: cur.ranges,
     decisions: {
-      issued: cur.summary.decisionsIssued, byType: cur.decisionsByType, byOrigin: cur.decisionsByOrigin,
-      active: active.length, activeByOrigin: labelled(activeByOrigin),
+      issued: cur.summary.decisionsIssued,
+      byType: cur.decisionsByType,
+      byOrigin: cur.decisionsByOrigin,
+      active: active.length,
+      activeByOrigin: labelled(activeByOrigin),
     },
     bouncers: bouncerRows(o.month, store.listBouncers(), store.listUsageMetrics()),
     crowd: {
-      received: cur.crowdReceived, receivedTotal: cur.crowdReceived.reduce((n, r) => n + r.count, 0),
-      activeReceived: active.filter((d) => isCrowdOrigin(d.origin)).length, shared,
+      received: cur.crowdReceived,
+      receivedTotal: cur.crowdReceived.reduce((n, r) => n + r.count, 0),
+      activeReceived: active.filter((d) => isCrowdOrigin(d.origin)).length,
+      shared,
     },
     incidents: {
-      largest: cur.largest, longest: cur.longest,
+      largest: cur.largest,
+      longest: cur.longest,
       newScenarios: [...cur.scenarioNames].filter((s) => !prev.scenarioNames.has(s)).sort(),
     },
     geo: { source: geo.source, attribution: geo.attribution },

@@ -5,7 +5,12 @@
 import { GeoIpDatabases, GEO_ATTRIBUTION } from '../parser/enrich/geoip.js';
 import type { SourceRecord } from '../store/records.js';
 
-export interface Located { country: string; asNumber: string; asName: string; range: string }
+export interface Located {
+  country: string;
+  asNumber: string;
+  asName: string;
+  range: string;
+}
 
 export class SourceLocator {
   private readonly cache = new Map<string, Located>();
@@ -19,7 +24,9 @@ export class SourceLocator {
   locate(s: SourceRecord): Located {
     const ip = s.ip || (s.scope === 'Ip' ? s.value : '');
     const own: Located = {
-      country: s.cn ?? '', asNumber: s.asNumber && s.asNumber !== '0' ? s.asNumber : '', asName: s.asName ?? '',
+      country: s.cn ?? '',
+      asNumber: s.asNumber && s.asNumber !== '0' ? s.asNumber : '',
+      asName: s.asName ?? '',
       range: s.range ?? (s.scope === 'Range' ? s.value : ''),
     };
     if (ip === '' || (own.country !== '' && own.asNumber !== '' && own.range !== '')) return own;
@@ -29,15 +36,19 @@ export class SourceLocator {
       const asn = this.db?.asnEnrich(ip) ?? null;
       const range = this.db?.ipToRange(ip) ?? null;
       found = {
-        country: city?.IsoCode ?? '', asNumber: asn && asn.ASNNumber !== '0' ? asn.ASNNumber : '',
-        asName: asn?.ASNOrg ?? '', range: range?.SourceRange ?? '',
+        country: city?.IsoCode ?? '',
+        asNumber: asn && asn.ASNNumber !== '0' ? asn.ASNNumber : '',
+        asName: asn?.ASNOrg ?? '',
+        range: range?.SourceRange ?? '',
       };
       if (this.cache.size > 100_000) this.cache.clear();
       this.cache.set(ip, found);
     }
     return {
-      country: own.country || found.country, asNumber: own.asNumber || found.asNumber,
-      asName: own.asNumber ? own.asName : found.asName, range: own.range || found.range,
+      country: own.country || found.country,
+      asNumber: own.asNumber || found.asNumber,
+      asName: own.asNumber ? own.asName : found.asName,
+      range: own.range || found.range,
     };
   }
 }

@@ -26,7 +26,8 @@ function monthOf(year: number, month0: number): Month {
 export function parseMonth(s: string): Month {
   const m = /^(\d{4})-(\d{2})$/.exec(s);
   const mm = m ? Number(m[2]) : 0;
-  if (!m || mm < 1 || mm > 12) throw new ReportError('REPORT_BAD_MONTH', `month '${s}': expected YYYY-MM, e.g. 2026-11`);
+  if (!m || mm < 1 || mm > 12)
+    throw new ReportError('REPORT_BAD_MONTH', `month '${s}': expected YYYY-MM, e.g. 2026-11`);
   return monthOf(Number(m[1]), mm - 1);
 }
 

@@ -18,7 +18,11 @@ import { renderReport, reportFileName, REPORT_FORMATS } from './index.js';
 export const STATE_KEY = 'report.monthly';
 const HOUR_MS = 3_600_000;
 
-export interface ReportFile { path: string; format: 'html' | 'pdf' | 'json'; month: string }
+export interface ReportFile {
+  path: string;
+  format: 'html' | 'pdf' | 'json';
+  month: string;
+}
 
 /** sends report files through a named notification (e-mail, webhook...): implemented by src/notifications */
 export interface ReportSender {
@@ -28,7 +32,9 @@ export interface ReportSender {
 let sender: ReportSender | null = null;
 
 /** registers (null: removes) the sender the schedule uses for `report.notification` */
-export function registerReportSender(s: ReportSender | null): void { sender = s; }
+export function registerReportSender(s: ReportSender | null): void {
+  sender = s;
+}
 
 export interface ScheduleOptions {
   store: PicketStore;
@@ -51,7 +57,11 @@ export class ReportSchedule {
 
   /** checks now, then every hour */
   start(): this {
-    const tick = () => { this.running ??= this.check().finally(() => { this.running = null; }); };
+    const tick = () => {
+      this.running ??= this.check().finally(() => {
+        this.running = null;
+      });
+    };
     setImmediate(tick);
     this.timer = setInterval(tick, this.o.everyMs ?? HOUR_MS);
     this.timer.unref();
@@ -88,10 +98,15 @@ export class ReportSchedule {
 
   private async notify(name: string, files: ReportFile[], month: string): Promise<void> {
     if (sender === null) {
-      this.o.log(`report ${month}: notification '${name}' not sent: no notification sender in this build (the files are in the folder)`);
+      this.o.log(
+        `report ${month}: notification '${name}' not sent: no notification sender in this build ` +
+          '(the files are in the folder)',
+      );
       return;
     }
-    try { await sender.send(name, files, `Picket monthly report ${month}`); } catch (e) {
+    try {
+      await sender.send(name, files, `Picket monthly report ${month}`);
+    } catch (e) {
       this.o.log(`report ${month}: notification '${name}' failed: ${errorMessage(e)}`);
     }
   }

@@ -6,7 +6,15 @@ import type { SourceLocator } from './geo.js';
 import { isCrowdOrigin } from './crowd.js';
 import { daysOf, parseTime, type Month } from './period.js';
 import type {
-  AsRow, CountryRow, DayPoint, IncidentRow, Labelled, RangeRow, ScenarioRow, SourceRow, Summary,
+  AsRow,
+  CountryRow,
+  DayPoint,
+  IncidentRow,
+  Labelled,
+  RangeRow,
+  ScenarioRow,
+  SourceRow,
+  Summary,
 } from './types.js';
 
 /** rows kept in each "top" table */
@@ -28,37 +36,55 @@ export interface MonthTally {
   scenarioNames: Set<string>;
 }
 
-interface Group { alerts: number; sources: Set<string> }
+interface Group {
+  alerts: number;
+  sources: Set<string>;
+}
 
 function bump(m: Map<string, Group>, k: string, source: string): void {
   let g = m.get(k);
-  if (g === undefined) { g = { alerts: 0, sources: new Set() }; m.set(k, g); }
+  if (g === undefined) {
+    g = { alerts: 0, sources: new Set() };
+    m.set(k, g);
+  }
   g.alerts++;
   g.sources.add(source);
 }
 
-function inc(m: Map<string, number>, k: string): void { m.set(k, (m.get(k) ?? 0) + 1); }
+function inc(m: Map<string, number>, k: string): void {
+  m.set(k, (m.get(k) ?? 0) + 1);
+}
 
 /** count desc, then key asc (stable, deterministic output) */
 function ranked<T extends { alerts: number }>(rows: T[], key: (r: T) => string, n = TOP): T[] {
-  return rows.sort((a, b) => (b.alerts - a.alerts) || key(a).localeCompare(key(b))).slice(0, n);
+  return rows.sort((a, b) => b.alerts - a.alerts || key(a).localeCompare(key(b))).slice(0, n);
 }
 
 export function labelled(m: Map<string, number>): Labelled[] {
-  return [...m].map(([label, count]) => ({ label, count })).sort((a, b) => (b.count - a.count) || a.label.localeCompare(b.label));
+  return [...m]
+    .map(([label, count]) => ({ label, count }))
+    .sort((a, b) => b.count - a.count || a.label.localeCompare(b.label));
 }
 
 function incident(a: AlertRecord): IncidentRow {
   const start = parseTime(a.startAt);
   const stop = parseTime(a.stopAt);
   return {
-    alertId: a.id, scenario: a.scenario, source: a.source.value, start: a.startAt, stop: a.stopAt, events: a.eventsCount,
+    alertId: a.id,
+    scenario: a.scenario,
+    source: a.source.value,
+    start: a.startAt,
+    stop: a.stopAt,
+    events: a.eventsCount,
     durationS: Number.isFinite(start) && Number.isFinite(stop) ? Math.max(0, Math.round((stop - start) / 1000)) : 0,
   };
 }
 
 export function tallyMonth(
-  month: Month, alerts: AlertRecord[], decisionOf: (id: number) => DecisionRecord | undefined, geo: SourceLocator,
+  month: Month,
+  alerts: AlertRecord[],
+  decisionOf: (id: number) => DecisionRecord | undefined,
+  geo: SourceLocator,
 ): MonthTally {
   const dayIndex = new Map(daysOf(month).map((d, i) => [d, i]));
   const days: DayPoint[] = [...dayIndex.keys()].map((date) => ({ date, alerts: 0, decisions: 0 }));
@@ -114,19 +140,38 @@ export function tallyMonth(
   }
   const srcRows = [...sources.values()].map((s) => ({ ...s.row, scenarios: [...s.scen].sort() }));
   const summary: Summary = {
-    alerts: attacks.length, sources: sources.size, scenarios: scenarios.size, decisionsIssued: decisions, countries: countries.size,
+    alerts: attacks.length,
+    sources: sources.size,
+    scenarios: scenarios.size,
+    decisionsIssued: decisions,
+    countries: countries.size,
   };
   const inc1 = attacks.map(incident);
   return {
-    summary, days,
-    scenarios: ranked([...scenarios].map(([scenario, g]) => ({ scenario, alerts: g.alerts, sources: g.sources.size })), (r) => r.scenario),
+    summary,
+    days,
+    scenarios: ranked(
+      [...scenarios].map(([scenario, g]) => ({ scenario, alerts: g.alerts, sources: g.sources.size })),
+      (r) => r.scenario,
+    ),
     sources: ranked(srcRows, (r) => r.value),
-    countries: ranked([...countries].map(([country, g]) => ({ country, alerts: g.alerts, sources: g.sources.size })), (r) => r.country),
-    as: ranked([...ases].map(([asNumber, g]) => ({ asNumber, asName: g.name, alerts: g.alerts, sources: g.sources.size })), (r) => r.asNumber),
-    ranges: ranked([...ranges].map(([range, g]) => ({ range, alerts: g.alerts, sources: g.sources.size })), (r) => r.range),
-    decisionsByType: labelled(byType), decisionsByOrigin: labelled(byOrigin), crowdReceived: labelled(crowd),
-    largest: [...inc1].sort((a, b) => (b.events - a.events) || (a.alertId - b.alertId)).slice(0, 5),
-    longest: [...inc1].sort((a, b) => (b.durationS - a.durationS) || (a.alertId - b.alertId)).slice(0, 5),
+    countries: ranked(
+      [...countries].map(([country, g]) => ({ country, alerts: g.alerts, sources: g.sources.size })),
+      (r) => r.country,
+    ),
+    as: ranked(
+      [...ases].map(([asNumber, g]) => ({ asNumber, asName: g.name, alerts: g.alerts, sources: g.sources.size })),
+      (r) => r.asNumber,
+    ),
+    ranges: ranked(
+      [...ranges].map(([range, g]) => ({ range, alerts: g.alerts, sources: g.sources.size })),
+      (r) => r.range,
+    ),
+    decisionsByType: labelled(byType),
+    decisionsByOrigin: labelled(byOrigin),
+    crowdReceived: labelled(crowd),
+    largest: [...inc1].sort((a, b) => b.events - a.events || a.alertId - b.alertId).slice(0, 5),
+    longest: [...inc1].sort((a, b) => b.durationS - a.durationS || a.alertId - b.alertId).slice(0, 5),
     scenarioNames: new Set(scenarios.keys()),
   };
 }

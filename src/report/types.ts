@@ -1,7 +1,10 @@
 // The monthly report's data (what `buildReport` returns and the JSON format carries): every figure the HTML
 // and PDF pages show comes from here, so the three formats always agree. Times are RFC 3339 strings (UTC).
 
-export interface Count<K extends string> { key: K; count: number }
+export interface Count<K extends string> {
+  key: K;
+  count: number;
+}
 
 export interface Summary {
   alerts: number;
@@ -13,16 +16,46 @@ export interface Summary {
   countries: number;
 }
 
-export interface DayPoint { date: string; alerts: number; decisions: number }
-export interface ScenarioRow { scenario: string; alerts: number; sources: number }
+export interface DayPoint {
+  date: string;
+  alerts: number;
+  decisions: number;
+}
+export interface ScenarioRow {
+  scenario: string;
+  alerts: number;
+  sources: number;
+}
 export interface SourceRow {
-  value: string; scope: string; alerts: number; country: string; asNumber: string; asName: string; range: string;
+  value: string;
+  scope: string;
+  alerts: number;
+  country: string;
+  asNumber: string;
+  asName: string;
+  range: string;
   scenarios: string[];
 }
-export interface CountryRow { country: string; alerts: number; sources: number }
-export interface AsRow { asNumber: string; asName: string; alerts: number; sources: number }
-export interface RangeRow { range: string; alerts: number; sources: number }
-export interface Labelled { label: string; count: number }
+export interface CountryRow {
+  country: string;
+  alerts: number;
+  sources: number;
+}
+export interface AsRow {
+  asNumber: string;
+  asName: string;
+  alerts: number;
+  sources: number;
+}
+export interface RangeRow {
+  range: string;
+  alerts: number;
+  sources: number;
+}
+export interface Labelled {
+  label: string;
+  count: number;
+}
 
 export interface DecisionsSection {
   issued: number;
@@ -35,7 +68,10 @@ export interface DecisionsSection {
 
 /** what one bouncer reported in its usage metrics over the month (kept 7 days by the store) */
 export interface BouncerRow {
-  name: string; type: string; version: string; lastPull: string | null;
+  name: string;
+  type: string;
+  version: string;
+  lastPull: string | null;
   /** sum of each metric over the month's windows: `dropped` packets/bytes by origin, ... */
   metrics: { name: string; unit: string; origin: string; value: number }[];
   /** number of usage-metric reports of the month */
@@ -52,10 +88,21 @@ export interface CrowdSection {
   shared: { total: number; byScenario: Labelled[]; source: string } | null;
 }
 
-export interface Change { current: number; previous: number; delta: number; percent: number | null }
+export interface Change {
+  current: number;
+  previous: number;
+  delta: number;
+  percent: number | null;
+}
 
 export interface IncidentRow {
-  alertId: number; scenario: string; source: string; start: string; stop: string; events: number; durationS: number;
+  alertId: number;
+  scenario: string;
+  source: string;
+  start: string;
+  stop: string;
+  events: number;
+  durationS: number;
 }
 
 export interface Incidents {

@@ -46,7 +46,9 @@ function db<K extends SubDbName, KK extends LmdbKey>(store: PicketStore, name: K
   return store.db(name) as unknown as Database<SubDbs[K], KK>;
 }
 
-function escapeRe(s: string): string { return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'); }
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
 
 /** the address as a whole token (1.2.3.4 does not match inside 11.2.3.45; 1.2.3.4:22 matches) */
 export function addressPattern(ip: string): RegExp {
@@ -70,7 +72,9 @@ export function scrubAlert(a: AlertRecord, re: RegExp): AlertRecord | null {
   const text = JSON.stringify([a.message, a.meta, a.events]);
   if (!mentions(text, re)) return null;
   return {
-    ...a, message: a.message.replace(re, ERASED), meta: scrubMeta(a.meta, re) ?? [],
+    ...a,
+    message: a.message.replace(re, ERASED),
+    meta: scrubMeta(a.meta, re) ?? [],
     events: (a.events ?? []).map((e) => ({ timestamp: e.timestamp, meta: scrubMeta(e.meta, re) ?? [] })),
   };
 }
@@ -92,8 +96,13 @@ export async function eraseAddress(store: PicketStore, ip: string, now: number):
   const k = valueKey(ip);
   return store.root.transaction(() => {
     const c: EraseCounts = {
-      alertsDeleted: 0, eventsDeleted: 0, alertsScrubbed: 0, decisionsDeleted: 0, decisionsWithdrawn: 0,
-      usageMetricsScrubbed: 0, agentsScrubbed: 0,
+      alertsDeleted: 0,
+      eventsDeleted: 0,
+      alertsScrubbed: 0,
+      decisionsDeleted: 0,
+      decisionsWithdrawn: 0,
+      usageMetricsScrubbed: 0,
+      agentsScrubbed: 0,
     };
     let seq = counters.get('seq') ?? 0;
     const put = (kind: LogKind, id: number) => log.put(++seq, { k: kind, id, at: now });
@@ -115,7 +124,10 @@ export async function eraseAddress(store: PicketStore, ip: string, now: number):
         continue;
       }
       const s = scrubAlert(a, re);
-      if (s !== null) { kept.set(key, s); c.alertsScrubbed++; }
+      if (s !== null) {
+        kept.set(key, s);
+        c.alertsScrubbed++;
+      }
     }
     // the address's decisions: expired ones deleted, active ones withdrawn and detached
     for (const { key } of values.getRange({ start: [k], end: [k, Infinity] })) {
@@ -123,7 +135,8 @@ export async function eraseAddress(store: PicketStore, ip: string, now: number):
       const d: StoredDecision | undefined = decisions.get(id);
       if (d === undefined || d.value !== ip) continue;
       const owner = kept.get(d.alertId) ?? alerts.get(d.alertId);
-      if (owner !== undefined) kept.set(d.alertId, { ...owner, decisionIds: owner.decisionIds.filter((x) => x !== id) });
+      if (owner !== undefined)
+        kept.set(d.alertId, { ...owner, decisionIds: owner.decisionIds.filter((x) => x !== id) });
       if (d.until > now) {
         decisions.put(id, { ...d, until: now });
         put(LogKind.Update, id);
@@ -135,7 +148,10 @@ export async function eraseAddress(store: PicketStore, ip: string, now: number):
         c.decisionsDeleted++;
       }
     }
-    for (const [id, a] of kept) { alerts.put(id, a); put(LogKind.AlertPut, id); }
+    for (const [id, a] of kept) {
+      alerts.put(id, a);
+      put(LogKind.AlertPut, id);
+    }
     counters.put('seq', seq);
     for (const { key, value } of metrics.getRange({})) {
       if (!mentions(value.payload, re)) continue;
@@ -143,10 +159,16 @@ export async function eraseAddress(store: PicketStore, ip: string, now: number):
       c.usageMetricsScrubbed++;
     }
     for (const { key, value } of bouncers.getRange({})) {
-      if (value.ipAddress === ip) { bouncers.put(key, { ...value, ipAddress: '' } satisfies BouncerRecord); c.agentsScrubbed++; }
+      if (value.ipAddress === ip) {
+        bouncers.put(key, { ...value, ipAddress: '' } satisfies BouncerRecord);
+        c.agentsScrubbed++;
+      }
     }
     for (const { key, value } of machines.getRange({})) {
-      if (value.ipAddress === ip) { machines.put(key, { ...value, ipAddress: '' } satisfies MachineRecord); c.agentsScrubbed++; }
+      if (value.ipAddress === ip) {
+        machines.put(key, { ...value, ipAddress: '' } satisfies MachineRecord);
+        c.agentsScrubbed++;
+      }
     }
     return c;
   });
@@ -175,16 +197,25 @@ export function findAddress(store: PicketStore, ip: string): AddressData {
     else if (mentions(JSON.stringify([a.message, a.meta, a.events]), re)) out.mentionedIn.push(a);
   }
   const decisions = db<'decisions', number>(store, 'decisions');
-  for (const { key } of db<'decisionValues', [string, number]>(store, 'decisionValues').getRange({ start: [k], end: [k, Infinity] })) {
+  for (const { key } of db<'decisionValues', [string, number]>(store, 'decisionValues').getRange({
+    start: [k],
+    end: [k, Infinity],
+  })) {
     const d = decisions.get(key[1]);
     if (d === undefined || d.value !== ip) continue;
     const owner = alerts.get(d.alertId);
-    out.decisions.push({ decision: d, attached: owner?.decisionIds.includes(d.id) ?? false, alertCreatedAt: owner?.createdAt ?? null });
+    out.decisions.push({
+      decision: d,
+      attached: owner?.decisionIds.includes(d.id) ?? false,
+      alertCreatedAt: owner?.createdAt ?? null,
+    });
   }
   for (const { value } of db<'usageMetrics', [number, string]>(store, 'usageMetrics').getRange({})) {
     if (mentions(value.payload, re)) out.usageMetrics.push(value);
   }
-  for (const { value } of db<'bouncers', string>(store, 'bouncers').getRange({})) if (value.ipAddress === ip) out.bouncers.push(value);
-  for (const { value } of db<'machines', string>(store, 'machines').getRange({})) if (value.ipAddress === ip) out.machines.push(value);
+  for (const { value } of db<'bouncers', string>(store, 'bouncers').getRange({}))
+    if (value.ipAddress === ip) out.bouncers.push(value);
+  for (const { value } of db<'machines', string>(store, 'machines').getRange({}))
+    if (value.ipAddress === ip) out.machines.push(value);
   return out;
 }

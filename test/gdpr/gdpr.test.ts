@@ -40,24 +40,60 @@ before(async () => {
     // a current one: 4 h ban
     alertAt(X, 'crowdsecurity/http-probing', now - 60_000, 50, 12, '4h', [{ key: 'http_path', value: '/.env' }]),
     // another source whose events mention X (a proxy header)
-    { ...alertAt(OTHER, 'crowdsecurity/http-crawl-non_statics', now - 120_000, 30, 20, '4h', [{ key: 'x_forwarded_for', value: `${X}, 10.0.0.1` }]),
-      message: `Ip ${OTHER} (forwarded for ${X}) performed crowdsecurity/http-crawl-non_statics` },
+    {
+      ...alertAt(OTHER, 'crowdsecurity/http-crawl-non_statics', now - 120_000, 30, 20, '4h', [
+        { key: 'x_forwarded_for', value: `${X}, 10.0.0.1` },
+      ]),
+      message: `Ip ${OTHER} (forwarded for ${X}) performed crowdsecurity/http-crawl-non_statics`,
+    },
     // a community blocklist pull holding X among others
-    { ...alertAt('0.0.0.0', 'update : +2/-0 IPs', now, 0, 0), source: { scope: 'Community blocklist', value: 'update : +2/-0 IPs' }, events: [],
-      decisions: [X, '203.0.113.78'].map((value) => ({ duration: '24h', origin: 'CAPI', scenario: 'crowdsecurity/ssh-bf', scope: 'Ip', type: 'ban', value })) },
+    {
+      ...alertAt('0.0.0.0', 'update : +2/-0 IPs', now, 0, 0),
+      source: { scope: 'Community blocklist', value: 'update : +2/-0 IPs' },
+      events: [],
+      decisions: [X, '203.0.113.78'].map((value) => ({
+        duration: '24h',
+        origin: 'CAPI',
+        scenario: 'crowdsecurity/ssh-bf',
+        scope: 'Ip',
+        type: 'ban',
+        value,
+      })),
+    },
   ]);
   let r = await picket(['bouncers', 'add', 'fw', '-o', 'raw', ...data()]);
   assert.equal(r.code, 0, r.stderr);
   key = r.stdout.trim();
   bouncer = new BouncerClient({ url: lapi.url, apiKey: key });
   const usage = await fetch(new URL('/v1/usage-metrics', lapi.url), {
-    method: 'POST', headers: { 'x-api-key': key, 'content-type': 'application/json', 'user-agent': 'crowdsec-firewall-bouncer/v0.0.31' },
-    body: JSON.stringify({ remediation_components: [{ type: 'crowdsec-firewall-bouncer', version: 'v0.0.31', utc_startup_timestamp: 1, feature_flags: [],
-      metrics: [{ meta: { window_size_seconds: 60, utc_now_timestamp: 1 }, items: [
-        { name: 'dropped', value: 3, unit: 'packet', labels: { origin: 'crowdsec', top_source: X } }] }] }] }),
+    method: 'POST',
+    headers: {
+      'x-api-key': key,
+      'content-type': 'application/json',
+      'user-agent': 'crowdsec-firewall-bouncer/v0.0.31',
+    },
+    body: JSON.stringify({
+      remediation_components: [
+        {
+          type: 'crowdsec-firewall-bouncer',
+          version: 'v0.0.31',
+          utc_startup_timestamp: 1,
+          feature_flags: [],
+          metrics: [
+            {
+              meta: { window_size_seconds: 60, utc_now_timestamp: 1 },
+              items: [{ name: 'dropped', value: 3, unit: 'packet', labels: { origin: 'crowdsec', top_source: X } }],
+            },
+          ],
+        },
+      ],
+    }),
   });
   assert.equal(usage.status, 201, await usage.text());
-  for (const args of [['create', 'ops', '-d', 'ops'], ['add', 'ops', X, '203.0.113.0/24']]) {
+  for (const args of [
+    ['create', 'ops', '-d', 'ops'],
+    ['add', 'ops', X, '203.0.113.0/24'],
+  ]) {
     r = await picket(['allowlists', ...args, ...data()]);
     assert.equal(r.code, 0, r.stderr);
   }
@@ -80,12 +116,21 @@ async function exportX(): Promise<AddressExport> {
 test('export: every place holding the address, with the date it will be deleted', async () => {
   const x = await exportX();
   assert.deepEqual(x.summary, {
-    alert: 2, 'alert-mention': 1, decision: 2, 'community-decision': 1, 'usage-metrics': 1, 'allowlist-item': 1, 'allowlist-range': 1,
+    alert: 2,
+    'alert-mention': 1,
+    decision: 2,
+    'community-decision': 1,
+    'usage-metrics': 1,
+    'allowlist-item': 1,
+    'allowlist-range': 1,
   });
   const alerts = x.items.filter((i) => i.kind === 'alert');
   for (const a of alerts) {
     const rec = a.data as { createdAt: number; events: { meta: { key: string; value: string }[] }[] };
-    assert.ok(rec.events[0].meta.some((m) => m.value === X), 'events and their meta are exported');
+    assert.ok(
+      rec.events[0].meta.some((m) => m.value === X),
+      'events and their meta are exported',
+    );
     // 7 days after creation (default retention), or later when its ban ends later
     assert.ok(Date.parse(a.deleteBy!) >= rec.createdAt + 7 * 24 * HOUR - 1000, a.deleteBy!);
   }
@@ -100,14 +145,23 @@ test('export: every place holding the address, with the date it will be deleted'
 
 test('erase: gone from the store, the running LAPI and the bouncer; recorded by keyed hash', async () => {
   const first = await bouncer.stream({ startup: true });
-  assert.ok(first.new.some((d) => d.value === X), 'the bouncer holds the ban (de-duplicated: the longest)');
+  assert.ok(
+    first.new.some((d) => d.value === X),
+    'the bouncer holds the ban (de-duplicated: the longest)',
+  );
   assert.equal((await bouncer.lookup({ ip: X })).length, 2);
 
   const r = await picket(['gdpr', 'erase', '--ip', X, '-o', 'json', ...data()]);
   assert.equal(r.code, 0, r.stderr);
   const rec = JSON.parse(r.stdout) as ErasureRecord;
   assert.deepEqual(rec.counts.store, {
-    alertsDeleted: 2, eventsDeleted: 2, alertsScrubbed: 1, decisionsDeleted: 1, decisionsWithdrawn: 2, usageMetricsScrubbed: 1, agentsScrubbed: 0,
+    alertsDeleted: 2,
+    eventsDeleted: 2,
+    alertsScrubbed: 1,
+    decisionsDeleted: 1,
+    decisionsWithdrawn: 2,
+    usageMetricsScrubbed: 1,
+    agentsScrubbed: 0,
   });
   assert.deepEqual(rec.counts.allowlists, { itemsRemoved: 1 });
 
@@ -118,7 +172,7 @@ test('erase: gone from the store, the running LAPI and the bouncer; recorded by 
     for (const x of d.deleted) if (x.value === X) removed.add(x.origin);
     assert.ok(!d.new.some((x) => x.value === X));
     return removed.size > 0;
-  }, 'the ban of X in the stream\'s deleted list');
+  }, "the ban of X in the stream's deleted list");
   assert.deepEqual(await bouncer.lookup({ ip: X }), []);
   assert.equal((await bouncer.lookup({ ip: '203.0.113.78' })).length, 1, 'the other blocklist entry stays');
   const listed = await watcher.listAlerts({ limit: 0 } as never);
@@ -142,9 +196,12 @@ test('erase: gone from the store, the running LAPI and the bouncer; recorded by 
   assert.equal(list.code, 0, list.stderr);
   assert.ok(!list.stdout.includes(X));
   const keyHex = fs.readFileSync(path.join(lapi.data, 'gdpr.key'), 'utf8').trim();
-  assert.equal((fs.statSync(path.join(lapi.data, 'gdpr.key')).mode & 0o777), 0o600);
+  assert.equal(fs.statSync(path.join(lapi.data, 'gdpr.key')).mode & 0o777, 0o600);
   const hash = crypto.createHmac('sha256', Buffer.from(keyHex, 'hex')).update(X).digest('hex');
-  assert.deepEqual((JSON.parse(list.stdout) as ErasureRecord[]).map((e) => e.addressHash), [hash]);
+  assert.deepEqual(
+    (JSON.parse(list.stdout) as ErasureRecord[]).map((e) => e.addressHash),
+    [hash],
+  );
 });
 
 test('bad input: not an address, missing --ip, unknown sub-command', async () => {

@@ -16,7 +16,14 @@ import { picket, ROOT } from '../cli/helpers.js';
 import { buildReport, parseMonth, type ReportData } from '../../src/report/index.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const have = (bin: string) => { try { execFileSync('sh', ['-c', `command -v ${bin}`]); return true; } catch { return false; } };
+const have = (bin: string) => {
+  try {
+    execFileSync('sh', ['-c', `command -v ${bin}`]);
+    return true;
+  } catch {
+    return false;
+  }
+};
 const ARTEFACTS = path.join(ROOT, 'test/artefacts');
 
 let f: Filled;
@@ -27,7 +34,17 @@ before(async () => {
   f = await fillTwoMonths();
   out = fs.mkdtempSync(path.join(os.tmpdir(), 'picket-report-'));
   for (const fmt of ['json', 'html', 'pdf']) {
-    const r = await picket(['report', '--data', f.env.dir, '--month', '2026-11', '--format', fmt, '-o', path.join(out, `r.${fmt}`)]);
+    const r = await picket([
+      'report',
+      '--data',
+      f.env.dir,
+      '--month',
+      '2026-11',
+      '--format',
+      fmt,
+      '-o',
+      path.join(out, `r.${fmt}`),
+    ]);
     assert.equal(r.code, 0, r.stderr);
   }
   json = JSON.parse(fs.readFileSync(path.join(out, 'r.json'), 'utf8')) as ReportData;
@@ -43,26 +60,47 @@ function at(obj: unknown, k: string): unknown {
   return k.split('.').reduce<unknown>((o, p) => (o as Record<string, unknown>)[p], obj);
 }
 
-test('JSON: the month\'s figures, the previous month, crowd, bouncers, incidents', () => {
+test("JSON: the month's figures, the previous month, crowd, bouncers, incidents", () => {
   assert.equal(json.format, 'picket-report/1');
   assert.equal(json.month, '2026-11');
   assert.equal(json.summary.alerts, f.novAlerts); // the crowd pulls are not attacks
   assert.equal(json.previous.summary.alerts, f.octAlerts);
   assert.equal(json.changes.alerts.delta, f.novAlerts - f.octAlerts);
   assert.equal(json.attacksPerDay.length, 30);
-  assert.equal(json.attacksPerDay.reduce((n, d) => n + d.alerts, 0), f.novAlerts);
+  assert.equal(
+    json.attacksPerDay.reduce((n, d) => n + d.alerts, 0),
+    f.novAlerts,
+  );
   assert.equal(json.attacksPerDay[6].alerts, 0);
   assert.ok(json.attacksPerDay[14].alerts > 0);
-  assert.equal(json.topScenarios.reduce((n, s) => n + s.alerts, 0), f.novAlerts);
-  assert.deepEqual(json.incidents.newScenarios, ['crowdsecurity/http-path-traversal-probing', 'crowdsecurity/http-sensitive-files']);
-  assert.ok(json.topSources.every((s) => s.country !== '' && s.asNumber !== ''), 'offline GeoIP found every source');
+  assert.equal(
+    json.topScenarios.reduce((n, s) => n + s.alerts, 0),
+    f.novAlerts,
+  );
+  assert.deepEqual(json.incidents.newScenarios, [
+    'crowdsecurity/http-path-traversal-probing',
+    'crowdsecurity/http-sensitive-files',
+  ]);
+  assert.ok(
+    json.topSources.every((s) => s.country !== '' && s.asNumber !== ''),
+    'offline GeoIP found every source',
+  );
   assert.ok(json.topCountries.length >= 3);
-  assert.deepEqual(json.crowd.received, [{ label: 'CAPI', count: 12 }, { label: 'lists:firehol_cybercrime', count: 5 }]);
+  assert.deepEqual(json.crowd.received, [
+    { label: 'CAPI', count: 12 },
+    { label: 'lists:firehol_cybercrime', count: 5 },
+  ]);
   assert.equal(json.crowd.shared, null);
   assert.equal(json.decisions.issued, f.novAlerts + 17);
   const fw = json.bouncers.find((b) => b.name === 'fw')!;
   assert.equal(fw.reports, 2);
-  assert.deepEqual(fw.metrics.filter((m) => m.name === 'dropped').map((m) => [m.origin, m.value]), [['CAPI', 20], ['crowdsec', 400]]);
+  assert.deepEqual(
+    fw.metrics.filter((m) => m.name === 'dropped').map((m) => [m.origin, m.value]),
+    [
+      ['CAPI', 20],
+      ['crowdsec', 400],
+    ],
+  );
   assert.equal(json.incidents.largest.length, 5);
   assert.ok(json.incidents.largest[0].events >= json.incidents.largest[4].events);
   // the same data built in-process (the console's path) agrees with the CLI's
@@ -72,10 +110,24 @@ test('JSON: the month\'s figures, the previous month, crowd, bouncers, incidents
 });
 
 test('HTML in chromium: charts drawn with the data, figures equal to the JSON, nothing fetched', async (t) => {
-  if (!fs.existsSync(CHROMIUM)) { t.skip(`${CHROMIUM} is missing (apt-get install chromium)`); return; }
+  if (!fs.existsSync(CHROMIUM)) {
+    t.skip(`${CHROMIUM} is missing (apt-get install chromium)`);
+    return;
+  }
   const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu',
-    '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
   try {
     const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
     const outside: string[] = [];
@@ -86,15 +138,24 @@ test('HTML in chromium: charts drawn with the data, figures equal to the JSON, n
       return route.abort();
     });
     await page.goto('file://' + path.join(out, 'r.html'));
-    const charts = await page.$$eval('figure[data-chart]', (figs) => figs.map((fig) => {
-      const color = fig.getAttribute('data-color')!;
-      const bars = [...fig.querySelectorAll(`svg path[fill="${color}"]`)].map((p) => {
-        const b = (p as SVGGraphicsElement).getBBox();
-        return b.width * b.height;
-      });
-      return { id: fig.getAttribute('data-chart')!, values: fig.getAttribute('data-values')!.split(',').map(Number), bars };
-    }));
-    assert.deepEqual(charts.map((c) => c.id), ['attacks-per-day', 'top-scenarios', 'top-countries', 'decisions-by-origin']);
+    const charts = await page.$$eval('figure[data-chart]', (figs) =>
+      figs.map((fig) => {
+        const color = fig.getAttribute('data-color')!;
+        const bars = [...fig.querySelectorAll(`svg path[fill="${color}"]`)].map((p) => {
+          const b = (p as SVGGraphicsElement).getBBox();
+          return b.width * b.height;
+        });
+        return {
+          id: fig.getAttribute('data-chart')!,
+          values: fig.getAttribute('data-values')!.split(',').map(Number),
+          bars,
+        };
+      }),
+    );
+    assert.deepEqual(
+      charts.map((c) => c.id),
+      ['attacks-per-day', 'top-scenarios', 'top-countries', 'decisions-by-origin'],
+    );
     const expected: Record<string, number[]> = {
       'attacks-per-day': json.attacksPerDay.map((d) => d.alerts),
       'top-scenarios': json.topScenarios.map((s) => s.alerts),
@@ -129,12 +190,15 @@ test('HTML in chromium: charts drawn with the data, figures equal to the JSON, n
 test('HTML is self-contained: no script, link, import or external URL', () => {
   const html = fs.readFileSync(path.join(out, 'r.html'), 'utf8');
   assert.doesNotMatch(html, /<script|<link|<img|@import|url\(/i);
-  const urls = (html.match(/(?:src|href)\s*=\s*"[^"]*"/gi) ?? []);
+  const urls = html.match(/(?:src|href)\s*=\s*"[^"]*"/gi) ?? [];
   assert.deepEqual(urls, []);
 });
 
 test('PDF: pages, the figures in its text, renders with poppler', (t) => {
-  if (!have('pdftotext') || !have('pdfinfo') || !have('pdftoppm')) { t.skip('poppler-utils is missing (apt-get install poppler-utils)'); return; }
+  if (!have('pdftotext') || !have('pdfinfo') || !have('pdftoppm')) {
+    t.skip('poppler-utils is missing (apt-get install poppler-utils)');
+    return;
+  }
   const pdf = path.join(out, 'r.pdf');
   const info = execFileSync('pdfinfo', [pdf], { encoding: 'utf8' });
   const pages = Number(/Pages:\s+(\d+)/.exec(info)![1]);
@@ -143,7 +207,8 @@ test('PDF: pages, the figures in its text, renders with poppler', (t) => {
   const text = execFileSync('pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8' });
   assert.match(text, /Picket security report - 2026-11/);
   assert.match(text, new RegExp(`Alerts\\s+${json.summary.alerts}\\s+\\+${json.changes.alerts.delta}`));
-  for (const s of json.topScenarios) assert.match(text, new RegExp(`${s.scenario.replace(/[/]/g, '\\/')}\\s+${s.alerts}\\s+${s.sources}`));
+  for (const s of json.topScenarios)
+    assert.match(text, new RegExp(`${s.scenario.replace(/[/]/g, '\\/')}\\s+${s.alerts}\\s+${s.sources}`));
   for (const s of json.topSources.slice(0, 5)) assert.ok(text.includes(s.value), s.value);
   assert.ok(text.includes(`Issued this month: ${json.decisions.issued}`));
   assert.match(text, /dropped\s+crowdsec\s+packet\s+400/);

@@ -40,9 +40,15 @@ const OPTIONS = {
   output: { type: 'string', short: 'o' },
 } as const;
 
-async function withGdpr<T>(dataDir: string, retention: GdprContext['retention'], f: (c: GdprContext) => Promise<T>): Promise<T> {
+async function withGdpr<T>(
+  dataDir: string,
+  retention: GdprContext['retention'],
+  f: (c: GdprContext) => Promise<T>,
+): Promise<T> {
   let store: PicketStore;
-  try { store = openStore(dataDir); } catch (e) {
+  try {
+    store = openStore(dataDir);
+  } catch (e) {
     if (e instanceof StoreError) throw new CliError(e.message, 1);
     throw e;
   }
@@ -58,7 +64,8 @@ async function withGdpr<T>(dataDir: string, retention: GdprContext['retention'],
 
 function counts(c: Record<string, Record<string, number>>): string[][] {
   const rows: string[][] = [];
-  for (const [holder, m] of Object.entries(c)) for (const [k, n] of Object.entries(m)) rows.push([holder, k, String(n)]);
+  for (const [holder, m] of Object.entries(c))
+    for (const [k, n] of Object.entries(m)) rows.push([holder, k, String(n)]);
   return rows;
 }
 
@@ -75,34 +82,65 @@ export const gdprCommand: Command = {
     const retention = { ...DEFAULT_RETENTION, ...(ctx.config.retention ?? {}) };
     if (ctx.config.report?.outputDir !== undefined) registerHolder(reportFilesHolder(ctx.config.report.outputDir));
     const ip = values.ip;
-    if ((sub === 'export' || sub === 'erase') && ip === undefined) throw new CliError(`gdpr ${sub}: --ip IP is required`);
+    if ((sub === 'export' || sub === 'erase') && ip === undefined)
+      throw new CliError(`gdpr ${sub}: --ip IP is required`);
     switch (sub) {
       case 'export': {
         const x = await withGdpr(ctx.dataDir, retention, (c) => exportAddress(c, ip!));
-        if (fmt === 'json') { io.out(JSON.stringify(x, null, 2)); return 0; }
+        if (fmt === 'json') {
+          io.out(JSON.stringify(x, null, 2));
+          return 0;
+        }
         io.out(`Data held about ${x.address} (${x.items.length} items):`);
-        io.out(renderTable(['Kind', 'Where', 'Id', 'Deleted by'], x.items.map((i) => [i.kind, i.where, i.id, i.deleteBy ?? 'when removed'])));
+        io.out(
+          renderTable(
+            ['Kind', 'Where', 'Id', 'Deleted by'],
+            x.items.map((i) => [i.kind, i.where, i.id, i.deleteBy ?? 'when removed']),
+          ),
+        );
         if (x.erasures.length) io.out(`Erased before: ${x.erasures.map((e) => e.at).join(', ')}`);
         return 0;
       }
       case 'erase': {
-        const r = await withGdpr(ctx.dataDir, retention, (c) => eraseEverywhere(c, ip!, { keepAllowlists: values['keep-allowlists'] === true }));
-        if (fmt === 'json') { io.out(JSON.stringify(r, null, 2)); return 0; }
+        const r = await withGdpr(ctx.dataDir, retention, (c) =>
+          eraseEverywhere(c, ip!, { keepAllowlists: values['keep-allowlists'] === true }),
+        );
+        if (fmt === 'json') {
+          io.out(JSON.stringify(r, null, 2));
+          return 0;
+        }
         io.out(`erased ${ip} (erasure ${r.id}):`);
         io.out(renderTable(['Holder', 'Records', 'Count'], counts(r.counts)));
         return 0;
       }
       case 'erasures': {
         const list = await withGdpr(ctx.dataDir, retention, async (c) => listErasures(c.store));
-        if (fmt === 'json') { io.out(JSON.stringify(list, null, 2)); return 0; }
-        io.out(renderTable(['Id', 'At', 'Address hash', 'Erased'], list.map((e) => [e.id, new Date(e.at).toISOString(),
-          e.addressHash.slice(0, 16) + '…', counts(e.counts).filter((c) => c[2] !== '0').map((c) => `${c[1]} ${c[2]}`).join(', ')])));
+        if (fmt === 'json') {
+          io.out(JSON.stringify(list, null, 2));
+          return 0;
+        }
+        io.out(
+          renderTable(
+            ['Id', 'At', 'Address hash', 'Erased'],
+            list.map((e) => [
+              e.id,
+              new Date(e.at).toISOString(),
+              e.addressHash.slice(0, 16) + '…',
+              counts(e.counts)
+                .filter((c) => c[2] !== '0')
+                .map((c) => `${c[1]} ${c[2]}`)
+                .join(', '),
+            ]),
+          ),
+        );
         return 0;
       }
       default:
-        throw new CliError(sub === undefined
-          ? 'expected a sub-command: export, erase or erasures (see picket gdpr --help)'
-          : `unknown sub-command '${sub}': expected export, erase or erasures`);
+        throw new CliError(
+          sub === undefined
+            ? 'expected a sub-command: export, erase or erasures (see picket gdpr --help)'
+            : `unknown sub-command '${sub}': expected export, erase or erasures`,
+        );
     }
   },
 };

@@ -6,7 +6,13 @@ import fs from 'node:fs';
 import { CliError, parseOptions, type CliIO, type Command } from '../command.js';
 import { COMMON_HELP, COMMON_OPTIONS, resolveContext, withStore } from '../api-context.js';
 import {
-  buildReport, lastMonth, parseMonth, renderReport, reportFileName, reportFormat, type Month,
+  buildReport,
+  lastMonth,
+  parseMonth,
+  renderReport,
+  reportFileName,
+  reportFormat,
+  type Month,
 } from '../../report/index.js';
 import { isPicketError, errorMessage } from '../../core/errors.js';
 import type { LmdbLapiStore } from '../../store/lapi-store.js';
@@ -41,23 +47,31 @@ export const reportCommand: Command = {
   usage,
   async run(argv: string[], io: CliIO): Promise<number> {
     const { values, positionals } = parseOptions('report', argv, OPTIONS, true);
-    if (values.help) { io.out(usage); return 0; }
+    if (values.help) {
+      io.out(usage);
+      return 0;
+    }
     if (positionals.length) throw new CliError(`report: unexpected argument '${positionals[0]}'`);
     let month: Month;
     let format;
     try {
       month = values.month === undefined ? lastMonth(Date.now()) : parseMonth(values.month);
       format = reportFormat(values.format ?? 'html');
-    } catch (e) { return cliError(e); }
+    } catch (e) {
+      return cliError(e);
+    }
     const ctx = resolveContext(values);
     const data = await withStore(ctx, async (s) => buildReport(s as LmdbLapiStore, { month }));
     const bytes = await renderReport(data, format);
     const file = values.output ?? (format === 'pdf' ? reportFileName(month.key, format) : undefined);
     if (file === undefined) {
-      if (io.write) await io.write(bytes.toString('utf8')); else io.out(bytes.toString('utf8'));
+      if (io.write) await io.write(bytes.toString('utf8'));
+      else io.out(bytes.toString('utf8'));
       return 0;
     }
-    try { fs.writeFileSync(file, bytes); } catch (e) {
+    try {
+      fs.writeFileSync(file, bytes);
+    } catch (e) {
       throw new CliError(`cannot write ${file}: ${(e as NodeJS.ErrnoException).code ?? errorMessage(e)}`, 1);
     }
     io.err(`report ${month.key} (${format}) written to ${file}`);
