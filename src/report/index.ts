@@ -12,6 +12,8 @@ export { parseMonth, lastMonth, previousMonth, monthContaining, ReportError, typ
 export { registerCrowdLedger, type CrowdLedger } from './crowd.js';
 export type { ReportData } from './types.js';
 
+const PDF_CHART_WIDTH = 620;
+
 export type ReportFormat = 'html' | 'pdf' | 'json';
 export const REPORT_FORMATS: readonly ReportFormat[] = ['html', 'pdf', 'json'];
 
@@ -23,8 +25,10 @@ export function reportFormat(s: string): ReportFormat {
 /** the report in one format: the file's bytes */
 export async function renderReport(r: ReportData, format: ReportFormat): Promise<Buffer> {
   if (format === 'json') return Buffer.from(JSON.stringify(r, null, 2) + '\n');
-  const charts = reportCharts(r);
-  return format === 'html' ? Buffer.from(renderHtml(r, charts)) : renderPdf(r, charts);
+  // narrower charts for the A4 column: their text stays readable once scaled to the page
+  return format === 'html'
+    ? Buffer.from(renderHtml(r, reportCharts(r)))
+    : renderPdf(r, reportCharts(r, PDF_CHART_WIDTH));
 }
 
 /** `picket-report-2026-11.html` */

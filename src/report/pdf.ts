@@ -90,7 +90,9 @@ function chart(doc: Doc, c: Chart): void {
     return;
   }
   const y = doc.y + 2;
-  SVGtoPDF(doc, c.svg, MARGIN, y, { width: WIDTH, height, fontCallback: () => 'Helvetica' });
+  // the chart's own width/height attributes (pixels) would win over the options: size it to the column
+  const svg = c.svg.replace(/^<svg width="[\d.]+" height="[\d.]+"/, `<svg width="${WIDTH}" height="${height}"`);
+  SVGtoPDF(doc, svg, MARGIN, y, { width: WIDTH, height, assumePt: true, fontCallback: () => 'Helvetica' });
   doc.x = MARGIN;
   doc.y = y + height + 6;
 }

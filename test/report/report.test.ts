@@ -214,6 +214,10 @@ test('PDF: pages, the figures in its text, renders with poppler', (t) => {
   assert.match(text, /dropped\s+crowdsec\s+packet\s+400/);
   // chart axis labels come from the SVGs (vector text placed by svg-to-pdfkit)
   assert.match(text, /Attacks \(alerts\) per day/);
+  // every word (chart labels included) inside the page's right margin (A4: 595 pt wide, 40 pt margin)
+  const bbox = execFileSync('pdftotext', ['-bbox', pdf, '-'], { encoding: 'utf8' });
+  const xMax = [...bbox.matchAll(/xMax="([\d.]+)"/g)].map((m) => Number(m[1]));
+  assert.ok(xMax.length > 100 && Math.max(...xMax) <= 595.28 - 40 + 1, `rightmost word at ${Math.max(...xMax)} pt`);
   execFileSync('pdftoppm', ['-png', '-r', '40', '-f', '1', '-l', '1', pdf, path.join(out, 'page')]);
   const png = fs.readdirSync(out).find((n) => n.startsWith('page') && n.endsWith('.png'));
   assert.ok(png && fs.statSync(path.join(out, png)).size > 5000, 'page 1 renders');
