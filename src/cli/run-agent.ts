@@ -290,6 +290,7 @@ class AgentRun {
       this.log(`alerts to the Local API: ${st.ingested} stored, ${st.failed} refused, ${st.dropped} dropped`);
     }
     if (lapi) {
+      await lapi.reports?.stop();
       await lapi.server.close().catch((e: unknown) => this.log(`closing the Local API: ${errorMessage(e)}`));
       await lapi.store.close().catch((e: unknown) => this.log(`closing the Local API store: ${errorMessage(e)}`));
     }

@@ -19,12 +19,15 @@ import type { LapiAlertJSON } from '../api/alerts.js';
 import { readCredentials, clientTlsOf, CredentialsError } from '../config/credentials.js';
 import { WatcherClient } from '../client/watcher.js';
 import { AlertForwarder } from '../client/forwarder.js';
+import { ReportSchedule } from '../report/schedule.js';
 
 export interface LocalLapi {
   server: LapiServer;
   store: LmdbLapiStore;
   machineId: string;
   credentialsFile: string;
+  /** the monthly report of the config's `report` (null: none) */
+  reports: ReportSchedule | null;
 }
 
 export function loadProfiles(file: string | undefined): Profile[] {
@@ -69,7 +72,9 @@ export async function startLocalLapi(env: PicketStore, o: {
     throw e;
   }
   const creds = server.credentials ?? await ensureLocalCredentials(store, env.dir, server.url);
-  return { server, store, machineId: creds.login, credentialsFile: credentialsPathOf(env.dir) };
+  const report = o.config.report;
+  const reports = report?.schedule === 'monthly' ? new ReportSchedule({ store: env, source: store, config: report, log: o.log }).start() : null;
+  return { server, store, machineId: creds.login, credentialsFile: credentialsPathOf(env.dir), reports };
 }
 
 /** at most this many alerts wait for the LAPI to be attached / to finish the previous batch */
@@ -179,6 +184,7 @@ export async function runLapiOnly(o: { dataDir: string; config: PicketConfig; pr
     process.once('SIGTERM', () => resolve('SIGTERM'));
   });
   if (metricsServer) await metricsServer.close().catch(() => undefined);
+  await lapi.reports?.stop();
   await lapi.server.close().catch((e: Error) => io.err(`picket run: closing the Local API: ${e.message}`));
   await lapi.store.close().catch((e: Error) => io.err(`picket run: closing the Local API store: ${e.message}`));
   await store.close().catch((e: Error) => io.err(`picket run: closing the store: ${e.message}`));

@@ -7,6 +7,7 @@
 //   retention: {max_age: 7d, max_items: 5000}
 //   metrics: {listen: 127.0.0.1:6060}
 //   notification_dir: /etc/picket/notifications   # CrowdSec's config_paths.notification_dir
+//   report: {schedule: monthly, output_dir: /var/lib/picket/reports, notification: email-ops}
 // Owns: reading and validating it. Every error names the file, the line and the key; unknown keys are errors
 // (a typo must not silently fall back to a default).
 
@@ -18,6 +19,8 @@ import { DEFAULT_CONFIG_FILE } from './defaults.js';
 
 export interface TlsConfig { certFile: string; keyFile: string; caFile?: string; bouncersAllowedOu?: string[]; agentsAllowedOu?: string[] }
 export interface RetentionConfig { maxAgeMs?: number; maxItems?: number }
+/** the monthly report of `picket run` (src/report/schedule.ts) */
+export interface ReportConfig { schedule: 'monthly' | 'off'; outputDir?: string; notification?: string }
 
 export interface PicketConfig {
   /** the file it came from (null: no file) */
@@ -30,6 +33,7 @@ export interface PicketConfig {
   retention?: RetentionConfig;
   metricsListen?: string;
   notificationDir?: string;
+  report?: ReportConfig;
 }
 
 export class ConfigError extends Error {
@@ -46,6 +50,26 @@ function str(v: unknown, key: string, fail: Reporter): string {
 function mapOf(v: unknown, key: string, fail: Reporter): YAML.YAMLMap {
   if (YAML.isMap(v)) return v;
   return fail(v, key, 'expected a mapping');
+}
+
+function parseReport(v: unknown, fail: Reporter): ReportConfig {
+  const m = mapOf(v, 'report', fail);
+  const r: ReportConfig = { schedule: 'off' };
+  let schedule: unknown = null;
+  for (const p of m.items) {
+    const k = keyName(p.key);
+    if (k === 'schedule') {
+      schedule = p.value;
+      const s = str(p.value, 'report.schedule', fail);
+      if (s !== 'monthly' && s !== 'off') fail(p.value, 'report.schedule', `'${s}': expected monthly or off`);
+      r.schedule = s as ReportConfig['schedule'];
+    } else if (k === 'output_dir') r.outputDir = str(p.value, 'report.output_dir', fail);
+    else if (k === 'notification') r.notification = str(p.value, 'report.notification', fail);
+    else fail(p.key, `report.${k}`, 'unknown key (expected schedule, output_dir, notification)');
+  }
+  if (schedule === null) fail(v, 'report.schedule', 'missing (monthly or off)');
+  if (r.schedule === 'monthly' && r.outputDir === undefined) fail(v, 'report.output_dir', 'missing (the folder the reports are written to)');
+  return r;
 }
 
 export function parseConfig(text: string, file: string): PicketConfig {
@@ -125,8 +149,9 @@ export function parseConfig(text: string, file: string): PicketConfig {
         }
         break;
       }
+      case 'report': cfg.report = parseReport(v ?? pair.key, fail); break;
       default:
-        fail(pair.key, key, 'unknown key (expected data_dir, listen, profiles_path, notification_dir, trusted_ips, tls, retention, metrics)');
+        fail(pair.key, key, 'unknown key (expected data_dir, listen, profiles_path, notification_dir, trusted_ips, tls, retention, metrics, report)');
     }
   }
   return cfg;

@@ -15,7 +15,7 @@ import { KeyedWriteQueue } from './write-queue.js';
 import type { AllowlistStore } from '../store/allowlists.js';
 import { notificationAlert, type AlertNotifyHook } from './notify.js';
 import { decisionValueOk } from './alert-model.js';
-import { normaliseScope } from './query.js';
+import { normaliseScope } from '../api/scope.js';
 
 export type MachinePatch = Partial<Omit<MachineRecord, 'machineId'>>;
 

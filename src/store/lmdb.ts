@@ -19,6 +19,7 @@ import type { AlertRecord, BouncerRecord, MachineRecord } from './records.js';
 import type { DecisionLogEntry, StoredDecision } from './lapi-schema.js';
 import type { AllowlistRecord } from './allowlists.js';
 import type { UsageMetricsRecord } from './usage-metrics.js';
+import type { ErasureRecord } from './erase.js';
 
 /** Sub-database name -> value type. Keys are strings unless a comment says otherwise. */
 export interface SubDbs {
@@ -38,6 +39,10 @@ export interface SubDbs {
   usageMetrics: UsageMetricsRecord;
   /** allowlists by name (./allowlists.ts) */
   allowlists: AllowlistRecord;
+  /** records of GDPR erasures, key: erasure id (src/gdpr/erasures.ts; no address, a keyed hash) */
+  gdprErasures: ErasureRecord;
+  /** small state of scheduled jobs, key: job name (src/report/schedule.ts: last month reported) */
+  jobState: string;
 }
 
 export type SubDbName = keyof SubDbs;

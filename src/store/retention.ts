@@ -67,7 +67,8 @@ export class Retention {
     const t = this.t;
     const orphans: number[] = [];
     for await (const d of scanTable(t.decisions)) {
-      if (d.until <= now && !t.alerts.doesExist(d.alertId)) orphans.push(d.id);
+      // kept while in the stream's deleted window: a bouncer must still learn that it ended (gdpr erase)
+      if (d.until <= now - this.memory.indexRetentionMs && !t.alerts.doesExist(d.alertId)) orphans.push(d.id);
     }
     let removed = 0;
     for (const batch of slices(orphans, WRITE_BATCH)) {

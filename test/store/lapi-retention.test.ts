@@ -52,15 +52,16 @@ test('prune: expired decisions whose alert is gone are removed (LMDB and index),
   const env = await openEnv();
   try {
     await env.lapi.addAlerts([
-      alert([decision('192.0.2.1', T0 + MIN), decision('192.0.2.2', T0 + DAY)]),
+      alert([decision('192.0.2.1', T0 + MIN), decision('192.0.2.2', T0 + 3 * DAY), decision('192.0.2.3', T0 + DAY)]),
     ]);
     // the alert row vanishes behind the store's back (a foreign tool, a partial restore)
     await env.store.db('alerts').remove(1 as unknown as string);
-    const now = T0 + HOUR;
+    const now = T0 + DAY + HOUR;
     const r = await env.lapi.prune({ maxAgeMs: 7 * DAY, maxItems: 5000 }, now);
-    assert.deepEqual(r, { alerts: 0, decisions: 1 });
+    assert.deepEqual(r, { alerts: 0, decisions: 1 }, 'only the one expired longer than the index retention (24 h)');
     assert.equal(env.lapi.getDecision(1), undefined);
-    assert.equal(env.lapi.indexedDecisions().length, 1);
+    assert.equal(env.lapi.getDecision(3)!.value, '192.0.2.3', 'expired 1 h ago: still in the stream deleted window');
+    assert.equal(env.lapi.indexedDecisions().length, 2);
     assert.equal(env.lapi.queryDecisions({ value: '192.0.2.2' }, now).length, 1);
   } finally { await env.cleanup(); }
 });

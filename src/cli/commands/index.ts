@@ -31,6 +31,8 @@ const LOADERS: readonly Loader[] = [
   ['machines', () => import('./machines.js'), 'machinesCommand'],
   ['lapi', () => import('./lapi.js'), 'lapiCommand'],
   ['notifications', () => import('./notifications.js'), 'notificationsCommand'],
+  ['report', () => import('./report.js'), 'reportCommand'],
+  ['gdpr', () => import('./gdpr.js'), 'gdprCommand'],
 ];
 
 /** Command names, in --help order. */
