@@ -14,8 +14,6 @@ import type { IncomingAlert } from './validate.js';
 import { KeyedWriteQueue } from './write-queue.js';
 import type { AllowlistStore } from '../store/allowlists.js';
 import { notificationAlert, type AlertNotifyHook } from './notify.js';
-import { decisionValueOk } from './alert-model.js';
-import { normaliseScope } from '../api/scope.js';
 
 export type MachinePatch = Partial<Omit<MachineRecord, 'machineId'>>;
 
@@ -120,7 +118,13 @@ export class LapiApp {
     if (this.notify === null) return { names: [], durations: [] };
     this.profileCtx.now = now;
     const names = applyProfiles(this.profiles, alert, this.profileCtx).notifications;
-    const durations = a.decisions.filter((d) => decisionValueOk(normaliseScope(d.scope), d.value)).map((d) => d.duration);
+    // the kept decisions are the incoming ones in order, minus those whose Ip/Range value did not parse
+    const durations: string[] = [];
+    for (const d of a.decisions) {
+      const k = alert.decisions[durations.length];
+      const same = k && k.value === d.value && k.type === d.type && k.scenario === d.scenario && k.origin === d.origin;
+      if (same) durations.push(d.duration);
+    }
     return { names, durations };
   }
 
