@@ -30,6 +30,7 @@ const LOADERS: readonly Loader[] = [
   ['allowlists', () => import('./allowlists.js'), 'allowlistsCommand'],
   ['machines', () => import('./machines.js'), 'machinesCommand'],
   ['lapi', () => import('./lapi.js'), 'lapiCommand'],
+  ['central', () => import('./central.js'), 'centralCommand'],
 ];
 
 /** Command names, in --help order. */
