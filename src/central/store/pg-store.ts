@@ -31,7 +31,8 @@ const partName = (day: number): string => `central_signals_${new Date(day * DAY_
 
 export class PgCentralStore implements CentralStore {
   readonly kind = 'postgres' as const;
-  private maxDay = -1;
+  /** days whose partition this process knows to exist */
+  private readonly days = new Set<number>();
 
   private constructor(private readonly pool: pg.Pool) {}
 
@@ -53,15 +54,15 @@ export class PgCentralStore implements CentralStore {
   /** day partitions covering [from, to] */
   async ensurePartitions(from: number, to: number): Promise<void> {
     for (let d = dayOf(from); d <= dayOf(to); d++) {
-      if (d <= this.maxDay) continue;
+      if (this.days.has(d)) continue;
       const lo = new Date(d * DAY_MS).toISOString(), hi = new Date((d + 1) * DAY_MS).toISOString();
       try {
         await this.pool.query(`CREATE TABLE IF NOT EXISTS ${partName(d)} PARTITION OF central_signals FOR VALUES FROM ('${lo}') TO ('${hi}')`);
       } catch (e) {
         if (!/already exists/.test(errorMessage(e))) throw e; // another process created it meanwhile
       }
+      this.days.add(d);
     }
-    this.maxDay = Math.max(this.maxDay, dayOf(to));
   }
 
   private async one<T>(sql: string, args: unknown[]): Promise<T | undefined> {
@@ -84,8 +85,9 @@ export class PgCentralStore implements CentralStore {
 
   async addSignals(rows: readonly StoredSignal[]): Promise<void> {
     if (rows.length === 0) return;
-    const maxReceived = Math.max(...rows.map((r) => r.received));
-    if (dayOf(maxReceived) > this.maxDay) await this.ensurePartitions(maxReceived, maxReceived + AHEAD_DAYS * DAY_MS);
+    for (const r of rows) {
+      if (!this.days.has(dayOf(r.received))) await this.ensurePartitions(r.received, r.received + AHEAD_DAYS * DAY_MS);
+    }
     const col = <K extends keyof StoredSignal>(k: K) => rows.map((r) => r[k]);
     await this.pool.query(
       `INSERT INTO central_signals SELECT * FROM unnest($1::timestamptz[], $2::timestamptz[], $3::text[], $4::text[],
@@ -108,6 +110,7 @@ export class PgCentralStore implements CentralStore {
       if (day >= cutDay) continue;
       n += Number((await this.pool.query(`SELECT count(*) AS n FROM ${name}`)).rows[0].n);
       await this.pool.query(`DROP TABLE IF EXISTS ${name}`);
+      this.days.delete(day);
     }
     n += (await this.pool.query('DELETE FROM central_signals WHERE received < $1', [new Date(before)])).rowCount ?? 0;
     return n;
