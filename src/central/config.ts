@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { PicketError } from '../core/errors.js';
+import { DEFAULT_CONSENSUS, parseConsensusConfig, type ConsensusConfig } from './consensus/config.js';
 
 export interface CentralConfig {
   listen: string;
@@ -18,7 +19,6 @@ export interface CentralConfig {
   signalsRetentionDays: number;
   /** how often the community list is recomputed (s) */
   tickSeconds: number;
-  listCap: number;
   /** kept-off time of an appeal (ms) */
   appealHoldMs: number;
   registrationToken: string;
@@ -26,8 +26,8 @@ export interface CentralConfig {
   registrationsPerAsPerHour: number;
   /** reserved ranges accepted as if public (lab federations, tests) */
   acceptRanges: string[];
-  /** raw `consensus:` section, for the consensus engine */
-  consensus: unknown;
+  /** the `consensus:` section, read by the consensus engine's own loader (src/central/consensus/config.ts) */
+  consensus: ConsensusConfig;
 }
 
 export const DEFAULT_HUB_INDEXES = ['/usr/share/crowdsec/hub/.index.json', '/etc/crowdsec/hub/.index.json'];
@@ -35,9 +35,9 @@ export const DEFAULT_HUB_INDEXES = ['/usr/share/crowdsec/hub/.index.json', '/etc
 export function defaultConfig(): CentralConfig {
   return {
     listen: '127.0.0.1:8090', data: '', db: '', hubIndex: '', publicUrl: '',
-    signalsRetentionDays: 30, tickSeconds: 10, listCap: 15_000, appealHoldMs: 30 * 86_400_000,
+    signalsRetentionDays: 30, tickSeconds: 10, appealHoldMs: 30 * 86_400_000,
     registrationToken: '', registrationsPerNetworkPerHour: 10, registrationsPerAsPerHour: 200,
-    acceptRanges: [], consensus: undefined,
+    acceptRanges: [], consensus: { ...DEFAULT_CONSENSUS, allowlist: [...DEFAULT_CONSENSUS.allowlist] },
   };
 }
 
@@ -74,7 +74,7 @@ class Reader {
   }
 }
 
-const TOP = ['listen', 'data', 'db', 'hub_index', 'public_url', 'retention', 'snapshot', 'list', 'appeal',
+const TOP = ['listen', 'data', 'db', 'hub_index', 'public_url', 'retention', 'snapshot', 'appeal',
   'registration', 'signals', 'consensus'];
 
 /** The configuration from YAML text (`file` names it in errors). */
@@ -95,8 +95,6 @@ export function parseConfig(text: string, file: string): CentralConfig {
   c.signalsRetentionDays = r.num(ret, 'signals_days', 'retention.signals_days', c.signalsRetentionDays, 1);
   const snap = r.section(doc, 'snapshot', ['tick_seconds']);
   c.tickSeconds = r.num(snap, 'tick_seconds', 'snapshot.tick_seconds', c.tickSeconds, 1);
-  const list = r.section(doc, 'list', ['cap']);
-  c.listCap = r.num(list, 'cap', 'list.cap', c.listCap, 1);
   const appeal = r.section(doc, 'appeal', ['hold_hours']);
   c.appealHoldMs = r.num(appeal, 'hold_hours', 'appeal.hold_hours', c.appealHoldMs / 3_600_000, 0) * 3_600_000;
   const reg = r.section(doc, 'registration', ['token', 'per_network_per_hour', 'per_as_per_hour']);
@@ -107,7 +105,7 @@ export function parseConfig(text: string, file: string): CentralConfig {
   const sig = r.section(doc, 'signals', ['accept_ranges']);
   c.acceptRanges = r.strList(sig, 'accept_ranges', 'signals.accept_ranges');
   for (const cidr of c.acceptRanges) if (!/^[0-9a-fA-F:.]+\/\d{1,3}$/.test(cidr)) r.fail('signals.accept_ranges', `'${cidr}' is not a CIDR`);
-  c.consensus = doc.consensus;
+  c.consensus = parseConsensusConfig(text, file);
   return c;
 }
 

@@ -4,7 +4,7 @@
 
 import { PicketError } from '../core/errors.js';
 import { listen } from '../lapi/server.js';
-import type { Consensus } from './consensus/types.js';
+import { createConsensus, type Consensus } from './consensus/index.js';
 import type { CentralConfig } from './config.js';
 import { HubIndex } from './hub-index.js';
 import { centralHandler } from './routes.js';
@@ -25,17 +25,6 @@ export function parseListen(text: string): { host: string; port: number } {
   return { host: m[1]!.replace(/^\[|\]$/g, ''), port: Number(m[2]) };
 }
 
-/** the consensus engine of src/central/consensus (loaded at run time so the server builds without it) */
-export async function loadConsensus(config: unknown): Promise<Consensus> {
-  const spec = './consensus/index.js';
-  let mod: { createConsensus?: (config: unknown) => Consensus };
-  try { mod = (await import(spec)) as typeof mod; } catch (e) {
-    throw new PicketError('CENTRAL_CONSENSUS', `the consensus engine cannot be loaded (${(e as Error).message.split('\n')[0]})`);
-  }
-  if (typeof mod.createConsensus !== 'function') throw new PicketError('CENTRAL_CONSENSUS', 'consensus module has no createConsensus()');
-  return mod.createConsensus(config);
-}
-
 export async function startCentral(config: CentralConfig, o: {
   consensus?: Consensus; log?: (line: string) => void; now?: () => number;
 } = {}): Promise<RunningCentral> {
@@ -44,7 +33,7 @@ export async function startCentral(config: CentralConfig, o: {
   const hub = HubIndex.load(config.hubIndex);
   const log = o.log ?? (() => undefined);
   if (hub.scenarios === 0) log('central: no hub index found: no signal is certified (set hub_index or --hub-index)');
-  const consensus = o.consensus ?? await loadConsensus(config.consensus);
+  const consensus = o.consensus ?? createConsensus(config.consensus);
   const store = await openCentralStore(config);
   const service = new CentralService({ config, store, consensus, secrets, hub, log, now: o.now });
   try {

@@ -57,7 +57,7 @@ export class CentralService {
     this.hub = o.hub;
     this.log = o.log ?? (() => undefined);
     this.now = o.now ?? Date.now;
-    this.list = new CommunityList(o.consensus, o.config.listCap);
+    this.list = new CommunityList(o.consensus, o.config.consensus.listCap);
     this.links = new CuratedLinks(o.secrets.jwtKey);
     this.machines = new Machines(o.store, o.secrets);
     this.auth = new TokenAuth(o.secrets.jwtKey);

@@ -70,12 +70,13 @@ test('machines add/list/delete, stats, erase, delist with -o json', async () => 
 });
 
 test('configuration: keys read, unknown keys and wrong types refused naming the file and key', () => {
-  const c = parseConfig('registration:\n  token: abcdefghijklmnopq\n  per_network_per_hour: 3\nlist:\n  cap: 100\n', 'c.yaml');
+  const c = parseConfig('registration:\n  token: abcdefghijklmnopq\n  per_network_per_hour: 3\nconsensus:\n  list_cap: 100\n', 'c.yaml');
   assert.equal(c.registrationToken, 'abcdefghijklmnopq');
   assert.equal(c.registrationsPerNetworkPerHour, 3);
-  assert.equal(c.listCap, 100);
+  assert.equal(c.consensus.listCap, 100);
   assert.throws(() => parseConfig('lisen: x\n', 'c.yaml'), /c\.yaml: lisen: unknown key/);
-  assert.throws(() => parseConfig('list:\n  cap: many\n', 'c.yaml'), /c\.yaml: list\.cap: a number/);
+  assert.throws(() => parseConfig('snapshot:\n  tick_seconds: many\n', 'c.yaml'), /c\.yaml: snapshot\.tick_seconds: a number/);
+  assert.throws(() => parseConfig('consensus:\n  nonsense: 1\n', 'c.yaml'), /c\.yaml:2: consensus\.nonsense: unknown key/);
   assert.throws(() => parseConfig('registration:\n  token: short\n', 'c.yaml'), /registration\.token: at least 16/);
   assert.throws(() => parseConfig(': : :\n', 'c.yaml'), /c\.yaml/);
 });
@@ -85,4 +86,31 @@ test('run: refuses to start without --data, names the flag', async () => {
   assert.equal(r.code, 1);
   assert.match(r.err, /--data DIR is required/);
   assert.ok(!fs.existsSync(path.join(process.cwd(), 'central-secret.json')));
+});
+
+test('run: a real server process with the real consensus; blocklist add from another process; SIGTERM stops it', async () => {
+  const { spawn } = await import('node:child_process');
+  const dir = fs.mkdtempSync(path.join(env.dir, 'run-'));
+  const child = spawn(process.execPath, [BIN, 'central', 'run', '--listen', '127.0.0.1:0', '--data', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (b: Buffer) => { out += b.toString(); const m = /listening on (\S+)/.exec(out); if (m) resolve(m[1]!); });
+      child.once('exit', (code) => reject(new Error(`central run exited ${code}`)));
+    });
+    const login = 'x'.repeat(48), password = 'p'.repeat(64);
+    assert.equal((await call(`${url}/v3/watchers`, 'POST', { machine_id: login, password })).status, 200);
+    const token = ((await call(`${url}/v3/watchers/login`, 'POST', { machine_id: login, password, scenarios: ['crowdsecurity/ssh-bf'] })).json as { token: string }).token;
+    const first = await call(`${url}/v3/decisions/stream?startup=true`, 'GET', undefined, { token });
+    assert.deepEqual(first.json, { new: [], deleted: [], links: { blocklists: [] } });
+    assert.equal((await picket('blocklist', 'add', '--ip', '45.51.0.1', '--data', dir)).code, 0);
+    let links: unknown[] = [];
+    for (let i = 0; i < 100 && links.length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      links = ((await call(`${url}/v3/decisions/stream?startup=true`, 'GET', undefined, { token })).json as { links: { blocklists: unknown[] } }).links.blocklists;
+    }
+    assert.equal(links.length, 1);
+    const code = await new Promise<number | null>((resolve) => { child.once('exit', resolve); child.kill('SIGTERM'); });
+    assert.equal(code, 0);
+  } finally { if (child.exitCode === null) child.kill('SIGKILL'); }
 });
