@@ -133,7 +133,7 @@ async function runOne(store: string, o: Options, dbUrl: string | null): Promise<
     for (let n = 0, w0 = performance.now(); performance.now() - w0 < 3000; n++) {
       const due = w0 + (n * 1000 * BATCH) / o.rate - performance.now();
       if (due > 0) await sleep(due);
-      warm.push(call(agent, `${base}/v3/signals`, 'POST', batchBodyOf(n), tokens[n % SITES]).then(() => { accepted += BATCH; }, () => undefined));
+      warm.push(call(agent, `${base}/v3/signals`, 'POST', batchBodyOf(n), tokens[n % SITES]).then((r) => { if (r.status === 200) accepted += BATCH; }, () => undefined));
     }
     await Promise.all(warm);
     // phase 1: open loop at o.rate signals/s

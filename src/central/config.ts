@@ -19,6 +19,8 @@ export interface CentralConfig {
   signalsRetentionDays: number;
   /** how often the community list is recomputed (s) */
   tickSeconds: number;
+  /** how often the consensus state is saved to the store (min; also at shutdown) */
+  stateMinutes: number;
   /** kept-off time of an appeal (ms) */
   appealHoldMs: number;
   registrationToken: string;
@@ -35,7 +37,7 @@ export const DEFAULT_HUB_INDEXES = ['/usr/share/crowdsec/hub/.index.json', '/etc
 export function defaultConfig(): CentralConfig {
   return {
     listen: '127.0.0.1:8090', data: '', db: '', hubIndex: '', publicUrl: '',
-    signalsRetentionDays: 30, tickSeconds: 10, appealHoldMs: 30 * 86_400_000,
+    signalsRetentionDays: 30, tickSeconds: 10, stateMinutes: 15, appealHoldMs: 30 * 86_400_000,
     registrationToken: '', registrationsPerNetworkPerHour: 10, registrationsPerAsPerHour: 200,
     acceptRanges: [], consensus: { ...DEFAULT_CONSENSUS, allowlist: [...DEFAULT_CONSENSUS.allowlist] },
   };
@@ -93,8 +95,9 @@ export function parseConfig(text: string, file: string): CentralConfig {
   c.publicUrl = r.str(doc, 'public_url', 'public_url', c.publicUrl);
   const ret = r.section(doc, 'retention', ['signals_days']);
   c.signalsRetentionDays = r.num(ret, 'signals_days', 'retention.signals_days', c.signalsRetentionDays, 1);
-  const snap = r.section(doc, 'snapshot', ['tick_seconds']);
+  const snap = r.section(doc, 'snapshot', ['tick_seconds', 'state_minutes']);
   c.tickSeconds = r.num(snap, 'tick_seconds', 'snapshot.tick_seconds', c.tickSeconds, 1);
+  c.stateMinutes = r.num(snap, 'state_minutes', 'snapshot.state_minutes', c.stateMinutes, 1);
   const appeal = r.section(doc, 'appeal', ['hold_hours']);
   c.appealHoldMs = r.num(appeal, 'hold_hours', 'appeal.hold_hours', c.appealHoldMs / 3_600_000, 0) * 3_600_000;
   const reg = r.section(doc, 'registration', ['token', 'per_network_per_hour', 'per_as_per_hour']);

@@ -43,10 +43,10 @@ export class Machines {
     return m;
   }
 
-  /** a new login; false when it exists */
-  async create(login: string, password: string, now: number, source: 'api' | 'cli'): Promise<MachineRecord | null> {
+  /** a login registered by POST /watchers; null when it exists */
+  async create(login: string, password: string, now: number, where: { network: string; asn: number }): Promise<MachineRecord | null> {
     if (await this.get(login)) return null;
-    const m = newMachine(login, await hashPassword(password), pseudonymOf(this.secrets, login), now, source);
+    const m = { ...newMachine(login, await hashPassword(password), pseudonymOf(this.secrets, login), now, 'api'), ...where };
     this.cache.set(login, m);
     await this.store.putMachine(m);
     return m;

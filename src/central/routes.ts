@@ -43,11 +43,8 @@ const register: Handler = async (svc, req, res, ctx) => {
     sendMessage(res, gate.status, gate.message);
     return;
   }
-  const m = await svc.machines.create(body.machine_id as string, body.password as string, ctx.now, 'api');
+  const m = await svc.machines.create(body.machine_id as string, body.password as string, ctx.now, { network, asn });
   if (!m) { sendMessage(res, 403, `user '${String(body.machine_id)}': user already exist`); return; }
-  m.network = network;
-  m.asn = asn;
-  svc.machines.touch(m);
   svc.registerReporter(m, ctx.now);
   sendMessage(res, 200, 'watcher registered');
 };

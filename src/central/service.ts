@@ -1,7 +1,8 @@
 // The running state of Picket Central: store, consensus, community list, curated links, logins, ingest queue,
 // and the background loops: the list tick (every `snapshot.tick_seconds`), the second tick (machine records
 // written, operator operations queued by the CLI applied: delist, erase, curated entries, machine deletions), the
-// consensus state saved every minute, raw signals expired every hour. HTTP handlers (./routes.ts) call into it.
+// consensus state saved every `snapshot.state_minutes` (15) and at shutdown, raw signals expired every hour.
+// HTTP handlers (./routes.ts) call into it.
 
 import { errorMessage } from '../core/errors.js';
 import type { Consensus } from './consensus/types.js';
@@ -89,7 +90,7 @@ export class CentralService {
     };
     every(this.config.tickSeconds * 1000, () => this.tick());
     every(1000, () => this.second());
-    every(60_000, () => this.saveState());
+    every(this.config.stateMinutes * 60_000, () => this.saveState());
     every(3_600_000, async () => { await this.expire(); });
   }
 

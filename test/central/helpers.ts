@@ -94,5 +94,6 @@ export async function settle(env: CentralEnv): Promise<void> {
   const svc = env.central.service;
   await svc.ingest.flush();
   await svc.applyOps();
+  await svc.machines.flush();
   svc.tick();
 }

@@ -14,6 +14,7 @@ const SECRETS = ['SECRET-MESSAGE-TEXT', 'SECRET-AS-NAME', 'secret-hostname', 'se
 
 test('only address, scenario, minute times and a pseudonym are written; nothing else reaches the file', async () => {
   const env = await startEnv();
+  let closed = false;
   try {
     const site = await newSite(env);
     const r = await call(`${env.url}/v3/signals`, 'POST', [signal('45.20.0.1'), signal('45.20.0.2')], { token: site.token });
@@ -35,11 +36,13 @@ test('only address, scenario, minute times and a pseudonym are written; nothing 
     const seen = env.consensus.ingested.find((s) => s.value === '45.20.0.1')!;
     assert.deepEqual(Object.keys(seen).sort(), Object.keys(row).sort());
     await env.central.close();
+    closed = true;
     const bytes = fs.readFileSync(path.join(env.dir, CENTRAL_STORE_FILE));
     for (const s of SECRETS) assert.equal(bytes.indexOf(s), -1, `'${s}' was written to the store`);
     assert.equal(bytes.indexOf('127.0.0.1'), -1, 'the reporter address was written to the store');
     assert.notEqual(bytes.indexOf('45.20.0.1'), -1, 'the attacker address is stored (sanity check of the scan)');
   } finally {
+    if (!closed) await env.central.close();
     fs.rmSync(env.dir, { recursive: true, force: true });
   }
 });
