@@ -22,7 +22,9 @@ export class TokenAuth {
     const iat = Math.floor(now / 1000);
     const exp = iat + TOKEN_LIFETIME_S;
     const token = await new SignJWT({ id: login, orig_iat: iat })
-      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setExpirationTime(exp).sign(this.key);
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setExpirationTime(exp)
+      .sign(this.key);
     return { code: 200, expire: formatRfc3339(exp * 1000), token };
   }
 
@@ -38,7 +40,8 @@ export class TokenAuth {
     }
     try {
       const { payload } = await jwtVerify(token, this.key, { algorithms: ['HS256'], currentDate: new Date(now) });
-      if (typeof payload.id !== 'string' || typeof payload.exp !== 'number') return { ok: false, message: 'invalid token claims' };
+      if (typeof payload.id !== 'string' || typeof payload.exp !== 'number')
+        return { ok: false, message: 'invalid token claims' };
       if (this.cache.size >= CACHE_MAX) this.cache.clear();
       this.cache.set(token, { login: payload.id, exp: payload.exp });
       return { ok: true, login: payload.id };

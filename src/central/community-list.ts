@@ -13,7 +13,12 @@ export const STARTUP_DELETED_MS = 86_400_000;
 /** overlap of consecutive delta pulls (lapi.md §5.1) */
 const OVERLAP_MS = 2000;
 
-export interface Removal { value: string; scope: EntryScope; scenario: string; at: number }
+export interface Removal {
+  value: string;
+  scope: EntryScope;
+  scenario: string;
+  at: number;
+}
 
 export interface SiteEntry {
   scope: EntryScope;
@@ -42,9 +47,14 @@ export class CommunityList {
   private cache = new Map<string, SiteList>();
   private curated = new Map<string, CuratedRecord>();
 
-  constructor(private readonly consensus: Consensus, private readonly cap: number) {}
+  constructor(
+    private readonly consensus: Consensus,
+    private readonly cap: number,
+  ) {}
 
-  get tickTime(): number { return this.now; }
+  get tickTime(): number {
+    return this.now;
+  }
 
   /** advance the consensus and rebuild what pulls read */
   tick(now: number): void {
@@ -60,9 +70,14 @@ export class CommunityList {
     }
     for (const [v] of this.changed) if (!next.has(v)) this.removed(v, this.scenarioOf.get(v)?.scope ?? 'Ip', now);
     this.changed = next;
-    for (const [v, c] of this.curated) if (c.until <= now) { this.curated.delete(v); this.removed(v, c.scope, now); }
+    for (const [v, c] of this.curated)
+      if (c.until <= now) {
+        this.curated.delete(v);
+        this.removed(v, c.scope, now);
+      }
     const keepAfter = now - DELETION_KEEP_MS;
-    if (this.removals.length && this.removals[0]!.at < keepAfter) this.removals = this.removals.filter((r) => r.at >= keepAfter);
+    if (this.removals.length && this.removals[0]!.at < keepAfter)
+      this.removals = this.removals.filter((r) => r.at >= keepAfter);
     this.now = now;
     this.cache.clear();
   }
@@ -76,7 +91,10 @@ export class CommunityList {
     this.cache.clear();
   }
 
-  setCurated(c: CuratedRecord): void { this.curated.set(c.value, c); this.cache.clear(); }
+  setCurated(c: CuratedRecord): void {
+    this.curated.set(c.value, c);
+    this.cache.clear();
+  }
   deleteCurated(value: string, at: number): boolean {
     const c = this.curated.get(value);
     if (!c) return false;
@@ -85,14 +103,21 @@ export class CommunityList {
     this.removed(value, c.scope, at);
     return true;
   }
-  curatedEntries(): CuratedRecord[] { return [...this.curated.values()]; }
-  listedCount(): number { return this.changed.size; }
+  curatedEntries(): CuratedRecord[] {
+    return [...this.curated.values()];
+  }
+  listedCount(): number {
+    return this.changed.size;
+  }
 
   /** the list of a site running `scenarios` (sorted key: computed once per tick per distinct set) */
   siteList(scenarios: readonly string[]): SiteList {
     const key = [...scenarios].sort().join(',');
     let s = this.cache.get(key);
-    if (!s) { s = this.build(scenarios); this.cache.set(key, s); }
+    if (!s) {
+      s = this.build(scenarios);
+      this.cache.set(key, s);
+    }
     return s;
   }
 
@@ -110,7 +135,14 @@ export class CommunityList {
     for (const c of this.curated.values()) {
       if (c.until <= now || values.has(c.value)) continue;
       values.add(c.value);
-      entries.push({ scope: c.scope, value: c.value, scenario: c.scenario, until: c.until, changedAt: c.createdAt, curated: true });
+      entries.push({
+        scope: c.scope,
+        value: c.value,
+        scenario: c.scenario,
+        until: c.until,
+        changedAt: c.createdAt,
+        curated: true,
+      });
     }
     return { now, entries, values, encoded: new Map() };
   }

@@ -36,10 +36,20 @@ export const DEFAULT_HUB_INDEXES = ['/usr/share/crowdsec/hub/.index.json', '/etc
 
 export function defaultConfig(): CentralConfig {
   return {
-    listen: '127.0.0.1:8090', data: '', db: '', hubIndex: '', publicUrl: '',
-    signalsRetentionDays: 30, tickSeconds: 10, stateMinutes: 15, appealHoldMs: 30 * 86_400_000,
-    registrationToken: '', registrationsPerNetworkPerHour: 10, registrationsPerAsPerHour: 200,
-    acceptRanges: [], consensus: { ...DEFAULT_CONSENSUS, allowlist: [...DEFAULT_CONSENSUS.allowlist] },
+    listen: '127.0.0.1:8090',
+    data: '',
+    db: '',
+    hubIndex: '',
+    publicUrl: '',
+    signalsRetentionDays: 30,
+    tickSeconds: 10,
+    stateMinutes: 15,
+    appealHoldMs: 30 * 86_400_000,
+    registrationToken: '',
+    registrationsPerNetworkPerHour: 10,
+    registrationsPerAsPerHour: 200,
+    acceptRanges: [],
+    consensus: { ...DEFAULT_CONSENSUS, allowlist: [...DEFAULT_CONSENSUS.allowlist] },
   };
 }
 
@@ -48,12 +58,15 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 
 class Reader {
   constructor(private readonly file: string) {}
-  fail(key: string, why: string): never { throw new PicketError('CENTRAL_CONFIG', `${this.file}: ${key}: ${why}`); }
+  fail(key: string, why: string): never {
+    throw new PicketError('CENTRAL_CONFIG', `${this.file}: ${key}: ${why}`);
+  }
   section(o: Obj, key: string, allowed: readonly string[]): Obj {
     const v = o[key];
     if (v === undefined || v === null) return {};
     if (!isObj(v)) this.fail(key, 'a mapping expected');
-    for (const k of Object.keys(v)) if (!allowed.includes(k)) this.fail(`${key}.${k}`, `unknown key (known: ${allowed.join(', ')})`);
+    for (const k of Object.keys(v))
+      if (!allowed.includes(k)) this.fail(`${key}.${k}`, `unknown key (known: ${allowed.join(', ')})`);
     return v;
   }
   str(o: Obj, key: string, path: string, dflt: string): string {
@@ -76,14 +89,29 @@ class Reader {
   }
 }
 
-const TOP = ['listen', 'data', 'db', 'hub_index', 'public_url', 'retention', 'snapshot', 'appeal',
-  'registration', 'signals', 'consensus'];
+const TOP = [
+  'listen',
+  'data',
+  'db',
+  'hub_index',
+  'public_url',
+  'retention',
+  'snapshot',
+  'appeal',
+  'registration',
+  'signals',
+  'consensus',
+];
 
 /** The configuration from YAML text (`file` names it in errors). */
 export function parseConfig(text: string, file: string): CentralConfig {
   const r: Reader = new Reader(file);
   let doc: unknown;
-  try { doc = parseYaml(text); } catch (e) { r.fail('(file)', `invalid YAML: ${(e as Error).message}`); }
+  try {
+    doc = parseYaml(text);
+  } catch (e) {
+    r.fail('(file)', `invalid YAML: ${(e as Error).message}`);
+  }
   const c = defaultConfig();
   if (doc === null || doc === undefined) return c;
   if (!isObj(doc)) r.fail('(file)', 'a mapping expected at the top level');
@@ -102,19 +130,35 @@ export function parseConfig(text: string, file: string): CentralConfig {
   c.appealHoldMs = r.num(appeal, 'hold_hours', 'appeal.hold_hours', c.appealHoldMs / 3_600_000, 0) * 3_600_000;
   const reg = r.section(doc, 'registration', ['token', 'per_network_per_hour', 'per_as_per_hour']);
   c.registrationToken = r.str(reg, 'token', 'registration.token', '');
-  c.registrationsPerNetworkPerHour = r.num(reg, 'per_network_per_hour', 'registration.per_network_per_hour', c.registrationsPerNetworkPerHour, 0);
-  c.registrationsPerAsPerHour = r.num(reg, 'per_as_per_hour', 'registration.per_as_per_hour', c.registrationsPerAsPerHour, 0);
-  if (c.registrationToken !== '' && c.registrationToken.length < 16) r.fail('registration.token', 'at least 16 characters');
+  c.registrationsPerNetworkPerHour = r.num(
+    reg,
+    'per_network_per_hour',
+    'registration.per_network_per_hour',
+    c.registrationsPerNetworkPerHour,
+    0,
+  );
+  c.registrationsPerAsPerHour = r.num(
+    reg,
+    'per_as_per_hour',
+    'registration.per_as_per_hour',
+    c.registrationsPerAsPerHour,
+    0,
+  );
+  if (c.registrationToken !== '' && c.registrationToken.length < 16)
+    r.fail('registration.token', 'at least 16 characters');
   const sig = r.section(doc, 'signals', ['accept_ranges']);
   c.acceptRanges = r.strList(sig, 'accept_ranges', 'signals.accept_ranges');
-  for (const cidr of c.acceptRanges) if (!/^[0-9a-fA-F:.]+\/\d{1,3}$/.test(cidr)) r.fail('signals.accept_ranges', `'${cidr}' is not a CIDR`);
+  for (const cidr of c.acceptRanges)
+    if (!/^[0-9a-fA-F:.]+\/\d{1,3}$/.test(cidr)) r.fail('signals.accept_ranges', `'${cidr}' is not a CIDR`);
   c.consensus = parseConsensusConfig(text, file);
   return c;
 }
 
 export function loadConfig(file: string): CentralConfig {
   let text: string;
-  try { text = fs.readFileSync(file, 'utf8'); } catch (e) {
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
     throw new PicketError('CENTRAL_CONFIG', `${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   return parseConfig(text, file);

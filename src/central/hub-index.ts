@@ -10,16 +10,25 @@ import type { TrustClass } from './consensus/types.js';
 import { DEFAULT_HUB_INDEXES } from './config.js';
 
 export class HubIndex {
-  private constructor(private readonly digests: Map<string, Set<string>>, readonly source: string) {}
+  private constructor(
+    private readonly digests: Map<string, Set<string>>,
+    readonly source: string,
+  ) {}
 
-  get scenarios(): number { return this.digests.size; }
+  get scenarios(): number {
+    return this.digests.size;
+  }
 
   /** an empty index: nothing is certified */
-  static empty(): HubIndex { return new HubIndex(new Map(), '(none)'); }
+  static empty(): HubIndex {
+    return new HubIndex(new Map(), '(none)');
+  }
 
   static parse(text: string, source: string): HubIndex {
     let doc: unknown;
-    try { doc = JSON.parse(text); } catch (e) {
+    try {
+      doc = JSON.parse(text);
+    } catch (e) {
       throw new PicketError('CENTRAL_HUB_INDEX', `${source}: not JSON (${(e as Error).message})`);
     }
     const scen = (doc as { scenarios?: unknown } | null)?.scenarios;
@@ -45,8 +54,14 @@ export class HubIndex {
     const candidates = path ? [path] : DEFAULT_HUB_INDEXES;
     for (const p of candidates) {
       let text: string;
-      try { text = fs.readFileSync(p, 'utf8'); } catch (e) {
-        if (path) throw new PicketError('CENTRAL_HUB_INDEX', `${p}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      try {
+        text = fs.readFileSync(p, 'utf8');
+      } catch (e) {
+        if (path)
+          throw new PicketError(
+            'CENTRAL_HUB_INDEX',
+            `${p}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+          );
         continue;
       }
       return HubIndex.parse(text, p);

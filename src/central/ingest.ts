@@ -19,14 +19,24 @@ export class IngestQueue {
   private failures = 0;
   ingested = 0;
 
-  constructor(private readonly store: CentralStore, private readonly consensus: Consensus,
-    private readonly onError: (e: unknown) => void) {}
+  constructor(
+    private readonly store: CentralStore,
+    private readonly consensus: Consensus,
+    private readonly onError: (e: unknown) => void,
+  ) {}
 
-  get full(): boolean { return this.rows.length >= MAX_QUEUED; }
-  get writeFailures(): number { return this.failures; }
+  get full(): boolean {
+    return this.rows.length >= MAX_QUEUED;
+  }
+  get writeFailures(): number {
+    return this.failures;
+  }
 
   push(batch: readonly StoredSignal[], received: number): void {
-    for (const r of batch) { this.rows.push(r); this.times.push(received); }
+    for (const r of batch) {
+      this.rows.push(r);
+      this.times.push(received);
+    }
     if (this.rows.length >= FLUSH_ROWS) this.flushSoon(0);
     else this.flushSoon(FLUSH_MS);
   }
@@ -34,12 +44,16 @@ export class IngestQueue {
   private flushSoon(ms: number): void {
     if (this.timer && ms > 0) return;
     if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => { this.timer = null; void this.flush(); }, ms);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.flush();
+    }, ms);
   }
 
   /** write what is queued; resolves when written */
   flush(): Promise<void> {
-    const rows = this.rows, times = this.times;
+    const rows = this.rows,
+      times = this.times;
     this.rows = [];
     this.times = [];
     if (rows.length === 0) return this.writing;
@@ -48,12 +62,20 @@ export class IngestQueue {
       this.consensus.ingest(s);
     }
     this.ingested += rows.length;
-    this.writing = this.writing.then(() => this.store.addSignals(rows)).catch((e: unknown) => { this.failures++; this.onError(e); });
+    this.writing = this.writing
+      .then(() => this.store.addSignals(rows))
+      .catch((e: unknown) => {
+        this.failures++;
+        this.onError(e);
+      });
     return this.writing;
   }
 
   async close(): Promise<void> {
-    if (this.timer) { clearTimeout(this.timer); this.timer = null; }
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
     await this.flush();
   }
 }

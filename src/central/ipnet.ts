@@ -8,13 +8,33 @@ import { formatIpRange, parseIpOrRange } from '../store/iprange.js';
 import type { EntryScope } from './consensus/types.js';
 
 const RESERVED_V4 = [
-  '0.0.0.0/8', '10.0.0.0/8', '100.64.0.0/10', '127.0.0.0/8', '169.254.0.0/16', '172.16.0.0/12', '192.0.0.0/24',
-  '192.0.2.0/24', '192.88.99.0/24', '192.168.0.0/16', '198.18.0.0/15', '198.51.100.0/24', '203.0.113.0/24',
-  '224.0.0.0/4', '240.0.0.0/4',
+  '0.0.0.0/8',
+  '10.0.0.0/8',
+  '100.64.0.0/10',
+  '127.0.0.0/8',
+  '169.254.0.0/16',
+  '172.16.0.0/12',
+  '192.0.0.0/24',
+  '192.0.2.0/24',
+  '192.88.99.0/24',
+  '192.168.0.0/16',
+  '198.18.0.0/15',
+  '198.51.100.0/24',
+  '203.0.113.0/24',
+  '224.0.0.0/4',
+  '240.0.0.0/4',
 ];
 const RESERVED_V6 = [
-  '::/8', '64:ff9b::/96', '64:ff9b:1::/48', '100::/64', '2001::/23', '2001:db8::/32', '2002::/16', 'fc00::/7',
-  'fe80::/10', 'ff00::/8',
+  '::/8',
+  '64:ff9b::/96',
+  '64:ff9b:1::/48',
+  '100::/64',
+  '2001::/23',
+  '2001:db8::/32',
+  '2002::/16',
+  'fc00::/7',
+  'fe80::/10',
+  'ff00::/8',
 ];
 
 function blockList(cidrs: readonly string[]): net.BlockList {
@@ -29,7 +49,12 @@ function blockList(cidrs: readonly string[]): net.BlockList {
 // one list per family: node's BlockList matches IPv4 addresses against IPv6 subnets through ::ffff:0:0/96
 const RESERVED = { 4: blockList(RESERVED_V4), 6: blockList(RESERVED_V6) };
 
-export interface Normalised { scope: EntryScope; value: string; family: 4 | 6; prefix: number }
+export interface Normalised {
+  scope: EntryScope;
+  value: string;
+  family: 4 | 6;
+  prefix: number;
+}
 
 /** `1.2.3.4`, `2001:db8::1`, `1.2.3.0/24` -> canonical text and scope (a /32 or /128 is an Ip); null if invalid */
 export function normaliseAddress(text: string): Normalised | null {
@@ -46,7 +71,8 @@ export class AddressPolicy {
 
   constructor(acceptRanges: readonly string[] = []) {
     this.accepted = {
-      4: blockList(acceptRanges.filter((c) => !c.includes(':'))), 6: blockList(acceptRanges.filter((c) => c.includes(':'))),
+      4: blockList(acceptRanges.filter((c) => !c.includes(':'))),
+      6: blockList(acceptRanges.filter((c) => c.includes(':'))),
     };
     this.acceptedAny = acceptRanges.length > 0;
   }

@@ -8,10 +8,29 @@ import type { MachineRecord } from './records.js';
 import { pseudonymOf, type CentralSecrets } from './secret.js';
 import type { CentralStore } from './store/types.js';
 
-export function newMachine(login: string, passwordHash: string, pseudonym: string, now: number, source: 'api' | 'cli'): MachineRecord {
+export function newMachine(
+  login: string,
+  passwordHash: string,
+  pseudonym: string,
+  now: number,
+  source: 'api' | 'cli',
+): MachineRecord {
   return {
-    login, pseudonym, passwordHash, registeredAt: now, network: '', asn: 0, scenarios: [], lastLogin: null,
-    lastPush: null, lastPull: null, signals: 0, certifiedSignals: 0, source, enrolledAt: null, enrollName: '',
+    login,
+    pseudonym,
+    passwordHash,
+    registeredAt: now,
+    network: '',
+    asn: 0,
+    scenarios: [],
+    lastLogin: null,
+    lastPush: null,
+    lastPull: null,
+    signals: 0,
+    certifiedSignals: 0,
+    source,
+    enrolledAt: null,
+    enrollName: '',
     metricsAt: null,
   };
 }
@@ -19,7 +38,8 @@ export function newMachine(login: string, passwordHash: string, pseudonym: strin
 /** login ids: CrowdSec's are 48 alphanumerics; Picket accepts 1-128 of [A-Za-z0-9._@-] */
 export function loginProblem(login: unknown): string | null {
   if (typeof login !== 'string' || login === '') return 'machine_id: required';
-  if (login.length > 128 || !/^[A-Za-z0-9._@-]+$/.test(login)) return 'machine_id: 1-128 characters among A-Z a-z 0-9 . _ @ -';
+  if (login.length > 128 || !/^[A-Za-z0-9._@-]+$/.test(login))
+    return 'machine_id: 1-128 characters among A-Z a-z 0-9 . _ @ -';
   return null;
 }
 
@@ -33,7 +53,10 @@ export class Machines {
   private readonly cache = new Map<string, MachineRecord>();
   private readonly dirty = new Set<string>();
 
-  constructor(private readonly store: CentralStore, private readonly secrets: CentralSecrets) {}
+  constructor(
+    private readonly store: CentralStore,
+    private readonly secrets: CentralSecrets,
+  ) {}
 
   async get(login: string): Promise<MachineRecord | undefined> {
     const hit = this.cache.get(login);
@@ -44,9 +67,17 @@ export class Machines {
   }
 
   /** a login registered by POST /watchers; null when it exists */
-  async create(login: string, password: string, now: number, where: { network: string; asn: number }): Promise<MachineRecord | null> {
+  async create(
+    login: string,
+    password: string,
+    now: number,
+    where: { network: string; asn: number },
+  ): Promise<MachineRecord | null> {
     if (await this.get(login)) return null;
-    const m = { ...newMachine(login, await hashPassword(password), pseudonymOf(this.secrets, login), now, 'api'), ...where };
+    const m = {
+      ...newMachine(login, await hashPassword(password), pseudonymOf(this.secrets, login), now, 'api'),
+      ...where,
+    };
     this.cache.set(login, m);
     await this.store.putMachine(m);
     return m;
@@ -58,12 +89,19 @@ export class Machines {
     return m;
   }
 
-  touch(m: MachineRecord): void { this.dirty.add(m.login); }
+  touch(m: MachineRecord): void {
+    this.dirty.add(m.login);
+  }
 
   /** a record changed or deleted by another process (CLI) */
-  evict(login: string): void { this.cache.delete(login); this.dirty.delete(login); }
+  evict(login: string): void {
+    this.cache.delete(login);
+    this.dirty.delete(login);
+  }
 
-  cached(): IterableIterator<MachineRecord> { return this.cache.values(); }
+  cached(): IterableIterator<MachineRecord> {
+    return this.cache.values();
+  }
 
   async flush(): Promise<void> {
     const logins = [...this.dirty];

@@ -19,11 +19,19 @@ function address(text: string, what: string, policy?: AddressPolicy): { scope: '
   return { scope: n.scope, value: n.value };
 }
 
-export async function addCurated(store: CentralStore, policy: AddressPolicy, o: {
-  value: string; scenario: string; durationMs: number; now: number;
-}): Promise<CuratedRecord> {
+export async function addCurated(
+  store: CentralStore,
+  policy: AddressPolicy,
+  o: {
+    value: string;
+    scenario: string;
+    durationMs: number;
+    now: number;
+  },
+): Promise<CuratedRecord> {
   const a = address(o.value, 'blocklist entry', policy);
-  if (o.scenario === '' || o.scenario.length > 255) throw new PicketError('CENTRAL_BAD_SCENARIO', '--scenario: 1-255 characters');
+  if (o.scenario === '' || o.scenario.length > 255)
+    throw new PicketError('CENTRAL_BAD_SCENARIO', '--scenario: 1-255 characters');
   const rec: CuratedRecord = { ...a, scenario: o.scenario, until: o.now + o.durationMs, createdAt: o.now };
   await store.putCurated(rec);
   await store.pushOp({ kind: 'curated-add', entry: rec });
@@ -42,31 +50,49 @@ export async function deleteCurated(store: CentralStore, text: string, now: numb
 }
 
 /** an appeal: off the list at once (every site's next pull has it in `deleted`), kept off for `holdMs` */
-export async function delist(store: CentralStore, text: string, reason: string, holdMs: number, now: number): Promise<void> {
+export async function delist(
+  store: CentralStore,
+  text: string,
+  reason: string,
+  holdMs: number,
+  now: number,
+): Promise<void> {
   const a = address(text, '--ip');
   const curated = await store.deleteCurated(a.value);
   await store.pushOp({ kind: 'delist', value: a.value, at: now, holdMs });
-  await store.addAudit({ at: now, action: 'delist', value: a.value, reason: reason.slice(0, 500), removed: curated ? 1 : 0 });
+  await store.addAudit({
+    at: now,
+    action: 'delist',
+    value: a.value,
+    reason: reason.slice(0, 500),
+    removed: curated ? 1 : 0,
+  });
 }
 
 /** erasure: every signal, curated entry and piece of consensus evidence about the address; the audit keeps no address */
 export async function erase(store: CentralStore, text: string, now: number): Promise<number> {
   const a = address(text, '--ip');
-  const n = await store.eraseSignals(a.value) + (await store.deleteCurated(a.value) ? 1 : 0);
+  const n = (await store.eraseSignals(a.value)) + ((await store.deleteCurated(a.value)) ? 1 : 0);
   await store.pushOp({ kind: 'erase', value: a.value, at: now });
   await store.addAudit({ at: now, action: 'erase', value: '', reason: 'erasure request', removed: n });
   return n;
 }
 
 /** pre-register a login (CrowdSec's LAPI cannot send an enrolment token); a random password when none given */
-export async function addMachine(store: CentralStore, secrets: CentralSecrets, login: string, password: string | undefined,
-  now: number): Promise<{ machine: MachineRecord; password: string }> {
+export async function addMachine(
+  store: CentralStore,
+  secrets: CentralSecrets,
+  login: string,
+  password: string | undefined,
+  now: number,
+): Promise<{ machine: MachineRecord; password: string }> {
   const why = loginProblem(login);
   if (why) throw new PicketError('CENTRAL_BAD_MACHINE', why);
   const pw = password ?? crypto.randomBytes(32).toString('base64url');
   const pwWhy = passwordProblem(pw);
   if (pwWhy) throw new PicketError('CENTRAL_BAD_MACHINE', pwWhy);
-  if (await store.getMachine(login)) throw new PicketError('CENTRAL_MACHINE_EXISTS', `machine '${login}' already exists`);
+  if (await store.getMachine(login))
+    throw new PicketError('CENTRAL_MACHINE_EXISTS', `machine '${login}' already exists`);
   const m = newMachine(login, await hashPassword(pw), pseudonymOf(secrets, login), now, 'cli');
   await store.putMachine(m);
   await store.pushOp({ kind: 'machine-add', login, at: now });

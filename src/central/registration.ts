@@ -32,15 +32,20 @@ export class RegistrationGate {
   /** checks the token and the rate limits; on success the registration is counted */
   admit(token: string, network: string, asn: number, now: number): Admission {
     if (this.o.token !== '') {
-      const a = Buffer.from(token), b = Buffer.from(this.o.token);
+      const a = Buffer.from(token),
+        b = Buffer.from(this.o.token);
       if (a.length !== b.length || !crypto.timingSafeEqual(a, b)) {
-        return { ok: false, status: 401, message: token === '' ? 'registration token required' : 'invalid registration token' };
+        return {
+          ok: false,
+          status: 401,
+          message: token === '' ? 'registration token required' : 'invalid registration token',
+        };
       }
     }
     const net = RegistrationGate.recent(this.byNetwork.get(network), now);
     const as = asn > 0 ? RegistrationGate.recent(this.byAs.get(asn), now) : [];
     const over = (list: number[], limit: number): number | null =>
-      (list.length >= limit ? Math.max(1, Math.ceil((list[0]! + HOUR_MS - now) / 1000)) : null);
+      list.length >= limit ? Math.max(1, Math.ceil((list[0]! + HOUR_MS - now) / 1000)) : null;
     const wait = over(net, this.o.perNetwork) ?? (asn > 0 ? over(as, this.o.perAs) : null);
     if (wait !== null) {
       const what = over(net, this.o.perNetwork) !== null ? `network ${network || '(unknown)'}` : `AS${asn}`;
@@ -48,7 +53,10 @@ export class RegistrationGate {
     }
     net.push(now);
     this.byNetwork.set(network, net);
-    if (asn > 0) { as.push(now); this.byAs.set(asn, as); }
+    if (asn > 0) {
+      as.push(now);
+      this.byAs.set(asn, as);
+    }
     if (this.byNetwork.size > 100_000) this.byNetwork.clear();
     if (this.byAs.size > 100_000) this.byAs.clear();
     return { ok: true };

@@ -17,23 +17,31 @@ export interface CentralSecrets {
 export function loadSecrets(dataDir: string): CentralSecrets {
   const file = path.join(path.resolve(dataDir), SECRET_FILE);
   let text: string | null = null;
-  try { text = fs.readFileSync(file, 'utf8'); } catch (e) {
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') {
       throw new PicketError('CENTRAL_SECRET', `${file}: ${(e as Error).message}`);
     }
   }
   if (text === null) {
-    const fresh = { pseudonym_key: crypto.randomBytes(32).toString('base64'), jwt_key: crypto.randomBytes(64).toString('base64') };
+    const fresh = {
+      pseudonym_key: crypto.randomBytes(32).toString('base64'),
+      jwt_key: crypto.randomBytes(64).toString('base64'),
+    };
     fs.mkdirSync(path.dirname(file), { recursive: true });
     try {
       fs.writeFileSync(file, JSON.stringify(fresh) + '\n', { mode: 0o600, flag: 'wx' });
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new PicketError('CENTRAL_SECRET', `${file}: ${(e as Error).message}`);
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST')
+        throw new PicketError('CENTRAL_SECRET', `${file}: ${(e as Error).message}`);
     }
     text = fs.readFileSync(file, 'utf8'); // another process may have won the race
   }
   let raw: { pseudonym_key?: unknown; jwt_key?: unknown };
-  try { raw = JSON.parse(text) as typeof raw; } catch (e) {
+  try {
+    raw = JSON.parse(text) as typeof raw;
+  } catch (e) {
     throw new PicketError('CENTRAL_SECRET', `${file}: not JSON (${(e as Error).message})`);
   }
   if (typeof raw.pseudonym_key !== 'string' || typeof raw.jwt_key !== 'string') {

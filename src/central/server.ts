@@ -25,9 +25,14 @@ export function parseListen(text: string): { host: string; port: number } {
   return { host: m[1]!.replace(/^\[|\]$/g, ''), port: Number(m[2]) };
 }
 
-export async function startCentral(config: CentralConfig, o: {
-  consensus?: Consensus; log?: (line: string) => void; now?: () => number;
-} = {}): Promise<RunningCentral> {
+export async function startCentral(
+  config: CentralConfig,
+  o: {
+    consensus?: Consensus;
+    log?: (line: string) => void;
+    now?: () => number;
+  } = {},
+): Promise<RunningCentral> {
   if (!config.data) throw new PicketError('CENTRAL_CONFIG', '--data DIR is required (secrets, and the embedded store)');
   const secrets = loadSecrets(config.data);
   const hub = HubIndex.load(config.hubIndex);
@@ -42,7 +47,11 @@ export async function startCentral(config: CentralConfig, o: {
     return {
       url: l.url.replace(/\/$/, ''),
       service,
-      async close() { await l.close(); await service.stop(); await store.close(); },
+      async close() {
+        await l.close();
+        await service.stop();
+        await store.close();
+      },
     };
   } catch (e) {
     await service.stop().catch(() => undefined);

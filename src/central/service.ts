@@ -63,11 +63,14 @@ export class CentralService {
     this.machines = new Machines(o.store, o.secrets);
     this.auth = new TokenAuth(o.secrets.jwtKey);
     this.gate = new RegistrationGate({
-      token: o.config.registrationToken, perNetwork: o.config.registrationsPerNetworkPerHour,
+      token: o.config.registrationToken,
+      perNetwork: o.config.registrationsPerNetworkPerHour,
       perAs: o.config.registrationsPerAsPerHour,
     });
     this.policy = new AddressPolicy(o.config.acceptRanges);
-    this.ingest = new IngestQueue(o.store, o.consensus, (e) => this.log(`central: signal write failed: ${errorMessage(e)}`));
+    this.ingest = new IngestQueue(o.store, o.consensus, (e) =>
+      this.log(`central: signal write failed: ${errorMessage(e)}`),
+    );
   }
 
   /** restore the consensus state and curated entries, apply queued operations, compute the first list */
@@ -84,18 +87,27 @@ export class CentralService {
     await this.expire();
     this.tick();
     const every = (ms: number, f: () => Promise<void> | void): void => {
-      const t = setInterval(() => { void Promise.resolve().then(f).catch((e: unknown) => this.log(`central: ${errorMessage(e)}`)); }, ms);
+      const t = setInterval(() => {
+        void Promise.resolve()
+          .then(f)
+          .catch((e: unknown) => this.log(`central: ${errorMessage(e)}`));
+      }, ms);
       t.unref();
       this.timers.push(t);
     };
     every(this.config.tickSeconds * 1000, () => this.tick());
     every(1000, () => this.second());
     every(this.config.stateMinutes * 60_000, () => this.saveState());
-    every(3_600_000, async () => { await this.expire(); });
+    every(3_600_000, async () => {
+      await this.expire();
+    });
   }
 
   registerReporter(m: MachineRecord, now: number): void {
-    this.consensus.registerReporter({ id: m.pseudonym, registeredAt: m.registeredAt, asn: m.asn, network: m.network }, now);
+    this.consensus.registerReporter(
+      { id: m.pseudonym, registeredAt: m.registeredAt, asn: m.asn, network: m.network },
+      now,
+    );
   }
 
   tick(): void {
@@ -110,7 +122,9 @@ export class CentralService {
     try {
       await this.applyOps(); // first: a machine deleted by the CLI must not be written back by the flush
       await this.machines.flush();
-    } finally { this.busy = false; }
+    } finally {
+      this.busy = false;
+    }
   }
 
   /** operator operations written by `picket central …` (this process or another) */
@@ -131,12 +145,16 @@ export class CentralService {
         if (op.kind === 'delist') this.consensus.delist(op.value, now, op.holdMs);
         else this.consensus.erase(op.value, now);
         this.consensus.removeCurated(op.value, now);
-        if (!this.list.deleteCurated(op.value, now)) this.list.removed(op.value, op.value.includes('/') ? 'Range' : 'Ip', now);
+        if (!this.list.deleteCurated(op.value, now))
+          this.list.removed(op.value, op.value.includes('/') ? 'Range' : 'Ip', now);
         break;
       }
       case 'curated-add':
         this.list.setCurated(op.entry);
-        this.consensus.addCurated({ scope: op.entry.scope, value: op.entry.value, scenario: op.entry.scenario, until: op.entry.until }, now);
+        this.consensus.addCurated(
+          { scope: op.entry.scope, value: op.entry.value, scenario: op.entry.scenario, until: op.entry.until },
+          now,
+        );
         break;
       case 'curated-delete':
         this.consensus.removeCurated(op.value, now);
@@ -145,7 +163,10 @@ export class CentralService {
       case 'machine-delete':
         this.consensus.removeReporter(op.pseudonym, now);
         for (const m of [...this.machines.cached()]) {
-          if (m.pseudonym === op.pseudonym) { this.machines.evict(m.login); this.auth.forget(m.login); }
+          if (m.pseudonym === op.pseudonym) {
+            this.machines.evict(m.login);
+            this.auth.forget(m.login);
+          }
         }
         break;
       case 'machine-add':

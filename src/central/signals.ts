@@ -19,7 +19,12 @@ const DAY_MS = 86_400_000;
 
 /** a refused batch: 400 (malformed) or 422 (well-formed but not acceptable) */
 export class SignalError extends PicketError {
-  constructor(readonly status: 400 | 422, message: string) { super('CENTRAL_BAD_SIGNAL', message); }
+  constructor(
+    readonly status: 400 | 422,
+    message: string,
+  ) {
+    super('CENTRAL_BAD_SIGNAL', message);
+  }
 }
 
 /** a validated signal before the reporter and receive time are attached (`at`: clamped to [received - 24h,
@@ -40,16 +45,19 @@ function optString(o: Obj, key: string, where: string, max: number): string {
 
 function cleanOne(raw: unknown, i: number, now: number, hub: HubIndex, policy: AddressPolicy): CleanSignal | null {
   const where = `signals[${i}]`;
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new SignalError(400, `${where}: an object expected`);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new SignalError(400, `${where}: an object expected`);
   const o = raw as Obj;
   const scenario = optString(o, 'scenario', where, 255);
   if (scenario === '') throw new SignalError(400, `${where}.scenario: required`);
   const hash = optString(o, 'scenario_hash', where, 128);
-  if (hash !== '' && !/^[0-9a-fA-F]{16,128}$/.test(hash)) throw new SignalError(400, `${where}.scenario_hash: hexadecimal expected`);
+  if (hash !== '' && !/^[0-9a-fA-F]{16,128}$/.test(hash))
+    throw new SignalError(400, `${where}.scenario_hash: hexadecimal expected`);
   const version = optString(o, 'scenario_version', where, 64);
   const claimed = optString(o, 'scenario_trust', where, 32);
   const src = o.source;
-  if (typeof src !== 'object' || src === null || Array.isArray(src)) throw new SignalError(400, `${where}.source: an object expected`);
+  if (typeof src !== 'object' || src === null || Array.isArray(src))
+    throw new SignalError(400, `${where}.source: an object expected`);
   const s = src as Obj;
   const scope = optString(s, 'scope', `${where}.source`, 64).toLowerCase();
   if (scope !== 'ip' && scope !== 'range') return null; // Country, AS, custom scopes: never listable
@@ -68,11 +76,17 @@ function cleanOne(raw: unknown, i: number, now: number, hub: HubIndex, policy: A
   if (stop > now + FUTURE_SLACK_MS) throw new SignalError(422, `${where}.stop_at: ${stopText} is in the future`);
   if (stop < now - MAX_AGE_MS) throw new SignalError(422, `${where}.stop_at: ${stopText} is older than 30 days`);
   const startText = optString(o, 'start_at', where, 64);
-  if (startText !== '' && Number.isNaN(parseRfc3339(startText))) throw new SignalError(400, `${where}.start_at: an RFC 3339 time expected`);
+  if (startText !== '' && Number.isNaN(parseRfc3339(startText)))
+    throw new SignalError(400, `${where}.start_at: an RFC 3339 time expected`);
   const at = toMinute(Math.min(now, Math.max(now - DAY_MS, stop)));
   return {
-    scope: n.scope, value: n.value, scenario, scenarioHash: hash.toLowerCase(), scenarioVersion: version,
-    trust: hub.trustOf(scenario, hash, version, claimed), at,
+    scope: n.scope,
+    value: n.value,
+    scenario,
+    scenarioHash: hash.toLowerCase(),
+    scenarioVersion: version,
+    trust: hub.trustOf(scenario, hash, version, claimed),
+    at,
   };
 }
 

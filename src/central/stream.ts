@@ -19,11 +19,14 @@ export interface PullRequest {
   lastPull: number;
 }
 
-const remaining = (e: SiteEntry, now: number): string => formatGoSeconds(Math.max(1, Math.round((e.until - now) / 1000)));
+const remaining = (e: SiteEntry, now: number): string =>
+  formatGoSeconds(Math.max(1, Math.round((e.until - now) / 1000)));
 
 function v2Decision(e: { scope: string; value: string; scenario: string }, duration: string): string {
-  return `{"duration":"${duration}","origin":"CAPI","scenario":${JSON.stringify(e.scenario)},"scope":"${e.scope}",`
-    + `"type":"ban","value":"${e.value}"}`;
+  return (
+    `{"duration":"${duration}","origin":"CAPI","scenario":${JSON.stringify(e.scenario)},"scope":"${e.scope}",` +
+    `"type":"ban","value":"${e.value}"}`
+  );
 }
 
 function encodeV2(site: SiteList, news: readonly SiteEntry[], deleted: readonly Removal[]): string {
@@ -32,13 +35,19 @@ function encodeV2(site: SiteList, news: readonly SiteEntry[], deleted: readonly 
   return `{"new":[${n.join(',')}],"deleted":[${d.join(',')}]}`;
 }
 
-function encodeV3(site: SiteList, news: readonly SiteEntry[], deleted: readonly Removal[], links: BlocklistLink[] | null): string {
+function encodeV3(
+  site: SiteList,
+  news: readonly SiteEntry[],
+  deleted: readonly Removal[],
+  links: BlocklistLink[] | null,
+): string {
   const groups = new Map<string, string[]>();
   for (const e of news) {
     const k = JSON.stringify(e.scenario) + '\u0000' + e.scope.toLowerCase();
     const item = `{"value":"${e.value}","duration":"${remaining(e, site.now)}"}`;
     const g = groups.get(k);
-    if (g) g.push(item); else groups.set(k, [item]);
+    if (g) g.push(item);
+    else groups.set(k, [item]);
   }
   const n = [...groups].map(([k, items]) => {
     const [scenario, scope] = k.split('\u0000');
@@ -48,7 +57,8 @@ function encodeV3(site: SiteList, news: readonly SiteEntry[], deleted: readonly 
   for (const r of deleted) {
     const s = r.scope.toLowerCase();
     const g = del.get(s);
-    if (g) g.push(JSON.stringify(r.value)); else del.set(s, [JSON.stringify(r.value)]);
+    if (g) g.push(JSON.stringify(r.value));
+    else del.set(s, [JSON.stringify(r.value)]);
   }
   const d = [...del].map(([scope, values]) => `{"scope":"${scope}","decisions":[${values.join(',')}]}`);
   const l = links === null ? '' : `,"links":{"blocklists":${JSON.stringify(links)}}`;
@@ -69,9 +79,8 @@ export function pullBody(list: CommunityList, site: SiteList, p: PullRequest, li
   };
   const news = site.entries.filter(keep);
   const deleted = p.community || p.additional ? list.removalsSince(since, site) : [];
-  const body = p.version === 2
-    ? encodeV2(site, news, deleted)
-    : encodeV3(site, news, deleted, p.additional ? links() : null);
+  const body =
+    p.version === 2 ? encodeV2(site, news, deleted) : encodeV3(site, news, deleted, p.additional ? links() : null);
   if (p.startup) site.encoded.set(cacheKey, body);
   return body;
 }

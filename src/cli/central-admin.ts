@@ -29,22 +29,36 @@ export interface AdminArgs {
 async function withStore<T>(config: CentralConfig, f: (s: CentralStore) => Promise<T>): Promise<T> {
   if (!config.data && !config.db) throw new CliError('--data DIR (or --db postgres://…) is required');
   let store: CentralStore;
-  try { store = await openCentralStore(config); } catch (e) { throw new CliError((e as Error).message, 1); }
+  try {
+    store = await openCentralStore(config);
+  } catch (e) {
+    throw new CliError((e as Error).message, 1);
+  }
   try {
     return await f(store);
   } catch (e) {
     if (isPicketError(e)) throw new CliError(e.message, 1);
     throw e;
-  } finally { await store.close(); }
+  } finally {
+    await store.close();
+  }
 }
 
 const iso = (ms: number | null): string | null => (ms === null ? null : formatRfc3339(ms));
 
 export async function stats(a: AdminArgs, io: CliIO): Promise<number> {
   const s = await withStore(a.config, async (st) => ({ ...(await st.stats()), store: st.kind }));
-  if (a.json) io.out(JSON.stringify({ machines: s.machines, signals_stored: s.signals, curated_entries: s.curated, store: s.store }));
-  else io.out(renderTable(['Store', 'Machines', 'Signals stored', 'Curated entries'],
-    [[s.store, String(s.machines), String(s.signals), String(s.curated)]]));
+  if (a.json)
+    io.out(
+      JSON.stringify({ machines: s.machines, signals_stored: s.signals, curated_entries: s.curated, store: s.store }),
+    );
+  else
+    io.out(
+      renderTable(
+        ['Store', 'Machines', 'Signals stored', 'Curated entries'],
+        [[s.store, String(s.machines), String(s.signals), String(s.curated)]],
+      ),
+    );
   return 0;
 }
 
@@ -55,15 +69,40 @@ export async function machines(a: AdminArgs, io: CliIO): Promise<number> {
     case 'list': {
       const list = await withStore(a.config, (st) => st.listMachines());
       if (a.json) {
-        io.out(JSON.stringify(list.map((m) => ({
-          machine_id: m.login, registered_at: iso(m.registeredAt), network: m.network, asn: m.asn, source: m.source,
-          last_login: iso(m.lastLogin), last_push: iso(m.lastPush), last_pull: iso(m.lastPull), signals: m.signals,
-          certified_signals: m.certifiedSignals, scenarios: m.scenarios.length, enrolled: m.enrolledAt !== null,
-        })), null, 2));
+        io.out(
+          JSON.stringify(
+            list.map((m) => ({
+              machine_id: m.login,
+              registered_at: iso(m.registeredAt),
+              network: m.network,
+              asn: m.asn,
+              source: m.source,
+              last_login: iso(m.lastLogin),
+              last_push: iso(m.lastPush),
+              last_pull: iso(m.lastPull),
+              signals: m.signals,
+              certified_signals: m.certifiedSignals,
+              scenarios: m.scenarios.length,
+              enrolled: m.enrolledAt !== null,
+            })),
+            null,
+            2,
+          ),
+        );
       } else {
-        io.out(renderTable(['Machine', 'Registered', 'Network', 'AS', 'Last pull', 'Signals'], list.map((m) => [
-          m.login, formatRfc3339(m.registeredAt), m.network || '-', String(m.asn || '-'), timeWithAge(m.lastPull, now), String(m.signals),
-        ])));
+        io.out(
+          renderTable(
+            ['Machine', 'Registered', 'Network', 'AS', 'Last pull', 'Signals'],
+            list.map((m) => [
+              m.login,
+              formatRfc3339(m.registeredAt),
+              m.network || '-',
+              String(m.asn || '-'),
+              timeWithAge(m.lastPull, now),
+              String(m.signals),
+            ]),
+          ),
+        );
       }
       return 0;
     }
@@ -96,13 +135,22 @@ export async function blocklist(a: AdminArgs, io: CliIO): Promise<number> {
     case 'add': {
       if (!target) throw new CliError('central blocklist add: --ip IP or --range CIDR required');
       const ms = parseGoDuration(a.duration ?? '24h');
-      if (ms === null || ms <= 0) throw new CliError(`--duration '${a.duration ?? ''}': a positive duration expected (e.g. 24h, 7d)`);
+      if (ms === null || ms <= 0)
+        throw new CliError(`--duration '${a.duration ?? ''}': a positive duration expected (e.g. 24h, 7d)`);
       const policy = new AddressPolicy(a.config.acceptRanges);
-      const rec = await withStore(a.config, (st) => op.addCurated(st, policy, {
-        value: target, scenario: a.scenario ?? 'picket/curated', durationMs: ms, now,
-      }));
-      io.out(a.json ? JSON.stringify({ value: rec.value, scope: rec.scope, scenario: rec.scenario, until: iso(rec.until) })
-        : `${rec.value} added to the curated blocklist until ${formatRfc3339(rec.until)}`);
+      const rec = await withStore(a.config, (st) =>
+        op.addCurated(st, policy, {
+          value: target,
+          scenario: a.scenario ?? 'picket/curated',
+          durationMs: ms,
+          now,
+        }),
+      );
+      io.out(
+        a.json
+          ? JSON.stringify({ value: rec.value, scope: rec.scope, scenario: rec.scenario, until: iso(rec.until) })
+          : `${rec.value} added to the curated blocklist until ${formatRfc3339(rec.until)}`,
+      );
       return 0;
     }
     case 'delete': {
@@ -114,8 +162,27 @@ export async function blocklist(a: AdminArgs, io: CliIO): Promise<number> {
     }
     case 'list': {
       const list = (await withStore(a.config, (st) => st.listCurated())).filter((c) => c.until > now);
-      if (a.json) io.out(JSON.stringify(list.map((c) => ({ value: c.value, scope: c.scope, scenario: c.scenario, until: iso(c.until), created_at: iso(c.createdAt) })), null, 2));
-      else io.out(renderTable(['Value', 'Scope', 'Scenario', 'Until'], list.map((c) => [c.value, c.scope, c.scenario, formatRfc3339(c.until)])));
+      if (a.json)
+        io.out(
+          JSON.stringify(
+            list.map((c) => ({
+              value: c.value,
+              scope: c.scope,
+              scenario: c.scenario,
+              until: iso(c.until),
+              created_at: iso(c.createdAt),
+            })),
+            null,
+            2,
+          ),
+        );
+      else
+        io.out(
+          renderTable(
+            ['Value', 'Scope', 'Scenario', 'Until'],
+            list.map((c) => [c.value, c.scope, c.scenario, formatRfc3339(c.until)]),
+          ),
+        );
       return 0;
     }
     default:
@@ -129,10 +196,18 @@ export async function eraseOrDelist(kind: 'erase' | 'delist', a: AdminArgs, io: 
   const now = Date.now();
   if (kind === 'erase') {
     const n = await withStore(a.config, (st) => op.erase(st, ip, now));
-    io.out(a.json ? JSON.stringify({ erased: ip, records_removed: n }) : `${ip}: ${n} stored records erased; consensus evidence erased by the server`);
+    io.out(
+      a.json
+        ? JSON.stringify({ erased: ip, records_removed: n })
+        : `${ip}: ${n} stored records erased; consensus evidence erased by the server`,
+    );
   } else {
     await withStore(a.config, (st) => op.delist(st, ip, a.reason ?? '', a.config.appealHoldMs, now));
-    io.out(a.json ? JSON.stringify({ delisted: ip, reason: a.reason ?? '' }) : `${ip} delisted (every site drops it at its next pull)`);
+    io.out(
+      a.json
+        ? JSON.stringify({ delisted: ip, reason: a.reason ?? '' })
+        : `${ip} delisted (every site drops it at its next pull)`,
+    );
   }
   return 0;
 }

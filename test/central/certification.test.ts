@@ -12,16 +12,22 @@ import { call, newSite, settle, signal, SSH_BF_HASH, startEnv } from './helpers.
 test('a client cannot self-certify; a hub digest certifies whatever the client claims', async () => {
   const env = await startEnv();
   try {
-    const a = await newSite(env), b = await newSite(env);
+    const a = await newSite(env),
+      b = await newSite(env);
     const forged = 'ab'.repeat(32);
     for (const s of [a, b]) {
-      const r = await call(`${env.url}/v3/signals`, 'POST', [
-        signal('45.30.0.1', { hash: forged, trust: 'certified' }),
-        signal('45.30.0.2', { trust: 'tainted' }),
-        signal('45.30.0.3', { hash: '', trust: 'certified' }),
-        signal('45.30.0.4', { trust: 'manual' }),
-        signal('45.30.0.5', { scenario: 'crowdsecurity/http-probing', trust: 'certified' }),
-      ], { token: s.token });
+      const r = await call(
+        `${env.url}/v3/signals`,
+        'POST',
+        [
+          signal('45.30.0.1', { hash: forged, trust: 'certified' }),
+          signal('45.30.0.2', { trust: 'tainted' }),
+          signal('45.30.0.3', { hash: '', trust: 'certified' }),
+          signal('45.30.0.4', { trust: 'manual' }),
+          signal('45.30.0.5', { scenario: 'crowdsecurity/http-probing', trust: 'certified' }),
+        ],
+        { token: s.token },
+      );
       assert.equal(r.status, 200);
     }
     await settle(env);
@@ -33,12 +39,17 @@ test('a client cannot self-certify; a hub digest certifies whatever the client c
     assert.equal(trustOf('45.30.0.5'), 'tainted', 'the ssh-bf digest does not certify another scenario name');
     const listed = env.consensus.listed().map((e) => e.value);
     assert.deepEqual(listed, ['45.30.0.2']);
-  } finally { await env.cleanup(); }
+  } finally {
+    await env.cleanup();
+  }
 });
 
-test('the hub index of Debian\'s crowdsec package certifies its scenarios', (t) => {
+test("the hub index of Debian's crowdsec package certifies its scenarios", (t) => {
   const file = DEFAULT_HUB_INDEXES.find((f) => fs.existsSync(f));
-  if (!file) { t.skip(`no hub index at ${DEFAULT_HUB_INDEXES.join(' or ')} (crowdsec package not installed)`); return; }
+  if (!file) {
+    t.skip(`no hub index at ${DEFAULT_HUB_INDEXES.join(' or ')} (crowdsec package not installed)`);
+    return;
+  }
   const hub = HubIndex.load('');
   assert.equal(hub.source, file);
   assert.ok(hub.scenarios > 50);

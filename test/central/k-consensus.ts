@@ -3,7 +3,12 @@
 // records every call so tests can check what the server hands the consensus (trust classes, reporters).
 
 import type {
-  Consensus, EntryScope, ListChange, ListedEntry, ReporterInfo, SignalInput,
+  Consensus,
+  EntryScope,
+  ListChange,
+  ListedEntry,
+  ReporterInfo,
+  SignalInput,
 } from '../../src/central/consensus/types.js';
 
 const TTL = 24 * 3_600_000;
@@ -20,8 +25,12 @@ export class KConsensus implements Consensus {
 
   constructor(private readonly k = 2) {}
 
-  registerReporter(r: ReporterInfo): void { this.reporters.set(r.id, r); }
-  removeReporter(id: string): void { this.reporters.delete(id); }
+  registerReporter(r: ReporterInfo): void {
+    this.reporters.set(r.id, r);
+  }
+  removeReporter(id: string): void {
+    this.reporters.delete(id);
+  }
   ingest(s: SignalInput): void {
     this.ingested.push(s);
     if (s.trust !== 'certified' || !this.reporters.has(s.reporter)) return;
@@ -35,19 +44,33 @@ export class KConsensus implements Consensus {
       if (e.reporters.size < this.k || (this.held.get(v) ?? 0) > now) continue;
       const cur = this.entries.get(v);
       if (!cur || cur.until < e.last + TTL) {
-        this.entries.set(v, { scope: e.scope, value: v, scenario: e.scenario, until: e.last + TTL, since: cur?.since ?? now, origin: 'consensus' });
+        this.entries.set(v, {
+          scope: e.scope,
+          value: v,
+          scenario: e.scenario,
+          until: e.last + TTL,
+          since: cur?.since ?? now,
+          origin: 'consensus',
+        });
       }
     }
     for (const [v, e] of this.entries) {
-      if (e.until <= now) { this.entries.delete(v); this.pending.push({ value: v, scope: e.scope, reason: 'decay', at: now }); }
+      if (e.until <= now) {
+        this.entries.delete(v);
+        this.pending.push({ value: v, scope: e.scope, reason: 'decay', at: now });
+      }
     }
     const out = this.pending;
     this.pending = [];
     return out;
   }
-  listed(): ListedEntry[] { return [...this.entries.values(), ...this.curated.values()].sort((a, b) => (a.value < b.value ? -1 : 1)); }
+  listed(): ListedEntry[] {
+    return [...this.entries.values(), ...this.curated.values()].sort((a, b) => (a.value < b.value ? -1 : 1));
+  }
   listFor(scenarios: readonly string[], now: number, cap: number): ListedEntry[] {
-    return this.listed().filter((e) => e.until > now && (scenarios.length === 0 || scenarios.includes(e.scenario))).slice(0, cap);
+    return this.listed()
+      .filter((e) => e.until > now && (scenarios.length === 0 || scenarios.includes(e.scenario)))
+      .slice(0, cap);
   }
   delist(value: string, now: number, holdMs = 0): boolean {
     this.held.set(value, now + holdMs);
@@ -63,8 +86,12 @@ export class KConsensus implements Consensus {
   addCurated(e: Omit<ListedEntry, 'origin' | 'since'>, now: number): void {
     this.curated.set(e.value, { ...e, since: now, origin: 'curated' });
   }
-  removeCurated(value: string): boolean { return this.curated.delete(value); }
-  exportState(): unknown { return { entries: [...this.entries.values()] }; }
+  removeCurated(value: string): boolean {
+    return this.curated.delete(value);
+  }
+  exportState(): unknown {
+    return { entries: [...this.entries.values()] };
+  }
   importState(state: unknown): void {
     for (const e of (state as { entries: ListedEntry[] }).entries) this.entries.set(e.value, e);
   }

@@ -13,7 +13,9 @@ import { startCluster, type PgCluster } from './pg-cluster.js';
 const cluster = await startCluster();
 
 if ('skip' in cluster) {
-  test('PostgreSQL store', (t) => { t.skip(cluster.skip); });
+  test('PostgreSQL store', (t) => {
+    t.skip(cluster.skip);
+  });
 } else {
   const c: PgCluster = cluster;
   let db = 0;
@@ -25,31 +27,54 @@ if ('skip' in cluster) {
     await client.end();
     return c.url.replace(/\/postgres$/, `/${name}`);
   };
-  after(async () => { await c.stop(); });
+  after(async () => {
+    await c.stop();
+  });
 
   routeSuite('PostgreSQL', async () => startEnv({ db: await fresh() }));
 
   describe('PostgreSQL store', () => {
     let store: PgCentralStore;
     let url: string;
-    before(async () => { url = await fresh(); store = await PgCentralStore.open(url, 30); });
-    after(async () => { await store.close(); });
+    before(async () => {
+      url = await fresh();
+      store = await PgCentralStore.open(url, 30);
+    });
+    after(async () => {
+      await store.close();
+    });
 
     const sig = (value: string, received: number) => ({
-      scope: 'Ip' as const, value, scenario: 's', scenarioHash: '', scenarioVersion: '', trust: 'custom' as const,
-      at: received, received, reporter: 'r',
+      scope: 'Ip' as const,
+      value,
+      scenario: 's',
+      scenarioHash: '',
+      scenarioVersion: '',
+      trust: 'custom' as const,
+      at: received,
+      received,
+      reporter: 'r',
     });
 
     test('signals go to day partitions; expiry drops the days past retention; erase by value', async () => {
-      const day = 86_400_000, now = Date.now();
+      const day = 86_400_000,
+        now = Date.now();
       await store.ensurePartitions(now - 40 * day, now);
-      await store.addSignals([sig('45.60.0.1', now - 35 * day), sig('45.60.0.2', now - 35 * day), sig('45.60.0.1', now - 60_000)]);
+      await store.addSignals([
+        sig('45.60.0.1', now - 35 * day),
+        sig('45.60.0.2', now - 35 * day),
+        sig('45.60.0.1', now - 60_000),
+      ]);
       const client = new pg.Client({ connectionString: url });
       await client.connect();
-      const parts = await client.query(`SELECT count(*)::int AS n FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = 'central_signals'`);
+      const parts = await client.query(
+        `SELECT count(*)::int AS n FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = 'central_signals'`,
+      );
       assert.ok((parts.rows[0] as { n: number }).n >= 40, 'one partition per day, created ahead');
       assert.equal(await store.expireSignals(now - 30 * day), 2);
-      const after = await client.query(`SELECT count(*)::int AS n FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = 'central_signals'`);
+      const after = await client.query(
+        `SELECT count(*)::int AS n FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = 'central_signals'`,
+      );
       assert.ok((after.rows[0] as { n: number }).n < (parts.rows[0] as { n: number }).n, 'old day partitions dropped');
       await client.end();
       assert.equal((await store.signalsFor('45.60.0.1')).length, 1);

@@ -9,22 +9,42 @@ import path from 'node:path';
 import { CENTRAL_STORE_FILE } from '../../src/central/store/lmdb-store.js';
 import { call, newSite, settle, signal, startEnv } from './helpers.js';
 
-const SECRETS = ['SECRET-MESSAGE-TEXT', 'SECRET-AS-NAME', 'secret-hostname', 'secret-user', 'secret-uuid',
-  'secret-decision-uuid', '48.8566', '64599', 'target_user'];
+const SECRETS = [
+  'SECRET-MESSAGE-TEXT',
+  'SECRET-AS-NAME',
+  'secret-hostname',
+  'secret-user',
+  'secret-uuid',
+  'secret-decision-uuid',
+  '48.8566',
+  '64599',
+  'target_user',
+];
 
 test('only address, scenario, minute times and a pseudonym are written; nothing else reaches the file', async () => {
   const env = await startEnv();
   let closed = false;
   try {
     const site = await newSite(env);
-    const r = await call(`${env.url}/v3/signals`, 'POST', [signal('45.20.0.1'), signal('45.20.0.2')], { token: site.token });
+    const r = await call(`${env.url}/v3/signals`, 'POST', [signal('45.20.0.1'), signal('45.20.0.2')], {
+      token: site.token,
+    });
     assert.equal(r.status, 200);
     await settle(env);
     const rows = await env.central.service.store.signalsFor('45.20.0.1');
     assert.equal(rows.length, 1);
     const row = rows[0]!;
-    assert.deepEqual(Object.keys(row).sort(),
-      ['at', 'received', 'reporter', 'scenario', 'scenarioHash', 'scenarioVersion', 'scope', 'trust', 'value']);
+    assert.deepEqual(Object.keys(row).sort(), [
+      'at',
+      'received',
+      'reporter',
+      'scenario',
+      'scenarioHash',
+      'scenarioVersion',
+      'scope',
+      'trust',
+      'value',
+    ]);
     assert.equal(row.at % 60_000, 0);
     assert.equal(row.received % 60_000, 0);
     assert.notEqual(row.reporter, site.login);
@@ -52,10 +72,24 @@ test('raw signals expire after the retention period', async () => {
   try {
     const store = env.central.service.store;
     const old = Date.now() - 3 * 86_400_000;
-    await store.addSignals([{ scope: 'Ip', value: '45.21.0.1', scenario: 's', scenarioHash: '', scenarioVersion: '', trust: 'custom', at: old, received: old, reporter: 'r' }]);
+    await store.addSignals([
+      {
+        scope: 'Ip',
+        value: '45.21.0.1',
+        scenario: 's',
+        scenarioHash: '',
+        scenarioVersion: '',
+        trust: 'custom',
+        at: old,
+        received: old,
+        reporter: 'r',
+      },
+    ]);
     assert.equal((await store.signalsFor('45.21.0.1')).length, 1);
     assert.equal(await env.central.service.expire(), 1);
     assert.deepEqual(await store.signalsFor('45.21.0.1'), []);
     assert.equal((await store.stats()).signals, 0);
-  } finally { await env.cleanup(); }
+  } finally {
+    await env.cleanup();
+  }
 });

@@ -19,7 +19,9 @@ test('registrations from one /24 beyond the hourly limit get 429 with Retry-Afte
     assert.equal(r.status, 429);
     assert.match((r.json as { message: string }).message, /127\.0\.0\.0\/24/);
     assert.ok(Number(r.headers.get('retry-after')) > 0);
-  } finally { await env.cleanup(); }
+  } finally {
+    await env.cleanup();
+  }
 });
 
 test('with registration.token: required (body, header or ?token=); pre-registered logins need none', async () => {
@@ -32,12 +34,27 @@ test('with registration.token: required (body, header or ?token=); pre-registere
     assert.equal((await reg(env.url, 't1', { registration_token: 'wrong-token-0123456789' })).status, 401);
     assert.equal((await reg(env.url, 't2', { registration_token: token })).status, 200);
     assert.equal((await reg(env.url, 't3', {}, { 'X-Registration-Token': token })).status, 200);
-    const q = await call(`${env.url}/v3/watchers?token=${token}`, 'POST', { machine_id: 't4', password: 'p'.repeat(64) });
+    const q = await call(`${env.url}/v3/watchers?token=${token}`, 'POST', {
+      machine_id: 't4',
+      password: 'p'.repeat(64),
+    });
     assert.equal(q.status, 200);
-    const { password } = await op.addMachine(env.central.service.store, loadSecrets(env.dir), 'preregistered', undefined, Date.now());
-    const l = await call(`${env.url}/v2/watchers/login`, 'POST', { machine_id: 'preregistered', password, scenarios: [] });
+    const { password } = await op.addMachine(
+      env.central.service.store,
+      loadSecrets(env.dir),
+      'preregistered',
+      undefined,
+      Date.now(),
+    );
+    const l = await call(`${env.url}/v2/watchers/login`, 'POST', {
+      machine_id: 'preregistered',
+      password,
+      scenarios: [],
+    });
     assert.equal(l.status, 200);
-  } finally { await env.cleanup(); }
+  } finally {
+    await env.cleanup();
+  }
 });
 
 test('the per-AS limit counts registrations from every network of that AS', async () => {

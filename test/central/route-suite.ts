@@ -22,15 +22,22 @@ const v3Values = (b: V3Body): string[] => b.new.flatMap((g) => g.decisions.map((
 export function routeSuite(label: string, start: () => Promise<CentralEnv>): void {
   describe(`central routes (${label})`, () => {
     let env: CentralEnv;
-    before(async () => { env = await start(); });
-    after(async () => { await env?.cleanup(); });
+    before(async () => {
+      env = await start();
+    });
+    after(async () => {
+      await env?.cleanup();
+    });
 
     test('register: 200 {message}; same login again 403; missing password 400 naming the field', async () => {
       const login = 'a'.repeat(48);
       const r = await call(`${env.url}/v3/watchers`, 'POST', { machine_id: login, password: 'p'.repeat(64) });
       assert.equal(r.status, 200);
       assert.equal(typeof (r.json as { message: string }).message, 'string');
-      assert.equal((await call(`${env.url}/v2/watchers`, 'POST', { machine_id: login, password: 'p'.repeat(64) })).status, 403);
+      assert.equal(
+        (await call(`${env.url}/v2/watchers`, 'POST', { machine_id: login, password: 'p'.repeat(64) })).status,
+        403,
+      );
       const bad = await call(`${env.url}/v3/watchers`, 'POST', { machine_id: 'b'.repeat(48) });
       assert.equal(bad.status, 400);
       assert.match((bad.json as { message: string }).message, /password/);
@@ -40,12 +47,19 @@ export function routeSuite(label: string, start: () => Promise<CentralEnv>): voi
     test('login: {code, expire, token} (HS256 JWT with id); wrong password 401 in the JWT error shape', async () => {
       const login = 'c'.repeat(48);
       await call(`${env.url}/v2/watchers`, 'POST', { machine_id: login, password: 'p'.repeat(64) });
-      const r = await call(`${env.url}/v2/watchers/login`, 'POST', { machine_id: login, password: 'p'.repeat(64), scenarios: ['crowdsecurity/ssh-bf'] });
+      const r = await call(`${env.url}/v2/watchers/login`, 'POST', {
+        machine_id: login,
+        password: 'p'.repeat(64),
+        scenarios: ['crowdsecurity/ssh-bf'],
+      });
       assert.equal(r.status, 200);
       const b = r.json as { code: number; expire: string; token: string };
       assert.equal(b.code, 200);
       assert.match(b.expire, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
-      const claims = JSON.parse(Buffer.from(b.token.split('.')[1]!, 'base64url').toString()) as { id: string; exp: number };
+      const claims = JSON.parse(Buffer.from(b.token.split('.')[1]!, 'base64url').toString()) as {
+        id: string;
+        exp: number;
+      };
       assert.equal(claims.id, login);
       const bad = await call(`${env.url}/v3/watchers/login`, 'POST', { machine_id: login, password: 'x'.repeat(64) });
       assert.equal(bad.status, 401);
@@ -77,14 +91,21 @@ export function routeSuite(label: string, start: () => Promise<CentralEnv>): voi
       const priv = await call(`${env.url}/v2/signals`, 'POST', [signal('192.168.1.5')], { token });
       assert.equal(priv.status, 422);
       assert.match((priv.json as { message: string }).message, /signals\[0\]\.source\.value.*private/);
-      const future = await call(`${env.url}/v3/signals`, 'POST', [signal('45.1.0.3', { stop: '2099-01-01T00:00:00Z' })], { token });
+      const future = await call(
+        `${env.url}/v3/signals`,
+        'POST',
+        [signal('45.1.0.3', { stop: '2099-01-01T00:00:00Z' })],
+        { token },
+      );
       assert.equal(future.status, 422);
       assert.match((future.json as { message: string }).message, /stop_at/);
       assert.equal((await call(`${env.url}/v3/signals`, 'POST', { not: 'an array' }, { token })).status, 400);
     });
 
     test('stream v3: grouped startup, delta of what changed since the last pull, tailored to scenarios', async () => {
-      const a = await newSite(env), b = await newSite(env), other = await newSite(env, 3, ['crowdsecurity/http-probing']);
+      const a = await newSite(env),
+        b = await newSite(env),
+        other = await newSite(env, 3, ['crowdsecurity/http-probing']);
       for (const s of [a, b]) await call(`${env.url}/v3/signals`, 'POST', [signal('45.2.0.1')], { token: s.token });
       await settle(env);
       const first = await call(`${env.url}/v3/decisions/stream?startup=true`, 'GET', undefined, { token: a.token });
@@ -100,18 +121,31 @@ export function routeSuite(label: string, start: () => Promise<CentralEnv>): voi
       assert.ok(!v3Values(delta).includes('45.2.0.1'), 'unchanged entries are not repeated in a delta');
       for (const s of [a, b]) await call(`${env.url}/v3/signals`, 'POST', [signal('45.2.0.2')], { token: s.token });
       await settle(env);
-      const delta2 = (await call(`${env.url}/v3/decisions/stream`, 'GET', undefined, { token: a.token })).json as V3Body;
+      const delta2 = (await call(`${env.url}/v3/decisions/stream`, 'GET', undefined, { token: a.token }))
+        .json as V3Body;
       assert.deepEqual(v3Values(delta2), ['45.2.0.2']);
-      const tailored = (await call(`${env.url}/v3/decisions/stream?startup=true`, 'GET', undefined, { token: other.token })).json as V3Body;
+      const tailored = (
+        await call(`${env.url}/v3/decisions/stream?startup=true`, 'GET', undefined, { token: other.token })
+      ).json as V3Body;
       assert.ok(!v3Values(tailored).includes('45.2.0.1'), 'an http-probing site does not get ssh-bf entries');
-      const off = (await call(`${env.url}/v3/decisions/stream?startup=true&community_pull=false`, 'GET', undefined, { token: a.token })).json as V3Body;
+      const off = (
+        await call(`${env.url}/v3/decisions/stream?startup=true&community_pull=false`, 'GET', undefined, {
+          token: a.token,
+        })
+      ).json as V3Body;
       assert.deepEqual(off.new, []);
     });
 
     test('stream v2: the flat LAPI shape with origin CAPI; curated entries served to every site', async () => {
-      const a = await newSite(env, 2), b = await newSite(env, 2);
+      const a = await newSite(env, 2),
+        b = await newSite(env, 2);
       for (const s of [a, b]) await call(`${env.url}/v2/signals`, 'POST', [signal('45.3.0.1')], { token: s.token });
-      await op.addCurated(env.central.service.store, new AddressPolicy(), { value: '45.3.9.9', scenario: 'picket/curated', durationMs: 3_600_000, now: Date.now() });
+      await op.addCurated(env.central.service.store, new AddressPolicy(), {
+        value: '45.3.9.9',
+        scenario: 'picket/curated',
+        durationMs: 3_600_000,
+        now: Date.now(),
+      });
       await settle(env);
       const r = await call(`${env.url}/v2/decisions/stream?startup=true`, 'GET', undefined, { token: a.token });
       const body = r.json as { new: V2Decision[]; deleted: V2Decision[] };
@@ -123,14 +157,23 @@ export function routeSuite(label: string, start: () => Promise<CentralEnv>): voi
       const cur = body.new.find((x) => x.value === '45.3.9.9')!;
       assert.equal(cur.scenario, 'picket/curated');
       assert.match(cur.duration, /^(59m\d+s|1h0m0s)$/);
-      assert.deepEqual((await call(`${env.url}/v2/decisions/stream`, 'GET', undefined, { token: a.token })).json, { new: [], deleted: [] });
+      assert.deepEqual((await call(`${env.url}/v2/decisions/stream`, 'GET', undefined, { token: a.token })).json, {
+        new: [],
+        deleted: [],
+      });
     });
 
     test('v3 links: curated list file at a pre-signed URL with ETag, If-None-Match/If-Modified-Since 304, bad signature 403', async () => {
       const a = await newSite(env);
-      await op.addCurated(env.central.service.store, new AddressPolicy(), { value: '45.4.0.0/24', scenario: 'picket/ops', durationMs: 86_400_000, now: Date.now() });
+      await op.addCurated(env.central.service.store, new AddressPolicy(), {
+        value: '45.4.0.0/24',
+        scenario: 'picket/ops',
+        durationMs: 86_400_000,
+        now: Date.now(),
+      });
       await settle(env);
-      const body = (await call(`${env.url}/v3/decisions/stream?startup=true`, 'GET', undefined, { token: a.token })).json as V3Body;
+      const body = (await call(`${env.url}/v3/decisions/stream?startup=true`, 'GET', undefined, { token: a.token }))
+        .json as V3Body;
       const link = body.links!.blocklists.find((l) => l.name === 'picket/ops-ranges')!;
       assert.equal(link.scope, 'range');
       assert.equal(link.remediation, 'ban');
@@ -143,7 +186,11 @@ export function routeSuite(label: string, start: () => Promise<CentralEnv>): voi
       const lm = file.headers.get('last-modified')!;
       assert.equal((await call(link.url, 'GET', undefined, { headers: { 'If-Modified-Since': lm } })).status, 304);
       assert.equal((await call(link.url.replace(/sig=[^&]+/, 'sig=forged'), 'GET')).status, 403);
-      const none = (await call(`${env.url}/v3/decisions/stream?startup=true&additional_pull=false`, 'GET', undefined, { token: a.token })).json as V3Body;
+      const none = (
+        await call(`${env.url}/v3/decisions/stream?startup=true&additional_pull=false`, 'GET', undefined, {
+          token: a.token,
+        })
+      ).json as V3Body;
       assert.equal(none.links, undefined);
     });
 
@@ -152,15 +199,36 @@ export function routeSuite(label: string, start: () => Promise<CentralEnv>): voi
       const metrics = { apil_version: 'v1.6.0', bouncers: [], machines: [] };
       assert.equal((await call(`${env.url}/v3/metrics/`, 'POST', metrics, { token })).status, 200);
       assert.equal((await call(`${env.url}/v2/metrics/`, 'POST', metrics, { token })).status, 200);
-      assert.equal((await call(`${env.url}/v3/usage-metrics`, 'POST', { remediation_components: [], log_processors: [], lapi: null }, { token })).status, 200);
+      assert.equal(
+        (
+          await call(
+            `${env.url}/v3/usage-metrics`,
+            'POST',
+            { remediation_components: [], log_processors: [], lapi: null },
+            { token },
+          )
+        ).status,
+        200,
+      );
       assert.equal((await call(`${env.url}/v3/decisions/delete`, 'POST', ['1f0c-uuid'], { token })).status, 200);
       assert.equal((await call(`${env.url}/v3/decisions/delete`, 'POST', [1], { token })).status, 400);
-      assert.equal((await call(`${env.url}/v3/watchers/enroll`, 'POST', { attachment_key: 'k', name: 'n', tags: [], overwrite: false }, { token })).status, 200);
+      assert.equal(
+        (
+          await call(
+            `${env.url}/v3/watchers/enroll`,
+            'POST',
+            { attachment_key: 'k', name: 'n', tags: [], overwrite: false },
+            { token },
+          )
+        ).status,
+        200,
+      );
       assert.equal((await call(`${env.url}/v3/watchers/enroll`, 'POST', { name: 'n' }, { token })).status, 400);
     });
 
-    test('delist: the entry leaves the list at once and is in every site\'s next deleted; audit kept', async () => {
-      const a = await newSite(env), b = await newSite(env, 2);
+    test("delist: the entry leaves the list at once and is in every site's next deleted; audit kept", async () => {
+      const a = await newSite(env),
+        b = await newSite(env, 2);
       for (const s of [a, b]) await call(`${env.url}/v3/signals`, 'POST', [signal('45.5.0.1')], { token: s.token });
       await settle(env);
       await call(`${env.url}/v3/decisions/stream?startup=true`, 'GET', undefined, { token: a.token });
@@ -169,16 +237,23 @@ export function routeSuite(label: string, start: () => Promise<CentralEnv>): voi
       await env.central.service.applyOps();
       const d3 = (await call(`${env.url}/v3/decisions/stream`, 'GET', undefined, { token: a.token })).json as V3Body;
       assert.deepEqual(d3.deleted, [{ scope: 'ip', decisions: ['45.5.0.1'] }]);
-      const d2 = (await call(`${env.url}/v2/decisions/stream`, 'GET', undefined, { token: b.token })).json as { deleted: V2Decision[] };
-      assert.deepEqual(d2.deleted.map((x) => [x.value, x.origin]), [['45.5.0.1', 'CAPI']]);
-      const startup = (await call(`${env.url}/v3/decisions/stream?startup=true`, 'GET', undefined, { token: a.token })).json as V3Body;
+      const d2 = (await call(`${env.url}/v2/decisions/stream`, 'GET', undefined, { token: b.token })).json as {
+        deleted: V2Decision[];
+      };
+      assert.deepEqual(
+        d2.deleted.map((x) => [x.value, x.origin]),
+        [['45.5.0.1', 'CAPI']],
+      );
+      const startup = (await call(`${env.url}/v3/decisions/stream?startup=true`, 'GET', undefined, { token: a.token }))
+        .json as V3Body;
       assert.ok(!v3Values(startup).includes('45.5.0.1'));
       const audit = await env.central.service.store.listAudit();
       assert.ok(audit.some((x) => x.action === 'delist' && x.value === '45.5.0.1' && x.reason === 'owner appeal'));
     });
 
     test('erase: signals gone from the store, consensus told, address off the list', async () => {
-      const a = await newSite(env), b = await newSite(env);
+      const a = await newSite(env),
+        b = await newSite(env);
       for (const s of [a, b]) await call(`${env.url}/v3/signals`, 'POST', [signal('45.6.0.1')], { token: s.token });
       await settle(env);
       const store = env.central.service.store;
@@ -188,9 +263,13 @@ export function routeSuite(label: string, start: () => Promise<CentralEnv>): voi
       await settle(env);
       assert.deepEqual(await store.signalsFor('45.6.0.1'), []);
       assert.ok(env.consensus.erased.includes('45.6.0.1'));
-      const startup = (await call(`${env.url}/v3/decisions/stream?startup=true`, 'GET', undefined, { token: a.token })).json as V3Body;
+      const startup = (await call(`${env.url}/v3/decisions/stream?startup=true`, 'GET', undefined, { token: a.token }))
+        .json as V3Body;
       assert.ok(!v3Values(startup).includes('45.6.0.1'));
-      assert.ok((await store.listAudit()).every((x) => x.value !== '45.6.0.1'), 'the erasure audit keeps no address');
+      assert.ok(
+        (await store.listAudit()).every((x) => x.value !== '45.6.0.1'),
+        'the erasure audit keeps no address',
+      );
     });
   });
 }

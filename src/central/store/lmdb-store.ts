@@ -30,13 +30,18 @@ export class LmdbCentralStore implements CentralStore {
 
   constructor(dataDir: string) {
     const dir = path.resolve(dataDir);
-    try { fs.mkdirSync(dir, { recursive: true }); } catch (e) {
+    try {
+      fs.mkdirSync(dir, { recursive: true });
+    } catch (e) {
       throw new PicketError('CENTRAL_STORE', `data folder ${dir}: cannot create it (${(e as Error).message})`);
     }
     try {
       this.root = open({ path: path.join(dir, CENTRAL_STORE_FILE), maxDbs: 16 });
     } catch (e) {
-      throw new PicketError('CENTRAL_STORE', `data folder ${dir}: cannot open ${CENTRAL_STORE_FILE} (${(e as Error).message})`);
+      throw new PicketError(
+        'CENTRAL_STORE',
+        `data folder ${dir}: cannot open ${CENTRAL_STORE_FILE} (${(e as Error).message})`,
+      );
     }
     this.machines = this.root.openDB('machines', {});
     this.signals = this.root.openDB('signals', {});
@@ -47,8 +52,12 @@ export class LmdbCentralStore implements CentralStore {
     this.meta = this.root.openDB('meta', {});
   }
 
-  getMachine(login: string): Promise<MachineRecord | undefined> { return Promise.resolve(this.machines.get(login)); }
-  async putMachine(m: MachineRecord): Promise<void> { await this.machines.put(m.login, m); }
+  getMachine(login: string): Promise<MachineRecord | undefined> {
+    return Promise.resolve(this.machines.get(login));
+  }
+  async putMachine(m: MachineRecord): Promise<void> {
+    await this.machines.put(m.login, m);
+  }
   async deleteMachine(login: string): Promise<boolean> {
     if (this.machines.get(login) === undefined) return false;
     return this.machines.remove(login);
@@ -69,7 +78,9 @@ export class LmdbCentralStore implements CentralStore {
     });
   }
 
-  private count(): number { return (this.meta.get('signalCount') as number | undefined) ?? 0; }
+  private count(): number {
+    return (this.meta.get('signalCount') as number | undefined) ?? 0;
+  }
 
   async expireSignals(before: number): Promise<number> {
     let total = 0;
@@ -109,7 +120,9 @@ export class LmdbCentralStore implements CentralStore {
     return Promise.resolve(out);
   }
 
-  async putCurated(c: CuratedRecord): Promise<void> { await this.curated.put(c.value, c); }
+  async putCurated(c: CuratedRecord): Promise<void> {
+    await this.curated.put(c.value, c);
+  }
   async deleteCurated(value: string): Promise<boolean> {
     if (this.curated.get(value) === undefined) return false;
     return this.curated.remove(value);
@@ -118,28 +131,43 @@ export class LmdbCentralStore implements CentralStore {
     return Promise.resolve([...this.curated.getRange({})].map((e) => e.value));
   }
 
-  async addAudit(a: AuditRecord): Promise<void> { await this.audit.put([a.at, crypto.randomUUID()], a); }
-  listAudit(): Promise<AuditRecord[]> { return Promise.resolve([...this.audit.getRange({})].map((e) => e.value)); }
+  async addAudit(a: AuditRecord): Promise<void> {
+    await this.audit.put([a.at, crypto.randomUUID()], a);
+  }
+  listAudit(): Promise<AuditRecord[]> {
+    return Promise.resolve([...this.audit.getRange({})].map((e) => e.value));
+  }
 
-  async pushOp(op: CentralOp): Promise<void> { await this.ops.put([Date.now(), crypto.randomUUID()], op); }
+  async pushOp(op: CentralOp): Promise<void> {
+    await this.ops.put([Date.now(), crypto.randomUUID()], op);
+  }
   pendingOps(): Promise<Array<{ id: string; op: CentralOp }>> {
     return Promise.resolve([...this.ops.getRange({})].map((e) => ({ id: JSON.stringify(e.key), op: e.value })));
   }
   async ackOps(ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;
-    await this.root.transaction(() => { for (const id of ids) void this.ops.remove(JSON.parse(id) as Key); });
+    await this.root.transaction(() => {
+      for (const id of ids) void this.ops.remove(JSON.parse(id) as Key);
+    });
   }
 
-  async saveState(json: string): Promise<void> { await this.meta.put('consensusState', json); }
+  async saveState(json: string): Promise<void> {
+    await this.meta.put('consensusState', json);
+  }
   loadState(): Promise<string | undefined> {
     return Promise.resolve(this.meta.get('consensusState') as string | undefined);
   }
 
   stats(): Promise<StoreStats> {
     return Promise.resolve({
-      machines: this.machines.getKeysCount(), signals: this.count(), curated: this.curated.getKeysCount(),
+      machines: this.machines.getKeysCount(),
+      signals: this.count(),
+      curated: this.curated.getKeysCount(),
     });
   }
 
-  async close(): Promise<void> { await this.root.flushed; await this.root.close(); }
+  async close(): Promise<void> {
+    await this.root.flushed;
+    await this.root.close();
+  }
 }

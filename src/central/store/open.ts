@@ -5,7 +5,9 @@ import type { CentralConfig } from '../config.js';
 import { LmdbCentralStore } from './lmdb-store.js';
 import type { CentralStore } from './types.js';
 
-export async function openCentralStore(config: Pick<CentralConfig, 'db' | 'data' | 'signalsRetentionDays'>): Promise<CentralStore> {
+export async function openCentralStore(
+  config: Pick<CentralConfig, 'db' | 'data' | 'signalsRetentionDays'>,
+): Promise<CentralStore> {
   if (config.db) {
     const { PgCentralStore } = await import('./pg-store.js');
     return PgCentralStore.open(config.db, config.signalsRetentionDays);

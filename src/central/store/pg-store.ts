@@ -27,7 +27,8 @@ CREATE TABLE IF NOT EXISTS central_meta (key text PRIMARY KEY, value text NOT NU
 `;
 
 const dayOf = (ms: number): number => Math.floor(ms / DAY_MS);
-const partName = (day: number): string => `central_signals_${new Date(day * DAY_MS).toISOString().slice(0, 10).replace(/-/g, '')}`;
+const partName = (day: number): string =>
+  `central_signals_${new Date(day * DAY_MS).toISOString().slice(0, 10).replace(/-/g, '')}`;
 
 export class PgCentralStore implements CentralStore {
   readonly kind = 'postgres' as const;
@@ -42,7 +43,11 @@ export class PgCentralStore implements CentralStore {
     const s = new PgCentralStore(pool);
     try {
       await pool.query('SELECT pg_advisory_lock(7410012)');
-      try { await pool.query(SCHEMA); } finally { await pool.query('SELECT pg_advisory_unlock(7410012)'); }
+      try {
+        await pool.query(SCHEMA);
+      } finally {
+        await pool.query('SELECT pg_advisory_unlock(7410012)');
+      }
       await s.ensurePartitions(Date.now() - retentionDays * DAY_MS, Date.now() + AHEAD_DAYS * DAY_MS);
     } catch (e) {
       await pool.end().catch(() => undefined);
@@ -55,9 +60,12 @@ export class PgCentralStore implements CentralStore {
   async ensurePartitions(from: number, to: number): Promise<void> {
     for (let d = dayOf(from); d <= dayOf(to); d++) {
       if (this.days.has(d)) continue;
-      const lo = new Date(d * DAY_MS).toISOString(), hi = new Date((d + 1) * DAY_MS).toISOString();
+      const lo = new Date(d * DAY_MS).toISOString(),
+        hi = new Date((d + 1) * DAY_MS).toISOString();
       try {
-        await this.pool.query(`CREATE TABLE IF NOT EXISTS ${partName(d)} PARTITION OF central_signals FOR VALUES FROM ('${lo}') TO ('${hi}')`);
+        await this.pool.query(
+          `CREATE TABLE IF NOT EXISTS ${partName(d)} PARTITION OF central_signals FOR VALUES FROM ('${lo}') TO ('${hi}')`,
+        );
       } catch (e) {
         if (!/already exists/.test(errorMessage(e))) throw e; // another process created it meanwhile
       }
@@ -74,13 +82,18 @@ export class PgCentralStore implements CentralStore {
     return this.one<MachineRecord>('SELECT rec FROM central_machines WHERE login = $1', [login]);
   }
   async putMachine(m: MachineRecord): Promise<void> {
-    await this.pool.query('INSERT INTO central_machines (login, rec) VALUES ($1, $2) ON CONFLICT (login) DO UPDATE SET rec = EXCLUDED.rec', [m.login, m]);
+    await this.pool.query(
+      'INSERT INTO central_machines (login, rec) VALUES ($1, $2) ON CONFLICT (login) DO UPDATE SET rec = EXCLUDED.rec',
+      [m.login, m],
+    );
   }
   async deleteMachine(login: string): Promise<boolean> {
     return ((await this.pool.query('DELETE FROM central_machines WHERE login = $1', [login])).rowCount ?? 0) > 0;
   }
   async listMachines(): Promise<MachineRecord[]> {
-    return (await this.pool.query('SELECT rec FROM central_machines ORDER BY login')).rows.map((r: { rec: MachineRecord }) => r.rec);
+    return (await this.pool.query('SELECT rec FROM central_machines ORDER BY login')).rows.map(
+      (r: { rec: MachineRecord }) => r.rec,
+    );
   }
 
   async addSignals(rows: readonly StoredSignal[]): Promise<void> {
@@ -92,14 +105,24 @@ export class PgCentralStore implements CentralStore {
     await this.pool.query(
       `INSERT INTO central_signals SELECT * FROM unnest($1::timestamptz[], $2::timestamptz[], $3::text[], $4::text[],
         $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])`,
-      [rows.map((r) => new Date(r.received)), rows.map((r) => new Date(r.at)), col('scope'), col('value'), col('scenario'),
-        col('scenarioHash'), col('scenarioVersion'), col('trust'), col('reporter')],
+      [
+        rows.map((r) => new Date(r.received)),
+        rows.map((r) => new Date(r.at)),
+        col('scope'),
+        col('value'),
+        col('scenario'),
+        col('scenarioHash'),
+        col('scenarioVersion'),
+        col('trust'),
+        col('reporter'),
+      ],
     );
   }
 
   async expireSignals(before: number): Promise<number> {
     await this.ensurePartitions(Date.now(), Date.now() + AHEAD_DAYS * DAY_MS);
-    const parts = await this.pool.query(`SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+    const parts = await this.pool
+      .query(`SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
       JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = 'central_signals'`);
     let n = 0;
     const cutDay = dayOf(before);
@@ -121,42 +144,66 @@ export class PgCentralStore implements CentralStore {
   }
 
   async signalsFor(value: string): Promise<StoredSignal[]> {
-    const r = await this.pool.query(`SELECT received, at, scope, value, scenario, scenario_hash, scenario_version, trust, reporter
-      FROM central_signals WHERE value = $1 ORDER BY received`, [value]);
+    const r = await this.pool.query(
+      `SELECT received, at, scope, value, scenario, scenario_hash, scenario_version, trust, reporter
+      FROM central_signals WHERE value = $1 ORDER BY received`,
+      [value],
+    );
     return (r.rows as Array<Record<string, unknown>>).map((x) => ({
-      received: (x.received as Date).getTime(), at: (x.at as Date).getTime(), scope: x.scope as StoredSignal['scope'],
-      value: x.value as string, scenario: x.scenario as string, scenarioHash: x.scenario_hash as string,
-      scenarioVersion: x.scenario_version as string, trust: x.trust as StoredSignal['trust'], reporter: x.reporter as string,
+      received: (x.received as Date).getTime(),
+      at: (x.at as Date).getTime(),
+      scope: x.scope as StoredSignal['scope'],
+      value: x.value as string,
+      scenario: x.scenario as string,
+      scenarioHash: x.scenario_hash as string,
+      scenarioVersion: x.scenario_version as string,
+      trust: x.trust as StoredSignal['trust'],
+      reporter: x.reporter as string,
     }));
   }
 
   async putCurated(c: CuratedRecord): Promise<void> {
-    await this.pool.query('INSERT INTO central_curated (value, rec) VALUES ($1, $2) ON CONFLICT (value) DO UPDATE SET rec = EXCLUDED.rec', [c.value, c]);
+    await this.pool.query(
+      'INSERT INTO central_curated (value, rec) VALUES ($1, $2) ON CONFLICT (value) DO UPDATE SET rec = EXCLUDED.rec',
+      [c.value, c],
+    );
   }
   async deleteCurated(value: string): Promise<boolean> {
     return ((await this.pool.query('DELETE FROM central_curated WHERE value = $1', [value])).rowCount ?? 0) > 0;
   }
   async listCurated(): Promise<CuratedRecord[]> {
-    return (await this.pool.query('SELECT rec FROM central_curated ORDER BY value')).rows.map((r: { rec: CuratedRecord }) => r.rec);
+    return (await this.pool.query('SELECT rec FROM central_curated ORDER BY value')).rows.map(
+      (r: { rec: CuratedRecord }) => r.rec,
+    );
   }
 
-  async addAudit(a: AuditRecord): Promise<void> { await this.pool.query('INSERT INTO central_audit (rec) VALUES ($1)', [a]); }
+  async addAudit(a: AuditRecord): Promise<void> {
+    await this.pool.query('INSERT INTO central_audit (rec) VALUES ($1)', [a]);
+  }
   async listAudit(): Promise<AuditRecord[]> {
-    return (await this.pool.query('SELECT rec FROM central_audit ORDER BY id')).rows.map((r: { rec: AuditRecord }) => r.rec);
+    return (await this.pool.query('SELECT rec FROM central_audit ORDER BY id')).rows.map(
+      (r: { rec: AuditRecord }) => r.rec,
+    );
   }
 
-  async pushOp(op: CentralOp): Promise<void> { await this.pool.query('INSERT INTO central_ops (op) VALUES ($1)', [op]); }
+  async pushOp(op: CentralOp): Promise<void> {
+    await this.pool.query('INSERT INTO central_ops (op) VALUES ($1)', [op]);
+  }
   async pendingOps(): Promise<Array<{ id: string; op: CentralOp }>> {
-    return (await this.pool.query('SELECT id, op FROM central_ops ORDER BY id')).rows
-      .map((r: { id: string; op: CentralOp }) => ({ id: String(r.id), op: r.op }));
+    return (await this.pool.query('SELECT id, op FROM central_ops ORDER BY id')).rows.map(
+      (r: { id: string; op: CentralOp }) => ({ id: String(r.id), op: r.op }),
+    );
   }
   async ackOps(ids: readonly string[]): Promise<void> {
     if (ids.length) await this.pool.query('DELETE FROM central_ops WHERE id = ANY($1::bigint[])', [ids]);
   }
 
   async saveState(json: string): Promise<void> {
-    await this.pool.query(`INSERT INTO central_meta (key, value) VALUES ('consensus_state', $1)
-      ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`, [json]);
+    await this.pool.query(
+      `INSERT INTO central_meta (key, value) VALUES ('consensus_state', $1)
+      ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`,
+      [json],
+    );
   }
   async loadState(): Promise<string | undefined> {
     const r = await this.pool.query(`SELECT value FROM central_meta WHERE key = 'consensus_state'`);
@@ -170,5 +217,7 @@ export class PgCentralStore implements CentralStore {
     return { machines: Number(row.m), signals: Number(row.s), curated: Number(row.c) };
   }
 
-  async close(): Promise<void> { await this.pool.end(); }
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
 }

@@ -31,9 +31,17 @@ Options:
   -o FORMAT            human (default) or json`;
 
 const OPTIONS = {
-  listen: { type: 'string' }, data: { type: 'string' }, db: { type: 'string' }, config: { type: 'string', short: 'c' },
-  'hub-index': { type: 'string' }, output: { type: 'string', short: 'o' }, ip: { type: 'string' },
-  range: { type: 'string' }, scenario: { type: 'string' }, duration: { type: 'string' }, reason: { type: 'string' },
+  listen: { type: 'string' },
+  data: { type: 'string' },
+  db: { type: 'string' },
+  config: { type: 'string', short: 'c' },
+  'hub-index': { type: 'string' },
+  output: { type: 'string', short: 'o' },
+  ip: { type: 'string' },
+  range: { type: 'string' },
+  scenario: { type: 'string' },
+  duration: { type: 'string' },
+  reason: { type: 'string' },
   password: { type: 'string' },
 } as const;
 
@@ -49,7 +57,9 @@ function configOf(values: Record<string, unknown>): CentralConfig {
 async function run(config: CentralConfig, io: CliIO): Promise<number> {
   const central = await startCentral(config, { log: (l) => io.err(l) });
   const h = central.service.hub;
-  io.out(`Picket Central listening on ${central.url} (store: ${central.service.store.kind}; hub index: ${h.source}, ${h.scenarios} scenarios)`);
+  io.out(
+    `Picket Central listening on ${central.url} (store: ${central.service.store.kind}; hub index: ${h.source}, ${h.scenarios} scenarios)`,
+  );
   const sig = await new Promise<string>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));
     process.once('SIGTERM', () => resolve('SIGTERM'));
@@ -62,10 +72,13 @@ async function run(config: CentralConfig, io: CliIO): Promise<number> {
 async function simulate(args: string[], io: CliIO): Promise<number> {
   const spec = '../../central/simulate/cli.js';
   let mod: { runSimulate?: (args: string[], io: CliIO) => Promise<number> };
-  try { mod = (await import(spec)) as typeof mod; } catch (e) {
+  try {
+    mod = (await import(spec)) as typeof mod;
+  } catch (e) {
     throw new CliError(`central simulate: the simulator cannot be loaded (${errorMessage(e).split('\n')[0]})`, 1);
   }
-  if (typeof mod.runSimulate !== 'function') throw new CliError('central simulate: the simulator module has no runSimulate()', 1);
+  if (typeof mod.runSimulate !== 'function')
+    throw new CliError('central simulate: the simulator module has no runSimulate()', 1);
   return mod.runSimulate(args, io);
 }
 
@@ -80,20 +93,34 @@ export const centralCommand: Command = {
     try {
       const config = configOf(values);
       const a: admin.AdminArgs = {
-        config, positionals, json: outputFormat(values.output, ['human', 'json']) === 'json', ip: values.ip,
-        range: values.range, scenario: values.scenario, duration: values.duration, reason: values.reason, password: values.password,
+        config,
+        positionals,
+        json: outputFormat(values.output, ['human', 'json']) === 'json',
+        ip: values.ip,
+        range: values.range,
+        scenario: values.scenario,
+        duration: values.duration,
+        reason: values.reason,
+        password: values.password,
       };
       switch (sub) {
         case 'run':
           if (positionals.length) throw new CliError(`central run: unexpected argument '${positionals[0]}'`);
           return await run(config, io);
-        case 'stats': return await admin.stats(a, io);
-        case 'machines': return await admin.machines(a, io);
-        case 'blocklist': return await admin.blocklist(a, io);
-        case 'erase': return await admin.eraseOrDelist('erase', a, io);
-        case 'delist': return await admin.eraseOrDelist('delist', a, io);
+        case 'stats':
+          return await admin.stats(a, io);
+        case 'machines':
+          return await admin.machines(a, io);
+        case 'blocklist':
+          return await admin.blocklist(a, io);
+        case 'erase':
+          return await admin.eraseOrDelist('erase', a, io);
+        case 'delist':
+          return await admin.eraseOrDelist('delist', a, io);
         default:
-          throw new CliError(sub === undefined ? 'expected a sub-command (see picket central --help)' : `unknown sub-command '${sub}'`);
+          throw new CliError(
+            sub === undefined ? 'expected a sub-command (see picket central --help)' : `unknown sub-command '${sub}'`,
+          );
       }
     } catch (e) {
       if (isPicketError(e)) throw new CliError(e.message, 1);
