@@ -19,7 +19,13 @@ export interface ConsensusConfig {
   fullConfirmations: number;
   /** networks (AS, else /24) other than the reporter's that must have reported an address to confirm its report */
   confirmNetworks: number;
-  /** a report confirms only if it came at most this long after the address's first listing (ms) */
+  /** of those networks, how many must have weight (once that many reporters have any) */
+  confirmWeighted: number;
+  /** until this many reporters earned minConfirmations (a new Central), confirmations need no weighted network */
+  bootstrapReporters: number;
+  /** during that bootstrap, eligible networks needed to confirm (wider than any colluding group should span) */
+  bootstrapNetworks: number;
+  /** a report earns a confirmation only if it came at most this long after the address's listing or confirmation */
   confirmGraceMs: number;
   /** sum of per-network weights an address needs to be listed */
   listScore: number;
@@ -56,7 +62,10 @@ export const DEFAULT_CONSENSUS: Readonly<ConsensusConfig> = Object.freeze({
   minConfirmations: 3,
   fullConfirmations: 20,
   confirmNetworks: 3,
-  confirmGraceMs: 10 * 60_000,
+  confirmWeighted: 2,
+  bootstrapReporters: 20,
+  bootstrapNetworks: 12,
+  confirmGraceMs: 2 * 60_000,
   listScore: 1.5,
   minNetworks: 2,
   minNetworkWeight: 0.25,
@@ -82,6 +91,9 @@ const KEYS: Record<string, { field: keyof ConsensusConfig; kind: Kind }> = {
   min_confirmations: { field: 'minConfirmations', kind: 'count' },
   full_confirmations: { field: 'fullConfirmations', kind: 'count' },
   confirm_networks: { field: 'confirmNetworks', kind: 'count' },
+  confirm_weighted: { field: 'confirmWeighted', kind: 'count' },
+  bootstrap_reporters: { field: 'bootstrapReporters', kind: 'count' },
+  bootstrap_networks: { field: 'bootstrapNetworks', kind: 'count' },
   confirm_grace: { field: 'confirmGraceMs', kind: 'duration' },
   list_score: { field: 'listScore', kind: 'score' },
   min_networks: { field: 'minNetworks', kind: 'count' },

@@ -26,6 +26,10 @@ export class WeightedConsensus implements Consensus {
   private readonly dirty = new Set<string>();
   private readonly timers = new TimerHeap();
   private changes: ListChange[] = [];
+  /** called when an address goes on the list (the simulator's clock of listings) */
+  onListed: ((e: ListedEntry) => void) | null = null;
+  /** reporters that reached minConfirmations (ends the bootstrap of confirmations) */
+  trusted = 0;
   /** counters for `stats` and the simulator */
   readonly counters = { ingested: 0, ignored: 0, canaryReports: 0 };
 
@@ -79,23 +83,38 @@ export class WeightedConsensus implements Consensus {
     for (const v of this.book.penalize(r, now)) this.dirty.add(v);
   }
 
-  /** Independent networks confirm a discovery: credit each reporter that reported before the listing (+ grace). */
+  /**
+   * Independent networks confirm a discovery. A report is a discovery when, at its arrival, fewer than
+   * `confirmNetworks` other reporters had reported the address and it was not listed (+ grace): later reports
+   * may be copied from the list or a public feed. Once eligible reporters from `confirmNetworks` + 1 networks
+   * reported it, `confirmWeighted` of those networks with weight, every discoverer earns one confirmation.
+   * Until `bootstrapReporters` reporters earned weight (a new Central), `bootstrapNetworks` eligible networks
+   * confirm instead (no weighted network exists yet, so the bar is breadth only).
+   */
   private confirm(a: AddrState, r: Reporter, now: number): void {
     const c = this.cfg;
-    const late = (t: number): boolean => a.firstListedAt > 0 && t > a.firstListedAt + c.confirmGraceMs;
-    if (a.confirmedAt > 0) {
-      if (!late(now)) r.confirmed++;
-      return;
+    if (a.confirmedAt > 0) return;
+    const others = a.reports.size - 1; // reporters before this one (its own report is already in)
+    if (others < c.confirmNetworks && !(a.firstListedAt > 0 && now > a.firstListedAt + c.confirmGraceMs)) {
+      a.discoverers.add(r.id);
     }
     if (!this.book.eligible(r, now)) return;
     a.groups.add(r.group);
-    if (a.groups.size < c.confirmNetworks + 1) return;
+    if (this.book.weight(r, now) >= c.minNetworkWeight) a.weighted.add(r.group);
+    const boot = this.trusted < c.bootstrapReporters;
+    if (a.groups.size < (boot ? Math.max(c.bootstrapNetworks, c.confirmNetworks + 1) : c.confirmNetworks + 1)) return;
+    if (!boot && a.weighted.size < c.confirmWeighted) return;
     a.confirmedAt = now;
-    for (const [id, t] of a.firstBy) {
-      if (late(t)) continue;
+    for (const id of a.discoverers) {
       const rep = this.book.byId.get(id);
-      if (rep) rep.confirmed++;
+      if (rep) this.credit(rep);
     }
+    a.discoverers.clear();
+  }
+
+  private credit(r: Reporter): void {
+    r.confirmed++;
+    if (r.confirmed === this.cfg.minConfirmations) this.trusted++;
   }
 
   tick(now: number): ListChange[] {
@@ -138,15 +157,16 @@ export class WeightedConsensus implements Consensus {
     const s = scoreOf(a, this.book, now, since, now - c.evidenceWindowMs, c.minNetworkWeight);
     a.score = s.score;
     const need = held ? Math.max(c.minNetworks, c.relistNetworks) : c.minNetworks;
-    if (s.score >= c.listScore && s.networks >= need) {
-      const grow = Math.min(4, s.score / c.listScore) * 2 ** Math.min(a.listings, 3);
-      const end = Math.min(now + Math.min(c.maxDurationMs, c.baseDurationMs * grow), s.lastCounted + c.evidenceWindowMs);
+    const grow = Math.min(4, s.score / c.listScore) * 2 ** Math.min(a.listings, 3);
+    const end = Math.min(now + Math.min(c.maxDurationMs, c.baseDurationMs * grow), s.lastCounted + c.evidenceWindowMs);
+    if (s.score >= c.listScore && s.networks >= need && end > now) {
       if (a.until <= now) {
         a.since = now;
         a.listings++;
         if (!a.firstListedAt) a.firstListedAt = now;
         this.listedSet.add(a);
         a.until = end;
+        this.onListed?.(this.entryOf(a));
       } else {
         a.until = Math.min(Math.max(a.until, end), s.lastCounted + c.evidenceWindowMs);
       }
@@ -171,9 +191,11 @@ export class WeightedConsensus implements Consensus {
 
   private unlist(a: AddrState, now: number, reason: DelistReason): void {
     if (a.until === 0) return;
+    // a listing that ran out stopped being served at its end, not at the tick that noticed it
+    const at = reason === 'decay' || reason === 'expired' ? Math.min(now, a.until) : now;
     a.until = 0;
     this.listedSet.delete(a);
-    this.changes.push({ value: a.value, scope: a.scope, reason, at: now });
+    this.changes.push({ value: a.value, scope: a.scope, reason, at });
   }
 
   listed(now: number): ListedEntry[] { return buildList(this, [], now, Infinity); }
@@ -230,7 +252,8 @@ export class WeightedConsensus implements Consensus {
   exportState(): unknown { return exportConsensus(this); }
 
   importState(state: unknown): void {
-    const { reporters, addrs, curated } = importConsensus(state);
+    const { reporters, addrs, curated, trusted } = importConsensus(state);
+    this.trusted = trusted;
     this.book.import(reporters);
     this.addrs.clear(); this.listedSet.clear(); this.curated.clear(); this.dirty.clear();
     for (const a of addrs) {

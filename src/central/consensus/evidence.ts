@@ -14,6 +14,10 @@ export interface AddrState {
   firstBy: Map<string, number>;
   /** networks of eligible reporters that reported it (confirmation) */
   groups: Set<string>;
+  /** reporters whose first report was a discovery (credited at confirmation) */
+  discoverers: Set<string>;
+  /** the networks among `groups` whose reporter had weight */
+  weighted: Set<string>;
   /** when `groups` first reached the confirmation bar (0: not yet) */
   confirmedAt: number;
   /** scenario -> reports (the entry is served under the most reported) */
@@ -37,7 +41,7 @@ export interface AddrState {
 
 export function newAddr(value: string, scope: EntryScope): AddrState {
   return {
-    value, scope, reports: new Map(), firstBy: new Map(), groups: new Set(), confirmedAt: 0, scenarios: new Map(),
+    value, scope, reports: new Map(), firstBy: new Map(), groups: new Set(), discoverers: new Set(), weighted: new Set(), confirmedAt: 0, scenarios: new Map(),
     until: 0, since: 0, firstListedAt: 0, listings: 0, score: 0, lastEval: 0, lastCounted: 0, lastReport: 0,
     holdUntil: 0, appealAt: 0, timerAt: 0,
   };
