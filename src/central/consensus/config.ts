@@ -41,6 +41,9 @@ export interface ConsensusConfig {
   maxDurationMs: number;
   /** a reporter that reports a canary has no weight for this long (ms), and its confirmations are reset */
   canaryPenaltyMs: number;
+  /** a reporter that reports a published CDN or crawler address (a common honest false alert) has no weight for
+   * this long; its track record stays */
+  sharedCanaryPenaltyMs: number;
   /** canary hits after which a reporter never has weight again */
   canaryStrikesBan: number;
   /** appeal hold (ms) when `delist` is called without one */
@@ -58,21 +61,22 @@ const D = 24 * H;
 
 export const DEFAULT_CONSENSUS: Readonly<ConsensusConfig> = Object.freeze({
   minReporterAgeMs: 24 * H,
-  fullReporterAgeMs: 7 * D,
-  minConfirmations: 3,
-  fullConfirmations: 20,
+  fullReporterAgeMs: 2 * D,
+  minConfirmations: 1,
+  fullConfirmations: 2,
   confirmNetworks: 3,
   confirmWeighted: 2,
   bootstrapReporters: 20,
   bootstrapNetworks: 12,
   confirmGraceMs: 2 * 60_000,
-  listScore: 1.5,
+  listScore: 0.6,
   minNetworks: 2,
-  minNetworkWeight: 0.25,
+  minNetworkWeight: 0.1,
   evidenceWindowMs: 72 * H,
   baseDurationMs: 24 * H,
   maxDurationMs: 7 * D,
   canaryPenaltyMs: 14 * D,
+  sharedCanaryPenaltyMs: 24 * H,
   canaryStrikesBan: 3,
   appealHoldMs: 7 * D,
   relistNetworks: 3,
@@ -102,6 +106,7 @@ const KEYS: Record<string, { field: keyof ConsensusConfig; kind: Kind }> = {
   base_duration: { field: 'baseDurationMs', kind: 'duration' },
   max_duration: { field: 'maxDurationMs', kind: 'duration' },
   canary_penalty: { field: 'canaryPenaltyMs', kind: 'duration' },
+  shared_canary_penalty: { field: 'sharedCanaryPenaltyMs', kind: 'duration' },
   canary_strikes_ban: { field: 'canaryStrikesBan', kind: 'count' },
   appeal_hold: { field: 'appealHoldMs', kind: 'duration' },
   relist_networks: { field: 'relistNetworks', kind: 'count' },
@@ -156,7 +161,8 @@ export function parseConsensusConfig(text: string, where: string): ConsensusConf
   const doc = YAML.parseDocument(text, { lineCounter: lc, prettyErrors: false });
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
-    throw new ConsensusConfigError(`${where}${e.linePos ? `:${e.linePos[0].line}` : ''}: not valid YAML: ${e.message.split('\n')[0]}`);
+    const line = e.linePos?.[0].line ?? (e.pos ? lc.linePos(e.pos[0]).line : 0);
+    throw new ConsensusConfigError(`${where}${line ? `:${line}` : ''}: not valid YAML: ${e.message.split('\n')[0]}`);
   }
   const out: ConsensusConfig = { ...DEFAULT_CONSENSUS, allowlist: [...DEFAULT_CONSENSUS.allowlist] };
   const root = doc.contents;

@@ -14,6 +14,8 @@ import { buildList } from './listing.js';
 
 /** Listed addresses are re-evaluated on new evidence at most this often. */
 const REEVAL_MS = 3_600_000;
+/** How long the number of past reporters of an expired address is remembered (raw signal retention). */
+const HISTORY_MS = 30 * 24 * 3_600_000;
 
 export class WeightedConsensus implements Consensus {
   readonly cfg: ConsensusConfig;
@@ -28,6 +30,10 @@ export class WeightedConsensus implements Consensus {
   private changes: ListChange[] = [];
   /** called when an address goes on the list (the simulator's clock of listings) */
   onListed: ((e: ListedEntry) => void) | null = null;
+  /** addresses whose evidence expired: how many reporters had seen them (later reports are no discovery) */
+  private readonly history = new Map<string, number>();
+  private readonly historyQueue: Array<[number, string]> = [];
+  private historyHead = 0;
   /** reporters that reached minConfirmations (ends the bootstrap of confirmations) */
   trusted = 0;
   /** counters for `stats` and the simulator */
@@ -52,14 +58,14 @@ export class WeightedConsensus implements Consensus {
   canaryKind(value: string): CanaryKind | null { return this.canaries.match(value); }
 
   ingest(s: SignalInput): void {
-    if (s.trust !== 'certified') { this.counters.ignored++; return; }
     const now = s.received;
+    if (s.trust !== 'certified') { this.counters.ignored++; this.sawUncertified(s.value, s.scope, now); return; }
     const r = this.book.get(s.reporter, now);
     let a = this.addrs.get(s.value);
     if (!a) {
-      if (this.canaries.match(s.value)) { this.onCanary(r, now); return; }
-      a = newAddr(s.value, s.scope);
-      this.addrs.set(s.value, a);
+      const kind = this.canaries.match(s.value);
+      if (kind) { this.onCanary(r, now, kind); return; }
+      a = this.create(s.value, s.scope);
       this.schedule(a, now + this.cfg.evidenceWindowMs + 1);
     }
     this.counters.ingested++;
@@ -78,9 +84,42 @@ export class WeightedConsensus implements Consensus {
     this.dirty.add(s.value);
   }
 
-  private onCanary(r: Reporter, now: number): void {
+  private create(value: string, scope: SignalInput['scope']): AddrState {
+    const a = newAddr(value, scope);
+    const seen = this.history.get(value);
+    if (seen !== undefined) { a.uncertified = seen; this.history.delete(value); }
+    this.addrs.set(value, a);
+    return a;
+  }
+
+  /** Forgets an address's evidence, remembering for `HISTORY_MS` how many had reported it. */
+  private retire(a: AddrState, now: number): void {
+    this.addrs.delete(a.value);
+    this.history.set(a.value, Math.min(1000, a.firstBy.size + a.uncertified));
+    this.historyQueue.push([now, a.value]);
+    const q = this.historyQueue;
+    while (this.historyHead < q.length && q[this.historyHead]![0] < now - HISTORY_MS) {
+      const [t, v] = q[this.historyHead++]!;
+      if (this.history.has(v) && !this.addrs.has(v) && t < now - HISTORY_MS) this.history.delete(v);
+    }
+    if (this.historyHead > 4096 && this.historyHead * 2 > q.length) { q.splice(0, this.historyHead); this.historyHead = 0; }
+  }
+
+  /** A non-certified report never counts, but it shows the address was known: later reports are no discovery. */
+  private sawUncertified(value: string, scope: SignalInput['scope'], now: number): void {
+    let a = this.addrs.get(value);
+    if (!a) {
+      if (this.canaries.match(value)) return;
+      a = this.create(value, scope);
+      a.lastReport = now;
+      this.schedule(a, now + this.cfg.evidenceWindowMs + 1);
+    }
+    if (a.uncertified < 1000) a.uncertified++;
+  }
+
+  private onCanary(r: Reporter, now: number, kind: CanaryKind): void {
     this.counters.canaryReports++;
-    for (const v of this.book.penalize(r, now)) this.dirty.add(v);
+    for (const v of this.book.penalize(r, now, kind === 'cdn' || kind === 'crawler')) this.dirty.add(v);
   }
 
   /**
@@ -94,7 +133,7 @@ export class WeightedConsensus implements Consensus {
   private confirm(a: AddrState, r: Reporter, now: number): void {
     const c = this.cfg;
     if (a.confirmedAt > 0) return;
-    const others = a.reports.size - 1; // reporters before this one (its own report is already in)
+    const others = a.firstBy.size - 1 + a.uncertified; // reporters before this one, even decayed ones
     if (others < c.confirmNetworks && !(a.firstListedAt > 0 && now > a.firstListedAt + c.confirmGraceMs)) {
       a.discoverers.add(r.id);
     }
@@ -185,7 +224,7 @@ export class WeightedConsensus implements Consensus {
       const fresh = a.lastCounted + c.evidenceWindowMs > now;
       this.unlist(a, now, a.until > now ? (fresh ? 'canary' : 'decay') : fresh ? 'expired' : 'decay');
     }
-    if (a.reports.size === 0 && !held) this.addrs.delete(a.value);
+    if (a.reports.size === 0 && !held) this.retire(a, now);
     else this.schedule(a, this.dueOf(a));
   }
 
@@ -235,6 +274,7 @@ export class WeightedConsensus implements Consensus {
     }
     this.curated.delete(value);
     this.dirty.delete(value);
+    this.history.delete(value);
   }
 
   addCurated(entry: Omit<ListedEntry, 'origin' | 'since'>, now: number): void {

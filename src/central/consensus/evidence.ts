@@ -14,6 +14,8 @@ export interface AddrState {
   firstBy: Map<string, number>;
   /** networks of eligible reporters that reported it (confirmation) */
   groups: Set<string>;
+  /** non-certified reports seen (they never count, but they make later reports no discovery) */
+  uncertified: number;
   /** reporters whose first report was a discovery (credited at confirmation) */
   discoverers: Set<string>;
   /** the networks among `groups` whose reporter had weight */
@@ -41,7 +43,7 @@ export interface AddrState {
 
 export function newAddr(value: string, scope: EntryScope): AddrState {
   return {
-    value, scope, reports: new Map(), firstBy: new Map(), groups: new Set(), discoverers: new Set(), weighted: new Set(), confirmedAt: 0, scenarios: new Map(),
+    value, scope, reports: new Map(), firstBy: new Map(), uncertified: 0, groups: new Set(), discoverers: new Set(), weighted: new Set(), confirmedAt: 0, scenarios: new Map(),
     until: 0, since: 0, firstListedAt: 0, listings: 0, score: 0, lastEval: 0, lastCounted: 0, lastReport: 0,
     holdUntil: 0, appealAt: 0, timerAt: 0,
   };

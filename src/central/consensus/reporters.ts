@@ -69,12 +69,20 @@ export class ReporterBook {
     return r.canaryHits < c.canaryStrikesBan && now >= r.penalizedUntil && now - r.registeredAt >= c.minReporterAgeMs;
   }
 
-  /** A canary report: the weight goes, the track record is reset. Returns the addresses to re-evaluate. */
-  penalize(r: Reporter, now: number): string[] {
+  /**
+   * A canary report: the weight goes. For a decoy (resolver, reserved range, operator allowlist) for
+   * `canaryPenaltyMs`, with the track record reset and a strike; for a published CDN or crawler address (which
+   * honest sites do flag by mistake) for `sharedCanaryPenaltyMs`. Returns the addresses to re-evaluate.
+   */
+  penalize(r: Reporter, now: number, shared: boolean): string[] {
+    if (shared) {
+      r.penalizedUntil = Math.max(r.penalizedUntil, now + this.cfg.sharedCanaryPenaltyMs);
+      return [...r.recent];
+    }
     r.canaryHits++;
-    r.penalizedUntil = now + this.cfg.canaryPenaltyMs;
+    r.penalizedUntil = Math.max(r.penalizedUntil, now + this.cfg.canaryPenaltyMs);
     r.confirmed = 0;
-    return r.recent.splice(0);
+    return [...r.recent];
   }
 
   remember(r: Reporter, value: string): void {

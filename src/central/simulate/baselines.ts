@@ -12,7 +12,10 @@ const H = 3_600_000;
 const WINDOW = 72 * H;
 const KEEP = 48 * H;
 
-interface Slot { value: string; reports: Map<string, number>; scenario: string; lastReport: number; until: number; since: number; appealAt: number; timerAt: number }
+interface Slot {
+  value: string; reports: Map<string, number>; scenario: string; lastReport: number; until: number; since: number;
+  appealAt: number; timerAt: number; lastBy: string; prevAt: number;
+}
 
 /** Shared machinery of the baselines: evidence per address, timers, appeals; subclasses say what lists. */
 export abstract class SimpleConsensus implements Consensus {
@@ -37,12 +40,14 @@ export abstract class SimpleConsensus implements Consensus {
     let a = this.slots.get(s.value);
     if (!a) {
       if (this.never.match(s.value)) return;
-      a = { value: s.value, reports: new Map(), scenario: s.scenario, lastReport: 0, until: 0, since: 0, appealAt: 0, timerAt: 0 };
+      a = { value: s.value, reports: new Map(), scenario: s.scenario, lastReport: 0, until: 0, since: 0, appealAt: 0, timerAt: 0, lastBy: '', prevAt: 0 };
       this.slots.set(s.value, a);
     }
+    if (a.lastBy !== s.reporter) { a.prevAt = a.lastReport; a.lastBy = s.reporter; }
     a.reports.set(s.reporter, s.received);
     a.lastReport = s.received;
-    this.dirty.add(a);
+    if (a.until > s.received) a.until = Math.max(a.until, s.received + KEEP); // listed: the timer re-checks
+    else this.dirty.add(a);
   }
 
   tick(now: number): ListChange[] {
@@ -51,7 +56,8 @@ export abstract class SimpleConsensus implements Consensus {
       const a = this.slots.get(this.timers.pop()!);
       if (!a || a.timerAt !== t) continue;
       a.timerAt = 0;
-      this.evaluate(a, now);
+      if (a.until > now) this.schedule(a, a.until);
+      else this.evaluate(a, now);
     }
     for (const a of this.dirty) this.evaluate(a, now);
     this.dirty.clear();
@@ -156,14 +162,12 @@ export class TrustRank extends SimpleConsensus {
     const r = this.rank(s.reporter, s.received);
     if (this.all.match(s.value)) { r.canary = true; return false; }
     const a = this.slots.get(s.value);
-    if (!a || a.reports.has(s.reporter)) { if (!a) r.reports++; return true; }
+    if (a?.reports.has(s.reporter)) return true;
     r.reports++;
-    let others = false;
-    for (const [id, t] of a.reports) {
-      if (id === s.reporter || t < s.received - 24 * H) continue;
-      others = true;
+    if (a) { // another reporter within 24 h corroborates (the last one, or the one before it)
+      const other = a.lastBy !== s.reporter ? a.lastReport : a.prevAt;
+      if (other >= s.received - 24 * H) r.corroborated++;
     }
-    if (others) r.corroborated++;
     return true;
   }
 

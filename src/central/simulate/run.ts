@@ -84,9 +84,7 @@ export function runSimulation(p: SimParams, cfg: Partial<ConsensusConfig> = {}):
   let nextPull = measureFrom, bytes = 0;
   const sig: SignalInput = { reporter: '', scope: 'Ip', value: '', scenario: '', scenarioHash: 'h', scenarioVersion: '1', trust: 'certified', at: 0, received: 0 };
   let tick = T0, ai = 0;
-  let bootLogged = false;
   const advance = (t: number): void => {
-    if (process.env.SIM_DEBUG && !bootLogged && main.trusted >= main.cfg.bootstrapReporters) { bootLogged = true; process.stderr.write(`bootstrap over at ${((t - T0) / H).toFixed(1)} h\n`); }
     while (tick + TICK_MS <= t) {
       tick += TICK_MS;
       for (const r of runs) { r.rec.setClock(tick); for (const ch of r.c.tick(tick)) r.rec.close(ch.value, ch.at); r.rec.sample(); }
@@ -113,22 +111,6 @@ export function runSimulation(p: SimParams, cfg: Partial<ConsensusConfig> = {}):
     }
   }
   advance(st.end);
-  if (process.env.SIM_DEBUG) {
-    const by = new Map<string, number[]>();
-    for (const s of sites) {
-      const r = main.book.byId.get(s.id);
-      if (!r) continue;
-      const k = s.role;
-      const v = by.get(k) ?? [0, 0, 0, 0]; v[0]!++; v[1]! += r.confirmed; v[2]! += main.book.weight(r, st.end); v[3]! += r.canaryHits; by.set(k, v);
-    }
-    for (const [k, v] of by) process.stderr.write(`${k}: n=${v[0]} confirmed=${(v[1]! / v[0]!).toFixed(1)} weight=${(v[2]! / v[0]!).toFixed(3)} canaryHits=${v[3]}\n`);
-    process.stderr.write(`trusted=${main.trusted}\n`);
-    for (let a = 0; a < st.addrs.length; a++) {
-      if (st.label[a] !== 4) continue;
-      const x = main.addrs.get(st.addrs[a]!);
-      if (x) process.stderr.write(`target ${a} confirmedAt=${x.confirmedAt ? ((x.confirmedAt - T0) / H).toFixed(1) : '-'} firstListed=${x.firstListedAt ? ((x.firstListedAt - T0) / H).toFixed(1) : '-'} weighted=${[...x.weighted].join(',')}\n`);
-    }
-  }
   const days = (st.end - measureFrom) / D;
   const metrics = (name: string): Metrics => computeMetrics(runs.find((r) => r.name === name)!.rec, st, targets, measureFrom);
   return {
