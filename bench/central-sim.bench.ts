@@ -7,6 +7,9 @@ import { runSimulate } from '../src/central/simulate/cli.js';
 
 const args = process.argv.slice(2);
 const started = Date.now();
-const code = await runSimulate(args.length ? args : ['--runs', '1'], { out: (s) => process.stdout.write(`${s}\n`), err: (s) => process.stderr.write(`${s}\n`) });
+const code = await runSimulate(args.length ? args : ['--runs', '1'], {
+  out: (s) => process.stdout.write(`${s}\n`),
+  err: (s) => process.stderr.write(`${s}\n`),
+});
 process.stdout.write(`elapsed ${((Date.now() - started) / 1000).toFixed(1)} s (node ${process.version})\n`);
 process.exitCode = code;

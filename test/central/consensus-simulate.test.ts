@@ -27,12 +27,31 @@ test('the adversaries of the model reach the k-reporter baselines; the consensus
 
 test('--json prints the documented shape; bad flags are refused naming the flag', async () => {
   let out = '';
-  const io = { out: (s: string) => { out += s; }, err: () => {} };
-  assert.equal(await runSimulate(['--sites', '100', '--days', '2', '--warmup', '1', '--sybils', '30', '--json'], io), 0);
+  const io = {
+    out: (s: string) => {
+      out += s;
+    },
+    err: () => {},
+  };
+  assert.equal(
+    await runSimulate(['--sites', '100', '--days', '2', '--warmup', '1', '--sybils', '30', '--json'], io),
+    0,
+  );
   const j = JSON.parse(out) as Record<string, Record<string, unknown>>;
   for (const k of ['k2', 'k3', 'k5', 'trust_rank']) assert.ok(j.baselines![k]);
-  for (const k of ['precision', 'targets', 'targets_listed', 'canaries_listed', 'recall', 'prevented', 'time_to_list_p50_s',
-    'time_to_list_p95_s', 'max_listed_after_last_report_s', 'list_size_max']) assert.equal(typeof j.consensus![k], 'number', k);
+  for (const k of [
+    'precision',
+    'targets',
+    'targets_listed',
+    'canaries_listed',
+    'recall',
+    'prevented',
+    'time_to_list_p50_s',
+    'time_to_list_p95_s',
+    'max_listed_after_last_report_s',
+    'list_size_max',
+  ])
+    assert.equal(typeof j.consensus![k], 'number', k);
   assert.equal(typeof j.bytes_out_per_site_day, 'number');
   await assert.rejects(runSimulate(['--sites', 'many'], io), /--sites/);
 });

@@ -85,7 +85,9 @@ export const DEFAULT_CONSENSUS: Readonly<ConsensusConfig> = Object.freeze({
 });
 
 export class ConsensusConfigError extends PicketError {
-  constructor(message: string) { super('CENTRAL_CONSENSUS_CONFIG', message); }
+  constructor(message: string) {
+    super('CENTRAL_CONSENSUS_CONFIG', message);
+  }
 }
 
 type Kind = 'duration' | 'count' | 'ratio' | 'score' | 'list';
@@ -120,11 +122,17 @@ export function yamlKeyOf(field: keyof ConsensusConfig): string {
 }
 
 function durationMs(text: string): number | null {
-  try { return parseGoDuration(text.trim(), { days: true }) / 1e6; } catch { return null; }
+  try {
+    return parseGoDuration(text.trim(), { days: true }) / 1e6;
+  } catch {
+    return null;
+  }
 }
 
 function convert(where: string, key: string, kind: Kind, v: unknown): number | string[] {
-  const bad = (what: string): never => { throw new ConsensusConfigError(`${where}: consensus.${key}: expected ${what}`); };
+  const bad = (what: string): never => {
+    throw new ConsensusConfigError(`${where}: consensus.${key}: expected ${what}`);
+  };
   switch (kind) {
     case 'duration': {
       const ms = typeof v === 'string' ? durationMs(v) : null;
@@ -137,13 +145,17 @@ function convert(where: string, key: string, kind: Kind, v: unknown): number | s
     case 'score':
       return typeof v === 'number' && Number.isFinite(v) && v > 0 && v <= 1e6 ? v : bad('a number > 0');
     case 'list':
-      return Array.isArray(v) && v.every((x) => typeof x === 'string') ? v as string[] : bad('a list of addresses or CIDRs');
+      return Array.isArray(v) && v.every((x) => typeof x === 'string')
+        ? (v as string[])
+        : bad('a list of addresses or CIDRs');
   }
 }
 
 /** Checks that hold between keys (e.g. the decay is not shorter than one listing could outlive). */
 export function validateConsensus(c: ConsensusConfig, where: string): ConsensusConfig {
-  const fail = (m: string): never => { throw new ConsensusConfigError(`${where}: consensus: ${m}`); };
+  const fail = (m: string): never => {
+    throw new ConsensusConfigError(`${where}: consensus: ${m}`);
+  };
   if (c.fullReporterAgeMs < c.minReporterAgeMs) fail('full_reporter_age is shorter than min_reporter_age');
   if (c.fullConfirmations < c.minConfirmations) fail('full_confirmations is smaller than min_confirmations');
   if (c.maxDurationMs < c.baseDurationMs) fail('max_duration is shorter than base_duration');
@@ -179,7 +191,7 @@ export function parseConsensusConfig(text: string, where: string): ConsensusConf
     const at = `${where}:${lineOf(pair.key)}`;
     const spec = KEYS[key];
     if (!spec) throw new ConsensusConfigError(`${at}: consensus.${key}: unknown key`);
-    const value = YAML.isNode(pair.value) ? pair.value.toJSON() as unknown : pair.value;
+    const value = YAML.isNode(pair.value) ? (pair.value.toJSON() as unknown) : pair.value;
     (out as unknown as Record<string, unknown>)[spec.field] = convert(at, key, spec.kind, value);
   }
   return validateConsensus(out, where);
@@ -188,7 +200,9 @@ export function parseConsensusConfig(text: string, where: string): ConsensusConf
 /** Reads a YAML file's `consensus:` section (see parseConsensusConfig). */
 export function loadConsensusConfig(file: string): ConsensusConfig {
   let text: string;
-  try { text = fs.readFileSync(file, 'utf8'); } catch (e) {
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
     throw new ConsensusConfigError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
   }
   return parseConsensusConfig(text, file);

@@ -45,7 +45,9 @@ export class WeightedConsensus implements Consensus {
     this.canaries = new CanarySet(this.cfg.allowlist);
   }
 
-  registerReporter(r: ReporterInfo): void { this.book.register(r); }
+  registerReporter(r: ReporterInfo): void {
+    this.book.register(r);
+  }
 
   removeReporter(id: string): void {
     const r = this.book.byId.get(id);
@@ -55,16 +57,25 @@ export class WeightedConsensus implements Consensus {
   }
 
   /** Is `value` never to be listed (built-in canary or operator allowlist)? */
-  canaryKind(value: string): CanaryKind | null { return this.canaries.match(value); }
+  canaryKind(value: string): CanaryKind | null {
+    return this.canaries.match(value);
+  }
 
   ingest(s: SignalInput): void {
     const now = s.received;
-    if (s.trust !== 'certified') { this.counters.ignored++; this.sawUncertified(s.value, s.scope, now); return; }
+    if (s.trust !== 'certified') {
+      this.counters.ignored++;
+      this.sawUncertified(s.value, s.scope, now);
+      return;
+    }
     const r = this.book.get(s.reporter, now);
     let a = this.addrs.get(s.value);
     if (!a) {
       const kind = this.canaries.match(s.value);
-      if (kind) { this.onCanary(r, now, kind); return; }
+      if (kind) {
+        this.onCanary(r, now, kind);
+        return;
+      }
       a = this.create(s.value, s.scope);
       this.schedule(a, now + this.cfg.evidenceWindowMs + 1);
     }
@@ -72,8 +83,13 @@ export class WeightedConsensus implements Consensus {
     const first = !a.reports.has(r.id);
     a.reports.set(r.id, now);
     a.lastReport = now;
-    if (a.scenarios.size < 16 || a.scenarios.has(s.scenario)) a.scenarios.set(s.scenario, (a.scenarios.get(s.scenario) ?? 0) + 1);
-    if (first) { a.firstBy.set(r.id, now); this.book.remember(r, s.value); this.confirm(a, r, now); }
+    if (a.scenarios.size < 16 || a.scenarios.has(s.scenario))
+      a.scenarios.set(s.scenario, (a.scenarios.get(s.scenario) ?? 0) + 1);
+    if (first) {
+      a.firstBy.set(r.id, now);
+      this.book.remember(r, s.value);
+      this.confirm(a, r, now);
+    }
     const w = this.book.weight(r, now);
     if (w <= 0) return; // a report without weight cannot change the list
     a.lastCounted = now;
@@ -87,7 +103,10 @@ export class WeightedConsensus implements Consensus {
   private create(value: string, scope: SignalInput['scope']): AddrState {
     const a = newAddr(value, scope);
     const seen = this.history.get(value);
-    if (seen !== undefined) { a.uncertified = seen; this.history.delete(value); }
+    if (seen !== undefined) {
+      a.uncertified = seen;
+      this.history.delete(value);
+    }
     this.addrs.set(value, a);
     return a;
   }
@@ -102,7 +121,10 @@ export class WeightedConsensus implements Consensus {
       const [t, v] = q[this.historyHead++]!;
       if (this.history.has(v) && !this.addrs.has(v) && t < now - HISTORY_MS) this.history.delete(v);
     }
-    if (this.historyHead > 4096 && this.historyHead * 2 > q.length) { q.splice(0, this.historyHead); this.historyHead = 0; }
+    if (this.historyHead > 4096 && this.historyHead * 2 > q.length) {
+      q.splice(0, this.historyHead);
+      this.historyHead = 0;
+    }
   }
 
   /** A non-certified report never counts, but it shows the address was known: later reports are no discovery. */
@@ -167,10 +189,16 @@ export class WeightedConsensus implements Consensus {
       if (due > now) this.schedule(a, due);
       else this.evaluate(a, now);
     }
-    for (const v of this.dirty) { const a = this.addrs.get(v); if (a) this.evaluate(a, now); }
+    for (const v of this.dirty) {
+      const a = this.addrs.get(v);
+      if (a) this.evaluate(a, now);
+    }
     this.dirty.clear();
     for (const [v, e] of this.curated) {
-      if (e.until <= now) { this.curated.delete(v); this.changes.push({ value: v, scope: e.scope, reason: 'expired', at: now }); }
+      if (e.until <= now) {
+        this.curated.delete(v);
+        this.changes.push({ value: v, scope: e.scope, reason: 'expired', at: now });
+      }
     }
     const out = this.changes;
     this.changes = [];
@@ -237,7 +265,9 @@ export class WeightedConsensus implements Consensus {
     this.changes.push({ value: a.value, scope: a.scope, reason, at });
   }
 
-  listed(now: number): ListedEntry[] { return buildList(this, [], now, Infinity); }
+  listed(now: number): ListedEntry[] {
+    return buildList(this, [], now, Infinity);
+  }
 
   listFor(scenarios: readonly string[], now: number, cap: number): ListedEntry[] {
     return buildList(this, scenarios, now, cap);
@@ -245,15 +275,28 @@ export class WeightedConsensus implements Consensus {
 
   /** Entry of a listed address (for buildList). */
   entryOf(a: AddrState): ListedEntry {
-    return { scope: a.scope, value: a.value, scenario: topScenario(a), until: a.until, since: a.since, origin: 'consensus' };
+    return {
+      scope: a.scope,
+      value: a.value,
+      scenario: topScenario(a),
+      until: a.until,
+      since: a.since,
+      origin: 'consensus',
+    };
   }
 
   delist(value: string, now: number, holdMs = this.cfg.appealHoldMs): boolean {
     let was = false;
     const cur = this.curated.get(value);
-    if (cur) { this.curated.delete(value); was = true; }
+    if (cur) {
+      this.curated.delete(value);
+      was = true;
+    }
     let a = this.addrs.get(value);
-    if (!a) { a = newAddr(value, value.includes('/') ? 'Range' : 'Ip'); this.addrs.set(value, a); }
+    if (!a) {
+      a = newAddr(value, value.includes('/') ? 'Range' : 'Ip');
+      this.addrs.set(value, a);
+    }
     if (a.until > now) was = true;
     if (a.until > 0) this.unlist(a, now, 'appeal');
     else if (cur) this.changes.push({ value, scope: cur.scope, reason: 'appeal', at: now });
@@ -266,7 +309,8 @@ export class WeightedConsensus implements Consensus {
   erase(value: string, now: number): void {
     const a = this.addrs.get(value);
     const cur = this.curated.get(value);
-    if ((a && a.until > 0) || cur) this.changes.push({ value, scope: a?.scope ?? cur!.scope, reason: 'erase', at: now });
+    if ((a && a.until > 0) || cur)
+      this.changes.push({ value, scope: a?.scope ?? cur!.scope, reason: 'erase', at: now });
     if (a) {
       this.listedSet.delete(a);
       this.addrs.delete(value);
@@ -289,13 +333,18 @@ export class WeightedConsensus implements Consensus {
     return true;
   }
 
-  exportState(): unknown { return exportConsensus(this); }
+  exportState(): unknown {
+    return exportConsensus(this);
+  }
 
   importState(state: unknown): void {
     const { reporters, addrs, curated, trusted } = importConsensus(state);
     this.trusted = trusted;
     this.book.import(reporters);
-    this.addrs.clear(); this.listedSet.clear(); this.curated.clear(); this.dirty.clear();
+    this.addrs.clear();
+    this.listedSet.clear();
+    this.curated.clear();
+    this.dirty.clear();
     for (const a of addrs) {
       this.addrs.set(a.value, a);
       a.timerAt = 0;

@@ -34,13 +34,23 @@ export class ReporterBook {
 
   register(r: ReporterInfo): Reporter {
     const old = this.byId.get(r.id);
-    if (old) { // a network change keeps the track record but moves the vote
-      old.asn = r.asn; old.network = r.network; old.group = groupOf(r.asn, r.network, r.id);
+    if (old) {
+      // a network change keeps the track record but moves the vote
+      old.asn = r.asn;
+      old.network = r.network;
+      old.group = groupOf(r.asn, r.network, r.id);
       return old;
     }
     const rep: Reporter = {
-      id: r.id, registeredAt: r.registeredAt, asn: r.asn, network: r.network, group: groupOf(r.asn, r.network, r.id),
-      confirmed: 0, canaryHits: 0, penalizedUntil: 0, recent: [],
+      id: r.id,
+      registeredAt: r.registeredAt,
+      asn: r.asn,
+      network: r.network,
+      group: groupOf(r.asn, r.network, r.id),
+      confirmed: 0,
+      canaryHits: 0,
+      penalizedUntil: 0,
+      recent: [],
     };
     this.byId.set(r.id, rep);
     return rep;
@@ -98,7 +108,9 @@ export class ReporterBook {
     if (i >= 0) r.recent.splice(i, 1);
   }
 
-  export(): Reporter[] { return [...this.byId.values()].map((r) => ({ ...r, recent: [...r.recent] })); }
+  export(): Reporter[] {
+    return [...this.byId.values()].map((r) => ({ ...r, recent: [...r.recent] }));
+  }
 
   import(list: Reporter[]): void {
     this.byId.clear();

@@ -13,8 +13,16 @@ const WINDOW = 72 * H;
 const KEEP = 48 * H;
 
 interface Slot {
-  value: string; reports: Map<string, number>; scenario: string; lastReport: number; until: number; since: number;
-  appealAt: number; timerAt: number; lastBy: string; prevAt: number;
+  value: string;
+  reports: Map<string, number>;
+  scenario: string;
+  lastReport: number;
+  until: number;
+  since: number;
+  appealAt: number;
+  timerAt: number;
+  lastBy: string;
+  prevAt: number;
 }
 
 /** Shared machinery of the baselines: evidence per address, timers, appeals; subclasses say what lists. */
@@ -28,11 +36,17 @@ export abstract class SimpleConsensus implements Consensus {
 
   constructor(protected readonly never: CanarySet) {}
 
-  registerReporter(_r: ReporterInfo, _now: number): void { /* reporters need no registration here */ }
-  removeReporter(_id: string, _now: number): void { /* evidence stays */ }
+  registerReporter(_r: ReporterInfo, _now: number): void {
+    /* reporters need no registration here */
+  }
+  removeReporter(_id: string, _now: number): void {
+    /* evidence stays */
+  }
 
   /** false: the signal is refused before it counts */
-  protected accept(_s: SignalInput): boolean { return true; }
+  protected accept(_s: SignalInput): boolean {
+    return true;
+  }
   protected abstract listable(slot: Slot, now: number): boolean;
 
   ingest(s: SignalInput): void {
@@ -40,13 +54,28 @@ export abstract class SimpleConsensus implements Consensus {
     let a = this.slots.get(s.value);
     if (!a) {
       if (this.never.match(s.value)) return;
-      a = { value: s.value, reports: new Map(), scenario: s.scenario, lastReport: 0, until: 0, since: 0, appealAt: 0, timerAt: 0, lastBy: '', prevAt: 0 };
+      a = {
+        value: s.value,
+        reports: new Map(),
+        scenario: s.scenario,
+        lastReport: 0,
+        until: 0,
+        since: 0,
+        appealAt: 0,
+        timerAt: 0,
+        lastBy: '',
+        prevAt: 0,
+      };
       this.slots.set(s.value, a);
     }
-    if (a.lastBy !== s.reporter) { a.prevAt = a.lastReport; a.lastBy = s.reporter; }
+    if (a.lastBy !== s.reporter) {
+      a.prevAt = a.lastReport;
+      a.lastBy = s.reporter;
+    }
     a.reports.set(s.reporter, s.received);
     a.lastReport = s.received;
-    if (a.until > s.received) a.until = Math.max(a.until, s.received + KEEP); // listed: the timer re-checks
+    if (a.until > s.received)
+      a.until = Math.max(a.until, s.received + KEEP); // listed: the timer re-checks
     else this.dirty.add(a);
   }
 
@@ -75,12 +104,20 @@ export abstract class SimpleConsensus implements Consensus {
   private evaluate(a: Slot, now: number): void {
     for (const [id, t] of a.reports) if (t < now - WINDOW || t < a.appealAt) a.reports.delete(id);
     if (a.reports.size > 0 && a.lastReport + KEEP > now && this.listable(a, now)) {
-      if (a.until <= now) { a.since = now; this.listedSet.add(a); a.until = a.lastReport + KEEP; this.onListed?.(this.entryOf(a)); }
+      if (a.until <= now) {
+        a.since = now;
+        this.listedSet.add(a);
+        a.until = a.lastReport + KEEP;
+        this.onListed?.(this.entryOf(a));
+      }
       a.until = Math.max(a.until, a.lastReport + KEEP);
       this.schedule(a, a.until);
       return;
     }
-    if (a.until > now) { this.schedule(a, a.until); return; }
+    if (a.until > now) {
+      this.schedule(a, a.until);
+      return;
+    }
     if (a.until > 0) this.unlist(a, Math.min(now, a.until), 'decay');
     if (a.reports.size === 0 && a.appealAt < now - WINDOW) this.slots.delete(a.value);
     else this.schedule(a, Math.max(a.lastReport, a.appealAt) + WINDOW + 1);
@@ -96,11 +133,15 @@ export abstract class SimpleConsensus implements Consensus {
     return { scope: 'Ip', value: a.value, scenario: a.scenario, until: a.until, since: a.since, origin: 'consensus' };
   }
 
-  listed(now: number): ListedEntry[] { return [...this.listedSet].filter((a) => a.until > now).map((a) => this.entryOf(a)); }
+  listed(now: number): ListedEntry[] {
+    return [...this.listedSet].filter((a) => a.until > now).map((a) => this.entryOf(a));
+  }
 
   listFor(scenarios: readonly string[], now: number, cap: number): ListedEntry[] {
     const want = scenarios.length ? new Set(scenarios) : null;
-    return this.listed(now).filter((e) => !want || want.has(e.scenario)).slice(0, cap);
+    return this.listed(now)
+      .filter((e) => !want || want.has(e.scenario))
+      .slice(0, cap);
   }
 
   delist(value: string, now: number): boolean {
@@ -119,10 +160,18 @@ export abstract class SimpleConsensus implements Consensus {
     this.slots.delete(value);
   }
 
-  addCurated(): void { /* not measured */ }
-  removeCurated(): boolean { return false; }
-  exportState(): unknown { return null; }
-  importState(): void { /* not measured */ }
+  addCurated(): void {
+    /* not measured */
+  }
+  removeCurated(): boolean {
+    return false;
+  }
+  exportState(): unknown {
+    return null;
+  }
+  importState(): void {
+    /* not measured */
+  }
 }
 
 function reservedOnly(): CanarySet {
@@ -133,38 +182,59 @@ function reservedOnly(): CanarySet {
 
 /** List an address once `k` distinct reporters reported it within 72 h. */
 export class KDistinct extends SimpleConsensus {
-  constructor(private readonly k: number) { super(reservedOnly()); }
-  protected listable(a: Slot): boolean { return a.reports.size >= this.k; }
+  constructor(private readonly k: number) {
+    super(reservedOnly());
+  }
+  protected listable(a: Slot): boolean {
+    return a.reports.size >= this.k;
+  }
 }
 
-interface Rank { registeredAt: number; reports: number; corroborated: number; canary: boolean }
+interface Rank {
+  registeredAt: number;
+  reports: number;
+  corroborated: number;
+  canary: boolean;
+}
 
 /** Trust rank: trusted reporters list alone, others need three distinct reporters; canaries never listed. */
 export class TrustRank extends SimpleConsensus {
   private readonly ranks = new Map<string, Rank>();
   private readonly all = new CanarySet();
 
-  constructor(private readonly minAgeMs = 7 * 24 * H, private readonly minReports = 10, private readonly minRatio = 0.5) {
+  constructor(
+    private readonly minAgeMs = 7 * 24 * H,
+    private readonly minReports = 10,
+    private readonly minRatio = 0.5,
+  ) {
     super(new CanarySet());
   }
 
   override registerReporter(r: ReporterInfo): void {
-    if (!this.ranks.has(r.id)) this.ranks.set(r.id, { registeredAt: r.registeredAt, reports: 0, corroborated: 0, canary: false });
+    if (!this.ranks.has(r.id))
+      this.ranks.set(r.id, { registeredAt: r.registeredAt, reports: 0, corroborated: 0, canary: false });
   }
 
   private rank(id: string, now: number): Rank {
     let r = this.ranks.get(id);
-    if (!r) { r = { registeredAt: now, reports: 0, corroborated: 0, canary: false }; this.ranks.set(id, r); }
+    if (!r) {
+      r = { registeredAt: now, reports: 0, corroborated: 0, canary: false };
+      this.ranks.set(id, r);
+    }
     return r;
   }
 
   protected override accept(s: SignalInput): boolean {
     const r = this.rank(s.reporter, s.received);
-    if (this.all.match(s.value)) { r.canary = true; return false; }
+    if (this.all.match(s.value)) {
+      r.canary = true;
+      return false;
+    }
     const a = this.slots.get(s.value);
     if (a?.reports.has(s.reporter)) return true;
     r.reports++;
-    if (a) { // another reporter within 24 h corroborates (the last one, or the one before it)
+    if (a) {
+      // another reporter within 24 h corroborates (the last one, or the one before it)
       const other = a.lastBy !== s.reporter ? a.lastReport : a.prevAt;
       if (other >= s.received - 24 * H) r.corroborated++;
     }
@@ -173,8 +243,13 @@ export class TrustRank extends SimpleConsensus {
 
   private trusted(id: string, now: number): boolean {
     const r = this.ranks.get(id);
-    return !!r && !r.canary && now - r.registeredAt >= this.minAgeMs && r.reports >= this.minReports
-      && r.corroborated / r.reports >= this.minRatio;
+    return (
+      !!r &&
+      !r.canary &&
+      now - r.registeredAt >= this.minAgeMs &&
+      r.reports >= this.minReports &&
+      r.corroborated / r.reports >= this.minRatio
+    );
   }
 
   protected listable(a: Slot, now: number): boolean {

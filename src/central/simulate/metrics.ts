@@ -66,16 +66,25 @@ export class Recorder {
     const i = this.st.index.get(value);
     if (i === undefined || Number.isNaN(this.openAt[i]!)) return;
     let iv = this.intervals.get(i);
-    if (!iv) { iv = []; this.intervals.set(i, iv); }
+    if (!iv) {
+      iv = [];
+      this.intervals.set(i, iv);
+    }
     iv.push(this.openAt[i]!, now, this.openScen[i]!);
     this.maxAfter = Math.max(this.maxAfter, now - this.lastReport[i]!);
     this.openAt[i] = NaN;
     this.count--;
   }
 
-  sample(): void { if (this.count > this.maxSize) this.maxSize = this.count; }
-  report(a: number, t: number): void { this.lastReport[a] = t; }
-  isOpen(a: number): boolean { return !Number.isNaN(this.openAt[a]!); }
+  sample(): void {
+    if (this.count > this.maxSize) this.maxSize = this.count;
+  }
+  report(a: number, t: number): void {
+    this.lastReport[a] = t;
+  }
+  isOpen(a: number): boolean {
+    return !Number.isNaN(this.openAt[a]!);
+  }
 
   /** Was `a` on the list a site running `scen` got at its pull `t`? */
   listedAt(a: number, t: number, scen: ReadonlySet<number>): boolean {
@@ -83,7 +92,8 @@ export class Recorder {
     const o = this.openAt[a]!;
     if (!Number.isNaN(o) && o <= t && scen.has(this.openScen[a]!)) return true;
     const iv = this.intervals.get(a);
-    if (iv) for (let k = 0; k < iv.length; k += 3) if (iv[k]! <= t && t < iv[k + 1]! && scen.has(iv[k + 2]!)) return true;
+    if (iv)
+      for (let k = 0; k < iv.length; k += 3) if (iv[k]! <= t && t < iv[k + 1]! && scen.has(iv[k + 2]!)) return true;
     return false;
   }
 
@@ -113,7 +123,9 @@ const overlap = (s: number, e: number, a: number, b: number): number => Math.max
 
 export function computeMetrics(rec: Recorder, st: Stream, targets: number, measureFrom: number): Metrics {
   rec.finish(st.end);
-  let good = 0, all = 0, collateral = 0;
+  let good = 0,
+    all = 0,
+    collateral = 0;
   for (const [a, iv] of rec.intervals) {
     const atk = st.attackerOf[a]! >= 0 ? st.attackers[st.attackerOf[a]!]! : null;
     for (let k = 0; k < iv.length; k += 3) {
@@ -123,7 +135,9 @@ export function computeMetrics(rec: Recorder, st: Stream, targets: number, measu
       if (atk?.reused) collateral += overlap(iv[k]!, iv[k + 1]!, Math.max(atk.end, measureFrom), atk.reuseUntil) / H;
     }
   }
-  let targetsListed = 0, canaries = 0, innocents = 0;
+  let targetsListed = 0,
+    canaries = 0,
+    innocents = 0;
   for (let a = 0; a < st.addrs.length; a++) {
     if (!rec.ever[a]) continue;
     const l = st.label[a];
@@ -131,7 +145,8 @@ export function computeMetrics(rec: Recorder, st: Stream, targets: number, measu
     else if (l === Label.Canary || st.canaries.match(st.addrs[a]!)) canaries++;
     else if (l === Label.Innocent || l === Label.SharedUnknown) innocents++;
   }
-  let pop = 0, hit = 0;
+  let pop = 0,
+    hit = 0;
   const ttl: number[] = [];
   st.attackers.forEach((atk, i) => {
     if (atk.evader || atk.honestVictims < 3 || atk.t0 < measureFrom) return;
@@ -149,16 +164,29 @@ export function computeMetrics(rec: Recorder, st: Stream, targets: number, measu
   for (const fa of rec.falseAppeals) {
     const atk = st.attackers[st.attackerOf[fa.addr]!]!;
     const iv = rec.intervals.get(fa.addr) ?? [];
-    for (let k = 0; k < iv.length; k += 3) if (iv[k]! >= fa.t && iv[k]! < atk.end) { relisted++; break; }
+    for (let k = 0; k < iv.length; k += 3)
+      if (iv[k]! >= fa.t && iv[k]! < atk.end) {
+        relisted++;
+        break;
+      }
   }
   const r4 = (x: number): number => Math.round(x * 10_000) / 10_000;
   return {
-    precision: all > 0 ? r4(good / all) : 1, targets, targets_listed: targetsListed, canaries_listed: canaries,
-    innocents_listed: innocents, recall: pop ? r4(hit / pop) : 0, recall_population: pop,
+    precision: all > 0 ? r4(good / all) : 1,
+    targets,
+    targets_listed: targetsListed,
+    canaries_listed: canaries,
+    innocents_listed: innocents,
+    recall: pop ? r4(hit / pop) : 0,
+    recall_population: pop,
     prevented: rec.attackEvents ? r4(rec.prevented / rec.attackEvents) : 0,
-    time_to_list_p50_s: Math.round(quantile(ttl, 0.5)), time_to_list_p95_s: Math.round(quantile(ttl, 0.95)),
-    max_listed_after_last_report_s: Math.round(rec.maxAfter / 1000), list_size_max: rec.maxSize,
-    collateral_hours: Math.round(collateral), listed_address_hours: Math.round(all),
-    false_appeals: rec.falseAppeals.length, false_appeals_relisted: relisted,
+    time_to_list_p50_s: Math.round(quantile(ttl, 0.5)),
+    time_to_list_p95_s: Math.round(quantile(ttl, 0.95)),
+    max_listed_after_last_report_s: Math.round(rec.maxAfter / 1000),
+    list_size_max: rec.maxSize,
+    collateral_hours: Math.round(collateral),
+    listed_address_hours: Math.round(all),
+    false_appeals: rec.falseAppeals.length,
+    false_appeals_relisted: relisted,
   };
 }

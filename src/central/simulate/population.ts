@@ -33,8 +33,13 @@ export type Role = 'honest' | 'blatant' | 'camo' | 'onoff' | 'sybil';
 export type Kind = 'web' | 'ssh' | 'mail';
 
 export const SCENARIOS: Record<Kind, string[]> = {
-  web: ['crowdsecurity/http-probing', 'crowdsecurity/http-crawl-non_statics', 'crowdsecurity/http-bad-user-agent',
-    'crowdsecurity/http-path-traversal-probing', 'crowdsecurity/http-sensitive-files'],
+  web: [
+    'crowdsecurity/http-probing',
+    'crowdsecurity/http-crawl-non_statics',
+    'crowdsecurity/http-bad-user-agent',
+    'crowdsecurity/http-path-traversal-probing',
+    'crowdsecurity/http-sensitive-files',
+  ],
   ssh: ['crowdsecurity/ssh-bf', 'crowdsecurity/ssh-slow-bf'],
   mail: ['crowdsecurity/postfix-spam', 'crowdsecurity/dovecot-spam'],
 };
@@ -65,9 +70,14 @@ export interface Site {
 export const HONEST_ASES = 600;
 const asNumber = (rank: number): number => 10_000 + rank * 7;
 
-function zipfAlias(n: number): number[] { return Array.from({ length: n }, (_, i) => 1 / (i + 1)); }
+function zipfAlias(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => 1 / (i + 1));
+}
 
-function kindOf(rng: Rng): Kind { const u = rng.u(); return u < 0.55 ? 'web' : u < 0.85 ? 'ssh' : 'mail'; }
+function kindOf(rng: Rng): Kind {
+  const u = rng.u();
+  return u < 0.55 ? 'web' : u < 0.85 ? 'ssh' : 'mail';
+}
 
 function scenariosOf(kind: Kind, rng: Rng): string[] {
   const s = [...SCENARIOS[kind]];
@@ -80,10 +90,20 @@ export function buildSites(p: SimParams, rng: Rng, asDraw: () => number): Site[]
   const add = (role: Role, asn: number, network: string, registeredAt: number, switchAt = Infinity): Site => {
     const kind = kindOf(rng);
     const s: Site = {
-      idx: sites.length, id: `${role}-${sites.length}`, role, kind, scenarios: scenariosOf(kind, rng),
-      visibility: rng.lognormal(1, 1), asn, network, registeredAt, pullPhase: registeredAt > T0 ? registeredAt + 60_000 : T0 - rng.range(0, 2 * H),
-      legacy: rng.chance(0.3), tainted: role === 'honest' && rng.chance(0.04),
-      misconfigured: role === 'honest' && rng.chance(0.01), switchAt,
+      idx: sites.length,
+      id: `${role}-${sites.length}`,
+      role,
+      kind,
+      scenarios: scenariosOf(kind, rng),
+      visibility: rng.lognormal(1, 1),
+      asn,
+      network,
+      registeredAt,
+      pullPhase: registeredAt > T0 ? registeredAt + 60_000 : T0 - rng.range(0, 2 * H),
+      legacy: rng.chance(0.3),
+      tainted: role === 'honest' && rng.chance(0.04),
+      misconfigured: role === 'honest' && rng.chance(0.01),
+      switchAt,
     };
     sites.push(s);
     return s;

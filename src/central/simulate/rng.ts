@@ -3,12 +3,24 @@
 // truncated Pareto, weighted choice (alias table) and weighted sampling without replacement.
 
 export class Rng {
-  private a: number; private b: number; private c: number; private d: number;
+  private a: number;
+  private b: number;
+  private c: number;
+  private d: number;
 
   constructor(seed: number) {
     let s = seed >>> 0;
-    const next = (): number => { s = (s + 0x9e3779b9) >>> 0; let z = s; z = Math.imul(z ^ (z >>> 16), 0x85ebca6b); z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35); return (z ^ (z >>> 16)) >>> 0; };
-    this.a = next(); this.b = next(); this.c = next(); this.d = next();
+    const next = (): number => {
+      s = (s + 0x9e3779b9) >>> 0;
+      let z = s;
+      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+      return (z ^ (z >>> 16)) >>> 0;
+    };
+    this.a = next();
+    this.b = next();
+    this.c = next();
+    this.d = next();
     for (let i = 0; i < 12; i++) this.u();
   }
 
@@ -23,18 +35,31 @@ export class Rng {
     return t / 4294967296;
   }
 
-  range(lo: number, hi: number): number { return lo + (hi - lo) * this.u(); }
-  int(n: number): number { return Math.floor(this.u() * n); }
-  chance(p: number): boolean { return this.u() < p; }
-  pick<T>(xs: readonly T[]): T { return xs[this.int(xs.length)]!; }
-  exp(mean: number): number { return -mean * Math.log(1 - this.u()); }
+  range(lo: number, hi: number): number {
+    return lo + (hi - lo) * this.u();
+  }
+  int(n: number): number {
+    return Math.floor(this.u() * n);
+  }
+  chance(p: number): boolean {
+    return this.u() < p;
+  }
+  pick<T>(xs: readonly T[]): T {
+    return xs[this.int(xs.length)]!;
+  }
+  exp(mean: number): number {
+    return -mean * Math.log(1 - this.u());
+  }
 
   normal(): number {
-    const u1 = 1 - this.u(), u2 = this.u();
+    const u1 = 1 - this.u(),
+      u2 = this.u();
     return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
   }
 
-  lognormal(median: number, sigma: number): number { return median * Math.exp(sigma * this.normal()); }
+  lognormal(median: number, sigma: number): number {
+    return median * Math.exp(sigma * this.normal());
+  }
 
   /** Pareto(alpha) with minimum 1, truncated at max (inverse CDF of the truncated law). */
   pareto(alpha: number, max: number): number {
@@ -46,12 +71,16 @@ export class Rng {
   poisson(mean: number): number {
     if (mean > 30) return Math.max(0, Math.round(mean + Math.sqrt(mean) * this.normal()));
     const l = Math.exp(-mean);
-    let k = 0, p = 1;
-    do { k++; p *= this.u(); } while (p > l);
+    let k = 0,
+      p = 1;
+    do {
+      k++;
+      p *= this.u();
+    } while (p > l);
     return k - 1;
   }
 
-  /** `k` distinct indices of `weights`, each drawn with probability proportional to its weight (Efraimidis-Spirakis). */
+  /** `k` distinct indices of `weights`, drawn with probability proportional to weight (Efraimidis-Spirakis). */
   sampleWeighted(weights: readonly number[], k: number): number[] {
     if (k >= weights.length) return weights.map((_, i) => i);
     const keys = weights.map((w, i) => ({ i, k: Math.log(1 - this.u()) / w }));
@@ -71,15 +100,21 @@ export class Alias {
     this.prob = new Float64Array(n);
     this.alias = new Int32Array(n);
     const scaled = weights.map((w) => (w * n) / sum);
-    const small: number[] = [], large: number[] = [];
+    const small: number[] = [],
+      large: number[] = [];
     scaled.forEach((p, i) => (p < 1 ? small : large).push(i));
     while (small.length && large.length) {
-      const s = small.pop()!, l = large.pop()!;
-      this.prob[s] = scaled[s]!; this.alias[s] = l;
+      const s = small.pop()!,
+        l = large.pop()!;
+      this.prob[s] = scaled[s]!;
+      this.alias[s] = l;
       scaled[l] = scaled[l]! + scaled[s]! - 1;
       (scaled[l]! < 1 ? small : large).push(l);
     }
-    for (const i of [...small, ...large]) { this.prob[i] = 1; this.alias[i] = i; }
+    for (const i of [...small, ...large]) {
+      this.prob[i] = 1;
+      this.alias[i] = i;
+    }
   }
 
   draw(rng: Rng): number {

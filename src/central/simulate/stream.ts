@@ -7,7 +7,13 @@ import { CanarySet } from '../consensus/canaries.js';
 import { D, H, SCENARIOS, type Kind, type Site } from './population.js';
 import { Alias, type Rng } from './rng.js';
 
-export const enum Label { Attacker = 0, Innocent = 1, SharedUnknown = 2, Canary = 3, Target = 4 }
+export const enum Label {
+  Attacker = 0,
+  Innocent = 1,
+  SharedUnknown = 2,
+  Canary = 3,
+  Target = 4,
+}
 
 export interface Attacker {
   t0: number;
@@ -48,11 +54,19 @@ export class Stream {
   feed: Array<[number, number, number]> = [];
   private readonly feedAt = new Map<number, number>();
 
-  constructor(readonly rng: Rng, readonly start: number, readonly end: number) {}
+  constructor(
+    readonly rng: Rng,
+    readonly start: number,
+    readonly end: number,
+  ) {}
 
   scenarioId(s: string): number {
     let i = this.scenIdx.get(s);
-    if (i === undefined) { i = this.scenarios.length; this.scenarios.push(s); this.scenIdx.set(s, i); }
+    if (i === undefined) {
+      i = this.scenarios.length;
+      this.scenarios.push(s);
+      this.scenIdx.set(s, i);
+    }
     return i;
   }
 
@@ -60,7 +74,10 @@ export class Stream {
     const old = this.index.get(value);
     if (old !== undefined) return old;
     const i = this.addrs.length;
-    this.addrs.push(value); this.label.push(label); this.attackerOf.push(attacker); this.index.set(value, i);
+    this.addrs.push(value);
+    this.label.push(label);
+    this.attackerOf.push(attacker);
+    this.index.set(value, i);
     return i;
   }
 
@@ -79,8 +96,12 @@ export class Stream {
 
   signal(recv: number, site: Site, addr: number, scenario: number, honestAttack: boolean): void {
     if (recv >= this.end || recv < site.registeredAt) return;
-    this.recv.push(recv); this.rep.push(site.idx); this.addr.push(addr); this.scen.push(scenario);
-    this.tainted.push(site.tainted ? 1 : 0); this.honest.push(honestAttack ? 1 : 0);
+    this.recv.push(recv);
+    this.rep.push(site.idx);
+    this.addr.push(addr);
+    this.scen.push(scenario);
+    this.tainted.push(site.tainted ? 1 : 0);
+    this.honest.push(honestAttack ? 1 : 0);
   }
 
   /** Builds the feed adversaries copy "true reports" from (after genAttackers). */
@@ -95,10 +116,14 @@ export class Stream {
     this.feed.sort((x, y) => x[0] - y[0]);
   }
 
-  recvOfFeed(addr: number): number { return this.feedAt.get(addr) ?? 0; }
+  recvOfFeed(addr: number): number {
+    return this.feedAt.get(addr) ?? 0;
+  }
 
   /** Push delay of a site's LAPI (10 s cadence, or 30 s +-15 s for 1.4.x). */
-  delay(site: Site): number { return site.legacy ? this.rng.range(15_000, 45_000) : this.rng.range(3_000, 17_000); }
+  delay(site: Site): number {
+    return site.legacy ? this.rng.range(15_000, 45_000) : this.rng.range(3_000, 17_000);
+  }
 }
 
 /** Attackers and the honest sites (and sensor-running poisoners) they hit. */
@@ -107,13 +132,15 @@ export function genAttackers(st: Stream, sites: Site[], perDay: number, sensors:
   const pools = new Map<string, { idx: number[]; w: number[]; alias: Alias }>();
   for (const kind of Object.keys(SCENARIOS) as Kind[]) {
     for (const sc of SCENARIOS[kind]) {
-      const idx = sites.filter((s) => (s.role === 'honest' || (sensors && s.role === 'onoff')) && s.scenarios.includes(sc)).map((s) => s.idx);
+      const idx = sites
+        .filter((s) => (s.role === 'honest' || (sensors && s.role === 'onoff')) && s.scenarios.includes(sc))
+        .map((s) => s.idx);
       const w = idx.map((i) => sites[i]!.visibility);
       if (idx.length) pools.set(sc, { idx, w, alias: new Alias(w) });
     }
   }
   const total = st.end - st.start;
-  const n = rng.poisson(perDay * total / D);
+  const n = rng.poisson((perDay * total) / D);
   for (let k = 0; k < n; k++) {
     const t0 = st.start + rng.u() * total;
     const life = Math.min(60 * D, rng.lognormal(3 * D, 1));
@@ -123,7 +150,8 @@ export function genAttackers(st: Stream, sites: Site[], perDay: number, sensors:
     const pool = pools.get(sc);
     if (!pool) continue;
     const scanner = rng.chance(0.3);
-    const nv = scanner ? Math.round(rng.range(0.05, 0.5) * pool.idx.length)
+    const nv = scanner
+      ? Math.round(rng.range(0.05, 0.5) * pool.idx.length)
       : Math.min(pool.idx.length, Math.floor(rng.pareto(1.1, pool.idx.length + 1)));
     let victims: number[];
     if (scanner) victims = rng.sampleWeighted(pool.w, nv).map((i) => pool.idx[i]!);
@@ -133,8 +161,15 @@ export function genAttackers(st: Stream, sites: Site[], perDay: number, sensors:
       victims = [...set];
     }
     const a: Attacker = {
-      t0, end: t0 + life, scenario: st.scenarioId(sc), reused: rng.chance(0.2), reuseUntil: 0, evader: rng.chance(0.05),
-      honestVictims: 0, thirdAt: Infinity, firstThree: [],
+      t0,
+      end: t0 + life,
+      scenario: st.scenarioId(sc),
+      reused: rng.chance(0.2),
+      reuseUntil: 0,
+      evader: rng.chance(0.05),
+      honestVictims: 0,
+      thirdAt: Infinity,
+      firstThree: [],
     };
     a.reuseUntil = a.end + rng.range(1, 44) * D;
     const ai = st.attackers.length;
@@ -149,7 +184,8 @@ export function genAttackers(st: Stream, sites: Site[], perDay: number, sensors:
       const tau = t0 + rng.u() * life;
       if (tau < site.registeredAt || tau >= st.end) continue;
       let addr = main;
-      if (a.evader && !base.includes(':')) addr = st.addAddr(`${base.slice(0, base.lastIndexOf('.'))}.${1 + rng.int(254)}`, Label.Attacker, ai);
+      if (a.evader && !base.includes(':'))
+        addr = st.addAddr(`${base.slice(0, base.lastIndexOf('.'))}.${1 + rng.int(254)}`, Label.Attacker, ai);
       const recv = tau + st.delay(site);
       st.signal(recv, site, addr, a.scenario, site.role === 'honest');
       if (site.role === 'honest' && recv < st.end) firsts.push([recv, si]);
