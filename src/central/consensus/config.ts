@@ -19,7 +19,13 @@ export interface ConsensusConfig {
   fullConfirmations: number;
   /** networks (AS, else /24) other than the reporter's that must have reported an address to confirm its report */
   confirmNetworks: number;
-  /** a report confirms only if it came at most this long after the address's first listing (ms) */
+  /** of those networks, how many must have weight (once that many reporters have any) */
+  confirmWeighted: number;
+  /** until this many reporters earned minConfirmations (a new Central), confirmations need no weighted network */
+  bootstrapReporters: number;
+  /** during that bootstrap, eligible networks needed to confirm (wider than any colluding group should span) */
+  bootstrapNetworks: number;
+  /** a report earns a confirmation only if it came at most this long after the address's listing or confirmation */
   confirmGraceMs: number;
   /** sum of per-network weights an address needs to be listed */
   listScore: number;
@@ -35,6 +41,9 @@ export interface ConsensusConfig {
   maxDurationMs: number;
   /** a reporter that reports a canary has no weight for this long (ms), and its confirmations are reset */
   canaryPenaltyMs: number;
+  /** a reporter that reports a published CDN or crawler address (a common honest false alert) has no weight for
+   * this long; its track record stays */
+  sharedCanaryPenaltyMs: number;
   /** canary hits after which a reporter never has weight again */
   canaryStrikesBan: number;
   /** appeal hold (ms) when `delist` is called without one */
@@ -52,18 +61,22 @@ const D = 24 * H;
 
 export const DEFAULT_CONSENSUS: Readonly<ConsensusConfig> = Object.freeze({
   minReporterAgeMs: 24 * H,
-  fullReporterAgeMs: 7 * D,
-  minConfirmations: 3,
-  fullConfirmations: 20,
+  fullReporterAgeMs: 2 * D,
+  minConfirmations: 1,
+  fullConfirmations: 2,
   confirmNetworks: 3,
-  confirmGraceMs: 10 * 60_000,
-  listScore: 1.5,
+  confirmWeighted: 2,
+  bootstrapReporters: 20,
+  bootstrapNetworks: 12,
+  confirmGraceMs: 2 * 60_000,
+  listScore: 0.6,
   minNetworks: 2,
-  minNetworkWeight: 0.25,
+  minNetworkWeight: 0.1,
   evidenceWindowMs: 72 * H,
   baseDurationMs: 24 * H,
   maxDurationMs: 7 * D,
   canaryPenaltyMs: 14 * D,
+  sharedCanaryPenaltyMs: 24 * H,
   canaryStrikesBan: 3,
   appealHoldMs: 7 * D,
   relistNetworks: 3,
@@ -72,7 +85,9 @@ export const DEFAULT_CONSENSUS: Readonly<ConsensusConfig> = Object.freeze({
 });
 
 export class ConsensusConfigError extends PicketError {
-  constructor(message: string) { super('CENTRAL_CONSENSUS_CONFIG', message); }
+  constructor(message: string) {
+    super('CENTRAL_CONSENSUS_CONFIG', message);
+  }
 }
 
 type Kind = 'duration' | 'count' | 'ratio' | 'score' | 'list';
@@ -82,6 +97,9 @@ const KEYS: Record<string, { field: keyof ConsensusConfig; kind: Kind }> = {
   min_confirmations: { field: 'minConfirmations', kind: 'count' },
   full_confirmations: { field: 'fullConfirmations', kind: 'count' },
   confirm_networks: { field: 'confirmNetworks', kind: 'count' },
+  confirm_weighted: { field: 'confirmWeighted', kind: 'count' },
+  bootstrap_reporters: { field: 'bootstrapReporters', kind: 'count' },
+  bootstrap_networks: { field: 'bootstrapNetworks', kind: 'count' },
   confirm_grace: { field: 'confirmGraceMs', kind: 'duration' },
   list_score: { field: 'listScore', kind: 'score' },
   min_networks: { field: 'minNetworks', kind: 'count' },
@@ -90,6 +108,7 @@ const KEYS: Record<string, { field: keyof ConsensusConfig; kind: Kind }> = {
   base_duration: { field: 'baseDurationMs', kind: 'duration' },
   max_duration: { field: 'maxDurationMs', kind: 'duration' },
   canary_penalty: { field: 'canaryPenaltyMs', kind: 'duration' },
+  shared_canary_penalty: { field: 'sharedCanaryPenaltyMs', kind: 'duration' },
   canary_strikes_ban: { field: 'canaryStrikesBan', kind: 'count' },
   appeal_hold: { field: 'appealHoldMs', kind: 'duration' },
   relist_networks: { field: 'relistNetworks', kind: 'count' },
@@ -103,11 +122,17 @@ export function yamlKeyOf(field: keyof ConsensusConfig): string {
 }
 
 function durationMs(text: string): number | null {
-  try { return parseGoDuration(text.trim(), { days: true }) / 1e6; } catch { return null; }
+  try {
+    return parseGoDuration(text.trim(), { days: true }) / 1e6;
+  } catch {
+    return null;
+  }
 }
 
 function convert(where: string, key: string, kind: Kind, v: unknown): number | string[] {
-  const bad = (what: string): never => { throw new ConsensusConfigError(`${where}: consensus.${key}: expected ${what}`); };
+  const bad = (what: string): never => {
+    throw new ConsensusConfigError(`${where}: consensus.${key}: expected ${what}`);
+  };
   switch (kind) {
     case 'duration': {
       const ms = typeof v === 'string' ? durationMs(v) : null;
@@ -120,13 +145,17 @@ function convert(where: string, key: string, kind: Kind, v: unknown): number | s
     case 'score':
       return typeof v === 'number' && Number.isFinite(v) && v > 0 && v <= 1e6 ? v : bad('a number > 0');
     case 'list':
-      return Array.isArray(v) && v.every((x) => typeof x === 'string') ? v as string[] : bad('a list of addresses or CIDRs');
+      return Array.isArray(v) && v.every((x) => typeof x === 'string')
+        ? (v as string[])
+        : bad('a list of addresses or CIDRs');
   }
 }
 
 /** Checks that hold between keys (e.g. the decay is not shorter than one listing could outlive). */
 export function validateConsensus(c: ConsensusConfig, where: string): ConsensusConfig {
-  const fail = (m: string): never => { throw new ConsensusConfigError(`${where}: consensus: ${m}`); };
+  const fail = (m: string): never => {
+    throw new ConsensusConfigError(`${where}: consensus: ${m}`);
+  };
   if (c.fullReporterAgeMs < c.minReporterAgeMs) fail('full_reporter_age is shorter than min_reporter_age');
   if (c.fullConfirmations < c.minConfirmations) fail('full_confirmations is smaller than min_confirmations');
   if (c.maxDurationMs < c.baseDurationMs) fail('max_duration is shorter than base_duration');
@@ -144,7 +173,8 @@ export function parseConsensusConfig(text: string, where: string): ConsensusConf
   const doc = YAML.parseDocument(text, { lineCounter: lc, prettyErrors: false });
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
-    throw new ConsensusConfigError(`${where}${e.linePos ? `:${e.linePos[0].line}` : ''}: not valid YAML: ${e.message.split('\n')[0]}`);
+    const line = e.linePos?.[0].line ?? (e.pos ? lc.linePos(e.pos[0]).line : 0);
+    throw new ConsensusConfigError(`${where}${line ? `:${line}` : ''}: not valid YAML: ${e.message.split('\n')[0]}`);
   }
   const out: ConsensusConfig = { ...DEFAULT_CONSENSUS, allowlist: [...DEFAULT_CONSENSUS.allowlist] };
   const root = doc.contents;
@@ -161,7 +191,7 @@ export function parseConsensusConfig(text: string, where: string): ConsensusConf
     const at = `${where}:${lineOf(pair.key)}`;
     const spec = KEYS[key];
     if (!spec) throw new ConsensusConfigError(`${at}: consensus.${key}: unknown key`);
-    const value = YAML.isNode(pair.value) ? pair.value.toJSON() as unknown : pair.value;
+    const value = YAML.isNode(pair.value) ? (pair.value.toJSON() as unknown) : pair.value;
     (out as unknown as Record<string, unknown>)[spec.field] = convert(at, key, spec.kind, value);
   }
   return validateConsensus(out, where);
@@ -170,7 +200,9 @@ export function parseConsensusConfig(text: string, where: string): ConsensusConf
 /** Reads a YAML file's `consensus:` section (see parseConsensusConfig). */
 export function loadConsensusConfig(file: string): ConsensusConfig {
   let text: string;
-  try { text = fs.readFileSync(file, 'utf8'); } catch (e) {
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
     throw new ConsensusConfigError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
   }
   return parseConsensusConfig(text, file);

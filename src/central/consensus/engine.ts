@@ -14,6 +14,8 @@ import { buildList } from './listing.js';
 
 /** Listed addresses are re-evaluated on new evidence at most this often. */
 const REEVAL_MS = 3_600_000;
+/** How long the number of past reporters of an expired address is remembered (raw signal retention). */
+const HISTORY_MS = 30 * 24 * 3_600_000;
 
 export class WeightedConsensus implements Consensus {
   readonly cfg: ConsensusConfig;
@@ -26,6 +28,14 @@ export class WeightedConsensus implements Consensus {
   private readonly dirty = new Set<string>();
   private readonly timers = new TimerHeap();
   private changes: ListChange[] = [];
+  /** called when an address goes on the list (the simulator's clock of listings) */
+  onListed: ((e: ListedEntry) => void) | null = null;
+  /** addresses whose evidence expired: how many reporters had seen them (later reports are no discovery) */
+  private readonly history = new Map<string, number>();
+  private readonly historyQueue: Array<[number, string]> = [];
+  private historyHead = 0;
+  /** reporters that reached minConfirmations (ends the bootstrap of confirmations) */
+  trusted = 0;
   /** counters for `stats` and the simulator */
   readonly counters = { ingested: 0, ignored: 0, canaryReports: 0 };
 
@@ -35,7 +45,9 @@ export class WeightedConsensus implements Consensus {
     this.canaries = new CanarySet(this.cfg.allowlist);
   }
 
-  registerReporter(r: ReporterInfo): void { this.book.register(r); }
+  registerReporter(r: ReporterInfo): void {
+    this.book.register(r);
+  }
 
   removeReporter(id: string): void {
     const r = this.book.byId.get(id);
@@ -45,25 +57,39 @@ export class WeightedConsensus implements Consensus {
   }
 
   /** Is `value` never to be listed (built-in canary or operator allowlist)? */
-  canaryKind(value: string): CanaryKind | null { return this.canaries.match(value); }
+  canaryKind(value: string): CanaryKind | null {
+    return this.canaries.match(value);
+  }
 
   ingest(s: SignalInput): void {
-    if (s.trust !== 'certified') { this.counters.ignored++; return; }
     const now = s.received;
+    if (s.trust !== 'certified') {
+      this.counters.ignored++;
+      this.sawUncertified(s.value, s.scope, now);
+      return;
+    }
     const r = this.book.get(s.reporter, now);
     let a = this.addrs.get(s.value);
     if (!a) {
-      if (this.canaries.match(s.value)) { this.onCanary(r, now); return; }
-      a = newAddr(s.value, s.scope);
-      this.addrs.set(s.value, a);
+      const kind = this.canaries.match(s.value);
+      if (kind) {
+        this.onCanary(r, now, kind);
+        return;
+      }
+      a = this.create(s.value, s.scope);
       this.schedule(a, now + this.cfg.evidenceWindowMs + 1);
     }
     this.counters.ingested++;
     const first = !a.reports.has(r.id);
     a.reports.set(r.id, now);
     a.lastReport = now;
-    if (a.scenarios.size < 16 || a.scenarios.has(s.scenario)) a.scenarios.set(s.scenario, (a.scenarios.get(s.scenario) ?? 0) + 1);
-    if (first) { a.firstBy.set(r.id, now); this.book.remember(r, s.value); this.confirm(a, r, now); }
+    if (a.scenarios.size < 16 || a.scenarios.has(s.scenario))
+      a.scenarios.set(s.scenario, (a.scenarios.get(s.scenario) ?? 0) + 1);
+    if (first) {
+      a.firstBy.set(r.id, now);
+      this.book.remember(r, s.value);
+      this.confirm(a, r, now);
+    }
     const w = this.book.weight(r, now);
     if (w <= 0) return; // a report without weight cannot change the list
     a.lastCounted = now;
@@ -74,28 +100,82 @@ export class WeightedConsensus implements Consensus {
     this.dirty.add(s.value);
   }
 
-  private onCanary(r: Reporter, now: number): void {
-    this.counters.canaryReports++;
-    for (const v of this.book.penalize(r, now)) this.dirty.add(v);
+  private create(value: string, scope: SignalInput['scope']): AddrState {
+    const a = newAddr(value, scope);
+    const seen = this.history.get(value);
+    if (seen !== undefined) {
+      a.uncertified = seen;
+      this.history.delete(value);
+    }
+    this.addrs.set(value, a);
+    return a;
   }
 
-  /** Independent networks confirm a discovery: credit each reporter that reported before the listing (+ grace). */
+  /** Forgets an address's evidence, remembering for `HISTORY_MS` how many had reported it. */
+  private retire(a: AddrState, now: number): void {
+    this.addrs.delete(a.value);
+    this.history.set(a.value, Math.min(1000, a.firstBy.size + a.uncertified));
+    this.historyQueue.push([now, a.value]);
+    const q = this.historyQueue;
+    while (this.historyHead < q.length && q[this.historyHead]![0] < now - HISTORY_MS) {
+      const [t, v] = q[this.historyHead++]!;
+      if (this.history.has(v) && !this.addrs.has(v) && t < now - HISTORY_MS) this.history.delete(v);
+    }
+    if (this.historyHead > 4096 && this.historyHead * 2 > q.length) {
+      q.splice(0, this.historyHead);
+      this.historyHead = 0;
+    }
+  }
+
+  /** A non-certified report never counts, but it shows the address was known: later reports are no discovery. */
+  private sawUncertified(value: string, scope: SignalInput['scope'], now: number): void {
+    let a = this.addrs.get(value);
+    if (!a) {
+      if (this.canaries.match(value)) return;
+      a = this.create(value, scope);
+      a.lastReport = now;
+      this.schedule(a, now + this.cfg.evidenceWindowMs + 1);
+    }
+    if (a.uncertified < 1000) a.uncertified++;
+  }
+
+  private onCanary(r: Reporter, now: number, kind: CanaryKind): void {
+    this.counters.canaryReports++;
+    for (const v of this.book.penalize(r, now, kind === 'cdn' || kind === 'crawler')) this.dirty.add(v);
+  }
+
+  /**
+   * Independent networks confirm a discovery. A report is a discovery when, at its arrival, fewer than
+   * `confirmNetworks` other reporters had reported the address and it was not listed (+ grace): later reports
+   * may be copied from the list or a public feed. Once eligible reporters from `confirmNetworks` + 1 networks
+   * reported it, `confirmWeighted` of those networks with weight, every discoverer earns one confirmation.
+   * Until `bootstrapReporters` reporters earned weight (a new Central), `bootstrapNetworks` eligible networks
+   * confirm instead (no weighted network exists yet, so the bar is breadth only).
+   */
   private confirm(a: AddrState, r: Reporter, now: number): void {
     const c = this.cfg;
-    const late = (t: number): boolean => a.firstListedAt > 0 && t > a.firstListedAt + c.confirmGraceMs;
-    if (a.confirmedAt > 0) {
-      if (!late(now)) r.confirmed++;
-      return;
+    if (a.confirmedAt > 0) return;
+    const others = a.firstBy.size - 1 + a.uncertified; // reporters before this one, even decayed ones
+    if (others < c.confirmNetworks && !(a.firstListedAt > 0 && now > a.firstListedAt + c.confirmGraceMs)) {
+      a.discoverers.add(r.id);
     }
     if (!this.book.eligible(r, now)) return;
     a.groups.add(r.group);
-    if (a.groups.size < c.confirmNetworks + 1) return;
+    if (this.book.weight(r, now) >= c.minNetworkWeight) a.weighted.add(r.group);
+    const boot = this.trusted < c.bootstrapReporters;
+    if (a.groups.size < (boot ? Math.max(c.bootstrapNetworks, c.confirmNetworks + 1) : c.confirmNetworks + 1)) return;
+    if (!boot && a.weighted.size < c.confirmWeighted) return;
     a.confirmedAt = now;
-    for (const [id, t] of a.firstBy) {
-      if (late(t)) continue;
+    for (const id of a.discoverers) {
       const rep = this.book.byId.get(id);
-      if (rep) rep.confirmed++;
+      if (rep) this.credit(rep);
     }
+    a.discoverers.clear();
+  }
+
+  private credit(r: Reporter): void {
+    r.confirmed++;
+    if (r.confirmed === this.cfg.minConfirmations) this.trusted++;
   }
 
   tick(now: number): ListChange[] {
@@ -109,10 +189,16 @@ export class WeightedConsensus implements Consensus {
       if (due > now) this.schedule(a, due);
       else this.evaluate(a, now);
     }
-    for (const v of this.dirty) { const a = this.addrs.get(v); if (a) this.evaluate(a, now); }
+    for (const v of this.dirty) {
+      const a = this.addrs.get(v);
+      if (a) this.evaluate(a, now);
+    }
     this.dirty.clear();
     for (const [v, e] of this.curated) {
-      if (e.until <= now) { this.curated.delete(v); this.changes.push({ value: v, scope: e.scope, reason: 'expired', at: now }); }
+      if (e.until <= now) {
+        this.curated.delete(v);
+        this.changes.push({ value: v, scope: e.scope, reason: 'expired', at: now });
+      }
     }
     const out = this.changes;
     this.changes = [];
@@ -138,15 +224,16 @@ export class WeightedConsensus implements Consensus {
     const s = scoreOf(a, this.book, now, since, now - c.evidenceWindowMs, c.minNetworkWeight);
     a.score = s.score;
     const need = held ? Math.max(c.minNetworks, c.relistNetworks) : c.minNetworks;
-    if (s.score >= c.listScore && s.networks >= need) {
-      const grow = Math.min(4, s.score / c.listScore) * 2 ** Math.min(a.listings, 3);
-      const end = Math.min(now + Math.min(c.maxDurationMs, c.baseDurationMs * grow), s.lastCounted + c.evidenceWindowMs);
+    const grow = Math.min(4, s.score / c.listScore) * 2 ** Math.min(a.listings, 3);
+    const end = Math.min(now + Math.min(c.maxDurationMs, c.baseDurationMs * grow), s.lastCounted + c.evidenceWindowMs);
+    if (s.score >= c.listScore && s.networks >= need && end > now) {
       if (a.until <= now) {
         a.since = now;
         a.listings++;
         if (!a.firstListedAt) a.firstListedAt = now;
         this.listedSet.add(a);
         a.until = end;
+        this.onListed?.(this.entryOf(a));
       } else {
         a.until = Math.min(Math.max(a.until, end), s.lastCounted + c.evidenceWindowMs);
       }
@@ -165,18 +252,22 @@ export class WeightedConsensus implements Consensus {
       const fresh = a.lastCounted + c.evidenceWindowMs > now;
       this.unlist(a, now, a.until > now ? (fresh ? 'canary' : 'decay') : fresh ? 'expired' : 'decay');
     }
-    if (a.reports.size === 0 && !held) this.addrs.delete(a.value);
+    if (a.reports.size === 0 && !held) this.retire(a, now);
     else this.schedule(a, this.dueOf(a));
   }
 
   private unlist(a: AddrState, now: number, reason: DelistReason): void {
     if (a.until === 0) return;
+    // a listing that ran out stopped being served at its end, not at the tick that noticed it
+    const at = reason === 'decay' || reason === 'expired' ? Math.min(now, a.until) : now;
     a.until = 0;
     this.listedSet.delete(a);
-    this.changes.push({ value: a.value, scope: a.scope, reason, at: now });
+    this.changes.push({ value: a.value, scope: a.scope, reason, at });
   }
 
-  listed(now: number): ListedEntry[] { return buildList(this, [], now, Infinity); }
+  listed(now: number): ListedEntry[] {
+    return buildList(this, [], now, Infinity);
+  }
 
   listFor(scenarios: readonly string[], now: number, cap: number): ListedEntry[] {
     return buildList(this, scenarios, now, cap);
@@ -184,15 +275,28 @@ export class WeightedConsensus implements Consensus {
 
   /** Entry of a listed address (for buildList). */
   entryOf(a: AddrState): ListedEntry {
-    return { scope: a.scope, value: a.value, scenario: topScenario(a), until: a.until, since: a.since, origin: 'consensus' };
+    return {
+      scope: a.scope,
+      value: a.value,
+      scenario: topScenario(a),
+      until: a.until,
+      since: a.since,
+      origin: 'consensus',
+    };
   }
 
   delist(value: string, now: number, holdMs = this.cfg.appealHoldMs): boolean {
     let was = false;
     const cur = this.curated.get(value);
-    if (cur) { this.curated.delete(value); was = true; }
+    if (cur) {
+      this.curated.delete(value);
+      was = true;
+    }
     let a = this.addrs.get(value);
-    if (!a) { a = newAddr(value, value.includes('/') ? 'Range' : 'Ip'); this.addrs.set(value, a); }
+    if (!a) {
+      a = newAddr(value, value.includes('/') ? 'Range' : 'Ip');
+      this.addrs.set(value, a);
+    }
     if (a.until > now) was = true;
     if (a.until > 0) this.unlist(a, now, 'appeal');
     else if (cur) this.changes.push({ value, scope: cur.scope, reason: 'appeal', at: now });
@@ -205,7 +309,8 @@ export class WeightedConsensus implements Consensus {
   erase(value: string, now: number): void {
     const a = this.addrs.get(value);
     const cur = this.curated.get(value);
-    if ((a && a.until > 0) || cur) this.changes.push({ value, scope: a?.scope ?? cur!.scope, reason: 'erase', at: now });
+    if ((a && a.until > 0) || cur)
+      this.changes.push({ value, scope: a?.scope ?? cur!.scope, reason: 'erase', at: now });
     if (a) {
       this.listedSet.delete(a);
       this.addrs.delete(value);
@@ -213,6 +318,7 @@ export class WeightedConsensus implements Consensus {
     }
     this.curated.delete(value);
     this.dirty.delete(value);
+    this.history.delete(value);
   }
 
   addCurated(entry: Omit<ListedEntry, 'origin' | 'since'>, now: number): void {
@@ -227,12 +333,18 @@ export class WeightedConsensus implements Consensus {
     return true;
   }
 
-  exportState(): unknown { return exportConsensus(this); }
+  exportState(): unknown {
+    return exportConsensus(this);
+  }
 
   importState(state: unknown): void {
-    const { reporters, addrs, curated } = importConsensus(state);
+    const { reporters, addrs, curated, trusted } = importConsensus(state);
+    this.trusted = trusted;
     this.book.import(reporters);
-    this.addrs.clear(); this.listedSet.clear(); this.curated.clear(); this.dirty.clear();
+    this.addrs.clear();
+    this.listedSet.clear();
+    this.curated.clear();
+    this.dirty.clear();
     for (const a of addrs) {
       this.addrs.set(a.value, a);
       a.timerAt = 0;

@@ -14,6 +14,12 @@ export interface AddrState {
   firstBy: Map<string, number>;
   /** networks of eligible reporters that reported it (confirmation) */
   groups: Set<string>;
+  /** non-certified reports seen (they never count, but they make later reports no discovery) */
+  uncertified: number;
+  /** reporters whose first report was a discovery (credited at confirmation) */
+  discoverers: Set<string>;
+  /** the networks among `groups` whose reporter had weight */
+  weighted: Set<string>;
   /** when `groups` first reached the confirmation bar (0: not yet) */
   confirmedAt: number;
   /** scenario -> reports (the entry is served under the most reported) */
@@ -37,15 +43,38 @@ export interface AddrState {
 
 export function newAddr(value: string, scope: EntryScope): AddrState {
   return {
-    value, scope, reports: new Map(), firstBy: new Map(), groups: new Set(), confirmedAt: 0, scenarios: new Map(),
-    until: 0, since: 0, firstListedAt: 0, listings: 0, score: 0, lastEval: 0, lastCounted: 0, lastReport: 0,
-    holdUntil: 0, appealAt: 0, timerAt: 0,
+    value,
+    scope,
+    reports: new Map(),
+    firstBy: new Map(),
+    uncertified: 0,
+    groups: new Set(),
+    discoverers: new Set(),
+    weighted: new Set(),
+    confirmedAt: 0,
+    scenarios: new Map(),
+    until: 0,
+    since: 0,
+    firstListedAt: 0,
+    listings: 0,
+    score: 0,
+    lastEval: 0,
+    lastCounted: 0,
+    lastReport: 0,
+    holdUntil: 0,
+    appealAt: 0,
+    timerAt: 0,
   };
 }
 
 export function topScenario(a: AddrState): string {
-  let best = '', n = -1;
-  for (const [s, c] of a.scenarios) if (c > n) { best = s; n = c; }
+  let best = '',
+    n = -1;
+  for (const [s, c] of a.scenarios)
+    if (c > n) {
+      best = s;
+      n = c;
+    }
   return best;
 }
 
@@ -61,12 +90,21 @@ export interface Score {
  * The evidence behind `a` at `now`: reports older than `since` are ignored (`pruneBefore`: and forgotten), each
  * network counts once with its best reporter's weight.
  */
-export function scoreOf(a: AddrState, book: ReporterBook, now: number, since: number, pruneBefore: number,
-  minNetworkWeight: number): Score {
+export function scoreOf(
+  a: AddrState,
+  book: ReporterBook,
+  now: number,
+  since: number,
+  pruneBefore: number,
+  minNetworkWeight: number,
+): Score {
   const best = new Map<string, number>();
   let lastCounted = 0;
   for (const [id, t] of a.reports) {
-    if (t < pruneBefore) { a.reports.delete(id); continue; }
+    if (t < pruneBefore) {
+      a.reports.delete(id);
+      continue;
+    }
     if (t < since) continue;
     const r = book.byId.get(id);
     const w = book.weight(r, now);
@@ -75,7 +113,11 @@ export function scoreOf(a: AddrState, book: ReporterBook, now: number, since: nu
     const g = r!.group;
     if ((best.get(g) ?? 0) < w) best.set(g, w);
   }
-  let score = 0, networks = 0;
-  for (const w of best.values()) { score += w; if (w >= minNetworkWeight) networks++; }
+  let score = 0,
+    networks = 0;
+  for (const w of best.values()) {
+    score += w;
+    if (w >= minNetworkWeight) networks++;
+  }
   return { score, networks, lastCounted };
 }

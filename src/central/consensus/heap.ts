@@ -5,29 +5,39 @@ export class TimerHeap {
   private t: number[] = [];
   private k: string[] = [];
 
-  get size(): number { return this.t.length; }
+  get size(): number {
+    return this.t.length;
+  }
 
   push(time: number, key: string): void {
-    const t = this.t, k = this.k;
+    const t = this.t,
+      k = this.k;
     let i = t.length;
-    t.push(time); k.push(key);
+    t.push(time);
+    k.push(key);
     while (i > 0) {
       const p = (i - 1) >> 1;
       if (t[p]! <= time) break;
-      t[i] = t[p]!; k[i] = k[p]!;
+      t[i] = t[p]!;
+      k[i] = k[p]!;
       i = p;
     }
-    t[i] = time; k[i] = key;
+    t[i] = time;
+    k[i] = key;
   }
 
   /** Time of the earliest timer (Infinity when empty). */
-  peek(): number { return this.t.length ? this.t[0]! : Infinity; }
+  peek(): number {
+    return this.t.length ? this.t[0]! : Infinity;
+  }
 
   pop(): string | undefined {
-    const t = this.t, k = this.k;
+    const t = this.t,
+      k = this.k;
     if (!t.length) return undefined;
     const top = k[0]!;
-    const lt = t.pop()!, lk = k.pop()!;
+    const lt = t.pop()!,
+      lk = k.pop()!;
     const n = t.length;
     if (n) {
       let i = 0;
@@ -36,10 +46,12 @@ export class TimerHeap {
         if (c >= n) break;
         if (c + 1 < n && t[c + 1]! < t[c]!) c++;
         if (t[c]! >= lt) break;
-        t[i] = t[c]!; k[i] = k[c]!;
+        t[i] = t[c]!;
+        k[i] = k[c]!;
         i = c;
       }
-      t[i] = lt; k[i] = lk;
+      t[i] = lt;
+      k[i] = lk;
     }
     return top;
   }

@@ -3,7 +3,13 @@
 
 export * from './types.js';
 export { WeightedConsensus } from './engine.js';
-export { DEFAULT_CONSENSUS, loadConsensusConfig, parseConsensusConfig, ConsensusConfigError, type ConsensusConfig } from './config.js';
+export {
+  DEFAULT_CONSENSUS,
+  loadConsensusConfig,
+  parseConsensusConfig,
+  ConsensusConfigError,
+  type ConsensusConfig,
+} from './config.js';
 export { CanarySet, BUILTIN_CANARIES, type CanaryKind } from './canaries.js';
 export { ConsensusStateError } from './state.js';
 

@@ -10,7 +10,8 @@ export interface ListSource {
   entryOf(a: AddrState): ListedEntry;
 }
 
-const byValue = (x: { value: string }, y: { value: string }): number => (x.value < y.value ? -1 : x.value > y.value ? 1 : 0);
+const byValue = (x: { value: string }, y: { value: string }): number =>
+  x.value < y.value ? -1 : x.value > y.value ? 1 : 0;
 
 /** Curated first, then consensus by score (desc), then value; `scenarios` empty = every scenario. */
 export function buildList(src: ListSource, scenarios: readonly string[], now: number, cap: number): ListedEntry[] {

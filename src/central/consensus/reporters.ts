@@ -34,13 +34,23 @@ export class ReporterBook {
 
   register(r: ReporterInfo): Reporter {
     const old = this.byId.get(r.id);
-    if (old) { // a network change keeps the track record but moves the vote
-      old.asn = r.asn; old.network = r.network; old.group = groupOf(r.asn, r.network, r.id);
+    if (old) {
+      // a network change keeps the track record but moves the vote
+      old.asn = r.asn;
+      old.network = r.network;
+      old.group = groupOf(r.asn, r.network, r.id);
       return old;
     }
     const rep: Reporter = {
-      id: r.id, registeredAt: r.registeredAt, asn: r.asn, network: r.network, group: groupOf(r.asn, r.network, r.id),
-      confirmed: 0, canaryHits: 0, penalizedUntil: 0, recent: [],
+      id: r.id,
+      registeredAt: r.registeredAt,
+      asn: r.asn,
+      network: r.network,
+      group: groupOf(r.asn, r.network, r.id),
+      confirmed: 0,
+      canaryHits: 0,
+      penalizedUntil: 0,
+      recent: [],
     };
     this.byId.set(r.id, rep);
     return rep;
@@ -69,12 +79,20 @@ export class ReporterBook {
     return r.canaryHits < c.canaryStrikesBan && now >= r.penalizedUntil && now - r.registeredAt >= c.minReporterAgeMs;
   }
 
-  /** A canary report: the weight goes, the track record is reset. Returns the addresses to re-evaluate. */
-  penalize(r: Reporter, now: number): string[] {
+  /**
+   * A canary report: the weight goes. For a decoy (resolver, reserved range, operator allowlist) for
+   * `canaryPenaltyMs`, with the track record reset and a strike; for a published CDN or crawler address (which
+   * honest sites do flag by mistake) for `sharedCanaryPenaltyMs`. Returns the addresses to re-evaluate.
+   */
+  penalize(r: Reporter, now: number, shared: boolean): string[] {
+    if (shared) {
+      r.penalizedUntil = Math.max(r.penalizedUntil, now + this.cfg.sharedCanaryPenaltyMs);
+      return [...r.recent];
+    }
     r.canaryHits++;
-    r.penalizedUntil = now + this.cfg.canaryPenaltyMs;
+    r.penalizedUntil = Math.max(r.penalizedUntil, now + this.cfg.canaryPenaltyMs);
     r.confirmed = 0;
-    return r.recent.splice(0);
+    return [...r.recent];
   }
 
   remember(r: Reporter, value: string): void {
@@ -90,7 +108,9 @@ export class ReporterBook {
     if (i >= 0) r.recent.splice(i, 1);
   }
 
-  export(): Reporter[] { return [...this.byId.values()].map((r) => ({ ...r, recent: [...r.recent] })); }
+  export(): Reporter[] {
+    return [...this.byId.values()].map((r) => ({ ...r, recent: [...r.recent] }));
+  }
 
   import(list: Reporter[]): void {
     this.byId.clear();
