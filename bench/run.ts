@@ -24,6 +24,8 @@ const runs: Array<{ name: string; file: string; argv: string[] }> = [
   { name: 'lapi', file: 'lapi.bench.js', argv: [] },
   { name: 'radix', file: 'radix.bench.js', argv: [] },
   { name: 'store', file: 'store.bench.js', argv: [] },
+  { name: 'central', file: 'central.bench.js', argv: [] },
+  { name: 'central-sim', file: 'central-sim.bench.js', argv: [] },
   // ground truth needs a log: the generated ssh log cached by parse.bench
 ];
 const results: string[] = [];
