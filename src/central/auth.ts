@@ -6,7 +6,7 @@
 import type { IncomingMessage } from 'node:http';
 import { SignJWT, jwtVerify } from 'jose';
 import { errorMessage } from '../core/errors.js';
-import { formatRfc3339 } from '../lapi/format.js';
+import { formatRfc3339 } from '../api/wire-time.js';
 
 export const TOKEN_LIFETIME_S = 3600;
 const CACHE_MAX = 50_000;

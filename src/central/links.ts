@@ -7,7 +7,7 @@
 
 import crypto from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { formatGoSeconds } from '../lapi/format.js';
+import { formatGoSeconds } from '../api/wire-time.js';
 import type { EntryScope } from './consensus/types.js';
 import type { CuratedRecord } from './records.js';
 

@@ -6,7 +6,7 @@
 // (name, hash, version, trust recomputed from the hub index) and a time rounded down to the minute: message,
 // geo, AS of the source, machine_id, uuid, context and decisions are never copied.
 
-import { parseRfc3339 } from '../lapi/format.js';
+import { parseRfc3339 } from '../api/wire-time.js';
 import { PicketError } from '../core/errors.js';
 import type { SignalInput } from './consensus/types.js';
 import type { HubIndex } from './hub-index.js';

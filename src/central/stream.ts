@@ -5,7 +5,7 @@
 // entries changed and the removals since that login's previous pull. `community_pull=false` empties new/deleted,
 // `additional_pull=false` drops the curated part. Startup bodies are encoded once per tick per scenario set.
 
-import { formatGoSeconds } from '../lapi/format.js';
+import { formatGoSeconds } from '../api/wire-time.js';
 import type { CommunityList, Removal, SiteEntry, SiteList } from './community-list.js';
 import { STARTUP_DELETED_MS } from './community-list.js';
 import type { BlocklistLink } from './links.js';

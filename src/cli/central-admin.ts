@@ -5,7 +5,7 @@
 import { CliError, type CliIO } from './command.js';
 import { renderTable } from './table.js';
 import { timeWithAge } from './output.js';
-import { formatRfc3339, parseGoDuration } from '../lapi/format.js';
+import { formatRfc3339, parseWireDuration } from '../api/wire-time.js';
 import { isPicketError } from '../core/errors.js';
 import type { CentralConfig } from '../central/config.js';
 import { AddressPolicy } from '../central/ipnet.js';
@@ -134,7 +134,7 @@ export async function blocklist(a: AdminArgs, io: CliIO): Promise<number> {
   switch (sub) {
     case 'add': {
       if (!target) throw new CliError('central blocklist add: --ip IP or --range CIDR required');
-      const ms = parseGoDuration(a.duration ?? '24h');
+      const ms = parseWireDuration(a.duration ?? '24h');
       if (ms === null || ms <= 0)
         throw new CliError(`--duration '${a.duration ?? ''}': a positive duration expected (e.g. 24h, 7d)`);
       const policy = new AddressPolicy(a.config.acceptRanges);
