@@ -34,6 +34,11 @@ export interface AgentOptions {
   stdin: boolean;
   type?: string;
   content?: string;
+  /** with content from a config's config_dir: its data_dir (`data:` files) and hub_dir (alert versions) */
+  contentDataDir?: string;
+  hubDir?: string;
+  /** acquisition files of a CrowdSec config (acquisition_path + acquisition_dir), when no --acquis */
+  acquisFiles?: string[];
   fromStart: boolean;
   dumpLines?: string;
   workers?: number;
@@ -61,7 +66,8 @@ function humanLine(a: LapiAlertJSON): string {
 export async function runAgent(o: AgentOptions, io: CliIO): Promise<number> {
   let sources: AcquisitionSource[];
   try {
-    sources = o.acquis ? loadAcquisitionFile(o.acquis) : parseAcquisition(DEFAULT_ACQUISITION, '<embedded default acquisition>');
+    sources = o.acquis ? loadAcquisitionFile(o.acquis)
+      : o.acquisFiles?.length ? o.acquisFiles.flatMap((f) => loadAcquisitionFile(f)) : parseAcquisition(DEFAULT_ACQUISITION, '<embedded default acquisition>');
   } catch (e) { throw new CliError((e as Error).message, 1); }
   if (o.stdin) {
     if (!o.type) throw new CliError('--stdin needs --type TYPE');
@@ -111,7 +117,8 @@ export async function runAgent(o: AgentOptions, io: CliIO): Promise<number> {
   let pipe: Pipeline;
   try {
     pipe = await createPipeline({
-      contentDir: o.content ?? null, timeMachine: false, workers: o.workers, onAlert: emit,
+      contentDir: o.content ?? null, contentDataDir: o.contentDataDir, hubDir: o.hubDir,
+      timeMachine: false, workers: o.workers, onAlert: emit,
       log: (m) => io.err(`warning: ${m}`),
     });
   } catch (e) {

@@ -6,6 +6,8 @@
 //   tls: {cert_file: ..., key_file: ..., ca_file: ..., bouncers_allowed_ou: [bouncer-ou], agents_allowed_ou: [agent-ou]}
 //   retention: {max_age: 7d, max_items: 5000}
 //   metrics: {listen: 127.0.0.1:6060}
+//   hub_dir: /var/lib/picket/hub  config_dir: /etc/picket  hub_url: https://...   # hub items (src/hub)
+// CrowdSec's config.yaml is read too (detected by its keys; mapping in ./crowdsec.ts).
 // Owns: reading and validating it. Every error names the file, the line and the key; unknown keys are errors
 // (a typo must not silently fall back to a default).
 
@@ -13,6 +15,7 @@ import fs from 'node:fs';
 import YAML from 'yaml';
 import { parseGoDuration } from '../lapi/format.js';
 import { DEFAULT_CONFIG_FILE } from './defaults.js';
+import { fromCrowdsecDocument, isCrowdsecConfig } from './crowdsec.js';
 
 export interface TlsConfig { certFile: string; keyFile: string; caFile?: string; bouncersAllowedOu?: string[]; agentsAllowedOu?: string[] }
 export interface RetentionConfig { maxAgeMs?: number; maxItems?: number }
@@ -27,6 +30,19 @@ export interface PicketConfig {
   tls?: TlsConfig;
   retention?: RetentionConfig;
   metricsListen?: string;
+  /** hub management (src/hub): downloaded items, enabled items (links; `picket run` loads them), hub URL */
+  hubDir?: string;
+  configDir?: string;
+  hubUrl?: string;
+  /** 'crowdsec': read from CrowdSec's config.yaml (./crowdsec.ts); the fields below come only from it */
+  format?: 'picket' | 'crowdsec';
+  acquisitionFiles?: string[];
+  onlineCredentialsPath?: string;
+  credentialsPath?: string;
+  dbPath?: string;
+  logLevel?: string;
+  /** CrowdSec keys set in the file that Picket does not use (dotted names) */
+  ignored?: string[];
 }
 
 export class ConfigError extends Error {
@@ -65,6 +81,7 @@ export function parseConfig(text: string, file: string): PicketConfig {
   const root = doc.contents;
   if (root === null || (YAML.isScalar(root) && root.value === null)) return cfg; // empty file
   const top = mapOf(root, '(top level)', fail);
+  if (isCrowdsecConfig(Object.fromEntries(top.items.map((p) => [keyName(p.key), true])))) return fromCrowdsecDocument(doc, lc, file, (m) => new ConfigError(m));
   for (const pair of top.items) {
     const key = keyName(pair.key);
     const v = pair.value;
@@ -72,6 +89,9 @@ export function parseConfig(text: string, file: string): PicketConfig {
       case 'data_dir': cfg.dataDir = str(v, key, fail); break;
       case 'listen': cfg.listen = str(v, key, fail); break;
       case 'profiles_path': cfg.profilesPath = str(v, key, fail); break;
+      case 'hub_dir': cfg.hubDir = str(v, key, fail); break;
+      case 'config_dir': cfg.configDir = str(v, key, fail); break;
+      case 'hub_url': cfg.hubUrl = str(v, key, fail); break;
       case 'trusted_ips': {
         if (!YAML.isSeq(v)) fail(v ?? pair.key, key, 'expected a list of IPs or CIDR ranges');
         cfg.trustedIps = (v as YAML.YAMLSeq).items.map((it, i) => str(it, `${key}[${i}]`, fail));
@@ -126,7 +146,7 @@ export function parseConfig(text: string, file: string): PicketConfig {
         break;
       }
       default:
-        fail(pair.key, key, 'unknown key (expected data_dir, listen, profiles_path, trusted_ips, tls, retention, metrics)');
+        fail(pair.key, key, 'unknown key (expected data_dir, listen, profiles_path, trusted_ips, tls, retention, metrics, hub_dir, config_dir, hub_url)');
     }
   }
   return cfg;

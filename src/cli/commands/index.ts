@@ -30,6 +30,12 @@ const LOADERS: readonly Loader[] = [
   ['allowlists', () => import('./allowlists.js'), 'allowlistsCommand'],
   ['machines', () => import('./machines.js'), 'machinesCommand'],
   ['lapi', () => import('./lapi.js'), 'lapiCommand'],
+  ['hub', () => import('./hub.js'), 'hubCommand'],
+  ['collections', () => import('./hub.js'), 'collectionsCommand'],
+  ['parsers', () => import('./hub.js'), 'parsersCommand'],
+  ['scenarios', () => import('./hub.js'), 'scenariosCommand'],
+  ['postoverflows', () => import('./hub.js'), 'postoverflowsCommand'],
+  ['contexts', () => import('./hub.js'), 'contextsCommand'],
 ];
 
 /** Command names, in --help order. */
