@@ -8,15 +8,26 @@ import path from 'node:path';
 
 export const DEBIAN_ETC = '/etc/crowdsec';
 
-export interface DebianCopy { dir: string; etc: string; data: string; hub: string; config: string; logFile: string }
+export interface DebianCopy {
+  dir: string;
+  etc: string;
+  data: string;
+  hub: string;
+  config: string;
+  logFile: string;
+}
 
 export function debianAvailable(): string | false {
-  return fs.existsSync(path.join(DEBIAN_ETC, 'config.yaml')) ? false : `${DEBIAN_ETC}/config.yaml is missing (Debian's crowdsec package)`;
+  return fs.existsSync(path.join(DEBIAN_ETC, 'config.yaml'))
+    ? false
+    : `${DEBIAN_ETC}/config.yaml is missing (Debian's crowdsec package)`;
 }
 
 export function debianCopy(prefix: string): DebianCopy {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  const etc = path.join(dir, 'etc'), data = path.join(dir, 'data'), hub = path.join(dir, 'hub');
+  const etc = path.join(dir, 'etc'),
+    data = path.join(dir, 'data'),
+    hub = path.join(dir, 'hub');
   fs.cpSync(DEBIAN_ETC, etc, { recursive: true, dereference: false });
   fs.mkdirSync(data, { recursive: true });
   fs.mkdirSync(hub, { recursive: true });
@@ -24,7 +35,8 @@ export function debianCopy(prefix: string): DebianCopy {
   fs.writeFileSync(logFile, '');
   fs.writeFileSync(path.join(etc, 'acquis.yaml'), `filenames:\n  - ${logFile}\nlabels:\n  type: syslog\n`);
   const config = path.join(etc, 'config.yaml');
-  const text = fs.readFileSync(config, 'utf8')
+  const text = fs
+    .readFileSync(config, 'utf8')
     .replaceAll('/etc/crowdsec/', `${etc}/`)
     .replaceAll('/var/lib/crowdsec/hub/', `${hub}/`)
     .replaceAll('/var/lib/crowdsec/data/', `${data}/`)

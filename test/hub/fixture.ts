@@ -25,7 +25,14 @@ export function sha256(b: Buffer | string): string {
 
 type Route = Buffer | ((res: http.ServerResponse) => void);
 
-interface FixtureItem { type: string; name: string; path: string; stage?: string; versions: string[]; deps?: Record<string, string[]> }
+interface FixtureItem {
+  type: string;
+  name: string;
+  path: string;
+  stage?: string;
+  versions: string[];
+  deps?: Record<string, string[]>;
+}
 
 export class FixtureHub {
   readonly routes = new Map<string, Route>();
@@ -41,11 +48,17 @@ export class FixtureHub {
   addFile(type: string, name: string, rel: string, transform?: (text: string) => string): void {
     let text = fs.readFileSync(path.join(this.ref, rel), 'utf8');
     if (transform) text = transform(text);
-    this.put({ type, name, path: rel, stage: type === 'parsers' ? rel.split('/')[1] : undefined, versions: [] }, Buffer.from(text));
+    this.put(
+      { type, name, path: rel, stage: type === 'parsers' ? rel.split('/')[1] : undefined, versions: [] },
+      Buffer.from(text),
+    );
   }
 
   addCollection(name: string, deps: Record<string, string[]>): void {
-    const text = Object.entries(deps).map(([t, l]) => `${t}:\n${l.map((n) => `  - ${n}`).join('\n')}\n`).join('') + `description: "${name}"\n`;
+    const text =
+      Object.entries(deps)
+        .map(([t, l]) => `${t}:\n${l.map((n) => `  - ${n}`).join('\n')}\n`)
+        .join('') + `description: "${name}"\n`;
     this.put({ type: 'collections', name, path: `collections/${name}.yaml`, versions: [], deps }, Buffer.from(text));
   }
 
@@ -68,10 +81,17 @@ export class FixtureHub {
     for (const it of this.items) {
       const hist = this.history.get(it.name)!;
       const versions: Record<string, { digest: string; deprecated: boolean }> = {};
-      hist.forEach((b, i) => { versions[`0.${i + 1}`] = { digest: sha256(b), deprecated: false }; });
+      hist.forEach((b, i) => {
+        versions[`0.${i + 1}`] = { digest: sha256(b), deprecated: false };
+      });
       (idx[it.type] ??= {})[it.name] = {
-        path: it.path, version: `0.${hist.length}`, versions, description: `fixture ${it.name}`, author: 'crowdsecurity',
-        ...(it.stage ? { stage: it.stage } : {}), ...(it.deps ?? {}),
+        path: it.path,
+        version: `0.${hist.length}`,
+        versions,
+        description: `fixture ${it.name}`,
+        author: 'crowdsecurity',
+        ...(it.stage ? { stage: it.stage } : {}),
+        ...(it.deps ?? {}),
       };
     }
     const text = JSON.stringify(idx);
@@ -92,8 +112,14 @@ export class FixtureHub {
     this.server = http.createServer((req, res) => {
       const rel = decodeURIComponent((req.url ?? '/').replace(/^\/+/, ''));
       const r = this.routes.get(rel);
-      if (r === undefined) { res.writeHead(404).end('not found'); return; }
-      if (typeof r === 'function') { r(res); return; }
+      if (r === undefined) {
+        res.writeHead(404).end('not found');
+        return;
+      }
+      if (typeof r === 'function') {
+        r(res);
+        return;
+      }
       res.writeHead(200, { 'content-length': r.length }).end(r);
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
@@ -116,5 +142,7 @@ export function interrupted(res: http.ServerResponse): void {
 /** every file under `dir` (recursively), relative */
 export function filesUnder(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
-  return (fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) => !fs.lstatSync(path.join(dir, f)).isDirectory()).sort();
+  return (fs.readdirSync(dir, { recursive: true }) as string[])
+    .filter((f) => !fs.lstatSync(path.join(dir, f)).isDirectory())
+    .sort();
 }

@@ -36,6 +36,7 @@ const LOADERS: readonly Loader[] = [
   ['scenarios', () => import('./hub.js'), 'scenariosCommand'],
   ['postoverflows', () => import('./hub.js'), 'postoverflowsCommand'],
   ['contexts', () => import('./hub.js'), 'contextsCommand'],
+  ['import', () => import('./import.js'), 'importCommand'],
 ];
 
 /** Command names, in --help order. */
