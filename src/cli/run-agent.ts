@@ -256,6 +256,8 @@ export async function runAgent(o: AgentOptions, io: CliIO): Promise<number> {
     const on = (sig: string) => () => resolve(sig);
     process.once('SIGINT', on('SIGINT'));
     process.once('SIGTERM', on('SIGTERM'));
+    // SIGHUP (systemctl reload): the same clean stop; the unit's Restart=always starts it again, config re-read
+    process.once('SIGHUP', on('SIGHUP'));
     if (stdinDone && tailers.length === 0) stdinDone.then(() => resolve('end of input'), () => resolve('stdin error'));
   });
   const why = await stopped;

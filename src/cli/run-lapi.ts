@@ -158,6 +158,7 @@ export async function runLapiOnly(o: { dataDir: string; config: PicketConfig; pr
   const why = await new Promise<string>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));
     process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGHUP', () => resolve('SIGHUP'));
   });
   if (metricsServer) await metricsServer.close().catch(() => undefined);
   await lapi.server.close().catch((e: Error) => io.err(`picket run: closing the Local API: ${e.message}`));
