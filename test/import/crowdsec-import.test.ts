@@ -7,12 +7,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { debianAvailable, debianCopy } from '../config/debian-copy.js';
 import { picket, startPicket, eventually } from '../cli/helpers.js';
+import { freePort, which } from '../conformance/harness/proc.js';
 import { importCrowdsec } from '../../src/import/crowdsec.js';
 import { openStore } from '../../src/store/lmdb.js';
 import { openLapiStore } from '../../src/store/lapi-store.js';
@@ -21,27 +21,11 @@ import { AllowlistStore } from '../../src/store/allowlists.js';
 const KEY = 'picket-import-test-key-0123456789';
 const PASS = 'Machine-Password-42';
 
-function which(bin: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${bin}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
-
 const missing =
   debianAvailable() ||
-  (!which('cscli') || !which('crowdsec') ? "cscli or crowdsec is missing (Debian's crowdsec package)" : false);
+  (which('cscli') === undefined || which('crowdsec') === undefined
+    ? "cscli or crowdsec is missing (Debian's crowdsec package)"
+    : false);
 
 /** fills the copy's database with Debian's cscli (bouncer, machine) and crowdsec's LAPI (two decisions) */
 async function fillWithCscli(config: string, etc: string, dir: string): Promise<void> {

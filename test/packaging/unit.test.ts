@@ -3,46 +3,50 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ROOT, BIN, startPicket } from '../cli/helpers.js';
+import { which } from '../conformance/harness/proc.js';
 
 const UNIT = path.join(ROOT, 'packaging/picket.service');
 
-function which(bin: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${bin}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 test('the systemd unit has reload, restart and hardening options', () => {
   const text = fs.readFileSync(UNIT, 'utf8');
-  for (const line of ['ExecReload=/bin/kill -HUP $MAINPID', 'Restart=always', 'NoNewPrivileges=yes', 'ProtectSystem=strict',
-    'ReadWritePaths=/var/lib/crowdsec /etc/crowdsec', 'ProtectHome=read-only', 'PrivateTmp=yes', 'Conflicts=crowdsec.service']) {
+  for (const line of [
+    'ExecReload=/bin/kill -HUP $MAINPID',
+    'Restart=always',
+    'NoNewPrivileges=yes',
+    'ProtectSystem=strict',
+    'ReadWritePaths=/var/lib/crowdsec /etc/crowdsec',
+    'ProtectHome=read-only',
+    'PrivateTmp=yes',
+    'Conflicts=crowdsec.service',
+  ]) {
     assert.ok(text.split('\n').includes(line), line);
   }
   assert.match(text, /^CapabilityBoundingSet=.+$/m);
   assert.match(text, /^ExecStart=\/usr\/bin\/picket run --config \/etc\/crowdsec\/config\.yaml$/m);
 });
 
-test('systemd-analyze verify accepts the unit', { skip: which('systemd-analyze') ? false : 'systemd-analyze is missing' }, () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'picket-unit-'));
-  try {
-    const f = path.join(dir, 'picket.service');
-    fs.writeFileSync(f, fs.readFileSync(UNIT, 'utf8').replace('/usr/bin/picket', `${process.execPath} ${BIN}`));
-    const r = spawnSync('systemd-analyze', ['verify', f], { encoding: 'utf8', timeout: 30_000 });
-    const problems = `${r.stdout}${r.stderr}`.split('\n').filter((l) => l.includes('picket.service'));
-    assert.deepEqual(problems, [], problems.join('\n'));
-    assert.equal(r.status, 0);
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-});
+test(
+  'systemd-analyze verify accepts the unit',
+  { skip: which('systemd-analyze') !== undefined ? false : 'systemd-analyze is missing' },
+  () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'picket-unit-'));
+    try {
+      const f = path.join(dir, 'picket.service');
+      fs.writeFileSync(f, fs.readFileSync(UNIT, 'utf8').replace('/usr/bin/picket', `${process.execPath} ${BIN}`));
+      const r = spawnSync('systemd-analyze', ['verify', f], { encoding: 'utf8', timeout: 30_000 });
+      const problems = `${r.stdout}${r.stderr}`.split('\n').filter((l) => l.includes('picket.service'));
+      assert.deepEqual(problems, [], problems.join('\n'));
+      assert.equal(r.status, 0);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
 
 test('SIGHUP (systemctl reload) stops picket run cleanly, for Restart=always to start it again', async () => {
   const run = await startPicket(['--no-agent', '--metrics', 'off']);
