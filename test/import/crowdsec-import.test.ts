@@ -5,14 +5,20 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { debianAvailable, debianCopy } from '../config/debian-copy.js';
-import { picket, startPicket, eventually } from '../cli/helpers.js';
-import { freePort, which } from '../conformance/harness/proc.js';
+import {
+  cscliOn,
+  debianAvailable,
+  debianCopy,
+  startCrowdsecLapi,
+  useFreeLapiPort,
+  type DebianCopy,
+} from '../config/debian-copy.js';
+import { picket, startPicket } from '../cli/helpers.js';
+import { which } from '../conformance/harness/proc.js';
 import { importCrowdsec } from '../../src/import/crowdsec.js';
 import { openStore } from '../../src/store/lmdb.js';
 import { openLapiStore } from '../../src/store/lapi-store.js';
@@ -28,47 +34,16 @@ const missing =
     : false);
 
 /** fills the copy's database with Debian's cscli (bouncer, machine) and crowdsec's LAPI (two decisions) */
-async function fillWithCscli(config: string, etc: string, dir: string): Promise<void> {
-  const port = await freePort();
-  let text = fs
-    .readFileSync(config, 'utf8')
-    .replace(/listen_uri: .*/, `listen_uri: 127.0.0.1:${port}`)
-    .replace(/prometheus:\n  enabled: true/, 'prometheus:\n  enabled: false');
-  text = text.replace(/\n    online_client:.*\n      credentials_path: .*\n/, '\n');
-  fs.writeFileSync(config, text);
-  const cscli = (...args: string[]) =>
-    execFileSync('cscli', ['-c', config, ...args], { stdio: 'pipe', timeout: 30_000 }).toString();
-  cscli('bouncers', 'add', 'b1', '-k', KEY);
-  cscli('machines', 'add', 'm1', '-p', PASS, '-f', path.join(dir, 'm1.yaml'));
-  cscli(
-    'machines',
-    'add',
-    '-a',
-    '-f',
-    path.join(etc, 'local_api_credentials.yaml'),
-    '--url',
-    `http://127.0.0.1:${port}`,
-    '--force',
-  );
-  const cs = spawn('crowdsec', ['-c', config, '-no-cs'], { stdio: 'ignore' });
+async function fillWithCscli(d: DebianCopy): Promise<void> {
+  await useFreeLapiPort(d);
+  cscliOn(d, 'bouncers', 'add', 'b1', '-k', KEY);
+  cscliOn(d, 'machines', 'add', 'm1', '-p', PASS, '-f', path.join(d.dir, 'm1.yaml'));
+  const stop = await startCrowdsecLapi(d);
   try {
-    await eventually(
-      async () => {
-        try {
-          cscli('decisions', 'add', '-i', '192.0.2.5', '-d', '4h', '-R', 'import test');
-          return true;
-        } catch {
-          return false;
-        }
-      },
-      "crowdsec's LAPI to take a decision",
-      30_000,
-    );
-    cscli('decisions', 'add', '-r', '198.51.100.0/24', '-d', '1h', '-t', 'captcha');
+    cscliOn(d, 'decisions', 'add', '-i', '192.0.2.5', '-d', '4h', '-R', 'import test');
+    cscliOn(d, 'decisions', 'add', '-r', '198.51.100.0/24', '-d', '1h', '-t', 'captcha');
   } finally {
-    const exited = new Promise((r) => cs.once('exit', r));
-    cs.kill('SIGTERM');
-    await exited;
+    await stop();
   }
 }
 
@@ -78,7 +53,7 @@ test(
   async () => {
     const d = debianCopy('picket-import-');
     try {
-      await fillWithCscli(d.config, d.etc, d.dir);
+      await fillWithCscli(d);
       const first = await picket(['import', 'crowdsec', '--config', d.config, '-o', 'json']);
       assert.equal(first.code, 0, first.stderr);
       const r1 = JSON.parse(first.stdout) as Record<string, { copied: number; unchanged: number } | null>;
