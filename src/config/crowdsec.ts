@@ -183,7 +183,6 @@ export function fromCrowdsecDocument(
   set('dataDir', r.str('config_paths.data_dir'));
   set('hubDir', r.str('config_paths.hub_dir'));
   r.used.add('config_paths.index_path'); // hub_dir/.index.json, as cscli writes it
-  set('hubUrl', r.str('cscli.hub_url'));
   set('listen', r.str('api.server.listen_uri'));
   set('profilesPath', r.str('api.server.profiles_path'));
   set('trustedIps', r.list('api.server.trusted_ips'));

@@ -145,7 +145,8 @@ export const runCommand: Command = {
       dumpLines: values['dump-lines'] as string | undefined, workers, pollMs, fmt, dataDir, metricsAddr, config,
       contentDataDir: fromConfigDir ? config.dataDir : undefined, hubDir: fromConfigDir ? config.hubDir : undefined,
       acquisFiles: config.acquisitionFiles, lapiAddr, profiles, noApi,
-      lapiUrl: values.lapi as string | undefined, credentialsFile: values.credentials as string | undefined,
+      lapiUrl: values.lapi as string | undefined,
+      credentialsFile: (values.credentials as string | undefined) ?? config.credentialsPath,
     }, io);
   },
 };
