@@ -51,11 +51,14 @@ test(
 test('SIGHUP (systemctl reload) stops picket run cleanly, for Restart=always to start it again', async () => {
   const run = await startPicket(['--no-agent', '--metrics', 'off']);
   try {
-    const code = await new Promise<number | null>((resolve) => {
-      run.child.once('exit', (c) => resolve(c));
-      run.child.kill('SIGHUP');
+    const exited = new Promise<number | null>((resolve) => {
+      if (run.child.exitCode !== null) resolve(run.child.exitCode);
+      else run.child.once('exit', (c) => resolve(c));
     });
-    assert.equal(code, 0);
+    assert.equal(run.child.exitCode, null, `picket run exited before the SIGHUP:\n${run.stderr()}`);
+    run.child.kill('SIGHUP');
+    const code = await exited;
+    assert.equal(code, 0, run.stderr());
     assert.match(run.stderr(), /stopped \(SIGHUP\)/);
   } finally {
     await run.stop();
