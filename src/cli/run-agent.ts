@@ -28,6 +28,7 @@ import type { Profile } from '../profiles/index.js';
 import { LocalAlertSink, remoteForwarder, startLocalLapi, type LocalLapi } from './run-lapi.js';
 import type { AlertForwarder } from '../client/forwarder.js';
 import type { WatcherClient } from '../client/watcher.js';
+import { onStopSignal } from './signals.js';
 
 export interface AgentOptions {
   acquis?: string;
@@ -220,6 +221,7 @@ export async function runAgent(o: AgentOptions, io: CliIO): Promise<number> {
     });
   }
   // the LAPI registers its metrics into the agent's registry: one /metrics with both
+  const signalled = onStopSignal();
   let lapi: LocalLapi | null = null;
   if (localSink && store && o.lapiAddr) {
     try {
@@ -253,11 +255,7 @@ export async function runAgent(o: AgentOptions, io: CliIO): Promise<number> {
     checkpoint(false).catch((e: Error) => io.err(`picket run: saving read positions: ${e.message}`));
   }, 1000) : null;
   const stopped = new Promise<string>((resolve) => {
-    const on = (sig: string) => () => resolve(sig);
-    process.once('SIGINT', on('SIGINT'));
-    process.once('SIGTERM', on('SIGTERM'));
-    // SIGHUP (systemctl reload): the same clean stop; the unit's Restart=always starts it again, config re-read
-    process.once('SIGHUP', on('SIGHUP'));
+    void signalled.then(resolve);
     if (stdinDone && tailers.length === 0) stdinDone.then(() => resolve('end of input'), () => resolve('stdin error'));
   });
   const why = await stopped;

@@ -18,6 +18,7 @@ import type { LapiAlertJSON } from '../pipeline/alert-json.js';
 import { readCredentials, clientTlsOf, CredentialsError } from '../config/credentials.js';
 import { WatcherClient } from '../client/watcher.js';
 import { AlertForwarder } from '../client/forwarder.js';
+import { onStopSignal } from './signals.js';
 
 export interface LocalLapi {
   server: LapiServer;
@@ -144,6 +145,7 @@ export async function runLapiOnly(o: { dataDir: string; config: PicketConfig; pr
     await store.close().catch(() => undefined);
     throw new CliError((e as Error).message, 1);
   }
+  const signalled = onStopSignal();
   io.err(`picket run: data folder ${store.dir}`);
   io.err(`picket run: Local API on ${lapi.server.url} (CLI credentials ${lapi.credentialsFile}, machine ${lapi.machineId})`);
   let metricsServer: MetricsServer | null = null;
@@ -155,11 +157,7 @@ export async function runLapiOnly(o: { dataDir: string; config: PicketConfig; pr
       io.err(`picket run: metrics server on ${o.metricsAddr.host}:${o.metricsAddr.port} not started: ${(e as Error).message}`);
     }
   }
-  const why = await new Promise<string>((resolve) => {
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-    process.once('SIGHUP', () => resolve('SIGHUP'));
-  });
+  const why = await signalled;
   if (metricsServer) await metricsServer.close().catch(() => undefined);
   await lapi.server.close().catch((e: Error) => io.err(`picket run: closing the Local API: ${e.message}`));
   await lapi.store.close().catch((e: Error) => io.err(`picket run: closing the Local API store: ${e.message}`));
