@@ -27,6 +27,7 @@ import { startMetricsServer, type ListenAddr, type MetricsServer } from '../metr
 import type { PicketConfig } from '../config/config.js';
 import type { Profile } from '../profiles/index.js';
 import { LocalAlertSink, remoteForwarder, startLocalLapi, type LocalLapi } from './run-lapi.js';
+import { onStopSignal } from './signals.js';
 import type { AlertForwarder } from '../client/forwarder.js';
 import type { WatcherClient } from '../client/watcher.js';
 import { errorMessage, PicketError } from '../core/errors.js';
@@ -36,6 +37,11 @@ export interface AgentOptions {
   stdin: boolean;
   type?: string;
   content?: string;
+  /** with content from a config's config_dir: its data_dir (`data:` files) and hub_dir (alert versions) */
+  contentDataDir?: string;
+  hubDir?: string;
+  /** acquisition files of a CrowdSec config (acquisition_path + acquisition_dir), when no --acquis */
+  acquisFiles?: string[];
   fromStart: boolean;
   dumpLines?: string;
   workers?: number;
@@ -67,7 +73,8 @@ function readSources(o: AgentOptions): AcquisitionSource[] {
   let sources: AcquisitionSource[];
   try {
     sources = o.acquis ? loadAcquisitionFile(o.acquis)
-      : parseAcquisition(DEFAULT_ACQUISITION, '<embedded default acquisition>');
+      : o.acquisFiles?.length ? o.acquisFiles.flatMap((f) => loadAcquisitionFile(f))
+        : parseAcquisition(DEFAULT_ACQUISITION, '<embedded default acquisition>');
   } catch (e) { throw new CliError(errorMessage(e), 1); }
   if (o.stdin) {
     if (!o.type) throw new CliError('--stdin needs --type TYPE');
@@ -90,6 +97,8 @@ class AgentRun {
   registry: client.Registry | undefined;
   metricsServer: MetricsServer | null = null;
   lapi: LocalLapi | null = null;
+  /** listening for stop signals from before the LAPI announces itself (./signals.ts) */
+  readonly signalled: Promise<string> = onStopSignal();
   stopping = false;
   readonly log = (m: string): void => this.io.err(`picket run: ${m}`);
 
@@ -126,7 +135,8 @@ class AgentRun {
     const emit = sink ? (a: LapiAlertJSON) => { print(a); sink.push(a); } : print;
     try {
       this.pipe = await createPipeline({
-        contentDir: this.o.content ?? null, timeMachine: false, workers: this.o.workers, onAlert: emit,
+        contentDir: this.o.content ?? null, contentDataDir: this.o.contentDataDir, hubDir: this.o.hubDir,
+        timeMachine: false, workers: this.o.workers, onAlert: emit,
         log: (m) => this.io.err(`warning: ${m}`),
       });
     } catch (e) { throw new CliError(errorMessage(e), 1); }
@@ -241,9 +251,7 @@ class AgentRun {
       this.checkpoint(false).catch((e: unknown) => this.log(`saving read positions: ${errorMessage(e)}`));
     }, 1000) : null;
     const why = await new Promise<string>((resolve) => {
-      const on = (sig: string) => () => resolve(sig);
-      process.once('SIGINT', on('SIGINT'));
-      process.once('SIGTERM', on('SIGTERM'));
+      void this.signalled.then(resolve);
       const ends = this.sources.flatMap((s) => (s.ended ? [s.ended] : []));
       if (ends.length && !this.sources.some((s) => s.follows)) {
         Promise.all(ends).then(() => resolve('end of input'), () => resolve('stdin error'));

@@ -20,6 +20,7 @@ import { readCredentials, clientTlsOf, CredentialsError } from '../config/creden
 import { WatcherClient } from '../client/watcher.js';
 import { AlertForwarder } from '../client/forwarder.js';
 import { ReportSchedule } from '../report/schedule.js';
+import { onStopSignal } from './signals.js';
 
 export interface LocalLapi {
   server: LapiServer;
@@ -168,6 +169,7 @@ export async function runLapiOnly(o: { dataDir: string; config: PicketConfig; pr
     await store.close().catch(() => undefined);
     throw new CliError((e as Error).message, 1);
   }
+  const signalled = onStopSignal();
   io.err(`picket run: data folder ${store.dir}`);
   io.err(`picket run: Local API on ${lapi.server.url} (CLI credentials ${lapi.credentialsFile}, machine ${lapi.machineId})`);
   let metricsServer: MetricsServer | null = null;
@@ -179,10 +181,7 @@ export async function runLapiOnly(o: { dataDir: string; config: PicketConfig; pr
       io.err(`picket run: metrics server on ${o.metricsAddr.host}:${o.metricsAddr.port} not started: ${(e as Error).message}`);
     }
   }
-  const why = await new Promise<string>((resolve) => {
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-  });
+  const why = await signalled;
   if (metricsServer) await metricsServer.close().catch(() => undefined);
   await lapi.reports?.stop();
   await lapi.server.close().catch((e: Error) => io.err(`picket run: closing the Local API: ${e.message}`));

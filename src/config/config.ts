@@ -8,6 +8,8 @@
 //   metrics: {listen: 127.0.0.1:6060}
 //   notification_dir: /etc/picket/notifications   # CrowdSec's config_paths.notification_dir
 //   report: {schedule: monthly, output_dir: /var/lib/picket/reports, notification: email-ops}
+//   hub_dir: /var/lib/picket/hub  config_dir: /etc/picket  hub_url: https://...   # hub items (src/hub)
+// CrowdSec's config.yaml is read too (detected by its keys; mapping in ./crowdsec.ts).
 // Owns: reading and validating it. Every error names the file, the line and the key; unknown keys are errors
 // (a typo must not silently fall back to a default).
 
@@ -16,6 +18,7 @@ import { keyName } from '../core/yaml-strict.js';
 import YAML from 'yaml';
 import { parseWireDuration } from '../api/wire-time.js';
 import { DEFAULT_CONFIG_FILE } from './defaults.js';
+import { fromCrowdsecDocument, isCrowdsecConfig } from './crowdsec.js';
 
 export interface TlsConfig { certFile: string; keyFile: string; caFile?: string; bouncersAllowedOu?: string[]; agentsAllowedOu?: string[] }
 export interface RetentionConfig { maxAgeMs?: number; maxItems?: number }
@@ -34,6 +37,19 @@ export interface PicketConfig {
   metricsListen?: string;
   notificationDir?: string;
   report?: ReportConfig;
+  /** hub management (src/hub): downloaded items, enabled items (links; `picket run` loads them), hub URL */
+  hubDir?: string;
+  configDir?: string;
+  hubUrl?: string;
+  /** 'crowdsec': read from CrowdSec's config.yaml (./crowdsec.ts); the fields below come only from it */
+  format?: 'picket' | 'crowdsec';
+  acquisitionFiles?: string[];
+  onlineCredentialsPath?: string;
+  credentialsPath?: string;
+  dbPath?: string;
+  logLevel?: string;
+  /** CrowdSec keys set in the file that Picket does not use (dotted names) */
+  ignored?: string[];
 }
 
 export class ConfigError extends Error {
@@ -88,6 +104,7 @@ export function parseConfig(text: string, file: string): PicketConfig {
   const root = doc.contents;
   if (root === null || (YAML.isScalar(root) && root.value === null)) return cfg; // empty file
   const top = mapOf(root, '(top level)', fail);
+  if (isCrowdsecConfig(Object.fromEntries(top.items.map((p) => [keyName(p.key), true])))) return fromCrowdsecDocument(doc, lc, file, (m) => new ConfigError(m));
   for (const pair of top.items) {
     const key = keyName(pair.key);
     const v = pair.value;
@@ -96,6 +113,9 @@ export function parseConfig(text: string, file: string): PicketConfig {
       case 'listen': cfg.listen = str(v, key, fail); break;
       case 'profiles_path': cfg.profilesPath = str(v, key, fail); break;
       case 'notification_dir': cfg.notificationDir = str(v, key, fail); break;
+      case 'hub_dir': cfg.hubDir = str(v, key, fail); break;
+      case 'config_dir': cfg.configDir = str(v, key, fail); break;
+      case 'hub_url': cfg.hubUrl = str(v, key, fail); break;
       case 'trusted_ips': {
         if (!YAML.isSeq(v)) fail(v ?? pair.key, key, 'expected a list of IPs or CIDR ranges');
         cfg.trustedIps = (v as YAML.YAMLSeq).items.map((it, i) => str(it, `${key}[${i}]`, fail));
@@ -151,7 +171,7 @@ export function parseConfig(text: string, file: string): PicketConfig {
       }
       case 'report': cfg.report = parseReport(v ?? pair.key, fail); break;
       default:
-        fail(pair.key, key, 'unknown key (expected data_dir, listen, profiles_path, notification_dir, trusted_ips, tls, retention, metrics, report)');
+        fail(pair.key, key, 'unknown key (expected data_dir, listen, profiles_path, notification_dir, trusted_ips, tls, retention, metrics, report, hub_dir, config_dir, hub_url)');
     }
   }
   return cfg;

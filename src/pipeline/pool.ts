@@ -45,6 +45,9 @@ type TaskBody = WorkerTask extends infer T ? T extends WorkerTask ? Omit<T, 'seq
 
 export interface PipelineOptions {
   contentDir?: string | null;
+  /** content.ts ContentOptions dataDir / hubDir */
+  contentDataDir?: string | null;
+  hubDir?: string | null;
   year?: number | null;
   timeMachine: boolean;
   /** 0 = in-process; default: one per core */
@@ -102,7 +105,7 @@ export function defaultWorkers(timeMachine = false): number {
 export async function createPipeline(o: PipelineOptions): Promise<Pipeline> {
   const workers = o.workers ?? defaultWorkers(o.timeMachine);
   // content is always loaded on the main thread: load errors surface here (naming the file), not in a worker
-  const content = o.content ?? loadContent({ contentDir: o.contentDir, year: o.year, timeMachine: o.timeMachine });
+  const content = o.content ?? loadContent({ contentDir: o.contentDir, dataDir: o.contentDataDir, hubDir: o.hubDir, year: o.year, timeMachine: o.timeMachine });
   if (workers <= 0) return new InProcessPipeline(content, o);
   // piscina is loaded only for a pool (in-process replays start faster without it)
   const { Piscina: PiscinaClass } = await import('piscina');
@@ -194,7 +197,7 @@ class PoolPipeline implements Pipeline {
       this.local = mainThreadAgent(content, o, shardOptions(content.scenarios, (evt, i) => merge!.add(this.runningNos[i]!, evt)));
     }
     const init: WorkerInit = {
-      contentDir: o.contentDir ?? null, year: o.year ?? null, timeMachine: o.timeMachine, store: o.store ?? 'wasm',
+      contentDir: o.contentDir ?? null, dataDir: o.contentDataDir ?? null, hubDir: o.hubDir ?? null, year: o.year ?? null, timeMachine: o.timeMachine, store: o.store ?? 'wasm',
     };
     const filename = new URL('./worker.js', import.meta.url).href;
     for (let i = 0; i < workers; i++) {

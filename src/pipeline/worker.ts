@@ -14,6 +14,9 @@ import { shardOptions } from './global-merge.js';
 
 export interface WorkerInit {
   contentDir: string | null;
+  /** content.ts ContentOptions dataDir / hubDir */
+  dataDir?: string | null;
+  hubDir?: string | null;
   year: number | null;
   timeMachine: boolean;
   store: 'wasm' | 'ts';
@@ -50,7 +53,7 @@ const warnings = new Map<string, number>();
 function getAgent(): Agent {
   if (agent) return agent;
   const init = workerData as WorkerInit;
-  const content = loadContent({ contentDir: init.contentDir, year: init.year, timeMachine: init.timeMachine });
+  const content = loadContent({ contentDir: init.contentDir, dataDir: init.dataDir, hubDir: init.hubDir, year: init.year, timeMachine: init.timeMachine });
   // global scenarios run on the main thread (global-merge.ts): this shard pours only per-source ones and
   // sends back the events a global one wants
   agent = new Agent(content, {

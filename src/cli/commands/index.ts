@@ -34,6 +34,13 @@ const LOADERS: readonly Loader[] = [
   ['report', () => import('./report.js'), 'reportCommand'],
   ['gdpr', () => import('./gdpr.js'), 'gdprCommand'],
   ['central', () => import('./central.js'), 'centralCommand'],
+  ['hub', () => import('./hub.js'), 'hubCommand'],
+  ['collections', () => import('./hub.js'), 'collectionsCommand'],
+  ['parsers', () => import('./hub.js'), 'parsersCommand'],
+  ['scenarios', () => import('./hub.js'), 'scenariosCommand'],
+  ['postoverflows', () => import('./hub.js'), 'postoverflowsCommand'],
+  ['contexts', () => import('./hub.js'), 'contextsCommand'],
+  ['import', () => import('./import.js'), 'importCommand'],
 ];
 
 /** Command names, in --help order. */

@@ -32,7 +32,8 @@ LAPI options:
                    port; the URL is printed on stderr)
   --profiles FILE  profiles.yaml (default: config profiles_path, else Picket's embedded default: 4 h ban)
   --config FILE    config file (default /etc/picket/config.yaml when it exists): data_dir, listen,
-                   profiles_path, trusted_ips, tls, retention, metrics.listen
+                   profiles_path, trusted_ips, tls, retention, metrics.listen, hub_dir, config_dir,
+                   hub_url; or CrowdSec's config.yaml (the settings Picket does not use are named)
   --no-api         do not start the LAPI: push alerts to a remote LAPI as a watcher (heartbeat every
                    60 s, retries with backoff, bounded queue; drops are counted and logged)
   --lapi URL       (--no-api) the remote LAPI (default: the credentials file's url)
@@ -42,7 +43,8 @@ LAPI options:
 Agent options:
   --acquis FILE    acquisition config (CrowdSec acquis.yaml format); default: Picket's embedded one
                    (/var/log/auth.log, /var/log/syslog, /var/log/messages, nginx and apache logs)
-  --content DIR    hub-layout content folder instead of Picket's defaults
+  --content DIR    hub-layout content folder instead of Picket's defaults (default: the items enabled
+                   under the config's config_dir, see picket hub, else Picket's defaults)
   --stdin          also read lines from standard input (needs --type)
   --type TYPE      labels.type of the stdin lines
   --workers N      worker threads (default: one per core = ${CORES}; 0 = in-process)
@@ -115,6 +117,8 @@ export const runCommand: Command = {
       }
     }
     const config = configOrExit(values.config as string | undefined);
+    if (config.ignored?.length) io.err(`picket run: ${config.file}: settings Picket does not use: ${config.ignored.join(', ')}`);
+    const fromConfigDir = values.content === undefined && config.configDir !== undefined;
     let metricsAddr: ListenAddr | null;
     try { metricsAddr = parseListenAddr((values.metrics as string | undefined) ?? config.metricsListen ?? DEFAULT_METRICS_LISTEN); } catch (e) {
       throw new CliError(`--metrics ${(e as Error).message}`);
@@ -138,9 +142,12 @@ export const runCommand: Command = {
     const { runAgent } = await import('../run-agent.js');
     return runAgent({
       acquis: values.acquis as string | undefined, stdin: values.stdin === true, type: values.type as string | undefined,
-      content: values.content as string | undefined, fromStart: values['from-start'] === true,
+      content: (values.content as string | undefined) ?? config.configDir, fromStart: values['from-start'] === true,
       dumpLines: values['dump-lines'] as string | undefined, workers, pollMs, fmt, dataDir, metricsAddr, config,
-      lapiAddr, profiles, noApi, lapiUrl: values.lapi as string | undefined, credentialsFile: values.credentials as string | undefined,
+      contentDataDir: fromConfigDir ? config.dataDir : undefined, hubDir: fromConfigDir ? config.hubDir : undefined,
+      acquisFiles: config.acquisitionFiles, lapiAddr, profiles, noApi,
+      lapiUrl: values.lapi as string | undefined,
+      credentialsFile: (values.credentials as string | undefined) ?? config.credentialsPath,
     }, io);
   },
 };
