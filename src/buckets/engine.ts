@@ -14,7 +14,7 @@ import { newAlert, usToGoTime } from './alert.js';
 import type { AlertContext } from './alert.js';
 import type { Scenario, ScenarioSet } from './scenario.js';
 import {
-  D_TIMED, R_ALLOWED, R_BLACKHOLED, R_NEW, R_OVERFLOW, R_PENDING, R_RECREATED,
+  D_DRAINED, D_TIMED, R_ALLOWED, R_BLACKHOLED, R_NEW, R_OVERFLOW, R_PENDING, R_RECREATED,
 } from './store.js';
 import type { BucketStore, StoreStats } from './store.js';
 import { WasmStore } from './wasmstore.js';
@@ -61,7 +61,13 @@ export class QueueView {
   GetQueue(): Event[] { return this.Queue; }
 }
 
-interface InstState { seen: Set<string> | null; guillotine: boolean[] | null }
+/** Per bucket instance: distinct values seen (one value kept as a bare string: an address spray makes a million
+ *  single-value sets), bayesian guillotines. */
+interface InstState { seen: Set<string> | string | null; guillotine: boolean[] | null }
+
+function seenHas(seen: Set<string> | string | null | undefined, v: string): boolean {
+  return typeof seen === 'string' ? seen === v : seen != null && seen.has(v);
+}
 
 // --- helpers -------------------------------------------------------------------------------------
 
@@ -183,7 +189,12 @@ export class BucketEngine {
   private out: Array<{ ord: number; ev: Event }> = [];
   private wallUs = 0;
   private latestTm = -Infinity;
+  /** twice the furthest behind latestTm an event time has been seen, at least 30 s: TIMEMACHINE queues are
+   *  drained only when refilled that long before latestTm, so that late an event still finds the limiter full
+   *  (wasm/buckets.ts drainable; LIVE time only moves forward) */
+  private lateUs = 30e6;
   private sinceSweep = 0;
+  private createdAtSweep = 0;
   private owner: Scenario[];
   private sweepEvery: number;
   private sweepBudget: number;
@@ -248,7 +259,10 @@ export class BucketEngine {
       if (tm) {
         timeOk = evt.MarshaledTime !== '' && parseTimeUs(evt.MarshaledTime);
         t = TUS; off = TOFF;
-        if (timeOk && t > this.latestTm) this.latestTm = t;
+        if (timeOk) {
+          if (t > this.latestTm) this.latestTm = t;
+          else if (2 * (this.latestTm - t) > this.lateUs) this.lateUs = 2 * (this.latestTm - t);
+        }
       } else { t = this.wallUs; off = 0; }
       env.evt = evt;
       const inactive = this.inactive;
@@ -300,7 +314,7 @@ export class BucketEngine {
     env.evt = null;
     if (this.n > 0) this.runBatch();
     this.sinceSweep += events.length;
-    if (this.sinceSweep >= this.sweepEvery) { this.sinceSweep = 0; this.sweepStep(this.sweepBudget, -1); }
+    if (this.sinceSweep >= this.sweepEvery) { this.sinceSweep = 0; this.sweepStep(this.paceBudget(), -1); }
     const out = this.out;
     if (out.length === 0) return [];
     if (out.length > 1) out.sort((a, b) => a.ord - b.ord);
@@ -350,7 +364,7 @@ export class BucketEngine {
         try { v = s.distinct.run(this.env); dv = typeof v === 'string' ? v : ''; } catch { this.c.exprErrors++; dv = null; }
         if (dv !== null && slot) {
           const st = this.inst.get(inst);
-          if (st?.seen?.has(dv)) return;
+          if (seenHas(st?.seen, dv)) return;
         }
       }
       if (s.cancelOn) {
@@ -380,8 +394,9 @@ export class BucketEngine {
     if (dv !== null) {
       let st = this.inst.get(inst);
       if (!st) { st = { seen: null, guillotine: null }; this.inst.set(inst, st); }
-      if (!st.seen) st.seen = new Set();
-      st.seen.add(dv);
+      if (st.seen === null) st.seen = dv;
+      else if (typeof st.seen === 'string') { if (st.seen !== dv) st.seen = new Set([st.seen, dv]); }
+      else st.seen.add(dv);
     }
     const outcome = code & 0xff;
     const head = io2.head[0]!, count = io2.count[0]!, first = io2.first[0]!, fOff = io2.fOff[0]!, last = io2.last[0]!;
@@ -514,6 +529,7 @@ export class BucketEngine {
     const io = this.store.io;
     const head = io.dHead[d]!;
     const inst = io.dInst[d]!;
+    if (io.dKind[d] === D_DRAINED) { this.release(head); return; }
     this.inst.delete(inst);
     if (io.dKind[d] === D_TIMED) {
       const s = this.scenarios[io.dScen[d]!]!;
@@ -533,8 +549,21 @@ export class BucketEngine {
     this.release(head);
   }
 
+  /**
+   * The sweep keeps pace with bucket creation: a full pass of the table while at most an eighth of the live count
+   * is created, so expired buckets and their tombstones never pile up faster than they are freed (an address
+   * spray creates a bucket per line and per scenario; a fixed budget let the table grow without bound).
+   */
+  private paceBudget(): number {
+    const st = this.store.stats();
+    const made = st.created - this.createdAtSweep;
+    this.createdAtSweep = st.created;
+    const perCreated = (8 * st.tableSlots) / Math.max(st.liveBuckets, 4096);
+    return Math.max(this.sweepBudget, Math.min(st.tableSlots, Math.ceil(made * perCreated)));
+  }
+
   private sweepStep(budget: number, ord: number): number {
-    const visited = this.store.sweep(this.wallUs, this.latestTm, budget);
+    const visited = this.store.sweep(this.wallUs, this.latestTm, budget, this.latestTm - this.lateUs);
     const nd = this.store.deaths();
     for (let d = 0; d < nd; d++) this.death(d, ord);
     return visited;
@@ -581,10 +610,11 @@ export class BucketEngine {
       return o;
     };
     let distinctSets = 0;
-    for (const v of this.inst.values()) if (v.seen) distinctSets++;
+    for (const v of this.inst.values()) if (v.seen !== null) distinctSets++;
     return {
       liveBuckets: st.liveBuckets, blackholeRecords: st.blackholeRecords, created: st.created, evictions: st.evictions,
       expired: st.expired, timedOverflows: st.timedOverflows, queuedEvents: st.queuedEvents, tableSlots: st.tableSlots,
+      drained: st.drained,
       storeBytes: this.store.memoryBytes(), distinctSets,
       poured: by(this.c.poured), overflows: by(this.c.overflows), discarded: by(this.c.discarded),
       underflows: this.c.underflows, cancelled: this.c.cancelled, filterErrors: this.c.filterErrors,

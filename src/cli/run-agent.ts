@@ -37,6 +37,8 @@ export interface AgentOptions {
   fromStart: boolean;
   dumpLines?: string;
   workers?: number;
+  /** ceiling on live buckets (--max-buckets / buckets.max_live) */
+  maxBuckets?: number;
   pollMs: number;
   fmt: 'human' | 'json';
   dataDir: string;
@@ -111,7 +113,7 @@ export async function runAgent(o: AgentOptions, io: CliIO): Promise<number> {
   let pipe: Pipeline;
   try {
     pipe = await createPipeline({
-      contentDir: o.content ?? null, timeMachine: false, workers: o.workers, onAlert: emit,
+      contentDir: o.content ?? null, timeMachine: false, workers: o.workers, maxBuckets: o.maxBuckets, onAlert: emit,
       log: (m) => io.err(`warning: ${m}`),
     });
   } catch (e) {

@@ -6,6 +6,7 @@
 //   tls: {cert_file: ..., key_file: ..., ca_file: ..., bouncers_allowed_ou: [bouncer-ou], agents_allowed_ou: [agent-ou]}
 //   retention: {max_age: 7d, max_items: 5000}
 //   metrics: {listen: 127.0.0.1:6060}
+//   buckets: {max_live: 1000000}      # ceiling on live buckets (src/buckets/eviction.ts)
 // Owns: reading and validating it. Every error names the file, the line and the key; unknown keys are errors
 // (a typo must not silently fall back to a default).
 
@@ -13,6 +14,9 @@ import fs from 'node:fs';
 import YAML from 'yaml';
 import { parseGoDuration } from '../lapi/format.js';
 import { DEFAULT_CONFIG_FILE } from './defaults.js';
+
+/** highest buckets.max_live / --max-buckets (the WASM table's slots are i32-indexed) */
+export const MAX_LIVE_LIMIT = 50_000_000;
 
 export interface TlsConfig { certFile: string; keyFile: string; caFile?: string; bouncersAllowedOu?: string[]; agentsAllowedOu?: string[] }
 export interface RetentionConfig { maxAgeMs?: number; maxItems?: number }
@@ -27,6 +31,8 @@ export interface PicketConfig {
   tls?: TlsConfig;
   retention?: RetentionConfig;
   metricsListen?: string;
+  /** buckets.max_live: ceiling on live buckets and blackhole records (0 = none) */
+  maxLiveBuckets?: number;
 }
 
 export class ConfigError extends Error {
@@ -125,8 +131,22 @@ export function parseConfig(text: string, file: string): PicketConfig {
         }
         break;
       }
+      case 'buckets': {
+        const m = mapOf(v ?? pair.key, key, fail);
+        for (const p of m.items) {
+          const k = keyName(p.key);
+          if (k !== 'max_live') fail(p.key, `buckets.${k}`, 'unknown key (expected max_live)');
+          const n = YAML.isScalar(p.value) ? p.value.value : undefined;
+          if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > MAX_LIVE_LIMIT) {
+            fail(p.value ?? p.key, `buckets.${k}`, `expected a whole number from 0 (no ceiling) to ${MAX_LIVE_LIMIT}`);
+          }
+          cfg.maxLiveBuckets = n as number;
+        }
+        break;
+      }
       default:
-        fail(pair.key, key, 'unknown key (expected data_dir, listen, profiles_path, trusted_ips, tls, retention, metrics)');
+        fail(pair.key, key,
+          'unknown key (expected data_dir, listen, profiles_path, trusted_ips, tls, retention, metrics, buckets)');
     }
   }
   return cfg;

@@ -74,6 +74,8 @@ export interface AgentOptions {
   sink: AlertSink;
   /** bucket store (default wasm) */
   store?: EngineOptions['store'];
+  /** ceiling on this agent's live buckets (default none; src/buckets/eviction.ts) */
+  maxBuckets?: number;
   /** wall clock for LIVE mode (default Date.now) */
   now?: () => number;
   /** runtime warnings (engine errors are counted and reported here, never thrown) */
@@ -94,7 +96,8 @@ export class Agent {
   private readonly labelCache = new Map<string, StrMap>();
 
   constructor(readonly content: LoadedContent, private readonly opts: AgentOptions) {
-    this.engine = new BucketEngine(content.scenarios, { store: opts.store ?? 'wasm', now: opts.now, log: opts.log, active: opts.active });
+    this.engine = new BucketEngine(content.scenarios, {
+      store: opts.store ?? 'wasm', maxBuckets: opts.maxBuckets, now: opts.now, log: opts.log, active: opts.active });
     this.pourBatch = opts.pourBatch ?? 256;
   }
 

@@ -35,6 +35,7 @@ import { Agent, mergeCounters, type AgentCounters, type AgentOptions, type LineS
 import { alertToLapiJSON, type LapiAlertJSON } from './alert-json.js';
 import { loadContent, type LoadedContent } from './content.js';
 import { ShardRouter } from './ipscan.js';
+import { DEFAULT_MAX_LIVE_BUCKETS, perShardCeiling } from '../buckets/eviction.js';
 import { eventFromWire } from './event-wire.js';
 import { GlobalMerge, hasGlobalScenarios, perSource, shardOptions } from './global-merge.js';
 import type { MetricsTask, Segment, WorkerInit, WorkerResult, WorkerTask } from './worker.js';
@@ -50,6 +51,8 @@ export interface PipelineOptions {
   /** 0 = in-process; default: one per core */
   workers?: number;
   store?: 'wasm' | 'ts';
+  /** ceiling on live buckets, shared among the shards (default DEFAULT_MAX_LIVE_BUCKETS; 0 = none) */
+  maxBuckets?: number;
   onAlert: (a: LapiAlertJSON) => void;
   /** runtime warnings */
   log?: (msg: string) => void;
@@ -112,10 +115,12 @@ export async function createPipeline(o: PipelineOptions): Promise<Pipeline> {
 }
 
 /** An agent on the main thread: its alerts leave through `onAlert` as LAPI JSON. */
-function mainThreadAgent(content: LoadedContent, o: PipelineOptions, extra: Pick<AgentOptions, 'active' | 'tap'> = {}): Agent {
+function mainThreadAgent(content: LoadedContent, o: PipelineOptions, extra: Pick<AgentOptions, 'active' | 'tap'> = {},
+  shardCount = 1): Agent {
   const onAlert = o.onAlert;
   return new Agent(content, {
     mode: o.timeMachine ? TIMEMACHINE : LIVE, store: o.store, log: o.log,
+    maxBuckets: perShardCeiling(o.maxBuckets ?? DEFAULT_MAX_LIVE_BUCKETS, shardCount),
     sink: (a) => onAlert(alertToLapiJSON(a)),
     ...extra,
   });
@@ -191,10 +196,12 @@ class PoolPipeline implements Pipeline {
     if (hasGlobalScenarios(content.scenarios)) this.merge = new GlobalMerge(mainThreadAgent(content, o, { active: (x) => !perSource(x) }));
     if (mainShard) {
       const merge = this.merge;
-      this.local = mainThreadAgent(content, o, shardOptions(content.scenarios, (evt, i) => merge!.add(this.runningNos[i]!, evt)));
+      const opts = shardOptions(content.scenarios, (evt, i) => merge!.add(this.runningNos[i]!, evt));
+      this.local = mainThreadAgent(content, o, opts, shards);
     }
     const init: WorkerInit = {
       contentDir: o.contentDir ?? null, year: o.year ?? null, timeMachine: o.timeMachine, store: o.store ?? 'wasm',
+      maxBuckets: perShardCeiling(o.maxBuckets ?? DEFAULT_MAX_LIVE_BUCKETS, shards),
     };
     const filename = new URL('./worker.js', import.meta.url).href;
     for (let i = 0; i < workers; i++) {

@@ -9,6 +9,7 @@ import { parseListenAddr, type ListenAddr } from '../../metrics/server.js';
 import { resolveConfig, ConfigError, type PicketConfig } from '../../config/config.js';
 import { DEFAULT_DATA_DIR, DEFAULT_LAPI_LISTEN, DEFAULT_METRICS_LISTEN } from '../../config/defaults.js';
 import { loadProfiles, runLapiOnly } from '../run-lapi.js';
+import { MAX_BUCKETS_HELP, maxBucketsOption } from '../bucket-options.js';
 
 const DEFAULT_DATA = DEFAULT_DATA_DIR;
 /** what the pipeline uses when --workers is not given (src/pipeline/pool.ts defaultWorkers), for the help text */
@@ -48,6 +49,7 @@ Agent options:
   --workers N      worker threads (default: one per core = ${CORES}; 0 = in-process)
   --from-start     read files that exist at start from their beginning (default: only new lines)
   --poll MS        file poll interval in ms (default 200)
+${MAX_BUCKETS_HELP}
   --data DIR       data folder (LMDB store picket.mdb: LAPI machines, bouncers, alerts, decisions, and
                    read positions of files, so a restart resumes where the agent stopped); default:
                    config data_dir, else /var/lib/picket as root, ./.picket-data otherwise
@@ -91,6 +93,7 @@ export const runCommand: Command = {
       stdin: { type: 'boolean' },
       type: { type: 'string' },
       workers: { type: 'string' },
+      'max-buckets': { type: 'string' },
       'from-start': { type: 'boolean' },
       poll: { type: 'string' },
       output: { type: 'string', short: 'o' },
@@ -110,7 +113,9 @@ export const runCommand: Command = {
     if (!noApi && (values.lapi !== undefined || values.credentials !== undefined)) throw new CliError('--lapi and --credentials are for --no-api (alerts to a remote LAPI)');
     if (noApi && (values.listen !== undefined || values.profiles !== undefined)) throw new CliError('--listen and --profiles configure the LAPI, which --no-api does not start');
     if (noAgent) {
-      for (const k of ['acquis', 'content', 'stdin', 'type', 'workers', 'from-start', 'poll', 'dump-lines', 'output'] as const) {
+      const agentOnly = ['acquis', 'content', 'stdin', 'type', 'workers', 'max-buckets', 'from-start', 'poll', 'dump-lines',
+        'output'] as const;
+      for (const k of agentOnly) {
         if (values[k] !== undefined) throw new CliError(`--${k} is an agent option: --no-agent runs the LAPI only`);
       }
     }
@@ -138,7 +143,8 @@ export const runCommand: Command = {
     return runAgent({
       acquis: values.acquis as string | undefined, stdin: values.stdin === true, type: values.type as string | undefined,
       content: values.content as string | undefined, fromStart: values['from-start'] === true,
-      dumpLines: values['dump-lines'] as string | undefined, workers, pollMs, fmt, dataDir, metricsAddr, config,
+      dumpLines: values['dump-lines'] as string | undefined, workers, pollMs,
+      maxBuckets: maxBucketsOption(values['max-buckets'], config.maxLiveBuckets), fmt, dataDir, metricsAddr, config,
       lapiAddr, profiles, noApi, lapiUrl: values.lapi as string | undefined, credentialsFile: values.credentials as string | undefined,
     }, io);
   },
