@@ -5,7 +5,7 @@
 // Owns: bench/spray.bench.ts only.
 //
 //   node dist/bench/spray.bench.js [--lines 10000000 | --quick (1M)] [--mode replay,run] [--run-lines N]
-//        [--dir /tmp/picket-bench] [--sample-ms 1000] [--bin PATH/bin/picket.js] [--json]
+//        [--dir /tmp/picket-bench] [--sample-ms 1000] [--bin PATH/bin/picket.js] [--max-buckets N] [--json]
 
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -26,6 +26,8 @@ const MODES = opt('--mode', 'replay,run').split(',');
 const DIR = opt('--dir', path.join(os.tmpdir(), 'picket-bench'));
 const SAMPLE_MS = Number(opt('--sample-ms', '1000'));
 const BIN = path.resolve(opt('--bin', PICKET_BIN));
+/** --max-buckets N: passed on to picket (the ceiling on live buckets; default: picket's) */
+const MAX = argv.includes('--max-buckets') ? ['--max-buckets', opt('--max-buckets', '')] : [];
 
 interface Sample {
   s: number;
@@ -99,16 +101,8 @@ async function replayRun(file: string, lines: number): Promise<Result> {
     [
       ...shebangNodeFlags(BIN),
       BIN,
-      'replay',
-      '--file',
-      file,
-      '--type',
-      'syslog',
-      '--year',
-      '2025',
-      '--workers',
-      '0',
-      '--json',
+      ...`replay --file ${file} --type syslog --year 2025 --workers 0 --json`.split(' '),
+      ...MAX,
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -157,19 +151,9 @@ async function liveRun(lines: number): Promise<Result> {
     [
       ...shebangNodeFlags(BIN),
       BIN,
-      'run',
-      '--acquis',
-      acquis,
-      '--data',
-      path.join(dir, 'data'),
-      '--listen',
-      '127.0.0.1:0',
-      '--metrics',
-      '127.0.0.1:0',
-      '--workers',
-      '0',
-      '-o',
-      'json',
+      ...`run --acquis ${acquis} --data ${path.join(dir, 'data')} --listen 127.0.0.1:0`.split(' '),
+      ...'--metrics 127.0.0.1:0 --workers 0 -o json'.split(' '),
+      ...MAX,
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
@@ -239,7 +223,7 @@ async function main(): Promise<void> {
       `load ${os
         .loadavg()
         .map((x) => x.toFixed(1))
-        .join(' ')}; bin ${BIN}\n`,
+        .join(' ')}; bin ${BIN} ${MAX.join(" ")}\n`,
   );
   const results: Result[] = [];
   if (MODES.includes('replay')) {
