@@ -4,7 +4,7 @@
 // on stdout and hands each one to the in-process LAPI (or, with --no-api, to a remote LAPI as a watcher).
 // Owns: source wiring, output lines, metrics wiring, and the clean stop on SIGINT/SIGTERM (sources,
 // pipeline, alert delivery, LAPI, read positions, then the store).
-// File read positions are kept in the LMDB store of the data folder: a checkpoint every second writes them
+// File read positions are kept in the LMDB store of the data folder: a checkpoint every 500 ms writes them
 // once the pipeline processed the lines before them; SIGINT/SIGTERM checkpoint and sync first.
 // Loaded by `picket run` only when the agent runs (`--no-agent` does not load the detection engine).
 
@@ -244,9 +244,14 @@ export async function runAgent(o: AgentOptions, io: CliIO): Promise<number> {
   for (const t of tailers) t.start();
 
   const ticker = setInterval(() => { pipe.tick().catch((e: Error) => io.err(`picket run: ${e.message}`)); }, 1000);
+  // the first as soon as lines were read (a backlog read at start is not read again after a crash), then every
+  // half second: at most about one second of input is read again after a crash
+  let lastCheckpoint = 0;
   const checkpointer = pos ? setInterval(() => {
+    if (pos.dirty === 0 || (lastCheckpoint !== 0 && Date.now() - lastCheckpoint < 500)) return;
+    lastCheckpoint = Date.now();
     checkpoint(false).catch((e: Error) => io.err(`picket run: saving read positions: ${e.message}`));
-  }, 1000) : null;
+  }, 100) : null;
   const stopped = new Promise<string>((resolve) => {
     const on = (sig: string) => () => resolve(sig);
     process.once('SIGINT', on('SIGINT'));

@@ -317,7 +317,10 @@ class PoolPipeline implements Pipeline {
   async drain(): Promise<void> {
     for (const sh of this.shards) this.send(sh);
     this.runLocal();
-    for (const sh of this.shards) while (sh.pending.length) await sh.pending[0];
+    // the tasks pending now, not the ones sent meanwhile: under steady input the queue is never empty, and a
+    // read-position checkpoint waiting for an empty queue was never written (issue 11 §2)
+    const now = this.shards.flatMap((sh) => sh.pending.slice());
+    for (const p of now) await p;
     if (this.failure) throw this.failure;
     this.drainGlobal();
   }
