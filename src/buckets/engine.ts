@@ -193,6 +193,8 @@ export class BucketEngine {
    *  drained only when refilled that long before latestTm, so that late an event still finds the limiter full
    *  (wasm/buckets.ts drainable; LIVE time only moves forward) */
   private lateUs = 30e6;
+  /** LIVE events were poured: TIMEMACHINE buckets (a backlog poured by a LIVE agent) then age by the wall clock */
+  private sawLive = false;
   private sinceSweep = 0;
   private createdAtSweep = 0;
   private owner: Scenario[];
@@ -263,7 +265,7 @@ export class BucketEngine {
           if (t > this.latestTm) this.latestTm = t;
           else if (2 * (this.latestTm - t) > this.lateUs) this.lateUs = 2 * (this.latestTm - t);
         }
-      } else { t = this.wallUs; off = 0; }
+      } else { t = this.wallUs; off = 0; this.sawLive = true; }
       env.evt = evt;
       const inactive = this.inactive;
       for (let si = 0; si < scen.length; si++) {
@@ -563,7 +565,8 @@ export class BucketEngine {
   }
 
   private sweepStep(budget: number, ord: number): number {
-    const visited = this.store.sweep(this.wallUs, this.latestTm, budget, this.latestTm - this.lateUs);
+    const tmNow = this.sawLive ? Math.max(this.latestTm, this.wallUs) : this.latestTm;
+    const visited = this.store.sweep(this.wallUs, tmNow, budget, tmNow - this.lateUs);
     const nd = this.store.deaths();
     for (let d = 0; d < nd; d++) this.death(d, ord);
     return visited;

@@ -162,9 +162,12 @@ export async function runAgent(o: AgentOptions, io: CliIO): Promise<number> {
       const hits = fileHits(labels.type ?? '');
       const t = new FileTailer({
         patterns: s.filenames, pollMs: o.pollMs, fromStart: o.fromStart, positions: tailPositions,
-        onLines: dump === null
-          ? (src, lines) => { hits(src, lines.length); return pipe.push(lines, { src, module: 'file', labels }); }
-          : (src, lines) => { hits(src, lines.length); fs.writeSync(dump, lines.join('\n') + '\n'); return pipe.push(lines, { src, module: 'file', labels }); },
+        // a backlog (written while the agent was stopped) is poured with the lines' own timestamps
+        onLines: (src, lines, backlog) => {
+          hits(src, lines.length);
+          if (dump !== null) fs.writeSync(dump, lines.join('\n') + '\n');
+          return pipe.push(lines, { src, module: 'file', labels, timeMachine: backlog || undefined });
+        },
       });
       tailers.push(t);
       for (const f of s.filenames) {

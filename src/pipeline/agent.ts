@@ -19,6 +19,9 @@ export interface LineSource {
   src: string;
   module: string;
   labels: Record<string, string>;
+  /** a backlog read by a LIVE agent (lines written while it was stopped, a file that appeared with content):
+   *  poured with their own timestamps, as a replay pours them (FileTailer marks them) */
+  timeMachine?: boolean;
 }
 
 export interface AgentCounters {
@@ -109,7 +112,7 @@ export class Agent {
     const c = this.c;
     c.lines[source.src] = (c.lines[source.src] ?? 0) + lines.length;
     const labels = this.labelsOf(source);
-    const tm = this.opts.mode === TIMEMACHINE;
+    const tm = this.opts.mode === TIMEMACHINE || source.timeMachine === true;
     const tree = this.content.parsers;
     const batch = this.batch;
     const tap = this.opts.tap;

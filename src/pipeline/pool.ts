@@ -237,9 +237,11 @@ class PoolPipeline implements Pipeline {
       const segs = sh.segments;
       let parts: string[];
       const last = segs.length - 1;
-      if (last >= 0 && segs[last]!.src === source.src && segs[last]!.labels === source.labels && segs[last]!.module === source.module) parts = sh.parts[last]!;
+      const sl = last >= 0 ? segs[last]! : null;
+      if (sl !== null && sl.src === source.src && sl.labels === source.labels && sl.module === source.module &&
+        sl.timeMachine === source.timeMachine) parts = sh.parts[last]!;
       else {
-        segs.push({ src: source.src, module: source.module, labels: source.labels, text: '' });
+        segs.push({ src: source.src, module: source.module, labels: source.labels, timeMachine: source.timeMachine, text: '' });
         parts = [];
         sh.parts.push(parts);
         if (numbered) sh.nos.push([]);

@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { until } from './wait.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const BIN = path.join(ROOT, 'bin/picket.js');
@@ -30,13 +31,6 @@ function dumped(file: string): { lines: number[]; commits: number } {
   return d;
 }
 
-async function until(what: string, pred: () => boolean, diag: () => string): Promise<void> {
-  const end = Date.now() + 30000;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}\n${diag()}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 for (const workers of ['0', '2']) {
   test(`picket run --workers ${workers}: SIGKILL under steady input re-reads at most ~1 s of it`, async (t) => {
