@@ -65,7 +65,8 @@ ${MAX_BUCKETS_HELP}
 Stop with Ctrl-C (SIGINT) or SIGTERM: pending lines are processed, their alerts delivered, the LAPI
 closed and read positions synced first.
 After a crash or SIGKILL, lines read after the last checkpoint (at most about one second of input)
-are read again; none is skipped.`;
+are read again; none is skipped. Lines a file received while Picket was stopped (read from its saved
+position) are poured with their own timestamps, as picket replay pours them; then live mode resumes.`;
 
 
 function configOrExit(file: string | undefined): PicketConfig {
