@@ -130,9 +130,15 @@ async function replayRun(file: string, lines: number): Promise<Result> {
   return summarize('replay --workers 0', lines, secs, sm, exit, note);
 }
 
+/** Sum of a metric's samples; -1 when the scrape failed (a busy daemon may reset it: the caller retries). */
 async function metricValue(url: string, name: string): Promise<number> {
-  const res = await fetch(url);
-  const txt = await res.text();
+  let txt: string;
+  try {
+    txt = await (await fetch(url)).text();
+  } catch {
+    await new Promise((r) => setTimeout(r, 200));
+    return -1;
+  }
   let v = 0;
   for (const l of txt.split('\n')) if (l.startsWith(name)) v += Number(l.slice(l.lastIndexOf(' ') + 1));
   return v;
@@ -171,8 +177,11 @@ async function liveRun(lines: number): Promise<Result> {
   const fd = fs.openSync(log, 'a');
   const tw = Date.now();
   let read = 0;
+  const scrape = async (name: string): Promise<number> => {
+    for (;;) { const v = await metricValue(url, name); if (v >= 0) return v; }
+  };
   for (let i = 0; i < lines;) {
-    read = await metricValue(url, 'cs_filesource_hits_total');
+    read = await scrape('cs_filesource_hits_total');
     if (i - read > 200_000) {
       await new Promise((r) => setTimeout(r, 50));
       continue;
@@ -184,11 +193,11 @@ async function liveRun(lines: number): Promise<Result> {
   fs.closeSync(fd);
   while (read < lines) {
     await new Promise((r) => setTimeout(r, 200));
-    read = await metricValue(url, 'cs_filesource_hits_total');
+    read = await scrape('cs_filesource_hits_total');
   }
   const secs = (Date.now() - tw) / 1000;
-  const live = await metricValue(url, 'picket_buckets_live');
-  const evicted = await metricValue(url, 'picket_bucket_evictions_total');
+  const live = await scrape('picket_buckets_live');
+  const evicted = await scrape('picket_bucket_evictions_total');
   sm.take();
   child.kill('SIGTERM');
   const exit = await new Promise<number | string | null>((r) => child.on('exit', (c, sig) => r(c ?? sig)));

@@ -34,6 +34,9 @@ export interface EngineOptions {
   sweepBudget?: number;
   /** Warning sink (runtime errors are counted, never thrown). */
   log?: (msg: string) => void;
+  /** A LIVE agent's engine: once LIVE events flow, TIMEMACHINE buckets (a backlog caught up after a restart) age
+   *  by the wall clock. Off for replays, whose TIMEMACHINE buckets only age by event time. */
+  liveAgent?: boolean;
   /** Scenarios this engine pours into (default all): the worker pool splits per-source and global scenarios
    *  between engines (src/pipeline/global-merge.ts); the others keep their ids and stay empty. */
   active?: (s: Scenario) => boolean;
@@ -195,6 +198,7 @@ export class BucketEngine {
   private lateUs = 30e6;
   /** LIVE events were poured: TIMEMACHINE buckets (a backlog poured by a LIVE agent) then age by the wall clock */
   private sawLive = false;
+  private readonly liveAgent: boolean;
   private sinceSweep = 0;
   private createdAtSweep = 0;
   private owner: Scenario[];
@@ -225,6 +229,7 @@ export class BucketEngine {
     this.now = opts.now ?? Date.now;
     this.ctx = opts.context;
     this.sweepEvery = opts.sweepEvery ?? 1024;
+    this.liveAgent = opts.liveAgent === true;
     this.sweepBudget = opts.sweepBudget ?? 4096;
     // CrowdSec keys live buckets globally by Mapkey = sha1(filter, groupby value, name): documents sharing
     // filter and name share their buckets, which behave as configured by the first of them (the creator)
@@ -265,7 +270,7 @@ export class BucketEngine {
           if (t > this.latestTm) this.latestTm = t;
           else if (2 * (this.latestTm - t) > this.lateUs) this.lateUs = 2 * (this.latestTm - t);
         }
-      } else { t = this.wallUs; off = 0; this.sawLive = true; }
+      } else { t = this.wallUs; off = 0; this.sawLive = this.liveAgent; }
       env.evt = evt;
       const inactive = this.inactive;
       for (let si = 0; si < scen.length; si++) {

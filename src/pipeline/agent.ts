@@ -100,7 +100,8 @@ export class Agent {
 
   constructor(readonly content: LoadedContent, private readonly opts: AgentOptions) {
     this.engine = new BucketEngine(content.scenarios, {
-      store: opts.store ?? 'wasm', maxBuckets: opts.maxBuckets, now: opts.now, log: opts.log, active: opts.active });
+      store: opts.store ?? 'wasm', maxBuckets: opts.maxBuckets, now: opts.now, log: opts.log, active: opts.active,
+      liveAgent: opts.mode === LIVE });
     this.pourBatch = opts.pourBatch ?? 256;
   }
 
