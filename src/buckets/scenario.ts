@@ -10,7 +10,7 @@ import { FieldReader, isMapping, unknownKey } from '../core/yaml-strict.js';
 import { compileExpr } from '../expr/index.js';
 import { loadDataFile } from '../expr/datafiles.js';
 import { parseGoDuration } from '../core/gotime.js';
-import { F_COND, F_HASBH, F_INLINEBH, F_TIMED, K_ALWAYS, K_LEAKY, K_TRIGGER } from './store.js';
+import { F_COND, F_DRAIN, F_HASBH, F_INLINEBH, F_TIMED, K_ALWAYS, K_LEAKY, K_TRIGGER } from './store.js';
 import type { StoreScenario } from './store.js';
 import { errorMessage, PicketError } from '../core/errors.js';
 
@@ -311,6 +311,7 @@ function buildScenario(raw: Record<string, unknown>, file: string, doc: number, 
   if (timed) flags |= F_TIMED;
   if (!overflowFilter) flags |= F_INLINEBH;
   if (blackholeNs > 0) flags |= F_HASBH;
+  if (kind === K_LEAKY && type === 'leaky' && !timed) flags |= F_DRAIN;
   // Go Duration.Seconds(): whole seconds + remainder / 1e9
   const whole = Math.trunc(leakspeedNs / 1e9);
   const leakSec = whole + (leakspeedNs - whole * 1e9) / 1e9;

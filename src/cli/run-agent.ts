@@ -5,7 +5,7 @@
 // Owns: the wiring steps (outputs, pipeline, sources, metrics, LAPI, announce, stop) and the clean stop on
 // SIGINT/SIGTERM (sources, pipeline, alert delivery, LAPI, read positions, then the store), whose release
 // of outputs is written once (AgentRun.release) for both a failed start and the final stop.
-// File read positions are kept in the LMDB store of the data folder: a checkpoint every second writes them
+// File read positions are kept in the LMDB store of the data folder: a checkpoint every 500 ms writes them
 // once the pipeline processed the lines before them; SIGINT/SIGTERM checkpoint and sync first.
 // Loaded by `picket run` only when the agent runs (`--no-agent` does not load the detection engine).
 
@@ -45,6 +45,8 @@ export interface AgentOptions {
   fromStart: boolean;
   dumpLines?: string;
   workers?: number;
+  /** ceiling on live buckets (--max-buckets / buckets.max_live) */
+  maxBuckets?: number;
   pollMs: number;
   fmt: 'human' | 'json';
   dataDir: string;
@@ -136,7 +138,7 @@ class AgentRun {
     try {
       this.pipe = await createPipeline({
         contentDir: this.o.content ?? null, contentDataDir: this.o.contentDataDir, hubDir: this.o.hubDir,
-        timeMachine: false, workers: this.o.workers, onAlert: emit,
+        timeMachine: false, workers: this.o.workers, maxBuckets: this.o.maxBuckets, onAlert: emit,
         log: (m) => this.io.err(`warning: ${m}`),
       });
     } catch (e) { throw new CliError(errorMessage(e), 1); }
@@ -247,9 +249,15 @@ class AgentRun {
    *  source follows files. Returns why it stopped. */
   async runUntilStopped(): Promise<string> {
     const ticker = setInterval(() => { this.pipe.tick().catch((e: unknown) => this.log(errorMessage(e))); }, 1000);
-    const checkpointer = this.positions ? setInterval(() => {
+    // the first as soon as lines were read (a backlog read at start is not read again after a crash), then every
+    // half second: at most about one second of input is read again after a crash
+    let lastCheckpoint = 0;
+    const pos = this.positions;
+    const checkpointer = pos ? setInterval(() => {
+      if (pos.dirty === 0 || (lastCheckpoint !== 0 && Date.now() - lastCheckpoint < 500)) return;
+      lastCheckpoint = Date.now();
       this.checkpoint(false).catch((e: unknown) => this.log(`saving read positions: ${errorMessage(e)}`));
-    }, 1000) : null;
+    }, 100) : null;
     const why = await new Promise<string>((resolve) => {
       void this.signalled.then(resolve);
       const ends = this.sources.flatMap((s) => (s.ended ? [s.ended] : []));

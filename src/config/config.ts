@@ -10,6 +10,7 @@
 //   report: {schedule: monthly, output_dir: /var/lib/picket/reports, notification: email-ops}
 //   hub_dir: /var/lib/picket/hub  config_dir: /etc/picket  hub_url: https://...   # hub items (src/hub)
 // CrowdSec's config.yaml is read too (detected by its keys; mapping in ./crowdsec.ts).
+//   buckets: {max_live: 1000000}      # ceiling on live buckets (src/buckets/eviction.ts)
 // Owns: reading and validating it. Every error names the file, the line and the key; unknown keys are errors
 // (a typo must not silently fall back to a default).
 
@@ -19,6 +20,9 @@ import YAML from 'yaml';
 import { parseWireDuration } from '../api/wire-time.js';
 import { DEFAULT_CONFIG_FILE } from './defaults.js';
 import { fromCrowdsecDocument, isCrowdsecConfig } from './crowdsec.js';
+
+/** highest buckets.max_live / --max-buckets (the WASM table's slots are i32-indexed) */
+export const MAX_LIVE_LIMIT = 50_000_000;
 
 export interface TlsConfig { certFile: string; keyFile: string; caFile?: string; bouncersAllowedOu?: string[]; agentsAllowedOu?: string[] }
 export interface RetentionConfig { maxAgeMs?: number; maxItems?: number }
@@ -50,6 +54,8 @@ export interface PicketConfig {
   logLevel?: string;
   /** CrowdSec keys set in the file that Picket does not use (dotted names) */
   ignored?: string[];
+  /** buckets.max_live: ceiling on live buckets and blackhole records (0 = none) */
+  maxLiveBuckets?: number;
 }
 
 export class ConfigError extends Error {
@@ -170,8 +176,21 @@ export function parseConfig(text: string, file: string): PicketConfig {
         break;
       }
       case 'report': cfg.report = parseReport(v ?? pair.key, fail); break;
+      case 'buckets': {
+        const m = mapOf(v ?? pair.key, key, fail);
+        for (const p of m.items) {
+          const k = keyName(p.key);
+          if (k !== 'max_live') fail(p.key, `buckets.${k}`, 'unknown key (expected max_live)');
+          const n = YAML.isScalar(p.value) ? p.value.value : undefined;
+          if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > MAX_LIVE_LIMIT) {
+            fail(p.value ?? p.key, `buckets.${k}`, `expected a whole number from 0 (no ceiling) to ${MAX_LIVE_LIMIT}`);
+          }
+          cfg.maxLiveBuckets = n as number;
+        }
+        break;
+      }
       default:
-        fail(pair.key, key, 'unknown key (expected data_dir, listen, profiles_path, notification_dir, trusted_ips, tls, retention, metrics, report, hub_dir, config_dir, hub_url)');
+        fail(pair.key, key, 'unknown key (expected data_dir, listen, profiles_path, notification_dir, trusted_ips, tls, retention, metrics, report, hub_dir, config_dir, hub_url, buckets)');
     }
   }
   return cfg;

@@ -20,6 +20,8 @@ export interface WorkerInit {
   year: number | null;
   timeMachine: boolean;
   store: 'wasm' | 'ts';
+  /** this shard's ceiling on live buckets (0 = none) */
+  maxBuckets: number;
 }
 
 /** lines joined by '\n'; lineNos: the pipeline's number of each line, when the content has global scenarios */
@@ -60,6 +62,7 @@ function getAgent(): Agent {
     ...shardOptions(content.scenarios, (evt, i) => { if (lineNos !== undefined) outGlobal.push({ n: lineNos[i]!, e: eventToWire(evt) }); }),
     mode: init.timeMachine ? TIMEMACHINE : LIVE,
     store: init.store,
+    maxBuckets: init.maxBuckets,
     sink: (a) => { out.push(alertToLapiJSON(a)); },
     log: (m) => { const k = m.slice(0, 200); warnings.set(k, (warnings.get(k) ?? 0) + 1); },
   });

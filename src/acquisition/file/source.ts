@@ -25,10 +25,11 @@ class FileSource implements DataSource {
     const dump = ctx.dump;
     this.tailer = new FileTailer({
       patterns: cfg.filenames, pollMs: ctx.pollMs, fromStart: ctx.fromStart, positions: ctx.positions,
-      onLines: (src, lines) => {
+      // a backlog (written while the agent was stopped) is poured with the lines' own timestamps
+      onLines: (src, lines, backlog) => {
         this.hits.set(src, (this.hits.get(src) ?? 0) + lines.length);
         if (dump) dump(lines);
-        return ctx.push(lines, { src, module: 'file', labels });
+        return ctx.push(lines, { src, module: 'file', labels, timeMachine: backlog || undefined });
       },
     });
   }

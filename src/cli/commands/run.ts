@@ -9,6 +9,7 @@ import { parseListenAddr, type ListenAddr } from '../../metrics/server.js';
 import { resolveConfig, ConfigError, type PicketConfig } from '../../config/config.js';
 import { DEFAULT_DATA_DIR, DEFAULT_LAPI_LISTEN, DEFAULT_METRICS_LISTEN } from '../../config/defaults.js';
 import { loadNotifier, loadProfiles, runLapiOnly } from '../run-lapi.js';
+import { MAX_BUCKETS_HELP, maxBucketsOption } from '../bucket-options.js';
 
 const DEFAULT_DATA = DEFAULT_DATA_DIR;
 /** what the pipeline uses when --workers is not given (src/pipeline/pool.ts defaultWorkers), for the help text */
@@ -50,6 +51,7 @@ Agent options:
   --workers N      worker threads (default: one per core = ${CORES}; 0 = in-process)
   --from-start     read files that exist at start from their beginning (default: only new lines)
   --poll MS        file poll interval in ms (default 200)
+${MAX_BUCKETS_HELP}
   --data DIR       data folder (LMDB store picket.mdb: LAPI machines, bouncers, alerts, decisions, and
                    read positions of files, so a restart resumes where the agent stopped); default:
                    config data_dir, else /var/lib/picket as root, ./.picket-data otherwise
@@ -65,7 +67,8 @@ Agent options:
 Stop with Ctrl-C (SIGINT) or SIGTERM: pending lines are processed, their alerts delivered, the LAPI
 closed and read positions synced first.
 After a crash or SIGKILL, lines read after the last checkpoint (at most about one second of input)
-are read again; none is skipped.`;
+are read again; none is skipped. Lines a file received while Picket was stopped (read from its saved
+position) are poured with their own timestamps, as picket replay pours them; then live mode resumes.`;
 
 
 function configOrExit(file: string | undefined): PicketConfig {
@@ -93,6 +96,7 @@ export const runCommand: Command = {
       stdin: { type: 'boolean' },
       type: { type: 'string' },
       workers: { type: 'string' },
+      'max-buckets': { type: 'string' },
       'from-start': { type: 'boolean' },
       poll: { type: 'string' },
       output: { type: 'string', short: 'o' },
@@ -112,7 +116,9 @@ export const runCommand: Command = {
     if (!noApi && (values.lapi !== undefined || values.credentials !== undefined)) throw new CliError('--lapi and --credentials are for --no-api (alerts to a remote LAPI)');
     if (noApi && (values.listen !== undefined || values.profiles !== undefined)) throw new CliError('--listen and --profiles configure the LAPI, which --no-api does not start');
     if (noAgent) {
-      for (const k of ['acquis', 'content', 'stdin', 'type', 'workers', 'from-start', 'poll', 'dump-lines', 'output'] as const) {
+      const agentOnly = ['acquis', 'content', 'stdin', 'type', 'workers', 'max-buckets', 'from-start', 'poll', 'dump-lines',
+        'output'] as const;
+      for (const k of agentOnly) {
         if (values[k] !== undefined) throw new CliError(`--${k} is an agent option: --no-agent runs the LAPI only`);
       }
     }
@@ -143,7 +149,8 @@ export const runCommand: Command = {
     return runAgent({
       acquis: values.acquis as string | undefined, stdin: values.stdin === true, type: values.type as string | undefined,
       content: (values.content as string | undefined) ?? config.configDir, fromStart: values['from-start'] === true,
-      dumpLines: values['dump-lines'] as string | undefined, workers, pollMs, fmt, dataDir, metricsAddr, config,
+      dumpLines: values['dump-lines'] as string | undefined, workers, pollMs,
+      maxBuckets: maxBucketsOption(values['max-buckets'], config.maxLiveBuckets), fmt, dataDir, metricsAddr, config,
       contentDataDir: fromConfigDir ? config.dataDir : undefined, hubDir: fromConfigDir ? config.hubDir : undefined,
       acquisFiles: config.acquisitionFiles, lapiAddr, profiles, noApi,
       lapiUrl: values.lapi as string | undefined,
