@@ -9,6 +9,7 @@ import { parseIpOrRange } from '../store/iprange.js';
 import { normaliseScope } from '../api/scope.js';
 import { parseWireDuration, formatRfc3339 } from '../api/wire-time.js';
 import type { AlertInput } from '../client/alerts.js';
+import { errorMessage } from '../core/errors.js';
 
 export interface ManualDecision { value: string; scope: string; type: string; duration: string; scenario: string; origin: string }
 
@@ -113,7 +114,7 @@ function rowsOf(text: string, file: string, format: ImportFormat): Array<[RawRow
   const rows: Array<[RawRow, string]> = [];
   if (format === 'json') {
     let data: unknown;
-    try { data = JSON.parse(text); } catch (e) { throw new CliError(`${file}: not valid JSON: ${(e as Error).message}`, 1); }
+    try { data = JSON.parse(text); } catch (e) { throw new CliError(`${file}: not valid JSON: ${errorMessage(e)}`, 1); }
     if (!Array.isArray(data)) throw new CliError(`${file}: expected a JSON list of decisions ({"value": ...})`, 1);
     data.forEach((d, i) => {
       if (d === null || typeof d !== 'object') throw new CliError(`${file}[${i}]: expected an object with a value`, 1);

@@ -18,6 +18,7 @@ import type { LapiAlertJSON } from '../api/alerts.js';
 import { readCredentials, clientTlsOf, CredentialsError } from '../config/credentials.js';
 import { WatcherClient } from '../client/watcher.js';
 import { AlertForwarder } from '../client/forwarder.js';
+import { errorMessage } from '../core/errors.js';
 
 export interface LocalLapi {
   server: LapiServer;
@@ -28,7 +29,7 @@ export interface LocalLapi {
 
 export function loadProfiles(file: string | undefined): Profile[] {
   try { return file ? loadProfilesFile(file) : defaultProfiles(); } catch (e) {
-    throw new CliError((e as Error).message, 1);
+    throw new CliError(errorMessage(e), 1);
   }
 }
 
@@ -96,7 +97,7 @@ export class LocalAlertSink {
         this.stats.ingested += batch.length;
       } catch (e) {
         this.stats.failed += batch.length;
-        this.log(`Local API refused ${batch.length} alert(s): ${(e as Error).message}`);
+        this.log(`Local API refused ${batch.length} alert(s): ${errorMessage(e)}`);
       }
     }
   }
@@ -126,7 +127,7 @@ export function remoteForwarder(o: {
   }
   const url = o.lapiUrl ?? c.url;
   let tls;
-  try { tls = clientTlsOf({ ...c, url }); } catch (e) { throw new CliError((e as Error).message, 1); }
+  try { tls = clientTlsOf({ ...c, url }); } catch (e) { throw new CliError(errorMessage(e), 1); }
   const client = new WatcherClient({ url, machineId: c.login, password: c.password, scenarios: o.scenarios, tls });
   return { forwarder: new AlertForwarder(client, { log: o.log, maxQueue: o.maxQueue, heartbeatMs: o.heartbeatMs }), client, url };
 }
@@ -134,7 +135,7 @@ export function remoteForwarder(o: {
 /** `--no-agent`: the LAPI (and its metrics) until SIGINT/SIGTERM */
 export async function runLapiOnly(o: { dataDir: string; config: PicketConfig; profiles: Profile[]; lapiAddr: ListenAddr; metricsAddr: ListenAddr | null }, io: CliIO): Promise<number> {
   let store: PicketStore;
-  try { store = openStore(o.dataDir); } catch (e) { throw new CliError((e as Error).message, 1); }
+  try { store = openStore(o.dataDir); } catch (e) { throw new CliError(errorMessage(e), 1); }
   const log = (m: string) => io.err(`picket run: ${m}`);
   const reg = new client.Registry();
   let lapi: LocalLapi;
@@ -142,7 +143,7 @@ export async function runLapiOnly(o: { dataDir: string; config: PicketConfig; pr
     lapi = await startLocalLapi(store, { listen: o.lapiAddr, config: o.config, profiles: o.profiles, registry: reg, log });
   } catch (e) {
     await store.close().catch(() => undefined);
-    throw new CliError((e as Error).message, 1);
+    throw new CliError(errorMessage(e), 1);
   }
   io.err(`picket run: data folder ${store.dir}`);
   io.err(`picket run: Local API on ${lapi.server.url} (CLI credentials ${lapi.credentialsFile}, machine ${lapi.machineId})`);
@@ -152,7 +153,7 @@ export async function runLapiOnly(o: { dataDir: string; config: PicketConfig; pr
       metricsServer = await startMetricsServer(reg, o.metricsAddr);
       io.err(`picket run: metrics on ${metricsServer.url}`);
     } catch (e) {
-      io.err(`picket run: metrics server on ${o.metricsAddr.host}:${o.metricsAddr.port} not started: ${(e as Error).message}`);
+      io.err(`picket run: metrics server on ${o.metricsAddr.host}:${o.metricsAddr.port} not started: ${errorMessage(e)}`);
     }
   }
   const why = await new Promise<string>((resolve) => {

@@ -8,6 +8,7 @@ import { LapiHttp, type ClientTls, type Query } from './http.js';
 import { decisionsFromJSON, type ClientDecision, type DecisionDelta } from './decisions.js';
 import { CLIENT_USER_AGENT } from './version.js';
 import type { WireDecision } from '../api/protobuf-schema.js';
+import { LapiResponseError } from './errors.js';
 
 export type WireFormat = 'json' | 'protobuf';
 
@@ -85,7 +86,7 @@ export class BouncerClient {
       return { new: d.new.map(wireToClient), deleted: d.deleted.map(wireToClient) };
     }
     const body = LapiHttp.json<{ new?: unknown; deleted?: unknown } | null>(r, '/v1/decisions/stream');
-    if (body === null || typeof body !== 'object') throw new Error('/v1/decisions/stream: expected an object {new, deleted}');
+    if (body === null || typeof body !== 'object') throw new LapiResponseError('/v1/decisions/stream: expected an object {new, deleted}');
     return { new: decisionsFromJSON(body.new, 'stream new'), deleted: decisionsFromJSON(body.deleted, 'stream deleted') };
   }
 

@@ -13,6 +13,7 @@ import fs from 'node:fs';
 import YAML from 'yaml';
 import { parseWireDuration } from '../api/wire-time.js';
 import { DEFAULT_CONFIG_FILE } from './defaults.js';
+import { PicketError, errorMessage, errorCode } from '../core/errors.js';
 
 export interface TlsConfig { certFile: string; keyFile: string; caFile?: string; bouncersAllowedOu?: string[]; agentsAllowedOu?: string[] }
 export interface RetentionConfig { maxAgeMs?: number; maxItems?: number }
@@ -29,8 +30,9 @@ export interface PicketConfig {
   metricsListen?: string;
 }
 
-export class ConfigError extends Error {
-  constructor(message: string) { super(message); this.name = 'ConfigError'; }
+/** A config file that cannot be used (code CONFIG_BAD_FILE); the message names the file, line and key. */
+export class ConfigError extends PicketError {
+  constructor(message: string) { super('CONFIG_BAD_FILE', message); }
 }
 
 type Reporter = (node: unknown, key: string, why: string) => never;
@@ -135,7 +137,7 @@ export function parseConfig(text: string, file: string): PicketConfig {
 export function loadConfigFile(file: string): PicketConfig {
   let text: string;
   try { text = fs.readFileSync(file, 'utf8'); } catch (e) {
-    throw new ConfigError(`cannot read config file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new ConfigError(`cannot read config file ${file}: ${errorCode(e) ?? errorMessage(e)}`);
   }
   return parseConfig(text, file);
 }

@@ -5,13 +5,15 @@
 
 import crypto from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { PicketError } from '../core/errors.js';
 
 export const TOKEN_LIFETIME_S = 3600;
 export const REFRESH_WINDOW_S = 3600;
 const HEADER_B64 = Buffer.from('{"alg":"HS256","typ":"JWT"}').toString('base64url');
 
-export class LapiSecretError extends Error {
-  constructor(message: string) { super(message); this.name = 'LapiSecretError'; }
+/** An unusable JWT signing secret (code LAPI_BAD_SECRET). */
+export class LapiSecretError extends PicketError {
+  constructor(message: string) { super('LAPI_BAD_SECRET', message); }
 }
 
 /** The signing secret: env CS_LAPI_SECRET (must be at least 64 bytes) or 64 random bytes. */

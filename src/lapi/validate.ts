@@ -4,9 +4,11 @@
 // body is required\n…` (go-swagger wording, fields in alphabetical order). Produces typed alert objects.
 
 import type { LapiAlertJSON, LapiDecisionJSON, LapiEventJSON, LapiMetaJSON, LapiSourceJSON } from '../api/alerts.js';
+import { PicketError } from '../core/errors.js';
 
-export class AlertBodyError extends Error {
-  constructor(readonly status: 400 | 500, message: string) { super(message); this.name = 'AlertBodyError'; }
+/** A POST /v1/alerts body CrowdSec would refuse (code LAPI_BAD_ALERT_BODY); `status` is the answer's. */
+export class AlertBodyError extends PicketError {
+  constructor(readonly status: 400 | 500, message: string) { super('LAPI_BAD_ALERT_BODY', message); }
 }
 
 /** What the agent or cscli sends: LapiAlertJSON with the optional parts possibly absent. */

@@ -14,6 +14,7 @@ import { checkDuration, importAlert, importFormatOf, manualAlert, parseImport, t
 import { normaliseScope } from '../../api/scope.js';
 import { parseWireDuration } from '../../api/wire-time.js';
 import type { AlertDecision, AlertQuery, AlertResponse, DecisionDeleteQuery } from '../../client/alerts.js';
+import { errorMessage, errorCode } from '../../core/errors.js';
 
 const IMPORT_BATCH = 1000;
 
@@ -181,7 +182,7 @@ async function importFile(v: Values, io: CliIO): Promise<number> {
   const batch = intOption(v.batch, 'batch', 1) ?? IMPORT_BATCH;
   let text: string;
   try { text = fs.readFileSync(file === '-' ? 0 : file, 'utf8'); } catch (e) {
-    throw new CliError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 1);
+    throw new CliError(`cannot read ${file}: ${errorCode(e) ?? errorMessage(e)}`, 1);
   }
   const name = file === '-' ? 'stdin' : file;
   const decisions = parseImport(text, name, format, {

@@ -12,6 +12,7 @@ import { renderTable } from '../table.js';
 import { hashPassword } from '../../lapi/password.js';
 import { formatCredentials, writeCredentials } from '../../config/credentials.js';
 import type { MachineRecord } from '../../store/records.js';
+import { errorMessage } from '../../core/errors.js';
 
 const usage = `Usage: picket machines add ID (--password P | --auto) [-f FILE] [--url URL] [--force]
        picket machines list [-o human|json|raw]
@@ -94,7 +95,7 @@ export const machinesCommand: Command = {
           io.err(`Machine '${id}' successfully added to the local API.`);
           if (file) {
             try { writeCredentials(file, creds); } catch (e) {
-              throw new CliError(`writing credentials file ${file}: ${(e as Error).message}`, 1);
+              throw new CliError(`writing credentials file ${file}: ${errorMessage(e)}`, 1);
             }
             io.err(`API credentials written to '${file}'.`);
           } else if (values.auto) io.err('(the generated password was not saved: use -f FILE to write a credentials file)');

@@ -9,6 +9,7 @@ import { parseListenAddr, type ListenAddr } from '../../metrics/server.js';
 import { resolveConfig, ConfigError, type PicketConfig } from '../../config/config.js';
 import { DEFAULT_DATA_DIR, DEFAULT_LAPI_LISTEN, DEFAULT_METRICS_LISTEN } from '../../config/defaults.js';
 import { loadProfiles, runLapiOnly } from '../run-lapi.js';
+import { errorMessage } from '../../core/errors.js';
 
 const DEFAULT_DATA = DEFAULT_DATA_DIR;
 /** what the pipeline uses when --workers is not given (src/pipeline/pool.ts defaultWorkers), for the help text */
@@ -75,7 +76,7 @@ function configOrExit(file: string | undefined): PicketConfig {
 
 function listenOption(flag: string, v: string): ListenAddr {
   let a: ListenAddr | null;
-  try { a = parseListenAddr(v); } catch (e) { throw new CliError(`${flag} ${(e as Error).message}`); }
+  try { a = parseListenAddr(v); } catch (e) { throw new CliError(`${flag} ${errorMessage(e)}`); }
   if (!a) throw new CliError(`${flag} off: the LAPI needs an address (use --no-api to run without it)`);
   return a;
 }
@@ -117,7 +118,7 @@ export const runCommand: Command = {
     const config = configOrExit(values.config as string | undefined);
     let metricsAddr: ListenAddr | null;
     try { metricsAddr = parseListenAddr((values.metrics as string | undefined) ?? config.metricsListen ?? DEFAULT_METRICS_LISTEN); } catch (e) {
-      throw new CliError(`--metrics ${(e as Error).message}`);
+      throw new CliError(`--metrics ${errorMessage(e)}`);
     }
     const lapiAddr = noApi ? null : listenOption('--listen', (values.listen as string | undefined) ?? config.listen ?? DEFAULT_LAPI_LISTEN);
     const dataDir = (values.data as string | undefined) ?? config.dataDir ?? DEFAULT_DATA;
