@@ -33,8 +33,8 @@ export function createDispatcher(app: LapiApp, router: Router, tls: TlsClientAut
     return true;
   }
 
-  function authMachine(ctx: RequestContext, h: RouteHandler, rm: RouteMetrics): boolean {
-    const check = app.jwt.verify(JwtAuth.tokenOf(ctx.req), ctx.now);
+  async function authMachine(ctx: RequestContext, h: RouteHandler, rm: RouteMetrics): Promise<boolean> {
+    const check = await app.jwt.verify(JwtAuth.tokenOf(ctx.req), ctx.now);
     if (!check.ok) { sendJwtError(ctx.res, check.message); return false; }
     const id = check.claims.id;
     if (app.store.getMachine(id) === undefined) { sendJwtError(ctx.res, 'ent: machine not found'); return false; }
@@ -72,28 +72,31 @@ export function createDispatcher(app: LapiApp, router: Router, tls: TlsClientAut
     const rm = h.metrics ??= metrics.routeMetrics(h.route, method);
     rm.requests.n++;
     const ctx = new RequestContext(req, res, method, qi === -1 ? '' : url.slice(qi + 1), m.param, clientIp(req), app.now());
-    try {
-      switch (h.auth) {
-        case 'apikey': if (!authBouncer(ctx, h, rm)) { rm.duration.observe((performance.now() - t0) / 1000); return; } break;
-        case 'jwt': if (!authMachine(ctx, h, rm)) { rm.duration.observe((performance.now() - t0) / 1000); return; } break;
-        case 'either': {
-          // §3.3: X-Api-Key, else Authorization, else a crowdsec/ UA (TLS agent), else API key (TLS bouncer)
-          const hd = req.headers;
-          const jwt = hd['x-api-key'] === undefined && (hd.authorization !== undefined || (hd['user-agent'] ?? '').startsWith('crowdsec/'));
-          if (!(jwt ? authMachine(ctx, h, rm) : authBouncer(ctx, h, rm))) { rm.duration.observe((performance.now() - t0) / 1000); return; }
-          break;
-        }
-        default: break;
+    const done = (): void => { rm.duration.observe((performance.now() - t0) / 1000); };
+    const run = (): void => {
+      try {
+        const r = h.handle(ctx);
+        if (r === undefined) { done(); return; }
+        r.then(done, (e: unknown) => { fail(ctx, e); done(); });
+      } catch (e) {
+        fail(ctx, e);
+        done();
       }
-      const r = h.handle(ctx);
-      if (r === undefined) { rm.duration.observe((performance.now() - t0) / 1000); return; }
-      r.then(
-        () => { rm.duration.observe((performance.now() - t0) / 1000); },
-        (e: unknown) => { fail(ctx, e); rm.duration.observe((performance.now() - t0) / 1000); },
-      );
-    } catch (e) {
-      fail(ctx, e);
-      rm.duration.observe((performance.now() - t0) / 1000);
+    };
+    // §3.3 for `either`: X-Api-Key, else Authorization, else a crowdsec/ UA (TLS agent), else API key (TLS bouncer)
+    const hd = req.headers;
+    const jwt = h.auth === 'jwt' || (h.auth === 'either' && hd['x-api-key'] === undefined
+      && (hd.authorization !== undefined || (hd['user-agent'] ?? '').startsWith('crowdsec/')));
+    if (jwt) {
+      // the signature check (jose) is asynchronous: machine routes run after it
+      authMachine(ctx, h, rm).then((ok) => { if (ok) run(); else done(); }, (e: unknown) => { fail(ctx, e); done(); });
+      return;
     }
+    if (h.auth === 'apikey' || h.auth === 'either') {
+      let ok: boolean;
+      try { ok = authBouncer(ctx, h, rm); } catch (e) { fail(ctx, e); done(); return; }
+      if (!ok) { done(); return; }
+    }
+    run();
   };
 }
