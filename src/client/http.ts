@@ -73,7 +73,10 @@ export class LapiHttp {
     let sp = pools.get(this.poolKey);
     if (!sp) {
       const connect = tls ? { ca: tls.ca, rejectUnauthorized: tls.rejectUnauthorized ?? true } : undefined;
-      sp = { pool: new Pool(this.origin, { connections: 8, keepAliveTimeout: 30_000, pipelining: 1, connect }), users: 0 };
+      sp = {
+        pool: new Pool(this.origin, { connections: 8, keepAliveTimeout: 30_000, pipelining: 1, connect }),
+        users: 0,
+      };
       pools.set(this.poolKey, sp);
     }
     sp.users++;

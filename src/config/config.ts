@@ -3,7 +3,8 @@
 //   listen: 127.0.0.1:8080            # LAPI
 //   profiles_path: /etc/picket/profiles.yaml
 //   trusted_ips: [127.0.0.1, "::1"]
-//   tls: {cert_file: ..., key_file: ..., ca_file: ..., bouncers_allowed_ou: [bouncer-ou], agents_allowed_ou: [agent-ou]}
+//   tls: {cert_file: ..., key_file: ..., ca_file: ...,
+//         bouncers_allowed_ou: [bouncer-ou], agents_allowed_ou: [agent-ou]}
 //   retention: {max_age: 7d, max_items: 5000}
 //   metrics: {listen: 127.0.0.1:6060}
 // Owns: reading and validating it. Every error names the file, the line and the key; unknown keys are errors
@@ -15,7 +16,13 @@ import { parseWireDuration } from '../api/wire-time.js';
 import { DEFAULT_CONFIG_FILE } from './defaults.js';
 import { PicketError, errorMessage, errorCode } from '../core/errors.js';
 
-export interface TlsConfig { certFile: string; keyFile: string; caFile?: string; bouncersAllowedOu?: string[]; agentsAllowedOu?: string[] }
+export interface TlsConfig {
+  certFile: string;
+  keyFile: string;
+  caFile?: string;
+  bouncersAllowedOu?: string[];
+  agentsAllowedOu?: string[];
+}
 export interface RetentionConfig { maxAgeMs?: number; maxItems?: number }
 
 export interface PicketConfig {

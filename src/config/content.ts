@@ -54,7 +54,9 @@ function staged(root: string): StagedFile[] {
 
 /** Stage order, then file basename (byte order) as CrowdSec installs items, then full path for ties. */
 export function sortStaged(files: StagedFile[]): StagedFile[] {
-  return files.sort((a, b) => cmp(a.stage, b.stage) || cmp(path.basename(a.path), path.basename(b.path)) || cmp(a.path, b.path));
+  return files.sort(
+    (a, b) => cmp(a.stage, b.stage) || cmp(path.basename(a.path), path.basename(b.path)) || cmp(a.path, b.path),
+  );
 }
 
 function cmp(a: string, b: string): number { return a < b ? -1 : a > b ? 1 : 0; }

@@ -97,7 +97,10 @@ export class JwtAuth {
   }
 }
 
-/** base64url JSON segment -> value, or a Go-like error text (e.g. `invalid character 'i' looking for beginning of value`). */
+/**
+ * base64url JSON segment -> value, or a Go-like error text (e.g. `invalid character 'i' looking for beginning of
+ * value`).
+ */
 function decodeSegment(seg: string): unknown {
   if (!/^[A-Za-z0-9_-]*={0,2}$/.test(seg)) return 'illegal base64 data';
   const text = Buffer.from(seg, 'base64url').toString('latin1');

@@ -79,7 +79,13 @@ const SOURCE_FIELDS: Array<[string, GoType, boolean]> = [
   ['scope', 'string', true], ['value', 'string', true],
 ];
 
-function checkObject(c: Checker, o: Record<string, unknown>, fields: Array<[string, GoType, boolean]>, path: string, goStruct: string): void {
+function checkObject(
+  c: Checker,
+  o: Record<string, unknown>,
+  fields: Array<[string, GoType, boolean]>,
+  path: string,
+  goStruct: string,
+): void {
   for (const [f, t, req] of fields) {
     c.fits(o[f], t, `${goStruct}.${f}`);
     if (req) c.required(o, f, path);
@@ -164,14 +170,30 @@ export function validateAlerts(body: unknown): IncomingAlert[] {
       meta: metaList(o.meta),
       created_at: typeof o.created_at === 'string' ? o.created_at : undefined,
       source: {
-        scope: str(s.scope), value: str(s.value), ip: str(s.ip), range: str(s.range), as_number: str(s.as_number),
-        as_name: str(s.as_name), cn: str(s.cn), latitude: num(s.latitude), longitude: num(s.longitude),
+        scope: str(s.scope),
+        value: str(s.value),
+        ip: str(s.ip),
+        range: str(s.range),
+        as_number: str(s.as_number),
+        as_name: str(s.as_name),
+        cn: str(s.cn),
+        latitude: num(s.latitude),
+        longitude: num(s.longitude),
       },
-      events: (o.events as Array<Record<string, unknown>>).map((e): LapiEventJSON => ({ timestamp: str(e.timestamp), meta: metaList(e.meta) })),
-      decisions: decisions.filter((d) => d !== null).map((d) => ({
-        duration: d.duration as string, origin: d.origin as string, scenario: d.scenario as string,
-        scope: d.scope as string, type: d.type as string, value: d.value as string,
+      events: (o.events as Array<Record<string, unknown>>).map((e): LapiEventJSON => ({
+        timestamp: str(e.timestamp),
+        meta: metaList(e.meta),
       })),
+      decisions: decisions
+        .filter((d) => d !== null)
+        .map((d) => ({
+          duration: d.duration as string,
+          origin: d.origin as string,
+          scenario: d.scenario as string,
+          scope: d.scope as string,
+          type: d.type as string,
+          value: d.value as string,
+        })),
     };
   });
 }

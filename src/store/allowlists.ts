@@ -118,7 +118,14 @@ export class AllowlistStore {
   async create(name: string, description: string): Promise<AllowlistRecord> {
     if (!NAME_RE.test(name)) throw new AllowlistError(`allowlist name '${name}': use letters, digits and . _ - @ : (at most 255)`, 'invalid');
     const now = this.clock();
-    const record: AllowlistRecord = { name, allowlistId: crypto.randomUUID(), description, createdAt: now, updatedAt: now, items: [] };
+    const record: AllowlistRecord = {
+      name,
+      allowlistId: crypto.randomUUID(),
+      description,
+      createdAt: now,
+      updatedAt: now,
+      items: [],
+    };
     const created = await this.root.transaction(() => {
       if (this.db.get(name) !== undefined) return false;
       void this.db.put(name, record);
@@ -223,7 +230,10 @@ export class AllowlistStore {
     const out: string[] = [];
     for (const c of this.fresh().values()) {
       for (const it of c.items) {
-        if ((it.expiration === null || it.expiration > now) && ipRangeContains(it.range, target)) { out.push(c.record.name); break; }
+        if ((it.expiration === null || it.expiration > now) && ipRangeContains(it.range, target)) {
+          out.push(c.record.name);
+          break;
+        }
       }
     }
     return out;

@@ -91,7 +91,9 @@ test('addresses travel as bytes and come back in canonical text', () => {
   ];
   assert.deepEqual(decodeDecisions(encodeDecisions(list, NOW)).sort(byId).map((d) => d.value),
     ['192.0.2.1', '2001:db8::1', '198.51.100.0/24', '192.0.2.0/24']);
-  const raw = ListType.toObject(ListType.decode(encodeDecisions([list[0]!], NOW)), { bytes: Array }) as { decisions: { ip: number[] }[] };
+  const raw = ListType.toObject(ListType.decode(encodeDecisions([list[0]!], NOW)), { bytes: Array }) as {
+    decisions: { ip: number[] }[];
+  };
   assert.deepEqual(raw.decisions[0]!.ip, [192, 0, 2, 1]);
 });
 

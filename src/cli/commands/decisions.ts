@@ -134,7 +134,12 @@ async function list(v: Values, io: CliIO): Promise<number> {
 
 async function add(v: Values, io: CliIO): Promise<number> {
   onlyOptions(v, 'decisions', 'add', ['ip', 'range', 'scope', 'value', 'duration', 'type', 'reason']);
-  const target = targetOf({ ip: v.ip as string | undefined, range: v.range as string | undefined, value: v.value as string | undefined, scope: v.scope as string | undefined });
+  const target = targetOf({
+    ip: v.ip as string | undefined,
+    range: v.range as string | undefined,
+    value: v.value as string | undefined,
+    scope: v.scope as string | undefined,
+  });
   const duration = checkDuration((v.duration as string | undefined) ?? '4h', '--duration');
   const type = (v.type as string | undefined) ?? 'ban';
   if (type === '') throw new CliError('--type: empty');
@@ -163,8 +168,13 @@ async function del(v: Values, io: CliIO): Promise<number> {
     if (ip !== undefined && valueProblem('Ip', ip)) throw new CliError(`--ip: ${valueProblem('Ip', ip)}`);
     if (range !== undefined && valueProblem('Range', range)) throw new CliError(`--range: ${valueProblem('Range', range)}`);
     const q: DecisionDeleteQuery = {
-      ip, range, type: v.type as string | undefined, scope: v.scope as string | undefined, value: v.value as string | undefined,
-      scenario: v.scenario as string | undefined, origin: v.origin as string | undefined,
+      ip,
+      range,
+      type: v.type as string | undefined,
+      scope: v.scope as string | undefined,
+      value: v.value as string | undefined,
+      scenario: v.scenario as string | undefined,
+      origin: v.origin as string | undefined,
       contains: v.contained ? false : undefined,
     };
     n = await withWatcher(ctx, (w) => w.deleteDecisions(q));

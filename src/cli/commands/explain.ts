@@ -155,7 +155,11 @@ export const explainCommand: Command = {
     let tree;
     try {
       if (patternsDir) lib.loadDirectory(patternsDir);
-      tree = loadParserTree(files, { patterns: lib, dataDir, enrich: makeEnrichContext({ dataDir, timeMachine: true }) });
+      tree = loadParserTree(files, {
+        patterns: lib,
+        dataDir,
+        enrich: makeEnrichContext({ dataDir, timeMachine: true }),
+      });
     } catch (e) {
       throw new CliError(`loading parsers from ${content}: ${errorMessage(e)}`, 1);
     }

@@ -1,6 +1,6 @@
 // The list of `picket` sub-commands, in the order `picket --help` shows them. Each command module is loaded
-// on its own, when needed: one that fails to load (a broken install, a module being edited) leaves the others usable and
-// becomes a stub that says why (exit 1), instead of taking the whole CLI down.
+// on its own, when needed: one that fails to load (a broken install, a module being edited) leaves the others
+// usable and becomes a stub that says why (exit 1), instead of taking the whole CLI down.
 import { CliError, type Command } from '../command.js';
 import { errorMessage } from '../../core/errors.js';
 

@@ -28,7 +28,14 @@ export const lapiCommand: Command = {
     io.out(`Loaded credentials from ${ctx.credentialsFile}`);
     io.out(`Trying to authenticate with username ${c.login} on ${url}`);
     let w: WatcherClient;
-    try { w = new WatcherClient({ url, machineId: c.login, password: c.password, tls: clientTlsOf({ ...c, url }, ctx.config.tls?.certFile) }); } catch (e) {
+    try {
+      w = new WatcherClient({
+        url,
+        machineId: c.login,
+        password: c.password,
+        tls: clientTlsOf({ ...c, url }, ctx.config.tls?.certFile),
+      });
+    } catch (e) {
       throw new CliError(errorMessage(e), 1);
     }
     try {

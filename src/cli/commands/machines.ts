@@ -77,16 +77,26 @@ export const machinesCommand: Command = {
         if (file && file !== '-' && fs.existsSync(file) && !values.force) {
           throw new CliError(`credentials file ${file} already exists: remove it, use --force or another -f FILE`, 1);
         }
-        const url = (values.url as string | undefined) ?? listenToUrl((values.listen as string | undefined) ?? defaultListen(ctx));
+        const url =
+          (values.url as string | undefined) ??
+          listenToUrl((values.listen as string | undefined) ?? defaultListen(ctx));
         const hash = await hashPassword(password);
         await withStore(ctx, async (s) => {
           const old = s.getMachine(id);
           if (old && !values.force) throw new CliError(`machine '${id}' already exists (--force replaces its password)`, 1);
           const now = Date.now();
           await s.putMachine({
-            machineId: id, passwordHash: hash, isValidated: true, authType: 'password',
-            ipAddress: old?.ipAddress ?? '', version: old?.version ?? '', scenarios: old?.scenarios ?? '',
-            createdAt: old?.createdAt ?? now, updatedAt: now, lastPush: old?.lastPush ?? null, lastHeartbeat: old?.lastHeartbeat ?? null,
+            machineId: id,
+            passwordHash: hash,
+            isValidated: true,
+            authType: 'password',
+            ipAddress: old?.ipAddress ?? '',
+            version: old?.version ?? '',
+            scenarios: old?.scenarios ?? '',
+            createdAt: old?.createdAt ?? now,
+            updatedAt: now,
+            lastPush: old?.lastPush ?? null,
+            lastHeartbeat: old?.lastHeartbeat ?? null,
           });
         });
         const creds = { url, login: id, password };

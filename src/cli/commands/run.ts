@@ -117,7 +117,11 @@ export const runCommand: Command = {
     }
     const config = configOrExit(values.config as string | undefined);
     let metricsAddr: ListenAddr | null;
-    try { metricsAddr = parseListenAddr((values.metrics as string | undefined) ?? config.metricsListen ?? DEFAULT_METRICS_LISTEN); } catch (e) {
+    try {
+      metricsAddr = parseListenAddr(
+        (values.metrics as string | undefined) ?? config.metricsListen ?? DEFAULT_METRICS_LISTEN,
+      );
+    } catch (e) {
       throw new CliError(`--metrics ${errorMessage(e)}`);
     }
     const lapiAddr = noApi ? null : listenOption('--listen', (values.listen as string | undefined) ?? config.listen ?? DEFAULT_LAPI_LISTEN);
@@ -136,11 +140,27 @@ export const runCommand: Command = {
     if (noAgent) return runLapiOnly({ dataDir, config, profiles, lapiAddr: lapiAddr as ListenAddr, metricsAddr }, io);
 
     const { runAgent } = await import('../run-agent.js');
-    return runAgent({
-      acquis: values.acquis as string | undefined, stdin: values.stdin === true, type: values.type as string | undefined,
-      content: values.content as string | undefined, fromStart: values['from-start'] === true,
-      dumpLines: values['dump-lines'] as string | undefined, workers, pollMs, fmt, dataDir, metricsAddr, config,
-      lapiAddr, profiles, noApi, lapiUrl: values.lapi as string | undefined, credentialsFile: values.credentials as string | undefined,
-    }, io);
+    return runAgent(
+      {
+        acquis: values.acquis as string | undefined,
+        stdin: values.stdin === true,
+        type: values.type as string | undefined,
+        content: values.content as string | undefined,
+        fromStart: values['from-start'] === true,
+        dumpLines: values['dump-lines'] as string | undefined,
+        workers,
+        pollMs,
+        fmt,
+        dataDir,
+        metricsAddr,
+        config,
+        lapiAddr,
+        profiles,
+        noApi,
+        lapiUrl: values.lapi as string | undefined,
+        credentialsFile: values.credentials as string | undefined,
+      },
+      io,
+    );
   },
 };

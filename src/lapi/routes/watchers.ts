@@ -115,10 +115,21 @@ async function tlsLogin(app: LapiApp, ctx: RequestContext, id: string, body: unk
 }
 
 /** stores scenarios / IP / version of a successful login and answers with a token */
-async function finishLogin(app: LapiApp, ctx: RequestContext, id: string, knownIp: string, scenarioList: unknown, version: string): Promise<void> {
-  const scenarios = Array.isArray(scenarioList) && scenarioList.length > 0 ? (scenarioList as string[]).join(',') : null;
+async function finishLogin(
+  app: LapiApp,
+  ctx: RequestContext,
+  id: string,
+  knownIp: string,
+  scenarioList: unknown,
+  version: string,
+): Promise<void> {
+  const scenarios =
+    Array.isArray(scenarioList) && scenarioList.length > 0 ? (scenarioList as string[]).join(',') : null;
   if (knownIp !== '' && knownIp !== ctx.ip) app.log(`machine ${id}: IP changed from ${knownIp} to ${ctx.ip}`);
-  await app.updateMachine(id, scenarios === null ? { ipAddress: ctx.ip, version } : { ipAddress: ctx.ip, version, scenarios });
+  await app.updateMachine(
+    id,
+    scenarios === null ? { ipAddress: ctx.ip, version } : { ipAddress: ctx.ip, version, scenarios },
+  );
   sendJson(ctx.res, 200, await tokenBody(app, id, ctx.now));
 }
 
