@@ -5,7 +5,7 @@
 // range, a first decision without the four strings). Anything malformed is a ProtobufDecodeError naming the list
 // and the decision, never a crash.
 
-import { formatIpRange } from '../store/iprange.js';
+import { formatIPv4, formatIPv6, isV4Mapped } from '../net/ip.js';
 import { ListType, ProtobufDecodeError, StreamType, type WireDecision } from './protobuf-schema.js';
 
 /** A 64-bit integer as protobufjs returns it: a number, or a Long (the `long` package) beyond 2^53. */
@@ -51,7 +51,7 @@ function addressText(ip: Uint8Array, prefixLen: number | null, scope: string): s
   const full = len === 4 ? 32 : 128;
   const prefix = prefixLen ?? full;
   if (prefix > full) throw new Malformed(`prefix_len ${prefix} too long for an IPv${len === 4 ? 4 : 6} address`);
-  const text = len === 4 ? `${ip[0]}.${ip[1]}.${ip[2]}.${ip[3]}` : formatIpRange({ family: 6, bytes: ip, prefix: 128 });
+  const text = len === 4 ? formatIPv4(ip, 0) : isV4Mapped(ip) ? `::ffff:${formatIPv4(ip, 12)}` : formatIPv6(ip);
   return prefix !== full || scope === 'Range' ? `${text}/${prefix}` : text;
 }
 

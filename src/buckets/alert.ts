@@ -6,7 +6,7 @@ import { isIP } from 'node:net';
 import { Alert, AlertEvent, OVFLW, RuntimeAlert, Source } from '../core/event.js';
 import type { Event, MetaItem } from '../core/event.js';
 import { GoTime, formatGoDuration } from '../core/gotime.js';
-import { formatIP, parseCIDR } from '../expr/ip.js';
+import { formatIP, parseCIDR } from '../net/ipvalue.js';
 import type { Compiled, Scenario } from './scenario.js';
 
 /** Go IPNet.String() of a parsed CIDR, or null when unparsable. */

@@ -1,9 +1,10 @@
 // The agent side of `picket run`: reads the acquisition config (Picket's embedded default unless --acquis),
-// tails file sources (files that do not exist yet are waited for), optionally reads stdin, syslog and
-// journald, runs lines through the pipeline in LIVE mode (wall clock, periodic bucket ticks), prints alerts
-// on stdout and hands each one to the in-process LAPI (or, with --no-api, to a remote LAPI as a watcher).
-// Owns: source wiring, output lines, metrics wiring, and the clean stop on SIGINT/SIGTERM (sources,
-// pipeline, alert delivery, LAPI, read positions, then the store).
+// starts every configured source through the acquisition registry (files that do not exist yet are waited
+// for), runs lines through the pipeline in LIVE mode (wall clock, periodic bucket ticks), prints alerts on
+// stdout and hands each one to the in-process LAPI (or, with --no-api, to a remote LAPI as a watcher).
+// Owns: the wiring steps (outputs, pipeline, sources, metrics, LAPI, announce, stop) and the clean stop on
+// SIGINT/SIGTERM (sources, pipeline, alert delivery, LAPI, read positions, then the store), whose release
+// of outputs is written once (AgentRun.release) for both a failed start and the final stop.
 // File read positions are kept in the LMDB store of the data folder: a checkpoint every second writes them
 // once the pipeline processed the lines before them; SIGINT/SIGTERM checkpoint and sync first.
 // Loaded by `picket run` only when the agent runs (`--no-agent` does not load the detection engine).
@@ -11,23 +12,24 @@
 import fs from 'node:fs';
 import type client from 'prom-client';
 import { CliError, type CliIO } from './command.js';
-import { DEFAULT_ACQUISITION, loadAcquisitionFile, parseAcquisition, type AcquisitionSource } from '../acquisition/config.js';
-import { FileTailer, type FilePosition, type PositionStore } from '../acquisition/file-tail.js';
-import { expandGlob } from '../acquisition/glob.js';
-import { readStdinLines } from '../acquisition/stdin.js';
-import { SyslogSource } from '../acquisition/syslog.js';
-import { JournaldSource } from '../acquisition/journald.js';
+import {
+  DEFAULT_ACQUISITION, loadAcquisitionFile, parseAcquisition, type AcquisitionSource,
+} from '../acquisition/config.js';
+import type { FilePosition, PositionStore } from '../acquisition/file/tail.js';
+import type { CounterDef, DataSource, SourceContext } from '../acquisition/source.js';
+import { sourceModule, sourceNames } from '../acquisition/sources.js';
 import { createPipeline, type Pipeline } from '../pipeline/pool.js';
 import type { LapiAlertJSON } from '../api/alerts.js';
 import { openStore, type PicketStore } from '../store/lmdb.js';
 import { LmdbPositionStore } from '../store/positions.js';
-import { createAgentRegistry, type SourceHitRow } from '../metrics/registry.js';
+import { createAgentRegistry } from '../metrics/registry.js';
 import { startMetricsServer, type ListenAddr, type MetricsServer } from '../metrics/server.js';
 import type { PicketConfig } from '../config/config.js';
 import type { Profile } from '../profiles/index.js';
 import { LocalAlertSink, remoteForwarder, startLocalLapi, type LocalLapi } from './run-lapi.js';
 import type { AlertForwarder } from '../client/forwarder.js';
 import type { WatcherClient } from '../client/watcher.js';
+import { errorMessage } from '../core/errors.js';
 
 export interface AgentOptions {
   acquis?: string;
@@ -58,237 +60,263 @@ function humanLine(a: LapiAlertJSON): string {
   return `${a.stop_at} ${a.scenario} ${a.source.scope}:${a.source.value} ${a.events_count} events`;
 }
 
-export async function runAgent(o: AgentOptions, io: CliIO): Promise<number> {
+/** The acquisition documents, plus `--stdin --type T`. */
+function readSources(o: AgentOptions): AcquisitionSource[] {
   let sources: AcquisitionSource[];
   try {
-    sources = o.acquis ? loadAcquisitionFile(o.acquis) : parseAcquisition(DEFAULT_ACQUISITION, '<embedded default acquisition>');
-  } catch (e) { throw new CliError((e as Error).message, 1); }
+    sources = o.acquis ? loadAcquisitionFile(o.acquis)
+      : parseAcquisition(DEFAULT_ACQUISITION, '<embedded default acquisition>');
+  } catch (e) { throw new CliError(errorMessage(e), 1); }
   if (o.stdin) {
     if (!o.type) throw new CliError('--stdin needs --type TYPE');
     sources.push({ source: 'stdin', labels: { type: o.type } });
   } else if (o.type) throw new CliError('--type is only used with --stdin');
+  return sources;
+}
 
-  // the store first: a bad data folder fails before the content is loaded
-  const hasFiles = sources.some((s) => s.source === 'file');
-  let store: PicketStore | null = null;
-  let positions: LmdbPositionStore | null = null;
-  let stopping = false;
-  let dumpFd: number | null = null;
-  if (o.dumpLines !== undefined) {
-    try { dumpFd = fs.openSync(o.dumpLines, 'a'); } catch (e) {
-      throw new CliError(`--dump-lines: ${(e as Error).message}`, 1);
-    }
-  }
-  if (hasFiles || !o.noApi) {
-    try {
-      store = openStore(o.dataDir);
-      if (hasFiles) positions = new LmdbPositionStore(store);
-    } catch (e) {
-      if (dumpFd !== null) fs.closeSync(dumpFd);
-      throw new CliError((e as Error).message, 1);
-    }
-  }
-  const log = (m: string) => io.err(`picket run: ${m}`);
-  // where alerts go besides stdout: the in-process LAPI, or a remote one (--no-api)
-  const localSink = o.noApi ? null : new LocalAlertSink(log);
-  let remote: { forwarder: AlertForwarder; client: WatcherClient; url: string } | null = null;
-  if (o.noApi) {
-    try {
-      remote = remoteForwarder({ credentialsFile: o.credentialsFile, dataDir: o.dataDir, lapiUrl: o.lapiUrl, scenarios: [], log });
-    } catch (e) {
-      if (store) await store.close().catch(() => undefined);
-      if (dumpFd !== null) fs.closeSync(dumpFd);
-      throw e;
-    }
-  }
-  const print = o.fmt === 'json'
-    ? (a: LapiAlertJSON) => io.out(JSON.stringify(a))
-    : (a: LapiAlertJSON) => io.out(humanLine(a));
-  const fwd = remote?.forwarder ?? null;
-  const emit = localSink ? (a: LapiAlertJSON) => { print(a); localSink.push(a); }
-    : fwd ? (a: LapiAlertJSON) => { print(a); fwd.push(a); }
-    : print;
-  let pipe: Pipeline;
-  try {
-    pipe = await createPipeline({
-      contentDir: o.content ?? null, timeMachine: false, workers: o.workers, onAlert: emit,
-      log: (m) => io.err(`warning: ${m}`),
-    });
-  } catch (e) {
-    if (remote) { await remote.forwarder.close(0); await remote.client.close(); }
-    if (store) await store.close().catch(() => undefined);
-    if (dumpFd !== null) fs.closeSync(dumpFd);
-    throw new CliError((e as Error).message, 1);
-  }
-  // the agent logs in with its scenario list, as CrowdSec's does
-  remote?.client.setScenarios(pipe.content.scenarios.scenarios.map((sc) => sc.name));
-  const pos = positions;
-  // what the tailers see: once stopping, a set() (after lines were pushed) is recorded, then the tailer's
-  // poll is ended by a throw, so it reads nothing more from descriptors that stop() closed
-  const tailPositions: PositionStore | undefined = pos ? {
-    get: (p: string) => pos.get(p),
-    set: (p: string, v: FilePosition) => { pos.set(p, v); if (stopping) throw new StoppingError('stopping'); },
-  } : undefined;
-  const dump = dumpFd;
-  // final: also when nothing is dirty, so it waits for a periodic checkpoint still in progress (serialised)
-  const checkpoint = async (final: boolean): Promise<void> => {
-    if (!pos || (!final && pos.dirty === 0)) return;
-    const snap = await pos.checkpoint(() => pipe.drain());
-    if (dump !== null) {
-      let s = '';
-      for (const [p, v] of snap) s += `#committed ${v.pos} ${p}\n`;
-      if (s) fs.writeSync(dump, s);
-    }
-  };
+/** One run of the agent: what it opened, in the order it opened it. */
+class AgentRun {
+  store: PicketStore | null = null;
+  positions: LmdbPositionStore | null = null;
+  dumpFd: number | null = null;
+  localSink: LocalAlertSink | null = null;
+  remote: { forwarder: AlertForwarder; client: WatcherClient; url: string } | null = null;
+  pipe!: Pipeline;
+  sources: DataSource[] = [];
+  /** modules with a started source (their counters are registered) */
+  readonly kinds = new Set<string>();
+  registry: client.Registry | undefined;
+  metricsServer: MetricsServer | null = null;
+  lapi: LocalLapi | null = null;
+  stopping = false;
+  readonly log = (m: string): void => this.io.err(`picket run: ${m}`);
 
-  // lines read per file (cs_filesource_hits_total): one map update per batch of lines
-  const fileCounts = new Map<string, { at: string; n: number }>();
-  const fileHits = (at: string) => (src: string, n: number) => {
-    const k = `${src}\u0000${at}`;
-    const c = fileCounts.get(k);
-    if (c) c.n += n; else fileCounts.set(k, { at, n });
-  };
-  const syslogs: Array<{ src: SyslogSource; at: string }> = [];
-  const journals: Array<{ src: JournaldSource; at: string }> = [];
-  const tailers: FileTailer[] = [];
-  const listeners: Array<{ stop(): Promise<void> }> = [];
-  let stdinDone: Promise<void> | null = null;
-  const watched: string[] = [];
-  for (const s of sources) {
-    if (s.source === 'file') {
-      const labels = s.labels;
-      const hits = fileHits(labels.type ?? '');
-      const t = new FileTailer({
-        patterns: s.filenames, pollMs: o.pollMs, fromStart: o.fromStart, positions: tailPositions,
-        onLines: dump === null
-          ? (src, lines) => { hits(src, lines.length); return pipe.push(lines, { src, module: 'file', labels }); }
-          : (src, lines) => { hits(src, lines.length); fs.writeSync(dump, lines.join('\n') + '\n'); return pipe.push(lines, { src, module: 'file', labels }); },
-      });
-      tailers.push(t);
-      for (const f of s.filenames) {
-        const n = expandGlob(f).length;
-        watched.push(`${f} (type ${labels.type}${n === 0 ? ', waiting for it to appear' : f.match(/[*?[]/) ? `, ${n} files` : ''})`);
+  constructor(readonly o: AgentOptions, readonly io: CliIO) {}
+
+  /** --dump-lines, the store (a bad data folder fails before the content is loaded), the alert outputs. */
+  openOutputs(hasFiles: boolean): void {
+    const o = this.o;
+    if (o.dumpLines !== undefined) {
+      try { this.dumpFd = fs.openSync(o.dumpLines, 'a'); } catch (e) {
+        throw new CliError(`--dump-lines: ${errorMessage(e)}`, 1);
       }
-    } else if (s.source === 'stdin') {
-      const labels = s.labels;
-      watched.push(`stdin (type ${labels.type})`);
-      stdinDone = readStdinLines((lines) => pipe.push(lines, { src: 'stdin', module: 'stdin', labels })).then(() => undefined);
-    } else if (s.source === 'syslog') {
-      const labels = s.labels;
-      const src = new SyslogSource(s, (from, lines) => pipe.push(lines, { src: from, module: 'syslog', labels }), { log: (m) => io.err(`picket run: syslog: ${m}`) });
+    }
+    if (hasFiles || !o.noApi) {
       try {
-        const ports = await src.start();
-        listeners.push(src);
-        syslogs.push({ src, at: labels.type ?? '' });
-        watched.push(`syslog ${s.listenAddr} ${[ports.udpPort !== undefined ? `udp/${ports.udpPort}` : '', ports.tcpPort !== undefined ? `tcp/${ports.tcpPort}` : ''].filter(Boolean).join(' ')} (type ${labels.type})`);
-      } catch (e) {
-        io.err(`picket run: syslog source ${s.listenAddr}:${s.listenPort} not started: ${(e as Error).message}`);
-      }
-    } else if (s.source === 'journalctl') {
-      const labels = s.labels;
-      const src = new JournaldSource(s, (from, lines) => pipe.push(lines, { src: from, module: 'journalctl', labels }), { log: (m) => io.err(`picket run: journalctl: ${m}`) });
+        this.store = openStore(o.dataDir);
+        if (hasFiles) this.positions = new LmdbPositionStore(this.store);
+      } catch (e) { throw new CliError(errorMessage(e), 1); }
+    }
+    // where alerts go besides stdout: the in-process LAPI, or a remote one (--no-api)
+    if (!o.noApi) this.localSink = new LocalAlertSink(this.log);
+    else {
+      this.remote = remoteForwarder({
+        credentialsFile: o.credentialsFile, dataDir: o.dataDir, lapiUrl: o.lapiUrl, scenarios: [], log: this.log,
+      });
+    }
+  }
+
+  async openPipeline(): Promise<void> {
+    const print = this.o.fmt === 'json'
+      ? (a: LapiAlertJSON) => this.io.out(JSON.stringify(a))
+      : (a: LapiAlertJSON) => this.io.out(humanLine(a));
+    const sink = this.localSink ?? this.remote?.forwarder ?? null;
+    const emit = sink ? (a: LapiAlertJSON) => { print(a); sink.push(a); } : print;
+    try {
+      this.pipe = await createPipeline({
+        contentDir: this.o.content ?? null, timeMachine: false, workers: this.o.workers, onAlert: emit,
+        log: (m) => this.io.err(`warning: ${m}`),
+      });
+    } catch (e) { throw new CliError(errorMessage(e), 1); }
+    // the agent logs in with its scenario list, as CrowdSec's does
+    this.remote?.client.setScenarios(this.pipe.content.scenarios.scenarios.map((sc) => sc.name));
+  }
+
+  /** What the tailers see: once stopping, a set() (after lines were pushed) is recorded, then the tailer's
+   *  poll is ended by a throw, so it reads nothing more from descriptors that stop() closed. */
+  private tailPositions(): PositionStore | undefined {
+    const pos = this.positions;
+    return pos ? {
+      get: (p: string) => pos.get(p),
+      set: (p: string, v: FilePosition) => { pos.set(p, v); if (this.stopping) throw new StoppingError('stopping'); },
+    } : undefined;
+  }
+
+  /** Creates and starts every source; one that cannot start is said and left out (the agent runs on). */
+  async startSources(configs: AcquisitionSource[]): Promise<string[]> {
+    const dump = this.dumpFd;
+    const ctx: SourceContext = {
+      push: (lines, meta) => this.pipe.push(lines, meta),
+      log: this.log,
+      pollMs: this.o.pollMs, fromStart: this.o.fromStart, positions: this.tailPositions(),
+      dump: dump === null ? undefined : (lines) => { fs.writeSync(dump, lines.join('\n') + '\n'); },
+    };
+    const watched: string[] = [];
+    for (const cfg of configs) {
+      const src = sourceModule(cfg.source)!.create(cfg, ctx);
       try {
         await src.start();
-        listeners.push(src);
-        journals.push({ src, at: labels.type ?? '' });
-        watched.push(`journalctl ${s.journalctlFilter.join(' ')} (type ${labels.type})`);
       } catch (e) {
-        io.err(`picket run: journalctl source not started: ${(e as Error).message}`);
+        this.log(`${src.name} not started: ${errorMessage(e)}`);
+        continue;
       }
+      this.sources.push(src);
+      this.kinds.add(cfg.source);
+      watched.push(src.describe());
     }
+    return watched;
   }
-  let metricsServer: MetricsServer | null = null;
-  let reg: client.Registry | undefined;
-  if (o.metricsAddr) {
-    reg = createAgentRegistry({
+
+  /** The agent's registry (parsers, buckets, the started sources' counters); served after the announce. */
+  wireMetrics(): void {
+    if (!this.o.metricsAddr) return;
+    const pipe = this.pipe;
+    const defs: CounterDef[] = sourceNames().filter((n) => this.kinds.has(n)).flatMap((n) => sourceModule(n)!.counters);
+    this.registry = createAgentRegistry({
       snapshot: () => pipe.metrics(),
-      fileSourceHits: () => [...fileCounts].map(([k, c]): SourceHitRow => [k.slice(0, k.indexOf('\u0000')), 'file', c.at, c.n]),
-      journalctlSourceHits: journals.length ? () => journals.map((j): SourceHitRow => [j.src.src, 'journalctl', j.at, j.src.stats.hits]) : undefined,
-      syslogSourceHits: syslogs.length ? () => syslogs.flatMap((l) => Object.entries(l.src.stats.bySource).map(([c, st]): SourceHitRow => [c, 'syslog', l.at, st.hits])) : undefined,
-      syslogSourceParsed: syslogs.length ? () => syslogs.flatMap((l) => Object.entries(l.src.stats.bySource).flatMap(([c, st]) =>
-        (['RFC3164', 'RFC5424'] as const).filter((t) => st[t] > 0).map((t): [string, string, string, string, number] => [c, t, 'syslog', l.at, st[t]]))) : undefined,
-      syslogDropped: syslogs.length ? () => syslogs.reduce((a, l) => a + l.src.stats.dropped, 0) : undefined,
+      sources: { defs, rows: () => this.sources.flatMap((s) => s.counters()) },
       queueDepth: () => pipe.queueDepth(),
       workerUtilization: pipe.workers > 0 ? () => pipe.utilization() : undefined,
     });
   }
-  // the LAPI registers its metrics into the agent's registry: one /metrics with both
-  let lapi: LocalLapi | null = null;
-  if (localSink && store && o.lapiAddr) {
+
+  /** The in-process LAPI registers its metrics into the agent's registry: one /metrics with both. */
+  async startLapi(): Promise<void> {
+    const o = this.o;
+    if (!this.localSink || !this.store || !o.lapiAddr) return;
     try {
-      lapi = await startLocalLapi(store, { listen: o.lapiAddr, config: o.config, profiles: o.profiles, registry: reg, log });
-      localSink.attach(lapi.server, lapi.machineId);
-      io.err(`picket run: Local API on ${lapi.server.url} (CLI credentials ${lapi.credentialsFile}, machine ${lapi.machineId})`);
+      this.lapi = await startLocalLapi(this.store, {
+        listen: o.lapiAddr, config: o.config, profiles: o.profiles, registry: this.registry, log: this.log,
+      });
+      this.localSink.attach(this.lapi.server, this.lapi.machineId);
+      this.log(`Local API on ${this.lapi.server.url} (CLI credentials ${this.lapi.credentialsFile}, ` +
+        `machine ${this.lapi.machineId})`);
     } catch (e) {
       // the agent still runs and prints alerts (e.g. the port is taken): said loudly, alerts counted at stop
-      io.err(`picket run: ERROR: Local API on ${o.lapiAddr.host}:${o.lapiAddr.port} not started: ${(e as Error).message}; alerts are only printed`);
+      this.log(`ERROR: Local API on ${o.lapiAddr.host}:${o.lapiAddr.port} not started: ${errorMessage(e)}; ` +
+        'alerts are only printed');
     }
   }
-  if (remote) io.err(`picket run: sending alerts to the Local API at ${remote.url} (--no-api)`);
-  // "watching" is said once the LAPI is up: the tailers start right after (tests append lines then)
-  io.err(`picket run: content ${pipe.content.origin}, ${pipe.content.scenarios.scenarios.length} scenarios, ${pipe.workers === 0 ? 'in-process' : `${pipe.workers} workers`}`);
-  if (store) io.err(`picket run: data folder ${store.dir}`);
-  io.err(`picket run: watching ${watched.length ? watched.join(', ') : 'nothing'}`);
-  for (const w of pipe.content.warnings.slice(0, 10)) io.err(`warning: ${w}`);
-  if (o.metricsAddr && reg) {
-    try {
-      metricsServer = await startMetricsServer(reg, o.metricsAddr);
-      io.err(`picket run: metrics on ${metricsServer.url}`);
-    } catch (e) {
-      // the agent still runs (e.g. port 6060 taken by another agent): said once, loudly
-      io.err(`picket run: metrics server on ${o.metricsAddr.host}:${o.metricsAddr.port} not started: ${(e as Error).message}`);
-    }
-  }
-  for (const t of tailers) t.start();
 
-  const ticker = setInterval(() => { pipe.tick().catch((e: Error) => io.err(`picket run: ${e.message}`)); }, 1000);
-  const checkpointer = pos ? setInterval(() => {
-    checkpoint(false).catch((e: Error) => io.err(`picket run: saving read positions: ${e.message}`));
-  }, 1000) : null;
-  const stopped = new Promise<string>((resolve) => {
-    const on = (sig: string) => () => resolve(sig);
-    process.once('SIGINT', on('SIGINT'));
-    process.once('SIGTERM', on('SIGTERM'));
-    if (stdinDone && tailers.length === 0) stdinDone.then(() => resolve('end of input'), () => resolve('stdin error'));
-  });
-  const why = await stopped;
-  clearInterval(ticker);
-  if (checkpointer) clearInterval(checkpointer);
-  stopping = true;
-  if (metricsServer) await metricsServer.close().catch(() => undefined);
-  for (const t of tailers) t.stop();
-  await Promise.all(listeners.map((l) => l.stop().catch(() => undefined)));
-  if (stdinDone && why !== 'end of input') process.stdin.destroy();
-  await pipe.drain().catch(() => undefined);
-  // a tailer waiting on back-pressure resumes after the drain, records its position and stops
-  await new Promise<void>((r) => setImmediate(r));
-  // every alert of the drained pipeline is delivered before the LAPI and the store close
-  if (localSink) await localSink.drain();
-  if (remote) {
-    const st = await remote.forwarder.close(5000);
-    await remote.client.close();
-    io.err(`picket run: alerts to ${remote.url}: ${st.sent} sent, ${st.dropped} dropped, ${st.rejected} refused`);
+  /** "watching" is said once the LAPI is up: the tailers start right after (tests append lines then). */
+  async announce(watched: string[]): Promise<void> {
+    const { pipe, o } = this;
+    if (this.remote) this.log(`sending alerts to the Local API at ${this.remote.url} (--no-api)`);
+    const mode = pipe.workers === 0 ? 'in-process' : `${pipe.workers} workers`;
+    this.log(`content ${pipe.content.origin}, ${pipe.content.scenarios.scenarios.length} scenarios, ${mode}`);
+    if (this.store) this.log(`data folder ${this.store.dir}`);
+    this.log(`watching ${watched.length ? watched.join(', ') : 'nothing'}`);
+    for (const w of pipe.content.warnings.slice(0, 10)) this.io.err(`warning: ${w}`);
+    if (o.metricsAddr && this.registry) {
+      try {
+        this.metricsServer = await startMetricsServer(this.registry, o.metricsAddr);
+        this.log(`metrics on ${this.metricsServer.url}`);
+      } catch (e) {
+        // the agent still runs (e.g. port 6060 taken by another agent): said once, loudly
+        this.log(`metrics server on ${o.metricsAddr.host}:${o.metricsAddr.port} not started: ${errorMessage(e)}`);
+      }
+    }
+    for (const s of this.sources) s.run();
   }
-  if (localSink) io.err(`picket run: alerts to the Local API: ${localSink.stats.ingested} stored, ${localSink.stats.failed} refused, ${localSink.stats.dropped} dropped`);
-  if (lapi) {
-    await lapi.server.close().catch((e: Error) => io.err(`picket run: closing the Local API: ${e.message}`));
-    await lapi.store.close().catch((e: Error) => io.err(`picket run: closing the Local API store: ${e.message}`));
+
+  /** Final: also when nothing is dirty, so it waits for a periodic checkpoint still in progress (serialised). */
+  async checkpoint(final: boolean): Promise<void> {
+    const pos = this.positions;
+    if (!pos || (!final && pos.dirty === 0)) return;
+    const snap = await pos.checkpoint(() => this.pipe.drain());
+    if (this.dumpFd !== null) {
+      let s = '';
+      for (const [p, v] of snap) s += `#committed ${v.pos} ${p}\n`;
+      if (s) fs.writeSync(this.dumpFd, s);
+    }
   }
-  if (store) {
-    try {
-      await checkpoint(true);
-      await store.close();
-    } catch (e) { io.err(`picket run: saving read positions in ${store.dir}: ${(e as Error).message}`); }
+
+  /** Ticks and checkpoints every second until SIGINT/SIGTERM, or the end of a finite input (stdin) when no
+   *  source follows files. Returns why it stopped. */
+  async runUntilStopped(): Promise<string> {
+    const ticker = setInterval(() => { this.pipe.tick().catch((e: unknown) => this.log(errorMessage(e))); }, 1000);
+    const checkpointer = this.positions ? setInterval(() => {
+      this.checkpoint(false).catch((e: unknown) => this.log(`saving read positions: ${errorMessage(e)}`));
+    }, 1000) : null;
+    const why = await new Promise<string>((resolve) => {
+      const on = (sig: string) => () => resolve(sig);
+      process.once('SIGINT', on('SIGINT'));
+      process.once('SIGTERM', on('SIGTERM'));
+      const ends = this.sources.flatMap((s) => (s.ended ? [s.ended] : []));
+      if (ends.length && !this.sources.some((s) => s.follows)) {
+        Promise.all(ends).then(() => resolve('end of input'), () => resolve('stdin error'));
+      }
+    });
+    clearInterval(ticker);
+    if (checkpointer) clearInterval(checkpointer);
+    return why;
   }
-  if (dump !== null) fs.closeSync(dump);
-  const c = await pipe.counters().catch(() => null);
-  await pipe.close();
-  if (c) {
-    let lines = 0;
-    for (const v of Object.values(c.lines)) lines += v;
-    let alerts = 0;
-    for (const v of Object.values(c.alerts)) alerts += v;
-    io.err(`picket run: stopped (${why}): ${lines} lines, ${c.parsed} parsed, ${c.unparsed} unparsed, ${alerts} alerts`);
+
+  /** Sources, then the pipeline, then every alert delivered, then the outputs; prints the run's counters. */
+  async stop(why: string): Promise<void> {
+    this.stopping = true;
+    if (this.metricsServer) await this.metricsServer.close().catch(() => undefined);
+    await Promise.all(this.sources.map((s) => s.stop().catch(() => undefined)));
+    await this.pipe.drain().catch(() => undefined);
+    // a tailer waiting on back-pressure resumes after the drain, records its position and stops
+    await new Promise<void>((r) => setImmediate(r));
+    // every alert of the drained pipeline is delivered before the LAPI and the store close
+    if (this.localSink) await this.localSink.drain();
+    await this.release(true);
+    const c = await this.pipe.counters().catch(() => null);
+    await this.pipe.close();
+    if (c) {
+      let lines = 0;
+      for (const v of Object.values(c.lines)) lines += v;
+      let alerts = 0;
+      for (const v of Object.values(c.alerts)) alerts += v;
+      this.log(`stopped (${why}): ${lines} lines, ${c.parsed} parsed, ${c.unparsed} unparsed, ${alerts} alerts`);
+    }
   }
+
+  /** Closes the outputs opened so far: after a failed start (final=false: nothing waited for, nothing said)
+   *  or at the final stop (alerts flushed, counts said, read positions checkpointed). */
+  async release(final: boolean): Promise<void> {
+    const { remote, localSink, lapi, store } = this;
+    if (remote) {
+      const st = await remote.forwarder.close(final ? 5000 : 0);
+      await remote.client.close();
+      if (final) this.log(`alerts to ${remote.url}: ${st.sent} sent, ${st.dropped} dropped, ${st.rejected} refused`);
+    }
+    if (final && localSink) {
+      const st = localSink.stats;
+      this.log(`alerts to the Local API: ${st.ingested} stored, ${st.failed} refused, ${st.dropped} dropped`);
+    }
+    if (lapi) {
+      await lapi.server.close().catch((e: unknown) => this.log(`closing the Local API: ${errorMessage(e)}`));
+      await lapi.store.close().catch((e: unknown) => this.log(`closing the Local API store: ${errorMessage(e)}`));
+    }
+    if (store && !final) await store.close().catch(() => undefined);
+    if (store && final) {
+      try {
+        await this.checkpoint(true);
+        await store.close();
+      } catch (e) { this.log(`saving read positions in ${store.dir}: ${errorMessage(e)}`); }
+    }
+    if (this.dumpFd !== null) fs.closeSync(this.dumpFd);
+  }
+}
+
+export async function runAgent(o: AgentOptions, io: CliIO): Promise<number> {
+  const configs = readSources(o);
+  const run = new AgentRun(o, io);
+  try {
+    run.openOutputs(configs.some((s) => s.source === 'file'));
+    await run.openPipeline();
+  } catch (e) {
+    await run.release(false);
+    throw e;
+  }
+  const watched = await run.startSources(configs);
+  run.wireMetrics();
+  await run.startLapi();
+  await run.announce(watched);
+  const why = await run.runUntilStopped();
+  await run.stop(why);
   return 0;
 }

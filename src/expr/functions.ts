@@ -13,7 +13,7 @@ import { sprintf, formatValue } from './sprintf.js';
 import { stringFiles, mapFiles, botFiles, matchRegexpFile } from './datafiles.js';
 import { stashGet, stashSet, stashExists } from './stash.js';
 import { exprHooks, hookLog } from './hooks.js';
-import { parseIP, parseCIDR, cidrContains, maskIP, formatIP } from './ip.js';
+import { parseIP, parseCIDR, cidrContains, maskIP, formatIP } from '../net/ipvalue.js';
 import { parseXml, findElements } from './xml.js';
 import { isMapObject } from '../core/event.js';
 

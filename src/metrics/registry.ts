@@ -9,10 +9,8 @@
 import client from 'prom-client';
 import type { ParserTree } from '../parser/runtime.js';
 import type { BucketEngine } from '../buckets/index.js';
+import type { CounterDef, CounterRow } from '../acquisition/source.js';
 import { snapshotOf, type MetricsSnapshot } from './snapshot.js';
-
-/** [source, datasource_type, acquis_type, count] */
-export type SourceHitRow = [string, string, string, number];
 
 export interface MetricSources {
   /** parser trees to report (in-process; ignored when `snapshot` is given) */
@@ -21,16 +19,8 @@ export interface MetricSources {
   engines?: BucketEngine[];
   /** parser/bucket/alert counters of the whole pipeline (e.g. merged from worker threads) */
   snapshot?: () => MetricsSnapshot | Promise<MetricsSnapshot>;
-  /** lines read per file source */
-  fileSourceHits?: () => SourceHitRow[];
-  /** lines read per journalctl source */
-  journalctlSourceHits?: () => SourceHitRow[];
-  /** frames received per syslog client */
-  syslogSourceHits?: () => SourceHitRow[];
-  /** frames parsed per syslog client: [source, type (RFC3164/RFC5424), datasource_type, acquis_type, count] */
-  syslogSourceParsed?: () => Array<[string, string, string, string, number]>;
-  /** syslog frames dropped by back-pressure (queue full) */
-  syslogDropped?: () => number;
+  /** the acquisition sources' counters (source.ts DataSource.counters), one Prometheus counter per def */
+  sources?: { defs: readonly CounterDef[]; rows: () => CounterRow[] };
   /** lines waiting for the pipeline (held for or in flight to workers) */
   queueDepth?: () => number;
   /** worker pool utilization, 0..1 (piscina) */
@@ -40,6 +30,24 @@ export interface MetricSources {
 export const PICKET_VERSION = '0.1.0';
 
 type Rows = Array<[Record<string, string>, number]>;
+type CounterFactory = (name: string, help: string, labelNames: string[], rows: (s: MetricsSnapshot) => Rows,
+  needsSnap?: boolean) => client.Counter<string>;
+
+/** One counter per def, filled at scrape time from the sources' rows (equal label sets summed). */
+function sourceCounters(defs: readonly CounterDef[], rows: () => CounterRow[], counter: CounterFactory): void {
+  for (const def of defs) {
+    counter(def.name, def.help, def.labelNames, () => {
+      const sums = new Map<string, [Record<string, string>, number]>();
+      for (const r of rows()) {
+        if (r.name !== def.name) continue;
+        const key = JSON.stringify(r.labels);
+        const s = sums.get(key);
+        if (s) s[1] += r.value; else sums.set(key, [r.labels, r.value]);
+      }
+      return [...sums.values()];
+    }, false);
+  }
+}
 
 /** Build a registry whose gauges/counters are filled from `src` when scraped. */
 export function createAgentRegistry(src: MetricSources): client.Registry {
@@ -63,7 +71,7 @@ export function createAgentRegistry(src: MetricSources): client.Registry {
   };
 
   // prom-client counters only go up via inc(): keep the last reported total per label set and add the increase
-  const counter = (name: string, help: string, labelNames: string[], rows: (s: MetricsSnapshot) => Rows, needsSnap = true) => {
+  const counter: CounterFactory = (name, help, labelNames, rows, needsSnap = true) => {
     const last = new Map<string, number>();
     return new client.Counter({
       name, help, labelNames, registers: [reg],
@@ -87,20 +95,7 @@ export function createAgentRegistry(src: MetricSources): client.Registry {
       },
     });
 
-  const hitRows = (f: () => SourceHitRow[]) => (): Rows => f().map(([source, dt, at, n]) => [{ source, datasource_type: dt, acquis_type: at }, n]);
-  const acq = ['source', 'datasource_type', 'acquis_type'];
-  if (src.fileSourceHits) counter('cs_filesource_hits_total', 'Lines read from a file', acq, hitRows(src.fileSourceHits), false);
-  if (src.journalctlSourceHits) counter('cs_journalctlsource_hits_total', 'Lines read from journalctl', acq, hitRows(src.journalctlSourceHits), false);
-  if (src.syslogSourceHits) counter('cs_syslogsource_hits_total', 'Frames received by the syslog server', acq, hitRows(src.syslogSourceHits), false);
-  if (src.syslogSourceParsed) {
-    const f = src.syslogSourceParsed;
-    counter('cs_syslogsource_parsed_total', 'Syslog frames parsed', ['source', 'type', 'datasource_type', 'acquis_type'],
-      () => f().map(([source, type, dt, at, n]) => [{ source, type, datasource_type: dt, acquis_type: at }, n]), false);
-  }
-  if (src.syslogDropped) {
-    const f = src.syslogDropped;
-    counter('picket_syslog_dropped_total', 'Syslog frames dropped because the pipeline queue was full', [], () => [[{}, f()]], false);
-  }
+  if (src.sources) sourceCounters(src.sources.defs, src.sources.rows, counter);
 
   const perSource = (pick: 'hits' | 'ok' | 'ko') => (s: MetricsSnapshot): Rows => s.parserSources.map((m) => [{ source: m.source, type: m.type }, m[pick]]);
   counter('cs_parser_hits_total', 'Events entering the parsers', ['source', 'type'], perSource('hits'));

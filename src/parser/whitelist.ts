@@ -1,84 +1,12 @@
 // Parser whitelists (parsing.md §8): compiled `whitelist: {reason, ip, cidr, expression}` of a node.
-// Owns: IP/prefix parsing into bytes (Go netip semantics: IPv4 and IPv6 are distinct families, so
+// Owns: prefixes over net/ip.ts parseAddr (Go netip semantics: IPv4 and IPv6 are distinct families, so
 // `::ffff:1.2.3.4` != `1.2.3.4`), exact IP equality, CIDR containment, whitelist expressions, and the
 // event side effects (first reason kept; OVFLW events also get Overflow.Whitelisted).
 
 import { Event, OVFLW } from '../core/event.js';
+import { parseAddr as parseIP, zeroHostBits } from '../net/ip.js';
 import { compileExpr, type CompiledExpr } from './deps.js';
 import { ParserLoadError, type WhitelistConfig } from './config.js';
-
-/** Parse an IP address (netip.ParseAddr-like). Returns 4 or 16 bytes, or null. A `%zone` suffix is ignored. */
-export function parseIP(s: string): Uint8Array | null {
-  if (s.length === 0 || s.length > 64) return null;
-  if (s.indexOf(':') < 0) return parseIPv4(s);
-  const pct = s.indexOf('%');
-  if (pct >= 0) s = s.slice(0, pct);
-  return parseIPv6(s);
-}
-
-function parseIPv4(s: string): Uint8Array | null {
-  const out = new Uint8Array(4);
-  let part = 0; let val = 0; let digits = 0;
-  for (let i = 0; i <= s.length; i++) {
-    const c = i < s.length ? s.charCodeAt(i) : 46;
-    if (c === 46) {
-      if (digits === 0 || part > 3) return null;
-      out[part++] = val; val = 0; digits = 0;
-    } else if (c >= 48 && c <= 57) {
-      if (digits > 0 && val === 0) return null; // leading zero
-      val = val * 10 + (c - 48); digits++;
-      if (val > 255) return null;
-    } else return null;
-  }
-  return part === 4 ? out : null;
-}
-
-function parseIPv6(s: string): Uint8Array | null {
-  const out = new Uint8Array(16);
-  let ellipsis = -1;
-  let i = 0; let n = 0; // n = bytes written
-  if (s.startsWith('::')) { ellipsis = 0; i = 2; if (i === s.length) return out; }
-  while (i < s.length) {
-    // hex group or trailing IPv4
-    let j = i; let val = 0;
-    while (j < s.length && j - i < 5) {
-      const c = s.charCodeAt(j);
-      let d: number;
-      if (c >= 48 && c <= 57) d = c - 48;
-      else if (c >= 97 && c <= 102) d = c - 87;
-      else if (c >= 65 && c <= 70) d = c - 55;
-      else break;
-      val = val * 16 + d; j++;
-    }
-    if (j < s.length && s[j] === '.') {
-      if (ellipsis < 0 && n !== 12) return null;
-      if (n + 4 > 16) return null;
-      const v4 = parseIPv4(s.slice(i));
-      if (!v4) return null;
-      out.set(v4, n); n += 4; i = s.length; break;
-    }
-    const len = j - i;
-    if (len === 0 || len > 4) return null;
-    if (n + 2 > 16) return null;
-    out[n] = val >> 8; out[n + 1] = val & 0xff; n += 2;
-    i = j;
-    if (i === s.length) break;
-    if (s[i] !== ':') return null;
-    i++;
-    if (s[i] === ':') {
-      if (ellipsis >= 0) return null;
-      ellipsis = n; i++;
-      if (i === s.length) break;
-    } else if (i === s.length) return null;
-  }
-  if (n < 16) {
-    if (ellipsis < 0) return null;
-    const tail = n - ellipsis;
-    for (let k = tail - 1; k >= 0; k--) out[16 - tail + k] = out[ellipsis + k]!;
-    for (let k = ellipsis; k < 16 - tail; k++) out[k] = 0;
-  } else if (ellipsis >= 0) return null;
-  return out;
-}
 
 export interface Prefix { addr: Uint8Array; bits: number }
 
@@ -91,12 +19,8 @@ export function parseCIDR(s: string): Prefix | null {
   if (!addr || !/^[0-9]{1,3}$/.test(bitsStr)) return null;
   const bits = Number(bitsStr);
   if (bits > addr.length * 8) return null;
-  const masked = new Uint8Array(addr);
-  for (let i = 0; i < masked.length; i++) {
-    const keep = Math.max(0, Math.min(8, bits - i * 8));
-    masked[i]! &= (0xff << (8 - keep)) & 0xff;
-  }
-  return { addr: masked, bits };
+  zeroHostBits(addr, bits);
+  return { addr, bits };
 }
 
 export function ipEqual(a: Uint8Array, b: Uint8Array): boolean {

@@ -7,7 +7,10 @@
 // decimal octets (<= 255, at most 3 digits), not followed by a digit or `.digit` (so `1.2.3.4.5` is junk).
 // IPv6 = a run of hex digits / `:` / `.` that is a valid RFC 4291 text form (8 groups, or fewer with one
 // `::`, optional trailing dotted IPv4); times like `07:54:45` and MAC addresses are not. `1.2.3.4:80` gives
-// `1.2.3.4`. The first valid address in the line wins.
+// `1.2.3.4`. The first valid address in the line wins. Whether a run is an address is net/ip.ts's answer
+// (its scanners with leading zeros allowed: this only routes lines, the parsers decide what an IP is).
+
+import { parseIPv6At, quadEnd } from '../net/ip.js';
 
 /** Start / end (exclusive) of the last address found by findAddress. */
 export let ADDR_START = 0;
@@ -21,67 +24,21 @@ function isWordChar(c: number): boolean {
 /** characters an address run may contain */
 function isRunChar(c: number): boolean { return isHex(c) || c === 58 || c === 46; }
 
-/** Dotted quad at [i, end): returns its end index, or -1. Requires exactly 4 octets. */
+/** Bytes written by the net/ip.ts scanners (this module only asks whether a run is an address). */
+const scratch = new Uint8Array(16);
+
+/**
+ * Dotted quad at [i, end), leading zeros allowed (net/ip.ts quadEnd): its end index, or -1. Not followed by a
+ * digit, nor by `.digit` (a 5th part: version numbers, OIDs).
+ */
 function ipv4At(s: string, i: number, end: number): number {
-  let parts = 0;
-  let p = i;
-  for (;;) {
-    let v = 0, n = 0;
-    while (p < end && n < 4) {
-      const c = s.charCodeAt(p);
-      if (!isDigit(c)) break;
-      v = v * 10 + (c - 48); n++; p++;
-    }
-    if (n === 0 || n > 3 || v > 255) return -1;
-    parts++;
-    if (parts === 4) break;
-    if (p >= end || s.charCodeAt(p) !== 46) return -1;
-    p++;
-  }
-  // not followed by a digit, nor by `.digit` (a 5th part: version numbers, OIDs)
-  if (p < s.length) {
+  const p = quadEnd(s, i, end, scratch, 0, true);
+  if (p >= 0 && p < s.length) {
     const c = s.charCodeAt(p);
     if (isDigit(c)) return -1;
     if (c === 46 && p + 1 < s.length && isDigit(s.charCodeAt(p + 1))) return -1;
   }
   return p;
-}
-
-/** Is [i, end) a valid IPv6 text form? */
-function validIPv6(s: string, i: number, end: number): boolean {
-  if (end - i < 2) return false;
-  let groups = 0;
-  let dbl = false;
-  let p = i;
-  if (s.charCodeAt(p) === 58) {
-    if (s.charCodeAt(p + 1) !== 58) return false;
-    dbl = true; p += 2;
-    if (p === end) return true; // "::"
-  }
-  for (;;) {
-    // one group (or a trailing dotted IPv4)
-    let n = 0;
-    const gs = p;
-    while (p < end && isHex(s.charCodeAt(p)) && n < 5) { p++; n++; }
-    if (p < end && s.charCodeAt(p) === 46) {
-      // embedded IPv4: must be last and fit in 2 groups
-      const e = ipv4At(s, gs, end);
-      if (e !== end) return false;
-      groups += 2;
-      break;
-    }
-    if (n === 0 || n > 4) return false;
-    groups++;
-    if (p === end) break;
-    if (s.charCodeAt(p) !== 58) return false;
-    p++;
-    if (p < end && s.charCodeAt(p) === 58) {
-      if (dbl) return false;
-      dbl = true; p++;
-      if (p === end) break;
-    } else if (p === end) return false; // trailing single ':'
-  }
-  return dbl ? groups <= 7 : groups === 8;
 }
 
 /**
@@ -115,7 +72,7 @@ export function findAddress(s: string): boolean {
         // IPv6, possibly with a trailing ":port"-like piece or punctuation: try the full run, then trim
         // trailing '.' / ':' (sentence ends, "addr:" labels)
         while (end > i && (s.charCodeAt(end - 1) === 46 || (s.charCodeAt(end - 1) === 58 && s.charCodeAt(end - 2) !== 58))) end--;
-        if (validIPv6(s, i, end)) { ADDR_START = i; ADDR_END = end; return true; }
+        if (end - i >= 2 && parseIPv6At(s, i, end, scratch, true)) { ADDR_START = i; ADDR_END = end; return true; }
       }
       if (isDigit(c)) {
         const v4 = ipv4At(s, i, e);

@@ -14,7 +14,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
-import type { FilePosition } from '../acquisition/file-tail.js';
+import type { FilePosition } from '../acquisition/file/tail.js';
 import type { AlertRecord, BouncerRecord, MachineRecord } from './records.js';
 import type { DecisionLogEntry, StoredDecision } from './lapi-schema.js';
 import type { AllowlistRecord } from './allowlists.js';

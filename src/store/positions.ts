@@ -9,7 +9,7 @@
 // an older snapshot never overwrites a newer one.
 
 import type { Database } from 'lmdb';
-import type { FilePosition, PositionStore } from '../acquisition/file-tail.js';
+import type { FilePosition, PositionStore } from '../acquisition/file/tail.js';
 import type { PicketStore } from './lmdb.js';
 
 export class LmdbPositionStore implements PositionStore {

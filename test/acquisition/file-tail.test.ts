@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { FileTailer, type FilePosition } from '../../src/acquisition/file-tail.js';
-import { expandGlob, segmentToRegExp } from '../../src/acquisition/glob.js';
+import { FileTailer, type FilePosition } from '../../src/acquisition/file/tail.js';
+import { expandGlob, segmentToRegExp } from '../../src/acquisition/file/glob.js';
 import { parseAcquisition, AcquisitionConfigError, DEFAULT_ACQUISITION } from '../../src/acquisition/config.js';
 
 function tmpdir(): string { return fs.mkdtempSync(path.join(os.tmpdir(), 'picket-tail-')); }

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { JournaldSource, findExecutable, journalEntryLines } from '../../src/acquisition/journald.js';
-import type { JournalSource as JournalCfg } from '../../src/acquisition/config.js';
+import { JournaldSource, findExecutable, journalEntryLines } from '../../src/acquisition/journald/journalctl.js';
+import type { JournalConfig as JournalCfg } from '../../src/acquisition/journald/source.js';
 
 const cfg: JournalCfg = { source: 'journalctl', journalctlFilter: ['_SYSTEMD_UNIT=ssh.service'], labels: { type: 'syslog' } };
 

@@ -2,9 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import net from 'node:net';
-import { SyslogSource, type SyslogSourceOptions } from '../../src/acquisition/syslog.js';
-import { buildSyslogLine, parseRfc3164, parseRfc5424, parseSyslogFrame } from '../../src/acquisition/syslog-parse.js';
-import type { SyslogSource as SyslogCfg } from '../../src/acquisition/config.js';
+import { SyslogSource, type SyslogSourceOptions } from '../../src/acquisition/syslog/server.js';
+import { buildSyslogLine, parseRfc3164, parseRfc5424, parseSyslogFrame } from '../../src/acquisition/syslog/parse.js';
+import type { SyslogConfig as SyslogCfg } from '../../src/acquisition/syslog/source.js';
 
 const FIXED_NOW = new Date(Date.UTC(2026, 10, 25, 8, 30, 0));
 

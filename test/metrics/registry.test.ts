@@ -8,13 +8,20 @@ import { loadScenarios, BucketEngine } from '../../src/buckets/index.js';
 import { defaultContent } from '../../src/config/content.js';
 import { compileExpr } from '../../src/expr/index.js';
 import { createAgentRegistry } from '../../src/metrics/registry.js';
+import { sourceModule } from '../../src/acquisition/sources.js';
 
 test('agent registry exposes CrowdSec parser/bucket metric names filled from the engine counters', async () => {
   const content = defaultContent();
   const enrich = { timeMachine: true, yearForYearless: 2025, now: () => GoTime.now(), geo: null, rdns: false };
   const tree = loadParserTree(content.parsers, { patterns: PatternLibrary.withBuiltins(), dataDir: content.dataDir, enrich });
   const engine = new BucketEngine(loadScenarios(content.scenarios, { dataDir: content.dataDir }));
-  const reg = createAgentRegistry({ parsers: [tree], engines: [engine], fileSourceHits: () => [['/var/log/auth.log', 'file', 'syslog', 7]] });
+  const reg = createAgentRegistry({ parsers: [tree], engines: [engine], sources: {
+    defs: sourceModule('file')!.counters,
+    rows: () => [{
+      name: 'cs_filesource_hits_total', value: 7,
+      labels: { source: '/var/log/auth.log', datasource_type: 'file', acquis_type: 'syslog' },
+    }],
+  } });
   const labels = newStrMap({ type: 'syslog' });
   const lines = [
     'Mar 10 00:00:01 web01 sshd[100]: Failed password for root from 203.0.113.9 port 4242 ssh2',

@@ -1,7 +1,8 @@
 // IP / prefix parsing used by parser whitelists (Go netip semantics).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseIP, parseCIDR, prefixContains, ipEqual } from '../../src/parser/whitelist.js';
+import { parseAddr as parseIP } from '../../src/net/ip.js';
+import { parseCIDR, prefixContains, ipEqual } from '../../src/parser/whitelist.js';
 
 const hex = (b: Uint8Array | null) => (b ? Buffer.from(b).toString('hex') : null);
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
-import { readStdinLines } from '../../src/acquisition/stdin.js';
+import { readStdinLines } from '../../src/acquisition/stdin/read.js';
 import { readLogLines } from '../../src/pipeline/read.js';
 import fs from 'node:fs';
 import os from 'node:os';

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { openStore, STORE_FILE, StoreError } from '../../src/store/lmdb.js';
 import { LmdbPositionStore } from '../../src/store/positions.js';
-import { FileTailer } from '../../src/acquisition/file-tail.js';
+import { FileTailer } from '../../src/acquisition/file/tail.js';
 
 function tmp(): string { return fs.mkdtempSync(path.join(os.tmpdir(), 'picket-store-')); }
 

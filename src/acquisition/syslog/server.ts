@@ -1,7 +1,7 @@
 // Syslog server acquisition (`source: syslog`), like CrowdSec's syslog datasource: UDP and/or TCP
 // listeners on listen_addr:listen_port. UDP: one frame per datagram. TCP (RFC 6587): octet-counting
 // framing (`LEN SP MSG`, detected by a leading digit) and newline framing, mixed on one connection.
-// Frames are parsed as RFC 3164 then RFC 5424 (syslog-parse.ts) and turned into the RFC3164-like line
+// Frames are parsed as RFC 3164 then RFC 5424 (parse.ts) and turned into the RFC3164-like line
 // CrowdSec builds. Malformed and over-long frames are counted and skipped.
 // Back-pressure: a bounded queue sits between the listeners and the consumer; the consumer's promise is
 // awaited before the next batch. Frames arriving while the queue is full are dropped, counted in
@@ -10,8 +10,8 @@
 
 import dgram from 'node:dgram';
 import net from 'node:net';
-import type { SyslogSource as SyslogSourceConfig } from './config.js';
-import { buildSyslogLine, parseSyslogFrame } from './syslog-parse.js';
+import type { SyslogConfig as SyslogSourceConfig } from './source.js';
+import { buildSyslogLine, parseSyslogFrame } from './parse.js';
 
 export interface SyslogSourceOptions {
   /** longest accepted frame in bytes, excluding TCP framing (default 2048, CrowdSec's max_message_len default) */

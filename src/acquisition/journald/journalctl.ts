@@ -14,7 +14,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
-import type { JournalSource as JournalSourceConfig } from './config.js';
+import type { JournalConfig as JournalSourceConfig } from './source.js';
 
 export interface JournaldSourceOptions {
   /** journalctl binary, a path or a name looked up in PATH (default "journalctl") */
