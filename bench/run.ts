@@ -11,8 +11,19 @@ import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const argv = process.argv.slice(2);
-const flag = (name: string): boolean => { const i = argv.indexOf(name); if (i < 0) return false; argv.splice(i, 1); return true; };
-const value = (name: string): string | null => { const i = argv.indexOf(name); if (i < 0) return null; const v = argv[i + 1] ?? ''; argv.splice(i, 2); return v; };
+const flag = (name: string): boolean => {
+  const i = argv.indexOf(name);
+  if (i < 0) return false;
+  argv.splice(i, 1);
+  return true;
+};
+const value = (name: string): string | null => {
+  const i = argv.indexOf(name);
+  if (i < 0) return null;
+  const v = argv[i + 1] ?? '';
+  argv.splice(i, 2);
+  return v;
+};
 const crowdsec = flag('--crowdsec');
 const only = value('--only')?.split(',') ?? null;
 const args = argv;

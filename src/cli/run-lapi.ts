@@ -21,6 +21,7 @@ import { WatcherClient } from '../client/watcher.js';
 import { AlertForwarder } from '../client/forwarder.js';
 import { ReportSchedule } from '../report/schedule.js';
 import { onStopSignal } from './signals.js';
+import { errorMessage } from '../core/errors.js';
 
 export interface LocalLapi {
   server: LapiServer;
@@ -33,7 +34,7 @@ export interface LocalLapi {
 
 export function loadProfiles(file: string | undefined): Profile[] {
   try { return file ? loadProfilesFile(file) : defaultProfiles(); } catch (e) {
-    throw new CliError((e as Error).message, 1);
+    throw new CliError(errorMessage(e), 1);
   }
 }
 
@@ -61,8 +62,12 @@ export async function startLocalLapi(env: PicketStore, o: {
   let server: LapiServer;
   try {
     server = await startLapi({
-      store, listen: o.listen, dataDir: env.dir, profiles: o.profiles,
-      trustedIps: o.config.trustedIps, tls: o.config.tls,
+      store,
+      listen: o.listen,
+      dataDir: env.dir,
+      profiles: o.profiles,
+      trustedIps: o.config.trustedIps,
+      tls: o.config.tls,
       retention: { ...DEFAULT_RETENTION, ...(o.config.retention ?? {}) },
       registry: o.registry, log: o.log, localCredentials: true, allowlists: new AllowlistStore(env),
       ...(notifier ? { notify: notifier } : {}),
@@ -106,7 +111,11 @@ export class LocalAlertSink {
   }
 
   private kick(): void {
-    if (this.target && this.flushing === null && this.pending.length > 0) this.flushing = this.flush().finally(() => { this.flushing = null; this.kick(); });
+    if (this.target && this.flushing === null && this.pending.length > 0)
+      this.flushing = this.flush().finally(() => {
+        this.flushing = null;
+        this.kick();
+      });
   }
 
   private async flush(): Promise<void> {
@@ -121,7 +130,7 @@ export class LocalAlertSink {
         this.stats.ingested += batch.length;
       } catch (e) {
         this.stats.failed += batch.length;
-        this.log(`Local API refused ${batch.length} alert(s): ${(e as Error).message}`);
+        this.log(`Local API refused ${batch.length} alert(s): ${errorMessage(e)}`);
       }
     }
   }
@@ -139,46 +148,84 @@ export class LocalAlertSink {
 
 /** `--no-api`: a forwarder to the remote LAPI of the credentials file (URL overridden by --lapi) */
 export function remoteForwarder(o: {
-  credentialsFile: string | undefined; dataDir: string; lapiUrl: string | undefined; scenarios: string[]; log: (line: string) => void;
+  credentialsFile: string | undefined;
+  dataDir: string;
+  lapiUrl: string | undefined;
+  scenarios: string[];
+  log: (line: string) => void;
   /** forwarder options (queue bound, heartbeat) */
-  maxQueue?: number; heartbeatMs?: number;
+  maxQueue?: number;
+  heartbeatMs?: number;
 }): { forwarder: AlertForwarder; client: WatcherClient; url: string } {
   const file = o.credentialsFile ?? credentialsPathOf(o.dataDir);
   let c;
-  try { c = readCredentials(file); } catch (e) {
+  try {
+    c = readCredentials(file);
+  } catch (e) {
     if (e instanceof CredentialsError) throw new CliError(`--no-api needs machine credentials: ${e.message}`, 1);
     throw e;
   }
   const url = o.lapiUrl ?? c.url;
   let tls;
-  try { tls = clientTlsOf({ ...c, url }); } catch (e) { throw new CliError((e as Error).message, 1); }
+  try {
+    tls = clientTlsOf({ ...c, url });
+  } catch (e) {
+    throw new CliError(errorMessage(e), 1);
+  }
   const client = new WatcherClient({ url, machineId: c.login, password: c.password, scenarios: o.scenarios, tls });
-  return { forwarder: new AlertForwarder(client, { log: o.log, maxQueue: o.maxQueue, heartbeatMs: o.heartbeatMs }), client, url };
+  return {
+    forwarder: new AlertForwarder(client, { log: o.log, maxQueue: o.maxQueue, heartbeatMs: o.heartbeatMs }),
+    client,
+    url,
+  };
 }
 
 /** `--no-agent`: the LAPI (and its metrics) until SIGINT/SIGTERM */
-export async function runLapiOnly(o: { dataDir: string; config: PicketConfig; profiles: Profile[]; lapiAddr: ListenAddr; metricsAddr: ListenAddr | null }, io: CliIO): Promise<number> {
+export async function runLapiOnly(
+  o: {
+    dataDir: string;
+    config: PicketConfig;
+    profiles: Profile[];
+    lapiAddr: ListenAddr;
+    metricsAddr: ListenAddr | null;
+  },
+  io: CliIO,
+): Promise<number> {
   let store: PicketStore;
-  try { store = openStore(o.dataDir); } catch (e) { throw new CliError((e as Error).message, 1); }
+  try {
+    store = openStore(o.dataDir);
+  } catch (e) {
+    throw new CliError(errorMessage(e), 1);
+  }
   const log = (m: string) => io.err(`picket run: ${m}`);
   const reg = new client.Registry();
   let lapi: LocalLapi;
   try {
-    lapi = await startLocalLapi(store, { listen: o.lapiAddr, config: o.config, profiles: o.profiles, registry: reg, log });
+    lapi = await startLocalLapi(store, {
+      listen: o.lapiAddr,
+      config: o.config,
+      profiles: o.profiles,
+      registry: reg,
+      log,
+    });
   } catch (e) {
     await store.close().catch(() => undefined);
-    throw new CliError((e as Error).message, 1);
+    throw new CliError(errorMessage(e), 1);
   }
   const signalled = onStopSignal();
   io.err(`picket run: data folder ${store.dir}`);
-  io.err(`picket run: Local API on ${lapi.server.url} (CLI credentials ${lapi.credentialsFile}, machine ${lapi.machineId})`);
+  io.err(
+    `picket run: Local API on ${lapi.server.url} (CLI credentials ${lapi.credentialsFile}, machine ${lapi.machineId})`,
+  );
   let metricsServer: MetricsServer | null = null;
   if (o.metricsAddr) {
     try {
       metricsServer = await startMetricsServer(reg, o.metricsAddr);
       io.err(`picket run: metrics on ${metricsServer.url}`);
     } catch (e) {
-      io.err(`picket run: metrics server on ${o.metricsAddr.host}:${o.metricsAddr.port} not started: ${(e as Error).message}`);
+      io.err(
+        `picket run: metrics server on ${o.metricsAddr.host}:${o.metricsAddr.port} not started: ${errorMessage(e)}`,
+      );
     }
   }
   const why = await signalled;

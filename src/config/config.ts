@@ -3,7 +3,8 @@
 //   listen: 127.0.0.1:8080            # LAPI
 //   profiles_path: /etc/picket/profiles.yaml
 //   trusted_ips: [127.0.0.1, "::1"]
-//   tls: {cert_file: ..., key_file: ..., ca_file: ..., bouncers_allowed_ou: [bouncer-ou], agents_allowed_ou: [agent-ou]}
+//   tls: {cert_file: ..., key_file: ..., ca_file: ...,
+//         bouncers_allowed_ou: [bouncer-ou], agents_allowed_ou: [agent-ou]}
 //   retention: {max_age: 7d, max_items: 5000}
 //   metrics: {listen: 127.0.0.1:6060}
 //   notification_dir: /etc/picket/notifications   # CrowdSec's config_paths.notification_dir
@@ -23,8 +24,15 @@ import { fromCrowdsecDocument, isCrowdsecConfig } from './crowdsec.js';
 
 /** highest buckets.max_live / --max-buckets (the WASM table's slots are i32-indexed) */
 export const MAX_LIVE_LIMIT = 50_000_000;
+import { PicketError, errorMessage, errorCode } from '../core/errors.js';
 
-export interface TlsConfig { certFile: string; keyFile: string; caFile?: string; bouncersAllowedOu?: string[]; agentsAllowedOu?: string[] }
+export interface TlsConfig {
+  certFile: string;
+  keyFile: string;
+  caFile?: string;
+  bouncersAllowedOu?: string[];
+  agentsAllowedOu?: string[];
+}
 export interface RetentionConfig { maxAgeMs?: number; maxItems?: number }
 /** the monthly report of `picket run` (src/report/schedule.ts) */
 export interface ReportConfig { schedule: 'monthly' | 'off'; outputDir?: string; notification?: string }
@@ -58,8 +66,9 @@ export interface PicketConfig {
   maxLiveBuckets?: number;
 }
 
-export class ConfigError extends Error {
-  constructor(message: string) { super(message); this.name = 'ConfigError'; }
+/** A config file that cannot be used (code CONFIG_BAD_FILE); the message names the file, line and key. */
+export class ConfigError extends PicketError {
+  constructor(message: string) { super('CONFIG_BAD_FILE', message); }
 }
 
 type Reporter = (node: unknown, key: string, why: string) => never;
@@ -199,7 +208,7 @@ export function parseConfig(text: string, file: string): PicketConfig {
 export function loadConfigFile(file: string): PicketConfig {
   let text: string;
   try { text = fs.readFileSync(file, 'utf8'); } catch (e) {
-    throw new ConfigError(`cannot read config file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new ConfigError(`cannot read config file ${file}: ${errorCode(e) ?? errorMessage(e)}`);
   }
   return parseConfig(text, file);
 }

@@ -14,6 +14,7 @@ import type { IncomingAlert } from './validate.js';
 import { KeyedWriteQueue } from './write-queue.js';
 import type { AllowlistStore } from '../store/allowlists.js';
 import { notificationAlert, type AlertNotifyHook } from './notify.js';
+import { PicketError } from '../core/errors.js';
 
 export type MachinePatch = Partial<Omit<MachineRecord, 'machineId'>>;
 
@@ -39,7 +40,7 @@ export class LapiApp {
     this.machineWrites = new KeyedWriteQueue(log, 'machine');
     this.trusted = trustedIps.map((t) => {
       const r = parseIpOrRange(t);
-      if (r === null) throw new Error(`trusted_ips: '${t}' is not an IP address or CIDR range`);
+      if (r === null) throw new PicketError('LAPI_BAD_TRUSTED_IPS', `trusted_ips: '${t}' is not an IP address or CIDR range`);
       return r;
     });
     const s = store;

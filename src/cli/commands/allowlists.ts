@@ -37,9 +37,18 @@ function iso(ms: number | null): string | null { return ms === null ? null : for
 
 function allowlistJSON(a: AllowlistRecord) {
   return {
-    name: a.name, allowlist_id: a.allowlistId, description: a.description,
-    items: a.items.map((i) => ({ value: i.value, description: i.description, created_at: iso(i.createdAt), expiration: iso(i.expiration) })),
-    created_at: iso(a.createdAt), updated_at: iso(a.updatedAt), console_managed: false,
+    name: a.name,
+    allowlist_id: a.allowlistId,
+    description: a.description,
+    items: a.items.map((i) => ({
+      value: i.value,
+      description: i.description,
+      created_at: iso(i.createdAt),
+      expiration: iso(i.expiration),
+    })),
+    created_at: iso(a.createdAt),
+    updated_at: iso(a.updatedAt),
+    console_managed: false,
   };
 }
 
@@ -90,7 +99,12 @@ export const allowlistsCommand: Command = {
           expiration = Date.now() + ms;
         }
         const [name, ...items] = positionals;
-        const n = await withAllowlists(dataDir, (s) => s.addItems(name, items.map((value) => ({ value, description, expiration }))));
+        const n = await withAllowlists(dataDir, (s) =>
+          s.addItems(
+            name,
+            items.map((value) => ({ value, description, expiration })),
+          ),
+        );
         io.out(n === 0 ? `no new values for allowlist ${name}` : `added ${n} values to allowlist ${name}`);
         return 0;
       }

@@ -15,6 +15,7 @@ import { loadParserTree, type ParserFileSpec } from '../../parser/load.js';
 import { PARSE_DROPPED, PARSE_ERROR, PARSE_OK, type EventSnapshot } from '../../parser/runtime.js';
 import { makeEnrichContext } from '../../parser/enrich/context.js';
 import { readLogFile, splitLogLines } from '../../acquisition/file/read-all.js';
+import { errorMessage } from '../../core/errors.js';
 
 const usage = `Usage: picket explain --file LOG --type TYPE [--hub DIR | --content DIR] [--verbose]
        picket explain --line LINE --type TYPE [--hub DIR | --content DIR]
@@ -154,9 +155,13 @@ export const explainCommand: Command = {
     let tree;
     try {
       if (patternsDir) lib.loadDirectory(patternsDir);
-      tree = loadParserTree(files, { patterns: lib, dataDir, enrich: makeEnrichContext({ dataDir, timeMachine: true }) });
+      tree = loadParserTree(files, {
+        patterns: lib,
+        dataDir,
+        enrich: makeEnrichContext({ dataDir, timeMachine: true }),
+      });
     } catch (e) {
-      throw new CliError(`loading parsers from ${content}: ${(e as Error).message}`, 1);
+      throw new CliError(`loading parsers from ${content}: ${errorMessage(e)}`, 1);
     }
     const labels: Record<string, string> = {};
     for (const kv of (values.label as string[] | undefined) ?? []) {
@@ -169,7 +174,7 @@ export const explainCommand: Command = {
     let lines: string[];
     if (values.file) {
       src = resolve(values.file as string);
-      try { lines = readLogFile(src); } catch (e) { throw new CliError(`cannot read ${src}: ${(e as Error).message}`, 1); }
+      try { lines = readLogFile(src); } catch (e) { throw new CliError(`cannot read ${src}: ${errorMessage(e)}`, 1); }
     } else {
       src = 'explain';
       lines = splitLogLines(Buffer.from(values.line as string));

@@ -8,6 +8,7 @@ import { CliError, parseOptions, type CliIO, type Command } from '../command.js'
 import { runReplay, type ReplayResult } from '../../pipeline/replay.js';
 import { defaultWorkers } from '../../pipeline/pool.js';
 import { MAX_BUCKETS_HELP, maxBucketsOption } from '../bucket-options.js';
+import { errorMessage } from '../../core/errors.js';
 
 const JSON_ALERTS_PER_WRITE = 64;
 
@@ -110,7 +111,7 @@ export const replayCommand: Command = {
       });
     } catch (e) {
       if (sender) { await sender.forwarder.close(0); await sender.client.close(); }
-      throw new CliError((e as Error).message, 1);
+      throw new CliError(errorMessage(e), 1);
     }
     for (const w of r.warnings.slice(0, 20)) io.err(`warning: ${w}`);
     if (r.warnings.length > 20) io.err(`warning: ... ${r.warnings.length - 20} more load warnings`);

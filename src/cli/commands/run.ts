@@ -10,6 +10,7 @@ import { resolveConfig, ConfigError, type PicketConfig } from '../../config/conf
 import { DEFAULT_DATA_DIR, DEFAULT_LAPI_LISTEN, DEFAULT_METRICS_LISTEN } from '../../config/defaults.js';
 import { loadNotifier, loadProfiles, runLapiOnly } from '../run-lapi.js';
 import { MAX_BUCKETS_HELP, maxBucketsOption } from '../bucket-options.js';
+import { errorMessage } from '../../core/errors.js';
 
 const DEFAULT_DATA = DEFAULT_DATA_DIR;
 /** what the pipeline uses when --workers is not given (src/pipeline/pool.ts defaultWorkers), for the help text */
@@ -80,7 +81,7 @@ function configOrExit(file: string | undefined): PicketConfig {
 
 function listenOption(flag: string, v: string): ListenAddr {
   let a: ListenAddr | null;
-  try { a = parseListenAddr(v); } catch (e) { throw new CliError(`${flag} ${(e as Error).message}`); }
+  try { a = parseListenAddr(v); } catch (e) { throw new CliError(`${flag} ${errorMessage(e)}`); }
   if (!a) throw new CliError(`${flag} off: the LAPI needs an address (use --no-api to run without it)`);
   return a;
 }
@@ -126,8 +127,12 @@ export const runCommand: Command = {
     if (config.ignored?.length) io.err(`picket run: ${config.file}: settings Picket does not use: ${config.ignored.join(', ')}`);
     const fromConfigDir = values.content === undefined && config.configDir !== undefined;
     let metricsAddr: ListenAddr | null;
-    try { metricsAddr = parseListenAddr((values.metrics as string | undefined) ?? config.metricsListen ?? DEFAULT_METRICS_LISTEN); } catch (e) {
-      throw new CliError(`--metrics ${(e as Error).message}`);
+    try {
+      metricsAddr = parseListenAddr(
+        (values.metrics as string | undefined) ?? config.metricsListen ?? DEFAULT_METRICS_LISTEN,
+      );
+    } catch (e) {
+      throw new CliError(`--metrics ${errorMessage(e)}`);
     }
     const lapiAddr = noApi ? null : listenOption('--listen', (values.listen as string | undefined) ?? config.listen ?? DEFAULT_LAPI_LISTEN);
     const dataDir = (values.data as string | undefined) ?? config.dataDir ?? DEFAULT_DATA;
