@@ -27,19 +27,23 @@ export const LAYERS = {
   store: ['core', 'net', 'api', 'acquisition'],
   profiles: ['core', 'net', 'api', 'expr', 'store'],
   lapi: ['core', 'net', 'api', 'config', 'store', 'profiles', 'metrics'],
-  pipeline: ['core', 'net', 'api', 'config', 'acquisition', 'parser', 'expr', 'grok', 'buckets', 'metrics'],
-  hubtest: ['core', 'net', 'api', 'config', 'acquisition', 'pipeline', 'parser', 'expr', 'grok', 'buckets', 'metrics'],
+  pipeline: ['core', 'net', 'api', 'config', 'acquisition', 'parser', 'expr', 'grok', 'buckets', 'metrics', 'hub'],
+  hubtest: ['core', 'net', 'api', 'config', 'acquisition', 'pipeline', 'parser', 'expr', 'grok', 'buckets', 'metrics',
+    'hub'],
   capi: ['core', 'net', 'api', 'config', 'client', 'store', 'profiles', 'lapi', 'metrics'],
+  hub: ['core', 'net', 'api', 'config'],
+  import: ['core', 'net', 'api', 'store'],
+  notifications: ['core', 'net', 'api', 'config', 'expr', 'profiles', 'store'],
+  report: ['core', 'net', 'api', 'config', 'parser', 'store'],
+  gdpr: ['core', 'net', 'api', 'config', 'report', 'store'],
+  central: ['core', 'net', 'api', 'config', 'parser', 'store', 'lapi'],
 };
 
 /**
  * Known imports that break the table, each to be removed by the work named (the integrator drops the line).
  * Paths are relative to the imported folder.
  */
-const PENDING = {
-  // issue 10 part B: the production agent stops importing the test runner
-  'pipeline<-hubtest': ['./enrichctx.ts'],
-};
+const PENDING = {};
 
 /**
  * Findings in files of issue 10 part B (acquisition, pipeline, parser, expr, grok, buckets, hubtest, metrics,
@@ -181,6 +185,8 @@ export default tseslint.config(
         },
       ],
       '@typescript-eslint/no-explicit-any': 'error',
+      // `_name`: a parameter an interface requires and this implementation does not read
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
   ...Object.entries(PENDING_LINT).map(([rule, files]) => ({ files, rules: { [rule]: 'off' } })),

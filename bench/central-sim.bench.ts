@@ -3,7 +3,7 @@
 // warm-up), seeds 1..R (R = --runs, default 1), with the elapsed time. Results: bench/RESULTS.md.
 // Owns: bench/central-sim.bench.ts only.
 
-import { runSimulate } from '../src/central/simulate/cli.js';
+import { runSimulate } from '../src/cli/central-simulate.js';
 
 const args = process.argv.slice(2);
 const started = Date.now();

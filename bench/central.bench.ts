@@ -4,7 +4,8 @@
 // phase 2 (closed loop): each LAPI posts its next batch as soon as the previous one is answered, the sustained
 // maximum. Pulls: v2 startup pulls (the list holds --entries curated entries, so each body carries them all),
 // open loop at --pulls per second across the 100 logins. Prints a markdown table with the goals
-// (>= 2,000 signals/s, POST p99 < 100 ms). A 3 s warm-up at the open-loop rate precedes the measures. Usage: node dist/bench/central.bench.js [--duration 20] [--rate 2500]
+// (>= 2,000 signals/s, POST p99 < 100 ms). A 3 s warm-up at the open-loop rate precedes the measures.
+// Usage: node dist/bench/central.bench.js [--duration 20] [--rate 2500]
 // [--pulls 100] [--entries 1000] [--stores lmdb,postgres]
 // Owns: this benchmark only.
 

@@ -119,7 +119,7 @@ async function replayRun(file: string, lines: number): Promise<Result> {
   const exit = await new Promise<number | string | null>((r) => child.on('exit', (c, sig) => r(c ?? sig)));
   sm.stop();
   const secs = (Date.now() - t0) / 1000;
-  let note = '';
+  let note: string;
   try {
     const j = JSON.parse(out) as { lines: number; alerts: unknown[]; seconds: number };
     note = `${j.lines} lines read, ${j.alerts.length} alerts, ${j.seconds.toFixed(1)} s in the pipeline`;

@@ -69,7 +69,8 @@ export async function delist(
   });
 }
 
-/** erasure: every signal, curated entry and piece of consensus evidence about the address; the audit keeps no address */
+/** erasure: every signal, curated entry and piece of consensus evidence about the address (the audit keeps no
+ *  address) */
 export async function erase(store: CentralStore, text: string, now: number): Promise<number> {
   const a = address(text, '--ip');
   const n = (await store.eraseSignals(a.value)) + ((await store.deleteCurated(a.value)) ? 1 : 0);

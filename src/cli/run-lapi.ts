@@ -33,7 +33,9 @@ export interface LocalLapi {
 }
 
 export function loadProfiles(file: string | undefined): Profile[] {
-  try { return file ? loadProfilesFile(file) : defaultProfiles(); } catch (e) {
+  try {
+    return file ? loadProfilesFile(file) : defaultProfiles();
+  } catch (e) {
     throw new CliError(errorMessage(e), 1);
   }
 }
@@ -42,7 +44,11 @@ export function loadProfiles(file: string | undefined): Profile[] {
  * The notifications the profiles name, from the config's notification_dir (CrowdSec's format); null when no
  * profile names one. An unknown name or a bad notification file is a start-up error naming the file.
  */
-export function loadNotifier(config: PicketConfig, profiles: Profile[], o: { registry?: client.Registry; log: (line: string) => void }): Notifier | null {
+export function loadNotifier(
+  config: PicketConfig,
+  profiles: Profile[],
+  o: { registry?: client.Registry; log: (line: string) => void },
+): Notifier | null {
   if (!profiles.some((p) => p.notifications.length > 0)) return null;
   try {
     const n = Notifier.load(config.notificationDir ?? DEFAULT_NOTIFICATION_DIR, { registry: o.registry, log: o.log });
@@ -54,9 +60,16 @@ export function loadNotifier(config: PicketConfig, profiles: Profile[], o: { reg
 }
 
 /** starts the LAPI on `env`; a listen failure rejects (the caller decides whether that is fatal) */
-export async function startLocalLapi(env: PicketStore, o: {
-  listen: ListenAddr; config: PicketConfig; profiles: Profile[]; registry?: client.Registry; log: (line: string) => void;
-}): Promise<LocalLapi> {
+export async function startLocalLapi(
+  env: PicketStore,
+  o: {
+    listen: ListenAddr;
+    config: PicketConfig;
+    profiles: Profile[];
+    registry?: client.Registry;
+    log: (line: string) => void;
+  },
+): Promise<LocalLapi> {
   const notifier = loadNotifier(o.config, o.profiles, o);
   const store = openLapiStore(env);
   let server: LapiServer;
@@ -69,7 +82,10 @@ export async function startLocalLapi(env: PicketStore, o: {
       trustedIps: o.config.trustedIps,
       tls: o.config.tls,
       retention: { ...DEFAULT_RETENTION, ...(o.config.retention ?? {}) },
-      registry: o.registry, log: o.log, localCredentials: true, allowlists: new AllowlistStore(env),
+      registry: o.registry,
+      log: o.log,
+      localCredentials: true,
+      allowlists: new AllowlistStore(env),
       ...(notifier ? { notify: notifier } : {}),
     });
   } catch (e) {
@@ -77,9 +93,12 @@ export async function startLocalLapi(env: PicketStore, o: {
     await store.close().catch(() => undefined);
     throw e;
   }
-  const creds = server.credentials ?? await ensureLocalCredentials(store, env.dir, server.url);
+  const creds = server.credentials ?? (await ensureLocalCredentials(store, env.dir, server.url));
   const report = o.config.report;
-  const reports = report?.schedule === 'monthly' ? new ReportSchedule({ store: env, source: store, config: report, log: o.log }).start() : null;
+  const reports =
+    report?.schedule === 'monthly'
+      ? new ReportSchedule({ store: env, source: store, config: report, log: o.log }).start()
+      : null;
   return { server, store, machineId: creds.login, credentialsFile: credentialsPathOf(env.dir), reports };
 }
 
@@ -98,7 +117,8 @@ export class LocalAlertSink {
 
   push(a: LapiAlertJSON): void {
     if (this.pending.length >= LOCAL_QUEUE_MAX) {
-      if (this.stats.dropped++ % 1000 === 0) this.log(`LAPI alert queue full: ${this.stats.dropped} alert(s) dropped so far`);
+      if (this.stats.dropped++ % 1000 === 0)
+        this.log(`LAPI alert queue full: ${this.stats.dropped} alert(s) dropped so far`);
       return;
     }
     this.pending.push(a);

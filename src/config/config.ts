@@ -33,9 +33,16 @@ export interface TlsConfig {
   bouncersAllowedOu?: string[];
   agentsAllowedOu?: string[];
 }
-export interface RetentionConfig { maxAgeMs?: number; maxItems?: number }
+export interface RetentionConfig {
+  maxAgeMs?: number;
+  maxItems?: number;
+}
 /** the monthly report of `picket run` (src/report/schedule.ts) */
-export interface ReportConfig { schedule: 'monthly' | 'off'; outputDir?: string; notification?: string }
+export interface ReportConfig {
+  schedule: 'monthly' | 'off';
+  outputDir?: string;
+  notification?: string;
+}
 
 export interface PicketConfig {
   /** the file it came from (null: no file) */
@@ -68,13 +75,16 @@ export interface PicketConfig {
 
 /** A config file that cannot be used (code CONFIG_BAD_FILE); the message names the file, line and key. */
 export class ConfigError extends PicketError {
-  constructor(message: string) { super('CONFIG_BAD_FILE', message); }
+  constructor(message: string) {
+    super('CONFIG_BAD_FILE', message);
+  }
 }
 
 type Reporter = (node: unknown, key: string, why: string) => never;
 
 function str(v: unknown, key: string, fail: Reporter): string {
-  if (YAML.isScalar(v) && (typeof v.value === 'string' || typeof v.value === 'number') && String(v.value) !== '') return String(v.value);
+  if (YAML.isScalar(v) && (typeof v.value === 'string' || typeof v.value === 'number') && String(v.value) !== '')
+    return String(v.value);
   return fail(v, key, 'expected a non-empty string');
 }
 
@@ -99,7 +109,8 @@ function parseReport(v: unknown, fail: Reporter): ReportConfig {
     else fail(p.key, `report.${k}`, 'unknown key (expected schedule, output_dir, notification)');
   }
   if (schedule === null) fail(v, 'report.schedule', 'missing (monthly or off)');
-  if (r.schedule === 'monthly' && r.outputDir === undefined) fail(v, 'report.output_dir', 'missing (the folder the reports are written to)');
+  if (r.schedule === 'monthly' && r.outputDir === undefined)
+    fail(v, 'report.output_dir', 'missing (the folder the reports are written to)');
   return r;
 }
 
@@ -108,29 +119,48 @@ export function parseConfig(text: string, file: string): PicketConfig {
   const doc = YAML.parseDocument(text, { lineCounter: lc, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length) {
     const e = doc.errors[0];
-    throw new ConfigError(`${file}${e.linePos ? `:${e.linePos[0].line}` : ''}: not valid YAML: ${e.message.split('\n')[0]}`);
+    throw new ConfigError(
+      `${file}${e.linePos ? `:${e.linePos[0].line}` : ''}: not valid YAML: ${e.message.split('\n')[0]}`,
+    );
   }
   const lineOf = (n: unknown): string => {
     const r = YAML.isNode(n) ? n.range : undefined;
     return r ? `:${lc.linePos(r[0]).line}` : '';
   };
-  const fail: Reporter = (node, key, why) => { throw new ConfigError(`${file}${lineOf(node)}: ${key}: ${why}`); };
+  const fail: Reporter = (node, key, why) => {
+    throw new ConfigError(`${file}${lineOf(node)}: ${key}: ${why}`);
+  };
   const cfg: PicketConfig = { file };
   const root = doc.contents;
   if (root === null || (YAML.isScalar(root) && root.value === null)) return cfg; // empty file
   const top = mapOf(root, '(top level)', fail);
-  if (isCrowdsecConfig(Object.fromEntries(top.items.map((p) => [keyName(p.key), true])))) return fromCrowdsecDocument(doc, lc, file, (m) => new ConfigError(m));
+  if (isCrowdsecConfig(Object.fromEntries(top.items.map((p) => [keyName(p.key), true]))))
+    return fromCrowdsecDocument(doc, lc, file, (m) => new ConfigError(m));
   for (const pair of top.items) {
     const key = keyName(pair.key);
     const v = pair.value;
     switch (key) {
-      case 'data_dir': cfg.dataDir = str(v, key, fail); break;
-      case 'listen': cfg.listen = str(v, key, fail); break;
-      case 'profiles_path': cfg.profilesPath = str(v, key, fail); break;
-      case 'notification_dir': cfg.notificationDir = str(v, key, fail); break;
-      case 'hub_dir': cfg.hubDir = str(v, key, fail); break;
-      case 'config_dir': cfg.configDir = str(v, key, fail); break;
-      case 'hub_url': cfg.hubUrl = str(v, key, fail); break;
+      case 'data_dir':
+        cfg.dataDir = str(v, key, fail);
+        break;
+      case 'listen':
+        cfg.listen = str(v, key, fail);
+        break;
+      case 'profiles_path':
+        cfg.profilesPath = str(v, key, fail);
+        break;
+      case 'notification_dir':
+        cfg.notificationDir = str(v, key, fail);
+        break;
+      case 'hub_dir':
+        cfg.hubDir = str(v, key, fail);
+        break;
+      case 'config_dir':
+        cfg.configDir = str(v, key, fail);
+        break;
+      case 'hub_url':
+        cfg.hubUrl = str(v, key, fail);
+        break;
       case 'trusted_ips': {
         if (!YAML.isSeq(v)) fail(v ?? pair.key, key, 'expected a list of IPs or CIDR ranges');
         cfg.trustedIps = (v as YAML.YAMLSeq).items.map((it, i) => str(it, `${key}[${i}]`, fail));
@@ -147,10 +177,17 @@ export function parseConfig(text: string, file: string): PicketConfig {
           else if (k === 'bouncers_allowed_ou' || k === 'agents_allowed_ou') {
             if (!YAML.isSeq(p.value)) fail(p.value ?? p.key, `tls.${k}`, 'expected a list of certificate OUs');
             const ous = (p.value as YAML.YAMLSeq).items.map((it, i) => str(it, `tls.${k}[${i}]`, fail));
-            if (k === 'bouncers_allowed_ou') t.bouncersAllowedOu = ous; else t.agentsAllowedOu = ous;
-          } else fail(p.key, `tls.${k}`, 'unknown key (expected cert_file, key_file, ca_file, bouncers_allowed_ou, agents_allowed_ou)');
+            if (k === 'bouncers_allowed_ou') t.bouncersAllowedOu = ous;
+            else t.agentsAllowedOu = ous;
+          } else
+            fail(
+              p.key,
+              `tls.${k}`,
+              'unknown key (expected cert_file, key_file, ca_file, bouncers_allowed_ou, agents_allowed_ou)',
+            );
         }
-        if ((t.bouncersAllowedOu || t.agentsAllowedOu) && !t.caFile) fail(v, 'tls.ca_file', 'missing (needed by bouncers_allowed_ou / agents_allowed_ou)');
+        if ((t.bouncersAllowedOu || t.agentsAllowedOu) && !t.caFile)
+          fail(v, 'tls.ca_file', 'missing (needed by bouncers_allowed_ou / agents_allowed_ou)');
         if (!t.certFile) fail(v, 'tls.cert_file', 'missing');
         if (!t.keyFile) fail(v, 'tls.key_file', 'missing');
         cfg.tls = t as TlsConfig;
@@ -164,11 +201,13 @@ export function parseConfig(text: string, file: string): PicketConfig {
           if (k === 'max_age') {
             const s = str(p.value, `retention.${k}`, fail);
             const ms = parseWireDuration(s);
-            if (ms === null || ms <= 0) fail(p.value, `retention.${k}`, `'${s}' is not a positive duration (e.g. 7d, 168h)`);
+            if (ms === null || ms <= 0)
+              fail(p.value, `retention.${k}`, `'${s}' is not a positive duration (e.g. 7d, 168h)`);
             r.maxAgeMs = ms as number;
           } else if (k === 'max_items') {
             const n = YAML.isScalar(p.value) ? p.value.value : undefined;
-            if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) fail(p.value ?? p.key, `retention.${k}`, 'expected a whole number ≥ 0');
+            if (typeof n !== 'number' || !Number.isInteger(n) || n < 0)
+              fail(p.value ?? p.key, `retention.${k}`, 'expected a whole number ≥ 0');
             r.maxItems = n as number;
           } else fail(p.key, `retention.${k}`, 'unknown key (expected max_age, max_items)');
         }
@@ -184,7 +223,9 @@ export function parseConfig(text: string, file: string): PicketConfig {
         }
         break;
       }
-      case 'report': cfg.report = parseReport(v ?? pair.key, fail); break;
+      case 'report':
+        cfg.report = parseReport(v ?? pair.key, fail);
+        break;
       case 'buckets': {
         const m = mapOf(v ?? pair.key, key, fail);
         for (const p of m.items) {
@@ -199,7 +240,11 @@ export function parseConfig(text: string, file: string): PicketConfig {
         break;
       }
       default:
-        fail(pair.key, key, 'unknown key (expected data_dir, listen, profiles_path, notification_dir, trusted_ips, tls, retention, metrics, report, hub_dir, config_dir, hub_url, buckets)');
+        fail(
+          pair.key,
+          key,
+          'unknown key (expected data_dir, listen, profiles_path, notification_dir, trusted_ips, tls, retention, metrics, report, hub_dir, config_dir, hub_url, buckets)',
+        );
     }
   }
   return cfg;
@@ -207,7 +252,9 @@ export function parseConfig(text: string, file: string): PicketConfig {
 
 export function loadConfigFile(file: string): PicketConfig {
   let text: string;
-  try { text = fs.readFileSync(file, 'utf8'); } catch (e) {
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
     throw new ConfigError(`cannot read config file ${file}: ${errorCode(e) ?? errorMessage(e)}`);
   }
   return parseConfig(text, file);

@@ -37,7 +37,10 @@ export interface ProfileOutcome {
   warnings: string[];
 }
 
-interface FilterFailure { field: string; reason: string }
+interface FilterFailure {
+  field: string;
+  reason: string;
+}
 
 /** A generated decision before storage: duration not yet checked, `until` not yet computed. */
 interface PendingDecision extends Omit<NewDecision, 'until' | 'simulated'> {
@@ -85,7 +88,14 @@ function errorText(e: unknown): string {
 }
 
 class Evaluation {
-  readonly out: ProfileOutcome = { decisions: [], durations: [], notifications: [], matched: [], dropped: 0, warnings: [] };
+  readonly out: ProfileOutcome = {
+    decisions: [],
+    durations: [],
+    notifications: [],
+    matched: [],
+    dropped: 0,
+    warnings: [],
+  };
   private readonly env: { Alert: unknown };
   private attached = false;
 

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runSimulation, DEFAULT_PARAMS } from '../../src/central/simulate/run.js';
-import { runSimulate } from '../../src/central/simulate/cli.js';
+import { runSimulate } from '../../src/cli/central-simulate.js';
 
 const small = { ...DEFAULT_PARAMS, sites: 150, days: 4, warmupDays: 3, sybils: 60, seed: 7 };
 

@@ -19,7 +19,7 @@ export interface PgCluster {
 
 function binDir(): string | null {
   const root = '/usr/lib/postgresql';
-  let versions: string[] = [];
+  let versions: string[];
   try {
     versions = fs.readdirSync(root).sort((a, b) => Number(b) - Number(a));
   } catch {

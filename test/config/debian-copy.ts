@@ -61,8 +61,8 @@ export async function useFreeLapiPort(d: DebianCopy): Promise<number> {
   const text = fs
     .readFileSync(d.config, 'utf8')
     .replace(/listen_uri: .*/, `listen_uri: 127.0.0.1:${port}`)
-    .replace(/prometheus:\n  enabled: true/, 'prometheus:\n  enabled: false')
-    .replace(/\n    online_client:.*\n      credentials_path: .*\n/, '\n');
+    .replace(/prometheus:\n {2}enabled: true/, 'prometheus:\n  enabled: false')
+    .replace(/\n {4}online_client:.*\n {6}credentials_path: .*\n/, '\n');
   fs.writeFileSync(d.config, text);
   const creds = path.join(d.etc, 'local_api_credentials.yaml');
   cscliOn(d, 'machines', 'add', '-a', '-f', creds, '--url', `http://127.0.0.1:${port}`, '--force');

@@ -22,7 +22,7 @@ function line(i: number): string { return `C${String(i).padStart(7, '0')} web01 
 
 function dumped(file: string): { lines: number[]; commits: number } {
   const d = { lines: [] as number[], commits: 0 };
-  let text = '';
+  let text: string;
   try { text = fs.readFileSync(file, 'utf8'); } catch { return d; }
   for (const l of text.split('\n')) {
     if (l.startsWith('#committed ')) d.commits++;

@@ -7,7 +7,7 @@ import { outputFormat } from '../output.js';
 import * as admin from '../central-admin.js';
 import { defaultConfig, loadConfig, type CentralConfig } from '../../central/config.js';
 import { startCentral } from '../../central/server.js';
-import { errorMessage, isPicketError } from '../../core/errors.js';
+import { isPicketError } from '../../core/errors.js';
 
 const usage = `Usage: picket central run --listen HOST:PORT --data DIR [--db postgres://…] [--config FILE] [--hub-index FILE]
        picket central stats [-o json]
@@ -70,16 +70,9 @@ async function run(config: CentralConfig, io: CliIO): Promise<number> {
 }
 
 async function simulate(args: string[], io: CliIO): Promise<number> {
-  const spec = '../../central/simulate/cli.js';
-  let mod: { runSimulate?: (args: string[], io: CliIO) => Promise<number> };
-  try {
-    mod = (await import(spec)) as typeof mod;
-  } catch (e) {
-    throw new CliError(`central simulate: the simulator cannot be loaded (${errorMessage(e).split('\n')[0]})`, 1);
-  }
-  if (typeof mod.runSimulate !== 'function')
-    throw new CliError('central simulate: the simulator module has no runSimulate()', 1);
-  return mod.runSimulate(args, io);
+  // loaded only when it runs (the simulator is not needed by the server)
+  const { runSimulate } = await import('../central-simulate.js');
+  return runSimulate(args, io);
 }
 
 export const centralCommand: Command = {

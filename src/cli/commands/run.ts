@@ -71,9 +71,10 @@ After a crash or SIGKILL, lines read after the last checkpoint (at most about on
 are read again; none is skipped. Lines a file received while Picket was stopped (read from its saved
 position) are poured with their own timestamps, as picket replay pours them; then live mode resumes.`;
 
-
 function configOrExit(file: string | undefined): PicketConfig {
-  try { return resolveConfig(file); } catch (e) {
+  try {
+    return resolveConfig(file);
+  } catch (e) {
     if (e instanceof ConfigError) throw new CliError(e.message, 1);
     throw e;
   }
@@ -81,7 +82,11 @@ function configOrExit(file: string | undefined): PicketConfig {
 
 function listenOption(flag: string, v: string): ListenAddr {
   let a: ListenAddr | null;
-  try { a = parseListenAddr(v); } catch (e) { throw new CliError(`${flag} ${errorMessage(e)}`); }
+  try {
+    a = parseListenAddr(v);
+  } catch (e) {
+    throw new CliError(`${flag} ${errorMessage(e)}`);
+  }
   if (!a) throw new CliError(`${flag} off: the LAPI needs an address (use --no-api to run without it)`);
   return a;
 }
@@ -112,19 +117,33 @@ export const runCommand: Command = {
       lapi: { type: 'string' },
       credentials: { type: 'string', short: 'c' },
     });
-    const noApi = values['no-api'] === true, noAgent = values['no-agent'] === true;
+    const noApi = values['no-api'] === true,
+      noAgent = values['no-agent'] === true;
     if (noApi && noAgent) throw new CliError('--no-api and --no-agent together leave nothing to run');
-    if (!noApi && (values.lapi !== undefined || values.credentials !== undefined)) throw new CliError('--lapi and --credentials are for --no-api (alerts to a remote LAPI)');
-    if (noApi && (values.listen !== undefined || values.profiles !== undefined)) throw new CliError('--listen and --profiles configure the LAPI, which --no-api does not start');
+    if (!noApi && (values.lapi !== undefined || values.credentials !== undefined))
+      throw new CliError('--lapi and --credentials are for --no-api (alerts to a remote LAPI)');
+    if (noApi && (values.listen !== undefined || values.profiles !== undefined))
+      throw new CliError('--listen and --profiles configure the LAPI, which --no-api does not start');
     if (noAgent) {
-      const agentOnly = ['acquis', 'content', 'stdin', 'type', 'workers', 'max-buckets', 'from-start', 'poll', 'dump-lines',
-        'output'] as const;
+      const agentOnly = [
+        'acquis',
+        'content',
+        'stdin',
+        'type',
+        'workers',
+        'max-buckets',
+        'from-start',
+        'poll',
+        'dump-lines',
+        'output',
+      ] as const;
       for (const k of agentOnly) {
         if (values[k] !== undefined) throw new CliError(`--${k} is an agent option: --no-agent runs the LAPI only`);
       }
     }
     const config = configOrExit(values.config as string | undefined);
-    if (config.ignored?.length) io.err(`picket run: ${config.file}: settings Picket does not use: ${config.ignored.join(', ')}`);
+    if (config.ignored?.length)
+      io.err(`picket run: ${config.file}: settings Picket does not use: ${config.ignored.join(', ')}`);
     const fromConfigDir = values.content === undefined && config.configDir !== undefined;
     let metricsAddr: ListenAddr | null;
     try {
@@ -134,7 +153,9 @@ export const runCommand: Command = {
     } catch (e) {
       throw new CliError(`--metrics ${errorMessage(e)}`);
     }
-    const lapiAddr = noApi ? null : listenOption('--listen', (values.listen as string | undefined) ?? config.listen ?? DEFAULT_LAPI_LISTEN);
+    const lapiAddr = noApi
+      ? null
+      : listenOption('--listen', (values.listen as string | undefined) ?? config.listen ?? DEFAULT_LAPI_LISTEN);
     const dataDir = (values.data as string | undefined) ?? config.dataDir ?? DEFAULT_DATA;
     const profiles = noApi ? [] : loadProfiles((values.profiles as string | undefined) ?? config.profilesPath);
     await loadNotifier(config, profiles, { log: () => undefined })?.close(); // a bad notification is a start-up error
@@ -143,23 +164,41 @@ export const runCommand: Command = {
     let workers: number | undefined;
     if (values.workers !== undefined) {
       workers = Number(values.workers);
-      if (!Number.isInteger(workers) || workers < 0 || workers > 256) throw new CliError(`--workers ${String(values.workers)}: expected 0..256`);
+      if (!Number.isInteger(workers) || workers < 0 || workers > 256)
+        throw new CliError(`--workers ${String(values.workers)}: expected 0..256`);
     }
     const pollMs = values.poll !== undefined ? Number(values.poll) : 200;
-    if (!Number.isFinite(pollMs) || pollMs <= 0) throw new CliError(`--poll ${String(values.poll)}: expected milliseconds`);
+    if (!Number.isFinite(pollMs) || pollMs <= 0)
+      throw new CliError(`--poll ${String(values.poll)}: expected milliseconds`);
 
     if (noAgent) return runLapiOnly({ dataDir, config, profiles, lapiAddr: lapiAddr as ListenAddr, metricsAddr }, io);
 
     const { runAgent } = await import('../run-agent.js');
-    return runAgent({
-      acquis: values.acquis as string | undefined, stdin: values.stdin === true, type: values.type as string | undefined,
-      content: (values.content as string | undefined) ?? config.configDir, fromStart: values['from-start'] === true,
-      dumpLines: values['dump-lines'] as string | undefined, workers, pollMs,
-      maxBuckets: maxBucketsOption(values['max-buckets'], config.maxLiveBuckets), fmt, dataDir, metricsAddr, config,
-      contentDataDir: fromConfigDir ? config.dataDir : undefined, hubDir: fromConfigDir ? config.hubDir : undefined,
-      acquisFiles: config.acquisitionFiles, lapiAddr, profiles, noApi,
-      lapiUrl: values.lapi as string | undefined,
-      credentialsFile: (values.credentials as string | undefined) ?? config.credentialsPath,
-    }, io);
+    return runAgent(
+      {
+        acquis: values.acquis as string | undefined,
+        stdin: values.stdin === true,
+        type: values.type as string | undefined,
+        content: (values.content as string | undefined) ?? config.configDir,
+        fromStart: values['from-start'] === true,
+        dumpLines: values['dump-lines'] as string | undefined,
+        workers,
+        pollMs,
+        maxBuckets: maxBucketsOption(values['max-buckets'], config.maxLiveBuckets),
+        fmt,
+        dataDir,
+        metricsAddr,
+        config,
+        contentDataDir: fromConfigDir ? config.dataDir : undefined,
+        hubDir: fromConfigDir ? config.hubDir : undefined,
+        acquisFiles: config.acquisitionFiles,
+        lapiAddr,
+        profiles,
+        noApi,
+        lapiUrl: values.lapi as string | undefined,
+        credentialsFile: (values.credentials as string | undefined) ?? config.credentialsPath,
+      },
+      io,
+    );
   },
 };

@@ -6,7 +6,7 @@ import { sendJson } from '../reply.js';
 
 const UP = '{"status":"up"}';
 
-// eslint-disable-next-line @typescript-eslint/no-unused-vars -- same signature as the other route groups
+// `_app`: same signature as the other route groups
 export function registerHealthRoutes(router: Router, _app: LapiApp): void {
   router.add('GET', '/health', 'none', (ctx) => { sendJson(ctx.res, 200, UP); });
 }

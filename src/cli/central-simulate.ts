@@ -2,11 +2,11 @@
 // prints the metrics as a table, or as JSON with --json. `--runs R` runs seeds K..K+R-1 and adds a summary.
 // Owns flag parsing, the table and the summary; wired by the `central` command.
 
-import { CliError, parseOptions, type CliIO } from '../../cli/command.js';
-import { loadConsensusConfig } from '../consensus/config.js';
-import type { Metrics } from './metrics.js';
-import type { SimParams } from './population.js';
-import { DEFAULT_PARAMS, runSimulation, type SimResult } from './run.js';
+import { CliError, parseOptions, type CliIO } from './command.js';
+import { loadConsensusConfig } from '../central/consensus/config.js';
+import type { Metrics } from '../central/simulate/metrics.js';
+import type { SimParams } from '../central/simulate/population.js';
+import { DEFAULT_PARAMS, runSimulation, type SimResult } from '../central/simulate/run.js';
 
 export const SIMULATE_USAGE = `picket central simulate [--sites N] [--days D] [--poisoners F] [--sybils S] [--seed K]
   [--runs R] [--warmup D] [--poisoner-ases A] [--poisoner-sensors] [--noise F] [--attackers-per-day N]
