@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sourceModule } from '../../src/acquisition/sources.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const BIN = path.join(ROOT, 'bin/picket.js');
@@ -71,13 +72,44 @@ async function withAgent(workers: string, body: (url: string, log: string) => Pr
   }
 }
 
+interface DashboardSeries { name: string; labels: string[]; dashboards: string[] }
+const FIXTURE = path.join(ROOT, 'test/metrics/fixtures/grafana-v5-series.json');
+/** acquisition families of sources this test does not configure: checked against the sources' counter defs */
+const UNCONFIGURED: Record<string, string> = { cs_journalctlsource_hits_total: 'journalctl', cs_syslogsource_hits_total: 'syslog' };
+/** sources Picket does not implement */
+const ABSENT = new Set(['cs_cloudwatch_stream_hits_total']);
+
+/** every series and label the CrowdSec Grafana dashboards v5 query is in the scrape (or in a source's defs) */
+function checkDashboardSeries(text: string): void {
+  const series = (JSON.parse(fs.readFileSync(FIXTURE, 'utf8')) as { series: DashboardSeries[] }).series;
+  assert.ok(series.length >= 20, 'fixture lists the dashboards\' series');
+  for (const s of series) {
+    if (ABSENT.has(s.name)) continue;
+    const mod = UNCONFIGURED[s.name];
+    if (mod !== undefined) {
+      const def = sourceModule(mod)?.counters.find((c) => c.name === s.name);
+      assert.ok(def, `${s.name}: no counter in the ${mod} source`);
+      for (const l of s.labels) assert.ok(def.labelNames.includes(l), `${s.name}: label ${l} missing`);
+      continue;
+    }
+    const family = s.name.replace(/_bucket$/, '');
+    assert.match(text, new RegExp(`^# TYPE ${family} `, 'm'), `${family} (${s.dashboards.join(', ')}) not exposed`);
+    const lines = text.split('\n').filter((l) => l.startsWith(`${s.name}{`) || l.startsWith(`${s.name} `));
+    // LAPI gauges filled from the store have no sample without decisions/alerts; the agent's families do
+    if (!/^cs_(active_decisions|alerts|lapi_)/.test(s.name)) assert.ok(lines.length > 0, `${s.name}: no sample`);
+    for (const l of lines) {
+      for (const label of s.labels) assert.match(l, new RegExp(`[{,]${label}="`), `${s.name}: label ${label} missing in ${l}`);
+    }
+  }
+}
+
 for (const workers of ['0', '2']) {
   test(`picket run --metrics serves counters matching the lines appended (--workers ${workers})`, async () => {
     await withAgent(workers, async (url, log) => {
       const first = await scrape(url);
       assert.equal(first.status, 200);
       assert.match(first.type ?? '', /^text\/plain; version=0\.0\.4/);
-      assert.match(first.text, /^cs_info\{version="picket-v[^"]+"\} 0$/m);
+      assert.match(first.text, /^cs_info\{version="picket-v[^"]+"\} 1$/m);
       assert.equal((await scrape(url.replace(/\/metrics$/, '/other'))).status, 404);
 
       const now = syslogTime(new Date());
@@ -101,6 +133,7 @@ for (const workers of ['0', '2']) {
       assert.equal(sum(text, 'cs_bucket_poured_total', /\/ssh-bf"/), 6, text);
       assert.ok(sum(text, 'cs_node_hits_total', /stage="s01-parse"/) >= 8);
       assert.equal(sample(text, 'picket_parser_errors_total'), 0);
+      if (workers === '0') checkDashboardSeries(text);
       assert.notEqual(sample(text, 'picket_pipeline_queue_depth'), null);
       assert.notEqual(sample(text, 'picket_buckets_live'), null);
       if (workers !== '0') {
