@@ -55,6 +55,7 @@ export function loadNotifier(config: PicketConfig, profiles: Profile[], o: { reg
 /** starts the LAPI on `env`; a listen failure rejects (the caller decides whether that is fatal) */
 export async function startLocalLapi(env: PicketStore, o: {
   listen: ListenAddr; config: PicketConfig; profiles: Profile[]; registry?: client.Registry; log: (line: string) => void;
+  alertLog?: boolean;
 }): Promise<LocalLapi> {
   const notifier = loadNotifier(o.config, o.profiles, o);
   const store = openLapiStore(env);
@@ -64,7 +65,7 @@ export async function startLocalLapi(env: PicketStore, o: {
       store, listen: o.listen, dataDir: env.dir, profiles: o.profiles,
       trustedIps: o.config.trustedIps, tls: o.config.tls,
       retention: { ...DEFAULT_RETENTION, ...(o.config.retention ?? {}) },
-      registry: o.registry, log: o.log, localCredentials: true, allowlists: new AllowlistStore(env),
+      registry: o.registry, log: o.log, localCredentials: true, allowlists: new AllowlistStore(env), alertLog: o.alertLog,
       ...(notifier ? { notify: notifier } : {}),
     });
   } catch (e) {

@@ -14,6 +14,9 @@ const DEFAULT_DATA = DEFAULT_DATA_DIR;
 /** what the pipeline uses when --workers is not given (src/pipeline/pool.ts defaultWorkers), for the help text */
 const CORES = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
 
+/** CrowdSec's (logrus) level names */
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warning', 'warn', 'error', 'fatal', 'panic'];
+
 const usage = `Usage: picket run [--acquis FILE] [--content DIR] [--data DIR] [--listen HOST:PORT] [--workers N]
                   [--metrics HOST:PORT|off] [--config FILE] [--profiles FILE] [-o human|json]
        picket run --stdin --type TYPE [...]
@@ -50,6 +53,9 @@ Agent options:
   --workers N      worker threads (default: one per core = ${CORES}; 0 = in-process)
   --from-start     read files that exist at start from their beginning (default: only new lines)
   --poll MS        file poll interval in ms (default 200)
+  --summary SEC    log a one-line throughput summary every SEC seconds (default 60, 0 = never)
+  --log-level L    trace, debug, info (default; else config log_level), warning, error: below info, the
+                   per-alert lines (decision taken), file events and throughput summaries are not logged
   --data DIR       data folder (LMDB store picket.mdb: LAPI machines, bouncers, alerts, decisions, and
                    read positions of files, so a restart resumes where the agent stopped); default:
                    config data_dir, else /var/lib/picket as root, ./.picket-data otherwise
@@ -95,6 +101,8 @@ export const runCommand: Command = {
       workers: { type: 'string' },
       'from-start': { type: 'boolean' },
       poll: { type: 'string' },
+      summary: { type: 'string' },
+      'log-level': { type: 'string' },
       output: { type: 'string', short: 'o' },
       data: { type: 'string' },
       'dump-lines': { type: 'string' },
@@ -136,6 +144,11 @@ export const runCommand: Command = {
     }
     const pollMs = values.poll !== undefined ? Number(values.poll) : 200;
     if (!Number.isFinite(pollMs) || pollMs <= 0) throw new CliError(`--poll ${String(values.poll)}: expected milliseconds`);
+    const summary = values.summary !== undefined ? Number(values.summary) : 60;
+    if (!Number.isFinite(summary) || summary < 0) throw new CliError(`--summary ${String(values.summary)}: expected seconds`);
+    const logLevel = ((values['log-level'] as string | undefined) ?? config.logLevel ?? 'info').toLowerCase();
+    if (!LOG_LEVELS.includes(logLevel)) throw new CliError(`--log-level ${logLevel}: expected one of ${LOG_LEVELS.join(', ')}`);
+    const quiet = logLevel === 'warning' || logLevel === 'warn' || logLevel === 'error' || logLevel === 'fatal' || logLevel === 'panic';
 
     if (noAgent) return runLapiOnly({ dataDir, config, profiles, lapiAddr: lapiAddr as ListenAddr, metricsAddr }, io);
 
@@ -146,7 +159,7 @@ export const runCommand: Command = {
       dumpLines: values['dump-lines'] as string | undefined, workers, pollMs, fmt, dataDir, metricsAddr, config,
       contentDataDir: fromConfigDir ? config.dataDir : undefined, hubDir: fromConfigDir ? config.hubDir : undefined,
       acquisFiles: config.acquisitionFiles, lapiAddr, profiles, noApi,
-      lapiUrl: values.lapi as string | undefined,
+      lapiUrl: values.lapi as string | undefined, summaryMs: quiet ? 0 : summary * 1000, infoLog: !quiet,
       credentialsFile: (values.credentials as string | undefined) ?? config.credentialsPath,
     }, io);
   },
