@@ -26,6 +26,8 @@ export interface SourceContext {
   push(lines: string[], meta: LineMeta): void | Promise<void>;
   /** one line on the agent's stderr (the caller adds the `picket run: ` prefix) */
   log(msg: string): void;
+  /** informational lines (files appearing, rotated, truncated): absent = log() */
+  info?(msg: string): void;
   /** file sources: poll interval, read files present at start from their beginning, kept read positions */
   pollMs: number;
   fromStart: boolean;

@@ -49,6 +49,12 @@ export interface EngineStats extends Omit<StoreStats, 'tableGrowths'> {
   storeBytes: number;
   distinctSets: number;
   poured: Record<string, number>;
+  /** events poured per (acquisition source, datasource type, scenario): cs_bucket_poured_total */
+  pouredBySource: Array<{ source: string; type: string; name: string; n: number }>;
+  /** per scenario: buckets created, expired empty, cancelled (cs_bucket_instantiation/underflowed/canceled) */
+  instantiated: Record<string, number>;
+  underflowedBy: Record<string, number>;
+  cancelledBy: Record<string, number>;
   overflows: Record<string, number>;
   discarded: Record<string, number>;
   underflows: number;
@@ -133,8 +139,14 @@ export class BucketEngine {
   private sweepBudget: number;
   private c = {
     poured: [] as number[], overflows: [] as number[], discarded: [] as number[], underflows: 0, cancelled: 0,
+    created: [] as number[], underflowed: [] as number[], cancelledBy: [] as number[],
     filterErrors: 0, groupbyErrors: 0, refused: 0, alertErrors: 0, exprErrors: 0,
   };
+
+  /** poured counters per `source\0type` (the current one is this.c.poured: switched per batch, not per event) */
+  private readonly pouredBySrc = new Map<string, { source: string; type: string; counts: number[] }>();
+  /** highest bucket instance id seen: the store numbers instances in creation order */
+  private maxInst = 0;
 
   /** per scenario: not poured into by this engine (EngineOptions.active), or null when all are */
   private readonly inactive: boolean[] | null;
@@ -169,9 +181,19 @@ export class BucketEngine {
       return s;
     });
     const z = () => this.scenarios.map(() => 0);
-    this.c.poured = z(); this.c.overflows = z(); this.c.discarded = z();
+    this.c.overflows = z(); this.c.discarded = z();
+    this.c.created = z(); this.c.underflowed = z(); this.c.cancelledBy = z();
+    this.pourSource('', '');
     const active = opts.active;
     this.inactive = active ? this.scenarios.map((x) => !active(x)) : null;
+  }
+
+  /** Counts the next pours under this acquisition source and datasource type (once per batch of one source). */
+  pourSource(source: string, type: string): void {
+    const k = `${source}\u0000${type}`;
+    let e = this.pouredBySrc.get(k);
+    if (e === undefined) { e = { source, type, counts: this.scenarios.map(() => 0) }; this.pouredBySrc.set(k, e); }
+    this.c.poured = e.counts;
   }
 
   /** Pours one event into every scenario; returns the overflow events produced, in emission order. */
@@ -274,6 +296,8 @@ export class BucketEngine {
       evs[node] = evt;
       const s = this.bS[i]!;
       this.c.poured[s.id]!++;
+      const inst = io.inst[i]!;
+      if (inst > this.maxInst) { this.maxInst = inst; this.c.created[s.id]!++; }
       const outcome = io.code[i]! & 0xff;
       if (outcome !== R_ALLOWED) {
         this.overflow(s, outcome, io.head[i]!, io.count[i]!, io.first[i]!, io.fOff[i]!, io.last[i]!, io.last[i]!,
@@ -311,6 +335,7 @@ export class BucketEngine {
             this.release(store.io.auxI[0]!);
             this.inst.delete(inst);
             this.c.cancelled++;
+            this.c.cancelledBy[s.id]!++;
           }
           return;
         }
@@ -326,6 +351,7 @@ export class BucketEngine {
     this.c.poured[s.id]!++;
     const code = io2.code[0]!;
     const inst = io2.inst[0]!;
+    if (inst > this.maxInst) { this.maxInst = inst; this.c.created[s.id]!++; }
     if (dv !== null) {
       let st = this.inst.get(inst);
       if (!st) { st = { seen: null, guillotine: null }; this.inst.set(inst, st); }
@@ -481,6 +507,7 @@ export class BucketEngine {
       return;
     }
     this.c.underflows++;
+    this.c.underflowed[io.dScen[d]!]!++;
     this.release(head);
   }
 
@@ -531,6 +558,7 @@ export class BucketEngine {
   /** End of input: buckets that did not overflow are discarded (CrowdSec replay). Returns []. */
   flush(): Event[] {
     this.store.reset();
+    this.maxInst = 0;
     this.latestTm = -Infinity;
     this.sinceSweep = 0;
     this.evs = [];
@@ -545,6 +573,15 @@ export class BucketEngine {
       this.scenarios.forEach((s, i) => { o[s.name] = (o[s.name] ?? 0) + arr[i]!; });
       return o;
     };
+    const poured = this.scenarios.map(() => 0);
+    const pouredBySource: EngineStats['pouredBySource'] = [];
+    for (const e of this.pouredBySrc.values()) {
+      this.scenarios.forEach((s, i) => {
+        const n = e.counts[i]!;
+        poured[i] = poured[i]! + n;
+        if (n > 0) pouredBySource.push({ source: e.source, type: e.type, name: s.name, n });
+      });
+    }
     let distinctSets = 0;
     for (const v of this.inst.values()) if (v.seen !== null) distinctSets++;
     return {
@@ -552,7 +589,8 @@ export class BucketEngine {
       expired: st.expired, timedOverflows: st.timedOverflows, queuedEvents: st.queuedEvents, tableSlots: st.tableSlots,
       drained: st.drained,
       storeBytes: this.store.memoryBytes(), distinctSets,
-      poured: by(this.c.poured), overflows: by(this.c.overflows), discarded: by(this.c.discarded),
+      poured: by(poured), pouredBySource, instantiated: by(this.c.created), underflowedBy: by(this.c.underflowed),
+      cancelledBy: by(this.c.cancelledBy), overflows: by(this.c.overflows), discarded: by(this.c.discarded),
       underflows: this.c.underflows, cancelled: this.c.cancelled, filterErrors: this.c.filterErrors,
       groupbyErrors: this.c.groupbyErrors, refused: this.c.refused, alertErrors: this.c.alertErrors, exprErrors: this.c.exprErrors,
     };

@@ -23,6 +23,7 @@ import type { LapiAlertJSON } from '../api/alerts.js';
 import { openStore, type PicketStore } from '../store/lmdb.js';
 import { LmdbPositionStore } from '../store/positions.js';
 import { createAgentRegistry } from '../metrics/registry.js';
+import { summaryLine, totalsOf } from './run-summary.js';
 import { startMetricsServer, type ListenAddr, type MetricsServer } from '../metrics/server.js';
 import type { PicketConfig } from '../config/config.js';
 import type { Profile } from '../profiles/index.js';
@@ -59,6 +60,10 @@ export interface AgentOptions {
   noApi: boolean;
   lapiUrl?: string;
   credentialsFile?: string;
+  /** throughput summary period (0 or absent: none) */
+  summaryMs?: number;
+  /** false (log_level warning/error): no per-alert, file event or summary lines */
+  infoLog?: boolean;
 }
 
 /** thrown by the positions wrapper once stopping: ends the tailer's poll right after it saved its position */
@@ -161,7 +166,7 @@ class AgentRun {
     const dump = this.dumpFd;
     const ctx: SourceContext = {
       push: (lines, meta) => this.pipe.push(lines, meta),
-      log: this.log,
+      log: this.log, info: this.o.infoLog === false ? () => undefined : this.log,
       pollMs: this.o.pollMs, fromStart: this.o.fromStart, positions: this.tailPositions(),
       dump: dump === null ? undefined : (lines) => { fs.writeSync(dump, lines.join('\n') + '\n'); },
     };
@@ -201,6 +206,7 @@ class AgentRun {
     try {
       this.lapi = await startLocalLapi(this.store, {
         listen: o.lapiAddr, config: o.config, profiles: o.profiles, registry: this.registry, log: this.log,
+        alertLog: o.infoLog !== false,
       });
       this.localSink.attach(this.lapi.server, this.lapi.machineId);
       this.log(`Local API on ${this.lapi.server.url} (CLI credentials ${this.lapi.credentialsFile}, ` +
@@ -249,6 +255,15 @@ class AgentRun {
    *  source follows files. Returns why it stopped. */
   async runUntilStopped(): Promise<string> {
     const ticker = setInterval(() => { this.pipe.tick().catch((e: unknown) => this.log(errorMessage(e))); }, 1000);
+    const summaryMs = this.o.summaryMs ?? 0;
+    let last = { at: Date.now(), totals: { lines: 0, parsed: 0, unparsed: 0, alerts: 0 } };
+    const summarizer = summaryMs > 0 ? setInterval(() => {
+      this.pipe.counters().then((c) => {
+        const now = { at: Date.now(), totals: totalsOf(c) };
+        this.log(summaryLine(last.totals, now.totals, (now.at - last.at) / 1000));
+        last = now;
+      }, (e: unknown) => this.log(`summary: ${errorMessage(e)}`));
+    }, summaryMs) : null;
     // the first as soon as lines were read (a backlog read at start is not read again after a crash), then every
     // half second: at most about one second of input is read again after a crash
     let lastCheckpoint = 0;
@@ -266,6 +281,7 @@ class AgentRun {
       }
     });
     clearInterval(ticker);
+    if (summarizer) clearInterval(summarizer);
     if (checkpointer) clearInterval(checkpointer);
     return why;
   }

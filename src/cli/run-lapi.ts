@@ -68,6 +68,7 @@ export async function startLocalLapi(
     profiles: Profile[];
     registry?: client.Registry;
     log: (line: string) => void;
+    alertLog?: boolean;
   },
 ): Promise<LocalLapi> {
   const notifier = loadNotifier(o.config, o.profiles, o);
@@ -86,6 +87,7 @@ export async function startLocalLapi(
       log: o.log,
       localCredentials: true,
       allowlists: new AllowlistStore(env),
+      alertLog: o.alertLog,
       ...(notifier ? { notify: notifier } : {}),
     });
   } catch (e) {

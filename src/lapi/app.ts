@@ -3,6 +3,7 @@
 // profiles for alerts without decisions -> one store transaction), used by POST /v1/alerts and by the
 // in-process agent alike.
 
+import { alertLogLine } from './alert-log.js';
 import type { IpRange, LapiStore, MachineRecord, NewAlert } from '../store/records.js';
 import { ipRangeContains, parseIpOrRange } from '../store/iprange.js';
 import { applyProfiles, type Profile, type ProfileContext } from '../profiles/index.js';
@@ -26,6 +27,8 @@ export class LapiApp {
   allowlists: AllowlistStore | null = null;
   /** stored alerts go to the notifications their matching profiles name (null: no notification configured) */
   notify: AlertNotifyHook | null = null;
+  /** one log line per stored alert naming its decisions (alert-log.ts); off below log_level info */
+  alertLog = true;
 
   constructor(
     readonly store: LapiStore,
@@ -113,6 +116,7 @@ export class LapiApp {
     }
     if (alerts.length === 0) return [];
     const ids = await this.store.addAlerts(alerts);
+    if (this.alertLog) alerts.forEach((al, i) => this.log(alertLogLine(machineId, al, notes[i]?.durations ?? [])));
     if (this.notify !== null) this.sendNotifications(ids, notes, now);
     void this.updateMachine(machineId, { lastPush: now });
     return ids.map(String);

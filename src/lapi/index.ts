@@ -36,6 +36,8 @@ export type { AlertNotifyHook } from './notify.js';
 
 export interface LapiOptions {
   store: LapiStore;
+  /** log one line per stored alert naming its decisions (default true) */
+  alertLog?: boolean;
   /** port 0 = any free port */
   listen: { host: string; port: number };
   /** where local_api_credentials.yaml is written (see ensureLocalCredentials) */
@@ -84,6 +86,7 @@ export async function startLapi(o: LapiOptions): Promise<LapiServer> {
   const apiKeys = new ApiKeyAuth(o.store, log);
   const tlsAuth = o.tls?.caFile ? new TlsClientAuth(o.store, apiKeys, o.tls, log) : null;
   const app = new LapiApp(o.store, now, apiKeys, jwt, metrics, o.profiles, o.trustedIps ?? ['127.0.0.1', '::1'], log);
+  app.alertLog = o.alertLog ?? true;
   const protobuf = await loadProtobufCodec(log);
 
   const router = new Router();

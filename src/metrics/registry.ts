@@ -11,6 +11,8 @@ import type { ParserTree } from '../parser/runtime.js';
 import type { BucketEngine } from '../buckets/index.js';
 import type { CounterDef, CounterRow } from '../acquisition/source.js';
 import { snapshotOf, type MetricsSnapshot } from './snapshot.js';
+import { PARSE_BOUNDS, POUR_BOUNDS } from './histogram.js';
+import { snapshotHistogram } from './prom-histogram.js';
 
 export interface MetricSources {
   /** parser trees to report (in-process; ignored when `snapshot` is given) */
@@ -30,6 +32,14 @@ export interface MetricSources {
 export const PICKET_VERSION = '0.1.0';
 
 type Rows = Array<[Record<string, string>, number]>;
+
+/** Live buckets per scenario: created minus overflowed, expired and cancelled (evictions are not per scenario). */
+function liveByName(s: MetricsSnapshot): Rows {
+  return Object.entries(s.instantiated).map(([name, n]) => {
+    const gone = (s.overflows[name] ?? 0) + (s.underflowedBy[name] ?? 0) + (s.cancelledBy[name] ?? 0);
+    return [{ name }, Math.max(0, n - gone)];
+  });
+}
 type CounterFactory = (name: string, help: string, labelNames: string[], rows: (s: MetricsSnapshot) => Rows,
   needsSnap?: boolean) => client.Counter<string>;
 
@@ -53,7 +63,8 @@ function sourceCounters(defs: readonly CounterDef[], rows: () => CounterRow[], c
 export function createAgentRegistry(src: MetricSources): client.Registry {
   const reg = new client.Registry();
   const info = new client.Gauge({ name: 'cs_info', help: 'Picket build information', labelNames: ['version'], registers: [reg] });
-  info.set({ version: `picket-v${PICKET_VERSION}` }, 0);
+  info.set({ version: `picket-v${PICKET_VERSION}` }, 1);
+  client.collectDefaultMetrics({ register: reg });
 
   // one snapshot per scrape: the first collector takes it, the others (same scrape) reuse it; kept 1 s
   const take = src.snapshot ?? (() => snapshotOf(src.parsers ?? [], src.engines ?? []));
@@ -102,14 +113,29 @@ export function createAgentRegistry(src: MetricSources): client.Registry {
   counter('cs_parser_hits_ok_total', 'Events parsed', ['source', 'type'], perSource('ok'));
   counter('cs_parser_hits_ko_total', 'Events left unparsed', ['source', 'type'], perSource('ko'));
   const perNode = (pick: 'hits' | 'ok' | 'ko') => (s: MetricsSnapshot): Rows => s.nodes.map((m) => [{ name: m.name, stage: m.stage }, m[pick]]);
+  const wl = (pick: 'hits' | 'ok') => (s: MetricsSnapshot): Rows =>
+    s.whitelist.map((w) => [{ source: w.source, type: w.type, name: w.name, reason: w.reason, stage: w.stage }, w[pick]]);
+  const wlLabels = ['source', 'type', 'name', 'reason', 'stage'];
+  counter('cs_node_wl_hits_total', 'Events checked by a whitelist node', wlLabels, wl('hits'));
+  counter('cs_node_wl_hits_ok_total', 'Events whitelisted by a whitelist node', wlLabels, wl('ok'));
+  snapshotHistogram(reg, 'cs_parsing_time_seconds', 'Time to parse one line', PARSE_BOUNDS, async () => (await snap()).parseTime);
+  snapshotHistogram(reg, 'cs_bucket_pour_seconds', 'Time to pour one event into the buckets', POUR_BOUNDS,
+    async () => (await snap()).pourTime);
   counter('cs_node_hits_total', 'Events entering a parser node', ['name', 'stage'], perNode('hits'));
   counter('cs_node_hits_ok_total', 'Events accepted by a parser node', ['name', 'stage'], perNode('ok'));
   counter('cs_node_hits_ko_total', 'Events rejected by a parser node', ['name', 'stage'], perNode('ko'));
 
   const perName = (m: Record<string, number>, label = 'name'): Rows => Object.entries(m).map(([k, n]) => [{ [label]: k }, n]);
-  counter('cs_bucket_poured_total', 'Events poured into buckets', ['name'], (s) => perName(s.poured));
+  counter('cs_bucket_poured_total', 'Events poured into buckets', ['source', 'type', 'name'],
+    (s) => s.pouredBySource.map((p) => [{ source: p.source, type: p.type, name: p.name }, p.n]));
   counter('cs_bucket_overflowed_total', 'Buckets that overflowed', ['name'], (s) => perName(s.overflows));
-  counter('cs_bucket_underflowed_total', 'Buckets that expired without overflowing (all scenarios)', [], (s) => [[{}, s.underflows]]);
+  counter('cs_bucket_underflowed_total', 'Buckets that expired without overflowing', ['name'], (s) => perName(s.underflowedBy));
+  counter('cs_bucket_canceled_total', 'Buckets cancelled (cancel_on)', ['name'], (s) => perName(s.cancelledBy));
+  // CrowdSec's BucketsInstantiation is exported as cs_bucket_created_total (what the Grafana dashboards query)
+  counter('cs_bucket_created_total', 'Buckets created', ['name'], (s) => perName(s.instantiated));
+  counter('cs_bucket_instantiation_total', 'Buckets created', ['name'], (s) => perName(s.instantiated));
+  gauge('cs_buckets', 'Buckets currently alive', ['name'], liveByName);
+  gauge('cs_cache_size', 'Entries in the named caches', ['name', 'type'], (s) => [[{ name: 'live_buckets', type: 'buckets' }, s.liveBuckets]]);
   gauge('picket_buckets_live', 'Buckets currently alive (all scenarios)', [], (s) => [[{}, s.liveBuckets]]);
   counter('picket_bucket_evictions_total', 'Buckets evicted by the live-bucket cap', [], (s) => [[{}, s.evictions]]);
   counter('picket_expr_runtime_errors_total', 'Expression evaluations that raised a runtime error', [], (s) => [[{}, s.exprRuntimeErrors]]);

@@ -3,7 +3,8 @@
 // thread can sum the shards. Taking one walks the parser nodes once (cost per scrape, not per event).
 // Owns: snapshot shape, snapshot of an Agent or of loose trees/engines, merge across shards.
 
-import type { ParserTree, NodeMetric, SourceMetric } from '../parser/runtime.js';
+import type { ParserTree, NodeMetric, SourceMetric, WhitelistMetric } from '../parser/runtime.js';
+import { mergeHistograms, type HistogramData } from './histogram.js';
 import type { BucketEngine } from '../buckets/index.js';
 import { exprMetrics } from '../expr/index.js';
 
@@ -20,10 +21,24 @@ export interface MetricsSnapshot {
   exprRuntimeErrors: number;
   /** alerts (one per source) per scenario */
   alerts: Record<string, number>;
+  /** per (source, type, scenario) */
+  pouredBySource: Array<{ source: string; type: string; name: string; n: number }>;
+  /** per scenario */
+  instantiated: Record<string, number>;
+  underflowedBy: Record<string, number>;
+  cancelledBy: Record<string, number>;
+  /** whitelist node hits per (source, type, name, reason, stage): cs_node_wl_hits_total / _ok_total */
+  whitelist: WhitelistMetric[];
+  parseTime: HistogramData[];
+  pourTime: HistogramData[];
 }
 
 export function emptySnapshot(): MetricsSnapshot {
-  return { parserSources: [], nodes: [], parserErrors: 0, poured: {}, overflows: {}, underflows: 0, liveBuckets: 0, evictions: 0, exprRuntimeErrors: 0, alerts: {} };
+  return {
+    parserSources: [], nodes: [], parserErrors: 0, poured: {}, overflows: {}, underflows: 0, liveBuckets: 0, evictions: 0,
+    exprRuntimeErrors: 0, alerts: {}, pouredBySource: [], instantiated: {}, underflowedBy: {}, cancelledBy: {},
+    whitelist: [], parseTime: [], pourTime: [],
+  };
 }
 
 /** Snapshot of loose parser trees and engines (exprMetrics is per thread: the caller's thread). */
@@ -34,6 +49,7 @@ export function snapshotOf(parsers: readonly ParserTree[], engines: readonly Buc
     s.parserSources = p.metrics.perSource();
     s.nodes = p.metrics.perNode();
     s.parserErrors = p.metrics.errors;
+    s.whitelist = p.metrics.perWhitelist();
     parts.push(s);
   }
   for (const e of engines) {
@@ -41,6 +57,8 @@ export function snapshotOf(parsers: readonly ParserTree[], engines: readonly Buc
     const s = emptySnapshot();
     s.poured = st.poured; s.overflows = st.overflows; s.underflows = st.underflows;
     s.liveBuckets = st.liveBuckets; s.evictions = st.evictions;
+    s.pouredBySource = st.pouredBySource; s.instantiated = st.instantiated;
+    s.underflowedBy = st.underflowedBy; s.cancelledBy = st.cancelledBy;
     parts.push(s);
   }
   const m = mergeSnapshots(parts);
@@ -58,6 +76,8 @@ export function mergeSnapshots(list: readonly MetricsSnapshot[]): MetricsSnapsho
   const out = emptySnapshot();
   const src = new Map<string, SourceMetric>();
   const nodes = new Map<string, NodeMetric>();
+  const poured = new Map<string, MetricsSnapshot['pouredBySource'][number]>();
+  const wl = new Map<string, WhitelistMetric>();
   for (const x of list) {
     for (const m of x.parserSources) {
       const k = `${m.source}\u0000${m.type}`;
@@ -72,7 +92,23 @@ export function mergeSnapshots(list: readonly MetricsSnapshot[]): MetricsSnapsho
     out.parserErrors += x.parserErrors; out.underflows += x.underflows; out.liveBuckets += x.liveBuckets;
     out.evictions += x.evictions; out.exprRuntimeErrors += x.exprRuntimeErrors;
     addMap(out.poured, x.poured); addMap(out.overflows, x.overflows); addMap(out.alerts, x.alerts);
+    addMap(out.instantiated, x.instantiated); addMap(out.underflowedBy, x.underflowedBy);
+    addMap(out.cancelledBy, x.cancelledBy);
+    for (const p of x.pouredBySource) {
+      const k = `${p.source}\u0000${p.type}\u0000${p.name}`;
+      const c = poured.get(k);
+      if (c) c.n += p.n; else poured.set(k, { ...p });
+    }
+    for (const w of x.whitelist) {
+      const k = `${w.source}\u0000${w.type}\u0000${w.name}\u0000${w.reason}\u0000${w.stage}`;
+      const c = wl.get(k);
+      if (c) { c.hits += w.hits; c.ok += w.ok; } else wl.set(k, { ...w });
+    }
   }
+  out.pouredBySource = [...poured.values()];
+  out.whitelist = [...wl.values()];
+  out.parseTime = mergeHistograms(list.map((x) => x.parseTime));
+  out.pourTime = mergeHistograms(list.map((x) => x.pourTime));
   out.parserSources = [...src.values()];
   out.nodes = [...nodes.values()];
   return out;

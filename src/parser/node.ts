@@ -60,6 +60,9 @@ export class CompiledNode {
   hits = 0;
   hitsOk = 0;
   hitsKo = 0;
+  /** whitelist checks per `source\0type` (cs_node_wl_hits_total / _ok_total); the last one is kept at hand */
+  readonly wlHits = new Map<string, { source: string; type: string; hits: number; ok: number }>();
+  private wlLast: { source: string; type: string; hits: number; ok: number } | null = null;
 
   /** Evaluate the node on `evt` (which is `rt.env.evt`). Returns success; throws NodeError (event discarded). */
   process(evt: Event, rt: NodeRuntime, grokImpossible = false): boolean {
@@ -83,6 +86,16 @@ export class CompiledNode {
         wlMatched = wl.checkExprs(env) === 1;
       }
       if (wlMatched) CompiledWhitelist.apply(evt, wl.reason);
+      const line = evt.Line;
+      let c = this.wlLast;
+      if (c === null || c.source !== line.Src || c.type !== line.Module) {
+        const k = `${line.Src}\u0000${line.Module}`;
+        c = this.wlHits.get(k) ?? null;
+        if (c === null) { c = { source: line.Src, type: line.Module, hits: 0, ok: 0 }; this.wlHits.set(k, c); }
+        this.wlLast = c;
+      }
+      c.hits++;
+      if (wlMatched) c.ok++;
     }
     // 3. grok (crowdsec processGrok: a missing apply_on field or an expression runtime error fails the grok
     // without matching; an expression result of another type is logged and "" is matched)

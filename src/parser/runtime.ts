@@ -70,6 +70,9 @@ export function snapshotEvent(evt: Event): EventSnapshot {
 }
 
 export interface NodeMetric { stage: string; name: string; hits: number; ok: number; ko: number }
+export interface WhitelistMetric {
+  source: string; type: string; name: string; reason: string; stage: string; hits: number; ok: number;
+}
 export interface SourceMetric { source: string; type: string; hits: number; ok: number; ko: number }
 
 /** Plain counters; prom-client wiring reads them (cs_parser_hits_ok_total / cs_parser_hits_ko_total per node). */
@@ -101,6 +104,18 @@ export class ParserMetrics {
   perSource(): SourceMetric[] {
     const out: SourceMetric[] = [];
     for (const m of this.bySource.values()) for (const c of m.values()) out.push({ ...c });
+    return out;
+  }
+
+  /** Per whitelist node and (source, type): cs_node_wl_hits_total / cs_node_wl_hits_ok_total. */
+  perWhitelist(): WhitelistMetric[] {
+    const out: WhitelistMetric[] = [];
+    const visit = (n: CompiledNode) => {
+      const reason = n.whitelist?.reason ?? '';
+      for (const c of n.wlHits.values()) out.push({ ...c, name: n.name, reason, stage: n.stage });
+      for (const ch of n.children) visit(ch);
+    };
+    for (const n of this.nodes) visit(n);
     return out;
   }
 

@@ -13,6 +13,7 @@ import { PARSE_ERROR, PARSE_OK } from '../parser/runtime.js';
 import { BucketEngine, type EngineOptions } from '../buckets/index.js';
 import type { LoadedContent } from './content.js';
 import { snapshotOf, type MetricsSnapshot } from '../metrics/snapshot.js';
+import { BatchHistograms, PARSE_BOUNDS, POUR_BOUNDS } from '../metrics/histogram.js';
 
 /** Where lines come from: Line.Src, Line.Module (datasource type) and Line.Labels (labels.type ...). */
 export interface LineSource {
@@ -97,6 +98,11 @@ export class Agent {
   private readonly batch: Event[] = [];
   private readonly pourBatch: number;
   private readonly labelCache = new Map<string, StrMap>();
+  /** cs_parsing_time_seconds / cs_bucket_pour_seconds, recorded once per call / per pour batch */
+  private readonly parseTime = new BatchHistograms(PARSE_BOUNDS);
+  private readonly pourTime = new BatchHistograms(POUR_BOUNDS);
+  private pourSrc = '';
+  private pourType = '';
 
   constructor(readonly content: LoadedContent, private readonly opts: AgentOptions) {
     this.engine = new BucketEngine(content.scenarios, {
@@ -117,6 +123,9 @@ export class Agent {
     const tree = this.content.parsers;
     const batch = this.batch;
     const tap = this.opts.tap;
+    this.setPourSource(source.src, source.module);
+    const t0 = performance.now();
+    let pourMs = 0;
     for (let i = 0; i < lines.length; i++) {
       const raw = lines[i]!;
       // Labels: one shared string map per source (parsers read it, never write it)
@@ -131,9 +140,10 @@ export class Agent {
       if (evt.Whitelisted) { c.whitelisted++; continue; }
       if (tap !== undefined) tap(evt, i);
       batch.push(evt);
-      if (batch.length >= this.pourBatch) this.pourPending();
+      if (batch.length >= this.pourBatch) pourMs += this.pourPending();
     }
-    this.pourPending();
+    pourMs += this.pourPending();
+    this.parseTime.record(source.src, source.module, (performance.now() - t0 - pourMs) / 1000, lines.length);
   }
 
   /**
@@ -142,6 +152,8 @@ export class Agent {
    */
   pourEvents(events: readonly Event[]): void {
     const batch = this.batch;
+    const first = events[0];
+    if (first !== undefined) this.setPourSource(first.Line.Src, first.Line.Module);
     for (const e of events) {
       batch.push(e);
       if (batch.length >= this.pourBatch) this.pourPending(false);
@@ -169,7 +181,10 @@ export class Agent {
   /** Prometheus counters of this agent (parser tree, engine, alerts); cost per call, none per event. */
   metricsSnapshot(withParsers = true): MetricsSnapshot {
     // (an agent that parses nothing and shares its parser tree with another one leaves it to that one)
-    return snapshotOf(withParsers ? [this.content.parsers] : [], [this.engine], this.c.alerts);
+    const s = snapshotOf(withParsers ? [this.content.parsers] : [], [this.engine], this.c.alerts);
+    s.parseTime = withParsers ? this.parseTime.data() : [];
+    s.pourTime = this.pourTime.data();
+    return s;
   }
 
   private labelsOf(source: LineSource): StrMap {
@@ -179,13 +194,25 @@ export class Agent {
     return m;
   }
 
-  private pourPending(count = true): void {
+  private setPourSource(src: string, module: string): void {
+    if (src === this.pourSrc && module === this.pourType) return;
+    this.pourSrc = src; this.pourType = module;
+    this.engine.pourSource(src, module);
+  }
+
+  /** Pours the pending batch; returns the milliseconds it took (overflow handling included). */
+  private pourPending(count = true): number {
     const batch = this.batch;
-    if (batch.length === 0) return;
-    if (count) this.c.poured += batch.length;
+    const n = batch.length;
+    if (n === 0) return 0;
+    const t0 = performance.now();
+    if (count) this.c.poured += n;
     const ovs = this.engine.pourMany(batch);
     batch.length = 0;
     if (ovs.length) this.handleOverflows(ovs);
+    const ms = performance.now() - t0;
+    this.pourTime.record(this.pourSrc, this.pourType, ms / 1000, n);
+    return ms;
   }
 
   /** cmd/crowdsec/output.go: postoverflows, whitelist, reprocess (breadth-first, in emission order). */

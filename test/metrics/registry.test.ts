@@ -28,6 +28,7 @@ test('agent registry exposes CrowdSec parser/bucket metric names filled from the
     'Mar 10 00:00:02 web01 sshd[100]: Failed password for root from 203.0.113.9 port 4243 ssh2',
     'this is not a syslog line',
   ];
+  engine.pourSource('/var/log/auth.log', 'file'); // the agent does this once per batch of one source
   for (const raw of lines) {
     const evt = new Event({ Raw: raw, Src: '/var/log/auth.log', Labels: labels, Module: 'file' });
     evt.ExpectMode = TIMEMACHINE;
@@ -42,7 +43,17 @@ test('agent registry exposes CrowdSec parser/bucket metric names filled from the
   assert.match(text, /cs_parser_hits_ok_total\{source="\/var\/log\/auth.log",type="file"\} 2/);
   assert.match(text, /cs_parser_hits_ko_total\{source="\/var\/log\/auth.log",type="file"\} 1/);
   assert.match(text, /cs_node_hits_total\{name="[^"]+",stage="s00-raw"\} \d+/);
-  assert.match(text, /cs_bucket_poured_total\{name="[^"]*ssh[^"]*"\} 2/);
+  assert.match(text, /cs_bucket_poured_total\{source="\/var\/log\/auth.log",type="file",name="[^"]*ssh[^"]*"\} 2/);
+  assert.match(text, /cs_bucket_created_total\{name="[^"]*ssh-bf"\} 1/);
+  assert.match(text, /cs_bucket_instantiation_total\{name="[^"]*ssh-bf"\} 1/);
+  assert.match(text, /cs_buckets\{name="[^"]*ssh-bf"\} 1/);
+  assert.match(text, /^cs_info\{version="picket-v[^"]+"\} 1$/m);
+  assert.match(text, /^process_resident_memory_bytes \d+/m);
+  assert.match(text, /^nodejs_heap_size_used_bytes \d+/m);
+  assert.match(text, /# TYPE cs_parsing_time_seconds histogram/);
+  assert.match(text, /# TYPE cs_node_wl_hits_total counter/);
+  assert.match(text, /# TYPE cs_bucket_canceled_total counter/);
+  assert.match(text, /# TYPE cs_bucket_pour_seconds histogram/);
   assert.match(text, /cs_filesource_hits_total\{source="\/var\/log\/auth.log",datasource_type="file",acquis_type="syslog"\} 7/);
   assert.match(text, /picket_buckets_live \d+/);
   const m = /picket_expr_runtime_errors_total (\d+)/.exec(text);

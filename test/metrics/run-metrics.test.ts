@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sourceModule } from '../../src/acquisition/sources.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const BIN = path.join(ROOT, 'bin/picket.js');
@@ -71,13 +72,81 @@ async function withAgent(workers: string, body: (url: string, log: string) => Pr
   }
 }
 
+function picket(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve) => {
+    const c = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '', err = '';
+    c.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    c.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+    c.on('close', (code) => resolve({ code, out, err }));
+  });
+}
+
+/** `picket metrics` reads the page: cscli's acquisition / scenario / parser tables, -o json, show SECTION */
+async function checkMetricsCommand(url: string, log: string): Promise<void> {
+  const j = await picket(['metrics', '--url', url, '-o', 'json']);
+  assert.equal(j.code, 0, j.err);
+  const data = JSON.parse(j.out) as Record<string, Array<Record<string, string | number>>>;
+  const acq = data.acquisition!.find((r) => r.Source === `file:${log}`);
+  // as in cscli, "poured" counts each event once per scenario it went into
+  const poured = data.scenarios!.reduce((n, r) => n + Number(r.Poured), 0);
+  assert.ok(poured >= 6, j.out);
+  assert.deepEqual(acq, { Source: `file:${log}`, 'Lines read': 8, 'Lines parsed': 6, 'Lines unparsed': 2,
+    'Lines poured to bucket': poured }, j.out);
+  const ssh = data.scenarios!.find((r) => /ssh-bf$/.test(String(r.Scenario)));
+  assert.equal(ssh?.Poured, 6, j.out);
+  assert.equal(ssh?.Instantiated, 6, j.out);
+  assert.equal(ssh?.['Current Count'], 6, j.out);
+  assert.ok(data.parsers!.some((r) => r.Parsers === 'picket/sshd-logs' && r.Parsed === 6), j.out);
+  const h = await picket(['metrics', 'show', 'acquisition', 'scenarios', '--url', url]);
+  assert.equal(h.code, 0, h.err);
+  assert.match(h.out, /^Acquisition Metrics:\n╭─+┬/m);
+  assert.match(h.out, /│ Source +│ Lines read │ Lines parsed │ Lines unparsed │ Lines poured to bucket │/);
+  assert.match(h.out, /Scenario Metrics:/);
+  assert.doesNotMatch(h.out, /Parser Metrics/);
+  const bad = await picket(['metrics', 'show', 'nothing', '--url', url]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /unknown section nothing/);
+}
+
+interface DashboardSeries { name: string; labels: string[]; dashboards: string[] }
+const FIXTURE = path.join(ROOT, 'test/metrics/fixtures/grafana-v5-series.json');
+/** acquisition families of sources this test does not configure: checked against the sources' counter defs */
+const UNCONFIGURED: Record<string, string> = { cs_journalctlsource_hits_total: 'journalctl', cs_syslogsource_hits_total: 'syslog' };
+/** sources Picket does not implement */
+const ABSENT = new Set(['cs_cloudwatch_stream_hits_total']);
+
+/** every series and label the CrowdSec Grafana dashboards v5 query is in the scrape (or in a source's defs) */
+function checkDashboardSeries(text: string): void {
+  const series = (JSON.parse(fs.readFileSync(FIXTURE, 'utf8')) as { series: DashboardSeries[] }).series;
+  assert.ok(series.length >= 20, 'fixture lists the dashboards\' series');
+  for (const s of series) {
+    if (ABSENT.has(s.name)) continue;
+    const mod = UNCONFIGURED[s.name];
+    if (mod !== undefined) {
+      const def = sourceModule(mod)?.counters.find((c) => c.name === s.name);
+      assert.ok(def, `${s.name}: no counter in the ${mod} source`);
+      for (const l of s.labels) assert.ok(def.labelNames.includes(l), `${s.name}: label ${l} missing`);
+      continue;
+    }
+    const family = s.name.replace(/_bucket$/, '');
+    assert.match(text, new RegExp(`^# TYPE ${family} `, 'm'), `${family} (${s.dashboards.join(', ')}) not exposed`);
+    const lines = text.split('\n').filter((l) => l.startsWith(`${s.name}{`) || l.startsWith(`${s.name} `));
+    // LAPI gauges filled from the store have no sample without decisions/alerts; the agent's families do
+    if (!/^cs_(active_decisions|alerts|lapi_)/.test(s.name)) assert.ok(lines.length > 0, `${s.name}: no sample`);
+    for (const l of lines) {
+      for (const label of s.labels) assert.match(l, new RegExp(`[{,]${label}="`), `${s.name}: label ${label} missing in ${l}`);
+    }
+  }
+}
+
 for (const workers of ['0', '2']) {
   test(`picket run --metrics serves counters matching the lines appended (--workers ${workers})`, async () => {
     await withAgent(workers, async (url, log) => {
       const first = await scrape(url);
       assert.equal(first.status, 200);
       assert.match(first.type ?? '', /^text\/plain; version=0\.0\.4/);
-      assert.match(first.text, /^cs_info\{version="picket-v[^"]+"\} 0$/m);
+      assert.match(first.text, /^cs_info\{version="picket-v[^"]+"\} 1$/m);
       assert.equal((await scrape(url.replace(/\/metrics$/, '/other'))).status, 404);
 
       const now = syslogTime(new Date());
@@ -101,6 +170,10 @@ for (const workers of ['0', '2']) {
       assert.equal(sum(text, 'cs_bucket_poured_total', /\/ssh-bf"/), 6, text);
       assert.ok(sum(text, 'cs_node_hits_total', /stage="s01-parse"/) >= 8);
       assert.equal(sample(text, 'picket_parser_errors_total'), 0);
+      if (workers === '0') {
+        checkDashboardSeries(text);
+        await checkMetricsCommand(url, log);
+      }
       assert.notEqual(sample(text, 'picket_pipeline_queue_depth'), null);
       assert.notEqual(sample(text, 'picket_buckets_live'), null);
       if (workers !== '0') {

@@ -6,11 +6,18 @@ import { asText } from '../../core/yaml-strict.js';
 import { registerSource } from '../registry.js';
 import { COMMON_KEYS, HIT_LABELS, type CounterRow, type DataSource, type SourceContext } from '../source.js';
 import { expandGlob } from './glob.js';
-import { FileTailer } from './tail.js';
+import { FileTailer, type FileEvent } from './tail.js';
 
 export interface FileConfig { source: 'file'; filenames: string[]; labels: Record<string, string>; pollMs?: number }
 
 const HITS = 'cs_filesource_hits_total';
+
+const FILE_EVENT_TEXT: Record<FileEvent, (p: string) => string> = {
+  appeared: (p) => `file ${p} appeared: reading it from its start`,
+  rotated: (p) => `file ${p} rotated: old file read to its end, new one read from its start`,
+  truncated: (p) => `file ${p} truncated: reading it again from its start`,
+  removed: (p) => `file ${p} removed: read to its end, waiting for it to appear again`,
+};
 
 class FileSource implements DataSource {
   readonly name: string;
@@ -25,6 +32,7 @@ class FileSource implements DataSource {
     const dump = ctx.dump;
     this.tailer = new FileTailer({
       patterns: cfg.filenames, pollMs: ctx.pollMs, fromStart: ctx.fromStart, positions: ctx.positions,
+      onFileEvent: (ev, p) => (ctx.info ?? ctx.log)(FILE_EVENT_TEXT[ev](p)),
       // a backlog (written while the agent was stopped) is poured with the lines' own timestamps
       onLines: (src, lines, backlog) => {
         this.hits.set(src, (this.hits.get(src) ?? 0) + lines.length);

@@ -32,7 +32,11 @@ export interface FileTailOptions {
   maxLineBytes?: number;
   /** bytes read per syscall (default 1 MiB) */
   chunkBytes?: number;
+  /** a file appeared after the start, was rotated (renamed and re-created), truncated, or removed */
+  onFileEvent?: (event: FileEvent, path: string) => void;
 }
+
+export type FileEvent = 'appeared' | 'rotated' | 'truncated' | 'removed';
 
 interface OpenFile {
   path: string;
@@ -49,7 +53,7 @@ interface OpenFile {
 export class FileTailer {
   readonly stats = { linesRead: 0, bytesRead: 0, truncatedLines: 0, rotations: 0, truncations: 0, openErrors: 0 };
   private readonly files = new Map<string, OpenFile>();
-  private readonly opts: Required<Omit<FileTailOptions, 'positions'>> & { positions?: PositionStore };
+  private readonly opts: Required<Omit<FileTailOptions, 'positions' | 'onFileEvent'>> & Pick<FileTailOptions, 'positions' | 'onFileEvent'>;
   private timer: NodeJS.Timeout | null = null;
   private polling = false;
   private first = true;
@@ -94,6 +98,7 @@ export class FileTailer {
           if (!opened) continue;
           f = opened;
           this.files.set(p, f);
+          if (!this.first) this.opts.onFileEvent?.('appeared', p);
         }
         await this.follow(f);
       }
@@ -104,6 +109,7 @@ export class FileTailer {
         this.flushPartial(f);
         closeQuiet(f.fd);
         this.files.delete(p);
+        this.opts.onFileEvent?.('removed', p);
       }
     } finally {
       this.first = false;
@@ -130,6 +136,7 @@ export class FileTailer {
       this.flushPartial(f);
       closeQuiet(f.fd);
       this.stats.rotations++;
+      this.opts.onFileEvent?.('rotated', f.path);
       const nf = this.open(f.path, false);
       if (!nf) { this.files.delete(f.path); return; }
       nf.pos = 0;
@@ -137,6 +144,7 @@ export class FileTailer {
       f = nf;
     } else if (st.size < f.pos) {
       this.stats.truncations++;
+      this.opts.onFileEvent?.('truncated', f.path);
       f.pos = 0;
       f.catchupEnd = 0;
       f.partial = null;

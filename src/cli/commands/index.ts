@@ -42,6 +42,7 @@ const LOADERS: readonly Loader[] = [
   ['postoverflows', () => import('./hub.js'), 'postoverflowsCommand'],
   ['contexts', () => import('./hub.js'), 'contextsCommand'],
   ['import', () => import('./import.js'), 'importCommand'],
+  ['metrics', () => import('./metrics.js'), 'metricsCommand'],
 ];
 
 /** Command names, in --help order. */

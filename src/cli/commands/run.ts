@@ -16,6 +16,9 @@ const DEFAULT_DATA = DEFAULT_DATA_DIR;
 /** what the pipeline uses when --workers is not given (src/pipeline/pool.ts defaultWorkers), for the help text */
 const CORES = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
 
+/** CrowdSec's (logrus) level names */
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warning', 'warn', 'error', 'fatal', 'panic'];
+
 const usage = `Usage: picket run [--acquis FILE] [--content DIR] [--data DIR] [--listen HOST:PORT] [--workers N]
                   [--metrics HOST:PORT|off] [--config FILE] [--profiles FILE] [-o human|json]
        picket run --stdin --type TYPE [...]
@@ -53,6 +56,9 @@ Agent options:
   --from-start     read files that exist at start from their beginning (default: only new lines)
   --poll MS        file poll interval in ms (default 200)
 ${MAX_BUCKETS_HELP}
+  --summary SEC    log a one-line throughput summary every SEC seconds (default 60, 0 = never)
+  --log-level L    trace, debug, info (default; else config log_level), warning, error: below info, the
+                   per-alert lines (decision taken), file events and throughput summaries are not logged
   --data DIR       data folder (LMDB store picket.mdb: LAPI machines, bouncers, alerts, decisions, and
                    read positions of files, so a restart resumes where the agent stopped); default:
                    config data_dir, else /var/lib/picket as root, ./.picket-data otherwise
@@ -105,6 +111,8 @@ export const runCommand: Command = {
       'max-buckets': { type: 'string' },
       'from-start': { type: 'boolean' },
       poll: { type: 'string' },
+      summary: { type: 'string' },
+      'log-level': { type: 'string' },
       output: { type: 'string', short: 'o' },
       data: { type: 'string' },
       'dump-lines': { type: 'string' },
@@ -170,6 +178,15 @@ export const runCommand: Command = {
     const pollMs = values.poll !== undefined ? Number(values.poll) : 200;
     if (!Number.isFinite(pollMs) || pollMs <= 0)
       throw new CliError(`--poll ${String(values.poll)}: expected milliseconds`);
+    const summary = values.summary !== undefined ? Number(values.summary) : 60;
+    if (!Number.isFinite(summary) || summary < 0) {
+      throw new CliError(`--summary ${String(values.summary)}: expected seconds`);
+    }
+    const logLevel = ((values['log-level'] as string | undefined) ?? config.logLevel ?? 'info').toLowerCase();
+    if (!LOG_LEVELS.includes(logLevel)) {
+      throw new CliError(`--log-level ${logLevel}: expected one of ${LOG_LEVELS.join(', ')}`);
+    }
+    const quiet = ['warning', 'warn', 'error', 'fatal', 'panic'].includes(logLevel);
 
     if (noAgent) return runLapiOnly({ dataDir, config, profiles, lapiAddr: lapiAddr as ListenAddr, metricsAddr }, io);
 
@@ -196,6 +213,8 @@ export const runCommand: Command = {
         profiles,
         noApi,
         lapiUrl: values.lapi as string | undefined,
+        summaryMs: quiet ? 0 : summary * 1000,
+        infoLog: !quiet,
         credentialsFile: (values.credentials as string | undefined) ?? config.credentialsPath,
       },
       io,
