@@ -67,7 +67,7 @@ function defaultAsn(): CsvSpec | null {
 }
 
 // ---- process-wide cache of opened databases (null = failed to open) ----
-interface CityInfo { iso: string; eu: boolean; lat: number; lon: number }
+export interface CityInfo { iso: string; eu: boolean; lat: number; lon: number }
 interface AsnInfo { num: string; org: string }
 class CachedReader {
   readonly cityCache = new Map<number, CityInfo>();
@@ -112,7 +112,8 @@ const num = (v: unknown): number => (typeof v === 'number' ? v : typeof v === 'b
 const EMPTY_CITY: CityInfo = { iso: '', eu: false, lat: 0, lon: 0 };
 const EMPTY_ASN: AsnInfo = { num: '0', org: '' };
 
-function cityInfoOf(record: unknown): CityInfo {
+/** CrowdSec GeoIpCity values of a City record (both layouts); exported for bench/mmdb.bench.ts. */
+export function cityInfoOf(record: unknown): CityInfo {
   const rec = obj(record);
   if (!rec) return EMPTY_CITY;
   let iso = '', eu = false;
