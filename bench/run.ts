@@ -39,6 +39,7 @@ const runs: Array<{ name: string; file: string; argv: string[] }> = [
   { name: 'central-sim', file: 'central-sim.bench.js', argv: [] },
   // issue 11 §1: 1M-line address spray by default here (the 10M figure: node dist/bench/spray.bench.js)
   { name: 'spray', file: 'spray.bench.js', argv: ['--quick'] },
+  { name: 'mmdb', file: 'mmdb.bench.js', argv: [] },
   // ground truth needs a log: the generated ssh log cached by parse.bench
 ];
 const results: string[] = [];

@@ -9,7 +9,7 @@ import { Event, TIMEMACHINE } from '../../src/core/event.js';
 import { GoTime } from '../../src/core/gotime.js';
 import { getEnricher, reverseDnsSettled, setReverseResolver, type EnrichContext } from '../../src/parser/enrich/index.js';
 import { GeoIpDatabases } from '../../src/parser/enrich/geoip.js';
-import { MmdbReader, ipToBytes } from '../../src/parser/enrich/mmdb.js';
+import { MmdbReader, ipToBytes } from './mmdb-oracle.js';
 import { writeMmdb } from './mmdb-writer.js';
 
 const NOW = new GoTime(Date.UTC(2030, 0, 2, 3, 4, 5), 0, 0, 'UTC');

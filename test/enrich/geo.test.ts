@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { GeoIpDatabases, GEO_ATTRIBUTION } from '../../src/parser/enrich/geoip.js';
 import { AsnRangeTable, rangePrefix } from '../../src/parser/enrich/geo-csv.js';
 import { EU_COUNTRIES, parseIpInto } from '../../src/parser/enrich/geo-ip.js';
-import { MmdbReader } from '../../src/parser/enrich/mmdb.js';
+import { MmdbReader } from './mmdb-oracle.js';
 import { writeMmdb } from './mmdb-writer.js';
 
 test('shipped databases: well-known public addresses, private ranges, no network', () => {

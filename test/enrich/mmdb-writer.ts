@@ -1,6 +1,6 @@
 // Test helper: a minimal MaxMind DB writer (search tree with 24/28/32-bit records, IPv4 in an IPv6 tree,
 // data section with maps/strings/uints/doubles/bools/arrays, string de-duplication through pointers).
-import { ipToBytes } from '../../src/parser/enrich/mmdb.js';
+import { ipToBytes } from './mmdb-oracle.js';
 
 function ctrl(type: number, size: number): number[] {
   const out: number[] = [];

@@ -5,15 +5,16 @@
 //   - GeoLite2 (nested): country / registered_country / represented_country .iso_code, .is_in_european_union,
 //     location.latitude/longitude; autonomous_system_number / autonomous_system_organization;
 //   - ip-location-db (flat): country_code, latitude, longitude (IsInEU from the built-in EU list);
-// and AS data as ip-location-db CSV ranges compiled at first use into a typed-array range table (geo-csv.ts).
+// MMDB files are read with mmdb-lib (issue 10; bench/mmdb.bench.ts); AS data as ip-location-db CSV ranges
+// compiled at first use into a typed-array range table (geo-csv.ts).
 // A missing or unreadable DB is not fatal (that side yields nothing).
 
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { AsnRangeTable } from './geo-csv.js';
 import { bytesToCidr, EU_COUNTRIES, parseIpInto } from './geo-ip.js';
-import { MmdbReader } from './mmdb.js';
+import { Reader } from 'mmdb-lib';
 
 export interface GeoIpPaths {
   cityPath?: string;
@@ -67,14 +68,41 @@ function defaultAsn(): CsvSpec | null {
 }
 
 // ---- process-wide cache of opened databases (null = failed to open) ----
-interface CityInfo { iso: string; eu: boolean; lat: number; lon: number }
+export interface CityInfo { iso: string; eu: boolean; lat: number; lon: number }
 interface AsnInfo { num: string; org: string }
-class CachedReader {
-  readonly cityCache = new Map<number, CityInfo>();
-  readonly asnCache = new Map<number, AsnInfo>();
-  constructor(readonly reader: MmdbReader) {}
-}
 const CACHE_MAX = 1 << 16;
+/**
+ * An mmdb-lib reader whose decoder cache (keyed by data offset, bounded) returns the same record object for every
+ * address of a network, so the CrowdSec values are computed once per record (WeakMaps keyed by that object).
+ */
+class CachedReader {
+  readonly cityCache = new WeakMap<object, CityInfo>();
+  readonly asnCache = new WeakMap<object, AsnInfo>();
+  readonly reader: Reader<Rec>;
+  readonly v4Only: boolean;
+  constructor(buf: Buffer) {
+    const m = new Map<number, unknown>();
+    const cache = {
+      get: (k: number): unknown => m.get(k),
+      set: (k: number, v: unknown): void => { if (m.size >= CACHE_MAX) m.clear(); m.set(k, v); },
+    };
+    this.reader = new Reader<Rec>(buf, { cache });
+    this.v4Only = this.reader.metadata.ipVersion === 4;
+  }
+  /** The record (or null) and the prefix length of its network for the `len` bytes of SCR (parsed address). */
+  lookup(len: 4 | 16): [Rec | null, number] {
+    if (len === 16 && this.v4Only) return [null, 0];
+    let ip: string;
+    if (len === 4) ip = `${SCR[0]}.${SCR[1]}.${SCR[2]}.${SCR[3]}`;
+    else {
+      const g: string[] = [];
+      for (let i = 0; i < 16; i += 2) g.push(((SCR[i]! << 8) | SCR[i + 1]!).toString(16));
+      ip = g.join(':');
+    }
+    const [rec, prefix] = this.reader.getWithPrefixLength(ip);
+    return [rec && typeof rec === 'object' ? rec : null, prefix];
+  }
+}
 const readers = new Map<string, { r: CachedReader | null; mtime: number; size: number }>();
 const csvTables = new Map<string, AsnRangeTable | null>();
 
@@ -89,7 +117,7 @@ function openReader(path: string, recheck = false): CachedReader | null {
   try { st = statSync(path); } catch { readers.delete(path); return null; }
   if (e && e.mtime === st.mtimeMs && e.size === st.size) return e.r;
   let r: CachedReader | null;
-  try { r = new CachedReader(MmdbReader.open(path)); } catch { r = null; }
+  try { r = new CachedReader(readFileSync(path)); } catch { r = null; }
   readers.set(path, { r, mtime: st.mtimeMs, size: st.size });
   return r;
 }
@@ -112,7 +140,8 @@ const num = (v: unknown): number => (typeof v === 'number' ? v : typeof v === 'b
 const EMPTY_CITY: CityInfo = { iso: '', eu: false, lat: 0, lon: 0 };
 const EMPTY_ASN: AsnInfo = { num: '0', org: '' };
 
-function cityInfoOf(record: unknown): CityInfo {
+/** CrowdSec GeoIpCity values of a City record (both layouts); exported for bench/mmdb.bench.ts. */
+export function cityInfoOf(record: unknown): CityInfo {
   const rec = obj(record);
   if (!rec) return EMPTY_CITY;
   let iso = '', eu = false;
@@ -140,12 +169,9 @@ function asnInfoOf(record: unknown): AsnInfo {
   return { num: typeof n === 'number' || typeof n === 'bigint' ? String(n) : '0', org: typeof o === 'string' ? o : '' };
 }
 
-function cached<T>(m: Map<number, T>, off: number, make: () => T): T {
-  let v = m.get(off);
-  if (v === undefined) {
-    if (m.size >= CACHE_MAX) m.clear();
-    v = make(); m.set(off, v);
-  }
+function cached<T>(m: WeakMap<object, T>, rec: Rec, make: (rec: Rec) => T): T {
+  let v = m.get(rec);
+  if (v === undefined) { v = make(rec); m.set(rec, v); }
   return v;
 }
 
@@ -199,8 +225,8 @@ export class GeoIpDatabases {
     const r = this.reader(side, len);
     if (!r) return null; // this family's file is unreadable
     let info = EMPTY_CITY;
-    const off = r.reader.find(SCR, len);
-    if (off >= 0) info = cached(r.cityCache, off, () => cityInfoOf(r.reader.decodeAt(off)));
+    const [rec] = r.lookup(len);
+    if (rec) info = cached(r.cityCache, rec, cityInfoOf);
     return { IsoCode: info.iso, IsInEU: info.eu ? 'true' : 'false', Latitude: info.lat.toFixed(6), Longitude: info.lon.toFixed(6) };
   }
 
@@ -219,8 +245,8 @@ export class GeoIpDatabases {
     } else {
       const r = this.reader(side, len);
       if (!r) return null;
-      const off = r.reader.find(SCR, len);
-      if (off >= 0) info = cached(r.asnCache, off, () => asnInfoOf(r.reader.decodeAt(off)));
+      const [rec] = r.lookup(len);
+      if (rec) info = cached(r.asnCache, rec, asnInfoOf);
     }
     return { ASNNumber: info.num, ASNumber: info.num, ASNOrg: info.org };
   }
@@ -237,8 +263,8 @@ export class GeoIpDatabases {
       return row >= 0 ? { SourceRange: t!.rangeCidr(SCR, len, row) } : null;
     }
     const r = this.reader(side, len);
-    if (!r || r.reader.find(SCR, len) < 0) return null;
-    return { SourceRange: bytesToCidr(SCR, len, r.reader.lastPrefix) };
+    const [rec, prefix] = r ? r.lookup(len) : [null, 0];
+    return rec ? { SourceRange: bytesToCidr(SCR, len, prefix) } : null;
   }
 
   /** Raw City record (for the GeoIPEnrich expr helper), or null. */
@@ -246,8 +272,7 @@ export class GeoIpDatabases {
     const side = this.citySide;
     const len = parseIpInto(ip, SCR);
     const r = len === 0 ? null : this.reader(side, len);
-    const off = r ? r.reader.find(SCR, len as 4 | 16) : -1;
-    return off >= 0 ? r!.reader.decodeAt(off) : null;
+    return r ? r.lookup(len as 4 | 16)[0] : null;
   }
 
   /** Raw ASN record (GeoLite2-ASN field names, also for the CSV table), or null. */
@@ -261,7 +286,6 @@ export class GeoIpDatabases {
       return row >= 0 ? { autonomous_system_number: t!.asnOf(len, row), autonomous_system_organization: t!.orgOf(len, row) } : null;
     }
     const r = this.reader(side, len);
-    const off = r ? r.reader.find(SCR, len) : -1;
-    return off >= 0 ? r!.reader.decodeAt(off) : null;
+    return r ? r.lookup(len)[0] : null;
   }
 }

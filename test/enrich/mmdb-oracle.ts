@@ -1,10 +1,13 @@
 // Minimal MaxMind DB (.mmdb) reader: metadata, search tree walk (24/28/32-bit records, IPv4 inside an
 // IPv6 tree), data section decoding (all MMDB types), returning the record and its network (CIDR).
 // Owns: file format only. Offline, synchronous, whole file in memory.
+// Test-only since issue 10: Picket reads MMDB files with mmdb-lib (src/parser/enrich/geoip.ts); this former
+// hand-written reader is kept as the oracle of test/enrich/mmdb-lib.test.ts and bench/mmdb.bench.ts (no goal
+// needs it: bench/RESULTS.md, "MaxMind DB reader").
 
 import { readFileSync } from 'node:fs';
-import { bytesToCidr, parseIpInto } from './geo-ip.js';
-import { PicketError } from '../../core/errors.js';
+import { bytesToCidr, parseIpInto } from '../../src/parser/enrich/geo-ip.js';
+import { PicketError } from '../../src/core/errors.js';
 
 const META_MARKER = Buffer.from([0xab, 0xcd, 0xef, ...Buffer.from('MaxMind.com')]);
 
@@ -101,7 +104,8 @@ export class MmdbReader {
     return { record: this.decode(off)[0], network: bytesToCidr(bytes, len, this.lastPrefix) };
   }
 
-  /** Decode one value at `off`; returns [value, next offset]. `base` = start of the section pointers are relative to. */
+  /** Decode one value at `off`; returns [value, next offset]. `base` = start of the section pointers are
+   *  relative to. */
   private decode(off: number, base = this.dataStart): [unknown, number] {
     const b = this.buf;
     const ctrl = b[off++]!;
