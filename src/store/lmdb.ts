@@ -21,6 +21,7 @@ import type { AllowlistRecord } from './allowlists.js';
 import type { UsageMetricsRecord } from './usage-metrics.js';
 import type { ErasureRecord } from './erase.js';
 import { PicketError, errorMessage, errorCode } from '../core/errors.js';
+import type { OutboxEntry, SentRecord } from './outbox.js';
 
 /** Sub-database name -> value type. Keys are strings unless a comment says otherwise. */
 export interface SubDbs {
@@ -44,6 +45,10 @@ export interface SubDbs {
   gdprErasures: ErasureRecord;
   /** small state of scheduled jobs, key: job name (src/report/schedule.ts: last month reported) */
   jobState: string;
+  /** signals owed to the central API, key: zero-padded sequence (./outbox.ts) */
+  capiOutbox: OutboxEntry;
+  /** audit trail of signals sent, key: alert UUID (./outbox.ts) */
+  capiSent: SentRecord;
 }
 
 export type SubDbName = keyof SubDbs;

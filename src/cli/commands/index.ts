@@ -35,6 +35,7 @@ const LOADERS: readonly Loader[] = [
   ['report', () => import('./report.js'), 'reportCommand'],
   ['gdpr', () => import('./gdpr.js'), 'gdprCommand'],
   ['central', () => import('./central.js'), 'centralCommand'],
+  ['capi', () => import('./capi.js'), 'capiCommand'],
   ['hub', () => import('./hub.js'), 'hubCommand'],
   ['collections', () => import('./hub.js'), 'collectionsCommand'],
   ['parsers', () => import('./hub.js'), 'parsersCommand'],

@@ -1,0 +1,100 @@
+// HTTP client of a central API speaking CrowdSec's CAPI v3 (capi.md §3, §4): register, login (token cached in
+// memory), POST /v3/signals with the exact bytes given. Owns: request shapes, timeouts and the mapping of
+// answers to outcomes (ok / retry / relogin / refused) that the pusher acts on.
+
+import crypto from 'node:crypto';
+import { errorMessage, PicketError } from '../core/errors.js';
+import type { CapiCredentials } from './config.js';
+
+const TIMEOUT_MS = 5_000;
+const UA = 'picket/capi';
+
+export class CapiError extends PicketError {
+  constructor(
+    message: string,
+    readonly status = 0,
+  ) {
+    super('CAPI_REQUEST', message);
+  }
+}
+
+export type PushOutcome = 'ok' | 'retry' | 'relogin' | 'refused';
+
+const ALNUM = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+function randomAlnum(n: number): string {
+  return [...crypto.randomBytes(n)].map((b) => ALNUM[b % ALNUM.length]).join('');
+}
+
+/** a new login (48 alphanumerics, §3.1) and password (64) */
+export function newCredentials(url: string): CapiCredentials {
+  return { url: url.replace(/\/+$/, ''), login: randomAlnum(48), password: randomAlnum(64) };
+}
+
+async function post(url: string, body: string, token?: string): Promise<{ status: number; text: string }> {
+  const headers: Record<string, string> = { 'Content-Type': 'application/json', 'User-Agent': UA };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  try {
+    const r = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(TIMEOUT_MS) });
+    return { status: r.status, text: await r.text() };
+  } catch (e) {
+    return { status: 0, text: errorMessage(e) };
+  }
+}
+
+export class CapiClient {
+  private token = '';
+
+  constructor(
+    readonly creds: CapiCredentials,
+    private readonly scenarios: () => string[] = () => [],
+  ) {}
+
+  url(p: string): string {
+    return `${this.creds.url.replace(/\/+$/, '')}/v3/${p}`;
+  }
+
+  async register(): Promise<void> {
+    const r = await post(
+      this.url('watchers'),
+      JSON.stringify({ machine_id: this.creds.login, password: this.creds.password }),
+    );
+    if (r.status !== 200)
+      throw new CapiError(`${this.url('watchers')}: ${r.status || 'unreachable'} ${r.text}`, r.status);
+  }
+
+  async login(): Promise<{ token: string; expire: string }> {
+    const body = JSON.stringify({
+      machine_id: this.creds.login,
+      password: this.creds.password,
+      scenarios: this.scenarios(),
+    });
+    const r = await post(this.url('watchers/login'), body);
+    if (r.status !== 200)
+      throw new CapiError(`${this.url('watchers/login')}: ${r.status || 'unreachable'} ${r.text}`, r.status);
+    const j = JSON.parse(r.text) as { token?: unknown; expire?: unknown };
+    if (typeof j.token !== 'string')
+      throw new CapiError(`${this.url('watchers/login')}: no token in the answer`, r.status);
+    this.token = j.token;
+    return { token: j.token, expire: String(j.expire ?? '') };
+  }
+
+  /** POST /v3/signals with `body` (a JSON array, sent byte for byte) */
+  async pushSignals(body: string): Promise<{ outcome: PushOutcome; status: number; text: string }> {
+    if (!this.token) {
+      try {
+        await this.login();
+      } catch (e) {
+        const st = e instanceof CapiError ? e.status : 0;
+        return { outcome: 'retry', status: st, text: errorMessage(e) };
+      }
+    }
+    const r = await post(this.url('signals'), body, this.token);
+    if (r.status >= 200 && r.status < 300) return { outcome: 'ok', ...r };
+    if (r.status === 401 || r.status === 403) {
+      this.token = '';
+      return { outcome: 'relogin', ...r };
+    }
+    if (r.status === 0 || r.status === 429 || r.status >= 500) return { outcome: 'retry', ...r };
+    return { outcome: 'refused', ...r };
+  }
+}
