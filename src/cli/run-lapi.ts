@@ -21,6 +21,7 @@ import { WatcherClient } from '../client/watcher.js';
 import { AlertForwarder } from '../client/forwarder.js';
 import { ReportSchedule } from '../report/schedule.js';
 import { onStopSignal } from './signals.js';
+import { consoleEnabled, createConsole } from '../console/index.js';
 
 export interface LocalLapi {
   server: LapiServer;
@@ -58,14 +59,16 @@ export async function startLocalLapi(env: PicketStore, o: {
 }): Promise<LocalLapi> {
   const notifier = loadNotifier(o.config, o.profiles, o);
   const store = openLapiStore(env);
+  const allowlists = new AllowlistStore(env);
   let server: LapiServer;
   try {
     server = await startLapi({
       store, listen: o.listen, dataDir: env.dir, profiles: o.profiles,
       trustedIps: o.config.trustedIps, tls: o.config.tls,
       retention: { ...DEFAULT_RETENTION, ...(o.config.retention ?? {}) },
-      registry: o.registry, log: o.log, localCredentials: true, allowlists: new AllowlistStore(env),
+      registry: o.registry, log: o.log, localCredentials: true, allowlists,
       ...(notifier ? { notify: notifier } : {}),
+      ...(consoleEnabled(o.listen.host) ? { ui: createConsole({ store, allowlists, dataDir: env.dir, tls: o.config.tls !== undefined, log: o.log }) } : {}),
     });
   } catch (e) {
     await notifier?.close().catch(() => undefined);

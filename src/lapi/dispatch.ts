@@ -18,7 +18,12 @@ import { ProfileError } from '../profiles/index.js';
 import { sendEmpty, sendForbidden, sendJwtError, sendMessage } from './reply.js';
 
 /** `tls`: client-certificate bouncers on API-key routes when no X-Api-Key is sent (null: no CA configured) */
-export function createDispatcher(app: LapiApp, router: Router, tls: TlsClientAuth | null = null): (req: IncomingMessage, res: ServerResponse) => void {
+/** `ui`: the web console, given every /ui and /ui/* request that no LAPI route matches (null: none) */
+export type UiMount = { handle(req: IncomingMessage, res: ServerResponse): void };
+
+export function createDispatcher(
+  app: LapiApp, router: Router, tls: TlsClientAuth | null = null, ui: UiMount | null = null,
+): (req: IncomingMessage, res: ServerResponse) => void {
   const metrics = app.metrics;
 
   function authBouncer(ctx: RequestContext, h: RouteHandler, rm: RouteMetrics): boolean {
@@ -64,6 +69,7 @@ export function createDispatcher(app: LapiApp, router: Router, tls: TlsClientAut
     const method = req.method ?? 'GET';
     const m = router.match(method, path);
     if ('status' in m) {
+      if (ui !== null && (path === '/ui' || path.startsWith('/ui/'))) { ui.handle(req, res); return; }
       metrics.invalidEndpoint(method);
       sendEmpty(res, m.status);
       return;
