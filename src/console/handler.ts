@@ -7,6 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LapiStore } from '../store/records.js';
+import type { ReportSource } from '../report/index.js';
+import { privacyText, sendReport } from './reports.js';
 import type { AllowlistStore } from '../store/allowlists.js';
 import { AllowlistError } from '../store/allowlists.js';
 import type { LapiAlertJSON } from '../api/alerts.js';
@@ -22,7 +24,7 @@ const TYPES: Record<string, string> = {
 };
 
 export interface ConsoleOptions {
-  store: LapiStore;
+  store: LapiStore & ReportSource;
   allowlists: AllowlistStore | null;
   dataDir: string;
   /** the built front end (index.html + assets/) */
@@ -138,6 +140,8 @@ export class ConsoleHandler {
         send(res, n > 0 ? 200 : 404, n > 0 ? {} : { message: 'no such item' });
         return;
       }
+      case 'GET /report': await sendReport(res, this.o.store, q, now); return;
+      case 'GET /privacy': send(res, 200, { text: privacyText() }); return;
       default: send(res, 404, { message: `no console API route ${method} ${route}` });
     }
   }

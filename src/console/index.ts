@@ -4,6 +4,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LapiStore } from '../store/records.js';
+import type { ReportSource } from '../report/index.js';
 import type { AllowlistStore } from '../store/allowlists.js';
 import { ConsoleHandler } from './handler.js';
 
@@ -22,6 +23,6 @@ export function consoleEnabled(host: string, enabled?: boolean): boolean {
   return enabled ?? isLoopback(host);
 }
 
-export function createConsole(o: { store: LapiStore; allowlists: AllowlistStore | null; dataDir: string; tls: boolean; log?: (l: string) => void }): ConsoleHandler {
+export function createConsole(o: { store: LapiStore & ReportSource; allowlists: AllowlistStore | null; dataDir: string; tls: boolean; log?: (l: string) => void }): ConsoleHandler {
   return new ConsoleHandler({ ...o, uiDir: UI_DIR });
 }

@@ -84,6 +84,24 @@ test('login sets an HttpOnly SameSite=Strict cookie; unsafe requests need the CS
   assert.deepEqual(list.map((d) => d.value), ['192.0.2.10']);
 });
 
+test('reports download (json, html) and the privacy notice, for a logged-in user only', async () => {
+  const r = await login();
+  const jar = (r.headers.get('set-cookie') ?? '').split(';')[0]!;
+  const month = new Date().toISOString().slice(0, 7);
+  assert.equal((await fetch(`${base()}/ui/api/report?month=${month}&format=json`)).status, 401);
+  const j = await fetch(`${base()}/ui/api/report?month=${month}&format=json`, { headers: { cookie: jar } });
+  assert.equal(j.status, 200);
+  assert.match(j.headers.get('content-disposition') ?? '', new RegExp(`attachment; filename="picket-report-${month}.json"`));
+  const data = await j.json() as { summary: unknown };
+  assert.ok(data.summary !== undefined);
+  const h = await fetch(`${base()}/ui/api/report?month=${month}&format=html`, { headers: { cookie: jar } });
+  assert.equal(h.headers.get('content-type'), 'text/html; charset=utf-8');
+  assert.match(await h.text(), /<svg/);
+  assert.equal((await fetch(`${base()}/ui/api/report?month=2026-13`, { headers: { cookie: jar } })).status, 400);
+  const p = await (await fetch(`${base()}/ui/api/privacy`, { headers: { cookie: jar } })).json() as { text: string };
+  assert.match(p.text, /What leaves the machine/);
+});
+
 test('login is rate-limited per client address', async () => {
   // a fresh console on its own LAPI so the other tests' logins are not counted
   const own = await startLapi({
@@ -157,6 +175,11 @@ test('chromium: keyboard login, live alert, decision add/delete, allowlist entry
     await al.getByRole('button', { name: 'Add entry' }).click();
     await page.getByRole('button', { name: 'Remove 10.1.0.0/16' }).waitFor();
     await page.screenshot({ path: path.join(ARTEFACTS, 'allowlists.png') });
+
+    await page.getByRole('button', { name: 'Privacy', exact: true }).click();
+    await page.getByText('What leaves the machine').first().waitFor();
+    await page.getByRole('button', { name: 'Reports', exact: true }).click();
+    await page.getByRole('button', { name: 'Download report' }).waitFor();
 
     await page.getByRole('button', { name: 'Dashboard', exact: true }).click();
     await page.getByRole('heading', { name: 'Top scenarios' }).waitFor();

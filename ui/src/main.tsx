@@ -158,7 +158,28 @@ function Allowlists() {
   );
 }
 
-const PAGES = { Dashboard, Alerts, Decisions, Allowlists } as const;
+function Reports() {
+  const month = new Date().toISOString().slice(0, 7);
+  return (
+    <section><h1>Reports</h1>
+      <p>The monthly report (charts first, tables after), built from this LAPI's store and downloaded as a file.</p>
+      <form method="get" action="/ui/api/report" aria-label="download a report">
+        <label>Month <input name="month" defaultValue={month} pattern="[0-9]{4}-[0-9]{2}" required /></label>
+        <label>Format <select name="format"><option value="html">HTML</option><option value="pdf">PDF</option><option value="json">JSON</option></select></label>
+        <button type="submit">Download report</button>
+      </form>
+    </section>
+  );
+}
+
+function Privacy() {
+  const [text, setText] = useState('');
+  useEffect(() => { api<{ text: string }>('/privacy').then((r) => setText(r.text), (e: Error) => setText(e.message)); }, []);
+  return (<section><h1>Privacy</h1><p>What Picket stores, for how long, and what leaves the machine (docs/PRIVACY.md):</p>
+    <pre class="doc" tabIndex={0}>{text}</pre></section>);
+}
+
+const PAGES = { Dashboard, Alerts, Decisions, Allowlists, Reports, Privacy } as const;
 type Page = keyof typeof PAGES;
 
 function App() {
