@@ -37,6 +37,7 @@ export const LAYERS = {
   report: ['core', 'net', 'api', 'config', 'parser', 'store'],
   gdpr: ['core', 'net', 'api', 'config', 'report', 'store'],
   central: ['core', 'net', 'api', 'config', 'parser', 'store', 'lapi'],
+  console: ['core', 'net', 'api', 'config', 'store', 'report', 'gdpr'],
 };
 
 /**

@@ -22,6 +22,7 @@ import { AlertForwarder } from '../client/forwarder.js';
 import { ReportSchedule } from '../report/schedule.js';
 import { onStopSignal } from './signals.js';
 import { errorMessage } from '../core/errors.js';
+import { consoleEnabled, createConsole } from '../console/index.js';
 
 export interface LocalLapi {
   server: LapiServer;
@@ -73,6 +74,7 @@ export async function startLocalLapi(
 ): Promise<LocalLapi> {
   const notifier = loadNotifier(o.config, o.profiles, o);
   const store = openLapiStore(env);
+  const allowlists = new AllowlistStore(env);
   let server: LapiServer;
   try {
     server = await startLapi({
@@ -86,9 +88,12 @@ export async function startLocalLapi(
       registry: o.registry,
       log: o.log,
       localCredentials: true,
-      allowlists: new AllowlistStore(env),
+      allowlists,
       alertLog: o.alertLog,
       ...(notifier ? { notify: notifier } : {}),
+      ...(consoleEnabled(o.listen.host)
+        ? { ui: createConsole({ store, allowlists, dataDir: env.dir, tls: o.config.tls !== undefined, log: o.log }) }
+        : {}),
     });
   } catch (e) {
     await notifier?.close().catch(() => undefined);

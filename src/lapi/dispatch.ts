@@ -19,8 +19,11 @@ import { ProfileError } from '../profiles/index.js';
 import { sendEmpty, sendForbidden, sendJwtError, sendMessage } from './reply.js';
 
 /** `tls`: client-certificate bouncers on API-key routes when no X-Api-Key is sent (null: no CA configured) */
+/** `ui`: the web console, given every /ui and /ui/* request that no LAPI route matches (null: none) */
+export type UiMount = { handle(req: IncomingMessage, res: ServerResponse): void };
+
 export function createDispatcher(
-  app: LapiApp, router: Router, tls: TlsClientAuth | null = null,
+  app: LapiApp, router: Router, tls: TlsClientAuth | null = null, ui: UiMount | null = null,
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const metrics = app.metrics;
 
@@ -113,6 +116,7 @@ export function createDispatcher(
     const method = req.method ?? 'GET';
     const m = router.match(method, path);
     if ('status' in m) {
+      if (ui !== null && (path === '/ui' || path.startsWith('/ui/'))) { ui.handle(req, res); return; }
       metrics.invalidEndpoint(method);
       sendEmpty(res, m.status);
       return;

@@ -13,7 +13,7 @@ import { JwtAuth, jwtSecretFromEnv } from './auth-jwt.js';
 import { TlsClientAuth } from './auth-tls.js';
 import { LapiMetrics } from './metrics.js';
 import { Router } from './router.js';
-import { createDispatcher } from './dispatch.js';
+import { createDispatcher, type UiMount } from './dispatch.js';
 import { listen, type TlsFiles } from './server.js';
 import { loadProtobufCodec } from './protobuf-codec.js';
 import { validateAlerts } from './validate.js';
@@ -63,6 +63,8 @@ export interface LapiOptions {
   allowlists?: AllowlistStore;
   /** stored alerts go to the notifications their matching profiles name (closed with the server) */
   notify?: AlertNotifyHook;
+  /** the web console, served under /ui; `ingest` is set once the LAPI listens */
+  ui?: UiMount & { ingest: LapiServer['ingestAlerts'] | null };
 }
 
 export interface LapiServer {
@@ -100,7 +102,7 @@ export async function startLapi(o: LapiOptions): Promise<LapiServer> {
   if (o.notify) app.notify = o.notify;
   if (o.allowlists) { app.allowlists = o.allowlists; registerAllowlistRoutes(router, o.allowlists); }
 
-  const listener = await listen(createDispatcher(app, router, tlsAuth), o.listen, o.tls);
+  const listener = await listen(createDispatcher(app, router, tlsAuth, o.ui ?? null), o.listen, o.tls);
   // a client started on the 'listening' line must find the credentials file (port 0: the URL is known only now)
   const credentials = o.localCredentials ? await ensureLocalCredentials(o.store, o.dataDir, listener.url) : null;
   log(`Local API listening on ${listener.url}`);
@@ -120,6 +122,7 @@ export async function startLapi(o: LapiOptions): Promise<LapiServer> {
   }, PRUNE_EVERY_MS) : null;
   timer?.unref();
 
+  if (o.ui) o.ui.ingest = async (alerts, machineId) => app.ingest(validateAlerts(alerts), machineId, now());
   let closed: Promise<void> | null = null;
   return {
     url: listener.url,

@@ -34,6 +34,7 @@ const LOADERS: readonly Loader[] = [
   ['notifications', () => import('./notifications.js'), 'notificationsCommand'],
   ['report', () => import('./report.js'), 'reportCommand'],
   ['gdpr', () => import('./gdpr.js'), 'gdprCommand'],
+  ['console', () => import('./console.js'), 'consoleCommand'],
   ['central', () => import('./central.js'), 'centralCommand'],
   ['capi', () => import('./capi.js'), 'capiCommand'],
   ['hub', () => import('./hub.js'), 'hubCommand'],
