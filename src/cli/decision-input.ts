@@ -92,7 +92,7 @@ export function importFormatOf(file: string, given: string | undefined): ImportF
 interface RawRow { value?: unknown; duration?: unknown; type?: unknown; scope?: unknown; reason?: unknown; scenario?: unknown }
 
 /** a CSV line split into cells (RFC 4180 quotes) */
-function splitCsv(line: string): string[] {
+export function splitCsv(line: string): string[] {
   const out: string[] = [];
   let cur = '', q = false;
   for (let i = 0; i < line.length; i++) {
