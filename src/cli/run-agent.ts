@@ -30,6 +30,7 @@ import { LocalAlertSink, remoteForwarder, startLocalLapi, type LocalLapi } from 
 import type { AlertForwarder } from '../client/forwarder.js';
 import type { WatcherClient } from '../client/watcher.js';
 import { errorMessage, PicketError } from '../core/errors.js';
+import { simulationSwitch } from './simulation-file.js';
 
 export interface AgentOptions {
   acquis?: string;
@@ -127,6 +128,7 @@ class AgentRun {
     try {
       this.pipe = await createPipeline({
         contentDir: this.o.content ?? null, timeMachine: false, workers: this.o.workers, onAlert: emit,
+        simulation: simulationSwitch(this.o.config.simulationPath),
         log: (m) => this.io.err(`warning: ${m}`),
       });
     } catch (e) { throw new CliError(errorMessage(e), 1); }

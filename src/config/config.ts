@@ -7,6 +7,7 @@
 //   retention: {max_age: 7d, max_items: 5000}
 //   metrics: {listen: 127.0.0.1:6060}
 //   notification_dir: /etc/picket/notifications   # CrowdSec's config_paths.notification_dir
+//   simulation_path: /etc/picket/simulation.yaml  # CrowdSec's config_paths.simulation_path
 //   report: {schedule: monthly, output_dir: /var/lib/picket/reports, notification: email-ops}
 // Owns: reading and validating it. Every error names the file, the line and the key; unknown keys are errors
 // (a typo must not silently fall back to a default).
@@ -33,6 +34,8 @@ export interface PicketConfig {
   retention?: RetentionConfig;
   metricsListen?: string;
   notificationDir?: string;
+  /** simulation.yaml (CrowdSec's format) */
+  simulationPath?: string;
   report?: ReportConfig;
 }
 
@@ -96,6 +99,7 @@ export function parseConfig(text: string, file: string): PicketConfig {
       case 'listen': cfg.listen = str(v, key, fail); break;
       case 'profiles_path': cfg.profilesPath = str(v, key, fail); break;
       case 'notification_dir': cfg.notificationDir = str(v, key, fail); break;
+      case 'simulation_path': cfg.simulationPath = str(v, key, fail); break;
       case 'trusted_ips': {
         if (!YAML.isSeq(v)) fail(v ?? pair.key, key, 'expected a list of IPs or CIDR ranges');
         cfg.trustedIps = (v as YAML.YAMLSeq).items.map((it, i) => str(it, `${key}[${i}]`, fail));
@@ -151,7 +155,7 @@ export function parseConfig(text: string, file: string): PicketConfig {
       }
       case 'report': cfg.report = parseReport(v ?? pair.key, fail); break;
       default:
-        fail(pair.key, key, 'unknown key (expected data_dir, listen, profiles_path, notification_dir, trusted_ips, tls, retention, metrics, report)');
+        fail(pair.key, key, 'unknown key (expected data_dir, listen, profiles_path, notification_dir, simulation_path, trusted_ips, tls, retention, metrics, report)');
     }
   }
   return cfg;

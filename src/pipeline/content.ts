@@ -21,7 +21,12 @@ export interface ContentOptions {
   timeMachine: boolean;
   /** year for year-less dates (default: current UTC year) */
   year?: number | null;
+  /** simulation.yaml (the global switch XOR exclusions): its scenarios' alerts are marked simulated */
+  simulation?: SimulationSwitch | null;
 }
+
+/** simulation.yaml's content, as plain data (it crosses to worker threads) */
+export interface SimulationSwitch { simulation: boolean; exclusions: string[] }
 
 export interface LoadedContent {
   /** where the content came from (for messages) */
@@ -72,6 +77,6 @@ export function loadContent(o: ContentOptions): LoadedContent {
   // (no postoverflows, the usual case: no second copy of the pattern files)
   const postoverflows = wrap('postoverflows', () => loadParserTree(set.postoverflows,
     { patterns: set.postoverflows.length ? lib() : PatternLibrary.withBuiltins(), dataDir: set.dataDir, enrich }));
-  const scenarios = wrap('scenarios', () => loadScenarios(set.scenarios, { dataDir: set.dataDir }));
+  const scenarios = wrap('scenarios', () => loadScenarios(set.scenarios, { dataDir: set.dataDir, simulation: o.simulation ?? undefined }));
   return { origin, set, parsers, postoverflows, scenarios, warnings: [...parsers.warnings, ...postoverflows.warnings] };
 }

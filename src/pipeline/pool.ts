@@ -33,7 +33,7 @@ import type { Piscina } from 'piscina';
 import { LIVE, TIMEMACHINE } from '../core/event.js';
 import { Agent, mergeCounters, type AgentCounters, type AgentOptions, type LineSource } from './agent.js';
 import { alertToLapiJSON, type LapiAlertJSON } from '../api/alerts.js';
-import { loadContent, type LoadedContent } from './content.js';
+import { loadContent, type LoadedContent, type SimulationSwitch } from './content.js';
 import { ShardRouter } from './ipscan.js';
 import { eventFromWire } from './event-wire.js';
 import { GlobalMerge, hasGlobalScenarios, perSource, shardOptions } from './global-merge.js';
@@ -46,6 +46,8 @@ type TaskBody = WorkerTask extends infer T ? T extends WorkerTask ? Omit<T, 'seq
 export interface PipelineOptions {
   contentDir?: string | null;
   year?: number | null;
+  /** simulation.yaml's switch and exclusions (content.ts) */
+  simulation?: SimulationSwitch | null;
   timeMachine: boolean;
   /** 0 = in-process; default: one per core */
   workers?: number;
@@ -102,7 +104,9 @@ export function defaultWorkers(timeMachine = false): number {
 export async function createPipeline(o: PipelineOptions): Promise<Pipeline> {
   const workers = o.workers ?? defaultWorkers(o.timeMachine);
   // content is always loaded on the main thread: load errors surface here (naming the file), not in a worker
-  const content = o.content ?? loadContent({ contentDir: o.contentDir, year: o.year, timeMachine: o.timeMachine });
+  const content = o.content ?? loadContent({
+    contentDir: o.contentDir, year: o.year, timeMachine: o.timeMachine, simulation: o.simulation,
+  });
   if (workers <= 0) return new InProcessPipeline(content, o);
   // piscina is loaded only for a pool (in-process replays start faster without it)
   const { Piscina: PiscinaClass } = await import('piscina');
@@ -195,6 +199,7 @@ class PoolPipeline implements Pipeline {
     }
     const init: WorkerInit = {
       contentDir: o.contentDir ?? null, year: o.year ?? null, timeMachine: o.timeMachine, store: o.store ?? 'wasm',
+      simulation: o.simulation ?? null,
     };
     const filename = new URL('./worker.js', import.meta.url).href;
     for (let i = 0; i < workers; i++) {

@@ -8,7 +8,7 @@ import { CliError } from '../../src/cli/command.js';
 test('every command loads, in --help order; one is found by name', async () => {
   const commands = await allCommands();
   assert.deepEqual(commands.map((c) => c.name), ['run', 'replay', 'explain', 'hubtest', 'decisions', 'alerts', 'bouncers', 'allowlists', 'machines', 'lapi',
-    'notifications', 'report', 'gdpr']);
+    'notifications', 'report', 'gdpr', 'simulation']);
   assert.deepEqual([...commandNames], commands.map((c) => c.name));
   for (const c of commands) assert.doesNotMatch(c.summary, /unavailable/, c.name);
   assert.equal((await findCommand('replay'))?.name, 'replay');

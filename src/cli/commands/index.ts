@@ -33,6 +33,7 @@ const LOADERS: readonly Loader[] = [
   ['notifications', () => import('./notifications.js'), 'notificationsCommand'],
   ['report', () => import('./report.js'), 'reportCommand'],
   ['gdpr', () => import('./gdpr.js'), 'gdprCommand'],
+  ['simulation', () => import('./simulation.js'), 'simulationCommand'],
 ];
 
 /** Command names, in --help order. */
