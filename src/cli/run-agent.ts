@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import type client from 'prom-client';
 import { CliError, type CliIO } from './command.js';
 import {
-  DEFAULT_ACQUISITION, loadAcquisitionFile, parseAcquisition, type AcquisitionSource,
+  DEFAULT_ACQUISITION, loadAcquisitionPaths, parseAcquisition, type AcquisitionSource,
 } from '../acquisition/config.js';
 import type { FilePosition, PositionStore } from '../acquisition/file/tail.js';
 import type { CounterDef, DataSource, SourceContext } from '../acquisition/source.js';
@@ -33,7 +33,8 @@ import { errorMessage, PicketError } from '../core/errors.js';
 import { simulationSwitch } from './simulation-file.js';
 
 export interface AgentOptions {
-  acquis?: string;
+  /** acquisition files and acquis.d/ folders (--acquis, repeatable; else the config's acquisition_path/_dir) */
+  acquis?: string[];
   stdin: boolean;
   type?: string;
   content?: string;
@@ -67,7 +68,9 @@ function humanLine(a: LapiAlertJSON): string {
 function readSources(o: AgentOptions): AcquisitionSource[] {
   let sources: AcquisitionSource[];
   try {
-    sources = o.acquis ? loadAcquisitionFile(o.acquis)
+    const paths = o.acquis?.length ? o.acquis
+      : [o.config.acquisitionPath, o.config.acquisitionDir].filter((p): p is string => p !== undefined);
+    sources = paths.length ? loadAcquisitionPaths(paths)
       : parseAcquisition(DEFAULT_ACQUISITION, '<embedded default acquisition>');
   } catch (e) { throw new CliError(errorMessage(e), 1); }
   if (o.stdin) {

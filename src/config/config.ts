@@ -8,6 +8,8 @@
 //   metrics: {listen: 127.0.0.1:6060}
 //   notification_dir: /etc/picket/notifications   # CrowdSec's config_paths.notification_dir
 //   simulation_path: /etc/picket/simulation.yaml  # CrowdSec's config_paths.simulation_path
+//   acquisition_path: /etc/picket/acquis.yaml     # CrowdSec's crowdsec_service.acquisition_path
+//   acquisition_dir: /etc/picket/acquis.d         # CrowdSec's crowdsec_service.acquisition_dir
 //   report: {schedule: monthly, output_dir: /var/lib/picket/reports, notification: email-ops}
 // Owns: reading and validating it. Every error names the file, the line and the key; unknown keys are errors
 // (a typo must not silently fall back to a default).
@@ -36,6 +38,8 @@ export interface PicketConfig {
   notificationDir?: string;
   /** simulation.yaml (CrowdSec's format) */
   simulationPath?: string;
+  acquisitionPath?: string;
+  acquisitionDir?: string;
   report?: ReportConfig;
 }
 
@@ -100,6 +104,8 @@ export function parseConfig(text: string, file: string): PicketConfig {
       case 'profiles_path': cfg.profilesPath = str(v, key, fail); break;
       case 'notification_dir': cfg.notificationDir = str(v, key, fail); break;
       case 'simulation_path': cfg.simulationPath = str(v, key, fail); break;
+      case 'acquisition_path': cfg.acquisitionPath = str(v, key, fail); break;
+      case 'acquisition_dir': cfg.acquisitionDir = str(v, key, fail); break;
       case 'trusted_ips': {
         if (!YAML.isSeq(v)) fail(v ?? pair.key, key, 'expected a list of IPs or CIDR ranges');
         cfg.trustedIps = (v as YAML.YAMLSeq).items.map((it, i) => str(it, `${key}[${i}]`, fail));
@@ -155,7 +161,7 @@ export function parseConfig(text: string, file: string): PicketConfig {
       }
       case 'report': cfg.report = parseReport(v ?? pair.key, fail); break;
       default:
-        fail(pair.key, key, 'unknown key (expected data_dir, listen, profiles_path, notification_dir, simulation_path, trusted_ips, tls, retention, metrics, report)');
+        fail(pair.key, key, 'unknown key (expected data_dir, listen, profiles_path, notification_dir, simulation_path, acquisition_path, acquisition_dir, trusted_ips, tls, retention, metrics, report)');
     }
   }
   return cfg;

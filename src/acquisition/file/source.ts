@@ -1,14 +1,19 @@
 // The `file` acquisition source: `filenames`/`filename` (globs; files that do not exist yet are waited for),
-// tailed by tail.ts with read positions kept by the agent. Counts lines read per file and type
+// `exclude_regexps` (files whose path matches one are not read), `max_buffer_size` (longest line, bytes),
+// `poll_without_inotify` (accepted: Picket always polls), tailed by tail.ts with read positions kept by the agent. Counts lines read per file and type
 // (cs_filesource_hits_total). Registers itself.
 
 import { asText } from '../../core/yaml-strict.js';
+import { errorMessage } from '../../core/errors.js';
 import { registerSource } from '../registry.js';
 import { COMMON_KEYS, HIT_LABELS, type CounterRow, type DataSource, type SourceContext } from '../source.js';
 import { expandGlob } from './glob.js';
 import { FileTailer } from './tail.js';
 
-export interface FileConfig { source: 'file'; filenames: string[]; labels: Record<string, string>; pollMs?: number }
+export interface FileConfig {
+  source: 'file'; filenames: string[]; labels: Record<string, string>; pollMs?: number;
+  exclude?: RegExp[]; maxLineBytes?: number;
+}
 
 const HITS = 'cs_filesource_hits_total';
 
@@ -24,7 +29,8 @@ class FileSource implements DataSource {
     const labels = cfg.labels;
     const dump = ctx.dump;
     this.tailer = new FileTailer({
-      patterns: cfg.filenames, pollMs: ctx.pollMs, fromStart: ctx.fromStart, positions: ctx.positions,
+      patterns: cfg.filenames, exclude: cfg.exclude, pollMs: ctx.pollMs,
+      ...(cfg.maxLineBytes !== undefined ? { maxLineBytes: cfg.maxLineBytes } : {}), fromStart: ctx.fromStart, positions: ctx.positions,
       onLines: (src, lines) => {
         this.hits.set(src, (this.hits.get(src) ?? 0) + lines.length);
         if (dump) dump(lines);
@@ -40,7 +46,7 @@ class FileSource implements DataSource {
   describe(): string {
     const type = this.cfg.labels.type;
     return this.cfg.filenames.map((f) => {
-      const n = expandGlob(f).length;
+      const n = expandGlob(f).filter((p) => !this.cfg.exclude?.some((re) => re.test(p))).length;
       return `${f} (type ${type}${n === 0 ? ', waiting for it to appear' : f.match(/[*?[]/) ? `, ${n} files` : ''})`;
     }).join(', ');
   }
@@ -55,8 +61,7 @@ class FileSource implements DataSource {
 
 registerSource<FileConfig>({
   name: 'file',
-  keys: new Set([...COMMON_KEYS, 'filenames', 'filename', 'poll_without_inotify', 'force_inotify', 'exclude_regexps',
-    'max_buffer_size', 'use_time_machine']),
+  keys: new Set([...COMMON_KEYS, 'filenames', 'filename', 'poll_without_inotify', 'exclude_regexps', 'max_buffer_size']),
   counters: [{ name: HITS, help: 'Lines read from a file', labelNames: HIT_LABELS }],
   parse(v, labels, fail) {
     const names: string[] = [];
@@ -66,7 +71,23 @@ registerSource<FileConfig>({
       for (const f of v.filenames as unknown[]) names.push(asText(f));
     }
     if (names.length === 0) fail('file source without "filenames" or "filename"');
-    return { source: 'file', filenames: names, labels };
+    const cfg: FileConfig = { source: 'file', filenames: names, labels };
+    if (v.exclude_regexps !== undefined && v.exclude_regexps !== null) {
+      if (!Array.isArray(v.exclude_regexps)) fail('"exclude_regexps" must be a list of regular expressions');
+      cfg.exclude = (v.exclude_regexps as unknown[]).map((r, i) => {
+        try { return new RegExp(asText(r)); } catch (e) {
+          return fail(`"exclude_regexps"[${i}]: ${errorMessage(e)}`);
+        }
+      });
+    }
+    if (v.max_buffer_size !== undefined && v.max_buffer_size !== null) {
+      const n = Number(v.max_buffer_size);
+      if (!Number.isInteger(n) || n <= 0) fail(`"max_buffer_size": expected a positive number of bytes, got ${asText(v.max_buffer_size)}`);
+      cfg.maxLineBytes = n;
+    }
+    const poll = v.poll_without_inotify;
+    if (poll !== undefined && poll !== null && typeof poll !== 'boolean') fail('"poll_without_inotify": expected true or false');
+    return cfg;
   },
   create: (cfg, ctx) => new FileSource(cfg, ctx),
 });

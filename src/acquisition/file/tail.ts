@@ -18,6 +18,8 @@ export interface PositionStore {
 export interface FileTailOptions {
   /** file names or globs */
   patterns: string[];
+  /** paths matching one of these are not read (acquis `exclude_regexps`) */
+  exclude?: RegExp[];
   /** called with complete lines of one file, in order */
   onLines: (src: string, lines: string[]) => void | Promise<void>;
   /** poll interval in ms (default 200) */
@@ -44,7 +46,7 @@ interface OpenFile {
 export class FileTailer {
   readonly stats = { linesRead: 0, bytesRead: 0, truncatedLines: 0, rotations: 0, truncations: 0, openErrors: 0 };
   private readonly files = new Map<string, OpenFile>();
-  private readonly opts: Required<Omit<FileTailOptions, 'positions'>> & { positions?: PositionStore };
+  private readonly opts: Required<Omit<FileTailOptions, 'positions' | 'exclude'>> & { positions?: PositionStore; exclude?: RegExp[] };
   private timer: NodeJS.Timeout | null = null;
   private polling = false;
   private first = true;
@@ -81,7 +83,10 @@ export class FileTailer {
     this.polling = true;
     try {
       const seen = new Set<string>();
-      for (const pattern of this.opts.patterns) for (const p of expandGlob(pattern)) seen.add(p);
+      const ex = this.opts.exclude;
+      for (const pattern of this.opts.patterns) {
+        for (const p of expandGlob(pattern)) if (ex === undefined || !ex.some((re) => re.test(p))) seen.add(p);
+      }
       for (const p of seen) {
         let f = this.files.get(p);
         if (!f) {

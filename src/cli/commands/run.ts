@@ -40,7 +40,9 @@ LAPI options:
   --no-agent       only the LAPI (no log reading)
 
 Agent options:
-  --acquis FILE    acquisition config (CrowdSec acquis.yaml format); default: Picket's embedded one
+  --acquis PATH    acquisition config (CrowdSec acquis.yaml format), a file or an acquis.d/ folder (its *.yaml);
+                   repeatable; default: the config's acquisition_path and acquisition_dir, else Picket's
+                   embedded one
                    (/var/log/auth.log, /var/log/syslog, /var/log/messages, nginx and apache logs)
   --content DIR    hub-layout content folder instead of Picket's defaults
   --stdin          also read lines from standard input (needs --type)
@@ -86,7 +88,7 @@ export const runCommand: Command = {
   usage,
   async run(argv: string[], io: CliIO): Promise<number> {
     const { values } = parseOptions('run', argv, {
-      acquis: { type: 'string' },
+      acquis: { type: 'string', multiple: true },
       content: { type: 'string' },
       stdin: { type: 'boolean' },
       type: { type: 'string' },
@@ -137,7 +139,7 @@ export const runCommand: Command = {
 
     const { runAgent } = await import('../run-agent.js');
     return runAgent({
-      acquis: values.acquis as string | undefined, stdin: values.stdin === true, type: values.type as string | undefined,
+      acquis: values.acquis as string[] | undefined, stdin: values.stdin === true, type: values.type as string | undefined,
       content: values.content as string | undefined, fromStart: values['from-start'] === true,
       dumpLines: values['dump-lines'] as string | undefined, workers, pollMs, fmt, dataDir, metricsAddr, config,
       lapiAddr, profiles, noApi, lapiUrl: values.lapi as string | undefined, credentialsFile: values.credentials as string | undefined,
