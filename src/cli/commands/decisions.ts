@@ -12,11 +12,12 @@ import { COMMON_HELP, COMMON_OPTIONS, FILTER_OPTIONS, onlyOptions, resolveContex
 import { asText, csvLine, outputFormat } from '../output.js';
 import { renderTable } from '../table.js';
 import { Progress } from '../progress.js';
-import { checkDuration, importAlert, importFormatOf, manualAlert, parseImport, targetOf, valueProblem } from '../decision-input.js';
+import {
+  checkDuration, importAlert, importFormatOf, manualAlert, parseImport, targetOf, valueProblem, type ManualDecision,
+} from '../decision-input.js';
 import { normaliseScope } from '../../api/scope.js';
 import { parseWireDuration } from '../../api/wire-time.js';
 import type { WatcherClient } from '../../client/watcher.js';
-import type { ManualDecision } from '../decision-input.js';
 import type { AlertDecision, AlertQuery, AlertResponse, DecisionDeleteQuery } from '../../client/alerts.js';
 
 const IMPORT_BATCH = 1000;
