@@ -48,36 +48,64 @@ export function makeDecisionSet(n: number, seed = 1): DecisionSet {
   for (const s of singles) push(s, 'Ip');
   for (const s of v6singles) push(s, 'Ip');
   // interleave kinds the way a real feed mixes them
-  for (let i = decisions.length - 1; i > 0; i--) { const j = int(i + 1); [decisions[i], decisions[j]] = [decisions[j]!, decisions[i]!]; }
+  for (let i = decisions.length - 1; i > 0; i--) {
+    const j = int(i + 1);
+    [decisions[i], decisions[j]] = [decisions[j]!, decisions[i]!];
+  }
 
   const expectedHits = new Set<string>();
   const queries: string[] = [];
   const loadedSingles = decisions.filter((d) => d.scope === 'Ip');
-  for (let i = 0; i < 1000; i++) { const q = loadedSingles[int(loadedSingles.length)]!.value; queries.push(q); expectedHits.add(q); }
+  for (let i = 0; i < 1000; i++) {
+    const q = loadedSingles[int(loadedSingles.length)]!.value;
+    queries.push(q);
+    expectedHits.add(q);
+  }
   const r4 = [...ranges24];
-  for (let i = 0; i < 250; i++) { const q = v4s(((r4[int(r4.length)]! << 8) | int(256)) >>> 0); queries.push(q); expectedHits.add(q); }
+  for (let i = 0; i < 250; i++) {
+    const q = v4s(((r4[int(r4.length)]! << 8) | int(256)) >>> 0);
+    queries.push(q);
+    expectedHits.add(q);
+  }
   for (let i = 0; i < 1250; i++) {
     let q: string;
     if (i % 10 === 9) q = `2a01:${hex()}:${hex()}::${hex()}`;
     else { let x: number; do x = v4(); while (ranges24.has(x >>> 8) || singles.has(v4s(x))); q = v4s(x); }
     queries.push(q);
   }
-  for (let i = queries.length - 1; i > 0; i--) { const j = int(i + 1); [queries[i], queries[j]] = [queries[j]!, queries[i]!]; }
+  for (let i = queries.length - 1; i > 0; i--) {
+    const j = int(i + 1);
+    [queries[i], queries[j]] = [queries[j]!, queries[i]!];
+  }
   return { decisions, queries, expectedHits };
 }
 
 interface HttpResult { status: number; body: Buffer; headers: http.IncomingHttpHeaders; ms: number }
 
 /** One HTTP request on 127.0.0.1 (no compression asked), timed to the last byte. */
-export function request(url: string, opts: { method?: string; headers?: Record<string, string>; body?: string; timeoutMs?: number } = {}): Promise<HttpResult> {
+export function request(
+  url: string,
+  opts: { method?: string; headers?: Record<string, string>; body?: string; timeoutMs?: number } = {},
+): Promise<HttpResult> {
   const started = process.hrtime.bigint();
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: opts.method ?? 'GET', headers: opts.headers, timeout: opts.timeoutMs ?? 300_000 }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks), headers: res.headers, ms: Number(process.hrtime.bigint() - started) / 1e6 }));
-      res.on('error', reject);
-    });
+    const req = http.request(
+      url,
+      { method: opts.method ?? 'GET', headers: opts.headers, timeout: opts.timeoutMs ?? 300_000 },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            body: Buffer.concat(chunks),
+            headers: res.headers,
+            ms: Number(process.hrtime.bigint() - started) / 1e6,
+          }),
+        );
+        res.on('error', reject);
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`timeout: ${url}`)));
     req.on('error', reject);
     req.end(opts.body);
@@ -94,8 +122,17 @@ export async function login(baseUrl: string, machineId: string, password: string
   return (JSON.parse(r.body.toString()) as { token: string }).token;
 }
 
-/** Loads the decisions through `POST /v1/alerts`, `perAlert` decisions per alert, `alertsPerPost` alerts per request. */
-export async function loadDecisions(baseUrl: string, token: string, decisions: BenchDecision[], perAlert = 1000, alertsPerPost = 1): Promise<number> {
+/**
+ * Loads the decisions through `POST /v1/alerts`, `perAlert` decisions per alert, `alertsPerPost` alerts per
+ * request.
+ */
+export async function loadDecisions(
+  baseUrl: string,
+  token: string,
+  decisions: BenchDecision[],
+  perAlert = 1000,
+  alertsPerPost = 1,
+): Promise<number> {
   const started = Date.now();
   const now = new Date().toISOString();
   for (let i = 0; i < decisions.length; i += perAlert * alertsPerPost) {
@@ -103,17 +140,41 @@ export async function loadDecisions(baseUrl: string, token: string, decisions: B
     for (let a = 0; a < alertsPerPost && i + a * perAlert < decisions.length; a++) {
       const chunk = decisions.slice(i + a * perAlert, i + (a + 1) * perAlert);
       alerts.push({
-        scenario: `bench import of ${chunk.length} decisions`, scenario_hash: '', scenario_version: '', message: 'bench import',
-        events_count: 1, capacity: 0, leakspeed: '0', simulated: false, labels: null, start_at: now, stop_at: now, created_at: now,
-        source: { scope: 'Ip', value: '127.0.0.1', ip: '127.0.0.1' }, events: [],
-        decisions: chunk.map((d) => ({ duration: d.duration, origin: 'cscli', scenario: d.scenario, scope: d.scope, type: 'ban', value: d.value })),
+        scenario: `bench import of ${chunk.length} decisions`,
+        scenario_hash: '',
+        scenario_version: '',
+        message: 'bench import',
+        events_count: 1,
+        capacity: 0,
+        leakspeed: '0',
+        simulated: false,
+        labels: null,
+        start_at: now,
+        stop_at: now,
+        created_at: now,
+        source: { scope: 'Ip', value: '127.0.0.1', ip: '127.0.0.1' },
+        events: [],
+        decisions: chunk.map((d) => ({
+          duration: d.duration,
+          origin: 'cscli',
+          scenario: d.scenario,
+          scope: d.scope,
+          type: 'ban',
+          value: d.value,
+        })),
       });
     }
     const r = await request(`${baseUrl}v1/alerts`, {
-      method: 'POST', body: JSON.stringify(alerts),
-      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}`, 'User-Agent': 'crowdsec/v1.4.6-bench' },
+      method: 'POST',
+      body: JSON.stringify(alerts),
+      headers: {
+        'Content-Type': 'application/json',
+        Authorization: `Bearer ${token}`,
+        'User-Agent': 'crowdsec/v1.4.6-bench',
+      },
     });
-    if (r.status !== 201) throw new Error(`POST /v1/alerts (decisions ${i}..): ${r.status} ${r.body.toString().slice(0, 300)}`);
+    if (r.status !== 201)
+      throw new Error(`POST /v1/alerts (decisions ${i}..): ${r.status} ${r.body.toString().slice(0, 300)}`);
   }
   return Date.now() - started;
 }
@@ -139,7 +200,15 @@ end
 `);
 }
 
-export interface WrkResult { requestsPerSec: number; p50Ms: number; p99Ms: number; requests: number; non2xx: number; socketErrors: string; raw: string }
+export interface WrkResult {
+  requestsPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  requests: number;
+  non2xx: number;
+  socketErrors: string;
+  raw: string;
+}
 
 function toMs(v: string, unit: string): number {
   const x = Number(v);
@@ -147,24 +216,45 @@ function toMs(v: string, unit: string): number {
 }
 
 /** Runs wrk (2 threads, 32 connections, --latency) against `url` with the script, bounded in time. */
-export async function runWrk(url: string, script: string, seconds: number, threads = 2, connections = 32): Promise<WrkResult> {
-  const r = await runCommand('wrk', [`-t${threads}`, `-c${connections}`, `-d${seconds}s`, '--timeout', '60s', '--latency', '-s', script, url], { timeoutMs: (seconds + 30) * 1000 });
+export async function runWrk(
+  url: string,
+  script: string,
+  seconds: number,
+  threads = 2,
+  connections = 32,
+): Promise<WrkResult> {
+  const r = await runCommand(
+    'wrk',
+    [`-t${threads}`, `-c${connections}`, `-d${seconds}s`, '--timeout', '60s', '--latency', '-s', script, url],
+    { timeoutMs: (seconds + 30) * 1000 },
+  );
   if (r.code !== 0) throw new Error(`wrk exited ${r.code}: ${r.stderr}\n${r.stdout}`);
   const out = r.stdout;
   const rps = /Requests\/sec:\s+([\d.]+)/.exec(out);
-  const lat = (pct: string): number => { const m = new RegExp(`^\\s+${pct}%\\s+([\\d.]+)(us|ms|s|m)\\s*$`, 'm').exec(out); return m ? toMs(m[1]!, m[2]!) : NaN; };
+  const lat = (pct: string): number => {
+    const m = new RegExp(`^\\s+${pct}%\\s+([\\d.]+)(us|ms|s|m)\\s*$`, 'm').exec(out);
+    return m ? toMs(m[1]!, m[2]!) : NaN;
+  };
   const total = /(\d+) requests in/.exec(out);
   const non2xx = /Non-2xx or 3xx responses:\s+(\d+)/.exec(out);
   const sockErr = /Socket errors:([^\n]*)/.exec(out);
   return {
-    requestsPerSec: rps ? Number(rps[1]) : NaN, p50Ms: lat('50'), p99Ms: lat('99'), requests: total ? Number(total[1]) : 0,
-    non2xx: non2xx ? Number(non2xx[1]) : 0, socketErrors: sockErr ? sockErr[1]!.trim() : '', raw: out,
+    requestsPerSec: rps ? Number(rps[1]) : NaN,
+    p50Ms: lat('50'),
+    p99Ms: lat('99'),
+    requests: total ? Number(total[1]) : 0,
+    non2xx: non2xx ? Number(non2xx[1]) : 0,
+    socketErrors: sockErr ? sockErr[1]!.trim() : '',
+    raw: out,
   };
 }
 
 export interface StreamResult { ms: number; bytes: number; status: number; contentType: string; newCount?: number }
 
-/** `GET /v1/decisions/stream?startup=true` as a fresh bouncer would (no compression), timed to the last byte; median of `runs`. */
+/**
+ * `GET /v1/decisions/stream?startup=true` as a fresh bouncer would (no compression), timed to the last byte;
+ * median of `runs`.
+ */
 export async function timeStartupStream(baseUrl: string, apiKey: string, accept: 'json' | 'protobuf', runs = 3): Promise<StreamResult> {
   const results: StreamResult[] = [];
   for (let i = 0; i < runs; i++) {

@@ -3,7 +3,8 @@
 // --duration s, queries rotating among loaded and unloaded addresses) on `GET /v1/decisions?ip=` against Picket,
 // CrowdSec and a bare node:http server with a fixed body, and the time and size of a `startup=true` stream
 // (JSON and protobuf for Picket, JSON for CrowdSec). Prints a markdown table with the ratios and the goals.
-// Usage: node dist/bench/lapi.bench.js [--decisions 100000] [--duration 10] [--rounds 3] [--targets picket,crowdsec,bare]
+// Usage: node dist/bench/lapi.bench.js [--decisions 100000] [--duration 10] [--rounds 3]
+//          [--targets picket,crowdsec,bare]
 // All servers are started and loaded first, then each round runs wrk on each in turn (medians reported), so that
 // the noise of a shared machine hits every target alike.
 // Owns: the orchestration and the report; the pieces are in bench/lapi-load.ts.
@@ -15,7 +16,13 @@ import { freePort, makeTempDir, missingBinaries, startProcess, stopAll, waitForH
 import { startCrowdsecTarget, startPicketLapi, targetUnavailable, type LapiTarget } from '../test/conformance/harness/target.js';
 import { loadDecisions, login, makeDecisionSet, request, runWrk, timeStartupStream, writeBareServer, writeWrkScript, type DecisionSet, type StreamResult, type WrkResult } from './lapi-load.js';
 
-interface Options { decisions: number; duration: number; crowdsecDuration: number; rounds: number; targets: Set<string> }
+interface Options {
+  decisions: number;
+  duration: number;
+  crowdsecDuration: number;
+  rounds: number;
+  targets: Set<string>;
+}
 
 function parseArgs(argv: string[]): Options {
   const o: Options = { decisions: 100_000, duration: 10, crowdsecDuration: 30, rounds: 3, targets: new Set(['picket', 'crowdsec', 'bare']) };
@@ -35,12 +42,26 @@ function parseArgs(argv: string[]): Options {
 }
 
 /** One server under load: its URL, the wrk script, and what was measured. */
-interface Subject { name: string; url: string; script: string; loadMs?: number; hitCheck?: string; wrk: WrkResult[]; json?: StreamResult; protobuf?: StreamResult; note?: string }
+interface Subject {
+  name: string;
+  url: string;
+  script: string;
+  loadMs?: number;
+  hitCheck?: string;
+  wrk: WrkResult[];
+  json?: StreamResult;
+  protobuf?: StreamResult;
+  note?: string;
+}
 
 const LOAD_AT_START = os.loadavg().map((x) => x.toFixed(1)).join(' ');
 const log = (s: string): void => { process.stdout.write(`${s}\n`); };
 const fmt = (n: number | undefined, d = 0): string => n === undefined || Number.isNaN(n) ? 'n/a' : n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
-const median = (xs: number[]): number | undefined => { if (!xs.length) return undefined; const s = [...xs].sort((a, b) => a - b); return s[Math.floor((s.length - 1) / 2)]; };
+const median = (xs: number[]): number | undefined => {
+  if (!xs.length) return undefined;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor((s.length - 1) / 2)];
+};
 const rps = (s: Subject | undefined): number | undefined => median(s?.wrk.map((w) => w.requestsPerSec) ?? []);
 const p99 = (s: Subject | undefined): number | undefined => median(s?.wrk.map((w) => w.p99Ms) ?? []);
 const p50 = (s: Subject | undefined): number | undefined => median(s?.wrk.map((w) => w.p50Ms) ?? []);

@@ -40,8 +40,17 @@ function realisticDecisions(n: number, now: number): DecisionRecord[] {
     else if (kind < 8) { scope = 'Range'; value = `${1 + rnd(223)}.${rnd(256)}.${rnd(256)}.0/24`; }
     else value = `${1 + rnd(223)}.${rnd(256)}.${rnd(256)}.${rnd(256)}`;
     out.push({
-      id: i + 1, uuid: randomUUID(), alertId: i + 1, createdAt: now - rnd(3_600_000), until: now + 1000 + rnd(14_399_000),
-      scenario: SCENARIOS[rnd(SCENARIOS.length)]!, type: 'ban', scope, value, origin: 'crowdsec', simulated: false,
+      id: i + 1,
+      uuid: randomUUID(),
+      alertId: i + 1,
+      createdAt: now - rnd(3_600_000),
+      until: now + 1000 + rnd(14_399_000),
+      scenario: SCENARIOS[rnd(SCENARIOS.length)]!,
+      type: 'ban',
+      scope,
+      value,
+      origin: 'crowdsec',
+      simulated: false,
       range: parseIpOrRange(value),
     });
   }

@@ -105,9 +105,13 @@ function entry(rand: () => number): IpRange {
     // IPv4: 88% single addresses (a third of them in a few cloud /16s), 10% /24, 2% /16-/23, 0.01% /8-/15
     // (ranges anywhere: no network is banned hundreds of times over)
     const y = rand();
-    const prefix = y < 0.88 ? 32 : y < 0.98 ? 24 : y < 0.9999 ? 16 + Math.floor(rand() * 8) : 8 + Math.floor(rand() * 8);
+    const prefix = y < 0.88 ? 32 : y < 0.98 ? 24
+      : y < 0.9999 ? 16 + Math.floor(rand() * 8) : 8 + Math.floor(rand() * 8);
     const r = randomPrefix(rand, 4, 32);
-    if (prefix === 32 && rand() < 0.33) { r.bytes[0] = pick([34, 52, 104, 159, 185]); r.bytes[1] = pick([64, 100, 200, 16]); }
+    if (prefix === 32 && rand() < 0.33) {
+      r.bytes[0] = pick([34, 52, 104, 159, 185]);
+      r.bytes[1] = pick([64, 100, 200, 16]);
+    }
     zeroHostBits(r.bytes, prefix);
     return { family: 4, bytes: r.bytes, prefix };
   }
@@ -115,7 +119,10 @@ function entry(rand: () => number): IpRange {
   const y = rand();
   const prefix = y < 0.8 ? 128 : y < 0.95 ? 64 : y < 0.99 ? pick([48, 56]) : 32;
   const r = randomPrefix(rand, 6, 128);
-  if (prefix >= 64 && rand() < 0.7) r.bytes.set(pick([[0x2a, 0x01, 0x04, 0xf8], [0x20, 0x01, 0x41, 0xd0], [0x26, 0x00, 0x1f, 0x18], [0x24, 0x0e, 0x00, 0x03]]), 0);
+  const providers = [
+    [0x2a, 0x01, 0x04, 0xf8], [0x20, 0x01, 0x41, 0xd0], [0x26, 0x00, 0x1f, 0x18], [0x24, 0x0e, 0x00, 0x03],
+  ];
+  if (prefix >= 64 && rand() < 0.7) r.bytes.set(pick(providers), 0);
   zeroHostBits(r.bytes, prefix);
   return { family: 6, bytes: r.bytes, prefix };
 }

@@ -11,8 +11,19 @@ import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const argv = process.argv.slice(2);
-const flag = (name: string): boolean => { const i = argv.indexOf(name); if (i < 0) return false; argv.splice(i, 1); return true; };
-const value = (name: string): string | null => { const i = argv.indexOf(name); if (i < 0) return null; const v = argv[i + 1] ?? ''; argv.splice(i, 2); return v; };
+const flag = (name: string): boolean => {
+  const i = argv.indexOf(name);
+  if (i < 0) return false;
+  argv.splice(i, 1);
+  return true;
+};
+const value = (name: string): string | null => {
+  const i = argv.indexOf(name);
+  if (i < 0) return null;
+  const v = argv[i + 1] ?? '';
+  argv.splice(i, 2);
+  return v;
+};
 const crowdsec = flag('--crowdsec');
 const only = value('--only')?.split(',') ?? null;
 const args = argv;
@@ -24,6 +35,10 @@ const runs: Array<{ name: string; file: string; argv: string[] }> = [
   { name: 'lapi', file: 'lapi.bench.js', argv: [] },
   { name: 'radix', file: 'radix.bench.js', argv: [] },
   { name: 'store', file: 'store.bench.js', argv: [] },
+  { name: 'central', file: 'central.bench.js', argv: [] },
+  { name: 'central-sim', file: 'central-sim.bench.js', argv: [] },
+  // issue 11 §1: 1M-line address spray by default here (the 10M figure: node dist/bench/spray.bench.js)
+  { name: 'spray', file: 'spray.bench.js', argv: ['--quick'] },
   // ground truth needs a log: the generated ssh log cached by parse.bench
 ];
 const results: string[] = [];

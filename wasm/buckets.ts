@@ -1,15 +1,16 @@
 // Picket bucket state in WebAssembly (AssemblyScript).
 // Owns: the flat-memory open-addressing hash table of live bucket instances (keyed by scenario id + 64-bit
-// partition hash), the leaky-bucket (token bucket) maths of scenarios.md §5, bucket expiry (lazy in
-// TIMEMACHINE, idle/timed in LIVE), per-partition blackhole records (§6), the per-bucket event queue as
-// linked lists of node indices (the JS side stores the Event objects by node index), eviction beyond
-// maxBuckets, incremental sweeping, and a batch pour API working on shared typed arrays.
+// partition hash; backward-shift deletion, no tombstones), the leaky-bucket (token bucket) maths of scenarios.md
+// §5, bucket expiry (lazy in TIMEMACHINE, idle/timed in LIVE), per-partition blackhole records (§6), the
+// per-bucket event queue as linked lists of node indices (the JS side stores the Event objects by node index),
+// queue drains of refilled buckets, eviction beyond maxBuckets, incremental sweeping, and a batch pour API
+// working on shared typed arrays.
 // No strings cross the boundary. Times are f64 microseconds since the Unix epoch.
 // The TypeScript twin of this file (same maths, object based) is src/buckets/refstore.ts.
 
 // ---- slot layout (64 bytes) ----
 const SLOT: i32 = 64;
-const S_STATE: i32 = 0;   // bits 0-7: 0 empty, 1 live, 2 tombstone, 3 blackhole record; bit 8: TIMEMACHINE;
+const S_STATE: i32 = 0;   // bits 0-7: 0 empty, 1 live, 2 reused (transient), 3 blackhole record; bit 8: TIMEMACHINE;
                           // bits 16-31: zone offset of First_ts in minutes (i16)
 const S_SCEN: i32 = 4;
 const S_HI: i32 = 8;
@@ -21,6 +22,7 @@ const S_BH: i32 = 40;     // blackhole-until (µs), 0 = none
 const S_COUNT: i32 = 48;  // Total_count; queue length = min(Total_count, Q+1)
 const S_INST: i32 = 52;
 const S_QTAIL: i32 = 56;  // queue = circular list through nodes[], tail.next = head; -1 = empty
+const S_QLEN: i32 = 60;   // events in the queue (<= Q+1; 0 after a drain)
 
 // @ts-ignore: decorator
 @inline function getFOff(p: usize): i32 { return (load<i32>(p + S_STATE) >> 16) * 60; }
@@ -35,6 +37,7 @@ function detach(p: usize): i32 {
   const head = load<i32>(nodes + (<usize>tail << 2));
   store<i32>(nodes + (<usize>tail << 2), -1);
   store<i32>(p + S_QTAIL, -1);
+  store<i32>(p + S_QLEN, 0);
   return head;
 }
 
@@ -61,6 +64,7 @@ const F_COND: i32 = 1;
 const F_TIMED: i32 = 2;
 const F_INLINEBH: i32 = 4;
 const F_HASBH: i32 = 8;
+const F_DRAIN: i32 = 16;  // plain leaky bucket: its queue only matters for an overflow (see drainable)
 
 // result codes (low byte) and flags
 export const R_ALLOWED: i32 = 0;
@@ -74,6 +78,7 @@ export const R_RECREATED: i32 = 0x200;
 const D_EXPIRED: i32 = 0;
 const D_TIMED: i32 = 1;
 const D_EVICTED: i32 = 2;
+const D_DRAINED: i32 = 3;  // the bucket lives on; only its queued events are handed back
 
 // ---- header (i32 words) ----
 const H_DEATHS: i32 = 0;
@@ -91,6 +96,7 @@ const H_SLOT: i32 = 11;      // slot returned by lookup
 const H_INST: i32 = 12;      // instance of the slot returned by lookup
 const H_TIMEDOVF: i32 = 13;
 const H_GROWS: i32 = 14;
+const H_DRAINED: i32 = 15;
 const H_WORDS: i32 = 16;
 
 let hdr: usize = 0;
@@ -225,6 +231,7 @@ function publish(): void {
   store<i32>(hdr + (H_TOMBS << 2), tombs);
   store<i32>(hdr + (H_TIMEDOVF << 2), timedOvf);
   store<i32>(hdr + (H_GROWS << 2), grows);
+  store<i32>(hdr + (H_DRAINED << 2), drained);
 }
 
 // ---- hashing / table ----
@@ -253,24 +260,44 @@ function find(s: i32, hi: i32, lo: i32): usize {
   return 0;
 }
 
-/** Free position (empty or tombstone) for a key known to be absent. */
+/** Free position for a key known to be absent. */
 function insertPos(s: i32, hi: i32, lo: i32): usize {
   let i = <i32>(hash3(s, hi, lo) & <u32>mask);
   while (true) {
     const p = table + <usize>(i * SLOT);
-    const st = load<i32>(p + S_STATE) & 0xff;
-    if (st == ST_EMPTY) return p;
-    if (st == ST_TOMB) { tombs--; return p; }
+    if ((load<i32>(p + S_STATE) & 0xff) == ST_EMPTY) return p;
     i = (i + 1) & mask;
   }
   return 0;
+}
+
+/**
+ * Empties slot p by backward-shift deletion (linear probing without tombstones: a table under churn never
+ * fills with dead slots nor needs a same-size rehash). Later entries of the probe run move back, so p may
+ * hold another entry afterwards. Returns true when it does.
+ */
+function removeAt(p: usize): bool {
+  let i = <i32>((p - table) / <usize>SLOT);
+  let j = i;
+  while (true) {
+    j = (j + 1) & mask;
+    const q = table + <usize>(j * SLOT);
+    if ((load<i32>(q + S_STATE) & 0xff) == ST_EMPTY) break;
+    const k = <i32>(hash3(load<i32>(q + S_SCEN), load<i32>(q + S_HI), load<i32>(q + S_LO)) & <u32>mask);
+    // q stays where it is when its home k lies cyclically in (i, j]
+    if (i <= j ? (i < k && k <= j) : (i < k || k <= j)) continue;
+    memory.copy(table + <usize>(i * SLOT), q, <usize>SLOT);
+    i = j;
+  }
+  store<i32>(table + <usize>(i * SLOT) + S_STATE, ST_EMPTY);
+  return (load<i32>(p + S_STATE) & 0xff) != ST_EMPTY;
 }
 
 function rehash(newCap: i32): void {
   const old = table;
   const oldCap = tabCap;
   table = alloc0(newCap * SLOT);
-  tabCap = newCap; mask = newCap - 1; tombs = 0;
+  tabCap = newCap; mask = newCap - 1;
   for (let i = 0; i < oldCap; i++) {
     const p = old + <usize>(i * SLOT);
     const st = load<i32>(p + S_STATE) & 0xff;
@@ -286,11 +313,8 @@ function rehash(newCap: i32): void {
 }
 
 function ensureRoom(): void {
-  if ((live + bhrec + tombs + 1) * 4 > tabCap * 3) {
-    let nc = tabCap;
-    if ((live + bhrec + 1) * 2 > tabCap) nc = tabCap << 1;
-    rehash(nc);
-  }
+  // load factor at most 0.7 (linear probing stays short; no tombstones count)
+  if ((live + bhrec + 1) * 10 > tabCap * 7) rehash(tabCap << 1);
 }
 
 // ---- nodes ----
@@ -340,27 +364,31 @@ function recordDeath(idx: i32, kind: i32, p: usize): void {
   nDeaths++;
 }
 
-/** A live bucket stops existing: keep the slot as a blackhole record if it carries one, else tombstone. */
-function unlive(p: usize): void {
+/**
+ * A live bucket stops existing: keep the slot as a blackhole record if it carries one, else free it — or, with
+ * `reuse`, mark it ST_TOMB for the caller (pourOne) to refill at once. Returns true when p now holds another
+ * entry (moved back by the deletion).
+ */
+function unlive(p: usize, reuse: bool): bool {
   live--;
   const st = load<i32>(p + S_STATE);
   if (load<f64>(p + S_BH) > 0) {
     store<i32>(p + S_STATE, ST_BH | (st & ST_TM));
     bhrec++;
-  } else {
-    store<i32>(p + S_STATE, ST_TOMB);
-    tombs++;
+    return false;
   }
+  if (reuse) { store<i32>(p + S_STATE, ST_TOMB); return false; }
+  return removeAt(p);
 }
 
-function dropRecord(p: usize): void {
-  store<i32>(p + S_STATE, ST_TOMB);
+function dropRecord(p: usize): bool {
   bhrec--;
-  tombs++;
+  return removeAt(p);
 }
 
 function evictOne(idx: i32): void {
-  // approximate LRU: among up to 8 occupied slots from the clock hand, evict the least recently poured
+  // among up to 8 occupied slots from the clock hand, evict the one nearest to its end (src/buckets/eviction.ts):
+  // a live bucket's idle deadline (never-idling ones last), a blackhole record's expiry
   let best: usize = 0;
   let bestT: f64 = Infinity;
   let seen = 0;
@@ -370,8 +398,13 @@ function evictOne(idx: i32): void {
     const st = load<i32>(p + S_STATE) & 0xff;
     if (st == ST_LIVE || st == ST_BH) {
       seen++;
-      const t = load<f64>(p + S_LAST);
-      if (t < bestT) { bestT = t; best = p; }
+      let t: f64;
+      if (st == ST_BH) t = load<f64>(p + S_BH);
+      else {
+        const dur = load<f64>(scen + <usize>(load<i32>(p + S_SCEN) * SC) + C_DUR);
+        t = dur > 0 ? load<f64>(p + S_LAST) + dur : 1.0e300;
+      }
+      if (best == 0 || t < bestT) { bestT = t; best = p; }
     }
   }
   if (best == 0) return;
@@ -379,8 +412,7 @@ function evictOne(idx: i32): void {
   if ((load<i32>(best + S_STATE) & 0xff) == ST_LIVE) {
     recordDeath(idx, D_EVICTED, best);
     live--;
-    store<i32>(best + S_STATE, ST_TOMB);
-    tombs++;
+    removeAt(best);
   } else {
     dropRecord(best);
   }
@@ -397,6 +429,7 @@ function freshBucket(p: usize, s: i32, hi: i32, lo: i32, tm: i32, c: usize, t: f
   store<i32>(p + S_COUNT, 0);
   store<i32>(p + S_INST, ++instCounter);
   store<i32>(p + S_QTAIL, -1);
+  store<i32>(p + S_QLEN, 0);
   live++;
   created++;
 }
@@ -412,7 +445,7 @@ function freshBucket(p: usize, s: i32, hi: i32, lo: i32, tm: i32, c: usize, t: f
 }
 
 /** Lookup with expiry. Returns the live slot or 0; deaths go to the log with batch index idx. */
-function lookupAt(idx: i32, s: i32, hi: i32, lo: i32, t: f64, tm: i32, wallNow: f64): usize {
+function lookupAt(idx: i32, s: i32, hi: i32, lo: i32, t: f64, tm: i32, wallNow: f64, reuse: bool): usize {
   justExpired = false;
   const p = find(s, hi, lo);
   if (p == 0) return 0;
@@ -425,8 +458,10 @@ function lookupAt(idx: i32, s: i32, hi: i32, lo: i32, t: f64, tm: i32, wallNow: 
     const timed = !isTm && (load<i32>(c + C_FLAGS) & F_TIMED) != 0;
     recordDeath(idx, timed ? D_TIMED : D_EXPIRED, p);
     if (timed) timedOvf++; else expired++;
-    unlive(p);
     justExpired = true;
+    // without reuse the slot may now hold another key: report it gone
+    if (!reuse) { unlive(p, false); return 0; }
+    unlive(p, true);
   }
   return p;
 }
@@ -435,7 +470,7 @@ let justExpired: bool = false;
 
 export function lookup(s: i32, hi: i32, lo: i32, t: f64, tm: i32, wallNow: f64): usize {
   nDeaths = 0;
-  const p = lookupAt(0, s, hi, lo, t, tm, wallNow);
+  const p = lookupAt(0, s, hi, lo, t, tm, wallNow, false);
   let r: usize = 0;
   if (p != 0 && (load<i32>(p + S_STATE) & 0xff) == ST_LIVE) r = p;
   store<i32>(hdr + (H_SLOT << 2), <i32>r);
@@ -488,14 +523,13 @@ function pourOne(i: i32, wallNow: f64): void {
   const kind = load<i32>(c + C_KIND);
   const flags = load<i32>(c + C_FLAGS);
   let code = 0;
-  let p = lookupAt(i, s, hi, lo, t, tm, wallNow);
+  let p = lookupAt(i, s, hi, lo, t, tm, wallNow, true);
   let st = p != 0 ? load<i32>(p + S_STATE) & 0xff : ST_EMPTY;
   if (st != ST_LIVE) {
     if (p != 0 && st != ST_LIVE) {
       // expired just now (recreated) or a blackhole record: reuse the slot, keep its blackhole expiry
       if (justExpired) code |= R_RECREATED;
       if (st == ST_BH) bhrec--;
-      else { tombs--; }
     } else {
       if (live + bhrec >= maxBuckets) evictOne(i);
       ensureRoom();
@@ -548,11 +582,12 @@ function pourOne(i: i32, wallNow: f64): void {
   // enqueue into the circular queue (keeps at most Q+1 events: the oldest node is reused)
   let node: i32;
   const tail = load<i32>(p + S_QTAIL);
-  const qlen = kind == K_TRIGGER ? 0 : countBefore;
+  const qlen = kind == K_TRIGGER ? 0 : load<i32>(p + S_QLEN);
   if (qmax >= 0 && qlen >= qmax + 1 && tail >= 0) {
     node = load<i32>(nodes + (<usize>tail << 2));
   } else {
     node = allocNode();
+    store<i32>(p + S_QLEN, qlen + 1);
     if (tail < 0) store<i32>(nodes + (<usize>node << 2), node);
     else {
       store<i32>(nodes + (<usize>node << 2), load<i32>(nodes + (<usize>tail << 2)));
@@ -588,7 +623,7 @@ function unliveOverflow(p: usize, c: usize, flags: i32, tb: f64): void {
   bhrec++;
 }
 
-/** A blackhole record without a blackhole expiry becomes a tombstone. */
+/** A blackhole record without a blackhole expiry is freed. */
 function fixState(p: usize): void {
   if ((load<i32>(p + S_STATE) & 0xff) == ST_BH && load<f64>(p + S_BH) <= 0) dropRecord(p);
 }
@@ -613,7 +648,7 @@ function auxOut(p: usize): void {
 /** cancel_on: destroy the live bucket at slot p (no overflow). Its chain is in aux[0]. */
 export function kill(p: usize): void {
   auxOut(p);
-  unlive(p);
+  unlive(p, false);
   publish();
 }
 
@@ -655,12 +690,30 @@ export function blackhole(s: i32, hi: i32, lo: i32, t: f64, tm: i32): i32 {
 }
 
 /**
+ * A plain leaky bucket (F_DRAIN: no condition, no bayesian, not timed) whose limiter is back to full at `now`:
+ * an overflow needs capacity+1 more pours from here, and the queue keeps at most Q+1 <= capacity+1 events, so
+ * none of the events queued now can be part of an alert. They can be handed back while the bucket (its count,
+ * First_ts, limiter, blackhole and distinct state) lives on unchanged: a spray of one event per address then
+ * keeps a table slot per address until Duration, not its event.
+ */
+function drainable(p: usize, c: usize, now: f64): bool {
+  if ((load<i32>(c + C_FLAGS) & F_DRAIN) == 0 || load<i32>(c + C_KIND) != K_LEAKY) return false;
+  const limit = load<f64>(c + C_LIMIT);
+  if (limit <= 0) return false;
+  // Limiter.Allow would cap the elapsed time at maxEl: the tokens are then capacity, to within 1 ns of refill
+  const el = (now - load<f64>(p + S_LAST)) * 1000;
+  return el >= durFromTokens(load<f64>(c + C_CAP) - load<f64>(p + S_TOKENS), limit) + 1e9;
+}
+
+let drained: i32 = 0;
+
+/**
  * Incremental sweep of up to `budget` slots from the cursor. LIVE buckets use wallNow (timed buckets
  * overflow, others underflow); TIMEMACHINE buckets idle beyond Duration at latestTm are dropped.
  * Blackhole records whose expiry passed are dropped. Returns the number of slots visited (it stops early
  * when the death log is full).
  */
-export function sweep(wallNow: f64, latestTm: f64, budget: i32): i32 {
+export function sweep(wallNow: f64, latestTm: f64, budget: i32, drainTm: f64): i32 {
   nDeaths = 0;
   let wrapped = 0;
   let k = 0;
@@ -670,31 +723,35 @@ export function sweep(wallNow: f64, latestTm: f64, budget: i32): i32 {
     const stw = load<i32>(p + S_STATE);
     const st = stw & 0xff;
     const isTm = (stw & ST_TM) != 0;
+    let moved = false; // a deletion moved another entry into this slot: look at it again
     if (st == ST_LIVE) {
       const c = scen + <usize>(load<i32>(p + S_SCEN) * SC);
-      if (isExpired(p, c, isTm ? latestTm : wallNow, isTm)) {
+      const now = isTm ? latestTm : wallNow;
+      if (isExpired(p, c, now, isTm)) {
         const timed = !isTm && (load<i32>(c + C_FLAGS) & F_TIMED) != 0;
         recordDeath(-1, timed ? D_TIMED : D_EXPIRED, p);
         if (timed) timedOvf++; else expired++;
-        unlive(p);
+        moved = unlive(p, false);
+      } else if (load<i32>(p + S_QTAIL) >= 0 && drainable(p, c, isTm ? drainTm : wallNow)) {
+        recordDeath(-1, D_DRAINED, p);
+        drained++;
       }
     } else if (st == ST_BH) {
       const c = scen + <usize>(load<i32>(p + S_SCEN) * SC);
       const until = load<f64>(p + S_BH);
       const now = isTm ? latestTm : wallNow;
-      if (until <= load<f64>(c + C_WMARK) || until + load<f64>(c + C_BHDUR) <= now) dropRecord(p);
+      if (until <= load<f64>(c + C_WMARK) || until + load<f64>(c + C_BHDUR) <= now) moved = dropRecord(p);
     }
+    // not counted as a visit: each re-examination follows a deletion, so they are bounded by the entries
+    if (moved) { k--; continue; }
     sweepCursor++;
     if (sweepCursor >= tabCap) { sweepCursor = 0; wrapped = 1; }
   }
-  // shrink a table that is mostly tombstones
+  // shrink a table that is mostly empty
   if (wrapped != 0 && tabCap > 1024 && (live + bhrec) * 8 < tabCap) {
     let nc = tabCap;
     while (nc > 1024 && (live + bhrec) * 4 < nc) nc >>= 1;
     rehash(nc);
-    wrapped = 1;
-  } else if (wrapped != 0 && tombs * 4 > tabCap) {
-    rehash(tabCap);
   }
   publish();
   return k;
@@ -703,7 +760,7 @@ export function sweep(wallNow: f64, latestTm: f64, budget: i32): i32 {
 /** Drop every bucket and record (end of replay / reset). Chains are not reported: the caller resets too. */
 export function reset(): void {
   memory.fill(table, 0, <usize>(tabCap * SLOT));
-  live = 0; bhrec = 0; tombs = 0;
+  live = 0; bhrec = 0;
   freeNode = -1; nodeHigh = 0; usedNodes = 0;
   for (let i = 0; i < nScen; i++) store<f64>(scen + <usize>(i * SC) + C_WMARK, -Infinity);
   publish();

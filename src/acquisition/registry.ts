@@ -7,7 +7,9 @@ import type { SourceConfig, SourceModule } from './source.js';
 const modules = new Map<string, SourceModule>();
 
 export function registerSource<C extends SourceConfig>(m: SourceModule<C>): void {
-  if (modules.has(m.name)) throw new PicketError('ACQUIS_DUPLICATE_SOURCE', `acquisition source "${m.name}" registered twice`);
+  if (modules.has(m.name)) {
+    throw new PicketError('ACQUIS_DUPLICATE_SOURCE', `acquisition source "${m.name}" registered twice`);
+  }
   modules.set(m.name, m as unknown as SourceModule);
 }
 

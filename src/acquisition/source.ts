@@ -16,6 +16,8 @@ export interface LineMeta {
   src: string;
   module: string;
   labels: Record<string, string>;
+  /** a backlog (written while the agent was stopped): poured with the lines' own timestamps */
+  timeMachine?: boolean;
 }
 
 /** What the agent gives each source. */

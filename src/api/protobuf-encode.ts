@@ -104,7 +104,13 @@ class Writer {
   /** 16 raw bytes for a canonical lower-case UUID, else the text. */
   uuid(u: string): void {
     if (u.length === 0) return;
-    if (u.length === 36 && u.charCodeAt(8) === 45 && u.charCodeAt(13) === 45 && u.charCodeAt(18) === 45 && u.charCodeAt(23) === 45) {
+    if (
+      u.length === 36 &&
+      u.charCodeAt(8) === 45 &&
+      u.charCodeAt(13) === 45 &&
+      u.charCodeAt(18) === 45 &&
+      u.charCodeAt(23) === 45
+    ) {
       this.ensure(18);
       const b = this.buf;
       const start = this.pos;
@@ -149,16 +155,34 @@ class Writer {
     const lenAt = this.pos + 1;
     this.pos += 2; // one length byte reserved; moved if the body needs more
     const start = this.pos;
-    if (d.id > 0 && d.id <= Number.MAX_SAFE_INTEGER) { this.ensure(11); this.buf[this.pos++] = T.id; this.varint(d.id); }
+    if (d.id > 0 && d.id <= Number.MAX_SAFE_INTEGER) {
+      this.ensure(11);
+      this.buf[this.pos++] = T.id;
+      this.varint(d.id);
+    }
     this.uuid(d.uuid);
-    if (d.origin !== this.origin) { this.string(T.origin, d.origin); this.origin = d.origin; }
-    if (d.type !== this.type) { this.string(T.type, d.type); this.type = d.type; }
-    if (d.scope !== this.scope) { this.string(T.scope, d.scope); this.scope = d.scope; }
-    if (d.scenario !== this.scenario) { this.string(T.scenario, d.scenario); this.scenario = d.scenario; }
+    if (d.origin !== this.origin) {
+      this.string(T.origin, d.origin);
+      this.origin = d.origin;
+    }
+    if (d.type !== this.type) {
+      this.string(T.type, d.type);
+      this.type = d.type;
+    }
+    if (d.scope !== this.scope) {
+      this.string(T.scope, d.scope);
+      this.scope = d.scope;
+    }
+    if (d.scenario !== this.scenario) {
+      this.string(T.scenario, d.scenario);
+      this.scenario = d.scenario;
+    }
     if (d.range !== null && (d.scope === 'Ip' || d.scope === 'Range')) this.address(d.range);
     else this.string(T.value, d.value);
     let secs = roundToSeconds(d.until - now);
-    if (!(secs >= -MAX_SECONDS && secs <= MAX_SECONDS)) secs = secs > 0 ? MAX_SECONDS : secs < 0 ? -MAX_SECONDS : 0; // NaN -> 0
+    if (!(secs >= -MAX_SECONDS && secs <= MAX_SECONDS)) {
+      secs = secs > 0 ? MAX_SECONDS : secs < 0 ? -MAX_SECONDS : 0; // NaN -> 0
+    }
     if (secs !== 0) {
       this.ensure(11);
       this.buf[this.pos++] = T.duration;

@@ -15,7 +15,7 @@ import { newAlert, usToGoTime } from './alert.js';
 import type { AlertContext } from './alert.js';
 import type { Scenario, ScenarioSet } from './scenario.js';
 import {
-  D_TIMED, R_ALLOWED, R_BLACKHOLED, R_NEW, R_OVERFLOW, R_PENDING, R_RECREATED,
+  D_DRAINED, D_TIMED, R_ALLOWED, R_BLACKHOLED, R_NEW, R_OVERFLOW, R_PENDING, R_RECREATED,
 } from './store.js';
 import type { BucketStore, StoreStats } from './store.js';
 import { WasmStore } from './wasmstore.js';
@@ -36,6 +36,9 @@ export interface EngineOptions {
   sweepBudget?: number;
   /** Warning sink (runtime errors are counted, never thrown). */
   log?: (msg: string) => void;
+  /** A LIVE agent's engine: once LIVE events flow, TIMEMACHINE buckets (a backlog caught up after a restart) age
+   *  by the wall clock. Off for replays, whose TIMEMACHINE buckets only age by event time. */
+  liveAgent?: boolean;
   /** Scenarios this engine pours into (default all): the worker pool splits per-source and global scenarios
    *  between engines (src/pipeline/global-merge.ts); the others keep their ids and stay empty. */
   active?: (s: Scenario) => boolean;
@@ -63,7 +66,13 @@ export class QueueView {
   GetQueue(): Event[] { return this.Queue; }
 }
 
-interface InstState { seen: Set<string> | null; guillotine: boolean[] | null }
+/** Per bucket instance: distinct values seen (one value kept as a bare string: an address spray makes a million
+ *  single-value sets), bayesian guillotines. */
+interface InstState { seen: Set<string> | string | null; guillotine: boolean[] | null }
+
+function seenHas(seen: Set<string> | string | null | undefined, v: string): boolean {
+  return typeof seen === 'string' ? seen === v : seen != null && seen.has(v);
+}
 
 // --- helpers -------------------------------------------------------------------------------------
 
@@ -110,7 +119,15 @@ export class BucketEngine {
   private out: Array<{ ord: number; ev: Event }> = [];
   private wallUs = 0;
   private latestTm = -Infinity;
+  /** twice the furthest behind latestTm an event time has been seen, at least 30 s: TIMEMACHINE queues are
+   *  drained only when refilled that long before latestTm, so that late an event still finds the limiter full
+   *  (wasm/buckets.ts drainable; LIVE time only moves forward) */
+  private lateUs = 30e6;
+  /** LIVE events were poured: TIMEMACHINE buckets (a backlog poured by a LIVE agent) then age by the wall clock */
+  private sawLive = false;
+  private readonly liveAgent: boolean;
   private sinceSweep = 0;
+  private createdAtSweep = 0;
   private owner: Scenario[];
   private sweepEvery: number;
   private sweepBudget: number;
@@ -139,6 +156,7 @@ export class BucketEngine {
     this.now = opts.now ?? Date.now;
     this.ctx = opts.context;
     this.sweepEvery = opts.sweepEvery ?? 1024;
+    this.liveAgent = opts.liveAgent === true;
     this.sweepBudget = opts.sweepBudget ?? 4096;
     // CrowdSec keys live buckets globally by Mapkey = sha1(filter, groupby value, name): documents sharing
     // filter and name share their buckets, which behave as configured by the first of them (the creator)
@@ -176,8 +194,11 @@ export class BucketEngine {
         const pt = evt.MarshaledTime === '' ? null : parseRFC3339(evt.MarshaledTime);
         timeOk = pt !== null;
         t = pt === null ? 0 : pt.us; off = pt === null ? 0 : pt.off;
-        if (timeOk && t > this.latestTm) this.latestTm = t;
-      } else { t = this.wallUs; off = 0; }
+        if (timeOk) {
+          if (t > this.latestTm) this.latestTm = t;
+          else if (2 * (this.latestTm - t) > this.lateUs) this.lateUs = 2 * (this.latestTm - t);
+        }
+      } else { t = this.wallUs; off = 0; this.sawLive = this.liveAgent; }
       env.evt = evt;
       const inactive = this.inactive;
       for (let si = 0; si < scen.length; si++) {
@@ -228,7 +249,7 @@ export class BucketEngine {
     env.evt = null;
     if (this.n > 0) this.runBatch();
     this.sinceSweep += events.length;
-    if (this.sinceSweep >= this.sweepEvery) { this.sinceSweep = 0; this.sweepStep(this.sweepBudget, -1); }
+    if (this.sinceSweep >= this.sweepEvery) { this.sinceSweep = 0; this.sweepStep(this.paceBudget(), -1); }
     const out = this.out;
     if (out.length === 0) return [];
     if (out.length > 1) out.sort((a, b) => a.ord - b.ord);
@@ -278,7 +299,7 @@ export class BucketEngine {
         try { v = s.distinct.run(this.env); dv = typeof v === 'string' ? v : ''; } catch { this.c.exprErrors++; dv = null; }
         if (dv !== null && slot) {
           const st = this.inst.get(inst);
-          if (st?.seen?.has(dv)) return;
+          if (seenHas(st?.seen, dv)) return;
         }
       }
       if (s.cancelOn) {
@@ -308,8 +329,9 @@ export class BucketEngine {
     if (dv !== null) {
       let st = this.inst.get(inst);
       if (!st) { st = { seen: null, guillotine: null }; this.inst.set(inst, st); }
-      if (!st.seen) st.seen = new Set();
-      st.seen.add(dv);
+      if (st.seen === null) st.seen = dv;
+      else if (typeof st.seen === 'string') { if (st.seen !== dv) st.seen = new Set([st.seen, dv]); }
+      else st.seen.add(dv);
     }
     const outcome = code & 0xff;
     const head = io2.head[0]!, count = io2.count[0]!, first = io2.first[0]!, fOff = io2.fOff[0]!, last = io2.last[0]!;
@@ -442,6 +464,7 @@ export class BucketEngine {
     const io = this.store.io;
     const head = io.dHead[d]!;
     const inst = io.dInst[d]!;
+    if (io.dKind[d] === D_DRAINED) { this.release(head); return; }
     this.inst.delete(inst);
     if (io.dKind[d] === D_TIMED) {
       const s = this.scenarios[io.dScen[d]!]!;
@@ -461,8 +484,22 @@ export class BucketEngine {
     this.release(head);
   }
 
+  /**
+   * The sweep keeps pace with bucket creation: a full pass of the table while at most an eighth of the live count
+   * is created, so expired buckets and their tombstones never pile up faster than they are freed (an address
+   * spray creates a bucket per line and per scenario; a fixed budget let the table grow without bound).
+   */
+  private paceBudget(): number {
+    const st = this.store.stats();
+    const made = st.created - this.createdAtSweep;
+    this.createdAtSweep = st.created;
+    const perCreated = (8 * st.tableSlots) / Math.max(st.liveBuckets, 4096);
+    return Math.max(this.sweepBudget, Math.min(st.tableSlots, Math.ceil(made * perCreated)));
+  }
+
   private sweepStep(budget: number, ord: number): number {
-    const visited = this.store.sweep(this.wallUs, this.latestTm, budget);
+    const tmNow = this.sawLive ? Math.max(this.latestTm, this.wallUs) : this.latestTm;
+    const visited = this.store.sweep(this.wallUs, tmNow, budget, tmNow - this.lateUs);
     const nd = this.store.deaths();
     for (let d = 0; d < nd; d++) this.death(d, ord);
     return visited;
@@ -509,10 +546,11 @@ export class BucketEngine {
       return o;
     };
     let distinctSets = 0;
-    for (const v of this.inst.values()) if (v.seen) distinctSets++;
+    for (const v of this.inst.values()) if (v.seen !== null) distinctSets++;
     return {
       liveBuckets: st.liveBuckets, blackholeRecords: st.blackholeRecords, created: st.created, evictions: st.evictions,
       expired: st.expired, timedOverflows: st.timedOverflows, queuedEvents: st.queuedEvents, tableSlots: st.tableSlots,
+      drained: st.drained,
       storeBytes: this.store.memoryBytes(), distinctSets,
       poured: by(this.c.poured), overflows: by(this.c.overflows), discarded: by(this.c.discarded),
       underflows: this.c.underflows, cancelled: this.c.cancelled, filterErrors: this.c.filterErrors,

@@ -162,9 +162,14 @@ export class RefStore implements BucketStore {
   deaths(): number { return this.nDeaths; }
 
   private evictOne(idx: number): void {
-    // oldest by last pour among all (exact LRU; the WASM store samples)
+    // nearest to its end among all (src/buckets/eviction.ts; the WASM store samples 8)
     let best: RefBucket | undefined;
-    for (const b of this.map.values()) if (!best || b.last < best.last) best = b;
+    let bestEnd = Infinity;
+    for (const b of this.map.values()) {
+      const dur = this.sc[b.s]!.durUs;
+      const end = b.live ? (dur > 0 ? b.last + dur : Number.MAX_VALUE) : b.bh;
+      if (!best || end < bestEnd) { best = b; bestEnd = end; }
+    }
     if (!best) return;
     this.st.evictions++;
     if (best.live) {
@@ -330,7 +335,8 @@ export class RefStore implements BucketStore {
   stats(): StoreStats {
     return {
       liveBuckets: this.st.live, blackholeRecords: this.st.bh, created: this.st.created, evictions: this.st.evictions,
-      expired: this.st.expired, timedOverflows: this.st.timed, queuedEvents: this.usedNodes, tableSlots: this.map.size, tableGrowths: 0,
+      expired: this.st.expired, timedOverflows: this.st.timed, queuedEvents: this.usedNodes, tableSlots: this.map.size,
+      tableGrowths: 0, drained: 0,
     };
   }
   memoryBytes(): number { return this.next.byteLength; }

@@ -10,7 +10,7 @@ import { FieldReader, isMapping, unknownKey } from '../core/yaml-strict.js';
 import { compileExpr } from '../expr/index.js';
 import { loadDataFile } from '../expr/datafiles.js';
 import { parseGoDuration } from '../core/gotime.js';
-import { F_COND, F_HASBH, F_INLINEBH, F_TIMED, K_ALWAYS, K_LEAKY, K_TRIGGER } from './store.js';
+import { F_COND, F_DRAIN, F_HASBH, F_INLINEBH, F_TIMED, K_ALWAYS, K_LEAKY, K_TRIGGER } from './store.js';
 import type { StoreScenario } from './store.js';
 import { errorMessage, PicketError } from '../core/errors.js';
 
@@ -73,6 +73,8 @@ export interface LoadOptions {
   compile?: CompileFn;
   /** Hub versions by name, used when the file hash matches (`scenario_version`), else "?". */
   versions?: (name: string, hash: string) => string | undefined;
+  /** Hub state of a scenario file (installed from a hub: its hash and version; custom: empty): overrides both. */
+  hubInfo?: (file: string) => { hash: string; version: string };
 }
 
 /** A scenario file that cannot be loaded (CONTENT_BAD_SCENARIO). */
@@ -109,7 +111,9 @@ export function loadScenarios(files: string[], opts: LoadOptions): ScenarioSet {
     try { text = readFileSync(file, 'utf8'); } catch (e) {
       throw new ScenarioLoadError(`${file}: cannot read scenario file: ${errorMessage(e)}`);
     }
-    const hash = createHash('sha256').update(text).digest('hex');
+    const info = opts.hubInfo?.(file);
+    const hash = info ? info.hash : createHash('sha256').update(text).digest('hex');
+    const fileOpts = info ? { ...opts, versions: () => info.version } : opts;
     const docs = parseAllDocuments(text, { uniqueKeys: true });
     const list = Array.isArray(docs) ? docs : [docs];
     list.forEach((d, di) => {
@@ -118,7 +122,7 @@ export function loadScenarios(files: string[], opts: LoadOptions): ScenarioSet {
       const raw = d.toJS({ maxAliasCount: 100 }) as unknown;
       if (raw === null || raw === undefined) return; // empty document
       if (!isMapping(raw)) throw new ScenarioLoadError(`bad yaml in ${where}: a scenario must be a mapping`);
-      const s = buildScenario(raw, file, di, where, hash, compile, opts);
+      const s = buildScenario(raw, file, di, where, hash, compile, fileOpts);
       if (!s) return;
       s.id = scenarios.length;
       scenarios.push(s);
@@ -307,6 +311,7 @@ function buildScenario(raw: Record<string, unknown>, file: string, doc: number, 
   if (timed) flags |= F_TIMED;
   if (!overflowFilter) flags |= F_INLINEBH;
   if (blackholeNs > 0) flags |= F_HASBH;
+  if (kind === K_LEAKY && type === 'leaky' && !timed) flags |= F_DRAIN;
   // Go Duration.Seconds(): whole seconds + remainder / 1e9
   const whole = Math.trunc(leakspeedNs / 1e9);
   const leakSec = whole + (leakspeedNs - whole * 1e9) / 1e9;

@@ -18,10 +18,14 @@ export const F_COND = 1;
 export const F_TIMED = 2;
 export const F_INLINEBH = 4;
 export const F_HASBH = 8;
+/** plain leaky bucket: its queued events may be handed back once its limiter is full again (drain) */
+export const F_DRAIN = 16;
 
 export const D_EXPIRED = 0;
 export const D_TIMED = 1;
 export const D_EVICTED = 2;
+/** not a death: a live bucket's queue was handed back (F_DRAIN); the bucket lives on */
+export const D_DRAINED = 3;
 
 /** Numeric parameters of one scenario, as the store needs them. */
 export interface StoreScenario {
@@ -57,6 +61,8 @@ export interface StoreStats {
   queuedEvents: number;
   tableSlots: number;
   tableGrowths: number;
+  /** queues handed back by sweeps (F_DRAIN) */
+  drained: number;
 }
 
 export interface BucketStore {
@@ -79,8 +85,9 @@ export interface BucketStore {
   overflowSlot(slot: number, t: number): number;
   blackhole(s: number, hi: number, lo: number, t: number, tm: number): boolean;
   freeChain(head: number): void;
-  /** Incremental sweep of up to `budget` slots; returns the number of slots visited. */
-  sweep(wallNowUs: number, latestTmUs: number, budget: number): number;
+  /** Incremental sweep of up to `budget` slots; returns the number of slots visited. TIMEMACHINE queues are
+   *  drained (F_DRAIN) when refilled at drainTmUs (default latestTmUs); a store may not drain at all. */
+  sweep(wallNowUs: number, latestTmUs: number, budget: number, drainTmUs?: number): number;
   reset(): void;
   stats(): StoreStats;
   /** Bytes of store memory (WASM linear memory, or an estimate for the reference store). */

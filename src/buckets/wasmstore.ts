@@ -17,13 +17,13 @@ interface Exports {
   overflowSlot(p: number, t: number): number;
   blackhole(s: number, hi: number, lo: number, t: number, tm: number): number;
   freeChain(head: number): void;
-  sweep(wallNow: number, latestTm: number, budget: number): number;
+  sweep(wallNow: number, latestTm: number, budget: number, drainTm: number): number;
   reset(): void;
   [k: string]: unknown;
 }
 
 const H_DEATHS = 0, H_LIVE = 1, H_BHREC = 2, H_EVICT = 3, H_CREATED = 4, H_EXPIRED = 5, H_TABCAP = 6, H_NODECAP = 7,
-  H_NODES = 8, H_USEDNODES = 9, H_INST = 12, H_TIMEDOVF = 13, H_GROWS = 14;
+  H_NODES = 8, H_USEDNODES = 9, H_INST = 12, H_TIMEDOVF = 13, H_GROWS = 14, H_DRAINED = 15;
 
 let cachedModule: WebAssembly.Module | null = null;
 function wasmModule(): WebAssembly.Module {
@@ -119,8 +119,8 @@ export class WasmStore implements BucketStore {
     return r !== 0;
   }
   freeChain(head: number): void { if (head >= 0) this.x.freeChain(head); }
-  sweep(wallNowUs: number, latestTmUs: number, budget: number): number {
-    const w = this.x.sweep(wallNowUs, latestTmUs, budget);
+  sweep(wallNowUs: number, latestTmUs: number, budget: number, drainTmUs = latestTmUs): number {
+    const w = this.x.sweep(wallNowUs, latestTmUs, budget, drainTmUs);
     this.refresh();
     return w;
   }
@@ -131,7 +131,7 @@ export class WasmStore implements BucketStore {
     return {
       liveBuckets: h[H_LIVE]!, blackholeRecords: h[H_BHREC]!, created: h[H_CREATED]!, evictions: h[H_EVICT]!,
       expired: h[H_EXPIRED]!, timedOverflows: h[H_TIMEDOVF]!, queuedEvents: h[H_USEDNODES]!, tableSlots: h[H_TABCAP]!,
-      tableGrowths: h[H_GROWS]!,
+      tableGrowths: h[H_GROWS]!, drained: h[H_DRAINED]!,
     };
   }
   memoryBytes(): number { return this.x.memory.buffer.byteLength; }

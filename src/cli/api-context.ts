@@ -74,7 +74,8 @@ export function resolveContext(v: CommonValues): ApiContext {
   }
   const dataDir = (v.data as string | undefined) ?? config.dataDir ?? DEFAULT_DATA_DIR;
   const credentialsFile = (v.credentials as string | undefined) ?? credentialsPathOf(dataDir);
-  const urlOverride = (v.url as string | undefined) ?? (v.listen !== undefined ? listenToUrl(v.listen as string) : null);
+  const urlOverride =
+    (v.url as string | undefined) ?? (v.listen !== undefined ? listenToUrl(v.listen as string) : null);
   return { config, dataDir, credentialsFile, urlOverride };
 }
 

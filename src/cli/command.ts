@@ -2,6 +2,7 @@
 // Owns: Command interface, CliError (a user-facing error printed without a stack), option parsing wrapper.
 
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { PicketError, errorMessage } from '../core/errors.js';
 
 export interface Command {
   /** name as typed: `hubtest`, `explain`, ... */
@@ -22,8 +23,8 @@ export interface CliIO {
 }
 
 /** An error the user caused (bad flag, missing file): printed as `picket NAME: message`, exit code 2 unless given. */
-export class CliError extends Error {
-  constructor(message: string, readonly exitCode = 2) { super(message); this.name = 'CliError'; }
+export class CliError extends PicketError {
+  constructor(message: string, readonly exitCode = 2) { super('CLI_USAGE', message); }
 }
 
 export type Options = NonNullable<ParseArgsConfig['options']>;
@@ -33,6 +34,6 @@ export function parseOptions<T extends Options>(cmd: string, argv: string[], opt
   try {
     return parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals, strict: true });
   } catch (e) {
-    throw new CliError(`${cmd}: ${(e as Error).message} (see picket ${cmd} --help)`);
+    throw new CliError(`${cmd}: ${errorMessage(e)} (see picket ${cmd} --help)`);
   }
 }

@@ -9,8 +9,16 @@ import { parseIpOrRange } from '../store/iprange.js';
 import { normaliseScope } from '../api/scope.js';
 import { parseWireDuration, formatRfc3339 } from '../api/wire-time.js';
 import type { AlertInput } from '../client/alerts.js';
+import { errorMessage } from '../core/errors.js';
 
-export interface ManualDecision { value: string; scope: string; type: string; duration: string; scenario: string; origin: string }
+export interface ManualDecision {
+  value: string;
+  scope: string;
+  type: string;
+  duration: string;
+  scenario: string;
+  origin: string;
+}
 
 /** checks a value against its (normalised) scope; returns an error text or null */
 export function valueProblem(scope: string, value: string): string | null {
@@ -30,18 +38,25 @@ export function checkDuration(d: string, what: string): string {
 }
 
 /** The single target of `decisions add`: exactly one of --ip, --range, --value (with --scope). */
-export function targetOf(v: { ip?: string; range?: string; value?: string; scope?: string }): { scope: string; value: string } {
+export function targetOf(v: { ip?: string; range?: string; value?: string; scope?: string }): {
+  scope: string;
+  value: string;
+} {
   const given = [v.ip, v.range, v.value].filter((x) => x !== undefined).length;
   if (given !== 1) throw new CliError('give exactly one of --ip, --range or --value (with --scope)');
   let scope: string, value: string;
   if (v.ip !== undefined) {
     if (v.scope !== undefined && normaliseScope(v.scope) !== 'Ip') throw new CliError('--ip implies --scope Ip');
-    scope = 'Ip'; value = v.ip;
+    scope = 'Ip';
+    value = v.ip;
   } else if (v.range !== undefined) {
-    if (v.scope !== undefined && normaliseScope(v.scope) !== 'Range') throw new CliError('--range implies --scope Range');
-    scope = 'Range'; value = v.range;
+    if (v.scope !== undefined && normaliseScope(v.scope) !== 'Range')
+      throw new CliError('--range implies --scope Range');
+    scope = 'Range';
+    value = v.range;
   } else {
-    scope = normaliseScope(v.scope ?? 'Ip'); value = v.value as string;
+    scope = normaliseScope(v.scope ?? 'Ip');
+    value = v.value as string;
   }
   if (scope === '') throw new CliError('--scope: empty');
   const bad = valueProblem(scope, value);
@@ -53,14 +68,28 @@ export function targetOf(v: { ip?: string; range?: string; value?: string; scope
 export function manualAlert(d: ManualDecision, now = Date.now()): AlertInput {
   const t = formatRfc3339(now);
   return {
-    scenario: d.scenario, scenario_hash: '', scenario_version: '', message: d.scenario,
-    events_count: 1, start_at: t, stop_at: t, created_at: t, capacity: 0, leakspeed: '0', simulated: false,
-    remediation: true, labels: null, events: [],
+    scenario: d.scenario,
+    scenario_hash: '',
+    scenario_version: '',
+    message: d.scenario,
+    events_count: 1,
+    start_at: t,
+    stop_at: t,
+    created_at: t,
+    capacity: 0,
+    leakspeed: '0',
+    simulated: false,
+    remediation: true,
+    labels: null,
+    events: [],
     source: {
-      scope: d.scope, value: d.value,
+      scope: d.scope,
+      value: d.value,
       ...(d.scope === 'Ip' ? { ip: d.value } : d.scope === 'Range' ? { range: d.value } : {}),
     },
-    decisions: [{ duration: d.duration, origin: d.origin, scenario: d.scenario, scope: d.scope, type: d.type, value: d.value }],
+    decisions: [
+      { duration: d.duration, origin: d.origin, scenario: d.scenario, scope: d.scope, type: d.type, value: d.value },
+    ],
   };
 }
 
@@ -69,10 +98,29 @@ export function importAlert(file: string, batch: ManualDecision[], now = Date.no
   const t = formatRfc3339(now);
   const name = `import ${file}: ${batch.length} IPs`;
   return {
-    scenario: name, scenario_hash: '', scenario_version: '', message: '',
-    events_count: batch.length, start_at: t, stop_at: t, created_at: t, capacity: 0, leakspeed: '', simulated: false,
-    remediation: true, labels: null, events: [], source: { scope: '', value: '' },
-    decisions: batch.map((d) => ({ duration: d.duration, origin: d.origin, scenario: d.scenario, scope: d.scope, type: d.type, value: d.value })),
+    scenario: name,
+    scenario_hash: '',
+    scenario_version: '',
+    message: '',
+    events_count: batch.length,
+    start_at: t,
+    stop_at: t,
+    created_at: t,
+    capacity: 0,
+    leakspeed: '',
+    simulated: false,
+    remediation: true,
+    labels: null,
+    events: [],
+    source: { scope: '', value: '' },
+    decisions: batch.map((d) => ({
+      duration: d.duration,
+      origin: d.origin,
+      scenario: d.scenario,
+      scope: d.scope,
+      type: d.type,
+      value: d.value,
+    })),
   };
 }
 
@@ -89,7 +137,14 @@ export function importFormatOf(file: string, given: string | undefined): ImportF
   return 'values';
 }
 
-interface RawRow { value?: unknown; duration?: unknown; type?: unknown; scope?: unknown; reason?: unknown; scenario?: unknown }
+interface RawRow {
+  value?: unknown;
+  duration?: unknown;
+  type?: unknown;
+  scope?: unknown;
+  reason?: unknown;
+  scenario?: unknown;
+}
 
 /** a CSV line split into cells (RFC 4180 quotes) */
 export function splitCsv(line: string): string[] {
@@ -113,7 +168,7 @@ function rowsOf(text: string, file: string, format: ImportFormat): Array<[RawRow
   const rows: Array<[RawRow, string]> = [];
   if (format === 'json') {
     let data: unknown;
-    try { data = JSON.parse(text); } catch (e) { throw new CliError(`${file}: not valid JSON: ${(e as Error).message}`, 1); }
+    try { data = JSON.parse(text); } catch (e) { throw new CliError(`${file}: not valid JSON: ${errorMessage(e)}`, 1); }
     if (!Array.isArray(data)) throw new CliError(`${file}: expected a JSON list of decisions ({"value": ...})`, 1);
     data.forEach((d, i) => {
       if (d === null || typeof d !== 'object') throw new CliError(`${file}[${i}]: expected an object with a value`, 1);

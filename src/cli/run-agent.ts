@@ -5,7 +5,7 @@
 // Owns: the wiring steps (outputs, pipeline, sources, metrics, LAPI, announce, stop) and the clean stop on
 // SIGINT/SIGTERM (sources, pipeline, alert delivery, LAPI, read positions, then the store), whose release
 // of outputs is written once (AgentRun.release) for both a failed start and the final stop.
-// File read positions are kept in the LMDB store of the data folder: a checkpoint every second writes them
+// File read positions are kept in the LMDB store of the data folder: a checkpoint every 500 ms writes them
 // once the pipeline processed the lines before them; SIGINT/SIGTERM checkpoint and sync first.
 // Loaded by `picket run` only when the agent runs (`--no-agent` does not load the detection engine).
 
@@ -27,6 +27,7 @@ import { startMetricsServer, type ListenAddr, type MetricsServer } from '../metr
 import type { PicketConfig } from '../config/config.js';
 import type { Profile } from '../profiles/index.js';
 import { LocalAlertSink, remoteForwarder, startLocalLapi, type LocalLapi } from './run-lapi.js';
+import { onStopSignal } from './signals.js';
 import type { AlertForwarder } from '../client/forwarder.js';
 import type { WatcherClient } from '../client/watcher.js';
 import { errorMessage, PicketError } from '../core/errors.js';
@@ -38,9 +39,16 @@ export interface AgentOptions {
   stdin: boolean;
   type?: string;
   content?: string;
+  /** with content from a config's config_dir: its data_dir (`data:` files) and hub_dir (alert versions) */
+  contentDataDir?: string;
+  hubDir?: string;
+  /** acquisition files of a CrowdSec config (acquisition_path + acquisition_dir), when no --acquis */
+  acquisFiles?: string[];
   fromStart: boolean;
   dumpLines?: string;
   workers?: number;
+  /** ceiling on live buckets (--max-buckets / buckets.max_live) */
+  maxBuckets?: number;
   pollMs: number;
   fmt: 'human' | 'json';
   dataDir: string;
@@ -68,8 +76,11 @@ function humanLine(a: LapiAlertJSON): string {
 function readSources(o: AgentOptions): AcquisitionSource[] {
   let sources: AcquisitionSource[];
   try {
+    // --acquis (files and acquis.d/ folders), else the config's acquisition_path/_dir (Picket's keys, or
+    // CrowdSec's config.yaml: acquisFiles), else the embedded default
     const paths = o.acquis?.length ? o.acquis
-      : [o.config.acquisitionPath, o.config.acquisitionDir].filter((p): p is string => p !== undefined);
+      : [o.config.acquisitionPath, o.config.acquisitionDir, ...(o.acquisFiles ?? [])]
+        .filter((p): p is string => p !== undefined);
     sources = paths.length ? loadAcquisitionPaths(paths)
       : parseAcquisition(DEFAULT_ACQUISITION, '<embedded default acquisition>');
   } catch (e) { throw new CliError(errorMessage(e), 1); }
@@ -94,6 +105,8 @@ class AgentRun {
   registry: client.Registry | undefined;
   metricsServer: MetricsServer | null = null;
   lapi: LocalLapi | null = null;
+  /** listening for stop signals from before the LAPI announces itself (./signals.ts) */
+  readonly signalled: Promise<string> = onStopSignal();
   stopping = false;
   readonly log = (m: string): void => this.io.err(`picket run: ${m}`);
 
@@ -130,7 +143,8 @@ class AgentRun {
     const emit = sink ? (a: LapiAlertJSON) => { print(a); sink.push(a); } : print;
     try {
       this.pipe = await createPipeline({
-        contentDir: this.o.content ?? null, timeMachine: false, workers: this.o.workers, onAlert: emit,
+        contentDir: this.o.content ?? null, contentDataDir: this.o.contentDataDir, hubDir: this.o.hubDir,
+        timeMachine: false, workers: this.o.workers, maxBuckets: this.o.maxBuckets, onAlert: emit,
         simulation: simulationSwitch(this.o.config.simulationPath),
         log: (m) => this.io.err(`warning: ${m}`),
       });
@@ -242,13 +256,17 @@ class AgentRun {
    *  source follows files. Returns why it stopped. */
   async runUntilStopped(): Promise<string> {
     const ticker = setInterval(() => { this.pipe.tick().catch((e: unknown) => this.log(errorMessage(e))); }, 1000);
-    const checkpointer = this.positions ? setInterval(() => {
+    // the first as soon as lines were read (a backlog read at start is not read again after a crash), then every
+    // half second: at most about one second of input is read again after a crash
+    let lastCheckpoint = 0;
+    const pos = this.positions;
+    const checkpointer = pos ? setInterval(() => {
+      if (pos.dirty === 0 || (lastCheckpoint !== 0 && Date.now() - lastCheckpoint < 500)) return;
+      lastCheckpoint = Date.now();
       this.checkpoint(false).catch((e: unknown) => this.log(`saving read positions: ${errorMessage(e)}`));
-    }, 1000) : null;
+    }, 100) : null;
     const why = await new Promise<string>((resolve) => {
-      const on = (sig: string) => () => resolve(sig);
-      process.once('SIGINT', on('SIGINT'));
-      process.once('SIGTERM', on('SIGTERM'));
+      void this.signalled.then(resolve);
       const ends = this.sources.flatMap((s) => (s.ended ? [s.ended] : []));
       if (ends.length && !this.sources.some((s) => s.follows)) {
         Promise.all(ends).then(() => resolve('end of input'), () => resolve('stdin error'));

@@ -20,6 +20,8 @@ import { readCredentials, clientTlsOf, CredentialsError } from '../config/creden
 import { WatcherClient } from '../client/watcher.js';
 import { AlertForwarder } from '../client/forwarder.js';
 import { ReportSchedule } from '../report/schedule.js';
+import { onStopSignal } from './signals.js';
+import { errorMessage } from '../core/errors.js';
 
 export interface LocalLapi {
   server: LapiServer;
@@ -31,8 +33,10 @@ export interface LocalLapi {
 }
 
 export function loadProfiles(file: string | undefined): Profile[] {
-  try { return file ? loadProfilesFile(file) : defaultProfiles(); } catch (e) {
-    throw new CliError((e as Error).message, 1);
+  try {
+    return file ? loadProfilesFile(file) : defaultProfiles();
+  } catch (e) {
+    throw new CliError(errorMessage(e), 1);
   }
 }
 
@@ -40,7 +44,11 @@ export function loadProfiles(file: string | undefined): Profile[] {
  * The notifications the profiles name, from the config's notification_dir (CrowdSec's format); null when no
  * profile names one. An unknown name or a bad notification file is a start-up error naming the file.
  */
-export function loadNotifier(config: PicketConfig, profiles: Profile[], o: { registry?: client.Registry; log: (line: string) => void }): Notifier | null {
+export function loadNotifier(
+  config: PicketConfig,
+  profiles: Profile[],
+  o: { registry?: client.Registry; log: (line: string) => void },
+): Notifier | null {
   if (!profiles.some((p) => p.notifications.length > 0)) return null;
   try {
     const n = Notifier.load(config.notificationDir ?? DEFAULT_NOTIFICATION_DIR, { registry: o.registry, log: o.log });
@@ -52,18 +60,32 @@ export function loadNotifier(config: PicketConfig, profiles: Profile[], o: { reg
 }
 
 /** starts the LAPI on `env`; a listen failure rejects (the caller decides whether that is fatal) */
-export async function startLocalLapi(env: PicketStore, o: {
-  listen: ListenAddr; config: PicketConfig; profiles: Profile[]; registry?: client.Registry; log: (line: string) => void;
-}): Promise<LocalLapi> {
+export async function startLocalLapi(
+  env: PicketStore,
+  o: {
+    listen: ListenAddr;
+    config: PicketConfig;
+    profiles: Profile[];
+    registry?: client.Registry;
+    log: (line: string) => void;
+  },
+): Promise<LocalLapi> {
   const notifier = loadNotifier(o.config, o.profiles, o);
   const store = openLapiStore(env);
   let server: LapiServer;
   try {
     server = await startLapi({
-      store, listen: o.listen, dataDir: env.dir, profiles: o.profiles,
-      trustedIps: o.config.trustedIps, tls: o.config.tls,
+      store,
+      listen: o.listen,
+      dataDir: env.dir,
+      profiles: o.profiles,
+      trustedIps: o.config.trustedIps,
+      tls: o.config.tls,
       retention: { ...DEFAULT_RETENTION, ...(o.config.retention ?? {}) },
-      registry: o.registry, log: o.log, localCredentials: true, allowlists: new AllowlistStore(env),
+      registry: o.registry,
+      log: o.log,
+      localCredentials: true,
+      allowlists: new AllowlistStore(env),
       ...(notifier ? { notify: notifier } : {}),
     });
   } catch (e) {
@@ -71,9 +93,12 @@ export async function startLocalLapi(env: PicketStore, o: {
     await store.close().catch(() => undefined);
     throw e;
   }
-  const creds = server.credentials ?? await ensureLocalCredentials(store, env.dir, server.url);
+  const creds = server.credentials ?? (await ensureLocalCredentials(store, env.dir, server.url));
   const report = o.config.report;
-  const reports = report?.schedule === 'monthly' ? new ReportSchedule({ store: env, source: store, config: report, log: o.log }).start() : null;
+  const reports =
+    report?.schedule === 'monthly'
+      ? new ReportSchedule({ store: env, source: store, config: report, log: o.log }).start()
+      : null;
   return { server, store, machineId: creds.login, credentialsFile: credentialsPathOf(env.dir), reports };
 }
 
@@ -92,7 +117,8 @@ export class LocalAlertSink {
 
   push(a: LapiAlertJSON): void {
     if (this.pending.length >= LOCAL_QUEUE_MAX) {
-      if (this.stats.dropped++ % 1000 === 0) this.log(`LAPI alert queue full: ${this.stats.dropped} alert(s) dropped so far`);
+      if (this.stats.dropped++ % 1000 === 0)
+        this.log(`LAPI alert queue full: ${this.stats.dropped} alert(s) dropped so far`);
       return;
     }
     this.pending.push(a);
@@ -105,7 +131,11 @@ export class LocalAlertSink {
   }
 
   private kick(): void {
-    if (this.target && this.flushing === null && this.pending.length > 0) this.flushing = this.flush().finally(() => { this.flushing = null; this.kick(); });
+    if (this.target && this.flushing === null && this.pending.length > 0)
+      this.flushing = this.flush().finally(() => {
+        this.flushing = null;
+        this.kick();
+      });
   }
 
   private async flush(): Promise<void> {
@@ -120,7 +150,7 @@ export class LocalAlertSink {
         this.stats.ingested += batch.length;
       } catch (e) {
         this.stats.failed += batch.length;
-        this.log(`Local API refused ${batch.length} alert(s): ${(e as Error).message}`);
+        this.log(`Local API refused ${batch.length} alert(s): ${errorMessage(e)}`);
       }
     }
   }
@@ -138,51 +168,87 @@ export class LocalAlertSink {
 
 /** `--no-api`: a forwarder to the remote LAPI of the credentials file (URL overridden by --lapi) */
 export function remoteForwarder(o: {
-  credentialsFile: string | undefined; dataDir: string; lapiUrl: string | undefined; scenarios: string[]; log: (line: string) => void;
+  credentialsFile: string | undefined;
+  dataDir: string;
+  lapiUrl: string | undefined;
+  scenarios: string[];
+  log: (line: string) => void;
   /** forwarder options (queue bound, heartbeat) */
-  maxQueue?: number; heartbeatMs?: number;
+  maxQueue?: number;
+  heartbeatMs?: number;
 }): { forwarder: AlertForwarder; client: WatcherClient; url: string } {
   const file = o.credentialsFile ?? credentialsPathOf(o.dataDir);
   let c;
-  try { c = readCredentials(file); } catch (e) {
+  try {
+    c = readCredentials(file);
+  } catch (e) {
     if (e instanceof CredentialsError) throw new CliError(`--no-api needs machine credentials: ${e.message}`, 1);
     throw e;
   }
   const url = o.lapiUrl ?? c.url;
   let tls;
-  try { tls = clientTlsOf({ ...c, url }); } catch (e) { throw new CliError((e as Error).message, 1); }
+  try {
+    tls = clientTlsOf({ ...c, url });
+  } catch (e) {
+    throw new CliError(errorMessage(e), 1);
+  }
   const client = new WatcherClient({ url, machineId: c.login, password: c.password, scenarios: o.scenarios, tls });
-  return { forwarder: new AlertForwarder(client, { log: o.log, maxQueue: o.maxQueue, heartbeatMs: o.heartbeatMs }), client, url };
+  return {
+    forwarder: new AlertForwarder(client, { log: o.log, maxQueue: o.maxQueue, heartbeatMs: o.heartbeatMs }),
+    client,
+    url,
+  };
 }
 
 /** `--no-agent`: the LAPI (and its metrics) until SIGINT/SIGTERM */
-export async function runLapiOnly(o: { dataDir: string; config: PicketConfig; profiles: Profile[]; lapiAddr: ListenAddr; metricsAddr: ListenAddr | null }, io: CliIO): Promise<number> {
+export async function runLapiOnly(
+  o: {
+    dataDir: string;
+    config: PicketConfig;
+    profiles: Profile[];
+    lapiAddr: ListenAddr;
+    metricsAddr: ListenAddr | null;
+  },
+  io: CliIO,
+): Promise<number> {
   let store: PicketStore;
-  try { store = openStore(o.dataDir); } catch (e) { throw new CliError((e as Error).message, 1); }
+  try {
+    store = openStore(o.dataDir);
+  } catch (e) {
+    throw new CliError(errorMessage(e), 1);
+  }
   const log = (m: string) => io.err(`picket run: ${m}`);
   const reg = new client.Registry();
   let lapi: LocalLapi;
   try {
-    lapi = await startLocalLapi(store, { listen: o.lapiAddr, config: o.config, profiles: o.profiles, registry: reg, log });
+    lapi = await startLocalLapi(store, {
+      listen: o.lapiAddr,
+      config: o.config,
+      profiles: o.profiles,
+      registry: reg,
+      log,
+    });
   } catch (e) {
     await store.close().catch(() => undefined);
-    throw new CliError((e as Error).message, 1);
+    throw new CliError(errorMessage(e), 1);
   }
+  const signalled = onStopSignal();
   io.err(`picket run: data folder ${store.dir}`);
-  io.err(`picket run: Local API on ${lapi.server.url} (CLI credentials ${lapi.credentialsFile}, machine ${lapi.machineId})`);
+  io.err(
+    `picket run: Local API on ${lapi.server.url} (CLI credentials ${lapi.credentialsFile}, machine ${lapi.machineId})`,
+  );
   let metricsServer: MetricsServer | null = null;
   if (o.metricsAddr) {
     try {
       metricsServer = await startMetricsServer(reg, o.metricsAddr);
       io.err(`picket run: metrics on ${metricsServer.url}`);
     } catch (e) {
-      io.err(`picket run: metrics server on ${o.metricsAddr.host}:${o.metricsAddr.port} not started: ${(e as Error).message}`);
+      io.err(
+        `picket run: metrics server on ${o.metricsAddr.host}:${o.metricsAddr.port} not started: ${errorMessage(e)}`,
+      );
     }
   }
-  const why = await new Promise<string>((resolve) => {
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-  });
+  const why = await signalled;
   if (metricsServer) await metricsServer.close().catch(() => undefined);
   await lapi.reports?.stop();
   await lapi.server.close().catch((e: Error) => io.err(`picket run: closing the Local API: ${e.message}`));

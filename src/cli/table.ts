@@ -1,20 +1,26 @@
-// Human tables of the LAPI commands, in cscli's boxed style:
+// Human tables of the LAPI commands, in cscli's boxed style, drawn by cli-table3:
 //   ╭────┬────────╮
 //   │ ID │ Source │
 //   ├────┼────────┤
 //   │ 1  │ cscli  │
 //   ╰────┴────────╯
-// Owns: column widths (by code points, so `µ` and `…` count as one) and the box drawing.
+// Owns: the box characters, the plain (uncoloured) style and the header rule of an empty table (cscli draws it;
+// cli-table3 does not); cli-table3 measures the columns.
 
-function width(s: string): number { return [...s].length; }
+import Table from 'cli-table3';
+
+const CHARS = {
+  top: '─', 'top-mid': '┬', 'top-left': '╭', 'top-right': '╮',
+  bottom: '─', 'bottom-mid': '┴', 'bottom-left': '╰', 'bottom-right': '╯',
+  left: '│', 'left-mid': '├', mid: '─', 'mid-mid': '┼', right: '│', 'right-mid': '┤', middle: '│',
+};
 
 export function renderTable(headers: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
-  const w = headers.map((h) => width(h));
-  for (const r of rows) for (let i = 0; i < w.length; i++) w[i] = Math.max(w[i], width(r[i] ?? ''));
-  const line = (l: string, m: string, r: string) => l + w.map((n) => '─'.repeat(n + 2)).join(m) + r;
-  const row = (cells: readonly string[]) => '│' + w.map((n, i) => ' ' + (cells[i] ?? '') + ' '.repeat(n - width(cells[i] ?? '')) + ' ').join('│') + '│';
-  const out = [line('╭', '┬', '╮'), row(headers), line('├', '┼', '┤')];
-  for (const r of rows) out.push(row(r));
-  out.push(line('╰', '┴', '╯'));
-  return out.join('\n');
+  const t = new Table({ head: [...headers], chars: CHARS, style: { head: [], border: [], compact: true } });
+  for (const r of rows) t.push(headers.map((_, i) => r[i] ?? ''));
+  const text = t.toString();
+  if (rows.length > 0) return text;
+  const [top, head, bottom] = text.split('\n');
+  const rule = top!.replace('╭', '├').replaceAll('┬', '┼').replace('╮', '┤');
+  return [top, head, rule, bottom].join('\n');
 }

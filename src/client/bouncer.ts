@@ -8,6 +8,7 @@ import { LapiHttp, type ClientTls, type Query } from './http.js';
 import { decisionsFromJSON, type ClientDecision, type DecisionDelta } from './decisions.js';
 import { CLIENT_USER_AGENT } from './version.js';
 import type { WireDecision } from '../api/protobuf-schema.js';
+import { LapiResponseError } from './errors.js';
 
 export type WireFormat = 'json' | 'protobuf';
 
@@ -34,7 +35,9 @@ export interface StreamOptions {
   dedup?: boolean;
 }
 
-export type LookupQuery = ({ ip: string } | { range: string; contains?: boolean } | { scope: string; value: string } | { value: string }) & {
+export type LookupQuery = (
+  { ip: string } | { range: string; contains?: boolean } | { scope: string; value: string } | { value: string }
+) & {
   type?: string;
   origins?: string[];
 };
@@ -65,7 +68,10 @@ export class BouncerClient {
   constructor(o: BouncerClientOptions) {
     this.http = new LapiHttp(o.url, o.timeoutMs, o.tls);
     this.format = o.format ?? 'json';
-    this.headers = { 'x-api-key': o.apiKey, 'user-agent': o.userAgent ?? CLIENT_USER_AGENT.replace('picket/', 'picket-bouncer/') };
+    this.headers = {
+      'x-api-key': o.apiKey,
+      'user-agent': o.userAgent ?? CLIENT_USER_AGENT.replace('picket/', 'picket-bouncer/'),
+    };
     if (this.format === 'protobuf') this.headers.accept = PROTOBUF_ACCEPT;
   }
 
@@ -85,28 +91,42 @@ export class BouncerClient {
       return { new: d.new.map(wireToClient), deleted: d.deleted.map(wireToClient) };
     }
     const body = LapiHttp.json<{ new?: unknown; deleted?: unknown } | null>(r, '/v1/decisions/stream');
-    if (body === null || typeof body !== 'object') throw new Error('/v1/decisions/stream: expected an object {new, deleted}');
-    return { new: decisionsFromJSON(body.new, 'stream new'), deleted: decisionsFromJSON(body.deleted, 'stream deleted') };
+    if (body === null || typeof body !== 'object')
+      throw new LapiResponseError('/v1/decisions/stream: expected an object {new, deleted}');
+    return {
+      new: decisionsFromJSON(body.new, 'stream new'),
+      deleted: decisionsFromJSON(body.deleted, 'stream deleted'),
+    };
   }
 
   /** live query `GET /v1/decisions` (no de-duplication); an empty answer (`null`) is `[]` */
   async lookup(q: LookupQuery): Promise<ClientDecision[]> {
     const query: Record<string, string | undefined> = { type: q.type, origins: joined(q.origins) };
     if ('ip' in q) query.ip = q.ip;
-    else if ('range' in q) { query.range = q.range; if (q.contains === false) query.contains = 'false'; }
-    else if ('scope' in q) { query.scope = q.scope; query.value = q.value; }
-    else query.value = q.value;
+    else if ('range' in q) {
+      query.range = q.range;
+      if (q.contains === false) query.contains = 'false';
+    } else if ('scope' in q) {
+      query.scope = q.scope;
+      query.value = q.value;
+    } else query.value = q.value;
     const r = await this.http.request({ method: 'GET', path: '/v1/decisions', query, headers: this.headers });
-    if (r.contentType.startsWith(PROTOBUF_ACCEPT)) return (await protobufCodec()).decodeDecisions(r.body).map(wireToClient);
+    if (r.contentType.startsWith(PROTOBUF_ACCEPT))
+      return (await protobufCodec()).decodeDecisions(r.body).map(wireToClient);
     return decisionsFromJSON(LapiHttp.json<unknown>(r, '/v1/decisions'), '/v1/decisions');
   }
 
-  /** a poller: its first `next()` asks for the startup snapshot, later ones for deltas (after an error: startup again) */
+  /**
+   * a poller: its first `next()` asks for the startup snapshot, later ones for deltas (after an error: startup
+   * again)
+   */
   poll(o: Omit<StreamOptions, 'startup'> = {}): DecisionPoller {
     return new DecisionPoller(this, o);
   }
 
-  close(): Promise<void> { return this.http.close(); }
+  close(): Promise<void> {
+    return this.http.close();
+  }
 }
 
 export class DecisionPoller {

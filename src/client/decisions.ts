@@ -5,6 +5,7 @@
 
 import { parseWireDuration, roundToSeconds } from '../api/wire-time.js';
 import type { WireDecision } from '../api/protobuf-schema.js';
+import { LapiResponseError } from './errors.js';
 
 /**
  * A decision as the client returns it: the protobuf codec's WireDecision (id, uuid — empty for servers
@@ -36,7 +37,7 @@ export interface DecisionJSON {
 export function durationSecondsOf(text: string | undefined): number {
   if (text === undefined) return 0;
   const ms = parseWireDuration(text);
-  if (ms === null) throw new Error(`decision duration '${text}' is not a Go duration`);
+  if (ms === null) throw new LapiResponseError(`decision duration '${text}' is not a Go duration`);
   return roundToSeconds(ms);
 }
 
@@ -56,7 +57,7 @@ export function decisionFromJSON(d: DecisionJSON): ClientDecision {
 /** a JSON list that may be `null` (v1.4.6, or `GET /v1/decisions` with no match) */
 export function decisionsFromJSON(list: unknown, what: string): ClientDecision[] {
   if (list === null || list === undefined) return [];
-  if (!Array.isArray(list)) throw new Error(`${what}: expected a list of decisions, got ${typeof list}`);
+  if (!Array.isArray(list)) throw new LapiResponseError(`${what}: expected a list of decisions, got ${typeof list}`);
   const out: ClientDecision[] = new Array(list.length);
   for (let i = 0; i < list.length; i++) out[i] = decisionFromJSON(list[i] as DecisionJSON);
   return out;

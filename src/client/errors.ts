@@ -3,7 +3,10 @@
 // it is neither), and `LapiUnreachableError` a transport failure (connection refused, timeout, bad URL).
 // Owns: the error classes and turning an error response body into a message.
 
-export class LapiError extends Error {
+
+import { PicketError } from '../core/errors.js';
+/** An error answer of the Local API (code CLIENT_LAPI_ERROR; the HTTP status in `status`). */
+export class LapiError extends PicketError {
   constructor(
     /** HTTP status of the response */
     readonly status: number,
@@ -12,16 +15,20 @@ export class LapiError extends Error {
     readonly method: string,
     readonly path: string,
   ) {
-    super(`${method} ${path}: ${status}${serverMessage ? ` ${serverMessage}` : ''}`);
-    this.name = 'LapiError';
+    super('CLIENT_LAPI_ERROR', `${method} ${path}: ${status}${serverMessage ? ` ${serverMessage}` : ''}`);
   }
 }
 
-export class LapiUnreachableError extends Error {
+/** No answer from the Local API (code CLIENT_UNREACHABLE): connection refused, timeout, bad URL. */
+export class LapiUnreachableError extends PicketError {
   constructor(readonly url: string, readonly reason: string) {
-    super(`cannot reach the Local API at ${url}: ${reason}`);
-    this.name = 'LapiUnreachableError';
+    super('CLIENT_UNREACHABLE', `cannot reach the Local API at ${url}: ${reason}`);
   }
+}
+
+/** An answer of the Local API without the expected shape (code CLIENT_BAD_RESPONSE). */
+export class LapiResponseError extends PicketError {
+  constructor(message: string) { super('CLIENT_BAD_RESPONSE', message); }
 }
 
 /** The message of an error body: `message` (+ ` (errors)`), else the raw text (trimmed, at most 500 chars). */

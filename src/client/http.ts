@@ -6,6 +6,7 @@
 
 import { Pool } from 'undici';
 import { LapiError, LapiUnreachableError, errorMessageOf } from './errors.js';
+import { errorMessage } from '../core/errors.js';
 
 export type QueryValue = string | number | boolean | undefined | null | ReadonlyArray<string>;
 export type Query = Readonly<Record<string, QueryValue>>;
@@ -72,7 +73,10 @@ export class LapiHttp {
     let sp = pools.get(this.poolKey);
     if (!sp) {
       const connect = tls ? { ca: tls.ca, rejectUnauthorized: tls.rejectUnauthorized ?? true } : undefined;
-      sp = { pool: new Pool(this.origin, { connections: 8, keepAliveTimeout: 30_000, pipelining: 1, connect }), users: 0 };
+      sp = {
+        pool: new Pool(this.origin, { connections: 8, keepAliveTimeout: 30_000, pipelining: 1, connect }),
+        users: 0,
+      };
       pools.set(this.poolKey, sp);
     }
     sp.users++;
@@ -101,7 +105,7 @@ export class LapiHttp {
     }
     let buf: Buffer;
     try { buf = Buffer.from(await res.body.arrayBuffer()); } catch (e) {
-      throw new LapiUnreachableError(this.origin + this.basePath, `reading the response of ${spec.method} ${spec.path}: ${(e as Error).message}`);
+      throw new LapiUnreachableError(this.origin + this.basePath, `reading the response of ${spec.method} ${spec.path}: ${errorMessage(e)}`);
     }
     const ct = res.headers['content-type'];
     const contentType = Array.isArray(ct) ? ct[0] ?? '' : ct ?? '';
@@ -117,7 +121,7 @@ export class LapiHttp {
     const text = r.body.toString('utf8');
     if (text.trim() === '') return null as T;
     try { return JSON.parse(text) as T; } catch (e) {
-      throw new LapiError(r.status, `response of ${what} is not JSON: ${(e as Error).message}`, 'GET', what);
+      throw new LapiError(r.status, `response of ${what} is not JSON: ${errorMessage(e)}`, 'GET', what);
     }
   }
 

@@ -5,7 +5,7 @@
 // Owns: the token life cycle and the watcher routes' calls.
 
 import { LapiHttp, type ClientTls, type Query, type RequestSpec, type HttpResponse } from './http.js';
-import { LapiError } from './errors.js';
+import { LapiError, LapiResponseError } from './errors.js';
 import { CLIENT_USER_AGENT } from './version.js';
 import { alertQueryParams, decisionDeleteParams, type AlertInput, type AlertQuery, type AlertResponse, type DecisionDeleteQuery } from './alerts.js';
 
@@ -29,7 +29,7 @@ const RENEW_BEFORE_MS = 60_000;
 function nbDeleted(body: unknown, what: string): number {
   const v = (body as { nbDeleted?: unknown } | null)?.nbDeleted;
   const n = typeof v === 'string' ? Number(v) : typeof v === 'number' ? v : NaN;
-  if (!Number.isFinite(n)) throw new Error(`${what}: response has no nbDeleted count`);
+  if (!Number.isFinite(n)) throw new LapiResponseError(`${what}: response has no nbDeleted count`);
   return n;
 }
 
@@ -98,7 +98,7 @@ export class WatcherClient {
     const r = await this.authed({ method: 'POST', path: '/v1/alerts', json: alerts });
     const ids = LapiHttp.json<unknown>(r, '/v1/alerts');
     if (ids === null) return [];
-    if (!Array.isArray(ids)) throw new Error('POST /v1/alerts: expected a list of ids');
+    if (!Array.isArray(ids)) throw new LapiResponseError('POST /v1/alerts: expected a list of ids');
     return ids.map(String);
   }
 
@@ -112,7 +112,7 @@ export class WatcherClient {
     const r = await this.authed({ method: 'GET', path: '/v1/alerts', query: alertQueryParams(q) });
     const list = LapiHttp.json<AlertResponse[] | null>(r, '/v1/alerts');
     if (list === null) return [];
-    if (!Array.isArray(list)) throw new Error('GET /v1/alerts: expected a list of alerts');
+    if (!Array.isArray(list)) throw new LapiResponseError('GET /v1/alerts: expected a list of alerts');
     return list;
   }
 

@@ -3,7 +3,8 @@
 //   listen: 127.0.0.1:8080            # LAPI
 //   profiles_path: /etc/picket/profiles.yaml
 //   trusted_ips: [127.0.0.1, "::1"]
-//   tls: {cert_file: ..., key_file: ..., ca_file: ..., bouncers_allowed_ou: [bouncer-ou], agents_allowed_ou: [agent-ou]}
+//   tls: {cert_file: ..., key_file: ..., ca_file: ...,
+//         bouncers_allowed_ou: [bouncer-ou], agents_allowed_ou: [agent-ou]}
 //   retention: {max_age: 7d, max_items: 5000}
 //   metrics: {listen: 127.0.0.1:6060}
 //   notification_dir: /etc/picket/notifications   # CrowdSec's config_paths.notification_dir
@@ -11,6 +12,9 @@
 //   acquisition_path: /etc/picket/acquis.yaml     # CrowdSec's crowdsec_service.acquisition_path
 //   acquisition_dir: /etc/picket/acquis.d         # CrowdSec's crowdsec_service.acquisition_dir
 //   report: {schedule: monthly, output_dir: /var/lib/picket/reports, notification: email-ops}
+//   hub_dir: /var/lib/picket/hub  config_dir: /etc/picket  hub_url: https://...   # hub items (src/hub)
+// CrowdSec's config.yaml is read too (detected by its keys; mapping in ./crowdsec.ts).
+//   buckets: {max_live: 1000000}      # ceiling on live buckets (src/buckets/eviction.ts)
 // Owns: reading and validating it. Every error names the file, the line and the key; unknown keys are errors
 // (a typo must not silently fall back to a default).
 
@@ -19,11 +23,29 @@ import { keyName } from '../core/yaml-strict.js';
 import YAML from 'yaml';
 import { parseWireDuration } from '../api/wire-time.js';
 import { DEFAULT_CONFIG_FILE } from './defaults.js';
+import { fromCrowdsecDocument, isCrowdsecConfig } from './crowdsec.js';
 
-export interface TlsConfig { certFile: string; keyFile: string; caFile?: string; bouncersAllowedOu?: string[]; agentsAllowedOu?: string[] }
-export interface RetentionConfig { maxAgeMs?: number; maxItems?: number }
+/** highest buckets.max_live / --max-buckets (the WASM table's slots are i32-indexed) */
+export const MAX_LIVE_LIMIT = 50_000_000;
+import { PicketError, errorMessage, errorCode } from '../core/errors.js';
+
+export interface TlsConfig {
+  certFile: string;
+  keyFile: string;
+  caFile?: string;
+  bouncersAllowedOu?: string[];
+  agentsAllowedOu?: string[];
+}
+export interface RetentionConfig {
+  maxAgeMs?: number;
+  maxItems?: number;
+}
 /** the monthly report of `picket run` (src/report/schedule.ts) */
-export interface ReportConfig { schedule: 'monthly' | 'off'; outputDir?: string; notification?: string }
+export interface ReportConfig {
+  schedule: 'monthly' | 'off';
+  outputDir?: string;
+  notification?: string;
+}
 
 export interface PicketConfig {
   /** the file it came from (null: no file) */
@@ -41,16 +63,35 @@ export interface PicketConfig {
   acquisitionPath?: string;
   acquisitionDir?: string;
   report?: ReportConfig;
+  /** hub management (src/hub): downloaded items, enabled items (links; `picket run` loads them), hub URL */
+  hubDir?: string;
+  configDir?: string;
+  hubUrl?: string;
+  /** 'crowdsec': read from CrowdSec's config.yaml (./crowdsec.ts); the fields below come only from it */
+  format?: 'picket' | 'crowdsec';
+  acquisitionFiles?: string[];
+  onlineCredentialsPath?: string;
+  credentialsPath?: string;
+  dbPath?: string;
+  logLevel?: string;
+  /** CrowdSec keys set in the file that Picket does not use (dotted names) */
+  ignored?: string[];
+  /** buckets.max_live: ceiling on live buckets and blackhole records (0 = none) */
+  maxLiveBuckets?: number;
 }
 
-export class ConfigError extends Error {
-  constructor(message: string) { super(message); this.name = 'ConfigError'; }
+/** A config file that cannot be used (code CONFIG_BAD_FILE); the message names the file, line and key. */
+export class ConfigError extends PicketError {
+  constructor(message: string) {
+    super('CONFIG_BAD_FILE', message);
+  }
 }
 
 type Reporter = (node: unknown, key: string, why: string) => never;
 
 function str(v: unknown, key: string, fail: Reporter): string {
-  if (YAML.isScalar(v) && (typeof v.value === 'string' || typeof v.value === 'number') && String(v.value) !== '') return String(v.value);
+  if (YAML.isScalar(v) && (typeof v.value === 'string' || typeof v.value === 'number') && String(v.value) !== '')
+    return String(v.value);
   return fail(v, key, 'expected a non-empty string');
 }
 
@@ -75,7 +116,8 @@ function parseReport(v: unknown, fail: Reporter): ReportConfig {
     else fail(p.key, `report.${k}`, 'unknown key (expected schedule, output_dir, notification)');
   }
   if (schedule === null) fail(v, 'report.schedule', 'missing (monthly or off)');
-  if (r.schedule === 'monthly' && r.outputDir === undefined) fail(v, 'report.output_dir', 'missing (the folder the reports are written to)');
+  if (r.schedule === 'monthly' && r.outputDir === undefined)
+    fail(v, 'report.output_dir', 'missing (the folder the reports are written to)');
   return r;
 }
 
@@ -84,28 +126,57 @@ export function parseConfig(text: string, file: string): PicketConfig {
   const doc = YAML.parseDocument(text, { lineCounter: lc, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length) {
     const e = doc.errors[0];
-    throw new ConfigError(`${file}${e.linePos ? `:${e.linePos[0].line}` : ''}: not valid YAML: ${e.message.split('\n')[0]}`);
+    throw new ConfigError(
+      `${file}${e.linePos ? `:${e.linePos[0].line}` : ''}: not valid YAML: ${e.message.split('\n')[0]}`,
+    );
   }
   const lineOf = (n: unknown): string => {
     const r = YAML.isNode(n) ? n.range : undefined;
     return r ? `:${lc.linePos(r[0]).line}` : '';
   };
-  const fail: Reporter = (node, key, why) => { throw new ConfigError(`${file}${lineOf(node)}: ${key}: ${why}`); };
+  const fail: Reporter = (node, key, why) => {
+    throw new ConfigError(`${file}${lineOf(node)}: ${key}: ${why}`);
+  };
   const cfg: PicketConfig = { file };
   const root = doc.contents;
   if (root === null || (YAML.isScalar(root) && root.value === null)) return cfg; // empty file
   const top = mapOf(root, '(top level)', fail);
+  if (isCrowdsecConfig(Object.fromEntries(top.items.map((p) => [keyName(p.key), true]))))
+    return fromCrowdsecDocument(doc, lc, file, (m) => new ConfigError(m));
   for (const pair of top.items) {
     const key = keyName(pair.key);
     const v = pair.value;
     switch (key) {
-      case 'data_dir': cfg.dataDir = str(v, key, fail); break;
-      case 'listen': cfg.listen = str(v, key, fail); break;
-      case 'profiles_path': cfg.profilesPath = str(v, key, fail); break;
-      case 'notification_dir': cfg.notificationDir = str(v, key, fail); break;
-      case 'simulation_path': cfg.simulationPath = str(v, key, fail); break;
-      case 'acquisition_path': cfg.acquisitionPath = str(v, key, fail); break;
-      case 'acquisition_dir': cfg.acquisitionDir = str(v, key, fail); break;
+      case 'data_dir':
+        cfg.dataDir = str(v, key, fail);
+        break;
+      case 'listen':
+        cfg.listen = str(v, key, fail);
+        break;
+      case 'profiles_path':
+        cfg.profilesPath = str(v, key, fail);
+        break;
+      case 'notification_dir':
+        cfg.notificationDir = str(v, key, fail);
+        break;
+      case 'hub_dir':
+        cfg.hubDir = str(v, key, fail);
+        break;
+      case 'config_dir':
+        cfg.configDir = str(v, key, fail);
+        break;
+      case 'hub_url':
+        cfg.hubUrl = str(v, key, fail);
+        break;
+      case 'simulation_path':
+        cfg.simulationPath = str(v, key, fail);
+        break;
+      case 'acquisition_path':
+        cfg.acquisitionPath = str(v, key, fail);
+        break;
+      case 'acquisition_dir':
+        cfg.acquisitionDir = str(v, key, fail);
+        break;
       case 'trusted_ips': {
         if (!YAML.isSeq(v)) fail(v ?? pair.key, key, 'expected a list of IPs or CIDR ranges');
         cfg.trustedIps = (v as YAML.YAMLSeq).items.map((it, i) => str(it, `${key}[${i}]`, fail));
@@ -122,10 +193,17 @@ export function parseConfig(text: string, file: string): PicketConfig {
           else if (k === 'bouncers_allowed_ou' || k === 'agents_allowed_ou') {
             if (!YAML.isSeq(p.value)) fail(p.value ?? p.key, `tls.${k}`, 'expected a list of certificate OUs');
             const ous = (p.value as YAML.YAMLSeq).items.map((it, i) => str(it, `tls.${k}[${i}]`, fail));
-            if (k === 'bouncers_allowed_ou') t.bouncersAllowedOu = ous; else t.agentsAllowedOu = ous;
-          } else fail(p.key, `tls.${k}`, 'unknown key (expected cert_file, key_file, ca_file, bouncers_allowed_ou, agents_allowed_ou)');
+            if (k === 'bouncers_allowed_ou') t.bouncersAllowedOu = ous;
+            else t.agentsAllowedOu = ous;
+          } else
+            fail(
+              p.key,
+              `tls.${k}`,
+              'unknown key (expected cert_file, key_file, ca_file, bouncers_allowed_ou, agents_allowed_ou)',
+            );
         }
-        if ((t.bouncersAllowedOu || t.agentsAllowedOu) && !t.caFile) fail(v, 'tls.ca_file', 'missing (needed by bouncers_allowed_ou / agents_allowed_ou)');
+        if ((t.bouncersAllowedOu || t.agentsAllowedOu) && !t.caFile)
+          fail(v, 'tls.ca_file', 'missing (needed by bouncers_allowed_ou / agents_allowed_ou)');
         if (!t.certFile) fail(v, 'tls.cert_file', 'missing');
         if (!t.keyFile) fail(v, 'tls.key_file', 'missing');
         cfg.tls = t as TlsConfig;
@@ -139,11 +217,13 @@ export function parseConfig(text: string, file: string): PicketConfig {
           if (k === 'max_age') {
             const s = str(p.value, `retention.${k}`, fail);
             const ms = parseWireDuration(s);
-            if (ms === null || ms <= 0) fail(p.value, `retention.${k}`, `'${s}' is not a positive duration (e.g. 7d, 168h)`);
+            if (ms === null || ms <= 0)
+              fail(p.value, `retention.${k}`, `'${s}' is not a positive duration (e.g. 7d, 168h)`);
             r.maxAgeMs = ms as number;
           } else if (k === 'max_items') {
             const n = YAML.isScalar(p.value) ? p.value.value : undefined;
-            if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) fail(p.value ?? p.key, `retention.${k}`, 'expected a whole number ≥ 0');
+            if (typeof n !== 'number' || !Number.isInteger(n) || n < 0)
+              fail(p.value ?? p.key, `retention.${k}`, 'expected a whole number ≥ 0');
             r.maxItems = n as number;
           } else fail(p.key, `retention.${k}`, 'unknown key (expected max_age, max_items)');
         }
@@ -159,9 +239,29 @@ export function parseConfig(text: string, file: string): PicketConfig {
         }
         break;
       }
-      case 'report': cfg.report = parseReport(v ?? pair.key, fail); break;
+      case 'report':
+        cfg.report = parseReport(v ?? pair.key, fail);
+        break;
+      case 'buckets': {
+        const m = mapOf(v ?? pair.key, key, fail);
+        for (const p of m.items) {
+          const k = keyName(p.key);
+          if (k !== 'max_live') fail(p.key, `buckets.${k}`, 'unknown key (expected max_live)');
+          const n = YAML.isScalar(p.value) ? p.value.value : undefined;
+          if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > MAX_LIVE_LIMIT) {
+            fail(p.value ?? p.key, `buckets.${k}`, `expected a whole number from 0 (no ceiling) to ${MAX_LIVE_LIMIT}`);
+          }
+          cfg.maxLiveBuckets = n as number;
+        }
+        break;
+      }
       default:
-        fail(pair.key, key, 'unknown key (expected data_dir, listen, profiles_path, notification_dir, simulation_path, acquisition_path, acquisition_dir, trusted_ips, tls, retention, metrics, report)');
+        fail(
+          pair.key,
+          key,
+          'unknown key (expected data_dir, listen, profiles_path, notification_dir, simulation_path, acquisition_path, ' +
+            'acquisition_dir, trusted_ips, tls, retention, metrics, report, hub_dir, config_dir, hub_url, buckets)',
+        );
     }
   }
   return cfg;
@@ -169,8 +269,10 @@ export function parseConfig(text: string, file: string): PicketConfig {
 
 export function loadConfigFile(file: string): PicketConfig {
   let text: string;
-  try { text = fs.readFileSync(file, 'utf8'); } catch (e) {
-    throw new ConfigError(`cannot read config file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`cannot read config file ${file}: ${errorCode(e) ?? errorMessage(e)}`);
   }
   return parseConfig(text, file);
 }

@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PicketError } from '../core/errors.js';
 
 export interface StagedFile { path: string; stage: string }
 
@@ -53,14 +54,16 @@ function staged(root: string): StagedFile[] {
 
 /** Stage order, then file basename (byte order) as CrowdSec installs items, then full path for ties. */
 export function sortStaged(files: StagedFile[]): StagedFile[] {
-  return files.sort((a, b) => cmp(a.stage, b.stage) || cmp(path.basename(a.path), path.basename(b.path)) || cmp(a.path, b.path));
+  return files.sort(
+    (a, b) => cmp(a.stage, b.stage) || cmp(path.basename(a.path), path.basename(b.path)) || cmp(a.path, b.path),
+  );
 }
 
 function cmp(a: string, b: string): number { return a < b ? -1 : a > b ? 1 : 0; }
 
 export function discoverContent(dir: string): ContentSet {
   const root = path.resolve(dir);
-  if (!fs.existsSync(root)) throw new Error(`content folder ${root} does not exist`);
+  if (!fs.existsSync(root)) throw new PicketError('CONFIG_NO_CONTENT', `content folder ${root} does not exist`);
   const scenarios: string[] = [];
   walkYaml(path.join(root, 'scenarios'), scenarios);
   scenarios.sort(cmp);
@@ -82,7 +85,7 @@ export function packageRoot(): string {
     if (fs.existsSync(path.join(d, 'package.json'))) return d;
     d = path.dirname(d);
   }
-  throw new Error('cannot find the Picket package root');
+  throw new PicketError('CONFIG_NO_PACKAGE_ROOT', 'cannot find the Picket package root');
 }
 
 /** Picket's embedded default content: the repository's parsers/ and scenarios/. */

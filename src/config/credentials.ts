@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import type { ClientTls } from '../client/http.js';
+import { PicketError, errorMessage, errorCode } from '../core/errors.js';
 
 export interface Credentials {
   url: string;
@@ -22,8 +23,9 @@ export interface Credentials {
   insecureSkipVerify?: boolean;
 }
 
-export class CredentialsError extends Error {
-  constructor(message: string) { super(message); this.name = 'CredentialsError'; }
+/** A credentials file that cannot be used (code CONFIG_BAD_CREDENTIALS); the message names the file and key. */
+export class CredentialsError extends PicketError {
+  constructor(message: string) { super('CONFIG_BAD_CREDENTIALS', message); }
 }
 
 export function parseCredentials(text: string, file: string): Credentials {
@@ -67,7 +69,7 @@ export function readCredentials(file: string): Credentials {
     const code = (e as NodeJS.ErrnoException).code;
     throw new CredentialsError(code === 'ENOENT'
       ? `credentials file ${file} does not exist (start \`picket run\` once, or use \`picket machines add ID --auto -f FILE\`)`
-      : `cannot read credentials file ${file}: ${code ?? (e as Error).message}`);
+      : `cannot read credentials file ${file}: ${code ?? errorMessage(e)}`);
   }
   return parseCredentials(text, file);
 }
@@ -86,7 +88,7 @@ export function clientTlsOf(c: Credentials, localCert?: string): ClientTls | und
   let ca: Buffer | undefined;
   if (caFile !== undefined) {
     try { ca = fs.readFileSync(caFile); } catch (e) {
-      throw new CredentialsError(`CA certificate ${caFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      throw new CredentialsError(`CA certificate ${caFile}: ${errorCode(e) ?? errorMessage(e)}`);
     }
   }
   return { ca, rejectUnauthorized: c.insecureSkipVerify !== true };

@@ -232,9 +232,8 @@ function order2(data: SortInterface, a: number, b: number, swaps: { n: number })
 /** Index of the median of data[a], data[b], data[c]. */
 export function median(data: SortInterface, a: number, b: number, c: number, swaps: { n: number }): number {
   [a, b] = order2(data, a, b, swaps);
-  [b, c] = order2(data, b, c, swaps);
-  [a, b] = order2(data, a, b, swaps);
-  void c;
+  [b] = order2(data, b, c, swaps);
+  [, b] = order2(data, a, b, swaps);
   return b;
 }
 

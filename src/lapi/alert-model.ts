@@ -27,7 +27,8 @@ export function boundEventMeta(meta: MetaRecord[]): MetaRecord[] {
   const out = meta.map((m) => ({ key: m.key, value: m.value }));
   for (let round = 0; round < 64; round++) {
     let longest = -1;
-    for (let i = 0; i < out.length; i++) if (longest === -1 || out[i].value.length > out[longest].value.length) longest = i;
+    for (let i = 0; i < out.length; i++)
+      if (longest === -1 || out[i].value.length > out[longest].value.length) longest = i;
     if (longest === -1 || out[longest].value.length <= STRIPPED.length * 2) break;
     const v = out[longest].value;
     out[longest].value = v.slice(0, Math.floor(v.length / 2)) + STRIPPED;
@@ -45,18 +46,32 @@ export function decisionValueOk(scope: string, value: string): boolean {
  * Incoming alert -> NewAlert with its own decisions (`until = stop_at + duration`, Ip/Range values that do not
  * parse are dropped and counted). `now` anchors a stop_at that does not parse, like CrowdSec.
  */
-export function toNewAlert(a: IncomingAlert, machineId: string, now: number): { alert: NewAlert; droppedDecisions: number } {
+export function toNewAlert(
+  a: IncomingAlert,
+  machineId: string,
+  now: number,
+): { alert: NewAlert; droppedDecisions: number } {
   const stopParsed = parseRfc3339(a.stop_at);
   const stop = Number.isNaN(stopParsed) ? now : stopParsed;
   const decisions: NewDecision[] = [];
   let dropped = 0;
   for (const d of a.decisions) {
     const ms = parseWireDuration(d.duration);
-    if (ms === null) throw new AlertBodyError(500, `decision duration '${d.duration}' : time: invalid duration "${d.duration}"`);
+    if (ms === null)
+      throw new AlertBodyError(500, `decision duration '${d.duration}' : time: invalid duration "${d.duration}"`);
     const scope = normaliseScope(d.scope);
-    if (!decisionValueOk(scope, d.value)) { dropped++; continue; }
+    if (!decisionValueOk(scope, d.value)) {
+      dropped++;
+      continue;
+    }
     decisions.push({
-      until: Math.round(stop + ms), scenario: d.scenario, type: d.type, scope, value: d.value, origin: d.origin, simulated: a.simulated,
+      until: Math.round(stop + ms),
+      scenario: d.scenario,
+      type: d.type,
+      scope,
+      value: d.value,
+      origin: d.origin,
+      simulated: a.simulated,
     });
   }
   const s = a.source;
@@ -79,8 +94,15 @@ export function toNewAlert(a: IncomingAlert, machineId: string, now: number): { 
       kind: a.kind,
       labels: a.labels,
       source: {
-        scope: normaliseScope(s.scope), value: s.value, ip: s.ip, range: s.range, asNumber: s.as_number, asName: s.as_name,
-        cn: s.cn, latitude: s.latitude, longitude: s.longitude,
+        scope: normaliseScope(s.scope),
+        value: s.value,
+        ip: s.ip,
+        range: s.range,
+        asNumber: s.as_number,
+        asName: s.as_name,
+        cn: s.cn,
+        latitude: s.latitude,
+        longitude: s.longitude,
       },
       events: a.events.map((e) => ({ timestamp: e.timestamp, meta: boundEventMeta(e.meta) })),
       meta: alertMeta(a.meta),

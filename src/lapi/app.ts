@@ -14,6 +14,7 @@ import type { IncomingAlert } from './validate.js';
 import { KeyedWriteQueue } from './write-queue.js';
 import type { AllowlistStore } from '../store/allowlists.js';
 import { notificationAlert, type AlertNotifyHook } from './notify.js';
+import { PicketError } from '../core/errors.js';
 
 export type MachinePatch = Partial<Omit<MachineRecord, 'machineId'>>;
 
@@ -39,7 +40,8 @@ export class LapiApp {
     this.machineWrites = new KeyedWriteQueue(log, 'machine');
     this.trusted = trustedIps.map((t) => {
       const r = parseIpOrRange(t);
-      if (r === null) throw new Error(`trusted_ips: '${t}' is not an IP address or CIDR range`);
+      if (r === null)
+        throw new PicketError('LAPI_BAD_TRUSTED_IPS', `trusted_ips: '${t}' is not an IP address or CIDR range`);
       return r;
     });
     const s = store;
@@ -87,7 +89,10 @@ export class LapiApp {
           this.log(`alert '${a.scenario}' from ${machineId} dropped: none of its decisions has a valid IP/range value`);
           continue;
         }
-        if (droppedDecisions > 0) this.log(`alert '${a.scenario}' from ${machineId}: ${droppedDecisions} decision(s) with an invalid IP/range value dropped`);
+        if (droppedDecisions > 0)
+          this.log(
+            `alert '${a.scenario}' from ${machineId}: ${droppedDecisions} decision(s) with an invalid IP/range value dropped`,
+          );
         notes.push(this.notifyWithDecisions(alert, a, now));
       } else {
         if (this.allowlists !== null && (alert.source.scope === 'Ip' || alert.source.scope === 'Range')) {
@@ -114,7 +119,11 @@ export class LapiApp {
   }
 
   /** An alert that came with its decisions: the profiles only pick its notifications (errors skip a profile). */
-  private notifyWithDecisions(alert: NewAlert, a: IncomingAlert, now: number): { names: string[]; durations: string[] } {
+  private notifyWithDecisions(
+    alert: NewAlert,
+    a: IncomingAlert,
+    now: number,
+  ): { names: string[]; durations: string[] } {
     if (this.notify === null) return { names: [], durations: [] };
     this.profileCtx.now = now;
     const names = applyProfiles(this.profiles, alert, this.profileCtx).notifications;

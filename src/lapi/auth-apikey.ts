@@ -3,8 +3,9 @@
 // this process wrote a bouncer since (the store's `bouncerWrites`), and at least every RECHECK_MS otherwise,
 // so a bouncer deleted by the CLI in another process is refused within that time. (An LMDB read on every
 // request costed ~10 µs in the server: lmdb-js renews its read snapshot once per event-loop turn, i.e. about
-// once per request under load; the live lookup must stay close to a bare node:http server.) Non-HEAD requests also do the bookkeeping: IP on first use,
-// User-Agent `type/version`, key shared across IPs -> auto-created `<name>@<ip>` bouncer, and `last_pull`.
+// once per request under load; the live lookup must stay close to a bare node:http server.) Non-HEAD requests
+// also do the bookkeeping: IP on first use, User-Agent `type/version`, key shared across IPs -> auto-created
+// `<name>@<ip>` bouncer, and `last_pull`.
 // Bouncer updates are serialised per bouncer (read the current record, patch, write) so none is lost. TLS
 // bouncers (./auth-tls.ts) use the same bookkeeping (`recordClient`) and creation queue (`create`).
 
@@ -55,7 +56,10 @@ export class ApiKeyAuth {
   private readonly queued = new Map<string, string>();
   private readonly lastPullQueued = new Map<string, number>();
 
-  constructor(private readonly store: LapiStore, private readonly log: (line: string) => void) {
+  constructor(
+    private readonly store: LapiStore,
+    private readonly log: (line: string) => void,
+  ) {
     this.writes = new KeyedWriteQueue(log, 'bouncer');
   }
 
@@ -100,7 +104,13 @@ export class ApiKeyAuth {
    * With `bookkeeping` (non-HEAD requests) the IP / User-Agent are recorded and a key used from a second IP
    * yields the `<name>@<ip>` bouncer (created if needed).
    */
-  authenticate(apiKey: string | string[] | undefined, ip: string, userAgent: string | undefined, bookkeeping: boolean, now: number): BouncerRecord | null {
+  authenticate(
+    apiKey: string | string[] | undefined,
+    ip: string,
+    userAgent: string | undefined,
+    bookkeeping: boolean,
+    now: number,
+  ): BouncerRecord | null {
     if (typeof apiKey !== 'string' || apiKey === '') return null;
     const e = this.entryOf(apiKey);
     let b = this.lookup(e);
@@ -128,7 +138,9 @@ export class ApiKeyAuth {
 
   /** Writes a new bouncer (TLS auto-creation) unless one of that name exists by then; serialised per name. */
   create(b: BouncerRecord): Promise<void> {
-    return this.enqueue(b.name, () => this.store.getBouncerByName(b.name) === undefined ? this.store.putBouncer(b) : Promise.resolve());
+    return this.enqueue(b.name, () =>
+      this.store.getBouncerByName(b.name) === undefined ? this.store.putBouncer(b) : Promise.resolve(),
+    );
   }
 
   /** The bouncer for the same key at another IP: the base bouncer if it is at `ip`, else `<base>@<ip>`. */
@@ -141,10 +153,18 @@ export class ApiKeyAuth {
     const existing = this.store.getBouncerByName(name);
     if (existing !== undefined && existing.apiKeyHash === b.apiKeyHash) return existing;
     const created: BouncerRecord = {
-      ...b, name, ipAddress: ip, autoCreated: true, createdAt: now, updatedAt: now, lastPull: null,
+      ...b,
+      name,
+      ipAddress: ip,
+      autoCreated: true,
+      createdAt: now,
+      updatedAt: now,
+      lastPull: null,
     };
     this.log(`bouncer ${b.name}: API key used from a new IP ${ip}, creating bouncer ${name}`);
-    this.enqueue(name, () => this.store.getBouncerByName(name) === undefined ? this.store.putBouncer(created) : Promise.resolve());
+    this.enqueue(name, () =>
+      this.store.getBouncerByName(name) === undefined ? this.store.putBouncer(created) : Promise.resolve(),
+    );
     return created;
   }
 
@@ -171,5 +191,7 @@ export class ApiKeyAuth {
   }
 
   /** Resolves when every queued bouncer update has been written. */
-  settle(): Promise<void> { return this.writes.settle(); }
+  settle(): Promise<void> {
+    return this.writes.settle();
+  }
 }

@@ -1,17 +1,20 @@
 // Watcher authentication by JWT (spec lapi.md §3.2): HS256 tokens with claims `id`, `exp`, `orig_iat`
 // (Unix seconds), 1 h lifetime and 1 h refresh window, signed with CS_LAPI_SECRET (≥ 64 bytes) or a random
-// per-start secret. Reads the token from `Authorization: Bearer` or the `jwt` cookie and produces the
-// gin-jwt error texts clients see in `{"code":401,"message":…}` bodies.
+// per-start secret; `jose` signs and checks the signature. Owns: reading the token from `Authorization: Bearer`
+// or the `jwt` cookie, the claims rules (expiry, refresh window) and the gin-jwt error texts clients see in
+// `{"code":401,"message":…}` bodies (a malformed token is named before jose sees it, as gin-jwt names it).
 
 import crypto from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { compactVerify, SignJWT } from 'jose';
+import { PicketError } from '../core/errors.js';
 
 export const TOKEN_LIFETIME_S = 3600;
 export const REFRESH_WINDOW_S = 3600;
-const HEADER_B64 = Buffer.from('{"alg":"HS256","typ":"JWT"}').toString('base64url');
 
-export class LapiSecretError extends Error {
-  constructor(message: string) { super(message); this.name = 'LapiSecretError'; }
+/** An unusable JWT signing secret (code LAPI_BAD_SECRET). */
+export class LapiSecretError extends PicketError {
+  constructor(message: string) { super('LAPI_BAD_SECRET', message); }
 }
 
 /** The signing secret: env CS_LAPI_SECRET (must be at least 64 bytes) or 64 random bytes. */
@@ -30,17 +33,14 @@ export class JwtAuth {
   constructor(private readonly secret: Buffer) {}
 
   /** A new token for `machineId` issued at `nowMs`, with its RFC 3339 expiry computed by the caller. */
-  sign(machineId: string, nowMs: number): { token: string; exp: number } {
+  async sign(machineId: string, nowMs: number): Promise<{ token: string; exp: number }> {
     const iat = Math.floor(nowMs / 1000);
     const exp = iat + TOKEN_LIFETIME_S;
     // claim order as captured from CrowdSec: exp, id, orig_iat
-    const payload = Buffer.from(JSON.stringify({ exp, id: machineId, orig_iat: iat })).toString('base64url');
-    const input = HEADER_B64 + '.' + payload;
-    return { token: input + '.' + this.mac(input), exp };
-  }
-
-  private mac(input: string): string {
-    return crypto.createHmac('sha256', this.secret).update(input).digest('base64url');
+    const token = await new SignJWT({ exp, id: machineId, orig_iat: iat })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .sign(this.secret);
+    return { token, exp };
   }
 
   /** Token text of a request: Bearer header first, then the `jwt` cookie; null when neither is present. */
@@ -67,7 +67,7 @@ export class JwtAuth {
    * Checks signature and claims. With `forRefresh`, an expired token is accepted while
    * `orig_iat + REFRESH_WINDOW_S` has not passed (GET /v1/refresh_token).
    */
-  verify(token: string | null, nowMs: number, forRefresh = false): JwtCheck {
+  async verify(token: string | null, nowMs: number, forRefresh = false): Promise<JwtCheck> {
     if (token === null) return { ok: false, message: 'cookie token is empty' };
     const parts = token.split('.');
     if (parts.length !== 3) return { ok: false, message: 'token contains an invalid number of segments' };
@@ -78,9 +78,9 @@ export class JwtAuth {
     }
     const payload = decodeSegment(parts[1]);
     if (typeof payload === 'string') return { ok: false, message: payload };
-    const expected = Buffer.from(this.mac(parts[0] + '.' + parts[1]));
-    const given = Buffer.from(parts[2]);
-    if (given.length !== expected.length || !crypto.timingSafeEqual(given, expected)) {
+    try {
+      await compactVerify(token, this.secret, { algorithms: ['HS256'] });
+    } catch {
       return { ok: false, message: 'signature is invalid' };
     }
     const c = payload as Partial<JwtClaims> | null;
@@ -97,7 +97,10 @@ export class JwtAuth {
   }
 }
 
-/** base64url JSON segment -> value, or a Go-like error text (e.g. `invalid character 'i' looking for beginning of value`). */
+/**
+ * base64url JSON segment -> value, or a Go-like error text (e.g. `invalid character 'i' looking for beginning of
+ * value`).
+ */
 function decodeSegment(seg: string): unknown {
   if (!/^[A-Za-z0-9_-]*={0,2}$/.test(seg)) return 'illegal base64 data';
   const text = Buffer.from(seg, 'base64url').toString('latin1');

@@ -79,7 +79,13 @@ export class TlsClientAuth {
    * The bouncer `<CN>@<ip>` of a bouncer certificate (created when unknown), or null: no such certificate,
    * revoked, or the name belongs to an API-key bouncer. With `bookkeeping` the User-Agent is recorded.
    */
-  bouncer(req: IncomingMessage, ip: string, userAgent: string | undefined, bookkeeping: boolean, now: number): BouncerRecord | null {
+  bouncer(
+    req: IncomingMessage,
+    ip: string,
+    userAgent: string | undefined,
+    bookkeeping: boolean,
+    now: number,
+  ): BouncerRecord | null {
     const id = this.identify(req);
     if (id === null || id.kind !== 'bouncer') return null;
     const sock = req.socket as TaggedSocket;
@@ -93,8 +99,17 @@ export class TlsClientAuth {
       b = this.store.getBouncerByName(name);
       if (b === undefined) {
         b = {
-          name, apiKeyHash: tlsKeyMarker(name), revoked: false, ipAddress: ip, type: '', version: '', authType: 'tls',
-          autoCreated: true, createdAt: now, updatedAt: now, lastPull: null,
+          name,
+          apiKeyHash: tlsKeyMarker(name),
+          revoked: false,
+          ipAddress: ip,
+          type: '',
+          version: '',
+          authType: 'tls',
+          autoCreated: true,
+          createdAt: now,
+          updatedAt: now,
+          lastPull: null,
         };
         this.log(`TLS client certificate CN=${id.cn} from ${ip}: creating bouncer ${name}`);
         this.apiKeys.create(b);

@@ -5,12 +5,14 @@
 
 import type { IncomingMessage } from 'node:http';
 import zlib from 'node:zlib';
+import { PicketError, errorMessage } from '../core/errors.js';
 
 export const UNAUTH_BODY_LIMIT = 2 * 1024 * 1024;
 export const AUTH_BODY_LIMIT = 50 * 1024 * 1024;
 
-export class BodyError extends Error {
-  constructor(readonly status: number, message: string) { super(message); this.name = 'BodyError'; }
+/** A request body that cannot be read (code LAPI_BAD_BODY): too large, bad encoding, not JSON. */
+export class BodyError extends PicketError {
+  constructor(readonly status: number, message: string) { super('LAPI_BAD_BODY', message); }
 }
 
 /** Raw body bytes (decompressed), at most `limit` bytes. */
@@ -76,6 +78,6 @@ export async function readJsonBody(req: IncomingMessage, limit: number): Promise
   try {
     return JSON.parse(raw.toString('utf8')) as unknown;
   } catch (e) {
-    throw new BodyError(400, `invalid JSON body: ${(e as Error).message}`);
+    throw new BodyError(400, `invalid JSON body: ${errorMessage(e)}`);
   }
 }

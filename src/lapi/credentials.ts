@@ -17,7 +17,11 @@ function localMachineId(): string {
   return `${host}-picket-cli`;
 }
 
-export async function ensureLocalCredentials(store: LapiStore, dataDir: string, url: string): Promise<{ login: string; password: string; created: boolean }> {
+export async function ensureLocalCredentials(
+  store: LapiStore,
+  dataDir: string,
+  url: string,
+): Promise<{ login: string; password: string; created: boolean }> {
   const file = path.join(dataDir, CREDENTIALS_FILE);
   const existing = fs.existsSync(file) ? readCredentials(file) : null;
   const now = Date.now();
@@ -32,9 +36,17 @@ export async function ensureLocalCredentials(store: LapiStore, dataDir: string, 
   const password = existing?.password ?? crypto.randomBytes(36).toString('base64url');
   const prev = store.getMachine(login);
   await store.putMachine({
-    machineId: login, passwordHash: await hashPassword(password), isValidated: true, authType: 'password',
-    ipAddress: prev?.ipAddress ?? '127.0.0.1', version: prev?.version ?? '', scenarios: prev?.scenarios ?? '',
-    createdAt: prev?.createdAt ?? now, updatedAt: now, lastPush: prev?.lastPush ?? null, lastHeartbeat: prev?.lastHeartbeat ?? null,
+    machineId: login,
+    passwordHash: await hashPassword(password),
+    isValidated: true,
+    authType: 'password',
+    ipAddress: prev?.ipAddress ?? '127.0.0.1',
+    version: prev?.version ?? '',
+    scenarios: prev?.scenarios ?? '',
+    createdAt: prev?.createdAt ?? now,
+    updatedAt: now,
+    lastPush: prev?.lastPush ?? null,
+    lastHeartbeat: prev?.lastHeartbeat ?? null,
   });
   writeCredentials(file, { url, login, password });
   return { login, password, created: true };

@@ -1,7 +1,8 @@
 // The request handler of the Local API: splits the URL, routes (404/405 with empty bodies), counts the
 // request, authenticates (API key or TLS client certificate 403 / JWT 401 bodies of spec lapi.md §3), runs
 // the route and turns its errors into CrowdSec's status codes (body errors 400, filter/validation/profile
-// errors 500). Latency goes to cs_lapi_request_duration_seconds. Written for the hot path: no closure or promise for synchronous routes.
+// errors 500). Latency goes to cs_lapi_request_duration_seconds. Written for the hot path: no closure or promise
+// for synchronous routes (bouncer routes authenticate synchronously; JWT routes wait for jose's check).
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
@@ -18,7 +19,9 @@ import { ProfileError } from '../profiles/index.js';
 import { sendEmpty, sendForbidden, sendJwtError, sendMessage } from './reply.js';
 
 /** `tls`: client-certificate bouncers on API-key routes when no X-Api-Key is sent (null: no CA configured) */
-export function createDispatcher(app: LapiApp, router: Router, tls: TlsClientAuth | null = null): (req: IncomingMessage, res: ServerResponse) => void {
+export function createDispatcher(
+  app: LapiApp, router: Router, tls: TlsClientAuth | null = null,
+): (req: IncomingMessage, res: ServerResponse) => void {
   const metrics = app.metrics;
 
   function authBouncer(ctx: RequestContext, h: RouteHandler, rm: RouteMetrics): boolean {
@@ -33,8 +36,8 @@ export function createDispatcher(app: LapiApp, router: Router, tls: TlsClientAut
     return true;
   }
 
-  function authMachine(ctx: RequestContext, h: RouteHandler, rm: RouteMetrics): boolean {
-    const check = app.jwt.verify(JwtAuth.tokenOf(ctx.req), ctx.now);
+  async function authMachine(ctx: RequestContext, h: RouteHandler, rm: RouteMetrics): Promise<boolean> {
+    const check = await app.jwt.verify(JwtAuth.tokenOf(ctx.req), ctx.now);
     if (!check.ok) { sendJwtError(ctx.res, check.message); return false; }
     const id = check.claims.id;
     if (app.store.getMachine(id) === undefined) { sendJwtError(ctx.res, 'ent: machine not found'); return false; }
@@ -56,6 +59,52 @@ export function createDispatcher(app: LapiApp, router: Router, tls: TlsClientAut
     }
   }
 
+  function observe(rm: RouteMetrics, t0: number): void {
+    rm.duration.observe((performance.now() - t0) / 1000);
+  }
+
+  /** runs the route once authenticated; its latency is observed when it settles */
+  function run(ctx: RequestContext, h: RouteHandler, rm: RouteMetrics, t0: number): void {
+    try {
+      const r = h.handle(ctx);
+      if (r === undefined) { observe(rm, t0); return; }
+      r.then(
+        () => { observe(rm, t0); },
+        (e: unknown) => { fail(ctx, e); observe(rm, t0); },
+      );
+    } catch (e) {
+      fail(ctx, e);
+      observe(rm, t0);
+    }
+  }
+
+  /** JWT routes: the signature check (jose) is asynchronous, the route runs after it */
+  function runAsMachine(ctx: RequestContext, h: RouteHandler, rm: RouteMetrics, t0: number): void {
+    authMachine(ctx, h, rm).then(
+      (ok) => { if (ok) run(ctx, h, rm, t0); else observe(rm, t0); },
+      (e: unknown) => { fail(ctx, e); observe(rm, t0); },
+    );
+  }
+
+  /** API-key (or TLS bouncer) routes: synchronous check, then the route */
+  function runAsBouncer(ctx: RequestContext, h: RouteHandler, rm: RouteMetrics, t0: number): void {
+    try {
+      if (!authBouncer(ctx, h, rm)) { observe(rm, t0); return; }
+    } catch (e) {
+      fail(ctx, e);
+      observe(rm, t0);
+      return;
+    }
+    run(ctx, h, rm, t0);
+  }
+
+  /** §3.3: X-Api-Key, else Authorization, else a crowdsec/ UA (TLS agent), else API key (TLS bouncer) */
+  function isMachineRequest(req: IncomingMessage): boolean {
+    const hd = req.headers;
+    return hd['x-api-key'] === undefined
+      && (hd.authorization !== undefined || (hd['user-agent'] ?? '').startsWith('crowdsec/'));
+  }
+
   return function dispatch(req: IncomingMessage, res: ServerResponse): void {
     const t0 = performance.now();
     const url = req.url ?? '/';
@@ -71,29 +120,15 @@ export function createDispatcher(app: LapiApp, router: Router, tls: TlsClientAut
     const h = m.handler;
     const rm = h.metrics ??= metrics.routeMetrics(h.route, method);
     rm.requests.n++;
-    const ctx = new RequestContext(req, res, method, qi === -1 ? '' : url.slice(qi + 1), m.param, clientIp(req), app.now());
-    try {
-      switch (h.auth) {
-        case 'apikey': if (!authBouncer(ctx, h, rm)) { rm.duration.observe((performance.now() - t0) / 1000); return; } break;
-        case 'jwt': if (!authMachine(ctx, h, rm)) { rm.duration.observe((performance.now() - t0) / 1000); return; } break;
-        case 'either': {
-          // §3.3: X-Api-Key, else Authorization, else a crowdsec/ UA (TLS agent), else API key (TLS bouncer)
-          const hd = req.headers;
-          const jwt = hd['x-api-key'] === undefined && (hd.authorization !== undefined || (hd['user-agent'] ?? '').startsWith('crowdsec/'));
-          if (!(jwt ? authMachine(ctx, h, rm) : authBouncer(ctx, h, rm))) { rm.duration.observe((performance.now() - t0) / 1000); return; }
-          break;
-        }
-        default: break;
-      }
-      const r = h.handle(ctx);
-      if (r === undefined) { rm.duration.observe((performance.now() - t0) / 1000); return; }
-      r.then(
-        () => { rm.duration.observe((performance.now() - t0) / 1000); },
-        (e: unknown) => { fail(ctx, e); rm.duration.observe((performance.now() - t0) / 1000); },
-      );
-    } catch (e) {
-      fail(ctx, e);
-      rm.duration.observe((performance.now() - t0) / 1000);
+    const query = qi === -1 ? '' : url.slice(qi + 1);
+    const ctx = new RequestContext(req, res, method, query, m.param, clientIp(req), app.now());
+    switch (h.auth) {
+      case 'jwt': runAsMachine(ctx, h, rm, t0); break;
+      case 'apikey': runAsBouncer(ctx, h, rm, t0); break;
+      case 'either':
+        if (isMachineRequest(req)) runAsMachine(ctx, h, rm, t0); else runAsBouncer(ctx, h, rm, t0);
+        break;
+      default: run(ctx, h, rm, t0);
     }
   };
 }

@@ -79,12 +79,14 @@ export class LapiMetrics {
       collect(this: client.Gauge<'reason'>) {
         this.reset();
         // answered from the store's in-memory alert summaries when it has them (no LMDB read per scrape)
-        const summary = (store as Partial<{ countAlertsByScenario(f: AlertFilter, now: number): Map<string, number> }>).countAlertsByScenario;
+        const summary = (store as Partial<{ countAlertsByScenario(f: AlertFilter, now: number): Map<string, number> }>)
+          .countAlertsByScenario;
         let counts: Map<string, number>;
         if (summary) counts = summary.call(store, { includeCapi: false }, now());
         else {
           counts = new Map<string, number>();
-          for (const a of store.queryAlerts({ limit: 0, includeCapi: false }, now())) counts.set(a.scenario, (counts.get(a.scenario) ?? 0) + 1);
+          for (const a of store.queryAlerts({ limit: 0, includeCapi: false }, now()))
+            counts.set(a.scenario, (counts.get(a.scenario) ?? 0) + 1);
         }
         for (const [reason, n] of counts) this.set({ reason }, n);
       },

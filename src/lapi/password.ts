@@ -1,7 +1,7 @@
 // Machine (watcher) password hashing: `scrypt$N$r$p$<salt b64>$<hash b64>` with node:crypto and a
-// timing-safe comparison. CrowdSec stores bcrypt hashes; Picket does not need to read CrowdSec's database
-// (machines are created by Picket's own CLI and by POST /v1/watchers), so any strong KDF from node's standard
-// library is fine and avoids a native bcrypt dependency. Hashing runs on libuv's thread pool (async scrypt).
+// timing-safe comparison. CrowdSec stores bcrypt hashes: machines imported from its database keep them and
+// are verified with bcryptjs (pure JS); new machines get scrypt hashes from node's standard library.
+// Hashing runs on libuv's thread pool (async scrypt).
 
 import crypto from 'node:crypto';
 
@@ -21,12 +21,25 @@ export async function hashPassword(password: string): Promise<string> {
   return `scrypt$${N}$${R}$${P}$${salt.toString('base64')}$${key.toString('base64')}`;
 }
 
-/** true when `password` matches `stored`; false for a wrong password or a hash this module cannot read. */
+/** true when `password` matches `stored`; false for a wrong password or a hash this module cannot read.
+ *  bcrypt hashes (`$2a$...`) are machines imported from CrowdSec's database (`picket import crowdsec`). */
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  if (/^\$2[aby]\$\d\d\$/.test(stored)) return (await import('bcryptjs')).default.compare(password, stored);
   const parts = stored.split('$');
   if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
   const n = Number(parts[1]), r = Number(parts[2]), p = Number(parts[3]);
-  if (!Number.isInteger(n) || !Number.isInteger(r) || !Number.isInteger(p) || n < 2 || n > 1 << 20 || r < 1 || r > 32 || p < 1 || p > 16) return false;
+  if (
+    !Number.isInteger(n) ||
+    !Number.isInteger(r) ||
+    !Number.isInteger(p) ||
+    n < 2 ||
+    n > 1 << 20 ||
+    r < 1 ||
+    r > 32 ||
+    p < 1 ||
+    p > 16
+  )
+    return false;
   const salt = Buffer.from(parts[4], 'base64');
   const expected = Buffer.from(parts[5], 'base64');
   if (expected.length === 0) return false;

@@ -23,7 +23,11 @@ export function wantsProtobuf(req: IncomingMessage): boolean {
 export async function loadProtobufCodec(log: (line: string) => void): Promise<ProtobufCodec | null> {
   try {
     const [m, schema] = await Promise.all([import('../api/protobuf-encode.js'), import('../api/protobuf-schema.js')]);
-    return { contentType: schema.PROTOBUF_CONTENT_TYPE, encodeStream: m.encodeStream, encodeDecisions: m.encodeDecisions };
+    return {
+      contentType: schema.PROTOBUF_CONTENT_TYPE,
+      encodeStream: m.encodeStream,
+      encodeDecisions: m.encodeDecisions,
+    };
   } catch (e) {
     log(`protobuf responses disabled: ${errorMessage(e)}`);
     return null;

@@ -7,10 +7,11 @@ import type { AlertFilter, DecisionFilter, IpRange } from '../store/records.js';
 import { parseIpOrRange } from '../store/iprange.js';
 import { parseWireDuration } from '../api/wire-time.js';
 import { normaliseScope } from '../api/scope.js';
+import { PicketError } from '../core/errors.js';
 
 /** A filter problem; the route answers 500 `{"message": <message>}` like CrowdSec. */
-export class FilterError extends Error {
-  constructor(message: string) { super(message); this.name = 'FilterError'; }
+export class FilterError extends PicketError {
+  constructor(message: string) { super('LAPI_BAD_FILTER', message); }
 }
 
 /** `a=1&b=x%20y` -> ['a', '1', 'b', 'x y'] (Go url.ParseQuery: `+` is a space; a bad escape drops the pair). */

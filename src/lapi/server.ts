@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { PicketError, errorMessage, errorCode } from '../core/errors.js';
 
 export interface TlsFiles {
   certFile: string;
@@ -25,7 +26,7 @@ export interface Listener {
 
 function readFile(path: string, what: string): Buffer {
   try { return fs.readFileSync(path); } catch (e) {
-    throw new Error(`LAPI TLS ${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new PicketError('LAPI_TLS_FILE', `LAPI TLS ${what} ${path}: ${errorCode(e) ?? errorMessage(e)}`);
   }
 }
 
@@ -45,7 +46,7 @@ export async function listen(
   server.headersTimeout = 66_000;
   server.requestTimeout = 120_000;
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (e: NodeJS.ErrnoException) => reject(new Error(`LAPI cannot listen on ${addr.host}:${addr.port}: ${e.code ?? e.message}`)));
+    server.once('error', (e: NodeJS.ErrnoException) => reject(new PicketError('LAPI_LISTEN', `LAPI cannot listen on ${addr.host}:${addr.port}: ${e.code ?? e.message}`)));
     server.listen(addr.port, addr.host, () => resolve());
   });
   server.removeAllListeners('error');

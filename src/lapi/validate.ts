@@ -4,9 +4,11 @@
 // body is required\n…` (go-swagger wording, fields in alphabetical order). Produces typed alert objects.
 
 import type { LapiAlertJSON, LapiDecisionJSON, LapiEventJSON, LapiMetaJSON, LapiSourceJSON } from '../api/alerts.js';
+import { PicketError } from '../core/errors.js';
 
-export class AlertBodyError extends Error {
-  constructor(readonly status: 400 | 500, message: string) { super(message); this.name = 'AlertBodyError'; }
+/** A POST /v1/alerts body CrowdSec would refuse (code LAPI_BAD_ALERT_BODY); `status` is the answer's. */
+export class AlertBodyError extends PicketError {
+  constructor(readonly status: 400 | 500, message: string) { super('LAPI_BAD_ALERT_BODY', message); }
 }
 
 /** What the agent or cscli sends: LapiAlertJSON with the optional parts possibly absent. */
@@ -77,7 +79,13 @@ const SOURCE_FIELDS: Array<[string, GoType, boolean]> = [
   ['scope', 'string', true], ['value', 'string', true],
 ];
 
-function checkObject(c: Checker, o: Record<string, unknown>, fields: Array<[string, GoType, boolean]>, path: string, goStruct: string): void {
+function checkObject(
+  c: Checker,
+  o: Record<string, unknown>,
+  fields: Array<[string, GoType, boolean]>,
+  path: string,
+  goStruct: string,
+): void {
   for (const [f, t, req] of fields) {
     c.fits(o[f], t, `${goStruct}.${f}`);
     if (req) c.required(o, f, path);
@@ -162,14 +170,30 @@ export function validateAlerts(body: unknown): IncomingAlert[] {
       meta: metaList(o.meta),
       created_at: typeof o.created_at === 'string' ? o.created_at : undefined,
       source: {
-        scope: str(s.scope), value: str(s.value), ip: str(s.ip), range: str(s.range), as_number: str(s.as_number),
-        as_name: str(s.as_name), cn: str(s.cn), latitude: num(s.latitude), longitude: num(s.longitude),
+        scope: str(s.scope),
+        value: str(s.value),
+        ip: str(s.ip),
+        range: str(s.range),
+        as_number: str(s.as_number),
+        as_name: str(s.as_name),
+        cn: str(s.cn),
+        latitude: num(s.latitude),
+        longitude: num(s.longitude),
       },
-      events: (o.events as Array<Record<string, unknown>>).map((e): LapiEventJSON => ({ timestamp: str(e.timestamp), meta: metaList(e.meta) })),
-      decisions: decisions.filter((d) => d !== null).map((d) => ({
-        duration: d.duration as string, origin: d.origin as string, scenario: d.scenario as string,
-        scope: d.scope as string, type: d.type as string, value: d.value as string,
+      events: (o.events as Array<Record<string, unknown>>).map((e): LapiEventJSON => ({
+        timestamp: str(e.timestamp),
+        meta: metaList(e.meta),
       })),
+      decisions: decisions
+        .filter((d) => d !== null)
+        .map((d) => ({
+          duration: d.duration as string,
+          origin: d.origin as string,
+          scenario: d.scenario as string,
+          scope: d.scope as string,
+          type: d.type as string,
+          value: d.value as string,
+        })),
     };
   });
 }

@@ -19,6 +19,9 @@ export interface LineSource {
   src: string;
   module: string;
   labels: Record<string, string>;
+  /** a backlog read by a LIVE agent (lines written while it was stopped, a file that appeared with content):
+   *  poured with their own timestamps, as a replay pours them (FileTailer marks them) */
+  timeMachine?: boolean;
 }
 
 export interface AgentCounters {
@@ -74,6 +77,8 @@ export interface AgentOptions {
   sink: AlertSink;
   /** bucket store (default wasm) */
   store?: EngineOptions['store'];
+  /** ceiling on this agent's live buckets (default none; src/buckets/eviction.ts) */
+  maxBuckets?: number;
   /** wall clock for LIVE mode (default Date.now) */
   now?: () => number;
   /** runtime warnings (engine errors are counted and reported here, never thrown) */
@@ -94,7 +99,9 @@ export class Agent {
   private readonly labelCache = new Map<string, StrMap>();
 
   constructor(readonly content: LoadedContent, private readonly opts: AgentOptions) {
-    this.engine = new BucketEngine(content.scenarios, { store: opts.store ?? 'wasm', now: opts.now, log: opts.log, active: opts.active });
+    this.engine = new BucketEngine(content.scenarios, {
+      store: opts.store ?? 'wasm', maxBuckets: opts.maxBuckets, now: opts.now, log: opts.log, active: opts.active,
+      liveAgent: opts.mode === LIVE });
     this.pourBatch = opts.pourBatch ?? 256;
   }
 
@@ -106,7 +113,7 @@ export class Agent {
     const c = this.c;
     c.lines[source.src] = (c.lines[source.src] ?? 0) + lines.length;
     const labels = this.labelsOf(source);
-    const tm = this.opts.mode === TIMEMACHINE;
+    const tm = this.opts.mode === TIMEMACHINE || source.timeMachine === true;
     const tree = this.content.parsers;
     const batch = this.batch;
     const tap = this.opts.tap;

@@ -13,6 +13,7 @@ import { loadParserTree } from '../parser/load.js';
 import type { ParserTree } from '../parser/runtime.js';
 import { loadScenarios, type ScenarioSet } from '../buckets/index.js';
 import { errorMessage, PicketError } from '../core/errors.js';
+import { hubVersions } from '../hub/versions.js';
 
 export interface ContentOptions {
   /** hub-layout folder; null/undefined = Picket's defaults */
@@ -23,6 +24,10 @@ export interface ContentOptions {
   year?: number | null;
   /** simulation.yaml (the global switch XOR exclusions): its scenarios' alerts are marked simulated */
   simulation?: SimulationSwitch | null;
+  /** `data:` files folder instead of the content's data/ (CrowdSec's data_dir for an /etc/crowdsec layout) */
+  dataDir?: string | null;
+  /** hub_dir: scenarios linked from it carry their hub hash and version into alerts (src/hub/versions.ts) */
+  hubDir?: string | null;
 }
 
 /** simulation.yaml's content, as plain data (it crosses to worker threads) */
@@ -61,6 +66,8 @@ export function resolveContentSet(contentDir?: string | null): { set: ContentSet
 /** Loads parsers, postoverflows and scenarios; any load error becomes a ContentError naming the file. */
 export function loadContent(o: ContentOptions): LoadedContent {
   const { set, origin } = resolveContentSet(o.contentDir);
+  if (o.dataDir) set.dataDir = resolve(o.dataDir);
+  const hubInfo = o.hubDir ? hubVersions(o.hubDir) : undefined;
   const enrich = makeEnrichContext({ dataDir: set.dataDir, year: o.year ?? new Date().getUTCFullYear(), timeMachine: o.timeMachine, shippedGeo: true });
   const lib = (): PatternLibrary => {
     const l = PatternLibrary.withBuiltins();
@@ -77,6 +84,8 @@ export function loadContent(o: ContentOptions): LoadedContent {
   // (no postoverflows, the usual case: no second copy of the pattern files)
   const postoverflows = wrap('postoverflows', () => loadParserTree(set.postoverflows,
     { patterns: set.postoverflows.length ? lib() : PatternLibrary.withBuiltins(), dataDir: set.dataDir, enrich }));
-  const scenarios = wrap('scenarios', () => loadScenarios(set.scenarios, { dataDir: set.dataDir, simulation: o.simulation ?? undefined }));
+  const scenarios = wrap('scenarios', () => loadScenarios(set.scenarios, {
+    dataDir: set.dataDir, hubInfo, simulation: o.simulation ?? undefined,
+  }));
   return { origin, set, parsers, postoverflows, scenarios, warnings: [...parsers.warnings, ...postoverflows.warnings] };
 }

@@ -35,6 +35,7 @@ import { Agent, mergeCounters, type AgentCounters, type AgentOptions, type LineS
 import { alertToLapiJSON, type LapiAlertJSON } from '../api/alerts.js';
 import { loadContent, type LoadedContent, type SimulationSwitch } from './content.js';
 import { ShardRouter } from './ipscan.js';
+import { DEFAULT_MAX_LIVE_BUCKETS, perShardCeiling } from '../buckets/eviction.js';
 import { eventFromWire } from './event-wire.js';
 import { GlobalMerge, hasGlobalScenarios, perSource, shardOptions } from './global-merge.js';
 import type { MetricsTask, Segment, WorkerInit, WorkerResult, WorkerTask } from './worker.js';
@@ -45,6 +46,9 @@ type TaskBody = WorkerTask extends infer T ? T extends WorkerTask ? Omit<T, 'seq
 
 export interface PipelineOptions {
   contentDir?: string | null;
+  /** content.ts ContentOptions dataDir / hubDir */
+  contentDataDir?: string | null;
+  hubDir?: string | null;
   year?: number | null;
   /** simulation.yaml's switch and exclusions (content.ts) */
   simulation?: SimulationSwitch | null;
@@ -52,6 +56,8 @@ export interface PipelineOptions {
   /** 0 = in-process; default: one per core */
   workers?: number;
   store?: 'wasm' | 'ts';
+  /** ceiling on live buckets, shared among the shards (default DEFAULT_MAX_LIVE_BUCKETS; 0 = none) */
+  maxBuckets?: number;
   onAlert: (a: LapiAlertJSON) => void;
   /** runtime warnings */
   log?: (msg: string) => void;
@@ -105,7 +111,8 @@ export async function createPipeline(o: PipelineOptions): Promise<Pipeline> {
   const workers = o.workers ?? defaultWorkers(o.timeMachine);
   // content is always loaded on the main thread: load errors surface here (naming the file), not in a worker
   const content = o.content ?? loadContent({
-    contentDir: o.contentDir, year: o.year, timeMachine: o.timeMachine, simulation: o.simulation,
+    contentDir: o.contentDir, dataDir: o.contentDataDir, hubDir: o.hubDir, year: o.year, timeMachine: o.timeMachine,
+    simulation: o.simulation,
   });
   if (workers <= 0) return new InProcessPipeline(content, o);
   // piscina is loaded only for a pool (in-process replays start faster without it)
@@ -116,10 +123,12 @@ export async function createPipeline(o: PipelineOptions): Promise<Pipeline> {
 }
 
 /** An agent on the main thread: its alerts leave through `onAlert` as LAPI JSON. */
-function mainThreadAgent(content: LoadedContent, o: PipelineOptions, extra: Pick<AgentOptions, 'active' | 'tap'> = {}): Agent {
+function mainThreadAgent(content: LoadedContent, o: PipelineOptions, extra: Pick<AgentOptions, 'active' | 'tap'> = {},
+  shardCount = 1): Agent {
   const onAlert = o.onAlert;
   return new Agent(content, {
     mode: o.timeMachine ? TIMEMACHINE : LIVE, store: o.store, log: o.log,
+    maxBuckets: perShardCeiling(o.maxBuckets ?? DEFAULT_MAX_LIVE_BUCKETS, shardCount),
     sink: (a) => onAlert(alertToLapiJSON(a)),
     ...extra,
   });
@@ -195,11 +204,13 @@ class PoolPipeline implements Pipeline {
     if (hasGlobalScenarios(content.scenarios)) this.merge = new GlobalMerge(mainThreadAgent(content, o, { active: (x) => !perSource(x) }));
     if (mainShard) {
       const merge = this.merge;
-      this.local = mainThreadAgent(content, o, shardOptions(content.scenarios, (evt, i) => merge!.add(this.runningNos[i]!, evt)));
+      const opts = shardOptions(content.scenarios, (evt, i) => merge!.add(this.runningNos[i]!, evt));
+      this.local = mainThreadAgent(content, o, opts, shards);
     }
     const init: WorkerInit = {
-      contentDir: o.contentDir ?? null, year: o.year ?? null, timeMachine: o.timeMachine, store: o.store ?? 'wasm',
-      simulation: o.simulation ?? null,
+      contentDir: o.contentDir ?? null, dataDir: o.contentDataDir ?? null, hubDir: o.hubDir ?? null, year: o.year ?? null,
+      timeMachine: o.timeMachine, store: o.store ?? 'wasm', simulation: o.simulation ?? null,
+      maxBuckets: perShardCeiling(o.maxBuckets ?? DEFAULT_MAX_LIVE_BUCKETS, shards),
     };
     const filename = new URL('./worker.js', import.meta.url).href;
     for (let i = 0; i < workers; i++) {
@@ -235,9 +246,11 @@ class PoolPipeline implements Pipeline {
       const segs = sh.segments;
       let parts: string[];
       const last = segs.length - 1;
-      if (last >= 0 && segs[last]!.src === source.src && segs[last]!.labels === source.labels && segs[last]!.module === source.module) parts = sh.parts[last]!;
+      const sl = last >= 0 ? segs[last]! : null;
+      if (sl !== null && sl.src === source.src && sl.labels === source.labels && sl.module === source.module &&
+        sl.timeMachine === source.timeMachine) parts = sh.parts[last]!;
       else {
-        segs.push({ src: source.src, module: source.module, labels: source.labels, text: '' });
+        segs.push({ src: source.src, module: source.module, labels: source.labels, timeMachine: source.timeMachine, text: '' });
         parts = [];
         sh.parts.push(parts);
         if (numbered) sh.nos.push([]);
@@ -315,7 +328,10 @@ class PoolPipeline implements Pipeline {
   async drain(): Promise<void> {
     for (const sh of this.shards) this.send(sh);
     this.runLocal();
-    for (const sh of this.shards) while (sh.pending.length) await sh.pending[0];
+    // the tasks pending now, not the ones sent meanwhile: under steady input the queue is never empty, and a
+    // read-position checkpoint waiting for an empty queue was never written (issue 11 §2)
+    const now = this.shards.flatMap((sh) => sh.pending.slice());
+    for (const p of now) await p;
     if (this.failure) throw this.failure;
     this.drainGlobal();
   }

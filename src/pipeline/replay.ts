@@ -20,6 +20,8 @@ export interface ReplayOptions {
   workers?: number;
   year?: number | null;
   store?: 'wasm' | 'ts';
+  /** ceiling on live buckets (pool.ts PipelineOptions.maxBuckets) */
+  maxBuckets?: number;
   /** lines per worker task (tests use small batches to exercise ordering) */
   batchLines?: number;
   /** the main thread parses one shard too (default true; pool.ts) */
@@ -62,6 +64,7 @@ export async function runReplay(o: ReplayOptions): Promise<ReplayResult> {
     timeMachine: true,
     workers: o.workers,
     store: o.store,
+    maxBuckets: o.maxBuckets,
     batchLines: o.batchLines,
     mainShard: o.mainShard,
     log: o.log,

@@ -14,10 +14,15 @@ import { shardOptions } from './global-merge.js';
 
 export interface WorkerInit {
   contentDir: string | null;
+  /** content.ts ContentOptions dataDir / hubDir */
+  dataDir?: string | null;
+  hubDir?: string | null;
   year: number | null;
   timeMachine: boolean;
   store: 'wasm' | 'ts';
   simulation: SimulationSwitch | null;
+  /** this shard's ceiling on live buckets (0 = none) */
+  maxBuckets: number;
 }
 
 /** lines joined by '\n'; lineNos: the pipeline's number of each line, when the content has global scenarios */
@@ -52,7 +57,8 @@ function getAgent(): Agent {
   if (agent) return agent;
   const init = workerData as WorkerInit;
   const content = loadContent({
-    contentDir: init.contentDir, year: init.year, timeMachine: init.timeMachine, simulation: init.simulation,
+    contentDir: init.contentDir, dataDir: init.dataDir, hubDir: init.hubDir, year: init.year, timeMachine: init.timeMachine,
+    simulation: init.simulation,
   });
   // global scenarios run on the main thread (global-merge.ts): this shard pours only per-source ones and
   // sends back the events a global one wants
@@ -60,6 +66,7 @@ function getAgent(): Agent {
     ...shardOptions(content.scenarios, (evt, i) => { if (lineNos !== undefined) outGlobal.push({ n: lineNos[i]!, e: eventToWire(evt) }); }),
     mode: init.timeMachine ? TIMEMACHINE : LIVE,
     store: init.store,
+    maxBuckets: init.maxBuckets,
     sink: (a) => { out.push(alertToLapiJSON(a)); },
     log: (m) => { const k = m.slice(0, 200); warnings.set(k, (warnings.get(k) ?? 0) + 1); },
   });

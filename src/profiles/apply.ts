@@ -37,7 +37,10 @@ export interface ProfileOutcome {
   warnings: string[];
 }
 
-interface FilterFailure { field: string; reason: string }
+interface FilterFailure {
+  field: string;
+  reason: string;
+}
 
 /** A generated decision before storage: duration not yet checked, `until` not yet computed. */
 interface PendingDecision extends Omit<NewDecision, 'until' | 'simulated'> {
@@ -51,12 +54,19 @@ interface PendingDecision extends Omit<NewDecision, 'until' | 'simulated'> {
 // synchronous, so one module-level slot is enough). ----
 let current: ProfileContext | null = null;
 
-const HOOKS: Pick<ExprHooks, 'decisionsCount' | 'decisionsSinceCount' | 'activeDecisionsCount' | 'activeDecisionsTimeLeft'> = {
+const HOOKS: Pick<
+  ExprHooks,
+  'decisionsCount' | 'decisionsSinceCount' | 'activeDecisionsCount' | 'activeDecisionsTimeLeft'
+> = {
   decisionsCount: (value) => (current ? current.countDecisions(value, { activeOnly: false, now: current.now }) : 0),
   decisionsSinceCount: (value, sinceNs) =>
-    (current ? current.countDecisions(value, { activeOnly: false, since: current.now - sinceNs / 1e6, now: current.now }) : 0),
-  activeDecisionsCount: (value) => (current ? current.countDecisions(value, { activeOnly: true, now: current.now }) : 0),
-  activeDecisionsTimeLeft: (value) => (current?.timeLeftMs ? Math.max(0, current.timeLeftMs(value, current.now)) * 1e6 : 0),
+    current
+      ? current.countDecisions(value, { activeOnly: false, since: current.now - sinceNs / 1e6, now: current.now })
+      : 0,
+  activeDecisionsCount: (value) =>
+    current ? current.countDecisions(value, { activeOnly: true, now: current.now }) : 0,
+  activeDecisionsTimeLeft: (value) =>
+    current?.timeLeftMs ? Math.max(0, current.timeLeftMs(value, current.now)) * 1e6 : 0,
 };
 type HookName = keyof typeof HOOKS;
 const HOOK_NAMES = Object.keys(HOOKS) as HookName[];
@@ -78,7 +88,14 @@ function errorText(e: unknown): string {
 }
 
 class Evaluation {
-  readonly out: ProfileOutcome = { decisions: [], durations: [], notifications: [], matched: [], dropped: 0, warnings: [] };
+  readonly out: ProfileOutcome = {
+    decisions: [],
+    durations: [],
+    notifications: [],
+    matched: [],
+    dropped: 0,
+    warnings: [],
+  };
   private readonly env: { Alert: unknown };
   private attached = false;
 
@@ -103,7 +120,9 @@ class Evaluation {
     const text = sprintResult(v, p.durationExpr.kind);
     const ms = parseWireDuration(text);
     if (ms === null) {
-      this.out.warnings.push(`${this.label(p)}: duration_expr result "${text}" is not a duration, static duration kept`);
+      this.out.warnings.push(
+        `${this.label(p)}: duration_expr result "${text}" is not a duration, static duration kept`,
+      );
       return null;
     }
     return { text, ms };
@@ -128,7 +147,10 @@ class Evaluation {
   }
 
   /** Runs the filters of one profile: matched flag, pending decisions, or the first error. */
-  private evaluate(p: Profile, withDecisions: boolean): { matched: boolean; pending: PendingDecision[]; error: FilterFailure | null } {
+  private evaluate(
+    p: Profile,
+    withDecisions: boolean,
+  ): { matched: boolean; pending: PendingDecision[]; error: FilterFailure | null } {
     let matched = false;
     const pending: PendingDecision[] = [];
     for (let i = 0; i < p.filters.length; i++) {
@@ -141,8 +163,12 @@ class Evaluation {
       }
       if (typeof r !== 'boolean') {
         return {
-          matched, pending: [],
-          error: { field: `filters[${i}]`, reason: `unexpected type ${r === null ? 'nil' : typeof r} (${String(r)}) returned by ${JSON.stringify(f.source)}, expected a boolean` },
+          matched,
+          pending: [],
+          error: {
+            field: `filters[${i}]`,
+            reason: `unexpected type ${r === null ? 'nil' : typeof r} (${String(r)}) returned by ${JSON.stringify(f.source)}, expected a boolean`,
+          },
         };
       }
       if (p.debug) this.out.warnings.push(`${this.label(p)}: debug: filters[${i}] ${JSON.stringify(f.source)} = ${r}`);
@@ -160,19 +186,30 @@ class Evaluation {
     for (const d of pending) {
       const field = `decisions[${d.index}].duration`;
       if (d.durationMs === null) {
-        throw new ProfileError(d.profile.where, profileLabel(d.profile.name, d.profile.document), field,
-          `no valid duration for the decision (duration missing or ${JSON.stringify(d.durationText ?? '')} invalid)`);
+        throw new ProfileError(
+          d.profile.where,
+          profileLabel(d.profile.name, d.profile.document),
+          field,
+          `no valid duration for the decision (duration missing or ${JSON.stringify(d.durationText ?? '')} invalid)`,
+        );
       }
       if ((d.scope === 'Ip' || d.scope === 'Range') && parseIpOrRange(d.value) === null) {
         this.out.dropped++;
-        this.out.warnings.push(`${this.label(d.profile)}: dropped ${d.scope} decision: '${d.value}' is not an IP or range`);
+        this.out.warnings.push(
+          `${this.label(d.profile)}: dropped ${d.scope} decision: '${d.value}' is not an IP or range`,
+        );
         continue;
       }
       this.out.decisions.push({
-        until: stopMs + d.durationMs, scenario: d.scenario, type: d.type, scope: d.scope, value: d.value,
+        until: stopMs + d.durationMs,
+        scenario: d.scenario,
+        type: d.type,
+        scope: d.scope,
+        value: d.value,
         // CrowdSec stores the alert's flag: the generated decision's (profile flag or alert flag) never reaches
         // storage, so a profile's `simulated: true` has no effect there either (scenarios.md §11)
-        origin: d.origin, simulated: this.alert.simulated,
+        origin: d.origin,
+        simulated: this.alert.simulated,
       });
       this.out.durations.push(d.durationText ?? '');
     }
@@ -188,10 +225,17 @@ class Evaluation {
       let forceBreak = false;
       if (r.error !== null) {
         switch (p.onError) {
-          case 'apply': matched = true; break;
-          case 'break': forceBreak = true; break;
-          case 'continue': case 'ignore': break;
-          default: throw new ProfileError(p.where, profileLabel(p.name, p.document), r.error.field, r.error.reason);
+          case 'apply':
+            matched = true;
+            break;
+          case 'break':
+            forceBreak = true;
+            break;
+          case 'continue':
+          case 'ignore':
+            break;
+          default:
+            throw new ProfileError(p.where, profileLabel(p.name, p.document), r.error.field, r.error.reason);
         }
         this.out.warnings.push(`${this.label(p)}: ${r.error.field}: ${r.error.reason} (on_error: ${p.onError})`);
       }

@@ -9,6 +9,7 @@ import YAML from 'yaml';
 import { compileExpr, ExprCompileError, type CompiledExpr } from '../expr/index.js';
 import { parseWireDuration } from '../api/wire-time.js';
 import { normaliseScope } from '../api/scope.js';
+import { PicketError, errorMessage } from '../core/errors.js';
 
 export type OnSuccess = 'break' | 'continue';
 export type OnFailure = 'break' | 'continue' | 'apply';
@@ -47,10 +48,10 @@ export interface Profile {
   onError: OnError | null;
 }
 
-export class ProfileError extends Error {
+/** A profiles.yaml that cannot be used, or a profile failing on an alert (code CONFIG_BAD_PROFILE). */
+export class ProfileError extends PicketError {
   constructor(readonly where: string, readonly profile: string, readonly field: string | null, reason: string) {
-    super(`${where}: ${profile}${field ? `: field "${field}"` : ''}: ${reason}`);
-    this.name = 'ProfileError';
+    super('CONFIG_BAD_PROFILE', `${where}: ${profile}${field ? `: field "${field}"` : ''}: ${reason}`);
   }
 }
 
@@ -121,7 +122,7 @@ class DocReader {
     try {
       return compileExpr(source, { env: 'profile', where: `${this.where}: ${profileLabel(this.name, this.document)}: ${field}` });
     } catch (e) {
-      const reason = e instanceof ExprCompileError ? `${e.reason} in expression ${JSON.stringify(source)}` : (e as Error).message;
+      const reason = e instanceof ExprCompileError ? `${e.reason} in expression ${JSON.stringify(source)}` : errorMessage(e);
       return this.fail(field, `cannot compile: ${reason}`, path);
     }
   }
@@ -208,7 +209,7 @@ export function loadProfilesFile(path: string): Profile[] {
   try {
     text = fs.readFileSync(path, 'utf8');
   } catch (e) {
-    throw new ProfileError(path, 'file', null, `cannot read: ${(e as Error).message}`);
+    throw new ProfileError(path, 'file', null, `cannot read: ${errorMessage(e)}`);
   }
   return parseProfiles(text, path);
 }

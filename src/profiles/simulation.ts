@@ -4,13 +4,13 @@
 
 import fs from 'node:fs';
 import YAML from 'yaml';
-import { PicketError } from '../core/errors.js';
+import { PicketError, errorMessage } from '../core/errors.js';
 import { keyName, nodeLine, yamlBool } from '../core/yaml-strict.js';
 
+/** A simulation.yaml that cannot be used (code CONFIG_BAD_SIMULATION); the message names the file and field. */
 export class SimulationConfigError extends PicketError {
   constructor(readonly where: string, reason: string) {
-    super('SIMULATION_CONFIG', `${where}: ${reason}`);
-    this.name = 'SimulationConfigError';
+    super('CONFIG_BAD_SIMULATION', `${where}: ${reason}`);
   }
 }
 
@@ -73,7 +73,7 @@ export function loadSimulationFile(path: string): SimulationConfig {
   try {
     text = fs.readFileSync(path, 'utf8');
   } catch (e) {
-    throw new SimulationConfigError(path, `cannot read: ${(e as Error).message}`);
+    throw new SimulationConfigError(path, `cannot read: ${errorMessage(e)}`);
   }
   return parseSimulation(text, path);
 }

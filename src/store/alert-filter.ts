@@ -67,8 +67,13 @@ export function alertMatches(f: AlertFilter, a: AlertSummary, decisionOf: Decisi
     if (d === undefined) continue;
     count++;
     if (!scenarioHit && d.scenario === f.scenario) scenarioHit = true;
-    if (!rangeHit && d.range !== null && f.range !== undefined
-      && (f.contains !== false ? ipRangeContains(d.range, f.range) : ipRangeContains(f.range, d.range))) rangeHit = true;
+    if (
+      !rangeHit &&
+      d.range !== null &&
+      f.range !== undefined &&
+      (f.contains !== false ? ipRangeContains(d.range, f.range) : ipRangeContains(f.range, d.range))
+    )
+      rangeHit = true;
     if (d.until >= now) activeHit = true;
     if (!typeHit && d.type === f.decisionType) typeHit = true;
     if (!originHit && d.origin === f.origin) originHit = true;

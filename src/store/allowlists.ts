@@ -13,6 +13,7 @@ import type { Database, RootDatabase } from 'lmdb';
 import type { PicketStore } from './lmdb.js';
 import type { IpRange } from './records.js';
 import { ipRangeContains, parseIpOrRange } from './iprange.js';
+import { PicketError } from '../core/errors.js';
 
 export interface AllowlistItem {
   /** IP or CIDR range, as given */
@@ -42,8 +43,11 @@ export interface NewAllowlistItem {
 }
 
 /** A user error (unknown list, duplicate name, value that is not an IP or range), safe to show as is. */
-export class AllowlistError extends Error {
-  constructor(message: string, readonly kind: 'not-found' | 'exists' | 'invalid') { super(message); this.name = 'AllowlistError'; }
+const ALLOWLIST_CODES = { 'not-found': 'STORE_ALLOWLIST_NOT_FOUND', exists: 'STORE_ALLOWLIST_EXISTS', invalid: 'STORE_ALLOWLIST_INVALID' };
+
+/** An allowlist operation refused; code STORE_ALLOWLIST_NOT_FOUND / _EXISTS / _INVALID (same as `kind`). */
+export class AllowlistError extends PicketError {
+  constructor(message: string, readonly kind: 'not-found' | 'exists' | 'invalid') { super(ALLOWLIST_CODES[kind], message); }
 }
 
 interface CompiledItem { range: IpRange; expiration: number | null }
@@ -114,7 +118,14 @@ export class AllowlistStore {
   async create(name: string, description: string): Promise<AllowlistRecord> {
     if (!NAME_RE.test(name)) throw new AllowlistError(`allowlist name '${name}': use letters, digits and . _ - @ : (at most 255)`, 'invalid');
     const now = this.clock();
-    const record: AllowlistRecord = { name, allowlistId: crypto.randomUUID(), description, createdAt: now, updatedAt: now, items: [] };
+    const record: AllowlistRecord = {
+      name,
+      allowlistId: crypto.randomUUID(),
+      description,
+      createdAt: now,
+      updatedAt: now,
+      items: [],
+    };
     const created = await this.root.transaction(() => {
       if (this.db.get(name) !== undefined) return false;
       void this.db.put(name, record);
@@ -219,7 +230,10 @@ export class AllowlistStore {
     const out: string[] = [];
     for (const c of this.fresh().values()) {
       for (const it of c.items) {
-        if ((it.expiration === null || it.expiration > now) && ipRangeContains(it.range, target)) { out.push(c.record.name); break; }
+        if ((it.expiration === null || it.expiration > now) && ipRangeContains(it.range, target)) {
+          out.push(c.record.name);
+          break;
+        }
       }
     }
     return out;

@@ -69,12 +69,18 @@ export class DecisionIndex {
 
   constructor(private readonly addresses: AddressIndex) {}
 
-  get size(): number { return this.byId.size; }
+  get size(): number {
+    return this.byId.size;
+  }
 
   /** entries of the address index (Ip/Range decisions) */
-  get addressEntries(): number { return this.addresses.size; }
+  get addressEntries(): number {
+    return this.addresses.size;
+  }
 
-  get(id: number): DecisionRecord | undefined { return this.byId.get(id)?.rec; }
+  get(id: number): DecisionRecord | undefined {
+    return this.byId.get(id)?.rec;
+  }
 
   /**
    * Adds a decision, or replaces the record of a known id (an expiry change moves it between buckets and
@@ -87,8 +93,13 @@ export class DecisionIndex {
     const old = this.byId.get(rec.id);
     if (old) {
       const o = old.rec;
-      if (o.value === rec.value && o.scope === rec.scope && o.type === rec.type && o.createdAt === rec.createdAt
-        && sameRange(o.range, rec.range)) {
+      if (
+        o.value === rec.value &&
+        o.scope === rec.scope &&
+        o.type === rec.type &&
+        o.createdAt === rec.createdAt &&
+        sameRange(o.range, rec.range)
+      ) {
         if (old.rec.until !== rec.until) {
           this.unbucket(rec.id, old.rec.until);
           this.bucket(rec.id, rec.until);
@@ -100,7 +111,10 @@ export class DecisionIndex {
       this.remove(rec.id);
     }
     const e: Entry = {
-      rec, scenarioLower: lowerScenario(rec.scenario), removed: false, visibleAt: stamp,
+      rec,
+      scenarioLower: lowerScenario(rec.scenario),
+      removed: false,
+      visibleAt: stamp,
     };
     this.byId.set(rec.id, e);
     addToGroup(this.byValue, rec.value, rec.id);
@@ -201,7 +215,8 @@ export class DecisionIndex {
     for (let i = 0; i < hits.length; i++) {
       const e = hits[i];
       if (dedup && !this.isLongest(c, e)) continue;
-      if (e.rec.until > now) out.new.push(e.rec); else out.deleted.push(e.rec);
+      if (e.rec.until > now) out.new.push(e.rec);
+      else out.deleted.push(e.rec);
     }
     sortById(out.new);
     sortById(out.deleted);
@@ -282,7 +297,14 @@ export class DecisionIndex {
     return out.sort(byIdAsc);
   }
 
-  private collectDeleted(c: CompiledDecisionFilter, ids: Set<number>, lo: number, now: number, dedup: boolean, out: DecisionRecord[]): void {
+  private collectDeleted(
+    c: CompiledDecisionFilter,
+    ids: Set<number>,
+    lo: number,
+    now: number,
+    dedup: boolean,
+    out: DecisionRecord[],
+  ): void {
     for (const id of ids) {
       const e = this.byId.get(id)!;
       const u = e.rec.until;
@@ -307,7 +329,8 @@ export class DecisionIndex {
     const r = e.rec;
     for (let i = 0; i < g.length; i++) {
       const o = this.byId.get(g[i])!;
-      if (o.rec.until > r.until && o.rec.type === r.type && o.rec.scope === r.scope && matchesAttributes(c, o)) return false;
+      if (o.rec.until > r.until && o.rec.type === r.type && o.rec.scope === r.scope && matchesAttributes(c, o))
+        return false;
     }
     return true;
   }
@@ -355,7 +378,8 @@ export class DecisionIndex {
     let hi = c.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (c[mid].visibleAt < t) lo = mid + 1; else hi = mid;
+      if (c[mid].visibleAt < t) lo = mid + 1;
+      else hi = mid;
     }
     return lo;
   }

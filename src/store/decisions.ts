@@ -27,7 +27,10 @@ export function removeDecision(t: LapiTables, log: LogCursor, id: number): boole
 }
 
 export class DecisionTable {
-  constructor(private readonly t: LapiTables, private readonly memory: LapiMemory) {}
+  constructor(
+    private readonly t: LapiTables,
+    private readonly memory: LapiMemory,
+  ) {}
 
   get(id: number): DecisionRecord | undefined {
     const r = this.memory.index.get(id);
@@ -70,7 +73,10 @@ export class DecisionTable {
     return n;
   }
 
-  stream(f: DecisionFilter, opts: { startup: boolean; lastPull: number | null; dedup: boolean; now: number }): StreamResult {
+  stream(
+    f: DecisionFilter,
+    opts: { startup: boolean; lastPull: number | null; dedup: boolean; now: number },
+  ): StreamResult {
     const c = compileDecisionFilter(f);
     const index = this.memory.index;
     return opts.startup || opts.lastPull === null

@@ -61,9 +61,9 @@ export class LmdbLapiStore implements LapiStore {
   private timer: NodeJS.Timeout | null = null;
 
   constructor(store: PicketStore, opts: LapiStoreOptions = {}) {
-    const t = this.tables = openLapiTables(store, opts.clock ?? Date.now);
+    const t = (this.tables = openLapiTables(store, opts.clock ?? Date.now));
     const index = new DecisionIndex(opts.addresses ?? RadixIndex.load());
-    const memory = this.memory = new LapiMemory(t, index, opts.indexRetentionMs ?? DEFAULT_INDEX_RETENTION_MS);
+    const memory = (this.memory = new LapiMemory(t, index, opts.indexRetentionMs ?? DEFAULT_INDEX_RETENTION_MS));
     this.machines = new MachineTable(t, memory);
     this.bouncers = new BouncerTable(t);
     this.usage = new UsageMetricsTable(t);
@@ -74,53 +74,101 @@ export class LmdbLapiStore implements LapiStore {
     const every = opts.syncIntervalMs ?? DEFAULT_SYNC_INTERVAL_MS;
     if (every > 0) {
       this.timer = setInterval(() => {
-        try { memory.sync(); } catch { memory.syncErrors++; } // e.g. the environment closed under us: never crash
+        try {
+          memory.sync();
+        } catch {
+          memory.syncErrors++;
+        } // e.g. the environment closed under us: never crash
       }, every);
       this.timer.unref();
     }
   }
 
   /** change-log entries whose record could not be applied (damaged or foreign data) */
-  get syncErrors(): number { return this.memory.syncErrors; }
+  get syncErrors(): number {
+    return this.memory.syncErrors;
+  }
   /** last change-log sequence number applied to memory */
-  get appliedSeq(): number { return this.memory.appliedSeq; }
+  get appliedSeq(): number {
+    return this.memory.appliedSeq;
+  }
   /**
    * Bumped by every bouncer write of this process once committed (before the promise resolves): readers that
    * cache bouncer records (src/lapi/auth-apikey.ts) drop them when it changes.
    */
-  get bouncerWrites(): number { return this.bouncers.writes; }
+  get bouncerWrites(): number {
+    return this.bouncers.writes;
+  }
 
   /** replays the change log into memory (this process's commits and other processes' writes) */
-  sync(local?: LocalWrites): void { this.memory.sync(local); }
+  sync(local?: LocalWrites): void {
+    this.memory.sync(local);
+  }
 
   // ---- machines ----
-  getMachine(machineId: string): MachineRecord | undefined { return this.machines.get(machineId); }
-  async putMachine(m: MachineRecord): Promise<void> { this.memory.assertOpen(); await this.machines.put(m); }
+  getMachine(machineId: string): MachineRecord | undefined {
+    return this.machines.get(machineId);
+  }
+  async putMachine(m: MachineRecord): Promise<void> {
+    this.memory.assertOpen();
+    await this.machines.put(m);
+  }
   /** removes the machine; its alerts keep their place with machineId 'N/A' (CrowdSec's dangling FK) */
-  deleteMachine(machineId: string): Promise<boolean> { this.memory.assertOpen(); return this.machines.delete(machineId); }
-  listMachines(): MachineRecord[] { return this.machines.list(); }
+  deleteMachine(machineId: string): Promise<boolean> {
+    this.memory.assertOpen();
+    return this.machines.delete(machineId);
+  }
+  listMachines(): MachineRecord[] {
+    return this.machines.list();
+  }
 
   // ---- bouncers ----
-  getBouncerByName(name: string): BouncerRecord | undefined { return this.bouncers.getByName(name); }
+  getBouncerByName(name: string): BouncerRecord | undefined {
+    return this.bouncers.getByName(name);
+  }
   /** direct LMDB read: sees bouncers added or deleted by another process (the CLI) immediately */
-  getBouncerByKeyHash(apiKeyHash: string): BouncerRecord | undefined { return this.bouncers.getByKeyHash(apiKeyHash); }
-  async putBouncer(b: BouncerRecord): Promise<void> { this.memory.assertOpen(); await this.bouncers.put(b); }
-  deleteBouncer(name: string): Promise<boolean> { this.memory.assertOpen(); return this.bouncers.delete(name); }
-  listBouncers(): BouncerRecord[] { return this.bouncers.list(); }
+  getBouncerByKeyHash(apiKeyHash: string): BouncerRecord | undefined {
+    return this.bouncers.getByKeyHash(apiKeyHash);
+  }
+  async putBouncer(b: BouncerRecord): Promise<void> {
+    this.memory.assertOpen();
+    await this.bouncers.put(b);
+  }
+  deleteBouncer(name: string): Promise<boolean> {
+    this.memory.assertOpen();
+    return this.bouncers.delete(name);
+  }
+  listBouncers(): BouncerRecord[] {
+    return this.bouncers.list();
+  }
 
   // ---- usage metrics ----
   /** stores one accepted POST /v1/usage-metrics body (spec §8.7) */
-  async addUsageMetrics(m: NewUsageMetrics): Promise<void> { this.memory.assertOpen(); await this.usage.add(m); }
+  async addUsageMetrics(m: NewUsageMetrics): Promise<void> {
+    this.memory.assertOpen();
+    await this.usage.add(m);
+  }
   /** stored usage metrics, oldest first */
-  listUsageMetrics(): UsageMetricsRecord[] { return this.usage.list(); }
+  listUsageMetrics(): UsageMetricsRecord[] {
+    return this.usage.list();
+  }
 
   // ---- alerts ----
-  addAlerts(alerts: NewAlert[]): Promise<number[]> { this.memory.assertOpen(); return this.alerts.add(alerts); }
-  getAlert(id: number): AlertRecord | undefined { return this.alerts.get(id); }
+  addAlerts(alerts: NewAlert[]): Promise<number[]> {
+    this.memory.assertOpen();
+    return this.alerts.add(alerts);
+  }
+  getAlert(id: number): AlertRecord | undefined {
+    return this.alerts.get(id);
+  }
   /** every field of §6.7; DESC by created_at then id unless sort=ASC; limit default 100, 0 = unlimited */
-  queryAlerts(f: AlertFilter, now: number): AlertRecord[] { return this.alerts.query(f, now); }
+  queryAlerts(f: AlertFilter, now: number): AlertRecord[] {
+    return this.alerts.query(f, now);
+  }
   /** alerts matching f (limit ignored) counted by scenario, from memory: what the cs_alerts gauge needs */
-  countAlertsByScenario(f: AlertFilter, now: number): Map<string, number> { return this.alerts.countByScenario(f, now); }
+  countAlertsByScenario(f: AlertFilter, now: number): Map<string, number> {
+    return this.alerts.countByScenario(f, now);
+  }
   /** hard delete of every alert matching f (limit and sort ignored), with their decisions */
   deleteAlerts(f: AlertFilter, now: number): Promise<number> {
     this.memory.assertOpen();
@@ -132,8 +180,12 @@ export class LmdbLapiStore implements LapiStore {
   }
 
   // ---- decisions ----
-  getDecision(id: number): DecisionRecord | undefined { return this.decisions.get(id); }
-  queryDecisions(f: DecisionFilter, now: number): DecisionRecord[] { return this.decisions.query(f, now); }
+  getDecision(id: number): DecisionRecord | undefined {
+    return this.decisions.get(id);
+  }
+  queryDecisions(f: DecisionFilter, now: number): DecisionRecord[] {
+    return this.decisions.query(f, now);
+  }
   /**
    * Soft delete of the active (until > now) decisions matching f: until := now, logged so the next stream
    * delta reports them. No filter field = every active decision. `simulated` keeps its filter meaning
@@ -147,10 +199,15 @@ export class LmdbLapiStore implements LapiStore {
     this.memory.assertOpen();
     return this.decisions.expireOne(id, now);
   }
-  stream(f: DecisionFilter, opts: { startup: boolean; lastPull: number | null; dedup: boolean; now: number }): StreamResult {
+  stream(
+    f: DecisionFilter,
+    opts: { startup: boolean; lastPull: number | null; dedup: boolean; now: number },
+  ): StreamResult {
     return this.decisions.stream(f, opts);
   }
-  activeDecisionCount(now: number): number { return this.decisions.activeCount(now); }
+  activeDecisionCount(now: number): number {
+    return this.decisions.activeCount(now);
+  }
   /**
    * Decisions with this exact value: active ones (until > now) when activeOnly, else every stored one; with
    * `since` (absolute ms) only those created at or after it (profiles' GetDecisionsCount,
@@ -183,10 +240,14 @@ export class LmdbLapiStore implements LapiStore {
   }
 
   /** entries of the address (radix) index: Ip/Range decisions held in memory (metrics) */
-  radixEntries(): number { return this.memory.index.addressEntries; }
+  radixEntries(): number {
+    return this.memory.index.addressEntries;
+  }
 
   /** the indexed decisions, id ascending (diagnostics and tests) */
-  indexedDecisions(): DecisionRecord[] { return this.memory.index.all(); }
+  indexedDecisions(): DecisionRecord[] {
+    return this.memory.index.all();
+  }
 }
 
 /** Opens the Local API store on an open Picket store (synchronous: the index is rebuilt before it returns). */

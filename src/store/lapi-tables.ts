@@ -74,7 +74,8 @@ export async function* scanTable<V>(db: Database<V, number>): AsyncGenerator<V> 
   let last: number | null = null;
   for (;;) {
     const batch: V[] = [];
-    const range: { start?: number; limit: number } = last === null ? { limit: SCAN_BATCH } : { start: last, limit: SCAN_BATCH + 1 };
+    const range: { start?: number; limit: number } =
+      last === null ? { limit: SCAN_BATCH } : { start: last, limit: SCAN_BATCH + 1 };
     for (const { key, value } of db.getRange(range) as Iterable<{ key: number; value: V }>) {
       if (key === last) continue;
       last = key;

@@ -20,6 +20,7 @@ import type { DecisionLogEntry, StoredDecision } from './lapi-schema.js';
 import type { AllowlistRecord } from './allowlists.js';
 import type { UsageMetricsRecord } from './usage-metrics.js';
 import type { ErasureRecord } from './erase.js';
+import { PicketError, errorMessage, errorCode } from '../core/errors.js';
 
 /** Sub-database name -> value type. Keys are strings unless a comment says otherwise. */
 export interface SubDbs {
@@ -53,8 +54,9 @@ const LMDB_MAGIC = 0xbeefc0de;
 /** offset of mm_magic in the first meta page of an lmdb-js (LMDB 0.9 fork) data file */
 const MAGIC_OFFSET = 24;
 
-export class StoreError extends Error {
-  constructor(message: string) { super(message); this.name = 'StoreError'; }
+/** The data folder or its LMDB file cannot be used (code STORE_OPEN). */
+export class StoreError extends PicketError {
+  constructor(message: string) { super('STORE_OPEN', message); }
 }
 
 export interface PicketStore {
@@ -75,13 +77,13 @@ export function openStore(dataDir: string): PicketStore {
   let st: fs.Stats | null = null;
   try { st = fs.statSync(dir); } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT' && (e as NodeJS.ErrnoException).code !== 'ENOTDIR') {
-      fail(`cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      fail(`cannot read it (${errorCode(e) ?? errorMessage(e)})`);
     }
   }
   if (st && !st.isDirectory()) fail('not a directory');
   if (!st) {
     try { fs.mkdirSync(dir, { recursive: true }); } catch (e) {
-      fail(`cannot create it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      fail(`cannot create it (${errorCode(e) ?? errorMessage(e)})`);
     }
   }
   try { fs.accessSync(dir, fs.constants.R_OK | fs.constants.W_OK | fs.constants.X_OK); } catch {
@@ -94,7 +96,7 @@ export function openStore(dataDir: string): PicketStore {
   try {
     root = open({ path: file, maxDbs: 64 });
   } catch (e) {
-    return fail(`cannot open ${STORE_FILE} (${(e as Error).message})`);
+    return fail(`cannot open ${STORE_FILE} (${errorMessage(e)})`);
   }
   const dbs = new Map<string, Database<unknown, string>>();
   return {
@@ -104,7 +106,7 @@ export function openStore(dataDir: string): PicketStore {
       let d = dbs.get(name);
       if (!d) {
         try { d = root.openDB<unknown, string>(name, {}); } catch (e) {
-          return fail(`cannot open sub-database ${name} (${(e as Error).message})`);
+          return fail(`cannot open sub-database ${name} (${errorMessage(e)})`);
         }
         dbs.set(name, d);
       }
@@ -120,7 +122,7 @@ function checkDataFile(file: string, fail: (why: string) => never): void {
   try { fd = fs.openSync(file, 'r'); } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return; // new store
-    return fail(`cannot read ${STORE_FILE} (${code ?? (e as Error).message})`);
+    return fail(`cannot read ${STORE_FILE} (${code ?? errorMessage(e)})`);
   }
   try {
     const st = fs.fstatSync(fd);

@@ -211,7 +211,10 @@ export interface LapiStore {
    * The bouncer stream (spec §5.1, §7.3): startup snapshot when `lastPull` is null or `startup`, else the
    * delta since `lastPull` (2 s overlap for deletions), de-duplicated per (value, type, scope) unless dedup=false.
    */
-  stream(f: DecisionFilter, opts: { startup: boolean; lastPull: number | null; dedup: boolean; now: number }): StreamResult;
+  stream(
+    f: DecisionFilter,
+    opts: { startup: boolean; lastPull: number | null; dedup: boolean; now: number },
+  ): StreamResult;
   /** number of active, non-simulated decisions */
   activeDecisionCount(now: number): number;
   /** decisions of alerts for a value (profiles' GetDecisionsCount etc.) */

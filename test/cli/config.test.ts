@@ -85,3 +85,15 @@ test('--config: the data folder comes from the file; a malformed file stops the 
     }
   } finally { fs.rmSync(dir, { recursive: true, force: true }); }
 });
+
+test('config: buckets.max_live sets the live-bucket ceiling; bad values name the key', () => {
+  assert.equal(parseConfig('buckets: {max_live: 250000}', 'c.yaml').maxLiveBuckets, 250000);
+  assert.equal(parseConfig('buckets:\n  max_live: 0\n', 'c.yaml').maxLiveBuckets, 0);
+  for (const [text, re] of [
+    ['buckets: {max_live: -1}', /c\.yaml:1.*buckets\.max_live.*whole number/],
+    ['buckets: {max_live: lots}', /buckets\.max_live/],
+    ['buckets: {max_lives: 3}', /buckets\.max_lives.*unknown key \(expected max_live\)/],
+  ] as const) {
+    assert.throws(() => parseConfig(text, 'c.yaml'), (e: unknown) => e instanceof ConfigError && re.test(e.message), text);
+  }
+});

@@ -55,7 +55,10 @@ test('decisions add reaches the bouncer stream, decisions delete shows it in del
 
   const viaProto = await proto.lookup({ ip: '192.0.2.10' });
   const viaJson = await json.lookup({ ip: '192.0.2.10' });
-  assert.deepEqual(viaProto.map((x) => [x.id, x.value, x.scope, x.type, x.origin, x.scenario]), viaJson.map((x) => [x.id, x.value, x.scope, x.type, x.origin, x.scenario]));
+  assert.deepEqual(
+    viaProto.map((x) => [x.id, x.value, x.scope, x.type, x.origin, x.scenario]),
+    viaJson.map((x) => [x.id, x.value, x.scope, x.type, x.origin, x.scenario]),
+  );
   assert.equal(viaJson.length, 1);
   assert.deepEqual(await json.lookup({ ip: '192.0.2.11' }), []);
 
@@ -76,7 +79,10 @@ test('decisions add of a range, a custom scope and a captcha; list -o json/raw/h
   }
   const list = await picket(['decisions', 'list', '-o', 'json', ...data()]);
   assert.equal(list.code, 0, list.stderr);
-  const alerts = JSON.parse(list.stdout) as Array<{ id: number; decisions: Array<{ id: number; value: string; scope: string; type: string; scenario: string }> }>;
+  const alerts = JSON.parse(list.stdout) as Array<{
+    id: number;
+    decisions: Array<{ id: number; value: string; scope: string; type: string; scenario: string }>;
+  }>;
   const all = alerts.flatMap((a) => a.decisions);
   const range = all.find((d) => d.value === '198.51.100.0/24');
   assert.equal(range?.scope, 'Range');

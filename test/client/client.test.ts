@@ -184,7 +184,14 @@ test('AlertForwarder: retries with backoff while the LAPI fails, counts and logs
   });
   const logs: string[] = [];
   const w = new WatcherClient({ url: f.url, machineId: 'm', password: 'p' });
-  const fwd = new AlertForwarder(w, { maxQueue: 5, batchSize: 2, minBackoffMs: 20, maxBackoffMs: 40, heartbeatMs: 0, log: (l) => logs.push(l) });
+  const fwd = new AlertForwarder(w, {
+    maxQueue: 5,
+    batchSize: 2,
+    minBackoffMs: 20,
+    maxBackoffMs: 40,
+    heartbeatMs: 0,
+    log: (l) => logs.push(l),
+  });
   try {
     for (let i = 1; i <= 8; i++) fwd.push(alert(i));
     // the first push starts a batch at once (alert 1 in flight), 2..6 fill the queue, 7 and 8 are dropped

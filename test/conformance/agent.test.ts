@@ -63,7 +63,14 @@ test('agent 1.4.6: logs in, its ssh-bf alert becomes a ban in the LAPI, heartbea
     const res = await fetch(`${target.url}v1/decisions?ip=${ATTACKER}`, { headers: { 'X-Api-Key': bouncerKey } });
     const body = await res.text();
     assert.equal(res.status, 200, body);
-    const decisions = JSON.parse(body) as Array<{ value: string; scope: string; type: string; origin: string; scenario: string; duration: string }> | null;
+    const decisions = JSON.parse(body) as Array<{
+      value: string;
+      scope: string;
+      type: string;
+      origin: string;
+      scenario: string;
+      duration: string;
+    }> | null;
     const ban = decisions?.find((d) => d.scenario === 'crowdsecurity/ssh-bf');
     assert.ok(ban, `a decision for ${ATTACKER} from ssh-bf: ${body}`);
     assert.deepEqual([ban.value, ban.scope, ban.type, ban.origin], [ATTACKER, 'Ip', 'ban', 'crowdsec'], body);

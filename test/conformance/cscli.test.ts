@@ -10,8 +10,22 @@ import { runCommand } from './harness/proc.js';
 import type { RecordingProxy } from './harness/proxy.js';
 import { goDurationSeconds, skipReason, withLapi } from './harness/suite.js';
 
-interface WireDecision { duration: string; id: number; origin: string; scenario: string; scope: string; type: string; value: string }
-interface WireAlert { id: number; scenario: string; machine_id?: string; decisions: WireDecision[] | null; source?: { scope?: string; value?: string } }
+interface WireDecision {
+  duration: string;
+  id: number;
+  origin: string;
+  scenario: string;
+  scope: string;
+  type: string;
+  value: string;
+}
+interface WireAlert {
+  id: number;
+  scenario: string;
+  machine_id?: string;
+  decisions: WireDecision[] | null;
+  source?: { scope?: string; value?: string };
+}
 
 async function cscliOk(cfg: CrowdsecConfig, proxy: RecordingProxy, args: string[]): Promise<string> {
   const r = await runCommand('cscli', ['-c', cfg.configFile, ...args], { timeoutMs: 30_000 });

@@ -20,8 +20,14 @@ test('custom bouncer: bouncer-conformance.sh sees an IPv4 and an IPv6 decision a
     const r = await runCommand('bash', [SCRIPT], {
       timeoutMs: 150_000,
       env: {
-        ...process.env, LAPI_URL: proxy.url, BOUNCER_KEY_CMD: target.bouncerKeyCmd, ADD_CMD: target.addCmd, DEL_CMD: target.delCmd,
-        TEST_IP: '192.0.2.126', TEST_IPV6: '2001:db8::77', TIMEOUT: '25',
+        ...process.env,
+        LAPI_URL: proxy.url,
+        BOUNCER_KEY_CMD: target.bouncerKeyCmd,
+        ADD_CMD: target.addCmd,
+        DEL_CMD: target.delCmd,
+        TEST_IP: '192.0.2.126',
+        TEST_IPV6: '2001:db8::77',
+        TIMEOUT: '25',
       },
     });
     const report = `exit ${r.code}\n${r.stdout}\n${r.stderr}\n--- exchanges ---\n${proxy.dump(15)}`;
@@ -81,7 +87,10 @@ test('custom bouncer stream: de-duplication, longest decision wins (a shorter on
     await waitFor('two stream pulls', 20_000, () => pulls().length >= 2);
     /** this IP's entries in the `list` of the polls answered after poll number `from` */
     const seen = (from: number, list: 'new' | 'deleted'): StreamDecision[] =>
-      pulls().slice(from).flatMap((e) => (JSON.parse(e.responseBody) as StreamBody)[list] ?? []).filter((d) => d.value === ip);
+      pulls()
+        .slice(from)
+        .flatMap((e) => (JSON.parse(e.responseBody) as StreamBody)[list] ?? [])
+        .filter((d) => d.value === ip);
     const context = (): string => proxy.dump(6, 'GET /v1/decisions/stream');
     const expectSent = (what: string, from: number, list: 'new' | 'deleted'): Promise<StreamDecision> =>
       waitFor(what, 20_000, () => seen(from, list)[0]).catch((err: Error) => { throw new Error(`${err.message}\n${context()}`); });

@@ -1,7 +1,7 @@
 // Grok library: expansion/label rules (parsing.md §7), RE2 syntax, errors, prefilter, GrokSet, hub content.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { GrokCompileError, GrokLoadError, GrokSet, PatternLibrary } from '../../src/grok/index.js';

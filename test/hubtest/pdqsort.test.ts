@@ -2,7 +2,6 @@
 // inputs (correct + deterministic), and the authelia-bf hub test whose 28 alerts contain ties.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   bitsLen, breakPatterns, choosePivot, goSort, goSortSlice, goStringCompare, heapSort, nextPowerOfTwo,

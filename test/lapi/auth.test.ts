@@ -104,7 +104,7 @@ test('JWT routes: missing, malformed, forged and expired tokens -> 401 {code,mes
   r = await request(env.url, '/v1/alerts', { headers: { authorization: 'Bearer abc.def.ghi' } });
   assert.equal(r.status, 401);
   assert.equal(r.body, '{"code":401,"message":"invalid character \'i\' looking for beginning of value"}');
-  const forged = new JwtAuth(crypto.randomBytes(64)).sign('probe-machine', env.clock.now).token;
+  const forged = (await new JwtAuth(crypto.randomBytes(64)).sign('probe-machine', env.clock.now)).token;
   r = await request(env.url, '/v1/heartbeat', { headers: bearer(forged) });
   assert.equal(r.status, 401);
   assert.equal((JSON.parse(r.body) as { code: number }).code, 401);

@@ -7,7 +7,16 @@ import assert from 'node:assert/strict';
 import { decodeDecisions, decodeStream } from '../../src/api/protobuf.js';
 import { addBouncer, addMachine, apiKey, bearer, login, manualAlert, request, startEnv, waitFor, type Env } from './helpers.js';
 
-interface Dec { duration: string; id: number; origin: string; scenario: string; scope: string; type: string; uuid: string; value: string }
+interface Dec {
+  duration: string;
+  id: number;
+  origin: string;
+  scenario: string;
+  scope: string;
+  type: string;
+  uuid: string;
+  value: string;
+}
 interface Stream { new: Dec[]; deleted: Dec[] }
 
 let env: Env;

@@ -126,14 +126,29 @@ export const bearer = (token: string): Record<string, string> => ({ authorizatio
 export const apiKey = (key: string, ua = UA_BOUNCER): Record<string, string> => ({ 'x-api-key': key, 'user-agent': ua });
 
 /** A cscli-style alert carrying its decision (decisions add). */
-export function manualAlert(value: string, duration: string, opts: { scope?: string; type?: string; origin?: string; scenario?: string; at?: string } = {}): Record<string, unknown> {
+export function manualAlert(
+  value: string,
+  duration: string,
+  opts: { scope?: string; type?: string; origin?: string; scenario?: string; at?: string } = {},
+): Record<string, unknown> {
   const at = opts.at ?? '2026-11-25T05:14:39Z';
   const scope = opts.scope ?? 'Ip';
   const scenario = opts.scenario ?? 'probe test';
   return {
-    scenario, scenario_hash: '', scenario_version: '', message: scenario, events_count: 1, capacity: 0, leakspeed: '0',
-    simulated: false, labels: null, start_at: at, stop_at: at, created_at: at,
-    source: { scope, value, ip: scope === 'Ip' ? value : '' }, events: [],
+    scenario,
+    scenario_hash: '',
+    scenario_version: '',
+    message: scenario,
+    events_count: 1,
+    capacity: 0,
+    leakspeed: '0',
+    simulated: false,
+    labels: null,
+    start_at: at,
+    stop_at: at,
+    created_at: at,
+    source: { scope, value, ip: scope === 'Ip' ? value : '' },
+    events: [],
     decisions: [{ duration, origin: opts.origin ?? 'cscli', scenario, scope, type: opts.type ?? 'ban', value }],
   };
 }

@@ -43,20 +43,37 @@ function makeCa(name: string): void {
 }
 
 interface Reply { status: number; body: string; resumed: boolean }
-function send(p: string, o: { method?: string; pem?: Pem; headers?: Record<string, string>; json?: unknown; agent?: https.Agent } = {}): Promise<Reply> {
+function send(
+  p: string,
+  o: { method?: string; pem?: Pem; headers?: Record<string, string>; json?: unknown; agent?: https.Agent } = {},
+): Promise<Reply> {
   const u = new URL(env!.url);
   const body = o.json === undefined ? undefined : JSON.stringify(o.json);
   return new Promise((resolve, reject) => {
-    const req = https.request({
-      host: '127.0.0.1', port: Number(u.port), path: p, method: o.method ?? 'GET', ca, agent: o.agent ?? false,
-      ...(o.pem ? { cert: o.pem.cert, key: o.pem.key } : {}),
-      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...o.headers },
-    }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString(), resumed: (res.socket as TLSSocket).isSessionReused() }));
-      res.on('error', reject);
-    });
+    const req = https.request(
+      {
+        host: '127.0.0.1',
+        port: Number(u.port),
+        path: p,
+        method: o.method ?? 'GET',
+        ca,
+        agent: o.agent ?? false,
+        ...(o.pem ? { cert: o.pem.cert, key: o.pem.key } : {}),
+        headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...o.headers },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            body: Buffer.concat(chunks).toString(),
+            resumed: (res.socket as TLSSocket).isSessionReused(),
+          }),
+        );
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });

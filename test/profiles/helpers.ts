@@ -37,15 +37,22 @@ export function engineAlert(over: Partial<NewAlert> = {}, source: Partial<NewAle
 export interface StoredDecision { value: string; createdAt: number; until: number }
 
 /** A context whose counts come from `stored`; records every countDecisions call. */
-export function memoryContext(now: number, stored: StoredDecision[] = []): ProfileContext & { calls: { value: string; activeOnly: boolean; since?: number }[] } {
+export function memoryContext(
+  now: number,
+  stored: StoredDecision[] = [],
+): ProfileContext & { calls: { value: string; activeOnly: boolean; since?: number }[] } {
   const calls: { value: string; activeOnly: boolean; since?: number }[] = [];
   return {
     now,
     calls,
     countDecisions(value, opts) {
       calls.push({ value, activeOnly: opts.activeOnly, since: opts.since });
-      return stored.filter((d) => d.value === value && (!opts.activeOnly || d.until > opts.now)
-        && (opts.since === undefined || d.createdAt >= opts.since)).length;
+      return stored.filter(
+        (d) =>
+          d.value === value &&
+          (!opts.activeOnly || d.until > opts.now) &&
+          (opts.since === undefined || d.createdAt >= opts.since),
+      ).length;
     },
     timeLeftMs(value, at) {
       let best = 0;

@@ -40,7 +40,12 @@ test('reopen after close rebuilds the index identically', async () => {
       };
     };
     const before = snap();
-    assert.ok(before.all.length > 300 && before.startup.new.length > 0 && before.startup.deleted.length > 0 && before.delta.deleted.length > 0);
+    assert.ok(
+      before.all.length > 300 &&
+        before.startup.new.length > 0 &&
+        before.startup.deleted.length > 0 &&
+        before.delta.deleted.length > 0,
+    );
     await env.reopen();
     assert.deepEqual(snap(), before);
   } finally { await env.cleanup(); }

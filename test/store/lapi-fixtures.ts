@@ -36,7 +36,12 @@ export async function openEnv(opts: LapiStoreOptions = {}): Promise<Env> {
     env.lapi = openLapiStore(env.store, { syncIntervalMs: 0, clock, ...o });
   };
   env.cleanup = async (): Promise<void> => {
-    try { await env.lapi.close(); await env.store.close(); } finally { fs.rmSync(dir, { recursive: true, force: true }); }
+    try {
+      await env.lapi.close();
+      await env.store.close();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   };
   return env;
 }

@@ -87,8 +87,13 @@ test('decision index: stream snapshot and delta agree with the spec rules writte
   const filters: DecisionFilter[] = [{ scopes: ['Ip', 'Range'] }, { origins: ['crowdsec'] }, { scenariosContaining: ['ssh'] }, {}];
   for (const f of filters) {
     const c = compileDecisionFilter(f);
-    const F = all.filter((d) => !d.simulated && (!f.scopes || f.scopes.includes(d.scope))
-      && (!f.origins || f.origins.includes(d.origin)) && (!f.scenariosContaining || d.scenario.includes(f.scenariosContaining[0])));
+    const F = all.filter(
+      (d) =>
+        !d.simulated &&
+        (!f.scopes || f.scopes.includes(d.scope)) &&
+        (!f.origins || f.origins.includes(d.origin)) &&
+        (!f.scenariosContaining || d.scenario.includes(f.scenariosContaining[0])),
+    );
     const longest = (d: DecisionRecord): boolean =>
       !F.some((e) => e.value === d.value && e.type === d.type && e.scope === d.scope && e.until > d.until);
     for (const now of [NOW - 300_000, NOW, NOW + 120_000]) {
@@ -97,12 +102,21 @@ test('decision index: stream snapshot and delta agree with the spec rules writte
       assert.deepEqual(snap.deleted.map((d) => d.id), F.filter((d) => d.until <= now && longest(d)).map((d) => d.id));
       for (const L of [now - 10_000, now - 1000, now - 400_000]) {
         const delta = index.delta(c, L, now, true);
-        assert.deepEqual(delta.new.map((d) => d.id), F.filter((d) => visible.get(d.id)! >= L && d.until > now && longest(d)).map((d) => d.id),
-          `new, L = now - ${now - L}`);
-        assert.deepEqual(delta.deleted.map((d) => d.id), F.filter((d) => d.until > L - 2000 && d.until <= now && longest(d)).map((d) => d.id),
-          `deleted, L = now - ${now - L}`);
+        assert.deepEqual(
+          delta.new.map((d) => d.id),
+          F.filter((d) => visible.get(d.id)! >= L && d.until > now && longest(d)).map((d) => d.id),
+          `new, L = now - ${now - L}`,
+        );
+        assert.deepEqual(
+          delta.deleted.map((d) => d.id),
+          F.filter((d) => d.until > L - 2000 && d.until <= now && longest(d)).map((d) => d.id),
+          `deleted, L = now - ${now - L}`,
+        );
         const raw = index.delta(c, L, now, false);
-        assert.deepEqual(raw.deleted.map((d) => d.id), F.filter((d) => d.until > L - 2000 && d.until <= now).map((d) => d.id));
+        assert.deepEqual(
+          raw.deleted.map((d) => d.id),
+          F.filter((d) => d.until > L - 2000 && d.until <= now).map((d) => d.id),
+        );
       }
     }
   }

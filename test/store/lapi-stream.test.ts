@@ -153,7 +153,12 @@ test('stream delta: a soft deletion applied after the 2 s overlap is still repor
     // a poll that ran at T0 + 14 s saw the decision active; the next one must report the deletion
     const d = env.lapi.stream(BOUNCER, { startup: false, lastPull: T0 + 14 * SEC, dedup: true, now: T0 + 24 * SEC });
     assert.deepEqual(values(d.deleted), ['192.0.2.60']);
-    const later = env.lapi.stream(BOUNCER, { startup: false, lastPull: T0 + 24 * SEC, dedup: true, now: T0 + 34 * SEC });
+    const later = env.lapi.stream(BOUNCER, {
+      startup: false,
+      lastPull: T0 + 24 * SEC,
+      dedup: true,
+      now: T0 + 34 * SEC,
+    });
     assert.deepEqual(later.deleted, [], 'once');
   } finally { await env.cleanup(); }
 });

@@ -89,14 +89,28 @@ test('positions: a FileTailer resumes from the stored position after a reopen', 
     const got: string[] = [];
     const s1 = openStore(path.join(dir, 'data'));
     const p1 = new LmdbPositionStore(s1);
-    const t1 = new FileTailer({ patterns: [log], fromStart: true, positions: p1, onLines: (_s, l) => { got.push(...l); } });
+    const t1 = new FileTailer({
+      patterns: [log],
+      fromStart: true,
+      positions: p1,
+      onLines: (_s, l) => {
+        got.push(...l);
+      },
+    });
     await t1.pollOnce();
     t1.stop();
     await p1.checkpoint();
     await s1.close();
     fs.appendFileSync(log, 'three\n');
     const s2 = openStore(path.join(dir, 'data'));
-    const t2 = new FileTailer({ patterns: [log], fromStart: true, positions: new LmdbPositionStore(s2), onLines: (_s, l) => { got.push(...l); } });
+    const t2 = new FileTailer({
+      patterns: [log],
+      fromStart: true,
+      positions: new LmdbPositionStore(s2),
+      onLines: (_s, l) => {
+        got.push(...l);
+      },
+    });
     await t2.pollOnce();
     t2.stop();
     await s2.close();

@@ -22,7 +22,12 @@ function randomRange(rand: () => number): IpRange {
     return { family: 4, bytes: b, prefix };
   }
   const b = new Uint8Array(16);
-  const top = pick([[0x20, 0x01, 0x0d, 0xb8], [0x2a, 0x01, 0x04, 0xf8], [0xfe, 0x80, 0, 0], [int(256), int(256), int(256), int(256)]]);
+  const top = pick([
+    [0x20, 0x01, 0x0d, 0xb8],
+    [0x2a, 0x01, 0x04, 0xf8],
+    [0xfe, 0x80, 0, 0],
+    [int(256), int(256), int(256), int(256)],
+  ]);
   b.set(top, 0);
   for (let i = 4; i < 16; i++) b[i] = rand() < 0.3 ? 0 : int(256);
   const prefix = rand() < 0.6 ? 128 : rand() < 0.5 ? pick([0, 32, 48, 56, 64, 127]) : int(129);
@@ -55,8 +60,18 @@ class Reference {
     this.entries.pop();
     return true;
   }
-  containing(q: IpRange): number[] { return this.entries.filter((e) => ipRangeContains(e.r, q)).map((e) => e.id).sort(byNum); }
-  within(q: IpRange): number[] { return this.entries.filter((e) => ipRangeContains(q, e.r)).map((e) => e.id).sort(byNum); }
+  containing(q: IpRange): number[] {
+    return this.entries
+      .filter((e) => ipRangeContains(e.r, q))
+      .map((e) => e.id)
+      .sort(byNum);
+  }
+  within(q: IpRange): number[] {
+    return this.entries
+      .filter((e) => ipRangeContains(q, e.r))
+      .map((e) => e.id)
+      .sort(byNum);
+  }
 }
 
 function sameRange(a: IpRange, b: IpRange): boolean {
@@ -225,7 +240,8 @@ test('radix: size, clear, independent indexes, bad input', () => {
 
 test('radix: results larger than the result buffer (grows) are all returned', () => {
   const idx = RadixIndex.load();
-  for (let i = 0; i < 5000; i++) idx.insert(i + 1, { family: 4, bytes: new Uint8Array([10, 0, i >> 8, i & 0xff]), prefix: 32 });
+  for (let i = 0; i < 5000; i++)
+    idx.insert(i + 1, { family: 4, bytes: new Uint8Array([10, 0, i >> 8, i & 0xff]), prefix: 32 });
   for (let i = 0; i < 3000; i++) idx.insert(10_000 + i, ip('10.0.0.0/8'));
   const w = query(idx, 'within', ip('10.0.0.0/8'));
   assert.equal(w.length, 8000);

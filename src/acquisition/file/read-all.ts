@@ -9,14 +9,13 @@ export function splitLogLines(buf: Buffer): string[] {
   const out: string[] = [];
   let start = 0;
   for (;;) {
-    let nl = buf.indexOf(10, start);
+    const nl = buf.indexOf(10, start);
     const end = nl < 0 ? buf.length : nl;
     let e = end;
     if (e > start && buf[e - 1] === 13) e--;
     if (e > start) out.push(buf.toString('utf8', start, e));
     if (nl < 0) break;
     start = nl + 1;
-    nl = 0;
   }
   return out;
 }

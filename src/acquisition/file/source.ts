@@ -30,11 +30,13 @@ class FileSource implements DataSource {
     const dump = ctx.dump;
     this.tailer = new FileTailer({
       patterns: cfg.filenames, exclude: cfg.exclude, pollMs: ctx.pollMs,
-      ...(cfg.maxLineBytes !== undefined ? { maxLineBytes: cfg.maxLineBytes } : {}), fromStart: ctx.fromStart, positions: ctx.positions,
-      onLines: (src, lines) => {
+      ...(cfg.maxLineBytes !== undefined ? { maxLineBytes: cfg.maxLineBytes } : {}),
+      fromStart: ctx.fromStart, positions: ctx.positions,
+      // a backlog (written while the agent was stopped) is poured with the lines' own timestamps
+      onLines: (src, lines, backlog) => {
         this.hits.set(src, (this.hits.get(src) ?? 0) + lines.length);
         if (dump) dump(lines);
-        return ctx.push(lines, { src, module: 'file', labels });
+        return ctx.push(lines, { src, module: 'file', labels, timeMachine: backlog || undefined });
       },
     });
   }

@@ -3,6 +3,9 @@
 // new one is read from 0), truncation (read again from 0), partial last lines kept until completed.
 // Read positions can be persisted through a PositionStore so a restart resumes where it stopped.
 // Back-pressure: the consumer's callback may return a promise; no more is read until it settles.
+// Backlog: the content a file already had when it was opened at an earlier position (resumed from a saved
+// position, --from-start, a file that appeared with content) is handed over flagged `backlog` (the agent pours it
+// with the lines' own timestamps); what is appended afterwards is live.
 
 import fs from 'node:fs';
 import { expandGlob } from './glob.js';
@@ -20,8 +23,8 @@ export interface FileTailOptions {
   patterns: string[];
   /** paths matching one of these are not read (acquis `exclude_regexps`) */
   exclude?: RegExp[];
-  /** called with complete lines of one file, in order */
-  onLines: (src: string, lines: string[]) => void | Promise<void>;
+  /** called with complete lines of one file, in order; `backlog`: read from before the file's end at open */
+  onLines: (src: string, lines: string[], backlog: boolean) => void | Promise<void>;
   /** poll interval in ms (default 200) */
   pollMs?: number;
   /** files present at start: read from the beginning (true) or only new data (false, default, like CrowdSec) */
@@ -38,6 +41,8 @@ interface OpenFile {
   fd: number;
   ino: number;
   pos: number;
+  /** the file's size when opened: data before it is backlog */
+  catchupEnd: number;
   partial: Buffer | null;
   /** an over-long line was cut: drop bytes until its end */
   skipping: boolean;
@@ -118,7 +123,7 @@ export class FileTailer {
     const saved = this.opts.positions?.get(p);
     let pos = atEnd ? st.size : 0;
     if (saved && saved.ino === st.ino && saved.pos <= st.size) pos = saved.pos;
-    return { path: p, fd, ino: st.ino, pos, partial: null, skipping: false };
+    return { path: p, fd, ino: st.ino, pos, catchupEnd: st.size, partial: null, skipping: false };
   }
 
   private async follow(f: OpenFile): Promise<void> {
@@ -138,6 +143,7 @@ export class FileTailer {
     } else if (st.size < f.pos) {
       this.stats.truncations++;
       f.pos = 0;
+      f.catchupEnd = 0;
       f.partial = null;
     }
     await this.drain(f);
@@ -146,6 +152,7 @@ export class FileTailer {
   private async drain(f: OpenFile): Promise<void> {
     for (;;) {
       let n: number;
+      const backlog = f.pos < f.catchupEnd;
       try { n = fs.readSync(f.fd, this.buf, 0, this.buf.length, f.pos); } catch { return; }
       if (n <= 0) return;
       f.pos += n;
@@ -153,7 +160,7 @@ export class FileTailer {
       const lines = this.split(f, this.buf.subarray(0, n));
       if (lines.length > 0) {
         this.stats.linesRead += lines.length;
-        const r = this.opts.onLines(f.path, lines);
+        const r = this.opts.onLines(f.path, lines, backlog);
         if (r) await r;
       }
       this.opts.positions?.set(f.path, { ino: f.ino, pos: f.pos - (f.partial ? f.partial.length : 0) });
@@ -200,7 +207,7 @@ export class FileTailer {
     const lines: string[] = [];
     this.pushLine(lines, f.partial);
     f.partial = null;
-    if (lines.length) { this.stats.linesRead += lines.length; void this.opts.onLines(f.path, lines); }
+    if (lines.length) { this.stats.linesRead += lines.length; void this.opts.onLines(f.path, lines, false); }
   }
 }
 

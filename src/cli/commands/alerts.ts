@@ -72,9 +72,15 @@ async function list(v: Values, io: CliIO): Promise<number> {
     if (!Number.isInteger(limit) || limit < 0) throw new CliError(`--limit ${String(v.limit)}: expected a whole number ≥ 0`);
   }
   const q: AlertQuery = {
-    ip: v.ip as string | undefined, range: v.range as string | undefined, scope: v.scope as string | undefined,
-    value: v.value as string | undefined, scenario: v.scenario as string | undefined, decisionType: v.type as string | undefined,
-    origin: v.origin as string | undefined, since: v.since as string | undefined, until: v.until as string | undefined,
+    ip: v.ip as string | undefined,
+    range: v.range as string | undefined,
+    scope: v.scope as string | undefined,
+    value: v.value as string | undefined,
+    scenario: v.scenario as string | undefined,
+    decisionType: v.type as string | undefined,
+    origin: v.origin as string | undefined,
+    since: v.since as string | undefined,
+    until: v.until as string | undefined,
     contains: v.contained ? false : undefined,
     includeCapi: v.all || v.origin !== undefined ? undefined : false,
     limit,

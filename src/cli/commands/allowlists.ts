@@ -11,7 +11,7 @@ import { renderTable } from '../table.js';
 import { openStore, StoreError, type PicketStore } from '../../store/lmdb.js';
 import { AllowlistError, AllowlistStore, type AllowlistRecord, type NewAllowlistItem } from '../../store/allowlists.js';
 import { expireCovered, parseAllowlistCsv } from '../allowlist-apply.js';
-import { errorMessage } from '../../core/errors.js';
+import { errorCode, errorMessage } from '../../core/errors.js';
 import { formatRfc3339, parseWireDuration } from '../../api/wire-time.js';
 
 const usage = `Usage: picket allowlists create NAME [-d DESCRIPTION]
@@ -45,9 +45,18 @@ function iso(ms: number | null): string | null { return ms === null ? null : for
 
 function allowlistJSON(a: AllowlistRecord) {
   return {
-    name: a.name, allowlist_id: a.allowlistId, description: a.description,
-    items: a.items.map((i) => ({ value: i.value, description: i.description, created_at: iso(i.createdAt), expiration: iso(i.expiration) })),
-    created_at: iso(a.createdAt), updated_at: iso(a.updatedAt), console_managed: false,
+    name: a.name,
+    allowlist_id: a.allowlistId,
+    description: a.description,
+    items: a.items.map((i) => ({
+      value: i.value,
+      description: i.description,
+      created_at: iso(i.createdAt),
+      expiration: iso(i.expiration),
+    })),
+    created_at: iso(a.createdAt),
+    updated_at: iso(a.updatedAt),
+    console_managed: false,
   };
 }
 
@@ -117,7 +126,7 @@ export const allowlistsCommand: Command = {
         if (file === undefined) throw new CliError('allowlists import: -i FILE is required ("-i -" reads standard input)');
         let text: string;
         try { text = fs.readFileSync(file === '-' ? 0 : file, 'utf8'); } catch (e) {
-          throw new CliError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? errorMessage(e)}`, 1);
+          throw new CliError(`cannot read ${file}: ${errorCode(e) ?? errorMessage(e)}`, 1);
         }
         const items = parseAllowlistCsv(text, file === '-' ? 'stdin' : file, Date.now());
         await addAndExpire(dataDir, positionals[0], items, io);

@@ -19,6 +19,7 @@ import { normaliseScope } from '../../api/scope.js';
 import { parseWireDuration } from '../../api/wire-time.js';
 import type { WatcherClient } from '../../client/watcher.js';
 import type { AlertDecision, AlertQuery, AlertResponse, DecisionDeleteQuery } from '../../client/alerts.js';
+import { errorMessage, errorCode } from '../../core/errors.js';
 
 const IMPORT_BATCH = 1000;
 
@@ -141,7 +142,12 @@ async function list(v: Values, io: CliIO): Promise<number> {
 
 async function add(v: Values, io: CliIO): Promise<number> {
   onlyOptions(v, 'decisions', 'add', ['ip', 'range', 'scope', 'value', 'duration', 'type', 'reason', 'bypass-allowlist']);
-  const target = targetOf({ ip: v.ip as string | undefined, range: v.range as string | undefined, value: v.value as string | undefined, scope: v.scope as string | undefined });
+  const target = targetOf({
+    ip: v.ip as string | undefined,
+    range: v.range as string | undefined,
+    value: v.value as string | undefined,
+    scope: v.scope as string | undefined,
+  });
   const duration = checkDuration((v.duration as string | undefined) ?? '4h', '--duration');
   const type = (v.type as string | undefined) ?? 'ban';
   if (type === '') throw new CliError('--type: empty');
@@ -176,8 +182,13 @@ async function del(v: Values, io: CliIO): Promise<number> {
     if (ip !== undefined && valueProblem('Ip', ip)) throw new CliError(`--ip: ${valueProblem('Ip', ip)}`);
     if (range !== undefined && valueProblem('Range', range)) throw new CliError(`--range: ${valueProblem('Range', range)}`);
     const q: DecisionDeleteQuery = {
-      ip, range, type: v.type as string | undefined, scope: v.scope as string | undefined, value: v.value as string | undefined,
-      scenario: v.scenario as string | undefined, origin: v.origin as string | undefined,
+      ip,
+      range,
+      type: v.type as string | undefined,
+      scope: v.scope as string | undefined,
+      value: v.value as string | undefined,
+      scenario: v.scenario as string | undefined,
+      origin: v.origin as string | undefined,
       contains: v.contained ? false : undefined,
     };
     n = await withWatcher(ctx, (w) => w.deleteDecisions(q));
@@ -205,7 +216,7 @@ async function importFile(v: Values, io: CliIO): Promise<number> {
   const batch = intOption(v.batch, 'batch', 1) ?? IMPORT_BATCH;
   let text: string;
   try { text = fs.readFileSync(file === '-' ? 0 : file, 'utf8'); } catch (e) {
-    throw new CliError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 1);
+    throw new CliError(`cannot read ${file}: ${errorCode(e) ?? errorMessage(e)}`, 1);
   }
   const name = file === '-' ? 'stdin' : file;
   const parsed = parseImport(text, name, format, {

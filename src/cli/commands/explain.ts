@@ -178,9 +178,13 @@ export const explainCommand: Command = {
     let tree;
     try {
       if (patternsDir) lib.loadDirectory(patternsDir);
-      tree = loadParserTree(files, { patterns: lib, dataDir, enrich: makeEnrichContext({ dataDir, timeMachine: true }) });
+      tree = loadParserTree(files, {
+        patterns: lib,
+        dataDir,
+        enrich: makeEnrichContext({ dataDir, timeMachine: true }),
+      });
     } catch (e) {
-      throw new CliError(`loading parsers from ${content}: ${(e as Error).message}`, 1);
+      throw new CliError(`loading parsers from ${content}: ${errorMessage(e)}`, 1);
     }
     let scenarios: ScenarioSet | null = null;
     try {
@@ -200,7 +204,7 @@ export const explainCommand: Command = {
     let lines: string[];
     if (values.file) {
       src = resolve(values.file as string);
-      try { lines = readLogFile(src); } catch (e) { throw new CliError(`cannot read ${src}: ${(e as Error).message}`, 1); }
+      try { lines = readLogFile(src); } catch (e) { throw new CliError(`cannot read ${src}: ${errorMessage(e)}`, 1); }
     } else {
       src = 'explain';
       lines = splitLogLines(Buffer.from(values.line as string));

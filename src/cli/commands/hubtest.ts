@@ -5,6 +5,7 @@ import { CliError, parseOptions, type CliIO, type Command } from '../command.js'
 import { runHubTest } from '../../hubtest/runner.js';
 import { formatSweep, runSweep } from '../../hubtest/sweep.js';
 import type { HubTestResult } from '../../hubtest/expect.js';
+import { errorMessage } from '../../core/errors.js';
 
 const usage = `Usage: picket hubtest run --hub DIR --test DIR [--json]
        picket hubtest sweep --hub DIR --tests DIR [--mode all|own|both] [--only NAME,...] [--top N]
@@ -73,7 +74,7 @@ export const hubtestCommand: Command = {
     try {
       r = await runHubTest({ hubDir: values.hub as string, testDir: values.test as string });
     } catch (e) {
-      const msg = (e as Error).message ?? String(e);
+      const msg = errorMessage(e);
       if (values.json) { io.out(JSON.stringify({ parse: {}, alerts: [], error: msg })); return 1; }
       io.err(`picket hubtest: ${msg}`);
       return 1;

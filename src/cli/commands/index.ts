@@ -1,13 +1,14 @@
 // The list of `picket` sub-commands, in the order `picket --help` shows them. Each command module is loaded
-// on its own, when needed: one that fails to load (a broken install, a module being edited) leaves the others usable and
-// becomes a stub that says why (exit 1), instead of taking the whole CLI down.
+// on its own, when needed: one that fails to load (a broken install, a module being edited) leaves the others
+// usable and becomes a stub that says why (exit 1), instead of taking the whole CLI down.
 import { CliError, type Command } from '../command.js';
+import { errorMessage } from '../../core/errors.js';
 
 export async function loadCommand(name: string, mod: Promise<Record<string, unknown>>, key: string): Promise<Command> {
   try {
     return (await mod)[key] as Command;
   } catch (e) {
-    const why = (e as Error).message.split('\n')[0];
+    const why = errorMessage(e).split('\n')[0];
     return {
       name, summary: `(unavailable: ${why})`, usage: `picket ${name}: this command cannot be loaded: ${why}`,
       run: () => Promise.reject(new CliError(`this command cannot be loaded: ${why}`, 1)),
@@ -34,6 +35,14 @@ const LOADERS: readonly Loader[] = [
   ['report', () => import('./report.js'), 'reportCommand'],
   ['gdpr', () => import('./gdpr.js'), 'gdprCommand'],
   ['simulation', () => import('./simulation.js'), 'simulationCommand'],
+  ['central', () => import('./central.js'), 'centralCommand'],
+  ['hub', () => import('./hub.js'), 'hubCommand'],
+  ['collections', () => import('./hub.js'), 'collectionsCommand'],
+  ['parsers', () => import('./hub.js'), 'parsersCommand'],
+  ['scenarios', () => import('./hub.js'), 'scenariosCommand'],
+  ['postoverflows', () => import('./hub.js'), 'postoverflowsCommand'],
+  ['contexts', () => import('./hub.js'), 'contextsCommand'],
+  ['import', () => import('./import.js'), 'importCommand'],
 ];
 
 /** Command names, in --help order. */

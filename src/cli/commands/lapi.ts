@@ -5,6 +5,7 @@ import { CliError, parseOptions, type CliIO, type Command } from '../command.js'
 import { COMMON_HELP, COMMON_OPTIONS, apiError, loadCredentials, resolveContext } from '../api-context.js';
 import { WatcherClient } from '../../client/watcher.js';
 import { clientTlsOf } from '../../config/credentials.js';
+import { errorMessage } from '../../core/errors.js';
 
 const usage = `Usage: picket lapi status
 
@@ -27,8 +28,15 @@ export const lapiCommand: Command = {
     io.out(`Loaded credentials from ${ctx.credentialsFile}`);
     io.out(`Trying to authenticate with username ${c.login} on ${url}`);
     let w: WatcherClient;
-    try { w = new WatcherClient({ url, machineId: c.login, password: c.password, tls: clientTlsOf({ ...c, url }, ctx.config.tls?.certFile) }); } catch (e) {
-      throw new CliError((e as Error).message, 1);
+    try {
+      w = new WatcherClient({
+        url,
+        machineId: c.login,
+        password: c.password,
+        tls: clientTlsOf({ ...c, url }, ctx.config.tls?.certFile),
+      });
+    } catch (e) {
+      throw new CliError(errorMessage(e), 1);
     }
     try {
       const r = await w.login();

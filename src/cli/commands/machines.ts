@@ -12,6 +12,7 @@ import { renderTable } from '../table.js';
 import { hashPassword } from '../../lapi/password.js';
 import { formatCredentials, writeCredentials } from '../../config/credentials.js';
 import type { MachineRecord } from '../../store/records.js';
+import { errorMessage } from '../../core/errors.js';
 
 const usage = `Usage: picket machines add ID (--password P | --auto) [-f FILE] [--url URL] [--force]
        picket machines list [-o human|json|raw]
@@ -76,16 +77,26 @@ export const machinesCommand: Command = {
         if (file && file !== '-' && fs.existsSync(file) && !values.force) {
           throw new CliError(`credentials file ${file} already exists: remove it, use --force or another -f FILE`, 1);
         }
-        const url = (values.url as string | undefined) ?? listenToUrl((values.listen as string | undefined) ?? defaultListen(ctx));
+        const url =
+          (values.url as string | undefined) ??
+          listenToUrl((values.listen as string | undefined) ?? defaultListen(ctx));
         const hash = await hashPassword(password);
         await withStore(ctx, async (s) => {
           const old = s.getMachine(id);
           if (old && !values.force) throw new CliError(`machine '${id}' already exists (--force replaces its password)`, 1);
           const now = Date.now();
           await s.putMachine({
-            machineId: id, passwordHash: hash, isValidated: true, authType: 'password',
-            ipAddress: old?.ipAddress ?? '', version: old?.version ?? '', scenarios: old?.scenarios ?? '',
-            createdAt: old?.createdAt ?? now, updatedAt: now, lastPush: old?.lastPush ?? null, lastHeartbeat: old?.lastHeartbeat ?? null,
+            machineId: id,
+            passwordHash: hash,
+            isValidated: true,
+            authType: 'password',
+            ipAddress: old?.ipAddress ?? '',
+            version: old?.version ?? '',
+            scenarios: old?.scenarios ?? '',
+            createdAt: old?.createdAt ?? now,
+            updatedAt: now,
+            lastPush: old?.lastPush ?? null,
+            lastHeartbeat: old?.lastHeartbeat ?? null,
           });
         });
         const creds = { url, login: id, password };
@@ -94,7 +105,7 @@ export const machinesCommand: Command = {
           io.err(`Machine '${id}' successfully added to the local API.`);
           if (file) {
             try { writeCredentials(file, creds); } catch (e) {
-              throw new CliError(`writing credentials file ${file}: ${(e as Error).message}`, 1);
+              throw new CliError(`writing credentials file ${file}: ${errorMessage(e)}`, 1);
             }
             io.err(`API credentials written to '${file}'.`);
           } else if (values.auto) io.err('(the generated password was not saved: use -f FILE to write a credentials file)');

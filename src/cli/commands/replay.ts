@@ -8,6 +8,8 @@ import { CliError, parseOptions, type CliIO, type Command } from '../command.js'
 import { runReplay, type ReplayResult } from '../../pipeline/replay.js';
 import { defaultWorkers } from '../../pipeline/pool.js';
 import { configSimulation, simulationSwitch } from '../simulation-file.js';
+import { MAX_BUCKETS_HELP, maxBucketsOption } from '../bucket-options.js';
+import { errorMessage } from '../../core/errors.js';
 
 const JSON_ALERTS_PER_WRITE = 64;
 
@@ -26,6 +28,7 @@ Options:
   --year YYYY      year for dates without one (syslog); default: the current UTC year
   --workers N      worker threads beside the main thread, which parses one shard too (default: cores - 1,
                    0 = in-process on two cores or fewer; here ${defaultWorkers(true)})
+${MAX_BUCKETS_HELP}
   --json           print one JSON object: lines, parsed, unparsed, poured, alerts (LAPI Alert JSON) ...
   --lapi URL       also send the alerts to this Local API as a watcher (POST /v1/alerts, 100 per
                    request, retried while it is unreachable); exit 1 if some were not accepted
@@ -60,6 +63,7 @@ export const replayCommand: Command = {
       label: { type: 'string', multiple: true },
       year: { type: 'string' },
       workers: { type: 'string' },
+      'max-buckets': { type: 'string' },
       json: { type: 'boolean' },
       store: { type: 'string' },
       lapi: { type: 'string' },
@@ -99,17 +103,19 @@ export const replayCommand: Command = {
       if (!Number.isInteger(workers) || workers < 0 || workers > 256) throw new CliError(`--workers ${String(values.workers)}: expected 0..256`);
     }
     const store = values.store === 'ts' ? 'ts' : 'wasm';
+    const maxBuckets = maxBucketsOption(values['max-buckets'], undefined);
     const warnings = new Map<string, number>();
     let r: ReplayResult;
     try {
       r = await runReplay({
         files, type, labels, contentDir: (values.content as string | undefined) ?? null, workers, year, store,
         simulation: simulationSwitch((values.simulation as string | undefined) ?? configSimulation(values.config)),
+        maxBuckets,
         log: (m) => { const k = m.slice(0, 300); warnings.set(k, (warnings.get(k) ?? 0) + 1); },
       });
     } catch (e) {
       if (sender) { await sender.forwarder.close(0); await sender.client.close(); }
-      throw new CliError((e as Error).message, 1);
+      throw new CliError(errorMessage(e), 1);
     }
     for (const w of r.warnings.slice(0, 20)) io.err(`warning: ${w}`);
     if (r.warnings.length > 20) io.err(`warning: ... ${r.warnings.length - 20} more load warnings`);

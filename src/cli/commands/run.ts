@@ -9,6 +9,8 @@ import { parseListenAddr, type ListenAddr } from '../../metrics/server.js';
 import { resolveConfig, ConfigError, type PicketConfig } from '../../config/config.js';
 import { DEFAULT_DATA_DIR, DEFAULT_LAPI_LISTEN, DEFAULT_METRICS_LISTEN } from '../../config/defaults.js';
 import { loadNotifier, loadProfiles, runLapiOnly } from '../run-lapi.js';
+import { MAX_BUCKETS_HELP, maxBucketsOption } from '../bucket-options.js';
+import { errorMessage } from '../../core/errors.js';
 
 const DEFAULT_DATA = DEFAULT_DATA_DIR;
 /** what the pipeline uses when --workers is not given (src/pipeline/pool.ts defaultWorkers), for the help text */
@@ -32,7 +34,8 @@ LAPI options:
                    port; the URL is printed on stderr)
   --profiles FILE  profiles.yaml (default: config profiles_path, else Picket's embedded default: 4 h ban)
   --config FILE    config file (default /etc/picket/config.yaml when it exists): data_dir, listen,
-                   profiles_path, trusted_ips, tls, retention, metrics.listen
+                   profiles_path, trusted_ips, tls, retention, metrics.listen, hub_dir, config_dir,
+                   hub_url; or CrowdSec's config.yaml (the settings Picket does not use are named)
   --no-api         do not start the LAPI: push alerts to a remote LAPI as a watcher (heartbeat every
                    60 s, retries with backoff, bounded queue; drops are counted and logged)
   --lapi URL       (--no-api) the remote LAPI (default: the credentials file's url)
@@ -44,12 +47,14 @@ Agent options:
                    repeatable; default: the config's acquisition_path and acquisition_dir, else Picket's
                    embedded one
                    (/var/log/auth.log, /var/log/syslog, /var/log/messages, nginx and apache logs)
-  --content DIR    hub-layout content folder instead of Picket's defaults
+  --content DIR    hub-layout content folder instead of Picket's defaults (default: the items enabled
+                   under the config's config_dir, see picket hub, else Picket's defaults)
   --stdin          also read lines from standard input (needs --type)
   --type TYPE      labels.type of the stdin lines
   --workers N      worker threads (default: one per core = ${CORES}; 0 = in-process)
   --from-start     read files that exist at start from their beginning (default: only new lines)
   --poll MS        file poll interval in ms (default 200)
+${MAX_BUCKETS_HELP}
   --data DIR       data folder (LMDB store picket.mdb: LAPI machines, bouncers, alerts, decisions, and
                    read positions of files, so a restart resumes where the agent stopped); default:
                    config data_dir, else /var/lib/picket as root, ./.picket-data otherwise
@@ -65,11 +70,13 @@ Agent options:
 Stop with Ctrl-C (SIGINT) or SIGTERM: pending lines are processed, their alerts delivered, the LAPI
 closed and read positions synced first.
 After a crash or SIGKILL, lines read after the last checkpoint (at most about one second of input)
-are read again; none is skipped.`;
-
+are read again; none is skipped. Lines a file received while Picket was stopped (read from its saved
+position) are poured with their own timestamps, as picket replay pours them; then live mode resumes.`;
 
 function configOrExit(file: string | undefined): PicketConfig {
-  try { return resolveConfig(file); } catch (e) {
+  try {
+    return resolveConfig(file);
+  } catch (e) {
     if (e instanceof ConfigError) throw new CliError(e.message, 1);
     throw e;
   }
@@ -77,7 +84,11 @@ function configOrExit(file: string | undefined): PicketConfig {
 
 function listenOption(flag: string, v: string): ListenAddr {
   let a: ListenAddr | null;
-  try { a = parseListenAddr(v); } catch (e) { throw new CliError(`${flag} ${(e as Error).message}`); }
+  try {
+    a = parseListenAddr(v);
+  } catch (e) {
+    throw new CliError(`${flag} ${errorMessage(e)}`);
+  }
   if (!a) throw new CliError(`${flag} off: the LAPI needs an address (use --no-api to run without it)`);
   return a;
 }
@@ -93,6 +104,7 @@ export const runCommand: Command = {
       stdin: { type: 'boolean' },
       type: { type: 'string' },
       workers: { type: 'string' },
+      'max-buckets': { type: 'string' },
       'from-start': { type: 'boolean' },
       poll: { type: 'string' },
       output: { type: 'string', short: 'o' },
@@ -107,21 +119,45 @@ export const runCommand: Command = {
       lapi: { type: 'string' },
       credentials: { type: 'string', short: 'c' },
     });
-    const noApi = values['no-api'] === true, noAgent = values['no-agent'] === true;
+    const noApi = values['no-api'] === true,
+      noAgent = values['no-agent'] === true;
     if (noApi && noAgent) throw new CliError('--no-api and --no-agent together leave nothing to run');
-    if (!noApi && (values.lapi !== undefined || values.credentials !== undefined)) throw new CliError('--lapi and --credentials are for --no-api (alerts to a remote LAPI)');
-    if (noApi && (values.listen !== undefined || values.profiles !== undefined)) throw new CliError('--listen and --profiles configure the LAPI, which --no-api does not start');
+    if (!noApi && (values.lapi !== undefined || values.credentials !== undefined))
+      throw new CliError('--lapi and --credentials are for --no-api (alerts to a remote LAPI)');
+    if (noApi && (values.listen !== undefined || values.profiles !== undefined))
+      throw new CliError('--listen and --profiles configure the LAPI, which --no-api does not start');
     if (noAgent) {
-      for (const k of ['acquis', 'content', 'stdin', 'type', 'workers', 'from-start', 'poll', 'dump-lines', 'output'] as const) {
+      const agentOnly = [
+        'acquis',
+        'content',
+        'stdin',
+        'type',
+        'workers',
+        'max-buckets',
+        'from-start',
+        'poll',
+        'dump-lines',
+        'output',
+      ] as const;
+      for (const k of agentOnly) {
         if (values[k] !== undefined) throw new CliError(`--${k} is an agent option: --no-agent runs the LAPI only`);
       }
     }
     const config = configOrExit(values.config as string | undefined);
+    if (config.ignored?.length)
+      io.err(`picket run: ${config.file}: settings Picket does not use: ${config.ignored.join(', ')}`);
+    const fromConfigDir = values.content === undefined && config.configDir !== undefined;
     let metricsAddr: ListenAddr | null;
-    try { metricsAddr = parseListenAddr((values.metrics as string | undefined) ?? config.metricsListen ?? DEFAULT_METRICS_LISTEN); } catch (e) {
-      throw new CliError(`--metrics ${(e as Error).message}`);
+    try {
+      metricsAddr = parseListenAddr(
+        (values.metrics as string | undefined) ?? config.metricsListen ?? DEFAULT_METRICS_LISTEN,
+      );
+    } catch (e) {
+      throw new CliError(`--metrics ${errorMessage(e)}`);
     }
-    const lapiAddr = noApi ? null : listenOption('--listen', (values.listen as string | undefined) ?? config.listen ?? DEFAULT_LAPI_LISTEN);
+    const lapiAddr = noApi
+      ? null
+      : listenOption('--listen', (values.listen as string | undefined) ?? config.listen ?? DEFAULT_LAPI_LISTEN);
     const dataDir = (values.data as string | undefined) ?? config.dataDir ?? DEFAULT_DATA;
     const profiles = noApi ? [] : loadProfiles((values.profiles as string | undefined) ?? config.profilesPath);
     await loadNotifier(config, profiles, { log: () => undefined })?.close(); // a bad notification is a start-up error
@@ -130,19 +166,41 @@ export const runCommand: Command = {
     let workers: number | undefined;
     if (values.workers !== undefined) {
       workers = Number(values.workers);
-      if (!Number.isInteger(workers) || workers < 0 || workers > 256) throw new CliError(`--workers ${String(values.workers)}: expected 0..256`);
+      if (!Number.isInteger(workers) || workers < 0 || workers > 256)
+        throw new CliError(`--workers ${String(values.workers)}: expected 0..256`);
     }
     const pollMs = values.poll !== undefined ? Number(values.poll) : 200;
-    if (!Number.isFinite(pollMs) || pollMs <= 0) throw new CliError(`--poll ${String(values.poll)}: expected milliseconds`);
+    if (!Number.isFinite(pollMs) || pollMs <= 0)
+      throw new CliError(`--poll ${String(values.poll)}: expected milliseconds`);
 
     if (noAgent) return runLapiOnly({ dataDir, config, profiles, lapiAddr: lapiAddr as ListenAddr, metricsAddr }, io);
 
     const { runAgent } = await import('../run-agent.js');
-    return runAgent({
-      acquis: values.acquis as string[] | undefined, stdin: values.stdin === true, type: values.type as string | undefined,
-      content: values.content as string | undefined, fromStart: values['from-start'] === true,
-      dumpLines: values['dump-lines'] as string | undefined, workers, pollMs, fmt, dataDir, metricsAddr, config,
-      lapiAddr, profiles, noApi, lapiUrl: values.lapi as string | undefined, credentialsFile: values.credentials as string | undefined,
-    }, io);
+    return runAgent(
+      {
+        acquis: values.acquis as string[] | undefined,
+        stdin: values.stdin === true,
+        type: values.type as string | undefined,
+        content: (values.content as string | undefined) ?? config.configDir,
+        fromStart: values['from-start'] === true,
+        dumpLines: values['dump-lines'] as string | undefined,
+        workers,
+        pollMs,
+        maxBuckets: maxBucketsOption(values['max-buckets'], config.maxLiveBuckets),
+        fmt,
+        dataDir,
+        metricsAddr,
+        config,
+        contentDataDir: fromConfigDir ? config.dataDir : undefined,
+        hubDir: fromConfigDir ? config.hubDir : undefined,
+        acquisFiles: config.acquisitionFiles,
+        lapiAddr,
+        profiles,
+        noApi,
+        lapiUrl: values.lapi as string | undefined,
+        credentialsFile: (values.credentials as string | undefined) ?? config.credentialsPath,
+      },
+      io,
+    );
   },
 };

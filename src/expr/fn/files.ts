@@ -9,7 +9,10 @@ import { INF, s, type FnDef } from './args.js';
 
 export function lookupFile(hay: string, file: string): string {
   const entries = mapFiles.get(file);
-  if (!entries) { hookLog('error', `LookupFile: file ${file} not found`); return ''; }
+  if (!entries) {
+    hookLog('error', `LookupFile: file ${file} not found`);
+    return '';
+  }
   for (const e of entries) if (e.type === 'equals' && e.pattern === hay) return e.tag;
   let best: { pos: number; tag: string } | null = null;
   for (const e of entries) {
@@ -28,14 +31,34 @@ export function matchKnownBot(ip: string, ua: string, path: string, files: strin
     for (const b of botFiles.get(f) ?? []) {
       if (b.ua.length && !b.ua.some((r) => r.test(ua))) continue;
       if (b.paths.length && !b.paths.some((r) => r.test(path))) continue;
-      if (pip && b.ips.some((x) => { const q = parseIP(x); return q !== null && q.v === pip.v; })) return true;
-      if (pip && b.ranges.some((x) => { const c = parseCIDR(x); return c !== null && cidrContains(c, pip); })) return true;
+      if (
+        pip &&
+        b.ips.some((x) => {
+          const q = parseIP(x);
+          return q !== null && q.v === pip.v;
+        })
+      )
+        return true;
+      if (
+        pip &&
+        b.ranges.some((x) => {
+          const c = parseCIDR(x);
+          return c !== null && cidrContains(c, pip);
+        })
+      )
+        return true;
       if (b.rdns.length && exprHooks.reverseDNS) {
         const names = exprHooks.reverseDNS(ip);
         for (const name of names) {
           if (!b.rdns.some((r) => r.test(name))) continue;
           const fwd = exprHooks.lookupHost ? exprHooks.lookupHost(name) : [];
-          if (fwd.some((x) => { const q = parseIP(x); return q !== null && pip !== null && q.v === pip.v; })) return true;
+          if (
+            fwd.some((x) => {
+              const q = parseIP(x);
+              return q !== null && pip !== null && q.v === pip.v;
+            })
+          )
+            return true;
         }
       }
     }
@@ -44,17 +67,55 @@ export function matchKnownBot(ip: string, ua: string, path: string, files: strin
 }
 
 export const FILE_FUNCTIONS: Record<string, FnDef> = {
-  File: { min: 1, max: 1, ret: arr(STRING), fn: (f: unknown) => {
-    const l = stringFiles.get(s(f, 'File'));
-    if (!l) { hookLog('error', `file '${String(f)}' (type:string) not found in expr library`); return []; }
-    return l;
-  } },
-  RegexpInFile: { min: 2, max: 2, ret: BOOL, fn: (v: unknown, f: unknown) => {
-    const r = matchRegexpFile(s(f, 'RegexpInFile', 1), s(v, 'RegexpInFile'));
-    if (r === undefined) { hookLog('error', `file '${String(f)}' (type:regexp) not found in expr library`); return false; }
-    return r;
-  } },
-  LookupFile: { min: 2, max: 2, ret: STRING, fn: (h: unknown, f: unknown) => lookupFile(s(h, 'LookupFile'), s(f, 'LookupFile', 1)) },
-  FileMap: { min: 1, max: 1, ret: arr(map(STRING)), fn: (f: unknown) => (mapFiles.get(s(f, 'FileMap')) ?? []).map((e) => ({ pattern: e.pattern, tag: e.tag, type: e.type })) },
-  MatchKnownBot: { min: 3, max: INF, ret: BOOL, fn: (ip: unknown, ua: unknown, p: unknown, ...files: unknown[]) => matchKnownBot(s(ip, 'MatchKnownBot'), s(ua, 'MatchKnownBot', 1), s(p, 'MatchKnownBot', 2), files.map((x, i) => s(x, 'MatchKnownBot', i + 3))) },
+  File: {
+    min: 1,
+    max: 1,
+    ret: arr(STRING),
+    fn: (f: unknown) => {
+      const l = stringFiles.get(s(f, 'File'));
+      if (!l) {
+        hookLog('error', `file '${String(f)}' (type:string) not found in expr library`);
+        return [];
+      }
+      return l;
+    },
+  },
+  RegexpInFile: {
+    min: 2,
+    max: 2,
+    ret: BOOL,
+    fn: (v: unknown, f: unknown) => {
+      const r = matchRegexpFile(s(f, 'RegexpInFile', 1), s(v, 'RegexpInFile'));
+      if (r === undefined) {
+        hookLog('error', `file '${String(f)}' (type:regexp) not found in expr library`);
+        return false;
+      }
+      return r;
+    },
+  },
+  LookupFile: {
+    min: 2,
+    max: 2,
+    ret: STRING,
+    fn: (h: unknown, f: unknown) => lookupFile(s(h, 'LookupFile'), s(f, 'LookupFile', 1)),
+  },
+  FileMap: {
+    min: 1,
+    max: 1,
+    ret: arr(map(STRING)),
+    fn: (f: unknown) =>
+      (mapFiles.get(s(f, 'FileMap')) ?? []).map((e) => ({ pattern: e.pattern, tag: e.tag, type: e.type })),
+  },
+  MatchKnownBot: {
+    min: 3,
+    max: INF,
+    ret: BOOL,
+    fn: (ip: unknown, ua: unknown, p: unknown, ...files: unknown[]) =>
+      matchKnownBot(
+        s(ip, 'MatchKnownBot'),
+        s(ua, 'MatchKnownBot', 1),
+        s(p, 'MatchKnownBot', 2),
+        files.map((x, i) => s(x, 'MatchKnownBot', i + 3)),
+      ),
+  },
 };

@@ -6,7 +6,7 @@ import { GoTime } from '../../core/gotime.js';
 import { hookLog } from '../hooks.js';
 import { RtError } from '../runtime.js';
 import { ANY, STRING, arr, map } from '../schema.js';
-import { INF, s, n, a, isMap, type FnDef } from './args.js';
+import { INF, s, isMap, type FnDef } from './args.js';
 import { errorMessage } from '../../core/errors.js';
 
 /** Skip whitespace. */

@@ -2,8 +2,8 @@
 // Owns: these helpers and their entries of the function table (expr/functions.ts assembles them).
 
 import { RtError, strMaps } from '../runtime.js';
-import { ANY, map } from '../schema.js';
-import { hasOwn, s, a, isMap, type FnDef } from './args.js';
+import { ANY } from '../schema.js';
+import { hasOwn, s, isMap, type FnDef } from './args.js';
 
 export function kvStore(target: unknown, prefix: string, fn: string): Record<string, string> {
   if (!isMap(target)) throw new RtError(`${fn}: target is not a map`);
@@ -23,7 +23,10 @@ export function parseKV(blob: string, target: unknown, prefix: string): null {
   const found: [string, string][] = [];
   let m: RegExpExecArray | null;
   while ((m = KV_RE.exec(blob)) !== null) {
-    if (m[0] === '') { KV_RE.lastIndex++; continue; }
+    if (m[0] === '') {
+      KV_RE.lastIndex++;
+      continue;
+    }
     found.push([m[1]!, m[2] || m[3] || '']);
   }
   if (found.length === 0) throw new RtError('ParseKV: invalid input format (no key/value pair)');
@@ -36,7 +39,8 @@ export function parseKVLax(blob: string, target: unknown, prefix: string): null 
   const re = /(?:^|\s)([a-zA-Z_][a-zA-Z0-9_.-]*)=/g;
   const keys: { k: string; start: number; vstart: number }[] = [];
   let m: RegExpExecArray | null;
-  while ((m = re.exec(blob)) !== null) keys.push({ k: m[1]!, start: m.index + (m[0].length - m[1]!.length - 1), vstart: re.lastIndex });
+  while ((m = re.exec(blob)) !== null)
+    keys.push({ k: m[1]!, start: m.index + (m[0].length - m[1]!.length - 1), vstart: re.lastIndex });
   if (keys.length === 0) throw new RtError('ParseKVLax: invalid input format (no key/value pair)');
   const store = kvStore(target, prefix, 'ParseKVLax');
   for (let i = 0; i < keys.length; i++) {
@@ -49,6 +53,16 @@ export function parseKVLax(blob: string, target: unknown, prefix: string): null 
 }
 
 export const KV_FUNCTIONS: Record<string, FnDef> = {
-  ParseKV: { min: 3, max: 3, ret: ANY, fn: (b: unknown, t: unknown, p: unknown) => parseKV(s(b, 'ParseKV'), t, s(p, 'ParseKV', 2)) },
-  ParseKVLax: { min: 3, max: 3, ret: ANY, fn: (b: unknown, t: unknown, p: unknown) => parseKVLax(s(b, 'ParseKVLax'), t, s(p, 'ParseKVLax', 2)) },
+  ParseKV: {
+    min: 3,
+    max: 3,
+    ret: ANY,
+    fn: (b: unknown, t: unknown, p: unknown) => parseKV(s(b, 'ParseKV'), t, s(p, 'ParseKV', 2)),
+  },
+  ParseKVLax: {
+    min: 3,
+    max: 3,
+    ret: ANY,
+    fn: (b: unknown, t: unknown, p: unknown) => parseKVLax(s(b, 'ParseKVLax'), t, s(p, 'ParseKVLax', 2)),
+  },
 };

@@ -3,7 +3,7 @@
 // Owns: these helpers and their entries of the function table (expr/functions.ts assembles them).
 
 import { RtError, lenStr, isAscii, upper as goUpper, lower as goLower } from '../runtime.js';
-import { BOOL, FLOAT, INT, STRING, arr, map } from '../schema.js';
+import { BOOL, FLOAT, INT, STRING, arr } from '../schema.js';
 import { sprintf } from '../sprintf.js';
 import { INF, s, n, a, toFloat, type FnDef } from './args.js';
 

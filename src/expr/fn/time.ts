@@ -5,7 +5,7 @@
 import { parseGoLayout, formatGoLayout } from '../../core/golayout.js';
 import { GoTime } from '../../core/gotime.js';
 import { RtError, typeOfValue } from '../runtime.js';
-import { DURATION, STRING, type T } from '../schema.js';
+import { DURATION, STRING } from '../schema.js';
 import { s, a, type FnDef } from './args.js';
 
 export function toTimes(v: unknown, fn: string): GoTime[] {

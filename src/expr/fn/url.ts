@@ -4,13 +4,14 @@
 
 import { RecentValues } from '../recent.js';
 import { STRING, arr, map } from '../schema.js';
-import { s, n, a, type FnDef } from './args.js';
+import { s, type FnDef } from './args.js';
 
 export const queryUnescape = new RecentValues((x) => unescapeURL(x, true) ?? x);
 
 export const pathUnescape = new RecentValues((x) => unescapeURL(x, false) ?? x);
 
-/** Go's url.QueryUnescape (query) / url.PathUnescape: null on a malformed escape. Most inputs have no '%': returned as is. */
+/** Go's url.QueryUnescape (query) / url.PathUnescape: null on a malformed escape. Most inputs have no '%':
+ *  returned as is. */
 export function unescapeURL(str: string, query: boolean): string | null {
   if (str.indexOf('%') < 0) return query && str.indexOf('+') >= 0 ? str.replaceAll('+', ' ') : str;
   const src = Buffer.from(str);
@@ -20,9 +21,11 @@ export function unescapeURL(str: string, query: boolean): string | null {
     const c = src[i]!;
     if (c === 0x25) {
       if (i + 2 >= src.length) return null;
-      const h = hexDigit(src[i + 1]!), l = hexDigit(src[i + 2]!);
+      const h = hexDigit(src[i + 1]!),
+        l = hexDigit(src[i + 2]!);
       if (h < 0 || l < 0) return null;
-      out[n++] = h * 16 + l; i += 2;
+      out[n++] = h * 16 + l;
+      i += 2;
     } else out[n++] = c === 0x2b && query ? 0x20 : c;
   }
   return out.toString('utf8', 0, n);
@@ -75,5 +78,10 @@ export const URL_FUNCTIONS: Record<string, FnDef> = {
   PathEscape: { min: 1, max: 1, ret: STRING, fn: (v: unknown) => escapeURL(s(v, 'PathEscape'), false) },
   ParseUri: { min: 1, max: 1, ret: map(arr(STRING)), fn: (v: unknown) => parseQuery(uriQuery(s(v, 'ParseUri'))) },
   ParseQuery: { min: 1, max: 1, ret: map(arr(STRING)), fn: (v: unknown) => parseQuery(s(v, 'ParseQuery')) },
-  ExtractQueryParam: { min: 2, max: 2, ret: arr(STRING), fn: (v: unknown, k: unknown) => parseQuery(uriQuery(s(v, 'ExtractQueryParam')))[s(k, 'ExtractQueryParam', 1)] ?? [] },
+  ExtractQueryParam: {
+    min: 2,
+    max: 2,
+    ret: arr(STRING),
+    fn: (v: unknown, k: unknown) => parseQuery(uriQuery(s(v, 'ExtractQueryParam')))[s(k, 'ExtractQueryParam', 1)] ?? [],
+  },
 };

@@ -18,8 +18,13 @@ export function registerStreamRoutes(router: Router, app: LapiApp, protobuf: Pro
     const r = app.store.stream(q.filter, { startup: q.startup, lastPull: b.lastPull, dedup: q.dedup, now: ctx.now });
     let body: Buffer | string;
     let type: string;
-    if (protobuf !== null && wantsProtobuf(ctx.req)) { body = protobuf.encodeStream(r, ctx.now); type = protobuf.contentType; }
-    else { body = streamJSON(r, ctx.now); type = JSON_TYPE; }
+    if (protobuf !== null && wantsProtobuf(ctx.req)) {
+      body = protobuf.encodeStream(r, ctx.now);
+      type = protobuf.contentType;
+    } else {
+      body = streamJSON(r, ctx.now);
+      type = JSON_TYPE;
+    }
     const size = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
     (q.startup || b.lastPull === null ? app.metrics.streamBytesStartup : app.metrics.streamBytesDelta).observe(size);
     await app.apiKeys.update(b.name, { lastPull: ctx.now }, ctx.now);

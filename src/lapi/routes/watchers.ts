@@ -15,8 +15,8 @@ import type { MachineRecord } from '../../store/records.js';
 import { splitUserAgent } from '../auth-apikey.js';
 import { formatRfc3339 } from '../../api/wire-time.js';
 
-function tokenBody(app: LapiApp, machineId: string, now: number): string {
-  const { token, exp } = app.jwt.sign(machineId, now);
+async function tokenBody(app: LapiApp, machineId: string, now: number): Promise<string> {
+  const { token, exp } = await app.jwt.sign(machineId, now);
   return '{"code":200,"expire":"' + formatRfc3339(exp * 1000) + '","token":"' + token + '"}';
 }
 
@@ -115,18 +115,29 @@ async function tlsLogin(app: LapiApp, ctx: RequestContext, id: string, body: unk
 }
 
 /** stores scenarios / IP / version of a successful login and answers with a token */
-async function finishLogin(app: LapiApp, ctx: RequestContext, id: string, knownIp: string, scenarioList: unknown, version: string): Promise<void> {
-  const scenarios = Array.isArray(scenarioList) && scenarioList.length > 0 ? (scenarioList as string[]).join(',') : null;
+async function finishLogin(
+  app: LapiApp,
+  ctx: RequestContext,
+  id: string,
+  knownIp: string,
+  scenarioList: unknown,
+  version: string,
+): Promise<void> {
+  const scenarios =
+    Array.isArray(scenarioList) && scenarioList.length > 0 ? (scenarioList as string[]).join(',') : null;
   if (knownIp !== '' && knownIp !== ctx.ip) app.log(`machine ${id}: IP changed from ${knownIp} to ${ctx.ip}`);
-  await app.updateMachine(id, scenarios === null ? { ipAddress: ctx.ip, version } : { ipAddress: ctx.ip, version, scenarios });
-  sendJson(ctx.res, 200, tokenBody(app, id, ctx.now));
+  await app.updateMachine(
+    id,
+    scenarios === null ? { ipAddress: ctx.ip, version } : { ipAddress: ctx.ip, version, scenarios },
+  );
+  sendJson(ctx.res, 200, await tokenBody(app, id, ctx.now));
 }
 
-function refresh(app: LapiApp, ctx: RequestContext): void {
-  const check = app.jwt.verify(JwtAuth.tokenOf(ctx.req), ctx.now, true);
+async function refresh(app: LapiApp, ctx: RequestContext): Promise<void> {
+  const check = await app.jwt.verify(JwtAuth.tokenOf(ctx.req), ctx.now, true);
   if (!check.ok) { sendJwtError(ctx.res, check.message); return; }
   if (app.store.getMachine(check.claims.id) === undefined) { sendJwtError(ctx.res, 'ent: machine not found'); return; }
-  sendJson(ctx.res, 200, tokenBody(app, check.claims.id, ctx.now));
+  sendJson(ctx.res, 200, await tokenBody(app, check.claims.id, ctx.now));
 }
 
 /** `tls`: agent client certificates accepted at login (null: no CA configured) */

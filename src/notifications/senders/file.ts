@@ -73,7 +73,7 @@ class FileSender implements Sender {
   /** Reopens when the path no longer names the open file (rotated or removed outside). */
   private ensureOpen(): void {
     if (this.fd !== null) {
-      let same = false;
+      let same: boolean;
       try {
         same = fs.statSync(this.file).ino === this.ino;
       } catch {

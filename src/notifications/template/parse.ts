@@ -47,7 +47,6 @@ export interface ParsedSet {
   defs: Map<string, Node[]>;
 }
 
-type Stop = 'end' | 'else';
 
 class Parser {
   private i = 0;

@@ -40,7 +40,7 @@ function re(pattern: string): RE2 {
   try {
     return new RE2(pattern, 'u');
   } catch (e) {
-    throw new Error(`error parsing regexp: ${(e as Error).message}`);
+    throw new Error(`error parsing regexp: ${(e as Error).message}`, { cause: e });
   }
 }
 
@@ -48,7 +48,7 @@ function re2g(pattern: string): RE2 {
   try {
     return new RE2(pattern, 'gu');
   } catch (e) {
-    throw new Error(`error parsing regexp: ${(e as Error).message}`);
+    throw new Error(`error parsing regexp: ${(e as Error).message}`, { cause: e });
   }
 }
 
@@ -57,6 +57,7 @@ function goRepl(repl: string): string {
   return repl
     .replace(/\$\$/g, '\u0000')
     .replace(/\$\{(\w+)\}/g, (_m, n: string) => (/^\d+$/.test(n) ? `$${n}` : `$<${n}>`))
+    // eslint-disable-next-line no-control-regex -- NUL stood for an escaped `$$` while the groups were rewritten
     .replace(/\u0000/g, '$$$$');
 }
 

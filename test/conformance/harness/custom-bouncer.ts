@@ -7,7 +7,13 @@ import path from 'node:path';
 import { stringify } from 'yaml';
 import { startProcess, waitFor, GiveUp, type Spawned } from './proc.js';
 
-export interface BouncerCall { action: string; value: string; seconds: number; decision: Record<string, unknown> | undefined; line: string }
+export interface BouncerCall {
+  action: string;
+  value: string;
+  seconds: number;
+  decision: Record<string, unknown> | undefined;
+  line: string;
+}
 
 export class CustomBouncer {
   private constructor(readonly proc: Spawned, readonly callsFile: string) {}
@@ -19,12 +25,28 @@ export class CustomBouncer {
     const recorder = path.join(dir, 'record.sh');
     fs.writeFileSync(recorder, `#!/bin/sh\nprintf '%s\\n' "$*" >> '${callsFile}'\n`, { mode: 0o755 });
     const config = path.join(dir, 'custom-bouncer.yaml');
-    fs.writeFileSync(config, stringify({
-      bin_path: recorder, feed_via_stdin: false, total_retries: 0, scenarios_containing: [], scenarios_not_containing: [],
-      origins: [], piddir: dir + '/', update_frequency: '1s', cache_retention_duration: '10s', daemonize: false,
-      log_mode: 'stdout', log_dir: dir + '/', log_level: 'debug', api_url: apiUrl, api_key: apiKey,
-      prometheus: { enabled: false, listen_addr: '127.0.0.1', listen_port: 60602 },
-    }), { mode: 0o600 });
+    fs.writeFileSync(
+      config,
+      stringify({
+        bin_path: recorder,
+        feed_via_stdin: false,
+        total_retries: 0,
+        scenarios_containing: [],
+        scenarios_not_containing: [],
+        origins: [],
+        piddir: dir + '/',
+        update_frequency: '1s',
+        cache_retention_duration: '10s',
+        daemonize: false,
+        log_mode: 'stdout',
+        log_dir: dir + '/',
+        log_level: 'debug',
+        api_url: apiUrl,
+        api_key: apiKey,
+        prometheus: { enabled: false, listen_addr: '127.0.0.1', listen_port: 60602 },
+      }),
+      { mode: 0o600 },
+    );
     return new CustomBouncer(startProcess('custom-bouncer', 'crowdsec-custom-bouncer', ['-c', config], { logDir: dir }), callsFile);
   }
 
@@ -33,7 +55,11 @@ export class CustomBouncer {
       const [action = '', value = '', seconds = ''] = line.split(' ');
       const j = line.indexOf(' {');
       let decision: Record<string, unknown> | undefined;
-      try { decision = j >= 0 ? JSON.parse(line.slice(j + 1)) as Record<string, unknown> : undefined; } catch { decision = undefined; }
+      try {
+        decision = j >= 0 ? (JSON.parse(line.slice(j + 1)) as Record<string, unknown>) : undefined;
+      } catch {
+        decision = undefined;
+      }
       return { action, value, seconds: Number(seconds), decision, line };
     });
   }

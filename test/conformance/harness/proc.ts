@@ -82,7 +82,10 @@ export async function stopAll(): Promise<void> {
 export interface RunResult { code: number | string; stdout: string; stderr: string }
 export interface RunOptions { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; input?: string }
 
-/** Runs a command to completion without blocking the event loop (in-process proxies keep serving); killed after `timeoutMs`. */
+/**
+ * Runs a command to completion without blocking the event loop (in-process proxies keep serving); killed after
+ * `timeoutMs`.
+ */
 export function runCommand(cmd: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
@@ -148,7 +151,12 @@ export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeou
 export class GiveUp extends Error {}
 
 /** Polls `check` every `everyMs` until it returns a value other than undefined/false, or throws after `timeoutMs`. */
-export async function waitFor<T>(what: string, timeoutMs: number, check: () => T | undefined | false | Promise<T | undefined | false>, everyMs = 250): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  timeoutMs: number,
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  everyMs = 250,
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   let lastErr: unknown;
   for (;;) {
@@ -159,7 +167,10 @@ export async function waitFor<T>(what: string, timeoutMs: number, check: () => T
       if (err instanceof GiveUp) throw err;
       lastErr = err;
     }
-    if (Date.now() >= end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastErr ? ` (last error: ${String(lastErr)})` : ''}`);
+    if (Date.now() >= end)
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${lastErr ? ` (last error: ${String(lastErr)})` : ''}`,
+      );
     await sleep(everyMs);
   }
 }

@@ -1,0 +1,34 @@
+// The list a site receives. Owns `buildList`: curated entries (served whatever the site runs) then consensus
+// entries whose scenario the site runs, strongest evidence first when the cap cuts, in a stable order.
+
+import type { AddrState } from './evidence.js';
+import type { ListedEntry } from './types.js';
+
+export interface ListSource {
+  readonly listedSet: ReadonlySet<AddrState>;
+  readonly curated: ReadonlyMap<string, ListedEntry>;
+  entryOf(a: AddrState): ListedEntry;
+}
+
+const byValue = (x: { value: string }, y: { value: string }): number =>
+  x.value < y.value ? -1 : x.value > y.value ? 1 : 0;
+
+/** Curated first, then consensus by score (desc), then value; `scenarios` empty = every scenario. */
+export function buildList(src: ListSource, scenarios: readonly string[], now: number, cap: number): ListedEntry[] {
+  const out: ListedEntry[] = [];
+  for (const e of src.curated.values()) if (e.until > now) out.push(e);
+  out.sort(byValue);
+  if (out.length >= cap) return out.slice(0, cap);
+  const want = scenarios.length ? new Set(scenarios) : null;
+  const picked: Array<{ a: AddrState; e: ListedEntry }> = [];
+  for (const a of src.listedSet) {
+    if (a.until <= now || src.curated.has(a.value)) continue;
+    const e = src.entryOf(a);
+    if (want && !want.has(e.scenario)) continue;
+    picked.push({ a, e });
+  }
+  picked.sort((x, y) => y.a.score - x.a.score || byValue(x.e, y.e));
+  const room = cap - out.length;
+  for (let i = 0; i < picked.length && i < room; i++) out.push(picked[i]!.e);
+  return out;
+}

@@ -1,0 +1,45 @@
+// The storage contract of Picket Central, implemented by the embedded store (./lmdb-store.ts, the default) and by
+// PostgreSQL (./pg-store.ts, `--db postgres://…`). The server and the CLI only see this interface. Writes that
+// come from the HTTP path are batched by the caller (signal ingest, pull times); every method is safe to call
+// from a CLI process while a server runs on the same store.
+
+import type { AuditRecord, CentralOp, CuratedRecord, MachineRecord, StoreStats, StoredSignal } from '../records.js';
+
+export interface CentralStore {
+  readonly kind: 'lmdb' | 'postgres';
+  getMachine(login: string): Promise<MachineRecord | undefined>;
+  putMachine(m: MachineRecord): Promise<void>;
+  /** true when it existed */
+  deleteMachine(login: string): Promise<boolean>;
+  listMachines(): Promise<MachineRecord[]>;
+
+  /** one batch of minimised signals (one transaction) */
+  addSignals(rows: readonly StoredSignal[]): Promise<void>;
+  /** drop raw signals received before `before` (ms); returns how many went */
+  expireSignals(before: number): Promise<number>;
+  /** every signal about `value` (an address or a CIDR, exact text); returns how many went */
+  eraseSignals(value: string): Promise<number>;
+  /** signals about `value` (tests, erase checks) */
+  signalsFor(value: string): Promise<StoredSignal[]>;
+
+  putCurated(c: CuratedRecord): Promise<void>;
+  deleteCurated(value: string): Promise<boolean>;
+  listCurated(): Promise<CuratedRecord[]>;
+
+  addAudit(a: AuditRecord): Promise<void>;
+  listAudit(): Promise<AuditRecord[]>;
+
+  /** queue an operator operation for the running server */
+  pushOp(op: CentralOp): Promise<void>;
+  /** queued operations with their ids, oldest first */
+  pendingOps(): Promise<Array<{ id: string; op: CentralOp }>>;
+  /** drop applied operations */
+  ackOps(ids: readonly string[]): Promise<void>;
+
+  /** the consensus state (JSON text) */
+  saveState(json: string): Promise<void>;
+  loadState(): Promise<string | undefined>;
+
+  stats(): Promise<StoreStats>;
+  close(): Promise<void>;
+}

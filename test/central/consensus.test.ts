@@ -1,0 +1,281 @@
+// Rules of Picket Central's consensus (src/central/consensus): each rule of docs/CONSENSUS.md on the real engine.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createConsensus, type ConsensusConfig, type SignalInput } from '../../src/central/consensus/index.js';
+
+const H = 3_600_000;
+const D = 24 * H;
+const T0 = Date.UTC(2026, 0, 1);
+
+function sig(reporter: string, value: string, received: number, scenario = 'crowdsecurity/ssh-bf'): SignalInput {
+  return {
+    reporter,
+    scope: 'Ip',
+    value,
+    scenario,
+    scenarioHash: 'h',
+    scenarioVersion: '1',
+    trust: 'certified',
+    at: received,
+    received,
+  };
+}
+
+/** A consensus whose reporters have full weight from registration (to test one rule at a time). */
+function trusting(extra: Partial<ConsensusConfig> = {}) {
+  return createConsensus({
+    minReporterAgeMs: 0,
+    fullReporterAgeMs: 0,
+    minConfirmations: 0,
+    fullConfirmations: 0,
+    bootstrapNetworks: 4,
+    ...extra,
+  });
+}
+
+function reg(c: ReturnType<typeof createConsensus>, id: string, asn: number, net = `${asn}.0.0.0/24`, at = T0) {
+  c.registerReporter({ id, registeredAt: at, asn, network: net }, at);
+}
+
+const values = (c: ReturnType<typeof createConsensus>, now: number) => c.listed(now).map((e) => e.value);
+
+test('a lone new reporter cannot list, however often it reports', () => {
+  const c = createConsensus();
+  reg(c, 'r1', 64501);
+  for (let i = 0; i < 50; i++) c.ingest(sig('r1', '45.1.2.3', T0 + i * 60_000));
+  c.tick(T0 + H);
+  assert.deepEqual(values(c, T0 + H), []);
+});
+
+test('reporters earn weight only from discoveries independent networks confirm, then list together', () => {
+  const c = createConsensus({
+    minReporterAgeMs: H,
+    fullReporterAgeMs: H,
+    minConfirmations: 2,
+    fullConfirmations: 2,
+    bootstrapNetworks: 4,
+  });
+  for (let i = 1; i <= 6; i++) reg(c, `r${i}`, 64500 + i);
+  let t = T0 + 2 * H;
+  // r1 and r2 still have no weight: reporting together lists nothing
+  c.ingest(sig('r1', '45.9.9.9', t));
+  c.ingest(sig('r2', '45.9.9.9', t));
+  c.tick((t += 60_000));
+  assert.deepEqual(values(c, t), []);
+  // two attackers each reported by four networks (a new Central: breadth confirms): the first three reporters of
+  // each are discoverers and are confirmed twice; the fourth came when three had already reported
+  for (const ip of ['45.0.0.1', '45.0.0.2']) for (let i = 1; i <= 4; i++) c.ingest(sig(`r${i}`, ip, t));
+  c.tick((t += 60_000));
+  assert.deepEqual(
+    [1, 2, 3, 4].map((i) => c.book.byId.get(`r${i}`)!.confirmed),
+    [2, 2, 2, 0],
+  );
+  // now two of them suffice
+  c.ingest(sig('r1', '45.7.7.7', t));
+  c.ingest(sig('r2', '45.7.7.7', t));
+  c.tick((t += 60_000));
+  assert.ok(values(c, t).includes('45.7.7.7'));
+});
+
+test('copying the list earns nothing: reports after the listing (+ grace) are no discoveries', () => {
+  const c = trusting({ confirmGraceMs: 60_000 });
+  for (let i = 1; i <= 3; i++) reg(c, `r${i}`, 64500 + i);
+  reg(c, 'copier', 64999);
+  let t = T0;
+  c.ingest(sig('r1', '45.3.3.3', t));
+  c.ingest(sig('r2', '45.3.3.3', t));
+  c.tick((t += 60_000));
+  assert.ok(values(c, t).includes('45.3.3.3'));
+  t += 3 * H;
+  c.ingest(sig('copier', '45.3.3.3', t));
+  c.ingest(sig('r3', '45.3.3.3', t));
+  const copier = c.book.byId.get('copier')!;
+  assert.equal(copier.confirmed, 0);
+  assert.ok(c.book.byId.get('r1')!.confirmed >= 1);
+});
+
+test('reporters of one AS (a Sybil swarm) count once; independent networks list', () => {
+  const c = trusting({ listScore: 2, minNetworks: 2 });
+  for (let i = 0; i < 100; i++) reg(c, `s${i}`, 64666, `66.${i}.0.0/24`);
+  reg(c, 'h1', 64501);
+  reg(c, 'h2', 64502);
+  let t = T0;
+  for (let i = 0; i < 100; i++) c.ingest(sig(`s${i}`, '45.4.4.4', t));
+  c.tick((t += 60_000));
+  assert.deepEqual(values(c, t), []);
+  c.ingest(sig('h1', '45.5.5.5', t));
+  c.ingest(sig('h2', '45.5.5.5', t));
+  c.tick((t += 60_000));
+  assert.deepEqual(values(c, t), ['45.5.5.5']);
+});
+
+test('a reporter with unknown AS votes with its /24', () => {
+  const c = trusting({ listScore: 2, minNetworks: 2 });
+  reg(c, 'a', 0, '77.1.1.0/24');
+  reg(c, 'b', 0, '77.1.1.0/24');
+  reg(c, 'c', 0, '77.1.2.0/24');
+  let t = T0;
+  c.ingest(sig('a', '45.6.6.6', t));
+  c.ingest(sig('b', '45.6.6.6', t));
+  c.tick((t += 60_000));
+  assert.deepEqual(values(c, t), []);
+  c.ingest(sig('c', '45.6.6.6', t));
+  c.tick((t += 60_000));
+  assert.deepEqual(values(c, t), ['45.6.6.6']);
+});
+
+test('a canary is never listed, and its reporter loses its weight (and its pending evidence with it)', () => {
+  const c = trusting();
+  for (let i = 1; i <= 5; i++) reg(c, `r${i}`, 64500 + i);
+  let t = T0;
+  for (const ip of ['8.8.8.8', '10.1.2.3', '66.249.66.1', '104.16.1.1', '2001:db8::1', 'fe80::1']) {
+    for (let i = 1; i <= 5; i++) c.ingest(sig(`r${i}`, ip, t));
+  }
+  c.tick((t += 60_000));
+  assert.deepEqual(values(c, t), []);
+  assert.equal(c.book.weight(c.book.byId.get('r1'), t), 0);
+  // their earlier listing goes too once nobody with weight backs it
+  const d = trusting();
+  for (let i = 1; i <= 3; i++) reg(d, `r${i}`, 64500 + i);
+  d.ingest(sig('r1', '45.8.8.8', T0));
+  d.ingest(sig('r2', '45.8.8.8', T0));
+  d.tick(T0 + 60_000);
+  assert.deepEqual(values(d, T0 + 60_000), ['45.8.8.8']);
+  d.ingest(sig('r1', '9.9.9.9', T0 + 2 * 60_000));
+  d.ingest(sig('r2', '1.1.1.1', T0 + 2 * 60_000));
+  const ch = d.tick(T0 + 3 * 60_000);
+  assert.deepEqual(values(d, T0 + 3 * 60_000), []);
+  assert.equal(ch[0]?.reason, 'canary');
+});
+
+test('operator allowlist entries are canaries', () => {
+  const c = trusting({ allowlist: ['45.10.0.0/16'] });
+  for (let i = 1; i <= 3; i++) reg(c, `r${i}`, 64500 + i);
+  for (let i = 1; i <= 3; i++) c.ingest(sig(`r${i}`, '45.10.3.4', T0));
+  c.tick(T0 + 60_000);
+  assert.deepEqual(values(c, T0 + 60_000), []);
+  assert.equal(c.canaryKind('45.10.9.9'), 'allowlist');
+});
+
+test('decay: nothing stays listed more than 72 h after its last counted report', () => {
+  const c = trusting({ baseDurationMs: 7 * D, maxDurationMs: 7 * D });
+  for (let i = 1; i <= 2; i++) reg(c, `r${i}`, 64500 + i);
+  c.ingest(sig('r1', '45.11.0.1', T0));
+  c.ingest(sig('r2', '45.11.0.1', T0));
+  c.tick(T0 + 60_000);
+  const e = c.listed(T0 + 60_000)[0]!;
+  assert.ok(e.until <= T0 + 72 * H, `until ${(e.until - T0) / H} h after the last report`);
+  let t = T0 + 60_000;
+  const removed: string[] = [];
+  while (t < T0 + 80 * H) {
+    t += 10 * 60_000;
+    for (const ch of c.tick(t)) removed.push(`${ch.value}:${ch.reason}`);
+  }
+  assert.deepEqual(removed, ['45.11.0.1:decay']);
+  assert.deepEqual(values(c, T0 + 72 * H + 1), []);
+});
+
+test('durations grow with evidence and with relistings', () => {
+  const c = trusting({ listScore: 2, minNetworks: 2 });
+  for (let i = 1; i <= 8; i++) reg(c, `r${i}`, 64500 + i);
+  c.ingest(sig('r1', '45.12.0.1', T0));
+  c.ingest(sig('r2', '45.12.0.1', T0));
+  for (let i = 1; i <= 8; i++) c.ingest(sig(`r${i}`, '45.12.0.2', T0));
+  c.tick(T0 + 60_000);
+  const [weak, strong] = ['45.12.0.1', '45.12.0.2'].map((v) => c.listed(T0 + 60_000).find((e) => e.value === v)!);
+  assert.ok(strong!.until > weak!.until);
+});
+
+test('appeal: off at once, held against old evidence, relisted only by fresh reports from more networks', () => {
+  const c = trusting({ listScore: 2, minNetworks: 2, relistNetworks: 3 });
+  for (let i = 1; i <= 4; i++) reg(c, `r${i}`, 64500 + i);
+  let t = T0;
+  c.ingest(sig('r1', '45.13.0.1', t));
+  c.ingest(sig('r2', '45.13.0.1', t));
+  c.tick((t += 60_000));
+  assert.equal(c.delist('45.13.0.1', t, 7 * D), true);
+  assert.deepEqual(
+    c.tick(t).map((x) => x.reason),
+    ['appeal'],
+  );
+  assert.deepEqual(values(c, t), []);
+  // the same two networks again (an attacker's appeal while it keeps attacking two sites): still held
+  c.ingest(sig('r1', '45.13.0.1', t + 1));
+  c.ingest(sig('r2', '45.13.0.1', t + 1));
+  c.tick((t += 60_000));
+  assert.deepEqual(values(c, t), []);
+  // a third independent network after the appeal: the evidence keeps coming, the appeal does not hold
+  c.ingest(sig('r3', '45.13.0.1', t));
+  c.tick((t += 60_000));
+  assert.deepEqual(values(c, t), ['45.13.0.1']);
+});
+
+test('erase forgets everything about an address', () => {
+  const c = trusting();
+  for (let i = 1; i <= 2; i++) reg(c, `r${i}`, 64500 + i);
+  c.ingest(sig('r1', '45.14.0.1', T0));
+  c.ingest(sig('r2', '45.14.0.1', T0));
+  c.tick(T0 + 60_000);
+  c.erase('45.14.0.1', T0 + 2 * 60_000);
+  assert.deepEqual(
+    c.tick(T0 + 3 * 60_000).map((x) => x.reason),
+    ['erase'],
+  );
+  assert.deepEqual(values(c, T0 + 3 * 60_000), []);
+  assert.equal(c.addrs.has('45.14.0.1'), false);
+  assert.ok(!JSON.stringify(c.exportState()).includes('45.14.0.1'));
+});
+
+test("list tailored to a site's scenarios, curated entries for everyone, capped by score", () => {
+  const c = trusting({ listScore: 2, minNetworks: 2 });
+  for (let i = 1; i <= 6; i++) reg(c, `r${i}`, 64500 + i);
+  for (let k = 0; k < 5; k++)
+    for (let i = 1; i <= 2 + (k % 3); i++) c.ingest(sig(`r${i}`, `45.15.0.${k + 1}`, T0, 'crowdsecurity/ssh-bf'));
+  for (let i = 1; i <= 2; i++) c.ingest(sig(`r${i}`, '45.16.0.1', T0, 'crowdsecurity/http-probing'));
+  c.addCurated({ scope: 'Range', value: '45.17.0.0/24', scenario: 'manual', until: T0 + D }, T0);
+  c.tick(T0 + 60_000);
+  const now = T0 + 60_000;
+  const ssh = c.listFor(['crowdsecurity/ssh-bf'], now, 100).map((e) => e.value);
+  assert.equal(ssh[0], '45.17.0.0/24');
+  assert.equal(ssh.length, 6);
+  assert.ok(!ssh.includes('45.16.0.1'));
+  assert.equal(c.listFor([], now, 100).length, 7);
+  const capped = c.listFor(['crowdsecurity/ssh-bf'], now, 3).map((e) => e.value);
+  assert.deepEqual(capped, ['45.17.0.0/24', '45.15.0.3', '45.15.0.2']); // strongest first, then by value
+  assert.equal(c.removeCurated('45.17.0.0/24', now), true);
+  assert.equal(c.listFor([], now, 100).length, 6);
+});
+
+test('state round-trip: a restored consensus lists and decides as the original', () => {
+  const c = createConsensus({ minReporterAgeMs: 0, fullReporterAgeMs: 0, minConfirmations: 1, fullConfirmations: 1 });
+  for (let i = 1; i <= 5; i++) reg(c, `r${i}`, 64500 + i);
+  let t = T0;
+  for (let i = 1; i <= 5; i++) c.ingest(sig(`r${i}`, '45.18.0.1', t));
+  c.tick((t += 60_000));
+  c.ingest(sig('r1', '45.18.0.2', t));
+  c.ingest(sig('r2', '45.18.0.2', t));
+  c.delist('45.18.0.9', t);
+  c.addCurated({ scope: 'Ip', value: '45.19.0.1', scenario: 'manual', until: t + D }, t);
+  c.tick((t += 60_000));
+  const json = JSON.parse(JSON.stringify(c.exportState())) as unknown;
+  const d = createConsensus({ minReporterAgeMs: 0, fullReporterAgeMs: 0, minConfirmations: 1, fullConfirmations: 1 });
+  d.importState(json);
+  assert.deepEqual(d.listed(t), c.listed(t));
+  for (const x of [c, d]) {
+    x.ingest(sig('r3', '45.18.0.3', t));
+    x.ingest(sig('r4', '45.18.0.3', t));
+    x.tick(t + 60_000);
+  }
+  assert.deepEqual(d.listed(t + 60_000), c.listed(t + 60_000));
+  assert.deepEqual(d.exportState(), c.exportState());
+  assert.throws(() => d.importState({ version: 99 }), { code: 'CENTRAL_BAD_STATE' });
+});
+
+test('signals other than certified never count', () => {
+  const c = trusting();
+  for (let i = 1; i <= 3; i++) reg(c, `r${i}`, 64500 + i);
+  for (let i = 1; i <= 3; i++) c.ingest({ ...sig(`r${i}`, '45.20.0.1', T0), trust: 'tainted' });
+  c.tick(T0 + 60_000);
+  assert.deepEqual(values(c, T0 + 60_000), []);
+});
