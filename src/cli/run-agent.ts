@@ -21,6 +21,7 @@ import { sourceModule, sourceNames } from '../acquisition/sources.js';
 import { createPipeline, type Pipeline } from '../pipeline/pool.js';
 import type { LapiAlertJSON } from '../api/alerts.js';
 import { openStore, type PicketStore } from '../store/lmdb.js';
+import { acquireDaemonLock, type DaemonLock } from '../store/daemon-lock.js';
 import { LmdbPositionStore } from '../store/positions.js';
 import { createAgentRegistry } from '../metrics/registry.js';
 import { startMetricsServer, type ListenAddr, type MetricsServer } from '../metrics/server.js';
@@ -79,6 +80,7 @@ function readSources(o: AgentOptions): AcquisitionSource[] {
 /** One run of the agent: what it opened, in the order it opened it. */
 class AgentRun {
   store: PicketStore | null = null;
+  lock: DaemonLock | null = null;
   positions: LmdbPositionStore | null = null;
   dumpFd: number | null = null;
   localSink: LocalAlertSink | null = null;
@@ -106,6 +108,7 @@ class AgentRun {
     if (hasFiles || !o.noApi) {
       try {
         this.store = openStore(o.dataDir);
+        this.lock = acquireDaemonLock(this.store.dir);
         if (hasFiles) this.positions = new LmdbPositionStore(this.store);
       } catch (e) { throw new CliError(errorMessage(e), 1); }
     }
@@ -194,10 +197,30 @@ class AgentRun {
       this.log(`Local API on ${this.lapi.server.url} (CLI credentials ${this.lapi.credentialsFile}, ` +
         `machine ${this.lapi.machineId})`);
     } catch (e) {
-      // the agent still runs and prints alerts (e.g. the port is taken): said loudly, alerts counted at stop
-      this.log(`ERROR: Local API on ${o.lapiAddr.host}:${o.lapiAddr.port} not started: ${errorMessage(e)}; ` +
-        'alerts are only printed');
+      // fatal: a detect-only daemon would drop every alert (e.g. CrowdSec still holds the port)
+      throw new CliError(`Local API on ${o.lapiAddr.host}:${o.lapiAddr.port} not started: ${errorMessage(e)}`, 1);
     }
+  }
+
+  /** The metrics server; an address that cannot be bound is fatal (the operator asked for metrics). */
+  async startMetrics(): Promise<void> {
+    const o = this.o;
+    if (!o.metricsAddr || !this.registry) return;
+    try {
+      this.metricsServer = await startMetricsServer(this.registry, o.metricsAddr);
+    } catch (e) {
+      throw new CliError(`metrics server on ${o.metricsAddr.host}:${o.metricsAddr.port} not started: ` +
+        `${errorMessage(e)} (--metrics off: none)`, 1);
+    }
+  }
+
+  /** A start that failed after the sources and the pipeline were created: everything closed, nothing said. */
+  async abort(): Promise<void> {
+    this.stopping = true;
+    if (this.metricsServer) await this.metricsServer.close().catch(() => undefined);
+    await Promise.all(this.sources.map((s) => s.stop().catch(() => undefined)));
+    await this.release(false);
+    await this.pipe.close().catch(() => undefined);
   }
 
   /** "watching" is said once the LAPI is up: the tailers start right after (tests append lines then). */
@@ -209,15 +232,7 @@ class AgentRun {
     if (this.store) this.log(`data folder ${this.store.dir}`);
     this.log(`watching ${watched.length ? watched.join(', ') : 'nothing'}`);
     for (const w of pipe.content.warnings.slice(0, 10)) this.io.err(`warning: ${w}`);
-    if (o.metricsAddr && this.registry) {
-      try {
-        this.metricsServer = await startMetricsServer(this.registry, o.metricsAddr);
-        this.log(`metrics on ${this.metricsServer.url}`);
-      } catch (e) {
-        // the agent still runs (e.g. port 6060 taken by another agent): said once, loudly
-        this.log(`metrics server on ${o.metricsAddr.host}:${o.metricsAddr.port} not started: ${errorMessage(e)}`);
-      }
-    }
+    if (this.metricsServer) this.log(`metrics on ${this.metricsServer.url}`);
     for (const s of this.sources) s.run();
   }
 
@@ -302,6 +317,7 @@ class AgentRun {
       } catch (e) { this.log(`saving read positions in ${store.dir}: ${errorMessage(e)}`); }
     }
     if (this.dumpFd !== null) fs.closeSync(this.dumpFd);
+    this.lock?.release();
   }
 }
 
@@ -317,7 +333,13 @@ export async function runAgent(o: AgentOptions, io: CliIO): Promise<number> {
   }
   const watched = await run.startSources(configs);
   run.wireMetrics();
-  await run.startLapi();
+  try {
+    await run.startLapi();
+    await run.startMetrics();
+  } catch (e) {
+    await run.abort();
+    throw e;
+  }
   await run.announce(watched);
   const why = await run.runUntilStopped();
   await run.stop(why);

@@ -10,6 +10,7 @@ import { startLapi, ensureLocalCredentials, type LapiServer } from '../lapi/inde
 import { openLapiStore, DEFAULT_RETENTION, type LmdbLapiStore } from '../store/lapi-store.js';
 import { defaultProfiles, loadProfilesFile, type Profile } from '../profiles/index.js';
 import { openStore, type PicketStore } from '../store/lmdb.js';
+import { acquireDaemonLock, type DaemonLock } from '../store/daemon-lock.js';
 import { AllowlistStore } from '../store/allowlists.js';
 import type { PicketConfig } from '../config/config.js';
 import { credentialsPathOf, DEFAULT_NOTIFICATION_DIR } from '../config/defaults.js';
@@ -158,7 +159,12 @@ export function remoteForwarder(o: {
 /** `--no-agent`: the LAPI (and its metrics) until SIGINT/SIGTERM */
 export async function runLapiOnly(o: { dataDir: string; config: PicketConfig; profiles: Profile[]; lapiAddr: ListenAddr; metricsAddr: ListenAddr | null }, io: CliIO): Promise<number> {
   let store: PicketStore;
+  let lock: DaemonLock;
   try { store = openStore(o.dataDir); } catch (e) { throw new CliError((e as Error).message, 1); }
+  try { lock = acquireDaemonLock(store.dir); } catch (e) {
+    await store.close().catch(() => undefined);
+    throw new CliError((e as Error).message, 1);
+  }
   const log = (m: string) => io.err(`picket run: ${m}`);
   const reg = new client.Registry();
   let lapi: LocalLapi;
@@ -166,6 +172,7 @@ export async function runLapiOnly(o: { dataDir: string; config: PicketConfig; pr
     lapi = await startLocalLapi(store, { listen: o.lapiAddr, config: o.config, profiles: o.profiles, registry: reg, log });
   } catch (e) {
     await store.close().catch(() => undefined);
+    lock.release();
     throw new CliError((e as Error).message, 1);
   }
   io.err(`picket run: data folder ${store.dir}`);
@@ -176,7 +183,13 @@ export async function runLapiOnly(o: { dataDir: string; config: PicketConfig; pr
       metricsServer = await startMetricsServer(reg, o.metricsAddr);
       io.err(`picket run: metrics on ${metricsServer.url}`);
     } catch (e) {
-      io.err(`picket run: metrics server on ${o.metricsAddr.host}:${o.metricsAddr.port} not started: ${(e as Error).message}`);
+      await lapi.reports?.stop();
+      await lapi.server.close().catch(() => undefined);
+      await lapi.store.close().catch(() => undefined);
+      await store.close().catch(() => undefined);
+      lock.release();
+      throw new CliError(`metrics server on ${o.metricsAddr.host}:${o.metricsAddr.port} not started: ` +
+        `${(e as Error).message} (--metrics off: none)`, 1);
     }
   }
   const why = await new Promise<string>((resolve) => {
@@ -188,6 +201,7 @@ export async function runLapiOnly(o: { dataDir: string; config: PicketConfig; pr
   await lapi.server.close().catch((e: Error) => io.err(`picket run: closing the Local API: ${e.message}`));
   await lapi.store.close().catch((e: Error) => io.err(`picket run: closing the Local API store: ${e.message}`));
   await store.close().catch((e: Error) => io.err(`picket run: closing the store: ${e.message}`));
+  lock.release();
   io.err(`picket run: stopped (${why})`);
   return 0;
 }
