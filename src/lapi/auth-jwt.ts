@@ -2,6 +2,8 @@
 // (Unix seconds), 1 h lifetime and 1 h refresh window, signed with CS_LAPI_SECRET (≥ 64 bytes) or a random
 // per-start secret. Reads the token from `Authorization: Bearer` or the `jwt` cookie and produces the
 // gin-jwt error texts clients see in `{"code":401,"message":…}` bodies.
+// A token is bound to its machine's generation (its creation time): the signature covers it, so a token of a
+// deleted machine stays invalid when a machine with the same id is created again (claims unchanged).
 
 import crypto from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -29,18 +31,20 @@ export type JwtCheck = { ok: true; claims: JwtClaims } | { ok: false; message: s
 export class JwtAuth {
   constructor(private readonly secret: Buffer) {}
 
-  /** A new token for `machineId` issued at `nowMs`, with its RFC 3339 expiry computed by the caller. */
-  sign(machineId: string, nowMs: number): { token: string; exp: number } {
+  /** A new token for `machineId` (of generation `gen`) issued at `nowMs`; the caller formats the expiry. */
+  sign(machineId: string, nowMs: number, gen = ''): { token: string; exp: number } {
     const iat = Math.floor(nowMs / 1000);
     const exp = iat + TOKEN_LIFETIME_S;
     // claim order as captured from CrowdSec: exp, id, orig_iat
     const payload = Buffer.from(JSON.stringify({ exp, id: machineId, orig_iat: iat })).toString('base64url');
     const input = HEADER_B64 + '.' + payload;
-    return { token: input + '.' + this.mac(input), exp };
+    return { token: input + '.' + this.mac(input, gen), exp };
   }
 
-  private mac(input: string): string {
-    return crypto.createHmac('sha256', this.secret).update(input).digest('base64url');
+  private mac(input: string, gen: string): string {
+    const h = crypto.createHmac('sha256', this.secret).update(input);
+    if (gen !== '') h.update('\0' + gen);
+    return h.digest('base64url');
   }
 
   /** Token text of a request: Bearer header first, then the `jwt` cookie; null when neither is present. */
@@ -65,9 +69,10 @@ export class JwtAuth {
 
   /**
    * Checks signature and claims. With `forRefresh`, an expired token is accepted while
-   * `orig_iat + REFRESH_WINDOW_S` has not passed (GET /v1/refresh_token).
+   * `orig_iat + REFRESH_WINDOW_S` has not passed (GET /v1/refresh_token). `genOf`: the generation of a
+   * machine id ('' when unknown).
    */
-  verify(token: string | null, nowMs: number, forRefresh = false): JwtCheck {
+  verify(token: string | null, nowMs: number, forRefresh = false, genOf: (id: string) => string = () => ''): JwtCheck {
     if (token === null) return { ok: false, message: 'cookie token is empty' };
     const parts = token.split('.');
     if (parts.length !== 3) return { ok: false, message: 'token contains an invalid number of segments' };
@@ -78,7 +83,8 @@ export class JwtAuth {
     }
     const payload = decodeSegment(parts[1]);
     if (typeof payload === 'string') return { ok: false, message: payload };
-    const expected = Buffer.from(this.mac(parts[0] + '.' + parts[1]));
+    const claimedId = payload !== null && typeof payload === 'object' ? (payload as { id?: unknown }).id : undefined;
+    const expected = Buffer.from(this.mac(parts[0] + '.' + parts[1], typeof claimedId === 'string' ? genOf(claimedId) : ''));
     const given = Buffer.from(parts[2]);
     if (given.length !== expected.length || !crypto.timingSafeEqual(given, expected)) {
       return { ok: false, message: 'signature is invalid' };

@@ -34,7 +34,7 @@ export function createDispatcher(app: LapiApp, router: Router, tls: TlsClientAut
   }
 
   function authMachine(ctx: RequestContext, h: RouteHandler, rm: RouteMetrics): boolean {
-    const check = app.jwt.verify(JwtAuth.tokenOf(ctx.req), ctx.now);
+    const check = app.jwt.verify(JwtAuth.tokenOf(ctx.req), ctx.now, false, app.machineGen);
     if (!check.ok) { sendJwtError(ctx.res, check.message); return false; }
     const id = check.claims.id;
     if (app.store.getMachine(id) === undefined) { sendJwtError(ctx.res, 'ent: machine not found'); return false; }
