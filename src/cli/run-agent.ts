@@ -19,6 +19,7 @@ import type { FilePosition, PositionStore } from '../acquisition/file/tail.js';
 import type { CounterDef, DataSource, SourceContext } from '../acquisition/source.js';
 import { sourceModule, sourceNames } from '../acquisition/sources.js';
 import { createPipeline, type Pipeline } from '../pipeline/pool.js';
+import { unknownTypeWarnings } from '../pipeline/known-types.js';
 import type { LapiAlertJSON } from '../api/alerts.js';
 import { openStore, type PicketStore } from '../store/lmdb.js';
 import { acquireDaemonLock, type DaemonLock } from '../store/daemon-lock.js';
@@ -331,6 +332,9 @@ export async function runAgent(o: AgentOptions, io: CliIO): Promise<number> {
     await run.release(false);
     throw e;
   }
+  // a type no parser accepts (`--type sylog`): said at start with the known ones, lines are read anyway
+  const types = configs.flatMap((c) => (c.labels.type ? [c.labels.type] : []));
+  for (const w of unknownTypeWarnings(run.pipe.content.parsers, types)) run.log(`ERROR: ${w}`);
   const watched = await run.startSources(configs);
   run.wireMetrics();
   try {

@@ -76,3 +76,22 @@ test('the data folder and picket.mdb are created readable by their owner only', 
     fs.rmSync(p.dir, { recursive: true, force: true });
   }
 });
+
+test('a log type no parser accepts is reported at start with the known types', async () => {
+  const dir = tempDir('picket-life-type-');
+  try {
+    const acquis = (type: string): string => {
+      const f = path.join(dir, `${type}.yaml`);
+      fs.writeFileSync(f, `source: stdin\nlabels:\n  type: ${type}\n`);
+      return f;
+    };
+    const args = ['run', '--workers', '0', '--metrics', 'off', '--listen', '127.0.0.1:0', '--data', path.join(dir, 'data')];
+    const bad = await picket([...args, '--acquis', acquis('sylog')], { input: '' });
+    assert.equal(bad.code, 0, bad.stderr);
+    assert.match(bad.stderr, /ERROR: log type 'sylog' \(labels\.type\) is not accepted by any parser: .*known types: .*\bnginx\b.*\bsyslog\b/);
+    const good = await picket([...args, '--acquis', acquis('nginx')], { input: '' });
+    assert.doesNotMatch(good.stderr, /not accepted by any parser/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
