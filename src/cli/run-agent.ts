@@ -94,6 +94,8 @@ class AgentRun {
   metricsServer: MetricsServer | null = null;
   lapi: LocalLapi | null = null;
   stopping = false;
+  /** alerts that could not be delivered (dropped or refused): a non-zero exit */
+  lost = 0;
   readonly log = (m: string): void => this.io.err(`picket run: ${m}`);
 
   constructor(readonly o: AgentOptions, readonly io: CliIO) {}
@@ -300,10 +302,12 @@ class AgentRun {
       const st = await remote.forwarder.close(final ? 5000 : 0);
       await remote.client.close();
       if (final) this.log(`alerts to ${remote.url}: ${st.sent} sent, ${st.dropped} dropped, ${st.rejected} refused`);
+      this.lost += st.dropped + st.rejected;
     }
     if (final && localSink) {
       const st = localSink.stats;
       this.log(`alerts to the Local API: ${st.ingested} stored, ${st.failed} refused, ${st.dropped} dropped`);
+      this.lost += st.failed + st.dropped;
     }
     if (lapi) {
       await lapi.reports?.stop();
@@ -347,5 +351,9 @@ export async function runAgent(o: AgentOptions, io: CliIO): Promise<number> {
   await run.announce(watched);
   const why = await run.runUntilStopped();
   await run.stop(why);
+  if (run.lost > 0) {
+    run.log(`ERROR: ${run.lost} alert(s) were not delivered: exit status 1`);
+    return 1;
+  }
   return 0;
 }

@@ -157,3 +157,21 @@ test('picket run: when the LAPI cannot listen, it exits non-zero at once naming 
     fs.rmSync(lapi.dir, { recursive: true, force: true });
   }
 });
+
+test('picket run --no-api exits non-zero when it had to drop alerts', async () => {
+  const dir = tempDir('picket-run-noapi-drop-');
+  try {
+    const creds = path.join(dir, 'agent.yaml');
+    // a LAPI that is not there: port 1 on loopback refuses the connection
+    fs.writeFileSync(creds, 'url: http://127.0.0.1:1/\nlogin: agent-x\npassword: pw\n');
+    const acquis = path.join(dir, 'acquis.yaml');
+    fs.writeFileSync(acquis, 'source: stdin\nlabels:\n  type: syslog\n');
+    const r = await picket(['run', '--no-api', '--acquis', acquis, '-c', creds, '--workers', '0', '--metrics', 'off', '--data', path.join(dir, 'data')], { input: attack('192.0.2.81') });
+    assert.match(r.stdout, /picket\/ssh-bf Ip:192\.0\.2\.81/);
+    assert.match(r.stderr, /[1-9]\d* dropped/);
+    assert.match(r.stderr, /ERROR: [1-9]\d* alert\(s\) were not delivered: exit status 1/);
+    assert.equal(r.code, 1, r.stderr);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
