@@ -28,7 +28,7 @@ import { createAgentRegistry } from '../metrics/registry.js';
 import { startMetricsServer, type ListenAddr, type MetricsServer } from '../metrics/server.js';
 import type { PicketConfig } from '../config/config.js';
 import type { Profile } from '../profiles/index.js';
-import { LocalAlertSink, remoteForwarder, startLocalLapi, type LocalLapi } from './run-lapi.js';
+import { LocalAlertSink, reloadProfiles, remoteForwarder, startLocalLapi, type LocalLapi } from './run-lapi.js';
 import type { AlertForwarder } from '../client/forwarder.js';
 import type { WatcherClient } from '../client/watcher.js';
 import { errorMessage, PicketError } from '../core/errors.js';
@@ -49,6 +49,8 @@ export interface AgentOptions {
   /** the in-process LAPI (null with --no-api) */
   lapiAddr: ListenAddr | null;
   profiles: Profile[];
+  /** where the profiles come from (reloaded on SIGHUP; undefined: the embedded default) */
+  profilesFile?: string;
   /** --no-api: alerts go to the remote LAPI of the credentials file (url overridden by lapiUrl) */
   noApi: boolean;
   lapiUrl?: string;
@@ -258,6 +260,11 @@ class AgentRun {
     const checkpointer = this.positions ? setInterval(() => {
       this.checkpoint(false).catch((e: unknown) => this.log(`saving read positions: ${errorMessage(e)}`));
     }, 1000) : null;
+    const onHup = (): void => {
+      if (this.lapi) reloadProfiles(this.o.profiles, this.o.profilesFile, this.log);
+      else this.log('SIGHUP: nothing reloaded (--no-api: no profiles); content and acquisition: restart to apply');
+    };
+    process.on('SIGHUP', onHup);
     const why = await new Promise<string>((resolve) => {
       const on = (sig: string) => () => resolve(sig);
       process.once('SIGINT', on('SIGINT'));
@@ -267,6 +274,7 @@ class AgentRun {
         Promise.all(ends).then(() => resolve('end of input'), () => resolve('stdin error'));
       }
     });
+    process.removeListener('SIGHUP', onHup);
     clearInterval(ticker);
     if (checkpointer) clearInterval(checkpointer);
     return why;

@@ -38,6 +38,21 @@ export function loadProfiles(file: string | undefined): Profile[] {
 }
 
 /**
+ * SIGHUP (systemd's ExecReload=kill -HUP): the profiles file is read again and replaces the running profiles in
+ * place (the LAPI reads the same array); an invalid file keeps the running ones, said with the error.
+ */
+export function reloadProfiles(running: Profile[], file: string | undefined, log: (line: string) => void): void {
+  let next: Profile[];
+  try { next = loadProfiles(file); } catch (e) {
+    log(`SIGHUP: ERROR: ${(e as Error).message}; the running profiles stay`);
+    return;
+  }
+  running.splice(0, running.length, ...next);
+  log(`SIGHUP: profiles reloaded from ${file ?? "Picket's embedded default"} (${next.length} profile(s)); ` +
+    'read positions kept; content and acquisition are not reloaded: restart to apply changes to them');
+}
+
+/**
  * The notifications the profiles name, from the config's notification_dir (CrowdSec's format); null when no
  * profile names one. An unknown name or a bad notification file is a start-up error naming the file.
  */
@@ -157,7 +172,9 @@ export function remoteForwarder(o: {
 }
 
 /** `--no-agent`: the LAPI (and its metrics) until SIGINT/SIGTERM */
-export async function runLapiOnly(o: { dataDir: string; config: PicketConfig; profiles: Profile[]; lapiAddr: ListenAddr; metricsAddr: ListenAddr | null }, io: CliIO): Promise<number> {
+export async function runLapiOnly(o: {
+  dataDir: string; config: PicketConfig; profiles: Profile[]; profilesFile?: string; lapiAddr: ListenAddr; metricsAddr: ListenAddr | null;
+}, io: CliIO): Promise<number> {
   let store: PicketStore;
   let lock: DaemonLock;
   try { store = openStore(o.dataDir); } catch (e) { throw new CliError((e as Error).message, 1); }
@@ -192,10 +209,13 @@ export async function runLapiOnly(o: { dataDir: string; config: PicketConfig; pr
         `${(e as Error).message} (--metrics off: none)`, 1);
     }
   }
+  const onHup = (): void => reloadProfiles(o.profiles, o.profilesFile, log);
+  process.on('SIGHUP', onHup);
   const why = await new Promise<string>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));
     process.once('SIGTERM', () => resolve('SIGTERM'));
   });
+  process.removeListener('SIGHUP', onHup);
   if (metricsServer) await metricsServer.close().catch(() => undefined);
   await lapi.reports?.stop();
   await lapi.server.close().catch((e: Error) => io.err(`picket run: closing the Local API: ${e.message}`));

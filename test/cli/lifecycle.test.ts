@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { picket, startPicket, tempDir } from './helpers.js';
+import { eventually, picket, startPicket, tempDir } from './helpers.js';
 
 test('picket run exits non-zero at once when the metrics address is taken', async () => {
   const blocker = net.createServer();
@@ -92,6 +92,29 @@ test('a log type no parser accepts is reported at start with the known types', a
     const good = await picket([...args, '--acquis', acquis('nginx')], { input: '' });
     assert.doesNotMatch(good.stderr, /not accepted by any parser/);
   } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('SIGHUP reloads the profiles (the process keeps running); an invalid file keeps the running ones', async () => {
+  const dir = tempDir('picket-life-hup-');
+  const file = path.join(dir, 'profiles.yaml');
+  const profile = (name: string) => `name: ${name}\nfilters: ['Alert.Remediation == true']\ndecisions:\n  - type: ban\n    duration: 1h\non_success: break\n`;
+  fs.writeFileSync(file, profile('one'));
+  const p = await startPicket(['--no-agent', '--metrics', 'off', '--profiles', file], dir);
+  try {
+    fs.writeFileSync(file, `${profile('a')}---\n${profile('b')}`);
+    p.child.kill('SIGHUP');
+    await eventually(async () => /SIGHUP: profiles reloaded from .*profiles\.yaml \(2 profile\(s\)\)/.test(p.stderr()), 'the reload line');
+    fs.writeFileSync(file, 'name: [broken\n');
+    p.child.kill('SIGHUP');
+    await eventually(async () => /SIGHUP: ERROR: .*profiles\.yaml.*; the running profiles stay/.test(p.stderr()), 'the error line');
+    assert.equal(p.child.exitCode, null, 'still running');
+    const r = await fetch(new URL('health', p.url));
+    assert.equal(r.status, 200);
+  } finally {
+    const code = await p.stop();
+    assert.equal(code, 0, p.stderr());
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
