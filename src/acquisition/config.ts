@@ -4,7 +4,7 @@
 // the file, the document and the field; each module (sources.ts) decodes its own keys. Also holds Picket's
 // embedded default acquisition.
 
-import fs from 'node:fs';
+import { readConfigText } from '../core/config-file.js';
 import YAML from 'yaml';
 import { asText } from '../core/yaml-strict.js';
 import { sourceModule, sourceNames } from './sources.js';
@@ -57,7 +57,7 @@ export function parseAcquisition(text: string, file: string): AcquisitionSource[
 
 export function loadAcquisitionFile(file: string): AcquisitionSource[] {
   let text: string;
-  try { text = fs.readFileSync(file, 'utf8'); } catch (e) {
+  try { text = readConfigText(file); } catch (e) {
     throw new AcquisitionConfigError(file, 0, errorMessage(e));
   }
   return parseAcquisition(text, file);
