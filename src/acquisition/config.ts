@@ -7,6 +7,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
+import { readConfigText } from '../core/config-file.js';
 import YAML from 'yaml';
 import { asText, keyName, nodeLine } from '../core/yaml-strict.js';
 import { sourceModule, sourceNames } from './sources.js';
@@ -89,7 +90,7 @@ export function parseAcquisition(text: string, file: string): AcquisitionSource[
 
 export function loadAcquisitionFile(file: string): AcquisitionSource[] {
   let text: string;
-  try { text = fs.readFileSync(file, 'utf8'); } catch (e) {
+  try { text = readConfigText(file); } catch (e) {
     throw new AcquisitionConfigError(file, 0, errorMessage(e));
   }
   return parseAcquisition(text, file);

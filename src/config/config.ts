@@ -18,6 +18,7 @@
 // Owns: reading and validating it. Every error names the file, the line and the key; unknown keys are errors
 // (a typo must not silently fall back to a default).
 
+import { ConfigFileTooLargeError, readConfigText } from '../core/config-file.js';
 import fs from 'node:fs';
 import { keyName } from '../core/yaml-strict.js';
 import YAML from 'yaml';
@@ -270,8 +271,9 @@ export function parseConfig(text: string, file: string): PicketConfig {
 export function loadConfigFile(file: string): PicketConfig {
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    text = readConfigText(file);
   } catch (e) {
+    if (e instanceof ConfigFileTooLargeError) throw new ConfigError(e.message);
     throw new ConfigError(`cannot read config file ${file}: ${errorCode(e) ?? errorMessage(e)}`);
   }
   return parseConfig(text, file);

@@ -34,6 +34,10 @@ export interface FileTailOptions {
   maxLineBytes?: number;
   /** bytes read per syscall (default 1 MiB) */
   chunkBytes?: number;
+  /** a file that exists but cannot be opened (EACCES...): called on every poll until it opens */
+  onOpenError?: (path: string, e: NodeJS.ErrnoException) => void;
+  /** a file that could not be opened before was opened */
+  onOpened?: (path: string) => void;
 }
 
 interface OpenFile {
@@ -51,7 +55,10 @@ interface OpenFile {
 export class FileTailer {
   readonly stats = { linesRead: 0, bytesRead: 0, truncatedLines: 0, rotations: 0, truncations: 0, openErrors: 0 };
   private readonly files = new Map<string, OpenFile>();
-  private readonly opts: Required<Omit<FileTailOptions, 'positions' | 'exclude'>> & { positions?: PositionStore; exclude?: RegExp[] };
+  private readonly opts: Required<Omit<FileTailOptions, 'positions' | 'exclude' | 'onOpenError' | 'onOpened'>>
+    & Pick<FileTailOptions, 'positions' | 'exclude' | 'onOpenError' | 'onOpened'>;
+  /** files whose last open failed */
+  private readonly failing = new Set<string>();
   private timer: NodeJS.Timeout | null = null;
   private polling = false;
   private first = true;
@@ -118,7 +125,13 @@ export class FileTailer {
 
   private open(p: string, atEnd: boolean): OpenFile | null {
     let fd: number;
-    try { fd = fs.openSync(p, 'r'); } catch { this.stats.openErrors++; return null; }
+    try { fd = fs.openSync(p, 'r'); } catch (e) {
+      this.stats.openErrors++;
+      this.failing.add(p);
+      this.opts.onOpenError?.(p, e as NodeJS.ErrnoException);
+      return null;
+    }
+    if (this.failing.delete(p)) this.opts.onOpened?.(p);
     const st = fs.fstatSync(fd);
     const saved = this.opts.positions?.get(p);
     let pos = atEnd ? st.size : 0;

@@ -67,6 +67,8 @@ ${MAX_BUCKETS_HELP}
   -o FORMAT        human (default: "time scenario scope:value N events") or json (one LAPI alert per line)
   -h, --help       this help
 
+SIGHUP (systemctl reload) re-reads the profiles (an invalid file keeps the running ones, said on stderr);
+content and acquisition changes need a restart.
 Stop with Ctrl-C (SIGINT) or SIGTERM: pending lines are processed, their alerts delivered, the LAPI
 closed and read positions synced first.
 After a crash or SIGKILL, lines read after the last checkpoint (at most about one second of input)
@@ -159,7 +161,8 @@ export const runCommand: Command = {
       ? null
       : listenOption('--listen', (values.listen as string | undefined) ?? config.listen ?? DEFAULT_LAPI_LISTEN);
     const dataDir = (values.data as string | undefined) ?? config.dataDir ?? DEFAULT_DATA;
-    const profiles = noApi ? [] : loadProfiles((values.profiles as string | undefined) ?? config.profilesPath);
+    const profilesFile = (values.profiles as string | undefined) ?? config.profilesPath;
+    const profiles = noApi ? [] : loadProfiles(profilesFile);
     await loadNotifier(config, profiles, { log: () => undefined })?.close(); // a bad notification is a start-up error
     const fmt = (values.output as string | undefined) ?? 'human';
     if (fmt !== 'human' && fmt !== 'json') throw new CliError(`-o ${fmt}: expected human or json`);
@@ -173,7 +176,7 @@ export const runCommand: Command = {
     if (!Number.isFinite(pollMs) || pollMs <= 0)
       throw new CliError(`--poll ${String(values.poll)}: expected milliseconds`);
 
-    if (noAgent) return runLapiOnly({ dataDir, config, profiles, lapiAddr: lapiAddr as ListenAddr, metricsAddr }, io);
+    if (noAgent) return runLapiOnly({ dataDir, config, profiles, profilesFile, lapiAddr: lapiAddr as ListenAddr, metricsAddr }, io);
 
     const { runAgent } = await import('../run-agent.js');
     return runAgent(
@@ -196,6 +199,7 @@ export const runCommand: Command = {
         acquisFiles: config.acquisitionFiles,
         lapiAddr,
         profiles,
+        profilesFile,
         noApi,
         lapiUrl: values.lapi as string | undefined,
         credentialsFile: (values.credentials as string | undefined) ?? config.credentialsPath,
