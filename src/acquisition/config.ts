@@ -39,7 +39,9 @@ const REFUSED: Readonly<Record<string, string>> = {
 };
 
 /** a document's values with the line of each top-level key (for errors) */
-function documentOf(doc: YAML.Document.Parsed, lc: YAML.LineCounter): { v: unknown; lines: Map<string, number>; start: number } {
+function documentOf(
+  doc: YAML.Document.Parsed, lc: YAML.LineCounter,
+): { v: unknown; lines: Map<string, number>; start: number } {
   const lines = new Map<string, number>();
   if (YAML.isMap(doc.contents)) for (const p of doc.contents.items) lines.set(keyName(p.key), nodeLine(lc, p));
   return { v: doc.toJS() as unknown, lines, start: nodeLine(lc, doc.contents) };
@@ -103,7 +105,7 @@ export function loadAcquisitionFile(file: string): AcquisitionSource[] {
 export function loadAcquisitionPaths(paths: readonly string[]): AcquisitionSource[] {
   const out: AcquisitionSource[] = [];
   for (const p of paths) {
-    let isDir = false;
+    let isDir: boolean;
     try { isDir = fs.statSync(p).isDirectory(); } catch (e) { throw new AcquisitionConfigError(p, 0, errorMessage(e)); }
     const files = isDir
       ? fs.readdirSync(p).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => path.join(p, f))

@@ -254,7 +254,7 @@ class AgentRun {
 
   /** "watching" is said once the LAPI is up: the tailers start right after (tests append lines then). */
   async announce(watched: string[]): Promise<void> {
-    const { pipe, o } = this;
+    const { pipe } = this;
     if (this.remote) this.log(`sending alerts to the Local API at ${this.remote.url} (--no-api)`);
     const mode = pipe.workers === 0 ? 'in-process' : `${pipe.workers} workers`;
     this.log(`content ${pipe.content.origin}, ${pipe.content.scenarios.scenarios.length} scenarios, ${mode}`);

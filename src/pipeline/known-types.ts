@@ -1,8 +1,8 @@
 // The log types a parser tree accepts (issue 11 §3: `--type sylog` is reported at start with the known types).
 // CrowdSec's layout: s00-raw parsers select on `evt.Line.Labels.type` (syslog-logs: 'syslog'; non-syslog: any
 // other type becomes evt.Parsed.program), s01-parse parsers select on `evt.Parsed.program`. Read from the
-// filters' text: `== 'x'`, `in ['x', 'y']` and `startsWith 'x'` forms; a filter of another form is not understood, and a tree
-// without any understood filter gives null (nothing can be said). Owns: that reading.
+// filters' text: `== 'x'`, `in ['x', 'y']` and `startsWith 'x'` forms; a filter of another form is not
+// understood, and a tree without any understood filter gives null (nothing can be said). Owns: that reading.
 
 import type { ParserTree } from '../parser/runtime.js';
 

@@ -43,7 +43,9 @@ export function parseSimulation(text: string, where: string): SimulationConfig {
     throw new SimulationConfigError(line > 0 ? `${where}:${line}` : where, why);
   };
   const root = doc.contents;
-  if (root === null || (YAML.isScalar(root) && (root.value === null || root.value === undefined))) return makeConfig(false, []);
+  if (root === null || (YAML.isScalar(root) && (root.value === null || root.value === undefined))) {
+    return makeConfig(false, []);
+  }
   if (!YAML.isMap(root)) return fail(root, 'expected a mapping with "simulation" and "exclusions"');
   let simulation = false;
   const exclusions: string[] = [];

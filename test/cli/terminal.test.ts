@@ -22,6 +22,7 @@ test('machines list and explain print escape sequences escaped', async () => {
     assert.equal(r.status, 201);
     const list = await picket(['machines', 'list', '--data', p.data]);
     assert.equal(list.code, 0, list.stderr);
+    // eslint-disable-next-line no-control-regex -- the control characters are what is looked for
     assert.doesNotMatch(list.stdout, /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
     assert.ok(list.stdout.includes('evil\\u001b]0;pwned\\u0007'), list.stdout);
     const json = await picket(['machines', 'list', '-o', 'json', '--data', p.data]);
@@ -29,6 +30,7 @@ test('machines list and explain print escape sequences escaped', async () => {
     assert.ok(ids.includes(HOSTILE), json.stdout);
     const ex = await picket(['explain', '--line', `Dec  7 10:00:00 host sshd[1]: ${HOSTILE}`, '--type', 'syslog']);
     assert.equal(ex.code, 0, ex.stderr);
+    // eslint-disable-next-line no-control-regex -- the control characters are what is looked for
     assert.doesNotMatch(ex.stdout + ex.stderr, /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
     assert.match(ex.stdout, /evil\\u001b/);
   } finally {

@@ -70,7 +70,7 @@ before(async () => {
       })),
     },
   ]);
-  let r = await picket(['bouncers', 'add', 'fw', '-o', 'raw', ...data()]);
+  const r = await picket(['bouncers', 'add', 'fw', '-o', 'raw', ...data()]);
   assert.equal(r.code, 0, r.stderr);
   key = r.stdout.trim();
   bouncer = new BouncerClient({ url: lapi.url, apiKey: key });

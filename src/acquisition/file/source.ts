@@ -1,7 +1,7 @@
 // The `file` acquisition source: `filenames`/`filename` (globs; files that do not exist yet are waited for),
 // `exclude_regexps` (files whose path matches one are not read), `max_buffer_size` (longest line, bytes),
-// `poll_without_inotify` (accepted: Picket always polls), tailed by tail.ts with read positions kept by the agent. Counts lines read per file and type
-// (cs_filesource_hits_total). Registers itself.
+// `poll_without_inotify` (accepted: Picket always polls), tailed by tail.ts with read positions kept by the
+// agent. Counts lines read per file and type (cs_filesource_hits_total). Registers itself.
 
 import fs from 'node:fs';
 import { asText } from '../../core/yaml-strict.js';

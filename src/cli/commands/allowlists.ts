@@ -135,7 +135,8 @@ export const allowlistsCommand: Command = {
       case 'check': {
         need(sub, positionals, 1, 'at least one VALUE');
         const now = Date.now();
-        const res = await withAllowlists(dataDir, async (s) => positionals.map((value) => ({ value, allowlists: s.check(value, now) })));
+        const res = await withAllowlists(dataDir, async (s) =>
+          positionals.map((value) => ({ value, allowlists: s.check(value, now) })));
         if (fmt === 'json') { io.out(JSON.stringify(res, null, 2)); return 0; }
         for (const r of res) io.out(r.allowlists.length ? `${r.value} is allowlisted by ${r.allowlists.join(', ')}` : `${r.value} is not allowlisted`);
         return 0;

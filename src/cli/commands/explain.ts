@@ -186,7 +186,7 @@ export const explainCommand: Command = {
     } catch (e) {
       throw new CliError(`loading parsers from ${content}: ${errorMessage(e)}`, 1);
     }
-    let scenarios: ScenarioSet | null = null;
+    let scenarios: ScenarioSet | null;
     try {
       const files = existsSync(join(content, 'scenarios')) ? discoverContent(content).scenarios : [];
       scenarios = files.length ? loadScenarios(files, { dataDir }) : null;

@@ -176,7 +176,10 @@ export const runCommand: Command = {
     if (!Number.isFinite(pollMs) || pollMs <= 0)
       throw new CliError(`--poll ${String(values.poll)}: expected milliseconds`);
 
-    if (noAgent) return runLapiOnly({ dataDir, config, profiles, profilesFile, lapiAddr: lapiAddr as ListenAddr, metricsAddr }, io);
+    if (noAgent) {
+      const lapiOnly = { dataDir, config, profiles, profilesFile, lapiAddr: lapiAddr as ListenAddr, metricsAddr };
+      return runLapiOnly(lapiOnly, io);
+    }
 
     const { runAgent } = await import('../run-agent.js');
     return runAgent(

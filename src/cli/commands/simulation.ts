@@ -60,7 +60,9 @@ function writeSim(f: SimFile): void {
 
 function simPath(values: { file?: unknown; config?: unknown }): string {
   if (typeof values.file === 'string') return values.file;
-  try { return resolveConfig(values.config as string | undefined).simulationPath ?? DEFAULT_SIMULATION_FILE; } catch (e) {
+  try {
+    return resolveConfig(values.config as string | undefined).simulationPath ?? DEFAULT_SIMULATION_FILE;
+  } catch (e) {
     if (e instanceof ConfigError) throw new CliError(e.message, 1);
     throw e;
   }
