@@ -87,7 +87,7 @@ export async function measureLatency(o: LatencyOptions): Promise<LatencyResult> 
   fs.writeFileSync(access, '');
   const acquis = path.join(dir, 'acquis.yaml');
   fs.writeFileSync(acquis, `filenames:\n  - ${auth}\nlabels:\n  type: syslog\n---\nfilenames:\n  - ${access}\nlabels:\n  type: nginx\n`);
-  const args = picketArgv(['run', '--acquis', acquis, '--data', path.join(dir, 'data'), '-o', 'json']);
+  const args = picketArgv(['run', '--acquis', acquis, '--data', path.join(dir, 'data'), '-o', 'json', '--listen', '127.0.0.1:0', '--metrics', 'off']);
   if (o.workers !== null) args.push('--workers', String(o.workers));
   if (o.pollMs !== undefined) args.push('--poll', String(o.pollMs));
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -1,12 +1,15 @@
 // acquis.yaml in CrowdSec's format: several YAML documents, each one data source
 // (`source: file|syslog|journalctl|stdin`, `filenames`/`filename`, `labels.type`, ...).
-// Owns the document loop and the fields every source has (source, labels, unknown keys), with errors naming
-// the file, the document and the field; each module (sources.ts) decodes its own keys. Also holds Picket's
-// embedded default acquisition.
+// Owns the document loop and the fields every source has (source, labels, mode, unknown keys), with errors
+// naming the file, the line, the document and the key; each module (sources.ts) decodes its own keys. Keys of
+// CrowdSec's sources that Picket does not implement are refused (REFUSED), never silently dropped. Also
+// holds Picket's embedded default acquisition and the reading of an acquis.yaml plus an acquis.d/ folder.
 
 import fs from 'node:fs';
+import path from 'node:path';
+import { readConfigText } from '../core/config-file.js';
 import YAML from 'yaml';
-import { asText } from '../core/yaml-strict.js';
+import { asText, keyName, nodeLine } from '../core/yaml-strict.js';
 import { sourceModule, sourceNames } from './sources.js';
 import type { SourceConfig } from './source.js';
 import { errorMessage, PicketError } from '../core/errors.js';
@@ -20,21 +23,53 @@ export type AcquisitionSource = SourceConfig;
 
 /** An acquis.yaml that cannot be used (ACQUIS_BAD_CONFIG): names the file, the document and the field. */
 export class AcquisitionConfigError extends PicketError {
-  constructor(readonly file: string, readonly doc: number, message: string) {
-    super('ACQUIS_BAD_CONFIG', `${file}: document ${doc}: ${message}`);
+  constructor(readonly file: string, readonly doc: number, message: string, readonly line = 0) {
+    super('ACQUIS_BAD_CONFIG', `${file}${line > 0 ? `:${line}` : ''}: document ${doc}: ${message}`);
   }
+}
+
+/** CrowdSec keys Picket does not implement: refused with the reason (a silently dropped setting is worse) */
+const REFUSED: Readonly<Record<string, string>> = {
+  transform: 'rewriting lines with an expression is not implemented in Picket',
+  use_time_machine: 'picket run reads live; replay old logs with `picket replay` (time machine)',
+  unique_id: 'not implemented in Picket',
+  discovery_poll_enable: 'Picket re-expands the globs on every poll (`picket run --poll MS`): remove the key',
+  discovery_poll_interval: 'Picket re-expands the globs on every poll (`picket run --poll MS`): remove the key',
+  force_inotify: 'Picket polls files (no inotify): remove the key',
+};
+
+/** a document's values with the line of each top-level key (for errors) */
+function documentOf(
+  doc: YAML.Document.Parsed, lc: YAML.LineCounter,
+): { v: unknown; lines: Map<string, number>; start: number } {
+  const lines = new Map<string, number>();
+  if (YAML.isMap(doc.contents)) for (const p of doc.contents.items) lines.set(keyName(p.key), nodeLine(lc, p));
+  return { v: doc.toJS() as unknown, lines, start: nodeLine(lc, doc.contents) };
 }
 
 export function parseAcquisition(text: string, file: string): AcquisitionSource[] {
   const out: AcquisitionSource[] = [];
-  const docs = YAML.parseAllDocuments(text);
+  const lc = new YAML.LineCounter();
+  const docs = YAML.parseAllDocuments(text, { lineCounter: lc });
+  if (!Array.isArray(docs)) return out; // an empty stream
   docs.forEach((doc, i) => {
     const n = i + 1;
-    const fail = (msg: string): never => { throw new AcquisitionConfigError(file, n, msg); };
-    if (doc.errors.length) fail(doc.errors[0]!.message);
-    const v = doc.toJS() as Record<string, unknown> | null;
-    if (v === null || v === undefined) return;
-    if (typeof v !== 'object' || Array.isArray(v)) fail('expected a mapping');
+    if (doc.errors.length) {
+      const e = doc.errors[0]!;
+      throw new AcquisitionConfigError(file, n, e.message.split('\n')[0]!, e.linePos?.[0].line ?? 0);
+    }
+    const { v: raw, lines, start } = documentOf(doc, lc);
+    const fail = (msg: string, key?: string): never => {
+      const k = key ?? /"([\w.]+)"/.exec(msg)?.[1]?.split('.')[0];
+      throw new AcquisitionConfigError(file, n, msg, (k !== undefined ? lines.get(k) : undefined) ?? start);
+    };
+    if (raw === null || raw === undefined) return;
+    if (typeof raw !== 'object' || Array.isArray(raw)) fail('expected a mapping');
+    const v = raw as Record<string, unknown>;
+    for (const k of Object.keys(v)) if (k in REFUSED) fail(`"${k}" is not supported: ${REFUSED[k]}`, k);
+    if (v.mode !== undefined && asText(v.mode) !== 'tail') {
+      fail(`"mode: ${asText(v.mode)}" is not supported: Picket tails (mode: tail); read whole files with \`picket replay\``, 'mode');
+    }
     let source = v.source === undefined ? undefined : asText(v.source);
     if (source === undefined) {
       if (v.filenames !== undefined || v.filename !== undefined) source = 'file';
@@ -57,10 +92,27 @@ export function parseAcquisition(text: string, file: string): AcquisitionSource[
 
 export function loadAcquisitionFile(file: string): AcquisitionSource[] {
   let text: string;
-  try { text = fs.readFileSync(file, 'utf8'); } catch (e) {
+  try { text = readConfigText(file); } catch (e) {
     throw new AcquisitionConfigError(file, 0, errorMessage(e));
   }
   return parseAcquisition(text, file);
+}
+
+/**
+ * The sources of several acquisition paths, in order: a file is read as is, a folder (CrowdSec's
+ * acquisition_dir, acquis.d/) contributes its *.yaml and *.yml files in name order.
+ */
+export function loadAcquisitionPaths(paths: readonly string[]): AcquisitionSource[] {
+  const out: AcquisitionSource[] = [];
+  for (const p of paths) {
+    let isDir: boolean;
+    try { isDir = fs.statSync(p).isDirectory(); } catch (e) { throw new AcquisitionConfigError(p, 0, errorMessage(e)); }
+    const files = isDir
+      ? fs.readdirSync(p).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => path.join(p, f))
+      : [p];
+    for (const f of files) out.push(...loadAcquisitionFile(f));
+  }
+  return out;
 }
 
 /** Picket's embedded default acquisition (what `picket run` reads without a config). */

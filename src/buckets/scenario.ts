@@ -3,8 +3,8 @@
 // Go durations, expression compilation (filter, groupby, distinct, cancel_on, overflow_filter, condition,
 // bayesian conditions, scope.expression), data files, scenario_hash, simulation flag, deterministic order.
 
+import { readConfigText } from '../core/config-file.js';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 import { FieldReader, isMapping, unknownKey } from '../core/yaml-strict.js';
 import { compileExpr } from '../expr/index.js';
@@ -108,7 +108,7 @@ export function loadScenarios(files: string[], opts: LoadOptions): ScenarioSet {
   for (const file of sorted) {
     if (!file.endsWith('.yaml') && !file.endsWith('.yml')) continue;
     let text: string;
-    try { text = readFileSync(file, 'utf8'); } catch (e) {
+    try { text = readConfigText(file); } catch (e) {
       throw new ScenarioLoadError(`${file}: cannot read scenario file: ${errorMessage(e)}`);
     }
     const info = opts.hubInfo?.(file);

@@ -147,7 +147,7 @@ interface RawRow {
 }
 
 /** a CSV line split into cells (RFC 4180 quotes) */
-function splitCsv(line: string): string[] {
+export function splitCsv(line: string): string[] {
   const out: string[] = [];
   let cur = '', q = false;
   for (let i = 0; i < line.length; i++) {

@@ -3,6 +3,7 @@
 
 import { CliError, type CliIO, type Command } from './command.js';
 import { allCommands, findCommand } from './commands/index.js';
+import { escapeControls } from '../core/terminal.js';
 
 const VERSION = '0.1.0';
 
@@ -23,8 +24,9 @@ async function globalHelp(): Promise<string> {
 }
 
 export async function main(argv: string[], io: CliIO = {
-  out: (s) => process.stdout.write(s.endsWith('\n') ? s : s + '\n'),
-  err: (s) => process.stderr.write(s.endsWith('\n') ? s : s + '\n'),
+  // every human line (tables, explain, alerts, logs) with its control characters escaped: one place
+  out: (s) => process.stdout.write(escapeControls(s.endsWith('\n') ? s : s + '\n')),
+  err: (s) => process.stderr.write(escapeControls(s.endsWith('\n') ? s : s + '\n')),
   write: (s) => (process.stdout.write(s) ? undefined : new Promise<void>((resolve) => process.stdout.once('drain', resolve))),
 }): Promise<number> {
   const [name, ...rest] = argv;

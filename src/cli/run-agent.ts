@@ -13,28 +13,32 @@ import fs from 'node:fs';
 import type client from 'prom-client';
 import { CliError, type CliIO } from './command.js';
 import {
-  DEFAULT_ACQUISITION, loadAcquisitionFile, parseAcquisition, type AcquisitionSource,
+  DEFAULT_ACQUISITION, loadAcquisitionPaths, parseAcquisition, type AcquisitionSource,
 } from '../acquisition/config.js';
 import type { FilePosition, PositionStore } from '../acquisition/file/tail.js';
 import type { CounterDef, DataSource, SourceContext } from '../acquisition/source.js';
 import { sourceModule, sourceNames } from '../acquisition/sources.js';
 import { createPipeline, type Pipeline } from '../pipeline/pool.js';
+import { unknownTypeWarnings } from '../pipeline/known-types.js';
 import type { LapiAlertJSON } from '../api/alerts.js';
 import { openStore, type PicketStore } from '../store/lmdb.js';
+import { acquireDaemonLock, type DaemonLock } from '../store/daemon-lock.js';
 import { LmdbPositionStore } from '../store/positions.js';
 import { createAgentRegistry } from '../metrics/registry.js';
 import { summaryLine, totalsOf } from './run-summary.js';
 import { startMetricsServer, type ListenAddr, type MetricsServer } from '../metrics/server.js';
 import type { PicketConfig } from '../config/config.js';
 import type { Profile } from '../profiles/index.js';
-import { LocalAlertSink, remoteForwarder, startLocalLapi, type LocalLapi } from './run-lapi.js';
-import { onStopSignal } from './signals.js';
+import { LocalAlertSink, reloadProfiles, remoteForwarder, startLocalLapi, type LocalLapi } from './run-lapi.js';
+import { onReloadSignal, onStopSignal } from './signals.js';
 import type { AlertForwarder } from '../client/forwarder.js';
 import type { WatcherClient } from '../client/watcher.js';
 import { errorMessage, PicketError } from '../core/errors.js';
+import { simulationSwitch } from './simulation-file.js';
 
 export interface AgentOptions {
-  acquis?: string;
+  /** acquisition files and acquis.d/ folders (--acquis, repeatable; else the config's acquisition_path/_dir) */
+  acquis?: string[];
   stdin: boolean;
   type?: string;
   content?: string;
@@ -56,6 +60,8 @@ export interface AgentOptions {
   /** the in-process LAPI (null with --no-api) */
   lapiAddr: ListenAddr | null;
   profiles: Profile[];
+  /** where the profiles come from (reloaded on SIGHUP; undefined: the embedded default) */
+  profilesFile?: string;
   /** --no-api: alerts go to the remote LAPI of the credentials file (url overridden by lapiUrl) */
   noApi: boolean;
   lapiUrl?: string;
@@ -79,9 +85,13 @@ function humanLine(a: LapiAlertJSON): string {
 function readSources(o: AgentOptions): AcquisitionSource[] {
   let sources: AcquisitionSource[];
   try {
-    sources = o.acquis ? loadAcquisitionFile(o.acquis)
-      : o.acquisFiles?.length ? o.acquisFiles.flatMap((f) => loadAcquisitionFile(f))
-        : parseAcquisition(DEFAULT_ACQUISITION, '<embedded default acquisition>');
+    // --acquis (files and acquis.d/ folders), else the config's acquisition_path/_dir (Picket's keys, or
+    // CrowdSec's config.yaml: acquisFiles), else the embedded default
+    const paths = o.acquis?.length ? o.acquis
+      : [o.config.acquisitionPath, o.config.acquisitionDir, ...(o.acquisFiles ?? [])]
+        .filter((p): p is string => p !== undefined);
+    sources = paths.length ? loadAcquisitionPaths(paths)
+      : parseAcquisition(DEFAULT_ACQUISITION, '<embedded default acquisition>');
   } catch (e) { throw new CliError(errorMessage(e), 1); }
   if (o.stdin) {
     if (!o.type) throw new CliError('--stdin needs --type TYPE');
@@ -93,6 +103,7 @@ function readSources(o: AgentOptions): AcquisitionSource[] {
 /** One run of the agent: what it opened, in the order it opened it. */
 class AgentRun {
   store: PicketStore | null = null;
+  lock: DaemonLock | null = null;
   positions: LmdbPositionStore | null = null;
   dumpFd: number | null = null;
   localSink: LocalAlertSink | null = null;
@@ -106,7 +117,14 @@ class AgentRun {
   lapi: LocalLapi | null = null;
   /** listening for stop signals from before the LAPI announces itself (./signals.ts) */
   readonly signalled: Promise<string> = onStopSignal();
+  /** SIGHUP re-reads the profiles (from the start: the default action would kill the daemon) */
+  readonly stopReloading = onReloadSignal(() => {
+    if (this.lapi) reloadProfiles(this.o.profiles, this.o.profilesFile, this.log);
+    else this.log('SIGHUP: nothing reloaded (--no-api: no profiles); content and acquisition: restart to apply');
+  });
   stopping = false;
+  /** alerts that could not be delivered (dropped or refused): a non-zero exit */
+  lost = 0;
   readonly log = (m: string): void => this.io.err(`picket run: ${m}`);
 
   constructor(readonly o: AgentOptions, readonly io: CliIO) {}
@@ -122,6 +140,7 @@ class AgentRun {
     if (hasFiles || !o.noApi) {
       try {
         this.store = openStore(o.dataDir);
+        this.lock = acquireDaemonLock(this.store.dir);
         if (hasFiles) this.positions = new LmdbPositionStore(this.store);
       } catch (e) { throw new CliError(errorMessage(e), 1); }
     }
@@ -144,6 +163,7 @@ class AgentRun {
       this.pipe = await createPipeline({
         contentDir: this.o.content ?? null, contentDataDir: this.o.contentDataDir, hubDir: this.o.hubDir,
         timeMachine: false, workers: this.o.workers, maxBuckets: this.o.maxBuckets, onAlert: emit,
+        simulation: simulationSwitch(this.o.config.simulationPath),
         log: (m) => this.io.err(`warning: ${m}`),
       });
     } catch (e) { throw new CliError(errorMessage(e), 1); }
@@ -212,30 +232,42 @@ class AgentRun {
       this.log(`Local API on ${this.lapi.server.url} (CLI credentials ${this.lapi.credentialsFile}, ` +
         `machine ${this.lapi.machineId})`);
     } catch (e) {
-      // the agent still runs and prints alerts (e.g. the port is taken): said loudly, alerts counted at stop
-      this.log(`ERROR: Local API on ${o.lapiAddr.host}:${o.lapiAddr.port} not started: ${errorMessage(e)}; ` +
-        'alerts are only printed');
+      // fatal: a detect-only daemon would drop every alert (e.g. CrowdSec still holds the port)
+      throw new CliError(`Local API on ${o.lapiAddr.host}:${o.lapiAddr.port} not started: ${errorMessage(e)}`, 1);
     }
+  }
+
+  /** The metrics server; an address that cannot be bound is fatal (the operator asked for metrics). */
+  async startMetrics(): Promise<void> {
+    const o = this.o;
+    if (!o.metricsAddr || !this.registry) return;
+    try {
+      this.metricsServer = await startMetricsServer(this.registry, o.metricsAddr);
+    } catch (e) {
+      throw new CliError(`metrics server on ${o.metricsAddr.host}:${o.metricsAddr.port} not started: ` +
+        `${errorMessage(e)} (--metrics off: none)`, 1);
+    }
+  }
+
+  /** A start that failed after the sources and the pipeline were created: everything closed, nothing said. */
+  async abort(): Promise<void> {
+    this.stopping = true;
+    if (this.metricsServer) await this.metricsServer.close().catch(() => undefined);
+    await Promise.all(this.sources.map((s) => s.stop().catch(() => undefined)));
+    await this.release(false);
+    await this.pipe.close().catch(() => undefined);
   }
 
   /** "watching" is said once the LAPI is up: the tailers start right after (tests append lines then). */
   async announce(watched: string[]): Promise<void> {
-    const { pipe, o } = this;
+    const { pipe } = this;
     if (this.remote) this.log(`sending alerts to the Local API at ${this.remote.url} (--no-api)`);
     const mode = pipe.workers === 0 ? 'in-process' : `${pipe.workers} workers`;
     this.log(`content ${pipe.content.origin}, ${pipe.content.scenarios.scenarios.length} scenarios, ${mode}`);
     if (this.store) this.log(`data folder ${this.store.dir}`);
     this.log(`watching ${watched.length ? watched.join(', ') : 'nothing'}`);
     for (const w of pipe.content.warnings.slice(0, 10)) this.io.err(`warning: ${w}`);
-    if (o.metricsAddr && this.registry) {
-      try {
-        this.metricsServer = await startMetricsServer(this.registry, o.metricsAddr);
-        this.log(`metrics on ${this.metricsServer.url}`);
-      } catch (e) {
-        // the agent still runs (e.g. port 6060 taken by another agent): said once, loudly
-        this.log(`metrics server on ${o.metricsAddr.host}:${o.metricsAddr.port} not started: ${errorMessage(e)}`);
-      }
-    }
+    if (this.metricsServer) this.log(`metrics on ${this.metricsServer.url}`);
     for (const s of this.sources) s.run();
   }
 
@@ -280,6 +312,7 @@ class AgentRun {
         Promise.all(ends).then(() => resolve('end of input'), () => resolve('stdin error'));
       }
     });
+    this.stopReloading();
     clearInterval(ticker);
     if (summarizer) clearInterval(summarizer);
     if (checkpointer) clearInterval(checkpointer);
@@ -316,10 +349,12 @@ class AgentRun {
       const st = await remote.forwarder.close(final ? 5000 : 0);
       await remote.client.close();
       if (final) this.log(`alerts to ${remote.url}: ${st.sent} sent, ${st.dropped} dropped, ${st.rejected} refused`);
+      this.lost += st.dropped + st.rejected;
     }
     if (final && localSink) {
       const st = localSink.stats;
       this.log(`alerts to the Local API: ${st.ingested} stored, ${st.failed} refused, ${st.dropped} dropped`);
+      this.lost += st.failed + st.dropped;
     }
     if (lapi) {
       await lapi.reports?.stop();
@@ -334,6 +369,7 @@ class AgentRun {
       } catch (e) { this.log(`saving read positions in ${store.dir}: ${errorMessage(e)}`); }
     }
     if (this.dumpFd !== null) fs.closeSync(this.dumpFd);
+    this.lock?.release();
   }
 }
 
@@ -347,11 +383,24 @@ export async function runAgent(o: AgentOptions, io: CliIO): Promise<number> {
     await run.release(false);
     throw e;
   }
+  // a type no parser accepts (`--type sylog`): said at start with the known ones, lines are read anyway
+  const types = configs.flatMap((c) => (c.labels.type ? [c.labels.type] : []));
+  for (const w of unknownTypeWarnings(run.pipe.content.parsers, types)) run.log(`ERROR: ${w}`);
   const watched = await run.startSources(configs);
   run.wireMetrics();
-  await run.startLapi();
+  try {
+    await run.startLapi();
+    await run.startMetrics();
+  } catch (e) {
+    await run.abort();
+    throw e;
+  }
   await run.announce(watched);
   const why = await run.runUntilStopped();
   await run.stop(why);
+  if (run.lost > 0) {
+    run.log(`ERROR: ${run.lost} alert(s) were not delivered: exit status 1`);
+    return 1;
+  }
   return 0;
 }

@@ -10,6 +10,7 @@ import { startLapi, ensureLocalCredentials, type LapiServer } from '../lapi/inde
 import { openLapiStore, DEFAULT_RETENTION, type LmdbLapiStore } from '../store/lapi-store.js';
 import { defaultProfiles, loadProfilesFile, type Profile } from '../profiles/index.js';
 import { openStore, type PicketStore } from '../store/lmdb.js';
+import { acquireDaemonLock, type DaemonLock } from '../store/daemon-lock.js';
 import { AllowlistStore } from '../store/allowlists.js';
 import type { PicketConfig } from '../config/config.js';
 import { credentialsPathOf, DEFAULT_NOTIFICATION_DIR } from '../config/defaults.js';
@@ -20,7 +21,7 @@ import { readCredentials, clientTlsOf, CredentialsError } from '../config/creden
 import { WatcherClient } from '../client/watcher.js';
 import { AlertForwarder } from '../client/forwarder.js';
 import { ReportSchedule } from '../report/schedule.js';
-import { onStopSignal } from './signals.js';
+import { onReloadSignal, onStopSignal } from './signals.js';
 import { errorMessage } from '../core/errors.js';
 import { consoleEnabled, createConsole } from '../console/index.js';
 
@@ -39,6 +40,21 @@ export function loadProfiles(file: string | undefined): Profile[] {
   } catch (e) {
     throw new CliError(errorMessage(e), 1);
   }
+}
+
+/**
+ * SIGHUP (systemd's ExecReload=kill -HUP): the profiles file is read again and replaces the running profiles in
+ * place (the LAPI reads the same array); an invalid file keeps the running ones, said with the error.
+ */
+export function reloadProfiles(running: Profile[], file: string | undefined, log: (line: string) => void): void {
+  let next: Profile[];
+  try { next = loadProfiles(file); } catch (e) {
+    log(`SIGHUP: ERROR: ${(e as Error).message}; the running profiles stay`);
+    return;
+  }
+  running.splice(0, running.length, ...next);
+  log(`SIGHUP: profiles reloaded from ${file ?? "Picket's embedded default"} (${next.length} profile(s)); ` +
+    'read positions kept; content and acquisition are not reloaded: restart to apply changes to them');
 }
 
 /**
@@ -213,15 +229,23 @@ export async function runLapiOnly(
     dataDir: string;
     config: PicketConfig;
     profiles: Profile[];
+    profilesFile?: string;
     lapiAddr: ListenAddr;
     metricsAddr: ListenAddr | null;
   },
   io: CliIO,
 ): Promise<number> {
   let store: PicketStore;
+  let lock: DaemonLock;
   try {
     store = openStore(o.dataDir);
   } catch (e) {
+    throw new CliError(errorMessage(e), 1);
+  }
+  try {
+    lock = acquireDaemonLock(store.dir);
+  } catch (e) {
+    await store.close().catch(() => undefined);
     throw new CliError(errorMessage(e), 1);
   }
   const log = (m: string) => io.err(`picket run: ${m}`);
@@ -237,9 +261,11 @@ export async function runLapiOnly(
     });
   } catch (e) {
     await store.close().catch(() => undefined);
+    lock.release();
     throw new CliError(errorMessage(e), 1);
   }
   const signalled = onStopSignal();
+  const stopReloading = onReloadSignal(() => reloadProfiles(o.profiles, o.profilesFile, log));
   io.err(`picket run: data folder ${store.dir}`);
   io.err(
     `picket run: Local API on ${lapi.server.url} (CLI credentials ${lapi.credentialsFile}, machine ${lapi.machineId})`,
@@ -250,17 +276,24 @@ export async function runLapiOnly(
       metricsServer = await startMetricsServer(reg, o.metricsAddr);
       io.err(`picket run: metrics on ${metricsServer.url}`);
     } catch (e) {
-      io.err(
-        `picket run: metrics server on ${o.metricsAddr.host}:${o.metricsAddr.port} not started: ${errorMessage(e)}`,
-      );
+      stopReloading();
+      await lapi.reports?.stop();
+      await lapi.server.close().catch(() => undefined);
+      await lapi.store.close().catch(() => undefined);
+      await store.close().catch(() => undefined);
+      lock.release();
+      throw new CliError(`metrics server on ${o.metricsAddr.host}:${o.metricsAddr.port} not started: ` +
+        `${errorMessage(e)} (--metrics off: none)`, 1);
     }
   }
   const why = await signalled;
+  stopReloading();
   if (metricsServer) await metricsServer.close().catch(() => undefined);
   await lapi.reports?.stop();
   await lapi.server.close().catch((e: Error) => io.err(`picket run: closing the Local API: ${e.message}`));
   await lapi.store.close().catch((e: Error) => io.err(`picket run: closing the Local API store: ${e.message}`));
   await store.close().catch((e: Error) => io.err(`picket run: closing the store: ${e.message}`));
+  lock.release();
   io.err(`picket run: stopped (${why})`);
   return 0;
 }

@@ -1,7 +1,7 @@
 // Watcher (machine) client of the Local API: logs in with machine_id/password (User-Agent
 // `picket/<version>`, which the LAPI requires to be `name/version`), keeps the JWT and renews it one
 // minute before `expire` and after a 401/403 (the request is retried once with a fresh token), and wraps the
-// watcher routes: push alerts, heartbeat, list/get/delete alerts, delete decisions.
+// watcher routes: push alerts, heartbeat, list/get/delete alerts, delete decisions, check allowlists.
 // Owns: the token life cycle and the watcher routes' calls.
 
 import { LapiHttp, type ClientTls, type Query, type RequestSpec, type HttpResponse } from './http.js';
@@ -143,6 +143,22 @@ export class WatcherClient {
   async deleteDecision(id: number | string): Promise<number> {
     const r = await this.authed({ method: 'DELETE', path: `/v1/decisions/${encodeURIComponent(String(id))}` });
     return nbDeleted(LapiHttp.json<unknown>(r, '/v1/decisions/:decision_id'), 'DELETE /v1/decisions/:decision_id');
+  }
+
+  /**
+   * `POST /v1/allowlists/check` (CrowdSec 1.6+): the targets that an allowlist holds, with the lists' names.
+   * A LAPI without allowlists (CrowdSec before 1.6: 404) has none: an empty map.
+   */
+  async allowlisted(targets: readonly string[]): Promise<Map<string, string[]>> {
+    const out = new Map<string, string[]>();
+    if (targets.length === 0) return out;
+    const r = await this.authed({ method: 'POST', path: '/v1/allowlists/check', json: { targets }, okStatuses: [404] });
+    if (r.status === 404) return out;
+    const body = LapiHttp.json<{ results?: { target?: unknown; allowlists?: unknown }[] } | null>(r, '/v1/allowlists/check');
+    for (const res of body?.results ?? []) {
+      if (typeof res.target === 'string' && Array.isArray(res.allowlists)) out.set(res.target, res.allowlists.map(String));
+    }
+    return out;
   }
 
   close(): Promise<void> { return this.http.close(); }

@@ -8,6 +8,9 @@
 //   retention: {max_age: 7d, max_items: 5000}
 //   metrics: {listen: 127.0.0.1:6060}
 //   notification_dir: /etc/picket/notifications   # CrowdSec's config_paths.notification_dir
+//   simulation_path: /etc/picket/simulation.yaml  # CrowdSec's config_paths.simulation_path
+//   acquisition_path: /etc/picket/acquis.yaml     # CrowdSec's crowdsec_service.acquisition_path
+//   acquisition_dir: /etc/picket/acquis.d         # CrowdSec's crowdsec_service.acquisition_dir
 //   report: {schedule: monthly, output_dir: /var/lib/picket/reports, notification: email-ops}
 //   hub_dir: /var/lib/picket/hub  config_dir: /etc/picket  hub_url: https://...   # hub items (src/hub)
 // CrowdSec's config.yaml is read too (detected by its keys; mapping in ./crowdsec.ts).
@@ -15,6 +18,7 @@
 // Owns: reading and validating it. Every error names the file, the line and the key; unknown keys are errors
 // (a typo must not silently fall back to a default).
 
+import { ConfigFileTooLargeError, readConfigText } from '../core/config-file.js';
 import fs from 'node:fs';
 import { keyName } from '../core/yaml-strict.js';
 import YAML from 'yaml';
@@ -55,6 +59,10 @@ export interface PicketConfig {
   retention?: RetentionConfig;
   metricsListen?: string;
   notificationDir?: string;
+  /** simulation.yaml (CrowdSec's format) */
+  simulationPath?: string;
+  acquisitionPath?: string;
+  acquisitionDir?: string;
   report?: ReportConfig;
   /** hub management (src/hub): downloaded items, enabled items (links; `picket run` loads them), hub URL */
   hubDir?: string;
@@ -161,6 +169,15 @@ export function parseConfig(text: string, file: string): PicketConfig {
       case 'hub_url':
         cfg.hubUrl = str(v, key, fail);
         break;
+      case 'simulation_path':
+        cfg.simulationPath = str(v, key, fail);
+        break;
+      case 'acquisition_path':
+        cfg.acquisitionPath = str(v, key, fail);
+        break;
+      case 'acquisition_dir':
+        cfg.acquisitionDir = str(v, key, fail);
+        break;
       case 'trusted_ips': {
         if (!YAML.isSeq(v)) fail(v ?? pair.key, key, 'expected a list of IPs or CIDR ranges');
         cfg.trustedIps = (v as YAML.YAMLSeq).items.map((it, i) => str(it, `${key}[${i}]`, fail));
@@ -243,7 +260,8 @@ export function parseConfig(text: string, file: string): PicketConfig {
         fail(
           pair.key,
           key,
-          'unknown key (expected data_dir, listen, profiles_path, notification_dir, trusted_ips, tls, retention, metrics, report, hub_dir, config_dir, hub_url, buckets)',
+          'unknown key (expected data_dir, listen, profiles_path, notification_dir, simulation_path, acquisition_path, ' +
+            'acquisition_dir, trusted_ips, tls, retention, metrics, report, hub_dir, config_dir, hub_url, buckets)',
         );
     }
   }
@@ -253,8 +271,9 @@ export function parseConfig(text: string, file: string): PicketConfig {
 export function loadConfigFile(file: string): PicketConfig {
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    text = readConfigText(file);
   } catch (e) {
+    if (e instanceof ConfigFileTooLargeError) throw new ConfigError(e.message);
     throw new ConfigError(`cannot read config file ${file}: ${errorCode(e) ?? errorMessage(e)}`);
   }
   return parseConfig(text, file);

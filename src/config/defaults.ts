@@ -14,6 +14,8 @@ export const DEFAULT_LAPI_LISTEN = '127.0.0.1:8080';
 export const DEFAULT_METRICS_LISTEN = '127.0.0.1:6060';
 /** CrowdSec's config_paths.notification_dir, Picket's `notification_dir` */
 export const DEFAULT_NOTIFICATION_DIR = '/etc/picket/notifications';
+/** CrowdSec's config_paths.simulation_path, Picket's `simulation_path` (for `picket simulation`) */
+export const DEFAULT_SIMULATION_FILE = '/etc/picket/simulation.yaml';
 /** cscli's name for the machine credentials file */
 export const CREDENTIALS_FILE = 'local_api_credentials.yaml';
 

@@ -306,6 +306,9 @@ export class Compiler {
       }
       case '..': {
         if (!((lt.k === 'int' || anyL) && (rtT.k === 'int' || anyR))) this.mismatch(op, lt, rtT, n);
+        if (l.cv && r.cv && typeof l.cv.v === 'number' && typeof r.cv.v === 'number' && r.cv.v - l.cv.v + 1 > rt.MAX_RANGE) {
+          this.err(`range ${l.cv.v}..${r.cv.v} has ${r.cv.v - l.cv.v + 1} elements, limit ${rt.MAX_RANGE}`, n);
+        }
         return { c: `rt.range(${l.c}, ${r.c})`, t: arr(INT) };
       }
       case '+': {

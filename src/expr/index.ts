@@ -35,6 +35,7 @@ class Compiled implements CompiledExpr {
 
   run(env: ExprEnv): unknown {
     try {
+      rt.budget.left = rt.MAX_STEPS;
       const r = this.fn(env);
       return r === undefined ? null : r;
     } catch (e) {

@@ -141,9 +141,21 @@ export function bool(a: unknown, op: string): boolean {
   if (typeof a !== 'boolean') throw new RtError(`invalid operation: ${op} on ${typeOfValue(a)} (non-bool)`);
   return a;
 }
+/** Bounds of one evaluation (issue 11 §5: hostile content cannot hang or exhaust memory): a range has at most
+ *  MAX_RANGE elements; ranges and the arrays predicates walk (any, all, map...) charge their length to a
+ *  budget of MAX_STEPS per evaluation, reset by the caller (src/expr/index.ts) before each run. */
+export const MAX_RANGE = 1_000_000;
+export const MAX_STEPS = 10_000_000;
+export const budget = { left: MAX_STEPS };
+function charge(n: number): void {
+  if ((budget.left -= n) < 0) throw new RtError(`expression too costly: more than ${MAX_STEPS} elements walked in one evaluation`);
+}
+
 export function range(a: unknown, b: unknown): number[] {
   const x = num(a); const y = num(b);
   if (x === undefined || y === undefined || !Number.isInteger(x) || !Number.isInteger(y)) throw new RtError(`invalid operation: ${typeOfValue(a)} .. ${typeOfValue(b)}`);
+  if (y - x + 1 > MAX_RANGE) throw new RtError(`range ${x}..${y} has ${y - x + 1} elements, limit ${MAX_RANGE}`);
+  charge(Math.max(0, y - x + 1));
   const out: number[] = [];
   for (let i = x; i <= y; i++) out.push(i);
   return out;
@@ -290,7 +302,7 @@ export function len(v: unknown): number {
 }
 
 export function arrayOf(v: unknown, fn: string): unknown[] {
-  if (Array.isArray(v)) return v;
+  if (Array.isArray(v)) { charge(v.length); return v; }
   if (v === null || v === undefined) return [];
   throw new RtError(`${fn}: cannot iterate over ${typeOfValue(v)}`);
 }

@@ -9,6 +9,7 @@ import { ipRangeContains, parseIpOrRange } from '../store/iprange.js';
 import { applyProfiles, type Profile, type ProfileContext } from '../profiles/index.js';
 import type { ApiKeyAuth } from './auth-apikey.js';
 import type { JwtAuth } from './auth-jwt.js';
+import { LoginLimiter } from './login-limit.js';
 import type { LapiMetrics } from './metrics.js';
 import { toNewAlert } from './alert-model.js';
 import type { IncomingAlert } from './validate.js';
@@ -21,6 +22,8 @@ export type MachinePatch = Partial<Omit<MachineRecord, 'machineId'>>;
 
 export class LapiApp {
   readonly machineWrites: KeyedWriteQueue;
+  /** failed logins per address (429 after too many) */
+  readonly logins = new LoginLimiter();
   private readonly trusted: IpRange[];
   private readonly profileCtx: ProfileContext;
   /** alerts without decisions whose Ip/Range source is allowlisted are dropped (spec §6.6 step 3) */
@@ -58,6 +61,12 @@ export class LapiApp {
       },
     };
   }
+
+  /** the generation a machine's tokens are bound to ('' for an unknown id) */
+  readonly machineGen = (id: string): string => {
+    const m = this.store.getMachine(id);
+    return m === undefined ? '' : String(m.createdAt);
+  };
 
   /** Client IP allowed to delete alerts (127.0.0.1, ::1 and trusted_ips by default). */
   isTrusted(ip: string): boolean {

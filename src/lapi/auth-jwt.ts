@@ -3,6 +3,8 @@
 // per-start secret; `jose` signs and checks the signature. Owns: reading the token from `Authorization: Bearer`
 // or the `jwt` cookie, the claims rules (expiry, refresh window) and the gin-jwt error texts clients see in
 // `{"code":401,"message":…}` bodies (a malformed token is named before jose sees it, as gin-jwt names it).
+// A token is bound to its machine's generation (its creation time): its signing key is derived from it, so a
+// token of a deleted machine stays invalid when a machine with the same id is created again (claims unchanged).
 
 import crypto from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -32,15 +34,20 @@ export type JwtCheck = { ok: true; claims: JwtClaims } | { ok: false; message: s
 export class JwtAuth {
   constructor(private readonly secret: Buffer) {}
 
-  /** A new token for `machineId` issued at `nowMs`, with its RFC 3339 expiry computed by the caller. */
-  async sign(machineId: string, nowMs: number): Promise<{ token: string; exp: number }> {
+  /** A new token for `machineId` (of generation `gen`) issued at `nowMs`; the caller formats the expiry. */
+  async sign(machineId: string, nowMs: number, gen = ''): Promise<{ token: string; exp: number }> {
     const iat = Math.floor(nowMs / 1000);
     const exp = iat + TOKEN_LIFETIME_S;
     // claim order as captured from CrowdSec: exp, id, orig_iat
     const token = await new SignJWT({ exp, id: machineId, orig_iat: iat })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-      .sign(this.secret);
+      .sign(this.keyOf(gen));
     return { token, exp };
+  }
+
+  /** the signing key of a machine generation ('': the secret itself) */
+  private keyOf(gen: string): Uint8Array {
+    return gen === '' ? this.secret : crypto.createHmac('sha256', this.secret).update('\0' + gen).digest();
   }
 
   /** Token text of a request: Bearer header first, then the `jwt` cookie; null when neither is present. */
@@ -65,9 +72,12 @@ export class JwtAuth {
 
   /**
    * Checks signature and claims. With `forRefresh`, an expired token is accepted while
-   * `orig_iat + REFRESH_WINDOW_S` has not passed (GET /v1/refresh_token).
+   * `orig_iat + REFRESH_WINDOW_S` has not passed (GET /v1/refresh_token). `genOf`: the generation of a
+   * machine id ('' when unknown).
    */
-  async verify(token: string | null, nowMs: number, forRefresh = false): Promise<JwtCheck> {
+  async verify(
+    token: string | null, nowMs: number, forRefresh = false, genOf: (id: string) => string = () => '',
+  ): Promise<JwtCheck> {
     if (token === null) return { ok: false, message: 'cookie token is empty' };
     const parts = token.split('.');
     if (parts.length !== 3) return { ok: false, message: 'token contains an invalid number of segments' };
@@ -78,8 +88,11 @@ export class JwtAuth {
     }
     const payload = decodeSegment(parts[1]);
     if (typeof payload === 'string') return { ok: false, message: payload };
+    const claimedId = payload !== null && typeof payload === 'object' ? (payload as { id?: unknown }).id : undefined;
     try {
-      await compactVerify(token, this.secret, { algorithms: ['HS256'] });
+      await compactVerify(token, this.keyOf(typeof claimedId === 'string' ? genOf(claimedId) : ''), {
+        algorithms: ['HS256'],
+      });
     } catch {
       return { ok: false, message: 'signature is invalid' };
     }

@@ -15,8 +15,9 @@ export class BodyError extends PicketError {
   constructor(readonly status: number, message: string) { super('LAPI_BAD_BODY', message); }
 }
 
-/** Raw body bytes (decompressed), at most `limit` bytes. */
-export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+/** Raw body bytes (decompressed), at most `limit` bytes; with `timeoutMs`, a body not complete by then is
+ *  refused and its connection closed (slow unauthenticated bodies). */
+export function readBody(req: IncomingMessage, limit: number, timeoutMs?: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
     let source: NodeJS.ReadableStream = req;
@@ -40,13 +41,21 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     const chunks: Buffer[] = [];
     let size = 0;
     let done = false;
+    let timer: NodeJS.Timeout | null = null;
     const fail = (e: BodyError) => {
       if (done) return;
       done = true;
+      if (timer) clearTimeout(timer);
       if (gunzip) { req.unpipe(gunzip); gunzip.destroy(); }
       drain(req);
       reject(e);
     };
+    if (timeoutMs !== undefined) {
+      timer = setTimeout(() => {
+        fail(new BodyError(408, `request body not received within ${timeoutMs / 1000} s`));
+        req.socket.destroy();
+      }, timeoutMs);
+    }
     source.on('data', (c: Buffer) => {
       if (done) return;
       size += c.length;
@@ -57,6 +66,7 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     source.on('end', () => {
       if (done) return;
       done = true;
+      if (timer) clearTimeout(timer);
       resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
     });
     if (gunzip) req.on('error', (e: Error) => fail(new BodyError(400, `request body: ${e.message}`)));
@@ -72,8 +82,8 @@ function drain(req: IncomingMessage): void {
 }
 
 /** Parsed JSON body; empty or malformed JSON -> BodyError 400 naming the parser's complaint. */
-export async function readJsonBody(req: IncomingMessage, limit: number): Promise<unknown> {
-  const raw = await readBody(req, limit);
+export async function readJsonBody(req: IncomingMessage, limit: number, timeoutMs?: number): Promise<unknown> {
+  const raw = await readBody(req, limit, timeoutMs);
   if (raw.length === 0) throw new BodyError(400, 'EOF: empty request body, JSON expected');
   try {
     return JSON.parse(raw.toString('utf8')) as unknown;

@@ -40,7 +40,7 @@ export function createDispatcher(
   }
 
   async function authMachine(ctx: RequestContext, h: RouteHandler, rm: RouteMetrics): Promise<boolean> {
-    const check = await app.jwt.verify(JwtAuth.tokenOf(ctx.req), ctx.now);
+    const check = await app.jwt.verify(JwtAuth.tokenOf(ctx.req), ctx.now, false, app.machineGen);
     if (!check.ok) { sendJwtError(ctx.res, check.message); return false; }
     const id = check.claims.id;
     if (app.store.getMachine(id) === undefined) { sendJwtError(ctx.res, 'ent: machine not found'); return false; }

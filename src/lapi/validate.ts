@@ -29,6 +29,15 @@ function jsonKind(v: unknown): string {
   return typeof v === 'object' ? 'object' : typeof v;
 }
 
+/** what one alert may carry (issue 11 §4: no request may occupy the server for long); over it: 400 */
+export const MAX_DECISIONS_PER_ALERT = 100_000;
+export const MAX_EVENTS_PER_ALERT = 10_000;
+/** scalar string fields (scenario, message, source value, decision value...); meta values: MAX_META_VALUE */
+export const MAX_STRING = 64 * 1024;
+export const MAX_META_VALUE = 1024 * 1024;
+/** decision fields are parts of store keys (an LMDB key holds at most 1978 bytes) */
+export const MAX_DECISION_STRING = 512;
+
 class Checker {
   readonly missing: string[] = [];
   typeError: string | null = null;
@@ -51,6 +60,16 @@ class Checker {
       this.typeError = `json: cannot unmarshal ${kind} into Go struct field ${goField} of type ${goType}`;
     }
     return ok;
+  }
+
+  /** Records a 400 (first one wins) naming the field and the limit it exceeds. */
+  limit(msg: string): void { if (this.typeError === null) this.typeError = msg; }
+
+  /** every string field of `o` within MAX_STRING characters */
+  strings(o: Record<string, unknown>, path: string, max = MAX_STRING): void {
+    for (const [k, v] of Object.entries(o)) {
+      if (typeof v === 'string' && v.length > max) this.limit(`${path}${k}: ${v.length} characters, limit ${max}`);
+    }
   }
 
   required(obj: Record<string, unknown>, field: string, path: string): void {
@@ -99,6 +118,10 @@ function checkMeta(c: Checker, list: unknown, goField: string): void {
     const mo = m as Record<string, unknown>;
     c.fits(mo.key, 'string', `${goField}.key`);
     c.fits(mo.value, 'string', `${goField}.value`);
+    if (typeof mo.key === 'string' && mo.key.length > MAX_STRING) c.limit(`${goField}.key: ${mo.key.length} characters, limit ${MAX_STRING}`);
+    if (typeof mo.value === 'string' && mo.value.length > MAX_META_VALUE) {
+      c.limit(`${goField}.value: ${mo.value.length} characters, limit ${MAX_META_VALUE}`);
+    }
   }
 }
 
@@ -123,15 +146,22 @@ export function validateAlerts(body: unknown): IncomingAlert[] {
     if (!c.fits(a, 'object', 'AddAlertsRequest')) return;
     const o = a as Record<string, unknown>;
     checkObject(c, o, ALERT_FIELDS, `${i}.`, 'Alert');
-    if (Array.isArray(o.decisions)) {
+    c.strings(o, `${i}.`);
+    if (Array.isArray(o.decisions) && o.decisions.length > MAX_DECISIONS_PER_ALERT) {
+      c.limit(`${i}.decisions: ${o.decisions.length} decisions, limit ${MAX_DECISIONS_PER_ALERT} per alert`);
+    } else if (Array.isArray(o.decisions)) {
       o.decisions.forEach((d: unknown, j: number) => {
         if (d === null || !c.fits(d, 'object', 'Alert.decisions')) return;
         checkObject(c, d as Record<string, unknown>, DECISION_FIELDS, `${i}.decisions.${j}.`, 'Decision');
+        c.strings(d as Record<string, unknown>, `${i}.decisions.${j}.`, MAX_DECISION_STRING);
       });
     }
-    if (Array.isArray(o.events)) {
+    if (Array.isArray(o.events) && o.events.length > MAX_EVENTS_PER_ALERT) {
+      c.limit(`${i}.events: ${o.events.length} events, limit ${MAX_EVENTS_PER_ALERT} per alert`);
+    } else if (Array.isArray(o.events)) {
       o.events.forEach((e: unknown, j: number) => {
-        if (e === null || !c.fits(e, 'object', 'Alert.events')) return;
+        if (e === null) { c.limit(`${i}.events.${j}: null, an event object expected`); return; }
+        if (!c.fits(e, 'object', 'Alert.events')) return;
         const eo = e as Record<string, unknown>;
         c.required(eo, 'meta', `${i}.events.${j}.`);
         c.fits(eo.meta, 'array', 'Event.meta');
@@ -144,6 +174,7 @@ export function validateAlerts(body: unknown): IncomingAlert[] {
     if (Array.isArray(o.labels)) for (const l of o.labels) c.fits(l, 'string', 'Alert.labels');
     if (o.source !== null && typeof o.source === 'object' && !Array.isArray(o.source)) {
       checkObject(c, o.source as Record<string, unknown>, SOURCE_FIELDS, `${i}.source.`, 'Source');
+      c.strings(o.source as Record<string, unknown>, `${i}.source.`);
     }
   });
   if (c.typeError !== null) throw new AlertBodyError(400, c.typeError);

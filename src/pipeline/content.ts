@@ -22,11 +22,16 @@ export interface ContentOptions {
   timeMachine: boolean;
   /** year for year-less dates (default: current UTC year) */
   year?: number | null;
+  /** simulation.yaml (the global switch XOR exclusions): its scenarios' alerts are marked simulated */
+  simulation?: SimulationSwitch | null;
   /** `data:` files folder instead of the content's data/ (CrowdSec's data_dir for an /etc/crowdsec layout) */
   dataDir?: string | null;
   /** hub_dir: scenarios linked from it carry their hub hash and version into alerts (src/hub/versions.ts) */
   hubDir?: string | null;
 }
+
+/** simulation.yaml's content, as plain data (it crosses to worker threads) */
+export interface SimulationSwitch { simulation: boolean; exclusions: string[] }
 
 export interface LoadedContent {
   /** where the content came from (for messages) */
@@ -79,6 +84,8 @@ export function loadContent(o: ContentOptions): LoadedContent {
   // (no postoverflows, the usual case: no second copy of the pattern files)
   const postoverflows = wrap('postoverflows', () => loadParserTree(set.postoverflows,
     { patterns: set.postoverflows.length ? lib() : PatternLibrary.withBuiltins(), dataDir: set.dataDir, enrich }));
-  const scenarios = wrap('scenarios', () => loadScenarios(set.scenarios, { dataDir: set.dataDir, hubInfo }));
+  const scenarios = wrap('scenarios', () => loadScenarios(set.scenarios, {
+    dataDir: set.dataDir, hubInfo, simulation: o.simulation ?? undefined,
+  }));
   return { origin, set, parsers, postoverflows, scenarios, warnings: [...parsers.warnings, ...postoverflows.warnings] };
 }

@@ -33,7 +33,7 @@ import type { Piscina } from 'piscina';
 import { LIVE, TIMEMACHINE } from '../core/event.js';
 import { Agent, mergeCounters, type AgentCounters, type AgentOptions, type LineSource } from './agent.js';
 import { alertToLapiJSON, type LapiAlertJSON } from '../api/alerts.js';
-import { loadContent, type LoadedContent } from './content.js';
+import { loadContent, type LoadedContent, type SimulationSwitch } from './content.js';
 import { ShardRouter } from './ipscan.js';
 import { DEFAULT_MAX_LIVE_BUCKETS, perShardCeiling } from '../buckets/eviction.js';
 import { eventFromWire } from './event-wire.js';
@@ -50,6 +50,8 @@ export interface PipelineOptions {
   contentDataDir?: string | null;
   hubDir?: string | null;
   year?: number | null;
+  /** simulation.yaml's switch and exclusions (content.ts) */
+  simulation?: SimulationSwitch | null;
   timeMachine: boolean;
   /** 0 = in-process; default: one per core */
   workers?: number;
@@ -108,7 +110,10 @@ export function defaultWorkers(timeMachine = false): number {
 export async function createPipeline(o: PipelineOptions): Promise<Pipeline> {
   const workers = o.workers ?? defaultWorkers(o.timeMachine);
   // content is always loaded on the main thread: load errors surface here (naming the file), not in a worker
-  const content = o.content ?? loadContent({ contentDir: o.contentDir, dataDir: o.contentDataDir, hubDir: o.hubDir, year: o.year, timeMachine: o.timeMachine });
+  const content = o.content ?? loadContent({
+    contentDir: o.contentDir, dataDir: o.contentDataDir, hubDir: o.hubDir, year: o.year, timeMachine: o.timeMachine,
+    simulation: o.simulation,
+  });
   if (workers <= 0) return new InProcessPipeline(content, o);
   // piscina is loaded only for a pool (in-process replays start faster without it)
   const { Piscina: PiscinaClass } = await import('piscina');
@@ -204,7 +209,7 @@ class PoolPipeline implements Pipeline {
     }
     const init: WorkerInit = {
       contentDir: o.contentDir ?? null, dataDir: o.contentDataDir ?? null, hubDir: o.hubDir ?? null, year: o.year ?? null,
-      timeMachine: o.timeMachine, store: o.store ?? 'wasm',
+      timeMachine: o.timeMachine, store: o.store ?? 'wasm', simulation: o.simulation ?? null,
       maxBuckets: perShardCeiling(o.maxBuckets ?? DEFAULT_MAX_LIVE_BUCKETS, shards),
     };
     const filename = new URL('./worker.js', import.meta.url).href;

@@ -7,6 +7,7 @@ import type { AgentCounters } from './agent.js';
 import type { LapiAlertJSON } from '../api/alerts.js';
 import { alertSortKey, sortAlertsJSON, type AlertSortKey } from './alert-json.js';
 import { createPipeline } from './pool.js';
+import type { SimulationSwitch } from './content.js';
 import { readLogLines } from './read.js';
 
 export interface ReplayOptions {
@@ -14,6 +15,8 @@ export interface ReplayOptions {
   type: string;
   labels?: Record<string, string>;
   contentDir?: string | null;
+  /** simulation.yaml's switch and exclusions */
+  simulation?: SimulationSwitch | null;
   workers?: number;
   year?: number | null;
   store?: 'wasm' | 'ts';
@@ -56,6 +59,7 @@ export async function runReplay(o: ReplayOptions): Promise<ReplayResult> {
   const kept: KeptAlert[] = [];
   const pipe = await createPipeline({
     contentDir: o.contentDir ?? null,
+    simulation: o.simulation ?? null,
     year: o.year ?? new Date().getUTCFullYear(),
     timeMachine: true,
     workers: o.workers,

@@ -7,7 +7,7 @@ import { workerData } from 'piscina';
 import { LIVE, TIMEMACHINE } from '../core/event.js';
 import { Agent, type AgentCounters, type LineSource } from './agent.js';
 import { alertToLapiJSON, type LapiAlertJSON } from '../api/alerts.js';
-import { loadContent } from './content.js';
+import { loadContent, type SimulationSwitch } from './content.js';
 import type { MetricsSnapshot } from '../metrics/snapshot.js';
 import { eventToWire, type WireEvent } from './event-wire.js';
 import { shardOptions } from './global-merge.js';
@@ -20,6 +20,7 @@ export interface WorkerInit {
   year: number | null;
   timeMachine: boolean;
   store: 'wasm' | 'ts';
+  simulation: SimulationSwitch | null;
   /** this shard's ceiling on live buckets (0 = none) */
   maxBuckets: number;
 }
@@ -55,7 +56,10 @@ const warnings = new Map<string, number>();
 function getAgent(): Agent {
   if (agent) return agent;
   const init = workerData as WorkerInit;
-  const content = loadContent({ contentDir: init.contentDir, dataDir: init.dataDir, hubDir: init.hubDir, year: init.year, timeMachine: init.timeMachine });
+  const content = loadContent({
+    contentDir: init.contentDir, dataDir: init.dataDir, hubDir: init.hubDir, year: init.year, timeMachine: init.timeMachine,
+    simulation: init.simulation,
+  });
   // global scenarios run on the main thread (global-merge.ts): this shard pours only per-source ones and
   // sends back the events a global one wants
   agent = new Agent(content, {

@@ -3,7 +3,7 @@
 // `on_error`). Owns parsing and validation into typed `Profile` values with their expressions compiled once
 // (env `Alert`), and `ProfileError`, whose message names the file, the profile (name and document) and the field.
 
-import fs from 'node:fs';
+import { readConfigText } from '../core/config-file.js';
 import { describeValue as describe, yamlBool } from '../core/yaml-strict.js';
 import YAML from 'yaml';
 import { compileExpr, ExprCompileError, type CompiledExpr } from '../expr/index.js';
@@ -207,7 +207,7 @@ export function parseProfiles(yamlText: string, where: string): Profile[] {
 export function loadProfilesFile(path: string): Profile[] {
   let text: string;
   try {
-    text = fs.readFileSync(path, 'utf8');
+    text = readConfigText(path);
   } catch (e) {
     throw new ProfileError(path, 'file', null, `cannot read: ${errorMessage(e)}`);
   }

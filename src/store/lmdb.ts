@@ -87,7 +87,8 @@ export function openStore(dataDir: string): PicketStore {
   }
   if (st && !st.isDirectory()) fail('not a directory');
   if (!st) {
-    try { fs.mkdirSync(dir, { recursive: true }); } catch (e) {
+    // the folder holds credentials, alerts and addresses: its owner only
+    try { fs.mkdirSync(dir, { recursive: true, mode: 0o700 }); } catch (e) {
       fail(`cannot create it (${errorCode(e) ?? errorMessage(e)})`);
     }
   }
@@ -95,7 +96,7 @@ export function openStore(dataDir: string): PicketStore {
     fail('not readable and writable by this user');
   }
   const file = path.join(dir, STORE_FILE);
-  checkDataFile(file, fail);
+  const isNew = checkDataFile(file, fail);
 
   let root: RootDatabase;
   try {
@@ -103,6 +104,8 @@ export function openStore(dataDir: string): PicketStore {
   } catch (e) {
     return fail(`cannot open ${STORE_FILE} (${errorMessage(e)})`);
   }
+  // lmdb creates its files 0644 (umask permitting): a new store is made readable by its owner only
+  if (isNew) for (const f of [file, `${file}-lock`]) { try { fs.chmodSync(f, 0o600); } catch { /* no lock file */ } }
   const dbs = new Map<string, Database<unknown, string>>();
   return {
     dir,
@@ -122,22 +125,24 @@ export function openStore(dataDir: string): PicketStore {
   };
 }
 
-function checkDataFile(file: string, fail: (why: string) => never): void {
+/** true when the store is new (no data file yet) */
+function checkDataFile(file: string, fail: (why: string) => never): boolean {
   let fd: number;
   try { fd = fs.openSync(file, 'r'); } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return; // new store
+    if (code === 'ENOENT') return true; // new store
     return fail(`cannot read ${STORE_FILE} (${code ?? errorMessage(e)})`);
   }
   try {
     const st = fs.fstatSync(fd);
     if (!st.isFile()) fail(`${STORE_FILE} is not a regular file`);
-    if (st.size === 0) return; // created but never initialised: LMDB initialises it
+    if (st.size === 0) return true; // created but never initialised: LMDB initialises it
     const head = Buffer.alloc(MAGIC_OFFSET + 4);
     const n = fs.readSync(fd, head, 0, head.length, 0);
     if (n < head.length || head.readUInt32LE(MAGIC_OFFSET) !== LMDB_MAGIC) {
       fail(`${STORE_FILE} is not an LMDB environment (damaged or foreign file); move it away to start with an empty store`);
     }
+    return false;
   } finally {
     fs.closeSync(fd);
   }

@@ -134,8 +134,8 @@ test('acquis.yaml: several documents, defaults and clear errors', () => {
   assert.equal(srcs.length, 2);
   assert.deepEqual(srcs[0], { source: 'file', filenames: ['/var/log/a.log'], labels: { type: 'syslog' } });
   assert.equal(srcs[1]!.source, 'syslog');
-  assert.throws(() => parseAcquisition('filenames: [/x]\nlabels: {type: t}\nbogus: 1\n', 'acq.yaml'), (e: unknown) => e instanceof AcquisitionConfigError && /acq\.yaml: document 1: unknown field "bogus"/.test(e.message));
+  assert.throws(() => parseAcquisition('filenames: [/x]\nlabels: {type: t}\nbogus: 1\n', 'acq.yaml'), (e: unknown) => e instanceof AcquisitionConfigError && /acq\.yaml:3: document 1: unknown field "bogus"/.test(e.message));
   assert.throws(() => parseAcquisition('filenames: [/x]\n', 'acq.yaml'), /labels/);
-  assert.throws(() => parseAcquisition('filenames: [/x\n', 'acq.yaml'), /acq\.yaml: document 1/);
+  assert.throws(() => parseAcquisition('filenames: [/x\n', 'acq.yaml'), /acq\.yaml:\d+: document 1/);
   assert.equal(parseAcquisition(DEFAULT_ACQUISITION, 'default').length, 3);
 });

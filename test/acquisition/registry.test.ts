@@ -15,7 +15,7 @@ test('registry: file, syslog, journalctl, stdin, each with the common keys', () 
     for (const k of ['source', 'labels', 'mode', 'name']) assert.ok(sourceModule(n)!.keys.has(k), `${n} ${k}`);
   }
   assert.throws(() => parseAcquisition('source: kafka\nlabels: {type: x}\n', 'a.yaml'),
-    /a\.yaml: document 1: unknown source "kafka" \(known: file, syslog, journalctl, stdin\)/);
+    /a\.yaml:1: document 1: unknown source "kafka" \(known: file, syslog, journalctl, stdin\)/);
 });
 
 test('file source through the interface: lines pushed with their meta, hits counted per file', async () => {

@@ -9,7 +9,7 @@ test('every command loads, in --help order; one is found by name', async () => {
   const commands = await allCommands();
   assert.deepEqual(commands.map((c) => c.name).slice(0, 10), ['run', 'replay', 'explain', 'hubtest', 'decisions', 'alerts', 'bouncers', 'allowlists', 'machines', 'lapi']);
   const added = ['notifications', 'report', 'gdpr', 'central', 'hub', 'collections', 'parsers', 'scenarios', 'postoverflows',
-    'contexts', 'import'];
+    'contexts', 'import', 'simulation'];
   for (const n of added) assert.ok(commandNames.includes(n), n);
   assert.deepEqual([...commandNames], commands.map((c) => c.name));
   for (const c of commands) assert.doesNotMatch(c.summary, /unavailable/, c.name);

@@ -140,7 +140,7 @@ test('picket replay --lapi sends the replay alerts to a LAPI as a watcher; bad c
   }
 });
 
-test('picket run: when the LAPI cannot listen, the agent still prints its alerts and the undelivered ones are counted', async () => {
+test('picket run: when the LAPI cannot listen, it exits non-zero at once naming the address', async () => {
   const lapi = await startPicket(['--no-agent', '--metrics', 'off']);
   const dir = tempDir('picket-run-busy-');
   try {
@@ -148,14 +148,30 @@ test('picket run: when the LAPI cannot listen, the agent still prints its alerts
     const acquis = path.join(dir, 'acquis.yaml');
     fs.writeFileSync(acquis, 'source: stdin\nlabels:\n  type: syslog\n');
     const r = await picket(['run', '--acquis', acquis, '--workers', '0', '--metrics', 'off', '--listen', `127.0.0.1:${port}`, '--data', path.join(dir, 'data')], { input: attack('192.0.2.80') });
-    assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /picket\/ssh-bf Ip:192\.0\.2\.80 \d+ events/);
-    assert.match(r.stderr, new RegExp(`ERROR: Local API on 127\\.0\\.0\\.1:${port} not started: .*EADDRINUSE`));
-    assert.match(r.stderr, /[1-9]\d* alert\(s\) not stored: the Local API is not running/);
-    assert.match(r.stderr, /alerts to the Local API: 0 stored, 0 refused, [1-9]\d* dropped/);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, new RegExp(`Local API on 127\\.0\\.0\\.1:${port} not started: .*EADDRINUSE`));
+    assert.doesNotMatch(r.stderr, /watching/);
   } finally {
     await lapi.stop();
     fs.rmSync(dir, { recursive: true, force: true });
     fs.rmSync(lapi.dir, { recursive: true, force: true });
+  }
+});
+
+test('picket run --no-api exits non-zero when it had to drop alerts', async () => {
+  const dir = tempDir('picket-run-noapi-drop-');
+  try {
+    const creds = path.join(dir, 'agent.yaml');
+    // a LAPI that is not there: port 1 on loopback refuses the connection
+    fs.writeFileSync(creds, 'url: http://127.0.0.1:1/\nlogin: agent-x\npassword: pw\n');
+    const acquis = path.join(dir, 'acquis.yaml');
+    fs.writeFileSync(acquis, 'source: stdin\nlabels:\n  type: syslog\n');
+    const r = await picket(['run', '--no-api', '--acquis', acquis, '-c', creds, '--workers', '0', '--metrics', 'off', '--data', path.join(dir, 'data')], { input: attack('192.0.2.81') });
+    assert.match(r.stdout, /picket\/ssh-bf Ip:192\.0\.2\.81/);
+    assert.match(r.stderr, /[1-9]\d* dropped/);
+    assert.match(r.stderr, /ERROR: [1-9]\d* alert\(s\) were not delivered: exit status 1/);
+    assert.equal(r.code, 1, r.stderr);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -34,7 +34,19 @@ test('explain --line: a poured line shows nodes, diffs and the outcome', async (
   assert.match(r.out, /🟢 me\/raw/);
   assert.match(r.out, /\+ Parsed\.program = "app"/);
   assert.match(r.out, /\+ Meta\.user = "bob"/);
-  assert.match(r.out, /would be poured/);
+  assert.match(r.out, /├ Scenarios\n\t\t└ 🟢 me\/app-failed-auth/, 'names the scenario the event enters');
+});
+
+test('explain names the scenarios of the default content an event enters, none for others', async () => {
+  const line = 'Feb 12 14:10:21 web01 sshd[100]: Failed password for invalid user admin from 192.0.2.7 port 40000 ssh2';
+  const r = await run(['--type', 'syslog', '--json', '--line', line]);
+  assert.equal(r.code, 0);
+  const [t] = JSON.parse(r.out) as { outcome: string; scenarios: string[] }[];
+  assert.equal(t!.outcome, 'poured');
+  assert.ok(t!.scenarios.includes('picket/ssh-bf'), JSON.stringify(t!.scenarios));
+  assert.ok(!t!.scenarios.some((s) => s.startsWith('picket/http')), 'no http scenario takes an sshd line');
+  const other = await run(['--hub', hub, '--type', 'syslog', '--line', 'Feb 12 14:10:21 app: login ok for bob from 1.2.3.4']);
+  assert.doesNotMatch(other.out, /🟢 me\/app-failed-auth/);
 });
 
 test('explain --json: whitelisted and dropped lines', async () => {

@@ -82,7 +82,7 @@ test('login failures: exact 401 bodies', async () => {
   const cases: Array<[unknown, string, string]> = [
     [{ machine_id: 'probe-machine', password: 'wrong' }, UA_AGENT, 'incorrect Username or Password'],
     [{ machine_id: 'probe-machine' }, UA_AGENT, 'input format error'],
-    [{ machine_id: 'ghost', password: 'x' }, UA_AGENT, 'ent: machine not found'],
+    [{ machine_id: 'ghost', password: 'x' }, UA_AGENT, 'incorrect Username or Password'],
     [{ machine_id: 'probe-2', password: 'pw2' }, UA_AGENT, 'machine probe-2 not validated'],
     [{ machine_id: 'probe-machine', password: 'secret-pw' }, 'curl', 'incorrect Username or Password'],
     [{ machine_id: 'probe-machine', password: 'secret-pw' }, 'a/b/c', 'incorrect Username or Password'],

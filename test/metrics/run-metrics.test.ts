@@ -47,7 +47,7 @@ async function withAgent(workers: string, body: (url: string, log: string) => Pr
   const acquis = path.join(dir, 'acquis.yaml');
   fs.writeFileSync(acquis, `filenames:\n  - ${log}\nlabels:\n  type: syslog\n`);
   const child: ChildProcess = spawn(process.execPath, [BIN, 'run', '--acquis', acquis, '--data', path.join(dir, 'data'),
-    '--workers', workers, '--poll', '50', '--metrics', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    '--workers', workers, '--poll', '50', '--metrics', '127.0.0.1:0', '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
   child.stdout!.resume();

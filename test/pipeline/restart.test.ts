@@ -63,7 +63,7 @@ for (const workers of ['0', '2']) {
     }, 10);
     const errs: string[] = [];
     const start = (dump: string) => {
-      const c = spawn(process.execPath, [BIN, 'run', '--acquis', acquis, '--data', data, '--workers', workers,
+      const c = spawn(process.execPath, [BIN, 'run', '--listen', '127.0.0.1:0', '--metrics', 'off', '--acquis', acquis, '--data', data, '--workers', workers,
         '-o', 'json', '--from-start', '--poll', '20', '--dump-lines', dump], { stdio: ['ignore', 'ignore', 'pipe'] });
       const i = errs.push('') - 1;
       c.stderr!.on('data', (b: Buffer) => { errs[i] += b.toString(); });
@@ -140,7 +140,7 @@ test('picket run: an unusable --data folder is an error naming it, before anythi
     fs.writeFileSync(notDir, 'x');
     const acquis = path.join(dir, 'acquis.yaml');
     fs.writeFileSync(acquis, `filenames:\n  - ${path.join(dir, 'app.log')}\nlabels:\n  type: syslog\n`);
-    const c = spawn(process.execPath, [BIN, 'run', '--acquis', acquis, '--data', notDir, '--workers', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const c = spawn(process.execPath, [BIN, 'run', '--listen', '127.0.0.1:0', '--metrics', 'off', '--acquis', acquis, '--data', notDir, '--workers', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     c.stderr!.on('data', (b: Buffer) => { err += b.toString(); });
     const timer = setTimeout(() => c.kill('SIGKILL'), WAIT_MS);

@@ -14,7 +14,7 @@ test('picket run with a syslog source (UDP on 127.0.0.1): frames become alerts',
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'picket-run-syslog-'));
   const acquis = path.join(dir, 'acquis.yaml');
   fs.writeFileSync(acquis, 'source: syslog\nlisten_addr: 127.0.0.1\nlisten_port: 0\nprotocol: udp\nlabels:\n  type: syslog\n');
-  const child = spawn(process.execPath, [BIN, 'run', '--acquis', acquis, '--data', path.join(dir, 'data'), '--workers', '0', '-o', 'json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'run', '--listen', '127.0.0.1:0', '--metrics', 'off', '--acquis', acquis, '--data', path.join(dir, 'data'), '--workers', '0', '-o', 'json'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '', err = '';
   child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
   child.stderr.on('data', (d: Buffer) => { err += d.toString(); });

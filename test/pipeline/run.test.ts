@@ -18,7 +18,7 @@ function syslogTime(d: Date): string {
 /** Spawns `picket run`, waits (bounded) for a predicate on stdout/stderr, then stops it with SIGTERM. */
 async function runUntil(args: string[], onReady: () => void, done: (out: string) => boolean, ms = 20000) {
   const data = fs.mkdtempSync(path.join(os.tmpdir(), 'picket-run-data-'));
-  const child = spawn(process.execPath, [BIN, 'run', '--data', data, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'run', '--listen', '127.0.0.1:0', '--metrics', 'off', '--data', data, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '', err = '', ready = false;
   const finished = new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`timeout\nstdout:${out}\nstderr:${err}`)); }, ms);
@@ -69,7 +69,7 @@ test('picket run --stdin --type syslog -o json: alerts as JSON lines, exits at e
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'picket-run-'));
   const acquis = path.join(dir, 'acquis.yaml');
   fs.writeFileSync(acquis, 'source: stdin\nlabels:\n  type: syslog\n');
-  const child = spawn(process.execPath, [BIN, 'run', '--acquis', acquis, '--data', path.join(dir, 'data'), '--workers', '0', '-o', 'json'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'run', '--listen', '127.0.0.1:0', '--metrics', 'off', '--acquis', acquis, '--data', path.join(dir, 'data'), '--workers', '0', '-o', 'json'], { stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '', err = '';
   child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
   child.stderr.on('data', (d: Buffer) => { err += d.toString(); });

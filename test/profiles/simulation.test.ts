@@ -35,7 +35,7 @@ test('bad simulation files name the file and the field', () => {
   for (const [text, re] of bad) {
     assert.throws(() => parseSimulation(text, '/etc/picket/simulation.yaml'), (e: Error) => {
       assert.ok(e instanceof SimulationConfigError);
-      assert.match(e.message, /^\/etc\/picket\/simulation\.yaml: /);
+      assert.match(e.message, /^\/etc\/picket\/simulation\.yaml:\d+: /);
       assert.match(e.message, re);
       return true;
     });

@@ -1,16 +1,39 @@
 // The `file` acquisition source: `filenames`/`filename` (globs; files that do not exist yet are waited for),
-// tailed by tail.ts with read positions kept by the agent. Counts lines read per file and type
-// (cs_filesource_hits_total). Registers itself.
+// `exclude_regexps` (files whose path matches one are not read), `max_buffer_size` (longest line, bytes),
+// `poll_without_inotify` (accepted: Picket always polls), tailed by tail.ts with read positions kept by the
+// agent. Counts lines read per file and type (cs_filesource_hits_total). Registers itself.
 
+import fs from 'node:fs';
 import { asText } from '../../core/yaml-strict.js';
+import { errorMessage } from '../../core/errors.js';
 import { registerSource } from '../registry.js';
 import { COMMON_KEYS, HIT_LABELS, type CounterRow, type DataSource, type SourceContext } from '../source.js';
 import { expandGlob } from './glob.js';
 import { FileTailer, type FileEvent } from './tail.js';
 
-export interface FileConfig { source: 'file'; filenames: string[]; labels: Record<string, string>; pollMs?: number }
+export interface FileConfig {
+  source: 'file'; filenames: string[]; labels: Record<string, string>; pollMs?: number;
+  exclude?: RegExp[]; maxLineBytes?: number;
+}
 
 const HITS = 'cs_filesource_hits_total';
+const ERRORS = 'picket_acquisition_errors_total';
+/** an unreadable file is said again at most this often, until it can be read */
+const REPEAT_MS = 30_000;
+
+/** what an operator needs to fix an unreadable file: the error, the file's mode and owner, our identity */
+function openErrorText(p: string, e: NodeJS.ErrnoException): string {
+  let detail = '';
+  try {
+    const st = fs.statSync(p);
+    const uid = typeof process.getuid === 'function' ? process.getuid() : -1;
+    const gid = typeof process.getgid === 'function' ? process.getgid() : -1;
+    detail = ` (mode ${(st.mode & 0o777).toString(8).padStart(4, '0')}, owner uid ${st.uid} gid ${st.gid}; ` +
+      `picket runs as uid ${uid} gid ${gid})`;
+  } catch { /* gone meanwhile */ }
+  const why = e.code === 'EACCES' ? 'permission denied' : e.code ?? e.message;
+  return `ERROR: cannot read ${p}: ${why}${detail}; retrying until it can be read`;
+}
 
 const FILE_EVENT_TEXT: Record<FileEvent, (p: string) => string> = {
   appeared: (p) => `file ${p} appeared: reading it from its start`,
@@ -25,13 +48,18 @@ class FileSource implements DataSource {
   private readonly tailer: FileTailer;
   /** lines read per file: one map update per batch of lines */
   private readonly hits = new Map<string, number>();
+  /** open errors per file and reason (picket_acquisition_errors_total), and when each file was last said */
+  private readonly errors = new Map<string, number>();
+  private readonly said = new Map<string, number>();
 
   constructor(private readonly cfg: FileConfig, ctx: SourceContext) {
     this.name = `file source ${cfg.filenames.join(', ')}`;
     const labels = cfg.labels;
     const dump = ctx.dump;
     this.tailer = new FileTailer({
-      patterns: cfg.filenames, pollMs: ctx.pollMs, fromStart: ctx.fromStart, positions: ctx.positions,
+      patterns: cfg.filenames, exclude: cfg.exclude, pollMs: ctx.pollMs,
+      ...(cfg.maxLineBytes !== undefined ? { maxLineBytes: cfg.maxLineBytes } : {}),
+      fromStart: ctx.fromStart, positions: ctx.positions,
       onFileEvent: (ev, p) => (ctx.info ?? ctx.log)(FILE_EVENT_TEXT[ev](p)),
       // a backlog (written while the agent was stopped) is poured with the lines' own timestamps
       onLines: (src, lines, backlog) => {
@@ -39,6 +67,15 @@ class FileSource implements DataSource {
         if (dump) dump(lines);
         return ctx.push(lines, { src, module: 'file', labels, timeMachine: backlog || undefined });
       },
+      onOpenError: (p, e) => {
+        const key = `${p}\u0000${e.code ?? 'error'}`;
+        this.errors.set(key, (this.errors.get(key) ?? 0) + 1);
+        const now = Date.now();
+        if (now - (this.said.get(p) ?? -Infinity) < REPEAT_MS) return;
+        this.said.set(p, now);
+        ctx.log(openErrorText(p, e));
+      },
+      onOpened: (p) => { this.said.delete(p); ctx.log(`${p} can be read now: following it`); },
     });
   }
 
@@ -49,24 +86,32 @@ class FileSource implements DataSource {
   describe(): string {
     const type = this.cfg.labels.type;
     return this.cfg.filenames.map((f) => {
-      const n = expandGlob(f).length;
+      const n = expandGlob(f).filter((p) => !this.cfg.exclude?.some((re) => re.test(p))).length;
       return `${f} (type ${type}${n === 0 ? ', waiting for it to appear' : f.match(/[*?[]/) ? `, ${n} files` : ''})`;
     }).join(', ');
   }
 
   counters(): CounterRow[] {
     const at = this.cfg.labels.type ?? '';
-    return [...this.hits].map(([source, value]) => ({
+    const rows: CounterRow[] = [...this.hits].map(([source, value]) => ({
       name: HITS, labels: { source, datasource_type: 'file', acquis_type: at }, value,
     }));
+    for (const [key, value] of this.errors) {
+      const [source, reason] = key.split('\u0000') as [string, string];
+      rows.push({ name: ERRORS, labels: { source, reason }, value });
+    }
+    return rows;
   }
 }
 
 registerSource<FileConfig>({
   name: 'file',
-  keys: new Set([...COMMON_KEYS, 'filenames', 'filename', 'poll_without_inotify', 'force_inotify', 'exclude_regexps',
-    'max_buffer_size', 'use_time_machine']),
-  counters: [{ name: HITS, help: 'Lines read from a file', labelNames: HIT_LABELS }],
+  // force_inotify and use_time_machine are refused by ../config.ts (REFUSED) before these keys are checked
+  keys: new Set([...COMMON_KEYS, 'filenames', 'filename', 'poll_without_inotify', 'exclude_regexps', 'max_buffer_size']),
+  counters: [
+    { name: HITS, help: 'Lines read from a file', labelNames: HIT_LABELS },
+    { name: ERRORS, help: 'Files of the acquisition that could not be opened, per poll', labelNames: ['source', 'reason'] },
+  ],
   parse(v, labels, fail) {
     const names: string[] = [];
     if (v.filename !== undefined) names.push(asText(v.filename));
@@ -75,7 +120,23 @@ registerSource<FileConfig>({
       for (const f of v.filenames as unknown[]) names.push(asText(f));
     }
     if (names.length === 0) fail('file source without "filenames" or "filename"');
-    return { source: 'file', filenames: names, labels };
+    const cfg: FileConfig = { source: 'file', filenames: names, labels };
+    if (v.exclude_regexps !== undefined && v.exclude_regexps !== null) {
+      if (!Array.isArray(v.exclude_regexps)) fail('"exclude_regexps" must be a list of regular expressions');
+      cfg.exclude = (v.exclude_regexps as unknown[]).map((r, i) => {
+        try { return new RegExp(asText(r)); } catch (e) {
+          return fail(`"exclude_regexps"[${i}]: ${errorMessage(e)}`);
+        }
+      });
+    }
+    if (v.max_buffer_size !== undefined && v.max_buffer_size !== null) {
+      const n = Number(v.max_buffer_size);
+      if (!Number.isInteger(n) || n <= 0) fail(`"max_buffer_size": expected a positive number of bytes, got ${asText(v.max_buffer_size)}`);
+      cfg.maxLineBytes = n;
+    }
+    const poll = v.poll_without_inotify;
+    if (poll !== undefined && poll !== null && typeof poll !== 'boolean') fail('"poll_without_inotify": expected true or false');
+    return cfg;
   },
   create: (cfg, ctx) => new FileSource(cfg, ctx),
 });

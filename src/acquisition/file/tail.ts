@@ -21,6 +21,8 @@ export interface PositionStore {
 export interface FileTailOptions {
   /** file names or globs */
   patterns: string[];
+  /** paths matching one of these are not read (acquis `exclude_regexps`) */
+  exclude?: RegExp[];
   /** called with complete lines of one file, in order; `backlog`: read from before the file's end at open */
   onLines: (src: string, lines: string[], backlog: boolean) => void | Promise<void>;
   /** poll interval in ms (default 200) */
@@ -34,6 +36,10 @@ export interface FileTailOptions {
   chunkBytes?: number;
   /** a file appeared after the start, was rotated (renamed and re-created), truncated, or removed */
   onFileEvent?: (event: FileEvent, path: string) => void;
+  /** a file that exists but cannot be opened (EACCES...): called on every poll until it opens */
+  onOpenError?: (path: string, e: NodeJS.ErrnoException) => void;
+  /** a file that could not be opened before was opened */
+  onOpened?: (path: string) => void;
 }
 
 export type FileEvent = 'appeared' | 'rotated' | 'truncated' | 'removed';
@@ -53,7 +59,10 @@ interface OpenFile {
 export class FileTailer {
   readonly stats = { linesRead: 0, bytesRead: 0, truncatedLines: 0, rotations: 0, truncations: 0, openErrors: 0 };
   private readonly files = new Map<string, OpenFile>();
-  private readonly opts: Required<Omit<FileTailOptions, 'positions' | 'onFileEvent'>> & Pick<FileTailOptions, 'positions' | 'onFileEvent'>;
+  private readonly opts: Required<Omit<FileTailOptions, 'positions' | 'exclude' | 'onOpenError' | 'onOpened' | 'onFileEvent'>>
+    & Pick<FileTailOptions, 'positions' | 'exclude' | 'onOpenError' | 'onOpened' | 'onFileEvent'>;
+  /** files whose last open failed */
+  private readonly failing = new Set<string>();
   private timer: NodeJS.Timeout | null = null;
   private polling = false;
   private first = true;
@@ -90,7 +99,10 @@ export class FileTailer {
     this.polling = true;
     try {
       const seen = new Set<string>();
-      for (const pattern of this.opts.patterns) for (const p of expandGlob(pattern)) seen.add(p);
+      const ex = this.opts.exclude;
+      for (const pattern of this.opts.patterns) {
+        for (const p of expandGlob(pattern)) if (ex === undefined || !ex.some((re) => re.test(p))) seen.add(p);
+      }
       for (const p of seen) {
         let f = this.files.get(p);
         if (!f) {
@@ -119,7 +131,13 @@ export class FileTailer {
 
   private open(p: string, atEnd: boolean): OpenFile | null {
     let fd: number;
-    try { fd = fs.openSync(p, 'r'); } catch { this.stats.openErrors++; return null; }
+    try { fd = fs.openSync(p, 'r'); } catch (e) {
+      this.stats.openErrors++;
+      this.failing.add(p);
+      this.opts.onOpenError?.(p, e as NodeJS.ErrnoException);
+      return null;
+    }
+    if (this.failing.delete(p)) this.opts.onOpened?.(p);
     const st = fs.fstatSync(fd);
     const saved = this.opts.positions?.get(p);
     let pos = atEnd ? st.size : 0;

@@ -6,7 +6,11 @@ import { registerSource } from '../registry.js';
 import { COMMON_KEYS, HIT_LABELS, type CounterRow, type DataSource, type SourceContext } from '../source.js';
 import { JournaldSource } from './journalctl.js';
 
-export interface JournalConfig { source: 'journalctl'; journalctlFilter: string[]; labels: Record<string, string> }
+export interface JournalConfig {
+  source: 'journalctl'; journalctlFilter: string[]; labels: Record<string, string>;
+  /** journalctl --since (CrowdSec's `since`, e.g. "1h ago"; default: only new entries) */
+  since?: string;
+}
 
 const HITS = 'cs_journalctlsource_hits_total';
 
@@ -18,7 +22,8 @@ class JournalDataSource implements DataSource {
   constructor(private readonly cfg: JournalConfig, ctx: SourceContext) {
     const labels = cfg.labels;
     this.reader = new JournaldSource(cfg, (from, lines) => ctx.push(lines, { src: from, module: 'journalctl', labels }),
-      { log: (m) => ctx.log(`journalctl: ${m}`) });
+      // with `since`, the entries since then are read first (no `-n 0`)
+      { log: (m) => ctx.log(`journalctl: ${m}`), ...(cfg.since !== undefined ? { since: cfg.since, tail: false } : {}) });
   }
 
   start(): Promise<void> { return this.reader.start(); }
@@ -41,7 +46,13 @@ registerSource<JournalConfig>({
     if (!Array.isArray(f) || f.length === 0) {
       return fail('journalctl source needs a non-empty "journalctl_filter" list');
     }
-    return { source: 'journalctl', journalctlFilter: f.map(asText), labels };
+    const cfg: JournalConfig = { source: 'journalctl', journalctlFilter: f.map(asText), labels };
+    if (v.since !== undefined && v.since !== null) {
+      const since = asText(v.since);
+      if (since === '' || since.startsWith('-')) fail(`invalid "since": '${since}' (a journalctl time such as "1h ago")`);
+      cfg.since = since;
+    }
+    return cfg;
   },
   create: (cfg, ctx) => new JournalDataSource(cfg, ctx),
 });

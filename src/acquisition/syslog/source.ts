@@ -12,6 +12,8 @@ export interface SyslogConfig {
   listenAddr: string;
   listenPort: number;
   protocol: 'udp' | 'tcp' | 'both';
+  /** longest accepted message in bytes (CrowdSec's max_message_len, default 2048) */
+  maxMessageLen?: number;
   labels: Record<string, string>;
 }
 
@@ -28,7 +30,7 @@ class SyslogDataSource implements DataSource {
     this.name = `syslog source ${cfg.listenAddr}:${cfg.listenPort}`;
     const labels = cfg.labels;
     this.server = new SyslogSource(cfg, (from, lines) => ctx.push(lines, { src: from, module: 'syslog', labels }),
-      { log: (m) => ctx.log(`syslog: ${m}`) });
+      { log: (m) => ctx.log(`syslog: ${m}`), ...(cfg.maxMessageLen !== undefined ? { maxMessageLen: cfg.maxMessageLen } : {}) });
   }
 
   async start(): Promise<void> { this.ports = await this.server.start(); }
@@ -76,7 +78,13 @@ registerSource<SyslogConfig>({
     const protocol = v.protocol === undefined ? 'both' : asText(v.protocol);
     if (protocol !== 'udp' && protocol !== 'tcp' && protocol !== 'both') return fail(`invalid "protocol": ${protocol}`);
     const listenAddr = v.listen_addr === undefined ? '127.0.0.1' : asText(v.listen_addr);
-    return { source: 'syslog', listenAddr, listenPort: port, protocol, labels };
+    const out: SyslogConfig = { source: 'syslog', listenAddr, listenPort: port, protocol, labels };
+    if (v.max_message_len !== undefined && v.max_message_len !== null) {
+      const n = Number(v.max_message_len);
+      if (!Number.isInteger(n) || n <= 0) fail(`invalid "max_message_len": ${asText(v.max_message_len)} (a positive number of bytes)`);
+      out.maxMessageLen = n;
+    }
+    return out;
   },
   create: (cfg, ctx) => new SyslogDataSource(cfg, ctx),
 });

@@ -1,28 +1,35 @@
-// `picket allowlists create|add|remove|list|inspect|delete` (cscli's allowlists): manages the allowlists
-// directly in the store of the data folder; a running LAPI picks the change up within a second.
+// `picket allowlists create|add|import|remove|check|list|inspect|delete` (cscli 1.6+'s allowlists): manages the
+// allowlists directly in the store of the data folder; a running LAPI picks the change up within a second.
+// `add` and `import` expire the active decisions the new items cover (./../allowlist-apply.ts).
 // Owns: these sub-commands' options and output.
 
+import fs from 'node:fs';
 import { CliError, parseOptions, type CliIO, type Command } from '../command.js';
 import { COMMON_HELP, COMMON_OPTIONS, resolveContext } from '../api-context.js';
 import { outputFormat } from '../output.js';
 import { renderTable } from '../table.js';
 import { openStore, StoreError, type PicketStore } from '../../store/lmdb.js';
-import { AllowlistError, AllowlistStore, type AllowlistRecord } from '../../store/allowlists.js';
+import { AllowlistError, AllowlistStore, type AllowlistRecord, type NewAllowlistItem } from '../../store/allowlists.js';
+import { expireCovered, parseAllowlistCsv } from '../allowlist-apply.js';
+import { errorCode, errorMessage } from '../../core/errors.js';
 import { formatRfc3339, parseWireDuration } from '../../api/wire-time.js';
 
 const usage = `Usage: picket allowlists create NAME [-d DESCRIPTION]
        picket allowlists add NAME VALUE [VALUE ...] [--expiration 7d] [-d DESCRIPTION]
+       picket allowlists import NAME -i FILE.csv   (header: value[,expiration][,comment]; "-i -" reads stdin)
        picket allowlists remove NAME VALUE [VALUE ...]
+       picket allowlists check VALUE [VALUE ...] [-o human|json]
        picket allowlists list [-o human|json]
        picket allowlists inspect NAME [-o human|json]
        picket allowlists delete NAME
 
 Manage the allowlists of the Local API (IPs and CIDR ranges whose agent alerts are dropped) in the store
-of the data folder.
+of the data folder. Adding an item expires the active decisions on the IPs and ranges it covers.
 
 Options:
   -d, --description TEXT  description of the list (create) or of the added items (add)
   -e, --expiration DUR    items expire after this duration (add; default never), e.g. 4h, 7d
+  -i, --input FILE        CSV file to import (import)
   -o FORMAT               human (default) or json
 ${COMMON_HELP}`;
 
@@ -31,6 +38,7 @@ const OPTIONS = {
   description: { type: 'string', short: 'd' },
   expiration: { type: 'string', short: 'e' },
   output: { type: 'string', short: 'o' },
+  input: { type: 'string', short: 'i' },
 } as const;
 
 function iso(ms: number | null): string | null { return ms === null ? null : formatRfc3339(ms); }
@@ -52,20 +60,30 @@ function allowlistJSON(a: AllowlistRecord) {
   };
 }
 
-async function withAllowlists<T>(dataDir: string, f: (s: AllowlistStore) => Promise<T>): Promise<T> {
+async function withAllowlists<T>(dataDir: string, f: (s: AllowlistStore, env: PicketStore) => Promise<T>): Promise<T> {
   let env: PicketStore;
   try { env = openStore(dataDir); } catch (e) {
     if (e instanceof StoreError) throw new CliError(e.message, 1);
     throw e;
   }
   try {
-    return await f(new AllowlistStore(env));
+    return await f(new AllowlistStore(env), env);
   } catch (e) {
     if (e instanceof AllowlistError) throw new CliError(e.message, 1);
     throw e;
   } finally {
     await env.close();
   }
+}
+
+/** stores the items, then expires the active decisions they cover (CrowdSec 1.6+) */
+async function addAndExpire(dataDir: string, name: string, items: NewAllowlistItem[], io: CliIO): Promise<void> {
+  await withAllowlists(dataDir, async (s, env) => {
+    const n = await s.addItems(name, items);
+    io.out(n === 0 ? `no new values for allowlist ${name}` : `added ${n} values to allowlist ${name}`);
+    const expired = await expireCovered(env, items.map((i) => i.value), Date.now());
+    if (expired > 0) io.out(`${expired} active decision(s) on allowlisted values expired`);
+  });
 }
 
 function need(sub: string, positionals: string[], min: number, what: string): void {
@@ -99,13 +117,28 @@ export const allowlistsCommand: Command = {
           expiration = Date.now() + ms;
         }
         const [name, ...items] = positionals;
-        const n = await withAllowlists(dataDir, (s) =>
-          s.addItems(
-            name,
-            items.map((value) => ({ value, description, expiration })),
-          ),
-        );
-        io.out(n === 0 ? `no new values for allowlist ${name}` : `added ${n} values to allowlist ${name}`);
+        await addAndExpire(dataDir, name, items.map((value) => ({ value, description, expiration })), io);
+        return 0;
+      }
+      case 'import': {
+        need(sub, positionals, 1, 'one NAME and -i FILE');
+        const file = values.input as string | undefined;
+        if (file === undefined) throw new CliError('allowlists import: -i FILE is required ("-i -" reads standard input)');
+        let text: string;
+        try { text = fs.readFileSync(file === '-' ? 0 : file, 'utf8'); } catch (e) {
+          throw new CliError(`cannot read ${file}: ${errorCode(e) ?? errorMessage(e)}`, 1);
+        }
+        const items = parseAllowlistCsv(text, file === '-' ? 'stdin' : file, Date.now());
+        await addAndExpire(dataDir, positionals[0], items, io);
+        return 0;
+      }
+      case 'check': {
+        need(sub, positionals, 1, 'at least one VALUE');
+        const now = Date.now();
+        const res = await withAllowlists(dataDir, async (s) =>
+          positionals.map((value) => ({ value, allowlists: s.check(value, now) })));
+        if (fmt === 'json') { io.out(JSON.stringify(res, null, 2)); return 0; }
+        for (const r of res) io.out(r.allowlists.length ? `${r.value} is allowlisted by ${r.allowlists.join(', ')}` : `${r.value} is not allowlisted`);
         return 0;
       }
       case 'remove': {
@@ -145,8 +178,8 @@ export const allowlistsCommand: Command = {
       }
       default:
         throw new CliError(sub === undefined
-          ? 'expected a sub-command: create, add, remove, list, inspect or delete (see picket allowlists --help)'
-          : `unknown sub-command '${sub}': expected create, add, remove, list, inspect or delete`);
+          ? 'expected a sub-command: create, add, import, remove, check, list, inspect or delete (see picket allowlists --help)'
+          : `unknown sub-command '${sub}': expected create, add, import, remove, check, list, inspect or delete`);
     }
   },
 };

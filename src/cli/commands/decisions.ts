@@ -2,7 +2,9 @@
 // as a watcher (machine credentials file), so bouncers see changes on their next poll. `list` asks for the
 // alerts with active decisions (`GET /v1/alerts?has_active_decision=true&include_capi=false&limit=100`) and
 // shows their decisions; `add`/`import` post alerts carrying the decisions (import: 1,000 per alert);
-// `delete` expires decisions (`DELETE /v1/decisions`). Owns: these sub-commands' options and output.
+// `delete` expires decisions (`DELETE /v1/decisions`). As CrowdSec 1.6+, `add` refuses an allowlisted Ip/Range
+// and `import` skips them (POST /v1/allowlists/check) unless --bypass-allowlist.
+// Owns: these sub-commands' options and output.
 
 import fs from 'node:fs';
 import { CliError, parseOptions, type CliIO, type Command } from '../command.js';
@@ -10,9 +12,12 @@ import { COMMON_HELP, COMMON_OPTIONS, FILTER_OPTIONS, onlyOptions, resolveContex
 import { asText, csvLine, outputFormat } from '../output.js';
 import { renderTable } from '../table.js';
 import { Progress } from '../progress.js';
-import { checkDuration, importAlert, importFormatOf, manualAlert, parseImport, targetOf, valueProblem } from '../decision-input.js';
+import {
+  checkDuration, importAlert, importFormatOf, manualAlert, parseImport, targetOf, valueProblem, type ManualDecision,
+} from '../decision-input.js';
 import { normaliseScope } from '../../api/scope.js';
 import { parseWireDuration } from '../../api/wire-time.js';
+import type { WatcherClient } from '../../client/watcher.js';
 import type { AlertDecision, AlertQuery, AlertResponse, DecisionDeleteQuery } from '../../client/alerts.js';
 import { errorMessage, errorCode } from '../../core/errors.js';
 
@@ -21,11 +26,11 @@ const IMPORT_BATCH = 1000;
 const usage = `Usage: picket decisions list [--ip IP] [--range CIDR] [--type T] [--scope S] [--value V]
                                [--scenario S] [--origin O] [--all] [--limit N] [-o human|json|raw]
        picket decisions add (--ip IP | --range CIDR | --scope S --value V) [--duration 4h] [--type ban]
-                               [--reason TEXT]
+                               [--reason TEXT] [--bypass-allowlist]
        picket decisions delete (--ip IP | --range CIDR | --id ID | --type T | --scope S --value V |
                                --scenario S | --origin O | --all) [--contained]
        picket decisions import -i FILE [--format values|csv|json] [--duration 4h] [--type ban]
-                               [--scope S] [--reason TEXT] [--batch N]
+                               [--scope S] [--reason TEXT] [--batch N] [--bypass-allowlist]
 
 Manage decisions through the running Local API (as a watcher, with the machine credentials file).
 
@@ -53,6 +58,8 @@ Options:
   -l, --limit N      (list) number of alerts to read (default 100, 0 = all)
   --format F         (import) values, csv or json (default: from the file extension)
   --batch N          (import) decisions per alert (default 1000)
+  --bypass-allowlist (add/import) add decisions on allowlisted IPs/ranges too (otherwise add refuses them
+                     and import skips them, saying how many)
   -o FORMAT          human (default), json or raw (list)
 ${COMMON_HELP}`;
 
@@ -64,6 +71,7 @@ const OPTIONS = {
   format: { type: 'string' },
   batch: { type: 'string' },
   input: { type: 'string' },
+  'bypass-allowlist': { type: 'boolean' },
 } as const;
 
 type Values = ReturnType<typeof parseOptions<typeof OPTIONS>>['values'];
@@ -133,7 +141,7 @@ async function list(v: Values, io: CliIO): Promise<number> {
 }
 
 async function add(v: Values, io: CliIO): Promise<number> {
-  onlyOptions(v, 'decisions', 'add', ['ip', 'range', 'scope', 'value', 'duration', 'type', 'reason']);
+  onlyOptions(v, 'decisions', 'add', ['ip', 'range', 'scope', 'value', 'duration', 'type', 'reason', 'bypass-allowlist']);
   const target = targetOf({
     ip: v.ip as string | undefined,
     range: v.range as string | undefined,
@@ -145,6 +153,12 @@ async function add(v: Values, io: CliIO): Promise<number> {
   if (type === '') throw new CliError('--type: empty');
   const ctx = resolveContext(v);
   await withWatcher(ctx, async (w) => {
+    if (!v['bypass-allowlist'] && (target.scope === 'Ip' || target.scope === 'Range')) {
+      const lists = (await w.allowlisted([target.value])).get(target.value);
+      if (lists !== undefined) {
+        throw new CliError(`${target.value} is allowlisted by ${lists.join(', ')}: use --bypass-allowlist to add the decision anyway`, 1);
+      }
+    }
     const reason = (v.reason as string | undefined) ?? `manual '${type}' from '${w.machineId}'`;
     await w.pushAlerts([manualAlert({ ...target, type, duration, scenario: reason, origin: 'cscli' })]);
   });
@@ -183,8 +197,18 @@ async function del(v: Values, io: CliIO): Promise<number> {
   return 0;
 }
 
+/** the decisions whose Ip/Range value no allowlist holds (asked 1,000 values at a time) */
+async function withoutAllowlisted(w: WatcherClient, all: ManualDecision[]): Promise<ManualDecision[]> {
+  const values = [...new Set(all.filter((d) => d.scope === 'Ip' || d.scope === 'Range').map((d) => d.value))];
+  const listed = new Set<string>();
+  for (let i = 0; i < values.length; i += IMPORT_BATCH) {
+    for (const t of (await w.allowlisted(values.slice(i, i + IMPORT_BATCH))).keys()) listed.add(t);
+  }
+  return listed.size === 0 ? all : all.filter((d) => !listed.has(d.value));
+}
+
 async function importFile(v: Values, io: CliIO): Promise<number> {
-  onlyOptions(v, 'decisions', 'import', ['ip', 'input', 'format', 'duration', 'type', 'scope', 'reason', 'batch']);
+  onlyOptions(v, 'decisions', 'import', ['ip', 'input', 'format', 'duration', 'type', 'scope', 'reason', 'batch', 'bypass-allowlist']);
   const file = (v.input ?? v.ip) as string | undefined; // -i is --input here, as in cscli
   if (file === undefined) throw new CliError('decisions import: -i FILE is required ("-i -" reads standard input)');
   const format = importFormatOf(file, v.format as string | undefined);
@@ -195,15 +219,21 @@ async function importFile(v: Values, io: CliIO): Promise<number> {
     throw new CliError(`cannot read ${file}: ${errorCode(e) ?? errorMessage(e)}`, 1);
   }
   const name = file === '-' ? 'stdin' : file;
-  const decisions = parseImport(text, name, format, {
+  const parsed = parseImport(text, name, format, {
     duration, type: (v.type as string | undefined) ?? 'ban', scope: v.scope as string | undefined, reason: (v.reason as string | undefined) ?? 'manual',
   });
-  if (decisions.length === 0) { io.out('No decisions to import'); return 0; }
+  if (parsed.length === 0) { io.out('No decisions to import'); return 0; }
   const ctx = resolveContext(v);
-  const progress = new Progress(decisions.length, 'importing');
+  let decisions = parsed;
+  let progress: Progress | null = null;
   let sent = 0;
   try {
     await withWatcher(ctx, async (w) => {
+      if (!v['bypass-allowlist']) {
+        decisions = await withoutAllowlisted(w, parsed);
+        if (decisions.length < parsed.length) io.out(`${parsed.length - decisions.length} decision(s) skipped: allowlisted (--bypass-allowlist imports them)`);
+      }
+      progress = new Progress(decisions.length, 'importing');
       for (let i = 0; i < decisions.length; i += batch) {
         const chunk = decisions.slice(i, i + batch);
         await w.pushAlerts([importAlert(name, chunk)]);
@@ -212,11 +242,11 @@ async function importFile(v: Values, io: CliIO): Promise<number> {
       }
     });
   } catch (e) {
-    progress.finish();
+    (progress as Progress | null)?.finish();
     if (sent > 0 && e instanceof CliError) throw new CliError(`${e.message} (after ${sent} of ${decisions.length} decisions were imported)`, e.exitCode);
     throw e;
   }
-  progress.finish();
+  (progress as Progress | null)?.finish();
   io.out(`Imported ${sent} decisions`);
   return 0;
 }

@@ -15,6 +15,8 @@ import { loadParserTree, type ParserFileSpec } from '../../parser/load.js';
 import { PARSE_DROPPED, PARSE_ERROR, PARSE_OK, type EventSnapshot } from '../../parser/runtime.js';
 import { makeEnrichContext } from '../../parser/enrich/context.js';
 import { readLogFile, splitLogLines } from '../../acquisition/file/read-all.js';
+import { loadScenarios, type ScenarioSet } from '../../buckets/index.js';
+import { discoverContent } from '../../config/content.js';
 import { errorMessage } from '../../core/errors.js';
 
 const usage = `Usage: picket explain --file LOG --type TYPE [--hub DIR | --content DIR] [--verbose]
@@ -22,7 +24,7 @@ const usage = `Usage: picket explain --file LOG --type TYPE [--hub DIR | --conte
 
 Run log lines through the parsers and show, for every stage and node, whether it succeeded and
 which fields it added (+), changed (~) or removed (-), then whether the line is whitelisted,
-dropped (not parsed) or would be poured to scenarios.
+dropped (not parsed) or poured, and the scenarios whose filter takes it (as cscli explain).
 
 Options:
   --file LOG      log file to explain (one event per non-empty line)
@@ -79,7 +81,22 @@ export function diffSnapshots(a: EventSnapshot | null, b: EventSnapshot): FieldC
 }
 
 export interface NodeTrace { stage: string; node: string; success: boolean; changes: FieldChange[] }
-export interface LineTrace { line: string; nodes: NodeTrace[]; outcome: 'poured' | 'whitelisted' | 'dropped' | 'error'; error?: string; finalStage: string }
+export interface LineTrace {
+  line: string; nodes: NodeTrace[]; outcome: 'poured' | 'whitelisted' | 'dropped' | 'error'; error?: string; finalStage: string;
+  /** poured: the scenarios whose filter takes the event (as cscli explain lists them) */
+  scenarios?: string[];
+}
+
+/** the names of the scenarios whose filter is true for `evt` (a filter error counts as not entering) */
+export function scenariosEntered(set: ScenarioSet | null, evt: Event): string[] {
+  if (set === null) return [];
+  const env: Record<string, unknown> = { evt };
+  const out: string[] = [];
+  for (const s of set.scenarios) {
+    try { if (s.filter.run(env) === true) out.push(s.name); } catch { /* a runtime error: the engine skips it too */ }
+  }
+  return out;
+}
 
 function q(s: string | undefined): string {
   const t = s ?? '';
@@ -107,7 +124,13 @@ export function renderTrace(t: LineTrace, verbose: boolean): string {
   }
   flushHidden();
   switch (t.outcome) {
-    case 'poured': out.push('\t├-------- parser success 🟢', '\t├ Scenarios: event would be poured'); break;
+    case 'poured': {
+      out.push('\t├-------- parser success 🟢', '\t├ Scenarios');
+      const sc = t.scenarios ?? [];
+      if (sc.length === 0) out.push('\t\t└ no scenario takes this event');
+      sc.forEach((n, i) => out.push(`\t\t${i === sc.length - 1 ? '└' : '├'} 🟢 ${n}`));
+      break;
+    }
     case 'whitelisted': out.push('\t├-------- parser success, whitelisted 🟢 (not poured)'); break;
     case 'dropped': out.push(`\t└-------- parser failure 🔴 (dropped${t.finalStage ? ` at stage ${t.finalStage}` : ''}, not poured)`); break;
     case 'error': out.push(`\t└-------- parser error 🔴 (event discarded: ${t.error ?? ''})`); break;
@@ -163,6 +186,13 @@ export const explainCommand: Command = {
     } catch (e) {
       throw new CliError(`loading parsers from ${content}: ${errorMessage(e)}`, 1);
     }
+    let scenarios: ScenarioSet | null;
+    try {
+      const files = existsSync(join(content, 'scenarios')) ? discoverContent(content).scenarios : [];
+      scenarios = files.length ? loadScenarios(files, { dataDir }) : null;
+    } catch (e) {
+      throw new CliError(`loading scenarios from ${content}: ${errorMessage(e)}`, 1);
+    }
     const labels: Record<string, string> = {};
     for (const kv of (values.label as string[] | undefined) ?? []) {
       const i = kv.indexOf(':');
@@ -196,6 +226,7 @@ export const explainCommand: Command = {
       if (r === PARSE_ERROR) { cur.outcome = 'error'; cur.error = tree.lastError; }
       else if (r === PARSE_DROPPED) cur.outcome = 'dropped';
       else if (r === PARSE_OK) cur.outcome = evt.Whitelisted ? 'whitelisted' : 'poured';
+      if (cur.outcome === 'poured') cur.scenarios = scenariosEntered(scenarios, evt);
       traces.push(cur);
       if (!values.json) io.out(renderTrace(cur, Boolean(values.verbose)) + '\n');
     }

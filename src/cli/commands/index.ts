@@ -35,6 +35,7 @@ const LOADERS: readonly Loader[] = [
   ['report', () => import('./report.js'), 'reportCommand'],
   ['gdpr', () => import('./gdpr.js'), 'gdprCommand'],
   ['console', () => import('./console.js'), 'consoleCommand'],
+  ['simulation', () => import('./simulation.js'), 'simulationCommand'],
   ['central', () => import('./central.js'), 'centralCommand'],
   ['capi', () => import('./capi.js'), 'capiCommand'],
   ['hub', () => import('./hub.js'), 'hubCommand'],

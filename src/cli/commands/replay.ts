@@ -7,6 +7,7 @@
 import { CliError, parseOptions, type CliIO, type Command } from '../command.js';
 import { runReplay, type ReplayResult } from '../../pipeline/replay.js';
 import { defaultWorkers } from '../../pipeline/pool.js';
+import { configSimulation, simulationSwitch } from '../simulation-file.js';
 import { MAX_BUCKETS_HELP, maxBucketsOption } from '../bucket-options.js';
 import { errorMessage } from '../../core/errors.js';
 
@@ -33,7 +34,8 @@ ${MAX_BUCKETS_HELP}
                    request, retried while it is unreachable); exit 1 if some were not accepted
   -c, --credentials FILE  machine credentials for --lapi (default <data>/local_api_credentials.yaml)
   --data DIR       data folder holding the default credentials file
-  --config FILE    config file (data_dir)
+  --config FILE    config file (data_dir, simulation_path)
+  --simulation FILE  simulation.yaml (CrowdSec's format): alerts of simulated scenarios are marked simulated
   -h, --help       this help`;
 
 function summary(r: ReplayResult): string {
@@ -68,6 +70,7 @@ export const replayCommand: Command = {
       credentials: { type: 'string', short: 'c' },
       data: { type: 'string' },
       config: { type: 'string' },
+      simulation: { type: 'string' },
     });
     const lapiUrl = values.lapi as string | undefined;
     if (lapiUrl === undefined && (values.credentials !== undefined || values.data !== undefined)) throw new CliError('--credentials and --data are for --lapi');
@@ -106,6 +109,7 @@ export const replayCommand: Command = {
     try {
       r = await runReplay({
         files, type, labels, contentDir: (values.content as string | undefined) ?? null, workers, year, store,
+        simulation: simulationSwitch((values.simulation as string | undefined) ?? configSimulation(values.config)),
         maxBuckets,
         log: (m) => { const k = m.slice(0, 300); warnings.set(k, (warnings.get(k) ?? 0) + 1); },
       });

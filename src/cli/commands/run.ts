@@ -46,7 +46,9 @@ LAPI options:
   --no-agent       only the LAPI (no log reading)
 
 Agent options:
-  --acquis FILE    acquisition config (CrowdSec acquis.yaml format); default: Picket's embedded one
+  --acquis PATH    acquisition config (CrowdSec acquis.yaml format), a file or an acquis.d/ folder (its *.yaml);
+                   repeatable; default: the config's acquisition_path and acquisition_dir, else Picket's
+                   embedded one
                    (/var/log/auth.log, /var/log/syslog, /var/log/messages, nginx and apache logs)
   --content DIR    hub-layout content folder instead of Picket's defaults (default: the items enabled
                    under the config's config_dir, see picket hub, else Picket's defaults)
@@ -71,6 +73,8 @@ ${MAX_BUCKETS_HELP}
   -o FORMAT        human (default: "time scenario scope:value N events") or json (one LAPI alert per line)
   -h, --help       this help
 
+SIGHUP (systemctl reload) re-reads the profiles (an invalid file keeps the running ones, said on stderr);
+content and acquisition changes need a restart.
 Stop with Ctrl-C (SIGINT) or SIGTERM: pending lines are processed, their alerts delivered, the LAPI
 closed and read positions synced first.
 After a crash or SIGKILL, lines read after the last checkpoint (at most about one second of input)
@@ -103,7 +107,7 @@ export const runCommand: Command = {
   usage,
   async run(argv: string[], io: CliIO): Promise<number> {
     const { values } = parseOptions('run', argv, {
-      acquis: { type: 'string' },
+      acquis: { type: 'string', multiple: true },
       content: { type: 'string' },
       stdin: { type: 'boolean' },
       type: { type: 'string' },
@@ -165,7 +169,8 @@ export const runCommand: Command = {
       ? null
       : listenOption('--listen', (values.listen as string | undefined) ?? config.listen ?? DEFAULT_LAPI_LISTEN);
     const dataDir = (values.data as string | undefined) ?? config.dataDir ?? DEFAULT_DATA;
-    const profiles = noApi ? [] : loadProfiles((values.profiles as string | undefined) ?? config.profilesPath);
+    const profilesFile = (values.profiles as string | undefined) ?? config.profilesPath;
+    const profiles = noApi ? [] : loadProfiles(profilesFile);
     await loadNotifier(config, profiles, { log: () => undefined })?.close(); // a bad notification is a start-up error
     const fmt = (values.output as string | undefined) ?? 'human';
     if (fmt !== 'human' && fmt !== 'json') throw new CliError(`-o ${fmt}: expected human or json`);
@@ -188,12 +193,15 @@ export const runCommand: Command = {
     }
     const quiet = ['warning', 'warn', 'error', 'fatal', 'panic'].includes(logLevel);
 
-    if (noAgent) return runLapiOnly({ dataDir, config, profiles, lapiAddr: lapiAddr as ListenAddr, metricsAddr }, io);
+    if (noAgent) {
+      const lapiOnly = { dataDir, config, profiles, profilesFile, lapiAddr: lapiAddr as ListenAddr, metricsAddr };
+      return runLapiOnly(lapiOnly, io);
+    }
 
     const { runAgent } = await import('../run-agent.js');
     return runAgent(
       {
-        acquis: values.acquis as string | undefined,
+        acquis: values.acquis as string[] | undefined,
         stdin: values.stdin === true,
         type: values.type as string | undefined,
         content: (values.content as string | undefined) ?? config.configDir,
@@ -211,6 +219,7 @@ export const runCommand: Command = {
         acquisFiles: config.acquisitionFiles,
         lapiAddr,
         profiles,
+        profilesFile,
         noApi,
         lapiUrl: values.lapi as string | undefined,
         summaryMs: quiet ? 0 : summary * 1000,

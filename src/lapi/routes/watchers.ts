@@ -3,10 +3,11 @@
 // an agent client certificate (../auth-tls.ts) logs in as the machine `<CN>@<ip>` (created validated, auth
 // type `tls`) with only `{"scenarios":[…]}`; other connections use machine_id + password.
 
+import crypto from 'node:crypto';
 import type { LapiApp } from '../app.js';
 import type { Router } from '../router.js';
 import type { RequestContext } from '../context.js';
-import { BodyError, readJsonBody, UNAUTH_BODY_LIMIT } from '../body.js';
+import { BodyError, readJsonBody } from '../body.js';
 import { sendEmpty, sendJson, sendJwtError, sendMessage } from '../reply.js';
 import { hashPassword, verifyPassword } from '../password.js';
 import { JwtAuth } from '../auth-jwt.js';
@@ -15,8 +16,17 @@ import type { MachineRecord } from '../../store/records.js';
 import { splitUserAgent } from '../auth-apikey.js';
 import { formatRfc3339 } from '../../api/wire-time.js';
 
+/** bodies of the unauthenticated login and registration: a few fields (issue 11 §4: cheap to refuse) */
+export const LOGIN_BODY_LIMIT = 64 * 1024;
+const LOGIN_BODY_TIMEOUT_MS = 10_000;
+/** longest machine id / password accepted (an LMDB key holds at most 1978 bytes) */
+const MAX_ID = 255, MAX_PASSWORD = 1024;
+/** hash compared against for an unknown machine: the same answer in the same time as a wrong password */
+let dummyHash: Promise<string> | null = null;
+function dummy(): Promise<string> { return (dummyHash ??= hashPassword(crypto.randomBytes(16).toString('hex'))); }
+
 async function tokenBody(app: LapiApp, machineId: string, now: number): Promise<string> {
-  const { token, exp } = await app.jwt.sign(machineId, now);
+  const { token, exp } = await app.jwt.sign(machineId, now, app.machineGen(machineId));
   return '{"code":200,"expire":"' + formatRfc3339(exp * 1000) + '","token":"' + token + '"}';
 }
 
@@ -25,13 +35,19 @@ function isObject(v: unknown): v is Record<string, unknown> {
 }
 
 async function register(app: LapiApp, ctx: RequestContext): Promise<void> {
-  const body = await readJsonBody(ctx.req, UNAUTH_BODY_LIMIT);
+  const body = await readJsonBody(ctx.req, LOGIN_BODY_LIMIT, LOGIN_BODY_TIMEOUT_MS);
   if (!isObject(body)) throw new BodyError(400, 'json: cannot unmarshal ' + (Array.isArray(body) ? 'array' : typeof body) + ' into Go value of type models.WatcherRegistrationRequest');
   for (const f of ['machine_id', 'password', 'registration_token']) {
     const v = body[f];
     if (v !== undefined && v !== null && typeof v !== 'string') {
       throw new BodyError(400, `json: cannot unmarshal ${typeof v} into Go struct field WatcherRegistrationRequest.${f} of type string`);
     }
+  }
+  if (typeof body.machine_id === 'string' && body.machine_id.length > MAX_ID) {
+    throw new BodyError(400, `machine_id: ${body.machine_id.length} characters, limit ${MAX_ID}`);
+  }
+  if (typeof body.password === 'string' && body.password.length > MAX_PASSWORD) {
+    throw new BodyError(400, `password: ${body.password.length} characters, limit ${MAX_PASSWORD}`);
   }
   const errors: string[] = [];
   if (typeof body.machine_id !== 'string') errors.push('machine_id in body is required');
@@ -52,6 +68,12 @@ async function register(app: LapiApp, ctx: RequestContext): Promise<void> {
   sendEmpty(ctx.res, 201);
 }
 
+/** the body of a refused request is read and discarded (the answer can be written) */
+function drainQuiet(ctx: RequestContext): void {
+  ctx.req.on('error', () => undefined);
+  ctx.req.resume();
+}
+
 function isScenarioList(v: unknown): boolean {
   return v === undefined || v === null || (Array.isArray(v) && v.every((s) => typeof s === 'string'));
 }
@@ -70,7 +92,14 @@ function loginVersion(app: LapiApp, ctx: RequestContext, id: string): string | n
 
 async function login(app: LapiApp, ctx: RequestContext, tls: TlsClientAuth | null): Promise<void> {
   let body: unknown;
-  try { body = await readJsonBody(ctx.req, UNAUTH_BODY_LIMIT); } catch (e) {
+  const wait = app.logins.retryAfter(ctx.ip, ctx.now);
+  if (wait > 0) {
+    ctx.res.setHeader('retry-after', String(wait));
+    sendJwtError(ctx.res, `too many failed logins from ${ctx.ip}: retry in ${wait} s`, 429);
+    drainQuiet(ctx);
+    return;
+  }
+  try { body = await readJsonBody(ctx.req, LOGIN_BODY_LIMIT, LOGIN_BODY_TIMEOUT_MS); } catch (e) {
     if (e instanceof BodyError) { sendJwtError(ctx.res, 'input format error'); return; }
     throw e;
   }
@@ -81,11 +110,17 @@ async function login(app: LapiApp, ctx: RequestContext, tls: TlsClientAuth | nul
     return;
   }
   const id = body.machine_id;
-  const m = app.store.getMachine(id);
-  if (m === undefined) { sendJwtError(ctx.res, 'ent: machine not found'); return; }
+  const m = id.length <= MAX_ID ? app.store.getMachine(id) : undefined;
+  // an unknown id costs the same hash as a wrong password and gets the same answer (no id enumeration)
+  const ok = await verifyPassword(body.password, m?.authType === 'password' ? m.passwordHash : await dummy());
+  if (m !== undefined && m.authType !== 'password') {
+    app.logins.failed(ctx.ip, ctx.now);
+    sendJwtError(ctx.res, `machine ${id} attempted to auth with password but it is configured to use ${m.authType}`);
+    return;
+  }
+  if (m === undefined || !ok) { app.logins.failed(ctx.ip, ctx.now); sendJwtError(ctx.res, 'incorrect Username or Password'); return; }
+  app.logins.succeeded(ctx.ip);
   if (!m.isValidated) { sendJwtError(ctx.res, `machine ${id} not validated`); return; }
-  if (m.authType !== 'password') { sendJwtError(ctx.res, `machine ${id} attempted to auth with password but it is configured to use ${m.authType}`); return; }
-  if (!(await verifyPassword(body.password, m.passwordHash))) { sendJwtError(ctx.res, 'incorrect Username or Password'); return; }
   const version = loginVersion(app, ctx, id);
   if (version === null) return;
   await finishLogin(app, ctx, id, m.ipAddress, body.scenarios, version);
@@ -134,7 +169,7 @@ async function finishLogin(
 }
 
 async function refresh(app: LapiApp, ctx: RequestContext): Promise<void> {
-  const check = await app.jwt.verify(JwtAuth.tokenOf(ctx.req), ctx.now, true);
+  const check = await app.jwt.verify(JwtAuth.tokenOf(ctx.req), ctx.now, true, app.machineGen);
   if (!check.ok) { sendJwtError(ctx.res, check.message); return; }
   if (app.store.getMachine(check.claims.id) === undefined) { sendJwtError(ctx.res, 'ent: machine not found'); return; }
   sendJson(ctx.res, 200, await tokenBody(app, check.claims.id, ctx.now));
