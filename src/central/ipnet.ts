@@ -7,7 +7,8 @@ import net from 'node:net';
 import { formatIpRange, parseIpOrRange } from '../store/iprange.js';
 import type { EntryScope } from './consensus/types.js';
 
-const RESERVED_V4 = [
+/** IPv4 special-purpose ranges (also the IPv4 part of the consensus's canaries, ./consensus/canaries.ts) */
+export const RESERVED_V4: readonly string[] = [
   '0.0.0.0/8',
   '10.0.0.0/8',
   '100.64.0.0/10',

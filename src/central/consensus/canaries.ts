@@ -5,26 +5,13 @@
 
 import { parseIpOrRange } from '../../store/iprange.js';
 import type { IpRange } from '../../store/records.js';
+import { RESERVED_V4 } from '../ipnet.js';
 
 export type CanaryKind = 'reserved' | 'resolver' | 'cdn' | 'crawler' | 'allowlist';
 
 /** Reserved, private, loopback, link-local, multicast, documentation and benchmark ranges (RFC 6890 and kin). */
 const RESERVED = [
-  '0.0.0.0/8',
-  '10.0.0.0/8',
-  '100.64.0.0/10',
-  '127.0.0.0/8',
-  '169.254.0.0/16',
-  '172.16.0.0/12',
-  '192.0.0.0/24',
-  '192.0.2.0/24',
-  '192.88.99.0/24',
-  '192.168.0.0/16',
-  '198.18.0.0/15',
-  '198.51.100.0/24',
-  '203.0.113.0/24',
-  '224.0.0.0/4',
-  '240.0.0.0/4',
+  ...RESERVED_V4,
   '::/128',
   '::1/128',
   '64:ff9b::/96',
