@@ -36,7 +36,13 @@ export interface GroundTruthOptions {
   warn?: (msg: string) => void;
 }
 
-export interface AttackerInfo { ip: string; modes: string[]; lines: number; truncated: boolean; single_shot: boolean }
+export interface AttackerInfo {
+  ip: string;
+  modes: string[];
+  lines: number;
+  truncated: boolean;
+  single_shot: boolean;
+}
 
 export interface GroundTruthResult {
   lines: number;
@@ -61,7 +67,12 @@ export interface GroundTruthResult {
 
 interface TruthFile {
   options?: { start?: string };
-  attackers: Array<{ ip: string; lines: number; single_shot?: boolean; campaigns: Array<{ service: string; mode: string; truncated?: boolean }> }>;
+  attackers: Array<{
+    ip: string;
+    lines: number;
+    single_shot?: boolean;
+    campaigns: Array<{ service: string; mode: string; truncated?: boolean }>;
+  }>;
 }
 
 function loadContent(dir: string | null | undefined): ContentSet {
@@ -110,7 +121,10 @@ export function runGroundTruth(opts: GroundTruthOptions): GroundTruthResult {
       if (ips.length === 0 && a.Source) ips.push(a.Source.Value);
       for (const ip of ips) {
         let s = flagged.get(ip);
-        if (!s) { s = new Set(); flagged.set(ip, s); }
+        if (!s) {
+          s = new Set();
+          flagged.set(ip, s);
+        }
         s.add(a.Scenario);
       }
     }
@@ -118,7 +132,11 @@ export function runGroundTruth(opts: GroundTruthOptions): GroundTruthResult {
 
   const src = path.resolve(opts.log);
   const labels = newStrMap({ type: opts.type });
-  let lines = 0, parsed = 0, dropped = 0, whitelisted = 0, parseErrors = 0;
+  let lines = 0,
+    parsed = 0,
+    dropped = 0,
+    whitelisted = 0,
+    parseErrors = 0;
   const batch: Event[] = [];
   const BATCH = 256;
   const handle = (raw: string): void => {
@@ -127,11 +145,21 @@ export function runGroundTruth(opts: GroundTruthOptions): GroundTruthResult {
     const evt = new Event({ Raw: raw, Src: src, Labels: labels, Module: 'file' });
     evt.ExpectMode = TIMEMACHINE;
     const r = tree.parse(evt);
-    if (r !== PARSE_OK) { if (r === PARSE_ERROR) parseErrors++; else dropped++; return; }
+    if (r !== PARSE_OK) {
+      if (r === PARSE_ERROR) parseErrors++;
+      else dropped++;
+      return;
+    }
     parsed++;
-    if (evt.Whitelisted) { whitelisted++; return; }
+    if (evt.Whitelisted) {
+      whitelisted++;
+      return;
+    }
     batch.push(evt);
-    if (batch.length >= BATCH) { record(engine.pourMany(batch)); batch.length = 0; }
+    if (batch.length >= BATCH) {
+      record(engine.pourMany(batch));
+      batch.length = 0;
+    }
   };
 
   const t0 = process.hrtime.bigint();
@@ -155,21 +183,39 @@ export function runGroundTruth(opts: GroundTruthOptions): GroundTruthResult {
   }
   fs.closeSync(fd);
   if (rest.length > 0) handle(rest.endsWith('\r') ? rest.slice(0, -1) : rest);
-  if (batch.length) { record(engine.pourMany(batch)); batch.length = 0; }
+  if (batch.length) {
+    record(engine.pourMany(batch));
+    batch.length = 0;
+  }
   const fl = (engine as unknown as { flush?: () => Event[] | void }).flush;
-  if (typeof fl === 'function') { const o = fl.call(engine); if (Array.isArray(o)) record(o); }
+  if (typeof fl === 'function') {
+    const o = fl.call(engine);
+    if (Array.isArray(o)) record(o);
+  }
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
 
   const result: GroundTruthResult = {
-    lines, parsed, dropped, whitelisted, parseErrors, alerts, alertsByScenario: byScenario,
-    flaggedIps: flagged.size, seconds, linesPerSecond: seconds > 0 ? lines / seconds : 0, truth: null,
+    lines,
+    parsed,
+    dropped,
+    whitelisted,
+    parseErrors,
+    alerts,
+    alertsByScenario: byScenario,
+    flaggedIps: flagged.size,
+    seconds,
+    linesPerSecond: seconds > 0 ? lines / seconds : 0,
+    truth: null,
   };
   if (truth) {
     const attackers = new Map<string, AttackerInfo>();
     for (const a of truth.attackers) {
       const modes = [...new Set(a.campaigns.map((c) => `${c.service}:${c.mode}`))];
       attackers.set(a.ip, {
-        ip: a.ip, modes, lines: a.lines, single_shot: a.single_shot === true,
+        ip: a.ip,
+        modes,
+        lines: a.lines,
+        single_shot: a.single_shot === true,
         truncated: a.campaigns.every((c) => c.truncated === true),
       });
     }
@@ -179,9 +225,11 @@ export function runGroundTruth(opts: GroundTruthOptions): GroundTruthResult {
     const missed: AttackerInfo[] = [];
     for (const a of attackers.values()) {
       const hit = flagged.has(a.ip);
-      if (hit) detected++; else missed.push(a);
+      if (hit) detected++;
+      else missed.push(a);
       for (const m of a.modes) {
-        const e = byMode[m] ?? (byMode[m] = { attackers: 0, detected: 0, by: Object.create(null) as Record<string, number> });
+        const e =
+          byMode[m] ?? (byMode[m] = { attackers: 0, detected: 0, by: Object.create(null) as Record<string, number> });
         e.attackers++;
         if (hit) {
           e.detected++;
@@ -192,18 +240,26 @@ export function runGroundTruth(opts: GroundTruthOptions): GroundTruthResult {
     const fps: Array<{ ip: string; scenarios: string[] }> = [];
     for (const [ip, sc] of flagged) if (!attackers.has(ip)) fps.push({ ip, scenarios: [...sc].sort() });
     result.truth = {
-      attackers: attackers.size, detected, recall: attackers.size ? detected / attackers.size : 1,
-      recallByMode: byMode, missed, falsePositives: fps,
+      attackers: attackers.size,
+      detected,
+      recall: attackers.size ? detected / attackers.size : 1,
+      recallByMode: byMode,
+      missed,
+      falsePositives: fps,
     };
   }
   return result;
 }
 
-function pct(x: number): string { return `${(100 * x).toFixed(2)}%`; }
+function pct(x: number): string {
+  return `${(100 * x).toFixed(2)}%`;
+}
 
 export function formatResult(r: GroundTruthResult, maxMissed = 15): string {
   const out: string[] = [];
-  out.push(`lines ${r.lines}  parsed ${r.parsed}  dropped ${r.dropped}  whitelisted ${r.whitelisted}  parse errors ${r.parseErrors}`);
+  out.push(
+    `lines ${r.lines}  parsed ${r.parsed}  dropped ${r.dropped}  whitelisted ${r.whitelisted}  parse errors ${r.parseErrors}`,
+  );
   out.push(`time ${r.seconds.toFixed(2)} s  ${Math.round(r.linesPerSecond)} lines/s`);
   out.push(`alerts ${r.alerts}  flagged IPs ${r.flaggedIps}`);
   for (const [s, n] of Object.entries(r.alertsByScenario).sort()) out.push(`  ${s.padEnd(32)} ${n}`);
@@ -211,7 +267,10 @@ export function formatResult(r: GroundTruthResult, maxMissed = 15): string {
     const t = r.truth;
     out.push(`recall ${t.detected}/${t.attackers} = ${pct(t.recall)}`);
     for (const [m, e] of Object.entries(t.recallByMode).sort()) {
-      const by = Object.entries(e.by).sort((x, y) => y[1] - x[1]).map(([k, v]) => `${k.replace(/^picket\//, '')} ${v}`).join(', ');
+      const by = Object.entries(e.by)
+        .sort((x, y) => y[1] - x[1])
+        .map(([k, v]) => `${k.replace(/^picket\//, '')} ${v}`)
+        .join(', ');
       out.push(`  ${m.padEnd(20)} ${String(e.detected).padStart(5)}/${String(e.attackers).padEnd(5)}  by ${by}`);
     }
     out.push(`false positives ${t.falsePositives.length}`);
@@ -219,7 +278,9 @@ export function formatResult(r: GroundTruthResult, maxMissed = 15): string {
     if (t.missed.length) {
       out.push(`missed ${t.missed.length}${t.missed.length > maxMissed ? ` (first ${maxMissed})` : ''}`);
       for (const m of t.missed.slice(0, maxMissed)) {
-        out.push(`  MISS ${m.ip} ${m.modes.join('+')} lines=${m.lines}${m.truncated ? ' truncated' : ''}${m.single_shot ? ' single-shot' : ''}`);
+        out.push(
+          `  MISS ${m.ip} ${m.modes.join('+')} lines=${m.lines}${m.truncated ? ' truncated' : ''}${m.single_shot ? ' single-shot' : ''}`,
+        );
       }
     }
   } else out.push('no truth file: recall and false positives not computed');
@@ -231,23 +292,44 @@ function main(argv: string[]): number {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '-h' || a === '--help') {
-      process.stdout.write('usage: ground-truth --log FILE --type syslog|nginx|... [--truth FILE] [--content DIR] [--year N] [--store wasm|ts] [--grok re2|hybrid|js] [--json] [--missed N]\n');
+      process.stdout.write(
+        'usage: ground-truth --log FILE --type syslog|nginx|... [--truth FILE] [--content DIR] [--year N] [--store wasm|ts] [--grok re2|hybrid|js] [--json] [--missed N]\n',
+      );
       return 0;
     }
-    if (!a.startsWith('--')) { process.stderr.write(`ground-truth: unexpected argument ${a}\n`); return 2; }
+    if (!a.startsWith('--')) {
+      process.stderr.write(`ground-truth: unexpected argument ${a}\n`);
+      return 2;
+    }
     const k = a.slice(2);
-    if (k === 'json') { o.json = '1'; continue; }
+    if (k === 'json') {
+      o.json = '1';
+      continue;
+    }
     const v = argv[++i];
-    if (v === undefined) { process.stderr.write(`ground-truth: --${k} needs a value\n`); return 2; }
+    if (v === undefined) {
+      process.stderr.write(`ground-truth: --${k} needs a value\n`);
+      return 2;
+    }
     o[k] = v;
   }
-  if (!o.log || !o.type) { process.stderr.write('ground-truth: --log and --type are required\n'); return 2; }
+  if (!o.log || !o.type) {
+    process.stderr.write('ground-truth: --log and --type are required\n');
+    return 2;
+  }
   const warnings = new Map<string, number>();
   const r = runGroundTruth({
-    log: o.log, type: o.type, truth: o.truth ?? undefined, content: o.content ?? null,
-    year: o.year ? Number(o.year) : null, store: o.store === 'ts' ? 'ts' : 'wasm',
+    log: o.log,
+    type: o.type,
+    truth: o.truth ?? undefined,
+    content: o.content ?? null,
+    year: o.year ? Number(o.year) : null,
+    store: o.store === 'ts' ? 'ts' : 'wasm',
     grokEngine: o.grok === 'js' || o.grok === 'hybrid' || o.grok === 're2' ? o.grok : undefined,
-    warn: (m) => { const k = m.slice(0, 200); warnings.set(k, (warnings.get(k) ?? 0) + 1); },
+    warn: (m) => {
+      const k = m.slice(0, 200);
+      warnings.set(k, (warnings.get(k) ?? 0) + 1);
+    },
   });
   if (o.json) process.stdout.write(JSON.stringify(r, null, 1) + '\n');
   else process.stdout.write(formatResult(r, o.missed ? Number(o.missed) : 15) + '\n');

@@ -12,9 +12,33 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort, makeTempDir, missingBinaries, startProcess, stopAll, waitForHttp } from '../test/conformance/harness/proc.js';
-import { startCrowdsecTarget, startPicketLapi, targetUnavailable, type LapiTarget } from '../test/conformance/harness/target.js';
-import { loadDecisions, login, makeDecisionSet, request, runWrk, timeStartupStream, writeBareServer, writeWrkScript, type DecisionSet, type StreamResult, type WrkResult } from './lapi-load.js';
+import {
+  freePort,
+  makeTempDir,
+  missingBinaries,
+  startProcess,
+  stopAll,
+  waitForHttp,
+} from '../test/conformance/harness/proc.js';
+import {
+  startCrowdsecTarget,
+  startPicketLapi,
+  targetUnavailable,
+  type LapiTarget,
+} from '../test/conformance/harness/target.js';
+import {
+  loadDecisions,
+  login,
+  makeDecisionSet,
+  request,
+  runWrk,
+  timeStartupStream,
+  writeBareServer,
+  writeWrkScript,
+  type DecisionSet,
+  type StreamResult,
+  type WrkResult,
+} from './lapi-load.js';
 
 interface Options {
   decisions: number;
@@ -25,7 +49,13 @@ interface Options {
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { decisions: 100_000, duration: 10, crowdsecDuration: 30, rounds: 3, targets: new Set(['picket', 'crowdsec', 'bare']) };
+  const o: Options = {
+    decisions: 100_000,
+    duration: 10,
+    crowdsecDuration: 30,
+    rounds: 3,
+    targets: new Set(['picket', 'crowdsec', 'bare']),
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = argv[i + 1];
@@ -34,10 +64,19 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--rounds' && v) o.rounds = Number(v);
     else if (a === '--crowdsec-duration' && v) o.crowdsecDuration = Number(v);
     else if (a === '--targets' && v) o.targets = new Set(v.split(','));
-    else throw new Error(`unknown argument ${a} (usage: --decisions N --duration S --crowdsec-duration S --rounds R --targets picket,crowdsec,bare)`);
+    else
+      throw new Error(
+        `unknown argument ${a} (usage: --decisions N --duration S --crowdsec-duration S --rounds R --targets picket,crowdsec,bare)`,
+      );
     i++;
   }
-  if (!(o.decisions > 0) || !(o.duration > 0 && o.duration <= 120) || !(o.crowdsecDuration > 0 && o.crowdsecDuration <= 300) || !(o.rounds >= 1 && o.rounds <= 9)) throw new Error('--decisions > 0, --duration 1..120 s, --crowdsec-duration 1..300 s, --rounds 1..9');
+  if (
+    !(o.decisions > 0) ||
+    !(o.duration > 0 && o.duration <= 120) ||
+    !(o.crowdsecDuration > 0 && o.crowdsecDuration <= 300) ||
+    !(o.rounds >= 1 && o.rounds <= 9)
+  )
+    throw new Error('--decisions > 0, --duration 1..120 s, --crowdsec-duration 1..300 s, --rounds 1..9');
   return o;
 }
 
@@ -54,9 +93,17 @@ interface Subject {
   note?: string;
 }
 
-const LOAD_AT_START = os.loadavg().map((x) => x.toFixed(1)).join(' ');
-const log = (s: string): void => { process.stdout.write(`${s}\n`); };
-const fmt = (n: number | undefined, d = 0): string => n === undefined || Number.isNaN(n) ? 'n/a' : n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+const LOAD_AT_START = os
+  .loadavg()
+  .map((x) => x.toFixed(1))
+  .join(' ');
+const log = (s: string): void => {
+  process.stdout.write(`${s}\n`);
+};
+const fmt = (n: number | undefined, d = 0): string =>
+  n === undefined || Number.isNaN(n)
+    ? 'n/a'
+    : n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 const median = (xs: number[]): number | undefined => {
   if (!xs.length) return undefined;
   const s = [...xs].sort((a, b) => a - b);
@@ -80,8 +127,15 @@ async function checkAnswers(t: LapiTarget, key: string, set: DecisionSet, size: 
 }
 
 /** Starts and loads one LAPI; returns its subject and bouncer key. */
-async function prepareLapi(name: 'picket' | 'crowdsec', dir: string, set: DecisionSet): Promise<{ target: LapiTarget; subject: Subject; key: string }> {
-  const target = name === 'picket' ? await startPicketLapi(path.join(dir, name)) : await startCrowdsecTarget(path.join(dir, name), { serverLogLevel: 'error' });
+async function prepareLapi(
+  name: 'picket' | 'crowdsec',
+  dir: string,
+  set: DecisionSet,
+): Promise<{ target: LapiTarget; subject: Subject; key: string }> {
+  const target =
+    name === 'picket'
+      ? await startPicketLapi(path.join(dir, name))
+      : await startCrowdsecTarget(path.join(dir, name), { serverLogLevel: 'error' });
   const creds = target.machineCredentials();
   const token = await login(target.url, creds.login, creds.password);
   log(`${name}: loading ${set.decisions.length} decisions through POST /v1/alerts ...`);
@@ -100,7 +154,9 @@ async function measureStreams(s: Subject, key: string, protobuf: boolean): Promi
   log(`${s.name}: startup stream JSON ${fmt(s.json.bytes)} B in ${fmt(s.json.ms)} ms (${s.json.newCount} new)`);
   if (!protobuf) return;
   s.protobuf = await timeStartupStream(s.url, key, 'protobuf');
-  log(`${s.name}: startup stream protobuf ${fmt(s.protobuf.bytes)} B in ${fmt(s.protobuf.ms)} ms (${s.protobuf.contentType})`);
+  log(
+    `${s.name}: startup stream protobuf ${fmt(s.protobuf.bytes)} B in ${fmt(s.protobuf.ms)} ms (${s.protobuf.contentType})`,
+  );
   if (!s.protobuf.contentType.includes('protobuf')) s.note = `protobuf asked, got ${s.protobuf.contentType}`;
 }
 
@@ -116,7 +172,10 @@ function report(o: Options, subjects: Subject[], notes: string[]): string {
   const cpu = /model name\s*:\s*(.*)/.exec(fs.readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? 'unknown';
   const lines = [
     `- command: \`node dist/bench/lapi.bench.js --decisions ${o.decisions} --duration ${o.duration} --crowdsec-duration ${o.crowdsecDuration} --rounds ${o.rounds}\` (each round: wrk -t2 -c32 -d${o.duration}s --timeout 60s --latency on bare node:http then Picket after a 2 s warm-up of each, medians of the rounds; CrowdSec once, in round 1, for ${o.crowdsecDuration} s; queries rotate over 2,500 addresses: 1,000 loaded IPs, 250 inside loaded ranges, 1,250 not loaded)`,
-    `- machine: nproc ${os.availableParallelism()}, ${cpu}, node ${process.version}; load average at start ${LOAD_AT_START}, at end ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} (shared machine: compare ratios within the run)`,
+    `- machine: nproc ${os.availableParallelism()}, ${cpu}, node ${process.version}; load average at start ${LOAD_AT_START}, at end ${os
+      .loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')} (shared machine: compare ratios within the run)`,
     `- date: ${new Date().toISOString()}`,
     '',
     '| target | load (POST /v1/alerts) | sample answers | lookups/s (each round) | p50 | p99 | non-2xx | stream JSON | stream protobuf |',
@@ -125,20 +184,27 @@ function report(o: Options, subjects: Subject[], notes: string[]): string {
   for (const r of subjects) {
     const perSec = (x: number | undefined): string => fmt(x, x !== undefined && x < 100 ? 1 : 0);
     const rounds = r.wrk.map((w) => perSec(w.requestsPerSec)).join(' / ');
-    lines.push(`| ${r.name} | ${r.loadMs !== undefined ? `${(r.loadMs / 1000).toFixed(1)} s` : '-'} | ${r.hitCheck ?? '-'} | ${perSec(rps(r))} (${rounds}) | ${fmt(p50(r), 2)} ms | ${fmt(p99(r), 2)} ms | ${r.wrk.reduce((n, w) => n + w.non2xx, 0)} | ${r.json ? `${fmt(r.json.bytes)} B, ${fmt(r.json.ms)} ms` : '-'} | ${r.protobuf ? `${fmt(r.protobuf.bytes)} B, ${fmt(r.protobuf.ms)} ms` : '-'} |`);
+    lines.push(
+      `| ${r.name} | ${r.loadMs !== undefined ? `${(r.loadMs / 1000).toFixed(1)} s` : '-'} | ${r.hitCheck ?? '-'} | ${perSec(rps(r))} (${rounds}) | ${fmt(p50(r), 2)} ms | ${fmt(p99(r), 2)} ms | ${r.wrk.reduce((n, w) => n + w.non2xx, 0)} | ${r.json ? `${fmt(r.json.bytes)} B, ${fmt(r.json.ms)} ms` : '-'} | ${r.protobuf ? `${fmt(r.protobuf.bytes)} B, ${fmt(r.protobuf.ms)} ms` : '-'} |`,
+    );
   }
-  const goal = (v: string, ok: (x: number) => boolean): string => v === 'n/a' ? 'n/a' : ok(Number(v)) ? 'met' : 'NOT met';
+  const goal = (v: string, ok: (x: number) => boolean): string =>
+    v === 'n/a' ? 'n/a' : ok(Number(v)) ? 'met' : 'NOT met';
   const r1 = ratio(rps(p), rps(c), 1);
   const r2 = ratio(rps(p), rps(b));
   const r3 = ratio(p99(p), p99(b));
   const r4 = ratio(p?.json?.bytes, p?.protobuf?.bytes);
-  lines.push('', '| ratio | value | goal | |', '|---|---:|---|---|',
+  lines.push(
+    '',
+    '| ratio | value | goal | |',
+    '|---|---:|---|---|',
     `| Picket / CrowdSec lookups/s | ${r1} | >= 30 | ${goal(r1, (x) => x >= 30)} |`,
     `| Picket / bare node:http lookups/s | ${r2} | >= 0.70 | ${goal(r2, (x) => x >= 0.7)} |`,
     `| Picket p99 / bare p99 | ${r3} | <= 1.5 | ${goal(r3, (x) => x <= 1.5)} |`,
     `| Picket stream JSON / protobuf bytes | ${r4} | >= 4 | ${goal(r4, (x) => x >= 4)} |`,
     `| CrowdSec / bare node:http lookups/s | ${ratio(rps(c), rps(b), 4)} | (reference) | |`,
-    `| Picket JSON / CrowdSec JSON startup stream time | ${ratio(p?.json?.ms, c?.json?.ms)} | (reference) | |`);
+    `| Picket JSON / CrowdSec JSON startup stream time | ${ratio(p?.json?.ms, c?.json?.ms)} | (reference) | |`,
+  );
   for (const r of subjects) if (r.note) lines.push(`- ${r.name}: ${r.note}`);
   for (const n of notes) lines.push(`- ${n}`);
   return lines.join('\n');
@@ -147,7 +213,10 @@ function report(o: Options, subjects: Subject[], notes: string[]): string {
 async function main(): Promise<number> {
   const o = parseArgs(process.argv.slice(2));
   const missing = missingBinaries('wrk');
-  if (missing) { log(`lapi.bench: ${missing}: nothing measured`); return 1; }
+  if (missing) {
+    log(`lapi.bench: ${missing}: nothing measured`);
+    return 1;
+  }
   const dir = makeTempDir('picket-lapi-bench-');
   const subjects: Subject[] = [];
   const targets: LapiTarget[] = [];
@@ -155,20 +224,30 @@ async function main(): Promise<number> {
   const notes: string[] = [];
   let failed = false;
   const set = makeDecisionSet(o.decisions);
-  log(`decision set: ${set.decisions.length} (${set.decisions.filter((d) => d.scope === 'Range').length} ranges, ${set.decisions.filter((d) => d.value.includes(':')).length} IPv6)`);
+  log(
+    `decision set: ${set.decisions.length} (${set.decisions.filter((d) => d.scope === 'Range').length} ranges, ${set.decisions.filter((d) => d.value.includes(':')).length} IPv6)`,
+  );
   try {
     if (o.targets.has('bare')) {
       const port = await freePort();
       const server = startProcess('bare-http', process.execPath, [writeBareServer(dir), String(port)], { logDir: dir });
       await waitForHttp(`http://127.0.0.1:${port}/`, 10_000, server);
-      const bare: Subject = { name: 'bare node:http', url: `http://127.0.0.1:${port}/`, script: path.join(dir, 'bare.lua'), wrk: [] };
+      const bare: Subject = {
+        name: 'bare node:http',
+        url: `http://127.0.0.1:${port}/`,
+        script: path.join(dir, 'bare.lua'),
+        wrk: [],
+      };
       writeWrkScript(bare.script, set.queries, 'none');
       subjects.push(bare);
     }
     for (const name of ['picket', 'crowdsec'] as const) {
       if (!o.targets.has(name)) continue;
       const why = targetUnavailable(name);
-      if (why) { notes.push(`${name} not run: ${why}`); continue; }
+      if (why) {
+        notes.push(`${name} not run: ${why}`);
+        continue;
+      }
       try {
         const { target, subject, key } = await prepareLapi(name, dir, set);
         targets.push(target);
@@ -187,7 +266,9 @@ async function main(): Promise<number> {
         if (s.name === 'crowdsec' && round > 1) continue;
         const w = await runWrk(s.url, s.script, s.name === 'crowdsec' ? o.crowdsecDuration : o.duration);
         s.wrk.push(w);
-        log(`round ${round} ${s.name}: ${fmt(w.requestsPerSec)} req/s, p50 ${fmt(w.p50Ms, 2)} ms, p99 ${fmt(w.p99Ms, 2)} ms, ${w.requests} requests, non-2xx ${w.non2xx} ${w.socketErrors}`);
+        log(
+          `round ${round} ${s.name}: ${fmt(w.requestsPerSec)} req/s, p50 ${fmt(w.p50Ms, 2)} ms, p99 ${fmt(w.p99Ms, 2)} ms, ${w.requests} requests, non-2xx ${w.non2xx} ${w.socketErrors}`,
+        );
         if (w.requests < 100 || w.non2xx > 0 || w.socketErrors) log(`${s.name}: wrk report:\n${w.raw}`);
       }
     }
@@ -208,4 +289,12 @@ async function main(): Promise<number> {
   return failed ? 1 : 0;
 }
 
-main().then((code) => { process.exitCode = code; }, (err: Error) => { process.stderr.write(`lapi.bench: ${err.stack ?? err}\n`); process.exitCode = 1; });
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: Error) => {
+    process.stderr.write(`lapi.bench: ${err.stack ?? err}\n`);
+    process.exitCode = 1;
+  },
+);

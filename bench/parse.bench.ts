@@ -28,16 +28,45 @@ import { sharedPath, skipUnless } from '../test/shared-data.js';
 const GEN = sharedPath('tools', 'gen-logs.mjs');
 const BATCH = 1024;
 
-interface Chain { kind: 'ssh' | 'nginx'; type: string; hubFiles: string[] }
+interface Chain {
+  kind: 'ssh' | 'nginx';
+  type: string;
+  hubFiles: string[];
+}
 const CHAINS: Chain[] = [
-  { kind: 'ssh', type: 'syslog', hubFiles: ['s00-raw/crowdsecurity/syslog-logs.yaml', 's01-parse/crowdsecurity/sshd-logs.yaml', 's02-enrich/crowdsecurity/dateparse-enrich.yaml'] },
+  {
+    kind: 'ssh',
+    type: 'syslog',
+    hubFiles: [
+      's00-raw/crowdsecurity/syslog-logs.yaml',
+      's01-parse/crowdsecurity/sshd-logs.yaml',
+      's02-enrich/crowdsecurity/dateparse-enrich.yaml',
+    ],
+  },
   // the hub's non-syslog node lives in syslog-logs.yaml
-  { kind: 'nginx', type: 'nginx', hubFiles: ['s00-raw/crowdsecurity/syslog-logs.yaml', 's01-parse/crowdsecurity/nginx-logs.yaml', 's02-enrich/crowdsecurity/http-logs.yaml', 's02-enrich/crowdsecurity/dateparse-enrich.yaml'] },
+  {
+    kind: 'nginx',
+    type: 'nginx',
+    hubFiles: [
+      's00-raw/crowdsecurity/syslog-logs.yaml',
+      's01-parse/crowdsecurity/nginx-logs.yaml',
+      's02-enrich/crowdsecurity/http-logs.yaml',
+      's02-enrich/crowdsecurity/dateparse-enrich.yaml',
+    ],
+  },
 ];
 
 export interface ParseBenchRow {
-  chain: string; content: string; engine: string; lines: number; parsed: number; unparsed: number; errors: number;
-  seconds: number; linesPerSecond: number; hash: string;
+  chain: string;
+  content: string;
+  engine: string;
+  lines: number;
+  parsed: number;
+  unparsed: number;
+  errors: number;
+  seconds: number;
+  linesPerSecond: number;
+  hash: string;
 }
 
 function logFile(kind: string, lines: number, cache: string): string {
@@ -47,8 +76,12 @@ function logFile(kind: string, lines: number, cache: string): string {
     const tmp = `${f}.${process.pid}.tmp`;
     const fd = fs.openSync(tmp, 'w');
     try {
-      execFileSync(process.execPath, [GEN, '--kind', kind, '--lines', String(lines), '--seed', '1'], { stdio: ['ignore', fd, 'inherit'] });
-    } finally { fs.closeSync(fd); }
+      execFileSync(process.execPath, [GEN, '--kind', kind, '--lines', String(lines), '--seed', '1'], {
+        stdio: ['ignore', fd, 'inherit'],
+      });
+    } finally {
+      fs.closeSync(fd);
+    }
     fs.renameSync(tmp, f);
   }
   return f;
@@ -70,11 +103,16 @@ function readLines(file: string): string[] {
   return out;
 }
 
-function parserFiles(chain: Chain, content: string, hub: string): { files: StagedFile[]; patternsDir: string | null; dataDir: string } {
+function parserFiles(
+  chain: Chain,
+  content: string,
+  hub: string,
+): { files: StagedFile[]; patternsDir: string | null; dataDir: string } {
   if (content === 'hub') {
     return {
       files: chain.hubFiles.map((f) => ({ path: path.join(hub, 'parsers', f), stage: f.split('/')[0]! })),
-      patternsDir: path.join(hub, 'patterns'), dataDir: path.join(hub, 'data'),
+      patternsDir: path.join(hub, 'patterns'),
+      dataDir: path.join(hub, 'data'),
     };
   }
   const c = defaultContent();
@@ -84,7 +122,12 @@ function parserFiles(chain: Chain, content: string, hub: string): { files: Stage
 function addMap(h: ReturnType<typeof createHash>, tag: string, m: Record<string, string>): void {
   const keys = Object.keys(m).sort();
   h.update(tag);
-  for (const k of keys) { h.update(k); h.update('\u0001'); h.update(m[k]!); h.update('\u0002'); }
+  for (const k of keys) {
+    h.update(k);
+    h.update('\u0001');
+    h.update(m[k]!);
+    h.update('\u0002');
+  }
 }
 
 export function runOne(chain: Chain, content: string, engine: GrokEngine, lines: string[], hub: string): ParseBenchRow {
@@ -98,7 +141,9 @@ export function runOne(chain: Chain, content: string, engine: GrokEngine, lines:
   const h = createHash('sha256');
   const batch: Event[] = new Array<Event>(BATCH);
   const res = new Int8Array(BATCH);
-  let parsed = 0, unparsed = 0, errors = 0;
+  let parsed = 0,
+    unparsed = 0,
+    errors = 0;
   let ns = 0n;
   for (let i = 0; i < lines.length; i += BATCH) {
     const n = Math.min(BATCH, lines.length - i);
@@ -112,28 +157,51 @@ export function runOne(chain: Chain, content: string, engine: GrokEngine, lines:
     ns += process.hrtime.bigint() - t0;
     for (let j = 0; j < n; j++) {
       const r = res[j]!;
-      if (r === PARSE_OK) parsed++; else if (r === 1) unparsed++; else errors++;
+      if (r === PARSE_OK) parsed++;
+      else if (r === 1) unparsed++;
+      else errors++;
       h.update(String(r));
-      if (r === PARSE_OK) { const e = batch[j]!; addMap(h, 'P', e.Parsed); addMap(h, 'M', e.Meta); }
+      if (r === PARSE_OK) {
+        const e = batch[j]!;
+        addMap(h, 'P', e.Parsed);
+        addMap(h, 'M', e.Meta);
+      }
     }
   }
   const seconds = Number(ns) / 1e9;
   return {
-    chain: chain.kind, content, engine, lines: lines.length, parsed, unparsed, errors, seconds,
-    linesPerSecond: seconds > 0 ? lines.length / seconds : 0, hash: h.digest('hex').slice(0, 16),
+    chain: chain.kind,
+    content,
+    engine,
+    lines: lines.length,
+    parsed,
+    unparsed,
+    errors,
+    seconds,
+    linesPerSecond: seconds > 0 ? lines.length / seconds : 0,
+    hash: h.digest('hex').slice(0, 16),
   };
 }
 
 export function machine(): string {
   let cpu = 'unknown';
-  try { cpu = /model name\s*:\s*(.*)/.exec(fs.readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpu; } catch { /* not linux */ }
+  try {
+    cpu = /model name\s*:\s*(.*)/.exec(fs.readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpu;
+  } catch {
+    /* not linux */
+  }
   return `nproc ${os.availableParallelism()}, ${cpu}, node ${process.version}`;
 }
 
 export function formatTable(rows: ParseBenchRow[]): string {
-  const out = ['| chain | content | engine | lines/s | parsed | unparsed | errors | hash |', '|---|---|---|---:|---:|---:|---:|---|'];
+  const out = [
+    '| chain | content | engine | lines/s | parsed | unparsed | errors | hash |',
+    '|---|---|---|---:|---:|---:|---:|---|',
+  ];
   for (const r of rows) {
-    out.push(`| ${r.chain} | ${r.content} | ${r.engine} | ${Math.round(r.linesPerSecond).toLocaleString('en-US')} | ${r.parsed} | ${r.unparsed} | ${r.errors} | ${r.hash} |`);
+    out.push(
+      `| ${r.chain} | ${r.content} | ${r.engine} | ${Math.round(r.linesPerSecond).toLocaleString('en-US')} | ${r.parsed} | ${r.unparsed} | ${r.errors} | ${r.hash} |`,
+    );
   }
   return out.join('\n');
 }
@@ -155,8 +223,14 @@ function main(argv: string[]): number {
   const o: Record<string, string> = {};
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    if (a === '--json') { o.json = '1'; continue; }
-    if (!a.startsWith('--') || argv[i + 1] === undefined) { process.stderr.write(`parse.bench: bad argument ${a}\n`); return 2; }
+    if (a === '--json') {
+      o.json = '1';
+      continue;
+    }
+    if (!a.startsWith('--') || argv[i + 1] === undefined) {
+      process.stderr.write(`parse.bench: bad argument ${a}\n`);
+      return 2;
+    }
     o[a.slice(2)] = argv[++i]!;
   }
   const nLines = Number(o.lines ?? 1_000_000);
@@ -166,7 +240,10 @@ function main(argv: string[]): number {
   const hub = o.hub ?? sharedPath('hub');
   const cache = o.cache ?? path.join(os.tmpdir(), 'picket-bench');
   const missing = skipUnless(GEN, ...(contents.includes('hub') ? [hub] : []));
-  if (missing) { process.stdout.write(`parse.bench: skipped: ${missing}\n`); return 0; }
+  if (missing) {
+    process.stdout.write(`parse.bench: skipped: ${missing}\n`);
+    return 0;
+  }
   const rows: ParseBenchRow[] = [];
   let bad = 0;
   for (const chain of CHAINS) {
@@ -176,12 +253,19 @@ function main(argv: string[]): number {
       const group: ParseBenchRow[] = [];
       for (const engine of engines) {
         const r = runOne(chain, content, engine, lines, hub);
-        group.push(r); rows.push(r);
-        if (!o.json) process.stderr.write(`${r.chain} ${r.content} ${r.engine}: ${Math.round(r.linesPerSecond)} lines/s parsed ${r.parsed} unparsed ${r.unparsed} hash ${r.hash}\n`);
+        group.push(r);
+        rows.push(r);
+        if (!o.json)
+          process.stderr.write(
+            `${r.chain} ${r.content} ${r.engine}: ${Math.round(r.linesPerSecond)} lines/s parsed ${r.parsed} unparsed ${r.unparsed} hash ${r.hash}\n`,
+          );
       }
       const ref = group[0];
       for (const r of group) {
-        if (ref && (r.hash !== ref.hash || r.parsed !== ref.parsed || r.unparsed !== ref.unparsed || r.errors !== ref.errors)) {
+        if (
+          ref &&
+          (r.hash !== ref.hash || r.parsed !== ref.parsed || r.unparsed !== ref.unparsed || r.errors !== ref.errors)
+        ) {
           bad++;
           process.stderr.write(`MISMATCH ${chain.kind}/${content}: engine ${r.engine} differs from ${ref.engine}\n`);
         }
@@ -191,24 +275,31 @@ function main(argv: string[]): number {
   const cmd = `node dist/bench/parse.bench.js ${argv.join(' ')}`.trim();
   const table = formatTable(rows);
   if (o.json) process.stdout.write(JSON.stringify({ machine: machine(), rows, mismatches: bad }, null, 1) + '\n');
-  else process.stdout.write(`parse throughput (single thread, ${machine()})\n${table}\n${bad ? `MISMATCHES: ${bad}` : 'all engines agree'}\n`);
+  else
+    process.stdout.write(
+      `parse throughput (single thread, ${machine()})\n${table}\n${bad ? `MISMATCHES: ${bad}` : 'all engines agree'}\n`,
+    );
   if (o.write) {
     const body = [
-      '## Parse throughput', '',
+      '## Parse throughput',
+      '',
       `Single-thread parse throughput (Event construction + ParserTree.parse; hashing excluded) on ${nLines.toLocaleString('en-US')} generated lines`,
       `(\`node ${GEN} --kind ssh|nginx --lines ${nLines} --seed 1\`); ssh lines use type syslog, nginx lines type nginx.`,
-      'picket = the repository\'s parsers/; hub = syslog-logs + sshd-logs + dateparse-enrich (ssh) or',
-      'syslog-logs (non-syslog) + nginx-logs + http-logs + dateparse-enrich (nginx). `hash` covers every event\'s',
+      "picket = the repository's parsers/; hub = syslog-logs + sshd-logs + dateparse-enrich (ssh) or",
+      "syslog-logs (non-syslog) + nginx-logs + http-logs + dateparse-enrich (nginx). `hash` covers every event's",
       'result and Parsed/Meta maps: identical hashes = identical parse results across engines.',
       'Engines: `re2` = RE2 decides and extracts (the default before the safe engine: the "before" numbers);',
       '`safe` = the default now (RE2 decides; a JS RegExp extracts only for patterns proven linear by',
       'src/grok/safety.ts, ASCII inputs <= 4096 chars; trailing GREEDYDATA split off RE2 extraction);',
-      '`hybrid` and `js` = comparison only (no linear-time guarantee).', '',
+      '`hybrid` and `js` = comparison only (no linear-time guarantee).',
+      '',
       `- command: \`npx tsc -p tsconfig.json && ${cmd}\``,
       `- machine: ${machine()}`,
       `- date: ${new Date().toISOString()}`,
-      `- engines agree: ${bad === 0 ? 'yes' : `NO (${bad} mismatches)`}`, '',
-      table, '',
+      `- engines agree: ${bad === 0 ? 'yes' : `NO (${bad} mismatches)`}`,
+      '',
+      table,
+      '',
     ].join('\n');
     writeSection(o.write, body);
   }

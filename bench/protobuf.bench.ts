@@ -25,20 +25,30 @@ function arg(name: string, def: number): number {
 
 const N = arg('--decisions', 100_000);
 const RUNS = arg('--runs', 15);
-const SCENARIOS = ['crowdsecurity/ssh-bf', 'crowdsecurity/http-probing', 'crowdsecurity/http-crawl-non_statics',
-  'crowdsecurity/ssh-slow-bf', 'crowdsecurity/http-bad-user-agent'];
+const SCENARIOS = [
+  'crowdsecurity/ssh-bf',
+  'crowdsecurity/http-probing',
+  'crowdsecurity/http-crawl-non_statics',
+  'crowdsecurity/ssh-slow-bf',
+  'crowdsecurity/http-bad-user-agent',
+];
 
 function realisticDecisions(n: number, now: number): DecisionRecord[] {
   let seed = 42;
-  const rnd = (m: number) => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed % m; };
+  const rnd = (m: number) => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % m;
+  };
   const out: DecisionRecord[] = [];
   for (let i = 0; i < n; i++) {
     const kind = rnd(100);
     let scope = 'Ip';
     let value: string;
     if (kind < 5) value = `2a01:${rnd(65536).toString(16)}:${rnd(65536).toString(16)}::${rnd(65536).toString(16)}`;
-    else if (kind < 8) { scope = 'Range'; value = `${1 + rnd(223)}.${rnd(256)}.${rnd(256)}.0/24`; }
-    else value = `${1 + rnd(223)}.${rnd(256)}.${rnd(256)}.${rnd(256)}`;
+    else if (kind < 8) {
+      scope = 'Range';
+      value = `${1 + rnd(223)}.${rnd(256)}.${rnd(256)}.0/24`;
+    } else value = `${1 + rnd(223)}.${rnd(256)}.${rnd(256)}.${rnd(256)}`;
     out.push({
       id: i + 1,
       uuid: randomUUID(),
@@ -79,7 +89,10 @@ async function measure(name: string, fn: () => void): Promise<{ name: string; wa
   const wall: number[] = [];
   const cpu: number[] = [];
   for (let i = 0; i < RUNS; i++) {
-    if (gc) { gc(); await pause(100); } // earlier garbage is collected (and swept) outside the timed run
+    if (gc) {
+      gc();
+      await pause(100);
+    } // earlier garbage is collected (and swept) outside the timed run
     const t = time(fn);
     wall.push(t.wall);
     cpu.push(t.cpu);
@@ -90,7 +103,9 @@ async function measure(name: string, fn: () => void): Promise<{ name: string; wa
 const now = Date.now();
 const stream: StreamResult = { new: realisticDecisions(N, now), deleted: [] };
 // encode is timed first, while the heap holds only the decisions
-const encodeRow = await measure('protobuf encodeStream', () => { encodeStream(stream, now); });
+const encodeRow = await measure('protobuf encodeStream', () => {
+  encodeStream(stream, now);
+});
 const pb = encodeStream(stream, now);
 const jsonText = streamJSON(stream, now);
 const json = Buffer.from(jsonText);
@@ -98,11 +113,19 @@ const check = decodeStream(pb);
 if (check.new.length !== N) throw new Error(`decoded ${check.new.length} of ${N}`);
 const rows = [
   encodeRow,
-  await measure('JSON streamJSON', () => { streamJSON(stream, now); }),
-  await measure('protobuf decodeStream', () => { decodeStream(pb); }),
-  await measure('JSON.parse of the JSON body', () => { JSON.parse(jsonText); }),
+  await measure('JSON streamJSON', () => {
+    streamJSON(stream, now);
+  }),
+  await measure('protobuf decodeStream', () => {
+    decodeStream(pb);
+  }),
+  await measure('JSON.parse of the JSON body', () => {
+    JSON.parse(jsonText);
+  }),
 ];
-console.log(`# protobuf vs JSON, ${N} decisions, ${RUNS} runs, ${os.cpus()[0]?.model ?? '?'} x${os.cpus().length}, load ${os.loadavg()[0]!.toFixed(1)}, ${new Date().toISOString()}`);
+console.log(
+  `# protobuf vs JSON, ${N} decisions, ${RUNS} runs, ${os.cpus()[0]?.model ?? '?'} x${os.cpus().length}, load ${os.loadavg()[0]!.toFixed(1)}, ${new Date().toISOString()}`,
+);
 console.log('| body | bytes | bytes/decision | gzip bytes |');
 console.log('|---|---:|---:|---:|');
 console.log(`| JSON | ${json.length} | ${(json.length / N).toFixed(1)} | ${zlib.gzipSync(json).length} |`);

@@ -31,18 +31,30 @@ class MapScanIndex implements PrefixIndex {
   private exact = new Map<number | string, number[]>();
   private ranges: Array<{ id: number; r: IpRange }> = [];
   insert(id: number, r: IpRange): void {
-    if (r.prefix !== (r.family === 4 ? 32 : 128)) { this.ranges.push({ id, r }); return; }
+    if (r.prefix !== (r.family === 4 ? 32 : 128)) {
+      this.ranges.push({ id, r });
+      return;
+    }
     const k = exactKey(r);
     const list = this.exact.get(k);
-    if (list) list.push(id); else this.exact.set(k, [id]);
+    if (list) list.push(id);
+    else this.exact.set(k, [id]);
   }
   containing(q: IpRange, out: number[]): number {
     let n = 0;
     if (q.prefix === (q.family === 4 ? 32 : 128)) {
       const list = this.exact.get(exactKey(q));
-      if (list) for (const id of list) { out.push(id); n++; }
+      if (list)
+        for (const id of list) {
+          out.push(id);
+          n++;
+        }
     }
-    for (const e of this.ranges) if (ipRangeContains(e.r, q)) { out.push(e.id); n++; }
+    for (const e of this.ranges)
+      if (ipRangeContains(e.r, q)) {
+        out.push(e.id);
+        n++;
+      }
     return n;
   }
 }
@@ -65,16 +77,24 @@ class PerLengthIndex implements PrefixIndex {
   insert(id: number, r: IpRange): void {
     if (r.family === 4) {
       let m = this.v4.get(r.prefix);
-      if (!m) { this.v4.set(r.prefix, m = new Map()); this.lengths4 = [...this.v4.keys()].sort((a, b) => b - a); }
+      if (!m) {
+        this.v4.set(r.prefix, (m = new Map()));
+        this.lengths4 = [...this.v4.keys()].sort((a, b) => b - a);
+      }
       const k = exactKey(r) as number;
       const list = m.get(k);
-      if (list) list.push(id); else m.set(k, [id]);
+      if (list) list.push(id);
+      else m.set(k, [id]);
     } else {
       let m = this.v6.get(r.prefix);
-      if (!m) { this.v6.set(r.prefix, m = new Map()); this.lengths6 = [...this.v6.keys()].sort((a, b) => b - a); }
+      if (!m) {
+        this.v6.set(r.prefix, (m = new Map()));
+        this.lengths6 = [...this.v6.keys()].sort((a, b) => b - a);
+      }
       const k = PerLengthIndex.key6(r.bytes, r.prefix);
       const list = m.get(k);
-      if (list) list.push(id); else m.set(k, [id]);
+      if (list) list.push(id);
+      else m.set(k, [id]);
     }
   }
   containing(q: IpRange, out: number[]): number {
@@ -84,13 +104,21 @@ class PerLengthIndex implements PrefixIndex {
       for (const len of this.lengths4) {
         if (len > q.prefix) continue;
         const list = this.v4.get(len)!.get(len === 0 ? 0 : (x & (-1 << (32 - len))) >>> 0);
-        if (list) for (const id of list) { out.push(id); n++; }
+        if (list)
+          for (const id of list) {
+            out.push(id);
+            n++;
+          }
       }
     } else {
       for (const len of this.lengths6) {
         if (len > q.prefix) continue;
         const list = this.v6.get(len)!.get(PerLengthIndex.key6(q.bytes, len));
-        if (list) for (const id of list) { out.push(id); n++; }
+        if (list)
+          for (const id of list) {
+            out.push(id);
+            n++;
+          }
       }
     }
     return n;
@@ -105,8 +133,8 @@ function entry(rand: () => number): IpRange {
     // IPv4: 88% single addresses (a third of them in a few cloud /16s), 10% /24, 2% /16-/23, 0.01% /8-/15
     // (ranges anywhere: no network is banned hundreds of times over)
     const y = rand();
-    const prefix = y < 0.88 ? 32 : y < 0.98 ? 24
-      : y < 0.9999 ? 16 + Math.floor(rand() * 8) : 8 + Math.floor(rand() * 8);
+    const prefix =
+      y < 0.88 ? 32 : y < 0.98 ? 24 : y < 0.9999 ? 16 + Math.floor(rand() * 8) : 8 + Math.floor(rand() * 8);
     const r = randomPrefix(rand, 4, 32);
     if (prefix === 32 && rand() < 0.33) {
       r.bytes[0] = pick([34, 52, 104, 159, 185]);
@@ -120,7 +148,10 @@ function entry(rand: () => number): IpRange {
   const prefix = y < 0.8 ? 128 : y < 0.95 ? 64 : y < 0.99 ? pick([48, 56]) : 32;
   const r = randomPrefix(rand, 6, 128);
   const providers = [
-    [0x2a, 0x01, 0x04, 0xf8], [0x20, 0x01, 0x41, 0xd0], [0x26, 0x00, 0x1f, 0x18], [0x24, 0x0e, 0x00, 0x03],
+    [0x2a, 0x01, 0x04, 0xf8],
+    [0x20, 0x01, 0x41, 0xd0],
+    [0x26, 0x00, 0x1f, 0x18],
+    [0x24, 0x0e, 0x00, 0x03],
   ];
   if (prefix >= 64 && rand() < 0.7) r.bytes.set(pick(providers), 0);
   zeroHostBits(r.bytes, prefix);
@@ -207,9 +238,11 @@ function run(size: number): void {
   for (let i = 0; i < size; i++) wasm.insert(i + 1, entries[i]!);
   const insertMs = performance.now() - t;
   const st = wasm.stats();
-  console.log(`wasm insert: ${(size / insertMs / 1000).toFixed(2)} M/s; ${st.nodes} nodes, ${st.slots} slots; ` +
-    `linear memory ${(st.memoryBytes / 1048576).toFixed(1)} MiB (+${((st.memoryBytes - m0) / 1048576).toFixed(1)} MiB) = ` +
-    `${((st.memoryBytes - m0) / size).toFixed(1)} bytes/entry (slots in use: ${(st.slots * RadixIndex.slotBytes / size).toFixed(1)} bytes/entry)`);
+  console.log(
+    `wasm insert: ${(size / insertMs / 1000).toFixed(2)} M/s; ${st.nodes} nodes, ${st.slots} slots; ` +
+      `linear memory ${(st.memoryBytes / 1048576).toFixed(1)} MiB (+${((st.memoryBytes - m0) / 1048576).toFixed(1)} MiB) = ` +
+      `${((st.memoryBytes - m0) / size).toFixed(1)} bytes/entry (slots in use: ${((st.slots * RadixIndex.slotBytes) / size).toFixed(1)} bytes/entry)`,
+  );
 
   const h1 = heapBytes();
   const perLength = new PerLengthIndex();
@@ -218,15 +251,21 @@ function run(size: number): void {
   const mapScan = new MapScanIndex();
   for (let i = 0; i < size; i++) mapScan.insert(i + 1, entries[i]!);
   const h3 = heapBytes();
-  console.log(`ts per-length maps: ${((h2 - h1) / size).toFixed(1)} bytes/entry of JS heap; ` +
-    `ts map+scan: ${((h3 - h2) / size).toFixed(1)} bytes/entry (${((h1 - h0) / 1048576).toFixed(1)} MiB JS heap moved during the wasm load)`);
+  console.log(
+    `ts per-length maps: ${((h2 - h1) / size).toFixed(1)} bytes/entry of JS heap; ` +
+      `ts map+scan: ${((h3 - h2) / size).toFixed(1)} bytes/entry (${((h1 - h0) / 1048576).toFixed(1)} MiB JS heap moved during the wasm load)`,
+  );
 
   // sanity: the references agree with the index on a sample; mean ids per lookup
   let matched = 0;
   for (let i = 0; i < 200; i++) {
     for (const q of [q4[i]!, q6[i]!]) {
-      const a: number[] = [], b: number[] = [], c: number[] = [];
-      matched += wasm.containing(q, a); perLength.containing(q, b); if (i < 20) mapScan.containing(q, c);
+      const a: number[] = [],
+        b: number[] = [],
+        c: number[] = [];
+      matched += wasm.containing(q, a);
+      perLength.containing(q, b);
+      if (i < 20) mapScan.containing(q, c);
       const key = (x: number[]) => x.sort((p, s) => p - s).join(',');
       if (key(a) !== key(b) || (i < 20 && key(a) !== key(c))) throw new Error(`reference mismatch on query ${i}`);
     }
@@ -246,7 +285,10 @@ function run(size: number): void {
     ['ts map+scan  containing(IPv4)', lookups(mapScan, q4, 4), 4],
     ['ts map+scan  containing(IPv6)', lookups(mapScan, q6, 4), 4],
   ];
-  for (const [name, fn, n] of cases) { s.add(name, fn, { minSamples: 5, maxTime: 2 }); per.set(name, n); }
+  for (const [name, fn, n] of cases) {
+    s.add(name, fn, { minSamples: 5, maxTime: 2 });
+    per.set(name, n);
+  }
   s.on('cycle', (e) => {
     const ops = e.target.hz * per.get(e.target.name)!;
     res.set(e.target.name, ops);
@@ -255,14 +297,17 @@ function run(size: number): void {
   });
   s.run({ async: false });
   for (const fam of ['IPv4', 'IPv6']) {
-    const w = res.get(`wasm radix   containing(${fam})`)!, p = res.get(`ts per-len   containing(${fam})`)!;
+    const w = res.get(`wasm radix   containing(${fam})`)!,
+      p = res.get(`ts per-len   containing(${fam})`)!;
     console.log(`wasm / ts per-length (${fam}): x${(w / p).toFixed(2)}`);
   }
 
   t = performance.now();
   for (let i = 0; i < size; i++) wasm.remove(i + 1, entries[i]!);
   const removeMs = performance.now() - t;
-  console.log(`wasm remove: ${(size / removeMs / 1000).toFixed(2)} M/s; size after: ${wasm.size}, slots in use: ${wasm.stats().slots}`);
+  console.log(
+    `wasm remove: ${(size / removeMs / 1000).toFixed(2)} M/s; size after: ${wasm.size}, slots in use: ${wasm.stats().slots}`,
+  );
 }
 
 /**
@@ -274,8 +319,11 @@ function calibrate(): string {
   let h = 0;
   for (let i = 0; i < 1e7; i++) h = (h * 31 + i) | 0;
   const ms = performance.now() - t;
-  return `calibration loop ${ms.toFixed(1)} ms (${h & 1}), load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}, ` +
-    `${cpus().length} cores (${cpus()[0]?.model ?? '?'})`;
+  return (
+    `calibration loop ${ms.toFixed(1)} ms (${h & 1}), load average ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')}, ` + `${cpus().length} cores (${cpus()[0]?.model ?? '?'})`
+  );
 }
 
 const arg = process.argv.indexOf('--sizes');

@@ -46,7 +46,10 @@ const results: string[] = [];
 for (const r of runs) {
   if (only && !only.includes(r.name)) continue;
   const f = path.join(here, r.file);
-  if (!existsSync(f)) { results.push(`${r.name}: not present`); continue; }
+  if (!existsSync(f)) {
+    results.push(`${r.name}: not present`);
+    continue;
+  }
   process.stdout.write(`\n=== ${r.name} (node ${path.relative(process.cwd(), f)} ${r.argv.join(' ')}) ===\n`);
   const p = spawnSync(process.execPath, ['--expose-gc', f, ...r.argv], { stdio: 'inherit' });
   results.push(`${r.name}: exit ${p.status ?? p.signal}`);

@@ -178,7 +178,10 @@ async function liveRun(lines: number): Promise<Result> {
   const tw = Date.now();
   let read = 0;
   const scrape = async (name: string): Promise<number> => {
-    for (;;) { const v = await metricValue(url, name); if (v >= 0) return v; }
+    for (;;) {
+      const v = await metricValue(url, name);
+      if (v >= 0) return v;
+    }
   };
   for (let i = 0; i < lines;) {
     read = await scrape('cs_filesource_hits_total');
@@ -232,7 +235,7 @@ async function main(): Promise<void> {
       `load ${os
         .loadavg()
         .map((x) => x.toFixed(1))
-        .join(' ')}; bin ${BIN} ${MAX.join(" ")}\n`,
+        .join(' ')}; bin ${BIN} ${MAX.join(' ')}\n`,
   );
   const results: Result[] = [];
   if (MODES.includes('replay')) {

@@ -13,7 +13,6 @@ import { parseIpOrRange } from '../src/store/iprange.js';
 import type { IpRange, NewAlert, NewDecision } from '../src/store/records.js';
 import { Benchmark } from './suite.js';
 
-
 const argi = process.argv.indexOf('--decisions');
 const TOTAL = argi > 0 ? Number(process.argv[argi + 1]) : 100_000;
 const PER_CALL = 1000;
@@ -27,16 +26,41 @@ function valueOf(i: number): { scope: string; value: string } {
 function alertOf(i: number, now: number): NewAlert {
   const { scope, value } = valueOf(i);
   const d: NewDecision = {
-    until: now + 4 * 3600_000 - (i % 1000) * 1000, scenario: i % 3 ? 'crowdsecurity/ssh-bf' : 'crowdsecurity/http-probing',
-    type: 'ban', scope, value, origin: i % 10 ? 'crowdsec' : 'CAPI', simulated: false,
+    until: now + 4 * 3600_000 - (i % 1000) * 1000,
+    scenario: i % 3 ? 'crowdsecurity/ssh-bf' : 'crowdsecurity/http-probing',
+    type: 'ban',
+    scope,
+    value,
+    origin: i % 10 ? 'crowdsec' : 'CAPI',
+    simulated: false,
   };
   return {
-    machineId: 'bench', scenario: d.scenario, scenarioHash: 'h', scenarioVersion: '0.1', message: `Ip ${value} performed ${d.scenario}`,
-    eventsCount: 6, startAt: new Date(now).toISOString(), stopAt: new Date(now).toISOString(), capacity: 5, leakspeed: '10s',
-    simulated: false, remediation: true, kind: '', labels: null,
+    machineId: 'bench',
+    scenario: d.scenario,
+    scenarioHash: 'h',
+    scenarioVersion: '0.1',
+    message: `Ip ${value} performed ${d.scenario}`,
+    eventsCount: 6,
+    startAt: new Date(now).toISOString(),
+    stopAt: new Date(now).toISOString(),
+    capacity: 5,
+    leakspeed: '10s',
+    simulated: false,
+    remediation: true,
+    kind: '',
+    labels: null,
     source: { scope, value, ip: value, range: '', asNumber: '', asName: '', cn: '', latitude: 0, longitude: 0 },
-    events: [{ timestamp: new Date(now).toISOString(), meta: [{ key: 'source_ip', value }, { key: 'service', value: 'ssh' }] }],
-    meta: [], decisions: [d],
+    events: [
+      {
+        timestamp: new Date(now).toISOString(),
+        meta: [
+          { key: 'source_ip', value },
+          { key: 'service', value: 'ssh' },
+        ],
+      },
+    ],
+    meta: [],
+    decisions: [d],
   };
 }
 
@@ -49,21 +73,32 @@ function timed(fn: () => void): { wall: number; cpu: number } {
   return { wall: performance.now() - t, cpu: (c.user + c.system) / 1000 };
 }
 
-function median(xs: number[]): number { const s = [...xs].sort((a, b) => a - b); return s[s.length >> 1]; }
-function ms(x: number): string { return x < 1 ? `${(x * 1000).toFixed(0)} µs` : `${x.toFixed(1)} ms`; }
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[s.length >> 1];
+}
+function ms(x: number): string {
+  return x < 1 ? `${(x * 1000).toFixed(0)} µs` : `${x.toFixed(1)} ms`;
+}
 
 /** median CPU and wall time of `runs` calls */
 function series(runs: number, fn: () => void): string {
   const cpu: number[] = [];
   const wall: number[] = [];
-  for (let r = 0; r < runs; r++) { const t = timed(fn); cpu.push(t.cpu); wall.push(t.wall); }
+  for (let r = 0; r < runs; r++) {
+    const t = timed(fn);
+    cpu.push(t.cpu);
+    wall.push(t.wall);
+  }
   return `median ${ms(median(cpu))} CPU (${ms(median(wall))} wall)`;
 }
 
 async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'picket-store-bench-'));
   try {
-    console.log(`# LAPI store benchmark: ${TOTAL} decisions, node ${process.version}, ${os.cpus()[0]?.model ?? '?'} x${os.cpus().length}`);
+    console.log(
+      `# LAPI store benchmark: ${TOTAL} decisions, node ${process.version}, ${os.cpus()[0]?.model ?? '?'} x${os.cpus().length}`,
+    );
     let store = openStore(dir);
     let lapi = openLapiStore(store, { syncIntervalMs: 0 });
     const now = Date.now();
@@ -79,14 +114,16 @@ async function main(): Promise<void> {
       const c = process.cpuUsage(c0);
       addCpu.push((c.user + c.system) / 1000);
     }
-    console.log(`addAlerts(${PER_CALL} alerts, 1 decision each), ${addMs.length} calls: median ${ms(median(addMs))} wall (${ms(median(addCpu))} CPU, both threads), first ${ms(addMs[0])}, max ${ms(Math.max(...addMs))}`);
+    console.log(
+      `addAlerts(${PER_CALL} alerts, 1 decision each), ${addMs.length} calls: median ${ms(median(addMs))} wall (${ms(median(addCpu))} CPU, both threads), first ${ms(addMs[0])}, max ${ms(Math.max(...addMs))}`,
+    );
 
     const probes: IpRange[] = [];
     const texts: string[] = [];
     for (let k = 0; k < 4096; k++) {
       const i = (k * 2654435761) % TOTAL;
       const v = valueOf(i).value;
-      const text = v.includes('/') ? v.replace(/\.0\/24$/, '.77') : (k & 1 ? v : v.replace(/\.\d+$/, '.1'));
+      const text = v.includes('/') ? v.replace(/\.0\/24$/, '.77') : k & 1 ? v : v.replace(/\.\d+$/, '.1');
       texts.push(text);
       probes.push(parseIpOrRange(text)!);
     }
@@ -95,39 +132,90 @@ async function main(): Promise<void> {
     let k = 0;
     let sink = 0;
     const s = new Benchmark.Suite();
-    s.add('queryDecisions({range: one IP}) (parsed)', () => {
-      sink += lapi.queryDecisions({ range: probes[k++ & 4095] }, now).length;
-    }, { minSamples: 20, maxTime: 3 });
-    s.add('parseIpOrRange + queryDecisions', () => {
-      sink += lapi.queryDecisions({ range: parseIpOrRange(texts[k++ & 4095])! }, now).length;
-    }, { minSamples: 20, maxTime: 3 });
-    s.add('queryDecisions({scopes:[Ip], value})', () => {
-      sink += lapi.queryDecisions({ scopes: ['Ip'], value: texts[k++ & 4095] }, now).length;
-    }, { minSamples: 20, maxTime: 3 });
-    s.on('cycle', (e) => console.log(`${e.target.name.padEnd(44)} ${(e.target.hz / 1e6).toFixed(2).padStart(6)} M lookups/s ±${e.target.stats.rme.toFixed(1)}%`));
+    s.add(
+      'queryDecisions({range: one IP}) (parsed)',
+      () => {
+        sink += lapi.queryDecisions({ range: probes[k++ & 4095] }, now).length;
+      },
+      { minSamples: 20, maxTime: 3 },
+    );
+    s.add(
+      'parseIpOrRange + queryDecisions',
+      () => {
+        sink += lapi.queryDecisions({ range: parseIpOrRange(texts[k++ & 4095])! }, now).length;
+      },
+      { minSamples: 20, maxTime: 3 },
+    );
+    s.add(
+      'queryDecisions({scopes:[Ip], value})',
+      () => {
+        sink += lapi.queryDecisions({ scopes: ['Ip'], value: texts[k++ & 4095] }, now).length;
+      },
+      { minSamples: 20, maxTime: 3 },
+    );
+    s.on('cycle', (e) =>
+      console.log(
+        `${e.target.name.padEnd(44)} ${(e.target.hz / 1e6).toFixed(2).padStart(6)} M lookups/s ±${e.target.stats.rme.toFixed(1)}%`,
+      ),
+    );
     s.run({ async: false });
 
     // stream times from here on: after the load (creation times are the store clock during the load)
     const loaded = Date.now();
     for (const [name, fn] of [
       ['queryDecisions({range: one IP})', (i: number) => lapi.queryDecisions({ range: probes[i & 4095] }, now).length],
-      ['parseIpOrRange + queryDecisions', (i: number) => lapi.queryDecisions({ range: parseIpOrRange(texts[i & 4095])! }, now).length],
+      [
+        'parseIpOrRange + queryDecisions',
+        (i: number) => lapi.queryDecisions({ range: parseIpOrRange(texts[i & 4095])! }, now).length,
+      ],
     ] as const) {
-      const r = timed(() => { for (let i = 0; i < 1_000_000; i++) sink += fn(i); });
-      console.log(`${name} x 1M: ${(1e6 / r.cpu / 1000).toFixed(2)} M lookups per CPU-second (wall ${(1e6 / r.wall / 1000).toFixed(2)} M/s)`);
+      const r = timed(() => {
+        for (let i = 0; i < 1_000_000; i++) sink += fn(i);
+      });
+      console.log(
+        `${name} x 1M: ${(1e6 / r.cpu / 1000).toFixed(2)} M lookups per CPU-second (wall ${(1e6 / r.wall / 1000).toFixed(2)} M/s)`,
+      );
     }
     const filter = { scopes: ['Ip', 'Range'] };
     let n = 0;
-    console.log(`stream startup (dedup): ${series(15, () => { n = lapi.stream(filter, { startup: true, lastPull: null, dedup: true, now: loaded }).new.length; })} (${n} in new)`);
-    console.log(`stream startup (dedup=false): ${series(15, () => { lapi.stream(filter, { startup: true, lastPull: null, dedup: false, now: loaded }); })}`);
+    console.log(
+      `stream startup (dedup): ${series(15, () => {
+        n = lapi.stream(filter, { startup: true, lastPull: null, dedup: true, now: loaded }).new.length;
+      })} (${n} in new)`,
+    );
+    console.log(
+      `stream startup (dedup=false): ${series(15, () => {
+        lapi.stream(filter, { startup: true, lastPull: null, dedup: false, now: loaded });
+      })}`,
+    );
     await lapi.expireDecisions({ range: parseIpOrRange('10.0.0.0/8')!, contains: false }, loaded + 1000);
-    console.log(`stream delta (10 s poll, ${lapi.stream(filter, { startup: false, lastPull: loaded - 8000, dedup: true, now: loaded + 2000 }).deleted.length} soft-deleted): ${series(50, () => { lapi.stream(filter, { startup: false, lastPull: loaded - 8000, dedup: true, now: loaded + 2000 }); })}`);
-    console.log(`stream delta (nothing changed): ${series(50, () => { lapi.stream(filter, { startup: false, lastPull: loaded + 5000, dedup: true, now: loaded + 15000 }); })}`);
-    console.log(`queryAlerts(has_active_decision, include_capi=false, limit 100) over ${TOTAL} alerts: ${series(3, () => { lapi.queryAlerts({ hasActiveDecision: true, includeCapi: false, limit: 100 }, now); })}`);
+    console.log(
+      `stream delta (10 s poll, ${lapi.stream(filter, { startup: false, lastPull: loaded - 8000, dedup: true, now: loaded + 2000 }).deleted.length} soft-deleted): ${series(
+        50,
+        () => {
+          lapi.stream(filter, { startup: false, lastPull: loaded - 8000, dedup: true, now: loaded + 2000 });
+        },
+      )}`,
+    );
+    console.log(
+      `stream delta (nothing changed): ${series(50, () => {
+        lapi.stream(filter, { startup: false, lastPull: loaded + 5000, dedup: true, now: loaded + 15000 });
+      })}`,
+    );
+    console.log(
+      `queryAlerts(has_active_decision, include_capi=false, limit 100) over ${TOTAL} alerts: ${series(3, () => {
+        lapi.queryAlerts({ hasActiveDecision: true, includeCapi: false, limit: 100 }, now);
+      })}`,
+    );
 
     await lapi.close();
     await store.close();
-    console.log(`reopen (index rebuild): ${series(1, () => { store = openStore(dir); lapi = openLapiStore(store, { syncIntervalMs: 0 }); })} for ${lapi.indexedDecisions().length} decisions`);
+    console.log(
+      `reopen (index rebuild): ${series(1, () => {
+        store = openStore(dir);
+        lapi = openLapiStore(store, { syncIntervalMs: 0 });
+      })} for ${lapi.indexedDecisions().length} decisions`,
+    );
     console.log(`heap used: ${(process.memoryUsage().heapUsed / 1048576).toFixed(0)} MiB`);
     if (sink < 0) console.log(sink);
     await lapi.close();

@@ -3,7 +3,11 @@
 
 import { createRequire } from 'node:module';
 
-export interface BenchTarget { name: string; hz: number; stats: { rme: number } }
+export interface BenchTarget {
+  name: string;
+  hz: number;
+  stats: { rme: number };
+}
 export interface Suite {
   add(name: string, fn: () => void, opts?: Record<string, unknown>): Suite;
   on(ev: string, fn: (e: { target: BenchTarget }) => void): Suite;

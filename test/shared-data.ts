@@ -11,7 +11,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = path.resolve(here, path.basename(path.dirname(here)) === 'dist' ? '../..' : '..');
 
 /** The shared reference data folder. */
-export const SHARED_DIR = process.env.PICKET_SHARED ? path.resolve(process.env.PICKET_SHARED)
+export const SHARED_DIR = process.env.PICKET_SHARED
+  ? path.resolve(process.env.PICKET_SHARED)
   : path.resolve(REPO_ROOT, '../shared');
 
 /** A path inside the shared data folder. */
@@ -22,6 +23,7 @@ export function sharedPath(...parts: string[]): string {
 /** For `{ skip }`: false when every given path exists, else a message naming the first missing one. */
 export function skipUnless(...paths: string[]): string | false {
   const missing = paths.find((p) => !fs.existsSync(p));
-  return missing === undefined ? false
+  return missing === undefined
+    ? false
     : `shared reference data missing: ${missing} (set PICKET_SHARED or put the data at ../shared)`;
 }

@@ -23,7 +23,12 @@ export type AcquisitionSource = SourceConfig;
 
 /** An acquis.yaml that cannot be used (ACQUIS_BAD_CONFIG): names the file, the document and the field. */
 export class AcquisitionConfigError extends PicketError {
-  constructor(readonly file: string, readonly doc: number, message: string, readonly line = 0) {
+  constructor(
+    readonly file: string,
+    readonly doc: number,
+    message: string,
+    readonly line = 0,
+  ) {
     super('ACQUIS_BAD_CONFIG', `${file}${line > 0 ? `:${line}` : ''}: document ${doc}: ${message}`);
   }
 }
@@ -40,7 +45,8 @@ const REFUSED: Readonly<Record<string, string>> = {
 
 /** a document's values with the line of each top-level key (for errors) */
 function documentOf(
-  doc: YAML.Document.Parsed, lc: YAML.LineCounter,
+  doc: YAML.Document.Parsed,
+  lc: YAML.LineCounter,
 ): { v: unknown; lines: Map<string, number>; start: number } {
   const lines = new Map<string, number>();
   if (YAML.isMap(doc.contents)) for (const p of doc.contents.items) lines.set(keyName(p.key), nodeLine(lc, p));
@@ -68,7 +74,10 @@ export function parseAcquisition(text: string, file: string): AcquisitionSource[
     const v = raw as Record<string, unknown>;
     for (const k of Object.keys(v)) if (k in REFUSED) fail(`"${k}" is not supported: ${REFUSED[k]}`, k);
     if (v.mode !== undefined && asText(v.mode) !== 'tail') {
-      fail(`"mode: ${asText(v.mode)}" is not supported: Picket tails (mode: tail); read whole files with \`picket replay\``, 'mode');
+      fail(
+        `"mode: ${asText(v.mode)}" is not supported: Picket tails (mode: tail); read whole files with \`picket replay\``,
+        'mode',
+      );
     }
     let source = v.source === undefined ? undefined : asText(v.source);
     if (source === undefined) {
@@ -92,7 +101,9 @@ export function parseAcquisition(text: string, file: string): AcquisitionSource[
 
 export function loadAcquisitionFile(file: string): AcquisitionSource[] {
   let text: string;
-  try { text = readConfigText(file); } catch (e) {
+  try {
+    text = readConfigText(file);
+  } catch (e) {
     throw new AcquisitionConfigError(file, 0, errorMessage(e));
   }
   return parseAcquisition(text, file);
@@ -106,9 +117,17 @@ export function loadAcquisitionPaths(paths: readonly string[]): AcquisitionSourc
   const out: AcquisitionSource[] = [];
   for (const p of paths) {
     let isDir: boolean;
-    try { isDir = fs.statSync(p).isDirectory(); } catch (e) { throw new AcquisitionConfigError(p, 0, errorMessage(e)); }
+    try {
+      isDir = fs.statSync(p).isDirectory();
+    } catch (e) {
+      throw new AcquisitionConfigError(p, 0, errorMessage(e));
+    }
     const files = isDir
-      ? fs.readdirSync(p).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => path.join(p, f))
+      ? fs
+          .readdirSync(p)
+          .filter((f) => /\.ya?ml$/.test(f))
+          .sort()
+          .map((f) => path.join(p, f))
       : [p];
     for (const f of files) out.push(...loadAcquisitionFile(f));
   }

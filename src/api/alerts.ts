@@ -17,11 +17,25 @@ export interface LapiSourceJSON {
   longitude: number;
 }
 
-export interface LapiMetaJSON { key: string; value: string }
-export interface LapiEventJSON { timestamp: string; meta: LapiMetaJSON[] }
+export interface LapiMetaJSON {
+  key: string;
+  value: string;
+}
+export interface LapiEventJSON {
+  timestamp: string;
+  meta: LapiMetaJSON[];
+}
 export interface LapiDecisionJSON {
-  duration: string; origin: string; scenario: string; scope: string; simulated: boolean; type: string; value: string;
-  id?: number; until?: string; uuid?: string;
+  duration: string;
+  origin: string;
+  scenario: string;
+  scope: string;
+  simulated: boolean;
+  type: string;
+  value: string;
+  id?: number;
+  until?: string;
+  uuid?: string;
 }
 
 export interface LapiAlertJSON {
@@ -50,8 +64,13 @@ export interface LapiAlertJSON {
 
 function decisionJSON(d: Decision): LapiDecisionJSON {
   const o: LapiDecisionJSON = {
-    duration: d.Duration, origin: d.Origin, scenario: d.Scenario, scope: d.Scope,
-    simulated: d.Simulated, type: d.Type, value: d.Value,
+    duration: d.Duration,
+    origin: d.Origin,
+    scenario: d.Scenario,
+    scope: d.Scope,
+    simulated: d.Simulated,
+    type: d.Type,
+    value: d.Value,
   };
   if (d.ID !== undefined) o.id = d.ID;
   if (d.Until !== undefined) o.until = d.Until;

@@ -56,7 +56,12 @@ function addressText(ip: Uint8Array, prefixLen: number | null, scope: string): s
 }
 
 /** The last origin/type/scope/scenario seen in the list being read (inherited by the next decision). */
-interface Inherited { origin?: string; type?: string; scope?: string; scenario?: string }
+interface Inherited {
+  origin?: string;
+  type?: string;
+  scope?: string;
+  scenario?: string;
+}
 
 function decision(m: DecisionMessage, inh: Inherited): WireDecision {
   if (m.origin !== null) inh.origin = m.origin;
@@ -73,9 +78,14 @@ function decision(m: DecisionMessage, inh: Inherited): WireDecision {
     uuid = uuidText(m.uuidRaw);
   } else if (m.uuidForm === 'uuid') uuid = m.uuid;
   return {
-    id: toNumber(m.id), uuid, origin, type, scope,
+    id: toNumber(m.id),
+    uuid,
+    origin,
+    type,
+    scope,
     value: m.target === 'ip' ? addressText(m.ip, m.prefixLen, scope) : m.value,
-    scenario, durationSeconds: toNumber(m.durationSeconds),
+    scenario,
+    durationSeconds: toNumber(m.durationSeconds),
   };
 }
 

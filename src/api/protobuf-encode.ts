@@ -9,7 +9,10 @@ import { roundToSeconds } from './wire-time.js';
 import { T, type EncodableDecision, type WireAddress } from './protobuf-schema.js';
 
 /** The two lists of a stream answer. */
-export interface EncodableStream { new: readonly EncodableDecision[]; deleted: readonly EncodableDecision[] }
+export interface EncodableStream {
+  new: readonly EncodableDecision[];
+  deleted: readonly EncodableDecision[];
+}
 
 // ---- encoder ----
 
@@ -66,8 +69,14 @@ class Writer {
     this.ensure(10);
     const b = this.buf;
     let p = this.pos;
-    while (v > 0x7fffffff) { b[p++] = (v & 0x7f) | 0x80; v = Math.floor(v / 128); }
-    while (v > 0x7f) { b[p++] = (v & 0x7f) | 0x80; v >>>= 7; }
+    while (v > 0x7fffffff) {
+      b[p++] = (v & 0x7f) | 0x80;
+      v = Math.floor(v / 128);
+    }
+    while (v > 0x7f) {
+      b[p++] = (v & 0x7f) | 0x80;
+      v >>>= 7;
+    }
     b[p++] = v;
     this.pos = p;
   }
@@ -239,7 +248,11 @@ function encodeList(tag: number, list: readonly EncodableDecision[], now: number
     if (w === null || !sameAttributes(d, list[i - 1]!)) {
       let g = -1;
       if (byKey === null) {
-        for (let k = 0; k < reps.length; k++) if (sameAttributes(d, reps[k]!)) { g = k; break; }
+        for (let k = 0; k < reps.length; k++)
+          if (sameAttributes(d, reps[k]!)) {
+            g = k;
+            break;
+          }
         if (g < 0 && reps.length === LINEAR_GROUPS) {
           byKey = new Map();
           for (let k = 0; k < reps.length; k++) byKey.set(attributeKey(reps[k]!), k);
@@ -270,7 +283,10 @@ function concat(parts: Writer[]): Buffer {
   for (const p of parts) total += p.pos;
   const out = Buffer.allocUnsafe(total);
   let at = 0;
-  for (const p of parts) { p.buf.copy(out, at, 0, p.pos); at += p.pos; }
+  for (const p of parts) {
+    p.buf.copy(out, at, 0, p.pos);
+    at += p.pos;
+  }
   return out;
 }
 

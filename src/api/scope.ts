@@ -11,10 +11,15 @@ export const SCOPE_COUNTRY = 'Country';
 /** Built-in scopes are matched case-insensitively and returned capitalised; others are returned unchanged. */
 export function normaliseScope(scope: string): string {
   switch (scope.toLowerCase()) {
-    case 'ip': return SCOPE_IP;
-    case 'range': return SCOPE_RANGE;
-    case 'as': return SCOPE_AS;
-    case 'country': return SCOPE_COUNTRY;
-    default: return scope;
+    case 'ip':
+      return SCOPE_IP;
+    case 'range':
+      return SCOPE_RANGE;
+    case 'as':
+      return SCOPE_AS;
+    case 'country':
+      return SCOPE_COUNTRY;
+    default:
+      return scope;
   }
 }

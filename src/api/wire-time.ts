@@ -43,16 +43,34 @@ export function formatRemaining(until: number, now: number): string {
  * not a duration.
  */
 export function parseWireDuration(text: string): number | null {
-  try { return parseGoDuration(text.trim(), { days: true, unit: 'ms' }); } catch { return null; }
+  try {
+    return parseGoDuration(text.trim(), { days: true, unit: 'ms' });
+  } catch {
+    return null;
+  }
 }
 
-function pad2(n: number): string { return n < 10 ? '0' + n : String(n); }
+function pad2(n: number): string {
+  return n < 10 ? '0' + n : String(n);
+}
 
 /** Epoch ms -> RFC 3339 UTC with second precision: `2026-11-25T05:14:39Z`. */
 export function formatRfc3339(ms: number): string {
   const d = new Date(ms);
-  return d.getUTCFullYear() + '-' + pad2(d.getUTCMonth() + 1) + '-' + pad2(d.getUTCDate()) + 'T'
-    + pad2(d.getUTCHours()) + ':' + pad2(d.getUTCMinutes()) + ':' + pad2(d.getUTCSeconds()) + 'Z';
+  return (
+    d.getUTCFullYear() +
+    '-' +
+    pad2(d.getUTCMonth() + 1) +
+    '-' +
+    pad2(d.getUTCDate()) +
+    'T' +
+    pad2(d.getUTCHours()) +
+    ':' +
+    pad2(d.getUTCMinutes()) +
+    ':' +
+    pad2(d.getUTCSeconds()) +
+    'Z'
+  );
 }
 
 const RFC3339 = /^(\d{4})-(\d\d)-(\d\d)[Tt ](\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?([Zz]|[+-]\d\d:\d\d)$/;
@@ -62,7 +80,11 @@ export function parseRfc3339(text: string): number {
   const m = RFC3339.exec(text);
   if (m === null) return Number.NaN;
   const [, y, mo, d, h, mi, s, frac, zone] = m;
-  const month = Number(mo), day = Number(d), hour = Number(h), min = Number(mi), sec = Number(s);
+  const month = Number(mo),
+    day = Number(d),
+    hour = Number(h),
+    min = Number(mi),
+    sec = Number(s);
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || min > 59 || sec > 60) return Number.NaN;
   let ms = Date.UTC(Number(y), month - 1, day, hour, min, sec, frac ? Number(frac.padEnd(3, '0').slice(0, 3)) : 0);
   if (zone !== 'Z' && zone !== 'z') {
@@ -81,6 +103,9 @@ export function goTimeString(text: string): string {
   if (m === null) return text;
   const [, y, mo, d, h, mi, s, frac, zone] = m;
   const f = frac ? frac.replace(/0+$/, '') : '';
-  const z = zone === 'Z' || zone === 'z' ? '+0000 UTC' : zone.slice(0, 3) + zone.slice(4) + ' ' + zone.slice(0, 3) + zone.slice(4);
+  const z =
+    zone === 'Z' || zone === 'z'
+      ? '+0000 UTC'
+      : zone.slice(0, 3) + zone.slice(4) + ' ' + zone.slice(0, 3) + zone.slice(4);
   return `${y}-${mo}-${d} ${h}:${mi}:${s}${f ? '.' + f : ''} ${z}`;
 }

@@ -32,11 +32,17 @@ export function usToGoTime(us: number, off: number): GoTime {
   return new GoTime(ms, nsFrac, off, off === 0 ? 'UTC' : zoneName(off));
 }
 
-export interface AlertTimes { first: GoTime; last: GoTime; ovflw: GoTime }
+export interface AlertTimes {
+  first: GoTime;
+  last: GoTime;
+  ovflw: GoTime;
+}
 
 /** Internal: an overflow whose alert cannot be built (BUCKET_ALERT). */
 class AlertBuildError extends PicketError {
-  constructor(message: string) { super('BUCKET_ALERT', message); }
+  constructor(message: string) {
+    super('BUCKET_ALERT', message);
+  }
 }
 
 const EVT_ENV: { evt: Event | null } = { evt: null };
@@ -44,16 +50,21 @@ const EVT_ENV: { evt: Event | null } = { evt: null };
 function runScopeExpr(e: Compiled, evt: Event): string {
   EVT_ENV.evt = evt;
   let v: unknown;
-  try { v = e.run(EVT_ENV); } catch (err) {
+  try {
+    v = e.run(EVT_ENV);
+  } catch (err) {
     throw new AlertBuildError(`while running scope filter: ${errorMessage(err)}`);
-  } finally { EVT_ENV.evt = null; }
+  } finally {
+    EVT_ENV.evt = null;
+  }
   return typeof v === 'string' ? v : '';
 }
 
 function eventSources(s: Scenario, evt: Event, into: Record<string, Source>, scopeSeen: { v: string | null }): void {
   const add = (key: string, src: Source): void => {
     if (scopeSeen.v === null) scopeSeen.v = src.Scope;
-    if (src.Scope !== scopeSeen.v) throw new AlertBuildError(`event has multiple source types : ${src.Scope} != ${scopeSeen.v}`);
+    if (src.Scope !== scopeSeen.v)
+      throw new AlertBuildError(`event has multiple source types : ${src.Scope} != ${scopeSeen.v}`);
     into[key] = src;
   };
   if (evt.Type === OVFLW) {
@@ -61,11 +72,20 @@ function eventSources(s: Scenario, evt: Event, into: Record<string, Source>, sco
     if (!ov) return;
     for (const k of Object.keys(ov.Sources)) {
       const v = ov.Sources[k]!;
-      if (v.Scope === s.scopeType) { add(k, v); continue; }
+      if (v.Scope === s.scopeType) {
+        add(k, v);
+        continue;
+      }
       if (s.scopeType === 'Range' && v.Scope === 'Ip') {
         const src = new Source();
-        src.AsName = v.AsName; src.AsNumber = v.AsNumber; src.Cn = v.Cn; src.Latitude = v.Latitude; src.Longitude = v.Longitude;
-        src.Range = v.Range; src.Scope = 'Range'; src.Value = v.Range;
+        src.AsName = v.AsName;
+        src.AsNumber = v.AsNumber;
+        src.Cn = v.Cn;
+        src.Latitude = v.Latitude;
+        src.Longitude = v.Longitude;
+        src.Range = v.Range;
+        src.Scope = 'Range';
+        src.Value = v.Range;
         if (s.scopeExpr) src.Value = runScopeExpr(s.scopeExpr, evt);
         if (src.Value !== '') add(src.Value, src);
       }
@@ -84,8 +104,14 @@ function eventSources(s: Scenario, evt: Event, into: Record<string, Source>, sco
     else if (en.ASNNumber !== undefined) src.AsNumber = en.ASNNumber;
     if (en.IsoCode !== undefined) src.Cn = en.IsoCode;
     if (en.ASNOrg !== undefined) src.AsName = en.ASNOrg;
-    if (en.Latitude !== undefined) { const f = parseFloat(en.Latitude); src.Latitude = Number.isNaN(f) ? 0 : Math.fround(f); }
-    if (en.Longitude !== undefined) { const f = parseFloat(en.Longitude); src.Longitude = Number.isNaN(f) ? 0 : Math.fround(f); }
+    if (en.Latitude !== undefined) {
+      const f = parseFloat(en.Latitude);
+      src.Latitude = Number.isNaN(f) ? 0 : Math.fround(f);
+    }
+    if (en.Longitude !== undefined) {
+      const f = parseFloat(en.Longitude);
+      src.Longitude = Number.isNaN(f) ? 0 : Math.fround(f);
+    }
     const r = evt.Meta.SourceRange;
     if (r !== undefined && r !== '') {
       const c = canonicalRange(r);
@@ -131,14 +157,22 @@ export function contextMeta(ctx: AlertContext | undefined, queue: Event[], maxLe
     for (const e of queue) {
       for (const x of exprs) {
         let v: unknown;
-        try { v = x.run({ evt: e, match: null, req: null }); } catch { continue; }
+        try {
+          v = x.run({ evt: e, match: null, req: null });
+        } catch {
+          continue;
+        }
         if (typeof v === 'string' && v !== '' && !vals.includes(v)) vals.push(v);
-        else if (Array.isArray(v)) for (const y of v) if (typeof y === 'string' && y !== '' && !vals.includes(y)) vals.push(y);
+        else if (Array.isArray(v))
+          for (const y of v) if (typeof y === 'string' && y !== '' && !vals.includes(y)) vals.push(y);
       }
     }
     if (vals.length === 0) continue;
     let s = JSON.stringify(vals);
-    while (s.length > maxLen && vals.length > 1) { vals.pop(); s = JSON.stringify(vals); }
+    while (s.length > maxLen && vals.length > 1) {
+      vals.pop();
+      s = JSON.stringify(vals);
+    }
     if (s.length > maxLen) s = s.slice(0, maxLen - 3) + '...';
     out.push({ Key: key, Value: s });
   }
@@ -149,8 +183,14 @@ export function contextMeta(ctx: AlertContext | undefined, queue: Event[], maxLe
  * Builds the RuntimeAlert of an overflow. Returns the alert with `Alert` null when the sources cannot be
  * built (CrowdSec logs the error and the overflow carries no alert).
  */
-export function newAlert(s: Scenario, mapkey: string, queue: Event[], totalCount: number, times: AlertTimes,
-  ctx?: AlertContext): { ra: RuntimeAlert; error: string | null } {
+export function newAlert(
+  s: Scenario,
+  mapkey: string,
+  queue: Event[],
+  totalCount: number,
+  times: AlertTimes,
+  ctx?: AlertContext,
+): { ra: RuntimeAlert; error: string | null } {
   const ra = new RuntimeAlert();
   ra.Mapkey = mapkey;
   const base = new Alert();

@@ -14,9 +14,7 @@ import { GoTime } from '../core/gotime.js';
 import { newAlert, usToGoTime } from './alert.js';
 import type { AlertContext } from './alert.js';
 import type { Scenario, ScenarioSet } from './scenario.js';
-import {
-  D_DRAINED, D_TIMED, R_ALLOWED, R_BLACKHOLED, R_NEW, R_OVERFLOW, R_PENDING, R_RECREATED,
-} from './store.js';
+import { D_DRAINED, D_TIMED, R_ALLOWED, R_BLACKHOLED, R_NEW, R_OVERFLOW, R_PENDING, R_RECREATED } from './store.js';
 import type { BucketStore, StoreStats } from './store.js';
 import { WasmStore } from './wasmstore.js';
 import { RefStore } from './refstore.js';
@@ -68,13 +66,21 @@ export interface EngineStats extends Omit<StoreStats, 'tableGrowths'> {
 
 /** pipeline.Queue as expressions see it. */
 export class QueueView {
-  constructor(public Queue: Event[], public L: number) {}
-  GetQueue(): Event[] { return this.Queue; }
+  constructor(
+    public Queue: Event[],
+    public L: number,
+  ) {}
+  GetQueue(): Event[] {
+    return this.Queue;
+  }
 }
 
 /** Per bucket instance: distinct values seen (one value kept as a bare string: an address spray makes a million
  *  single-value sets), bayesian guillotines. */
-interface InstState { seen: Set<string> | string | null; guillotine: boolean[] | null }
+interface InstState {
+  seen: Set<string> | string | null;
+  guillotine: boolean[] | null;
+}
 
 function seenHas(seen: Set<string> | string | null | undefined, v: string): boolean {
   return typeof seen === 'string' ? seen === v : seen != null && seen.has(v);
@@ -138,9 +144,19 @@ export class BucketEngine {
   private sweepEvery: number;
   private sweepBudget: number;
   private c = {
-    poured: [] as number[], overflows: [] as number[], discarded: [] as number[], underflows: 0, cancelled: 0,
-    created: [] as number[], underflowed: [] as number[], cancelledBy: [] as number[],
-    filterErrors: 0, groupbyErrors: 0, refused: 0, alertErrors: 0, exprErrors: 0,
+    poured: [] as number[],
+    overflows: [] as number[],
+    discarded: [] as number[],
+    underflows: 0,
+    cancelled: 0,
+    created: [] as number[],
+    underflowed: [] as number[],
+    cancelledBy: [] as number[],
+    filterErrors: 0,
+    groupbyErrors: 0,
+    refused: 0,
+    alertErrors: 0,
+    exprErrors: 0,
   };
 
   /** poured counters per `source\0type` (the current one is this.c.poured: switched per batch, not per event) */
@@ -158,7 +174,9 @@ export class BucketEngine {
     if (typeof st === 'object') this.store = st;
     else if (st === 'ts') this.store = new RefStore({ maxBuckets: opts.maxBuckets });
     else {
-      try { this.store = new WasmStore({ maxBuckets: opts.maxBuckets }); } catch (e) {
+      try {
+        this.store = new WasmStore({ maxBuckets: opts.maxBuckets });
+      } catch (e) {
         // build/buckets.wasm missing (npm run build:wasm not run): same behaviour, slower store
         this.log(`buckets: WASM store unavailable (${errorMessage(e)}), using the TypeScript store`);
         this.store = new RefStore({ maxBuckets: opts.maxBuckets });
@@ -181,8 +199,11 @@ export class BucketEngine {
       return s;
     });
     const z = () => this.scenarios.map(() => 0);
-    this.c.overflows = z(); this.c.discarded = z();
-    this.c.created = z(); this.c.underflowed = z(); this.c.cancelledBy = z();
+    this.c.overflows = z();
+    this.c.discarded = z();
+    this.c.created = z();
+    this.c.underflowed = z();
+    this.c.cancelledBy = z();
     this.pourSource('', '');
     const active = opts.active;
     this.inactive = active ? this.scenarios.map((x) => !active(x)) : null;
@@ -192,7 +213,10 @@ export class BucketEngine {
   pourSource(source: string, type: string): void {
     const k = `${source}\u0000${type}`;
     let e = this.pouredBySrc.get(k);
-    if (e === undefined) { e = { source, type, counts: this.scenarios.map(() => 0) }; this.pouredBySrc.set(k, e); }
+    if (e === undefined) {
+      e = { source, type, counts: this.scenarios.map(() => 0) };
+      this.pouredBySrc.set(k, e);
+    }
     this.c.poured = e.counts;
   }
 
@@ -211,23 +235,32 @@ export class BucketEngine {
     for (let ei = 0; ei < events.length; ei++) {
       const evt = events[ei]!;
       const tm = evt.ExpectMode === TIMEMACHINE ? 1 : 0;
-      let t: number, off: number, timeOk = true;
+      let t: number,
+        off: number,
+        timeOk = true;
       if (tm) {
         const pt = evt.MarshaledTime === '' ? null : parseRFC3339(evt.MarshaledTime);
         timeOk = pt !== null;
-        t = pt === null ? 0 : pt.us; off = pt === null ? 0 : pt.off;
+        t = pt === null ? 0 : pt.us;
+        off = pt === null ? 0 : pt.off;
         if (timeOk) {
           if (t > this.latestTm) this.latestTm = t;
           else if (2 * (this.latestTm - t) > this.lateUs) this.lateUs = 2 * (this.latestTm - t);
         }
-      } else { t = this.wallUs; off = 0; this.sawLive = this.liveAgent; }
+      } else {
+        t = this.wallUs;
+        off = 0;
+        this.sawLive = this.liveAgent;
+      }
       env.evt = evt;
       const inactive = this.inactive;
       for (let si = 0; si < scen.length; si++) {
         if (inactive !== null && inactive[si]) continue;
         const s = scen[si]!;
         let r: unknown;
-        try { r = s.filter.run(env); } catch (e) {
+        try {
+          r = s.filter.run(env);
+        } catch (e) {
           this.c.filterErrors++;
           this.log(`scenario ${s.name}: filter runtime error: ${errorMessage(e)}`);
           break;
@@ -236,20 +269,30 @@ export class BucketEngine {
         let gb = '';
         if (s.groupby) {
           let v: unknown;
-          try { v = s.groupby.run(env); } catch (e) {
+          try {
+            v = s.groupby.run(env);
+          } catch (e) {
             this.c.groupbyErrors++;
             this.log(`scenario ${s.name}: groupby runtime error: ${errorMessage(e)}`);
             break;
           }
-          if (typeof v !== 'string') { this.c.groupbyErrors++; break; }
+          if (typeof v !== 'string') {
+            this.c.groupbyErrors++;
+            break;
+          }
           gb = v;
         }
-        let te = t, oe = off;
+        let te = t,
+          oe = off;
         if (!timeOk) {
           // TIMEMACHINE pour refuses an event without a parsable MarshaledTime; the trigger hook falls
           // back to the wall clock instead
-          if (this.owner[si]!.type !== 'trigger') { this.c.refused++; continue; }
-          te = this.wallUs; oe = 0;
+          if (this.owner[si]!.type !== 'trigger') {
+            this.c.refused++;
+            continue;
+          }
+          te = this.wallUs;
+          oe = 0;
         }
         hash64(gb);
         const ord = ei * stride + 2 * si;
@@ -257,8 +300,16 @@ export class BucketEngine {
         if (!b.complex) {
           const io = this.store.io;
           const k = this.n;
-          io.scen[k] = b.id; io.hi[k] = HHI; io.lo[k] = HLO; io.flags[k] = tm; io.off[k] = oe; io.t[k] = te;
-          this.bEv[k] = evt; this.bGb[k] = gb; this.bS[k] = b; this.bOrd[k] = ord;
+          io.scen[k] = b.id;
+          io.hi[k] = HHI;
+          io.lo[k] = HLO;
+          io.flags[k] = tm;
+          io.off[k] = oe;
+          io.t[k] = te;
+          this.bEv[k] = evt;
+          this.bGb[k] = gb;
+          this.bS[k] = b;
+          this.bOrd[k] = ord;
           this.n = k + 1;
           if (this.n === this.store.batchCap) this.runBatch();
         } else {
@@ -271,7 +322,10 @@ export class BucketEngine {
     env.evt = null;
     if (this.n > 0) this.runBatch();
     this.sinceSweep += events.length;
-    if (this.sinceSweep >= this.sweepEvery) { this.sinceSweep = 0; this.sweepStep(this.paceBudget(), -1); }
+    if (this.sinceSweep >= this.sweepEvery) {
+      this.sinceSweep = 0;
+      this.sweepStep(this.paceBudget(), -1);
+    }
     const out = this.out;
     if (out.length === 0) return [];
     if (out.length > 1) out.sort((a, b) => a.ord - b.ord);
@@ -290,26 +344,61 @@ export class BucketEngine {
     let di = 0;
     for (let i = 0; i < n; i++) {
       const io = store.io; // views may be replaced by blackhole() growing memory
-      while (di < nd && io.dIdx[di]! <= i) { this.death(di, this.bOrd[io.dIdx[di]!]!); di++; }
+      while (di < nd && io.dIdx[di]! <= i) {
+        this.death(di, this.bOrd[io.dIdx[di]!]!);
+        di++;
+      }
       const node = io.node[i]!;
       const evt = this.bEv[i]!;
       evs[node] = evt;
       const s = this.bS[i]!;
       this.c.poured[s.id]!++;
       const inst = io.inst[i]!;
-      if (inst > this.maxInst) { this.maxInst = inst; this.c.created[s.id]!++; }
+      if (inst > this.maxInst) {
+        this.maxInst = inst;
+        this.c.created[s.id]!++;
+      }
       const outcome = io.code[i]! & 0xff;
       if (outcome !== R_ALLOWED) {
-        this.overflow(s, outcome, io.head[i]!, io.count[i]!, io.first[i]!, io.fOff[i]!, io.last[i]!, io.last[i]!,
-          evt, this.bGb[i]!, io.hi[i]!, io.lo[i]!, io.flags[i]!, io.inst[i]!, this.bOrd[i]! + 1, evt.ExpectMode === TIMEMACHINE ? io.off[i]! : 0);
+        this.overflow(
+          s,
+          outcome,
+          io.head[i]!,
+          io.count[i]!,
+          io.first[i]!,
+          io.fOff[i]!,
+          io.last[i]!,
+          io.last[i]!,
+          evt,
+          this.bGb[i]!,
+          io.hi[i]!,
+          io.lo[i]!,
+          io.flags[i]!,
+          io.inst[i]!,
+          this.bOrd[i]! + 1,
+          evt.ExpectMode === TIMEMACHINE ? io.off[i]! : 0,
+        );
       }
       this.bEv[i] = undefined as unknown as Event;
     }
-    while (di < nd) { this.death(di, -1); di++; }
+    while (di < nd) {
+      this.death(di, -1);
+      di++;
+    }
   }
 
   /** Pour into a scenario with distinct / cancel_on / condition / bayesian / overflow_filter. */
-  private pourComplex(s: Scenario, evt: Event, gb: string, hi: number, lo: number, t: number, off: number, tm: number, ord: number): void {
+  private pourComplex(
+    s: Scenario,
+    evt: Event,
+    gb: string,
+    hi: number,
+    lo: number,
+    t: number,
+    off: number,
+    tm: number,
+    ord: number,
+  ): void {
     const store = this.store;
     let dv: string | null = null;
     // the trigger hook runs first and stops processing: distinct / cancel_on never run for triggers
@@ -320,7 +409,13 @@ export class BucketEngine {
       for (let d = 0; d < nd; d++) this.death(d, ord);
       if (s.distinct) {
         let v: unknown;
-        try { v = s.distinct.run(this.env); dv = typeof v === 'string' ? v : ''; } catch { this.c.exprErrors++; dv = null; }
+        try {
+          v = s.distinct.run(this.env);
+          dv = typeof v === 'string' ? v : '';
+        } catch {
+          this.c.exprErrors++;
+          dv = null;
+        }
         if (dv !== null && slot) {
           const st = this.inst.get(inst);
           if (seenHas(st?.seen, dv)) return;
@@ -328,7 +423,12 @@ export class BucketEngine {
       }
       if (s.cancelOn) {
         let r: unknown = false;
-        try { r = s.cancelOn.run(this.env); } catch { this.c.exprErrors++; r = false; }
+        try {
+          r = s.cancelOn.run(this.env);
+        } catch {
+          this.c.exprErrors++;
+          r = false;
+        }
         if (r === true) {
           if (slot) {
             store.kill(slot);
@@ -342,7 +442,12 @@ export class BucketEngine {
       }
     }
     const io = store.io;
-    io.scen[0] = s.id; io.hi[0] = hi; io.lo[0] = lo; io.flags[0] = tm; io.off[0] = off; io.t[0] = t;
+    io.scen[0] = s.id;
+    io.hi[0] = hi;
+    io.lo[0] = lo;
+    io.flags[0] = tm;
+    io.off[0] = off;
+    io.t[0] = t;
     const nd = store.pourBatch(1, this.wallUs);
     const io2 = store.io;
     for (let d = 0; d < nd; d++) this.death(d, ord);
@@ -351,16 +456,27 @@ export class BucketEngine {
     this.c.poured[s.id]!++;
     const code = io2.code[0]!;
     const inst = io2.inst[0]!;
-    if (inst > this.maxInst) { this.maxInst = inst; this.c.created[s.id]!++; }
+    if (inst > this.maxInst) {
+      this.maxInst = inst;
+      this.c.created[s.id]!++;
+    }
     if (dv !== null) {
       let st = this.inst.get(inst);
-      if (!st) { st = { seen: null, guillotine: null }; this.inst.set(inst, st); }
+      if (!st) {
+        st = { seen: null, guillotine: null };
+        this.inst.set(inst, st);
+      }
       if (st.seen === null) st.seen = dv;
-      else if (typeof st.seen === 'string') { if (st.seen !== dv) st.seen = new Set([st.seen, dv]); }
-      else st.seen.add(dv);
+      else if (typeof st.seen === 'string') {
+        if (st.seen !== dv) st.seen = new Set([st.seen, dv]);
+      } else st.seen.add(dv);
     }
     const outcome = code & 0xff;
-    const head = io2.head[0]!, count = io2.count[0]!, first = io2.first[0]!, fOff = io2.fOff[0]!, last = io2.last[0]!;
+    const head = io2.head[0]!,
+      count = io2.count[0]!,
+      first = io2.first[0]!,
+      fOff = io2.fOff[0]!,
+      last = io2.last[0]!;
     if (outcome !== R_ALLOWED) {
       this.overflow(s, outcome, head, count, first, fOff, last, last, evt, gb, hi, lo, tm, inst, ord + 1, tm ? off : 0);
       return;
@@ -372,22 +488,59 @@ export class BucketEngine {
       b.evt = evt;
       b.queue = this.queueOf(s, head, node);
       b.leaky = this.leakyOf(s, gb, count, first, fOff, last, last, tm, inst, b.queue as QueueView);
-      try { fire = s.condition.run(b) === true; } catch { this.c.exprErrors++; }
-      b.evt = null; b.queue = null; b.leaky = null;
+      try {
+        fire = s.condition.run(b) === true;
+      } catch {
+        this.c.exprErrors++;
+      }
+      b.evt = null;
+      b.queue = null;
+      b.leaky = null;
     } else if (s.type === 'bayesian') {
       fire = this.bayes(s, evt, head, node, gb, count, first, fOff, last, tm, inst);
     }
     if (fire) {
       const oc = store.overflowSlot(slot, last);
-      this.overflow(s, oc & 0xff, head, count, first, fOff, last, last, evt, gb, hi, lo, tm, inst, ord + 1, tm ? off : 0);
+      this.overflow(
+        s,
+        oc & 0xff,
+        head,
+        count,
+        first,
+        fOff,
+        last,
+        last,
+        evt,
+        gb,
+        hi,
+        lo,
+        tm,
+        inst,
+        ord + 1,
+        tm ? off : 0,
+      );
     }
     void (code & (R_NEW | R_RECREATED));
   }
 
-  private bayes(s: Scenario, evt: Event, head: number, tail: number, gb: string, count: number, first: number, fOff: number,
-    last: number, tm: number, inst: number): boolean {
+  private bayes(
+    s: Scenario,
+    evt: Event,
+    head: number,
+    tail: number,
+    gb: string,
+    count: number,
+    first: number,
+    fOff: number,
+    last: number,
+    tm: number,
+    inst: number,
+  ): boolean {
     let st = this.inst.get(inst);
-    if (!st) { st = { seen: null, guillotine: null }; this.inst.set(inst, st); }
+    if (!st) {
+      st = { seen: null, guillotine: null };
+      this.inst.set(inst, st);
+    }
     if (!st.guillotine) st.guillotine = s.bayesConditions.map(() => false);
     const b = this.benv;
     b.evt = evt;
@@ -402,14 +555,29 @@ export class BucketEngine {
     };
     for (let j = 0; j < s.bayesConditions.length; j++) {
       const bc = s.bayesConditions[j]!;
-      if (bc.guillotine && st.guillotine[j]) { p = upd(p, bc.pe, bc.pb); continue; }
+      if (bc.guillotine && st.guillotine[j]) {
+        p = upd(p, bc.pe, bc.pb);
+        continue;
+      }
       let r: unknown;
-      try { r = bc.expr.run(b); } catch { this.c.exprErrors++; continue; }
-      if (typeof r !== 'boolean') { this.c.exprErrors++; continue; }
-      if (r) { p = upd(p, bc.pe, bc.pb); st.guillotine[j] = true; }
-      else p = upd(p, f(1 - bc.pe), f(1 - bc.pb));
+      try {
+        r = bc.expr.run(b);
+      } catch {
+        this.c.exprErrors++;
+        continue;
+      }
+      if (typeof r !== 'boolean') {
+        this.c.exprErrors++;
+        continue;
+      }
+      if (r) {
+        p = upd(p, bc.pe, bc.pb);
+        st.guillotine[j] = true;
+      } else p = upd(p, f(1 - bc.pe), f(1 - bc.pb));
     }
-    b.evt = null; b.queue = null; b.leaky = null;
+    b.evt = null;
+    b.queue = null;
+    b.leaky = null;
     return p > s.bayesThreshold;
   }
 
@@ -417,17 +585,41 @@ export class BucketEngine {
   private queueOf(s: Scenario, head: number, tail: number): QueueView {
     const q: Event[] = [];
     const next = this.store.next;
-    for (let n = head; n >= 0; n = next[n]!) { q.push(this.evs[n]!); if (n === tail) break; }
+    for (let n = head; n >= 0; n = next[n]!) {
+      q.push(this.evs[n]!);
+      if (n === tail) break;
+    }
     return new QueueView(q, s.queueMax);
   }
 
-  private leakyOf(s: Scenario, gb: string, count: number, first: number, fOff: number, last: number, ovflw: number,
-    tm: number, inst: number, q: QueueView): Record<string, unknown> {
+  private leakyOf(
+    s: Scenario,
+    gb: string,
+    count: number,
+    first: number,
+    fOff: number,
+    last: number,
+    ovflw: number,
+    tm: number,
+    inst: number,
+    q: QueueView,
+  ): Record<string, unknown> {
     return {
-      Name: s.name, Mode: tm, Capacity: s.capacity, CacheSize: s.cacheSize, Queue: q, Total_count: count,
-      First_ts: first ? usToGoTime(first, fOff) : GoTime.zero(), Last_ts: usToGoTime(last, tm ? fOff : 0),
-      Ovflw_ts: usToGoTime(ovflw, tm ? fOff : 0), Mapkey: mapKey(s, gb), Uuid: String(inst), Duration: s.lifetimeNs,
-      Leakspeed: s.leakspeedNs, Timedout: false, Profiling: false,
+      Name: s.name,
+      Mode: tm,
+      Capacity: s.capacity,
+      CacheSize: s.cacheSize,
+      Queue: q,
+      Total_count: count,
+      First_ts: first ? usToGoTime(first, fOff) : GoTime.zero(),
+      Last_ts: usToGoTime(last, tm ? fOff : 0),
+      Ovflw_ts: usToGoTime(ovflw, tm ? fOff : 0),
+      Mapkey: mapKey(s, gb),
+      Uuid: String(inst),
+      Duration: s.lifetimeNs,
+      Leakspeed: s.leakspeedNs,
+      Timedout: false,
+      Profiling: false,
     };
   }
 
@@ -441,10 +633,30 @@ export class BucketEngine {
   }
 
   /** An overflow left the store: build the alert, run overflow_filter / blackhole, emit. */
-  private overflow(s: Scenario, outcome: number, head: number, count: number, first: number, fOff: number, last: number,
-    ovflw: number, evt: Event | null, gb: string, hi: number, lo: number, tm: number, inst: number, ord: number, lastOff: number): void {
+  private overflow(
+    s: Scenario,
+    outcome: number,
+    head: number,
+    count: number,
+    first: number,
+    fOff: number,
+    last: number,
+    ovflw: number,
+    evt: Event | null,
+    gb: string,
+    hi: number,
+    lo: number,
+    tm: number,
+    inst: number,
+    ord: number,
+    lastOff: number,
+  ): void {
     this.inst.delete(inst);
-    if (outcome === R_BLACKHOLED) { this.c.discarded[s.id]!++; this.release(head); return; }
+    if (outcome === R_BLACKHOLED) {
+      this.c.discarded[s.id]!++;
+      this.release(head);
+      return;
+    }
     const queue: Event[] = [];
     const next = this.store.next;
     for (let n = head; n >= 0; n = next[n]!) queue.push(this.evs[n]!);
@@ -455,23 +667,40 @@ export class BucketEngine {
       ovflw: usToGoTime(ovflw, tm ? lastOff : 0),
     };
     const { ra, error } = newAlert(s, mk, queue, count, times, this.ctx);
-    if (error) { this.c.alertErrors++; this.log(error); }
+    if (error) {
+      this.c.alertErrors++;
+      this.log(error);
+    }
     if (outcome === R_PENDING) {
       let keep = true;
       if (s.overflowFilter) {
         const q = new QueueView(queue, s.queueMax);
         const env = {
-          queue: q, signal: ra, evt: null,
+          queue: q,
+          signal: ra,
+          evt: null,
           leaky: this.leakyOf(s, gb, count, first, fOff, last, ovflw, tm, inst, q),
         };
-        try { keep = s.overflowFilter.run(env) !== false; } catch { this.c.exprErrors++; keep = true; }
+        try {
+          keep = s.overflowFilter.run(env) !== false;
+        } catch {
+          this.c.exprErrors++;
+          keep = true;
+        }
       }
       if (keep) keep = this.store.blackhole(s.id, hi, lo, ovflw, tm);
-      if (!keep) { this.c.discarded[s.id]!++; this.release(head); return; }
+      if (!keep) {
+        this.c.discarded[s.id]!++;
+        this.release(head);
+        return;
+      }
     }
     this.release(head);
     this.c.overflows[s.id]!++;
-    if (!ra.Alert) { this.c.discarded[s.id]!++; return; }
+    if (!ra.Alert) {
+      this.c.discarded[s.id]!++;
+      return;
+    }
     this.emit(ra, times.ovflw, ord);
     void evt;
   }
@@ -490,7 +719,10 @@ export class BucketEngine {
     const io = this.store.io;
     const head = io.dHead[d]!;
     const inst = io.dInst[d]!;
-    if (io.dKind[d] === D_DRAINED) { this.release(head); return; }
+    if (io.dKind[d] === D_DRAINED) {
+      this.release(head);
+      return;
+    }
     this.inst.delete(inst);
     if (io.dKind[d] === D_TIMED) {
       const s = this.scenarios[io.dScen[d]!]!;
@@ -498,12 +730,33 @@ export class BucketEngine {
       let gb = '';
       const first = head >= 0 ? this.evs[head] : undefined;
       if (s.groupby && first) {
-        try { const v = s.groupby.run({ evt: first }); gb = typeof v === 'string' ? v : ''; } catch { /* keep "" */ }
+        try {
+          const v = s.groupby.run({ evt: first });
+          gb = typeof v === 'string' ? v : '';
+        } catch {
+          /* keep "" */
+        }
       }
       hash64(gb);
       const wall = this.wallUs;
-      this.overflow(s, R_PENDING, head, io.dCount[d]!, io.dFirst[d]!, 0, io.dLast[d]!, wall,
-        null, gb, HHI, HLO, 0, inst, ord, 0);
+      this.overflow(
+        s,
+        R_PENDING,
+        head,
+        io.dCount[d]!,
+        io.dFirst[d]!,
+        0,
+        io.dLast[d]!,
+        wall,
+        null,
+        gb,
+        HHI,
+        HLO,
+        0,
+        inst,
+        ord,
+        0,
+      );
       return;
     }
     this.c.underflows++;
@@ -570,7 +823,9 @@ export class BucketEngine {
     const st = this.store.stats();
     const by = (arr: number[]) => {
       const o: Record<string, number> = {};
-      this.scenarios.forEach((s, i) => { o[s.name] = (o[s.name] ?? 0) + arr[i]!; });
+      this.scenarios.forEach((s, i) => {
+        o[s.name] = (o[s.name] ?? 0) + arr[i]!;
+      });
       return o;
     };
     const poured = this.scenarios.map(() => 0);
@@ -585,14 +840,31 @@ export class BucketEngine {
     let distinctSets = 0;
     for (const v of this.inst.values()) if (v.seen !== null) distinctSets++;
     return {
-      liveBuckets: st.liveBuckets, blackholeRecords: st.blackholeRecords, created: st.created, evictions: st.evictions,
-      expired: st.expired, timedOverflows: st.timedOverflows, queuedEvents: st.queuedEvents, tableSlots: st.tableSlots,
+      liveBuckets: st.liveBuckets,
+      blackholeRecords: st.blackholeRecords,
+      created: st.created,
+      evictions: st.evictions,
+      expired: st.expired,
+      timedOverflows: st.timedOverflows,
+      queuedEvents: st.queuedEvents,
+      tableSlots: st.tableSlots,
       drained: st.drained,
-      storeBytes: this.store.memoryBytes(), distinctSets,
-      poured: by(poured), pouredBySource, instantiated: by(this.c.created), underflowedBy: by(this.c.underflowed),
-      cancelledBy: by(this.c.cancelledBy), overflows: by(this.c.overflows), discarded: by(this.c.discarded),
-      underflows: this.c.underflows, cancelled: this.c.cancelled, filterErrors: this.c.filterErrors,
-      groupbyErrors: this.c.groupbyErrors, refused: this.c.refused, alertErrors: this.c.alertErrors, exprErrors: this.c.exprErrors,
+      storeBytes: this.store.memoryBytes(),
+      distinctSets,
+      poured: by(poured),
+      pouredBySource,
+      instantiated: by(this.c.created),
+      underflowedBy: by(this.c.underflowed),
+      cancelledBy: by(this.c.cancelledBy),
+      overflows: by(this.c.overflows),
+      discarded: by(this.c.discarded),
+      underflows: this.c.underflows,
+      cancelled: this.c.cancelled,
+      filterErrors: this.c.filterErrors,
+      groupbyErrors: this.c.groupbyErrors,
+      refused: this.c.refused,
+      alertErrors: this.c.alertErrors,
+      exprErrors: this.c.exprErrors,
     };
   }
 }

@@ -3,19 +3,45 @@
 // store and the baseline of bench/buckets.bench.ts. Same contract as store.ts.
 
 import {
-  D_EVICTED, D_EXPIRED, D_TIMED, F_COND, F_HASBH, F_INLINEBH, F_TIMED, K_LEAKY, K_TRIGGER,
-  R_BLACKHOLED, R_NEW, R_OVERFLOW, R_PENDING, R_RECREATED,
+  D_EVICTED,
+  D_EXPIRED,
+  D_TIMED,
+  F_COND,
+  F_HASBH,
+  F_INLINEBH,
+  F_TIMED,
+  K_LEAKY,
+  K_TRIGGER,
+  R_BLACKHOLED,
+  R_NEW,
+  R_OVERFLOW,
+  R_PENDING,
+  R_RECREATED,
 } from './store.js';
 import type { BucketStore, StoreIO, StoreScenario, StoreStats } from './store.js';
 
 interface RefBucket {
-  live: boolean; tm: boolean; s: number; key: string;
-  tokens: number; limLast: number; first: number; last: number; bh: number;
-  count: number; inst: number; qhead: number; qtail: number; qlen: number; fOff: number;
+  live: boolean;
+  tm: boolean;
+  s: number;
+  key: string;
+  tokens: number;
+  limLast: number;
+  first: number;
+  last: number;
+  bh: number;
+  count: number;
+  inst: number;
+  qhead: number;
+  qtail: number;
+  qlen: number;
+  fOff: number;
 }
 
 // golang.org/x/time/rate (crowdsecurity/time fork), durations in ns
-function durFromTokens(tokens: number, limit: number): number { return Math.trunc(1e9 * (tokens / limit)); }
+function durFromTokens(tokens: number, limit: number): number {
+  return Math.trunc(1e9 * (tokens / limit));
+}
 function tokensFromDur(d: number, limit: number): number {
   const sec = Math.trunc(d / 1e9);
   return sec * limit + ((d - sec * 1e9) * limit) / 1e9;
@@ -61,14 +87,35 @@ export class RefStore implements BucketStore {
     this.batchCap = opts.batchCap ?? 4096;
     this.deathCap = opts.deathCap ?? 3 * this.batchCap + 64;
     this.maxBuckets = opts.maxBuckets && opts.maxBuckets > 0 ? opts.maxBuckets : 0x7fffffff;
-    const B = this.batchCap, D = this.deathCap;
+    const B = this.batchCap,
+      D = this.deathCap;
     this.io = {
-      scen: new Int32Array(B), hi: new Int32Array(B), lo: new Int32Array(B), flags: new Int32Array(B), off: new Int32Array(B),
-      t: new Float64Array(B), code: new Int32Array(B), node: new Int32Array(B), head: new Int32Array(B), inst: new Int32Array(B),
-      count: new Int32Array(B), fOff: new Int32Array(B), first: new Float64Array(B), last: new Float64Array(B), slot: new Int32Array(B),
-      dIdx: new Int32Array(D), dKind: new Int32Array(D), dScen: new Int32Array(D), dInst: new Int32Array(D), dHead: new Int32Array(D),
-      dCount: new Int32Array(D), dFOff: new Int32Array(D), dFirst: new Float64Array(D), dLast: new Float64Array(D),
-      auxI: new Int32Array(4), auxF: new Float64Array(2),
+      scen: new Int32Array(B),
+      hi: new Int32Array(B),
+      lo: new Int32Array(B),
+      flags: new Int32Array(B),
+      off: new Int32Array(B),
+      t: new Float64Array(B),
+      code: new Int32Array(B),
+      node: new Int32Array(B),
+      head: new Int32Array(B),
+      inst: new Int32Array(B),
+      count: new Int32Array(B),
+      fOff: new Int32Array(B),
+      first: new Float64Array(B),
+      last: new Float64Array(B),
+      slot: new Int32Array(B),
+      dIdx: new Int32Array(D),
+      dKind: new Int32Array(D),
+      dScen: new Int32Array(D),
+      dInst: new Int32Array(D),
+      dHead: new Int32Array(D),
+      dCount: new Int32Array(D),
+      dFOff: new Int32Array(D),
+      dFirst: new Float64Array(D),
+      dLast: new Float64Array(D),
+      auxI: new Int32Array(4),
+      auxF: new Float64Array(2),
     };
     this.next = new Int32Array(1024);
   }
@@ -80,8 +127,10 @@ export class RefStore implements BucketStore {
 
   private allocNode(): number {
     let n: number;
-    if (this.freeNode >= 0) { n = this.freeNode; this.freeNode = this.next[n]!; }
-    else {
+    if (this.freeNode >= 0) {
+      n = this.freeNode;
+      this.freeNode = this.next[n]!;
+    } else {
       if (this.nodeHigh >= this.next.length) {
         const nn = new Int32Array(this.next.length * 2);
         nn.set(this.next);
@@ -116,9 +165,17 @@ export class RefStore implements BucketStore {
   }
 
   private death(idx: number, kind: number, b: RefBucket): void {
-    const io = this.io, k = this.nDeaths++;
-    io.dIdx[k] = idx; io.dKind[k] = kind; io.dScen[k] = b.s; io.dInst[k] = b.inst; io.dHead[k] = this.detach(b);
-    io.dCount[k] = b.count; io.dFOff[k] = b.fOff; io.dFirst[k] = b.first; io.dLast[k] = b.last;
+    const io = this.io,
+      k = this.nDeaths++;
+    io.dIdx[k] = idx;
+    io.dKind[k] = kind;
+    io.dScen[k] = b.s;
+    io.dInst[k] = b.inst;
+    io.dHead[k] = this.detach(b);
+    io.dCount[k] = b.count;
+    io.dFOff[k] = b.fOff;
+    io.dFirst[k] = b.first;
+    io.dLast[k] = b.last;
   }
 
   private unlive(b: RefBucket): void {
@@ -145,7 +202,8 @@ export class RefStore implements BucketStore {
     if (this.isExpired(b, c, tb)) {
       const timed = !b.tm && (c.flags & F_TIMED) !== 0;
       this.death(idx, timed ? D_TIMED : D_EXPIRED, b);
-      if (timed) this.st.timed++; else this.st.expired++;
+      if (timed) this.st.timed++;
+      else this.st.expired++;
       this.unlive(b);
       this.justExpired = true;
     }
@@ -158,8 +216,12 @@ export class RefStore implements BucketStore {
     this.lastInst = b && b.live ? b.inst : 0;
     return this.lastInst;
   }
-  lookupInst(): number { return this.lastInst; }
-  deaths(): number { return this.nDeaths; }
+  lookupInst(): number {
+    return this.lastInst;
+  }
+  deaths(): number {
+    return this.nDeaths;
+  }
 
   private evictOne(idx: number): void {
     // nearest to its end among all (src/buckets/eviction.ts; the WASM store samples 8)
@@ -168,13 +230,18 @@ export class RefStore implements BucketStore {
     for (const b of this.map.values()) {
       const dur = this.sc[b.s]!.durUs;
       const end = b.live ? (dur > 0 ? b.last + dur : Number.MAX_VALUE) : b.bh;
-      if (!best || end < bestEnd) { best = b; bestEnd = end; }
+      if (!best || end < bestEnd) {
+        best = b;
+        bestEnd = end;
+      }
     }
     if (!best) return;
     this.st.evictions++;
     if (best.live) {
       this.death(idx, D_EVICTED, best);
-      best.live = false; this.st.live--; this.byInst.delete(best.inst);
+      best.live = false;
+      this.st.live--;
+      this.byInst.delete(best.inst);
     } else this.st.bh--;
     this.map.delete(best.key);
   }
@@ -206,7 +273,11 @@ export class RefStore implements BucketStore {
     this.nDeaths = 0;
     const io = this.io;
     for (let i = 0; i < n; i++) {
-      const s = io.scen[i]!, hi = io.hi[i]!, lo = io.lo[i]!, tm = io.flags[i]! & 1, t = io.t[i]!;
+      const s = io.scen[i]!,
+        hi = io.hi[i]!,
+        lo = io.lo[i]!,
+        tm = io.flags[i]! & 1,
+        t = io.t[i]!;
       const c = this.sc[s]!;
       const key = `${s}:${hi}:${lo}`;
       let code = 0;
@@ -222,22 +293,43 @@ export class RefStore implements BucketStore {
         const tb0 = tm ? t : wallNow;
         void tb0;
         const nb: RefBucket = {
-          live: true, tm: tm !== 0, s, key, tokens: 0, limLast: -Infinity, first: 0, last: tb0, bh: b ? b.bh : 0,
-          count: 0, inst: ++this.instCounter, qhead: -1, qtail: -1, qlen: 0, fOff: 0,
+          live: true,
+          tm: tm !== 0,
+          s,
+          key,
+          tokens: 0,
+          limLast: -Infinity,
+          first: 0,
+          last: tb0,
+          bh: b ? b.bh : 0,
+          count: 0,
+          inst: ++this.instCounter,
+          qhead: -1,
+          qtail: -1,
+          qlen: 0,
+          fOff: 0,
         };
         this.map.set(key, nb);
         this.byInst.set(nb.inst, nb);
-        this.st.live++; this.st.created++;
+        this.st.live++;
+        this.st.created++;
         b = nb;
         code |= R_NEW;
       }
       const tb = b.tm ? t : wallNow;
       let overflow = false;
       if (c.kind === K_TRIGGER) {
-        b.count = 1; b.first = tb; b.fOff = io.off[i]!; b.last = tb; overflow = true;
+        b.count = 1;
+        b.first = tb;
+        b.fOff = io.off[i]!;
+        b.last = tb;
+        overflow = true;
       } else {
         b.count++;
-        if (b.first === 0) { b.first = tb; b.fOff = io.off[i]!; }
+        if (b.first === 0) {
+          b.first = tb;
+          b.fOff = io.off[i]!;
+        }
         b.last = tb;
         if (c.kind === K_LEAKY && !allow(b, c, tb) && !(c.flags & F_COND)) overflow = true;
       }
@@ -248,12 +340,20 @@ export class RefStore implements BucketStore {
       } else {
         node = this.allocNode();
         if (b.qtail < 0) this.next[node] = node;
-        else { this.next[node] = this.next[b.qtail]!; this.next[b.qtail] = node; }
+        else {
+          this.next[node] = this.next[b.qtail]!;
+          this.next[b.qtail] = node;
+        }
         b.qlen++;
       }
       b.qtail = node;
-      io.node[i] = node; io.head[i] = this.next[node]!; io.inst[i] = b.inst; io.count[i] = b.count; io.fOff[i] = b.fOff;
-      io.first[i] = b.first; io.last[i] = b.last;
+      io.node[i] = node;
+      io.head[i] = this.next[node]!;
+      io.inst[i] = b.inst;
+      io.count[i] = b.count;
+      io.fOff[i] = b.fOff;
+      io.first[i] = b.first;
+      io.last[i] = b.last;
       if (overflow) {
         this.detach(b);
         code |= this.overflowed(b, s, tb, (c.flags & F_INLINEBH) !== 0);
@@ -265,8 +365,12 @@ export class RefStore implements BucketStore {
   }
 
   private aux(b: RefBucket): void {
-    this.io.auxI[0] = this.detach(b); this.io.auxI[1] = b.count; this.io.auxI[2] = b.fOff; this.io.auxI[3] = b.inst;
-    this.io.auxF[0] = b.first; this.io.auxF[1] = b.last;
+    this.io.auxI[0] = this.detach(b);
+    this.io.auxI[1] = b.count;
+    this.io.auxI[2] = b.fOff;
+    this.io.auxI[3] = b.inst;
+    this.io.auxF[0] = b.first;
+    this.io.auxF[1] = b.last;
   }
 
   kill(slot: number): void {
@@ -289,7 +393,23 @@ export class RefStore implements BucketStore {
     const key = `${s}:${hi}:${lo}`;
     let b = this.map.get(key);
     if (!b) {
-      b = { live: false, tm: tm !== 0, s, key, tokens: 0, limLast: 0, first: 0, last: t, bh: 0, count: 0, inst: 0, qhead: -1, qtail: -1, qlen: 0, fOff: 0 };
+      b = {
+        live: false,
+        tm: tm !== 0,
+        s,
+        key,
+        tokens: 0,
+        limLast: 0,
+        first: 0,
+        last: t,
+        bh: 0,
+        count: 0,
+        inst: 0,
+        qhead: -1,
+        qtail: -1,
+        qlen: 0,
+        fOff: 0,
+      };
       this.map.set(key, b);
       this.st.bh++;
     }
@@ -306,7 +426,12 @@ export class RefStore implements BucketStore {
     while (visited < budget) {
       if (this.nDeaths >= this.deathCap - 2) return visited;
       const r = this.sweepIter.next();
-      if (r.done) { this.sweepIter = this.map.values(); visited++; if (this.map.size === 0) break; continue; }
+      if (r.done) {
+        this.sweepIter = this.map.values();
+        visited++;
+        if (this.map.size === 0) break;
+        continue;
+      }
       visited++;
       const b = r.value;
       const c = this.sc[b.s]!;
@@ -314,30 +439,48 @@ export class RefStore implements BucketStore {
         if (this.isExpired(b, c, b.tm ? latestTmUs : wallNowUs)) {
           const timed = !b.tm && (c.flags & F_TIMED) !== 0;
           this.death(-1, timed ? D_TIMED : D_EXPIRED, b);
-          if (timed) this.st.timed++; else this.st.expired++;
+          if (timed) this.st.timed++;
+          else this.st.expired++;
           this.unlive(b);
         }
       } else {
         const now = b.tm ? latestTmUs : wallNowUs;
-        if (b.bh <= this.wmark[b.s]! || b.bh + c.bhUs <= now) { this.map.delete(b.key); this.st.bh--; }
+        if (b.bh <= this.wmark[b.s]! || b.bh + c.bhUs <= now) {
+          this.map.delete(b.key);
+          this.st.bh--;
+        }
       }
     }
     return visited;
   }
 
   reset(): void {
-    this.map.clear(); this.byInst.clear(); this.sweepIter = null;
-    this.freeNode = -1; this.nodeHigh = 0; this.usedNodes = 0;
-    this.st.live = 0; this.st.bh = 0;
+    this.map.clear();
+    this.byInst.clear();
+    this.sweepIter = null;
+    this.freeNode = -1;
+    this.nodeHigh = 0;
+    this.usedNodes = 0;
+    this.st.live = 0;
+    this.st.bh = 0;
     this.wmark = this.sc.map(() => -Infinity);
   }
 
   stats(): StoreStats {
     return {
-      liveBuckets: this.st.live, blackholeRecords: this.st.bh, created: this.st.created, evictions: this.st.evictions,
-      expired: this.st.expired, timedOverflows: this.st.timed, queuedEvents: this.usedNodes, tableSlots: this.map.size,
-      tableGrowths: 0, drained: 0,
+      liveBuckets: this.st.live,
+      blackholeRecords: this.st.bh,
+      created: this.st.created,
+      evictions: this.st.evictions,
+      expired: this.st.expired,
+      timedOverflows: this.st.timed,
+      queuedEvents: this.usedNodes,
+      tableSlots: this.map.size,
+      tableGrowths: 0,
+      drained: 0,
     };
   }
-  memoryBytes(): number { return this.next.byteLength; }
+  memoryBytes(): number {
+    return this.next.byteLength;
+  }
 }

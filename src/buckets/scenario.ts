@@ -15,13 +15,21 @@ import type { StoreScenario } from './store.js';
 import { errorMessage, PicketError } from '../core/errors.js';
 
 /** What the engine needs from a compiled expression. */
-export interface Compiled { source: string; run(env: Record<string, unknown>): unknown }
+export interface Compiled {
+  source: string;
+  run(env: Record<string, unknown>): unknown;
+}
 export type ExprEnvName = 'evt' | 'bucket' | 'overflow_filter';
 export type CompileFn = (source: string, opts: { env: ExprEnvName; where: string }) => Compiled;
 
 export type ScenarioType = 'leaky' | 'trigger' | 'counter' | 'conditional' | 'bayesian';
 
-export interface BayesCondition { expr: Compiled; pe: number; pb: number; guillotine: boolean }
+export interface BayesCondition {
+  expr: Compiled;
+  pe: number;
+  pb: number;
+  guillotine: boolean;
+}
 
 export interface Scenario {
   id: number;
@@ -64,7 +72,10 @@ export interface Scenario {
   store: StoreScenario;
 }
 
-export interface ScenarioSet { scenarios: Scenario[]; byName: Map<string, Scenario> }
+export interface ScenarioSet {
+  scenarios: Scenario[];
+  byName: Map<string, Scenario>;
+}
 
 export interface LoadOptions {
   dataDir: string;
@@ -79,12 +90,41 @@ export interface LoadOptions {
 
 /** A scenario file that cannot be loaded (CONTENT_BAD_SCENARIO). */
 export class ScenarioLoadError extends PicketError {
-  constructor(message: string) { super('CONTENT_BAD_SCENARIO', message); }
+  constructor(message: string) {
+    super('CONTENT_BAD_SCENARIO', message);
+  }
 }
 
-const TOP_KEYS = new Set(['format', 'author', 'description', 'references', 'type', 'name', 'capacity', 'leakspeed', 'duration',
-  'filter', 'groupby', 'distinct', 'debug', 'labels', 'blackhole', 'reprocess', 'cache_size', 'profiling', 'overflow_filter',
-  'condition', 'bayesian_prior', 'bayesian_threshold', 'bayesian_conditions', 'scope', 'data', 'cancel_on', 'version', 'simulated']);
+const TOP_KEYS = new Set([
+  'format',
+  'author',
+  'description',
+  'references',
+  'type',
+  'name',
+  'capacity',
+  'leakspeed',
+  'duration',
+  'filter',
+  'groupby',
+  'distinct',
+  'debug',
+  'labels',
+  'blackhole',
+  'reprocess',
+  'cache_size',
+  'profiling',
+  'overflow_filter',
+  'condition',
+  'bayesian_prior',
+  'bayesian_threshold',
+  'bayesian_conditions',
+  'scope',
+  'data',
+  'cancel_on',
+  'version',
+  'simulated',
+]);
 const SCOPE_KEYS = new Set(['type', 'expression']);
 const BAYES_KEYS = new Set(['condition', 'prob_given_evil', 'prob_given_benign', 'guillotine']);
 const DATA_KEYS = new Set(['source_url', 'dest_file', 'type', 'strategy', 'size', 'hash', 'ttl']);
@@ -108,7 +148,9 @@ export function loadScenarios(files: string[], opts: LoadOptions): ScenarioSet {
   for (const file of sorted) {
     if (!file.endsWith('.yaml') && !file.endsWith('.yml')) continue;
     let text: string;
-    try { text = readConfigText(file); } catch (e) {
+    try {
+      text = readConfigText(file);
+    } catch (e) {
       throw new ScenarioLoadError(`${file}: cannot read scenario file: ${errorMessage(e)}`);
     }
     const info = opts.hubInfo?.(file);
@@ -144,8 +186,15 @@ function checkKeys(m: Record<string, unknown>, allowed: Set<string>, where: stri
   if (k !== undefined) throw new ScenarioLoadError(`bad yaml in ${where}: unknown field '${ctx}${k}'`);
 }
 
-function buildScenario(raw: Record<string, unknown>, file: string, doc: number, where0: string, hash: string,
-  compile: CompileFn, opts: LoadOptions): Scenario | null {
+function buildScenario(
+  raw: Record<string, unknown>,
+  file: string,
+  doc: number,
+  where0: string,
+  hash: string,
+  compile: CompileFn,
+  opts: LoadOptions,
+): Scenario | null {
   checkKeys(raw, TOP_KEYS, where0, '');
   const name = fields(raw, where0).text('name');
   if (name === '') throw new ScenarioLoadError(`${where0}: nameless bucket (field 'name' is required)`);
@@ -160,7 +209,9 @@ function buildScenario(raw: Record<string, unknown>, file: string, doc: number, 
   const dur = (key: string): number => {
     const v = f.text(key);
     if (v === '') return 0;
-    try { return parseGoDuration(v); } catch (e) {
+    try {
+      return parseGoDuration(v);
+    } catch (e) {
       throw new ScenarioLoadError(`${where}: bad ${key} '${v}': ${errorMessage(e)}`);
     }
   };
@@ -176,7 +227,9 @@ function buildScenario(raw: Record<string, unknown>, file: string, doc: number, 
     throw new ScenarioLoadError(`bad yaml in ${where}: field 'bayesian_conditions' must be a list`);
   }
 
-  const fail = (msg: string): never => { throw new ScenarioLoadError(`${where}: ${msg}`); };
+  const fail = (msg: string): never => {
+    throw new ScenarioLoadError(`${where}: ${msg}`);
+  };
   if (description === '') fail(`description is mandatory (field 'description')`);
   switch (type) {
     case 'leaky':
@@ -195,9 +248,12 @@ function buildScenario(raw: Record<string, unknown>, file: string, doc: number, 
       if (leakspeedNs === 0) fail(`bad or empty leakspeed for conditional bucket (field 'leakspeed')`);
       break;
     case 'bayesian':
-      if (!Array.isArray(rawConds) || rawConds.length === 0) fail(`bayesian bucket must have bayesian conditions (field 'bayesian_conditions')`);
-      if (!(prior > 0 && prior <= 1)) fail(`bayesian bucket must have a valid, non-zero prior (field 'bayesian_prior')`);
-      if (!(threshold > 0 && threshold <= 1)) fail(`bayesian bucket must have a valid, non-zero threshold (field 'bayesian_threshold')`);
+      if (!Array.isArray(rawConds) || rawConds.length === 0)
+        fail(`bayesian bucket must have bayesian conditions (field 'bayesian_conditions')`);
+      if (!(prior > 0 && prior <= 1))
+        fail(`bayesian bucket must have a valid, non-zero prior (field 'bayesian_prior')`);
+      if (!(threshold > 0 && threshold <= 1))
+        fail(`bayesian bucket must have a valid, non-zero threshold (field 'bayesian_threshold')`);
       if (capacity !== -1) fail(`bayesian bucket must have capacity -1 (field 'capacity')`);
       if (leakspeedNs === 0) fail(`bayesian bucket needs a leakspeed (field 'leakspeed')`);
       break;
@@ -207,7 +263,9 @@ function buildScenario(raw: Record<string, unknown>, file: string, doc: number, 
   if (filterSrc === '') fail(`bucket without filter directive (field 'filter')`);
 
   const c = (src: string, env: ExprEnvName, field: string): Compiled => {
-    try { return compile(src, { env, where: `${where} ${field}` }); } catch (e) {
+    try {
+      return compile(src, { env, where: `${where} ${field}` });
+    } catch (e) {
       throw new ScenarioLoadError(`${where}: invalid ${field} '${src}': ${errorMessage(e)}`);
     }
   };
@@ -277,7 +335,7 @@ function buildScenario(raw: Record<string, unknown>, file: string, doc: number, 
   if (Array.isArray(raw.references)) references = raw.references.map((x) => String(x));
 
   const sim = opts.simulation;
-  const simulated = sim ? (sim.simulation !== sim.exclusions.includes(name)) : false;
+  const simulated = sim ? sim.simulation !== sim.exclusions.includes(name) : false;
 
   // lifetime (bucket.go NewLeakyFromFactory)
   let lifetimeNs = 0;
@@ -301,7 +359,8 @@ function buildScenario(raw: Record<string, unknown>, file: string, doc: number, 
   const condition = condSrc === '' ? null : c(condSrc, 'bucket', 'condition');
   const filter = c(filterSrc, 'evt', 'filter');
   const isTrigger = type === 'trigger';
-  const complex = !!overflowFilter || (!isTrigger && (!!distinct || !!cancelOn || type === 'conditional' || type === 'bayesian'));
+  const complex =
+    !!overflowFilter || (!isTrigger && (!!distinct || !!cancelOn || type === 'conditional' || type === 'bayesian'));
 
   let kind = K_LEAKY;
   if (isTrigger) kind = K_TRIGGER;
@@ -316,7 +375,10 @@ function buildScenario(raw: Record<string, unknown>, file: string, doc: number, 
   const whole = Math.trunc(leakspeedNs / 1e9);
   const leakSec = whole + (leakspeedNs - whole * 1e9) / 1e9;
   const store: StoreScenario = {
-    kind, flags, qmax: queueMax, capacity,
+    kind,
+    flags,
+    qmax: queueMax,
+    capacity,
     limit: leakSec > 0 ? 1 / leakSec : 0,
     durUs: lifetimeNs / 1000,
     bhUs: blackholeNs / 1000,
@@ -324,11 +386,42 @@ function buildScenario(raw: Record<string, unknown>, file: string, doc: number, 
 
   const remediation = labels.remediation === true;
   return {
-    id: -1, name, description, file, doc, type: type as ScenarioType, filterSrc, filter, groupby, distinct, cancelOn,
-    overflowFilter, condition, bayesPrior: prior, bayesThreshold: threshold, bayesConditions, capacity, cacheSize,
-    leakspeedNs, durationNs, blackholeNs, lifetimeNs, timed, queueMax, labels, remediation, scopeType, scopeExpr,
-    reprocess: f.bool('reprocess'), hash, version: opts.versions?.(name, hash) ?? '?', simulated,
-    debug: f.bool('debug'), references, complex, store,
+    id: -1,
+    name,
+    description,
+    file,
+    doc,
+    type: type as ScenarioType,
+    filterSrc,
+    filter,
+    groupby,
+    distinct,
+    cancelOn,
+    overflowFilter,
+    condition,
+    bayesPrior: prior,
+    bayesThreshold: threshold,
+    bayesConditions,
+    capacity,
+    cacheSize,
+    leakspeedNs,
+    durationNs,
+    blackholeNs,
+    lifetimeNs,
+    timed,
+    queueMax,
+    labels,
+    remediation,
+    scopeType,
+    scopeExpr,
+    reprocess: f.bool('reprocess'),
+    hash,
+    version: opts.versions?.(name, hash) ?? '?',
+    simulated,
+    debug: f.bool('debug'),
+    references,
+    complex,
+    store,
   };
 }
 

@@ -29,26 +29,46 @@ export const D_DRAINED = 3;
 
 /** Numeric parameters of one scenario, as the store needs them. */
 export interface StoreScenario {
-  kind: number;      // K_*
-  flags: number;     // F_*
-  qmax: number;      // queue bound Q (keeps Q+1 events), -1 = unbounded
+  kind: number; // K_*
+  flags: number; // F_*
+  qmax: number; // queue bound Q (keeps Q+1 events), -1 = unbounded
   capacity: number;
-  limit: number;     // tokens per second (1 / leakspeed seconds), 0 when no leakspeed
-  durUs: number;     // bucket Duration in µs (0 = never idles)
-  bhUs: number;      // blackhole duration in µs
+  limit: number; // tokens per second (1 / leakspeed seconds), 0 when no leakspeed
+  durUs: number; // bucket Duration in µs (0 = never idles)
+  bhUs: number; // blackhole duration in µs
 }
 
 export interface StoreIO {
   // inputs
-  scen: Int32Array; hi: Int32Array; lo: Int32Array; flags: Int32Array; off: Int32Array; t: Float64Array;
+  scen: Int32Array;
+  hi: Int32Array;
+  lo: Int32Array;
+  flags: Int32Array;
+  off: Int32Array;
+  t: Float64Array;
   // outputs
-  code: Int32Array; node: Int32Array; head: Int32Array; inst: Int32Array; count: Int32Array; fOff: Int32Array;
-  first: Float64Array; last: Float64Array; slot: Int32Array;
+  code: Int32Array;
+  node: Int32Array;
+  head: Int32Array;
+  inst: Int32Array;
+  count: Int32Array;
+  fOff: Int32Array;
+  first: Float64Array;
+  last: Float64Array;
+  slot: Int32Array;
   // death log
-  dIdx: Int32Array; dKind: Int32Array; dScen: Int32Array; dInst: Int32Array; dHead: Int32Array; dCount: Int32Array;
-  dFOff: Int32Array; dFirst: Float64Array; dLast: Float64Array;
+  dIdx: Int32Array;
+  dKind: Int32Array;
+  dScen: Int32Array;
+  dInst: Int32Array;
+  dHead: Int32Array;
+  dCount: Int32Array;
+  dFOff: Int32Array;
+  dFirst: Float64Array;
+  dLast: Float64Array;
   // aux out of kill / overflowSlot: [head, count, fOff, inst] and [first, last]
-  auxI: Int32Array; auxF: Float64Array;
+  auxI: Int32Array;
+  auxF: Float64Array;
 }
 
 export interface StoreStats {

@@ -14,7 +14,12 @@ import { toSignal } from './signal.js';
 export const BATCH_MAX = 50;
 const MAX_BACKOFF_MS = 300_000;
 
-export interface PusherCounters { queued: number; sent: number; failedBatches: number; refused: number }
+export interface PusherCounters {
+  queued: number;
+  sent: number;
+  failedBatches: number;
+  refused: number;
+}
 
 export class SignalPusher {
   readonly counters: PusherCounters = { queued: 0, sent: 0, failedBatches: 0, refused: 0 };
@@ -58,10 +63,15 @@ export class SignalPusher {
     let relogins = 0;
     for (;;) {
       const items = this.outbox.peek(BATCH_MAX);
-      if (!items.length) { this.backoffMs = 0; return false; }
+      if (!items.length) {
+        this.backoffMs = 0;
+        return false;
+      }
       const body = `[${items.map((i) => i.entry.body).join(',')}]`;
       let r;
-      try { r = await this.client.pushSignals(body); } catch (e) {
+      try {
+        r = await this.client.pushSignals(body);
+      } catch (e) {
         r = { outcome: 'retry' as const, status: 0, text: errorMessage(e) };
       }
       if (r.outcome === 'ok' || r.outcome === 'refused') {
@@ -78,7 +88,9 @@ export class SignalPusher {
       if (r.outcome === 'relogin' && relogins++ === 0) continue;
       this.counters.failedBatches++;
       this.backoffMs = Math.min(MAX_BACKOFF_MS, this.backoffMs ? this.backoffMs * 2 : 1_000);
-      this.o.log?.(`capi: push failed (${r.status || 'unreachable'} ${r.text.slice(0, 200)}), retry in ${this.backoffMs} ms`);
+      this.o.log?.(
+        `capi: push failed (${r.status || 'unreachable'} ${r.text.slice(0, 200)}), retry in ${this.backoffMs} ms`,
+      );
       return false;
     }
   }

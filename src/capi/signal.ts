@@ -9,17 +9,40 @@ import type { OnlineClientConfig } from './config.js';
 export type Trust = 'manual' | 'custom' | 'tainted' | 'certified';
 
 export interface WireSource {
-  scope: string; value: string; ip?: string; range?: string; as_number?: string; as_name?: string;
-  cn?: string; latitude?: number; longitude?: number;
+  scope: string;
+  value: string;
+  ip?: string;
+  range?: string;
+  as_number?: string;
+  as_name?: string;
+  cn?: string;
+  latitude?: number;
+  longitude?: number;
 }
 export interface WireSignalDecision {
-  duration: string; id: number; origin: string; scenario: string; scope: string; type: string; value: string;
+  duration: string;
+  id: number;
+  origin: string;
+  scenario: string;
+  scope: string;
+  type: string;
+  value: string;
   uuid: string;
 }
 export interface WireSignal {
-  message: string; scenario: string; scenario_hash: string; scenario_version: string; scenario_trust: Trust;
-  source: WireSource; start_at: string; stop_at: string; machine_id?: string; uuid: string; kind?: string;
-  decisions?: WireSignalDecision[]; context: { key: string; value: string }[] | null;
+  message: string;
+  scenario: string;
+  scenario_hash: string;
+  scenario_version: string;
+  scenario_trust: Trust;
+  source: WireSource;
+  start_at: string;
+  stop_at: string;
+  machine_id?: string;
+  uuid: string;
+  kind?: string;
+  decisions?: WireSignalDecision[];
+  context: { key: string; value: string }[] | null;
 }
 
 export function trustClass(a: AlertRecord, decisions: DecisionRecord[]): Trust {
@@ -41,7 +64,9 @@ export function shareable(a: AlertRecord, decisions: DecisionRecord[], c: Online
 
 function goDuration(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));
-  const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), r = s % 60;
+  const h = Math.floor(s / 3600),
+    m = Math.floor((s % 3600) / 60),
+    r = s % 60;
   return h ? `${h}h${m}m${r}s` : m ? `${m}m${r}s` : `${r}s`;
 }
 
@@ -61,22 +86,41 @@ function fullSource(s: AlertRecord['source']): WireSource {
 export function toSignal(a: AlertRecord, decisions: DecisionRecord[], c: OnlineClientConfig): WireSignal | null {
   if (!shareable(a, decisions, c)) return null;
   const base = {
-    scenario: a.scenario, scenario_hash: a.scenarioHash, scenario_version: a.scenarioVersion,
+    scenario: a.scenario,
+    scenario_hash: a.scenarioHash,
+    scenario_version: a.scenarioVersion,
     scenario_trust: trustClass(a, decisions),
   };
   if (c.sharing === 'minimal') {
     return {
-      message: '', ...base, source: { scope: a.source.scope, value: a.source.value },
-      start_at: a.startAt, stop_at: a.stopAt, uuid: a.uuid, context: null,
+      message: '',
+      ...base,
+      source: { scope: a.source.scope, value: a.source.value },
+      start_at: a.startAt,
+      stop_at: a.stopAt,
+      uuid: a.uuid,
+      context: null,
     };
   }
   const stop = Date.parse(a.stopAt);
   const sig: WireSignal = {
-    message: a.message, ...base, source: fullSource(a.source), start_at: a.startAt, stop_at: a.stopAt,
-    machine_id: a.machineId, uuid: a.uuid, kind: a.kind || 'crowdsec',
+    message: a.message,
+    ...base,
+    source: fullSource(a.source),
+    start_at: a.startAt,
+    stop_at: a.stopAt,
+    machine_id: a.machineId,
+    uuid: a.uuid,
+    kind: a.kind || 'crowdsec',
     decisions: decisions.map((d) => ({
-      duration: goDuration(d.until - (Number.isNaN(stop) ? d.createdAt : stop)), id: 0, origin: d.origin,
-      scenario: d.scenario, scope: d.scope, type: d.type, value: d.value, uuid: d.uuid,
+      duration: goDuration(d.until - (Number.isNaN(stop) ? d.createdAt : stop)),
+      id: 0,
+      origin: d.origin,
+      scenario: d.scenario,
+      scope: d.scope,
+      type: d.type,
+      value: d.value,
+      uuid: d.uuid,
     })),
     context: c.shareContext ? a.meta.map((m) => ({ key: m.key, value: m.value })) : null,
   };

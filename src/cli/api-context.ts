@@ -68,7 +68,9 @@ export function listenToUrl(listen: string): string {
 
 export function resolveContext(v: CommonValues): ApiContext {
   let config: PicketConfig;
-  try { config = resolveConfig(v.config as string | undefined); } catch (e) {
+  try {
+    config = resolveConfig(v.config as string | undefined);
+  } catch (e) {
     if (e instanceof ConfigError) throw new CliError(e.message, 1);
     throw e;
   }
@@ -85,7 +87,9 @@ export function defaultListen(ctx: ApiContext): string {
 }
 
 export function loadCredentials(ctx: ApiContext): Credentials {
-  try { return readCredentials(ctx.credentialsFile); } catch (e) {
+  try {
+    return readCredentials(ctx.credentialsFile);
+  } catch (e) {
     if (e instanceof CredentialsError) throw new CliError(e.message, 1);
     throw e;
   }
@@ -96,7 +100,9 @@ export function watcherFor(ctx: ApiContext): WatcherClient {
   const c = loadCredentials(ctx);
   const url = ctx.urlOverride ?? c.url;
   let tls;
-  try { tls = clientTlsOf({ ...c, url }, ctx.config.tls?.certFile); } catch (e) {
+  try {
+    tls = clientTlsOf({ ...c, url }, ctx.config.tls?.certFile);
+  } catch (e) {
     if (e instanceof CredentialsError) throw new CliError(e.message, 1);
     throw e;
   }
@@ -106,13 +112,21 @@ export function watcherFor(ctx: ApiContext): WatcherClient {
 /** runs `fn` with a watcher client, closes it, and turns API errors into CLI errors (exit 1) */
 export async function withWatcher<T>(ctx: ApiContext, fn: (w: WatcherClient) => Promise<T>): Promise<T> {
   const w = watcherFor(ctx);
-  try { return await fn(w); } catch (e) {
+  try {
+    return await fn(w);
+  } catch (e) {
     throw apiError(e);
-  } finally { await w.close(); }
+  } finally {
+    await w.close();
+  }
 }
 
 export function apiError(e: unknown): unknown {
-  if (e instanceof LapiError) return new CliError(`Local API error: ${e.serverMessage || `HTTP ${e.status}`} (${e.method} ${e.path}, status ${e.status})`, 1);
+  if (e instanceof LapiError)
+    return new CliError(
+      `Local API error: ${e.serverMessage || `HTTP ${e.status}`} (${e.method} ${e.path}, status ${e.status})`,
+      1,
+    );
   if (e instanceof LapiUnreachableError) return new CliError(`${e.message} (is \`picket run\` running?)`, 1);
   return e;
 }
@@ -120,14 +134,22 @@ export function apiError(e: unknown): unknown {
 /** runs `fn` with the LAPI store of the data folder, then closes it (flushing every write) */
 export async function withStore<T>(ctx: ApiContext, fn: (s: LapiStore) => Promise<T>): Promise<T> {
   let env: PicketStore;
-  try { env = openStore(ctx.dataDir); } catch (e) {
+  try {
+    env = openStore(ctx.dataDir);
+  } catch (e) {
     if (e instanceof StoreError) throw new CliError(e.message, 1);
     throw e;
   }
   try {
     const store = openLapiStore(env, { syncIntervalMs: 0 });
-    try { return await fn(store); } finally { await store.close(); }
-  } finally { await env.close(); }
+    try {
+      return await fn(store);
+    } finally {
+      await store.close();
+    }
+  } finally {
+    await env.close();
+  }
 }
 
 /** a sub-command refuses the options of its siblings (`decisions add --limit` is a mistake, said clearly) */

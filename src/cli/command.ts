@@ -24,7 +24,12 @@ export interface CliIO {
 
 /** An error the user caused (bad flag, missing file): printed as `picket NAME: message`, exit code 2 unless given. */
 export class CliError extends PicketError {
-  constructor(message: string, readonly exitCode = 2) { super('CLI_USAGE', message); }
+  constructor(
+    message: string,
+    readonly exitCode = 2,
+  ) {
+    super('CLI_USAGE', message);
+  }
 }
 
 export type Options = NonNullable<ParseArgsConfig['options']>;
@@ -32,7 +37,12 @@ export type Options = NonNullable<ParseArgsConfig['options']>;
 /** node:util parseArgs with errors turned into CliError naming the command. */
 export function parseOptions<T extends Options>(cmd: string, argv: string[], options: T, allowPositionals = false) {
   try {
-    return parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals, strict: true });
+    return parseArgs({
+      args: argv,
+      options: { ...options, help: { type: 'boolean', short: 'h' } },
+      allowPositionals,
+      strict: true,
+    });
   } catch (e) {
     throw new CliError(`${cmd}: ${errorMessage(e)} (see picket ${cmd} --help)`);
   }

@@ -125,11 +125,17 @@ export function importAlert(file: string, batch: ManualDecision[], now = Date.no
 }
 
 export type ImportFormat = 'values' | 'csv' | 'json';
-export interface ImportDefaults { duration: string; type: string; scope: string | undefined; reason: string }
+export interface ImportDefaults {
+  duration: string;
+  type: string;
+  scope: string | undefined;
+  reason: string;
+}
 
 export function importFormatOf(file: string, given: string | undefined): ImportFormat {
   if (given !== undefined) {
-    if (given !== 'values' && given !== 'csv' && given !== 'json') throw new CliError(`--format ${given}: expected values, csv or json`);
+    if (given !== 'values' && given !== 'csv' && given !== 'json')
+      throw new CliError(`--format ${given}: expected values, csv or json`);
     return given;
   }
   if (/\.csv$/i.test(file)) return 'csv';
@@ -149,13 +155,22 @@ interface RawRow {
 /** a CSV line split into cells (RFC 4180 quotes) */
 export function splitCsv(line: string): string[] {
   const out: string[] = [];
-  let cur = '', q = false;
+  let cur = '',
+    q = false;
   for (let i = 0; i < line.length; i++) {
     const c = line[i];
     if (q) {
-      if (c === '"') { if (line[i + 1] === '"') { cur += '"'; i++; } else q = false; } else cur += c;
+      if (c === '"') {
+        if (line[i + 1] === '"') {
+          cur += '"';
+          i++;
+        } else q = false;
+      } else cur += c;
     } else if (c === '"') q = true;
-    else if (c === ',') { out.push(cur); cur = ''; } else cur += c;
+    else if (c === ',') {
+      out.push(cur);
+      cur = '';
+    } else cur += c;
   }
   out.push(cur);
   return out.map((s) => s.trim());
@@ -168,7 +183,11 @@ function rowsOf(text: string, file: string, format: ImportFormat): Array<[RawRow
   const rows: Array<[RawRow, string]> = [];
   if (format === 'json') {
     let data: unknown;
-    try { data = JSON.parse(text); } catch (e) { throw new CliError(`${file}: not valid JSON: ${errorMessage(e)}`, 1); }
+    try {
+      data = JSON.parse(text);
+    } catch (e) {
+      throw new CliError(`${file}: not valid JSON: ${errorMessage(e)}`, 1);
+    }
     if (!Array.isArray(data)) throw new CliError(`${file}: expected a JSON list of decisions ({"value": ...})`, 1);
     data.forEach((d, i) => {
       if (d === null || typeof d !== 'object') throw new CliError(`${file}[${i}]: expected an object with a value`, 1);
@@ -191,13 +210,20 @@ function rowsOf(text: string, file: string, format: ImportFormat): Array<[RawRow
     if (!header) {
       header = cells.map((c) => c.toLowerCase());
       const unknown = header.find((h) => !CSV_COLUMNS.has(h));
-      if (unknown !== undefined) throw new CliError(`${file}:${i + 1}: unknown CSV column '${unknown}' (expected ${[...CSV_COLUMNS].join(', ')})`, 1);
+      if (unknown !== undefined)
+        throw new CliError(
+          `${file}:${i + 1}: unknown CSV column '${unknown}' (expected ${[...CSV_COLUMNS].join(', ')})`,
+          1,
+        );
       if (!header.includes('value')) throw new CliError(`${file}:${i + 1}: the CSV header needs a 'value' column`, 1);
       return;
     }
-    if (cells.length !== header.length) throw new CliError(`${file}:${i + 1}: ${cells.length} fields, the header has ${header.length}`, 1);
+    if (cells.length !== header.length)
+      throw new CliError(`${file}:${i + 1}: ${cells.length} fields, the header has ${header.length}`, 1);
     const row: Record<string, string> = {};
-    header.forEach((h, k) => { if (cells[k] !== '') row[h] = cells[k]; });
+    header.forEach((h, k) => {
+      if (cells[k] !== '') row[h] = cells[k];
+    });
     rows.push([row, `${file}:${i + 1}`]);
   });
   return rows;
@@ -224,7 +250,9 @@ export function parseImport(text: string, file: string, format: ImportFormat, d:
     const duration = strField(r, 'duration', at) ?? d.duration;
     if (parseWireDuration(duration) === null) throw new CliError(`${at}: duration '${duration}' is not a duration`, 1);
     out.push({
-      value, scope, duration,
+      value,
+      scope,
+      duration,
       type: strField(r, 'type', at) ?? d.type,
       scenario: strField(r, 'reason', at) ?? strField(r, 'scenario', at) ?? d.reason,
       origin: 'cscli-import',

@@ -23,19 +23,26 @@ async function globalHelp(): Promise<string> {
   ].join('\n');
 }
 
-export async function main(argv: string[], io: CliIO = {
-  // every human line (tables, explain, alerts, logs) with its control characters escaped: one place
-  out: (s) => process.stdout.write(escapeControls(s.endsWith('\n') ? s : s + '\n')),
-  err: (s) => process.stderr.write(escapeControls(s.endsWith('\n') ? s : s + '\n')),
-  write: (s) => (process.stdout.write(s) ? undefined : new Promise<void>((resolve) => process.stdout.once('drain', resolve))),
-}): Promise<number> {
+export async function main(
+  argv: string[],
+  io: CliIO = {
+    // every human line (tables, explain, alerts, logs) with its control characters escaped: one place
+    out: (s) => process.stdout.write(escapeControls(s.endsWith('\n') ? s : s + '\n')),
+    err: (s) => process.stderr.write(escapeControls(s.endsWith('\n') ? s : s + '\n')),
+    write: (s) =>
+      process.stdout.write(s) ? undefined : new Promise<void>((resolve) => process.stdout.once('drain', resolve)),
+  },
+): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     if (name === 'help' && rest[0]) return main([rest[0], '--help'], io);
     io.out(await globalHelp());
     return name === undefined ? 2 : 0;
   }
-  if (name === '--version' || name === 'version') { io.out(`picket ${VERSION}`); return 0; }
+  if (name === '--version' || name === 'version') {
+    io.out(`picket ${VERSION}`);
+    return 0;
+  }
   const found = findCommand(name);
   if (!found) {
     io.err(`picket: unknown command "${name}"\n\n${await globalHelp()}`);

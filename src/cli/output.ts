@@ -13,18 +13,23 @@ export function outputFormat(v: unknown, allowed: readonly OutputFormat[] = ['hu
 
 /** one CSV line (RFC 4180 quoting) */
 export function csvLine(cells: ReadonlyArray<string | number | boolean>): string {
-  return cells.map((c) => {
-    const s = String(c);
-    return /[",\n\r]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
-  }).join(',');
+  return cells
+    .map((c) => {
+      const s = String(c);
+      return /[",\n\r]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
+    })
+    .join(',');
 }
 
 /** seconds -> `3h59m58s`-style, without a sign */
 export function shortDuration(totalSeconds: number): string {
   let s = Math.abs(Math.round(totalSeconds));
-  const d = Math.floor(s / 86400); s -= d * 86400;
-  const h = Math.floor(s / 3600); s -= h * 3600;
-  const m = Math.floor(s / 60); s -= m * 60;
+  const d = Math.floor(s / 86400);
+  s -= d * 86400;
+  const h = Math.floor(s / 3600);
+  s -= h * 3600;
+  const m = Math.floor(s / 60);
+  s -= m * 60;
   return (d ? `${d}d` : '') + (d || h ? `${h}h` : '') + (d || h || m ? `${m}m` : '') + `${s}s`;
 }
 
@@ -37,6 +42,7 @@ export function timeWithAge(ms: number | null, now = Date.now()): string {
 
 /** an alert source's AS as cscli shows it: `<number> <name>` */
 export function asText(source: { as_number?: string; as_name?: string }): string {
-  const n = source.as_number ?? '', name = source.as_name ?? '';
+  const n = source.as_number ?? '',
+    name = source.as_name ?? '';
   return n || name ? `${n} ${name}`.trim() : '';
 }

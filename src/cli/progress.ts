@@ -8,13 +8,24 @@ export class Progress {
   private readonly bar: cliProgress.SingleBar | null;
   private done = 0;
 
-  constructor(total: number, label: string, stream: NodeJS.WriteStream = process.stderr,
-    tty = Boolean(process.stderr.isTTY)) {
+  constructor(
+    total: number,
+    label: string,
+    stream: NodeJS.WriteStream = process.stderr,
+    tty = Boolean(process.stderr.isTTY),
+  ) {
     this.bar = tty
       ? new cliProgress.SingleBar({
-        format: `${label} [{bar}] {value}/{total}`, barCompleteChar: '#', barIncompleteChar: '.', barsize: 30,
-        stream, fps: 10, hideCursor: false, clearOnComplete: false, noTTYOutput: false,
-      })
+          format: `${label} [{bar}] {value}/{total}`,
+          barCompleteChar: '#',
+          barIncompleteChar: '.',
+          barsize: 30,
+          stream,
+          fps: 10,
+          hideCursor: false,
+          clearOnComplete: false,
+          noTTYOutput: false,
+        })
       : null;
     this.bar?.start(total, 0);
   }

@@ -13,7 +13,10 @@ import fs from 'node:fs';
 import type client from 'prom-client';
 import { CliError, type CliIO } from './command.js';
 import {
-  DEFAULT_ACQUISITION, loadAcquisitionPaths, parseAcquisition, type AcquisitionSource,
+  DEFAULT_ACQUISITION,
+  loadAcquisitionPaths,
+  parseAcquisition,
+  type AcquisitionSource,
 } from '../acquisition/config.js';
 import type { FilePosition, PositionStore } from '../acquisition/file/tail.js';
 import type { CounterDef, DataSource, SourceContext } from '../acquisition/source.js';
@@ -74,7 +77,9 @@ export interface AgentOptions {
 
 /** thrown by the positions wrapper once stopping: ends the tailer's poll right after it saved its position */
 class StoppingError extends PicketError {
-  constructor() { super('AGENT_STOPPING', 'stopping'); }
+  constructor() {
+    super('AGENT_STOPPING', 'stopping');
+  }
 }
 
 function humanLine(a: LapiAlertJSON): string {
@@ -87,12 +92,17 @@ function readSources(o: AgentOptions): AcquisitionSource[] {
   try {
     // --acquis (files and acquis.d/ folders), else the config's acquisition_path/_dir (Picket's keys, or
     // CrowdSec's config.yaml: acquisFiles), else the embedded default
-    const paths = o.acquis?.length ? o.acquis
-      : [o.config.acquisitionPath, o.config.acquisitionDir, ...(o.acquisFiles ?? [])]
-        .filter((p): p is string => p !== undefined);
-    sources = paths.length ? loadAcquisitionPaths(paths)
+    const paths = o.acquis?.length
+      ? o.acquis
+      : [o.config.acquisitionPath, o.config.acquisitionDir, ...(o.acquisFiles ?? [])].filter(
+          (p): p is string => p !== undefined,
+        );
+    sources = paths.length
+      ? loadAcquisitionPaths(paths)
       : parseAcquisition(DEFAULT_ACQUISITION, '<embedded default acquisition>');
-  } catch (e) { throw new CliError(errorMessage(e), 1); }
+  } catch (e) {
+    throw new CliError(errorMessage(e), 1);
+  }
   if (o.stdin) {
     if (!o.type) throw new CliError('--stdin needs --type TYPE');
     sources.push({ source: 'stdin', labels: { type: o.type } });
@@ -127,13 +137,18 @@ class AgentRun {
   lost = 0;
   readonly log = (m: string): void => this.io.err(`picket run: ${m}`);
 
-  constructor(readonly o: AgentOptions, readonly io: CliIO) {}
+  constructor(
+    readonly o: AgentOptions,
+    readonly io: CliIO,
+  ) {}
 
   /** --dump-lines, the store (a bad data folder fails before the content is loaded), the alert outputs. */
   openOutputs(hasFiles: boolean): void {
     const o = this.o;
     if (o.dumpLines !== undefined) {
-      try { this.dumpFd = fs.openSync(o.dumpLines, 'a'); } catch (e) {
+      try {
+        this.dumpFd = fs.openSync(o.dumpLines, 'a');
+      } catch (e) {
         throw new CliError(`--dump-lines: ${errorMessage(e)}`, 1);
       }
     }
@@ -142,31 +157,50 @@ class AgentRun {
         this.store = openStore(o.dataDir);
         this.lock = acquireDaemonLock(this.store.dir);
         if (hasFiles) this.positions = new LmdbPositionStore(this.store);
-      } catch (e) { throw new CliError(errorMessage(e), 1); }
+      } catch (e) {
+        throw new CliError(errorMessage(e), 1);
+      }
     }
     // where alerts go besides stdout: the in-process LAPI, or a remote one (--no-api)
     if (!o.noApi) this.localSink = new LocalAlertSink(this.log);
     else {
       this.remote = remoteForwarder({
-        credentialsFile: o.credentialsFile, dataDir: o.dataDir, lapiUrl: o.lapiUrl, scenarios: [], log: this.log,
+        credentialsFile: o.credentialsFile,
+        dataDir: o.dataDir,
+        lapiUrl: o.lapiUrl,
+        scenarios: [],
+        log: this.log,
       });
     }
   }
 
   async openPipeline(): Promise<void> {
-    const print = this.o.fmt === 'json'
-      ? (a: LapiAlertJSON) => this.io.out(JSON.stringify(a))
-      : (a: LapiAlertJSON) => this.io.out(humanLine(a));
+    const print =
+      this.o.fmt === 'json'
+        ? (a: LapiAlertJSON) => this.io.out(JSON.stringify(a))
+        : (a: LapiAlertJSON) => this.io.out(humanLine(a));
     const sink = this.localSink ?? this.remote?.forwarder ?? null;
-    const emit = sink ? (a: LapiAlertJSON) => { print(a); sink.push(a); } : print;
+    const emit = sink
+      ? (a: LapiAlertJSON) => {
+          print(a);
+          sink.push(a);
+        }
+      : print;
     try {
       this.pipe = await createPipeline({
-        contentDir: this.o.content ?? null, contentDataDir: this.o.contentDataDir, hubDir: this.o.hubDir,
-        timeMachine: false, workers: this.o.workers, maxBuckets: this.o.maxBuckets, onAlert: emit,
+        contentDir: this.o.content ?? null,
+        contentDataDir: this.o.contentDataDir,
+        hubDir: this.o.hubDir,
+        timeMachine: false,
+        workers: this.o.workers,
+        maxBuckets: this.o.maxBuckets,
+        onAlert: emit,
         simulation: simulationSwitch(this.o.config.simulationPath),
         log: (m) => this.io.err(`warning: ${m}`),
       });
-    } catch (e) { throw new CliError(errorMessage(e), 1); }
+    } catch (e) {
+      throw new CliError(errorMessage(e), 1);
+    }
     // the agent logs in with its scenario list, as CrowdSec's does
     this.remote?.client.setScenarios(this.pipe.content.scenarios.scenarios.map((sc) => sc.name));
   }
@@ -175,10 +209,15 @@ class AgentRun {
    *  poll is ended by a throw, so it reads nothing more from descriptors that stop() closed. */
   private tailPositions(): PositionStore | undefined {
     const pos = this.positions;
-    return pos ? {
-      get: (p: string) => pos.get(p),
-      set: (p: string, v: FilePosition) => { pos.set(p, v); if (this.stopping) throw new StoppingError(); },
-    } : undefined;
+    return pos
+      ? {
+          get: (p: string) => pos.get(p),
+          set: (p: string, v: FilePosition) => {
+            pos.set(p, v);
+            if (this.stopping) throw new StoppingError();
+          },
+        }
+      : undefined;
   }
 
   /** Creates and starts every source; one that cannot start is said and left out (the agent runs on). */
@@ -186,9 +225,17 @@ class AgentRun {
     const dump = this.dumpFd;
     const ctx: SourceContext = {
       push: (lines, meta) => this.pipe.push(lines, meta),
-      log: this.log, info: this.o.infoLog === false ? () => undefined : this.log,
-      pollMs: this.o.pollMs, fromStart: this.o.fromStart, positions: this.tailPositions(),
-      dump: dump === null ? undefined : (lines) => { fs.writeSync(dump, lines.join('\n') + '\n'); },
+      log: this.log,
+      info: this.o.infoLog === false ? () => undefined : this.log,
+      pollMs: this.o.pollMs,
+      fromStart: this.o.fromStart,
+      positions: this.tailPositions(),
+      dump:
+        dump === null
+          ? undefined
+          : (lines) => {
+              fs.writeSync(dump, lines.join('\n') + '\n');
+            },
     };
     const watched: string[] = [];
     for (const cfg of configs) {
@@ -210,7 +257,9 @@ class AgentRun {
   wireMetrics(): void {
     if (!this.o.metricsAddr) return;
     const pipe = this.pipe;
-    const defs: CounterDef[] = sourceNames().filter((n) => this.kinds.has(n)).flatMap((n) => sourceModule(n)!.counters);
+    const defs: CounterDef[] = sourceNames()
+      .filter((n) => this.kinds.has(n))
+      .flatMap((n) => sourceModule(n)!.counters);
     this.registry = createAgentRegistry({
       snapshot: () => pipe.metrics(),
       sources: { defs, rows: () => this.sources.flatMap((s) => s.counters()) },
@@ -225,12 +274,18 @@ class AgentRun {
     if (!this.localSink || !this.store || !o.lapiAddr) return;
     try {
       this.lapi = await startLocalLapi(this.store, {
-        listen: o.lapiAddr, config: o.config, profiles: o.profiles, registry: this.registry, log: this.log,
+        listen: o.lapiAddr,
+        config: o.config,
+        profiles: o.profiles,
+        registry: this.registry,
+        log: this.log,
         alertLog: o.infoLog !== false,
       });
       this.localSink.attach(this.lapi.server, this.lapi.machineId);
-      this.log(`Local API on ${this.lapi.server.url} (CLI credentials ${this.lapi.credentialsFile}, ` +
-        `machine ${this.lapi.machineId})`);
+      this.log(
+        `Local API on ${this.lapi.server.url} (CLI credentials ${this.lapi.credentialsFile}, ` +
+          `machine ${this.lapi.machineId})`,
+      );
     } catch (e) {
       // fatal: a detect-only daemon would drop every alert (e.g. CrowdSec still holds the port)
       throw new CliError(`Local API on ${o.lapiAddr.host}:${o.lapiAddr.port} not started: ${errorMessage(e)}`, 1);
@@ -244,8 +299,11 @@ class AgentRun {
     try {
       this.metricsServer = await startMetricsServer(this.registry, o.metricsAddr);
     } catch (e) {
-      throw new CliError(`metrics server on ${o.metricsAddr.host}:${o.metricsAddr.port} not started: ` +
-        `${errorMessage(e)} (--metrics off: none)`, 1);
+      throw new CliError(
+        `metrics server on ${o.metricsAddr.host}:${o.metricsAddr.port} not started: ` +
+          `${errorMessage(e)} (--metrics off: none)`,
+        1,
+      );
     }
   }
 
@@ -286,30 +344,43 @@ class AgentRun {
   /** Ticks and checkpoints every second until SIGINT/SIGTERM, or the end of a finite input (stdin) when no
    *  source follows files. Returns why it stopped. */
   async runUntilStopped(): Promise<string> {
-    const ticker = setInterval(() => { this.pipe.tick().catch((e: unknown) => this.log(errorMessage(e))); }, 1000);
+    const ticker = setInterval(() => {
+      this.pipe.tick().catch((e: unknown) => this.log(errorMessage(e)));
+    }, 1000);
     const summaryMs = this.o.summaryMs ?? 0;
     let last = { at: Date.now(), totals: { lines: 0, parsed: 0, unparsed: 0, alerts: 0 } };
-    const summarizer = summaryMs > 0 ? setInterval(() => {
-      this.pipe.counters().then((c) => {
-        const now = { at: Date.now(), totals: totalsOf(c) };
-        this.log(summaryLine(last.totals, now.totals, (now.at - last.at) / 1000));
-        last = now;
-      }, (e: unknown) => this.log(`summary: ${errorMessage(e)}`));
-    }, summaryMs) : null;
+    const summarizer =
+      summaryMs > 0
+        ? setInterval(() => {
+            this.pipe.counters().then(
+              (c) => {
+                const now = { at: Date.now(), totals: totalsOf(c) };
+                this.log(summaryLine(last.totals, now.totals, (now.at - last.at) / 1000));
+                last = now;
+              },
+              (e: unknown) => this.log(`summary: ${errorMessage(e)}`),
+            );
+          }, summaryMs)
+        : null;
     // the first as soon as lines were read (a backlog read at start is not read again after a crash), then every
     // half second: at most about one second of input is read again after a crash
     let lastCheckpoint = 0;
     const pos = this.positions;
-    const checkpointer = pos ? setInterval(() => {
-      if (pos.dirty === 0 || (lastCheckpoint !== 0 && Date.now() - lastCheckpoint < 500)) return;
-      lastCheckpoint = Date.now();
-      this.checkpoint(false).catch((e: unknown) => this.log(`saving read positions: ${errorMessage(e)}`));
-    }, 100) : null;
+    const checkpointer = pos
+      ? setInterval(() => {
+          if (pos.dirty === 0 || (lastCheckpoint !== 0 && Date.now() - lastCheckpoint < 500)) return;
+          lastCheckpoint = Date.now();
+          this.checkpoint(false).catch((e: unknown) => this.log(`saving read positions: ${errorMessage(e)}`));
+        }, 100)
+      : null;
     const why = await new Promise<string>((resolve) => {
       void this.signalled.then(resolve);
       const ends = this.sources.flatMap((s) => (s.ended ? [s.ended] : []));
       if (ends.length && !this.sources.some((s) => s.follows)) {
-        Promise.all(ends).then(() => resolve('end of input'), () => resolve('stdin error'));
+        Promise.all(ends).then(
+          () => resolve('end of input'),
+          () => resolve('stdin error'),
+        );
       }
     });
     this.stopReloading();
@@ -366,7 +437,9 @@ class AgentRun {
       try {
         await this.checkpoint(true);
         await store.close();
-      } catch (e) { this.log(`saving read positions in ${store.dir}: ${errorMessage(e)}`); }
+      } catch (e) {
+        this.log(`saving read positions in ${store.dir}: ${errorMessage(e)}`);
+      }
     }
     if (this.dumpFd !== null) fs.closeSync(this.dumpFd);
     this.lock?.release();

@@ -48,13 +48,17 @@ export function loadProfiles(file: string | undefined): Profile[] {
  */
 export function reloadProfiles(running: Profile[], file: string | undefined, log: (line: string) => void): void {
   let next: Profile[];
-  try { next = loadProfiles(file); } catch (e) {
+  try {
+    next = loadProfiles(file);
+  } catch (e) {
     log(`SIGHUP: ERROR: ${(e as Error).message}; the running profiles stay`);
     return;
   }
   running.splice(0, running.length, ...next);
-  log(`SIGHUP: profiles reloaded from ${file ?? "Picket's embedded default"} (${next.length} profile(s)); ` +
-    'read positions kept; content and acquisition are not reloaded: restart to apply changes to them');
+  log(
+    `SIGHUP: profiles reloaded from ${file ?? "Picket's embedded default"} (${next.length} profile(s)); ` +
+      'read positions kept; content and acquisition are not reloaded: restart to apply changes to them',
+  );
 }
 
 /**
@@ -282,8 +286,11 @@ export async function runLapiOnly(
       await lapi.store.close().catch(() => undefined);
       await store.close().catch(() => undefined);
       lock.release();
-      throw new CliError(`metrics server on ${o.metricsAddr.host}:${o.metricsAddr.port} not started: ` +
-        `${errorMessage(e)} (--metrics off: none)`, 1);
+      throw new CliError(
+        `metrics server on ${o.metricsAddr.host}:${o.metricsAddr.port} not started: ` +
+          `${errorMessage(e)} (--metrics off: none)`,
+        1,
+      );
     }
   }
   const why = await signalled;

@@ -4,10 +4,16 @@
 
 import type { AgentCounters } from '../pipeline/agent.js';
 
-export interface Totals { lines: number; parsed: number; unparsed: number; alerts: number }
+export interface Totals {
+  lines: number;
+  parsed: number;
+  unparsed: number;
+  alerts: number;
+}
 
 export function totalsOf(c: AgentCounters): Totals {
-  let lines = 0, alerts = 0;
+  let lines = 0,
+    alerts = 0;
   for (const v of Object.values(c.lines)) lines += v;
   for (const v of Object.values(c.alerts)) alerts += v;
   return { lines, parsed: c.parsed, unparsed: c.unparsed, alerts };
@@ -16,6 +22,8 @@ export function totalsOf(c: AgentCounters): Totals {
 export function summaryLine(prev: Totals, now: Totals, seconds: number): string {
   const d = (k: keyof Totals) => now[k] - prev[k];
   const rate = seconds > 0 ? Math.round(d('lines') / seconds) : 0;
-  return `last ${Math.round(seconds)}s: ${d('lines')} lines (${rate}/s), ${d('parsed')} parsed, ${d('unparsed')} unparsed, ` +
-    `${d('alerts')} alerts; total ${now.lines} lines, ${now.alerts} alerts`;
+  return (
+    `last ${Math.round(seconds)}s: ${d('lines')} lines (${rate}/s), ${d('parsed')} parsed, ${d('unparsed')} unparsed, ` +
+    `${d('alerts')} alerts; total ${now.lines} lines, ${now.alerts} alerts`
+  );
 }

@@ -15,5 +15,7 @@ export function onStopSignal(): Promise<string> {
 /** Calls `reload` on every SIGHUP from now on; returns the function that stops listening. */
 export function onReloadSignal(reload: () => void): () => void {
   process.on('SIGHUP', reload);
-  return () => { process.removeListener('SIGHUP', reload); };
+  return () => {
+    process.removeListener('SIGHUP', reload);
+  };
 }

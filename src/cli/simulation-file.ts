@@ -23,7 +23,9 @@ export function simulationSwitch(file: string | undefined): SimulationSwitch | n
 /** the simulation_path of an explicitly given config file */
 export function configSimulation(configFile: unknown): string | undefined {
   if (typeof configFile !== 'string') return undefined;
-  try { return loadConfigFile(configFile).simulationPath; } catch (e) {
+  try {
+    return loadConfigFile(configFile).simulationPath;
+  } catch (e) {
     if (e instanceof ConfigError) throw new CliError(e.message, 1);
     throw e;
   }

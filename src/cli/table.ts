@@ -10,9 +10,21 @@
 import Table from 'cli-table3';
 
 const CHARS = {
-  top: '─', 'top-mid': '┬', 'top-left': '╭', 'top-right': '╮',
-  bottom: '─', 'bottom-mid': '┴', 'bottom-left': '╰', 'bottom-right': '╯',
-  left: '│', 'left-mid': '├', mid: '─', 'mid-mid': '┼', right: '│', 'right-mid': '┤', middle: '│',
+  top: '─',
+  'top-mid': '┬',
+  'top-left': '╭',
+  'top-right': '╮',
+  bottom: '─',
+  'bottom-mid': '┴',
+  'bottom-left': '╰',
+  'bottom-right': '╯',
+  left: '│',
+  'left-mid': '├',
+  mid: '─',
+  'mid-mid': '┼',
+  right: '│',
+  'right-mid': '┤',
+  middle: '│',
 };
 
 export function renderTable(headers: readonly string[], rows: ReadonlyArray<readonly string[]>): string {

@@ -18,7 +18,21 @@ export type AlertInput = Omit<LapiAlertJSON, 'decisions' | 'meta' | 'kind' | 're
 export type AlertDecision = Omit<LapiDecisionJSON, 'id' | 'simulated'> & { id: number; simulated?: boolean };
 
 /** An alert as `GET /v1/alerts` / `GET /v1/alerts/:id` return it (old servers omit some fields or send null). */
-export type AlertResponse = Omit<LapiAlertJSON, 'id' | 'machine_id' | 'created_at' | 'decisions' | 'events' | 'meta' | 'source' | 'kind' | 'remediation' | 'labels' | 'scenario_hash' | 'scenario_version'> & {
+export type AlertResponse = Omit<
+  LapiAlertJSON,
+  | 'id'
+  | 'machine_id'
+  | 'created_at'
+  | 'decisions'
+  | 'events'
+  | 'meta'
+  | 'source'
+  | 'kind'
+  | 'remediation'
+  | 'labels'
+  | 'scenario_hash'
+  | 'scenario_version'
+> & {
   id: number;
   machine_id: string;
   created_at: string;
@@ -69,10 +83,23 @@ export interface DecisionDeleteQuery {
 }
 
 const ALERT_KEYS: ReadonlyArray<[keyof AlertQuery, string]> = [
-  ['scope', 'scope'], ['value', 'value'], ['scenario', 'scenario'], ['ip', 'ip'], ['range', 'range'],
-  ['contains', 'contains'], ['since', 'since'], ['until', 'until'], ['hasActiveDecision', 'has_active_decision'],
-  ['decisionType', 'decision_type'], ['origin', 'origin'], ['includeCapi', 'include_capi'], ['simulated', 'simulated'],
-  ['kind', 'kind'], ['limit', 'limit'], ['sort', 'sort'], ['withDecisions', 'with_decisions'],
+  ['scope', 'scope'],
+  ['value', 'value'],
+  ['scenario', 'scenario'],
+  ['ip', 'ip'],
+  ['range', 'range'],
+  ['contains', 'contains'],
+  ['since', 'since'],
+  ['until', 'until'],
+  ['hasActiveDecision', 'has_active_decision'],
+  ['decisionType', 'decision_type'],
+  ['origin', 'origin'],
+  ['includeCapi', 'include_capi'],
+  ['simulated', 'simulated'],
+  ['kind', 'kind'],
+  ['limit', 'limit'],
+  ['sort', 'sort'],
+  ['withDecisions', 'with_decisions'],
 ];
 
 /** query parameters in the order cscli sends them (has_active_decision, include_capi, limit last) */
@@ -87,7 +114,14 @@ export function alertQueryParams(q: AlertQuery): Query {
 
 export function decisionDeleteParams(q: DecisionDeleteQuery): Query {
   return {
-    ip: q.ip, range: q.range, contains: q.contains === undefined ? undefined : String(q.contains),
-    scopes: q.scope, value: q.value, type: q.type, origin: q.origin, scenario: q.scenario, uuid: q.uuid,
+    ip: q.ip,
+    range: q.range,
+    contains: q.contains === undefined ? undefined : String(q.contains),
+    scopes: q.scope,
+    value: q.value,
+    type: q.type,
+    origin: q.origin,
+    scenario: q.scenario,
+    uuid: q.uuid,
   };
 }

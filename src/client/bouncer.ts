@@ -53,7 +53,16 @@ function protobufCodec(): Promise<ProtobufCodec> {
 }
 
 function wireToClient(d: WireDecision): ClientDecision {
-  return { id: Number(d.id), uuid: d.uuid ?? '', origin: d.origin, type: d.type, scope: d.scope, value: d.value, scenario: d.scenario, durationSeconds: Number(d.durationSeconds) };
+  return {
+    id: Number(d.id),
+    uuid: d.uuid ?? '',
+    origin: d.origin,
+    type: d.type,
+    scope: d.scope,
+    value: d.value,
+    scenario: d.scenario,
+    durationSeconds: Number(d.durationSeconds),
+  };
 }
 
 function joined(list: string[] | undefined): string | undefined {
@@ -133,7 +142,10 @@ export class DecisionPoller {
   private needStartup = true;
   private timer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly client: BouncerClient, private readonly opts: Omit<StreamOptions, 'startup'>) {}
+  constructor(
+    private readonly client: BouncerClient,
+    private readonly opts: Omit<StreamOptions, 'startup'>,
+  ) {}
 
   async next(): Promise<DecisionDelta> {
     const startup = this.needStartup;
@@ -151,9 +163,11 @@ export class DecisionPoller {
   start(intervalMs: number, onDelta: (d: DecisionDelta) => void, onError: (e: Error) => void): void {
     if (this.timer) return;
     const tick = (): void => {
-      this.next().then(onDelta, onError).finally(() => {
-        if (this.timer) this.timer = setTimeout(tick, intervalMs);
-      });
+      this.next()
+        .then(onDelta, onError)
+        .finally(() => {
+          if (this.timer) this.timer = setTimeout(tick, intervalMs);
+        });
     };
     this.timer = setTimeout(tick, 0);
   }

@@ -54,7 +54,10 @@ export class AlertForwarder {
   private droppedSinceLog = 0;
   private closing = false;
 
-  constructor(private readonly client: WatcherClient, private readonly o: ForwarderOptions) {
+  constructor(
+    private readonly client: WatcherClient,
+    private readonly o: ForwarderOptions,
+  ) {
     this.maxQueue = o.maxQueue ?? 10_000;
     this.batchSize = o.batchSize ?? 100;
     this.minBackoff = o.minBackoffMs ?? 1000;
@@ -69,7 +72,9 @@ export class AlertForwarder {
     }
   }
 
-  get stats(): ForwarderStats { return { ...this.stats_, queued: this.queue.length }; }
+  get stats(): ForwarderStats {
+    return { ...this.stats_, queued: this.queue.length };
+  }
 
   push(a: AlertInput): void {
     if (this.queue.length >= this.maxQueue) {
@@ -77,21 +82,28 @@ export class AlertForwarder {
       this.droppedSinceLog++;
       const now = Date.now();
       if (now - this.lastDropLog >= DROP_LOG_EVERY_MS) {
-        this.o.log(`alert queue full (${this.maxQueue}, LAPI ${this.client.url} not keeping up or unreachable): dropped ${this.droppedSinceLog} alert(s), ${this.stats_.dropped} in total`);
+        this.o.log(
+          `alert queue full (${this.maxQueue}, LAPI ${this.client.url} not keeping up or unreachable): dropped ${this.droppedSinceLog} alert(s), ${this.stats_.dropped} in total`,
+        );
         this.lastDropLog = now;
         this.droppedSinceLog = 0;
       }
       return;
     }
     this.queue.push(a);
-    this.running ??= this.loop().finally(() => { this.running = null; });
+    this.running ??= this.loop().finally(() => {
+      this.running = null;
+    });
   }
 
   private sleep(ms: number): Promise<void> {
     return new Promise<void>((resolve) => {
       this.wake = resolve;
       this.sleepTimer = setTimeout(resolve, ms);
-    }).then(() => { this.wake = null; this.sleepTimer = null; });
+    }).then(() => {
+      this.wake = null;
+      this.sleepTimer = null;
+    });
   }
 
   private async loop(): Promise<void> {
@@ -116,14 +128,18 @@ export class AlertForwarder {
         }
         if (status >= 500 && ++serverErrors >= this.maxServerErrors) {
           this.stats_.rejected += batch.length;
-          this.o.log(`LAPI ${this.client.url} failed ${serverErrors} times on ${batch.length} alert(s), given up: ${err.message}`);
+          this.o.log(
+            `LAPI ${this.client.url} failed ${serverErrors} times on ${batch.length} alert(s), given up: ${err.message}`,
+          );
           serverErrors = 0;
           continue;
         }
         this.queue.unshift(...batch);
         if (this.closing) return;
         this.backoff = this.backoff === 0 ? this.minBackoff : Math.min(this.maxBackoff, this.backoff * 2);
-        this.o.log(`pushing ${batch.length} alert(s) to ${this.client.url} failed (${err.message}); retry in ${Math.round(this.backoff / 1000)} s, ${this.queue.length} queued`);
+        this.o.log(
+          `pushing ${batch.length} alert(s) to ${this.client.url} failed (${err.message}); retry in ${Math.round(this.backoff / 1000)} s, ${this.queue.length} queued`,
+        );
         await this.sleep(this.backoff);
         if (this.closing) return;
       }
@@ -138,18 +154,25 @@ export class AlertForwarder {
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
     this.heartbeatTimer = null;
     // a retry waiting in backoff is tried once more right now
-    if (this.sleepTimer) { clearTimeout(this.sleepTimer); this.wake?.(); }
+    if (this.sleepTimer) {
+      clearTimeout(this.sleepTimer);
+      this.wake?.();
+    }
     const deadline = new Promise<void>((r) => setTimeout(r, timeoutMs).unref());
     if (this.running) await Promise.race([this.running, deadline]);
     this.closing = true;
-    if (this.sleepTimer) { clearTimeout(this.sleepTimer); this.wake?.(); }
+    if (this.sleepTimer) {
+      clearTimeout(this.sleepTimer);
+      this.wake?.();
+    }
     if (this.queue.length > 0) {
       this.stats_.dropped += this.queue.length;
       this.o.log(`${this.queue.length} alert(s) not delivered to ${this.client.url} before stopping: dropped`);
       this.queue.length = 0;
     }
     if (this.running) await this.running.catch(() => undefined);
-    if (this.queue.length > 0) { // a batch in flight at the deadline that failed afterwards
+    if (this.queue.length > 0) {
+      // a batch in flight at the deadline that failed afterwards
       this.stats_.dropped += this.queue.length;
       this.queue.length = 0;
     }

@@ -37,7 +37,10 @@ export interface ClientTls {
   rejectUnauthorized?: boolean;
 }
 
-interface SharedPool { pool: Pool; users: number }
+interface SharedPool {
+  pool: Pool;
+  users: number;
+}
 const pools = new Map<string, SharedPool>();
 
 /** `k=v&k2=v2` with percent-encoding; arrays repeat the key; undefined/null values are left out. */
@@ -60,16 +63,25 @@ export class LapiHttp {
   private readonly poolKey: string;
   private closed = false;
 
-  constructor(readonly baseUrl: string, private readonly timeoutMs = 30_000, tls?: ClientTls) {
+  constructor(
+    readonly baseUrl: string,
+    private readonly timeoutMs = 30_000,
+    tls?: ClientTls,
+  ) {
     let u: URL;
-    try { u = new URL(baseUrl); } catch {
+    try {
+      u = new URL(baseUrl);
+    } catch {
       throw new LapiUnreachableError(baseUrl, 'not a URL (expected http://HOST:PORT/)');
     }
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new LapiUnreachableError(baseUrl, `unsupported scheme ${u.protocol}`);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:')
+      throw new LapiUnreachableError(baseUrl, `unsupported scheme ${u.protocol}`);
     this.origin = u.origin;
     this.basePath = u.pathname.replace(/\/+$/, '');
     // clients with other TLS settings for the same origin get their own pool
-    this.poolKey = tls ? `${this.origin} ${tls.rejectUnauthorized === false ? 'insecure' : ''} ${tls.ca ? String(tls.ca) : ''}` : this.origin;
+    this.poolKey = tls
+      ? `${this.origin} ${tls.rejectUnauthorized === false ? 'insecure' : ''} ${tls.ca ? String(tls.ca) : ''}`
+      : this.origin;
     let sp = pools.get(this.poolKey);
     if (!sp) {
       const connect = tls ? { ca: tls.ca, rejectUnauthorized: tls.rejectUnauthorized ?? true } : undefined;
@@ -96,19 +108,31 @@ export class LapiHttp {
     let res;
     try {
       res = await this.shared.pool.request({
-        method: spec.method, path, headers, body,
-        headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs,
+        method: spec.method,
+        path,
+        headers,
+        body,
+        headersTimeout: this.timeoutMs,
+        bodyTimeout: this.timeoutMs,
       });
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
-      throw new LapiUnreachableError(this.origin + this.basePath, err.code ? `${err.code} ${err.message}` : err.message);
+      throw new LapiUnreachableError(
+        this.origin + this.basePath,
+        err.code ? `${err.code} ${err.message}` : err.message,
+      );
     }
     let buf: Buffer;
-    try { buf = Buffer.from(await res.body.arrayBuffer()); } catch (e) {
-      throw new LapiUnreachableError(this.origin + this.basePath, `reading the response of ${spec.method} ${spec.path}: ${errorMessage(e)}`);
+    try {
+      buf = Buffer.from(await res.body.arrayBuffer());
+    } catch (e) {
+      throw new LapiUnreachableError(
+        this.origin + this.basePath,
+        `reading the response of ${spec.method} ${spec.path}: ${errorMessage(e)}`,
+      );
     }
     const ct = res.headers['content-type'];
-    const contentType = Array.isArray(ct) ? ct[0] ?? '' : ct ?? '';
+    const contentType = Array.isArray(ct) ? (ct[0] ?? '') : (ct ?? '');
     const status = res.statusCode;
     if ((status < 200 || status > 299) && !spec.okStatuses?.includes(status)) {
       throw new LapiError(status, errorMessageOf(buf.toString('utf8')), spec.method, spec.path);
@@ -120,7 +144,9 @@ export class LapiHttp {
   static json<T>(r: HttpResponse, what: string): T {
     const text = r.body.toString('utf8');
     if (text.trim() === '') return null as T;
-    try { return JSON.parse(text) as T; } catch (e) {
+    try {
+      return JSON.parse(text) as T;
+    } catch (e) {
       throw new LapiError(r.status, `response of ${what} is not JSON: ${errorMessage(e)}`, 'GET', what);
     }
   }

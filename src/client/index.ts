@@ -1,5 +1,12 @@
 // Public entry of the Local API client library: bouncer and watcher clients, their types and errors.
-export { BouncerClient, DecisionPoller, type BouncerClientOptions, type StreamOptions, type LookupQuery, type WireFormat } from './bouncer.js';
+export {
+  BouncerClient,
+  DecisionPoller,
+  type BouncerClientOptions,
+  type StreamOptions,
+  type LookupQuery,
+  type WireFormat,
+} from './bouncer.js';
 export { WatcherClient, type WatcherClientOptions, type LoginResult } from './watcher.js';
 export type { ClientDecision, DecisionDelta } from './decisions.js';
 export type { AlertInput, AlertResponse, AlertDecision, AlertQuery, DecisionDeleteQuery } from './alerts.js';

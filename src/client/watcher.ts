@@ -7,7 +7,14 @@
 import { LapiHttp, type ClientTls, type Query, type RequestSpec, type HttpResponse } from './http.js';
 import { LapiError, LapiResponseError } from './errors.js';
 import { CLIENT_USER_AGENT } from './version.js';
-import { alertQueryParams, decisionDeleteParams, type AlertInput, type AlertQuery, type AlertResponse, type DecisionDeleteQuery } from './alerts.js';
+import {
+  alertQueryParams,
+  decisionDeleteParams,
+  type AlertInput,
+  type AlertQuery,
+  type AlertResponse,
+  type DecisionDeleteQuery,
+} from './alerts.js';
 
 export interface WatcherClientOptions {
   url: string;
@@ -21,7 +28,10 @@ export interface WatcherClientOptions {
   tls?: ClientTls;
 }
 
-export interface LoginResult { token: string; expire: string }
+export interface LoginResult {
+  token: string;
+  expire: string;
+}
 
 /** renew the token this long before it expires */
 const RENEW_BEFORE_MS = 60_000;
@@ -49,20 +59,29 @@ export class WatcherClient {
     this.scenarios = o.scenarios ?? null;
   }
 
-  get url(): string { return this.o.url; }
+  get url(): string {
+    return this.o.url;
+  }
 
   /** the scenario list sent at the next login (an agent knows it once its content is loaded) */
-  setScenarios(list: string[] | null): void { this.scenarios = list; }
-  get machineId(): string { return this.o.machineId; }
+  setScenarios(list: string[] | null): void {
+    this.scenarios = list;
+  }
+  get machineId(): string {
+    return this.o.machineId;
+  }
 
   /** `POST /v1/watchers/login`; keeps the token */
   async login(): Promise<LoginResult> {
     const r = await this.http.request({
-      method: 'POST', path: '/v1/watchers/login', headers: { 'user-agent': this.ua },
+      method: 'POST',
+      path: '/v1/watchers/login',
+      headers: { 'user-agent': this.ua },
       json: { machine_id: this.o.machineId, password: this.o.password, scenarios: this.scenarios },
     });
     const body = LapiHttp.json<{ token?: unknown; expire?: unknown } | null>(r, '/v1/watchers/login');
-    if (!body || typeof body.token !== 'string') throw new LapiError(r.status, 'login response has no token', 'POST', '/v1/watchers/login');
+    if (!body || typeof body.token !== 'string')
+      throw new LapiError(r.status, 'login response has no token', 'POST', '/v1/watchers/login');
     const expire = typeof body.expire === 'string' ? body.expire : '';
     const exp = Date.parse(expire);
     this.token = body.token;
@@ -74,14 +93,23 @@ export class WatcherClient {
 
   private async ensureToken(): Promise<void> {
     if (this.token !== null && Date.now() < this.renewAt) return;
-    if (!this.loggingIn) this.loggingIn = this.login().then(() => undefined).finally(() => { this.loggingIn = null; });
+    if (!this.loggingIn)
+      this.loggingIn = this.login()
+        .then(() => undefined)
+        .finally(() => {
+          this.loggingIn = null;
+        });
     await this.loggingIn;
   }
 
   /** an authenticated request; on 401/403 the token is dropped, a new one obtained and the request sent once more */
   private async authed(spec: RequestSpec): Promise<HttpResponse> {
     await this.ensureToken();
-    const send = () => this.http.request({ ...spec, headers: { ...spec.headers, 'user-agent': this.ua, authorization: `Bearer ${this.token}` } });
+    const send = () =>
+      this.http.request({
+        ...spec,
+        headers: { ...spec.headers, 'user-agent': this.ua, authorization: `Bearer ${this.token}` },
+      });
     try {
       return await send();
     } catch (e) {
@@ -154,12 +182,18 @@ export class WatcherClient {
     if (targets.length === 0) return out;
     const r = await this.authed({ method: 'POST', path: '/v1/allowlists/check', json: { targets }, okStatuses: [404] });
     if (r.status === 404) return out;
-    const body = LapiHttp.json<{ results?: { target?: unknown; allowlists?: unknown }[] } | null>(r, '/v1/allowlists/check');
+    const body = LapiHttp.json<{ results?: { target?: unknown; allowlists?: unknown }[] } | null>(
+      r,
+      '/v1/allowlists/check',
+    );
     for (const res of body?.results ?? []) {
-      if (typeof res.target === 'string' && Array.isArray(res.allowlists)) out.set(res.target, res.allowlists.map(String));
+      if (typeof res.target === 'string' && Array.isArray(res.allowlists))
+        out.set(res.target, res.allowlists.map(String));
     }
     return out;
   }
 
-  close(): Promise<void> { return this.http.close(); }
+  close(): Promise<void> {
+    return this.http.close();
+  }
 }

@@ -9,7 +9,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PicketError } from '../core/errors.js';
 
-export interface StagedFile { path: string; stage: string }
+export interface StagedFile {
+  path: string;
+  stage: string;
+}
 
 export interface ContentSet {
   /** parser files with the stage they belong to (the directory right below `parsers/`) */
@@ -26,23 +29,38 @@ const YAML_RE = /\.ya?ml$/;
 
 function walkYaml(dir: string, out: string[]): void {
   let entries: fs.Dirent[];
-  try { entries = fs.readdirSync(dir, { withFileTypes: true }); } catch { return; }
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return;
+  }
   for (const e of entries) {
     const p = path.join(dir, e.name);
     let isDir = e.isDirectory();
     let isFile = e.isFile();
     if (e.isSymbolicLink()) {
-      try { const st = fs.statSync(p); isDir = st.isDirectory(); isFile = st.isFile(); } catch { continue; }
+      try {
+        const st = fs.statSync(p);
+        isDir = st.isDirectory();
+        isFile = st.isFile();
+      } catch {
+        continue;
+      }
     }
-    if (isDir) { if (e.name !== 'data' && !e.name.startsWith('.')) walkYaml(p, out); }
-    else if (isFile && YAML_RE.test(e.name)) out.push(p);
+    if (isDir) {
+      if (e.name !== 'data' && !e.name.startsWith('.')) walkYaml(p, out);
+    } else if (isFile && YAML_RE.test(e.name)) out.push(p);
   }
 }
 
 function staged(root: string): StagedFile[] {
   const out: StagedFile[] = [];
   let stages: fs.Dirent[];
-  try { stages = fs.readdirSync(root, { withFileTypes: true }); } catch { return out; }
+  try {
+    stages = fs.readdirSync(root, { withFileTypes: true });
+  } catch {
+    return out;
+  }
   for (const s of stages) {
     if (!s.isDirectory() && !s.isSymbolicLink()) continue;
     const files: string[] = [];
@@ -59,7 +77,9 @@ export function sortStaged(files: StagedFile[]): StagedFile[] {
   );
 }
 
-function cmp(a: string, b: string): number { return a < b ? -1 : a > b ? 1 : 0; }
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
 
 export function discoverContent(dir: string): ContentSet {
   const root = path.resolve(dir);

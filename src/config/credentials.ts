@@ -25,7 +25,9 @@ export interface Credentials {
 
 /** A credentials file that cannot be used (code CONFIG_BAD_CREDENTIALS); the message names the file and key. */
 export class CredentialsError extends PicketError {
-  constructor(message: string) { super('CONFIG_BAD_CREDENTIALS', message); }
+  constructor(message: string) {
+    super('CONFIG_BAD_CREDENTIALS', message);
+  }
 }
 
 export function parseCredentials(text: string, file: string): Credentials {
@@ -49,12 +51,14 @@ export function parseCredentials(text: string, file: string): Credentials {
       continue;
     }
     if (key === 'ca_cert_path') {
-      if (typeof v !== 'string' || v === '') throw new CredentialsError(`${file}:${line}: ${key}: expected a file path`);
+      if (typeof v !== 'string' || v === '')
+        throw new CredentialsError(`${file}:${line}: ${key}: expected a file path`);
       out.caCertPath = v;
       continue;
     }
     if (key !== 'url' && key !== 'login' && key !== 'password') continue; // others (cert_path, key_path) are ignored
-    if (typeof v !== 'string' && typeof v !== 'number') throw new CredentialsError(`${file}:${line}: ${key}: expected a string`);
+    if (typeof v !== 'string' && typeof v !== 'number')
+      throw new CredentialsError(`${file}:${line}: ${key}: expected a string`);
     out[key] = String(v);
   }
   for (const k of ['url', 'login', 'password'] as const) {
@@ -65,11 +69,15 @@ export function parseCredentials(text: string, file: string): Credentials {
 
 export function readCredentials(file: string): Credentials {
   let text: string;
-  try { text = fs.readFileSync(file, 'utf8'); } catch (e) {
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new CredentialsError(code === 'ENOENT'
-      ? `credentials file ${file} does not exist (start \`picket run\` once, or use \`picket machines add ID --auto -f FILE\`)`
-      : `cannot read credentials file ${file}: ${code ?? errorMessage(e)}`);
+    throw new CredentialsError(
+      code === 'ENOENT'
+        ? `credentials file ${file} does not exist (start \`picket run\` once, or use \`picket machines add ID --auto -f FILE\`)`
+        : `cannot read credentials file ${file}: ${code ?? errorMessage(e)}`,
+    );
   }
   return parseCredentials(text, file);
 }
@@ -87,7 +95,9 @@ export function clientTlsOf(c: Credentials, localCert?: string): ClientTls | und
   const caFile = c.caCertPath ?? localCert;
   let ca: Buffer | undefined;
   if (caFile !== undefined) {
-    try { ca = fs.readFileSync(caFile); } catch (e) {
+    try {
+      ca = fs.readFileSync(caFile);
+    } catch (e) {
       throw new CredentialsError(`CA certificate ${caFile}: ${errorCode(e) ?? errorMessage(e)}`);
     }
   }

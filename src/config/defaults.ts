@@ -8,7 +8,8 @@
 
 import path from 'node:path';
 
-export const DEFAULT_DATA_DIR = typeof process.getuid === 'function' && process.getuid() === 0 ? '/var/lib/picket' : './.picket-data';
+export const DEFAULT_DATA_DIR =
+  typeof process.getuid === 'function' && process.getuid() === 0 ? '/var/lib/picket' : './.picket-data';
 export const DEFAULT_CONFIG_FILE = '/etc/picket/config.yaml';
 export const DEFAULT_LAPI_LISTEN = '127.0.0.1:8080';
 export const DEFAULT_METRICS_LISTEN = '127.0.0.1:6060';

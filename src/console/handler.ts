@@ -14,13 +14,27 @@ import { AllowlistError } from '../store/allowlists.js';
 import type { LapiAlertJSON } from '../api/alerts.js';
 import { verifyUser } from './users.js';
 import { Sessions, securityHeaders, type Session } from './session.js';
-import { ConsoleInputError, alertFilter, alertJson, dashboard, decisionFilter, decisionJson, durationMs, manualDecision } from './data.js';
+import {
+  ConsoleInputError,
+  alertFilter,
+  alertJson,
+  dashboard,
+  decisionFilter,
+  decisionJson,
+  durationMs,
+  manualDecision,
+} from './data.js';
 import { errorMessage, isPicketError } from '../core/errors.js';
 
 const MAX_BODY = 16 * 1024;
 const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml', '.png': 'image/png', '.ico': 'image/x-icon', '.json': 'application/json',
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
 };
 
 export interface ConsoleOptions {
@@ -48,16 +62,25 @@ function readJson(req: IncomingMessage): Promise<Json> {
     let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > MAX_BODY) { reject(new ConsoleInputError('CONSOLE_BAD_INPUT', `body: over ${MAX_BODY} bytes`)); req.destroy(); return; }
+      if (size > MAX_BODY) {
+        reject(new ConsoleInputError('CONSOLE_BAD_INPUT', `body: over ${MAX_BODY} bytes`));
+        req.destroy();
+        return;
+      }
       chunks.push(c);
     });
     req.on('end', () => {
-      if (size === 0) { resolve({}); return; }
+      if (size === 0) {
+        resolve({});
+        return;
+      }
       try {
         const v: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
         if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new Error('expected a JSON object');
         resolve(v as Json);
-      } catch (e) { reject(new ConsoleInputError('CONSOLE_BAD_INPUT', `body: ${errorMessage(e)}`)); }
+      } catch (e) {
+        reject(new ConsoleInputError('CONSOLE_BAD_INPUT', `body: ${errorMessage(e)}`));
+      }
     });
     req.on('error', reject);
   });
@@ -80,22 +103,40 @@ export class ConsoleHandler {
     securityHeaders(res, this.o.tls);
     const url = new URL(req.url ?? '/', 'http://x');
     const p = url.pathname;
-    if (!p.startsWith('/ui/api/')) { this.serveStatic(req, res, p); return; }
+    if (!p.startsWith('/ui/api/')) {
+      this.serveStatic(req, res, p);
+      return;
+    }
     this.api(req, res, p.slice('/ui/api'.length), url.searchParams).catch((e: unknown) => {
-      if (res.headersSent) { res.destroy(); return; }
-      if (e instanceof ConsoleInputError || e instanceof AllowlistError) send(res, e instanceof AllowlistError && e.kind === 'not-found' ? 404 : 400, { message: e.message });
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      if (e instanceof ConsoleInputError || e instanceof AllowlistError)
+        send(res, e instanceof AllowlistError && e.kind === 'not-found' ? 404 : 400, { message: e.message });
       else if (isPicketError(e)) send(res, 400, { message: e.message });
-      else { this.o.log?.(`console ${req.method} ${p}: ${errorMessage(e)}`); send(res, 500, { message: 'internal error' }); }
+      else {
+        this.o.log?.(`console ${req.method} ${p}: ${errorMessage(e)}`);
+        send(res, 500, { message: 'internal error' });
+      }
     });
   }
 
   private serveStatic(req: IncomingMessage, res: ServerResponse, p: string): void {
-    if (req.method !== 'GET' && req.method !== 'HEAD') { send(res, 405, { message: 'method not allowed' }); return; }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      send(res, 405, { message: 'method not allowed' });
+      return;
+    }
     const rel = p === '/ui' || p === '/ui/' || !p.startsWith('/ui/assets/') ? 'index.html' : p.slice('/ui/'.length);
     const file = path.join(this.o.uiDir, rel);
-    if (!file.startsWith(this.o.uiDir + path.sep) || rel.includes('..')) { send(res, 404, { message: 'not found' }); return; }
+    if (!file.startsWith(this.o.uiDir + path.sep) || rel.includes('..')) {
+      send(res, 404, { message: 'not found' });
+      return;
+    }
     let body: Buffer;
-    try { body = fs.readFileSync(file); } catch {
+    try {
+      body = fs.readFileSync(file);
+    } catch {
       send(res, 404, { message: rel === 'index.html' ? 'the console is not built: run npm run build' : 'not found' });
       return;
     }
@@ -110,45 +151,77 @@ export class ConsoleHandler {
 
   private async api(req: IncomingMessage, res: ServerResponse, route: string, q: URLSearchParams): Promise<void> {
     const method = req.method ?? 'GET';
-    if (route === '/login' && method === 'POST') { await this.login(req, res); return; }
+    if (route === '/login' && method === 'POST') {
+      await this.login(req, res);
+      return;
+    }
     const s = this.sessions.of(req);
-    if (s === null) { send(res, 401, { message: 'log in first' }); return; }
-    if (method !== 'GET' && method !== 'HEAD' && !this.sessions.csrfOk(req, s)) { send(res, 403, { message: 'missing or wrong CSRF token' }); return; }
+    if (s === null) {
+      send(res, 401, { message: 'log in first' });
+      return;
+    }
+    if (method !== 'GET' && method !== 'HEAD' && !this.sessions.csrfOk(req, s)) {
+      send(res, 403, { message: 'missing or wrong CSRF token' });
+      return;
+    }
     const now = this.now();
     const key = `${method} ${route.replace(/^\/decisions\/\d+$/, '/decisions/:id')}`;
     switch (key) {
-      case 'GET /me': send(res, 200, { user: s.user, csrf: s.csrf }); return;
-      case 'POST /logout': this.sessions.end(s); send(res, 200, {}, { 'Set-Cookie': this.sessions.cookie(null) }); return;
-      case 'GET /dashboard': send(res, 200, dashboard(this.o.store, now)); return;
+      case 'GET /me':
+        send(res, 200, { user: s.user, csrf: s.csrf });
+        return;
+      case 'POST /logout':
+        this.sessions.end(s);
+        send(res, 200, {}, { 'Set-Cookie': this.sessions.cookie(null) });
+        return;
+      case 'GET /dashboard':
+        send(res, 200, dashboard(this.o.store, now));
+        return;
       case 'GET /alerts': {
         const after = Number(q.get('after') ?? 0);
         const list = this.o.store.queryAlerts(alertFilter(q, now), now).filter((a) => a.id > after);
         send(res, 200, list.map(alertJson));
         return;
       }
-      case 'GET /decisions': send(res, 200, this.o.store.queryDecisions(decisionFilter(q), now).slice(0, 500).map(decisionJson)); return;
-      case 'POST /decisions': await this.addDecision(req, res, s, now); return;
+      case 'GET /decisions':
+        send(res, 200, this.o.store.queryDecisions(decisionFilter(q), now).slice(0, 500).map(decisionJson));
+        return;
+      case 'POST /decisions':
+        await this.addDecision(req, res, s, now);
+        return;
       case 'DELETE /decisions/:id': {
         const ok = await this.o.store.expireDecision(Number(route.slice('/decisions/'.length)), now);
         send(res, ok ? 200 : 404, ok ? {} : { message: 'no such active decision' });
         return;
       }
-      case 'GET /allowlists': send(res, 200, this.o.allowlists?.list() ?? []); return;
-      case 'POST /allowlists': await this.allowlistAdd(req, res, now); return;
+      case 'GET /allowlists':
+        send(res, 200, this.o.allowlists?.list() ?? []);
+        return;
+      case 'POST /allowlists':
+        await this.allowlistAdd(req, res, now);
+        return;
       case 'DELETE /allowlists': {
         const n = await this.allowlistsOrFail().removeItems(q.get('list') ?? '', [q.get('value') ?? '']);
         send(res, n > 0 ? 200 : 404, n > 0 ? {} : { message: 'no such item' });
         return;
       }
-      case 'GET /report': await sendReport(res, this.o.store, q, now); return;
-      case 'GET /privacy': send(res, 200, { text: privacyText() }); return;
-      default: send(res, 404, { message: `no console API route ${method} ${route}` });
+      case 'GET /report':
+        await sendReport(res, this.o.store, q, now);
+        return;
+      case 'GET /privacy':
+        send(res, 200, { text: privacyText() });
+        return;
+      default:
+        send(res, 404, { message: `no console API route ${method} ${route}` });
     }
   }
 
   private async login(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const ip = req.socket.remoteAddress ?? '';
-    if (!this.sessions.loginAllowed(ip)) { send(res, 429, { message: 'too many failed logins: wait a minute' }, { 'Retry-After': '60' }); return; }
+    if (!this.sessions.loginAllowed(ip)) {
+      send(res, 429, { message: 'too many failed logins: wait a minute' }, { 'Retry-After': '60' });
+      return;
+    }
     const b = await readJson(req);
     if (!verifyUser(this.o.dataDir, str(b.user), str(b.password))) {
       this.sessions.loginFailed(ip);
@@ -160,14 +233,18 @@ export class ConsoleHandler {
   }
 
   private async addDecision(req: IncomingMessage, res: ServerResponse, s: Session, now: number): Promise<void> {
-    if (this.ingest === null) { send(res, 503, { message: 'the LAPI is starting' }); return; }
+    if (this.ingest === null) {
+      send(res, 503, { message: 'the LAPI is starting' });
+      return;
+    }
     const alert = manualDecision(await readJson(req), s.user, now);
     const ids = await this.ingest([alert], `console:${s.user}`);
     send(res, 201, { alertIds: ids });
   }
 
   private allowlistsOrFail(): AllowlistStore {
-    if (this.o.allowlists === null) throw new ConsoleInputError('CONSOLE_NO_ALLOWLISTS', 'allowlists are not enabled on this LAPI');
+    if (this.o.allowlists === null)
+      throw new ConsoleInputError('CONSOLE_NO_ALLOWLISTS', 'allowlists are not enabled on this LAPI');
     return this.o.allowlists;
   }
 

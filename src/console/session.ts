@@ -10,10 +10,16 @@ const SESSION_MS = 8 * 3_600_000;
 const LOGIN_WINDOW_MS = 60_000;
 export const LOGIN_MAX_FAILURES = 5;
 
-export const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-  + "font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+export const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+  "font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-export interface Session { id: string; user: string; csrf: string; expires: number }
+export interface Session {
+  id: string;
+  user: string;
+  csrf: string;
+  expires: number;
+}
 
 export function securityHeaders(res: ServerResponse, tls: boolean): void {
   res.setHeader('Content-Security-Policy', CSP);
@@ -38,10 +44,18 @@ export class Sessions {
   private readonly byId = new Map<string, Session>();
   private readonly failures = new Map<string, { n: number; since: number }>();
 
-  constructor(private readonly now: () => number, private readonly tls: boolean) {}
+  constructor(
+    private readonly now: () => number,
+    private readonly tls: boolean,
+  ) {}
 
   create(user: string): Session {
-    const s = { id: crypto.randomBytes(32).toString('base64url'), user, csrf: crypto.randomBytes(32).toString('base64url'), expires: this.now() + SESSION_MS };
+    const s = {
+      id: crypto.randomBytes(32).toString('base64url'),
+      user,
+      csrf: crypto.randomBytes(32).toString('base64url'),
+      expires: this.now() + SESSION_MS,
+    };
     this.byId.set(s.id, s);
     return s;
   }
@@ -55,11 +69,16 @@ export class Sessions {
     const id = cookieOf(req);
     const s = id === undefined ? undefined : this.byId.get(id);
     if (s === undefined) return null;
-    if (s.expires <= this.now()) { this.byId.delete(s.id); return null; }
+    if (s.expires <= this.now()) {
+      this.byId.delete(s.id);
+      return null;
+    }
     return s;
   }
 
-  end(s: Session): void { this.byId.delete(s.id); }
+  end(s: Session): void {
+    this.byId.delete(s.id);
+  }
 
   /** an unsafe request must carry the session's token in X-CSRF-Token */
   csrfOk(req: IncomingMessage, s: Session): boolean {

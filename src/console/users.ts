@@ -12,20 +12,42 @@ const NAME_RE = /^[\w.@-]{1,64}$/;
 const KEY_LEN = 64;
 const SCRYPT = { N: 16384, r: 8, p: 1 } as const;
 
-export interface ConsoleUser { name: string; salt: string; hash: string; createdAt: number }
+export interface ConsoleUser {
+  name: string;
+  salt: string;
+  hash: string;
+  createdAt: number;
+}
 
 export class ConsoleUserError extends PicketError {}
 
-function fileOf(dataDir: string): string { return path.join(dataDir, USERS_FILE); }
+function fileOf(dataDir: string): string {
+  return path.join(dataDir, USERS_FILE);
+}
 
 export function readUsers(dataDir: string): ConsoleUser[] {
   let text: string;
-  try { text = fs.readFileSync(fileOf(dataDir), 'utf8'); } catch { return []; }
+  try {
+    text = fs.readFileSync(fileOf(dataDir), 'utf8');
+  } catch {
+    return [];
+  }
   let v: unknown;
-  try { v = JSON.parse(text); } catch { throw new ConsoleUserError('CONSOLE_BAD_USERS_FILE', `${fileOf(dataDir)}: not valid JSON`); }
-  if (!Array.isArray(v)) throw new ConsoleUserError('CONSOLE_BAD_USERS_FILE', `${fileOf(dataDir)}: expected a JSON array`);
-  return v.filter((u): u is ConsoleUser => u !== null && typeof u === 'object' && typeof (u as ConsoleUser).name === 'string'
-    && typeof (u as ConsoleUser).salt === 'string' && typeof (u as ConsoleUser).hash === 'string');
+  try {
+    v = JSON.parse(text);
+  } catch {
+    throw new ConsoleUserError('CONSOLE_BAD_USERS_FILE', `${fileOf(dataDir)}: not valid JSON`);
+  }
+  if (!Array.isArray(v))
+    throw new ConsoleUserError('CONSOLE_BAD_USERS_FILE', `${fileOf(dataDir)}: expected a JSON array`);
+  return v.filter(
+    (u): u is ConsoleUser =>
+      u !== null &&
+      typeof u === 'object' &&
+      typeof (u as ConsoleUser).name === 'string' &&
+      typeof (u as ConsoleUser).salt === 'string' &&
+      typeof (u as ConsoleUser).hash === 'string',
+  );
 }
 
 function writeUsers(dataDir: string, users: ConsoleUser[]): void {
@@ -41,10 +63,12 @@ function hashOf(password: string, salt: string): Buffer {
 }
 
 export function addUser(dataDir: string, name: string, password: string, now = Date.now()): ConsoleUser {
-  if (!NAME_RE.test(name)) throw new ConsoleUserError('CONSOLE_BAD_USER', `user name '${name}': 1-64 letters, digits, . @ _ -`);
+  if (!NAME_RE.test(name))
+    throw new ConsoleUserError('CONSOLE_BAD_USER', `user name '${name}': 1-64 letters, digits, . @ _ -`);
   if (password.length < 8) throw new ConsoleUserError('CONSOLE_BAD_PASSWORD', 'password: at least 8 characters');
   const users = readUsers(dataDir);
-  if (users.some((u) => u.name === name)) throw new ConsoleUserError('CONSOLE_USER_EXISTS', `user '${name}' already exists`);
+  if (users.some((u) => u.name === name))
+    throw new ConsoleUserError('CONSOLE_USER_EXISTS', `user '${name}' already exists`);
   const salt = crypto.randomBytes(16).toString('base64');
   const user = { name, salt, hash: hashOf(password, salt).toString('base64'), createdAt: now };
   writeUsers(dataDir, [...users, user]);

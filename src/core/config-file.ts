@@ -10,8 +10,11 @@ export const MAX_CONFIG_FILE_BYTES = 10 * 1024 * 1024;
 
 export class ConfigFileTooLargeError extends PicketError {
   constructor(file: string, size: number) {
-    super('CONFIG_FILE_TOO_LARGE', `${file} is ${size} bytes, larger than the ${MAX_CONFIG_FILE_BYTES}-byte limit ` +
-      'of configuration and content files');
+    super(
+      'CONFIG_FILE_TOO_LARGE',
+      `${file} is ${size} bytes, larger than the ${MAX_CONFIG_FILE_BYTES}-byte limit ` +
+        'of configuration and content files',
+    );
   }
 }
 

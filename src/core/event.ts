@@ -17,7 +17,9 @@ export type StrMap = Record<string, string>;
  * order line after line: built ~2x faster, ~1/4 of the memory, and property reads in compiled expressions
  * hit inline caches.
  */
-function GoMapObject(this: object): void { /* fields are added by their writers */ }
+function GoMapObject(this: object): void {
+  /* fields are added by their writers */
+}
 GoMapObject.prototype = Object.create(null) as object;
 const GO_MAP_PROTO: object = GoMapObject.prototype as object;
 const GoMapCtor = GoMapObject as unknown as new () => Record<string, unknown>;
@@ -104,8 +106,14 @@ export class Event {
     return '';
   }
 
-  SetMeta(key: string, value: string): boolean { this.Meta[key] = value; return true; }
-  SetParsed(key: string, value: string): boolean { this.Parsed[key] = value; return true; }
+  SetMeta(key: string, value: string): boolean {
+    this.Meta[key] = value;
+    return true;
+  }
+  SetParsed(key: string, value: string): boolean {
+    this.Parsed[key] = value;
+    return true;
+  }
 
   /** LOG: [Meta.source_ip] when it is an IP; OVFLW: the keys of Overflow.Sources. Strings, not parsed IPs. */
   ParseIPSources(): string[] {
@@ -119,16 +127,24 @@ export class Event {
 }
 
 /** models.MetaItems0 */
-export interface MetaItem { Key: string; Value: string }
+export interface MetaItem {
+  Key: string;
+  Value: string;
+}
 
 /** models.Event: one event attached to an alert. */
 export class AlertEvent {
-  constructor(public Timestamp: string, public Meta: MetaItem[]) {}
+  constructor(
+    public Timestamp: string,
+    public Meta: MetaItem[],
+  ) {}
   GetMeta(key: string): string {
     for (const m of this.Meta) if (m.Key === key) return m.Value;
     return '';
   }
-  GetTimestamp(): string { return this.Timestamp; }
+  GetTimestamp(): string {
+    return this.Timestamp;
+  }
 }
 
 /** models.Source */
@@ -142,13 +158,27 @@ export class Source {
   Range = '';
   Scope = '';
   Value = '';
-  GetScope(): string { return this.Scope; }
-  GetValue(): string { return this.Value; }
-  GetIP(): string { return this.IP; }
-  GetRange(): string { return this.Range; }
-  GetAsName(): string { return this.AsName; }
-  GetAsNumber(): string { return this.AsNumber; }
-  GetCn(): string { return this.Cn; }
+  GetScope(): string {
+    return this.Scope;
+  }
+  GetValue(): string {
+    return this.Value;
+  }
+  GetIP(): string {
+    return this.IP;
+  }
+  GetRange(): string {
+    return this.Range;
+  }
+  GetAsName(): string {
+    return this.AsName;
+  }
+  GetAsNumber(): string {
+    return this.AsNumber;
+  }
+  GetCn(): string {
+    return this.Cn;
+  }
 }
 
 /** models.Decision */
@@ -189,8 +219,12 @@ export class Alert {
   StopAt = '';
   UUID = '';
 
-  GetScenario(): string { return this.Scenario; }
-  GetEventsCount(): number { return this.EventsCount; }
+  GetScenario(): string {
+    return this.Scenario;
+  }
+  GetEventsCount(): number {
+    return this.EventsCount;
+  }
   GetScope(): string {
     if (!this.Source) throw new TypeError('invalid memory address or nil pointer dereference (Alert.Source)');
     return this.Source.Scope;
@@ -203,13 +237,27 @@ export class Alert {
     for (const m of this.Meta) if (m.Key === key) return m.Value;
     return '';
   }
-  GetCapacity(): number { return this.Capacity; }
-  GetLeakspeed(): string { return this.Leakspeed; }
-  GetMessage(): string { return this.Message; }
-  GetSimulated(): boolean { return this.Simulated; }
-  GetRemediation(): boolean { return this.Remediation; }
-  GetStartAt(): string { return this.StartAt; }
-  GetStopAt(): string { return this.StopAt; }
+  GetCapacity(): number {
+    return this.Capacity;
+  }
+  GetLeakspeed(): string {
+    return this.Leakspeed;
+  }
+  GetMessage(): string {
+    return this.Message;
+  }
+  GetSimulated(): boolean {
+    return this.Simulated;
+  }
+  GetRemediation(): boolean {
+    return this.Remediation;
+  }
+  GetStartAt(): string {
+    return this.StartAt;
+  }
+  GetStopAt(): string {
+    return this.StopAt;
+  }
 }
 
 /** types.RuntimeAlert: what a bucket overflow carries. */
@@ -223,5 +271,7 @@ export class RuntimeAlert {
   APIAlerts: Alert[] = [];
 
   /** Keys of Sources (Go map order upstream; insertion order here, which is deterministic). */
-  GetSources(): string[] { return Object.keys(this.Sources); }
+  GetSources(): string[] {
+    return Object.keys(this.Sources);
+  }
 }

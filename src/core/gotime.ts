@@ -5,22 +5,47 @@
 // Durations are plain numbers of nanoseconds (Go `time.Duration` is int64 ns).
 
 const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 
 /** Go `time.Weekday`: compares as its number, prints as its name. */
 export class GoWeekday {
   constructor(readonly n: number) {}
-  String(): string { return WEEKDAYS[this.n] ?? `%!Weekday(${this.n})`; }
-  valueOf(): number { return this.n; }
-  toString(): string { return this.String(); }
+  String(): string {
+    return WEEKDAYS[this.n] ?? `%!Weekday(${this.n})`;
+  }
+  valueOf(): number {
+    return this.n;
+  }
+  toString(): string {
+    return this.String();
+  }
 }
 
 /** Go `time.Month` (1..12). */
 export class GoMonth {
   constructor(readonly n: number) {}
-  String(): string { return MONTHS[this.n - 1] ?? `%!Month(${this.n})`; }
-  valueOf(): number { return this.n; }
-  toString(): string { return this.String(); }
+  String(): string {
+    return MONTHS[this.n - 1] ?? `%!Month(${this.n})`;
+  }
+  valueOf(): number {
+    return this.n;
+  }
+  toString(): string {
+    return this.String();
+  }
 }
 
 function pad(n: number, w: number): string {
@@ -49,11 +74,16 @@ export class GoTime {
   static readonly ZERO_MS = -62135596800000; // 0001-01-01T00:00:00Z, Go's zero time
 
   /** Go's zero time (one shared instance: GoTime is immutable, and every new event starts with two) */
-  static zero(): GoTime { return (zeroTime ??= new GoTime(GoTime.ZERO_MS, 0, 0, 'UTC')); }
+  static zero(): GoTime {
+    return (zeroTime ??= new GoTime(GoTime.ZERO_MS, 0, 0, 'UTC'));
+  }
   /** (one instance per millisecond: GoTime is immutable, and every parsed line asks for the time) */
   static now(): GoTime {
     const ms = Date.now();
-    if (ms !== nowMs) { nowMs = ms; nowTime = new GoTime(ms, 0, 0, 'UTC'); }
+    if (ms !== nowMs) {
+      nowMs = ms;
+      nowTime = new GoTime(ms, 0, 0, 'UTC');
+    }
     return nowTime!;
   }
   static fromUnixNano(ns: bigint | number, offset = 0, zone = 'UTC'): GoTime {
@@ -61,49 +91,96 @@ export class GoTime {
     const ms = big / 1000000n;
     let rem = Number(big - ms * 1000000n);
     let msn = Number(ms);
-    if (rem < 0) { rem += 1000000; msn -= 1; }
+    if (rem < 0) {
+      rem += 1000000;
+      msn -= 1;
+    }
     return new GoTime(msn, rem, offset, zone);
   }
 
-  isZero(): boolean { return this.ms === GoTime.ZERO_MS && this.nsFrac === 0; }
-  IsZero(): boolean { return this.isZero(); }
+  isZero(): boolean {
+    return this.ms === GoTime.ZERO_MS && this.nsFrac === 0;
+  }
+  IsZero(): boolean {
+    return this.isZero();
+  }
 
   /** Nanoseconds since epoch as a float (exact to ~0.25µs for current dates; fine for ordering). */
-  unixNanoApprox(): number { return this.ms * 1e6 + this.nsFrac; }
+  unixNanoApprox(): number {
+    return this.ms * 1e6 + this.nsFrac;
+  }
 
   /** Shifted wall-clock fields in the time's own zone. */
-  private local(): Date { return new Date(this.ms + this.offset * 1000); }
+  private local(): Date {
+    return new Date(this.ms + this.offset * 1000);
+  }
 
-  Year(): number { return this.local().getUTCFullYear(); }
-  Month(): GoMonth { return new GoMonth(this.local().getUTCMonth() + 1); }
-  Day(): number { return this.local().getUTCDate(); }
-  Hour(): number { return this.local().getUTCHours(); }
-  Minute(): number { return this.local().getUTCMinutes(); }
-  Second(): number { return this.local().getUTCSeconds(); }
-  Nanosecond(): number { return (((this.ms % 1000) + 1000) % 1000) * 1e6 + this.nsFrac; }
-  Weekday(): GoWeekday { return new GoWeekday(this.local().getUTCDay()); }
+  Year(): number {
+    return this.local().getUTCFullYear();
+  }
+  Month(): GoMonth {
+    return new GoMonth(this.local().getUTCMonth() + 1);
+  }
+  Day(): number {
+    return this.local().getUTCDate();
+  }
+  Hour(): number {
+    return this.local().getUTCHours();
+  }
+  Minute(): number {
+    return this.local().getUTCMinutes();
+  }
+  Second(): number {
+    return this.local().getUTCSeconds();
+  }
+  Nanosecond(): number {
+    return (((this.ms % 1000) + 1000) % 1000) * 1e6 + this.nsFrac;
+  }
+  Weekday(): GoWeekday {
+    return new GoWeekday(this.local().getUTCDay());
+  }
   YearDay(): number {
     const d = this.local();
     const start = Date.UTC(d.getUTCFullYear(), 0, 1);
     return Math.floor((d.getTime() - start) / 86400000) + 1;
   }
-  Unix(): number { return Math.floor(this.ms / 1000); }
-  UnixMilli(): number { return this.ms; }
-  UnixNano(): number { return this.unixNanoApprox(); }
-  UTC(): GoTime { return new GoTime(this.ms, this.nsFrac, 0, 'UTC'); }
-  Local(): GoTime { return this.UTC(); }
+  Unix(): number {
+    return Math.floor(this.ms / 1000);
+  }
+  UnixMilli(): number {
+    return this.ms;
+  }
+  UnixNano(): number {
+    return this.unixNanoApprox();
+  }
+  UTC(): GoTime {
+    return new GoTime(this.ms, this.nsFrac, 0, 'UTC');
+  }
+  Local(): GoTime {
+    return this.UTC();
+  }
 
   /** Difference in nanoseconds (Go Duration). */
-  Sub(o: GoTime): number { return (this.ms - o.ms) * 1e6 + (this.nsFrac - o.nsFrac); }
+  Sub(o: GoTime): number {
+    return (this.ms - o.ms) * 1e6 + (this.nsFrac - o.nsFrac);
+  }
   Add(d: number): GoTime {
     const totalNs = this.nsFrac + d;
     const addMs = Math.floor(totalNs / 1e6);
     return new GoTime(this.ms + addMs, totalNs - addMs * 1e6, this.offset, this.zone);
   }
-  After(o: GoTime): boolean { return this.compare(o) > 0; }
-  Before(o: GoTime): boolean { return this.compare(o) < 0; }
-  Equal(o: GoTime): boolean { return this.compare(o) === 0; }
-  compare(o: GoTime): number { return this.ms !== o.ms ? this.ms - o.ms : this.nsFrac - o.nsFrac; }
+  After(o: GoTime): boolean {
+    return this.compare(o) > 0;
+  }
+  Before(o: GoTime): boolean {
+    return this.compare(o) < 0;
+  }
+  Equal(o: GoTime): boolean {
+    return this.compare(o) === 0;
+  }
+  compare(o: GoTime): number {
+    return this.ms !== o.ms ? this.ms - o.ms : this.nsFrac - o.nsFrac;
+  }
 
   /** Go `MarshalText` / RFC3339Nano: fraction only when non-zero, trailing zeros trimmed; `Z` for offset 0. */
   toRFC3339Nano(): string {
@@ -117,7 +194,10 @@ export class GoTime {
   /** RFC3339 without fraction. */
   toRFC3339(): string {
     const d = this.local();
-    return `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1, 2)}-${pad(d.getUTCDate(), 2)}T${pad(d.getUTCHours(), 2)}:${pad(d.getUTCMinutes(), 2)}:${pad(d.getUTCSeconds(), 2)}` + this.offsetSuffix(true);
+    return (
+      `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1, 2)}-${pad(d.getUTCDate(), 2)}T${pad(d.getUTCHours(), 2)}:${pad(d.getUTCMinutes(), 2)}:${pad(d.getUTCSeconds(), 2)}` +
+      this.offsetSuffix(true)
+    );
   }
 
   private offsetSuffix(zForUtc: boolean): string {
@@ -136,12 +216,18 @@ export class GoTime {
     const sign = this.offset < 0 ? '-' : '+';
     const a = Math.abs(this.offset);
     s += ` ${sign}${pad(Math.floor(a / 3600), 2)}${pad(Math.floor((a % 3600) / 60), 2)}`;
-    s += ' ' + (this.zone || `${sign}${pad(Math.floor(a / 3600), 2)}${a % 3600 ? pad(Math.floor((a % 3600) / 60), 2) : ''}`);
+    s +=
+      ' ' +
+      (this.zone || `${sign}${pad(Math.floor(a / 3600), 2)}${a % 3600 ? pad(Math.floor((a % 3600) / 60), 2) : ''}`);
     return s;
   }
 
-  toString(): string { return this.String(); }
-  toJSON(): string { return this.toRFC3339Nano(); }
+  toString(): string {
+    return this.String();
+  }
+  toJSON(): string {
+    return this.toRFC3339Nano();
+  }
 }
 
 /** Go `Duration.String()`: "1h2m3.5s", "500ms", "0s". Input in nanoseconds. */
@@ -152,14 +238,24 @@ export function formatGoDuration(ns: number): string {
   let out: string;
   if (u < 1e9) {
     // sub-second: ns, µs, ms with fraction
-    let unit: string; let div: number;
-    if (u < 1e3) { unit = 'ns'; div = 1; }
-    else if (u < 1e6) { unit = 'µs'; div = 1e3; }
-    else { unit = 'ms'; div = 1e6; }
+    let unit: string;
+    let div: number;
+    if (u < 1e3) {
+      unit = 'ns';
+      div = 1;
+    } else if (u < 1e6) {
+      unit = 'µs';
+      div = 1e3;
+    } else {
+      unit = 'ms';
+      div = 1e6;
+    }
     out = trimFrac(u, div) + unit;
   } else {
-    const h = Math.floor(u / 3600e9); u -= h * 3600e9;
-    const m = Math.floor(u / 60e9); u -= m * 60e9;
+    const h = Math.floor(u / 3600e9);
+    u -= h * 3600e9;
+    const m = Math.floor(u / 60e9);
+    u -= m * 60e9;
     out = '';
     if (h > 0) out += `${h}h`;
     if (h > 0 || m > 0) out += `${m}m`;
@@ -176,7 +272,17 @@ function trimFrac(v: number, div: number): string {
   return `${whole}.${pad(frac, digits).replace(/0+$/, '')}`;
 }
 
-const DURATION_UNITS: Record<string, number> = { ns: 1, us: 1e3, 'µs': 1e3, 'μs': 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9, d: 86400e9 };
+const DURATION_UNITS: Record<string, number> = {
+  ns: 1,
+  us: 1e3,
+  µs: 1e3,
+  μs: 1e3,
+  ms: 1e6,
+  s: 1e9,
+  m: 60e9,
+  h: 3600e9,
+  d: 86400e9,
+};
 const DURATION_PART = /^([0-9]*(?:\.[0-9]*)?)(ns|us|µs|μs|ms|s|m|h)/;
 const DURATION_PART_DAYS = /^([0-9]*(?:\.[0-9]*)?)(ns|us|µs|μs|ms|s|m|h|d)/;
 
@@ -197,7 +303,10 @@ export function parseGoDuration(s: string, opts?: GoDurationOptions): number {
   const orig = s;
   if (s === '') throw new Error(`time: invalid duration ""`);
   let neg = false;
-  if (s[0] === '-' || s[0] === '+') { neg = s[0] === '-'; s = s.slice(1); }
+  if (s[0] === '-' || s[0] === '+') {
+    neg = s[0] === '-';
+    s = s.slice(1);
+  }
   if (s === '0') return 0;
   if (s === '') throw new Error(`time: invalid duration "${orig}"`);
   let total = 0;

@@ -40,9 +40,18 @@ export function yamlBool(v: unknown): boolean | null {
   if (typeof v === 'boolean') return v;
   if (typeof v !== 'string') return null;
   switch (v.toLowerCase()) {
-    case 'true': case 'yes': case 'y': case 'on': return true;
-    case 'false': case 'no': case 'n': case 'off': return false;
-    default: return null;
+    case 'true':
+    case 'yes':
+    case 'y':
+    case 'on':
+      return true;
+    case 'false':
+    case 'no':
+    case 'n':
+    case 'off':
+      return false;
+    default:
+      return null;
   }
 }
 
@@ -75,8 +84,10 @@ export type Expected = 'a string' | 'an integer' | 'a number' | 'a boolean' | 'a
  * booleans only (YAML 1.2, as the yaml package decodes them; see yamlBool for the YAML 1.1 spellings).
  */
 export class FieldReader {
-  constructor(private readonly raw: Record<string, unknown>,
-    private readonly fail: (key: string, expected: Expected) => never) {}
+  constructor(
+    private readonly raw: Record<string, unknown>,
+    private readonly fail: (key: string, expected: Expected) => never,
+  ) {}
 
   text(key: string): string {
     const v = this.raw[key];

@@ -6,8 +6,23 @@
 import { GuardedRegex } from './regex.js';
 import { type Node, parse, ParseError, PREDICATE_BUILTINS } from './parser.js';
 import {
-  type T, type MethodSig, ANY, BOOL, DURATION, FLOAT, INT, NIL, STRING, TIME, arr, map,
-  envVars, timeMethods, typeName, WEEKDAY, type EnvName,
+  type T,
+  type MethodSig,
+  ANY,
+  BOOL,
+  DURATION,
+  FLOAT,
+  INT,
+  NIL,
+  STRING,
+  TIME,
+  arr,
+  map,
+  envVars,
+  timeMethods,
+  typeName,
+  WEEKDAY,
+  type EnvName,
 } from './schema.js';
 import * as rt from './runtime.js';
 import { CompileErr } from './errors.js';
@@ -16,9 +31,18 @@ import { errorMessage } from '../core/errors.js';
 
 export { CompileErr };
 
-interface Out { c: string; t: T; cv?: { v: unknown }; chain?: { test: string; inner: string } }
+interface Out {
+  c: string;
+  t: T;
+  cv?: { v: unknown };
+  chain?: { test: string; inner: string };
+}
 interface ClosureCtx {
-  p: string; i: string; acc: string | null; elem: T; accT: T;
+  p: string;
+  i: string;
+  acc: string | null;
+  elem: T;
+  accT: T;
   /** local holding the collection when it is a loaded data file (`File(...)`): same array every run, immutable */
   stable: string | null;
 }
@@ -27,10 +51,21 @@ const IDENT_RE = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 /** generated names of closure parameters (p1, i1, a1) and let locals (v_x_1): code using one is not closure-invariant */
 const CLOSURE_VARIABLE = /\b[pia]\d+\b|\bv_/;
 /** helpers that are pure functions of their string arguments (no state, clock or I/O) */
-const PURE_STRING_FUNCTIONS = new Set(['PathUnescape', 'QueryUnescape', 'PathEscape', 'QueryEscape', 'ToLower', 'ToUpper', 'TrimSpace', 'B64Decode']);
+const PURE_STRING_FUNCTIONS = new Set([
+  'PathUnescape',
+  'QueryUnescape',
+  'PathEscape',
+  'QueryEscape',
+  'ToLower',
+  'ToUpper',
+  'TrimSpace',
+  'B64Decode',
+]);
 const NUMERIC = new Set(['int', 'float', 'duration']);
 
-function isNum(t: T): boolean { return NUMERIC.has(t.k); }
+function isNum(t: T): boolean {
+  return NUMERIC.has(t.k);
+}
 function numResult(a: T, b: T): T {
   if (a.k === 'int' && b.k === 'int') return INT;
   if (a.k === 'duration' && (b.k === 'int' || b.k === 'duration')) return DURATION;
@@ -54,19 +89,27 @@ function litCode(v: unknown): string {
 function isPrimitive(v: unknown): boolean {
   return v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
 }
-function constOut(v: unknown, t: T): Out { return { c: litCode(v), t, cv: { v } }; }
+function constOut(v: unknown, t: T): Out {
+  return { c: litCode(v), t, cv: { v } };
+}
 function propCode(obj: string, name: string): string {
   return IDENT_RE.test(name) ? `${obj}.${name}` : `${obj}[${JSON.stringify(name)}]`;
 }
 
 export function kindOf(t: T): string {
   switch (t.k) {
-    case 'struct': return t.name === 'time.Weekday' || t.name === 'time.Month' ? 'int' : 'struct';
-    default: return t.k;
+    case 'struct':
+      return t.name === 'time.Weekday' || t.name === 'time.Month' ? 'int' : 'struct';
+    default:
+      return t.k;
   }
 }
 
-export interface Generated { factory: (rt: unknown, F: unknown, K: unknown[]) => (env: unknown) => unknown; type: T; code: string }
+export interface Generated {
+  factory: (rt: unknown, F: unknown, K: unknown[]) => (env: unknown) => unknown;
+  type: T;
+  code: string;
+}
 
 export class Compiler {
   private consts: unknown[] = [];
@@ -88,12 +131,19 @@ export class Compiler {
     this.fns = env === 'hubtest' ? { ...FUNCTIONS, ...HUBTEST_FUNCTIONS } : FUNCTIONS;
   }
 
-  private konst(v: unknown): string { this.consts.push(v); return `K[${this.consts.length - 1}]`; }
-  private err(msg: string, n: { pos: number }): never { throw new CompileErr(msg, n.pos); }
+  private konst(v: unknown): string {
+    this.consts.push(v);
+    return `K[${this.consts.length - 1}]`;
+  }
+  private err(msg: string, n: { pos: number }): never {
+    throw new CompileErr(msg, n.pos);
+  }
 
   generate(src: string): Generated {
     let ast: Node;
-    try { ast = parse(src); } catch (e) {
+    try {
+      ast = parse(src);
+    } catch (e) {
       if (e instanceof ParseError) throw new CompileErr(e.message, e.pos);
       throw e;
     }
@@ -106,7 +156,9 @@ export class Compiler {
     return { factory, type: out.t, code: body };
   }
 
-  get constants(): unknown[] { return this.consts; }
+  get constants(): unknown[] {
+    return this.consts;
+  }
 
   private gen(n: Node): Out {
     switch (n.t) {
@@ -115,26 +167,37 @@ export class Compiler {
         if (typeof n.v === 'string') return constOut(n.v, STRING);
         if (typeof n.v === 'boolean') return constOut(n.v, BOOL);
         return constOut(n.v, n.float ? FLOAT : INT);
-      case 'ident': return this.genIdent(n);
-      case 'ptr': return this.genPtr(n);
-      case 'unary': return this.genUnary(n);
-      case 'bin': return this.genBinary(n);
-      case 'member': return this.genMember(n);
+      case 'ident':
+        return this.genIdent(n);
+      case 'ptr':
+        return this.genPtr(n);
+      case 'unary':
+        return this.genUnary(n);
+      case 'bin':
+        return this.genBinary(n);
+      case 'member':
+        return this.genMember(n);
       case 'slice': {
         const { x, test } = this.chainStart(n.x, false);
         const f = n.from ? this.gen(n.from).c : 'null';
         const to = n.to ? this.gen(n.to).c : 'null';
-        if (!(x.t.k === 'array' || x.t.k === 'string' || x.t.k === 'any' || x.t.k === 'nil')) this.err(`cannot slice ${typeName(x.t)}`, n);
+        if (!(x.t.k === 'array' || x.t.k === 'string' || x.t.k === 'any' || x.t.k === 'nil'))
+          this.err(`cannot slice ${typeName(x.t)}`, n);
         return this.chainEnd({ c: `rt.slice(${x.c}, ${f}, ${to})`, t: x.t.k === 'nil' ? ANY : x.t }, test);
       }
-      case 'call': return this.genCall(n);
-      case 'method': return this.genMethod(n);
-      case 'closure': this.err('closure is only allowed as a builtin argument', n);
+      case 'call':
+        return this.genCall(n);
+      case 'method':
+        return this.genMethod(n);
+      case 'closure':
+        this.err('closure is only allowed as a builtin argument', n);
       // eslint-disable-next-line no-fallthrough
       case 'cond': {
         const c = this.gen(n.c);
-        if (!(c.t.k === 'bool' || c.t.k === 'any')) this.err(`non-bool expression (type ${typeName(c.t)}) used as condition`, n.c);
-        const a = this.gen(n.a); const b = this.gen(n.b);
+        if (!(c.t.k === 'bool' || c.t.k === 'any'))
+          this.err(`non-bool expression (type ${typeName(c.t)}) used as condition`, n.c);
+        const a = this.gen(n.a);
+        const b = this.gen(n.b);
         const cc = c.t.k === 'bool' ? c.c : `rt.bool(${c.c}, "?")`;
         if (c.cv) return c.cv.v ? a : b;
         return { c: `(${cc} ? ${a.c} : ${b.c})`, t: unifyTypes(a.t, b.t) };
@@ -153,9 +216,12 @@ export class Compiler {
         const parts: string[] = [];
         let elem: T | null = null;
         for (let i = 0; i < n.keys.length; i++) {
-          const k = this.gen(n.keys[i]!); const v = this.gen(n.vals[i]!);
+          const k = this.gen(n.keys[i]!);
+          const v = this.gen(n.vals[i]!);
           elem = elem === null ? v.t : sameType(elem, v.t) ? elem : ANY;
-          parts.push(k.cv && typeof k.cv.v === 'string' ? `${JSON.stringify(k.cv.v)}: ${v.c}` : `[String(${k.c})]: ${v.c}`);
+          parts.push(
+            k.cv && typeof k.cv.v === 'string' ? `${JSON.stringify(k.cv.v)}: ${v.c}` : `[String(${k.c})]: ${v.c}`,
+          );
         }
         return { c: `({${parts.join(', ')}})`, t: map(elem ?? ANY) };
       }
@@ -182,8 +248,12 @@ export class Compiler {
     }
     if (n.name === '$env') return { c: 'env', t: map(ANY) };
     const t = this.vars[n.name];
-    if (t) { this.usedEnv.add(n.name); return { c: `e_${n.name}`, t }; }
-    if (this.fns[n.name] || PREDICATE_BUILTINS.has(n.name)) this.err(`function ${n.name} used as a value (call it with parentheses)`, n);
+    if (t) {
+      this.usedEnv.add(n.name);
+      return { c: `e_${n.name}`, t };
+    }
+    if (this.fns[n.name] || PREDICATE_BUILTINS.has(n.name))
+      this.err(`function ${n.name} used as a value (call it with parentheses)`, n);
     this.err(`unknown name ${n.name}`, n);
   }
 
@@ -192,7 +262,10 @@ export class Compiler {
     if (!c) this.err('cannot use pointer accessor outside predicate', n);
     if (n.name === '') return { c: c.p, t: c.elem };
     if (n.name === 'index') return { c: c.i, t: INT };
-    if (n.name === 'acc') { if (!c.acc) this.err('#acc is only available in reduce', n); return { c: c.acc, t: c.accT }; }
+    if (n.name === 'acc') {
+      if (!c.acc) this.err('#acc is only available in reduce', n);
+      return { c: c.acc, t: c.accT };
+    }
     // `#name` is a let/variable reference in expr; treat like a field of the element
     return this.memberOf({ c: c.p, t: c.elem }, n.name, false, n);
   }
@@ -200,7 +273,8 @@ export class Compiler {
   private genUnary(n: Extract<Node, { t: 'unary' }>): Out {
     const x = this.gen(n.x);
     if (n.op === 'not' || n.op === '!') {
-      if (!(x.t.k === 'bool' || x.t.k === 'any')) this.err(`invalid operation: ${n.op} (mismatched type ${typeName(x.t)})`, n);
+      if (!(x.t.k === 'bool' || x.t.k === 'any'))
+        this.err(`invalid operation: ${n.op} (mismatched type ${typeName(x.t)})`, n);
       if (x.cv && typeof x.cv.v === 'boolean') return constOut(!x.cv.v, BOOL);
       return { c: x.t.k === 'bool' ? `(!${x.c})` : `rt.not(${x.c})`, t: BOOL };
     }
@@ -220,7 +294,11 @@ export class Compiler {
     if (op === 'in' && n.r.t === 'array' && n.r.items.every((i) => i.t === 'lit')) {
       // constant collection: Set lookup built at compile time
       const vals = n.r.items.map((i) => (i as { v: unknown }).v);
-      if (l.cv) return constOut(vals.some((v) => rt.eq(l.cv!.v, v)), BOOL);
+      if (l.cv)
+        return constOut(
+          vals.some((v) => rt.eq(l.cv!.v, v)),
+          BOOL,
+        );
       if (l.t.k === 'string' || l.t.k === 'bool' || l.t.k === 'nil' || l.t.k === 'any' || isNum(l.t)) {
         const set = new Set<unknown>(vals);
         if (set.has(null)) set.add(undefined);
@@ -229,16 +307,31 @@ export class Compiler {
       return { c: `rt.inOp(${l.c}, ${this.konst(vals)})`, t: BOOL };
     }
     const r = this.gen(n.r);
-    const lt = l.t; const rtT = r.t;
-    const anyL = lt.k === 'any'; const anyR = rtT.k === 'any';
+    const lt = l.t;
+    const rtT = r.t;
+    const anyL = lt.k === 'any';
+    const anyR = rtT.k === 'any';
     const fold = (v: () => unknown, t: T): Out | null => {
       if (!l.cv || !r.cv) return null;
-      try { const res = v(); return isPrimitive(res) ? constOut(res, t) : null; } catch { return null; }
+      try {
+        const res = v();
+        return isPrimitive(res) ? constOut(res, t) : null;
+      } catch {
+        return null;
+      }
     };
     switch (op) {
-      case 'or': case '||': case 'and': case '&&': {
+      case 'or':
+      case '||':
+      case 'and':
+      case '&&': {
         const js = op === 'or' || op === '||' ? '||' : '&&';
-        for (const [x, node] of [[l, n.l], [r, n.r]] as const) if (!(x.t.k === 'bool' || x.t.k === 'any')) this.err(`invalid operation: ${op} (mismatched types ${typeName(lt)} and ${typeName(rtT)})`, node);
+        for (const [x, node] of [
+          [l, n.l],
+          [r, n.r],
+        ] as const)
+          if (!(x.t.k === 'bool' || x.t.k === 'any'))
+            this.err(`invalid operation: ${op} (mismatched types ${typeName(lt)} and ${typeName(rtT)})`, node);
         if (l.cv && typeof l.cv.v === 'boolean') {
           if (js === '||' && l.cv.v) return constOut(true, BOOL);
           if (js === '&&' && !l.cv.v) return constOut(false, BOOL);
@@ -248,7 +341,8 @@ export class Compiler {
         const b = rtT.k === 'bool' ? r.c : `rt.bool(${r.c}, "${op}")`;
         return { c: `(${a} ${js} ${b})`, t: BOOL };
       }
-      case '==': case '!=': {
+      case '==':
+      case '!=': {
         const f = fold(() => rt.eq(l.cv!.v, r.cv!.v), BOOL);
         if (f) return op === '==' ? f : constOut(!f.cv!.v, BOOL);
         const neg = op === '!=';
@@ -262,9 +356,15 @@ export class Compiler {
         } else c = `rt.eq(${l.c}, ${r.c})`;
         return { c: neg ? `(!${c})` : c, t: BOOL };
       }
-      case '<': case '>': case '<=': case '>=': {
+      case '<':
+      case '>':
+      case '<=':
+      case '>=': {
         const fn = { '<': 'lt', '>': 'gt', '<=': 'le', '>=': 'ge' }[op];
-        const f = fold(() => (rt as unknown as Record<string, (a: unknown, b: unknown) => boolean>)[fn]!(l.cv!.v, r.cv!.v), BOOL);
+        const f = fold(
+          () => (rt as unknown as Record<string, (a: unknown, b: unknown) => boolean>)[fn]!(l.cv!.v, r.cv!.v),
+          BOOL,
+        );
         if (f) return f;
         if (isNum(lt) && isNum(rtT)) return { c: `(${l.c} ${op} ${r.c})`, t: BOOL };
         if (lt.k === 'string' && rtT.k === 'string') return { c: `(${l.c} ${op} ${r.c})`, t: BOOL };
@@ -278,10 +378,12 @@ export class Compiler {
           return { c: `rt.hasKey(${r.c}, ${l.c})`, t: BOOL };
         }
         if (rtT.k === 'struct') {
-          if (l.cv && typeof l.cv.v === 'string' && !rtT.open) return constOut(Object.prototype.hasOwnProperty.call(rtT.fields, l.cv.v), BOOL);
+          if (l.cv && typeof l.cv.v === 'string' && !rtT.open)
+            return constOut(Object.prototype.hasOwnProperty.call(rtT.fields, l.cv.v), BOOL);
           return { c: `rt.inOp(${l.c}, ${r.c})`, t: BOOL };
         }
-        if (!(rtT.k === 'array' || anyR || rtT.k === 'nil')) this.err(`operator "in" not defined on ${typeName(rtT)}`, n);
+        if (!(rtT.k === 'array' || anyR || rtT.k === 'nil'))
+          this.err(`operator "in" not defined on ${typeName(rtT)}`, n);
         return { c: `rt.inOp(${l.c}, ${r.c})`, t: BOOL };
       }
       case 'matches': {
@@ -289,14 +391,20 @@ export class Compiler {
         if (r.cv) {
           if (typeof r.cv.v !== 'string') this.mismatch(op, lt, rtT, n);
           let re: GuardedRegex;
-          try { re = new GuardedRegex(r.cv.v); } catch (e) { this.err(`error parsing regexp: ${errorMessage(e)}`, n.r); }
+          try {
+            re = new GuardedRegex(r.cv.v);
+          } catch (e) {
+            this.err(`error parsing regexp: ${errorMessage(e)}`, n.r);
+          }
           const k = this.konst(re);
           return { c: lt.k === 'string' ? `${k}.test(${l.c})` : `rt.matchesConst(${k}, ${l.c})`, t: BOOL };
         }
         if (!(rtT.k === 'string' || anyR)) this.mismatch(op, lt, rtT, n);
         return { c: `rt.matches(${l.c}, ${r.c})`, t: BOOL };
       }
-      case 'contains': case 'startsWith': case 'endsWith': {
+      case 'contains':
+      case 'startsWith':
+      case 'endsWith': {
         if (!(lt.k === 'string' || anyL) || !(rtT.k === 'string' || anyR)) this.mismatch(op, lt, rtT, n);
         const js = op === 'contains' ? 'includes' : op;
         const f = fold(() => (l.cv!.v as string)[js as 'includes'](r.cv!.v as string), BOOL);
@@ -306,7 +414,13 @@ export class Compiler {
       }
       case '..': {
         if (!((lt.k === 'int' || anyL) && (rtT.k === 'int' || anyR))) this.mismatch(op, lt, rtT, n);
-        if (l.cv && r.cv && typeof l.cv.v === 'number' && typeof r.cv.v === 'number' && r.cv.v - l.cv.v + 1 > rt.MAX_RANGE) {
+        if (
+          l.cv &&
+          r.cv &&
+          typeof l.cv.v === 'number' &&
+          typeof r.cv.v === 'number' &&
+          r.cv.v - l.cv.v + 1 > rt.MAX_RANGE
+        ) {
           this.err(`range ${l.cv.v}..${r.cv.v} has ${r.cv.v - l.cv.v + 1} elements, limit ${rt.MAX_RANGE}`, n);
         }
         return { c: `rt.range(${l.c}, ${r.c})`, t: arr(INT) };
@@ -316,11 +430,15 @@ export class Compiler {
           const t = numResult(lt, rtT);
           return fold(() => (l.cv!.v as number) + (r.cv!.v as number), t) ?? { c: `(${l.c} + ${r.c})`, t };
         }
-        if (lt.k === 'string' && rtT.k === 'string') return fold(() => (l.cv!.v as string) + (r.cv!.v as string), STRING) ?? { c: `(${l.c} + ${r.c})`, t: STRING };
+        if (lt.k === 'string' && rtT.k === 'string')
+          return fold(() => (l.cv!.v as string) + (r.cv!.v as string), STRING) ?? { c: `(${l.c} + ${r.c})`, t: STRING };
         if (lt.k === 'time' && rtT.k === 'duration') return { c: `${l.c}.Add(${r.c})`, t: TIME };
         if (lt.k === 'duration' && rtT.k === 'time') return { c: `${r.c}.Add(${l.c})`, t: TIME };
         if (!anyL && !anyR && !(lt.k === 'array' && rtT.k === 'array')) this.mismatch(op, lt, rtT, n);
-        return { c: `rt.add(${l.c}, ${r.c})`, t: anyL || anyR ? (lt.k === 'string' || rtT.k === 'string' ? STRING : ANY) : lt };
+        return {
+          c: `rt.add(${l.c}, ${r.c})`,
+          t: anyL || anyR ? (lt.k === 'string' || rtT.k === 'string' ? STRING : ANY) : lt,
+        };
       }
       case '-': {
         if (isNum(lt) && isNum(rtT)) {
@@ -332,20 +450,46 @@ export class Compiler {
         if (!anyL && !anyR) this.mismatch(op, lt, rtT, n);
         return { c: `rt.sub(${l.c}, ${r.c})`, t: lt.k === 'time' ? ANY : anyL && anyR ? ANY : FLOAT };
       }
-      case '*': case '/': case '%': case '**': case '^': {
+      case '*':
+      case '/':
+      case '%':
+      case '**':
+      case '^': {
         if (!((isNum(lt) || anyL) && (isNum(rtT) || anyR))) this.mismatch(op, lt, rtT, n);
         const both = isNum(lt) && isNum(rtT);
         if (op === '*') {
           const t = both ? numResult(lt, rtT) : anyL || anyR ? (lt.k === 'int' && rtT.k === 'int' ? INT : ANY) : FLOAT;
-          return fold(() => (l.cv!.v as number) * (r.cv!.v as number), t) ?? { c: both ? `(${l.c} * ${r.c})` : `rt.mul(${l.c}, ${r.c})`, t };
+          return (
+            fold(() => (l.cv!.v as number) * (r.cv!.v as number), t) ?? {
+              c: both ? `(${l.c} * ${r.c})` : `rt.mul(${l.c}, ${r.c})`,
+              t,
+            }
+          );
         }
-        if (op === '/') return fold(() => (l.cv!.v as number) / (r.cv!.v as number), FLOAT) ?? { c: both ? `(${l.c} / ${r.c})` : `rt.div(${l.c}, ${r.c})`, t: FLOAT };
+        if (op === '/')
+          return (
+            fold(() => (l.cv!.v as number) / (r.cv!.v as number), FLOAT) ?? {
+              c: both ? `(${l.c} / ${r.c})` : `rt.div(${l.c}, ${r.c})`,
+              t: FLOAT,
+            }
+          );
         if (op === '%') {
-          if ((lt.k === 'float' || rtT.k === 'float')) this.err(`invalid operation: % (mismatched types ${typeName(lt)} and ${typeName(rtT)})`, n);
+          if (lt.k === 'float' || rtT.k === 'float')
+            this.err(`invalid operation: % (mismatched types ${typeName(lt)} and ${typeName(rtT)})`, n);
           const t = both ? numResult(lt, rtT) : INT;
-          return fold(() => rt.imod(l.cv!.v as number, r.cv!.v as number), t) ?? { c: both ? `rt.imod(${l.c}, ${r.c})` : `rt.mod(${l.c}, ${r.c})`, t };
+          return (
+            fold(() => rt.imod(l.cv!.v as number, r.cv!.v as number), t) ?? {
+              c: both ? `rt.imod(${l.c}, ${r.c})` : `rt.mod(${l.c}, ${r.c})`,
+              t,
+            }
+          );
         }
-        return fold(() => Math.pow(l.cv!.v as number, r.cv!.v as number), FLOAT) ?? { c: both ? `Math.pow(${l.c}, ${r.c})` : `rt.pow(${l.c}, ${r.c})`, t: FLOAT };
+        return (
+          fold(() => Math.pow(l.cv!.v as number, r.cv!.v as number), FLOAT) ?? {
+            c: both ? `Math.pow(${l.c}, ${r.c})` : `rt.pow(${l.c}, ${r.c})`,
+            t: FLOAT,
+          }
+        );
       }
       case '??': {
         if (l.cv) return l.cv.v === null ? r : l;
@@ -370,10 +514,13 @@ export class Compiler {
         this.err(`type ${t.name} has no field ${name}`, n);
       }
       // eslint-disable-next-line no-fallthrough
-      case 'map': return this.mapGet(x, t, JSON.stringify(name));
-      case 'time': this.err(`type time.Time has no field ${name}`, n);
+      case 'map':
+        return this.mapGet(x, t, JSON.stringify(name));
+      case 'time':
+        this.err(`type time.Time has no field ${name}`, n);
       // eslint-disable-next-line no-fallthrough
-      case 'any': case 'nil':
+      case 'any':
+      case 'nil':
         return { c: `rt.${opt ? 'memberOpt' : 'member'}(${x.c}, ${JSON.stringify(name)})`, t: ANY };
       default:
         this.err(`type ${typeName(t)} has no field ${name}`, n);
@@ -382,7 +529,14 @@ export class Compiler {
 
   private mapGet(x: Out, t: Extract<T, { k: 'map' }>, key: string): Out {
     if (t.np) {
-      const zero = t.elem.k === 'string' ? '""' : t.elem.k === 'int' || t.elem.k === 'float' ? '0' : t.elem.k === 'bool' ? 'false' : 'null';
+      const zero =
+        t.elem.k === 'string'
+          ? '""'
+          : t.elem.k === 'int' || t.elem.k === 'float'
+            ? '0'
+            : t.elem.k === 'bool'
+              ? 'false'
+              : 'null';
       return { c: `(${x.c}[${key}] ?? ${zero})`, t: t.elem };
     }
     if (t.elem.k === 'string') return { c: `rt.sget(${x.c}, ${key})`, t: STRING };
@@ -416,24 +570,29 @@ export class Compiler {
   private genMember2(n: Extract<Node, { t: 'member' }>, x: Out): Out {
     if (n.dot || (n.prop.t === 'lit' && typeof n.prop.v === 'string' && x.t.k !== 'any')) {
       const name = (n.prop as { v: unknown }).v;
-      if (typeof name === 'string' && x.t.k !== 'array' && x.t.k !== 'string') return this.memberOf(x, name, false, n.dot ? n : n.prop);
+      if (typeof name === 'string' && x.t.k !== 'array' && x.t.k !== 'string')
+        return this.memberOf(x, name, false, n.dot ? n : n.prop);
     }
     const k = this.gen(n.prop);
     const fn = 'member';
     switch (x.t.k) {
       case 'array':
-        if (!(k.t.k === 'int' || k.t.k === 'any')) this.err(`array elements can only be selected using an integer (got ${typeName(k.t)})`, n.prop);
+        if (!(k.t.k === 'int' || k.t.k === 'any'))
+          this.err(`array elements can only be selected using an integer (got ${typeName(k.t)})`, n.prop);
         return { c: `rt.index(${x.c}, ${k.c})`, t: x.t.elem };
       case 'string':
         if (!(k.t.k === 'int' || k.t.k === 'any')) this.err(`cannot use ${typeName(k.t)} as index to string`, n.prop);
         return { c: `rt.index(${x.c}, ${k.c})`, t: INT };
       case 'map':
-        if (!(k.t.k === 'string' || k.t.k === 'any')) this.err(`cannot use ${typeName(k.t)} to get an element from ${typeName(x.t)}`, n.prop);
+        if (!(k.t.k === 'string' || k.t.k === 'any'))
+          this.err(`cannot use ${typeName(k.t)} to get an element from ${typeName(x.t)}`, n.prop);
         return this.mapGet(x, x.t, k.c);
       case 'struct':
-        if (!(k.t.k === 'string' || k.t.k === 'any')) this.err(`cannot use ${typeName(k.t)} to get a field of ${typeName(x.t)}`, n.prop);
+        if (!(k.t.k === 'string' || k.t.k === 'any'))
+          this.err(`cannot use ${typeName(k.t)} to get a field of ${typeName(x.t)}`, n.prop);
         return { c: `rt.${fn}(${x.c}, ${k.c})`, t: ANY };
-      case 'any': case 'nil':
+      case 'any':
+      case 'nil':
         return { c: `rt.${fn}(${x.c}, ${k.c})`, t: ANY };
       default:
         this.err(`type ${typeName(x.t)} does not support indexing`, n);
@@ -441,7 +600,11 @@ export class Compiler {
   }
 
   private checkArity(name: string, min: number, max: number, got: number, n: { pos: number }): void {
-    if (got < min) this.err(`not enough arguments to call ${name} (expected ${min === max ? min : 'at least ' + min}, got ${got})`, n);
+    if (got < min)
+      this.err(
+        `not enough arguments to call ${name} (expected ${min === max ? min : 'at least ' + min}, got ${got})`,
+        n,
+      );
     if (got > max) this.err(`too many arguments to call ${name} (expected ${max}, got ${got})`, n);
   }
 
@@ -473,7 +636,8 @@ export class Compiler {
     }
     if (sig) {
       this.checkArity(n.name, sig.min, sig.max, args.length, n);
-      if (x.t.k === 'time' || (x.t.k === 'struct' && x.t.name.startsWith('time.'))) return { c: `${propCode(wrap(x.c), n.name)}(${argc})`, t: sig.ret };
+      if (x.t.k === 'time' || (x.t.k === 'struct' && x.t.name.startsWith('time.')))
+        return { c: `${propCode(wrap(x.c), n.name)}(${argc})`, t: sig.ret };
       const nm = JSON.stringify(n.name);
       if (args.length === 0) return { c: `rt.m0(${x.c}, ${nm})`, t: sig.ret };
       if (args.length === 1) return { c: `rt.m1(${x.c}, ${nm}, ${argc})`, t: sig.ret };
@@ -496,7 +660,23 @@ export class Compiler {
     });
     for (let i = 0; i < args.length; i++) {
       const t = args[i]!.t;
-      if (t.k === 'struct' && !['type', 'string', 'Sprintf', 'ToJsonString', 'toJSON', 'LogInfo', 'get', 'Flatten', 'Distinct', 'FlattenDistinct', 'ToString'].includes(n.name) && !t.open) {
+      if (
+        t.k === 'struct' &&
+        ![
+          'type',
+          'string',
+          'Sprintf',
+          'ToJsonString',
+          'toJSON',
+          'LogInfo',
+          'get',
+          'Flatten',
+          'Distinct',
+          'FlattenDistinct',
+          'ToString',
+        ].includes(n.name) &&
+        !t.open
+      ) {
         this.err(`cannot use ${t.name} as argument ${i + 1} of ${n.name}`, n.args[i]!);
       }
     }
@@ -507,22 +687,32 @@ export class Compiler {
       for (let i = 0; i < args.length; i++) {
         const want = i < fixed.length ? fixed[i]! : variadic;
         if (want && !assignable(args[i]!.t, want)) {
-          this.err(`cannot use ${typeName(args[i]!.t)} as argument (type ${PARAM_NAMES[want]}) to call ${n.name}`, n.args[i]!);
+          this.err(
+            `cannot use ${typeName(args[i]!.t)} as argument (type ${PARAM_NAMES[want]}) to call ${n.name}`,
+            n.args[i]!,
+          );
         }
       }
     }
     const ret = typeof def.ret === 'function' ? def.ret(args.map((a) => a.t)) : def.ret;
     // fast paths
-    if (n.name === 'len' && args[0]!.t.k === 'string') return args[0]!.cv ? constOut(rt.lenStr(args[0]!.cv.v as string), INT) : { c: `rt.lenStr(${args[0]!.c})`, t: INT };
+    if (n.name === 'len' && args[0]!.t.k === 'string')
+      return args[0]!.cv
+        ? constOut(rt.lenStr(args[0]!.cv.v as string), INT)
+        : { c: `rt.lenStr(${args[0]!.c})`, t: INT };
     if (n.name === 'len' && args[0]!.t.k === 'array') return { c: `rt.lenArr(${args[0]!.c})`, t: INT };
-    const caseFn = n.name === 'Lower' || n.name === 'lower' ? 'lower' : n.name === 'Upper' || n.name === 'upper' ? 'upper' : null;
+    const caseFn =
+      n.name === 'Lower' || n.name === 'lower' ? 'lower' : n.name === 'Upper' || n.name === 'upper' ? 'upper' : null;
     if (caseFn !== null && args[0]!.t.k === 'string') {
       // Upper('literal') folds at compile time; Upper(evt.X) inside a closure is computed once per run
       if (args[0]!.cv) return constOut(rt[caseFn](args[0]!.cv.v as string), STRING);
       const c = this.closures[this.closures.length - 1];
       if (c && c.stable !== null && args[0]!.c === c.p) {
         // Upper(#) over a data file: computed once per element of that file, then reused by every run
-        return { c: `rt.elemMemo(${this.konst({ src: null, vals: [] })}, ${c.stable}, ${c.i}, rt.${caseFn})`, t: STRING };
+        return {
+          c: `rt.elemMemo(${this.konst({ src: null, vals: [] })}, ${c.stable}, ${c.i}, rt.${caseFn})`,
+          t: STRING,
+        };
       }
       return this.closureInvariant({ c: `rt.${caseFn}(${args[0]!.c})`, t: STRING });
     }
@@ -562,8 +752,12 @@ export class Compiler {
   private anyOverFile(a: Out, pred: Node): Out | null {
     const body = pred.t === 'closure' ? pred.body : pred;
     if (body.t !== 'bin' || !(body.op in ANY_OPS)) return null;
-    let xNode = body.l, eNode = body.r;
-    if (body.op === '==' && isElementRef(xNode)) { xNode = body.r; eNode = body.l; }
+    let xNode = body.l,
+      eNode = body.r;
+    if (body.op === '==' && isElementRef(xNode)) {
+      xNode = body.r;
+      eNode = body.l;
+    }
     const f = elementRef(eNode);
     if (f === null || !isInvariantString(xNode)) return null;
     const x = this.gen(xNode);
@@ -583,7 +777,8 @@ export class Compiler {
     const max = ['sortBy', 'reduce'].includes(name) ? 3 : 2;
     this.checkArity(name, min, max, n.args.length, n);
     const a = this.gen(n.args[0]!);
-    if (!(a.t.k === 'array' || a.t.k === 'any' || a.t.k === 'nil')) this.err(`builtin ${name} takes only array (got ${typeName(a.t)})`, n.args[0]!);
+    if (!(a.t.k === 'array' || a.t.k === 'any' || a.t.k === 'nil'))
+      this.err(`builtin ${name} takes only array (got ${typeName(a.t)})`, n.args[0]!);
     const elem = a.t.k === 'array' ? a.t.elem : ANY;
     let fnName = 'null';
     let bodyT: T = ANY;
@@ -601,59 +796,121 @@ export class Compiler {
         this.locals.push(stable);
         a.c = `(${stable} = ${a.c})`;
       }
-      const ctx: ClosureCtx = { p: `p${id}`, i: `i${id}`, acc: name === 'reduce' ? `a${id}` : null, elem, accT: extra ? extra.t : ANY, stable };
+      const ctx: ClosureCtx = {
+        p: `p${id}`,
+        i: `i${id}`,
+        acc: name === 'reduce' ? `a${id}` : null,
+        elem,
+        accT: extra ? extra.t : ANY,
+        stable,
+      };
       this.closures.push(ctx);
       const body = this.gen(predNode.t === 'closure' ? predNode.body : predNode);
       this.closures.pop();
       bodyT = body.t;
-      const boolPreds = ['all', 'none', 'any', 'one', 'filter', 'find', 'findIndex', 'findLast', 'findLastIndex', 'count'];
+      const boolPreds = [
+        'all',
+        'none',
+        'any',
+        'one',
+        'filter',
+        'find',
+        'findIndex',
+        'findLast',
+        'findLastIndex',
+        'count',
+      ];
       let bc = body.c;
       if (boolPreds.includes(name)) {
-        if (!(body.t.k === 'bool' || body.t.k === 'any')) this.err(`predicate should return boolean (got ${typeName(body.t)})`, predNode);
+        if (!(body.t.k === 'bool' || body.t.k === 'any'))
+          this.err(`predicate should return boolean (got ${typeName(body.t)})`, predNode);
         if (body.t.k !== 'bool') bc = `rt.bool(${bc}, "predicate")`;
       }
       fnName = `c${id}`;
       this.hoisted.push(`const ${fnName} = (${ctx.p}, ${ctx.i}${ctx.acc ? ', ' + ctx.acc : ''}) => ${bc};`);
     }
     switch (name) {
-      case 'all': case 'none': case 'any': case 'one': return { c: `rt.p_${name}(${a.c}, ${fnName})`, t: BOOL };
-      case 'filter': return { c: `rt.p_filter(${a.c}, ${fnName})`, t: a.t.k === 'array' ? a.t : arr(ANY) };
-      case 'map': return { c: `rt.p_map(${a.c}, ${fnName})`, t: arr(bodyT) };
-      case 'find': case 'findLast': return { c: `rt.p_${name}(${a.c}, ${fnName})`, t: elem };
-      case 'findIndex': case 'findLastIndex': return { c: `rt.p_${name}(${a.c}, ${fnName})`, t: INT };
-      case 'count': return { c: `rt.p_count(${a.c}, ${fnName})`, t: INT };
+      case 'all':
+      case 'none':
+      case 'any':
+      case 'one':
+        return { c: `rt.p_${name}(${a.c}, ${fnName})`, t: BOOL };
+      case 'filter':
+        return { c: `rt.p_filter(${a.c}, ${fnName})`, t: a.t.k === 'array' ? a.t : arr(ANY) };
+      case 'map':
+        return { c: `rt.p_map(${a.c}, ${fnName})`, t: arr(bodyT) };
+      case 'find':
+      case 'findLast':
+        return { c: `rt.p_${name}(${a.c}, ${fnName})`, t: elem };
+      case 'findIndex':
+      case 'findLastIndex':
+        return { c: `rt.p_${name}(${a.c}, ${fnName})`, t: INT };
+      case 'count':
+        return { c: `rt.p_count(${a.c}, ${fnName})`, t: INT };
       case 'sum': {
         const t = predNode ? bodyT : elem;
         return { c: `rt.p_sum(${a.c}, ${fnName})`, t: t.k === 'int' ? INT : t.k === 'any' ? ANY : FLOAT };
       }
-      case 'groupBy': return { c: `rt.p_groupBy(${a.c}, ${fnName})`, t: map(a.t.k === 'array' ? a.t : arr(ANY)) };
-      case 'sortBy': return { c: `rt.p_sortBy(${a.c}, ${fnName}${extra ? ', ' + extra.c : ''})`, t: a.t.k === 'array' ? a.t : arr(ANY) };
-      case 'reduce': return { c: `rt.p_reduce(${a.c}, ${fnName}, ${extra ? 'true, ' + extra.c : 'false'})`, t: bodyT };
+      case 'groupBy':
+        return { c: `rt.p_groupBy(${a.c}, ${fnName})`, t: map(a.t.k === 'array' ? a.t : arr(ANY)) };
+      case 'sortBy':
+        return {
+          c: `rt.p_sortBy(${a.c}, ${fnName}${extra ? ', ' + extra.c : ''})`,
+          t: a.t.k === 'array' ? a.t : arr(ANY),
+        };
+      case 'reduce':
+        return { c: `rt.p_reduce(${a.c}, ${fnName}, ${extra ? 'true, ' + extra.c : 'false'})`, t: bodyT };
     }
     this.err(`unknown builtin ${name}`, n);
   }
 }
 
-const PARAM_NAMES: Record<string, string> = { s: 'string', i: 'int', f: 'float64', m: 'map[string]interface {}', l: '[]interface {}', a: 'interface {}' };
+const PARAM_NAMES: Record<string, string> = {
+  s: 'string',
+  i: 'int',
+  f: 'float64',
+  m: 'map[string]interface {}',
+  l: '[]interface {}',
+  a: 'interface {}',
+};
 function assignable(t: T, want: string): boolean {
   if (t.k === 'any' || want === 'a') return true;
   switch (want) {
-    case 's': return t.k === 'string';
-    case 'i': return t.k === 'int';
-    case 'f': return t.k === 'float' || t.k === 'int';
-    case 'm': return t.k === 'map' || t.k === 'nil';
-    case 'l': return t.k === 'array' || t.k === 'nil';
+    case 's':
+      return t.k === 'string';
+    case 'i':
+      return t.k === 'int';
+    case 'f':
+      return t.k === 'float' || t.k === 'int';
+    case 'm':
+      return t.k === 'map' || t.k === 'nil';
+    case 'l':
+      return t.k === 'array' || t.k === 'nil';
   }
   return true;
 }
 
 /** operators of anyOverFile and their rt.anyStrOp codes */
 const ANY_OPS: Record<string, number> = { '==': 0, contains: 1, startsWith: 2, endsWith: 3 };
-const INVARIANT_CALLS = new Set(['Upper', 'Lower', 'upper', 'lower', 'ToUpper', 'ToLower', 'PathUnescape', 'QueryUnescape', 'TrimSpace']);
+const INVARIANT_CALLS = new Set([
+  'Upper',
+  'Lower',
+  'upper',
+  'lower',
+  'ToUpper',
+  'ToLower',
+  'PathUnescape',
+  'QueryUnescape',
+  'TrimSpace',
+]);
 
 /** `#` (the parser names it '') */
-function isElement(n: Node): boolean { return n.t === 'ptr' && (n.name === '' || n.name === '#'); }
-function isElementRef(n: Node): boolean { return elementRef(n) !== null; }
+function isElement(n: Node): boolean {
+  return n.t === 'ptr' && (n.name === '' || n.name === '#');
+}
+function isElementRef(n: Node): boolean {
+  return elementRef(n) !== null;
+}
 /** `#` -> 'id', `Upper(#)` -> 'upper', `Lower(#)` -> 'lower', else null */
 function elementRef(n: Node): 'id' | 'upper' | 'lower' | null {
   if (isElement(n)) return 'id';
@@ -666,16 +923,25 @@ function elementRef(n: Node): 'id' | 'upper' | 'lower' | null {
 /** a field path (`evt.Parsed.x`, `evt.Meta["y"]`) or a pure string helper of one: no element, no effect */
 function isInvariantString(n: Node): boolean {
   switch (n.t) {
-    case 'ident': return true;
-    case 'lit': return typeof n.v === 'string';
-    case 'member': return !n.opt && isInvariantString(n.x) && (n.dot || (n.prop.t === 'lit' && typeof n.prop.v === 'string'));
-    case 'call': return INVARIANT_CALLS.has(n.name) && n.args.length === 1 && isInvariantString(n.args[0]!);
-    default: return false;
+    case 'ident':
+      return true;
+    case 'lit':
+      return typeof n.v === 'string';
+    case 'member':
+      return !n.opt && isInvariantString(n.x) && (n.dot || (n.prop.t === 'lit' && typeof n.prop.v === 'string'));
+    case 'call':
+      return INVARIANT_CALLS.has(n.name) && n.args.length === 1 && isInvariantString(n.args[0]!);
+    default:
+      return false;
   }
 }
 
-function wrap(c: string): string { return /^[A-Za-z0-9_$.]+$/.test(c) || /^\(.*\)$/.test(c) ? c : `(${c})`; }
-function isStructNum(t: T): boolean { return t === WEEKDAY || (t.k === 'struct' && t.name === 'time.Month'); }
+function wrap(c: string): string {
+  return /^[A-Za-z0-9_$.]+$/.test(c) || /^\(.*\)$/.test(c) ? c : `(${c})`;
+}
+function isStructNum(t: T): boolean {
+  return t === WEEKDAY || (t.k === 'struct' && t.name === 'time.Month');
+}
 function sameType(a: T, b: T): boolean {
   if (a.k !== b.k) return false;
   if (a.k === 'array' && b.k === 'array') return sameType(a.elem, b.elem);

@@ -7,8 +7,20 @@ import { join, isAbsolute } from 'node:path';
 import RE2 from 're2';
 import { errorMessage } from '../core/errors.js';
 
-export interface MapEntry { pattern: string; tag: string; type: string; re?: RE2 }
-export interface BotEntry { raw: Record<string, unknown>; ua: RE2[]; paths: RE2[]; ips: string[]; ranges: string[]; rdns: RE2[] }
+export interface MapEntry {
+  pattern: string;
+  tag: string;
+  type: string;
+  re?: RE2;
+}
+export interface BotEntry {
+  raw: Record<string, unknown>;
+  ua: RE2[];
+  paths: RE2[];
+  ips: string[];
+  ranges: string[];
+  rdns: RE2[];
+}
 
 export const stringFiles = new Map<string, string[]>();
 /** One matcher per regexp file: the regexes grouped into RE2.Set chunks, so `RegexpInFile` scans a line
@@ -16,7 +28,11 @@ export const stringFiles = new Map<string, string[]>();
  *  which is also where a bad line is reported; no RE2 object per line is kept (600 held ~2 MiB native). */
 type RegexSet = { test(s: string): boolean };
 const RE2Set = (RE2 as unknown as { Set: new (patterns: string[]) => RegexSet }).Set;
-interface RegexpMatcher { sets: RegexSet[]; singles: RE2[]; seen: AnswerMemory }
+interface RegexpMatcher {
+  sets: RegexSet[];
+  singles: RE2[];
+  seen: AnswerMemory;
+}
 const regexpMatchers = new Map<string, RegexpMatcher>();
 const SET_CHUNK = 64;
 /** answers remembered per regexp file (a file's answer for a string never changes once the file is loaded) */
@@ -38,17 +54,31 @@ export function matchRegexpFile(destFile: string, s: string): boolean | undefine
 /** Adds `patterns` to destFile's matcher, a chunk at a time as one RE2.Set, regex by regex when RE2 refuses a
  *  chunk as a set (a pattern may be refused in a set and accepted alone); throws naming a pattern RE2 refuses. */
 function addRegexps(destFile: string, patterns: readonly string[]): void {
-  const sets: RegexSet[] = [], singles: RE2[] = [];
+  const sets: RegexSet[] = [],
+    singles: RE2[] = [];
   for (let i = 0; i < patterns.length; i += SET_CHUNK) {
     const chunk = patterns.slice(i, i + SET_CHUNK);
-    try { sets.push(new RE2Set(chunk)); continue; } catch { /* regex by regex, below */ }
+    try {
+      sets.push(new RE2Set(chunk));
+      continue;
+    } catch {
+      /* regex by regex, below */
+    }
     for (const p of chunk) {
-      try { singles.push(new RE2(p)); } catch (e) { throw new Error(`regexp ${JSON.stringify(p)}: ${errorMessage(e)}`); }
+      try {
+        singles.push(new RE2(p));
+      } catch (e) {
+        throw new Error(`regexp ${JSON.stringify(p)}: ${errorMessage(e)}`);
+      }
     }
   }
   const m = regexpMatchers.get(destFile);
-  if (!m) { regexpMatchers.set(destFile, { sets, singles, seen: new AnswerMemory(SEEN_MAX) }); return; }
-  m.sets.push(...sets); m.singles.push(...singles);
+  if (!m) {
+    regexpMatchers.set(destFile, { sets, singles, seen: new AnswerMemory(SEEN_MAX) });
+    return;
+  }
+  m.sets.push(...sets);
+  m.singles.push(...singles);
   m.seen = new AnswerMemory(SEEN_MAX); // more patterns: earlier answers may change
 }
 export const mapFiles = new Map<string, MapEntry[]>();
@@ -77,7 +107,9 @@ export function loadDataFile(destFile: string, type: string, dataDir: string): E
   if (loaded.has(key)) return null;
   const path = isAbsolute(destFile) ? destFile : join(dataDir, destFile);
   let text: string;
-  try { text = readFileSync(path, 'utf8'); } catch (e) {
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
     return new Error(`failed to open data file ${path}: ${errorMessage(e)}`);
   }
   const ls = lines(text);
@@ -89,14 +121,19 @@ export function loadDataFile(destFile: string, type: string, dataDir: string): E
         stringFiles.set(destFile, cur);
         break;
       }
-      case 'regexp': case 'regex':
+      case 'regexp':
+      case 'regex':
         addRegexps(destFile, ls);
         break;
       case 'map': {
         const cur = mapFiles.get(destFile) ?? [];
         for (const l of ls) {
           const o = JSON.parse(l) as Record<string, unknown>;
-          const e: MapEntry = { pattern: String(o.pattern ?? ''), tag: String(o.tag ?? ''), type: String(o.type ?? 'equals') };
+          const e: MapEntry = {
+            pattern: String(o.pattern ?? ''),
+            tag: String(o.tag ?? ''),
+            type: String(o.type ?? 'equals'),
+          };
           if (e.type === 'regex') e.re = new RE2(e.pattern);
           cur.push(e);
         }
@@ -131,5 +168,9 @@ export function loadDataFile(destFile: string, type: string, dataDir: string): E
 
 /** Test / reload hook. */
 export function resetDataFiles(): void {
-  stringFiles.clear(); regexpMatchers.clear(); mapFiles.clear(); botFiles.clear(); loaded.clear();
+  stringFiles.clear();
+  regexpMatchers.clear();
+  mapFiles.clear();
+  botFiles.clear();
+  loaded.clear();
 }

@@ -10,17 +10,29 @@ export class ExprError extends PicketError {}
 
 /** A syntax error at `pos` of the source (parser.ts). */
 export class ParseError extends ExprError {
-  constructor(message: string, readonly pos: number) { super('EXPR_SYNTAX', message); }
+  constructor(
+    message: string,
+    readonly pos: number,
+  ) {
+    super('EXPR_SYNTAX', message);
+  }
 }
 
 /** A name or type error at `pos` of the source (compile.ts). */
 export class CompileErr extends ExprError {
-  constructor(message: string, readonly pos: number) { super('EXPR_TYPE', message); }
+  constructor(
+    message: string,
+    readonly pos: number,
+  ) {
+    super('EXPR_TYPE', message);
+  }
 }
 
 /** An error raised while evaluating: an operator on bad operands, a helper refusing its arguments. */
 export class RtError extends ExprError {
-  constructor(message: string) { super('EXPR_HELPER', message); }
+  constructor(message: string) {
+    super('EXPR_HELPER', message);
+  }
 }
 
 function lineCol(src: string, pos: number): { line: number; col: number; text: string } {
@@ -34,17 +46,29 @@ function lineCol(src: string, pos: number): { line: number; col: number; text: s
 
 /** What compileExpr throws: names where the expression comes from, shows the position (EXPR_COMPILE). */
 export class ExprCompileError extends ExprError {
-  constructor(readonly where: string, readonly source: string, readonly pos: number, readonly reason: string) {
+  constructor(
+    readonly where: string,
+    readonly source: string,
+    readonly pos: number,
+    readonly reason: string,
+  ) {
     const lc = lineCol(source, pos);
     const caret = `${' '.repeat(Math.max(0, lc.col - 1))}^`;
-    super('EXPR_COMPILE', `${where}: compile error in expression ${JSON.stringify(source)}: ${reason} ` +
-      `(${lc.line}:${lc.col})\n | ${lc.text}\n | ${caret}`);
+    super(
+      'EXPR_COMPILE',
+      `${where}: compile error in expression ${JSON.stringify(source)}: ${reason} ` +
+        `(${lc.line}:${lc.col})\n | ${lc.text}\n | ${caret}`,
+    );
   }
 }
 
 /** What a compiled expression's run() throws: names the expression and the reason (EXPR_RUNTIME). */
 export class ExprRuntimeError extends ExprError {
-  constructor(readonly where: string, readonly source: string, readonly reason: string) {
+  constructor(
+    readonly where: string,
+    readonly source: string,
+    readonly reason: string,
+  ) {
     super('EXPR_RUNTIME', `${where}: runtime error in expression ${JSON.stringify(source)}: ${reason}`);
   }
 }

@@ -4,16 +4,16 @@
 // Owns: the provider registry only.
 
 export interface ExprHooks {
-  geoipCity?: (ip: string) => unknown;          // GeoIPEnrich: raw City record or null
-  geoipASN?: (ip: string) => unknown;           // GeoIPASNEnrich
-  geoipRange?: (ip: string) => unknown;         // GeoIPRangeEnrich: network or null
-  ipToCountry?: (ip: string) => string;         // IPToCountry: ISO code or ""
-  decisionsCount?: (value: string) => number;                   // GetDecisionsCount
+  geoipCity?: (ip: string) => unknown; // GeoIPEnrich: raw City record or null
+  geoipASN?: (ip: string) => unknown; // GeoIPASNEnrich
+  geoipRange?: (ip: string) => unknown; // GeoIPRangeEnrich: network or null
+  ipToCountry?: (ip: string) => string; // IPToCountry: ISO code or ""
+  decisionsCount?: (value: string) => number; // GetDecisionsCount
   decisionsSinceCount?: (value: string, sinceNs: number) => number; // GetDecisionsSinceCount
-  activeDecisionsCount?: (value: string) => number;             // GetActiveDecisionsCount
-  activeDecisionsTimeLeft?: (value: string) => number;          // GetActiveDecisionsTimeLeft (ns)
-  lookupHost?: (host: string) => string[];                      // LookupHost (synchronous, cached by the provider)
-  reverseDNS?: (ip: string) => string[];                        // used by MatchKnownBot rdns checks
+  activeDecisionsCount?: (value: string) => number; // GetActiveDecisionsCount
+  activeDecisionsTimeLeft?: (value: string) => number; // GetActiveDecisionsTimeLeft (ns)
+  lookupHost?: (host: string) => string[]; // LookupHost (synchronous, cached by the provider)
+  reverseDNS?: (ip: string) => string[]; // used by MatchKnownBot rdns checks
   log?: (level: 'info' | 'warn' | 'error', msg: string) => void; // LogInfo and helper error lines
 }
 

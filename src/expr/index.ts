@@ -12,9 +12,20 @@ import { FUNCTIONS, HUBTEST_FUNCTIONS, TIME_EXTRA } from './functions.js';
 export { ExprCompileError, ExprError, ExprRuntimeError } from './errors.js';
 
 export type ExprEnvName = 'evt' | 'bucket' | 'overflow_filter' | 'profile' | 'hubtest';
-export type ValueKind = 'bool' | 'int' | 'float' | 'string' | 'nil' | 'time' | 'duration' | 'array' | 'map' | 'struct' | 'any';
-export interface CompileOptions { env: ExprEnvName; where: string }
-export interface ExprEnv { evt?: Event | null; queue?: unknown; leaky?: unknown; signal?: unknown; Alert?: unknown; results?: unknown }
+export type ValueKind =
+  'bool' | 'int' | 'float' | 'string' | 'nil' | 'time' | 'duration' | 'array' | 'map' | 'struct' | 'any';
+export interface CompileOptions {
+  env: ExprEnvName;
+  where: string;
+}
+export interface ExprEnv {
+  evt?: Event | null;
+  queue?: unknown;
+  leaky?: unknown;
+  signal?: unknown;
+  Alert?: unknown;
+  results?: unknown;
+}
 export interface CompiledExpr {
   readonly source: string;
   readonly kind: ValueKind;
@@ -30,8 +41,13 @@ for (const [k, v] of Object.entries({ ...FUNCTIONS, ...HUBTEST_FUNCTIONS })) F[k
 for (const [k, v] of Object.entries(TIME_EXTRA)) F[`$time_${k}`] = v.fn;
 
 class Compiled implements CompiledExpr {
-  constructor(readonly source: string, readonly kind: ValueKind, private readonly where: string,
-    private readonly fn: (env: ExprEnv) => unknown, readonly code: string) {}
+  constructor(
+    readonly source: string,
+    readonly kind: ValueKind,
+    private readonly where: string,
+    private readonly fn: (env: ExprEnv) => unknown,
+    readonly code: string,
+  ) {}
 
   run(env: ExprEnv): unknown {
     try {
@@ -40,7 +56,12 @@ class Compiled implements CompiledExpr {
       return r === undefined ? null : r;
     } catch (e) {
       exprMetrics.runtimeErrors++;
-      const msg = e instanceof TypeError ? `invalid memory address or nil pointer dereference (${e.message})` : e instanceof Error ? e.message : String(e);
+      const msg =
+        e instanceof TypeError
+          ? `invalid memory address or nil pointer dereference (${e.message})`
+          : e instanceof Error
+            ? e.message
+            : String(e);
       throw new ExprRuntimeError(this.where, this.source, msg);
     }
   }

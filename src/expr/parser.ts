@@ -8,9 +8,27 @@ import { ParseError } from './errors.js';
 export { ParseError };
 
 type TokKind = 'num' | 'str' | 'ident' | 'op' | 'br' | 'eof';
-interface Tok { k: TokKind; v: string; pos: number; lit?: unknown; isFloat?: boolean }
+interface Tok {
+  k: TokKind;
+  v: string;
+  pos: number;
+  lit?: unknown;
+  isFloat?: boolean;
+}
 
-const WORD_OPS = new Set(['not', 'and', 'or', 'in', 'matches', 'contains', 'startsWith', 'endsWith', 'let', 'if', 'else']);
+const WORD_OPS = new Set([
+  'not',
+  'and',
+  'or',
+  'in',
+  'matches',
+  'contains',
+  'startsWith',
+  'endsWith',
+  'let',
+  'if',
+  'else',
+]);
 const OPS3 = ['...'];
 const OPS2 = ['==', '!=', '<=', '>=', '&&', '||', '??', '?.', '..', '**', '::'];
 const OPS1 = '+-*/%^<>=!?.:|#;,';
@@ -19,12 +37,17 @@ export function decodeGoString(body: string, quote: string, basePos: number): st
   if (!body.includes('\\')) return body;
   // Go strings are byte strings: \xNN and \NNN are raw bytes, decoded as UTF-8 at the end.
   const bytes: number[] = [];
-  const pushStr = (str: string) => { for (const b of Buffer.from(str, 'utf8')) bytes.push(b); };
+  const pushStr = (str: string) => {
+    for (const b of Buffer.from(str, 'utf8')) bytes.push(b);
+  };
   for (let i = 0; i < body.length; i++) {
     const c = body[i]!;
     if (c !== '\\') {
       const cp = body.codePointAt(i)!;
-      if (cp > 0xffff) { pushStr(String.fromCodePoint(cp)); i++; } else pushStr(c);
+      if (cp > 0xffff) {
+        pushStr(String.fromCodePoint(cp));
+        i++;
+      } else pushStr(c);
       continue;
     }
     const pos = basePos + i;
@@ -32,40 +55,66 @@ export function decodeGoString(body: string, quote: string, basePos: number): st
     if (i >= body.length) throw new ParseError('literal not terminated', pos);
     const e = body[i]!;
     switch (e) {
-      case 'a': bytes.push(7); break;
-      case 'b': bytes.push(8); break;
-      case 'f': bytes.push(12); break;
-      case 'n': bytes.push(10); break;
-      case 'r': bytes.push(13); break;
-      case 't': bytes.push(9); break;
-      case 'v': bytes.push(11); break;
-      case '\\': bytes.push(0x5c); break;
-      case '?': bytes.push(0x3f); break;
-      case '\'': case '"':
-        bytes.push(e.charCodeAt(0)); break;
+      case 'a':
+        bytes.push(7);
+        break;
+      case 'b':
+        bytes.push(8);
+        break;
+      case 'f':
+        bytes.push(12);
+        break;
+      case 'n':
+        bytes.push(10);
+        break;
+      case 'r':
+        bytes.push(13);
+        break;
+      case 't':
+        bytes.push(9);
+        break;
+      case 'v':
+        bytes.push(11);
+        break;
+      case '\\':
+        bytes.push(0x5c);
+        break;
+      case '?':
+        bytes.push(0x3f);
+        break;
+      case "'":
+      case '"':
+        bytes.push(e.charCodeAt(0));
+        break;
       case 'x': {
         const h = body.slice(i + 1, i + 3);
         if (!/^[0-9a-fA-F]{2}$/.test(h)) throw new ParseError('invalid char escape', pos);
         bytes.push(parseInt(h, 16));
-        i += 2; break;
+        i += 2;
+        break;
       }
-      case 'u': case 'U': {
+      case 'u':
+      case 'U': {
         if (e === 'u' && body[i + 1] === '{') {
           const end = body.indexOf('}', i + 2);
           const h = end < 0 ? '' : body.slice(i + 2, end);
           if (!/^[0-9a-fA-F]{1,8}$/.test(h)) throw new ParseError('invalid char escape', pos);
           const cp = parseInt(h, 16);
-          if (cp > 0x10ffff || (cp >= 0xd800 && cp < 0xe000)) throw new ParseError('escape sequence is invalid Unicode code point', pos);
+          if (cp > 0x10ffff || (cp >= 0xd800 && cp < 0xe000))
+            throw new ParseError('escape sequence is invalid Unicode code point', pos);
           pushStr(String.fromCodePoint(cp));
-          i = end; break;
+          i = end;
+          break;
         }
         const n = e === 'u' ? 4 : 8;
         const h = body.slice(i + 1, i + 1 + n);
         if (h.length !== n || !/^[0-9a-fA-F]+$/.test(h)) throw new ParseError('invalid char escape', pos);
         const cp = parseInt(h, 16);
-        if (cp > 0x10ffff || (cp >= 0xd800 && cp < 0xe000)) throw new ParseError('escape sequence is invalid Unicode code point', pos);
+        if (cp > 0x10ffff || (cp >= 0xd800 && cp < 0xe000))
+          throw new ParseError('escape sequence is invalid Unicode code point', pos);
         pushStr(String.fromCodePoint(cp));
-        i += n; break;
+        i += n;
+        break;
       }
       default:
         if (e >= '0' && e <= '7') {
@@ -74,7 +123,8 @@ export function decodeGoString(body: string, quote: string, basePos: number): st
           const v = parseInt(o, 8);
           if (v > 255) throw new ParseError('octal escape value > 255', pos);
           bytes.push(v);
-          i += 2; break;
+          i += 2;
+          break;
         }
         throw new ParseError(`invalid char escape \\${e}`, pos);
     }
@@ -89,12 +139,19 @@ export function tokenize(src: string): Tok[] {
   const n = src.length;
   while (i < n) {
     const c = src[i]!;
-    if (c === ' ' || c === '\t' || c === '\n' || c === '\r') { i++; continue; }
-    if (c === '/' && src[i + 1] === '/') { while (i < n && src[i] !== '\n') i++; continue; }
+    if (c === ' ' || c === '\t' || c === '\n' || c === '\r') {
+      i++;
+      continue;
+    }
+    if (c === '/' && src[i + 1] === '/') {
+      while (i < n && src[i] !== '\n') i++;
+      continue;
+    }
     if (c === '/' && src[i + 1] === '*') {
       const end = src.indexOf('*/', i + 2);
       if (end < 0) throw new ParseError('unclosed comment', i);
-      i = end + 2; continue;
+      i = end + 2;
+      continue;
     }
     const start = i;
     if ((c >= '0' && c <= '9') || (c === '.' && src[i + 1]! >= '0' && src[i + 1]! <= '9')) {
@@ -122,10 +179,11 @@ export function tokenize(src: string): Tok[] {
         m = [text] as unknown as RegExpExecArray;
       }
       i += m[0].length;
-      if (/[a-zA-Z_]/.test(src[i] ?? '')) throw new ParseError(`bad number syntax: "${src.slice(start, i + 1)}"`, start);
+      if (/[a-zA-Z_]/.test(src[i] ?? ''))
+        throw new ParseError(`bad number syntax: "${src.slice(start, i + 1)}"`, start);
       continue;
     }
-    if (c === '"' || c === '\'' || ((c === 'b') && (src[i + 1] === '"' || src[i + 1] === '\''))) {
+    if (c === '"' || c === "'" || (c === 'b' && (src[i + 1] === '"' || src[i + 1] === "'"))) {
       const q = c === 'b' ? src[i + 1]! : c;
       let j = c === 'b' ? i + 2 : i + 1;
       const bodyStart = j;
@@ -156,17 +214,34 @@ export function tokenize(src: string): Tok[] {
       continue;
     }
     if (c === '(' || c === ')' || c === '[' || c === ']' || c === '{' || c === '}') {
-      toks.push({ k: 'br', v: c, pos: start }); i++; continue;
+      toks.push({ k: 'br', v: c, pos: start });
+      i++;
+      continue;
     }
     const three = src.slice(i, i + 3);
-    if (OPS3.includes(three)) { toks.push({ k: 'op', v: three, pos: start }); i += 3; continue; }
+    if (OPS3.includes(three)) {
+      toks.push({ k: 'op', v: three, pos: start });
+      i += 3;
+      continue;
+    }
     const two = src.slice(i, i + 2);
     if (OPS2.includes(two)) {
       // `?.` followed by a digit is `?` then `.5`
-      if (!(two === '?.' && /[0-9]/.test(src[i + 2] ?? ''))) { toks.push({ k: 'op', v: two, pos: start }); i += 2; continue; }
+      if (!(two === '?.' && /[0-9]/.test(src[i + 2] ?? ''))) {
+        toks.push({ k: 'op', v: two, pos: start });
+        i += 2;
+        continue;
+      }
     }
-    if (OPS1.includes(c)) { toks.push({ k: 'op', v: c, pos: start }); i++; continue; }
-    throw new ParseError(`unrecognized character: U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')} '${c}'`, start);
+    if (OPS1.includes(c)) {
+      toks.push({ k: 'op', v: c, pos: start });
+      i++;
+      continue;
+    }
+    throw new ParseError(
+      `unrecognized character: U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')} '${c}'`,
+      start,
+    );
   }
   toks.push({ k: 'eof', v: '', pos: n });
   return toks;
@@ -190,19 +265,57 @@ export type Node =
   | { t: 'let'; pos: number; name: string; val: Node; body: Node }
   | { t: 'seq'; pos: number; items: Node[] };
 
-interface BinOp { p: number; right?: boolean }
+interface BinOp {
+  p: number;
+  right?: boolean;
+}
 const BINARY: Record<string, BinOp> = {
-  '|': { p: 0 }, 'or': { p: 10 }, '||': { p: 10 }, 'and': { p: 15 }, '&&': { p: 15 },
-  '==': { p: 20 }, '!=': { p: 20 }, '<': { p: 20 }, '>': { p: 20 }, '>=': { p: 20 }, '<=': { p: 20 },
-  'in': { p: 20 }, 'matches': { p: 20 }, 'contains': { p: 20 }, 'startsWith': { p: 20 }, 'endsWith': { p: 20 },
-  '..': { p: 25 }, '+': { p: 30 }, '-': { p: 30 }, '*': { p: 60 }, '/': { p: 60 }, '%': { p: 60 },
-  '**': { p: 100, right: true }, '^': { p: 100, right: true }, '??': { p: 500 },
+  '|': { p: 0 },
+  or: { p: 10 },
+  '||': { p: 10 },
+  and: { p: 15 },
+  '&&': { p: 15 },
+  '==': { p: 20 },
+  '!=': { p: 20 },
+  '<': { p: 20 },
+  '>': { p: 20 },
+  '>=': { p: 20 },
+  '<=': { p: 20 },
+  in: { p: 20 },
+  matches: { p: 20 },
+  contains: { p: 20 },
+  startsWith: { p: 20 },
+  endsWith: { p: 20 },
+  '..': { p: 25 },
+  '+': { p: 30 },
+  '-': { p: 30 },
+  '*': { p: 60 },
+  '/': { p: 60 },
+  '%': { p: 60 },
+  '**': { p: 100, right: true },
+  '^': { p: 100, right: true },
+  '??': { p: 500 },
 };
-const UNARY: Record<string, number> = { 'not': 50, '!': 50, '-': 90, '+': 90 };
+const UNARY: Record<string, number> = { not: 50, '!': 50, '-': 90, '+': 90 };
 const NEGATABLE = new Set(['in', 'matches', 'contains', 'startsWith', 'endsWith']);
 const CHAINED = new Set(['<', '>', '<=', '>=']);
-export const PREDICATE_BUILTINS = new Set(['all', 'none', 'any', 'one', 'filter', 'map', 'find', 'findIndex', 'findLast',
-  'findLastIndex', 'count', 'sum', 'groupBy', 'sortBy', 'reduce']);
+export const PREDICATE_BUILTINS = new Set([
+  'all',
+  'none',
+  'any',
+  'one',
+  'filter',
+  'map',
+  'find',
+  'findIndex',
+  'findLast',
+  'findLastIndex',
+  'count',
+  'sum',
+  'groupBy',
+  'sortBy',
+  'reduce',
+]);
 
 export function parse(src: string): Node {
   return new Parser(tokenize(src)).parseAll();
@@ -212,16 +325,39 @@ class Parser {
   private i = 0;
   private depth = 0;
   constructor(private toks: Tok[]) {}
-  private get cur(): Tok { return this.toks[this.i]!; }
-  private next(): void { if (this.i < this.toks.length - 1) this.i++; }
-  private is(k: TokKind, v?: string): boolean { const c = this.cur; return c.k === k && (v === undefined || c.v === v); }
-  private err(msg: string, tok?: Tok): never { throw new ParseError(msg, (tok ?? this.cur).pos); }
+  private get cur(): Tok {
+    return this.toks[this.i]!;
+  }
+  private next(): void {
+    if (this.i < this.toks.length - 1) this.i++;
+  }
+  private is(k: TokKind, v?: string): boolean {
+    const c = this.cur;
+    return c.k === k && (v === undefined || c.v === v);
+  }
+  private err(msg: string, tok?: Tok): never {
+    throw new ParseError(msg, (tok ?? this.cur).pos);
+  }
   private expect(k: TokKind, v?: string): Tok {
-    if (!this.is(k, v)) this.err(this.cur.k === 'eof' ? `unexpected end of expression, expected ${v ?? k}` : `unexpected token ${this.desc(this.cur)}, expected ${v ?? k}`);
-    const t = this.cur; this.next(); return t;
+    if (!this.is(k, v))
+      this.err(
+        this.cur.k === 'eof'
+          ? `unexpected end of expression, expected ${v ?? k}`
+          : `unexpected token ${this.desc(this.cur)}, expected ${v ?? k}`,
+      );
+    const t = this.cur;
+    this.next();
+    return t;
   }
   private desc(t: Tok): string {
-    const kinds: Record<TokKind, string> = { num: 'Number', str: 'String', ident: 'Identifier', op: 'Operator', br: 'Bracket', eof: 'EOF' };
+    const kinds: Record<TokKind, string> = {
+      num: 'Number',
+      str: 'String',
+      ident: 'Identifier',
+      op: 'Operator',
+      br: 'Bracket',
+      eof: 'EOF',
+    };
     return `${kinds[t.k]}(${JSON.stringify(t.v)})`;
   }
 
@@ -257,8 +393,13 @@ class Parser {
         const save = this.i;
         this.next();
         if (this.cur.k === 'op' && NEGATABLE.has(this.cur.v)) {
-          if (BINARY[this.cur.v]!.p >= prec) { negate = true; opTok = this.cur; }
-          else { this.i = save; break; }
+          if (BINARY[this.cur.v]!.p >= prec) {
+            negate = true;
+            opTok = this.cur;
+          } else {
+            this.i = save;
+            break;
+          }
         } else {
           this.err(`unexpected token ${this.desc(this.cur)}`);
         }
@@ -271,7 +412,10 @@ class Parser {
         left = this.parseCall(id, [left]);
       } else {
         if (prevOp === '??' && opTok.v !== '??') {
-          this.err(`Operator (${opTok.v}) and coalesce expressions (??) cannot be mixed. Wrap either by parentheses.`, opTok);
+          this.err(
+            `Operator (${opTok.v}) and coalesce expressions (??) cannot be mixed. Wrap either by parentheses.`,
+            opTok,
+          );
         }
         if (CHAINED.has(opTok.v)) {
           left = this.parseComparison(left, opTok, op.p);
@@ -367,7 +511,10 @@ class Parser {
       let name = '';
       if (tok.v === '#') {
         this.next();
-        if (this.cur.k === 'ident') { name = this.cur.v; this.next(); }
+        if (this.cur.k === 'ident') {
+          name = this.cur.v;
+          this.next();
+        }
       }
       return this.parsePostfix({ t: 'ptr', pos: tok.pos, name });
     }
@@ -426,7 +573,8 @@ class Parser {
     let braces = false;
     if (this.is('br', '{')) {
       // `{a: 1}` map literal vs closure: expr treats `{` here as a closure start.
-      braces = true; this.next();
+      braces = true;
+      this.next();
     }
     this.depth++;
     const body = this.parseSequence();
@@ -440,7 +588,10 @@ class Parser {
     this.next();
     const items: Node[] = [];
     while (!this.is('br', ']')) {
-      if (items.length > 0) { this.expect('op', ','); if (this.is('br', ']')) break; }
+      if (items.length > 0) {
+        this.expect('op', ',');
+        if (this.is('br', ']')) break;
+      }
       items.push(this.parseExpression(0));
     }
     this.next();
@@ -450,17 +601,30 @@ class Parser {
   private parseMap(): Node {
     const pos = this.cur.pos;
     this.next();
-    const keys: Node[] = []; const vals: Node[] = [];
+    const keys: Node[] = [];
+    const vals: Node[] = [];
     while (!this.is('br', '}')) {
-      if (keys.length > 0) { this.expect('op', ','); if (this.is('br', '}')) break; }
+      if (keys.length > 0) {
+        this.expect('op', ',');
+        if (this.is('br', '}')) break;
+      }
       const kt = this.cur;
       let key: Node;
-      if (kt.k === 'num' || kt.k === 'str') { key = { t: 'lit', pos: kt.pos, v: kt.k === 'num' ? String(kt.lit) : kt.lit }; this.next(); }
-      else if (kt.k === 'ident' || kt.k === 'op' && /^[a-zA-Z]/.test(kt.v)) { key = { t: 'lit', pos: kt.pos, v: kt.v }; this.next(); }
-      else if (kt.k === 'br' && kt.v === '(') { key = this.parseExpression(0); }
-      else this.err(`a map key must be a quoted string, a number, a identifier, or an expression enclosed in parentheses (unexpected token ${this.desc(kt)})`);
+      if (kt.k === 'num' || kt.k === 'str') {
+        key = { t: 'lit', pos: kt.pos, v: kt.k === 'num' ? String(kt.lit) : kt.lit };
+        this.next();
+      } else if (kt.k === 'ident' || (kt.k === 'op' && /^[a-zA-Z]/.test(kt.v))) {
+        key = { t: 'lit', pos: kt.pos, v: kt.v };
+        this.next();
+      } else if (kt.k === 'br' && kt.v === '(') {
+        key = this.parseExpression(0);
+      } else
+        this.err(
+          `a map key must be a quoted string, a number, a identifier, or an expression enclosed in parentheses (unexpected token ${this.desc(kt)})`,
+        );
       this.expect('op', ':');
-      keys.push(key); vals.push(this.parseExpression(0));
+      keys.push(key);
+      vals.push(this.parseExpression(0));
     }
     this.next();
     return { t: 'map', pos, keys, vals };

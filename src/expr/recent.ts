@@ -17,7 +17,8 @@ export class RecentValues {
     for (let i = 0; i < this.filled; i++) if (ins[i] === x) return this.outs[i]!;
     const y = this.f(x);
     const k = this.next;
-    ins[k] = x; this.outs[k] = y;
+    ins[k] = x;
+    this.outs[k] = y;
     this.next = (k + 1) % SIZE;
     if (this.filled < SIZE) this.filled++;
     return y;

@@ -19,7 +19,11 @@ export class GuardedRegex {
   constructor(readonly source: string) {
     this.re = new RE2(source, 'u');
     let req: string[] = [];
-    try { req = scanRegex(source).required; } catch { req = []; }
+    try {
+      req = scanRegex(source).required;
+    } catch {
+      req = [];
+    }
     this.guard = new LiteralGuard(req);
   }
 

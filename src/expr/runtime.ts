@@ -27,10 +27,14 @@ function markStrMap(v: unknown): void {
 export function typeOfValue(v: unknown): string {
   if (v === null || v === undefined) return 'nil';
   switch (typeof v) {
-    case 'string': return 'string';
-    case 'number': return 'float64';
-    case 'boolean': return 'bool';
-    case 'function': return 'func';
+    case 'string':
+      return 'string';
+    case 'number':
+      return 'float64';
+    case 'boolean':
+      return 'bool';
+    case 'function':
+      return 'func';
   }
   if (Array.isArray(v)) return '[]interface {}';
   if (v instanceof GoTime) return 'time.Time';
@@ -49,7 +53,8 @@ export function eq(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (a === null || a === undefined) return b === null || b === undefined;
   if (b === null || b === undefined) return false;
-  const na = num(a); const nb = num(b);
+  const na = num(a);
+  const nb = num(b);
   if (na !== undefined || nb !== undefined) return na !== undefined && na === nb;
   if (typeof a !== 'object' || typeof b !== 'object') return false;
   if (a instanceof GoTime) return b instanceof GoTime && a.compare(b) === 0;
@@ -59,9 +64,11 @@ export function eq(a: unknown, b: unknown): boolean {
     return true;
   }
   if (isMapObject(a) && isMapObject(b as object)) {
-    const ka = Object.keys(a); const kb = Object.keys(b as object);
+    const ka = Object.keys(a);
+    const kb = Object.keys(b as object);
     if (ka.length !== kb.length) return false;
-    for (const k of ka) if (!hasOwn.call(b, k) || !eq((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+    for (const k of ka)
+      if (!hasOwn.call(b, k) || !eq((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
     return true;
   }
   return false;
@@ -81,15 +88,30 @@ export function cmp(op: string, a: unknown, b: unknown): number {
   if (typeof a === 'number' && typeof b === 'number') return a - b;
   if (typeof a === 'string' && typeof b === 'string') return strCmp(a, b);
   if (a instanceof GoTime && b instanceof GoTime) return a.compare(b);
-  const na = num(a); const nb = num(b);
+  const na = num(a);
+  const nb = num(b);
   if (na !== undefined && nb !== undefined) return na - nb;
   return cmpErr(op, a, b);
 }
-export function lt(a: unknown, b: unknown): boolean { const c = cmp('<', a, b); return c < 0; }
-export function le(a: unknown, b: unknown): boolean { const c = cmp('<=', a, b); return c <= 0; }
-export function gt(a: unknown, b: unknown): boolean { const c = cmp('>', a, b); return c > 0; }
-export function ge(a: unknown, b: unknown): boolean { const c = cmp('>=', a, b); return c >= 0; }
-export function strLt(a: string, b: string): boolean { return strCmp(a, b) < 0; }
+export function lt(a: unknown, b: unknown): boolean {
+  const c = cmp('<', a, b);
+  return c < 0;
+}
+export function le(a: unknown, b: unknown): boolean {
+  const c = cmp('<=', a, b);
+  return c <= 0;
+}
+export function gt(a: unknown, b: unknown): boolean {
+  const c = cmp('>', a, b);
+  return c > 0;
+}
+export function ge(a: unknown, b: unknown): boolean {
+  const c = cmp('>=', a, b);
+  return c >= 0;
+}
+export function strLt(a: string, b: string): boolean {
+  return strCmp(a, b) < 0;
+}
 
 export function add(a: unknown, b: unknown): unknown {
   if (typeof a === 'number' && typeof b === 'number') return a + b;
@@ -106,15 +128,24 @@ export function sub(a: unknown, b: unknown): unknown {
   throw new RtError(`invalid operation: ${typeOfValue(a)} - ${typeOfValue(b)}`);
 }
 function numOp(op: string, a: unknown, b: unknown): [number, number] {
-  const na = num(a); const nb = num(b);
-  if (na === undefined || nb === undefined) throw new RtError(`invalid operation: ${typeOfValue(a)} ${op} ${typeOfValue(b)}`);
+  const na = num(a);
+  const nb = num(b);
+  if (na === undefined || nb === undefined)
+    throw new RtError(`invalid operation: ${typeOfValue(a)} ${op} ${typeOfValue(b)}`);
   return [na, nb];
 }
-export function mul(a: unknown, b: unknown): number { const [x, y] = numOp('*', a, b); return x * y; }
-export function div(a: unknown, b: unknown): number { const [x, y] = numOp('/', a, b); return x / y; }
+export function mul(a: unknown, b: unknown): number {
+  const [x, y] = numOp('*', a, b);
+  return x * y;
+}
+export function div(a: unknown, b: unknown): number {
+  const [x, y] = numOp('/', a, b);
+  return x / y;
+}
 export function mod(a: unknown, b: unknown): number {
   const [x, y] = numOp('%', a, b);
-  if (!Number.isInteger(x) || !Number.isInteger(y)) throw new RtError(`invalid operation: operator % not defined on float64`);
+  if (!Number.isInteger(x) || !Number.isInteger(y))
+    throw new RtError(`invalid operation: operator % not defined on float64`);
   if (y === 0) throw new RtError('integer divide by zero');
   return x % y;
 }
@@ -122,7 +153,10 @@ export function imod(x: number, y: number): number {
   if (y === 0) throw new RtError('integer divide by zero');
   return x % y;
 }
-export function pow(a: unknown, b: unknown): number { const [x, y] = numOp('**', a, b); return Math.pow(x, y); }
+export function pow(a: unknown, b: unknown): number {
+  const [x, y] = numOp('**', a, b);
+  return Math.pow(x, y);
+}
 export function neg(a: unknown): number {
   const n = num(a);
   if (n === undefined) throw new RtError(`invalid operation: -${typeOfValue(a)}`);
@@ -148,12 +182,15 @@ export const MAX_RANGE = 1_000_000;
 export const MAX_STEPS = 10_000_000;
 export const budget = { left: MAX_STEPS };
 function charge(n: number): void {
-  if ((budget.left -= n) < 0) throw new RtError(`expression too costly: more than ${MAX_STEPS} elements walked in one evaluation`);
+  if ((budget.left -= n) < 0)
+    throw new RtError(`expression too costly: more than ${MAX_STEPS} elements walked in one evaluation`);
 }
 
 export function range(a: unknown, b: unknown): number[] {
-  const x = num(a); const y = num(b);
-  if (x === undefined || y === undefined || !Number.isInteger(x) || !Number.isInteger(y)) throw new RtError(`invalid operation: ${typeOfValue(a)} .. ${typeOfValue(b)}`);
+  const x = num(a);
+  const y = num(b);
+  if (x === undefined || y === undefined || !Number.isInteger(x) || !Number.isInteger(y))
+    throw new RtError(`invalid operation: ${typeOfValue(a)} .. ${typeOfValue(b)}`);
   if (y - x + 1 > MAX_RANGE) throw new RtError(`range ${x}..${y} has ${y - x + 1} elements, limit ${MAX_RANGE}`);
   charge(Math.max(0, y - x + 1));
   const out: number[] = [];
@@ -162,16 +199,30 @@ export function range(a: unknown, b: unknown): number[] {
 }
 
 function strOperands(op: string, a: unknown, b: unknown): void {
-  if (typeof a !== 'string' || typeof b !== 'string') throw new RtError(`invalid operation: ${typeOfValue(a)} ${op} ${typeOfValue(b)}`);
+  if (typeof a !== 'string' || typeof b !== 'string')
+    throw new RtError(`invalid operation: ${typeOfValue(a)} ${op} ${typeOfValue(b)}`);
 }
-export function contains(a: unknown, b: unknown): boolean { strOperands('contains', a, b); return (a as string).includes(b as string); }
-export function startsWith(a: unknown, b: unknown): boolean { strOperands('startsWith', a, b); return (a as string).startsWith(b as string); }
-export function endsWith(a: unknown, b: unknown): boolean { strOperands('endsWith', a, b); return (a as string).endsWith(b as string); }
+export function contains(a: unknown, b: unknown): boolean {
+  strOperands('contains', a, b);
+  return (a as string).includes(b as string);
+}
+export function startsWith(a: unknown, b: unknown): boolean {
+  strOperands('startsWith', a, b);
+  return (a as string).startsWith(b as string);
+}
+export function endsWith(a: unknown, b: unknown): boolean {
+  strOperands('endsWith', a, b);
+  return (a as string).endsWith(b as string);
+}
 
 export function matches(a: unknown, p: unknown): boolean {
   strOperands('matches', a, p);
   let re: GuardedRegex;
-  try { re = regexOf(p as string); } catch (e) { throw new RtError(`error parsing regexp: ${errorMessage(e)}`); }
+  try {
+    re = regexOf(p as string);
+  } catch (e) {
+    throw new RtError(`error parsing regexp: ${errorMessage(e)}`);
+  }
   return re.test(a as string);
 }
 export function matchesConst(re: GuardedRegex, a: unknown): boolean {
@@ -235,13 +286,15 @@ export function memberOpt(o: unknown, k: unknown): unknown {
 
 export function index(o: unknown, i: unknown): unknown {
   if (Array.isArray(o)) {
-    if (typeof i !== 'number' || !Number.isInteger(i)) throw new RtError(`cannot use ${typeOfValue(i)} as index to ${typeOfValue(o)}`);
+    if (typeof i !== 'number' || !Number.isInteger(i))
+      throw new RtError(`cannot use ${typeOfValue(i)} as index to ${typeOfValue(o)}`);
     const j = i < 0 ? o.length + i : i;
     if (j < 0 || j >= o.length) throw new RtError(`index out of range: ${i} (array length is ${o.length})`);
     return o[j];
   }
   if (typeof o === 'string') {
-    if (typeof i !== 'number' || !Number.isInteger(i)) throw new RtError(`cannot use ${typeOfValue(i)} as index to string`);
+    if (typeof i !== 'number' || !Number.isInteger(i))
+      throw new RtError(`cannot use ${typeOfValue(i)} as index to string`);
     const b = isAscii(o) ? null : Buffer.from(o);
     const len = b ? b.length : o.length;
     const j = i < 0 ? len + i : i;
@@ -253,14 +306,21 @@ export function index(o: unknown, i: unknown): unknown {
 
 // eslint-disable-next-line no-control-regex
 const NON_ASCII = /[^\x00-\x7f]/;
-export function isAscii(s: string): boolean { return !NON_ASCII.test(s); }
+export function isAscii(s: string): boolean {
+  return !NON_ASCII.test(s);
+}
 
 export function slice(o: unknown, from: unknown, to: unknown): unknown {
   if (o === null || o === undefined) throw new RtError('cannot slice nil');
-  let len: number; let buf: Buffer | null = null;
+  let len: number;
+  let buf: Buffer | null = null;
   if (Array.isArray(o)) len = o.length;
   else if (typeof o === 'string') {
-    if (isAscii(o)) len = o.length; else { buf = Buffer.from(o); len = buf.length; }
+    if (isAscii(o)) len = o.length;
+    else {
+      buf = Buffer.from(o);
+      len = buf.length;
+    }
   } else throw new RtError(`cannot slice ${typeOfValue(o)}`);
   let a = from === null || from === undefined ? 0 : (num(from) ?? badIdx(from));
   let b = to === null || to === undefined ? len : (num(to) ?? badIdx(to));
@@ -273,7 +333,9 @@ export function slice(o: unknown, from: unknown, to: unknown): unknown {
   if (buf) return buf.subarray(a, b).toString('utf8');
   return (o as string).slice(a, b);
 }
-function badIdx(v: unknown): never { throw new RtError(`invalid slice index: ${typeOfValue(v)}`); }
+function badIdx(v: unknown): never {
+  throw new RtError(`invalid slice index: ${typeOfValue(v)}`);
+}
 
 /** Call a method on an unknown value. */
 export function call(o: unknown, name: string, args: unknown[]): unknown {
@@ -290,7 +352,10 @@ export function lenStr(s: string): number {
   let n = s.length;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff) { n--; i++; }
+    if (c >= 0xd800 && c <= 0xdbff) {
+      n--;
+      i++;
+    }
   }
   return n;
 }
@@ -302,14 +367,19 @@ export function len(v: unknown): number {
 }
 
 export function arrayOf(v: unknown, fn: string): unknown[] {
-  if (Array.isArray(v)) { charge(v.length); return v; }
+  if (Array.isArray(v)) {
+    charge(v.length);
+    return v;
+  }
   if (v === null || v === undefined) return [];
   throw new RtError(`${fn}: cannot iterate over ${typeOfValue(v)}`);
 }
 export function truthy(v: unknown): boolean {
   return v !== null && v !== undefined && v !== false;
 }
-export function nilToNull(v: unknown): unknown { return v === undefined ? null : v; }
+export function nilToNull(v: unknown): unknown {
+  return v === undefined ? null : v;
+}
 export function str(v: unknown, what: string): string {
   if (typeof v !== 'string') throw new RtError(`${what}: expected string, got ${typeOfValue(v)}`);
   return v;
@@ -317,23 +387,68 @@ export function str(v: unknown, what: string): string {
 
 // ---- predicate builtins (closures are created once per compiled expression) ----
 type Pred = (el: unknown, i: number) => unknown;
-export function p_all(a: unknown, f: Pred): boolean { const x = arrayOf(a, 'all'); for (let i = 0; i < x.length; i++) if (f(x[i], i) !== true) return false; return true; }
-export function p_none(a: unknown, f: Pred): boolean { const x = arrayOf(a, 'none'); for (let i = 0; i < x.length; i++) if (f(x[i], i) === true) return false; return true; }
-export function p_any(a: unknown, f: Pred): boolean { const x = arrayOf(a, 'any'); for (let i = 0; i < x.length; i++) if (f(x[i], i) === true) return true; return false; }
-export function p_one(a: unknown, f: Pred): boolean { const x = arrayOf(a, 'one'); let c = 0; for (let i = 0; i < x.length; i++) if (f(x[i], i) === true && ++c > 1) return false; return c === 1; }
-export function p_filter(a: unknown, f: Pred): unknown[] { const x = arrayOf(a, 'filter'); const out: unknown[] = []; for (let i = 0; i < x.length; i++) if (f(x[i], i) === true) out.push(x[i]); return out; }
-export function p_map(a: unknown, f: Pred): unknown[] { const x = arrayOf(a, 'map'); const out = new Array<unknown>(x.length); for (let i = 0; i < x.length; i++) out[i] = nilToNull(f(x[i], i)); return out; }
-export function p_find(a: unknown, f: Pred): unknown { const x = arrayOf(a, 'find'); for (let i = 0; i < x.length; i++) if (f(x[i], i) === true) return x[i]; return null; }
-export function p_findIndex(a: unknown, f: Pred): number { const x = arrayOf(a, 'findIndex'); for (let i = 0; i < x.length; i++) if (f(x[i], i) === true) return i; return -1; }
-export function p_findLast(a: unknown, f: Pred): unknown { const x = arrayOf(a, 'findLast'); for (let i = x.length - 1; i >= 0; i--) if (f(x[i], i) === true) return x[i]; return null; }
-export function p_findLastIndex(a: unknown, f: Pred): number { const x = arrayOf(a, 'findLastIndex'); for (let i = x.length - 1; i >= 0; i--) if (f(x[i], i) === true) return i; return -1; }
+export function p_all(a: unknown, f: Pred): boolean {
+  const x = arrayOf(a, 'all');
+  for (let i = 0; i < x.length; i++) if (f(x[i], i) !== true) return false;
+  return true;
+}
+export function p_none(a: unknown, f: Pred): boolean {
+  const x = arrayOf(a, 'none');
+  for (let i = 0; i < x.length; i++) if (f(x[i], i) === true) return false;
+  return true;
+}
+export function p_any(a: unknown, f: Pred): boolean {
+  const x = arrayOf(a, 'any');
+  for (let i = 0; i < x.length; i++) if (f(x[i], i) === true) return true;
+  return false;
+}
+export function p_one(a: unknown, f: Pred): boolean {
+  const x = arrayOf(a, 'one');
+  let c = 0;
+  for (let i = 0; i < x.length; i++) if (f(x[i], i) === true && ++c > 1) return false;
+  return c === 1;
+}
+export function p_filter(a: unknown, f: Pred): unknown[] {
+  const x = arrayOf(a, 'filter');
+  const out: unknown[] = [];
+  for (let i = 0; i < x.length; i++) if (f(x[i], i) === true) out.push(x[i]);
+  return out;
+}
+export function p_map(a: unknown, f: Pred): unknown[] {
+  const x = arrayOf(a, 'map');
+  const out = new Array<unknown>(x.length);
+  for (let i = 0; i < x.length; i++) out[i] = nilToNull(f(x[i], i));
+  return out;
+}
+export function p_find(a: unknown, f: Pred): unknown {
+  const x = arrayOf(a, 'find');
+  for (let i = 0; i < x.length; i++) if (f(x[i], i) === true) return x[i];
+  return null;
+}
+export function p_findIndex(a: unknown, f: Pred): number {
+  const x = arrayOf(a, 'findIndex');
+  for (let i = 0; i < x.length; i++) if (f(x[i], i) === true) return i;
+  return -1;
+}
+export function p_findLast(a: unknown, f: Pred): unknown {
+  const x = arrayOf(a, 'findLast');
+  for (let i = x.length - 1; i >= 0; i--) if (f(x[i], i) === true) return x[i];
+  return null;
+}
+export function p_findLastIndex(a: unknown, f: Pred): number {
+  const x = arrayOf(a, 'findLastIndex');
+  for (let i = x.length - 1; i >= 0; i--) if (f(x[i], i) === true) return i;
+  return -1;
+}
 export function p_count(a: unknown, f: Pred | null): number {
-  const x = arrayOf(a, 'count'); let c = 0;
+  const x = arrayOf(a, 'count');
+  let c = 0;
   for (let i = 0; i < x.length; i++) if ((f ? f(x[i], i) : x[i]) === true) c++;
   return c;
 }
 export function p_sum(a: unknown, f: Pred | null): number {
-  const x = arrayOf(a, 'sum'); let s = 0;
+  const x = arrayOf(a, 'sum');
+  let s = 0;
   for (let i = 0; i < x.length; i++) {
     const v = f ? f(x[i], i) : x[i];
     if (typeof v !== 'number') throw new RtError(`sum: invalid type ${typeOfValue(v)}`);
@@ -342,8 +457,12 @@ export function p_sum(a: unknown, f: Pred | null): number {
   return s;
 }
 export function p_groupBy(a: unknown, f: Pred): Record<string, unknown[]> {
-  const x = arrayOf(a, 'groupBy'); const out: Record<string, unknown[]> = {};
-  for (let i = 0; i < x.length; i++) { const k = String(nilToNull(f(x[i], i))); (hasOwn.call(out, k) ? out[k]! : (out[k] = [])).push(x[i]); }
+  const x = arrayOf(a, 'groupBy');
+  const out: Record<string, unknown[]> = {};
+  for (let i = 0; i < x.length; i++) {
+    const k = String(nilToNull(f(x[i], i)));
+    (hasOwn.call(out, k) ? out[k]! : (out[k] = [])).push(x[i]);
+  }
   return out;
 }
 export function p_sortBy(a: unknown, f: Pred, order: unknown = 'asc'): unknown[] {
@@ -354,17 +473,30 @@ export function p_sortBy(a: unknown, f: Pred, order: unknown = 'asc'): unknown[]
   if (order === 'desc') keyed.reverse();
   return keyed.map((e) => e.el);
 }
-export function p_reduce(a: unknown, f: (el: unknown, i: number, acc: unknown) => unknown, hasInit: boolean, init?: unknown): unknown {
+export function p_reduce(
+  a: unknown,
+  f: (el: unknown, i: number, acc: unknown) => unknown,
+  hasInit: boolean,
+  init?: unknown,
+): unknown {
   const x = arrayOf(a, 'reduce');
-  let acc: unknown; let start = 0;
+  let acc: unknown;
+  let start = 0;
   if (hasInit) acc = init;
-  else { if (x.length === 0) throw new RtError('reduce of empty array with no initial value'); acc = x[0]; start = 1; }
+  else {
+    if (x.length === 0) throw new RtError('reduce of empty array with no initial value');
+    acc = x[0];
+    start = 1;
+  }
   for (let i = start; i < x.length; i++) acc = f(x[i], i, acc);
   return nilToNull(acc);
 }
 export function sget(m: unknown, k: unknown): string {
   if (m === null || m === undefined) return '';
-  if (typeof k === 'string' && hasOwn.call(m, k)) { const v = (m as Record<string, unknown>)[k]; return typeof v === 'string' ? v : ''; }
+  if (typeof k === 'string' && hasOwn.call(m, k)) {
+    const v = (m as Record<string, unknown>)[k];
+    return typeof v === 'string' ? v : '';
+  }
   return '';
 }
 export function callOpt(o: unknown, name: string, args: unknown[]): unknown {
@@ -386,7 +518,10 @@ function methodFallback(o: Record<string, unknown>, name: string, args: unknown[
     if (Array.isArray(meta)) {
       for (const m of meta as { Key?: unknown; Value?: unknown }[]) if (m && m.Key === args[0]) return m.Value ?? '';
       if (Array.isArray(o.Events)) {
-        for (const e of o.Events as Record<string, unknown>[]) { const v = methodFallback(e, 'GetMeta', args); if (v !== '') return v; }
+        for (const e of o.Events as Record<string, unknown>[]) {
+          const v = methodFallback(e, 'GetMeta', args);
+          if (v !== '') return v;
+        }
       }
       return '';
     }
@@ -409,28 +544,43 @@ function methodFallback(o: Record<string, unknown>, name: string, args: unknown[
 export function m0(o: unknown, name: string): unknown {
   if (o === null || o === undefined) throw new RtError(`cannot call method ${name} on nil`);
   const f = (o as Record<string, unknown>)[name];
-  return typeof f === 'function' ? (f as () => unknown).call(o) : methodFallback(o as Record<string, unknown>, name, []);
+  return typeof f === 'function'
+    ? (f as () => unknown).call(o)
+    : methodFallback(o as Record<string, unknown>, name, []);
 }
 export function m1(o: unknown, name: string, a: unknown): unknown {
   if (o === null || o === undefined) throw new RtError(`cannot call method ${name} on nil`);
   const f = (o as Record<string, unknown>)[name];
-  return typeof f === 'function' ? (f as (x: unknown) => unknown).call(o, a) : methodFallback(o as Record<string, unknown>, name, [a]);
+  return typeof f === 'function'
+    ? (f as (x: unknown) => unknown).call(o, a)
+    : methodFallback(o as Record<string, unknown>, name, [a]);
 }
 export function mN(o: unknown, name: string, args: unknown[]): unknown {
   if (o === null || o === undefined) throw new RtError(`cannot call method ${name} on nil`);
   const f = (o as Record<string, unknown>)[name];
-  return typeof f === 'function' ? (f as (...x: unknown[]) => unknown).apply(o, args) : methodFallback(o as Record<string, unknown>, name, args);
+  return typeof f === 'function'
+    ? (f as (...x: unknown[]) => unknown).apply(o, args)
+    : methodFallback(o as Record<string, unknown>, name, args);
 }
 
 /** Go strings.ToUpper / ToLower: per-rune simple case mapping (no 'ß' -> "SS" expansion). */
 /** f(arr[i]) cached per element while `slot` sees the same (immutable) array: Upper(#) over a data file. */
-export function elemMemo(slot: { src: unknown; vals: unknown[] }, arr: unknown, i: number, f: (s: string) => string): string {
-  if (slot.src !== arr) { slot.src = arr; slot.vals = []; }
+export function elemMemo(
+  slot: { src: unknown; vals: unknown[] },
+  arr: unknown,
+  i: number,
+  f: (s: string) => string,
+): string {
+  if (slot.src !== arr) {
+    slot.src = arr;
+    slot.vals = [];
+  }
   let v = slot.vals[i] as string | undefined;
   if (v === undefined) {
     const x = (arr as unknown[])[i];
     if (typeof x !== 'string') return f(x as string);
-    v = f(x); slot.vals[i] = v;
+    v = f(x);
+    slot.vals[i] = v;
   }
   return v;
 }
@@ -438,8 +588,19 @@ export function elemMemo(slot: { src: unknown; vals: unknown[] }, arr: unknown, 
  * `any(File(f), {x op E(#)})` (compile.ts anyOverFile): op 0 ==, 1 contains, 2 startsWith, 3 endsWith; E = f
  * (upper/lower) or the line itself. The transformed lines (and for == a Set of them) are kept per file array.
  */
-export interface AnyStrSlot { src: unknown; vals: string[]; set: Set<string> | null; seen: AnswerMemory | null }
-export function anyStrOp(slot: AnyStrSlot, arr: string[], op: number, f: ((s: string) => string) | null, x: string): boolean {
+export interface AnyStrSlot {
+  src: unknown;
+  vals: string[];
+  set: Set<string> | null;
+  seen: AnswerMemory | null;
+}
+export function anyStrOp(
+  slot: AnyStrSlot,
+  arr: string[],
+  op: number,
+  f: ((s: string) => string) | null,
+  x: string,
+): boolean {
   if (slot.src !== arr) {
     slot.src = arr;
     slot.vals = f === null ? arr : arr.map(f);
@@ -458,30 +619,57 @@ export function anyStrOp(slot: AnyStrSlot, arr: string[], op: number, f: ((s: st
     if (known !== undefined) return known;
   }
   let hit = false;
-  if (op === 1) { for (let i = 0; i < v.length; i++) if (x.includes(v[i]!)) { hit = true; break; } }
-  else if (op === 2) { for (let i = 0; i < v.length; i++) if (x.startsWith(v[i]!)) { hit = true; break; } }
-  else { for (let i = 0; i < v.length; i++) if (x.endsWith(v[i]!)) { hit = true; break; } }
+  if (op === 1) {
+    for (let i = 0; i < v.length; i++)
+      if (x.includes(v[i]!)) {
+        hit = true;
+        break;
+      }
+  } else if (op === 2) {
+    for (let i = 0; i < v.length; i++)
+      if (x.startsWith(v[i]!)) {
+        hit = true;
+        break;
+      }
+  } else {
+    for (let i = 0; i < v.length; i++)
+      if (x.endsWith(v[i]!)) {
+        hit = true;
+        break;
+      }
+  }
   if (remember) (slot.seen ??= new AnswerMemory(SEEN_MAX)).set(x, hit);
   return hit;
 }
-const SEEN_MIN_LIST = 8, SEEN_MAX = 4096;
+const SEEN_MIN_LIST = 8,
+  SEEN_MAX = 4096;
 
 // Remembered answers (recent.ts): most of the hub's http scenarios upper-case the same few fields of an event.
 const upperRecent = new RecentValues(upperOf);
 const lowerRecent = new RecentValues(lowerOf);
-export function upper(s: string): string { return upperRecent.get(s); }
-export function lower(s: string): string { return lowerRecent.get(s); }
+export function upper(s: string): string {
+  return upperRecent.get(s);
+}
+export function lower(s: string): string {
+  return lowerRecent.get(s);
+}
 function upperOf(s: string): string {
   const u = s.toUpperCase();
   if (u.length === s.length) return u;
   let out = '';
-  for (const ch of s) { const x = ch.toUpperCase(); out += x.length === ch.length ? x : ch; }
+  for (const ch of s) {
+    const x = ch.toUpperCase();
+    out += x.length === ch.length ? x : ch;
+  }
   return out;
 }
 function lowerOf(s: string): string {
   const l = s.toLowerCase();
   if (l.length === s.length) return l;
   let out = '';
-  for (const ch of s) { const x = ch.toLowerCase(); out += x.length === ch.length ? x : String.fromCodePoint(x.codePointAt(0)!); }
+  for (const ch of s) {
+    const x = ch.toLowerCase();
+    out += x.length === ch.length ? x : String.fromCodePoint(x.codePointAt(0)!);
+  }
   return out;
 }

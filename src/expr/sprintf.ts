@@ -46,12 +46,15 @@ function goQuote(s: string): string {
 export function formatValue(v: unknown, kind?: Kind, plus = false, top = true): string {
   if (v === null || v === undefined) return '<nil>';
   switch (typeof v) {
-    case 'string': return v;
-    case 'boolean': return v ? 'true' : 'false';
+    case 'string':
+      return v;
+    case 'boolean':
+      return v ? 'true' : 'false';
     case 'number':
       if (kind === 'duration' && top) return formatGoDuration(v);
       return isIntKind(v, kind) ? String(v) : goFloatG(v);
-    case 'bigint': return v.toString();
+    case 'bigint':
+      return v.toString();
   }
   if (v instanceof GoTime) return v.String();
   if (v instanceof GoWeekday || v instanceof GoMonth) return v.String();
@@ -99,27 +102,65 @@ export function sprintf(kinds: readonly (Kind | undefined)[], format: string, ar
   const n = format.length;
   for (let i = 0; i < n; i++) {
     const c = format[i]!;
-    if (c !== '%') { out += c; continue; }
+    if (c !== '%') {
+      out += c;
+      continue;
+    }
     i++;
-    if (i >= n) { out += '%!(NOVERB)'; break; }
-    let minus = false, plus = false, sharp = false, zero = false, space = false;
+    if (i >= n) {
+      out += '%!(NOVERB)';
+      break;
+    }
+    let minus = false,
+      plus = false,
+      sharp = false,
+      zero = false,
+      space = false;
     for (; i < n; i++) {
       const f = format[i];
-      if (f === '-') minus = true; else if (f === '+') plus = true; else if (f === '#') sharp = true;
-      else if (f === '0') zero = true; else if (f === ' ') space = true; else break;
+      if (f === '-') minus = true;
+      else if (f === '+') plus = true;
+      else if (f === '#') sharp = true;
+      else if (f === '0') zero = true;
+      else if (f === ' ') space = true;
+      else break;
     }
-    let width: number | undefined; let prec: number | undefined;
-    if (format[i] === '*') { width = Number(args[ai++]); i++; }
-    else { const m = /^\d+/.exec(format.slice(i)); if (m) { width = parseInt(m[0], 10); i += m[0].length; } }
+    let width: number | undefined;
+    let prec: number | undefined;
+    if (format[i] === '*') {
+      width = Number(args[ai++]);
+      i++;
+    } else {
+      const m = /^\d+/.exec(format.slice(i));
+      if (m) {
+        width = parseInt(m[0], 10);
+        i += m[0].length;
+      }
+    }
     if (format[i] === '.') {
       i++;
-      if (format[i] === '*') { prec = Number(args[ai++]); i++; }
-      else { const m = /^\d+/.exec(format.slice(i)); prec = m ? parseInt(m[0], 10) : 0; if (m) i += m[0].length; }
+      if (format[i] === '*') {
+        prec = Number(args[ai++]);
+        i++;
+      } else {
+        const m = /^\d+/.exec(format.slice(i));
+        prec = m ? parseInt(m[0], 10) : 0;
+        if (m) i += m[0].length;
+      }
     }
     const verb = format[i];
-    if (verb === undefined) { out += '%!(NOVERB)'; break; }
-    if (verb === '%') { out += '%'; continue; }
-    if (ai >= args.length) { out += `%!${verb}(MISSING)`; continue; }
+    if (verb === undefined) {
+      out += '%!(NOVERB)';
+      break;
+    }
+    if (verb === '%') {
+      out += '%';
+      continue;
+    }
+    if (ai >= args.length) {
+      out += `%!${verb}(MISSING)`;
+      continue;
+    }
     const k = kinds[ai];
     const v = args[ai++];
     let s: string;
@@ -140,16 +181,24 @@ export function sprintf(kinds: readonly (Kind | undefined)[], format: string, ar
         else s = badVerb(verb, v, k);
         break;
       case 'd':
-        if (isIntKind(v, k)) { s = String(v); if (plus && (v as number) >= 0) s = '+' + s; else if (space && (v as number) >= 0) s = ' ' + s; }
-        else if (Array.isArray(v)) s = '[' + v.map((x) => (typeof x === 'number' ? String(Math.trunc(x)) : formatValue(x))).join(' ') + ']';
+        if (isIntKind(v, k)) {
+          s = String(v);
+          if (plus && (v as number) >= 0) s = '+' + s;
+          else if (space && (v as number) >= 0) s = ' ' + s;
+        } else if (Array.isArray(v))
+          s = '[' + v.map((x) => (typeof x === 'number' ? String(Math.trunc(x)) : formatValue(x))).join(' ') + ']';
         else s = badVerb(verb, v, k);
         break;
-      case 'x': case 'X': case 'o': case 'b': {
+      case 'x':
+      case 'X':
+      case 'o':
+      case 'b': {
         const base = verb === 'o' ? 8 : verb === 'b' ? 2 : 16;
         if (isIntKind(v, k)) {
           const nv = v as number;
           s = Math.abs(nv).toString(base);
-          if (sharp && base === 16) s = '0x' + s; else if (sharp && base === 8) s = '0' + s;
+          if (sharp && base === 16) s = '0x' + s;
+          else if (sharp && base === 8) s = '0' + s;
           if (nv < 0) s = '-' + s;
         } else if (typeof v === 'string' && base === 16) {
           s = Buffer.from(v).toString('hex');
@@ -162,13 +211,22 @@ export function sprintf(kinds: readonly (Kind | undefined)[], format: string, ar
       case 'c':
         s = isIntKind(v, k) ? String.fromCodePoint(v as number) : badVerb(verb, v, k);
         break;
-      case 'f': case 'F': case 'e': case 'E': case 'g': case 'G': {
-        if (typeof v !== 'number' || isIntKind(v, k)) { s = badVerb(verb, v, k); break; }
+      case 'f':
+      case 'F':
+      case 'e':
+      case 'E':
+      case 'g':
+      case 'G': {
+        if (typeof v !== 'number' || isIntKind(v, k)) {
+          s = badVerb(verb, v, k);
+          break;
+        }
         if (verb === 'f' || verb === 'F') s = v.toFixed(prec ?? 6);
         else if (verb === 'e' || verb === 'E') s = v.toExponential(prec ?? 6).replace(/e([+-])(\d)$/, 'e$10$2');
         else s = prec === undefined ? goFloatG(v) : String(Number(v.toPrecision(prec)));
         if (verb === 'E' || verb === 'G') s = s.toUpperCase();
-        if (plus && v >= 0) s = '+' + s; else if (space && v >= 0) s = ' ' + s;
+        if (plus && v >= 0) s = '+' + s;
+        else if (space && v >= 0) s = ' ' + s;
         break;
       }
       case 't':
@@ -183,7 +241,13 @@ export function sprintf(kinds: readonly (Kind | undefined)[], format: string, ar
     out += pad(s, width, minus, zero && !minus && verb !== 's' && verb !== 'v' && verb !== 'q' ? true : false);
   }
   if (ai < args.length) {
-    out += '%!(EXTRA ' + args.slice(ai).map((v, j) => `${goTypeName(v, kinds[ai + j])}=${formatValue(v, kinds[ai + j])}`).join(', ') + ')';
+    out +=
+      '%!(EXTRA ' +
+      args
+        .slice(ai)
+        .map((v, j) => `${goTypeName(v, kinds[ai + j])}=${formatValue(v, kinds[ai + j])}`)
+        .join(', ') +
+      ')';
   }
   return out;
 }

@@ -14,11 +14,15 @@ import { errorMessage, PicketError } from '../core/errors.js';
 
 /** A pattern file or pattern definition that cannot be loaded (GROK_LOAD). */
 export class GrokLoadError extends PicketError {
-  constructor(message: string) { super('GROK_LOAD', message); }
+  constructor(message: string) {
+    super('GROK_LOAD', message);
+  }
 }
 /** A grok pattern that cannot be compiled (GROK_COMPILE). */
 export class GrokCompileError extends PicketError {
-  constructor(message: string) { super('GROK_COMPILE', message); }
+  constructor(message: string) {
+    super('GROK_COMPILE', message);
+  }
 }
 
 /**
@@ -65,14 +69,30 @@ export interface GrokPattern {
   readonly fastInputLimit: number;
 }
 
-interface Expansion { re: string; sem: Map<string, number>; groups: number }
+interface Expansion {
+  re: string;
+  sem: Map<string, number>;
+  groups: number;
+}
 
 const REF = /%\{(\w+)(?::(\w+))?\}/g;
 
-interface Matcher { exec(s: string): RegExpExecArray | null; test(s: string): boolean; lastIndex: number }
-interface SearchMatcher { search(s: string): number; test(s: string): boolean }
+interface Matcher {
+  exec(s: string): RegExpExecArray | null;
+  test(s: string): boolean;
+  lastIndex: number;
+}
+interface SearchMatcher {
+  search(s: string): number;
+  test(s: string): boolean;
+}
 /** one alternative of the 'safe' engine's JS extractor (segmented.ts ExtractorBranch, its check compiled) */
-interface JsBranch { js: Matcher; remap: Int32Array | null; exact: boolean; check: SearchMatcher | null }
+interface JsBranch {
+  js: Matcher;
+  remap: Int32Array | null;
+  exact: boolean;
+  check: SearchMatcher | null;
+}
 
 /** Counters of the 'safe' engine's decisions (tests and benchmarks read them). */
 export const safeStats = { jsExtract: 0, re2Extract: 0, refusedLength: 0, refusedNonAscii: 0, jsDisagree: 0 };
@@ -115,10 +135,22 @@ class CompiledGrok implements GrokPattern {
   private segmentCount = 0;
   /** every match starts at 0 (leading ^): the JS extractor runs first, without RE2 finding the start */
   anchored = false;
-  get fastInputLimit(): number { this.settle(); return this.segCapped ? SEGMENTED_MAX_INPUT : SAFE_MAX_INPUT; }
-  get extractor(): 're2' | 'js' | 'safe-js' { this.settle(); return this.extractorKind; }
-  get safetyReason(): string { this.settle(); return this.reason; }
-  get segments(): number { this.settle(); return this.segmentCount; }
+  get fastInputLimit(): number {
+    this.settle();
+    return this.segCapped ? SEGMENTED_MAX_INPUT : SAFE_MAX_INPUT;
+  }
+  get extractor(): 're2' | 'js' | 'safe-js' {
+    this.settle();
+    return this.extractorKind;
+  }
+  get safetyReason(): string {
+    this.settle();
+    return this.reason;
+  }
+  get segments(): number {
+    this.settle();
+    return this.segmentCount;
+  }
   /** consecutive RE2 match starts at offset 0 (up to ZERO_STARTS) */
   private zeroStarts = 0;
   private segTries = 0;
@@ -130,8 +162,14 @@ class CompiledGrok implements GrokPattern {
   private readonly nf: number;
   private readonly guard: LiteralGuard;
 
-  constructor(readonly source: string, readonly expanded: string, sem: Map<string, number>, private readonly re: Matcher,
-    private readonly ex: Matcher | null = null, prefilter = true) {
+  constructor(
+    readonly source: string,
+    readonly expanded: string,
+    sem: Map<string, number>,
+    private readonly re: Matcher,
+    private readonly ex: Matcher | null = null,
+    prefilter = true,
+  ) {
     this.fields = [...sem.keys()];
     this.extractorKind = ex !== null || !(re instanceof RE2) ? 'js' : 're2';
     this.idx = Int32Array.from(sem.values());
@@ -143,7 +181,9 @@ class CompiledGrok implements GrokPattern {
   }
 
   /** engine 'safe': analysis to run on first use (see `pending`) */
-  deferSafe(build: () => void): void { this.pending = build; }
+  deferSafe(build: () => void): void {
+    this.pending = build;
+  }
 
   /** engine 'safe': the JS extractor found safe, its capture-free RE2 search and why it was limited */
   installSafe(safe: { re: SearchMatcher; js: JsExtractor } | null, reason: string, anchored: boolean): void {
@@ -151,8 +191,10 @@ class CompiledGrok implements GrokPattern {
     if (safe === null) return;
     this.safeRe = safe.re;
     this.branches = safe.js.branches.map((b) => ({
-      js: b.re as unknown as Matcher, remap: b.remap, exact: b.exact,
-      check: b.check === null ? null : compileRegex(b.check, 're2') as unknown as SearchMatcher,
+      js: b.re as unknown as Matcher,
+      remap: b.remap,
+      exact: b.exact,
+      check: b.check === null ? null : (compileRegex(b.check, 're2') as unknown as SearchMatcher),
     }));
     this.definitive = this.branches.every((b) => b.exact);
     this.segCapped = safe.js.capped;
@@ -165,7 +207,11 @@ class CompiledGrok implements GrokPattern {
     const p = this.pending;
     if (p === null) return;
     this.pending = null;
-    try { p(); } catch (e) { this.reason = `analysis failed: ${errorMessage(e)}`; } // RE2 extracts alone
+    try {
+      p();
+    } catch (e) {
+      this.reason = `analysis failed: ${errorMessage(e)}`;
+    } // RE2 extracts alone
   }
 
   matchInto(input: string, target: Record<string, string>): boolean {
@@ -180,10 +226,15 @@ class CompiledGrok implements GrokPattern {
       m = this.ex.exec(input) ?? this.re.exec(input);
     } else m = this.re2Exec(input);
     if (m === null) return false;
-    const f = this.fields, idx = this.idx, map = this.lastRemap;
+    const f = this.fields,
+      idx = this.idx,
+      map = this.lastRemap;
     if (map === null) for (let j = 0; j < this.nf; j++) target[f[j]!] = m[idx[j]!] ?? '';
     else {
-      for (let j = 0; j < this.nf; j++) { const k = map[idx[j]!]!; target[f[j]!] = k >= 0 ? m[k] ?? '' : ''; }
+      for (let j = 0; j < this.nf; j++) {
+        const k = map[idx[j]!]!;
+        target[f[j]!] = k >= 0 ? (m[k] ?? '') : '';
+      }
       this.lastRemap = null;
     }
     return true;
@@ -196,9 +247,21 @@ class CompiledGrok implements GrokPattern {
    * decide, go to RE2 extraction.
    */
   private safeMatch(input: string): RegExpExecArray | null {
-    if (input.length > SAFE_MAX_INPUT) { safeStats.refusedLength++; safeStats.re2Extract++; return this.re2Exec(input); }
-    if (NON_ASCII.test(input)) { safeStats.refusedNonAscii++; safeStats.re2Extract++; return this.re2Exec(input); }
-    if (this.segCapped && input.length > SEGMENTED_MAX_INPUT) { safeStats.refusedLength++; safeStats.re2Extract++; return this.re2Exec(input); }
+    if (input.length > SAFE_MAX_INPUT) {
+      safeStats.refusedLength++;
+      safeStats.re2Extract++;
+      return this.re2Exec(input);
+    }
+    if (NON_ASCII.test(input)) {
+      safeStats.refusedNonAscii++;
+      safeStats.re2Extract++;
+      return this.re2Exec(input);
+    }
+    if (this.segCapped && input.length > SEGMENTED_MAX_INPUT) {
+      safeStats.refusedLength++;
+      safeStats.re2Extract++;
+      return this.re2Exec(input);
+    }
     let start = 0;
     if (!this.anchored) {
       // A match at 0 is the leftmost one: when the recent matches all started at 0 (a log format matched from
@@ -206,7 +269,10 @@ class CompiledGrok implements GrokPattern {
       // nginx's access pattern) only runs when that does not decide.
       if (this.zeroStarts >= ZERO_STARTS) {
         const m0 = this.jsAt(input, 0);
-        if (m0 !== undefined && m0 !== null) { safeStats.jsExtract++; return m0; }
+        if (m0 !== undefined && m0 !== null) {
+          safeStats.jsExtract++;
+          return m0;
+        }
       }
       start = this.safeRe!.search(input);
       if (start < 0) return null;
@@ -214,10 +280,14 @@ class CompiledGrok implements GrokPattern {
       else if (this.zeroStarts < ZERO_STARTS) this.zeroStarts++;
     }
     const m = this.jsAt(input, start);
-    if (m !== undefined && m !== null) { safeStats.jsExtract++; return m; }
+    if (m !== undefined && m !== null) {
+      safeStats.jsExtract++;
+      return m;
+    }
     // anchored: a definitive failure is RE2's answer; otherwise RE2 `test` decides whether there is a match at all
     if (this.anchored && (m === null || !this.re.test(input))) return null;
-    safeStats.jsDisagree++; safeStats.re2Extract++;
+    safeStats.jsDisagree++;
+    safeStats.re2Extract++;
     if (!this.definitive) this.jsMissed();
     return this.re2Exec(input);
   }
@@ -234,7 +304,10 @@ class CompiledGrok implements GrokPattern {
       const b = br[i]!;
       b.js.lastIndex = start;
       const m = b.js.exec(input);
-      if (m !== null && m.index === start) { this.lastRemap = b.remap; return m; }
+      if (m !== null && m.index === start) {
+        this.lastRemap = b.remap;
+        return m;
+      }
       if (b.exact) continue;
       if (i === last || start !== 0 || b.check!.test(input)) return undefined;
     }
@@ -276,7 +349,10 @@ export class PatternLibrary {
   readonly engine: GrokEngine;
   private readonly prefilter: boolean;
 
-  constructor(opts: PatternLibraryOptions = {}) { this.engine = opts.engine ?? 'safe'; this.prefilter = opts.prefilter ?? true; }
+  constructor(opts: PatternLibraryOptions = {}) {
+    this.engine = opts.engine ?? 'safe';
+    this.prefilter = opts.prefilter ?? true;
+  }
 
   static withBuiltins(opts: PatternLibraryOptions = {}): PatternLibrary {
     const lib = new PatternLibrary(opts);
@@ -284,13 +360,21 @@ export class PatternLibrary {
     return lib;
   }
 
-  has(name: string): boolean { return this.defs.has(name); }
-  names(): string[] { return [...this.defs.keys()]; }
-  definition(name: string): string | undefined { return this.defs.get(name)?.src; }
+  has(name: string): boolean {
+    return this.defs.has(name);
+  }
+  names(): string[] {
+    return [...this.defs.keys()];
+  }
+  definition(name: string): string | undefined {
+    return this.defs.get(name)?.src;
+  }
 
   /** Load every file whose name has no '.', sorted; duplicates are fatal. References resolve lazily. */
   loadDirectory(dir: string): void {
-    const files = readdirSync(dir).filter((f) => !f.includes('.')).sort();
+    const files = readdirSync(dir)
+      .filter((f) => !f.includes('.'))
+      .sort();
     for (const f of files) {
       const path = join(dir, f);
       if (!statSync(path).isFile()) continue;
@@ -309,14 +393,18 @@ export class PatternLibrary {
       if (!m) continue;
       const name = m[1]!;
       if (this.defs.has(name)) {
-        throw new GrokLoadError(`${where}:${i + 1}: grok pattern ${name} is already defined (${this.defs.get(name)!.where})`);
+        throw new GrokLoadError(
+          `${where}:${i + 1}: grok pattern ${name} is already defined (${this.defs.get(name)!.where})`,
+        );
       }
       this.defs.set(name, { src: m[2]!, where: `${where}:${i + 1}` });
       added.push(name);
     }
     // Definitions must reference known names (checked once the whole file is in).
     for (const name of added) {
-      try { this.expandName(name, []); } catch (e) {
+      try {
+        this.expandName(name, []);
+      } catch (e) {
         throw new GrokLoadError(`${this.defs.get(name)!.where}: grok pattern ${name}: ${errorMessage(e)}`);
       }
     }
@@ -356,7 +444,11 @@ export class PatternLibrary {
     }
     let ex: Matcher | null = null;
     if (this.engine === 'hybrid' && !scanRegex(exp.re).nestedUnbounded) {
-      try { ex = compileRegex(exp.re, 'js'); } catch { ex = null; }
+      try {
+        ex = compileRegex(exp.re, 'js');
+      } catch {
+        ex = null;
+      }
     }
     const g = new CompiledGrok(pattern, exp.re, exp.sem, re, ex, this.prefilter);
     if (this.engine === 'safe' && exp.sem.size > 0) {
@@ -368,11 +460,20 @@ export class PatternLibrary {
         if (typeof js === 'string') reason = js;
         else {
           reason = js.reason;
-          try { safe = { re: compileRegex(stripCaptures(slim.re, new Set()).re, 're2') as unknown as SearchMatcher, js }; } catch (e) { reason = `${reason}; ${errorMessage(e)}`; }
+          try {
+            safe = { re: compileRegex(stripCaptures(slim.re, new Set()).re, 're2') as unknown as SearchMatcher, js };
+          } catch (e) {
+            reason = `${reason}; ${errorMessage(e)}`;
+          }
         }
         const head = splitTrailingGreedy(slim.re);
         if (head !== null) {
-          try { g.head = compileRegex(head, 're2'); g.tailIdx = slim.groups; } catch { g.head = null; }
+          try {
+            g.head = compileRegex(head, 're2');
+            g.tailIdx = slim.groups;
+          } catch {
+            g.head = null;
+          }
         }
         g.installSafe(safe, reason, safe !== null && anchoredAtStart(slim.re));
       });
@@ -382,7 +483,9 @@ export class PatternLibrary {
   }
 
   /** Expand without compiling (diagnostics). */
-  expand(pattern: string): string { return this.expandSource(pattern, []).re; }
+  expand(pattern: string): string {
+    return this.expandSource(pattern, []).re;
+  }
 
   private expandName(name: string, stack: string[]): Expansion {
     const hit = this.expCache.get(name);
@@ -442,32 +545,53 @@ export class GrokSet {
   private readonly always: number[] = [];
   /** each pattern's literal prefilter (the one its matcher applies) */
   private readonly guards: readonly LiteralGuard[];
-  constructor(readonly patterns: readonly GrokPattern[], opts: { maxPerSet?: number } = {}) {
+  constructor(
+    readonly patterns: readonly GrokPattern[],
+    opts: { maxPerSet?: number } = {},
+  ) {
     this.guards = patterns.map((p) => new LiteralGuard(p.required));
     const max = opts.maxPerSet ?? 16;
     const Ctor = (RE2 as unknown as { Set: RE2SetCtor }).Set;
     const build = (idx: number[]): void => {
       if (idx.length === 0) return;
       try {
-        this.sets.push({ set: new Ctor(idx.map((i) => patterns[i]!.expanded), '', { anchor: 'unanchored' }), idx });
+        this.sets.push({
+          set: new Ctor(
+            idx.map((i) => patterns[i]!.expanded),
+            '',
+            { anchor: 'unanchored' },
+          ),
+          idx,
+        });
       } catch {
-        if (idx.length === 1) { this.always.push(idx[0]!); return; }
+        if (idx.length === 1) {
+          this.always.push(idx[0]!);
+          return;
+        }
         const h = idx.length >> 1;
-        build(idx.slice(0, h)); build(idx.slice(h));
+        build(idx.slice(0, h));
+        build(idx.slice(h));
       }
     };
     const all = patterns.map((_, i) => i);
     for (let i = 0; i < all.length; i += max) build(all.slice(i, i + max));
   }
   /** Number of RE2.Set objects used (diagnostics). */
-  get setCount(): number { return this.sets.length; }
+  get setCount(): number {
+    return this.sets.length;
+  }
   candidates(input: string): number[] {
     // the patterns' literal prefilters first (~0.7 us for sshd's set vs ~1.8 us for RE2.Set, which converts the
     // input to UTF-8 on every call): when they leave at most one pattern (most lines: none), that is the answer
     // (a superset is fine: a candidate's own matcher still decides)
     const guards = this.guards;
-    let only = -1, n = 0;
-    for (let i = 0; i < guards.length && n < 2; i++) if (guards[i]!.pass(input)) { only = i; n++; }
+    let only = -1,
+      n = 0;
+    for (let i = 0; i < guards.length && n < 2; i++)
+      if (guards[i]!.pass(input)) {
+        only = i;
+        n++;
+      }
     if (n === 0) return [];
     if (n === 1) return [only];
     const out: number[] = this.always.slice();

@@ -31,20 +31,38 @@ class Scanner {
     const s = this.s;
     while (this.i < s.length) {
       const c = s[this.i]!;
-      if (c === ')') { if (inGroup) break; this.i++; seq.push({ k: 'any' }); continue; }
-      if (c === '|') { this.i++; alts.push(seq); seq = []; continue; }
+      if (c === ')') {
+        if (inGroup) break;
+        this.i++;
+        seq.push({ k: 'any' });
+        continue;
+      }
+      if (c === '|') {
+        this.i++;
+        alts.push(seq);
+        seq = [];
+        continue;
+      }
       let atom: Node | Node[] | null;
       if (c === '(') {
         const r = this.parseGroup(ci);
-        if (r.flagsOnly) { ci = r.ci; continue; }
+        if (r.flagsOnly) {
+          ci = r.ci;
+          continue;
+        }
         atom = r.node!;
       } else if (c === '[') {
-        this.skipClass(); atom = { k: 'any' };
+        this.skipClass();
+        atom = { k: 'any' };
       } else if (c === '\\') {
         atom = this.parseEscape(ci);
-      } else if (c === '.') { this.i++; atom = { k: 'any' }; }
-      else if (c === '^' || c === '$') { this.i++; atom = { k: 'zero' }; }
-      else {
+      } else if (c === '.') {
+        this.i++;
+        atom = { k: 'any' };
+      } else if (c === '^' || c === '$') {
+        this.i++;
+        atom = { k: 'zero' };
+      } else {
         const cp = s.codePointAt(this.i)!;
         const ch = String.fromCodePoint(cp);
         this.i += ch.length;
@@ -69,12 +87,21 @@ class Scanner {
     const s = this.s;
     const c = s[this.i];
     let q: { min: number; unb: boolean } | null = null;
-    if (c === '*') { q = { min: 0, unb: true }; this.i++; }
-    else if (c === '+') { q = { min: 1, unb: true }; this.i++; }
-    else if (c === '?') { q = { min: 0, unb: false }; this.i++; }
-    else if (c === '{') {
+    if (c === '*') {
+      q = { min: 0, unb: true };
+      this.i++;
+    } else if (c === '+') {
+      q = { min: 1, unb: true };
+      this.i++;
+    } else if (c === '?') {
+      q = { min: 0, unb: false };
+      this.i++;
+    } else if (c === '{') {
       const m = /^\{(\d+)(,(\d*))?\}/.exec(s.slice(this.i, this.i + 24));
-      if (m) { q = { min: parseInt(m[1]!, 10), unb: m[2] !== undefined && m[3] === '' }; this.i += m[0].length; }
+      if (m) {
+        q = { min: parseInt(m[1]!, 10), unb: m[2] !== undefined && m[3] === '' };
+        this.i += m[0].length;
+      }
     }
     if (q !== null && s[this.i] === '?') this.i++;
     return q;
@@ -88,17 +115,20 @@ class Scanner {
     if (s[this.i] === '?') {
       const rest = s.slice(this.i, this.i + 64);
       let m: RegExpExecArray | null;
-      if ((m = /^\?P?<(\w+)>/.exec(rest))) { this.i += m[0].length; }
-      else if ((m = /^\?([imsU]*)(?:-([imsU]*))?([:)])/.exec(rest))) {
+      if ((m = /^\?P?<(\w+)>/.exec(rest))) {
+        this.i += m[0].length;
+      } else if ((m = /^\?([imsU]*)(?:-([imsU]*))?([:)])/.exec(rest))) {
         this.i += m[0].length;
         let f = ci;
         if (m[1]!.includes('i')) f = true;
         if (m[2]?.includes('i')) f = false;
         if (m[3] === ')') return { flagsOnly: true, ci: f };
-        capturing = false; innerCi = f;
+        capturing = false;
+        innerCi = f;
       } else {
         // look-around etc.: RE2 rejects it; scan on conservatively
-        this.i++; capturing = false;
+        this.i++;
+        capturing = false;
       }
     }
     if (capturing) this.groups++;
@@ -125,21 +155,30 @@ class Scanner {
   parseEscape(ci: boolean): Node | Node[] {
     const s = this.s;
     const c = s[this.i + 1];
-    if (c === undefined) { this.i++; return { k: 'any' }; }
+    if (c === undefined) {
+      this.i++;
+      return { k: 'any' };
+    }
     if (c === 'Q') {
       const e = s.indexOf('\\E', this.i + 2);
       const text = e >= 0 ? s.slice(this.i + 2, e) : s.slice(this.i + 2);
       this.i = e >= 0 ? e + 2 : s.length;
-      return [...text].map((ch) => (ci && ch.toLowerCase() !== ch.toUpperCase() ? { k: 'any' } : { k: 'lit', ch }) as Node);
+      return [...text].map(
+        (ch) => (ci && ch.toLowerCase() !== ch.toUpperCase() ? { k: 'any' } : { k: 'lit', ch }) as Node,
+      );
     }
     if (c === 'p' || c === 'P') {
-      if (s[this.i + 2] === '{') { const e = s.indexOf('}', this.i); this.i = e >= 0 ? e + 1 : s.length; }
-      else this.i += 3;
+      if (s[this.i + 2] === '{') {
+        const e = s.indexOf('}', this.i);
+        this.i = e >= 0 ? e + 1 : s.length;
+      } else this.i += 3;
       return { k: 'any' };
     }
     if (c === 'x') {
-      if (s[this.i + 2] === '{') { const e = s.indexOf('}', this.i); this.i = e >= 0 ? e + 1 : s.length; }
-      else this.i += 4;
+      if (s[this.i + 2] === '{') {
+        const e = s.indexOf('}', this.i);
+        this.i = e >= 0 ? e + 1 : s.length;
+      } else this.i += 4;
       return { k: 'any' };
     }
     this.i += 2;
@@ -154,13 +193,23 @@ class Scanner {
 
 function collect(seq: Node[], out: string[]): void {
   let run = '';
-  const flush = (): void => { if (run) { out.push(run); run = ''; } };
+  const flush = (): void => {
+    if (run) {
+      out.push(run);
+      run = '';
+    }
+  };
   const walk = (nodes: Node[]): void => {
     for (const n of nodes) {
       switch (n.k) {
-        case 'lit': run += n.ch; break;
-        case 'zero': break;
-        case 'any': flush(); break;
+        case 'lit':
+          run += n.ch;
+          break;
+        case 'zero':
+          break;
+        case 'any':
+          flush();
+          break;
         case 'group':
           if (n.alts.length === 1) walk(n.alts[0]!);
           else flush();
@@ -211,12 +260,25 @@ export function countGroups(src: string): number {
 // RE2 -> JS RegExp translation (benchmark backend only). Throws on constructs JS cannot express.
 
 const POSIX: Record<string, string> = {
-  alnum: '0-9A-Za-z', alpha: 'A-Za-z', ascii: '\\x00-\\x7F', blank: '\\t ', cntrl: '\\x00-\\x1F\\x7F',
-  digit: '0-9', graph: '!-~', lower: 'a-z', print: ' -~', punct: '!-\\/:-@\\[-`{-~', space: '\\t\\n\\v\\f\\r ',
-  upper: 'A-Z', word: '0-9A-Za-z_', xdigit: '0-9A-Fa-f',
+  alnum: '0-9A-Za-z',
+  alpha: 'A-Za-z',
+  ascii: '\\x00-\\x7F',
+  blank: '\\t ',
+  cntrl: '\\x00-\\x1F\\x7F',
+  digit: '0-9',
+  graph: '!-~',
+  lower: 'a-z',
+  print: ' -~',
+  punct: '!-\\/:-@\\[-`{-~',
+  space: '\\t\\n\\v\\f\\r ',
+  upper: 'A-Z',
+  word: '0-9A-Za-z_',
+  xdigit: '0-9A-Fa-f',
 };
 
-function escJs(ch: string): string { return /[\\^$.*+?()[\]{}|\/-]/.test(ch) ? '\\' + ch : ch; }
+function escJs(ch: string): string {
+  return /[\\^$.*+?()[\]{}|\/-]/.test(ch) ? '\\' + ch : ch;
+}
 
 function hexToJs(hex: string): string {
   const cp = parseInt(hex, 16);
@@ -243,51 +305,112 @@ export function toJsRegExp(src: string): RegExp {
         const e = s.indexOf('\\E', i + 2);
         const text = e >= 0 ? s.slice(i + 2, e) : s.slice(i + 2);
         out += [...text].map(escJs).join('');
-        i = e >= 0 ? e + 2 : s.length; continue;
+        i = e >= 0 ? e + 2 : s.length;
+        continue;
       }
-      if (d === 'z') { out += '(?![\\s\\S])'; i += 2; continue; }
-      if (d === 'A') { out += '(?<![\\s\\S])'; i += 2; continue; }
-      if (d === 's') { out += '[\\t\\n\\f\\r ]'; i += 2; continue; }
-      if (d === 'S') { out += '[^\\t\\n\\f\\r ]'; i += 2; continue; }
-      if (d === 'x' && s[i + 2] === '{') { const e = s.indexOf('}', i); out += hexToJs(s.slice(i + 3, e)); i = e + 1; continue; }
+      if (d === 'z') {
+        out += '(?![\\s\\S])';
+        i += 2;
+        continue;
+      }
+      if (d === 'A') {
+        out += '(?<![\\s\\S])';
+        i += 2;
+        continue;
+      }
+      if (d === 's') {
+        out += '[\\t\\n\\f\\r ]';
+        i += 2;
+        continue;
+      }
+      if (d === 'S') {
+        out += '[^\\t\\n\\f\\r ]';
+        i += 2;
+        continue;
+      }
+      if (d === 'x' && s[i + 2] === '{') {
+        const e = s.indexOf('}', i);
+        out += hexToJs(s.slice(i + 3, e));
+        i = e + 1;
+        continue;
+      }
       if (d === 'p' || d === 'P') throw new Error('\\p classes are not supported by the js backend');
-      out += c + d; i += 2; continue;
+      out += c + d;
+      i += 2;
+      continue;
     }
     if (c === '[') {
       // copy a class, translating POSIX classes and \s
       let j = i + 1;
       let cls = '[';
-      if (s[j] === '^') { cls += '^'; j++; }
-      if (s[j] === ']') { cls += '\\]'; j++; }
+      if (s[j] === '^') {
+        cls += '^';
+        j++;
+      }
+      if (s[j] === ']') {
+        cls += '\\]';
+        j++;
+      }
       while (j < s.length && s[j] !== ']') {
         if (s[j] === '\\') {
           const d = s[j + 1]!;
           if (d === 's') cls += '\\t\\n\\f\\r ';
           else if (d === 'S' || d === 'p' || d === 'P') throw new Error('class escape not supported by the js backend');
-          else if (d === 'x' && s[j + 2] === '{') { const e = s.indexOf('}', j); cls += hexToJs(s.slice(j + 3, e)); j = e + 1; continue; }
-          else cls += '\\' + d;
-          j += 2; continue;
+          else if (d === 'x' && s[j + 2] === '{') {
+            const e = s.indexOf('}', j);
+            cls += hexToJs(s.slice(j + 3, e));
+            j = e + 1;
+            continue;
+          } else cls += '\\' + d;
+          j += 2;
+          continue;
         }
         if (s[j] === '[' && s[j + 1] === ':') {
           const e = s.indexOf(':]', j + 2);
           let name = s.slice(j + 2, e);
           if (name.startsWith('^')) throw new Error('negated POSIX class not supported by the js backend');
-          cls += POSIX[name] ?? (() => { throw new Error(`unknown POSIX class ${name}`); })();
-          j = e + 2; name = ''; continue;
+          cls +=
+            POSIX[name] ??
+            (() => {
+              throw new Error(`unknown POSIX class ${name}`);
+            })();
+          j = e + 2;
+          name = '';
+          continue;
         }
-        if (s[j] === '[') { cls += '\\['; j++; continue; }
-        cls += s[j]; j++;
+        if (s[j] === '[') {
+          cls += '\\[';
+          j++;
+          continue;
+        }
+        cls += s[j];
+        j++;
       }
-      out += cls + ']'; i = j + 1; continue;
+      out += cls + ']';
+      i = j + 1;
+      continue;
     }
     if (c === '(' && s[i + 1] === '?') {
       const m = /^\(\?P?<(\w+)>/.exec(s.slice(i, i + 64));
-      if (m) { out += '('; i += m[0].length; continue; }
-      if (s[i + 2] === ':') { out += '(?:'; i += 3; continue; }
+      if (m) {
+        out += '(';
+        i += m[0].length;
+        continue;
+      }
+      if (s[i + 2] === ':') {
+        out += '(?:';
+        i += 3;
+        continue;
+      }
       throw new Error(`inline flags or group kind not supported by the js backend at ${i}`);
     }
-    if (c === '.' && !flags.includes('s')) { out += '[^\\n]'; i++; continue; }
-    out += c; i++;
+    if (c === '.' && !flags.includes('s')) {
+      out += '[^\\n]';
+      i++;
+      continue;
+    }
+    out += c;
+    i++;
   }
   return new RegExp(out, flags);
 }
@@ -310,9 +433,13 @@ export function stripCaptures(src: string, keep: ReadonlySet<number>): { re: str
       if (s[i + 1] === 'Q') {
         const e = s.indexOf('\\E', i + 2);
         const end = e >= 0 ? e + 2 : s.length;
-        out += s.slice(i, end); i = end; continue;
+        out += s.slice(i, end);
+        i = end;
+        continue;
       }
-      out += s.slice(i, i + 2); i += 2; continue;
+      out += s.slice(i, i + 2);
+      i += 2;
+      continue;
     }
     if (c === '[') {
       let j = i + 1;
@@ -320,10 +447,14 @@ export function stripCaptures(src: string, keep: ReadonlySet<number>): { re: str
       if (s[j] === ']') j++;
       while (j < s.length && s[j] !== ']') {
         if (s[j] === '\\') j += 2;
-        else if (s[j] === '[' && s[j + 1] === ':') { const e = s.indexOf(':]', j + 2); j = e >= 0 ? e + 2 : j + 1; }
-        else j++;
+        else if (s[j] === '[' && s[j + 1] === ':') {
+          const e = s.indexOf(':]', j + 2);
+          j = e >= 0 ? e + 2 : j + 1;
+        } else j++;
       }
-      out += s.slice(i, j + 1); i = j + 1; continue;
+      out += s.slice(i, j + 1);
+      i = j + 1;
+      continue;
     }
     if (c === '(') {
       let capturing = false;
@@ -331,16 +462,24 @@ export function stripCaptures(src: string, keep: ReadonlySet<number>): { re: str
       if (s[i + 1] !== '?') capturing = true;
       else {
         const m = /^\(\?P?<(\w+)>/.exec(s.slice(i, i + 64));
-        if (m) { capturing = true; openLen = m[0].length; }
+        if (m) {
+          capturing = true;
+          openLen = m[0].length;
+        }
       }
       if (capturing) {
         old++;
-        if (keep.has(old)) { neu++; renum.set(old, neu); out += '('; }
-        else out += '(?:';
-        i += openLen; continue;
+        if (keep.has(old)) {
+          neu++;
+          renum.set(old, neu);
+          out += '(';
+        } else out += '(?:';
+        i += openLen;
+        continue;
       }
     }
-    out += c; i++;
+    out += c;
+    i++;
   }
   return { re: out, renum };
 }
@@ -378,8 +517,14 @@ export function splitTrailingGreedy(src: string): string | null {
   while (i < tailAt) {
     const c = s[i]!;
     if (c === '\\') {
-      if (s[i + 1] === 'Q') { const e = s.indexOf('\\E', i + 2); if (e < 0 || e + 2 > tailAt) return null; i = e + 2; continue; }
-      i += 2; continue;
+      if (s[i + 1] === 'Q') {
+        const e = s.indexOf('\\E', i + 2);
+        if (e < 0 || e + 2 > tailAt) return null;
+        i = e + 2;
+        continue;
+      }
+      i += 2;
+      continue;
     }
     if (c === '[') {
       let j = i + 1;
@@ -387,19 +532,30 @@ export function splitTrailingGreedy(src: string): string | null {
       if (s[j] === ']') j++;
       while (j < s.length && s[j] !== ']') {
         if (s[j] === '\\') j += 2;
-        else if (s[j] === '[' && s[j + 1] === ':') { const e = s.indexOf(':]', j + 2); j = e >= 0 ? e + 2 : j + 1; }
-        else j++;
+        else if (s[j] === '[' && s[j + 1] === ':') {
+          const e = s.indexOf(':]', j + 2);
+          j = e >= 0 ? e + 2 : j + 1;
+        } else j++;
       }
-      i = j + 1; continue;
+      i = j + 1;
+      continue;
     }
     if (c === '(') {
       const cap = s[i + 1] !== '?' || /^\(\?P?<\w+>/.test(s.slice(i, i + 64));
       const flagsOnly = /^\(\?[a-zA-Z-]*\)/.test(s.slice(i, i + 16));
       if (!flagsOnly) stack.push({ cap, alt: false });
-      i++; continue;
+      i++;
+      continue;
     }
-    if (c === ')') { if (stack.pop() === undefined) return null; i++; continue; }
-    if (c === '|') { if (stack.length === 0) topAlt = true; else stack[stack.length - 1]!.alt = true; }
+    if (c === ')') {
+      if (stack.pop() === undefined) return null;
+      i++;
+      continue;
+    }
+    if (c === '|') {
+      if (stack.length === 0) topAlt = true;
+      else stack[stack.length - 1]!.alt = true;
+    }
     i++;
   }
   const closing = m[1]!.length;

@@ -39,15 +39,29 @@ import { errorMessage, PicketError } from '../core/errors.js';
 const ALL = (1n << 128n) - 1n;
 const MAX_PATHS = 4096;
 
-function range(a: number, b: number): bigint { let s = 0n; for (let c = a; c <= b; c++) s |= 1n << BigInt(c); return s; }
+function range(a: number, b: number): bigint {
+  let s = 0n;
+  for (let c = a; c <= b; c++) s |= 1n << BigInt(c);
+  return s;
+}
 const DIGIT = range(48, 57);
 const WORD = DIGIT | range(65, 90) | range(97, 122) | (1n << 95n);
 const SPACE = (1n << 9n) | (1n << 10n) | (1n << 12n) | (1n << 13n) | (1n << 32n);
 const POSIX: Record<string, bigint> = {
-  alnum: DIGIT | range(65, 90) | range(97, 122), alpha: range(65, 90) | range(97, 122), ascii: range(0, 127),
-  blank: (1n << 9n) | (1n << 32n), cntrl: range(0, 31) | (1n << 127n), digit: DIGIT, graph: range(33, 126),
-  lower: range(97, 122), print: range(32, 126), punct: range(33, 47) | range(58, 64) | range(91, 96) | range(123, 126),
-  space: SPACE | (1n << 11n), upper: range(65, 90), word: WORD, xdigit: DIGIT | range(65, 70) | range(97, 102),
+  alnum: DIGIT | range(65, 90) | range(97, 122),
+  alpha: range(65, 90) | range(97, 122),
+  ascii: range(0, 127),
+  blank: (1n << 9n) | (1n << 32n),
+  cntrl: range(0, 31) | (1n << 127n),
+  digit: DIGIT,
+  graph: range(33, 126),
+  lower: range(97, 122),
+  print: range(32, 126),
+  punct: range(33, 47) | range(58, 64) | range(91, 96) | range(123, 126),
+  space: SPACE | (1n << 11n),
+  upper: range(65, 90),
+  word: WORD,
+  xdigit: DIGIT | range(65, 70) | range(97, 102),
 };
 
 function fold(s: bigint): bigint {
@@ -65,14 +79,19 @@ type Node =
 
 /** Internal: the analysis met a construct it cannot bound (GROK_UNSAFE). */
 class Unsafe extends PicketError {
-  constructor(message: string) { super('GROK_UNSAFE', message); }
+  constructor(message: string) {
+    super('GROK_UNSAFE', message);
+  }
 }
 
 class Parser {
   i = 0;
   caps = 0;
   /** lenient: only the shape is wanted (regexStart), captures inside repetitions are not a reason to stop */
-  constructor(readonly s: string, readonly lenient = false) {}
+  constructor(
+    readonly s: string,
+    readonly lenient = false,
+  ) {}
 
   parseAlt(ci: { v: boolean }): Node {
     const alts: Node[] = [];
@@ -81,7 +100,12 @@ class Parser {
     while (this.i < s.length) {
       const c = s[this.i]!;
       if (c === ')') break;
-      if (c === '|') { this.i++; alts.push({ k: 'seq', items: seq }); seq = []; continue; }
+      if (c === '|') {
+        this.i++;
+        alts.push({ k: 'seq', items: seq });
+        seq = [];
+        continue;
+      }
       let atom: Node;
       const caps0 = this.caps;
       if (c === '(') {
@@ -94,7 +118,10 @@ class Parser {
           this.i += m[0].length;
           if (m[3] !== undefined) {
             const f = m[1]!.includes('i') ? true : m[2]?.includes('i') ? false : ci.v;
-            if (m[3] === ')') { ci.v = f; continue; }
+            if (m[3] === ')') {
+              ci.v = f;
+              continue;
+            }
             inner = { v: f };
           }
         }
@@ -103,9 +130,13 @@ class Parser {
         this.i++;
       } else if (c === '[') atom = { k: 'set', s: this.parseClass(ci.v) };
       else if (c === '\\') atom = this.parseEscape(ci.v);
-      else if (c === '.') { this.i++; atom = { k: 'set', s: ALL & ~(1n << 10n) }; }
-      else if (c === '^' || c === '$') { this.i++; atom = { k: 'zero' }; }
-      else if (c === '*' || c === '+' || c === '?' || c === '{') throw new Unsafe('bare quantifier');
+      else if (c === '.') {
+        this.i++;
+        atom = { k: 'set', s: ALL & ~(1n << 10n) };
+      } else if (c === '^' || c === '$') {
+        this.i++;
+        atom = { k: 'zero' };
+      } else if (c === '*' || c === '+' || c === '?' || c === '{') throw new Unsafe('bare quantifier');
       else {
         const cp = c.charCodeAt(0);
         this.i++;
@@ -124,13 +155,23 @@ class Parser {
     for (;;) {
       const c = s[this.i];
       let min: number, max: number;
-      if (c === '*') { min = 0; max = Infinity; this.i++; }
-      else if (c === '+') { min = 1; max = Infinity; this.i++; }
-      else if (c === '?') { min = 0; max = 1; this.i++; }
-      else if (c === '{') {
+      if (c === '*') {
+        min = 0;
+        max = Infinity;
+        this.i++;
+      } else if (c === '+') {
+        min = 1;
+        max = Infinity;
+        this.i++;
+      } else if (c === '?') {
+        min = 0;
+        max = 1;
+        this.i++;
+      } else if (c === '{') {
         const m = /^\{(\d+)(,(\d*))?\}/.exec(s.slice(this.i, this.i + 24));
         if (!m) return atom; // literal '{' handled by caller as an unsafe bare quantifier next round
-        min = +m[1]!; max = m[2] === undefined ? min : m[3] === '' ? Infinity : +m[3]!;
+        min = +m[1]!;
+        max = m[2] === undefined ? min : m[3] === '' ? Infinity : +m[3]!;
         this.i += m[0].length;
       } else return atom;
       if (s[this.i] === '?') this.i++; // lazy: same analysis
@@ -144,7 +185,10 @@ class Parser {
     const s = this.s;
     this.i++;
     let neg = false;
-    if (s[this.i] === '^') { neg = true; this.i++; }
+    if (s[this.i] === '^') {
+      neg = true;
+      this.i++;
+    }
     let set = 0n;
     let first = true;
     while (this.i < s.length && (s[this.i] !== ']' || first)) {
@@ -155,20 +199,31 @@ class Parser {
         const name = s.slice(this.i + 2, e);
         const p = POSIX[name];
         if (e < 0 || p === undefined) throw new Unsafe('posix class');
-        set |= p; this.i = e + 2; continue;
+        set |= p;
+        this.i = e + 2;
+        continue;
       }
       if (s[this.i] === '\\') {
         const d = s[this.i + 1]!;
         const cls = { d: DIGIT, w: WORD, s: SPACE, D: ALL & ~DIGIT, W: ALL & ~WORD, S: ALL & ~SPACE }[d];
-        if (cls !== undefined) { set |= cls; this.i += 2; continue; }
+        if (cls !== undefined) {
+          set |= cls;
+          this.i += 2;
+          continue;
+        }
         lo = this.escChar();
       } else {
-        lo = s.charCodeAt(this.i); this.i++;
+        lo = s.charCodeAt(this.i);
+        this.i++;
       }
       let hi = lo;
       if (s[this.i] === '-' && s[this.i + 1] !== ']') {
         this.i++;
-        if (s[this.i] === '\\') hi = this.escChar(); else { hi = s.charCodeAt(this.i); this.i++; }
+        if (s[this.i] === '\\') hi = this.escChar();
+        else {
+          hi = s.charCodeAt(this.i);
+          this.i++;
+        }
       }
       if (hi < lo) throw new Unsafe('class range');
       // ASCII part only (the extractor only sees ASCII input)
@@ -186,11 +241,15 @@ class Parser {
     const d = s[this.i + 1];
     if (d === undefined) throw new Unsafe('trailing backslash');
     const ctl: Record<string, number> = { n: 10, t: 9, r: 13, f: 12, v: 11, a: 7 };
-    if (ctl[d] !== undefined) { this.i += 2; return ctl[d]!; }
+    if (ctl[d] !== undefined) {
+      this.i += 2;
+      return ctl[d]!;
+    }
     if (d === 'x') {
       const m = /^\\x([0-9A-Fa-f]{2})/.exec(s.slice(this.i, this.i + 4));
       if (!m) throw new Unsafe('hex escape');
-      this.i += 4; const v = parseInt(m[1]!, 16);
+      this.i += 4;
+      const v = parseInt(m[1]!, 16);
       if (v > 127) throw new Unsafe('non-ASCII escape');
       return v;
     }
@@ -201,9 +260,18 @@ class Parser {
 
   parseEscape(ci: boolean): Node {
     const d = this.s[this.i + 1];
-    const cls = d === undefined ? undefined : { d: DIGIT, w: WORD, s: SPACE, D: ALL & ~DIGIT, W: ALL & ~WORD, S: ALL & ~SPACE }[d];
-    if (cls !== undefined) { this.i += 2; return { k: 'set', s: cls }; }
-    if (d === 'b' || d === 'B' || d === 'A' || d === 'z') { this.i += 2; return { k: 'zero' }; }
+    const cls =
+      d === undefined
+        ? undefined
+        : { d: DIGIT, w: WORD, s: SPACE, D: ALL & ~DIGIT, W: ALL & ~WORD, S: ALL & ~SPACE }[d];
+    if (cls !== undefined) {
+      this.i += 2;
+      return { k: 'set', s: cls };
+    }
+    if (d === 'b' || d === 'B' || d === 'A' || d === 'z') {
+      this.i += 2;
+      return { k: 'zero' };
+    }
     const c = this.escChar();
     return { k: 'set', s: ci ? fold(1n << BigInt(c)) : 1n << BigInt(c) };
   }
@@ -217,33 +285,63 @@ function show(s: bigint): string {
 
 function nullable(n: Node): boolean {
   switch (n.k) {
-    case 'set': return false;
-    case 'zero': return true;
-    case 'seq': return n.items.every(nullable);
-    case 'alt': return n.alts.some(nullable);
-    case 'rep': return n.min === 0 || nullable(n.node);
+    case 'set':
+      return false;
+    case 'zero':
+      return true;
+    case 'seq':
+      return n.items.every(nullable);
+    case 'alt':
+      return n.alts.some(nullable);
+    case 'rep':
+      return n.min === 0 || nullable(n.node);
   }
 }
 
 /** characters a non-empty match of n can start with */
 function first(n: Node): bigint {
   switch (n.k) {
-    case 'set': return n.s;
-    case 'zero': return 0n;
-    case 'seq': { let s = 0n; for (const it of n.items) { s |= first(it); if (!nullable(it)) break; } return s; }
-    case 'alt': { let s = 0n; for (const a of n.alts) s |= first(a); return s; }
-    case 'rep': return first(n.node);
+    case 'set':
+      return n.s;
+    case 'zero':
+      return 0n;
+    case 'seq': {
+      let s = 0n;
+      for (const it of n.items) {
+        s |= first(it);
+        if (!nullable(it)) break;
+      }
+      return s;
+    }
+    case 'alt': {
+      let s = 0n;
+      for (const a of n.alts) s |= first(a);
+      return s;
+    }
+    case 'rep':
+      return first(n.node);
   }
 }
 
 /** every character n can consume */
 function chars(n: Node): bigint {
   switch (n.k) {
-    case 'set': return n.s;
-    case 'zero': return 0n;
-    case 'seq': { let s = 0n; for (const it of n.items) s |= chars(it); return s; }
-    case 'alt': { let s = 0n; for (const a of n.alts) s |= chars(a); return s; }
-    case 'rep': return chars(n.node);
+    case 'set':
+      return n.s;
+    case 'zero':
+      return 0n;
+    case 'seq': {
+      let s = 0n;
+      for (const it of n.items) s |= chars(it);
+      return s;
+    }
+    case 'alt': {
+      let s = 0n;
+      for (const a of n.alts) s |= chars(a);
+      return s;
+    }
+    case 'rep':
+      return chars(n.node);
   }
 }
 
@@ -260,12 +358,23 @@ function hasUnbounded(n: Node): boolean {
  */
 function loopChars(n: Node, atEnd = false): bigint {
   if (n.k === 'rep') return n.max === Infinity ? (atEnd && n.node.k === 'set' ? 0n : chars(n.node)) : loopChars(n.node);
-  if (n.k === 'seq') { let s = 0n; const l = n.items.length; for (let j = 0; j < l; j++) s |= loopChars(n.items[j]!, atEnd && j === l - 1); return s; }
-  if (n.k === 'alt') { let s = 0n; for (const a of n.alts) s |= loopChars(a, atEnd); return s; }
+  if (n.k === 'seq') {
+    let s = 0n;
+    const l = n.items.length;
+    for (let j = 0; j < l; j++) s |= loopChars(n.items[j]!, atEnd && j === l - 1);
+    return s;
+  }
+  if (n.k === 'alt') {
+    let s = 0n;
+    for (const a of n.alts) s |= loopChars(a, atEnd);
+    return s;
+  }
   return 0n;
 }
 
-function flat(n: Node): Node[] { return n.k === 'seq' ? n.items.flatMap(flat) : [n]; }
+function flat(n: Node): Node[] {
+  return n.k === 'seq' ? n.items.flatMap(flat) : [n];
+}
 
 /** Rule 1: a loop body whose iteration boundaries are decided by one character. */
 function isUnit(body: Node): boolean {
@@ -308,7 +417,9 @@ function isAltUnit(body: Extract<Node, { k: 'alt' }>): boolean {
  */
 function paths(n: Node, follow: bigint, cont: bigint, atEnd: boolean, maxPaths = MAX_PATHS): number {
   switch (n.k) {
-    case 'set': case 'zero': return 1;
+    case 'set':
+    case 'zero':
+      return 1;
     case 'seq': {
       let p = 1;
       let f = follow;
@@ -325,13 +436,17 @@ function paths(n: Node, follow: bigint, cont: bigint, atEnd: boolean, maxPaths =
       return p;
     }
     case 'alt': {
-      let sum = 0, max = 0, seen = 0n, disjoint = true;
+      let sum = 0,
+        max = 0,
+        seen = 0n,
+        disjoint = true;
       for (const a of n.alts) {
         const fa = first(a);
         if ((fa & seen) !== 0n || nullable(a)) disjoint = false;
         seen |= fa;
         const q = paths(a, follow, cont, atEnd, maxPaths);
-        sum += q; if (q > max) max = q;
+        sum += q;
+        if (q > max) max = q;
       }
       return disjoint ? max : sum;
     }
@@ -341,13 +456,22 @@ function paths(n: Node, follow: bigint, cont: bigint, atEnd: boolean, maxPaths =
       const det = (fb & follow) === 0n;
       if (n.max === Infinity) {
         if (!isUnit(body)) throw new Unsafe('unbounded quantifier over a non-unit');
-        if (!det && (cont & follow) !== 0n) throw new Unsafe(`ambiguous unbounded quantifier not confined (follow ${show(follow)}, later loops ${show(cont & follow)})`);
+        if (!det && (cont & follow) !== 0n)
+          throw new Unsafe(
+            `ambiguous unbounded quantifier not confined (follow ${show(follow)}, later loops ${show(cont & follow)})`,
+          );
         paths(body, follow | fb, cont | chars(body), false, maxPaths);
         return 1;
       }
       // another iteration can only follow an iteration when max > 1
       const again = n.max > 1;
-      const inner = paths(body, again ? follow | fb : follow, again ? cont | loopChars(body) : cont, atEnd && !again, maxPaths);
+      const inner = paths(
+        body,
+        again ? follow | fb : follow,
+        again ? cont | loopChars(body) : cont,
+        atEnd && !again,
+        maxPaths,
+      );
       if (n.max === 0) return 1;
       const isSet = body.k === 'set';
       if (isSet && det) return 1;
@@ -358,7 +482,11 @@ function paths(n: Node, follow: bigint, cont: bigint, atEnd: boolean, maxPaths =
   }
 }
 
-export interface SafetyVerdict { safe: boolean; reason: string; paths: number }
+export interface SafetyVerdict {
+  safe: boolean;
+  reason: string;
+  paths: number;
+}
 
 /** Analyse an expanded RE2 regex (see THE RULE above); `maxPaths` raises rule 3's bound (segmented.ts, capped inputs). */
 export function analyzeBacktracking(src: string, maxPaths = MAX_PATHS): SafetyVerdict {
@@ -383,5 +511,7 @@ export function regexStart(src: string): { first: bigint; nullable: boolean } | 
     const root = p.parseAlt({ v: false });
     if (p.i !== src.length) return null;
     return { first: first(root), nullable: nullable(root) };
-  } catch { return null; }
+  } catch {
+    return null;
+  }
 }

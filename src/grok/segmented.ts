@@ -59,10 +59,22 @@ function closeGroup(s: string, i: number): number {
   let depth = 0;
   for (let j = i; j < s.length; j++) {
     const c = s[j]!;
-    if (c === '\\') { if (s[j + 1] === 'Q') { const e = s.indexOf('\\E', j + 2); j = e < 0 ? s.length : e + 1; } else j++; continue; }
-    if (c === '[') { j = closeClass(s, j); continue; }
+    if (c === '\\') {
+      if (s[j + 1] === 'Q') {
+        const e = s.indexOf('\\E', j + 2);
+        j = e < 0 ? s.length : e + 1;
+      } else j++;
+      continue;
+    }
+    if (c === '[') {
+      j = closeClass(s, j);
+      continue;
+    }
     if (c === '(') depth++;
-    else if (c === ')') { depth--; if (depth === 0) return j; }
+    else if (c === ')') {
+      depth--;
+      if (depth === 0) return j;
+    }
   }
   return -1;
 }
@@ -73,7 +85,10 @@ function closeClass(s: string, i: number): number {
   if (s[j] === ']') j++;
   while (j < s.length && s[j] !== ']') {
     if (s[j] === '\\') j += 2;
-    else if (s[j] === '[' && s[j + 1] === ':') { const e = s.indexOf(':]', j + 2); j = e >= 0 ? e + 2 : j + 1; } else j++;
+    else if (s[j] === '[' && s[j + 1] === ':') {
+      const e = s.indexOf(':]', j + 2);
+      j = e >= 0 ? e + 2 : j + 1;
+    } else j++;
   }
   return j;
 }
@@ -85,7 +100,9 @@ function splitTopLevel(s: string): Item[] | null {
   while (i < s.length) {
     const start = i;
     const c = s[i]!;
-    let group = false, capturing = false, inner = '';
+    let group = false,
+      capturing = false,
+      inner = '';
     if (c === '|' || c === ')') return null;
     if (c === '(') {
       const end = closeGroup(s, i);
@@ -99,7 +116,10 @@ function splitTopLevel(s: string): Item[] | null {
     } else if (c === '[') {
       i = closeClass(s, i) + 1;
     } else if (c === '\\') {
-      if (s[i + 1] === 'Q') { const e = s.indexOf('\\E', i + 2); i = e < 0 ? s.length : e + 2; } else if (s[i + 1] === 'x' && s[i + 2] === '{') i = s.indexOf('}', i) + 1;
+      if (s[i + 1] === 'Q') {
+        const e = s.indexOf('\\E', i + 2);
+        i = e < 0 ? s.length : e + 2;
+      } else if (s[i + 1] === 'x' && s[i + 2] === '{') i = s.indexOf('}', i) + 1;
       else if (s[i + 1] === 'p' || s[i + 1] === 'P') i += s[i + 2] === '{' ? s.indexOf('}', i) - i + 1 : 3;
       else i += 2;
     } else {
@@ -114,9 +134,22 @@ function splitTopLevel(s: string): Item[] | null {
     if (group && !capturing && quant === '' && atom.startsWith('(?:')) {
       // a plain (?:…) group is only a bracket: its items belong to this level (unless it alternates)
       const sub = splitTopLevel(inner);
-      if (sub !== null) { items.push(...sub); continue; }
+      if (sub !== null) {
+        items.push(...sub);
+        continue;
+      }
     }
-    items.push({ src: atom + quant, atom, quant, lazy, unbounded, group, capturing, inner, simple: !group && quant === '' });
+    items.push({
+      src: atom + quant,
+      atom,
+      quant,
+      lazy,
+      unbounded,
+      group,
+      capturing,
+      inner,
+      simple: !group && quant === '',
+    });
   }
   return items;
 }
@@ -125,8 +158,14 @@ function splitTopLevel(s: string): Item[] | null {
 function hasLazy(src: string): boolean {
   for (let i = 0; i < src.length - 1; i++) {
     const c = src[i]!;
-    if (c === '\\') { i++; continue; }
-    if (c === '[') { i = closeClass(src, i); continue; }
+    if (c === '\\') {
+      i++;
+      continue;
+    }
+    if (c === '[') {
+      i = closeClass(src, i);
+      continue;
+    }
     if ((c === '*' || c === '+' || c === '?' || c === '}') && src[i + 1] === '?' && src[i - 1] !== '(') return true;
   }
   return false;
@@ -143,8 +182,14 @@ function countCaptures(src: string): number {
   let n = 0;
   for (let i = 0; i < src.length; i++) {
     const c = src[i]!;
-    if (c === '\\') { i++; continue; }
-    if (c === '[') { i = closeClass(src, i); continue; }
+    if (c === '\\') {
+      i++;
+      continue;
+    }
+    if (c === '[') {
+      i = closeClass(src, i);
+      continue;
+    }
     if (c === '(' && (src[i + 1] !== '?' || /^\(\?P?</.test(src.slice(i, i + 4)))) n++;
   }
   return n;
@@ -173,14 +218,18 @@ export function buildSegmented(src: string, groups: number): SegmentedExtractor 
       first ??= r;
     }
     return first!;
-  } catch (e) { return `no JS translation: ${errorMessage(e)}`; }
+  } catch (e) {
+    return `no JS translation: ${errorMessage(e)}`;
+  }
 }
 
 /** Where build() may cut. CUT_AFTER_LAZY_TAIL: after a lazy item (DATA) the segment goes on through the next
  *  non-simple item (`%{DATA:request} HTTP/%{NUMBER:v}"`: the first " HTTP/" may not be followed by a version and
  *  a quote, so the lazy loop must still be able to grow). CUT_SIMPLE: after any single character.
  *  CUT_ALL: after every item but a lazy one (DIR's `^.*\/` + an optional tail needs it). */
-const CUT_AFTER_LAZY_TAIL = 0, CUT_SIMPLE = 1, CUT_ALL = 2;
+const CUT_AFTER_LAZY_TAIL = 0,
+  CUT_SIMPLE = 1,
+  CUT_ALL = 2;
 
 function build(src: string, groups: number, mode: number): SegmentedExtractor | string {
   const fm = /^(?:\(\?[ims]+\))*/.exec(src)![0];
@@ -201,17 +250,30 @@ function build(src: string, groups: number, mode: number): SegmentedExtractor | 
     let hold = false;
     if (mode === CUT_AFTER_LAZY_TAIL) {
       if (it.lazy || hasLazy(it.atom)) lazyTail = 1;
-      else if (lazyTail === 1 && !it.simple) { lazyTail = 2; hold = true; }
+      else if (lazyTail === 1 && !it.simple) {
+        lazyTail = 2;
+        hold = true;
+      }
     }
     if (!cut && !it.lazy && lazyTail !== 1 && !hold) {
       if (it.simple || mode === CUT_ALL) cut = true;
       else {
         const me = regexStart(fm + it.atom);
-        const rest = regexStart(fm + items.slice(k + 1).map((x) => x.src).join(''));
+        const rest = regexStart(
+          fm +
+            items
+              .slice(k + 1)
+              .map((x) => x.src)
+              .join(''),
+        );
         cut = me !== null && rest !== null && (me.first & rest.first) === 0n;
       }
     }
-    if (cut) { segs.push(cur); cur = []; lazyTail = 0; }
+    if (cut) {
+      segs.push(cur);
+      cur = [];
+      lazyTail = 0;
+    }
   }
   if (cur.length) segs.push(cur);
   if (segs.length < 2) return 'no cut point';
@@ -232,7 +294,14 @@ function build(src: string, groups: number, mode: number): SegmentedExtractor | 
       continue;
     }
     const only = seg.length === 1 ? seg[0]! : null;
-    if (only && only.group && only.unbounded && !only.lazy && countCaptures(only.inner) === 0 && caps === (only.capturing ? 1 : 0)) {
+    if (
+      only &&
+      only.group &&
+      only.unbounded &&
+      !only.lazy &&
+      countCaptures(only.inner) === 0 &&
+      caps === (only.capturing ? 1 : 0)
+    ) {
       // (G)+ : atomic iterations, the capture (if any) is the last iteration
       const g = analyzeBacktracking(fm + only.inner, LOOP_BODY_MAX_PATHS);
       const gs = regexStart(fm + only.inner);
@@ -271,7 +340,11 @@ function build(src: string, groups: number, mode: number): SegmentedExtractor | 
   if (orig !== groups) return `capture count mismatch (${orig} of ${groups})`;
   const flags = toJsRegExp(fm + 'x').flags;
   let re: RegExp;
-  try { re = new RegExp(out, flags + 'y'); } catch (e) { return `no JS translation: ${errorMessage(e)}`; }
+  try {
+    re = new RegExp(out, flags + 'y');
+  } catch (e) {
+    return `no JS translation: ${errorMessage(e)}`;
+  }
   return { re, remap, capped, segments: segs.length };
 }
 
@@ -318,12 +391,23 @@ export function buildExtractor(src: string, groups: number): JsExtractor | strin
 }
 
 /** `safe`: the safety analysis of the whole of `src` (done by the caller at depth 0, here below it) */
-function extractorOf(src: string, groups: number, depth: number, safe = analyzeBacktracking(src).safe): Omit<JsExtractor, 'reason'> | string {
+function extractorOf(
+  src: string,
+  groups: number,
+  depth: number,
+  safe = analyzeBacktracking(src).safe,
+): Omit<JsExtractor, 'reason'> | string {
   if (safe) {
     try {
       const js = toJsRegExp(src);
-      return { branches: [{ re: new RegExp(js.source, js.flags + 'y'), remap: null, exact: true, check: null }], capped: false, segments: 0 };
-    } catch (e) { return `no JS translation: ${errorMessage(e)}`; }
+      return {
+        branches: [{ re: new RegExp(js.source, js.flags + 'y'), remap: null, exact: true, check: null }],
+        capped: false,
+        segments: 0,
+      };
+    } catch (e) {
+      return `no JS translation: ${errorMessage(e)}`;
+    }
   }
   const split = depth < MAX_BRANCH_DEPTH ? splitLeadingOptional(src) : null;
   // a leading optional item that can start like what follows it (nginx's target_fqdn before remote_addr): the
@@ -335,7 +419,11 @@ function extractorOf(src: string, groups: number, depth: number, safe = analyzeB
   }
   const seg = buildSegmented(src, groups);
   if (typeof seg !== 'string') {
-    return { branches: [{ re: seg.re, remap: seg.remap, exact: false, check: null }], capped: seg.capped, segments: seg.segments };
+    return {
+      branches: [{ re: seg.re, remap: seg.remap, exact: false, check: null }],
+      capped: seg.capped,
+      segments: seg.segments,
+    };
   }
   if (split === null) return seg;
   if (!split.overlaps) branched = branchesOf(split, groups, depth);
@@ -349,7 +437,9 @@ function branchesOf(split: LeadingOptional, groups: number, depth: number): Omit
   if (typeof without === 'string') return `without the leading optional item: ${without}`;
   const branches: ExtractorBranch[] = [];
   for (const b of withIt.branches) {
-    const check = b.exact ? null : `${split.flags}^(?:${stripCaptures(split.withItem.slice(split.flags.length), new Set()).re})`;
+    const check = b.exact
+      ? null
+      : `${split.flags}^(?:${stripCaptures(split.withItem.slice(split.flags.length), new Set()).re})`;
     branches.push({ ...b, check });
   }
   // the alternative without the item: its captures (groups first+1 … first+caps) do not participate
@@ -366,9 +456,12 @@ function branchesOf(split: LeadingOptional, groups: number, depth: number): Omit
 
 /** `[flags][^](X)?REST` -> `(X)REST` and `REST` (same flags and anchor); null when the pattern does not start so. */
 interface LeadingOptional {
-  withItem: string; without: string; flags: string;
+  withItem: string;
+  without: string;
+  flags: string;
   /** captures before the item, captures inside it */
-  first: number; caps: number;
+  first: number;
+  caps: number;
   /** the item can start with a character that can also start the rest */
   overlaps: boolean;
 }
@@ -379,10 +472,16 @@ function splitLeadingOptional(src: string): LeadingOptional | null {
   if (items === null) return null;
   let k = 0;
   let head = '';
-  if (items[0]?.src === '^') { head = '^'; k = 1; }
+  if (items[0]?.src === '^') {
+    head = '^';
+    k = 1;
+  }
   const it = items[k];
   if (it === undefined || it.quant !== '?' || k + 1 >= items.length) return null;
-  const rest = items.slice(k + 1).map((x) => x.src).join('');
+  const rest = items
+    .slice(k + 1)
+    .map((x) => x.src)
+    .join('');
   return {
     withItem: fm + head + it.atom + rest,
     without: fm + head + rest,
@@ -390,7 +489,8 @@ function splitLeadingOptional(src: string): LeadingOptional | null {
     first: countCaptures(head),
     caps: countCaptures(it.atom),
     overlaps: (() => {
-      const a = regexStart(fm + it.atom), b = regexStart(fm + rest);
+      const a = regexStart(fm + it.atom),
+        b = regexStart(fm + rest);
       return a === null || b === null || (a.first & b.first) !== 0n;
     })(),
   };

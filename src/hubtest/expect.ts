@@ -42,7 +42,12 @@ export interface ResultEvt {
   Stage?: string;
 }
 
-export interface ResultSource { ip: string; range: string; scope: string; value: string }
+export interface ResultSource {
+  ip: string;
+  range: string;
+  scope: string;
+  value: string;
+}
 
 export interface ResultAlert {
   scenario: string;
@@ -69,11 +74,15 @@ export interface HubTestResult {
 export function readExpect(testDir: string): ExpectFile {
   const path = join(testDir, 'expect.json');
   let raw: string;
-  try { raw = readFileSync(path, 'utf8'); } catch (e) {
+  try {
+    raw = readFileSync(path, 'utf8');
+  } catch (e) {
     throw new Error(`cannot read ${path}: ${errorMessage(e)}`);
   }
   let j: Partial<ExpectFile>;
-  try { j = JSON.parse(raw) as Partial<ExpectFile>; } catch (e) {
+  try {
+    j = JSON.parse(raw) as Partial<ExpectFile>;
+  } catch (e) {
     throw new Error(`${path}: invalid JSON: ${errorMessage(e)}`);
   }
   if (typeof j.log_file !== 'string' || j.log_file === '') throw new Error(`${path}: "log_file" is missing`);

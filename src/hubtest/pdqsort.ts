@@ -14,7 +14,11 @@ export interface SortInterface {
   swap(i: number, j: number): void;
 }
 
-const enum Hint { Unknown = 0, Increasing = 1, Decreasing = 2 }
+const enum Hint {
+  Unknown = 0,
+  Increasing = 1,
+  Decreasing = 2,
+}
 
 const MASK64 = (1n << 64n) - 1n;
 
@@ -28,7 +32,12 @@ export type XorshiftVariant = 'go1.24' | 'go1.19';
 /** Go's `type xorshift uint64` with its Next() method. */
 export class Xorshift {
   private s: bigint;
-  constructor(seed: number, private readonly variant: XorshiftVariant = 'go1.24') { this.s = BigInt(seed) & MASK64; }
+  constructor(
+    seed: number,
+    private readonly variant: XorshiftVariant = 'go1.24',
+  ) {
+    this.s = BigInt(seed) & MASK64;
+  }
   next(): bigint {
     let r = this.s;
     if (this.variant === 'go1.19') {
@@ -48,7 +57,10 @@ export class Xorshift {
 /** bits.Len(uint(x)): number of bits needed to represent x (0 for 0). */
 export function bitsLen(x: number): number {
   let n = 0;
-  while (x > 0) { n++; x = Math.floor(x / 2); }
+  while (x > 0) {
+    n++;
+    x = Math.floor(x / 2);
+  }
   return n;
 }
 
@@ -87,7 +99,13 @@ export function heapSort(data: SortInterface, a: number, b: number): void {
 }
 
 /** Sorts data[a:b] (pdqsort without BlockQuicksort); limit = bad pivots allowed before heapsort. */
-export function pdqsort(data: SortInterface, a: number, b: number, limit: number, variant: XorshiftVariant = 'go1.24'): void {
+export function pdqsort(
+  data: SortInterface,
+  a: number,
+  b: number,
+  limit: number,
+  variant: XorshiftVariant = 'go1.24',
+): void {
   const maxInsertion = 12;
   let wasBalanced = true;
   let wasPartitioned = true;
@@ -108,7 +126,7 @@ export function pdqsort(data: SortInterface, a: number, b: number, limit: number
     let [pivot, hint] = choosePivot(data, a, b);
     if (hint === Hint.Decreasing) {
       reverseRange(data, a, b);
-      pivot = (b - 1) - (pivot - a);
+      pivot = b - 1 - (pivot - a);
       hint = Hint.Increasing;
     }
     if (wasBalanced && wasPartitioned && hint === Hint.Increasing) {
@@ -284,11 +302,18 @@ export function goSort(data: SortInterface, variant: XorshiftVariant = 'go1.24')
 
 /** sort.Sort over a JS array with a Go-style less(x, y); sorts in place and returns the array. */
 export function goSortSlice<T>(arr: T[], less: (x: T, y: T) => boolean, variant: XorshiftVariant = 'go1.24'): T[] {
-  goSort({
-    len: () => arr.length,
-    less: (i, j) => less(arr[i]!, arr[j]!),
-    swap: (i, j) => { const t = arr[i]!; arr[i] = arr[j]!; arr[j] = t; },
-  }, variant);
+  goSort(
+    {
+      len: () => arr.length,
+      less: (i, j) => less(arr[i]!, arr[j]!),
+      swap: (i, j) => {
+        const t = arr[i]!;
+        arr[i] = arr[j]!;
+        arr[j] = t;
+      },
+    },
+    variant,
+  );
   return arr;
 }
 

@@ -13,7 +13,15 @@ import { PatternLibrary } from '../grok/index.js';
 import { makeEnrichContext } from '../parser/enrich/context.js';
 import { loadParserTree, type ParserFileSpec } from '../parser/load.js';
 import { PARSE_OK, type ParserTree, type EventSnapshot } from '../parser/runtime.js';
-import { readExpect, type ExpectFile, type ExpectItem, type HubTestResult, type ResultAlert, type ResultEvt, type ResultSource } from './expect.js';
+import {
+  readExpect,
+  type ExpectFile,
+  type ExpectItem,
+  type HubTestResult,
+  type ResultAlert,
+  type ResultEvt,
+  type ResultSource,
+} from './expect.js';
 import { loadScenarioDriver, type ScenarioDriver } from './scenarios.js';
 import { goSortSlice, goStringCompare, type XorshiftVariant } from './pdqsort.js';
 import { readLogFile } from '../acquisition/file/read-all.js';
@@ -40,9 +48,15 @@ export function itemStage(item: ExpectItem, path: string): string {
 
 function toResultEvt(s: EventSnapshot): ResultEvt {
   return {
-    Parsed: s.Parsed, Meta: s.Meta, Enriched: s.Enriched, Unmarshaled: s.Unmarshaled,
-    Whitelisted: s.Whitelisted, WhitelistReason: s.WhitelistReason,
-    StrTime: s.StrTime, MarshaledTime: s.MarshaledTime, Stage: s.Stage,
+    Parsed: s.Parsed,
+    Meta: s.Meta,
+    Enriched: s.Enriched,
+    Unmarshaled: s.Unmarshaled,
+    Whitelisted: s.Whitelisted,
+    WhitelistReason: s.WhitelistReason,
+    StrTime: s.StrTime,
+    MarshaledTime: s.MarshaledTime,
+    Stage: s.Stage,
   };
 }
 
@@ -137,7 +151,10 @@ export async function loadTest(opts: RunOptions): Promise<LoadedTest> {
     scenarios = await loadScenarioDriver(files, { dataDir, hubDir, patternsDir: join(hubDir, 'patterns') });
   }
   return {
-    expect, parsers, postoverflows, scenarios,
+    expect,
+    parsers,
+    postoverflows,
+    scenarios,
     logPath: resolve(testDir, expect.log_file),
     warnings: [...parsers.warnings, ...postoverflows.warnings],
   };
@@ -150,9 +167,15 @@ export async function runHubTest(opts: RunOptions): Promise<HubTestResult> {
   const result: HubTestResult = { name: expect.name, parse: {}, alerts: [], error: null };
   const record = (stage: string, node: string, snap: EventSnapshot, success: boolean) => {
     let st = result.parse[stage];
-    if (!st) { st = {}; result.parse[stage] = st; }
+    if (!st) {
+      st = {};
+      result.parse[stage] = st;
+    }
     let list = st[node];
-    if (!list) { list = []; st[node] = list; }
+    if (!list) {
+      list = [];
+      st[node] = list;
+    }
     list.push({ success, evt: toResultEvt(snap) });
   };
   parsers.recorder = record;
@@ -188,8 +211,11 @@ export async function runHubTest(opts: RunOptions): Promise<HubTestResult> {
   if (scenarios) handleOverflows(scenarios.flush());
   if (opts.alertOrder !== 'emission') sortAlertsLikeHubtest(result.alerts);
   result.stats = {
-    lines: lines.length, parsed: parsers.metrics.parsed, unparsed: parsers.metrics.unparsed,
-    errors: parsers.metrics.errors, poured,
+    lines: lines.length,
+    parsed: parsers.metrics.parsed,
+    unparsed: parsers.metrics.unparsed,
+    errors: parsers.metrics.errors,
+    poured,
   };
   if (t.warnings.length > 0) result.warnings = t.warnings;
   return result;

@@ -11,7 +11,11 @@ export interface ScenarioDriver {
   flush(): Event[];
 }
 
-export interface ScenarioLoadOptions { dataDir: string; hubDir: string; patternsDir: string }
+export interface ScenarioLoadOptions {
+  dataDir: string;
+  hubDir: string;
+  patternsDir: string;
+}
 
 /** Loads the scenarios (time-machine mode comes from each event's ExpectMode); throws on load errors. */
 export async function loadScenarioDriver(files: string[], opts: ScenarioLoadOptions): Promise<ScenarioDriver> {

@@ -33,20 +33,36 @@ export interface SweepOptions {
   top?: number;
 }
 
-interface Sample { test: string; line: string; detail?: string }
-interface Finding { key: string; count: number; tests: Set<string>; samples: Sample[] }
+interface Sample {
+  test: string;
+  line: string;
+  detail?: string;
+}
+interface Finding {
+  key: string;
+  count: number;
+  tests: Set<string>;
+  samples: Sample[];
+}
 
 class Tally {
   readonly m = new Map<string, Finding>();
   add(key: string, s: Sample): void {
     let f = this.m.get(key);
-    if (!f) { f = { key, count: 0, tests: new Set(), samples: [] }; this.m.set(key, f); }
+    if (!f) {
+      f = { key, count: 0, tests: new Set(), samples: [] };
+      this.m.set(key, f);
+    }
     f.count++;
     f.tests.add(s.test);
     if (f.samples.length < 3 && !f.samples.some((x) => x.test === s.test)) f.samples.push(s);
   }
-  sorted(): Finding[] { return [...this.m.values()].sort((a, b) => b.count - a.count || (a.key < b.key ? -1 : 1)); }
-  get size(): number { return this.m.size; }
+  sorted(): Finding[] {
+    return [...this.m.values()].sort((a, b) => b.count - a.count || (a.key < b.key ? -1 : 1));
+  }
+  get size(): number {
+    return this.m.size;
+  }
 }
 
 export interface SweepReport {
@@ -70,7 +86,9 @@ export interface SweepReport {
 /** Current context for instrumentation callbacks. */
 const cur = { test: '', line: '', mode: '' };
 
-function trunc(s: string, n = 160): string { return s.length > n ? `${s.slice(0, n)}…` : s; }
+function trunc(s: string, n = 160): string {
+  return s.length > n ? `${s.slice(0, n)}…` : s;
+}
 
 function reasonOf(e: unknown): string {
   const r = (e as { reason?: unknown }).reason;
@@ -92,8 +110,11 @@ function instrument(c: CompiledExpr | null, role: string, tally: Tally): void {
     try {
       return orig(env as never);
     } catch (e) {
-      tally.add(`${role} | ${c.source.trim().replace(/\s+/g, ' ')} | ${shape(reasonOf(e))}`,
-        { test: cur.test, line: trunc(cur.line), detail: trunc(reasonOf(e), 200) });
+      tally.add(`${role} | ${c.source.trim().replace(/\s+/g, ' ')} | ${shape(reasonOf(e))}`, {
+        test: cur.test,
+        line: trunc(cur.line),
+        detail: trunc(reasonOf(e), 200),
+      });
       throw e;
     }
   };
@@ -105,7 +126,10 @@ function instrumentNode(n: CompiledNode, tally: Tally): void {
   instrument(n.grokExpr, `${role} grok.expression`, tally);
   for (const s of n.grokStatics) instrument(s.expr, `${role} grok.statics`, tally);
   for (const s of n.statics) instrument(s.expr, `${role} statics`, tally);
-  for (const s of n.stash) { instrument(s.key, `${role} stash.key`, tally); instrument(s.value, `${role} stash.value`, tally); }
+  for (const s of n.stash) {
+    instrument(s.key, `${role} stash.key`, tally);
+    instrument(s.value, `${role} stash.value`, tally);
+  }
   if (n.whitelist) for (const e of n.whitelist.exprs) instrument(e, `${role} whitelist`, tally);
   for (const c of n.children) instrumentNode(c, tally);
 }
@@ -136,10 +160,21 @@ function stageFiles(root: string): ParserFileSpec[] {
 const ODD = /\[object |^undefined$|^NaN$|^-?Infinity$|^null$|^<nil>$|^-?\d+\.0{6}$/;
 
 function checkOdd(evt: Event, r: SweepReport): void {
-  for (const [mapName, m] of [['Parsed', evt.Parsed], ['Meta', evt.Meta], ['Enriched', evt.Enriched]] as const) {
+  for (const [mapName, m] of [
+    ['Parsed', evt.Parsed],
+    ['Meta', evt.Meta],
+    ['Enriched', evt.Enriched],
+  ] as const) {
     for (const k in m) {
       const v = m[k]!;
-      if (typeof v !== 'string') { r.oddValues.add(`${mapName}.${k} is a ${typeof v}`, { test: cur.test, line: trunc(cur.line), detail: String(v) }); continue; }
+      if (typeof v !== 'string') {
+        r.oddValues.add(`${mapName}.${k} is a ${typeof v}`, {
+          test: cur.test,
+          line: trunc(cur.line),
+          detail: String(v),
+        });
+        continue;
+      }
       if (!ODD.test(v)) continue;
       const cls = /^-?\d+\.0{6}$/.test(v) ? 'N.000000 (integral value printed as a Go %f float)' : trunc(v, 40);
       r.oddValues.add(`${mapName}.${k} = ${cls}`, { test: cur.test, line: trunc(cur.line), detail: v });
@@ -148,7 +183,10 @@ function checkOdd(evt: Event, r: SweepReport): void {
 }
 
 /** The bucket engine the sweep drives (a parameter, so a sweep can run with or without scenarios). */
-interface ScenarioBits { loadScenarios: typeof loadScenarios; BucketEngine: typeof BucketEngine }
+interface ScenarioBits {
+  loadScenarios: typeof loadScenarios;
+  BucketEngine: typeof BucketEngine;
+}
 
 async function bucketsModule(): Promise<ScenarioBits | null> {
   return { loadScenarios, BucketEngine };
@@ -160,57 +198,103 @@ function mkLib(hubDir: string): PatternLibrary {
   return lib;
 }
 
-interface Content { parsers: ParserTree | null; post: ParserTree | null; scenarios: ScenarioSet | null }
+interface Content {
+  parsers: ParserTree | null;
+  post: ParserTree | null;
+  scenarios: ScenarioSet | null;
+}
 
 /** Load parser files; on a load error, load file by file to name every failing file, keep the good ones. */
-function loadParsersTolerant(files: ParserFileSpec[], extra: ParserFileSpec[], hubDir: string, year: number,
-  r: SweepReport, label: string): ParserTree | null {
+function loadParsersTolerant(
+  files: ParserFileSpec[],
+  extra: ParserFileSpec[],
+  hubDir: string,
+  year: number,
+  r: SweepReport,
+  label: string,
+): ParserTree | null {
   const dataDir = join(hubDir, 'data');
   const enrich = makeEnrichContext({ dataDir, year, timeMachine: true });
-  const sink = { warn: (msg: string) => r.staticsWarnings.add(shape(msg), { test: cur.test, line: trunc(cur.line), detail: trunc(msg, 300) }) };
-  const load = (fs: ParserFileSpec[]) => loadParserTree(fs, { patterns: mkLib(hubDir), dataDir, enrich, extraNodes: extra, sink });
+  const sink = {
+    warn: (msg: string) =>
+      r.staticsWarnings.add(shape(msg), { test: cur.test, line: trunc(cur.line), detail: trunc(msg, 300) }),
+  };
+  const load = (fs: ParserFileSpec[]) =>
+    loadParserTree(fs, { patterns: mkLib(hubDir), dataDir, enrich, extraNodes: extra, sink });
   try {
     const t = load(files);
-    for (const w of t.warnings) r.loadErrors.add(`warning: ${shape(w)}`, { test: label, line: '', detail: trunc(w, 300) });
+    for (const w of t.warnings)
+      r.loadErrors.add(`warning: ${shape(w)}`, { test: label, line: '', detail: trunc(w, 300) });
     return t;
-  } catch { /* find the culprits */ }
+  } catch {
+    /* find the culprits */
+  }
   const good: ParserFileSpec[] = [];
   for (const f of files) {
-    try { load([f]); good.push(f); } catch (e) {
+    try {
+      load([f]);
+      good.push(f);
+    } catch (e) {
       r.loadErrors.add(`parser ${f.path}: ${trunc(errorMessage(e), 300)}`, { test: label, line: '' });
     }
   }
-  try { return load(good); } catch (e) {
+  try {
+    return load(good);
+  } catch (e) {
     r.loadErrors.add(`parsers (together): ${trunc(errorMessage(e), 300)}`, { test: label, line: '' });
     return null;
   }
 }
 
-function loadScenariosTolerant(mod: ScenarioBits, files: string[], hubDir: string, r: SweepReport, label: string): ScenarioSet | null {
+function loadScenariosTolerant(
+  mod: ScenarioBits,
+  files: string[],
+  hubDir: string,
+  r: SweepReport,
+  label: string,
+): ScenarioSet | null {
   const compile = (source: string, opts: { env: string; where: string }) => {
     const c = compileExpr(source, opts as never);
     instrument(c, `scenario ${opts.where.replace(/^.*\/scenarios\//, '')}`, r.exprErrors);
     return c;
   };
   const opts = { dataDir: join(hubDir, 'data'), compile };
-  try { return mod.loadScenarios(files, opts); } catch { /* find the culprits */ }
+  try {
+    return mod.loadScenarios(files, opts);
+  } catch {
+    /* find the culprits */
+  }
   const good: string[] = [];
   for (const f of files) {
-    try { mod.loadScenarios([f], opts); good.push(f); } catch (e) {
+    try {
+      mod.loadScenarios([f], opts);
+      good.push(f);
+    } catch (e) {
       r.loadErrors.add(`scenario ${f}: ${trunc(errorMessage(e), 300)}`, { test: label, line: '' });
     }
   }
-  try { return mod.loadScenarios(good, opts); } catch (e) {
+  try {
+    return mod.loadScenarios(good, opts);
+  } catch (e) {
     r.loadErrors.add(`scenarios (together): ${trunc(errorMessage(e), 300)}`, { test: label, line: '' });
     return null;
   }
 }
 
-function replay(test: string, testDir: string, ex: ExpectFile, c: Content, mod: ScenarioBits | null, r: SweepReport): void {
+function replay(
+  test: string,
+  testDir: string,
+  ex: ExpectFile,
+  c: Content,
+  mod: ScenarioBits | null,
+  r: SweepReport,
+): void {
   cur.test = test;
   const logPath = resolve(testDir, ex.log_file);
   let lines: string[];
-  try { lines = readLogFile(logPath); } catch (e) {
+  try {
+    lines = readLogFile(logPath);
+  } catch (e) {
     r.exceptions.add(`cannot read log: ${errorMessage(e)}`, { test, line: '' });
     return;
   }
@@ -230,11 +314,25 @@ function replay(test: string, testDir: string, ex: ExpectFile, c: Content, mod: 
       r.overflows++;
       ov.Type = OVFLW;
       if (c.post) {
-        try { c.post.parse(ov); } catch (e) { r.exceptions.add(`postoverflow parse threw: ${shape(errorMessage(e))}`, { test, line: trunc(cur.line), detail: (e as Error).stack?.split('\n').slice(0, 3).join(' ') }); }
+        try {
+          c.post.parse(ov);
+        } catch (e) {
+          r.exceptions.add(`postoverflow parse threw: ${shape(errorMessage(e))}`, {
+            test,
+            line: trunc(cur.line),
+            detail: (e as Error).stack?.split('\n').slice(0, 3).join(' '),
+          });
+        }
       }
       if (ov.Overflow.Whitelisted || !ov.Overflow.Reprocess || !engine) continue;
-      try { queue.push(...engine.pour(ov)); } catch (e) {
-        r.exceptions.add(`reprocess pour threw: ${shape(errorMessage(e))}`, { test, line: trunc(cur.line), detail: (e as Error).stack?.split('\n').slice(0, 3).join(' ') });
+      try {
+        queue.push(...engine.pour(ov));
+      } catch (e) {
+        r.exceptions.add(`reprocess pour threw: ${shape(errorMessage(e))}`, {
+          test,
+          line: trunc(cur.line),
+          detail: (e as Error).stack?.split('\n').slice(0, 3).join(' '),
+        });
       }
     }
   };
@@ -245,27 +343,59 @@ function replay(test: string, testDir: string, ex: ExpectFile, c: Content, mod: 
     evt.ExpectMode = TIMEMACHINE;
     let res: number;
     if (!c.parsers) continue;
-    try { res = c.parsers.parse(evt); } catch (e) {
-      r.exceptions.add(`parse threw: ${shape(errorMessage(e))}`, { test, line: trunc(raw), detail: (e as Error).stack?.split('\n').slice(0, 3).join(' ') });
+    try {
+      res = c.parsers.parse(evt);
+    } catch (e) {
+      r.exceptions.add(`parse threw: ${shape(errorMessage(e))}`, {
+        test,
+        line: trunc(raw),
+        detail: (e as Error).stack?.split('\n').slice(0, 3).join(' '),
+      });
       continue;
     }
     checkOdd(evt, r);
-    if (res === PARSE_ERROR) { r.parseErrors.add(shape(c.parsers.lastError), { test, line: trunc(raw), detail: trunc(c.parsers.lastError, 300) }); continue; }
-    if (res !== PARSE_OK) { r.dropped++; continue; }
-    if (evt.Whitelisted) { r.whitelisted++; continue; }
+    if (res === PARSE_ERROR) {
+      r.parseErrors.add(shape(c.parsers.lastError), {
+        test,
+        line: trunc(raw),
+        detail: trunc(c.parsers.lastError, 300),
+      });
+      continue;
+    }
+    if (res !== PARSE_OK) {
+      r.dropped++;
+      continue;
+    }
+    if (evt.Whitelisted) {
+      r.whitelisted++;
+      continue;
+    }
     r.parsed++;
     if (evt.MarshaledTime === '' && engine !== null && ex.scenarios.length > 0) {
-      r.noTime.add(`${ex.log_type}: StrTime ${evt.StrTime === '' ? '(empty)' : JSON.stringify(shape(evt.StrTime))}`,
-        { test, line: trunc(raw), detail: `StrTime=${JSON.stringify(evt.StrTime)} StrTimeFormat=${JSON.stringify(evt.StrTimeFormat)}` });
+      r.noTime.add(`${ex.log_type}: StrTime ${evt.StrTime === '' ? '(empty)' : JSON.stringify(shape(evt.StrTime))}`, {
+        test,
+        line: trunc(raw),
+        detail: `StrTime=${JSON.stringify(evt.StrTime)} StrTimeFormat=${JSON.stringify(evt.StrTimeFormat)}`,
+      });
     }
     if (!engine) continue;
-    try { handle(engine.pour(evt)); } catch (e) {
-      r.exceptions.add(`pour threw: ${shape(errorMessage(e))}`, { test, line: trunc(raw), detail: (e as Error).stack?.split('\n').slice(0, 3).join(' ') });
+    try {
+      handle(engine.pour(evt));
+    } catch (e) {
+      r.exceptions.add(`pour threw: ${shape(errorMessage(e))}`, {
+        test,
+        line: trunc(raw),
+        detail: (e as Error).stack?.split('\n').slice(0, 3).join(' '),
+      });
     }
   }
   cur.line = '<flush>';
   if (engine?.flush) {
-    try { handle(engine.flush() ?? []); } catch (e) { r.exceptions.add(`flush threw: ${shape(errorMessage(e))}`, { test, line: '' }); }
+    try {
+      handle(engine.flush() ?? []);
+    } catch (e) {
+      r.exceptions.add(`flush threw: ${shape(errorMessage(e))}`, { test, line: '' });
+    }
   }
 }
 
@@ -274,10 +404,24 @@ export async function runSweep(o: SweepOptions): Promise<SweepReport> {
   const testsDir = resolve(o.testsDir);
   const mode = o.mode ?? 'both';
   const r: SweepReport = {
-    tests: 0, lines: 0, parsed: 0, dropped: 0, whitelisted: 0, overflows: 0, loadErrors: new Tally(), exceptions: new Tally(), exprErrors: new Tally(),
-    parseErrors: new Tally(), staticsWarnings: new Tally(), oddValues: new Tally(), engineLog: new Tally(), noTime: new Tally(),
+    tests: 0,
+    lines: 0,
+    parsed: 0,
+    dropped: 0,
+    whitelisted: 0,
+    overflows: 0,
+    loadErrors: new Tally(),
+    exceptions: new Tally(),
+    exprErrors: new Tally(),
+    parseErrors: new Tally(),
+    staticsWarnings: new Tally(),
+    oddValues: new Tally(),
+    engineLog: new Tally(),
+    noTime: new Tally(),
   };
-  const names = readdirSync(testsDir).filter((n) => existsSync(join(testsDir, n, 'expect.json'))).sort()
+  const names = readdirSync(testsDir)
+    .filter((n) => existsSync(join(testsDir, n, 'expect.json')))
+    .sort()
     .filter((n) => !o.only || o.only.includes(n));
   const mod = await bucketsModule();
   const refYear = (ex: ExpectFile) => new Date(ex.reference_now ?? Date.now()).getUTCFullYear();
@@ -295,12 +439,18 @@ export async function runSweep(o: SweepOptions): Promise<SweepReport> {
   for (const name of names) {
     const testDir = join(testsDir, name);
     let ex: ExpectFile;
-    try { ex = readExpect(testDir); } catch (e) { r.loadErrors.add(`expect.json: ${errorMessage(e)}`, { test: name, line: '' }); continue; }
+    try {
+      ex = readExpect(testDir);
+    } catch (e) {
+      r.loadErrors.add(`expect.json: ${errorMessage(e)}`, { test: name, line: '' });
+      continue;
+    }
     r.tests++;
     const year = refYear(ex);
     const extra = ex.override_statics.length > 0 ? [overridesFile(ex.override_statics)] : [];
     if (mode !== 'own') {
-      cur.test = name; cur.mode = 'all';
+      cur.test = name;
+      cur.mode = 'all';
       const key = `${year}\u0000${JSON.stringify(ex.override_statics)}`;
       let c = trees.get(key);
       if (!c) {
@@ -314,17 +464,27 @@ export async function runSweep(o: SweepOptions): Promise<SweepReport> {
       replay(name, testDir, ex, c, mod, r);
     }
     if (mode !== 'all') {
-      cur.test = name; cur.mode = 'own';
-      const spec = (items: ExpectFile['parsers']) => items.map((p) => {
-        const path = itemPath(p, hubDir, testDir);
-        return { path, stage: itemStage(p, path) };
-      });
+      cur.test = name;
+      cur.mode = 'own';
+      const spec = (items: ExpectFile['parsers']) =>
+        items.map((p) => {
+          const path = itemPath(p, hubDir, testDir);
+          return { path, stage: itemStage(p, path) };
+        });
       const parsers = loadParsersTolerant(spec(ex.parsers), extra, hubDir, year, r, name);
       const post = loadParsersTolerant(spec(ex.postoverflows), [], hubDir, year, r, name);
       if (parsers) instrumentTree(parsers, r.exprErrors);
       if (post) instrumentTree(post, r.exprErrors);
-      const scen = mod && ex.scenarios.length > 0
-        ? loadScenariosTolerant(mod, ex.scenarios.map((s) => itemPath(s, hubDir, testDir)), hubDir, r, name) : null;
+      const scen =
+        mod && ex.scenarios.length > 0
+          ? loadScenariosTolerant(
+              mod,
+              ex.scenarios.map((s) => itemPath(s, hubDir, testDir)),
+              hubDir,
+              r,
+              name,
+            )
+          : null;
       replay(name, testDir, ex, { parsers, post, scenarios: scen }, mod, r);
     }
   }
@@ -333,8 +493,10 @@ export async function runSweep(o: SweepOptions): Promise<SweepReport> {
 
 export function formatSweep(r: SweepReport, top = 15): string {
   const out: string[] = [];
-  out.push(`sweep: ${r.tests} tests, ${r.lines} lines replayed: ${r.parsed} parsed and poured, ${r.whitelisted} whitelisted, `
-    + `${r.dropped} unparsed; ${r.overflows} alerts`);
+  out.push(
+    `sweep: ${r.tests} tests, ${r.lines} lines replayed: ${r.parsed} parsed and poured, ${r.whitelisted} whitelisted, ` +
+      `${r.dropped} unparsed; ${r.overflows} alerts`,
+  );
   const section = (title: string, t: Tally, n = top) => {
     const list = t.sorted();
     const total = list.reduce((s, f) => s + f.count, 0);

@@ -71,40 +71,78 @@ const at = (v: unknown): string => formatRfc3339(csTime(v) ?? Date.now());
 
 function alertOf(a: Row, machineOf: Map<number, string>): CsAlert {
   const source = {
-    scope: s(a.source_scope), value: s(a.source_value), ip: s(a.source_ip), range: s(a.source_range),
-    asNumber: s(a.source_as_number), asName: s(a.source_as_name), cn: s(a.source_country),
-    latitude: n(a.source_latitude), longitude: n(a.source_longitude),
+    scope: s(a.source_scope),
+    value: s(a.source_value),
+    ip: s(a.source_ip),
+    range: s(a.source_range),
+    asNumber: s(a.source_as_number),
+    asName: s(a.source_as_name),
+    cn: s(a.source_country),
+    latitude: n(a.source_latitude),
+    longitude: n(a.source_longitude),
   };
   return {
-    machineId: machineOf.get(n(a.machine_alerts)) ?? '', scenario: s(a.scenario), scenarioHash: s(a.scenario_hash),
-    scenarioVersion: s(a.scenario_version), message: s(a.message), eventsCount: n(a.events_count),
-    startAt: at(a.started_at), stopAt: at(a.stopped_at), capacity: n(a.capacity), leakspeed: s(a.leak_speed) || '0',
-    simulated: Boolean(a.simulated), remediation: true, kind: '', labels: null, source, events: [], meta: [],
+    machineId: machineOf.get(n(a.machine_alerts)) ?? '',
+    scenario: s(a.scenario),
+    scenarioHash: s(a.scenario_hash),
+    scenarioVersion: s(a.scenario_version),
+    message: s(a.message),
+    eventsCount: n(a.events_count),
+    startAt: at(a.started_at),
+    stopAt: at(a.stopped_at),
+    capacity: n(a.capacity),
+    leakspeed: s(a.leak_speed) || '0',
+    simulated: Boolean(a.simulated),
+    remediation: true,
+    kind: '',
+    labels: null,
+    source,
+    events: [],
+    meta: [],
   };
 }
 
 function bouncerOf(b: Row, now: number): BouncerRecord {
   return {
-    name: s(b.name), apiKeyHash: s(b.api_key), revoked: Boolean(b.revoked), ipAddress: s(b.ip_address),
-    type: s(b.type), version: s(b.version), authType: s(b.auth_type) === 'tls' ? 'tls' : 'api-key',
-    autoCreated: false, createdAt: csTime(b.created_at) ?? now, updatedAt: csTime(b.updated_at) ?? now,
+    name: s(b.name),
+    apiKeyHash: s(b.api_key),
+    revoked: Boolean(b.revoked),
+    ipAddress: s(b.ip_address),
+    type: s(b.type),
+    version: s(b.version),
+    authType: s(b.auth_type) === 'tls' ? 'tls' : 'api-key',
+    autoCreated: false,
+    createdAt: csTime(b.created_at) ?? now,
+    updatedAt: csTime(b.updated_at) ?? now,
     lastPull: csTime(b.last_pull),
   };
 }
 
 function machineOfRow(m: Row, now: number): MachineRecord {
   return {
-    machineId: s(m.machine_id), passwordHash: s(m.password), isValidated: Boolean(m.is_validated),
-    authType: s(m.auth_type) === 'tls' ? 'tls' : 'password', ipAddress: s(m.ip_address), version: s(m.version),
-    scenarios: s(m.scenarios), createdAt: csTime(m.created_at) ?? now, updatedAt: csTime(m.updated_at) ?? now,
-    lastPush: csTime(m.last_push), lastHeartbeat: csTime(m.last_heartbeat),
+    machineId: s(m.machine_id),
+    passwordHash: s(m.password),
+    isValidated: Boolean(m.is_validated),
+    authType: s(m.auth_type) === 'tls' ? 'tls' : 'password',
+    ipAddress: s(m.ip_address),
+    version: s(m.version),
+    scenarios: s(m.scenarios),
+    createdAt: csTime(m.created_at) ?? now,
+    updatedAt: csTime(m.updated_at) ?? now,
+    lastPush: csTime(m.last_push),
+    lastHeartbeat: csTime(m.last_heartbeat),
   };
 }
 
 function decisionOf(d: Row): CsDecision {
   return {
-    until: csTime(d.until) ?? 0, scenario: s(d.scenario), type: s(d.type), scope: s(d.scope), value: s(d.value),
-    origin: s(d.origin), simulated: Boolean(d.simulated),
+    until: csTime(d.until) ?? 0,
+    scenario: s(d.scenario),
+    type: s(d.type),
+    scope: s(d.scope),
+    value: s(d.value),
+    origin: s(d.origin),
+    simulated: Boolean(d.simulated),
     alertId: d.alert_decisions === null || d.alert_decisions === undefined ? null : n(d.alert_decisions),
   };
 }
@@ -125,7 +163,9 @@ export function readCrowdsecDb(file: string, now: number): CsDatabase {
     const all = (sql: string) => db.prepare(sql).all() as Row[];
     const machineRows = all('SELECT * FROM machines ORDER BY id');
     const machineOf = new Map(machineRows.map((m) => [n(m.id), s(m.machine_id)]));
-    const decisions = all('SELECT * FROM decisions ORDER BY id').map(decisionOf).filter((d) => d.until > now);
+    const decisions = all('SELECT * FROM decisions ORDER BY id')
+      .map(decisionOf)
+      .filter((d) => d.until > now);
     const alerts = new Map<number, CsAlert>();
     const getAlert = db.prepare('SELECT * FROM alerts WHERE id = ?');
     for (const d of decisions) {
@@ -136,7 +176,9 @@ export function readCrowdsecDb(file: string, now: number): CsDatabase {
     return {
       bouncers: all('SELECT * FROM bouncers ORDER BY id').map((b) => bouncerOf(b, now)),
       machines: machineRows.map((m) => machineOfRow(m, now)),
-      decisions, alerts, allowlists: allowlists(db, have),
+      decisions,
+      alerts,
+      allowlists: allowlists(db, have),
     };
   } finally {
     db.close();

@@ -75,11 +75,33 @@ function alertFor(a: CsAlert | undefined, decisions: CsDecision[]): NewAlert {
   const d0 = decisions[0]!;
   const now = formatRfc3339(Date.now());
   return {
-    machineId: '', scenario: d0.scenario, scenarioHash: '', scenarioVersion: '', message: d0.scenario, eventsCount: 1,
-    startAt: now, stopAt: now, capacity: 0, leakspeed: '0', simulated: d0.simulated, remediation: true, kind: '',
-    labels: null, events: [], meta: [], decisions: ds,
+    machineId: '',
+    scenario: d0.scenario,
+    scenarioHash: '',
+    scenarioVersion: '',
+    message: d0.scenario,
+    eventsCount: 1,
+    startAt: now,
+    stopAt: now,
+    capacity: 0,
+    leakspeed: '0',
+    simulated: d0.simulated,
+    remediation: true,
+    kind: '',
+    labels: null,
+    events: [],
+    meta: [],
+    decisions: ds,
     source: {
-      scope: d0.scope, value: d0.value, ip: '', range: '', asNumber: '', asName: '', cn: '', latitude: 0, longitude: 0,
+      scope: d0.scope,
+      value: d0.value,
+      ip: '',
+      range: '',
+      asNumber: '',
+      asName: '',
+      cn: '',
+      latitude: 0,
+      longitude: 0,
     },
   };
 }

@@ -114,8 +114,16 @@ export function toNewAlert(
 /** One decision as listed inside an alert (§6.7: remaining duration, simulated, until). */
 function alertDecisionJSON(d: DecisionRecord, now: number): Record<string, unknown> {
   return {
-    duration: formatRemaining(d.until, now), id: d.id, origin: d.origin, scenario: d.scenario, scope: d.scope,
-    simulated: d.simulated, type: d.type, until: formatRfc3339(d.until), uuid: d.uuid, value: d.value,
+    duration: formatRemaining(d.until, now),
+    id: d.id,
+    origin: d.origin,
+    scenario: d.scenario,
+    scope: d.scope,
+    simulated: d.simulated,
+    type: d.type,
+    until: formatRfc3339(d.until),
+    uuid: d.uuid,
+    value: d.value,
   };
 }
 
@@ -146,8 +154,15 @@ export function alertToJSON(a: AlertRecord, decisions: DecisionRecord[] | null, 
     scenario_version: a.scenarioVersion,
     simulated: a.simulated,
     source: {
-      as_name: s.asName || undefined, as_number: s.asNumber || undefined, cn: s.cn || undefined, ip: s.ip || undefined,
-      latitude: s.latitude, longitude: s.longitude, range: s.range || undefined, scope: s.scope, value: s.value,
+      as_name: s.asName || undefined,
+      as_number: s.asNumber || undefined,
+      cn: s.cn || undefined,
+      ip: s.ip || undefined,
+      latitude: s.latitude,
+      longitude: s.longitude,
+      range: s.range || undefined,
+      scope: s.scope,
+      value: s.value,
     },
     start_at: rfc3339Of(a.startAt),
     stop_at: rfc3339Of(a.stopAt),

@@ -33,8 +33,13 @@ export function splitUserAgent(ua: string): [string, string] {
 /** true when `ua` is exactly `type/version` as splitUserAgent would store it (no allocation) */
 function sameUserAgent(ua: string, type: string, version: string): boolean {
   if (version === 'N/A') return ua === type && ua.indexOf('/') === -1;
-  return ua.length === type.length + 1 + version.length && ua.startsWith(type) && ua.charCodeAt(type.length) === 47
-    && ua.endsWith(version) && version.indexOf('/') === -1;
+  return (
+    ua.length === type.length + 1 + version.length &&
+    ua.startsWith(type) &&
+    ua.charCodeAt(type.length) === 47 &&
+    ua.endsWith(version) &&
+    version.indexOf('/') === -1
+  );
 }
 
 interface KeyEntry {

@@ -16,7 +16,9 @@ export const REFRESH_WINDOW_S = 3600;
 
 /** An unusable JWT signing secret (code LAPI_BAD_SECRET). */
 export class LapiSecretError extends PicketError {
-  constructor(message: string) { super('LAPI_BAD_SECRET', message); }
+  constructor(message: string) {
+    super('LAPI_BAD_SECRET', message);
+  }
 }
 
 /** The signing secret: env CS_LAPI_SECRET (must be at least 64 bytes) or 64 random bytes. */
@@ -24,11 +26,16 @@ export function jwtSecretFromEnv(env: NodeJS.ProcessEnv = process.env): Buffer {
   const s = env.CS_LAPI_SECRET;
   if (s === undefined || s === '') return crypto.randomBytes(64);
   const b = Buffer.from(s, 'utf8');
-  if (b.length < 64) throw new LapiSecretError(`CS_LAPI_SECRET is ${b.length} bytes long: at least 64 bytes are required`);
+  if (b.length < 64)
+    throw new LapiSecretError(`CS_LAPI_SECRET is ${b.length} bytes long: at least 64 bytes are required`);
   return b;
 }
 
-export interface JwtClaims { id: string; exp: number; orig_iat: number }
+export interface JwtClaims {
+  id: string;
+  exp: number;
+  orig_iat: number;
+}
 export type JwtCheck = { ok: true; claims: JwtClaims } | { ok: false; message: string };
 
 export class JwtAuth {
@@ -47,7 +54,12 @@ export class JwtAuth {
 
   /** the signing key of a machine generation ('': the secret itself) */
   private keyOf(gen: string): Uint8Array {
-    return gen === '' ? this.secret : crypto.createHmac('sha256', this.secret).update('\0' + gen).digest();
+    return gen === ''
+      ? this.secret
+      : crypto
+          .createHmac('sha256', this.secret)
+          .update('\0' + gen)
+          .digest();
   }
 
   /** Token text of a request: Bearer header first, then the `jwt` cookie; null when neither is present. */
@@ -76,7 +88,10 @@ export class JwtAuth {
    * machine id ('' when unknown).
    */
   async verify(
-    token: string | null, nowMs: number, forRefresh = false, genOf: (id: string) => string = () => '',
+    token: string | null,
+    nowMs: number,
+    forRefresh = false,
+    genOf: (id: string) => string = () => '',
   ): Promise<JwtCheck> {
     if (token === null) return { ok: false, message: 'cookie token is empty' };
     const parts = token.split('.');
@@ -97,7 +112,13 @@ export class JwtAuth {
       return { ok: false, message: 'signature is invalid' };
     }
     const c = payload as Partial<JwtClaims> | null;
-    if (c === null || typeof c !== 'object' || typeof c.id !== 'string' || typeof c.exp !== 'number' || typeof c.orig_iat !== 'number') {
+    if (
+      c === null ||
+      typeof c !== 'object' ||
+      typeof c.id !== 'string' ||
+      typeof c.exp !== 'number' ||
+      typeof c.orig_iat !== 'number'
+    ) {
       return { ok: false, message: 'invalid token claims' };
     }
     const now = Math.floor(nowMs / 1000);
@@ -121,6 +142,8 @@ function decodeSegment(seg: string): unknown {
     return JSON.parse(text) as unknown;
   } catch {
     const first = text.trimStart()[0];
-    return first === undefined ? 'unexpected end of JSON input' : `invalid character '${first}' looking for beginning of value`;
+    return first === undefined
+      ? 'unexpected end of JSON input'
+      : `invalid character '${first}' looking for beginning of value`;
   }
 }

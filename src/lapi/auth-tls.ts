@@ -20,14 +20,23 @@ export interface TlsClientAuthOptions {
   agentsAllowedOu?: string[];
 }
 
-export interface TlsIdentity { kind: 'bouncer' | 'agent'; cn: string }
+export interface TlsIdentity {
+  kind: 'bouncer' | 'agent';
+  cn: string;
+}
 
 /** the apiKeyHash of a TLS bouncer: contains ':', so no API key's SHA-512 hex matches it */
-export function tlsKeyMarker(name: string): string { return 'tls:' + name; }
+export function tlsKeyMarker(name: string): string {
+  return 'tls:' + name;
+}
 
 const IDENTITY = Symbol('picket.tlsIdentity');
 const BOUNCER = Symbol('picket.tlsBouncer');
-interface CachedBouncer { rec: BouncerRecord; checkedAt: number; gen: number }
+interface CachedBouncer {
+  rec: BouncerRecord;
+  checkedAt: number;
+  gen: number;
+}
 type TaggedSocket = TLSSocket & { [IDENTITY]?: TlsIdentity | null; [BOUNCER]?: CachedBouncer };
 
 /** first value of a certificate subject field (node gives a string, or an array for repeated fields) */

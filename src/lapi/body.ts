@@ -12,7 +12,12 @@ export const AUTH_BODY_LIMIT = 50 * 1024 * 1024;
 
 /** A request body that cannot be read (code LAPI_BAD_BODY): too large, bad encoding, not JSON. */
 export class BodyError extends PicketError {
-  constructor(readonly status: number, message: string) { super('LAPI_BAD_BODY', message); }
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super('LAPI_BAD_BODY', message);
+  }
 }
 
 /** Raw body bytes (decompressed), at most `limit` bytes; with `timeoutMs`, a body not complete by then is
@@ -46,7 +51,10 @@ export function readBody(req: IncomingMessage, limit: number, timeoutMs?: number
       if (done) return;
       done = true;
       if (timer) clearTimeout(timer);
-      if (gunzip) { req.unpipe(gunzip); gunzip.destroy(); }
+      if (gunzip) {
+        req.unpipe(gunzip);
+        gunzip.destroy();
+      }
       drain(req);
       reject(e);
     };
@@ -59,10 +67,20 @@ export function readBody(req: IncomingMessage, limit: number, timeoutMs?: number
     source.on('data', (c: Buffer) => {
       if (done) return;
       size += c.length;
-      if (size > limit) { fail(new BodyError(400, `request body too large: more than ${limit} bytes${gunzip ? ' after gzip decompression' : ''}`)); return; }
+      if (size > limit) {
+        fail(
+          new BodyError(
+            400,
+            `request body too large: more than ${limit} bytes${gunzip ? ' after gzip decompression' : ''}`,
+          ),
+        );
+        return;
+      }
       chunks.push(c);
     });
-    source.on('error', (e: Error) => fail(new BodyError(400, gunzip ? `invalid gzip request body: ${e.message}` : `request body: ${e.message}`)));
+    source.on('error', (e: Error) =>
+      fail(new BodyError(400, gunzip ? `invalid gzip request body: ${e.message}` : `request body: ${e.message}`)),
+    );
     source.on('end', () => {
       if (done) return;
       done = true;
@@ -71,7 +89,9 @@ export function readBody(req: IncomingMessage, limit: number, timeoutMs?: number
     });
     if (gunzip) req.on('error', (e: Error) => fail(new BodyError(400, `request body: ${e.message}`)));
     // client gone before the end of its body: settle the promise (nothing will be answered)
-    req.on('close', () => { if (!req.complete) fail(new BodyError(400, 'request body: connection closed before the end of the body')); });
+    req.on('close', () => {
+      if (!req.complete) fail(new BodyError(400, 'request body: connection closed before the end of the body'));
+    });
   });
 }
 

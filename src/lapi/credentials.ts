@@ -13,7 +13,11 @@ import { hashPassword, verifyPassword } from './password.js';
 export const CREDENTIALS_FILE = 'local_api_credentials.yaml';
 
 function localMachineId(): string {
-  const host = os.hostname().replace(/[^A-Za-z0-9._-]/g, '').slice(0, 48) || 'localhost';
+  const host =
+    os
+      .hostname()
+      .replace(/[^A-Za-z0-9._-]/g, '')
+      .slice(0, 48) || 'localhost';
   return `${host}-picket-cli`;
 }
 

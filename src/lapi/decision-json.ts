@@ -13,8 +13,22 @@ const tails = new WeakMap<DecisionRecord, string>();
 export function decisionJSON(d: DecisionRecord, now: number): string {
   let tail = tails.get(d);
   if (tail === undefined) {
-    tail = '","id":' + d.id + ',"origin":' + q(d.origin) + ',"scenario":' + q(d.scenario) + ',"scope":' + q(d.scope)
-      + ',"type":' + q(d.type) + ',"uuid":' + q(d.uuid) + ',"value":' + q(d.value) + '}';
+    tail =
+      '","id":' +
+      d.id +
+      ',"origin":' +
+      q(d.origin) +
+      ',"scenario":' +
+      q(d.scenario) +
+      ',"scope":' +
+      q(d.scope) +
+      ',"type":' +
+      q(d.type) +
+      ',"uuid":' +
+      q(d.uuid) +
+      ',"value":' +
+      q(d.value) +
+      '}';
     tails.set(d, tail);
   }
   return '{"duration":"' + formatRemaining(d.until, now) + tail;
@@ -31,5 +45,7 @@ export function decisionsArrayJSON(list: readonly DecisionRecord[], now: number,
 
 /** `{"new":[…],"deleted":[…]}` with `[]` for empty lists, `new` first (current CrowdSec). */
 export function streamJSON(r: StreamResult, now: number): string {
-  return '{"new":' + decisionsArrayJSON(r.new, now, '[]') + ',"deleted":' + decisionsArrayJSON(r.deleted, now, '[]') + '}';
+  return (
+    '{"new":' + decisionsArrayJSON(r.new, now, '[]') + ',"deleted":' + decisionsArrayJSON(r.deleted, now, '[]') + '}'
+  );
 }

@@ -23,17 +23,24 @@ import { sendEmpty, sendForbidden, sendJwtError, sendMessage } from './reply.js'
 export type UiMount = { handle(req: IncomingMessage, res: ServerResponse): void };
 
 export function createDispatcher(
-  app: LapiApp, router: Router, tls: TlsClientAuth | null = null, ui: UiMount | null = null,
+  app: LapiApp,
+  router: Router,
+  tls: TlsClientAuth | null = null,
+  ui: UiMount | null = null,
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const metrics = app.metrics;
 
   function authBouncer(ctx: RequestContext, h: RouteHandler, rm: RouteMetrics): boolean {
     const req = ctx.req;
     const key = rawHeader(req, 'x-api-key');
-    const b = key === undefined && tls !== null
-      ? tls.bouncer(req, ctx.ip, rawHeader(req, 'user-agent'), ctx.method !== 'HEAD', ctx.now)
-      : app.apiKeys.authenticate(key, ctx.ip, rawHeader(req, 'user-agent'), ctx.method !== 'HEAD', ctx.now);
-    if (b === null) { sendForbidden(ctx.res); return false; }
+    const b =
+      key === undefined && tls !== null
+        ? tls.bouncer(req, ctx.ip, rawHeader(req, 'user-agent'), ctx.method !== 'HEAD', ctx.now)
+        : app.apiKeys.authenticate(key, ctx.ip, rawHeader(req, 'user-agent'), ctx.method !== 'HEAD', ctx.now);
+    if (b === null) {
+      sendForbidden(ctx.res);
+      return false;
+    }
     ctx.bouncer = b;
     metrics.bouncerRequest(rm, h.route, h.method, b.name);
     return true;
@@ -41,9 +48,15 @@ export function createDispatcher(
 
   async function authMachine(ctx: RequestContext, h: RouteHandler, rm: RouteMetrics): Promise<boolean> {
     const check = await app.jwt.verify(JwtAuth.tokenOf(ctx.req), ctx.now, false, app.machineGen);
-    if (!check.ok) { sendJwtError(ctx.res, check.message); return false; }
+    if (!check.ok) {
+      sendJwtError(ctx.res, check.message);
+      return false;
+    }
     const id = check.claims.id;
-    if (app.store.getMachine(id) === undefined) { sendJwtError(ctx.res, 'ent: machine not found'); return false; }
+    if (app.store.getMachine(id) === undefined) {
+      sendJwtError(ctx.res, 'ent: machine not found');
+      return false;
+    }
     ctx.machineId = id;
     metrics.machineRequest(rm, h.route, h.method, id);
     return true;
@@ -51,7 +64,10 @@ export function createDispatcher(
 
   function fail(ctx: RequestContext, e: unknown): void {
     const res = ctx.res;
-    if (res.headersSent) { res.destroy(); return; }
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
     if (e instanceof BodyError) sendMessage(res, e.status, e.message);
     else if (e instanceof AlertBodyError) sendMessage(res, e.status, e.message);
     else if (e instanceof FilterError || e instanceof ProfileError) sendMessage(res, 500, e.message);
@@ -70,10 +86,18 @@ export function createDispatcher(
   function run(ctx: RequestContext, h: RouteHandler, rm: RouteMetrics, t0: number): void {
     try {
       const r = h.handle(ctx);
-      if (r === undefined) { observe(rm, t0); return; }
+      if (r === undefined) {
+        observe(rm, t0);
+        return;
+      }
       r.then(
-        () => { observe(rm, t0); },
-        (e: unknown) => { fail(ctx, e); observe(rm, t0); },
+        () => {
+          observe(rm, t0);
+        },
+        (e: unknown) => {
+          fail(ctx, e);
+          observe(rm, t0);
+        },
       );
     } catch (e) {
       fail(ctx, e);
@@ -84,15 +108,24 @@ export function createDispatcher(
   /** JWT routes: the signature check (jose) is asynchronous, the route runs after it */
   function runAsMachine(ctx: RequestContext, h: RouteHandler, rm: RouteMetrics, t0: number): void {
     authMachine(ctx, h, rm).then(
-      (ok) => { if (ok) run(ctx, h, rm, t0); else observe(rm, t0); },
-      (e: unknown) => { fail(ctx, e); observe(rm, t0); },
+      (ok) => {
+        if (ok) run(ctx, h, rm, t0);
+        else observe(rm, t0);
+      },
+      (e: unknown) => {
+        fail(ctx, e);
+        observe(rm, t0);
+      },
     );
   }
 
   /** API-key (or TLS bouncer) routes: synchronous check, then the route */
   function runAsBouncer(ctx: RequestContext, h: RouteHandler, rm: RouteMetrics, t0: number): void {
     try {
-      if (!authBouncer(ctx, h, rm)) { observe(rm, t0); return; }
+      if (!authBouncer(ctx, h, rm)) {
+        observe(rm, t0);
+        return;
+      }
     } catch (e) {
       fail(ctx, e);
       observe(rm, t0);
@@ -104,8 +137,10 @@ export function createDispatcher(
   /** §3.3: X-Api-Key, else Authorization, else a crowdsec/ UA (TLS agent), else API key (TLS bouncer) */
   function isMachineRequest(req: IncomingMessage): boolean {
     const hd = req.headers;
-    return hd['x-api-key'] === undefined
-      && (hd.authorization !== undefined || (hd['user-agent'] ?? '').startsWith('crowdsec/'));
+    return (
+      hd['x-api-key'] === undefined &&
+      (hd.authorization !== undefined || (hd['user-agent'] ?? '').startsWith('crowdsec/'))
+    );
   }
 
   return function dispatch(req: IncomingMessage, res: ServerResponse): void {
@@ -116,23 +151,32 @@ export function createDispatcher(
     const method = req.method ?? 'GET';
     const m = router.match(method, path);
     if ('status' in m) {
-      if (ui !== null && (path === '/ui' || path.startsWith('/ui/'))) { ui.handle(req, res); return; }
+      if (ui !== null && (path === '/ui' || path.startsWith('/ui/'))) {
+        ui.handle(req, res);
+        return;
+      }
       metrics.invalidEndpoint(method);
       sendEmpty(res, m.status);
       return;
     }
     const h = m.handler;
-    const rm = h.metrics ??= metrics.routeMetrics(h.route, method);
+    const rm = (h.metrics ??= metrics.routeMetrics(h.route, method));
     rm.requests.n++;
     const query = qi === -1 ? '' : url.slice(qi + 1);
     const ctx = new RequestContext(req, res, method, query, m.param, clientIp(req), app.now());
     switch (h.auth) {
-      case 'jwt': runAsMachine(ctx, h, rm, t0); break;
-      case 'apikey': runAsBouncer(ctx, h, rm, t0); break;
-      case 'either':
-        if (isMachineRequest(req)) runAsMachine(ctx, h, rm, t0); else runAsBouncer(ctx, h, rm, t0);
+      case 'jwt':
+        runAsMachine(ctx, h, rm, t0);
         break;
-      default: run(ctx, h, rm, t0);
+      case 'apikey':
+        runAsBouncer(ctx, h, rm, t0);
+        break;
+      case 'either':
+        if (isMachineRequest(req)) runAsMachine(ctx, h, rm, t0);
+        else runAsBouncer(ctx, h, rm, t0);
+        break;
+      default:
+        run(ctx, h, rm, t0);
     }
   };
 }

@@ -100,7 +100,10 @@ export async function startLapi(o: LapiOptions): Promise<LapiServer> {
   registerStreamRoutes(router, app, protobuf);
   registerUsageMetricsRoutes(router, app);
   if (o.notify) app.notify = o.notify;
-  if (o.allowlists) { app.allowlists = o.allowlists; registerAllowlistRoutes(router, o.allowlists); }
+  if (o.allowlists) {
+    app.allowlists = o.allowlists;
+    registerAllowlistRoutes(router, o.allowlists);
+  }
 
   const listener = await listen(createDispatcher(app, router, tlsAuth, o.ui ?? null), o.listen, o.tls);
   // a client started on the 'listening' line must find the credentials file (port 0: the URL is known only now)
@@ -110,16 +113,35 @@ export async function startLapi(o: LapiOptions): Promise<LapiServer> {
   let pruning: Promise<void> | null = null;
   const retention = o.retention;
   const allowlists = o.allowlists;
-  const timer = retention ? setInterval(() => {
-    if (pruning !== null) return;
-    pruning = o.store.prune(retention, now()).then(
-      (r) => { if (r.alerts > 0 || r.decisions > 0) log(`retention: removed ${r.alerts} alert(s), ${r.decisions} decision(s)`); },
-      (e: Error) => { log(`retention failed: ${e.message}`); },
-    ).then(() => allowlists?.pruneExpired(now()).then(
-      (n) => { if (n > 0) log(`retention: removed ${n} expired allowlist item(s)`); },
-      (e: Error) => { log(`allowlist retention failed: ${e.message}`); },
-    )).finally(() => { pruning = null; });
-  }, PRUNE_EVERY_MS) : null;
+  const timer = retention
+    ? setInterval(() => {
+        if (pruning !== null) return;
+        pruning = o.store
+          .prune(retention, now())
+          .then(
+            (r) => {
+              if (r.alerts > 0 || r.decisions > 0)
+                log(`retention: removed ${r.alerts} alert(s), ${r.decisions} decision(s)`);
+            },
+            (e: Error) => {
+              log(`retention failed: ${e.message}`);
+            },
+          )
+          .then(() =>
+            allowlists?.pruneExpired(now()).then(
+              (n) => {
+                if (n > 0) log(`retention: removed ${n} expired allowlist item(s)`);
+              },
+              (e: Error) => {
+                log(`allowlist retention failed: ${e.message}`);
+              },
+            ),
+          )
+          .finally(() => {
+            pruning = null;
+          });
+      }, PRUNE_EVERY_MS)
+    : null;
   timer?.unref();
 
   if (o.ui) o.ui.ingest = async (alerts, machineId) => app.ingest(validateAlerts(alerts), machineId, now());
@@ -129,13 +151,14 @@ export async function startLapi(o: LapiOptions): Promise<LapiServer> {
     registry,
     credentials,
     ingestAlerts: async (alerts, machineId) => app.ingest(validateAlerts(alerts), machineId, now()),
-    close: () => closed ??= (async () => {
-      if (timer) clearInterval(timer);
-      await listener.close();
-      if (pruning) await pruning;
-      await apiKeys.settle();
-      await app.machineWrites.settle();
-      await o.notify?.close();
-    })(),
+    close: () =>
+      (closed ??= (async () => {
+        if (timer) clearInterval(timer);
+        await listener.close();
+        if (pruning) await pruning;
+        await apiKeys.settle();
+        await app.machineWrites.settle();
+        await o.notify?.close();
+      })()),
   };
 }

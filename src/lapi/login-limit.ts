@@ -14,17 +14,25 @@ export class LoginLimiter {
   retryAfter(ip: string, now: number): number {
     const f = this.failures.get(ip);
     if (!f) return 0;
-    if (now - f[0] >= WINDOW_MS) { this.failures.delete(ip); return 0; }
+    if (now - f[0] >= WINDOW_MS) {
+      this.failures.delete(ip);
+      return 0;
+    }
     return f[1] >= MAX_FAILURES ? Math.max(1, Math.ceil((f[0] + WINDOW_MS - now) / 1000)) : 0;
   }
 
   failed(ip: string, now: number): void {
     const f = this.failures.get(ip);
-    if (f && now - f[0] < WINDOW_MS) { f[1]++; return; }
+    if (f && now - f[0] < WINDOW_MS) {
+      f[1]++;
+      return;
+    }
     this.failures.delete(ip);
     if (this.failures.size >= MAX_ADDRESSES) this.failures.delete(this.failures.keys().next().value as string);
     this.failures.set(ip, [now, 1]);
   }
 
-  succeeded(ip: string): void { this.failures.delete(ip); }
+  succeeded(ip: string): void {
+    this.failures.delete(ip);
+  }
 }

@@ -47,35 +47,80 @@ export class LapiMetrics {
     const reg = o.registry;
     this.registry = reg;
     const registers = [reg];
-    const fresh = (name: string) => { if (reg.getSingleMetric(name)) reg.removeSingleMetric(name); return name; };
+    const fresh = (name: string) => {
+      if (reg.getSingleMetric(name)) reg.removeSingleMetric(name);
+      return name;
+    };
     const plain = <M extends PlainCounter | PlainHistogram>(m: M): M => {
       fresh(m.name);
       reg.registerMetric(m as unknown as client.Metric);
       return m;
     };
-    this.routeRequests = plain(new PlainCounter('cs_lapi_route_requests_total', 'Requests per route (template) and method', ['route', 'method']));
-    this.machineRequests = plain(new PlainCounter('cs_lapi_machine_requests_total', 'JWT-authenticated requests per machine', ['machine', 'route', 'method']));
-    this.bouncerRequests = plain(new PlainCounter('cs_lapi_bouncer_requests_total', 'API-key-authenticated requests per bouncer', ['bouncer', 'route', 'method']));
-    this.duration = plain(new PlainHistogram('cs_lapi_request_duration_seconds', 'Request latency', ['endpoint', 'method'], DURATION_BUCKETS));
-    this.decisionsOk = plain(new PlainCounter('cs_lapi_decisions_ok_total', 'GET/HEAD /v1/decisions calls that returned at least one decision', ['bouncer']));
-    this.decisionsKo = plain(new PlainCounter('cs_lapi_decisions_ko_total', 'GET/HEAD /v1/decisions calls that returned nothing', ['bouncer']));
-    this.heartbeat = new client.Gauge({ name: fresh('cs_machines_last_heartbeat_timestamp'), help: 'Unix time of the last heartbeat of a machine', labelNames: ['machine'], registers });
-    const store = o.store, now = o.now;
+    this.routeRequests = plain(
+      new PlainCounter('cs_lapi_route_requests_total', 'Requests per route (template) and method', ['route', 'method']),
+    );
+    this.machineRequests = plain(
+      new PlainCounter('cs_lapi_machine_requests_total', 'JWT-authenticated requests per machine', [
+        'machine',
+        'route',
+        'method',
+      ]),
+    );
+    this.bouncerRequests = plain(
+      new PlainCounter('cs_lapi_bouncer_requests_total', 'API-key-authenticated requests per bouncer', [
+        'bouncer',
+        'route',
+        'method',
+      ]),
+    );
+    this.duration = plain(
+      new PlainHistogram(
+        'cs_lapi_request_duration_seconds',
+        'Request latency',
+        ['endpoint', 'method'],
+        DURATION_BUCKETS,
+      ),
+    );
+    this.decisionsOk = plain(
+      new PlainCounter(
+        'cs_lapi_decisions_ok_total',
+        'GET/HEAD /v1/decisions calls that returned at least one decision',
+        ['bouncer'],
+      ),
+    );
+    this.decisionsKo = plain(
+      new PlainCounter('cs_lapi_decisions_ko_total', 'GET/HEAD /v1/decisions calls that returned nothing', ['bouncer']),
+    );
+    this.heartbeat = new client.Gauge({
+      name: fresh('cs_machines_last_heartbeat_timestamp'),
+      help: 'Unix time of the last heartbeat of a machine',
+      labelNames: ['machine'],
+      registers,
+    });
+    const store = o.store,
+      now = o.now;
     new client.Gauge({
-      name: fresh('cs_active_decisions'), help: 'Active non-simulated decisions by scenario, origin and type', labelNames: ['reason', 'origin', 'action'], registers,
+      name: fresh('cs_active_decisions'),
+      help: 'Active non-simulated decisions by scenario, origin and type',
+      labelNames: ['reason', 'origin', 'action'],
+      registers,
       collect(this: client.Gauge<'reason' | 'origin' | 'action'>) {
         this.reset();
         const counts = new Map<string, [string, string, string, number]>();
         for (const d of store.queryDecisions({}, now())) {
           const key = d.scenario + '\0' + d.origin + '\0' + d.type;
           const row = counts.get(key);
-          if (row) row[3]++; else counts.set(key, [d.scenario, d.origin, d.type, 1]);
+          if (row) row[3]++;
+          else counts.set(key, [d.scenario, d.origin, d.type, 1]);
         }
         for (const [reason, origin, action, n] of counts.values()) this.set({ reason, origin, action }, n);
       },
     });
     new client.Gauge({
-      name: fresh('cs_alerts'), help: 'Alerts stored (CAPI/lists excluded) by scenario', labelNames: ['reason'], registers,
+      name: fresh('cs_alerts'),
+      help: 'Alerts stored (CAPI/lists excluded) by scenario',
+      labelNames: ['reason'],
+      registers,
       collect(this: client.Gauge<'reason'>) {
         this.reset();
         // answered from the store's in-memory alert summaries when it has them (no LMDB read per scrape)
@@ -92,14 +137,25 @@ export class LapiMetrics {
       },
     });
     new client.Gauge({
-      name: fresh('picket_radix_entries'), help: 'Entries of the in-memory decision index (active decisions when the store does not report its index size)', registers,
+      name: fresh('picket_radix_entries'),
+      help: 'Entries of the in-memory decision index (active decisions when the store does not report its index size)',
+      registers,
       collect(this: client.Gauge) {
         const s = store as LapiStore & { radixEntries?: () => number };
         this.set(typeof s.radixEntries === 'function' ? s.radixEntries() : store.activeDecisionCount(now()));
       },
     });
-    this.lookupSeconds = plain(new PlainHistogram('picket_lapi_lookup_seconds', 'Store lookup time of GET /v1/decisions', [], LOOKUP_BUCKETS)).cell({});
-    const bytes = plain(new PlainHistogram('picket_lapi_stream_bytes', 'Body size of /v1/decisions/stream responses', ['mode'], BYTES_BUCKETS));
+    this.lookupSeconds = plain(
+      new PlainHistogram('picket_lapi_lookup_seconds', 'Store lookup time of GET /v1/decisions', [], LOOKUP_BUCKETS),
+    ).cell({});
+    const bytes = plain(
+      new PlainHistogram(
+        'picket_lapi_stream_bytes',
+        'Body size of /v1/decisions/stream responses',
+        ['mode'],
+        BYTES_BUCKETS,
+      ),
+    );
     this.streamBytesStartup = bytes.cell({ mode: 'startup' });
     this.streamBytesDelta = bytes.cell({ mode: 'delta' });
   }
@@ -115,28 +171,42 @@ export class LapiMetrics {
   /** cs_lapi_route_requests_total for an unmatched path */
   invalidEndpoint(method: string): void {
     let c = this.invalid.get(method);
-    if (c === undefined) { c = this.routeRequests.cell({ route: 'invalid-endpoint', method }); this.invalid.set(method, c); }
+    if (c === undefined) {
+      c = this.routeRequests.cell({ route: 'invalid-endpoint', method });
+      this.invalid.set(method, c);
+    }
     c.n++;
   }
 
   bouncerRequest(rm: RouteMetrics, route: string, method: string, bouncer: string): void {
     let c = rm.byClient.get(bouncer);
-    if (c === undefined) { c = this.bouncerRequests.cell({ bouncer, route, method }); rm.byClient.set(bouncer, c); }
+    if (c === undefined) {
+      c = this.bouncerRequests.cell({ bouncer, route, method });
+      rm.byClient.set(bouncer, c);
+    }
     c.n++;
   }
 
   machineRequest(rm: RouteMetrics, route: string, method: string, machine: string): void {
     let c = rm.byClient.get(machine);
-    if (c === undefined) { c = this.machineRequests.cell({ machine, route, method }); rm.byClient.set(machine, c); }
+    if (c === undefined) {
+      c = this.machineRequests.cell({ machine, route, method });
+      rm.byClient.set(machine, c);
+    }
     c.n++;
   }
 
   decisionsResult(bouncer: string, found: boolean): void {
     const m = found ? this.okCells : this.koCells;
     let c = m.get(bouncer);
-    if (c === undefined) { c = (found ? this.decisionsOk : this.decisionsKo).cell({ bouncer }); m.set(bouncer, c); }
+    if (c === undefined) {
+      c = (found ? this.decisionsOk : this.decisionsKo).cell({ bouncer });
+      m.set(bouncer, c);
+    }
     c.n++;
   }
 
-  heartbeatAt(machine: string, nowMs: number): void { this.heartbeat.set({ machine }, Math.floor(nowMs / 1000)); }
+  heartbeatAt(machine: string, nowMs: number): void {
+    this.heartbeat.set({ machine }, Math.floor(nowMs / 1000));
+  }
 }

@@ -5,12 +5,17 @@
 
 import crypto from 'node:crypto';
 
-const N = 16384, R = 8, P = 1, KEY_LEN = 32, SALT_LEN = 16;
+const N = 16384,
+  R = 8,
+  P = 1,
+  KEY_LEN = 32,
+  SALT_LEN = 16;
 
 function scrypt(password: string, salt: Buffer, n: number, r: number, p: number, len: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     crypto.scrypt(password, salt, len, { N: n, r, p, maxmem: 256 * n * r + 1024 * 1024 }, (err, key) => {
-      if (err) reject(err); else resolve(key);
+      if (err) reject(err);
+      else resolve(key);
     });
   });
 }
@@ -27,7 +32,9 @@ export async function verifyPassword(password: string, stored: string): Promise<
   if (/^\$2[aby]\$\d\d\$/.test(stored)) return (await import('bcryptjs')).default.compare(password, stored);
   const parts = stored.split('$');
   if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
-  const n = Number(parts[1]), r = Number(parts[2]), p = Number(parts[3]);
+  const n = Number(parts[1]),
+    r = Number(parts[2]),
+    p = Number(parts[3]);
   if (
     !Number.isInteger(n) ||
     !Number.isInteger(r) ||

@@ -5,23 +5,40 @@
 // their labels and allocate on every call.)
 
 type Labels = Record<string, string>;
-interface MetricValue { labels: Labels; value: number; metricName?: string }
-interface MetricData { name: string; help: string; type: string; values: MetricValue[]; aggregator: string }
+interface MetricValue {
+  labels: Labels;
+  value: number;
+  metricName?: string;
+}
+interface MetricData {
+  name: string;
+  help: string;
+  type: string;
+  values: MetricValue[];
+  aggregator: string;
+}
 
 export class CounterCell {
   n = 0;
-  inc(): void { this.n++; }
+  inc(): void {
+    this.n++;
+  }
 }
 
 export class HistogramCell {
   readonly counts: Float64Array;
   sum = 0;
   count = 0;
-  constructor(private readonly bounds: readonly number[]) { this.counts = new Float64Array(bounds.length); }
+  constructor(private readonly bounds: readonly number[]) {
+    this.counts = new Float64Array(bounds.length);
+  }
   observe(v: number): void {
     const b = this.bounds;
     for (let i = 0; i < b.length; i++) {
-      if (v <= b[i]) { this.counts[i]++; break; }
+      if (v <= b[i]) {
+        this.counts[i]++;
+        break;
+      }
     }
     this.sum += v;
     this.count++;
@@ -31,7 +48,11 @@ export class HistogramCell {
 abstract class Family<C> {
   readonly aggregator = 'sum';
   protected readonly cells = new Map<string, { labels: Labels; cell: C }>();
-  constructor(readonly name: string, readonly help: string, readonly labelNames: readonly string[]) {}
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    readonly labelNames: readonly string[],
+  ) {}
   protected abstract make(): C;
 
   /** The cell of a label set (created on first use; keep it, lookups build a key). */
@@ -43,16 +64,23 @@ abstract class Family<C> {
       key += v + '\u0000';
     }
     let e = this.cells.get(key);
-    if (e === undefined) { e = { labels: { ...labels }, cell: this.make() }; this.cells.set(key, e); }
+    if (e === undefined) {
+      e = { labels: { ...labels }, cell: this.make() };
+      this.cells.set(key, e);
+    }
     return e.cell;
   }
 
-  reset(): void { this.cells.clear(); }
+  reset(): void {
+    this.cells.clear();
+  }
 }
 
 export class PlainCounter extends Family<CounterCell> {
   readonly type = 'counter';
-  protected make(): CounterCell { return new CounterCell(); }
+  protected make(): CounterCell {
+    return new CounterCell();
+  }
   get(): MetricData {
     const values: MetricValue[] = [];
     for (const { labels, cell } of this.cells.values()) values.push({ labels, value: cell.n });
@@ -62,17 +90,28 @@ export class PlainCounter extends Family<CounterCell> {
 
 export class PlainHistogram extends Family<HistogramCell> {
   readonly type = 'histogram';
-  constructor(name: string, help: string, labelNames: readonly string[], private readonly bounds: readonly number[]) {
+  constructor(
+    name: string,
+    help: string,
+    labelNames: readonly string[],
+    private readonly bounds: readonly number[],
+  ) {
     super(name, help, labelNames);
   }
-  protected make(): HistogramCell { return new HistogramCell(this.bounds); }
+  protected make(): HistogramCell {
+    return new HistogramCell(this.bounds);
+  }
   get(): MetricData {
     const values: MetricValue[] = [];
     for (const { labels, cell } of this.cells.values()) {
       let acc = 0;
       for (let i = 0; i < this.bounds.length; i++) {
         acc += cell.counts[i];
-        values.push({ labels: { le: String(this.bounds[i]), ...labels }, value: acc, metricName: `${this.name}_bucket` });
+        values.push({
+          labels: { le: String(this.bounds[i]), ...labels },
+          value: acc,
+          metricName: `${this.name}_bucket`,
+        });
       }
       values.push({ labels: { le: '+Inf', ...labels }, value: cell.count, metricName: `${this.name}_bucket` });
       values.push({ labels, value: cell.sum, metricName: `${this.name}_sum` });

@@ -11,7 +11,9 @@ import { PicketError } from '../core/errors.js';
 
 /** A filter problem; the route answers 500 `{"message": <message>}` like CrowdSec. */
 export class FilterError extends PicketError {
-  constructor(message: string) { super('LAPI_BAD_FILTER', message); }
+  constructor(message: string) {
+    super('LAPI_BAD_FILTER', message);
+  }
 }
 
 /** `a=1&b=x%20y` -> ['a', '1', 'b', 'x y'] (Go url.ParseQuery: `+` is a space; a bad escape drops the pair). */
@@ -26,7 +28,13 @@ export function parseQuery(qs: string): string[] {
     if (end > start) {
       const eq = qs.indexOf('=', start);
       let k: string | null, v: string | null;
-      if (eq === -1 || eq > end) { k = unescape(qs.slice(start, end)); v = ''; } else { k = unescape(qs.slice(start, eq)); v = unescape(qs.slice(eq + 1, end)); }
+      if (eq === -1 || eq > end) {
+        k = unescape(qs.slice(start, end));
+        v = '';
+      } else {
+        k = unescape(qs.slice(start, eq));
+        v = unescape(qs.slice(eq + 1, end));
+      }
       if (k !== null && v !== null) out.push(k, v);
     }
     start = end + 1;
@@ -36,28 +44,53 @@ export function parseQuery(qs: string): string[] {
 
 function unescape(s: string): string | null {
   let needs = false;
-  for (let i = 0; i < s.length; i++) { const c = s.charCodeAt(i); if (c === 37 || c === 43) { needs = true; break; } }
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 37 || c === 43) {
+      needs = true;
+      break;
+    }
+  }
   if (!needs) return s;
-  try { return decodeURIComponent(s.replace(/\+/g, ' ')); } catch { return null; }
+  try {
+    return decodeURIComponent(s.replace(/\+/g, ' '));
+  } catch {
+    return null;
+  }
 }
 
 /** Go strconv.ParseBool */
 export function parseGoBool(v: string): boolean | null {
   switch (v) {
-    case '1': case 't': case 'T': case 'true': case 'TRUE': case 'True': return true;
-    case '0': case 'f': case 'F': case 'false': case 'FALSE': case 'False': return false;
-    default: return null;
+    case '1':
+    case 't':
+    case 'T':
+    case 'true':
+    case 'TRUE':
+    case 'True':
+      return true;
+    case '0':
+    case 'f':
+    case 'F':
+    case 'false':
+    case 'FALSE':
+    case 'False':
+      return false;
+    default:
+      return null;
   }
 }
 
 function boolParam(name: string, v: string): boolean {
   const b = parseGoBool(v);
-  if (b === null) throw new FilterError(`invalid ${name} value : strconv.ParseBool: parsing "${v}": invalid syntax: invalid filter`);
+  if (b === null)
+    throw new FilterError(`invalid ${name} value : strconv.ParseBool: parsing "${v}": invalid syntax: invalid filter`);
   return b;
 }
 
 function intParam(name: string, v: string): number {
-  if (!/^[+-]?\d{1,15}$/.test(v)) throw new FilterError(`invalid ${name} value : strconv.Atoi: parsing "${v}": invalid syntax: invalid filter`);
+  if (!/^[+-]?\d{1,15}$/.test(v))
+    throw new FilterError(`invalid ${name} value : strconv.Atoi: parsing "${v}": invalid syntax: invalid filter`);
   return Number(v);
 }
 
@@ -68,8 +101,12 @@ export function rangeParam(v: string): IpRange {
   return r;
 }
 
-function scopeList(v: string): string[] { return v.split(',').map(normaliseScope); }
-function lowerList(v: string): string[] { return v.split(',').map((w) => w.toLowerCase()); }
+function scopeList(v: string): string[] {
+  return v.split(',').map(normaliseScope);
+}
+function lowerList(v: string): string[] {
+  return v.split(',').map((w) => w.toLowerCase());
+}
 
 export interface DecisionQuery {
   filter: DecisionFilter;
@@ -93,21 +130,52 @@ export function decisionQuery(q: string[], stream: boolean): DecisionQuery {
   for (let i = 0; i < q.length; i += 2) {
     const v = q[i + 1];
     switch (q[i]) {
-      case 'ip': case 'range': filter.range = rangeParam(v); break;
-      case 'contains': filter.contains = boolParam('contains', v); break;
-      case 'scope': case 'scopes': filter.scopes = scopeList(v); break;
-      case 'value': filter.value = v; break;
-      case 'type': filter.type = v; break;
-      case 'origins': filter.origins = v.split(','); break;
-      case 'scenarios_containing': filter.scenariosContaining = lowerList(v); break;
-      case 'scenarios_not_containing': filter.scenariosNotContaining = lowerList(v); break;
-      case 'simulated': filter.simulated = v !== 'false'; break;
-      case 'startup': out.startup = v === 'true'; break;
-      case 'dedup': out.dedup = v !== 'false'; break;
-      case 'limit': out.limit = intParam('limit', v); break;
-      case 'offset': out.offset = intParam('offset', v); break;
-      case 'id_gt': out.idGt = intParam('id_gt', v); break;
-      default: break; // community_pull, additional_pull and anything else: ignored
+      case 'ip':
+      case 'range':
+        filter.range = rangeParam(v);
+        break;
+      case 'contains':
+        filter.contains = boolParam('contains', v);
+        break;
+      case 'scope':
+      case 'scopes':
+        filter.scopes = scopeList(v);
+        break;
+      case 'value':
+        filter.value = v;
+        break;
+      case 'type':
+        filter.type = v;
+        break;
+      case 'origins':
+        filter.origins = v.split(',');
+        break;
+      case 'scenarios_containing':
+        filter.scenariosContaining = lowerList(v);
+        break;
+      case 'scenarios_not_containing':
+        filter.scenariosNotContaining = lowerList(v);
+        break;
+      case 'simulated':
+        filter.simulated = v !== 'false';
+        break;
+      case 'startup':
+        out.startup = v === 'true';
+        break;
+      case 'dedup':
+        out.dedup = v !== 'false';
+        break;
+      case 'limit':
+        out.limit = intParam('limit', v);
+        break;
+      case 'offset':
+        out.offset = intParam('offset', v);
+        break;
+      case 'id_gt':
+        out.idGt = intParam('id_gt', v);
+        break;
+      default:
+        break; // community_pull, additional_pull and anything else: ignored
     }
   }
   if (stream && filter.scopes === undefined) filter.scopes = ['Ip', 'Range'];
@@ -119,27 +187,50 @@ export function deleteDecisionFilter(q: string[]): DecisionFilter {
   // CrowdSec's delete has no simulated filter: simulated decisions are expired along with the others
   const filter: DecisionFilter = { simulated: true };
   for (let i = 0; i < q.length; i += 2) {
-    const k = q[i], v = q[i + 1];
+    const k = q[i],
+      v = q[i + 1];
     switch (k) {
-      case 'ip': case 'range': filter.range = rangeParam(v); break;
-      case 'contains': filter.contains = boolParam('contains', v); break;
-      case 'scopes': filter.scopes = [normaliseScope(v)]; break;
-      case 'value': filter.value = v; break;
-      case 'type': filter.type = v; break;
-      case 'origin': filter.origins = [v]; break;
-      case 'scenario': filter.scenario = v; break;
-      case 'uuid': (filter.uuids ??= []).push(v); break;
-      default: throw new FilterError(`'${k}' doesn't exist: invalid filter`);
+      case 'ip':
+      case 'range':
+        filter.range = rangeParam(v);
+        break;
+      case 'contains':
+        filter.contains = boolParam('contains', v);
+        break;
+      case 'scopes':
+        filter.scopes = [normaliseScope(v)];
+        break;
+      case 'value':
+        filter.value = v;
+        break;
+      case 'type':
+        filter.type = v;
+        break;
+      case 'origin':
+        filter.origins = [v];
+        break;
+      case 'scenario':
+        filter.scenario = v;
+        break;
+      case 'uuid':
+        (filter.uuids ??= []).push(v);
+        break;
+      default:
+        throw new FilterError(`'${k}' doesn't exist: invalid filter`);
     }
   }
   return filter;
 }
 
-export interface AlertQuery { filter: AlertFilter; withDecisions: boolean }
+export interface AlertQuery {
+  filter: AlertFilter;
+  withDecisions: boolean;
+}
 
 function durationAgo(name: string, v: string, now: number): number {
   const d = parseWireDuration(v);
-  if (d === null) throw new FilterError(`while parsing duration: time: invalid duration "${v}" (${name}): invalid filter`);
+  if (d === null)
+    throw new FilterError(`while parsing duration: time: invalid duration "${v}" (${name}): invalid filter`);
   return now - d;
 }
 
@@ -148,31 +239,68 @@ export function alertQuery(q: string[], now: number): AlertQuery {
   const filter: AlertFilter = {};
   const out: AlertQuery = { filter, withDecisions: true };
   for (let i = 0; i < q.length; i += 2) {
-    const k = q[i], v = q[i + 1];
+    const k = q[i],
+      v = q[i + 1];
     switch (k) {
-      case 'scope': filter.scope = normaliseScope(v); break;
-      case 'value': filter.value = v; break;
-      case 'scenario': filter.scenario = v; break;
-      case 'ip': case 'range': filter.range = rangeParam(v); break;
-      case 'contains': filter.contains = boolParam('contains', v); break;
-      case 'since': filter.since = durationAgo(k, v, now); break;
-      case 'until': filter.until = durationAgo(k, v, now); break;
-      case 'created_before': filter.createdBefore = durationAgo(k, v, now); break;
-      case 'has_active_decision': filter.hasActiveDecision = boolParam('has_active_decision', v); break;
-      case 'decision_type': filter.decisionType = v; break;
-      case 'origin': filter.origin = v; filter.includeCapi = true; break;
-      case 'include_capi': if (filter.origin === undefined) filter.includeCapi = boolParam('include_capi', v); break;
-      case 'simulated': filter.simulated = boolParam('simulated', v); break;
-      case 'kind': filter.kind = v; break;
-      case 'limit': filter.limit = intParam('limit', v); break;
+      case 'scope':
+        filter.scope = normaliseScope(v);
+        break;
+      case 'value':
+        filter.value = v;
+        break;
+      case 'scenario':
+        filter.scenario = v;
+        break;
+      case 'ip':
+      case 'range':
+        filter.range = rangeParam(v);
+        break;
+      case 'contains':
+        filter.contains = boolParam('contains', v);
+        break;
+      case 'since':
+        filter.since = durationAgo(k, v, now);
+        break;
+      case 'until':
+        filter.until = durationAgo(k, v, now);
+        break;
+      case 'created_before':
+        filter.createdBefore = durationAgo(k, v, now);
+        break;
+      case 'has_active_decision':
+        filter.hasActiveDecision = boolParam('has_active_decision', v);
+        break;
+      case 'decision_type':
+        filter.decisionType = v;
+        break;
+      case 'origin':
+        filter.origin = v;
+        filter.includeCapi = true;
+        break;
+      case 'include_capi':
+        if (filter.origin === undefined) filter.includeCapi = boolParam('include_capi', v);
+        break;
+      case 'simulated':
+        filter.simulated = boolParam('simulated', v);
+        break;
+      case 'kind':
+        filter.kind = v;
+        break;
+      case 'limit':
+        filter.limit = intParam('limit', v);
+        break;
       case 'sort': {
         const s = v.toUpperCase();
-        if (s !== 'ASC' && s !== 'DESC') throw new FilterError(`invalid sort value '${v}' (ASC or DESC): invalid filter`);
+        if (s !== 'ASC' && s !== 'DESC')
+          throw new FilterError(`invalid sort value '${v}' (ASC or DESC): invalid filter`);
         filter.sort = s;
         break;
       }
-      case 'with_decisions': out.withDecisions = boolParam('with_decisions', v); break;
-      default: throw new FilterError(`filter parameter '${k}' is unknown (=${v}): invalid filter`);
+      case 'with_decisions':
+        out.withDecisions = boolParam('with_decisions', v);
+        break;
+      default:
+        throw new FilterError(`filter parameter '${k}' is unknown (=${v}): invalid filter`);
     }
   }
   return out;

@@ -29,4 +29,6 @@ export function sendJwtError(res: ServerResponse, message: string, status = 401)
 }
 
 export const FORBIDDEN_BODY = '{"message":"access forbidden"}';
-export function sendForbidden(res: ServerResponse): void { sendJson(res, 403, FORBIDDEN_BODY); }
+export function sendForbidden(res: ServerResponse): void {
+  sendJson(res, 403, FORBIDDEN_BODY);
+}

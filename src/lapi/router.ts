@@ -19,9 +19,15 @@ export interface RouteHandler {
   metrics: RouteMetrics | null;
 }
 
-interface ParamRoute { prefix: string; handler: RouteHandler }
+interface ParamRoute {
+  prefix: string;
+  handler: RouteHandler;
+}
 /** static routes keep a prebuilt Match, so a static lookup allocates nothing */
-interface MethodTree { exact: Map<string, Match>; params: ParamRoute[] }
+interface MethodTree {
+  exact: Map<string, Match>;
+  params: ParamRoute[];
+}
 
 export type Match = { handler: RouteHandler; param: string } | { status: 404 | 405 };
 const NOT_FOUND: Match = { status: 404 };
@@ -32,7 +38,10 @@ export class Router {
 
   add(method: string, route: string, auth: AuthKind, handle: RouteHandler['handle']): void {
     let t = this.trees.get(method);
-    if (t === undefined) { t = { exact: new Map(), params: [] }; this.trees.set(method, t); }
+    if (t === undefined) {
+      t = { exact: new Map(), params: [] };
+      this.trees.set(method, t);
+    }
     const handler: RouteHandler = { route, method, auth, handle, metrics: null };
     const colon = route.indexOf('/:');
     if (colon === -1) t.exact.set(route, { handler, param: '' });
@@ -59,7 +68,13 @@ function matchTree(t: MethodTree, path: string): Match | null {
   for (const p of t.params) {
     if (path.length > p.prefix.length && path.startsWith(p.prefix) && path.indexOf('/', p.prefix.length) === -1) {
       let param = path.slice(p.prefix.length);
-      if (param.includes('%')) { try { param = decodeURIComponent(param); } catch { /* keep raw */ } }
+      if (param.includes('%')) {
+        try {
+          param = decodeURIComponent(param);
+        } catch {
+          /* keep raw */
+        }
+      }
       return { handler: p.handler, param };
     }
   }

@@ -30,7 +30,9 @@ export interface Listener {
 }
 
 function readFile(path: string, what: string): Buffer {
-  try { return fs.readFileSync(path); } catch (e) {
+  try {
+    return fs.readFileSync(path);
+  } catch (e) {
     throw new PicketError('LAPI_TLS_FILE', `LAPI TLS ${what} ${path}: ${errorCode(e) ?? errorMessage(e)}`);
   }
 }
@@ -43,18 +45,23 @@ export async function listen(
   // slow clients: the deadlines below are checked every second (node's default: every 30 s)
   const opts = { connectionsCheckingInterval: 1000 };
   const server: http.Server = tls
-    ? https.createServer({
-      ...opts,
-      cert: readFile(tls.certFile, 'certificate'),
-      key: readFile(tls.keyFile, 'key'),
-      ...(tls.caFile ? { ca: readFile(tls.caFile, 'CA'), requestCert: true, rejectUnauthorized: false } : {}),
-    }, handler)
+    ? https.createServer(
+        {
+          ...opts,
+          cert: readFile(tls.certFile, 'certificate'),
+          key: readFile(tls.keyFile, 'key'),
+          ...(tls.caFile ? { ca: readFile(tls.caFile, 'CA'), requestCert: true, rejectUnauthorized: false } : {}),
+        },
+        handler,
+      )
     : http.createServer(opts, handler);
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = HEADERS_TIMEOUT_MS;
   server.requestTimeout = REQUEST_TIMEOUT_MS;
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (e: NodeJS.ErrnoException) => reject(new PicketError('LAPI_LISTEN', `LAPI cannot listen on ${addr.host}:${addr.port}: ${e.code ?? e.message}`)));
+    server.once('error', (e: NodeJS.ErrnoException) =>
+      reject(new PicketError('LAPI_LISTEN', `LAPI cannot listen on ${addr.host}:${addr.port}: ${e.code ?? e.message}`)),
+    );
     server.listen(addr.port, addr.host, () => resolve());
   });
   server.removeAllListeners('error');
@@ -63,10 +70,11 @@ export async function listen(
   const host = a.family === 'IPv6' || a.address.includes(':') ? `[${a.address}]` : a.address;
   return {
     url: `${tls ? 'https' : 'http'}://${host}:${a.port}/`,
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeIdleConnections();
-      setTimeout(() => server.closeAllConnections(), 2000).unref();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        setTimeout(() => server.closeAllConnections(), 2000).unref();
+      }),
   };
 }

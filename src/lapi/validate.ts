@@ -8,7 +8,12 @@ import { PicketError } from '../core/errors.js';
 
 /** A POST /v1/alerts body CrowdSec would refuse (code LAPI_BAD_ALERT_BODY); `status` is the answer's. */
 export class AlertBodyError extends PicketError {
-  constructor(readonly status: 400 | 500, message: string) { super('LAPI_BAD_ALERT_BODY', message); }
+  constructor(
+    readonly status: 400 | 500,
+    message: string,
+  ) {
+    super('LAPI_BAD_ALERT_BODY', message);
+  }
 }
 
 /** What the agent or cscli sends: LapiAlertJSON with the optional parts possibly absent. */
@@ -47,12 +52,24 @@ class Checker {
     if (v === null || v === undefined) return true;
     let ok: boolean;
     switch (t) {
-      case 'string': ok = typeof v === 'string'; break;
-      case 'bool': ok = typeof v === 'boolean'; break;
-      case 'float64': ok = typeof v === 'number'; break;
-      case 'int32': ok = typeof v === 'number' && Number.isInteger(v) && v >= -2147483648 && v <= 2147483647; break;
-      case 'array': ok = Array.isArray(v); break;
-      case 'object': ok = typeof v === 'object' && !Array.isArray(v); break;
+      case 'string':
+        ok = typeof v === 'string';
+        break;
+      case 'bool':
+        ok = typeof v === 'boolean';
+        break;
+      case 'float64':
+        ok = typeof v === 'number';
+        break;
+      case 'int32':
+        ok = typeof v === 'number' && Number.isInteger(v) && v >= -2147483648 && v <= 2147483647;
+        break;
+      case 'array':
+        ok = Array.isArray(v);
+        break;
+      case 'object':
+        ok = typeof v === 'object' && !Array.isArray(v);
+        break;
     }
     if (!ok && this.typeError === null) {
       const goType = t === 'array' ? '[]' : t === 'object' ? 'struct' : t;
@@ -63,7 +80,9 @@ class Checker {
   }
 
   /** Records a 400 (first one wins) naming the field and the limit it exceeds. */
-  limit(msg: string): void { if (this.typeError === null) this.typeError = msg; }
+  limit(msg: string): void {
+    if (this.typeError === null) this.typeError = msg;
+  }
 
   /** every string field of `o` within MAX_STRING characters */
   strings(o: Record<string, unknown>, path: string, max = MAX_STRING): void {
@@ -80,22 +99,50 @@ class Checker {
 
 const ALERT_FIELDS: Array<[string, GoType, boolean]> = [
   // [field, type, required] in go-swagger's (alphabetical) validation order
-  ['capacity', 'int32', true], ['created_at', 'string', false], ['decisions', 'array', false], ['events', 'array', true],
-  ['events_count', 'int32', true], ['id', 'float64', false], ['kind', 'string', false], ['labels', 'array', false],
-  ['leakspeed', 'string', true], ['machine_id', 'string', false], ['message', 'string', true], ['meta', 'array', false],
-  ['remediation', 'bool', false], ['scenario', 'string', true], ['scenario_hash', 'string', true],
-  ['scenario_version', 'string', true], ['simulated', 'bool', true], ['source', 'object', true],
-  ['start_at', 'string', true], ['stop_at', 'string', true], ['uuid', 'string', false],
+  ['capacity', 'int32', true],
+  ['created_at', 'string', false],
+  ['decisions', 'array', false],
+  ['events', 'array', true],
+  ['events_count', 'int32', true],
+  ['id', 'float64', false],
+  ['kind', 'string', false],
+  ['labels', 'array', false],
+  ['leakspeed', 'string', true],
+  ['machine_id', 'string', false],
+  ['message', 'string', true],
+  ['meta', 'array', false],
+  ['remediation', 'bool', false],
+  ['scenario', 'string', true],
+  ['scenario_hash', 'string', true],
+  ['scenario_version', 'string', true],
+  ['simulated', 'bool', true],
+  ['source', 'object', true],
+  ['start_at', 'string', true],
+  ['stop_at', 'string', true],
+  ['uuid', 'string', false],
 ];
 const DECISION_FIELDS: Array<[string, GoType, boolean]> = [
-  ['duration', 'string', true], ['id', 'float64', false], ['origin', 'string', true], ['scenario', 'string', true],
-  ['scope', 'string', true], ['simulated', 'bool', false], ['type', 'string', true], ['until', 'string', false],
-  ['uuid', 'string', false], ['value', 'string', true],
+  ['duration', 'string', true],
+  ['id', 'float64', false],
+  ['origin', 'string', true],
+  ['scenario', 'string', true],
+  ['scope', 'string', true],
+  ['simulated', 'bool', false],
+  ['type', 'string', true],
+  ['until', 'string', false],
+  ['uuid', 'string', false],
+  ['value', 'string', true],
 ];
 const SOURCE_FIELDS: Array<[string, GoType, boolean]> = [
-  ['as_name', 'string', false], ['as_number', 'string', false], ['cn', 'string', false], ['ip', 'string', false],
-  ['latitude', 'float64', false], ['longitude', 'float64', false], ['range', 'string', false],
-  ['scope', 'string', true], ['value', 'string', true],
+  ['as_name', 'string', false],
+  ['as_number', 'string', false],
+  ['cn', 'string', false],
+  ['ip', 'string', false],
+  ['latitude', 'float64', false],
+  ['longitude', 'float64', false],
+  ['range', 'string', false],
+  ['scope', 'string', true],
+  ['value', 'string', true],
 ];
 
 function checkObject(
@@ -118,31 +165,44 @@ function checkMeta(c: Checker, list: unknown, goField: string): void {
     const mo = m as Record<string, unknown>;
     c.fits(mo.key, 'string', `${goField}.key`);
     c.fits(mo.value, 'string', `${goField}.value`);
-    if (typeof mo.key === 'string' && mo.key.length > MAX_STRING) c.limit(`${goField}.key: ${mo.key.length} characters, limit ${MAX_STRING}`);
+    if (typeof mo.key === 'string' && mo.key.length > MAX_STRING)
+      c.limit(`${goField}.key: ${mo.key.length} characters, limit ${MAX_STRING}`);
     if (typeof mo.value === 'string' && mo.value.length > MAX_META_VALUE) {
       c.limit(`${goField}.value: ${mo.value.length} characters, limit ${MAX_META_VALUE}`);
     }
   }
 }
 
-function str(v: unknown): string { return typeof v === 'string' ? v : ''; }
-function num(v: unknown): number { return typeof v === 'number' ? v : 0; }
+function str(v: unknown): string {
+  return typeof v === 'string' ? v : '';
+}
+function num(v: unknown): number {
+  return typeof v === 'number' ? v : 0;
+}
 
 function metaList(v: unknown): LapiMetaJSON[] {
   if (!Array.isArray(v)) return [];
   const out: LapiMetaJSON[] = [];
-  for (const m of v) if (m !== null && typeof m === 'object') out.push({ key: str((m as LapiMetaJSON).key), value: str((m as LapiMetaJSON).value) });
+  for (const m of v)
+    if (m !== null && typeof m === 'object')
+      out.push({ key: str((m as LapiMetaJSON).key), value: str((m as LapiMetaJSON).value) });
   return out;
 }
 
 /** Validates a POST /v1/alerts body; throws AlertBodyError (400 unmarshal / 500 validation). */
 export function validateAlerts(body: unknown): IncomingAlert[] {
   if (!Array.isArray(body)) {
-    throw new AlertBodyError(400, `json: cannot unmarshal ${jsonKind(body)} into Go value of type models.AddAlertsRequest`);
+    throw new AlertBodyError(
+      400,
+      `json: cannot unmarshal ${jsonKind(body)} into Go value of type models.AddAlertsRequest`,
+    );
   }
   const c = new Checker();
   body.forEach((a: unknown, i: number) => {
-    if (a === null) { c.missing.push(`${i} in body is required`); return; }
+    if (a === null) {
+      c.missing.push(`${i} in body is required`);
+      return;
+    }
     if (!c.fits(a, 'object', 'AddAlertsRequest')) return;
     const o = a as Record<string, unknown>;
     checkObject(c, o, ALERT_FIELDS, `${i}.`, 'Alert');
@@ -160,7 +220,10 @@ export function validateAlerts(body: unknown): IncomingAlert[] {
       c.limit(`${i}.events: ${o.events.length} events, limit ${MAX_EVENTS_PER_ALERT} per alert`);
     } else if (Array.isArray(o.events)) {
       o.events.forEach((e: unknown, j: number) => {
-        if (e === null) { c.limit(`${i}.events.${j}: null, an event object expected`); return; }
+        if (e === null) {
+          c.limit(`${i}.events.${j}: null, an event object expected`);
+          return;
+        }
         if (!c.fits(e, 'object', 'Alert.events')) return;
         const eo = e as Record<string, unknown>;
         c.required(eo, 'meta', `${i}.events.${j}.`);

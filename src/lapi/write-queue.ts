@@ -5,17 +5,24 @@
 export class KeyedWriteQueue {
   private readonly tails = new Map<string, Promise<void>>();
 
-  constructor(private readonly log: (line: string) => void, private readonly what: string) {}
+  constructor(
+    private readonly log: (line: string) => void,
+    private readonly what: string,
+  ) {}
 
   /** Runs `write` after every earlier write of `key`; resolves when it is done (never rejects). */
   run(key: string, write: () => Promise<unknown> | undefined): Promise<void> {
     const prev = this.tails.get(key) ?? Promise.resolve();
     const next = prev.then(write).then(
       () => undefined,
-      (e: Error) => { this.log(`${this.what} ${key}: update failed: ${e.message}`); },
+      (e: Error) => {
+        this.log(`${this.what} ${key}: update failed: ${e.message}`);
+      },
     );
     this.tails.set(key, next);
-    void next.then(() => { if (this.tails.get(key) === next) this.tails.delete(key); });
+    void next.then(() => {
+      if (this.tails.get(key) === next) this.tails.delete(key);
+    });
     return next;
   }
 

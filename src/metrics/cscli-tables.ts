@@ -6,7 +6,13 @@
 import type { Sample } from './exposition.js';
 
 /** `keys`: how many leading columns are labels (the others are numbers) */
-export interface MetricsTable { section: string; title: string; headers: string[]; keys: number; rows: string[][] }
+export interface MetricsTable {
+  section: string;
+  title: string;
+  headers: string[];
+  keys: number;
+  rows: string[][];
+}
 
 type Sums = Map<string, { key: string[]; values: number[] }>;
 
@@ -19,7 +25,10 @@ function sum(samples: readonly Sample[], keys: readonly string[], metrics: Reado
     const key = keys.map((k) => s.labels[k] ?? '');
     const k = key.join('\u0000');
     let e = out.get(k);
-    if (e === undefined) { e = { key, values: metrics.map(() => 0) }; out.set(k, e); }
+    if (e === undefined) {
+      e = { key, values: metrics.map(() => 0) };
+      out.set(k, e);
+    }
     e.values[col] = e.values[col]! + s.value;
   }
   return out;
@@ -46,19 +55,38 @@ const SECTIONS: Record<string, SectionDef> = {
     title: 'Acquisition Metrics',
     headers: ['Source', 'Lines read', 'Lines parsed', 'Lines unparsed', 'Lines poured to bucket'],
     build: (s) => {
-      const withType = s.map((x) => (SOURCE_HITS.test(x.name)
-        ? { ...x, labels: { ...x.labels, source: `${x.labels.datasource_type ?? 'file'}:${x.labels.source ?? ''}` } }
-        : { ...x, labels: { ...x.labels, source: `${x.labels.type ?? 'file'}:${x.labels.source ?? ''}` } }));
-      return rows(sum(withType, ['source'],
-        [SOURCE_HITS, 'cs_parser_hits_ok_total', 'cs_parser_hits_ko_total', 'cs_bucket_poured_total']));
+      const withType = s.map((x) =>
+        SOURCE_HITS.test(x.name)
+          ? { ...x, labels: { ...x.labels, source: `${x.labels.datasource_type ?? 'file'}:${x.labels.source ?? ''}` } }
+          : { ...x, labels: { ...x.labels, source: `${x.labels.type ?? 'file'}:${x.labels.source ?? ''}` } },
+      );
+      return rows(
+        sum(
+          withType,
+          ['source'],
+          [SOURCE_HITS, 'cs_parser_hits_ok_total', 'cs_parser_hits_ko_total', 'cs_bucket_poured_total'],
+        ),
+      );
     },
   },
   scenarios: {
     keys: 1,
     title: 'Scenario Metrics',
     headers: ['Scenario', 'Current Count', 'Overflows', 'Instantiated', 'Poured', 'Expired'],
-    build: (s) => rows(sum(s, ['name'], ['cs_buckets', 'cs_bucket_overflowed_total', 'cs_bucket_created_total',
-      'cs_bucket_poured_total', 'cs_bucket_underflowed_total'])),
+    build: (s) =>
+      rows(
+        sum(
+          s,
+          ['name'],
+          [
+            'cs_buckets',
+            'cs_bucket_overflowed_total',
+            'cs_bucket_created_total',
+            'cs_bucket_poured_total',
+            'cs_bucket_underflowed_total',
+          ],
+        ),
+      ),
   },
   parsers: {
     keys: 1,
@@ -131,10 +159,14 @@ export function metricsTables(samples: readonly Sample[], sections: readonly str
 export function tablesJSON(tables: readonly MetricsTable[]): Record<string, Array<Record<string, string | number>>> {
   const out: Record<string, Array<Record<string, string | number>>> = {};
   for (const t of tables) {
-    out[t.section] = t.rows.map((r) => Object.fromEntries(t.headers.map((h, i) => {
-      const v = r[i] ?? '';
-      return [h, i >= t.keys ? Number(v) : v];
-    })));
+    out[t.section] = t.rows.map((r) =>
+      Object.fromEntries(
+        t.headers.map((h, i) => {
+          const v = r[i] ?? '';
+          return [h, i >= t.keys ? Number(v) : v];
+        }),
+      ),
+    );
   }
   return out;
 }

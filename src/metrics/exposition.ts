@@ -4,10 +4,16 @@
 
 import { PicketError } from '../core/errors.js';
 
-export interface Sample { name: string; labels: Record<string, string>; value: number }
+export interface Sample {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+}
 
 export class ExpositionError extends PicketError {
-  constructor(message: string) { super('METRICS_BAD_EXPOSITION', message); }
+  constructor(message: string) {
+    super('METRICS_BAD_EXPOSITION', message);
+  }
 }
 
 const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*/;
@@ -28,12 +34,18 @@ function parseLabels(s: string, at: number, lineNo: number): [Record<string, str
     for (;;) {
       const c = s[i];
       if (c === undefined) throw bad(`label ${m[0]}: unterminated value`);
-      if (c === '"') { i++; break; }
+      if (c === '"') {
+        i++;
+        break;
+      }
       if (c === '\\') {
         const n = s[i + 1];
         v += n === 'n' ? '\n' : (n ?? '');
         i += 2;
-      } else { v += c; i++; }
+      } else {
+        v += c;
+        i++;
+      }
     }
     labels[m[0]] = v;
   }

@@ -9,7 +9,13 @@ export const PARSE_BOUNDS = [0.0005, 0.001, 0.0015, 0.002, 0.0025, 0.003, 0.004,
 export const POUR_BOUNDS = [0.001, 0.002, 0.005, 0.01, 0.015, 0.02, 0.03, 0.04, 0.05] as const;
 
 /** One label set's histogram: counts[i] = observations <= bounds[i] (not cumulative); last slot = +Inf. */
-export interface HistogramData { source: string; type: string; counts: number[]; sum: number; count: number }
+export interface HistogramData {
+  source: string;
+  type: string;
+  counts: number[];
+  sum: number;
+  count: number;
+}
 
 /** Per (source, type) histograms with fixed bounds. */
 export class BatchHistograms {
@@ -45,9 +51,15 @@ export function mergeHistograms(lists: ReadonlyArray<readonly HistogramData[]>):
     for (const h of list) {
       const k = `${h.source}\u0000${h.type}`;
       const o = out.get(k);
-      if (o === undefined) { out.set(k, { ...h, counts: h.counts.slice() }); continue; }
-      h.counts.forEach((c, i) => { o.counts[i] = (o.counts[i] ?? 0) + c; });
-      o.sum += h.sum; o.count += h.count;
+      if (o === undefined) {
+        out.set(k, { ...h, counts: h.counts.slice() });
+        continue;
+      }
+      h.counts.forEach((c, i) => {
+        o.counts[i] = (o.counts[i] ?? 0) + c;
+      });
+      o.sum += h.sum;
+      o.count += h.count;
     }
   }
   return [...out.values()];

@@ -5,7 +5,11 @@
 import type client from 'prom-client';
 import type { HistogramData } from './histogram.js';
 
-interface Sample { metricName: string; labels: Record<string, string | number>; value: number }
+interface Sample {
+  metricName: string;
+  labels: Record<string, string | number>;
+  value: number;
+}
 
 export function histogramSamples(name: string, bounds: readonly number[], data: readonly HistogramData[]): Sample[] {
   const out: Sample[] = [];
@@ -23,11 +27,25 @@ export function histogramSamples(name: string, bounds: readonly number[], data: 
   return out;
 }
 
-export function snapshotHistogram(reg: client.Registry, name: string, help: string, bounds: readonly number[],
-  data: () => Promise<HistogramData[]>): void {
+export function snapshotHistogram(
+  reg: client.Registry,
+  name: string,
+  help: string,
+  bounds: readonly number[],
+  data: () => Promise<HistogramData[]>,
+): void {
   const metric = {
-    name, help, type: 'histogram', aggregator: 'sum',
-    get: async () => ({ name, help, type: 'histogram', aggregator: 'sum', values: histogramSamples(name, bounds, await data()) }),
+    name,
+    help,
+    type: 'histogram',
+    aggregator: 'sum',
+    get: async () => ({
+      name,
+      help,
+      type: 'histogram',
+      aggregator: 'sum',
+      values: histogramSamples(name, bounds, await data()),
+    }),
     reset: () => undefined,
   };
   reg.registerMetric(metric as unknown as client.Metric);

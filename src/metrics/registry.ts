@@ -40,29 +40,46 @@ function liveByName(s: MetricsSnapshot): Rows {
     return [{ name }, Math.max(0, n - gone)];
   });
 }
-type CounterFactory = (name: string, help: string, labelNames: string[], rows: (s: MetricsSnapshot) => Rows,
-  needsSnap?: boolean) => client.Counter<string>;
+type CounterFactory = (
+  name: string,
+  help: string,
+  labelNames: string[],
+  rows: (s: MetricsSnapshot) => Rows,
+  needsSnap?: boolean,
+) => client.Counter<string>;
 
 /** One counter per def, filled at scrape time from the sources' rows (equal label sets summed). */
 function sourceCounters(defs: readonly CounterDef[], rows: () => CounterRow[], counter: CounterFactory): void {
   for (const def of defs) {
-    counter(def.name, def.help, def.labelNames, () => {
-      const sums = new Map<string, [Record<string, string>, number]>();
-      for (const r of rows()) {
-        if (r.name !== def.name) continue;
-        const key = JSON.stringify(r.labels);
-        const s = sums.get(key);
-        if (s) s[1] += r.value; else sums.set(key, [r.labels, r.value]);
-      }
-      return [...sums.values()];
-    }, false);
+    counter(
+      def.name,
+      def.help,
+      def.labelNames,
+      () => {
+        const sums = new Map<string, [Record<string, string>, number]>();
+        for (const r of rows()) {
+          if (r.name !== def.name) continue;
+          const key = JSON.stringify(r.labels);
+          const s = sums.get(key);
+          if (s) s[1] += r.value;
+          else sums.set(key, [r.labels, r.value]);
+        }
+        return [...sums.values()];
+      },
+      false,
+    );
   }
 }
 
 /** Build a registry whose gauges/counters are filled from `src` when scraped. */
 export function createAgentRegistry(src: MetricSources): client.Registry {
   const reg = new client.Registry();
-  const info = new client.Gauge({ name: 'cs_info', help: 'Picket build information', labelNames: ['version'], registers: [reg] });
+  const info = new client.Gauge({
+    name: 'cs_info',
+    help: 'Picket build information',
+    labelNames: ['version'],
+    registers: [reg],
+  });
   info.set({ version: `picket-v${PICKET_VERSION}` }, 1);
   client.collectDefaultMetrics({ register: reg });
 
@@ -75,7 +92,9 @@ export function createAgentRegistry(src: MetricSources): client.Registry {
     if (cached === null || now - cachedAt > 1000) {
       cachedAt = now;
       const p = Promise.resolve().then(take);
-      p.catch(() => { if (cached === p) cached = null; });
+      p.catch(() => {
+        if (cached === p) cached = null;
+      });
       cached = p;
     }
     return cached;
@@ -85,21 +104,38 @@ export function createAgentRegistry(src: MetricSources): client.Registry {
   const counter: CounterFactory = (name, help, labelNames, rows, needsSnap = true) => {
     const last = new Map<string, number>();
     return new client.Counter({
-      name, help, labelNames, registers: [reg],
+      name,
+      help,
+      labelNames,
+      registers: [reg],
       async collect(this: client.Counter<string>) {
         const r = rows(needsSnap ? await snap() : (null as unknown as MetricsSnapshot));
         for (const [labels, total] of r) {
           const key = JSON.stringify(labels);
           const prev = last.get(key);
-          if (prev === undefined) { this.inc(labels, total); last.set(key, total); }
-          else if (total > prev) { this.inc(labels, total - prev); last.set(key, total); }
+          if (prev === undefined) {
+            this.inc(labels, total);
+            last.set(key, total);
+          } else if (total > prev) {
+            this.inc(labels, total - prev);
+            last.set(key, total);
+          }
         }
       },
     });
   };
-  const gauge = (name: string, help: string, labelNames: string[], rows: (s: MetricsSnapshot) => Rows, needsSnap = true) =>
+  const gauge = (
+    name: string,
+    help: string,
+    labelNames: string[],
+    rows: (s: MetricsSnapshot) => Rows,
+    needsSnap = true,
+  ) =>
     new client.Gauge({
-      name, help, labelNames, registers: [reg],
+      name,
+      help,
+      labelNames,
+      registers: [reg],
       async collect(this: client.Gauge<string>) {
         const r = rows(needsSnap ? await snap() : (null as unknown as MetricsSnapshot));
         for (const [labels, v] of r) this.set(labels, v);
@@ -108,41 +144,81 @@ export function createAgentRegistry(src: MetricSources): client.Registry {
 
   if (src.sources) sourceCounters(src.sources.defs, src.sources.rows, counter);
 
-  const perSource = (pick: 'hits' | 'ok' | 'ko') => (s: MetricsSnapshot): Rows => s.parserSources.map((m) => [{ source: m.source, type: m.type }, m[pick]]);
+  const perSource =
+    (pick: 'hits' | 'ok' | 'ko') =>
+    (s: MetricsSnapshot): Rows =>
+      s.parserSources.map((m) => [{ source: m.source, type: m.type }, m[pick]]);
   counter('cs_parser_hits_total', 'Events entering the parsers', ['source', 'type'], perSource('hits'));
   counter('cs_parser_hits_ok_total', 'Events parsed', ['source', 'type'], perSource('ok'));
   counter('cs_parser_hits_ko_total', 'Events left unparsed', ['source', 'type'], perSource('ko'));
-  const perNode = (pick: 'hits' | 'ok' | 'ko') => (s: MetricsSnapshot): Rows => s.nodes.map((m) => [{ name: m.name, stage: m.stage }, m[pick]]);
-  const wl = (pick: 'hits' | 'ok') => (s: MetricsSnapshot): Rows =>
-    s.whitelist.map((w) => [{ source: w.source, type: w.type, name: w.name, reason: w.reason, stage: w.stage }, w[pick]]);
+  const perNode =
+    (pick: 'hits' | 'ok' | 'ko') =>
+    (s: MetricsSnapshot): Rows =>
+      s.nodes.map((m) => [{ name: m.name, stage: m.stage }, m[pick]]);
+  const wl =
+    (pick: 'hits' | 'ok') =>
+    (s: MetricsSnapshot): Rows =>
+      s.whitelist.map((w) => [
+        { source: w.source, type: w.type, name: w.name, reason: w.reason, stage: w.stage },
+        w[pick],
+      ]);
   const wlLabels = ['source', 'type', 'name', 'reason', 'stage'];
   counter('cs_node_wl_hits_total', 'Events checked by a whitelist node', wlLabels, wl('hits'));
   counter('cs_node_wl_hits_ok_total', 'Events whitelisted by a whitelist node', wlLabels, wl('ok'));
-  snapshotHistogram(reg, 'cs_parsing_time_seconds', 'Time to parse one line', PARSE_BOUNDS, async () => (await snap()).parseTime);
-  snapshotHistogram(reg, 'cs_bucket_pour_seconds', 'Time to pour one event into the buckets', POUR_BOUNDS,
-    async () => (await snap()).pourTime);
+  snapshotHistogram(
+    reg,
+    'cs_parsing_time_seconds',
+    'Time to parse one line',
+    PARSE_BOUNDS,
+    async () => (await snap()).parseTime,
+  );
+  snapshotHistogram(
+    reg,
+    'cs_bucket_pour_seconds',
+    'Time to pour one event into the buckets',
+    POUR_BOUNDS,
+    async () => (await snap()).pourTime,
+  );
   counter('cs_node_hits_total', 'Events entering a parser node', ['name', 'stage'], perNode('hits'));
   counter('cs_node_hits_ok_total', 'Events accepted by a parser node', ['name', 'stage'], perNode('ok'));
   counter('cs_node_hits_ko_total', 'Events rejected by a parser node', ['name', 'stage'], perNode('ko'));
 
-  const perName = (m: Record<string, number>, label = 'name'): Rows => Object.entries(m).map(([k, n]) => [{ [label]: k }, n]);
-  counter('cs_bucket_poured_total', 'Events poured into buckets', ['source', 'type', 'name'],
-    (s) => s.pouredBySource.map((p) => [{ source: p.source, type: p.type, name: p.name }, p.n]));
+  const perName = (m: Record<string, number>, label = 'name'): Rows =>
+    Object.entries(m).map(([k, n]) => [{ [label]: k }, n]);
+  counter('cs_bucket_poured_total', 'Events poured into buckets', ['source', 'type', 'name'], (s) =>
+    s.pouredBySource.map((p) => [{ source: p.source, type: p.type, name: p.name }, p.n]),
+  );
   counter('cs_bucket_overflowed_total', 'Buckets that overflowed', ['name'], (s) => perName(s.overflows));
-  counter('cs_bucket_underflowed_total', 'Buckets that expired without overflowing', ['name'], (s) => perName(s.underflowedBy));
+  counter('cs_bucket_underflowed_total', 'Buckets that expired without overflowing', ['name'], (s) =>
+    perName(s.underflowedBy),
+  );
   counter('cs_bucket_canceled_total', 'Buckets cancelled (cancel_on)', ['name'], (s) => perName(s.cancelledBy));
   // CrowdSec's BucketsInstantiation is exported as cs_bucket_created_total (what the Grafana dashboards query)
   counter('cs_bucket_created_total', 'Buckets created', ['name'], (s) => perName(s.instantiated));
   counter('cs_bucket_instantiation_total', 'Buckets created', ['name'], (s) => perName(s.instantiated));
   gauge('cs_buckets', 'Buckets currently alive', ['name'], liveByName);
-  gauge('cs_cache_size', 'Entries in the named caches', ['name', 'type'], (s) => [[{ name: 'live_buckets', type: 'buckets' }, s.liveBuckets]]);
+  gauge('cs_cache_size', 'Entries in the named caches', ['name', 'type'], (s) => [
+    [{ name: 'live_buckets', type: 'buckets' }, s.liveBuckets],
+  ]);
   gauge('picket_buckets_live', 'Buckets currently alive (all scenarios)', [], (s) => [[{}, s.liveBuckets]]);
   counter('picket_bucket_evictions_total', 'Buckets evicted by the live-bucket cap', [], (s) => [[{}, s.evictions]]);
-  counter('picket_expr_runtime_errors_total', 'Expression evaluations that raised a runtime error', [], (s) => [[{}, s.exprRuntimeErrors]]);
-  counter('picket_parser_errors_total', 'Events discarded because a parser node raised an error', [], (s) => [[{}, s.parserErrors]]);
-  counter('picket_alerts_total', 'Alerts raised (one per source), per scenario', ['scenario'], (s) => perName(s.alerts, 'scenario'));
+  counter('picket_expr_runtime_errors_total', 'Expression evaluations that raised a runtime error', [], (s) => [
+    [{}, s.exprRuntimeErrors],
+  ]);
+  counter('picket_parser_errors_total', 'Events discarded because a parser node raised an error', [], (s) => [
+    [{}, s.parserErrors],
+  ]);
+  counter('picket_alerts_total', 'Alerts raised (one per source), per scenario', ['scenario'], (s) =>
+    perName(s.alerts, 'scenario'),
+  );
 
-  if (src.queueDepth) { const f = src.queueDepth; gauge('picket_pipeline_queue_depth', 'Lines waiting for the pipeline workers', [], () => [[{}, f()]], false); }
-  if (src.workerUtilization) { const f = src.workerUtilization; gauge('picket_worker_utilization', 'Worker pool utilization (0..1, piscina)', [], () => [[{}, f()]], false); }
+  if (src.queueDepth) {
+    const f = src.queueDepth;
+    gauge('picket_pipeline_queue_depth', 'Lines waiting for the pipeline workers', [], () => [[{}, f()]], false);
+  }
+  if (src.workerUtilization) {
+    const f = src.workerUtilization;
+    gauge('picket_worker_utilization', 'Worker pool utilization (0..1, piscina)', [], () => [[{}, f()]], false);
+  }
   return reg;
 }

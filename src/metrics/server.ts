@@ -5,7 +5,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type client from 'prom-client';
 
-export interface ListenAddr { host: string; port: number }
+export interface ListenAddr {
+  host: string;
+  port: number;
+}
 
 /** `HOST:PORT`, `[v6]:PORT`, or `off` (null). Throws on anything else. */
 export function parseListenAddr(s: string): ListenAddr | null {
@@ -16,27 +19,48 @@ export function parseListenAddr(s: string): ListenAddr | null {
   return { host: m[1] ?? (m[2] || '127.0.0.1'), port };
 }
 
-export interface MetricsServer { readonly url: string; close(): Promise<void> }
+export interface MetricsServer {
+  readonly url: string;
+  close(): Promise<void>;
+}
 
 export async function startMetricsServer(reg: client.Registry, addr: ListenAddr): Promise<MetricsServer> {
   const server = http.createServer((req, res) => {
     const path = (req.url ?? '').split('?')[0];
-    if (path !== '/metrics') { res.writeHead(404, { 'content-type': 'text/plain' }).end('404 page not found\n'); return; }
-    if (req.method !== 'GET' && req.method !== 'HEAD') { res.writeHead(405, { allow: 'GET, HEAD' }).end(); return; }
+    if (path !== '/metrics') {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('404 page not found\n');
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { allow: 'GET, HEAD' }).end();
+      return;
+    }
     reg.metrics().then(
-      (text) => { res.writeHead(200, { 'content-type': reg.contentType }); res.end(req.method === 'HEAD' ? undefined : text); },
-      (e: Error) => { res.writeHead(500, { 'content-type': 'text/plain' }).end(`metrics: ${e.message}\n`); },
+      (text) => {
+        res.writeHead(200, { 'content-type': reg.contentType });
+        res.end(req.method === 'HEAD' ? undefined : text);
+      },
+      (e: Error) => {
+        res.writeHead(500, { 'content-type': 'text/plain' }).end(`metrics: ${e.message}\n`);
+      },
     );
   });
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(addr.port, addr.host, () => { server.off('error', reject); resolve(); });
+    server.listen(addr.port, addr.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
   const a = server.address() as AddressInfo;
   const host = a.family === 'IPv6' || a.address.includes(':') ? `[${a.address}]` : a.address;
   return {
     url: `http://${host}:${a.port}/metrics`,
-    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }

@@ -35,14 +35,32 @@ export interface MetricsSnapshot {
 
 export function emptySnapshot(): MetricsSnapshot {
   return {
-    parserSources: [], nodes: [], parserErrors: 0, poured: {}, overflows: {}, underflows: 0, liveBuckets: 0, evictions: 0,
-    exprRuntimeErrors: 0, alerts: {}, pouredBySource: [], instantiated: {}, underflowedBy: {}, cancelledBy: {},
-    whitelist: [], parseTime: [], pourTime: [],
+    parserSources: [],
+    nodes: [],
+    parserErrors: 0,
+    poured: {},
+    overflows: {},
+    underflows: 0,
+    liveBuckets: 0,
+    evictions: 0,
+    exprRuntimeErrors: 0,
+    alerts: {},
+    pouredBySource: [],
+    instantiated: {},
+    underflowedBy: {},
+    cancelledBy: {},
+    whitelist: [],
+    parseTime: [],
+    pourTime: [],
   };
 }
 
 /** Snapshot of loose parser trees and engines (exprMetrics is per thread: the caller's thread). */
-export function snapshotOf(parsers: readonly ParserTree[], engines: readonly BucketEngine[], alerts: Record<string, number> = {}): MetricsSnapshot {
+export function snapshotOf(
+  parsers: readonly ParserTree[],
+  engines: readonly BucketEngine[],
+  alerts: Record<string, number> = {},
+): MetricsSnapshot {
   const parts: MetricsSnapshot[] = [];
   for (const p of parsers) {
     const s = emptySnapshot();
@@ -55,10 +73,15 @@ export function snapshotOf(parsers: readonly ParserTree[], engines: readonly Buc
   for (const e of engines) {
     const st = e.stats();
     const s = emptySnapshot();
-    s.poured = st.poured; s.overflows = st.overflows; s.underflows = st.underflows;
-    s.liveBuckets = st.liveBuckets; s.evictions = st.evictions;
-    s.pouredBySource = st.pouredBySource; s.instantiated = st.instantiated;
-    s.underflowedBy = st.underflowedBy; s.cancelledBy = st.cancelledBy;
+    s.poured = st.poured;
+    s.overflows = st.overflows;
+    s.underflows = st.underflows;
+    s.liveBuckets = st.liveBuckets;
+    s.evictions = st.evictions;
+    s.pouredBySource = st.pouredBySource;
+    s.instantiated = st.instantiated;
+    s.underflowedBy = st.underflowedBy;
+    s.cancelledBy = st.cancelledBy;
     parts.push(s);
   }
   const m = mergeSnapshots(parts);
@@ -82,27 +105,45 @@ export function mergeSnapshots(list: readonly MetricsSnapshot[]): MetricsSnapsho
     for (const m of x.parserSources) {
       const k = `${m.source}\u0000${m.type}`;
       const c = src.get(k);
-      if (c) { c.hits += m.hits; c.ok += m.ok; c.ko += m.ko; } else src.set(k, { ...m });
+      if (c) {
+        c.hits += m.hits;
+        c.ok += m.ok;
+        c.ko += m.ko;
+      } else src.set(k, { ...m });
     }
     for (const m of x.nodes) {
       const k = `${m.stage}\u0000${m.name}`;
       const c = nodes.get(k);
-      if (c) { c.hits += m.hits; c.ok += m.ok; c.ko += m.ko; } else nodes.set(k, { ...m });
+      if (c) {
+        c.hits += m.hits;
+        c.ok += m.ok;
+        c.ko += m.ko;
+      } else nodes.set(k, { ...m });
     }
-    out.parserErrors += x.parserErrors; out.underflows += x.underflows; out.liveBuckets += x.liveBuckets;
-    out.evictions += x.evictions; out.exprRuntimeErrors += x.exprRuntimeErrors;
-    addMap(out.poured, x.poured); addMap(out.overflows, x.overflows); addMap(out.alerts, x.alerts);
-    addMap(out.instantiated, x.instantiated); addMap(out.underflowedBy, x.underflowedBy);
+    out.parserErrors += x.parserErrors;
+    out.underflows += x.underflows;
+    out.liveBuckets += x.liveBuckets;
+    out.evictions += x.evictions;
+    out.exprRuntimeErrors += x.exprRuntimeErrors;
+    addMap(out.poured, x.poured);
+    addMap(out.overflows, x.overflows);
+    addMap(out.alerts, x.alerts);
+    addMap(out.instantiated, x.instantiated);
+    addMap(out.underflowedBy, x.underflowedBy);
     addMap(out.cancelledBy, x.cancelledBy);
     for (const p of x.pouredBySource) {
       const k = `${p.source}\u0000${p.type}\u0000${p.name}`;
       const c = poured.get(k);
-      if (c) c.n += p.n; else poured.set(k, { ...p });
+      if (c) c.n += p.n;
+      else poured.set(k, { ...p });
     }
     for (const w of x.whitelist) {
       const k = `${w.source}\u0000${w.type}\u0000${w.name}\u0000${w.reason}\u0000${w.stage}`;
       const c = wl.get(k);
-      if (c) { c.hits += w.hits; c.ok += w.ok; } else wl.set(k, { ...w });
+      if (c) {
+        c.hits += w.hits;
+        c.ok += w.ok;
+      } else wl.set(k, { ...w });
     }
   }
   out.pouredBySource = [...poured.values()];

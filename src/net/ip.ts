@@ -12,7 +12,14 @@
 //   Free-text scanning (pipeline/ipscan.ts, which only shards raw lines before parsing) uses the same
 //   scanners with leading zeros allowed: `quadEnd(..., true)` and `parseIPv6At(..., true)`.
 
-const C_0 = 48, C_9 = 57, C_a = 97, C_f = 102, C_A = 65, C_F = 70, C_DOT = 46, C_COLON = 58;
+const C_0 = 48,
+  C_9 = 57,
+  C_a = 97,
+  C_f = 102,
+  C_A = 65,
+  C_F = 70,
+  C_DOT = 46,
+  C_COLON = 58;
 /** No valid address text is longer (Go accepts zero-padded prefix lengths, so CIDR callers check it too). */
 export const MAX_IP_TEXT = 64;
 
@@ -156,8 +163,13 @@ export function zoneIndex(s: string): number {
   if (pct + 1 === s.length) return -2;
   for (let i = pct + 1; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    const ok = (c >= C_0 && c <= C_9) || (c >= C_a && c <= 122) || (c >= C_A && c <= 90) ||
-      c === C_DOT || c === C_COLON || c === 45;
+    const ok =
+      (c >= C_0 && c <= C_9) ||
+      (c >= C_a && c <= 122) ||
+      (c >= C_A && c <= 90) ||
+      c === C_DOT ||
+      c === C_COLON ||
+      c === 45;
     if (!ok) return -2;
   }
   return pct;
@@ -171,17 +183,28 @@ export function formatIPv4(b: Uint8Array, at: number): string {
 /** RFC 5952 text of the 16 bytes b (as Go prints it: the first longest run of >= 2 zero groups becomes `::`).
  *  No IPv4-mapped special case: callers that print `::ffff:a.b.c.d` or `a.b.c.d` check isV4Mapped first. */
 export function formatIPv6(b: Uint8Array): string {
-  let bestStart = -1, bestLen = 1;
+  let bestStart = -1,
+    bestLen = 1;
   for (let g = 0; g < 8;) {
-    if (b[2 * g] !== 0 || b[2 * g + 1] !== 0) { g++; continue; }
+    if (b[2 * g] !== 0 || b[2 * g + 1] !== 0) {
+      g++;
+      continue;
+    }
     let e = g;
     while (e < 8 && b[2 * e] === 0 && b[2 * e + 1] === 0) e++;
-    if (e - g > bestLen) { bestStart = g; bestLen = e - g; }
+    if (e - g > bestLen) {
+      bestStart = g;
+      bestLen = e - g;
+    }
     g = e;
   }
   let out = '';
   for (let g = 0; g < 8; g++) {
-    if (g === bestStart) { out += '::'; g += bestLen - 1; continue; }
+    if (g === bestStart) {
+      out += '::';
+      g += bestLen - 1;
+      continue;
+    }
     if (out.length > 0 && !out.endsWith(':')) out += ':';
     out += ((b[2 * g]! << 8) | b[2 * g + 1]!).toString(16);
   }
@@ -193,6 +216,9 @@ export function zeroHostBits(b: Uint8Array, prefix: number): void {
   let i = prefix >> 3;
   if (i >= b.length) return;
   const rest = prefix & 7;
-  if (rest !== 0) { b[i] = b[i]! & (0xff << (8 - rest)); i++; }
+  if (rest !== 0) {
+    b[i] = b[i]! & (0xff << (8 - rest));
+    i++;
+  }
   for (; i < b.length; i++) b[i] = 0; // (TypedArray#fill costs more than this loop on 16 bytes)
 }

@@ -4,7 +4,10 @@
 
 import { formatIPv6, isV4Mapped, MAX_IP_TEXT, parseIP16 } from './ip.js';
 
-export interface IP { v: bigint; is4: boolean } // is4: IPv4 or IPv4-mapped; v holds the 16-byte value
+export interface IP {
+  v: bigint;
+  is4: boolean;
+} // is4: IPv4 or IPv4-mapped; v holds the 16-byte value
 
 const V4PREFIX = 0xffffn << 32n;
 const scratch = new Uint8Array(16);
@@ -26,17 +29,25 @@ export function formatIP(ip: IP): string {
   const b = new Uint8Array(16);
   for (let i = 0; i < 4; i++) {
     const w = Number((ip.v >> BigInt(96 - 32 * i)) & 0xffffffffn);
-    b[4 * i] = w >>> 24; b[4 * i + 1] = (w >>> 16) & 255; b[4 * i + 2] = (w >>> 8) & 255; b[4 * i + 3] = w & 255;
+    b[4 * i] = w >>> 24;
+    b[4 * i + 1] = (w >>> 16) & 255;
+    b[4 * i + 2] = (w >>> 8) & 255;
+    b[4 * i + 3] = w & 255;
   }
   return formatIPv6(b);
 }
 
-export interface CIDR { ip: IP; bits: number; is4: boolean }
+export interface CIDR {
+  ip: IP;
+  bits: number;
+  is4: boolean;
+}
 
 export function parseCIDR(s: string): CIDR | null {
   const i = s.indexOf('/');
   if (i < 0) return null;
-  const addr = s.slice(0, i); const bs = s.slice(i + 1);
+  const addr = s.slice(0, i);
+  const bs = s.slice(i + 1);
   if (!/^\d+$/.test(bs)) return null;
   const bits = Number(bs);
   const is4 = addr.indexOf(':') < 0; // IPv4 text (a valid address without ':' is dotted decimal)
@@ -52,7 +63,7 @@ export function maskIP(ip: IP, bits: number, as4: boolean): IP {
   const base = as4 ? ip.v & 0xffffffffn : ip.v;
   const masked = (base >> hostBits) << hostBits;
   const v = as4 ? V4PREFIX | masked : masked;
-  return { v, is4: as4 || (v >> 32n) === 0xffffn };
+  return { v, is4: as4 || v >> 32n === 0xffffn };
 }
 
 export function cidrContains(c: CIDR, ip: IP): boolean {

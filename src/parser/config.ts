@@ -83,7 +83,9 @@ export interface NodeConfig {
 
 /** A load error: names the file, the document/node and the field. */
 export class ParserLoadError extends PicketError {
-  constructor(message: string) { super('CONTENT_BAD_PARSER', message); }
+  constructor(message: string) {
+    super('CONTENT_BAD_PARSER', message);
+  }
 }
 
 interface Ctx {
@@ -136,7 +138,9 @@ function bool(ctx: Ctx, n: unknown, key: string): boolean {
     const b = goBool(String(n.value));
     if (b !== undefined) return b;
   }
-  throw new ParserLoadError(`${where(ctx, n as YAML.Node, key)}: cannot unmarshal ${YAML.isScalar(n) ? `!!str \`${String((n as YAML.Scalar).value)}\`` : kindName(n)} into bool`);
+  throw new ParserLoadError(
+    `${where(ctx, n as YAML.Node, key)}: cannot unmarshal ${YAML.isScalar(n) ? `!!str \`${String((n as YAML.Scalar).value)}\`` : kindName(n)} into bool`,
+  );
 }
 
 function int(ctx: Ctx, n: unknown, key: string): number {
@@ -146,41 +150,71 @@ function int(ctx: Ctx, n: unknown, key: string): number {
     const v = goInt(String(n.value));
     if (v !== undefined) return v;
   }
-  throw new ParserLoadError(`${where(ctx, n as YAML.Node, key)}: cannot unmarshal ${YAML.isScalar(n) ? `!!str \`${String((n as YAML.Scalar).value)}\`` : kindName(n)} into int`);
+  throw new ParserLoadError(
+    `${where(ctx, n as YAML.Node, key)}: cannot unmarshal ${YAML.isScalar(n) ? `!!str \`${String((n as YAML.Scalar).value)}\`` : kindName(n)} into int`,
+  );
 }
 
 function strList(ctx: Ctx, n: unknown, key: string): string[] {
   n = deref(ctx, n);
   if (isNullScalar(n)) return [];
-  if (!YAML.isSeq(n)) throw new ParserLoadError(`${where(ctx, n as YAML.Node, key)}: cannot unmarshal ${kindName(n)} into []string`);
+  if (!YAML.isSeq(n))
+    throw new ParserLoadError(`${where(ctx, n as YAML.Node, key)}: cannot unmarshal ${kindName(n)} into []string`);
   return n.items.map((it) => str(ctx, it, key));
 }
 
 function seq(ctx: Ctx, n: unknown, key: string): unknown[] {
   n = deref(ctx, n);
   if (isNullScalar(n)) return [];
-  if (!YAML.isSeq(n)) throw new ParserLoadError(`${where(ctx, n as YAML.Node, key)}: cannot unmarshal ${kindName(n)} into a list`);
+  if (!YAML.isSeq(n))
+    throw new ParserLoadError(`${where(ctx, n as YAML.Node, key)}: cannot unmarshal ${kindName(n)} into a list`);
   return n.items;
 }
 
 /** Iterate a map's pairs with strict key checking. */
-function pairs(ctx: Ctx, n: unknown, key: string, allowed: ReadonlySet<string>, what: string): [string, unknown, YAML.Pair][] {
+function pairs(
+  ctx: Ctx,
+  n: unknown,
+  key: string,
+  allowed: ReadonlySet<string>,
+  what: string,
+): [string, unknown, YAML.Pair][] {
   n = deref(ctx, n);
   if (isNullScalar(n)) return [];
-  if (!YAML.isMap(n)) throw new ParserLoadError(`${where(ctx, n as YAML.Node, key)}: cannot unmarshal ${kindName(n)} into ${what}`);
+  if (!YAML.isMap(n))
+    throw new ParserLoadError(`${where(ctx, n as YAML.Node, key)}: cannot unmarshal ${kindName(n)} into ${what}`);
   const out: [string, unknown, YAML.Pair][] = [];
   for (const p of n.items) {
     const k = keyName(p.key);
     if (!allowed.has(k)) {
-      throw new ParserLoadError(`${where(ctx, p.key as YAML.Node, k)}: unknown key "${k}" in ${what} (strict decoding)`);
+      throw new ParserLoadError(
+        `${where(ctx, p.key as YAML.Node, k)}: unknown key "${k}" in ${what} (strict decoding)`,
+      );
     }
     out.push([k, p.value, p]);
   }
   return out;
 }
 
-const NODE_KEYS = new Set(['format', 'filter', 'debug', 'profiling', 'name', 'author', 'description', 'references',
-  'stage', 'onsuccess', 'nodes', 'pattern_syntax', 'grok', 'statics', 'stash', 'whitelist', 'data']);
+const NODE_KEYS = new Set([
+  'format',
+  'filter',
+  'debug',
+  'profiling',
+  'name',
+  'author',
+  'description',
+  'references',
+  'stage',
+  'onsuccess',
+  'nodes',
+  'pattern_syntax',
+  'grok',
+  'statics',
+  'stash',
+  'whitelist',
+  'data',
+]);
 const GROK_KEYS = new Set(['apply_on', 'name', 'pattern', 'expression', 'statics']);
 const STATIC_KEYS = new Set(['meta', 'parsed', 'enriched', 'target', 'value', 'expression', 'method']);
 const WL_KEYS = new Set(['reason', 'ip', 'cidr', 'expression']);
@@ -188,7 +222,16 @@ const STASH_KEYS = new Set(['name', 'key', 'value', 'ttl', 'size', 'strategy']);
 const DATA_KEYS = new Set(['source_url', 'dest_file', 'type', 'strategy', 'size', 'ttl', 'cache']);
 
 function decodeStatic(ctx: Ctx, n: unknown, key: string): StaticConfig {
-  const s: StaticConfig = { method: '', meta: '', parsed: '', enriched: '', target: '', value: '', expression: '', line: lineOf(ctx, n as YAML.Node) };
+  const s: StaticConfig = {
+    method: '',
+    meta: '',
+    parsed: '',
+    enriched: '',
+    target: '',
+    value: '',
+    expression: '',
+    line: lineOf(ctx, n as YAML.Node),
+  };
   for (const [k, v] of pairs(ctx, n, key, STATIC_KEYS, 'static')) {
     (s as unknown as Record<string, string>)[k] = str(ctx, v, `${key}.${k}`);
   }
@@ -239,7 +282,10 @@ function decodeData(ctx: Ctx, n: unknown, key: string): DataConfig {
 function decodePatternSyntax(ctx: Ctx, n: unknown): [string, string][] {
   n = deref(ctx, n);
   if (isNullScalar(n)) return [];
-  if (!YAML.isMap(n)) throw new ParserLoadError(`${where(ctx, n as YAML.Node, 'pattern_syntax')}: cannot unmarshal ${kindName(n)} into an ordered map`);
+  if (!YAML.isMap(n))
+    throw new ParserLoadError(
+      `${where(ctx, n as YAML.Node, 'pattern_syntax')}: cannot unmarshal ${kindName(n)} into an ordered map`,
+    );
   return n.items.map((p) => {
     const k = keyName(p.key);
     return [k, str(ctx, p.value, `pattern_syntax.${k}`)] as [string, string];
@@ -249,12 +295,31 @@ function decodePatternSyntax(ctx: Ctx, n: unknown): [string, string][] {
 function decodeNode(ctx: Ctx, n: unknown, prefix: string): NodeConfig {
   n = deref(ctx, n);
   const node: NodeConfig = {
-    name: '', description: '', author: '', references: [], format: '', debug: false, profiling: false,
-    filter: '', onsuccess: '', stage: '', nodes: [], pattern_syntax: [], grok: null, statics: [], stash: [],
-    whitelist: null, data: [], file: ctx.file, doc: ctx.doc, line: lineOf(ctx, n as YAML.Node),
+    name: '',
+    description: '',
+    author: '',
+    references: [],
+    format: '',
+    debug: false,
+    profiling: false,
+    filter: '',
+    onsuccess: '',
+    stage: '',
+    nodes: [],
+    pattern_syntax: [],
+    grok: null,
+    statics: [],
+    stash: [],
+    whitelist: null,
+    data: [],
+    file: ctx.file,
+    doc: ctx.doc,
+    line: lineOf(ctx, n as YAML.Node),
   };
   if (!YAML.isMap(n)) {
-    throw new ParserLoadError(`${ctx.file}: document ${ctx.doc}${node.line ? ` (line ${node.line})` : ''}: cannot unmarshal ${kindName(n)} into a parser node`);
+    throw new ParserLoadError(
+      `${ctx.file}: document ${ctx.doc}${node.line ? ` (line ${node.line})` : ''}: cannot unmarshal ${kindName(n)} into a parser node`,
+    );
   }
   // find the name first so that errors on other keys can name the node
   const saved = ctx.nodeName;
@@ -264,17 +329,43 @@ function decodeNode(ctx: Ctx, n: unknown, prefix: string): NodeConfig {
   const key = (k: string) => (prefix ? `${prefix}.${k}` : k);
   for (const [k, v] of pairs(ctx, n, prefix || 'node', NODE_KEYS, 'parser node')) {
     switch (k) {
-      case 'name': case 'description': case 'author': case 'format': case 'filter': case 'onsuccess': case 'stage':
-        node[k] = str(ctx, v, key(k)); break;
-      case 'debug': case 'profiling': node[k] = bool(ctx, v, key(k)); break;
-      case 'references': node.references = strList(ctx, v, key(k)); break;
-      case 'nodes': node.nodes = seq(ctx, v, key(k)).map((c, i) => decodeNode(ctx, c, key(`nodes[${i}]`))); break;
-      case 'pattern_syntax': node.pattern_syntax = decodePatternSyntax(ctx, v); break;
-      case 'grok': node.grok = isNullScalar(v) ? null : decodeGrok(ctx, v); break;
-      case 'statics': node.statics = decodeStatics(ctx, v, key('statics')); break;
-      case 'stash': node.stash = seq(ctx, v, key(k)).map((c, i) => decodeStash(ctx, c, key(`stash[${i}]`))); break;
-      case 'whitelist': node.whitelist = isNullScalar(v) ? null : decodeWhitelist(ctx, v); break;
-      case 'data': node.data = seq(ctx, v, key(k)).map((c, i) => decodeData(ctx, c, key(`data[${i}]`))); break;
+      case 'name':
+      case 'description':
+      case 'author':
+      case 'format':
+      case 'filter':
+      case 'onsuccess':
+      case 'stage':
+        node[k] = str(ctx, v, key(k));
+        break;
+      case 'debug':
+      case 'profiling':
+        node[k] = bool(ctx, v, key(k));
+        break;
+      case 'references':
+        node.references = strList(ctx, v, key(k));
+        break;
+      case 'nodes':
+        node.nodes = seq(ctx, v, key(k)).map((c, i) => decodeNode(ctx, c, key(`nodes[${i}]`)));
+        break;
+      case 'pattern_syntax':
+        node.pattern_syntax = decodePatternSyntax(ctx, v);
+        break;
+      case 'grok':
+        node.grok = isNullScalar(v) ? null : decodeGrok(ctx, v);
+        break;
+      case 'statics':
+        node.statics = decodeStatics(ctx, v, key('statics'));
+        break;
+      case 'stash':
+        node.stash = seq(ctx, v, key(k)).map((c, i) => decodeStash(ctx, c, key(`stash[${i}]`)));
+        break;
+      case 'whitelist':
+        node.whitelist = isNullScalar(v) ? null : decodeWhitelist(ctx, v);
+        break;
+      case 'data':
+        node.data = seq(ctx, v, key(k)).map((c, i) => decodeData(ctx, c, key(`data[${i}]`)));
+        break;
     }
   }
   ctx.nodeName = saved;
@@ -302,7 +393,9 @@ export function parseParserText(path: string, text: string): ParsedFile {
     if (errs.length > 0) {
       const e = errs[0]!;
       const pos = e.linePos?.[0];
-      throw new ParserLoadError(`${path}: document ${docNo}: invalid YAML${pos ? ` at line ${pos.line}, column ${pos.col}` : ''}: ${e.message.split('\n')[0]}`);
+      throw new ParserLoadError(
+        `${path}: document ${docNo}: invalid YAML${pos ? ` at line ${pos.line}, column ${pos.col}` : ''}: ${e.message.split('\n')[0]}`,
+      );
     }
     const contents = (d as YAML.Document).contents;
     if (isNullScalar(contents)) continue; // empty document (trailing ---)
@@ -310,8 +403,14 @@ export function parseParserText(path: string, text: string): ParsedFile {
     const node = decodeNode(ctx, contents, '');
     if (node.name === '' && node.description === '' && node.author === '') continue; // skipped silently (§3)
     const fmtErr = checkFormat(node.format);
-    if (fmtErr !== null && fmtErr.startsWith('invalid')) throw new ParserLoadError(`${path}: document ${docNo} node "${node.name}": field "format": failed to check version: ${fmtErr}`);
-    if (fmtErr) { out.warnings.push(`${path}: document ${docNo} node "${node.name}": ${fmtErr}, node skipped`); continue; }
+    if (fmtErr !== null && fmtErr.startsWith('invalid'))
+      throw new ParserLoadError(
+        `${path}: document ${docNo} node "${node.name}": field "format": failed to check version: ${fmtErr}`,
+      );
+    if (fmtErr) {
+      out.warnings.push(`${path}: document ${docNo} node "${node.name}": ${fmtErr}, node skipped`);
+      continue;
+    }
     validateNode(node, '');
     out.nodes.push(node);
   }
@@ -320,7 +419,9 @@ export function parseParserText(path: string, text: string): ParsedFile {
 
 export function parseParserFile(path: string): ParsedFile {
   let text: string;
-  try { text = readFileSync(path, 'utf8'); } catch (e) {
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
     throw new ParserLoadError(`${path}: cannot read parser file: ${errorMessage(e)}`);
   }
   return parseParserText(path, text);
@@ -340,7 +441,8 @@ function cmpVersion(a: [number, number, number], b: [number, number, number]): n
 export function checkFormat(format: string): string | null {
   const v = parseVersion(format === '' ? '1.0' : format);
   if (!v) return `invalid format version "${format}"`;
-  if (cmpVersion(v, [1, 0, 0]) < 0 || cmpVersion(v, [3, 0, 0]) > 0) return `format version "${format}" not supported (>= 1.0, <= 3.0)`;
+  if (cmpVersion(v, [1, 0, 0]) < 0 || cmpVersion(v, [3, 0, 0]) > 0)
+    return `format version "${format}" not supported (>= 1.0, <= 3.0)`;
   return null;
 }
 
@@ -356,11 +458,13 @@ export function validateNode(n: NodeConfig, path: string): void {
   const g = n.grok;
   const hasGrok = g !== null && (g.pattern !== '' || g.name !== '' || g.apply_on !== '' || g.expression !== '');
   if (hasGrok) {
-    if (g!.pattern === '' && g!.name === '') throw new ParserLoadError(`${nodeWhere(n, path)}: field "grok": grok needs 'pattern' or 'name'`);
-    if (g!.apply_on === '' && g!.expression === '') throw new ParserLoadError(`${nodeWhere(n, path)}: field "grok": grok requires 'expression' or 'apply_on'`);
+    if (g!.pattern === '' && g!.name === '')
+      throw new ParserLoadError(`${nodeWhere(n, path)}: field "grok": grok needs 'pattern' or 'name'`);
+    if (g!.apply_on === '' && g!.expression === '')
+      throw new ParserLoadError(`${nodeWhere(n, path)}: field "grok": grok requires 'expression' or 'apply_on'`);
   }
   const wl = n.whitelist;
-  const hasWl = wl !== null && (wl.ip.length + wl.cidr.length + wl.expression.length) > 0;
+  const hasWl = wl !== null && wl.ip.length + wl.cidr.length + wl.expression.length > 0;
   const hasGrokStatics = g !== null && g.statics.length > 0;
   if (!hasGrok && !hasGrokStatics && n.nodes.length === 0 && n.statics.length === 0 && !hasWl) {
     throw new ParserLoadError(`${nodeWhere(n, path)}: Node is empty`);
@@ -368,8 +472,10 @@ export function validateNode(n: NodeConfig, path: string): void {
   n.statics.forEach((s, i) => validateStatic(n, path, s, `statics[${i}]`));
   for (const [i, st] of n.stash.entries()) {
     if (st.name === '') throw new ParserLoadError(`${nodeWhere(n, path)}: field "stash[${i}].name": name must be set`);
-    if (st.value === '') throw new ParserLoadError(`${nodeWhere(n, path)}: field "stash[${i}].value": value expression must be set`);
-    if (st.key === '') throw new ParserLoadError(`${nodeWhere(n, path)}: field "stash[${i}].key": key expression must be set`);
+    if (st.value === '')
+      throw new ParserLoadError(`${nodeWhere(n, path)}: field "stash[${i}].value": value expression must be set`);
+    if (st.key === '')
+      throw new ParserLoadError(`${nodeWhere(n, path)}: field "stash[${i}].key": key expression must be set`);
     if (st.ttl === '') throw new ParserLoadError(`${nodeWhere(n, path)}: field "stash[${i}].ttl": ttl must be set`);
   }
   n.nodes.forEach((c, i) => {
@@ -381,7 +487,9 @@ export function validateNode(n: NodeConfig, path: string): void {
 function validateStatic(n: NodeConfig, path: string, s: StaticConfig, key: string): void {
   if (s.method !== '') {
     if (s.expression === '' && s.value === '') {
-      throw new ParserLoadError(`${nodeWhere(n, path)}: field "${key}": when method is set, expression must be present`);
+      throw new ParserLoadError(
+        `${nodeWhere(n, path)}: field "${key}": when method is set, expression must be present`,
+      );
     }
     return;
   }

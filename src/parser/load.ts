@@ -38,7 +38,8 @@ export interface LoadOptions {
 }
 
 function byteCompare(a: string, b: string): number {
-  const ba = Buffer.from(a); const bb = Buffer.from(b);
+  const ba = Buffer.from(a);
+  const bb = Buffer.from(b);
   return Buffer.compare(ba, bb);
 }
 
@@ -46,7 +47,9 @@ function byteCompare(a: string, b: string): number {
 export function orderParserFiles(files: ParserFileSpec[]): ParserFileSpec[] {
   return files
     .map((f, i) => ({ f, i }))
-    .sort((x, y) => byteCompare(x.f.stage, y.f.stage) || byteCompare(basename(x.f.path), basename(y.f.path)) || x.i - y.i)
+    .sort(
+      (x, y) => byteCompare(x.f.stage, y.f.stage) || byteCompare(basename(x.f.path), basename(y.f.path)) || x.i - y.i,
+    )
     .map((x) => x.f);
 }
 
@@ -79,7 +82,13 @@ function nodeWhere(cfg: NodeConfig, path: string): string {
   return `${cfg.file}: document ${cfg.doc} node "${cfg.name}"${path ? ` (${path})` : ''}`;
 }
 
-function compileNode(cfg: NodeConfig, stage: string, opts: LoadOptions, warnings: string[], path: string): CompiledNode {
+function compileNode(
+  cfg: NodeConfig,
+  stage: string,
+  opts: LoadOptions,
+  warnings: string[],
+  path: string,
+): CompiledNode {
   const where = nodeWhere(cfg, path);
   const n = new CompiledNode();
   n.name = cfg.name;
@@ -98,7 +107,9 @@ function compileNode(cfg: NodeConfig, stage: string, opts: LoadOptions, warnings
     try {
       added = opts.patterns.addPatternSyntax(name, re, `${where} pattern_syntax.${name}`);
     } catch (e) {
-      throw new ParserLoadError(`${where}: field "pattern_syntax.${name}": unable to compile subpattern ${name}: ${errorMessage(e)}`);
+      throw new ParserLoadError(
+        `${where}: field "pattern_syntax.${name}": unable to compile subpattern ${name}: ${errorMessage(e)}`,
+      );
     }
     if (!added) warnings.push(`${where}: grok '${name}' already registered, first definition kept`);
   }
@@ -115,27 +126,37 @@ function compileNode(cfg: NodeConfig, stage: string, opts: LoadOptions, warnings
       try {
         pat = opts.patterns.compile(g.pattern, `${where} grok.pattern`);
       } catch (e) {
-        throw new ParserLoadError(`${where}: field "grok.pattern": failed to compile grok '${g.pattern}': ${errorMessage(e)}`);
+        throw new ParserLoadError(
+          `${where}: field "grok.pattern": failed to compile grok '${g.pattern}': ${errorMessage(e)}`,
+        );
       }
     }
     n.grok = pat;
     if (g.apply_on === 'Line.Raw') n.grokApply = APPLY_RAW;
-    else if (g.apply_on !== '') { n.grokApply = APPLY_PARSED; n.grokField = g.apply_on; }
-    else n.grokApply = APPLY_EXPR;
+    else if (g.apply_on !== '') {
+      n.grokApply = APPLY_PARSED;
+      n.grokField = g.apply_on;
+    } else n.grokApply = APPLY_EXPR;
   }
   if (g !== null && g.expression !== '') {
     try {
       n.grokExpr = compileExpr(g.expression, { env: 'evt', where: `${where} grok.expression` });
     } catch (e) {
-      throw new ParserLoadError(`${where}: field "grok.expression": while compiling grok's expression: ${errorMessage(e)}`);
+      throw new ParserLoadError(
+        `${where}: field "grok.expression": while compiling grok's expression: ${errorMessage(e)}`,
+      );
     }
   }
   if (g !== null) {
-    n.grokStatics = g.statics.map((s, i) => new CompiledStatic(s, `${where} grok.statics[${i}]${s.line ? ` (line ${s.line})` : ''}`, warnings));
+    n.grokStatics = g.statics.map(
+      (s, i) => new CompiledStatic(s, `${where} grok.statics[${i}]${s.line ? ` (line ${s.line})` : ''}`, warnings),
+    );
   }
   n.stash = cfg.stash.map((s, i) => new CompiledStash(s, `${where} stash[${i}]`));
   n.children = cfg.nodes.map((c, i) => compileNode(c, stage, opts, warnings, `${path ? path + '.' : ''}nodes[${i}]`));
-  n.statics = cfg.statics.map((s, i) => new CompiledStatic(s, `${where} statics[${i}]${s.line ? ` (line ${s.line})` : ''}`, warnings));
+  n.statics = cfg.statics.map(
+    (s, i) => new CompiledStatic(s, `${where} statics[${i}]${s.line ? ` (line ${s.line})` : ''}`, warnings),
+  );
   if (cfg.whitelist !== null) {
     const wl = new CompiledWhitelist(cfg.whitelist, where);
     warnings.push(...wl.warnings);

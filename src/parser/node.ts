@@ -21,7 +21,9 @@ export interface NodeRuntime {
 /** A node error: the event is discarded (§5 end). */
 /** A parser node failing on an event (PARSER_NODE). */
 export class NodeError extends PicketError {
-  constructor(message: string) { super('PARSER_NODE', message); }
+  constructor(message: string) {
+    super('PARSER_NODE', message);
+  }
 }
 
 export const APPLY_NONE = 0;
@@ -70,7 +72,11 @@ export class CompiledNode {
     // 1. filter
     if (this.filter !== null) {
       let out: unknown;
-      try { out = this.filter.run(env); } catch { return false; }
+      try {
+        out = this.filter.run(env);
+      } catch {
+        return false;
+      }
       if (out !== true) return false;
     }
     this.hits++;
@@ -91,7 +97,10 @@ export class CompiledNode {
       if (c === null || c.source !== line.Src || c.type !== line.Module) {
         const k = `${line.Src}\u0000${line.Module}`;
         c = this.wlHits.get(k) ?? null;
-        if (c === null) { c = { source: line.Src, type: line.Module, hits: 0, ok: 0 }; this.wlHits.set(k, c); }
+        if (c === null) {
+          c = { source: line.Src, type: line.Module, hits: 0, ok: 0 };
+          this.wlHits.set(k, c);
+        }
         this.wlLast = c;
       }
       c.hits++;
@@ -104,7 +113,9 @@ export class CompiledNode {
       let input = '';
       let run = !grokImpossible;
       switch (this.grokApply) {
-        case APPLY_RAW: input = evt.Line.Raw; break;
+        case APPLY_RAW:
+          input = evt.Line.Raw;
+          break;
         case APPLY_PARSED: {
           const v = evt.Parsed[this.grokField];
           if (v === undefined) run = false;
@@ -113,7 +124,12 @@ export class CompiledNode {
         }
         case APPLY_EXPR: {
           let out: unknown;
-          try { out = this.grokExpr!.run(env); } catch { run = false; out = undefined; }
+          try {
+            out = this.grokExpr!.run(env);
+          } catch {
+            run = false;
+            out = undefined;
+          }
           if (typeof out === 'string') input = out;
           else if (typeof out === 'number') {
             const s = goValueToString(out, this.grokExpr!.kind);
@@ -141,7 +157,11 @@ export class CompiledNode {
       for (let i = 0; i < members.length; i++) skip[members[i]!] = 1;
       const input = this.childSetApply === APPLY_RAW ? evt.Line.Raw : (evt.Parsed[this.childSetField] ?? '');
       let cand: number[] | null = null;
-      try { cand = this.childSet.candidates(input); } catch { cand = null; } // RE2.Set DFA failure: no prefilter
+      try {
+        cand = this.childSet.candidates(input);
+      } catch {
+        cand = null;
+      } // RE2.Set DFA failure: no prefilter
       if (cand === null) skip.fill(0);
       else for (let i = 0; i < cand.length; i++) skip[members[cand[i]!]!] = 0;
     }
@@ -155,7 +175,10 @@ export class CompiledNode {
       }
     }
     // 6.
-    if (!state) { this.hitsKo++; return false; }
+    if (!state) {
+      this.hitsKo++;
+      return false;
+    }
     this.hitsOk++;
     // 7. node statics
     if (this.statics.length > 0 && (wlMatched || wl === null || !wl.hasEntries)) this.runStatics(this.statics, evt, rt);
@@ -175,7 +198,10 @@ export class CompiledNode {
       if (c.grok === null || (c.grokApply !== APPLY_RAW && c.grokApply !== APPLY_PARSED)) return;
       const key = c.grokApply === APPLY_RAW ? '\u0000raw' : c.grokField;
       let g = groups.get(key);
-      if (!g) { g = []; groups.set(key, g); }
+      if (!g) {
+        g = [];
+        groups.set(key, g);
+      }
       g.push(i);
     });
     let best: [string, number[]] | null = null;
@@ -185,7 +211,11 @@ export class CompiledNode {
     const raw = key === '\u0000raw';
     for (const c of this.children) if (c.mayWrite(raw, key)) return;
     let set: GrokSet;
-    try { set = new GrokSet(idx.map((i) => this.children[i]!.grok!)); } catch { return; }
+    try {
+      set = new GrokSet(idx.map((i) => this.children[i]!.grok!));
+    } catch {
+      return;
+    }
     this.childSet = set;
     this.childSetApply = raw ? APPLY_RAW : APPLY_PARSED;
     this.childSetField = raw ? '' : key;
@@ -199,7 +229,13 @@ export class CompiledNode {
     for (const st of [...this.grokStatics, ...this.statics]) {
       exprs.push(st.expr);
       if (raw) {
-        if (st.dest === DEST_TARGET && st.targetPath.length === 2 && st.targetPath[0] === 'Line' && st.targetPath[1] === 'Raw') return true;
+        if (
+          st.dest === DEST_TARGET &&
+          st.targetPath.length === 2 &&
+          st.targetPath[0] === 'Line' &&
+          st.targetPath[1] === 'Raw'
+        )
+          return true;
       } else {
         if (st.dest === DEST_PARSED && st.key === field) return true;
         if (st.dest === DEST_TARGET && st.targetPath[0] === 'Parsed' && st.targetPath[1] === field) return true;

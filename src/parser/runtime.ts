@@ -69,11 +69,29 @@ export function snapshotEvent(evt: Event): EventSnapshot {
   return s;
 }
 
-export interface NodeMetric { stage: string; name: string; hits: number; ok: number; ko: number }
-export interface WhitelistMetric {
-  source: string; type: string; name: string; reason: string; stage: string; hits: number; ok: number;
+export interface NodeMetric {
+  stage: string;
+  name: string;
+  hits: number;
+  ok: number;
+  ko: number;
 }
-export interface SourceMetric { source: string; type: string; hits: number; ok: number; ko: number }
+export interface WhitelistMetric {
+  source: string;
+  type: string;
+  name: string;
+  reason: string;
+  stage: string;
+  hits: number;
+  ok: number;
+}
+export interface SourceMetric {
+  source: string;
+  type: string;
+  hits: number;
+  ok: number;
+  ko: number;
+}
 
 /** Plain counters; prom-client wiring reads them (cs_parser_hits_ok_total / cs_parser_hits_ko_total per node). */
 export class ParserMetrics {
@@ -95,9 +113,15 @@ export class ParserMetrics {
   /** counters of one (source, type) pair, created on first use */
   source(src: string, module: string): SourceMetric {
     let m = this.bySource.get(src);
-    if (m === undefined) { m = new Map(); this.bySource.set(src, m); }
+    if (m === undefined) {
+      m = new Map();
+      this.bySource.set(src, m);
+    }
     let c = m.get(module);
-    if (c === undefined) { c = { source: src, type: module, hits: 0, ok: 0, ko: 0 }; m.set(module, c); }
+    if (c === undefined) {
+      c = { source: src, type: module, hits: 0, ok: 0, ko: 0 };
+      m.set(module, c);
+    }
     return c;
   }
 
@@ -125,8 +149,13 @@ export class ParserMetrics {
     const visit = (n: CompiledNode) => {
       const k = `${n.stage}\u0000${n.name}`;
       let m = map.get(k);
-      if (!m) { m = { stage: n.stage, name: n.name, hits: 0, ok: 0, ko: 0 }; map.set(k, m); }
-      m.hits += n.hits; m.ok += n.hitsOk; m.ko += n.hitsKo;
+      if (!m) {
+        m = { stage: n.stage, name: n.name, hits: 0, ok: 0, ko: 0 };
+        map.set(k, m);
+      }
+      m.hits += n.hits;
+      m.ok += n.hitsOk;
+      m.ko += n.hitsKo;
       for (const c of n.children) visit(c);
     };
     for (const n of this.nodes) visit(n);
@@ -191,7 +220,11 @@ export class ParserTree implements NodeRuntime {
         const stage = stages[s]!;
         const cur = stages.indexOf(evt.Stage);
         if (cur > s) continue; // injected at a later stage
-        if (evt.Stage !== stage) { this.metrics.unparsed++; if (src !== null) src.ko++; return PARSE_DROPPED; }
+        if (evt.Stage !== stage) {
+          this.metrics.unparsed++;
+          if (src !== null) src.ko++;
+          return PARSE_DROPPED;
+        }
         let ok = false;
         const end = this.stageStart[s + 1]!;
         for (let i = this.stageStart[s]!; i < end; i++) {
@@ -212,7 +245,11 @@ export class ParserTree implements NodeRuntime {
           }
           if (evt.Stage !== stage) break;
         }
-        if (!ok) { this.metrics.unparsed++; if (src !== null) src.ko++; return PARSE_DROPPED; }
+        if (!ok) {
+          this.metrics.unparsed++;
+          if (src !== null) src.ko++;
+          return PARSE_DROPPED;
+        }
       }
       evt.Process = true;
       this.metrics.parsed++;

@@ -18,13 +18,17 @@ export class CompiledStash {
     this.name = cfg.name;
     const compile = (src: string, field: string): CompiledExpr => {
       if (src === '') throw new ParserLoadError(`${where}: field "${field}": expression is required`);
-      try { return compileExpr(src, { env: 'evt', where: `${where} ${field}` }); } catch (e) {
+      try {
+        return compileExpr(src, { env: 'evt', where: `${where} ${field}` });
+      } catch (e) {
         throw new ParserLoadError(`${where}: field "${field}": ${errorMessage(e)}`);
       }
     };
     this.value = compile(cfg.value, 'stash.value');
     this.key = compile(cfg.key, 'stash.key');
-    try { this.ttlNs = parseGoDuration(cfg.ttl); } catch (e) {
+    try {
+      this.ttlNs = parseGoDuration(cfg.ttl);
+    } catch (e) {
       throw new ParserLoadError(`${where}: field "stash.ttl": while parsing stash ttl: ${errorMessage(e)}`);
     }
     const strategy = cfg.strategy === '' ? 'LRU' : cfg.strategy;
@@ -36,10 +40,19 @@ export class CompiledStash {
 
   /** Run the item; returns false when it was skipped (non-string value or key, or a runtime error). */
   run(env: { evt: Event }): boolean {
-    let v: unknown; let k: unknown;
-    try { v = this.value.run(env); } catch { return false; }
+    let v: unknown;
+    let k: unknown;
+    try {
+      v = this.value.run(env);
+    } catch {
+      return false;
+    }
     if (typeof v !== 'string') return false;
-    try { k = this.key.run(env); } catch { return false; }
+    try {
+      k = this.key.run(env);
+    } catch {
+      return false;
+    }
     if (typeof k !== 'string') return false;
     stashSet(this.name, k, v, this.ttlNs);
     return true;

@@ -31,12 +31,25 @@ export class CompiledStatic {
 
   constructor(cfg: StaticConfig, where: string, warnings: string[]) {
     this.where = where;
-    if (cfg.method !== '') { this.dest = DEST_METHOD; this.key = cfg.method; }
-    else if (cfg.parsed !== '') { this.dest = DEST_PARSED; this.key = cfg.parsed; }
-    else if (cfg.meta !== '') { this.dest = DEST_META; this.key = cfg.meta; }
-    else if (cfg.enriched !== '') { this.dest = DEST_ENRICHED; this.key = cfg.enriched; }
-    else if (cfg.target !== '') { this.dest = DEST_TARGET; this.key = cfg.target; }
-    else { this.dest = DEST_NONE; this.key = ''; }
+    if (cfg.method !== '') {
+      this.dest = DEST_METHOD;
+      this.key = cfg.method;
+    } else if (cfg.parsed !== '') {
+      this.dest = DEST_PARSED;
+      this.key = cfg.parsed;
+    } else if (cfg.meta !== '') {
+      this.dest = DEST_META;
+      this.key = cfg.meta;
+    } else if (cfg.enriched !== '') {
+      this.dest = DEST_ENRICHED;
+      this.key = cfg.enriched;
+    } else if (cfg.target !== '') {
+      this.dest = DEST_TARGET;
+      this.key = cfg.target;
+    } else {
+      this.dest = DEST_NONE;
+      this.key = '';
+    }
     const t = cfg.target.startsWith('evt.') ? cfg.target.slice(4) : cfg.target;
     this.targetPath = this.dest === DEST_TARGET ? t.split('.') : [];
     this.value = cfg.value;
@@ -65,14 +78,22 @@ export interface StaticsSink {
 
 /** A statics entry that cannot be applied (PARSER_STATICS). */
 export class StaticsError extends PicketError {
-  constructor(message: string) { super('PARSER_STATICS', message); }
+  constructor(message: string) {
+    super('PARSER_STATICS', message);
+  }
 }
 
 /**
  * Apply a list of statics to the event. Throws StaticsError when an expression returns an unsupported type
  * (the node fails with an error and the event is discarded).
  */
-export function applyStatics(list: CompiledStatic[], evt: Event, env: { evt: Event }, ectx: EnrichContext, sink: StaticsSink | null): void {
+export function applyStatics(
+  list: CompiledStatic[],
+  evt: Event,
+  env: { evt: Event },
+  ectx: EnrichContext,
+  sink: StaticsSink | null,
+): void {
   for (let i = 0; i < list.length; i++) {
     const st = list[i]!;
     let value = '';
@@ -90,23 +111,36 @@ export function applyStatics(list: CompiledStatic[], evt: Event, env: { evt: Eve
       else {
         const conv = goValueToString(out, st.expr.kind);
         if (conv === null) continue;
-        if (conv instanceof Error) throw new StaticsError(`${st.where}: unexpected return type for expression: ${conv.message}`);
+        if (conv instanceof Error)
+          throw new StaticsError(`${st.where}: unexpected return type for expression: ${conv.message}`);
         value = conv;
       }
     }
     if (value === '' && !st.isParseDate) continue;
     switch (st.dest) {
       case DEST_METHOD: {
-        if (st.enricher === null) { if (sink) sink.warn(`${st.where}: unknown method '${st.key}'`); break; }
+        if (st.enricher === null) {
+          if (sink) sink.warn(`${st.where}: unknown method '${st.key}'`);
+          break;
+        }
         const ret = st.enricher(value, evt, ectx);
         if (ret === null) break;
-        if (ret instanceof Error) { if (sink) sink.warn(`${st.where}: method '${st.key}' returned an error: ${ret.message}`); break; }
+        if (ret instanceof Error) {
+          if (sink) sink.warn(`${st.where}: method '${st.key}' returned an error: ${ret.message}`);
+          break;
+        }
         for (const k in ret) evt.Enriched[k] = ret[k]!;
         break;
       }
-      case DEST_PARSED: evt.Parsed[st.key] = value; break;
-      case DEST_META: evt.Meta[st.key] = value; break;
-      case DEST_ENRICHED: evt.Enriched[st.key] = value; break;
+      case DEST_PARSED:
+        evt.Parsed[st.key] = value;
+        break;
+      case DEST_META:
+        evt.Meta[st.key] = value;
+        break;
+      case DEST_ENRICHED:
+        evt.Enriched[st.key] = value;
+        break;
       case DEST_TARGET: {
         const err = setTarget(evt, st.targetPath, value);
         if (err !== null && sink) sink.warn(`${st.where}: target '${st.key}': ${err}`);
@@ -126,7 +160,8 @@ export function setTarget(evt: Event, path: string[], value: string): string | n
   let cur: unknown = evt;
   for (let i = 0; i < path.length; i++) {
     const seg = path[i]!;
-    if (cur === null || typeof cur !== 'object') return `'${path.join('.')}' is not a valid target: '${seg}' is not reachable`;
+    if (cur === null || typeof cur !== 'object')
+      return `'${path.join('.')}' is not a valid target: '${seg}' is not reachable`;
     const obj = cur as Record<string, unknown>;
     if (isGoMapObject(obj)) {
       obj[seg] = value;

@@ -9,7 +9,10 @@ import { compileExpr, type CompiledExpr } from './deps.js';
 import { ParserLoadError, type WhitelistConfig } from './config.js';
 import { errorMessage } from '../core/errors.js';
 
-export interface Prefix { addr: Uint8Array; bits: number }
+export interface Prefix {
+  addr: Uint8Array;
+  bits: number;
+}
 
 /** Parse `addr/bits` (Go net.ParseCIDR); the address is masked. */
 export function parseCIDR(s: string): Prefix | null {
@@ -51,7 +54,8 @@ export class CompiledWhitelist {
     this.reason = cfg.reason;
     for (const raw of cfg.ip) {
       const ip = parseIP(raw.trim());
-      if (!ip) throw new ParserLoadError(`${where}: field "whitelist.ip": parsing whitelist: '${raw}' is not an IP address`);
+      if (!ip)
+        throw new ParserLoadError(`${where}: field "whitelist.ip": parsing whitelist: '${raw}' is not an IP address`);
       this.ips.push(ip);
     }
     for (const raw of cfg.cidr) {
@@ -68,8 +72,12 @@ export class CompiledWhitelist {
     });
   }
 
-  get hasEntries(): boolean { return this.ips.length + this.cidrs.length + this.exprs.length > 0; }
-  get hasIPLists(): boolean { return this.ips.length + this.cidrs.length > 0; }
+  get hasEntries(): boolean {
+    return this.ips.length + this.cidrs.length + this.exprs.length > 0;
+  }
+  get hasIPLists(): boolean {
+    return this.ips.length + this.cidrs.length > 0;
+  }
 
   /** IP/CIDR lists against the event's sources. */
   checkIPs(evt: Event): boolean {
@@ -91,7 +99,11 @@ export class CompiledWhitelist {
   checkExprs(env: { evt: Event }): number {
     for (let i = 0; i < this.exprs.length; i++) {
       let out: unknown;
-      try { out = this.exprs[i]!.run(env); } catch { return -1; }
+      try {
+        out = this.exprs[i]!.run(env);
+      } catch {
+        return -1;
+      }
       if (out === true) return 1;
     }
     return 0;

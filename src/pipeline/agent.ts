@@ -47,8 +47,16 @@ export interface AgentCounters {
 
 export function emptyCounters(): AgentCounters {
   return {
-    lines: {}, parsed: 0, unparsed: 0, parseErrors: 0, whitelisted: 0, poured: 0,
-    pouredByScenario: {}, alerts: {}, overflowsWhitelisted: 0, reprocessed: 0,
+    lines: {},
+    parsed: 0,
+    unparsed: 0,
+    parseErrors: 0,
+    whitelisted: 0,
+    poured: 0,
+    pouredByScenario: {},
+    alerts: {},
+    overflowsWhitelisted: 0,
+    reprocessed: 0,
   };
 }
 
@@ -61,8 +69,13 @@ export function mergeCounters(list: AgentCounters[]): AgentCounters {
   const c = emptyCounters();
   for (const x of list) {
     addMap(c.lines, x.lines);
-    c.parsed += x.parsed; c.unparsed += x.unparsed; c.parseErrors += x.parseErrors; c.whitelisted += x.whitelisted;
-    c.poured += x.poured; c.overflowsWhitelisted += x.overflowsWhitelisted; c.reprocessed += x.reprocessed;
+    c.parsed += x.parsed;
+    c.unparsed += x.unparsed;
+    c.parseErrors += x.parseErrors;
+    c.whitelisted += x.whitelisted;
+    c.poured += x.poured;
+    c.overflowsWhitelisted += x.overflowsWhitelisted;
+    c.reprocessed += x.reprocessed;
     addMap(c.pouredByScenario, x.pouredByScenario);
     addMap(c.alerts, x.alerts);
   }
@@ -104,10 +117,18 @@ export class Agent {
   private pourSrc = '';
   private pourType = '';
 
-  constructor(readonly content: LoadedContent, private readonly opts: AgentOptions) {
+  constructor(
+    readonly content: LoadedContent,
+    private readonly opts: AgentOptions,
+  ) {
     this.engine = new BucketEngine(content.scenarios, {
-      store: opts.store ?? 'wasm', maxBuckets: opts.maxBuckets, now: opts.now, log: opts.log, active: opts.active,
-      liveAgent: opts.mode === LIVE });
+      store: opts.store ?? 'wasm',
+      maxBuckets: opts.maxBuckets,
+      now: opts.now,
+      log: opts.log,
+      active: opts.active,
+      liveAgent: opts.mode === LIVE,
+    });
     this.pourBatch = opts.pourBatch ?? 256;
   }
 
@@ -129,15 +150,25 @@ export class Agent {
     for (let i = 0; i < lines.length; i++) {
       const raw = lines[i]!;
       // Labels: one shared string map per source (parsers read it, never write it)
-      const evt = new Event({ Raw: raw, Src: source.src, Module: source.module, Labels: labels, Time: tm ? GoTime.zero() : GoTime.now() });
+      const evt = new Event({
+        Raw: raw,
+        Src: source.src,
+        Module: source.module,
+        Labels: labels,
+        Time: tm ? GoTime.zero() : GoTime.now(),
+      });
       evt.ExpectMode = tm ? TIMEMACHINE : LIVE;
       const r = tree.parse(evt);
       if (r !== PARSE_OK) {
-        if (r === PARSE_ERROR) c.parseErrors++; else c.unparsed++;
+        if (r === PARSE_ERROR) c.parseErrors++;
+        else c.unparsed++;
         continue;
       }
       c.parsed++;
-      if (evt.Whitelisted) { c.whitelisted++; continue; }
+      if (evt.Whitelisted) {
+        c.whitelisted++;
+        continue;
+      }
       if (tap !== undefined) tap(evt, i);
       batch.push(evt);
       if (batch.length >= this.pourBatch) pourMs += this.pourPending();
@@ -190,13 +221,17 @@ export class Agent {
   private labelsOf(source: LineSource): StrMap {
     const key = `${source.src}\u0000${source.module}\u0000${JSON.stringify(source.labels)}`;
     let m = this.labelCache.get(key);
-    if (m === undefined) { m = newStrMap(source.labels); this.labelCache.set(key, m); }
+    if (m === undefined) {
+      m = newStrMap(source.labels);
+      this.labelCache.set(key, m);
+    }
     return m;
   }
 
   private setPourSource(src: string, module: string): void {
     if (src === this.pourSrc && module === this.pourType) return;
-    this.pourSrc = src; this.pourType = module;
+    this.pourSrc = src;
+    this.pourType = module;
     this.engine.pourSource(src, module);
   }
 
@@ -226,7 +261,10 @@ export class Agent {
       if (!ra || ra.Alert === null) continue;
       ov.Type = OVFLW;
       po.parse(ov); // the Process flag is ignored for postoverflows
-      if (ra.Whitelisted) { this.c.overflowsWhitelisted++; continue; }
+      if (ra.Whitelisted) {
+        this.c.overflowsWhitelisted++;
+        continue;
+      }
       if (ra.Reprocess) {
         this.c.reprocessed++;
         for (const o of this.engine.pour(ov)) queue.push(o);

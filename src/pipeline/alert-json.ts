@@ -12,18 +12,28 @@ function timeKey(t: string): [number, number] {
   return [ms, Number(frac.slice(3))];
 }
 
-function cmpStr(a: string, b: string): number { return a < b ? -1 : a > b ? 1 : 0; }
+function cmpStr(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
 
 /** The fields of an alert its deterministic order reads. */
 export interface AlertSortKey {
-  stop_at: string; start_at: string; scenario: string; events_count: number; message: string;
+  stop_at: string;
+  start_at: string;
+  scenario: string;
+  events_count: number;
+  message: string;
   source: { scope: string; value: string };
 }
 
 /** The sort key of an alert, without the rest of it (replays keep alerts as JSON text beside it). */
 export function alertSortKey(a: LapiAlertJSON): AlertSortKey {
   return {
-    stop_at: a.stop_at, start_at: a.start_at, scenario: a.scenario, events_count: a.events_count, message: a.message,
+    stop_at: a.stop_at,
+    start_at: a.start_at,
+    scenario: a.scenario,
+    events_count: a.events_count,
+    message: a.message,
     source: { scope: a.source.scope, value: a.source.value },
   };
 }
@@ -33,16 +43,22 @@ export function alertSortKey(a: LapiAlertJSON): AlertSortKey {
  * start time and events count (ties between identical alerts are harmless).
  */
 export function compareAlertJSON(a: AlertSortKey, b: AlertSortKey): number {
-  const ta = timeKey(a.stop_at), tb = timeKey(b.stop_at);
+  const ta = timeKey(a.stop_at),
+    tb = timeKey(b.stop_at);
   if (ta[0] !== tb[0]) {
     if (Number.isNaN(ta[0])) return 1;
     if (Number.isNaN(tb[0])) return -1;
     return ta[0] - tb[0];
   }
   if (ta[1] !== tb[1]) return ta[1] - tb[1];
-  return cmpStr(a.scenario, b.scenario)
-    || cmpStr(a.source.scope, b.source.scope) || cmpStr(a.source.value, b.source.value)
-    || cmpStr(a.start_at, b.start_at) || a.events_count - b.events_count || cmpStr(a.message, b.message);
+  return (
+    cmpStr(a.scenario, b.scenario) ||
+    cmpStr(a.source.scope, b.source.scope) ||
+    cmpStr(a.source.value, b.source.value) ||
+    cmpStr(a.start_at, b.start_at) ||
+    a.events_count - b.events_count ||
+    cmpStr(a.message, b.message)
+  );
 }
 
 export function sortAlertsJSON<T extends AlertSortKey>(alerts: T[]): T[] {

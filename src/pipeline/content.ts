@@ -31,7 +31,10 @@ export interface ContentOptions {
 }
 
 /** simulation.yaml's content, as plain data (it crosses to worker threads) */
-export interface SimulationSwitch { simulation: boolean; exclusions: string[] }
+export interface SimulationSwitch {
+  simulation: boolean;
+  exclusions: string[];
+}
 
 export interface LoadedContent {
   /** where the content came from (for messages) */
@@ -45,7 +48,9 @@ export interface LoadedContent {
 
 /** A content folder that cannot be loaded (CONTENT_LOAD). */
 export class ContentError extends PicketError {
-  constructor(message: string) { super('CONTENT_LOAD', message); }
+  constructor(message: string) {
+    super('CONTENT_LOAD', message);
+  }
 }
 
 export function resolveContentSet(contentDir?: string | null): { set: ContentSet; origin: string } {
@@ -68,24 +73,40 @@ export function loadContent(o: ContentOptions): LoadedContent {
   const { set, origin } = resolveContentSet(o.contentDir);
   if (o.dataDir) set.dataDir = resolve(o.dataDir);
   const hubInfo = o.hubDir ? hubVersions(o.hubDir) : undefined;
-  const enrich = makeEnrichContext({ dataDir: set.dataDir, year: o.year ?? new Date().getUTCFullYear(), timeMachine: o.timeMachine, shippedGeo: true });
+  const enrich = makeEnrichContext({
+    dataDir: set.dataDir,
+    year: o.year ?? new Date().getUTCFullYear(),
+    timeMachine: o.timeMachine,
+    shippedGeo: true,
+  });
   const lib = (): PatternLibrary => {
     const l = PatternLibrary.withBuiltins();
     if (set.patternsDir) l.loadDirectory(set.patternsDir);
     return l;
   };
   const wrap = <T>(what: string, f: () => T): T => {
-    try { return f(); } catch (e) {
+    try {
+      return f();
+    } catch (e) {
       const msg = errorMessage(e);
       throw new ContentError(`loading ${what} from ${origin}: ${msg}`);
     }
   };
   const parsers = wrap('parsers', () => loadParserTree(set.parsers, { patterns: lib(), dataDir: set.dataDir, enrich }));
   // (no postoverflows, the usual case: no second copy of the pattern files)
-  const postoverflows = wrap('postoverflows', () => loadParserTree(set.postoverflows,
-    { patterns: set.postoverflows.length ? lib() : PatternLibrary.withBuiltins(), dataDir: set.dataDir, enrich }));
-  const scenarios = wrap('scenarios', () => loadScenarios(set.scenarios, {
-    dataDir: set.dataDir, hubInfo, simulation: o.simulation ?? undefined,
-  }));
+  const postoverflows = wrap('postoverflows', () =>
+    loadParserTree(set.postoverflows, {
+      patterns: set.postoverflows.length ? lib() : PatternLibrary.withBuiltins(),
+      dataDir: set.dataDir,
+      enrich,
+    }),
+  );
+  const scenarios = wrap('scenarios', () =>
+    loadScenarios(set.scenarios, {
+      dataDir: set.dataDir,
+      hubInfo,
+      simulation: o.simulation ?? undefined,
+    }),
+  );
   return { origin, set, parsers, postoverflows, scenarios, warnings: [...parsers.warnings, ...postoverflows.warnings] };
 }

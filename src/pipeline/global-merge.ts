@@ -25,10 +25,18 @@ export function hasGlobalScenarios(set: ScenarioSet): boolean {
  * and hands `toMerge` each parsed event a global scenario wants, with its index in the pushLines call. Empty when
  * the content has no global scenario.
  */
-export function shardOptions(set: ScenarioSet, toMerge: (evt: Event, index: number) => void): Pick<AgentOptions, 'active' | 'tap'> {
+export function shardOptions(
+  set: ScenarioSet,
+  toMerge: (evt: Event, index: number) => void,
+): Pick<AgentOptions, 'active' | 'tap'> {
   if (!hasGlobalScenarios(set)) return {};
   const wanted = globalFilter(set);
-  return { active: perSource, tap: (evt, i) => { if (wanted(evt)) toMerge(evt, i); } };
+  return {
+    active: perSource,
+    tap: (evt, i) => {
+      if (wanted(evt)) toMerge(evt, i);
+    },
+  };
 }
 
 /** Does this parsed event pass the filter of a global scenario (then the main thread needs it)? */
@@ -39,7 +47,11 @@ function globalFilter(set: ScenarioSet): (evt: Event) => boolean {
     env.evt = evt;
     for (const s of globals) {
       // a filter error is the main engine's to count and report: send the event on
-      try { if (s.filter.run(env) === true) return true; } catch { return true; }
+      try {
+        if (s.filter.run(env) === true) return true;
+      } catch {
+        return true;
+      }
     }
     return false;
   };
@@ -50,7 +62,9 @@ export class GlobalMerge {
   private pending: Array<{ n: number; e: Event }> = [];
   constructor(readonly agent: Agent) {}
 
-  add(n: number, e: Event): void { this.pending.push({ n, e }); }
+  add(n: number, e: Event): void {
+    this.pending.push({ n, e });
+  }
 
   /** Pours, in line order, the events of lines numbered <= watermark (every shard is past them). */
   drain(watermark: number): void {

@@ -16,13 +16,19 @@ import { parseIPv6At, quadEnd } from '../net/ip.js';
 export let ADDR_START = 0;
 export let ADDR_END = 0;
 
-function isDigit(c: number): boolean { return c >= 48 && c <= 57; }
-function isHex(c: number): boolean { return (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70); }
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+function isHex(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
+}
 function isWordChar(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
 }
 /** characters an address run may contain */
-function isRunChar(c: number): boolean { return isHex(c) || c === 58 || c === 46; }
+function isRunChar(c: number): boolean {
+  return isHex(c) || c === 58 || c === 46;
+}
 
 /** Bytes written by the net/ip.ts scanners (this module only asks whether a run is an address). */
 const scratch = new Uint8Array(16);
@@ -71,12 +77,24 @@ export function findAddress(s: string): boolean {
       if (colons >= 2) {
         // IPv6, possibly with a trailing ":port"-like piece or punctuation: try the full run, then trim
         // trailing '.' / ':' (sentence ends, "addr:" labels)
-        while (end > i && (s.charCodeAt(end - 1) === 46 || (s.charCodeAt(end - 1) === 58 && s.charCodeAt(end - 2) !== 58))) end--;
-        if (end - i >= 2 && parseIPv6At(s, i, end, scratch, true)) { ADDR_START = i; ADDR_END = end; return true; }
+        while (
+          end > i &&
+          (s.charCodeAt(end - 1) === 46 || (s.charCodeAt(end - 1) === 58 && s.charCodeAt(end - 2) !== 58))
+        )
+          end--;
+        if (end - i >= 2 && parseIPv6At(s, i, end, scratch, true)) {
+          ADDR_START = i;
+          ADDR_END = end;
+          return true;
+        }
       }
       if (isDigit(c)) {
         const v4 = ipv4At(s, i, e);
-        if (v4 > 0) { ADDR_START = i; ADDR_END = v4; return true; }
+        if (v4 > 0) {
+          ADDR_START = i;
+          ADDR_END = v4;
+          return true;
+        }
       }
     }
     i = e + 1;
@@ -119,7 +137,11 @@ export function shardOf(s: string, n: number): number {
 export class ShardRouter {
   private readonly owner = new Map<number, number>();
   private readonly load: Float64Array;
-  constructor(readonly shards: number, private readonly none: number, private readonly maxOwners = 1 << 18) {
+  constructor(
+    readonly shards: number,
+    private readonly none: number,
+    private readonly maxOwners = 1 << 18,
+  ) {
     this.load = new Float64Array(shards);
   }
   route(line: string): number {

@@ -29,8 +29,12 @@ export function unknownTypeWarnings(tree: ParserTree, configured: Iterable<strin
   const known = knownLogTypes(tree);
   if (known === null) return [];
   const list = [...known].sort().join(', ');
-  const accepted = (t: string): boolean => known.has(t) ||
-    [...known].some((k) => k.endsWith('*') && t.startsWith(k.slice(0, -1)));
-  return [...new Set(configured)].filter((t) => !accepted(t))
-    .map((t) => `log type '${t}' (labels.type) is not accepted by any parser: its lines will not be parsed; known types: ${list}`);
+  const accepted = (t: string): boolean =>
+    known.has(t) || [...known].some((k) => k.endsWith('*') && t.startsWith(k.slice(0, -1)));
+  return [...new Set(configured)]
+    .filter((t) => !accepted(t))
+    .map(
+      (t) =>
+        `log type '${t}' (labels.type) is not accepted by any parser: its lines will not be parsed; known types: ${list}`,
+    );
 }

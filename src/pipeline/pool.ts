@@ -42,7 +42,7 @@ import type { MetricsTask, Segment, WorkerInit, WorkerResult, WorkerTask } from 
 import { emptySnapshot, mergeSnapshots, type MetricsSnapshot } from '../metrics/snapshot.js';
 
 /** a task without its sequence number (added per shard by enqueue) */
-type TaskBody = WorkerTask extends infer T ? T extends WorkerTask ? Omit<T, 'seq'> : never : never;
+type TaskBody = WorkerTask extends infer T ? (T extends WorkerTask ? Omit<T, 'seq'> : never) : never;
 
 export interface PipelineOptions {
   contentDir?: string | null;
@@ -110,24 +110,41 @@ export function defaultWorkers(timeMachine = false): number {
 export async function createPipeline(o: PipelineOptions): Promise<Pipeline> {
   const workers = o.workers ?? defaultWorkers(o.timeMachine);
   // content is always loaded on the main thread: load errors surface here (naming the file), not in a worker
-  const content = o.content ?? loadContent({
-    contentDir: o.contentDir, dataDir: o.contentDataDir, hubDir: o.hubDir, year: o.year, timeMachine: o.timeMachine,
-    simulation: o.simulation,
-  });
+  const content =
+    o.content ??
+    loadContent({
+      contentDir: o.contentDir,
+      dataDir: o.contentDataDir,
+      hubDir: o.hubDir,
+      year: o.year,
+      timeMachine: o.timeMachine,
+      simulation: o.simulation,
+    });
   if (workers <= 0) return new InProcessPipeline(content, o);
   // piscina is loaded only for a pool (in-process replays start faster without it)
   const { Piscina: PiscinaClass } = await import('piscina');
   const pool = new PoolPipeline(content, o, workers, o.mainShard ?? o.timeMachine, PiscinaClass);
-  try { await pool.start(); } catch (e) { await pool.close().catch(() => undefined); throw e; }
+  try {
+    await pool.start();
+  } catch (e) {
+    await pool.close().catch(() => undefined);
+    throw e;
+  }
   return pool;
 }
 
 /** An agent on the main thread: its alerts leave through `onAlert` as LAPI JSON. */
-function mainThreadAgent(content: LoadedContent, o: PipelineOptions, extra: Pick<AgentOptions, 'active' | 'tap'> = {},
-  shardCount = 1): Agent {
+function mainThreadAgent(
+  content: LoadedContent,
+  o: PipelineOptions,
+  extra: Pick<AgentOptions, 'active' | 'tap'> = {},
+  shardCount = 1,
+): Agent {
   const onAlert = o.onAlert;
   return new Agent(content, {
-    mode: o.timeMachine ? TIMEMACHINE : LIVE, store: o.store, log: o.log,
+    mode: o.timeMachine ? TIMEMACHINE : LIVE,
+    store: o.store,
+    log: o.log,
     maxBuckets: perShardCeiling(o.maxBuckets ?? DEFAULT_MAX_LIVE_BUCKETS, shardCount),
     sink: (a) => onAlert(alertToLapiJSON(a)),
     ...extra,
@@ -138,18 +155,41 @@ class InProcessPipeline implements Pipeline {
   readonly workers = 0;
   readonly mainShard = true;
   private readonly agent: Agent;
-  constructor(readonly content: LoadedContent, o: PipelineOptions) {
+  constructor(
+    readonly content: LoadedContent,
+    o: PipelineOptions,
+  ) {
     this.agent = mainThreadAgent(content, o);
   }
-  push(lines: readonly string[], source: LineSource): void { this.agent.pushLines(lines, source); }
-  tick(nowMs?: number): Promise<void> { this.agent.tick(nowMs ?? Date.now()); return Promise.resolve(); }
-  drain(): Promise<void> { return Promise.resolve(); }
-  finish(): Promise<AgentCounters> { this.agent.flush(); return Promise.resolve(this.agent.counters()); }
-  counters(): Promise<AgentCounters> { return Promise.resolve(this.agent.counters()); }
-  close(): Promise<void> { return Promise.resolve(); }
-  metrics(): Promise<MetricsSnapshot> { return Promise.resolve(this.agent.metricsSnapshot()); }
-  queueDepth(): number { return 0; }
-  utilization(): number { return 0; }
+  push(lines: readonly string[], source: LineSource): void {
+    this.agent.pushLines(lines, source);
+  }
+  tick(nowMs?: number): Promise<void> {
+    this.agent.tick(nowMs ?? Date.now());
+    return Promise.resolve();
+  }
+  drain(): Promise<void> {
+    return Promise.resolve();
+  }
+  finish(): Promise<AgentCounters> {
+    this.agent.flush();
+    return Promise.resolve(this.agent.counters());
+  }
+  counters(): Promise<AgentCounters> {
+    return Promise.resolve(this.agent.counters());
+  }
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+  metrics(): Promise<MetricsSnapshot> {
+    return Promise.resolve(this.agent.metricsSnapshot());
+  }
+  queueDepth(): number {
+    return 0;
+  }
+  utilization(): number {
+    return 0;
+  }
 }
 
 interface Shard {
@@ -194,29 +234,57 @@ class PoolPipeline implements Pipeline {
   private readonly merge: GlobalMerge | null = null;
   private nextLine = 0;
   private localNos: number[] = [];
-  constructor(readonly content: LoadedContent, private readonly o: PipelineOptions, readonly workers: number, readonly mainShard: boolean,
-    PiscinaClass: typeof Piscina) {
+  constructor(
+    readonly content: LoadedContent,
+    private readonly o: PipelineOptions,
+    readonly workers: number,
+    readonly mainShard: boolean,
+    PiscinaClass: typeof Piscina,
+  ) {
     this.batchLines = o.batchLines ?? 4096;
     // lines without an address (half of an auth.log: sessions, sudo...) stay together on the last shard: a
     // worker, never the main thread, which also reads and shards
     const shards = workers + (mainShard ? 1 : 0);
     this.router = new ShardRouter(shards, shards - 1);
-    if (hasGlobalScenarios(content.scenarios)) this.merge = new GlobalMerge(mainThreadAgent(content, o, { active: (x) => !perSource(x) }));
+    if (hasGlobalScenarios(content.scenarios))
+      this.merge = new GlobalMerge(mainThreadAgent(content, o, { active: (x) => !perSource(x) }));
     if (mainShard) {
       const merge = this.merge;
       const opts = shardOptions(content.scenarios, (evt, i) => merge!.add(this.runningNos[i]!, evt));
       this.local = mainThreadAgent(content, o, opts, shards);
     }
     const init: WorkerInit = {
-      contentDir: o.contentDir ?? null, dataDir: o.contentDataDir ?? null, hubDir: o.hubDir ?? null, year: o.year ?? null,
-      timeMachine: o.timeMachine, store: o.store ?? 'wasm', simulation: o.simulation ?? null,
+      contentDir: o.contentDir ?? null,
+      dataDir: o.contentDataDir ?? null,
+      hubDir: o.hubDir ?? null,
+      year: o.year ?? null,
+      timeMachine: o.timeMachine,
+      store: o.store ?? 'wasm',
+      simulation: o.simulation ?? null,
       maxBuckets: perShardCeiling(o.maxBuckets ?? DEFAULT_MAX_LIVE_BUCKETS, shards),
     };
     const filename = new URL('./worker.js', import.meta.url).href;
     for (let i = 0; i < workers; i++) {
       this.shards.push({
-        pool: new PiscinaClass({ filename, minThreads: 1, maxThreads: 1, concurrentTasksPerWorker: MAX_INFLIGHT + 2, idleTimeout: 2 ** 31 - 1, workerData: init }),
-        segments: [], held: 0, parts: [], nos: [], assigned: -1, done: -1, pending: [], seq: 0, inflight: 0, metrics: emptySnapshot(), metricsReq: null,
+        pool: new PiscinaClass({
+          filename,
+          minThreads: 1,
+          maxThreads: 1,
+          concurrentTasksPerWorker: MAX_INFLIGHT + 2,
+          idleTimeout: 2 ** 31 - 1,
+          workerData: init,
+        }),
+        segments: [],
+        held: 0,
+        parts: [],
+        nos: [],
+        assigned: -1,
+        done: -1,
+        pending: [],
+        seq: 0,
+        inflight: 0,
+        metrics: emptySnapshot(),
+        metricsReq: null,
       });
     }
   }
@@ -247,16 +315,31 @@ class PoolPipeline implements Pipeline {
       let parts: string[];
       const last = segs.length - 1;
       const sl = last >= 0 ? segs[last]! : null;
-      if (sl !== null && sl.src === source.src && sl.labels === source.labels && sl.module === source.module &&
-        sl.timeMachine === source.timeMachine) parts = sh.parts[last]!;
+      if (
+        sl !== null &&
+        sl.src === source.src &&
+        sl.labels === source.labels &&
+        sl.module === source.module &&
+        sl.timeMachine === source.timeMachine
+      )
+        parts = sh.parts[last]!;
       else {
-        segs.push({ src: source.src, module: source.module, labels: source.labels, timeMachine: source.timeMachine, text: '' });
+        segs.push({
+          src: source.src,
+          module: source.module,
+          labels: source.labels,
+          timeMachine: source.timeMachine,
+          text: '',
+        });
         parts = [];
         sh.parts.push(parts);
         if (numbered) sh.nos.push([]);
       }
       parts.push(line);
-      if (numbered) { sh.nos[sh.nos.length - 1]!.push(no); sh.assigned = no; }
+      if (numbered) {
+        sh.nos[sh.nos.length - 1]!.push(no);
+        sh.assigned = no;
+      }
       if (++sh.held >= this.batchLines) {
         const w = this.send(sh);
         if (w) wait = w;
@@ -264,7 +347,10 @@ class PoolPipeline implements Pipeline {
     }
     // live: no line waits for a batch to fill (replay batches for throughput)
     if (!this.o.timeMachine) {
-      for (const sh of this.shards) { const w = this.send(sh); if (w) wait = w; }
+      for (const sh of this.shards) {
+        const w = this.send(sh);
+        if (w) wait = w;
+      }
       this.runLocal();
     }
     return wait ?? undefined;
@@ -302,25 +388,44 @@ class PoolPipeline implements Pipeline {
       if (this.merge !== null) segments[i]!.lineNos = sh.nos[i]!;
     }
     const n = sh.held;
-    sh.segments = []; sh.parts = []; sh.nos = []; sh.held = 0;
+    sh.segments = [];
+    sh.parts = [];
+    sh.nos = [];
+    sh.held = 0;
     sh.inflight += n;
-    this.enqueue(sh, { op: 'lines', segments }).then(() => { sh.inflight -= n; }, () => { sh.inflight -= n; });
+    this.enqueue(sh, { op: 'lines', segments }).then(
+      () => {
+        sh.inflight -= n;
+      },
+      () => {
+        sh.inflight -= n;
+      },
+    );
     if (sh.pending.length > MAX_INFLIGHT) return sh.pending[0]!;
     return null;
   }
 
   private enqueue(sh: Shard, task: TaskBody): Promise<WorkerResult> {
     const p = sh.pool.run({ ...task, seq: sh.seq++ }) as Promise<WorkerResult>;
-    const done = p.then((r) => {
-      for (const a of r.alerts) this.o.onAlert(a);
-      const m = this.merge;
-      if (m !== null) {
-        if (r.global) for (const g of r.global) m.add(g.n, eventFromWire(g.e));
-        if (r.through !== undefined && r.through > sh.done) sh.done = r.through;
-        this.drainGlobal();
-      }
-    }, (e: Error) => { this.failure ??= e; })
-      .finally(() => { const i = sh.pending.indexOf(done); if (i >= 0) sh.pending.splice(i, 1); });
+    const done = p
+      .then(
+        (r) => {
+          for (const a of r.alerts) this.o.onAlert(a);
+          const m = this.merge;
+          if (m !== null) {
+            if (r.global) for (const g of r.global) m.add(g.n, eventFromWire(g.e));
+            if (r.through !== undefined && r.through > sh.done) sh.done = r.through;
+            this.drainGlobal();
+          }
+        },
+        (e: Error) => {
+          this.failure ??= e;
+        },
+      )
+      .finally(() => {
+        const i = sh.pending.indexOf(done);
+        if (i >= 0) sh.pending.splice(i, 1);
+      });
     sh.pending.push(done);
     return p;
   }
@@ -360,16 +465,27 @@ class PoolPipeline implements Pipeline {
     const waits = this.shards.map((sh) => {
       if (!sh.metricsReq) {
         const task: MetricsTask = { op: 'metrics' };
-        sh.metricsReq = (sh.pool.run(task) as Promise<WorkerResult>).then(
-          (r) => { if (r.metrics) sh.metrics = r.metrics; },
-          () => undefined,
-        ).finally(() => { sh.metricsReq = null; });
+        sh.metricsReq = (sh.pool.run(task) as Promise<WorkerResult>)
+          .then(
+            (r) => {
+              if (r.metrics) sh.metrics = r.metrics;
+            },
+            () => undefined,
+          )
+          .finally(() => {
+            sh.metricsReq = null;
+          });
       }
       return sh.metricsReq;
     });
     // bounded: a worker busy with a long batch answers later (its reply updates the cached snapshot)
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.all(waits), new Promise<void>((r) => { timer = setTimeout(r, METRICS_WAIT_MS); })]);
+    await Promise.race([
+      Promise.all(waits),
+      new Promise<void>((r) => {
+        timer = setTimeout(r, METRICS_WAIT_MS);
+      }),
+    ]);
     clearTimeout(timer);
     const snaps = this.shards.map((sh) => sh.metrics);
     if (this.local !== null) snaps.unshift(this.local.metricsSnapshot());

@@ -13,7 +13,12 @@ import { errorMessage, PicketError } from '../core/errors.js';
 
 /** A log file a replay cannot read (PIPELINE_READ_LOG). */
 export class LogReadError extends PicketError {
-  constructor(readonly file: string, message: string) { super('PIPELINE_READ_LOG', `${file}: ${message}`); }
+  constructor(
+    readonly file: string,
+    message: string,
+  ) {
+    super('PIPELINE_READ_LOG', `${file}: ${message}`);
+  }
 }
 
 function isGzip(file: string): boolean {
@@ -23,13 +28,19 @@ function isGzip(file: string): boolean {
     fd = fs.openSync(file, 'r');
     const b = Buffer.alloc(2);
     return fs.readSync(fd, b, 0, 2, 0) === 2 && b[0] === 0x1f && b[1] === 0x8b;
-  } catch { return false; } finally { if (fd !== null) fs.closeSync(fd); }
+  } catch {
+    return false;
+  } finally {
+    if (fd !== null) fs.closeSync(fd);
+  }
 }
 
 /** Calls `onLines` with consecutive batches of complete lines; resolves with the number of lines. */
 export async function readLogLines(file: string, onLines: (lines: string[]) => void | Promise<void>): Promise<number> {
   let st: fs.Stats;
-  try { st = fs.statSync(file); } catch (e) {
+  try {
+    st = fs.statSync(file);
+  } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new LogReadError(file, code === 'ENOENT' ? 'no such file' : errorMessage(e));
   }
@@ -58,28 +69,51 @@ const YIELD_EVERY = 16;
 
 async function readPlain(file: string, onLines: (lines: string[]) => void | Promise<void>): Promise<number> {
   let fd: number;
-  try { fd = fs.openSync(file, 'r'); } catch (e) { throw new LogReadError(file, errorMessage(e)); }
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch (e) {
+    throw new LogReadError(file, errorMessage(e));
+  }
   const splitter = new LineSplitter(onLines);
   let buf = Buffer.allocUnsafe(READ_SIZE);
   let kept = 0; // bytes of a partial line carried at the start of buf
   let sinceYield = 0;
   try {
     for (;;) {
-      if (kept === buf.length) { const b = Buffer.allocUnsafe(buf.length * 2); buf.copy(b, 0, 0, kept); buf = b; }
+      if (kept === buf.length) {
+        const b = Buffer.allocUnsafe(buf.length * 2);
+        buf.copy(b, 0, 0, kept);
+        buf = b;
+      }
       // Synchronous reads (64 KiB from the page cache: tens of microseconds): an fs.read round trip through
       // libuv's thread pool waited on a thread wake-up each time, ~7% of an sshd replay idle on two busy cores.
       // The event loop still turns between batches: awaiting the pipeline, or every YIELD_EVERY reads.
       let n: number;
-      try { n = fs.readSync(fd, buf, kept, buf.length - kept, null); } catch (e) { throw new LogReadError(file, `read error: ${errorMessage(e)}`); }
+      try {
+        n = fs.readSync(fd, buf, kept, buf.length - kept, null);
+      } catch (e) {
+        throw new LogReadError(file, `read error: ${errorMessage(e)}`);
+      }
       if (n === 0) break;
       const end = kept + n;
       const r = splitter.push(buf, 0, end, true);
-      if (r) { await r; sinceYield = 0; } else if (++sinceYield >= YIELD_EVERY) { sinceYield = 0; await new Promise<void>((ok) => setImmediate(ok)); }
+      if (r) {
+        await r;
+        sinceYield = 0;
+      } else if (++sinceYield >= YIELD_EVERY) {
+        sinceYield = 0;
+        await new Promise<void>((ok) => setImmediate(ok));
+      }
       kept = end - splitter.consumed;
       if (kept > 0) buf.copy(buf, 0, splitter.consumed, end);
     }
-    if (kept > 0) { const r = splitter.flush(buf, kept); if (r) await r; }
-  } finally { fs.closeSync(fd); }
+    if (kept > 0) {
+      const r = splitter.flush(buf, kept);
+      if (r) await r;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
   return splitter.total;
 }
 
@@ -93,7 +127,12 @@ class LineSplitter {
 
   push(chunk: Buffer, from: number, to: number, callerKeepsTail: boolean): void | Promise<void> {
     let buf = chunk;
-    if (this.partial) { buf = Buffer.concat([this.partial, chunk.subarray(from, to)]); from = 0; to = buf.length; this.partial = null; }
+    if (this.partial) {
+      buf = Buffer.concat([this.partial, chunk.subarray(from, to)]);
+      from = 0;
+      to = buf.length;
+      this.partial = null;
+    }
     const lines: string[] = [];
     let start = from;
     for (;;) {

@@ -53,7 +53,9 @@ export interface ReplayResult {
 
 /** An alert kept by a replay: its JSON text (about a quarter of the objects' heap: an alert carries the meta of
  *  up to `capacity` events; 2,109 nginx alerts held ~25 MiB as objects) and its sort key. */
-interface KeptAlert extends AlertSortKey { json: string }
+interface KeptAlert extends AlertSortKey {
+  json: string;
+}
 
 export async function runReplay(o: ReplayOptions): Promise<ReplayResult> {
   const kept: KeptAlert[] = [];
@@ -68,7 +70,11 @@ export async function runReplay(o: ReplayOptions): Promise<ReplayResult> {
     batchLines: o.batchLines,
     mainShard: o.mainShard,
     log: o.log,
-    onAlert: (a) => { const k = alertSortKey(a) as KeptAlert; k.json = JSON.stringify(a); kept.push(k); },
+    onAlert: (a) => {
+      const k = alertSortKey(a) as KeptAlert;
+      k.json = JSON.stringify(a);
+      kept.push(k);
+    },
   });
   const labels = { ...(o.labels ?? {}), type: o.type };
   const t0 = process.hrtime.bigint();
@@ -94,10 +100,23 @@ export async function runReplay(o: ReplayOptions): Promise<ReplayResult> {
   const alertsByScenario: Record<string, number> = {};
   for (const k of Object.keys(c.alerts).sort()) alertsByScenario[k] = c.alerts[k]!;
   return {
-    lines, parsed: c.parsed, unparsed: c.unparsed, parseErrors: c.parseErrors, whitelisted: c.whitelisted, poured: c.poured,
-    pouredByScenario, alertsByScenario, alertsJSON,
-    get alerts() { return (parsedAlerts ??= alertsJSON.map((j) => JSON.parse(j) as LapiAlertJSON)); },
-    workers: pipe.workers, content: pipe.content.origin,
-    warnings: pipe.content.warnings, seconds, linesPerSecond: seconds > 0 ? lines / seconds : 0, counters: c,
+    lines,
+    parsed: c.parsed,
+    unparsed: c.unparsed,
+    parseErrors: c.parseErrors,
+    whitelisted: c.whitelisted,
+    poured: c.poured,
+    pouredByScenario,
+    alertsByScenario,
+    alertsJSON,
+    get alerts() {
+      return (parsedAlerts ??= alertsJSON.map((j) => JSON.parse(j) as LapiAlertJSON));
+    },
+    workers: pipe.workers,
+    content: pipe.content.origin,
+    warnings: pipe.content.warnings,
+    seconds,
+    linesPerSecond: seconds > 0 ? lines / seconds : 0,
+    counters: c,
   };
 }

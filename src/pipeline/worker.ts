@@ -26,7 +26,10 @@ export interface WorkerInit {
 }
 
 /** lines joined by '\n'; lineNos: the pipeline's number of each line, when the content has global scenarios */
-export interface Segment extends LineSource { text: string; lineNos?: number[] }
+export interface Segment extends LineSource {
+  text: string;
+  lineNos?: number[];
+}
 
 /** `seq`: per-shard sequence number (0, 1, 2 ...); the worker processes tasks strictly in seq order. */
 export type WorkerTask =
@@ -36,10 +39,15 @@ export type WorkerTask =
   | { seq: number; op: 'counters' };
 
 /** Out of sequence (no `seq`): answered at once, between two tasks, with the shard's metric counters. */
-export interface MetricsTask { op: 'metrics' }
+export interface MetricsTask {
+  op: 'metrics';
+}
 
 export interface WorkerResult {
-  alerts: LapiAlertJSON[]; counters?: AgentCounters; warnings?: string[]; metrics?: MetricsSnapshot;
+  alerts: LapiAlertJSON[];
+  counters?: AgentCounters;
+  warnings?: string[];
+  metrics?: MetricsSnapshot;
   /** events for the main thread's global scenarios (global-merge.ts), with their line numbers */
   global?: Array<{ n: number; e: WireEvent }>;
   /** highest line number processed by this shard so far */
@@ -57,18 +65,29 @@ function getAgent(): Agent {
   if (agent) return agent;
   const init = workerData as WorkerInit;
   const content = loadContent({
-    contentDir: init.contentDir, dataDir: init.dataDir, hubDir: init.hubDir, year: init.year, timeMachine: init.timeMachine,
+    contentDir: init.contentDir,
+    dataDir: init.dataDir,
+    hubDir: init.hubDir,
+    year: init.year,
+    timeMachine: init.timeMachine,
     simulation: init.simulation,
   });
   // global scenarios run on the main thread (global-merge.ts): this shard pours only per-source ones and
   // sends back the events a global one wants
   agent = new Agent(content, {
-    ...shardOptions(content.scenarios, (evt, i) => { if (lineNos !== undefined) outGlobal.push({ n: lineNos[i]!, e: eventToWire(evt) }); }),
+    ...shardOptions(content.scenarios, (evt, i) => {
+      if (lineNos !== undefined) outGlobal.push({ n: lineNos[i]!, e: eventToWire(evt) });
+    }),
     mode: init.timeMachine ? TIMEMACHINE : LIVE,
     store: init.store,
     maxBuckets: init.maxBuckets,
-    sink: (a) => { out.push(alertToLapiJSON(a)); },
-    log: (m) => { const k = m.slice(0, 200); warnings.set(k, (warnings.get(k) ?? 0) + 1); },
+    sink: (a) => {
+      out.push(alertToLapiJSON(a));
+    },
+    log: (m) => {
+      const k = m.slice(0, 200);
+      warnings.set(k, (warnings.get(k) ?? 0) + 1);
+    },
   });
   return agent;
 }
@@ -113,7 +132,10 @@ export default function run(task: WorkerTask | MetricsTask): WorkerResult {
   }
   const r: WorkerResult = { alerts: out, through };
   out = [];
-  if (outGlobal.length) { r.global = outGlobal; outGlobal = []; }
+  if (outGlobal.length) {
+    r.global = outGlobal;
+    outGlobal = [];
+  }
   if (counters) {
     r.counters = counters;
     r.warnings = [...warnings].map(([m, n]) => `${n}x ${m}`);

@@ -48,7 +48,12 @@ export function toExprAlert(a: NewAlert): Alert {
     for (const d of a.decisions) {
       const decision: Decision = {
         Duration: Number.isNaN(stop) ? '' : formatRemaining(d.until, stop),
-        Origin: d.origin, Scenario: d.scenario, Scope: d.scope, Simulated: d.simulated, Type: d.type, Value: d.value,
+        Origin: d.origin,
+        Scenario: d.scenario,
+        Scope: d.scope,
+        Simulated: d.simulated,
+        Type: d.type,
+        Value: d.value,
       };
       alert.Decisions.push(decision);
     }

@@ -19,8 +19,10 @@ on_success: break
 `;
 }
 
-export const DEFAULT_PROFILES_YAML = remediationProfile('default_ip_remediation', 'Ip') + '---\n'
-  + remediationProfile('default_range_remediation', 'Range');
+export const DEFAULT_PROFILES_YAML =
+  remediationProfile('default_ip_remediation', 'Ip') +
+  '---\n' +
+  remediationProfile('default_range_remediation', 'Range');
 
 /** The embedded defaults, parsed (a fresh array each call: callers may keep or extend it). */
 export function defaultProfiles(): Profile[] {

@@ -2,8 +2,14 @@
 // (alert -> decisions, notifications), Picket's embedded default profiles, simulation.yaml.
 
 export {
-  parseProfiles, loadProfilesFile, ProfileError,
-  type Profile, type ProfileDecision, type OnSuccess, type OnFailure, type OnError,
+  parseProfiles,
+  loadProfilesFile,
+  ProfileError,
+  type Profile,
+  type ProfileDecision,
+  type OnSuccess,
+  type OnFailure,
+  type OnError,
 } from './load.js';
 export { applyProfiles, type ProfileContext, type ProfileOutcome } from './apply.js';
 export { defaultProfiles, DEFAULT_PROFILES_YAML } from './defaults.js';

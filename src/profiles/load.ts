@@ -50,7 +50,12 @@ export interface Profile {
 
 /** A profiles.yaml that cannot be used, or a profile failing on an alert (code CONFIG_BAD_PROFILE). */
 export class ProfileError extends PicketError {
-  constructor(readonly where: string, readonly profile: string, readonly field: string | null, reason: string) {
+  constructor(
+    readonly where: string,
+    readonly profile: string,
+    readonly field: string | null,
+    reason: string,
+  ) {
     super('CONFIG_BAD_PROFILE', `${where}: ${profile}${field ? `: field "${field}"` : ''}: ${reason}`);
   }
 }
@@ -60,9 +65,30 @@ export function profileLabel(name: string | null, document: number): string {
   return name ? `profile "${name}" (document ${document})` : `document ${document}`;
 }
 
-const PROFILE_KEYS = new Set(['name', 'debug', 'filters', 'decisions', 'duration_expr', 'notifications', 'on_success', 'on_failure', 'on_error']);
+const PROFILE_KEYS = new Set([
+  'name',
+  'debug',
+  'filters',
+  'decisions',
+  'duration_expr',
+  'notifications',
+  'on_success',
+  'on_failure',
+  'on_error',
+]);
 /** models.Decision's YAML names; CrowdSec accepts them all in a profile but only uses the first five. */
-const DECISION_KEYS = new Set(['type', 'duration', 'scope', 'origin', 'simulated', 'value', 'scenario', 'id', 'uuid', 'until']);
+const DECISION_KEYS = new Set([
+  'type',
+  'duration',
+  'scope',
+  'origin',
+  'simulated',
+  'value',
+  'scenario',
+  'id',
+  'uuid',
+  'until',
+]);
 const ON_SUCCESS = new Set(['break', 'continue']);
 const ON_FAILURE = new Set(['break', 'continue', 'apply']);
 const ON_ERROR = new Set(['apply', 'continue', 'break', 'ignore']);
@@ -74,12 +100,21 @@ export { yamlBool };
 class DocReader {
   name: string | null = null;
 
-  constructor(readonly where: string, readonly document: number, private readonly doc: YAML.Document.Parsed,
-    private readonly lines: YAML.LineCounter) {}
+  constructor(
+    readonly where: string,
+    readonly document: number,
+    private readonly doc: YAML.Document.Parsed,
+    private readonly lines: YAML.LineCounter,
+  ) {}
 
   fail(field: string | null, reason: string, path?: (string | number)[]): never {
     const line = this.lineOf(path);
-    throw new ProfileError(this.where, profileLabel(this.name, this.document), field, line ? `${reason} (line ${line})` : reason);
+    throw new ProfileError(
+      this.where,
+      profileLabel(this.name, this.document),
+      field,
+      line ? `${reason} (line ${line})` : reason,
+    );
   }
 
   private lineOf(path?: (string | number)[]): number {
@@ -120,9 +155,13 @@ class DocReader {
 
   compile(source: string, field: string, path: (string | number)[]): CompiledExpr {
     try {
-      return compileExpr(source, { env: 'profile', where: `${this.where}: ${profileLabel(this.name, this.document)}: ${field}` });
+      return compileExpr(source, {
+        env: 'profile',
+        where: `${this.where}: ${profileLabel(this.name, this.document)}: ${field}`,
+      });
     } catch (e) {
-      const reason = e instanceof ExprCompileError ? `${e.reason} in expression ${JSON.stringify(source)}` : errorMessage(e);
+      const reason =
+        e instanceof ExprCompileError ? `${e.reason} in expression ${JSON.stringify(source)}` : errorMessage(e);
       return this.fail(field, `cannot compile: ${reason}`, path);
     }
   }
@@ -131,7 +170,8 @@ class DocReader {
 function readDecision(r: DocReader, v: unknown, i: number, hasExpr: boolean): ProfileDecision {
   const field = `decisions[${i}]`;
   const path = ['decisions', i];
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) return r.fail(field, `expected a mapping, got ${describe(v)}`, path);
+  if (v === null || typeof v !== 'object' || Array.isArray(v))
+    return r.fail(field, `expected a mapping, got ${describe(v)}`, path);
   const d = v as Record<string, unknown>;
   for (const k of Object.keys(d)) if (!DECISION_KEYS.has(k)) r.fail(`${field}.${k}`, 'unknown field', [...path, k]);
   const type = r.optString(d.type, `${field}.type`, [...path, 'type']);
@@ -140,14 +180,20 @@ function readDecision(r: DocReader, v: unknown, i: number, hasExpr: boolean): Pr
   let durationMs: number | null = null;
   if (duration !== null) {
     durationMs = parseWireDuration(duration);
-    if (durationMs === null) return r.fail(`${field}.duration`, `invalid duration "${duration}" (Go duration such as 4h, or <n>d)`, [...path, 'duration']);
+    if (durationMs === null)
+      return r.fail(`${field}.duration`, `invalid duration "${duration}" (Go duration such as 4h, or <n>d)`, [
+        ...path,
+        'duration',
+      ]);
   } else if (!hasExpr) {
     return r.fail(`${field}.duration`, 'missing duration (and no duration_expr)', path);
   }
   const scope = r.optString(d.scope, `${field}.scope`, [...path, 'scope']);
   const origin = r.optString(d.origin, `${field}.origin`, [...path, 'origin']);
   return {
-    type, duration, durationMs,
+    type,
+    duration,
+    durationMs,
     scope: scope ? normaliseScope(scope) : null,
     origin: origin === null ? null : origin,
     simulated: r.bool(d.simulated, `${field}.simulated`, [...path, 'simulated']),
@@ -163,7 +209,8 @@ function readProfile(r: DocReader, v: Record<string, unknown>): Profile {
   const durationExpr = exprSource ? r.compile(exprSource, 'duration_expr', ['duration_expr']) : null;
   let decisions: ProfileDecision[] = [];
   if (v.decisions !== undefined && v.decisions !== null) {
-    if (!Array.isArray(v.decisions)) r.fail('decisions', `expected a list, got ${describe(v.decisions)}`, ['decisions']);
+    if (!Array.isArray(v.decisions))
+      r.fail('decisions', `expected a list, got ${describe(v.decisions)}`, ['decisions']);
     decisions = (v.decisions as unknown[]).map((d, i) => readDecision(r, d, i, durationExpr !== null));
   }
   return {
@@ -193,7 +240,12 @@ export function parseProfiles(yamlText: string, where: string): Profile[] {
       const at = e.linePos ? ` (line ${e.linePos[0].line}, column ${e.linePos[0].col})` : '';
       const reason = e.message.split('\n')[0]!.replace(/\s*at line \d+, column \d+:?$/, '');
       const name = YAML.isMap(doc.contents) ? doc.get('name') : null; // often still readable
-      throw new ProfileError(where, profileLabel(typeof name === 'string' ? name : null, i + 1), null, `malformed YAML: ${reason}${at}`);
+      throw new ProfileError(
+        where,
+        profileLabel(typeof name === 'string' ? name : null, i + 1),
+        null,
+        `malformed YAML: ${reason}${at}`,
+      );
     }
     const v: unknown = doc.toJS();
     if (v === null || v === undefined) return; // empty document (e.g. a trailing `---`)

@@ -9,7 +9,10 @@ import { keyName, nodeLine, yamlBool } from '../core/yaml-strict.js';
 
 /** A simulation.yaml that cannot be used (code CONFIG_BAD_SIMULATION); the message names the file and field. */
 export class SimulationConfigError extends PicketError {
-  constructor(readonly where: string, reason: string) {
+  constructor(
+    readonly where: string,
+    reason: string,
+  ) {
     super('CONFIG_BAD_SIMULATION', `${where}: ${reason}`);
   }
 }
@@ -36,7 +39,10 @@ export function parseSimulation(text: string, where: string): SimulationConfig {
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
     const at = e.linePos ? `:${e.linePos[0].line}` : '';
-    throw new SimulationConfigError(`${where}${at}`, `malformed YAML: ${e.message.split('\n')[0]!.replace(/\s*at line \d+, column \d+:?$/, '')}`);
+    throw new SimulationConfigError(
+      `${where}${at}`,
+      `malformed YAML: ${e.message.split('\n')[0]!.replace(/\s*at line \d+, column \d+:?$/, '')}`,
+    );
   }
   const fail = (node: unknown, why: string): never => {
     const line = nodeLine(lc, node);
@@ -55,14 +61,16 @@ export function parseSimulation(text: string, where: string): SimulationConfig {
     if (k === 'simulation') {
       if (js === null || js === undefined) continue;
       const b = yamlBool(js);
-      if (b === null) fail(pair.value, `field "simulation": expected a boolean (true/false/on/off), got ${JSON.stringify(js)}`);
+      if (b === null)
+        fail(pair.value, `field "simulation": expected a boolean (true/false/on/off), got ${JSON.stringify(js)}`);
       simulation = b as boolean;
     } else if (k === 'exclusions') {
       if (js === null || js === undefined) continue;
       if (!YAML.isSeq(pair.value)) return fail(pair.value, 'field "exclusions": expected a list of scenario names');
       pair.value.items.forEach((it, i) => {
         const sc: unknown = YAML.isNode(it) ? it.toJSON() : it;
-        if (typeof sc !== 'string' || sc === '') fail(it, `field "exclusions[${i}]": expected a scenario name, got ${JSON.stringify(sc)}`);
+        if (typeof sc !== 'string' || sc === '')
+          fail(it, `field "exclusions[${i}]": expected a scenario name, got ${JSON.stringify(sc)}`);
         exclusions.push(sc as string);
       });
     } else fail(pair, `field "${k}": unknown field (expected simulation, exclusions)`);

@@ -62,7 +62,11 @@ function listTable<T>(path: string, rows: T[], text: TextCol<T>[], nums: NumCol<
     ...nums.map(([, f]) => ({ n: r[f] as number, k: `${path}.${i}.${f}` })),
   ]);
   const head = [...text.map((t) => t[0]), ...nums.map((n) => n[0])];
-  return table(head, cells, nums.map((_, j) => text.length + j));
+  return table(
+    head,
+    cells,
+    nums.map((_, j) => text.length + j),
+  );
 }
 
 function labelledTable(title: string, rows: Labelled[], path: string): string {
@@ -71,60 +75,109 @@ function labelledTable(title: string, rows: Labelled[], path: string): string {
 
 function incidents(rows: IncidentRow[], path: string): string {
   const text: TextCol<IncidentRow>[] = [
-    ['Alert', (r) => `#${r.alertId}`], ['Scenario', (r) => r.scenario], ['Source', (r) => r.source],
+    ['Alert', (r) => `#${r.alertId}`],
+    ['Scenario', (r) => r.scenario],
+    ['Source', (r) => r.source],
     ['Start', (r) => r.start.slice(0, 19).replace('T', ' ')],
   ];
-  return listTable(path, rows, text, [['Events', 'events'], ['Duration (s)', 'durationS']]);
+  return listTable(path, rows, text, [
+    ['Events', 'events'],
+    ['Duration (s)', 'durationS'],
+  ]);
 }
 
 function figure(c: Chart): string {
   const body = c.values.length ? c.svg : '<p class="empty">no data this month</p>';
-  return `<figure id="${c.id}" data-chart="${c.id}" data-color="${c.color}" data-values="${c.values.join(',')}">`
-    + `<figcaption>${esc(c.title)}</figcaption>${body}</figure>`;
+  return (
+    `<figure id="${c.id}" data-chart="${c.id}" data-color="${c.color}" data-values="${c.values.join(',')}">` +
+    `<figcaption>${esc(c.title)}</figcaption>${body}</figure>`
+  );
 }
 
 const CARDS: [keyof ReportData['summary'], string][] = [
-  ['alerts', 'alerts'], ['sources', 'attacking sources'], ['scenarios', 'scenarios'],
-  ['decisionsIssued', 'decisions issued'], ['countries', 'countries'],
+  ['alerts', 'alerts'],
+  ['sources', 'attacking sources'],
+  ['scenarios', 'scenarios'],
+  ['decisionsIssued', 'decisions issued'],
+  ['countries', 'countries'],
 ];
 
 function head(r: ReportData): string {
-  const cards = CARDS.map(([k, label]) => `<div class="card"><b>${num(r.summary[k], `summary.${k}`)}</b>`
-    + `<small>${esc(label)}<br>${changeText(r.changes[k])}</small></div>`).join('');
-  const warn = r.coverage.complete ? '' : `<p class="warn">The store's oldest alert starts `
-    + `${esc(r.coverage.oldestAlert ?? '(none)')}: retention (or a recent install) may have removed part of this `
-    + 'month. Keep alerts longer (retention.max_age) for full reports.</p>';
+  const cards = CARDS.map(
+    ([k, label]) =>
+      `<div class="card"><b>${num(r.summary[k], `summary.${k}`)}</b>` +
+      `<small>${esc(label)}<br>${changeText(r.changes[k])}</small></div>`,
+  ).join('');
+  const warn = r.coverage.complete
+    ? ''
+    : `<p class="warn">The store's oldest alert starts ` +
+      `${esc(r.coverage.oldestAlert ?? '(none)')}: retention (or a recent install) may have removed part of this ` +
+      'month. Keep alerts longer (retention.max_age) for full reports.</p>';
   return `<h1>Picket security report — ${esc(r.month)}</h1>
 <p class="sub">${esc(r.period.from.slice(0, 10))} to ${esc(r.period.to.slice(0, 10))} (UTC, end excluded)
  · generated ${esc(r.generatedAt)}</p>
 ${warn}<section class="cards">${cards}</section>`;
 }
 
-const COUNTS: [string, 'alerts' | 'sources'][] = [['Alerts', 'alerts'], ['Sources', 'sources']];
+const COUNTS: [string, 'alerts' | 'sources'][] = [
+  ['Alerts', 'alerts'],
+  ['Sources', 'sources'],
+];
 
 function tops(r: ReportData): string {
   const as = (s: { asNumber: string; asName: string }) => (s.asNumber ? `AS${s.asNumber} ${s.asName}` : '');
   return `<h2>Top scenarios</h2>
 ${listTable('topScenarios', r.topScenarios, [['Scenario', (s) => s.scenario]], COUNTS)}
 <h2>Top sources</h2>
-${listTable('topSources', r.topSources, [['Source', (s) => s.value], ['Country', (s) => s.country], ['AS', as],
-    ['Range', (s) => s.range]], [['Alerts', 'alerts']])}
+${listTable(
+  'topSources',
+  r.topSources,
+  [
+    ['Source', (s) => s.value],
+    ['Country', (s) => s.country],
+    ['AS', as],
+    ['Range', (s) => s.range],
+  ],
+  [['Alerts', 'alerts']],
+)}
 <h2>Countries, networks and ranges</h2>
 ${listTable('topCountries', r.topCountries, [['Country', (c) => c.country]], COUNTS)}
-${listTable('topAs', r.topAs, [['AS', (a) => `AS${a.asNumber}`], ['Name', (a) => a.asName]], COUNTS)}
+${listTable(
+  'topAs',
+  r.topAs,
+  [
+    ['AS', (a) => `AS${a.asNumber}`],
+    ['Name', (a) => a.asName],
+  ],
+  COUNTS,
+)}
 ${listTable('topRanges', r.topRanges, [['Range', (g) => g.range]], COUNTS)}`;
 }
 
 function enforcement(r: ReportData): string {
-  const bouncers = r.bouncers.map((b, i) => `<h3>${esc(b.name)} <small>${esc(b.type)} ${esc(b.version)}</small></h3>`
-    + `<p>Last pull: ${esc(b.lastPull ?? 'never')}`
-    + ` · usage reports this month: ${num(b.reports, `bouncers.${i}.reports`)}</p>`
-    + listTable(`bouncers.${i}.metrics`, b.metrics, [['Metric', (m) => m.name], ['Origin', (m) => m.origin],
-      ['Unit', (m) => m.unit]], [['Value', 'value']])).join('\n');
-  const shared = r.crowd.shared === null
-    ? '<p class="empty">Signals sent to the crowd are not recorded by this installation (no crowd ledger).</p>'
-    : `<p>Signals shared (${esc(r.crowd.shared.source)}): ${num(r.crowd.shared.total, 'crowd.shared.total')}</p>`
-      + labelledTable('Scenario', r.crowd.shared.byScenario, 'crowd.shared.byScenario');
+  const bouncers = r.bouncers
+    .map(
+      (b, i) =>
+        `<h3>${esc(b.name)} <small>${esc(b.type)} ${esc(b.version)}</small></h3>` +
+        `<p>Last pull: ${esc(b.lastPull ?? 'never')}` +
+        ` · usage reports this month: ${num(b.reports, `bouncers.${i}.reports`)}</p>` +
+        listTable(
+          `bouncers.${i}.metrics`,
+          b.metrics,
+          [
+            ['Metric', (m) => m.name],
+            ['Origin', (m) => m.origin],
+            ['Unit', (m) => m.unit],
+          ],
+          [['Value', 'value']],
+        ),
+    )
+    .join('\n');
+  const shared =
+    r.crowd.shared === null
+      ? '<p class="empty">Signals sent to the crowd are not recorded by this installation (no crowd ledger).</p>'
+      : `<p>Signals shared (${esc(r.crowd.shared.source)}): ${num(r.crowd.shared.total, 'crowd.shared.total')}</p>` +
+        labelledTable('Scenario', r.crowd.shared.byScenario, 'crowd.shared.byScenario');
   return `<h2>Decisions</h2>
 <p>Issued this month: ${num(r.decisions.issued, 'decisions.issued')}
  · active now: ${num(r.decisions.active, 'decisions.active')}</p>

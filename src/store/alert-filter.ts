@@ -32,16 +32,27 @@ export interface AlertSummary {
 export function summarizeAlert(a: AlertRecord): AlertSummary {
   const src = a.source as Partial<AlertRecord['source']> | null | undefined;
   return {
-    id: a.id, createdAt: a.createdAt, startMs: typeof a.startAt === 'string' ? Date.parse(a.startAt) : NaN,
-    scenario: String(a.scenario ?? ''), kind: String(a.kind ?? ''), simulated: a.simulated === true,
-    sourceScope: String(src?.scope ?? ''), sourceValue: String(src?.value ?? ''),
+    id: a.id,
+    createdAt: a.createdAt,
+    startMs: typeof a.startAt === 'string' ? Date.parse(a.startAt) : NaN,
+    scenario: String(a.scenario ?? ''),
+    kind: String(a.kind ?? ''),
+    simulated: a.simulated === true,
+    sourceScope: String(src?.scope ?? ''),
+    sourceValue: String(src?.value ?? ''),
     decisionIds: Array.isArray(a.decisionIds) ? a.decisionIds : [],
   };
 }
 
 function needsDecisions(f: AlertFilter): boolean {
-  return f.scenario !== undefined || f.range !== undefined || f.hasActiveDecision !== undefined
-    || f.decisionType !== undefined || f.origin !== undefined || f.includeCapi === false;
+  return (
+    f.scenario !== undefined ||
+    f.range !== undefined ||
+    f.hasActiveDecision !== undefined ||
+    f.decisionType !== undefined ||
+    f.origin !== undefined ||
+    f.includeCapi === false
+  );
 }
 
 /** true when alert `a` passes every field of `f` (limit and sort are the caller's) */
@@ -85,13 +96,17 @@ export function alertMatches(f: AlertFilter, a: AlertSummary, decisionOf: Decisi
   // include_capi=false hides CAPI/lists alerts; an origin filter implies include_capi=true
   if (f.includeCapi === false && f.origin === undefined) {
     if (fromLists) return false;
-    if (count === 0 && (a.sourceScope.startsWith(LISTS_ORIGIN + ':') || a.sourceScope === COMMUNITY_BLOCKLIST_SCOPE)) return false;
+    if (count === 0 && (a.sourceScope.startsWith(LISTS_ORIGIN + ':') || a.sourceScope === COMMUNITY_BLOCKLIST_SCOPE))
+      return false;
   }
   return true;
 }
 
 /** listing order: created_at then id, DESC unless sort is 'ASC' */
-export function sortAlerts<A extends { id: number; createdAt: number }>(alerts: A[], sort: 'ASC' | 'DESC' | undefined): A[] {
+export function sortAlerts<A extends { id: number; createdAt: number }>(
+  alerts: A[],
+  sort: 'ASC' | 'DESC' | undefined,
+): A[] {
   const dir = sort === 'ASC' ? 1 : -1;
-  return alerts.sort((x, y) => dir * ((x.createdAt - y.createdAt) || (x.id - y.id)));
+  return alerts.sort((x, y) => dir * (x.createdAt - y.createdAt || x.id - y.id));
 }

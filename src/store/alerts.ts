@@ -15,7 +15,13 @@ import type { AlertFilter, AlertRecord, DecisionRecord, IpRange, NewAlert } from
 export const DEFAULT_ALERT_LIMIT = 100;
 
 interface PreparedDecision {
-  until: number; scenario: string; type: string; scope: string; value: string; origin: string; simulated: boolean;
+  until: number;
+  scenario: string;
+  type: string;
+  scope: string;
+  value: string;
+  origin: string;
+  simulated: boolean;
   range: IpRange | null;
 }
 
@@ -30,8 +36,14 @@ function checkDecision(d: unknown, where: string): PreparedDecision {
   }
   const v = x as unknown as PreparedDecision;
   return {
-    until: v.until, scenario: v.scenario, type: v.type, scope: v.scope, value: v.value, origin: v.origin,
-    simulated: x.simulated === true, range: rangeOf(v.scope, v.value),
+    until: v.until,
+    scenario: v.scenario,
+    type: v.type,
+    scope: v.scope,
+    value: v.value,
+    origin: v.origin,
+    simulated: x.simulated === true,
+    range: rangeOf(v.scope, v.value),
   };
 }
 
@@ -57,49 +69,81 @@ function prepareAlert(a: NewAlert, index: number): PreparedDecision[] {
 }
 
 export class AlertTable {
-  constructor(private readonly t: LapiTables, private readonly memory: LapiMemory,
-    private readonly decisions: DecisionTable) {}
+  constructor(
+    private readonly t: LapiTables,
+    private readonly memory: LapiMemory,
+    private readonly decisions: DecisionTable,
+  ) {}
 
   async add(alerts: NewAlert[]): Promise<number[]> {
     if (alerts.length === 0) return [];
     const prepared = alerts.map(prepareAlert);
     const local: LocalWrites = { decisions: new Map(), alerts: new Map() };
     const t = this.t;
-    const ids = await logTransaction(t, (log) => {
-      let alertId = counter(t, 'alert');
-      let decisionId = counter(t, 'decision');
-      const out = new Array<number>(alerts.length);
-      for (let i = 0; i < alerts.length; i++) {
-        const a = alerts[i]!;
-        const id = ++alertId;
-        const decisionIds: number[] = [];
-        for (const d of prepared[i]!) {
-          const rec: DecisionRecord = {
-            id: ++decisionId, uuid: crypto.randomUUID(), alertId: id, createdAt: log.at, until: d.until,
-            scenario: d.scenario, type: d.type, scope: d.scope, value: d.value, origin: d.origin,
-            simulated: d.simulated, range: d.range,
+    const ids = await logTransaction(
+      t,
+      (log) => {
+        let alertId = counter(t, 'alert');
+        let decisionId = counter(t, 'decision');
+        const out = new Array<number>(alerts.length);
+        for (let i = 0; i < alerts.length; i++) {
+          const a = alerts[i]!;
+          const id = ++alertId;
+          const decisionIds: number[] = [];
+          for (const d of prepared[i]!) {
+            const rec: DecisionRecord = {
+              id: ++decisionId,
+              uuid: crypto.randomUUID(),
+              alertId: id,
+              createdAt: log.at,
+              until: d.until,
+              scenario: d.scenario,
+              type: d.type,
+              scope: d.scope,
+              value: d.value,
+              origin: d.origin,
+              simulated: d.simulated,
+              range: d.range,
+            };
+            insertDecision(t, log, rec);
+            local.decisions.set(rec.id, rec);
+            decisionIds.push(rec.id);
+          }
+          const rec: AlertRecord = {
+            id,
+            uuid: crypto.randomUUID(),
+            machineId: a.machineId,
+            createdAt: a.createdAt ?? log.at,
+            scenario: a.scenario,
+            scenarioHash: a.scenarioHash,
+            scenarioVersion: a.scenarioVersion,
+            message: a.message,
+            eventsCount: a.eventsCount,
+            startAt: a.startAt,
+            stopAt: a.stopAt,
+            capacity: a.capacity,
+            leakspeed: a.leakspeed,
+            simulated: a.simulated,
+            remediation: a.remediation,
+            kind: a.kind,
+            labels: a.labels,
+            source: a.source,
+            events: a.events,
+            meta: a.meta,
+            decisionIds,
           };
-          insertDecision(t, log, rec);
-          local.decisions.set(rec.id, rec);
-          decisionIds.push(rec.id);
+          t.alerts.put(id, rec);
+          log.append(LogKind.AlertPut, id);
+          local.alerts.set(id, rec);
+          out[i] = id;
         }
-        const rec: AlertRecord = {
-          id, uuid: crypto.randomUUID(), machineId: a.machineId, createdAt: a.createdAt ?? log.at,
-          scenario: a.scenario, scenarioHash: a.scenarioHash, scenarioVersion: a.scenarioVersion,
-          message: a.message, eventsCount: a.eventsCount, startAt: a.startAt, stopAt: a.stopAt,
-          capacity: a.capacity, leakspeed: a.leakspeed, simulated: a.simulated, remediation: a.remediation,
-          kind: a.kind, labels: a.labels, source: a.source, events: a.events, meta: a.meta, decisionIds,
-        };
-        t.alerts.put(id, rec);
-        log.append(LogKind.AlertPut, id);
-        local.alerts.set(id, rec);
-        out[i] = id;
-      }
-      t.counters.put('alert', alertId);
-      t.counters.put('decision', decisionId);
-      t.counters.put('clock', log.at);
-      return out;
-    }, () => Math.max(t.clock(), counter(t, 'clock')));
+        t.counters.put('alert', alertId);
+        t.counters.put('decision', decisionId);
+        t.counters.put('clock', log.at);
+        return out;
+      },
+      () => Math.max(t.clock(), counter(t, 'clock')),
+    );
     this.memory.sync(local);
     return ids;
   }

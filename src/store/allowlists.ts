@@ -43,15 +43,30 @@ export interface NewAllowlistItem {
 }
 
 /** A user error (unknown list, duplicate name, value that is not an IP or range), safe to show as is. */
-const ALLOWLIST_CODES = { 'not-found': 'STORE_ALLOWLIST_NOT_FOUND', exists: 'STORE_ALLOWLIST_EXISTS', invalid: 'STORE_ALLOWLIST_INVALID' };
+const ALLOWLIST_CODES = {
+  'not-found': 'STORE_ALLOWLIST_NOT_FOUND',
+  exists: 'STORE_ALLOWLIST_EXISTS',
+  invalid: 'STORE_ALLOWLIST_INVALID',
+};
 
 /** An allowlist operation refused; code STORE_ALLOWLIST_NOT_FOUND / _EXISTS / _INVALID (same as `kind`). */
 export class AllowlistError extends PicketError {
-  constructor(message: string, readonly kind: 'not-found' | 'exists' | 'invalid') { super(ALLOWLIST_CODES[kind], message); }
+  constructor(
+    message: string,
+    readonly kind: 'not-found' | 'exists' | 'invalid',
+  ) {
+    super(ALLOWLIST_CODES[kind], message);
+  }
 }
 
-interface CompiledItem { range: IpRange; expiration: number | null }
-interface CompiledList { record: AllowlistRecord; items: CompiledItem[] }
+interface CompiledItem {
+  range: IpRange;
+  expiration: number | null;
+}
+interface CompiledList {
+  record: AllowlistRecord;
+  items: CompiledItem[];
+}
 
 const NAME_RE = /^[\w.@:-]{1,255}$/;
 
@@ -65,7 +80,12 @@ function compile(record: AllowlistRecord): CompiledList {
 }
 
 function isRecord(v: unknown): v is AllowlistRecord {
-  return v !== null && typeof v === 'object' && typeof (v as AllowlistRecord).name === 'string' && Array.isArray((v as AllowlistRecord).items);
+  return (
+    v !== null &&
+    typeof v === 'object' &&
+    typeof (v as AllowlistRecord).name === 'string' &&
+    Array.isArray((v as AllowlistRecord).items)
+  );
 }
 
 export interface AllowlistStoreOptions {
@@ -116,7 +136,8 @@ export class AllowlistStore {
 
   /** Creates an empty list; AllowlistError 'exists' when the name is taken, 'invalid' for a bad name. */
   async create(name: string, description: string): Promise<AllowlistRecord> {
-    if (!NAME_RE.test(name)) throw new AllowlistError(`allowlist name '${name}': use letters, digits and . _ - @ : (at most 255)`, 'invalid');
+    if (!NAME_RE.test(name))
+      throw new AllowlistError(`allowlist name '${name}': use letters, digits and . _ - @ : (at most 255)`, 'invalid');
     const now = this.clock();
     const record: AllowlistRecord = {
       name,
@@ -164,7 +185,12 @@ export class AllowlistStore {
       for (const it of items) {
         if (seen.has(it.value)) continue;
         seen.add(it.value);
-        rec.items.push({ value: it.value, description: it.description ?? '', createdAt: now, expiration: it.expiration ?? null });
+        rec.items.push({
+          value: it.value,
+          description: it.description ?? '',
+          createdAt: now,
+          expiration: it.expiration ?? null,
+        });
         added++;
       }
       return added;
@@ -189,10 +215,16 @@ export class AllowlistStore {
       if (!isRecord(cur)) return null;
       const rec: AllowlistRecord = { ...cur, items: cur.items.slice() };
       const n = change(rec);
-      if (n > 0) { rec.updatedAt = now; void this.db.put(name, rec); }
+      if (n > 0) {
+        rec.updatedAt = now;
+        void this.db.put(name, rec);
+      }
       return { n, rec: n > 0 ? rec : cur };
     });
-    if (out === null) { this.lists.delete(name); throw new AllowlistError(`allowlist '${name}' not found`, 'not-found'); }
+    if (out === null) {
+      this.lists.delete(name);
+      throw new AllowlistError(`allowlist '${name}' not found`, 'not-found');
+    }
     this.lists.set(name, compile(out.rec));
     return out.n;
   }

@@ -25,7 +25,10 @@ export class LogCursor {
   seq: number;
   readonly start: number;
 
-  constructor(private readonly tables: LapiTables, readonly at: number) {
+  constructor(
+    private readonly tables: LapiTables,
+    readonly at: number,
+  ) {
     this.seq = this.start = counter(tables, 'seq');
   }
 
@@ -55,7 +58,9 @@ export interface LocalWrites {
 
 /** The store was used after close (code STORE_CLOSED). */
 export class StoreClosedError extends PicketError {
-  constructor() { super('STORE_CLOSED', 'LAPI store is closed'); }
+  constructor() {
+    super('STORE_CLOSED', 'LAPI store is closed');
+  }
 }
 
 /** The decision index and the alert summaries, moved forward from the change log. */
@@ -68,7 +73,11 @@ export class LapiMemory {
   closed = false;
   private lastEviction = 0;
 
-  constructor(private readonly tables: LapiTables, readonly index: DecisionIndex, readonly indexRetentionMs: number) {}
+  constructor(
+    private readonly tables: LapiTables,
+    readonly index: DecisionIndex,
+    readonly indexRetentionMs: number,
+  ) {}
 
   assertOpen(): void {
     if (this.closed) throw new StoreClosedError();
@@ -86,7 +95,9 @@ export class LapiMemory {
     for (const { value } of t.decisions.getRange({})) {
       try {
         if (value.until >= horizon) this.index.upsert(decisionRecord(value), value.createdAt);
-      } catch { this.syncErrors++; } // a damaged record is skipped, never fatal
+      } catch {
+        this.syncErrors++;
+      } // a damaged record is skipped, never fatal
     }
     for (const { key, value } of t.alerts.getRange({})) {
       if (value !== null && typeof value === 'object') this.alertSummaries.set(key, summarizeAlert(value));
@@ -108,7 +119,9 @@ export class LapiMemory {
     const now = this.tables.clock();
     for (const { key, value } of this.tables.log.getRange({ start: seq + 1 })) {
       seq = key;
-      try { this.apply(value, local, now); } catch {
+      try {
+        this.apply(value, local, now);
+      } catch {
         this.syncErrors++; // a damaged record never wedges the catch-up: its entry is skipped
       }
     }
@@ -123,18 +136,27 @@ export class LapiMemory {
   private apply(value: DecisionLogEntry, local: LocalWrites | undefined, now: number): void {
     const id = value.id;
     switch (value.k) {
-      case LogKind.Remove: this.index.remove(id); break;
-      case LogKind.AlertRemove: this.alertSummaries.delete(id); break;
+      case LogKind.Remove:
+        this.index.remove(id);
+        break;
+      case LogKind.AlertRemove:
+        this.alertSummaries.delete(id);
+        break;
       case LogKind.AlertPut: {
         const a = local?.alerts.get(id) ?? this.tables.alerts.get(id);
-        if (a === undefined) this.alertSummaries.delete(id); else this.alertSummaries.set(id, summarizeAlert(a));
+        if (a === undefined) this.alertSummaries.delete(id);
+        else this.alertSummaries.set(id, summarizeAlert(a));
         break;
       }
       default: {
         const mine = value.k === LogKind.Add ? local?.decisions.get(id) : undefined;
-        if (mine !== undefined) { this.index.upsert(mine, now); break; }
+        if (mine !== undefined) {
+          this.index.upsert(mine, now);
+          break;
+        }
         const s = this.tables.decisions.get(id);
-        if (s === undefined) this.index.remove(id); else this.index.upsert(decisionRecord(s), now);
+        if (s === undefined) this.index.remove(id);
+        else this.index.upsert(decisionRecord(s), now);
       }
     }
   }
@@ -149,7 +171,9 @@ export class LapiMemory {
         keys.push(key);
       }
       if (keys.length === 0) return;
-      await this.tables.root.transaction(() => { for (const k of keys) log.remove(k); });
+      await this.tables.root.transaction(() => {
+        for (const k of keys) log.remove(k);
+      });
       if (keys.length < WRITE_BATCH) return;
     }
   }

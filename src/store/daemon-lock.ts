@@ -9,7 +9,9 @@ import { PicketError } from '../core/errors.js';
 export const LOCK_FILE = 'picket.pid';
 
 export class DaemonLockError extends PicketError {
-  constructor(message: string) { super('STORE_DAEMON_LOCKED', message); }
+  constructor(message: string) {
+    super('STORE_DAEMON_LOCKED', message);
+  }
 }
 
 export interface DaemonLock {
@@ -19,14 +21,21 @@ export interface DaemonLock {
 
 /** true when a process `pid` exists (EPERM: it exists, owned by another user) */
 function alive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch (e) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
 function readPid(file: string): number | null {
   let text: string;
-  try { text = fs.readFileSync(file, 'utf8'); } catch { return null; }
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
   const pid = Number(text.trim());
   return Number.isInteger(pid) && pid > 0 ? pid : null;
 }
@@ -36,23 +45,39 @@ export function acquireDaemonLock(dataDir: string): DaemonLock {
   const file = path.join(path.resolve(dataDir), LOCK_FILE);
   for (let attempt = 0; attempt < 3; attempt++) {
     let fd: number;
-    try { fd = fs.openSync(file, 'wx', 0o600); } catch (e) {
+    try {
+      fd = fs.openSync(file, 'wx', 0o600);
+    } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw new DaemonLockError(`data folder lock ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+        throw new DaemonLockError(
+          `data folder lock ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+        );
       }
       const pid = readPid(file);
       if (pid !== null && pid !== process.pid && alive(pid)) {
-        throw new DaemonLockError(`data folder ${path.dirname(file)} is in use by another picket run (PID ${pid}, ` +
-          `lock ${file}); stop it or use another --data folder`);
+        throw new DaemonLockError(
+          `data folder ${path.dirname(file)} is in use by another picket run (PID ${pid}, ` +
+            `lock ${file}); stop it or use another --data folder`,
+        );
       }
       // stale (dead process, or an empty file of a process killed while writing it): taken over
-      try { fs.unlinkSync(file); } catch { /* removed by someone else meanwhile */ }
+      try {
+        fs.unlinkSync(file);
+      } catch {
+        /* removed by someone else meanwhile */
+      }
       continue;
     }
     fs.writeSync(fd, `${process.pid}\n`);
     fs.closeSync(fd);
     const release = (): void => {
-      if (readPid(file) === process.pid) { try { fs.unlinkSync(file); } catch { /* already gone */ } }
+      if (readPid(file) === process.pid) {
+        try {
+          fs.unlinkSync(file);
+        } catch {
+          /* already gone */
+        }
+      }
       process.removeListener('exit', release);
     };
     process.on('exit', release);

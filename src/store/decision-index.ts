@@ -45,14 +45,23 @@ interface Entry extends IndexedDecision {
 const CHANGE_WINDOW_MS = 10 * 60_000;
 
 /** what an index selection keeps, by expiry */
-const enum Keep { Live, Active, All }
+const enum Keep {
+  Live,
+  Active,
+  All,
+}
 
-function byIdAsc(a: DecisionRecord, b: DecisionRecord): number { return a.id - b.id; }
+function byIdAsc(a: DecisionRecord, b: DecisionRecord): number {
+  return a.id - b.id;
+}
 
 /** sorts by id unless already sorted (selections mostly come out in id order) */
 function sortById(rs: DecisionRecord[]): void {
   for (let i = 1; i < rs.length; i++) {
-    if (rs[i - 1].id > rs[i].id) { rs.sort(byIdAsc); return; }
+    if (rs[i - 1].id > rs[i].id) {
+      rs.sort(byIdAsc);
+      return;
+    }
   }
 }
 
@@ -399,7 +408,8 @@ function firstAtOrAfter(xs: readonly number[], t: number): number {
   let hi = xs.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (xs[mid] < t) lo = mid + 1; else hi = mid;
+    if (xs[mid] < t) lo = mid + 1;
+    else hi = mid;
   }
   return lo;
 }
@@ -419,14 +429,19 @@ function lowerScenario(s: string): string {
 /** ids sharing a value or a de-duplication key: mostly one, so a bare number until there are several */
 type IdGroup = number | number[];
 
-function groupSize(g: IdGroup): number { return typeof g === 'number' ? 1 : g.length; }
-function groupAt(g: IdGroup, i: number): number { return typeof g === 'number' ? g : g[i]; }
+function groupSize(g: IdGroup): number {
+  return typeof g === 'number' ? 1 : g.length;
+}
+function groupAt(g: IdGroup, i: number): number {
+  return typeof g === 'number' ? g : g[i];
+}
 
 function addToGroup(m: Map<string, IdGroup>, k: string, id: number): void {
   const g = m.get(k);
   if (g === undefined) m.set(k, id);
-  else if (typeof g === 'number') { if (g !== id) m.set(k, g < id ? [g, id] : [id, g]); }
-  else if (!g.includes(id)) {
+  else if (typeof g === 'number') {
+    if (g !== id) m.set(k, g < id ? [g, id] : [id, g]);
+  } else if (!g.includes(id)) {
     g.push(id);
     if (g.length > 1 && g[g.length - 2] > id) g.sort((a, b) => a - b);
   }
@@ -435,7 +450,10 @@ function addToGroup(m: Map<string, IdGroup>, k: string, id: number): void {
 function removeFromGroup(m: Map<string, IdGroup>, k: string, id: number): void {
   const g = m.get(k);
   if (g === undefined) return;
-  if (typeof g === 'number') { if (g === id) m.delete(k); return; }
+  if (typeof g === 'number') {
+    if (g === id) m.delete(k);
+    return;
+  }
   const i = g.indexOf(id);
   if (i < 0) return;
   g.splice(i, 1);
@@ -444,7 +462,8 @@ function removeFromGroup(m: Map<string, IdGroup>, k: string, id: number): void {
 
 function addTo<K>(m: Map<K, Set<number>>, k: K, id: number): void {
   const s = m.get(k);
-  if (s === undefined) m.set(k, new Set([id])); else s.add(id);
+  if (s === undefined) m.set(k, new Set([id]));
+  else s.add(id);
 }
 
 function removeFrom<K>(m: Map<K, Set<number>>, k: K, id: number): void {

@@ -7,7 +7,10 @@
 import { formatIPv4, formatIPv6, isV4Mapped, MAX_IP_TEXT, parseIP16, zeroHostBits } from '../net/ip.js';
 import type { IpRange } from './records.js';
 
-const C_0 = 48, C_9 = 57, C_COLON = 58, C_SLASH = 47;
+const C_0 = 48,
+  C_9 = 57,
+  C_COLON = 58,
+  C_SLASH = 47;
 
 /**
  * Parses `1.2.3.4`, `2001:db8::1`, `10.0.0.0/8`, `2001:db8::/32`, `::ffff:1.2.3.4` (→ IPv4) into an IpRange
@@ -20,7 +23,10 @@ export function parseIpOrRange(s: string): IpRange | null {
   let colon = false;
   for (let i = 0; i < n; i++) {
     const c = s.charCodeAt(i);
-    if (c === C_SLASH) { slash = i; break; }
+    if (c === C_SLASH) {
+      slash = i;
+      break;
+    }
     if (c === C_COLON) colon = true;
   }
   const addrEnd = slash < 0 ? n : slash;
@@ -54,7 +60,8 @@ const scratch16 = new Uint8Array(16);
 /** True when `inner` lies inside `outer` (same family, outer.prefix <= inner.prefix, leading bits equal). */
 export function ipRangeContains(outer: IpRange, inner: IpRange): boolean {
   if (outer.family !== inner.family || outer.prefix > inner.prefix) return false;
-  const a = outer.bytes, b = inner.bytes;
+  const a = outer.bytes,
+    b = inner.bytes;
   const full = outer.prefix >> 3;
   for (let i = 0; i < full; i++) if (a[i] !== b[i]) return false;
   const rest = outer.prefix & 7;

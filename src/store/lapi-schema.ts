@@ -54,15 +54,33 @@ export function rangeOf(scope: string, value: string): IpRange | null {
 
 export function decisionRecord(s: StoredDecision): DecisionRecord {
   return {
-    id: s.id, uuid: s.uuid, alertId: s.alertId, createdAt: s.createdAt, until: s.until, scenario: s.scenario,
-    type: s.type, scope: s.scope, value: s.value, origin: s.origin, simulated: s.simulated,
+    id: s.id,
+    uuid: s.uuid,
+    alertId: s.alertId,
+    createdAt: s.createdAt,
+    until: s.until,
+    scenario: s.scenario,
+    type: s.type,
+    scope: s.scope,
+    value: s.value,
+    origin: s.origin,
+    simulated: s.simulated,
     range: rangeOf(s.scope, s.value),
   };
 }
 
 export function storedDecision(r: DecisionRecord): StoredDecision {
   return {
-    id: r.id, uuid: r.uuid, alertId: r.alertId, createdAt: r.createdAt, until: r.until, scenario: r.scenario,
-    type: r.type, scope: r.scope, value: r.value, origin: r.origin, simulated: r.simulated,
+    id: r.id,
+    uuid: r.uuid,
+    alertId: r.alertId,
+    createdAt: r.createdAt,
+    until: r.until,
+    scenario: r.scenario,
+    type: r.type,
+    scope: r.scope,
+    value: r.value,
+    origin: r.origin,
+    simulated: r.simulated,
   };
 }

@@ -15,8 +15,16 @@
 
 import type { PicketStore } from './lmdb.js';
 import type {
-  AlertFilter, AlertRecord, BouncerRecord, DecisionFilter, DecisionRecord, LapiStore, MachineRecord, NewAlert,
-  RetentionPolicy, StreamResult,
+  AlertFilter,
+  AlertRecord,
+  BouncerRecord,
+  DecisionFilter,
+  DecisionRecord,
+  LapiStore,
+  MachineRecord,
+  NewAlert,
+  RetentionPolicy,
+  StreamResult,
 } from './records.js';
 import { DecisionIndex, type AddressIndex } from './decision-index.js';
 import { RadixIndex } from './radix.js';

@@ -58,7 +58,9 @@ export function counter(t: LapiTables, name: CounterName): number {
 
 /** A record the store refuses before writing (code STORE_BAD_RECORD); the message names the field. */
 export class StoreRecordError extends PicketError {
-  constructor(message: string) { super('STORE_BAD_RECORD', message); }
+  constructor(message: string) {
+    super('STORE_BAD_RECORD', message);
+  }
 }
 
 /** LMDB keys are at most 1978 bytes (and a throw inside a transaction callback would keep its earlier writes) */

@@ -61,7 +61,9 @@ const MAGIC_OFFSET = 24;
 
 /** The data folder or its LMDB file cannot be used (code STORE_OPEN). */
 export class StoreError extends PicketError {
-  constructor(message: string) { super('STORE_OPEN', message); }
+  constructor(message: string) {
+    super('STORE_OPEN', message);
+  }
 }
 
 export interface PicketStore {
@@ -78,9 +80,13 @@ export interface PicketStore {
 /** Opens (creating if needed) the Picket store of `dataDir`. Errors name the folder. */
 export function openStore(dataDir: string): PicketStore {
   const dir = path.resolve(dataDir);
-  const fail = (why: string): never => { throw new StoreError(`data folder ${dir}: ${why}`); };
+  const fail = (why: string): never => {
+    throw new StoreError(`data folder ${dir}: ${why}`);
+  };
   let st: fs.Stats | null = null;
-  try { st = fs.statSync(dir); } catch (e) {
+  try {
+    st = fs.statSync(dir);
+  } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT' && (e as NodeJS.ErrnoException).code !== 'ENOTDIR') {
       fail(`cannot read it (${errorCode(e) ?? errorMessage(e)})`);
     }
@@ -88,11 +94,15 @@ export function openStore(dataDir: string): PicketStore {
   if (st && !st.isDirectory()) fail('not a directory');
   if (!st) {
     // the folder holds credentials, alerts and addresses: its owner only
-    try { fs.mkdirSync(dir, { recursive: true, mode: 0o700 }); } catch (e) {
+    try {
+      fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    } catch (e) {
       fail(`cannot create it (${errorCode(e) ?? errorMessage(e)})`);
     }
   }
-  try { fs.accessSync(dir, fs.constants.R_OK | fs.constants.W_OK | fs.constants.X_OK); } catch {
+  try {
+    fs.accessSync(dir, fs.constants.R_OK | fs.constants.W_OK | fs.constants.X_OK);
+  } catch {
     fail('not readable and writable by this user');
   }
   const file = path.join(dir, STORE_FILE);
@@ -105,7 +115,14 @@ export function openStore(dataDir: string): PicketStore {
     return fail(`cannot open ${STORE_FILE} (${errorMessage(e)})`);
   }
   // lmdb creates its files 0644 (umask permitting): a new store is made readable by its owner only
-  if (isNew) for (const f of [file, `${file}-lock`]) { try { fs.chmodSync(f, 0o600); } catch { /* no lock file */ } }
+  if (isNew)
+    for (const f of [file, `${file}-lock`]) {
+      try {
+        fs.chmodSync(f, 0o600);
+      } catch {
+        /* no lock file */
+      }
+    }
   const dbs = new Map<string, Database<unknown, string>>();
   return {
     dir,
@@ -113,22 +130,31 @@ export function openStore(dataDir: string): PicketStore {
     db<K extends SubDbName>(name: K): Database<SubDbs[K], string> {
       let d = dbs.get(name);
       if (!d) {
-        try { d = root.openDB<unknown, string>(name, {}); } catch (e) {
+        try {
+          d = root.openDB<unknown, string>(name, {});
+        } catch (e) {
           return fail(`cannot open sub-database ${name} (${errorMessage(e)})`);
         }
         dbs.set(name, d);
       }
       return d as Database<SubDbs[K], string>;
     },
-    async flush(): Promise<void> { await root.flushed; },
-    async close(): Promise<void> { await root.flushed; await root.close(); },
+    async flush(): Promise<void> {
+      await root.flushed;
+    },
+    async close(): Promise<void> {
+      await root.flushed;
+      await root.close();
+    },
   };
 }
 
 /** true when the store is new (no data file yet) */
 function checkDataFile(file: string, fail: (why: string) => never): boolean {
   let fd: number;
-  try { fd = fs.openSync(file, 'r'); } catch (e) {
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return true; // new store
     return fail(`cannot read ${STORE_FILE} (${code ?? errorMessage(e)})`);
@@ -140,7 +166,9 @@ function checkDataFile(file: string, fail: (why: string) => never): boolean {
     const head = Buffer.alloc(MAGIC_OFFSET + 4);
     const n = fs.readSync(fd, head, 0, head.length, 0);
     if (n < head.length || head.readUInt32LE(MAGIC_OFFSET) !== LMDB_MAGIC) {
-      fail(`${STORE_FILE} is not an LMDB environment (damaged or foreign file); move it away to start with an empty store`);
+      fail(
+        `${STORE_FILE} is not an LMDB environment (damaged or foreign file); move it away to start with an empty store`,
+      );
     }
     return false;
   } finally {

@@ -7,7 +7,10 @@ import { checkKey, type LapiTables } from './lapi-tables.js';
 import type { MachineRecord } from './records.js';
 
 export class MachineTable {
-  constructor(private readonly t: LapiTables, private readonly memory: LapiMemory) {}
+  constructor(
+    private readonly t: LapiTables,
+    private readonly memory: LapiMemory,
+  ) {}
 
   get(machineId: string): MachineRecord | undefined {
     return this.t.machines.get(machineId);

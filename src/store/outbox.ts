@@ -7,8 +7,17 @@
 
 import type { PicketStore } from './lmdb.js';
 
-export interface OutboxEntry { uuid: string; body: string; queuedAt: number }
-export interface SentRecord { uuid: string; sentAt: number; url: string; body: string }
+export interface OutboxEntry {
+  uuid: string;
+  body: string;
+  queuedAt: number;
+}
+export interface SentRecord {
+  uuid: string;
+  sentAt: number;
+  url: string;
+  body: string;
+}
 
 const KEY_WIDTH = 15;
 const seqKey = (n: number): string => String(n).padStart(KEY_WIDTH, '0');
@@ -18,13 +27,18 @@ export class SignalOutbox {
   /** signals dropped because the outbox was full (since this process started) */
   dropped = 0;
 
-  constructor(private readonly env: PicketStore, private readonly max = 100_000) {
+  constructor(
+    private readonly env: PicketStore,
+    private readonly max = 100_000,
+  ) {
     let last = 0;
     for (const k of this.env.db('capiOutbox').getKeys({ reverse: true, limit: 1 })) last = Number(k);
     this.next = last + 1;
   }
 
-  get size(): number { return this.env.db('capiOutbox').getCount(); }
+  get size(): number {
+    return this.env.db('capiOutbox').getCount();
+  }
 
   /** queues one signal unless its UUID was already sent or is queued; returns whether it was queued */
   async enqueue(uuid: string, body: string, now = Date.now()): Promise<boolean> {
@@ -34,7 +48,11 @@ export class SignalOutbox {
     await out.put(seqKey(this.next++), { uuid, body, queuedAt: now });
     let over = this.size - this.max;
     if (over > 0) {
-      for (const k of out.getKeys({ limit: over })) { await out.remove(k); this.dropped++; over--; }
+      for (const k of out.getKeys({ limit: over })) {
+        await out.remove(k);
+        this.dropped++;
+        over--;
+      }
     }
     return true;
   }
@@ -66,7 +84,11 @@ export class SignalOutbox {
   async pruneSent(before: number): Promise<number> {
     const sent = this.env.db('capiSent');
     let n = 0;
-    for (const r of sent.getRange()) if (r.value.sentAt < before) { await sent.remove(r.key); n++; }
+    for (const r of sent.getRange())
+      if (r.value.sentAt < before) {
+        await sent.remove(r.key);
+        n++;
+      }
     return n;
   }
 }

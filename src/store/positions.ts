@@ -41,7 +41,9 @@ export class LmdbPositionStore implements PositionStore {
   }
 
   /** positions set and not yet written by a checkpoint */
-  get dirty(): number { return this.pending.size; }
+  get dirty(): number {
+    return this.pending.size;
+  }
 
   /**
    * Writes the positions set so far, after `settled()` resolved (it must guarantee the lines handed to the

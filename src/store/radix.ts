@@ -23,7 +23,14 @@ interface RadixExports {
 }
 
 // header words (wasm/radix.ts)
-const H_SIZE = 0, H_GEN = 1, H_RESPTR = 2, H_RESCAP = 3, H_POOLCAP = 4, H_LIVE = 5, H_NODES = 8, H_WORDS = 16;
+const H_SIZE = 0,
+  H_GEN = 1,
+  H_RESPTR = 2,
+  H_RESCAP = 3,
+  H_POOLCAP = 4,
+  H_LIVE = 5,
+  H_NODES = 8,
+  H_WORDS = 16;
 const SLOT_BYTES = 32;
 const MAX_ID = 0x7fffffff;
 
@@ -43,13 +50,19 @@ function word(b: Uint8Array, o: number): number {
 
 function checkRange(r: IpRange): void {
   const max = r.family === 4 ? 32 : r.family === 6 ? 128 : -1;
-  if (max < 0 || !(r.prefix >= 0 && r.prefix <= max) || (r.prefix | 0) !== r.prefix
-    || r.bytes.length < (r.family === 4 ? 4 : 16)) {
+  if (
+    max < 0 ||
+    !(r.prefix >= 0 && r.prefix <= max) ||
+    (r.prefix | 0) !== r.prefix ||
+    r.bytes.length < (r.family === 4 ? 4 : 16)
+  ) {
     throw new RangeError(`RadixIndex: bad IpRange (family ${r.family}, prefix ${r.prefix}, ${r.bytes.length} bytes)`);
   }
 }
 
-function validId(id: number): boolean { return id > 0 && id <= MAX_ID && (id | 0) === id; }
+function validId(id: number): boolean {
+  return id > 0 && id <= MAX_ID && (id | 0) === id;
+}
 function checkId(id: number): void {
   if (!validId(id)) throw new RangeError(`RadixIndex: id must be an integer in 1..2^31-1, got ${id}`);
 }
@@ -124,16 +137,21 @@ export class RadixIndex {
   }
 
   /** Pushes onto out the ids of entries (same family) whose prefix contains r; returns how many. */
-  containing(r: IpRange, out: number[]): number { return this.query(this.x.containing, r, out); }
+  containing(r: IpRange, out: number[]): number {
+    return this.query(this.x.containing, r, out);
+  }
 
   /** Pushes onto out the ids of entries (same family) lying inside r; returns how many. */
-  within(r: IpRange, out: number[]): number { return this.query(this.x.within, r, out); }
+  within(r: IpRange, out: number[]): number {
+    return this.query(this.x.within, r, out);
+  }
 
   private query(walk: QueryFn, r: IpRange, out: number[]): number {
     const b = r.bytes;
-    const n = r.family === 4
-      ? walk(4, word(b, 0), 0, 0, 0, r.prefix)
-      : walk(6, word(b, 0), word(b, 4), word(b, 8), word(b, 12), r.prefix);
+    const n =
+      r.family === 4
+        ? walk(4, word(b, 0), 0, 0, 0, r.prefix)
+        : walk(6, word(b, 0), word(b, 4), word(b, 8), word(b, 12), r.prefix);
     if (n <= 0) {
       if (n < 0) checkRange(r);
       return 0;
@@ -145,13 +163,18 @@ export class RadixIndex {
   }
 
   /** Drops every entry; memory is kept for reuse. */
-  clear(): void { this.x.clear(); }
+  clear(): void {
+    this.x.clear();
+  }
 
   stats(): RadixStats {
     if (this.hdr.length === 0) this.views();
     const h = this.hdr;
     return {
-      entries: h[H_SIZE]!, nodes: h[H_NODES]!, slots: h[H_LIVE]!, slotCapacity: h[H_POOLCAP]!,
+      entries: h[H_SIZE]!,
+      nodes: h[H_NODES]!,
+      slots: h[H_LIVE]!,
+      slotCapacity: h[H_POOLCAP]!,
       memoryBytes: this.x.memory.buffer.byteLength,
     };
   }

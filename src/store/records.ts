@@ -81,8 +81,14 @@ export interface SourceRecord {
   longitude: number;
 }
 
-export interface MetaRecord { key: string; value: string }
-export interface EventRecord { timestamp: string; meta: MetaRecord[] }
+export interface MetaRecord {
+  key: string;
+  value: string;
+}
+export interface EventRecord {
+  timestamp: string;
+  meta: MetaRecord[];
+}
 
 export interface AlertRecord {
   id: number;
@@ -112,7 +118,10 @@ export interface AlertRecord {
 }
 
 /** A decision to store with a new alert: `until` already computed (alert stop_at + duration). */
-export type NewDecision = Pick<DecisionRecord, 'until' | 'scenario' | 'type' | 'scope' | 'value' | 'origin' | 'simulated'>;
+export type NewDecision = Pick<
+  DecisionRecord,
+  'until' | 'scenario' | 'type' | 'scope' | 'value' | 'origin' | 'simulated'
+>;
 
 /** An alert to store (after validation, scope normalisation and profiles). */
 export type NewAlert = Omit<AlertRecord, 'id' | 'uuid' | 'decisionIds' | 'createdAt'> & {
@@ -164,7 +173,10 @@ export interface AlertFilter {
   sort?: 'ASC' | 'DESC';
 }
 
-export interface StreamResult { new: DecisionRecord[]; deleted: DecisionRecord[] }
+export interface StreamResult {
+  new: DecisionRecord[];
+  deleted: DecisionRecord[];
+}
 
 export interface RetentionPolicy {
   /** alerts older than this (ms) are deleted unless they have an active decision */

@@ -23,8 +23,12 @@ const ORPHAN_SCAN_EVERY_MS = HOUR_MS;
 export class Retention {
   private lastOrphanScan = -Infinity;
 
-  constructor(private readonly t: LapiTables, private readonly memory: LapiMemory, private readonly alerts: AlertTable,
-    private readonly usage: UsageMetricsTable) {}
+  constructor(
+    private readonly t: LapiTables,
+    private readonly memory: LapiMemory,
+    private readonly alerts: AlertTable,
+    private readonly usage: UsageMetricsTable,
+  ) {}
 
   async prune(policy: RetentionPolicy, now: number): Promise<{ alerts: number; decisions: number }> {
     this.memory.sync();
@@ -46,16 +50,22 @@ export class Retention {
       for (const did of a.decisionIds) {
         // every active decision is in the index
         const d = this.memory.index.get(did);
-        if (d !== undefined && d.until > now) { active = true; break; }
+        if (d !== undefined && d.until > now) {
+          active = true;
+          break;
+        }
       }
       candidates.push({ id: a.id, createdAt: a.createdAt, active });
     }
-    candidates.sort((x, y) => (x.createdAt - y.createdAt) || (x.id - y.id));
+    candidates.sort((x, y) => x.createdAt - y.createdAt || x.id - y.id);
     const doomed: number[] = [];
     let excess = candidates.length - Math.max(0, policy.maxItems);
     for (const c of candidates) {
       if (c.active) continue;
-      if (c.createdAt < cutoff || excess > 0) { doomed.push(c.id); excess--; }
+      if (c.createdAt < cutoff || excess > 0) {
+        doomed.push(c.id);
+        excess--;
+      }
     }
     return doomed;
   }

@@ -16,7 +16,10 @@ export class UsageMetricsTable {
     if (!Number.isFinite(m.receivedAt)) throw new StoreRecordError('usage metrics receivedAt must be a time in ms');
     if (typeof m.payload !== 'string') throw new StoreRecordError('usage metrics payload must be a JSON string');
     const rec: UsageMetricsRecord = {
-      generatedType: m.generatedType, generatedBy: m.generatedBy, receivedAt: m.receivedAt, pushedAt: null,
+      generatedType: m.generatedType,
+      generatedBy: m.generatedBy,
+      receivedAt: m.receivedAt,
+      pushedAt: null,
       payload: m.payload,
     };
     await this.t.usageMetrics.put([m.receivedAt, crypto.randomBytes(8).toString('hex')], rec);
@@ -35,7 +38,9 @@ export class UsageMetricsTable {
       const keys: [number, string][] = [];
       for (const { key } of table.getRange({ end: [before], limit: WRITE_BATCH })) keys.push(key);
       if (keys.length === 0) return removed;
-      await this.t.root.transaction(() => { for (const k of keys) table.remove(k); });
+      await this.t.root.transaction(() => {
+        for (const k of keys) table.remove(k);
+      });
       removed += keys.length;
       if (keys.length < WRITE_BATCH) return removed;
     }

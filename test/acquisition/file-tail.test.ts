@@ -7,15 +7,23 @@ import { FileTailer, type FilePosition } from '../../src/acquisition/file/tail.j
 import { expandGlob, segmentToRegExp } from '../../src/acquisition/file/glob.js';
 import { parseAcquisition, AcquisitionConfigError, DEFAULT_ACQUISITION } from '../../src/acquisition/config.js';
 
-function tmpdir(): string { return fs.mkdtempSync(path.join(os.tmpdir(), 'picket-tail-')); }
+function tmpdir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'picket-tail-'));
+}
 
 function collector() {
   const got: string[] = [];
-  return { got, onLines: (_src: string, lines: string[]) => { got.push(...lines); } };
+  return {
+    got,
+    onLines: (_src: string, lines: string[]) => {
+      got.push(...lines);
+    },
+  };
 }
 
 test('reads existing file from start when fromStart, keeps partial last line until completed', async () => {
-  const d = tmpdir(); const f = path.join(d, 'a.log');
+  const d = tmpdir();
+  const f = path.join(d, 'a.log');
   fs.writeFileSync(f, 'one\ntwo\r\n\nthr');
   const c = collector();
   const t = new FileTailer({ patterns: [f], onLines: c.onLines, fromStart: true });
@@ -28,7 +36,8 @@ test('reads existing file from start when fromStart, keeps partial last line unt
 });
 
 test('files present at start are tailed from their end by default; files appearing later from 0', async () => {
-  const d = tmpdir(); const a = path.join(d, 'a.log');
+  const d = tmpdir();
+  const a = path.join(d, 'a.log');
   fs.writeFileSync(a, 'old\n');
   const c = collector();
   const t = new FileTailer({ patterns: [path.join(d, '*.log')], onLines: c.onLines });
@@ -42,7 +51,8 @@ test('files present at start are tailed from their end by default; files appeari
 });
 
 test('rotation by rename drains the old file then reads the new one from 0', async () => {
-  const d = tmpdir(); const f = path.join(d, 'r.log');
+  const d = tmpdir();
+  const f = path.join(d, 'r.log');
   fs.writeFileSync(f, 'a\n');
   const c = collector();
   const t = new FileTailer({ patterns: [f], onLines: c.onLines, fromStart: true });
@@ -57,7 +67,8 @@ test('rotation by rename drains the old file then reads the new one from 0', asy
 });
 
 test('truncation restarts at 0', async () => {
-  const d = tmpdir(); const f = path.join(d, 't.log');
+  const d = tmpdir();
+  const f = path.join(d, 't.log');
   fs.writeFileSync(f, 'aaaa\nbbbb\n');
   const c = collector();
   const t = new FileTailer({ patterns: [f], onLines: c.onLines, fromStart: true });
@@ -70,7 +81,8 @@ test('truncation restarts at 0', async () => {
 });
 
 test('deleted and re-created file is followed again', async () => {
-  const d = tmpdir(); const f = path.join(d, 'x.log');
+  const d = tmpdir();
+  const f = path.join(d, 'x.log');
   fs.writeFileSync(f, '1\n');
   const c = collector();
   const t = new FileTailer({ patterns: [f], onLines: c.onLines, fromStart: true });
@@ -84,13 +96,20 @@ test('deleted and re-created file is followed again', async () => {
 });
 
 test('saved positions resume without loss or duplication', async () => {
-  const d = tmpdir(); const f = path.join(d, 'p.log');
+  const d = tmpdir();
+  const f = path.join(d, 'p.log');
   fs.writeFileSync(f, 'l1\nl2\n');
   const store = new Map<string, FilePosition>();
-  const positions = { get: (p: string) => store.get(p), set: (p: string, v: FilePosition) => { store.set(p, v); } };
+  const positions = {
+    get: (p: string) => store.get(p),
+    set: (p: string, v: FilePosition) => {
+      store.set(p, v);
+    },
+  };
   const c1 = collector();
   const t1 = new FileTailer({ patterns: [f], onLines: c1.onLines, fromStart: true, positions });
-  await t1.pollOnce(); t1.stop();
+  await t1.pollOnce();
+  t1.stop();
   fs.appendFileSync(f, 'l3\npart');
   const c2 = collector();
   const t2 = new FileTailer({ patterns: [f], onLines: c2.onLines, positions });
@@ -107,8 +126,12 @@ test('saved positions resume without loss or duplication', async () => {
 });
 
 test('over-long line is cut and counted, invalid UTF-8 does not throw', async () => {
-  const d = tmpdir(); const f = path.join(d, 'big.log');
-  fs.writeFileSync(f, Buffer.concat([Buffer.alloc(3000, 0x61), Buffer.from('\n'), Buffer.from([0xff, 0xfe, 0x41, 0x0a])]));
+  const d = tmpdir();
+  const f = path.join(d, 'big.log');
+  fs.writeFileSync(
+    f,
+    Buffer.concat([Buffer.alloc(3000, 0x61), Buffer.from('\n'), Buffer.from([0xff, 0xfe, 0x41, 0x0a])]),
+  );
   const c = collector();
   const t = new FileTailer({ patterns: [f], onLines: c.onLines, fromStart: true, maxLineBytes: 1000, chunkBytes: 512 });
   await t.pollOnce();
@@ -124,17 +147,28 @@ test('glob expansion', () => {
   fs.mkdirSync(path.join(d, 'sub', 'deep'), { recursive: true });
   for (const p of ['a.log', 'b.txt', 'sub/c.log', 'sub/deep/d.log']) fs.writeFileSync(path.join(d, p), '');
   assert.deepEqual(expandGlob(path.join(d, '*.log')), [path.join(d, 'a.log')]);
-  assert.deepEqual(expandGlob(path.join(d, '**', '*.log')), [path.join(d, 'a.log'), path.join(d, 'sub/c.log'), path.join(d, 'sub/deep/d.log')]);
+  assert.deepEqual(expandGlob(path.join(d, '**', '*.log')), [
+    path.join(d, 'a.log'),
+    path.join(d, 'sub/c.log'),
+    path.join(d, 'sub/deep/d.log'),
+  ]);
   assert.ok(segmentToRegExp('[ab]?.log').test('a1.log'));
   assert.ok(!segmentToRegExp('[!ab]?.log').test('a1.log'));
 });
 
 test('acquis.yaml: several documents, defaults and clear errors', () => {
-  const srcs = parseAcquisition('filenames: [/var/log/a.log]\nlabels: {type: syslog}\n---\nsource: syslog\nlisten_port: 5514\nlabels:\n  type: syslog\n', 'acquis.yaml');
+  const srcs = parseAcquisition(
+    'filenames: [/var/log/a.log]\nlabels: {type: syslog}\n---\nsource: syslog\nlisten_port: 5514\nlabels:\n  type: syslog\n',
+    'acquis.yaml',
+  );
   assert.equal(srcs.length, 2);
   assert.deepEqual(srcs[0], { source: 'file', filenames: ['/var/log/a.log'], labels: { type: 'syslog' } });
   assert.equal(srcs[1]!.source, 'syslog');
-  assert.throws(() => parseAcquisition('filenames: [/x]\nlabels: {type: t}\nbogus: 1\n', 'acq.yaml'), (e: unknown) => e instanceof AcquisitionConfigError && /acq\.yaml:3: document 1: unknown field "bogus"/.test(e.message));
+  assert.throws(
+    () => parseAcquisition('filenames: [/x]\nlabels: {type: t}\nbogus: 1\n', 'acq.yaml'),
+    (e: unknown) =>
+      e instanceof AcquisitionConfigError && /acq\.yaml:3: document 1: unknown field "bogus"/.test(e.message),
+  );
   assert.throws(() => parseAcquisition('filenames: [/x]\n', 'acq.yaml'), /labels/);
   assert.throws(() => parseAcquisition('filenames: [/x\n', 'acq.yaml'), /acq\.yaml:\d+: document 1/);
   assert.equal(parseAcquisition(DEFAULT_ACQUISITION, 'default').length, 3);

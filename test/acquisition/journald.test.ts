@@ -6,7 +6,11 @@ import path from 'node:path';
 import { JournaldSource, findExecutable, journalEntryLines } from '../../src/acquisition/journald/journalctl.js';
 import type { JournalConfig as JournalCfg } from '../../src/acquisition/journald/source.js';
 
-const cfg: JournalCfg = { source: 'journalctl', journalctlFilter: ['_SYSTEMD_UNIT=ssh.service'], labels: { type: 'syslog' } };
+const cfg: JournalCfg = {
+  source: 'journalctl',
+  journalctlFilter: ['_SYSTEMD_UNIT=ssh.service'],
+  labels: { type: 'syslog' },
+};
 
 async function until(cond: () => boolean, what: string, maxMs = 5000): Promise<void> {
   const deadline = Date.now() + maxMs;
@@ -34,12 +38,33 @@ function fakeJournalctl(dir: string, body: string): string {
 
 test('journalEntryLines: CrowdSec/journalctl short format', () => {
   const ts = shortTs(T1);
-  assert.deepEqual(journalEntryLines({ __REALTIME_TIMESTAMP: String(T1), _HOSTNAME: 'host', SYSLOG_IDENTIFIER: 'sshd', _PID: '42', MESSAGE: 'Accepted key' }), [`${ts} host sshd[42]: Accepted key`]);
+  assert.deepEqual(
+    journalEntryLines({
+      __REALTIME_TIMESTAMP: String(T1),
+      _HOSTNAME: 'host',
+      SYSLOG_IDENTIFIER: 'sshd',
+      _PID: '42',
+      MESSAGE: 'Accepted key',
+    }),
+    [`${ts} host sshd[42]: Accepted key`],
+  );
   // byte-array MESSAGE, _COMM fallback, no pid
-  assert.deepEqual(journalEntryLines({ __REALTIME_TIMESTAMP: String(T1), _HOSTNAME: 'h', _COMM: 'kernel', MESSAGE: [104, 195, 169] }), [`${ts} h kernel: hé`]);
+  assert.deepEqual(
+    journalEntryLines({ __REALTIME_TIMESTAMP: String(T1), _HOSTNAME: 'h', _COMM: 'kernel', MESSAGE: [104, 195, 169] }),
+    [`${ts} h kernel: hé`],
+  );
   // multi-line: continuation lines indented to the message column
   const prefix = `${ts} h app[1]: `;
-  assert.deepEqual(journalEntryLines({ __REALTIME_TIMESTAMP: String(T1), _HOSTNAME: 'h', SYSLOG_IDENTIFIER: 'app', SYSLOG_PID: '1', MESSAGE: 'a\nb' }), [prefix + 'a', ' '.repeat(prefix.length) + 'b']);
+  assert.deepEqual(
+    journalEntryLines({
+      __REALTIME_TIMESTAMP: String(T1),
+      _HOSTNAME: 'h',
+      SYSLOG_IDENTIFIER: 'app',
+      SYSLOG_PID: '1',
+      MESSAGE: 'a\nb',
+    }),
+    [prefix + 'a', ' '.repeat(prefix.length) + 'b'],
+  );
   assert.equal(journalEntryLines({ MESSAGE: null }), null);
 });
 
@@ -47,31 +72,50 @@ test('journald: fake journalctl, args, lines, malformed JSON and stderr counted'
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'picket-journald-'));
   try {
     const argsFile = path.join(dir, 'args');
-    const bin = fakeJournalctl(dir, [
-      `printf '%s\\n' "$@" > '${argsFile}'`,
-      `echo '{"__REALTIME_TIMESTAMP":"${T1}","_HOSTNAME":"srv","SYSLOG_IDENTIFIER":"sshd","_PID":"7","MESSAGE":"Failed password for root from 1.2.3.4 port 22 ssh2"}'`,
-      `echo 'this is not json'`,
-      `echo '[1,2]'`,
-      `echo '{"__REALTIME_TIMESTAMP":"${T1}","_HOSTNAME":"srv","SYSLOG_IDENTIFIER":"sshd","MESSAGE":null}'`,
-      `echo 'some warning' >&2`,
-      `echo '{"__REALTIME_TIMESTAMP":"${T1}","_HOSTNAME":"srv","SYSLOG_IDENTIFIER":"sshd","_PID":"8","MESSAGE":[98,121,116,101,115]}'`,
-      'exec sleep 30',
-    ].join('\n'));
+    const bin = fakeJournalctl(
+      dir,
+      [
+        `printf '%s\\n' "$@" > '${argsFile}'`,
+        `echo '{"__REALTIME_TIMESTAMP":"${T1}","_HOSTNAME":"srv","SYSLOG_IDENTIFIER":"sshd","_PID":"7","MESSAGE":"Failed password for root from 1.2.3.4 port 22 ssh2"}'`,
+        `echo 'this is not json'`,
+        `echo '[1,2]'`,
+        `echo '{"__REALTIME_TIMESTAMP":"${T1}","_HOSTNAME":"srv","SYSLOG_IDENTIFIER":"sshd","MESSAGE":null}'`,
+        `echo 'some warning' >&2`,
+        `echo '{"__REALTIME_TIMESTAMP":"${T1}","_HOSTNAME":"srv","SYSLOG_IDENTIFIER":"sshd","_PID":"8","MESSAGE":[98,121,116,101,115]}'`,
+        'exec sleep 30',
+      ].join('\n'),
+    );
     const got: Array<[string, string]> = [];
     const logs: string[] = [];
-    const s = new JournaldSource(cfg, async (src, lines) => { for (const l of lines) got.push([src, l]); }, { journalctlPath: bin, log: (m) => logs.push(m) });
+    const s = new JournaldSource(
+      cfg,
+      async (src, lines) => {
+        for (const l of lines) got.push([src, l]);
+      },
+      { journalctlPath: bin, log: (m) => logs.push(m) },
+    );
     await s.start();
     try {
       await until(() => got.length === 2 && s.stats.malformed === 2 && s.stats.stderrLines === 1, 'lines');
       const ts = shortTs(T1);
       assert.deepEqual(got, [
-        ['journalctl-_SYSTEMD_UNIT=ssh.service', `${ts} srv sshd[7]: Failed password for root from 1.2.3.4 port 22 ssh2`],
+        [
+          'journalctl-_SYSTEMD_UNIT=ssh.service',
+          `${ts} srv sshd[7]: Failed password for root from 1.2.3.4 port 22 ssh2`,
+        ],
         ['journalctl-_SYSTEMD_UNIT=ssh.service', `${ts} srv sshd[8]: bytes`],
       ]);
       assert.equal(s.stats.noMessage, 1);
       await until(() => s.stats.hits === 2, 'hits');
       assert.ok(logs.some((l) => l.includes('some warning')));
-      assert.deepEqual(fs.readFileSync(argsFile, 'utf8').trim().split('\n'), ['--follow', '-n', '0', '-o', 'json', '_SYSTEMD_UNIT=ssh.service']);
+      assert.deepEqual(fs.readFileSync(argsFile, 'utf8').trim().split('\n'), [
+        '--follow',
+        '-n',
+        '0',
+        '-o',
+        'json',
+        '_SYSTEMD_UNIT=ssh.service',
+      ]);
     } finally {
       await s.stop();
     }
@@ -84,10 +128,19 @@ test('journald: fake journalctl, args, lines, malformed JSON and stderr counted'
 test('journald: journalctl is restarted with backoff when it exits', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'picket-journald-'));
   try {
-    const bin = fakeJournalctl(dir, `printf '%s' '{"__REALTIME_TIMESTAMP":"${T1}","SYSLOG_IDENTIFIER":"x","MESSAGE":"run"}'\nexit 1`);
+    const bin = fakeJournalctl(
+      dir,
+      `printf '%s' '{"__REALTIME_TIMESTAMP":"${T1}","SYSLOG_IDENTIFIER":"x","MESSAGE":"run"}'\nexit 1`,
+    );
     const got: string[] = [];
     const logs: string[] = [];
-    const s = new JournaldSource(cfg, (_src, lines) => { got.push(...lines); }, { journalctlPath: bin, restartMinMs: 10, restartMaxMs: 40, log: (m) => logs.push(m) });
+    const s = new JournaldSource(
+      cfg,
+      (_src, lines) => {
+        got.push(...lines);
+      },
+      { journalctlPath: bin, restartMinMs: 10, restartMaxMs: 40, log: (m) => logs.push(m) },
+    );
     await s.start();
     try {
       await until(() => s.stats.restarts >= 3 && got.length >= 3, 'restarts');
@@ -105,19 +158,34 @@ test('journald: journalctl is restarted with backoff when it exits', async () =>
 });
 
 test('journald: start() rejects clearly when journalctl does not exist', async () => {
-  const s = new JournaldSource(cfg, () => undefined, { journalctlPath: '/nonexistent/dir/journalctl', log: () => undefined });
+  const s = new JournaldSource(cfg, () => undefined, {
+    journalctlPath: '/nonexistent/dir/journalctl',
+    log: () => undefined,
+  });
   await assert.rejects(s.start(), /not found or not executable/);
-  const t = new JournaldSource(cfg, () => undefined, { journalctlPath: 'picket-no-such-journalctl-binary', log: () => undefined });
+  const t = new JournaldSource(cfg, () => undefined, {
+    journalctlPath: 'picket-no-such-journalctl-binary',
+    log: () => undefined,
+  });
   await assert.rejects(t.start(), /picket-no-such-journalctl-binary.*not found/);
 });
 
 test('journald: real journalctl (when installed)', async (t) => {
   const real = findExecutable('journalctl');
-  if (!real) { t.skip('journalctl not installed'); return; }
+  if (!real) {
+    t.skip('journalctl not installed');
+    return;
+  }
   // a short follow run against the host journal: whatever it prints must parse as JSON and become short lines
   const logs: string[] = [];
   const got: string[] = [];
-  const s = new JournaldSource({ ...cfg, journalctlFilter: ['_PID=1'] }, (_src, lines) => { got.push(...lines); }, { log: (m) => logs.push(m), restartMinMs: 60000 });
+  const s = new JournaldSource(
+    { ...cfg, journalctlFilter: ['_PID=1'] },
+    (_src, lines) => {
+      got.push(...lines);
+    },
+    { log: (m) => logs.push(m), restartMinMs: 60000 },
+  );
   await s.start();
   try {
     await new Promise((r) => setTimeout(r, 300));
@@ -127,21 +195,30 @@ test('journald: real journalctl (when installed)', async (t) => {
   } finally {
     await s.stop();
   }
-  t.diagnostic(`real journalctl: ${got.length} lines, ${s.stats.stderrLines} stderr lines, restarts ${s.stats.restarts}`);
+  t.diagnostic(
+    `real journalctl: ${got.length} lines, ${s.stats.stderrLines} stderr lines, restarts ${s.stats.restarts}`,
+  );
 });
 
 test('journald: a slow consumer pauses journalctl output, nothing lost, order kept', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'picket-journald-'));
   try {
     const N = 2000;
-    const bin = fakeJournalctl(dir, `i=0\nwhile [ $i -lt ${N} ]; do echo "{\\"__REALTIME_TIMESTAMP\\":\\"${T1}\\",\\"SYSLOG_IDENTIFIER\\":\\"seq\\",\\"MESSAGE\\":\\"n=$i\\"}"; i=$((i+1)); done\nexec sleep 30`);
+    const bin = fakeJournalctl(
+      dir,
+      `i=0\nwhile [ $i -lt ${N} ]; do echo "{\\"__REALTIME_TIMESTAMP\\":\\"${T1}\\",\\"SYSLOG_IDENTIFIER\\":\\"seq\\",\\"MESSAGE\\":\\"n=$i\\"}"; i=$((i+1)); done\nexec sleep 30`,
+    );
     const got: string[] = [];
     let calls = 0;
-    const s = new JournaldSource(cfg, async (_src, lines) => {
-      calls++;
-      await new Promise((r) => setImmediate(r));
-      got.push(...lines);
-    }, { journalctlPath: bin, log: () => undefined });
+    const s = new JournaldSource(
+      cfg,
+      async (_src, lines) => {
+        calls++;
+        await new Promise((r) => setImmediate(r));
+        got.push(...lines);
+      },
+      { journalctlPath: bin, log: () => undefined },
+    );
     await s.start();
     try {
       await until(() => got.length === N, `${N} lines`, 20000);

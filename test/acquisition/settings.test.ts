@@ -13,7 +13,9 @@ import { loadAcquisitionPaths, parseAcquisition, AcquisitionConfigError } from '
 import { sourceModule } from '../../src/acquisition/sources.js';
 import type { DataSource, SourceContext } from '../../src/acquisition/source.js';
 
-function tmp(): string { return fs.mkdtempSync(path.join(os.tmpdir(), 'picket-acq-settings-')); }
+function tmp(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'picket-acq-settings-'));
+}
 
 /** runs a source until `until` holds for the pushed lines (bounded), then stops it */
 async function collect(src: DataSource, got: string[], until: () => boolean, kick?: () => void): Promise<void> {
@@ -27,34 +29,62 @@ async function collect(src: DataSource, got: string[], until: () => boolean, kic
 }
 
 function ctx(got: string[]): SourceContext {
-  return { push: (lines) => { got.push(...lines); }, log: () => undefined, pollMs: 20, fromStart: true };
+  return {
+    push: (lines) => {
+      got.push(...lines);
+    },
+    log: () => undefined,
+    pollMs: 20,
+    fromStart: true,
+  };
 }
 
 test('unimplemented keys are refused naming the file, the line, the document and the key', () => {
   const cases: [string, RegExp][] = [
-    ['filenames: [/x]\nlabels: {type: t}\ntransform: evt.Line.Raw\n', /^acq\.yaml:3: document 1: "transform" is not supported/],
+    [
+      'filenames: [/x]\nlabels: {type: t}\ntransform: evt.Line.Raw\n',
+      /^acq\.yaml:3: document 1: "transform" is not supported/,
+    ],
     ['filenames: [/x]\nmode: cat\nlabels: {type: t}\n', /^acq\.yaml:2: document 1: "mode: cat" is not supported/],
-    ['filenames: [/x]\nlabels: {type: t}\nuse_time_machine: true\n', /^acq\.yaml:3: .*"use_time_machine" is not supported.*picket replay/],
-    ['filenames: [/x]\nlabels: {type: t}\n---\nsource: journalctl\njournalctl_filter: [a=b]\nunique_id: x\nlabels: {type: t}\n',
-      /^acq\.yaml:6: document 2: "unique_id" is not supported/],
-    ['filenames: [/x]\ndiscovery_poll_enable: true\nlabels: {type: t}\n', /^acq\.yaml:2: .*"discovery_poll_enable" is not supported/],
+    [
+      'filenames: [/x]\nlabels: {type: t}\nuse_time_machine: true\n',
+      /^acq\.yaml:3: .*"use_time_machine" is not supported.*picket replay/,
+    ],
+    [
+      'filenames: [/x]\nlabels: {type: t}\n---\nsource: journalctl\njournalctl_filter: [a=b]\nunique_id: x\nlabels: {type: t}\n',
+      /^acq\.yaml:6: document 2: "unique_id" is not supported/,
+    ],
+    [
+      'filenames: [/x]\ndiscovery_poll_enable: true\nlabels: {type: t}\n',
+      /^acq\.yaml:2: .*"discovery_poll_enable" is not supported/,
+    ],
     ['filenames: [/x]\ndiscovery_poll_interval: 30s\nlabels: {type: t}\n', /^acq\.yaml:2: .*"discovery_poll_interval"/],
     ['filenames: [/x]\nforce_inotify: true\nlabels: {type: t}\n', /^acq\.yaml:2: .*"force_inotify" is not supported/],
-    ['filenames: [/x]\nlabels: {type: t}\nbogus: 1\n', /^acq\.yaml:3: document 1: unknown field "bogus" for source file/],
+    [
+      'filenames: [/x]\nlabels: {type: t}\nbogus: 1\n',
+      /^acq\.yaml:3: document 1: unknown field "bogus" for source file/,
+    ],
     ['filenames: [/x]\nexclude_regexps: ["("]\nlabels: {type: t}\n', /^acq\.yaml:2: .*"exclude_regexps"\[0\]/],
     ['filenames: [/x]\nmax_buffer_size: -1\nlabels: {type: t}\n', /^acq\.yaml:2: .*"max_buffer_size"/],
     ['source: syslog\nmax_message_len: zero\nlabels: {type: t}\n', /^acq\.yaml:2: .*"max_message_len"/],
     ['source: journalctl\njournalctl_filter: [a=b]\nsince: --all\nlabels: {type: t}\n', /^acq\.yaml:3: .*"since"/],
   ];
   for (const [text, re] of cases) {
-    assert.throws(() => parseAcquisition(text, 'acq.yaml'), (e: Error) => {
-      assert.ok(e instanceof AcquisitionConfigError, e.message);
-      assert.match(e.message, re);
-      return true;
-    }, text);
+    assert.throws(
+      () => parseAcquisition(text, 'acq.yaml'),
+      (e: Error) => {
+        assert.ok(e instanceof AcquisitionConfigError, e.message);
+        assert.match(e.message, re);
+        return true;
+      },
+      text,
+    );
   }
   // accepted: mode tail, poll_without_inotify (Picket always polls), name, log_level
-  const ok = parseAcquisition('filenames: [/x]\nmode: tail\npoll_without_inotify: true\nname: web\nlog_level: info\nlabels: {type: t}\n', 'a.yaml');
+  const ok = parseAcquisition(
+    'filenames: [/x]\nmode: tail\npoll_without_inotify: true\nname: web\nlog_level: info\nlabels: {type: t}\n',
+    'a.yaml',
+  );
   assert.equal(ok.length, 1);
 });
 
@@ -65,7 +95,9 @@ test('file: exclude_regexps leaves the matching files unread; max_buffer_size cu
     fs.writeFileSync(path.join(dir, 'app.log.debug'), 'excluded line\n');
     fs.writeFileSync(path.join(dir, 'long.txt'), `${'x'.repeat(100)}\nshort\n`);
     const [cfg] = parseAcquisition(
-      `filenames: ["${dir}/app.log*", "${dir}/long.txt"]\nexclude_regexps: ["\\\\.debug$"]\nmax_buffer_size: 40\nlabels: {type: t}\n`, 'a.yaml');
+      `filenames: ["${dir}/app.log*", "${dir}/long.txt"]\nexclude_regexps: ["\\\\.debug$"]\nmax_buffer_size: 40\nlabels: {type: t}\n`,
+      'a.yaml',
+    );
     const got: string[] = [];
     const src = sourceModule('file')!.create(cfg!, ctx(got));
     await collect(src, got, () => got.includes('kept line') && got.includes('short'));
@@ -73,23 +105,35 @@ test('file: exclude_regexps leaves the matching files unread; max_buffer_size cu
     const cut = got.find((l) => l.startsWith('x'));
     assert.ok(cut !== undefined && cut.length <= 40, `cut to max_buffer_size: ${cut?.length}`);
     assert.doesNotMatch(src.describe(), /2 files/, 'describe counts the files read');
-  } finally { fs.rmSync(dir, { recursive: true, force: true }); }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('syslog: max_message_len drops longer messages, shorter ones go through', async () => {
-  const [cfg] = parseAcquisition('source: syslog\nlisten_addr: 127.0.0.1\nlisten_port: 0\nprotocol: udp\nmax_message_len: 120\nlabels: {type: syslog}\n', 'a.yaml');
+  const [cfg] = parseAcquisition(
+    'source: syslog\nlisten_addr: 127.0.0.1\nlisten_port: 0\nprotocol: udp\nmax_message_len: 120\nlabels: {type: syslog}\n',
+    'a.yaml',
+  );
   const got: string[] = [];
   const src = sourceModule('syslog')!.create(cfg!, ctx(got));
   const sock = dgram.createSocket('udp4');
   try {
-    await collect(src, got, () => got.some((l) => l.includes('short one')), () => {
-      const port = Number(/udp\/(\d+)/.exec(src.describe())?.[1]);
-      const long = `<13>Mar  3 10:00:00 host app: ${'y'.repeat(200)}`;
-      sock.send(long, port, '127.0.0.1');
-      setTimeout(() => sock.send('<13>Mar  3 10:00:01 host app: short one', port, '127.0.0.1'), 50);
-    });
+    await collect(
+      src,
+      got,
+      () => got.some((l) => l.includes('short one')),
+      () => {
+        const port = Number(/udp\/(\d+)/.exec(src.describe())?.[1]);
+        const long = `<13>Mar  3 10:00:00 host app: ${'y'.repeat(200)}`;
+        sock.send(long, port, '127.0.0.1');
+        setTimeout(() => sock.send('<13>Mar  3 10:00:01 host app: short one', port, '127.0.0.1'), 50);
+      },
+    );
     assert.ok(!got.some((l) => l.includes('yyyy')), 'the long message is dropped');
-  } finally { sock.close(); }
+  } finally {
+    sock.close();
+  }
 });
 
 test('journalctl: since is given to journalctl (entries since then, no -n 0)', async () => {
@@ -97,11 +141,17 @@ test('journalctl: since is given to journalctl (entries since then, no -n 0)', a
   const oldPath = process.env.PATH;
   try {
     const argsFile = path.join(dir, 'args');
-    fs.writeFileSync(path.join(dir, 'journalctl'), `#!/bin/sh\nprintf '%s\\n' "$@" > '${argsFile}'\n`
-      + `echo '{"__REALTIME_TIMESTAMP":"1764059400123456","_HOSTNAME":"h","SYSLOG_IDENTIFIER":"sshd","MESSAGE":"hello"}'\nexec sleep 30\n`,
-    { mode: 0o755 });
+    fs.writeFileSync(
+      path.join(dir, 'journalctl'),
+      `#!/bin/sh\nprintf '%s\\n' "$@" > '${argsFile}'\n` +
+        `echo '{"__REALTIME_TIMESTAMP":"1764059400123456","_HOSTNAME":"h","SYSLOG_IDENTIFIER":"sshd","MESSAGE":"hello"}'\nexec sleep 30\n`,
+      { mode: 0o755 },
+    );
     process.env.PATH = `${dir}:${oldPath ?? ''}`;
-    const [cfg] = parseAcquisition('source: journalctl\njournalctl_filter: [_SYSTEMD_UNIT=ssh.service]\nsince: 1h ago\nlabels: {type: syslog}\n', 'a.yaml');
+    const [cfg] = parseAcquisition(
+      'source: journalctl\njournalctl_filter: [_SYSTEMD_UNIT=ssh.service]\nsince: 1h ago\nlabels: {type: syslog}\n',
+      'a.yaml',
+    );
     const got: string[] = [];
     const src = sourceModule('journalctl')!.create(cfg!, ctx(got));
     await collect(src, got, () => got.some((l) => l.endsWith('hello')));
@@ -128,8 +178,13 @@ test("Debian's acquis.yaml unchanged plus an acquis.d/ folder: every document, i
     const fromMain = loadAcquisitionPaths([main]);
     const all = loadAcquisitionPaths([main, d]);
     assert.equal(all.length, fromMain.length + 2);
-    assert.deepEqual(all.slice(fromMain.length).map((s) => s.source), ['syslog', 'file']);
+    assert.deepEqual(
+      all.slice(fromMain.length).map((s) => s.source),
+      ['syslog', 'file'],
+    );
     fs.writeFileSync(path.join(d, 'c-bad.yaml'), 'filenames: [/x]\nlabels: {type: t}\ntransform: x\n');
     assert.throws(() => loadAcquisitionPaths([main, d]), /c-bad\.yaml:3: document 1: "transform"/);
-  } finally { fs.rmSync(dir, { recursive: true, force: true }); }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -18,7 +18,10 @@ export function file(yaml: string, name?: string): string {
 
 export function load(yamls: string | string[], opts: Partial<LoadOptions> = {}): ScenarioSet {
   const list = Array.isArray(yamls) ? yamls : [yamls];
-  return loadScenarios(list.map((y) => file(y)), { dataDir: dir, ...opts });
+  return loadScenarios(
+    list.map((y) => file(y)),
+    { dataDir: dir, ...opts },
+  );
 }
 
 /** TIMEMACHINE log event at `ts` (RFC3339) with Meta. */

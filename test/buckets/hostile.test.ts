@@ -69,7 +69,12 @@ test('WASM table grows and shrinks back', () => {
   const io = store.io;
   for (let i = 0; i < 100000; i++) {
     const k = i % store.batchCap;
-    store.io.scen[k] = 0; store.io.hi[k] = i; store.io.lo[k] = i * 7; store.io.flags[k] = 1; store.io.t[k] = 1e15; store.io.off[k] = 0;
+    store.io.scen[k] = 0;
+    store.io.hi[k] = i;
+    store.io.lo[k] = i * 7;
+    store.io.flags[k] = 1;
+    store.io.t[k] = 1e15;
+    store.io.off[k] = 0;
     if (k === store.batchCap - 1) store.pourBatch(store.batchCap, 0);
   }
   void io;

@@ -20,13 +20,16 @@ description: d
 filter: "true"
 ---
 ${base('colour: blue')}`);
-  assert.throws(() => loadScenarios([f], { dataDir: '/tmp' }), (e: Error) => {
-    assert.ok(e instanceof ScenarioLoadError);
-    assert.ok(e.message.includes(f), e.message);
-    assert.ok(e.message.includes('document 2'), e.message);
-    assert.ok(e.message.includes("'colour'"), e.message);
-    return true;
-  });
+  assert.throws(
+    () => loadScenarios([f], { dataDir: '/tmp' }),
+    (e: Error) => {
+      assert.ok(e instanceof ScenarioLoadError);
+      assert.ok(e.message.includes(f), e.message);
+      assert.ok(e.message.includes('document 2'), e.message);
+      assert.ok(e.message.includes("'colour'"), e.message);
+      return true;
+    },
+  );
 });
 
 test('unknown nested keys (scope, bayesian_conditions) are errors too', () => {
@@ -45,15 +48,24 @@ test('per-type validation', () => {
     ['type: counter\nname: a/b\ndescription: d\nfilter: "true"\ncapacity: -1', /duration/],
     ['type: counter\nname: a/b\ndescription: d\nfilter: "true"\ncapacity: 2\nduration: 1s', /-1 capacity/],
     ['type: conditional\nname: a/b\ndescription: d\nfilter: "true"\ncapacity: -1\nleakspeed: 1s', /condition/],
-    ['type: bayesian\nname: a/b\ndescription: d\nfilter: "true"\ncapacity: -1\nleakspeed: 1s\nbayesian_prior: 0.5\nbayesian_threshold: 0.9', /bayesian conditions/],
-    ['type: bayesian\nname: a/b\ndescription: d\nfilter: "true"\ncapacity: -1\nleakspeed: 1s\nbayesian_prior: 0\nbayesian_threshold: 0.9\nbayesian_conditions:\n  - condition: "true"\n    prob_given_evil: 0.5\n    prob_given_benign: 0.5', /prior/],
+    [
+      'type: bayesian\nname: a/b\ndescription: d\nfilter: "true"\ncapacity: -1\nleakspeed: 1s\nbayesian_prior: 0.5\nbayesian_threshold: 0.9',
+      /bayesian conditions/,
+    ],
+    [
+      'type: bayesian\nname: a/b\ndescription: d\nfilter: "true"\ncapacity: -1\nleakspeed: 1s\nbayesian_prior: 0\nbayesian_threshold: 0.9\nbayesian_conditions:\n  - condition: "true"\n    prob_given_evil: 0.5\n    prob_given_benign: 0.5',
+      /prior/,
+    ],
     ['type: weird\nname: a/b\ndescription: d\nfilter: "true"', /unknown bucket type/],
     ['type: trigger\nname: a/b\nfilter: "true"', /description/],
     ['type: trigger\nname: a/b\ndescription: d', /filter/],
     ['type: trigger\ndescription: d\nfilter: "true"', /nameless/],
     ['type: leaky\nname: a/b\ndescription: d\nfilter: "true"\ncapacity: 2\nleakspeed: 1d', /leakspeed/],
     ['type: trigger\nname: a/b\ndescription: d\nfilter: "evt.Meta.x =="', /filter/],
-    ['type: trigger\nname: a/b\ndescription: d\nfilter: "true"\nscope:\n  type: Ip\n  expression: evt.Meta.x', /scope.expression/],
+    [
+      'type: trigger\nname: a/b\ndescription: d\nfilter: "true"\nscope:\n  type: Ip\n  expression: evt.Meta.x',
+      /scope.expression/,
+    ],
     ['type: trigger\nname: a/b\ndescription: d\nfilter: "true"\nscope:\n  type: user', /scope.expression/],
   ];
   for (const [y, re] of cases) assert.throws(() => load(y), re, y);
@@ -73,25 +85,32 @@ filter: "true"
 format: 2.0
 ---
 `);
-  assert.deepEqual(set.scenarios.map((s) => s.name), ['a/old']);
+  assert.deepEqual(
+    set.scenarios.map((s) => s.name),
+    ['a/old'],
+  );
 });
 
 test('durations use Go ParseDuration; lifetimes and queue bounds per §4-§5', () => {
-  const set = load([base('blackhole: 1h30m'), `type: counter
+  const set = load([
+    base('blackhole: 1h30m'),
+    `type: counter
 name: test/c
 description: d
 filter: "true"
 capacity: -1
 duration: 1.5s
 cache_size: 4
-`, `type: conditional
+`,
+    `type: conditional
 name: test/cond
 description: d
 filter: "true"
 capacity: -1
 leakspeed: 500ms
 condition: "true"
-`]);
+`,
+  ]);
   const [a, b, c] = set.scenarios;
   assert.equal(a!.leakspeedNs, 10e9);
   assert.equal(a!.blackholeNs, 5400e9);
@@ -105,11 +124,20 @@ condition: "true"
 });
 
 test('deterministic order: by file path then document order', () => {
-  const f2 = file('type: trigger\nname: z/1\ndescription: d\nfilter: "true"\n---\ntype: trigger\nname: z/2\ndescription: d\nfilter: "true"\n', 'zz.yaml');
+  const f2 = file(
+    'type: trigger\nname: z/1\ndescription: d\nfilter: "true"\n---\ntype: trigger\nname: z/2\ndescription: d\nfilter: "true"\n',
+    'zz.yaml',
+  );
   const f1 = file('type: trigger\nname: a/1\ndescription: d\nfilter: "true"\n', 'aa.yaml');
   const set = loadScenarios([f2, f1], { dataDir: '/tmp' });
-  assert.deepEqual(set.scenarios.map((s) => s.name), ['a/1', 'z/1', 'z/2']);
-  assert.deepEqual(set.scenarios.map((s) => s.id), [0, 1, 2]);
+  assert.deepEqual(
+    set.scenarios.map((s) => s.name),
+    ['a/1', 'z/1', 'z/2'],
+  );
+  assert.deepEqual(
+    set.scenarios.map((s) => s.id),
+    [0, 1, 2],
+  );
 });
 
 test('every hub scenario used by the tests loads', { skip: skipUnless(sharedPath('hub', 'scenarios')) }, async () => {
@@ -117,7 +145,13 @@ test('every hub scenario used by the tests loads', { skip: skipUnless(sharedPath
   const { join } = await import('node:path');
   const root = sharedPath('hub', 'scenarios');
   const files: string[] = [];
-  const walk = (d: string) => { for (const f of readdirSync(d)) { const p = join(d, f); if (statSync(p).isDirectory()) walk(p); else files.push(p); } };
+  const walk = (d: string) => {
+    for (const f of readdirSync(d)) {
+      const p = join(d, f);
+      if (statSync(p).isDirectory()) walk(p);
+      else files.push(p);
+    }
+  };
   walk(root);
   const set = loadScenarios(files, { dataDir: sharedPath('hub', 'data') });
   assert.ok(set.scenarios.length >= 180, String(set.scenarios.length));
@@ -129,7 +163,8 @@ test('data: files are loaded from dataDir for the scenario expressions; a missin
   const { dir, ev, at } = await import('./helpers.js');
   const { BucketEngine } = await import('../../src/buckets/index.js');
   writeFileSync(join(dir, 'bad_users.txt'), 'root\nadmin\n');
-  const set = load(`type: trigger
+  const set = load(
+    `type: trigger
 name: test/data
 description: d
 filter: evt.Meta.user in File('bad_users.txt')
@@ -137,30 +172,50 @@ data:
   - source_url: https://example.invalid/bad_users.txt
     dest_file: bad_users.txt
     type: string
-`, { dataDir: dir });
+`,
+    { dataDir: dir },
+  );
   const eng = new BucketEngine(set);
   assert.equal(eng.pour(ev(at(0), { user: 'admin', source_ip: '1.2.3.4' })).length, 1);
   assert.equal(eng.pour(ev(at(1), { user: 'bob', source_ip: '1.2.3.4' })).length, 0);
-  assert.throws(() => load(`type: trigger
+  assert.throws(
+    () =>
+      load(
+        `type: trigger
 name: test/data2
 description: d
 filter: "true"
 data:
   - dest_file: missing-file.txt
     type: string
-`, { dataDir: dir }), /missing-file\.txt/);
+`,
+        { dataDir: dir },
+      ),
+    /missing-file\.txt/,
+  );
 });
 
 test('same input, same alerts (deterministic engine)', async () => {
   const { BucketEngine } = await import('../../src/buckets/index.js');
   const { ev, at } = await import('./helpers.js');
-  const set = load([base('groupby: evt.Meta.source_ip'), 'type: trigger\nname: t/2\ndescription: d\nfilter: "true"\nblackhole: 10s\n']);
+  const set = load([
+    base('groupby: evt.Meta.source_ip'),
+    'type: trigger\nname: t/2\ndescription: d\nfilter: "true"\nblackhole: 10s\n',
+  ]);
   const run = () => {
     const eng = new BucketEngine(set);
     const out: string[] = [];
     for (let i = 0; i < 200; i++) {
-      for (const o of eng.pour(ev(at(i % 37 + Math.floor(i / 10)), { source_ip: `10.0.0.${i % 3}` }))) {
-        out.push(JSON.stringify([o.Overflow!.Mapkey, o.Overflow!.Alert!.Scenario, o.Overflow!.Alert!.EventsCount, o.Overflow!.Alert!.StopAt, o.Overflow!.Alert!.Message]));
+      for (const o of eng.pour(ev(at((i % 37) + Math.floor(i / 10)), { source_ip: `10.0.0.${i % 3}` }))) {
+        out.push(
+          JSON.stringify([
+            o.Overflow!.Mapkey,
+            o.Overflow!.Alert!.Scenario,
+            o.Overflow!.Alert!.EventsCount,
+            o.Overflow!.Alert!.StopAt,
+            o.Overflow!.Alert!.Message,
+          ]),
+        );
       }
     }
     return out;

@@ -6,11 +6,15 @@ import { ev, load } from './helpers.js';
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;
-  return () => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return s / 4294967296; };
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 4294967296;
+  };
 }
 
 test('WASM and TS stores produce identical overflows on a random TIMEMACHINE stream', () => {
-  const set = load([`type: leaky
+  const set = load([
+    `type: leaky
 name: o/leaky
 description: d
 filter: evt.Meta.k != 'c'
@@ -18,7 +22,8 @@ groupby: evt.Meta.source_ip
 capacity: 4
 leakspeed: 2s
 blackhole: 20s
-`, `type: leaky
+`,
+    `type: leaky
 name: o/distinct
 description: d
 filter: "true"
@@ -27,13 +32,15 @@ distinct: evt.Meta.u
 capacity: 3
 leakspeed: 5s
 cache_size: 2
-`, `type: trigger
+`,
+    `type: trigger
 name: o/trigger
 description: d
 filter: evt.Meta.k == 'a'
 groupby: evt.Meta.source_ip
 blackhole: 30s
-`, `type: conditional
+`,
+    `type: conditional
 name: o/cond
 description: d
 filter: evt.Meta.k == 'b'
@@ -41,13 +48,15 @@ groupby: evt.Meta.source_ip
 capacity: -1
 leakspeed: 10s
 condition: len(queue.Queue) >= 3
-`, `type: counter
+`,
+    `type: counter
 name: o/counter
 description: d
 filter: "true"
 capacity: -1
 duration: 10s
-`, `type: leaky
+`,
+    `type: leaky
 name: o/cancel
 description: d
 filter: "true"
@@ -55,7 +64,8 @@ groupby: evt.Meta.source_ip
 cancel_on: evt.Meta.k == 'c'
 capacity: 5
 leakspeed: 1s
-`]);
+`,
+  ]);
   const r = rng(42);
   const events: ReturnType<typeof ev>[] = [];
   let t = Date.UTC(2026, 0, 10, 0, 0, 0);
@@ -74,7 +84,17 @@ leakspeed: 1s
       const n = i % 3 === 0 ? 1 : 1 + Math.floor((i * 7) % 50);
       for (const o of eng.pourMany(events.slice(i, i + n))) {
         const a = o.Overflow!.Alert!;
-        out.push([a.Scenario, o.Overflow!.Mapkey, a.EventsCount, a.StartAt, a.StopAt, a.Events.map((e) => e.Timestamp).join(','), Object.keys(o.Overflow!.Sources).join('@')].join('|'));
+        out.push(
+          [
+            a.Scenario,
+            o.Overflow!.Mapkey,
+            a.EventsCount,
+            a.StartAt,
+            a.StopAt,
+            a.Events.map((e) => e.Timestamp).join(','),
+            Object.keys(o.Overflow!.Sources).join('@'),
+          ].join('|'),
+        );
       }
       i += n;
     }
@@ -84,7 +104,8 @@ leakspeed: 1s
   const w = run('wasm');
   const s = run('ts');
   assert.ok(w.out.length > 500, `enough overflows (${w.out.length})`);
-  for (const name of ['o/leaky', 'o/distinct', 'o/trigger', 'o/cond', 'o/cancel']) assert.ok((w.overflows[name] ?? 0) > 0, name);
+  for (const name of ['o/leaky', 'o/distinct', 'o/trigger', 'o/cond', 'o/cancel'])
+    assert.ok((w.overflows[name] ?? 0) > 0, name);
   assert.equal(w.overflows['o/counter'], 0);
   assert.deepEqual(w.out, s.out);
   assert.deepEqual(w.poured, s.poured);

@@ -41,7 +41,10 @@ test('capi register, status and signals against Picket Central', async () => {
     const j = io();
     assert.equal(await capiCommand.run(['signals', '--since', '1h', '-o', 'json', '--data', dir], j.io), 0);
     const rows = JSON.parse(j.out.join('')) as { uuid: string; url: string; body: string }[];
-    assert.deepEqual(rows.map((x) => [x.uuid, x.url, x.body]), [['u1', `${central.url}/v3/signals`, '{"scenario":"x"}']]);
+    assert.deepEqual(
+      rows.map((x) => [x.uuid, x.url, x.body]),
+      [['u1', `${central.url}/v3/signals`, '{"scenario":"x"}']],
+    );
   } finally {
     await central.cleanup();
     fs.rmSync(dir, { recursive: true, force: true });

@@ -21,21 +21,57 @@ const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'picket-capi-'))
 function alert(uuid: string, ip: string, over: Partial<AlertRecord> = {}): AlertRecord {
   const now = new Date();
   return {
-    id: 1, uuid, machineId: 'site-a-agent', createdAt: now.getTime(), scenario: 'crowdsecurity/ssh-bf',
-    scenarioHash: SSH_BF_HASH, scenarioVersion: '0.1', message: `Ip ${ip} performed 'crowdsecurity/ssh-bf'`,
-    eventsCount: 6, startAt: new Date(now.getTime() - 2000).toISOString(), stopAt: now.toISOString(), capacity: 5,
-    leakspeed: '10s', simulated: false, remediation: true, kind: '', labels: null,
-    source: { scope: 'Ip', value: ip, ip, range: '203.0.113.0/24', asNumber: '64500', asName: 'EX', cn: 'FR',
-      latitude: 48.85, longitude: 2.35 },
+    id: 1,
+    uuid,
+    machineId: 'site-a-agent',
+    createdAt: now.getTime(),
+    scenario: 'crowdsecurity/ssh-bf',
+    scenarioHash: SSH_BF_HASH,
+    scenarioVersion: '0.1',
+    message: `Ip ${ip} performed 'crowdsecurity/ssh-bf'`,
+    eventsCount: 6,
+    startAt: new Date(now.getTime() - 2000).toISOString(),
+    stopAt: now.toISOString(),
+    capacity: 5,
+    leakspeed: '10s',
+    simulated: false,
+    remediation: true,
+    kind: '',
+    labels: null,
+    source: {
+      scope: 'Ip',
+      value: ip,
+      ip,
+      range: '203.0.113.0/24',
+      asNumber: '64500',
+      asName: 'EX',
+      cn: 'FR',
+      latitude: 48.85,
+      longitude: 2.35,
+    },
     events: [{ timestamp: now.toISOString(), meta: [{ key: 'log_type', value: 'ssh_failed-auth' }] }],
-    meta: [{ key: 'target_user', value: 'root' }], decisionIds: [1], ...over,
+    meta: [{ key: 'target_user', value: 'root' }],
+    decisionIds: [1],
+    ...over,
   };
 }
 
 function decision(ip: string, origin = 'crowdsec'): DecisionRecord {
   const stop = Date.now();
-  return { id: 1, uuid: 'd-1', alertId: 1, createdAt: stop, until: stop + 4 * 3_600_000, scenario: 'crowdsecurity/ssh-bf',
-    type: 'ban', scope: 'Ip', value: ip, origin, simulated: false, range: null };
+  return {
+    id: 1,
+    uuid: 'd-1',
+    alertId: 1,
+    createdAt: stop,
+    until: stop + 4 * 3_600_000,
+    scenario: 'crowdsecurity/ssh-bf',
+    type: 'ban',
+    scope: 'Ip',
+    value: ip,
+    origin,
+    simulated: false,
+    range: null,
+  };
 }
 
 test('online_client: defaults, validation naming the field, credentials file round trip', () => {
@@ -44,10 +80,22 @@ test('online_client: defaults, validation naming the field, credentials file rou
   assert.deepEqual(c, defaultOnlineClient('/x.yaml'));
   assert.equal(c.sharing, 'minimal');
   assert.equal(c.pull.intervalMs, 7_200_000);
-  assert.throws(() => parseOnlineClient({ credentials_path: '/x', sharing: 'most' }, 'c.yaml'), /c\.yaml: online_client\.sharing/);
-  assert.throws(() => parseOnlineClient({ credentials_path: '/x', bogus: 1 }, 'c.yaml'), /online_client\.bogus: unknown key/);
-  assert.throws(() => parseOnlineClient({ credentials_path: '/x', pull: { interval: '1s' } }, 'c.yaml'), /pull\.interval/);
-  assert.equal(parseOnlineClient({ credentials_path: '/x', pull: { interval: '1s' } }, 'c.yaml', 1000)!.pull.intervalMs, 1000);
+  assert.throws(
+    () => parseOnlineClient({ credentials_path: '/x', sharing: 'most' }, 'c.yaml'),
+    /c\.yaml: online_client\.sharing/,
+  );
+  assert.throws(
+    () => parseOnlineClient({ credentials_path: '/x', bogus: 1 }, 'c.yaml'),
+    /online_client\.bogus: unknown key/,
+  );
+  assert.throws(
+    () => parseOnlineClient({ credentials_path: '/x', pull: { interval: '1s' } }, 'c.yaml'),
+    /pull\.interval/,
+  );
+  assert.equal(
+    parseOnlineClient({ credentials_path: '/x', pull: { interval: '1s' } }, 'c.yaml', 1000)!.pull.intervalMs,
+    1000,
+  );
   const dir = tmp();
   const f = path.join(dir, 'online_api_credentials.yaml');
   const cr = newCredentials('http://127.0.0.1:1/');
@@ -79,10 +127,23 @@ test('signals: trust classes and sharing rules (capi.md §4.1)', () => {
 test('signals: minimal and full payloads, field by field (capi.md §4.2)', () => {
   const ip = '203.0.113.7';
   const a = alert('a-uuid', ip);
-  const min = JSON.parse(JSON.stringify(toSignal(a, [decision(ip)], defaultOnlineClient('/x')))) as Record<string, unknown>;
+  const min = JSON.parse(JSON.stringify(toSignal(a, [decision(ip)], defaultOnlineClient('/x')))) as Record<
+    string,
+    unknown
+  >;
   // always present (may be empty/null): message, scenario, hash, version, source{scope,value}, start/stop, context
-  assert.deepEqual(Object.keys(min), ['message', 'scenario', 'scenario_hash', 'scenario_version', 'scenario_trust',
-    'source', 'start_at', 'stop_at', 'uuid', 'context']);
+  assert.deepEqual(Object.keys(min), [
+    'message',
+    'scenario',
+    'scenario_hash',
+    'scenario_version',
+    'scenario_trust',
+    'source',
+    'start_at',
+    'stop_at',
+    'uuid',
+    'context',
+  ]);
   assert.equal(min.message, '');
   assert.equal(min.scenario, 'crowdsecurity/ssh-bf');
   assert.equal(min.scenario_hash, SSH_BF_HASH);
@@ -93,16 +154,46 @@ test('signals: minimal and full payloads, field by field (capi.md §4.2)', () =>
   assert.equal(min.stop_at, a.stopAt);
   assert.equal(min.uuid, 'a-uuid');
   assert.equal(min.context, null);
-  const full = JSON.parse(JSON.stringify(toSignal(a, [decision(ip)], { ...defaultOnlineClient('/x'), sharing: 'full', shareContext: true }))) as Record<string, unknown>;
+  const full = JSON.parse(
+    JSON.stringify(toSignal(a, [decision(ip)], { ...defaultOnlineClient('/x'), sharing: 'full', shareContext: true })),
+  ) as Record<string, unknown>;
   assert.equal(full.message, a.message);
-  assert.deepEqual(full.source, { scope: 'Ip', value: ip, ip, range: '203.0.113.0/24', as_number: '64500', as_name: 'EX',
-    cn: 'FR', latitude: 48.85, longitude: 2.35 });
+  assert.deepEqual(full.source, {
+    scope: 'Ip',
+    value: ip,
+    ip,
+    range: '203.0.113.0/24',
+    as_number: '64500',
+    as_name: 'EX',
+    cn: 'FR',
+    latitude: 48.85,
+    longitude: 2.35,
+  });
   assert.equal(full.machine_id, 'site-a-agent');
   assert.equal(full.kind, 'crowdsec');
-  assert.deepEqual(full.decisions, [{ duration: '4h0m0s', id: 0, origin: 'crowdsec', scenario: 'crowdsecurity/ssh-bf',
-    scope: 'Ip', type: 'ban', value: ip, uuid: 'd-1' }]);
+  assert.deepEqual(full.decisions, [
+    {
+      duration: '4h0m0s',
+      id: 0,
+      origin: 'crowdsec',
+      scenario: 'crowdsecurity/ssh-bf',
+      scope: 'Ip',
+      type: 'ban',
+      value: ip,
+      uuid: 'd-1',
+    },
+  ]);
   assert.deepEqual(full.context, [{ key: 'target_user', value: 'root' }]);
-  for (const never of ['events', 'labels', 'capacity', 'leakspeed', 'events_count', 'remediation', 'alert_id', 'simulated'])
+  for (const never of [
+    'events',
+    'labels',
+    'capacity',
+    'leakspeed',
+    'events_count',
+    'remediation',
+    'alert_id',
+    'simulated',
+  ])
     assert.ok(!(never in full), `${never} never sent`);
 });
 
@@ -114,15 +205,24 @@ test('outbox: dedupe by uuid, oldest dropped past the bound, survives reopening'
   assert.equal(await box.enqueue('u4', '{}'), false);
   assert.equal(box.size, 3);
   assert.equal(box.dropped, 1);
-  assert.deepEqual(box.peek(10).map((i) => i.entry.uuid), ['u2', 'u3', 'u4']);
+  assert.deepEqual(
+    box.peek(10).map((i) => i.entry.uuid),
+    ['u2', 'u3', 'u4'],
+  );
   await box.ack(box.peek(1), 'http://c/v3/signals', 1000);
   assert.equal(await box.enqueue('u2', '{}'), false, 'already sent');
   await env.close();
   env = openStore(dir);
   box = new SignalOutbox(env, 3);
-  assert.deepEqual(box.peek(10).map((i) => i.entry.uuid), ['u3', 'u4']);
+  assert.deepEqual(
+    box.peek(10).map((i) => i.entry.uuid),
+    ['u3', 'u4'],
+  );
   assert.equal(await box.enqueue('u5', '{}'), true);
-  assert.deepEqual(box.peek(10).map((i) => i.entry.uuid), ['u3', 'u4', 'u5']);
+  assert.deepEqual(
+    box.peek(10).map((i) => i.entry.uuid),
+    ['u3', 'u4', 'u5'],
+  );
   assert.deepEqual(box.sentSince(0), [{ uuid: 'u2', sentAt: 1000, url: 'http://c/v3/signals', body: '{"uuid":"u2"}' }]);
   assert.equal(await box.pruneSent(2000), 1);
   await env.close();
@@ -166,8 +266,18 @@ test('push to Picket Central: register, batches of 50, retry while down, deliver
     assert.equal(sent.length, 60);
     assert.equal(sent[0]!.body, queued, 'the audit keeps the bytes sent');
     assert.equal(sent[0]!.url, `${central.url}/v3/signals`);
-    assert.deepEqual(Object.keys(JSON.parse(sent[0]!.body) as object).sort(),
-      ['context', 'message', 'scenario', 'scenario_hash', 'scenario_trust', 'scenario_version', 'source', 'start_at', 'stop_at', 'uuid']);
+    assert.deepEqual(Object.keys(JSON.parse(sent[0]!.body) as object).sort(), [
+      'context',
+      'message',
+      'scenario',
+      'scenario_hash',
+      'scenario_trust',
+      'scenario_version',
+      'source',
+      'start_at',
+      'stop_at',
+      'uuid',
+    ]);
     await pusher.flush();
     assert.equal(m?.signals, 60, 'nothing sent twice');
     await env.close();

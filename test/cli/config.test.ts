@@ -9,7 +9,8 @@ import { parseCredentials, writeCredentials, readCredentials, CredentialsError }
 import { picket, tempDir } from './helpers.js';
 
 test('config: every key is read', () => {
-  const c = parseConfig(`data_dir: /var/lib/x
+  const c = parseConfig(
+    `data_dir: /var/lib/x
 listen: 127.0.0.1:9090
 profiles_path: /etc/x/profiles.yaml
 trusted_ips: [127.0.0.1, "::1", 10.0.0.0/8]
@@ -22,11 +23,18 @@ retention:
   max_items: 5000
 metrics:
   listen: 127.0.0.1:0
-`, 'x.yaml');
+`,
+    'x.yaml',
+  );
   assert.deepEqual(c, {
-    file: 'x.yaml', dataDir: '/var/lib/x', listen: '127.0.0.1:9090', profilesPath: '/etc/x/profiles.yaml',
-    trustedIps: ['127.0.0.1', '::1', '10.0.0.0/8'], tls: { certFile: '/c.pem', keyFile: '/k.pem', caFile: '/ca.pem' },
-    retention: { maxAgeMs: 7 * 86_400_000, maxItems: 5000 }, metricsListen: '127.0.0.1:0',
+    file: 'x.yaml',
+    dataDir: '/var/lib/x',
+    listen: '127.0.0.1:9090',
+    profilesPath: '/etc/x/profiles.yaml',
+    trustedIps: ['127.0.0.1', '::1', '10.0.0.0/8'],
+    tls: { certFile: '/c.pem', keyFile: '/k.pem', caFile: '/ca.pem' },
+    retention: { maxAgeMs: 7 * 86_400_000, maxItems: 5000 },
+    metricsListen: '127.0.0.1:0',
   });
   assert.deepEqual(parseConfig('', 'empty.yaml'), { file: 'empty.yaml' });
 });
@@ -44,9 +52,16 @@ test('config: malformed files name the file, the line and the key', () => {
     ['- a\n- b\n', /^bad\.yaml:1: \(top level\): expected a mapping/],
   ];
   for (const [text, re] of cases) {
-    assert.throws(() => parseConfig(text, 'bad.yaml'), (e: unknown) => e instanceof ConfigError && re.test(e.message), text);
+    assert.throws(
+      () => parseConfig(text, 'bad.yaml'),
+      (e: unknown) => e instanceof ConfigError && re.test(e.message),
+      text,
+    );
   }
-  assert.throws(() => loadConfigFile('/nonexistent/picket.yaml'), /cannot read config file \/nonexistent\/picket\.yaml: ENOENT/);
+  assert.throws(
+    () => loadConfigFile('/nonexistent/picket.yaml'),
+    /cannot read config file \/nonexistent\/picket\.yaml: ENOENT/,
+  );
 });
 
 test('credentials file: cscli format round trip (mode 0600), errors name the file and key', () => {
@@ -57,13 +72,33 @@ test('credentials file: cscli format round trip (mode 0600), errors name the fil
     assert.equal(fs.readFileSync(file, 'utf8').split('\n')[0], 'url: http://127.0.0.1:8080/');
     assert.deepEqual(readCredentials(file), { url: 'http://127.0.0.1:8080/', login: 'm1', password: 'p: "x"' });
     assert.equal(fs.statSync(file).mode & 0o777, 0o600);
-    assert.deepEqual(parseCredentials('url: http://h/\nlogin: a\npassword: 123\ncert_path: /c\n', 'c.yaml'), { url: 'http://h/', login: 'a', password: '123' });
-    assert.deepEqual(parseCredentials('url: https://h/\nlogin: a\npassword: b\nca_cert_path: /x\ninsecure_skip_verify: true\n', 'c.yaml'),
-      { url: 'https://h/', login: 'a', password: 'b', caCertPath: '/x', insecureSkipVerify: true });
-    assert.throws(() => parseCredentials('url: https://h/\nlogin: a\npassword: b\ninsecure_skip_verify: sure\n', 'c.yaml'), /c\.yaml:4: insecure_skip_verify: expected true or false/);
-    assert.throws(() => parseCredentials('url: http://h/\nlogin: a\n', 'c.yaml'), (e: unknown) => e instanceof CredentialsError && e.message === 'c.yaml: password is missing');
-    assert.throws(() => parseCredentials('url: http://h/\nlogin: [a]\npassword: x\n', 'c.yaml'), /^CredentialsError: c\.yaml:2: login: expected a string/);
-  } finally { fs.rmSync(dir, { recursive: true, force: true }); }
+    assert.deepEqual(parseCredentials('url: http://h/\nlogin: a\npassword: 123\ncert_path: /c\n', 'c.yaml'), {
+      url: 'http://h/',
+      login: 'a',
+      password: '123',
+    });
+    assert.deepEqual(
+      parseCredentials(
+        'url: https://h/\nlogin: a\npassword: b\nca_cert_path: /x\ninsecure_skip_verify: true\n',
+        'c.yaml',
+      ),
+      { url: 'https://h/', login: 'a', password: 'b', caCertPath: '/x', insecureSkipVerify: true },
+    );
+    assert.throws(
+      () => parseCredentials('url: https://h/\nlogin: a\npassword: b\ninsecure_skip_verify: sure\n', 'c.yaml'),
+      /c\.yaml:4: insecure_skip_verify: expected true or false/,
+    );
+    assert.throws(
+      () => parseCredentials('url: http://h/\nlogin: a\n', 'c.yaml'),
+      (e: unknown) => e instanceof CredentialsError && e.message === 'c.yaml: password is missing',
+    );
+    assert.throws(
+      () => parseCredentials('url: http://h/\nlogin: [a]\npassword: x\n', 'c.yaml'),
+      /^CredentialsError: c\.yaml:2: login: expected a string/,
+    );
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('--config: the data folder comes from the file; a malformed file stops the command (exit 1) naming it', async () => {
@@ -78,12 +113,17 @@ test('--config: the data folder comes from the file; a malformed file stops the 
     assert.match((await picket(['bouncers', 'list', '--data', data])).stdout, /│ b1 /);
     const bad = path.join(dir, 'bad.yaml');
     fs.writeFileSync(bad, 'data_dir: /tmp/x\nretention:\n  max_age: forever\n');
-    for (const args of [['bouncers', 'list'], ['run', '--no-agent']]) {
+    for (const args of [
+      ['bouncers', 'list'],
+      ['run', '--no-agent'],
+    ]) {
       const r = await picket([...args, '--config', bad]);
       assert.equal(r.code, 1, r.stderr);
       assert.match(r.stderr, /bad\.yaml:3: retention\.max_age: 'forever' is not a positive duration/);
     }
-  } finally { fs.rmSync(dir, { recursive: true, force: true }); }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('config: buckets.max_live sets the live-bucket ceiling; bad values name the key', () => {
@@ -94,6 +134,10 @@ test('config: buckets.max_live sets the live-bucket ceiling; bad values name the
     ['buckets: {max_live: lots}', /buckets\.max_live/],
     ['buckets: {max_lives: 3}', /buckets\.max_lives.*unknown key \(expected max_live\)/],
   ] as const) {
-    assert.throws(() => parseConfig(text, 'c.yaml'), (e: unknown) => e instanceof ConfigError && re.test(e.message), text);
+    assert.throws(
+      () => parseConfig(text, 'c.yaml'),
+      (e: unknown) => e instanceof ConfigError && re.test(e.message),
+      text,
+    );
   }
 });

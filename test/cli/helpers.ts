@@ -9,7 +9,11 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const BIN = path.join(ROOT, 'bin/picket.js');
 
-export interface CliResult { code: number; stdout: string; stderr: string }
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 /** runs `picket ARGS` (bounded to 60 s) */
 export function picket(args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
@@ -27,7 +31,8 @@ export function picket(args: string[], opts: { input?: string; env?: NodeJS.Proc
         resolve({ code, stdout, stderr });
       },
     );
-    if (opts.input !== undefined) child.stdin?.end(opts.input); else child.stdin?.end();
+    if (opts.input !== undefined) child.stdin?.end(opts.input);
+    else child.stdin?.end();
   });
 }
 
@@ -50,31 +55,55 @@ export function tempDir(prefix: string): string {
 export async function startPicket(args: string[], given?: string): Promise<RunningPicket> {
   const dir = given ?? tempDir('picket-cli-');
   const data = path.join(dir, 'data');
-  const child = spawn(process.execPath, [BIN, 'run', ...args, '--listen', '127.0.0.1:0', '--data', data], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '', err = '';
-  child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
+  const child = spawn(process.execPath, [BIN, 'run', ...args, '--listen', '127.0.0.1:0', '--data', data], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '',
+    err = '';
+  child.stdout!.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`no LAPI URL within 30 s\nstderr:${err}`)); }, 30_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`no LAPI URL within 30 s\nstderr:${err}`));
+    }, 30_000);
     child.stderr!.on('data', (d: Buffer) => {
       err += d.toString();
       const m = /Local API on (https?:\/\/127\.0\.0\.1:\d+\/)/.exec(err);
-      if (m) { clearTimeout(timer); resolve(m[1]); }
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
     });
-    child.once('exit', (c) => { clearTimeout(timer); reject(new Error(`picket run exited (${c})\nstderr:${err}`)); });
+    child.once('exit', (c) => {
+      clearTimeout(timer);
+      reject(new Error(`picket run exited (${c})\nstderr:${err}`));
+    });
   }).catch((e: Error) => {
     if (given === undefined) fs.rmSync(dir, { recursive: true, force: true });
     throw e;
   });
   return {
-    url, dir, data, child,
+    url,
+    dir,
+    data,
+    child,
     stdout: () => out,
     stderr: () => err,
-    stop: () => new Promise<number | null>((resolve) => {
-      if (child.exitCode !== null) { resolve(child.exitCode); return; }
-      const kill = setTimeout(() => child.kill('SIGKILL'), 20_000);
-      child.once('exit', (c) => { clearTimeout(kill); resolve(c); });
-      child.kill('SIGTERM');
-    }),
+    stop: () =>
+      new Promise<number | null>((resolve) => {
+        if (child.exitCode !== null) {
+          resolve(child.exitCode);
+          return;
+        }
+        const kill = setTimeout(() => child.kill('SIGKILL'), 20_000);
+        child.once('exit', (c) => {
+          clearTimeout(kill);
+          resolve(c);
+        });
+        child.kill('SIGTERM');
+      }),
   };
 }
 

@@ -73,7 +73,11 @@ test('decisions add reaches the bouncer stream, decisions delete shows it in del
 });
 
 test('decisions add of a range, a custom scope and a captcha; list -o json/raw/human; delete --id', async () => {
-  for (const args of [['--range', '198.51.100.0/24', '-d', '3m'], ['--scope', 'username', '--value', 'bob', '-d', '10m', '-R', 'probe-username'], ['-i', '2001:db8::5', '-t', 'captcha']]) {
+  for (const args of [
+    ['--range', '198.51.100.0/24', '-d', '3m'],
+    ['--scope', 'username', '--value', 'bob', '-d', '10m', '-R', 'probe-username'],
+    ['-i', '2001:db8::5', '-t', 'captcha'],
+  ]) {
     const r = await picket(['decisions', 'add', ...args, ...data()]);
     assert.equal(r.code, 0, r.stderr);
   }
@@ -92,7 +96,10 @@ test('decisions add of a range, a custom scope and a captcha; list -o json/raw/h
   const raw = await picket(['decisions', 'list', '-o', 'raw', ...data()]);
   const lines = raw.stdout.trim().split('\n');
   assert.equal(lines[0], 'id,source,ip,reason,action,country,as,events_count,expiration,simulated,alert_id');
-  assert.ok(lines.some((l) => l.includes(',Range:198.51.100.0/24,')), raw.stdout);
+  assert.ok(
+    lines.some((l) => l.includes(',Range:198.51.100.0/24,')),
+    raw.stdout,
+  );
 
   const human = await picket(['decisions', 'list', '--type', 'captcha', ...data()]);
   assert.match(human.stdout, /Ip:2001:db8::5/);
@@ -124,7 +131,9 @@ test('decisions import of 10,000 IPs from a file reaches the stream (1,000 per a
   assert.ok(delta.new.every((d) => d.scenario !== 'blocklist-x' || d.origin === 'cscli-import'));
   const snapshot = await proto.stream({ startup: true, origins: ['cscli-import'] });
   assert.equal(snapshot.new.filter((d) => d.scenario === 'blocklist-x').length, 10_000);
-  const alerts = JSON.parse((await picket(['alerts', 'list', '--limit', '0', '-o', 'json', ...data()])).stdout) as Array<{ scenario: string; decisions: unknown[] }>;
+  const alerts = JSON.parse(
+    (await picket(['alerts', 'list', '--limit', '0', '-o', 'json', ...data()])).stdout,
+  ) as Array<{ scenario: string; decisions: unknown[] }>;
   const imports = alerts.filter((a) => a.scenario.startsWith('import '));
   assert.equal(imports.length, 10);
   assert.ok(imports.every((a) => a.decisions.length === 1000));
@@ -139,14 +148,25 @@ test('decisions import: CSV and JSON formats, and a bad line is named before any
   assert.equal(r1.code, 0, r1.stderr);
   assert.match(r1.stdout, /Imported 2 decisions/);
   const jsonFile = path.join(lapi.dir, 'd.json');
-  fs.writeFileSync(jsonFile, JSON.stringify([{ value: '192.0.2.60', reason: 'from-json' }, { value: 'FR', scope: 'country', reason: 'from-json' }]));
+  fs.writeFileSync(
+    jsonFile,
+    JSON.stringify([
+      { value: '192.0.2.60', reason: 'from-json' },
+      { value: 'FR', scope: 'country', reason: 'from-json' },
+    ]),
+  );
   const r2 = await picket(['decisions', 'import', '--input', jsonFile, ...data()]);
   assert.match(r2.stdout, /Imported 2 decisions/);
-  const fromStdin = await picket(['decisions', 'import', '-i', '-', '--type', 'captcha', ...data()], { input: '192.0.2.61\n\n2001:db8::61\n' });
+  const fromStdin = await picket(['decisions', 'import', '-i', '-', '--type', 'captcha', ...data()], {
+    input: '192.0.2.61\n\n2001:db8::61\n',
+  });
   assert.match(fromStdin.stdout, /Imported 2 decisions/, fromStdin.stderr);
   assert.equal((await json.lookup({ ip: '2001:db8::61' }))[0]?.type, 'captcha');
   const got = await json.lookup({ ip: '192.0.2.5' });
-  assert.deepEqual(got.map((d) => [d.value, d.scope, d.scenario]), [['192.0.2.0/28', 'Range', 'from-csv']]);
+  assert.deepEqual(
+    got.map((d) => [d.value, d.scope, d.scenario]),
+    [['192.0.2.0/28', 'Range', 'from-csv']],
+  );
   const country = await json.lookup({ scope: 'country', value: 'FR' });
   assert.equal(country[0]?.scope, 'Country');
 
@@ -173,7 +193,10 @@ test('alerts list, inspect and delete', async () => {
   assert.match(inspect.stdout, new RegExp(`- ID +: ${id}\\n`));
   assert.match(inspect.stdout, /- Reason +: alert-test/);
   assert.match(inspect.stdout, /Ip:203\.0\.113\.7/);
-  const inspectJson = JSON.parse((await picket(['alerts', 'inspect', String(id), '-o', 'json', ...data()])).stdout) as { id: number; decisions: unknown[] };
+  const inspectJson = JSON.parse((await picket(['alerts', 'inspect', String(id), '-o', 'json', ...data()])).stdout) as {
+    id: number;
+    decisions: unknown[];
+  };
   assert.equal(inspectJson.id, id);
   assert.equal(inspectJson.decisions.length, 1);
   const del = await picket(['alerts', 'delete', '--id', String(id), ...data()]);
@@ -210,17 +233,29 @@ test('machines add/list/validate/delete and lapi status with a credentials file'
   // a machine registered over HTTP is not validated: login fails until `machines validate`
   const w = new WatcherClient({ url: lapi.url, machineId: 'm2', password: 'secret-m2' });
   try {
-    const reg = await fetch(new URL('v1/watchers', lapi.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ machine_id: 'm2', password: 'secret-m2' }) });
+    const reg = await fetch(new URL('v1/watchers', lapi.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ machine_id: 'm2', password: 'secret-m2' }),
+    });
     assert.equal(reg.status, 201);
-    await assert.rejects(w.login(), (e: unknown) => e instanceof LapiError && e.status === 401 && /not validated/.test(e.serverMessage));
-    const listed = JSON.parse((await picket(['machines', 'list', '-o', 'json', ...data()])).stdout) as Array<{ machineId: string; isValidated: boolean }>;
+    await assert.rejects(
+      w.login(),
+      (e: unknown) => e instanceof LapiError && e.status === 401 && /not validated/.test(e.serverMessage),
+    );
+    const listed = JSON.parse((await picket(['machines', 'list', '-o', 'json', ...data()])).stdout) as Array<{
+      machineId: string;
+      isValidated: boolean;
+    }>;
     assert.equal(listed.find((m) => m.machineId === 'm2')?.isValidated, false);
     assert.equal(listed.find((m) => m.machineId === 'm1')?.isValidated, true);
     const v = await picket(['machines', 'validate', 'm2', ...data()]);
     assert.equal(v.code, 0, v.stderr);
     const login = await w.login();
     assert.ok(login.token.length > 20);
-  } finally { await w.close(); }
+  } finally {
+    await w.close();
+  }
   const human = await picket(['machines', 'list', ...data()]);
   assert.match(human.stdout, /│ m1 /);
   const raw = await picket(['machines', 'list', '-o', 'raw', ...data()]);
@@ -230,7 +265,18 @@ test('machines add/list/validate/delete and lapi status with a credentials file'
   const denied = await picket(['lapi', 'status', '-c', file, ...data()]);
   assert.equal(denied.code, 1);
   assert.match(denied.stderr, /failed to authenticate/);
-  const stdoutCreds = await picket(['machines', 'add', 'm3', '--password', 'pw-m3', '-f', '-', '--url', lapi.url, ...data()]);
+  const stdoutCreds = await picket([
+    'machines',
+    'add',
+    'm3',
+    '--password',
+    'pw-m3',
+    '-f',
+    '-',
+    '--url',
+    lapi.url,
+    ...data(),
+  ]);
   assert.match(stdoutCreds.stdout, /^url: http:\/\/127\.0\.0\.1:\d+\/\nlogin: m3\npassword: pw-m3\n$/);
 });
 
@@ -242,26 +288,43 @@ test('bouncers list (json, raw, human) and delete: a deleted key is refused', as
   const mdb = fs.readFileSync(path.join(lapi.data, 'picket.mdb'));
   assert.equal(mdb.includes('my-own-key-123'), false);
   assert.equal(mdb.includes(crypto.createHash('sha512').update('my-own-key-123').digest('hex')), true);
-  const c = new BouncerClient({ url: lapi.url, apiKey: 'my-own-key-123', userAgent: 'crowdsec-firewall-bouncer/v0.0.31' });
+  const c = new BouncerClient({
+    url: lapi.url,
+    apiKey: 'my-own-key-123',
+    userAgent: 'crowdsec-firewall-bouncer/v0.0.31',
+  });
   try {
     await c.stream({ startup: true });
-    const list = JSON.parse((await picket(['bouncers', 'list', '-o', 'json', ...data()])).stdout) as Array<{ name: string; type: string; version: string; ip_address: string }>;
+    const list = JSON.parse((await picket(['bouncers', 'list', '-o', 'json', ...data()])).stdout) as Array<{
+      name: string;
+      type: string;
+      version: string;
+      ip_address: string;
+    }>;
     const b = list.find((x) => x.name === 'tmp-b');
     assert.equal(b?.type, 'crowdsec-firewall-bouncer');
     assert.equal(b?.version, 'v0.0.31');
     assert.equal(b?.ip_address, '127.0.0.1');
     assert.match((await picket(['bouncers', 'list', ...data()])).stdout, /│ tmp-b +│ 127\.0\.0\.1/);
-    assert.match((await picket(['bouncers', 'list', '-o', 'raw', ...data()])).stdout, /^name,ip,revoked,last_pull,type,version,auth_type\n/);
+    assert.match(
+      (await picket(['bouncers', 'list', '-o', 'raw', ...data()])).stdout,
+      /^name,ip,revoked,last_pull,type,version,auth_type\n/,
+    );
     const dup = await picket(['bouncers', 'add', 'tmp-b', ...data()]);
     assert.equal(dup.code, 1);
     assert.match(dup.stderr, /bouncer 'tmp-b' already exists/);
     const del = await picket(['bouncers', 'delete', 'tmp-b', ...data()]);
     assert.equal(del.code, 0, del.stderr);
-    await assert.rejects(c.stream(), (e: unknown) => e instanceof LapiError && e.status === 403 && e.serverMessage === 'access forbidden');
+    await assert.rejects(
+      c.stream(),
+      (e: unknown) => e instanceof LapiError && e.status === 403 && e.serverMessage === 'access forbidden',
+    );
     const gone = await picket(['bouncers', 'delete', 'tmp-b', ...data()]);
     assert.equal(gone.code, 1);
     assert.match(gone.stderr, /does not exist/);
-  } finally { await c.close(); }
+  } finally {
+    await c.close();
+  }
 });
 
 test('bad flags and arguments: clear message, exit 2', async () => {
@@ -269,9 +332,15 @@ test('bad flags and arguments: clear message, exit 2', async () => {
     [['decisions', 'add', ...data()], /give exactly one of --ip, --range or --value/],
     [['decisions', 'add', '--ip', 'not-an-ip', ...data()], /'not-an-ip' is not a valid IP address/],
     [['decisions', 'add', '--range', '10.0.0.1', ...data()], /not a valid CIDR range/],
-    [['decisions', 'add', '--ip', '192.0.2.1', '--duration', 'soon', ...data()], /--duration 'soon': expected a positive duration/],
+    [
+      ['decisions', 'add', '--ip', '192.0.2.1', '--duration', 'soon', ...data()],
+      /--duration 'soon': expected a positive duration/,
+    ],
     [['decisions', 'list', '--bogus', ...data()], /Unknown option '--bogus'/],
-    [['decisions', 'add', '--ip', '192.0.2.1', '--limit', '3', ...data()], /decisions add: --limit does not apply here/],
+    [
+      ['decisions', 'add', '--ip', '192.0.2.1', '--limit', '3', ...data()],
+      /decisions add: --limit does not apply here/,
+    ],
     [['decisions', 'delete', ...data()], /give at least one filter/],
     [['decisions', 'delete', '--all', '--ip', '192.0.2.1', ...data()], /--all cannot be combined/],
     [['decisions', 'frobnicate'], /unknown sub-command 'frobnicate'/],

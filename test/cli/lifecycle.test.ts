@@ -16,7 +16,19 @@ test('picket run exits non-zero at once when the metrics address is taken', asyn
   const dir = tempDir('picket-life-metrics-');
   try {
     for (const extra of [['--no-agent'], ['--stdin', '--type', 'syslog', '--workers', '0']]) {
-      const r = await picket(['run', ...extra, '--listen', '127.0.0.1:0', '--metrics', `127.0.0.1:${port}`, '--data', path.join(dir, 'data')], { input: '' });
+      const r = await picket(
+        [
+          'run',
+          ...extra,
+          '--listen',
+          '127.0.0.1:0',
+          '--metrics',
+          `127.0.0.1:${port}`,
+          '--data',
+          path.join(dir, 'data'),
+        ],
+        { input: '' },
+      );
       assert.equal(r.code, 1, r.stderr);
       assert.match(r.stderr, new RegExp(`metrics server on 127\\.0\\.0\\.1:${port} not started: .*EADDRINUSE`));
       // the lock was released: the folder can be used again
@@ -39,7 +51,23 @@ test('one data folder, one daemon: a second picket run is refused naming the fir
     assert.match(r.stderr, new RegExp(`in use by another picket run \\(PID ${p.child.pid}`));
     // the credentials of the running daemon were not rewritten
     assert.equal(fs.readFileSync(credsFile, 'utf8'), creds);
-    const a = await picket(['run', '--stdin', '--type', 'syslog', '--workers', '0', '--metrics', 'off', '--listen', '127.0.0.1:0', '--data', p.data], { input: '' });
+    const a = await picket(
+      [
+        'run',
+        '--stdin',
+        '--type',
+        'syslog',
+        '--workers',
+        '0',
+        '--metrics',
+        'off',
+        '--listen',
+        '127.0.0.1:0',
+        '--data',
+        p.data,
+      ],
+      { input: '' },
+    );
     assert.equal(a.code, 1, a.stderr);
     assert.match(a.stderr, /in use by another picket run/);
   } finally {
@@ -85,10 +113,23 @@ test('a log type no parser accepts is reported at start with the known types', a
       fs.writeFileSync(f, `source: stdin\nlabels:\n  type: ${type}\n`);
       return f;
     };
-    const args = ['run', '--workers', '0', '--metrics', 'off', '--listen', '127.0.0.1:0', '--data', path.join(dir, 'data')];
+    const args = [
+      'run',
+      '--workers',
+      '0',
+      '--metrics',
+      'off',
+      '--listen',
+      '127.0.0.1:0',
+      '--data',
+      path.join(dir, 'data'),
+    ];
     const bad = await picket([...args, '--acquis', acquis('sylog')], { input: '' });
     assert.equal(bad.code, 0, bad.stderr);
-    assert.match(bad.stderr, /ERROR: log type 'sylog' \(labels\.type\) is not accepted by any parser: .*known types: .*\bnginx\b.*\bsyslog\b/);
+    assert.match(
+      bad.stderr,
+      /ERROR: log type 'sylog' \(labels\.type\) is not accepted by any parser: .*known types: .*\bnginx\b.*\bsyslog\b/,
+    );
     const good = await picket([...args, '--acquis', acquis('nginx')], { input: '' });
     assert.doesNotMatch(good.stderr, /not accepted by any parser/);
   } finally {
@@ -99,16 +140,23 @@ test('a log type no parser accepts is reported at start with the known types', a
 test('SIGHUP reloads the profiles (the process keeps running); an invalid file keeps the running ones', async () => {
   const dir = tempDir('picket-life-hup-');
   const file = path.join(dir, 'profiles.yaml');
-  const profile = (name: string) => `name: ${name}\nfilters: ['Alert.Remediation == true']\ndecisions:\n  - type: ban\n    duration: 1h\non_success: break\n`;
+  const profile = (name: string) =>
+    `name: ${name}\nfilters: ['Alert.Remediation == true']\ndecisions:\n  - type: ban\n    duration: 1h\non_success: break\n`;
   fs.writeFileSync(file, profile('one'));
   const p = await startPicket(['--no-agent', '--metrics', 'off', '--profiles', file], dir);
   try {
     fs.writeFileSync(file, `${profile('a')}---\n${profile('b')}`);
     p.child.kill('SIGHUP');
-    await eventually(async () => /SIGHUP: profiles reloaded from .*profiles\.yaml \(2 profile\(s\)\)/.test(p.stderr()), 'the reload line');
+    await eventually(
+      async () => /SIGHUP: profiles reloaded from .*profiles\.yaml \(2 profile\(s\)\)/.test(p.stderr()),
+      'the reload line',
+    );
     fs.writeFileSync(file, 'name: [broken\n');
     p.child.kill('SIGHUP');
-    await eventually(async () => /SIGHUP: ERROR: .*profiles\.yaml.*; the running profiles stay/.test(p.stderr()), 'the error line');
+    await eventually(
+      async () => /SIGHUP: ERROR: .*profiles\.yaml.*; the running profiles stay/.test(p.stderr()),
+      'the error line',
+    );
     assert.equal(p.child.exitCode, null, 'still running');
     const r = await fetch(new URL('health', p.url));
     assert.equal(r.status, 200);

@@ -54,7 +54,10 @@ test('picket simulation enable|disable|status edit simulation.yaml as cscli does
     r = await sim('enable', '--global');
     r = await sim('disable', 'picket/http-probing');
     r = await sim('status');
-    assert.match(r.stdout, /global simulation: enabled\nScenarios not in simulation mode :\n {2}- picket\/http-probing/);
+    assert.match(
+      r.stdout,
+      /global simulation: enabled\nScenarios not in simulation mode :\n {2}- picket\/http-probing/,
+    );
     r = await sim('disable', '--global');
     r = await sim('status', '-o', 'json');
     assert.deepEqual(JSON.parse(r.stdout), { file: f, simulation: false, exclusions: [] });
@@ -80,7 +83,10 @@ test('picket run with simulation_path: a simulated scenario stores simulated dec
   fs.writeFileSync(log, '');
   const acquis = path.join(dir, 'acquis.yaml');
   fs.writeFileSync(acquis, `filenames:\n  - ${log}\nlabels:\n  type: syslog\n`);
-  const p = await startPicket(['--config', config, '--acquis', acquis, '--workers', '1', '--poll', '50', '--metrics', 'off'], dir);
+  const p = await startPicket(
+    ['--config', config, '--acquis', acquis, '--workers', '1', '--poll', '50', '--metrics', 'off'],
+    dir,
+  );
   let bouncer: BouncerClient | null = null;
   try {
     const key = (await picket(['bouncers', 'add', 'fw', '-o', 'raw', '--data', p.data])).stdout.trim();
@@ -88,10 +94,14 @@ test('picket run with simulation_path: a simulated scenario stores simulated dec
     await bouncer.stream({ startup: true });
     fs.appendFileSync(log, attack('192.0.2.78'));
     type A = { scenario: string; simulated: boolean; decisions: { simulated: boolean; value: string }[] };
-    const alert = await eventually(async () => {
-      const r = await picket(['alerts', 'list', '-o', 'json', '--data', p.data]);
-      return (JSON.parse(r.stdout) as A[]).find((a) => a.scenario === 'picket/ssh-bf');
-    }, 'the simulated alert in the LAPI', 20_000);
+    const alert = await eventually(
+      async () => {
+        const r = await picket(['alerts', 'list', '-o', 'json', '--data', p.data]);
+        return (JSON.parse(r.stdout) as A[]).find((a) => a.scenario === 'picket/ssh-bf');
+      },
+      'the simulated alert in the LAPI',
+      20_000,
+    );
     assert.equal(alert.simulated, true);
     assert.equal(alert.decisions.length, 1);
     assert.equal(alert.decisions[0]!.simulated, true);
@@ -114,17 +124,27 @@ test('picket replay --simulation marks the alerts of simulated scenarios; a bad 
     const log = path.join(dir, 'auth.log');
     fs.writeFileSync(log, attack('192.0.2.79', new Date(Date.UTC(2026, 2, 3, 10, 0, 0))));
     const f = simulationFile(dir);
-    const replay = (...a: string[]) => picket(['replay', '--file', log, '--type', 'syslog', '--year', '2026', '--json', '--workers', '0', ...a]);
+    const replay = (...a: string[]) =>
+      picket(['replay', '--file', log, '--type', 'syslog', '--year', '2026', '--json', '--workers', '0', ...a]);
     type R = { alerts: { scenario: string; simulated: boolean }[] };
     let r = await replay('--simulation', f);
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual((JSON.parse(r.stdout) as R).alerts.map((a) => [a.scenario, a.simulated]), [['picket/ssh-bf', false]]);
+    assert.deepEqual(
+      (JSON.parse(r.stdout) as R).alerts.map((a) => [a.scenario, a.simulated]),
+      [['picket/ssh-bf', false]],
+    );
     fs.writeFileSync(f, 'simulation: on\n');
     r = await replay('--simulation', f);
-    assert.deepEqual((JSON.parse(r.stdout) as R).alerts.map((a) => [a.scenario, a.simulated]), [['picket/ssh-bf', true]]);
+    assert.deepEqual(
+      (JSON.parse(r.stdout) as R).alerts.map((a) => [a.scenario, a.simulated]),
+      [['picket/ssh-bf', true]],
+    );
     fs.writeFileSync(f, 'simulation: on\nexclusions:\n  - picket/ssh-bf\n');
     r = await replay('--simulation', f);
-    assert.deepEqual((JSON.parse(r.stdout) as R).alerts.map((a) => a.simulated), [false]);
+    assert.deepEqual(
+      (JSON.parse(r.stdout) as R).alerts.map((a) => a.simulated),
+      [false],
+    );
     fs.writeFileSync(f, 'simulation: maybe\n');
     r = await replay('--simulation', f);
     assert.equal(r.code, 1);

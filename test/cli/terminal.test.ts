@@ -18,7 +18,10 @@ test('escapeControls: controls escaped, newline and tab kept, text unchanged oth
 test('machines list and explain print escape sequences escaped', async () => {
   const p = await startPicket(['--no-agent', '--metrics', 'off']);
   try {
-    const r = await fetch(new URL('v1/watchers', p.url), { method: 'POST', body: JSON.stringify({ machine_id: HOSTILE, password: 'pw' }) });
+    const r = await fetch(new URL('v1/watchers', p.url), {
+      method: 'POST',
+      body: JSON.stringify({ machine_id: HOSTILE, password: 'pw' }),
+    });
     assert.equal(r.status, 201);
     const list = await picket(['machines', 'list', '--data', p.data]);
     assert.equal(list.code, 0, list.stderr);

@@ -18,15 +18,42 @@ test('an unreadable log file: a clear error, a metric, then followed once readab
   fs.chmodSync(log, root ? 0o640 : 0o000);
   fs.writeFileSync(path.join(dir, 'acquis.yaml'), `filenames:\n  - ${log}\nlabels:\n  type: syslog\n`);
   fs.chmodSync(dir, 0o777);
-  const child = spawn(process.execPath, [BIN, 'run', '--acquis', path.join(dir, 'acquis.yaml'), '--workers', '0', '--poll', '50',
-    '--listen', '127.0.0.1:0', '--metrics', '127.0.0.1:0', '--data', data],
-  { stdio: ['ignore', 'pipe', 'pipe'], ...(root ? { uid: 65534, gid: 65534 } : {}) });
+  const child = spawn(
+    process.execPath,
+    [
+      BIN,
+      'run',
+      '--acquis',
+      path.join(dir, 'acquis.yaml'),
+      '--workers',
+      '0',
+      '--poll',
+      '50',
+      '--listen',
+      '127.0.0.1:0',
+      '--metrics',
+      '127.0.0.1:0',
+      '--data',
+      data,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'], ...(root ? { uid: 65534, gid: 65534 } : {}) },
+  );
   let err = '';
-  child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+  child.stderr.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
   try {
     await eventually(async () => /cannot read/.test(err), 'the error line', 30_000);
-    assert.match(err, new RegExp(`ERROR: cannot read ${log.replace(/[.]/g, '\\.')}: permission denied \\(mode 0[0-7]{3}, owner uid \\d+ gid \\d+; picket runs as uid \\d+`));
-    const metricsUrl = await eventually(async () => /metrics on (http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(err)?.[1], 'the metrics URL');
+    assert.match(
+      err,
+      new RegExp(
+        `ERROR: cannot read ${log.replace(/[.]/g, '\\.')}: permission denied \\(mode 0[0-7]{3}, owner uid \\d+ gid \\d+; picket runs as uid \\d+`,
+      ),
+    );
+    const metricsUrl = await eventually(
+      async () => /metrics on (http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(err)?.[1],
+      'the metrics URL',
+    );
     const text = await eventually(async () => {
       const t = await (await fetch(metricsUrl)).text();
       return /picket_acquisition_errors_total\{source="[^"]+auth\.log",reason="EACCES"\} [1-9]/.test(t) ? t : null;

@@ -19,14 +19,20 @@ import { LOGIN_MAX_FAILURES } from '../../src/console/session.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const PASSWORD = 'correct horse battery';
-let dir: string; let env: PicketStore; let server: LapiServer; let lapiStore: ReturnType<typeof openLapiStore>;
+let dir: string;
+let env: PicketStore;
+let server: LapiServer;
+let lapiStore: ReturnType<typeof openLapiStore>;
 const ARTEFACTS = path.resolve('test/artefacts/console');
 const base = (): string => server.url.replace(/\/$/, '');
 
 before(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'picket-console-'));
   const out: string[] = [];
-  const code = await consoleCommand.run(['users', 'add', 'admin', '--password', PASSWORD, '--data', dir], { out: (s) => out.push(s), err: (s) => out.push(s) });
+  const code = await consoleCommand.run(['users', 'add', 'admin', '--password', PASSWORD, '--data', dir], {
+    out: (s) => out.push(s),
+    err: (s) => out.push(s),
+  });
   assert.equal(code, 0, out.join('\n'));
   assert.equal(fs.statSync(path.join(dir, 'console-users.json')).mode & 0o777, 0o600);
   assert.ok(!fs.readFileSync(path.join(dir, 'console-users.json'), 'utf8').includes(PASSWORD));
@@ -34,8 +40,13 @@ before(async () => {
   lapiStore = openLapiStore(env);
   const allowlists = new AllowlistStore(env);
   server = await startLapi({
-    store: lapiStore, listen: { host: '127.0.0.1', port: 0 }, dataDir: dir, profiles: [], allowlists,
-    env: { CS_LAPI_SECRET: 'x'.repeat(64) }, ui: createConsole({ store: lapiStore, allowlists, dataDir: dir, tls: false }),
+    store: lapiStore,
+    listen: { host: '127.0.0.1', port: 0 },
+    dataDir: dir,
+    profiles: [],
+    allowlists,
+    env: { CS_LAPI_SECRET: 'x'.repeat(64) },
+    ui: createConsole({ store: lapiStore, allowlists, dataDir: dir, tls: false }),
   });
 });
 
@@ -47,7 +58,11 @@ after(async () => {
 });
 
 async function login(user = 'admin', password = PASSWORD): Promise<Response> {
-  return fetch(`${base()}/ui/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user, password }) });
+  return fetch(`${base()}/ui/api/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ user, password }),
+  });
 }
 
 test('unauthenticated API refused; CSP and security headers on every console response', async () => {
@@ -71,17 +86,24 @@ test('login sets an HttpOnly SameSite=Strict cookie; unsafe requests need the CS
   assert.match(cookie, /HttpOnly/);
   assert.match(cookie, /SameSite=Strict/);
   assert.doesNotMatch(cookie, /Secure/); // plain HTTP here; Secure under TLS
-  const { csrf } = await r.json() as { csrf: string };
+  const { csrf } = (await r.json()) as { csrf: string };
   const jar = cookie.split(';')[0]!;
-  const add = (token?: string) => fetch(`${base()}/ui/api/decisions`, {
-    method: 'POST', headers: { cookie: jar, 'content-type': 'application/json', ...(token ? { 'x-csrf-token': token } : {}) },
-    body: JSON.stringify({ value: '192.0.2.10', duration: '1h' }),
-  });
+  const add = (token?: string) =>
+    fetch(`${base()}/ui/api/decisions`, {
+      method: 'POST',
+      headers: { cookie: jar, 'content-type': 'application/json', ...(token ? { 'x-csrf-token': token } : {}) },
+      body: JSON.stringify({ value: '192.0.2.10', duration: '1h' }),
+    });
   assert.equal((await add()).status, 403);
   assert.equal((await add('not-the-token')).status, 403);
   assert.equal((await add(csrf)).status, 201);
-  const list = await (await fetch(`${base()}/ui/api/decisions?ip=192.0.2.10`, { headers: { cookie: jar } })).json() as { value: string }[];
-  assert.deepEqual(list.map((d) => d.value), ['192.0.2.10']);
+  const list = (await (
+    await fetch(`${base()}/ui/api/decisions?ip=192.0.2.10`, { headers: { cookie: jar } })
+  ).json()) as { value: string }[];
+  assert.deepEqual(
+    list.map((d) => d.value),
+    ['192.0.2.10'],
+  );
 });
 
 test('reports download (json, html) and the privacy notice, for a logged-in user only', async () => {
@@ -91,48 +113,82 @@ test('reports download (json, html) and the privacy notice, for a logged-in user
   assert.equal((await fetch(`${base()}/ui/api/report?month=${month}&format=json`)).status, 401);
   const j = await fetch(`${base()}/ui/api/report?month=${month}&format=json`, { headers: { cookie: jar } });
   assert.equal(j.status, 200);
-  assert.match(j.headers.get('content-disposition') ?? '', new RegExp(`attachment; filename="picket-report-${month}.json"`));
-  const data = await j.json() as { summary: unknown };
+  assert.match(
+    j.headers.get('content-disposition') ?? '',
+    new RegExp(`attachment; filename="picket-report-${month}.json"`),
+  );
+  const data = (await j.json()) as { summary: unknown };
   assert.ok(data.summary !== undefined);
   const h = await fetch(`${base()}/ui/api/report?month=${month}&format=html`, { headers: { cookie: jar } });
   assert.equal(h.headers.get('content-type'), 'text/html; charset=utf-8');
   assert.match(await h.text(), /<svg/);
   assert.equal((await fetch(`${base()}/ui/api/report?month=2026-13`, { headers: { cookie: jar } })).status, 400);
-  const p = await (await fetch(`${base()}/ui/api/privacy`, { headers: { cookie: jar } })).json() as { text: string };
+  const p = (await (await fetch(`${base()}/ui/api/privacy`, { headers: { cookie: jar } })).json()) as { text: string };
   assert.match(p.text, /What leaves the machine/);
 });
 
 test('login is rate-limited per client address', async () => {
   // a fresh console on its own LAPI so the other tests' logins are not counted
   const own = await startLapi({
-    store: lapiStore, listen: { host: '127.0.0.1', port: 0 }, dataDir: dir, profiles: [],
-    env: { CS_LAPI_SECRET: 'x'.repeat(64) }, ui: createConsole({ store: lapiStore, allowlists: null, dataDir: dir, tls: false }),
+    store: lapiStore,
+    listen: { host: '127.0.0.1', port: 0 },
+    dataDir: dir,
+    profiles: [],
+    env: { CS_LAPI_SECRET: 'x'.repeat(64) },
+    ui: createConsole({ store: lapiStore, allowlists: null, dataDir: dir, tls: false }),
   });
   try {
-    const post = (password: string) => fetch(`${own.url.replace(/\/$/, "")}/ui/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: 'admin', password }) });
+    const post = (password: string) =>
+      fetch(`${own.url.replace(/\/$/, '')}/ui/api/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ user: 'admin', password }),
+      });
     for (let i = 0; i < LOGIN_MAX_FAILURES; i++) assert.equal((await post('bad password')).status, 401);
     assert.equal((await post('bad password')).status, 429);
     assert.equal((await post(PASSWORD)).status, 429); // even the right password waits
-  } finally { await own.close(); }
+  } finally {
+    await own.close();
+  }
 });
 
 test('chromium: keyboard login, live alert, decision add/delete, allowlist entry', async (t) => {
-  if (!fs.existsSync(CHROMIUM)) { t.skip(`${CHROMIUM} is missing (apt-get install chromium)`); return; }
-  if (!fs.existsSync(path.join(UI_DIR, 'index.html'))) { t.skip(`${UI_DIR} is missing: run npm run build`); return; }
+  if (!fs.existsSync(CHROMIUM)) {
+    t.skip(`${CHROMIUM} is missing (apt-get install chromium)`);
+    return;
+  }
+  if (!fs.existsSync(path.join(UI_DIR, 'index.html'))) {
+    t.skip(`${UI_DIR} is missing: run npm run build`);
+    return;
+  }
   const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   fs.mkdirSync(ARTEFACTS, { recursive: true });
   try {
     const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
     const outside: string[] = [];
     const consoleErrors: string[] = [];
-    page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+    page.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(m.text());
+    });
     await page.route('**/*', (route) => {
       const u = route.request().url();
-      if (!u.startsWith(base() + "/")) { outside.push(u); return route.abort(); }
+      if (!u.startsWith(base() + '/')) {
+        outside.push(u);
+        return route.abort();
+      }
       return route.continue();
     });
     await page.goto(`${base()}/ui/`);
@@ -186,7 +242,10 @@ test('chromium: keyboard login, live alert, decision add/delete, allowlist entry
     await page.getByRole('cell', { name: 'crowdsecurity/ssh-bf' }).waitFor();
     await page.screenshot({ path: path.join(ARTEFACTS, 'console.png'), fullPage: true });
     assert.deepEqual(outside, []);
-    assert.deepEqual(consoleErrors.filter((e) => /Content Security Policy/i.test(e)), []);
+    assert.deepEqual(
+      consoleErrors.filter((e) => /Content Security Policy/i.test(e)),
+      [],
+    );
   } finally {
     await browser.close();
   }

@@ -15,7 +15,11 @@ const HAVE_GEN = fs.existsSync(GEN);
 
 function generate(dir: string, kind: string, lines: number, seed: string, extra: string[] = []): string {
   const out = path.join(dir, `${kind}-${seed}.log`);
-  const r = spawnSync(process.execPath, [GEN, '--kind', kind, '--lines', String(lines), '--seed', seed, '--out', out, ...extra], { encoding: 'utf8' });
+  const r = spawnSync(
+    process.execPath,
+    [GEN, '--kind', kind, '--lines', String(lines), '--seed', seed, '--out', out, ...extra],
+    { encoding: 'utf8' },
+  );
   assert.equal(r.status, 0, `gen-logs failed: ${r.stderr}`);
   return out;
 }
@@ -27,8 +31,10 @@ const CASES: Array<{ kind: string; type: string; lines: number; seed: string; ex
 ];
 
 for (const c of CASES) {
-  test(`ground truth: ${c.kind} ${c.lines} lines seed ${c.seed}${c.extra ? ' ' + c.extra.join(' ') : ''}`,
-    { skip: HAVE_GEN ? false : skipUnless(GEN) }, () => {
+  test(
+    `ground truth: ${c.kind} ${c.lines} lines seed ${c.seed}${c.extra ? ' ' + c.extra.join(' ') : ''}`,
+    { skip: HAVE_GEN ? false : skipUnless(GEN) },
+    () => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'picket-gt-'));
       try {
         const log = generate(dir, c.kind, c.lines, c.seed, c.extra);
@@ -43,5 +49,6 @@ for (const c of CASES) {
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
       }
-    });
+    },
+  );
 }

@@ -14,7 +14,7 @@ test('yaml.v2 scalars: booleans in their three spellings only, decimal and 0x in
   assert.equal(goInt('1.5'), undefined);
 });
 
-test('FieldReader: zero values for absent fields, the loader\'s error for a wrong type', () => {
+test("FieldReader: zero values for absent fields, the loader's error for a wrong type", () => {
   const fails: Array<[string, Expected]> = [];
   const r = new FieldReader({ a: 'x', n: 3, f: 1.5, b: true, s: 7, bad: [1] }, (key, expected) => {
     fails.push([key, expected]);
@@ -30,7 +30,10 @@ test('FieldReader: zero values for absent fields, the loader\'s error for a wron
   assert.throws(() => r.int('f'), /f: an integer/);
   assert.throws(() => r.text('bad'), /bad: a string/);
   assert.throws(() => r.bool('a'), /a: a boolean/);
-  assert.deepEqual(fails.map((f) => f[1]), ['an integer', 'a string', 'a boolean']);
+  assert.deepEqual(
+    fails.map((f) => f[1]),
+    ['an integer', 'a string', 'a boolean'],
+  );
   assert.equal(unknownKey({ a: 1, zz: 2 }, new Set(['a'])), 'zz');
   assert.equal(unknownKey({ a: 1 }, new Set(['a'])), undefined);
 });

@@ -100,17 +100,24 @@ test('formatGoLayout', () => {
   assert.equal(formatGoLayout(t, 'Mon Jan _2 15:04:05.000 2006 -0700'), 'Tue Mar  1 11:00:05.123 2022 +0100');
   assert.equal(formatGoLayout(t, '3:04PM 06 January 02'), '11:00AM 22 March 01');
   assert.equal(formatGoLayout(t.UTC(), '2006-01-02T15:04:05Z07:00 MST'), '2022-03-01T10:00:05Z UTC');
-  const back = parseGoLayout('2006-01-02T15:04:05.999999999Z07:00', formatGoLayout(t, '2006-01-02T15:04:05.999999999Z07:00'));
+  const back = parseGoLayout(
+    '2006-01-02T15:04:05.999999999Z07:00',
+    formatGoLayout(t, '2006-01-02T15:04:05.999999999Z07:00'),
+  );
   assert.equal(back?.toRFC3339Nano(), t.toRFC3339Nano());
 });
 
 test('parseDate remembers its last answer only for the same input, format and year', () => {
-  const y25 = { yearForYearless: 2025 }, y26 = { yearForYearless: 2026 };
+  const y25 = { yearForYearless: 2025 },
+    y26 = { yearForYearless: 2026 };
   const a = parseDate('Mar 10 00:00:01', '', y25);
   assert.equal(a?.marshaled, '2025-03-10T00:00:01Z');
   assert.equal(parseDate('Mar 10 00:00:01', '', y25), a);
   assert.equal(parseDate('Mar 10 00:00:01', '', y26)?.marshaled, '2026-03-10T00:00:01Z');
-  assert.equal(parseDate('Mar 10 00:00:01', 'Jan 2 15:04:05 2006', y25), parseDate('Mar 10 00:00:01', 'Jan 2 15:04:05 2006', y25));
+  assert.equal(
+    parseDate('Mar 10 00:00:01', 'Jan 2 15:04:05 2006', y25),
+    parseDate('Mar 10 00:00:01', 'Jan 2 15:04:05 2006', y25),
+  );
   assert.equal(parseDate('Mar 10 00:00:02', '', y25)?.marshaled, '2025-03-10T00:00:02Z');
   assert.equal(parseDate('nonsense', '', y25), null);
   assert.equal(parseDate('nonsense', '', y25), null);

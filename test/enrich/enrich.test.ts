@@ -7,13 +7,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Event, TIMEMACHINE } from '../../src/core/event.js';
 import { GoTime } from '../../src/core/gotime.js';
-import { getEnricher, reverseDnsSettled, setReverseResolver, type EnrichContext } from '../../src/parser/enrich/index.js';
+import {
+  getEnricher,
+  reverseDnsSettled,
+  setReverseResolver,
+  type EnrichContext,
+} from '../../src/parser/enrich/index.js';
 import { GeoIpDatabases } from '../../src/parser/enrich/geoip.js';
 import { MmdbReader, ipToBytes } from './mmdb-oracle.js';
 import { writeMmdb } from './mmdb-writer.js';
 
 const NOW = new GoTime(Date.UTC(2030, 0, 2, 3, 4, 5), 0, 0, 'UTC');
-const ctx = (o: Partial<EnrichContext> = {}): EnrichContext => ({ timeMachine: false, yearForYearless: 2026, now: () => NOW, geo: null, rdns: false, ...o });
+const ctx = (o: Partial<EnrichContext> = {}): EnrichContext => ({
+  timeMachine: false,
+  yearForYearless: 2026,
+  now: () => NOW,
+  geo: null,
+  rdns: false,
+  ...o,
+});
 
 test('ParseDate: MarshaledTime; evt.Time only in time-machine mode; failure -> now', () => {
   const pd = getEnricher('ParseDate')!;
@@ -30,7 +42,9 @@ test('ParseDate: MarshaledTime; evt.Time only in time-machine mode; failure -> n
   pd('220315 10:11:12', e2, ctx());
   assert.equal(e2.Time.toRFC3339Nano(), '2022-03-15T10:11:12Z');
   // ctx.now() returning a JS Date is tolerated
-  assert.deepEqual(pd('', e2, { ...ctx(), now: (() => new Date(Date.UTC(2031, 0, 1))) as unknown as () => GoTime }), { MarshaledTime: '2031-01-01T00:00:00Z' });
+  assert.deepEqual(pd('', e2, { ...ctx(), now: (() => new Date(Date.UTC(2031, 0, 1))) as unknown as () => GoTime }), {
+    MarshaledTime: '2031-01-01T00:00:00Z',
+  });
 });
 
 test('UnmarshalJSON decodes Line.Raw (not the input), merges, errors on invalid JSON', () => {
@@ -52,16 +66,49 @@ test('unknown method -> undefined', () => {
 
 function makeDbs(recordSize: 24 | 28 | 32): string {
   const dir = mkdtempSync(join(tmpdir(), 'picket-geo-'));
-  writeFileSync(join(dir, 'GeoLite2-City.mmdb'), writeMmdb([
-    { cidr: '1.2.3.0/24', data: { country: { iso_code: 'FR', is_in_european_union: true }, location: { latitude: 48.8582, longitude: 2.3387 } } },
-    { cidr: '5.6.0.0/16', data: { registered_country: { iso_code: 'US' }, location: { latitude: -33.5, longitude: 151.25 } } },
-    { cidr: '2001:db8::/32', data: { country: { iso_code: 'DE', is_in_european_union: true }, location: { latitude: 52.5, longitude: 13.4 } } },
-  ], { recordSize, databaseType: 'GeoLite2-City', dedupe: true }));
-  writeFileSync(join(dir, 'GeoLite2-ASN.mmdb'), writeMmdb([
-    { cidr: '1.2.3.0/24', data: { autonomous_system_number: 13335, autonomous_system_organization: 'Cloudflare, Inc.' } },
-    { cidr: '9.0.0.0/8', data: { autonomous_system_number: 3356, autonomous_system_organization: 'Level 3' } },
-    { cidr: '2001:db8:1::/48', data: { autonomous_system_number: 64500, autonomous_system_organization: 'Doc Net' } },
-  ], { recordSize, databaseType: 'GeoLite2-ASN', dedupe: true }));
+  writeFileSync(
+    join(dir, 'GeoLite2-City.mmdb'),
+    writeMmdb(
+      [
+        {
+          cidr: '1.2.3.0/24',
+          data: {
+            country: { iso_code: 'FR', is_in_european_union: true },
+            location: { latitude: 48.8582, longitude: 2.3387 },
+          },
+        },
+        {
+          cidr: '5.6.0.0/16',
+          data: { registered_country: { iso_code: 'US' }, location: { latitude: -33.5, longitude: 151.25 } },
+        },
+        {
+          cidr: '2001:db8::/32',
+          data: {
+            country: { iso_code: 'DE', is_in_european_union: true },
+            location: { latitude: 52.5, longitude: 13.4 },
+          },
+        },
+      ],
+      { recordSize, databaseType: 'GeoLite2-City', dedupe: true },
+    ),
+  );
+  writeFileSync(
+    join(dir, 'GeoLite2-ASN.mmdb'),
+    writeMmdb(
+      [
+        {
+          cidr: '1.2.3.0/24',
+          data: { autonomous_system_number: 13335, autonomous_system_organization: 'Cloudflare, Inc.' },
+        },
+        { cidr: '9.0.0.0/8', data: { autonomous_system_number: 3356, autonomous_system_organization: 'Level 3' } },
+        {
+          cidr: '2001:db8:1::/48',
+          data: { autonomous_system_number: 64500, autonomous_system_organization: 'Doc Net' },
+        },
+      ],
+      { recordSize, databaseType: 'GeoLite2-ASN', dedupe: true },
+    ),
+  );
   return dir;
 }
 
@@ -71,11 +118,33 @@ for (const rs of [24, 28, 32] as const) {
     assert.ok(geo);
     const c = ctx({ geo });
     const e = new Event();
-    const city = getEnricher('GeoIpCity')!, asn = getEnricher('GeoIpASN')!, rng = getEnricher('IpToRange')!;
-    assert.deepEqual(city('1.2.3.4', e, c), { IsoCode: 'FR', IsInEU: 'true', Latitude: '48.858200', Longitude: '2.338700' });
-    assert.deepEqual(city('5.6.7.8', e, c), { IsoCode: 'US', IsInEU: 'false', Latitude: '-33.500000', Longitude: '151.250000' });
-    assert.deepEqual(city('2001:db8::1', e, c), { IsoCode: 'DE', IsInEU: 'true', Latitude: '52.500000', Longitude: '13.400000' });
-    assert.deepEqual(city('8.8.8.8', e, c), { IsoCode: '', IsInEU: 'false', Latitude: '0.000000', Longitude: '0.000000' });
+    const city = getEnricher('GeoIpCity')!,
+      asn = getEnricher('GeoIpASN')!,
+      rng = getEnricher('IpToRange')!;
+    assert.deepEqual(city('1.2.3.4', e, c), {
+      IsoCode: 'FR',
+      IsInEU: 'true',
+      Latitude: '48.858200',
+      Longitude: '2.338700',
+    });
+    assert.deepEqual(city('5.6.7.8', e, c), {
+      IsoCode: 'US',
+      IsInEU: 'false',
+      Latitude: '-33.500000',
+      Longitude: '151.250000',
+    });
+    assert.deepEqual(city('2001:db8::1', e, c), {
+      IsoCode: 'DE',
+      IsInEU: 'true',
+      Latitude: '52.500000',
+      Longitude: '13.400000',
+    });
+    assert.deepEqual(city('8.8.8.8', e, c), {
+      IsoCode: '',
+      IsInEU: 'false',
+      Latitude: '0.000000',
+      Longitude: '0.000000',
+    });
     assert.equal((city('::ffff:1.2.3.4', e, c) as Record<string, string>).IsoCode, 'FR');
     assert.equal(city('not-an-ip', e, c), null);
     assert.equal(city('', e, c), null);
@@ -92,23 +161,37 @@ test('GeoIP: missing databases are not fatal', () => {
   const dir = mkdtempSync(join(tmpdir(), 'picket-nogeo-'));
   const noDefaults = { defaults: false };
   assert.equal(GeoIpDatabases.open(dir, noDefaults), null);
-  assert.equal(GeoIpDatabases.open({ cityPath: join(dir, 'nope.mmdb'), asnPath: join(dir, 'nope2.mmdb'), defaults: false }), null);
+  assert.equal(
+    GeoIpDatabases.open({ cityPath: join(dir, 'nope.mmdb'), asnPath: join(dir, 'nope2.mmdb'), defaults: false }),
+    null,
+  );
   writeFileSync(join(dir, 'GeoLite2-City.mmdb'), 'garbage');
   assert.equal(GeoIpDatabases.open(dir, noDefaults), null);
   const e = new Event();
   assert.equal(getEnricher('GeoIpCity')!('1.2.3.4', e, ctx()), null);
   assert.equal(getEnricher('IpToRange')!('1.2.3.4', e, ctx()), null);
   // only an ASN db: City side yields nothing
-  writeFileSync(join(dir, 'GeoLite2-ASN.mmdb'), writeMmdb([{ cidr: '1.0.0.0/8', data: { autonomous_system_number: 1, autonomous_system_organization: 'x' } }]));
+  writeFileSync(
+    join(dir, 'GeoLite2-ASN.mmdb'),
+    writeMmdb([{ cidr: '1.0.0.0/8', data: { autonomous_system_number: 1, autonomous_system_organization: 'x' } }]),
+  );
   const geo = GeoIpDatabases.open(dir, noDefaults)!;
   assert.equal(getEnricher('GeoIpCity')!('1.2.3.4', e, ctx({ geo })), null);
   assert.equal((getEnricher('GeoIpASN')!('1.2.3.4', e, ctx({ geo })) as Record<string, string>).ASNNumber, '1');
 });
 
 test('mmdb reader: metadata, IPv4 tree, ip parsing', () => {
-  const r = new MmdbReader(writeMmdb([{ cidr: '10.0.0.0/8', data: { n: 5, f: 1.5, b: false, s: ['a', 'a'] } }], { ipVersion: 4, dedupe: true }));
+  const r = new MmdbReader(
+    writeMmdb([{ cidr: '10.0.0.0/8', data: { n: 5, f: 1.5, b: false, s: ['a', 'a'] } }], {
+      ipVersion: 4,
+      dedupe: true,
+    }),
+  );
   assert.equal(r.metadata.ip_version, 4);
-  assert.deepEqual(r.lookup('10.1.2.3'), { record: Object.assign(Object.create(null), { n: 5, f: 1.5, b: false, s: ['a', 'a'] }), network: '10.0.0.0/8' });
+  assert.deepEqual(r.lookup('10.1.2.3'), {
+    record: Object.assign(Object.create(null), { n: 5, f: 1.5, b: false, s: ['a', 'a'] }),
+    network: '10.0.0.0/8',
+  });
   assert.equal(r.lookup('11.0.0.1'), null);
   assert.deepEqual([...ipToBytes('::ffff:1.2.3.4')!], [1, 2, 3, 4]);
   assert.deepEqual([...ipToBytes('2001:db8::1')!].slice(0, 4), [0x20, 0x01, 0x0d, 0xb8]);
@@ -119,7 +202,11 @@ test('reverse_dns: disabled by default; cached answers from an injected resolver
   const rd = getEnricher('reverse_dns')!;
   const e = new Event();
   let calls = 0;
-  setReverseResolver(async (ip) => { calls++; if (ip === '1.1.1.1') return ['one.one.one.one']; throw new Error('NXDOMAIN'); });
+  setReverseResolver(async (ip) => {
+    calls++;
+    if (ip === '1.1.1.1') return ['one.one.one.one'];
+    throw new Error('NXDOMAIN');
+  });
   assert.equal(rd('1.1.1.1', e, ctx()), null); // disabled
   assert.equal(calls, 0);
   const c = ctx({ rdns: true });

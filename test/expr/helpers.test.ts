@@ -5,7 +5,14 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  compileExpr, ExprRuntimeError, loadDataFile, configureStash, stashSet, stashGet, registerExprHooks, clearExprHooks,
+  compileExpr,
+  ExprRuntimeError,
+  loadDataFile,
+  configureStash,
+  stashSet,
+  stashGet,
+  registerExprHooks,
+  clearExprHooks,
 } from '../../src/expr/index.js';
 import { setStashClock } from '../../src/expr/stash.js';
 import { Event } from '../../src/core/event.js';
@@ -124,14 +131,26 @@ test('XMLGetNodeValue / XMLGetAttributeValue', () => {
   const e = new Event({ Raw: xml });
   assert.equal(ev('XMLGetNodeValue(evt.Line.Raw, "/Event/System[1]/EventID")', e), '1');
   assert.equal(ev('XMLGetNodeValue(evt.Line.Raw, "/Event/System[1]/Computer")', e), 'host&1');
-  assert.equal(ev(`XMLGetNodeValue(evt.Line.Raw, "/Event/EventData[1]/Data[@Name='Image']")`, e), 'C:\\Windows\\cmd.exe');
-  assert.equal(ev(`XMLGetNodeValue(evt.Line.Raw, "/Event/EventData[1]/Data[@Name='User']")`, e), 'NT AUTHORITY\\SYSTEM');
+  assert.equal(
+    ev(`XMLGetNodeValue(evt.Line.Raw, "/Event/EventData[1]/Data[@Name='Image']")`, e),
+    'C:\\Windows\\cmd.exe',
+  );
+  assert.equal(
+    ev(`XMLGetNodeValue(evt.Line.Raw, "/Event/EventData[1]/Data[@Name='User']")`, e),
+    'NT AUTHORITY\\SYSTEM',
+  );
   assert.equal(ev(`XMLGetNodeValue(evt.Line.Raw, "//Data[@Name='User']")`, e), 'NT AUTHORITY\\SYSTEM');
   assert.equal(ev(`XMLGetNodeValue(evt.Line.Raw, "/Event/EventData/Data[2]")`, e), 'NT AUTHORITY\\SYSTEM');
   assert.equal(ev(`XMLGetNodeValue(evt.Line.Raw, "/Event/Nope")`, e), '');
   assert.equal(ev(`XMLGetNodeValue("<broken", "/a")`, e), '');
-  assert.equal(ev(`XMLGetAttributeValue(evt.Line.Raw, "/Event/System[1]/Provider", "Name")`, e), 'Microsoft-Windows-Sysmon');
-  assert.equal(ev(`XMLGetAttributeValue(evt.Line.Raw, "/Event/System/TimeCreated", "SystemTime")`, e), '2024-01-01T00:00:00Z');
+  assert.equal(
+    ev(`XMLGetAttributeValue(evt.Line.Raw, "/Event/System[1]/Provider", "Name")`, e),
+    'Microsoft-Windows-Sysmon',
+  );
+  assert.equal(
+    ev(`XMLGetAttributeValue(evt.Line.Raw, "/Event/System/TimeCreated", "SystemTime")`, e),
+    '2024-01-01T00:00:00Z',
+  );
   assert.equal(ev(`XMLGetAttributeValue(evt.Line.Raw, "/Event/System/TimeCreated", "Nope")`, e), '');
 });
 
@@ -188,14 +207,30 @@ test('Distance', () => {
 });
 
 test('MedianInterval / AverageInterval over times', () => {
-  const evts = [0, 10, 30, 60].map((s) => { const e = new Event(); e.Time = new GoTime(1700000000000 + s * 1000); return e; });
+  const evts = [0, 10, 30, 60].map((s) => {
+    const e = new Event();
+    e.Time = new GoTime(1700000000000 + s * 1000);
+    return e;
+  });
   const env = { evt: evts[0]!, queue: { Queue: evts, L: 4 }, leaky: {} };
   const c = compileExpr('MedianInterval(map(queue.Queue, {#.Time}))', { env: 'bucket', where: 'w' });
   assert.equal(c.kind, 'duration');
   assert.equal(c.run(env), 20e9);
-  assert.equal(compileExpr('AverageInterval(map(queue.Queue, {#.Time}))', { env: 'bucket', where: 'w' }).run(env), 20e9);
-  assert.equal(compileExpr('len(queue.Queue) >= 4 && MedianInterval(map(queue.Queue[-4:], {#.Time})) >= duration("20s")', { env: 'bucket', where: 'w' }).run(env), true);
-  assert.throws(() => compileExpr('MedianInterval(map(queue.Queue[:1], {#.Time}))', { env: 'bucket', where: 'w' }).run(env), ExprRuntimeError);
+  assert.equal(
+    compileExpr('AverageInterval(map(queue.Queue, {#.Time}))', { env: 'bucket', where: 'w' }).run(env),
+    20e9,
+  );
+  assert.equal(
+    compileExpr('len(queue.Queue) >= 4 && MedianInterval(map(queue.Queue[-4:], {#.Time})) >= duration("20s")', {
+      env: 'bucket',
+      where: 'w',
+    }).run(env),
+    true,
+  );
+  assert.throws(
+    () => compileExpr('MedianInterval(map(queue.Queue[:1], {#.Time}))', { env: 'bucket', where: 'w' }).run(env),
+    ExprRuntimeError,
+  );
 });
 
 test('misc helpers: Get ToString KeyExists Atof B64Decode Flatten Distinct FlattenDistinct FloatApproxEqual LogInfo Hostname TimeNow ParseUnix', () => {
@@ -274,19 +309,28 @@ test('data files: File, RegexpInFile, LookupFile, FileMap, MatchKnownBot; missin
   const dir = mkdtempSync(join(tmpdir(), 'picket-expr-'));
   writeFileSync(join(dir, 'bad_ua.txt'), '# comment\nsqlmap\n\nnikto\n');
   writeFileSync(join(dir, 'bad_re.txt'), '^/wp-.*\\.php$\n(?i)union.+select\n');
-  writeFileSync(join(dir, 'map.json'), [
-    '{"pattern": "/admin", "tag": "admin-exact", "type": "equals"}',
-    '{"pattern": "login", "tag": "login", "type": "contains"}',
-    '{"pattern": "adm", "tag": "adm", "type": "contains"}',
-    '{"pattern": "^/api/v[0-9]+", "tag": "api", "type": "regex"}',
-  ].join('\n'));
-  writeFileSync(join(dir, 'bots.json'), '{"user_agent": ["googlebot"], "ips": ["66.249.66.1"], "ranges": ["66.249.64.0/19"]}\n');
+  writeFileSync(
+    join(dir, 'map.json'),
+    [
+      '{"pattern": "/admin", "tag": "admin-exact", "type": "equals"}',
+      '{"pattern": "login", "tag": "login", "type": "contains"}',
+      '{"pattern": "adm", "tag": "adm", "type": "contains"}',
+      '{"pattern": "^/api/v[0-9]+", "tag": "api", "type": "regex"}',
+    ].join('\n'),
+  );
+  writeFileSync(
+    join(dir, 'bots.json'),
+    '{"user_agent": ["googlebot"], "ips": ["66.249.66.1"], "ranges": ["66.249.64.0/19"]}\n',
+  );
   assert.equal(loadDataFile('bad_ua.txt', 'string', dir), null);
   assert.equal(loadDataFile('bad_ua.txt', 'string', dir), null); // once only
   assert.equal(loadDataFile('bad_re.txt', 'regexp', dir), null);
   assert.equal(loadDataFile('map.json', 'map', dir), null);
   assert.equal(loadDataFile('bots.json', 'bots', dir), null);
-  writeFileSync(join(dir, 'broken_re.txt'), Array.from({ length: 100 }, (_, i) => `\\bbot${i}\\b`).join('\n') + '\nok(\n');
+  writeFileSync(
+    join(dir, 'broken_re.txt'),
+    Array.from({ length: 100 }, (_, i) => `\\bbot${i}\\b`).join('\n') + '\nok(\n',
+  );
   const broken = loadDataFile('broken_re.txt', 'regexp', dir);
   assert.ok(broken instanceof Error);
   assert.match(broken.message, /broken_re\.txt/);

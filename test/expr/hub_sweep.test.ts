@@ -18,31 +18,49 @@ function walk(dir: string, out: string[]): string[] {
   return out;
 }
 
-interface Item { file: string; field: string; src: string; env: ExprEnvName }
+interface Item {
+  file: string;
+  field: string;
+  src: string;
+  env: ExprEnvName;
+}
 
 function collectNode(node: Record<string, unknown>, file: string, path: string, out: Item[]): void {
-  const add = (field: string, v: unknown) => { if (typeof v === 'string' && v.trim() !== '') out.push({ file, field: `${path}${field}`, src: v, env: 'evt' }); };
+  const add = (field: string, v: unknown) => {
+    if (typeof v === 'string' && v.trim() !== '') out.push({ file, field: `${path}${field}`, src: v, env: 'evt' });
+  };
   add('filter', node.filter);
   const grok = node.grok as Record<string, unknown> | undefined;
   if (grok) add('grok.expression', grok.expression);
   for (const key of ['statics', 'grok_statics']) {
     const st = key === 'statics' ? node.statics : grok?.statics;
-    if (Array.isArray(st)) st.forEach((s, i) => add(`statics[${i}].expression`, (s as Record<string, unknown>)?.expression));
+    if (Array.isArray(st))
+      st.forEach((s, i) => add(`statics[${i}].expression`, (s as Record<string, unknown>)?.expression));
   }
   const wl = node.whitelist as Record<string, unknown> | undefined;
   if (wl && Array.isArray(wl.expression)) wl.expression.forEach((e, i) => add(`whitelist.expression[${i}]`, e));
-  if (Array.isArray(node.stash)) node.stash.forEach((s, i) => { add(`stash[${i}].key`, (s as Record<string, unknown>)?.key); add(`stash[${i}].value`, (s as Record<string, unknown>)?.value); });
-  if (Array.isArray(node.nodes)) node.nodes.forEach((c, i) => collectNode(c as Record<string, unknown>, file, `${path}nodes[${i}].`, out));
+  if (Array.isArray(node.stash))
+    node.stash.forEach((s, i) => {
+      add(`stash[${i}].key`, (s as Record<string, unknown>)?.key);
+      add(`stash[${i}].value`, (s as Record<string, unknown>)?.value);
+    });
+  if (Array.isArray(node.nodes))
+    node.nodes.forEach((c, i) => collectNode(c as Record<string, unknown>, file, `${path}nodes[${i}].`, out));
 }
 
 function collectScenario(d: Record<string, unknown>, file: string, out: Item[]): void {
-  const add = (field: string, v: unknown, env: ExprEnvName) => { if (typeof v === 'string' && v.trim() !== '') out.push({ file, field, src: v, env }); };
+  const add = (field: string, v: unknown, env: ExprEnvName) => {
+    if (typeof v === 'string' && v.trim() !== '') out.push({ file, field, src: v, env });
+  };
   for (const f of ['filter', 'groupby', 'distinct', 'cancel_on']) add(f, d[f], 'evt');
   add('condition', d.condition, 'bucket');
   add('overflow_filter', d.overflow_filter, 'overflow_filter');
   const scope = d.scope as Record<string, unknown> | undefined;
   if (scope) add('scope.expression', scope.expression, 'evt');
-  if (Array.isArray(d.bayesian_conditions)) d.bayesian_conditions.forEach((c, i) => add(`bayesian_conditions[${i}].condition`, (c as Record<string, unknown>)?.condition, 'bucket'));
+  if (Array.isArray(d.bayesian_conditions))
+    d.bayesian_conditions.forEach((c, i) =>
+      add(`bayesian_conditions[${i}].condition`, (c as Record<string, unknown>)?.condition, 'bucket'),
+    );
 }
 
 function collect(): Item[] {
@@ -52,11 +70,16 @@ function collect(): Item[] {
     if (!existsSync(dir)) continue;
     for (const file of walk(dir, [])) {
       let docs;
-      try { docs = parseAllDocuments(readFileSync(file, 'utf8')); } catch { continue; }
+      try {
+        docs = parseAllDocuments(readFileSync(file, 'utf8'));
+      } catch {
+        continue;
+      }
       for (const doc of docs) {
         const d = doc.toJS() as Record<string, unknown> | null;
         if (!d || typeof d !== 'object') continue;
-        if (area === 'scenarios') collectScenario(d, file, out); else collectNode(d, file, '', out);
+        if (area === 'scenarios') collectScenario(d, file, out);
+        else collectNode(d, file, '', out);
       }
     }
   }
@@ -68,11 +91,18 @@ test('every hub expression compiles', { skip: skipUnless(HUB) }, () => {
   assert.ok(items.length > 200, `expected many expressions, found ${items.length}`);
   const errors: string[] = [];
   for (const it of items) {
-    try { compileExpr(it.src, { env: it.env, where: `${it.file}: ${it.field}` }); } catch (e) {
-      if (e instanceof ExprCompileError) errors.push(e.message); else errors.push(`${it.file}: ${it.field}: ${String(e)}`);
+    try {
+      compileExpr(it.src, { env: it.env, where: `${it.file}: ${it.field}` });
+    } catch (e) {
+      if (e instanceof ExprCompileError) errors.push(e.message);
+      else errors.push(`${it.file}: ${it.field}: ${String(e)}`);
     }
   }
-  assert.deepEqual(errors, [], `${errors.length} of ${items.length} hub expressions failed to compile:\n${errors.join('\n\n')}`);
+  assert.deepEqual(
+    errors,
+    [],
+    `${errors.length} of ${items.length} hub expressions failed to compile:\n${errors.join('\n\n')}`,
+  );
 });
 
 const HUB_TESTS = sharedPath('hub-tests');
@@ -83,7 +113,8 @@ test('every hubtest assertion line compiles (env hubtest)', { skip: skipUnless(H
     for (const f of ['parser.assert', 'scenario.assert']) {
       const p = join(HUB_TESTS, t, f);
       if (!existsSync(p)) continue;
-      for (const l of readFileSync(p, 'utf8').split('\n')) if (l.trim() !== '' && !lines.has(l)) lines.set(l, `${t}/${f}`);
+      for (const l of readFileSync(p, 'utf8').split('\n'))
+        if (l.trim() !== '' && !lines.has(l)) lines.set(l, `${t}/${f}`);
     }
   }
   assert.ok(lines.size > 1000, `expected many assertion lines, found ${lines.size}`);
@@ -92,7 +123,9 @@ test('every hubtest assertion line compiles (env hubtest)', { skip: skipUnless(H
     try {
       const c = compileExpr(src, { env: 'hubtest', where });
       assert.ok(c.kind === 'bool' || c.kind === 'any', `${where}: ${src}: static kind ${c.kind}`);
-    } catch (e) { errors.push(e instanceof Error ? e.message : String(e)); }
+    } catch (e) {
+      errors.push(e instanceof Error ? e.message : String(e));
+    }
   }
   assert.deepEqual(errors.slice(0, 20), [], `${errors.length} of ${lines.size} assertion lines failed to compile`);
 });

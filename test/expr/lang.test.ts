@@ -1,7 +1,15 @@
 // Expression language: grammar, operators, precedence quirks, semantics, compile vs runtime errors.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compileExpr, ExprCompileError, ExprRuntimeError, exprMetrics, goValueToString, type ExprEnvName, type ExprEnv } from '../../src/expr/index.js';
+import {
+  compileExpr,
+  ExprCompileError,
+  ExprRuntimeError,
+  exprMetrics,
+  goValueToString,
+  type ExprEnvName,
+  type ExprEnv,
+} from '../../src/expr/index.js';
 import { Event, RuntimeAlert, Alert, Source, AlertEvent, OVFLW } from '../../src/core/event.js';
 import { GoTime } from '../../src/core/gotime.js';
 
@@ -21,7 +29,9 @@ function ev(src: string, env: ExprEnv = { evt: mkEvt() }, name: ExprEnvName = 'e
   return compileExpr(src, { env: name, where: 'test.yaml: filter' }).run(env);
 }
 function compileErr(src: string, name: ExprEnvName = 'evt'): ExprCompileError {
-  try { compileExpr(src, { env: name, where: 'parsers/s01-parse/x.yaml: node x: filter' }); } catch (e) {
+  try {
+    compileExpr(src, { env: name, where: 'parsers/s01-parse/x.yaml: node x: filter' });
+  } catch (e) {
     assert.ok(e instanceof ExprCompileError, `expected ExprCompileError, got ${String(e)}`);
     return e;
   }
@@ -29,7 +39,9 @@ function compileErr(src: string, name: ExprEnvName = 'evt'): ExprCompileError {
 }
 function runErr(src: string, env: ExprEnv = { evt: mkEvt() }, name: ExprEnvName = 'evt'): ExprRuntimeError {
   const c = compileExpr(src, { env: name, where: 'w' });
-  try { c.run(env); } catch (e) {
+  try {
+    c.run(env);
+  } catch (e) {
     assert.ok(e instanceof ExprRuntimeError, `expected ExprRuntimeError, got ${String(e)}`);
     return e;
   }
@@ -51,7 +63,7 @@ test('literals: numbers in all forms', () => {
 
 test('literals: strings, escapes, raw strings, comments', () => {
   assert.equal(ev(`"a\\tb\\n"`), 'a\tb\n');
-  assert.equal(ev(`'it\\'s'`), 'it\'s');
+  assert.equal(ev(`'it\\'s'`), "it's");
   assert.equal(ev(`"\\xc3\\xa9\\x41\\u00e9\\U0001F600\\101\\u{1F600}"`), 'éAé😀A😀');
   assert.equal(ev(`"\\a\\b\\f\\v\\\\\\?"`), '\x07\b\f\v\\?');
   assert.equal(ev('`raw \\d string`'), 'raw \\d string');
@@ -94,7 +106,10 @@ test('slices on arrays and strings (byte offsets, clamped)', () => {
   assert.equal(ev('"abc"[-10:]'), 'abc');
   const e = mkEvt();
   e.Parsed.address = '10.0.0.1:8080';
-  assert.equal(ev('let last_colon = lastIndexOf(evt.Parsed.address, ":"); evt.Parsed.address[:last_colon]', { evt: e }), '10.0.0.1');
+  assert.equal(
+    ev('let last_colon = lastIndexOf(evt.Parsed.address, ":"); evt.Parsed.address[:last_colon]', { evt: e }),
+    '10.0.0.1',
+  );
   assert.equal(ev('"abc"[1]'), 98); // byte
 });
 
@@ -334,8 +349,10 @@ test('closures and predicate builtins', () => {
 });
 
 test('predicates over typed queues (bucket env)', () => {
-  const e1 = mkEvt(); e1.Meta.exe = '/usr/bin/base64';
-  const e2 = mkEvt(); e2.Meta.exe = '/bin/sh';
+  const e1 = mkEvt();
+  e1.Meta.exe = '/usr/bin/base64';
+  const e2 = mkEvt();
+  e2.Meta.exe = '/bin/sh';
   const env = { evt: e2, queue: { Queue: [e1, e2], L: 2 }, leaky: { Total_count: 2 } };
   assert.equal(ev(`any(queue.Queue, {.Meta.exe == "/usr/bin/base64"})`, env, 'bucket'), true);
   assert.equal(ev(`all(queue.Queue, {#.Meta.exe startsWith "/"})`, env, 'bucket'), true);
@@ -364,7 +381,10 @@ test('compile-time checks: unknown variable, field, function, arity, method', ()
   compileErr('IpInRange(evt.Meta.ip, 24)');
   compileErr('ParseKV(evt.Line.Raw, evt.Meta.x, "p")');
   compileErr('Join(evt.Meta.x, ",")');
-  compileExpr('Upper(evt.Unmarshaled.x) + Join(Split("a", ","), ",") + string(FloatApproxEqual(1, 1.0))', { env: 'evt', where: 'w' });
+  compileExpr('Upper(evt.Unmarshaled.x) + Join(Split("a", ","), ",") + string(FloatApproxEqual(1, 1.0))', {
+    env: 'evt',
+    where: 'w',
+  });
   compileErr('evt.GetMeta()');
   compileErr('evt.NoSuchMethod()');
   compileErr('evt.Line.Nope');
@@ -419,7 +439,10 @@ test('Go methods on Event, RuntimeAlert, Alert, Source, AlertEvent, time', () =>
   al.EventsCount = 5;
   al.Remediation = true;
   const src = new Source();
-  src.IP = '1.2.3.4'; src.Scope = 'Ip'; src.Value = '1.2.3.4'; src.Cn = 'FR';
+  src.IP = '1.2.3.4';
+  src.Scope = 'Ip';
+  src.Value = '1.2.3.4';
+  src.Cn = 'FR';
   al.Source = src;
   al.Events = [new AlertEvent('t', [{ Key: 'exe', Value: '/bin/x' }])];
   ra.Alert = al;
@@ -438,12 +461,27 @@ test('Go methods on Event, RuntimeAlert, Alert, Source, AlertEvent, time', () =>
   assert.equal(ev(`all(evt.Overflow.Alert.Events, {.GetMeta('exe') == '/bin/x'})`, env), true);
   assert.equal(ev(`evt.Overflow.Alert.Events[0].GetMeta('exe')`, env), '/bin/x');
   assert.equal(ev(`evt.GetMeta('exe')`, env), '/bin/x');
-  assert.equal(ev('Alert.GetScope() == "Ip" && Alert.Source.Cn == "FR" && Alert.GetEventsCount() > 1', { Alert: al }, 'profile'), true);
+  assert.equal(
+    ev('Alert.GetScope() == "Ip" && Alert.Source.Cn == "FR" && Alert.GetEventsCount() > 1', { Alert: al }, 'profile'),
+    true,
+  );
   // plain objects (e.g. an Alert decoded from JSON) get Go-like getters
-  const plain = JSON.parse('{"Scenario":"s/x","EventsCount":2,"Source":{"Scope":"Ip","Value":"5.6.7.8"},"Meta":[{"Key":"k","Value":"v"}],"Events":[]}');
-  assert.equal(ev('Alert.GetScenario() + Alert.GetScope() + Alert.GetValue() + Alert.GetMeta("k") + string(Alert.GetEventsCount())', { Alert: plain }, 'profile'), 's/xIp5.6.7.8v2');
+  const plain = JSON.parse(
+    '{"Scenario":"s/x","EventsCount":2,"Source":{"Scope":"Ip","Value":"5.6.7.8"},"Meta":[{"Key":"k","Value":"v"}],"Events":[]}',
+  );
+  assert.equal(
+    ev(
+      'Alert.GetScenario() + Alert.GetScope() + Alert.GetValue() + Alert.GetMeta("k") + string(Alert.GetEventsCount())',
+      { Alert: plain },
+      'profile',
+    ),
+    's/xIp5.6.7.8v2',
+  );
   assert.throws(() => ev('Alert.GetScope()', { Alert: { Source: null } }, 'profile'), ExprRuntimeError);
-  assert.equal(ev('signal.Alert.Scenario', { signal: ra, queue: { Queue: [] }, leaky: {} }, 'overflow_filter'), 'crowdsecurity/ssh-bf');
+  assert.equal(
+    ev('signal.Alert.Scenario', { signal: ra, queue: { Queue: [] }, leaky: {} }, 'overflow_filter'),
+    'crowdsecurity/ssh-bf',
+  );
 });
 
 test('constant folding and kinds', () => {
@@ -475,7 +513,10 @@ test('goValueToString follows parsing.md §6', () => {
 test('branches joined with nil keep their static kind (int stays int)', () => {
   const e = mkEvt();
   e.Unmarshaled.caddy = { status: 200, size: 0 };
-  const t = compileExpr('evt.Unmarshaled.caddy.status != nil ? int(evt.Unmarshaled.caddy.status) : nil', { env: 'evt', where: 'w' });
+  const t = compileExpr('evt.Unmarshaled.caddy.status != nil ? int(evt.Unmarshaled.caddy.status) : nil', {
+    env: 'evt',
+    where: 'w',
+  });
   assert.equal(t.kind, 'int');
   assert.equal(goValueToString(t.run({ evt: e }), t.kind), '200');
   const z = compileExpr('int(evt.Unmarshaled.caddy.size) ?? nil', { env: 'evt', where: 'w' });

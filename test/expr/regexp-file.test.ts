@@ -42,7 +42,8 @@ test('RegexpInFile answers stay right when they come from its per-string memory'
     assert.equal(matchRegexpFile('bots.txt', 'bot'.padEnd(2000, '.')), true); // too long to remember: still right
   }
   // many distinct strings: the memory is bounded and cleared, answers unchanged
-  for (let i = 0; i < 20000; i++) assert.equal(matchRegexpFile('bots.txt', i % 7 === 0 ? `a bot ${i}` : `agent ${i}`), i % 7 === 0);
+  for (let i = 0; i < 20000; i++)
+    assert.equal(matchRegexpFile('bots.txt', i % 7 === 0 ? `a bot ${i}` : `agent ${i}`), i % 7 === 0);
 });
 
 test('matches with a literal prefilter: same answers as RE2 alone on random patterns and subjects', async () => {
@@ -50,7 +51,23 @@ test('matches with a literal prefilter: same answers as RE2 alone on random patt
   const RE2 = (await import('re2')).default;
   const { rng } = await import('../store/random.js');
   const r = rng(99);
-  const atoms = ['a', 'b', 'ab', '\\.', '[ab]', '.', 'a*', 'b+', '(?:ab|ba)', '(?i)a', 'x?', '\\Qa.b\\E', '^', '$', '(a|b)'];
+  const atoms = [
+    'a',
+    'b',
+    'ab',
+    '\\.',
+    '[ab]',
+    '.',
+    'a*',
+    'b+',
+    '(?:ab|ba)',
+    '(?i)a',
+    'x?',
+    '\\Qa.b\\E',
+    '^',
+    '$',
+    '(a|b)',
+  ];
   const alphabet = 'abAB.x';
   let guarded = 0;
   for (let k = 0; k < 400; k++) {
@@ -58,7 +75,11 @@ test('matches with a literal prefilter: same answers as RE2 alone on random patt
     const n = 1 + Math.floor(r() * 4);
     for (let j = 0; j < n; j++) p += atoms[Math.floor(r() * atoms.length)];
     let plain: InstanceType<typeof RE2>;
-    try { plain = new RE2(p, 'u'); } catch { continue; }
+    try {
+      plain = new RE2(p, 'u');
+    } catch {
+      continue;
+    }
     const g = new GuardedRegex(p);
     for (let t = 0; t < 40; t++) {
       let s = '';

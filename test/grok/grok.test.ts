@@ -16,7 +16,18 @@ test('labels, propagation from referenced patterns, empty captures', () => {
   const l = lib();
   const g = l.compile('%{SYSLOGBASE} %{GREEDYDATA:msg}', 'f.yaml:node1');
   const r = g.exec('Feb 12 14:10:21 myhost sshd[42]: hello world');
-  assert.deepEqual({ ...r }, { timestamp: 'Feb 12 14:10:21', facility: '', priority: '', logsource: 'myhost', program: 'sshd', pid: '42', msg: 'hello world' });
+  assert.deepEqual(
+    { ...r },
+    {
+      timestamp: 'Feb 12 14:10:21',
+      facility: '',
+      priority: '',
+      logsource: 'myhost',
+      program: 'sshd',
+      pid: '42',
+      msg: 'hello world',
+    },
+  );
   const r2 = g.exec('Feb 12 14:10:21 myhost cron: x')!;
   assert.equal(r2.pid, ''); // non-participating group -> "" and key exists
   assert.ok('pid' in r2);
@@ -57,14 +68,23 @@ test('unanchored leftmost search; matchInto writes into target', () => {
 });
 
 test('unknown pattern -> GrokCompileError naming where and pattern', () => {
-  assert.throws(() => lib().compile('%{NOPE:x}', 'parsers/s01/foo.yaml node "bar"'), (e: Error) =>
-    e instanceof GrokCompileError && e.message.includes('foo.yaml node "bar"') && e.message.includes('%{NOPE:x}') && e.message.includes('NOPE'));
+  assert.throws(
+    () => lib().compile('%{NOPE:x}', 'parsers/s01/foo.yaml node "bar"'),
+    (e: Error) =>
+      e instanceof GrokCompileError &&
+      e.message.includes('foo.yaml node "bar"') &&
+      e.message.includes('%{NOPE:x}') &&
+      e.message.includes('NOPE'),
+  );
 });
 
 test('RE2-incompatible constructs -> clear GrokCompileError', () => {
   for (const p of ['(a)\\1 %{INT:n}', '(?=a)%{INT:n}', '(?<!x)%{INT:n}']) {
-    assert.throws(() => lib().compile(p, 'hub/x.yaml:node2'), (e: Error) =>
-      e instanceof GrokCompileError && e.message.includes('hub/x.yaml:node2') && e.message.includes(p), p);
+    assert.throws(
+      () => lib().compile(p, 'hub/x.yaml:node2'),
+      (e: Error) => e instanceof GrokCompileError && e.message.includes('hub/x.yaml:node2') && e.message.includes(p),
+      p,
+    );
   }
   assert.throws(() => lib().addPatternSyntax('BAD', '(?=x)', 'p.yaml'), GrokCompileError);
 });
@@ -81,8 +101,10 @@ test('pattern files: duplicates are fatal naming file:line; unknown refs fatal',
   const l = lib();
   l.loadText('# comment\nFOO_A %{INT:x}\n\nFOO_B %{FOO_A}-%{WORD:w}\n', 'patterns/foo');
   assert.deepEqual({ ...l.compile('%{FOO_B}', 't').exec('3-abc')! }, { x: '3', w: 'abc' });
-  assert.throws(() => l.loadText('X1 a\nFOO_A b\n', 'patterns/bar'), (e: Error) =>
-    e instanceof GrokLoadError && e.message.includes('patterns/bar:2') && e.message.includes('FOO_A'));
+  assert.throws(
+    () => l.loadText('X1 a\nFOO_A b\n', 'patterns/bar'),
+    (e: Error) => e instanceof GrokLoadError && e.message.includes('patterns/bar:2') && e.message.includes('FOO_A'),
+  );
   assert.throws(() => lib().loadText('Z1 %{MISSING}\n', 'patterns/baz'), GrokLoadError);
 });
 
@@ -169,43 +191,62 @@ function walk(dir: string, out: string[]): string[] {
   return out;
 }
 
-test('every hub pattern file, pattern_syntax and grok pattern compiles', { skip: skipUnless(join(HUB, 'parsers')) }, () => {
-  const l = lib();
-  l.loadDirectory(join(HUB, 'patterns'));
-  const errors: string[] = [];
-  for (const n of l.names()) {
-    try { l.compile(`%{${n}:x}`, `pattern ${n}`); } catch (e) { errors.push((e as Error).message); }
-  }
-  let count = 0;
-  const files = walk(join(HUB, 'parsers'), []).sort();
-  for (const f of files) {
-    for (const doc of parseAllDocuments(readFileSync(f, 'utf8'))) {
-      const d = doc.toJS() as Record<string, unknown> | null;
-      if (!d || typeof d !== 'object') continue;
-      const nodes: Record<string, unknown>[] = [d];
-      for (let i = 0; i < nodes.length; i++) {
-        const n = nodes[i]!;
-        const ps = n.pattern_syntax as Record<string, string> | undefined;
-        if (ps) for (const [k, v] of Object.entries(ps)) {
-          try { l.addPatternSyntax(k, v, f); count++; } catch (e) { errors.push((e as Error).message); }
-        }
-        const g = n.grok as { pattern?: string; name?: string } | undefined;
-        const src = g?.pattern ? g.pattern : g?.name ? `%{${g.name}}` : null;
-        if (src) {
-          try { l.compile(src, `${f} ${String(n.name ?? '')}`); count++; } catch (e) { errors.push((e as Error).message); }
-        }
-        if (Array.isArray(n.nodes)) nodes.push(...(n.nodes as Record<string, unknown>[]));
+test(
+  'every hub pattern file, pattern_syntax and grok pattern compiles',
+  { skip: skipUnless(join(HUB, 'parsers')) },
+  () => {
+    const l = lib();
+    l.loadDirectory(join(HUB, 'patterns'));
+    const errors: string[] = [];
+    for (const n of l.names()) {
+      try {
+        l.compile(`%{${n}:x}`, `pattern ${n}`);
+      } catch (e) {
+        errors.push((e as Error).message);
       }
     }
-  }
-  assert.deepEqual(errors, []);
-  assert.ok(count > 50, `compiled ${count}`);
-  // our group counter agrees with RE2 on every library pattern's expansion
-  for (const n of l.names()) {
-    const e = l.expand(`%{${n}}`);
-    assert.equal(countGroups(e), new RE2('(?:' + e + ')|').exec('')!.length - 1, n);
-  }
-});
+    let count = 0;
+    const files = walk(join(HUB, 'parsers'), []).sort();
+    for (const f of files) {
+      for (const doc of parseAllDocuments(readFileSync(f, 'utf8'))) {
+        const d = doc.toJS() as Record<string, unknown> | null;
+        if (!d || typeof d !== 'object') continue;
+        const nodes: Record<string, unknown>[] = [d];
+        for (let i = 0; i < nodes.length; i++) {
+          const n = nodes[i]!;
+          const ps = n.pattern_syntax as Record<string, string> | undefined;
+          if (ps)
+            for (const [k, v] of Object.entries(ps)) {
+              try {
+                l.addPatternSyntax(k, v, f);
+                count++;
+              } catch (e) {
+                errors.push((e as Error).message);
+              }
+            }
+          const g = n.grok as { pattern?: string; name?: string } | undefined;
+          const src = g?.pattern ? g.pattern : g?.name ? `%{${g.name}}` : null;
+          if (src) {
+            try {
+              l.compile(src, `${f} ${String(n.name ?? '')}`);
+              count++;
+            } catch (e) {
+              errors.push((e as Error).message);
+            }
+          }
+          if (Array.isArray(n.nodes)) nodes.push(...(n.nodes as Record<string, unknown>[]));
+        }
+      }
+    }
+    assert.deepEqual(errors, []);
+    assert.ok(count > 50, `compiled ${count}`);
+    // our group counter agrees with RE2 on every library pattern's expansion
+    for (const n of l.names()) {
+      const e = l.expand(`%{${n}}`);
+      assert.equal(countGroups(e), new RE2('(?:' + e + ')|').exec('')!.length - 1, n);
+    }
+  },
+);
 
 test('grokky capCount quirks are reproduced (label group numbers follow upstream)', () => {
   assert.equal(grokkyCapCount('a(b)(?:c)(?i)\\(d'), 1);
@@ -218,56 +259,80 @@ test('grokky capCount quirks are reproduced (label group numbers follow upstream
   assert.deepEqual({ ...g2.exec('a 42')! }, { n: '42' });
 });
 
-test('hub log lines: hybrid engine extracts exactly what RE2 extracts', { skip: skipUnless(sharedPath('hub-tests'), join(HUB, 'patterns')) }, () => {
-  const libs = [lib(), PatternLibrary.withBuiltins({ engine: 'hybrid' })];
-  for (const l of libs) l.loadDirectory(join(HUB, 'patterns'));
-  const pats: string[] = [];
-  for (const f of walk(join(HUB, 'parsers'), []).sort()) {
-    for (const doc of parseAllDocuments(readFileSync(f, 'utf8'))) {
-      const d = doc.toJS() as Record<string, unknown> | null;
-      if (!d || typeof d !== 'object') continue;
-      const nodes: Record<string, unknown>[] = [d];
-      for (let i = 0; i < nodes.length; i++) {
-        const n = nodes[i]!;
-        const ps = n.pattern_syntax as Record<string, string> | undefined;
-        if (ps) for (const [k, v] of Object.entries(ps)) for (const l of libs) l.addPatternSyntax(k, v, f);
-        const g = n.grok as { pattern?: string; name?: string } | undefined;
-        if (g?.pattern) pats.push(g.pattern); else if (g?.name) pats.push(`%{${g.name}}`);
-        if (Array.isArray(n.nodes)) nodes.push(...(n.nodes as Record<string, unknown>[]));
+test(
+  'hub log lines: hybrid engine extracts exactly what RE2 extracts',
+  { skip: skipUnless(sharedPath('hub-tests'), join(HUB, 'patterns')) },
+  () => {
+    const libs = [lib(), PatternLibrary.withBuiltins({ engine: 'hybrid' })];
+    for (const l of libs) l.loadDirectory(join(HUB, 'patterns'));
+    const pats: string[] = [];
+    for (const f of walk(join(HUB, 'parsers'), []).sort()) {
+      for (const doc of parseAllDocuments(readFileSync(f, 'utf8'))) {
+        const d = doc.toJS() as Record<string, unknown> | null;
+        if (!d || typeof d !== 'object') continue;
+        const nodes: Record<string, unknown>[] = [d];
+        for (let i = 0; i < nodes.length; i++) {
+          const n = nodes[i]!;
+          const ps = n.pattern_syntax as Record<string, string> | undefined;
+          if (ps) for (const [k, v] of Object.entries(ps)) for (const l of libs) l.addPatternSyntax(k, v, f);
+          const g = n.grok as { pattern?: string; name?: string } | undefined;
+          if (g?.pattern) pats.push(g.pattern);
+          else if (g?.name) pats.push(`%{${g.name}}`);
+          if (Array.isArray(n.nodes)) nodes.push(...(n.nodes as Record<string, unknown>[]));
+        }
       }
     }
-  }
-  const lines: string[] = [];
-  const T = sharedPath('hub-tests');
-  for (const t of readdirSync(T).sort()) {
-    try {
-      const e = JSON.parse(readFileSync(join(T, t, 'expect.json'), 'utf8')) as { log_file: string };
-      const ls = readFileSync(join(T, t, e.log_file), 'utf8').split('\n').filter(Boolean).slice(0, 20);
-      for (const x of ls) { lines.push(x); const i = x.indexOf(': '); if (i > 0) lines.push(x.slice(i + 2)); }
-    } catch { /* test without a log */ }
-  }
-  const a = pats.map((p) => libs[0]!.compile(p, 't')), b = pats.map((p) => libs[1]!.compile(p, 't'));
-  let hits = 0;
-  for (let i = 0; i < pats.length; i++) {
-    for (const s of lines) {
-      const ra = a[i]!.exec(s);
-      if (ra) hits++;
-      assert.deepEqual(b[i]!.exec(s), ra, `${pats[i]} on ${s}`);
+    const lines: string[] = [];
+    const T = sharedPath('hub-tests');
+    for (const t of readdirSync(T).sort()) {
+      try {
+        const e = JSON.parse(readFileSync(join(T, t, 'expect.json'), 'utf8')) as { log_file: string };
+        const ls = readFileSync(join(T, t, e.log_file), 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .slice(0, 20);
+        for (const x of ls) {
+          lines.push(x);
+          const i = x.indexOf(': ');
+          if (i > 0) lines.push(x.slice(i + 2));
+        }
+      } catch {
+        /* test without a log */
+      }
     }
-  }
-  assert.ok(hits > 100, `hits ${hits}`);
-});
+    const a = pats.map((p) => libs[0]!.compile(p, 't')),
+      b = pats.map((p) => libs[1]!.compile(p, 't'));
+    let hits = 0;
+    for (let i = 0; i < pats.length; i++) {
+      for (const s of lines) {
+        const ra = a[i]!.exec(s);
+        if (ra) hits++;
+        assert.deepEqual(b[i]!.exec(s), ra, `${pats[i]} on ${s}`);
+      }
+    }
+    assert.ok(hits > 100, `hits ${hits}`);
+  },
+);
 
 test('hybrid engine: RE2 decides, JS extracts; identical results; nested-unbounded patterns stay on RE2', () => {
-  const re2 = PatternLibrary.withBuiltins({ engine: 're2' }), hy = PatternLibrary.withBuiltins({ engine: 'hybrid' });
-  const pats = ['%{SYSLOGBASE} %{GREEDYDATA:msg}', 'Failed password for %{USERNAME:u} from %{IP:ip} port %{INT:port}', '%{COMBINEDAPACHELOG}', '(?i)user=%{WORD:u}'];
+  const re2 = PatternLibrary.withBuiltins({ engine: 're2' }),
+    hy = PatternLibrary.withBuiltins({ engine: 'hybrid' });
+  const pats = [
+    '%{SYSLOGBASE} %{GREEDYDATA:msg}',
+    'Failed password for %{USERNAME:u} from %{IP:ip} port %{INT:port}',
+    '%{COMBINEDAPACHELOG}',
+    '(?i)user=%{WORD:u}',
+  ];
   const lines = [
     'Feb 12 14:10:21 myhost sshd[42]: Failed password for root from 2001:db8::1 port 22 ssh2',
     '1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "GET /a.php?x=1 HTTP/1.1" 404 12 "-" "curl/8"',
-    'USER=bob', 'nothing here', '',
+    'USER=bob',
+    'nothing here',
+    '',
   ];
   for (const p of pats) {
-    const a = re2.compile(p, 't'), b = hy.compile(p, 't');
+    const a = re2.compile(p, 't'),
+      b = hy.compile(p, 't');
     for (const s of lines) assert.deepEqual(b.exec(s), a.exec(s), `${p} on ${s}`);
   }
   assert.equal(hy.compile('%{SYSLOGBASE} %{GREEDYDATA:msg}', 't').extractor, 'js');

@@ -10,26 +10,58 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const hub = join(root, 'test/hubtest/fixtures/hub');
 
 async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = []; const err: string[] = [];
+  const out: string[] = [];
+  const err: string[] = [];
   const code = await explainCommand.run(args, { out: (s) => out.push(s), err: (s) => err.push(s) });
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
 test('discoverParsers: hub layout, stage = directory under parsers/', () => {
   const files = discoverParsers(hub);
-  assert.deepEqual(files.map((f) => f.stage), ['s00-raw', 's01-parse', 's02-enrich', 's02-enrich']);
+  assert.deepEqual(
+    files.map((f) => f.stage),
+    ['s00-raw', 's01-parse', 's02-enrich', 's02-enrich'],
+  );
 });
 
 test('diffSnapshots: added, changed, removed fields', () => {
-  const base = (): EventSnapshot => ({ Type: 0, Stage: '', Process: false, Parsed: {}, Meta: {}, Enriched: {}, Unmarshaled: {}, Whitelisted: false, WhitelistReason: '', StrTime: '', StrTimeFormat: '', MarshaledTime: '', Time: '' });
-  const a = base(); a.Parsed = { x: '1', gone: 'g' };
-  const b = base(); b.Parsed = { x: '2', y: '3' }; b.Whitelisted = true; b.WhitelistReason = 'r';
+  const base = (): EventSnapshot => ({
+    Type: 0,
+    Stage: '',
+    Process: false,
+    Parsed: {},
+    Meta: {},
+    Enriched: {},
+    Unmarshaled: {},
+    Whitelisted: false,
+    WhitelistReason: '',
+    StrTime: '',
+    StrTimeFormat: '',
+    MarshaledTime: '',
+    Time: '',
+  });
+  const a = base();
+  a.Parsed = { x: '1', gone: 'g' };
+  const b = base();
+  b.Parsed = { x: '2', y: '3' };
+  b.Whitelisted = true;
+  b.WhitelistReason = 'r';
   const d = diffSnapshots(a, b);
-  assert.deepEqual(d.map((c) => `${c.op}${c.field}`), ['~Parsed.x', '+Parsed.y', '-Parsed.gone', '+Whitelisted']);
+  assert.deepEqual(
+    d.map((c) => `${c.op}${c.field}`),
+    ['~Parsed.x', '+Parsed.y', '-Parsed.gone', '+Whitelisted'],
+  );
 });
 
 test('explain --line: a poured line shows nodes, diffs and the outcome', async () => {
-  const r = await run(['--hub', hub, '--type', 'syslog', '--line', 'Feb 12 14:10:21 app: login failed for bob from 1.2.3.4']);
+  const r = await run([
+    '--hub',
+    hub,
+    '--type',
+    'syslog',
+    '--line',
+    'Feb 12 14:10:21 app: login failed for bob from 1.2.3.4',
+  ]);
   assert.equal(r.code, 0);
   assert.match(r.out, /🟢 me\/raw/);
   assert.match(r.out, /\+ Parsed\.program = "app"/);
@@ -45,15 +77,36 @@ test('explain names the scenarios of the default content an event enters, none f
   assert.equal(t!.outcome, 'poured');
   assert.ok(t!.scenarios.includes('picket/ssh-bf'), JSON.stringify(t!.scenarios));
   assert.ok(!t!.scenarios.some((s) => s.startsWith('picket/http')), 'no http scenario takes an sshd line');
-  const other = await run(['--hub', hub, '--type', 'syslog', '--line', 'Feb 12 14:10:21 app: login ok for bob from 1.2.3.4']);
+  const other = await run([
+    '--hub',
+    hub,
+    '--type',
+    'syslog',
+    '--line',
+    'Feb 12 14:10:21 app: login ok for bob from 1.2.3.4',
+  ]);
   assert.doesNotMatch(other.out, /🟢 me\/app-failed-auth/);
 });
 
 test('explain --json: whitelisted and dropped lines', async () => {
-  const r = await run(['--hub', hub, '--type', 'syslog', '--json', '--line', 'Feb 12 14:10:23 app: login ok for eve from 192.168.1.2\nFeb 12 14:10:22 other: hello']);
+  const r = await run([
+    '--hub',
+    hub,
+    '--type',
+    'syslog',
+    '--json',
+    '--line',
+    'Feb 12 14:10:23 app: login ok for eve from 192.168.1.2\nFeb 12 14:10:22 other: hello',
+  ]);
   const traces = JSON.parse(r.out) as { outcome: string; nodes: { node: string; success: boolean }[] }[];
-  assert.deepEqual(traces.map((t) => t.outcome), ['whitelisted', 'dropped']);
-  assert.deepEqual(traces[1]!.nodes.map((n) => `${n.node}:${n.success}`), ['me/raw:true', 'me/app:false']);
+  assert.deepEqual(
+    traces.map((t) => t.outcome),
+    ['whitelisted', 'dropped'],
+  );
+  assert.deepEqual(
+    traces[1]!.nodes.map((n) => `${n.node}:${n.success}`),
+    ['me/raw:true', 'me/app:false'],
+  );
 });
 
 test('explain: missing --type is a usage error', async () => {

@@ -4,27 +4,51 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import {
-  bitsLen, breakPatterns, choosePivot, goSort, goSortSlice, goStringCompare, heapSort, nextPowerOfTwo,
-  partition, pdqsort, Xorshift, type SortInterface,
+  bitsLen,
+  breakPatterns,
+  choosePivot,
+  goSort,
+  goSortSlice,
+  goStringCompare,
+  heapSort,
+  nextPowerOfTwo,
+  partition,
+  pdqsort,
+  Xorshift,
+  type SortInterface,
 } from '../../src/hubtest/pdqsort.js';
 import { alertSortKey, runHubTest, sortAlertsLikeHubtest } from '../../src/hubtest/runner.js';
 import type { ResultAlert } from '../../src/hubtest/expect.js';
 import { sharedPath, skipUnless } from '../shared-data.js';
 
-interface El { k: number; id: number }
+interface El {
+  k: number;
+  id: number;
+}
 const mk = (keys: number[]): El[] => keys.map((k, id) => ({ k, id }));
 const ids = (a: El[]) => a.map((e) => e.id);
 const lessK = (x: El, y: El) => x.k < y.k;
 const iface = (arr: El[]): SortInterface => ({
   len: () => arr.length,
   less: (i, j) => arr[i]!.k < arr[j]!.k,
-  swap: (i, j) => { const t = arr[i]!; arr[i] = arr[j]!; arr[j] = t; },
+  swap: (i, j) => {
+    const t = arr[i]!;
+    arr[i] = arr[j]!;
+    arr[j] = t;
+  },
 });
 
 /** Small deterministic PRNG for test inputs. */
 function prng(seed: number) {
   let s = seed >>> 0 || 1;
-  return () => { s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0; return s; };
+  return () => {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    return s;
+  };
 }
 
 test('helpers: bits.Len, nextPowerOfTwo, xorshift sequence', () => {
@@ -74,7 +98,10 @@ test('partition: already partitioned input reports true', () => {
   const [mid, already] = partition(iface(a), 0, a.length, 0);
   assert.equal(mid, 3);
   assert.equal(already, true);
-  assert.deepEqual(a.map((e) => e.k), [3, 1, 2, 5, 6, 7, 8]);
+  assert.deepEqual(
+    a.map((e) => e.k),
+    [3, 1, 2, 5, 6, 7, 8],
+  );
 });
 
 test('heapSort and pdqsort(limit 0) sort correctly', () => {
@@ -93,7 +120,10 @@ test('breakPatterns swaps three middle elements with xorshift-chosen ones, deter
   breakPatterns(iface(a), 0, 20);
   breakPatterns(iface(b), 0, 20);
   assert.deepEqual(ids(a), ids(b));
-  assert.deepEqual([...ids(a)].sort((x, y) => x - y), ids(mk(new Array(20).fill(0))));
+  assert.deepEqual(
+    [...ids(a)].sort((x, y) => x - y),
+    ids(mk(new Array(20).fill(0))),
+  );
   const moved = ids(a).filter((v, i) => v !== i).length;
   assert.ok(moved <= 6);
 });
@@ -112,12 +142,18 @@ test('random inputs: correct, a permutation, deterministic; sizes 13..300 with m
     goSortSlice(b, lessK);
     assert.deepEqual(ids(a), ids(b));
     for (let i = 1; i < n; i++) assert.ok(a[i - 1]!.k <= a[i]!.k, `unsorted at ${i} (n=${n})`);
-    assert.deepEqual([...ids(a)].sort((x, y) => x - y), Array.from({ length: n }, (_, i) => i));
+    assert.deepEqual(
+      [...ids(a)].sort((x, y) => x - y),
+      Array.from({ length: n }, (_, i) => i),
+    );
   }
   // goSort on the interface directly
   const c = mk([3, 2, 1, 0, 5, 4, 9, 8, 7, 6, 12, 11, 10, 13]);
   goSort(iface(c));
-  assert.deepEqual(c.map((e) => e.k), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]);
+  assert.deepEqual(
+    c.map((e) => e.k),
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13],
+  );
 });
 
 test('goStringCompare: byte order', () => {
@@ -129,9 +165,12 @@ test('goStringCompare: byte order', () => {
 });
 
 test('sortAlertsLikeHubtest: descending by scenario + sources, ties in Go order', () => {
-  const al = (scenario: string, ip: string, tag: string): ResultAlert => ({
-    scenario, sources: { [ip]: { ip, range: '', scope: 'Ip', value: ip } }, message: tag,
-  } as unknown as ResultAlert);
+  const al = (scenario: string, ip: string, tag: string): ResultAlert =>
+    ({
+      scenario,
+      sources: { [ip]: { ip, range: '', scope: 'Ip', value: ip } },
+      message: tag,
+    }) as unknown as ResultAlert;
   const list = [al('s/a', '1.1.1.1', 'x'), al('s/b', '1.1.1.1', 'y'), al('s/a', '2.2.2.2', 'z')];
   sortAlertsLikeHubtest(list);
   assert.deepEqual(list.map(alertSortKey), ['s/b1.1.1.1', 's/a2.2.2.2', 's/a1.1.1.1']);
@@ -144,8 +183,10 @@ test('authelia-bf: 28 alerts with ties come out in Go order', { skip: skipUnless
   assert.equal(got.length, 28);
   // the 2024 repeat of 4.4.4.x is emitted after the 2022 one but Go's pdqsort puts it first
   assert.deepEqual(got.slice(12, 16), [
-    'LePresidente/authelia-bf4.4.4.5:2024', 'LePresidente/authelia-bf4.4.4.5:2022',
-    'LePresidente/authelia-bf4.4.4.4:2024', 'LePresidente/authelia-bf4.4.4.4:2022',
+    'LePresidente/authelia-bf4.4.4.5:2024',
+    'LePresidente/authelia-bf4.4.4.5:2022',
+    'LePresidente/authelia-bf4.4.4.4:2024',
+    'LePresidente/authelia-bf4.4.4.4:2022',
   ]);
   const emitted = await runHubTest({ hubDir: join(shared, '../../hub'), testDir: shared, alertOrder: 'emission' });
   const i2022 = emitted.alerts.findIndex((a) => alertSortKey(a).endsWith('4.4.4.4'));

@@ -31,8 +31,10 @@ test('sweep: expression errors per expression, odd values, counts', async () => 
 
 test('cli: picket hubtest sweep', async () => {
   const out: string[] = [];
-  const code = await hubtestCommand.run(['sweep', '--hub', join(fx, 'hub'), '--tests', join(fx, 'tests'), '--mode', 'own'],
-    { out: (s) => out.push(s), err: () => undefined });
+  const code = await hubtestCommand.run(
+    ['sweep', '--hub', join(fx, 'hub'), '--tests', join(fx, 'tests'), '--mode', 'own'],
+    { out: (s) => out.push(s), err: () => undefined },
+  );
   assert.equal(code, 0);
   assert.match(out.join('\n'), /^sweep: 1 tests, 2 lines replayed/);
 });

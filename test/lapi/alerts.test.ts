@@ -13,9 +13,12 @@ before(async () => {
   await addMachine(env, 'probe-machine', 'pw');
   token = await login(env, 'probe-machine', 'pw');
 });
-after(async () => { await env.cleanup(); });
+after(async () => {
+  await env.cleanup();
+});
 
-const post = (body: unknown, o: { gzip?: boolean } = {}) => request(env.url, '/v1/alerts', { method: 'POST', json: body, headers: bearer(token), ...o });
+const post = (body: unknown, o: { gzip?: boolean } = {}) =>
+  request(env.url, '/v1/alerts', { method: 'POST', json: body, headers: bearer(token), ...o });
 
 test('cscli alert with its decision: 201 ["<id>"], until = stop_at + duration, scope normalised', async () => {
   const a = manualAlert('192.0.2.10', '2m', { scope: 'ip' });
@@ -88,7 +91,9 @@ test('decision with an invalid Ip value is dropped, and its alert with it', asyn
 });
 
 test('GET /v1/alerts: filters, with_decisions, empty -> null, unknown parameter -> 500', async () => {
-  let r = await request(env.url, '/v1/alerts?has_active_decision=true&include_capi=false&limit=100', { headers: bearer(token) });
+  let r = await request(env.url, '/v1/alerts?has_active_decision=true&include_capi=false&limit=100', {
+    headers: bearer(token),
+  });
   assert.equal(r.status, 200);
   const list = JSON.parse(r.body) as Array<Record<string, unknown>>;
   assert.ok(list.length >= 2);
@@ -147,7 +152,9 @@ test('GET /v1/alerts/:id: 400 non-integer, 404 unknown, 200 alert; HEAD', async 
 });
 
 test('DELETE /v1/alerts: trusted IP only, hard delete with nbDeleted as a string', async () => {
-  const id = (JSON.parse((await post([manualAlert('192.0.2.40', '1h', { scenario: 'to-delete' })])).body) as string[])[0];
+  const id = (
+    JSON.parse((await post([manualAlert('192.0.2.40', '1h', { scenario: 'to-delete' })])).body) as string[]
+  )[0];
   let r = await request(env.url, '/v1/alerts?scenario=to-delete', { method: 'DELETE', headers: bearer(token) });
   assert.equal(r.status, 200);
   assert.equal(r.body, '{"nbDeleted":"1"}');
@@ -168,7 +175,9 @@ test('DELETE /v1/alerts from an untrusted IP -> 403 access forbidden from this I
     const r = await request(other.url, '/v1/alerts', { method: 'DELETE', headers: bearer(t) });
     assert.equal(r.status, 403);
     assert.equal(r.body, '{"message":"access forbidden from this IP (127.0.0.1)"}');
-  } finally { await other.cleanup(); }
+  } finally {
+    await other.cleanup();
+  }
 });
 
 test('ingestAlerts (in-process agent): validates, applies profiles, stores; invalid input throws', async () => {
@@ -177,7 +186,12 @@ test('ingestAlerts (in-process agent): validates, applies profiles, stores; inva
   const a = env.lapi.getAlert(Number(ids[0]))!;
   assert.equal(a.machineId, 'local-agent');
   assert.equal(env.lapi.getDecision(a.decisionIds[0])!.value, '198.18.0.99');
-  await assert.rejects(env.server.ingestAlerts([{ scenario: 'x' } as never], 'local-agent'), /validation failure list:\n0\.capacity in body is required/);
+  await assert.rejects(
+    env.server.ingestAlerts([{ scenario: 'x' } as never], 'local-agent'),
+    /validation failure list:\n0\.capacity in body is required/,
+  );
 });
 
-async function startEnvWith(trustedIps: string[]): Promise<Env> { return startEnv({ trustedIps }); }
+async function startEnvWith(trustedIps: string[]): Promise<Env> {
+  return startEnv({ trustedIps });
+}

@@ -17,7 +17,9 @@ import { SECRET, addMachine, agentAlert, bearer, login, manualAlert, request, ty
 import { eventually, picket, startPicket } from '../cli/helpers.js';
 import { readCredentials } from '../../src/config/credentials.js';
 
-interface AllowEnv extends Env { allow: AllowlistStore }
+interface AllowEnv extends Env {
+  allow: AllowlistStore;
+}
 
 /** like helpers.startEnv, with an AllowlistStore on the same environment handed to the LAPI */
 async function startAllowEnv(): Promise<AllowEnv> {
@@ -29,14 +31,35 @@ async function startAllowEnv(): Promise<AllowEnv> {
   // reloadEveryMs 0: writes of the CLI child processes are seen on the next request
   const allow = new AllowlistStore(store, { clock: () => clock.now, reloadEveryMs: 0 });
   const server = await startLapi({
-    store: lapi, listen: { host: '127.0.0.1', port: 0 }, dataDir: dir, profiles: defaultProfiles(), allowlists: allow,
-    log: (l) => logs.push(l), clock: () => clock.now, env: { CS_LAPI_SECRET: SECRET },
+    store: lapi,
+    listen: { host: '127.0.0.1', port: 0 },
+    dataDir: dir,
+    profiles: defaultProfiles(),
+    allowlists: allow,
+    log: (l) => logs.push(l),
+    clock: () => clock.now,
+    env: { CS_LAPI_SECRET: SECRET },
   });
-  const stop = async () => { await server.close(); await lapi.close(); await store.close(); };
+  const stop = async () => {
+    await server.close();
+    await lapi.close();
+    await store.close();
+  };
   return {
-    dir, clock, logs, store, lapi, server, url: server.url, allow, stop,
+    dir,
+    clock,
+    logs,
+    store,
+    lapi,
+    server,
+    url: server.url,
+    allow,
+    stop,
     restart: () => Promise.reject(new Error('not supported')),
-    cleanup: async () => { await stop(); fs.rmSync(dir, { recursive: true, force: true }); },
+    cleanup: async () => {
+      await stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
   };
 }
 
@@ -54,7 +77,12 @@ const json = (body: string): unknown => JSON.parse(body);
 
 test('every allowlist route needs a watcher JWT', async () => {
   await withEnv(async (env) => {
-    for (const [method, p] of [['GET', '/v1/allowlists'], ['GET', '/v1/allowlists/x'], ['GET', '/v1/allowlists/check/1.2.3.4'], ['POST', '/v1/allowlists/check']]) {
+    for (const [method, p] of [
+      ['GET', '/v1/allowlists'],
+      ['GET', '/v1/allowlists/x'],
+      ['GET', '/v1/allowlists/check/1.2.3.4'],
+      ['POST', '/v1/allowlists/check'],
+    ]) {
       const r = await request(env.url, p, { method, json: method === 'POST' ? { targets: ['1.2.3.4'] } : undefined });
       assert.equal(r.status, 401, `${method} ${p}`);
       assert.equal((json(r.body) as { code: number }).code, 401);
@@ -68,7 +96,10 @@ test('GET /v1/allowlists and /v1/allowlists/:name, with and without content; unk
     assert.equal(r.status, 200);
     assert.deepEqual(json(r.body), []);
     await env.allow.create('office', 'office IPs');
-    await env.allow.addItems('office', [{ value: '192.0.2.0/24', description: 'hq' }, { value: '2001:db8::1', expiration: env.clock.now + 3_600_000 }]);
+    await env.allow.addItems('office', [
+      { value: '192.0.2.0/24', description: 'hq' },
+      { value: '2001:db8::1', expiration: env.clock.now + 3_600_000 },
+    ]);
 
     r = await request(env.url, '/v1/allowlists', { headers: auth });
     assert.equal(r.status, 200);
@@ -105,7 +136,11 @@ test('GET /v1/allowlists and /v1/allowlists/:name, with and without content; unk
 test('GET/HEAD /v1/allowlists/check/:ip_or_range: IPv4, IPv6, encoded ranges, expiry, bad value', async () => {
   await withEnv(async (env, auth) => {
     await env.allow.create('lan', '');
-    await env.allow.addItems('lan', [{ value: '10.0.0.0/8' }, { value: '2001:db8::/32' }, { value: '198.51.100.7', expiration: env.clock.now + 60_000 }]);
+    await env.allow.addItems('lan', [
+      { value: '10.0.0.0/8' },
+      { value: '2001:db8::/32' },
+      { value: '198.51.100.7', expiration: env.clock.now + 60_000 },
+    ]);
     const check = async (target: string) => {
       const r = await request(env.url, '/v1/allowlists/check/' + encodeURIComponent(target), { headers: auth });
       assert.equal(r.status, 200, target);
@@ -144,14 +179,24 @@ test('POST /v1/allowlists/check: only matched targets; empty, missing or bad tar
     await env.allow.create('b', '');
     await env.allow.addItems('a', [{ value: '10.0.0.0/8' }, { value: '2001:db8::/32' }]);
     await env.allow.addItems('b', [{ value: '10.1.0.0/16' }]);
-    let r = await request(env.url, '/v1/allowlists/check', { method: 'POST', headers: auth, json: { targets: ['10.1.2.3', '192.0.2.1', '2001:db8::9', '10.0.0.0/8'] } });
+    let r = await request(env.url, '/v1/allowlists/check', {
+      method: 'POST',
+      headers: auth,
+      json: { targets: ['10.1.2.3', '192.0.2.1', '2001:db8::9', '10.0.0.0/8'] },
+    });
     assert.equal(r.status, 200);
-    assert.deepEqual(json(r.body), { results: [
-      { target: '10.1.2.3', allowlists: ['a', 'b'] },
-      { target: '2001:db8::9', allowlists: ['a'] },
-      { target: '10.0.0.0/8', allowlists: ['a'] },
-    ] });
-    r = await request(env.url, '/v1/allowlists/check', { method: 'POST', headers: auth, json: { targets: ['192.0.2.1'] } });
+    assert.deepEqual(json(r.body), {
+      results: [
+        { target: '10.1.2.3', allowlists: ['a', 'b'] },
+        { target: '2001:db8::9', allowlists: ['a'] },
+        { target: '10.0.0.0/8', allowlists: ['a'] },
+      ],
+    });
+    r = await request(env.url, '/v1/allowlists/check', {
+      method: 'POST',
+      headers: auth,
+      json: { targets: ['192.0.2.1'] },
+    });
     assert.deepEqual(json(r.body), { results: [] });
     for (const body of [{ targets: [] }, {}, { targets: 'x' }, { targets: ['1.2.3.4', 'nope'] }, [1]]) {
       r = await request(env.url, '/v1/allowlists/check', { method: 'POST', headers: auth, json: body });
@@ -167,20 +212,35 @@ test('POST /v1/alerts: an allowlisted agent alert is dropped, others are stored,
   await withEnv(async (env, auth) => {
     await env.allow.create('friends', '');
     await env.allow.addItems('friends', [{ value: '198.18.0.0/24' }, { value: '2001:db8::/32' }]);
-    let r = await request(env.url, '/v1/alerts', { method: 'POST', headers: auth, json: [agentAlert('198.18.0.67'), agentAlert('2001:db8::5')] });
+    let r = await request(env.url, '/v1/alerts', {
+      method: 'POST',
+      headers: auth,
+      json: [agentAlert('198.18.0.67'), agentAlert('2001:db8::5')],
+    });
     assert.equal(r.status, 201);
     assert.deepEqual(json(r.body), [], 'silently dropped: no ids, no error');
     assert.equal(env.lapi.queryAlerts({}, env.clock.now).length, 0);
     assert.equal(env.lapi.queryDecisions({ value: '198.18.0.67' }, env.clock.now).length, 0);
 
-    r = await request(env.url, '/v1/alerts', { method: 'POST', headers: auth, json: [agentAlert('198.18.0.67'), agentAlert('203.0.113.5')] });
+    r = await request(env.url, '/v1/alerts', {
+      method: 'POST',
+      headers: auth,
+      json: [agentAlert('198.18.0.67'), agentAlert('203.0.113.5')],
+    });
     assert.equal(r.status, 201);
     assert.equal((json(r.body) as string[]).length, 1, 'only the non-allowlisted alert is stored');
     const stored = env.lapi.queryAlerts({}, env.clock.now);
-    assert.deepEqual(stored.map((a) => a.source.value), ['203.0.113.5']);
+    assert.deepEqual(
+      stored.map((a) => a.source.value),
+      ['203.0.113.5'],
+    );
     assert.equal(env.lapi.queryDecisions({ value: '203.0.113.5' }, env.clock.now).length, 1, 'the profile banned it');
 
-    r = await request(env.url, '/v1/alerts', { method: 'POST', headers: auth, json: [manualAlert('198.18.0.67', '1h')] });
+    r = await request(env.url, '/v1/alerts', {
+      method: 'POST',
+      headers: auth,
+      json: [manualAlert('198.18.0.67', '1h')],
+    });
     assert.equal(r.status, 201);
     assert.equal((json(r.body) as string[]).length, 1, 'an alert carrying its decisions is kept');
     assert.equal(env.lapi.queryDecisions({ value: '198.18.0.67' }, env.clock.now).length, 1);
@@ -228,7 +288,10 @@ test('picket allowlists CLI on the data folder of a running LAPI', async () => {
     const list = json(r.stdout) as { name: string; items: { value: string; expiration: string | null }[] }[];
     assert.equal(list.length, 1);
     assert.equal(list[0].name, 'office');
-    assert.deepEqual(list[0].items.map((i) => i.value), ['192.0.2.0/24', '2001:db8::1']);
+    assert.deepEqual(
+      list[0].items.map((i) => i.value),
+      ['192.0.2.0/24', '2001:db8::1'],
+    );
     const exp = Date.parse(list[0].items[0].expiration!);
     assert.ok(Math.abs(exp - (Date.now() + 7 * 86_400_000)) < 120_000, 'expires in 7 days');
     r = await run('list');
@@ -275,11 +338,18 @@ test('picket run serves the allowlists of its data folder and drops allowlisted 
       const h = await request(lapi.url, '/v1/allowlists/check/198.18.0.67', { method: 'HEAD', headers: auth });
       return h.status === 200;
     }, 'the allowlist to be visible to picket run');
-    const p = await request(lapi.url, '/v1/alerts', { method: 'POST', headers: auth, json: [agentAlert('198.18.0.67'), agentAlert('203.0.113.5')] });
+    const p = await request(lapi.url, '/v1/alerts', {
+      method: 'POST',
+      headers: auth,
+      json: [agentAlert('198.18.0.67'), agentAlert('203.0.113.5')],
+    });
     assert.equal(p.status, 201);
     assert.equal((json(p.body) as string[]).length, 1);
     const g = await request(lapi.url, '/v1/alerts', { headers: auth });
-    assert.deepEqual((json(g.body) as { source: { value: string } }[]).map((a) => a.source.value), ['203.0.113.5']);
+    assert.deepEqual(
+      (json(g.body) as { source: { value: string } }[]).map((a) => a.source.value),
+      ['203.0.113.5'],
+    );
   } finally {
     await lapi.stop();
     fs.rmSync(lapi.dir, { recursive: true, force: true });

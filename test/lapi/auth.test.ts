@@ -4,7 +4,18 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import { addBouncer, addMachine, apiKey, bearer, login, request, startEnv, waitFor, UA_AGENT, type Env } from './helpers.js';
+import {
+  addBouncer,
+  addMachine,
+  apiKey,
+  bearer,
+  login,
+  request,
+  startEnv,
+  waitFor,
+  UA_AGENT,
+  type Env,
+} from './helpers.js';
 import { JwtAuth, jwtSecretFromEnv, LapiSecretError } from '../../src/lapi/auth-jwt.js';
 
 let env: Env;
@@ -14,7 +25,9 @@ before(async () => {
   await addMachine(env, 'probe-2', 'pw2', false);
   await addBouncer(env, 'probe-fw', 'fwkey0123456789abcdef0123456789ab');
 });
-after(async () => { await env.cleanup(); });
+after(async () => {
+  await env.cleanup();
+});
 
 test('GET /health answers {"status":"up"}', async () => {
   const r = await request(env.url, '/health');
@@ -24,7 +37,13 @@ test('GET /health answers {"status":"up"}', async () => {
 });
 
 test('unknown route -> 404 empty, wrong method -> 405 empty, allowlists -> 404 (like v1.4.6)', async () => {
-  for (const [m, p, s] of [['GET', '/v1/nothing', 404], ['PUT', '/v1/decisions', 405], ['POST', '/v1/heartbeat', 405], ['GET', '/v1/allowlists', 404], ['PATCH', '/health', 405]] as const) {
+  for (const [m, p, s] of [
+    ['GET', '/v1/nothing', 404],
+    ['PUT', '/v1/decisions', 405],
+    ['POST', '/v1/heartbeat', 405],
+    ['GET', '/v1/allowlists', 404],
+    ['PATCH', '/health', 405],
+  ] as const) {
     const r = await request(env.url, p, { method: m });
     assert.equal(r.status, s, `${m} ${p}`);
     assert.equal(r.body, '');
@@ -55,20 +74,29 @@ test('POST /v1/watchers: 201 new (not validated), 403 existing, 422 missing fiel
   assert.equal(r.status, 400);
   assert.match((JSON.parse(r.body) as { message: string }).message, /JSON/);
   // not validated -> login refused
-  r = await request(env.url, '/v1/watchers/login', { method: 'POST', json: { machine_id: 'newbie', password: 'p' }, headers: { 'user-agent': UA_AGENT } });
+  r = await request(env.url, '/v1/watchers/login', {
+    method: 'POST',
+    json: { machine_id: 'newbie', password: 'p' },
+    headers: { 'user-agent': UA_AGENT },
+  });
   assert.equal(r.status, 401);
   assert.equal(r.body, '{"code":401,"message":"machine newbie not validated"}');
 });
 
 test('login: token with id/exp/orig_iat, expire RFC 3339, scenarios/IP/version stored', async () => {
   const r = await request(env.url, '/v1/watchers/login', {
-    method: 'POST', json: { machine_id: 'probe-machine', password: 'secret-pw', scenarios: ['crowdsecurity/ssh-bf', 'x/y'] }, headers: { 'user-agent': UA_AGENT },
+    method: 'POST',
+    json: { machine_id: 'probe-machine', password: 'secret-pw', scenarios: ['crowdsecurity/ssh-bf', 'x/y'] },
+    headers: { 'user-agent': UA_AGENT },
   });
   assert.equal(r.status, 200);
   const b = JSON.parse(r.body) as { code: number; expire: string; token: string };
   assert.equal(b.code, 200);
   assert.equal(b.expire, '2026-11-25T06:14:39Z');
-  const [h, p] = b.token.split('.').slice(0, 2).map((s) => JSON.parse(Buffer.from(s, 'base64url').toString()) as Record<string, unknown>);
+  const [h, p] = b.token
+    .split('.')
+    .slice(0, 2)
+    .map((s) => JSON.parse(Buffer.from(s, 'base64url').toString()) as Record<string, unknown>);
   assert.deepEqual(h, { alg: 'HS256', typ: 'JWT' });
   const iat = Math.floor(env.clock.now / 1000);
   assert.deepEqual(p, { exp: iat + 3600, id: 'probe-machine', orig_iat: iat });
@@ -88,11 +116,19 @@ test('login failures: exact 401 bodies', async () => {
     [{ machine_id: 'probe-machine', password: 'secret-pw' }, 'a/b/c', 'incorrect Username or Password'],
   ];
   for (const [body, ua, msg] of cases) {
-    const r = await request(env.url, '/v1/watchers/login', { method: 'POST', json: body, headers: { 'user-agent': ua } });
+    const r = await request(env.url, '/v1/watchers/login', {
+      method: 'POST',
+      json: body,
+      headers: { 'user-agent': ua },
+    });
     assert.equal(r.status, 401, msg);
     assert.equal(r.body, JSON.stringify({ code: 401, message: msg }));
   }
-  const r = await request(env.url, '/v1/watchers/login', { method: 'POST', body: 'nope', headers: { 'user-agent': UA_AGENT } });
+  const r = await request(env.url, '/v1/watchers/login', {
+    method: 'POST',
+    body: 'nope',
+    headers: { 'user-agent': UA_AGENT },
+  });
   assert.equal(r.status, 401);
   assert.equal(r.body, '{"code":401,"message":"input format error"}');
 });
@@ -138,8 +174,14 @@ test('heartbeat: empty 200, last heartbeat stored and exported', async () => {
   assert.equal(r.headers['content-length'], '0');
   assert.equal(env.lapi.getMachine('probe-machine')!.lastHeartbeat, env.clock.now);
   const text = await env.server.registry.metrics();
-  assert.match(text, new RegExp(`cs_machines_last_heartbeat_timestamp\\{machine="probe-machine"\\} ${Math.floor(env.clock.now / 1000)}`));
-  assert.match(text, /cs_lapi_machine_requests_total\{machine="probe-machine",route="\/v1\/heartbeat",method="GET"\} \d+/);
+  assert.match(
+    text,
+    new RegExp(`cs_machines_last_heartbeat_timestamp\\{machine="probe-machine"\\} ${Math.floor(env.clock.now / 1000)}`),
+  );
+  assert.match(
+    text,
+    /cs_lapi_machine_requests_total\{machine="probe-machine",route="\/v1\/heartbeat",method="GET"\} \d+/,
+  );
 });
 
 test('DELETE /v1/watchers/self: 204, machine gone, its token refused', async () => {
@@ -158,13 +200,17 @@ test('bouncer key: missing/unknown -> 403 access forbidden; UA and IP recorded; 
     assert.equal(r.status, 403);
     assert.equal(r.body, '{"message":"access forbidden"}');
   }
-  let r = await request(env.url, '/v1/decisions?ip=192.0.2.1', { headers: apiKey('fwkey0123456789abcdef0123456789ab', 'crowdsec-firewall-bouncer/-') });
+  let r = await request(env.url, '/v1/decisions?ip=192.0.2.1', {
+    headers: apiKey('fwkey0123456789abcdef0123456789ab', 'crowdsec-firewall-bouncer/-'),
+  });
   assert.equal(r.status, 200);
   await waitFor(() => env.lapi.getBouncerByName('probe-fw')!.type === 'crowdsec-firewall-bouncer');
   let b = env.lapi.getBouncerByName('probe-fw')!;
   assert.equal(b.version, '-');
   assert.equal(b.ipAddress, '127.0.0.1');
-  r = await request(env.url, '/v1/decisions?ip=192.0.2.1', { headers: apiKey('fwkey0123456789abcdef0123456789ab', 'weird') });
+  r = await request(env.url, '/v1/decisions?ip=192.0.2.1', {
+    headers: apiKey('fwkey0123456789abcdef0123456789ab', 'weird'),
+  });
   assert.equal(r.status, 200);
   await waitFor(() => env.lapi.getBouncerByName('probe-fw')!.type === 'weird');
   b = env.lapi.getBouncerByName('probe-fw')!;

@@ -5,7 +5,18 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeDecisions, decodeStream } from '../../src/api/protobuf.js';
-import { addBouncer, addMachine, apiKey, bearer, login, manualAlert, request, startEnv, waitFor, type Env } from './helpers.js';
+import {
+  addBouncer,
+  addMachine,
+  apiKey,
+  bearer,
+  login,
+  manualAlert,
+  request,
+  startEnv,
+  waitFor,
+  type Env,
+} from './helpers.js';
 
 interface Dec {
   duration: string;
@@ -17,7 +28,10 @@ interface Dec {
   uuid: string;
   value: string;
 }
-interface Stream { new: Dec[]; deleted: Dec[] }
+interface Stream {
+  new: Dec[];
+  deleted: Dec[];
+}
 
 let env: Env;
 let token: string;
@@ -28,7 +42,9 @@ before(async () => {
   await addBouncer(env, 'probe-custom', KEY);
   token = await login(env, 'probe-machine', 'pw');
 });
-after(async () => { await env.cleanup(); });
+after(async () => {
+  await env.cleanup();
+});
 
 async function addDecisions(...alerts: Array<Record<string, unknown>>): Promise<void> {
   const r = await request(env.url, '/v1/alerts', { method: 'POST', json: alerts, headers: bearer(token) });
@@ -48,8 +64,12 @@ test('bouncer flow: startup, delta, deletion reported in two consecutive polls, 
   assert.deepEqual(s, { new: [], deleted: [] });
   env.clock.now += 1000;
   const at = new Date(env.clock.now).toISOString().replace(/\.\d+Z$/, 'Z');
-  await addDecisions(manualAlert('192.0.2.10', '2m', { at }), manualAlert('198.51.100.0/24', '3m', { scope: 'Range', at }),
-    manualAlert('2001:db8::5', '4m', { type: 'captcha', at }), manualAlert('bob', '10m', { scope: 'username', at }));
+  await addDecisions(
+    manualAlert('192.0.2.10', '2m', { at }),
+    manualAlert('198.51.100.0/24', '3m', { scope: 'Range', at }),
+    manualAlert('2001:db8::5', '4m', { type: 'captcha', at }),
+    manualAlert('bob', '10m', { scope: 'username', at }),
+  );
   env.clock.now += 1000;
   s = await poll('?', 'flow-key');
   assert.deepEqual(values(s.new), ['192.0.2.10', '198.51.100.0/24', '2001:db8::5']);
@@ -85,7 +105,10 @@ test('bouncer flow: startup, delta, deletion reported in two consecutive polls, 
   // HEAD: empty 200, last pull untouched
   const before = env.lapi.getBouncerByName('flow')!.lastPull;
   env.clock.now += 1000;
-  const h = await request(env.url, '/v1/decisions/stream?startup=true', { method: 'HEAD', headers: apiKey('flow-key') });
+  const h = await request(env.url, '/v1/decisions/stream?startup=true', {
+    method: 'HEAD',
+    headers: apiKey('flow-key'),
+  });
   assert.equal(h.status, 200);
   assert.equal(h.body, '');
   assert.equal(env.lapi.getBouncerByName('flow')!.lastPull, before);
@@ -94,12 +117,24 @@ test('bouncer flow: startup, delta, deletion reported in two consecutive polls, 
 test('stream: startup only for literal true; shorter decision hidden by de-duplication unless dedup=false', async () => {
   await addBouncer(env, 'dedup', 'dedup-key');
   const at = new Date(env.clock.now).toISOString().replace(/\.\d+Z$/, 'Z');
-  await addDecisions(manualAlert('203.0.113.7', '3m', { at, scenario: 'long' }), manualAlert('203.0.113.7', '90s', { at, scenario: 'short' }));
+  await addDecisions(
+    manualAlert('203.0.113.7', '3m', { at, scenario: 'long' }),
+    manualAlert('203.0.113.7', '90s', { at, scenario: 'short' }),
+  );
   env.clock.now += 1000; // the store repeats decisions made visible at the very millisecond of the last pull
   let s = await poll('?startup=true', 'dedup-key');
-  assert.deepEqual(s.new.filter((d) => d.value === '203.0.113.7').map((d) => d.scenario), ['long']);
+  assert.deepEqual(
+    s.new.filter((d) => d.value === '203.0.113.7').map((d) => d.scenario),
+    ['long'],
+  );
   s = await poll('?startup=true&dedup=false', 'dedup-key');
-  assert.deepEqual(s.new.filter((d) => d.value === '203.0.113.7').map((d) => d.scenario).sort(), ['long', 'short']);
+  assert.deepEqual(
+    s.new
+      .filter((d) => d.value === '203.0.113.7')
+      .map((d) => d.scenario)
+      .sort(),
+    ['long', 'short'],
+  );
   env.clock.now += 1000;
   s = await poll('?startup=TRUE', 'dedup-key');
   assert.deepEqual(s.new, [], 'startup=TRUE is a delta');
@@ -107,7 +142,11 @@ test('stream: startup only for literal true; shorter decision hidden by de-dupli
 
 test('GET /v1/decisions: ip in range, no de-duplication, null when empty, filters, HEAD, errors', async () => {
   const at = new Date(env.clock.now).toISOString().replace(/\.\d+Z$/, 'Z');
-  await addDecisions(manualAlert('198.51.100.0/24', '1h', { scope: 'Range', at }), manualAlert('203.0.113.9', '1h', { at }), manualAlert('203.0.113.9', '2h', { at }));
+  await addDecisions(
+    manualAlert('198.51.100.0/24', '1h', { scope: 'Range', at }),
+    manualAlert('203.0.113.9', '1h', { at }),
+    manualAlert('203.0.113.9', '2h', { at }),
+  );
   let r = await request(env.url, '/v1/decisions?ip=198.51.100.7', { headers: apiKey(KEY) });
   assert.equal(r.status, 200);
   assert.equal(r.headers['content-type'], 'application/json; charset=utf-8');
@@ -144,13 +183,18 @@ test('GET /v1/decisions: ip in range, no de-duplication, null when empty, filter
 
 test('DELETE /v1/decisions: by filter, by id, unknown parameter 500, bad id 400, unknown id 500', async () => {
   const at = new Date(env.clock.now).toISOString().replace(/\.\d+Z$/, 'Z');
-  await addDecisions(manualAlert('192.0.2.50', '1h', { at }), manualAlert('192.0.2.51', '1h', { at, origin: 'custom-origin' }));
+  await addDecisions(
+    manualAlert('192.0.2.50', '1h', { at }),
+    manualAlert('192.0.2.51', '1h', { at, origin: 'custom-origin' }),
+  );
   let r = await request(env.url, '/v1/decisions?origin=custom-origin', { method: 'DELETE', headers: bearer(token) });
   assert.equal(r.body, '{"nbDeleted":"1"}');
   r = await request(env.url, '/v1/decisions?bogus=1', { method: 'DELETE', headers: bearer(token) });
   assert.equal(r.status, 500);
   assert.equal(r.body, '{"message":"\'bogus\' doesn\'t exist: invalid filter"}');
-  const id = (JSON.parse((await request(env.url, '/v1/decisions?ip=192.0.2.50', { headers: apiKey(KEY) })).body) as Dec[])[0].id;
+  const id = (
+    JSON.parse((await request(env.url, '/v1/decisions?ip=192.0.2.50', { headers: apiKey(KEY) })).body) as Dec[]
+  )[0].id;
   r = await request(env.url, `/v1/decisions/${id}`, { method: 'DELETE', headers: bearer(token) });
   assert.equal(r.status, 200);
   assert.equal(r.body, '{"nbDeleted":"1"}');
@@ -210,6 +254,8 @@ test('Accept: application/x-protobuf -> protobuf bodies on the live and stream r
   r = await request(env.url, '/v1/decisions/stream?startup=true', { headers: pb });
   assert.equal(r.headers['content-type'], 'application/x-protobuf');
   assert.ok(decodeStream(r.raw).new.some((d) => d.value === '192.0.2.150'));
-  r = await request(env.url, '/v1/decisions?ip=192.0.2.150', { headers: { ...apiKey('pb-key'), accept: 'application/json' } });
+  r = await request(env.url, '/v1/decisions?ip=192.0.2.150', {
+    headers: { ...apiKey('pb-key'), accept: 'application/json' },
+  });
   assert.equal((JSON.parse(r.body) as Dec[])[0].value, '192.0.2.150');
 });

@@ -3,7 +3,15 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatGoSeconds, formatRemaining, goTimeString, parseWireDuration, parseRfc3339, roundToSeconds, formatRfc3339 } from '../../src/api/wire-time.js';
+import {
+  formatGoSeconds,
+  formatRemaining,
+  goTimeString,
+  parseWireDuration,
+  parseRfc3339,
+  roundToSeconds,
+  formatRfc3339,
+} from '../../src/api/wire-time.js';
 import { alertQuery, decisionQuery, deleteDecisionFilter, FilterError, parseQuery } from '../../src/lapi/query.js';
 import { normaliseScope } from '../../src/api/scope.js';
 import { Router } from '../../src/lapi/router.js';
@@ -11,7 +19,16 @@ import { hashPassword, verifyPassword } from '../../src/lapi/password.js';
 import { splitUserAgent } from '../../src/lapi/auth-apikey.js';
 
 test('Go duration strings: whole seconds', () => {
-  const cases: Array<[number, string]> = [[0, '0s'], [59, '59s'], [60, '1m0s'], [14400, '4h0m0s'], [14399, '3h59m59s'], [-2, '-2s'], [604800, '168h0m0s'], [-3661, '-1h1m1s']];
+  const cases: Array<[number, string]> = [
+    [0, '0s'],
+    [59, '59s'],
+    [60, '1m0s'],
+    [14400, '4h0m0s'],
+    [14399, '3h59m59s'],
+    [-2, '-2s'],
+    [604800, '168h0m0s'],
+    [-3661, '-1h1m1s'],
+  ];
   for (const [s, text] of cases) assert.equal(formatGoSeconds(s), text);
   assert.equal(roundToSeconds(1500), 2);
   assert.equal(roundToSeconds(-1500), -2);
@@ -22,9 +39,22 @@ test('Go duration strings: whole seconds', () => {
 
 test('Go duration parsing with fractions, units and the d suffix', () => {
   const cases: Array<[string, number | null]> = [
-    ['4h', 14_400_000], ['1m57.371386998s', 117_371.386998], ['-662.426848ms', -662.426848], ['7d', 604_800_000],
-    ['1d12h', 129_600_000], ['0', 0], ['90s', 90_000], ['1h30m', 5_400_000], ['500us', 0.5], ['2µs', 0.002],
-    ['', null], ['forever', null], ['1h30', null], ['h', null], ['-', null], ['1.5.3s', null],
+    ['4h', 14_400_000],
+    ['1m57.371386998s', 117_371.386998],
+    ['-662.426848ms', -662.426848],
+    ['7d', 604_800_000],
+    ['1d12h', 129_600_000],
+    ['0', 0],
+    ['90s', 90_000],
+    ['1h30m', 5_400_000],
+    ['500us', 0.5],
+    ['2µs', 0.002],
+    ['', null],
+    ['forever', null],
+    ['1h30', null],
+    ['h', null],
+    ['-', null],
+    ['1.5.3s', null],
   ];
   for (const [text, ms] of cases) {
     const got = parseWireDuration(text);
@@ -54,7 +84,10 @@ test('query strings: decoding, empty query, + as space, bad escapes dropped', ()
 });
 
 test('decision filters: stream default scopes, startup literal, unknown ignored; delete rules', () => {
-  const s = decisionQuery(parseQuery('startup=true&scopes=ip,Range,username&origins=crowdsec,cscli&scenarios_containing=SSH&foo=1'), true);
+  const s = decisionQuery(
+    parseQuery('startup=true&scopes=ip,Range,username&origins=crowdsec,cscli&scenarios_containing=SSH&foo=1'),
+    true,
+  );
   assert.equal(s.startup, true);
   assert.deepEqual(s.filter.scopes, ['Ip', 'Range', 'username']);
   assert.deepEqual(s.filter.origins, ['crowdsec', 'cscli']);
@@ -75,7 +108,12 @@ test('decision filters: stream default scopes, startup literal, unknown ignored;
 
 test('alert filters: durations relative to now, origin implies include_capi, unknown parameter message', () => {
   const now = 1_000_000_000;
-  const q = alertQuery(parseQuery('since=1h&until=30m&created_before=1d&has_active_decision=true&include_capi=false&origin=cscli&limit=0&sort=asc&with_decisions=false'), now);
+  const q = alertQuery(
+    parseQuery(
+      'since=1h&until=30m&created_before=1d&has_active_decision=true&include_capi=false&origin=cscli&limit=0&sort=asc&with_decisions=false',
+    ),
+    now,
+  );
   assert.equal(q.filter.since, now - 3_600_000);
   assert.equal(q.filter.until, now - 1_800_000);
   assert.equal(q.filter.createdBefore, now - 86_400_000);
@@ -84,7 +122,9 @@ test('alert filters: durations relative to now, origin implies include_capi, unk
   assert.equal(q.filter.limit, 0);
   assert.equal(q.filter.sort, 'ASC');
   assert.equal(q.withDecisions, false);
-  assert.throws(() => alertQuery(parseQuery('x=y'), now), { message: "filter parameter 'x' is unknown (=y): invalid filter" });
+  assert.throws(() => alertQuery(parseQuery('x=y'), now), {
+    message: "filter parameter 'x' is unknown (=y): invalid filter",
+  });
 });
 
 test('router: static, parametric (unescaped), 404 and 405 per method tree', () => {
@@ -122,14 +162,35 @@ test('User-Agent split: exactly two parts else N/A', () => {
 test('hand-written decision JSON parses back with escaped strings; stream lists are [] when empty', async () => {
   const { decisionJSON, decisionsArrayJSON, streamJSON } = await import('../../src/lapi/decision-json.js');
   const d = {
-    id: 7, uuid: 'u-1', alertId: 1, createdAt: 0, until: 14_400_000, scenario: 'manual \'ban\' from "x"\n\u2028é', type: 'ban',
-    scope: 'Ip', value: '192.0.2.1', origin: 'cscli', simulated: false, range: null,
+    id: 7,
+    uuid: 'u-1',
+    alertId: 1,
+    createdAt: 0,
+    until: 14_400_000,
+    scenario: 'manual \'ban\' from "x"\n\u2028é',
+    type: 'ban',
+    scope: 'Ip',
+    value: '192.0.2.1',
+    origin: 'cscli',
+    simulated: false,
+    range: null,
   };
   assert.deepEqual(JSON.parse(decisionJSON(d, 0)), {
-    duration: '4h0m0s', id: 7, origin: 'cscli', scenario: d.scenario, scope: 'Ip', type: 'ban', uuid: 'u-1', value: '192.0.2.1',
+    duration: '4h0m0s',
+    id: 7,
+    origin: 'cscli',
+    scenario: d.scenario,
+    scope: 'Ip',
+    type: 'ban',
+    uuid: 'u-1',
+    value: '192.0.2.1',
   });
   assert.equal(decisionsArrayJSON([], 0, 'null'), 'null');
   assert.equal((JSON.parse(decisionsArrayJSON([d, d], 0, 'null')) as unknown[]).length, 2);
   assert.equal(streamJSON({ new: [], deleted: [] }, 0), '{"new":[],"deleted":[]}');
-  assert.equal((JSON.parse(streamJSON({ new: [], deleted: [d] }, 14_402_000)) as { deleted: Array<{ duration: string }> }).deleted[0].duration, '-2s');
+  assert.equal(
+    (JSON.parse(streamJSON({ new: [], deleted: [d] }, 14_402_000)) as { deleted: Array<{ duration: string }> })
+      .deleted[0].duration,
+    '-2s',
+  );
 });

@@ -43,8 +43,15 @@ export async function startEnv(o: Partial<LapiOptions> = {}): Promise<Env> {
     env.store = openStore(dir);
     env.lapi = openLapiStore(env.store, { syncIntervalMs: 0, clock: () => clock.now });
     env.server = await startLapi({
-      store: env.lapi, listen: { host: '127.0.0.1', port: 0 }, dataDir: dir, profiles: defaultProfiles(),
-      log: (l) => logs.push(l), clock: () => clock.now, env: { CS_LAPI_SECRET: SECRET }, ...o, ...extra,
+      store: env.lapi,
+      listen: { host: '127.0.0.1', port: 0 },
+      dataDir: dir,
+      profiles: defaultProfiles(),
+      log: (l) => logs.push(l),
+      clock: () => clock.now,
+      env: { CS_LAPI_SECRET: SECRET },
+      ...o,
+      ...extra,
     });
     env.url = env.server.url;
   };
@@ -64,28 +71,58 @@ export async function startEnv(o: Partial<LapiOptions> = {}): Promise<Env> {
     await env.lapi.close();
     await env.store.close();
   };
-  env.restart = async (extra = {}) => { await env.stop(); stopped = false; await boot(extra); };
-  env.cleanup = async () => { await env.stop(); fs.rmSync(dir, { recursive: true, force: true }); };
+  env.restart = async (extra = {}) => {
+    await env.stop();
+    stopped = false;
+    await boot(extra);
+  };
+  env.cleanup = async () => {
+    await env.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
   return env;
 }
 
 export async function addBouncer(env: Env, name: string, key: string): Promise<void> {
   const now = env.clock.now;
   await env.lapi.putBouncer({
-    name, apiKeyHash: sha512Hex(key), revoked: false, ipAddress: '', type: '', version: '', authType: 'api-key',
-    autoCreated: false, createdAt: now, updatedAt: now, lastPull: null,
+    name,
+    apiKeyHash: sha512Hex(key),
+    revoked: false,
+    ipAddress: '',
+    type: '',
+    version: '',
+    authType: 'api-key',
+    autoCreated: false,
+    createdAt: now,
+    updatedAt: now,
+    lastPull: null,
   });
 }
 
 export async function addMachine(env: Env, id: string, password: string, validated = true): Promise<void> {
   const now = env.clock.now;
   await env.lapi.putMachine({
-    machineId: id, passwordHash: await hashPassword(password), isValidated: validated, authType: 'password', ipAddress: '',
-    version: '', scenarios: '', createdAt: now, updatedAt: now, lastPush: null, lastHeartbeat: null,
+    machineId: id,
+    passwordHash: await hashPassword(password),
+    isValidated: validated,
+    authType: 'password',
+    ipAddress: '',
+    version: '',
+    scenarios: '',
+    createdAt: now,
+    updatedAt: now,
+    lastPush: null,
+    lastHeartbeat: null,
   });
 }
 
-export interface Reply { status: number; headers: http.IncomingHttpHeaders; body: string; raw: Buffer }
+export interface Reply {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+  raw: Buffer;
+}
 
 export interface RequestOptions {
   method?: string;
@@ -98,18 +135,32 @@ export interface RequestOptions {
 /** One HTTP request on a fresh connection (no agent). */
 export function request(base: string, p: string, o: RequestOptions = {}): Promise<Reply> {
   const u = new URL(p, base);
-  let body: Buffer | undefined = o.json !== undefined ? Buffer.from(JSON.stringify(o.json)) : typeof o.body === 'string' ? Buffer.from(o.body) : o.body;
+  let body: Buffer | undefined =
+    o.json !== undefined
+      ? Buffer.from(JSON.stringify(o.json))
+      : typeof o.body === 'string'
+        ? Buffer.from(o.body)
+        : o.body;
   const headers: Record<string, string> = { 'accept-encoding': 'gzip', ...(o.headers ?? {}) };
   if (o.json !== undefined) headers['content-type'] = 'application/json';
-  if (body !== undefined && o.gzip) { body = zlib.gzipSync(body); headers['content-encoding'] = 'gzip'; }
+  if (body !== undefined && o.gzip) {
+    body = zlib.gzipSync(body);
+    headers['content-encoding'] = 'gzip';
+  }
   if (body !== undefined) headers['content-length'] = String(body.length);
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: u.hostname, port: u.port, path: u.pathname + u.search, method: o.method ?? 'GET', headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => { const raw = Buffer.concat(chunks); resolve({ status: res.statusCode ?? 0, headers: res.headers, body: raw.toString('utf8'), raw }); });
-      res.on('error', reject);
-    });
+    const req = http.request(
+      { host: u.hostname, port: u.port, path: u.pathname + u.search, method: o.method ?? 'GET', headers, agent: false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const raw = Buffer.concat(chunks);
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: raw.toString('utf8'), raw });
+        });
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -117,13 +168,23 @@ export function request(base: string, p: string, o: RequestOptions = {}): Promis
 
 /** POST /v1/watchers/login -> token */
 export async function login(env: Env, id: string, password: string): Promise<string> {
-  const r = await request(env.url, '/v1/watchers/login', { method: 'POST', json: { machine_id: id, password, scenarios: null }, headers: { 'user-agent': UA_AGENT } });
+  const r = await request(env.url, '/v1/watchers/login', {
+    method: 'POST',
+    json: { machine_id: id, password, scenarios: null },
+    headers: { 'user-agent': UA_AGENT },
+  });
   if (r.status !== 200) throw new Error(`login ${id}: ${r.status} ${r.body}`);
   return (JSON.parse(r.body) as { token: string }).token;
 }
 
-export const bearer = (token: string): Record<string, string> => ({ authorization: `Bearer ${token}`, 'user-agent': UA_AGENT });
-export const apiKey = (key: string, ua = UA_BOUNCER): Record<string, string> => ({ 'x-api-key': key, 'user-agent': ua });
+export const bearer = (token: string): Record<string, string> => ({
+  authorization: `Bearer ${token}`,
+  'user-agent': UA_AGENT,
+});
+export const apiKey = (key: string, ua = UA_BOUNCER): Record<string, string> => ({
+  'x-api-key': key,
+  'user-agent': ua,
+});
 
 /** A cscli-style alert carrying its decision (decisions add). */
 export function manualAlert(
@@ -156,11 +217,29 @@ export function manualAlert(
 /** The v1.4.6 agent's alert (no decisions: the default profile bans the IP for 4 h). */
 export function agentAlert(ip: string, stopAt = '2026-11-25T05:23:45.629312797Z'): Record<string, unknown> {
   return {
-    capacity: 5, decisions: null,
-    events: [{ meta: [{ key: 'source_ip', value: ip }, { key: 'service', value: 'ssh' }], timestamp: '2026-11-25T05:23:45Z' }],
-    events_count: 6, labels: null, leakspeed: '10s', message: `Ip ${ip} performed 'crowdsecurity/ssh-bf' (6 events over 2.602308ms)`,
-    remediation: true, scenario: 'crowdsecurity/ssh-bf', scenario_hash: 'abc', scenario_version: '0.1', simulated: false,
-    source: { ip, scope: 'Ip', value: ip }, start_at: '2026-11-25T05:23:45.626710489Z', stop_at: stopAt,
+    capacity: 5,
+    decisions: null,
+    events: [
+      {
+        meta: [
+          { key: 'source_ip', value: ip },
+          { key: 'service', value: 'ssh' },
+        ],
+        timestamp: '2026-11-25T05:23:45Z',
+      },
+    ],
+    events_count: 6,
+    labels: null,
+    leakspeed: '10s',
+    message: `Ip ${ip} performed 'crowdsecurity/ssh-bf' (6 events over 2.602308ms)`,
+    remediation: true,
+    scenario: 'crowdsecurity/ssh-bf',
+    scenario_hash: 'abc',
+    scenario_version: '0.1',
+    simulated: false,
+    source: { ip, scope: 'Ip', value: ip },
+    start_at: '2026-11-25T05:23:45.626710489Z',
+    stop_at: stopAt,
   };
 }
 

@@ -11,16 +11,28 @@ import { MAX_DECISIONS_PER_ALERT } from '../../src/lapi/validate.js';
 test('login and register: small body cap; an over-long machine_id is a 400 naming it', async () => {
   const env = await startEnv();
   try {
-    let r = await request(env.url, '/v1/watchers', { method: 'POST', json: { machine_id: 'a'.repeat(1_500_000), password: 'x' } });
+    let r = await request(env.url, '/v1/watchers', {
+      method: 'POST',
+      json: { machine_id: 'a'.repeat(1_500_000), password: 'x' },
+    });
     assert.equal(r.status, 400, r.body);
     assert.match(r.body, /too large.*limit 65536/);
-    r = await request(env.url, '/v1/watchers', { method: 'POST', json: { machine_id: 'a'.repeat(3000), password: 'x' } });
+    r = await request(env.url, '/v1/watchers', {
+      method: 'POST',
+      json: { machine_id: 'a'.repeat(3000), password: 'x' },
+    });
     assert.equal(r.status, 400, r.body);
     assert.match(r.body, /machine_id: 3000 characters, limit 255/);
-    r = await request(env.url, '/v1/watchers/login', { method: 'POST', json: { machine_id: 'a'.repeat(100_000), password: 'x' }, headers: { 'user-agent': UA_AGENT } });
+    r = await request(env.url, '/v1/watchers/login', {
+      method: 'POST',
+      json: { machine_id: 'a'.repeat(100_000), password: 'x' },
+      headers: { 'user-agent': UA_AGENT },
+    });
     assert.equal(r.status, 401);
     assert.equal(r.body, '{"code":401,"message":"input format error"}');
-  } finally { await env.cleanup(); }
+  } finally {
+    await env.cleanup();
+  }
 });
 
 test('repeated failed logins from one address get 429; an unknown machine gets the wrong-password answer', async () => {
@@ -30,17 +42,27 @@ test('repeated failed logins from one address get 429; an unknown machine gets t
     const statuses: number[] = [];
     for (let i = 0; i < 12; i++) {
       const id = i % 2 === 0 ? 'm1' : `ghost${i}`;
-      const r = await request(env.url, '/v1/watchers/login', { method: 'POST', json: { machine_id: id, password: 'wrong' }, headers: { 'user-agent': UA_AGENT } });
+      const r = await request(env.url, '/v1/watchers/login', {
+        method: 'POST',
+        json: { machine_id: id, password: 'wrong' },
+        headers: { 'user-agent': UA_AGENT },
+      });
       statuses.push(r.status);
       if (r.status === 401) assert.equal(r.body, '{"code":401,"message":"incorrect Username or Password"}');
     }
     assert.deepEqual(statuses, [...Array(10).fill(401), 429, 429]);
-    const r = await request(env.url, '/v1/watchers/login', { method: 'POST', json: { machine_id: 'm1', password: 'right' }, headers: { 'user-agent': UA_AGENT } });
+    const r = await request(env.url, '/v1/watchers/login', {
+      method: 'POST',
+      json: { machine_id: 'm1', password: 'right' },
+      headers: { 'user-agent': UA_AGENT },
+    });
     assert.equal(r.status, 429, 'blocked for the rest of the window, even with the right password');
     assert.match(r.headers['retry-after'] ?? '', /^\d+$/);
     env.clock.now += 61_000;
     assert.ok(await login(env, 'm1', 'right'));
-  } finally { await env.cleanup(); }
+  } finally {
+    await env.cleanup();
+  }
 });
 
 test('a token of a deleted machine stays invalid when a machine with the same id is created again', async () => {
@@ -61,7 +83,9 @@ test('a token of a deleted machine stays invalid when a machine with the same id
     const fresh = await login(env, 'reborn', 'other');
     r = await request(env.url, '/v1/heartbeat', { headers: bearer(fresh) });
     assert.equal(r.status, 200);
-  } finally { await env.cleanup(); }
+  } finally {
+    await env.cleanup();
+  }
 });
 
 test('malformed or oversized alerts: 400 naming the field or the limit, never a 500', async () => {
@@ -89,7 +113,9 @@ test('malformed or oversized alerts: 400 naming the field or the limit, never a 
     assert.match(r.body, /0\.machine_id: 1500000 characters/);
     r = await request(env.url, '/health');
     assert.equal(r.status, 200);
-  } finally { await env.cleanup(); }
+  } finally {
+    await env.cleanup();
+  }
 });
 
 /** opens a connection, writes `data`, resolves with the ms until the server closes it (rejects after 40 s) */
@@ -98,10 +124,16 @@ function closedAfter(url: string, data: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const t0 = Date.now();
     const s = net.connect(Number(u.port), u.hostname, () => s.write(data));
-    const timer = setTimeout(() => { s.destroy(); reject(new Error('connection still open after 40 s')); }, 40_000);
+    const timer = setTimeout(() => {
+      s.destroy();
+      reject(new Error('connection still open after 40 s'));
+    }, 40_000);
     s.on('data', () => undefined);
     s.on('error', () => undefined);
-    s.on('close', () => { clearTimeout(timer); resolve(Date.now() - t0); });
+    s.on('close', () => {
+      clearTimeout(timer);
+      resolve(Date.now() - t0);
+    });
   });
 }
 
@@ -110,7 +142,12 @@ test('slow headers and slow unauthenticated bodies are closed within seconds', {
   try {
     await Promise.all([
       closedAfter(env.url, 'GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: '),
-      closedAfter(env.url, 'POST /v1/watchers/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"machine_id"'),
+      closedAfter(
+        env.url,
+        'POST /v1/watchers/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"machine_id"',
+      ),
     ]);
-  } finally { await env.cleanup(); }
+  } finally {
+    await env.cleanup();
+  }
 });

@@ -9,7 +9,13 @@ test('PlainCounter and PlainHistogram scrape like prom-client', async () => {
   const bounds = [0.005, 0.01, 0.1, 1];
   const ref = new client.Registry();
   const refC = new client.Counter({ name: 'c_total', help: 'h', labelNames: ['route', 'method'], registers: [ref] });
-  const refH = new client.Histogram({ name: 'd_seconds', help: 'h', labelNames: ['endpoint', 'method'], buckets: bounds, registers: [ref] });
+  const refH = new client.Histogram({
+    name: 'd_seconds',
+    help: 'h',
+    labelNames: ['endpoint', 'method'],
+    buckets: bounds,
+    registers: [ref],
+  });
   const mine = new client.Registry();
   const c = new PlainCounter('c_total', 'h', ['route', 'method']);
   const h = new PlainHistogram('d_seconds', 'h', ['endpoint', 'method'], bounds);

@@ -13,15 +13,34 @@ before(async () => {
   await addBouncer(env, 'b', 'bkey');
   token = await login(env, 'm', 'pw');
 });
-after(async () => { await env.cleanup(); });
+after(async () => {
+  await env.cleanup();
+});
 
 const rc = () => ({
-  name: 'optional', type: 'crowdsec-firewall-bouncer', version: 'v0.0.31', utc_startup_timestamp: 1732510000, feature_flags: [],
-  os: { name: 'debian', version: '12', family: 'linux' }, last_pull: 1732511800,
-  metrics: [{ meta: { window_size_seconds: 1800, utc_now_timestamp: 1732511800 }, items: [{ name: 'dropped', value: 150, unit: 'packet', labels: { origin: 'CAPI' } }] }],
+  name: 'optional',
+  type: 'crowdsec-firewall-bouncer',
+  version: 'v0.0.31',
+  utc_startup_timestamp: 1732510000,
+  feature_flags: [],
+  os: { name: 'debian', version: '12', family: 'linux' },
+  last_pull: 1732511800,
+  metrics: [
+    {
+      meta: { window_size_seconds: 1800, utc_now_timestamp: 1732511800 },
+      items: [{ name: 'dropped', value: 150, unit: 'packet', labels: { origin: 'CAPI' } }],
+    },
+  ],
 });
-const lp = () => ({ version: 'v1.7.5', utc_startup_timestamp: 1732510000, hub_items: {}, datasources: { file: 1 }, metrics: [] });
-const send = (body: unknown, headers: Record<string, string>) => request(env.url, '/v1/usage-metrics', { method: 'POST', json: body, headers });
+const lp = () => ({
+  version: 'v1.7.5',
+  utc_startup_timestamp: 1732510000,
+  hub_items: {},
+  datasources: { file: 1 },
+  metrics: [],
+});
+const send = (body: unknown, headers: Record<string, string>) =>
+  request(env.url, '/v1/usage-metrics', { method: 'POST', json: body, headers });
 
 test('bouncer: one remediation component -> 201 empty', async () => {
   const r = await send({ remediation_components: [rc()], log_processors: [], lapi: null }, apiKey('bkey'));

@@ -13,15 +13,26 @@ import { sourceModule } from '../../src/acquisition/sources.js';
 test('agent registry exposes CrowdSec parser/bucket metric names filled from the engine counters', async () => {
   const content = defaultContent();
   const enrich = { timeMachine: true, yearForYearless: 2025, now: () => GoTime.now(), geo: null, rdns: false };
-  const tree = loadParserTree(content.parsers, { patterns: PatternLibrary.withBuiltins(), dataDir: content.dataDir, enrich });
+  const tree = loadParserTree(content.parsers, {
+    patterns: PatternLibrary.withBuiltins(),
+    dataDir: content.dataDir,
+    enrich,
+  });
   const engine = new BucketEngine(loadScenarios(content.scenarios, { dataDir: content.dataDir }));
-  const reg = createAgentRegistry({ parsers: [tree], engines: [engine], sources: {
-    defs: sourceModule('file')!.counters,
-    rows: () => [{
-      name: 'cs_filesource_hits_total', value: 7,
-      labels: { source: '/var/log/auth.log', datasource_type: 'file', acquis_type: 'syslog' },
-    }],
-  } });
+  const reg = createAgentRegistry({
+    parsers: [tree],
+    engines: [engine],
+    sources: {
+      defs: sourceModule('file')!.counters,
+      rows: () => [
+        {
+          name: 'cs_filesource_hits_total',
+          value: 7,
+          labels: { source: '/var/log/auth.log', datasource_type: 'file', acquis_type: 'syslog' },
+        },
+      ],
+    },
+  });
   const labels = newStrMap({ type: 'syslog' });
   const lines = [
     'Mar 10 00:00:01 web01 sshd[100]: Failed password for root from 203.0.113.9 port 4242 ssh2',
@@ -54,7 +65,10 @@ test('agent registry exposes CrowdSec parser/bucket metric names filled from the
   assert.match(text, /# TYPE cs_node_wl_hits_total counter/);
   assert.match(text, /# TYPE cs_bucket_canceled_total counter/);
   assert.match(text, /# TYPE cs_bucket_pour_seconds histogram/);
-  assert.match(text, /cs_filesource_hits_total\{source="\/var\/log\/auth.log",datasource_type="file",acquis_type="syslog"\} 7/);
+  assert.match(
+    text,
+    /cs_filesource_hits_total\{source="\/var\/log\/auth.log",datasource_type="file",acquis_type="syslog"\} 7/,
+  );
   assert.match(text, /picket_buckets_live \d+/);
   const m = /picket_expr_runtime_errors_total (\d+)/.exec(text);
   assert.ok(m && Number(m[1]) >= 1);

@@ -16,18 +16,42 @@ function syslogTime(d: Date): string {
   return `${mon} ${String(d.getDate()).padStart(2, ' ')} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
 }
 
-const sshLines = (ip: string, n: number) => Array.from({ length: n }, (_, i) =>
-  `${syslogTime(new Date())} web01 sshd[100]: Failed password for root from ${ip} port ${4000 + i} ssh2`).join('\n') + '\n';
+const sshLines = (ip: string, n: number) =>
+  Array.from(
+    { length: n },
+    (_, i) => `${syslogTime(new Date())} web01 sshd[100]: Failed password for root from ${ip} port ${4000 + i} ssh2`,
+  ).join('\n') + '\n';
 
 async function withRun(extra: string[], body: (dir: string, stderr: () => string) => Promise<void>): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'picket-runlog-'));
   fs.writeFileSync(path.join(dir, 'auth.log'), '');
   const acquis = path.join(dir, 'acquis.yaml');
   fs.writeFileSync(acquis, `filenames:\n  - ${dir}/*.log\nlabels:\n  type: syslog\n`);
-  const child: ChildProcess = spawn(process.execPath, [BIN, 'run', '--acquis', acquis, '--data', path.join(dir, 'data'),
-    '--workers', '0', '--poll', '50', '--metrics', 'off', '--listen', '127.0.0.1:0', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [
+      BIN,
+      'run',
+      '--acquis',
+      acquis,
+      '--data',
+      path.join(dir, 'data'),
+      '--workers',
+      '0',
+      '--poll',
+      '50',
+      '--metrics',
+      'off',
+      '--listen',
+      '127.0.0.1:0',
+      ...extra,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let err = '';
-  child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
+  child.stderr!.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
   child.stdout!.resume();
   try {
     const deadline = Date.now() + 30000;
@@ -38,7 +62,10 @@ async function withRun(extra: string[], body: (dir: string, stderr: () => string
     await sleep(300);
     await body(dir, () => err);
   } finally {
-    const exited = new Promise<void>((r) => { if (child.exitCode !== null) r(); else child.once('exit', () => r()); });
+    const exited = new Promise<void>((r) => {
+      if (child.exitCode !== null) r();
+      else child.once('exit', () => r());
+    });
     child.kill('SIGTERM');
     await exited;
     fs.rmSync(dir, { recursive: true, force: true });
@@ -58,7 +85,11 @@ test('picket run logs the decision of each alert, file events and a periodic thr
     const log = path.join(dir, 'auth.log');
     fs.appendFileSync(log, sshLines('192.0.2.77', 8));
     await waitFor(/\/ssh-bf by ip 192\.0\.2\.77 \([^)]*\) : 4h ban on Ip 192\.0\.2\.77/, stderr, 'alert line');
-    await waitFor(/last \d+s: \d+ lines \(\d+\/s\), \d+ parsed, \d+ unparsed, \d+ alerts; total 8 lines, [1-9]\d* alerts/, stderr, 'summary');
+    await waitFor(
+      /last \d+s: \d+ lines \(\d+\/s\), \d+ parsed, \d+ unparsed, \d+ alerts; total 8 lines, [1-9]\d* alerts/,
+      stderr,
+      'summary',
+    );
     fs.truncateSync(log, 0);
     await waitFor(new RegExp(`file ${log} truncated`), stderr, 'truncation');
     fs.writeFileSync(path.join(dir, 'new.log'), 'x\n');
@@ -79,7 +110,9 @@ test('picket run --log-level error: no per-alert, file or summary lines', async 
   });
   const bad = spawn(process.execPath, [BIN, 'run', '--log-level', 'loud'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
-  bad.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+  bad.stderr.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
   const code = await new Promise<number | null>((r) => bad.on('close', r));
   assert.equal(code, 2);
   assert.match(err, /--log-level loud: expected one of/);

@@ -46,10 +46,30 @@ async function withAgent(workers: string, body: (url: string, log: string) => Pr
   fs.writeFileSync(log, '');
   const acquis = path.join(dir, 'acquis.yaml');
   fs.writeFileSync(acquis, `filenames:\n  - ${log}\nlabels:\n  type: syslog\n`);
-  const child: ChildProcess = spawn(process.execPath, [BIN, 'run', '--acquis', acquis, '--data', path.join(dir, 'data'),
-    '--workers', workers, '--poll', '50', '--metrics', '127.0.0.1:0', '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [
+      BIN,
+      'run',
+      '--acquis',
+      acquis,
+      '--data',
+      path.join(dir, 'data'),
+      '--workers',
+      workers,
+      '--poll',
+      '50',
+      '--metrics',
+      '127.0.0.1:0',
+      '--listen',
+      '127.0.0.1:0',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let err = '';
-  child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
+  child.stderr!.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
   child.stdout!.resume();
   try {
     const deadline = Date.now() + 30000;
@@ -62,7 +82,10 @@ async function withAgent(workers: string, body: (url: string, log: string) => Pr
     }
     await body(url, log);
   } finally {
-    const exited = new Promise<number | null>((r) => { if (child.exitCode !== null) r(child.exitCode); else child.once('exit', (c) => r(c)); });
+    const exited = new Promise<number | null>((r) => {
+      if (child.exitCode !== null) r(child.exitCode);
+      else child.once('exit', (c) => r(c));
+    });
     child.kill('SIGTERM');
     const killer = setTimeout(() => child.kill('SIGKILL'), 15000);
     const code = await exited;
@@ -75,9 +98,14 @@ async function withAgent(workers: string, body: (url: string, log: string) => Pr
 function picket(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
     const c = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '', err = '';
-    c.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-    c.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+    let out = '',
+      err = '';
+    c.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    c.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
     c.on('close', (code) => resolve({ code, out, err }));
   });
 }
@@ -91,13 +119,25 @@ async function checkMetricsCommand(url: string, log: string): Promise<void> {
   // as in cscli, "poured" counts each event once per scenario it went into
   const poured = data.scenarios!.reduce((n, r) => n + Number(r.Poured), 0);
   assert.ok(poured >= 6, j.out);
-  assert.deepEqual(acq, { Source: `file:${log}`, 'Lines read': 8, 'Lines parsed': 6, 'Lines unparsed': 2,
-    'Lines poured to bucket': poured }, j.out);
+  assert.deepEqual(
+    acq,
+    {
+      Source: `file:${log}`,
+      'Lines read': 8,
+      'Lines parsed': 6,
+      'Lines unparsed': 2,
+      'Lines poured to bucket': poured,
+    },
+    j.out,
+  );
   const ssh = data.scenarios!.find((r) => /ssh-bf$/.test(String(r.Scenario)));
   assert.equal(ssh?.Poured, 6, j.out);
   assert.equal(ssh?.Instantiated, 6, j.out);
   assert.equal(ssh?.['Current Count'], 6, j.out);
-  assert.ok(data.parsers!.some((r) => r.Parsers === 'picket/sshd-logs' && r.Parsed === 6), j.out);
+  assert.ok(
+    data.parsers!.some((r) => r.Parsers === 'picket/sshd-logs' && r.Parsed === 6),
+    j.out,
+  );
   const h = await picket(['metrics', 'show', 'acquisition', 'scenarios', '--url', url]);
   assert.equal(h.code, 0, h.err);
   assert.match(h.out, /^Acquisition Metrics:\n╭─+┬/m);
@@ -109,17 +149,24 @@ async function checkMetricsCommand(url: string, log: string): Promise<void> {
   assert.match(bad.err, /unknown section nothing/);
 }
 
-interface DashboardSeries { name: string; labels: string[]; dashboards: string[] }
+interface DashboardSeries {
+  name: string;
+  labels: string[];
+  dashboards: string[];
+}
 const FIXTURE = path.join(ROOT, 'test/metrics/fixtures/grafana-v5-series.json');
 /** acquisition families of sources this test does not configure: checked against the sources' counter defs */
-const UNCONFIGURED: Record<string, string> = { cs_journalctlsource_hits_total: 'journalctl', cs_syslogsource_hits_total: 'syslog' };
+const UNCONFIGURED: Record<string, string> = {
+  cs_journalctlsource_hits_total: 'journalctl',
+  cs_syslogsource_hits_total: 'syslog',
+};
 /** sources Picket does not implement */
 const ABSENT = new Set(['cs_cloudwatch_stream_hits_total']);
 
 /** every series and label the CrowdSec Grafana dashboards v5 query is in the scrape (or in a source's defs) */
 function checkDashboardSeries(text: string): void {
   const series = (JSON.parse(fs.readFileSync(FIXTURE, 'utf8')) as { series: DashboardSeries[] }).series;
-  assert.ok(series.length >= 20, 'fixture lists the dashboards\' series');
+  assert.ok(series.length >= 20, "fixture lists the dashboards' series");
   for (const s of series) {
     if (ABSENT.has(s.name)) continue;
     const mod = UNCONFIGURED[s.name];
@@ -135,7 +182,8 @@ function checkDashboardSeries(text: string): void {
     // LAPI gauges filled from the store have no sample without decisions/alerts; the agent's families do
     if (!/^cs_(active_decisions|alerts|lapi_)/.test(s.name)) assert.ok(lines.length > 0, `${s.name}: no sample`);
     for (const l of lines) {
-      for (const label of s.labels) assert.match(l, new RegExp(`[{,]${label}="`), `${s.name}: label ${label} missing in ${l}`);
+      for (const label of s.labels)
+        assert.match(l, new RegExp(`[{,]${label}="`), `${s.name}: label ${label} missing in ${l}`);
     }
   }
 }
@@ -150,7 +198,10 @@ for (const workers of ['0', '2']) {
       assert.equal((await scrape(url.replace(/\/metrics$/, '/other'))).status, 404);
 
       const now = syslogTime(new Date());
-      const ssh = Array.from({ length: 6 }, (_, i) => `${now} web01 sshd[100]: Failed password for root from 198.51.100.${10 + i} port ${4000 + i} ssh2`);
+      const ssh = Array.from(
+        { length: 6 },
+        (_, i) => `${now} web01 sshd[100]: Failed password for root from 198.51.100.${10 + i} port ${4000 + i} ssh2`,
+      );
       const junk = ['this is not a syslog line', 'neither is this one'];
       fs.appendFileSync(log, [...ssh, ...junk].join('\n') + '\n');
       const src = `{source="${log}",type="file"}`;
@@ -163,7 +214,10 @@ for (const workers of ['0', '2']) {
         if (Date.now() > deadline) assert.fail(`counters never reached 8 lines:\n${text}`);
         await sleep(200);
       }
-      assert.equal(sample(text, 'cs_filesource_hits_total', `{source="${log}",datasource_type="file",acquis_type="syslog"}`), 8);
+      assert.equal(
+        sample(text, 'cs_filesource_hits_total', `{source="${log}",datasource_type="file",acquis_type="syslog"}`),
+        8,
+      );
       assert.equal(sample(text, 'cs_parser_hits_ok_total', src), 6);
       assert.equal(sample(text, 'cs_parser_hits_ko_total', src), 2);
       // every parsed line is poured into the ssh brute-force scenario
@@ -184,12 +238,19 @@ for (const workers of ['0', '2']) {
       // later scrapes (past the 1 s snapshot cache) report the same totals: nothing counted twice
       await sleep(1200);
       const again = (await scrape(url)).text;
-      for (const [n, l] of [['cs_parser_hits_total', src], ['cs_parser_hits_ok_total', src], ['cs_parser_hits_ko_total', src]] as const) {
+      for (const [n, l] of [
+        ['cs_parser_hits_total', src],
+        ['cs_parser_hits_ok_total', src],
+        ['cs_parser_hits_ko_total', src],
+      ] as const) {
         assert.equal(sample(again, n, l), sample(text, n, l), `${n}${l} changed`);
       }
       assert.equal(sum(again, 'cs_node_hits_total'), sum(text, 'cs_node_hits_total'));
       assert.equal(sum(again, 'cs_bucket_poured_total'), sum(text, 'cs_bucket_poured_total'));
-      assert.equal(sample(again, 'cs_filesource_hits_total', `{source="${log}",datasource_type="file",acquis_type="syslog"}`), 8);
+      assert.equal(
+        sample(again, 'cs_filesource_hits_total', `{source="${log}",datasource_type="file",acquis_type="syslog"}`),
+        8,
+      );
 
       // more lines: counters go on from the previous totals
       fs.appendFileSync(log, junk.join('\n') + '\n');
@@ -200,7 +261,10 @@ for (const workers of ['0', '2']) {
         if (sample(t3, 'cs_parser_hits_total', src) === 10) {
           assert.equal(sample(t3, 'cs_parser_hits_ko_total', src), 4);
           assert.equal(sample(t3, 'cs_parser_hits_ok_total', src), 6);
-          assert.equal(sample(t3, 'cs_filesource_hits_total', `{source="${log}",datasource_type="file",acquis_type="syslog"}`), 10);
+          assert.equal(
+            sample(t3, 'cs_filesource_hits_total', `{source="${log}",datasource_type="file",acquis_type="syslog"}`),
+            10,
+          );
           break;
         }
         if (Date.now() > d2) assert.fail(`counters never reached 10 lines:\n${t3}`);

@@ -23,7 +23,8 @@ statics:
 test('filter, grok on Line.Raw, statics, next_stage across stages', () => {
   const tree = buildTree({
     's00-raw': { 'raw.yaml': S00 },
-    's01-parse': { 'p.yaml': `name: t/p
+    's01-parse': {
+      'p.yaml': `name: t/p
 filter: "evt.Parsed.program == 'app'"
 onsuccess: next_stage
 grok:
@@ -36,7 +37,8 @@ statics:
     expression: evt.Parsed.ip
   - meta: service
     value: app
-` },
+`,
+    },
   });
   assert.deepEqual(tree.stages, ['s00-raw', 's01-parse']);
   const { recs, events, results } = runLines(tree, ['app: user bob from 1.2.3.4', 'other: hello', 'app: nothing']);
@@ -49,8 +51,17 @@ statics:
   assert.equal(e.Meta.datasource_path, '/var/log/test.log');
   assert.equal(e.Stage, 's01-parse');
   // records: line 1: raw ok, p ok; line 2: raw ok, p fail (filter); line 3: raw ok, p fail (grok)
-  assert.deepEqual(recs.map((r) => `${r.stage}/${r.node}/${r.success}`), [
-    's00-raw/t/raw/true', 's01-parse/t/p/true', 's00-raw/t/raw/true', 's01-parse/t/p/false', 's00-raw/t/raw/true', 's01-parse/t/p/false']);
+  assert.deepEqual(
+    recs.map((r) => `${r.stage}/${r.node}/${r.success}`),
+    [
+      's00-raw/t/raw/true',
+      's01-parse/t/p/true',
+      's00-raw/t/raw/true',
+      's01-parse/t/p/false',
+      's00-raw/t/raw/true',
+      's01-parse/t/p/false',
+    ],
+  );
   // snapshots are deep copies taken after the node ran
   assert.equal(recs[0]!.snap.Parsed.program, 'app');
   assert.equal(recs[0]!.snap.Meta.user, undefined);
@@ -67,7 +78,10 @@ test('a success with continue in a non-last stage drops the event at the next st
   const { recs, results, events } = runLines(tree, ['l']);
   assert.equal(results[0], PARSE_DROPPED);
   assert.equal(events[0]!.Process, false);
-  assert.deepEqual(recs.map((r) => r.node), ['t/cont']);
+  assert.deepEqual(
+    recs.map((r) => r.node),
+    ['t/cont'],
+  );
 });
 
 test('last stage: any success suffices; no success drops; next_stage is a no-op', () => {
@@ -75,7 +89,8 @@ test('last stage: any success suffices; no success drops; next_stage is a no-op'
     's00-raw': { 'a.yaml': 'name: t/a\nonsuccess: next_stage\nstatics:\n  - parsed: x\n    value: "1"\n' },
     's02-enrich': {
       'b.yaml': 'name: t/b\nfilter: "evt.Line.Raw == \'ok\'"\nstatics:\n  - parsed: y\n    value: "1"\n',
-      'c.yaml': 'name: t/c\nfilter: "evt.Line.Raw == \'ns\'"\nonsuccess: next_stage\nstatics:\n  - parsed: z\n    value: "1"\n',
+      'c.yaml':
+        'name: t/c\nfilter: "evt.Line.Raw == \'ns\'"\nonsuccess: next_stage\nstatics:\n  - parsed: z\n    value: "1"\n',
     },
   });
   const { results, events } = runLines(tree, ['ok', 'ns', 'ko']);
@@ -86,14 +101,22 @@ test('last stage: any success suffices; no success drops; next_stage is a no-op'
 test('files run in basename order within a stage, documents in file order; next_stage stops the stage', () => {
   const tree = buildTree({
     's00-raw': {
-      'zz.yaml': 'name: t/zz\nonsuccess: next_stage\nstatics:\n  - parsed: order\n    expression: evt.Parsed.order + "z"\n',
-      'aa.yaml': 'name: t/aa1\nstatics:\n  - parsed: order\n    expression: evt.Parsed.order + "a"\n---\nname: t/aa2\nstatics:\n  - parsed: order\n    expression: evt.Parsed.order + "b"\n',
+      'zz.yaml':
+        'name: t/zz\nonsuccess: next_stage\nstatics:\n  - parsed: order\n    expression: evt.Parsed.order + "z"\n',
+      'aa.yaml':
+        'name: t/aa1\nstatics:\n  - parsed: order\n    expression: evt.Parsed.order + "a"\n---\nname: t/aa2\nstatics:\n  - parsed: order\n    expression: evt.Parsed.order + "b"\n',
     },
-    's01-parse': { 'x.yaml': 'name: t/x\nstatics:\n  - parsed: done\n    value: "1"\n---\nname: t/y\nonsuccess: next_stage\nstatics:\n  - parsed: y\n    value: "1"\n---\nname: t/unreached\nstatics:\n  - parsed: u\n    value: "1"\n' },
+    's01-parse': {
+      'x.yaml':
+        'name: t/x\nstatics:\n  - parsed: done\n    value: "1"\n---\nname: t/y\nonsuccess: next_stage\nstatics:\n  - parsed: y\n    value: "1"\n---\nname: t/unreached\nstatics:\n  - parsed: u\n    value: "1"\n',
+    },
   });
   const { recs, events } = runLines(tree, ['l']);
   assert.equal(events[0]!.Parsed.order, 'abz');
-  assert.deepEqual(recs.map((r) => r.node), ['t/aa1', 't/aa2', 't/zz', 't/x', 't/y']);
+  assert.deepEqual(
+    recs.map((r) => r.node),
+    ['t/aa1', 't/aa2', 't/zz', 't/x', 't/y'],
+  );
   assert.equal(events[0]!.Parsed.u, undefined);
 });
 
@@ -166,7 +189,10 @@ statics:
     },
   });
   const r = runLines(tree, ['A one', 'B two', 'C three']);
-  assert.deepEqual(r.recs.map((x) => x.success), [true, true, false]);
+  assert.deepEqual(
+    r.recs.map((x) => x.success),
+    [true, true, false],
+  );
   assert.equal(r.events[0]!.Parsed.st, '1');
   assert.equal(r.events[1]!.Parsed.b, 'two');
   assert.equal(r.events[1]!.Parsed.st, '1');
@@ -222,7 +248,10 @@ grok:
   });
   assert.ok(tree.warnings.some((w) => /MYWORD/.test(w)));
   const r = runLines(tree, ['x w-abc']);
-  assert.deepEqual(r.recs.map((x) => x.success), [true, true]);
+  assert.deepEqual(
+    r.recs.map((x) => x.success),
+    [true, true],
+  );
   assert.equal(r.events[0]!.Parsed.mw, 'abc');
   assert.equal(r.events[0]!.Parsed.other, undefined);
 });
@@ -285,7 +314,10 @@ statics:
 
 test('a static returning a bool is a node error: the event is dropped', () => {
   const tree = buildTree({
-    's00-raw': { 'a.yaml': 'name: t/boolstatic\nonsuccess: next_stage\nstatics:\n  - parsed: b\n    expression: evt.Line.Raw == "x"\n' },
+    's00-raw': {
+      'a.yaml':
+        'name: t/boolstatic\nonsuccess: next_stage\nstatics:\n  - parsed: b\n    expression: evt.Line.Raw == "x"\n',
+    },
     's01-parse': { 'b.yaml': 'name: t/after\nstatics:\n  - parsed: c\n    value: "1"\n' },
   });
   const r = runLines(tree, ['x']);
@@ -298,7 +330,12 @@ test('a static returning a bool is a node error: the event is dropped', () => {
 });
 
 test('static expression runtime error: static skipped, node continues', () => {
-  const tree = buildTree({ 's00-raw': { 'a.yaml': 'name: t/rt\nstatics:\n  - parsed: a\n    expression: "1 / int(evt.Line.Raw) > 0 ? \'x\' : \'y\'"\n  - parsed: b\n    expression: evt.Overflow.Alert.Scenario\n  - parsed: c\n    value: ok\n' } });
+  const tree = buildTree({
+    's00-raw': {
+      'a.yaml':
+        "name: t/rt\nstatics:\n  - parsed: a\n    expression: \"1 / int(evt.Line.Raw) > 0 ? 'x' : 'y'\"\n  - parsed: b\n    expression: evt.Overflow.Alert.Scenario\n  - parsed: c\n    value: ok\n",
+    },
+  });
   const r = runLines(tree, ['zz']);
   assert.equal(r.results[0], PARSE_OK);
   assert.equal(r.events[0]!.Parsed.c, 'ok');
@@ -306,9 +343,17 @@ test('static expression runtime error: static skipped, node continues', () => {
 });
 
 test('filter: runtime error or non-bool result means node failure', () => {
-  const tree = buildTree({ 's00-raw': { 'a.yaml': 'name: t/f1\nfilter: "evt.Line.Raw"\nstatics:\n  - parsed: a\n    value: "1"\n---\nname: t/f2\nfilter: "evt.Overflow.Alert.Scenario == \'x\'"\nstatics:\n  - parsed: a\n    value: "1"\n' } });
+  const tree = buildTree({
+    's00-raw': {
+      'a.yaml':
+        'name: t/f1\nfilter: "evt.Line.Raw"\nstatics:\n  - parsed: a\n    value: "1"\n---\nname: t/f2\nfilter: "evt.Overflow.Alert.Scenario == \'x\'"\nstatics:\n  - parsed: a\n    value: "1"\n',
+    },
+  });
   const r = runLines(tree, ['zz']);
-  assert.deepEqual(r.recs.map((x) => x.success), [false, false]);
+  assert.deepEqual(
+    r.recs.map((x) => x.success),
+    [false, false],
+  );
   assert.equal(r.results[0], PARSE_DROPPED);
 });
 
@@ -335,12 +380,26 @@ whitelist:
 
 test('whitelists: ip exact, cidr v4/v6, expressions, first reason kept, statics only when whitelisted', () => {
   const tree = buildTree({
-    's00-raw': { 'a.yaml': 'name: t/set\nonsuccess: next_stage\nstatics:\n  - meta: source_ip\n    expression: evt.Line.Raw\n' },
+    's00-raw': {
+      'a.yaml': 'name: t/set\nonsuccess: next_stage\nstatics:\n  - meta: source_ip\n    expression: evt.Line.Raw\n',
+    },
     's02-enrich': { 'wl.yaml': WL },
   });
-  const r = runLines(tree, ['1.2.3.4', '::ffff:1.2.3.4', '10.1.2.3', '2001:db8::5', '5.5.5.5', '8.8.8.8', '::1', 'not-an-ip']);
+  const r = runLines(tree, [
+    '1.2.3.4',
+    '::ffff:1.2.3.4',
+    '10.1.2.3',
+    '2001:db8::5',
+    '5.5.5.5',
+    '8.8.8.8',
+    '::1',
+    'not-an-ip',
+  ]);
   const ev = r.events;
-  assert.deepEqual(ev.map((e) => e.Whitelisted), [true, false, true, true, true, false, true, false]);
+  assert.deepEqual(
+    ev.map((e) => e.Whitelisted),
+    [true, false, true, true, true, false, true, false],
+  );
   assert.equal(ev[0]!.WhitelistReason, 'first reason');
   assert.equal(ev[2]!.WhitelistReason, 'first reason'); // t/wl2 matched too but the first reason is kept
   assert.equal(ev[4]!.WhitelistReason, 'second reason');
@@ -356,13 +415,19 @@ test('whitelist on OVFLW events uses Overflow.Sources keys and sets Overflow.Whi
     const e = new Event();
     e.Type = OVFLW;
     const ra = new RuntimeAlert();
-    const s = new Source(); s.IP = key; s.Value = key; s.Scope = 'Ip';
+    const s = new Source();
+    s.IP = key;
+    s.Value = key;
+    s.Scope = 'Ip';
     ra.Sources[key] = s;
-    ra.Alert = new Alert(); ra.Alert.Source = s;
+    ra.Alert = new Alert();
+    ra.Alert.Source = s;
     e.Overflow = ra;
     return e;
   };
-  const a = mk('10.9.9.9'); const b = mk('9.9.9.9'); const c = mk('10.0.0.0/24');
+  const a = mk('10.9.9.9');
+  const b = mk('9.9.9.9');
+  const c = mk('10.0.0.0/24');
   for (const e of [a, b, c]) tree.parse(e);
   assert.equal(a.Overflow!.Whitelisted, true);
   assert.equal(a.Whitelisted, true);
@@ -404,8 +469,10 @@ test('data files: a string data file is loaded for File()/in', () => {
   const dir = mkdtempSync(join(tmpdir(), 'picket-data-'));
   try {
     writeFileSync(join(dir, 'bad_words.txt'), '# comment\nfoo\nbar\n');
-    const tree = buildTree({
-      's00-raw': { 'a.yaml': `name: t/data
+    const tree = buildTree(
+      {
+        's00-raw': {
+          'a.yaml': `name: t/data
 data:
   - source_url: https://example.invalid/bad_words.txt
     dest_file: bad_words.txt
@@ -414,11 +481,19 @@ filter: "evt.Line.Raw in File('bad_words.txt')"
 statics:
   - meta: bad
     value: "yes"
-` },
-    }, { dataDir: dir });
+`,
+        },
+      },
+      { dataDir: dir },
+    );
     const r = runLines(tree, ['foo', 'baz']);
-    assert.deepEqual(r.recs.map((x) => x.success), [true, false]);
-  } finally { rmSync(dir, { recursive: true, force: true }); }
+    assert.deepEqual(
+      r.recs.map((x) => x.success),
+      [true, false],
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('events injected at a later stage skip earlier stages', () => {
@@ -460,7 +535,8 @@ test('metrics: per-node hits ok/ko and lines parsed/unparsed', () => {
 test('grok children prefilter (RE2.Set) does not change results', () => {
   const files = {
     's00-raw': { 'raw.yaml': S00 },
-    's01-parse': { 'p.yaml': `name: t/many
+    's01-parse': {
+      'p.yaml': `name: t/many
 filter: "evt.Parsed.program == 'app'"
 onsuccess: next_stage
 nodes:
@@ -483,21 +559,35 @@ nodes:
     statics:
       - meta: child_static
         value: "1"
-` },
+`,
+    },
   };
-  const lines = ['app: alpha x', 'app: beta 12', 'app: gamma 1.2.3.4', 'app: delta', 'app: none', 'app: beta x alpha y'];
-  const ta = buildTree(files); const tb = buildTree(files, { grokSetMinChildren: 0 });
+  const lines = [
+    'app: alpha x',
+    'app: beta 12',
+    'app: gamma 1.2.3.4',
+    'app: delta',
+    'app: none',
+    'app: beta x alpha y',
+  ];
+  const ta = buildTree(files);
+  const tb = buildTree(files, { grokSetMinChildren: 0 });
   assert.notEqual(ta.nodes[1]!.childSet, null);
   assert.equal(tb.nodes[1]!.childSet, null);
   const a = runLines(ta, lines);
   const b = runLines(tb, lines);
   assert.deepEqual(a.results, b.results);
-  assert.deepEqual(a.recs.map((r) => [r.node, r.success, { ...r.snap.Parsed }, { ...r.snap.Meta }]), b.recs.map((r) => [r.node, r.success, { ...r.snap.Parsed }, { ...r.snap.Meta }]));
+  assert.deepEqual(
+    a.recs.map((r) => [r.node, r.success, { ...r.snap.Parsed }, { ...r.snap.Meta }]),
+    b.recs.map((r) => [r.node, r.success, { ...r.snap.Parsed }, { ...r.snap.Meta }]),
+  );
   assert.deepEqual(a.results, [PARSE_OK, PARSE_OK, PARSE_OK, PARSE_DROPPED, PARSE_DROPPED, PARSE_OK]);
 });
 
 test('grok on a missing apply_on field fails without matching (even a pattern matching "")', () => {
-  const tree = buildTree({ 's00-raw': { 'a.yaml': `name: t/empty-ok
+  const tree = buildTree({
+    's00-raw': {
+      'a.yaml': `name: t/empty-ok
 grok:
   pattern: '%{DATA:x}'
   apply_on: nosuchfield
@@ -513,9 +603,14 @@ name: t/expr-error
 grok:
   pattern: '%{DATA:y}'
   expression: evt.Overflow.Alert.Scenario
-` } });
+`,
+    },
+  });
   const r = runLines(tree, ['line']);
-  assert.deepEqual(r.recs.map((x) => x.success), [true, false]);
+  assert.deepEqual(
+    r.recs.map((x) => x.success),
+    [true, false],
+  );
   const e = r.events[0]!;
   assert.equal(e.Parsed.x, undefined);
   assert.equal(e.Parsed.grok_static, undefined);
@@ -524,7 +619,9 @@ grok:
 });
 
 test('whitelist expression runtime error: not whitelisted, the node goes on', () => {
-  const tree = buildTree({ 's00-raw': { 'a.yaml': `name: t/wl-err
+  const tree = buildTree({
+    's00-raw': {
+      'a.yaml': `name: t/wl-err
 whitelist:
   reason: r
   expression:
@@ -538,21 +635,49 @@ name: t/plain
 statics:
   - parsed: plain
     value: "1"
-` } });
+`,
+    },
+  });
   const r = runLines(tree, ['line']);
   assert.equal(r.events[0]!.Whitelisted, false);
-  assert.deepEqual(r.recs.map((x) => x.success), [true, true]);
+  assert.deepEqual(
+    r.recs.map((x) => x.success),
+    [true, true],
+  );
   assert.equal(r.events[0]!.Parsed.after, undefined); // statics of a whitelist node only when whitelisted
 });
 
 test('invalid whitelist IP and incomplete stash are load errors', () => {
-  assert.throws(() => buildTree({ 's00-raw': { 'w.yaml': 'name: me/w\nwhitelist:\n  reason: r\n  ip:\n    - 1.2.3\n' } }), /whitelist\.ip/);
-  assert.throws(() => buildTree({ 's00-raw': { 's.yaml': 'name: me/s\nstatics:\n  - meta: a\n    value: b\nstash:\n  - key: evt.Line.Raw\n    value: evt.Line.Raw\n    ttl: 1m\n' } }), /stash\[0\]\.name/);
-  assert.throws(() => buildTree({ 's00-raw': { 's.yaml': 'name: me/s\nstatics:\n  - meta: a\n    value: b\nstash:\n  - name: n\n    key: evt.Line.Raw\n    value: evt.Line.Raw\n    ttl: 1x\n' } }), /stash\.ttl/);
+  assert.throws(
+    () => buildTree({ 's00-raw': { 'w.yaml': 'name: me/w\nwhitelist:\n  reason: r\n  ip:\n    - 1.2.3\n' } }),
+    /whitelist\.ip/,
+  );
+  assert.throws(
+    () =>
+      buildTree({
+        's00-raw': {
+          's.yaml':
+            'name: me/s\nstatics:\n  - meta: a\n    value: b\nstash:\n  - key: evt.Line.Raw\n    value: evt.Line.Raw\n    ttl: 1m\n',
+        },
+      }),
+    /stash\[0\]\.name/,
+  );
+  assert.throws(
+    () =>
+      buildTree({
+        's00-raw': {
+          's.yaml':
+            'name: me/s\nstatics:\n  - meta: a\n    value: b\nstash:\n  - name: n\n    key: evt.Line.Raw\n    value: evt.Line.Raw\n    ttl: 1x\n',
+        },
+      }),
+    /stash\.ttl/,
+  );
 });
 
 test('statics method: ParseDate (runs even with an empty value) and UnmarshalJSON; unknown method is a warning', () => {
-  const tree = buildTree({ 's00-raw': { 'a.yaml': `name: t/methods
+  const tree = buildTree({
+    's00-raw': {
+      'a.yaml': `name: t/methods
 statics:
   - method: ParseDate
     expression: evt.Parsed.nothing
@@ -572,7 +697,9 @@ statics:
     value: x
   - meta: after_unknown
     value: ok
-` } });
+`,
+    },
+  });
   assert.ok(tree.warnings.some((w) => /NoSuchMethod/.test(w)));
   const r = runLines(tree, ['{"user": {"name": "zoe", "n": 3}}']);
   const e = r.events[0]!;

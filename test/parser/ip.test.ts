@@ -9,7 +9,8 @@ const hex = (b: Uint8Array | null) => (b ? Buffer.from(b).toString('hex') : null
 test('parseIP: IPv4 strict dotted decimal', () => {
   assert.equal(hex(parseIP('1.2.3.4')), '01020304');
   assert.equal(hex(parseIP('255.255.255.255')), 'ffffffff');
-  for (const bad of ['1.2.3', '1.2.3.4.5', '256.1.1.1', '01.2.3.4', '1..2.3', '', 'a.b.c.d', '1.2.3.4 ']) assert.equal(parseIP(bad), null, bad);
+  for (const bad of ['1.2.3', '1.2.3.4.5', '256.1.1.1', '01.2.3.4', '1..2.3', '', 'a.b.c.d', '1.2.3.4 '])
+    assert.equal(parseIP(bad), null, bad);
 });
 
 test('parseIP: IPv6 forms', () => {
@@ -19,7 +20,8 @@ test('parseIP: IPv6 forms', () => {
   assert.equal(hex(parseIP('fe80::1%eth0')), 'fe800000000000000000000000000001');
   assert.equal(hex(parseIP('::ffff:1.2.3.4')), '00000000000000000000ffff01020304');
   assert.equal(hex(parseIP('1:2:3:4:5:6:7:8')), '00010002000300040005000600070008');
-  for (const bad of ['1:2:3:4:5:6:7:8:9', '1::2::3', ':1', '12345::', 'g::1', '1:2:3:4:5:6:7']) assert.equal(parseIP(bad), null, bad);
+  for (const bad of ['1:2:3:4:5:6:7:8:9', '1::2::3', ':1', '12345::', 'g::1', '1:2:3:4:5:6:7'])
+    assert.equal(parseIP(bad), null, bad);
 });
 
 test('IPv4 and IPv4-mapped IPv6 are different addresses; prefixes contain their family only', () => {

@@ -24,8 +24,10 @@ function sys(ms: number, msg: string): string {
   const d = new Date(ms);
   const p = (n: number) => String(n).padStart(2, '0');
   const day = d.getUTCDate();
-  return `${MONTHS[d.getUTCMonth()]} ${day < 10 ? ` ${day}` : day} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:` +
-    `${p(d.getUTCSeconds())} web01 sshd[4242]: ${msg}`;
+  return (
+    `${MONTHS[d.getUTCMonth()]} ${day < 10 ? ` ${day}` : day} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:` +
+    `${p(d.getUTCSeconds())} web01 sshd[4242]: ${msg}`
+  );
 }
 
 /** 10 minutes of auth.log ending now: the benign user's 3 mistypes, the attacker's burst */
@@ -34,19 +36,30 @@ function backlog(now: number): string[] {
   const t0 = now - 9 * 60_000;
   for (let k = 0; k < 3; k++) {
     const t = t0 + k * 120_000;
-    out.push(sys(t, `pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=${BENIGN}  user=alice`));
+    out.push(
+      sys(
+        t,
+        `pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=${BENIGN}  user=alice`,
+      ),
+    );
     out.push(sys(t + 2000, `Failed password for alice from ${BENIGN} port ${50000 + k} ssh2`));
     out.push(sys(t + 6000, `Accepted password for alice from ${BENIGN} port ${50100 + k} ssh2`));
   }
   const ta = now - 5 * 60_000;
-  for (let k = 0; k < 12; k++) out.push(sys(ta + k * 800, `Failed password for root from ${ATTACKER} port ${40000 + k} ssh2`));
-  out.sort((a, b) => Date.parse(`${a.slice(0, 15)} ${new Date(now).getUTCFullYear()} UTC`) -
-    Date.parse(`${b.slice(0, 15)} ${new Date(now).getUTCFullYear()} UTC`));
+  for (let k = 0; k < 12; k++)
+    out.push(sys(ta + k * 800, `Failed password for root from ${ATTACKER} port ${40000 + k} ssh2`));
+  out.sort(
+    (a, b) =>
+      Date.parse(`${a.slice(0, 15)} ${new Date(now).getUTCFullYear()} UTC`) -
+      Date.parse(`${b.slice(0, 15)} ${new Date(now).getUTCFullYear()} UTC`),
+  );
   return out;
 }
 
-
-interface AlertLine { scenario: string; source: { value: string } }
+interface AlertLine {
+  scenario: string;
+  source: { value: string };
+}
 
 for (const workers of ['0', '2']) {
   test(`picket run --workers ${workers}: the backlog after a restart is poured with its own timestamps`, async (t) => {
@@ -64,28 +77,67 @@ for (const workers of ['0', '2']) {
     const outs: string[] = [];
     const errs: string[] = [];
     const start = (dump: string) => {
-      const c = spawn(process.execPath, [BIN, 'run', '--acquis', acquis, '--data', path.join(dir, 'data'),
-        '--workers', workers, '--listen', '127.0.0.1:0', '--metrics', 'off', '-o', 'json', '--dump-lines', dump],
-      { stdio: ['ignore', 'pipe', 'pipe'] });
+      const c = spawn(
+        process.execPath,
+        [
+          BIN,
+          'run',
+          '--acquis',
+          acquis,
+          '--data',
+          path.join(dir, 'data'),
+          '--workers',
+          workers,
+          '--listen',
+          '127.0.0.1:0',
+          '--metrics',
+          'off',
+          '-o',
+          'json',
+          '--dump-lines',
+          dump,
+        ],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
       const i = outs.push('') - 1;
       errs.push('');
-      c.stdout!.on('data', (b: Buffer) => { outs[i] += b.toString(); });
-      c.stderr!.on('data', (b: Buffer) => { errs[i] += b.toString(); });
+      c.stdout!.on('data', (b: Buffer) => {
+        outs[i] += b.toString();
+      });
+      c.stderr!.on('data', (b: Buffer) => {
+        errs[i] += b.toString();
+      });
       children.add(c);
-      const exited = new Promise<number | null>((r) => c.once('exit', (code) => { children.delete(c); r(code); }));
+      const exited = new Promise<number | null>((r) =>
+        c.once('exit', (code) => {
+          children.delete(c);
+          r(code);
+        }),
+      );
       return { c, exited };
     };
     const diag = () => errs.map((e, i) => `--- run ${i}:\n${e}\nstdout:\n${outs[i]}`).join('\n');
-    const readDump = (f: string) => { try { return fs.readFileSync(f, 'utf8'); } catch { return ''; } };
+    const readDump = (f: string) => {
+      try {
+        return fs.readFileSync(f, 'utf8');
+      } catch {
+        return '';
+      }
+    };
     try {
       // life 1: reads one live line (so that a read position is saved), stopped with SIGTERM
       const a = start(path.join(dir, 'a.dump'));
       await until('run A: watching', () => /watching/.test(errs[0]!), diag);
       // (a line appended before the tailer opened the file is behind its starting point: append until one is read)
-      const live = setInterval(() => fs.appendFileSync(log, `${sys(Date.now(), 'Server listening on :: port 22.')}\n`), 300);
+      const live = setInterval(
+        () => fs.appendFileSync(log, `${sys(Date.now(), 'Server listening on :: port 22.')}\n`),
+        300,
+      );
       try {
         await until('run A: a live line', () => /#committed/.test(readDump(path.join(dir, 'a.dump'))), diag);
-      } finally { clearInterval(live); }
+      } finally {
+        clearInterval(live);
+      }
       a.c.kill('SIGTERM');
       assert.equal(await a.exited, 0, diag());
       // downtime: sshd writes 10 minutes of auth.log
@@ -95,19 +147,27 @@ for (const workers of ['0', '2']) {
       const dumpB = path.join(dir, 'b.dump');
       const b = start(dumpB);
       await until('run B: the backlog', () => readDump(dumpB).includes(lines[lines.length - 1]!), diag);
-      await until('run B: the attacker\'s alert', () => outs[1]!.includes(ATTACKER), diag);
+      await until("run B: the attacker's alert", () => outs[1]!.includes(ATTACKER), diag);
       b.c.kill('SIGTERM');
       assert.equal(await b.exited, 0, diag());
-      const alerts = outs[1]!.split('\n').filter(Boolean).map((l) => JSON.parse(l) as AlertLine);
+      const alerts = outs[1]!
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as AlertLine);
       const got = alerts.map((x) => `${x.scenario} ${x.source.value}`).sort();
       assert.ok(got.includes(`picket/ssh-bf ${ATTACKER}`), got.join('\n'));
       assert.ok(!got.some((g) => g.endsWith(BENIGN)), `the benign user is not flagged: ${got.join(', ')}`);
       // exactly what `picket replay` gives on those lines
       const bl = path.join(dir, 'backlog.log');
       fs.writeFileSync(bl, `${lines.join('\n')}\n`);
-      const r = spawnSync(process.execPath, [BIN, 'replay', '--file', bl, '--type', 'syslog', '--workers', '0', '--json'],
-        { encoding: 'utf8' });
-      const replayed = (JSON.parse(r.stdout) as { alerts: AlertLine[] }).alerts.map((x) => `${x.scenario} ${x.source.value}`);
+      const r = spawnSync(
+        process.execPath,
+        [BIN, 'replay', '--file', bl, '--type', 'syslog', '--workers', '0', '--json'],
+        { encoding: 'utf8' },
+      );
+      const replayed = (JSON.parse(r.stdout) as { alerts: AlertLine[] }).alerts.map(
+        (x) => `${x.scenario} ${x.source.value}`,
+      );
       assert.deepEqual(got, replayed.sort());
     } finally {
       for (const ch of children) ch.kill('SIGKILL');

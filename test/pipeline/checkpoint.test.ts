@@ -18,19 +18,24 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../.
 const BIN = path.join(ROOT, 'bin/picket.js');
 const BATCH = 50;
 
-function line(i: number): string { return `C${String(i).padStart(7, '0')} web01 picket checkpoint test filler`; }
+function line(i: number): string {
+  return `C${String(i).padStart(7, '0')} web01 picket checkpoint test filler`;
+}
 
 function dumped(file: string): { lines: number[]; commits: number } {
   const d = { lines: [] as number[], commits: 0 };
   let text: string;
-  try { text = fs.readFileSync(file, 'utf8'); } catch { return d; }
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return d;
+  }
   for (const l of text.split('\n')) {
     if (l.startsWith('#committed ')) d.commits++;
     else if (l.startsWith('C')) d.lines.push(Number(l.slice(1, 8)));
   }
   return d;
 }
-
 
 for (const workers of ['0', '2']) {
   test(`picket run --workers ${workers}: SIGKILL under steady input re-reads at most ~1 s of it`, async (t) => {
@@ -48,13 +53,38 @@ for (const workers of ['0', '2']) {
     }, 100);
     const errs: string[] = [];
     const start = (dump: string) => {
-      const c = spawn(process.execPath, [BIN, 'run', '--acquis', acquis, '--data', path.join(dir, 'data'),
-        '--workers', workers, '--listen', '127.0.0.1:0', '--metrics', 'off', '--from-start', '--dump-lines', dump],
-      { stdio: ['ignore', 'ignore', 'pipe'] });
+      const c = spawn(
+        process.execPath,
+        [
+          BIN,
+          'run',
+          '--acquis',
+          acquis,
+          '--data',
+          path.join(dir, 'data'),
+          '--workers',
+          workers,
+          '--listen',
+          '127.0.0.1:0',
+          '--metrics',
+          'off',
+          '--from-start',
+          '--dump-lines',
+          dump,
+        ],
+        { stdio: ['ignore', 'ignore', 'pipe'] },
+      );
       const i = errs.push('') - 1;
-      c.stderr!.on('data', (b: Buffer) => { errs[i] += b.toString(); });
+      c.stderr!.on('data', (b: Buffer) => {
+        errs[i] += b.toString();
+      });
       children.add(c);
-      const exited = new Promise<void>((r) => c.once('exit', () => { children.delete(c); r(); }));
+      const exited = new Promise<void>((r) =>
+        c.once('exit', () => {
+          children.delete(c);
+          r();
+        }),
+      );
       return { c, exited };
     };
     const diag = () => `written ${written}\n${errs.map((e, i) => `--- run ${i}:\n${e}`).join('\n')}`;
@@ -69,12 +99,14 @@ for (const workers of ['0', '2']) {
       const A = dumped(dumpA);
       const dumpB = path.join(dir, 'b.dump');
       const b = start(dumpB);
-      await until('run B: past A\'s last line', () => dumped(dumpB).lines.length > A.lines.length + BATCH, diag);
+      await until("run B: past A's last line", () => dumped(dumpB).lines.length > A.lines.length + BATCH, diag);
       b.c.kill('SIGTERM');
       await b.exited;
       const B = dumped(dumpB);
       const reread = A.lines.length - B.lines[0]!;
-      t.diagnostic(`A read ${A.lines.length} lines (backlog ${backlog}), wrote ${A.commits} checkpoints; B re-read ${reread}`);
+      t.diagnostic(
+        `A read ${A.lines.length} lines (backlog ${backlog}), wrote ${A.commits} checkpoints; B re-read ${reread}`,
+      );
       assert.ok(B.lines[0]! <= A.lines.length, 'no line skipped');
       assert.ok(A.commits > 0, `A wrote a checkpoint while reading ${A.lines.length} lines\n${diag()}`);
       assert.ok(reread <= 12 * BATCH, `re-read ${reread} lines: more than ~1 s of input (${12 * BATCH})\n${diag()}`);

@@ -3,8 +3,14 @@ import assert from 'node:assert/strict';
 import { ShardRouter, addressHash, scanAddress, shardOf } from '../../src/pipeline/ipscan.js';
 
 test('IPv4: first address of syslog and nginx lines', () => {
-  assert.equal(scanAddress('Nov 25 07:54:45 web01 sshd[123]: Failed password for root from 203.0.113.9 port 22 ssh2'), '203.0.113.9');
-  assert.equal(scanAddress('198.51.100.7 - - [10/Mar/2025:00:00:01 +0000] "GET / HTTP/1.1" 200 12 "-" "curl"'), '198.51.100.7');
+  assert.equal(
+    scanAddress('Nov 25 07:54:45 web01 sshd[123]: Failed password for root from 203.0.113.9 port 22 ssh2'),
+    '203.0.113.9',
+  );
+  assert.equal(
+    scanAddress('198.51.100.7 - - [10/Mar/2025:00:00:01 +0000] "GET / HTTP/1.1" 200 12 "-" "curl"'),
+    '198.51.100.7',
+  );
   assert.equal(scanAddress('client 10.0.0.1:443 then 10.0.0.2'), '10.0.0.1');
   assert.equal(scanAddress('ip=1.2.3.4,'), '1.2.3.4');
   assert.equal(scanAddress('[1.2.3.4]'), '1.2.3.4');
@@ -13,7 +19,10 @@ test('IPv4: first address of syslog and nginx lines', () => {
 
 test('IPv6 forms', () => {
   assert.equal(scanAddress('Failed password for root from 2001:db8::1 port 22 ssh2'), '2001:db8::1');
-  assert.equal(scanAddress('2001:0db8:85a3:0000:0000:8a2e:0370:7334 - - [x]'), '2001:0db8:85a3:0000:0000:8a2e:0370:7334');
+  assert.equal(
+    scanAddress('2001:0db8:85a3:0000:0000:8a2e:0370:7334 - - [x]'),
+    '2001:0db8:85a3:0000:0000:8a2e:0370:7334',
+  );
   assert.equal(scanAddress('from [::1]:8080'), '::1');
   assert.equal(scanAddress('peer ::ffff:192.0.2.1 closed'), '::ffff:192.0.2.1');
   assert.equal(scanAddress('addr fe80::1.'), 'fe80::1');
@@ -28,15 +37,15 @@ test('no address', () => {
 
 test('address-like junk is not an address', () => {
   assert.equal(scanAddress('version 1.2.3.4.5 released'), null); // five parts
-  assert.equal(scanAddress('256.1.1.1'), null);                    // octet > 255
-  assert.equal(scanAddress('1.2.3'), null);                        // three parts
-  assert.equal(scanAddress('1234.1.1.1'), null);                   // four digits
-  assert.equal(scanAddress('at 07:54:45 ok'), null);               // a time
-  assert.equal(scanAddress('mac aa:bb:cc:dd:ee:ff'), null);        // a MAC address
-  assert.equal(scanAddress('host1.2.3.4x'), null);                 // glued to words
-  assert.equal(scanAddress('1::2::3'), null);                      // two '::'
-  assert.equal(scanAddress('1:2:3:4:5:6:7:8:9'), null);            // nine groups
-  assert.equal(scanAddress('12345::1'), null);                     // 5 hex digits
+  assert.equal(scanAddress('256.1.1.1'), null); // octet > 255
+  assert.equal(scanAddress('1.2.3'), null); // three parts
+  assert.equal(scanAddress('1234.1.1.1'), null); // four digits
+  assert.equal(scanAddress('at 07:54:45 ok'), null); // a time
+  assert.equal(scanAddress('mac aa:bb:cc:dd:ee:ff'), null); // a MAC address
+  assert.equal(scanAddress('host1.2.3.4x'), null); // glued to words
+  assert.equal(scanAddress('1::2::3'), null); // two '::'
+  assert.equal(scanAddress('1:2:3:4:5:6:7:8:9'), null); // nine groups
+  assert.equal(scanAddress('12345::1'), null); // 5 hex digits
   // junk before a real address does not hide it
   assert.equal(scanAddress('v1.2.3.4.5 at 07:54:45 from 192.0.2.44'), '192.0.2.44');
 });
@@ -61,10 +70,13 @@ test('ShardRouter: an address keeps its shard, new ones go to the least loaded, 
   const lines: string[] = [];
   const counts = [900, 800, 700, 600, 50, 40, 30, 20];
   for (let round = 0; round < 100; round++) {
-    counts.forEach((c, i) => { for (let k = 0; k < c / 100; k++) lines.push(`Failed password for root from 10.0.0.${i + 1} port 22`); });
+    counts.forEach((c, i) => {
+      for (let k = 0; k < c / 100; k++) lines.push(`Failed password for root from 10.0.0.${i + 1} port 22`);
+    });
     lines.push('pam_unix(sshd:session): session closed for user deploy');
   }
-  const a = new ShardRouter(2, 1), b = new ShardRouter(2, 1);
+  const a = new ShardRouter(2, 1),
+    b = new ShardRouter(2, 1);
   const owner = new Map<string, number>();
   const load = [0, 0];
   for (const l of lines) {
@@ -72,14 +84,18 @@ test('ShardRouter: an address keeps its shard, new ones go to the least loaded, 
     assert.equal(b.route(l), k, 'same lines, same routes');
     load[k]!++;
     const addr = scanAddress(l);
-    if (addr === null) { assert.equal(k, 1, 'no address: the `none` shard'); continue; }
+    if (addr === null) {
+      assert.equal(k, 1, 'no address: the `none` shard');
+      continue;
+    }
     if (owner.has(addr)) assert.equal(owner.get(addr), k, `${addr} moved`);
     else owner.set(addr, k);
   }
   assert.ok(Math.abs(load[0]! - load[1]!) < 0.2 * lines.length, `balanced: ${load}`);
   // a full table: known addresses keep their shard, new ones take the hash mod n
   const small = new ShardRouter(3, 0, 2);
-  const first = small.route('from 1.1.1.1'), second = small.route('from 2.2.2.2');
+  const first = small.route('from 1.1.1.1'),
+    second = small.route('from 2.2.2.2');
   for (let i = 0; i < 50; i++) {
     const ip = `from 9.9.${i}.1`;
     assert.equal(small.route(ip), addressHash(ip) % 3);

@@ -13,15 +13,33 @@ const MIN_RATE = 18000;
 
 // null = the agent's default worker count (one per core); 0 = in-process
 for (const workers of [null, 0] as const) {
-  test(`picket run (--workers ${workers ?? 'default'}): a tailed line reaches an alert in < 1 s under ${RATE} lines/s`, { timeout: 90000 }, async () => {
-    const r = await measureLatency({ workers, rate: RATE, warmupMs: 2000, durationMs: 6000, probes: 6, graceMs: 3000 });
-    assert.ok(r.achievedRate >= MIN_RATE,
-      `invalid measurement: the writer achieved only ${Math.round(r.achievedRate)} lines/s (< ${MIN_RATE}), ${r.lines} lines`);
-    const med = quantile(r.latencies, 0.5), max = quantile(r.latencies, 1);
-    const msg = `latencies ms [${r.latencies.map((v) => (Number.isNaN(v) ? 'missed' : v.toFixed(0))).join(', ')}], ` +
-      `median ${med.toFixed(0)}, max ${max.toFixed(0)}, input ${Math.round(r.achievedRate)} lines/s, ${r.otherAlerts} other alerts`;
-    assert.ok(r.latencies.length >= 5, `only ${r.latencies.length} probes sent; ${msg}`);
-    assert.ok(r.latencies.every((v) => v < 1000), `a probe took >= 1000 ms (or its alert was missed): ${msg}\nstderr:${r.stderr.slice(-2000)}`);
-    assert.ok(/\bstopped \(SIGTERM\)/.test(r.stderr), `the agent did not stop cleanly: ${r.stderr.slice(-2000)}`);
-  });
+  test(
+    `picket run (--workers ${workers ?? 'default'}): a tailed line reaches an alert in < 1 s under ${RATE} lines/s`,
+    { timeout: 90000 },
+    async () => {
+      const r = await measureLatency({
+        workers,
+        rate: RATE,
+        warmupMs: 2000,
+        durationMs: 6000,
+        probes: 6,
+        graceMs: 3000,
+      });
+      assert.ok(
+        r.achievedRate >= MIN_RATE,
+        `invalid measurement: the writer achieved only ${Math.round(r.achievedRate)} lines/s (< ${MIN_RATE}), ${r.lines} lines`,
+      );
+      const med = quantile(r.latencies, 0.5),
+        max = quantile(r.latencies, 1);
+      const msg =
+        `latencies ms [${r.latencies.map((v) => (Number.isNaN(v) ? 'missed' : v.toFixed(0))).join(', ')}], ` +
+        `median ${med.toFixed(0)}, max ${max.toFixed(0)}, input ${Math.round(r.achievedRate)} lines/s, ${r.otherAlerts} other alerts`;
+      assert.ok(r.latencies.length >= 5, `only ${r.latencies.length} probes sent; ${msg}`);
+      assert.ok(
+        r.latencies.every((v) => v < 1000),
+        `a probe took >= 1000 ms (or its alert was missed): ${msg}\nstderr:${r.stderr.slice(-2000)}`,
+      );
+      assert.ok(/\bstopped \(SIGTERM\)/.test(r.stderr), `the agent did not stop cleanly: ${r.stderr.slice(-2000)}`);
+    },
+  );
 }

@@ -19,7 +19,9 @@ const skip = haveGen ? false : skipUnless(GEN);
 
 before(() => {
   if (!haveGen) return;
-  const r = spawnSync(process.execPath, [GEN, '--kind', 'mixed', '--lines', '20000', '--seed', '3', '--out', LOG], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [GEN, '--kind', 'mixed', '--lines', '20000', '--seed', '3', '--out', LOG], {
+    encoding: 'utf8',
+  });
   assert.equal(r.status, 0, r.stderr);
 });
 
@@ -49,7 +51,8 @@ test('replay: same alerts in-process, with 2 workers, and across runs', { skip }
   }
   assert.equal(b.workers, 2);
   // sorted by stop time
-  for (let i = 1; i < a.alerts.length; i++) assert.ok(Date.parse(a.alerts[i - 1]!.stop_at) <= Date.parse(a.alerts[i]!.stop_at));
+  for (let i = 1; i < a.alerts.length; i++)
+    assert.ok(Date.parse(a.alerts[i - 1]!.stop_at) <= Date.parse(a.alerts[i]!.stop_at));
 });
 
 test('replay: a .gz file gives the same result as the plain file', { skip }, async () => {
@@ -59,12 +62,28 @@ test('replay: a .gz file gives the same result as the plain file', { skip }, asy
   const z = await runReplay({ files: [gz], type: 'syslog', year: 2025, workers: 0 });
   assert.equal(z.lines, plain.lines);
   // Line.Src differs (datasource_path meta), the rest is equal
-  const strip = (r: typeof plain) => JSON.stringify(r.alerts).split(JSON.stringify(r === z ? gz : LOG).slice(1, -1)).join('SRC');
+  const strip = (r: typeof plain) =>
+    JSON.stringify(r.alerts)
+      .split(JSON.stringify(r === z ? gz : LOG).slice(1, -1))
+      .join('SRC');
   assert.equal(strip(z), strip(plain));
 });
 
 test('replay --json: one JSON object with counters and LAPI-shaped alerts', { skip }, () => {
-  const r = picket(['replay', '--file', LOG, '--type', 'syslog', '--year', '2025', '--json', '--workers', '0', '--label', 'env:test']);
+  const r = picket([
+    'replay',
+    '--file',
+    LOG,
+    '--type',
+    'syslog',
+    '--year',
+    '2025',
+    '--json',
+    '--workers',
+    '0',
+    '--label',
+    'env:test',
+  ]);
   assert.equal(r.status, 0, r.stderr);
   const j = JSON.parse(r.stdout) as Record<string, unknown>;
   for (const k of ['lines', 'parsed', 'unparsed', 'poured', 'alerts']) assert.ok(k in j, `missing ${k}`);
@@ -72,10 +91,28 @@ test('replay --json: one JSON object with counters and LAPI-shaped alerts', { sk
   const alerts = j.alerts as Array<Record<string, unknown>>;
   assert.ok(alerts.length > 0);
   const a = alerts[0]!;
-  for (const k of ['scenario', 'scenario_hash', 'scenario_version', 'message', 'events_count', 'start_at', 'stop_at',
-    'capacity', 'leakspeed', 'simulated', 'remediation', 'source', 'events', 'labels', 'meta', 'kind']) assert.ok(k in a, `alert misses ${k}`);
+  for (const k of [
+    'scenario',
+    'scenario_hash',
+    'scenario_version',
+    'message',
+    'events_count',
+    'start_at',
+    'stop_at',
+    'capacity',
+    'leakspeed',
+    'simulated',
+    'remediation',
+    'source',
+    'events',
+    'labels',
+    'meta',
+    'kind',
+  ])
+    assert.ok(k in a, `alert misses ${k}`);
   const src = a.source as Record<string, unknown>;
-  for (const k of ['scope', 'value', 'ip', 'range', 'as_number', 'as_name', 'cn', 'latitude', 'longitude']) assert.ok(k in src, `source misses ${k}`);
+  for (const k of ['scope', 'value', 'ip', 'range', 'as_number', 'as_name', 'cn', 'latitude', 'longitude'])
+    assert.ok(k in src, `source misses ${k}`);
   assert.equal(typeof a.events_count, 'number');
   assert.equal(typeof src.latitude, 'number');
   const ev = (a.events as Array<{ timestamp: string; meta: Array<{ key: string; value: string }> }>)[0]!;
@@ -102,8 +139,14 @@ test('replay: a content error names the file', () => {
   const dir = path.join(TMP, 'badcontent');
   fs.mkdirSync(path.join(dir, 'parsers/s01-parse/me'), { recursive: true });
   fs.mkdirSync(path.join(dir, 'scenarios/me'), { recursive: true });
-  fs.writeFileSync(path.join(dir, 'parsers/s01-parse/me/good.yaml'), 'name: me/good\nfilter: "1 == 1"\nonsuccess: next_stage\nstatics:\n  - meta: x\n    value: y\n');
-  fs.writeFileSync(path.join(dir, 'scenarios/me/broken.yaml'), 'type: leaky\nname: me/broken\nfilter: "evt.Meta.x ==== 1"\ncapacity: 1\nleakspeed: 1s\n');
+  fs.writeFileSync(
+    path.join(dir, 'parsers/s01-parse/me/good.yaml'),
+    'name: me/good\nfilter: "1 == 1"\nonsuccess: next_stage\nstatics:\n  - meta: x\n    value: y\n',
+  );
+  fs.writeFileSync(
+    path.join(dir, 'scenarios/me/broken.yaml'),
+    'type: leaky\nname: me/broken\nfilter: "evt.Meta.x ==== 1"\ncapacity: 1\nleakspeed: 1s\n',
+  );
   const log = path.join(TMP, 'one.log');
   fs.writeFileSync(log, 'hello\n');
   const r = picket(['replay', '--file', log, '--type', 'syslog', '--content', dir, '--workers', '0']);
@@ -114,22 +157,28 @@ test('replay: a content error names the file', () => {
   assert.match(r2.stderr, /no-such-dir does not exist/);
 });
 
-test('replay: a scenario that is not per source (http-open-proxy: no groupby, one blackholed bucket) gives the same alerts with 0, 1 or 2 workers', { skip }, async () => {
-  const { assembleHubContent } = await import('../../bench/replay.bench.js');
-  const hub = sharedPath('hub');
-  if (!fs.existsSync(hub)) return;
-  const content = assembleHubContent(hub, 'nginx', path.join(TMP, 'hub-nginx'));
-  const log = path.join(TMP, 'nginx.log');
-  const g = spawnSync(process.execPath, [GEN, '--kind', 'nginx', '--lines', '30000', '--seed', '5', '--out', log], { encoding: 'utf8' });
-  assert.equal(g.status, 0, g.stderr);
-  const base = { files: [log], type: 'nginx', year: 2025, contentDir: content };
-  const a = await runReplay({ ...base, workers: 0 });
-  const proxy = a.alerts.filter((x) => x.scenario === 'crowdsecurity/http-open-proxy').length;
-  assert.ok(proxy >= 2, `open-proxy alerts: ${proxy}`);
-  for (const w of [1, 2]) {
-    const b = await runReplay({ ...base, workers: w, batchLines: 500 });
-    assert.deepEqual(b.alertsByScenario, a.alertsByScenario, `workers ${w}`);
-    assert.deepEqual(b.alerts, a.alerts, `workers ${w}`);
-    assert.equal(b.poured, a.poured);
-  }
-});
+test(
+  'replay: a scenario that is not per source (http-open-proxy: no groupby, one blackholed bucket) gives the same alerts with 0, 1 or 2 workers',
+  { skip },
+  async () => {
+    const { assembleHubContent } = await import('../../bench/replay.bench.js');
+    const hub = sharedPath('hub');
+    if (!fs.existsSync(hub)) return;
+    const content = assembleHubContent(hub, 'nginx', path.join(TMP, 'hub-nginx'));
+    const log = path.join(TMP, 'nginx.log');
+    const g = spawnSync(process.execPath, [GEN, '--kind', 'nginx', '--lines', '30000', '--seed', '5', '--out', log], {
+      encoding: 'utf8',
+    });
+    assert.equal(g.status, 0, g.stderr);
+    const base = { files: [log], type: 'nginx', year: 2025, contentDir: content };
+    const a = await runReplay({ ...base, workers: 0 });
+    const proxy = a.alerts.filter((x) => x.scenario === 'crowdsecurity/http-open-proxy').length;
+    assert.ok(proxy >= 2, `open-proxy alerts: ${proxy}`);
+    for (const w of [1, 2]) {
+      const b = await runReplay({ ...base, workers: w, batchLines: 500 });
+      assert.deepEqual(b.alertsByScenario, a.alertsByScenario, `workers ${w}`);
+      assert.deepEqual(b.alerts, a.alerts, `workers ${w}`);
+      assert.equal(b.poured, a.poured);
+    }
+  },
+);

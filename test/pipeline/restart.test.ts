@@ -16,14 +16,23 @@ const BIN = path.join(ROOT, 'bin/picket.js');
 const WAIT_MS = 30000;
 
 /** fixed-length lines: byte offset / LINE_LEN = line index */
-function line(i: number): string { return `L${String(i).padStart(7, '0')} web01 picket restart test filler`; }
+function line(i: number): string {
+  return `L${String(i).padStart(7, '0')} web01 picket restart test filler`;
+}
 const LINE_LEN = line(0).length + 1;
 
-interface Dump { lines: number[]; committed: number[] }
+interface Dump {
+  lines: number[];
+  committed: number[];
+}
 function readDump(file: string): Dump {
   const d: Dump = { lines: [], committed: [] };
   let text = '';
-  try { text = fs.readFileSync(file, 'utf8'); } catch { return d; }
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return d;
+  }
   for (const l of text.split('\n')) {
     if (l.startsWith('#committed ')) d.committed.push(Number(l.split(' ')[1]));
     else if (l.startsWith('L')) d.lines.push(Number(l.slice(1, 8)));
@@ -40,7 +49,8 @@ async function waitFor(what: string, pred: () => boolean, diag: () => string): P
 }
 
 function assertContiguous(xs: number[], from: number, what: string): void {
-  for (let k = 0; k < xs.length; k++) if (xs[k] !== from + k) assert.fail(`${what}: expected line ${from + k} at #${k}, got ${xs[k]}`);
+  for (let k = 0; k < xs.length; k++)
+    if (xs[k] !== from + k) assert.fail(`${what}: expected line ${from + k} at #${k}, got ${xs[k]}`);
 }
 
 for (const workers of ['0', '2']) {
@@ -63,12 +73,42 @@ for (const workers of ['0', '2']) {
     }, 10);
     const errs: string[] = [];
     const start = (dump: string) => {
-      const c = spawn(process.execPath, [BIN, 'run', '--listen', '127.0.0.1:0', '--metrics', 'off', '--acquis', acquis, '--data', data, '--workers', workers,
-        '-o', 'json', '--from-start', '--poll', '20', '--dump-lines', dump], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const c = spawn(
+        process.execPath,
+        [
+          BIN,
+          'run',
+          '--listen',
+          '127.0.0.1:0',
+          '--metrics',
+          'off',
+          '--acquis',
+          acquis,
+          '--data',
+          data,
+          '--workers',
+          workers,
+          '-o',
+          'json',
+          '--from-start',
+          '--poll',
+          '20',
+          '--dump-lines',
+          dump,
+        ],
+        { stdio: ['ignore', 'ignore', 'pipe'] },
+      );
       const i = errs.push('') - 1;
-      c.stderr!.on('data', (b: Buffer) => { errs[i] += b.toString(); });
+      c.stderr!.on('data', (b: Buffer) => {
+        errs[i] += b.toString();
+      });
       children.add(c);
-      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => c.once('exit', (code, signal) => { children.delete(c); r({ code, signal }); }));
+      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) =>
+        c.once('exit', (code, signal) => {
+          children.delete(c);
+          r({ code, signal });
+        }),
+      );
       return { c, exited };
     };
     const diag = () => `written ${written}\n${errs.map((e, i) => `--- run ${i} stderr:\n${e}`).join('\n')}`;
@@ -76,7 +116,14 @@ for (const workers of ['0', '2']) {
       // run A: killed with SIGKILL while the file grows, after at least one checkpoint was written
       const dumpA = path.join(dir, 'a.dump');
       const a = start(dumpA);
-      await waitFor('run A: a checkpoint and 500 lines', () => { const d = readDump(dumpA); return d.committed.length > 0 && d.lines.length >= 500; }, diag);
+      await waitFor(
+        'run A: a checkpoint and 500 lines',
+        () => {
+          const d = readDump(dumpA);
+          return d.committed.length > 0 && d.lines.length >= 500;
+        },
+        diag,
+      );
       a.c.kill('SIGKILL');
       assert.equal((await a.exited).signal, 'SIGKILL');
       const A = readDump(dumpA);
@@ -94,13 +141,23 @@ for (const workers of ['0', '2']) {
       const B = readDump(dumpB);
       const b0 = B.lines[0]!;
       assert.ok(b0 <= A.lines.length, `no line skipped: B starts at ${b0}, A processed 0..${A.lines.length - 1}`);
-      assert.ok(b0 >= lastCommitA / LINE_LEN, `B starts at ${b0}, before A's last checkpoint (line ${lastCommitA / LINE_LEN})`);
+      assert.ok(
+        b0 >= lastCommitA / LINE_LEN,
+        `B starts at ${b0}, before A's last checkpoint (line ${lastCommitA / LINE_LEN})`,
+      );
       const dup = A.lines.length - b0;
-      assert.ok(dup <= A.lines.length - lastCommitA / LINE_LEN, 're-read lines are only those after the last checkpoint');
+      assert.ok(
+        dup <= A.lines.length - lastCommitA / LINE_LEN,
+        're-read lines are only those after the last checkpoint',
+      );
       assertContiguous(B.lines, b0, 'run B');
       // SIGTERM wrote a final checkpoint at B's last line
       const lastB = B.lines[B.lines.length - 1]!;
-      assert.equal(B.committed[B.committed.length - 1], (lastB + 1) * LINE_LEN, 'final checkpoint covers every line B processed');
+      assert.equal(
+        B.committed[B.committed.length - 1],
+        (lastB + 1) * LINE_LEN,
+        'final checkpoint covers every line B processed',
+      );
 
       // run C: after SIGTERM, resumes exactly after B's last line; reads until the writer is done
       const dumpC = path.join(dir, 'c.dump');
@@ -108,7 +165,14 @@ for (const workers of ['0', '2']) {
       await waitFor('run C: 300 lines', () => readDump(dumpC).lines.length >= 300, diag);
       writing = false;
       const TOTAL = written;
-      await waitFor('run C: every line', () => { const l = readDump(dumpC).lines; return l.length > 0 && l[l.length - 1] === TOTAL - 1; }, diag);
+      await waitFor(
+        'run C: every line',
+        () => {
+          const l = readDump(dumpC).lines;
+          return l.length > 0 && l[l.length - 1] === TOTAL - 1;
+        },
+        diag,
+      );
       c.c.kill('SIGTERM');
       const ec = await c.exited;
       assert.equal(ec.code, 0, `C exit ${ec.code} ${ec.signal}\n${diag()}`);
@@ -123,7 +187,9 @@ for (const workers of ['0', '2']) {
       for (let i = 0; i < TOTAL; i++) assert.ok(seen[i]! >= 1 && seen[i]! <= 2, `line ${i} processed ${seen[i]} times`);
       const twice = seen.reduce((n, v) => n + (v === 2 ? 1 : 0), 0);
       assert.equal(twice, dup);
-      t.diagnostic(`lines: A ${A.lines.length} (last checkpoint at line ${lastCommitA / LINE_LEN}), B ${B.lines.length} (re-read ${dup}), C ${C.lines.length}`);
+      t.diagnostic(
+        `lines: A ${A.lines.length} (last checkpoint at line ${lastCommitA / LINE_LEN}), B ${B.lines.length} (re-read ${dup}), C ${C.lines.length}`,
+      );
       assert.match(errs[0]!, new RegExp(`data folder ${data.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
     } finally {
       clearInterval(writer);
@@ -140,14 +206,35 @@ test('picket run: an unusable --data folder is an error naming it, before anythi
     fs.writeFileSync(notDir, 'x');
     const acquis = path.join(dir, 'acquis.yaml');
     fs.writeFileSync(acquis, `filenames:\n  - ${path.join(dir, 'app.log')}\nlabels:\n  type: syslog\n`);
-    const c = spawn(process.execPath, [BIN, 'run', '--listen', '127.0.0.1:0', '--metrics', 'off', '--acquis', acquis, '--data', notDir, '--workers', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const c = spawn(
+      process.execPath,
+      [
+        BIN,
+        'run',
+        '--listen',
+        '127.0.0.1:0',
+        '--metrics',
+        'off',
+        '--acquis',
+        acquis,
+        '--data',
+        notDir,
+        '--workers',
+        '0',
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
     let err = '';
-    c.stderr!.on('data', (b: Buffer) => { err += b.toString(); });
+    c.stderr!.on('data', (b: Buffer) => {
+      err += b.toString();
+    });
     const timer = setTimeout(() => c.kill('SIGKILL'), WAIT_MS);
     const code = await new Promise<number | null>((r) => c.once('exit', (x) => r(x)));
     clearTimeout(timer);
     assert.equal(code, 1, err);
     assert.match(err, /data folder .*not-a-dir: not a directory/);
     assert.doesNotMatch(err, /watching/);
-  } finally { fs.rmSync(dir, { recursive: true, force: true }); }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

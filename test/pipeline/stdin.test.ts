@@ -13,7 +13,9 @@ test('stdin lines: CRLF, empty lines, a UTF-8 character split across chunks, las
   const cut = bytes.indexOf(0xc3) + 1; // inside "é"
   const chunks = [bytes.subarray(0, cut), bytes.subarray(cut)];
   const got: string[] = [];
-  const n = await readStdinLines((l) => { got.push(...l); }, Readable.from(chunks));
+  const n = await readStdinLines((l) => {
+    got.push(...l);
+  }, Readable.from(chunks));
   assert.deepEqual(got, ['a', 'hé llo', 'last']);
   assert.equal(n, 3);
 });
@@ -24,7 +26,13 @@ test('log file reader: plain and gzip give the same lines; gzip detected by magi
   fs.writeFileSync(path.join(dir, 'a.log'), text);
   fs.writeFileSync(path.join(dir, 'a.log.gz'), gzipSync(text));
   fs.writeFileSync(path.join(dir, 'b.log'), gzipSync(text)); // gzip without .gz
-  const read = async (f: string) => { const out: string[] = []; await readLogLines(path.join(dir, f), (l) => { out.push(...l); }); return out; };
+  const read = async (f: string) => {
+    const out: string[] = [];
+    await readLogLines(path.join(dir, f), (l) => {
+      out.push(...l);
+    });
+    return out;
+  };
   const a = await read('a.log');
   assert.equal(a.length, 50001);
   assert.equal(a[0], 'line 0 é');
@@ -47,7 +55,11 @@ test('log file reader: a line longer than the read buffer, CRLF and multi-byte c
   fs.writeFileSync(file, text);
   const got: string[] = [];
   let batches = 0;
-  const n = await readLogLines(file, async (l) => { batches++; got.push(...l); await new Promise((r) => setImmediate(r)); });
+  const n = await readLogLines(file, async (l) => {
+    batches++;
+    got.push(...l);
+    await new Promise((r) => setImmediate(r));
+  });
   assert.equal(n, lines.length);
   assert.ok(batches > 1);
   assert.deepEqual(got, lines);

@@ -13,16 +13,27 @@ const profiles = (yaml: string) => parseProfiles(yaml, 'test-profiles.yaml');
 test('stock profiles ban an Ip remediation alert for 4h anchored at stop_at', () => {
   const out = applyProfiles(defaultProfiles(), engineAlert(), ctx());
   assert.deepEqual(out.matched, ['default_ip_remediation']);
-  assert.deepEqual(out.decisions, [{
-    until: STOP_MS + 4 * H, scenario: 'crowdsecurity/ssh-bf', type: 'ban', scope: 'Ip', value: '198.18.0.67',
-    origin: 'crowdsec', simulated: false,
-  }]);
+  assert.deepEqual(out.decisions, [
+    {
+      until: STOP_MS + 4 * H,
+      scenario: 'crowdsecurity/ssh-bf',
+      type: 'ban',
+      scope: 'Ip',
+      value: '198.18.0.67',
+      origin: 'crowdsec',
+      simulated: false,
+    },
+  ]);
   assert.deepEqual(out.notifications, []);
   assert.equal(out.dropped, 0);
 });
 
 test('stock profiles ban a Range alert, ignore non-remediation and other scopes', () => {
-  const range = applyProfiles(defaultProfiles(), engineAlert({}, { scope: 'Range', value: '2001:db8:85a3::/64' }), ctx());
+  const range = applyProfiles(
+    defaultProfiles(),
+    engineAlert({}, { scope: 'Range', value: '2001:db8:85a3::/64' }),
+    ctx(),
+  );
   assert.deepEqual(range.matched, ['default_range_remediation']);
   assert.equal(range.decisions[0]!.scope, 'Range');
   assert.equal(range.decisions[0]!.value, '2001:db8:85a3::/64');
@@ -40,7 +51,7 @@ test('until keeps an offset stop_at and falls back to now when stop_at does not 
   assert.equal(bad.decisions[0]!.until, NOW + 4 * H);
 });
 
-test('profile scope, origin, several decisions; the stored simulated flag is the alert\'s', () => {
+test("profile scope, origin, several decisions; the stored simulated flag is the alert's", () => {
   const p = profiles(`name: multi
 filters: ['Alert.GetScope() == "Ip"']
 decisions:
@@ -56,11 +67,14 @@ decisions:
     scope: Username
 `);
   const out = applyProfiles(p, engineAlert(), ctx());
-  assert.deepEqual(out.decisions.map((d) => [d.type, d.scope, d.value, d.origin, d.simulated, d.until - STOP_MS]), [
-    ['captcha', 'Ip', '198.18.0.67', 'crowdsec/tuning', false, 30 * 60_000],
-    ['ban', 'Range', '198.18.0.67', 'crowdsec', false, 24 * H], // stored flag = the alert's (CrowdSec)
-    ['throttle', 'Username', '198.18.0.67', 'crowdsec', false, 10_000],
-  ]);
+  assert.deepEqual(
+    out.decisions.map((d) => [d.type, d.scope, d.value, d.origin, d.simulated, d.until - STOP_MS]),
+    [
+      ['captcha', 'Ip', '198.18.0.67', 'crowdsec/tuning', false, 30 * 60_000],
+      ['ban', 'Range', '198.18.0.67', 'crowdsec', false, 24 * H], // stored flag = the alert's (CrowdSec)
+      ['throttle', 'Username', '198.18.0.67', 'crowdsec', false, 10_000],
+    ],
+  );
   const sim = applyProfiles(p, engineAlert({ simulated: true }), ctx());
   assert.ok(sim.decisions.every((d) => d.simulated));
 });
@@ -102,7 +116,10 @@ notifications: [never]
 `);
   const out = applyProfiles(p, engineAlert(), ctx());
   assert.deepEqual(out.matched, ['notify_only', 'first_with_decisions', 'second_with_decisions']);
-  assert.deepEqual(out.decisions.map((d) => d.type), ['captcha']);
+  assert.deepEqual(
+    out.decisions.map((d) => d.type),
+    ['captcha'],
+  );
   assert.deepEqual(out.notifications, ['slack', 'http', 'email', 'slack']);
 });
 
@@ -183,7 +200,8 @@ test('the helper hooks are restored after evaluation', () => {
     applyProfiles(defaultProfiles(), engineAlert(), ctx());
     assert.equal(exprHooks.decisionsCount, mine);
   } finally {
-    if (before) exprHooks.decisionsCount = before; else delete exprHooks.decisionsCount;
+    if (before) exprHooks.decisionsCount = before;
+    else delete exprHooks.decisionsCount;
   }
   applyProfiles(defaultProfiles(), engineAlert(), ctx());
   assert.equal(exprHooks.decisionsSinceCount, undefined);
@@ -198,11 +216,15 @@ duration_expr: "'forever'"
   const out = applyProfiles(p, engineAlert(), ctx());
   assert.equal(out.decisions[0]!.until, STOP_MS + 2 * H);
   assert.match(out.warnings.join('\n'), /forever/);
-  const days = applyProfiles(profiles(`name: days
+  const days = applyProfiles(
+    profiles(`name: days
 filters: ['true']
 decisions: [{type: ban, duration: 2h}]
 duration_expr: "Sprintf('%dd', 3)"
-`), engineAlert(), ctx());
+`),
+    engineAlert(),
+    ctx(),
+  );
   assert.equal(days.decisions[0]!.until, STOP_MS + 72 * H);
   const none = profiles(`name: no_duration
 filters: ['true']
@@ -210,13 +232,16 @@ decisions: [{type: ban}]
 duration_expr: Alert.Source.Cn
 on_error: ignore
 `);
-  assert.throws(() => applyProfiles(none, engineAlert(), ctx()), (e: Error) => {
-    assert.ok(e instanceof ProfileError);
-    assert.match(e.message, /test-profiles\.yaml/);
-    assert.match(e.message, /profile "no_duration"/);
-    assert.match(e.message, /decisions\[0\]\.duration/);
-    return true;
-  });
+  assert.throws(
+    () => applyProfiles(none, engineAlert(), ctx()),
+    (e: Error) => {
+      assert.ok(e instanceof ProfileError);
+      assert.match(e.message, /test-profiles\.yaml/);
+      assert.match(e.message, /profile "no_duration"/);
+      assert.match(e.message, /decisions\[0\]\.duration/);
+      return true;
+    },
+  );
 });
 
 test('an Ip/Range value that does not parse drops that decision only', () => {
@@ -228,7 +253,10 @@ decisions:
 `);
   const out = applyProfiles(p, engineAlert({}, { value: 'not-an-ip' }), ctx());
   assert.equal(out.dropped, 1);
-  assert.deepEqual(out.decisions.map((d) => d.scope), ['Username']);
+  assert.deepEqual(
+    out.decisions.map((d) => d.scope),
+    ['Username'],
+  );
   const range = applyProfiles(defaultProfiles(), engineAlert({}, { scope: 'Range', value: '10.0.0.0/33' }), ctx());
   assert.equal(range.dropped, 1);
   assert.deepEqual(range.decisions, []);
@@ -250,12 +278,18 @@ notifications: [from_fallback]
 `;
 
 test('a filter error without on_error is a ProfileError naming file, profile and filter', () => {
-  assert.throws(() => applyProfiles(profiles(ERRORING('')), engineAlert(), ctx()), (e: Error) => {
-    assert.ok(e instanceof ProfileError);
-    assert.match(e.message, /^test-profiles\.yaml: profile "broken" \(document 1\): field "filters\[1\]": runtime error in expression .*index out of range/);
-    assert.equal(e.message.split('test-profiles.yaml').length, 2, 'file named once');
-    return true;
-  });
+  assert.throws(
+    () => applyProfiles(profiles(ERRORING('')), engineAlert(), ctx()),
+    (e: Error) => {
+      assert.ok(e instanceof ProfileError);
+      assert.match(
+        e.message,
+        /^test-profiles\.yaml: profile "broken" \(document 1\): field "filters\[1\]": runtime error in expression .*index out of range/,
+      );
+      assert.equal(e.message.split('test-profiles.yaml').length, 2, 'file named once');
+      return true;
+    },
+  );
 });
 
 test('on_error: apply / continue / break / ignore', () => {
@@ -263,12 +297,19 @@ test('on_error: apply / continue / break / ignore', () => {
   const apply = applyProfiles(profiles(ERRORING('apply')), engineAlert(), ctx());
   assert.deepEqual(apply.matched, ['broken', 'fallback']);
   assert.deepEqual(apply.notifications, ['from_broken', 'from_fallback']);
-  assert.deepEqual(apply.decisions.map((d) => d.type), ['ban']);
+  assert.deepEqual(
+    apply.decisions.map((d) => d.type),
+    ['ban'],
+  );
   // continue / ignore: the error is logged; the filter that was already true still counts as a match
   for (const mode of ['continue', 'ignore']) {
     const out = applyProfiles(profiles(ERRORING(mode)), engineAlert(), ctx());
     assert.deepEqual(out.matched, ['broken', 'fallback'], mode);
-    assert.deepEqual(out.decisions.map((d) => d.type), ['ban'], mode);
+    assert.deepEqual(
+      out.decisions.map((d) => d.type),
+      ['ban'],
+      mode,
+    );
     assert.match(out.warnings.join('\n'), /filters\[1\]/);
   }
   // break: stops after this profile (it had matched through its first filter)
@@ -281,23 +322,40 @@ test('on_error: apply / continue / break / ignore', () => {
 });
 
 test('a non-bool filter result is an error governed by on_error', () => {
-  const text = (onError: string) => `name: stringy\nfilters: ['Alert.GetScope()']\ndecisions: [{type: ban, duration: 1h}]\n${onError}`;
-  assert.throws(() => applyProfiles(profiles(text('')), engineAlert(), ctx()), (e: Error) => {
-    assert.ok(e instanceof ProfileError);
-    assert.match(e.message, /profile "stringy"/);
-    assert.match(e.message, /filters\[0\]/);
-    assert.match(e.message, /expected a boolean/);
-    return true;
-  });
+  const text = (onError: string) =>
+    `name: stringy\nfilters: ['Alert.GetScope()']\ndecisions: [{type: ban, duration: 1h}]\n${onError}`;
+  assert.throws(
+    () => applyProfiles(profiles(text('')), engineAlert(), ctx()),
+    (e: Error) => {
+      assert.ok(e instanceof ProfileError);
+      assert.match(e.message, /profile "stringy"/);
+      assert.match(e.message, /filters\[0\]/);
+      assert.match(e.message, /expected a boolean/);
+      return true;
+    },
+  );
   const ignored = applyProfiles(profiles(text('on_error: continue')), engineAlert(), ctx());
   assert.deepEqual(ignored.decisions, []);
   assert.deepEqual(ignored.matched, []);
 });
 
 test('an alert that carries decisions only collects notifications; errors skip the profile', () => {
-  const own = engineAlert({
-    decisions: [{ until: STOP_MS + 120_000, scenario: 'probe test', type: 'ban', scope: 'Ip', value: '192.0.2.10', origin: 'cscli', simulated: false }],
-  }, { value: '192.0.2.10', ip: '192.0.2.10' });
+  const own = engineAlert(
+    {
+      decisions: [
+        {
+          until: STOP_MS + 120_000,
+          scenario: 'probe test',
+          type: 'ban',
+          scope: 'Ip',
+          value: '192.0.2.10',
+          origin: 'cscli',
+          simulated: false,
+        },
+      ],
+    },
+    { value: '192.0.2.10', ip: '192.0.2.10' },
+  );
   const p = profiles(`name: erroring
 filters: ['Alert.Events[3].GetMeta("x") == ""']
 notifications: [never]

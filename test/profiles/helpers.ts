@@ -24,17 +24,37 @@ export function engineAlert(over: Partial<NewAlert> = {}, source: Partial<NewAle
     kind: 'crowdsec',
     labels: null,
     source: {
-      scope: 'Ip', value: '198.18.0.67', ip: '198.18.0.67', range: '', asNumber: '', asName: '', cn: '',
-      latitude: 0, longitude: 0, ...source,
+      scope: 'Ip',
+      value: '198.18.0.67',
+      ip: '198.18.0.67',
+      range: '',
+      asNumber: '',
+      asName: '',
+      cn: '',
+      latitude: 0,
+      longitude: 0,
+      ...source,
     },
-    events: [{ timestamp: '2026-11-25T05:23:45Z', meta: [{ key: 'source_ip', value: '198.18.0.67' }, { key: 'target_user', value: 'root' }] }],
+    events: [
+      {
+        timestamp: '2026-11-25T05:23:45Z',
+        meta: [
+          { key: 'source_ip', value: '198.18.0.67' },
+          { key: 'target_user', value: 'root' },
+        ],
+      },
+    ],
     meta: [{ key: 'target_user', value: '["root"]' }],
     decisions: [],
     ...over,
   };
 }
 
-export interface StoredDecision { value: string; createdAt: number; until: number }
+export interface StoredDecision {
+  value: string;
+  createdAt: number;
+  until: number;
+}
 
 /** A context whose counts come from `stored`; records every countDecisions call. */
 export function memoryContext(

@@ -4,20 +4,31 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseProfiles, loadProfilesFile, defaultProfiles, applyProfiles, ProfileError, DEFAULT_PROFILES_YAML } from '../../src/profiles/index.js';
+import {
+  parseProfiles,
+  loadProfilesFile,
+  defaultProfiles,
+  applyProfiles,
+  ProfileError,
+  DEFAULT_PROFILES_YAML,
+} from '../../src/profiles/index.js';
 import { engineAlert, memoryContext, STOP_MS, H } from './helpers.js';
 
 function expectError(text: string, ...patterns: RegExp[]): void {
-  assert.throws(() => parseProfiles(text, '/etc/picket/profiles.yaml'), (e: Error) => {
-    assert.ok(e instanceof ProfileError, `not a ProfileError: ${e}`);
-    assert.match(e.message, /\/etc\/picket\/profiles\.yaml/);
-    for (const p of patterns) assert.match(e.message, p);
-    return true;
-  });
+  assert.throws(
+    () => parseProfiles(text, '/etc/picket/profiles.yaml'),
+    (e: Error) => {
+      assert.ok(e instanceof ProfileError, `not a ProfileError: ${e}`);
+      assert.match(e.message, /\/etc\/picket\/profiles\.yaml/);
+      for (const p of patterns) assert.match(e.message, p);
+      return true;
+    },
+  );
 }
 
 test('every profile key is read', () => {
-  const [p, q] = parseProfiles(`name: all_keys
+  const [p, q] = parseProfiles(
+    `name: all_keys
 debug: true
 filters:
   - Alert.Remediation == true
@@ -39,14 +50,30 @@ on_error: ignore
 name: minimal
 filters: ['true']
 decisions: [{type: ban, duration: 1h}]
-`, 'p.yaml');
+`,
+    'p.yaml',
+  );
   assert.equal(p!.name, 'all_keys');
   assert.equal(p!.document, 1);
   assert.equal(p!.debug, true);
   assert.equal(p!.filters.length, 2);
   assert.equal(p!.filters[1]!.source, 'Alert.GetScope() == "Range"');
-  assert.deepEqual(p!.decisions[0], { type: 'captcha', duration: '90m', durationMs: 90 * 60_000, scope: 'Ip', origin: 'custom', simulated: true });
-  assert.deepEqual(p!.decisions[1], { type: 'ban', duration: '2d', durationMs: 48 * 3_600_000, scope: null, origin: null, simulated: false });
+  assert.deepEqual(p!.decisions[0], {
+    type: 'captcha',
+    duration: '90m',
+    durationMs: 90 * 60_000,
+    scope: 'Ip',
+    origin: 'custom',
+    simulated: true,
+  });
+  assert.deepEqual(p!.decisions[1], {
+    type: 'ban',
+    duration: '2d',
+    durationMs: 48 * 3_600_000,
+    scope: null,
+    origin: null,
+    simulated: false,
+  });
   assert.ok(p!.durationExpr);
   assert.deepEqual(p!.notifications, ['slack_default', 'http_default']);
   assert.equal(p!.onSuccess, 'continue');
@@ -62,7 +89,10 @@ decisions: [{type: ban, duration: 1h}]
 
 test('the embedded defaults are CrowdSec stock profiles', () => {
   const d = defaultProfiles();
-  assert.deepEqual(d.map((p) => p.name), ['default_ip_remediation', 'default_range_remediation']);
+  assert.deepEqual(
+    d.map((p) => p.name),
+    ['default_ip_remediation', 'default_range_remediation'],
+  );
   for (const p of d) {
     assert.equal(p.onSuccess, 'break');
     assert.equal(p.decisions.length, 1);
@@ -78,20 +108,39 @@ test('loadProfilesFile reads a file; a missing file names it', () => {
     const f = path.join(dir, 'profiles.yaml');
     fs.writeFileSync(f, DEFAULT_PROFILES_YAML);
     assert.equal(loadProfilesFile(f).length, 2);
-    assert.throws(() => loadProfilesFile(path.join(dir, 'nope.yaml')), (e: Error) => e instanceof ProfileError && e.message.includes('nope.yaml'));
+    assert.throws(
+      () => loadProfilesFile(path.join(dir, 'nope.yaml')),
+      (e: Error) => e instanceof ProfileError && e.message.includes('nope.yaml'),
+    );
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
 
 test('malformed YAML names file, document and line', () => {
-  expectError('name: a\nfilters: ["true"]\ndecisions: [{type: ban, duration: 1h}]\n---\nname: b\nfilters: [oops\n', /profile "b" \(document 2\)/, /malformed YAML/, /line 7/);
+  expectError(
+    'name: a\nfilters: ["true"]\ndecisions: [{type: ban, duration: 1h}]\n---\nname: b\nfilters: [oops\n',
+    /profile "b" \(document 2\)/,
+    /malformed YAML/,
+    /line 7/,
+  );
   expectError('name: a\n  bad: indent\n: x\n', /document 1/, /malformed YAML/, /line \d/);
 });
 
 test('unknown key names file, profile and key with its line', () => {
-  expectError('name: first\nfilters: ["true"]\n---\nname: second\nfilter: ["true"]\n', /profile "second" \(document 2\)/, /field "filter"/, /unknown field/, /line 5/);
-  expectError('name: d\nfilters: ["true"]\ndecisions:\n  - type: ban\n    duration: 1h\n    durration: 2h\n', /profile "d"/, /decisions\[0\]\.durration/, /line 6/);
+  expectError(
+    'name: first\nfilters: ["true"]\n---\nname: second\nfilter: ["true"]\n',
+    /profile "second" \(document 2\)/,
+    /field "filter"/,
+    /unknown field/,
+    /line 5/,
+  );
+  expectError(
+    'name: d\nfilters: ["true"]\ndecisions:\n  - type: ban\n    duration: 1h\n    durration: 2h\n',
+    /profile "d"/,
+    /decisions\[0\]\.durration/,
+    /line 6/,
+  );
 });
 
 test('unknown function / unknown field in a filter is a load error', () => {
@@ -104,7 +153,11 @@ test('bad values are load errors naming the field', () => {
   expectError('name: a\non_success: stop\n', /field "on_success"/, /stop/);
   expectError('name: a\non_failure: ignore\n', /field "on_failure"/);
   expectError('name: a\non_error: panic\n', /field "on_error"/);
-  expectError('name: a\ndecisions:\n  - type: ban\n    duration: 4 hours\n', /decisions\[0\]\.duration/, /invalid duration/);
+  expectError(
+    'name: a\ndecisions:\n  - type: ban\n    duration: 4 hours\n',
+    /decisions\[0\]\.duration/,
+    /invalid duration/,
+  );
   expectError('name: a\ndecisions:\n  - type: ban\n', /decisions\[0\]\.duration/, /missing duration/);
   expectError('name: a\ndecisions:\n  - duration: 1h\n', /decisions\[0\]\.type/);
   expectError('name: a\ndecisions: ban\n', /field "decisions"/);
@@ -115,7 +168,10 @@ test('bad values are load errors naming the field', () => {
 });
 
 test('a profile with duration_expr may omit the static duration', () => {
-  const [p] = parseProfiles('name: e\nfilters: ["true"]\nduration_expr: "\'1h\'"\ndecisions: [{type: ban}]\n', 'e.yaml');
+  const [p] = parseProfiles(
+    'name: e\nfilters: ["true"]\nduration_expr: "\'1h\'"\ndecisions: [{type: ban}]\n',
+    'e.yaml',
+  );
   assert.equal(p!.decisions[0]!.durationMs, null);
 });
 
@@ -149,14 +205,25 @@ on_success: break
 `;
   const profiles = parseProfiles(stock, '/etc/crowdsec/profiles.yaml');
   const ip = applyProfiles(profiles, engineAlert(), memoryContext(STOP_MS));
-  assert.deepEqual(ip.decisions.map((d) => [d.type, d.scope, d.value, d.until - STOP_MS, d.origin]), [['ban', 'Ip', '198.18.0.67', 4 * H, 'crowdsec']]);
-  const range = applyProfiles(profiles, engineAlert({}, { scope: 'Range', value: '198.18.0.0/16' }), memoryContext(STOP_MS));
-  assert.deepEqual(range.decisions.map((d) => [d.type, d.scope, d.value, d.until - STOP_MS]), [['ban', 'Range', '198.18.0.0/16', 4 * H]]);
+  assert.deepEqual(
+    ip.decisions.map((d) => [d.type, d.scope, d.value, d.until - STOP_MS, d.origin]),
+    [['ban', 'Ip', '198.18.0.67', 4 * H, 'crowdsec']],
+  );
+  const range = applyProfiles(
+    profiles,
+    engineAlert({}, { scope: 'Range', value: '198.18.0.0/16' }),
+    memoryContext(STOP_MS),
+  );
+  assert.deepEqual(
+    range.decisions.map((d) => [d.type, d.scope, d.value, d.until - STOP_MS]),
+    [['ban', 'Range', '198.18.0.0/16', 4 * H]],
+  );
   assert.deepEqual(range.matched, ['default_range_remediation']);
 });
 
 test('YAML anchors and merge keys (accepted by Go YAML decoders) work', () => {
-  const [a, b] = parseProfiles(`name: a
+  const [a, b] = parseProfiles(
+    `name: a
 filters: &f ['Alert.Remediation == true']
 decisions:
   - &ban {type: ban, duration: 2h}
@@ -166,7 +233,9 @@ filters: ['true']
 decisions:
   - <<: {type: captcha, duration: 1h}
     duration: 3h
-`, 'anchors.yaml');
+`,
+    'anchors.yaml',
+  );
   assert.equal(a!.decisions[0]!.durationMs, 2 * 3_600_000);
   assert.deepEqual([b!.decisions[0]!.type, b!.decisions[0]!.durationMs], ['captcha', 3 * 3_600_000]);
 });

@@ -33,11 +33,14 @@ test('bad simulation files name the file and the field', () => {
     ['simulation: [\n', /malformed YAML/],
   ];
   for (const [text, re] of bad) {
-    assert.throws(() => parseSimulation(text, '/etc/picket/simulation.yaml'), (e: Error) => {
-      assert.ok(e instanceof SimulationConfigError);
-      assert.match(e.message, /^\/etc\/picket\/simulation\.yaml:\d+: /);
-      assert.match(e.message, re);
-      return true;
-    });
+    assert.throws(
+      () => parseSimulation(text, '/etc/picket/simulation.yaml'),
+      (e: Error) => {
+        assert.ok(e instanceof SimulationConfigError);
+        assert.match(e.message, /^\/etc\/picket\/simulation\.yaml:\d+: /);
+        assert.match(e.message, re);
+        return true;
+      },
+    );
   }
 });

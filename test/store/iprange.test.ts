@@ -59,13 +59,54 @@ test('parseIpOrRange: accepted forms, host bits zeroed, IPv4-mapped become IPv4'
 
 test('parseIpOrRange: rejected forms', () => {
   const rejected = [
-    '', 'bogus', '1.2.3', '1.2.3.4.5', '1.2.3.', '.1.2.3', '1..2.3', '256.1.1.1', '1.2.3.4/33', '1.2.3.4/',
-    '1.2.3.4/-1', '1.2.3.4/+8', '1.2.3.4/8/8', '1.2.3.4/a', '/8', '01.2.3.4', '1.02.3.4', '1.2.3.004', '1.2.3.4 ',
-    ' 1.2.3.4', '1.2.3.4\n', '1234.1.1.1', '0x1.2.3.4', '1.2.3.4:80', '2001:db8::/129', '2001:db8::1%eth0',
-    'fe80::1%1/64', ':', ':::', '1:::2', '1::2::3', '::1:', ':1::2', '1:2:3:4:5:6:7', '1:2:3:4:5:6:7:8:9',
-    '1:2:3:4:5:6:7::8', '1::2:3:4:5:6:7:8', '12345::1', 'g::1', '::ffff:1.2.3', '::ffff:01.2.3.4',
-    '1.2.3.4::', '::1.2.3.4:5', '1:2:3:4:5:6:7:1.2.3.4', '1:2:3:4:5:1.2.3.4', '::ffff:1.2.3.4/129',
-    '2001:db8::1/1280', 'x'.repeat(100),
+    '',
+    'bogus',
+    '1.2.3',
+    '1.2.3.4.5',
+    '1.2.3.',
+    '.1.2.3',
+    '1..2.3',
+    '256.1.1.1',
+    '1.2.3.4/33',
+    '1.2.3.4/',
+    '1.2.3.4/-1',
+    '1.2.3.4/+8',
+    '1.2.3.4/8/8',
+    '1.2.3.4/a',
+    '/8',
+    '01.2.3.4',
+    '1.02.3.4',
+    '1.2.3.004',
+    '1.2.3.4 ',
+    ' 1.2.3.4',
+    '1.2.3.4\n',
+    '1234.1.1.1',
+    '0x1.2.3.4',
+    '1.2.3.4:80',
+    '2001:db8::/129',
+    '2001:db8::1%eth0',
+    'fe80::1%1/64',
+    ':',
+    ':::',
+    '1:::2',
+    '1::2::3',
+    '::1:',
+    ':1::2',
+    '1:2:3:4:5:6:7',
+    '1:2:3:4:5:6:7:8:9',
+    '1:2:3:4:5:6:7::8',
+    '1::2:3:4:5:6:7:8',
+    '12345::1',
+    'g::1',
+    '::ffff:1.2.3',
+    '::ffff:01.2.3.4',
+    '1.2.3.4::',
+    '::1.2.3.4:5',
+    '1:2:3:4:5:6:7:1.2.3.4',
+    '1:2:3:4:5:1.2.3.4',
+    '::ffff:1.2.3.4/129',
+    '2001:db8::1/1280',
+    'x'.repeat(100),
   ];
   for (const s of rejected) assert.equal(parseIpOrRange(s), null, JSON.stringify(s));
 });
@@ -98,7 +139,8 @@ function randomV6Bytes(rand: () => number): Uint8Array {
   for (let g = 0; g < 8; g++) {
     if (rand() < 0.4) continue; // zero groups make `::` runs of every length
     const v = rand() < 0.3 ? Math.floor(rand() * 16) : Math.floor(rand() * 65536);
-    b[2 * g] = v >> 8; b[2 * g + 1] = v & 0xff;
+    b[2 * g] = v >> 8;
+    b[2 * g + 1] = v & 0xff;
   }
   if (b[10] === 0xff && b[11] === 0xff) b[11] = 0xfe; // keep it non-mapped
   return b;
@@ -114,10 +156,14 @@ test('formatIpRange matches the WHATWG URL serializer for IPv6 and round-trips t
   }
   for (let i = 0; i < 5000; i++) {
     const prefix = Math.floor(rand() * 33);
-    const r = parsed(`${(rand() * 256) | 0}.${(rand() * 256) | 0}.${(rand() * 256) | 0}.${(rand() * 256) | 0}/${prefix}`);
+    const r = parsed(
+      `${(rand() * 256) | 0}.${(rand() * 256) | 0}.${(rand() * 256) | 0}.${(rand() * 256) | 0}/${prefix}`,
+    );
     assert.equal(r.prefix, prefix);
     assert.deepEqual(parseIpOrRange(formatIpRange(r)), r);
-    const r6 = parsed(`${formatIpRange({ family: 6, bytes: randomV6Bytes(rand), prefix: 128 })}/${Math.floor(rand() * 129)}`);
+    const r6 = parsed(
+      `${formatIpRange({ family: 6, bytes: randomV6Bytes(rand), prefix: 128 })}/${Math.floor(rand() * 129)}`,
+    );
     assert.deepEqual(parseIpOrRange(formatIpRange(r6)), r6);
   }
 });
@@ -139,13 +185,23 @@ test('host bits are zeroed for every prefix length', () => {
 
 test('ipRangeContains: family, prefix order and leading bits', () => {
   const yes: Array<[string, string]> = [
-    ['198.51.100.0/24', '198.51.100.7'], ['198.51.0.0/16', '198.51.100.0/24'], ['0.0.0.0/0', '1.2.3.4'],
-    ['1.2.3.4', '1.2.3.4'], ['10.0.0.0/7', '11.255.0.0/16'], ['2001:db8::/32', '2001:db8:1::5'], ['::/0', '::1'],
+    ['198.51.100.0/24', '198.51.100.7'],
+    ['198.51.0.0/16', '198.51.100.0/24'],
+    ['0.0.0.0/0', '1.2.3.4'],
+    ['1.2.3.4', '1.2.3.4'],
+    ['10.0.0.0/7', '11.255.0.0/16'],
+    ['2001:db8::/32', '2001:db8:1::5'],
+    ['::/0', '::1'],
     ['198.51.100.0/24', '::ffff:198.51.100.9'],
   ];
   const no: Array<[string, string]> = [
-    ['198.51.100.7', '198.51.100.0/24'], ['198.51.100.0/24', '198.51.101.7'], ['10.0.0.0/8', '11.0.0.1'],
-    ['0.0.0.0/0', '::1'], ['::/0', '1.2.3.4'], ['2001:db8::/32', '2001:db9::1'], ['10.0.0.0/7', '12.0.0.0/8'],
+    ['198.51.100.7', '198.51.100.0/24'],
+    ['198.51.100.0/24', '198.51.101.7'],
+    ['10.0.0.0/8', '11.0.0.1'],
+    ['0.0.0.0/0', '::1'],
+    ['::/0', '1.2.3.4'],
+    ['2001:db8::/32', '2001:db9::1'],
+    ['10.0.0.0/7', '12.0.0.0/8'],
   ];
   for (const [o, i] of yes) assert.equal(ipRangeContains(parsed(o), parsed(i)), true, `${o} ⊇ ${i}`);
   for (const [o, i] of no) assert.equal(ipRangeContains(parsed(o), parsed(i)), false, `${o} ⊉ ${i}`);

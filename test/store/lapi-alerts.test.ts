@@ -10,18 +10,51 @@ async function seed(env: Env): Promise<number[]> {
     // 1: ssh-bf, active ban
     alert([decision('192.0.2.1', T0 + HOUR)], { startAt: '2026-11-25T04:00:00.5Z', createdAt: T0 - HOUR }),
     // 2: http probing, expired captcha
-    alert([decision('192.0.2.2', T0 - MIN, { type: 'captcha', scenario: 'crowdsecurity/http-probing' })],
-      { startAt: '2026-11-25T03:00:00Z', createdAt: T0 - 2 * HOUR }),
+    alert([decision('192.0.2.2', T0 - MIN, { type: 'captcha', scenario: 'crowdsecurity/http-probing' })], {
+      startAt: '2026-11-25T03:00:00Z',
+      createdAt: T0 - 2 * HOUR,
+    }),
     // 3: community blocklist (CAPI)
-    alert([decision('192.0.2.3', T0 + HOUR, { origin: 'CAPI', scenario: 'crowdsecurity/ssh-bf' })],
-      { scenario: 'update : +1/-0 IPs', source: { scope: 'crowdsecurity/community-blocklist', value: '', ip: '', range: '', asNumber: '', asName: '', cn: '', latitude: 0, longitude: 0 }, createdAt: T0 - HOUR }),
+    alert([decision('192.0.2.3', T0 + HOUR, { origin: 'CAPI', scenario: 'crowdsecurity/ssh-bf' })], {
+      scenario: 'update : +1/-0 IPs',
+      source: {
+        scope: 'crowdsecurity/community-blocklist',
+        value: '',
+        ip: '',
+        range: '',
+        asNumber: '',
+        asName: '',
+        cn: '',
+        latitude: 0,
+        longitude: 0,
+      },
+      createdAt: T0 - HOUR,
+    }),
     // 4: lists:, no decisions
-    alert([], { scenario: 'firehol', source: { scope: 'lists:firehol', value: 'x', ip: '', range: '', asNumber: '', asName: '', cn: '', latitude: 0, longitude: 0 }, createdAt: T0 - HOUR }),
+    alert([], {
+      scenario: 'firehol',
+      source: {
+        scope: 'lists:firehol',
+        value: 'x',
+        ip: '',
+        range: '',
+        asNumber: '',
+        asName: '',
+        cn: '',
+        latitude: 0,
+        longitude: 0,
+      },
+      createdAt: T0 - HOUR,
+    }),
     // 5: simulated
     alert([decision('192.0.2.5', T0 + HOUR, { simulated: true })], { createdAt: T0 - 30 * MIN }),
     // 6: manual range, cscli-style (decision scenario differs from the alert's), old
-    alert([decision('10.0.0.0/8', T0 + HOUR, { origin: 'cscli', scenario: "manual 'ban' from 'm1'" })],
-      { scenario: 'manual', kind: 'manual', startAt: '2026-11-22T05:00:00Z', createdAt: T0 - 3 * DAY }),
+    alert([decision('10.0.0.0/8', T0 + HOUR, { origin: 'cscli', scenario: "manual 'ban' from 'm1'" })], {
+      scenario: 'manual',
+      kind: 'manual',
+      startAt: '2026-11-22T05:00:00Z',
+      createdAt: T0 - 3 * DAY,
+    }),
   ]);
 }
 
@@ -33,7 +66,9 @@ test('addAlerts: ids from 1 in order, uuids, records stored as given; ids never 
     const a1 = env.lapi.getAlert(1)!;
     assert.equal(a1.scenario, 'crowdsecurity/ssh-bf');
     assert.equal(a1.startAt, '2026-11-25T04:00:00.5Z');
-    assert.deepEqual(a1.events, [{ timestamp: '2026-11-25T05:00:00Z', meta: [{ key: 'source_ip', value: '192.0.2.1' }] }]);
+    assert.deepEqual(a1.events, [
+      { timestamp: '2026-11-25T05:00:00Z', meta: [{ key: 'source_ip', value: '192.0.2.1' }] },
+    ]);
     assert.deepEqual(a1.decisionIds, [1]);
     assert.equal(env.lapi.getDecision(1)!.alertId, 1);
     assert.equal(env.lapi.getAlert(4)!.decisionIds.length, 0);
@@ -46,7 +81,9 @@ test('addAlerts: ids from 1 in order, uuids, records stored as given; ids never 
     assert.deepEqual(await env.lapi.addAlerts([alert([decision('192.0.2.9', T0 + HOUR)])]), [8]);
     assert.equal(env.lapi.getDecision(7)!.alertId, 8, 'decision ids continue too');
     assert.equal(env.lapi.getAlert(6), undefined);
-  } finally { await env.cleanup(); }
+  } finally {
+    await env.cleanup();
+  }
 });
 
 test('queryAlerts: every filter of §6.7', async () => {
@@ -55,7 +92,11 @@ test('queryAlerts: every filter of §6.7', async () => {
     await seed(env);
     const q = (f: AlertFilter): number[] => env.lapi.queryAlerts({ sort: 'ASC', ...f }, T0).map((a) => a.id);
     assert.deepEqual(q({}), [6, 2, 1, 3, 4, 5], 'ASC by created_at then id');
-    assert.deepEqual(env.lapi.queryAlerts({}, T0).map((a) => a.id), [5, 4, 3, 1, 2, 6], 'DESC by default');
+    assert.deepEqual(
+      env.lapi.queryAlerts({}, T0).map((a) => a.id),
+      [5, 4, 3, 1, 2, 6],
+      'DESC by default',
+    );
     assert.deepEqual(q({ scope: 'Range' }), [6]);
     assert.deepEqual(q({ value: '192.0.2.1' }), [1]);
     assert.deepEqual(q({ scenario: "manual 'ban' from 'm1'" }), [6], 'a decision scenario');
@@ -74,9 +115,18 @@ test('queryAlerts: every filter of §6.7', async () => {
     assert.deepEqual(q({ simulated: false }), [6, 2, 1, 3, 4]);
     assert.deepEqual(q({ kind: 'manual' }), [6]);
     assert.deepEqual(q({ hasActiveDecision: true, includeCapi: false, simulated: false }), [6, 1]);
-    assert.deepEqual([...env.lapi.countAlertsByScenario({ includeCapi: false, limit: 1 }, T0)].sort(),
-      [['crowdsecurity/http-probing', 1], ['crowdsecurity/ssh-bf', 2], ['manual', 1]], 'counts ignore the limit');
-  } finally { await env.cleanup(); }
+    assert.deepEqual(
+      [...env.lapi.countAlertsByScenario({ includeCapi: false, limit: 1 }, T0)].sort(),
+      [
+        ['crowdsecurity/http-probing', 1],
+        ['crowdsecurity/ssh-bf', 2],
+        ['manual', 1],
+      ],
+      'counts ignore the limit',
+    );
+  } finally {
+    await env.cleanup();
+  }
 });
 
 test('queryAlerts: limit default 100, 0 = unlimited', async () => {
@@ -86,8 +136,14 @@ test('queryAlerts: limit default 100, 0 = unlimited', async () => {
     await env.lapi.addAlerts(batch);
     assert.equal(env.lapi.queryAlerts({}, T0).length, 100);
     assert.equal(env.lapi.queryAlerts({ limit: 0 }, T0).length, 150);
-    assert.deepEqual(env.lapi.queryAlerts({ limit: 2 }, T0).map((a) => a.id), [150, 149], 'same created_at: id DESC');
-  } finally { await env.cleanup(); }
+    assert.deepEqual(
+      env.lapi.queryAlerts({ limit: 2 }, T0).map((a) => a.id),
+      [150, 149],
+      'same created_at: id DESC',
+    );
+  } finally {
+    await env.cleanup();
+  }
 });
 
 test('deleteAlerts: hard delete cascades to decisions (LMDB and index), limit ignored', async () => {
@@ -100,11 +156,19 @@ test('deleteAlerts: hard delete cascades to decisions (LMDB and index), limit ig
     for (const id of [1, 3, 4]) assert.equal(env.lapi.getDecision(id), undefined, `decision ${id} gone`);
     assert.deepEqual(env.lapi.queryDecisions({ range: ip('192.0.2.1') }, T0), []);
     assert.equal(env.lapi.countDecisions('192.0.2.1', { activeOnly: false, now: T0 }), 0);
-    assert.deepEqual(env.lapi.queryDecisions({ simulated: true }, T0).map((d) => d.value), ['10.0.0.0/8']);
+    assert.deepEqual(
+      env.lapi.queryDecisions({ simulated: true }, T0).map((d) => d.value),
+      ['10.0.0.0/8'],
+    );
     assert.equal(await env.lapi.deleteAlert(1), false);
     await env.reopen();
-    assert.deepEqual(env.lapi.indexedDecisions().map((d) => d.id), [2, 5]);
-  } finally { await env.cleanup(); }
+    assert.deepEqual(
+      env.lapi.indexedDecisions().map((d) => d.id),
+      [2, 5],
+    );
+  } finally {
+    await env.cleanup();
+  }
 });
 
 test('machines: CRUD; deleting a machine leaves its alerts with machineId N/A', async () => {
@@ -114,14 +178,19 @@ test('machines: CRUD; deleting a machine leaves its alerts with machineId N/A', 
     await env.lapi.putMachine(machine('m2'));
     await env.lapi.putMachine({ ...machine('m2'), lastHeartbeat: T0 + MIN });
     assert.equal(env.lapi.getMachine('m2')!.lastHeartbeat, T0 + MIN);
-    assert.deepEqual(env.lapi.listMachines().map((m) => m.machineId), ['m1', 'm2']);
+    assert.deepEqual(
+      env.lapi.listMachines().map((m) => m.machineId),
+      ['m1', 'm2'],
+    );
     await env.lapi.addAlerts([alert([decision('192.0.2.1', T0 + HOUR)]), alert([], { machineId: 'm2' })]);
     assert.equal(await env.lapi.deleteMachine('m1'), true);
     assert.equal(await env.lapi.deleteMachine('m1'), false);
     assert.equal(env.lapi.getMachine('m1'), undefined);
     assert.equal(env.lapi.getAlert(1)!.machineId, 'N/A');
     assert.equal(env.lapi.getAlert(2)!.machineId, 'm2');
-  } finally { await env.cleanup(); }
+  } finally {
+    await env.cleanup();
+  }
 });
 
 test('bouncers: CRUD, lookup by key hash, key change drops the old hash', async () => {
@@ -134,15 +203,23 @@ test('bouncers: CRUD, lookup by key hash, key change drops the old hash', async 
     await env.lapi.putBouncer({ ...bouncer('fw', 'cc'), lastPull: T0 });
     assert.equal(env.lapi.getBouncerByKeyHash('aa'), undefined, 'old key no longer works');
     assert.equal(env.lapi.getBouncerByKeyHash('cc')!.lastPull, T0);
-    assert.deepEqual(env.lapi.listBouncers().map((b) => b.name), ['fw', 'nginx']);
-    await assert.rejects(env.lapi.putBouncer(bouncer('x'.repeat(5000), 'dd')), /bouncer name must be a non-empty string/);
+    assert.deepEqual(
+      env.lapi.listBouncers().map((b) => b.name),
+      ['fw', 'nginx'],
+    );
+    await assert.rejects(
+      env.lapi.putBouncer(bouncer('x'.repeat(5000), 'dd')),
+      /bouncer name must be a non-empty string/,
+    );
     await assert.rejects(env.lapi.putBouncer(bouncer('fw', '')), /API key hash/);
     assert.equal(env.lapi.getBouncerByKeyHash('cc')!.name, 'fw', 'a refused write changes nothing');
     assert.equal(await env.lapi.deleteBouncer('fw'), true);
     assert.equal(await env.lapi.deleteBouncer('fw'), false);
     assert.equal(env.lapi.getBouncerByKeyHash('cc'), undefined);
     assert.equal(env.lapi.getBouncerByName('fw'), undefined);
-  } finally { await env.cleanup(); }
+  } finally {
+    await env.cleanup();
+  }
 });
 
 test('addAlerts: malformed input is refused naming the alert and field, and nothing is written', async () => {
@@ -157,5 +234,7 @@ test('addAlerts: malformed input is refused naming the alert and field, and noth
     assert.deepEqual(env.lapi.queryDecisions({}, T0), []);
     assert.deepEqual(await env.lapi.addAlerts([good]), [1], 'no id was consumed');
     assert.equal(env.lapi.radixEntries(), 1);
-  } finally { await env.cleanup(); }
+  } finally {
+    await env.cleanup();
+  }
 });

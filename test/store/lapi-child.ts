@@ -21,10 +21,17 @@ async function main(dir: string, cmd: string, args: string[]): Promise<void> {
       process.stdout.write(`committed ${ids[0]}-${ids[ids.length - 1]}\n`);
       for (;;) await lapi.addAlerts(batch); // still writing when the kill lands
     }
-    case 'bouncer': await lapi.putBouncer(bouncer(args[0], args[1])); break;
-    case 'unbouncer': await lapi.deleteBouncer(args[0]); break;
-    case 'decide': await lapi.addAlerts([alert([decision(args[0], until)])]); break;
-    default: throw new Error(`unknown command ${cmd}`);
+    case 'bouncer':
+      await lapi.putBouncer(bouncer(args[0], args[1]));
+      break;
+    case 'unbouncer':
+      await lapi.deleteBouncer(args[0]);
+      break;
+    case 'decide':
+      await lapi.addAlerts([alert([decision(args[0], until)])]);
+      break;
+    default:
+      throw new Error(`unknown command ${cmd}`);
   }
   process.stdout.write('committed\n');
   await lapi.close();
@@ -33,5 +40,8 @@ async function main(dir: string, cmd: string, args: string[]): Promise<void> {
 
 const [dir, cmd, ...rest] = process.argv.slice(2);
 if (dir !== undefined && cmd !== undefined) {
-  main(dir, cmd, rest).catch((e: unknown) => { process.stderr.write(`${(e as Error).stack}\n`); process.exit(1); });
+  main(dir, cmd, rest).catch((e: unknown) => {
+    process.stderr.write(`${(e as Error).stack}\n`);
+    process.exit(1);
+  });
 }

@@ -17,11 +17,14 @@ test('reopen after close rebuilds the index identically', async () => {
   try {
     const batch = [];
     for (let i = 0; i < 300; i++) {
-      const v = i % 3 === 0 ? `10.${i}.0.0/16` : i % 3 === 1 ? `192.0.${i >> 8}.${i & 255}` : `2001:db8::${i.toString(16)}`;
-      batch.push(alert([
-        decision(v, T0 + (i % 7) * MIN - 2 * MIN, { type: i % 5 === 0 ? 'captcha' : 'ban', simulated: i % 11 === 0 }),
-        decision(v, T0 + (i % 13) * MIN),
-      ]));
+      const v =
+        i % 3 === 0 ? `10.${i}.0.0/16` : i % 3 === 1 ? `192.0.${i >> 8}.${i & 255}` : `2001:db8::${i.toString(16)}`;
+      batch.push(
+        alert([
+          decision(v, T0 + (i % 7) * MIN - 2 * MIN, { type: i % 5 === 0 ? 'captcha' : 'ban', simulated: i % 11 === 0 }),
+          decision(v, T0 + (i % 13) * MIN),
+        ]),
+      );
     }
     await env.lapi.addAlerts(batch);
     env.now = T0 + MIN;
@@ -36,7 +39,9 @@ test('reopen after close rebuilds the index identically', async () => {
         live: env.lapi.queryDecisions({ range: ip('2001:db8::/64'), contains: false, simulated: true }, T0),
         count: env.lapi.activeDecisionCount(T0),
         alerts: env.lapi.queryAlerts({ limit: 0 }, T0),
-        activeAlerts: env.lapi.queryAlerts({ hasActiveDecision: true, limit: 0, sort: 'ASC' }, T0 + 5 * MIN).map((a) => a.id),
+        activeAlerts: env.lapi
+          .queryAlerts({ hasActiveDecision: true, limit: 0, sort: 'ASC' }, T0 + 5 * MIN)
+          .map((a) => a.id),
       };
     };
     const before = snap();
@@ -48,7 +53,9 @@ test('reopen after close rebuilds the index identically', async () => {
     );
     await env.reopen();
     assert.deepEqual(snap(), before);
-  } finally { await env.cleanup(); }
+  } finally {
+    await env.cleanup();
+  }
 });
 
 test('a child killed with SIGKILL right after addAlerts resolved loses nothing', async () => {
@@ -59,15 +66,29 @@ test('a child killed with SIGKILL right after addAlerts resolved loses nothing',
     const child = spawn(process.execPath, [CHILD, env.dir, 'add', '500'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
-    child.stderr.on('data', (b: Buffer) => { err += b; });
+    child.stderr.on('data', (b: Buffer) => {
+      err += b;
+    });
     const committed = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`child silent: ${err}`)); }, 20_000);
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`child silent: ${err}`));
+      }, 20_000);
       child.stdout.on('data', (b: Buffer) => {
         out += b;
         const m = /committed (\d+)-(\d+)\n/.exec(out);
-        if (m) { child.kill('SIGKILL'); clearTimeout(timer); resolve(m[0]); }
+        if (m) {
+          child.kill('SIGKILL');
+          clearTimeout(timer);
+          resolve(m[0]);
+        }
       });
-      child.on('exit', (code) => { if (!/committed/.test(out)) { clearTimeout(timer); reject(new Error(`child exited ${code}: ${err}`)); } });
+      child.on('exit', (code) => {
+        if (!/committed/.test(out)) {
+          clearTimeout(timer);
+          reject(new Error(`child exited ${code}: ${err}`));
+        }
+      });
     });
     await new Promise((r) => child.once('close', r));
     assert.equal(child.signalCode, 'SIGKILL');
@@ -76,7 +97,10 @@ test('a child killed with SIGKILL right after addAlerts resolved loses nothing',
     env.lapi = openLapiStore(env.store, { syncIntervalMs: 0 });
     const alerts = env.lapi.queryAlerts({ limit: 0, sort: 'ASC' }, Date.now());
     assert.ok(alerts.length >= 500, `${alerts.length} alerts`);
-    assert.deepEqual(alerts.slice(0, 500).map((a) => a.id), Array.from({ length: 500 }, (_, i) => i + 1));
+    assert.deepEqual(
+      alerts.slice(0, 500).map((a) => a.id),
+      Array.from({ length: 500 }, (_, i) => i + 1),
+    );
     // whatever else was committed before the kill is whole: each alert has its decision
     for (const a of alerts) {
       assert.equal(a.decisionIds.length, 1);
@@ -84,7 +108,9 @@ test('a child killed with SIGKILL right after addAlerts resolved loses nothing',
     }
     assert.equal(env.lapi.queryDecisions({ range: ip('198.18.1.243') }, Date.now()).length, alerts.length / 500);
     assert.deepEqual(await env.lapi.addAlerts([alert([])]), [alerts.length + 1], 'counters survived');
-  } finally { await env.cleanup(); }
+  } finally {
+    await env.cleanup();
+  }
 });
 
 test('another process on the same folder: bouncer writes seen at once, decisions after the catch-up', async () => {
@@ -95,19 +121,28 @@ test('another process on the same folder: bouncer writes seen at once, decisions
     await env.lapi.putBouncer(bouncer('mine', 'k2'));
     await run(process.execPath, [CHILD, env.dir, 'unbouncer', 'cli-made']);
     assert.equal(env.lapi.getBouncerByKeyHash('k1'), undefined);
-    assert.deepEqual(env.lapi.listBouncers().map((b) => b.name), ['mine']);
+    assert.deepEqual(
+      env.lapi.listBouncers().map((b) => b.name),
+      ['mine'],
+    );
     await env.lapi.addAlerts([alert([decision('192.0.2.1', Date.now() + HOUR)])]);
     await run(process.execPath, [CHILD, env.dir, 'decide', '192.0.2.77']);
     for (let i = 0; i < 100 && env.lapi.queryDecisions({ range: ip('192.0.2.77') }, Date.now()).length === 0; i++) {
       await new Promise((r) => setTimeout(r, 20));
     }
     const d = env.lapi.queryDecisions({ range: ip('192.0.2.77') }, Date.now());
-    assert.equal(d.length, 1, 'the periodic catch-up replays the other process\'s log');
+    assert.equal(d.length, 1, "the periodic catch-up replays the other process's log");
     assert.equal(d[0].id, 2, 'ids are shared through the LMDB counters');
-    assert.deepEqual(env.lapi.queryAlerts({ value: '192.0.2.77' }, Date.now()).map((a) => a.id), [2], 'alert summaries too');
+    assert.deepEqual(
+      env.lapi.queryAlerts({ value: '192.0.2.77' }, Date.now()).map((a) => a.id),
+      [2],
+      'alert summaries too',
+    );
     const [next] = await env.lapi.addAlerts([alert([decision('192.0.2.78', Date.now() + HOUR)])]);
     assert.equal(next, 3);
-  } finally { await env.cleanup(); }
+  } finally {
+    await env.cleanup();
+  }
 });
 
 test('a decision another process committed before a poll but picked up after it is in the next delta', async () => {
@@ -120,9 +155,15 @@ test('a decision another process committed before a poll but picked up after it 
     assert.deepEqual(r1.new, [], 'not applied yet');
     env.lapi.sync();
     const r2 = env.lapi.stream({}, { startup: false, lastPull: s1, dedup: true, now: s1 + 10_000 });
-    assert.deepEqual(r2.new.map((d) => d.value), ['192.0.2.90'], 'created_at < lastPull, yet delivered');
+    assert.deepEqual(
+      r2.new.map((d) => d.value),
+      ['192.0.2.90'],
+      'created_at < lastPull, yet delivered',
+    );
     assert.ok(r2.new[0].createdAt < s1);
-  } finally { await env.cleanup(); }
+  } finally {
+    await env.cleanup();
+  }
 });
 
 test('concurrent writers and readers: every read sees whole transactions', async () => {
@@ -139,7 +180,9 @@ test('concurrent writers and readers: every read sees whole transactions', async
       if (i % 5 === 0) writes.push(added.then(([id]) => env.lapi.deleteAlert(id)));
     }
     let done = false;
-    const all = Promise.all(writes).finally(() => { done = true; });
+    const all = Promise.all(writes).finally(() => {
+      done = true;
+    });
     let reads = 0;
     while (!done) {
       for (let i = 0; i < N; i += 7) {
@@ -163,7 +206,12 @@ test('concurrent writers and readers: every read sees whole transactions', async
     // decision (second alert of each call: never expired nor deleted)
     const expectPairs = Array.from({ length: N }, (_, i) => i).filter((i) => i % 3 !== 0 && i % 5 !== 0).length;
     assert.equal(live.length, expectPairs * 2 + N);
-    assert.equal(env.lapi.stream({ value: '203.0.113.1' }, { startup: true, lastPull: null, dedup: true, now: T0 }).new.length, 1,
-      'dedup keeps the single longest');
-  } finally { await env.cleanup(); }
+    assert.equal(
+      env.lapi.stream({ value: '203.0.113.1' }, { startup: true, lastPull: null, dedup: true, now: T0 }).new.length,
+      1,
+      'dedup keeps the single longest',
+    );
+  } finally {
+    await env.cleanup();
+  }
 });

@@ -55,37 +55,88 @@ export function ip(s: string): IpRange {
 export function decision(value: string, until: number, over: Partial<NewDecision> = {}): NewDecision {
   const scope = over.scope ?? (value.includes('/') ? 'Range' : 'Ip');
   return {
-    until, scenario: 'crowdsecurity/ssh-bf', type: 'ban', scope, value, origin: 'crowdsec', simulated: false, ...over,
+    until,
+    scenario: 'crowdsecurity/ssh-bf',
+    type: 'ban',
+    scope,
+    value,
+    origin: 'crowdsec',
+    simulated: false,
+    ...over,
   };
 }
 
 export function alert(decisions: NewDecision[], over: Partial<NewAlert> = {}): NewAlert {
   const v = decisions[0]?.value ?? '192.0.2.1';
   return {
-    machineId: 'm1', scenario: decisions[0]?.scenario ?? 'crowdsecurity/ssh-bf', scenarioHash: 'h', scenarioVersion: '0.1',
-    message: `Ip ${v} performed something`, eventsCount: 6, startAt: '2026-11-25T05:00:00.123456789Z',
-    stopAt: '2026-11-25T05:00:01.5Z', capacity: 5, leakspeed: '10s', simulated: decisions.some((d) => d.simulated),
-    remediation: decisions.length > 0, kind: '', labels: null,
-    source: { scope: decisions[0]?.scope ?? 'Ip', value: v, ip: v, range: '', asNumber: '', asName: '', cn: '', latitude: 0, longitude: 0 },
+    machineId: 'm1',
+    scenario: decisions[0]?.scenario ?? 'crowdsecurity/ssh-bf',
+    scenarioHash: 'h',
+    scenarioVersion: '0.1',
+    message: `Ip ${v} performed something`,
+    eventsCount: 6,
+    startAt: '2026-11-25T05:00:00.123456789Z',
+    stopAt: '2026-11-25T05:00:01.5Z',
+    capacity: 5,
+    leakspeed: '10s',
+    simulated: decisions.some((d) => d.simulated),
+    remediation: decisions.length > 0,
+    kind: '',
+    labels: null,
+    source: {
+      scope: decisions[0]?.scope ?? 'Ip',
+      value: v,
+      ip: v,
+      range: '',
+      asNumber: '',
+      asName: '',
+      cn: '',
+      latitude: 0,
+      longitude: 0,
+    },
     events: [{ timestamp: '2026-11-25T05:00:00Z', meta: [{ key: 'source_ip', value: v }] }],
-    meta: [], decisions, ...over,
+    meta: [],
+    decisions,
+    ...over,
   };
 }
 
 export function machine(id: string): MachineRecord {
   return {
-    machineId: id, passwordHash: 'scrypt$1$2$3$s$h', isValidated: true, authType: 'password', ipAddress: '127.0.0.1',
-    version: 'v1.4.6', scenarios: 'a,b', createdAt: T0, updatedAt: T0, lastPush: null, lastHeartbeat: null,
+    machineId: id,
+    passwordHash: 'scrypt$1$2$3$s$h',
+    isValidated: true,
+    authType: 'password',
+    ipAddress: '127.0.0.1',
+    version: 'v1.4.6',
+    scenarios: 'a,b',
+    createdAt: T0,
+    updatedAt: T0,
+    lastPush: null,
+    lastHeartbeat: null,
   };
 }
 
 export function bouncer(name: string, hash: string): BouncerRecord {
   return {
-    name, apiKeyHash: hash, revoked: false, ipAddress: '127.0.0.1', type: 'cs-firewall-bouncer', version: 'v0.0.28',
-    authType: 'api-key', autoCreated: false, createdAt: T0, updatedAt: T0, lastPull: null,
+    name,
+    apiKeyHash: hash,
+    revoked: false,
+    ipAddress: '127.0.0.1',
+    type: 'cs-firewall-bouncer',
+    version: 'v0.0.28',
+    authType: 'api-key',
+    autoCreated: false,
+    createdAt: T0,
+    updatedAt: T0,
+    lastPull: null,
   };
 }
 
 /** values of decision records, in order */
-export function values(ds: { value: string }[]): string[] { return ds.map((d) => d.value); }
-export function ids(ds: { id: number }[]): number[] { return ds.map((d) => d.id); }
+export function values(ds: { value: string }[]): string[] {
+  return ds.map((d) => d.value);
+}
+export function ids(ds: { id: number }[]): number[] {
+  return ds.map((d) => d.id);
+}

@@ -7,7 +7,6 @@ import { ipRangeContains, parseIpOrRange } from '../../src/store/iprange.js';
 import type { DecisionFilter, DecisionRecord } from '../../src/store/records.js';
 import { rng } from './random.js';
 
-
 const NOW = 1_800_000_000_000;
 
 function randomValue(r: () => number): { scope: string; value: string } {
@@ -40,9 +39,18 @@ test('decision index: live lookups agree with a brute-force scan over random dec
   for (let id = 1; id <= 3000; id++) {
     const { scope, value } = randomValue(r);
     const rec: DecisionRecord = {
-      id, uuid: `u${id}`, alertId: id, createdAt: NOW, until: NOW + Math.floor((r() - 0.3) * 3_600_000),
-      scenario: 's', type: r() < 0.8 ? 'ban' : 'captcha', scope, value, origin: r() < 0.5 ? 'crowdsec' : 'CAPI',
-      simulated: r() < 0.05, range: scope === 'Ip' || scope === 'Range' ? parseIpOrRange(value) : null,
+      id,
+      uuid: `u${id}`,
+      alertId: id,
+      createdAt: NOW,
+      until: NOW + Math.floor((r() - 0.3) * 3_600_000),
+      scenario: 's',
+      type: r() < 0.8 ? 'ban' : 'captcha',
+      scope,
+      value,
+      origin: r() < 0.5 ? 'crowdsec' : 'CAPI',
+      simulated: r() < 0.05,
+      range: scope === 'Ip' || scope === 'Range' ? parseIpOrRange(value) : null,
     };
     all.push(rec);
     index.upsert(rec, NOW);
@@ -56,12 +64,19 @@ test('decision index: live lookups agree with a brute-force scan over random dec
       if (r() < 0.2) f.type = 'captcha';
       if (r() < 0.2) f.origins = ['CAPI'];
       const got = index.live(compileDecisionFilter(f), NOW).map((d) => d.id);
-      assert.deepEqual(got, brute(all, f, NOW).map((d) => d.id), `${label}: ${value} contains=${f.contains}`);
+      assert.deepEqual(
+        got,
+        brute(all, f, NOW).map((d) => d.id),
+        `${label}: ${value} contains=${f.contains}`,
+      );
     }
   };
   check('full');
   for (let i = all.length - 1; i >= 0; i--) {
-    if (r() < 0.4) { assert.equal(index.remove(all[i].id), true); all.splice(i, 1); }
+    if (r() < 0.4) {
+      assert.equal(index.remove(all[i].id), true);
+      all.splice(i, 1);
+    }
   }
   check('after removals');
 });
@@ -75,16 +90,29 @@ test('decision index: stream snapshot and delta agree with the spec rules writte
     const { scope, value } = randomValue(r);
     const created = NOW - 600_000 + id * 300; // one every 0.3 s, ten minutes up to now
     const rec: DecisionRecord = {
-      id, uuid: `u${id}`, alertId: id, createdAt: created, until: created + Math.floor(r() * 900_000) - 300_000,
-      scenario: r() < 0.5 ? 'crowdsecurity/ssh-bf' : 'me/http', type: r() < 0.8 ? 'ban' : 'captcha', scope, value,
-      origin: r() < 0.5 ? 'crowdsec' : 'CAPI', simulated: r() < 0.05,
+      id,
+      uuid: `u${id}`,
+      alertId: id,
+      createdAt: created,
+      until: created + Math.floor(r() * 900_000) - 300_000,
+      scenario: r() < 0.5 ? 'crowdsecurity/ssh-bf' : 'me/http',
+      type: r() < 0.8 ? 'ban' : 'captcha',
+      scope,
+      value,
+      origin: r() < 0.5 ? 'crowdsec' : 'CAPI',
+      simulated: r() < 0.05,
       range: scope === 'Ip' || scope === 'Range' ? parseIpOrRange(value) : null,
     };
     all.push(rec);
     index.upsert(rec, created);
     visible.set(id, created);
   }
-  const filters: DecisionFilter[] = [{ scopes: ['Ip', 'Range'] }, { origins: ['crowdsec'] }, { scenariosContaining: ['ssh'] }, {}];
+  const filters: DecisionFilter[] = [
+    { scopes: ['Ip', 'Range'] },
+    { origins: ['crowdsec'] },
+    { scenariosContaining: ['ssh'] },
+    {},
+  ];
   for (const f of filters) {
     const c = compileDecisionFilter(f);
     const F = all.filter(
@@ -98,8 +126,14 @@ test('decision index: stream snapshot and delta agree with the spec rules writte
       !F.some((e) => e.value === d.value && e.type === d.type && e.scope === d.scope && e.until > d.until);
     for (const now of [NOW - 300_000, NOW, NOW + 120_000]) {
       const snap = index.startup(c, now, true);
-      assert.deepEqual(snap.new.map((d) => d.id), F.filter((d) => d.until > now && longest(d)).map((d) => d.id));
-      assert.deepEqual(snap.deleted.map((d) => d.id), F.filter((d) => d.until <= now && longest(d)).map((d) => d.id));
+      assert.deepEqual(
+        snap.new.map((d) => d.id),
+        F.filter((d) => d.until > now && longest(d)).map((d) => d.id),
+      );
+      assert.deepEqual(
+        snap.deleted.map((d) => d.id),
+        F.filter((d) => d.until <= now && longest(d)).map((d) => d.id),
+      );
       for (const L of [now - 10_000, now - 1000, now - 400_000]) {
         const delta = index.delta(c, L, now, true);
         assert.deepEqual(

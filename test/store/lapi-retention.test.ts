@@ -21,11 +21,20 @@ test('prune by age: old alerts go with their decisions, an alert with an active 
     ]);
     const r = await env.lapi.prune({ maxAgeMs: 7 * DAY, maxItems: 5000 }, now);
     assert.deepEqual(r, { alerts: 2, decisions: 1 });
-    assert.deepEqual(env.lapi.queryAlerts({ limit: 0, sort: 'ASC' }, now).map((a) => a.id), [2, 4]);
+    assert.deepEqual(
+      env.lapi.queryAlerts({ limit: 0, sort: 'ASC' }, now).map((a) => a.id),
+      [2, 4],
+    );
     assert.equal(env.lapi.getDecision(1), undefined);
     assert.equal(env.lapi.getDecision(2)!.value, '192.0.2.2');
-    assert.deepEqual(await env.lapi.prune({ maxAgeMs: 7 * DAY, maxItems: 5000 }, now), { alerts: 0, decisions: 0 }, 'idempotent');
-  } finally { await env.cleanup(); }
+    assert.deepEqual(
+      await env.lapi.prune({ maxAgeMs: 7 * DAY, maxItems: 5000 }, now),
+      { alerts: 0, decisions: 0 },
+      'idempotent',
+    );
+  } finally {
+    await env.cleanup();
+  }
 });
 
 test('prune by count: the oldest beyond maxItems go first, never one with an active decision', async () => {
@@ -40,12 +49,20 @@ test('prune by count: the oldest beyond maxItems go first, never one with an act
     await env.lapi.addAlerts(alerts);
     const r = await env.lapi.prune({ maxAgeMs: 7 * DAY, maxItems: 6 }, now);
     assert.deepEqual(r, { alerts: 4, decisions: 4 });
-    assert.deepEqual(env.lapi.queryAlerts({ limit: 0, sort: 'ASC' }, now).map((a) => a.id), [1, 2, 7, 8, 9, 10]);
+    assert.deepEqual(
+      env.lapi.queryAlerts({ limit: 0, sort: 'ASC' }, now).map((a) => a.id),
+      [1, 2, 7, 8, 9, 10],
+    );
     // maxItems 0 with everything expired but two protected: only the protected remain
     const r2 = await env.lapi.prune({ maxAgeMs: 7 * DAY, maxItems: 0 }, now);
     assert.equal(r2.alerts, 4);
-    assert.deepEqual(env.lapi.queryAlerts({ limit: 0, sort: 'ASC' }, now).map((a) => a.id), [1, 2]);
-  } finally { await env.cleanup(); }
+    assert.deepEqual(
+      env.lapi.queryAlerts({ limit: 0, sort: 'ASC' }, now).map((a) => a.id),
+      [1, 2],
+    );
+  } finally {
+    await env.cleanup();
+  }
 });
 
 test('prune: expired decisions whose alert is gone are removed (LMDB and index), active orphans kept', async () => {
@@ -63,7 +80,9 @@ test('prune: expired decisions whose alert is gone are removed (LMDB and index),
     assert.equal(env.lapi.getDecision(3)!.value, '192.0.2.3', 'expired 1 h ago: still in the stream deleted window');
     assert.equal(env.lapi.indexedDecisions().length, 2);
     assert.equal(env.lapi.queryDecisions({ value: '192.0.2.2' }, now).length, 1);
-  } finally { await env.cleanup(); }
+  } finally {
+    await env.cleanup();
+  }
 });
 
 test('index retention: decisions expired longer ago leave the index and the snapshot; old log entries trimmed', async () => {
@@ -86,5 +105,7 @@ test('index retention: decisions expired longer ago leave the index and the snap
     s = env.lapi.stream({}, { startup: true, lastPull: null, dedup: true, now: T0 + 3 * HOUR + 30 * MIN });
     assert.deepEqual(s, { new: [], deleted: [] }, 'prune evicts from the index too');
     assert.equal(log.getCount(), 0);
-  } finally { await env.cleanup(); }
+  } finally {
+    await env.cleanup();
+  }
 });

@@ -24,7 +24,9 @@ test('stream startup: active matches in new, known expired in deleted, simulated
     assert.deepEqual(values(c.new), ['FR'], 'startup=true ignores lastPull');
     const never = env.lapi.stream(BOUNCER, { startup: false, lastPull: null, dedup: true, now: T0 });
     assert.deepEqual(never, s, 'a bouncer that never pulled gets the snapshot');
-  } finally { await env.cleanup(); }
+  } finally {
+    await env.cleanup();
+  }
 });
 
 test('stream startup dedup: longest until per (value,type,scope); ties both; deleted hidden by a longer row', async () => {
@@ -40,12 +42,26 @@ test('stream startup dedup: longest until per (value,type,scope); ties both; del
       alert([decision('192.0.2.7', T0 - 2 * MIN), decision('192.0.2.7', T0 - MIN)]), // 8, 9: only 9 deleted
     ]);
     const s = env.lapi.stream(BOUNCER, { startup: true, lastPull: null, dedup: true, now: T0 });
-    assert.deepEqual(s.new.map((d) => d.id), [2, 3, 4, 5, 7]);
-    assert.deepEqual(s.deleted.map((d) => d.id), [9]);
+    assert.deepEqual(
+      s.new.map((d) => d.id),
+      [2, 3, 4, 5, 7],
+    );
+    assert.deepEqual(
+      s.deleted.map((d) => d.id),
+      [9],
+    );
     const raw = env.lapi.stream(BOUNCER, { startup: true, lastPull: null, dedup: false, now: T0 });
-    assert.deepEqual(raw.new.map((d) => d.id), [1, 2, 3, 4, 5, 7]);
-    assert.deepEqual(raw.deleted.map((d) => d.id), [6, 8, 9]);
-  } finally { await env.cleanup(); }
+    assert.deepEqual(
+      raw.new.map((d) => d.id),
+      [1, 2, 3, 4, 5, 7],
+    );
+    assert.deepEqual(
+      raw.deleted.map((d) => d.id),
+      [6, 8, 9],
+    );
+  } finally {
+    await env.cleanup();
+  }
 });
 
 test('stream dedup within the filtered, non-simulated set (sane deviation of spec 7.3)', async () => {
@@ -57,9 +73,18 @@ test('stream dedup within the filtered, non-simulated set (sane deviation of spe
       alert([decision('192.0.2.78', T0 + HOUR)]), // 3
       alert([decision('192.0.2.78', T0 + 9 * HOUR, { simulated: true })]), // 4 longer but simulated
     ]);
-    const s = env.lapi.stream({ ...BOUNCER, origins: ['crowdsec'] }, { startup: true, lastPull: null, dedup: true, now: T0 });
-    assert.deepEqual(s.new.map((d) => d.id), [1, 3], 'a longer row outside the filter does not hide one inside; simulated hides nothing');
-  } finally { await env.cleanup(); }
+    const s = env.lapi.stream(
+      { ...BOUNCER, origins: ['crowdsec'] },
+      { startup: true, lastPull: null, dedup: true, now: T0 },
+    );
+    assert.deepEqual(
+      s.new.map((d) => d.id),
+      [1, 3],
+      'a longer row outside the filter does not hide one inside; simulated hides nothing',
+    );
+  } finally {
+    await env.cleanup();
+  }
 });
 
 test('stream delta: new = created after lastPull and active; deleted = until in (L-2s, now]; 2 s overlap', async () => {
@@ -88,7 +113,9 @@ test('stream delta: new = created after lastPull and active; deleted = until in 
     assert.deepEqual(values(d.deleted), [], 'until = L - 2 s exactly is outside (L-2s, now]');
     d = env.lapi.stream(BOUNCER, { startup: false, lastPull: T0 + 21999, dedup: true, now: T0 + 23 * SEC });
     assert.deepEqual(values(d.deleted), ['192.0.2.1']);
-  } finally { await env.cleanup(); }
+  } finally {
+    await env.cleanup();
+  }
 });
 
 test('stream delta dedup: shorter created under a longer active -> nothing; longer over shorter -> new; deleting the shorter -> nothing', async () => {
@@ -101,13 +128,25 @@ test('stream delta dedup: shorter created under a longer active -> nothing; long
     await env.lapi.addAlerts([alert([decision('203.0.113.7', T0 + 90 * SEC)])]); // 2: 90 s, shorter
     await env.lapi.addAlerts([alert([decision('198.51.100.1', T0 + MIN)])]); // 3
     let d = env.lapi.stream(BOUNCER, { startup: false, lastPull: L, dedup: true, now: T0 + 21 * SEC });
-    assert.deepEqual(d.new.map((x) => x.id), [3], 'shorter decision under a longer active one is not sent');
+    assert.deepEqual(
+      d.new.map((x) => x.id),
+      [3],
+      'shorter decision under a longer active one is not sent',
+    );
     const raw = env.lapi.stream(BOUNCER, { startup: false, lastPull: L, dedup: false, now: T0 + 21 * SEC });
-    assert.deepEqual(raw.new.map((x) => x.id), [2, 3], 'dedup=false sends it');
+    assert.deepEqual(
+      raw.new.map((x) => x.id),
+      [2, 3],
+      'dedup=false sends it',
+    );
     env.now = T0 + 30 * SEC;
     await env.lapi.addAlerts([alert([decision('198.51.100.1', T0 + 10 * MIN)])]); // 4: longer over 3
     d = env.lapi.stream(BOUNCER, { startup: false, lastPull: T0 + 21 * SEC, dedup: true, now: T0 + 31 * SEC });
-    assert.deepEqual(d.new.map((x) => x.id), [4], 'longer decision over a shorter one is sent');
+    assert.deepEqual(
+      d.new.map((x) => x.id),
+      [4],
+      'longer decision over a shorter one is sent',
+    );
     // soft-deleting the 3 min ban (1) while the 90 s one (2) exists: 1's until becomes +40 s, shorter than
     // 2's +90 s, so 1 is not reported (spec §5.1 table; the bouncer keeps 1 until 2 expires)
     assert.equal(await env.lapi.expireDecision(1, T0 + 40 * SEC), true);
@@ -119,8 +158,13 @@ test('stream delta dedup: shorter created under a longer active -> nothing; long
     assert.deepEqual(d.deleted, []);
     // when 2 (90 s) expires naturally it is reported
     d = env.lapi.stream(BOUNCER, { startup: false, lastPull: T0 + 89 * SEC, dedup: true, now: T0 + 91 * SEC });
-    assert.deepEqual(d.deleted.map((x) => x.id), [2]);
-  } finally { await env.cleanup(); }
+    assert.deepEqual(
+      d.deleted.map((x) => x.id),
+      [2],
+    );
+  } finally {
+    await env.cleanup();
+  }
 });
 
 test('stream: simulated never streamed; hard-deleted alert decisions vanish silently', async () => {
@@ -140,7 +184,9 @@ test('stream: simulated never streamed; hard-deleted alert decisions vanish sile
     assert.deepEqual(d, { new: [], deleted: [] }, 'hard delete: bouncers are not told');
     const s = env.lapi.stream(BOUNCER, { startup: true, lastPull: null, dedup: true, now: T0 + 9 * SEC });
     assert.deepEqual(s, { new: [], deleted: [] }, 'and it is absent from the next snapshot');
-  } finally { await env.cleanup(); }
+  } finally {
+    await env.cleanup();
+  }
 });
 
 test('stream delta: a soft deletion applied after the 2 s overlap is still reported (change log)', async () => {
@@ -160,5 +206,7 @@ test('stream delta: a soft deletion applied after the 2 s overlap is still repor
       now: T0 + 34 * SEC,
     });
     assert.deepEqual(later.deleted, [], 'once');
-  } finally { await env.cleanup(); }
+  } finally {
+    await env.cleanup();
+  }
 });

@@ -7,7 +7,9 @@ import { openStore, STORE_FILE, StoreError } from '../../src/store/lmdb.js';
 import { LmdbPositionStore } from '../../src/store/positions.js';
 import { FileTailer } from '../../src/acquisition/file/tail.js';
 
-function tmp(): string { return fs.mkdtempSync(path.join(os.tmpdir(), 'picket-store-')); }
+function tmp(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'picket-store-'));
+}
 
 test('positions: set is buffered, checkpoint writes, a reopened store has the values', async () => {
   const dir = tmp();
@@ -32,7 +34,9 @@ test('positions: set is buffered, checkpoint writes, a reopened store has the va
     assert.deepEqual(p2.get('/var/log/b.log'), { ino: 12, pos: 5 });
     assert.ok(fs.existsSync(path.join(dir, 'data', STORE_FILE)));
     await s2.close();
-  } finally { fs.rmSync(dir, { recursive: true, force: true }); }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('positions: concurrent sets and checkpoints keep the newest value; nothing is written before settled()', async () => {
@@ -42,7 +46,9 @@ test('positions: concurrent sets and checkpoints keep the newest value; nothing 
     const p = new LmdbPositionStore(s);
     const db = s.db('positions');
     let release!: () => void;
-    const gate = new Promise<void>((r) => { release = r; });
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
     p.set('f', { ino: 1, pos: 10 });
     const first = p.checkpoint(() => gate); // slow: waits for the "pipeline"
     const all: Promise<unknown>[] = [first];
@@ -58,12 +64,14 @@ test('positions: concurrent sets and checkpoints keep the newest value; nothing 
     await Promise.all(all);
     assert.deepEqual(db.get('f'), { ino: 1, pos: 210 }, 'an older snapshot never overwrites a newer one');
     for (let k = 0; k < 7; k++) {
-      const last = 200 - ((200 - k) % 7 + 7) % 7;
+      const last = 200 - ((((200 - k) % 7) + 7) % 7);
       assert.deepEqual(db.get(`g${k}`), { ino: 2, pos: last });
     }
     assert.equal(p.dirty, 0);
     await s.close();
-  } finally { fs.rmSync(dir, { recursive: true, force: true }); }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('positions: a failed settled() writes nothing and keeps the positions for the next checkpoint', async () => {
@@ -72,13 +80,18 @@ test('positions: a failed settled() writes nothing and keeps the positions for t
     const s = openStore(dir);
     const p = new LmdbPositionStore(s);
     p.set('f', { ino: 1, pos: 10 });
-    await assert.rejects(p.checkpoint(() => Promise.reject(new Error('worker died'))), /worker died/);
+    await assert.rejects(
+      p.checkpoint(() => Promise.reject(new Error('worker died'))),
+      /worker died/,
+    );
     assert.equal(s.db('positions').get('f'), undefined);
     assert.equal(p.dirty, 1);
     await p.checkpoint();
     assert.deepEqual(s.db('positions').get('f'), { ino: 1, pos: 10 });
     await s.close();
-  } finally { fs.rmSync(dir, { recursive: true, force: true }); }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('positions: a FileTailer resumes from the stored position after a reopen', async () => {
@@ -115,7 +128,9 @@ test('positions: a FileTailer resumes from the stored position after a reopen', 
     t2.stop();
     await s2.close();
     assert.deepEqual(got, ['one', 'two', 'three']);
-  } finally { fs.rmSync(dir, { recursive: true, force: true }); }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('store: unusable data folders give an error naming the folder', () => {
@@ -123,21 +138,38 @@ test('store: unusable data folders give an error naming the folder', () => {
   try {
     const file = path.join(dir, 'plain-file');
     fs.writeFileSync(file, 'x');
-    assert.throws(() => openStore(file), (e: Error) => e instanceof StoreError && e.message.includes(`data folder ${file}: not a directory`));
-    assert.throws(() => openStore(path.join(file, 'sub')), (e: Error) => e.message.includes(`data folder ${path.join(file, 'sub')}: cannot create it`));
+    assert.throws(
+      () => openStore(file),
+      (e: Error) => e instanceof StoreError && e.message.includes(`data folder ${file}: not a directory`),
+    );
+    assert.throws(
+      () => openStore(path.join(file, 'sub')),
+      (e: Error) => e.message.includes(`data folder ${path.join(file, 'sub')}: cannot create it`),
+    );
 
     const bad = path.join(dir, 'corrupt');
     fs.mkdirSync(bad);
     fs.writeFileSync(path.join(bad, STORE_FILE), Buffer.alloc(8192, 'garbage'));
-    assert.throws(() => openStore(bad), (e: Error) => e.message.includes(`data folder ${bad}: ${STORE_FILE} is not an LMDB environment`));
+    assert.throws(
+      () => openStore(bad),
+      (e: Error) => e.message.includes(`data folder ${bad}: ${STORE_FILE} is not an LMDB environment`),
+    );
 
     const short = path.join(dir, 'short');
     fs.mkdirSync(short);
     fs.writeFileSync(path.join(short, STORE_FILE), 'xy');
-    assert.throws(() => openStore(short), (e: Error) => e.message.includes(`data folder ${short}:`));
+    assert.throws(
+      () => openStore(short),
+      (e: Error) => e.message.includes(`data folder ${short}:`),
+    );
 
     const isDir = path.join(dir, 'dirfile');
     fs.mkdirSync(path.join(isDir, STORE_FILE), { recursive: true });
-    assert.throws(() => openStore(isDir), (e: Error) => e.message.includes(`data folder ${isDir}:`));
-  } finally { fs.rmSync(dir, { recursive: true, force: true }); }
+    assert.throws(
+      () => openStore(isDir),
+      (e: Error) => e.message.includes(`data folder ${isDir}:`),
+    );
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -45,7 +45,10 @@ function queryNear(rand: () => number, e: IpRange): IpRange {
   return { family: e.family, bytes: b, prefix };
 }
 
-interface Entry { id: number; r: IpRange }
+interface Entry {
+  id: number;
+  r: IpRange;
+}
 
 /** The brute-force reference: a flat list scanned per query. */
 class Reference {
@@ -88,9 +91,10 @@ function query(idx: RadixIndex, kind: 'containing' | 'within', q: IpRange): numb
 
 function checkQueries(idx: RadixIndex, ref: Reference, rand: () => number, count: number): void {
   for (let i = 0; i < count; i++) {
-    const q = ref.entries.length > 0 && rand() < 0.7
-      ? queryNear(rand, ref.entries[Math.floor(rand() * ref.entries.length)]!.r)
-      : randomRange(rand);
+    const q =
+      ref.entries.length > 0 && rand() < 0.7
+        ? queryNear(rand, ref.entries[Math.floor(rand() * ref.entries.length)]!.r)
+        : randomRange(rand);
     assert.deepEqual(query(idx, 'containing', q), ref.containing(q), `containing ${formatIpRange(q)}`);
     assert.deepEqual(query(idx, 'within', q), ref.within(q), `within ${formatIpRange(q)}`);
   }
@@ -105,7 +109,10 @@ test('radix: 10,000 random IPv4/IPv6 prefixes, insert/remove sequences, queries 
     const r = randomRange(rand);
     // a tenth of the prefixes get a second decision id
     const ids = rand() < 0.1 ? [nextId++, nextId++] : [nextId++];
-    for (const id of ids) { idx.insert(id, r); ref.insert(id, r); }
+    for (const id of ids) {
+      idx.insert(id, r);
+      ref.insert(id, r);
+    }
   }
   assert.equal(idx.size, ref.entries.length);
   checkQueries(idx, ref, rand, 600);
@@ -263,7 +270,10 @@ test('radix: 1M entries inserted then removed leave size 0, and inserting again 
   for (let i = 0; i < n; i++) {
     if (i % 4 === 3) {
       const b = new Uint8Array(16);
-      b[0] = 0x20; b[1] = 0x01; b[2] = 0x0d; b[3] = 0xb8;
+      b[0] = 0x20;
+      b[1] = 0x01;
+      b[2] = 0x0d;
+      b[3] = 0xb8;
       for (let k = 4; k < 16; k++) b[k] = Math.floor(rand() * 256);
       ranges[i] = { family: 6, bytes: b, prefix: i % 3 === 0 ? 64 : 128 };
       zeroHostBits(b, ranges[i]!.prefix);
@@ -287,7 +297,10 @@ test('radix: 1M entries inserted then removed leave size 0, and inserting again 
   const memory = idx.stats().memoryBytes;
   const capacity = idx.stats().slotCapacity;
   // same entries in another order: the trie shape is the same, the freed slots are enough
-  for (let i = 0; i < n; i++) { const j = (i * 7919) % n; idx.insert(j + 1, ranges[j]!); }
+  for (let i = 0; i < n; i++) {
+    const j = (i * 7919) % n;
+    idx.insert(j + 1, ranges[j]!);
+  }
   assert.equal(idx.size, n);
   assert.equal(idx.stats().memoryBytes, memory, 'no memory growth');
   assert.equal(idx.stats().slotCapacity, capacity);

@@ -6,7 +6,9 @@ import path from 'node:path';
 
 const MAGIC = /[*?[]/;
 
-export function hasMagic(p: string): boolean { return MAGIC.test(p); }
+export function hasMagic(p: string): boolean {
+  return MAGIC.test(p);
+}
 
 /** Translate one path segment glob into an anchored RegExp. */
 export function segmentToRegExp(seg: string): RegExp {
@@ -17,7 +19,10 @@ export function segmentToRegExp(seg: string): RegExp {
     else if (c === '?') re += '[^/]';
     else if (c === '[') {
       const end = seg.indexOf(']', i + 1);
-      if (end < 0) { re += '\\['; continue; }
+      if (end < 0) {
+        re += '\\[';
+        continue;
+      }
       let body = seg.slice(i + 1, end);
       if (body.startsWith('!') || body.startsWith('^')) body = '^' + body.slice(1);
       re += '[' + body.replace(/\\/g, '\\\\') + ']';
@@ -31,7 +36,11 @@ export function segmentToRegExp(seg: string): RegExp {
 export function expandGlob(pattern: string): string[] {
   const abs = path.resolve(pattern);
   if (!hasMagic(abs)) {
-    try { return fs.statSync(abs).isFile() ? [abs] : []; } catch { return []; }
+    try {
+      return fs.statSync(abs).isFile() ? [abs] : [];
+    } catch {
+      return [];
+    }
   }
   const segs = abs.split(path.sep).filter((s, i) => s !== '' || i === 0);
   const out = new Set<string>();
@@ -49,21 +58,33 @@ function walk(dir: string, rest: string[], out: Set<string>): void {
   }
   if (!hasMagic(seg)) {
     const p = path.join(dir, seg);
-    if (tail.length === 0) { if (isFile(p)) out.add(p); } else walk(p, tail, out);
+    if (tail.length === 0) {
+      if (isFile(p)) out.add(p);
+    } else walk(p, tail, out);
     return;
   }
   const re = segmentToRegExp(seg);
   for (const e of readdir(dir)) {
     if (!re.test(e.name)) continue;
     const p = path.join(dir, e.name);
-    if (tail.length === 0) { if (isFile(p)) out.add(p); } else if (e.isDirectory() || e.isSymbolicLink()) walk(p, tail, out);
+    if (tail.length === 0) {
+      if (isFile(p)) out.add(p);
+    } else if (e.isDirectory() || e.isSymbolicLink()) walk(p, tail, out);
   }
 }
 
 function readdir(dir: string): fs.Dirent[] {
-  try { return fs.readdirSync(dir, { withFileTypes: true }); } catch { return []; }
+  try {
+    return fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
 }
 
 function isFile(p: string): boolean {
-  try { return fs.statSync(p).isFile(); } catch { return false; }
+  try {
+    return fs.statSync(p).isFile();
+  } catch {
+    return false;
+  }
 }

@@ -12,8 +12,12 @@ import { expandGlob } from './glob.js';
 import { FileTailer, type FileEvent } from './tail.js';
 
 export interface FileConfig {
-  source: 'file'; filenames: string[]; labels: Record<string, string>; pollMs?: number;
-  exclude?: RegExp[]; maxLineBytes?: number;
+  source: 'file';
+  filenames: string[];
+  labels: Record<string, string>;
+  pollMs?: number;
+  exclude?: RegExp[];
+  maxLineBytes?: number;
 }
 
 const HITS = 'cs_filesource_hits_total';
@@ -28,10 +32,13 @@ function openErrorText(p: string, e: NodeJS.ErrnoException): string {
     const st = fs.statSync(p);
     const uid = typeof process.getuid === 'function' ? process.getuid() : -1;
     const gid = typeof process.getgid === 'function' ? process.getgid() : -1;
-    detail = ` (mode ${(st.mode & 0o777).toString(8).padStart(4, '0')}, owner uid ${st.uid} gid ${st.gid}; ` +
+    detail =
+      ` (mode ${(st.mode & 0o777).toString(8).padStart(4, '0')}, owner uid ${st.uid} gid ${st.gid}; ` +
       `picket runs as uid ${uid} gid ${gid})`;
-  } catch { /* gone meanwhile */ }
-  const why = e.code === 'EACCES' ? 'permission denied' : e.code ?? e.message;
+  } catch {
+    /* gone meanwhile */
+  }
+  const why = e.code === 'EACCES' ? 'permission denied' : (e.code ?? e.message);
   return `ERROR: cannot read ${p}: ${why}${detail}; retrying until it can be read`;
 }
 
@@ -52,14 +59,20 @@ class FileSource implements DataSource {
   private readonly errors = new Map<string, number>();
   private readonly said = new Map<string, number>();
 
-  constructor(private readonly cfg: FileConfig, ctx: SourceContext) {
+  constructor(
+    private readonly cfg: FileConfig,
+    ctx: SourceContext,
+  ) {
     this.name = `file source ${cfg.filenames.join(', ')}`;
     const labels = cfg.labels;
     const dump = ctx.dump;
     this.tailer = new FileTailer({
-      patterns: cfg.filenames, exclude: cfg.exclude, pollMs: ctx.pollMs,
+      patterns: cfg.filenames,
+      exclude: cfg.exclude,
+      pollMs: ctx.pollMs,
       ...(cfg.maxLineBytes !== undefined ? { maxLineBytes: cfg.maxLineBytes } : {}),
-      fromStart: ctx.fromStart, positions: ctx.positions,
+      fromStart: ctx.fromStart,
+      positions: ctx.positions,
       onFileEvent: (ev, p) => (ctx.info ?? ctx.log)(FILE_EVENT_TEXT[ev](p)),
       // a backlog (written while the agent was stopped) is poured with the lines' own timestamps
       onLines: (src, lines, backlog) => {
@@ -75,26 +88,39 @@ class FileSource implements DataSource {
         this.said.set(p, now);
         ctx.log(openErrorText(p, e));
       },
-      onOpened: (p) => { this.said.delete(p); ctx.log(`${p} can be read now: following it`); },
+      onOpened: (p) => {
+        this.said.delete(p);
+        ctx.log(`${p} can be read now: following it`);
+      },
     });
   }
 
-  async start(): Promise<void> { /* the tailer starts in run(), once the agent announced itself */ }
-  run(): void { this.tailer.start(); }
-  async stop(): Promise<void> { this.tailer.stop(); }
+  async start(): Promise<void> {
+    /* the tailer starts in run(), once the agent announced itself */
+  }
+  run(): void {
+    this.tailer.start();
+  }
+  async stop(): Promise<void> {
+    this.tailer.stop();
+  }
 
   describe(): string {
     const type = this.cfg.labels.type;
-    return this.cfg.filenames.map((f) => {
-      const n = expandGlob(f).filter((p) => !this.cfg.exclude?.some((re) => re.test(p))).length;
-      return `${f} (type ${type}${n === 0 ? ', waiting for it to appear' : f.match(/[*?[]/) ? `, ${n} files` : ''})`;
-    }).join(', ');
+    return this.cfg.filenames
+      .map((f) => {
+        const n = expandGlob(f).filter((p) => !this.cfg.exclude?.some((re) => re.test(p))).length;
+        return `${f} (type ${type}${n === 0 ? ', waiting for it to appear' : f.match(/[*?[]/) ? `, ${n} files` : ''})`;
+      })
+      .join(', ');
   }
 
   counters(): CounterRow[] {
     const at = this.cfg.labels.type ?? '';
     const rows: CounterRow[] = [...this.hits].map(([source, value]) => ({
-      name: HITS, labels: { source, datasource_type: 'file', acquis_type: at }, value,
+      name: HITS,
+      labels: { source, datasource_type: 'file', acquis_type: at },
+      value,
     }));
     for (const [key, value] of this.errors) {
       const [source, reason] = key.split('\u0000') as [string, string];
@@ -107,10 +133,21 @@ class FileSource implements DataSource {
 registerSource<FileConfig>({
   name: 'file',
   // force_inotify and use_time_machine are refused by ../config.ts (REFUSED) before these keys are checked
-  keys: new Set([...COMMON_KEYS, 'filenames', 'filename', 'poll_without_inotify', 'exclude_regexps', 'max_buffer_size']),
+  keys: new Set([
+    ...COMMON_KEYS,
+    'filenames',
+    'filename',
+    'poll_without_inotify',
+    'exclude_regexps',
+    'max_buffer_size',
+  ]),
   counters: [
     { name: HITS, help: 'Lines read from a file', labelNames: HIT_LABELS },
-    { name: ERRORS, help: 'Files of the acquisition that could not be opened, per poll', labelNames: ['source', 'reason'] },
+    {
+      name: ERRORS,
+      help: 'Files of the acquisition that could not be opened, per poll',
+      labelNames: ['source', 'reason'],
+    },
   ],
   parse(v, labels, fail) {
     const names: string[] = [];
@@ -124,18 +161,22 @@ registerSource<FileConfig>({
     if (v.exclude_regexps !== undefined && v.exclude_regexps !== null) {
       if (!Array.isArray(v.exclude_regexps)) fail('"exclude_regexps" must be a list of regular expressions');
       cfg.exclude = (v.exclude_regexps as unknown[]).map((r, i) => {
-        try { return new RegExp(asText(r)); } catch (e) {
+        try {
+          return new RegExp(asText(r));
+        } catch (e) {
           return fail(`"exclude_regexps"[${i}]: ${errorMessage(e)}`);
         }
       });
     }
     if (v.max_buffer_size !== undefined && v.max_buffer_size !== null) {
       const n = Number(v.max_buffer_size);
-      if (!Number.isInteger(n) || n <= 0) fail(`"max_buffer_size": expected a positive number of bytes, got ${asText(v.max_buffer_size)}`);
+      if (!Number.isInteger(n) || n <= 0)
+        fail(`"max_buffer_size": expected a positive number of bytes, got ${asText(v.max_buffer_size)}`);
       cfg.maxLineBytes = n;
     }
     const poll = v.poll_without_inotify;
-    if (poll !== undefined && poll !== null && typeof poll !== 'boolean') fail('"poll_without_inotify": expected true or false');
+    if (poll !== undefined && poll !== null && typeof poll !== 'boolean')
+      fail('"poll_without_inotify": expected true or false');
     return cfg;
   },
   create: (cfg, ctx) => new FileSource(cfg, ctx),

@@ -10,7 +10,10 @@
 import fs from 'node:fs';
 import { expandGlob } from './glob.js';
 
-export interface FilePosition { ino: number; pos: number }
+export interface FilePosition {
+  ino: number;
+  pos: number;
+}
 
 /** Where read positions are kept (LMDB in the agent; a Map in tests). */
 export interface PositionStore {
@@ -59,8 +62,10 @@ interface OpenFile {
 export class FileTailer {
   readonly stats = { linesRead: 0, bytesRead: 0, truncatedLines: 0, rotations: 0, truncations: 0, openErrors: 0 };
   private readonly files = new Map<string, OpenFile>();
-  private readonly opts: Required<Omit<FileTailOptions, 'positions' | 'exclude' | 'onOpenError' | 'onOpened' | 'onFileEvent'>>
-    & Pick<FileTailOptions, 'positions' | 'exclude' | 'onOpenError' | 'onOpened' | 'onFileEvent'>;
+  private readonly opts: Required<
+    Omit<FileTailOptions, 'positions' | 'exclude' | 'onOpenError' | 'onOpened' | 'onFileEvent'>
+  > &
+    Pick<FileTailOptions, 'positions' | 'exclude' | 'onOpenError' | 'onOpened' | 'onFileEvent'>;
   /** files whose last open failed */
   private readonly failing = new Set<string>();
   private timer: NodeJS.Timeout | null = null;
@@ -76,9 +81,13 @@ export class FileTailer {
   start(): void {
     if (this.timer) return;
     const tick = (): void => {
-      this.pollOnce().catch(() => { /* errors are counted per file */ }).finally(() => {
-        if (this.timer) this.timer = setTimeout(tick, this.opts.pollMs);
-      });
+      this.pollOnce()
+        .catch(() => {
+          /* errors are counted per file */
+        })
+        .finally(() => {
+          if (this.timer) this.timer = setTimeout(tick, this.opts.pollMs);
+        });
     };
     this.timer = setTimeout(tick, 0);
   }
@@ -91,7 +100,9 @@ export class FileTailer {
   }
 
   /** Files currently followed. */
-  watched(): string[] { return [...this.files.keys()]; }
+  watched(): string[] {
+    return [...this.files.keys()];
+  }
 
   /** One pass: discover files, detect rotation/truncation, read everything new. */
   async pollOnce(): Promise<void> {
@@ -131,7 +142,9 @@ export class FileTailer {
 
   private open(p: string, atEnd: boolean): OpenFile | null {
     let fd: number;
-    try { fd = fs.openSync(p, 'r'); } catch (e) {
+    try {
+      fd = fs.openSync(p, 'r');
+    } catch (e) {
       this.stats.openErrors++;
       this.failing.add(p);
       this.opts.onOpenError?.(p, e as NodeJS.ErrnoException);
@@ -147,7 +160,11 @@ export class FileTailer {
 
   private async follow(f: OpenFile): Promise<void> {
     let st: fs.Stats;
-    try { st = fs.statSync(f.path); } catch { return; }
+    try {
+      st = fs.statSync(f.path);
+    } catch {
+      return;
+    }
     if (st.ino !== f.ino) {
       // rotated by rename: finish the old file, then start the new one from 0
       await this.drain(f);
@@ -156,7 +173,10 @@ export class FileTailer {
       this.stats.rotations++;
       this.opts.onFileEvent?.('rotated', f.path);
       const nf = this.open(f.path, false);
-      if (!nf) { this.files.delete(f.path); return; }
+      if (!nf) {
+        this.files.delete(f.path);
+        return;
+      }
       nf.pos = 0;
       this.files.set(f.path, nf);
       f = nf;
@@ -174,7 +194,11 @@ export class FileTailer {
     for (;;) {
       let n: number;
       const backlog = f.pos < f.catchupEnd;
-      try { n = fs.readSync(f.fd, this.buf, 0, this.buf.length, f.pos); } catch { return; }
+      try {
+        n = fs.readSync(f.fd, this.buf, 0, this.buf.length, f.pos);
+      } catch {
+        return;
+      }
       if (n <= 0) return;
       f.pos += n;
       this.stats.bytesRead += n;
@@ -196,9 +220,16 @@ export class FileTailer {
     for (;;) {
       const nl = chunk.indexOf(10, start);
       if (nl < 0) break;
-      if (f.skipping) { f.skipping = false; start = nl + 1; continue; }
+      if (f.skipping) {
+        f.skipping = false;
+        start = nl + 1;
+        continue;
+      }
       let piece: Buffer = chunk.subarray(start, nl);
-      if (f.partial) { piece = Buffer.concat([f.partial, piece]); f.partial = null; }
+      if (f.partial) {
+        piece = Buffer.concat([f.partial, piece]);
+        f.partial = null;
+      }
       this.pushLine(lines, piece);
       start = nl + 1;
     }
@@ -219,7 +250,10 @@ export class FileTailer {
     let end = piece.length;
     if (end > 0 && piece[end - 1] === 13) end--;
     if (end === 0) return; // empty lines are skipped, as CrowdSec does
-    if (end > this.opts.maxLineBytes) { this.stats.truncatedLines++; end = this.opts.maxLineBytes; }
+    if (end > this.opts.maxLineBytes) {
+      this.stats.truncatedLines++;
+      end = this.opts.maxLineBytes;
+    }
     lines.push(piece.toString('utf8', 0, end));
   }
 
@@ -228,10 +262,17 @@ export class FileTailer {
     const lines: string[] = [];
     this.pushLine(lines, f.partial);
     f.partial = null;
-    if (lines.length) { this.stats.linesRead += lines.length; void this.opts.onLines(f.path, lines, false); }
+    if (lines.length) {
+      this.stats.linesRead += lines.length;
+      void this.opts.onLines(f.path, lines, false);
+    }
   }
 }
 
 function closeQuiet(fd: number): void {
-  try { fs.closeSync(fd); } catch { /* already closed */ }
+  try {
+    fs.closeSync(fd);
+  } catch {
+    /* already closed */
+  }
 }

@@ -47,7 +47,9 @@ export interface JournaldStats {
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-function pad2(n: number): string { return n < 10 ? '0' + n : String(n); }
+function pad2(n: number): string {
+  return n < 10 ? '0' + n : String(n);
+}
 
 function fieldString(v: unknown): string | undefined {
   if (typeof v === 'string') return v;
@@ -84,7 +86,14 @@ export function journalEntryLines(e: Record<string, unknown>): string[] | null {
 
 /** Resolves a binary name the way spawn would (PATH lookup); null when not found / not executable. */
 export function findExecutable(bin: string): string | null {
-  const ok = (p: string): boolean => { try { fs.accessSync(p, fs.constants.X_OK); return fs.statSync(p).isFile(); } catch { return false; } };
+  const ok = (p: string): boolean => {
+    try {
+      fs.accessSync(p, fs.constants.X_OK);
+      return fs.statSync(p).isFile();
+    } catch {
+      return false;
+    }
+  };
   if (bin.includes('/')) return ok(bin) ? bin : null;
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
     if (!dir) continue;
@@ -95,7 +104,15 @@ export function findExecutable(bin: string): string | null {
 }
 
 export class JournaldSource {
-  readonly stats: JournaldStats = { hits: 0, malformed: 0, noMessage: 0, tooLong: 0, stderrLines: 0, restarts: 0, consumerErrors: 0 };
+  readonly stats: JournaldStats = {
+    hits: 0,
+    malformed: 0,
+    noMessage: 0,
+    tooLong: 0,
+    stderrLines: 0,
+    restarts: 0,
+    consumerErrors: 0,
+  };
   /** `source` label, as CrowdSec names it */
   readonly src: string;
   private readonly o: Required<Omit<JournaldSourceOptions, 'since'>> & { since?: string };
@@ -113,7 +130,11 @@ export class JournaldSource {
   ) {
     this.src = 'journalctl-' + cfg.journalctlFilter.join('.');
     this.o = {
-      journalctlPath: 'journalctl', tail: true, restartMinMs: 1000, restartMaxMs: 30000, maxLineBytes: 1 << 20,
+      journalctlPath: 'journalctl',
+      tail: true,
+      restartMinMs: 1000,
+      restartMaxMs: 30000,
+      maxLineBytes: 1 << 20,
       log: (m) => process.stderr.write(`${this.src}: ${m}\n`),
       ...opts,
     };
@@ -133,7 +154,10 @@ export class JournaldSource {
   async start(): Promise<void> {
     if (this.running) throw new Error(`${this.src}: already started`);
     const bin = findExecutable(this.o.journalctlPath);
-    if (!bin) throw new Error(`journalctl source: "${this.o.journalctlPath}" not found or not executable (is systemd's journalctl installed and in PATH?)`);
+    if (!bin)
+      throw new Error(
+        `journalctl source: "${this.o.journalctlPath}" not found or not executable (is systemd's journalctl installed and in PATH?)`,
+      );
     this.bin = bin;
     this.running = true;
     try {
@@ -150,9 +174,16 @@ export class JournaldSource {
       this.child = child;
       const startedAt = Date.now();
       let spawned = false;
-      child.once('spawn', () => { spawned = true; resolve(); });
+      child.once('spawn', () => {
+        spawned = true;
+        resolve();
+      });
       child.once('error', (e) => {
-        if (!spawned) { this.child = null; reject(e); return; }
+        if (!spawned) {
+          this.child = null;
+          reject(e);
+          return;
+        }
         this.o.log(`journalctl error: ${e.message}`);
       });
       const dec = new StringDecoder('utf8');
@@ -173,7 +204,10 @@ export class JournaldSource {
         }
         text = text.slice(start);
         if (!skipping) {
-          if (text.length > this.o.maxLineBytes) { this.stats.tooLong++; skipping = true; } else partial = text;
+          if (text.length > this.o.maxLineBytes) {
+            this.stats.tooLong++;
+            skipping = true;
+          } else partial = text;
         }
         if (lines.length) this.deliver(lines, out);
       });
@@ -190,10 +224,17 @@ export class JournaldSource {
       child.stderr!.on('data', (chunk: Buffer) => {
         const parts = (errPartial + errDec.write(chunk)).split('\n');
         errPartial = parts.pop()!.slice(0, 4096);
-        for (const p of parts) if (p) { this.stats.stderrLines++; this.o.log(`journalctl stderr: ${p}`); }
+        for (const p of parts)
+          if (p) {
+            this.stats.stderrLines++;
+            this.o.log(`journalctl stderr: ${p}`);
+          }
       });
       child.once('close', (code, signal) => {
-        if (errPartial) { this.stats.stderrLines++; this.o.log(`journalctl stderr: ${errPartial}`); }
+        if (errPartial) {
+          this.stats.stderrLines++;
+          this.o.log(`journalctl stderr: ${errPartial}`);
+        }
         if (this.child === child) this.child = null;
         if (!spawned || !this.running) return;
         if (Date.now() - startedAt > this.o.restartMaxMs) this.delay = this.o.restartMinMs;
@@ -220,20 +261,48 @@ export class JournaldSource {
     if (raw.endsWith('\r')) raw = raw.slice(0, -1);
     if (!raw) return;
     let e: unknown;
-    try { e = JSON.parse(raw); } catch { this.stats.malformed++; return; }
-    if (e === null || typeof e !== 'object' || Array.isArray(e)) { this.stats.malformed++; return; }
+    try {
+      e = JSON.parse(raw);
+    } catch {
+      this.stats.malformed++;
+      return;
+    }
+    if (e === null || typeof e !== 'object' || Array.isArray(e)) {
+      this.stats.malformed++;
+      return;
+    }
     const ls = journalEntryLines(e as Record<string, unknown>);
-    if (!ls) { this.stats.noMessage++; return; }
+    if (!ls) {
+      this.stats.noMessage++;
+      return;
+    }
     for (const l of ls) lines.push(l);
   }
 
   private deliver(lines: string[], out: NodeJS.ReadableStream): void {
     let r: void | Promise<void>;
-    try { r = this.onLines(this.src, lines); } catch (e) { this.consumerError(e); return; }
-    if (!r) { this.stats.hits += lines.length; return; }
+    try {
+      r = this.onLines(this.src, lines);
+    } catch (e) {
+      this.consumerError(e);
+      return;
+    }
+    if (!r) {
+      this.stats.hits += lines.length;
+      return;
+    }
     out.pause();
-    const p = r.then(() => { this.stats.hits += lines.length; }, (e: unknown) => this.consumerError(e))
-      .finally(() => { if (this.busy === p) this.busy = null; out.resume(); });
+    const p = r
+      .then(
+        () => {
+          this.stats.hits += lines.length;
+        },
+        (e: unknown) => this.consumerError(e),
+      )
+      .finally(() => {
+        if (this.busy === p) this.busy = null;
+        out.resume();
+      });
     this.busy = p;
   }
 
@@ -245,7 +314,10 @@ export class JournaldSource {
   /** Kills journalctl (no restart) and waits for it to exit and for the consumer call in progress. */
   async stop(): Promise<void> {
     this.running = false;
-    if (this.restartTimer) { clearTimeout(this.restartTimer); this.restartTimer = null; }
+    if (this.restartTimer) {
+      clearTimeout(this.restartTimer);
+      this.restartTimer = null;
+    }
     const c = this.child;
     if (c && c.exitCode === null && c.signalCode === null) {
       const closed = new Promise<void>((r) => c.once('close', () => r()));

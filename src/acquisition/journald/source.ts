@@ -7,7 +7,9 @@ import { COMMON_KEYS, HIT_LABELS, type CounterRow, type DataSource, type SourceC
 import { JournaldSource } from './journalctl.js';
 
 export interface JournalConfig {
-  source: 'journalctl'; journalctlFilter: string[]; labels: Record<string, string>;
+  source: 'journalctl';
+  journalctlFilter: string[];
+  labels: Record<string, string>;
   /** journalctl --since (CrowdSec's `since`, e.g. "1h ago"; default: only new entries) */
   since?: string;
 }
@@ -19,17 +21,34 @@ class JournalDataSource implements DataSource {
   readonly follows = false;
   private readonly reader: JournaldSource;
 
-  constructor(private readonly cfg: JournalConfig, ctx: SourceContext) {
+  constructor(
+    private readonly cfg: JournalConfig,
+    ctx: SourceContext,
+  ) {
     const labels = cfg.labels;
-    this.reader = new JournaldSource(cfg, (from, lines) => ctx.push(lines, { src: from, module: 'journalctl', labels }),
+    this.reader = new JournaldSource(
+      cfg,
+      (from, lines) => ctx.push(lines, { src: from, module: 'journalctl', labels }),
       // with `since`, the entries since then are read first (no `-n 0`)
-      { log: (m) => ctx.log(`journalctl: ${m}`), ...(cfg.since !== undefined ? { since: cfg.since, tail: false } : {}) });
+      {
+        log: (m) => ctx.log(`journalctl: ${m}`),
+        ...(cfg.since !== undefined ? { since: cfg.since, tail: false } : {}),
+      },
+    );
   }
 
-  start(): Promise<void> { return this.reader.start(); }
-  run(): void { /* delivers from start() */ }
-  stop(): Promise<void> { return this.reader.stop(); }
-  describe(): string { return `journalctl ${this.cfg.journalctlFilter.join(' ')} (type ${this.cfg.labels.type})`; }
+  start(): Promise<void> {
+    return this.reader.start();
+  }
+  run(): void {
+    /* delivers from start() */
+  }
+  stop(): Promise<void> {
+    return this.reader.stop();
+  }
+  describe(): string {
+    return `journalctl ${this.cfg.journalctlFilter.join(' ')} (type ${this.cfg.labels.type})`;
+  }
 
   counters(): CounterRow[] {
     const labels = { source: this.reader.src, datasource_type: 'journalctl', acquis_type: this.cfg.labels.type ?? '' };
@@ -49,7 +68,8 @@ registerSource<JournalConfig>({
     const cfg: JournalConfig = { source: 'journalctl', journalctlFilter: f.map(asText), labels };
     if (v.since !== undefined && v.since !== null) {
       const since = asText(v.since);
-      if (since === '' || since.startsWith('-')) fail(`invalid "since": '${since}' (a journalctl time such as "1h ago")`);
+      if (since === '' || since.startsWith('-'))
+        fail(`invalid "since": '${since}' (a journalctl time such as "1h ago")`);
       cfg.since = since;
     }
     return cfg;

@@ -5,7 +5,10 @@
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 
-export async function readStdinLines(onLines: (lines: string[]) => void | Promise<void>, input: Readable = process.stdin): Promise<number> {
+export async function readStdinLines(
+  onLines: (lines: string[]) => void | Promise<void>,
+  input: Readable = process.stdin,
+): Promise<number> {
   let partial = '';
   let total = 0;
   const dec = new StringDecoder('utf8');
@@ -22,9 +25,17 @@ export async function readStdinLines(onLines: (lines: string[]) => void | Promis
       start = nl + 1;
     }
     partial = text.slice(start);
-    if (lines.length) { total += lines.length; const r = onLines(lines); if (r) await r; }
+    if (lines.length) {
+      total += lines.length;
+      const r = onLines(lines);
+      if (r) await r;
+    }
   }
   if (partial.endsWith('\r')) partial = partial.slice(0, -1);
-  if (partial) { total++; const r = onLines([partial]); if (r) await r; }
+  if (partial) {
+    total++;
+    const r = onLines([partial]);
+    if (r) await r;
+  }
   return total;
 }

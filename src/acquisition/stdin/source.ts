@@ -5,7 +5,10 @@ import { registerSource } from '../registry.js';
 import { COMMON_KEYS, type CounterRow, type DataSource, type SourceContext } from '../source.js';
 import { readStdinLines } from './read.js';
 
-export interface StdinConfig { source: 'stdin'; labels: Record<string, string> }
+export interface StdinConfig {
+  source: 'stdin';
+  labels: Record<string, string>;
+}
 
 class StdinSource implements DataSource {
   readonly name = 'stdin source';
@@ -13,20 +16,32 @@ class StdinSource implements DataSource {
   ended?: Promise<void>;
   private done = false;
 
-  constructor(private readonly cfg: StdinConfig, private readonly ctx: SourceContext) {}
+  constructor(
+    private readonly cfg: StdinConfig,
+    private readonly ctx: SourceContext,
+  ) {}
 
   async start(): Promise<void> {
     const labels = this.cfg.labels;
-    this.ended = readStdinLines((lines) => this.ctx.push(lines, { src: 'stdin', module: 'stdin', labels }))
-      .then(() => { this.done = true; });
+    this.ended = readStdinLines((lines) => this.ctx.push(lines, { src: 'stdin', module: 'stdin', labels })).then(() => {
+      this.done = true;
+    });
   }
 
-  run(): void { /* reads from start() */ }
-  describe(): string { return `stdin (type ${this.cfg.labels.type})`; }
-  counters(): CounterRow[] { return []; }
+  run(): void {
+    /* reads from start() */
+  }
+  describe(): string {
+    return `stdin (type ${this.cfg.labels.type})`;
+  }
+  counters(): CounterRow[] {
+    return [];
+  }
 
   /** Stops reading stdin unless it already ended. */
-  async stop(): Promise<void> { if (!this.done) process.stdin.destroy(); }
+  async stop(): Promise<void> {
+    if (!this.done) process.stdin.destroy();
+  }
 }
 
 registerSource<StdinConfig>({

@@ -21,15 +21,26 @@ export interface SyslogFrame {
   message: string;
 }
 
-export interface WallClock { month: number; day: number; hh: number; mm: number; ss: number }
+export interface WallClock {
+  month: number;
+  day: number;
+  hh: number;
+  mm: number;
+  ss: number;
+}
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const MONTH_INDEX: Record<string, number> = Object.create(null) as Record<string, number>;
-MONTHS.forEach((m, i) => { MONTH_INDEX[m] = i; });
+MONTHS.forEach((m, i) => {
+  MONTH_INDEX[m] = i;
+});
 
-function isDigit(c: number): boolean { return c >= 48 && c <= 57; }
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
 function two(s: string, i: number): number {
-  const a = s.charCodeAt(i), b = s.charCodeAt(i + 1);
+  const a = s.charCodeAt(i),
+    b = s.charCodeAt(i + 1);
   if (!isDigit(a) || !isDigit(b)) return -1;
   return (a - 48) * 10 + (b - 48);
 }
@@ -37,7 +48,8 @@ function two(s: string, i: number): number {
 /** `<PRI>`: returns [pri, index after '>'] or null. PRI is 1 to 3 digits, at most 191. */
 function parsePri(s: string): [number, number] | null {
   if (s.charCodeAt(0) !== 60 /* < */) return null;
-  let pri = 0, i = 1;
+  let pri = 0,
+    i = 1;
   for (; i < s.length && i <= 4; i++) {
     const c = s.charCodeAt(i);
     if (c === 62 /* > */) break;
@@ -55,8 +67,13 @@ function parseRfc3339(s: string, i: number): [WallClock, number] | null {
   if (s[i + 10] !== 'T' && s[i + 10] !== 't') return null;
   if (s.charCodeAt(i + 13) !== 58 || s.charCodeAt(i + 16) !== 58) return null;
   for (let k = 0; k < 4; k++) if (!isDigit(s.charCodeAt(i + k))) return null;
-  const month = two(s, i + 5) - 1, day = two(s, i + 8), hh = two(s, i + 11), mm = two(s, i + 14), ss = two(s, i + 17);
-  if (month < 0 || month > 11 || day < 1 || day > 31 || hh < 0 || hh > 23 || mm < 0 || mm > 59 || ss < 0 || ss > 60) return null;
+  const month = two(s, i + 5) - 1,
+    day = two(s, i + 8),
+    hh = two(s, i + 11),
+    mm = two(s, i + 14),
+    ss = two(s, i + 17);
+  if (month < 0 || month > 11 || day < 1 || day > 31 || hh < 0 || hh > 23 || mm < 0 || mm > 59 || ss < 0 || ss > 60)
+    return null;
   let j = i + 19;
   if (s[j] === '.') {
     j++;
@@ -78,19 +95,50 @@ function parseBsdTime(s: string, i: number): [WallClock, number] | null {
   const month = MONTH_INDEX[s.slice(i, i + 3)];
   if (month === undefined || s.charCodeAt(i + 3) !== 32) return null;
   let day: number;
-  if (s.charCodeAt(i + 4) === 32) { const c = s.charCodeAt(i + 5); day = isDigit(c) ? c - 48 : -1; } else day = two(s, i + 4);
+  if (s.charCodeAt(i + 4) === 32) {
+    const c = s.charCodeAt(i + 5);
+    day = isDigit(c) ? c - 48 : -1;
+  } else day = two(s, i + 4);
   if (day < 1 || day > 31 || s.charCodeAt(i + 6) !== 32) return null;
-  const hh = two(s, i + 7), mm = two(s, i + 10), ss = two(s, i + 13);
-  if (s.charCodeAt(i + 9) !== 58 || s.charCodeAt(i + 12) !== 58 || hh < 0 || hh > 23 || mm < 0 || mm > 59 || ss < 0 || ss > 60) return null;
+  const hh = two(s, i + 7),
+    mm = two(s, i + 10),
+    ss = two(s, i + 13);
+  if (
+    s.charCodeAt(i + 9) !== 58 ||
+    s.charCodeAt(i + 12) !== 58 ||
+    hh < 0 ||
+    hh > 23 ||
+    mm < 0 ||
+    mm > 59 ||
+    ss < 0 ||
+    ss > 60
+  )
+    return null;
   let j = i + 15;
   // optional year: " YYYY" followed by a space
-  if (s.charCodeAt(j) === 32 && isDigit(s.charCodeAt(j + 1)) && isDigit(s.charCodeAt(j + 2)) && isDigit(s.charCodeAt(j + 3)) && isDigit(s.charCodeAt(j + 4)) && s.charCodeAt(j + 5) === 32) j += 5;
+  if (
+    s.charCodeAt(j) === 32 &&
+    isDigit(s.charCodeAt(j + 1)) &&
+    isDigit(s.charCodeAt(j + 2)) &&
+    isDigit(s.charCodeAt(j + 3)) &&
+    isDigit(s.charCodeAt(j + 4)) &&
+    s.charCodeAt(j + 5) === 32
+  )
+    j += 5;
   return [{ month, day, hh, mm, ss }, j];
 }
 
 /** tag characters as in CrowdSec's parser (alphanumerics) plus `-_./` seen in real tags */
 function isTagChar(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 45 || c === 95 || c === 46 || c === 47;
+  return (
+    (c >= 48 && c <= 57) ||
+    (c >= 65 && c <= 90) ||
+    (c >= 97 && c <= 122) ||
+    c === 45 ||
+    c === 95 ||
+    c === 46 ||
+    c === 47
+  );
 }
 
 export function parseRfc3164(s: string): SyslogFrame | null {
@@ -147,7 +195,10 @@ function skipStructuredData(s: string, i: number): number {
         if (c === '\\') i++;
         else if (c === '"') inQuote = false;
       } else if (c === '"') inQuote = true;
-      else if (c === ']') { i++; break; }
+      else if (c === ']') {
+        i++;
+        break;
+      }
       i++;
     }
   }
@@ -173,10 +224,14 @@ export function parseRfc5424(s: string): SyslogFrame | null {
   }
   if (s.charCodeAt(i) !== 32) return null;
   i++;
-  const host = field(s, i, 255); if (!host) return null;
-  const app = field(s, host[1], 48); if (!app) return null;
-  const proc = field(s, app[1], 128); if (!proc) return null;
-  const msgid = field(s, proc[1], 32); if (!msgid) return null;
+  const host = field(s, i, 255);
+  if (!host) return null;
+  const app = field(s, host[1], 48);
+  if (!app) return null;
+  const proc = field(s, app[1], 128);
+  if (!proc) return null;
+  const msgid = field(s, proc[1], 32);
+  if (!msgid) return null;
   i = skipStructuredData(s, msgid[1]);
   if (i < 0) return null;
   let message = '';
@@ -194,11 +249,19 @@ export function parseSyslogFrame(s: string): SyslogFrame | null {
   return parseRfc3164(s) ?? parseRfc5424(s);
 }
 
-function pad2(n: number): string { return n < 10 ? '0' + n : String(n); }
+function pad2(n: number): string {
+  return n < 10 ? '0' + n : String(n);
+}
 
 /** The line CrowdSec builds (see the header comment). `now` is used when the frame has no timestamp. */
 export function buildSyslogLine(f: SyslogFrame, now: Date = new Date()): string {
-  const wc = f.ts ?? { month: now.getUTCMonth(), day: now.getUTCDate(), hh: now.getUTCHours(), mm: now.getUTCMinutes(), ss: now.getUTCSeconds() };
+  const wc = f.ts ?? {
+    month: now.getUTCMonth(),
+    day: now.getUTCDate(),
+    hh: now.getUTCHours(),
+    mm: now.getUTCMinutes(),
+    ss: now.getUTCSeconds(),
+  };
   let line = `${MONTHS[wc.month]} ${wc.day} ${pad2(wc.hh)}:${pad2(wc.mm)}:${pad2(wc.ss)} ${f.hostname || 'unknownhost'}`;
   if (f.tag) line += ' ' + f.tag;
   line += f.pid ? `[${f.pid}]: ` : ': ';

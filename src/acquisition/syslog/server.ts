@@ -30,7 +30,11 @@ export interface SyslogSourceOptions {
   now?: () => Date;
 }
 
-export interface SyslogClientStats { hits: number; RFC3164: number; RFC5424: number }
+export interface SyslogClientStats {
+  hits: number;
+  RFC3164: number;
+  RFC5424: number;
+}
 
 export interface SyslogStats {
   /** frames received (before parsing, like cs_syslogsource_hits_total) */
@@ -51,13 +55,22 @@ export interface SyslogStats {
   bySource: Record<string, SyslogClientStats>;
 }
 
-interface Queued { src: string; line: string }
+interface Queued {
+  src: string;
+  line: string;
+}
 
 const MAX_LEN_DIGITS = 9;
 
 export class SyslogSource {
   readonly stats: SyslogStats = {
-    hits: 0, parsed: { RFC3164: 0, RFC5424: 0 }, malformed: 0, tooLong: 0, dropped: 0, delivered: 0, consumerErrors: 0,
+    hits: 0,
+    parsed: { RFC3164: 0, RFC5424: 0 },
+    malformed: 0,
+    tooLong: 0,
+    dropped: 0,
+    delivered: 0,
+    consumerErrors: 0,
     bySource: Object.create(null) as Record<string, SyslogClientStats>,
   };
 
@@ -79,7 +92,11 @@ export class SyslogSource {
     opts: SyslogSourceOptions = {},
   ) {
     this.o = {
-      maxMessageLen: 2048, queueSize: 10000, batchSize: 500, dropLogIntervalMs: 10000, maxConnections: 1024,
+      maxMessageLen: 2048,
+      queueSize: 10000,
+      batchSize: 500,
+      dropLogIntervalMs: 10000,
+      maxConnections: 1024,
       log: (m) => process.stderr.write(`syslog ${cfg.listenAddr}:${cfg.listenPort}: ${m}\n`),
       now: () => new Date(),
       ...opts,
@@ -151,34 +168,51 @@ export class SyslogSource {
       for (;;) {
         if (skipBytes > 0) {
           const n = Math.min(skipBytes, buf.length - i);
-          skipBytes -= n; i += n;
+          skipBytes -= n;
+          i += n;
           if (skipBytes > 0) break;
           continue;
         }
         if (skipLine) {
           const nl = buf.indexOf(10, i);
-          if (nl < 0) { i = buf.length; break; }
-          skipLine = false; i = nl + 1;
+          if (nl < 0) {
+            i = buf.length;
+            break;
+          }
+          skipLine = false;
+          i = nl + 1;
           continue;
         }
         if (i >= buf.length) break;
         const c = buf[i]!;
-        if (c === 10 || c === 13 || c === 0) { i++; continue; } // stray separators between frames
+        if (c === 10 || c === 13 || c === 0) {
+          i++;
+          continue;
+        } // stray separators between frames
         if (c >= 48 && c <= 57) {
           // octet counting: LEN SP MSG
-          let j = i, n = 0;
-          while (j < buf.length && j - i < MAX_LEN_DIGITS && buf[j]! >= 48 && buf[j]! <= 57) { n = n * 10 + (buf[j]! - 48); j++; }
+          let j = i,
+            n = 0;
+          while (j < buf.length && j - i < MAX_LEN_DIGITS && buf[j]! >= 48 && buf[j]! <= 57) {
+            n = n * 10 + (buf[j]! - 48);
+            j++;
+          }
           if (j >= buf.length) break; // need more bytes
           if (buf[j] !== 32 || n === 0) {
             // not a valid length prefix: count the frame as malformed and resync on the next newline
-            this.stats.hits++; this.stats.malformed++; this.client(client).hits++;
+            this.stats.hits++;
+            this.stats.malformed++;
+            this.client(client).hits++;
             skipLine = true;
             continue;
           }
           const start = j + 1;
           if (n > max) {
-            this.stats.hits++; this.stats.tooLong++; this.client(client).hits++;
-            i = start; skipBytes = n;
+            this.stats.hits++;
+            this.stats.tooLong++;
+            this.client(client).hits++;
+            i = start;
+            skipBytes = n;
             continue;
           }
           if (buf.length - start < n) break; // incomplete frame
@@ -192,20 +226,28 @@ export class SyslogSource {
         const nl = buf.indexOf(10, i);
         if (nl < 0) {
           if (buf.length - i > max) {
-            this.stats.hits++; this.stats.tooLong++; this.client(client).hits++;
-            skipLine = true; i = buf.length;
+            this.stats.hits++;
+            this.stats.tooLong++;
+            this.client(client).hits++;
+            skipLine = true;
+            i = buf.length;
           }
           break;
         }
         let end = nl;
         if (end > i && buf[end - 1] === 13) end--;
-        if (end - i > max) { this.stats.hits++; this.stats.tooLong++; this.client(client).hits++; }
-        else this.frame(client, buf, i, end);
+        if (end - i > max) {
+          this.stats.hits++;
+          this.stats.tooLong++;
+          this.client(client).hits++;
+        } else this.frame(client, buf, i, end);
         i = nl + 1;
       }
       buf = i >= buf.length ? Buffer.alloc(0) : buf.subarray(i);
     });
-    sock.on('error', () => { /* reset by peer etc.: the connection is just closed */ });
+    sock.on('error', () => {
+      /* reset by peer etc.: the connection is just closed */
+    });
     sock.on('close', () => {
       this.conns.delete(sock);
       // a last newline-framed frame without its newline (not an incomplete octet-counted one)
@@ -220,7 +262,10 @@ export class SyslogSource {
 
   private client(src: string): SyslogClientStats {
     let c = this.stats.bySource[src];
-    if (!c) { c = { hits: 0, RFC3164: 0, RFC5424: 0 }; this.stats.bySource[src] = c; }
+    if (!c) {
+      c = { hits: 0, RFC3164: 0, RFC5424: 0 };
+      this.stats.bySource[src] = c;
+    }
     return c;
   }
 
@@ -230,14 +275,26 @@ export class SyslogSource {
     this.stats.hits++;
     const cs = this.client(src);
     cs.hits++;
-    if (end - start > this.o.maxMessageLen) { this.stats.tooLong++; return; }
-    if (this.queue.length - this.head >= this.o.queueSize) { this.drop(); return; }
+    if (end - start > this.o.maxMessageLen) {
+      this.stats.tooLong++;
+      return;
+    }
+    if (this.queue.length - this.head >= this.o.queueSize) {
+      this.drop();
+      return;
+    }
     const f = parseSyslogFrame(buf.toString('utf8', start, end));
-    if (!f) { this.stats.malformed++; return; }
+    if (!f) {
+      this.stats.malformed++;
+      return;
+    }
     this.stats.parsed[f.rfc]++;
     cs[f.rfc]++;
     this.queue.push({ src, line: buildSyslogLine(f, this.o.now()) });
-    if (!this.scheduled && !this.pumping) { this.scheduled = true; setImmediate(() => this.kick()); }
+    if (!this.scheduled && !this.pumping) {
+      this.scheduled = true;
+      setImmediate(() => this.kick());
+    }
   }
 
   private drop(): void {
@@ -248,9 +305,14 @@ export class SyslogSource {
     this.droppedSinceLog = 0;
     this.dropTimer = setInterval(() => {
       if (this.droppedSinceLog > 0) {
-        this.o.log(`dropped ${this.droppedSinceLog} frames in the last ${this.o.dropLogIntervalMs} ms (total ${this.stats.dropped})`);
+        this.o.log(
+          `dropped ${this.droppedSinceLog} frames in the last ${this.o.dropLogIntervalMs} ms (total ${this.stats.dropped})`,
+        );
         this.droppedSinceLog = 0;
-      } else if (this.dropTimer) { clearInterval(this.dropTimer); this.dropTimer = null; }
+      } else if (this.dropTimer) {
+        clearInterval(this.dropTimer);
+        this.dropTimer = null;
+      }
     }, this.o.dropLogIntervalMs);
     this.dropTimer.unref();
   }
@@ -258,7 +320,9 @@ export class SyslogSource {
   private kick(): void {
     this.scheduled = false;
     if (this.pumping || !this.running) return;
-    this.pumping = this.pump().finally(() => { this.pumping = null; });
+    this.pumping = this.pump().finally(() => {
+      this.pumping = null;
+    });
   }
 
   private async pump(): Promise<void> {
@@ -268,8 +332,13 @@ export class SyslogSource {
       const lines: string[] = [];
       const lim = Math.min(this.queue.length, this.head + this.o.batchSize);
       while (this.head < lim && this.queue[this.head]!.src === src) lines.push(this.queue[this.head++]!.line);
-      if (this.head === this.queue.length) { this.queue = []; this.head = 0; }
-      else if (this.head > 4096 && this.head * 2 > this.queue.length) { this.queue = this.queue.slice(this.head); this.head = 0; }
+      if (this.head === this.queue.length) {
+        this.queue = [];
+        this.head = 0;
+      } else if (this.head > 4096 && this.head * 2 > this.queue.length) {
+        this.queue = this.queue.slice(this.head);
+        this.head = 0;
+      }
       try {
         const r = this.onLines(src, lines);
         if (r) await r;
@@ -282,20 +351,45 @@ export class SyslogSource {
   }
 
   /** Lines queued and not yet handed to the consumer. */
-  get pending(): number { return this.queue.length - this.head; }
+  get pending(): number {
+    return this.queue.length - this.head;
+  }
 
   /** Closes the listeners and connections; waits for the consumer call in progress. Queued lines are discarded. */
   async stop(): Promise<void> {
     this.running = false;
-    if (this.dropTimer) { clearInterval(this.dropTimer); this.dropTimer = null; }
-    if (this.droppedSinceLog > 0) { this.o.log(`dropped ${this.droppedSinceLog} frames (total ${this.stats.dropped})`); this.droppedSinceLog = 0; }
+    if (this.dropTimer) {
+      clearInterval(this.dropTimer);
+      this.dropTimer = null;
+    }
+    if (this.droppedSinceLog > 0) {
+      this.o.log(`dropped ${this.droppedSinceLog} frames (total ${this.stats.dropped})`);
+      this.droppedSinceLog = 0;
+    }
     const waits: Promise<void>[] = [];
-    if (this.udp) { const u = this.udp; this.udp = null; waits.push(new Promise((r) => { try { u.close(() => r()); } catch { r(); } })); }
-    if (this.tcp) { const t = this.tcp; this.tcp = null; waits.push(new Promise((r) => t.close(() => r()))); }
+    if (this.udp) {
+      const u = this.udp;
+      this.udp = null;
+      waits.push(
+        new Promise((r) => {
+          try {
+            u.close(() => r());
+          } catch {
+            r();
+          }
+        }),
+      );
+    }
+    if (this.tcp) {
+      const t = this.tcp;
+      this.tcp = null;
+      waits.push(new Promise((r) => t.close(() => r())));
+    }
     for (const c of this.conns) c.destroy();
     this.conns.clear();
     await Promise.all(waits);
     if (this.pumping) await this.pumping.catch(() => undefined);
-    this.queue = []; this.head = 0;
+    this.queue = [];
+    this.head = 0;
   }
 }

@@ -17,7 +17,8 @@ export interface SyslogConfig {
   labels: Record<string, string>;
 }
 
-const HITS = 'cs_syslogsource_hits_total', PARSED = 'cs_syslogsource_parsed_total';
+const HITS = 'cs_syslogsource_hits_total',
+  PARSED = 'cs_syslogsource_parsed_total';
 const DROPPED = 'picket_syslog_dropped_total';
 
 class SyslogDataSource implements DataSource {
@@ -26,21 +27,34 @@ class SyslogDataSource implements DataSource {
   private readonly server: SyslogSource;
   private ports: { udpPort?: number; tcpPort?: number } = {};
 
-  constructor(private readonly cfg: SyslogConfig, ctx: SourceContext) {
+  constructor(
+    private readonly cfg: SyslogConfig,
+    ctx: SourceContext,
+  ) {
     this.name = `syslog source ${cfg.listenAddr}:${cfg.listenPort}`;
     const labels = cfg.labels;
-    this.server = new SyslogSource(cfg, (from, lines) => ctx.push(lines, { src: from, module: 'syslog', labels }),
-      { log: (m) => ctx.log(`syslog: ${m}`), ...(cfg.maxMessageLen !== undefined ? { maxMessageLen: cfg.maxMessageLen } : {}) });
+    this.server = new SyslogSource(cfg, (from, lines) => ctx.push(lines, { src: from, module: 'syslog', labels }), {
+      log: (m) => ctx.log(`syslog: ${m}`),
+      ...(cfg.maxMessageLen !== undefined ? { maxMessageLen: cfg.maxMessageLen } : {}),
+    });
   }
 
-  async start(): Promise<void> { this.ports = await this.server.start(); }
-  run(): void { /* delivers from start() */ }
-  stop(): Promise<void> { return this.server.stop(); }
+  async start(): Promise<void> {
+    this.ports = await this.server.start();
+  }
+  run(): void {
+    /* delivers from start() */
+  }
+  stop(): Promise<void> {
+    return this.server.stop();
+  }
 
   describe(): string {
     const p = this.ports;
-    const bound = [p.udpPort !== undefined ? `udp/${p.udpPort}` : '',
-      p.tcpPort !== undefined ? `tcp/${p.tcpPort}` : ''];
+    const bound = [
+      p.udpPort !== undefined ? `udp/${p.udpPort}` : '',
+      p.tcpPort !== undefined ? `tcp/${p.tcpPort}` : '',
+    ];
     return `syslog ${this.cfg.listenAddr} ${bound.filter(Boolean).join(' ')} (type ${this.cfg.labels.type})`;
   }
 
@@ -81,7 +95,8 @@ registerSource<SyslogConfig>({
     const out: SyslogConfig = { source: 'syslog', listenAddr, listenPort: port, protocol, labels };
     if (v.max_message_len !== undefined && v.max_message_len !== null) {
       const n = Number(v.max_message_len);
-      if (!Number.isInteger(n) || n <= 0) fail(`invalid "max_message_len": ${asText(v.max_message_len)} (a positive number of bytes)`);
+      if (!Number.isInteger(n) || n <= 0)
+        fail(`invalid "max_message_len": ${asText(v.max_message_len)} (a positive number of bytes)`);
       out.maxMessageLen = n;
     }
     return out;

@@ -3,7 +3,14 @@
 // trusted IP, loopback is). Owns: these sub-commands' options and output.
 
 import { CliError, parseOptions, type CliIO, type Command } from '../command.js';
-import { COMMON_HELP, COMMON_OPTIONS, FILTER_OPTIONS, onlyOptions, resolveContext, withWatcher } from '../api-context.js';
+import {
+  COMMON_HELP,
+  COMMON_OPTIONS,
+  FILTER_OPTIONS,
+  onlyOptions,
+  resolveContext,
+  withWatcher,
+} from '../api-context.js';
 import { asText, csvLine, outputFormat } from '../output.js';
 import { renderTable } from '../table.js';
 import { valueProblem } from '../decision-input.js';
@@ -48,8 +55,10 @@ const OPTIONS = {
 type Values = ReturnType<typeof parseOptions<typeof OPTIONS>>['values'];
 
 function checkTargets(v: Values): void {
-  if (v.ip !== undefined && valueProblem('Ip', v.ip as string)) throw new CliError(`--ip: ${valueProblem('Ip', v.ip as string)}`);
-  if (v.range !== undefined && valueProblem('Range', v.range as string)) throw new CliError(`--range: ${valueProblem('Range', v.range as string)}`);
+  if (v.ip !== undefined && valueProblem('Ip', v.ip as string))
+    throw new CliError(`--ip: ${valueProblem('Ip', v.ip as string)}`);
+  if (v.range !== undefined && valueProblem('Range', v.range as string))
+    throw new CliError(`--range: ${valueProblem('Range', v.range as string)}`);
 }
 
 function decisionsSummary(a: AlertResponse): string {
@@ -63,13 +72,27 @@ function scopeValue(a: AlertResponse): string {
 }
 
 async function list(v: Values, io: CliIO): Promise<number> {
-  onlyOptions(v, 'alerts', 'list', ['ip', 'range', 'scope', 'value', 'scenario', 'type', 'origin', 'since', 'until', 'all', 'limit', 'contained']);
+  onlyOptions(v, 'alerts', 'list', [
+    'ip',
+    'range',
+    'scope',
+    'value',
+    'scenario',
+    'type',
+    'origin',
+    'since',
+    'until',
+    'all',
+    'limit',
+    'contained',
+  ]);
   const fmt = outputFormat(v.output);
   checkTargets(v);
   let limit = 50;
   if (v.limit !== undefined) {
     limit = Number(v.limit);
-    if (!Number.isInteger(limit) || limit < 0) throw new CliError(`--limit ${String(v.limit)}: expected a whole number ≥ 0`);
+    if (!Number.isInteger(limit) || limit < 0)
+      throw new CliError(`--limit ${String(v.limit)}: expected a whole number ≥ 0`);
   }
   const q: AlertQuery = {
     ip: v.ip as string | undefined,
@@ -86,21 +109,52 @@ async function list(v: Values, io: CliIO): Promise<number> {
     limit,
   };
   const alerts = await withWatcher(resolveContext(v), (w) => w.listAlerts(q));
-  if (fmt === 'json') { io.out(JSON.stringify(alerts, null, 2)); return 0; }
-  if (fmt === 'raw') {
-    io.out(csvLine(['id', 'scope', 'value', 'reason', 'country', 'as', 'decisions', 'created_at']));
-    for (const a of alerts) io.out(csvLine([a.id, a.source.scope, a.source.value, a.scenario, a.source.cn ?? '', asText(a.source), decisionsSummary(a), a.created_at]));
+  if (fmt === 'json') {
+    io.out(JSON.stringify(alerts, null, 2));
     return 0;
   }
-  if (alerts.length === 0) { io.out('No active alerts'); return 0; }
-  io.out(renderTable(['ID', 'value', 'reason', 'country', 'as', 'decisions', 'created_at'],
-    alerts.map((a) => [String(a.id), scopeValue(a), a.scenario, a.source.cn ?? '', asText(a.source), decisionsSummary(a), a.created_at])));
+  if (fmt === 'raw') {
+    io.out(csvLine(['id', 'scope', 'value', 'reason', 'country', 'as', 'decisions', 'created_at']));
+    for (const a of alerts)
+      io.out(
+        csvLine([
+          a.id,
+          a.source.scope,
+          a.source.value,
+          a.scenario,
+          a.source.cn ?? '',
+          asText(a.source),
+          decisionsSummary(a),
+          a.created_at,
+        ]),
+      );
+    return 0;
+  }
+  if (alerts.length === 0) {
+    io.out('No active alerts');
+    return 0;
+  }
+  io.out(
+    renderTable(
+      ['ID', 'value', 'reason', 'country', 'as', 'decisions', 'created_at'],
+      alerts.map((a) => [
+        String(a.id),
+        scopeValue(a),
+        a.scenario,
+        a.source.cn ?? '',
+        asText(a.source),
+        decisionsSummary(a),
+        a.created_at,
+      ]),
+    ),
+  );
   return 0;
 }
 
 function inspectText(a: AlertResponse, details: boolean): string {
   const out: string[] = [
-    '#'.repeat(80), '',
+    '#'.repeat(80),
+    '',
     ` - ID           : ${a.id}`,
     ` - Date         : ${a.created_at}`,
     ` - Machine      : ${a.machine_id}`,
@@ -118,18 +172,38 @@ function inspectText(a: AlertResponse, details: boolean): string {
   const ds = a.decisions ?? [];
   if (ds.length) {
     out.push(' - Decisions:');
-    out.push(renderTable(['ID', 'scope:value', 'action', 'expiration', 'created_at'],
-      ds.map((d) => [String(d.id), `${d.scope}:${d.value}`, (d.simulated ? '(simul)' : '') + d.type, d.duration, a.created_at])));
+    out.push(
+      renderTable(
+        ['ID', 'scope:value', 'action', 'expiration', 'created_at'],
+        ds.map((d) => [
+          String(d.id),
+          `${d.scope}:${d.value}`,
+          (d.simulated ? '(simul)' : '') + d.type,
+          d.duration,
+          a.created_at,
+        ]),
+      ),
+    );
   } else out.push(' - Decisions: none');
   if (a.meta && a.meta.length) {
     out.push('', ' - Context:');
-    out.push(renderTable(['Key', 'Value'], a.meta.map((m) => [m.key, m.value])));
+    out.push(
+      renderTable(
+        ['Key', 'Value'],
+        a.meta.map((m) => [m.key, m.value]),
+      ),
+    );
   }
   if (details) {
     out.push('', ' - Events:');
     for (const e of a.events ?? []) {
       out.push('', `- Date: ${e.timestamp}`);
-      out.push(renderTable(['Key', 'Value'], (e.meta ?? []).map((m) => [m.key, m.value])));
+      out.push(
+        renderTable(
+          ['Key', 'Value'],
+          (e.meta ?? []).map((m) => [m.key, m.value]),
+        ),
+      );
     }
   }
   return out.join('\n');
@@ -139,7 +213,8 @@ async function inspect(v: Values, ids: string[], io: CliIO): Promise<number> {
   onlyOptions(v, 'alerts', 'inspect', ['details']);
   const fmt = outputFormat(v.output, ['human', 'json']);
   if (ids.length === 0) throw new CliError('alerts inspect: expected an alert ID');
-  for (const id of ids) if (!/^\d+$/.test(id)) throw new CliError(`alerts inspect: '${id}' is not an alert id (a number)`);
+  for (const id of ids)
+    if (!/^\d+$/.test(id)) throw new CliError(`alerts inspect: '${id}' is not an alert id (a number)`);
   const alerts = await withWatcher(resolveContext(v), async (w) => {
     const out: AlertResponse[] = [];
     for (const id of ids) out.push(await w.getAlert(id));
@@ -151,9 +226,14 @@ async function inspect(v: Values, ids: string[], io: CliIO): Promise<number> {
 
 async function del(v: Values, io: CliIO): Promise<number> {
   onlyOptions(v, 'alerts', 'delete', ['ip', 'range', 'scope', 'value', 'scenario', 'id', 'all', 'contained']);
-  const filters = ['ip', 'range', 'scope', 'value', 'scenario', 'id'].filter((k) => (v as Record<string, unknown>)[k] !== undefined);
+  const filters = ['ip', 'range', 'scope', 'value', 'scenario', 'id'].filter(
+    (k) => (v as Record<string, unknown>)[k] !== undefined,
+  );
   if (v.all && filters.length) throw new CliError('alerts delete: --all cannot be combined with filters');
-  if (!v.all && filters.length === 0) throw new CliError('alerts delete: give at least one filter (--ip, --range, --scope/--value, --scenario, --id) or --all');
+  if (!v.all && filters.length === 0)
+    throw new CliError(
+      'alerts delete: give at least one filter (--ip, --range, --scope/--value, --scenario, --id) or --all',
+    );
   checkTargets(v);
   const ctx = resolveContext(v);
   let n: number;
@@ -163,8 +243,11 @@ async function del(v: Values, io: CliIO): Promise<number> {
     n = await withWatcher(ctx, (w) => w.deleteAlert(v.id as string));
   } else {
     const q: AlertQuery = {
-      ip: v.ip as string | undefined, range: v.range as string | undefined, scope: v.scope as string | undefined,
-      value: v.value as string | undefined, scenario: v.scenario as string | undefined,
+      ip: v.ip as string | undefined,
+      range: v.range as string | undefined,
+      scope: v.scope as string | undefined,
+      value: v.value as string | undefined,
+      scenario: v.scenario as string | undefined,
       contains: v.contained ? false : undefined,
     };
     n = await withWatcher(ctx, (w) => w.deleteAlerts(q));
@@ -180,13 +263,21 @@ export const alertsCommand: Command = {
   async run(argv: string[], io: CliIO): Promise<number> {
     const [sub, ...rest] = argv;
     const { values, positionals } = parseOptions('alerts', rest, OPTIONS, true);
-    if (sub !== 'inspect' && positionals.length) throw new CliError(`alerts ${sub ?? ''}: unexpected argument '${positionals[0]}'`);
+    if (sub !== 'inspect' && positionals.length)
+      throw new CliError(`alerts ${sub ?? ''}: unexpected argument '${positionals[0]}'`);
     switch (sub) {
-      case 'list': return list(values, io);
-      case 'inspect': return inspect(values, positionals, io);
-      case 'delete': return del(values, io);
+      case 'list':
+        return list(values, io);
+      case 'inspect':
+        return inspect(values, positionals, io);
+      case 'delete':
+        return del(values, io);
       default:
-        throw new CliError(sub === undefined ? 'expected a sub-command: list, inspect or delete (see picket alerts --help)' : `unknown sub-command '${sub}': expected list, inspect or delete`);
+        throw new CliError(
+          sub === undefined
+            ? 'expected a sub-command: list, inspect or delete (see picket alerts --help)'
+            : `unknown sub-command '${sub}': expected list, inspect or delete`,
+        );
     }
   },
 };

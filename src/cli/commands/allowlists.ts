@@ -41,7 +41,9 @@ const OPTIONS = {
   input: { type: 'string', short: 'i' },
 } as const;
 
-function iso(ms: number | null): string | null { return ms === null ? null : formatRfc3339(ms); }
+function iso(ms: number | null): string | null {
+  return ms === null ? null : formatRfc3339(ms);
+}
 
 function allowlistJSON(a: AllowlistRecord) {
   return {
@@ -62,7 +64,9 @@ function allowlistJSON(a: AllowlistRecord) {
 
 async function withAllowlists<T>(dataDir: string, f: (s: AllowlistStore, env: PicketStore) => Promise<T>): Promise<T> {
   let env: PicketStore;
-  try { env = openStore(dataDir); } catch (e) {
+  try {
+    env = openStore(dataDir);
+  } catch (e) {
     if (e instanceof StoreError) throw new CliError(e.message, 1);
     throw e;
   }
@@ -81,13 +85,18 @@ async function addAndExpire(dataDir: string, name: string, items: NewAllowlistIt
   await withAllowlists(dataDir, async (s, env) => {
     const n = await s.addItems(name, items);
     io.out(n === 0 ? `no new values for allowlist ${name}` : `added ${n} values to allowlist ${name}`);
-    const expired = await expireCovered(env, items.map((i) => i.value), Date.now());
+    const expired = await expireCovered(
+      env,
+      items.map((i) => i.value),
+      Date.now(),
+    );
     if (expired > 0) io.out(`${expired} active decision(s) on allowlisted values expired`);
   });
 }
 
 function need(sub: string, positionals: string[], min: number, what: string): void {
-  if (positionals.length < min) throw new CliError(`allowlists ${sub}: expected ${what} (see picket allowlists --help)`);
+  if (positionals.length < min)
+    throw new CliError(`allowlists ${sub}: expected ${what} (see picket allowlists --help)`);
 }
 
 export const allowlistsCommand: Command = {
@@ -113,19 +122,30 @@ export const allowlistsCommand: Command = {
         let expiration: number | null = null;
         if (values.expiration !== undefined) {
           const ms = parseWireDuration(values.expiration as string);
-          if (ms === null || ms <= 0) throw new CliError(`--expiration '${String(values.expiration)}': expected a positive duration such as 4h, 7d`);
+          if (ms === null || ms <= 0)
+            throw new CliError(
+              `--expiration '${String(values.expiration)}': expected a positive duration such as 4h, 7d`,
+            );
           expiration = Date.now() + ms;
         }
         const [name, ...items] = positionals;
-        await addAndExpire(dataDir, name, items.map((value) => ({ value, description, expiration })), io);
+        await addAndExpire(
+          dataDir,
+          name,
+          items.map((value) => ({ value, description, expiration })),
+          io,
+        );
         return 0;
       }
       case 'import': {
         need(sub, positionals, 1, 'one NAME and -i FILE');
         const file = values.input as string | undefined;
-        if (file === undefined) throw new CliError('allowlists import: -i FILE is required ("-i -" reads standard input)');
+        if (file === undefined)
+          throw new CliError('allowlists import: -i FILE is required ("-i -" reads standard input)');
         let text: string;
-        try { text = fs.readFileSync(file === '-' ? 0 : file, 'utf8'); } catch (e) {
+        try {
+          text = fs.readFileSync(file === '-' ? 0 : file, 'utf8');
+        } catch (e) {
           throw new CliError(`cannot read ${file}: ${errorCode(e) ?? errorMessage(e)}`, 1);
         }
         const items = parseAllowlistCsv(text, file === '-' ? 'stdin' : file, Date.now());
@@ -136,9 +156,18 @@ export const allowlistsCommand: Command = {
         need(sub, positionals, 1, 'at least one VALUE');
         const now = Date.now();
         const res = await withAllowlists(dataDir, async (s) =>
-          positionals.map((value) => ({ value, allowlists: s.check(value, now) })));
-        if (fmt === 'json') { io.out(JSON.stringify(res, null, 2)); return 0; }
-        for (const r of res) io.out(r.allowlists.length ? `${r.value} is allowlisted by ${r.allowlists.join(', ')}` : `${r.value} is not allowlisted`);
+          positionals.map((value) => ({ value, allowlists: s.check(value, now) })),
+        );
+        if (fmt === 'json') {
+          io.out(JSON.stringify(res, null, 2));
+          return 0;
+        }
+        for (const r of res)
+          io.out(
+            r.allowlists.length
+              ? `${r.value} is allowlisted by ${r.allowlists.join(', ')}`
+              : `${r.value} is not allowlisted`,
+          );
         return 0;
       }
       case 'remove': {
@@ -153,8 +182,19 @@ export const allowlistsCommand: Command = {
         const list = await withAllowlists(dataDir, async (s) => s.list());
         if (fmt === 'json') io.out(JSON.stringify(list.map(allowlistJSON), null, 2));
         else {
-          io.out(renderTable(['Name', 'Description', 'Created at', 'Updated at', 'Managed by Console', 'Size'],
-            list.map((a) => [a.name, a.description, formatRfc3339(a.createdAt), formatRfc3339(a.updatedAt), 'no', String(a.items.length)])));
+          io.out(
+            renderTable(
+              ['Name', 'Description', 'Created at', 'Updated at', 'Managed by Console', 'Size'],
+              list.map((a) => [
+                a.name,
+                a.description,
+                formatRfc3339(a.createdAt),
+                formatRfc3339(a.updatedAt),
+                'no',
+                String(a.items.length),
+              ]),
+            ),
+          );
         }
         return 0;
       }
@@ -163,23 +203,40 @@ export const allowlistsCommand: Command = {
         const name = positionals[0];
         const a = await withAllowlists(dataDir, async (s) => s.get(name));
         if (a === undefined) throw new CliError(`allowlist '${name}' not found`, 1);
-        if (fmt === 'json') { io.out(JSON.stringify(allowlistJSON(a), null, 2)); return 0; }
-        io.out(`Allowlist: ${a.name}\nDescription: ${a.description}\nCreated at: ${formatRfc3339(a.createdAt)}\nUpdated at: ${formatRfc3339(a.updatedAt)}\nManaged by Console: no\n`);
-        io.out(renderTable(['Value', 'Comment', 'Expiration', 'Created at'],
-          a.items.map((i) => [i.value, i.description, i.expiration === null ? 'never' : formatRfc3339(i.expiration), formatRfc3339(i.createdAt)])));
+        if (fmt === 'json') {
+          io.out(JSON.stringify(allowlistJSON(a), null, 2));
+          return 0;
+        }
+        io.out(
+          `Allowlist: ${a.name}\nDescription: ${a.description}\nCreated at: ${formatRfc3339(a.createdAt)}\nUpdated at: ${formatRfc3339(a.updatedAt)}\nManaged by Console: no\n`,
+        );
+        io.out(
+          renderTable(
+            ['Value', 'Comment', 'Expiration', 'Created at'],
+            a.items.map((i) => [
+              i.value,
+              i.description,
+              i.expiration === null ? 'never' : formatRfc3339(i.expiration),
+              formatRfc3339(i.createdAt),
+            ]),
+          ),
+        );
         return 0;
       }
       case 'delete': {
         need(sub, positionals, 1, 'one NAME');
         const name = positionals[0];
-        if (!(await withAllowlists(dataDir, (s) => s.delete(name)))) throw new CliError(`allowlist '${name}' not found`, 1);
+        if (!(await withAllowlists(dataDir, (s) => s.delete(name))))
+          throw new CliError(`allowlist '${name}' not found`, 1);
         io.out(`allowlist '${name}' deleted successfully`);
         return 0;
       }
       default:
-        throw new CliError(sub === undefined
-          ? 'expected a sub-command: create, add, import, remove, check, list, inspect or delete (see picket allowlists --help)'
-          : `unknown sub-command '${sub}': expected create, add, import, remove, check, list, inspect or delete`);
+        throw new CliError(
+          sub === undefined
+            ? 'expected a sub-command: create, add, import, remove, check, list, inspect or delete (see picket allowlists --help)'
+            : `unknown sub-command '${sub}': expected create, add, import, remove, check, list, inspect or delete`,
+        );
     }
   },
 };

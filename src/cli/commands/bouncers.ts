@@ -31,9 +31,16 @@ const OPTIONS = { ...COMMON_OPTIONS, key: { type: 'string' }, output: { type: 's
 
 function bouncerJSON(b: BouncerRecord) {
   return {
-    name: b.name, ip_address: b.ipAddress, revoked: b.revoked, valid: !b.revoked,
-    last_pull: b.lastPull ? new Date(b.lastPull).toISOString() : null, type: b.type, version: b.version,
-    auth_type: b.authType, auto_created: b.autoCreated, created_at: new Date(b.createdAt).toISOString(),
+    name: b.name,
+    ip_address: b.ipAddress,
+    revoked: b.revoked,
+    valid: !b.revoked,
+    last_pull: b.lastPull ? new Date(b.lastPull).toISOString() : null,
+    type: b.type,
+    version: b.version,
+    auth_type: b.authType,
+    auto_created: b.autoCreated,
+    created_at: new Date(b.createdAt).toISOString(),
   };
 }
 
@@ -48,9 +55,11 @@ export const bouncersCommand: Command = {
     const ctx = resolveContext(values);
     switch (sub) {
       case 'add': {
-        if (positionals.length !== 1) throw new CliError('bouncers add: expected one NAME (see picket bouncers --help)');
+        if (positionals.length !== 1)
+          throw new CliError('bouncers add: expected one NAME (see picket bouncers --help)');
         const name = positionals[0];
-        if (!/^[\w.@:-]{1,255}$/.test(name)) throw new CliError(`bouncers add: name '${name}': use letters, digits and . _ - @ : (at most 255)`);
+        if (!/^[\w.@:-]{1,255}$/.test(name))
+          throw new CliError(`bouncers add: name '${name}': use letters, digits and . _ - @ : (at most 255)`);
         const key = (values.key as string | undefined) ?? crypto.randomBytes(16).toString('hex');
         if (key.length < 8 || /\s/.test(key)) throw new CliError('--key: at least 8 characters, no spaces');
         const hash = sha512Hex(key);
@@ -60,13 +69,25 @@ export const bouncersCommand: Command = {
           if (other) throw new CliError(`this key is already used by bouncer '${other.name}'`, 1);
           const now = Date.now();
           await s.putBouncer({
-            name, apiKeyHash: hash, revoked: false, ipAddress: '', type: '', version: '', authType: 'api-key',
-            autoCreated: false, createdAt: now, updatedAt: now, lastPull: null,
+            name,
+            apiKeyHash: hash,
+            revoked: false,
+            ipAddress: '',
+            type: '',
+            version: '',
+            authType: 'api-key',
+            autoCreated: false,
+            createdAt: now,
+            updatedAt: now,
+            lastPull: null,
           });
         });
         if (fmt === 'raw') io.out(key);
         else if (fmt === 'json') io.out(JSON.stringify(key));
-        else io.out(`API key for '${name}':\n\n   ${key}\n\nPlease keep this key since you will not be able to retrieve it!`);
+        else
+          io.out(
+            `API key for '${name}':\n\n   ${key}\n\nPlease keep this key since you will not be able to retrieve it!`,
+          );
         return 0;
       }
       case 'list': {
@@ -76,12 +97,34 @@ export const bouncersCommand: Command = {
         else if (fmt === 'raw') {
           io.out(csvLine(['name', 'ip', 'revoked', 'last_pull', 'type', 'version', 'auth_type']));
           for (const b of list) {
-            io.out(csvLine([b.name, b.ipAddress, b.revoked ? 'revoked' : 'valid', b.lastPull ? new Date(b.lastPull).toISOString() : '', b.type, b.version, b.authType]));
+            io.out(
+              csvLine([
+                b.name,
+                b.ipAddress,
+                b.revoked ? 'revoked' : 'valid',
+                b.lastPull ? new Date(b.lastPull).toISOString() : '',
+                b.type,
+                b.version,
+                b.authType,
+              ]),
+            );
           }
         } else {
           const now = Date.now();
-          io.out(renderTable(['Name', 'IP Address', 'Valid', 'Last API pull', 'Type', 'Version', 'Auth Type'],
-            list.map((b) => [b.name, b.ipAddress, b.revoked ? '✗' : '✔', timeWithAge(b.lastPull, now), b.type, b.version, b.authType])));
+          io.out(
+            renderTable(
+              ['Name', 'IP Address', 'Valid', 'Last API pull', 'Type', 'Version', 'Auth Type'],
+              list.map((b) => [
+                b.name,
+                b.ipAddress,
+                b.revoked ? '✗' : '✔',
+                timeWithAge(b.lastPull, now),
+                b.type,
+                b.version,
+                b.authType,
+              ]),
+            ),
+          );
         }
         return 0;
       }
@@ -89,14 +132,19 @@ export const bouncersCommand: Command = {
         if (positionals.length === 0) throw new CliError('bouncers delete: expected at least one NAME');
         await withStore(ctx, async (s) => {
           for (const name of positionals) {
-            if (!(await s.deleteBouncer(name))) throw new CliError(`unable to delete bouncer '${name}': it does not exist`, 1);
+            if (!(await s.deleteBouncer(name)))
+              throw new CliError(`unable to delete bouncer '${name}': it does not exist`, 1);
             io.out(`bouncer '${name}' deleted`);
           }
         });
         return 0;
       }
       default:
-        throw new CliError(sub === undefined ? 'expected a sub-command: add, list or delete (see picket bouncers --help)' : `unknown sub-command '${sub}': expected add, list or delete`);
+        throw new CliError(
+          sub === undefined
+            ? 'expected a sub-command: add, list or delete (see picket bouncers --help)'
+            : `unknown sub-command '${sub}': expected add, list or delete`,
+        );
     }
   },
 };

@@ -8,12 +8,26 @@
 
 import fs from 'node:fs';
 import { CliError, parseOptions, type CliIO, type Command } from '../command.js';
-import { COMMON_HELP, COMMON_OPTIONS, FILTER_OPTIONS, onlyOptions, resolveContext, withWatcher } from '../api-context.js';
+import {
+  COMMON_HELP,
+  COMMON_OPTIONS,
+  FILTER_OPTIONS,
+  onlyOptions,
+  resolveContext,
+  withWatcher,
+} from '../api-context.js';
 import { asText, csvLine, outputFormat } from '../output.js';
 import { renderTable } from '../table.js';
 import { Progress } from '../progress.js';
 import {
-  checkDuration, importAlert, importFormatOf, manualAlert, parseImport, targetOf, valueProblem, type ManualDecision,
+  checkDuration,
+  importAlert,
+  importFormatOf,
+  manualAlert,
+  parseImport,
+  targetOf,
+  valueProblem,
+  type ManualDecision,
 } from '../decision-input.js';
 import { normaliseScope } from '../../api/scope.js';
 import { parseWireDuration } from '../../api/wire-time.js';
@@ -88,7 +102,10 @@ function activeSeconds(d: AlertDecision): number {
   return ms === null ? 0 : ms / 1000;
 }
 
-interface Row { alert: AlertResponse; d: AlertDecision }
+interface Row {
+  alert: AlertResponse;
+  d: AlertDecision;
+}
 
 function decisionRows(alerts: AlertResponse[], v: Values): Row[] {
   const rows: Row[] = [];
@@ -107,41 +124,114 @@ function decisionRows(alerts: AlertResponse[], v: Values): Row[] {
 }
 
 async function list(v: Values, io: CliIO): Promise<number> {
-  onlyOptions(v, 'decisions', 'list', ['ip', 'range', 'type', 'scope', 'value', 'scenario', 'origin', 'all', 'limit', 'contained']);
+  onlyOptions(v, 'decisions', 'list', [
+    'ip',
+    'range',
+    'type',
+    'scope',
+    'value',
+    'scenario',
+    'origin',
+    'all',
+    'limit',
+    'contained',
+  ]);
   const fmt = outputFormat(v.output);
   const q: AlertQuery = {
     hasActiveDecision: true,
     includeCapi: v.all || v.origin !== undefined ? undefined : false,
     limit: intOption(v.limit, 'limit', 0) ?? 100,
-    ip: v.ip as string | undefined, range: v.range as string | undefined,
-    scope: v.scope as string | undefined, value: v.value as string | undefined,
-    scenario: v.scenario as string | undefined, origin: v.origin as string | undefined,
+    ip: v.ip as string | undefined,
+    range: v.range as string | undefined,
+    scope: v.scope as string | undefined,
+    value: v.value as string | undefined,
+    scenario: v.scenario as string | undefined,
+    origin: v.origin as string | undefined,
     decisionType: v.type as string | undefined,
     contains: v.contained ? false : undefined,
   };
   if (q.ip !== undefined && valueProblem('Ip', q.ip)) throw new CliError(`--ip: ${valueProblem('Ip', q.ip)}`);
-  if (q.range !== undefined && valueProblem('Range', q.range)) throw new CliError(`--range: ${valueProblem('Range', q.range)}`);
+  if (q.range !== undefined && valueProblem('Range', q.range))
+    throw new CliError(`--range: ${valueProblem('Range', q.range)}`);
   const ctx = resolveContext(v);
   const alerts = await withWatcher(ctx, (w) => w.listAlerts(q));
-  if (fmt === 'json') { io.out(JSON.stringify(alerts, null, 2)); return 0; }
+  if (fmt === 'json') {
+    io.out(JSON.stringify(alerts, null, 2));
+    return 0;
+  }
   const rows = decisionRows(alerts, v);
   if (fmt === 'raw') {
-    io.out(csvLine(['id', 'source', 'ip', 'reason', 'action', 'country', 'as', 'events_count', 'expiration', 'simulated', 'alert_id']));
+    io.out(
+      csvLine([
+        'id',
+        'source',
+        'ip',
+        'reason',
+        'action',
+        'country',
+        'as',
+        'events_count',
+        'expiration',
+        'simulated',
+        'alert_id',
+      ]),
+    );
     for (const { alert: a, d } of rows) {
-      io.out(csvLine([d.id, d.origin, `${d.scope}:${d.value}`, d.scenario, d.type, a.source.cn ?? '', asText(a.source), a.events_count, d.duration, Boolean(d.simulated), a.id]));
+      io.out(
+        csvLine([
+          d.id,
+          d.origin,
+          `${d.scope}:${d.value}`,
+          d.scenario,
+          d.type,
+          a.source.cn ?? '',
+          asText(a.source),
+          a.events_count,
+          d.duration,
+          Boolean(d.simulated),
+          a.id,
+        ]),
+      );
     }
     return 0;
   }
-  if (rows.length === 0) { io.out('No active decisions'); return 0; }
-  io.out(renderTable(['ID', 'Source', 'Scope:Value', 'Reason', 'Action', 'Country', 'AS', 'Events', 'expiration', 'Alert ID'],
-    rows.map(({ alert: a, d }) => [String(d.id), d.origin, `${d.scope}:${d.value}`, d.scenario, (d.simulated ? '(simul)' : '') + d.type,
-      a.source.cn ?? '', asText(a.source), String(a.events_count), d.duration, String(a.id)])));
-  if (alerts.length === (q.limit ?? 100) && q.limit !== 0) io.err(`(only the ${q.limit} most recent alerts were read: use --limit 0 for all)`);
+  if (rows.length === 0) {
+    io.out('No active decisions');
+    return 0;
+  }
+  io.out(
+    renderTable(
+      ['ID', 'Source', 'Scope:Value', 'Reason', 'Action', 'Country', 'AS', 'Events', 'expiration', 'Alert ID'],
+      rows.map(({ alert: a, d }) => [
+        String(d.id),
+        d.origin,
+        `${d.scope}:${d.value}`,
+        d.scenario,
+        (d.simulated ? '(simul)' : '') + d.type,
+        a.source.cn ?? '',
+        asText(a.source),
+        String(a.events_count),
+        d.duration,
+        String(a.id),
+      ]),
+    ),
+  );
+  if (alerts.length === (q.limit ?? 100) && q.limit !== 0)
+    io.err(`(only the ${q.limit} most recent alerts were read: use --limit 0 for all)`);
   return 0;
 }
 
 async function add(v: Values, io: CliIO): Promise<number> {
-  onlyOptions(v, 'decisions', 'add', ['ip', 'range', 'scope', 'value', 'duration', 'type', 'reason', 'bypass-allowlist']);
+  onlyOptions(v, 'decisions', 'add', [
+    'ip',
+    'range',
+    'scope',
+    'value',
+    'duration',
+    'type',
+    'reason',
+    'bypass-allowlist',
+  ]);
   const target = targetOf({
     ip: v.ip as string | undefined,
     range: v.range as string | undefined,
@@ -156,7 +246,10 @@ async function add(v: Values, io: CliIO): Promise<number> {
     if (!v['bypass-allowlist'] && (target.scope === 'Ip' || target.scope === 'Range')) {
       const lists = (await w.allowlisted([target.value])).get(target.value);
       if (lists !== undefined) {
-        throw new CliError(`${target.value} is allowlisted by ${lists.join(', ')}: use --bypass-allowlist to add the decision anyway`, 1);
+        throw new CliError(
+          `${target.value} is allowlisted by ${lists.join(', ')}: use --bypass-allowlist to add the decision anyway`,
+          1,
+        );
       }
     }
     const reason = (v.reason as string | undefined) ?? `manual '${type}' from '${w.machineId}'`;
@@ -167,10 +260,26 @@ async function add(v: Values, io: CliIO): Promise<number> {
 }
 
 async function del(v: Values, io: CliIO): Promise<number> {
-  onlyOptions(v, 'decisions', 'delete', ['ip', 'range', 'id', 'type', 'scope', 'value', 'scenario', 'origin', 'all', 'contained']);
-  const filters = ['ip', 'range', 'id', 'type', 'scope', 'value', 'scenario', 'origin'].filter((k) => (v as Record<string, unknown>)[k] !== undefined);
+  onlyOptions(v, 'decisions', 'delete', [
+    'ip',
+    'range',
+    'id',
+    'type',
+    'scope',
+    'value',
+    'scenario',
+    'origin',
+    'all',
+    'contained',
+  ]);
+  const filters = ['ip', 'range', 'id', 'type', 'scope', 'value', 'scenario', 'origin'].filter(
+    (k) => (v as Record<string, unknown>)[k] !== undefined,
+  );
   if (v.all && filters.length) throw new CliError('decisions delete: --all cannot be combined with filters');
-  if (!v.all && filters.length === 0) throw new CliError('decisions delete: give at least one filter (--ip, --range, --id, --type, --scope/--value, --scenario, --origin) or --all');
+  if (!v.all && filters.length === 0)
+    throw new CliError(
+      'decisions delete: give at least one filter (--ip, --range, --id, --type, --scope/--value, --scenario, --origin) or --all',
+    );
   const ctx = resolveContext(v);
   let n: number;
   if (v.id !== undefined) {
@@ -178,9 +287,11 @@ async function del(v: Values, io: CliIO): Promise<number> {
     const id = intOption(v.id, 'id', 1) as number;
     n = await withWatcher(ctx, (w) => w.deleteDecision(id));
   } else {
-    const ip = v.ip as string | undefined, range = v.range as string | undefined;
+    const ip = v.ip as string | undefined,
+      range = v.range as string | undefined;
     if (ip !== undefined && valueProblem('Ip', ip)) throw new CliError(`--ip: ${valueProblem('Ip', ip)}`);
-    if (range !== undefined && valueProblem('Range', range)) throw new CliError(`--range: ${valueProblem('Range', range)}`);
+    if (range !== undefined && valueProblem('Range', range))
+      throw new CliError(`--range: ${valueProblem('Range', range)}`);
     const q: DecisionDeleteQuery = {
       ip,
       range,
@@ -208,21 +319,39 @@ async function withoutAllowlisted(w: WatcherClient, all: ManualDecision[]): Prom
 }
 
 async function importFile(v: Values, io: CliIO): Promise<number> {
-  onlyOptions(v, 'decisions', 'import', ['ip', 'input', 'format', 'duration', 'type', 'scope', 'reason', 'batch', 'bypass-allowlist']);
+  onlyOptions(v, 'decisions', 'import', [
+    'ip',
+    'input',
+    'format',
+    'duration',
+    'type',
+    'scope',
+    'reason',
+    'batch',
+    'bypass-allowlist',
+  ]);
   const file = (v.input ?? v.ip) as string | undefined; // -i is --input here, as in cscli
   if (file === undefined) throw new CliError('decisions import: -i FILE is required ("-i -" reads standard input)');
   const format = importFormatOf(file, v.format as string | undefined);
   const duration = checkDuration((v.duration as string | undefined) ?? '4h', '--duration');
   const batch = intOption(v.batch, 'batch', 1) ?? IMPORT_BATCH;
   let text: string;
-  try { text = fs.readFileSync(file === '-' ? 0 : file, 'utf8'); } catch (e) {
+  try {
+    text = fs.readFileSync(file === '-' ? 0 : file, 'utf8');
+  } catch (e) {
     throw new CliError(`cannot read ${file}: ${errorCode(e) ?? errorMessage(e)}`, 1);
   }
   const name = file === '-' ? 'stdin' : file;
   const parsed = parseImport(text, name, format, {
-    duration, type: (v.type as string | undefined) ?? 'ban', scope: v.scope as string | undefined, reason: (v.reason as string | undefined) ?? 'manual',
+    duration,
+    type: (v.type as string | undefined) ?? 'ban',
+    scope: v.scope as string | undefined,
+    reason: (v.reason as string | undefined) ?? 'manual',
   });
-  if (parsed.length === 0) { io.out('No decisions to import'); return 0; }
+  if (parsed.length === 0) {
+    io.out('No decisions to import');
+    return 0;
+  }
   const ctx = resolveContext(v);
   let decisions = parsed;
   let progress: Progress | null = null;
@@ -231,7 +360,10 @@ async function importFile(v: Values, io: CliIO): Promise<number> {
     await withWatcher(ctx, async (w) => {
       if (!v['bypass-allowlist']) {
         decisions = await withoutAllowlisted(w, parsed);
-        if (decisions.length < parsed.length) io.out(`${parsed.length - decisions.length} decision(s) skipped: allowlisted (--bypass-allowlist imports them)`);
+        if (decisions.length < parsed.length)
+          io.out(
+            `${parsed.length - decisions.length} decision(s) skipped: allowlisted (--bypass-allowlist imports them)`,
+          );
       }
       progress = new Progress(decisions.length, 'importing');
       for (let i = 0; i < decisions.length; i += batch) {
@@ -243,7 +375,8 @@ async function importFile(v: Values, io: CliIO): Promise<number> {
     });
   } catch (e) {
     (progress as Progress | null)?.finish();
-    if (sent > 0 && e instanceof CliError) throw new CliError(`${e.message} (after ${sent} of ${decisions.length} decisions were imported)`, e.exitCode);
+    if (sent > 0 && e instanceof CliError)
+      throw new CliError(`${e.message} (after ${sent} of ${decisions.length} decisions were imported)`, e.exitCode);
     throw e;
   }
   (progress as Progress | null)?.finish();
@@ -260,12 +393,20 @@ export const decisionsCommand: Command = {
     const { values, positionals } = parseOptions('decisions', rest, OPTIONS, true);
     if (positionals.length) throw new CliError(`decisions ${sub ?? ''}: unexpected argument '${positionals[0]}'`);
     switch (sub) {
-      case 'list': return list(values, io);
-      case 'add': return add(values, io);
-      case 'delete': return del(values, io);
-      case 'import': return importFile(values, io);
+      case 'list':
+        return list(values, io);
+      case 'add':
+        return add(values, io);
+      case 'delete':
+        return del(values, io);
+      case 'import':
+        return importFile(values, io);
       default:
-        throw new CliError(sub === undefined ? 'expected a sub-command: list, add, delete or import (see picket decisions --help)' : `unknown sub-command '${sub}': expected list, add, delete or import`);
+        throw new CliError(
+          sub === undefined
+            ? 'expected a sub-command: list, add, delete or import (see picket decisions --help)'
+            : `unknown sub-command '${sub}': expected list, add, delete or import`,
+        );
     }
   },
 };

@@ -61,7 +61,12 @@ export function discoverParsers(contentDir: string, sub = 'parsers'): ParserFile
   return out;
 }
 
-export interface FieldChange { op: '+' | '~' | '-'; field: string; before?: string; after?: string }
+export interface FieldChange {
+  op: '+' | '~' | '-';
+  field: string;
+  before?: string;
+  after?: string;
+}
 
 /** Differences of Parsed/Meta/Enriched (+ whitelist state) between two snapshots. */
 export function diffSnapshots(a: EventSnapshot | null, b: EventSnapshot): FieldChange[] {
@@ -75,14 +80,25 @@ export function diffSnapshots(a: EventSnapshot | null, b: EventSnapshot): FieldC
     }
     for (const k of Object.keys(x).sort()) if (!(k in y)) out.push({ op: '-', field: `${part}.${k}`, before: x[k] });
   }
-  if (b.StrTime !== (a?.StrTime ?? '')) out.push({ op: a?.StrTime ? '~' : '+', field: 'StrTime', before: a?.StrTime, after: b.StrTime });
-  if (b.Whitelisted && !(a?.Whitelisted ?? false)) out.push({ op: '+', field: 'Whitelisted', after: `true (${b.WhitelistReason})` });
+  if (b.StrTime !== (a?.StrTime ?? ''))
+    out.push({ op: a?.StrTime ? '~' : '+', field: 'StrTime', before: a?.StrTime, after: b.StrTime });
+  if (b.Whitelisted && !(a?.Whitelisted ?? false))
+    out.push({ op: '+', field: 'Whitelisted', after: `true (${b.WhitelistReason})` });
   return out;
 }
 
-export interface NodeTrace { stage: string; node: string; success: boolean; changes: FieldChange[] }
+export interface NodeTrace {
+  stage: string;
+  node: string;
+  success: boolean;
+  changes: FieldChange[];
+}
 export interface LineTrace {
-  line: string; nodes: NodeTrace[]; outcome: 'poured' | 'whitelisted' | 'dropped' | 'error'; error?: string; finalStage: string;
+  line: string;
+  nodes: NodeTrace[];
+  outcome: 'poured' | 'whitelisted' | 'dropped' | 'error';
+  error?: string;
+  finalStage: string;
   /** poured: the scenarios whose filter takes the event (as cscli explain lists them) */
   scenarios?: string[];
 }
@@ -93,7 +109,11 @@ export function scenariosEntered(set: ScenarioSet | null, evt: Event): string[] 
   const env: Record<string, unknown> = { evt };
   const out: string[] = [];
   for (const s of set.scenarios) {
-    try { if (s.filter.run(env) === true) out.push(s.name); } catch { /* a runtime error: the engine skips it too */ }
+    try {
+      if (s.filter.run(env) === true) out.push(s.name);
+    } catch {
+      /* a runtime error: the engine skips it too */
+    }
   }
   return out;
 }
@@ -107,12 +127,25 @@ export function renderTrace(t: LineTrace, verbose: boolean): string {
   const out: string[] = [`line: ${t.line}`];
   let stage = '';
   let hidden = 0;
-  const flushHidden = () => { if (hidden > 0) out.push(`\t|\t├ 🔴 ${hidden} other node(s) failed without changes (--verbose shows them)`); hidden = 0; };
+  const flushHidden = () => {
+    if (hidden > 0) out.push(`\t|\t├ 🔴 ${hidden} other node(s) failed without changes (--verbose shows them)`);
+    hidden = 0;
+  };
   for (const n of t.nodes) {
-    if (n.stage !== stage) { flushHidden(); stage = n.stage; out.push(`\t├ ${stage}`); }
-    if (!verbose && !n.success && n.changes.length === 0) { hidden++; continue; }
+    if (n.stage !== stage) {
+      flushHidden();
+      stage = n.stage;
+      out.push(`\t├ ${stage}`);
+    }
+    if (!verbose && !n.success && n.changes.length === 0) {
+      hidden++;
+      continue;
+    }
     const mark = n.success ? '🟢' : '🔴';
-    const counts = n.changes.length > 0 ? ` (${['+', '~', '-'].map((op) => `${op}${n.changes.filter((c) => c.op === op).length}`).join(' ')})` : '';
+    const counts =
+      n.changes.length > 0
+        ? ` (${['+', '~', '-'].map((op) => `${op}${n.changes.filter((c) => c.op === op).length}`).join(' ')})`
+        : '';
     out.push(`\t|\t├ ${mark} ${n.node}${n.success || verbose ? counts : ''}`);
     if (n.success || verbose) {
       for (const c of n.changes) {
@@ -131,9 +164,15 @@ export function renderTrace(t: LineTrace, verbose: boolean): string {
       sc.forEach((n, i) => out.push(`\t\t${i === sc.length - 1 ? '└' : '├'} 🟢 ${n}`));
       break;
     }
-    case 'whitelisted': out.push('\t├-------- parser success, whitelisted 🟢 (not poured)'); break;
-    case 'dropped': out.push(`\t└-------- parser failure 🔴 (dropped${t.finalStage ? ` at stage ${t.finalStage}` : ''}, not poured)`); break;
-    case 'error': out.push(`\t└-------- parser error 🔴 (event discarded: ${t.error ?? ''})`); break;
+    case 'whitelisted':
+      out.push('\t├-------- parser success, whitelisted 🟢 (not poured)');
+      break;
+    case 'dropped':
+      out.push(`\t└-------- parser failure 🔴 (dropped${t.finalStage ? ` at stage ${t.finalStage}` : ''}, not poured)`);
+      break;
+    case 'error':
+      out.push(`\t└-------- parser error 🔴 (event discarded: ${t.error ?? ''})`);
+      break;
   }
   return out.join('\n');
 }
@@ -168,13 +207,18 @@ export const explainCommand: Command = {
     if (!values.file && values.line === undefined) throw new CliError('one of --file or --line is required');
     if (values.file && values.line !== undefined) throw new CliError('--file and --line are exclusive');
     const hub = values.hub ? resolve(values.hub as string) : null;
-    const content = values.content ? resolve(values.content as string) : hub ?? repoRoot();
+    const content = values.content ? resolve(values.content as string) : (hub ?? repoRoot());
     if (!existsSync(content)) throw new CliError(`content folder ${content} does not exist`);
     const files = discoverParsers(content);
-    if (files.length === 0) throw new CliError(`no parser files under ${join(content, 'parsers')} (use --hub DIR or --content DIR)`);
+    if (files.length === 0)
+      throw new CliError(`no parser files under ${join(content, 'parsers')} (use --hub DIR or --content DIR)`);
     const lib = PatternLibrary.withBuiltins();
     const patternsDir = [join(content, 'patterns'), hub ? join(hub, 'patterns') : ''].find((d) => d && existsSync(d));
-    const dataDir = existsSync(join(content, 'data')) ? join(content, 'data') : hub ? join(hub, 'data') : join(content, 'data');
+    const dataDir = existsSync(join(content, 'data'))
+      ? join(content, 'data')
+      : hub
+        ? join(hub, 'data')
+        : join(content, 'data');
     let tree;
     try {
       if (patternsDir) lib.loadDirectory(patternsDir);
@@ -204,7 +248,11 @@ export const explainCommand: Command = {
     let lines: string[];
     if (values.file) {
       src = resolve(values.file as string);
-      try { lines = readLogFile(src); } catch (e) { throw new CliError(`cannot read ${src}: ${errorMessage(e)}`, 1); }
+      try {
+        lines = readLogFile(src);
+      } catch (e) {
+        throw new CliError(`cannot read ${src}: ${errorMessage(e)}`, 1);
+      }
     } else {
       src = 'explain';
       lines = splitLogLines(Buffer.from(values.line as string));
@@ -223,8 +271,10 @@ export const explainCommand: Command = {
       prev = null;
       const r = tree.parse(evt);
       cur.finalStage = evt.Stage;
-      if (r === PARSE_ERROR) { cur.outcome = 'error'; cur.error = tree.lastError; }
-      else if (r === PARSE_DROPPED) cur.outcome = 'dropped';
+      if (r === PARSE_ERROR) {
+        cur.outcome = 'error';
+        cur.error = tree.lastError;
+      } else if (r === PARSE_DROPPED) cur.outcome = 'dropped';
       else if (r === PARSE_OK) cur.outcome = evt.Whitelisted ? 'whitelisted' : 'poured';
       if (cur.outcome === 'poured') cur.scenarios = scenariosEntered(scenarios, evt);
       traces.push(cur);

@@ -28,7 +28,9 @@ events discarded with PARSE_ERROR, statics warnings and odd values ("[object Obj
 function summary(r: HubTestResult): string {
   const out: string[] = [];
   const st = r.stats ?? {};
-  out.push(`test ${r.name ?? ''}: ${st.lines ?? 0} lines, ${st.parsed ?? 0} parsed, ${st.unparsed ?? 0} unparsed, ${st.errors ?? 0} errors, ${st.poured ?? 0} poured`);
+  out.push(
+    `test ${r.name ?? ''}: ${st.lines ?? 0} lines, ${st.parsed ?? 0} parsed, ${st.unparsed ?? 0} unparsed, ${st.errors ?? 0} errors, ${st.poured ?? 0} poured`,
+  );
   for (const stage of Object.keys(r.parse).sort()) {
     out.push(`  ${stage}`);
     for (const [node, list] of Object.entries(r.parse[stage]!)) {
@@ -38,7 +40,9 @@ function summary(r: HubTestResult): string {
   }
   out.push(`alerts: ${r.alerts.length}`);
   for (const a of r.alerts) {
-    out.push(`  ${a.scenario} sources=${Object.keys(a.sources).join(',')} events=${a.events_count}${a.whitelisted ? ' (whitelisted)' : ''}`);
+    out.push(
+      `  ${a.scenario} sources=${Object.keys(a.sources).join(',')} events=${a.events_count}${a.whitelisted ? ' (whitelisted)' : ''}`,
+    );
   }
   for (const w of r.warnings ?? []) out.push(`warning: ${w}`);
   return out.join('\n');
@@ -52,7 +56,11 @@ export const hubtestCommand: Command = {
     const [sub, ...rest] = argv;
     if (sub === 'sweep') {
       const { values } = parseOptions('hubtest sweep', rest, {
-        hub: { type: 'string' }, tests: { type: 'string' }, mode: { type: 'string' }, only: { type: 'string' }, top: { type: 'string' },
+        hub: { type: 'string' },
+        tests: { type: 'string' },
+        mode: { type: 'string' },
+        only: { type: 'string' },
+        top: { type: 'string' },
       });
       if (!values.hub || !values.tests) throw new CliError('--hub and --tests are required');
       const mode = (values.mode as string | undefined) ?? 'both';
@@ -75,7 +83,10 @@ export const hubtestCommand: Command = {
       r = await runHubTest({ hubDir: values.hub as string, testDir: values.test as string });
     } catch (e) {
       const msg = errorMessage(e);
-      if (values.json) { io.out(JSON.stringify({ parse: {}, alerts: [], error: msg })); return 1; }
+      if (values.json) {
+        io.out(JSON.stringify({ parse: {}, alerts: [], error: msg }));
+        return 1;
+      }
       io.err(`picket hubtest: ${msg}`);
       return 1;
     }

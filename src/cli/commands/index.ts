@@ -10,7 +10,9 @@ export async function loadCommand(name: string, mod: Promise<Record<string, unkn
   } catch (e) {
     const why = errorMessage(e).split('\n')[0];
     return {
-      name, summary: `(unavailable: ${why})`, usage: `picket ${name}: this command cannot be loaded: ${why}`,
+      name,
+      summary: `(unavailable: ${why})`,
+      usage: `picket ${name}: this command cannot be loaded: ${why}`,
       run: () => Promise.reject(new CliError(`this command cannot be loaded: ${why}`, 1)),
     };
   }

@@ -20,7 +20,10 @@ export const lapiCommand: Command = {
   async run(argv: string[], io: CliIO): Promise<number> {
     const [sub, ...rest] = argv;
     const { values, positionals } = parseOptions('lapi', rest, COMMON_OPTIONS, true);
-    if (sub !== 'status') throw new CliError(sub === undefined ? 'expected a sub-command: status' : `unknown sub-command '${sub}': expected status`);
+    if (sub !== 'status')
+      throw new CliError(
+        sub === undefined ? 'expected a sub-command: status' : `unknown sub-command '${sub}': expected status`,
+      );
     if (positionals.length) throw new CliError(`lapi status: unexpected argument '${positionals[0]}'`);
     const ctx = resolveContext(values);
     const c = loadCredentials(ctx);
@@ -46,6 +49,8 @@ export const lapiCommand: Command = {
       const err = apiError(e);
       if (err instanceof CliError) throw new CliError(`failed to authenticate to Local API (LAPI): ${err.message}`, 1);
       throw err;
-    } finally { await w.close(); }
+    } finally {
+      await w.close();
+    }
   },
 };

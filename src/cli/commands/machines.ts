@@ -49,9 +49,16 @@ const OPTIONS = {
 function machineJSON(m: MachineRecord) {
   const iso = (t: number | null) => (t ? new Date(t).toISOString() : null);
   return {
-    machineId: m.machineId, ipAddress: m.ipAddress, isValidated: m.isValidated, version: m.version,
-    auth_type: m.authType, scenarios: m.scenarios, created_at: iso(m.createdAt), updated_at: iso(m.updatedAt),
-    last_push: iso(m.lastPush), last_heartbeat: iso(m.lastHeartbeat),
+    machineId: m.machineId,
+    ipAddress: m.ipAddress,
+    isValidated: m.isValidated,
+    version: m.version,
+    auth_type: m.authType,
+    scenarios: m.scenarios,
+    created_at: iso(m.createdAt),
+    updated_at: iso(m.updatedAt),
+    last_push: iso(m.lastPush),
+    last_heartbeat: iso(m.lastHeartbeat),
   };
 }
 
@@ -66,11 +73,15 @@ export const machinesCommand: Command = {
     const ctx = resolveContext(values);
     switch (sub) {
       case 'add': {
-        if (positionals.length !== 1) throw new CliError('machines add: expected one machine ID (see picket machines --help)');
+        if (positionals.length !== 1)
+          throw new CliError('machines add: expected one machine ID (see picket machines --help)');
         const id = positionals[0];
-        if (!/^[\w.@:-]{1,255}$/.test(id)) throw new CliError(`machines add: ID '${id}': use letters, digits and . _ - @ : (at most 255)`);
-        if (values.password !== undefined && values.auto) throw new CliError('machines add: --password and --auto exclude each other');
-        if (values.password === undefined && !values.auto) throw new CliError('machines add: give --password P or --auto');
+        if (!/^[\w.@:-]{1,255}$/.test(id))
+          throw new CliError(`machines add: ID '${id}': use letters, digits and . _ - @ : (at most 255)`);
+        if (values.password !== undefined && values.auto)
+          throw new CliError('machines add: --password and --auto exclude each other');
+        if (values.password === undefined && !values.auto)
+          throw new CliError('machines add: give --password P or --auto');
         const password = (values.password as string | undefined) ?? crypto.randomBytes(32).toString('base64url');
         if (password.length < 1) throw new CliError('--password: empty');
         const file = values.file as string | undefined;
@@ -83,7 +94,8 @@ export const machinesCommand: Command = {
         const hash = await hashPassword(password);
         await withStore(ctx, async (s) => {
           const old = s.getMachine(id);
-          if (old && !values.force) throw new CliError(`machine '${id}' already exists (--force replaces its password)`, 1);
+          if (old && !values.force)
+            throw new CliError(`machine '${id}' already exists (--force replaces its password)`, 1);
           const now = Date.now();
           await s.putMachine({
             machineId: id,
@@ -104,11 +116,14 @@ export const machinesCommand: Command = {
         else {
           io.err(`Machine '${id}' successfully added to the local API.`);
           if (file) {
-            try { writeCredentials(file, creds); } catch (e) {
+            try {
+              writeCredentials(file, creds);
+            } catch (e) {
               throw new CliError(`writing credentials file ${file}: ${errorMessage(e)}`, 1);
             }
             io.err(`API credentials written to '${file}'.`);
-          } else if (values.auto) io.err('(the generated password was not saved: use -f FILE to write a credentials file)');
+          } else if (values.auto)
+            io.err('(the generated password was not saved: use -f FILE to write a credentials file)');
         }
         return 0;
       }
@@ -117,14 +132,38 @@ export const machinesCommand: Command = {
         const list = await withStore(ctx, async (s) => s.listMachines());
         if (fmt === 'json') io.out(JSON.stringify(list.map(machineJSON), null, 2));
         else if (fmt === 'raw') {
-          io.out(csvLine(['machine_id', 'ip_address', 'updated_at', 'validated', 'version', 'auth_type', 'last_heartbeat']));
+          io.out(
+            csvLine(['machine_id', 'ip_address', 'updated_at', 'validated', 'version', 'auth_type', 'last_heartbeat']),
+          );
           for (const m of list) {
-            io.out(csvLine([m.machineId, m.ipAddress, new Date(m.updatedAt).toISOString(), m.isValidated ? 'true' : 'false', m.version, m.authType, m.lastHeartbeat ? new Date(m.lastHeartbeat).toISOString() : '']));
+            io.out(
+              csvLine([
+                m.machineId,
+                m.ipAddress,
+                new Date(m.updatedAt).toISOString(),
+                m.isValidated ? 'true' : 'false',
+                m.version,
+                m.authType,
+                m.lastHeartbeat ? new Date(m.lastHeartbeat).toISOString() : '',
+              ]),
+            );
           }
         } else {
           const now = Date.now();
-          io.out(renderTable(['Name', 'IP Address', 'Last Update', 'Status', 'Version', 'Auth Type', 'Last Heartbeat'],
-            list.map((m) => [m.machineId, m.ipAddress, timeWithAge(m.updatedAt, now), m.isValidated ? '✔️' : '🚫', m.version, m.authType, timeWithAge(m.lastHeartbeat, now)])));
+          io.out(
+            renderTable(
+              ['Name', 'IP Address', 'Last Update', 'Status', 'Version', 'Auth Type', 'Last Heartbeat'],
+              list.map((m) => [
+                m.machineId,
+                m.ipAddress,
+                timeWithAge(m.updatedAt, now),
+                m.isValidated ? '✔️' : '🚫',
+                m.version,
+                m.authType,
+                timeWithAge(m.lastHeartbeat, now),
+              ]),
+            ),
+          );
         }
         return 0;
       }
@@ -132,7 +171,8 @@ export const machinesCommand: Command = {
         if (positionals.length === 0) throw new CliError('machines delete: expected at least one machine ID');
         await withStore(ctx, async (s) => {
           for (const id of positionals) {
-            if (!(await s.deleteMachine(id))) throw new CliError(`unable to delete machine '${id}': it does not exist`, 1);
+            if (!(await s.deleteMachine(id)))
+              throw new CliError(`unable to delete machine '${id}': it does not exist`, 1);
             io.out(`machine '${id}' deleted`);
           }
         });
@@ -150,7 +190,11 @@ export const machinesCommand: Command = {
         return 0;
       }
       default:
-        throw new CliError(sub === undefined ? 'expected a sub-command: add, list, delete or validate (see picket machines --help)' : `unknown sub-command '${sub}': expected add, list, delete or validate`);
+        throw new CliError(
+          sub === undefined
+            ? 'expected a sub-command: add, list, delete or validate (see picket machines --help)'
+            : `unknown sub-command '${sub}': expected add, list, delete or validate`,
+        );
     }
   },
 };

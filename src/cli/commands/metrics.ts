@@ -40,18 +40,29 @@ export const metricsCommand: Command = {
   summary: 'print the cscli metrics tables (acquisition, parsers, scenarios, LAPI...) of a running Picket',
   usage,
   async run(argv, io) {
-    const { values, positionals } = parseOptions('metrics', argv, {
-      url: { type: 'string' }, output: { type: 'string', short: 'o' },
-    }, true);
-    if (values.help) { io.out(usage); return 0; }
+    const { values, positionals } = parseOptions(
+      'metrics',
+      argv,
+      {
+        url: { type: 'string' },
+        output: { type: 'string', short: 'o' },
+      },
+      true,
+    );
+    if (values.help) {
+      io.out(usage);
+      return 0;
+    }
     const fmt = (values.output as string | undefined) ?? 'human';
     if (fmt !== 'human' && fmt !== 'json') throw new CliError(`metrics: -o ${fmt}: expected human or json`);
     let sections = [...SECTION_NAMES];
     if (positionals.length > 0) {
-      if (positionals[0] !== 'show') throw new CliError(`metrics: unknown sub-command ${positionals[0]} (see picket metrics --help)`);
+      if (positionals[0] !== 'show')
+        throw new CliError(`metrics: unknown sub-command ${positionals[0]} (see picket metrics --help)`);
       const asked = positionals.slice(1).map((s) => (s === 'buckets' ? 'scenarios' : s));
       const bad = asked.filter((s) => !SECTION_NAMES.includes(s));
-      if (bad.length) throw new CliError(`metrics: unknown section ${bad.join(', ')} (one of ${SECTION_NAMES.join(', ')})`);
+      if (bad.length)
+        throw new CliError(`metrics: unknown section ${bad.join(', ')} (one of ${SECTION_NAMES.join(', ')})`);
       if (asked.length) sections = asked;
     }
     const url = (values.url as string | undefined) ?? DEFAULT_URL;
@@ -63,7 +74,10 @@ export const metricsCommand: Command = {
       throw new CliError(`metrics: ${url}: ${errorMessage(e)}`, 1);
     }
     const tables = metricsTables(samples, sections);
-    if (fmt === 'json') { io.out(JSON.stringify(tablesJSON(tables), null, 2)); return 0; }
+    if (fmt === 'json') {
+      io.out(JSON.stringify(tablesJSON(tables), null, 2));
+      return 0;
+    }
     const shown = tables.filter((t) => t.rows.length > 0 || positionals.length > 1);
     io.out(shown.map((t) => `${t.title}:\n${renderTable(t.headers, t.rows)}`).join('\n\n') || 'no metrics yet');
     return 0;

@@ -41,7 +41,9 @@ ${MAX_BUCKETS_HELP}
 function summary(r: ReplayResult): string {
   const out: string[] = [];
   out.push(`content: ${r.content}   workers: ${r.workers === 0 ? 'in-process' : `${r.workers} + the main thread`}`);
-  out.push(`lines read ${r.lines}  parsed ${r.parsed}  unparsed ${r.unparsed}  errors ${r.parseErrors}  whitelisted ${r.whitelisted}  poured ${r.poured}`);
+  out.push(
+    `lines read ${r.lines}  parsed ${r.parsed}  unparsed ${r.unparsed}  errors ${r.parseErrors}  whitelisted ${r.whitelisted}  poured ${r.poured}`,
+  );
   out.push(`time ${r.seconds.toFixed(2)} s  ${Math.round(r.linesPerSecond)} lines/s`);
   const total = r.alertsJSON.length;
   out.push(`alerts ${total}`);
@@ -73,15 +75,29 @@ export const replayCommand: Command = {
       simulation: { type: 'string' },
     });
     const lapiUrl = values.lapi as string | undefined;
-    if (lapiUrl === undefined && (values.credentials !== undefined || values.data !== undefined)) throw new CliError('--credentials and --data are for --lapi');
+    if (lapiUrl === undefined && (values.credentials !== undefined || values.data !== undefined))
+      throw new CliError('--credentials and --data are for --lapi');
     // credentials are checked before the replay runs (a typo must not cost a long replay)
     // (the LAPI client, undici included, is loaded only for --lapi)
-    const sender = lapiUrl === undefined ? null : await (async () => {
-      const [{ resolveContext }, { remoteForwarder }] = await Promise.all([import('../api-context.js'), import('../run-lapi.js')]);
-      const ctx = resolveContext({ config: values.config, data: values.data, credentials: values.credentials });
-      return remoteForwarder({ credentialsFile: ctx.credentialsFile, dataDir: ctx.dataDir, lapiUrl, scenarios: [], log: (m) => io.err(`picket replay: ${m}`),
-        maxQueue: Number.MAX_SAFE_INTEGER, heartbeatMs: 0 });
-    })();
+    const sender =
+      lapiUrl === undefined
+        ? null
+        : await (async () => {
+            const [{ resolveContext }, { remoteForwarder }] = await Promise.all([
+              import('../api-context.js'),
+              import('../run-lapi.js'),
+            ]);
+            const ctx = resolveContext({ config: values.config, data: values.data, credentials: values.credentials });
+            return remoteForwarder({
+              credentialsFile: ctx.credentialsFile,
+              dataDir: ctx.dataDir,
+              lapiUrl,
+              scenarios: [],
+              log: (m) => io.err(`picket replay: ${m}`),
+              maxQueue: Number.MAX_SAFE_INTEGER,
+              heartbeatMs: 0,
+            });
+          })();
     const files = (values.file as string[] | undefined) ?? [];
     if (files.length === 0) throw new CliError('--file is required (see picket replay --help)');
     const type = values.type as string | undefined;
@@ -95,12 +111,14 @@ export const replayCommand: Command = {
     let year: number | null = null;
     if (values.year !== undefined) {
       year = Number(values.year);
-      if (!Number.isInteger(year) || year < 1 || year > 9999) throw new CliError(`--year ${String(values.year)}: expected a year`);
+      if (!Number.isInteger(year) || year < 1 || year > 9999)
+        throw new CliError(`--year ${String(values.year)}: expected a year`);
     }
     let workers: number | undefined;
     if (values.workers !== undefined) {
       workers = Number(values.workers);
-      if (!Number.isInteger(workers) || workers < 0 || workers > 256) throw new CliError(`--workers ${String(values.workers)}: expected 0..256`);
+      if (!Number.isInteger(workers) || workers < 0 || workers > 256)
+        throw new CliError(`--workers ${String(values.workers)}: expected 0..256`);
     }
     const store = values.store === 'ts' ? 'ts' : 'wasm';
     const maxBuckets = maxBucketsOption(values['max-buckets'], undefined);
@@ -108,13 +126,25 @@ export const replayCommand: Command = {
     let r: ReplayResult;
     try {
       r = await runReplay({
-        files, type, labels, contentDir: (values.content as string | undefined) ?? null, workers, year, store,
+        files,
+        type,
+        labels,
+        contentDir: (values.content as string | undefined) ?? null,
+        workers,
+        year,
+        store,
         simulation: simulationSwitch((values.simulation as string | undefined) ?? configSimulation(values.config)),
         maxBuckets,
-        log: (m) => { const k = m.slice(0, 300); warnings.set(k, (warnings.get(k) ?? 0) + 1); },
+        log: (m) => {
+          const k = m.slice(0, 300);
+          warnings.set(k, (warnings.get(k) ?? 0) + 1);
+        },
       });
     } catch (e) {
-      if (sender) { await sender.forwarder.close(0); await sender.client.close(); }
+      if (sender) {
+        await sender.forwarder.close(0);
+        await sender.client.close();
+      }
       throw new CliError(errorMessage(e), 1);
     }
     for (const w of r.warnings.slice(0, 20)) io.err(`warning: ${w}`);
@@ -123,9 +153,17 @@ export const replayCommand: Command = {
     if (values.json) {
       // the alerts are kept as JSON text (replay.ts): spliced in, not parsed and serialised again
       const head = JSON.stringify({
-        lines: r.lines, parsed: r.parsed, unparsed: r.unparsed, errors: r.parseErrors, whitelisted: r.whitelisted,
-        poured: r.poured, poured_by_scenario: r.pouredByScenario, alerts_by_scenario: r.alertsByScenario,
-        workers: r.workers, seconds: r.seconds, lines_per_second: r.linesPerSecond,
+        lines: r.lines,
+        parsed: r.parsed,
+        unparsed: r.unparsed,
+        errors: r.parseErrors,
+        whitelisted: r.whitelisted,
+        poured: r.poured,
+        poured_by_scenario: r.pouredByScenario,
+        alerts_by_scenario: r.alertsByScenario,
+        workers: r.workers,
+        seconds: r.seconds,
+        lines_per_second: r.linesPerSecond,
         max_rss_kb: process.resourceUsage().maxRSS,
       });
       // written a few alerts at a time, waiting for a slow reader: one string of all of them (8.5 MB for 2,109
@@ -135,7 +173,8 @@ export const replayCommand: Command = {
       if (io.write === undefined) io.out(`${open}${all.join(',')}]}`);
       else {
         await io.write(open);
-        for (let i = 0; i < all.length; i += JSON_ALERTS_PER_WRITE) await io.write((i > 0 ? ',' : '') + all.slice(i, i + JSON_ALERTS_PER_WRITE).join(','));
+        for (let i = 0; i < all.length; i += JSON_ALERTS_PER_WRITE)
+          await io.write((i > 0 ? ',' : '') + all.slice(i, i + JSON_ALERTS_PER_WRITE).join(','));
         await io.write(']}\n');
       }
     } else io.out(summary(r));
@@ -143,8 +182,14 @@ export const replayCommand: Command = {
       for (const a of r.alerts) sender.forwarder.push(a);
       const st = await sender.forwarder.close(120_000);
       await sender.client.close();
-      io.err(`picket replay: alerts to ${sender.url}: ${st.sent} sent, ${st.rejected} refused, ${st.dropped} not delivered`);
-      if (st.sent !== r.alertsJSON.length) throw new CliError(`${r.alertsJSON.length - st.sent} of ${r.alertsJSON.length} alerts were not accepted by ${sender.url}`, 1);
+      io.err(
+        `picket replay: alerts to ${sender.url}: ${st.sent} sent, ${st.rejected} refused, ${st.dropped} not delivered`,
+      );
+      if (st.sent !== r.alertsJSON.length)
+        throw new CliError(
+          `${r.alertsJSON.length - st.sent} of ${r.alertsJSON.length} alerts were not accepted by ${sender.url}`,
+          1,
+        );
     }
     return 0;
   },

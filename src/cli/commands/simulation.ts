@@ -33,12 +33,20 @@ const OPTIONS = {
   output: { type: 'string', short: 'o' },
 } as const;
 
-interface SimFile { path: string; doc: YAML.Document; simulation: boolean; exclusions: string[] }
+interface SimFile {
+  path: string;
+  doc: YAML.Document;
+  simulation: boolean;
+  exclusions: string[];
+}
 
 function readSim(path: string): SimFile {
   let text = '';
-  try { text = fs.readFileSync(path, 'utf8'); } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new CliError(`cannot read ${path}: ${(e as Error).message}`, 1);
+  try {
+    text = fs.readFileSync(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw new CliError(`cannot read ${path}: ${(e as Error).message}`, 1);
   }
   try {
     const s = parseSimulation(text, path);
@@ -53,7 +61,9 @@ function writeSim(f: SimFile): void {
   if (!YAML.isMap(f.doc.contents)) f.doc.contents = f.doc.createNode({}) as YAML.ParsedNode;
   f.doc.set('simulation', f.simulation);
   f.doc.set('exclusions', f.exclusions);
-  try { fs.writeFileSync(f.path, f.doc.toString()); } catch (e) {
+  try {
+    fs.writeFileSync(f.path, f.doc.toString());
+  } catch (e) {
     throw new CliError(`cannot write ${f.path}: ${(e as Error).message}`, 1);
   }
 }
@@ -82,7 +92,7 @@ function setScenario(f: SimFile, scenario: string, on: boolean, io: CliIO): bool
 }
 
 function toggle(on: boolean, global: boolean, scenarios: string[], path: string, io: CliIO): number {
-  if (global === (scenarios.length > 0)) throw new CliError('give either --global or at least one SCENARIO');
+  if (global === scenarios.length > 0) throw new CliError('give either --global or at least one SCENARIO');
   const f = readSim(path);
   let changed = false;
   if (global) {
@@ -109,8 +119,10 @@ export const simulationCommand: Command = {
     const { values, positionals } = parseOptions('simulation', rest, OPTIONS, true);
     const path = simPath(values);
     switch (sub) {
-      case 'enable': return toggle(true, values.global === true, positionals, path, io);
-      case 'disable': return toggle(false, values.global === true, positionals, path, io);
+      case 'enable':
+        return toggle(true, values.global === true, positionals, path, io);
+      case 'disable':
+        return toggle(false, values.global === true, positionals, path, io);
       case 'status': {
         if (positionals.length) throw new CliError(`simulation status: unexpected argument '${positionals[0]}'`);
         const fmt = outputFormat(values.output, ['human', 'json']);
@@ -127,9 +139,11 @@ export const simulationCommand: Command = {
         return 0;
       }
       default:
-        throw new CliError(sub === undefined
-          ? 'expected a sub-command: enable, disable or status (see picket simulation --help)'
-          : `unknown sub-command '${sub}': expected enable, disable or status`);
+        throw new CliError(
+          sub === undefined
+            ? 'expected a sub-command: enable, disable or status (see picket simulation --help)'
+            : `unknown sub-command '${sub}': expected enable, disable or status`,
+        );
     }
   },
 };

@@ -26,7 +26,8 @@ export function s(v: unknown, fn: string, i = 0): string {
 
 export function n(v: unknown, fn: string): number {
   if (typeof v === 'number') return v;
-  if (v !== null && typeof v === 'object' && typeof (v as { valueOf(): unknown }).valueOf() === 'number') return (v as { valueOf(): number }).valueOf();
+  if (v !== null && typeof v === 'object' && typeof (v as { valueOf(): unknown }).valueOf() === 'number')
+    return (v as { valueOf(): number }).valueOf();
   throw new RtError(`${fn}: argument must be a number, got ${typeOfValue(v)}`);
 }
 
@@ -40,17 +41,28 @@ export function isMap(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v) && isMapObject(v);
 }
 
-export function elemOf(t: T | undefined): T { return t && t.k === 'array' ? t.elem : ANY; }
+export function elemOf(t: T | undefined): T {
+  return t && t.k === 'array' ? t.elem : ANY;
+}
 
-export function sameAs(i: number) { return (args: T[]): T => args[i] ?? ANY; }
+export function sameAs(i: number) {
+  return (args: T[]): T => args[i] ?? ANY;
+}
 
-export function numRet(args: T[]): T { return args.length > 0 && args.every((t) => t.k === 'int') ? INT : args.some((t) => t.k === 'any') ? ANY : FLOAT; }
+export function numRet(args: T[]): T {
+  return args.length > 0 && args.every((t) => t.k === 'int') ? INT : args.some((t) => t.k === 'any') ? ANY : FLOAT;
+}
 
 export function toFloat(v: unknown): number {
   if (typeof v === 'number') return v;
   if (typeof v === 'string') {
     const t = v.trim();
-    if (t === '' || t !== v || !/^[+-]?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?|[iI]nf(?:inity)?|NaN)$/.test(v)) throw new RtError(`strconv.ParseFloat: parsing ${JSON.stringify(v)}: invalid syntax`);
+    if (
+      t === '' ||
+      t !== v ||
+      !/^[+-]?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?|[iI]nf(?:inity)?|NaN)$/.test(v)
+    )
+      throw new RtError(`strconv.ParseFloat: parsing ${JSON.stringify(v)}: invalid syntax`);
     if (/inf/i.test(v)) return v[0] === '-' ? -Infinity : Infinity;
     return Number(v);
   }

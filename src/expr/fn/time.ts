@@ -33,10 +33,16 @@ export function parseDate(str: string, layout?: string, tz?: string): GoTime {
     if (t === null) throw new RtError(`parsing time ${JSON.stringify(str)} as ${JSON.stringify(layout)}: cannot parse`);
     return t;
   }
-  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/.exec(str.trim());
+  const m =
+    /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/.exec(
+      str.trim(),
+    );
   if (!m) throw new RtError(`date: cannot parse "${str}"`);
   let off = 0;
-  if (m[8] && m[8] !== 'Z') { const z = m[8].replace(':', ''); off = (z[0] === '-' ? -1 : 1) * (Number(z.slice(1, 3)) * 3600 + Number(z.slice(3, 5)) * 60); }
+  if (m[8] && m[8] !== 'Z') {
+    const z = m[8].replace(':', '');
+    off = (z[0] === '-' ? -1 : 1) * (Number(z.slice(1, 3)) * 3600 + Number(z.slice(3, 5)) * 60);
+  }
   const ms = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +(m[4] ?? 0), +(m[5] ?? 0), +(m[6] ?? 0)) - off * 1000;
   const frac = (m[7] ?? '').padEnd(9, '0');
   const ns = Number(frac);
@@ -44,21 +50,39 @@ export function parseDate(str: string, layout?: string, tz?: string): GoTime {
 }
 
 export const TIME_FUNCTIONS: Record<string, FnDef> = {
-  MedianInterval: { min: 1, max: 1, ret: DURATION, fn: (v: unknown) => {
-    const g = intervals(v, 'MedianInterval').sort((x, y) => x - y);
-    const m = g.length >> 1;
-    return g.length % 2 ? g[m]! : Math.trunc((g[m - 1]! + g[m]!) / 2);
-  } },
-  AverageInterval: { min: 1, max: 1, ret: DURATION, fn: (v: unknown) => { const g = intervals(v, 'AverageInterval'); return Math.trunc(g.reduce((p, c) => p + c, 0) / g.length); } },
+  MedianInterval: {
+    min: 1,
+    max: 1,
+    ret: DURATION,
+    fn: (v: unknown) => {
+      const g = intervals(v, 'MedianInterval').sort((x, y) => x - y);
+      const m = g.length >> 1;
+      return g.length % 2 ? g[m]! : Math.trunc((g[m - 1]! + g[m]!) / 2);
+    },
+  },
+  AverageInterval: {
+    min: 1,
+    max: 1,
+    ret: DURATION,
+    fn: (v: unknown) => {
+      const g = intervals(v, 'AverageInterval');
+      return Math.trunc(g.reduce((p, c) => p + c, 0) / g.length);
+    },
+  },
   TimeNow: { min: 0, max: 0, ret: STRING, fn: () => GoTime.now().toRFC3339() },
-  ParseUnix: { min: 1, max: 1, ret: STRING, fn: (v: unknown) => {
-    const str = s(v, 'ParseUnix');
-    const m = /^(-?\d+)(?:\.\d*)?$/.exec(str);
-    if (!m) return '';
-    const sec = Number(m[1]);
-    if (!(sec > 0)) return '';
-    return new GoTime(sec * 1000, 0, 0, 'UTC').toRFC3339();
-  } },
+  ParseUnix: {
+    min: 1,
+    max: 1,
+    ret: STRING,
+    fn: (v: unknown) => {
+      const str = s(v, 'ParseUnix');
+      const m = /^(-?\d+)(?:\.\d*)?$/.exec(str);
+      if (!m) return '';
+      const sec = Number(m[1]);
+      if (!(sec > 0)) return '';
+      return new GoTime(sec * 1000, 0, 0, 'UTC').toRFC3339();
+    },
+  },
 };
 
 /** Go time methods not carried by GoTime itself (called as F.$time_<name>(t, ...args)). */

@@ -15,7 +15,11 @@ let lastDoc: ReturnType<typeof parseXml> | Error | null = null;
 export function xmlDoc(xml: string): ReturnType<typeof parseXml> {
   if (xml !== lastXml) {
     lastXml = xml;
-    try { lastDoc = parseXml(xml); } catch (e) { lastDoc = e as Error; }
+    try {
+      lastDoc = parseXml(xml);
+    } catch (e) {
+      lastDoc = e as Error;
+    }
   }
   if (lastDoc instanceof Error) throw lastDoc;
   return lastDoc!;
@@ -25,7 +29,10 @@ export function xmlValue(xml: string, path: string): string {
   try {
     const els = findElements(xmlDoc(xml), path);
     return els.length ? els[0]!.text : '';
-  } catch (e) { hookLog('error', `XMLGetNodeValue: ${errorMessage(e)}`); return ''; }
+  } catch (e) {
+    hookLog('error', `XMLGetNodeValue: ${errorMessage(e)}`);
+    return '';
+  }
 }
 
 export function xmlAttr(xml: string, path: string, attr: string): string {
@@ -34,10 +41,24 @@ export function xmlAttr(xml: string, path: string, attr: string): string {
     if (!els.length) return '';
     const at = els[0]!.attrs;
     return hasOwn.call(at, attr) ? at[attr]! : '';
-  } catch (e) { hookLog('error', `XMLGetAttributeValue: ${errorMessage(e)}`); return ''; }
+  } catch (e) {
+    hookLog('error', `XMLGetAttributeValue: ${errorMessage(e)}`);
+    return '';
+  }
 }
 
 export const XML_FUNCTIONS: Record<string, FnDef> = {
-  XMLGetNodeValue: { min: 2, max: 2, ret: STRING, fn: (x: unknown, p: unknown) => xmlValue(s(x, 'XMLGetNodeValue'), s(p, 'XMLGetNodeValue', 1)) },
-  XMLGetAttributeValue: { min: 3, max: 3, ret: STRING, fn: (x: unknown, p: unknown, at: unknown) => xmlAttr(s(x, 'XMLGetAttributeValue'), s(p, 'XMLGetAttributeValue', 1), s(at, 'XMLGetAttributeValue', 2)) },
+  XMLGetNodeValue: {
+    min: 2,
+    max: 2,
+    ret: STRING,
+    fn: (x: unknown, p: unknown) => xmlValue(s(x, 'XMLGetNodeValue'), s(p, 'XMLGetNodeValue', 1)),
+  },
+  XMLGetAttributeValue: {
+    min: 3,
+    max: 3,
+    ret: STRING,
+    fn: (x: unknown, p: unknown, at: unknown) =>
+      xmlAttr(s(x, 'XMLGetAttributeValue'), s(p, 'XMLGetAttributeValue', 1), s(at, 'XMLGetAttributeValue', 2)),
+  },
 };

@@ -27,7 +27,10 @@ function alertJSON(app: LapiApp, a: AlertRecord, withDecisions: boolean, now: nu
 
 /** `alert_id` path parameter -> integer, or null after answering 400. */
 function alertId(ctx: RequestContext): number | null {
-  if (!/^-?\d{1,15}$/.test(ctx.param)) { sendMessage(ctx.res, 400, 'alert_id must be valid integer'); return null; }
+  if (!/^-?\d{1,15}$/.test(ctx.param)) {
+    sendMessage(ctx.res, 400, 'alert_id must be valid integer');
+    return null;
+  }
   return Number(ctx.param);
 }
 
@@ -47,8 +50,14 @@ export function registerAlertRoutes(router: Router, app: LapiApp): void {
   const list = (ctx: RequestContext) => {
     const q = alertQuery(parseQuery(ctx.qs), ctx.now);
     const found = app.store.queryAlerts(q.filter, ctx.now);
-    if (ctx.method === 'HEAD') { sendEmpty(ctx.res, 200); return; }
-    if (found.length === 0) { sendJson(ctx.res, 200, 'null'); return; }
+    if (ctx.method === 'HEAD') {
+      sendEmpty(ctx.res, 200);
+      return;
+    }
+    if (found.length === 0) {
+      sendJson(ctx.res, 200, 'null');
+      return;
+    }
     sendJson(ctx.res, 200, JSON.stringify(found.map((a) => alertJSON(app, a, q.withDecisions, ctx.now))));
   };
   router.add('GET', '/v1/alerts', 'jwt', list);
@@ -58,8 +67,14 @@ export function registerAlertRoutes(router: Router, app: LapiApp): void {
     const id = alertId(ctx);
     if (id === null) return;
     const a = app.store.getAlert(id);
-    if (a === undefined) { sendMessage(ctx.res, 404, 'object not found'); return; }
-    if (ctx.method === 'HEAD') { sendEmpty(ctx.res, 200); return; }
+    if (a === undefined) {
+      sendMessage(ctx.res, 404, 'object not found');
+      return;
+    }
+    if (ctx.method === 'HEAD') {
+      sendEmpty(ctx.res, 200);
+      return;
+    }
     sendJson(ctx.res, 200, JSON.stringify(alertJSON(app, a, true, ctx.now)));
   };
   router.add('GET', '/v1/alerts/:alert_id', 'jwt', one);
@@ -76,7 +91,10 @@ export function registerAlertRoutes(router: Router, app: LapiApp): void {
     if (!trusted(app, ctx)) return;
     const id = alertId(ctx);
     if (id === null) return;
-    if (!(await app.store.deleteAlert(id))) { sendMessage(ctx.res, 404, 'object not found'); return; }
+    if (!(await app.store.deleteAlert(id))) {
+      sendMessage(ctx.res, 404, 'object not found');
+      return;
+    }
     sendJson(ctx.res, 200, '{"nbDeleted":"1"}');
   });
 }

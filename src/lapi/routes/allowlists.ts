@@ -14,11 +14,15 @@ import { parseGoBool, parseQuery } from '../query.js';
 
 function allowlistJSON(a: AllowlistRecord, withContent: boolean): Record<string, unknown> {
   const out: Record<string, unknown> = {
-    name: a.name, allowlist_id: a.allowlistId, description: a.description,
+    name: a.name,
+    allowlist_id: a.allowlistId,
+    description: a.description,
   };
   if (withContent) {
     out.items = a.items.map((i) => ({
-      value: i.value, description: i.description, created_at: formatRfc3339(i.createdAt),
+      value: i.value,
+      description: i.description,
+      created_at: formatRfc3339(i.createdAt),
       expiration: i.expiration === null ? null : formatRfc3339(i.expiration),
     }));
   }
@@ -42,14 +46,23 @@ export function registerAllowlistRoutes(router: Router, allowlists: AllowlistSto
 
   router.add('GET', '/v1/allowlists/:allowlist_name', 'jwt', (ctx) => {
     const a = allowlists.get(ctx.param);
-    if (a === undefined) { sendMessage(ctx.res, 404, `allowlist '${ctx.param}' not found`); return; }
+    if (a === undefined) {
+      sendMessage(ctx.res, 404, `allowlist '${ctx.param}' not found`);
+      return;
+    }
     sendJson(ctx.res, 200, JSON.stringify(allowlistJSON(a, withContent(ctx))));
   });
 
   const checkOne = (ctx: RequestContext) => {
     const r = parseIpOrRange(ctx.param);
-    if (r === null) { sendMessage(ctx.res, 400, `'${ctx.param}' is not an IP address or a CIDR range`); return; }
-    if (ctx.method === 'HEAD') { sendEmpty(ctx.res, allowlists.isAllowlisted(r, ctx.now) ? 200 : 204); return; }
+    if (r === null) {
+      sendMessage(ctx.res, 400, `'${ctx.param}' is not an IP address or a CIDR range`);
+      return;
+    }
+    if (ctx.method === 'HEAD') {
+      sendEmpty(ctx.res, allowlists.isAllowlisted(r, ctx.now) ? 200 : 204);
+      return;
+    }
     const names = allowlists.checkRange(r, ctx.now);
     const reason = names.length > 0 ? `${ctx.param} is allowlisted by ${names.join(', ')}` : '';
     sendJson(ctx.res, 200, JSON.stringify({ allowlisted: names.length > 0, reason }));
@@ -60,12 +73,18 @@ export function registerAllowlistRoutes(router: Router, allowlists: AllowlistSto
   router.add('POST', '/v1/allowlists/check', 'jwt', async (ctx) => {
     const body = await readJsonBody(ctx.req, AUTH_BODY_LIMIT);
     const targets = body !== null && typeof body === 'object' ? (body as { targets?: unknown }).targets : undefined;
-    if (!Array.isArray(targets) || targets.length === 0) { sendMessage(ctx.res, 400, 'targets: a non-empty array of IPs or ranges is required'); return; }
+    if (!Array.isArray(targets) || targets.length === 0) {
+      sendMessage(ctx.res, 400, 'targets: a non-empty array of IPs or ranges is required');
+      return;
+    }
     const results: { target: string; allowlists: string[] }[] = [];
     for (let i = 0; i < targets.length; i++) {
       const t: unknown = targets[i];
       const r = typeof t === 'string' ? parseIpOrRange(t) : null;
-      if (r === null) { sendMessage(ctx.res, 400, `targets[${i}]: '${String(t)}' is not an IP address or a CIDR range`); return; }
+      if (r === null) {
+        sendMessage(ctx.res, 400, `targets[${i}]: '${String(t)}' is not an IP address or a CIDR range`);
+        return;
+      }
       const names = allowlists.checkRange(r, ctx.now);
       if (names.length > 0) results.push({ target: t as string, allowlists: names });
     }

@@ -29,7 +29,10 @@ export function registerDecisionRoutes(router: Router, app: LapiApp, protobuf: P
     if (q.idGt > 0 || q.offset > 0 || q.limit > 0) list = paginate(list, q.idGt, q.offset, q.limit);
     const b = ctx.bouncer!;
     app.metrics.decisionsResult(b.name, list.length > 0);
-    if (ctx.method === 'HEAD') { sendEmpty(ctx.res, 200); return; }
+    if (ctx.method === 'HEAD') {
+      sendEmpty(ctx.res, 200);
+      return;
+    }
     if (b.lastPull === null || ctx.now - b.lastPull >= 60_000) app.apiKeys.touchLastPull(b.name, ctx.now);
     if (protobuf !== null && wantsProtobuf(ctx.req)) {
       const body = protobuf.encodeDecisions(list, ctx.now);
@@ -50,7 +53,10 @@ export function registerDecisionRoutes(router: Router, app: LapiApp, protobuf: P
     sendJson(ctx.res, 200, '{"nbDeleted":"' + n + '"}');
   });
   router.add('DELETE', '/v1/decisions/:decision_id', 'jwt', async (ctx) => {
-    if (!/^\d{1,15}$/.test(ctx.param)) { sendMessage(ctx.res, 400, 'decision_id must be valid integer'); return; }
+    if (!/^\d{1,15}$/.test(ctx.param)) {
+      sendMessage(ctx.res, 400, 'decision_id must be valid integer');
+      return;
+    }
     const id = Number(ctx.param);
     if (!(await app.store.expireDecision(id, ctx.now))) {
       sendMessage(ctx.res, 500, `decision with id '${id}' doesn't exist: unable to delete`);

@@ -8,5 +8,7 @@ const UP = '{"status":"up"}';
 
 // `_app`: same signature as the other route groups
 export function registerHealthRoutes(router: Router, _app: LapiApp): void {
-  router.add('GET', '/health', 'none', (ctx) => { sendJson(ctx.res, 200, UP); });
+  router.add('GET', '/health', 'none', (ctx) => {
+    sendJson(ctx.res, 200, UP);
+  });
 }

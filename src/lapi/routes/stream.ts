@@ -32,5 +32,7 @@ export function registerStreamRoutes(router: Router, app: LapiApp, protobuf: Pro
     ctx.res.end(body);
   };
   router.add('GET', '/v1/decisions/stream', 'apikey', stream);
-  router.add('HEAD', '/v1/decisions/stream', 'apikey', (ctx) => { sendEmpty(ctx.res, 200); });
+  router.add('HEAD', '/v1/decisions/stream', 'apikey', (ctx) => {
+    sendEmpty(ctx.res, 200);
+  });
 }

@@ -36,37 +36,56 @@ class Schema {
   }
   num(o: Obj, f: string, path: string, required: boolean): void {
     const v = required ? this.req(o, f, path) : o[f];
-    if (v !== undefined && v !== null && typeof v !== 'number') this.errors.push(`${path}${f} in body must be of type number: "${typeof v}"`);
+    if (v !== undefined && v !== null && typeof v !== 'number')
+      this.errors.push(`${path}${f} in body must be of type number: "${typeof v}"`);
   }
   arr(o: Obj, f: string, path: string, required: boolean): unknown[] {
     const v = required ? this.req(o, f, path) : o[f];
     if (v === undefined || v === null) return [];
-    if (!Array.isArray(v)) { this.errors.push(`${path}${f} in body must be of type array: "${typeof v}"`); return []; }
+    if (!Array.isArray(v)) {
+      this.errors.push(`${path}${f} in body must be of type array: "${typeof v}"`);
+      return [];
+    }
     return v;
   }
 
   /** fields shared by remediation components and log processors */
   component(c: unknown, path: string): void {
-    if (!isObj(c)) { this.errors.push(`${path.slice(0, -1)} in body must be of type object`); return; }
+    if (!isObj(c)) {
+      this.errors.push(`${path.slice(0, -1)} in body must be of type object`);
+      return;
+    }
     this.str(c, 'name', path, false);
     this.str(c, 'type', path, false);
     this.str(c, 'version', path, true);
     this.num(c, 'utc_startup_timestamp', path, true);
     if (c.os !== undefined && c.os !== null) {
       if (!isObj(c.os)) this.errors.push(`${path}os in body must be of type object`);
-      else { this.str(c.os, 'name', `${path}os.`, false); this.str(c.os, 'version', `${path}os.`, false); }
+      else {
+        this.str(c.os, 'name', `${path}os.`, false);
+        this.str(c.os, 'version', `${path}os.`, false);
+      }
     }
     this.arr(c, 'metrics', path, false).forEach((m, i) => {
       const mp = `${path}metrics.${i}.`;
-      if (!isObj(m)) { this.errors.push(`${mp.slice(0, -1)} in body must be of type object`); return; }
+      if (!isObj(m)) {
+        this.errors.push(`${mp.slice(0, -1)} in body must be of type object`);
+        return;
+      }
       const meta = this.req(m, 'meta', mp);
       if (meta !== undefined && meta !== null) {
         if (!isObj(meta)) this.errors.push(`${mp}meta in body must be of type object`);
-        else { this.num(meta, 'window_size_seconds', `${mp}meta.`, true); this.num(meta, 'utc_now_timestamp', `${mp}meta.`, true); }
+        else {
+          this.num(meta, 'window_size_seconds', `${mp}meta.`, true);
+          this.num(meta, 'utc_now_timestamp', `${mp}meta.`, true);
+        }
       }
       this.arr(m, 'items', mp, true).forEach((it, j) => {
         const ip = `${mp}items.${j}.`;
-        if (!isObj(it)) { this.errors.push(`${ip.slice(0, -1)} in body must be of type object`); return; }
+        if (!isObj(it)) {
+          this.errors.push(`${ip.slice(0, -1)} in body must be of type object`);
+          return;
+        }
         this.str(it, 'name', ip, true);
         this.num(it, 'value', ip, true);
         this.str(it, 'unit', ip, true);
@@ -77,7 +96,11 @@ class Schema {
 
 async function usageMetrics(app: LapiApp, ctx: RequestContext): Promise<void> {
   const body = await readJsonBody(ctx.req, AUTH_BODY_LIMIT);
-  if (!isObj(body)) throw new BodyError(400, `json: cannot unmarshal ${Array.isArray(body) ? 'array' : typeof body} into Go value of type models.AllMetrics`);
+  if (!isObj(body))
+    throw new BodyError(
+      400,
+      `json: cannot unmarshal ${Array.isArray(body) ? 'array' : typeof body} into Go value of type models.AllMetrics`,
+    );
   const s = new Schema();
   const rcs = s.arr(body, 'remediation_components', '', false);
   const lps = s.arr(body, 'log_processors', '', false);
@@ -87,21 +110,35 @@ async function usageMetrics(app: LapiApp, ctx: RequestContext): Promise<void> {
     if (isObj(c)) {
       const p = `log_processors.${i}.`;
       const hub = s.req(c, 'hub_items', p);
-      if (hub !== undefined && hub !== null && !isObj(hub)) s.errors.push(`${p}hub_items in body must be of type object`);
+      if (hub !== undefined && hub !== null && !isObj(hub))
+        s.errors.push(`${p}hub_items in body must be of type object`);
       const ds = s.req(c, 'datasources', p);
-      if (ds !== undefined && ds !== null && !isObj(ds)) s.errors.push(`${p}datasources in body must be of type object`);
+      if (ds !== undefined && ds !== null && !isObj(ds))
+        s.errors.push(`${p}datasources in body must be of type object`);
     }
   });
-  if (s.errors.length > 0) { sendMessage(ctx.res, 422, 'validation failure list:\n' + s.errors.join('\n')); return; }
-  if (rcs.length > 0 && lps.length > 0) { sendMessage(ctx.res, 400, 'Only one of remediation_components or log_processors may be set'); return; }
+  if (s.errors.length > 0) {
+    sendMessage(ctx.res, 422, 'validation failure list:\n' + s.errors.join('\n'));
+    return;
+  }
+  if (rcs.length > 0 && lps.length > 0) {
+    sendMessage(ctx.res, 400, 'Only one of remediation_components or log_processors may be set');
+    return;
+  }
   let generatedType: 'RC' | 'LP';
   let generatedBy: string;
   if (ctx.bouncer !== null) {
-    if (rcs.length !== 1 || lps.length > 0) { sendMessage(ctx.res, 400, 'Bouncers must send exactly one remediation_components item and no log_processors'); return; }
+    if (rcs.length !== 1 || lps.length > 0) {
+      sendMessage(ctx.res, 400, 'Bouncers must send exactly one remediation_components item and no log_processors');
+      return;
+    }
     generatedType = 'RC';
     generatedBy = ctx.bouncer.name;
   } else {
-    if (lps.length !== 1 || rcs.length > 0) { sendMessage(ctx.res, 400, 'Machines must send exactly one log_processors item and no remediation_components'); return; }
+    if (lps.length !== 1 || rcs.length > 0) {
+      sendMessage(ctx.res, 400, 'Machines must send exactly one log_processors item and no remediation_components');
+      return;
+    }
     generatedType = 'LP';
     generatedBy = ctx.machineId!;
   }

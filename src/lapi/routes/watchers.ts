@@ -20,10 +20,13 @@ import { formatRfc3339 } from '../../api/wire-time.js';
 export const LOGIN_BODY_LIMIT = 64 * 1024;
 const LOGIN_BODY_TIMEOUT_MS = 10_000;
 /** longest machine id / password accepted (an LMDB key holds at most 1978 bytes) */
-const MAX_ID = 255, MAX_PASSWORD = 1024;
+const MAX_ID = 255,
+  MAX_PASSWORD = 1024;
 /** hash compared against for an unknown machine: the same answer in the same time as a wrong password */
 let dummyHash: Promise<string> | null = null;
-function dummy(): Promise<string> { return (dummyHash ??= hashPassword(crypto.randomBytes(16).toString('hex'))); }
+function dummy(): Promise<string> {
+  return (dummyHash ??= hashPassword(crypto.randomBytes(16).toString('hex')));
+}
 
 async function tokenBody(app: LapiApp, machineId: string, now: number): Promise<string> {
   const { token, exp } = await app.jwt.sign(machineId, now, app.machineGen(machineId));
@@ -36,11 +39,20 @@ function isObject(v: unknown): v is Record<string, unknown> {
 
 async function register(app: LapiApp, ctx: RequestContext): Promise<void> {
   const body = await readJsonBody(ctx.req, LOGIN_BODY_LIMIT, LOGIN_BODY_TIMEOUT_MS);
-  if (!isObject(body)) throw new BodyError(400, 'json: cannot unmarshal ' + (Array.isArray(body) ? 'array' : typeof body) + ' into Go value of type models.WatcherRegistrationRequest');
+  if (!isObject(body))
+    throw new BodyError(
+      400,
+      'json: cannot unmarshal ' +
+        (Array.isArray(body) ? 'array' : typeof body) +
+        ' into Go value of type models.WatcherRegistrationRequest',
+    );
   for (const f of ['machine_id', 'password', 'registration_token']) {
     const v = body[f];
     if (v !== undefined && v !== null && typeof v !== 'string') {
-      throw new BodyError(400, `json: cannot unmarshal ${typeof v} into Go struct field WatcherRegistrationRequest.${f} of type string`);
+      throw new BodyError(
+        400,
+        `json: cannot unmarshal ${typeof v} into Go struct field WatcherRegistrationRequest.${f} of type string`,
+      );
     }
   }
   if (typeof body.machine_id === 'string' && body.machine_id.length > MAX_ID) {
@@ -53,16 +65,36 @@ async function register(app: LapiApp, ctx: RequestContext): Promise<void> {
   if (typeof body.machine_id !== 'string') errors.push('machine_id in body is required');
   if (typeof body.password !== 'string') errors.push('password in body is required');
   const tok = body.registration_token;
-  if (typeof tok === 'string' && tok.length < 32) errors.push('registration_token in body should be at least 32 chars long');
-  if (typeof tok === 'string' && tok.length > 255) errors.push('registration_token in body should be at most 255 chars long');
-  if (errors.length > 0) { sendMessage(ctx.res, 422, 'validation failure list:\n' + errors.join('\n')); return; }
+  if (typeof tok === 'string' && tok.length < 32)
+    errors.push('registration_token in body should be at least 32 chars long');
+  if (typeof tok === 'string' && tok.length > 255)
+    errors.push('registration_token in body should be at most 255 chars long');
+  if (errors.length > 0) {
+    sendMessage(ctx.res, 422, 'validation failure list:\n' + errors.join('\n'));
+    return;
+  }
   const id = body.machine_id as string;
-  if (app.store.getMachine(id) !== undefined) { sendMessage(ctx.res, 403, `user '${id}': user already exist`); return; }
+  if (app.store.getMachine(id) !== undefined) {
+    sendMessage(ctx.res, 403, `user '${id}': user already exist`);
+    return;
+  }
   const passwordHash = await hashPassword(body.password as string);
-  if (app.store.getMachine(id) !== undefined) { sendMessage(ctx.res, 403, `user '${id}': user already exist`); return; }
+  if (app.store.getMachine(id) !== undefined) {
+    sendMessage(ctx.res, 403, `user '${id}': user already exist`);
+    return;
+  }
   await app.store.putMachine({
-    machineId: id, passwordHash, isValidated: false, authType: 'password', ipAddress: ctx.ip, version: '', scenarios: '',
-    createdAt: ctx.now, updatedAt: ctx.now, lastPush: null, lastHeartbeat: null,
+    machineId: id,
+    passwordHash,
+    isValidated: false,
+    authType: 'password',
+    ipAddress: ctx.ip,
+    version: '',
+    scenarios: '',
+    createdAt: ctx.now,
+    updatedAt: ctx.now,
+    lastPush: null,
+    lastHeartbeat: null,
   });
   app.log(`machine ${id} registered from ${ctx.ip} (not validated)`);
   sendEmpty(ctx.res, 201);
@@ -99,13 +131,26 @@ async function login(app: LapiApp, ctx: RequestContext, tls: TlsClientAuth | nul
     drainQuiet(ctx);
     return;
   }
-  try { body = await readJsonBody(ctx.req, LOGIN_BODY_LIMIT, LOGIN_BODY_TIMEOUT_MS); } catch (e) {
-    if (e instanceof BodyError) { sendJwtError(ctx.res, 'input format error'); return; }
+  try {
+    body = await readJsonBody(ctx.req, LOGIN_BODY_LIMIT, LOGIN_BODY_TIMEOUT_MS);
+  } catch (e) {
+    if (e instanceof BodyError) {
+      sendJwtError(ctx.res, 'input format error');
+      return;
+    }
     throw e;
   }
   const tlsId = tls === null ? null : tls.agentId(ctx.req, ctx.ip);
-  if (tlsId !== null) { await tlsLogin(app, ctx, tlsId, body); return; }
-  if (!isObject(body) || typeof body.machine_id !== 'string' || typeof body.password !== 'string' || !isScenarioList(body.scenarios)) {
+  if (tlsId !== null) {
+    await tlsLogin(app, ctx, tlsId, body);
+    return;
+  }
+  if (
+    !isObject(body) ||
+    typeof body.machine_id !== 'string' ||
+    typeof body.password !== 'string' ||
+    !isScenarioList(body.scenarios)
+  ) {
     sendJwtError(ctx.res, 'input format error');
     return;
   }
@@ -118,9 +163,16 @@ async function login(app: LapiApp, ctx: RequestContext, tls: TlsClientAuth | nul
     sendJwtError(ctx.res, `machine ${id} attempted to auth with password but it is configured to use ${m.authType}`);
     return;
   }
-  if (m === undefined || !ok) { app.logins.failed(ctx.ip, ctx.now); sendJwtError(ctx.res, 'incorrect Username or Password'); return; }
+  if (m === undefined || !ok) {
+    app.logins.failed(ctx.ip, ctx.now);
+    sendJwtError(ctx.res, 'incorrect Username or Password');
+    return;
+  }
   app.logins.succeeded(ctx.ip);
-  if (!m.isValidated) { sendJwtError(ctx.res, `machine ${id} not validated`); return; }
+  if (!m.isValidated) {
+    sendJwtError(ctx.res, `machine ${id} not validated`);
+    return;
+  }
   const version = loginVersion(app, ctx, id);
   if (version === null) return;
   await finishLogin(app, ctx, id, m.ipAddress, body.scenarios, version);
@@ -128,14 +180,26 @@ async function login(app: LapiApp, ctx: RequestContext, tls: TlsClientAuth | nul
 
 /** login of an agent certificate: machine `<CN>@<ip>`, created validated with auth type tls when unknown */
 async function tlsLogin(app: LapiApp, ctx: RequestContext, id: string, body: unknown): Promise<void> {
-  if (!isObject(body) || !isScenarioList(body.scenarios)) { sendJwtError(ctx.res, 'input format error'); return; }
+  if (!isObject(body) || !isScenarioList(body.scenarios)) {
+    sendJwtError(ctx.res, 'input format error');
+    return;
+  }
   const version = loginVersion(app, ctx, id);
   if (version === null) return;
   let m = app.store.getMachine(id);
   if (m === undefined) {
     const created: MachineRecord = {
-      machineId: id, passwordHash: '', isValidated: true, authType: 'tls', ipAddress: ctx.ip, version, scenarios: '',
-      createdAt: ctx.now, updatedAt: ctx.now, lastPush: null, lastHeartbeat: null,
+      machineId: id,
+      passwordHash: '',
+      isValidated: true,
+      authType: 'tls',
+      ipAddress: ctx.ip,
+      version,
+      scenarios: '',
+      createdAt: ctx.now,
+      updatedAt: ctx.now,
+      lastPush: null,
+      lastHeartbeat: null,
     };
     await app.machineWrites.run(id, () => {
       if (app.store.getMachine(id) !== undefined) return undefined;
@@ -144,8 +208,14 @@ async function tlsLogin(app: LapiApp, ctx: RequestContext, id: string, body: unk
     });
     m = app.store.getMachine(id) ?? created;
   }
-  if (m.authType !== 'tls') { sendJwtError(ctx.res, `machine ${id} attempted to auth with TLS cert but it is configured to use ${m.authType}`); return; }
-  if (!m.isValidated) { sendJwtError(ctx.res, `machine ${id} not validated`); return; }
+  if (m.authType !== 'tls') {
+    sendJwtError(ctx.res, `machine ${id} attempted to auth with TLS cert but it is configured to use ${m.authType}`);
+    return;
+  }
+  if (!m.isValidated) {
+    sendJwtError(ctx.res, `machine ${id} not validated`);
+    return;
+  }
   await finishLogin(app, ctx, id, m.ipAddress, body.scenarios, version);
 }
 
@@ -170,8 +240,14 @@ async function finishLogin(
 
 async function refresh(app: LapiApp, ctx: RequestContext): Promise<void> {
   const check = await app.jwt.verify(JwtAuth.tokenOf(ctx.req), ctx.now, true, app.machineGen);
-  if (!check.ok) { sendJwtError(ctx.res, check.message); return; }
-  if (app.store.getMachine(check.claims.id) === undefined) { sendJwtError(ctx.res, 'ent: machine not found'); return; }
+  if (!check.ok) {
+    sendJwtError(ctx.res, check.message);
+    return;
+  }
+  if (app.store.getMachine(check.claims.id) === undefined) {
+    sendJwtError(ctx.res, 'ent: machine not found');
+    return;
+  }
   sendJson(ctx.res, 200, await tokenBody(app, check.claims.id, ctx.now));
 }
 

@@ -47,7 +47,6 @@ export interface ParsedSet {
   defs: Map<string, Node[]>;
 }
 
-
 class Parser {
   private i = 0;
   private readonly toks: Token[];

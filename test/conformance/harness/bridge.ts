@@ -38,6 +38,9 @@ export function bridge(listen: string, target: string): Promise<net.Server> {
 if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv.length === 4) {
   bridge(process.argv[2]!, process.argv[3]!).then(
     () => process.stdout.write(`bridge ${process.argv[2]} -> ${process.argv[3]} ready\n`),
-    (err: Error) => { process.stderr.write(`bridge: ${err.message}\n`); process.exit(1); },
+    (err: Error) => {
+      process.stderr.write(`bridge: ${err.message}\n`);
+      process.exit(1);
+    },
   );
 }

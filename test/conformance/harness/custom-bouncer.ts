@@ -16,7 +16,10 @@ export interface BouncerCall {
 }
 
 export class CustomBouncer {
-  private constructor(readonly proc: Spawned, readonly callsFile: string) {}
+  private constructor(
+    readonly proc: Spawned,
+    readonly callsFile: string,
+  ) {}
 
   static start(dir: string, apiUrl: string, apiKey: string): CustomBouncer {
     fs.mkdirSync(dir, { recursive: true });
@@ -47,32 +50,45 @@ export class CustomBouncer {
       }),
       { mode: 0o600 },
     );
-    return new CustomBouncer(startProcess('custom-bouncer', 'crowdsec-custom-bouncer', ['-c', config], { logDir: dir }), callsFile);
+    return new CustomBouncer(
+      startProcess('custom-bouncer', 'crowdsec-custom-bouncer', ['-c', config], { logDir: dir }),
+      callsFile,
+    );
   }
 
   calls(): BouncerCall[] {
-    return fs.readFileSync(this.callsFile, 'utf8').split('\n').filter(Boolean).map((line) => {
-      const [action = '', value = '', seconds = ''] = line.split(' ');
-      const j = line.indexOf(' {');
-      let decision: Record<string, unknown> | undefined;
-      try {
-        decision = j >= 0 ? (JSON.parse(line.slice(j + 1)) as Record<string, unknown>) : undefined;
-      } catch {
-        decision = undefined;
-      }
-      return { action, value, seconds: Number(seconds), decision, line };
-    });
+    return fs
+      .readFileSync(this.callsFile, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => {
+        const [action = '', value = '', seconds = ''] = line.split(' ');
+        const j = line.indexOf(' {');
+        let decision: Record<string, unknown> | undefined;
+        try {
+          decision = j >= 0 ? (JSON.parse(line.slice(j + 1)) as Record<string, unknown>) : undefined;
+        } catch {
+          decision = undefined;
+        }
+        return { action, value, seconds: Number(seconds), decision, line };
+      });
   }
 
   /** Waits for a call `action value` recorded after the first `from` calls. */
   waitCall(action: 'add' | 'del', value: string, from: number, timeoutMs = 20_000): Promise<BouncerCall> {
     let exit: number | string | undefined;
-    void this.proc.exited.then((c) => { exit = c; });
+    void this.proc.exited.then((c) => {
+      exit = c;
+    });
     return waitFor(`the custom bouncer to run '${action} ${value}'`, timeoutMs, () => {
       if (exit !== undefined) throw new GiveUp(`custom bouncer exited (${exit}):\n${this.proc.tail(15)}`);
-      return this.calls().slice(from).find((c) => c.action === action && c.value === value);
+      return this.calls()
+        .slice(from)
+        .find((c) => c.action === action && c.value === value);
     });
   }
 
-  stop(): Promise<void> { return this.proc.stop(); }
+  stop(): Promise<void> {
+    return this.proc.stop();
+  }
 }

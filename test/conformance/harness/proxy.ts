@@ -19,10 +19,16 @@ const MAX_BODY = 4000;
 
 function clip(buf: Buffer, encoding: string | undefined): string {
   let b = buf;
-  try { if (encoding === 'gzip' && b.length) b = zlib.gunzipSync(b); } catch { /* keep raw */ }
+  try {
+    if (encoding === 'gzip' && b.length) b = zlib.gunzipSync(b);
+  } catch {
+    /* keep raw */
+  }
   const s = b.toString('utf8');
-  return (s.length > MAX_BODY ? `${s.slice(0, MAX_BODY)}…(${s.length} chars)` : s)
-    .replace(/"(password|token)":"[^"]*"/g, '"$1":"<redacted>"');
+  return (s.length > MAX_BODY ? `${s.slice(0, MAX_BODY)}…(${s.length} chars)` : s).replace(
+    /"(password|token)":"[^"]*"/g,
+    '"$1":"<redacted>"',
+  );
 }
 
 export class RecordingProxy {
@@ -32,7 +38,9 @@ export class RecordingProxy {
 
   constructor(private readonly targetPort: number) {}
 
-  get url(): string { return `http://127.0.0.1:${this.port}/`; }
+  get url(): string {
+    return `http://127.0.0.1:${this.port}/`;
+  }
 
   async start(): Promise<this> {
     const agent = new http.Agent({ keepAlive: true });
@@ -41,22 +49,37 @@ export class RecordingProxy {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         const body = Buffer.concat(chunks);
-        const up = http.request({ host: '127.0.0.1', port: this.targetPort, method: req.method, path: req.url, headers: req.headers, agent }, (ures) => {
-          const out: Buffer[] = [];
-          ures.on('data', (c: Buffer) => out.push(c));
-          ures.on('end', () => {
-            const rbody = Buffer.concat(out);
-            this.exchanges.push({
-              at: new Date().toISOString(), method: req.method ?? '', url: req.url ?? '', userAgent: String(req.headers['user-agent'] ?? ''),
-              status: ures.statusCode ?? 0, requestBody: clip(body, req.headers['content-encoding'] as string | undefined),
-              responseBody: clip(rbody, ures.headers['content-encoding'] as string | undefined),
+        const up = http.request(
+          { host: '127.0.0.1', port: this.targetPort, method: req.method, path: req.url, headers: req.headers, agent },
+          (ures) => {
+            const out: Buffer[] = [];
+            ures.on('data', (c: Buffer) => out.push(c));
+            ures.on('end', () => {
+              const rbody = Buffer.concat(out);
+              this.exchanges.push({
+                at: new Date().toISOString(),
+                method: req.method ?? '',
+                url: req.url ?? '',
+                userAgent: String(req.headers['user-agent'] ?? ''),
+                status: ures.statusCode ?? 0,
+                requestBody: clip(body, req.headers['content-encoding'] as string | undefined),
+                responseBody: clip(rbody, ures.headers['content-encoding'] as string | undefined),
+              });
+              res.writeHead(ures.statusCode ?? 502, ures.headers);
+              res.end(rbody);
             });
-            res.writeHead(ures.statusCode ?? 502, ures.headers);
-            res.end(rbody);
-          });
-        });
+          },
+        );
         up.on('error', (err) => {
-          this.exchanges.push({ at: new Date().toISOString(), method: req.method ?? '', url: req.url ?? '', userAgent: String(req.headers['user-agent'] ?? ''), status: 0, requestBody: clip(body, undefined), responseBody: `proxy: upstream error ${err.message}` });
+          this.exchanges.push({
+            at: new Date().toISOString(),
+            method: req.method ?? '',
+            url: req.url ?? '',
+            userAgent: String(req.headers['user-agent'] ?? ''),
+            status: 0,
+            requestBody: clip(body, undefined),
+            responseBody: `proxy: upstream error ${err.message}`,
+          });
           res.writeHead(502).end();
         });
         up.end(body);
@@ -77,7 +100,12 @@ export class RecordingProxy {
   dump(n = 12, prefix = ''): string {
     const list = (prefix ? this.find(prefix) : this.exchanges).slice(-n);
     if (!list.length) return `(no exchange${prefix ? ` for ${prefix}` : ''} recorded)`;
-    return list.map((e) => `${e.at} ${e.method} ${e.url} [${e.userAgent}]${e.requestBody ? `\n  > ${e.requestBody}` : ''}\n  < ${e.status} ${e.responseBody}`).join('\n');
+    return list
+      .map(
+        (e) =>
+          `${e.at} ${e.method} ${e.url} [${e.userAgent}]${e.requestBody ? `\n  > ${e.requestBody}` : ''}\n  < ${e.status} ${e.responseBody}`,
+      )
+      .join('\n');
   }
 
   async stop(): Promise<void> {

@@ -6,8 +6,24 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cscli, startCrowdsecLapi, writeCrowdsecConfig, type CrowdsecConfig, type Credentials, readCredentials } from './crowdsec.js';
-import { freePort, makeTempDir, missingBinaries, mustRun, startProcess, waitFor, waitForHttp, type Spawned } from './proc.js';
+import {
+  cscli,
+  startCrowdsecLapi,
+  writeCrowdsecConfig,
+  type CrowdsecConfig,
+  type Credentials,
+  readCredentials,
+} from './crowdsec.js';
+import {
+  freePort,
+  makeTempDir,
+  missingBinaries,
+  mustRun,
+  startProcess,
+  waitFor,
+  waitForHttp,
+  type Spawned,
+} from './proc.js';
 
 export type TargetName = 'picket' | 'crowdsec';
 
@@ -61,7 +77,12 @@ class PicketTarget implements LapiTarget {
   readonly bouncerKeyCmd: string;
   readonly addCmd: string;
   readonly delCmd: string;
-  constructor(readonly dir: string, readonly dataDir: string, readonly port: number, readonly server: Spawned) {
+  constructor(
+    readonly dir: string,
+    readonly dataDir: string,
+    readonly port: number,
+    readonly server: Spawned,
+  ) {
     this.url = `http://127.0.0.1:${port}/`;
     const cli = `${sq(process.execPath)} ${sq(PICKET_BIN)}`;
     this.bouncerKeyCmd = `${cli} bouncers add conformance-$(date +%s%N) -o raw --data ${sq(dataDir)}`;
@@ -73,14 +94,25 @@ class PicketTarget implements LapiTarget {
   }
   async addBouncer(name: string): Promise<string> {
     const key = (await this.cli(['bouncers', 'add', name, '-o', 'raw'])).trim();
-    if (!/^\S+$/.test(key)) throw new Error(`picket bouncers add -o raw printed more than a key: ${JSON.stringify(key)}`);
+    if (!/^\S+$/.test(key))
+      throw new Error(`picket bouncers add -o raw printed more than a key: ${JSON.stringify(key)}`);
     return key;
   }
-  async addMachine(id: string, password: string): Promise<void> { await this.cli(['machines', 'add', id, '--password', password]); }
-  machineCredentials(): Credentials { return readCredentials(path.join(this.dataDir, 'local_api_credentials.yaml')); }
-  async addDecision(value: string, duration: string): Promise<void> { await this.cli(['decisions', 'add', isRange(value) ? '--range' : '--ip', value, '--duration', duration]); }
-  async deleteDecision(value: string): Promise<void> { await this.cli(['decisions', 'delete', isRange(value) ? '--range' : '--ip', value]); }
-  async deleteDecisionId(id: number): Promise<void> { await this.cli(['decisions', 'delete', '--id', String(id)]); }
+  async addMachine(id: string, password: string): Promise<void> {
+    await this.cli(['machines', 'add', id, '--password', password]);
+  }
+  machineCredentials(): Credentials {
+    return readCredentials(path.join(this.dataDir, 'local_api_credentials.yaml'));
+  }
+  async addDecision(value: string, duration: string): Promise<void> {
+    await this.cli(['decisions', 'add', isRange(value) ? '--range' : '--ip', value, '--duration', duration]);
+  }
+  async deleteDecision(value: string): Promise<void> {
+    await this.cli(['decisions', 'delete', isRange(value) ? '--range' : '--ip', value]);
+  }
+  async deleteDecisionId(id: number): Promise<void> {
+    await this.cli(['decisions', 'delete', '--id', String(id)]);
+  }
   async stop(): Promise<void> {
     await this.server.stop();
     if (!process.env.KEEP_CONFORMANCE_DIRS) fs.rmSync(this.dir, { recursive: true, force: true });
@@ -94,21 +126,47 @@ class CrowdsecTarget implements LapiTarget {
   readonly addCmd: string;
   readonly delCmd: string;
   private machines = 0;
-  constructor(readonly dir: string, readonly cfg: CrowdsecConfig, readonly port: number, readonly server: Spawned) {
+  constructor(
+    readonly dir: string,
+    readonly cfg: CrowdsecConfig,
+    readonly port: number,
+    readonly server: Spawned,
+  ) {
     this.url = `http://127.0.0.1:${port}/`;
     this.bouncerKeyCmd = `cscli -c ${sq(cfg.configFile)} bouncers add conformance-$(date +%s%N) -o raw`;
     this.addCmd = `cscli -c ${sq(cfg.configFile)} decisions add -d 5m -i {ip}`;
     this.delCmd = `cscli -c ${sq(cfg.configFile)} decisions delete -i {ip}`;
   }
-  async addBouncer(name: string): Promise<string> { return (await cscli(this.cfg, ['bouncers', 'add', name, '-o', 'raw'])).trim(); }
+  async addBouncer(name: string): Promise<string> {
+    return (await cscli(this.cfg, ['bouncers', 'add', name, '-o', 'raw'])).trim();
+  }
   async addMachine(id: string, password: string): Promise<void> {
     const file = path.join(this.dir, `machine-${++this.machines}.yaml`);
-    await cscli(this.cfg, ['machines', 'add', id, '--password', password, '-f', file, '--url', this.url.slice(0, -1), '--force']);
+    await cscli(this.cfg, [
+      'machines',
+      'add',
+      id,
+      '--password',
+      password,
+      '-f',
+      file,
+      '--url',
+      this.url.slice(0, -1),
+      '--force',
+    ]);
   }
-  machineCredentials(): Credentials { return readCredentials(this.cfg.credentialsFile); }
-  async addDecision(value: string, duration: string): Promise<void> { await cscli(this.cfg, ['decisions', 'add', isRange(value) ? '-r' : '-i', value, '-d', duration]); }
-  async deleteDecision(value: string): Promise<void> { await cscli(this.cfg, ['decisions', 'delete', isRange(value) ? '-r' : '-i', value]); }
-  async deleteDecisionId(id: number): Promise<void> { await cscli(this.cfg, ['decisions', 'delete', '--id', String(id)]); }
+  machineCredentials(): Credentials {
+    return readCredentials(this.cfg.credentialsFile);
+  }
+  async addDecision(value: string, duration: string): Promise<void> {
+    await cscli(this.cfg, ['decisions', 'add', isRange(value) ? '-r' : '-i', value, '-d', duration]);
+  }
+  async deleteDecision(value: string): Promise<void> {
+    await cscli(this.cfg, ['decisions', 'delete', isRange(value) ? '-r' : '-i', value]);
+  }
+  async deleteDecisionId(id: number): Promise<void> {
+    await cscli(this.cfg, ['decisions', 'delete', '--id', String(id)]);
+  }
   async stop(): Promise<void> {
     await this.server.stop();
     if (!process.env.KEEP_CONFORMANCE_DIRS) fs.rmSync(this.dir, { recursive: true, force: true });
@@ -120,20 +178,43 @@ export async function startPicketLapi(dir = makeTempDir('picket-conf-')): Promis
   const dataDir = path.join(dir, 'data');
   fs.mkdirSync(dataDir, { recursive: true });
   const port = await freePort();
-  const server = startProcess('picket-lapi', process.execPath, [PICKET_BIN, 'run', '--no-agent', '--listen', `127.0.0.1:${port}`, '--metrics', 'off', '--data', dataDir], { cwd: REPO, logDir: dir });
+  const server = startProcess(
+    'picket-lapi',
+    process.execPath,
+    [PICKET_BIN, 'run', '--no-agent', '--listen', `127.0.0.1:${port}`, '--metrics', 'off', '--data', dataDir],
+    { cwd: REPO, logDir: dir },
+  );
   try {
     await waitForHttp(`http://127.0.0.1:${port}/v1/heartbeat`, 30_000, server);
     // the credentials file may be written just after the server starts answering
-    await waitFor('local_api_credentials.yaml in the data dir', 10_000, () => fs.existsSync(path.join(dataDir, 'local_api_credentials.yaml')));
-  } catch (err) { await server.stop(); throw err; }
+    await waitFor('local_api_credentials.yaml in the data dir', 10_000, () =>
+      fs.existsSync(path.join(dataDir, 'local_api_credentials.yaml')),
+    );
+  } catch (err) {
+    await server.stop();
+    throw err;
+  }
   return new PicketTarget(dir, dataDir, port, server);
 }
 
 /** Starts CrowdSec 1.4.6's LAPI (`crowdsec -no-cs`, SQLite) on a free loopback port with a local machine for cscli. */
-export async function startCrowdsecTarget(dir = makeTempDir('crowdsec-conf-'), options: { serverLogLevel?: string } = {}): Promise<CrowdsecTarget> {
+export async function startCrowdsecTarget(
+  dir = makeTempDir('crowdsec-conf-'),
+  options: { serverLogLevel?: string } = {},
+): Promise<CrowdsecTarget> {
   const port = await freePort();
   const cfg = writeCrowdsecConfig(dir, { lapiPort: port, ...options });
-  await cscli(cfg, ['machines', 'add', 'local-machine', '--auto', '-f', cfg.credentialsFile, '--url', `http://127.0.0.1:${port}`, '--force']);
+  await cscli(cfg, [
+    'machines',
+    'add',
+    'local-machine',
+    '--auto',
+    '-f',
+    cfg.credentialsFile,
+    '--url',
+    `http://127.0.0.1:${port}`,
+    '--force',
+  ]);
   const server = await startCrowdsecLapi(cfg, port);
   return new CrowdsecTarget(dir, cfg, port, server);
 }
