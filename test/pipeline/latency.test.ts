@@ -6,17 +6,26 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import os from 'node:os';
 import { measureLatency, quantile } from '../../bench/latency.bench.js';
 
 const RATE = 20000;
 const MIN_RATE = 18000;
+// A latency bound means nothing on a machine whose run queue is already several times its core count (other
+// builds and tests sharing it): the measurement is then skipped, saying so, instead of reporting the neighbours.
+const OVERLOAD = os.cpus().length * 3;
 
 // null = the agent's default worker count (one per core); 0 = in-process
 for (const workers of [null, 0] as const) {
   test(
     `picket run (--workers ${workers ?? 'default'}): a tailed line reaches an alert in < 1 s under ${RATE} lines/s`,
     { timeout: 90000 },
-    async () => {
+    async (t) => {
+      const load = os.loadavg()[0];
+      if (load > OVERLOAD) {
+        t.skip(`machine overloaded (load average ${load.toFixed(1)} > ${OVERLOAD}): latency not measurable here`);
+        return;
+      }
       const r = await measureLatency({
         workers,
         rate: RATE,
