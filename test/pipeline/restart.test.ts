@@ -27,7 +27,7 @@ interface Dump {
 }
 function readDump(file: string): Dump {
   const d: Dump = { lines: [], committed: [] };
-  let text = '';
+  let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch {
