@@ -4,7 +4,7 @@
 // the process zone being UTC: unknown abbreviations get offset 0), and formatting.
 // A layout without a year parses to year 0; callers that need "current year" semantics use `addYears`.
 
-import { GoTime } from './gotime.js';
+import { GoTime, MONTHS, WEEKDAYS } from './gotime.js';
 
 const enum Std {
   Lit,
@@ -53,22 +53,9 @@ interface Chunk {
 }
 
 const SHORT_MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-const LONG_MONTHS = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-];
+const LONG_MONTHS = MONTHS;
 const SHORT_DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-const LONG_DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+const LONG_DAYS = WEEKDAYS;
 
 const isDigitAt = (s: string, i: number): boolean => i < s.length && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57;
 

@@ -5,14 +5,12 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { spawnAgent, type AgentChild } from '../agent-child.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const BIN = path.join(ROOT, 'bin/picket.js');
 const WAIT_MS = 30000;
 
 /** fixed-length lines: byte offset / LINE_LEN = line index */
@@ -71,37 +69,19 @@ for (const workers of ['0', '2']) {
       for (let k = 0; k < 20; k++) s += line(written++) + '\n';
       fs.appendFileSync(log, s);
     }, 10);
-    const errs: string[] = [];
+    const runs: AgentChild[] = [];
     const start = (dump: string) => {
-      const c = spawn(
-        process.execPath,
-        [
-          BIN,
-          'run',
-          '--listen',
-          '127.0.0.1:0',
-          '--metrics',
-          'off',
-          '--acquis',
-          acquis,
-          '--data',
-          data,
-          '--workers',
-          workers,
-          '-o',
-          'json',
-          '--from-start',
-          '--poll',
-          '20',
-          '--dump-lines',
-          dump,
-        ],
-        { stdio: ['ignore', 'ignore', 'pipe'] },
-      );
-      const i = errs.push('') - 1;
-      c.stderr!.on('data', (b: Buffer) => {
-        errs[i] += b.toString();
-      });
+      const run = spawnAgent(acquis, data, workers, [
+        '-o',
+        'json',
+        '--from-start',
+        '--poll',
+        '20',
+        '--dump-lines',
+        dump,
+      ]);
+      runs.push(run);
+      const c = run.child;
       children.add(c);
       const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) =>
         c.once('exit', (code, signal) => {
@@ -111,7 +91,7 @@ for (const workers of ['0', '2']) {
       );
       return { c, exited };
     };
-    const diag = () => `written ${written}\n${errs.map((e, i) => `--- run ${i} stderr:\n${e}`).join('\n')}`;
+    const diag = () => `written ${written}\n${runs.map((r, i) => `--- run ${i} stderr:\n${r.err()}`).join('\n')}`;
     try {
       // run A: killed with SIGKILL while the file grows, after at least one checkpoint was written
       const dumpA = path.join(dir, 'a.dump');
@@ -190,7 +170,7 @@ for (const workers of ['0', '2']) {
       t.diagnostic(
         `lines: A ${A.lines.length} (last checkpoint at line ${lastCommitA / LINE_LEN}), B ${B.lines.length} (re-read ${dup}), C ${C.lines.length}`,
       );
-      assert.match(errs[0]!, new RegExp(`data folder ${data.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+      assert.match(runs[0]!.err(), new RegExp(`data folder ${data.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
     } finally {
       clearInterval(writer);
       for (const ch of children) ch.kill('SIGKILL');
@@ -206,34 +186,14 @@ test('picket run: an unusable --data folder is an error naming it, before anythi
     fs.writeFileSync(notDir, 'x');
     const acquis = path.join(dir, 'acquis.yaml');
     fs.writeFileSync(acquis, `filenames:\n  - ${path.join(dir, 'app.log')}\nlabels:\n  type: syslog\n`);
-    const c = spawn(
-      process.execPath,
-      [
-        BIN,
-        'run',
-        '--listen',
-        '127.0.0.1:0',
-        '--metrics',
-        'off',
-        '--acquis',
-        acquis,
-        '--data',
-        notDir,
-        '--workers',
-        '0',
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    let err = '';
-    c.stderr!.on('data', (b: Buffer) => {
-      err += b.toString();
-    });
+    const run = spawnAgent(acquis, notDir, '0');
+    const c = run.child;
     const timer = setTimeout(() => c.kill('SIGKILL'), WAIT_MS);
     const code = await new Promise<number | null>((r) => c.once('exit', (x) => r(x)));
     clearTimeout(timer);
-    assert.equal(code, 1, err);
-    assert.match(err, /data folder .*not-a-dir: not a directory/);
-    assert.doesNotMatch(err, /watching/);
+    assert.equal(code, 1, run.err());
+    assert.match(run.err(), /data folder .*not-a-dir: not a directory/);
+    assert.doesNotMatch(run.err(), /watching/);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
