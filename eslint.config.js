@@ -123,9 +123,4 @@ export default tseslint.config(
     ],
     rules: { 'max-lines-per-function': 'off' },
   },
-  {
-    // test bodies over 120 lines (one scenario each), to be split into named steps
-    files: ['test/conformance/cscli.test.ts', 'test/content/content.test.ts', 'test/pipeline/restart.test.ts'],
-    rules: { 'max-lines-per-function': 'off' },
-  },
 );

@@ -51,6 +51,37 @@ function assertContiguous(xs: number[], from: number, what: string): void {
     if (xs[k] !== from + k) assert.fail(`${what}: expected line ${from + k} at #${k}, got ${xs[k]}`);
 }
 
+/** run B (after A's SIGKILL): resumed from A's last checkpoint at the earliest, never after A's last line, and
+ * ended by SIGTERM with a checkpoint at its last line; the lines it re-read and its last line */
+function checkResumed(A: Dump, B: Dump, lastCommitA: number): { dup: number; lastB: number } {
+  const b0 = B.lines[0]!;
+  assert.ok(b0 <= A.lines.length, `no line skipped: B starts at ${b0}, A processed 0..${A.lines.length - 1}`);
+  assert.ok(
+    b0 >= lastCommitA / LINE_LEN,
+    `B starts at ${b0}, before A's last checkpoint (line ${lastCommitA / LINE_LEN})`,
+  );
+  const dup = A.lines.length - b0;
+  assert.ok(dup <= A.lines.length - lastCommitA / LINE_LEN, 're-read lines are only those after the last checkpoint');
+  assertContiguous(B.lines, b0, 'run B');
+  // SIGTERM wrote a final checkpoint at B's last line
+  const lastB = B.lines[B.lines.length - 1]!;
+  assert.equal(
+    B.committed[B.committed.length - 1],
+    (lastB + 1) * LINE_LEN,
+    'final checkpoint covers every line B processed',
+  );
+  return { dup, lastB };
+}
+
+/** every line of 0..total-1 read once, and `twiceWanted` of them twice (the SIGKILL re-read) */
+function assertReadOnce(all: number[], total: number, twiceWanted: number): void {
+  const seen = new Uint32Array(total);
+  for (const x of all) seen[x]!++;
+  for (let i = 0; i < total; i++) assert.ok(seen[i]! >= 1 && seen[i]! <= 2, `line ${i} processed ${seen[i]} times`);
+  const twice = seen.reduce((n, v) => n + (v === 2 ? 1 : 0), 0);
+  assert.equal(twice, twiceWanted);
+}
+
 for (const workers of ['0', '2']) {
   test(`picket run --workers ${workers}: restart after SIGKILL re-reads at most the uncommitted lines, after SIGTERM exactly once`, async (t) => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'picket-restart-'));
@@ -119,25 +150,7 @@ for (const workers of ['0', '2']) {
       const eb = await b.exited;
       assert.equal(eb.code, 0, `B exit ${eb.code} ${eb.signal}\n${diag()}`);
       const B = readDump(dumpB);
-      const b0 = B.lines[0]!;
-      assert.ok(b0 <= A.lines.length, `no line skipped: B starts at ${b0}, A processed 0..${A.lines.length - 1}`);
-      assert.ok(
-        b0 >= lastCommitA / LINE_LEN,
-        `B starts at ${b0}, before A's last checkpoint (line ${lastCommitA / LINE_LEN})`,
-      );
-      const dup = A.lines.length - b0;
-      assert.ok(
-        dup <= A.lines.length - lastCommitA / LINE_LEN,
-        're-read lines are only those after the last checkpoint',
-      );
-      assertContiguous(B.lines, b0, 'run B');
-      // SIGTERM wrote a final checkpoint at B's last line
-      const lastB = B.lines[B.lines.length - 1]!;
-      assert.equal(
-        B.committed[B.committed.length - 1],
-        (lastB + 1) * LINE_LEN,
-        'final checkpoint covers every line B processed',
-      );
+      const { dup, lastB } = checkResumed(A, B, lastCommitA);
 
       // run C: after SIGTERM, resumes exactly after B's last line; reads until the writer is done
       const dumpC = path.join(dir, 'c.dump');
@@ -162,11 +175,7 @@ for (const workers of ['0', '2']) {
       assert.equal(C.lines.length, TOTAL - lastB - 1);
 
       // overall: each line at least once; duplicates only the SIGKILL re-read
-      const seen = new Uint32Array(TOTAL);
-      for (const x of [...A.lines, ...B.lines, ...C.lines]) seen[x]!++;
-      for (let i = 0; i < TOTAL; i++) assert.ok(seen[i]! >= 1 && seen[i]! <= 2, `line ${i} processed ${seen[i]} times`);
-      const twice = seen.reduce((n, v) => n + (v === 2 ? 1 : 0), 0);
-      assert.equal(twice, dup);
+      assertReadOnce([...A.lines, ...B.lines, ...C.lines], TOTAL, dup);
       t.diagnostic(
         `lines: A ${A.lines.length} (last checkpoint at line ${lastCommitA / LINE_LEN}), B ${B.lines.length} (re-read ${dup}), C ${C.lines.length}`,
       );
