@@ -147,14 +147,15 @@ async function call(
   return { status: r.statusCode, body: out, bytes, ms: performance.now() - t };
 }
 
-async function runOne(store: string, o: Options, dbUrl: string | null): Promise<Result> {
-  const dir = makeTempDir('picket-central-bench-');
-  const port = await freePort();
-  const cfgFile = path.join(dir, 'central.yaml');
-  fs.writeFileSync(cfgFile, 'registration:\n  per_network_per_hour: 100000\nsnapshot:\n  tick_seconds: 10\n');
-  const data = path.join(dir, 'data');
+interface Tally {
+  errors: number;
+  accepted: number;
+}
+
+/** the curated entries the v2 pulls return */
+async function seedCentral(data: string, dbUrl: string | null, entries: number): Promise<void> {
   const seed = await openCentralStore({ data, db: dbUrl ?? '', signalsRetentionDays: 30 });
-  for (let i = 0; i < o.entries; i++) {
+  for (let i = 0; i < entries; i++) {
     await addCurated(seed, new AddressPolicy(), {
       value: `45.${100 + (i >> 16)}.${(i >> 8) & 255}.${i & 255 || 1}`,
       scenario: 'crowdsecurity/ssh-bf',
@@ -163,6 +164,94 @@ async function runOne(store: string, o: Options, dbUrl: string | null): Promise<
     });
   }
   await seed.close();
+}
+
+/** one registered, logged-in watcher per simulated LAPI: their tokens */
+async function loginSites(agent: Agent, base: string): Promise<string[]> {
+  const tokens: string[] = [];
+  for (let i = 0; i < SITES; i++) {
+    const id = `bench${i}`.padEnd(48, '0'),
+      pw = 'p'.repeat(64);
+    await call(agent, `${base}/v3/watchers`, 'POST', JSON.stringify({ machine_id: id, password: pw }));
+    const l = await call(
+      agent,
+      `${base}/v2/watchers/login`,
+      'POST',
+      JSON.stringify({ machine_id: id, password: pw, scenarios: ['crowdsecurity/ssh-bf'] }),
+    );
+    tokens.push((JSON.parse(l.body) as { token: string }).token);
+  }
+  return tokens;
+}
+
+/** phase 1: batches posted at o.rate signals/s (open loop) for o.duration s; their latencies */
+async function openLoop(
+  agent: Agent,
+  base: string,
+  tokens: string[],
+  o: Options,
+  batchBodyOf: (n: number) => string,
+  tally: Tally,
+): Promise<number[]> {
+  const open: number[] = [];
+  const gap = (1000 * BATCH) / o.rate;
+  const t0 = performance.now();
+  const inflight: Array<Promise<void>> = [];
+  for (let n = 0; performance.now() - t0 < o.duration * 1000; n++) {
+    const due = t0 + n * gap - performance.now();
+    if (due > 0) await sleep(due);
+    inflight.push(
+      call(agent, `${base}/v3/signals`, 'POST', batchBodyOf(n), tokens[n % SITES]).then(
+        (r) => {
+          if (r.status !== 200) tally.errors++;
+          else {
+            open.push(r.ms);
+            tally.accepted += BATCH;
+          }
+        },
+        () => {
+          tally.errors++;
+        },
+      ),
+    );
+  }
+  await Promise.all(inflight);
+  return open;
+}
+
+/** phase 2: every LAPI posts back to back (closed loop) for durationS s; their latencies */
+async function closedLoop(
+  agent: Agent,
+  base: string,
+  tokens: string[],
+  durationS: number,
+  batchBodyOf: (n: number) => string,
+  tally: Tally,
+): Promise<number[]> {
+  const closed: number[] = [];
+  const t1 = performance.now();
+  await Promise.all(
+    tokens.map(async (token, i) => {
+      for (let k = i; performance.now() - t1 < durationS * 1000; k += SITES) {
+        const r = await call(agent, `${base}/v3/signals`, 'POST', batchBodyOf(k), token).catch(() => null);
+        if (!r || r.status !== 200) tally.errors++;
+        else {
+          closed.push(r.ms);
+          tally.accepted += BATCH;
+        }
+      }
+    }),
+  );
+  return closed;
+}
+
+async function runOne(store: string, o: Options, dbUrl: string | null): Promise<Result> {
+  const dir = makeTempDir('picket-central-bench-');
+  const port = await freePort();
+  const cfgFile = path.join(dir, 'central.yaml');
+  fs.writeFileSync(cfgFile, 'registration:\n  per_network_per_hour: 100000\nsnapshot:\n  tick_seconds: 10\n');
+  const data = path.join(dir, 'data');
+  await seedCentral(data, dbUrl, o.entries);
   const args = [
     'central',
     'run',
@@ -181,24 +270,11 @@ async function runOne(store: string, o: Options, dbUrl: string | null): Promise<
     await waitForHttp(`${base}/v3/nothing`, 60_000, server).catch(async () => {
       await sleep(1000);
     });
-    const tokens: string[] = [];
-    for (let i = 0; i < SITES; i++) {
-      const id = `bench${i}`.padEnd(48, '0'),
-        pw = 'p'.repeat(64);
-      await call(agent, `${base}/v3/watchers`, 'POST', JSON.stringify({ machine_id: id, password: pw }));
-      const l = await call(
-        agent,
-        `${base}/v2/watchers/login`,
-        'POST',
-        JSON.stringify({ machine_id: id, password: pw, scenarios: ['crowdsecurity/ssh-bf'] }),
-      );
-      tokens.push((JSON.parse(l.body) as { token: string }).token);
-    }
+    const tokens = await loginSites(agent, base);
     // bodies made before the clock starts (the generator shares the machine's two cores with the server)
     const bodies = Array.from({ length: 400 }, batchBody);
     const batchBodyOf = (n: number): string => bodies[n % bodies.length]!;
-    let errors = 0,
-      accepted = 0;
+    const tally: Tally = { errors: 0, accepted: 0 };
     const pulls: number[] = [];
     let pullBytes = 0;
     let stopPulls = false;
@@ -213,14 +289,14 @@ async function runOne(store: string, o: Options, dbUrl: string | null): Promise<
         inflight.push(
           call(agent, `${base}/v2/decisions/stream?startup=true`, 'GET', undefined, tokens[n % SITES], false).then(
             (r) => {
-              if (r.status !== 200) errors++;
+              if (r.status !== 200) tally.errors++;
               else {
                 pulls.push(r.ms);
                 pullBytes = r.bytes;
               }
             },
             () => {
-              errors++;
+              tally.errors++;
             },
           ),
         );
@@ -236,7 +312,7 @@ async function runOne(store: string, o: Options, dbUrl: string | null): Promise<
       warm.push(
         call(agent, `${base}/v3/signals`, 'POST', batchBodyOf(n), tokens[n % SITES]).then(
           (r) => {
-            if (r.status === 200) accepted += BATCH;
+            if (r.status === 200) tally.accepted += BATCH;
           },
           () => undefined,
         ),
@@ -244,45 +320,12 @@ async function runOne(store: string, o: Options, dbUrl: string | null): Promise<
     }
     await Promise.all(warm);
     // phase 1: open loop at o.rate signals/s
-    const open: number[] = [];
-    const gap = (1000 * BATCH) / o.rate;
     const t0 = performance.now();
-    const inflight: Array<Promise<void>> = [];
-    for (let n = 0; performance.now() - t0 < o.duration * 1000; n++) {
-      const due = t0 + n * gap - performance.now();
-      if (due > 0) await sleep(due);
-      inflight.push(
-        call(agent, `${base}/v3/signals`, 'POST', batchBodyOf(n), tokens[n % SITES]).then(
-          (r) => {
-            if (r.status !== 200) errors++;
-            else {
-              open.push(r.ms);
-              accepted += BATCH;
-            }
-          },
-          () => {
-            errors++;
-          },
-        ),
-      );
-    }
-    await Promise.all(inflight);
+    const open = await openLoop(agent, base, tokens, o, batchBodyOf, tally);
     const openSecs = (performance.now() - t0) / 1000;
     // phase 2: closed loop, every LAPI posts back to back
-    const closed: number[] = [];
     const t1 = performance.now();
-    await Promise.all(
-      tokens.map(async (token, i) => {
-        for (let k = i; performance.now() - t1 < o.duration * 1000; k += SITES) {
-          const r = await call(agent, `${base}/v3/signals`, 'POST', batchBodyOf(k), token).catch(() => null);
-          if (!r || r.status !== 200) errors++;
-          else {
-            closed.push(r.ms);
-            accepted += BATCH;
-          }
-        }
-      }),
-    );
+    const closed = await closedLoop(agent, base, tokens, o.duration, batchBodyOf, tally);
     const closedSecs = (performance.now() - t1) / 1000;
     stopPulls = true;
     await pullLoop;
@@ -301,9 +344,9 @@ async function runOne(store: string, o: Options, dbUrl: string | null): Promise<
       pullRate: pulls.length / pullSecs,
       pullP99: pct(pulls, 0.99),
       pullBytes,
-      errors,
+      errors: tally.errors,
       stored,
-      accepted,
+      accepted: tally.accepted,
     };
   } finally {
     await agent.close();

@@ -79,6 +79,73 @@ function loadContent(dir: string | null | undefined): ContentSet {
   return dir ? discoverContent(dir) : defaultContent();
 }
 
+/** The attackers of the truth file the alerts flagged, by attack mode, and the addresses flagged wrongly. */
+function scoreTruth(truth: TruthFile, flagged: Map<string, Set<string>>): GroundTruthResult['truth'] {
+  const attackers = new Map<string, AttackerInfo>();
+  for (const a of truth.attackers) {
+    const modes = [...new Set(a.campaigns.map((c) => `${c.service}:${c.mode}`))];
+    attackers.set(a.ip, {
+      ip: a.ip,
+      modes,
+      lines: a.lines,
+      single_shot: a.single_shot === true,
+      truncated: a.campaigns.every((c) => c.truncated === true),
+    });
+  }
+  let detected = 0;
+  type ModeStat = { attackers: number; detected: number; by: Record<string, number> };
+  const byMode: Record<string, ModeStat> = Object.create(null) as Record<string, ModeStat>;
+  const missed: AttackerInfo[] = [];
+  for (const a of attackers.values()) {
+    const hit = flagged.has(a.ip);
+    if (hit) detected++;
+    else missed.push(a);
+    for (const m of a.modes) {
+      const e =
+        byMode[m] ?? (byMode[m] = { attackers: 0, detected: 0, by: Object.create(null) as Record<string, number> });
+      e.attackers++;
+      if (hit) {
+        e.detected++;
+        for (const sc of flagged.get(a.ip)!) e.by[sc] = (e.by[sc] ?? 0) + 1;
+      }
+    }
+  }
+  const fps: Array<{ ip: string; scenarios: string[] }> = [];
+  for (const [ip, sc] of flagged) if (!attackers.has(ip)) fps.push({ ip, scenarios: [...sc].sort() });
+  return {
+    attackers: attackers.size,
+    detected,
+    recall: attackers.size ? detected / attackers.size : 1,
+    recallByMode: byMode,
+    missed,
+    falsePositives: fps,
+  };
+}
+
+/** Calls `handle` with each line of the file (without its CR LF or LF), read 4 MiB at a time. */
+function readLines(src: string, handle: (line: string) => void): void {
+  const fd = fs.openSync(src, 'r');
+  const buf = Buffer.allocUnsafe(1 << 22);
+  let rest = '';
+  for (;;) {
+    const n = fs.readSync(fd, buf, 0, buf.length, null);
+    if (n <= 0) break;
+    const text = rest + buf.toString('utf8', 0, n);
+    let start = 0;
+    for (;;) {
+      const nl = text.indexOf('\n', start);
+      if (nl < 0) break;
+      let end = nl;
+      if (end > start && text.charCodeAt(end - 1) === 13) end--;
+      handle(text.slice(start, end));
+      start = nl + 1;
+    }
+    rest = text.slice(start);
+  }
+  fs.closeSync(fd);
+  if (rest.length > 0) handle(rest.endsWith('\r') ? rest.slice(0, -1) : rest);
+}
+
 /** Replays `opts.log` through the content and scores it against the truth file (if any). */
 export function runGroundTruth(opts: GroundTruthOptions): GroundTruthResult {
   const warn = opts.warn ?? (() => undefined);
@@ -163,26 +230,7 @@ export function runGroundTruth(opts: GroundTruthOptions): GroundTruthResult {
   };
 
   const t0 = process.hrtime.bigint();
-  const fd = fs.openSync(src, 'r');
-  const buf = Buffer.allocUnsafe(1 << 22);
-  let rest = '';
-  for (;;) {
-    const n = fs.readSync(fd, buf, 0, buf.length, null);
-    if (n <= 0) break;
-    const text = rest + buf.toString('utf8', 0, n);
-    let start = 0;
-    for (;;) {
-      const nl = text.indexOf('\n', start);
-      if (nl < 0) break;
-      let end = nl;
-      if (end > start && text.charCodeAt(end - 1) === 13) end--;
-      handle(text.slice(start, end));
-      start = nl + 1;
-    }
-    rest = text.slice(start);
-  }
-  fs.closeSync(fd);
-  if (rest.length > 0) handle(rest.endsWith('\r') ? rest.slice(0, -1) : rest);
+  readLines(src, handle);
   if (batch.length) {
     record(engine.pourMany(batch));
     batch.length = 0;
@@ -207,47 +255,7 @@ export function runGroundTruth(opts: GroundTruthOptions): GroundTruthResult {
     linesPerSecond: seconds > 0 ? lines / seconds : 0,
     truth: null,
   };
-  if (truth) {
-    const attackers = new Map<string, AttackerInfo>();
-    for (const a of truth.attackers) {
-      const modes = [...new Set(a.campaigns.map((c) => `${c.service}:${c.mode}`))];
-      attackers.set(a.ip, {
-        ip: a.ip,
-        modes,
-        lines: a.lines,
-        single_shot: a.single_shot === true,
-        truncated: a.campaigns.every((c) => c.truncated === true),
-      });
-    }
-    let detected = 0;
-    type ModeStat = { attackers: number; detected: number; by: Record<string, number> };
-    const byMode: Record<string, ModeStat> = Object.create(null) as Record<string, ModeStat>;
-    const missed: AttackerInfo[] = [];
-    for (const a of attackers.values()) {
-      const hit = flagged.has(a.ip);
-      if (hit) detected++;
-      else missed.push(a);
-      for (const m of a.modes) {
-        const e =
-          byMode[m] ?? (byMode[m] = { attackers: 0, detected: 0, by: Object.create(null) as Record<string, number> });
-        e.attackers++;
-        if (hit) {
-          e.detected++;
-          for (const sc of flagged.get(a.ip)!) e.by[sc] = (e.by[sc] ?? 0) + 1;
-        }
-      }
-    }
-    const fps: Array<{ ip: string; scenarios: string[] }> = [];
-    for (const [ip, sc] of flagged) if (!attackers.has(ip)) fps.push({ ip, scenarios: [...sc].sort() });
-    result.truth = {
-      attackers: attackers.size,
-      detected,
-      recall: attackers.size ? detected / attackers.size : 1,
-      recallByMode: byMode,
-      missed,
-      falsePositives: fps,
-    };
-  }
+  if (truth) result.truth = scoreTruth(truth, flagged);
   return result;
 }
 

@@ -150,8 +150,8 @@ export async function measureLatency(o: LatencyOptions): Promise<LatencyResult> 
   const fdA = fs.openSync(auth, 'a'),
     fdW = fs.openSync(access, 'a');
   let lines = 0,
-    writeMs = 0,
-    peakRssMB = NaN;
+    writeMs: number,
+    peakRssMB: number;
   try {
     // ready: the agent printed what it watches (bounded wait)
     const t0 = performance.now();

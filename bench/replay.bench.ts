@@ -5,7 +5,8 @@
 // Owns: bench/replay.bench.ts only.
 //
 //   node dist/bench/replay.bench.js [--lines 1000000] [--workers 0,2] [--dir /tmp/picket-replay-bench]
-//        [--hub ../shared/hub] [--only ssh|nginx] [--content default,hub,debian] [--crowdsec] [--cs-nginx-lines 100000] [--json]
+//        [--hub ../shared/hub] [--only ssh|nginx] [--content default,hub,debian] [--crowdsec]
+//        [--cs-nginx-lines 100000] [--json]
 //
 // `--content debian` = the items Debian's crowdsec package enables (../shared/peers/crowdsec.sh cs_setup + cs_content),
 // i.e. exactly what CrowdSec 1.4.6 runs. `--crowdsec` also replays the same file(s) with CrowdSec 1.4.6 on that
@@ -121,6 +122,18 @@ interface PeerRow {
   maxRssMB: number;
 }
 
+/** One Picket configuration on Debian's items against CrowdSec 1.4.6 (main's ratios). */
+interface Ratio {
+  kind: string;
+  workers: number;
+  isDefault: boolean;
+  crowdsec: PeerRow;
+  picket: Row;
+  ratio: number;
+  same: Row;
+  memoryRatio: number;
+}
+
 /** Replays `log` with CrowdSec 1.4.6 (its LAPI started and stopped around it); null when crowdsec is not installed. */
 function runCrowdSec(csDir: string, log: string, type: string, lines: number): PeerRow | null {
   if (spawnSync('sh', ['-c', 'command -v crowdsec && command -v cscli']).status !== 0) return null;
@@ -217,7 +230,8 @@ function runOne(
   };
 }
 
-function main(argv: string[]): number {
+/** The bench's options (--name value, --json, --crowdsec); null after --help. */
+function benchArgs(argv: string[]): Record<string, string> | null {
   const o: Record<string, string> = {};
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -233,10 +247,65 @@ function main(argv: string[]): number {
       process.stdout.write(
         'usage: replay.bench [--lines N] [--workers 0,2] [--dir DIR] [--hub DIR] [--only ssh|nginx] [--content default,hub,debian] [--crowdsec] [--cs-nginx-lines N] [--json]\n',
       );
-      return 0;
+      return null;
     }
     o[a.replace(/^--/, '')] = argv[++i] ?? '';
   }
+  return o;
+}
+
+/** The rows as a text table, then each Picket configuration against CrowdSec 1.4.6. */
+function printRows(rows: Row[], ratios: Ratio[], gnuTime: boolean): void {
+  const head = [
+    'log',
+    'content',
+    'workers',
+    'lines',
+    'parsed',
+    'alerts',
+    'replay s',
+    'lines/s',
+    'wall s',
+    'cpu s',
+    'max RSS MB',
+  ];
+  const body = rows.map((r) => [
+    r.log,
+    r.content,
+    r.workers === 0 ? '0' : `${r.workers}+main`,
+    String(r.lines),
+    String(r.parsed),
+    String(r.alerts),
+    r.seconds.toFixed(2),
+    String(Math.round(r.linesPerSecond)),
+    r.wallSeconds.toFixed(2),
+    r.userSeconds === null ? '-' : r.userSeconds.toFixed(2),
+    r.maxRssMB.toFixed(0),
+  ]);
+  const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const fmt = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  ');
+  process.stdout.write([fmt(head), fmt(w.map((n) => '-'.repeat(n))), ...body.map(fmt)].join('\n') + '\n');
+  for (const x of ratios) {
+    const pk = x.picket,
+      sm = x.same;
+    process.stdout.write(
+      `${x.kind}, Debian items, Picket workers=${x.workers}${x.isDefault ? ' (replay default here)' : ''}: ` +
+        `${Math.round(pk.lines / pk.wallSeconds)} lines/s wall (${pk.lines} lines) vs CrowdSec 1.4.6 ${Math.round(x.crowdsec.linesPerSecond)} ` +
+        `(${x.crowdsec.lines} lines): x${x.ratio.toFixed(1)} | peak RSS on the ${sm.lines}-line file: Picket ${sm.maxRssMB.toFixed(0)} MB ` +
+        `(${sm.alerts} alerts) vs CrowdSec ${x.crowdsec.maxRssMB.toFixed(0)} MB (${x.crowdsec.alerts} alerts): x${x.memoryRatio.toFixed(2)}\n`,
+    );
+  }
+  process.stdout.write(
+    `(${os.cpus().length} cpus, load ${os
+      .loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')}; RSS via ${gnuTime ? '/usr/bin/time -v' : 'process.resourceUsage'})\n`,
+  );
+}
+
+function main(argv: string[]): number {
+  const o = benchArgs(argv);
+  if (o === null) return 0;
   const lines = Number(o.lines ?? 1000000);
   // default: in-process (the replay's default on two cores), and a pool of cores - 1 workers beside the main
   // thread, which parses a shard too (the replay's default on more cores)
@@ -291,7 +360,8 @@ function main(argv: string[]): number {
       if (p === null)
         process.stderr.write('crowdsec/cscli not installed (apt-get install crowdsec): CrowdSec side skipped\n');
       else {
-        // CrowdSec read a shorter file: Picket also replays that very file, so memory (and alerts) compare like for like
+        // CrowdSec read a shorter file: Picket also replays that very file, so memory (and alerts) compare like
+        // for like
         const same: Row[] = [];
         if (csLog !== log) {
           for (const w of workers) {
@@ -313,7 +383,7 @@ function main(argv: string[]): number {
   }
   // per Picket configuration: lines/s on the long log vs CrowdSec's on its (maybe shorter) log, and peak memory
   // on the very file CrowdSec read (the long one, or the shorter one Picket replayed too)
-  const ratios = peers.flatMap((p) =>
+  const ratios: Ratio[] = peers.flatMap((p) =>
     rows
       .filter((r) => r.content === 'debian' && r.log === `${p.kind}-${lines}.log`)
       .map((pk) => {
@@ -334,51 +404,7 @@ function main(argv: string[]): number {
     process.stdout.write(JSON.stringify({ rows, crowdsec: ratios }, null, 1) + '\n');
     return 0;
   }
-  const head = [
-    'log',
-    'content',
-    'workers',
-    'lines',
-    'parsed',
-    'alerts',
-    'replay s',
-    'lines/s',
-    'wall s',
-    'cpu s',
-    'max RSS MB',
-  ];
-  const body = rows.map((r) => [
-    r.log,
-    r.content,
-    r.workers === 0 ? '0' : `${r.workers}+main`,
-    String(r.lines),
-    String(r.parsed),
-    String(r.alerts),
-    r.seconds.toFixed(2),
-    String(Math.round(r.linesPerSecond)),
-    r.wallSeconds.toFixed(2),
-    r.userSeconds === null ? '-' : r.userSeconds.toFixed(2),
-    r.maxRssMB.toFixed(0),
-  ]);
-  const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const fmt = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  ');
-  process.stdout.write([fmt(head), fmt(w.map((n) => '-'.repeat(n))), ...body.map(fmt)].join('\n') + '\n');
-  for (const x of ratios) {
-    const pk = x.picket,
-      sm = x.same;
-    process.stdout.write(
-      `${x.kind}, Debian items, Picket workers=${x.workers}${x.isDefault ? ' (replay default here)' : ''}: ` +
-        `${Math.round(pk.lines / pk.wallSeconds)} lines/s wall (${pk.lines} lines) vs CrowdSec 1.4.6 ${Math.round(x.crowdsec.linesPerSecond)} ` +
-        `(${x.crowdsec.lines} lines): x${x.ratio.toFixed(1)} | peak RSS on the ${sm.lines}-line file: Picket ${sm.maxRssMB.toFixed(0)} MB ` +
-        `(${sm.alerts} alerts) vs CrowdSec ${x.crowdsec.maxRssMB.toFixed(0)} MB (${x.crowdsec.alerts} alerts): x${x.memoryRatio.toFixed(2)}\n`,
-    );
-  }
-  process.stdout.write(
-    `(${os.cpus().length} cpus, load ${os
-      .loadavg()
-      .map((x) => x.toFixed(1))
-      .join(' ')}; RSS via ${gnuTime ? '/usr/bin/time -v' : 'process.resourceUsage'})\n`,
-  );
+  printRows(rows, ratios, gnuTime);
   return 0;
 }
 

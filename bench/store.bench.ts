@@ -93,6 +93,41 @@ function series(runs: number, fn: () => void): string {
   return `median ${ms(median(cpu))} CPU (${ms(median(wall))} wall)`;
 }
 
+type LapiStore = ReturnType<typeof openLapiStore>;
+
+/** TOTAL alerts of one decision each, PER_CALL per addAlerts call, timed */
+async function addAll(lapi: LapiStore, now: number): Promise<void> {
+  const addMs: number[] = [];
+  const addCpu: number[] = [];
+  for (let base = 0; base < TOTAL; base += PER_CALL) {
+    const batch: NewAlert[] = [];
+    for (let i = base; i < base + PER_CALL; i++) batch.push(alertOf(i, now));
+    const c0 = process.cpuUsage();
+    const t = performance.now();
+    await lapi.addAlerts(batch);
+    addMs.push(performance.now() - t);
+    const c = process.cpuUsage(c0);
+    addCpu.push((c.user + c.system) / 1000);
+  }
+  console.log(
+    `addAlerts(${PER_CALL} alerts, 1 decision each), ${addMs.length} calls: median ${ms(median(addMs))} wall (${ms(median(addCpu))} CPU, both threads), first ${ms(addMs[0])}, max ${ms(Math.max(...addMs))}`,
+  );
+}
+
+/** 4096 addresses spread over the stored decisions (half of them hit one), as text and parsed */
+function probeAddresses(): { probes: IpRange[]; texts: string[] } {
+  const probes: IpRange[] = [];
+  const texts: string[] = [];
+  for (let k = 0; k < 4096; k++) {
+    const i = (k * 2654435761) % TOTAL;
+    const v = valueOf(i).value;
+    const text = v.includes('/') ? v.replace(/\.0\/24$/, '.77') : k & 1 ? v : v.replace(/\.\d+$/, '.1');
+    texts.push(text);
+    probes.push(parseIpOrRange(text)!);
+  }
+  return { probes, texts };
+}
+
 async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'picket-store-bench-'));
   try {
@@ -102,31 +137,9 @@ async function main(): Promise<void> {
     let store = openStore(dir);
     let lapi = openLapiStore(store, { syncIntervalMs: 0 });
     const now = Date.now();
-    const addMs: number[] = [];
-    const addCpu: number[] = [];
-    for (let base = 0; base < TOTAL; base += PER_CALL) {
-      const batch: NewAlert[] = [];
-      for (let i = base; i < base + PER_CALL; i++) batch.push(alertOf(i, now));
-      const c0 = process.cpuUsage();
-      const t = performance.now();
-      await lapi.addAlerts(batch);
-      addMs.push(performance.now() - t);
-      const c = process.cpuUsage(c0);
-      addCpu.push((c.user + c.system) / 1000);
-    }
-    console.log(
-      `addAlerts(${PER_CALL} alerts, 1 decision each), ${addMs.length} calls: median ${ms(median(addMs))} wall (${ms(median(addCpu))} CPU, both threads), first ${ms(addMs[0])}, max ${ms(Math.max(...addMs))}`,
-    );
+    await addAll(lapi, now);
 
-    const probes: IpRange[] = [];
-    const texts: string[] = [];
-    for (let k = 0; k < 4096; k++) {
-      const i = (k * 2654435761) % TOTAL;
-      const v = valueOf(i).value;
-      const text = v.includes('/') ? v.replace(/\.0\/24$/, '.77') : k & 1 ? v : v.replace(/\.\d+$/, '.1');
-      texts.push(text);
-      probes.push(parseIpOrRange(text)!);
-    }
+    const { probes, texts } = probeAddresses();
     const hits = probes.reduce((n, p) => n + (lapi.queryDecisions({ range: p }, now).length > 0 ? 1 : 0), 0);
     console.log(`live probes: ${probes.length}, ${hits} with a match`);
     let k = 0;

@@ -14,7 +14,7 @@ import { GoTime } from '../core/gotime.js';
 import { newAlert, usToGoTime } from './alert.js';
 import type { AlertContext } from './alert.js';
 import type { Scenario, ScenarioSet } from './scenario.js';
-import { D_DRAINED, D_TIMED, R_ALLOWED, R_BLACKHOLED, R_NEW, R_OVERFLOW, R_PENDING, R_RECREATED } from './store.js';
+import { D_DRAINED, D_TIMED, R_ALLOWED, R_BLACKHOLED, R_NEW, R_PENDING, R_RECREATED } from './store.js';
 import type { BucketStore, StoreStats } from './store.js';
 import { WasmStore } from './wasmstore.js';
 import { RefStore } from './refstore.js';
@@ -422,7 +422,7 @@ export class BucketEngine {
         }
       }
       if (s.cancelOn) {
-        let r: unknown = false;
+        let r: unknown;
         try {
           r = s.cancelOn.run(this.env);
         } catch {
@@ -460,17 +460,7 @@ export class BucketEngine {
       this.maxInst = inst;
       this.c.created[s.id]!++;
     }
-    if (dv !== null) {
-      let st = this.inst.get(inst);
-      if (!st) {
-        st = { seen: null, guillotine: null };
-        this.inst.set(inst, st);
-      }
-      if (st.seen === null) st.seen = dv;
-      else if (typeof st.seen === 'string') {
-        if (st.seen !== dv) st.seen = new Set([st.seen, dv]);
-      } else st.seen.add(dv);
-    }
+    if (dv !== null) this.rememberDistinct(inst, dv);
     const outcome = code & 0xff;
     const head = io2.head[0]!,
       count = io2.count[0]!,
@@ -500,27 +490,23 @@ export class BucketEngine {
       fire = this.bayes(s, evt, head, node, gb, count, first, fOff, last, tm, inst);
     }
     if (fire) {
-      const oc = store.overflowSlot(slot, last);
-      this.overflow(
-        s,
-        oc & 0xff,
-        head,
-        count,
-        first,
-        fOff,
-        last,
-        last,
-        evt,
-        gb,
-        hi,
-        lo,
-        tm,
-        inst,
-        ord + 1,
-        tm ? off : 0,
-      );
+      const oc = store.overflowSlot(slot, last) & 0xff;
+      this.overflow(s, oc, head, count, first, fOff, last, last, evt, gb, hi, lo, tm, inst, ord + 1, tm ? off : 0);
     }
     void (code & (R_NEW | R_RECREATED));
+  }
+
+  /** distinct: the value an instance has now seen (one string, then a Set) */
+  private rememberDistinct(inst: number, dv: string): void {
+    let st = this.inst.get(inst);
+    if (!st) {
+      st = { seen: null, guillotine: null };
+      this.inst.set(inst, st);
+    }
+    if (st.seen === null) st.seen = dv;
+    else if (typeof st.seen === 'string') {
+      if (st.seen !== dv) st.seen = new Set([st.seen, dv]);
+    } else st.seen.add(dv);
   }
 
   private bayes(

@@ -186,6 +186,37 @@ function checkKeys(m: Record<string, unknown>, allowed: Set<string>, where: stri
   if (k !== undefined) throw new ScenarioLoadError(`bad yaml in ${where}: unknown field '${ctx}${k}'`);
 }
 
+type Fail = (msg: string) => never;
+type CompileField = (src: string, env: ExprEnvName, field: string) => Compiled;
+interface TypeFields {
+  type: string;
+  capacity: number;
+  leakspeedNs: number;
+  durationNs: number;
+  condSrc: string;
+  rawConds: unknown;
+  prior: number;
+  threshold: number;
+}
+interface Timing {
+  type: string;
+  capacity: number;
+  cacheSize: number;
+  leakspeedNs: number;
+  durationNs: number;
+  blackholeNs: number;
+}
+interface StoreOf {
+  lifetimeNs: number;
+  timed: boolean;
+  queueMax: number;
+  store: StoreScenario;
+}
+interface ScopeOf {
+  scopeType: string;
+  scopeExpr: Compiled | null;
+}
+
 function buildScenario(
   raw: Record<string, unknown>,
   file: string,
@@ -227,42 +258,14 @@ function buildScenario(
     throw new ScenarioLoadError(`bad yaml in ${where}: field 'bayesian_conditions' must be a list`);
   }
 
-  const fail = (msg: string): never => {
+  const fail: Fail = (msg) => {
     throw new ScenarioLoadError(`${where}: ${msg}`);
   };
   if (description === '') fail(`description is mandatory (field 'description')`);
-  switch (type) {
-    case 'leaky':
-      if (capacity <= 0) fail(`bad capacity for leaky '${capacity}' (field 'capacity')`);
-      if (leakspeedNs === 0) fail(`bad or empty leakspeed for leaky (field 'leakspeed')`);
-      break;
-    case 'counter':
-      if (durationNs === 0) fail(`bad or empty duration for counter (field 'duration')`);
-      if (capacity !== -1) fail(`counter bucket must have -1 capacity (field 'capacity')`);
-      break;
-    case 'trigger':
-      if (capacity !== 0) fail(`trigger bucket must have 0 capacity (field 'capacity')`);
-      break;
-    case 'conditional':
-      if (condSrc === '') fail(`conditional bucket must have a condition (field 'condition')`);
-      if (leakspeedNs === 0) fail(`bad or empty leakspeed for conditional bucket (field 'leakspeed')`);
-      break;
-    case 'bayesian':
-      if (!Array.isArray(rawConds) || rawConds.length === 0)
-        fail(`bayesian bucket must have bayesian conditions (field 'bayesian_conditions')`);
-      if (!(prior > 0 && prior <= 1))
-        fail(`bayesian bucket must have a valid, non-zero prior (field 'bayesian_prior')`);
-      if (!(threshold > 0 && threshold <= 1))
-        fail(`bayesian bucket must have a valid, non-zero threshold (field 'bayesian_threshold')`);
-      if (capacity !== -1) fail(`bayesian bucket must have capacity -1 (field 'capacity')`);
-      if (leakspeedNs === 0) fail(`bayesian bucket needs a leakspeed (field 'leakspeed')`);
-      break;
-    default:
-      fail(`unknown bucket type '${type}' (field 'type')`);
-  }
+  checkTypeFields({ type, capacity, leakspeedNs, durationNs, condSrc, rawConds, prior, threshold }, fail);
   if (filterSrc === '') fail(`bucket without filter directive (field 'filter')`);
 
-  const c = (src: string, env: ExprEnvName, field: string): Compiled => {
+  const c: CompileField = (src, env, field) => {
     try {
       return compile(src, { env, where: `${where} ${field}` });
     } catch (e) {
@@ -274,83 +277,19 @@ function buildScenario(
     return v === '' ? null : c(v, env, key);
   };
 
-  // scope
-  let scopeType = 'Ip';
-  let scopeExpr: Compiled | null = null;
-  if (raw.scope !== undefined && raw.scope !== null) {
-    if (!isMapping(raw.scope)) fail(`field 'scope' must be a mapping`);
-    const sc = raw.scope as Record<string, unknown>;
-    checkKeys(sc, SCOPE_KEYS, where, 'scope.');
-    const st = fields(sc, where).text('type');
-    const se = fields(sc, where).text('expression');
-    if (st !== '') scopeType = st;
-    if (se !== '') {
-      if (scopeType === 'Ip') fail(`scope.expression is not allowed with scope type Ip (field 'scope.expression')`);
-      scopeExpr = c(se, 'evt', 'scope.expression');
-    } else if (scopeType !== 'Ip' && scopeType !== 'Range') {
-      fail(`scope type '${scopeType}' needs a scope.expression (field 'scope.expression')`);
-    }
-  }
+  const { scopeType, scopeExpr } = readScope(raw, where, c, fail);
 
-  const bayesConditions: BayesCondition[] = [];
-  if (Array.isArray(rawConds)) {
-    rawConds.forEach((bc, i) => {
-      if (!isMapping(bc)) fail(`bayesian_conditions[${i}] must be a mapping`);
-      const m = bc as Record<string, unknown>;
-      checkKeys(m, BAYES_KEYS, where, `bayesian_conditions[${i}].`);
-      const src = fields(m, where).text('condition');
-      if (src === '') fail(`bayesian_conditions[${i}].condition is empty`);
-      bayesConditions.push({
-        expr: c(src, 'bucket', `bayesian_conditions[${i}].condition`),
-        pe: Math.fround(fields(m, where).num('prob_given_evil')),
-        pb: Math.fround(fields(m, where).num('prob_given_benign')),
-        guillotine: fields(m, where).bool('guillotine'),
-      });
-    });
-  }
+  const bayesConditions = readBayesConditions(rawConds, where, c, fail);
 
-  // labels
-  let labels: Record<string, unknown> = {};
-  if (raw.labels !== undefined && raw.labels !== null) {
-    if (!isMapping(raw.labels)) fail(`field 'labels' must be a mapping`);
-    labels = raw.labels as Record<string, unknown>;
-  }
+  const labels = readLabels(raw, fail);
 
-  // data files
-  if (raw.data !== undefined && raw.data !== null) {
-    if (!Array.isArray(raw.data)) fail(`field 'data' must be a list`);
-    (raw.data as unknown[]).forEach((d, i) => {
-      if (!isMapping(d)) fail(`data[${i}] must be a mapping`);
-      const m = d as Record<string, unknown>;
-      checkKeys(m, DATA_KEYS, where, `data[${i}].`);
-      const dest = fields(m, where).text('dest_file');
-      const dtype = fields(m, where).text('type');
-      if (dest === '') return;
-      const err = loadDataFile(dest, dtype, opts.dataDir);
-      if (err) fail(`data[${i}]: ${err.message}`);
-    });
-  }
+  loadScenarioData(raw, where, opts, fail);
 
   let references: string[] = [];
   if (Array.isArray(raw.references)) references = raw.references.map((x) => String(x));
 
   const sim = opts.simulation;
   const simulated = sim ? sim.simulation !== sim.exclusions.includes(name) : false;
-
-  // lifetime (bucket.go NewLeakyFromFactory)
-  let lifetimeNs = 0;
-  if (capacity > 0 && leakspeedNs !== 0) lifetimeNs = (capacity + 1) * leakspeedNs;
-  const timed = durationNs !== 0;
-  if (timed) lifetimeNs = durationNs;
-  if (type === 'conditional' || type === 'bayesian') lifetimeNs = leakspeedNs;
-
-  // queue bound
-  let queueMax = capacity;
-  if (cacheSize > 0) {
-    if (cacheSize <= capacity) queueMax = cacheSize;
-    else if (capacity === -1) queueMax = cacheSize;
-  }
-  if (queueMax < 0) queueMax = -1;
 
   const groupby = opt('groupby', 'evt');
   const distinct = opt('distinct', 'evt');
@@ -362,27 +301,10 @@ function buildScenario(
   const complex =
     !!overflowFilter || (!isTrigger && (!!distinct || !!cancelOn || type === 'conditional' || type === 'bayesian'));
 
-  let kind = K_LEAKY;
-  if (isTrigger) kind = K_TRIGGER;
-  else if (capacity === -1) kind = K_ALWAYS;
-  let flags = 0;
-  if (type === 'conditional') flags |= F_COND;
-  if (timed) flags |= F_TIMED;
-  if (!overflowFilter) flags |= F_INLINEBH;
-  if (blackholeNs > 0) flags |= F_HASBH;
-  if (kind === K_LEAKY && type === 'leaky' && !timed) flags |= F_DRAIN;
-  // Go Duration.Seconds(): whole seconds + remainder / 1e9
-  const whole = Math.trunc(leakspeedNs / 1e9);
-  const leakSec = whole + (leakspeedNs - whole * 1e9) / 1e9;
-  const store: StoreScenario = {
-    kind,
-    flags,
-    qmax: queueMax,
-    capacity,
-    limit: leakSec > 0 ? 1 / leakSec : 0,
-    durUs: lifetimeNs / 1000,
-    bhUs: blackholeNs / 1000,
-  };
+  const { lifetimeNs, timed, queueMax, store } = storeScenarioOf(
+    { type, capacity, cacheSize, leakspeedNs, durationNs, blackholeNs },
+    !!overflowFilter,
+  );
 
   const remediation = labels.remediation === true;
   return {
@@ -423,6 +345,148 @@ function buildScenario(
     complex,
     store,
   };
+}
+
+/** The fields each bucket type requires (CrowdSec's ValidateFactory), failing with its messages. */
+function checkTypeFields(h: TypeFields, fail: Fail): void {
+  const { type, capacity, leakspeedNs, durationNs, condSrc, rawConds, prior, threshold } = h;
+  switch (type) {
+    case 'leaky':
+      if (capacity <= 0) fail(`bad capacity for leaky '${capacity}' (field 'capacity')`);
+      if (leakspeedNs === 0) fail(`bad or empty leakspeed for leaky (field 'leakspeed')`);
+      break;
+    case 'counter':
+      if (durationNs === 0) fail(`bad or empty duration for counter (field 'duration')`);
+      if (capacity !== -1) fail(`counter bucket must have -1 capacity (field 'capacity')`);
+      break;
+    case 'trigger':
+      if (capacity !== 0) fail(`trigger bucket must have 0 capacity (field 'capacity')`);
+      break;
+    case 'conditional':
+      if (condSrc === '') fail(`conditional bucket must have a condition (field 'condition')`);
+      if (leakspeedNs === 0) fail(`bad or empty leakspeed for conditional bucket (field 'leakspeed')`);
+      break;
+    case 'bayesian':
+      if (!Array.isArray(rawConds) || rawConds.length === 0)
+        fail(`bayesian bucket must have bayesian conditions (field 'bayesian_conditions')`);
+      if (!(prior > 0 && prior <= 1))
+        fail(`bayesian bucket must have a valid, non-zero prior (field 'bayesian_prior')`);
+      if (!(threshold > 0 && threshold <= 1))
+        fail(`bayesian bucket must have a valid, non-zero threshold (field 'bayesian_threshold')`);
+      if (capacity !== -1) fail(`bayesian bucket must have capacity -1 (field 'capacity')`);
+      if (leakspeedNs === 0) fail(`bayesian bucket needs a leakspeed (field 'leakspeed')`);
+      break;
+    default:
+      fail(`unknown bucket type '${type}' (field 'type')`);
+  }
+}
+
+/** scope: { type, expression } (default type Ip, no expression) */
+function readScope(raw: Record<string, unknown>, where: string, c: CompileField, fail: Fail): ScopeOf {
+  let scopeType = 'Ip';
+  let scopeExpr: Compiled | null = null;
+  if (raw.scope !== undefined && raw.scope !== null) {
+    if (!isMapping(raw.scope)) fail(`field 'scope' must be a mapping`);
+    const sc = raw.scope as Record<string, unknown>;
+    checkKeys(sc, SCOPE_KEYS, where, 'scope.');
+    const st = fields(sc, where).text('type');
+    const se = fields(sc, where).text('expression');
+    if (st !== '') scopeType = st;
+    if (se !== '') {
+      if (scopeType === 'Ip') fail(`scope.expression is not allowed with scope type Ip (field 'scope.expression')`);
+      scopeExpr = c(se, 'evt', 'scope.expression');
+    } else if (scopeType !== 'Ip' && scopeType !== 'Range') {
+      fail(`scope type '${scopeType}' needs a scope.expression (field 'scope.expression')`);
+    }
+  }
+  return { scopeType, scopeExpr };
+}
+
+/** bayesian_conditions: each condition compiled in the bucket environment */
+function readBayesConditions(rawConds: unknown, where: string, c: CompileField, fail: Fail): BayesCondition[] {
+  const bayesConditions: BayesCondition[] = [];
+  if (Array.isArray(rawConds)) {
+    rawConds.forEach((bc, i) => {
+      if (!isMapping(bc)) fail(`bayesian_conditions[${i}] must be a mapping`);
+      const m = bc as Record<string, unknown>;
+      checkKeys(m, BAYES_KEYS, where, `bayesian_conditions[${i}].`);
+      const src = fields(m, where).text('condition');
+      if (src === '') fail(`bayesian_conditions[${i}].condition is empty`);
+      bayesConditions.push({
+        expr: c(src, 'bucket', `bayesian_conditions[${i}].condition`),
+        pe: Math.fround(fields(m, where).num('prob_given_evil')),
+        pb: Math.fround(fields(m, where).num('prob_given_benign')),
+        guillotine: fields(m, where).bool('guillotine'),
+      });
+    });
+  }
+  return bayesConditions;
+}
+
+/** labels: a mapping, kept as is (empty when absent) */
+function readLabels(raw: Record<string, unknown>, fail: Fail): Record<string, unknown> {
+  if (raw.labels === undefined || raw.labels === null) return {};
+  if (!isMapping(raw.labels)) fail(`field 'labels' must be a mapping`);
+  return raw.labels as Record<string, unknown>;
+}
+
+/** data: the files the scenario's expressions read (loaded now, as CrowdSec does) */
+function loadScenarioData(raw: Record<string, unknown>, where: string, opts: LoadOptions, fail: Fail): void {
+  if (raw.data !== undefined && raw.data !== null) {
+    if (!Array.isArray(raw.data)) fail(`field 'data' must be a list`);
+    (raw.data as unknown[]).forEach((d, i) => {
+      if (!isMapping(d)) fail(`data[${i}] must be a mapping`);
+      const m = d as Record<string, unknown>;
+      checkKeys(m, DATA_KEYS, where, `data[${i}].`);
+      const dest = fields(m, where).text('dest_file');
+      const dtype = fields(m, where).text('type');
+      if (dest === '') return;
+      const err = loadDataFile(dest, dtype, opts.dataDir);
+      if (err) fail(`data[${i}]: ${err.message}`);
+    });
+  }
+}
+
+/** The bucket store's view of a scenario (bucket.go NewLeakyFromFactory: lifetime, queue bound, kind, flags). */
+function storeScenarioOf(h: Timing, hasOverflowFilter: boolean): StoreOf {
+  const { type, capacity, cacheSize, leakspeedNs, durationNs, blackholeNs } = h;
+  // lifetime (bucket.go NewLeakyFromFactory)
+  let lifetimeNs = 0;
+  if (capacity > 0 && leakspeedNs !== 0) lifetimeNs = (capacity + 1) * leakspeedNs;
+  const timed = durationNs !== 0;
+  if (timed) lifetimeNs = durationNs;
+  if (type === 'conditional' || type === 'bayesian') lifetimeNs = leakspeedNs;
+
+  // queue bound
+  let queueMax = capacity;
+  if (cacheSize > 0) {
+    if (cacheSize <= capacity) queueMax = cacheSize;
+    else if (capacity === -1) queueMax = cacheSize;
+  }
+  if (queueMax < 0) queueMax = -1;
+
+  let kind = K_LEAKY;
+  if (type === 'trigger') kind = K_TRIGGER;
+  else if (capacity === -1) kind = K_ALWAYS;
+  let flags = 0;
+  if (type === 'conditional') flags |= F_COND;
+  if (timed) flags |= F_TIMED;
+  if (!hasOverflowFilter) flags |= F_INLINEBH;
+  if (blackholeNs > 0) flags |= F_HASBH;
+  if (kind === K_LEAKY && type === 'leaky' && !timed) flags |= F_DRAIN;
+  // Go Duration.Seconds(): whole seconds + remainder / 1e9
+  const whole = Math.trunc(leakspeedNs / 1e9);
+  const leakSec = whole + (leakspeedNs - whole * 1e9) / 1e9;
+  const store: StoreScenario = {
+    kind,
+    flags,
+    qmax: queueMax,
+    capacity,
+    limit: leakSec > 0 ? 1 / leakSec : 0,
+    durUs: lifetimeNs / 1000,
+    bhUs: blackholeNs / 1000,
+  };
+  return { lifetimeNs, timed, queueMax, store };
 }
 
 /** For tests: replace the default compiler. Returns the previous one. */

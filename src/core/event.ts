@@ -7,7 +7,10 @@
 
 import { GoTime } from './gotime.js';
 
-/** map[string]string: a GoMapObject (below), nothing inherited; absent keys read as undefined (expr maps them to ""). */
+/**
+ * map[string]string: a GoMapObject (below), nothing inherited; absent keys read as undefined (expr maps them
+ * to "").
+ */
 export type StrMap = Record<string, string>;
 
 /**

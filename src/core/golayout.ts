@@ -4,7 +4,7 @@
 // the process zone being UTC: unknown abbreviations get offset 0), and formatting.
 // A layout without a year parses to year 0; callers that need "current year" semantics use `addYears`.
 
-import { GoTime } from './gotime.js';
+import { GoTime, MONTHS, WEEKDAYS } from './gotime.js';
 
 const enum Std {
   Lit,
@@ -53,22 +53,9 @@ interface Chunk {
 }
 
 const SHORT_MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-const LONG_MONTHS = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-];
+const LONG_MONTHS = MONTHS;
 const SHORT_DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-const LONG_DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+const LONG_DAYS = WEEKDAYS;
 
 const isDigitAt = (s: string, i: number): boolean => i < s.length && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57;
 
@@ -126,7 +113,6 @@ export function tokenizeLayout(layout: string): Chunk[] {
         if (at('_2')) {
           if (at('_2006')) {
             lit += '_';
-            n = 0;
             i += 1;
             n = push(Std.LongYear, 4);
           } else n = push(Std.UnderDay, 2);
@@ -273,244 +259,285 @@ function parseTZAbbrev(v: string): number {
   return 0;
 }
 
+/** The fields a layout's chunks have read so far (Go time.Parse's locals). */
+interface LayoutFields {
+  year: number;
+  month: number;
+  day: number;
+  yday: number;
+  hour: number;
+  min: number;
+  sec: number;
+  nsec: number;
+  pmSet: boolean;
+  amSet: boolean;
+  offset: number | null;
+  zoneName: string;
+  isUTC: boolean;
+}
+
 /** Parse `value` with Go layout `layout`. Returns null when Go's time.Parse would fail. Zone-less layouts are UTC. */
 export function parseGoLayout(layout: string, value: string): GoTime | null {
   const chunks = tokenizeLayout(layout);
   let v = value;
-  let year = 0,
-    month = -1,
-    day = -1,
-    yday = -1,
-    hour = 0,
-    min = 0,
-    sec = 0,
-    nsec = 0;
-  let pmSet = false,
-    amSet = false;
-  let offset: number | null = null;
-  let zoneName = '';
-  let isUTC = false;
+  const p: LayoutFields = {
+    year: 0,
+    month: -1,
+    day: -1,
+    yday: -1,
+    hour: 0,
+    min: 0,
+    sec: 0,
+    nsec: 0,
+    pmSet: false,
+    amSet: false,
+    offset: null,
+    zoneName: '',
+    isUTC: false,
+  };
   for (let ci = 0; ci < chunks.length; ci++) {
     const ch = chunks[ci]!;
-    if (ch.std === Std.Lit) {
-      const r = skip(v, ch.lit);
-      if (r === null) return null;
-      v = r;
-      continue;
+    let r: string | null | undefined;
+    if (ch.std === Std.Lit) r = skip(v, ch.lit);
+    else {
+      r = readDateChunk(p, ch, v);
+      if (r === undefined) r = readClockChunk(p, ch, chunks[ci + 1], v);
+      if (r === undefined) r = readZoneChunk(p, ch, v);
     }
-    let r: [number, string] | null;
-    switch (ch.std) {
-      case Std.Year: {
-        if (v.length < 2 || !isDigitAt(v, 0) || !isDigitAt(v, 1)) return null;
-        const y = parseInt(v.slice(0, 2), 10);
-        year = y >= 69 ? y + 1900 : y + 2000;
-        v = v.slice(2);
-        break;
-      }
-      case Std.LongYear:
-        if (v.length < 4 || !/^\d{4}/.test(v)) return null;
-        year = parseInt(v.slice(0, 4), 10);
-        v = v.slice(4);
-        break;
-      case Std.Month:
-        if (!(r = lookup(SHORT_MONTHS, v))) return null;
-        month = r[0] + 1;
-        v = r[1];
-        break;
-      case Std.LongMonth:
-        if (!(r = lookup(LONG_MONTHS, v))) return null;
-        month = r[0] + 1;
-        v = r[1];
-        break;
-      case Std.NumMonth:
-      case Std.ZeroMonth:
-        if (!(r = getnum(v, ch.std === Std.ZeroMonth)) || r[0] <= 0 || r[0] > 12) return null;
-        month = r[0];
-        v = r[1];
-        break;
-      case Std.WeekDay:
-        if (!(r = lookup(SHORT_DAYS, v))) return null;
-        v = r[1];
-        break;
-      case Std.LongWeekDay:
-        if (!(r = lookup(LONG_DAYS, v))) return null;
-        v = r[1];
-        break;
-      case Std.Day:
-      case Std.UnderDay:
-      case Std.ZeroDay:
-        if (ch.std === Std.UnderDay && v[0] === ' ') v = v.slice(1);
-        if (!(r = getnum(v, ch.std === Std.ZeroDay))) return null;
-        day = r[0];
-        v = r[1];
-        break;
-      case Std.UnderYearDay:
-      case Std.ZeroYearDay:
-        for (let k = 0; k < 2; k++) if (ch.std === Std.UnderYearDay && v[0] === ' ') v = v.slice(1);
-        if (!(r = getnum3(v, ch.std === Std.ZeroYearDay)) || r[0] < 1 || r[0] > 366) return null;
-        yday = r[0];
-        v = r[1];
-        break;
-      case Std.Hour:
-        if (!(r = getnum(v, false)) || r[0] > 23) return null;
-        hour = r[0];
-        v = r[1];
-        break;
-      case Std.Hour12:
-      case Std.ZeroHour12:
-        if (!(r = getnum(v, ch.std === Std.ZeroHour12)) || r[0] > 12) return null;
-        hour = r[0];
-        v = r[1];
-        break;
-      case Std.Minute:
-      case Std.ZeroMinute:
-        if (!(r = getnum(v, ch.std === Std.ZeroMinute)) || r[0] > 59) return null;
-        min = r[0];
-        v = r[1];
-        break;
-      case Std.Second:
-      case Std.ZeroSecond: {
-        if (!(r = getnum(v, ch.std === Std.ZeroSecond)) || r[0] > 59) return null;
-        sec = r[0];
-        v = r[1];
-        // fractional second in the value but not in the layout
-        if (v.length >= 2 && (v[0] === '.' || v[0] === ',') && isDigitAt(v, 1)) {
-          const next = chunks[ci + 1];
-          if (next && (next.std === Std.FracSecond0 || next.std === Std.FracSecond9)) break;
-          let n = 2;
-          while (n < v.length && isDigitAt(v, n)) n++;
-          nsec = parseNanos(v, n)!;
-          v = v.slice(n);
-        }
-        break;
-      }
-      case Std.PM:
-        if (v.length < 2) return null;
-        if (v.startsWith('PM')) pmSet = true;
-        else if (v.startsWith('AM')) amSet = true;
-        else return null;
-        v = v.slice(2);
-        break;
-      case Std.Pm:
-        if (v.length < 2) return null;
-        if (v.startsWith('pm')) pmSet = true;
-        else if (v.startsWith('am')) amSet = true;
-        else return null;
-        v = v.slice(2);
-        break;
-      case Std.ISO8601TZ:
-      case Std.ISO8601ColonTZ:
-      case Std.ISO8601SecondsTZ:
-      case Std.ISO8601ShortTZ:
-      case Std.ISO8601ColonSecondsTZ:
-      case Std.NumTZ:
-      case Std.NumShortTZ:
-      case Std.NumColonTZ:
-      case Std.NumSecondsTz:
-      case Std.NumColonSecondsTZ: {
-        const iso = ch.std <= Std.ISO8601ColonSecondsTZ;
-        if (iso && v[0] === 'Z') {
-          v = v.slice(1);
-          isUTC = true;
-          break;
-        }
-        const kind = iso ? ch.std - Std.ISO8601TZ : ch.std - Std.NumTZ; // 0 hhmm, 1 hhmmss, 2 hh, 3 hh:mm, 4 hh:mm:ss
-        const norm = [0, 1, 2, 3, 4][kind]!;
-        let re: RegExp;
-        if (iso)
-          re = [
-            /^([+-])(\d\d)(\d\d)/,
-            /^([+-])(\d\d)(\d\d)(\d\d)/,
-            /^([+-])(\d\d)/,
-            /^([+-])(\d\d):(\d\d)/,
-            /^([+-])(\d\d):(\d\d):(\d\d)/,
-          ][norm]!;
-        else
-          re = [
-            /^([+-])(\d\d)(\d\d)/,
-            /^([+-])(\d\d)(\d\d)(\d\d)/,
-            /^([+-])(\d\d)/,
-            /^([+-])(\d\d):(\d\d)/,
-            /^([+-])(\d\d):(\d\d):(\d\d)/,
-          ][[0, 1, 2, 3, 4][ch.std - Std.NumTZ]!]!;
-        const m = re.exec(v);
-        if (!m) return null;
-        const hh = parseInt(m[2]!, 10),
-          mm = m[3] ? parseInt(m[3], 10) : 0,
-          ss = m[4] ? parseInt(m[4], 10) : 0;
-        if (hh > 24 || mm > 60 || ss > 60) return null;
-        offset = (m[1] === '-' ? -1 : 1) * (hh * 3600 + mm * 60 + ss);
-        v = v.slice(m[0].length);
-        break;
-      }
-      case Std.TZ: {
-        if (v.startsWith('UTC')) {
-          v = v.slice(3);
-          isUTC = true;
-          break;
-        }
-        const n = parseTZAbbrev(v);
-        if (n === 0) return null;
-        zoneName = v.slice(0, n);
-        v = v.slice(n);
-        break;
-      }
-      case Std.FracSecond0: {
-        const nd = 1 + ch.digits;
-        if (v.length < nd) return null;
-        const ns = parseNanos(v, nd);
-        if (ns === null) return null;
-        nsec = ns;
-        v = v.slice(nd);
-        break;
-      }
-      case Std.FracSecond9: {
-        if (v.length < 2 || (v[0] !== '.' && v[0] !== ',') || !isDigitAt(v, 1)) break;
-        let k = 0;
-        while (k < 9 && isDigitAt(v, k + 1)) k++;
-        nsec = parseNanos(v, 1 + k)!;
-        v = v.slice(1 + k);
-        break;
-      }
-    }
+    if (r === null) return null;
+    v = r;
   }
   if (v.length > 0) return null; // extra text
-  if (pmSet && hour < 12) hour += 12;
-  else if (amSet && hour === 12) hour = 0;
-  if (yday >= 0) {
+  return timeOfFields(p);
+}
+
+/** A date chunk (year, month, weekday, day, year day): the rest of the value, null on failure, undefined if not one. */
+function readDateChunk(p: LayoutFields, ch: Chunk, v: string): string | null | undefined {
+  let r: [number, string] | null;
+  switch (ch.std) {
+    case Std.Year: {
+      if (v.length < 2 || !isDigitAt(v, 0) || !isDigitAt(v, 1)) return null;
+      const y = parseInt(v.slice(0, 2), 10);
+      p.year = y >= 69 ? y + 1900 : y + 2000;
+      v = v.slice(2);
+      break;
+    }
+    case Std.LongYear:
+      if (v.length < 4 || !/^\d{4}/.test(v)) return null;
+      p.year = parseInt(v.slice(0, 4), 10);
+      v = v.slice(4);
+      break;
+    case Std.Month:
+      if (!(r = lookup(SHORT_MONTHS, v))) return null;
+      p.month = r[0] + 1;
+      v = r[1];
+      break;
+    case Std.LongMonth:
+      if (!(r = lookup(LONG_MONTHS, v))) return null;
+      p.month = r[0] + 1;
+      v = r[1];
+      break;
+    case Std.NumMonth:
+    case Std.ZeroMonth:
+      if (!(r = getnum(v, ch.std === Std.ZeroMonth)) || r[0] <= 0 || r[0] > 12) return null;
+      p.month = r[0];
+      v = r[1];
+      break;
+    case Std.WeekDay:
+      if (!(r = lookup(SHORT_DAYS, v))) return null;
+      v = r[1];
+      break;
+    case Std.LongWeekDay:
+      if (!(r = lookup(LONG_DAYS, v))) return null;
+      v = r[1];
+      break;
+    case Std.Day:
+    case Std.UnderDay:
+    case Std.ZeroDay:
+      if (ch.std === Std.UnderDay && v[0] === ' ') v = v.slice(1);
+      if (!(r = getnum(v, ch.std === Std.ZeroDay))) return null;
+      p.day = r[0];
+      v = r[1];
+      break;
+    case Std.UnderYearDay:
+    case Std.ZeroYearDay:
+      for (let k = 0; k < 2; k++) if (ch.std === Std.UnderYearDay && v[0] === ' ') v = v.slice(1);
+      if (!(r = getnum3(v, ch.std === Std.ZeroYearDay)) || r[0] < 1 || r[0] > 366) return null;
+      p.yday = r[0];
+      v = r[1];
+      break;
+    default:
+      return undefined;
+  }
+  return v;
+}
+
+/** A clock chunk (hour, minute, second, AM/PM, fraction): like readDateChunk; `next` is the chunk after it. */
+function readClockChunk(p: LayoutFields, ch: Chunk, next: Chunk | undefined, v: string): string | null | undefined {
+  let r: [number, string] | null;
+  switch (ch.std) {
+    case Std.Hour:
+      if (!(r = getnum(v, false)) || r[0] > 23) return null;
+      p.hour = r[0];
+      v = r[1];
+      break;
+    case Std.Hour12:
+    case Std.ZeroHour12:
+      if (!(r = getnum(v, ch.std === Std.ZeroHour12)) || r[0] > 12) return null;
+      p.hour = r[0];
+      v = r[1];
+      break;
+    case Std.Minute:
+    case Std.ZeroMinute:
+      if (!(r = getnum(v, ch.std === Std.ZeroMinute)) || r[0] > 59) return null;
+      p.min = r[0];
+      v = r[1];
+      break;
+    case Std.Second:
+    case Std.ZeroSecond: {
+      if (!(r = getnum(v, ch.std === Std.ZeroSecond)) || r[0] > 59) return null;
+      p.sec = r[0];
+      v = r[1];
+      // fractional second in the value but not in the layout
+      if (v.length >= 2 && (v[0] === '.' || v[0] === ',') && isDigitAt(v, 1)) {
+        if (next && (next.std === Std.FracSecond0 || next.std === Std.FracSecond9)) break;
+        let n = 2;
+        while (n < v.length && isDigitAt(v, n)) n++;
+        p.nsec = parseNanos(v, n)!;
+        v = v.slice(n);
+      }
+      break;
+    }
+    case Std.PM:
+      if (v.length < 2) return null;
+      if (v.startsWith('PM')) p.pmSet = true;
+      else if (v.startsWith('AM')) p.amSet = true;
+      else return null;
+      v = v.slice(2);
+      break;
+    case Std.Pm:
+      if (v.length < 2) return null;
+      if (v.startsWith('pm')) p.pmSet = true;
+      else if (v.startsWith('am')) p.amSet = true;
+      else return null;
+      v = v.slice(2);
+      break;
+    case Std.FracSecond0: {
+      const nd = 1 + ch.digits;
+      if (v.length < nd) return null;
+      const ns = parseNanos(v, nd);
+      if (ns === null) return null;
+      p.nsec = ns;
+      v = v.slice(nd);
+      break;
+    }
+    case Std.FracSecond9: {
+      if (v.length < 2 || (v[0] !== '.' && v[0] !== ',') || !isDigitAt(v, 1)) break;
+      let k = 0;
+      while (k < 9 && isDigitAt(v, k + 1)) k++;
+      p.nsec = parseNanos(v, 1 + k)!;
+      v = v.slice(1 + k);
+      break;
+    }
+    default:
+      return undefined;
+  }
+  return v;
+}
+
+/** numeric zone offsets by kind: 0 hhmm, 1 hhmmss, 2 hh, 3 hh:mm, 4 hh:mm:ss */
+const ZONE_OFFSET = [
+  /^([+-])(\d\d)(\d\d)/,
+  /^([+-])(\d\d)(\d\d)(\d\d)/,
+  /^([+-])(\d\d)/,
+  /^([+-])(\d\d):(\d\d)/,
+  /^([+-])(\d\d):(\d\d):(\d\d)/,
+];
+
+/** A zone chunk (numeric offset, ISO 8601 offset or Z, abbreviation): the rest of the value, or null on failure. */
+function readZoneChunk(p: LayoutFields, ch: Chunk, v: string): string | null {
+  switch (ch.std) {
+    case Std.ISO8601TZ:
+    case Std.ISO8601ColonTZ:
+    case Std.ISO8601SecondsTZ:
+    case Std.ISO8601ShortTZ:
+    case Std.ISO8601ColonSecondsTZ:
+    case Std.NumTZ:
+    case Std.NumShortTZ:
+    case Std.NumColonTZ:
+    case Std.NumSecondsTz:
+    case Std.NumColonSecondsTZ: {
+      const iso = ch.std <= Std.ISO8601ColonSecondsTZ;
+      if (iso && v[0] === 'Z') {
+        v = v.slice(1);
+        p.isUTC = true;
+        break;
+      }
+      const kind = iso ? ch.std - Std.ISO8601TZ : ch.std - Std.NumTZ; // 0 hhmm, 1 hhmmss, 2 hh, 3 hh:mm, 4 hh:mm:ss
+      const m = ZONE_OFFSET[kind]!.exec(v);
+      if (!m) return null;
+      const hh = parseInt(m[2]!, 10),
+        mm = m[3] ? parseInt(m[3], 10) : 0,
+        ss = m[4] ? parseInt(m[4], 10) : 0;
+      if (hh > 24 || mm > 60 || ss > 60) return null;
+      p.offset = (m[1] === '-' ? -1 : 1) * (hh * 3600 + mm * 60 + ss);
+      v = v.slice(m[0].length);
+      break;
+    }
+    case Std.TZ: {
+      if (v.startsWith('UTC')) {
+        v = v.slice(3);
+        p.isUTC = true;
+        break;
+      }
+      const n = parseTZAbbrev(v);
+      if (n === 0) return null;
+      p.zoneName = v.slice(0, n);
+      v = v.slice(n);
+      break;
+    }
+  }
+  return v;
+}
+
+/** The time the fields name (Go time.Parse after its loop: AM/PM, year day, zone). */
+function timeOfFields(p: LayoutFields): GoTime | null {
+  if (p.pmSet && p.hour < 12) p.hour += 12;
+  else if (p.amSet && p.hour === 12) p.hour = 0;
+  if (p.yday >= 0) {
     // derive month/day from year day
-    const leap = daysIn(2, year) === 29;
-    if (yday > (leap ? 366 : 365)) return null;
-    let d = yday,
+    const leap = daysIn(2, p.year) === 29;
+    if (p.yday > (leap ? 366 : 365)) return null;
+    let d = p.yday,
       mo = 1;
-    while (d > daysIn(mo, year)) {
-      d -= daysIn(mo, year);
+    while (d > daysIn(mo, p.year)) {
+      d -= daysIn(mo, p.year);
       mo++;
     }
-    if ((month >= 0 && month !== mo) || (day >= 0 && day !== d)) return null;
-    month = mo;
-    day = d;
+    if ((p.month >= 0 && p.month !== mo) || (p.day >= 0 && p.day !== d)) return null;
+    p.month = mo;
+    p.day = d;
   } else {
-    if (month < 0) month = 1;
-    if (day < 0) day = 1;
+    if (p.month < 0) p.month = 1;
+    if (p.day < 0) p.day = 1;
   }
-  if (day < 1 || day > daysIn(month, year)) return null;
-  const wall = wallToMs(year, month, day, hour, min, sec);
-  const msFrac = Math.floor(nsec / 1e6);
-  const nsFrac = nsec - msFrac * 1e6;
-  if (isUTC) return new GoTime(wall + msFrac, nsFrac, 0, 'UTC');
-  if (offset !== null)
+  if (p.day < 1 || p.day > daysIn(p.month, p.year)) return null;
+  const wall = wallToMs(p.year, p.month, p.day, p.hour, p.min, p.sec);
+  const msFrac = Math.floor(p.nsec / 1e6);
+  const nsFrac = p.nsec - msFrac * 1e6;
+  if (p.isUTC) return new GoTime(wall + msFrac, nsFrac, 0, 'UTC');
+  if (p.offset !== null)
     return new GoTime(
-      wall - offset * 1000 + msFrac,
+      wall - p.offset * 1000 + msFrac,
       nsFrac,
-      offset,
-      offset === 0 && (zoneName === '' || zoneName === 'UTC') ? 'UTC' : zoneName,
+      p.offset,
+      p.offset === 0 && (p.zoneName === '' || p.zoneName === 'UTC') ? 'UTC' : p.zoneName,
     );
-  if (zoneName) {
+  if (p.zoneName) {
     let off = 0;
-    const g = /^GMT([+-]\d{1,2})$/.exec(zoneName);
+    const g = /^GMT([+-]\d{1,2})$/.exec(p.zoneName);
     if (g) off = parseInt(g[1]!, 10) * 3600;
-    return new GoTime(wall - off * 1000 + msFrac, nsFrac, off, zoneName);
+    return new GoTime(wall - off * 1000 + msFrac, nsFrac, off, p.zoneName);
   }
   return new GoTime(wall + msFrac, nsFrac, 0, 'UTC');
 }

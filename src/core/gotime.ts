@@ -4,8 +4,9 @@
 // (`evt.Time.Hour()`, `.Weekday().String()`, `.Sub()`, `.Unix()` ...).
 // Durations are plain numbers of nanoseconds (Go `time.Duration` is int64 ns).
 
-const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
-const MONTHS = [
+/** Go's time.Weekday and time.Month names (golayout.ts formats and parses with them too) */
+export const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+export const MONTHS = [
   'January',
   'February',
   'March',

@@ -37,6 +37,20 @@ interface Out {
   cv?: { v: unknown };
   chain?: { test: string; inner: string };
 }
+type BinNode = Extract<Node, { t: 'bin' }>;
+/** a binary node's operands, generated, and their types (genBinary hands it to the step of its operator) */
+interface BinCtx {
+  op: string;
+  n: BinNode;
+  l: Out;
+  r: Out;
+  lt: T;
+  rtT: T;
+  anyL: boolean;
+  anyR: boolean;
+  /** both operands constant: the folded value (null when not foldable) */
+  fold(v: () => unknown, t: T): Out | null;
+}
 interface ClosureCtx {
   p: string;
   i: string;
@@ -48,7 +62,10 @@ interface ClosureCtx {
 }
 
 const IDENT_RE = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
-/** generated names of closure parameters (p1, i1, a1) and let locals (v_x_1): code using one is not closure-invariant */
+/**
+ * generated names of closure parameters (p1, i1, a1) and let locals (v_x_1): code using one is not
+ * closure-invariant
+ */
 const CLOSURE_VARIABLE = /\b[pia]\d+\b|\bv_/;
 /** helpers that are pure functions of their string arguments (no state, clock or I/O) */
 const PURE_STRING_FUNCTIONS = new Set([
@@ -288,29 +305,11 @@ export class Compiler {
     this.err(`invalid operation: ${op} (mismatched types ${typeName(a)} and ${typeName(b)})`, n);
   }
 
-  private genBinary(n: Extract<Node, { t: 'bin' }>): Out {
+  private genBinary(n: BinNode): Out {
     const op = n.op;
     const l = this.gen(n.l);
-    if (op === 'in' && n.r.t === 'array' && n.r.items.every((i) => i.t === 'lit')) {
-      // constant collection: Set lookup built at compile time
-      const vals = n.r.items.map((i) => (i as { v: unknown }).v);
-      if (l.cv)
-        return constOut(
-          vals.some((v) => rt.eq(l.cv!.v, v)),
-          BOOL,
-        );
-      if (l.t.k === 'string' || l.t.k === 'bool' || l.t.k === 'nil' || l.t.k === 'any' || isNum(l.t)) {
-        const set = new Set<unknown>(vals);
-        if (set.has(null)) set.add(undefined);
-        return { c: `${this.konst(set)}.has(${l.c})`, t: BOOL };
-      }
-      return { c: `rt.inOp(${l.c}, ${this.konst(vals)})`, t: BOOL };
-    }
+    if (op === 'in' && n.r.t === 'array' && n.r.items.every((i) => i.t === 'lit')) return this.genInConst(l, n.r.items);
     const r = this.gen(n.r);
-    const lt = l.t;
-    const rtT = r.t;
-    const anyL = lt.k === 'any';
-    const anyR = rtT.k === 'any';
     const fold = (v: () => unknown, t: T): Out | null => {
       if (!l.cv || !r.cv) return null;
       try {
@@ -320,183 +319,230 @@ export class Compiler {
         return null;
       }
     };
+    const b: BinCtx = { op, n, l, r, lt: l.t, rtT: r.t, anyL: l.t.k === 'any', anyR: r.t.k === 'any', fold };
     switch (op) {
       case 'or':
       case '||':
       case 'and':
-      case '&&': {
-        const js = op === 'or' || op === '||' ? '||' : '&&';
-        for (const [x, node] of [
-          [l, n.l],
-          [r, n.r],
-        ] as const)
-          if (!(x.t.k === 'bool' || x.t.k === 'any'))
-            this.err(`invalid operation: ${op} (mismatched types ${typeName(lt)} and ${typeName(rtT)})`, node);
-        if (l.cv && typeof l.cv.v === 'boolean') {
-          if (js === '||' && l.cv.v) return constOut(true, BOOL);
-          if (js === '&&' && !l.cv.v) return constOut(false, BOOL);
-          return r.t.k === 'bool' ? r : { c: `rt.bool(${r.c}, "${op}")`, t: BOOL };
-        }
-        const a = lt.k === 'bool' ? l.c : `rt.bool(${l.c}, "${op}")`;
-        const b = rtT.k === 'bool' ? r.c : `rt.bool(${r.c}, "${op}")`;
-        return { c: `(${a} ${js} ${b})`, t: BOOL };
-      }
+      case '&&':
+        return this.genLogical(b);
       case '==':
-      case '!=': {
-        const f = fold(() => rt.eq(l.cv!.v, r.cv!.v), BOOL);
-        if (f) return op === '==' ? f : constOut(!f.cv!.v, BOOL);
-        const neg = op === '!=';
-        let c: string;
-        const simple = (t: T) => t.k === 'string' || t.k === 'bool';
-        if (l.cv && l.cv.v === null) c = `(${r.c} == null)`;
-        else if (r.cv && r.cv.v === null) c = `(${l.c} == null)`;
-        else if ((simple(lt) && (simple(rtT) || anyR)) || (simple(rtT) && anyL) || (isNum(lt) && isNum(rtT))) {
-          if (!anyL && !anyR && lt.k !== rtT.k && !(isNum(lt) && isNum(rtT))) return constOut(neg, BOOL);
-          c = `(${l.c} === ${r.c})`;
-        } else c = `rt.eq(${l.c}, ${r.c})`;
-        return { c: neg ? `(!${c})` : c, t: BOOL };
-      }
+      case '!=':
+        return this.genEquality(b);
       case '<':
       case '>':
       case '<=':
-      case '>=': {
-        const fn = { '<': 'lt', '>': 'gt', '<=': 'le', '>=': 'ge' }[op];
-        const f = fold(
-          () => (rt as unknown as Record<string, (a: unknown, b: unknown) => boolean>)[fn]!(l.cv!.v, r.cv!.v),
-          BOOL,
-        );
-        if (f) return f;
-        if (isNum(lt) && isNum(rtT)) return { c: `(${l.c} ${op} ${r.c})`, t: BOOL };
-        if (lt.k === 'string' && rtT.k === 'string') return { c: `(${l.c} ${op} ${r.c})`, t: BOOL };
-        if (lt.k === 'time' && rtT.k === 'time') return { c: `(${l.c}.compare(${r.c}) ${op} 0)`, t: BOOL };
-        if (!anyL && !anyR && !(isStructNum(lt) || isStructNum(rtT))) this.mismatch(op, lt, rtT, n);
-        return { c: `rt.${fn}(${l.c}, ${r.c})`, t: BOOL };
-      }
-      case 'in': {
-        if (rtT.k === 'map') {
-          if (!(lt.k === 'string' || anyL)) this.mismatch(op, lt, rtT, n);
-          return { c: `rt.hasKey(${r.c}, ${l.c})`, t: BOOL };
-        }
-        if (rtT.k === 'struct') {
-          if (l.cv && typeof l.cv.v === 'string' && !rtT.open)
-            return constOut(Object.prototype.hasOwnProperty.call(rtT.fields, l.cv.v), BOOL);
-          return { c: `rt.inOp(${l.c}, ${r.c})`, t: BOOL };
-        }
-        if (!(rtT.k === 'array' || anyR || rtT.k === 'nil'))
-          this.err(`operator "in" not defined on ${typeName(rtT)}`, n);
-        return { c: `rt.inOp(${l.c}, ${r.c})`, t: BOOL };
-      }
-      case 'matches': {
-        if (!(lt.k === 'string' || anyL)) this.mismatch(op, lt, rtT, n);
-        if (r.cv) {
-          if (typeof r.cv.v !== 'string') this.mismatch(op, lt, rtT, n);
-          let re: GuardedRegex;
-          try {
-            re = new GuardedRegex(r.cv.v);
-          } catch (e) {
-            this.err(`error parsing regexp: ${errorMessage(e)}`, n.r);
-          }
-          const k = this.konst(re);
-          return { c: lt.k === 'string' ? `${k}.test(${l.c})` : `rt.matchesConst(${k}, ${l.c})`, t: BOOL };
-        }
-        if (!(rtT.k === 'string' || anyR)) this.mismatch(op, lt, rtT, n);
-        return { c: `rt.matches(${l.c}, ${r.c})`, t: BOOL };
-      }
+      case '>=':
+        return this.genOrder(b);
+      case 'in':
+        return this.genIn(b);
+      case 'matches':
+        return this.genMatches(b);
       case 'contains':
       case 'startsWith':
-      case 'endsWith': {
-        if (!(lt.k === 'string' || anyL) || !(rtT.k === 'string' || anyR)) this.mismatch(op, lt, rtT, n);
-        const js = op === 'contains' ? 'includes' : op;
-        const f = fold(() => (l.cv!.v as string)[js as 'includes'](r.cv!.v as string), BOOL);
-        if (f) return f;
-        if (lt.k === 'string' && rtT.k === 'string') return { c: `${wrap(l.c)}.${js}(${r.c})`, t: BOOL };
-        return { c: `rt.${op}(${l.c}, ${r.c})`, t: BOOL };
-      }
-      case '..': {
-        if (!((lt.k === 'int' || anyL) && (rtT.k === 'int' || anyR))) this.mismatch(op, lt, rtT, n);
-        if (
-          l.cv &&
-          r.cv &&
-          typeof l.cv.v === 'number' &&
-          typeof r.cv.v === 'number' &&
-          r.cv.v - l.cv.v + 1 > rt.MAX_RANGE
-        ) {
-          this.err(`range ${l.cv.v}..${r.cv.v} has ${r.cv.v - l.cv.v + 1} elements, limit ${rt.MAX_RANGE}`, n);
-        }
-        return { c: `rt.range(${l.c}, ${r.c})`, t: arr(INT) };
-      }
-      case '+': {
-        if (isNum(lt) && isNum(rtT)) {
-          const t = numResult(lt, rtT);
-          return fold(() => (l.cv!.v as number) + (r.cv!.v as number), t) ?? { c: `(${l.c} + ${r.c})`, t };
-        }
-        if (lt.k === 'string' && rtT.k === 'string')
-          return fold(() => (l.cv!.v as string) + (r.cv!.v as string), STRING) ?? { c: `(${l.c} + ${r.c})`, t: STRING };
-        if (lt.k === 'time' && rtT.k === 'duration') return { c: `${l.c}.Add(${r.c})`, t: TIME };
-        if (lt.k === 'duration' && rtT.k === 'time') return { c: `${r.c}.Add(${l.c})`, t: TIME };
-        if (!anyL && !anyR && !(lt.k === 'array' && rtT.k === 'array')) this.mismatch(op, lt, rtT, n);
-        return {
-          c: `rt.add(${l.c}, ${r.c})`,
-          t: anyL || anyR ? (lt.k === 'string' || rtT.k === 'string' ? STRING : ANY) : lt,
-        };
-      }
-      case '-': {
-        if (isNum(lt) && isNum(rtT)) {
-          const t = numResult(lt, rtT);
-          return fold(() => (l.cv!.v as number) - (r.cv!.v as number), t) ?? { c: `(${l.c} - ${r.c})`, t };
-        }
-        if (lt.k === 'time' && rtT.k === 'time') return { c: `${l.c}.Sub(${r.c})`, t: DURATION };
-        if (lt.k === 'time' && rtT.k === 'duration') return { c: `${l.c}.Add(-${r.c})`, t: TIME };
-        if (!anyL && !anyR) this.mismatch(op, lt, rtT, n);
-        return { c: `rt.sub(${l.c}, ${r.c})`, t: lt.k === 'time' ? ANY : anyL && anyR ? ANY : FLOAT };
-      }
+      case 'endsWith':
+        return this.genStringTest(b);
+      case '..':
+        return this.genRange(b);
+      case '+':
+        return this.genAdd(b);
+      case '-':
+        return this.genSub(b);
       case '*':
       case '/':
       case '%':
       case '**':
-      case '^': {
-        if (!((isNum(lt) || anyL) && (isNum(rtT) || anyR))) this.mismatch(op, lt, rtT, n);
-        const both = isNum(lt) && isNum(rtT);
-        if (op === '*') {
-          const t = both ? numResult(lt, rtT) : anyL || anyR ? (lt.k === 'int' && rtT.k === 'int' ? INT : ANY) : FLOAT;
-          return (
-            fold(() => (l.cv!.v as number) * (r.cv!.v as number), t) ?? {
-              c: both ? `(${l.c} * ${r.c})` : `rt.mul(${l.c}, ${r.c})`,
-              t,
-            }
-          );
-        }
-        if (op === '/')
-          return (
-            fold(() => (l.cv!.v as number) / (r.cv!.v as number), FLOAT) ?? {
-              c: both ? `(${l.c} / ${r.c})` : `rt.div(${l.c}, ${r.c})`,
-              t: FLOAT,
-            }
-          );
-        if (op === '%') {
-          if (lt.k === 'float' || rtT.k === 'float')
-            this.err(`invalid operation: % (mismatched types ${typeName(lt)} and ${typeName(rtT)})`, n);
-          const t = both ? numResult(lt, rtT) : INT;
-          return (
-            fold(() => rt.imod(l.cv!.v as number, r.cv!.v as number), t) ?? {
-              c: both ? `rt.imod(${l.c}, ${r.c})` : `rt.mod(${l.c}, ${r.c})`,
-              t,
-            }
-          );
-        }
-        return (
-          fold(() => Math.pow(l.cv!.v as number, r.cv!.v as number), FLOAT) ?? {
-            c: both ? `Math.pow(${l.c}, ${r.c})` : `rt.pow(${l.c}, ${r.c})`,
-            t: FLOAT,
-          }
-        );
-      }
-      case '??': {
+      case '^':
+        return this.genMultiplicative(b);
+      case '??':
         if (l.cv) return l.cv.v === null ? r : l;
-        return { c: `(${l.c} ?? ${r.c})`, t: unifyTypes(lt, rtT) };
-      }
+        return { c: `(${l.c} ?? ${r.c})`, t: unifyTypes(l.t, r.t) };
     }
     this.err(`unknown operator ${op}`, n);
+  }
+
+  /** `x in [literals]`: a Set lookup built at compile time */
+  private genInConst(l: Out, items: Node[]): Out {
+    const vals = items.map((i) => (i as { v: unknown }).v);
+    if (l.cv)
+      return constOut(
+        vals.some((v) => rt.eq(l.cv!.v, v)),
+        BOOL,
+      );
+    if (l.t.k === 'string' || l.t.k === 'bool' || l.t.k === 'nil' || l.t.k === 'any' || isNum(l.t)) {
+      const set = new Set<unknown>(vals);
+      if (set.has(null)) set.add(undefined);
+      return { c: `${this.konst(set)}.has(${l.c})`, t: BOOL };
+    }
+    return { c: `rt.inOp(${l.c}, ${this.konst(vals)})`, t: BOOL };
+  }
+
+  private genLogical({ op, n, l, r, lt, rtT }: BinCtx): Out {
+    const js = op === 'or' || op === '||' ? '||' : '&&';
+    for (const [x, node] of [
+      [l, n.l],
+      [r, n.r],
+    ] as const)
+      if (!(x.t.k === 'bool' || x.t.k === 'any'))
+        this.err(`invalid operation: ${op} (mismatched types ${typeName(lt)} and ${typeName(rtT)})`, node);
+    if (l.cv && typeof l.cv.v === 'boolean') {
+      if (js === '||' && l.cv.v) return constOut(true, BOOL);
+      if (js === '&&' && !l.cv.v) return constOut(false, BOOL);
+      return r.t.k === 'bool' ? r : { c: `rt.bool(${r.c}, "${op}")`, t: BOOL };
+    }
+    const a = lt.k === 'bool' ? l.c : `rt.bool(${l.c}, "${op}")`;
+    const b = rtT.k === 'bool' ? r.c : `rt.bool(${r.c}, "${op}")`;
+    return { c: `(${a} ${js} ${b})`, t: BOOL };
+  }
+
+  private genEquality({ op, l, r, lt, rtT, anyL, anyR, fold }: BinCtx): Out {
+    const f = fold(() => rt.eq(l.cv!.v, r.cv!.v), BOOL);
+    if (f) return op === '==' ? f : constOut(!f.cv!.v, BOOL);
+    const neg = op === '!=';
+    let c: string;
+    const simple = (t: T) => t.k === 'string' || t.k === 'bool';
+    if (l.cv && l.cv.v === null) c = `(${r.c} == null)`;
+    else if (r.cv && r.cv.v === null) c = `(${l.c} == null)`;
+    else if ((simple(lt) && (simple(rtT) || anyR)) || (simple(rtT) && anyL) || (isNum(lt) && isNum(rtT))) {
+      if (!anyL && !anyR && lt.k !== rtT.k && !(isNum(lt) && isNum(rtT))) return constOut(neg, BOOL);
+      c = `(${l.c} === ${r.c})`;
+    } else c = `rt.eq(${l.c}, ${r.c})`;
+    return { c: neg ? `(!${c})` : c, t: BOOL };
+  }
+
+  private genOrder({ op, n, l, r, lt, rtT, anyL, anyR, fold }: BinCtx): Out {
+    const fn = ({ '<': 'lt', '>': 'gt', '<=': 'le', '>=': 'ge' } as Record<string, string>)[op]!;
+    const f = fold(
+      () => (rt as unknown as Record<string, (a: unknown, b: unknown) => boolean>)[fn]!(l.cv!.v, r.cv!.v),
+      BOOL,
+    );
+    if (f) return f;
+    if (isNum(lt) && isNum(rtT)) return { c: `(${l.c} ${op} ${r.c})`, t: BOOL };
+    if (lt.k === 'string' && rtT.k === 'string') return { c: `(${l.c} ${op} ${r.c})`, t: BOOL };
+    if (lt.k === 'time' && rtT.k === 'time') return { c: `(${l.c}.compare(${r.c}) ${op} 0)`, t: BOOL };
+    if (!anyL && !anyR && !(isStructNum(lt) || isStructNum(rtT))) this.mismatch(op, lt, rtT, n);
+    return { c: `rt.${fn}(${l.c}, ${r.c})`, t: BOOL };
+  }
+
+  private genIn({ op, n, l, r, lt, rtT, anyL, anyR }: BinCtx): Out {
+    if (rtT.k === 'map') {
+      if (!(lt.k === 'string' || anyL)) this.mismatch(op, lt, rtT, n);
+      return { c: `rt.hasKey(${r.c}, ${l.c})`, t: BOOL };
+    }
+    if (rtT.k === 'struct') {
+      if (l.cv && typeof l.cv.v === 'string' && !rtT.open)
+        return constOut(Object.prototype.hasOwnProperty.call(rtT.fields, l.cv.v), BOOL);
+      return { c: `rt.inOp(${l.c}, ${r.c})`, t: BOOL };
+    }
+    if (!(rtT.k === 'array' || anyR || rtT.k === 'nil')) this.err(`operator "in" not defined on ${typeName(rtT)}`, n);
+    return { c: `rt.inOp(${l.c}, ${r.c})`, t: BOOL };
+  }
+
+  private genMatches({ op, n, l, r, lt, rtT, anyL, anyR }: BinCtx): Out {
+    if (!(lt.k === 'string' || anyL)) this.mismatch(op, lt, rtT, n);
+    if (r.cv) {
+      if (typeof r.cv.v !== 'string') this.mismatch(op, lt, rtT, n);
+      let re: GuardedRegex;
+      try {
+        re = new GuardedRegex(r.cv.v);
+      } catch (e) {
+        this.err(`error parsing regexp: ${errorMessage(e)}`, n.r);
+      }
+      const k = this.konst(re);
+      return { c: lt.k === 'string' ? `${k}.test(${l.c})` : `rt.matchesConst(${k}, ${l.c})`, t: BOOL };
+    }
+    if (!(rtT.k === 'string' || anyR)) this.mismatch(op, lt, rtT, n);
+    return { c: `rt.matches(${l.c}, ${r.c})`, t: BOOL };
+  }
+
+  /** contains / startsWith / endsWith */
+  private genStringTest({ op, n, l, r, lt, rtT, anyL, anyR, fold }: BinCtx): Out {
+    if (!(lt.k === 'string' || anyL) || !(rtT.k === 'string' || anyR)) this.mismatch(op, lt, rtT, n);
+    const js = op === 'contains' ? 'includes' : op;
+    const f = fold(() => (l.cv!.v as string)[js as 'includes'](r.cv!.v as string), BOOL);
+    if (f) return f;
+    if (lt.k === 'string' && rtT.k === 'string') return { c: `${wrap(l.c)}.${js}(${r.c})`, t: BOOL };
+    return { c: `rt.${op}(${l.c}, ${r.c})`, t: BOOL };
+  }
+
+  private genRange({ op, n, l, r, lt, rtT, anyL, anyR }: BinCtx): Out {
+    if (!((lt.k === 'int' || anyL) && (rtT.k === 'int' || anyR))) this.mismatch(op, lt, rtT, n);
+    if (
+      l.cv &&
+      r.cv &&
+      typeof l.cv.v === 'number' &&
+      typeof r.cv.v === 'number' &&
+      r.cv.v - l.cv.v + 1 > rt.MAX_RANGE
+    ) {
+      this.err(`range ${l.cv.v}..${r.cv.v} has ${r.cv.v - l.cv.v + 1} elements, limit ${rt.MAX_RANGE}`, n);
+    }
+    return { c: `rt.range(${l.c}, ${r.c})`, t: arr(INT) };
+  }
+
+  private genAdd({ op, n, l, r, lt, rtT, anyL, anyR, fold }: BinCtx): Out {
+    if (isNum(lt) && isNum(rtT)) {
+      const t = numResult(lt, rtT);
+      return fold(() => (l.cv!.v as number) + (r.cv!.v as number), t) ?? { c: `(${l.c} + ${r.c})`, t };
+    }
+    if (lt.k === 'string' && rtT.k === 'string')
+      return fold(() => (l.cv!.v as string) + (r.cv!.v as string), STRING) ?? { c: `(${l.c} + ${r.c})`, t: STRING };
+    if (lt.k === 'time' && rtT.k === 'duration') return { c: `${l.c}.Add(${r.c})`, t: TIME };
+    if (lt.k === 'duration' && rtT.k === 'time') return { c: `${r.c}.Add(${l.c})`, t: TIME };
+    if (!anyL && !anyR && !(lt.k === 'array' && rtT.k === 'array')) this.mismatch(op, lt, rtT, n);
+    return {
+      c: `rt.add(${l.c}, ${r.c})`,
+      t: anyL || anyR ? (lt.k === 'string' || rtT.k === 'string' ? STRING : ANY) : lt,
+    };
+  }
+
+  private genSub({ op, n, l, r, lt, rtT, anyL, anyR, fold }: BinCtx): Out {
+    if (isNum(lt) && isNum(rtT)) {
+      const t = numResult(lt, rtT);
+      return fold(() => (l.cv!.v as number) - (r.cv!.v as number), t) ?? { c: `(${l.c} - ${r.c})`, t };
+    }
+    if (lt.k === 'time' && rtT.k === 'time') return { c: `${l.c}.Sub(${r.c})`, t: DURATION };
+    if (lt.k === 'time' && rtT.k === 'duration') return { c: `${l.c}.Add(-${r.c})`, t: TIME };
+    if (!anyL && !anyR) this.mismatch(op, lt, rtT, n);
+    return { c: `rt.sub(${l.c}, ${r.c})`, t: lt.k === 'time' ? ANY : anyL && anyR ? ANY : FLOAT };
+  }
+
+  /** * / % ** ^ */
+  private genMultiplicative({ op, n, l, r, lt, rtT, anyL, anyR, fold }: BinCtx): Out {
+    if (!((isNum(lt) || anyL) && (isNum(rtT) || anyR))) this.mismatch(op, lt, rtT, n);
+    const both = isNum(lt) && isNum(rtT);
+    if (op === '*') {
+      const t = both ? numResult(lt, rtT) : anyL || anyR ? (lt.k === 'int' && rtT.k === 'int' ? INT : ANY) : FLOAT;
+      return (
+        fold(() => (l.cv!.v as number) * (r.cv!.v as number), t) ?? {
+          c: both ? `(${l.c} * ${r.c})` : `rt.mul(${l.c}, ${r.c})`,
+          t,
+        }
+      );
+    }
+    if (op === '/')
+      return (
+        fold(() => (l.cv!.v as number) / (r.cv!.v as number), FLOAT) ?? {
+          c: both ? `(${l.c} / ${r.c})` : `rt.div(${l.c}, ${r.c})`,
+          t: FLOAT,
+        }
+      );
+    if (op === '%') {
+      if (lt.k === 'float' || rtT.k === 'float')
+        this.err(`invalid operation: % (mismatched types ${typeName(lt)} and ${typeName(rtT)})`, n);
+      const t = both ? numResult(lt, rtT) : INT;
+      return (
+        fold(() => rt.imod(l.cv!.v as number, r.cv!.v as number), t) ?? {
+          c: both ? `rt.imod(${l.c}, ${r.c})` : `rt.mod(${l.c}, ${r.c})`,
+          t,
+        }
+      );
+    }
+    return (
+      fold(() => Math.pow(l.cv!.v as number, r.cv!.v as number), FLOAT) ?? {
+        c: both ? `Math.pow(${l.c}, ${r.c})` : `rt.pow(${l.c}, ${r.c})`,
+        t: FLOAT,
+      }
+    );
   }
 
   private memberOf(x: Out, name: string, opt: boolean, n: { pos: number }): Out {

@@ -68,7 +68,7 @@ function addRegexps(destFile: string, patterns: readonly string[]): void {
       try {
         singles.push(new RE2(p));
       } catch (e) {
-        throw new Error(`regexp ${JSON.stringify(p)}: ${errorMessage(e)}`);
+        throw new Error(`regexp ${JSON.stringify(p)}: ${errorMessage(e)}`, { cause: e });
       }
     }
   }

@@ -18,7 +18,7 @@ export class GuardedRegex {
   /** throws RE2's error on an invalid pattern */
   constructor(readonly source: string) {
     this.re = new RE2(source, 'u');
-    let req: string[] = [];
+    let req: string[];
     try {
       req = scanRegex(source).required;
     } catch {

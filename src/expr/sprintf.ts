@@ -96,6 +96,94 @@ function badVerb(verb: string, v: unknown, k?: Kind): string {
   return `%!${verb}(${goTypeName(v, k)}=${formatValue(v, k)})`;
 }
 
+/** One verb applied to one argument (without the width padding). */
+function formatArg(
+  verb: string,
+  v: unknown,
+  k: Kind | undefined,
+  prec: number | undefined,
+  plus: boolean,
+  sharp: boolean,
+  space: boolean,
+): string {
+  let s: string;
+  switch (verb) {
+    case 'v':
+      s = formatValue(v, k, plus);
+      if (typeof v === 'number' && plus && v >= 0 && !isIntKind(v, k)) s = '+' + s;
+      else if (typeof v === 'number' && plus && v >= 0) s = '+' + s;
+      break;
+    case 's':
+      if (typeof v === 'string') s = prec !== undefined ? [...v].slice(0, prec).join('') : v;
+      else if (typeof v === 'number' || typeof v === 'boolean') s = badVerb(verb, v, k);
+      else s = formatValue(v, k);
+      break;
+    case 'q':
+      if (typeof v === 'string') s = goQuote(v);
+      else if (isIntKind(v, k)) s = `'${String.fromCodePoint(v as number)}'`;
+      else s = badVerb(verb, v, k);
+      break;
+    case 'd':
+      if (isIntKind(v, k)) {
+        s = String(v);
+        if (plus && (v as number) >= 0) s = '+' + s;
+        else if (space && (v as number) >= 0) s = ' ' + s;
+      } else if (Array.isArray(v))
+        s = '[' + v.map((x) => (typeof x === 'number' ? String(Math.trunc(x)) : formatValue(x))).join(' ') + ']';
+      else s = badVerb(verb, v, k);
+      break;
+    case 'x':
+    case 'X':
+    case 'o':
+    case 'b': {
+      const base = verb === 'o' ? 8 : verb === 'b' ? 2 : 16;
+      if (isIntKind(v, k)) {
+        const nv = v as number;
+        s = Math.abs(nv).toString(base);
+        if (sharp && base === 16) s = '0x' + s;
+        else if (sharp && base === 8) s = '0' + s;
+        if (nv < 0) s = '-' + s;
+      } else if (typeof v === 'string' && base === 16) {
+        s = Buffer.from(v).toString('hex');
+      } else if (typeof v === 'number' && verb === 'b') {
+        s = badVerb(verb, v, k);
+      } else s = badVerb(verb, v, k);
+      if (verb === 'X') s = s.toUpperCase();
+      break;
+    }
+    case 'c':
+      s = isIntKind(v, k) ? String.fromCodePoint(v as number) : badVerb(verb, v, k);
+      break;
+    case 'f':
+    case 'F':
+    case 'e':
+    case 'E':
+    case 'g':
+    case 'G': {
+      if (typeof v !== 'number' || isIntKind(v, k)) {
+        s = badVerb(verb, v, k);
+        break;
+      }
+      if (verb === 'f' || verb === 'F') s = v.toFixed(prec ?? 6);
+      else if (verb === 'e' || verb === 'E') s = v.toExponential(prec ?? 6).replace(/e([+-])(\d)$/, 'e$10$2');
+      else s = prec === undefined ? goFloatG(v) : String(Number(v.toPrecision(prec)));
+      if (verb === 'E' || verb === 'G') s = s.toUpperCase();
+      if (plus && v >= 0) s = '+' + s;
+      else if (space && v >= 0) s = ' ' + s;
+      break;
+    }
+    case 't':
+      s = typeof v === 'boolean' ? String(v) : badVerb(verb, v, k);
+      break;
+    case 'T':
+      s = goTypeName(v, k);
+      break;
+    default:
+      s = badVerb(verb, v, k);
+  }
+  return s;
+}
+
 export function sprintf(kinds: readonly (Kind | undefined)[], format: string, args: unknown[]): string {
   let out = '';
   let ai = 0;
@@ -163,81 +251,7 @@ export function sprintf(kinds: readonly (Kind | undefined)[], format: string, ar
     }
     const k = kinds[ai];
     const v = args[ai++];
-    let s: string;
-    switch (verb) {
-      case 'v':
-        s = formatValue(v, k, plus);
-        if (typeof v === 'number' && plus && v >= 0 && !isIntKind(v, k)) s = '+' + s;
-        else if (typeof v === 'number' && plus && v >= 0) s = '+' + s;
-        break;
-      case 's':
-        if (typeof v === 'string') s = prec !== undefined ? [...v].slice(0, prec).join('') : v;
-        else if (typeof v === 'number' || typeof v === 'boolean') s = badVerb(verb, v, k);
-        else s = formatValue(v, k);
-        break;
-      case 'q':
-        if (typeof v === 'string') s = goQuote(v);
-        else if (isIntKind(v, k)) s = `'${String.fromCodePoint(v as number)}'`;
-        else s = badVerb(verb, v, k);
-        break;
-      case 'd':
-        if (isIntKind(v, k)) {
-          s = String(v);
-          if (plus && (v as number) >= 0) s = '+' + s;
-          else if (space && (v as number) >= 0) s = ' ' + s;
-        } else if (Array.isArray(v))
-          s = '[' + v.map((x) => (typeof x === 'number' ? String(Math.trunc(x)) : formatValue(x))).join(' ') + ']';
-        else s = badVerb(verb, v, k);
-        break;
-      case 'x':
-      case 'X':
-      case 'o':
-      case 'b': {
-        const base = verb === 'o' ? 8 : verb === 'b' ? 2 : 16;
-        if (isIntKind(v, k)) {
-          const nv = v as number;
-          s = Math.abs(nv).toString(base);
-          if (sharp && base === 16) s = '0x' + s;
-          else if (sharp && base === 8) s = '0' + s;
-          if (nv < 0) s = '-' + s;
-        } else if (typeof v === 'string' && base === 16) {
-          s = Buffer.from(v).toString('hex');
-        } else if (typeof v === 'number' && verb === 'b') {
-          s = badVerb(verb, v, k);
-        } else s = badVerb(verb, v, k);
-        if (verb === 'X') s = s.toUpperCase();
-        break;
-      }
-      case 'c':
-        s = isIntKind(v, k) ? String.fromCodePoint(v as number) : badVerb(verb, v, k);
-        break;
-      case 'f':
-      case 'F':
-      case 'e':
-      case 'E':
-      case 'g':
-      case 'G': {
-        if (typeof v !== 'number' || isIntKind(v, k)) {
-          s = badVerb(verb, v, k);
-          break;
-        }
-        if (verb === 'f' || verb === 'F') s = v.toFixed(prec ?? 6);
-        else if (verb === 'e' || verb === 'E') s = v.toExponential(prec ?? 6).replace(/e([+-])(\d)$/, 'e$10$2');
-        else s = prec === undefined ? goFloatG(v) : String(Number(v.toPrecision(prec)));
-        if (verb === 'E' || verb === 'G') s = s.toUpperCase();
-        if (plus && v >= 0) s = '+' + s;
-        else if (space && v >= 0) s = ' ' + s;
-        break;
-      }
-      case 't':
-        s = typeof v === 'boolean' ? String(v) : badVerb(verb, v, k);
-        break;
-      case 'T':
-        s = goTypeName(v, k);
-        break;
-      default:
-        s = badVerb(verb, v, k);
-    }
+    const s = formatArg(verb, v, k, prec, plus, sharp, space);
     out += pad(s, width, minus, zero && !minus && verb !== 's' && verb !== 'v' && verb !== 'q' ? true : false);
   }
   if (ai < args.length) {

@@ -18,7 +18,10 @@ function decodeEntities(s: string): string {
   });
 }
 
-/** Parse a document; returns a synthetic document node whose children are the top-level elements. Throws on malformed input. */
+/**
+ * Parse a document; returns a synthetic document node whose children are the top-level elements. Throws on
+ * malformed input.
+ */
 export function parseXml(src: string): XmlElement {
   const doc: XmlElement = { tag: '', attrs: {}, children: [], text: '', parent: null };
   let cur = doc;
@@ -83,7 +86,6 @@ export function parseXml(src: string): XmlElement {
       j = attrRe.lastIndex;
     }
     while (j < n && /\s/.test(src[j]!)) j++;
-    if (cur !== doc && cur.children.length === 0) textSeen = textSeen || false;
     cur.children.push(el);
     if (src.startsWith('/>', j)) {
       i = j + 2;

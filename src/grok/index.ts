@@ -38,7 +38,7 @@ export type GrokEngine = 'safe' | 're2' | 'js' | 'hybrid';
 
 /** Longest input the 'safe' engine hands to its JS extractor (longer inputs: RE2 extraction). */
 export const SAFE_MAX_INPUT = 4096;
-const NON_ASCII = /[^\x00-\x7f]/;
+const NON_ASCII = /[\u0080-\uffff]/; // any UTF-16 code unit above ASCII
 /** matches starting at 0 in a row before the 'safe' engine tries its JS extractor at 0 without an RE2 search */
 const ZERO_STARTS = 8;
 export interface PatternLibraryOptions {
@@ -51,7 +51,10 @@ export interface GrokPattern {
   readonly source: string;
   readonly expanded: string;
   readonly fields: readonly string[];
-  /** Unanchored leftmost match; writes EVERY label into target (non-participating group -> ""); false on no match or when the pattern has no labels. */
+  /**
+   * Unanchored leftmost match; writes EVERY label into target (non-participating group -> ""); false on no match
+   * or when the pattern has no labels.
+   */
   matchInto(input: string, target: Record<string, string>): boolean;
   /** Labels -> values (null-prototype object), or null (no match / no labels). */
   exec(input: string): Record<string, string> | null;
@@ -59,7 +62,10 @@ export interface GrokPattern {
   test(input: string): boolean;
   /** Literal substrings every match must contain (the prefilter), for diagnostics and benchmarks. */
   readonly required: readonly string[];
-  /** Which engine extracts the labels ('js' only with engine 'js' or 'hybrid'; 'safe-js' with engine 'safe' when the pattern passed the safety analysis). */
+  /**
+   * Which engine extracts the labels ('js' only with engine 'js' or 'hybrid'; 'safe-js' with engine 'safe' when
+   * the pattern passed the safety analysis).
+   */
   readonly extractor: 're2' | 'js' | 'safe-js';
   /** engine 'safe': why the JS extractor was refused ('' when accepted or not applicable). */
   readonly safetyReason: string;
@@ -126,10 +132,16 @@ class CompiledGrok implements GrokPattern {
   branches: JsBranch[] | null = null;
   /** a failure of the JS extractor proves there is no match (every alternative exact) */
   private definitive = true;
-  /** engine 'safe': the pattern without its trailing GREEDYDATA group (regex.ts splitTrailingGreedy) and that group's index */
+  /**
+   * engine 'safe': the pattern without its trailing GREEDYDATA group (regex.ts splitTrailingGreedy) and that
+   * group's index
+   */
   head: Matcher | null = null;
   tailIdx = 0;
-  /** segmented extractor with atomic-iteration loops or wide segments: inputs longer than SEGMENTED_MAX_INPUT go to RE2 */
+  /**
+   * segmented extractor with atomic-iteration loops or wide segments: inputs longer than SEGMENTED_MAX_INPUT go to
+   * RE2
+   */
   segCapped = false;
   /** segments of the segmented extractor (0: whole-pattern extractor or none) */
   private segmentCount = 0;
@@ -410,7 +422,10 @@ export class PatternLibrary {
     }
   }
 
-  /** pattern_syntax: first definition wins (returns false, no error, if the name exists). Throws GrokCompileError on a bad definition. */
+  /**
+   * pattern_syntax: first definition wins (returns false, no error, if the name exists). Throws GrokCompileError on
+   * a bad definition.
+   */
   addPatternSyntax(name: string, regex: string, where: string): boolean {
     if (this.defs.has(name)) return false;
     this.defs.set(name, { src: regex, where });
@@ -455,7 +470,7 @@ export class PatternLibrary {
       const slim = exp;
       g.deferSafe(() => {
         let safe: { re: SearchMatcher; js: JsExtractor } | null = null;
-        let reason = '';
+        let reason: string;
         const js = buildExtractor(slim.re, slim.groups);
         if (typeof js === 'string') reason = js;
         else {

@@ -277,13 +277,62 @@ const POSIX: Record<string, string> = {
 };
 
 function escJs(ch: string): string {
-  return /[\\^$.*+?()[\]{}|\/-]/.test(ch) ? '\\' + ch : ch;
+  return /[\\^$.*+?()[\]{}|/-]/.test(ch) ? '\\' + ch : ch;
 }
 
 function hexToJs(hex: string): string {
   const cp = parseInt(hex, 16);
   if (cp <= 0xffff) return '\\u' + cp.toString(16).padStart(4, '0');
   return escJs(String.fromCodePoint(cp));
+}
+
+/** A character class at s[i] ('['), copied with POSIX classes, \s and \x{...} translated; `end` is past its ']'. */
+function translateClass(s: string, i: number): { cls: string; end: number } {
+  let j = i + 1;
+  let cls = '[';
+  if (s[j] === '^') {
+    cls += '^';
+    j++;
+  }
+  if (s[j] === ']') {
+    cls += '\\]';
+    j++;
+  }
+  while (j < s.length && s[j] !== ']') {
+    if (s[j] === '\\') {
+      const d = s[j + 1]!;
+      if (d === 's') cls += '\\t\\n\\f\\r ';
+      else if (d === 'S' || d === 'p' || d === 'P') throw new Error('class escape not supported by the js backend');
+      else if (d === 'x' && s[j + 2] === '{') {
+        const e = s.indexOf('}', j);
+        cls += hexToJs(s.slice(j + 3, e));
+        j = e + 1;
+        continue;
+      } else cls += '\\' + d;
+      j += 2;
+      continue;
+    }
+    if (s[j] === '[' && s[j + 1] === ':') {
+      const e = s.indexOf(':]', j + 2);
+      const name = s.slice(j + 2, e);
+      if (name.startsWith('^')) throw new Error('negated POSIX class not supported by the js backend');
+      cls +=
+        POSIX[name] ??
+        (() => {
+          throw new Error(`unknown POSIX class ${name}`);
+        })();
+      j = e + 2;
+      continue;
+    }
+    if (s[j] === '[') {
+      cls += '\\[';
+      j++;
+      continue;
+    }
+    cls += s[j];
+    j++;
+  }
+  return { cls: cls + ']', end: j + 1 };
 }
 
 export function toJsRegExp(src: string): RegExp {
@@ -340,54 +389,9 @@ export function toJsRegExp(src: string): RegExp {
       continue;
     }
     if (c === '[') {
-      // copy a class, translating POSIX classes and \s
-      let j = i + 1;
-      let cls = '[';
-      if (s[j] === '^') {
-        cls += '^';
-        j++;
-      }
-      if (s[j] === ']') {
-        cls += '\\]';
-        j++;
-      }
-      while (j < s.length && s[j] !== ']') {
-        if (s[j] === '\\') {
-          const d = s[j + 1]!;
-          if (d === 's') cls += '\\t\\n\\f\\r ';
-          else if (d === 'S' || d === 'p' || d === 'P') throw new Error('class escape not supported by the js backend');
-          else if (d === 'x' && s[j + 2] === '{') {
-            const e = s.indexOf('}', j);
-            cls += hexToJs(s.slice(j + 3, e));
-            j = e + 1;
-            continue;
-          } else cls += '\\' + d;
-          j += 2;
-          continue;
-        }
-        if (s[j] === '[' && s[j + 1] === ':') {
-          const e = s.indexOf(':]', j + 2);
-          let name = s.slice(j + 2, e);
-          if (name.startsWith('^')) throw new Error('negated POSIX class not supported by the js backend');
-          cls +=
-            POSIX[name] ??
-            (() => {
-              throw new Error(`unknown POSIX class ${name}`);
-            })();
-          j = e + 2;
-          name = '';
-          continue;
-        }
-        if (s[j] === '[') {
-          cls += '\\[';
-          j++;
-          continue;
-        }
-        cls += s[j];
-        j++;
-      }
-      out += cls + ']';
-      i = j + 1;
+      const k = translateClass(s, i);
+      out += k.cls;
+      i = k.end;
       continue;
     }
     if (c === '(' && s[i + 1] === '?') {

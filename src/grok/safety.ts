@@ -488,7 +488,10 @@ export interface SafetyVerdict {
   paths: number;
 }
 
-/** Analyse an expanded RE2 regex (see THE RULE above); `maxPaths` raises rule 3's bound (segmented.ts, capped inputs). */
+/**
+ * Analyse an expanded RE2 regex (see THE RULE above); `maxPaths` raises rule 3's bound (segmented.ts, capped
+ * inputs).
+ */
 export function analyzeBacktracking(src: string, maxPaths = MAX_PATHS): SafetyVerdict {
   try {
     const p = new Parser(src);
@@ -504,7 +507,10 @@ export function analyzeBacktracking(src: string, maxPaths = MAX_PATHS): SafetyVe
   }
 }
 
-/** First characters and nullability of an expanded RE2 regex (segmented.ts decides where to cut with them); null if not understood. */
+/**
+ * First characters and nullability of an expanded RE2 regex (segmented.ts decides where to cut with them); null
+ * if not understood.
+ */
 export function regexStart(src: string): { first: bigint; nullable: boolean } | null {
   try {
     const p = new Parser(src, true);

@@ -241,7 +241,8 @@ function build(src: string, groups: number, mode: number): SegmentedExtractor | 
   // to give something back. (Only a performance heuristic: a wrong cut costs a fallback, never a wrong result.)
   const segs: Item[][] = [];
   let cur: Item[] = [];
-  // CUT_AFTER_LAZY_TAIL: 1 = a lazy item is open (no cut), 2 = a non-simple item followed it (cut at the next simple one)
+  // CUT_AFTER_LAZY_TAIL: 1 = a lazy item is open (no cut), 2 = a non-simple item followed it (cut at the next
+  // simple one)
   let lazyTail = 0;
   for (let k = 0; k < items.length; k++) {
     const it = items[k]!;

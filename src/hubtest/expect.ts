@@ -77,13 +77,13 @@ export function readExpect(testDir: string): ExpectFile {
   try {
     raw = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new Error(`cannot read ${path}: ${errorMessage(e)}`);
+    throw new Error(`cannot read ${path}: ${errorMessage(e)}`, { cause: e });
   }
   let j: Partial<ExpectFile>;
   try {
     j = JSON.parse(raw) as Partial<ExpectFile>;
   } catch (e) {
-    throw new Error(`${path}: invalid JSON: ${errorMessage(e)}`);
+    throw new Error(`${path}: invalid JSON: ${errorMessage(e)}`, { cause: e });
   }
   if (typeof j.log_file !== 'string' || j.log_file === '') throw new Error(`${path}: "log_file" is missing`);
   return {

@@ -156,7 +156,7 @@ export class CompiledNode {
       const members = this.childSetMembers;
       for (let i = 0; i < members.length; i++) skip[members[i]!] = 1;
       const input = this.childSetApply === APPLY_RAW ? evt.Line.Raw : (evt.Parsed[this.childSetField] ?? '');
-      let cand: number[] | null = null;
+      let cand: number[] | null;
       try {
         cand = this.childSet.candidates(input);
       } catch {

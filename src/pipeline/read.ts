@@ -117,7 +117,10 @@ async function readPlain(file: string, onLines: (lines: string[]) => void | Prom
   return splitter.total;
 }
 
-/** Splits byte chunks into line strings; a partial last line is either kept by the caller (`consumed`) or carried here. */
+/**
+ * Splits byte chunks into line strings; a partial last line is either kept by the caller (`consumed`) or carried
+ * here.
+ */
 class LineSplitter {
   total = 0;
   /** bytes of the last pushed range that ended complete lines (reused-buffer mode) */

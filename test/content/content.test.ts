@@ -384,8 +384,9 @@ describe('sshd', () => {
   });
 });
 
-describe('http access and error logs', () => {
-  const UA = 'Mozilla/5.0 (X11; Linux x86_64; rv:122.0) Gecko/20100101 Firefox/122.0';
+const UA = 'Mozilla/5.0 (X11; Linux x86_64; rv:122.0) Gecko/20100101 Firefox/122.0';
+
+describe('http access and error logs (nginx)', () => {
   const line = `203.0.113.9 - - [10/Mar/2025:08:15:02 +0000] "GET /blog/post-1.html?ref=home&x=1 HTTP/1.1" 404 153 "-" "${UA}"`;
   const want = {
     'Meta.service': 'http',
@@ -465,6 +466,9 @@ describe('http access and error logs', () => {
       },
     );
   });
+});
+
+describe('http access and error logs (apache)', () => {
   test('apache combined, common and vhost:port', () => {
     expectFields(
       `198.51.100.50 - frank [10/Mar/2025:13:55:36 -0700] "POST /wp-login.php HTTP/1.0" 401 2326 "-" "${UA}"`,

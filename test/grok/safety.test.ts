@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { PatternLibrary, SAFE_MAX_INPUT, safeStats, type GrokPattern } from '../../src/grok/index.js';
+import { PatternLibrary, safeStats, type GrokPattern } from '../../src/grok/index.js';
 import { analyzeBacktracking } from '../../src/grok/safety.js';
 import { sharedPath, skipUnless } from '../shared-data.js';
 

@@ -1,5 +1,5 @@
-// Hubtest runner: a small hand-written fixture (test/hubtest/fixtures) and, when the shared data exists (test/shared-data.ts),
-// one real hub test scored like hubtest-score does for parser expectations.
+// Hubtest runner: a small hand-written fixture (test/hubtest/fixtures) and, when the shared data exists
+// (test/shared-data.ts), one real hub test scored like hubtest-score does for parser expectations.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';

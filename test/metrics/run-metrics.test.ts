@@ -206,7 +206,7 @@ for (const workers of ['0', '2']) {
       fs.appendFileSync(log, [...ssh, ...junk].join('\n') + '\n');
       const src = `{source="${log}",type="file"}`;
 
-      let text = '';
+      let text: string;
       const deadline = Date.now() + 20000;
       for (;;) {
         text = (await scrape(url)).text;

@@ -6,12 +6,13 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { until } from './wait.js';
+import { spawnAgent, type AgentChild } from '../agent-child.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const BIN = path.join(ROOT, 'bin/picket.js');
@@ -74,39 +75,11 @@ for (const workers of ['0', '2']) {
     fs.writeFileSync(acquis, `filenames:\n  - ${log}\nlabels:\n  type: syslog\n`);
     fs.writeFileSync(log, `${sys(now - 20 * 60_000, 'Server listening on 0.0.0.0 port 22.')}\n`);
     const children = new Set<ChildProcess>();
-    const outs: string[] = [];
-    const errs: string[] = [];
+    const runs: AgentChild[] = [];
     const start = (dump: string) => {
-      const c = spawn(
-        process.execPath,
-        [
-          BIN,
-          'run',
-          '--acquis',
-          acquis,
-          '--data',
-          path.join(dir, 'data'),
-          '--workers',
-          workers,
-          '--listen',
-          '127.0.0.1:0',
-          '--metrics',
-          'off',
-          '-o',
-          'json',
-          '--dump-lines',
-          dump,
-        ],
-        { stdio: ['ignore', 'pipe', 'pipe'] },
-      );
-      const i = outs.push('') - 1;
-      errs.push('');
-      c.stdout!.on('data', (b: Buffer) => {
-        outs[i] += b.toString();
-      });
-      c.stderr!.on('data', (b: Buffer) => {
-        errs[i] += b.toString();
-      });
+      const run = spawnAgent(acquis, path.join(dir, 'data'), workers, ['-o', 'json', '--dump-lines', dump]);
+      runs.push(run);
+      const c = run.child;
       children.add(c);
       const exited = new Promise<number | null>((r) =>
         c.once('exit', (code) => {
@@ -116,7 +89,7 @@ for (const workers of ['0', '2']) {
       );
       return { c, exited };
     };
-    const diag = () => errs.map((e, i) => `--- run ${i}:\n${e}\nstdout:\n${outs[i]}`).join('\n');
+    const diag = () => runs.map((r, i) => `--- run ${i}:\n${r.err()}\nstdout:\n${r.out()}`).join('\n');
     const readDump = (f: string) => {
       try {
         return fs.readFileSync(f, 'utf8');
@@ -127,7 +100,7 @@ for (const workers of ['0', '2']) {
     try {
       // life 1: reads one live line (so that a read position is saved), stopped with SIGTERM
       const a = start(path.join(dir, 'a.dump'));
-      await until('run A: watching', () => /watching/.test(errs[0]!), diag);
+      await until('run A: watching', () => /watching/.test(runs[0]!.err()), diag);
       // (a line appended before the tailer opened the file is behind its starting point: append until one is read)
       const live = setInterval(
         () => fs.appendFileSync(log, `${sys(Date.now(), 'Server listening on :: port 22.')}\n`),
@@ -147,10 +120,11 @@ for (const workers of ['0', '2']) {
       const dumpB = path.join(dir, 'b.dump');
       const b = start(dumpB);
       await until('run B: the backlog', () => readDump(dumpB).includes(lines[lines.length - 1]!), diag);
-      await until("run B: the attacker's alert", () => outs[1]!.includes(ATTACKER), diag);
+      await until("run B: the attacker's alert", () => runs[1]!.out().includes(ATTACKER), diag);
       b.c.kill('SIGTERM');
       assert.equal(await b.exited, 0, diag());
-      const alerts = outs[1]!
+      const alerts = runs[1]!
+        .out()
         .split('\n')
         .filter(Boolean)
         .map((l) => JSON.parse(l) as AlertLine);

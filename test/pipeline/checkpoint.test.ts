@@ -7,15 +7,13 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { until } from './wait.js';
+import { spawnAgent, type AgentChild } from '../agent-child.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const BIN = path.join(ROOT, 'bin/picket.js');
 const BATCH = 50;
 
 function line(i: number): string {
@@ -51,33 +49,11 @@ for (const workers of ['0', '2']) {
       for (let k = 0; k < BATCH; k++) s += `${line(written++)}\n`;
       fs.appendFileSync(log, s);
     }, 100);
-    const errs: string[] = [];
+    const runs: AgentChild[] = [];
     const start = (dump: string) => {
-      const c = spawn(
-        process.execPath,
-        [
-          BIN,
-          'run',
-          '--acquis',
-          acquis,
-          '--data',
-          path.join(dir, 'data'),
-          '--workers',
-          workers,
-          '--listen',
-          '127.0.0.1:0',
-          '--metrics',
-          'off',
-          '--from-start',
-          '--dump-lines',
-          dump,
-        ],
-        { stdio: ['ignore', 'ignore', 'pipe'] },
-      );
-      const i = errs.push('') - 1;
-      c.stderr!.on('data', (b: Buffer) => {
-        errs[i] += b.toString();
-      });
+      const run = spawnAgent(acquis, path.join(dir, 'data'), workers, ['--from-start', '--dump-lines', dump]);
+      runs.push(run);
+      const c = run.child;
       children.add(c);
       const exited = new Promise<void>((r) =>
         c.once('exit', () => {
@@ -87,11 +63,11 @@ for (const workers of ['0', '2']) {
       );
       return { c, exited };
     };
-    const diag = () => `written ${written}\n${errs.map((e, i) => `--- run ${i}:\n${e}`).join('\n')}`;
+    const diag = () => `written ${written}\n${runs.map((r, i) => `--- run ${i}:\n${r.err()}`).join('\n')}`;
     try {
       const dumpA = path.join(dir, 'a.dump');
       const a = start(dumpA);
-      await until('run A: watching', () => /watching/.test(errs[0]!), diag);
+      await until('run A: watching', () => /watching/.test(runs[0]!.err()), diag);
       const backlog = written;
       await until('run A: the backlog and 8 batches', () => dumped(dumpA).lines.length >= backlog + 8 * BATCH, diag);
       a.c.kill('SIGKILL');

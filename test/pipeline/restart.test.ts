@@ -5,14 +5,12 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { spawnAgent, type AgentChild } from '../agent-child.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const BIN = path.join(ROOT, 'bin/picket.js');
 const WAIT_MS = 30000;
 
 /** fixed-length lines: byte offset / LINE_LEN = line index */
@@ -27,7 +25,7 @@ interface Dump {
 }
 function readDump(file: string): Dump {
   const d: Dump = { lines: [], committed: [] };
-  let text = '';
+  let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch {
@@ -53,6 +51,37 @@ function assertContiguous(xs: number[], from: number, what: string): void {
     if (xs[k] !== from + k) assert.fail(`${what}: expected line ${from + k} at #${k}, got ${xs[k]}`);
 }
 
+/** run B (after A's SIGKILL): resumed from A's last checkpoint at the earliest, never after A's last line, and
+ * ended by SIGTERM with a checkpoint at its last line; the lines it re-read and its last line */
+function checkResumed(A: Dump, B: Dump, lastCommitA: number): { dup: number; lastB: number } {
+  const b0 = B.lines[0]!;
+  assert.ok(b0 <= A.lines.length, `no line skipped: B starts at ${b0}, A processed 0..${A.lines.length - 1}`);
+  assert.ok(
+    b0 >= lastCommitA / LINE_LEN,
+    `B starts at ${b0}, before A's last checkpoint (line ${lastCommitA / LINE_LEN})`,
+  );
+  const dup = A.lines.length - b0;
+  assert.ok(dup <= A.lines.length - lastCommitA / LINE_LEN, 're-read lines are only those after the last checkpoint');
+  assertContiguous(B.lines, b0, 'run B');
+  // SIGTERM wrote a final checkpoint at B's last line
+  const lastB = B.lines[B.lines.length - 1]!;
+  assert.equal(
+    B.committed[B.committed.length - 1],
+    (lastB + 1) * LINE_LEN,
+    'final checkpoint covers every line B processed',
+  );
+  return { dup, lastB };
+}
+
+/** every line of 0..total-1 read once, and `twiceWanted` of them twice (the SIGKILL re-read) */
+function assertReadOnce(all: number[], total: number, twiceWanted: number): void {
+  const seen = new Uint32Array(total);
+  for (const x of all) seen[x]!++;
+  for (let i = 0; i < total; i++) assert.ok(seen[i]! >= 1 && seen[i]! <= 2, `line ${i} processed ${seen[i]} times`);
+  const twice = seen.reduce((n, v) => n + (v === 2 ? 1 : 0), 0);
+  assert.equal(twice, twiceWanted);
+}
+
 for (const workers of ['0', '2']) {
   test(`picket run --workers ${workers}: restart after SIGKILL re-reads at most the uncommitted lines, after SIGTERM exactly once`, async (t) => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'picket-restart-'));
@@ -71,37 +100,19 @@ for (const workers of ['0', '2']) {
       for (let k = 0; k < 20; k++) s += line(written++) + '\n';
       fs.appendFileSync(log, s);
     }, 10);
-    const errs: string[] = [];
+    const runs: AgentChild[] = [];
     const start = (dump: string) => {
-      const c = spawn(
-        process.execPath,
-        [
-          BIN,
-          'run',
-          '--listen',
-          '127.0.0.1:0',
-          '--metrics',
-          'off',
-          '--acquis',
-          acquis,
-          '--data',
-          data,
-          '--workers',
-          workers,
-          '-o',
-          'json',
-          '--from-start',
-          '--poll',
-          '20',
-          '--dump-lines',
-          dump,
-        ],
-        { stdio: ['ignore', 'ignore', 'pipe'] },
-      );
-      const i = errs.push('') - 1;
-      c.stderr!.on('data', (b: Buffer) => {
-        errs[i] += b.toString();
-      });
+      const run = spawnAgent(acquis, data, workers, [
+        '-o',
+        'json',
+        '--from-start',
+        '--poll',
+        '20',
+        '--dump-lines',
+        dump,
+      ]);
+      runs.push(run);
+      const c = run.child;
       children.add(c);
       const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) =>
         c.once('exit', (code, signal) => {
@@ -111,7 +122,7 @@ for (const workers of ['0', '2']) {
       );
       return { c, exited };
     };
-    const diag = () => `written ${written}\n${errs.map((e, i) => `--- run ${i} stderr:\n${e}`).join('\n')}`;
+    const diag = () => `written ${written}\n${runs.map((r, i) => `--- run ${i} stderr:\n${r.err()}`).join('\n')}`;
     try {
       // run A: killed with SIGKILL while the file grows, after at least one checkpoint was written
       const dumpA = path.join(dir, 'a.dump');
@@ -139,25 +150,7 @@ for (const workers of ['0', '2']) {
       const eb = await b.exited;
       assert.equal(eb.code, 0, `B exit ${eb.code} ${eb.signal}\n${diag()}`);
       const B = readDump(dumpB);
-      const b0 = B.lines[0]!;
-      assert.ok(b0 <= A.lines.length, `no line skipped: B starts at ${b0}, A processed 0..${A.lines.length - 1}`);
-      assert.ok(
-        b0 >= lastCommitA / LINE_LEN,
-        `B starts at ${b0}, before A's last checkpoint (line ${lastCommitA / LINE_LEN})`,
-      );
-      const dup = A.lines.length - b0;
-      assert.ok(
-        dup <= A.lines.length - lastCommitA / LINE_LEN,
-        're-read lines are only those after the last checkpoint',
-      );
-      assertContiguous(B.lines, b0, 'run B');
-      // SIGTERM wrote a final checkpoint at B's last line
-      const lastB = B.lines[B.lines.length - 1]!;
-      assert.equal(
-        B.committed[B.committed.length - 1],
-        (lastB + 1) * LINE_LEN,
-        'final checkpoint covers every line B processed',
-      );
+      const { dup, lastB } = checkResumed(A, B, lastCommitA);
 
       // run C: after SIGTERM, resumes exactly after B's last line; reads until the writer is done
       const dumpC = path.join(dir, 'c.dump');
@@ -182,15 +175,11 @@ for (const workers of ['0', '2']) {
       assert.equal(C.lines.length, TOTAL - lastB - 1);
 
       // overall: each line at least once; duplicates only the SIGKILL re-read
-      const seen = new Uint32Array(TOTAL);
-      for (const x of [...A.lines, ...B.lines, ...C.lines]) seen[x]!++;
-      for (let i = 0; i < TOTAL; i++) assert.ok(seen[i]! >= 1 && seen[i]! <= 2, `line ${i} processed ${seen[i]} times`);
-      const twice = seen.reduce((n, v) => n + (v === 2 ? 1 : 0), 0);
-      assert.equal(twice, dup);
+      assertReadOnce([...A.lines, ...B.lines, ...C.lines], TOTAL, dup);
       t.diagnostic(
         `lines: A ${A.lines.length} (last checkpoint at line ${lastCommitA / LINE_LEN}), B ${B.lines.length} (re-read ${dup}), C ${C.lines.length}`,
       );
-      assert.match(errs[0]!, new RegExp(`data folder ${data.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+      assert.match(runs[0]!.err(), new RegExp(`data folder ${data.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
     } finally {
       clearInterval(writer);
       for (const ch of children) ch.kill('SIGKILL');
@@ -206,34 +195,14 @@ test('picket run: an unusable --data folder is an error naming it, before anythi
     fs.writeFileSync(notDir, 'x');
     const acquis = path.join(dir, 'acquis.yaml');
     fs.writeFileSync(acquis, `filenames:\n  - ${path.join(dir, 'app.log')}\nlabels:\n  type: syslog\n`);
-    const c = spawn(
-      process.execPath,
-      [
-        BIN,
-        'run',
-        '--listen',
-        '127.0.0.1:0',
-        '--metrics',
-        'off',
-        '--acquis',
-        acquis,
-        '--data',
-        notDir,
-        '--workers',
-        '0',
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    let err = '';
-    c.stderr!.on('data', (b: Buffer) => {
-      err += b.toString();
-    });
+    const run = spawnAgent(acquis, notDir, '0');
+    const c = run.child;
     const timer = setTimeout(() => c.kill('SIGKILL'), WAIT_MS);
     const code = await new Promise<number | null>((r) => c.once('exit', (x) => r(x)));
     clearTimeout(timer);
-    assert.equal(code, 1, err);
-    assert.match(err, /data folder .*not-a-dir: not a directory/);
-    assert.doesNotMatch(err, /watching/);
+    assert.equal(code, 1, run.err());
+    assert.match(run.err(), /data folder .*not-a-dir: not a directory/);
+    assert.doesNotMatch(run.err(), /watching/);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -1,14 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import dgram from 'node:dgram';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const BIN = path.join(ROOT, 'bin/picket.js');
+import { spawnAgent } from '../agent-child.js';
 
 test('picket run with a syslog source (UDP on 127.0.0.1): frames become alerts', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'picket-run-syslog-'));
@@ -17,47 +13,21 @@ test('picket run with a syslog source (UDP on 127.0.0.1): frames become alerts',
     acquis,
     'source: syslog\nlisten_addr: 127.0.0.1\nlisten_port: 0\nprotocol: udp\nlabels:\n  type: syslog\n',
   );
-  const child = spawn(
-    process.execPath,
-    [
-      BIN,
-      'run',
-      '--listen',
-      '127.0.0.1:0',
-      '--metrics',
-      'off',
-      '--acquis',
-      acquis,
-      '--data',
-      path.join(dir, 'data'),
-      '--workers',
-      '0',
-      '-o',
-      'json',
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let out = '',
-    err = '';
-  child.stdout.on('data', (d: Buffer) => {
-    out += d.toString();
-  });
-  child.stderr.on('data', (d: Buffer) => {
-    err += d.toString();
-  });
+  const a = spawnAgent(acquis, path.join(dir, 'data'), '0', ['-o', 'json']);
+  const child = a.child;
   const sock = dgram.createSocket('udp4');
   try {
     const port = await new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no listening line\nstderr:${err}`)), 20000);
+      const timer = setTimeout(() => reject(new Error(`no listening line\nstderr:${a.err()}`)), 20000);
       const check = () => {
-        const m = /udp\/(\d+)/.exec(err);
+        const m = /udp\/(\d+)/.exec(a.err());
         if (m) {
           clearTimeout(timer);
           resolve(Number(m[1]));
         }
       };
-      child.stderr.on('data', check);
-      child.on('exit', () => reject(new Error(`picket run exited\nstderr:${err}`)));
+      child.stderr!.on('data', check);
+      child.on('exit', () => reject(new Error(`picket run exited\nstderr:${a.err()}`)));
     });
     const now = new Date();
     const stamp =
@@ -71,17 +41,22 @@ test('picket run with a syslog source (UDP on 127.0.0.1): frames become alerts',
       await new Promise<void>((r, j) => sock.send(frame, port, '127.0.0.1', (e) => (e ? j(e) : r())));
     }
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no alert\nstdout:${out}\nstderr:${err}`)), 15000);
+      const timer = setTimeout(() => reject(new Error(`no alert\nstdout:${a.out()}\nstderr:${a.err()}`)), 15000);
       const check = () => {
-        if (/198\.51\.100\.23/.test(out)) {
+        if (/198\.51\.100\.23/.test(a.out())) {
           clearTimeout(timer);
           resolve();
         }
       };
       check();
-      child.stdout.on('data', check);
+      child.stdout!.on('data', check);
     });
-    const alert = JSON.parse(out.split('\n').find((l) => l.includes('198.51.100.23'))!) as {
+    const alert = JSON.parse(
+      a
+        .out()
+        .split('\n')
+        .find((l) => l.includes('198.51.100.23'))!,
+    ) as {
       scenario: string;
       source: { value: string };
     };
@@ -92,5 +67,5 @@ test('picket run with a syslog source (UDP on 127.0.0.1): frames become alerts',
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
   }
-  assert.match(err, /stopped \(SIGTERM\)/);
+  assert.match(a.err(), /stopped \(SIGTERM\)/);
 });

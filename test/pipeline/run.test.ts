@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { spawnAgent } from '../agent-child.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const BIN = path.join(ROOT, 'bin/picket.js');
@@ -107,35 +108,9 @@ test('picket run --stdin --type syslog -o json: alerts as JSON lines, exits at e
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'picket-run-'));
   const acquis = path.join(dir, 'acquis.yaml');
   fs.writeFileSync(acquis, 'source: stdin\nlabels:\n  type: syslog\n');
-  const child = spawn(
-    process.execPath,
-    [
-      BIN,
-      'run',
-      '--listen',
-      '127.0.0.1:0',
-      '--metrics',
-      'off',
-      '--acquis',
-      acquis,
-      '--data',
-      path.join(dir, 'data'),
-      '--workers',
-      '0',
-      '-o',
-      'json',
-    ],
-    { stdio: ['pipe', 'pipe', 'pipe'] },
-  );
-  let out = '',
-    err = '';
-  child.stdout.on('data', (d: Buffer) => {
-    out += d.toString();
-  });
-  child.stderr.on('data', (d: Buffer) => {
-    err += d.toString();
-  });
-  child.stdin.end(s);
+  const r = spawnAgent(acquis, path.join(dir, 'data'), '0', ['-o', 'json'], 'pipe');
+  const child = r.child;
+  child.stdin!.end(s);
   const code = await new Promise<number | null>((resolve) => {
     const t = setTimeout(() => {
       child.kill('SIGKILL');
@@ -145,14 +120,15 @@ test('picket run --stdin --type syslog -o json: alerts as JSON lines, exits at e
       resolve(c);
     });
   });
-  assert.equal(code, 0, err);
-  const alerts = out
+  assert.equal(code, 0, r.err());
+  const alerts = r
+    .out()
     .trim()
     .split('\n')
     .filter(Boolean)
     .map((l) => JSON.parse(l) as { scenario: string; source: { value: string } });
   assert.ok(
     alerts.some((a) => a.scenario === 'picket/ssh-bf' && a.source.value === '192.0.2.88'),
-    out,
+    r.out(),
   );
 });

@@ -164,7 +164,7 @@ export class JournaldSource {
       await this.spawnOnce();
     } catch (e) {
       this.running = false;
-      throw new Error(`journalctl source: cannot start ${bin}: ${errorMessage(e)}`);
+      throw new Error(`journalctl source: cannot start ${bin}: ${errorMessage(e)}`, { cause: e });
     }
   }
 

@@ -114,7 +114,9 @@ export class SyslogSource {
       if (protocol === 'tcp' || protocol === 'both') out.tcpPort = await this.startTcp(addr, port);
     } catch (e) {
       await this.stop();
-      throw new Error(`syslog: cannot listen on ${addr}:${port} (${protocol}): ${errorMessage(e)}`);
+      throw new Error(`syslog: cannot listen on ${addr}:${port} (${protocol}): ${errorMessage(e)}`, {
+        cause: e,
+      });
     }
     return out;
   }

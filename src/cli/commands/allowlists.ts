@@ -99,6 +99,48 @@ function need(sub: string, positionals: string[], min: number, what: string): vo
     throw new CliError(`allowlists ${sub}: expected ${what} (see picket allowlists --help)`);
 }
 
+/** list: a table, or -o json */
+function printAllowlists(list: AllowlistRecord[], fmt: string, io: CliIO): void {
+  if (fmt === 'json') io.out(JSON.stringify(list.map(allowlistJSON), null, 2));
+  else {
+    io.out(
+      renderTable(
+        ['Name', 'Description', 'Created at', 'Updated at', 'Managed by Console', 'Size'],
+        list.map((a) => [
+          a.name,
+          a.description,
+          formatRfc3339(a.createdAt),
+          formatRfc3339(a.updatedAt),
+          'no',
+          String(a.items.length),
+        ]),
+      ),
+    );
+  }
+}
+
+/** inspect NAME: its header and items, or -o json */
+function printAllowlist(a: AllowlistRecord, fmt: string, io: CliIO): void {
+  if (fmt === 'json') {
+    io.out(JSON.stringify(allowlistJSON(a), null, 2));
+    return;
+  }
+  io.out(
+    `Allowlist: ${a.name}\nDescription: ${a.description}\nCreated at: ${formatRfc3339(a.createdAt)}\nUpdated at: ${formatRfc3339(a.updatedAt)}\nManaged by Console: no\n`,
+  );
+  io.out(
+    renderTable(
+      ['Value', 'Comment', 'Expiration', 'Created at'],
+      a.items.map((i) => [
+        i.value,
+        i.description,
+        i.expiration === null ? 'never' : formatRfc3339(i.expiration),
+        formatRfc3339(i.createdAt),
+      ]),
+    ),
+  );
+}
+
 export const allowlistsCommand: Command = {
   name: 'allowlists',
   summary: 'create, edit, list and delete allowlists',
@@ -180,22 +222,7 @@ export const allowlistsCommand: Command = {
       case 'list': {
         if (positionals.length) throw new CliError(`allowlists list: unexpected argument '${positionals[0]}'`);
         const list = await withAllowlists(dataDir, async (s) => s.list());
-        if (fmt === 'json') io.out(JSON.stringify(list.map(allowlistJSON), null, 2));
-        else {
-          io.out(
-            renderTable(
-              ['Name', 'Description', 'Created at', 'Updated at', 'Managed by Console', 'Size'],
-              list.map((a) => [
-                a.name,
-                a.description,
-                formatRfc3339(a.createdAt),
-                formatRfc3339(a.updatedAt),
-                'no',
-                String(a.items.length),
-              ]),
-            ),
-          );
-        }
+        printAllowlists(list, fmt, io);
         return 0;
       }
       case 'inspect': {
@@ -203,24 +230,7 @@ export const allowlistsCommand: Command = {
         const name = positionals[0];
         const a = await withAllowlists(dataDir, async (s) => s.get(name));
         if (a === undefined) throw new CliError(`allowlist '${name}' not found`, 1);
-        if (fmt === 'json') {
-          io.out(JSON.stringify(allowlistJSON(a), null, 2));
-          return 0;
-        }
-        io.out(
-          `Allowlist: ${a.name}\nDescription: ${a.description}\nCreated at: ${formatRfc3339(a.createdAt)}\nUpdated at: ${formatRfc3339(a.updatedAt)}\nManaged by Console: no\n`,
-        );
-        io.out(
-          renderTable(
-            ['Value', 'Comment', 'Expiration', 'Created at'],
-            a.items.map((i) => [
-              i.value,
-              i.description,
-              i.expiration === null ? 'never' : formatRfc3339(i.expiration),
-              formatRfc3339(i.createdAt),
-            ]),
-          ),
-        );
+        printAllowlist(a, fmt, io);
         return 0;
       }
       case 'delete': {

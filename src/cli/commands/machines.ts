@@ -62,6 +62,97 @@ function machineJSON(m: MachineRecord) {
   };
 }
 
+type MachineValues = ReturnType<typeof parseOptions<typeof OPTIONS>>['values'];
+type Context = ReturnType<typeof resolveContext>;
+
+/** add ID: a validated machine with a password hash; its credentials file with -f */
+async function addMachine(values: MachineValues, positionals: string[], ctx: Context, io: CliIO): Promise<void> {
+  if (positionals.length !== 1)
+    throw new CliError('machines add: expected one machine ID (see picket machines --help)');
+  const id = positionals[0];
+  if (!/^[\w.@:-]{1,255}$/.test(id))
+    throw new CliError(`machines add: ID '${id}': use letters, digits and . _ - @ : (at most 255)`);
+  if (values.password !== undefined && values.auto)
+    throw new CliError('machines add: --password and --auto exclude each other');
+  if (values.password === undefined && !values.auto) throw new CliError('machines add: give --password P or --auto');
+  const password = (values.password as string | undefined) ?? crypto.randomBytes(32).toString('base64url');
+  if (password.length < 1) throw new CliError('--password: empty');
+  const file = values.file as string | undefined;
+  if (file && file !== '-' && fs.existsSync(file) && !values.force) {
+    throw new CliError(`credentials file ${file} already exists: remove it, use --force or another -f FILE`, 1);
+  }
+  const url =
+    (values.url as string | undefined) ?? listenToUrl((values.listen as string | undefined) ?? defaultListen(ctx));
+  const hash = await hashPassword(password);
+  await withStore(ctx, async (s) => {
+    const old = s.getMachine(id);
+    if (old && !values.force) throw new CliError(`machine '${id}' already exists (--force replaces its password)`, 1);
+    const now = Date.now();
+    await s.putMachine({
+      machineId: id,
+      passwordHash: hash,
+      isValidated: true,
+      authType: 'password',
+      ipAddress: old?.ipAddress ?? '',
+      version: old?.version ?? '',
+      scenarios: old?.scenarios ?? '',
+      createdAt: old?.createdAt ?? now,
+      updatedAt: now,
+      lastPush: old?.lastPush ?? null,
+      lastHeartbeat: old?.lastHeartbeat ?? null,
+    });
+  });
+  const creds = { url, login: id, password };
+  if (file === '-') io.out(formatCredentials(creds).trimEnd());
+  else {
+    io.err(`Machine '${id}' successfully added to the local API.`);
+    if (file) {
+      try {
+        writeCredentials(file, creds);
+      } catch (e) {
+        throw new CliError(`writing credentials file ${file}: ${errorMessage(e)}`, 1);
+      }
+      io.err(`API credentials written to '${file}'.`);
+    } else if (values.auto) io.err('(the generated password was not saved: use -f FILE to write a credentials file)');
+  }
+}
+
+function printMachines(list: MachineRecord[], fmt: ReturnType<typeof outputFormat>, io: CliIO): void {
+  if (fmt === 'json') io.out(JSON.stringify(list.map(machineJSON), null, 2));
+  else if (fmt === 'raw') {
+    io.out(csvLine(['machine_id', 'ip_address', 'updated_at', 'validated', 'version', 'auth_type', 'last_heartbeat']));
+    for (const m of list) {
+      io.out(
+        csvLine([
+          m.machineId,
+          m.ipAddress,
+          new Date(m.updatedAt).toISOString(),
+          m.isValidated ? 'true' : 'false',
+          m.version,
+          m.authType,
+          m.lastHeartbeat ? new Date(m.lastHeartbeat).toISOString() : '',
+        ]),
+      );
+    }
+  } else {
+    const now = Date.now();
+    io.out(
+      renderTable(
+        ['Name', 'IP Address', 'Last Update', 'Status', 'Version', 'Auth Type', 'Last Heartbeat'],
+        list.map((m) => [
+          m.machineId,
+          m.ipAddress,
+          timeWithAge(m.updatedAt, now),
+          m.isValidated ? '✔️' : '🚫',
+          m.version,
+          m.authType,
+          timeWithAge(m.lastHeartbeat, now),
+        ]),
+      ),
+    );
+  }
+}
+
 export const machinesCommand: Command = {
   name: 'machines',
   summary: 'add, list, validate and delete watchers (machines)',
@@ -73,98 +164,13 @@ export const machinesCommand: Command = {
     const ctx = resolveContext(values);
     switch (sub) {
       case 'add': {
-        if (positionals.length !== 1)
-          throw new CliError('machines add: expected one machine ID (see picket machines --help)');
-        const id = positionals[0];
-        if (!/^[\w.@:-]{1,255}$/.test(id))
-          throw new CliError(`machines add: ID '${id}': use letters, digits and . _ - @ : (at most 255)`);
-        if (values.password !== undefined && values.auto)
-          throw new CliError('machines add: --password and --auto exclude each other');
-        if (values.password === undefined && !values.auto)
-          throw new CliError('machines add: give --password P or --auto');
-        const password = (values.password as string | undefined) ?? crypto.randomBytes(32).toString('base64url');
-        if (password.length < 1) throw new CliError('--password: empty');
-        const file = values.file as string | undefined;
-        if (file && file !== '-' && fs.existsSync(file) && !values.force) {
-          throw new CliError(`credentials file ${file} already exists: remove it, use --force or another -f FILE`, 1);
-        }
-        const url =
-          (values.url as string | undefined) ??
-          listenToUrl((values.listen as string | undefined) ?? defaultListen(ctx));
-        const hash = await hashPassword(password);
-        await withStore(ctx, async (s) => {
-          const old = s.getMachine(id);
-          if (old && !values.force)
-            throw new CliError(`machine '${id}' already exists (--force replaces its password)`, 1);
-          const now = Date.now();
-          await s.putMachine({
-            machineId: id,
-            passwordHash: hash,
-            isValidated: true,
-            authType: 'password',
-            ipAddress: old?.ipAddress ?? '',
-            version: old?.version ?? '',
-            scenarios: old?.scenarios ?? '',
-            createdAt: old?.createdAt ?? now,
-            updatedAt: now,
-            lastPush: old?.lastPush ?? null,
-            lastHeartbeat: old?.lastHeartbeat ?? null,
-          });
-        });
-        const creds = { url, login: id, password };
-        if (file === '-') io.out(formatCredentials(creds).trimEnd());
-        else {
-          io.err(`Machine '${id}' successfully added to the local API.`);
-          if (file) {
-            try {
-              writeCredentials(file, creds);
-            } catch (e) {
-              throw new CliError(`writing credentials file ${file}: ${errorMessage(e)}`, 1);
-            }
-            io.err(`API credentials written to '${file}'.`);
-          } else if (values.auto)
-            io.err('(the generated password was not saved: use -f FILE to write a credentials file)');
-        }
+        await addMachine(values, positionals, ctx, io);
         return 0;
       }
       case 'list': {
         if (positionals.length) throw new CliError(`machines list: unexpected argument '${positionals[0]}'`);
         const list = await withStore(ctx, async (s) => s.listMachines());
-        if (fmt === 'json') io.out(JSON.stringify(list.map(machineJSON), null, 2));
-        else if (fmt === 'raw') {
-          io.out(
-            csvLine(['machine_id', 'ip_address', 'updated_at', 'validated', 'version', 'auth_type', 'last_heartbeat']),
-          );
-          for (const m of list) {
-            io.out(
-              csvLine([
-                m.machineId,
-                m.ipAddress,
-                new Date(m.updatedAt).toISOString(),
-                m.isValidated ? 'true' : 'false',
-                m.version,
-                m.authType,
-                m.lastHeartbeat ? new Date(m.lastHeartbeat).toISOString() : '',
-              ]),
-            );
-          }
-        } else {
-          const now = Date.now();
-          io.out(
-            renderTable(
-              ['Name', 'IP Address', 'Last Update', 'Status', 'Version', 'Auth Type', 'Last Heartbeat'],
-              list.map((m) => [
-                m.machineId,
-                m.ipAddress,
-                timeWithAge(m.updatedAt, now),
-                m.isValidated ? '✔️' : '🚫',
-                m.version,
-                m.authType,
-                timeWithAge(m.lastHeartbeat, now),
-              ]),
-            ),
-          );
-        }
+        printMachines(list, fmt, io);
         return 0;
       }
       case 'delete': {

@@ -10,6 +10,7 @@ import { defaultWorkers } from '../../pipeline/pool.js';
 import { configSimulation, simulationSwitch } from '../simulation-file.js';
 import { MAX_BUCKETS_HELP, maxBucketsOption } from '../bucket-options.js';
 import { errorMessage } from '../../core/errors.js';
+import type { remoteForwarder } from '../run-lapi.js';
 
 const JSON_ALERTS_PER_WRITE = 64;
 
@@ -53,6 +54,89 @@ function summary(r: ReplayResult): string {
   return out.join('\n');
 }
 
+type ReplayValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
+type Sender = Awaited<ReturnType<typeof remoteForwarder>>;
+
+/** --lapi: the alert forwarder, its credentials checked before the replay runs (a typo must not cost a long
+ * replay); the LAPI client, undici included, is loaded only for --lapi. */
+async function lapiSender(values: ReplayValues, io: CliIO): Promise<Sender | null> {
+  const lapiUrl = values.lapi as string | undefined;
+  if (lapiUrl === undefined && (values.credentials !== undefined || values.data !== undefined))
+    throw new CliError('--credentials and --data are for --lapi');
+  if (lapiUrl === undefined) return null;
+  const [{ resolveContext }, run] = await Promise.all([import('../api-context.js'), import('../run-lapi.js')]);
+  const ctx = resolveContext({
+    config: values.config as string | undefined,
+    data: values.data as string | undefined,
+    credentials: values.credentials as string | undefined,
+  });
+  return run.remoteForwarder({
+    credentialsFile: ctx.credentialsFile,
+    dataDir: ctx.dataDir,
+    lapiUrl,
+    scenarios: [],
+    log: (m) => io.err(`picket replay: ${m}`),
+    maxQueue: Number.MAX_SAFE_INTEGER,
+    heartbeatMs: 0,
+  });
+}
+
+/** --file, --type, --label, --year, --workers, checked */
+function replayInputs(values: ReplayValues) {
+  const files = (values.file as string[] | undefined) ?? [];
+  if (files.length === 0) throw new CliError('--file is required (see picket replay --help)');
+  const type = values.type as string | undefined;
+  if (!type) throw new CliError('--type is required (the acquisition labels.type: syslog, nginx ...)');
+  const labels: Record<string, string> = {};
+  for (const l of (values.label as string[] | undefined) ?? []) {
+    const i = l.indexOf(':');
+    if (i <= 0) throw new CliError(`--label ${l}: expected KEY:VALUE`);
+    labels[l.slice(0, i)] = l.slice(i + 1);
+  }
+  let year: number | null = null;
+  if (values.year !== undefined) {
+    year = Number(values.year);
+    if (!Number.isInteger(year) || year < 1 || year > 9999)
+      throw new CliError(`--year ${String(values.year)}: expected a year`);
+  }
+  let workers: number | undefined;
+  if (values.workers !== undefined) {
+    workers = Number(values.workers);
+    if (!Number.isInteger(workers) || workers < 0 || workers > 256)
+      throw new CliError(`--workers ${String(values.workers)}: expected 0..256`);
+  }
+  return { files, type, labels, year, workers };
+}
+
+/** --json: one object, the alerts (kept as JSON text by replay.ts) spliced in, not parsed and serialised again */
+async function writeJson(r: ReplayResult, io: CliIO): Promise<void> {
+  const head = JSON.stringify({
+    lines: r.lines,
+    parsed: r.parsed,
+    unparsed: r.unparsed,
+    errors: r.parseErrors,
+    whitelisted: r.whitelisted,
+    poured: r.poured,
+    poured_by_scenario: r.pouredByScenario,
+    alerts_by_scenario: r.alertsByScenario,
+    workers: r.workers,
+    seconds: r.seconds,
+    lines_per_second: r.linesPerSecond,
+    max_rss_kb: process.resourceUsage().maxRSS,
+  });
+  // written a few alerts at a time, waiting for a slow reader: one string of all of them (8.5 MB for 2,109
+  // nginx alerts) queued in a pipe's write buffer was the peak of a 1M-line replay (138 MB vs 108 MB)
+  const open = `${head.slice(0, -1)},"alerts":[`;
+  const all = r.alertsJSON;
+  if (io.write === undefined) io.out(`${open}${all.join(',')}]}`);
+  else {
+    await io.write(open);
+    for (let i = 0; i < all.length; i += JSON_ALERTS_PER_WRITE)
+      await io.write((i > 0 ? ',' : '') + all.slice(i, i + JSON_ALERTS_PER_WRITE).join(','));
+    await io.write(']}\n');
+  }
+}
+
 export const replayCommand: Command = {
   name: 'replay',
   summary: 'replay log files (time machine) and report the alerts',
@@ -74,52 +158,8 @@ export const replayCommand: Command = {
       config: { type: 'string' },
       simulation: { type: 'string' },
     });
-    const lapiUrl = values.lapi as string | undefined;
-    if (lapiUrl === undefined && (values.credentials !== undefined || values.data !== undefined))
-      throw new CliError('--credentials and --data are for --lapi');
-    // credentials are checked before the replay runs (a typo must not cost a long replay)
-    // (the LAPI client, undici included, is loaded only for --lapi)
-    const sender =
-      lapiUrl === undefined
-        ? null
-        : await (async () => {
-            const [{ resolveContext }, { remoteForwarder }] = await Promise.all([
-              import('../api-context.js'),
-              import('../run-lapi.js'),
-            ]);
-            const ctx = resolveContext({ config: values.config, data: values.data, credentials: values.credentials });
-            return remoteForwarder({
-              credentialsFile: ctx.credentialsFile,
-              dataDir: ctx.dataDir,
-              lapiUrl,
-              scenarios: [],
-              log: (m) => io.err(`picket replay: ${m}`),
-              maxQueue: Number.MAX_SAFE_INTEGER,
-              heartbeatMs: 0,
-            });
-          })();
-    const files = (values.file as string[] | undefined) ?? [];
-    if (files.length === 0) throw new CliError('--file is required (see picket replay --help)');
-    const type = values.type as string | undefined;
-    if (!type) throw new CliError('--type is required (the acquisition labels.type: syslog, nginx ...)');
-    const labels: Record<string, string> = {};
-    for (const l of (values.label as string[] | undefined) ?? []) {
-      const i = l.indexOf(':');
-      if (i <= 0) throw new CliError(`--label ${l}: expected KEY:VALUE`);
-      labels[l.slice(0, i)] = l.slice(i + 1);
-    }
-    let year: number | null = null;
-    if (values.year !== undefined) {
-      year = Number(values.year);
-      if (!Number.isInteger(year) || year < 1 || year > 9999)
-        throw new CliError(`--year ${String(values.year)}: expected a year`);
-    }
-    let workers: number | undefined;
-    if (values.workers !== undefined) {
-      workers = Number(values.workers);
-      if (!Number.isInteger(workers) || workers < 0 || workers > 256)
-        throw new CliError(`--workers ${String(values.workers)}: expected 0..256`);
-    }
+    const sender = await lapiSender(values, io);
+    const { files, type, labels, year, workers } = replayInputs(values);
     const store = values.store === 'ts' ? 'ts' : 'wasm';
     const maxBuckets = maxBucketsOption(values['max-buckets'], undefined);
     const warnings = new Map<string, number>();
@@ -150,34 +190,8 @@ export const replayCommand: Command = {
     for (const w of r.warnings.slice(0, 20)) io.err(`warning: ${w}`);
     if (r.warnings.length > 20) io.err(`warning: ... ${r.warnings.length - 20} more load warnings`);
     for (const [m, n] of [...warnings].slice(0, 20)) io.err(`warning: ${n}x ${m}`);
-    if (values.json) {
-      // the alerts are kept as JSON text (replay.ts): spliced in, not parsed and serialised again
-      const head = JSON.stringify({
-        lines: r.lines,
-        parsed: r.parsed,
-        unparsed: r.unparsed,
-        errors: r.parseErrors,
-        whitelisted: r.whitelisted,
-        poured: r.poured,
-        poured_by_scenario: r.pouredByScenario,
-        alerts_by_scenario: r.alertsByScenario,
-        workers: r.workers,
-        seconds: r.seconds,
-        lines_per_second: r.linesPerSecond,
-        max_rss_kb: process.resourceUsage().maxRSS,
-      });
-      // written a few alerts at a time, waiting for a slow reader: one string of all of them (8.5 MB for 2,109
-      // nginx alerts) queued in a pipe's write buffer was the peak of a 1M-line replay (138 MB vs 108 MB)
-      const open = `${head.slice(0, -1)},"alerts":[`;
-      const all = r.alertsJSON;
-      if (io.write === undefined) io.out(`${open}${all.join(',')}]}`);
-      else {
-        await io.write(open);
-        for (let i = 0; i < all.length; i += JSON_ALERTS_PER_WRITE)
-          await io.write((i > 0 ? ',' : '') + all.slice(i, i + JSON_ALERTS_PER_WRITE).join(','));
-        await io.write(']}\n');
-      }
-    } else io.out(summary(r));
+    if (values.json) await writeJson(r, io);
+    else io.out(summary(r));
     if (sender) {
       for (const a of r.alerts) sender.forwarder.push(a);
       const st = await sender.forwarder.close(120_000);
