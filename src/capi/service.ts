@@ -40,6 +40,8 @@ export interface CrowdServiceOptions {
   /** signal push cadence (default: first after 3-17 s, then every 10 s) */
   firstPushMs?: number;
   pushIntervalMs?: number;
+  /** longest back-off between failed pushes (default 5 min) */
+  maxBackoffMs?: number;
   /** metrics push (default: 5 s after start, then every 30 min) */
   firstMetricsMs?: number;
   metricsIntervalMs?: number;
@@ -78,6 +80,7 @@ export class CrowdService {
         : new SignalPusher(this.outbox, this.client, o.config, {
             firstMs: o.firstPushMs,
             intervalMs: o.pushIntervalMs,
+            maxBackoffMs: o.maxBackoffMs,
             log: o.log,
           });
     if (o.registry) this.registerMetrics(o.registry);

@@ -19,7 +19,8 @@ import { withStore, type ApiContext } from './api-context.js';
 
 export const CROWD_HOLDER = 'crowd signals';
 
-/** test and private-central cadence: PICKET_CAPI_PUSH_INTERVAL=2s pushes signals (and metrics) that often */
+/** test and private-central cadence: PICKET_CAPI_PUSH_INTERVAL=2s pushes signals that often (back-off up to 4
+ *  times that, metrics every 10 times that) */
 function pushOverride(log: (line: string) => void): number | undefined {
   const v = process.env.PICKET_CAPI_PUSH_INTERVAL;
   if (v === undefined || v === '') return undefined;
@@ -64,7 +65,13 @@ export async function startCrowd(o: {
     log: o.log,
     auditRetentionMs: o.retention.maxAgeMs,
     ...(every !== undefined
-      ? { firstPushMs: every, pushIntervalMs: every, firstMetricsMs: every, metricsIntervalMs: every * 10 }
+      ? {
+          firstPushMs: every,
+          pushIntervalMs: every,
+          maxBackoffMs: every * 4,
+          firstMetricsMs: every,
+          metricsIntervalMs: every * 10,
+        }
       : {}),
   });
   await crowd.start();
