@@ -32,11 +32,13 @@ test('site A shares a replayed attack with Picket Central as minimal signals; ca
     const creds = path.join(dir, 'online_api_credentials.yaml');
     const reg = await picket(['capi', 'register', '--url', central.url, '-f', creds, '--data', path.join(dir, 'd')]);
     assert.equal(reg.code, 0, reg.stderr);
-    const st = await picket(['capi', 'status', '-f', creds, '--data', path.join(dir, 'd')]);
+    const { log, acquis, config } = siteFiles(dir, creds);
+    const st = await picket(['capi', 'status', '-f', creds, '--config', config, '--data', path.join(dir, 'd')]);
     assert.equal(st.code, 0, st.stderr);
     assert.match(st.stdout, /successfully interact with the central API/);
 
-    const { log, acquis, config } = siteFiles(dir, creds);
+    assert.match(st.stdout, /sharing: minimal \(manual decisions: no, custom scenarios: yes, tainted scenarios: yes/);
+    assert.match(st.stdout, /pull: community blocklist yes, subscribed lists yes, every 1 min/);
     site = await startPicket(
       [
         '--config',
