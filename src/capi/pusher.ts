@@ -31,7 +31,12 @@ export class SignalPusher {
     private readonly outbox: SignalOutbox,
     private readonly client: CapiClient,
     private readonly config: OnlineClientConfig,
-    private readonly o: { intervalMs?: number; firstMs?: number; log?: (l: string) => void } = {},
+    private readonly o: {
+      intervalMs?: number;
+      firstMs?: number;
+      maxBackoffMs?: number;
+      log?: (l: string) => void;
+    } = {},
   ) {}
 
   /** queues the alert's signal when it may be shared */
@@ -87,7 +92,7 @@ export class SignalPusher {
       }
       if (r.outcome === 'relogin' && relogins++ === 0) continue;
       this.counters.failedBatches++;
-      this.backoffMs = Math.min(MAX_BACKOFF_MS, this.backoffMs ? this.backoffMs * 2 : 1_000);
+      this.backoffMs = Math.min(this.o.maxBackoffMs ?? MAX_BACKOFF_MS, this.backoffMs ? this.backoffMs * 2 : 1_000);
       this.o.log?.(
         `capi: push failed (${r.status || 'unreachable'} ${r.text.slice(0, 200)}), retry in ${this.backoffMs} ms`,
       );

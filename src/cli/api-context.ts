@@ -132,7 +132,12 @@ export function apiError(e: unknown): unknown {
 }
 
 /** runs `fn` with the LAPI store of the data folder, then closes it (flushing every write) */
-export async function withStore<T>(ctx: ApiContext, fn: (s: LapiStore) => Promise<T>): Promise<T> {
+export async function withStore<T>(
+  ctx: ApiContext,
+  fn: (s: LapiStore) => Promise<T>,
+  /** called with the opened environment first (e.g. to register providers that read other sub-databases) */
+  onEnv?: (env: PicketStore) => void,
+): Promise<T> {
   let env: PicketStore;
   try {
     env = openStore(ctx.dataDir);
@@ -141,6 +146,7 @@ export async function withStore<T>(ctx: ApiContext, fn: (s: LapiStore) => Promis
     throw e;
   }
   try {
+    onEnv?.(env);
     const store = openLapiStore(env, { syncIntervalMs: 0 });
     try {
       return await fn(store);

@@ -24,6 +24,8 @@ import { ReportSchedule } from '../report/schedule.js';
 import { onReloadSignal, onStopSignal } from './signals.js';
 import { errorMessage } from '../core/errors.js';
 import { consoleEnabled, createConsole } from '../console/index.js';
+import type { CrowdService } from '../capi/service.js';
+import { startCrowd } from './run-crowd.js';
 
 export interface LocalLapi {
   server: LapiServer;
@@ -32,6 +34,8 @@ export interface LocalLapi {
   credentialsFile: string;
   /** the monthly report of the config's `report` (null: none) */
   reports: ReportSchedule | null;
+  /** the crowd client (online_client; null: no central API) */
+  crowd: CrowdService | null;
 }
 
 export function loadProfiles(file: string | undefined): Profile[] {
@@ -95,6 +99,8 @@ export async function startLocalLapi(
   const notifier = loadNotifier(o.config, o.profiles, o);
   const store = openLapiStore(env);
   const allowlists = new AllowlistStore(env);
+  const retention = { ...DEFAULT_RETENTION, ...(o.config.retention ?? {}) };
+  let crowd: CrowdService | null = null;
   let server: LapiServer;
   try {
     server = await startLapi({
@@ -104,12 +110,13 @@ export async function startLocalLapi(
       profiles: o.profiles,
       trustedIps: o.config.trustedIps,
       tls: o.config.tls,
-      retention: { ...DEFAULT_RETENTION, ...(o.config.retention ?? {}) },
+      retention,
       registry: o.registry,
       log: o.log,
       localCredentials: true,
       allowlists,
       alertLog: o.alertLog,
+      onStored: (ids) => crowd?.offer(ids),
       ...(notifier ? { notify: notifier } : {}),
       ...(consoleEnabled(o.listen.host)
         ? { ui: createConsole({ store, allowlists, dataDir: env.dir, tls: o.config.tls !== undefined, log: o.log }) }
@@ -121,12 +128,19 @@ export async function startLocalLapi(
     throw e;
   }
   const creds = server.credentials ?? (await ensureLocalCredentials(store, env.dir, server.url));
+  try {
+    crowd = await startCrowd({ env, store, config: o.config, retention, registry: o.registry, log: o.log });
+  } catch (e) {
+    await server.close().catch(() => undefined);
+    await store.close().catch(() => undefined);
+    throw e;
+  }
   const report = o.config.report;
   const reports =
     report?.schedule === 'monthly'
       ? new ReportSchedule({ store: env, source: store, config: report, log: o.log }).start()
       : null;
-  return { server, store, machineId: creds.login, credentialsFile: credentialsPathOf(env.dir), reports };
+  return { server, store, machineId: creds.login, credentialsFile: credentialsPathOf(env.dir), reports, crowd };
 }
 
 /** at most this many alerts wait for the LAPI to be attached / to finish the previous batch */
@@ -283,6 +297,7 @@ export async function runLapiOnly(
       stopReloading();
       await lapi.reports?.stop();
       await lapi.server.close().catch(() => undefined);
+      await lapi.crowd?.stop();
       await lapi.store.close().catch(() => undefined);
       await store.close().catch(() => undefined);
       lock.release();
@@ -298,6 +313,7 @@ export async function runLapiOnly(
   if (metricsServer) await metricsServer.close().catch(() => undefined);
   await lapi.reports?.stop();
   await lapi.server.close().catch((e: Error) => io.err(`picket run: closing the Local API: ${e.message}`));
+  await lapi.crowd?.stop();
   await lapi.store.close().catch((e: Error) => io.err(`picket run: closing the Local API store: ${e.message}`));
   await store.close().catch((e: Error) => io.err(`picket run: closing the store: ${e.message}`));
   lock.release();

@@ -49,6 +49,8 @@ export interface SubDbs {
   capiOutbox: OutboxEntry;
   /** audit trail of signals sent, key: alert UUID (./outbox.ts) */
   capiSent: SentRecord;
+  /** index of the outbox: alert UUID -> its outbox key (./outbox.ts) */
+  capiQueued: string;
 }
 
 export type SubDbName = keyof SubDbs;

@@ -15,6 +15,7 @@ import { toSignal, trustClass } from '../../src/capi/signal.js';
 import { CapiClient, newCredentials } from '../../src/capi/client.js';
 import { SignalPusher } from '../../src/capi/pusher.js';
 import { SSH_BF_HASH, startEnv } from '../central/helpers.js';
+import { MINIMAL_SIGNAL_KEYS } from './crowd-helpers.js';
 
 const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'picket-capi-'));
 
@@ -132,18 +133,7 @@ test('signals: minimal and full payloads, field by field (capi.md §4.2)', () =>
     unknown
   >;
   // always present (may be empty/null): message, scenario, hash, version, source{scope,value}, start/stop, context
-  assert.deepEqual(Object.keys(min), [
-    'message',
-    'scenario',
-    'scenario_hash',
-    'scenario_version',
-    'scenario_trust',
-    'source',
-    'start_at',
-    'stop_at',
-    'uuid',
-    'context',
-  ]);
+  assert.deepEqual(Object.keys(min), MINIMAL_SIGNAL_KEYS);
   assert.equal(min.message, '');
   assert.equal(min.scenario, 'crowdsecurity/ssh-bf');
   assert.equal(min.scenario_hash, SSH_BF_HASH);

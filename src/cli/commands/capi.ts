@@ -54,7 +54,25 @@ async function register(ctx: ApiContext, url: string | undefined, file: string, 
   return 0;
 }
 
-async function status(file: string, io: CliIO): Promise<number> {
+const yes = (b: boolean): string => (b ? 'yes' : 'no');
+
+/** what `picket run` would share and pull with this config */
+function sharingLines(ctx: ApiContext): string[] {
+  const oc = ctx.config.onlineClient;
+  if (!oc) return ['online_client is not configured: picket run shares nothing and pulls nothing'];
+  const p = oc.pull;
+  return [
+    `sharing: ${oc.sharing}` +
+      (oc.sharing === 'off'
+        ? ''
+        : ` (manual decisions: ${yes(oc.shareManualDecisions)}, custom scenarios: ${yes(oc.shareCustom)}, ` +
+          `tainted scenarios: ${yes(oc.shareTainted)}, alert context: ${yes(oc.shareContext)})`),
+    `pull: community blocklist ${yes(p.community)}, subscribed lists ${yes(p.blocklists)}, ` +
+      `every ${Math.round(p.intervalMs / 60_000)} min`,
+  ];
+}
+
+async function status(ctx: ApiContext, file: string, io: CliIO): Promise<number> {
   let c;
   try {
     c = readCredentials(file);
@@ -68,6 +86,7 @@ async function status(file: string, io: CliIO): Promise<number> {
     throw new CliError(`login failed: ${errorMessage(e)}`, 1);
   }
   io.out('you can successfully interact with the central API (CAPI)');
+  for (const l of sharingLines(ctx)) io.out(l);
   return 0;
 }
 
@@ -111,7 +130,7 @@ export const capiCommand: Command = {
       case 'register':
         return register(ctx, values.url, file, io);
       case 'status':
-        return status(file, io);
+        return status(ctx, file, io);
       case 'signals':
         return signals(ctx, values.since ?? '24h', outputFormat(values.output), io);
       default:
