@@ -131,15 +131,19 @@ export function apiError(e: unknown): unknown {
   return e;
 }
 
-/** runs `fn` with the LAPI store of the data folder, then closes it (flushing every write) */
-export async function withStore<T>(ctx: ApiContext, fn: (s: LapiStore) => Promise<T>): Promise<T> {
-  let env: PicketStore;
+/** the Picket store of a data folder; a folder that cannot be used is a CLI error (exit 1) naming it */
+export function openDataStore(dataDir: string): PicketStore {
   try {
-    env = openStore(ctx.dataDir);
+    return openStore(dataDir);
   } catch (e) {
     if (e instanceof StoreError) throw new CliError(e.message, 1);
     throw e;
   }
+}
+
+/** runs `fn` with the LAPI store of the data folder, then closes it (flushing every write) */
+export async function withStore<T>(ctx: ApiContext, fn: (s: LapiStore) => Promise<T>): Promise<T> {
+  const env = openDataStore(ctx.dataDir);
   try {
     const store = openLapiStore(env, { syncIntervalMs: 0 });
     try {

@@ -24,6 +24,7 @@ import { ReportSchedule } from '../report/schedule.js';
 import { onReloadSignal, onStopSignal } from './signals.js';
 import { errorMessage } from '../core/errors.js';
 import { consoleEnabled, createConsole } from '../console/index.js';
+import { CrowdReceiver } from '../capi/receive.js';
 
 export interface LocalLapi {
   server: LapiServer;
@@ -32,6 +33,8 @@ export interface LocalLapi {
   credentialsFile: string;
   /** the monthly report of the config's `report` (null: none) */
   reports: ReportSchedule | null;
+  /** blocklist subscriptions and, with a central API, the community blocklist (src/capi/receive.ts) */
+  crowd: CrowdReceiver;
 }
 
 export function loadProfiles(file: string | undefined): Profile[] {
@@ -126,7 +129,8 @@ export async function startLocalLapi(
     report?.schedule === 'monthly'
       ? new ReportSchedule({ store: env, source: store, config: report, log: o.log }).start()
       : null;
-  return { server, store, machineId: creds.login, credentialsFile: credentialsPathOf(env.dir), reports };
+  const crowd = new CrowdReceiver({ env, store, allowlists, registry: server.registry, log: o.log }).start();
+  return { server, store, machineId: creds.login, credentialsFile: credentialsPathOf(env.dir), reports, crowd };
 }
 
 /** at most this many alerts wait for the LAPI to be attached / to finish the previous batch */
@@ -282,6 +286,7 @@ export async function runLapiOnly(
     } catch (e) {
       stopReloading();
       await lapi.reports?.stop();
+      await lapi.crowd.stop();
       await lapi.server.close().catch(() => undefined);
       await lapi.store.close().catch(() => undefined);
       await store.close().catch(() => undefined);
@@ -297,6 +302,7 @@ export async function runLapiOnly(
   stopReloading();
   if (metricsServer) await metricsServer.close().catch(() => undefined);
   await lapi.reports?.stop();
+  await lapi.crowd.stop();
   await lapi.server.close().catch((e: Error) => io.err(`picket run: closing the Local API: ${e.message}`));
   await lapi.store.close().catch((e: Error) => io.err(`picket run: closing the Local API store: ${e.message}`));
   await store.close().catch((e: Error) => io.err(`picket run: closing the store: ${e.message}`));

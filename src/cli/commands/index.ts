@@ -31,6 +31,7 @@ const LOADERS: readonly Loader[] = [
   ['alerts', () => import('./alerts.js'), 'alertsCommand'],
   ['bouncers', () => import('./bouncers.js'), 'bouncersCommand'],
   ['allowlists', () => import('./allowlists.js'), 'allowlistsCommand'],
+  ['blocklists', () => import('./blocklists.js'), 'blocklistsCommand'],
   ['machines', () => import('./machines.js'), 'machinesCommand'],
   ['lapi', () => import('./lapi.js'), 'lapiCommand'],
   ['notifications', () => import('./notifications.js'), 'notificationsCommand'],
