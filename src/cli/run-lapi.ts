@@ -34,7 +34,7 @@ export interface LocalLapi {
   /** the monthly report of the config's `report` (null: none) */
   reports: ReportSchedule | null;
   /** blocklist subscriptions and, with a central API, the community blocklist (src/capi/receive.ts) */
-  crowd: CrowdReceiver;
+  receiver: CrowdReceiver;
 }
 
 export function loadProfiles(file: string | undefined): Profile[] {
@@ -129,8 +129,8 @@ export async function startLocalLapi(
     report?.schedule === 'monthly'
       ? new ReportSchedule({ store: env, source: store, config: report, log: o.log }).start()
       : null;
-  const crowd = new CrowdReceiver({ env, store, allowlists, registry: server.registry, log: o.log }).start();
-  return { server, store, machineId: creds.login, credentialsFile: credentialsPathOf(env.dir), reports, crowd };
+  const receiver = new CrowdReceiver({ env, store, allowlists, registry: server.registry, log: o.log }).start();
+  return { server, store, machineId: creds.login, credentialsFile: credentialsPathOf(env.dir), reports, receiver };
 }
 
 /** at most this many alerts wait for the LAPI to be attached / to finish the previous batch */
@@ -286,7 +286,7 @@ export async function runLapiOnly(
     } catch (e) {
       stopReloading();
       await lapi.reports?.stop();
-      await lapi.crowd.stop();
+      await lapi.receiver.stop();
       await lapi.server.close().catch(() => undefined);
       await lapi.store.close().catch(() => undefined);
       await store.close().catch(() => undefined);
@@ -302,7 +302,7 @@ export async function runLapiOnly(
   stopReloading();
   if (metricsServer) await metricsServer.close().catch(() => undefined);
   await lapi.reports?.stop();
-  await lapi.crowd.stop();
+  await lapi.receiver.stop();
   await lapi.server.close().catch((e: Error) => io.err(`picket run: closing the Local API: ${e.message}`));
   await lapi.store.close().catch((e: Error) => io.err(`picket run: closing the Local API store: ${e.message}`));
   await store.close().catch((e: Error) => io.err(`picket run: closing the store: ${e.message}`));
