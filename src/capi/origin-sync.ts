@@ -20,6 +20,8 @@ export const listOrigin = (name: string): string => `lists:${name}`;
 
 /** decisions per stored alert (and per write transaction) */
 const ALERT_CHUNK = 5_000;
+/** wanted entries examined between two turns of the event loop */
+const YIELD_EVERY = 2_000;
 
 export interface WantedEntry {
   scope: string;
@@ -111,7 +113,10 @@ export async function applyEntries(
   const current = activeByKey(t.store, o.origin, o.now);
   const seen = new Set<string>();
   const inserts: { d: NewDecision; replace: number[] }[] = [];
+  let n = 0;
   for (const w of wanted) {
+    // a 100,000-entry answer must not hold the LAPI's event loop for seconds: bouncers keep being answered
+    if (++n % YIELD_EVERY === 0) await new Promise<void>((r) => setImmediate(r));
     const k = keyOf(w.scope, w.value, w.type);
     if (seen.has(k) || !(w.until > o.now)) continue;
     seen.add(k);
