@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { CapiClient } from '../../src/capi/client.js';
 import { defaultOnlineClient, type OnlineClientConfig } from '../../src/capi/config.js';
 import { CommunityPuller } from '../../src/capi/puller.js';
+import { toSignal } from '../../src/capi/signal.js';
 import { activeValues, metricValue, openSite, startListServer, type Site } from './crowd-helpers.js';
 
 interface Central {
@@ -275,6 +276,23 @@ test('a bad answer is refused with the reason and changes nothing; bad items are
     assert.equal(r2.outcome, 'ok');
     assert.equal(r2.startup, true, 'startup=true until a pull succeeds');
     assert.deepEqual(activeValues(site, 'CAPI'), ['192.0.2.8']);
+  } finally {
+    await c.close();
+    await site.close();
+  }
+});
+
+test('what the crowd brought in is never shared back as a signal', async () => {
+  const site = openSite();
+  const c = await startCentral();
+  try {
+    c.queue.push(JSON.stringify({ new: [news('crowdsecurity/ssh-bf', [['192.0.2.60', '4h']])] }));
+    await puller(site, c).pullOnce();
+    const d = site.store.queryDecisions({ value: '192.0.2.60' }, Date.now())[0];
+    const a = site.store.getAlert(d.alertId)!;
+    const full = { ...defaultOnlineClient('/dev/null'), sharing: 'full' as const };
+    assert.equal(toSignal(a, [d], full), null);
+    assert.equal(toSignal({ ...a, source: { ...a.source, scope: 'Ip', value: '192.0.2.60' } }, [d], full), null);
   } finally {
     await c.close();
     await site.close();
