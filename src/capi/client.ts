@@ -1,6 +1,7 @@
-// HTTP client of a central API speaking CrowdSec's CAPI v3 (capi.md §3, §4): register, login (token cached in
-// memory), POST /v3/signals with the exact bytes given, GET /v3/decisions/stream (bounded body). Owns: request
-// shapes, timeouts and the mapping of answers to outcomes (ok / retry / relogin / refused) that the pusher acts on.
+// HTTP client of a central API speaking CrowdSec's CAPI v3 (capi.md §3, §4, §5, §6): register, login (token
+// cached in memory), POST /v3/signals with the exact bytes given, POST /v3/metrics/, GET /v3/decisions/stream
+// (bounded body). Owns: request shapes, timeouts and the mapping of answers to outcomes (ok / retry / relogin /
+// refused) that the pushers act on.
 
 import crypto from 'node:crypto';
 import { errorMessage, PicketError } from '../core/errors.js';
@@ -104,7 +105,17 @@ export class CapiClient {
   }
 
   /** POST /v3/signals with `body` (a JSON array, sent byte for byte) */
-  async pushSignals(body: string): Promise<{ outcome: PushOutcome; status: number; text: string }> {
+  pushSignals(body: string): Promise<{ outcome: PushOutcome; status: number; text: string }> {
+    return this.postAuthed('signals', body);
+  }
+
+  /** POST /v3/metrics/ (trailing slash, capi.md §6) with `body` */
+  pushMetrics(body: string): Promise<{ outcome: PushOutcome; status: number; text: string }> {
+    return this.postAuthed('metrics/', body);
+  }
+
+  /** an authenticated POST (logs in first when no token is cached); the answer mapped to an outcome */
+  async postAuthed(p: string, body: string): Promise<{ outcome: PushOutcome; status: number; text: string }> {
     if (!this.token) {
       try {
         await this.login();
@@ -113,7 +124,7 @@ export class CapiClient {
         return { outcome: 'retry', status: st, text: errorMessage(e) };
       }
     }
-    const r = await post(this.url('signals'), body, this.token);
+    const r = await post(this.url(p), body, this.token);
     if (r.status >= 200 && r.status < 300) return { outcome: 'ok', ...r };
     if (r.status === 401 || r.status === 403) {
       this.token = '';

@@ -12,7 +12,7 @@ import type { CentralService } from './service.js';
 import { loginProblem, passwordProblem } from './machines.js';
 import { plainAddress, reporterNetwork } from './ipnet.js';
 import type { MachineRecord, StoredSignal } from './records.js';
-import { SignalError, cleanSignals, toMinute } from './signals.js';
+import { SignalError, cleanSignals, signalId, toMinute } from './signals.js';
 import { pullBody } from './stream.js';
 
 const UNAUTH_LIMIT = 64 * 1024;
@@ -137,7 +137,18 @@ const signals: Handler = async (svc, req, res, ctx) => {
   }
   const m = ctx.machine!;
   const received = toMinute(ctx.now);
-  const rows: StoredSignal[] = clean.map((c) => ({ ...c, received, reporter: m.pseudonym }));
+  // exactly once: a signal whose (reporter, alert uuid) was already received is acknowledged and not counted again
+  const ids = clean.map((c) => (c.uuid ? signalId(m.pseudonym, c.uuid) : ''));
+  const fresh = await svc.store.claimSignalIds(
+    ids.filter((id) => id !== ''),
+    ctx.now,
+  );
+  const rows: StoredSignal[] = [];
+  clean.forEach(({ uuid: _uuid, ...c }, i) => {
+    const id = ids[i]!;
+    if (id !== '' && !fresh.delete(id)) return;
+    rows.push({ ...c, received, reporter: m.pseudonym });
+  });
   svc.ingest.push(rows, ctx.now);
   m.signals += rows.length;
   m.certifiedSignals += rows.filter((r) => r.trust === 'certified').length;

@@ -4,8 +4,10 @@
 // ahead and no older than 30 days. Anything wrong refuses the whole batch with a 4xx naming the field
 // (`signals[3].source.value: …`), as capi.md §11 asks. What comes out holds only the address, the scenario
 // (name, hash, version, trust recomputed from the hub index) and a time rounded down to the minute: message,
-// geo, AS of the source, machine_id, uuid, context and decisions are never copied.
+// geo, AS of the source, machine_id, context and decisions are never copied; the alert's uuid only becomes a
+// keyed id (`signalId`: a hash of the reporter's pseudonym and the uuid) so that a resent signal counts once.
 
+import crypto from 'node:crypto';
 import { parseRfc3339 } from '../api/wire-time.js';
 import { PicketError } from '../core/errors.js';
 import type { SignalInput } from './consensus/types.js';
@@ -28,8 +30,13 @@ export class SignalError extends PicketError {
 }
 
 /** a validated signal before the reporter and receive time are attached (`at`: clamped to [received - 24h,
- *  received], rounded down to the minute) */
-export type CleanSignal = Omit<SignalInput, 'reporter' | 'received'>;
+ *  received], rounded down to the minute); `uuid`: the alert's ('' when absent), never stored as such */
+export type CleanSignal = Omit<SignalInput, 'reporter' | 'received'> & { uuid: string };
+
+/** the de-duplication id of a signal: its alert UUID scoped to the reporter (one site cannot mask another's) */
+export function signalId(pseudonym: string, uuid: string): string {
+  return crypto.createHash('sha256').update(`${pseudonym}\n${uuid}`).digest('hex').slice(0, 32);
+}
 
 type Obj = Record<string, unknown>;
 
@@ -80,6 +87,7 @@ function cleanOne(raw: unknown, i: number, now: number, hub: HubIndex, policy: A
     throw new SignalError(400, `${where}.start_at: an RFC 3339 time expected`);
   const at = toMinute(Math.min(now, Math.max(now - DAY_MS, stop)));
   return {
+    uuid: optString(o, 'uuid', where, 64),
     scope: n.scope,
     value: n.value,
     scenario,

@@ -142,9 +142,15 @@ export function openDataStore(dataDir: string): PicketStore {
 }
 
 /** runs `fn` with the LAPI store of the data folder, then closes it (flushing every write) */
-export async function withStore<T>(ctx: ApiContext, fn: (s: LapiStore) => Promise<T>): Promise<T> {
+export async function withStore<T>(
+  ctx: ApiContext,
+  fn: (s: LapiStore) => Promise<T>,
+  /** called with the opened environment first (e.g. to register providers that read other sub-databases) */
+  onEnv?: (env: PicketStore) => void,
+): Promise<T> {
   const env = openDataStore(ctx.dataDir);
   try {
+    onEnv?.(env);
     const store = openLapiStore(env, { syncIntervalMs: 0 });
     try {
       return await fn(store);

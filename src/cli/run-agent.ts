@@ -431,6 +431,7 @@ class AgentRun {
       await lapi.reports?.stop();
       await lapi.receiver.stop();
       await lapi.server.close().catch((e: unknown) => this.log(`closing the Local API: ${errorMessage(e)}`));
+      await lapi.crowd?.stop();
       await lapi.store.close().catch((e: unknown) => this.log(`closing the Local API store: ${errorMessage(e)}`));
     }
     if (store && !final) await store.close().catch(() => undefined);

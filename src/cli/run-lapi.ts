@@ -25,6 +25,8 @@ import { onReloadSignal, onStopSignal } from './signals.js';
 import { errorMessage } from '../core/errors.js';
 import { consoleEnabled, createConsole } from '../console/index.js';
 import { CrowdReceiver } from '../capi/receive.js';
+import type { CrowdService } from '../capi/service.js';
+import { startCrowd } from './run-crowd.js';
 
 export interface LocalLapi {
   server: LapiServer;
@@ -35,6 +37,8 @@ export interface LocalLapi {
   reports: ReportSchedule | null;
   /** blocklist subscriptions and, with a central API, the community blocklist (src/capi/receive.ts) */
   receiver: CrowdReceiver;
+  /** the crowd client (online_client; null: no central API) */
+  crowd: CrowdService | null;
 }
 
 export function loadProfiles(file: string | undefined): Profile[] {
@@ -98,6 +102,8 @@ export async function startLocalLapi(
   const notifier = loadNotifier(o.config, o.profiles, o);
   const store = openLapiStore(env);
   const allowlists = new AllowlistStore(env);
+  const retention = { ...DEFAULT_RETENTION, ...(o.config.retention ?? {}) };
+  let crowd: CrowdService | null = null;
   let server: LapiServer;
   try {
     server = await startLapi({
@@ -107,12 +113,13 @@ export async function startLocalLapi(
       profiles: o.profiles,
       trustedIps: o.config.trustedIps,
       tls: o.config.tls,
-      retention: { ...DEFAULT_RETENTION, ...(o.config.retention ?? {}) },
+      retention,
       registry: o.registry,
       log: o.log,
       localCredentials: true,
       allowlists,
       alertLog: o.alertLog,
+      onStored: (ids) => crowd?.offer(ids),
       ...(notifier ? { notify: notifier } : {}),
       ...(consoleEnabled(o.listen.host)
         ? { ui: createConsole({ store, allowlists, dataDir: env.dir, tls: o.config.tls !== undefined, log: o.log }) }
@@ -124,13 +131,34 @@ export async function startLocalLapi(
     throw e;
   }
   const creds = server.credentials ?? (await ensureLocalCredentials(store, env.dir, server.url));
+  try {
+    crowd = await startCrowd({ env, store, config: o.config, retention, registry: o.registry, log: o.log });
+  } catch (e) {
+    await server.close().catch(() => undefined);
+    await store.close().catch(() => undefined);
+    throw e;
+  }
   const report = o.config.report;
   const reports =
     report?.schedule === 'monthly'
       ? new ReportSchedule({ store: env, source: store, config: report, log: o.log }).start()
       : null;
   const receiver = new CrowdReceiver({ env, store, allowlists, registry: server.registry, log: o.log }).start();
-  return { server, store, machineId: creds.login, credentialsFile: credentialsPathOf(env.dir), reports, receiver };
+  const oc = o.config.onlineClient;
+  if (crowd && oc) {
+    // the community blocklist and the central's lists come in through the crowd client's login
+    const puller = receiver.startPuller(crowd.client, oc);
+    crowd.add({ name: 'community pull', stop: () => puller.stop() });
+  }
+  return {
+    server,
+    store,
+    machineId: creds.login,
+    credentialsFile: credentialsPathOf(env.dir),
+    reports,
+    crowd,
+    receiver,
+  };
 }
 
 /** at most this many alerts wait for the LAPI to be attached / to finish the previous batch */
@@ -288,6 +316,7 @@ export async function runLapiOnly(
       await lapi.reports?.stop();
       await lapi.receiver.stop();
       await lapi.server.close().catch(() => undefined);
+      await lapi.crowd?.stop();
       await lapi.store.close().catch(() => undefined);
       await store.close().catch(() => undefined);
       lock.release();
@@ -304,6 +333,7 @@ export async function runLapiOnly(
   await lapi.reports?.stop();
   await lapi.receiver.stop();
   await lapi.server.close().catch((e: Error) => io.err(`picket run: closing the Local API: ${e.message}`));
+  await lapi.crowd?.stop();
   await lapi.store.close().catch((e: Error) => io.err(`picket run: closing the Local API store: ${e.message}`));
   await store.close().catch((e: Error) => io.err(`picket run: closing the store: ${e.message}`));
   lock.release();

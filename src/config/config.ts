@@ -15,6 +15,8 @@
 //   hub_dir: /var/lib/picket/hub  config_dir: /etc/picket  hub_url: https://...   # hub items (src/hub)
 // CrowdSec's config.yaml is read too (detected by its keys; mapping in ./crowdsec.ts).
 //   buckets: {max_live: 1000000}      # ceiling on live buckets (src/buckets/eviction.ts)
+//   online_client: {credentials_path: ..., sharing: minimal, share_custom: true, ..., pull: {interval: 2h}}
+//                                     # the central API (./online-client.ts; absent: nothing leaves the machine)
 // Owns: reading and validating it. Every error names the file, the line and the key; unknown keys are errors
 // (a typo must not silently fall back to a default).
 
@@ -25,6 +27,7 @@ import YAML from 'yaml';
 import { parseWireDuration } from '../api/wire-time.js';
 import { DEFAULT_CONFIG_FILE } from './defaults.js';
 import { fromCrowdsecDocument, isCrowdsecConfig } from './crowdsec.js';
+import { CapiConfigError, parseOnlineClient, type OnlineClientConfig } from './online-client.js';
 
 /** highest buckets.max_live / --max-buckets (the WASM table's slots are i32-indexed) */
 export const MAX_LIVE_LIMIT = 50_000_000;
@@ -72,6 +75,8 @@ export interface PicketConfig {
   format?: 'picket' | 'crowdsec';
   acquisitionFiles?: string[];
   onlineCredentialsPath?: string;
+  /** the central API (online_client; CrowdSec: api.server.online_client); absent: no sharing, no pull */
+  onlineClient?: OnlineClientConfig;
   credentialsPath?: string;
   dbPath?: string;
   logLevel?: string;
@@ -120,6 +125,32 @@ function parseReport(v: unknown, fail: Reporter): ReportConfig {
   if (r.schedule === 'monthly' && r.outputDir === undefined)
     fail(v, 'report.output_dir', 'missing (the folder the reports are written to)');
   return r;
+}
+
+/** online_client (./online-client.ts validates the plain value; a bad key is named with its line here) */
+function parseOnlineSection(
+  cfg: PicketConfig,
+  v: unknown,
+  keyNode: unknown,
+  doc: YAML.Document,
+  lineOf: (n: unknown) => string,
+  file: string,
+): void {
+  let c: OnlineClientConfig | null;
+  try {
+    c = parseOnlineClient(YAML.isNode(v) ? v.toJSON() : v, file);
+  } catch (e) {
+    if (!(e instanceof CapiConfigError)) throw e;
+    const parts = e.key ? ['online_client', ...e.key.split('.')] : ['online_client'];
+    // the key's own node for an unknown key, else its value (or the nearest node that exists)
+    let node: unknown = undefined;
+    for (let n = parts.length; n > 0 && node === undefined; n--) node = doc.getIn(parts.slice(0, n), true);
+    const where = lineOf(node ?? keyNode);
+    throw new ConfigError(e.message.replace(`${file}: `, `${file}${where}: `));
+  }
+  if (c === null) return;
+  cfg.onlineClient = c;
+  cfg.onlineCredentialsPath = c.credentialsPath;
 }
 
 export function parseConfig(text: string, file: string): PicketConfig {
@@ -243,6 +274,9 @@ export function parseConfig(text: string, file: string): PicketConfig {
       case 'report':
         cfg.report = parseReport(v ?? pair.key, fail);
         break;
+      case 'online_client':
+        parseOnlineSection(cfg, v, pair.key, doc, lineOf, file);
+        break;
       case 'buckets': {
         const m = mapOf(v ?? pair.key, key, fail);
         for (const p of m.items) {
@@ -261,7 +295,8 @@ export function parseConfig(text: string, file: string): PicketConfig {
           pair.key,
           key,
           'unknown key (expected data_dir, listen, profiles_path, notification_dir, simulation_path, acquisition_path, ' +
-            'acquisition_dir, trusted_ips, tls, retention, metrics, report, hub_dir, config_dir, hub_url, buckets)',
+            'acquisition_dir, trusted_ips, tls, retention, metrics, report, hub_dir, config_dir, hub_url, buckets, ' +
+            'online_client)',
         );
     }
   }

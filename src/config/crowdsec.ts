@@ -1,15 +1,25 @@
 // CrowdSec's own config.yaml (`picket run --config /etc/crowdsec/config.yaml`): the keys that apply to Picket
 // become a PicketConfig (config_paths -> config/data/hub folders, crowdsec_service acquisition files, api.server
-// listen_uri, profiles_path, trusted_ips, tls, online_client, db_config flush -> retention and db_path,
-// prometheus -> metrics address, common log_level); every other key set in the file is listed by its dotted
-// name in `ignored`, for `picket run` to print. Owns: detecting the format and this mapping. Type errors name
-// the file, the line and the key.
+// listen_uri, profiles_path, trusted_ips, tls, online_client (+ console_path's share_* options), db_config
+// flush -> retention and db_path, prometheus -> metrics address, common log_level); every other key set in the
+// file is listed by its dotted name in `ignored`, for `picket run` to print. Owns: detecting the format and this
+// mapping. Type errors name the file, the line and the key.
 
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { parseWireDuration } from '../api/wire-time.js';
 import type { PicketConfig, RetentionConfig, TlsConfig } from './config.js';
+import { fromCrowdsecOnline, type CrowdsecOnlineKeys } from './online-client.js';
+
+/** console.yaml's keys that are crowd sharing options (the others: console management, Picket has no console) */
+const CONSOLE_SHARE_KEYS = {
+  share_manual_decisions: 'shareManualDecisions',
+  share_custom: 'shareCustom',
+  share_tainted: 'shareTainted',
+  share_context: 'shareContext',
+} as const;
+const CONSOLE_MAX_BYTES = 64 * 1024;
 
 /** Top-level keys only CrowdSec's file has (Picket's own file has none of them). */
 const CROWDSEC_KEYS = [
@@ -167,6 +177,48 @@ function acquisitionFiles(r: Reader): string[] {
   return files;
 }
 
+/** api.server.console_path (CrowdSec's console.yaml): its share_* switches; a missing file keeps the defaults */
+function consoleShares(file: string, errorOf: (message: string) => Error): Partial<CrowdsecOnlineKeys> {
+  let text: string;
+  let size: number;
+  try {
+    size = fs.statSync(file).size;
+    text = size > CONSOLE_MAX_BYTES ? '' : fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw errorOf(`${file}: cannot read it (${(e as Error).message})`);
+  }
+  if (size > CONSOLE_MAX_BYTES) throw errorOf(`${file}: larger than ${CONSOLE_MAX_BYTES} bytes`);
+  let doc: unknown;
+  try {
+    doc = YAML.parse(text);
+  } catch (e) {
+    throw errorOf(`${file}: not valid YAML: ${(e as Error).message.split('\n')[0]}`);
+  }
+  const out: Partial<CrowdsecOnlineKeys> = {};
+  if (typeof doc !== 'object' || doc === null) return out;
+  for (const [k, field] of Object.entries(CONSOLE_SHARE_KEYS)) {
+    const v = (doc as Record<string, unknown>)[k];
+    if (v === undefined || v === null) continue;
+    if (typeof v !== 'boolean') throw errorOf(`${file}: ${k}: expected true or false`);
+    out[field] = v;
+  }
+  return out;
+}
+
+function onlineClientOf(r: Reader, errorOf: (message: string) => Error): PicketConfig['onlineClient'] {
+  const pre = 'api.server.online_client';
+  const keys: CrowdsecOnlineKeys = {
+    credentialsPath: r.str(`${pre}.credentials_path`),
+    sharing: r.bool(`${pre}.sharing`),
+    pullCommunity: r.bool(`${pre}.pull.community`),
+    pullBlocklists: r.bool(`${pre}.pull.blocklists`),
+  };
+  const consolePath = r.str('api.server.console_path');
+  if (consolePath !== undefined) Object.assign(keys, consoleShares(consolePath, errorOf));
+  return fromCrowdsecOnline(keys) ?? undefined;
+}
+
 /** Maps a parsed CrowdSec config document to Picket's config; `errorOf` makes the error thrown for a bad value. */
 export function fromCrowdsecDocument(
   doc: YAML.Document,
@@ -188,6 +240,7 @@ export function fromCrowdsecDocument(
   set('trustedIps', r.list('api.server.trusted_ips'));
   set('tls', tlsOf(r));
   set('onlineCredentialsPath', r.str('api.server.online_client.credentials_path'));
+  set('onlineClient', onlineClientOf(r, errorOf));
   set('credentialsPath', r.str('api.client.credentials_path'));
   set('retention', retentionOf(r));
   set('dbPath', r.str('db_config.db_path'));

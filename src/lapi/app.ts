@@ -30,6 +30,8 @@ export class LapiApp {
   allowlists: AllowlistStore | null = null;
   /** stored alerts go to the notifications their matching profiles name (null: no notification configured) */
   notify: AlertNotifyHook | null = null;
+  /** ids of stored alerts, after each store transaction (the crowd client's signal queue); must not throw */
+  onStored: ((ids: number[]) => void) | null = null;
   /** one log line per stored alert naming its decisions (alert-log.ts); off below log_level info */
   alertLog = true;
 
@@ -127,6 +129,7 @@ export class LapiApp {
     const ids = await this.store.addAlerts(alerts);
     if (this.alertLog) alerts.forEach((al, i) => this.log(alertLogLine(machineId, al, notes[i]?.durations ?? [])));
     if (this.notify !== null) this.sendNotifications(ids, notes, now);
+    this.onStored?.(ids);
     void this.updateMachine(machineId, { lastPush: now });
     return ids.map(String);
   }

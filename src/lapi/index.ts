@@ -63,6 +63,8 @@ export interface LapiOptions {
   allowlists?: AllowlistStore;
   /** stored alerts go to the notifications their matching profiles name (closed with the server) */
   notify?: AlertNotifyHook;
+  /** told the ids of every stored alert (HTTP and in-process alike), e.g. the crowd client; must not throw */
+  onStored?: (ids: number[]) => void;
   /** the web console, served under /ui; `ingest` is set once the LAPI listens */
   ui?: UiMount & { ingest: LapiServer['ingestAlerts'] | null };
 }
@@ -100,6 +102,7 @@ export async function startLapi(o: LapiOptions): Promise<LapiServer> {
   registerStreamRoutes(router, app, protobuf);
   registerUsageMetricsRoutes(router, app);
   if (o.notify) app.notify = o.notify;
+  if (o.onStored) app.onStored = o.onStored;
   if (o.allowlists) {
     app.allowlists = o.allowlists;
     registerAllowlistRoutes(router, o.allowlists);

@@ -52,6 +52,8 @@ export interface SubDbs {
   capiSent: SentRecord;
   /** blocklist subscriptions and CAPI links with their sync state, key: list name (./blocklists.ts) */
   blocklists: BlocklistRecord;
+  /** index of the outbox: alert UUID -> its outbox key (./outbox.ts) */
+  capiQueued: string;
 }
 
 export type SubDbName = keyof SubDbs;

@@ -105,10 +105,11 @@ export async function newSite(
   return { login, token: (l.json as { token: string }).token };
 }
 
-/** a v3 signal as CrowdSec 1.6 sends it (with everything that must NOT be kept) */
+let uuidSeq = 0;
+/** a v3 signal as CrowdSec 1.6 sends it (with everything that must NOT be kept); a new alert uuid unless given */
 export function signal(
   ip: string,
-  o: { scenario?: string; hash?: string; trust?: string; stop?: string } = {},
+  o: { scenario?: string; hash?: string; trust?: string; stop?: string; uuid?: string } = {},
 ): Record<string, unknown> {
   const stop = o.stop ?? new Date(Date.now() - 60_000).toISOString();
   return {
@@ -131,7 +132,7 @@ export function signal(
     start_at: stop,
     stop_at: stop,
     machine_id: 'secret-hostname.example',
-    uuid: 'secret-uuid-1234',
+    uuid: o.uuid ?? `secret-uuid-${process.pid}-${++uuidSeq}`,
     kind: 'crowdsec',
     decisions: [
       {

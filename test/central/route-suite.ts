@@ -102,6 +102,26 @@ export function routeSuite(label: string, start: () => Promise<CentralEnv>): voi
       assert.equal((await call(`${env.url}/v3/signals`, 'POST', { not: 'an array' }, { token })).status, 400);
     });
 
+    test('signals exactly once: a resent alert uuid counts once per site, across a batch and a second POST', async () => {
+      const a = await newSite(env),
+        b = await newSite(env);
+      const one = signal('45.1.2.1', { uuid: 'resend-uuid-1' });
+      const r1 = await call(`${env.url}/v3/signals`, 'POST', [one, one, signal('45.1.2.1')], { token: a.token });
+      assert.equal(r1.status, 200);
+      // the resend after a lost acknowledgement: acknowledged again, not stored again
+      assert.equal((await call(`${env.url}/v3/signals`, 'POST', [one], { token: a.token })).status, 200);
+      // another site's alert with the same uuid is its own signal
+      assert.equal((await call(`${env.url}/v3/signals`, 'POST', [one], { token: b.token })).status, 200);
+      await settle(env);
+      const rows = await env.central.service.store.signalsFor('45.1.2.1');
+      assert.equal(rows.length, 3);
+      assert.equal(new Set(rows.map((r) => r.reporter)).size, 2);
+      assert.ok(
+        rows.every((r) => !JSON.stringify(r).includes('resend-uuid')),
+        'the uuid itself is not stored',
+      );
+    });
+
     test('stream v3: grouped startup, delta of what changed since the last pull, tailored to scenarios', async () => {
       const a = await newSite(env),
         b = await newSite(env),

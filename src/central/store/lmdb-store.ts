@@ -1,7 +1,8 @@
 // The embedded store of Picket Central: `DIR/central.mdb`, an LMDB environment of its own (the LAPI's
 // picket.mdb is untouched), shared by the server and CLI processes (LMDB is multi-process). Sub-databases:
 // machines (by login), signals (key [received, pid, n] so expiry is a range scan), signalIndex ([value, ...signal
-// key] for erasure), curated (by value), audit and ops (key [time, random]), meta (signal count, consensus state).
+// key] for erasure), signalIds (claimed id -> receive time) and signalIdTimes ([time, id], so expiry is a range
+// scan), curated (by value), audit and ops (key [time, random]), meta (signal count, consensus state).
 
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -22,6 +23,8 @@ export class LmdbCentralStore implements CentralStore {
   private readonly machines: Database<MachineRecord, string>;
   private readonly signals: Database<StoredSignal, Key>;
   private readonly signalIndex: Database<number, Key>;
+  private readonly signalIds: Database<number, string>;
+  private readonly signalIdTimes: Database<number, Key>;
   private readonly curated: Database<CuratedRecord, string>;
   private readonly audit: Database<AuditRecord, Key>;
   private readonly ops: Database<CentralOp, Key>;
@@ -46,6 +49,8 @@ export class LmdbCentralStore implements CentralStore {
     this.machines = this.root.openDB('machines', {});
     this.signals = this.root.openDB('signals', {});
     this.signalIndex = this.root.openDB('signalIndex', {});
+    this.signalIds = this.root.openDB('signalIds', {});
+    this.signalIdTimes = this.root.openDB('signalIdTimes', {});
     this.curated = this.root.openDB('curated', {});
     this.audit = this.root.openDB('audit', {});
     this.ops = this.root.openDB('ops', {});
@@ -78,11 +83,39 @@ export class LmdbCentralStore implements CentralStore {
     });
   }
 
+  async claimSignalIds(ids: readonly string[], at: number): Promise<Set<string>> {
+    const fresh = new Set<string>();
+    if (ids.length === 0) return fresh;
+    await this.root.transaction(() => {
+      for (const id of ids) {
+        if (fresh.has(id) || this.signalIds.get(id) !== undefined) continue;
+        fresh.add(id);
+        void this.signalIds.put(id, at);
+        void this.signalIdTimes.put([at, id], 1);
+      }
+    });
+    return fresh;
+  }
+
+  private async expireSignalIds(before: number): Promise<void> {
+    for (;;) {
+      const keys = [...this.signalIdTimes.getKeys({ end: [before], limit: CHUNK })] as Array<[number, string]>;
+      if (keys.length === 0) return;
+      await this.root.transaction(() => {
+        for (const k of keys) {
+          void this.signalIdTimes.remove(k);
+          void this.signalIds.remove(k[1]);
+        }
+      });
+    }
+  }
+
   private count(): number {
     return (this.meta.get('signalCount') as number | undefined) ?? 0;
   }
 
   async expireSignals(before: number): Promise<number> {
+    await this.expireSignalIds(before);
     let total = 0;
     for (;;) {
       const batch = [...this.signals.getRange({ end: [before], limit: CHUNK })];

@@ -20,6 +20,8 @@ CREATE TABLE IF NOT EXISTS central_signals (
   reporter text NOT NULL
 ) PARTITION BY RANGE (received);
 CREATE INDEX IF NOT EXISTS central_signals_value ON central_signals (value);
+CREATE TABLE IF NOT EXISTS central_signal_ids (id text PRIMARY KEY, received timestamptz NOT NULL);
+CREATE INDEX IF NOT EXISTS central_signal_ids_received ON central_signal_ids (received);
 CREATE TABLE IF NOT EXISTS central_curated (value text PRIMARY KEY, rec jsonb NOT NULL);
 CREATE TABLE IF NOT EXISTS central_audit (id bigserial PRIMARY KEY, rec jsonb NOT NULL);
 CREATE TABLE IF NOT EXISTS central_ops (id bigserial PRIMARY KEY, op jsonb NOT NULL);
@@ -119,7 +121,18 @@ export class PgCentralStore implements CentralStore {
     );
   }
 
+  async claimSignalIds(ids: readonly string[], at: number): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const r = await this.pool.query(
+      `INSERT INTO central_signal_ids (id, received) SELECT DISTINCT unnest($1::text[]), $2::timestamptz
+      ON CONFLICT (id) DO NOTHING RETURNING id`,
+      [ids, new Date(at)],
+    );
+    return new Set((r.rows as Array<{ id: string }>).map((x) => x.id));
+  }
+
   async expireSignals(before: number): Promise<number> {
+    await this.pool.query('DELETE FROM central_signal_ids WHERE received < $1', [new Date(before)]);
     await this.ensurePartitions(Date.now(), Date.now() + AHEAD_DAYS * DAY_MS);
     const parts = await this.pool
       .query(`SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid

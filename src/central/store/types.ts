@@ -15,7 +15,10 @@ export interface CentralStore {
 
   /** one batch of minimised signals (one transaction) */
   addSignals(rows: readonly StoredSignal[]): Promise<void>;
-  /** drop raw signals received before `before` (ms); returns how many went */
+  /** claims signal ids (a keyed hash of reporter and alert UUID) received at `at` (ms); returns the ids that were
+   *  not claimed before, atomically (a resent signal is then counted once; ids expire with the signals) */
+  claimSignalIds(ids: readonly string[], at: number): Promise<Set<string>>;
+  /** drop raw signals (and claimed signal ids) received before `before` (ms); returns how many signals went */
   expireSignals(before: number): Promise<number>;
   /** every signal about `value` (an address or a CIDR, exact text); returns how many went */
   eraseSignals(value: string): Promise<number>;

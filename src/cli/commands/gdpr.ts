@@ -14,6 +14,7 @@ import { eraseEverywhere } from '../../gdpr/erase.js';
 import { listErasures } from '../../gdpr/erasures.js';
 import { registerHolder } from '../../gdpr/registry.js';
 import { reportFilesHolder } from '../../gdpr/report-files.js';
+import { registerCrowdProviders } from '../run-crowd.js';
 import { errorMessage, isPicketError } from '../../core/errors.js';
 
 const usage = `Usage: picket gdpr export --ip IP [-o human|json]
@@ -52,6 +53,7 @@ async function withGdpr<T>(
     if (e instanceof StoreError) throw new CliError(e.message, 1);
     throw e;
   }
+  registerCrowdProviders(store, retention.maxAgeMs);
   try {
     return await f({ store, retention, now: Date.now() });
   } catch (e) {

@@ -4,7 +4,8 @@
 
 import fs from 'node:fs';
 import { CliError, parseOptions, type CliIO, type Command } from '../command.js';
-import { COMMON_HELP, COMMON_OPTIONS, resolveContext, withStore } from '../api-context.js';
+import { COMMON_HELP, COMMON_OPTIONS, resolveContext } from '../api-context.js';
+import { withReportStore } from '../run-crowd.js';
 import {
   buildReport,
   lastMonth,
@@ -15,7 +16,6 @@ import {
   type Month,
 } from '../../report/index.js';
 import { isPicketError, errorMessage } from '../../core/errors.js';
-import type { LmdbLapiStore } from '../../store/lapi-store.js';
 
 const usage = `Usage: picket report [--month YYYY-MM] [--format html|pdf|json] [-o FILE]
 
@@ -61,7 +61,7 @@ export const reportCommand: Command = {
       return cliError(e);
     }
     const ctx = resolveContext(values);
-    const data = await withStore(ctx, async (s) => buildReport(s as LmdbLapiStore, { month }));
+    const data = await withReportStore(ctx, async (s) => buildReport(s, { month }));
     const bytes = await renderReport(data, format);
     const file = values.output ?? (format === 'pdf' ? reportFileName(month.key, format) : undefined);
     if (file === undefined) {
