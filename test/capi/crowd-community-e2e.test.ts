@@ -7,9 +7,9 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import path from 'node:path';
 import { BouncerClient, type ClientDecision } from '../../src/client/index.js';
-import { eventually, picket, startPicket, tempDir, type RunningPicket } from '../cli/helpers.js';
+import { eventually, tempDir, type RunningPicket } from '../cli/helpers.js';
+import { picketOk, startSiteB } from './crowd-helpers.js';
 import { call, newSite, settle, signal, startEnv, type CentralEnv } from '../central/helpers.js';
 
 const dir = tempDir('picket-crowd-community-');
@@ -24,11 +24,7 @@ after(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-const ok = async (args: string[]): Promise<string> => {
-  const r = await picket(args);
-  assert.equal(r.code, 0, `picket ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-};
+const ok = picketOk;
 
 test('a community entry reaches site B’s bouncer with origin CAPI; an allowlisted one never does', async () => {
   env = await startEnv();
@@ -41,17 +37,10 @@ test('a community entry reaches site B’s bouncer with origin CAPI; an allowlis
     );
   await settle(env);
 
-  const data = path.join(dir, 'data');
-  fs.mkdirSync(data, { recursive: true });
-  const creds = path.join(dir, 'online_api_credentials.yaml');
-  await ok(['capi', 'register', '--url', env.url, '-f', creds, '--data', data]);
-  await ok(['allowlists', 'create', 'office', '--data', data]);
-  await ok(['allowlists', 'add', 'office', '45.66.0.2', '--data', data]);
-  const cfg = path.join(dir, 'config.yaml');
-  fs.writeFileSync(cfg, `online_client:\n  credentials_path: ${creds}\n  sharing: 'off'\n  pull:\n    interval: 1m\n`);
-  siteB = await startPicket(['--no-agent', '--metrics', '127.0.0.1:0', '--config', cfg], dir);
-  const key = (await ok(['bouncers', 'add', 'fw', '-o', 'raw', '--data', data])).trim();
-  bouncer = new BouncerClient({ url: siteB.url, apiKey: key });
+  const b = await startSiteB(dir, env.url, '45.66.0.2', ['--metrics', '127.0.0.1:0']);
+  siteB = b.site;
+  bouncer = b.bouncer;
+  const data = b.data;
 
   const seen = new Map<string, ClientDecision>();
   await eventually(

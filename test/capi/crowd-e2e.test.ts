@@ -11,7 +11,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { BouncerClient, type ClientDecision } from '../../src/client/index.js';
-import { BIN, eventually, picket, startPicket, tempDir, type RunningPicket } from '../cli/helpers.js';
+import { BIN, eventually, picket, tempDir, type RunningPicket } from '../cli/helpers.js';
+import { picketOk, startSiteB } from './crowd-helpers.js';
 
 const dir = tempDir('picket-crowd-e2e-');
 const centralDir = path.join(dir, 'central');
@@ -57,29 +58,17 @@ async function startCentralProcess(): Promise<string> {
   });
 }
 
-const ok = async (args: string[]): Promise<string> => {
-  const r = await picket(args);
-  assert.equal(r.code, 0, `picket ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-};
+const ok = picketOk;
 
 test('a curated entry reaches site B’s bouncer within one pull, an allowlisted one never, a deleted one leaves', async () => {
   const url = await startCentralProcess();
   await ok(['central', 'blocklist', 'add', '--ip', '45.77.0.7', '--data', centralDir]);
   await ok(['central', 'blocklist', 'add', '--ip', '45.77.0.8', '--data', centralDir]);
 
-  const siteDir = path.join(dir, 'site-b');
-  const data = path.join(siteDir, 'data');
-  fs.mkdirSync(data, { recursive: true });
-  const creds = path.join(siteDir, 'online_api_credentials.yaml');
-  await ok(['capi', 'register', '--url', url, '-f', creds, '--data', data]);
-  await ok(['allowlists', 'create', 'office', '--data', data]);
-  await ok(['allowlists', 'add', 'office', '45.77.0.8', '--data', data]);
-  const cfg = path.join(siteDir, 'config.yaml');
-  fs.writeFileSync(cfg, `online_client:\n  credentials_path: ${creds}\n  sharing: 'off'\n  pull:\n    interval: 1m\n`);
-  siteB = await startPicket(['--no-agent', '--metrics', 'off', '--config', cfg], siteDir);
-  const key = (await ok(['bouncers', 'add', 'fw', '-o', 'raw', '--data', data])).trim();
-  bouncer = new BouncerClient({ url: siteB.url, apiKey: key });
+  const b = await startSiteB(path.join(dir, 'site-b'), url, '45.77.0.8');
+  siteB = b.site;
+  bouncer = b.bouncer;
+  const data = b.data;
 
   const started = Date.now();
   const seen = new Map<string, ClientDecision>();

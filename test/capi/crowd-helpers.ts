@@ -1,13 +1,17 @@
 // Shared set-up of the crowd-receiving tests: a real LMDB store (LAPI store, allowlists) in a temp folder, the
 // list engine on it, and a real HTTP server on 127.0.0.1 serving list bodies with an ETag (304 on If-None-Match)
-// and recording the conditional headers it got.
+// and recording the conditional headers it got; site B of the end-to-end tests (a `picket run` pulling from a
+// central).
 
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
+import assert from 'node:assert/strict';
 import client from 'prom-client';
+import { BouncerClient } from '../../src/client/index.js';
+import { picket, startPicket, type RunningPicket } from '../cli/helpers.js';
 import { openStore, type PicketStore } from '../../src/store/lmdb.js';
 import { openLapiStore, type LmdbLapiStore } from '../../src/store/lapi-store.js';
 import { AllowlistStore } from '../../src/store/allowlists.js';
@@ -121,4 +125,34 @@ export async function metricValue(reg: client.Registry, name: string, labels: Re
   const m = await reg.getSingleMetric(name)?.get();
   const v = m?.values.find((x) => Object.entries(labels).every(([k, val]) => x.labels[k] === val));
   return v?.value ?? 0;
+}
+
+/** `picket ARGS` as a child process that must succeed; its stdout */
+export async function picketOk(args: string[]): Promise<string> {
+  const r = await picket(args);
+  assert.equal(r.code, 0, `picket ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+/**
+ * Site B of the end-to-end tests: registered with the central at `url`, `allowlisted` in a local allowlist, then
+ * `picket run --no-agent` with online_client (sharing off, pull every minute) and a bouncer client on it.
+ */
+export async function startSiteB(
+  dir: string,
+  url: string,
+  allowlisted: string,
+  runArgs: string[] = ['--metrics', 'off'],
+): Promise<{ site: RunningPicket; data: string; bouncer: BouncerClient }> {
+  const data = path.join(dir, 'data');
+  fs.mkdirSync(data, { recursive: true });
+  const creds = path.join(dir, 'online_api_credentials.yaml');
+  await picketOk(['capi', 'register', '--url', url, '-f', creds, '--data', data]);
+  await picketOk(['allowlists', 'create', 'office', '--data', data]);
+  await picketOk(['allowlists', 'add', 'office', allowlisted, '--data', data]);
+  const cfg = path.join(dir, 'config.yaml');
+  fs.writeFileSync(cfg, `online_client:\n  credentials_path: ${creds}\n  sharing: 'off'\n  pull:\n    interval: 1m\n`);
+  const site = await startPicket(['--no-agent', ...runArgs, '--config', cfg], dir);
+  const key = (await picketOk(['bouncers', 'add', 'fw', '-o', 'raw', '--data', data])).trim();
+  return { site, data, bouncer: new BouncerClient({ url: site.url, apiKey: key }) };
 }
