@@ -11,6 +11,8 @@ import { PicketError } from '../core/errors.js';
 import { parseIpOrRange } from '../store/iprange.js';
 
 export const LIST_MAX_ENTRIES = 2_000_000;
+/** longer than any IP, CIDR, AS or country value: refused before parsing */
+const MAX_VALUE_CHARS = 128;
 
 export interface ListEntry {
   scope: string;
@@ -45,6 +47,7 @@ class Collector {
   /** an address or range (scope from the text unless given) */
   value(where: string, raw: string, extra: Omit<ListEntry, 'scope' | 'value'> & { scope?: string } = {}): void {
     const value = raw.trim();
+    if (value.length > MAX_VALUE_CHARS) return this.bad(where, `a value of ${value.length} characters`);
     const scope = extra.scope !== undefined ? normaliseScope(extra.scope) : value.includes('/') ? 'Range' : 'Ip';
     if ((scope === 'Ip' || scope === 'Range') && parseIpOrRange(value) === null) {
       this.bad(where, `'${value.slice(0, 64)}' is not an IP address or a CIDR range`);

@@ -34,6 +34,8 @@ test('JSON shapes: array of values or decisions, {"new": [...]}, one object a li
   assert.equal(c.invalid, 1);
   assert.throws(() => parseList('{"foo": 1}'), ListFormatError);
   assert.throws(() => parseList('192.0.2.1\n192.0.2.2\n192.0.2.3\n', 2), /more than 2 entries/);
+  const long = parseList(`${'1'.repeat(100_000)}\n192.0.2.4\n`);
+  assert.deepEqual([long.entries.length, long.firstInvalid], [1, 'line 1: a value of 100000 characters']);
 });
 
 test('a list is downloaded, kept on 304, replaced as a whole, never duplicated', async () => {
