@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { BouncerClient } from '../../src/client/index.js';
 import { eventually, picket, startPicket, type RunningPicket } from '../cli/helpers.js';
-import { startListServer, type ListServer } from './crowd-helpers.js';
+import { startListServer, type ListServer } from './lists-helpers.js';
 
 let lapi: RunningPicket;
 let lists: ListServer;

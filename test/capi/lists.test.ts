@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseList, ListFormatError } from '../../src/capi/list-parse.js';
 import { removeListDecisions } from '../../src/capi/lists.js';
-import { activeValues, metricValue, openSite, startListServer, userList } from './crowd-helpers.js';
+import { activeValues, metricValue, openSite, startListServer, userList } from './lists-helpers.js';
 
 test('plain text: comments, CRLF, ranges, bad lines counted and the first named', () => {
   const p = parseList('# header\r\n192.0.2.1\r\n198.51.100.0/24 ; SBL1\n\n2001:db8::1 # v6\nnot-an-ip\n300.1.1.1\n');

@@ -13,7 +13,7 @@ import { CapiClient } from '../../src/capi/client.js';
 import { defaultOnlineClient, type OnlineClientConfig } from '../../src/capi/config.js';
 import { CommunityPuller } from '../../src/capi/puller.js';
 import { toSignal } from '../../src/capi/signal.js';
-import { activeValues, metricValue, openSite, startListServer, type Site } from './crowd-helpers.js';
+import { activeValues, metricValue, openSite, startListServer, type Site } from './lists-helpers.js';
 
 interface Central {
   url: string;

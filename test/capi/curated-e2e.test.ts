@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { BouncerClient, type ClientDecision } from '../../src/client/index.js';
 import { BIN, eventually, picket, tempDir, type RunningPicket } from '../cli/helpers.js';
-import { picketOk, startSiteB } from './crowd-helpers.js';
+import { picketOk, startSiteB } from './lists-helpers.js';
 
 const dir = tempDir('picket-crowd-e2e-');
 const centralDir = path.join(dir, 'central');

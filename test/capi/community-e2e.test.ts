@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { BouncerClient, type ClientDecision } from '../../src/client/index.js';
 import { eventually, tempDir, type RunningPicket } from '../cli/helpers.js';
-import { picketOk, startSiteB } from './crowd-helpers.js';
+import { picketOk, startSiteB } from './lists-helpers.js';
 import { call, newSite, settle, signal, startEnv, type CentralEnv } from '../central/helpers.js';
 
 const dir = tempDir('picket-crowd-community-');
