@@ -4,7 +4,10 @@
 // CrowdSec and a bare node:http server with a fixed body, and the time and size of a `startup=true` stream
 // (JSON and protobuf for Picket, JSON for CrowdSec). Prints a markdown table with the ratios and the goals.
 // Usage: node dist/bench/lapi.bench.js [--decisions 100000] [--duration 10] [--rounds 3]
-//          [--targets picket,crowdsec,bare]
+//          [--targets picket,crowdsec,bare] [--community 100000]
+// --community N adds N community-blocklist decisions (origin CAPI, written by the puller's code path, see
+// bench/crowd-load.ts) to Picket's LAPI after the local ones; the lookups then query both sets, and a delta of
+// 1,000 new and 1,000 deleted community entries is polled by a bouncer after its startup pull.
 // All servers are started and loaded first, then each round runs wrk on each in turn (medians reported), so that
 // the noise of a shared machine hits every target alike.
 // Owns: the orchestration and the report; the pieces are in bench/lapi-load.ts.
@@ -39,6 +42,7 @@ import {
   type StreamResult,
   type WrkResult,
 } from './lapi-load.js';
+import { applyCommunity, timeDeltaStream } from './crowd-load.js';
 
 interface Options {
   decisions: number;
@@ -46,6 +50,7 @@ interface Options {
   crowdsecDuration: number;
   rounds: number;
   targets: Set<string>;
+  community: number;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -55,6 +60,7 @@ function parseArgs(argv: string[]): Options {
     crowdsecDuration: 30,
     rounds: 3,
     targets: new Set(['picket', 'crowdsec', 'bare']),
+    community: 0,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -64,6 +70,7 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--rounds' && v) o.rounds = Number(v);
     else if (a === '--crowdsec-duration' && v) o.crowdsecDuration = Number(v);
     else if (a === '--targets' && v) o.targets = new Set(v.split(','));
+    else if (a === '--community' && v) o.community = Number(v);
     else
       throw new Error(
         `unknown argument ${a} (usage: --decisions N --duration S --crowdsec-duration S --rounds R --targets picket,crowdsec,bare)`,
@@ -131,6 +138,7 @@ async function prepareLapi(
   name: 'picket' | 'crowdsec',
   dir: string,
   set: DecisionSet,
+  community: DecisionSet | null = null,
 ): Promise<{ target: LapiTarget; subject: Subject; key: string }> {
   const target =
     name === 'picket'
@@ -143,10 +151,61 @@ async function prepareLapi(
   subject.loadMs = await loadDecisions(target.url, token, set.decisions);
   log(`${name}: loaded in ${(subject.loadMs / 1000).toFixed(1)} s`);
   const key = await target.addBouncer(`bench-${Date.now()}`);
+  if (name === 'picket' && community) set = await addCommunity(target, key, set, community, subject);
   subject.hitCheck = await checkAnswers(target, key, set, name === 'crowdsec' ? 40 : 200);
   log(`${name}: answers ${subject.hitCheck}`);
   writeWrkScript(subject.script, set.queries, key);
   return { target, subject, key };
+}
+
+/** the community decisions written into Picket's store, then queried along with the local ones */
+async function addCommunity(
+  target: LapiTarget,
+  key: string,
+  local: DecisionSet,
+  community: DecisionSet,
+  subject: Subject,
+): Promise<DecisionSet> {
+  const dataDir = (target as LapiTarget & { dataDir: string }).dataDir;
+  const ms = await applyCommunity(dataDir, community.decisions);
+  const probe = community.queries.find((q) => community.expectedHits.has(q))!;
+  const seen = Date.now();
+  for (;;) {
+    const r = await request(`${target.url}v1/decisions?ip=${encodeURIComponent(probe)}`, {
+      headers: { 'X-Api-Key': key },
+    });
+    if (r.body.toString().includes('"CAPI"')) break;
+    if (Date.now() - seen > 30_000) throw new Error('community decisions not visible to the LAPI after 30 s');
+    await new Promise((res) => setTimeout(res, 100));
+  }
+  subject.note =
+    `${fmt(community.decisions.length)} community decisions (origin CAPI) written in ${fmt(ms)} ms by the ` +
+    `puller's code path, visible to the LAPI ${fmt(Date.now() - seen)} ms later`;
+  log(`picket: ${subject.note}`);
+  const queries: string[] = [];
+  for (let i = 0; i < Math.max(local.queries.length, community.queries.length); i++) {
+    if (i < local.queries.length) queries.push(local.queries[i]!);
+    if (i < community.queries.length) queries.push(community.queries[i]!);
+  }
+  return {
+    decisions: [...local.decisions, ...community.decisions],
+    queries,
+    expectedHits: new Set([...local.expectedHits, ...community.expectedHits]),
+  };
+}
+
+/** after the startup pulls: 1,000 new and 1,000 deleted community entries, then one bouncer poll */
+async function measureCommunityDelta(t: LapiTarget, s: Subject, key: string, community: DecisionSet): Promise<string> {
+  const dataDir = (t as LapiTarget & { dataDir: string }).dataDir;
+  const gone = community.decisions.filter((d) => d.scope === 'Ip').slice(0, 1000);
+  const fresh = makeDecisionSet(1000, 3).decisions;
+  const ms = await applyCommunity(dataDir, fresh, gone, false);
+  await new Promise((res) => setTimeout(res, 2_500)); // the LAPI's change-log catch-up (1 s)
+  const d = await timeDeltaStream(s.url, key);
+  return (
+    `community delta (1,000 new + 1,000 deleted) applied in ${fmt(ms)} ms; a bouncer's delta poll: ` +
+    `${fmt(d.bytes)} B (${d.news} new, ${d.deleted} deleted) in ${fmt(d.ms, 1)} ms`
+  );
 }
 
 async function measureStreams(s: Subject, key: string, protobuf: boolean): Promise<void> {
@@ -171,7 +230,7 @@ function report(o: Options, subjects: Subject[], notes: string[]): string {
   const b = by('bare node:http');
   const cpu = /model name\s*:\s*(.*)/.exec(fs.readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? 'unknown';
   const lines = [
-    `- command: \`node dist/bench/lapi.bench.js --decisions ${o.decisions} --duration ${o.duration} --crowdsec-duration ${o.crowdsecDuration} --rounds ${o.rounds}\` (each round: wrk -t2 -c32 -d${o.duration}s --timeout 60s --latency on bare node:http then Picket after a 2 s warm-up of each, medians of the rounds; CrowdSec once, in round 1, for ${o.crowdsecDuration} s; queries rotate over 2,500 addresses: 1,000 loaded IPs, 250 inside loaded ranges, 1,250 not loaded)`,
+    `- command: \`node dist/bench/lapi.bench.js --decisions ${o.decisions} --duration ${o.duration} --crowdsec-duration ${o.crowdsecDuration} --rounds ${o.rounds}${o.community ? ` --community ${o.community}` : ''}\` (each round: wrk -t2 -c32 -d${o.duration}s --timeout 60s --latency on bare node:http then Picket after a 2 s warm-up of each, medians of the rounds; CrowdSec once, in round 1, for ${o.crowdsecDuration} s; queries rotate over 2,500 addresses: 1,000 loaded IPs, 250 inside loaded ranges, 1,250 not loaded)`,
     `- machine: nproc ${os.availableParallelism()}, ${cpu}, node ${process.version}; load average at start ${LOAD_AT_START}, at end ${os
       .loadavg()
       .map((x) => x.toFixed(1))
@@ -224,6 +283,7 @@ async function main(): Promise<number> {
   const notes: string[] = [];
   let failed = false;
   const set = makeDecisionSet(o.decisions);
+  const community = o.community > 0 ? makeDecisionSet(o.community, 2) : null;
   log(
     `decision set: ${set.decisions.length} (${set.decisions.filter((d) => d.scope === 'Range').length} ranges, ${set.decisions.filter((d) => d.value.includes(':')).length} IPv6)`,
   );
@@ -249,7 +309,7 @@ async function main(): Promise<number> {
         continue;
       }
       try {
-        const { target, subject, key } = await prepareLapi(name, dir, set);
+        const { target, subject, key } = await prepareLapi(name, dir, set, community);
         targets.push(target);
         subjects.push(subject);
         keys.set(name, key);
@@ -275,6 +335,8 @@ async function main(): Promise<number> {
     for (const s of subjects) {
       const key = keys.get(s.name);
       if (key) await measureStreams(s, key, s.name === 'picket');
+      const t = targets.find((x) => x.name === 'picket');
+      if (key && community && s.name === 'picket' && t) notes.push(await measureCommunityDelta(t, s, key, community));
     }
   } catch (err) {
     failed = true;

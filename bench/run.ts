@@ -33,6 +33,8 @@ const runs: Array<{ name: string; file: string; argv: string[] }> = [
   { name: 'replay', file: 'replay.bench.js', argv: crowdsec ? ['--crowdsec'] : [] },
   { name: 'latency', file: 'latency.bench.js', argv: [] },
   { name: 'lapi', file: 'lapi.bench.js', argv: [] },
+  // issue 13: 100,000 community decisions (origin CAPI) on top of the 100,000 local ones
+  { name: 'lapi-crowd', file: 'lapi.bench.js', argv: ['--community', '100000', '--targets', 'picket,bare'] },
   { name: 'radix', file: 'radix.bench.js', argv: [] },
   { name: 'store', file: 'store.bench.js', argv: [] },
   { name: 'central', file: 'central.bench.js', argv: [] },

@@ -1,12 +1,14 @@
-// HTTP client of a central API speaking CrowdSec's CAPI v3 (capi.md §3, §4, §6): register, login (token cached
-// in memory), POST /v3/signals with the exact bytes given, POST /v3/metrics/. Owns: request shapes, timeouts and
-// the mapping of answers to outcomes (ok / retry / relogin / refused) that the pushers act on.
+// HTTP client of a central API speaking CrowdSec's CAPI v3 (capi.md §3, §4, §5, §6): register, login (token
+// cached in memory), POST /v3/signals with the exact bytes given, POST /v3/metrics/, GET /v3/decisions/stream
+// (bounded body). Owns: request shapes, timeouts and the mapping of answers to outcomes (ok / retry / relogin /
+// refused) that the pushers act on.
 
 import crypto from 'node:crypto';
 import { errorMessage, PicketError } from '../core/errors.js';
 import type { CapiCredentials } from './config.js';
 
 const TIMEOUT_MS = 5_000;
+const STREAM_TIMEOUT_MS = 120_000;
 const UA = 'picket/capi';
 
 export class CapiError extends PicketError {
@@ -36,6 +38,30 @@ async function post(url: string, body: string, token?: string): Promise<{ status
   try {
     const r = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(TIMEOUT_MS) });
     return { status: r.status, text: await r.text() };
+  } catch (e) {
+    return { status: 0, text: errorMessage(e) };
+  }
+}
+
+/** bound of a decisions stream answer (100,000 entries are about 6 MB) */
+export const STREAM_MAX_BYTES = 64 * 1024 * 1024;
+
+async function getBounded(url: string, token: string, max: number): Promise<{ status: number; text: string }> {
+  const headers = { 'User-Agent': UA, Authorization: `Bearer ${token}` };
+  try {
+    const r = await fetch(url, { headers, signal: AbortSignal.timeout(STREAM_TIMEOUT_MS) });
+    if (!r.body) return { status: r.status, text: '' };
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    for await (const c of r.body) {
+      size += c.length;
+      if (size > max) {
+        await r.body.cancel().catch(() => undefined);
+        return { status: 0, text: `${url}: answer larger than ${max} bytes` };
+      }
+      chunks.push(c);
+    }
+    return { status: r.status, text: Buffer.concat(chunks).toString('utf8') };
   } catch (e) {
     return { status: 0, text: errorMessage(e) };
   }
@@ -106,5 +132,26 @@ export class CapiClient {
     }
     if (r.status === 0 || r.status === 429 || r.status >= 500) return { outcome: 'retry', ...r };
     return { outcome: 'refused', ...r };
+  }
+  /**
+   * GET /v3/decisions/stream?QUERY (capi.md §5.1) with the JWT (logging in first, and again once on 401/403); the
+   * body is read up to `maxBytes`. Never throws: status 0 = unreachable or too large (the reason in `text`).
+   */
+  async pullStream(query: string, maxBytes = STREAM_MAX_BYTES): Promise<{ status: number; text: string }> {
+    for (let attempt = 0; ; attempt++) {
+      if (!this.token) {
+        try {
+          await this.login();
+        } catch (e) {
+          return { status: e instanceof CapiError ? e.status : 0, text: errorMessage(e) };
+        }
+      }
+      const r = await getBounded(this.url(`decisions/stream${query}`), this.token, maxBytes);
+      if ((r.status === 401 || r.status === 403) && attempt === 0) {
+        this.token = '';
+        continue;
+      }
+      return r;
+    }
   }
 }

@@ -5,6 +5,8 @@
 
 import type { AlertRecord, DecisionRecord } from '../store/records.js';
 import type { OnlineClientConfig } from './config.js';
+import { LISTS_PREFIX, originIn } from '../store/decision-filter.js';
+import { CAPI_ORIGIN, COMMUNITY_SOURCE_SCOPE } from './origin-sync.js';
 
 export type Trust = 'manual' | 'custom' | 'tainted' | 'certified';
 
@@ -54,12 +56,18 @@ export function trustClass(a: AlertRecord, decisions: DecisionRecord[]): Trust {
 
 /** whether `a` may be shared at all under `c` (§4.1) */
 export function shareable(a: AlertRecord, decisions: DecisionRecord[], c: OnlineClientConfig): boolean {
-  if (c.sharing === 'off' || a.simulated) return false;
+  if (c.sharing === 'off' || a.simulated || receivedFromCrowd(a, decisions)) return false;
   const t = trustClass(a, decisions);
   if (t === 'manual') return c.shareManualDecisions;
   if (t === 'custom') return c.shareCustom;
   if (t === 'tainted') return c.shareTainted;
   return true;
+}
+
+/** what the community blocklist or a list brought in (src/capi/origin-sync.ts) is never sent back as a signal */
+export function receivedFromCrowd(a: AlertRecord, decisions: DecisionRecord[]): boolean {
+  if (a.source.scope === COMMUNITY_SOURCE_SCOPE || a.source.scope.startsWith(LISTS_PREFIX)) return true;
+  return decisions.some((d) => d.origin === CAPI_ORIGIN || originIn(['lists'], d.origin));
 }
 
 function goDuration(ms: number): string {

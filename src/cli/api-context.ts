@@ -131,6 +131,16 @@ export function apiError(e: unknown): unknown {
   return e;
 }
 
+/** the Picket store of a data folder; a folder that cannot be used is a CLI error (exit 1) naming it */
+export function openDataStore(dataDir: string): PicketStore {
+  try {
+    return openStore(dataDir);
+  } catch (e) {
+    if (e instanceof StoreError) throw new CliError(e.message, 1);
+    throw e;
+  }
+}
+
 /** runs `fn` with the LAPI store of the data folder, then closes it (flushing every write) */
 export async function withStore<T>(
   ctx: ApiContext,
@@ -138,13 +148,7 @@ export async function withStore<T>(
   /** called with the opened environment first (e.g. to register providers that read other sub-databases) */
   onEnv?: (env: PicketStore) => void,
 ): Promise<T> {
-  let env: PicketStore;
-  try {
-    env = openStore(ctx.dataDir);
-  } catch (e) {
-    if (e instanceof StoreError) throw new CliError(e.message, 1);
-    throw e;
-  }
+  const env = openDataStore(ctx.dataDir);
   try {
     onEnv?.(env);
     const store = openLapiStore(env, { syncIntervalMs: 0 });

@@ -24,6 +24,7 @@ import { ReportSchedule } from '../report/schedule.js';
 import { onReloadSignal, onStopSignal } from './signals.js';
 import { errorMessage } from '../core/errors.js';
 import { consoleEnabled, createConsole } from '../console/index.js';
+import { CrowdReceiver } from '../capi/receive.js';
 import type { CrowdService } from '../capi/service.js';
 import { startCrowd } from './run-crowd.js';
 
@@ -34,6 +35,8 @@ export interface LocalLapi {
   credentialsFile: string;
   /** the monthly report of the config's `report` (null: none) */
   reports: ReportSchedule | null;
+  /** blocklist subscriptions and, with a central API, the community blocklist (src/capi/receive.ts) */
+  receiver: CrowdReceiver;
   /** the crowd client (online_client; null: no central API) */
   crowd: CrowdService | null;
 }
@@ -140,7 +143,22 @@ export async function startLocalLapi(
     report?.schedule === 'monthly'
       ? new ReportSchedule({ store: env, source: store, config: report, log: o.log }).start()
       : null;
-  return { server, store, machineId: creds.login, credentialsFile: credentialsPathOf(env.dir), reports, crowd };
+  const receiver = new CrowdReceiver({ env, store, allowlists, registry: server.registry, log: o.log }).start();
+  const oc = o.config.onlineClient;
+  if (crowd && oc) {
+    // the community blocklist and the central's lists come in through the crowd client's login
+    const puller = receiver.startPuller(crowd.client, oc);
+    crowd.add({ name: 'community pull', stop: () => puller.stop() });
+  }
+  return {
+    server,
+    store,
+    machineId: creds.login,
+    credentialsFile: credentialsPathOf(env.dir),
+    reports,
+    crowd,
+    receiver,
+  };
 }
 
 /** at most this many alerts wait for the LAPI to be attached / to finish the previous batch */
@@ -296,6 +314,7 @@ export async function runLapiOnly(
     } catch (e) {
       stopReloading();
       await lapi.reports?.stop();
+      await lapi.receiver.stop();
       await lapi.server.close().catch(() => undefined);
       await lapi.crowd?.stop();
       await lapi.store.close().catch(() => undefined);
@@ -312,6 +331,7 @@ export async function runLapiOnly(
   stopReloading();
   if (metricsServer) await metricsServer.close().catch(() => undefined);
   await lapi.reports?.stop();
+  await lapi.receiver.stop();
   await lapi.server.close().catch((e: Error) => io.err(`picket run: closing the Local API: ${e.message}`));
   await lapi.crowd?.stop();
   await lapi.store.close().catch((e: Error) => io.err(`picket run: closing the Local API store: ${e.message}`));

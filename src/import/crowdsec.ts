@@ -5,7 +5,7 @@
 // origin, scenario and expiry to the second) is skipped. Owns: this mapping and the report.
 
 import type { AllowlistStore } from '../store/allowlists.js';
-import type { LapiStore, NewAlert, NewDecision } from '../store/records.js';
+import { bareSource, type LapiStore, type NewAlert, type NewDecision } from '../store/records.js';
 import { formatRfc3339 } from '../api/wire-time.js';
 import { errorMessage } from '../core/errors.js';
 import { readCrowdsecDb, type CsAlert, type CsDatabase, type CsDecision } from './crowdsec-db.js';
@@ -92,17 +92,7 @@ function alertFor(a: CsAlert | undefined, decisions: CsDecision[]): NewAlert {
     events: [],
     meta: [],
     decisions: ds,
-    source: {
-      scope: d0.scope,
-      value: d0.value,
-      ip: '',
-      range: '',
-      asNumber: '',
-      asName: '',
-      cn: '',
-      latitude: 0,
-      longitude: 0,
-    },
+    source: bareSource(d0.scope, d0.value),
   };
 }
 

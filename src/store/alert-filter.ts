@@ -6,8 +6,10 @@
 
 import type { AlertFilter, AlertRecord, DecisionRecord } from './records.js';
 import { ipRangeContains } from './iprange.js';
+import { LISTS_PREFIX } from './decision-filter.js';
 
-/** origins and source scope of community-blocklist / third-party-list alerts (hidden by include_capi=false) */
+/** origins and source scope of community-blocklist / third-party-list alerts (hidden by include_capi=false);
+ *  Picket's lists have origin `lists:NAME`, matched by the origin filter `lists` too */
 const CAPI_ORIGIN = 'CAPI';
 const LISTS_ORIGIN = 'lists';
 const COMMUNITY_BLOCKLIST_SCOPE = 'crowdsecurity/community-blocklist';
@@ -87,8 +89,9 @@ export function alertMatches(f: AlertFilter, a: AlertSummary, decisionOf: Decisi
       rangeHit = true;
     if (d.until >= now) activeHit = true;
     if (!typeHit && d.type === f.decisionType) typeHit = true;
-    if (!originHit && d.origin === f.origin) originHit = true;
-    if (d.origin === CAPI_ORIGIN || d.origin === LISTS_ORIGIN) fromLists = true;
+    if (!originHit && (d.origin === f.origin || (f.origin === LISTS_ORIGIN && d.origin.startsWith(LISTS_PREFIX))))
+      originHit = true;
+    if (d.origin === CAPI_ORIGIN || d.origin === LISTS_ORIGIN || d.origin.startsWith(LISTS_PREFIX)) fromLists = true;
   }
   if (!scenarioHit || !rangeHit || !typeHit || !originHit) return false;
   if (f.hasActiveDecision === true && !activeHit) return false;

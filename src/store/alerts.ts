@@ -75,8 +75,10 @@ export class AlertTable {
     private readonly decisions: DecisionTable,
   ) {}
 
-  async add(alerts: NewAlert[]): Promise<number[]> {
-    if (alerts.length === 0) return [];
+  /** stores alerts with their decisions; `replaceIds`: decisions hard-deleted in the same transaction (a refresh
+   *  that bouncers see as a new row, never as a deletion) */
+  async add(alerts: NewAlert[], replaceIds: readonly number[] = []): Promise<number[]> {
+    if (alerts.length === 0 && replaceIds.length === 0) return [];
     const prepared = alerts.map(prepareAlert);
     const local: LocalWrites = { decisions: new Map(), alerts: new Map() };
     const t = this.t;
@@ -85,6 +87,7 @@ export class AlertTable {
       (log) => {
         let alertId = counter(t, 'alert');
         let decisionId = counter(t, 'decision');
+        for (const id of replaceIds) removeDecision(t, log, id);
         const out = new Array<number>(alerts.length);
         for (let i = 0; i < alerts.length; i++) {
           const a = alerts[i]!;

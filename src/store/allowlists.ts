@@ -257,6 +257,18 @@ export class AllowlistStore {
     return false;
   }
 
+  /** True when an unexpired item contains `target` or lies inside it (a community range holding an allowlisted
+   *  address must not reach the bouncers either). */
+  overlaps(target: IpRange, now: number): boolean {
+    for (const c of this.fresh().values()) {
+      for (const it of c.items) {
+        if (it.expiration !== null && it.expiration <= now) continue;
+        if (ipRangeContains(it.range, target) || ipRangeContains(target, it.range)) return true;
+      }
+    }
+    return false;
+  }
+
   /** Names of the lists holding an item unexpired at `now` that contains `target`. */
   checkRange(target: IpRange, now: number): string[] {
     const out: string[] = [];

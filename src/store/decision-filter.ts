@@ -1,7 +1,8 @@
 // Decision filters (spec lapi.md §5.1, §5.2, §6.10) turned into a predicate over indexed decisions. Owns:
 // compiling a `DecisionFilter` once per request (lists become arrays of exact strings, words are lower-cased)
 // and `matchesAttributes`, the per-decision check of every field except the address interval (`range`) and
-// the expiry, which the decision index handles with its own structures.
+// the expiry, which the decision index handles with its own structures. The origin filter `lists` (CrowdSec's
+// origin of third-party lists) also matches Picket's per-list origins `lists:NAME`.
 
 import type { DecisionFilter, DecisionRecord, IpRange } from './records.js';
 
@@ -58,13 +59,21 @@ export function matchesAttributes(c: CompiledDecisionFilter, d: IndexedDecision)
   if (c.value !== null && r.value !== c.value) return false;
   if (c.type !== null && r.type !== c.type) return false;
   if (c.scopes !== null && !c.scopes.includes(r.scope)) return false;
-  if (c.origins !== null && !c.origins.includes(r.origin)) return false;
+  if (c.origins !== null && !originIn(c.origins, r.origin)) return false;
   if (c.scenario !== null && r.scenario !== c.scenario) return false;
   if (c.uuids !== null && !c.uuids.includes(r.uuid)) return false;
   if (c.containing !== null && c.containing.length > 0 && !anyWordIn(c.containing, d.scenarioLower)) return false;
   if (c.notContaining !== null && anyWordIn(c.notContaining, d.scenarioLower)) return false;
   return true;
 }
+
+/** origin `lists` (CrowdSec's name for third-party lists) also selects Picket's `lists:NAME` origins */
+export function originIn(origins: readonly string[], origin: string): boolean {
+  if (origins.includes(origin)) return true;
+  return origin.startsWith(LISTS_PREFIX) && origins.includes('lists');
+}
+
+export const LISTS_PREFIX = 'lists:';
 
 function anyWordIn(words: readonly string[], s: string): boolean {
   for (let i = 0; i < words.length; i++) if (s.includes(words[i])) return true;

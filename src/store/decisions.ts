@@ -54,7 +54,12 @@ export class DecisionTable {
     return (await this.expireIds([id], now)) === 1;
   }
 
-  private async expireIds(ids: number[], now: number): Promise<number> {
+  async expireMany(ids: readonly number[], now: number): Promise<number> {
+    this.memory.sync();
+    return this.expireIds(ids, now);
+  }
+
+  private async expireIds(ids: readonly number[], now: number): Promise<number> {
     let n = 0;
     for (const batch of slices(ids, WRITE_BATCH * 16)) {
       n += await logTransaction(this.t, (log) => {

@@ -166,6 +166,14 @@ export class LmdbLapiStore implements LapiStore {
     this.memory.assertOpen();
     return this.alerts.add(alerts);
   }
+  /**
+   * Stores `alerts` and hard-deletes the decisions `replaceIds` in one transaction: a refreshed community or list
+   * entry replaces its older row (bouncers see the new row in their next delta, never a deletion).
+   */
+  replaceDecisions(alerts: NewAlert[], replaceIds: readonly number[]): Promise<number[]> {
+    this.memory.assertOpen();
+    return this.alerts.add(alerts, replaceIds);
+  }
   getAlert(id: number): AlertRecord | undefined {
     return this.alerts.get(id);
   }
@@ -202,6 +210,11 @@ export class LmdbLapiStore implements LapiStore {
   expireDecisions(f: DecisionFilter, now: number): Promise<number> {
     this.memory.assertOpen();
     return this.decisions.expire(f, now);
+  }
+  /** soft delete of these decisions (those still active); returns how many expired */
+  expireDecisionIds(ids: readonly number[], now: number): Promise<number> {
+    this.memory.assertOpen();
+    return this.decisions.expireMany(ids, now);
   }
   expireDecision(id: number, now: number): Promise<boolean> {
     this.memory.assertOpen();

@@ -22,6 +22,7 @@ import type { UsageMetricsRecord } from './usage-metrics.js';
 import type { ErasureRecord } from './erase.js';
 import { PicketError, errorMessage, errorCode } from '../core/errors.js';
 import type { OutboxEntry, SentRecord } from './outbox.js';
+import type { BlocklistRecord } from './blocklists.js';
 
 /** Sub-database name -> value type. Keys are strings unless a comment says otherwise. */
 export interface SubDbs {
@@ -49,6 +50,8 @@ export interface SubDbs {
   capiOutbox: OutboxEntry;
   /** audit trail of signals sent, key: alert UUID (./outbox.ts) */
   capiSent: SentRecord;
+  /** blocklist subscriptions and CAPI links with their sync state, key: list name (./blocklists.ts) */
+  blocklists: BlocklistRecord;
   /** index of the outbox: alert UUID -> its outbox key (./outbox.ts) */
   capiQueued: string;
 }

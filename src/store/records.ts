@@ -81,6 +81,11 @@ export interface SourceRecord {
   longitude: number;
 }
 
+/** a source with only a scope and a value (community and list updates, imported decisions) */
+export function bareSource(scope: string, value: string): SourceRecord {
+  return { scope, value, ip: '', range: '', asNumber: '', asName: '', cn: '', latitude: 0, longitude: 0 };
+}
+
 export interface MetaRecord {
   key: string;
   value: string;

@@ -32,6 +32,7 @@ test('every command loads, in --help order; one is found by name', async () => {
     'contexts',
     'import',
     'simulation',
+    'blocklists',
   ];
   for (const n of added) assert.ok(commandNames.includes(n), n);
   assert.deepEqual(

@@ -5,10 +5,10 @@
 
 import fs from 'node:fs';
 import { CliError, parseOptions, type CliIO, type Command } from '../command.js';
-import { COMMON_HELP, COMMON_OPTIONS, resolveContext } from '../api-context.js';
+import { COMMON_HELP, COMMON_OPTIONS, openDataStore, resolveContext } from '../api-context.js';
 import { outputFormat } from '../output.js';
 import { renderTable } from '../table.js';
-import { openStore, StoreError, type PicketStore } from '../../store/lmdb.js';
+import type { PicketStore } from '../../store/lmdb.js';
 import { AllowlistError, AllowlistStore, type AllowlistRecord, type NewAllowlistItem } from '../../store/allowlists.js';
 import { expireCovered, parseAllowlistCsv } from '../allowlist-apply.js';
 import { errorCode, errorMessage } from '../../core/errors.js';
@@ -63,13 +63,7 @@ function allowlistJSON(a: AllowlistRecord) {
 }
 
 async function withAllowlists<T>(dataDir: string, f: (s: AllowlistStore, env: PicketStore) => Promise<T>): Promise<T> {
-  let env: PicketStore;
-  try {
-    env = openStore(dataDir);
-  } catch (e) {
-    if (e instanceof StoreError) throw new CliError(e.message, 1);
-    throw e;
-  }
+  const env = openDataStore(dataDir);
   try {
     return await f(new AllowlistStore(env), env);
   } catch (e) {

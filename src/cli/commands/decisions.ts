@@ -18,6 +18,7 @@ import {
 } from '../api-context.js';
 import { asText, csvLine, outputFormat } from '../output.js';
 import { renderTable } from '../table.js';
+import { originIn } from '../../store/decision-filter.js';
 import { Progress } from '../progress.js';
 import {
   checkDuration,
@@ -114,7 +115,7 @@ function decisionRows(alerts: AlertResponse[], v: Values): Row[] {
     for (const d of alert.decisions ?? []) {
       if (activeSeconds(d) <= 0) continue; // expired/deleted decisions of an alert that still has an active one
       if (v.type !== undefined && d.type !== v.type) continue;
-      if (v.origin !== undefined && d.origin !== v.origin) continue;
+      if (v.origin !== undefined && !originIn([v.origin as string], d.origin)) continue;
       if (scope !== undefined && d.scope !== scope) continue;
       if (v.value !== undefined && d.value !== v.value) continue;
       rows.push({ alert, d });

@@ -40,6 +40,7 @@ const LOADERS: readonly Loader[] = [
   ['simulation', () => import('./simulation.js'), 'simulationCommand'],
   ['central', () => import('./central.js'), 'centralCommand'],
   ['capi', () => import('./capi.js'), 'capiCommand'],
+  ['blocklists', () => import('./blocklists.js'), 'blocklistsCommand'],
   ['hub', () => import('./hub.js'), 'hubCommand'],
   ['collections', () => import('./hub.js'), 'collectionsCommand'],
   ['parsers', () => import('./hub.js'), 'parsersCommand'],
