@@ -49,3 +49,43 @@ export function streamJSON(r: StreamResult, now: number): string {
     '{"new":' + decisionsArrayJSON(r.new, now, '[]') + ',"deleted":' + decisionsArrayJSON(r.deleted, now, '[]') + '}'
   );
 }
+
+/**
+ * The same text as streamJSON, in pieces of at most `per` decisions, each made when asked for (a large snapshot
+ * is written a piece at a time instead of as one string): concatenated they are exactly streamJSON(r, now).
+ */
+export function* streamJSONPieces(r: StreamResult, now: number, per: number): Generator<string, void> {
+  yield* listPieces('{"new":', r.new, now, per, '[]');
+  yield* listPieces(',"deleted":', r.deleted, now, per, '[]');
+  yield '}';
+}
+
+/** decisionsArrayJSON(list, now, emptyAs) in pieces of at most `per` decisions */
+export function decisionsArrayPieces(
+  list: readonly DecisionRecord[],
+  now: number,
+  emptyAs: string,
+  per: number,
+): Generator<string, void> {
+  return listPieces('', list, now, per, emptyAs);
+}
+
+function* listPieces(
+  prefix: string,
+  list: readonly DecisionRecord[],
+  now: number,
+  per: number,
+  emptyAs: string,
+): Generator<string, void> {
+  const n = list.length;
+  if (n === 0) {
+    yield prefix + emptyAs;
+    return;
+  }
+  for (let i = 0; i < n; i += per) {
+    const end = Math.min(n, i + per);
+    let s = i === 0 ? prefix + '[' + decisionJSON(list[0], now) : '';
+    for (let k = i === 0 ? 1 : i; k < end; k++) s += ',' + decisionJSON(list[k], now);
+    yield end === n ? s + ']' : s;
+  }
+}
