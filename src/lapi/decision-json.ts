@@ -84,8 +84,10 @@ function* listPieces(
   }
   for (let i = 0; i < n; i += per) {
     const end = Math.min(n, i + per);
-    let s = i === 0 ? prefix + '[' + decisionJSON(list[0], now) : '';
-    for (let k = i === 0 ? 1 : i; k < end; k++) s += ',' + decisionJSON(list[k], now);
+    // joined, not concatenated: one flat string (a rope of thousands of parts is slow to encode)
+    const parts = new Array<string>(end - i);
+    for (let k = i; k < end; k++) parts[k - i] = decisionJSON(list[k], now);
+    const s = (i === 0 ? prefix + '[' : ',') + parts.join(',');
     yield end === n ? s + ']' : s;
   }
 }

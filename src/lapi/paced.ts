@@ -33,8 +33,8 @@ export async function writePieces(res: ServerResponse, pieces: Iterator<string |
     if (res.destroyed) return bytes;
     const p = pieces.next();
     if (p.done === true) break;
-    const chunk = p.value;
-    bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
+    const chunk = typeof p.value === 'string' ? Buffer.from(p.value) : p.value; // encoded once
+    bytes += chunk.length;
     if (!res.write(chunk)) await writable(res);
     else await nextTurn();
   }

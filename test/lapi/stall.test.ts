@@ -176,3 +176,31 @@ test('POST /v1/alerts: more alerts or decisions per request than the limits is a
     await env.cleanup();
   }
 });
+
+test('a shared startup snapshot follows every change: a new decision, an expiry, a deletion', async () => {
+  const env = await startEnv();
+  try {
+    await addBouncer(env, 'b', KEY);
+    await addMachine(env, 'm', 'pw');
+    const token = await login(env, 'm', 'pw');
+    const at = new Date(env.clock.now).toISOString();
+    const post = (ip: string, d: string) =>
+      request(env.url, '/v1/alerts', { method: 'POST', json: [manualAlert(ip, d, { at })], headers: bearer(token) });
+    assert.equal((await post('192.0.2.1', '10s')).status, 201);
+    const startup = async () => {
+      const r = await request(env.url, '/v1/decisions/stream?startup=true', { headers: apiKey(KEY) });
+      const b = JSON.parse(r.body) as { new: { value: string }[]; deleted: { value: string }[] };
+      return { new: b.new.map((d) => d.value), deleted: b.deleted.map((d) => d.value) };
+    };
+    assert.deepEqual(await startup(), { new: ['192.0.2.1'], deleted: [] });
+    assert.equal((await post('192.0.2.2', '1h')).status, 201);
+    assert.deepEqual(await startup(), { new: ['192.0.2.1', '192.0.2.2'], deleted: [] });
+    env.clock.now += 11_000; // 192.0.2.1 expired: no index change, only time
+    assert.deepEqual(await startup(), { new: ['192.0.2.2'], deleted: ['192.0.2.1'] });
+    const del = await request(env.url, '/v1/decisions?ip=192.0.2.2', { method: 'DELETE', headers: bearer(token) });
+    assert.equal(del.status, 200);
+    assert.deepEqual(await startup(), { new: [], deleted: ['192.0.2.1', '192.0.2.2'] });
+  } finally {
+    await env.cleanup();
+  }
+});
