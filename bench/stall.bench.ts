@@ -235,14 +235,17 @@ function startupsOf(p: Phase): string {
   if (p.startups.length === 0) return '';
   const side = (pb: boolean) => {
     const s = p.startups.filter((x) => x.protobuf === pb);
-    const mb = s.length > 0 ? (s[0]!.bytes / 1e6).toFixed(1) : '0';
-    const bad = s.filter((x) => x.status !== 200).length;
+    const mb = (Math.max(0, ...s.map((x) => x.bytes)) / 1e6).toFixed(1);
+    const bad = s
+      .filter((x) => x.status !== 200)
+      .map((x) => x.status)
+      .join(',');
     return `${s.length} ${pb ? 'protobuf' : 'JSON'} (${mb} MB each, slowest ${f0(
       pct(
         s.map((x) => x.ms),
         100,
       ),
-    )} ms${bad > 0 ? `, ${bad} not 200` : ''})`;
+    )} ms${bad !== '' ? `, statuses not 200: ${bad}` : ''})`;
   };
   return `startup pulls: ${side(false)}, ${side(true)}`;
 }
