@@ -42,6 +42,8 @@ const runs: Array<{ name: string; file: string; argv: string[] }> = [
   // issue 11 §1: 1M-line address spray by default here (the 10M figure: node dist/bench/spray.bench.js)
   { name: 'spray', file: 'spray.bench.js', argv: ['--quick'] },
   { name: 'mmdb', file: 'mmdb.bench.js', argv: [] },
+  // issue 11 §4: 100,000 decisions, 1,000 polling bouncers, 20 startup pulls, large alerts
+  { name: 'stall', file: 'stall.bench.js', argv: [] },
   // ground truth needs a log: the generated ssh log cached by parse.bench
 ];
 const results: string[] = [];

@@ -234,9 +234,16 @@ function attributeKey(d: EncodableDecision): string {
 /**
  * Writes one list (`tag` = its field in the enclosing message): one Writer per (origin, type, scope, scenario)
  * group, filled in a single sequential pass over `list` (so groups come out contiguous, in order of first
- * appearance, id order inside a group); the writers are appended to `out`.
+ * appearance, id order inside a group); the writers are appended to `out`. A generator that pauses (yields)
+ * after every `per` decisions, so a large list can be encoded a slice at a time (see encodeStreamSteps).
  */
-function encodeList(tag: number, list: readonly EncodableDecision[], now: number, out: Writer[]): void {
+function* encodeList(
+  tag: number,
+  list: readonly EncodableDecision[],
+  now: number,
+  out: Writer[],
+  per: number,
+): Generator<void, void> {
   const n = list.length;
   if (n === 0) return;
   const reps: EncodableDecision[] = [];
@@ -244,6 +251,7 @@ function encodeList(tag: number, list: readonly EncodableDecision[], now: number
   let byKey: Map<string, number> | null = null;
   let w: Writer | null = null;
   for (let i = 0; i < n; i++) {
+    if (i > 0 && i % per === 0) yield;
     const d = list[i]!;
     if (w === null || !sameAttributes(d, list[i - 1]!)) {
       let g = -1;
@@ -272,6 +280,14 @@ function encodeList(tag: number, list: readonly EncodableDecision[], now: number
   for (const x of writers) out.push(x);
 }
 
+/** Runs a step generator to its end in one go. */
+function finish<T>(steps: Generator<void, T>): T {
+  for (;;) {
+    const r = steps.next();
+    if (r.done === true) return r.value;
+  }
+}
+
 function sizeFor(n: number): number {
   return 64 + n * ESTIMATE_PER_DECISION;
 }
@@ -290,17 +306,35 @@ function concat(parts: Writer[]): Buffer {
   return out;
 }
 
+/**
+ * Body of GET /v1/decisions/stream (message DecisionStream), encoded `per` decisions at a time: the generator
+ * pauses after each slice (the caller may let other work run) and returns the body, byte-identical to
+ * encodeStream's.
+ */
+export function* encodeStreamSteps(r: EncodableStream, now: number, per: number): Generator<void, Buffer> {
+  const parts: Writer[] = [];
+  yield* encodeList(T.streamNew, r.new, now, parts, per);
+  yield* encodeList(T.streamDeleted, r.deleted, now, parts, per);
+  return concat(parts);
+}
+
 /** Body of GET /v1/decisions/stream (message DecisionStream). */
 export function encodeStream(r: EncodableStream, now: number): Buffer {
+  return finish(encodeStreamSteps(r, now, Infinity));
+}
+
+/** Body of GET /v1/decisions (message DecisionList), `per` decisions at a time (as encodeStreamSteps). */
+export function* encodeDecisionsSteps(
+  list: readonly EncodableDecision[],
+  now: number,
+  per: number,
+): Generator<void, Buffer> {
   const parts: Writer[] = [];
-  encodeList(T.streamNew, r.new, now, parts);
-  encodeList(T.streamDeleted, r.deleted, now, parts);
+  yield* encodeList(T.listDecisions, list, now, parts, per);
   return concat(parts);
 }
 
 /** Body of GET /v1/decisions (message DecisionList); an empty list is an empty body. */
 export function encodeDecisions(list: readonly EncodableDecision[], now: number): Buffer {
-  const parts: Writer[] = [];
-  encodeList(T.listDecisions, list, now, parts);
-  return concat(parts);
+  return finish(encodeDecisionsSteps(list, now, Infinity));
 }

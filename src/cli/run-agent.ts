@@ -32,7 +32,15 @@ import { summaryLine, totalsOf } from './run-summary.js';
 import { startMetricsServer, type ListenAddr, type MetricsServer } from '../metrics/server.js';
 import type { PicketConfig } from '../config/config.js';
 import type { Profile } from '../profiles/index.js';
-import { LocalAlertSink, reloadProfiles, remoteForwarder, startLocalLapi, type LocalLapi } from './run-lapi.js';
+import {
+  LocalAlertSink,
+  loadProfiles,
+  reloadProfiles,
+  remoteForwarder,
+  startLocalLapi,
+  type LocalLapi,
+} from './run-lapi.js';
+import { reloadAgent, type ReloadTarget } from './run-reload.js';
 import { onReloadSignal, onStopSignal } from './signals.js';
 import type { AlertForwarder } from '../client/forwarder.js';
 import type { WatcherClient } from '../client/watcher.js';
@@ -127,11 +135,18 @@ class AgentRun {
   lapi: LocalLapi | null = null;
   /** listening for stop signals from before the LAPI announces itself (./signals.ts) */
   readonly signalled: Promise<string> = onStopSignal();
-  /** SIGHUP re-reads the profiles (from the start: the default action would kill the daemon) */
+  /** SIGHUP reloads content, acquisition and profiles (./run-reload.ts), one reload at a time; listened to from
+   *  the start (the default action would kill the daemon); before the agent runs, only the profiles */
   readonly stopReloading = onReloadSignal(() => {
-    if (this.lapi) reloadProfiles(this.o.profiles, this.o.profilesFile, this.log);
-    else this.log('SIGHUP: nothing reloaded (--no-api: no profiles); content and acquisition: restart to apply');
+    if (!this.running) {
+      if (this.lapi) reloadProfiles(this.o.profiles, this.o.profilesFile, this.log);
+      return;
+    }
+    this.reloading = this.reloading.then(() => reloadAgent(this.reloadTarget()));
   });
+  /** set once the sources run (announce); a reload in progress (stop waits for it) */
+  running = false;
+  reloading: Promise<void> = Promise.resolve();
   stopping = false;
   /** alerts that could not be delivered (dropped or refused): a non-zero exit */
   lost = 0;
@@ -175,6 +190,17 @@ class AgentRun {
   }
 
   async openPipeline(): Promise<void> {
+    try {
+      this.pipe = await this.newPipeline();
+    } catch (e) {
+      throw new CliError(errorMessage(e), 1);
+    }
+    // the agent logs in with its scenario list, as CrowdSec's does
+    this.remote?.client.setScenarios(this.pipe.content.scenarios.scenarios.map((sc) => sc.name));
+  }
+
+  /** a pipeline on the content, its alerts printed and sent to the LAPI (at start and on SIGHUP) */
+  private newPipeline(): Promise<Pipeline> {
     const print =
       this.o.fmt === 'json'
         ? (a: LapiAlertJSON) => this.io.out(JSON.stringify(a))
@@ -186,23 +212,53 @@ class AgentRun {
           sink.push(a);
         }
       : print;
+    return createPipeline({
+      contentDir: this.o.content ?? null,
+      contentDataDir: this.o.contentDataDir,
+      hubDir: this.o.hubDir,
+      timeMachine: false,
+      workers: this.o.workers,
+      maxBuckets: this.o.maxBuckets,
+      onAlert: emit,
+      simulation: simulationSwitch(this.o.config.simulationPath),
+      log: (m) => this.io.err(`warning: ${m}`),
+    });
+  }
+
+  /** the steps of a SIGHUP reload */
+  private reloadTarget(): ReloadTarget {
+    const o = this.o;
+    return {
+      readSources: () => readSources({ ...o, stdin: false, type: undefined }),
+      loadProfiles: () => (this.lapi ? loadProfiles(o.profilesFile) : null),
+      buildPipeline: () => this.newPipeline(),
+      swap: (next, sources) => this.swap(next, sources),
+      applyProfiles: (p) => o.profiles.splice(0, o.profiles.length, ...p),
+      profilesOrigin: o.profilesFile ?? "Picket's embedded default",
+      log: this.log,
+    };
+  }
+
+  /** SIGHUP: sources but stdin stopped (their positions recorded: the positions wrapper ends their poll), the
+   *  old pipeline drained and closed, the new sources started on the new one; checkpoints wait meanwhile */
+  private async swap(next: Pipeline, configs: AcquisitionSource[]): Promise<string[]> {
+    const keep = this.sources.filter((s) => s.name === 'stdin source');
+    const old = this.sources.filter((s) => !keep.includes(s));
+    this.stopping = true;
     try {
-      this.pipe = await createPipeline({
-        contentDir: this.o.content ?? null,
-        contentDataDir: this.o.contentDataDir,
-        hubDir: this.o.hubDir,
-        timeMachine: false,
-        workers: this.o.workers,
-        maxBuckets: this.o.maxBuckets,
-        onAlert: emit,
-        simulation: simulationSwitch(this.o.config.simulationPath),
-        log: (m) => this.io.err(`warning: ${m}`),
-      });
-    } catch (e) {
-      throw new CliError(errorMessage(e), 1);
+      await Promise.all(old.map((s) => s.stop().catch(() => undefined)));
+      await this.pipe.drain().catch(() => undefined);
+      await new Promise<void>((r) => setImmediate(r));
+    } finally {
+      this.stopping = false;
     }
-    // the agent logs in with its scenario list, as CrowdSec's does
-    this.remote?.client.setScenarios(this.pipe.content.scenarios.scenarios.map((sc) => sc.name));
+    const prev = this.pipe;
+    this.pipe = next;
+    await prev.close().catch((e: unknown) => this.log(`closing the previous pipeline: ${errorMessage(e)}`));
+    this.sources = [...keep];
+    const watched = await this.startSources(configs);
+    for (const s of this.sources) if (!keep.includes(s)) s.run();
+    return [...keep.map((s) => s.describe()), ...watched];
   }
 
   /** What the tailers see: once stopping, a set() (after lines were pushed) is recorded, then the tailer's
@@ -256,15 +312,15 @@ class AgentRun {
   /** The agent's registry (parsers, buckets, the started sources' counters); served after the announce. */
   wireMetrics(): void {
     if (!this.o.metricsAddr) return;
-    const pipe = this.pipe;
     const defs: CounterDef[] = sourceNames()
       .filter((n) => this.kinds.has(n))
       .flatMap((n) => sourceModule(n)!.counters);
+    // the pipeline read at each scrape: a SIGHUP replaces it
     this.registry = createAgentRegistry({
-      snapshot: () => pipe.metrics(),
+      snapshot: () => this.pipe.metrics(),
       sources: { defs, rows: () => this.sources.flatMap((s) => s.counters()) },
-      queueDepth: () => pipe.queueDepth(),
-      workerUtilization: pipe.workers > 0 ? () => pipe.utilization() : undefined,
+      queueDepth: () => this.pipe.queueDepth(),
+      workerUtilization: this.pipe.workers > 0 ? () => this.pipe.utilization() : undefined,
     });
   }
 
@@ -327,6 +383,7 @@ class AgentRun {
     for (const w of pipe.content.warnings.slice(0, 10)) this.io.err(`warning: ${w}`);
     if (this.metricsServer) this.log(`metrics on ${this.metricsServer.url}`);
     for (const s of this.sources) s.run();
+    this.running = true;
   }
 
   /** Final: also when nothing is dirty, so it waits for a periodic checkpoint still in progress (serialised). */
@@ -368,7 +425,7 @@ class AgentRun {
     const pos = this.positions;
     const checkpointer = pos
       ? setInterval(() => {
-          if (pos.dirty === 0 || (lastCheckpoint !== 0 && Date.now() - lastCheckpoint < 500)) return;
+          if (pos.dirty === 0 || (lastCheckpoint !== 0 && Date.now() - lastCheckpoint < 500) || this.stopping) return;
           lastCheckpoint = Date.now();
           this.checkpoint(false).catch((e: unknown) => this.log(`saving read positions: ${errorMessage(e)}`));
         }, 100)
@@ -392,6 +449,7 @@ class AgentRun {
 
   /** Sources, then the pipeline, then every alert delivered, then the outputs; prints the run's counters. */
   async stop(why: string): Promise<void> {
+    await this.reloading;
     this.stopping = true;
     if (this.metricsServer) await this.metricsServer.close().catch(() => undefined);
     await Promise.all(this.sources.map((s) => s.stop().catch(() => undefined)));

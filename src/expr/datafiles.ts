@@ -2,10 +2,10 @@
 // Owns: loading (once per (dest_file, type)), storage keyed by dest_file, lookup helpers.
 
 import { AnswerMemory } from './recent.js';
-import { readFileSync } from 'node:fs';
 import { join, isAbsolute } from 'node:path';
 import RE2 from 're2';
 import { errorMessage } from '../core/errors.js';
+import { DataFileTooLargeError, readDataText } from '../core/config-file.js';
 
 export interface MapEntry {
   pattern: string;
@@ -108,8 +108,9 @@ export function loadDataFile(destFile: string, type: string, dataDir: string): E
   const path = isAbsolute(destFile) ? destFile : join(dataDir, destFile);
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readDataText(path);
   } catch (e) {
+    if (e instanceof DataFileTooLargeError) return e;
     return new Error(`failed to open data file ${path}: ${errorMessage(e)}`);
   }
   const ls = lines(text);

@@ -3,7 +3,8 @@
 // GrokSet (RE2.Set: which of several patterns can match, in one pass).
 // Owns: src/grok/*. Semantics: docs spec parsing.md §7.
 
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
+import { readConfigText } from '../core/config-file.js';
 import { join } from 'node:path';
 import RE2 from 're2';
 import { BASE_PATTERNS } from './base.js';
@@ -390,7 +391,7 @@ export class PatternLibrary {
     for (const f of files) {
       const path = join(dir, f);
       if (!statSync(path).isFile()) continue;
-      this.loadText(readFileSync(path, 'utf8'), path);
+      this.loadText(readConfigText(path), path);
     }
   }
 

@@ -49,3 +49,45 @@ export function streamJSON(r: StreamResult, now: number): string {
     '{"new":' + decisionsArrayJSON(r.new, now, '[]') + ',"deleted":' + decisionsArrayJSON(r.deleted, now, '[]') + '}'
   );
 }
+
+/**
+ * The same text as streamJSON, in pieces of at most `per` decisions, each made when asked for (a large snapshot
+ * is written a piece at a time instead of as one string): concatenated they are exactly streamJSON(r, now).
+ */
+export function* streamJSONPieces(r: StreamResult, now: number, per: number): Generator<string, void> {
+  yield* listPieces('{"new":', r.new, now, per, '[]');
+  yield* listPieces(',"deleted":', r.deleted, now, per, '[]');
+  yield '}';
+}
+
+/** decisionsArrayJSON(list, now, emptyAs) in pieces of at most `per` decisions */
+export function decisionsArrayPieces(
+  list: readonly DecisionRecord[],
+  now: number,
+  emptyAs: string,
+  per: number,
+): Generator<string, void> {
+  return listPieces('', list, now, per, emptyAs);
+}
+
+function* listPieces(
+  prefix: string,
+  list: readonly DecisionRecord[],
+  now: number,
+  per: number,
+  emptyAs: string,
+): Generator<string, void> {
+  const n = list.length;
+  if (n === 0) {
+    yield prefix + emptyAs;
+    return;
+  }
+  for (let i = 0; i < n; i += per) {
+    const end = Math.min(n, i + per);
+    // joined, not concatenated: one flat string (a rope of thousands of parts is slow to encode)
+    const parts = new Array<string>(end - i);
+    for (let k = i; k < end; k++) parts[k - i] = decisionJSON(list[k], now);
+    const s = (i === 0 ? prefix + '[' : ',') + parts.join(',');
+    yield end === n ? s + ']' : s;
+  }
+}

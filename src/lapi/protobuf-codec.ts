@@ -10,7 +10,10 @@ import { rawHeader } from './context.js';
 export interface ProtobufCodec {
   contentType: string;
   encodeStream(r: StreamResult, now: number): Buffer;
+  /** the same body, encoded `per` decisions at a time (the generator pauses between slices) */
+  encodeStreamSteps(r: StreamResult, now: number, per: number): Generator<void, Buffer>;
   encodeDecisions(list: DecisionRecord[], now: number): Buffer;
+  encodeDecisionsSteps(list: DecisionRecord[], now: number, per: number): Generator<void, Buffer>;
 }
 
 const PROTOBUF = 'application/x-protobuf';
@@ -26,7 +29,9 @@ export async function loadProtobufCodec(log: (line: string) => void): Promise<Pr
     return {
       contentType: schema.PROTOBUF_CONTENT_TYPE,
       encodeStream: m.encodeStream,
+      encodeStreamSteps: m.encodeStreamSteps,
       encodeDecisions: m.encodeDecisions,
+      encodeDecisionsSteps: m.encodeDecisionsSteps,
     };
   } catch (e) {
     log(`protobuf responses disabled: ${errorMessage(e)}`);

@@ -37,6 +37,10 @@ function jsonKind(v: unknown): string {
 /** what one alert may carry (issue 11 §4: no request may occupy the server for long); over it: 400 */
 export const MAX_DECISIONS_PER_ALERT = 100_000;
 export const MAX_EVENTS_PER_ALERT = 10_000;
+/** what one request may carry: alerts, and decisions over all its alerts (a larger import is split by the client:
+ *  `picket decisions import` sends 1,000 per alert, cscli has --batch) */
+export const MAX_ALERTS_PER_POST = 1_000;
+export const MAX_DECISIONS_PER_POST = 10_000;
 /** scalar string fields (scenario, message, source value, decision value...); meta values: MAX_META_VALUE */
 export const MAX_STRING = 64 * 1024;
 export const MAX_META_VALUE = 1024 * 1024;
@@ -190,6 +194,21 @@ function metaList(v: unknown): LapiMetaJSON[] {
 }
 
 /** Validates a POST /v1/alerts body; throws AlertBodyError (400 unmarshal / 500 validation). */
+/** decisions over every alert of the request within MAX_DECISIONS_PER_POST (an alert over its own limit is
+ *  reported as such by the per-alert checks) */
+function checkDecisionTotal(body: unknown[]): void {
+  let total = 0;
+  for (const a of body) {
+    const d = a !== null && typeof a === 'object' ? (a as Record<string, unknown>).decisions : null;
+    if (!Array.isArray(d)) continue;
+    if (d.length > MAX_DECISIONS_PER_ALERT) return;
+    total += d.length;
+  }
+  if (total > MAX_DECISIONS_PER_POST) {
+    throw new AlertBodyError(400, `${total} decisions, limit ${MAX_DECISIONS_PER_POST} per request`);
+  }
+}
+
 export function validateAlerts(body: unknown): IncomingAlert[] {
   if (!Array.isArray(body)) {
     throw new AlertBodyError(
@@ -198,6 +217,10 @@ export function validateAlerts(body: unknown): IncomingAlert[] {
     );
   }
   const c = new Checker();
+  if (body.length > MAX_ALERTS_PER_POST) {
+    throw new AlertBodyError(400, `${body.length} alerts, limit ${MAX_ALERTS_PER_POST} per request`);
+  }
+  checkDecisionTotal(body);
   body.forEach((a: unknown, i: number) => {
     if (a === null) {
       c.missing.push(`${i} in body is required`);

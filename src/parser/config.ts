@@ -5,7 +5,7 @@
 // of parsing.md §3-§4 that do not need compiled objects (format constraint, onsuccess values, statics shape,
 // grok pattern|name + apply_on|expression). String fields keep the raw scalar text (`value: yes` is "yes").
 
-import { readFileSync } from 'node:fs';
+import { ConfigFileTooLargeError, readConfigText } from '../core/config-file.js';
 import * as YAML from 'yaml';
 import { goBool, goInt, keyName, nodeLine } from '../core/yaml-strict.js';
 import { errorMessage, PicketError } from '../core/errors.js';
@@ -420,8 +420,9 @@ export function parseParserText(path: string, text: string): ParsedFile {
 export function parseParserFile(path: string): ParsedFile {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readConfigText(path);
   } catch (e) {
+    if (e instanceof ConfigFileTooLargeError) throw new ParserLoadError(e.message);
     throw new ParserLoadError(`${path}: cannot read parser file: ${errorMessage(e)}`);
   }
   return parseParserText(path, text);

@@ -66,6 +66,8 @@ function sortById(rs: DecisionRecord[]): void {
 }
 
 export class DecisionIndex {
+  /** bumped by every change of the indexed records (a startup snapshot computed at one version stays valid) */
+  version = 0;
   private readonly byId = new Map<number, Entry>();
   private readonly byValue = new Map<string, IdGroup>();
   private readonly byUntil = new Map<number, Set<number>>();
@@ -97,6 +99,7 @@ export class DecisionIndex {
    * when rebuilding, the stored created_at).
    */
   upsert(rec: DecisionRecord, at: number): void {
+    this.version++;
     const stamp = at > this.lastStamp ? at : this.lastStamp;
     this.lastStamp = stamp;
     const old = this.byId.get(rec.id);
@@ -146,6 +149,7 @@ export class DecisionIndex {
   remove(id: number): boolean {
     const e = this.byId.get(id);
     if (!e) return false;
+    this.version++;
     this.byId.delete(id);
     removeFromGroup(this.byValue, e.rec.value, id);
     this.unbucket(id, e.rec.until);
@@ -160,6 +164,7 @@ export class DecisionIndex {
   }
 
   clear(): void {
+    this.version++;
     this.byId.clear();
     this.byValue.clear();
     this.byUntil.clear();

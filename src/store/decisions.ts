@@ -7,6 +7,7 @@ import { compileDecisionFilter } from './decision-filter.js';
 import { decisionRecord, LogKind, storedDecision, valueKey } from './lapi-schema.js';
 import { slices, WRITE_BATCH, type LapiTables } from './lapi-tables.js';
 import { logTransaction, type LapiMemory, type LogCursor } from './change-log.js';
+import type { DecisionIndex } from './decision-index.js';
 import type { DecisionFilter, DecisionRecord, StreamResult } from './records.js';
 
 /** inside a transaction: writes a new decision and logs it */
@@ -26,7 +27,32 @@ export function removeDecision(t: LapiTables, log: LogCursor, id: number): boole
   return true;
 }
 
+/**
+ * The last startup snapshots by filter: one computed at `at` on index version v is exactly what a later request
+ * (now >= at) would compute while the index is still at v and no decision of `new` has expired (now < the
+ * earliest until of `new`): the split between `new` and `deleted` is the same. Records are shared, never mutated.
+ */
+class SnapshotCache {
+  private readonly byKey = new Map<string, { version: number; at: number; validUntil: number; r: StreamResult }>();
+
+  get(f: DecisionFilter, dedup: boolean, now: number, index: DecisionIndex): StreamResult {
+    const key = JSON.stringify(f) + (dedup ? '' : ' nodedup');
+    const hit = this.byKey.get(key);
+    if (hit && hit.version === index.version && now >= hit.at && now < hit.validUntil) return hit.r;
+    const r = index.startup(compileDecisionFilter(f), now, dedup);
+    let validUntil = Infinity;
+    for (const d of r.new) if (d.until < validUntil) validUntil = d.until;
+    if (this.byKey.size >= SNAPSHOTS_KEPT) this.byKey.delete(this.byKey.keys().next().value!);
+    this.byKey.set(key, { version: index.version, at: now, validUntil, r });
+    return r;
+  }
+}
+const SNAPSHOTS_KEPT = 8;
+
 export class DecisionTable {
+  /** startup snapshots shared by the bouncers pulling one at about the same time (issue 11 §4) */
+  private readonly snapshots = new SnapshotCache();
+
   constructor(
     private readonly t: LapiTables,
     private readonly memory: LapiMemory,
@@ -82,11 +108,9 @@ export class DecisionTable {
     f: DecisionFilter,
     opts: { startup: boolean; lastPull: number | null; dedup: boolean; now: number },
   ): StreamResult {
-    const c = compileDecisionFilter(f);
     const index = this.memory.index;
-    return opts.startup || opts.lastPull === null
-      ? index.startup(c, opts.now, opts.dedup)
-      : index.delta(c, opts.lastPull, opts.now, opts.dedup);
+    if (opts.startup || opts.lastPull === null) return this.snapshots.get(f, opts.dedup, opts.now, index);
+    return index.delta(compileDecisionFilter(f), opts.lastPull, opts.now, opts.dedup);
   }
 
   activeCount(now: number): number {

@@ -73,8 +73,9 @@ ${MAX_BUCKETS_HELP}
   -o FORMAT        human (default: "time scenario scope:value N events") or json (one LAPI alert per line)
   -h, --help       this help
 
-SIGHUP (systemctl reload) re-reads the profiles (an invalid file keeps the running ones, said on stderr);
-content and acquisition changes need a restart.
+SIGHUP (systemctl reload) reloads content (parsers, scenarios, data files), acquisition and profiles;
+read positions are kept, live buckets start afresh; one stderr line says what was reloaded. An invalid
+new file keeps the whole running configuration (said on stderr). With --no-agent: the profiles only.
 Stop with Ctrl-C (SIGINT) or SIGTERM: pending lines are processed, their alerts delivered, the LAPI
 closed and read positions synced first.
 After a crash or SIGKILL, lines read after the last checkpoint (at most about one second of input)

@@ -9,7 +9,8 @@ import type { RequestContext } from '../context.js';
 import type { DecisionRecord } from '../../store/records.js';
 import { JSON_TYPE, sendEmpty, sendJson, sendMessage } from '../reply.js';
 import { decisionQuery, deleteDecisionFilter, parseQuery } from '../query.js';
-import { decisionsArrayJSON } from '../decision-json.js';
+import { decisionsArrayJSON, decisionsArrayPieces } from '../decision-json.js';
+import { PIECE_DECISIONS, runSteps, writePieces } from '../paced.js';
 import { wantsProtobuf, type ProtobufCodec } from '../protobuf-codec.js';
 
 function paginate(list: DecisionRecord[], idGt: number, offset: number, limit: number): DecisionRecord[] {
@@ -18,6 +19,19 @@ function paginate(list: DecisionRecord[], idGt: number, offset: number, limit: n
   if (offset > 0) out = out.slice(offset);
   if (limit > 0 && out.length > limit) out = out.slice(0, limit);
   return out;
+}
+
+/** a large answer (a bouncer asking for everything): encoded a slice at a time, JSON written chunked */
+async function answerLarge(ctx: RequestContext, list: DecisionRecord[], protobuf: ProtobufCodec | null) {
+  if (protobuf !== null && wantsProtobuf(ctx.req)) {
+    const body = await runSteps(protobuf.encodeDecisionsSteps(list, ctx.now, PIECE_DECISIONS));
+    if (ctx.res.destroyed) return;
+    ctx.res.writeHead(200, { 'Content-Type': protobuf.contentType, 'Content-Length': body.length });
+    ctx.res.end(body);
+    return;
+  }
+  ctx.res.writeHead(200, { 'Content-Type': JSON_TYPE });
+  await writePieces(ctx.res, decisionsArrayPieces(list, ctx.now, 'null', PIECE_DECISIONS));
 }
 
 export function registerDecisionRoutes(router: Router, app: LapiApp, protobuf: ProtobufCodec | null): void {
@@ -34,6 +48,7 @@ export function registerDecisionRoutes(router: Router, app: LapiApp, protobuf: P
       return;
     }
     if (b.lastPull === null || ctx.now - b.lastPull >= 60_000) app.apiKeys.touchLastPull(b.name, ctx.now);
+    if (list.length > PIECE_DECISIONS) return answerLarge(ctx, list, protobuf);
     if (protobuf !== null && wantsProtobuf(ctx.req)) {
       const body = protobuf.encodeDecisions(list, ctx.now);
       ctx.res.writeHead(200, { 'Content-Type': protobuf.contentType, 'Content-Length': body.length });

@@ -1,0 +1,273 @@
+// LAPI stall benchmark (issue 11 §4): a real Local API (embedded LMDB store in a temp folder) holding 100,000
+// decisions, 1,000 bouncers polling deltas every second and a liveness probe every 50 ms (bench/stall-load.ts,
+// a separate process), then 20 concurrent startup pulls (half JSON, half protobuf), then large alerts posted by
+// a watcher and read back. Reports per phase the delta-poll p50/p99/max, the liveness probe's max wait, the
+// server's largest event-loop delay, and the server's peak RSS. Goals: delta-poll p99 <= 100 ms, liveness max
+// <= 200 ms. Owns: bench/stall.bench.ts (the load generator is bench/stall-load.ts).
+//
+//   node dist/bench/stall.bench.js [--decisions 100000] [--bouncers 1000] [--startups 20] [--baseline 8]
+//        [--alerts 10000,400000] [--json]
+
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { openStore } from '../src/store/lmdb.js';
+import { openLapiStore } from '../src/store/lapi-store.js';
+import { startLapi } from '../src/lapi/index.js';
+import { sha512Hex } from '../src/lapi/auth-apikey.js';
+import { hashPassword } from '../src/lapi/password.js';
+import { defaultProfiles } from '../src/profiles/index.js';
+import { loadDecisions, login, makeDecisionSet, request } from './lapi-load.js';
+import type { Phase } from './stall-load.js';
+
+const argv = process.argv.slice(2);
+const opt = (name: string, def: string): string => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? (argv[i + 1] ?? def) : def;
+};
+const DECISIONS = Number(opt('--decisions', '100000'));
+const BOUNCERS = Number(opt('--bouncers', '1000'));
+const STARTUPS = Number(opt('--startups', '20'));
+const BASELINE_S = Number(opt('--baseline', '8'));
+const ALERTS = opt('--alerts', '10000,400000')
+  .split(',')
+  .filter((x) => x !== '')
+  .map(Number);
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+interface Row {
+  phase: string;
+  polls: number;
+  p50: number;
+  p99: number;
+  max: number;
+  probeMax: number;
+  loopMaxMs: number;
+  errors: number;
+  note: string;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const pct = (xs: number[], p: number): number => {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+};
+const f0 = (x: number) => (Number.isNaN(x) ? 'n/a' : x.toFixed(0));
+
+async function seed(lapiUrl: string, store: ReturnType<typeof openLapiStore>): Promise<string> {
+  const now = Date.now();
+  await store.putMachine({
+    machineId: 'bench-watcher',
+    passwordHash: await hashPassword('bench-password'),
+    isValidated: true,
+    authType: 'password',
+    ipAddress: '',
+    version: '',
+    scenarios: '',
+    createdAt: now,
+    updatedAt: now,
+    lastPush: null,
+    lastHeartbeat: null,
+  });
+  const token = await login(lapiUrl, 'bench-watcher', 'bench-password');
+  const ms = await loadDecisions(lapiUrl, token, makeDecisionSet(DECISIONS).decisions);
+  process.stdout.write(`loaded ${DECISIONS} decisions in ${(ms / 1000).toFixed(1)} s\n`);
+  // the polling bouncers last pulled after the load: their deltas are small, as in steady state
+  const pulled = Date.now() + 1;
+  await sleep(5);
+  const bouncer = (name: string, key: string, lastPull: number | null) =>
+    store.putBouncer({
+      name,
+      apiKeyHash: sha512Hex(key),
+      revoked: false,
+      ipAddress: '',
+      type: '',
+      version: '',
+      authType: 'api-key',
+      autoCreated: false,
+      createdAt: pulled,
+      updatedAt: pulled,
+      lastPull,
+    });
+  const puts: Promise<void>[] = [];
+  for (let i = 0; i < BOUNCERS; i++) puts.push(bouncer(`bench-${i}`, `bench-key-${i}`, pulled));
+  for (let j = 0; j < STARTUPS; j++) puts.push(bouncer(`startup-${j}`, `startup-key-${j}`, null));
+  await Promise.all(puts);
+  return token;
+}
+
+function bigAlert(n: number): Buffer {
+  const at = new Date().toISOString();
+  const decisions = [];
+  for (let i = 0; i < n; i++) {
+    const v = `100.${64 + ((i >> 16) & 63)}.${(i >> 8) & 255}.${i & 255}`;
+    decisions.push({
+      duration: '1h',
+      origin: 'cscli',
+      scenario: 'bench big alert',
+      scope: 'Ip',
+      type: 'ban',
+      value: v,
+    });
+  }
+  const alert = {
+    scenario: 'bench big alert',
+    scenario_hash: '',
+    scenario_version: '',
+    message: `bench alert with ${n} decisions`,
+    events_count: 1,
+    capacity: 0,
+    leakspeed: '0',
+    simulated: false,
+    labels: null,
+    start_at: at,
+    stop_at: at,
+    created_at: at,
+    source: { scope: 'Ip', value: '127.0.0.1', ip: '127.0.0.1' },
+    events: [],
+    decisions,
+  };
+  return Buffer.from(JSON.stringify([alert]));
+}
+
+/** the load generator's phase reports, in order */
+function loadProcess(url: string): { child: ChildProcessWithoutNullStreams; next: () => Promise<Phase | 'done'> } {
+  const child = spawn(process.execPath, [path.join(here, 'stall-load.js'), url, String(BOUNCERS), String(STARTUPS)]);
+  child.stderr.pipe(process.stderr);
+  const queue: (Phase | 'done')[] = [];
+  const waiters: ((p: Phase | 'done') => void)[] = [];
+  readline.createInterface({ input: child.stdout }).on('line', (line) => {
+    const v = JSON.parse(line) as Phase | { startupsDone: true };
+    const item = 'startupsDone' in v ? 'done' : v;
+    const w = waiters.shift();
+    if (w) w(item);
+    else queue.push(item);
+  });
+  const next = () =>
+    queue.length > 0 ? Promise.resolve(queue.shift()!) : new Promise<Phase | 'done'>((r) => waiters.push(r));
+  return { child, next };
+}
+
+async function main(): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'picket-stall-'));
+  const db = openStore(dir);
+  const store = openLapiStore(db);
+  const server = await startLapi({
+    store,
+    listen: { host: '127.0.0.1', port: 0 },
+    dataDir: dir,
+    profiles: defaultProfiles(),
+    alertLog: false,
+    log: () => undefined,
+  });
+  const base = server.url;
+  const token = await seed(base, store);
+  const bodies = ALERTS.map(bigAlert);
+  let rssPeak = 0;
+  const rssTimer = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 100);
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  const load = loadProcess(base);
+  const rows: Row[] = [];
+  const close = async (note: string): Promise<void> => {
+    const p = await load.next();
+    if (p === 'done') throw new Error('unexpected report');
+    const polls = p.polls;
+    const row = { phase: p.name, polls: polls.length, p50: pct(polls, 50), p99: pct(polls, 99), max: pct(polls, 100) };
+    const all = [note, startupsOf(p)].filter((x) => x !== '').join('; ');
+    const done = { ...row, probeMax: pct(p.probes, 100), loopMaxMs: loop.max / 1e6, errors: p.errors, note: all };
+    rows.push(done);
+    if (!argv.includes('--json')) process.stdout.write(`${JSON.stringify(done)}\n`);
+    loop.reset();
+  };
+  const send = (line: string) => load.child.stdin.write(line + '\n');
+  loop.enable();
+  await sleep(BASELINE_S * 1000);
+  send(`phase startups`);
+  await close('');
+  send(`startups ${STARTUPS}`);
+  if ((await load.next()) !== 'done') throw new Error('expected the end of the startups');
+  await sleep(2000);
+  send('phase alerts');
+  await close('');
+  const notes: string[] = [];
+  for (let k = 0; k < bodies.length; k++) notes.push(...(await postAndRead(base, token, bodies[k]!, ALERTS[k]!)));
+  await sleep(1000);
+  send('stop');
+  await close(notes.join('; '));
+  clearInterval(rssTimer);
+  load.child.kill();
+  await server.close();
+  await store.close();
+  await db.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+  print(rows, rssPeak);
+}
+
+/** one large alert posted, then read back when accepted; what happened, as notes (errors included) */
+async function postAndRead(base: string, token: string, body: Buffer, n: number): Promise<string[]> {
+  const auth = { Authorization: `Bearer ${token}` };
+  const what = `POST ${n} decisions (${(body.length / 1e6).toFixed(1)} MB)`;
+  try {
+    const r = await request(`${base}v1/alerts`, {
+      method: 'POST',
+      body: body.toString(),
+      headers: { 'Content-Type': 'application/json', ...auth },
+    });
+    const out = [`${what}: ${r.status} ${f0(r.ms)} ms`];
+    if (r.status === 201) {
+      const id = (JSON.parse(r.body.toString()) as string[])[0];
+      const g = await request(`${base}v1/alerts/${id}`, { headers: auth });
+      out.push(`GET it: ${g.status} ${(g.body.length / 1e6).toFixed(1)} MB ${f0(g.ms)} ms`);
+    } else out.push(r.body.toString().slice(0, 160));
+    await sleep(1000);
+    return out;
+  } catch (e) {
+    return [`${what}: ${e instanceof Error ? e.message : String(e)}`];
+  }
+}
+
+function startupsOf(p: Phase): string {
+  if (p.startups.length === 0) return '';
+  const side = (pb: boolean) => {
+    const s = p.startups.filter((x) => x.protobuf === pb);
+    const mb = (Math.max(0, ...s.map((x) => x.bytes)) / 1e6).toFixed(1);
+    const bad = s
+      .filter((x) => x.status !== 200)
+      .map((x) => x.status)
+      .join(',');
+    return `${s.length} ${pb ? 'protobuf' : 'JSON'} (${mb} MB each, slowest ${f0(
+      pct(
+        s.map((x) => x.ms),
+        100,
+      ),
+    )} ms${bad !== '' ? `, statuses not 200: ${bad}` : ''})`;
+  };
+  return `startup pulls: ${side(false)}, ${side(true)}`;
+}
+
+function print(rows: Row[], rssPeak: number): void {
+  if (argv.includes('--json')) {
+    process.stdout.write(JSON.stringify({ rows, rssPeakMB: Math.round(rssPeak / 2 ** 20) }) + '\n');
+    return;
+  }
+  const out = [
+    `decisions ${DECISIONS}, bouncers ${BOUNCERS} polling every 1 s, ${STARTUPS} startup pulls, probe every 50 ms`,
+    '| phase | polls | delta p50 ms | delta p99 ms | delta max ms | liveness max ms | loop max ms | errors |',
+    '|---|---|---|---|---|---|---|---|',
+    ...rows.map(
+      (r) =>
+        `| ${r.phase} | ${r.polls} | ${f0(r.p50)} | ${f0(r.p99)} | ${f0(r.max)} | ${f0(r.probeMax)} | ` +
+        `${f0(r.loopMaxMs)} | ${r.errors} |`,
+    ),
+    ...rows.filter((r) => r.note !== '').map((r) => `${r.phase}: ${r.note}`),
+    `server peak RSS ${Math.round(rssPeak / 2 ** 20)} MB; goals: delta p99 <= 100 ms, liveness max <= 200 ms`,
+  ];
+  process.stdout.write(out.join('\n') + '\n');
+}
+
+await main();
