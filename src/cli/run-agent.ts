@@ -38,6 +38,9 @@ import type { AlertForwarder } from '../client/forwarder.js';
 import type { WatcherClient } from '../client/watcher.js';
 import { errorMessage, PicketError } from '../core/errors.js';
 import { simulationSwitch } from './simulation-file.js';
+import { contextSpecOf } from './context-file.js';
+import { compileTransforms, sourceContext } from './source-keys.js';
+import type { LineTransform } from '../pipeline/transform.js';
 
 export interface AgentOptions {
   /** acquisition files and acquis.d/ folders (--acquis, repeatable; else the config's acquisition_path/_dir) */
@@ -196,6 +199,7 @@ class AgentRun {
         maxBuckets: this.o.maxBuckets,
         onAlert: emit,
         simulation: simulationSwitch(this.o.config.simulationPath),
+        context: contextSpecOf(this.o.config),
         log: (m) => this.io.err(`warning: ${m}`),
       });
     } catch (e) {
@@ -221,7 +225,10 @@ class AgentRun {
   }
 
   /** Creates and starts every source; one that cannot start is said and left out (the agent runs on). */
-  async startSources(configs: AcquisitionSource[]): Promise<string[]> {
+  async startSources(
+    configs: AcquisitionSource[],
+    transforms: Map<AcquisitionSource, LineTransform>,
+  ): Promise<string[]> {
     const dump = this.dumpFd;
     const ctx: SourceContext = {
       push: (lines, meta) => this.pipe.push(lines, meta),
@@ -239,7 +246,7 @@ class AgentRun {
     };
     const watched: string[] = [];
     for (const cfg of configs) {
-      const src = sourceModule(cfg.source)!.create(cfg, ctx);
+      const src = sourceModule(cfg.source)!.create(cfg, sourceContext(ctx, cfg, transforms.get(cfg)));
       try {
         await src.start();
       } catch (e) {
@@ -448,6 +455,7 @@ class AgentRun {
 
 export async function runAgent(o: AgentOptions, io: CliIO): Promise<number> {
   const configs = readSources(o);
+  const transforms = compileTransforms(configs);
   const run = new AgentRun(o, io);
   try {
     run.openOutputs(configs.some((s) => s.source === 'file'));
@@ -459,7 +467,7 @@ export async function runAgent(o: AgentOptions, io: CliIO): Promise<number> {
   // a type no parser accepts (`--type sylog`): said at start with the known ones, lines are read anyway
   const types = configs.flatMap((c) => (c.labels.type ? [c.labels.type] : []));
   for (const w of unknownTypeWarnings(run.pipe.content.parsers, types)) run.log(`ERROR: ${w}`);
-  const watched = await run.startSources(configs);
+  const watched = await run.startSources(configs, transforms);
   run.wireMetrics();
   try {
     await run.startLapi();

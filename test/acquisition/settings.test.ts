@@ -1,7 +1,8 @@
 // Acquisition settings of CrowdSec's file, syslog and journalctl sources: each key works (exclude_regexps,
-// max_buffer_size, max_message_len, since, mode: tail) or is refused with the file, line, document and key
-// (transform, mode: cat, use_time_machine, unique_id, discovery_poll_*, force_inotify); an acquis.yaml copied
-// from Debian's crowdsec package plus an acquis.d/ folder load together.
+// max_buffer_size, max_message_len, since, mode: tail|cat, use_time_machine, transform: see
+// source-keys.test.ts) or is refused with the file, line, document and key (unique_id, discovery_poll_*,
+// force_inotify, mode: cat on a syslog source); an acquis.yaml copied from Debian's crowdsec package plus an
+// acquis.d/ folder load together.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -42,14 +43,11 @@ function ctx(got: string[]): SourceContext {
 test('unimplemented keys are refused naming the file, the line, the document and the key', () => {
   const cases: [string, RegExp][] = [
     [
-      'filenames: [/x]\nlabels: {type: t}\ntransform: evt.Line.Raw\n',
-      /^acq\.yaml:3: document 1: "transform" is not supported/,
+      'source: syslog\nmode: cat\nlabels: {type: t}\n',
+      /^acq\.yaml:2: document 1: "mode: cat" is not supported by the syslog source/,
     ],
-    ['filenames: [/x]\nmode: cat\nlabels: {type: t}\n', /^acq\.yaml:2: document 1: "mode: cat" is not supported/],
-    [
-      'filenames: [/x]\nlabels: {type: t}\nuse_time_machine: true\n',
-      /^acq\.yaml:3: .*"use_time_machine" is not supported.*picket replay/,
-    ],
+    ['filenames: [/x]\nmode: head\nlabels: {type: t}\n', /^acq\.yaml:2: document 1: invalid "mode: head"/],
+    ['filenames: [/x]\nlabels: {type: t}\nuse_time_machine: yes please\n', /^acq\.yaml:3: .*"use_time_machine"/],
     [
       'filenames: [/x]\nlabels: {type: t}\n---\nsource: journalctl\njournalctl_filter: [a=b]\nunique_id: x\nlabels: {type: t}\n',
       /^acq\.yaml:6: document 2: "unique_id" is not supported/,
@@ -182,8 +180,8 @@ test("Debian's acquis.yaml unchanged plus an acquis.d/ folder: every document, i
       all.slice(fromMain.length).map((s) => s.source),
       ['syslog', 'file'],
     );
-    fs.writeFileSync(path.join(d, 'c-bad.yaml'), 'filenames: [/x]\nlabels: {type: t}\ntransform: x\n');
-    assert.throws(() => loadAcquisitionPaths([main, d]), /c-bad\.yaml:3: document 1: "transform"/);
+    fs.writeFileSync(path.join(d, 'c-bad.yaml'), 'filenames: [/x]\nlabels: {type: t}\nunique_id: x\n');
+    assert.throws(() => loadAcquisitionPaths([main, d]), /c-bad\.yaml:3: document 1: "unique_id"/);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -1,17 +1,26 @@
 // The `file` acquisition source: `filenames`/`filename` (globs; files that do not exist yet are waited for),
 // `exclude_regexps` (files whose path matches one are not read), `max_buffer_size` (longest line, bytes),
 // `poll_without_inotify` (accepted: Picket always polls), tailed by tail.ts with read positions kept by the
-// agent. Counts lines read per file and type (cs_filesource_hits_total). Registers itself.
+// agent, or with `mode: cat` read once from the start by cat.ts (then the source ends). Counts lines read per
+// file and type (cs_filesource_hits_total). Registers itself.
 
 import fs from 'node:fs';
 import { asText } from '../../core/yaml-strict.js';
 import { errorMessage } from '../../core/errors.js';
 import { registerSource } from '../registry.js';
-import { COMMON_KEYS, HIT_LABELS, type CounterRow, type DataSource, type SourceContext } from '../source.js';
+import {
+  COMMON_KEYS,
+  HIT_LABELS,
+  type CounterRow,
+  type DataSource,
+  type SourceConfig,
+  type SourceContext,
+} from '../source.js';
+import { catFiles } from './cat.js';
 import { expandGlob } from './glob.js';
 import { FileTailer, type FileEvent } from './tail.js';
 
-export interface FileConfig {
+export interface FileConfig extends SourceConfig {
   source: 'file';
   filenames: string[];
   labels: Record<string, string>;
@@ -51,22 +60,57 @@ const FILE_EVENT_TEXT: Record<FileEvent, (p: string) => string> = {
 
 class FileSource implements DataSource {
   readonly name: string;
-  readonly follows = true;
-  private readonly tailer: FileTailer;
+  /** false in mode cat: the source ends once its files were read */
+  readonly follows: boolean;
+  ended?: Promise<void>;
+  private readonly tailer: FileTailer | null;
+  private stopped = false;
   /** lines read per file: one map update per batch of lines */
   private readonly hits = new Map<string, number>();
   /** open errors per file and reason (picket_acquisition_errors_total), and when each file was last said */
   private readonly errors = new Map<string, number>();
   private readonly said = new Map<string, number>();
+  /** mode cat: starts the one-shot read (run), or lets `ended` settle unread (stop) */
+  private begin: (() => void) | null = null;
 
   constructor(
     private readonly cfg: FileConfig,
     ctx: SourceContext,
   ) {
     this.name = `file source ${cfg.filenames.join(', ')}`;
+    this.follows = cfg.mode !== 'cat';
+    this.tailer = this.follows ? this.makeTailer(ctx) : null;
+    if (!this.follows) {
+      // settles once run() read every file (or stop() came first)
+      let begin!: () => void;
+      const started = new Promise<void>((r) => (begin = r));
+      this.begin = begin;
+      this.ended = started.then(() => (this.stopped ? undefined : this.cat(ctx)));
+    }
+  }
+
+  private cat(ctx: SourceContext): Promise<void> {
+    const { cfg } = this;
+    const labels = cfg.labels;
+    return catFiles({
+      patterns: cfg.filenames,
+      exclude: cfg.exclude,
+      ...(cfg.maxLineBytes !== undefined ? { maxLineBytes: cfg.maxLineBytes } : {}),
+      log: ctx.log,
+      stopped: () => this.stopped,
+      onLines: (src, lines) => {
+        this.hits.set(src, (this.hits.get(src) ?? 0) + lines.length);
+        if (ctx.dump) ctx.dump(lines);
+        return ctx.push(lines, { src, module: 'file', labels, timeMachine: true });
+      },
+    });
+  }
+
+  private makeTailer(ctx: SourceContext): FileTailer {
+    const cfg = this.cfg;
     const labels = cfg.labels;
     const dump = ctx.dump;
-    this.tailer = new FileTailer({
+    return new FileTailer({
       patterns: cfg.filenames,
       exclude: cfg.exclude,
       pollMs: ctx.pollMs,
@@ -99,10 +143,13 @@ class FileSource implements DataSource {
     /* the tailer starts in run(), once the agent announced itself */
   }
   run(): void {
-    this.tailer.start();
+    if (this.tailer) this.tailer.start();
+    else this.begin?.();
   }
   async stop(): Promise<void> {
-    this.tailer.stop();
+    this.stopped = true;
+    this.tailer?.stop();
+    this.begin?.();
   }
 
   describe(): string {
@@ -110,7 +157,8 @@ class FileSource implements DataSource {
     return this.cfg.filenames
       .map((f) => {
         const n = expandGlob(f).filter((p) => !this.cfg.exclude?.some((re) => re.test(p))).length;
-        return `${f} (type ${type}${n === 0 ? ', waiting for it to appear' : f.match(/[*?[]/) ? `, ${n} files` : ''})`;
+        const cat = this.follows ? '' : ', mode cat';
+        return `${f} (type ${type}${cat}${n === 0 ? ', waiting for it to appear' : f.match(/[*?[]/) ? `, ${n} files` : ''})`;
       })
       .join(', ');
   }
@@ -132,6 +180,7 @@ class FileSource implements DataSource {
 
 registerSource<FileConfig>({
   name: 'file',
+  catMode: true,
   // force_inotify and use_time_machine are refused by ../config.ts (REFUSED) before these keys are checked
   keys: new Set([
     ...COMMON_KEYS,

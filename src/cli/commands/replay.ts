@@ -8,6 +8,8 @@ import { CliError, parseOptions, type CliIO, type Command } from '../command.js'
 import { runReplay, type ReplayResult } from '../../pipeline/replay.js';
 import { defaultWorkers } from '../../pipeline/pool.js';
 import { configSimulation, simulationSwitch } from '../simulation-file.js';
+import { contextSpecOf } from '../context-file.js';
+import { loadConfigFile, ConfigError, type PicketConfig } from '../../config/config.js';
 import { MAX_BUCKETS_HELP, maxBucketsOption } from '../bucket-options.js';
 import { errorMessage } from '../../core/errors.js';
 
@@ -34,8 +36,9 @@ ${MAX_BUCKETS_HELP}
                    request, retried while it is unreachable); exit 1 if some were not accepted
   -c, --credentials FILE  machine credentials for --lapi (default <data>/local_api_credentials.yaml)
   --data DIR       data folder holding the default credentials file
-  --config FILE    config file (data_dir, simulation_path)
+  --config FILE    config file (data_dir, simulation_path, console_context_path, config_dir's contexts/)
   --simulation FILE  simulation.yaml (CrowdSec's format): alerts of simulated scenarios are marked simulated
+  --context FILE   alert context file (CrowdSec's console/context.yaml format): its keys go to each alert's meta
   -h, --help       this help`;
 
 function summary(r: ReplayResult): string {
@@ -51,6 +54,19 @@ function summary(r: ReplayResult): string {
   const w = Math.max(8, ...names.map((n) => n.length));
   for (const n of names) out.push(`  ${n.padEnd(w)} ${String(r.alertsByScenario[n]).padStart(7)}`);
   return out.join('\n');
+}
+
+/** --context, else the context of --config (console_context_path, config_dir); none without either */
+function replayContext(configFile: string | undefined, file: string | undefined): ReturnType<typeof contextSpecOf> {
+  if (configFile === undefined && file === undefined) return null;
+  let config: PicketConfig = { file: null };
+  try {
+    if (configFile !== undefined) config = loadConfigFile(configFile);
+  } catch (e) {
+    if (e instanceof ConfigError) throw new CliError(e.message, 1);
+    throw e;
+  }
+  return contextSpecOf(config, file);
 }
 
 export const replayCommand: Command = {
@@ -73,6 +89,7 @@ export const replayCommand: Command = {
       data: { type: 'string' },
       config: { type: 'string' },
       simulation: { type: 'string' },
+      context: { type: 'string' },
     });
     const lapiUrl = values.lapi as string | undefined;
     if (lapiUrl === undefined && (values.credentials !== undefined || values.data !== undefined))
@@ -134,6 +151,7 @@ export const replayCommand: Command = {
         year,
         store,
         simulation: simulationSwitch((values.simulation as string | undefined) ?? configSimulation(values.config)),
+        context: replayContext(values.config as string | undefined, values.context as string | undefined),
         maxBuckets,
         log: (m) => {
           const k = m.slice(0, 300);
