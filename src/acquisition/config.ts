@@ -36,10 +36,7 @@ export class AcquisitionConfigError extends PicketError {
 
 /** CrowdSec keys Picket does not implement: refused with the reason (a silently dropped setting is worse) */
 const REFUSED: Readonly<Record<string, string>> = {
-  unique_id: 'not implemented in Picket',
-  discovery_poll_enable: 'Picket re-expands the globs on every poll (`picket run --poll MS`): remove the key',
-  discovery_poll_interval: 'Picket re-expands the globs on every poll (`picket run --poll MS`): remove the key',
-  force_inotify: 'Picket polls files (no inotify): remove the key',
+  unique_id: 'an identifier CrowdSec keeps for appsec and transform bookkeeping, not implemented in Picket',
 };
 
 /** mode, use_time_machine and transform, which every source has */

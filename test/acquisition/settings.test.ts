@@ -1,7 +1,7 @@
 // Acquisition settings of CrowdSec's file, syslog and journalctl sources: each key works (exclude_regexps,
 // max_buffer_size, max_message_len, since, mode: tail|cat, use_time_machine, transform: see
-// source-keys.test.ts) or is refused with the file, line, document and key (unique_id, discovery_poll_*,
-// force_inotify, mode: cat on a syslog source); an acquis.yaml copied from Debian's crowdsec package plus an
+// source-keys.test.ts, discovery_poll_*, force_inotify) or is refused with the file, line, document and key
+// (unique_id, mode: cat on a syslog source); an acquis.yaml copied from Debian's crowdsec package plus an
 // acquis.d/ folder load together.
 
 import { test } from 'node:test';
@@ -53,11 +53,14 @@ test('unimplemented keys are refused naming the file, the line, the document and
       /^acq\.yaml:6: document 2: "unique_id" is not supported/,
     ],
     [
-      'filenames: [/x]\ndiscovery_poll_enable: true\nlabels: {type: t}\n',
-      /^acq\.yaml:2: .*"discovery_poll_enable" is not supported/,
+      'filenames: [/x]\ndiscovery_poll_enable: maybe\nlabels: {type: t}\n',
+      /^acq\.yaml:2: .*"discovery_poll_enable": expected true or false/,
     ],
-    ['filenames: [/x]\ndiscovery_poll_interval: 30s\nlabels: {type: t}\n', /^acq\.yaml:2: .*"discovery_poll_interval"/],
-    ['filenames: [/x]\nforce_inotify: true\nlabels: {type: t}\n', /^acq\.yaml:2: .*"force_inotify" is not supported/],
+    [
+      'filenames: [/x]\ndiscovery_poll_interval: soon\nlabels: {type: t}\n',
+      /^acq\.yaml:2: .*"discovery_poll_interval"/,
+    ],
+    ['filenames: [/x]\nforce_inotify: 2\nlabels: {type: t}\n', /^acq\.yaml:2: .*"force_inotify": expected true/],
     [
       'filenames: [/x]\nlabels: {type: t}\nbogus: 1\n',
       /^acq\.yaml:3: document 1: unknown field "bogus" for source file/,
@@ -84,6 +87,28 @@ test('unimplemented keys are refused naming the file, the line, the document and
     'a.yaml',
   );
   assert.equal(ok.length, 1);
+});
+
+test('file: discovery_poll_interval makes a new file be found that often; force_inotify accepted', async () => {
+  const dir = tmp();
+  try {
+    const [cfg] = parseAcquisition(
+      `filenames: ["${dir}/*.log"]\nforce_inotify: true\ndiscovery_poll_enable: true\n` +
+        'discovery_poll_interval: 50ms\nlabels: {type: t}\n',
+      'a.yaml',
+    );
+    const got: string[] = [];
+    // the agent's poll is a minute: only the source's discovery interval can find the file in time
+    const src = sourceModule('file')!.create(cfg!, { ...ctx(got), pollMs: 60_000 });
+    await collect(
+      src,
+      got,
+      () => got.includes('late line'),
+      () => setTimeout(() => fs.writeFileSync(path.join(dir, 'new.log'), 'late line\n'), 100),
+    );
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('file: exclude_regexps leaves the matching files unread; max_buffer_size cuts longer lines', async () => {

@@ -1,11 +1,14 @@
 // The `file` acquisition source: `filenames`/`filename` (globs; files that do not exist yet are waited for),
 // `exclude_regexps` (files whose path matches one are not read), `max_buffer_size` (longest line, bytes),
-// `poll_without_inotify` (accepted: Picket always polls), tailed by tail.ts with read positions kept by the
-// agent, or with `mode: cat` read once from the start by cat.ts (then the source ends). Counts lines read per
-// file and type (cs_filesource_hits_total). Registers itself.
+// `poll_without_inotify` and `force_inotify` (accepted: Picket always polls, and waits for files that do not exist
+// yet), `discovery_poll_enable` (accepted: new files matching the globs are always found, on every poll),
+// `discovery_poll_interval` (a Go duration: files are polled at least that often), tailed by tail.ts with read
+// positions kept by the agent, or with `mode: cat` read once from the start by cat.ts (then the source ends).
+// Counts lines read per file and type (cs_filesource_hits_total). Registers itself.
 
 import fs from 'node:fs';
 import { asText } from '../../core/yaml-strict.js';
+import { parseWireDuration } from '../../api/wire-time.js';
 import { errorMessage } from '../../core/errors.js';
 import { registerSource } from '../registry.js';
 import {
@@ -27,6 +30,8 @@ export interface FileConfig extends SourceConfig {
   pollMs?: number;
   exclude?: RegExp[];
   maxLineBytes?: number;
+  /** discovery_poll_interval in ms: the source polls at least this often */
+  discoveryMs?: number;
 }
 
 const HITS = 'cs_filesource_hits_total';
@@ -113,7 +118,7 @@ class FileSource implements DataSource {
     return new FileTailer({
       patterns: cfg.filenames,
       exclude: cfg.exclude,
-      pollMs: ctx.pollMs,
+      pollMs: cfg.discoveryMs !== undefined ? Math.min(ctx.pollMs, cfg.discoveryMs) : ctx.pollMs,
       ...(cfg.maxLineBytes !== undefined ? { maxLineBytes: cfg.maxLineBytes } : {}),
       fromStart: ctx.fromStart,
       positions: ctx.positions,
@@ -181,7 +186,6 @@ class FileSource implements DataSource {
 registerSource<FileConfig>({
   name: 'file',
   catMode: true,
-  // force_inotify and use_time_machine are refused by ../config.ts (REFUSED) before these keys are checked
   keys: new Set([
     ...COMMON_KEYS,
     'filenames',
@@ -189,6 +193,9 @@ registerSource<FileConfig>({
     'poll_without_inotify',
     'exclude_regexps',
     'max_buffer_size',
+    'force_inotify',
+    'discovery_poll_enable',
+    'discovery_poll_interval',
   ]),
   counters: [
     { name: HITS, help: 'Lines read from a file', labelNames: HIT_LABELS },
@@ -223,9 +230,17 @@ registerSource<FileConfig>({
         fail(`"max_buffer_size": expected a positive number of bytes, got ${asText(v.max_buffer_size)}`);
       cfg.maxLineBytes = n;
     }
-    const poll = v.poll_without_inotify;
-    if (poll !== undefined && poll !== null && typeof poll !== 'boolean')
-      fail('"poll_without_inotify": expected true or false');
+    for (const k of ['poll_without_inotify', 'force_inotify', 'discovery_poll_enable']) {
+      const b = v[k];
+      if (b !== undefined && b !== null && typeof b !== 'boolean') fail(`"${k}": expected true or false`);
+    }
+    const iv = v.discovery_poll_interval;
+    if (iv !== undefined && iv !== null) {
+      const ms = parseWireDuration(asText(iv));
+      if (ms === null || ms <= 0)
+        fail(`"discovery_poll_interval": '${asText(iv)}' is not a positive duration (e.g. 30s)`);
+      cfg.discoveryMs = ms!;
+    }
     return cfg;
   },
   create: (cfg, ctx) => new FileSource(cfg, ctx),
