@@ -1,7 +1,8 @@
 // acquis.yaml in CrowdSec's format: several YAML documents, each one data source
 // (`source: file|syslog|journalctl|stdin`, `filenames`/`filename`, `labels.type`, ...).
 // Owns the document loop and the fields every source has (source, labels, mode, unknown keys), with errors
-// naming the file, the line, the document and the key; each module (sources.ts) decodes its own keys. Keys of
+// naming the file, the line, the document and the key; each module (sources.ts) decodes its own keys; mode,
+// use_time_machine and transform are decoded here for all (transform is compiled by the agent). Keys of
 // CrowdSec's sources that Picket does not implement are refused (REFUSED), never silently dropped. Also
 // holds Picket's embedded default acquisition and the reading of an acquis.yaml plus an acquis.d/ folder.
 
@@ -35,13 +36,35 @@ export class AcquisitionConfigError extends PicketError {
 
 /** CrowdSec keys Picket does not implement: refused with the reason (a silently dropped setting is worse) */
 const REFUSED: Readonly<Record<string, string>> = {
-  transform: 'rewriting lines with an expression is not implemented in Picket',
-  use_time_machine: 'picket run reads live; replay old logs with `picket replay` (time machine)',
-  unique_id: 'not implemented in Picket',
-  discovery_poll_enable: 'Picket re-expands the globs on every poll (`picket run --poll MS`): remove the key',
-  discovery_poll_interval: 'Picket re-expands the globs on every poll (`picket run --poll MS`): remove the key',
-  force_inotify: 'Picket polls files (no inotify): remove the key',
+  unique_id: 'an identifier CrowdSec keeps for appsec and transform bookkeeping, not implemented in Picket',
 };
+
+/** mode, use_time_machine and transform, which every source has */
+function commonKeys(
+  v: Record<string, unknown>,
+  cfg: SourceConfig,
+  catMode: boolean,
+  fail: (msg: string, key?: string) => never,
+  where: string,
+): void {
+  if (v.mode !== undefined && v.mode !== null) {
+    const mode = asText(v.mode);
+    if (mode !== 'tail' && mode !== 'cat') fail(`invalid "mode: ${mode}" (expected tail or cat)`, 'mode');
+    if (mode === 'cat' && !catMode)
+      fail(`"mode: cat" is not supported by the ${cfg.source} source in Picket (only by file sources)`, 'mode');
+    cfg.mode = mode;
+  }
+  const tm = v.use_time_machine;
+  if (tm !== undefined && tm !== null) {
+    if (typeof tm !== 'boolean') fail('"use_time_machine": expected true or false', 'use_time_machine');
+    cfg.useTimeMachine = tm;
+  }
+  if (v.transform !== undefined && v.transform !== null) {
+    const t = asText(v.transform);
+    if (t.trim() === '') fail('"transform": expected an expression', 'transform');
+    cfg.transform = { expr: t, where: `${where}: transform` };
+  }
+}
 
 /** a document's values with the line of each top-level key (for errors) */
 function documentOf(
@@ -73,12 +96,6 @@ export function parseAcquisition(text: string, file: string): AcquisitionSource[
     if (typeof raw !== 'object' || Array.isArray(raw)) fail('expected a mapping');
     const v = raw as Record<string, unknown>;
     for (const k of Object.keys(v)) if (k in REFUSED) fail(`"${k}" is not supported: ${REFUSED[k]}`, k);
-    if (v.mode !== undefined && asText(v.mode) !== 'tail') {
-      fail(
-        `"mode: ${asText(v.mode)}" is not supported: Picket tails (mode: tail); read whole files with \`picket replay\``,
-        'mode',
-      );
-    }
     let source = v.source === undefined ? undefined : asText(v.source);
     if (source === undefined) {
       if (v.filenames !== undefined || v.filename !== undefined) source = 'file';
@@ -94,7 +111,9 @@ export function parseAcquisition(text: string, file: string): AcquisitionSource[
     const labels: Record<string, string> = {};
     for (const [k, lv] of Object.entries(labelsRaw as Record<string, unknown>)) labels[k] = asText(lv);
     if (!labels.type) fail('missing "labels.type"');
-    out.push(mod.parse(v, labels, fail));
+    const cfg = mod.parse(v, labels, fail);
+    commonKeys(v, cfg, mod.catMode === true, fail, `${file}:${lines.get('transform') ?? start}: document ${n}`);
+    out.push(cfg);
   });
   return out;
 }

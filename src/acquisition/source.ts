@@ -9,6 +9,13 @@ import type { PositionStore } from './file/tail.js';
 export interface SourceConfig {
   source: string;
   labels: Record<string, string>;
+  /** `mode: cat`: read the input once from its start, then end (absent: tail, follow it) */
+  mode?: 'tail' | 'cat';
+  /** `use_time_machine: true`: lines are poured with their own timestamps (as a replay pours them) */
+  useTimeMachine?: boolean;
+  /** `transform`: an expression on evt (evt.Line.Raw ...) returning the line (or lines) to parse instead;
+   *  `where` names the file, line and document; compiled by the agent at start (pipeline/transform.ts) */
+  transform?: { expr: string; where: string };
 }
 
 /** What a batch of lines carries into the pipeline (`src` is the file, client address, ...). */
@@ -77,6 +84,8 @@ export interface SourceModule<C extends SourceConfig = SourceConfig> {
   readonly keys: ReadonlySet<string>;
   /** counters its sources report */
   readonly counters: readonly CounterDef[];
+  /** it implements `mode: cat` (others refuse it) */
+  readonly catMode?: boolean;
   /** decodes one document (source and labels already checked); `fail` throws naming the file and document */
   parse(doc: Record<string, unknown>, labels: Record<string, string>, fail: (msg: string) => never): C;
   create(cfg: C, ctx: SourceContext): DataSource;
@@ -86,4 +95,4 @@ export interface SourceModule<C extends SourceConfig = SourceConfig> {
 export const HIT_LABELS = ['source', 'datasource_type', 'acquis_type'];
 
 /** Keys every module accepts, besides its own. */
-export const COMMON_KEYS = ['source', 'labels', 'mode', 'name', 'log_level', 'transform'] as const;
+export const COMMON_KEYS = ['source', 'labels', 'mode', 'name', 'log_level', 'transform', 'use_time_machine'] as const;

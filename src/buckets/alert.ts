@@ -1,6 +1,6 @@
 // Overflow -> RuntimeAlert (scenarios.md §7, overflows.go NewAlert).
 // Owns: sources per scope (Ip / Range / other scopes, reprocessed OVFLW events), alert fields, alert events
-// with sorted meta, the message string, APIAlerts sharing Source objects, alert context values.
+// with sorted meta, the message string, APIAlerts sharing Source objects; alert context values (./context.ts).
 
 import { isIP } from 'node:net';
 import { Alert, AlertEvent, OVFLW, RuntimeAlert, Source } from '../core/event.js';
@@ -9,6 +9,7 @@ import { GoTime, formatGoDuration } from '../core/gotime.js';
 import { formatIP, parseCIDR } from '../net/ipvalue.js';
 import type { Compiled, Scenario } from './scenario.js';
 import { errorMessage, PicketError } from '../core/errors.js';
+import { contextMeta, type AlertContext } from './context.js';
 
 /** Go IPNet.String() of a parsed CIDR, or null when unparsable. */
 export function canonicalRange(s: string): string | null {
@@ -142,39 +143,6 @@ export function eventsFromQueue(queue: Event[]): AlertEvent[] {
     if (e.MarshaledTime !== '') ts = e.MarshaledTime;
     else if (!e.Time.isZero()) ts = e.Time.toRFC3339Nano();
     out.push(new AlertEvent(ts, meta));
-  }
-  return out;
-}
-
-/** Alert context (`context:` of the agent config): key -> compiled expressions on each queued event. */
-export type AlertContext = Array<{ key: string; exprs: Compiled[] }>;
-
-export function contextMeta(ctx: AlertContext | undefined, queue: Event[], maxLen = 4000): MetaItem[] {
-  if (!ctx || ctx.length === 0) return [];
-  const out: MetaItem[] = [];
-  for (const { key, exprs } of ctx) {
-    const vals: string[] = [];
-    for (const e of queue) {
-      for (const x of exprs) {
-        let v: unknown;
-        try {
-          v = x.run({ evt: e, match: null, req: null });
-        } catch {
-          continue;
-        }
-        if (typeof v === 'string' && v !== '' && !vals.includes(v)) vals.push(v);
-        else if (Array.isArray(v))
-          for (const y of v) if (typeof y === 'string' && y !== '' && !vals.includes(y)) vals.push(y);
-      }
-    }
-    if (vals.length === 0) continue;
-    let s = JSON.stringify(vals);
-    while (s.length > maxLen && vals.length > 1) {
-      vals.pop();
-      s = JSON.stringify(vals);
-    }
-    if (s.length > maxLen) s = s.slice(0, maxLen - 3) + '...';
-    out.push({ Key: key, Value: s });
   }
   return out;
 }

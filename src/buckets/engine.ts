@@ -12,7 +12,7 @@ import { Event, OVFLW, TIMEMACHINE } from '../core/event.js';
 import type { RuntimeAlert } from '../core/event.js';
 import { GoTime } from '../core/gotime.js';
 import { newAlert, usToGoTime } from './alert.js';
-import type { AlertContext } from './alert.js';
+import type { AlertContext } from './context.js';
 import type { Scenario, ScenarioSet } from './scenario.js';
 import { D_DRAINED, D_TIMED, R_ALLOWED, R_BLACKHOLED, R_NEW, R_PENDING, R_RECREATED } from './store.js';
 import type { BucketStore, StoreStats } from './store.js';
@@ -26,7 +26,7 @@ export interface EngineOptions {
   store?: 'wasm' | 'ts' | BucketStore;
   /** Wall clock in ms (LIVE mode). Default Date.now. */
   now?: () => number;
-  /** Alert context (`context:` of the agent config), compiled. */
+  /** Alert context (console/context.yaml + the hub's contexts items, ./context.ts), compiled. */
   context?: AlertContext;
   /** Pours between two incremental sweeps (default 1024). */
   sweepEvery?: number;

@@ -6,7 +6,8 @@ export type { Scenario, ScenarioSet, LoadOptions, Compiled, CompileFn } from './
 export { BucketEngine, QueueView, mapKey } from './engine.js';
 export type { EngineOptions, EngineStats } from './engine.js';
 export { newAlert, eventsFromQueue, canonicalRange, usToGoTime } from './alert.js';
-export type { AlertContext } from './alert.js';
+export { loadContextSpec, compileContext, contextMeta, ContextConfigError } from './context.js';
+export type { AlertContext, ContextSpec, ContextSources } from './context.js';
 export { WasmStore } from './wasmstore.js';
 export { RefStore } from './refstore.js';
 export type { BucketStore, StoreScenario, StoreStats } from './store.js';

@@ -46,6 +46,9 @@ import type { AlertForwarder } from '../client/forwarder.js';
 import type { WatcherClient } from '../client/watcher.js';
 import { errorMessage, PicketError } from '../core/errors.js';
 import { simulationSwitch } from './simulation-file.js';
+import { contextSpecOf } from './context-file.js';
+import { compileTransforms, sourceContext } from './source-keys.js';
+import type { LineTransform } from '../pipeline/transform.js';
 
 export interface AgentOptions {
   /** acquisition files and acquis.d/ folders (--acquis, repeatable; else the config's acquisition_path/_dir) */
@@ -221,6 +224,7 @@ class AgentRun {
       maxBuckets: this.o.maxBuckets,
       onAlert: emit,
       simulation: simulationSwitch(this.o.config.simulationPath),
+      context: contextSpecOf(this.o.config),
       log: (m) => this.io.err(`warning: ${m}`),
     });
   }
@@ -229,7 +233,11 @@ class AgentRun {
   private reloadTarget(): ReloadTarget {
     const o = this.o;
     return {
-      readSources: () => readSources({ ...o, stdin: false, type: undefined }),
+      readSources: () => {
+        const configs = readSources({ ...o, stdin: false, type: undefined });
+        compileTransforms(configs); // a bad transform is refused here, before anything stops
+        return configs;
+      },
       loadProfiles: () => (this.lapi ? loadProfiles(o.profilesFile) : null),
       buildPipeline: () => this.newPipeline(),
       swap: (next, sources) => this.swap(next, sources),
@@ -242,6 +250,8 @@ class AgentRun {
   /** SIGHUP: sources but stdin stopped (their positions recorded: the positions wrapper ends their poll), the
    *  old pipeline drained and closed, the new sources started on the new one; checkpoints wait meanwhile */
   private async swap(next: Pipeline, configs: AcquisitionSource[]): Promise<string[]> {
+    // checked by readSources already: compiling again cannot throw here
+    const transforms = compileTransforms(configs);
     const keep = this.sources.filter((s) => s.name === 'stdin source');
     const old = this.sources.filter((s) => !keep.includes(s));
     this.stopping = true;
@@ -256,7 +266,7 @@ class AgentRun {
     this.pipe = next;
     await prev.close().catch((e: unknown) => this.log(`closing the previous pipeline: ${errorMessage(e)}`));
     this.sources = [...keep];
-    const watched = await this.startSources(configs);
+    const watched = await this.startSources(configs, transforms);
     for (const s of this.sources) if (!keep.includes(s)) s.run();
     return [...keep.map((s) => s.describe()), ...watched];
   }
@@ -277,7 +287,10 @@ class AgentRun {
   }
 
   /** Creates and starts every source; one that cannot start is said and left out (the agent runs on). */
-  async startSources(configs: AcquisitionSource[]): Promise<string[]> {
+  async startSources(
+    configs: AcquisitionSource[],
+    transforms: Map<AcquisitionSource, LineTransform>,
+  ): Promise<string[]> {
     const dump = this.dumpFd;
     const ctx: SourceContext = {
       push: (lines, meta) => this.pipe.push(lines, meta),
@@ -295,7 +308,7 @@ class AgentRun {
     };
     const watched: string[] = [];
     for (const cfg of configs) {
-      const src = sourceModule(cfg.source)!.create(cfg, ctx);
+      const src = sourceModule(cfg.source)!.create(cfg, sourceContext(ctx, cfg, transforms.get(cfg)));
       try {
         await src.start();
       } catch (e) {
@@ -508,6 +521,7 @@ class AgentRun {
 
 export async function runAgent(o: AgentOptions, io: CliIO): Promise<number> {
   const configs = readSources(o);
+  const transforms = compileTransforms(configs);
   const run = new AgentRun(o, io);
   try {
     run.openOutputs(configs.some((s) => s.source === 'file'));
@@ -519,7 +533,7 @@ export async function runAgent(o: AgentOptions, io: CliIO): Promise<number> {
   // a type no parser accepts (`--type sylog`): said at start with the known ones, lines are read anyway
   const types = configs.flatMap((c) => (c.labels.type ? [c.labels.type] : []));
   for (const w of unknownTypeWarnings(run.pipe.content.parsers, types)) run.log(`ERROR: ${w}`);
-  const watched = await run.startSources(configs);
+  const watched = await run.startSources(configs, transforms);
   run.wireMetrics();
   try {
     await run.startLapi();

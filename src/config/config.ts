@@ -11,6 +11,8 @@
 //   simulation_path: /etc/picket/simulation.yaml  # CrowdSec's config_paths.simulation_path
 //   acquisition_path: /etc/picket/acquis.yaml     # CrowdSec's crowdsec_service.acquisition_path
 //   acquisition_dir: /etc/picket/acquis.d         # CrowdSec's crowdsec_service.acquisition_dir
+//   console_context_path: /etc/picket/console/context.yaml  # alert context (crowdsec_service.console_context_path)
+//   console_context_value_length: 4000            # bytes of one context value (at most 4000)
 //   report: {schedule: monthly, output_dir: /var/lib/picket/reports, notification: email-ops}
 //   hub_dir: /var/lib/picket/hub  config_dir: /etc/picket  hub_url: https://...   # hub items (src/hub)
 // CrowdSec's config.yaml is read too (detected by its keys; mapping in ./crowdsec.ts).
@@ -66,6 +68,10 @@ export interface PicketConfig {
   simulationPath?: string;
   acquisitionPath?: string;
   acquisitionDir?: string;
+  /** alert context file (console/context.yaml's format); default config_dir/console/context.yaml when present */
+  consoleContextPath?: string;
+  /** bytes of one alert context value (CrowdSec's console_context_value_length; 0 = 4000) */
+  consoleContextValueLength?: number;
   report?: ReportConfig;
   /** hub management (src/hub): downloaded items, enabled items (links; `picket run` loads them), hub URL */
   hubDir?: string;
@@ -209,6 +215,16 @@ export function parseConfig(text: string, file: string): PicketConfig {
       case 'acquisition_dir':
         cfg.acquisitionDir = str(v, key, fail);
         break;
+      case 'console_context_path':
+        cfg.consoleContextPath = str(v, key, fail);
+        break;
+      case 'console_context_value_length': {
+        const n = YAML.isScalar(v) ? v.value : undefined;
+        if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 4000)
+          fail(v ?? pair.key, key, 'expected a whole number of bytes from 0 (default, 4000) to 4000');
+        cfg.consoleContextValueLength = n as number;
+        break;
+      }
       case 'trusted_ips': {
         if (!YAML.isSeq(v)) fail(v ?? pair.key, key, 'expected a list of IPs or CIDR ranges');
         cfg.trustedIps = (v as YAML.YAMLSeq).items.map((it, i) => str(it, `${key}[${i}]`, fail));
@@ -295,8 +311,8 @@ export function parseConfig(text: string, file: string): PicketConfig {
           pair.key,
           key,
           'unknown key (expected data_dir, listen, profiles_path, notification_dir, simulation_path, acquisition_path, ' +
-            'acquisition_dir, trusted_ips, tls, retention, metrics, report, hub_dir, config_dir, hub_url, buckets, ' +
-            'online_client)',
+            'acquisition_dir, console_context_path, console_context_value_length, trusted_ips, tls, retention, ' +
+            'metrics, report, hub_dir, config_dir, hub_url, buckets, online_client)',
         );
     }
   }

@@ -1,8 +1,9 @@
 // CrowdSec's own config.yaml (`picket run --config /etc/crowdsec/config.yaml`): the keys that apply to Picket
 // become a PicketConfig (config_paths -> config/data/hub folders, crowdsec_service acquisition files, api.server
 // listen_uri, profiles_path, trusted_ips, tls, online_client (+ console_path's share_* options), db_config
-// flush -> retention and db_path, prometheus -> metrics address, common log_level); every other key set in the
-// file is listed by its dotted name in `ignored`, for `picket run` to print. Owns: detecting the format and this
+// flush -> retention and db_path, prometheus -> metrics address, common log_level, config_paths simulation_path and
+// notification_dir, crowdsec_service console_context_path and console_context_value_length); every other key set
+// in the file is listed by its dotted name in `ignored`, for `picket run` to print. Owns: detecting the format and this
 // mapping. Type errors name the file, the line and the key.
 
 import fs from 'node:fs';
@@ -156,6 +157,16 @@ function metricsOf(r: Reader): string | undefined {
   return `${host.includes(':') ? `[${host}]` : host}:${port ?? '6060'}`;
 }
 
+/** crowdsec_service.console_context_value_length: bytes, 0 (default) to 4000 */
+function contextLengthOf(r: Reader): number | undefined {
+  const key = 'crowdsec_service.console_context_value_length';
+  const s = r.str(key);
+  if (s === undefined) return undefined;
+  const n = Number(s);
+  if (!Number.isInteger(n) || n < 0 || n > 4000) r.fail(key, `'${s}': expected a whole number of bytes from 0 to 4000`);
+  return n;
+}
+
 /** The acquisition files: acquisition_path, then acquisition_dir's *.yaml in name order. */
 function acquisitionFiles(r: Reader): string[] {
   const files: string[] = [];
@@ -234,6 +245,10 @@ export function fromCrowdsecDocument(
   set('configDir', r.str('config_paths.config_dir'));
   set('dataDir', r.str('config_paths.data_dir'));
   set('hubDir', r.str('config_paths.hub_dir'));
+  set('simulationPath', r.str('config_paths.simulation_path'));
+  set('notificationDir', r.str('config_paths.notification_dir'));
+  set('consoleContextPath', r.str('crowdsec_service.console_context_path'));
+  set('consoleContextValueLength', contextLengthOf(r));
   r.used.add('config_paths.index_path'); // hub_dir/.index.json, as cscli writes it
   set('listen', r.str('api.server.listen_uri'));
   set('profilesPath', r.str('api.server.profiles_path'));

@@ -23,3 +23,5 @@ export const CREDENTIALS_FILE = 'local_api_credentials.yaml';
 export function credentialsPathOf(dataDir: string): string {
   return path.join(dataDir, CREDENTIALS_FILE);
 }
+/** the alert context file when neither console_context_path nor config_dir says (CrowdSec: /etc/crowdsec/console/) */
+export const DEFAULT_CONTEXT_FILE = '/etc/picket/console/context.yaml';

@@ -128,6 +128,7 @@ export class Agent {
       log: opts.log,
       active: opts.active,
       liveAgent: opts.mode === LIVE,
+      context: content.context,
     });
     this.pourBatch = opts.pourBatch ?? 256;
   }

@@ -11,7 +11,13 @@ import { PatternLibrary } from '../grok/index.js';
 import { makeEnrichContext } from '../parser/enrich/context.js';
 import { loadParserTree } from '../parser/load.js';
 import type { ParserTree } from '../parser/runtime.js';
-import { loadScenarios, type ScenarioSet } from '../buckets/index.js';
+import {
+  compileContext,
+  loadScenarios,
+  type AlertContext,
+  type ContextSpec,
+  type ScenarioSet,
+} from '../buckets/index.js';
 import { errorMessage, PicketError } from '../core/errors.js';
 import { hubVersions } from '../hub/versions.js';
 
@@ -28,6 +34,8 @@ export interface ContentOptions {
   dataDir?: string | null;
   /** hub_dir: scenarios linked from it carry their hub hash and version into alerts (src/hub/versions.ts) */
   hubDir?: string | null;
+  /** alert context (console/context.yaml + hub contexts items, buckets/context.ts), compiled here */
+  context?: ContextSpec | null;
 }
 
 /** simulation.yaml's content, as plain data (it crosses to worker threads) */
@@ -43,6 +51,8 @@ export interface LoadedContent {
   parsers: ParserTree;
   postoverflows: ParserTree;
   scenarios: ScenarioSet;
+  /** the alert context, compiled (undefined: none) */
+  context?: AlertContext;
   warnings: string[];
 }
 
@@ -108,5 +118,8 @@ export function loadContent(o: ContentOptions): LoadedContent {
       simulation: o.simulation ?? undefined,
     }),
   );
-  return { origin, set, parsers, postoverflows, scenarios, warnings: [...parsers.warnings, ...postoverflows.warnings] };
+  const warnings = [...parsers.warnings, ...postoverflows.warnings];
+  // context errors already name their file, line and key
+  const context = o.context ? compileContext(o.context) : undefined;
+  return { origin, set, parsers, postoverflows, scenarios, ...(context ? { context } : {}), warnings };
 }

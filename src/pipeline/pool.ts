@@ -36,6 +36,7 @@ import { alertToLapiJSON, type LapiAlertJSON } from '../api/alerts.js';
 import { loadContent, type LoadedContent, type SimulationSwitch } from './content.js';
 import { ShardRouter } from './ipscan.js';
 import { DEFAULT_MAX_LIVE_BUCKETS, perShardCeiling } from '../buckets/eviction.js';
+import type { ContextSpec } from '../buckets/index.js';
 import { eventFromWire } from './event-wire.js';
 import { GlobalMerge, hasGlobalScenarios, perSource, shardOptions } from './global-merge.js';
 import type { MetricsTask, Segment, WorkerInit, WorkerResult, WorkerTask } from './worker.js';
@@ -52,6 +53,8 @@ export interface PipelineOptions {
   year?: number | null;
   /** simulation.yaml's switch and exclusions (content.ts) */
   simulation?: SimulationSwitch | null;
+  /** alert context (console/context.yaml + hub contexts items; buckets/context.ts) */
+  context?: ContextSpec | null;
   timeMachine: boolean;
   /** 0 = in-process; default: one per core */
   workers?: number;
@@ -119,6 +122,7 @@ export async function createPipeline(o: PipelineOptions): Promise<Pipeline> {
       year: o.year,
       timeMachine: o.timeMachine,
       simulation: o.simulation,
+      context: o.context,
     });
   if (workers <= 0) return new InProcessPipeline(content, o);
   // piscina is loaded only for a pool (in-process replays start faster without it)
@@ -261,6 +265,7 @@ class PoolPipeline implements Pipeline {
       timeMachine: o.timeMachine,
       store: o.store ?? 'wasm',
       simulation: o.simulation ?? null,
+      context: o.context ?? null,
       maxBuckets: perShardCeiling(o.maxBuckets ?? DEFAULT_MAX_LIVE_BUCKETS, shards),
     };
     const filename = new URL('./worker.js', import.meta.url).href;

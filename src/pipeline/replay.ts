@@ -8,6 +8,7 @@ import type { LapiAlertJSON } from '../api/alerts.js';
 import { alertSortKey, sortAlertsJSON, type AlertSortKey } from './alert-json.js';
 import { createPipeline } from './pool.js';
 import type { SimulationSwitch } from './content.js';
+import type { ContextSpec } from '../buckets/index.js';
 import { readLogLines } from './read.js';
 
 export interface ReplayOptions {
@@ -17,6 +18,8 @@ export interface ReplayOptions {
   contentDir?: string | null;
   /** simulation.yaml's switch and exclusions */
   simulation?: SimulationSwitch | null;
+  /** alert context (buckets/context.ts) */
+  context?: ContextSpec | null;
   workers?: number;
   year?: number | null;
   store?: 'wasm' | 'ts';
@@ -62,6 +65,7 @@ export async function runReplay(o: ReplayOptions): Promise<ReplayResult> {
   const pipe = await createPipeline({
     contentDir: o.contentDir ?? null,
     simulation: o.simulation ?? null,
+    context: o.context ?? null,
     year: o.year ?? new Date().getUTCFullYear(),
     timeMachine: true,
     workers: o.workers,

@@ -8,6 +8,7 @@ import { LIVE, TIMEMACHINE } from '../core/event.js';
 import { Agent, type AgentCounters, type LineSource } from './agent.js';
 import { alertToLapiJSON, type LapiAlertJSON } from '../api/alerts.js';
 import { loadContent, type SimulationSwitch } from './content.js';
+import type { ContextSpec } from '../buckets/index.js';
 import type { MetricsSnapshot } from '../metrics/snapshot.js';
 import { eventToWire, type WireEvent } from './event-wire.js';
 import { shardOptions } from './global-merge.js';
@@ -21,6 +22,8 @@ export interface WorkerInit {
   timeMachine: boolean;
   store: 'wasm' | 'ts';
   simulation: SimulationSwitch | null;
+  /** alert context (plain data, compiled in the worker) */
+  context?: ContextSpec | null;
   /** this shard's ceiling on live buckets (0 = none) */
   maxBuckets: number;
 }
@@ -71,6 +74,7 @@ function getAgent(): Agent {
     year: init.year,
     timeMachine: init.timeMachine,
     simulation: init.simulation,
+    context: init.context ?? null,
   });
   // global scenarios run on the main thread (global-merge.ts): this shard pours only per-source ones and
   // sends back the events a global one wants

@@ -1,7 +1,8 @@
 // Acquisition settings of CrowdSec's file, syslog and journalctl sources: each key works (exclude_regexps,
-// max_buffer_size, max_message_len, since, mode: tail) or is refused with the file, line, document and key
-// (transform, mode: cat, use_time_machine, unique_id, discovery_poll_*, force_inotify); an acquis.yaml copied
-// from Debian's crowdsec package plus an acquis.d/ folder load together.
+// max_buffer_size, max_message_len, since, mode: tail|cat, use_time_machine, transform: see
+// source-keys.test.ts, discovery_poll_*, force_inotify) or is refused with the file, line, document and key
+// (unique_id, mode: cat on a syslog source); an acquis.yaml copied from Debian's crowdsec package plus an
+// acquis.d/ folder load together.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -42,24 +43,24 @@ function ctx(got: string[]): SourceContext {
 test('unimplemented keys are refused naming the file, the line, the document and the key', () => {
   const cases: [string, RegExp][] = [
     [
-      'filenames: [/x]\nlabels: {type: t}\ntransform: evt.Line.Raw\n',
-      /^acq\.yaml:3: document 1: "transform" is not supported/,
+      'source: syslog\nmode: cat\nlabels: {type: t}\n',
+      /^acq\.yaml:2: document 1: "mode: cat" is not supported by the syslog source/,
     ],
-    ['filenames: [/x]\nmode: cat\nlabels: {type: t}\n', /^acq\.yaml:2: document 1: "mode: cat" is not supported/],
-    [
-      'filenames: [/x]\nlabels: {type: t}\nuse_time_machine: true\n',
-      /^acq\.yaml:3: .*"use_time_machine" is not supported.*picket replay/,
-    ],
+    ['filenames: [/x]\nmode: head\nlabels: {type: t}\n', /^acq\.yaml:2: document 1: invalid "mode: head"/],
+    ['filenames: [/x]\nlabels: {type: t}\nuse_time_machine: yes please\n', /^acq\.yaml:3: .*"use_time_machine"/],
     [
       'filenames: [/x]\nlabels: {type: t}\n---\nsource: journalctl\njournalctl_filter: [a=b]\nunique_id: x\nlabels: {type: t}\n',
       /^acq\.yaml:6: document 2: "unique_id" is not supported/,
     ],
     [
-      'filenames: [/x]\ndiscovery_poll_enable: true\nlabels: {type: t}\n',
-      /^acq\.yaml:2: .*"discovery_poll_enable" is not supported/,
+      'filenames: [/x]\ndiscovery_poll_enable: maybe\nlabels: {type: t}\n',
+      /^acq\.yaml:2: .*"discovery_poll_enable": expected true or false/,
     ],
-    ['filenames: [/x]\ndiscovery_poll_interval: 30s\nlabels: {type: t}\n', /^acq\.yaml:2: .*"discovery_poll_interval"/],
-    ['filenames: [/x]\nforce_inotify: true\nlabels: {type: t}\n', /^acq\.yaml:2: .*"force_inotify" is not supported/],
+    [
+      'filenames: [/x]\ndiscovery_poll_interval: soon\nlabels: {type: t}\n',
+      /^acq\.yaml:2: .*"discovery_poll_interval"/,
+    ],
+    ['filenames: [/x]\nforce_inotify: 2\nlabels: {type: t}\n', /^acq\.yaml:2: .*"force_inotify": expected true/],
     [
       'filenames: [/x]\nlabels: {type: t}\nbogus: 1\n',
       /^acq\.yaml:3: document 1: unknown field "bogus" for source file/,
@@ -86,6 +87,28 @@ test('unimplemented keys are refused naming the file, the line, the document and
     'a.yaml',
   );
   assert.equal(ok.length, 1);
+});
+
+test('file: discovery_poll_interval makes a new file be found that often; force_inotify accepted', async () => {
+  const dir = tmp();
+  try {
+    const [cfg] = parseAcquisition(
+      `filenames: ["${dir}/*.log"]\nforce_inotify: true\ndiscovery_poll_enable: true\n` +
+        'discovery_poll_interval: 50ms\nlabels: {type: t}\n',
+      'a.yaml',
+    );
+    const got: string[] = [];
+    // the agent's poll is a minute: only the source's discovery interval can find the file in time
+    const src = sourceModule('file')!.create(cfg!, { ...ctx(got), pollMs: 60_000 });
+    await collect(
+      src,
+      got,
+      () => got.includes('late line'),
+      () => setTimeout(() => fs.writeFileSync(path.join(dir, 'new.log'), 'late line\n'), 100),
+    );
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('file: exclude_regexps leaves the matching files unread; max_buffer_size cuts longer lines', async () => {
@@ -182,8 +205,8 @@ test("Debian's acquis.yaml unchanged plus an acquis.d/ folder: every document, i
       all.slice(fromMain.length).map((s) => s.source),
       ['syslog', 'file'],
     );
-    fs.writeFileSync(path.join(d, 'c-bad.yaml'), 'filenames: [/x]\nlabels: {type: t}\ntransform: x\n');
-    assert.throws(() => loadAcquisitionPaths([main, d]), /c-bad\.yaml:3: document 1: "transform"/);
+    fs.writeFileSync(path.join(d, 'c-bad.yaml'), 'filenames: [/x]\nlabels: {type: t}\nunique_id: x\n');
+    assert.throws(() => loadAcquisitionPaths([main, d]), /c-bad\.yaml:3: document 1: "unique_id"/);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

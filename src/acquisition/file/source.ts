@@ -1,23 +1,37 @@
 // The `file` acquisition source: `filenames`/`filename` (globs; files that do not exist yet are waited for),
 // `exclude_regexps` (files whose path matches one are not read), `max_buffer_size` (longest line, bytes),
-// `poll_without_inotify` (accepted: Picket always polls), tailed by tail.ts with read positions kept by the
-// agent. Counts lines read per file and type (cs_filesource_hits_total). Registers itself.
+// `poll_without_inotify` and `force_inotify` (accepted: Picket always polls, and waits for files that do not exist
+// yet), `discovery_poll_enable` (accepted: new files matching the globs are always found, on every poll),
+// `discovery_poll_interval` (a Go duration: files are polled at least that often), tailed by tail.ts with read
+// positions kept by the agent, or with `mode: cat` read once from the start by cat.ts (then the source ends).
+// Counts lines read per file and type (cs_filesource_hits_total). Registers itself.
 
 import fs from 'node:fs';
 import { asText } from '../../core/yaml-strict.js';
+import { parseWireDuration } from '../../api/wire-time.js';
 import { errorMessage } from '../../core/errors.js';
 import { registerSource } from '../registry.js';
-import { COMMON_KEYS, HIT_LABELS, type CounterRow, type DataSource, type SourceContext } from '../source.js';
+import {
+  COMMON_KEYS,
+  HIT_LABELS,
+  type CounterRow,
+  type DataSource,
+  type SourceConfig,
+  type SourceContext,
+} from '../source.js';
+import { catFiles } from './cat.js';
 import { expandGlob } from './glob.js';
 import { FileTailer, type FileEvent } from './tail.js';
 
-export interface FileConfig {
+export interface FileConfig extends SourceConfig {
   source: 'file';
   filenames: string[];
   labels: Record<string, string>;
   pollMs?: number;
   exclude?: RegExp[];
   maxLineBytes?: number;
+  /** discovery_poll_interval in ms: the source polls at least this often */
+  discoveryMs?: number;
 }
 
 const HITS = 'cs_filesource_hits_total';
@@ -51,25 +65,60 @@ const FILE_EVENT_TEXT: Record<FileEvent, (p: string) => string> = {
 
 class FileSource implements DataSource {
   readonly name: string;
-  readonly follows = true;
-  private readonly tailer: FileTailer;
+  /** false in mode cat: the source ends once its files were read */
+  readonly follows: boolean;
+  ended?: Promise<void>;
+  private readonly tailer: FileTailer | null;
+  private stopped = false;
   /** lines read per file: one map update per batch of lines */
   private readonly hits = new Map<string, number>();
   /** open errors per file and reason (picket_acquisition_errors_total), and when each file was last said */
   private readonly errors = new Map<string, number>();
   private readonly said = new Map<string, number>();
+  /** mode cat: starts the one-shot read (run), or lets `ended` settle unread (stop) */
+  private begin: (() => void) | null = null;
 
   constructor(
     private readonly cfg: FileConfig,
     ctx: SourceContext,
   ) {
     this.name = `file source ${cfg.filenames.join(', ')}`;
+    this.follows = cfg.mode !== 'cat';
+    this.tailer = this.follows ? this.makeTailer(ctx) : null;
+    if (!this.follows) {
+      // settles once run() read every file (or stop() came first)
+      let begin!: () => void;
+      const started = new Promise<void>((r) => (begin = r));
+      this.begin = begin;
+      this.ended = started.then(() => (this.stopped ? undefined : this.cat(ctx)));
+    }
+  }
+
+  private cat(ctx: SourceContext): Promise<void> {
+    const { cfg } = this;
     const labels = cfg.labels;
-    const dump = ctx.dump;
-    this.tailer = new FileTailer({
+    return catFiles({
       patterns: cfg.filenames,
       exclude: cfg.exclude,
-      pollMs: ctx.pollMs,
+      ...(cfg.maxLineBytes !== undefined ? { maxLineBytes: cfg.maxLineBytes } : {}),
+      log: ctx.log,
+      stopped: () => this.stopped,
+      onLines: (src, lines) => {
+        this.hits.set(src, (this.hits.get(src) ?? 0) + lines.length);
+        if (ctx.dump) ctx.dump(lines);
+        return ctx.push(lines, { src, module: 'file', labels, timeMachine: true });
+      },
+    });
+  }
+
+  private makeTailer(ctx: SourceContext): FileTailer {
+    const cfg = this.cfg;
+    const labels = cfg.labels;
+    const dump = ctx.dump;
+    return new FileTailer({
+      patterns: cfg.filenames,
+      exclude: cfg.exclude,
+      pollMs: cfg.discoveryMs !== undefined ? Math.min(ctx.pollMs, cfg.discoveryMs) : ctx.pollMs,
       ...(cfg.maxLineBytes !== undefined ? { maxLineBytes: cfg.maxLineBytes } : {}),
       fromStart: ctx.fromStart,
       positions: ctx.positions,
@@ -99,10 +148,13 @@ class FileSource implements DataSource {
     /* the tailer starts in run(), once the agent announced itself */
   }
   run(): void {
-    this.tailer.start();
+    if (this.tailer) this.tailer.start();
+    else this.begin?.();
   }
   async stop(): Promise<void> {
-    this.tailer.stop();
+    this.stopped = true;
+    this.tailer?.stop();
+    this.begin?.();
   }
 
   describe(): string {
@@ -110,7 +162,8 @@ class FileSource implements DataSource {
     return this.cfg.filenames
       .map((f) => {
         const n = expandGlob(f).filter((p) => !this.cfg.exclude?.some((re) => re.test(p))).length;
-        return `${f} (type ${type}${n === 0 ? ', waiting for it to appear' : f.match(/[*?[]/) ? `, ${n} files` : ''})`;
+        const cat = this.follows ? '' : ', mode cat';
+        return `${f} (type ${type}${cat}${n === 0 ? ', waiting for it to appear' : f.match(/[*?[]/) ? `, ${n} files` : ''})`;
       })
       .join(', ');
   }
@@ -132,7 +185,7 @@ class FileSource implements DataSource {
 
 registerSource<FileConfig>({
   name: 'file',
-  // force_inotify and use_time_machine are refused by ../config.ts (REFUSED) before these keys are checked
+  catMode: true,
   keys: new Set([
     ...COMMON_KEYS,
     'filenames',
@@ -140,6 +193,9 @@ registerSource<FileConfig>({
     'poll_without_inotify',
     'exclude_regexps',
     'max_buffer_size',
+    'force_inotify',
+    'discovery_poll_enable',
+    'discovery_poll_interval',
   ]),
   counters: [
     { name: HITS, help: 'Lines read from a file', labelNames: HIT_LABELS },
@@ -174,9 +230,17 @@ registerSource<FileConfig>({
         fail(`"max_buffer_size": expected a positive number of bytes, got ${asText(v.max_buffer_size)}`);
       cfg.maxLineBytes = n;
     }
-    const poll = v.poll_without_inotify;
-    if (poll !== undefined && poll !== null && typeof poll !== 'boolean')
-      fail('"poll_without_inotify": expected true or false');
+    for (const k of ['poll_without_inotify', 'force_inotify', 'discovery_poll_enable']) {
+      const b = v[k];
+      if (b !== undefined && b !== null && typeof b !== 'boolean') fail(`"${k}": expected true or false`);
+    }
+    const iv = v.discovery_poll_interval;
+    if (iv !== undefined && iv !== null) {
+      const ms = parseWireDuration(asText(iv));
+      if (ms === null || ms <= 0)
+        fail(`"discovery_poll_interval": '${asText(iv)}' is not a positive duration (e.g. 30s)`);
+      cfg.discoveryMs = ms!;
+    }
     return cfg;
   },
   create: (cfg, ctx) => new FileSource(cfg, ctx),

@@ -1,28 +1,35 @@
 // `picket lapi status`: logs in to the Local API with the machine credentials file and reports whether it
-// works, as `cscli lapi status` does. Owns: this sub-command's output.
+// works, as `cscli lapi status` does; `picket lapi context ...` is ../lapi-context.ts. Owns: this sub-command's
+// output.
 
 import { CliError, parseOptions, type CliIO, type Command } from '../command.js';
 import { COMMON_HELP, COMMON_OPTIONS, apiError, loadCredentials, resolveContext } from '../api-context.js';
 import { WatcherClient } from '../../client/watcher.js';
 import { clientTlsOf } from '../../config/credentials.js';
 import { errorMessage } from '../../core/errors.js';
+import { LAPI_CONTEXT_HELP, runLapiContext } from '../lapi-context.js';
 
 const usage = `Usage: picket lapi status
 
 Log in to the Local API with the machine credentials file and report the result (exit 1 on failure).
 
-${COMMON_HELP}`;
+${COMMON_HELP}
+
+${LAPI_CONTEXT_HELP}`;
 
 export const lapiCommand: Command = {
   name: 'lapi',
-  summary: 'check the connection to the Local API (status)',
+  summary: 'check the connection to the Local API (status); the alert context (context add|status|delete)',
   usage,
   async run(argv: string[], io: CliIO): Promise<number> {
     const [sub, ...rest] = argv;
+    if (sub === 'context') return runLapiContext(rest, io);
     const { values, positionals } = parseOptions('lapi', rest, COMMON_OPTIONS, true);
     if (sub !== 'status')
       throw new CliError(
-        sub === undefined ? 'expected a sub-command: status' : `unknown sub-command '${sub}': expected status`,
+        sub === undefined
+          ? 'expected a sub-command: status or context'
+          : `unknown sub-command '${sub}': expected status or context`,
       );
     if (positionals.length) throw new CliError(`lapi status: unexpected argument '${positionals[0]}'`);
     const ctx = resolveContext(values);

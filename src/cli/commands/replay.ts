@@ -8,6 +8,8 @@ import { CliError, parseOptions, type CliIO, type Command } from '../command.js'
 import { runReplay, type ReplayResult } from '../../pipeline/replay.js';
 import { defaultWorkers } from '../../pipeline/pool.js';
 import { configSimulation, simulationSwitch } from '../simulation-file.js';
+import { contextSpecOf } from '../context-file.js';
+import { loadConfigFile, ConfigError, type PicketConfig } from '../../config/config.js';
 import { MAX_BUCKETS_HELP, maxBucketsOption } from '../bucket-options.js';
 import { errorMessage } from '../../core/errors.js';
 import type { remoteForwarder } from '../run-lapi.js';
@@ -35,8 +37,9 @@ ${MAX_BUCKETS_HELP}
                    request, retried while it is unreachable); exit 1 if some were not accepted
   -c, --credentials FILE  machine credentials for --lapi (default <data>/local_api_credentials.yaml)
   --data DIR       data folder holding the default credentials file
-  --config FILE    config file (data_dir, simulation_path)
+  --config FILE    config file (data_dir, simulation_path, console_context_path, config_dir's contexts/)
   --simulation FILE  simulation.yaml (CrowdSec's format): alerts of simulated scenarios are marked simulated
+  --context FILE   alert context file (CrowdSec's console/context.yaml format): its keys go to each alert's meta
   -h, --help       this help`;
 
 function summary(r: ReplayResult): string {
@@ -137,6 +140,19 @@ async function writeJson(r: ReplayResult, io: CliIO): Promise<void> {
   }
 }
 
+/** --context, else the context of --config (console_context_path, config_dir); none without either */
+function replayContext(configFile: string | undefined, file: string | undefined): ReturnType<typeof contextSpecOf> {
+  if (configFile === undefined && file === undefined) return null;
+  let config: PicketConfig = { file: null };
+  try {
+    if (configFile !== undefined) config = loadConfigFile(configFile);
+  } catch (e) {
+    if (e instanceof ConfigError) throw new CliError(e.message, 1);
+    throw e;
+  }
+  return contextSpecOf(config, file);
+}
+
 export const replayCommand: Command = {
   name: 'replay',
   summary: 'replay log files (time machine) and report the alerts',
@@ -157,6 +173,7 @@ export const replayCommand: Command = {
       data: { type: 'string' },
       config: { type: 'string' },
       simulation: { type: 'string' },
+      context: { type: 'string' },
     });
     const sender = await lapiSender(values, io);
     const { files, type, labels, year, workers } = replayInputs(values);
@@ -174,6 +191,7 @@ export const replayCommand: Command = {
         year,
         store,
         simulation: simulationSwitch((values.simulation as string | undefined) ?? configSimulation(values.config)),
+        context: replayContext(values.config as string | undefined, values.context as string | undefined),
         maxBuckets,
         log: (m) => {
           const k = m.slice(0, 300);
