@@ -12,8 +12,7 @@ import { DEFAULT_DATA_DIR, DEFAULT_LAPI_LISTEN, credentialsPathOf } from '../con
 import { WatcherClient } from '../client/watcher.js';
 import { LapiError, LapiUnreachableError } from '../client/errors.js';
 import { openStore, StoreError, type PicketStore } from '../store/lmdb.js';
-import type { LapiStore } from '../store/records.js';
-import { openLapiStore } from '../store/lapi-store.js';
+import { openLapiStore, type LmdbLapiStore } from '../store/lapi-store.js';
 
 export const COMMON_OPTIONS = {
   config: { type: 'string' },
@@ -132,7 +131,7 @@ export function apiError(e: unknown): unknown {
 }
 
 /** runs `fn` with the LAPI store of the data folder, then closes it (flushing every write) */
-export async function withStore<T>(ctx: ApiContext, fn: (s: LapiStore) => Promise<T>): Promise<T> {
+export async function withStore<T>(ctx: ApiContext, fn: (s: LmdbLapiStore) => Promise<T>): Promise<T> {
   let env: PicketStore;
   try {
     env = openStore(ctx.dataDir);
