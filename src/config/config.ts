@@ -15,6 +15,7 @@
 //   hub_dir: /var/lib/picket/hub  config_dir: /etc/picket  hub_url: https://...   # hub items (src/hub)
 // CrowdSec's config.yaml is read too (detected by its keys; mapping in ./crowdsec.ts).
 //   buckets: {max_live: 1000000}      # ceiling on live buckets (src/buckets/eviction.ts)
+//   log_level: info                   # trace, debug, info, warn, error (src/core/log-level.ts)
 // Owns: reading and validating it. Every error names the file, the line and the key; unknown keys are errors
 // (a typo must not silently fall back to a default).
 
@@ -29,6 +30,7 @@ import { fromCrowdsecDocument, isCrowdsecConfig } from './crowdsec.js';
 /** highest buckets.max_live / --max-buckets (the WASM table's slots are i32-indexed) */
 export const MAX_LIVE_LIMIT = 50_000_000;
 import { PicketError, errorMessage, errorCode } from '../core/errors.js';
+import { LOG_LEVEL_CHOICES, parseLogLevel, type LogLevel } from '../core/log-level.js';
 
 export interface TlsConfig {
   certFile: string;
@@ -74,7 +76,8 @@ export interface PicketConfig {
   onlineCredentialsPath?: string;
   credentialsPath?: string;
   dbPath?: string;
-  logLevel?: string;
+  /** log_level (CrowdSec: common.log_level); --log-level overrides it */
+  logLevel?: LogLevel;
   /** CrowdSec keys set in the file that Picket does not use (dotted names) */
   ignored?: string[];
   /** buckets.max_live: ceiling on live buckets and blackhole records (0 = none) */
@@ -243,6 +246,11 @@ export function parseConfig(text: string, file: string): PicketConfig {
       case 'report':
         cfg.report = parseReport(v ?? pair.key, fail);
         break;
+      case 'log_level': {
+        const s = str(v ?? pair.key, key, fail);
+        cfg.logLevel = parseLogLevel(s) ?? fail(v, key, `unknown level '${s}' (${LOG_LEVEL_CHOICES})`);
+        break;
+      }
       case 'buckets': {
         const m = mapOf(v ?? pair.key, key, fail);
         for (const p of m.items) {
@@ -261,7 +269,8 @@ export function parseConfig(text: string, file: string): PicketConfig {
           pair.key,
           key,
           'unknown key (expected data_dir, listen, profiles_path, notification_dir, simulation_path, acquisition_path, ' +
-            'acquisition_dir, trusted_ips, tls, retention, metrics, report, hub_dir, config_dir, hub_url, buckets)',
+            'acquisition_dir, trusted_ips, tls, retention, metrics, report, hub_dir, config_dir, hub_url, buckets, ' +
+            'log_level)',
         );
     }
   }
