@@ -12,8 +12,7 @@ import { DEFAULT_DATA_DIR, DEFAULT_LAPI_LISTEN, credentialsPathOf } from '../con
 import { WatcherClient } from '../client/watcher.js';
 import { LapiError, LapiUnreachableError } from '../client/errors.js';
 import { openStore, StoreError, type PicketStore } from '../store/lmdb.js';
-import type { LapiStore } from '../store/records.js';
-import { openLapiStore } from '../store/lapi-store.js';
+import { openLapiStore, type LmdbLapiStore } from '../store/lapi-store.js';
 
 export const COMMON_OPTIONS = {
   config: { type: 'string' },
@@ -144,7 +143,7 @@ export function openDataStore(dataDir: string): PicketStore {
 /** runs `fn` with the LAPI store of the data folder, then closes it (flushing every write) */
 export async function withStore<T>(
   ctx: ApiContext,
-  fn: (s: LapiStore) => Promise<T>,
+  fn: (s: LmdbLapiStore) => Promise<T>,
   /** called with the opened environment first (e.g. to register providers that read other sub-databases) */
   onEnv?: (env: PicketStore) => void,
 ): Promise<T> {

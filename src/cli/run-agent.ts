@@ -44,6 +44,7 @@ import { reloadAgent, type ReloadTarget } from './run-reload.js';
 import { onReloadSignal, onStopSignal } from './signals.js';
 import type { AlertForwarder } from '../client/forwarder.js';
 import type { WatcherClient } from '../client/watcher.js';
+import { LevelLog, type LogLevel } from '../core/log-level.js';
 import { errorMessage, PicketError } from '../core/errors.js';
 import { simulationSwitch } from './simulation-file.js';
 import { contextSpecOf } from './context-file.js';
@@ -82,8 +83,8 @@ export interface AgentOptions {
   credentialsFile?: string;
   /** throughput summary period (0 or absent: none) */
   summaryMs?: number;
-  /** false (log_level warning/error): no per-alert, file event or summary lines */
-  infoLog?: boolean;
+  /** log_level (src/core/log-level.ts; default info): below info no per-alert, file event or summary lines */
+  logLevel?: LogLevel;
 }
 
 /** thrown by the positions wrapper once stopping: ends the tailer's poll right after it saved its position */
@@ -154,11 +155,19 @@ class AgentRun {
   /** alerts that could not be delivered (dropped or refused): a non-zero exit */
   lost = 0;
   readonly log = (m: string): void => this.io.err(`picket run: ${m}`);
+  /** the lines log_level filters (info, debug, trace); `log` above is for the lines always written */
+  readonly levels: LevelLog;
+  /** a warning (content, pipeline), written from log_level warn */
+  readonly warn = (m: string): void => {
+    if (this.levels.enabled('warn')) this.io.err(`warning: ${m}`);
+  };
 
   constructor(
     readonly o: AgentOptions,
     readonly io: CliIO,
-  ) {}
+  ) {
+    this.levels = new LevelLog(o.logLevel ?? 'info', this.log);
+  }
 
   /** --dump-lines, the store (a bad data folder fails before the content is loaded), the alert outputs. */
   openOutputs(hasFiles: boolean): void {
@@ -225,7 +234,7 @@ class AgentRun {
       onAlert: emit,
       simulation: simulationSwitch(this.o.config.simulationPath),
       context: contextSpecOf(this.o.config),
-      log: (m) => this.io.err(`warning: ${m}`),
+      log: this.warn,
     });
   }
 
@@ -292,10 +301,16 @@ class AgentRun {
     transforms: Map<AcquisitionSource, LineTransform>,
   ): Promise<string[]> {
     const dump = this.dumpFd;
+    const trace = this.levels.enabled('trace') ? this.levels.trace : null;
     const ctx: SourceContext = {
-      push: (lines, meta) => this.pipe.push(lines, meta),
+      push: trace
+        ? (lines, meta) => {
+            for (const l of lines) trace(`line from ${meta.module}:${meta.src}: ${l}`);
+            return this.pipe.push(lines, meta);
+          }
+        : (lines, meta) => this.pipe.push(lines, meta),
       log: this.log,
-      info: this.o.infoLog === false ? () => undefined : this.log,
+      info: this.levels.info,
       pollMs: this.o.pollMs,
       fromStart: this.o.fromStart,
       positions: this.tailPositions(),
@@ -348,7 +363,7 @@ class AgentRun {
         profiles: o.profiles,
         registry: this.registry,
         log: this.log,
-        alertLog: o.infoLog !== false,
+        alertLog: this.levels.enabled('info'),
       });
       this.localSink.attach(this.lapi.server, this.lapi.machineId);
       this.log(
@@ -393,7 +408,12 @@ class AgentRun {
     this.log(`content ${pipe.content.origin}, ${pipe.content.scenarios.scenarios.length} scenarios, ${mode}`);
     if (this.store) this.log(`data folder ${this.store.dir}`);
     this.log(`watching ${watched.length ? watched.join(', ') : 'nothing'}`);
-    for (const w of pipe.content.warnings.slice(0, 10)) this.io.err(`warning: ${w}`);
+    for (const w of pipe.content.warnings.slice(0, 10)) this.warn(w);
+    const c = this.o.config;
+    this.levels.debug(
+      `log level ${this.levels.level}; config ${c.file ?? '(none)'}${c.format === 'crowdsec' ? " (CrowdSec's)" : ''}; ` +
+        `read positions ${this.positions ? `kept in ${this.store?.dir}` : 'not kept'}`,
+    );
     if (this.metricsServer) this.log(`metrics on ${this.metricsServer.url}`);
     for (const s of this.sources) s.run();
     this.running = true;
@@ -404,6 +424,8 @@ class AgentRun {
     const pos = this.positions;
     if (!pos || (!final && pos.dirty === 0)) return;
     const snap = await pos.checkpoint(() => this.pipe.drain());
+    if (snap.size > 0)
+      this.levels.debug(`read positions saved: ${[...snap].map(([p, v]) => `${p}@${v.pos}`).join(', ')}`);
     if (this.dumpFd !== null) {
       let s = '';
       for (const [p, v] of snap) s += `#committed ${v.pos} ${p}\n`;
@@ -417,7 +439,7 @@ class AgentRun {
     const ticker = setInterval(() => {
       this.pipe.tick().catch((e: unknown) => this.log(errorMessage(e)));
     }, 1000);
-    const summaryMs = this.o.summaryMs ?? 0;
+    const summaryMs = this.levels.enabled('info') ? (this.o.summaryMs ?? 0) : 0;
     let last = { at: Date.now(), totals: { lines: 0, parsed: 0, unparsed: 0, alerts: 0 } };
     const summarizer =
       summaryMs > 0
@@ -425,7 +447,7 @@ class AgentRun {
             this.pipe.counters().then(
               (c) => {
                 const now = { at: Date.now(), totals: totalsOf(c) };
-                this.log(summaryLine(last.totals, now.totals, (now.at - last.at) / 1000));
+                this.levels.info(summaryLine(last.totals, now.totals, (now.at - last.at) / 1000));
                 last = now;
               },
               (e: unknown) => this.log(`summary: ${errorMessage(e)}`),

@@ -23,6 +23,7 @@ import { AlertForwarder } from '../client/forwarder.js';
 import { ReportSchedule } from '../report/schedule.js';
 import { onReloadSignal, onStopSignal } from './signals.js';
 import { errorMessage } from '../core/errors.js';
+import { LevelLog, type LogLevel } from '../core/log-level.js';
 import { consoleEnabled, createConsole } from '../console/index.js';
 import { CrowdReceiver } from '../capi/receive.js';
 import type { CrowdService } from '../capi/service.js';
@@ -268,6 +269,8 @@ export async function runLapiOnly(
     profilesFile?: string;
     lapiAddr: ListenAddr;
     metricsAddr: ListenAddr | null;
+    /** below info: no per-alert lines */
+    logLevel?: LogLevel;
   },
   io: CliIO,
 ): Promise<number> {
@@ -294,6 +297,7 @@ export async function runLapiOnly(
       profiles: o.profiles,
       registry: reg,
       log,
+      alertLog: new LevelLog(o.logLevel ?? 'info', log).enabled('info'),
     });
   } catch (e) {
     await store.close().catch(() => undefined);

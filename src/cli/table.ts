@@ -9,7 +9,7 @@
 
 import Table from 'cli-table3';
 
-const CHARS = {
+export const CHARS = {
   top: '─',
   'top-mid': '┬',
   'top-left': '╭',

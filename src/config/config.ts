@@ -19,6 +19,7 @@
 //   buckets: {max_live: 1000000}      # ceiling on live buckets (src/buckets/eviction.ts)
 //   online_client: {credentials_path: ..., sharing: minimal, share_custom: true, ..., pull: {interval: 2h}}
 //                                     # the central API (./online-client.ts; absent: nothing leaves the machine)
+//   log_level: info                   # trace, debug, info, warn, error (src/core/log-level.ts)
 // Owns: reading and validating it. Every error names the file, the line and the key; unknown keys are errors
 // (a typo must not silently fall back to a default).
 
@@ -34,6 +35,7 @@ import { CapiConfigError, parseOnlineClient, type OnlineClientConfig } from './o
 /** highest buckets.max_live / --max-buckets (the WASM table's slots are i32-indexed) */
 export const MAX_LIVE_LIMIT = 50_000_000;
 import { PicketError, errorMessage, errorCode } from '../core/errors.js';
+import { LOG_LEVEL_CHOICES, parseLogLevel, type LogLevel } from '../core/log-level.js';
 
 export interface TlsConfig {
   certFile: string;
@@ -85,7 +87,8 @@ export interface PicketConfig {
   onlineClient?: OnlineClientConfig;
   credentialsPath?: string;
   dbPath?: string;
-  logLevel?: string;
+  /** log_level (CrowdSec: common.log_level); --log-level overrides it */
+  logLevel?: LogLevel;
   /** CrowdSec keys set in the file that Picket does not use (dotted names) */
   ignored?: string[];
   /** buckets.max_live: ceiling on live buckets and blackhole records (0 = none) */
@@ -293,6 +296,11 @@ export function parseConfig(text: string, file: string): PicketConfig {
       case 'online_client':
         parseOnlineSection(cfg, v, pair.key, doc, lineOf, file);
         break;
+      case 'log_level': {
+        const s = str(v ?? pair.key, key, fail);
+        cfg.logLevel = parseLogLevel(s) ?? fail(v, key, `unknown level '${s}' (${LOG_LEVEL_CHOICES})`);
+        break;
+      }
       case 'buckets': {
         const m = mapOf(v ?? pair.key, key, fail);
         for (const p of m.items) {
@@ -312,7 +320,7 @@ export function parseConfig(text: string, file: string): PicketConfig {
           key,
           'unknown key (expected data_dir, listen, profiles_path, notification_dir, simulation_path, acquisition_path, ' +
             'acquisition_dir, console_context_path, console_context_value_length, trusted_ips, tls, retention, ' +
-            'metrics, report, hub_dir, config_dir, hub_url, buckets, online_client)',
+            'metrics, report, hub_dir, config_dir, hub_url, buckets, online_client, log_level)',
         );
     }
   }

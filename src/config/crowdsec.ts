@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { parseWireDuration } from '../api/wire-time.js';
+import { LOG_LEVEL_CHOICES, parseLogLevel, type LogLevel } from '../core/log-level.js';
 import type { PicketConfig, RetentionConfig, TlsConfig } from './config.js';
 import { fromCrowdsecOnline, type CrowdsecOnlineKeys } from './online-client.js';
 
@@ -230,6 +231,13 @@ function onlineClientOf(r: Reader, errorOf: (message: string) => Error): PicketC
   return fromCrowdsecOnline(keys) ?? undefined;
 }
 
+/** common.log_level, refused (file, line, key) when it is not a level */
+function logLevelOf(r: Reader): LogLevel | undefined {
+  const s = r.str('common.log_level');
+  if (s === undefined) return undefined;
+  return parseLogLevel(s) ?? r.fail('common.log_level', `unknown level '${s}' (${LOG_LEVEL_CHOICES})`);
+}
+
 /** Maps a parsed CrowdSec config document to Picket's config; `errorOf` makes the error thrown for a bad value. */
 export function fromCrowdsecDocument(
   doc: YAML.Document,
@@ -260,7 +268,7 @@ export function fromCrowdsecDocument(
   set('retention', retentionOf(r));
   set('dbPath', r.str('db_config.db_path'));
   set('metricsListen', metricsOf(r));
-  set('logLevel', r.str('common.log_level'));
+  set('logLevel', logLevelOf(r));
   const acquis = acquisitionFiles(r);
   if (acquis.length) cfg.acquisitionFiles = acquis;
   cfg.ignored = r.unused();

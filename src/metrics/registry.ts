@@ -144,25 +144,42 @@ export function createAgentRegistry(src: MetricSources): client.Registry {
 
   if (src.sources) sourceCounters(src.sources.defs, src.sources.rows, counter);
 
+  // CrowdSec's labels (spec metrics.md §4): acquis_type is the acquisition's labels.type
   const perSource =
     (pick: 'hits' | 'ok' | 'ko') =>
-    (s: MetricsSnapshot): Rows =>
-      s.parserSources.map((m) => [{ source: m.source, type: m.type }, m[pick]]);
+    (s: MetricsSnapshot): Rows => {
+      // cs_parser_hits_total has no acquis_type: sources differing only by it are summed
+      const sums = new Map<string, [Record<string, string>, number]>();
+      for (const m of s.parserSources) {
+        const labels: Record<string, string> = { source: m.source, type: m.type };
+        if (pick !== 'hits') labels.acquis_type = m.acquisType;
+        const k = JSON.stringify(labels);
+        const e = sums.get(k);
+        if (e) e[1] += m[pick];
+        else sums.set(k, [labels, m[pick]]);
+      }
+      return [...sums.values()];
+    };
+  const okLabels = ['source', 'type', 'acquis_type'];
   counter('cs_parser_hits_total', 'Events entering the parsers', ['source', 'type'], perSource('hits'));
-  counter('cs_parser_hits_ok_total', 'Events parsed', ['source', 'type'], perSource('ok'));
-  counter('cs_parser_hits_ko_total', 'Events left unparsed', ['source', 'type'], perSource('ko'));
+  counter('cs_parser_hits_ok_total', 'Events parsed', okLabels, perSource('ok'));
+  counter('cs_parser_hits_ko_total', 'Events left unparsed', okLabels, perSource('ko'));
+  const nodeLabels = ['source', 'type', 'name', 'stage', 'acquis_type'];
   const perNode =
     (pick: 'hits' | 'ok' | 'ko') =>
     (s: MetricsSnapshot): Rows =>
-      s.nodes.map((m) => [{ name: m.name, stage: m.stage }, m[pick]]);
+      s.nodes.map((m) => [
+        { source: m.source, type: m.type, name: m.name, stage: m.stage, acquis_type: m.acquisType },
+        m[pick],
+      ]);
   const wl =
     (pick: 'hits' | 'ok') =>
     (s: MetricsSnapshot): Rows =>
       s.whitelist.map((w) => [
-        { source: w.source, type: w.type, name: w.name, reason: w.reason, stage: w.stage },
+        { source: w.source, type: w.type, name: w.name, reason: w.reason, stage: w.stage, acquis_type: w.acquisType },
         w[pick],
       ]);
-  const wlLabels = ['source', 'type', 'name', 'reason', 'stage'];
+  const wlLabels = ['source', 'type', 'name', 'reason', 'stage', 'acquis_type'];
   counter('cs_node_wl_hits_total', 'Events checked by a whitelist node', wlLabels, wl('hits'));
   counter('cs_node_wl_hits_ok_total', 'Events whitelisted by a whitelist node', wlLabels, wl('ok'));
   snapshotHistogram(
@@ -179,9 +196,9 @@ export function createAgentRegistry(src: MetricSources): client.Registry {
     POUR_BOUNDS,
     async () => (await snap()).pourTime,
   );
-  counter('cs_node_hits_total', 'Events entering a parser node', ['name', 'stage'], perNode('hits'));
-  counter('cs_node_hits_ok_total', 'Events accepted by a parser node', ['name', 'stage'], perNode('ok'));
-  counter('cs_node_hits_ko_total', 'Events rejected by a parser node', ['name', 'stage'], perNode('ko'));
+  counter('cs_node_hits_total', 'Events entering a parser node', nodeLabels, perNode('hits'));
+  counter('cs_node_hits_ok_total', 'Events accepted by a parser node', nodeLabels, perNode('ok'));
+  counter('cs_node_hits_ko_total', 'Events rejected by a parser node', nodeLabels, perNode('ko'));
 
   const perName = (m: Record<string, number>, label = 'name'): Rows =>
     Object.entries(m).map(([k, n]) => [{ [label]: k }, n]);

@@ -103,7 +103,7 @@ export function mergeSnapshots(list: readonly MetricsSnapshot[]): MetricsSnapsho
   const wl = new Map<string, WhitelistMetric>();
   for (const x of list) {
     for (const m of x.parserSources) {
-      const k = `${m.source}\u0000${m.type}`;
+      const k = `${m.source}\u0000${m.type}\u0000${m.acquisType}`;
       const c = src.get(k);
       if (c) {
         c.hits += m.hits;
@@ -112,7 +112,7 @@ export function mergeSnapshots(list: readonly MetricsSnapshot[]): MetricsSnapsho
       } else src.set(k, { ...m });
     }
     for (const m of x.nodes) {
-      const k = `${m.stage}\u0000${m.name}`;
+      const k = `${m.stage}\u0000${m.name}\u0000${m.source}\u0000${m.type}\u0000${m.acquisType}`;
       const c = nodes.get(k);
       if (c) {
         c.hits += m.hits;
@@ -138,7 +138,7 @@ export function mergeSnapshots(list: readonly MetricsSnapshot[]): MetricsSnapsho
       else poured.set(k, { ...p });
     }
     for (const w of x.whitelist) {
-      const k = `${w.source}\u0000${w.type}\u0000${w.name}\u0000${w.reason}\u0000${w.stage}`;
+      const k = `${w.source}\u0000${w.type}\u0000${w.acquisType}\u0000${w.name}\u0000${w.reason}\u0000${w.stage}`;
       const c = wl.get(k);
       if (c) {
         c.hits += w.hits;

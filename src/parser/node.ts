@@ -16,6 +16,8 @@ export interface NodeRuntime {
   readonly enrich: EnrichContext;
   readonly stages: string[];
   readonly sink: StaticsSink | null;
+  /** the current event's source slot (ParserMetrics.source): index of the per-source node counters */
+  readonly slot: number;
 }
 
 /** A node error: the event is discarded (§5 end). */
@@ -58,13 +60,29 @@ export class CompiledNode {
   childSetMembers: Int32Array = new Int32Array(0);
   /** per child: 1 = its grok cannot match the current input */
   childSkip: Uint8Array = new Uint8Array(0);
-  // counters (cs_parser_hits_total / _ok_ / _ko_ per node)
-  hits = 0;
-  hitsOk = 0;
-  hitsKo = 0;
-  /** whitelist checks per `source\0type` (cs_node_wl_hits_total / _ok_total); the last one is kept at hand */
-  readonly wlHits = new Map<string, { source: string; type: string; hits: number; ok: number }>();
-  private wlLast: { source: string; type: string; hits: number; ok: number } | null = null;
+  // counters per source slot (cs_node_hits_total / _ok_ / _ko_, cs_node_wl_hits_total / _ok_total)
+  hits = new Float64Array(1);
+  hitsOk = new Float64Array(1);
+  hitsKo = new Float64Array(1);
+  wlHits = new Float64Array(1);
+  wlOk = new Float64Array(1);
+
+  /** Makes room for `n` source slots (a new event source appeared), in the children too. */
+  growSlots(n: number): void {
+    if (this.hits.length < n) {
+      const grow = (a: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> => {
+        const b = new Float64Array(Math.max(n, a.length * 2));
+        b.set(a);
+        return b;
+      };
+      this.hits = grow(this.hits);
+      this.hitsOk = grow(this.hitsOk);
+      this.hitsKo = grow(this.hitsKo);
+      this.wlHits = grow(this.wlHits);
+      this.wlOk = grow(this.wlOk);
+    }
+    for (const c of this.children) c.growSlots(n);
+  }
 
   /** Evaluate the node on `evt` (which is `rt.env.evt`). Returns success; throws NodeError (event discarded). */
   process(evt: Event, rt: NodeRuntime, grokImpossible = false): boolean {
@@ -79,7 +97,8 @@ export class CompiledNode {
       }
       if (out !== true) return false;
     }
-    this.hits++;
+    const slot = rt.slot;
+    this.hits[slot]++;
     let state = true;
     // 2. whitelist
     let wlMatched = false;
@@ -92,19 +111,8 @@ export class CompiledNode {
         wlMatched = wl.checkExprs(env) === 1;
       }
       if (wlMatched) CompiledWhitelist.apply(evt, wl.reason);
-      const line = evt.Line;
-      let c = this.wlLast;
-      if (c === null || c.source !== line.Src || c.type !== line.Module) {
-        const k = `${line.Src}\u0000${line.Module}`;
-        c = this.wlHits.get(k) ?? null;
-        if (c === null) {
-          c = { source: line.Src, type: line.Module, hits: 0, ok: 0 };
-          this.wlHits.set(k, c);
-        }
-        this.wlLast = c;
-      }
-      c.hits++;
-      if (wlMatched) c.ok++;
+      this.wlHits[slot]++;
+      if (wlMatched) this.wlOk[slot]++;
     }
     // 3. grok (crowdsec processGrok: a missing apply_on field or an expression runtime error fails the grok
     // without matching; an expression result of another type is logged and "" is matched)
@@ -176,10 +184,10 @@ export class CompiledNode {
     }
     // 6.
     if (!state) {
-      this.hitsKo++;
+      this.hitsKo[slot]++;
       return false;
     }
-    this.hitsOk++;
+    this.hitsOk[slot]++;
     // 7. node statics
     if (this.statics.length > 0 && (wlMatched || wl === null || !wl.hasEntries)) this.runStatics(this.statics, evt, rt);
     // 8. next_stage

@@ -69,29 +69,38 @@ export function snapshotEvent(evt: Event): EventSnapshot {
   return s;
 }
 
-export interface NodeMetric {
+/** The labels CrowdSec puts on per-event parser counters: Line.Src, Line.Module, Line.Labels.type. */
+export interface SourceLabels {
+  source: string;
+  type: string;
+  /** the acquisition's labels.type (CrowdSec's acquis_type label) */
+  acquisType: string;
+}
+export interface NodeMetric extends SourceLabels {
   stage: string;
   name: string;
   hits: number;
   ok: number;
   ko: number;
 }
-export interface WhitelistMetric {
-  source: string;
-  type: string;
+export interface WhitelistMetric extends SourceLabels {
   name: string;
   reason: string;
   stage: string;
   hits: number;
   ok: number;
 }
-export interface SourceMetric {
-  source: string;
-  type: string;
+export interface SourceMetric extends SourceLabels {
   hits: number;
   ok: number;
   ko: number;
 }
+/** a source and its slot: the index of its counters in every node (CompiledNode.hits...) */
+interface SourceSlot extends SourceMetric {
+  slot: number;
+}
+
+const labelsOf = (c: SourceSlot): SourceLabels => ({ source: c.source, type: c.type, acquisType: c.acquisType });
 
 /** Plain counters; prom-client wiring reads them (cs_parser_hits_ok_total / cs_parser_hits_ko_total per node). */
 export class ParserMetrics {
@@ -105,58 +114,66 @@ export class ParserMetrics {
   errors = 0;
   /** events parsed but whitelisted */
   whitelisted = 0;
-  /** LOG events per acquisition source (Line.Src) and datasource (Line.Module):
-   * cs_parser_hits_total / cs_parser_hits_ok_total / cs_parser_hits_ko_total {source, type} */
-  readonly bySource = new Map<string, Map<string, SourceMetric>>();
+  /** every (source, type, acquis_type) seen, by slot; the parser counters count LOG events only:
+   * cs_parser_hits_total {source, type}, cs_parser_hits_ok_total / _ko_total {source, type, acquis_type} */
+  private readonly slots: SourceSlot[] = [];
+  private readonly bySource = new Map<string, SourceSlot>();
+  private last: SourceSlot | null = null;
   constructor(private readonly nodes: CompiledNode[]) {}
 
-  /** counters of one (source, type) pair, created on first use */
-  source(src: string, module: string): SourceMetric {
-    let m = this.bySource.get(src);
-    if (m === undefined) {
-      m = new Map();
-      this.bySource.set(src, m);
-    }
-    let c = m.get(module);
+  /** counters of one (source, type, acquis_type), created on first use (the nodes get a slot for it) */
+  source(src: string, module: string, acquisType: string): SourceSlot {
+    const l = this.last;
+    if (l !== null && l.source === src && l.type === module && l.acquisType === acquisType) return l;
+    const k = `${src}\u0000${module}\u0000${acquisType}`;
+    let c = this.bySource.get(k);
     if (c === undefined) {
-      c = { source: src, type: module, hits: 0, ok: 0, ko: 0 };
-      m.set(module, c);
+      c = { source: src, type: module, acquisType, hits: 0, ok: 0, ko: 0, slot: this.slots.length };
+      this.slots.push(c);
+      this.bySource.set(k, c);
+      for (const n of this.nodes) n.growSlots(this.slots.length);
     }
+    this.last = c;
     return c;
   }
 
   perSource(): SourceMetric[] {
-    const out: SourceMetric[] = [];
-    for (const m of this.bySource.values()) for (const c of m.values()) out.push({ ...c });
-    return out;
+    return this.slots.filter((c) => c.hits > 0).map((c) => ({ ...labelsOf(c), hits: c.hits, ok: c.ok, ko: c.ko }));
   }
 
-  /** Per whitelist node and (source, type): cs_node_wl_hits_total / cs_node_wl_hits_ok_total. */
+  /** Per whitelist node and source: cs_node_wl_hits_total / cs_node_wl_hits_ok_total. */
   perWhitelist(): WhitelistMetric[] {
     const out: WhitelistMetric[] = [];
     const visit = (n: CompiledNode) => {
       const reason = n.whitelist?.reason ?? '';
-      for (const c of n.wlHits.values()) out.push({ ...c, name: n.name, reason, stage: n.stage });
+      for (const c of this.slots) {
+        const hits = n.wlHits[c.slot] ?? 0;
+        if (hits > 0) out.push({ ...labelsOf(c), name: n.name, reason, stage: n.stage, hits, ok: n.wlOk[c.slot]! });
+      }
       for (const ch of n.children) visit(ch);
     };
     for (const n of this.nodes) visit(n);
     return out;
   }
 
-  /** Per named node (children included, keyed by name + stage, summed when names repeat). */
+  /** Per named node and source (children included, keyed by name + stage + source, summed when names repeat). */
   perNode(): NodeMetric[] {
     const map = new Map<string, NodeMetric>();
     const visit = (n: CompiledNode) => {
-      const k = `${n.stage}\u0000${n.name}`;
-      let m = map.get(k);
-      if (!m) {
-        m = { stage: n.stage, name: n.name, hits: 0, ok: 0, ko: 0 };
-        map.set(k, m);
+      for (const c of this.slots) {
+        const hits = n.hits[c.slot] ?? 0;
+        if (hits === 0) continue;
+        const k = `${n.stage}\u0000${n.name}\u0000${c.slot}`;
+        let m = map.get(k);
+        if (!m) {
+          m = { ...labelsOf(c), stage: n.stage, name: n.name, hits: 0, ok: 0, ko: 0 };
+          map.set(k, m);
+        }
+        m.hits += hits;
+        m.ok += n.hitsOk[c.slot]!;
+        m.ko += n.hitsKo[c.slot]!;
       }
-      m.hits += n.hits;
-      m.ok += n.hitsOk;
-      m.ko += n.hitsKo;
-      for (const c of n.children) visit(c);
+      for (const ch of n.children) visit(ch);
     };
     for (const n of this.nodes) visit(n);
     return [...map.values()];
@@ -174,6 +191,8 @@ export class ParserTree implements NodeRuntime {
   recorder: ParseRecorder | null = null;
   /** last per-event error message (PARSE_ERROR) */
   lastError = '';
+  /** the source slot of the event being parsed (NodeRuntime) */
+  slot = 0;
   /** node ranges per stage: nodes[stageStart[i] .. stageStart[i+1]) belong to stages[i] */
   private readonly stageStart: number[];
 
@@ -210,11 +229,15 @@ export class ParserTree implements NodeRuntime {
     if (!evt.Enriched) evt.Enriched = newStrMap();
     if (!evt.Meta) evt.Meta = newStrMap();
     if (!evt.Unmarshaled) evt.Unmarshaled = Object.create(null) as Record<string, unknown>;
-    const src = evt.Type === LOG ? this.metrics.source(evt.Line.Src, evt.Line.Module) : null;
+    const line = evt.Line;
+    const source = this.metrics.source(line.Src, line.Module, line.Labels.type ?? '');
+    const src = evt.Type === LOG ? source : null;
     if (src !== null) src.hits++;
     const env = this.env;
     const prev = env.evt;
+    const prevSlot = this.slot;
     env.evt = evt;
+    this.slot = source.slot;
     try {
       for (let s = 0; s < stages.length; s++) {
         const stage = stages[s]!;
@@ -258,6 +281,7 @@ export class ParserTree implements NodeRuntime {
       return PARSE_OK;
     } finally {
       env.evt = prev;
+      this.slot = prevSlot;
     }
   }
 }

@@ -6,35 +6,8 @@
 import type { BouncerRecord } from '../store/records.js';
 import type { UsageMetricsRecord } from '../store/usage-metrics.js';
 import type { Month } from './period.js';
+import { remediationItems } from '../api/usage-metrics.js';
 import type { BouncerRow } from './types.js';
-
-interface Item {
-  name?: unknown;
-  value?: unknown;
-  unit?: unknown;
-  labels?: unknown;
-}
-
-function itemsOf(payload: string): Item[] {
-  let body: unknown;
-  try {
-    body = JSON.parse(payload);
-  } catch {
-    return [];
-  }
-  const rc = (body as { remediation_components?: unknown })?.remediation_components;
-  if (!Array.isArray(rc)) return [];
-  const out: Item[] = [];
-  for (const c of rc) {
-    const metrics = (c as { metrics?: unknown })?.metrics;
-    if (!Array.isArray(metrics)) continue;
-    for (const m of metrics) {
-      const items = (m as { items?: unknown })?.items;
-      if (Array.isArray(items)) out.push(...(items as Item[]));
-    }
-  }
-  return out;
-}
 
 /** gauges (a level, not a count per window): the last value is kept instead of the sum */
 const GAUGES = new Set(['active_decisions']);
@@ -59,11 +32,9 @@ export function bouncerRows(month: Month, bouncers: BouncerRecord[], metrics: Us
       rows.set(m.generatedBy, row);
     }
     row.reports++;
-    for (const it of itemsOf(m.payload)) {
-      if (typeof it.name !== 'string' || typeof it.value !== 'number' || !Number.isFinite(it.value)) continue;
-      const unit = typeof it.unit === 'string' ? it.unit : '';
-      const labels = it.labels !== null && typeof it.labels === 'object' ? (it.labels as Record<string, unknown>) : {};
-      const origin = typeof labels.origin === 'string' ? labels.origin : '';
+    for (const it of remediationItems(m.payload)) {
+      const unit = it.unit;
+      const origin = it.labels.origin ?? '';
       const cur = row.metrics.find((x) => x.name === it.name && x.unit === unit && x.origin === origin);
       if (cur === undefined) row.metrics.push({ name: it.name, unit, origin, value: it.value });
       else cur.value = GAUGES.has(it.name) ? it.value : cur.value + it.value;

@@ -293,3 +293,39 @@ test("offline install from Debian's hub folder (and a fixture hub folder)", asyn
   const s = itemState(l, readIndex(l).items.scenarios.get('crowdsecurity/ssh-bf')!);
   assert.deepEqual([s.enabled, s.upToDate, s.tainted], [true, true, false]);
 });
+
+test(
+  'the CLI: tainted in -o raw/json, remove refused without --force, --purge deletes the download',
+  { skip },
+  async () => {
+    const { l } = await fresh('cli-flags');
+    const o = ['--hub-dir', l.hubDir, '--config-dir', l.configDir, '--data', l.dataDir, '--url', hub.url];
+    const ins = await picket(['collections', 'install', 'crowdsecurity/sshd', ...o]);
+    assert.equal(ins.code, 0, ins.stderr);
+    const file = path.join(l.hubDir, 'scenarios/crowdsecurity/ssh-bf.yaml');
+    fs.appendFileSync(file, '\n# my change\n');
+    const raw = await picket(['scenarios', 'list', '-o', 'raw', ...o]);
+    assert.equal(raw.code, 0, raw.stderr);
+    const rows = raw.stdout.trim().split('\n');
+    assert.equal(rows[0], 'name,status,version,description,type');
+    // cscli's CSV: the status "enabled,tainted" quoted, the local version of a tainted item is "?"
+    assert.ok(
+      rows.includes('crowdsecurity/ssh-bf,"enabled,tainted",?,fixture crowdsecurity/ssh-bf,scenarios'),
+      raw.stdout,
+    );
+    const j = JSON.parse(
+      (await picket(['scenarios', 'inspect', 'crowdsecurity/ssh-bf', '-o', 'json', ...o])).stdout,
+    ) as {
+      tainted: boolean;
+    };
+    assert.equal(j.tainted, true);
+    const kept = await picket(['scenarios', 'remove', 'crowdsecurity/ssh-bf', '--purge', ...o]);
+    assert.match(kept.stdout + kept.stderr, /tainted/);
+    assert.ok(fs.existsSync(file), 'a tainted item is kept without --force');
+    assert.ok(fs.existsSync(path.join(l.configDir, 'scenarios/ssh-bf.yaml')));
+    const gone = await picket(['scenarios', 'remove', 'crowdsecurity/ssh-bf', '--purge', '--force', ...o]);
+    assert.equal(gone.code, 0, gone.stderr);
+    assert.ok(!fs.existsSync(path.join(l.configDir, 'scenarios/ssh-bf.yaml')), 'disabled with --force');
+    assert.ok(!fs.existsSync(file), 'the download deleted with --purge');
+  },
+);

@@ -51,9 +51,17 @@ test('agent registry exposes CrowdSec parser/bucket metric names filled from the
 
   const text = await reg.metrics();
   assert.match(text, /cs_parser_hits_total\{source="\/var\/log\/auth.log",type="file"\} 3/);
-  assert.match(text, /cs_parser_hits_ok_total\{source="\/var\/log\/auth.log",type="file"\} 2/);
-  assert.match(text, /cs_parser_hits_ko_total\{source="\/var\/log\/auth.log",type="file"\} 1/);
-  assert.match(text, /cs_node_hits_total\{name="[^"]+",stage="s00-raw"\} \d+/);
+  // CrowdSec's labels (spec metrics.md §4): acquis_type is the acquisition's labels.type
+  assert.match(text, /cs_parser_hits_ok_total\{source="\/var\/log\/auth.log",type="file",acquis_type="syslog"\} 2/);
+  assert.match(text, /cs_parser_hits_ko_total\{source="\/var\/log\/auth.log",type="file",acquis_type="syslog"\} 1/);
+  assert.match(
+    text,
+    /cs_node_hits_total\{source="\/var\/log\/auth.log",type="file",name="[^"]+",stage="s00-raw",acquis_type="syslog"\} 3/,
+  );
+  assert.match(
+    text,
+    /cs_node_hits_ok_total\{source="\/var\/log\/auth.log",type="file",name="[^"]*sshd-logs",stage="s01-parse",acquis_type="syslog"\} 2/,
+  );
   assert.match(text, /cs_bucket_poured_total\{source="\/var\/log\/auth.log",type="file",name="[^"]*ssh[^"]*"\} 2/);
   assert.match(text, /cs_bucket_created_total\{name="[^"]*ssh-bf"\} 1/);
   assert.match(text, /cs_bucket_instantiation_total\{name="[^"]*ssh-bf"\} 1/);

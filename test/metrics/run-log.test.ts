@@ -117,3 +117,49 @@ test('picket run --log-level error: no per-alert, file or summary lines', async 
   assert.equal(code, 2);
   assert.match(err, /--log-level loud: expected one of/);
 });
+
+test("picket run: the config's log_level takes effect (debug, error) and --log-level overrides it (trace)", async () => {
+  const confDir = fs.mkdtempSync(path.join(os.tmpdir(), 'picket-runlog-conf-'));
+  const conf = (level: string): string => {
+    const f = path.join(confDir, `${level}.yaml`);
+    fs.writeFileSync(f, `log_level: ${level}\n`);
+    return f;
+  };
+  try {
+    await withRun(['--config', conf('debug')], async (dir, stderr) => {
+      assert.match(stderr(), /^picket run: debug: log level debug; config \S+debug\.yaml;/m);
+      const log = path.join(dir, 'auth.log');
+      fs.appendFileSync(log, sshLines('192.0.2.79', 8));
+      await waitFor(new RegExp(`^picket run: debug: read positions saved: .*${log}@\\d+`, 'm'), stderr, 'checkpoint');
+      await waitFor(/ban on Ip 192\.0\.2\.79/, stderr, 'alert line (info, shown at debug)');
+      assert.doesNotMatch(stderr(), /trace: /);
+    });
+    await withRun(['--config', conf('error'), '--summary', '1'], async (dir, stderr) => {
+      fs.appendFileSync(path.join(dir, 'auth.log'), sshLines('192.0.2.80', 8));
+      await sleep(2500);
+      assert.doesNotMatch(stderr(), /ban on Ip|last \d+s:|debug: /);
+    });
+    await withRun(['--config', conf('error'), '--log-level', 'trace'], async (dir, stderr) => {
+      const log = path.join(dir, 'auth.log');
+      fs.appendFileSync(log, sshLines('192.0.2.81', 1));
+      await waitFor(
+        new RegExp(`^picket run: trace: line from file:${log}: .*from 192\\.0\\.2\\.81 port`, 'm'),
+        stderr,
+        'line',
+      );
+    });
+    fs.writeFileSync(path.join(confDir, 'bad.yaml'), 'data_dir: /tmp/x\nlog_level: loud\n');
+    const bad = spawn(process.execPath, [BIN, 'run', '--config', path.join(confDir, 'bad.yaml')], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let err = '';
+    bad.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
+    const code = await new Promise<number | null>((r) => bad.on('close', r));
+    assert.notEqual(code, 0);
+    assert.match(err, /bad\.yaml:2: log_level: unknown level 'loud'/);
+  } finally {
+    fs.rmSync(confDir, { recursive: true, force: true });
+  }
+});

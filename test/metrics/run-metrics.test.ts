@@ -205,6 +205,8 @@ for (const workers of ['0', '2']) {
       const junk = ['this is not a syslog line', 'neither is this one'];
       fs.appendFileSync(log, [...ssh, ...junk].join('\n') + '\n');
       const src = `{source="${log}",type="file"}`;
+      // ok/ko, per node: CrowdSec's acquis_type label too (the acquisition's labels.type)
+      const srcAt = `{source="${log}",type="file",acquis_type="syslog"}`;
 
       let text: string;
       const deadline = Date.now() + 20000;
@@ -218,11 +220,15 @@ for (const workers of ['0', '2']) {
         sample(text, 'cs_filesource_hits_total', `{source="${log}",datasource_type="file",acquis_type="syslog"}`),
         8,
       );
-      assert.equal(sample(text, 'cs_parser_hits_ok_total', src), 6);
-      assert.equal(sample(text, 'cs_parser_hits_ko_total', src), 2);
+      assert.equal(sample(text, 'cs_parser_hits_ok_total', srcAt), 6);
+      assert.equal(sample(text, 'cs_parser_hits_ko_total', srcAt), 2);
       // every parsed line is poured into the ssh brute-force scenario
       assert.equal(sum(text, 'cs_bucket_poured_total', /\/ssh-bf"/), 6, text);
       assert.ok(sum(text, 'cs_node_hits_total', /stage="s01-parse"/) >= 8);
+      const nodeLabels = new RegExp(
+        `^\\{source="${log}",type="file",name="[^"]+",stage="s01-parse",acquis_type="syslog"\\}$`,
+      );
+      assert.ok(sum(text, 'cs_node_hits_total', nodeLabels) >= 8, text);
       assert.equal(sample(text, 'picket_parser_errors_total'), 0);
       if (workers === '0') {
         checkDashboardSeries(text);
@@ -240,8 +246,8 @@ for (const workers of ['0', '2']) {
       const again = (await scrape(url)).text;
       for (const [n, l] of [
         ['cs_parser_hits_total', src],
-        ['cs_parser_hits_ok_total', src],
-        ['cs_parser_hits_ko_total', src],
+        ['cs_parser_hits_ok_total', srcAt],
+        ['cs_parser_hits_ko_total', srcAt],
       ] as const) {
         assert.equal(sample(again, n, l), sample(text, n, l), `${n}${l} changed`);
       }
@@ -259,8 +265,8 @@ for (const workers of ['0', '2']) {
         await sleep(1100);
         const t3 = (await scrape(url)).text;
         if (sample(t3, 'cs_parser_hits_total', src) === 10) {
-          assert.equal(sample(t3, 'cs_parser_hits_ko_total', src), 4);
-          assert.equal(sample(t3, 'cs_parser_hits_ok_total', src), 6);
+          assert.equal(sample(t3, 'cs_parser_hits_ko_total', srcAt), 4);
+          assert.equal(sample(t3, 'cs_parser_hits_ok_total', srcAt), 6);
           assert.equal(
             sample(t3, 'cs_filesource_hits_total', `{source="${log}",datasource_type="file",acquis_type="syslog"}`),
             10,

@@ -407,6 +407,14 @@ test('whitelists: ip exact, cidr v4/v6, expressions, first reason kept, statics 
   assert.equal(ev[5]!.Meta.wl_static, undefined);
   // whitelist never makes the node fail (a node with only a whitelist succeeds)
   assert.ok(r.recs.filter((x) => x.node === 't/wl').every((x) => x.success));
+  // cs_node_wl_hits_total / _ok_total per node, reason, source, datasource and acquisition type
+  assert.deepEqual(
+    tree.metrics.perWhitelist().map((w) => [w.name, w.reason, w.source, w.type, w.acquisType, w.hits, w.ok]),
+    [
+      ['t/wl', 'first reason', '/var/log/test.log', 'file', 'syslog', 8, 4],
+      ['t/wl2', 'second reason', '/var/log/test.log', 'file', 'syslog', 8, 2],
+    ],
+  );
 });
 
 test('whitelist on OVFLW events uses Overflow.Sources keys and sets Overflow.Whitelisted', () => {
@@ -529,7 +537,15 @@ test('metrics: per-node hits ok/ko and lines parsed/unparsed', () => {
   assert.equal(m.ko, 1);
   assert.equal(tree.metrics.parsed, 2);
   assert.equal(tree.metrics.unparsed, 2);
-  assert.deepEqual(tree.metrics.perSource(), [{ source: '/var/log/test.log', type: 'file', hits: 4, ok: 2, ko: 2 }]);
+  // per source, datasource and acquisition type (CrowdSec's source, type, acquis_type labels)
+  assert.deepEqual(tree.metrics.perSource(), [
+    { source: '/var/log/test.log', type: 'file', acquisType: 'syslog', hits: 3, ok: 2, ko: 1 },
+    { source: '/var/log/test.log', type: 'file', acquisType: 'nginx', hits: 1, ok: 0, ko: 1 },
+  ]);
+  assert.deepEqual(
+    tree.metrics.perNode().map((n) => [n.name, n.acquisType, n.hits]),
+    [['t/raw', 'syslog', 3]],
+  );
 });
 
 test('grok children prefilter (RE2.Set) does not change results', () => {

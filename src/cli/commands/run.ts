@@ -11,13 +11,11 @@ import { DEFAULT_DATA_DIR, DEFAULT_LAPI_LISTEN, DEFAULT_METRICS_LISTEN } from '.
 import { loadNotifier, loadProfiles, runLapiOnly } from '../run-lapi.js';
 import { MAX_BUCKETS_HELP, maxBucketsOption } from '../bucket-options.js';
 import { errorMessage } from '../../core/errors.js';
+import { LOG_LEVEL_CHOICES, parseLogLevel } from '../../core/log-level.js';
 
 const DEFAULT_DATA = DEFAULT_DATA_DIR;
 /** what the pipeline uses when --workers is not given (src/pipeline/pool.ts defaultWorkers), for the help text */
 const CORES = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
-
-/** CrowdSec's (logrus) level names */
-const LOG_LEVELS = ['trace', 'debug', 'info', 'warning', 'warn', 'error', 'fatal', 'panic'];
 
 const usage = `Usage: picket run [--acquis FILE] [--content DIR] [--data DIR] [--listen HOST:PORT] [--workers N]
                   [--metrics HOST:PORT|off] [--config FILE] [--profiles FILE] [-o human|json]
@@ -59,8 +57,10 @@ Agent options:
   --poll MS        file poll interval in ms (default 200)
 ${MAX_BUCKETS_HELP}
   --summary SEC    log a one-line throughput summary every SEC seconds (default 60, 0 = never)
-  --log-level L    trace, debug, info (default; else config log_level), warning, error: below info, the
-                   per-alert lines (decision taken), file events and throughput summaries are not logged
+  --log-level L    trace, debug, info (default; else the config's log_level, CrowdSec's common.log_level),
+                   warn, error: below info, the per-alert lines (decision taken), file events and throughput
+                   summaries are not logged; debug adds the settings in effect and each read-position
+                   checkpoint, trace every line read
   --data DIR       data folder (LMDB store picket.mdb: LAPI machines, bouncers, alerts, decisions, and
                    read positions of files, so a restart resumes where the agent stopped); default:
                    config data_dir, else /var/lib/picket as root, ./.picket-data otherwise
@@ -188,14 +188,13 @@ export const runCommand: Command = {
     if (!Number.isFinite(summary) || summary < 0) {
       throw new CliError(`--summary ${String(values.summary)}: expected seconds`);
     }
-    const logLevel = ((values['log-level'] as string | undefined) ?? config.logLevel ?? 'info').toLowerCase();
-    if (!LOG_LEVELS.includes(logLevel)) {
-      throw new CliError(`--log-level ${logLevel}: expected one of ${LOG_LEVELS.join(', ')}`);
-    }
-    const quiet = ['warning', 'warn', 'error', 'fatal', 'panic'].includes(logLevel);
+    const flagLevel = values['log-level'] as string | undefined;
+    const logLevel = flagLevel === undefined ? (config.logLevel ?? 'info') : parseLogLevel(flagLevel);
+    if (logLevel === null) throw new CliError(`--log-level ${flagLevel}: expected one of ${LOG_LEVEL_CHOICES}`);
 
     if (noAgent) {
-      const lapiOnly = { dataDir, config, profiles, profilesFile, lapiAddr: lapiAddr as ListenAddr, metricsAddr };
+      const lapiAddress = lapiAddr as ListenAddr;
+      const lapiOnly = { dataDir, config, profiles, profilesFile, lapiAddr: lapiAddress, metricsAddr, logLevel };
       return runLapiOnly(lapiOnly, io);
     }
 
@@ -223,8 +222,8 @@ export const runCommand: Command = {
         profilesFile,
         noApi,
         lapiUrl: values.lapi as string | undefined,
-        summaryMs: quiet ? 0 : summary * 1000,
-        infoLog: !quiet,
+        summaryMs: summary * 1000,
+        logLevel,
         credentialsFile: (values.credentials as string | undefined) ?? config.credentialsPath,
       },
       io,
