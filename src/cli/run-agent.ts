@@ -429,6 +429,7 @@ class AgentRun {
     }
     if (lapi) {
       await lapi.reports?.stop();
+      await lapi.console?.close();
       await lapi.server.close().catch((e: unknown) => this.log(`closing the Local API: ${errorMessage(e)}`));
       await lapi.store.close().catch((e: unknown) => this.log(`closing the Local API store: ${errorMessage(e)}`));
     }

@@ -20,10 +20,12 @@ import type { LapiAlertJSON } from '../api/alerts.js';
 import { readCredentials, clientTlsOf, CredentialsError } from '../config/credentials.js';
 import { WatcherClient } from '../client/watcher.js';
 import { AlertForwarder } from '../client/forwarder.js';
-import { ReportSchedule } from '../report/schedule.js';
+import { ReportSchedule, registerReportSender } from '../report/schedule.js';
 import { onReloadSignal, onStopSignal } from './signals.js';
 import { errorMessage } from '../core/errors.js';
-import { consoleEnabled, createConsole } from '../console/index.js';
+import { listenConsole, planConsole } from './run-console.js';
+import { configuredReportSender } from './report-notify.js';
+import type { Listener } from '../lapi/server.js';
 
 export interface LocalLapi {
   server: LapiServer;
@@ -32,6 +34,8 @@ export interface LocalLapi {
   credentialsFile: string;
   /** the monthly report of the config's `report` (null: none) */
   reports: ReportSchedule | null;
+  /** the console's own listener (config console.listen; null: none, or under /ui of the LAPI) */
+  console: Listener | null;
 }
 
 export function loadProfiles(file: string | undefined): Profile[] {
@@ -92,9 +96,13 @@ export async function startLocalLapi(
     alertLog?: boolean;
   },
 ): Promise<LocalLapi> {
+  const report = o.config.report;
+  const mailer = configuredReportSender(o.config);
   const notifier = loadNotifier(o.config, o.profiles, o);
   const store = openLapiStore(env);
   const allowlists = new AllowlistStore(env);
+  const retention = { ...DEFAULT_RETENTION, ...(o.config.retention ?? {}) };
+  const ui = planConsole(env, { lapiListen: o.listen, config: o.config, store, allowlists, retention, log: o.log });
   let server: LapiServer;
   try {
     server = await startLapi({
@@ -104,29 +112,45 @@ export async function startLocalLapi(
       profiles: o.profiles,
       trustedIps: o.config.trustedIps,
       tls: o.config.tls,
-      retention: { ...DEFAULT_RETENTION, ...(o.config.retention ?? {}) },
+      retention,
       registry: o.registry,
       log: o.log,
       localCredentials: true,
       allowlists,
       alertLog: o.alertLog,
       ...(notifier ? { notify: notifier } : {}),
-      ...(consoleEnabled(o.listen.host)
-        ? { ui: createConsole({ store, allowlists, dataDir: env.dir, tls: o.config.tls !== undefined, log: o.log }) }
-        : {}),
+      ...(ui !== null && ui.own === null ? { ui: ui.handler } : {}),
     });
   } catch (e) {
     await notifier?.close().catch(() => undefined);
     await store.close().catch(() => undefined);
     throw e;
   }
+  let consoleListener: Listener | null = null;
+  if (ui?.own) {
+    try {
+      consoleListener = await listenConsole(ui, ui.own, o.config, server);
+    } catch (e) {
+      await server.close().catch(() => undefined);
+      await store.close().catch(() => undefined);
+      throw new CliError(`console.listen ${ui.own.host}:${ui.own.port}: ${errorMessage(e)}`, 1);
+    }
+    o.log(`web console on ${consoleListener.url}ui/`);
+  }
   const creds = server.credentials ?? (await ensureLocalCredentials(store, env.dir, server.url));
-  const report = o.config.report;
+  if (mailer !== null) registerReportSender(mailer);
   const reports =
     report?.schedule === 'monthly'
       ? new ReportSchedule({ store: env, source: store, config: report, log: o.log }).start()
       : null;
-  return { server, store, machineId: creds.login, credentialsFile: credentialsPathOf(env.dir), reports };
+  return {
+    server,
+    store,
+    machineId: creds.login,
+    credentialsFile: credentialsPathOf(env.dir),
+    reports,
+    console: consoleListener,
+  };
 }
 
 /** at most this many alerts wait for the LAPI to be attached / to finish the previous batch */
@@ -282,6 +306,7 @@ export async function runLapiOnly(
     } catch (e) {
       stopReloading();
       await lapi.reports?.stop();
+      await lapi.console?.close();
       await lapi.server.close().catch(() => undefined);
       await lapi.store.close().catch(() => undefined);
       await store.close().catch(() => undefined);
@@ -297,6 +322,7 @@ export async function runLapiOnly(
   stopReloading();
   if (metricsServer) await metricsServer.close().catch(() => undefined);
   await lapi.reports?.stop();
+  await lapi.console?.close();
   await lapi.server.close().catch((e: Error) => io.err(`picket run: closing the Local API: ${e.message}`));
   await lapi.store.close().catch((e: Error) => io.err(`picket run: closing the Local API store: ${e.message}`));
   await store.close().catch((e: Error) => io.err(`picket run: closing the store: ${e.message}`));

@@ -11,7 +11,8 @@
 //   simulation_path: /etc/picket/simulation.yaml  # CrowdSec's config_paths.simulation_path
 //   acquisition_path: /etc/picket/acquis.yaml     # CrowdSec's crowdsec_service.acquisition_path
 //   acquisition_dir: /etc/picket/acquis.d         # CrowdSec's crowdsec_service.acquisition_dir
-//   report: {schedule: monthly, output_dir: /var/lib/picket/reports, notification: email-ops}
+//   report: {schedule: monthly, output_dir: /var/lib/picket/reports, notify: email-ops}  # notify = notification
+//   console: {enabled: true, listen: 127.0.0.1:8081}   # web console (src/console); default: on when loopback, /ui
 //   hub_dir: /var/lib/picket/hub  config_dir: /etc/picket  hub_url: https://...   # hub items (src/hub)
 // CrowdSec's config.yaml is read too (detected by its keys; mapping in ./crowdsec.ts).
 //   buckets: {max_live: 1000000}      # ceiling on live buckets (src/buckets/eviction.ts)
@@ -48,6 +49,13 @@ export interface ReportConfig {
   notification?: string;
 }
 
+/** the web console (src/console): `listen` is its own address (default: the LAPI's listener, under /ui) */
+export interface ConsoleConfig {
+  /** default: on only when the console's address (its own, else the LAPI's) is a loopback one */
+  enabled?: boolean;
+  listen?: string;
+}
+
 export interface PicketConfig {
   /** the file it came from (null: no file) */
   file: string | null;
@@ -64,6 +72,7 @@ export interface PicketConfig {
   acquisitionPath?: string;
   acquisitionDir?: string;
   report?: ReportConfig;
+  console?: ConsoleConfig;
   /** hub management (src/hub): downloaded items, enabled items (links; `picket run` loads them), hub URL */
   hubDir?: string;
   configDir?: string;
@@ -113,13 +122,34 @@ function parseReport(v: unknown, fail: Reporter): ReportConfig {
       if (s !== 'monthly' && s !== 'off') fail(p.value, 'report.schedule', `'${s}': expected monthly or off`);
       r.schedule = s as ReportConfig['schedule'];
     } else if (k === 'output_dir') r.outputDir = str(p.value, 'report.output_dir', fail);
-    else if (k === 'notification') r.notification = str(p.value, 'report.notification', fail);
-    else fail(p.key, `report.${k}`, 'unknown key (expected schedule, output_dir, notification)');
+    else if (k === 'notification' || k === 'notify') {
+      if (r.notification !== undefined) fail(p.key, `report.${k}`, 'notify and notification are the same key: set one');
+      r.notification = str(p.value, `report.${k}`, fail);
+    } else fail(p.key, `report.${k}`, 'unknown key (expected schedule, output_dir, notify or notification)');
   }
   if (schedule === null) fail(v, 'report.schedule', 'missing (monthly or off)');
   if (r.schedule === 'monthly' && r.outputDir === undefined)
     fail(v, 'report.output_dir', 'missing (the folder the reports are written to)');
   return r;
+}
+
+function parseConsole(v: unknown, fail: Reporter): ConsoleConfig {
+  const c: ConsoleConfig = {};
+  for (const p of mapOf(v, 'console', fail).items) {
+    const k = keyName(p.key);
+    if (k === 'enabled') {
+      if (!YAML.isScalar(p.value) || typeof p.value.value !== 'boolean')
+        fail(p.value ?? p.key, 'console.enabled', 'expected true or false');
+      c.enabled = (p.value as YAML.Scalar<boolean>).value;
+    } else if (k === 'listen') {
+      const s = str(p.value, 'console.listen', fail);
+      const m = /^(?:\[[0-9a-fA-F:.]+\]|[^:\s[\]]+):(\d{1,5})$/.exec(s);
+      if (m === null || Number(m[1]) > 65535)
+        fail(p.value, 'console.listen', `'${s}': expected HOST:PORT (e.g. 127.0.0.1:8081, [::1]:8081)`);
+      c.listen = s;
+    } else fail(p.key, `console.${k}`, 'unknown key (expected enabled, listen)');
+  }
+  return c;
 }
 
 export function parseConfig(text: string, file: string): PicketConfig {
@@ -243,6 +273,9 @@ export function parseConfig(text: string, file: string): PicketConfig {
       case 'report':
         cfg.report = parseReport(v ?? pair.key, fail);
         break;
+      case 'console':
+        cfg.console = parseConsole(v ?? pair.key, fail);
+        break;
       case 'buckets': {
         const m = mapOf(v ?? pair.key, key, fail);
         for (const p of m.items) {
@@ -261,7 +294,7 @@ export function parseConfig(text: string, file: string): PicketConfig {
           pair.key,
           key,
           'unknown key (expected data_dir, listen, profiles_path, notification_dir, simulation_path, acquisition_path, ' +
-            'acquisition_dir, trusted_ips, tls, retention, metrics, report, hub_dir, config_dir, hub_url, buckets)',
+            'acquisition_dir, trusted_ips, tls, retention, metrics, report, console, hub_dir, config_dir, hub_url, buckets)',
         );
     }
   }

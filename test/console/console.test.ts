@@ -6,64 +6,31 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { openStore, type PicketStore } from '../../src/store/lmdb.js';
 import { openLapiStore } from '../../src/store/lapi-store.js';
-import { AllowlistStore } from '../../src/store/allowlists.js';
-import { startLapi, type LapiServer } from '../../src/lapi/index.js';
+import { startLapi } from '../../src/lapi/index.js';
 import { createConsole, UI_DIR } from '../../src/console/index.js';
 import { manualDecision } from '../../src/console/data.js';
-import { consoleCommand } from '../../src/cli/commands/console.js';
 import { LOGIN_MAX_FAILURES } from '../../src/console/session.js';
+import { PASSWORD, login as loginAt, startConsoleEnv, type ConsoleEnv } from './setup.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const PASSWORD = 'correct horse battery';
-let dir: string;
-let env: PicketStore;
-let server: LapiServer;
+let c: ConsoleEnv;
 let lapiStore: ReturnType<typeof openLapiStore>;
 const ARTEFACTS = path.resolve('test/artefacts/console');
-const base = (): string => server.url.replace(/\/$/, '');
+const base = (): string => c.base;
+const login = (user?: string, password?: string): Promise<Response> => loginAt(base(), user, password);
 
 before(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'picket-console-'));
-  const out: string[] = [];
-  const code = await consoleCommand.run(['users', 'add', 'admin', '--password', PASSWORD, '--data', dir], {
-    out: (s) => out.push(s),
-    err: (s) => out.push(s),
-  });
-  assert.equal(code, 0, out.join('\n'));
-  assert.equal(fs.statSync(path.join(dir, 'console-users.json')).mode & 0o777, 0o600);
-  assert.ok(!fs.readFileSync(path.join(dir, 'console-users.json'), 'utf8').includes(PASSWORD));
-  env = openStore(dir);
-  lapiStore = openLapiStore(env);
-  const allowlists = new AllowlistStore(env);
-  server = await startLapi({
-    store: lapiStore,
-    listen: { host: '127.0.0.1', port: 0 },
-    dataDir: dir,
-    profiles: [],
-    allowlists,
-    env: { CS_LAPI_SECRET: 'x'.repeat(64) },
-    ui: createConsole({ store: lapiStore, allowlists, dataDir: dir, tls: false }),
-  });
+  c = await startConsoleEnv();
+  assert.equal(fs.statSync(path.join(c.dir, 'console-users.json')).mode & 0o777, 0o600);
+  assert.ok(!fs.readFileSync(path.join(c.dir, 'console-users.json'), 'utf8').includes(PASSWORD));
+  lapiStore = c.lapiStore;
 });
 
 after(async () => {
-  await server.close();
-  await lapiStore.close();
-  await env.close();
-  fs.rmSync(dir, { recursive: true, force: true });
+  await c.close();
 });
-
-async function login(user = 'admin', password = PASSWORD): Promise<Response> {
-  return fetch(`${base()}/ui/api/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ user, password }),
-  });
-}
 
 test('unauthenticated API refused; CSP and security headers on every console response', async () => {
   const r = await fetch(`${base()}/ui/api/alerts`);
@@ -132,10 +99,10 @@ test('login is rate-limited per client address', async () => {
   const own = await startLapi({
     store: lapiStore,
     listen: { host: '127.0.0.1', port: 0 },
-    dataDir: dir,
+    dataDir: c.dir,
     profiles: [],
     env: { CS_LAPI_SECRET: 'x'.repeat(64) },
-    ui: createConsole({ store: lapiStore, allowlists: null, dataDir: dir, tls: false }),
+    ui: createConsole({ store: lapiStore, allowlists: null, dataDir: c.dir, tls: false }),
   });
   try {
     const post = (password: string) =>
@@ -208,7 +175,7 @@ test('chromium: keyboard login, live alert, decision add/delete, allowlist entry
     await page.getByRole('heading', { name: 'Alerts' }).waitFor();
     // a watcher's alert arrives while the page is open: it shows up without a reload
     const alert = manualDecision({ value: '198.51.100.77', reason: 'crowdsecurity/ssh-bf' }, 'x', Date.now());
-    await server.ingestAlerts([alert], 'watcher-1');
+    await c.server.ingestAlerts([alert], 'watcher-1');
     await page.getByRole('cell', { name: '198.51.100.77' }).waitFor({ timeout: 15_000 });
     await page.screenshot({ path: path.join(ARTEFACTS, 'alerts.png') });
 
