@@ -12,7 +12,7 @@ import { planConsole } from '../../src/cli/run-console.js';
 import { openStore } from '../../src/store/lmdb.js';
 import { openLapiStore, DEFAULT_RETENTION } from '../../src/store/lapi-store.js';
 import { AllowlistStore } from '../../src/store/allowlists.js';
-import { startPicket, tempDir, eventually } from '../cli/helpers.js';
+import { startPicket, tempDir, eventually, type RunningPicket } from '../cli/helpers.js';
 
 test('config: console keys, report.notify; errors name the file, line and key', () => {
   const c = parseConfig('listen: 0.0.0.0:8080\nconsole:\n  enabled: true\n  listen: "[::1]:8081"\n', 'c.yaml');
@@ -71,12 +71,22 @@ test('on by default only on a loopback address: its own, else the LAPI one', asy
   }
 });
 
-test('picket run: console.listen serves the console on its own address, not on the LAPI one', async () => {
+/** `picket run --no-agent` with a config file holding `yaml`, stopped (exit 0) after `f` */
+async function withRun(yaml: string, f: (run: RunningPicket) => Promise<void>): Promise<void> {
   const dir = tempDir('picket-console-run-');
   const cfg = path.join(dir, 'config.yaml');
-  fs.writeFileSync(cfg, 'console:\n  listen: 127.0.0.1:0\n');
+  fs.writeFileSync(cfg, yaml);
   const run = await startPicket(['--no-agent', '--metrics', 'off', '--config', cfg], dir);
   try {
+    await f(run);
+  } finally {
+    assert.equal(await run.stop(), 0, run.stderr());
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('picket run: console.listen serves the console on its own address, not on the LAPI one', () =>
+  withRun('console:\n  listen: 127.0.0.1:0\n', async (run) => {
     const url = await eventually(
       async () => /web console on (http:\/\/127\.0\.0\.1:\d+\/)ui\//.exec(run.stderr())?.[1],
       'the console URL',
@@ -89,22 +99,10 @@ test('picket run: console.listen serves the console on its own address, not on t
     assert.match(me.headers.get('content-security-policy') ?? '', /default-src 'self'/);
     assert.equal((await fetch(`${url}v1/decisions`)).status, 404, 'no LAPI route there');
     assert.equal((await fetch(`${run.url}ui/api/me`)).status, 404, 'no console on the LAPI listener');
-  } finally {
-    assert.equal(await run.stop(), 0, run.stderr());
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
 
-test('picket run: console.enabled false leaves /ui off on a loopback LAPI', async () => {
-  const dir = tempDir('picket-console-off-');
-  const cfg = path.join(dir, 'config.yaml');
-  fs.writeFileSync(cfg, 'console:\n  enabled: false\n');
-  const run = await startPicket(['--no-agent', '--metrics', 'off', '--config', cfg], dir);
-  try {
+test('picket run: console.enabled false leaves /ui off on a loopback LAPI', () =>
+  withRun('console:\n  enabled: false\n', async (run) => {
     assert.equal((await fetch(`${run.url}ui/api/me`)).status, 404);
     assert.doesNotMatch(run.stderr(), /web console/);
-  } finally {
-    assert.equal(await run.stop(), 0, run.stderr());
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
