@@ -1,5 +1,5 @@
-// The web console against a real LAPI (temp data folder, loopback port 0) with a user made by the CLI code
-// path: HTTP guards (unauthenticated API refused, CSRF, cookie flags, CSP, login rate limit) and, in Debian's
+// The web console against a real LAPI (./setup.ts: temp data folder, loopback port 0) with a user made by the CLI
+// code path: HTTP guards (unauthenticated API refused, CSRF, cookie flags, CSP, login rate limit) and, in Debian's
 // chromium driven by playwright-core, log in by keyboard, see a new alert appear without reload, add and
 // delete a decision, add an allowlist entry; any request off the LAPI's origin fails the test.
 
@@ -12,12 +12,19 @@ import { startLapi } from '../../src/lapi/index.js';
 import { createConsole, UI_DIR } from '../../src/console/index.js';
 import { manualDecision } from '../../src/console/data.js';
 import { LOGIN_MAX_FAILURES } from '../../src/console/session.js';
-import { PASSWORD, login as loginAt, startConsoleEnv, type ConsoleEnv } from './setup.js';
+import {
+  ARTEFACTS,
+  PASSWORD,
+  browserMissing,
+  keyboardLogin,
+  login as loginAt,
+  startConsoleEnv,
+  withPage,
+  type ConsoleEnv,
+} from './setup.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 let c: ConsoleEnv;
 let lapiStore: ReturnType<typeof openLapiStore>;
-const ARTEFACTS = path.resolve('test/artefacts/console');
 const base = (): string => c.base;
 const login = (user?: string, password?: string): Promise<Response> => loginAt(base(), user, password);
 
@@ -120,57 +127,14 @@ test('login is rate-limited per client address', async () => {
 });
 
 test('chromium: keyboard login, live alert, decision add/delete, allowlist entry', async (t) => {
-  if (!fs.existsSync(CHROMIUM)) {
-    t.skip(`${CHROMIUM} is missing (apt-get install chromium)`);
+  const missing = browserMissing(UI_DIR);
+  if (missing !== null) {
+    t.skip(missing);
     return;
   }
-  if (!fs.existsSync(path.join(UI_DIR, 'index.html'))) {
-    t.skip(`${UI_DIR} is missing: run npm run build`);
-    return;
-  }
-  const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-  fs.mkdirSync(ARTEFACTS, { recursive: true });
-  try {
-    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-    const outside: string[] = [];
-    const consoleErrors: string[] = [];
-    page.on('console', (m) => {
-      if (m.type() === 'error') consoleErrors.push(m.text());
-    });
-    await page.route('**/*', (route) => {
-      const u = route.request().url();
-      if (!u.startsWith(base() + '/')) {
-        outside.push(u);
-        return route.abort();
-      }
-      return route.continue();
-    });
-    await page.goto(`${base()}/ui/`);
-    await page.getByRole('heading', { name: 'Picket console' }).waitFor();
-    // keyboard-only login: Tab to each field, Enter submits
-    await page.keyboard.press('Tab');
-    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('name')), 'user');
-    await page.keyboard.type('admin');
-    await page.keyboard.press('Tab');
-    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('name')), 'password');
-    await page.keyboard.type(PASSWORD);
-    await page.keyboard.press('Enter');
-    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+  await withPage(base(), async (page) => {
+    await keyboardLogin(page, base());
     await page.screenshot({ path: path.join(ARTEFACTS, 'dashboard.png') });
-
     await page.getByRole('button', { name: 'Alerts', exact: true }).click();
     await page.getByRole('heading', { name: 'Alerts' }).waitFor();
     // a watcher's alert arrives while the page is open: it shows up without a reload
@@ -208,12 +172,5 @@ test('chromium: keyboard login, live alert, decision add/delete, allowlist entry
     await page.getByRole('heading', { name: 'Top scenarios' }).waitFor();
     await page.getByRole('cell', { name: 'crowdsecurity/ssh-bf' }).waitFor();
     await page.screenshot({ path: path.join(ARTEFACTS, 'console.png'), fullPage: true });
-    assert.deepEqual(outside, []);
-    assert.deepEqual(
-      consoleErrors.filter((e) => /Content Security Policy/i.test(e)),
-      [],
-    );
-  } finally {
-    await browser.close();
-  }
+  });
 });

@@ -12,6 +12,7 @@ import { AllowlistStore } from '../../src/store/allowlists.js';
 import { startLapi, type LapiServer } from '../../src/lapi/index.js';
 import { createConsole } from '../../src/console/index.js';
 import { consoleCommand } from '../../src/cli/commands/console.js';
+import { CHROMIUM, launchChromium } from '../chromium.js';
 
 export const PASSWORD = 'correct horse battery';
 
@@ -96,4 +97,62 @@ export async function session(base: string) {
         body: JSON.stringify(body),
       }),
   };
+}
+
+export const ARTEFACTS = path.resolve('test/artefacts/console');
+
+type Page = import('playwright-core').Page;
+
+/** why a browser test cannot run here (null: it can) */
+export function browserMissing(uiDir: string): string | null {
+  if (!fs.existsSync(CHROMIUM)) return `${CHROMIUM} is missing (apt-get install chromium)`;
+  if (!fs.existsSync(path.join(uiDir, 'index.html'))) return `${uiDir} is missing: run npm run build`;
+  return null;
+}
+
+/**
+ * Debian's chromium (playwright-core, no browser download) on a fresh page; any request off `base` is aborted
+ * and fails the test, as does a content-security-policy violation reported in the page's console.
+ */
+export async function withPage(base: string, f: (page: Page) => Promise<void>): Promise<void> {
+  const browser = await launchChromium();
+  fs.mkdirSync(ARTEFACTS, { recursive: true });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 }, acceptDownloads: true });
+    const outside: string[] = [];
+    const consoleErrors: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(m.text());
+    });
+    await page.route('**/*', (route) => {
+      const u = route.request().url();
+      if (!u.startsWith(base + '/')) {
+        outside.push(u);
+        return route.abort();
+      }
+      return route.continue();
+    });
+    await f(page);
+    assert.deepEqual(outside, []);
+    assert.deepEqual(
+      consoleErrors.filter((e) => /Content Security Policy/i.test(e)),
+      [],
+    );
+  } finally {
+    await browser.close();
+  }
+}
+
+/** logs in with the keyboard only: Tab to each field, Enter submits */
+export async function keyboardLogin(page: Page, base: string): Promise<void> {
+  await page.goto(`${base}/ui/`);
+  await page.getByRole('heading', { name: 'Picket console' }).waitFor();
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('name')), 'user');
+  await page.keyboard.type('admin');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('name')), 'password');
+  await page.keyboard.type(PASSWORD);
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
 }

@@ -53,7 +53,9 @@ export function Reports() {
       {viewing && (
         <div class="viewer">
           <h2>{viewing}</h2>
-          <button type="button" onClick={() => setViewing(null)}>Close report</button>
+          <button type="button" onClick={() => setViewing(null)}>Close report</button>{' '}
+          <a href={fileUrl(viewing)} target="_blank" rel="noopener">Open {viewing} full page</a>
+          {/* the report's <main> is focusable: Tab enters the frame, arrow keys scroll the report */}
           <iframe title={`report ${viewing}`} sandbox="" src={fileUrl(viewing)} />
         </div>
       )}
