@@ -53,6 +53,9 @@ export function listReports(res: ServerResponse, dir: string): void {
   send(res, 200, { dir, months: listReportFiles(dir) });
 }
 
+/** one generation at a time in the process (a report takes seconds of CPU: PDF and charts) */
+let generating = false;
+
 /** POST /ui/api/reports {month}: builds the month (not a future one) and writes its three files to the folder */
 export async function generateReport(
   req: IncomingMessage,
@@ -63,8 +66,17 @@ export async function generateReport(
 ): Promise<void> {
   const month = parseMonth(str((await readJson(req)).month));
   if (month.start > now) throw new ConsoleInputError('CONSOLE_BAD_INPUT', `month: ${month.key} has not begun`);
-  const files = await writeReportFiles(buildReport(store, { month, now }), dir);
-  send(res, 201, { month: month.key, files: files.map((f) => path.basename(f.path)) });
+  if (generating) {
+    send(res, 409, { message: 'a report is being generated: try again when it is done' });
+    return;
+  }
+  generating = true;
+  try {
+    const files = await writeReportFiles(buildReport(store, { month, now }), dir);
+    send(res, 201, { month: month.key, files: files.map((f) => path.basename(f.path)) });
+  } finally {
+    generating = false;
+  }
 }
 
 /** GET /ui/api/reports/files/NAME[?download=1]: HTML inline (report CSP) unless downloaded; PDF and JSON download */

@@ -1,7 +1,7 @@
 // `report.schedule: monthly` with `report.notify: NAME`: `picket run` mails last month's report through the
 // e-mail notification NAME of notification_dir to a real SMTP server on loopback (smtp-server), the PDF and
-// the HTML attached (decoded and checked: a PDF, the HTML with its charts); a name that notification_dir does
-// not define stops `picket run` at start naming it.
+// the HTML attached (decoded and checked: a PDF, the HTML with its charts); another type (file) gets one
+// message naming the files; a name that notification_dir does not define stops `picket run` at start.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -53,23 +53,23 @@ async function smtpSink(): Promise<{ port: number; mails: { to: string[]; data: 
   return { port, mails, close: () => new Promise<void>((res) => server.close(() => res())) };
 }
 
-function setup(dir: string, port: number, notify: string): string {
+const emailYaml = (port: number): string[] => [
+  'type: email',
+  'name: ops-mail',
+  'smtp_host: 127.0.0.1',
+  `smtp_port: ${port}`,
+  'auth_type: none',
+  'encryption_type: none',
+  'sender_email: picket@example.org',
+  'receiver_emails: [ops@example.org]',
+  'format: "{{ . }}"',
+];
+
+/** notification_dir with one notification, and a config asking for the monthly report sent to `notify` */
+function setup(dir: string, notification: string[], notify: string): string {
   const notifications = path.join(dir, 'notifications');
   fs.mkdirSync(notifications);
-  fs.writeFileSync(
-    path.join(notifications, 'email.yaml'),
-    [
-      'type: email',
-      'name: ops-mail',
-      'smtp_host: 127.0.0.1',
-      `smtp_port: ${port}`,
-      'auth_type: none',
-      'encryption_type: none',
-      'sender_email: picket@example.org',
-      'receiver_emails: [ops@example.org]',
-      'format: "{{ . }}"',
-    ].join('\n') + '\n',
-  );
+  fs.writeFileSync(path.join(notifications, 'n.yaml'), notification.join('\n') + '\n');
   const cfg = path.join(dir, 'config.yaml');
   fs.writeFileSync(
     cfg,
@@ -79,13 +79,20 @@ function setup(dir: string, port: number, notify: string): string {
   return cfg;
 }
 
+const lastMonthKey = (): string => {
+  const d = new Date();
+  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - 1, 1)).toISOString().slice(0, 7);
+};
+
 test("picket run mails last month's report with the PDF and HTML attached", async () => {
   const smtp = await smtpSink();
   const dir = tempDir('picket-report-mail-');
-  const run = await startPicket(['--no-agent', '--metrics', 'off', '--config', setup(dir, smtp.port, 'ops-mail')], dir);
+  const run = await startPicket(
+    ['--no-agent', '--metrics', 'off', '--config', setup(dir, emailYaml(smtp.port), 'ops-mail')],
+    dir,
+  );
   try {
-    const d = new Date();
-    const last = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - 1, 1)).toISOString().slice(0, 7);
+    const last = lastMonthKey();
     const mail = await eventually(async () => smtp.mails[0], 'the report mail', 30_000);
     assert.deepEqual(mail.to, ['ops@example.org']);
     assert.match(mail.data, new RegExp(`^Subject: Picket monthly report ${last}`, 'm'));
@@ -114,11 +121,27 @@ test("picket run mails last month's report with the PDF and HTML attached", asyn
 test('report.notify naming no notification stops picket run at start', async () => {
   const dir = tempDir('picket-report-mail-');
   try {
-    const cfg = setup(dir, 1, 'ops-typo');
+    const cfg = setup(dir, emailYaml(1), 'ops-typo');
     const r = await picket(['run', '--no-agent', '--metrics', 'off', '--config', cfg, '--data', path.join(dir, 'd')]);
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stderr, /report\.notify: no notification 'ops-typo' in .*notifications \(defined: ops-mail\)/);
   } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('another notification type gets one message naming the report files', async () => {
+  const dir = tempDir('picket-report-file-');
+  const log = path.join(dir, 'reports.log');
+  const cfg = setup(dir, ['type: file', 'name: ops-file', `log_path: ${log}`, 'format: "{{ . }}"'], 'ops-file');
+  const run = await startPicket(['--no-agent', '--metrics', 'off', '--config', cfg], dir);
+  try {
+    const last = lastMonthKey();
+    const text = await eventually(async () => fs.existsSync(log) && fs.readFileSync(log, 'utf8'), 'the message');
+    const file = path.join(dir, 'reports', `picket-report-${last}`);
+    assert.equal(text.trim(), `Picket monthly report ${last}: ${file}.html, ${file}.pdf, ${file}.json`);
+  } finally {
+    assert.equal(await run.stop(), 0, run.stderr());
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
