@@ -523,6 +523,7 @@ class AgentRun {
     if (lapi) {
       await lapi.reports?.stop();
       await lapi.receiver.stop();
+      await lapi.console?.close();
       await lapi.server.close().catch((e: unknown) => this.log(`closing the Local API: ${errorMessage(e)}`));
       await lapi.crowd?.stop();
       await lapi.store.close().catch((e: unknown) => this.log(`closing the Local API store: ${errorMessage(e)}`));

@@ -20,7 +20,7 @@ import type { LapiAlertJSON } from '../api/alerts.js';
 import { readCredentials, clientTlsOf, CredentialsError } from '../config/credentials.js';
 import { WatcherClient } from '../client/watcher.js';
 import { AlertForwarder } from '../client/forwarder.js';
-import { ReportSchedule } from '../report/schedule.js';
+import { ReportSchedule, registerReportSender } from '../report/schedule.js';
 import { onReloadSignal, onStopSignal } from './signals.js';
 import { errorMessage } from '../core/errors.js';
 import { LevelLog, type LogLevel } from '../core/log-level.js';
@@ -28,6 +28,9 @@ import { consoleEnabled, createConsole } from '../console/index.js';
 import { CrowdReceiver } from '../capi/receive.js';
 import type { CrowdService } from '../capi/service.js';
 import { startCrowd } from './run-crowd.js';
+import { listenConsole, planConsole } from './run-console.js';
+import { configuredReportSender } from './report-notify.js';
+import type { Listener } from '../lapi/server.js';
 
 export interface LocalLapi {
   server: LapiServer;
@@ -40,6 +43,8 @@ export interface LocalLapi {
   receiver: CrowdReceiver;
   /** the crowd client (online_client; null: no central API) */
   crowd: CrowdService | null;
+  /** the console's own listener (config console.listen; null: none, or under /ui of the LAPI) */
+  console: Listener | null;
 }
 
 export function loadProfiles(file: string | undefined): Profile[] {
@@ -100,11 +105,14 @@ export async function startLocalLapi(
     alertLog?: boolean;
   },
 ): Promise<LocalLapi> {
+  const report = o.config.report;
+  const mailer = configuredReportSender(o.config);
   const notifier = loadNotifier(o.config, o.profiles, o);
   const store = openLapiStore(env);
   const allowlists = new AllowlistStore(env);
   const retention = { ...DEFAULT_RETENTION, ...(o.config.retention ?? {}) };
   let crowd: CrowdService | null = null;
+  const ui = planConsole(env, { lapiListen: o.listen, config: o.config, store, allowlists, retention, log: o.log });
   let server: LapiServer;
   try {
     server = await startLapi({
@@ -122,24 +130,34 @@ export async function startLocalLapi(
       alertLog: o.alertLog,
       onStored: (ids) => crowd?.offer(ids),
       ...(notifier ? { notify: notifier } : {}),
-      ...(consoleEnabled(o.listen.host)
-        ? { ui: createConsole({ store, allowlists, dataDir: env.dir, tls: o.config.tls !== undefined, log: o.log }) }
-        : {}),
+      ...(ui !== null && ui.own === null ? { ui: ui.handler } : {}),
     });
   } catch (e) {
     await notifier?.close().catch(() => undefined);
     await store.close().catch(() => undefined);
     throw e;
   }
+  let consoleListener: Listener | null = null;
+  if (ui?.own) {
+    try {
+      consoleListener = await listenConsole(ui, ui.own, o.config, server);
+    } catch (e) {
+      await server.close().catch(() => undefined);
+      await store.close().catch(() => undefined);
+      throw new CliError(`console.listen ${ui.own.host}:${ui.own.port}: ${errorMessage(e)}`, 1);
+    }
+    o.log(`web console on ${consoleListener.url}ui/`);
+  }
   const creds = server.credentials ?? (await ensureLocalCredentials(store, env.dir, server.url));
   try {
     crowd = await startCrowd({ env, store, config: o.config, retention, registry: o.registry, log: o.log });
   } catch (e) {
+    await consoleListener?.close().catch(() => undefined);
     await server.close().catch(() => undefined);
     await store.close().catch(() => undefined);
     throw e;
   }
-  const report = o.config.report;
+  if (mailer !== null) registerReportSender(mailer);
   const reports =
     report?.schedule === 'monthly'
       ? new ReportSchedule({ store: env, source: store, config: report, log: o.log }).start()
@@ -159,6 +177,7 @@ export async function startLocalLapi(
     reports,
     crowd,
     receiver,
+    console: consoleListener,
   };
 }
 
@@ -319,6 +338,7 @@ export async function runLapiOnly(
       stopReloading();
       await lapi.reports?.stop();
       await lapi.receiver.stop();
+      await lapi.console?.close();
       await lapi.server.close().catch(() => undefined);
       await lapi.crowd?.stop();
       await lapi.store.close().catch(() => undefined);
@@ -336,6 +356,7 @@ export async function runLapiOnly(
   if (metricsServer) await metricsServer.close().catch(() => undefined);
   await lapi.reports?.stop();
   await lapi.receiver.stop();
+  await lapi.console?.close();
   await lapi.server.close().catch((e: Error) => io.err(`picket run: closing the Local API: ${e.message}`));
   await lapi.crowd?.stop();
   await lapi.store.close().catch((e: Error) => io.err(`picket run: closing the Local API store: ${e.message}`));

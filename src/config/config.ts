@@ -13,7 +13,8 @@
 //   acquisition_dir: /etc/picket/acquis.d         # CrowdSec's crowdsec_service.acquisition_dir
 //   console_context_path: /etc/picket/console/context.yaml  # alert context (crowdsec_service.console_context_path)
 //   console_context_value_length: 4000            # bytes of one context value (at most 4000)
-//   report: {schedule: monthly, output_dir: /var/lib/picket/reports, notification: email-ops}
+//   report: {schedule: monthly, output_dir: /var/lib/picket/reports, notify: email-ops}  # notify = notification
+//   console: {enabled: true, listen: 127.0.0.1:8081}   # web console (src/console); default: on when loopback, /ui
 //   hub_dir: /var/lib/picket/hub  config_dir: /etc/picket  hub_url: https://...   # hub items (src/hub)
 // CrowdSec's config.yaml is read too (detected by its keys; mapping in ./crowdsec.ts).
 //   buckets: {max_live: 1000000}      # ceiling on live buckets (src/buckets/eviction.ts)
@@ -55,6 +56,13 @@ export interface ReportConfig {
   notification?: string;
 }
 
+/** the web console (src/console): `listen` is its own address (default: the LAPI's listener, under /ui) */
+export interface ConsoleConfig {
+  /** default: on only when the console's address (its own, else the LAPI's) is a loopback one */
+  enabled?: boolean;
+  listen?: string;
+}
+
 export interface PicketConfig {
   /** the file it came from (null: no file) */
   file: string | null;
@@ -75,6 +83,7 @@ export interface PicketConfig {
   /** bytes of one alert context value (CrowdSec's console_context_value_length; 0 = 4000) */
   consoleContextValueLength?: number;
   report?: ReportConfig;
+  console?: ConsoleConfig;
   /** hub management (src/hub): downloaded items, enabled items (links; `picket run` loads them), hub URL */
   hubDir?: string;
   configDir?: string;
@@ -127,8 +136,10 @@ function parseReport(v: unknown, fail: Reporter): ReportConfig {
       if (s !== 'monthly' && s !== 'off') fail(p.value, 'report.schedule', `'${s}': expected monthly or off`);
       r.schedule = s as ReportConfig['schedule'];
     } else if (k === 'output_dir') r.outputDir = str(p.value, 'report.output_dir', fail);
-    else if (k === 'notification') r.notification = str(p.value, 'report.notification', fail);
-    else fail(p.key, `report.${k}`, 'unknown key (expected schedule, output_dir, notification)');
+    else if (k === 'notification' || k === 'notify') {
+      if (r.notification !== undefined) fail(p.key, `report.${k}`, 'notify and notification are the same key: set one');
+      r.notification = str(p.value, `report.${k}`, fail);
+    } else fail(p.key, `report.${k}`, 'unknown key (expected schedule, output_dir, notify or notification)');
   }
   if (schedule === null) fail(v, 'report.schedule', 'missing (monthly or off)');
   if (r.schedule === 'monthly' && r.outputDir === undefined)
@@ -160,6 +171,25 @@ function parseOnlineSection(
   if (c === null) return;
   cfg.onlineClient = c;
   cfg.onlineCredentialsPath = c.credentialsPath;
+}
+
+function parseConsole(v: unknown, fail: Reporter): ConsoleConfig {
+  const c: ConsoleConfig = {};
+  for (const p of mapOf(v, 'console', fail).items) {
+    const k = keyName(p.key);
+    if (k === 'enabled') {
+      if (!YAML.isScalar(p.value) || typeof p.value.value !== 'boolean')
+        fail(p.value ?? p.key, 'console.enabled', 'expected true or false');
+      c.enabled = (p.value as YAML.Scalar<boolean>).value;
+    } else if (k === 'listen') {
+      const s = str(p.value, 'console.listen', fail);
+      const m = /^(?:\[[0-9a-fA-F:.]+\]|[^:\s[\]]+):(\d{1,5})$/.exec(s);
+      if (m === null || Number(m[1]) > 65535)
+        fail(p.value, 'console.listen', `'${s}': expected HOST:PORT (e.g. 127.0.0.1:8081, [::1]:8081)`);
+      c.listen = s;
+    } else fail(p.key, `console.${k}`, 'unknown key (expected enabled, listen)');
+  }
+  return c;
 }
 
 export function parseConfig(text: string, file: string): PicketConfig {
@@ -301,6 +331,9 @@ export function parseConfig(text: string, file: string): PicketConfig {
         cfg.logLevel = parseLogLevel(s) ?? fail(v, key, `unknown level '${s}' (${LOG_LEVEL_CHOICES})`);
         break;
       }
+      case 'console':
+        cfg.console = parseConsole(v ?? pair.key, fail);
+        break;
       case 'buckets': {
         const m = mapOf(v ?? pair.key, key, fail);
         for (const p of m.items) {
@@ -320,7 +353,7 @@ export function parseConfig(text: string, file: string): PicketConfig {
           key,
           'unknown key (expected data_dir, listen, profiles_path, notification_dir, simulation_path, acquisition_path, ' +
             'acquisition_dir, console_context_path, console_context_value_length, trusted_ips, tls, retention, ' +
-            'metrics, report, hub_dir, config_dir, hub_url, buckets, online_client, log_level)',
+            'metrics, report, console, hub_dir, config_dir, hub_url, buckets, online_client, log_level)',
         );
     }
   }

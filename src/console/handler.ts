@@ -1,14 +1,16 @@
 // The web console's HTTP side, mounted by the LAPI under /ui (the CrowdSec-compatible routes are untouched):
 // the built Preact page (static files of build/ui with their content types and caching) and the JSON API
 // under /ui/api — login/logout/me, dashboard, alerts, decisions (list/add/delete), allowlists (list/add/remove
-// items). Every API call but login needs a session cookie; every unsafe one also its CSRF token.
+// items), reports (./reports.ts) and privacy with the GDPR actions (./gdpr.ts). Every API call but login needs
+// a session cookie; every unsafe one also its CSRF token.
 
 import fs from 'node:fs';
 import path from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LapiStore } from '../store/records.js';
 import type { ReportSource } from '../report/index.js';
-import { privacyText, sendReport } from './reports.js';
+import { generateReport, listReports, privacyText, reportFile, sendReport } from './reports.js';
+import { gdprErase, gdprErasures, gdprExport, type ConsoleGdpr } from './gdpr.js';
 import type { AllowlistStore } from '../store/allowlists.js';
 import { AllowlistError } from '../store/allowlists.js';
 import type { LapiAlertJSON } from '../api/alerts.js';
@@ -25,8 +27,8 @@ import {
   manualDecision,
 } from './data.js';
 import { errorMessage, isPicketError } from '../core/errors.js';
+import { readJson, send, str } from './http.js';
 
-const MAX_BODY = 16 * 1024;
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -41,6 +43,10 @@ export interface ConsoleOptions {
   store: LapiStore & ReportSource;
   allowlists: AllowlistStore | null;
   dataDir: string;
+  /** the reports folder: report.output_dir, else reports/ of the data folder */
+  reportDir: string;
+  /** the GDPR actions (null: not offered, e.g. a store without its data folder) */
+  gdpr: ConsoleGdpr | null;
   /** the built front end (index.html + assets/) */
   uiDir: string;
   tls: boolean;
@@ -48,45 +54,9 @@ export interface ConsoleOptions {
   log?: (line: string) => void;
 }
 
-type Json = Record<string, unknown>;
-
-function send(res: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...extra });
-  res.end(text);
-}
-
-function readJson(req: IncomingMessage): Promise<Json> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) {
-        reject(new ConsoleInputError('CONSOLE_BAD_INPUT', `body: over ${MAX_BODY} bytes`));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => {
-      if (size === 0) {
-        resolve({});
-        return;
-      }
-      try {
-        const v: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-        if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new Error('expected a JSON object');
-        resolve(v as Json);
-      } catch (e) {
-        reject(new ConsoleInputError('CONSOLE_BAD_INPUT', `body: ${errorMessage(e)}`));
-      }
-    });
-    req.on('error', reject);
-  });
-}
-
-const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+/** the route with its parameter replaced: /decisions/12 -> /decisions/:id */
+const routeKey = (route: string): string =>
+  route.replace(/^\/decisions\/\d+$/, '/decisions/:id').replace(/^\/reports\/files\/[^/]*$/, '/reports/files/:name');
 
 export class ConsoleHandler {
   readonly sessions: Sessions;
@@ -165,7 +135,7 @@ export class ConsoleHandler {
       return;
     }
     const now = this.now();
-    const key = `${method} ${route.replace(/^\/decisions\/\d+$/, '/decisions/:id')}`;
+    const key = `${method} ${routeKey(route)}`;
     switch (key) {
       case 'GET /me':
         send(res, 200, { user: s.user, csrf: s.csrf });
@@ -208,8 +178,26 @@ export class ConsoleHandler {
       case 'GET /report':
         await sendReport(res, this.o.store, q, now);
         return;
+      case 'GET /reports':
+        listReports(res, this.o.reportDir);
+        return;
+      case 'POST /reports':
+        await generateReport(req, res, this.o.store, this.o.reportDir, now);
+        return;
+      case 'GET /reports/files/:name':
+        reportFile(res, this.o.reportDir, route.slice('/reports/files/'.length), q);
+        return;
       case 'GET /privacy':
-        send(res, 200, { text: privacyText() });
+        send(res, 200, { text: privacyText(), gdpr: this.o.gdpr !== null });
+        return;
+      case 'GET /gdpr/export':
+        await gdprExport(res, this.gdprOrFail(), q, now);
+        return;
+      case 'POST /gdpr/erase':
+        await gdprErase(req, res, this.gdprOrFail(), now, (l) => this.o.log?.(`${l} by '${s.user}'`));
+        return;
+      case 'GET /gdpr/erasures':
+        gdprErasures(res, this.gdprOrFail());
         return;
       default:
         send(res, 404, { message: `no console API route ${method} ${route}` });
@@ -240,6 +228,12 @@ export class ConsoleHandler {
     const alert = manualDecision(await readJson(req), s.user, now);
     const ids = await this.ingest([alert], `console:${s.user}`);
     send(res, 201, { alertIds: ids });
+  }
+
+  private gdprOrFail(): ConsoleGdpr {
+    if (this.o.gdpr === null)
+      throw new ConsoleInputError('CONSOLE_NO_GDPR', 'the GDPR tools are not available on this console');
+    return this.o.gdpr;
   }
 
   private allowlistsOrFail(): AllowlistStore {

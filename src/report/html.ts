@@ -206,7 +206,7 @@ export function renderHtml(r: ReportData, charts: Chart[] = reportCharts(r)): st
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>Picket monthly report ${esc(r.month)}</title><style>${CSS}</style></head>
-<body><main>
+<body><main tabindex="0" aria-label="Picket monthly report ${esc(r.month)}">
 ${head(r)}
 ${charts.map(figure).join('\n')}
 ${tops(r)}

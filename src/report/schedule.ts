@@ -1,28 +1,21 @@
-// `report: {schedule: monthly, output_dir: DIR, notification: NAME}` of the config, run by `picket run`: a
+// `report: {schedule: monthly, output_dir: DIR, notify: NAME}` of the config, run by `picket run`: a
 // timer checks once an hour whether last month's report was made (the store remembers the last month done,
 // sub-database jobState, key `report.monthly`); if not, it builds it and writes the HTML, PDF and JSON files
-// to DIR (written beside, then renamed: never a half-written report), then hands the files to the report
-// sender registered for notifications (`registerReportSender`, the notifications module's hook). So the
+// to DIR (./files.ts), then hands the files to the report sender registered for notifications
+// (`registerReportSender`: `picket run` registers src/cli/report-notify.ts, e-mail with attachments). So the
 // report of a month appears within the hour after midnight UTC on the 1st, or at the first check after a
 // start when that month's report is missing.
 
-import fs from 'node:fs';
-import path from 'node:path';
 import type { PicketStore } from '../store/lmdb.js';
 import type { ReportConfig } from '../config/config.js';
 import { errorMessage } from '../core/errors.js';
 import { buildReport, type ReportSource } from './data.js';
 import { lastMonth } from './period.js';
-import { renderReport, reportFileName, REPORT_FORMATS } from './index.js';
+import { writeReportFiles, type ReportFile } from './files.js';
 
+export type { ReportFile } from './files.js';
 export const STATE_KEY = 'report.monthly';
 const HOUR_MS = 3_600_000;
-
-export interface ReportFile {
-  path: string;
-  format: 'html' | 'pdf' | 'json';
-  month: string;
-}
 
 /** sends report files through a named notification (e-mail, webhook...): implemented by src/notifications */
 export interface ReportSender {
@@ -31,7 +24,7 @@ export interface ReportSender {
 
 let sender: ReportSender | null = null;
 
-/** registers (null: removes) the sender the schedule uses for `report.notification` */
+/** registers (null: removes) the sender the schedule uses for `report.notify` (alias `report.notification`) */
 export function registerReportSender(s: ReportSender | null): void {
   sender = s;
 }
@@ -76,16 +69,9 @@ export class ReportSchedule {
     const month = lastMonth(now);
     const state = store.db('jobState');
     if (state.get(STATE_KEY) === month.key) return null;
-    const files: ReportFile[] = [];
+    let files: ReportFile[];
     try {
-      const data = buildReport(this.o.source, { month, now });
-      fs.mkdirSync(config.outputDir, { recursive: true });
-      for (const format of REPORT_FORMATS) {
-        const file = path.join(config.outputDir, reportFileName(month.key, format));
-        fs.writeFileSync(file + '.tmp', await renderReport(data, format));
-        fs.renameSync(file + '.tmp', file);
-        files.push({ path: file, format, month: month.key });
-      }
+      files = await writeReportFiles(buildReport(this.o.source, { month, now }), config.outputDir);
     } catch (e) {
       log(`report ${month.key}: not written (${errorMessage(e)}); next try in an hour`);
       return null;

@@ -1,69 +1,43 @@
-// The web console against a real LAPI (temp data folder, loopback port 0) with a user made by the CLI code
-// path: HTTP guards (unauthenticated API refused, CSRF, cookie flags, CSP, login rate limit) and, in Debian's
+// The web console against a real LAPI (./setup.ts: temp data folder, loopback port 0) with a user made by the CLI
+// code path: HTTP guards (unauthenticated API refused, CSRF, cookie flags, CSP, login rate limit) and, in Debian's
 // chromium driven by playwright-core, log in by keyboard, see a new alert appear without reload, add and
 // delete a decision, add an allowlist entry; any request off the LAPI's origin fails the test.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { openStore, type PicketStore } from '../../src/store/lmdb.js';
 import { openLapiStore } from '../../src/store/lapi-store.js';
-import { AllowlistStore } from '../../src/store/allowlists.js';
-import { startLapi, type LapiServer } from '../../src/lapi/index.js';
+import { startLapi } from '../../src/lapi/index.js';
 import { createConsole, UI_DIR } from '../../src/console/index.js';
 import { manualDecision } from '../../src/console/data.js';
-import { consoleCommand } from '../../src/cli/commands/console.js';
 import { LOGIN_MAX_FAILURES } from '../../src/console/session.js';
+import {
+  ARTEFACTS,
+  PASSWORD,
+  browserMissing,
+  keyboardLogin,
+  login as loginAt,
+  startConsoleEnv,
+  withPage,
+  type ConsoleEnv,
+} from './setup.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const PASSWORD = 'correct horse battery';
-let dir: string;
-let env: PicketStore;
-let server: LapiServer;
+let c: ConsoleEnv;
 let lapiStore: ReturnType<typeof openLapiStore>;
-const ARTEFACTS = path.resolve('test/artefacts/console');
-const base = (): string => server.url.replace(/\/$/, '');
+const base = (): string => c.base;
+const login = (user?: string, password?: string): Promise<Response> => loginAt(base(), user, password);
 
 before(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'picket-console-'));
-  const out: string[] = [];
-  const code = await consoleCommand.run(['users', 'add', 'admin', '--password', PASSWORD, '--data', dir], {
-    out: (s) => out.push(s),
-    err: (s) => out.push(s),
-  });
-  assert.equal(code, 0, out.join('\n'));
-  assert.equal(fs.statSync(path.join(dir, 'console-users.json')).mode & 0o777, 0o600);
-  assert.ok(!fs.readFileSync(path.join(dir, 'console-users.json'), 'utf8').includes(PASSWORD));
-  env = openStore(dir);
-  lapiStore = openLapiStore(env);
-  const allowlists = new AllowlistStore(env);
-  server = await startLapi({
-    store: lapiStore,
-    listen: { host: '127.0.0.1', port: 0 },
-    dataDir: dir,
-    profiles: [],
-    allowlists,
-    env: { CS_LAPI_SECRET: 'x'.repeat(64) },
-    ui: createConsole({ store: lapiStore, allowlists, dataDir: dir, tls: false }),
-  });
+  c = await startConsoleEnv();
+  assert.equal(fs.statSync(path.join(c.dir, 'console-users.json')).mode & 0o777, 0o600);
+  assert.ok(!fs.readFileSync(path.join(c.dir, 'console-users.json'), 'utf8').includes(PASSWORD));
+  lapiStore = c.lapiStore;
 });
 
 after(async () => {
-  await server.close();
-  await lapiStore.close();
-  await env.close();
-  fs.rmSync(dir, { recursive: true, force: true });
+  await c.close();
 });
-
-async function login(user = 'admin', password = PASSWORD): Promise<Response> {
-  return fetch(`${base()}/ui/api/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ user, password }),
-  });
-}
 
 test('unauthenticated API refused; CSP and security headers on every console response', async () => {
   const r = await fetch(`${base()}/ui/api/alerts`);
@@ -132,10 +106,10 @@ test('login is rate-limited per client address', async () => {
   const own = await startLapi({
     store: lapiStore,
     listen: { host: '127.0.0.1', port: 0 },
-    dataDir: dir,
+    dataDir: c.dir,
     profiles: [],
     env: { CS_LAPI_SECRET: 'x'.repeat(64) },
-    ui: createConsole({ store: lapiStore, allowlists: null, dataDir: dir, tls: false }),
+    ui: createConsole({ store: lapiStore, allowlists: null, dataDir: c.dir, tls: false }),
   });
   try {
     const post = (password: string) =>
@@ -153,62 +127,19 @@ test('login is rate-limited per client address', async () => {
 });
 
 test('chromium: keyboard login, live alert, decision add/delete, allowlist entry', async (t) => {
-  if (!fs.existsSync(CHROMIUM)) {
-    t.skip(`${CHROMIUM} is missing (apt-get install chromium)`);
+  const missing = browserMissing(UI_DIR);
+  if (missing !== null) {
+    t.skip(missing);
     return;
   }
-  if (!fs.existsSync(path.join(UI_DIR, 'index.html'))) {
-    t.skip(`${UI_DIR} is missing: run npm run build`);
-    return;
-  }
-  const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-  fs.mkdirSync(ARTEFACTS, { recursive: true });
-  try {
-    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-    const outside: string[] = [];
-    const consoleErrors: string[] = [];
-    page.on('console', (m) => {
-      if (m.type() === 'error') consoleErrors.push(m.text());
-    });
-    await page.route('**/*', (route) => {
-      const u = route.request().url();
-      if (!u.startsWith(base() + '/')) {
-        outside.push(u);
-        return route.abort();
-      }
-      return route.continue();
-    });
-    await page.goto(`${base()}/ui/`);
-    await page.getByRole('heading', { name: 'Picket console' }).waitFor();
-    // keyboard-only login: Tab to each field, Enter submits
-    await page.keyboard.press('Tab');
-    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('name')), 'user');
-    await page.keyboard.type('admin');
-    await page.keyboard.press('Tab');
-    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('name')), 'password');
-    await page.keyboard.type(PASSWORD);
-    await page.keyboard.press('Enter');
-    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+  await withPage(base(), async (page) => {
+    await keyboardLogin(page, base());
     await page.screenshot({ path: path.join(ARTEFACTS, 'dashboard.png') });
-
     await page.getByRole('button', { name: 'Alerts', exact: true }).click();
     await page.getByRole('heading', { name: 'Alerts' }).waitFor();
     // a watcher's alert arrives while the page is open: it shows up without a reload
     const alert = manualDecision({ value: '198.51.100.77', reason: 'crowdsecurity/ssh-bf' }, 'x', Date.now());
-    await server.ingestAlerts([alert], 'watcher-1');
+    await c.server.ingestAlerts([alert], 'watcher-1');
     await page.getByRole('cell', { name: '198.51.100.77' }).waitFor({ timeout: 15_000 });
     await page.screenshot({ path: path.join(ARTEFACTS, 'alerts.png') });
 
@@ -241,12 +172,5 @@ test('chromium: keyboard login, live alert, decision add/delete, allowlist entry
     await page.getByRole('heading', { name: 'Top scenarios' }).waitFor();
     await page.getByRole('cell', { name: 'crowdsecurity/ssh-bf' }).waitFor();
     await page.screenshot({ path: path.join(ARTEFACTS, 'console.png'), fullPage: true });
-    assert.deepEqual(outside, []);
-    assert.deepEqual(
-      consoleErrors.filter((e) => /Content Security Policy/i.test(e)),
-      [],
-    );
-  } finally {
-    await browser.close();
-  }
+  });
 });

@@ -13,9 +13,9 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { fillTwoMonths, NOW, type Filled } from './fixture.js';
 import { picket, ROOT } from '../cli/helpers.js';
+import { CHROMIUM, launchChromium } from '../chromium.js';
 import { buildReport, parseMonth, type ReportData } from '../../src/report/index.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const have = (bin: string) => {
   try {
     execFileSync('sh', ['-c', `command -v ${bin}`]);
@@ -114,20 +114,7 @@ test('HTML in chromium: charts drawn with the data, figures equal to the JSON, n
     t.skip(`${CHROMIUM} is missing (apt-get install chromium)`);
     return;
   }
-  const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
     const outside: string[] = [];

@@ -1,40 +1,20 @@
 // The web console's front end: login, dashboard, alerts (new ones polled every 3 s), decisions (add/delete),
-// allowlists (add/remove items). Talks only to /ui/api on its own origin; unsafe calls carry the CSRF token.
+// allowlists (add/remove items), reports (./reports.tsx) and privacy with the GDPR actions (./privacy.tsx).
+// Talks only to /ui/api on its own origin; unsafe calls carry the CSRF token. Every control is a native button,
+// link or field: Tab reaches it, Enter or Space activates it.
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import './style.css';
 
-type Row = Record<string, string | number | null>;
-let csrf = '';
-
-async function api<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
-  const r = await fetch(`/ui/api${path}`, {
-    method: init.method ?? 'GET', credentials: 'same-origin',
-    headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
-    ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
-  });
-  const data = await r.json().catch(() => ({}));
-  if (!r.ok) throw new Error((data as { message?: string }).message ?? `HTTP ${r.status}`);
-  return data as T;
-}
-
-const when = (ms: number | null) => (ms ? new Date(Number(ms)).toISOString().replace('T', ' ').slice(0, 19) : 'never');
-const fields = (f: HTMLFormElement) => Object.fromEntries([...new FormData(f)].map(([k, v]) => [k, String(v)]));
-
-function Table({ cols, rows, action }: { cols: string[]; rows: Row[]; action?: (r: Row) => preact.JSX.Element }) {
-  return (
-    <table>
-      <thead><tr>{cols.map((c) => <th key={c} scope="col">{c}</th>)}{action && <th scope="col">Action</th>}</tr></thead>
-      <tbody>{rows.map((r, i) => <tr key={i}>{cols.map((c) => <td key={c}>{String(r[c] ?? '')}</td>)}{action && <td>{action(r)}</td>}</tr>)}</tbody>
-    </table>
-  );
-}
+import { api, fields, setCsrf, Table, when, type Row } from './lib';
+import { Reports } from './reports';
+import { Privacy } from './privacy';
 
 function Login({ onIn }: { onIn: (u: string) => void }) {
   const [err, setErr] = useState('');
   const submit = async (e: Event) => {
     e.preventDefault();
-    try { const r = await api<{ user: string; csrf: string }>('/login', { method: 'POST', body: fields(e.currentTarget as HTMLFormElement) }); csrf = r.csrf; onIn(r.user); } catch (x) { setErr((x as Error).message); }
+    try { const r = await api<{ user: string; csrf: string }>('/login', { method: 'POST', body: fields(e.currentTarget as HTMLFormElement) }); setCsrf(r.csrf); onIn(r.user); } catch (x) { setErr((x as Error).message); }
   };
   return (
     <main class="login"><h1>Picket console</h1>
@@ -158,34 +138,13 @@ function Allowlists() {
   );
 }
 
-function Reports() {
-  const month = new Date().toISOString().slice(0, 7);
-  return (
-    <section><h1>Reports</h1>
-      <p>The monthly report (charts first, tables after), built from this LAPI's store and downloaded as a file.</p>
-      <form method="get" action="/ui/api/report" aria-label="download a report">
-        <label>Month <input name="month" defaultValue={month} pattern="[0-9]{4}-[0-9]{2}" required /></label>
-        <label>Format <select name="format"><option value="html">HTML</option><option value="pdf">PDF</option><option value="json">JSON</option></select></label>
-        <button type="submit">Download report</button>
-      </form>
-    </section>
-  );
-}
-
-function Privacy() {
-  const [text, setText] = useState('');
-  useEffect(() => { api<{ text: string }>('/privacy').then((r) => setText(r.text), (e: Error) => setText(e.message)); }, []);
-  return (<section><h1>Privacy</h1><p>What Picket stores, for how long, and what leaves the machine (docs/PRIVACY.md):</p>
-    <pre class="doc" tabIndex={0}>{text}</pre></section>);
-}
-
 const PAGES = { Dashboard, Alerts, Decisions, Allowlists, Reports, Privacy } as const;
 type Page = keyof typeof PAGES;
 
 function App() {
   const [user, setUser] = useState<string | null | undefined>(undefined);
   const [page, setPage] = useState<Page>('Dashboard');
-  useEffect(() => { api<{ user: string; csrf: string }>('/me').then((r) => { csrf = r.csrf; setUser(r.user); }, () => setUser(null)); }, []);
+  useEffect(() => { api<{ user: string; csrf: string }>('/me').then((r) => { setCsrf(r.csrf); setUser(r.user); }, () => setUser(null)); }, []);
   if (user === undefined) return <p>Loading…</p>;
   if (user === null) return <Login onIn={setUser} />;
   const Current = PAGES[page];

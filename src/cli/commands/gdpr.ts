@@ -3,6 +3,7 @@
 // change log), and the erasure records. Works on the store of the data folder, beside a running LAPI.
 // Owns: these sub-commands' options and output.
 
+import path from 'node:path';
 import { CliError, parseOptions, type CliIO, type Command } from '../command.js';
 import { COMMON_HELP, COMMON_OPTIONS, resolveContext } from '../api-context.js';
 import { outputFormat } from '../output.js';
@@ -82,7 +83,8 @@ export const gdprCommand: Command = {
     const fmt = outputFormat(values.output, ['human', 'json']);
     const ctx = resolveContext(values);
     const retention = { ...DEFAULT_RETENTION, ...(ctx.config.retention ?? {}) };
-    if (ctx.config.report?.outputDir !== undefined) registerHolder(reportFilesHolder(ctx.config.report.outputDir));
+    // the report folder: report.output_dir, else the console's default (reports/ of the data folder)
+    registerHolder(reportFilesHolder(ctx.config.report?.outputDir ?? path.join(ctx.dataDir, 'reports')));
     const ip = values.ip;
     if ((sub === 'export' || sub === 'erase') && ip === undefined)
       throw new CliError(`gdpr ${sub}: --ip IP is required`);
