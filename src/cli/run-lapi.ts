@@ -24,7 +24,6 @@ import { ReportSchedule, registerReportSender } from '../report/schedule.js';
 import { onReloadSignal, onStopSignal } from './signals.js';
 import { errorMessage } from '../core/errors.js';
 import { LevelLog, type LogLevel } from '../core/log-level.js';
-import { consoleEnabled, createConsole } from '../console/index.js';
 import { CrowdReceiver } from '../capi/receive.js';
 import type { CrowdService } from '../capi/service.js';
 import { startCrowd } from './run-crowd.js';
