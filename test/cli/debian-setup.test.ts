@@ -146,21 +146,28 @@ test("Debian's CrowdSec setup (config, profiles, simulation, acquis + acquis.d, 
       c.dir,
     );
     try {
-      // the tailers start once the agent said what it watches: lines appended before would be skipped
+      // the tailers start once the agent said what it watches; a file present at start is read from its end
+      // as of the tailer's first poll, so the attack is appended again until an alert shows it was read
       await eventually(async () => /watching /.test(p.stderr()), 'the agent watching its files');
       assert.ok(p.stderr().includes(`content ${c.etc}`), p.stderr());
-      fs.appendFileSync(c.auth, attack('192.0.2.123'));
+      let appended = 0;
       const alert = await eventually(
-        async () =>
-          p
+        async () => {
+          const found = p
             .stdout()
             .trim()
             .split('\n')
             .filter((l) => l.startsWith('{'))
             .map((l) => JSON.parse(l) as AlertOut)
-            .find((a) => a.scenario === 'crowdsecurity/ssh-bf'),
+            .find((a) => a.scenario === 'crowdsecurity/ssh-bf');
+          if (!found && Date.now() - appended > 3000) {
+            fs.appendFileSync(c.auth, attack('192.0.2.123'));
+            appended = Date.now();
+          }
+          return found;
+        },
         'the ssh-bf alert',
-        30_000,
+        60_000,
       );
       assert.equal(alert.source.value, '192.0.2.123');
       assert.equal(alert.simulated, false, "Debian's simulation.yaml: simulation: off");
