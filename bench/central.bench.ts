@@ -84,7 +84,7 @@ function batchBody(): string {
       start_at: stop,
       stop_at: stop,
       machine_id: 'bench-host',
-      uuid: crypto.randomUUID(),
+      uuid: `${crypto.randomUUID()}-#SEQ#`, // made unique per POST: the central stores a resent uuid once
       kind: 'crowdsec',
       decisions: [
         {
@@ -273,7 +273,8 @@ async function runOne(store: string, o: Options, dbUrl: string | null): Promise<
     const tokens = await loginSites(agent, base);
     // bodies made before the clock starts (the generator shares the machine's two cores with the server)
     const bodies = Array.from({ length: 400 }, batchBody);
-    const batchBodyOf = (n: number): string => bodies[n % bodies.length]!;
+    let posted = 0;
+    const batchBodyOf = (n: number): string => bodies[n % bodies.length]!.replaceAll('#SEQ#', String(posted++));
     const tally: Tally = { errors: 0, accepted: 0 };
     const pulls: number[] = [];
     let pullBytes = 0;

@@ -32,12 +32,16 @@ test("Debian's config.yaml: the keys Picket uses, and the ignored ones by name",
     'common.daemonize',
     'plugin_config.user',
     'db_config.type',
-    'api.server.console_path',
+    'api.server.log_level',
     'crowdsec_service.parser_routines',
   ]) {
     assert.ok(c.ignored?.includes(k), `${k} listed as ignored: ${c.ignored?.join(', ')}`);
   }
   assert.ok(!c.ignored?.includes('api.server.listen_uri'));
+  // online_client and console_path (its share_* switches) feed the crowd client
+  assert.ok(!c.ignored?.includes('api.server.console_path'));
+  assert.equal(c.onlineClient?.credentialsPath, '/etc/crowdsec/online_api_credentials.yaml');
+  assert.equal(c.onlineClient?.sharing, 'minimal');
 });
 
 test("CrowdSec format: tls, prometheus off, bad values named with their line; Picket's own format unchanged", () => {
