@@ -38,6 +38,7 @@ import type { AlertForwarder } from '../client/forwarder.js';
 import type { WatcherClient } from '../client/watcher.js';
 import { errorMessage, PicketError } from '../core/errors.js';
 import { simulationSwitch } from './simulation-file.js';
+import type { RdnsOptions } from '../parser/enrich/rdns.js';
 
 export interface AgentOptions {
   /** acquisition files and acquis.d/ folders (--acquis, repeatable; else the config's acquisition_path/_dir) */
@@ -55,6 +56,8 @@ export interface AgentOptions {
   workers?: number;
   /** ceiling on live buckets (--max-buckets / buckets.max_live) */
   maxBuckets?: number;
+  /** reverse DNS settings (rdns-options.ts; null: off) */
+  rdns?: Partial<RdnsOptions> | null;
   pollMs: number;
   fmt: 'human' | 'json';
   dataDir: string;
@@ -194,6 +197,7 @@ class AgentRun {
         timeMachine: false,
         workers: this.o.workers,
         maxBuckets: this.o.maxBuckets,
+        rdns: this.o.rdns ?? null,
         onAlert: emit,
         simulation: simulationSwitch(this.o.config.simulationPath),
         log: (m) => this.io.err(`warning: ${m}`),
@@ -396,6 +400,8 @@ class AgentRun {
     if (this.metricsServer) await this.metricsServer.close().catch(() => undefined);
     await Promise.all(this.sources.map((s) => s.stop().catch(() => undefined)));
     await this.pipe.drain().catch(() => undefined);
+    // overflows still waiting for a reverse DNS answer (bounded by its timeout) are handled and delivered
+    await this.pipe.settle().catch(() => undefined);
     // a tailer waiting on back-pressure resumes after the drain, records its position and stops
     await new Promise<void>((r) => setImmediate(r));
     // every alert of the drained pipeline is delivered before the LAPI and the store close

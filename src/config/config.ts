@@ -15,6 +15,7 @@
 //   hub_dir: /var/lib/picket/hub  config_dir: /etc/picket  hub_url: https://...   # hub items (src/hub)
 // CrowdSec's config.yaml is read too (detected by its keys; mapping in ./crowdsec.ts).
 //   buckets: {max_live: 1000000}      # ceiling on live buckets (src/buckets/eviction.ts)
+//   rdns: {enabled: true, dns_servers: [...], timeout: 2s, ...}   # reverse DNS (./rdns.ts)
 // Owns: reading and validating it. Every error names the file, the line and the key; unknown keys are errors
 // (a typo must not silently fall back to a default).
 
@@ -25,6 +26,7 @@ import YAML from 'yaml';
 import { parseWireDuration } from '../api/wire-time.js';
 import { DEFAULT_CONFIG_FILE } from './defaults.js';
 import { fromCrowdsecDocument, isCrowdsecConfig } from './crowdsec.js';
+import { parseRdnsBlock, type RdnsSettings } from './rdns.js';
 
 /** highest buckets.max_live / --max-buckets (the WASM table's slots are i32-indexed) */
 export const MAX_LIVE_LIMIT = 50_000_000;
@@ -79,6 +81,8 @@ export interface PicketConfig {
   ignored?: string[];
   /** buckets.max_live: ceiling on live buckets and blackhole records (0 = none) */
   maxLiveBuckets?: number;
+  /** rdns: reverse DNS settings (./rdns.ts; unset: on with the defaults) */
+  rdns?: RdnsSettings;
 }
 
 /** A config file that cannot be used (code CONFIG_BAD_FILE); the message names the file, line and key. */
@@ -256,12 +260,15 @@ export function parseConfig(text: string, file: string): PicketConfig {
         }
         break;
       }
+      case 'rdns':
+        cfg.rdns = parseRdnsBlock(v, pair.key, fail);
+        break;
       default:
         fail(
           pair.key,
           key,
           'unknown key (expected data_dir, listen, profiles_path, notification_dir, simulation_path, acquisition_path, ' +
-            'acquisition_dir, trusted_ips, tls, retention, metrics, report, hub_dir, config_dir, hub_url, buckets)',
+            'acquisition_dir, trusted_ips, tls, retention, metrics, report, hub_dir, config_dir, hub_url, buckets, rdns)',
         );
     }
   }

@@ -4,11 +4,12 @@
 // given to year-less dates), grok libraries (builtins + the content's patterns/), and load errors that name
 // the content folder and file.
 
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defaultContent, discoverContent, type ContentSet } from '../config/content.js';
 import { PatternLibrary } from '../grok/index.js';
 import { makeEnrichContext } from '../parser/enrich/context.js';
+import type { RdnsOptions } from '../parser/enrich/rdns.js';
 import { loadParserTree } from '../parser/load.js';
 import type { ParserTree } from '../parser/runtime.js';
 import { loadScenarios, type ScenarioSet } from '../buckets/index.js';
@@ -28,6 +29,8 @@ export interface ContentOptions {
   dataDir?: string | null;
   /** hub_dir: scenarios linked from it carry their hub hash and version into alerts (src/hub/versions.ts) */
   hubDir?: string | null;
+  /** reverse DNS settings (rdns.ts); null/undefined: reverse_dns yields nothing */
+  rdns?: Partial<RdnsOptions> | null;
 }
 
 /** simulation.yaml's content, as plain data (it crosses to worker threads) */
@@ -44,6 +47,8 @@ export interface LoadedContent {
   postoverflows: ParserTree;
   scenarios: ScenarioSet;
   warnings: string[];
+  /** reverse DNS is on and a postoverflow calls reverse_dns: the agent resolves an overflow's source first */
+  rdnsOverflows: boolean;
 }
 
 /** A content folder that cannot be loaded (CONTENT_LOAD). */
@@ -78,6 +83,7 @@ export function loadContent(o: ContentOptions): LoadedContent {
     year: o.year ?? new Date().getUTCFullYear(),
     timeMachine: o.timeMachine,
     shippedGeo: true,
+    rdns: o.rdns,
   });
   const lib = (): PatternLibrary => {
     const l = PatternLibrary.withBuiltins();
@@ -108,5 +114,16 @@ export function loadContent(o: ContentOptions): LoadedContent {
       simulation: o.simulation ?? undefined,
     }),
   );
-  return { origin, set, parsers, postoverflows, scenarios, warnings: [...parsers.warnings, ...postoverflows.warnings] };
+  const rdnsOverflows = enrich.rdns && set.postoverflows.some((f) => callsReverseDns(f.path));
+  const warnings = [...parsers.warnings, ...postoverflows.warnings];
+  return { origin, set, parsers, postoverflows, scenarios, warnings, rdnsOverflows };
+}
+
+/** A parser file with a `method: reverse_dns` static (read again as text: the files are small and few). */
+function callsReverseDns(path: string): boolean {
+  try {
+    return /\bmethod:\s*["']?reverse_dns\b/.test(readFileSync(path, 'utf8'));
+  } catch {
+    return false;
+  }
 }

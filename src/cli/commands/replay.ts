@@ -9,6 +9,7 @@ import { runReplay, type ReplayResult } from '../../pipeline/replay.js';
 import { defaultWorkers } from '../../pipeline/pool.js';
 import { configSimulation, simulationSwitch } from '../simulation-file.js';
 import { MAX_BUCKETS_HELP, maxBucketsOption } from '../bucket-options.js';
+import { configRdns, RDNS_FLAGS, RDNS_HELP, rdnsOption } from '../rdns-options.js';
 import { errorMessage } from '../../core/errors.js';
 
 const JSON_ALERTS_PER_WRITE = 64;
@@ -29,12 +30,13 @@ Options:
   --workers N      worker threads beside the main thread, which parses one shard too (default: cores - 1,
                    0 = in-process on two cores or fewer; here ${defaultWorkers(true)})
 ${MAX_BUCKETS_HELP}
+${RDNS_HELP}
   --json           print one JSON object: lines, parsed, unparsed, poured, alerts (LAPI Alert JSON) ...
   --lapi URL       also send the alerts to this Local API as a watcher (POST /v1/alerts, 100 per
                    request, retried while it is unreachable); exit 1 if some were not accepted
   -c, --credentials FILE  machine credentials for --lapi (default <data>/local_api_credentials.yaml)
   --data DIR       data folder holding the default credentials file
-  --config FILE    config file (data_dir, simulation_path)
+  --config FILE    config file (data_dir, simulation_path, rdns)
   --simulation FILE  simulation.yaml (CrowdSec's format): alerts of simulated scenarios are marked simulated
   -h, --help       this help`;
 
@@ -73,6 +75,7 @@ export const replayCommand: Command = {
       data: { type: 'string' },
       config: { type: 'string' },
       simulation: { type: 'string' },
+      ...RDNS_FLAGS,
     });
     const lapiUrl = values.lapi as string | undefined;
     if (lapiUrl === undefined && (values.credentials !== undefined || values.data !== undefined))
@@ -135,6 +138,7 @@ export const replayCommand: Command = {
         store,
         simulation: simulationSwitch((values.simulation as string | undefined) ?? configSimulation(values.config)),
         maxBuckets,
+        rdns: rdnsOption(values, values.config !== undefined ? configRdns(values.config as string) : undefined),
         log: (m) => {
           const k = m.slice(0, 300);
           warnings.set(k, (warnings.get(k) ?? 0) + 1);
