@@ -40,6 +40,8 @@ const runs: Array<{ name: string; file: string; argv: string[] }> = [
   // issue 11 §1: 1M-line address spray by default here (the 10M figure: node dist/bench/spray.bench.js)
   { name: 'spray', file: 'spray.bench.js', argv: ['--quick'] },
   { name: 'mmdb', file: 'mmdb.bench.js', argv: [] },
+  // issue 14: picket run's RSS with and without the default content's GeoIP/AS enrichment
+  { name: 'run-rss', file: 'run-rss.bench.js', argv: [] },
   // ground truth needs a log: the generated ssh log cached by parse.bench
 ];
 const results: string[] = [];

@@ -272,7 +272,7 @@ export class Agent {
     if (!this.content.rdnsOverflows) return false;
     const r = reverseDns();
     const ip = ov.Overflow?.Alert?.Source?.IP ?? '';
-    if (r === null || ip === '' || r.peek(ip) !== undefined) return false;
+    if (r === null || ip === '' || r.has(ip)) return false;
     const p = r.lookup(ip).then((name) => {
       this.held.delete(p);
       r.remember(ip, name);

@@ -166,6 +166,7 @@ class InProcessPipeline implements Pipeline {
     o: PipelineOptions,
   ) {
     this.agent = mainThreadAgent(content, o);
+    if (!o.timeMachine) content.warmGeo();
   }
   push(lines: readonly string[], source: LineSource): void {
     this.agent.pushLines(lines, source);
@@ -262,6 +263,7 @@ class PoolPipeline implements Pipeline {
       const merge = this.merge;
       const opts = shardOptions(content.scenarios, (evt, i) => merge!.add(this.runningNos[i]!, evt));
       this.local = mainThreadAgent(content, o, opts, shards);
+      if (!o.timeMachine) content.warmGeo();
     }
     const init: WorkerInit = {
       contentDir: o.contentDir ?? null,

@@ -79,6 +79,7 @@ function getAgent(): Agent {
     simulation: init.simulation,
     rdns: init.rdns,
   });
+  if (!init.timeMachine) content.warmGeo();
   // global scenarios run on the main thread (global-merge.ts): this shard pours only per-source ones and
   // sends back the events a global one wants
   agent = new Agent(content, {

@@ -9,6 +9,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ROOT, eventually, picket, startPicket, tempDir } from '../cli/helpers.js';
 import { arpaName, startDnsServer, type DnsServer } from '../enrich/dns-server.js';
+import { createPipeline } from '../../src/pipeline/pool.js';
+import { createAgentRegistry } from '../../src/metrics/registry.js';
 
 const CRAWLER = '66.249.66.1';
 const CRAWLER_PTR = 'crawl-66-249-66-1.googlebot.com';
@@ -49,6 +51,31 @@ async function withDns<T>(f: (srv: DnsServer) => Promise<T>, drop: string[] = []
     await srv.close();
   }
 }
+
+test('pipeline (in-process): the crawler overflow waits for its lookup and is dropped; picket_rdns_* metrics', () =>
+  withDns(async (srv) => {
+    const alerts: string[] = [];
+    const pipe = await createPipeline({
+      timeMachine: true,
+      workers: 0,
+      year: 2026,
+      rdns: { servers: [srv.addr] },
+      onAlert: (a) => alerts.push(a.source.ip),
+    });
+    pipe.push((sshLines(CRAWLER) + sshLines(ATTACKER)).trimEnd().split('\n'), {
+      src: 'auth.log',
+      module: 'file',
+      labels: { type: 'syslog' },
+    });
+    const c = await pipe.finish();
+    assert.deepEqual(alerts, [ATTACKER]);
+    assert.equal(c.overflowsWhitelisted, 1);
+    const text = await createAgentRegistry({ snapshot: () => pipe.metrics() }).metrics();
+    assert.match(text, /^picket_rdns_lookups_total 2$/m);
+    assert.match(text, /^picket_rdns_failures_total 1$/m);
+    assert.match(text, /^picket_rdns_timeouts_total 0$/m);
+    assert.match(text, /^picket_rdns_cache_hits_total [1-9]\d*$/m);
+  }));
 
 for (const workers of ['0', '1']) {
   test(`picket replay (--workers ${workers}, default content): the crawler is whitelisted by its PTR name`, () =>
@@ -142,6 +169,7 @@ test('picket run: the crawler is not banned, the attacker is; decisions and aler
     const acquis = path.join(dir, 'acquis.yaml');
     fs.writeFileSync(acquis, `filenames:\n  - ${log}\nlabels:\n  type: syslog\n`);
     const args = ['--acquis', acquis, '--dns-server', srv.addr, '--metrics', 'off', '--poll', '50', '--workers', '0'];
+    args.push('--from-start'); // the files are empty at start: no line can be missed by a tail from the end
     const p = await startPicket(args, dir);
     try {
       await eventually(async () => /watching/.test(p.stderr()), 'the tailer');
@@ -186,6 +214,7 @@ test('picket run: an overflow whose lookup times out does not hold another sourc
       const cfg = path.join(dir, 'config.yaml');
       fs.writeFileSync(cfg, `rdns:\n  dns_servers: [${srv.addr}]\n  timeout: 5s\n`);
       const args = ['--acquis', acquis, '--config', cfg, '--metrics', 'off', '--poll', '50', '--workers', '1'];
+      args.push('--from-start');
       const p = await startPicket(args, dir);
       try {
         await eventually(async () => /watching/.test(p.stderr()), 'the tailer');

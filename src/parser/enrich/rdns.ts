@@ -100,6 +100,12 @@ export class ReverseDns {
     return e.name;
   }
 
+  /** Whether the cache has an answer for `ip` that has not expired (not counted as a hit, recency unchanged). */
+  has(ip: string): boolean {
+    const e = this.cache.get(ip);
+    return e !== undefined && e.expires > Date.now();
+  }
+
   /** Puts an answer in the cache (the agent, right before the postoverflows read it). */
   remember(ip: string, name: string | null): void {
     this.cache.delete(ip);
