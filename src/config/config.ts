@@ -21,6 +21,7 @@
 //   online_client: {credentials_path: ..., sharing: minimal, share_custom: true, ..., pull: {interval: 2h}}
 //                                     # the central API (./online-client.ts; absent: nothing leaves the machine)
 //   log_level: info                   # trace, debug, info, warn, error (src/core/log-level.ts)
+//   rdns: {enabled: true, dns_servers: [...], timeout: 2s, ...}   # reverse DNS (./rdns.ts)
 // Owns: reading and validating it. Every error names the file, the line and the key; unknown keys are errors
 // (a typo must not silently fall back to a default).
 
@@ -32,6 +33,7 @@ import { parseWireDuration } from '../api/wire-time.js';
 import { DEFAULT_CONFIG_FILE } from './defaults.js';
 import { fromCrowdsecDocument, isCrowdsecConfig } from './crowdsec.js';
 import { CapiConfigError, parseOnlineClient, type OnlineClientConfig } from './online-client.js';
+import { parseRdnsBlock, type RdnsSettings } from './rdns.js';
 
 /** highest buckets.max_live / --max-buckets (the WASM table's slots are i32-indexed) */
 export const MAX_LIVE_LIMIT = 50_000_000;
@@ -102,6 +104,8 @@ export interface PicketConfig {
   ignored?: string[];
   /** buckets.max_live: ceiling on live buckets and blackhole records (0 = none) */
   maxLiveBuckets?: number;
+  /** rdns: reverse DNS settings (./rdns.ts; unset: on with the defaults) */
+  rdns?: RdnsSettings;
 }
 
 /** A config file that cannot be used (code CONFIG_BAD_FILE); the message names the file, line and key. */
@@ -347,13 +351,16 @@ export function parseConfig(text: string, file: string): PicketConfig {
         }
         break;
       }
+      case 'rdns':
+        cfg.rdns = parseRdnsBlock(v, pair.key, fail);
+        break;
       default:
         fail(
           pair.key,
           key,
           'unknown key (expected data_dir, listen, profiles_path, notification_dir, simulation_path, acquisition_path, ' +
             'acquisition_dir, console_context_path, console_context_value_length, trusted_ips, tls, retention, ' +
-            'metrics, report, console, hub_dir, config_dir, hub_url, buckets, online_client, log_level)',
+            'metrics, report, console, hub_dir, config_dir, hub_url, buckets, online_client, log_level, rdns)',
         );
     }
   }
