@@ -14,6 +14,7 @@ import { asText, keyName, nodeLine } from '../core/yaml-strict.js';
 import { sourceModule, sourceNames } from './sources.js';
 import type { SourceConfig } from './source.js';
 import { errorMessage, PicketError } from '../core/errors.js';
+import { LOG_LEVEL_CHOICES, parseLogLevel } from '../core/log-level.js';
 
 export type { FileConfig } from './file/source.js';
 export type { SyslogConfig } from './syslog/source.js';
@@ -39,7 +40,7 @@ const REFUSED: Readonly<Record<string, string>> = {
   unique_id: 'an identifier CrowdSec keeps for appsec and transform bookkeeping, not implemented in Picket',
 };
 
-/** mode, use_time_machine and transform, which every source has */
+/** mode, use_time_machine, transform, name and log_level, which every source has */
 function commonKeys(
   v: Record<string, unknown>,
   cfg: SourceConfig,
@@ -63,6 +64,15 @@ function commonKeys(
     const t = asText(v.transform);
     if (t.trim() === '') fail('"transform": expected an expression', 'transform');
     cfg.transform = { expr: t, where: `${where}: transform` };
+  }
+  if (v.name !== undefined && v.name !== null) {
+    const name = asText(v.name).trim();
+    if (name === '') fail('"name": expected a name', 'name');
+    cfg.name = name;
+  }
+  if (v.log_level !== undefined && v.log_level !== null) {
+    const l = asText(v.log_level);
+    cfg.logLevel = parseLogLevel(l) ?? fail(`"log_level: ${l}": unknown level (${LOG_LEVEL_CHOICES})`, 'log_level');
   }
 }
 

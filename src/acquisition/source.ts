@@ -3,6 +3,7 @@
 // to /metrics — and what the agent gives a source (the pipeline's push, a logger, file-tailing settings).
 // Owns: the interfaces only. Modules register themselves in registry.ts; sources.ts lists them.
 
+import type { LogLevel } from '../core/log-level.js';
 import type { PositionStore } from './file/tail.js';
 
 /** The fields every acquisition document has once decoded. */
@@ -16,6 +17,10 @@ export interface SourceConfig {
   /** `transform`: an expression on evt (evt.Line.Raw ...) returning the line (or lines) to parse instead;
    *  `where` names the file, line and document; compiled by the agent at start (pipeline/transform.ts) */
   transform?: { expr: string; where: string };
+  /** `name`: how the agent's lines about this source name it (prefix `[NAME] `) */
+  name?: string;
+  /** `log_level`: this source's own lines (info: files appearing, rotated...; trace: every line read) */
+  logLevel?: LogLevel;
 }
 
 /** What a batch of lines carries into the pipeline (`src` is the file, client address, ...). */

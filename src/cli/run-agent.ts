@@ -437,8 +437,8 @@ class AgentRun {
     }
   }
 
-  /** Ticks and checkpoints every second until SIGINT/SIGTERM, or the end of a finite input (stdin) when no
-   *  source follows files. Returns why it stopped. */
+  /** Ticks and checkpoints every second until SIGINT/SIGTERM, or the end of the input when every source is
+   *  finite (stdin, files in mode cat). Returns why it stopped. */
   async runUntilStopped(): Promise<string> {
     const ticker = setInterval(() => {
       this.pipe.tick().catch((e: unknown) => this.log(errorMessage(e)));
@@ -472,7 +472,9 @@ class AgentRun {
     const why = await new Promise<string>((resolve) => {
       void this.signalled.then(resolve);
       const ends = this.sources.flatMap((s) => (s.ended ? [s.ended] : []));
-      if (ends.length && !this.sources.some((s) => s.follows)) {
+      // only when every source is finite (stdin, files in mode cat): a tailed file, a syslog listener or a
+      // journal follower keeps the agent running after the finite ones ended
+      if (ends.length > 0 && ends.length === this.sources.length) {
         Promise.all(ends).then(
           () => resolve('end of input'),
           () => resolve('stdin error'),

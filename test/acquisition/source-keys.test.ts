@@ -134,10 +134,10 @@ test('picket run: --acquis FILE --acquis DIR together; cat mode + transform give
     );
     fs.writeFileSync(log, lines.join('\n') + '\n');
     const main = path.join(d, 'acquis.yaml');
-    fs.writeFileSync(
-      main,
-      `source: journalctl\njournalctl_filter: [_SYSTEMD_UNIT=none.service]\nlabels: {type: syslog}\n`,
-    );
+    // every source finite (mode cat) is what ends the run: a tailed file or a journal follower would keep it going
+    const other = path.join(d, 'empty.log');
+    fs.writeFileSync(other, '');
+    fs.writeFileSync(main, `filenames: [${other}]\nmode: cat\nlabels: {type: syslog}\n`);
     const dir = path.join(d, 'acquis.d');
     fs.mkdirSync(dir);
     fs.writeFileSync(
@@ -160,4 +160,34 @@ test('picket run: --acquis FILE --acquis DIR together; cat mode + transform give
   } finally {
     fs.rmSync(d, { recursive: true, force: true });
   }
+});
+
+test('name and log_level: the source named in its lines; warn drops its info lines, trace adds each line read', () => {
+  const docs =
+    'source: file\nfilenames: [/tmp/x.log]\nlabels: {type: syslog}\nname: web-front\nlog_level: warn\n---\n' +
+    'source: file\nfilenames: [/tmp/y.log]\nlabels: {type: syslog}\nlog_level: trace\n';
+  const [quiet, loud] = parseAcquisition(docs, 'acquis.yaml');
+  assert.equal(quiet!.name, 'web-front');
+  assert.equal(quiet!.logLevel, 'warn');
+  const said: string[] = [];
+  const got: Pushed[] = [];
+  const base: SourceContext = { ...ctx(got), log: (m) => said.push(m), info: (m) => said.push(`info: ${m}`) };
+  const q = sourceContext(base, quiet!);
+  q.info!('file /tmp/x.log appeared');
+  q.log('cannot read /tmp/x.log: permission denied');
+  assert.deepEqual(said, ['[web-front] cannot read /tmp/x.log: permission denied']);
+  said.length = 0;
+  const l = sourceContext(base, loud!);
+  void l.push(['Dec  7 10:00:00 host sshd[1]: hello'], { src: '/tmp/y.log', module: 'file', labels: {} });
+  l.info!('file /tmp/y.log appeared');
+  assert.deepEqual(said, [
+    'line from file:/tmp/y.log: Dec  7 10:00:00 host sshd[1]: hello',
+    'info: file /tmp/y.log appeared',
+  ]);
+  assert.equal(got.length, 1);
+  assert.throws(
+    () =>
+      parseAcquisition('source: file\nfilenames: [/tmp/x.log]\nlabels: {type: syslog}\nlog_level: loud\n', 'a.yaml'),
+    /a\.yaml:4: document 1: .*log_level: loud.*unknown level/,
+  );
 });
