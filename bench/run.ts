@@ -44,6 +44,8 @@ const runs: Array<{ name: string; file: string; argv: string[] }> = [
   { name: 'mmdb', file: 'mmdb.bench.js', argv: [] },
   // issue 11 §4: 100,000 decisions, 1,000 polling bouncers, 20 startup pulls, large alerts
   { name: 'stall', file: 'stall.bench.js', argv: [] },
+  // issue 14: picket run's RSS with and without the default content's GeoIP/AS enrichment
+  { name: 'run-rss', file: 'run-rss.bench.js', argv: [] },
   // ground truth needs a log: the generated ssh log cached by parse.bench
 ];
 const results: string[] = [];

@@ -50,6 +50,7 @@ import { simulationSwitch } from './simulation-file.js';
 import { contextSpecOf } from './context-file.js';
 import { compileTransforms, sourceContext } from './source-keys.js';
 import type { LineTransform } from '../pipeline/transform.js';
+import type { RdnsOptions } from '../parser/enrich/rdns.js';
 
 export interface AgentOptions {
   /** acquisition files and acquis.d/ folders (--acquis, repeatable; else the config's acquisition_path/_dir) */
@@ -67,6 +68,8 @@ export interface AgentOptions {
   workers?: number;
   /** ceiling on live buckets (--max-buckets / buckets.max_live) */
   maxBuckets?: number;
+  /** reverse DNS settings (rdns-options.ts; null: off) */
+  rdns?: Partial<RdnsOptions> | null;
   pollMs: number;
   fmt: 'human' | 'json';
   dataDir: string;
@@ -231,6 +234,7 @@ class AgentRun {
       timeMachine: false,
       workers: this.o.workers,
       maxBuckets: this.o.maxBuckets,
+      rdns: this.o.rdns ?? null,
       onAlert: emit,
       simulation: simulationSwitch(this.o.config.simulationPath),
       context: contextSpecOf(this.o.config),
@@ -489,6 +493,8 @@ class AgentRun {
     if (this.metricsServer) await this.metricsServer.close().catch(() => undefined);
     await Promise.all(this.sources.map((s) => s.stop().catch(() => undefined)));
     await this.pipe.drain().catch(() => undefined);
+    // overflows still waiting for a reverse DNS answer (bounded by its timeout) are handled and delivered
+    await this.pipe.settle().catch(() => undefined);
     // a tailer waiting on back-pressure resumes after the drain, records its position and stops
     await new Promise<void>((r) => setImmediate(r));
     // every alert of the drained pipeline is delivered before the LAPI and the store close

@@ -21,6 +21,7 @@
 //   online_client: {credentials_path: ..., sharing: minimal, share_custom: true, ..., pull: {interval: 2h}}
 //                                     # the central API (./online-client.ts; absent: nothing leaves the machine)
 //   log_level: info                   # trace, debug, info, warn, error (src/core/log-level.ts)
+//   rdns: {enabled: true, dns_servers: [...], timeout: 2s, ...}   # reverse DNS (./rdns.ts)
 // Owns: reading and validating it. Every error names the file, the line and the key; unknown keys are errors
 // (a typo must not silently fall back to a default).
 
@@ -32,6 +33,7 @@ import { parseWireDuration } from '../api/wire-time.js';
 import { DEFAULT_CONFIG_FILE } from './defaults.js';
 import { fromCrowdsecDocument, isCrowdsecConfig } from './crowdsec.js';
 import { CapiConfigError, parseOnlineClient, type OnlineClientConfig } from './online-client.js';
+import { parseRdnsBlock, type RdnsSettings } from './rdns.js';
 
 /** highest buckets.max_live / --max-buckets (the WASM table's slots are i32-indexed) */
 export const MAX_LIVE_LIMIT = 50_000_000;
@@ -102,6 +104,8 @@ export interface PicketConfig {
   ignored?: string[];
   /** buckets.max_live: ceiling on live buckets and blackhole records (0 = none) */
   maxLiveBuckets?: number;
+  /** rdns: reverse DNS settings (./rdns.ts; unset: on with the defaults) */
+  rdns?: RdnsSettings;
 }
 
 /** A config file that cannot be used (code CONFIG_BAD_FILE); the message names the file, line and key. */
@@ -251,7 +255,11 @@ function parseMetricsSection(cfg: PicketConfig, v: unknown, fail: Reporter): voi
   }
 }
 
-export function parseConfig(text: string, file: string): PicketConfig {
+/** the YAML document (a syntax error names its line) and the reporters naming the file and line of a node */
+function openDocument(
+  text: string,
+  file: string,
+): { doc: YAML.Document; lc: YAML.LineCounter; lineOf: (n: unknown) => string; fail: Reporter } {
   const lc = new YAML.LineCounter();
   const doc = YAML.parseDocument(text, { lineCounter: lc, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length) {
@@ -267,6 +275,11 @@ export function parseConfig(text: string, file: string): PicketConfig {
   const fail: Reporter = (node, key, why) => {
     throw new ConfigError(`${file}${lineOf(node)}: ${key}: ${why}`);
   };
+  return { doc, lc, lineOf, fail };
+}
+
+export function parseConfig(text: string, file: string): PicketConfig {
+  const { doc, lc, lineOf, fail } = openDocument(text, file);
   const cfg: PicketConfig = { file };
   const root = doc.contents;
   if (root === null || (YAML.isScalar(root) && root.value === null)) return cfg; // empty file
@@ -358,13 +371,16 @@ export function parseConfig(text: string, file: string): PicketConfig {
         }
         break;
       }
+      case 'rdns':
+        cfg.rdns = parseRdnsBlock(v, pair.key, fail);
+        break;
       default:
         fail(
           pair.key,
           key,
           'unknown key (expected data_dir, listen, profiles_path, notification_dir, simulation_path, acquisition_path, ' +
             'acquisition_dir, console_context_path, console_context_value_length, trusted_ips, tls, retention, ' +
-            'metrics, report, console, hub_dir, config_dir, hub_url, buckets, online_client, log_level)',
+            'metrics, report, console, hub_dir, config_dir, hub_url, buckets, online_client, log_level, rdns)',
         );
     }
   }

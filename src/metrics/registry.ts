@@ -222,6 +222,19 @@ function bucketMetrics(counter: CounterFactory, gauge: GaugeFactory): void {
   counter('picket_parser_errors_total', 'Events discarded because a parser node raised an error', [], (s) => [
     [{}, s.parserErrors],
   ]);
+  counter('picket_rdns_lookups_total', 'Reverse DNS queries sent (reverse_dns enricher)', [], (s) => [
+    [{}, s.rdns.lookups],
+  ]);
+  counter('picket_rdns_cache_hits_total', 'Reverse DNS answers taken from the cache', [], (s) => [
+    [{}, s.rdns.cacheHits],
+  ]);
+  counter('picket_rdns_timeouts_total', 'Reverse DNS queries that timed out', [], (s) => [[{}, s.rdns.timeouts]]);
+  counter('picket_rdns_failures_total', 'Reverse DNS queries that failed otherwise (no name, error)', [], (s) => [
+    [{}, s.rdns.failures],
+  ]);
+  counter('picket_rdns_dropped_total', 'Reverse DNS lookups refused because the queue was full', [], (s) => [
+    [{}, s.rdns.dropped],
+  ]);
   counter('picket_alerts_total', 'Alerts raised (one per source), per scenario', ['scenario'], (s) =>
     perName(s.alerts, 'scenario'),
   );

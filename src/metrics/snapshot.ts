@@ -7,6 +7,7 @@ import type { ParserTree, NodeMetric, SourceMetric, WhitelistMetric } from '../p
 import { mergeHistograms, type HistogramData } from './histogram.js';
 import type { BucketEngine } from '../buckets/index.js';
 import { exprMetrics } from '../expr/index.js';
+import { rdnsStats, type RdnsStats } from '../parser/enrich/rdns.js';
 
 export interface MetricsSnapshot {
   parserSources: SourceMetric[];
@@ -31,6 +32,8 @@ export interface MetricsSnapshot {
   whitelist: WhitelistMetric[];
   parseTime: HistogramData[];
   pourTime: HistogramData[];
+  /** reverse DNS lookups of the thread (src/parser/enrich/rdns.ts) */
+  rdns: RdnsStats;
 }
 
 export function emptySnapshot(): MetricsSnapshot {
@@ -52,6 +55,7 @@ export function emptySnapshot(): MetricsSnapshot {
     whitelist: [],
     parseTime: [],
     pourTime: [],
+    rdns: { lookups: 0, cacheHits: 0, timeouts: 0, failures: 0, dropped: 0 },
   };
 }
 
@@ -86,6 +90,8 @@ export function snapshotOf(
   }
   const m = mergeSnapshots(parts);
   m.exprRuntimeErrors = exprMetrics.runtimeErrors;
+  // (per thread, like exprMetrics: counted with the thread's parser tree, once)
+  if (parsers.length) m.rdns = rdnsStats();
   m.alerts = { ...alerts };
   return m;
 }
@@ -125,6 +131,7 @@ export function mergeSnapshots(list: readonly MetricsSnapshot[]): MetricsSnapsho
     out.liveBuckets += x.liveBuckets;
     out.evictions += x.evictions;
     out.exprRuntimeErrors += x.exprRuntimeErrors;
+    for (const k of Object.keys(out.rdns) as Array<keyof RdnsStats>) out.rdns[k] += x.rdns?.[k] ?? 0;
     addMap(out.poured, x.poured);
     addMap(out.overflows, x.overflows);
     addMap(out.alerts, x.alerts);

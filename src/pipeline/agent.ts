@@ -4,7 +4,8 @@
 // Owns: Event construction (Line.Raw/Src/Module/Labels, ExpectMode LIVE or TIMEMACHINE), pour batching
 // (in input order), overflow handling as cmd/crowdsec/output.go does it (postoverflows; Whitelisted ->
 // dropped; Reprocess -> poured again into all scenarios, scenarios.md §8), the alert sink (one call per
-// APIAlert, i.e. per source) and the agent counters.
+// APIAlert, i.e. per source) and the agent counters; with reverse DNS on (content.rdnsOverflows), an overflow
+// whose source address is not in the resolver's cache waits for its lookup alone (rdns.ts explains why).
 // Deterministic: with TIMEMACHINE events the same lines in the same order give the same alerts.
 
 import { Event, LIVE, OVFLW, TIMEMACHINE, newStrMap, type Alert, type StrMap } from '../core/event.js';
@@ -14,6 +15,7 @@ import { BucketEngine, type EngineOptions } from '../buckets/index.js';
 import type { LoadedContent } from './content.js';
 import { snapshotOf, type MetricsSnapshot } from '../metrics/snapshot.js';
 import { BatchHistograms, PARSE_BOUNDS, POUR_BOUNDS } from '../metrics/histogram.js';
+import { reverseDns } from '../parser/enrich/rdns.js';
 
 /** Where lines come from: Line.Src, Line.Module (datasource type) and Line.Labels (labels.type ...). */
 export interface LineSource {
@@ -116,6 +118,8 @@ export class Agent {
   private readonly pourTime = new BatchHistograms(POUR_BOUNDS);
   private pourSrc = '';
   private pourType = '';
+  /** overflows waiting for the reverse DNS lookup of their source (settled() waits for them) */
+  private readonly held = new Set<Promise<void>>();
 
   constructor(
     readonly content: LoadedContent,
@@ -251,8 +255,36 @@ export class Agent {
     return ms;
   }
 
+  /** Resolves once no overflow waits for a reverse DNS lookup (their alerts have gone to the sink). */
+  async settled(): Promise<void> {
+    while (this.held.size) await Promise.all([...this.held]);
+  }
+
+  /** Overflows waiting for a reverse DNS lookup. */
+  get heldOverflows(): number {
+    return this.held.size;
+  }
+
+  /**
+   * Holds `ov` when the postoverflows will ask reverse_dns for a source address the resolver has no answer for
+   * yet: the lookup runs, then the overflow is handled alone (its answer put back in the cache just before).
+   */
+  private holdForRdns(ov: Event): boolean {
+    if (!this.content.rdnsOverflows) return false;
+    const r = reverseDns();
+    const ip = ov.Overflow?.Alert?.Source?.IP ?? '';
+    if (r === null || ip === '' || r.has(ip)) return false;
+    const p = r.lookup(ip).then((name) => {
+      this.held.delete(p);
+      r.remember(ip, name);
+      this.handleOverflows([ov], false);
+    });
+    this.held.add(p);
+    return true;
+  }
+
   /** cmd/crowdsec/output.go: postoverflows, whitelist, reprocess (breadth-first, in emission order). */
-  private handleOverflows(ovs: Event[]): void {
+  private handleOverflows(ovs: Event[], mayHold = true): void {
     if (ovs.length === 0) return;
     const queue = ovs.slice();
     const po = this.content.postoverflows;
@@ -260,6 +292,7 @@ export class Agent {
       const ov = queue[qi]!;
       const ra = ov.Overflow;
       if (!ra || ra.Alert === null) continue;
+      if ((mayHold || qi > 0) && this.holdForRdns(ov)) continue;
       ov.Type = OVFLW;
       po.parse(ov); // the Process flag is ignored for postoverflows
       if (ra.Whitelisted) {

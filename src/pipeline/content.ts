@@ -4,11 +4,12 @@
 // given to year-less dates), grok libraries (builtins + the content's patterns/), and load errors that name
 // the content folder and file.
 
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defaultContent, discoverContent, type ContentSet } from '../config/content.js';
 import { PatternLibrary } from '../grok/index.js';
 import { makeEnrichContext } from '../parser/enrich/context.js';
+import type { RdnsOptions } from '../parser/enrich/rdns.js';
 import { loadParserTree } from '../parser/load.js';
 import type { ParserTree } from '../parser/runtime.js';
 import {
@@ -36,6 +37,8 @@ export interface ContentOptions {
   hubDir?: string | null;
   /** alert context (console/context.yaml + hub contexts items, buckets/context.ts), compiled here */
   context?: ContextSpec | null;
+  /** reverse DNS settings (rdns.ts); null/undefined: reverse_dns yields nothing */
+  rdns?: Partial<RdnsOptions> | null;
 }
 
 /** simulation.yaml's content, as plain data (it crosses to worker threads) */
@@ -54,6 +57,10 @@ export interface LoadedContent {
   /** the alert context, compiled (undefined: none) */
   context?: AlertContext;
   warnings: string[];
+  /** reverse DNS is on and a postoverflow calls reverse_dns: the agent resolves an overflow's source first */
+  rdnsOverflows: boolean;
+  /** reads the IPv4 GeoIP/AS data now when a parser uses it (live agents: no first-line stall of ~1-3 s) */
+  warmGeo(): void;
 }
 
 /** A content folder that cannot be loaded (CONTENT_LOAD). */
@@ -88,6 +95,7 @@ export function loadContent(o: ContentOptions): LoadedContent {
     year: o.year ?? new Date().getUTCFullYear(),
     timeMachine: o.timeMachine,
     shippedGeo: true,
+    rdns: o.rdns,
   });
   const lib = (): PatternLibrary => {
     const l = PatternLibrary.withBuiltins();
@@ -121,5 +129,32 @@ export function loadContent(o: ContentOptions): LoadedContent {
   const warnings = [...parsers.warnings, ...postoverflows.warnings];
   // context errors already name their file, line and key
   const context = o.context ? compileContext(o.context) : undefined;
-  return { origin, set, parsers, postoverflows, scenarios, ...(context ? { context } : {}), warnings };
+  const rdnsOverflows = enrich.rdns && set.postoverflows.some((f) => callsMethod(f.path, 'reverse_dns'));
+  const geoParsers = set.parsers.some((f) => callsMethod(f.path, 'GeoIp(City|ASN)'));
+  const warmGeo = (): void => {
+    // one IPv4 lookup per side opens the IPv4 City database and compiles the AS ranges (IPv6 City stays lazy)
+    if (!geoParsers || !enrich.geo) return;
+    enrich.geo.cityEnrich('192.0.2.1');
+    enrich.geo.asnEnrich('192.0.2.1');
+  };
+  return {
+    origin,
+    set,
+    parsers,
+    postoverflows,
+    scenarios,
+    ...(context ? { context } : {}),
+    warnings,
+    rdnsOverflows,
+    warmGeo,
+  };
+}
+
+/** A parser file with a `method: M` static (read again as text: the files are small and few). */
+function callsMethod(path: string, method: string): boolean {
+  try {
+    return new RegExp(`\\bmethod:\\s*["']?(${method})\\b`).test(readFileSync(path, 'utf8'));
+  } catch {
+    return false;
+  }
 }

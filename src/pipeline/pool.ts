@@ -40,6 +40,7 @@ import type { ContextSpec } from '../buckets/index.js';
 import { eventFromWire } from './event-wire.js';
 import { GlobalMerge, hasGlobalScenarios, perSource, shardOptions } from './global-merge.js';
 import type { MetricsTask, Segment, WorkerInit, WorkerResult, WorkerTask } from './worker.js';
+import type { RdnsOptions } from '../parser/enrich/rdns.js';
 import { emptySnapshot, mergeSnapshots, type MetricsSnapshot } from '../metrics/snapshot.js';
 
 /** a task without its sequence number (added per shard by enqueue) */
@@ -68,6 +69,8 @@ export interface PipelineOptions {
   batchLines?: number;
   /** the main thread parses and pours one shard itself, beside the workers (default: in time-machine mode) */
   mainShard?: boolean;
+  /** reverse DNS settings (rdns.ts; null/undefined: off) */
+  rdns?: Partial<RdnsOptions> | null;
   /** already loaded content (in-process only; skips loading) */
   content?: LoadedContent;
 }
@@ -85,6 +88,8 @@ export interface Pipeline {
   tick(nowMs?: number): Promise<void>;
   /** push pending lines and wait until every shard processed them */
   drain(): Promise<void>;
+  /** drain, then wait until no overflow waits for reverse DNS (their alerts delivered) */
+  settle(): Promise<void>;
   /** end of input (replay): drain, flush buckets, return merged counters; the pipeline is closed after */
   finish(): Promise<AgentCounters>;
   /** counters so far (drains first) */
@@ -123,6 +128,7 @@ export async function createPipeline(o: PipelineOptions): Promise<Pipeline> {
       timeMachine: o.timeMachine,
       simulation: o.simulation,
       context: o.context,
+      rdns: o.rdns,
     });
   if (workers <= 0) return new InProcessPipeline(content, o);
   // piscina is loaded only for a pool (in-process replays start faster without it)
@@ -164,6 +170,7 @@ class InProcessPipeline implements Pipeline {
     o: PipelineOptions,
   ) {
     this.agent = mainThreadAgent(content, o);
+    if (!o.timeMachine) content.warmGeo();
   }
   push(lines: readonly string[], source: LineSource): void {
     this.agent.pushLines(lines, source);
@@ -175,9 +182,13 @@ class InProcessPipeline implements Pipeline {
   drain(): Promise<void> {
     return Promise.resolve();
   }
-  finish(): Promise<AgentCounters> {
+  settle(): Promise<void> {
+    return this.agent.settled();
+  }
+  async finish(): Promise<AgentCounters> {
     this.agent.flush();
-    return Promise.resolve(this.agent.counters());
+    await this.agent.settled();
+    return this.agent.counters();
   }
   counters(): Promise<AgentCounters> {
     return Promise.resolve(this.agent.counters());
@@ -256,6 +267,7 @@ class PoolPipeline implements Pipeline {
       const merge = this.merge;
       const opts = shardOptions(content.scenarios, (evt, i) => merge!.add(this.runningNos[i]!, evt));
       this.local = mainThreadAgent(content, o, opts, shards);
+      if (!o.timeMachine) content.warmGeo();
     }
     const init: WorkerInit = {
       contentDir: o.contentDir ?? null,
@@ -267,6 +279,7 @@ class PoolPipeline implements Pipeline {
       simulation: o.simulation ?? null,
       context: o.context ?? null,
       maxBuckets: perShardCeiling(o.maxBuckets ?? DEFAULT_MAX_LIVE_BUCKETS, shards),
+      rdns: o.rdns ?? null,
     };
     const filename = new URL('./worker.js', import.meta.url).href;
     for (let i = 0; i < workers; i++) {
@@ -277,6 +290,9 @@ class PoolPipeline implements Pipeline {
           maxThreads: 1,
           concurrentTasksPerWorker: MAX_INFLIGHT + 2,
           idleTimeout: 2 ** 31 - 1,
+          // piscina's default ('sync') parks an idle worker in Atomics.wait, its event loop stopped: the answers
+          // of reverse DNS lookups would wait for the next task; with messages only, they are read at once
+          atomics: o.rdns ? 'disabled' : 'sync',
           workerData: init,
         }),
         segments: [],
@@ -510,11 +526,20 @@ class PoolPipeline implements Pipeline {
     return this.shards.length ? u / this.shards.length : 0;
   }
 
+  async settle(): Promise<void> {
+    await this.drain();
+    for (const sh of this.shards) this.enqueue(sh, { op: 'settle' }).catch(() => undefined);
+    await this.local?.settled();
+    await this.merge?.agent.settled();
+    await this.drain();
+  }
+
   async finish(): Promise<AgentCounters> {
     await this.drain();
     for (const sh of this.shards) this.enqueue(sh, { op: 'flush' }).catch(() => undefined);
     this.local?.flush();
     this.merge?.agent.flush();
+    await this.settle();
     const c = await this.counters();
     await this.close();
     return c;

@@ -10,6 +10,7 @@ import { createPipeline } from './pool.js';
 import type { SimulationSwitch } from './content.js';
 import type { ContextSpec } from '../buckets/index.js';
 import { readLogLines } from './read.js';
+import type { RdnsOptions } from '../parser/enrich/rdns.js';
 
 export interface ReplayOptions {
   files: string[];
@@ -29,6 +30,8 @@ export interface ReplayOptions {
   batchLines?: number;
   /** the main thread parses one shard too (default true; pool.ts) */
   mainShard?: boolean;
+  /** reverse DNS settings (rdns.ts; null/undefined: off) */
+  rdns?: Partial<RdnsOptions> | null;
   log?: (msg: string) => void;
 }
 
@@ -73,6 +76,7 @@ export async function runReplay(o: ReplayOptions): Promise<ReplayResult> {
     maxBuckets: o.maxBuckets,
     batchLines: o.batchLines,
     mainShard: o.mainShard,
+    rdns: o.rdns,
     log: o.log,
     onAlert: (a) => {
       const k = alertSortKey(a) as KeptAlert;

@@ -1,5 +1,6 @@
 // Enricher registry (parsing.md §11): ParseDate, UnmarshalJSON, GeoIpCity/GeoIpASN/IpToRange on generated
-// .mmdb files, reverse_dns (disabled path + cache with an injected resolver; never the network).
+// .mmdb files, reverse_dns (disabled path + cache with an injected resolver; never the network; rdns.test.ts
+// has the resolver against a DNS server on loopback).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -7,12 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Event, TIMEMACHINE } from '../../src/core/event.js';
 import { GoTime } from '../../src/core/gotime.js';
-import {
-  getEnricher,
-  reverseDnsSettled,
-  setReverseResolver,
-  type EnrichContext,
-} from '../../src/parser/enrich/index.js';
+import { configureReverseDns, getEnricher, type EnrichContext } from '../../src/parser/enrich/index.js';
 import { GeoIpDatabases } from '../../src/parser/enrich/geoip.js';
 import { MmdbReader, ipToBytes } from './mmdb-oracle.js';
 import { writeMmdb } from './mmdb-writer.js';
@@ -198,26 +194,27 @@ test('mmdb reader: metadata, IPv4 tree, ip parsing', () => {
   assert.equal(ipToBytes('1.2.3'), null);
 });
 
-test('reverse_dns: disabled by default; cached answers from an injected resolver', async () => {
+test('reverse_dns: disabled by default; cached answers (with the trailing dot) from an injected resolver', async () => {
   const rd = getEnricher('reverse_dns')!;
   const e = new Event();
   let calls = 0;
-  setReverseResolver(async (ip) => {
+  const r = configureReverseDns({}, async (ip) => {
     calls++;
     if (ip === '1.1.1.1') return ['one.one.one.one'];
     throw new Error('NXDOMAIN');
-  });
+  })!;
   assert.equal(rd('1.1.1.1', e, ctx()), null); // disabled
   assert.equal(calls, 0);
   const c = ctx({ rdns: true });
   assert.equal(rd('1.1.1.1', e, c), null); // first miss starts the lookup
   assert.equal(rd('1.1.1.1', e, c), null); // still pending, no second lookup
-  await reverseDnsSettled();
-  assert.deepEqual(rd('1.1.1.1', e, c), { reverse_dns: 'one.one.one.one' });
+  await r.settled();
+  assert.deepEqual(rd('1.1.1.1', e, c), { reverse_dns: 'one.one.one.one.' }); // as Go's LookupAddr
   assert.equal(rd('2.2.2.2', e, c), null);
-  await reverseDnsSettled();
+  await r.settled();
   assert.equal(rd('2.2.2.2', e, c), null); // failure cached, nothing produced
   assert.equal(calls, 2);
   assert.equal(rd('not-ip', e, c), null);
-  setReverseResolver(null);
+  assert.deepEqual(r.stats(), { lookups: 2, cacheHits: 2, timeouts: 0, failures: 1, dropped: 0 });
+  configureReverseDns(null);
 });

@@ -11,6 +11,7 @@ import { configSimulation, simulationSwitch } from '../simulation-file.js';
 import { contextSpecOf } from '../context-file.js';
 import { loadConfigFile, ConfigError, type PicketConfig } from '../../config/config.js';
 import { MAX_BUCKETS_HELP, maxBucketsOption } from '../bucket-options.js';
+import { configRdns, RDNS_FLAGS, RDNS_HELP, rdnsOption } from '../rdns-options.js';
 import { errorMessage } from '../../core/errors.js';
 import type { remoteForwarder } from '../run-lapi.js';
 
@@ -32,12 +33,13 @@ Options:
   --workers N      worker threads beside the main thread, which parses one shard too (default: cores - 1,
                    0 = in-process on two cores or fewer; here ${defaultWorkers(true)})
 ${MAX_BUCKETS_HELP}
+${RDNS_HELP}
   --json           print one JSON object: lines, parsed, unparsed, poured, alerts (LAPI Alert JSON) ...
   --lapi URL       also send the alerts to this Local API as a watcher (POST /v1/alerts, 100 per
                    request, retried while it is unreachable); exit 1 if some were not accepted
   -c, --credentials FILE  machine credentials for --lapi (default <data>/local_api_credentials.yaml)
   --data DIR       data folder holding the default credentials file
-  --config FILE    config file (data_dir, simulation_path, console_context_path, config_dir's contexts/)
+  --config FILE    config file (data_dir, simulation_path, console_context_path, config_dir's contexts/, rdns)
   --simulation FILE  simulation.yaml (CrowdSec's format): alerts of simulated scenarios are marked simulated
   --context FILE   alert context file (CrowdSec's console/context.yaml format): its keys go to each alert's meta
   -h, --help       this help`;
@@ -174,6 +176,7 @@ export const replayCommand: Command = {
       config: { type: 'string' },
       simulation: { type: 'string' },
       context: { type: 'string' },
+      ...RDNS_FLAGS,
     });
     const sender = await lapiSender(values, io);
     const { files, type, labels, year, workers } = replayInputs(values);
@@ -193,6 +196,7 @@ export const replayCommand: Command = {
         simulation: simulationSwitch((values.simulation as string | undefined) ?? configSimulation(values.config)),
         context: replayContext(values.config as string | undefined, values.context as string | undefined),
         maxBuckets,
+        rdns: rdnsOption(values, values.config !== undefined ? configRdns(values.config as string) : undefined),
         log: (m) => {
           const k = m.slice(0, 300);
           warnings.set(k, (warnings.get(k) ?? 0) + 1);

@@ -10,6 +10,7 @@ import { resolveConfig, ConfigError, type PicketConfig } from '../../config/conf
 import { DEFAULT_DATA_DIR, DEFAULT_LAPI_LISTEN, DEFAULT_METRICS_LISTEN } from '../../config/defaults.js';
 import { loadNotifier, loadProfiles, runLapiOnly } from '../run-lapi.js';
 import { MAX_BUCKETS_HELP, maxBucketsOption } from '../bucket-options.js';
+import { RDNS_FLAGS, RDNS_HELP, rdnsOption } from '../rdns-options.js';
 import { errorMessage } from '../../core/errors.js';
 import { LOG_LEVEL_CHOICES, parseLogLevel } from '../../core/log-level.js';
 
@@ -36,7 +37,7 @@ LAPI options:
   --profiles FILE  profiles.yaml (default: config profiles_path, else Picket's embedded default: 4 h ban)
   --config FILE    config file (default /etc/picket/config.yaml when it exists): data_dir, listen,
                    profiles_path, trusted_ips, tls, retention, metrics.listen, hub_dir, config_dir,
-                   hub_url; or CrowdSec's config.yaml (the settings Picket does not use are named)
+                   hub_url, rdns; or CrowdSec's config.yaml (the settings Picket does not use are named)
   --no-api         do not start the LAPI: push alerts to a remote LAPI as a watcher (heartbeat every
                    60 s, retries with backoff, bounded queue; drops are counted and logged)
   --lapi URL       (--no-api) the remote LAPI (default: the credentials file's url)
@@ -56,6 +57,7 @@ Agent options:
   --from-start     read files that exist at start from their beginning (default: only new lines)
   --poll MS        file poll interval in ms (default 200)
 ${MAX_BUCKETS_HELP}
+${RDNS_HELP}
   --summary SEC    log a one-line throughput summary every SEC seconds (default 60, 0 = never)
   --log-level L    trace, debug, info (default; else the config's log_level, CrowdSec's common.log_level),
                    warn, error: below info, the per-alert lines (decision taken), file events and throughput
@@ -124,6 +126,7 @@ const OPTIONS = {
   'no-agent': { type: 'boolean' },
   lapi: { type: 'string' },
   credentials: { type: 'string', short: 'c' },
+  ...RDNS_FLAGS,
 } as const satisfies Options;
 
 type Values = ReturnType<typeof parseOptions<typeof OPTIONS>>['values'];
@@ -149,6 +152,8 @@ function checkModes(values: Values): { noApi: boolean; noAgent: boolean } {
       'poll',
       'dump-lines',
       'output',
+      'no-rdns',
+      'dns-server',
     ] as const;
     for (const k of agentOnly) {
       if (values[k] !== undefined) throw new CliError(`--${k} is an agent option: --no-agent runs the LAPI only`);
@@ -226,6 +231,7 @@ export const runCommand: Command = {
         workers,
         pollMs,
         maxBuckets: maxBucketsOption(values['max-buckets'], config.maxLiveBuckets),
+        rdns: rdnsOption(values, config.rdns),
         fmt,
         dataDir,
         metricsAddr,

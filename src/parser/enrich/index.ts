@@ -1,8 +1,7 @@
 // Enricher registry: the `method:` values of parser statics (parsing.md §11) -> functions returning the
 // key/values merged into evt.Enriched. Owns: ParseDate, UnmarshalJSON, GeoIpCity, GeoIpASN, IpToRange,
-// reverse_dns (cache + injected resolver; off unless ctx.rdns).
+// reverse_dns (rdns.ts; off unless ctx.rdns).
 
-import { promises as dnsPromises } from 'node:dns';
 import { isIP } from 'node:net';
 import type { Event } from '../../core/event.js';
 import { TIMEMACHINE } from '../../core/event.js';
@@ -10,16 +9,19 @@ import { GoTime } from '../../core/gotime.js';
 import { parseDate } from './date.js';
 import type { GeoIpDatabases } from './geoip.js';
 import { errorMessage } from '../../core/errors.js';
+import { reverseDns } from './rdns.js';
 
 export { parseDate, DATE_LAYOUTS } from './date.js';
 export { GeoIpDatabases } from './geoip.js';
+export { configureReverseDns, reverseDns, rdnsStats, RDNS_DEFAULTS, type RdnsOptions } from './rdns.js';
 
 export interface EnrichContext {
   timeMachine: boolean;
   yearForYearless: number;
   now(): GoTime;
   geo: GeoIpDatabases | null;
-  rdns: boolean; // off by default
+  /** reverse_dns answers (the thread's resolver: rdns.ts configureReverseDns); off by default */
+  rdns: boolean;
 }
 
 export type Enricher = (input: string, evt: Event, ctx: EnrichContext) => Record<string, string> | null | Error;
@@ -55,47 +57,14 @@ const GeoIpCity: Enricher = (input, _evt, ctx) => (input && ctx.geo ? ctx.geo.ci
 const GeoIpASN: Enricher = (input, _evt, ctx) => (input && ctx.geo ? ctx.geo.asnEnrich(input) : null);
 const IpToRange: Enricher = (input, _evt, ctx) => (input && ctx.geo ? ctx.geo.ipToRange(input) : null);
 
-// ---- reverse DNS: synchronous enrichers cannot wait for DNS, so a miss starts a lookup and yields nothing;
-// later events for the same IP read the cached answer (CrowdSec blocks instead; see report).
-export type ReverseResolver = (ip: string) => Promise<string[]>;
-let resolver: ReverseResolver = (ip) => dnsPromises.reverse(ip);
-const RDNS_MAX = 10000;
-const rdnsCache = new Map<string, string | null>(); // null = lookup failed
-const rdnsPending = new Map<string, Promise<void>>();
-
-export function setReverseResolver(r: ReverseResolver | null): void {
-  resolver = r ?? ((ip) => dnsPromises.reverse(ip));
-  rdnsCache.clear();
-  rdnsPending.clear();
-}
-/** Resolves when every lookup started so far has finished (tests, graceful shutdown). */
-export async function reverseDnsSettled(): Promise<void> {
-  await Promise.all([...rdnsPending.values()]);
-}
-
+// ---- reverse DNS (rdns.ts): answers from the thread's cache; a miss starts a lookup and yields nothing now
+// (the agent waits for the lookup of an overflow's source before running the postoverflows: agent.ts)
 const reverse_dns: Enricher = (input, _evt, ctx) => {
-  if (!ctx.rdns || !input || isIP(input) === 0) return null;
-  if (rdnsCache.has(input)) {
-    const v = rdnsCache.get(input)!;
-    return v === null ? null : { reverse_dns: v };
-  }
-  if (!rdnsPending.has(input)) {
-    const p = resolver(input)
-      .then(
-        (names) => {
-          rdnsCache.set(input, names[0] ?? null);
-        },
-        () => {
-          rdnsCache.set(input, null);
-        },
-      )
-      .finally(() => {
-        rdnsPending.delete(input);
-        if (rdnsCache.size > RDNS_MAX) rdnsCache.delete(rdnsCache.keys().next().value!);
-      });
-    rdnsPending.set(input, p);
-  }
-  return null;
+  const r = ctx.rdns ? reverseDns() : null;
+  if (r === null || !input || isIP(input) === 0) return null;
+  const name = r.peek(input);
+  if (name === undefined) void r.lookup(input);
+  return name ? { reverse_dns: name } : null;
 };
 
 const REGISTRY: Record<string, Enricher> = Object.assign(Object.create(null) as Record<string, Enricher>, {
