@@ -196,7 +196,70 @@ function parseConsole(v: unknown, fail: Reporter): ConsoleConfig {
   return c;
 }
 
-export function parseConfig(text: string, file: string): PicketConfig {
+/** tls: the LAPI's certificate, key and client-certificate checks */
+function parseTls(v: unknown, fail: Reporter): TlsConfig {
+  const m = mapOf(v, 'tls', fail);
+  const t: Partial<TlsConfig> = {};
+  for (const p of m.items) {
+    const k = keyName(p.key);
+    if (k === 'cert_file') t.certFile = str(p.value, `tls.${k}`, fail);
+    else if (k === 'key_file') t.keyFile = str(p.value, `tls.${k}`, fail);
+    else if (k === 'ca_file') t.caFile = str(p.value, `tls.${k}`, fail);
+    else if (k === 'bouncers_allowed_ou' || k === 'agents_allowed_ou') {
+      if (!YAML.isSeq(p.value)) fail(p.value ?? p.key, `tls.${k}`, 'expected a list of certificate OUs');
+      const ous = (p.value as YAML.YAMLSeq).items.map((it, i) => str(it, `tls.${k}[${i}]`, fail));
+      if (k === 'bouncers_allowed_ou') t.bouncersAllowedOu = ous;
+      else t.agentsAllowedOu = ous;
+    } else
+      fail(
+        p.key,
+        `tls.${k}`,
+        'unknown key (expected cert_file, key_file, ca_file, bouncers_allowed_ou, agents_allowed_ou)',
+      );
+  }
+  if ((t.bouncersAllowedOu || t.agentsAllowedOu) && !t.caFile)
+    fail(v, 'tls.ca_file', 'missing (needed by bouncers_allowed_ou / agents_allowed_ou)');
+  if (!t.certFile) fail(v, 'tls.cert_file', 'missing');
+  if (!t.keyFile) fail(v, 'tls.key_file', 'missing');
+  return t as TlsConfig;
+}
+
+/** retention: how long and how many alerts the store keeps */
+function parseRetention(v: unknown, fail: Reporter): RetentionConfig {
+  const m = mapOf(v, 'retention', fail);
+  const r: RetentionConfig = {};
+  for (const p of m.items) {
+    const k = keyName(p.key);
+    if (k === 'max_age') {
+      const s = str(p.value, `retention.${k}`, fail);
+      const ms = parseWireDuration(s);
+      if (ms === null || ms <= 0) fail(p.value, `retention.${k}`, `'${s}' is not a positive duration (e.g. 7d, 168h)`);
+      r.maxAgeMs = ms as number;
+    } else if (k === 'max_items') {
+      const n = YAML.isScalar(p.value) ? p.value.value : undefined;
+      if (typeof n !== 'number' || !Number.isInteger(n) || n < 0)
+        fail(p.value ?? p.key, `retention.${k}`, 'expected a whole number ≥ 0');
+      r.maxItems = n as number;
+    } else fail(p.key, `retention.${k}`, 'unknown key (expected max_age, max_items)');
+  }
+  return r;
+}
+
+/** metrics: the Prometheus endpoint's address */
+function parseMetricsSection(cfg: PicketConfig, v: unknown, fail: Reporter): void {
+  const m = mapOf(v, 'metrics', fail);
+  for (const p of m.items) {
+    const k = keyName(p.key);
+    if (k === 'listen') cfg.metricsListen = str(p.value, `metrics.${k}`, fail);
+    else fail(p.key, `metrics.${k}`, 'unknown key (expected listen)');
+  }
+}
+
+/** the YAML document (a syntax error names its line) and the reporters naming the file and line of a node */
+function openDocument(
+  text: string,
+  file: string,
+): { doc: YAML.Document; lc: YAML.LineCounter; lineOf: (n: unknown) => string; fail: Reporter } {
   const lc = new YAML.LineCounter();
   const doc = YAML.parseDocument(text, { lineCounter: lc, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length) {
@@ -212,6 +275,11 @@ export function parseConfig(text: string, file: string): PicketConfig {
   const fail: Reporter = (node, key, why) => {
     throw new ConfigError(`${file}${lineOf(node)}: ${key}: ${why}`);
   };
+  return { doc, lc, lineOf, fail };
+}
+
+export function parseConfig(text: string, file: string): PicketConfig {
+  const { doc, lc, lineOf, fail } = openDocument(text, file);
   const cfg: PicketConfig = { file };
   const root = doc.contents;
   if (root === null || (YAML.isScalar(root) && root.value === null)) return cfg; // empty file
@@ -267,63 +335,15 @@ export function parseConfig(text: string, file: string): PicketConfig {
         cfg.trustedIps = (v as YAML.YAMLSeq).items.map((it, i) => str(it, `${key}[${i}]`, fail));
         break;
       }
-      case 'tls': {
-        const m = mapOf(v ?? pair.key, key, fail);
-        const t: Partial<TlsConfig> = {};
-        for (const p of m.items) {
-          const k = keyName(p.key);
-          if (k === 'cert_file') t.certFile = str(p.value, `tls.${k}`, fail);
-          else if (k === 'key_file') t.keyFile = str(p.value, `tls.${k}`, fail);
-          else if (k === 'ca_file') t.caFile = str(p.value, `tls.${k}`, fail);
-          else if (k === 'bouncers_allowed_ou' || k === 'agents_allowed_ou') {
-            if (!YAML.isSeq(p.value)) fail(p.value ?? p.key, `tls.${k}`, 'expected a list of certificate OUs');
-            const ous = (p.value as YAML.YAMLSeq).items.map((it, i) => str(it, `tls.${k}[${i}]`, fail));
-            if (k === 'bouncers_allowed_ou') t.bouncersAllowedOu = ous;
-            else t.agentsAllowedOu = ous;
-          } else
-            fail(
-              p.key,
-              `tls.${k}`,
-              'unknown key (expected cert_file, key_file, ca_file, bouncers_allowed_ou, agents_allowed_ou)',
-            );
-        }
-        if ((t.bouncersAllowedOu || t.agentsAllowedOu) && !t.caFile)
-          fail(v, 'tls.ca_file', 'missing (needed by bouncers_allowed_ou / agents_allowed_ou)');
-        if (!t.certFile) fail(v, 'tls.cert_file', 'missing');
-        if (!t.keyFile) fail(v, 'tls.key_file', 'missing');
-        cfg.tls = t as TlsConfig;
+      case 'tls':
+        cfg.tls = parseTls(v ?? pair.key, fail);
         break;
-      }
-      case 'retention': {
-        const m = mapOf(v ?? pair.key, key, fail);
-        const r: RetentionConfig = {};
-        for (const p of m.items) {
-          const k = keyName(p.key);
-          if (k === 'max_age') {
-            const s = str(p.value, `retention.${k}`, fail);
-            const ms = parseWireDuration(s);
-            if (ms === null || ms <= 0)
-              fail(p.value, `retention.${k}`, `'${s}' is not a positive duration (e.g. 7d, 168h)`);
-            r.maxAgeMs = ms as number;
-          } else if (k === 'max_items') {
-            const n = YAML.isScalar(p.value) ? p.value.value : undefined;
-            if (typeof n !== 'number' || !Number.isInteger(n) || n < 0)
-              fail(p.value ?? p.key, `retention.${k}`, 'expected a whole number ≥ 0');
-            r.maxItems = n as number;
-          } else fail(p.key, `retention.${k}`, 'unknown key (expected max_age, max_items)');
-        }
-        cfg.retention = r;
+      case 'retention':
+        cfg.retention = parseRetention(v ?? pair.key, fail);
         break;
-      }
-      case 'metrics': {
-        const m = mapOf(v ?? pair.key, key, fail);
-        for (const p of m.items) {
-          const k = keyName(p.key);
-          if (k === 'listen') cfg.metricsListen = str(p.value, `metrics.${k}`, fail);
-          else fail(p.key, `metrics.${k}`, 'unknown key (expected listen)');
-        }
+      case 'metrics':
+        parseMetricsSection(cfg, v ?? pair.key, fail);
         break;
-      }
       case 'report':
         cfg.report = parseReport(v ?? pair.key, fail);
         break;

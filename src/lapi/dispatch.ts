@@ -18,10 +18,41 @@ import { AlertBodyError } from './validate.js';
 import { ProfileError } from '../profiles/index.js';
 import { sendEmpty, sendForbidden, sendJwtError, sendMessage } from './reply.js';
 
-/** `tls`: client-certificate bouncers on API-key routes when no X-Api-Key is sent (null: no CA configured) */
 /** `ui`: the web console, given every /ui and /ui/* request that no LAPI route matches (null: none) */
 export type UiMount = { handle(req: IncomingMessage, res: ServerResponse): void };
 
+/** a route's or an authenticator's error as CrowdSec's status code (headers already sent: the socket is closed) */
+function fail(app: LapiApp, ctx: RequestContext, e: unknown): void {
+  const res = ctx.res;
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  if (e instanceof BodyError) sendMessage(res, e.status, e.message);
+  else if (e instanceof AlertBodyError) sendMessage(res, e.status, e.message);
+  else if (e instanceof FilterError || e instanceof ProfileError) sendMessage(res, 500, e.message);
+  else {
+    const msg = e instanceof Error ? e.message : String(e);
+    app.log(`${ctx.method} ${ctx.req.url}: internal error: ${e instanceof Error && e.stack ? e.stack : msg}`);
+    sendMessage(res, 500, msg);
+  }
+}
+
+/** the request's latency into cs_lapi_request_duration_seconds */
+function observe(rm: RouteMetrics, t0: number): void {
+  rm.duration.observe((performance.now() - t0) / 1000);
+}
+
+/** §3.3: X-Api-Key, else Authorization, else a crowdsec/ UA (TLS agent), else API key (TLS bouncer) */
+function isMachineRequest(req: IncomingMessage): boolean {
+  const hd = req.headers;
+  return (
+    hd['x-api-key'] === undefined &&
+    (hd.authorization !== undefined || (hd['user-agent'] ?? '').startsWith('crowdsec/'))
+  );
+}
+
+/** `tls`: client-certificate bouncers on API-key routes when no X-Api-Key is sent (null: no CA configured) */
 export function createDispatcher(
   app: LapiApp,
   router: Router,
@@ -62,26 +93,6 @@ export function createDispatcher(
     return true;
   }
 
-  function fail(ctx: RequestContext, e: unknown): void {
-    const res = ctx.res;
-    if (res.headersSent) {
-      res.destroy();
-      return;
-    }
-    if (e instanceof BodyError) sendMessage(res, e.status, e.message);
-    else if (e instanceof AlertBodyError) sendMessage(res, e.status, e.message);
-    else if (e instanceof FilterError || e instanceof ProfileError) sendMessage(res, 500, e.message);
-    else {
-      const msg = e instanceof Error ? e.message : String(e);
-      app.log(`${ctx.method} ${ctx.req.url}: internal error: ${e instanceof Error && e.stack ? e.stack : msg}`);
-      sendMessage(res, 500, msg);
-    }
-  }
-
-  function observe(rm: RouteMetrics, t0: number): void {
-    rm.duration.observe((performance.now() - t0) / 1000);
-  }
-
   /** runs the route once authenticated; its latency is observed when it settles */
   function run(ctx: RequestContext, h: RouteHandler, rm: RouteMetrics, t0: number): void {
     try {
@@ -95,12 +106,12 @@ export function createDispatcher(
           observe(rm, t0);
         },
         (e: unknown) => {
-          fail(ctx, e);
+          fail(app, ctx, e);
           observe(rm, t0);
         },
       );
     } catch (e) {
-      fail(ctx, e);
+      fail(app, ctx, e);
       observe(rm, t0);
     }
   }
@@ -113,7 +124,7 @@ export function createDispatcher(
         else observe(rm, t0);
       },
       (e: unknown) => {
-        fail(ctx, e);
+        fail(app, ctx, e);
         observe(rm, t0);
       },
     );
@@ -127,20 +138,11 @@ export function createDispatcher(
         return;
       }
     } catch (e) {
-      fail(ctx, e);
+      fail(app, ctx, e);
       observe(rm, t0);
       return;
     }
     run(ctx, h, rm, t0);
-  }
-
-  /** §3.3: X-Api-Key, else Authorization, else a crowdsec/ UA (TLS agent), else API key (TLS bouncer) */
-  function isMachineRequest(req: IncomingMessage): boolean {
-    const hd = req.headers;
-    return (
-      hd['x-api-key'] === undefined &&
-      (hd.authorization !== undefined || (hd['user-agent'] ?? '').startsWith('crowdsec/'))
-    );
   }
 
   return function dispatch(req: IncomingMessage, res: ServerResponse): void {

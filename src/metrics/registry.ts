@@ -40,13 +40,16 @@ function liveByName(s: MetricsSnapshot): Rows {
     return [{ name }, Math.max(0, n - gone)];
   });
 }
-type CounterFactory = (
+/** makes a counter or gauge filled at scrape time from `rows` (`needsSnap` false: `rows` gets no snapshot) */
+type MetricFactory<M> = (
   name: string,
   help: string,
   labelNames: string[],
   rows: (s: MetricsSnapshot) => Rows,
   needsSnap?: boolean,
-) => client.Counter<string>;
+) => M;
+type CounterFactory = MetricFactory<client.Counter<string>>;
+type GaugeFactory = MetricFactory<client.Gauge<string>>;
 
 /** One counter per def, filled at scrape time from the sources' rows (equal label sets summed). */
 function sourceCounters(defs: readonly CounterDef[], rows: () => CounterRow[], counter: CounterFactory): void {
@@ -71,23 +74,13 @@ function sourceCounters(defs: readonly CounterDef[], rows: () => CounterRow[], c
   }
 }
 
-/** Build a registry whose gauges/counters are filled from `src` when scraped. */
-export function createAgentRegistry(src: MetricSources): client.Registry {
-  const reg = new client.Registry();
-  const info = new client.Gauge({
-    name: 'cs_info',
-    help: 'Picket build information',
-    labelNames: ['version'],
-    registers: [reg],
-  });
-  info.set({ version: `picket-v${PICKET_VERSION}` }, 1);
-  client.collectDefaultMetrics({ register: reg });
+type Snap = () => Promise<MetricsSnapshot>;
 
-  // one snapshot per scrape: the first collector takes it, the others (same scrape) reuse it; kept 1 s
-  const take = src.snapshot ?? (() => snapshotOf(src.parsers ?? [], src.engines ?? []));
+/** one snapshot per scrape: the first collector takes it, the others (same scrape) reuse it; kept 1 s */
+function snapshotCache(take: () => MetricsSnapshot | Promise<MetricsSnapshot>): Snap {
   let cached: Promise<MetricsSnapshot> | null = null;
   let cachedAt = 0;
-  const snap = (): Promise<MetricsSnapshot> => {
+  return (): Promise<MetricsSnapshot> => {
     const now = Date.now();
     if (cached === null || now - cachedAt > 1000) {
       cachedAt = now;
@@ -99,9 +92,11 @@ export function createAgentRegistry(src: MetricSources): client.Registry {
     }
     return cached;
   };
+}
 
-  // prom-client counters only go up via inc(): keep the last reported total per label set and add the increase
-  const counter: CounterFactory = (name, help, labelNames, rows, needsSnap = true) => {
+/** prom-client counters only go up via inc(): keep the last reported total per label set and add the increase */
+function counterFactory(reg: client.Registry, snap: Snap): CounterFactory {
+  return (name, help, labelNames, rows, needsSnap = true) => {
     const last = new Map<string, number>();
     return new client.Counter({
       name,
@@ -124,13 +119,11 @@ export function createAgentRegistry(src: MetricSources): client.Registry {
       },
     });
   };
-  const gauge = (
-    name: string,
-    help: string,
-    labelNames: string[],
-    rows: (s: MetricsSnapshot) => Rows,
-    needsSnap = true,
-  ) =>
+}
+
+/** a gauge set at scrape time from `rows` */
+function gaugeFactory(reg: client.Registry, snap: Snap): GaugeFactory {
+  return (name, help, labelNames, rows, needsSnap = true) =>
     new client.Gauge({
       name,
       help,
@@ -141,9 +134,10 @@ export function createAgentRegistry(src: MetricSources): client.Registry {
         for (const [labels, v] of r) this.set(labels, v);
       },
     });
+}
 
-  if (src.sources) sourceCounters(src.sources.defs, src.sources.rows, counter);
-
+/** the parser counters and the parse/pour time histograms (CrowdSec's names) */
+function parserMetrics(reg: client.Registry, snap: Snap, counter: CounterFactory): void {
   // CrowdSec's labels (spec metrics.md §4): acquis_type is the acquisition's labels.type
   const perSource =
     (pick: 'hits' | 'ok' | 'ko') =>
@@ -199,7 +193,10 @@ export function createAgentRegistry(src: MetricSources): client.Registry {
   counter('cs_node_hits_total', 'Events entering a parser node', nodeLabels, perNode('hits'));
   counter('cs_node_hits_ok_total', 'Events accepted by a parser node', nodeLabels, perNode('ok'));
   counter('cs_node_hits_ko_total', 'Events rejected by a parser node', nodeLabels, perNode('ko'));
+}
 
+/** the bucket, alert and error counters and the live-bucket gauges */
+function bucketMetrics(counter: CounterFactory, gauge: GaugeFactory): void {
   const perName = (m: Record<string, number>, label = 'name'): Rows =>
     Object.entries(m).map(([k, n]) => [{ [label]: k }, n]);
   counter('cs_bucket_poured_total', 'Events poured into buckets', ['source', 'type', 'name'], (s) =>
@@ -241,6 +238,27 @@ export function createAgentRegistry(src: MetricSources): client.Registry {
   counter('picket_alerts_total', 'Alerts raised (one per source), per scenario', ['scenario'], (s) =>
     perName(s.alerts, 'scenario'),
   );
+}
+
+/** Build a registry whose gauges/counters are filled from `src` when scraped. */
+export function createAgentRegistry(src: MetricSources): client.Registry {
+  const reg = new client.Registry();
+  const info = new client.Gauge({
+    name: 'cs_info',
+    help: 'Picket build information',
+    labelNames: ['version'],
+    registers: [reg],
+  });
+  info.set({ version: `picket-v${PICKET_VERSION}` }, 1);
+  client.collectDefaultMetrics({ register: reg });
+
+  const snap = snapshotCache(src.snapshot ?? (() => snapshotOf(src.parsers ?? [], src.engines ?? [])));
+  const counter = counterFactory(reg, snap);
+  const gauge = gaugeFactory(reg, snap);
+
+  if (src.sources) sourceCounters(src.sources.defs, src.sources.rows, counter);
+  parserMetrics(reg, snap, counter);
+  bucketMetrics(counter, gauge);
 
   if (src.queueDepth) {
     const f = src.queueDepth;

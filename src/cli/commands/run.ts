@@ -4,7 +4,7 @@
 // ../run-agent.ts (loaded only when it runs), the LAPI wiring ../run-lapi.ts.
 
 import os from 'node:os';
-import { CliError, parseOptions, type CliIO, type Command } from '../command.js';
+import { CliError, parseOptions, type CliIO, type Command, type Options } from '../command.js';
 import { parseListenAddr, type ListenAddr } from '../../metrics/server.js';
 import { resolveConfig, ConfigError, type PicketConfig } from '../../config/config.js';
 import { DEFAULT_DATA_DIR, DEFAULT_LAPI_LISTEN, DEFAULT_METRICS_LISTEN } from '../../config/defaults.js';
@@ -104,61 +104,89 @@ function listenOption(flag: string, v: string): ListenAddr {
   return a;
 }
 
+const OPTIONS = {
+  acquis: { type: 'string', multiple: true },
+  content: { type: 'string' },
+  stdin: { type: 'boolean' },
+  type: { type: 'string' },
+  workers: { type: 'string' },
+  'max-buckets': { type: 'string' },
+  'from-start': { type: 'boolean' },
+  poll: { type: 'string' },
+  summary: { type: 'string' },
+  'log-level': { type: 'string' },
+  output: { type: 'string', short: 'o' },
+  data: { type: 'string' },
+  'dump-lines': { type: 'string' },
+  metrics: { type: 'string' },
+  config: { type: 'string' },
+  listen: { type: 'string' },
+  profiles: { type: 'string' },
+  'no-api': { type: 'boolean' },
+  'no-agent': { type: 'boolean' },
+  lapi: { type: 'string' },
+  credentials: { type: 'string', short: 'c' },
+  ...RDNS_FLAGS,
+} as const satisfies Options;
+
+type Values = ReturnType<typeof parseOptions<typeof OPTIONS>>['values'];
+
+/** --no-api / --no-agent and the options each of them excludes */
+function checkModes(values: Values): { noApi: boolean; noAgent: boolean } {
+  const noApi = values['no-api'] === true,
+    noAgent = values['no-agent'] === true;
+  if (noApi && noAgent) throw new CliError('--no-api and --no-agent together leave nothing to run');
+  if (!noApi && (values.lapi !== undefined || values.credentials !== undefined))
+    throw new CliError('--lapi and --credentials are for --no-api (alerts to a remote LAPI)');
+  if (noApi && (values.listen !== undefined || values.profiles !== undefined))
+    throw new CliError('--listen and --profiles configure the LAPI, which --no-api does not start');
+  if (noAgent) {
+    const agentOnly = [
+      'acquis',
+      'content',
+      'stdin',
+      'type',
+      'workers',
+      'max-buckets',
+      'from-start',
+      'poll',
+      'dump-lines',
+      'output',
+      'no-rdns',
+      'dns-server',
+    ] as const;
+    for (const k of agentOnly) {
+      if (values[k] !== undefined) throw new CliError(`--${k} is an agent option: --no-agent runs the LAPI only`);
+    }
+  }
+  return { noApi, noAgent };
+}
+
+/** --workers, --poll and --summary, checked */
+function numericOptions(values: Values): { workers: number | undefined; pollMs: number; summary: number } {
+  let workers: number | undefined;
+  if (values.workers !== undefined) {
+    workers = Number(values.workers);
+    if (!Number.isInteger(workers) || workers < 0 || workers > 256)
+      throw new CliError(`--workers ${String(values.workers)}: expected 0..256`);
+  }
+  const pollMs = values.poll !== undefined ? Number(values.poll) : 200;
+  if (!Number.isFinite(pollMs) || pollMs <= 0)
+    throw new CliError(`--poll ${String(values.poll)}: expected milliseconds`);
+  const summary = values.summary !== undefined ? Number(values.summary) : 60;
+  if (!Number.isFinite(summary) || summary < 0) {
+    throw new CliError(`--summary ${String(values.summary)}: expected seconds`);
+  }
+  return { workers, pollMs, summary };
+}
+
 export const runCommand: Command = {
   name: 'run',
   summary: 'run the agent and the Local API: follow log files, detect attacks, serve decisions',
   usage,
   async run(argv: string[], io: CliIO): Promise<number> {
-    const { values } = parseOptions('run', argv, {
-      acquis: { type: 'string', multiple: true },
-      content: { type: 'string' },
-      stdin: { type: 'boolean' },
-      type: { type: 'string' },
-      workers: { type: 'string' },
-      'max-buckets': { type: 'string' },
-      'from-start': { type: 'boolean' },
-      poll: { type: 'string' },
-      summary: { type: 'string' },
-      'log-level': { type: 'string' },
-      output: { type: 'string', short: 'o' },
-      data: { type: 'string' },
-      'dump-lines': { type: 'string' },
-      metrics: { type: 'string' },
-      config: { type: 'string' },
-      listen: { type: 'string' },
-      profiles: { type: 'string' },
-      'no-api': { type: 'boolean' },
-      'no-agent': { type: 'boolean' },
-      lapi: { type: 'string' },
-      credentials: { type: 'string', short: 'c' },
-      ...RDNS_FLAGS,
-    });
-    const noApi = values['no-api'] === true,
-      noAgent = values['no-agent'] === true;
-    if (noApi && noAgent) throw new CliError('--no-api and --no-agent together leave nothing to run');
-    if (!noApi && (values.lapi !== undefined || values.credentials !== undefined))
-      throw new CliError('--lapi and --credentials are for --no-api (alerts to a remote LAPI)');
-    if (noApi && (values.listen !== undefined || values.profiles !== undefined))
-      throw new CliError('--listen and --profiles configure the LAPI, which --no-api does not start');
-    if (noAgent) {
-      const agentOnly = [
-        'acquis',
-        'content',
-        'stdin',
-        'type',
-        'workers',
-        'max-buckets',
-        'from-start',
-        'poll',
-        'dump-lines',
-        'output',
-        'no-rdns',
-        'dns-server',
-      ] as const;
-      for (const k of agentOnly) {
-        if (values[k] !== undefined) throw new CliError(`--${k} is an agent option: --no-agent runs the LAPI only`);
-      }
-    }
+    const { values } = parseOptions('run', argv, OPTIONS);
+    const { noApi, noAgent } = checkModes(values);
     const config = configOrExit(values.config as string | undefined);
     if (config.ignored?.length)
       io.err(`picket run: ${config.file}: settings Picket does not use: ${config.ignored.join(', ')}`);
@@ -180,19 +208,7 @@ export const runCommand: Command = {
     await loadNotifier(config, profiles, { log: () => undefined })?.close(); // a bad notification is a start-up error
     const fmt = (values.output as string | undefined) ?? 'human';
     if (fmt !== 'human' && fmt !== 'json') throw new CliError(`-o ${fmt}: expected human or json`);
-    let workers: number | undefined;
-    if (values.workers !== undefined) {
-      workers = Number(values.workers);
-      if (!Number.isInteger(workers) || workers < 0 || workers > 256)
-        throw new CliError(`--workers ${String(values.workers)}: expected 0..256`);
-    }
-    const pollMs = values.poll !== undefined ? Number(values.poll) : 200;
-    if (!Number.isFinite(pollMs) || pollMs <= 0)
-      throw new CliError(`--poll ${String(values.poll)}: expected milliseconds`);
-    const summary = values.summary !== undefined ? Number(values.summary) : 60;
-    if (!Number.isFinite(summary) || summary < 0) {
-      throw new CliError(`--summary ${String(values.summary)}: expected seconds`);
-    }
+    const { workers, pollMs, summary } = numericOptions(values);
     const flagLevel = values['log-level'] as string | undefined;
     const logLevel = flagLevel === undefined ? (config.logLevel ?? 'info') : parseLogLevel(flagLevel);
     if (logLevel === null) throw new CliError(`--log-level ${flagLevel}: expected one of ${LOG_LEVEL_CHOICES}`);
