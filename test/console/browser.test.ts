@@ -43,6 +43,8 @@ async function openPage(page: Page, name: string): Promise<void> {
 
 /** Tab from the top through the whole page; the controls Tab never focused (their text or name) */
 async function unreachable(page: Page): Promise<string[]> {
+  // a frame still loading has nothing focusable yet and Tab passes over it: wait for every frame first
+  for (const f of page.frames()) await f.waitForLoadState('load');
   const total = await page.evaluate(() => {
     const sel = 'a[href], button, input, select, textarea, iframe, [tabindex]:not([tabindex="-1"])';
     const els = [...document.querySelectorAll<HTMLElement>(sel)].filter(
