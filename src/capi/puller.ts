@@ -3,14 +3,16 @@
 // 1 min); `community_pull=false` / `additional_pull=false` when the config turns a part off. A pull is skipped
 // when the last successful one (kept in the store's job state, so across restarts) is more recent than
 // min(1 h 30, 3/4 of the interval), unless forced. An answer is applied as §5.3 says: deletions first (active
-// `CAPI` decisions — and those of the central's lists — with that value expire; scope matched unless Ip), then
-// the new entries (origin `CAPI`, type ban, scenario as sent, until = now + duration; a re-sent entry keeps or
-// replaces its row, never adds one; a startup answer replaces the community list as a whole), then the
-// `links.blocklists` through the list engine (./lists.ts). Local allowlists win (./origin-sync.ts).
+// `CAPI` decisions — and those of the central's lists — with that value expire; scope matched unless Ip), the
+// `links.allowlists` (./allowlist-links.ts: each replaces its local allowlist), then the new entries (origin
+// `CAPI`, type ban, scenario as sent, until = now + duration; a re-sent entry keeps or replaces its row, never
+// adds one; a startup answer replaces the community list as a whole), then the `links.blocklists` through the
+// list engine (./lists.ts). Local allowlists win (./origin-sync.ts).
 // Owns: the schedule, the query, the skip rule and that order.
 
 import { errorMessage } from '../core/errors.js';
 import type { PicketStore } from '../store/lmdb.js';
+import { syncAllowlistLinks, type AllowlistLinkReport } from './allowlist-links.js';
 import type { CapiClient } from './client.js';
 import type { OnlineClientConfig } from './config.js';
 import type { ListSync } from './lists.js';
@@ -38,6 +40,8 @@ export interface PullReport {
   deleted: number;
   allowlisted: number;
   lists: string[];
+  /** the central's allowlist links applied (step 2) */
+  allowlists: AllowlistLinkReport[];
   error: string;
 }
 
@@ -97,6 +101,7 @@ export class CommunityPuller {
       deleted: 0,
       allowlisted: 0,
       lists: [],
+      allowlists: [],
       error: '',
     };
     const now = this.clock();
@@ -128,6 +133,14 @@ export class CommunityPuller {
     const centralLists = this.lists.capiListNames().map(listOrigin);
     for (const g of a.deleted)
       report.deleted += await expireValues(this.target.store, [CAPI_ORIGIN, ...centralLists], g.scope, g.values, now);
+    if (a.allowlists.length > 0 && this.target.allowlists !== null)
+      report.allowlists = await syncAllowlistLinks(
+        a.allowlists,
+        this.target.allowlists,
+        this.target.store,
+        now,
+        this.log,
+      );
     const wanted = a.news.map((e) => ({
       scope: e.scope,
       value: e.value,

@@ -1,8 +1,8 @@
 // The crowd client of a running LAPI (issue 13): what `picket run` starts when `online_client` is configured.
-// Owns: the list of started parts (the signal pusher, the metrics push, and what other modules add — the
-// community-blocklist puller hooks in with `add`), handing stored alerts to the outbox in order (`offer`), the
-// catch-up of alerts stored but not yet offered when the process died, the audit trail's retention, the
-// Prometheus counters, and stopping all of it. The LAPI calls `offer` through its onStored hook only.
+// Owns: the list of started parts (the signal pusher, the metrics and usage-metrics pushes, and what other
+// modules add — the community-blocklist puller hooks in with `add`), handing stored alerts to the outbox in order
+// (`offer`), the catch-up of alerts stored but not yet offered when the process died, the audit trail's retention,
+// the Prometheus counters, and stopping all of it. The LAPI calls `offer` through its onStored hook only.
 
 import client from 'prom-client';
 import { errorMessage } from '../core/errors.js';
@@ -13,6 +13,7 @@ import { CapiClient } from './client.js';
 import type { CapiCredentials, OnlineClientConfig } from './config.js';
 import { MetricsPusher } from './metrics-push.js';
 import { SignalPusher } from './pusher.js';
+import { isUsageMetricsSource, UsagePusher } from './usage-push.js';
 
 /** a started part of the crowd client */
 export interface CrowdPart {
@@ -45,6 +46,9 @@ export interface CrowdServiceOptions {
   /** metrics push (default: 5 s after start, then every 30 min) */
   firstMetricsMs?: number;
   metricsIntervalMs?: number;
+  /** usage-metrics push (default: first after 15-45 min, random, then every 30 min) */
+  firstUsageMs?: number;
+  usageIntervalMs?: number;
   /** how long the audit trail keeps what was sent (the alerts' retention) */
   auditRetentionMs: number;
   /** outbox bound (default 100,000 signals) */
@@ -61,6 +65,8 @@ export class CrowdService {
   readonly outbox: SignalOutbox;
   /** null when sharing is off (pull and metrics still run) */
   readonly pusher: SignalPusher | null;
+  /** the usage-metrics push, once started (null when the store keeps no usage metrics) */
+  usage: UsagePusher | null = null;
   private readonly parts: CrowdPart[] = [];
   private chain: Promise<void> = Promise.resolve();
   private pruneTimer: NodeJS.Timeout | null = null;
@@ -102,10 +108,25 @@ export class CrowdService {
     });
     metrics.start();
     this.parts.push({ name: 'metrics push', stop: () => metrics.stop() });
+    this.startUsagePush();
     this.pruneTimer = setInterval(() => void this.pruneAudit(), PRUNE_EVERY_MS);
     this.pruneTimer.unref();
     await this.pruneAudit();
     return this;
+  }
+
+  /** the usage-metrics push (capi.md §7), when the store keeps usage metrics */
+  private startUsagePush(): void {
+    const store = this.o.store;
+    if (!isUsageMetricsSource(store)) return;
+    this.usage = new UsagePusher(store, this.client, this.o.config, {
+      firstMs: this.o.firstUsageMs,
+      everyMs: this.o.usageIntervalMs,
+      log: this.o.log,
+    });
+    const usage = this.usage;
+    usage.start();
+    this.parts.push({ name: 'usage metrics push', stop: () => usage.stop() });
   }
 
   /** adds a started part (stopped with the service, in reverse order) */

@@ -1,7 +1,8 @@
 // The answer of GET /v3/decisions/stream (capi.md §5.2) as the puller uses it: `new` groups (scenario, scope,
-// decisions of value + duration), `deleted` groups (scope, values) and `links.blocklists`. Owns: the shape check
-// (a body that is not this object is refused with the field named) and per-item leniency (an item missing a
-// required field, with a bad duration or address, is skipped and counted; the first is named for the log).
+// decisions of value + duration), `deleted` groups (scope, values), `links.blocklists` and `links.allowlists`.
+// Owns: the shape check (a body that is not this object is refused with the field named) and per-item leniency
+// (an item missing a required field, with a bad duration or address, is skipped and counted; the first is named
+// for the log).
 
 import { normaliseScope } from '../api/scope.js';
 import { parseWireDuration } from '../api/wire-time.js';
@@ -21,9 +22,23 @@ export interface StreamAnswer {
   deleted: { scope: string; values: string[] }[];
   /** null when the answer has no `links` (additional_pull=false, or a central without lists) */
   links: BlocklistLink[] | null;
+  /** `links.allowlists` (capi.md §5.3 step 2); [] when absent */
+  allowlists: AllowlistLink[];
   skipped: number;
   firstSkipped: string;
 }
+
+/** one `links.allowlists` item: a list the central manages for this site */
+export interface AllowlistLink {
+  name: string;
+  url: string;
+  id: string;
+  description: string;
+  created_at: string;
+  updated_at: string;
+}
+
+const ALLOWLIST_LINK_KEYS = ['name', 'url', 'id', 'description', 'created_at', 'updated_at'] as const;
 
 export class StreamAnswerError extends PicketError {
   constructor(message: string) {
@@ -54,7 +69,7 @@ export function parseStreamAnswer(text: string): StreamAnswer {
     throw new StreamAnswerError(`decisions stream: not JSON (${(e as Error).message.slice(0, 100)})`);
   }
   if (!isObj(doc)) throw new StreamAnswerError('decisions stream: a JSON object expected');
-  const out: StreamAnswer = { news: [], deleted: [], links: null, skipped: 0, firstSkipped: '' };
+  const out: StreamAnswer = { news: [], deleted: [], links: null, allowlists: [], skipped: 0, firstSkipped: '' };
   const skip = (where: string, why: string): void => {
     if (out.skipped++ === 0) out.firstSkipped = `${where}: ${why}`;
   };
@@ -88,6 +103,12 @@ export function parseStreamAnswer(text: string): StreamAnswer {
         return skip(`links.blocklists[${i}]`, 'name, url (http/https), remediation, scope and duration required');
       const [name, url, remediation, scope, duration] = f as string[];
       out.links!.push({ name, url, remediation, scope, duration });
+    });
+    arrayField(doc.links, 'allowlists', 'decisions stream: links').forEach((l, i) => {
+      const f = ALLOWLIST_LINK_KEYS.map((k) => (isObj(l) ? str(l, k) : null));
+      if (f.some((v) => v === null) || f[0] === '' || !/^https?:\/\//i.test(f[1]!))
+        return skip(`links.allowlists[${i}]`, `${ALLOWLIST_LINK_KEYS.join(', ')} required (url http/https)`);
+      out.allowlists.push(Object.fromEntries(ALLOWLIST_LINK_KEYS.map((k, j) => [k, f[j]])) as unknown as AllowlistLink);
     });
   }
   return out;

@@ -8,20 +8,14 @@ import { splitCsv } from './decision-input.js';
 import { parseIpOrRange } from '../store/iprange.js';
 import { openLapiStore } from '../store/lapi-store.js';
 import type { PicketStore } from '../store/lmdb.js';
-import type { NewAllowlistItem } from '../store/allowlists.js';
+import { expireCoveredDecisions, type NewAllowlistItem } from '../store/allowlists.js';
 import { parseWireDuration } from '../api/wire-time.js';
 
 /** expires the active Ip/Range decisions contained in any of `values`; returns how many expired */
 export async function expireCovered(env: PicketStore, values: readonly string[], now: number): Promise<number> {
   const store = openLapiStore(env, { syncIntervalMs: 0 });
   try {
-    let n = 0;
-    for (const v of values) {
-      const range = parseIpOrRange(v);
-      if (range === null) continue;
-      n += await store.expireDecisions({ range, contains: false, scopes: ['Ip', 'Range'], simulated: true }, now);
-    }
-    return n;
+    return await expireCoveredDecisions(store, values, now);
   } finally {
     await store.close();
   }

@@ -1,7 +1,8 @@
 // Allowlists of the Local API (spec lapi.md §8.8, §6.6 step 3): named lists of IPs and CIDR ranges (IPv4 and
 // IPv6) with an optional expiry per item, stored in the `allowlists` sub-database of the Picket environment
 // (key: the list's name). Owns: creating, deleting, listing and editing lists, and `check` — which lists hold
-// an unexpired item containing an IP or range.
+// an unexpired item containing an IP or range; replacing a list as a whole (central allowlist links) and expiring
+// the decisions items cover.
 //
 // Memory <-> LMDB: `check` runs per ingested alert and per check request, so it reads an in-memory copy of
 // every list (items pre-parsed into IpRange). This process's writes update the copy after their commit;
@@ -11,7 +12,7 @@
 import crypto from 'node:crypto';
 import type { Database, RootDatabase } from 'lmdb';
 import type { PicketStore } from './lmdb.js';
-import type { IpRange } from './records.js';
+import type { IpRange, LapiStore } from './records.js';
 import { ipRangeContains, parseIpOrRange } from './iprange.js';
 import { PicketError } from '../core/errors.js';
 
@@ -197,6 +198,36 @@ export class AllowlistStore {
     });
   }
 
+  /**
+   * Replaces the list `name` as a whole (created when missing), e.g. with a central API's allowlist link (capi.md
+   * §5.3 step 2): its id, description and items become the given ones. Items must be IPs or CIDR ranges.
+   */
+  async replace(
+    name: string,
+    list: { allowlistId: string; description: string; items: AllowlistItem[] },
+  ): Promise<AllowlistRecord> {
+    if (!NAME_RE.test(name))
+      throw new AllowlistError(`allowlist name '${name}': use letters, digits and . _ - @ : (at most 255)`, 'invalid');
+    const bad = list.items.find((it) => parseIpOrRange(it.value) === null);
+    if (bad) throw new AllowlistError(`'${bad.value}' is not an IP address or a CIDR range`, 'invalid');
+    const now = this.clock();
+    const record = await this.root.transaction(() => {
+      const cur = this.db.get(name);
+      const rec: AllowlistRecord = {
+        name,
+        allowlistId: list.allowlistId || (isRecord(cur) ? cur.allowlistId : crypto.randomUUID()),
+        description: list.description,
+        createdAt: isRecord(cur) ? cur.createdAt : now,
+        updatedAt: now,
+        items: list.items.map((it) => ({ ...it })),
+      };
+      void this.db.put(name, rec);
+      return rec;
+    });
+    this.lists.set(name, compile(record));
+    return record;
+  }
+
   /** Removes the items with these values; returns how many were removed. */
   async removeItems(name: string, values: string[]): Promise<number> {
     const drop = new Set(values);
@@ -289,4 +320,22 @@ export class AllowlistStore {
     if (r === null) throw new AllowlistError(`'${target}' is not an IP address or a CIDR range`, 'invalid');
     return this.checkRange(r, now);
   }
+}
+
+/**
+ * Expires the active Ip/Range decisions (simulated ones included) contained in any of `values` — what adding
+ * allowlist items does, as CrowdSec 1.6+ (bouncers drop them on their next poll). Returns how many expired.
+ */
+export async function expireCoveredDecisions(
+  store: Pick<LapiStore, 'expireDecisions'>,
+  values: readonly string[],
+  now: number,
+): Promise<number> {
+  let n = 0;
+  for (const v of values) {
+    const range = parseIpOrRange(v);
+    if (range === null) continue;
+    n += await store.expireDecisions({ range, contains: false, scopes: ['Ip', 'Range'], simulated: true }, now);
+  }
+  return n;
 }

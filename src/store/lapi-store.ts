@@ -32,7 +32,7 @@ import { openLapiTables, type LapiTables } from './lapi-tables.js';
 import { LapiMemory, type LocalWrites } from './change-log.js';
 import { MachineTable } from './machines.js';
 import { BouncerTable } from './bouncers.js';
-import { UsageMetricsTable } from './usage-metrics-table.js';
+import { UsageMetricsTable, type UsageMetricsKey, type UsageMetricsRow } from './usage-metrics-table.js';
 import { AlertTable } from './alerts.js';
 import { DecisionTable } from './decisions.js';
 import { Retention } from './retention.js';
@@ -159,6 +159,15 @@ export class LmdbLapiStore implements LapiStore {
   /** stored usage metrics, oldest first */
   listUsageMetrics(): UsageMetricsRecord[] {
     return this.usage.list();
+  }
+  /** usage metrics not forwarded to the central API yet, with their keys */
+  listUnpushedUsageMetrics(): UsageMetricsRow[] {
+    return this.usage.unpushed();
+  }
+  /** marks the rows `keys` as forwarded to the central API at `at` */
+  markUsageMetricsPushed(keys: readonly UsageMetricsKey[], at: number): Promise<number> {
+    this.memory.assertOpen();
+    return this.usage.markPushed(keys, at);
   }
 
   // ---- alerts ----

@@ -1,9 +1,16 @@
 // The usage-metrics table of the Local API store (spec lapi.md §8.7): one accepted POST /v1/usage-metrics body
-// per entry, key [receivedAt, random id] (time order), deleted after USAGE_METRICS_RETENTION_MS by retention.
+// per entry, key [receivedAt, random id] (time order), marked when forwarded to the central API (capi.md §7),
+// deleted after USAGE_METRICS_RETENTION_MS by retention.
 
 import crypto from 'node:crypto';
 import { checkKey, StoreRecordError, WRITE_BATCH, type LapiTables } from './lapi-tables.js';
 import type { NewUsageMetrics, UsageMetricsRecord } from './usage-metrics.js';
+
+export type UsageMetricsKey = [number, string];
+export interface UsageMetricsRow {
+  key: UsageMetricsKey;
+  value: UsageMetricsRecord;
+}
 
 export class UsageMetricsTable {
   constructor(private readonly t: LapiTables) {}
@@ -28,6 +35,32 @@ export class UsageMetricsTable {
   /** stored usage metrics, oldest first */
   list(): UsageMetricsRecord[] {
     return Array.from(this.t.usageMetrics.getRange({}).map((e) => e.value));
+  }
+
+  /** usage metrics not forwarded to the central API yet, oldest first, with their keys (for markPushed) */
+  unpushed(): UsageMetricsRow[] {
+    const out: UsageMetricsRow[] = [];
+    for (const { key, value } of this.t.usageMetrics.getRange({}))
+      if (value.pushedAt === null) out.push({ key, value });
+    return out;
+  }
+
+  /** sets pushedAt = `at` on the rows `keys` (rows pruned meanwhile are skipped); returns how many were marked */
+  async markPushed(keys: readonly UsageMetricsKey[], at: number): Promise<number> {
+    const table = this.t.usageMetrics;
+    let n = 0;
+    for (let i = 0; i < keys.length; i += WRITE_BATCH) {
+      const part = keys.slice(i, i + WRITE_BATCH);
+      await this.t.root.transaction(() => {
+        for (const k of part) {
+          const rec = table.get(k);
+          if (rec === undefined) continue;
+          table.putSync(k, { ...rec, pushedAt: at });
+          n++;
+        }
+      });
+    }
+    return n;
   }
 
   /** deletes usage metrics received before `before` (WRITE_BATCH per transaction); returns the count */

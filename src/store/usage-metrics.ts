@@ -10,7 +10,7 @@ export interface UsageMetricsRecord {
   generatedBy: string;
   /** epoch ms */
   receivedAt: number;
-  /** epoch ms when forwarded to CAPI; Picket forwards nothing (always null) */
+  /** epoch ms when forwarded to the central API (capi.md §7); null until then */
   pushedAt: number | null;
   /** the accepted `AllMetrics` body, JSON text */
   payload: string;

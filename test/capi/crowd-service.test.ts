@@ -108,7 +108,7 @@ test('CrowdService: offers stored alerts in order, catches up after a crash, cou
     };
     await storeAlerts(env, 1, 2); // before any central API: never shared
     let crowd = await new CrowdService(opts).start();
-    assert.deepEqual(crowd.partNames, ['signal push', 'metrics push']);
+    assert.deepEqual(crowd.partNames, ['signal push', 'metrics push', 'usage metrics push']);
     crowd.offer(await storeAlerts(env, 3, 3));
     await crowd.stop();
     assert.equal(crowd.outbox.size, 3);
