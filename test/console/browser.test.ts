@@ -55,7 +55,9 @@ async function unreachable(page: Page): Promise<string[]> {
     return els.length;
   });
   const seen = new Set<string>();
-  for (let i = 0; i < total + 3; i++) {
+  // Tab starts after the element focused last (blur keeps Chrome's starting point) and may leave the document
+  // before wrapping to its top: go round up to twice, stopping once every control was focused
+  for (let i = 0; i < 2 * total + 10 && seen.size < total; i++) {
     await page.keyboard.press('Tab');
     const k = await page.evaluate(() => document.activeElement?.getAttribute('data-kb'));
     if (k) seen.add(k);
