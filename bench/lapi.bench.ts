@@ -168,7 +168,8 @@ async function addCommunity(
 ): Promise<DecisionSet> {
   const dataDir = (target as LapiTarget & { dataDir: string }).dataDir;
   const ms = await applyCommunity(dataDir, community.decisions);
-  const probe = community.queries.find((q) => community.expectedHits.has(q))!;
+  // the apply is chunked (it yields to the event loop): wait for the last entry written, not the first
+  const probe = community.decisions.filter((d) => d.scope === 'Ip').at(-1)!.value;
   const seen = Date.now();
   for (;;) {
     const r = await request(`${target.url}v1/decisions?ip=${encodeURIComponent(probe)}`, {
@@ -180,7 +181,7 @@ async function addCommunity(
   }
   subject.note =
     `${fmt(community.decisions.length)} community decisions (origin CAPI) written in ${fmt(ms)} ms by the ` +
-    `puller's code path, visible to the LAPI ${fmt(Date.now() - seen)} ms later`;
+    `puller's code path, all visible to the LAPI ${fmt(Date.now() - seen)} ms later`;
   log(`picket: ${subject.note}`);
   const queries: string[] = [];
   for (let i = 0; i < Math.max(local.queries.length, community.queries.length); i++) {
