@@ -62,6 +62,16 @@ export interface LapiAlertJSON {
   id?: number;
 }
 
+/** What a watcher pushes (POST /v1/alerts): the Alert JSON with `decisions` optional (the profiles decide),
+ * `meta`, `kind` and `remediation` optional, and only `scope` and `value` required in the source. */
+export type AlertInput = Omit<LapiAlertJSON, 'decisions' | 'meta' | 'kind' | 'remediation' | 'source'> & {
+  decisions?: Array<Omit<LapiDecisionJSON, 'simulated'> & { simulated?: boolean }> | null;
+  meta?: LapiAlertJSON['meta'];
+  kind?: string;
+  remediation?: boolean;
+  source: Partial<LapiSourceJSON> & { scope: string; value: string };
+};
+
 function decisionJSON(d: Decision): LapiDecisionJSON {
   const o: LapiDecisionJSON = {
     duration: d.Duration,

@@ -5,31 +5,11 @@
 // Owns: turning user input into validated decisions and alerts, with errors naming the file and line.
 
 import { CliError } from './command.js';
-import { parseIpOrRange } from '../store/iprange.js';
 import { normaliseScope } from '../api/scope.js';
 import { parseWireDuration, formatRfc3339 } from '../api/wire-time.js';
-import type { AlertInput } from '../client/alerts.js';
+import type { AlertInput } from '../api/alerts.js';
+import { valueProblem, type ManualDecision } from '../api/manual-decision.js';
 import { errorMessage } from '../core/errors.js';
-
-export interface ManualDecision {
-  value: string;
-  scope: string;
-  type: string;
-  duration: string;
-  scenario: string;
-  origin: string;
-}
-
-/** checks a value against its (normalised) scope; returns an error text or null */
-export function valueProblem(scope: string, value: string): string | null {
-  if (value === '') return 'empty value';
-  if (scope === 'Ip') {
-    if (value.includes('/') || parseIpOrRange(value) === null) return `'${value}' is not a valid IP address`;
-  } else if (scope === 'Range') {
-    if (!value.includes('/') || parseIpOrRange(value) === null) return `'${value}' is not a valid CIDR range`;
-  }
-  return null;
-}
 
 export function checkDuration(d: string, what: string): string {
   const ms = parseWireDuration(d);
@@ -62,35 +42,6 @@ export function targetOf(v: { ip?: string; range?: string; value?: string; scope
   const bad = valueProblem(scope, value);
   if (bad) throw new CliError(bad);
   return { scope, value };
-}
-
-/** the alert cscli `decisions add` posts: source = the target, one decision, reason as scenario and message */
-export function manualAlert(d: ManualDecision, now = Date.now()): AlertInput {
-  const t = formatRfc3339(now);
-  return {
-    scenario: d.scenario,
-    scenario_hash: '',
-    scenario_version: '',
-    message: d.scenario,
-    events_count: 1,
-    start_at: t,
-    stop_at: t,
-    created_at: t,
-    capacity: 0,
-    leakspeed: '0',
-    simulated: false,
-    remediation: true,
-    labels: null,
-    events: [],
-    source: {
-      scope: d.scope,
-      value: d.value,
-      ...(d.scope === 'Ip' ? { ip: d.value } : d.scope === 'Range' ? { range: d.value } : {}),
-    },
-    decisions: [
-      { duration: d.duration, origin: d.origin, scenario: d.scenario, scope: d.scope, type: d.type, value: d.value },
-    ],
-  };
 }
 
 /** the alert cscli `decisions import` posts for one batch (no source, the decisions attached) */

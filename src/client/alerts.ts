@@ -5,14 +5,8 @@
 import type { LapiAlertJSON, LapiDecisionJSON, LapiMetaJSON, LapiSourceJSON } from '../api/alerts.js';
 import type { Query } from './http.js';
 
-/** What the client pushes: the LAPI Alert JSON (decisions optional: the profiles decide). */
-export type AlertInput = Omit<LapiAlertJSON, 'decisions' | 'meta' | 'kind' | 'remediation' | 'source'> & {
-  decisions?: Array<Omit<LapiDecisionJSON, 'simulated'> & { simulated?: boolean }> | null;
-  meta?: LapiAlertJSON['meta'];
-  kind?: string;
-  remediation?: boolean;
-  source: Partial<LapiSourceJSON> & { scope: string; value: string };
-};
+/** What the client pushes: the Alert JSON of a watcher (src/api/alerts.ts). */
+export type { AlertInput } from '../api/alerts.js';
 
 /** A decision inside an alert of `GET /v1/alerts` (remaining `duration`, `id` always present). */
 export type AlertDecision = Omit<LapiDecisionJSON, 'id' | 'simulated'> & { id: number; simulated?: boolean };

@@ -3,12 +3,13 @@
 // "add decision" ingests (origin cscli, as `picket decisions add`).
 
 import type { AlertFilter, AlertRecord, DecisionFilter, DecisionRecord, LapiStore } from '../store/records.js';
-import type { LapiAlertJSON } from '../api/alerts.js';
+import type { AlertInput } from '../api/alerts.js';
+import { manualAlert, valueProblem } from '../api/manual-decision.js';
+import { parseWireDuration } from '../api/wire-time.js';
 import { parseIpOrRange } from '../store/iprange.js';
 import { PicketError } from '../core/errors.js';
 
 const HOUR = 3_600_000;
-const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: HOUR, d: 24 * HOUR };
 
 export class ConsoleInputError extends PicketError {}
 
@@ -16,10 +17,11 @@ function bad(field: string, why: string): never {
   throw new ConsoleInputError('CONSOLE_BAD_INPUT', `${field}: ${why}`);
 }
 
+/** a positive wire duration (Go units and `d` days: 30m, 4h, 7d) in milliseconds, or a 400 naming the field */
 export function durationMs(field: string, s: string): number {
-  const m = /^(\d{1,6})([smhd])$/.exec(s);
-  if (m === null) bad(field, `'${s}' is not a duration like 30m, 4h or 7d`);
-  return Number(m[1]) * UNITS[m[2]!]!;
+  const ms = parseWireDuration(s);
+  if (ms === null || ms <= 0) bad(field, `'${s}' is not a duration like 30m, 4h or 7d`);
+  return ms;
 }
 
 export function alertFilter(q: URLSearchParams, now: number): AlertFilter {
@@ -107,11 +109,12 @@ export function dashboard(store: LapiStore, now: number) {
   };
 }
 
-export function manualDecision(body: Record<string, unknown>, user: string, now: number): LapiAlertJSON {
+/** the console's "add decision" form -> the alert `picket decisions add` posts (src/api/manual-decision.ts) */
+export function manualDecision(body: Record<string, unknown>, user: string, now: number): AlertInput {
   const value = typeof body.value === 'string' ? body.value.trim() : '';
-  const r = parseIpOrRange(value);
-  if (r === null) bad('value', `'${value}' is not an IP or range`);
   const scope = value.includes('/') ? 'Range' : 'Ip';
+  const problem = valueProblem(scope, value);
+  if (problem !== null) bad('value', problem);
   const duration = typeof body.duration === 'string' && body.duration !== '' ? body.duration : '4h';
   durationMs('duration', duration);
   const type = typeof body.type === 'string' && /^[\w-]{1,32}$/.test(body.type) ? body.type : 'ban';
@@ -119,35 +122,5 @@ export function manualDecision(body: Record<string, unknown>, user: string, now:
     typeof body.reason === 'string' && body.reason !== ''
       ? body.reason.slice(0, 200)
       : `manual '${type}' from console user '${user}'`;
-  const t = new Date(now).toISOString();
-  return {
-    scenario,
-    scenario_hash: '',
-    scenario_version: '',
-    message: scenario,
-    events_count: 1,
-    start_at: t,
-    stop_at: t,
-    created_at: t,
-    capacity: 0,
-    leakspeed: '0',
-    simulated: false,
-    remediation: true,
-    labels: null,
-    events: [],
-    meta: [],
-    kind: '',
-    source: {
-      scope,
-      value,
-      ip: scope === 'Ip' ? value : '',
-      range: scope === 'Range' ? value : '',
-      as_number: '',
-      as_name: '',
-      cn: '',
-      latitude: 0,
-      longitude: 0,
-    },
-    decisions: [{ duration, origin: 'cscli', scenario, scope, type, value, simulated: false }],
-  } satisfies LapiAlertJSON;
+  return manualAlert({ value, scope, type, duration, scenario, origin: 'cscli' }, now);
 }

@@ -13,7 +13,7 @@ import { generateReport, listReports, privacyText, reportFile, sendReport } from
 import { gdprErase, gdprErasures, gdprExport, type ConsoleGdpr } from './gdpr.js';
 import type { AllowlistStore } from '../store/allowlists.js';
 import { AllowlistError } from '../store/allowlists.js';
-import type { LapiAlertJSON } from '../api/alerts.js';
+import type { AlertInput } from '../api/alerts.js';
 import { verifyUser } from './users.js';
 import { Sessions, securityHeaders, type Session } from './session.js';
 import {
@@ -61,7 +61,7 @@ const routeKey = (route: string): string =>
 export class ConsoleHandler {
   readonly sessions: Sessions;
   /** set by the LAPI once it listens: the in-process alert ingestion (decision add) */
-  ingest: ((alerts: LapiAlertJSON[], machineId: string) => Promise<string[]>) | null = null;
+  ingest: ((alerts: readonly AlertInput[], machineId: string) => Promise<string[]>) | null = null;
   private readonly now: () => number;
 
   constructor(private readonly o: ConsoleOptions) {

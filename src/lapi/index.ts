@@ -6,7 +6,7 @@
 import client from 'prom-client';
 import type { LapiStore, RetentionPolicy } from '../store/records.js';
 import type { Profile } from '../profiles/index.js';
-import type { LapiAlertJSON } from '../api/alerts.js';
+import type { AlertInput } from '../api/alerts.js';
 import { LapiApp } from './app.js';
 import { ApiKeyAuth } from './auth-apikey.js';
 import { JwtAuth, jwtSecretFromEnv } from './auth-jwt.js';
@@ -75,7 +75,7 @@ export interface LapiServer {
   /** the local CLI's machine (with `localCredentials`), its file written before 'listening' is logged */
   readonly credentials: { login: string; password: string; created: boolean } | null;
   /** in-process agent -> LAPI (same path as POST /v1/alerts, without HTTP): validates, applies profiles, stores */
-  ingestAlerts(alerts: LapiAlertJSON[], machineId: string): Promise<string[]>;
+  ingestAlerts(alerts: readonly AlertInput[], machineId: string): Promise<string[]>;
   close(): Promise<void>;
 }
 

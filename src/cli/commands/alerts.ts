@@ -13,7 +13,7 @@ import {
 } from '../api-context.js';
 import { asText, csvLine, outputFormat } from '../output.js';
 import { renderTable } from '../table.js';
-import { valueProblem } from '../decision-input.js';
+import { valueProblem } from '../../api/manual-decision.js';
 import type { AlertQuery, AlertResponse } from '../../client/alerts.js';
 
 const usage = `Usage: picket alerts list [--ip IP] [--range CIDR] [--scope S] [--value V] [--scenario S]

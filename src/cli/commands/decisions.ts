@@ -20,16 +20,8 @@ import { asText, csvLine, outputFormat } from '../output.js';
 import { renderTable } from '../table.js';
 import { originIn } from '../../store/decision-filter.js';
 import { Progress } from '../progress.js';
-import {
-  checkDuration,
-  importAlert,
-  importFormatOf,
-  manualAlert,
-  parseImport,
-  targetOf,
-  valueProblem,
-  type ManualDecision,
-} from '../decision-input.js';
+import { checkDuration, importAlert, importFormatOf, parseImport, targetOf } from '../decision-input.js';
+import { manualAlert, valueProblem, type ManualDecision } from '../../api/manual-decision.js';
 import { normaliseScope } from '../../api/scope.js';
 import { parseWireDuration } from '../../api/wire-time.js';
 import type { WatcherClient } from '../../client/watcher.js';
