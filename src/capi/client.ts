@@ -79,11 +79,11 @@ export class CapiClient {
     return `${this.creds.url.replace(/\/+$/, '')}/v3/${p}`;
   }
 
-  async register(): Promise<void> {
-    const r = await post(
-      this.url('watchers'),
-      JSON.stringify({ machine_id: this.creds.login, password: this.creds.password }),
-    );
+  /** POST /v3/watchers; `token`: a private central's enrolment token (sent as `registration_token`) */
+  async register(token = ''): Promise<void> {
+    const body: Record<string, string> = { machine_id: this.creds.login, password: this.creds.password };
+    if (token !== '') body.registration_token = token;
+    const r = await post(this.url('watchers'), JSON.stringify(body));
     if (r.status !== 200)
       throw new CapiError(`${this.url('watchers')}: ${r.status || 'unreachable'} ${r.text}`, r.status);
   }

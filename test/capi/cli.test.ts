@@ -50,3 +50,39 @@ test('capi register, status and signals against Picket Central', async () => {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('capi register sends a private central’s enrolment token (--token, or PICKET_CAPI_REGISTRATION_TOKEN)', async () => {
+  const token = 'federation-token-0123456789';
+  const central = await startEnv({ registrationToken: token });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'picket-capi-token-'));
+  const saved = process.env.PICKET_CAPI_REGISTRATION_TOKEN;
+  try {
+    const f = path.join(dir, 'creds.yaml');
+    await assert.rejects(
+      capiCommand.run(['register', '--url', central.url, '-f', f, '--data', dir], io().io),
+      /401.*registration token required/,
+    );
+    assert.ok(!fs.existsSync(f), 'no credentials written for a refused registration');
+    await assert.rejects(
+      capiCommand.run(
+        ['register', '--url', central.url, '--token', 'wrong-token-0123456789', '-f', f, '--data', dir],
+        io().io,
+      ),
+      /invalid registration token/,
+    );
+    assert.equal(
+      await capiCommand.run(['register', '--url', central.url, '--token', token, '-f', f, '--data', dir], io().io),
+      0,
+    );
+    assert.ok(await central.central.service.machines.get(readCredentials(f).login));
+    const f2 = path.join(dir, 'creds2.yaml');
+    process.env.PICKET_CAPI_REGISTRATION_TOKEN = token;
+    assert.equal(await capiCommand.run(['register', '--url', central.url, '-f', f2, '--data', dir], io().io), 0);
+    assert.ok(await central.central.service.machines.get(readCredentials(f2).login));
+  } finally {
+    if (saved === undefined) delete process.env.PICKET_CAPI_REGISTRATION_TOKEN;
+    else process.env.PICKET_CAPI_REGISTRATION_TOKEN = saved;
+    await central.cleanup();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -42,9 +42,9 @@ export interface CentralChild {
   stop(): Promise<number | null>;
 }
 
-/** `picket central run --listen 127.0.0.1:0 --data DIR`; resolves with its URL */
-export async function startCentralChild(dir: string): Promise<CentralChild> {
-  const child = spawn(process.execPath, [BIN, 'central', 'run', '--listen', '127.0.0.1:0', '--data', dir], {
+/** `picket central run --listen 127.0.0.1:0 --data DIR [ARGS]`; resolves with its URL */
+export async function startCentralChild(dir: string, args: string[] = []): Promise<CentralChild> {
+  const child = spawn(process.execPath, [BIN, 'central', 'run', '--listen', '127.0.0.1:0', '--data', dir, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

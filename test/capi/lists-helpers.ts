@@ -135,7 +135,8 @@ export async function picketOk(args: string[]): Promise<string> {
 }
 
 /**
- * Site B of the end-to-end tests: registered with the central at `url`, `allowlisted` in a local allowlist, then
+ * Site B of the end-to-end tests: registered with the central at `url` (`registerArgs`: e.g. `--token T`),
+ * `allowlisted` in a local allowlist, then
  * `picket run --no-agent` with online_client (sharing off, pull every minute) and a bouncer client on it.
  */
 export async function startSiteB(
@@ -143,11 +144,12 @@ export async function startSiteB(
   url: string,
   allowlisted: string,
   runArgs: string[] = ['--metrics', 'off'],
+  registerArgs: string[] = [],
 ): Promise<{ site: RunningPicket; data: string; bouncer: BouncerClient }> {
   const data = path.join(dir, 'data');
   fs.mkdirSync(data, { recursive: true });
   const creds = path.join(dir, 'online_api_credentials.yaml');
-  await picketOk(['capi', 'register', '--url', url, '-f', creds, '--data', data]);
+  await picketOk(['capi', 'register', '--url', url, ...registerArgs, '-f', creds, '--data', data]);
   await picketOk(['allowlists', 'create', 'office', '--data', data]);
   await picketOk(['allowlists', 'add', 'office', allowlisted, '--data', data]);
   const cfg = path.join(dir, 'config.yaml');

@@ -18,6 +18,12 @@ test('absent section: the defaults; given keys override them', () => {
   assert.equal(c.listScore, 2.5);
   assert.deepEqual(c.allowlist, ['45.1.0.0/16']);
   assert.equal(c.listCap, 15_000);
+  assert.equal(c.countCustom, false);
+  assert.equal(parseConsensusConfig('consensus:\n  count_custom: true\n', 'c.yaml').countCustom, true);
+  assert.throws(
+    () => parseConsensusConfig('consensus:\n  count_custom: yes please\n', 'c.yaml'),
+    /c\.yaml:2: consensus\.count_custom: expected true or false/,
+  );
 });
 
 test('unknown keys and bad values are refused with file, line and key', () => {

@@ -2,7 +2,10 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import YAML from 'yaml';
 import { createConsensus, type ConsensusConfig, type SignalInput } from '../../src/central/consensus/index.js';
+import { parseConfig } from '../../src/central/config.js';
+import { documentedFederationConfig } from '../capi/federation-helpers.js';
 
 const H = 3_600_000;
 const D = 24 * H;
@@ -278,4 +281,49 @@ test('signals other than certified never count', () => {
   for (let i = 1; i <= 3; i++) c.ingest({ ...sig(`r${i}`, '45.20.0.1', T0), trust: 'tainted' });
   c.tick(T0 + 60_000);
   assert.deepEqual(values(c, T0 + 60_000), []);
+});
+
+test('count_custom: custom signals count like certified ones; tainted and manual still never', () => {
+  const c = trusting({ countCustom: true });
+  for (let i = 1; i <= 3; i++) reg(c, `r${i}`, 64500 + i);
+  for (let i = 1; i <= 2; i++) c.ingest({ ...sig(`r${i}`, '45.21.0.1', T0), trust: 'custom', scenarioHash: '' });
+  for (let i = 1; i <= 3; i++) c.ingest({ ...sig(`r${i}`, '45.21.0.2', T0), trust: 'tainted' });
+  for (let i = 1; i <= 3; i++) c.ingest({ ...sig(`r${i}`, '45.21.0.3', T0), trust: 'manual' });
+  c.tick(T0 + 60_000);
+  assert.deepEqual(values(c, T0 + 60_000), ['45.21.0.1']);
+  // off (the default): the same custom reports list nothing
+  const d = trusting();
+  for (let i = 1; i <= 3; i++) reg(d, `r${i}`, 64500 + i);
+  for (let i = 1; i <= 2; i++) d.ingest({ ...sig(`r${i}`, '45.21.0.1', T0), trust: 'custom', scenarioHash: '' });
+  d.tick(T0 + 60_000);
+  assert.deepEqual(values(d, T0 + 60_000), []);
+});
+
+test('the small-federation config of docs/CONSENSUS.md: one enrolled member lists at once, canaries still cost', () => {
+  const cfg = parseConfig(YAML.stringify(documentedFederationConfig()), 'federation.yaml');
+  assert.ok(cfg.registrationToken.length >= 16, 'the federation config requires an enrolment token');
+  assert.equal(cfg.tickSeconds, 5);
+  const c = createConsensus(cfg.consensus);
+  // two members just enrolled from one network (no AS known): the first report of one lists at the next tick
+  reg(c, 'm1', 0, '198.51.100.0/24');
+  reg(c, 'm2', 0, '198.51.100.0/24');
+  let t = T0 + 1000;
+  c.ingest(sig('m1', '45.1.2.3', t));
+  c.tick((t += 5000));
+  assert.deepEqual(values(c, t), ['45.1.2.3']);
+  // a member reporting a public resolver loses its weight: the resolver is not listed, nor its next report
+  c.ingest(sig('m2', '8.8.8.8', t));
+  c.ingest(sig('m2', '45.4.5.6', t));
+  c.tick((t += 5000));
+  assert.deepEqual(values(c, t), ['45.1.2.3']);
+  // the other member's report of the same address still lists it
+  c.ingest(sig('m1', '45.4.5.6', t));
+  c.tick((t += 5000));
+  assert.deepEqual(values(c, t), ['45.1.2.3', '45.4.5.6']);
+  // the public defaults: the same first report lists nothing
+  const pub = createConsensus(parseConfig('', 'public.yaml').consensus);
+  reg(pub, 'm1', 0, '198.51.100.0/24');
+  pub.ingest(sig('m1', '45.1.2.3', T0 + 1000));
+  pub.tick(T0 + 6000);
+  assert.deepEqual(values(pub, T0 + 6000), []);
 });

@@ -54,6 +54,9 @@ export interface ConsensusConfig {
   listCap: number;
   /** operator allowlist: addresses and CIDRs never listed (added to the built-in canaries) */
   allowlist: string[];
+  /** `custom` signals (scenarios no hub index knows: Picket's built-in content, a site's own) count like certified
+   * ones — for a private federation whose members are enrolled with a token, never for an open central */
+  countCustom: boolean;
 }
 
 const H = 3_600_000;
@@ -82,6 +85,7 @@ export const DEFAULT_CONSENSUS: Readonly<ConsensusConfig> = Object.freeze({
   relistNetworks: 3,
   listCap: 15_000,
   allowlist: [],
+  countCustom: false,
 });
 
 export class ConsensusConfigError extends PicketError {
@@ -90,7 +94,7 @@ export class ConsensusConfigError extends PicketError {
   }
 }
 
-type Kind = 'duration' | 'count' | 'ratio' | 'score' | 'list';
+type Kind = 'duration' | 'count' | 'ratio' | 'score' | 'list' | 'bool';
 const KEYS: Record<string, { field: keyof ConsensusConfig; kind: Kind }> = {
   min_reporter_age: { field: 'minReporterAgeMs', kind: 'duration' },
   full_reporter_age: { field: 'fullReporterAgeMs', kind: 'duration' },
@@ -114,6 +118,7 @@ const KEYS: Record<string, { field: keyof ConsensusConfig; kind: Kind }> = {
   relist_networks: { field: 'relistNetworks', kind: 'count' },
   list_cap: { field: 'listCap', kind: 'count' },
   allowlist: { field: 'allowlist', kind: 'list' },
+  count_custom: { field: 'countCustom', kind: 'bool' },
 };
 
 /** The YAML key of a config field (for messages and docs). */
@@ -129,7 +134,7 @@ function durationMs(text: string): number | null {
   }
 }
 
-function convert(where: string, key: string, kind: Kind, v: unknown): number | string[] {
+function convert(where: string, key: string, kind: Kind, v: unknown): number | string[] | boolean {
   const bad = (what: string): never => {
     throw new ConsensusConfigError(`${where}: consensus.${key}: expected ${what}`);
   };
@@ -148,6 +153,8 @@ function convert(where: string, key: string, kind: Kind, v: unknown): number | s
       return Array.isArray(v) && v.every((x) => typeof x === 'string')
         ? (v as string[])
         : bad('a list of addresses or CIDRs');
+    case 'bool':
+      return typeof v === 'boolean' ? v : bad('true or false');
   }
 }
 

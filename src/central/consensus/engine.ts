@@ -63,7 +63,7 @@ export class WeightedConsensus implements Consensus {
 
   ingest(s: SignalInput): void {
     const now = s.received;
-    if (s.trust !== 'certified') {
+    if (s.trust !== 'certified' && !(s.trust === 'custom' && this.cfg.countCustom)) {
       this.counters.ignored++;
       this.sawUncertified(s.value, s.scope, now);
       return;

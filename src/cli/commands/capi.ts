@@ -16,7 +16,7 @@ import { CapiClient, newCredentials } from '../../capi/client.js';
 
 const DEFAULT_CAPI_URL = 'https://api.crowdsec.net/';
 
-const usage = `Usage: picket capi register [--url URL] [-f FILE]
+const usage = `Usage: picket capi register [--url URL] [--token TOKEN] [-f FILE]
        picket capi status [-f FILE]
        picket capi signals [--since 24h] [-o human|json]
 
@@ -25,6 +25,8 @@ CrowdSec's online_api_credentials.yaml format; status logs in; signals lists wha
 
 Options:
   --url URL          central API (register; default ${DEFAULT_CAPI_URL})
+  --token TOKEN      enrolment token of a private central (register; Picket Central's registration.token;
+                     also PICKET_CAPI_REGISTRATION_TOKEN)
   -f, --file FILE    credentials file (default: config online credentials, else <data>/online_api_credentials.yaml)
   --since DUR        signals sent within this duration (default 24h)
   -o FORMAT          human (default) or json
@@ -33,6 +35,7 @@ ${COMMON_HELP}`;
 const OPTIONS = {
   ...COMMON_OPTIONS,
   file: { type: 'string', short: 'f' },
+  token: { type: 'string' },
   since: { type: 'string' },
   output: { type: 'string', short: 'o' },
 } as const;
@@ -41,10 +44,10 @@ function credentialsFile(ctx: ApiContext, f: string | undefined): string {
   return f ?? ctx.config.onlineCredentialsPath ?? path.join(ctx.dataDir, 'online_api_credentials.yaml');
 }
 
-async function register(ctx: ApiContext, url: string | undefined, file: string, io: CliIO): Promise<number> {
+async function register(url: string | undefined, token: string | undefined, file: string, io: CliIO): Promise<number> {
   const creds = newCredentials(url ?? DEFAULT_CAPI_URL);
   try {
-    await new CapiClient(creds).register();
+    await new CapiClient(creds).register(token ?? process.env.PICKET_CAPI_REGISTRATION_TOKEN ?? '');
   } catch (e) {
     throw new CliError(errorMessage(e), 1);
   }
@@ -128,7 +131,7 @@ export const capiCommand: Command = {
     const file = credentialsFile(ctx, values.file);
     switch (positionals[0]) {
       case 'register':
-        return register(ctx, values.url, file, io);
+        return register(values.url, values.token, file, io);
       case 'status':
         return status(ctx, file, io);
       case 'signals':
