@@ -41,6 +41,20 @@ interface Entry extends IndexedDecision {
   visibleAt: number;
 }
 
+/**
+ * Lists handed out to several requests unchanged (a shared delta's `new`): answers encoded from one of them at
+ * equal remaining durations are equal, so they may be shared (src/lapi/shared-answers.ts).
+ */
+const sharedLists = new WeakSet<readonly DecisionRecord[]>();
+export function isSharedList(list: readonly DecisionRecord[]): boolean {
+  return sharedLists.has(list);
+}
+
+/** a delta's `new` candidates from which the computed list is shared between bouncers (sharedNew) */
+const SHARED_DELTA_MIN = 256;
+/** shared delta lists kept (filters x log positions of the last changes) */
+const SHARED_DELTAS_KEPT = 16;
+
 /** how long soft deletions stay in `changes` (a delta covers them from the until buckets afterwards) */
 const CHANGE_WINDOW_MS = 10 * 60_000;
 
@@ -77,6 +91,8 @@ export class DecisionIndex {
   private changedAt: number[] = [];
   /** last stamp given (stamps never go backwards) */
   private lastStamp = -Infinity;
+  /** large delta `new` lists by filter key and log position, valid at one version (see sharedNew) */
+  private readonly sharedDeltas = new Map<string, { version: number; list: DecisionRecord[]; minUntil: number }>();
 
   constructor(private readonly addresses: AddressIndex) {}
 
@@ -174,6 +190,7 @@ export class DecisionIndex {
     this.changes = [];
     this.changedAt = [];
     this.lastStamp = -Infinity;
+    this.sharedDeltas.clear();
   }
 
   /** drops decisions that expired before `before`; returns how many */
@@ -245,15 +262,16 @@ export class DecisionIndex {
    * dedup a row is kept only if no filtered row of its (scope, type, value) has a later until (same sane
    * deviation as `startup`). A null lastPull is a snapshot.
    */
-  delta(c: CompiledDecisionFilter, lastPull: number | null, now: number, dedup: boolean): StreamResult {
+  delta(c: CompiledDecisionFilter, lastPull: number | null, now: number, dedup: boolean, key?: string): StreamResult {
     if (lastPull === null) return this.startup(c, now, dedup);
-    const out: StreamResult = { new: [], deleted: [] };
-    const created = this.created;
-    for (let i = this.firstVisibleFrom(lastPull); i < created.length; i++) {
-      const e = created[i];
-      if (e.removed || e.rec.until <= now) continue;
-      if (this.streamable(c, e) && (!dedup || this.isLongest(c, e))) out.new.push(e.rec);
-    }
+    const from = this.firstVisibleFrom(lastPull);
+    const out: StreamResult = {
+      new:
+        key !== undefined && this.created.length - from >= SHARED_DELTA_MIN
+          ? this.sharedNew(c, from, now, dedup, key)
+          : this.freshSince(c, from, now, dedup),
+      deleted: [],
+    };
     const lo = lastPull - DELETED_OVERLAP_MS;
     const first = Math.floor(lo / BUCKET_MS);
     const last = Math.floor(now / BUCKET_MS);
@@ -279,9 +297,51 @@ export class DecisionIndex {
         (late ??= new Set()).add(e.rec.id);
       }
     }
-    sortById(out.new);
     sortById(out.deleted);
     return out;
+  }
+
+  /** a delta's `new` from the creation log position `from`: still active, streamable, longest, id ascending */
+  private freshSince(c: CompiledDecisionFilter, from: number, now: number, dedup: boolean): DecisionRecord[] {
+    const out: DecisionRecord[] = [];
+    const created = this.created;
+    for (let i = from; i < created.length; i++) {
+      const e = created[i];
+      if (e.removed || e.rec.until <= now) continue;
+      if (this.streamable(c, e) && (!dedup || this.isLongest(c, e))) out.push(e.rec);
+    }
+    sortById(out);
+    return out;
+  }
+
+  /**
+   * freshSince for a large change, computed once and shared by the bouncers asking for the same log position
+   * with the same filter (`key`) while the index is unchanged: the list of one version is exactly what each of
+   * them would compute, once the entries expired since are left out (issue 11 §4: 1,000 bouncers polling one
+   * second apart all get the same 10,000-decision delta). The same array is handed out while nothing in it
+   * expired, so answers encoded from it can be shared too (src/lapi/shared-answers.ts).
+   */
+  private sharedNew(
+    c: CompiledDecisionFilter,
+    from: number,
+    now: number,
+    dedup: boolean,
+    key: string,
+  ): DecisionRecord[] {
+    const k = key + (dedup ? ' ' : ' nodedup ') + from;
+    let hit = this.sharedDeltas.get(k);
+    if (hit === undefined || hit.version !== this.version) {
+      const list = this.freshSince(c, from, -Infinity, dedup);
+      let minUntil = Infinity;
+      for (const r of list) if (r.until < minUntil) minUntil = r.until;
+      hit = { version: this.version, list, minUntil };
+      sharedLists.add(list);
+      this.sharedDeltas.delete(k);
+      if (this.sharedDeltas.size >= SHARED_DELTAS_KEPT)
+        this.sharedDeltas.delete(this.sharedDeltas.keys().next().value!);
+      this.sharedDeltas.set(k, hit);
+    }
+    return hit.minUntil > now ? hit.list : hit.list.filter((r) => r.until > now);
   }
 
   /** active (until > now) non-simulated decisions */
