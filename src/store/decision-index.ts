@@ -11,7 +11,8 @@
 //    poll started but applied to the index after it (a commit in flight, a write of another process picked
 //    up by the catch-up timer) is still delivered by the next poll.
 // It holds every active decision plus the expired ones the store keeps within its retention window
-// (`evictExpired` drops older ones). Records handed out are shared, never mutated: an update replaces the
+// (`evictExpired` drops older ones). A large write applied in chunks is indexed `pending` (invisible to every
+// read) and made visible at once by `publish`. Records handed out are shared, never mutated: an update replaces the
 // record object.
 
 import type { DecisionRecord, IpRange, StreamResult } from './records.js';
@@ -37,6 +38,8 @@ const BUCKET_MS = 10_000;
 interface Entry extends IndexedDecision {
   /** dropped from the index (the creation log keeps dead entries until compaction) */
   removed: boolean;
+  /** indexed but not visible yet: part of a write in chunks not published yet (see publish) */
+  pending: boolean;
   /** when the decision became visible in this index */
   visibleAt: number;
 }
@@ -106,15 +109,17 @@ export class DecisionIndex {
   }
 
   get(id: number): DecisionRecord | undefined {
-    return this.byId.get(id)?.rec;
+    const e = this.byId.get(id);
+    return e === undefined || e.pending ? undefined : e.rec;
   }
 
   /**
    * Adds a decision, or replaces the record of a known id (an expiry change moves it between buckets and
    * is logged in `changes`). `at`: the time of the change for stream deltas (the store passes its clock;
-   * when rebuilding, the stored created_at).
+   * when rebuilding, the stored created_at). `pending`: a new decision indexed but invisible to every read until
+   * `publish` (a large write applied in chunks appears at once).
    */
-  upsert(rec: DecisionRecord, at: number): void {
+  upsert(rec: DecisionRecord, at: number, pending = false): void {
     this.version++;
     const stamp = at > this.lastStamp ? at : this.lastStamp;
     this.lastStamp = stamp;
@@ -142,13 +147,34 @@ export class DecisionIndex {
       rec,
       scenarioLower: lowerScenario(rec.scenario),
       removed: false,
+      pending,
       visibleAt: stamp,
     };
     this.byId.set(rec.id, e);
     addToGroup(this.byValue, rec.value, rec.id);
     this.bucket(rec.id, rec.until);
     if (rec.range) this.addresses.insert(rec.id, rec.range);
-    this.created.push(e); // stamps are monotonic: the log stays ordered
+    if (!pending) this.created.push(e); // stamps are monotonic: the log stays ordered
+  }
+
+  /**
+   * Makes pending decisions visible, all in this one call (readers see none or all of them), as made visible
+   * at `at` for stream deltas; returns how many were pending.
+   */
+  publish(ids: Iterable<number>, at: number): number {
+    this.version++;
+    const stamp = at > this.lastStamp ? at : this.lastStamp;
+    this.lastStamp = stamp;
+    let n = 0;
+    for (const id of ids) {
+      const e = this.byId.get(id);
+      if (e === undefined || !e.pending) continue;
+      e.pending = false;
+      e.visibleAt = stamp;
+      this.created.push(e);
+      n++;
+    }
+    return n;
   }
 
   private logChange(e: Entry, stamp: number): void {
@@ -172,6 +198,7 @@ export class DecisionIndex {
     if (e.rec.range) this.addresses.remove(id, e.rec.range);
     e.removed = true;
     this.createdDead++;
+    if (e.pending) this.createdDead--; // never in the creation log
     if (this.createdDead > 1024 && this.createdDead * 2 > this.created.length) {
       this.created = this.created.filter((x) => !x.removed);
       this.createdDead = 0;
@@ -219,7 +246,7 @@ export class DecisionIndex {
     let sorted = true;
     for (let i = 0; i < n; i++) {
       const e = this.byId.get(ids[i]);
-      if (e === undefined || e.rec.until < now || !matchesAttributes(c, e)) continue;
+      if (e === undefined || e.pending || e.rec.until < now || !matchesAttributes(c, e)) continue;
       if (out.length > 0 && out[out.length - 1].id > e.rec.id) sorted = false;
       out.push(e.rec);
     }
@@ -291,7 +318,7 @@ export class DecisionIndex {
     for (let i = firstAtOrAfter(this.changedAt, lastPull); i < changes.length; i++) {
       const e = changes[i];
       const u = e.rec.until;
-      if (e.removed || u > lo || (late !== null && late.has(e.rec.id))) continue;
+      if (e.removed || e.pending || u > lo || (late !== null && late.has(e.rec.id))) continue;
       if (this.streamable(c, e) && (!dedup || this.isLongest(c, e))) {
         out.deleted.push(e.rec);
         (late ??= new Set()).add(e.rec.id);
@@ -347,7 +374,7 @@ export class DecisionIndex {
   /** active (until > now) non-simulated decisions */
   activeCount(now: number): number {
     let n = 0;
-    for (const e of this.byId.values()) if (e.rec.until > now && !e.rec.simulated) n++;
+    for (const e of this.byId.values()) if (e.rec.until > now && !e.rec.simulated && !e.pending) n++;
     return n;
   }
 
@@ -358,8 +385,9 @@ export class DecisionIndex {
     let n = 0;
     const count = groupSize(g);
     for (let i = 0; i < count; i++) {
-      const r = this.byId.get(groupAt(g, i))!.rec;
-      if (r.until > now && (since === undefined || r.createdAt >= since)) n++;
+      const e = this.byId.get(groupAt(g, i))!;
+      const r = e.rec;
+      if (r.until > now && !e.pending && (since === undefined || r.createdAt >= since)) n++;
     }
     return n;
   }
@@ -367,7 +395,7 @@ export class DecisionIndex {
   /** every indexed record, id ascending (tests compare a rebuilt index with the original) */
   all(): DecisionRecord[] {
     const out: DecisionRecord[] = [];
-    for (const e of this.byId.values()) out.push(e.rec);
+    for (const e of this.byId.values()) if (!e.pending) out.push(e.rec);
     return out.sort(byIdAsc);
   }
 
@@ -382,7 +410,8 @@ export class DecisionIndex {
     for (const id of ids) {
       const e = this.byId.get(id)!;
       const u = e.rec.until;
-      if (u > lo && u <= now && this.streamable(c, e) && (!dedup || this.isLongest(c, e))) out.push(e.rec);
+      if (!e.pending && u > lo && u <= now && this.streamable(c, e) && (!dedup || this.isLongest(c, e)))
+        out.push(e.rec);
     }
   }
 
@@ -403,7 +432,13 @@ export class DecisionIndex {
     const r = e.rec;
     for (let i = 0; i < g.length; i++) {
       const o = this.byId.get(g[i])!;
-      if (o.rec.until > r.until && o.rec.type === r.type && o.rec.scope === r.scope && matchesAttributes(c, o))
+      if (
+        o.rec.until > r.until &&
+        !o.pending &&
+        o.rec.type === r.type &&
+        o.rec.scope === r.scope &&
+        matchesAttributes(c, o)
+      )
         return false;
     }
     return true;
@@ -429,7 +464,7 @@ export class DecisionIndex {
   }
 
   private keepIf(e: Entry | undefined, c: CompiledDecisionFilter, now: number, keep: Keep, out: Entry[]): void {
-    if (e === undefined) return;
+    if (e === undefined || e.pending) return;
     const u = e.rec.until;
     if (keep === Keep.Live ? u < now : keep === Keep.Active ? u <= now : false) return;
     if (matchesAttributes(c, e)) out.push(e);

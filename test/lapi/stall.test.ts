@@ -2,7 +2,8 @@
 // at a time with back-pressure (a bouncer that stops reading holds the production, not the server's memory)
 // and its bytes are exactly those of the one-piece encoding (JSON chunked, protobuf with its length); what one
 // POST /v1/alerts may carry is bounded with a 400 naming the limit; an alert at that limit posted while 200
-// bouncers poll (each of them then gets it in its delta) and read back never blocks the event loop for long.
+// bouncers poll (each of them then gets it in its delta) and read back never blocks the event loop for long;
+// an alert stored in chunks of transactions appears to readers at once.
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,17 +12,44 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
+import type { Writable } from 'node:stream';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { addBouncer, addMachine, apiKey, bearer, login, manualAlert, request, startEnv, type Env } from './helpers.js';
 import { streamJSON, decisionsArrayJSON } from '../../src/lapi/decision-json.js';
 import { encodeDecisions, encodeStream } from '../../src/api/protobuf-encode.js';
 import { MAX_ALERTS_PER_POST, MAX_DECISIONS_PER_POST } from '../../src/lapi/validate.js';
 import { alertToJSON } from '../../src/lapi/alert-model.js';
+import { ADD_CHUNK } from '../../src/store/alerts.js';
 import type { AlertRecord, NewAlert } from '../../src/store/records.js';
 
 const KEY = 'stall-bouncer-key';
 const SOURCE = { scope: 'Ip', value: '127.0.0.1', ip: '127.0.0.1', range: '', asNumber: '', asName: '', cn: '' };
 const SOURCE_AT = { latitude: 0, longitude: 0 };
+
+/** an alert of machine `m` as the store takes it */
+function storeAlert(scenario: string, at: number, decisions: NewAlert['decisions']): NewAlert {
+  const stamp = new Date(at).toISOString();
+  return {
+    machineId: 'm',
+    scenario,
+    scenarioHash: '',
+    scenarioVersion: '',
+    message: scenario,
+    eventsCount: 1,
+    startAt: stamp,
+    stopAt: stamp,
+    capacity: 0,
+    leakspeed: '0',
+    simulated: false,
+    remediation: true,
+    kind: '',
+    labels: null,
+    source: { ...SOURCE, ...SOURCE_AT },
+    meta: [],
+    events: [],
+    decisions,
+  };
+}
 
 /** `n` active bans written straight into the store (1,000 per alert) */
 async function seed(env: Env, n: number): Promise<void> {
@@ -41,27 +69,7 @@ async function seed(env: Env, n: number): Promise<void> {
         simulated: false,
       });
     }
-    const stamp = new Date(at).toISOString();
-    alerts.push({
-      machineId: 'm',
-      scenario: 'seed',
-      scenarioHash: '',
-      scenarioVersion: '',
-      message: 'seed',
-      eventsCount: 1,
-      startAt: stamp,
-      stopAt: stamp,
-      capacity: 0,
-      leakspeed: '0',
-      simulated: false,
-      remediation: true,
-      kind: '',
-      labels: null,
-      source: { ...SOURCE, ...SOURCE_AT },
-      meta: [],
-      events: [],
-      decisions,
-    });
+    alerts.push(storeAlert('seed', at, decisions));
   }
   await env.lapi.addAlerts(alerts);
   env.clock.now += 1000; // later polls' deltas start after the seed
@@ -214,8 +222,10 @@ test('a shared startup snapshot follows every change: a new decision, an expiry,
 
 /**
  * The clients of the test below, in their own process (their work must not count in the server's event loop):
- * a liveness probe every 20 ms, the POST of the alert, then every bouncer's poll and a GET of the alert at
- * once, bodies hashed as they arrive. Prints {posted, polls: [status, bytes, sha256][], one, probes}.
+ * the POST of the alert, then every bouncer's poll and a GET of the alert at once, bodies hashed as they
+ * arrive. Prints {posted, id, polls: [status, bytes, sha256][], one}. With the single argument `probe`: a
+ * liveness probe every 20 ms until stdin ends, then prints the probes' times (a process of its own, so that
+ * the load of the other clients does not delay it).
  */
 const CLIENTS = `
 import http from 'node:http';
@@ -223,6 +233,19 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 const [url, n, token, bodyFile] = process.argv.slice(1);
 const u = new URL(url);
+if (n === 'probe') {
+  const probes = [];
+  let probing = true;
+  process.stdin.on('end', () => (probing = false)).resume();
+  while (probing) {
+    const t = performance.now();
+    await get('/health', {});
+    probes.push(performance.now() - t);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  process.stdout.write(JSON.stringify(probes));
+  process.exit(0);
+}
 function get(path, headers, body) {
   return new Promise((resolve, reject) => {
     const req = http.request({ host: u.hostname, port: u.port, path, headers, agent: false, method: body ? 'POST' : 'GET' });
@@ -238,16 +261,6 @@ function get(path, headers, body) {
     req.end(body);
   });
 }
-const probes = [];
-let probing = true;
-const probe = (async () => {
-  while (probing) {
-    const t = performance.now();
-    await get('/health', {});
-    probes.push(performance.now() - t);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-})();
 const auth = { authorization: 'Bearer ' + token, 'user-agent': 'crowdsec/v1.4.6', 'content-type': 'application/json' };
 const posted = await get('/v1/alerts', auth, fs.readFileSync(bodyFile));
 const id = JSON.parse(posted[3])[0];
@@ -256,9 +269,7 @@ const [polls, one] = await Promise.all([
     get('/v1/decisions/stream', { 'x-api-key': 'poll-key-' + i, 'user-agent': 'crowdsec-firewall-bouncer/v0.0.31' }))),
   get('/v1/alerts/' + id, auth),
 ]);
-probing = false;
-await probe;
-process.stdout.write(JSON.stringify({ posted: [posted[0], posted[3]], id, polls: polls.map((p) => p.slice(0, 3)), one: one.slice(0, 3), probes }));
+process.stdout.write(JSON.stringify({ posted: [posted[0], posted[3]], id, polls: polls.map((p) => p.slice(0, 3)), one: one.slice(0, 3) }));
 `;
 
 type Hashed = [number, number, string];
@@ -267,19 +278,20 @@ interface ClientsReport {
   id: string;
   polls: Hashed[];
   one: Hashed;
-  probes: number[];
 }
 
-function runClients(args: string[]): Promise<ClientsReport> {
+/** the clients' process; `started` is called once it runs (its stdin is given to it) */
+function runClients<T>(args: string[], started?: (stdin: Writable) => void): Promise<T> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--input-type=module', '-e', CLIENTS, ...args]);
+    started?.(child.stdin);
     let out = '';
     let err = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     child.stderr.on('data', (c: Buffer) => (err += c.toString()));
     child.on('error', reject);
     child.on('close', (code) => {
-      if (code === 0) resolve(JSON.parse(out) as ClientsReport);
+      if (code === 0) resolve(JSON.parse(out) as T);
       else reject(new Error(`clients exited ${code}: ${err}`));
     });
   });
@@ -293,7 +305,7 @@ async function pollingBouncer(env: Env, name: string, key: string, lastPull: num
 
 const sha = (b: string | Buffer): string => crypto.createHash('sha256').update(b).digest('hex');
 
-test('an alert at the request cap posted while 200 bouncers poll: the event loop never blocks long', async () => {
+test('an alert at the request cap posted while 200 bouncers poll: the event loop never blocks long', async (t) => {
   const BOUNCERS = 200;
   const N = MAX_DECISIONS_PER_POST;
   const env = await startEnv({ alertLog: false });
@@ -315,7 +327,11 @@ test('an alert at the request cap posted while 200 bouncers poll: the event loop
 
     const loop = monitorEventLoopDelay({ resolution: 10 });
     loop.enable();
-    const r = await runClients([env.url, String(BOUNCERS), token, bodyFile]);
+    let probeInput: Writable | null = null;
+    const probing = runClients<number[]>([env.url, 'probe'], (stdin) => (probeInput = stdin));
+    const r = await runClients<ClientsReport>([env.url, String(BOUNCERS), token, bodyFile]);
+    probeInput!.end();
+    const probes = await probing;
     loop.disable();
 
     assert.equal(r.posted[0], 201, r.posted[1]);
@@ -339,8 +355,9 @@ test('an alert at the request cap posted while 200 bouncers poll: the event loop
     assert.equal(r.one[2], sha(JSON.stringify(alertToJSON(stored, decisions, now))), 'GET of the alert');
     const maxMs = loop.max / 1e6;
     assert.ok(maxMs < 250, `the event loop was blocked ${maxMs.toFixed(0)} ms`);
-    const probeMax = Math.max(...r.probes);
-    assert.ok(r.probes.length > 0 && probeMax < 500, `liveness waited ${probeMax.toFixed(0)} ms`);
+    const probeMax = Math.max(...probes);
+    t.diagnostic(`event loop max ${maxMs.toFixed(0)} ms, liveness max ${probeMax.toFixed(0)} ms`);
+    assert.ok(probes.length > 0 && probeMax < 500, `liveness waited ${probeMax.toFixed(0)} ms (loop max ${maxMs} ms)`);
   } finally {
     await env.cleanup();
   }
@@ -380,6 +397,54 @@ test('GET /v1/alerts and /v1/alerts/:id of a large alert: chunked, the same byte
     });
     assert.equal(bare.headers['content-length'], String(bare.raw.length));
     same(bare.body, JSON.stringify(found.map((a) => alertToJSON(a, null, env.clock.now))), 'alerts without decisions');
+  } finally {
+    await env.cleanup();
+  }
+});
+
+test('an alert stored in chunks of transactions appears to readers all at once, with its decisions', async () => {
+  const env = await startEnv({ alertLog: false });
+  try {
+    const N = ADD_CHUNK * 4 + 7;
+    const decisions = Array.from({ length: N }, (_, k) => ({
+      until: env.clock.now + 3_600_000,
+      scenario: 'chunked',
+      type: 'ban',
+      scope: 'Ip',
+      value: `10.202.${(k >> 8) & 255}.${k & 255}`,
+      origin: 'cscli',
+      simulated: false,
+    }));
+    const alert = storeAlert('chunked', env.clock.now, decisions);
+    const seq0 = env.lapi.appliedSeq;
+    let done = false;
+    const adding = env.lapi.addAlerts([alert]).finally(() => (done = true));
+    const seen = new Set<string>();
+    let heldWhileApplied = 0;
+    while (!done) {
+      const live = env.lapi.queryDecisions({ scopes: ['Ip'] }, env.clock.now).length;
+      const alerts = env.lapi.queryAlerts({}, env.clock.now).length;
+      const delta = env.lapi.stream(
+        { scopes: ['Ip'] },
+        { startup: false, lastPull: 0, dedup: true, now: env.clock.now },
+      );
+      seen.add(`${live}/${alerts}/${delta.new.length}`);
+      if (live === 0 && env.lapi.appliedSeq > seq0) heldWhileApplied++; // chunks applied, none shown
+      await new Promise((r) => setImmediate(r));
+    }
+    const [id] = await adding;
+    seen.add(
+      `${env.lapi.queryDecisions({ scopes: ['Ip'] }, env.clock.now).length}/${env.lapi.queryAlerts({}, env.clock.now).length}/${
+        env.lapi.stream({ scopes: ['Ip'] }, { startup: false, lastPull: 0, dedup: true, now: env.clock.now }).new.length
+      }`,
+    );
+    assert.deepEqual([...seen].sort(), ['0/0/0', `${N}/1/${N}`]);
+    assert.ok(heldWhileApplied > 0, 'no reader ran between two chunks');
+    assert.equal(env.lapi.getAlert(id!)!.decisionIds.length, N);
+    // the same after a restart (rebuilt from LMDB)
+    await env.restart();
+    assert.equal(env.lapi.queryDecisions({ scopes: ['Ip'] }, env.clock.now).length, N);
+    assert.equal(env.lapi.getAlert(id!)!.decisionIds.length, N);
   } finally {
     await env.cleanup();
   }
