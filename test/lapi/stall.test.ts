@@ -20,6 +20,7 @@ import { encodeDecisions, encodeStream } from '../../src/api/protobuf-encode.js'
 import { MAX_ALERTS_PER_POST, MAX_DECISIONS_PER_POST } from '../../src/lapi/validate.js';
 import { alertToJSON } from '../../src/lapi/alert-model.js';
 import { ADD_CHUNK } from '../../src/store/alerts.js';
+import { KeyCounter } from '../../src/lapi/body-keys.js';
 import type { AlertRecord, NewAlert } from '../../src/store/records.js';
 
 const KEY = 'stall-bouncer-key';
@@ -445,6 +446,35 @@ test('an alert stored in chunks of transactions appears to readers all at once, 
     await env.restart();
     assert.equal(env.lapi.queryDecisions({ scopes: ['Ip'] }, env.clock.now).length, N);
     assert.equal(env.lapi.getAlert(id!)!.decisionIds.length, N);
+  } finally {
+    await env.cleanup();
+  }
+});
+
+test('a body with more decisions than a request may carry is refused as it arrives, with the exact count', async () => {
+  // the counter itself, the body cut at every place
+  const text = Buffer.from(
+    '[{"duration":"1h","x":"\\"duration\\":"},{"duration" :"2h"},{"duration"\n:"3h"},{"value":"duration"}]',
+  );
+  for (let cut = 0; cut <= text.length; cut++) {
+    const c = new KeyCounter('duration');
+    c.feed(text.subarray(0, cut));
+    c.feed(text.subarray(cut));
+    assert.equal(c.count, 3, `cut at ${cut}`);
+  }
+  const env = await startEnv({ alertLog: false });
+  try {
+    await addMachine(env, 'm', 'pw');
+    const token = await login(env, 'm', 'pw');
+    const a = manualAlert('192.0.2.1', '1h');
+    const d0 = (a.decisions as Record<string, unknown>[])[0]!;
+    a.decisions = Array.from({ length: 200_000 }, (_, k) => ({
+      ...d0,
+      value: `10.${k >> 16}.${(k >> 8) & 255}.${k & 255}`,
+    }));
+    const r = await request(env.url, '/v1/alerts', { method: 'POST', json: [a], headers: bearer(token) });
+    assert.equal(r.status, 400);
+    assert.equal(r.body, `{"message":"200000 decisions, limit ${MAX_DECISIONS_PER_POST} per request"}`);
   } finally {
     await env.cleanup();
   }

@@ -11,9 +11,17 @@ import type { AlertRecord, DecisionRecord } from '../../store/records.js';
 import { AUTH_BODY_LIMIT, readJsonBody } from '../body.js';
 import { JSON_TYPE, sendEmpty, sendJson, sendMessage } from '../reply.js';
 import { alertQuery, parseQuery } from '../query.js';
-import { validateAlerts } from '../validate.js';
+import { MAX_DECISIONS_PER_POST, validateAlerts } from '../validate.js';
+import type { KeyLimit } from '../body-keys.js';
 import { alertJSONPieces, alertToJSON } from '../alert-model.js';
 import { PIECE_DECISIONS, writePieces } from '../paced.js';
+
+/** a POST body with more decisions than a request may carry is refused before it is parsed */
+const DECISION_KEYS: KeyLimit = {
+  key: 'duration',
+  max: MAX_DECISIONS_PER_POST,
+  message: (n) => `${n} decisions, limit ${MAX_DECISIONS_PER_POST} per request`,
+};
 
 /** a POST body above this size is handled in several turns */
 const LARGE_BODY = 256 * 1024;
@@ -112,7 +120,7 @@ function trusted(app: LapiApp, ctx: RequestContext): boolean {
 
 export function registerAlertRoutes(router: Router, app: LapiApp): void {
   router.add('POST', '/v1/alerts', 'jwt', async (ctx) => {
-    const body = await readJsonBody(ctx.req, AUTH_BODY_LIMIT);
+    const body = await readJsonBody(ctx.req, AUTH_BODY_LIMIT, undefined, DECISION_KEYS);
     // a large body: parsing, checking and storing each in their own turns (issue 11 §4)
     const large = Number(ctx.req.headers['content-length']) > LARGE_BODY;
     if (large) await nextTurn();
