@@ -18,7 +18,7 @@ export const TURN_MS = 10;
  * bytes handed to sockets in one turn: the socket writes themselves happen after the turn (the HTTP layer
  * flushes on the next tick) and copying into a loopback socket costs ~2-3 ms per MB
  */
-export const TURN_BYTES = 2 * 1024 * 1024;
+export const TURN_BYTES = 1024 * 1024;
 
 /** one step of a job: true when it wants another step (it is queued again), false when finished or parked */
 type Job = () => boolean;
