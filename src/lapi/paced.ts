@@ -11,7 +11,9 @@ import type { ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 
 /** decisions encoded between two pauses: a few milliseconds of work */
-export const PIECE_DECISIONS = 2000;
+export const PIECE_DECISIONS = 1000;
+/** answers of up to this many decisions are made in one go and sent with their length (the others in pieces) */
+export const ONE_PIECE_DECISIONS = 2000;
 /** paced work run in one turn of the event loop before other I/O gets its turn */
 export const TURN_MS = 10;
 /**

@@ -28,9 +28,9 @@ const LARGE_BODY = 256 * 1024;
 
 /**
  * work of one piece of a large GET /v1/alerts answer, in decisions (an alert itself counts ALERT_COST); an
- * alert's decision costs about four of the stream's (JSON.stringify of an object with two dates)
+ * alert's decision costs about two of the stream's (JSON.stringify of an object with two dates)
  */
-const PIECE_COST = PIECE_DECISIONS / 4;
+const PIECE_COST = PIECE_DECISIONS / 2;
 const ALERT_COST = 20;
 
 function costOf(a: AlertRecord, withDecisions: boolean): number {

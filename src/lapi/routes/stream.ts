@@ -15,7 +15,7 @@ import { JSON_TYPE, sendEmpty } from '../reply.js';
 import { decisionQuery, parseQuery } from '../query.js';
 import { streamJSON, streamJSONPieces } from '../decision-json.js';
 import { wantsProtobuf, type ProtobufCodec } from '../protobuf-codec.js';
-import { PIECE_DECISIONS, runSteps, writePieces } from '../paced.js';
+import { ONE_PIECE_DECISIONS, PIECE_DECISIONS, runSteps, writePieces } from '../paced.js';
 import { SharedAnswers } from '../shared-answers.js';
 
 /** the answer, encoded in the pacer's turns: one piece (small) or PIECE_DECISIONS decisions per piece (JSON) */
@@ -35,7 +35,7 @@ function* jsonPieces(r: StreamResult, now: number): Generator<void, Buffer[]> {
 }
 
 function isSmall(r: StreamResult): boolean {
-  return r.new.length + r.deleted.length <= PIECE_DECISIONS;
+  return r.new.length + r.deleted.length <= ONE_PIECE_DECISIONS;
 }
 
 /** an encoded answer: with its length when in one piece (small JSON, protobuf), else chunked; returns its size */
