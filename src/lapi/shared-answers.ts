@@ -56,11 +56,13 @@ export class SharedAnswers {
 
   /** the key of r's answer in `format` at `now`; null when it is not shared */
   private keyOf(r: StreamResult, now: number, format: string): string | null {
-    const lists = [r.new, r.deleted].filter((l) => l.length > 0);
-    if (lists.length === 0 || !lists.every(isSharedList)) return null;
+    // the common case (a small delta of lists made for this request) decided without allocating
+    const n = r.new.length > 0;
+    const d = r.deleted.length > 0;
+    if ((!n && !d) || (n && !isSharedList(r.new)) || (d && !isSharedList(r.deleted))) return null;
     if (r.new.length + r.deleted.length > MAX_SHARED_DECISIONS) return null;
     let key = format;
-    for (const l of lists) {
+    for (const l of n && d ? [r.new, r.deleted] : n ? [r.new] : [r.deleted]) {
       const untils = distinctUntils(l);
       if (untils === null) return null;
       key += ` ${l === r.new ? 'n' : 'd'}${listId(l)}:`;

@@ -21,6 +21,7 @@ import { MAX_ALERTS_PER_POST, MAX_DECISIONS_PER_POST } from '../../src/lapi/vali
 import { alertToJSON } from '../../src/lapi/alert-model.js';
 import { ADD_CHUNK } from '../../src/store/alerts.js';
 import { KeyCounter } from '../../src/lapi/body-keys.js';
+import { SharedAnswers } from '../../src/lapi/shared-answers.js';
 import type { AlertRecord, NewAlert } from '../../src/store/records.js';
 
 const KEY = 'stall-bouncer-key';
@@ -475,6 +476,43 @@ test('a body with more decisions than a request may carry is refused as it arriv
     const r = await request(env.url, '/v1/alerts', { method: 'POST', json: [a], headers: bearer(token) });
     assert.equal(r.status, 400);
     assert.equal(r.body, `{"message":"200000 decisions, limit ${MAX_DECISIONS_PER_POST} per request"}`);
+  } finally {
+    await env.cleanup();
+  }
+});
+
+test('a large delta is computed once and its answer encoded once per set of remaining durations', async () => {
+  const env = await startEnv({ alertLog: false });
+  try {
+    const t0 = env.clock.now;
+    await seed(env, 3000); // 7 distinct expiries
+    const f = { scopes: ['Ip', 'Range'] };
+    const delta = (now: number) => env.lapi.stream(f, { startup: false, lastPull: t0, dedup: true, now });
+    const a = delta(env.clock.now);
+    const b = delta(env.clock.now + 300);
+    assert.equal(a.new.length, 3000);
+    assert.equal(a.new, b.new, 'the same list is handed out');
+    const shared = new SharedAnswers();
+    let encoded = 0;
+    const encode = (r: typeof a, now: number) => () => {
+      encoded++;
+      return Promise.resolve([Buffer.from(streamJSON(r, now))]);
+    };
+    const at = (now: number, format = 'json') => {
+      const r = delta(now);
+      return shared.get(r, now, format, encode(r, now))!.then((p) => Buffer.concat(p));
+    };
+    const now = env.clock.now;
+    const first = await at(now);
+    same(await at(now + 200), first, 'same whole seconds remaining'); // durations round to the same seconds
+    assert.equal(encoded, 1);
+    const later = await at(now + 1000);
+    assert.equal(encoded, 2, 'one second later the durations differ');
+    same(later, streamJSON(delta(now + 1000), now + 1000), 'later answer');
+    await at(now, 'protobuf');
+    assert.equal(encoded, 3, 'another format is another answer');
+    // an empty delta (lists made for one request) is not kept
+    assert.equal(shared.get({ new: [], deleted: [] }, now, 'json', encode(a, now)), null);
   } finally {
     await env.cleanup();
   }
