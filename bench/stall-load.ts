@@ -5,12 +5,14 @@
 // protobuf; `stop`). Every poll and probe is timed from its scheduled time to its last byte; results go to
 // stdout as one JSON line per phase.
 //
-//   node dist/bench/stall-load.js URL BOUNCERS STARTUP_KEYS   (keys: bench-key-0..N-1, startup-key-0..M-1)
+//   node dist/bench/stall-load.js URL BOUNCERS STARTUP_KEYS [bouncers|probe]
+//   (keys: bench-key-0..N-1, startup-key-0..M-1; `probe`: only the liveness probe, `bouncers`: all but it)
 
 import readline from 'node:readline';
 import { Client, Pool } from 'undici';
 
 const [url, nBouncers, nStartup] = [process.argv[2]!, Number(process.argv[3]), Number(process.argv[4])];
+const mode = process.argv[5] ?? 'all';
 const UA = 'crowdsec-firewall-bouncer/v0.0.31';
 
 /** what one phase measured (read by bench/stall.bench.ts) */
@@ -118,8 +120,8 @@ function report(p: Phase): void {
 }
 
 const t0 = performance.now() + 200;
-for (let i = 0; i < nBouncers; i++) startBouncer(i, t0);
-startProbe();
+if (mode !== 'probe') for (let i = 0; i < nBouncers; i++) startBouncer(i, t0);
+if (mode !== 'bouncers') startProbe();
 const rl = readline.createInterface({ input: process.stdin });
 rl.on('line', (line) => {
   const [cmd, arg] = line.trim().split(' ');

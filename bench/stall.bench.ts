@@ -1,9 +1,10 @@
 // LAPI stall benchmark (issue 11 §4): a real Local API (embedded LMDB store in a temp folder) holding 100,000
-// decisions, 1,000 bouncers polling deltas every second and a liveness probe every 50 ms (bench/stall-load.ts,
-// a separate process), then 20 concurrent startup pulls (half JSON, half protobuf), then large alerts posted by
-// a watcher and read back. Reports per phase the delta-poll p50/p99/max, the liveness probe's max wait, the
-// server's largest event-loop delay, and the server's peak RSS. Goals: delta-poll p99 <= 100 ms, liveness max
-// <= 200 ms. Owns: bench/stall.bench.ts (the load generator is bench/stall-load.ts).
+// decisions, 1,000 bouncers polling deltas every second and a liveness probe every 50 ms (bench/stall-load.ts:
+// one process for the bouncers, one for the probe), then 20 concurrent startup pulls (half JSON, half
+// protobuf), then large alerts posted by a watcher and read back. Reports per phase the delta-poll p50/p99/max,
+// the liveness probe's max wait, the server's largest event-loop delay, and the server's peak RSS. Goals:
+// delta-poll p99 <= 100 ms, liveness max <= 200 ms. Owns: bench/stall.bench.ts (the load generator is
+// bench/stall-load.ts).
 //
 //   node dist/bench/stall.bench.js [--decisions 100000] [--bouncers 1000] [--startups 20] [--baseline 8]
 //        [--alerts 10000,400000] [--json]
@@ -136,8 +137,12 @@ function bigAlert(n: number): Buffer {
 }
 
 /** the load generator's phase reports, in order */
-function loadProcess(url: string): { child: ChildProcessWithoutNullStreams; next: () => Promise<Phase | 'done'> } {
-  const child = spawn(process.execPath, [path.join(here, 'stall-load.js'), url, String(BOUNCERS), String(STARTUPS)]);
+function loadProcess(
+  url: string,
+  mode: 'bouncers' | 'probe',
+): { child: ChildProcessWithoutNullStreams; next: () => Promise<Phase | 'done'> } {
+  const args = [path.join(here, 'stall-load.js'), url, String(BOUNCERS), String(STARTUPS), mode];
+  const child = spawn(process.execPath, args);
   child.stderr.pipe(process.stderr);
   const queue: (Phase | 'done')[] = [];
   const waiters: ((p: Phase | 'done') => void)[] = [];
@@ -171,11 +176,16 @@ async function main(): Promise<void> {
   let rssPeak = 0;
   const rssTimer = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 100);
   const loop = monitorEventLoopDelay({ resolution: 10 });
-  const load = loadProcess(base);
+  // the probe has a process of its own: reading 1,000 bouncers' answers must not delay it
+  const load = loadProcess(base, 'bouncers');
+  const probe = loadProcess(base, 'probe');
   const rows: Row[] = [];
   const close = async (note: string): Promise<void> => {
     const p = await load.next();
-    if (p === 'done') throw new Error('unexpected report');
+    const pr = await probe.next();
+    if (p === 'done' || pr === 'done') throw new Error('unexpected report');
+    p.probes = pr.probes;
+    p.errors += pr.errors;
     const polls = p.polls;
     const row = { phase: p.name, polls: polls.length, p50: pct(polls, 50), p99: pct(polls, 99), max: pct(polls, 100) };
     const all = [note, startupsOf(p)].filter((x) => x !== '').join('; ');
@@ -184,7 +194,10 @@ async function main(): Promise<void> {
     if (!argv.includes('--json')) process.stdout.write(`${JSON.stringify(done)}\n`);
     loop.reset();
   };
-  const send = (line: string) => load.child.stdin.write(line + '\n');
+  const send = (line: string) => {
+    load.child.stdin.write(line + '\n');
+    if (!line.startsWith('startups')) probe.child.stdin.write(line + '\n');
+  };
   loop.enable();
   await sleep(BASELINE_S * 1000);
   send(`phase startups`);
@@ -201,6 +214,7 @@ async function main(): Promise<void> {
   await close(notes.join('; '));
   clearInterval(rssTimer);
   load.child.kill();
+  probe.child.kill();
   await server.close();
   await store.close();
   await db.close();

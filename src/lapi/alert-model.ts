@@ -1,7 +1,7 @@
 // Alert conversions of the Local API: a validated incoming alert -> the store's NewAlert (scope normalisation,
 // `until = stop_at + duration`, Ip/Range values checked, meta/event size limits of spec lapi.md §6.6), and a
 // stored AlertRecord -> the JSON object of GET /v1/alerts (remaining durations, RFC 3339 dates, Go-style event
-// timestamps).
+// timestamps), whole or in pieces (a large alert).
 
 import type { AlertRecord, DecisionRecord, MetaRecord, NewAlert, NewDecision } from '../store/records.js';
 import { parseIpOrRange } from '../store/iprange.js';
@@ -133,7 +133,11 @@ function rfc3339Of(text: string): string {
 }
 
 /** A stored alert as GET /v1/alerts shows it. */
-export function alertToJSON(a: AlertRecord, decisions: DecisionRecord[] | null, now: number): Record<string, unknown> {
+export function alertToJSON(
+  a: AlertRecord,
+  decisions: readonly DecisionRecord[] | null,
+  now: number,
+): Record<string, unknown> {
   const s = a.source;
   const o: Record<string, unknown> = {
     capacity: a.capacity,
@@ -169,4 +173,33 @@ export function alertToJSON(a: AlertRecord, decisions: DecisionRecord[] | null, 
     uuid: a.uuid,
   };
   return o;
+}
+
+const EMPTY_DECISIONS = '"decisions":[]';
+
+/**
+ * JSON.stringify(alertToJSON(a, decisions, now)) in pieces of at most `per` decisions, made when asked for
+ * (a large alert is written a piece at a time); joined, the pieces are exactly that text.
+ */
+export function* alertJSONPieces(
+  a: AlertRecord,
+  decisions: readonly DecisionRecord[] | null,
+  now: number,
+  per: number,
+): Generator<string, void> {
+  if (decisions === null || decisions.length <= per) {
+    yield JSON.stringify(alertToJSON(a, decisions, now));
+    return;
+  }
+  // `decisions` is the third key, after a number and a date: its first occurrence is the key itself
+  const text = JSON.stringify(alertToJSON(a, [], now));
+  const at = text.indexOf(EMPTY_DECISIONS);
+  yield text.slice(0, at) + '"decisions":[';
+  for (let i = 0; i < decisions.length; i += per) {
+    const end = Math.min(decisions.length, i + per);
+    const parts = new Array<string>(end - i);
+    for (let k = i; k < end; k++) parts[k - i] = JSON.stringify(alertDecisionJSON(decisions[k]!, now));
+    yield (i > 0 ? ',' : '') + parts.join(',');
+  }
+  yield ']' + text.slice(at + EMPTY_DECISIONS.length);
 }

@@ -1,11 +1,13 @@
 // Request bodies of the Local API (spec lapi.md §2): reads the body (gzip request bodies are decompressed),
-// enforces the size limit after decompression (2 MiB unauthenticated, 50 MiB authenticated) and parses
-// JSON. Every failure is a `BodyError` carrying the HTTP status (400) and a message naming the problem; an
-// oversized or bomb-like body is cut off as soon as the limit is crossed, so memory stays bounded.
+// enforces the size limit after decompression (2 MiB unauthenticated, 50 MiB authenticated), optionally
+// counts a key as the body arrives (./body-keys.ts), and parses JSON. Every failure is a `BodyError` carrying
+// the HTTP status (400) and a message naming the problem; an oversized or bomb-like body is cut off as soon as
+// the limit is crossed, so memory stays bounded.
 
 import type { IncomingMessage } from 'node:http';
 import zlib from 'node:zlib';
 import { PicketError, errorMessage } from '../core/errors.js';
+import { KeyCounter, type KeyLimit } from './body-keys.js';
 
 export const UNAUTH_BODY_LIMIT = 2 * 1024 * 1024;
 export const AUTH_BODY_LIMIT = 50 * 1024 * 1024;
@@ -21,8 +23,9 @@ export class BodyError extends PicketError {
 }
 
 /** Raw body bytes (decompressed), at most `limit` bytes; with `timeoutMs`, a body not complete by then is
- *  refused and its connection closed (slow unauthenticated bodies). */
-export function readBody(req: IncomingMessage, limit: number, timeoutMs?: number): Promise<Buffer> {
+ *  refused and its connection closed (slow unauthenticated bodies); with `keys`, a body holding more of that
+ *  key than allowed is refused (400, read to its end without being kept). */
+export function readBody(req: IncomingMessage, limit: number, timeoutMs?: number, keys?: KeyLimit): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
     let source: NodeJS.ReadableStream = req;
@@ -43,8 +46,9 @@ export function readBody(req: IncomingMessage, limit: number, timeoutMs?: number
         return;
       }
     }
-    const chunks: Buffer[] = [];
+    let chunks: Buffer[] = [];
     let size = 0;
+    const counter = keys === undefined ? null : new KeyCounter(keys.key);
     let done = false;
     let timer: NodeJS.Timeout | null = null;
     const fail = (e: BodyError) => {
@@ -76,7 +80,12 @@ export function readBody(req: IncomingMessage, limit: number, timeoutMs?: number
         );
         return;
       }
-      chunks.push(c);
+      if (counter === null) chunks.push(c);
+      else {
+        counter.feed(c);
+        if (counter.count <= keys!.max) chunks.push(c);
+        else chunks = []; // refused at the end (the count is then complete): nothing more is kept
+      }
     });
     source.on('error', (e: Error) =>
       fail(new BodyError(400, gunzip ? `invalid gzip request body: ${e.message}` : `request body: ${e.message}`)),
@@ -85,7 +94,8 @@ export function readBody(req: IncomingMessage, limit: number, timeoutMs?: number
       if (done) return;
       done = true;
       if (timer) clearTimeout(timer);
-      resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
+      if (counter !== null && counter.count > keys!.max) reject(new BodyError(400, keys!.message(counter.count)));
+      else resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
     });
     if (gunzip) req.on('error', (e: Error) => fail(new BodyError(400, `request body: ${e.message}`)));
     // client gone before the end of its body: settle the promise (nothing will be answered)
@@ -102,8 +112,13 @@ function drain(req: IncomingMessage): void {
 }
 
 /** Parsed JSON body; empty or malformed JSON -> BodyError 400 naming the parser's complaint. */
-export async function readJsonBody(req: IncomingMessage, limit: number, timeoutMs?: number): Promise<unknown> {
-  const raw = await readBody(req, limit, timeoutMs);
+export async function readJsonBody(
+  req: IncomingMessage,
+  limit: number,
+  timeoutMs?: number,
+  keys?: KeyLimit,
+): Promise<unknown> {
+  const raw = await readBody(req, limit, timeoutMs, keys);
   if (raw.length === 0) throw new BodyError(400, 'EOF: empty request body, JSON expected');
   try {
     return JSON.parse(raw.toString('utf8')) as unknown;

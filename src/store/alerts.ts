@@ -1,13 +1,15 @@
 // The alerts table of the Local API store: an alert and its decisions are written in one transaction (ids and
-// UUIDs assigned there, creation times from the store clock, never behind the last one stamped), queries and
+// UUIDs assigned there, creation times from the store clock, never behind the last one stamped) or, when large,
+// in chunks of transactions that readers of this process see at once (issue 11 §4), queries and
 // counts over the in-memory alert summaries (./change-log.ts) with only the returned alerts decoded, and
 // deletion of alerts with their decisions (WRITE_BATCH alerts per transaction).
 
 import crypto from 'node:crypto';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { alertMatches, sortAlerts, type AlertSummary } from './alert-filter.js';
 import { LogKind, rangeOf } from './lapi-schema.js';
 import { counter, slices, StoreRecordError, WRITE_BATCH, type LapiTables } from './lapi-tables.js';
-import { logTransaction, type LapiMemory, type LocalWrites, type LogCursor } from './change-log.js';
+import { logTransaction, type HeldWrite, type LapiMemory, type LocalWrites, type LogCursor } from './change-log.js';
 import { insertDecision, removeDecision, type DecisionTable } from './decisions.js';
 import type { AlertFilter, AlertRecord, DecisionRecord, IpRange, NewAlert } from './records.js';
 
@@ -47,8 +49,8 @@ function checkDecision(d: unknown, where: string): PreparedDecision {
   };
 }
 
-/** checks what the store itself relies on and parses the decisions' intervals; throws naming the field */
-function prepareAlert(a: NewAlert, index: number): PreparedDecision[] {
+/** checks what the store itself relies on (the alert's own fields); returns its decisions; throws naming the field */
+function checkAlert(a: NewAlert, index: number): unknown[] {
   const where = `alert ${index}`;
   if (a === null || typeof a !== 'object') throw new StoreRecordError(`${where}: not an object`);
   for (const k of ['machineId', 'scenario', 'startAt', 'stopAt', 'kind'] as const) {
@@ -64,9 +66,56 @@ function prepareAlert(a: NewAlert, index: number): PreparedDecision[] {
   if (a.decisions !== undefined && a.decisions !== null && !Array.isArray(a.decisions)) {
     throw new StoreRecordError(`${where}: decisions must be an array`);
   }
-  const list = a.decisions ?? [];
-  return list.map((d, j) => checkDecision(d, `alert ${index}, decision ${j}`));
+  return a.decisions ?? [];
 }
+
+/** every alert checked and its decisions' intervals parsed, before any write; pauses every ADD_CHUNK decisions */
+async function prepareAlerts(alerts: NewAlert[]): Promise<PreparedDecision[][]> {
+  const out: PreparedDecision[][] = [];
+  let since = 0;
+  for (let i = 0; i < alerts.length; i++) {
+    const list = checkAlert(alerts[i]!, i);
+    const prepared = new Array<PreparedDecision>(list.length);
+    for (let j = 0; j < list.length; j++) {
+      prepared[j] = checkDecision(list[j], `alert ${i}, decision ${j}`);
+      if (++since >= ADD_CHUNK) {
+        since = 0;
+        await nextTurn();
+      }
+    }
+    out.push(prepared);
+  }
+  return out;
+}
+
+function decisionRecord(d: PreparedDecision, id: number, alertId: number, at: number): DecisionRecord {
+  return {
+    id,
+    uuid: crypto.randomUUID(),
+    alertId,
+    createdAt: at,
+    until: d.until,
+    scenario: d.scenario,
+    type: d.type,
+    scope: d.scope,
+    value: d.value,
+    origin: d.origin,
+    simulated: d.simulated,
+    range: d.range,
+  };
+}
+
+function alertRecord(a: NewAlert, id: number, at: number, decisionIds: number[]): AlertRecord {
+  const { decisions, createdAt, ...fields } = a; // a NewAlert is an AlertRecord without ids, with its decisions
+  void decisions;
+  return { id, uuid: crypto.randomUUID(), ...fields, createdAt: createdAt ?? at, decisionIds };
+}
+
+/**
+ * decisions written per transaction by a large add: each transaction (and each step of checking) takes a few
+ * tens of milliseconds at most, other requests run between them (issue 11 §4)
+ */
+export const ADD_CHUNK = 500;
 
 export class AlertTable {
   constructor(
@@ -75,11 +124,17 @@ export class AlertTable {
     private readonly decisions: DecisionTable,
   ) {}
 
-  /** stores alerts with their decisions; `replaceIds`: decisions hard-deleted in the same transaction (a refresh
-   *  that bouncers see as a new row, never as a deletion) */
+  /**
+   * Stores alerts with their decisions; `replaceIds`: decisions hard-deleted in the same transaction (a refresh
+   * that bouncers see as a new row, never as a deletion). Up to ADD_CHUNK decisions: one transaction; more: in
+   * chunks (addInChunks), shown to readers of this process at once all the same.
+   */
   async add(alerts: NewAlert[], replaceIds: readonly number[] = []): Promise<number[]> {
     if (alerts.length === 0 && replaceIds.length === 0) return [];
-    const prepared = alerts.map(prepareAlert);
+    const prepared = await prepareAlerts(alerts);
+    let total = 0;
+    for (const p of prepared) total += p.length;
+    if (total > ADD_CHUNK) return this.addInChunks(alerts, prepared, replaceIds, total);
     const local: LocalWrites = { decisions: new Map(), alerts: new Map() };
     const t = this.t;
     const ids = await logTransaction(
@@ -90,65 +145,124 @@ export class AlertTable {
         for (const id of replaceIds) removeDecision(t, log, id);
         const out = new Array<number>(alerts.length);
         for (let i = 0; i < alerts.length; i++) {
-          const a = alerts[i]!;
           const id = ++alertId;
           const decisionIds: number[] = [];
           for (const d of prepared[i]!) {
-            const rec: DecisionRecord = {
-              id: ++decisionId,
-              uuid: crypto.randomUUID(),
-              alertId: id,
-              createdAt: log.at,
-              until: d.until,
-              scenario: d.scenario,
-              type: d.type,
-              scope: d.scope,
-              value: d.value,
-              origin: d.origin,
-              simulated: d.simulated,
-              range: d.range,
-            };
+            const rec = decisionRecord(d, ++decisionId, id, log.at);
             insertDecision(t, log, rec);
             local.decisions.set(rec.id, rec);
             decisionIds.push(rec.id);
           }
-          const rec: AlertRecord = {
-            id,
-            uuid: crypto.randomUUID(),
-            machineId: a.machineId,
-            createdAt: a.createdAt ?? log.at,
-            scenario: a.scenario,
-            scenarioHash: a.scenarioHash,
-            scenarioVersion: a.scenarioVersion,
-            message: a.message,
-            eventsCount: a.eventsCount,
-            startAt: a.startAt,
-            stopAt: a.stopAt,
-            capacity: a.capacity,
-            leakspeed: a.leakspeed,
-            simulated: a.simulated,
-            remediation: a.remediation,
-            kind: a.kind,
-            labels: a.labels,
-            source: a.source,
-            events: a.events,
-            meta: a.meta,
-            decisionIds,
-          };
-          t.alerts.put(id, rec);
-          log.append(LogKind.AlertPut, id);
-          local.alerts.set(id, rec);
-          out[i] = id;
+          out[i] = this.putAlert(log, alertRecord(alerts[i]!, id, log.at, decisionIds), local);
         }
         t.counters.put('alert', alertId);
         t.counters.put('decision', decisionId);
         t.counters.put('clock', log.at);
         return out;
       },
-      () => Math.max(t.clock(), counter(t, 'clock')),
+      () => this.stamp(),
     );
     this.memory.sync(local);
     return ids;
+  }
+
+  /** creation time of a new write: the clock, never behind the last one stamped */
+  private stamp(): number {
+    return Math.max(this.t.clock(), counter(this.t, 'clock'));
+  }
+
+  private putAlert(log: LogCursor, rec: AlertRecord, local: LocalWrites): number {
+    this.t.alerts.put(rec.id, rec);
+    log.append(LogKind.AlertPut, rec.id);
+    local.alerts.set(rec.id, rec);
+    return rec.id;
+  }
+
+  /**
+   * A large add: ids reserved in a first transaction, decisions written ADD_CHUNK per transaction, then the
+   * alerts (and the removal of `replaceIds`) in a last one. Readers of this process see all of it at once: the
+   * reserved ids are held by the memory (pending decisions, alerts aside) until the last transaction is applied.
+   * Other processes replaying the log see the decisions arrive chunk by chunk; a crash in between leaves the
+   * decisions written so far without their alert (as CrowdSec's own chunked inserts can).
+   */
+  private async addInChunks(
+    alerts: NewAlert[],
+    prepared: PreparedDecision[][],
+    replaceIds: readonly number[],
+    total: number,
+  ): Promise<number[]> {
+    const t = this.t;
+    const base = await logTransaction(
+      t,
+      (log) => {
+        const r = { alert: counter(t, 'alert'), decision: counter(t, 'decision'), at: log.at };
+        t.counters.put('alert', r.alert + alerts.length);
+        t.counters.put('decision', r.decision + total);
+        t.counters.put('clock', log.at);
+        return r;
+      },
+      () => this.stamp(),
+    );
+    const held: HeldWrite = {
+      decisions: { from: base.decision + 1, to: base.decision + total },
+      alerts: { from: base.alert + 1, to: base.alert + alerts.length },
+      summaries: new Map(),
+    };
+    const local: LocalWrites = { decisions: new Map(), alerts: new Map() };
+    this.memory.hold(held);
+    try {
+      const decisionIds = await this.writeDecisionChunks(prepared, base, local);
+      const ids = await logTransaction(
+        t,
+        (log) => {
+          for (const id of replaceIds) removeDecision(t, log, id);
+          return alerts.map((a, i) =>
+            this.putAlert(log, alertRecord(a, base.alert + 1 + i, log.at, decisionIds[i]!), local),
+          );
+        },
+        () => base.at,
+      );
+      this.memory.sync(local);
+      return ids;
+    } finally {
+      this.memory.release(held); // on failure too: what was written is shown, as LMDB holds it
+    }
+  }
+
+  /** the decisions of addInChunks, ADD_CHUNK per transaction; returns their ids per alert */
+  private async writeDecisionChunks(
+    prepared: PreparedDecision[][],
+    base: { alert: number; decision: number; at: number },
+    local: LocalWrites,
+  ): Promise<number[][]> {
+    const t = this.t;
+    const decisionIds: number[][] = prepared.map(() => []);
+    let next = base.decision;
+    let i = 0;
+    let j = 0;
+    while (i < prepared.length) {
+      await logTransaction(
+        t,
+        (log) => {
+          for (let n = 0; n < ADD_CHUNK && i < prepared.length;) {
+            const list = prepared[i]!;
+            if (j >= list.length) {
+              i++;
+              j = 0;
+              continue;
+            }
+            const rec = decisionRecord(list[j++]!, ++next, base.alert + 1 + i, log.at);
+            insertDecision(t, log, rec);
+            local.decisions.set(rec.id, rec);
+            decisionIds[i]!.push(rec.id);
+            n++;
+          }
+        },
+        () => base.at,
+      );
+      this.memory.sync(local);
+    }
+    return decisionIds;
   }
 
   get(id: number): AlertRecord | undefined {

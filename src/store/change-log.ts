@@ -50,6 +50,10 @@ export function logTransaction<T>(tables: LapiTables, body: (log: LogCursor) => 
   });
 }
 
+function* idRange(from: number, to: number): Generator<number, void> {
+  for (let id = from; id <= to; id++) yield id;
+}
+
 /** records this process just wrote (replaying its own log entries needs no LMDB read) */
 export interface LocalWrites {
   decisions: Map<number, DecisionRecord>;
@@ -63,6 +67,18 @@ export class StoreClosedError extends PicketError {
   }
 }
 
+/**
+ * A write in chunks in progress (ids reserved beforehand): its decisions are indexed pending and its alerts'
+ * summaries kept aside until `release` shows them all at once.
+ */
+export interface HeldWrite {
+  /** decision ids, inclusive */
+  decisions: { from: number; to: number };
+  /** alert ids, inclusive */
+  alerts: { from: number; to: number };
+  summaries: Map<number, AlertSummary>;
+}
+
 /** The decision index and the alert summaries, moved forward from the change log. */
 export class LapiMemory {
   /** alert id -> filterable fields, every alert of the table (Map order = id order) */
@@ -72,6 +88,8 @@ export class LapiMemory {
   syncErrors = 0;
   closed = false;
   private lastEviction = 0;
+  /** writes in chunks in progress (see HeldWrite) */
+  private readonly held: HeldWrite[] = [];
 
   constructor(
     private readonly tables: LapiTables,
@@ -132,6 +150,29 @@ export class LapiMemory {
     }
   }
 
+  /** from now on, the log entries of `w`'s ids are applied held (pending decisions, summaries aside) */
+  hold(w: HeldWrite): void {
+    this.held.push(w);
+  }
+
+  /** shows everything of `w` applied so far, at once (call it right after the sync of its last entries) */
+  release(w: HeldWrite): void {
+    const i = this.held.indexOf(w);
+    if (i < 0) return;
+    this.held.splice(i, 1);
+    const { from, to } = w.decisions;
+    this.index.publish(idRange(from, to), this.tables.clock());
+    for (const [id, s] of w.summaries) this.alertSummaries.set(id, s);
+  }
+
+  private heldWrite(id: number, alert: boolean): HeldWrite | undefined {
+    for (const w of this.held) {
+      const r = alert ? w.alerts : w.decisions;
+      if (id >= r.from && id <= r.to) return w;
+    }
+    return undefined;
+  }
+
   /** one change-log entry: the current LMDB state of its record (or this process's copy) into memory */
   private apply(value: DecisionLogEntry, local: LocalWrites | undefined, now: number): void {
     const id = value.id;
@@ -141,22 +182,26 @@ export class LapiMemory {
         break;
       case LogKind.AlertRemove:
         this.alertSummaries.delete(id);
+        if (this.held.length > 0) this.heldWrite(id, true)?.summaries.delete(id);
         break;
       case LogKind.AlertPut: {
         const a = local?.alerts.get(id) ?? this.tables.alerts.get(id);
-        if (a === undefined) this.alertSummaries.delete(id);
-        else this.alertSummaries.set(id, summarizeAlert(a));
+        const w = this.held.length > 0 ? this.heldWrite(id, true) : undefined;
+        const summaries = w?.summaries ?? this.alertSummaries;
+        if (a === undefined) summaries.delete(id);
+        else summaries.set(id, summarizeAlert(a));
         break;
       }
       default: {
+        const pending = this.held.length > 0 && this.heldWrite(id, false) !== undefined;
         const mine = value.k === LogKind.Add ? local?.decisions.get(id) : undefined;
         if (mine !== undefined) {
-          this.index.upsert(mine, now);
+          this.index.upsert(mine, now, pending);
           break;
         }
         const s = this.tables.decisions.get(id);
         if (s === undefined) this.index.remove(id);
-        else this.index.upsert(decisionRecord(s), now);
+        else this.index.upsert(decisionRecord(s), now, pending);
       }
     }
   }

@@ -11,7 +11,8 @@
 //    poll started but applied to the index after it (a commit in flight, a write of another process picked
 //    up by the catch-up timer) is still delivered by the next poll.
 // It holds every active decision plus the expired ones the store keeps within its retention window
-// (`evictExpired` drops older ones). Records handed out are shared, never mutated: an update replaces the
+// (`evictExpired` drops older ones). A large write applied in chunks is indexed `pending` (invisible to every
+// read) and made visible at once by `publish`. Records handed out are shared, never mutated: an update replaces the
 // record object.
 
 import type { DecisionRecord, IpRange, StreamResult } from './records.js';
@@ -37,9 +38,25 @@ const BUCKET_MS = 10_000;
 interface Entry extends IndexedDecision {
   /** dropped from the index (the creation log keeps dead entries until compaction) */
   removed: boolean;
+  /** indexed but not visible yet: part of a write in chunks not published yet (see publish) */
+  pending: boolean;
   /** when the decision became visible in this index */
   visibleAt: number;
 }
+
+/**
+ * Lists handed out to several requests unchanged (a shared delta's `new`): answers encoded from one of them at
+ * equal remaining durations are equal, so they may be shared (src/lapi/shared-answers.ts).
+ */
+const sharedLists = new WeakSet<readonly DecisionRecord[]>();
+export function isSharedList(list: readonly DecisionRecord[]): boolean {
+  return sharedLists.has(list);
+}
+
+/** a delta's `new` candidates from which the computed list is shared between bouncers (sharedNew) */
+const SHARED_DELTA_MIN = 256;
+/** shared delta lists kept (filters x log positions of the last changes) */
+const SHARED_DELTAS_KEPT = 16;
 
 /** how long soft deletions stay in `changes` (a delta covers them from the until buckets afterwards) */
 const CHANGE_WINDOW_MS = 10 * 60_000;
@@ -77,6 +94,8 @@ export class DecisionIndex {
   private changedAt: number[] = [];
   /** last stamp given (stamps never go backwards) */
   private lastStamp = -Infinity;
+  /** large delta `new` lists by filter key and log position, valid at one version (see sharedNew) */
+  private readonly sharedDeltas = new Map<string, { version: number; list: DecisionRecord[]; minUntil: number }>();
 
   constructor(private readonly addresses: AddressIndex) {}
 
@@ -90,15 +109,17 @@ export class DecisionIndex {
   }
 
   get(id: number): DecisionRecord | undefined {
-    return this.byId.get(id)?.rec;
+    const e = this.byId.get(id);
+    return e === undefined || e.pending ? undefined : e.rec;
   }
 
   /**
    * Adds a decision, or replaces the record of a known id (an expiry change moves it between buckets and
    * is logged in `changes`). `at`: the time of the change for stream deltas (the store passes its clock;
-   * when rebuilding, the stored created_at).
+   * when rebuilding, the stored created_at). `pending`: a new decision indexed but invisible to every read until
+   * `publish` (a large write applied in chunks appears at once).
    */
-  upsert(rec: DecisionRecord, at: number): void {
+  upsert(rec: DecisionRecord, at: number, pending = false): void {
     this.version++;
     const stamp = at > this.lastStamp ? at : this.lastStamp;
     this.lastStamp = stamp;
@@ -126,13 +147,34 @@ export class DecisionIndex {
       rec,
       scenarioLower: lowerScenario(rec.scenario),
       removed: false,
+      pending,
       visibleAt: stamp,
     };
     this.byId.set(rec.id, e);
     addToGroup(this.byValue, rec.value, rec.id);
     this.bucket(rec.id, rec.until);
     if (rec.range) this.addresses.insert(rec.id, rec.range);
-    this.created.push(e); // stamps are monotonic: the log stays ordered
+    if (!pending) this.created.push(e); // stamps are monotonic: the log stays ordered
+  }
+
+  /**
+   * Makes pending decisions visible, all in this one call (readers see none or all of them), as made visible
+   * at `at` for stream deltas; returns how many were pending.
+   */
+  publish(ids: Iterable<number>, at: number): number {
+    this.version++;
+    const stamp = at > this.lastStamp ? at : this.lastStamp;
+    this.lastStamp = stamp;
+    let n = 0;
+    for (const id of ids) {
+      const e = this.byId.get(id);
+      if (e === undefined || !e.pending) continue;
+      e.pending = false;
+      e.visibleAt = stamp;
+      this.created.push(e);
+      n++;
+    }
+    return n;
   }
 
   private logChange(e: Entry, stamp: number): void {
@@ -156,6 +198,7 @@ export class DecisionIndex {
     if (e.rec.range) this.addresses.remove(id, e.rec.range);
     e.removed = true;
     this.createdDead++;
+    if (e.pending) this.createdDead--; // never in the creation log
     if (this.createdDead > 1024 && this.createdDead * 2 > this.created.length) {
       this.created = this.created.filter((x) => !x.removed);
       this.createdDead = 0;
@@ -174,6 +217,7 @@ export class DecisionIndex {
     this.changes = [];
     this.changedAt = [];
     this.lastStamp = -Infinity;
+    this.sharedDeltas.clear();
   }
 
   /** drops decisions that expired before `before`; returns how many */
@@ -202,7 +246,7 @@ export class DecisionIndex {
     let sorted = true;
     for (let i = 0; i < n; i++) {
       const e = this.byId.get(ids[i]);
-      if (e === undefined || e.rec.until < now || !matchesAttributes(c, e)) continue;
+      if (e === undefined || e.pending || e.rec.until < now || !matchesAttributes(c, e)) continue;
       if (out.length > 0 && out[out.length - 1].id > e.rec.id) sorted = false;
       out.push(e.rec);
     }
@@ -245,15 +289,16 @@ export class DecisionIndex {
    * dedup a row is kept only if no filtered row of its (scope, type, value) has a later until (same sane
    * deviation as `startup`). A null lastPull is a snapshot.
    */
-  delta(c: CompiledDecisionFilter, lastPull: number | null, now: number, dedup: boolean): StreamResult {
+  delta(c: CompiledDecisionFilter, lastPull: number | null, now: number, dedup: boolean, key?: string): StreamResult {
     if (lastPull === null) return this.startup(c, now, dedup);
-    const out: StreamResult = { new: [], deleted: [] };
-    const created = this.created;
-    for (let i = this.firstVisibleFrom(lastPull); i < created.length; i++) {
-      const e = created[i];
-      if (e.removed || e.rec.until <= now) continue;
-      if (this.streamable(c, e) && (!dedup || this.isLongest(c, e))) out.new.push(e.rec);
-    }
+    const from = this.firstVisibleFrom(lastPull);
+    const out: StreamResult = {
+      new:
+        key !== undefined && this.created.length - from >= SHARED_DELTA_MIN
+          ? this.sharedNew(c, from, now, dedup, key)
+          : this.freshSince(c, from, now, dedup),
+      deleted: [],
+    };
     const lo = lastPull - DELETED_OVERLAP_MS;
     const first = Math.floor(lo / BUCKET_MS);
     const last = Math.floor(now / BUCKET_MS);
@@ -273,21 +318,63 @@ export class DecisionIndex {
     for (let i = firstAtOrAfter(this.changedAt, lastPull); i < changes.length; i++) {
       const e = changes[i];
       const u = e.rec.until;
-      if (e.removed || u > lo || (late !== null && late.has(e.rec.id))) continue;
+      if (e.removed || e.pending || u > lo || (late !== null && late.has(e.rec.id))) continue;
       if (this.streamable(c, e) && (!dedup || this.isLongest(c, e))) {
         out.deleted.push(e.rec);
         (late ??= new Set()).add(e.rec.id);
       }
     }
-    sortById(out.new);
     sortById(out.deleted);
     return out;
+  }
+
+  /** a delta's `new` from the creation log position `from`: still active, streamable, longest, id ascending */
+  private freshSince(c: CompiledDecisionFilter, from: number, now: number, dedup: boolean): DecisionRecord[] {
+    const out: DecisionRecord[] = [];
+    const created = this.created;
+    for (let i = from; i < created.length; i++) {
+      const e = created[i];
+      if (e.removed || e.rec.until <= now) continue;
+      if (this.streamable(c, e) && (!dedup || this.isLongest(c, e))) out.push(e.rec);
+    }
+    sortById(out);
+    return out;
+  }
+
+  /**
+   * freshSince for a large change, computed once and shared by the bouncers asking for the same log position
+   * with the same filter (`key`) while the index is unchanged: the list of one version is exactly what each of
+   * them would compute, once the entries expired since are left out (issue 11 §4: 1,000 bouncers polling one
+   * second apart all get the same 10,000-decision delta). The same array is handed out while nothing in it
+   * expired, so answers encoded from it can be shared too (src/lapi/shared-answers.ts).
+   */
+  private sharedNew(
+    c: CompiledDecisionFilter,
+    from: number,
+    now: number,
+    dedup: boolean,
+    key: string,
+  ): DecisionRecord[] {
+    const k = key + (dedup ? ' ' : ' nodedup ') + from;
+    let hit = this.sharedDeltas.get(k);
+    if (hit === undefined || hit.version !== this.version) {
+      const list = this.freshSince(c, from, -Infinity, dedup);
+      let minUntil = Infinity;
+      for (const r of list) if (r.until < minUntil) minUntil = r.until;
+      hit = { version: this.version, list, minUntil };
+      sharedLists.add(list);
+      this.sharedDeltas.delete(k);
+      if (this.sharedDeltas.size >= SHARED_DELTAS_KEPT)
+        this.sharedDeltas.delete(this.sharedDeltas.keys().next().value!);
+      this.sharedDeltas.set(k, hit);
+    }
+    return hit.minUntil > now ? hit.list : hit.list.filter((r) => r.until > now);
   }
 
   /** active (until > now) non-simulated decisions */
   activeCount(now: number): number {
     let n = 0;
-    for (const e of this.byId.values()) if (e.rec.until > now && !e.rec.simulated) n++;
+    for (const e of this.byId.values()) if (e.rec.until > now && !e.rec.simulated && !e.pending) n++;
     return n;
   }
 
@@ -298,8 +385,9 @@ export class DecisionIndex {
     let n = 0;
     const count = groupSize(g);
     for (let i = 0; i < count; i++) {
-      const r = this.byId.get(groupAt(g, i))!.rec;
-      if (r.until > now && (since === undefined || r.createdAt >= since)) n++;
+      const e = this.byId.get(groupAt(g, i))!;
+      const r = e.rec;
+      if (r.until > now && !e.pending && (since === undefined || r.createdAt >= since)) n++;
     }
     return n;
   }
@@ -307,7 +395,7 @@ export class DecisionIndex {
   /** every indexed record, id ascending (tests compare a rebuilt index with the original) */
   all(): DecisionRecord[] {
     const out: DecisionRecord[] = [];
-    for (const e of this.byId.values()) out.push(e.rec);
+    for (const e of this.byId.values()) if (!e.pending) out.push(e.rec);
     return out.sort(byIdAsc);
   }
 
@@ -322,7 +410,8 @@ export class DecisionIndex {
     for (const id of ids) {
       const e = this.byId.get(id)!;
       const u = e.rec.until;
-      if (u > lo && u <= now && this.streamable(c, e) && (!dedup || this.isLongest(c, e))) out.push(e.rec);
+      if (!e.pending && u > lo && u <= now && this.streamable(c, e) && (!dedup || this.isLongest(c, e)))
+        out.push(e.rec);
     }
   }
 
@@ -343,7 +432,13 @@ export class DecisionIndex {
     const r = e.rec;
     for (let i = 0; i < g.length; i++) {
       const o = this.byId.get(g[i])!;
-      if (o.rec.until > r.until && o.rec.type === r.type && o.rec.scope === r.scope && matchesAttributes(c, o))
+      if (
+        o.rec.until > r.until &&
+        !o.pending &&
+        o.rec.type === r.type &&
+        o.rec.scope === r.scope &&
+        matchesAttributes(c, o)
+      )
         return false;
     }
     return true;
@@ -369,7 +464,7 @@ export class DecisionIndex {
   }
 
   private keepIf(e: Entry | undefined, c: CompiledDecisionFilter, now: number, keep: Keep, out: Entry[]): void {
-    if (e === undefined) return;
+    if (e === undefined || e.pending) return;
     const u = e.rec.until;
     if (keep === Keep.Live ? u < now : keep === Keep.Active ? u <= now : false) return;
     if (matchesAttributes(c, e)) out.push(e);

@@ -110,7 +110,7 @@ export class DecisionTable {
   ): StreamResult {
     const index = this.memory.index;
     if (opts.startup || opts.lastPull === null) return this.snapshots.get(f, opts.dedup, opts.now, index);
-    return index.delta(compileDecisionFilter(f), opts.lastPull, opts.now, opts.dedup);
+    return index.delta(compileDecisionFilter(f), opts.lastPull, opts.now, opts.dedup, JSON.stringify(f));
   }
 
   activeCount(now: number): number {

@@ -1,20 +1,57 @@
 // No request stalls the Local API (issue 11 §4): a large stream snapshot or decision list is produced a piece
 // at a time with back-pressure (a bouncer that stops reading holds the production, not the server's memory)
 // and its bytes are exactly those of the one-piece encoding (JSON chunked, protobuf with its length); what one
-// POST /v1/alerts may carry is bounded with a 400 naming the limit.
+// POST /v1/alerts may carry is bounded with a 400 naming the limit; an alert at that limit posted while 200
+// bouncers poll (each of them then gets it in its delta) and read back never blocks the event loop for long;
+// an alert stored in chunks of transactions appears to readers at once.
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
 import http from 'node:http';
+import path from 'node:path';
+import type { Writable } from 'node:stream';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { addBouncer, addMachine, apiKey, bearer, login, manualAlert, request, startEnv, type Env } from './helpers.js';
 import { streamJSON, decisionsArrayJSON } from '../../src/lapi/decision-json.js';
 import { encodeDecisions, encodeStream } from '../../src/api/protobuf-encode.js';
 import { MAX_ALERTS_PER_POST, MAX_DECISIONS_PER_POST } from '../../src/lapi/validate.js';
-import type { NewAlert } from '../../src/store/records.js';
+import { alertToJSON } from '../../src/lapi/alert-model.js';
+import { ADD_CHUNK } from '../../src/store/alerts.js';
+import { KeyCounter } from '../../src/lapi/body-keys.js';
+import { SharedAnswers } from '../../src/lapi/shared-answers.js';
+import type { AlertRecord, NewAlert } from '../../src/store/records.js';
 
 const KEY = 'stall-bouncer-key';
 const SOURCE = { scope: 'Ip', value: '127.0.0.1', ip: '127.0.0.1', range: '', asNumber: '', asName: '', cn: '' };
 const SOURCE_AT = { latitude: 0, longitude: 0 };
+
+/** an alert of machine `m` as the store takes it */
+function storeAlert(scenario: string, at: number, decisions: NewAlert['decisions']): NewAlert {
+  const stamp = new Date(at).toISOString();
+  return {
+    machineId: 'm',
+    scenario,
+    scenarioHash: '',
+    scenarioVersion: '',
+    message: scenario,
+    eventsCount: 1,
+    startAt: stamp,
+    stopAt: stamp,
+    capacity: 0,
+    leakspeed: '0',
+    simulated: false,
+    remediation: true,
+    kind: '',
+    labels: null,
+    source: { ...SOURCE, ...SOURCE_AT },
+    meta: [],
+    events: [],
+    decisions,
+  };
+}
 
 /** `n` active bans written straight into the store (1,000 per alert) */
 async function seed(env: Env, n: number): Promise<void> {
@@ -34,27 +71,7 @@ async function seed(env: Env, n: number): Promise<void> {
         simulated: false,
       });
     }
-    const stamp = new Date(at).toISOString();
-    alerts.push({
-      machineId: 'm',
-      scenario: 'seed',
-      scenarioHash: '',
-      scenarioVersion: '',
-      message: 'seed',
-      eventsCount: 1,
-      startAt: stamp,
-      stopAt: stamp,
-      capacity: 0,
-      leakspeed: '0',
-      simulated: false,
-      remediation: true,
-      kind: '',
-      labels: null,
-      source: { ...SOURCE, ...SOURCE_AT },
-      meta: [],
-      events: [],
-      decisions,
-    });
+    alerts.push(storeAlert('seed', at, decisions));
   }
   await env.lapi.addAlerts(alerts);
   env.clock.now += 1000; // later polls' deltas start after the seed
@@ -200,6 +217,302 @@ test('a shared startup snapshot follows every change: a new decision, an expiry,
     const del = await request(env.url, '/v1/decisions?ip=192.0.2.2', { method: 'DELETE', headers: bearer(token) });
     assert.equal(del.status, 200);
     assert.deepEqual(await startup(), { new: [], deleted: ['192.0.2.1', '192.0.2.2'] });
+  } finally {
+    await env.cleanup();
+  }
+});
+
+/**
+ * The clients of the test below, in their own process (their work must not count in the server's event loop):
+ * the POST of the alert, then every bouncer's poll and a GET of the alert at once, bodies hashed as they
+ * arrive. Prints {posted, id, polls: [status, bytes, sha256][], one}. With the single argument `probe`: a
+ * liveness probe every 20 ms until stdin ends, then prints the probes' times (a process of its own, so that
+ * the load of the other clients does not delay it).
+ */
+const CLIENTS = `
+import http from 'node:http';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+const [url, n, token, bodyFile] = process.argv.slice(1);
+const u = new URL(url);
+if (n === 'probe') {
+  const probes = [];
+  let probing = true;
+  process.stdin.on('end', () => (probing = false)).resume();
+  while (probing) {
+    const t = performance.now();
+    await get('/health', {});
+    probes.push(performance.now() - t);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  process.stdout.write(JSON.stringify(probes));
+  process.exit(0);
+}
+function get(path, headers, body) {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: u.hostname, port: u.port, path, headers, agent: false, method: body ? 'POST' : 'GET' });
+    req.on('response', (res) => {
+      const h = crypto.createHash('sha256');
+      const chunks = [];
+      let bytes = 0;
+      res.on('data', (c) => { h.update(c); bytes += c.length; if (body) chunks.push(c); });
+      res.on('end', () => resolve([res.statusCode, bytes, h.digest('hex'), Buffer.concat(chunks).toString()]));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+const auth = { authorization: 'Bearer ' + token, 'user-agent': 'crowdsec/v1.4.6', 'content-type': 'application/json' };
+const posted = await get('/v1/alerts', auth, fs.readFileSync(bodyFile));
+const id = JSON.parse(posted[3])[0];
+const [polls, one] = await Promise.all([
+  Promise.all(Array.from({ length: Number(n) }, (_, i) =>
+    get('/v1/decisions/stream', { 'x-api-key': 'poll-key-' + i, 'user-agent': 'crowdsec-firewall-bouncer/v0.0.31' }))),
+  get('/v1/alerts/' + id, auth),
+]);
+process.stdout.write(JSON.stringify({ posted: [posted[0], posted[3]], id, polls: polls.map((p) => p.slice(0, 3)), one: one.slice(0, 3) }));
+`;
+
+type Hashed = [number, number, string];
+interface ClientsReport {
+  posted: [number, string];
+  id: string;
+  polls: Hashed[];
+  one: Hashed;
+}
+
+/** the clients' process; `started` is called once it runs (its stdin is given to it) */
+function runClients<T>(args: string[], started?: (stdin: Writable) => void): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', CLIENTS, ...args]);
+    started?.(child.stdin);
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code === 0) resolve(JSON.parse(out) as T);
+      else reject(new Error(`clients exited ${code}: ${err}`));
+    });
+  });
+}
+
+/** a bouncer whose last pull was at `lastPull` */
+async function pollingBouncer(env: Env, name: string, key: string, lastPull: number): Promise<void> {
+  await addBouncer(env, name, key);
+  await env.lapi.putBouncer({ ...env.lapi.getBouncerByName(name)!, lastPull });
+}
+
+const sha = (b: string | Buffer): string => crypto.createHash('sha256').update(b).digest('hex');
+
+test('an alert at the request cap posted while 200 bouncers poll: the event loop never blocks long', async (t) => {
+  const BOUNCERS = 200;
+  const N = MAX_DECISIONS_PER_POST;
+  const env = await startEnv({ alertLog: false });
+  try {
+    await seed(env, 20_000);
+    await addMachine(env, 'm', 'pw');
+    const token = await login(env, 'm', 'pw');
+    // every bouncer has pulled once: its next poll is a delta from here
+    const pulled = env.clock.now;
+    await Promise.all(
+      Array.from({ length: BOUNCERS }, (_, i) => pollingBouncer(env, `poller-${i}`, `poll-key-${i}`, pulled)),
+    );
+    env.clock.now += 1000;
+    const a = manualAlert('192.0.2.1', '4h', { at: new Date(env.clock.now).toISOString() });
+    const d0 = (a.decisions as Record<string, unknown>[])[0]!;
+    a.decisions = Array.from({ length: N }, (_, k) => ({ ...d0, value: `10.200.${(k >> 8) & 255}.${k & 255}` }));
+    const bodyFile = path.join(env.dir, 'alert.json');
+    fs.writeFileSync(bodyFile, JSON.stringify([a]));
+
+    const loop = monitorEventLoopDelay({ resolution: 10 });
+    loop.enable();
+    let probeInput: Writable | null = null;
+    const probing = runClients<number[]>([env.url, 'probe'], (stdin) => (probeInput = stdin));
+    const r = await runClients<ClientsReport>([env.url, String(BOUNCERS), token, bodyFile]);
+    probeInput!.end();
+    const probes = await probing;
+    loop.disable();
+
+    assert.equal(r.posted[0], 201, r.posted[1]);
+    // every bouncer got the same delta, byte for byte what the one-piece encoding gives
+    const now = env.clock.now;
+    const expected = env.lapi.stream(
+      { scopes: ['Ip', 'Range'] },
+      { startup: false, lastPull: pulled, dedup: true, now },
+    );
+    assert.equal(expected.new.length, N);
+    const text = streamJSON(expected, now);
+    assert.equal(r.polls.length, BOUNCERS);
+    for (const [status, bytes, h] of r.polls) {
+      assert.equal(status, 200);
+      assert.equal(bytes, Buffer.byteLength(text));
+      assert.equal(h, sha(text));
+    }
+    const stored = env.lapi.getAlert(Number(r.id))!;
+    const decisions = stored.decisionIds.map((x) => env.lapi.getDecision(x)!);
+    assert.equal(r.one[0], 200);
+    assert.equal(r.one[2], sha(JSON.stringify(alertToJSON(stored, decisions, now))), 'GET of the alert');
+    const maxMs = loop.max / 1e6;
+    assert.ok(maxMs < 250, `the event loop was blocked ${maxMs.toFixed(0)} ms`);
+    const probeMax = Math.max(...probes);
+    t.diagnostic(`event loop max ${maxMs.toFixed(0)} ms, liveness max ${probeMax.toFixed(0)} ms`);
+    assert.ok(probes.length > 0 && probeMax < 500, `liveness waited ${probeMax.toFixed(0)} ms (loop max ${maxMs} ms)`);
+  } finally {
+    await env.cleanup();
+  }
+});
+
+test('GET /v1/alerts and /v1/alerts/:id of a large alert: chunked, the same bytes as in one piece', async () => {
+  const env = await startEnv({ alertLog: false });
+  try {
+    await addMachine(env, 'm', 'pw');
+    const token = await login(env, 'm', 'pw');
+    await seed(env, 5000); // 5 alerts of 1,000 decisions
+    const big = manualAlert('192.0.2.9', '1h', { at: new Date(env.clock.now).toISOString() });
+    const d0 = (big.decisions as Record<string, unknown>[])[0]!;
+    big.decisions = Array.from({ length: 4500 }, (_, k) => ({ ...d0, value: `10.201.${(k >> 8) & 255}.${k & 255}` }));
+    const posted = await request(env.url, '/v1/alerts', { method: 'POST', json: [big], headers: bearer(token) });
+    assert.equal(posted.status, 201, posted.body);
+    const id = Number((JSON.parse(posted.body) as string[])[0]);
+    const whole = (a: AlertRecord) =>
+      alertToJSON(
+        a,
+        a.decisionIds.map((x) => env.lapi.getDecision(x)!),
+        env.clock.now,
+      );
+    const one = await request(env.url, `/v1/alerts/${id}`, { headers: bearer(token) });
+    assert.equal(one.status, 200);
+    assert.equal(one.headers['transfer-encoding'], 'chunked');
+    same(one.body, JSON.stringify(whole(env.lapi.getAlert(id)!)), 'one alert');
+    const list = await request(env.url, '/v1/alerts?has_active_decision=true', { headers: bearer(token) });
+    assert.equal(list.status, 200);
+    assert.equal(list.headers['transfer-encoding'], 'chunked');
+    const found = env.lapi.queryAlerts({ hasActiveDecision: true }, env.clock.now);
+    assert.equal(found.length, 6);
+    same(list.body, JSON.stringify(found.map(whole)), 'alert list');
+    // without decisions: small, one piece with its length
+    const bare = await request(env.url, '/v1/alerts?has_active_decision=true&with_decisions=false', {
+      headers: bearer(token),
+    });
+    assert.equal(bare.headers['content-length'], String(bare.raw.length));
+    same(bare.body, JSON.stringify(found.map((a) => alertToJSON(a, null, env.clock.now))), 'alerts without decisions');
+  } finally {
+    await env.cleanup();
+  }
+});
+
+test('an alert stored in chunks of transactions appears to readers all at once, with its decisions', async () => {
+  const env = await startEnv({ alertLog: false });
+  try {
+    const N = ADD_CHUNK * 4 + 7;
+    const decisions = Array.from({ length: N }, (_, k) => ({
+      until: env.clock.now + 3_600_000,
+      scenario: 'chunked',
+      type: 'ban',
+      scope: 'Ip',
+      value: `10.202.${(k >> 8) & 255}.${k & 255}`,
+      origin: 'cscli',
+      simulated: false,
+    }));
+    const alert = storeAlert('chunked', env.clock.now, decisions);
+    const seq0 = env.lapi.appliedSeq;
+    let done = false;
+    const adding = env.lapi.addAlerts([alert]).finally(() => (done = true));
+    const seen = new Set<string>();
+    let heldWhileApplied = 0;
+    while (!done) {
+      const live = env.lapi.queryDecisions({ scopes: ['Ip'] }, env.clock.now).length;
+      const alerts = env.lapi.queryAlerts({}, env.clock.now).length;
+      const delta = env.lapi.stream(
+        { scopes: ['Ip'] },
+        { startup: false, lastPull: 0, dedup: true, now: env.clock.now },
+      );
+      seen.add(`${live}/${alerts}/${delta.new.length}`);
+      if (live === 0 && env.lapi.appliedSeq > seq0) heldWhileApplied++; // chunks applied, none shown
+      await new Promise((r) => setImmediate(r));
+    }
+    const [id] = await adding;
+    seen.add(
+      `${env.lapi.queryDecisions({ scopes: ['Ip'] }, env.clock.now).length}/${env.lapi.queryAlerts({}, env.clock.now).length}/${
+        env.lapi.stream({ scopes: ['Ip'] }, { startup: false, lastPull: 0, dedup: true, now: env.clock.now }).new.length
+      }`,
+    );
+    assert.deepEqual([...seen].sort(), ['0/0/0', `${N}/1/${N}`]);
+    assert.ok(heldWhileApplied > 0, 'no reader ran between two chunks');
+    assert.equal(env.lapi.getAlert(id!)!.decisionIds.length, N);
+    // the same after a restart (rebuilt from LMDB)
+    await env.restart();
+    assert.equal(env.lapi.queryDecisions({ scopes: ['Ip'] }, env.clock.now).length, N);
+    assert.equal(env.lapi.getAlert(id!)!.decisionIds.length, N);
+  } finally {
+    await env.cleanup();
+  }
+});
+
+test('a body with more decisions than a request may carry is refused as it arrives, with the exact count', async () => {
+  // the counter itself, the body cut at every place
+  const text = Buffer.from(
+    '[{"duration":"1h","x":"\\"duration\\":"},{"duration" :"2h"},{"duration"\n:"3h"},{"value":"duration"}]',
+  );
+  for (let cut = 0; cut <= text.length; cut++) {
+    const c = new KeyCounter('duration');
+    c.feed(text.subarray(0, cut));
+    c.feed(text.subarray(cut));
+    assert.equal(c.count, 3, `cut at ${cut}`);
+  }
+  const env = await startEnv({ alertLog: false });
+  try {
+    await addMachine(env, 'm', 'pw');
+    const token = await login(env, 'm', 'pw');
+    const a = manualAlert('192.0.2.1', '1h');
+    const d0 = (a.decisions as Record<string, unknown>[])[0]!;
+    a.decisions = Array.from({ length: 200_000 }, (_, k) => ({
+      ...d0,
+      value: `10.${k >> 16}.${(k >> 8) & 255}.${k & 255}`,
+    }));
+    const r = await request(env.url, '/v1/alerts', { method: 'POST', json: [a], headers: bearer(token) });
+    assert.equal(r.status, 400);
+    assert.equal(r.body, `{"message":"200000 decisions, limit ${MAX_DECISIONS_PER_POST} per request"}`);
+  } finally {
+    await env.cleanup();
+  }
+});
+
+test('a large delta is computed once and its answer encoded once per set of remaining durations', async () => {
+  const env = await startEnv({ alertLog: false });
+  try {
+    const t0 = env.clock.now;
+    await seed(env, 3000); // 7 distinct expiries
+    const f = { scopes: ['Ip', 'Range'] };
+    const delta = (now: number) => env.lapi.stream(f, { startup: false, lastPull: t0, dedup: true, now });
+    const a = delta(env.clock.now);
+    const b = delta(env.clock.now + 300);
+    assert.equal(a.new.length, 3000);
+    assert.equal(a.new, b.new, 'the same list is handed out');
+    const shared = new SharedAnswers();
+    let encoded = 0;
+    const encode = (r: typeof a, now: number) => () => {
+      encoded++;
+      return Promise.resolve([Buffer.from(streamJSON(r, now))]);
+    };
+    const at = (now: number, format = 'json') => {
+      const r = delta(now);
+      return shared.get(r, now, format, encode(r, now))!.then((p) => Buffer.concat(p));
+    };
+    const now = env.clock.now;
+    const first = await at(now);
+    same(await at(now + 200), first, 'same whole seconds remaining'); // durations round to the same seconds
+    assert.equal(encoded, 1);
+    const later = await at(now + 1000);
+    assert.equal(encoded, 2, 'one second later the durations differ');
+    same(later, streamJSON(delta(now + 1000), now + 1000), 'later answer');
+    await at(now, 'protobuf');
+    assert.equal(encoded, 3, 'another format is another answer');
+    // an empty delta (lists made for one request) is not kept
+    assert.equal(shared.get({ new: [], deleted: [] }, now, 'json', encode(a, now)), null);
   } finally {
     await env.cleanup();
   }

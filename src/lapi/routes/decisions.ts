@@ -10,7 +10,7 @@ import type { DecisionRecord } from '../../store/records.js';
 import { JSON_TYPE, sendEmpty, sendJson, sendMessage } from '../reply.js';
 import { decisionQuery, deleteDecisionFilter, parseQuery } from '../query.js';
 import { decisionsArrayJSON, decisionsArrayPieces } from '../decision-json.js';
-import { PIECE_DECISIONS, runSteps, writePieces } from '../paced.js';
+import { ONE_PIECE_DECISIONS, PIECE_DECISIONS, runSteps, writePieces } from '../paced.js';
 import { wantsProtobuf, type ProtobufCodec } from '../protobuf-codec.js';
 
 function paginate(list: DecisionRecord[], idGt: number, offset: number, limit: number): DecisionRecord[] {
@@ -48,7 +48,7 @@ export function registerDecisionRoutes(router: Router, app: LapiApp, protobuf: P
       return;
     }
     if (b.lastPull === null || ctx.now - b.lastPull >= 60_000) app.apiKeys.touchLastPull(b.name, ctx.now);
-    if (list.length > PIECE_DECISIONS) return answerLarge(ctx, list, protobuf);
+    if (list.length > ONE_PIECE_DECISIONS) return answerLarge(ctx, list, protobuf);
     if (protobuf !== null && wantsProtobuf(ctx.req)) {
       const body = protobuf.encodeDecisions(list, ctx.now);
       ctx.res.writeHead(200, { 'Content-Type': protobuf.contentType, 'Content-Length': body.length });
