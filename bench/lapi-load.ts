@@ -338,6 +338,7 @@ const body = Buffer.from(${JSON.stringify(body)});
 const port = Number(process.argv[2]);
 http.createServer((req, res) => { res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': body.length }); res.end(body); })
   .listen(port, '127.0.0.1', () => process.stderr.write('bare listening on ' + port + '\\n'));
+process.on('SIGTERM', () => process.exit(0)); // a normal exit: node writes its --cpu-prof profile
 `,
   );
   return file;

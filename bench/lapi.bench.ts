@@ -4,7 +4,11 @@
 // CrowdSec and a bare node:http server with a fixed body, and the time and size of a `startup=true` stream
 // (JSON and protobuf for Picket, JSON for CrowdSec). Prints a markdown table with the ratios and the goals.
 // Usage: node dist/bench/lapi.bench.js [--decisions 100000] [--duration 10] [--rounds 3]
-//          [--targets picket,crowdsec,bare] [--community 100000]
+//          [--targets picket,crowdsec,bare] [--community 100000] [--baseline DIR ...] [--cpu-prof DIR]
+// --baseline DIR adds another build of Picket (DIR/bin/picket.js with its DIR/dist, e.g. a copy of main's) as one
+// more target, loaded the same way and run in the same rounds, so that two builds are compared in one run.
+// --cpu-prof DIR starts every server (Picket and bare) with node's --cpu-prof (profiles written into DIR when they
+// stop; named by process id, the log says which is which). --node-args 'FLAGS' adds node flags to every server.
 // --community N adds N community-blocklist decisions (origin CAPI, written by the puller's code path, see
 // bench/crowd-load.ts) to Picket's LAPI after the local ones; the lookups then query both sets, and a delta of
 // 1,000 new and 1,000 deleted community entries is polled by a bouncer after its startup pull.
@@ -51,6 +55,9 @@ interface Options {
   rounds: number;
   targets: Set<string>;
   community: number;
+  baselines: string[];
+  cpuProf: string | null;
+  nodeArgs: string[];
 }
 
 function parseArgs(argv: string[]): Options {
@@ -61,6 +68,9 @@ function parseArgs(argv: string[]): Options {
     rounds: 3,
     targets: new Set(['picket', 'crowdsec', 'bare']),
     community: 0,
+    baselines: [],
+    cpuProf: null,
+    nodeArgs: [],
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -71,12 +81,18 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--crowdsec-duration' && v) o.crowdsecDuration = Number(v);
     else if (a === '--targets' && v) o.targets = new Set(v.split(','));
     else if (a === '--community' && v) o.community = Number(v);
+    else if (a === '--baseline' && v) o.baselines.push(path.resolve(v));
+    else if (a === '--cpu-prof' && v) o.cpuProf = path.resolve(v);
+    else if (a === '--node-args' && v) o.nodeArgs = v.split(' ').filter(Boolean);
     else
       throw new Error(
-        `unknown argument ${a} (usage: --decisions N --duration S --crowdsec-duration S --rounds R --targets picket,crowdsec,bare)`,
+        `unknown argument ${a} (usage: --decisions N --duration S --crowdsec-duration S --rounds R ` +
+          `--targets picket,crowdsec,bare --community N --baseline DIR --cpu-prof DIR --node-args FLAGS)`,
       );
     i++;
   }
+  for (const b of o.baselines)
+    if (!fs.existsSync(path.join(b, 'bin/picket.js'))) throw new Error(`--baseline ${b}: no bin/picket.js there`);
   if (
     !(o.decisions > 0) ||
     !(o.duration > 0 && o.duration <= 120) ||
@@ -95,6 +111,10 @@ interface Subject {
   loadMs?: number;
   hitCheck?: string;
   wrk: WrkResult[];
+  /** the server's process: its CPU time is read around each wrk run */
+  pid?: number;
+  /** server CPU time per answered request (µs), one per round */
+  cpuUs: number[];
   json?: StreamResult;
   protobuf?: StreamResult;
   note?: string;
@@ -133,26 +153,36 @@ async function checkAnswers(t: LapiTarget, key: string, set: DecisionSet, size: 
   return `${sample.length - wrong}/${sample.length} right`;
 }
 
+/** Which LAPI to start: CrowdSec, this build of Picket, or another build (`bin`) named `name`. */
+interface LapiKind {
+  name: string;
+  kind: 'picket' | 'crowdsec';
+  bin?: string;
+  nodeArgs?: string[];
+}
+
 /** Starts and loads one LAPI; returns its subject and bouncer key. */
 async function prepareLapi(
-  name: 'picket' | 'crowdsec',
+  k: LapiKind,
   dir: string,
   set: DecisionSet,
   community: DecisionSet | null = null,
 ): Promise<{ target: LapiTarget; subject: Subject; key: string }> {
+  const name = k.name;
+  const sub = path.join(dir, name.replace(/[^\w.-]/g, '_'));
   const target =
-    name === 'picket'
-      ? await startPicketLapi(path.join(dir, name))
-      : await startCrowdsecTarget(path.join(dir, name), { serverLogLevel: 'error' });
+    k.kind === 'picket'
+      ? await startPicketLapi(sub, { bin: k.bin, nodeArgs: k.nodeArgs })
+      : await startCrowdsecTarget(sub, { serverLogLevel: 'error' });
   const creds = target.machineCredentials();
   const token = await login(target.url, creds.login, creds.password);
-  log(`${name}: loading ${set.decisions.length} decisions through POST /v1/alerts ...`);
-  const subject: Subject = { name, url: target.url, script: path.join(dir, `${name}.lua`), wrk: [] };
+  log(`${name}: pid ${target.server.pid}, loading ${set.decisions.length} decisions through POST /v1/alerts ...`);
+  const subject: Subject = { name, url: target.url, script: `${sub}.lua`, wrk: [], cpuUs: [], pid: target.server.pid };
   subject.loadMs = await loadDecisions(target.url, token, set.decisions);
   log(`${name}: loaded in ${(subject.loadMs / 1000).toFixed(1)} s`);
   const key = await target.addBouncer(`bench-${Date.now()}`);
-  if (name === 'picket' && community) set = await addCommunity(target, key, set, community, subject);
-  subject.hitCheck = await checkAnswers(target, key, set, name === 'crowdsec' ? 40 : 200);
+  if (k.kind === 'picket' && community) set = await addCommunity(target, key, set, community, subject);
+  subject.hitCheck = await checkAnswers(target, key, set, k.kind === 'crowdsec' ? 40 : 200);
   log(`${name}: answers ${subject.hitCheck}`);
   writeWrkScript(subject.script, set.queries, key);
   return { target, subject, key };
@@ -224,6 +254,33 @@ function ratio(a: number | undefined, b: number | undefined, d = 2): string {
   return a === undefined || b === undefined || !(b > 0) || Number.isNaN(a) ? 'n/a' : `${(a / b).toFixed(d)}`;
 }
 
+/** [user, system] CPU time of a process so far (ms), from /proc (NaN when unknown) */
+function cpuMs(pid: number | undefined): [number, number] {
+  if (pid === undefined) return [NaN, NaN];
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return [(Number(f[11]) * 1000) / CLK_TCK, (Number(f[12]) * 1000) / CLK_TCK];
+  } catch {
+    return [NaN, NaN];
+  }
+}
+/** USER_HZ: 100 on Linux */
+const CLK_TCK = 100;
+
+/** per-round ratios to bare (rounds alternate targets, so each round's pair saw the same machine) */
+function perRound(s: Subject, b: Subject | undefined): string[] {
+  if (b === undefined || b.wrk.length !== s.wrk.length) return [];
+  const r = s.wrk.map((w, i) => ratio(w.requestsPerSec, b.wrk[i]!.requestsPerSec)).join(' / ');
+  const q = s.wrk.map((w, i) => ratio(w.p99Ms, b.wrk[i]!.p99Ms)).join(' / ');
+  const c = s.cpuUs.map((x, i) => ratio(b.cpuUs[i], x)).join(' / ');
+  const us = (x: Subject): string => fmt(median(x.cpuUs), 1);
+  return [
+    `- ${s.name} / bare per round: lookups/s ${r}; p99 ${q}; bare / ${s.name} server CPU per request ${c} ` +
+      `(medians ${us(b)} / ${us(s)} µs)`,
+  ];
+}
+
 function report(o: Options, subjects: Subject[], notes: string[]): string {
   const by = (n: string): Subject | undefined => subjects.find((r) => r.name === n);
   const p = by('picket');
@@ -231,7 +288,7 @@ function report(o: Options, subjects: Subject[], notes: string[]): string {
   const b = by('bare node:http');
   const cpu = /model name\s*:\s*(.*)/.exec(fs.readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? 'unknown';
   const lines = [
-    `- command: \`node dist/bench/lapi.bench.js --decisions ${o.decisions} --duration ${o.duration} --crowdsec-duration ${o.crowdsecDuration} --rounds ${o.rounds}${o.community ? ` --community ${o.community}` : ''}\` (each round: wrk -t2 -c32 -d${o.duration}s --timeout 60s --latency on bare node:http then Picket after a 2 s warm-up of each, medians of the rounds; CrowdSec once, in round 1, for ${o.crowdsecDuration} s; queries rotate over 2,500 addresses: 1,000 loaded IPs, 250 inside loaded ranges, 1,250 not loaded)`,
+    `- command: \`node dist/bench/lapi.bench.js --decisions ${o.decisions} --duration ${o.duration} --crowdsec-duration ${o.crowdsecDuration} --rounds ${o.rounds}${o.community ? ` --community ${o.community}` : ''}${o.baselines.map((d) => ` --baseline ${d}`).join('')}\` (each round: wrk -t2 -c32 -d${o.duration}s --timeout 60s --latency on bare node:http then Picket after a 2 s warm-up of each, medians of the rounds; CrowdSec once, in round 1, for ${o.crowdsecDuration} s; queries rotate over 2,500 addresses: 1,000 loaded IPs, 250 inside loaded ranges, 1,250 not loaded)`,
     `- machine: nproc ${os.availableParallelism()}, ${cpu}, node ${process.version}; load average at start ${LOAD_AT_START}, at end ${os
       .loadavg()
       .map((x) => x.toFixed(1))
@@ -265,9 +322,27 @@ function report(o: Options, subjects: Subject[], notes: string[]): string {
     `| CrowdSec / bare node:http lookups/s | ${ratio(rps(c), rps(b), 4)} | (reference) | |`,
     `| Picket JSON / CrowdSec JSON startup stream time | ${ratio(p?.json?.ms, c?.json?.ms)} | (reference) | |`,
   );
+  for (const s of subjects.filter((x) => x.name.startsWith('picket'))) lines.push(...perRound(s, b));
   for (const r of subjects) if (r.note) lines.push(`- ${r.name}: ${r.note}`);
   for (const n of notes) lines.push(`- ${n}`);
   return lines.join('\n');
+}
+
+/** node flags of every server of the run (--cpu-prof DIR: a CPU profile each, sampled every 250 µs; --node-args) */
+function profArgs(o: Options): string[] {
+  const prof = o.cpuProf ? ['--cpu-prof', '--cpu-prof-interval', '250', '--cpu-prof-dir', o.cpuProf] : [];
+  return [...prof, ...o.nodeArgs];
+}
+
+/** the LAPIs of the run: this build's Picket, each --baseline build, CrowdSec */
+function lapiKinds(o: Options): LapiKind[] {
+  const nodeArgs = profArgs(o);
+  const out: LapiKind[] = [];
+  if (o.targets.has('picket')) out.push({ name: 'picket', kind: 'picket', nodeArgs });
+  for (const d of o.baselines)
+    out.push({ name: `picket@${path.basename(d)}`, kind: 'picket', bin: path.join(d, 'bin/picket.js'), nodeArgs });
+  if (o.targets.has('crowdsec')) out.push({ name: 'crowdsec', kind: 'crowdsec' });
+  return out;
 }
 
 async function main(): Promise<number> {
@@ -291,33 +366,37 @@ async function main(): Promise<number> {
   try {
     if (o.targets.has('bare')) {
       const port = await freePort();
-      const server = startProcess('bare-http', process.execPath, [writeBareServer(dir), String(port)], { logDir: dir });
+      const server = startProcess('bare-http', process.execPath, [...profArgs(o), writeBareServer(dir), String(port)], {
+        logDir: dir,
+      });
       await waitForHttp(`http://127.0.0.1:${port}/`, 10_000, server);
       const bare: Subject = {
         name: 'bare node:http',
         url: `http://127.0.0.1:${port}/`,
         script: path.join(dir, 'bare.lua'),
         wrk: [],
+        cpuUs: [],
+        pid: server.pid,
       };
       writeWrkScript(bare.script, set.queries, 'none');
       subjects.push(bare);
+      log(`bare node:http: pid ${server.pid}`);
     }
-    for (const name of ['picket', 'crowdsec'] as const) {
-      if (!o.targets.has(name)) continue;
-      const why = targetUnavailable(name);
+    for (const k of lapiKinds(o)) {
+      const why = k.bin === undefined ? targetUnavailable(k.kind) : undefined;
       if (why) {
-        notes.push(`${name} not run: ${why}`);
+        notes.push(`${k.name} not run: ${why}`);
         continue;
       }
       try {
-        const { target, subject, key } = await prepareLapi(name, dir, set, community);
+        const { target, subject, key } = await prepareLapi(k, dir, set, community);
         targets.push(target);
         subjects.push(subject);
-        keys.set(name, key);
+        keys.set(k.name, key);
       } catch (err) {
         failed = true;
-        notes.push(`${name} failed: ${(err as Error).message.split('\n')[0]}`);
-        log(`${name}: FAILED ${(err as Error).stack ?? String(err)}`);
+        notes.push(`${k.name} failed: ${(err as Error).message.split('\n')[0]}`);
+        log(`${k.name}: FAILED ${(err as Error).stack ?? String(err)}`);
       }
     }
     for (const s of subjects) if (s.name !== 'crowdsec') await runWrk(s.url, s.script, 2); // warm-up (JIT, page cache), not recorded
@@ -325,18 +404,22 @@ async function main(): Promise<number> {
       for (const s of subjects) {
         // CrowdSec: one longer run (under 32 connections its requests take seconds: a 10 s run completes almost none)
         if (s.name === 'crowdsec' && round > 1) continue;
+        const cpu0 = cpuMs(s.pid);
         const w = await runWrk(s.url, s.script, s.name === 'crowdsec' ? o.crowdsecDuration : o.duration);
         s.wrk.push(w);
+        const cpu1 = cpuMs(s.pid);
+        const per = (i: 0 | 1): number => ((cpu1[i] - cpu0[i]) * 1000) / Math.max(1, w.requests);
+        s.cpuUs.push(per(0) + per(1));
         log(
-          `round ${round} ${s.name}: ${fmt(w.requestsPerSec)} req/s, p50 ${fmt(w.p50Ms, 2)} ms, p99 ${fmt(w.p99Ms, 2)} ms, ${w.requests} requests, non-2xx ${w.non2xx} ${w.socketErrors}`,
+          `round ${round} ${s.name}: ${fmt(w.requestsPerSec)} req/s, p50 ${fmt(w.p50Ms, 2)} ms, p99 ${fmt(w.p99Ms, 2)} ms, ${w.requests} requests, non-2xx ${w.non2xx} ${w.socketErrors}, server CPU ${fmt(per(0) + per(1), 1)} µs/request (user ${fmt(per(0), 1)}, system ${fmt(per(1), 1)})`,
         );
         if (w.requests < 100 || w.non2xx > 0 || w.socketErrors) log(`${s.name}: wrk report:\n${w.raw}`);
       }
     }
     for (const s of subjects) {
       const key = keys.get(s.name);
-      if (key) await measureStreams(s, key, s.name === 'picket');
-      const t = targets.find((x) => x.name === 'picket');
+      if (key) await measureStreams(s, key, s.name.startsWith('picket'));
+      const t = targets.find((x) => x.url === s.url);
       if (key && community && s.name === 'picket' && t) notes.push(await measureCommunityDelta(t, s, key, community));
     }
   } catch (err) {

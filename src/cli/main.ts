@@ -4,6 +4,7 @@
 import { CliError, type CliIO, type Command } from './command.js';
 import { allCommands, findCommand } from './commands/index.js';
 import { escapeControls } from '../core/terminal.js';
+import { keepTickObjectShape } from '../core/tick-object.js';
 
 const VERSION = '0.1.0';
 
@@ -33,6 +34,7 @@ export async function main(
       process.stdout.write(s) ? undefined : new Promise<void>((resolve) => process.stdout.once('drain', resolve)),
   },
 ): Promise<number> {
+  keepTickObjectShape(); // before any large heap is built (src/core/tick-object.ts)
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     if (name === 'help' && rest[0]) return main([rest[0], '--help'], io);

@@ -48,7 +48,17 @@ export function rawHeader(req: IncomingMessage, lowerName: string): string | und
   const n = lowerName.length;
   for (let i = 0; i < raw.length; i += 2) {
     const k = raw[i];
-    if (k.length === n && (k === lowerName || k.toLowerCase() === lowerName)) return raw[i + 1];
+    if (k.length === n && (k === lowerName || sameLowerCase(k, lowerName))) return raw[i + 1];
   }
   return undefined;
+}
+
+/** `k.toLowerCase() === lower` for a header name of the same length, without making the lower-case copy */
+function sameLowerCase(k: string, lower: string): boolean {
+  for (let i = 0; i < k.length; i++) {
+    let c = k.charCodeAt(i);
+    if (c >= 65 && c <= 90) c |= 32;
+    if (c !== lower.charCodeAt(i)) return false;
+  }
+  return true;
 }

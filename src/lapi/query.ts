@@ -182,6 +182,21 @@ export function decisionQuery(q: string[], stream: boolean): DecisionQuery {
   return out;
 }
 
+/**
+ * The range of a live query that is exactly `ip=VALUE` (what bouncers in live mode send), else null: the caller
+ * then takes the general path (parseQuery + decisionQuery), which gives the same filter for such a query. A bad
+ * address is the same FilterError; `+` and undecodable escapes are left to the general path (Go's rules).
+ */
+export function ipOnlyQuery(qs: string): IpRange | null {
+  if (qs.length < 4 || qs.charCodeAt(0) !== 105 || qs.charCodeAt(1) !== 112 || qs.charCodeAt(2) !== 61) return null;
+  for (let i = 3; i < qs.length; i++) {
+    const c = qs.charCodeAt(i);
+    if (c === 38 || c === 43 || c === 61) return null; // & + =
+  }
+  const v = unescape(qs.slice(3));
+  return v === null ? null : rangeParam(v);
+}
+
 /** DELETE /v1/decisions: the filters of §6.10; anything else -> FilterError. No filter = every active decision. */
 export function deleteDecisionFilter(q: string[]): DecisionFilter {
   // CrowdSec's delete has no simulated filter: simulated decisions are expired along with the others

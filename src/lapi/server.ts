@@ -9,6 +9,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { PicketError, errorMessage, errorCode } from '../core/errors.js';
+import { keepTickObjectShape } from '../core/tick-object.js';
 
 export interface TlsFiles {
   certFile: string;
@@ -42,6 +43,7 @@ export async function listen(
   addr: { host: string; port: number },
   tls?: TlsFiles,
 ): Promise<Listener> {
+  keepTickObjectShape(); // node's per-request nextTick objects stay on V8's fast path (src/core/tick-object.ts)
   // slow clients: the deadlines below are checked every second (node's default: every 30 s)
   const opts = { connectionsCheckingInterval: 1000 };
   const server: http.Server = tls

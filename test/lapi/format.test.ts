@@ -12,7 +12,14 @@ import {
   roundToSeconds,
   formatRfc3339,
 } from '../../src/api/wire-time.js';
-import { alertQuery, decisionQuery, deleteDecisionFilter, FilterError, parseQuery } from '../../src/lapi/query.js';
+import {
+  alertQuery,
+  decisionQuery,
+  deleteDecisionFilter,
+  FilterError,
+  ipOnlyQuery,
+  parseQuery,
+} from '../../src/lapi/query.js';
 import { normaliseScope } from '../../src/api/scope.js';
 import { Router } from '../../src/lapi/router.js';
 import { hashPassword, verifyPassword } from '../../src/lapi/password.js';
@@ -81,6 +88,24 @@ test('query strings: decoding, empty query, + as space, bad escapes dropped', ()
   assert.equal(normaliseScope('IP'), 'Ip');
   assert.equal(normaliseScope('as'), 'AS');
   assert.equal(normaliseScope('username'), 'username');
+});
+
+test('ip-only live queries: the general path filter, else null (other parameters, +, bad escapes)', () => {
+  for (const qs of ['ip=192.0.2.1', 'ip=2001%3Adb8%3A%3A77', 'ip=2001:db8::77', 'ip=10.0.0.0%2F8', 'ip=::ffff:1.2.3.4'])
+    assert.deepEqual(ipOnlyQuery(qs), decisionQuery(parseQuery(qs), false).filter.range, qs);
+  for (const qs of [
+    '',
+    'ip',
+    'ip=1.2.3.4&limit=1',
+    'scope=ip&ip=1.2.3.4',
+    'ip=1.2.3.4+',
+    'ip=%zz',
+    'ipx=1.2.3.4',
+    'ip=a=b',
+  ])
+    assert.equal(ipOnlyQuery(qs), null, qs);
+  assert.throws(() => ipOnlyQuery('ip=bogus'), FilterError);
+  assert.throws(() => decisionQuery(parseQuery('ip=bogus'), false), FilterError);
 });
 
 test('decision filters: stream default scopes, startup literal, unknown ignored; delete rules', () => {
@@ -160,7 +185,8 @@ test('User-Agent split: exactly two parts else N/A', () => {
 });
 
 test('hand-written decision JSON parses back with escaped strings; stream lists are [] when empty', async () => {
-  const { decisionJSON, decisionsArrayJSON, streamJSON } = await import('../../src/lapi/decision-json.js');
+  const { decisionJSON, decisionsArrayBytes, decisionsArrayJSON, streamJSON } =
+    await import('../../src/lapi/decision-json.js');
   const d = {
     id: 7,
     uuid: 'u-1',
@@ -186,6 +212,13 @@ test('hand-written decision JSON parses back with escaped strings; stream lists 
     value: '192.0.2.1',
   });
   assert.equal(decisionsArrayJSON([], 0, 'null'), 'null');
+  // Content-Length from the cache: UTF-8 bytes, not characters, when a field is not ASCII
+  const ascii = { ...d, id: 8, scenario: 'crowdsecurity/ssh-bf' };
+  for (const list of [[], [ascii], [d], [ascii, d], [ascii, ascii]]) {
+    const body = decisionsArrayJSON(list, 1000, 'null');
+    assert.equal(decisionsArrayBytes(list, body), Buffer.byteLength(body));
+  }
+  assert.notEqual(Buffer.byteLength(decisionsArrayJSON([d], 0, 'null')), decisionsArrayJSON([d], 0, 'null').length);
   assert.equal((JSON.parse(decisionsArrayJSON([d, d], 0, 'null')) as unknown[]).length, 2);
   assert.equal(streamJSON({ new: [], deleted: [] }, 0), '{"new":[],"deleted":[]}');
   assert.equal(

@@ -8,8 +8,8 @@ import type { Router } from '../router.js';
 import type { RequestContext } from '../context.js';
 import type { DecisionRecord } from '../../store/records.js';
 import { JSON_TYPE, sendEmpty, sendJson, sendMessage } from '../reply.js';
-import { decisionQuery, deleteDecisionFilter, parseQuery } from '../query.js';
-import { decisionsArrayJSON, decisionsArrayPieces } from '../decision-json.js';
+import { decisionQuery, deleteDecisionFilter, ipOnlyQuery, parseQuery } from '../query.js';
+import { decisionsArrayBytes, decisionsArrayJSON, decisionsArrayPieces } from '../decision-json.js';
 import { ONE_PIECE_DECISIONS, PIECE_DECISIONS, runSteps, writePieces } from '../paced.js';
 import { wantsProtobuf, type ProtobufCodec } from '../protobuf-codec.js';
 
@@ -36,11 +36,13 @@ async function answerLarge(ctx: RequestContext, list: DecisionRecord[], protobuf
 
 export function registerDecisionRoutes(router: Router, app: LapiApp, protobuf: ProtobufCodec | null): void {
   const lookup = (ctx: RequestContext) => {
-    const q = decisionQuery(parseQuery(ctx.qs), false);
+    // `?ip=X` alone (the bouncers' live query): no parameter list, no pagination
+    const range = ipOnlyQuery(ctx.qs);
+    const q = range === null ? decisionQuery(parseQuery(ctx.qs), false) : null;
     const t0 = performance.now();
-    let list = app.store.queryDecisions(q.filter, ctx.now);
+    let list = app.store.queryDecisions(q === null ? { range: range! } : q.filter, ctx.now);
     app.metrics.lookupSeconds.observe((performance.now() - t0) / 1000);
-    if (q.idGt > 0 || q.offset > 0 || q.limit > 0) list = paginate(list, q.idGt, q.offset, q.limit);
+    if (q !== null && (q.idGt > 0 || q.offset > 0 || q.limit > 0)) list = paginate(list, q.idGt, q.offset, q.limit);
     const b = ctx.bouncer!;
     app.metrics.decisionsResult(b.name, list.length > 0);
     if (ctx.method === 'HEAD') {
@@ -56,7 +58,7 @@ export function registerDecisionRoutes(router: Router, app: LapiApp, protobuf: P
       return;
     }
     const body = decisionsArrayJSON(list, ctx.now, 'null');
-    ctx.res.writeHead(200, { 'Content-Type': JSON_TYPE, 'Content-Length': Buffer.byteLength(body) });
+    ctx.res.writeHead(200, { 'Content-Type': JSON_TYPE, 'Content-Length': decisionsArrayBytes(list, body) });
     ctx.res.end(body);
   };
   router.add('GET', '/v1/decisions', 'apikey', lookup);

@@ -82,15 +82,16 @@ class PicketTarget implements LapiTarget {
     readonly dataDir: string,
     readonly port: number,
     readonly server: Spawned,
+    private readonly bin: string = PICKET_BIN,
   ) {
     this.url = `http://127.0.0.1:${port}/`;
-    const cli = `${sq(process.execPath)} ${sq(PICKET_BIN)}`;
+    const cli = `${sq(process.execPath)} ${sq(bin)}`;
     this.bouncerKeyCmd = `${cli} bouncers add conformance-$(date +%s%N) -o raw --data ${sq(dataDir)}`;
     this.addCmd = `${cli} decisions add --ip {ip} --duration 5m --data ${sq(dataDir)}`;
     this.delCmd = `${cli} decisions delete --ip {ip} --data ${sq(dataDir)}`;
   }
   private cli(args: string[]): Promise<string> {
-    return mustRun(process.execPath, [PICKET_BIN, ...args, '--data', this.dataDir], { timeoutMs: 30_000 });
+    return mustRun(process.execPath, [this.bin, ...args, '--data', this.dataDir], { timeoutMs: 30_000 });
   }
   async addBouncer(name: string): Promise<string> {
     const key = (await this.cli(['bouncers', 'add', name, '-o', 'raw'])).trim();
@@ -173,15 +174,33 @@ class CrowdsecTarget implements LapiTarget {
   }
 }
 
-/** Starts Picket's LAPI (`picket run --no-agent`) on a free loopback port with a fresh data dir. */
-export async function startPicketLapi(dir = makeTempDir('picket-conf-')): Promise<PicketTarget> {
+/**
+ * Starts Picket's LAPI (`picket run --no-agent`) on a free loopback port with a fresh data dir. `bin`: another
+ * build's bin/picket.js (benchmarks comparing builds); `nodeArgs`: node flags before it (e.g. --cpu-prof).
+ */
+export async function startPicketLapi(
+  dir = makeTempDir('picket-conf-'),
+  opts: { bin?: string; nodeArgs?: readonly string[] } = {},
+): Promise<PicketTarget> {
   const dataDir = path.join(dir, 'data');
   fs.mkdirSync(dataDir, { recursive: true });
   const port = await freePort();
+  const bin = opts.bin ?? PICKET_BIN;
   const server = startProcess(
     'picket-lapi',
     process.execPath,
-    [PICKET_BIN, 'run', '--no-agent', '--listen', `127.0.0.1:${port}`, '--metrics', 'off', '--data', dataDir],
+    [
+      ...(opts.nodeArgs ?? []),
+      bin,
+      'run',
+      '--no-agent',
+      '--listen',
+      `127.0.0.1:${port}`,
+      '--metrics',
+      'off',
+      '--data',
+      dataDir,
+    ],
     { cwd: REPO, logDir: dir },
   );
   try {
@@ -194,7 +213,7 @@ export async function startPicketLapi(dir = makeTempDir('picket-conf-')): Promis
     await server.stop();
     throw err;
   }
-  return new PicketTarget(dir, dataDir, port, server);
+  return new PicketTarget(dir, dataDir, port, server, bin);
 }
 
 /** Starts CrowdSec 1.4.6's LAPI (`crowdsec -no-cs`, SQLite) on a free loopback port with a local machine for cscli. */
