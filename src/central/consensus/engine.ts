@@ -8,7 +8,7 @@ import { DEFAULT_CONSENSUS, type ConsensusConfig } from './config.js';
 import { newAddr, scoreOf, topScenario, type AddrState } from './evidence.js';
 import { TimerHeap } from './heap.js';
 import { ReporterBook, type Reporter } from './reporters.js';
-import { exportConsensus, importConsensus } from './state.js';
+import { exportChunks, exportConsensus, importConsensus, mergeChunks } from './state.js';
 import type { Consensus, DelistReason, ListChange, ListedEntry, ReporterInfo, SignalInput } from './types.js';
 import { buildList } from './listing.js';
 
@@ -335,6 +335,14 @@ export class WeightedConsensus implements Consensus {
 
   exportState(): unknown {
     return exportConsensus(this);
+  }
+
+  exportStateChunks(): Iterable<string> {
+    return exportChunks(this);
+  }
+
+  importStateChunks(texts: readonly string[]): void {
+    this.importState(mergeChunks(texts));
   }
 
   importState(state: unknown): void {
