@@ -151,8 +151,8 @@ interface Result {
   accepted: number;
   probeP99: number;
   probeMax: number;
-  /** the server's save lines: longest step and event-loop delay max (ms) */
-  saves: Array<{ step: number; loop: number }>;
+  /** the server's save lines: longest step, event-loop delay max during the save and before it (ms) */
+  saves: Array<{ step: number; loop: number; between: number }>;
 }
 
 /** one request; the body is read as text only when `text` (pull bodies are only counted) */
@@ -320,12 +320,10 @@ async function probe(agent: Agent, base: string, out: number[], done: () => bool
 }
 
 /** the server's "consensus state saved" lines */
-function savesOf(logText: string): Array<{ step: number; loop: number }> {
-  const out: Array<{ step: number; loop: number }> = [];
-  for (const m of logText.matchAll(
-    /longest step ([\d.]+) ms.*event-loop delay max since the previous save ([\d.]+) ms/g,
-  ))
-    out.push({ step: Number(m[1]), loop: Number(m[2]) });
+function savesOf(logText: string): Array<{ step: number; loop: number; between: number }> {
+  const out: Array<{ step: number; loop: number; between: number }> = [];
+  const re = /longest step ([\d.]+) ms.*delay max ([\d.]+) ms during the save, ([\d.]+) ms since the previous one/g;
+  for (const m of logText.matchAll(re)) out.push({ step: Number(m[1]), loop: Number(m[2]), between: Number(m[3]) });
   return out;
 }
 
@@ -477,11 +475,11 @@ async function main(): Promise<void> {
     } else results.push(await runOne('lmdb', o, null));
   }
   log(
-    '\n| store | open loop signals/s | POST p50 ms | POST p99 ms | closed loop signals/s | POST p99 ms | pulls/s | pull p99 ms | pull body | errors | accepted / stored | probe p99 / max ms | saves: longest step / loop max ms |',
+    '\n| store | open loop signals/s | POST p50 ms | POST p99 ms | closed loop signals/s | POST p99 ms | pulls/s | pull p99 ms | pull body | errors | accepted / stored | probe p99 / max ms | saves: longest step / loop max during (before) ms |',
   );
   log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of results) {
-    const saves = r.saves.map((x) => `${f1(x.step)} / ${f1(x.loop)}`).join(', ') || 'n/a';
+    const saves = r.saves.map((x) => `${f1(x.step)} / ${f1(x.loop)} (${f1(x.between)})`).join(', ') || 'n/a';
     log(
       `| ${r.store} | ${f0(r.openRate)} | ${f1(r.openP50)} | ${f1(r.openP99)} | ${f0(r.maxRate)} | ${f1(r.maxP99)} | ${f1(r.pullRate)} | ${f1(r.pullP99)} | ${f0(r.pullBytes)} B | ${r.errors} | ${r.accepted} / ${r.stored} | ${f1(r.probeP99)} / ${f1(r.probeMax)} | ${saves} |`,
     );

@@ -60,7 +60,7 @@ export class CentralService {
   /** operator operations applied and not yet reflected by a saved state (acknowledged after the next save) */
   private readonly applied = new Set<string>();
   private saving: Promise<SaveResult> | null = null;
-  /** the event loop's delay between two saves (reported with each save) */
+  /** the event loop's delay, during each save and between two (reported with each save) */
   private readonly loopDelay = monitorEventLoopDelay({ resolution: 10 });
 
   constructor(o: ServiceOptions) {
@@ -219,6 +219,8 @@ export class CentralService {
 
   private async save(): Promise<SaveResult> {
     const acks = [...this.applied];
+    const between = this.loopDelay.max / 1e6;
+    this.loopDelay.reset();
     const r = await saveConsensus({
       consensus: this.consensus,
       gate: this.consensusGate,
@@ -226,14 +228,14 @@ export class CentralService {
       point: () => this.ingest.point,
       now: this.now(),
     });
+    const during = this.loopDelay.max / 1e6;
+    this.loopDelay.reset();
     await this.store.ackOps(acks);
     for (const id of acks) this.applied.delete(id);
-    const loopMax = this.loopDelay.max / 1e6;
-    this.loopDelay.reset();
     this.log(
       `central: consensus state saved: ${r.chunks} chunks, ${(r.chars / 1e6).toFixed(1)} MB, ${Math.round(r.ms)} ms, ` +
-        `longest step ${r.longestStepMs.toFixed(1)} ms, ${r.waited} changes waited; ` +
-        `event-loop delay max since the previous save ${loopMax.toFixed(1)} ms`,
+        `longest step ${r.longestStepMs.toFixed(1)} ms, ${r.waited} changes waited; event-loop delay max ` +
+        `${during.toFixed(1)} ms during the save, ${between.toFixed(1)} ms since the previous one`,
     );
     return r;
   }
