@@ -54,7 +54,7 @@ export async function saveConsensus(o: {
     }
   } finally {
     waited = o.gate.waiting;
-    o.gate.release();
+    await o.gate.release();
   }
   await o.store.saveState({ chunks, seq: point.seq, received: point.received, savedAt: o.now });
   return { chunks: chunks.length, chars, ms: performance.now() - t0, longestStepMs: longest, waited, point };

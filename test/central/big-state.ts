@@ -1,7 +1,7 @@
 // A full-size consensus for the state-save tests and the central bench: `fillConsensus` registers reporters over
 // many networks (aged; a quarter confirmed, so they have weight) and feeds the real engine certified signals about
-// `addresses` public IPv4 addresses, 2-6 reporters each, spread over the last 70 hours in time order, with a tick
-// every simulated 10 minutes (a good part ends up listed). Deterministic for a seed.
+// `addresses` public IPv4 addresses, 2-6 reporters each, spread over the last 80 hours (the oldest expire) in
+// time order, with a tick every simulated 10 minutes (a good part ends up listed). Deterministic for a seed.
 
 import type { WeightedConsensus } from '../../src/central/consensus/engine.js';
 import type { SignalInput } from '../../src/central/consensus/types.js';
@@ -35,7 +35,7 @@ export function fillConsensus(
   for (let k = 0; k < o.addresses; k++) {
     const value = bigStateAddress(k);
     const n = 2 + Math.floor(rand() * 5);
-    const t0 = o.now - 70 * H + Math.floor(rand() * 60 * H);
+    const t0 = o.now - 80 * H + Math.floor(rand() * 70 * H);
     const scenario = SCENARIOS[k % SCENARIOS.length]!;
     for (let j = 0; j < n; j++) {
       const received = t0 + Math.floor(rand() * 10 * H);

@@ -120,7 +120,7 @@ async function push(a: Central, b: Central, batches: Array<[number, string[]]>):
 }
 
 async function waitStored(nodes: Node[], n: number): Promise<void> {
-  for (let i = 0; i < 100; i++) {
+  for (let i = 0; i < 300; i++) {
     const got = await Promise.all(nodes.map((x) => x.stored()));
     if (got.every((g) => g === n)) return;
     await sleep(100);

@@ -1,4 +1,6 @@
-// The consensus state as JSON (for the server's store): reporters, evidence per address, curated entries.
+// The consensus state as JSON (for the server's store): reporters, evidence per address, curated entries, the
+// addresses awaiting evaluation at the next tick, and the history of addresses whose evidence expired (a state
+// from an older build has neither: read as empty).
 // Owns the versioned shape, its chunked form (`exportChunks`: JSON texts produced a few milliseconds of work at a
 // time, so that a server saving a large state can serve requests between them; `mergeChunks` reads them back)
 // and its checked reading (a corrupt or foreign state is refused with CENTRAL_BAD_STATE).
@@ -23,6 +25,16 @@ interface Source {
   readonly addrs: ReadonlyMap<string, AddrState>;
   readonly curated: ReadonlyMap<string, ListedEntry>;
   readonly trusted: number;
+  /** addresses to evaluate at the next tick */
+  readonly dirty: ReadonlySet<string>;
+  /** addresses whose evidence expired: how many had reported them; and the queue that forgets them */
+  readonly history: ReadonlyMap<string, number>;
+  readonly historyQueue: ReadonlyArray<[number, string]>;
+  readonly historyHead: number;
+}
+
+function* queueOf(src: Source): Generator<[number, string]> {
+  for (let i = src.historyHead; i < src.historyQueue.length; i++) yield src.historyQueue[i]!;
 }
 
 type AddrJson = Omit<AddrState, 'reports' | 'firstBy' | 'groups' | 'weighted' | 'discoverers' | 'scenarios'> & {
@@ -55,6 +67,9 @@ export function exportConsensus(src: Source): unknown {
     addrs,
     curated: [...src.curated.values()],
     trusted: src.trusted,
+    dirty: [...src.dirty],
+    history: [...src.history],
+    historyQueue: [...queueOf(src)],
   };
 }
 
@@ -69,9 +84,12 @@ const CHUNK_CHARS = 1 << 20;
  * `exportConsensus`'s value.
  */
 export function* exportChunks(src: Source, chunkMs = CHUNK_MS): Generator<string> {
-  yield JSON.stringify({ version: VERSION, trusted: src.trusted, curated: [...src.curated.values()] });
+  const head = { version: VERSION, trusted: src.trusted, curated: [...src.curated.values()], dirty: [...src.dirty] };
+  yield JSON.stringify(head);
   yield* sliced('reporters', src.book.export(), (r) => JSON.stringify(r), chunkMs);
   yield* sliced('addrs', src.addrs.values(), (a) => JSON.stringify(addrJson(a)), chunkMs);
+  yield* sliced('history', src.history.entries(), (e) => JSON.stringify(e), chunkMs);
+  yield* sliced('historyQueue', queueOf(src), (e) => JSON.stringify(e), chunkMs);
 }
 
 function* sliced<T>(key: string, items: Iterable<T>, text: (x: T) => string, chunkMs: number): Generator<string> {
@@ -98,7 +116,15 @@ function* sliced<T>(key: string, items: Iterable<T>, text: (x: T) => string, chu
 
 /** The chunks of `exportChunks` (or one whole `exportConsensus` text, the format before chunks) as one state. */
 export function mergeChunks(texts: readonly string[]): unknown {
-  const out = { version: 0 as unknown, reporters: [] as unknown[], addrs: [] as unknown[], curated: [] as unknown[] };
+  const out = {
+    version: 0 as unknown,
+    reporters: [] as unknown[],
+    addrs: [] as unknown[],
+    curated: [] as unknown[],
+    dirty: [] as unknown[],
+    history: [] as unknown[],
+    historyQueue: [] as unknown[],
+  };
   let trusted: unknown = 0;
   texts.forEach((text, i) => {
     let c: unknown;
@@ -112,7 +138,7 @@ export function mergeChunks(texts: readonly string[]): unknown {
       out.version = c.version;
       trusted = c.trusted;
     }
-    for (const k of ['reporters', 'addrs', 'curated'] as const) {
+    for (const k of ['reporters', 'addrs', 'curated', 'dirty', 'history', 'historyQueue'] as const) {
       const v = c[k];
       if (v === undefined) continue;
       if (!Array.isArray(v)) throw new ConsensusStateError(`consensus state: chunk ${i}: ${k} must be a list`);
@@ -134,6 +160,9 @@ export function importConsensus(state: unknown): {
   addrs: AddrState[];
   curated: ListedEntry[];
   trusted: number;
+  history: Array<[string, number]>;
+  historyQueue: Array<[number, string]>;
+  dirty: string[];
 } {
   if (!isObj(state) || state.version !== VERSION)
     throw new ConsensusStateError(`consensus state: not a version ${VERSION} state`);
@@ -163,10 +192,19 @@ export function importConsensus(state: unknown): {
   for (const e of curated)
     if (!isObj(e) || typeof e.value !== 'string')
       throw new ConsensusStateError('consensus state: a curated entry lacks value');
+  const queue = state.historyQueue ?? [];
+  if (
+    !Array.isArray(queue) ||
+    !queue.every((p) => Array.isArray(p) && typeof p[0] === 'number' && typeof p[1] === 'string')
+  )
+    throw new ConsensusStateError('consensus state: historyQueue is not a list of [number, string]');
   return {
     reporters: reporters as Reporter[],
     addrs: out,
     curated: curated as ListedEntry[],
     trusted: typeof state.trusted === 'number' ? state.trusted : 0,
+    history: pairs(state.history ?? [], 'history'),
+    historyQueue: queue as Array<[number, string]>,
+    dirty: Array.isArray(state.dirty) ? state.dirty.filter((v): v is string => typeof v === 'string') : [],
   };
 }
