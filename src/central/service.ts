@@ -143,11 +143,10 @@ export class CentralService {
   }
 
   private async second(): Promise<void> {
-    if (this.busy) return;
+    if (this.busy || this.consensusGate.held) return; // while a save takes the state: a second or two later
     this.busy = true;
     try {
-      // first: a machine deleted by the CLI must not be written back by the flush; not while a save holds the gate
-      if (!this.consensusGate.held) await this.applyOps();
+      await this.applyOps(); // first: a machine deleted by the CLI must not be written back by the flush
       await this.machines.flush();
     } finally {
       this.busy = false;
