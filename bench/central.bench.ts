@@ -5,18 +5,30 @@
 // maximum. Pulls: v2 startup pulls (the list holds --entries curated entries, so each body carries them all),
 // open loop at --pulls per second across the 100 logins. Prints a markdown table with the goals
 // (>= 2,000 signals/s, POST p99 < 100 ms). A 3 s warm-up at the open-loop rate precedes the measures.
+// Throughout, a probe asks the server for a 404 every 50 ms: its slowest answer shows the server's stalls.
+// `--state-addresses N` gives the central a full-size consensus state before it starts (N addresses from the real
+// engine, test/central/big-state.ts); `--save-during` saves it every minute (state_minutes 1: with --duration 60 a
+// save falls in each phase) and reads the server's save lines (longest step, event-loop delay max) from its log.
+// `--bin PATH` runs another `picket` (a baseline build) and `--legacy-state` seeds the state as the one JSON text
+// the store held before chunks (what such a build reads).
 // Usage: node dist/bench/central.bench.js [--duration 20] [--rate 2500]
-// [--pulls 100] [--entries 1000] [--stores lmdb,postgres]
+// [--pulls 100] [--entries 1000] [--stores lmdb,postgres] [--state-addresses 60000 --save-during]
+// [--bin /path/to/bin/picket.js --legacy-state]
 // Owns: this benchmark only.
 
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { open as openLmdb } from 'lmdb';
+import pg from 'pg';
 import { Agent, request } from 'undici';
 import { freePort, makeTempDir, startProcess, stopAll, waitForHttp } from '../test/conformance/harness/proc.js';
 import { startCluster } from '../test/central/pg-cluster.js';
-import { picketArgv } from './picket-bin.js';
+import { fillConsensus } from '../test/central/big-state.js';
+import { createConsensus } from '../src/central/consensus/index.js';
+import { CENTRAL_STORE_FILE } from '../src/central/store/lmdb-store.js';
+import { PICKET_BIN, shebangNodeFlags } from './picket-bin.js';
 import { AddressPolicy } from '../src/central/ipnet.js';
 import { addCurated } from '../src/central/operator.js';
 import { openCentralStore } from '../src/central/store/open.js';
@@ -27,25 +39,46 @@ interface Options {
   pulls: number;
   entries: number;
   stores: string[];
+  stateAddresses: number;
+  saveDuring: boolean;
+  bin: string;
+  legacyState: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { duration: 20, rate: 2500, pulls: 100, entries: 1000, stores: ['lmdb', 'postgres'] };
+  const o: Options = {
+    duration: 20,
+    rate: 2500,
+    pulls: 100,
+    entries: 1000,
+    stores: ['lmdb', 'postgres'],
+    stateAddresses: 0,
+    saveDuring: false,
+    bin: PICKET_BIN,
+    legacyState: false,
+  };
   for (let i = 0; i < argv.length; i += 2) {
     const a = argv[i],
       v = argv[i + 1] ?? '';
-    if (a === '--duration') o.duration = Number(v);
+    if (a === '--save-during' || a === '--legacy-state') {
+      if (a === '--save-during') o.saveDuring = true;
+      else o.legacyState = true;
+      i--;
+    } else if (a === '--state-addresses') o.stateAddresses = Number(v);
+    else if (a === '--bin') o.bin = path.resolve(v);
+    else if (a === '--duration') o.duration = Number(v);
     else if (a === '--rate') o.rate = Number(v);
     else if (a === '--pulls') o.pulls = Number(v);
     else if (a === '--entries') o.entries = Number(v);
     else if (a === '--stores') o.stores = v.split(',');
     else
       throw new Error(
-        `unknown argument ${a} (usage: --duration S --rate N --pulls N --entries N --stores lmdb,postgres)`,
+        `unknown argument ${a} (usage: --duration S --rate N --pulls N --entries N --stores lmdb,postgres ` +
+          '--state-addresses N --save-during --bin PATH --legacy-state)',
       );
   }
-  if (!(o.duration > 0 && o.duration <= 300) || !(o.rate > 0) || !(o.pulls >= 0))
-    throw new Error('--duration 1..300, --rate > 0, --pulls >= 0');
+  if (!(o.duration > 0 && o.duration <= 300) || !(o.rate > 0) || !(o.pulls >= 0) || !(o.stateAddresses >= 0))
+    throw new Error('--duration 1..300, --rate > 0, --pulls >= 0, --state-addresses >= 0');
   return o;
 }
 
@@ -116,6 +149,10 @@ interface Result {
   errors: number;
   stored: number;
   accepted: number;
+  probeP99: number;
+  probeMax: number;
+  /** the server's save lines: longest step, event-loop delay max during the save and before it (ms) */
+  saves: Array<{ step: number; loop: number; between: number }>;
 }
 
 /** one request; the body is read as text only when `text` (pull bodies are only counted) */
@@ -150,6 +187,34 @@ async function call(
 interface Tally {
   errors: number;
   accepted: number;
+}
+
+/** a full-size consensus state in the store: chunks (this build) or one JSON text (a build from before chunks) */
+async function seedState(data: string, dbUrl: string | null, o: Options): Promise<void> {
+  const c = createConsensus();
+  const now = Date.now();
+  const t = performance.now();
+  const { signals } = fillConsensus(c, { addresses: o.stateAddresses, now });
+  log(
+    `  state: ${o.stateAddresses} addresses from ${signals} signals, ${c.listed(now).length} listed (${f0(performance.now() - t)} ms)`,
+  );
+  if (!o.legacyState) {
+    const seed = await openCentralStore({ data, db: dbUrl ?? '', signalsRetentionDays: 30 });
+    await seed.saveState({ chunks: [...c.exportStateChunks()], seq: 0, received: 0, savedAt: now });
+    await seed.close();
+    return;
+  }
+  const json = JSON.stringify(c.exportState());
+  if (dbUrl) {
+    const client = new pg.Client({ connectionString: dbUrl });
+    await client.connect();
+    await client.query(`INSERT INTO central_meta (key, value) VALUES ('consensus_state', $1)`, [json]);
+    await client.end();
+  } else {
+    const root = openLmdb({ path: path.join(data, CENTRAL_STORE_FILE), maxDbs: 16 });
+    await root.openDB('meta', {}).put('consensusState', json);
+    await root.close();
+  }
 }
 
 /** the curated entries the v2 pulls return */
@@ -245,13 +310,34 @@ async function closedLoop(
   return closed;
 }
 
+/** a 404 asked every 50 ms until `done`: how long the server takes to answer anything */
+async function probe(agent: Agent, base: string, out: number[], done: () => boolean): Promise<void> {
+  while (!done()) {
+    const r = await call(agent, `${base}/v3/nothing`, 'GET').catch(() => null);
+    if (r) out.push(r.ms);
+    await sleep(50);
+  }
+}
+
+/** the server's "consensus state saved" lines */
+function savesOf(logText: string): Array<{ step: number; loop: number; between: number }> {
+  const out: Array<{ step: number; loop: number; between: number }> = [];
+  const re = /longest step ([\d.]+) ms.*delay max ([\d.]+) ms during the save, ([\d.]+) ms since the previous one/g;
+  for (const m of logText.matchAll(re)) out.push({ step: Number(m[1]), loop: Number(m[2]), between: Number(m[3]) });
+  return out;
+}
+
 async function runOne(store: string, o: Options, dbUrl: string | null): Promise<Result> {
   const dir = makeTempDir('picket-central-bench-');
   const port = await freePort();
   const cfgFile = path.join(dir, 'central.yaml');
-  fs.writeFileSync(cfgFile, 'registration:\n  per_network_per_hour: 100000\nsnapshot:\n  tick_seconds: 10\n');
+  fs.writeFileSync(
+    cfgFile,
+    `registration:\n  per_network_per_hour: 100000\nsnapshot:\n  tick_seconds: 10\n${o.saveDuring ? '  state_minutes: 1\n' : ''}`,
+  );
   const data = path.join(dir, 'data');
   await seedCentral(data, dbUrl, o.entries);
+  if (o.stateAddresses > 0) await seedState(data, dbUrl, o);
   const args = [
     'central',
     'run',
@@ -263,7 +349,8 @@ async function runOne(store: string, o: Options, dbUrl: string | null): Promise<
     cfgFile,
     ...(dbUrl ? ['--db', dbUrl] : []),
   ];
-  const server = startProcess(`central-${store}`, process.execPath, picketArgv(args), { logDir: dir });
+  const argv = [...shebangNodeFlags(o.bin), o.bin, ...args];
+  const server = startProcess(`central-${store}`, process.execPath, argv, { logDir: dir });
   const base = `http://127.0.0.1:${port}`;
   const agent = new Agent({ connections: 256, pipelining: 1 });
   try {
@@ -304,6 +391,8 @@ async function runOne(store: string, o: Options, dbUrl: string | null): Promise<
       }
       await Promise.all(inflight);
     })();
+    const probes: number[] = [];
+    const probeLoop = probe(agent, base, probes, () => stopPulls);
     const pullStart = performance.now();
     // warm-up (not recorded): 3 s at the open-loop rate
     const warm: Array<Promise<unknown>> = [];
@@ -330,6 +419,7 @@ async function runOne(store: string, o: Options, dbUrl: string | null): Promise<
     const closedSecs = (performance.now() - t1) / 1000;
     stopPulls = true;
     await pullLoop;
+    await probeLoop;
     const pullSecs = (performance.now() - pullStart) / 1000;
     await server.stop(20_000);
     const check = await openCentralStore({ data, db: dbUrl ?? '', signalsRetentionDays: 30 });
@@ -348,6 +438,9 @@ async function runOne(store: string, o: Options, dbUrl: string | null): Promise<
       errors: tally.errors,
       stored,
       accepted: tally.accepted,
+      probeP99: pct(probes, 0.99),
+      probeMax: pct(probes, 1),
+      saves: savesOf(fs.readFileSync(server.logFile, 'utf8')),
     };
   } finally {
     await agent.close();
@@ -360,7 +453,8 @@ async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
   log(
     `Picket Central bench: ${SITES} LAPIs, batches of ${BATCH}, open loop ${o.rate} signals/s then closed loop, ${o.duration} s each; ` +
-      `${o.pulls} v2 startup pulls/s (${o.entries} entries) throughout. nproc ${os.cpus().length}, node ${process.version}, load ${os
+      `${o.pulls} v2 startup pulls/s (${o.entries} entries) throughout; state ${o.stateAddresses} addresses` +
+      `${o.legacyState ? ' (one JSON text)' : ''}, saves ${o.saveDuring ? 'every minute' : 'every 15 min'}; bin ${o.bin}. nproc ${os.cpus().length}, node ${process.version}, load ${os
         .loadavg()
         .map((x) => x.toFixed(1))
         .join(' ')}`,
@@ -381,12 +475,13 @@ async function main(): Promise<void> {
     } else results.push(await runOne('lmdb', o, null));
   }
   log(
-    '\n| store | open loop signals/s | POST p50 ms | POST p99 ms | closed loop signals/s | POST p99 ms | pulls/s | pull p99 ms | pull body | errors | accepted / stored |',
+    '\n| store | open loop signals/s | POST p50 ms | POST p99 ms | closed loop signals/s | POST p99 ms | pulls/s | pull p99 ms | pull body | errors | accepted / stored | probe p99 / max ms | saves: longest step / loop max during (before) ms |',
   );
-  log('|---|---|---|---|---|---|---|---|---|---|---|');
+  log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of results) {
+    const saves = r.saves.map((x) => `${f1(x.step)} / ${f1(x.loop)} (${f1(x.between)})`).join(', ') || 'n/a';
     log(
-      `| ${r.store} | ${f0(r.openRate)} | ${f1(r.openP50)} | ${f1(r.openP99)} | ${f0(r.maxRate)} | ${f1(r.maxP99)} | ${f1(r.pullRate)} | ${f1(r.pullP99)} | ${f0(r.pullBytes)} B | ${r.errors} | ${r.accepted} / ${r.stored} |`,
+      `| ${r.store} | ${f0(r.openRate)} | ${f1(r.openP50)} | ${f1(r.openP99)} | ${f0(r.maxRate)} | ${f1(r.maxP99)} | ${f1(r.pullRate)} | ${f1(r.pullP99)} | ${f0(r.pullBytes)} B | ${r.errors} | ${r.accepted} / ${r.stored} | ${f1(r.probeP99)} / ${f1(r.probeMax)} | ${saves} |`,
     );
   }
   const ok = results.every((r) => r.openRate >= 2000 && r.openP99 < 100);

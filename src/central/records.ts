@@ -33,8 +33,12 @@ export interface MachineRecord {
   metricsAt: number | null;
 }
 
-/** One signal as stored: the consensus's SignalInput with `at` and `received` rounded down to the minute. */
-export type StoredSignal = SignalInput;
+/**
+ * One signal as stored: the consensus's SignalInput with `at` and `received` rounded down to the minute (the
+ * consensus ingests exactly this), and `seq`, its place in the order the server handed signals to the consensus
+ * (increasing across restarts; a saved consensus state names the last `seq` it reflects).
+ */
+export type StoredSignal = SignalInput & { seq: number };
 
 /** An operator's curated blocklist entry (`picket central blocklist add`). */
 export interface CuratedRecord {

@@ -11,7 +11,8 @@ import { sendJson, sendJwtError, sendMessage } from '../lapi/reply.js';
 import type { CentralService } from './service.js';
 import { loginProblem, passwordProblem } from './machines.js';
 import { plainAddress, reporterNetwork } from './ipnet.js';
-import type { MachineRecord, StoredSignal } from './records.js';
+import type { SignalInput } from './consensus/types.js';
+import type { MachineRecord } from './records.js';
 import { SignalError, cleanSignals, signalId, toMinute } from './signals.js';
 import { pullBody } from './stream.js';
 
@@ -143,13 +144,13 @@ const signals: Handler = async (svc, req, res, ctx) => {
     ids.filter((id) => id !== ''),
     ctx.now,
   );
-  const rows: StoredSignal[] = [];
+  const rows: SignalInput[] = [];
   clean.forEach(({ uuid: _uuid, ...c }, i) => {
     const id = ids[i]!;
     if (id !== '' && !fresh.delete(id)) return;
     rows.push({ ...c, received, reporter: m.pseudonym });
   });
-  svc.ingest.push(rows, ctx.now);
+  svc.ingest.push(rows);
   m.signals += rows.length;
   m.certifiedSignals += rows.filter((r) => r.trust === 'certified').length;
   m.lastPush = ctx.now;

@@ -1,9 +1,13 @@
 // The running state of Picket Central: store, consensus, community list, curated links, logins, ingest queue,
 // and the background loops: the list tick (every `snapshot.tick_seconds`), the second tick (machine records
 // written, operator operations queued by the CLI applied: delist, erase, curated entries, machine deletions), the
-// consensus state saved every `snapshot.state_minutes` (15) and at shutdown, raw signals expired every hour.
-// HTTP handlers (./routes.ts) call into it.
+// consensus state saved every `snapshot.state_minutes` (15) and at shutdown (./state-keeper.ts: a piece at a
+// time; every change to the consensus goes through the gate, which holds them while a save takes its pieces),
+// raw signals expired every hour. An operator operation that changes the consensus (delist, erase, curated or
+// machine deletion) is acknowledged in the store once a saved state reflects it (a crash before that applies it
+// again at the next start). HTTP handlers (./routes.ts) call into it.
 
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { errorMessage } from '../core/errors.js';
 import type { Consensus } from './consensus/types.js';
 import { AsLookup } from './asn.js';
@@ -13,11 +17,13 @@ import type { CentralConfig } from './config.js';
 import { HubIndex } from './hub-index.js';
 import { IngestQueue } from './ingest.js';
 import { AddressPolicy } from './ipnet.js';
+import { ConsensusGate } from './gate.js';
 import { CuratedLinks } from './links.js';
 import { Machines } from './machines.js';
 import type { CentralOp, MachineRecord } from './records.js';
 import { RegistrationGate } from './registration.js';
 import type { CentralSecrets } from './secret.js';
+import { restoreConsensus, saveConsensus, type SaveResult } from './state-keeper.js';
 import type { CentralStore } from './store/types.js';
 
 const DAY_MS = 86_400_000;
@@ -46,10 +52,16 @@ export class CentralService {
   readonly policy: AddressPolicy;
   readonly asn = new AsLookup();
   readonly ingest: IngestQueue;
+  readonly consensusGate = new ConsensusGate();
   readonly log: (line: string) => void;
   readonly now: () => number;
   private timers: NodeJS.Timeout[] = [];
   private busy = false;
+  /** operator operations applied and not yet reflected by a saved state (acknowledged after the next save) */
+  private readonly applied = new Set<string>();
+  private saving: Promise<SaveResult> | null = null;
+  /** the event loop's delay, during each save and between two (reported with each save) */
+  private readonly loopDelay = monitorEventLoopDelay({ resolution: 10 });
 
   constructor(o: ServiceOptions) {
     this.config = o.config;
@@ -68,17 +80,28 @@ export class CentralService {
       perAs: o.config.registrationsPerAsPerHour,
     });
     this.policy = new AddressPolicy(o.config.acceptRanges);
-    this.ingest = new IngestQueue(o.store, o.consensus, (e) =>
+    this.ingest = new IngestQueue(o.store, o.consensus, this.consensusGate, (e) =>
       this.log(`central: signal write failed: ${errorMessage(e)}`),
     );
   }
 
-  /** restore the consensus state and curated entries, apply queued operations, compute the first list */
+  /** restore the consensus state (and replay the signals it does not reflect) and curated entries, apply queued
+   *  operations, compute the first list */
   async start(): Promise<void> {
     const now = this.now();
-    const state = await this.store.loadState();
-    if (state !== undefined) this.consensus.importState(JSON.parse(state) as unknown);
-    else for (const m of await this.store.listMachines()) this.registerReporter(m, now);
+    const r = await restoreConsensus({
+      consensus: this.consensus,
+      store: this.store,
+      machines: await this.store.listMachines(),
+      register: (m) => this.registerReporter(m, now),
+      removed: (changes) => {
+        for (const c of changes) this.list.removed(c.value, c.scope, c.at);
+      },
+    });
+    this.ingest.resume(r.point);
+    if (r.restored || r.replayed)
+      this.log(`central: consensus state ${r.restored ? 'restored' : 'rebuilt'}, ${r.replayed} signals replayed`);
+    this.loopDelay.enable();
     for (const c of await this.store.listCurated()) {
       this.list.setCurated(c);
       this.consensus.addCurated({ scope: c.scope, value: c.value, scenario: c.scenario, until: c.until }, now);
@@ -97,27 +120,30 @@ export class CentralService {
     };
     every(this.config.tickSeconds * 1000, () => this.tick());
     every(1000, () => this.second());
-    every(this.config.stateMinutes * 60_000, () => this.saveState());
+    every(this.config.stateMinutes * 60_000, async () => {
+      await this.saveState();
+    });
     every(3_600_000, async () => {
       await this.expire();
     });
   }
 
   registerReporter(m: MachineRecord, now: number): void {
-    this.consensus.registerReporter(
-      { id: m.pseudonym, registeredAt: m.registeredAt, asn: m.asn, network: m.network },
-      now,
-    );
+    const r = { id: m.pseudonym, registeredAt: m.registeredAt, asn: m.asn, network: m.network };
+    this.consensusGate.run(() => this.consensus.registerReporter(r, now));
   }
 
+  /** recompute the list (after the save when one is taking the state) */
   tick(): void {
-    const now = this.now();
-    this.list.tick(now);
-    this.links.update(this.list.curatedEntries(), now);
+    this.consensusGate.runOnce('tick', () => {
+      const now = this.now();
+      this.list.tick(now);
+      this.links.update(this.list.curatedEntries(), now);
+    });
   }
 
   private async second(): Promise<void> {
-    if (this.busy) return;
+    if (this.busy || this.consensusGate.held) return; // while a save takes the state: a second or two later
     this.busy = true;
     try {
       await this.applyOps(); // first: a machine deleted by the CLI must not be written back by the flush
@@ -127,12 +153,19 @@ export class CentralService {
     }
   }
 
-  /** operator operations written by `picket central …` (this process or another) */
+  /** operator operations written by `picket central …` (this process or another), acknowledged after the next
+   *  state save */
   async applyOps(): Promise<number> {
-    const ops = await this.store.pendingOps();
-    if (ops.length === 0) return 0;
-    for (const { op } of ops) this.apply(op);
-    await this.store.ackOps(ops.map((o) => o.id));
+    const ops = (await this.store.pendingOps()).filter((o) => !this.applied.has(o.id));
+    if (ops.length === 0 || this.consensusGate.held) return 0;
+    const done: string[] = [];
+    for (const { id, op } of ops) {
+      this.apply(op);
+      // what the store itself keeps (curated entries, machines) is read again at start: acknowledged at once
+      if (op.kind === 'curated-add' || op.kind === 'machine-add') done.push(id);
+      else this.applied.add(id);
+    }
+    await this.store.ackOps(done);
     this.links.update(this.list.curatedEntries(), this.now());
     return ops.length;
   }
@@ -175,8 +208,35 @@ export class CentralService {
     }
   }
 
-  async saveState(): Promise<void> {
-    await this.store.saveState(JSON.stringify(this.consensus.exportState()));
+  /** the consensus state to the store, a piece at a time (one save at a time: a second caller waits for it) */
+  saveState(): Promise<SaveResult> {
+    this.saving ??= this.save().finally(() => {
+      this.saving = null;
+    });
+    return this.saving;
+  }
+
+  private async save(): Promise<SaveResult> {
+    const acks = [...this.applied];
+    const between = this.loopDelay.max / 1e6;
+    this.loopDelay.reset();
+    const r = await saveConsensus({
+      consensus: this.consensus,
+      gate: this.consensusGate,
+      store: this.store,
+      point: () => this.ingest.point,
+      now: this.now(),
+    });
+    const during = this.loopDelay.max / 1e6;
+    this.loopDelay.reset();
+    await this.store.ackOps(acks);
+    for (const id of acks) this.applied.delete(id);
+    this.log(
+      `central: consensus state saved: ${r.chunks} chunks, ${(r.chars / 1e6).toFixed(1)} MB, ${Math.round(r.ms)} ms, ` +
+        `longest step ${r.longestStepMs.toFixed(1)} ms, ${r.waited} changes waited; event-loop delay max ` +
+        `${during.toFixed(1)} ms during the save, ${between.toFixed(1)} ms since the previous one`,
+    );
+    return r;
   }
 
   async expire(): Promise<number> {
@@ -188,8 +248,10 @@ export class CentralService {
   async stop(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
+    await this.saving?.catch(() => undefined);
     await this.ingest.close();
     await this.machines.flush();
     await this.saveState();
+    this.loopDelay.disable();
   }
 }

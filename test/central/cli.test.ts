@@ -7,12 +7,11 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { parseConfig } from '../../src/central/config.js';
-import { call, newSite, settle, startEnv, type CentralEnv } from './helpers.js';
+import { PICKET_BIN, call, newSite, settle, spawnCentral, startEnv, type CentralEnv } from './helpers.js';
 
-const BIN = fileURLToPath(new URL('../../../bin/picket.js', import.meta.url));
+const BIN = PICKET_BIN;
 const run = promisify(execFile);
 
 async function picket(...args: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -139,21 +138,9 @@ test('run: refuses to start without --data, names the flag', async () => {
 });
 
 test('run: a real server process with the real consensus; blocklist add from another process; SIGTERM stops it', async () => {
-  const { spawn } = await import('node:child_process');
   const dir = fs.mkdtempSync(path.join(env.dir, 'run-'));
-  const child = spawn(process.execPath, [BIN, 'central', 'run', '--listen', '127.0.0.1:0', '--data', dir], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const { url, child } = await spawnCentral(['--listen', '127.0.0.1:0', '--data', dir]);
   try {
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      child.stdout.on('data', (b: Buffer) => {
-        out += b.toString();
-        const m = /listening on (\S+)/.exec(out);
-        if (m) resolve(m[1]!);
-      });
-      child.once('exit', (code) => reject(new Error(`central run exited ${code}`)));
-    });
     const login = 'x'.repeat(48),
       password = 'p'.repeat(64);
     assert.equal((await call(`${url}/v3/watchers`, 'POST', { machine_id: login, password })).status, 200);

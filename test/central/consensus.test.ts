@@ -265,13 +265,18 @@ test('state round-trip: a restored consensus lists and decides as the original',
   const d = createConsensus({ minReporterAgeMs: 0, fullReporterAgeMs: 0, minConfirmations: 1, fullConfirmations: 1 });
   d.importState(json);
   assert.deepEqual(d.listed(t), c.listed(t));
-  for (const x of [c, d]) {
+  // the chunks the server saves restore the same engine
+  const e = createConsensus({ minReporterAgeMs: 0, fullReporterAgeMs: 0, minConfirmations: 1, fullConfirmations: 1 });
+  e.importStateChunks([...c.exportStateChunks()]);
+  assert.deepEqual(e.exportState(), d.exportState());
+  for (const x of [c, d, e]) {
     x.ingest(sig('r3', '45.18.0.3', t));
     x.ingest(sig('r4', '45.18.0.3', t));
     x.tick(t + 60_000);
   }
   assert.deepEqual(d.listed(t + 60_000), c.listed(t + 60_000));
   assert.deepEqual(d.exportState(), c.exportState());
+  assert.deepEqual(e.exportState(), c.exportState());
   assert.throws(() => d.importState({ version: 99 }), { code: 'CENTRAL_BAD_STATE' });
 });
 

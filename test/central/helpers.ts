@@ -1,7 +1,9 @@
 // Fixtures of the Picket Central tests: a server on 127.0.0.1 port 0 over a temp data folder (embedded store, or
-// PostgreSQL when a URL is given), the KConsensus test engine, a small hub index (fixtures/index.json, copied
-// from Debian's crowdsec hub index), and helpers to register, log in, push signals and pull with fetch.
+// PostgreSQL when a URL is given), `picket central run` in a child process, the KConsensus test engine, a small
+// hub index (fixtures/index.json, copied from Debian's crowdsec hub index), and helpers to register, log in,
+// push signals and pull with fetch.
 
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,6 +15,31 @@ import { KConsensus } from './k-consensus.js';
 export const HUB_INDEX = fileURLToPath(new URL('../../../test/central/fixtures/index.json', import.meta.url));
 export const SSH_BF_HASH = '4441dcff07020f6690d998b7101e642359ba405c2abb83565bbbdcee36de280f';
 export const UA = 'crowdsec/v1.6.0-linux';
+export const PICKET_BIN = fileURLToPath(new URL('../../../bin/picket.js', import.meta.url));
+
+export interface CentralProcess {
+  url: string;
+  child: ChildProcessWithoutNullStreams;
+  /** what it wrote to stderr so far (its log) */
+  err(): string;
+}
+
+/** `picket central run ARGS` in a child process (add `--listen 127.0.0.1:0`); resolves once it listens */
+export async function spawnCentral(args: readonly string[]): Promise<CentralProcess> {
+  const child = spawn(process.execPath, [PICKET_BIN, 'central', 'run', ...args]);
+  let err = '';
+  child.stderr.on('data', (b: Buffer) => (err += b.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => {
+      out += b.toString();
+      const m = /listening on (\S+)/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`central run exited ${code}: ${err}`)));
+  });
+  return { url, child, err: () => err };
+}
 
 export interface CentralEnv {
   dir: string;

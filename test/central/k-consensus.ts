@@ -95,4 +95,10 @@ export class KConsensus implements Consensus {
   importState(state: unknown): void {
     for (const e of (state as { entries: ListedEntry[] }).entries) this.entries.set(e.value, e);
   }
+  exportStateChunks(): Iterable<string> {
+    return [JSON.stringify(this.exportState())];
+  }
+  importStateChunks(texts: readonly string[]): void {
+    for (const t of texts) this.importState(JSON.parse(t) as unknown);
+  }
 }

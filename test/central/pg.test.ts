@@ -1,6 +1,7 @@
 // The route suite on a real throwaway PostgreSQL cluster (./pg-cluster.ts), and the PostgreSQL store itself:
 // day partitions created ahead, expiry dropping whole days past retention, erasure. Skips with the reason when
-// the PostgreSQL binaries or the postgres user are missing.
+// the PostgreSQL binaries or the postgres user are missing. Also the store's consensus-state and replay contract
+// (./store-state.ts).
 
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,6 +10,7 @@ import { PgCentralStore } from '../../src/central/store/pg-store.js';
 import { routeSuite } from './route-suite.js';
 import { startEnv } from './helpers.js';
 import { startCluster, type PgCluster } from './pg-cluster.js';
+import { storeStateChecks } from './store-state.js';
 
 const cluster = await startCluster();
 
@@ -54,7 +56,9 @@ if ('skip' in cluster) {
       at: received,
       received,
       reporter: 'r',
+      seq: ++seq,
     });
+    let seq = 0;
 
     test('signals go to day partitions; expiry drops the days past retention; erase by value', async () => {
       const day = 86_400_000,
@@ -88,8 +92,21 @@ if ('skip' in cluster) {
       assert.equal(ops.length, 1);
       await store.ackOps(ops.map((o) => o.id));
       assert.deepEqual(await store.pendingOps(), []);
-      await store.saveState('{"a":1}');
-      assert.equal(await store.loadState(), '{"a":1}');
+    });
+
+    test('consensus state chunks, a one-text state from before chunks, the signals after a point', async () => {
+      const url2 = await fresh();
+      const s2 = await PgCentralStore.open(url2, 30);
+      try {
+        await storeStateChecks(s2, async (json) => {
+          const client = new pg.Client({ connectionString: url2 });
+          await client.connect();
+          await client.query(`INSERT INTO central_meta (key, value) VALUES ('consensus_state', $1)`, [json]);
+          await client.end();
+        });
+      } finally {
+        await s2.close();
+      }
     });
   });
 }

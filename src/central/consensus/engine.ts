@@ -8,7 +8,7 @@ import { DEFAULT_CONSENSUS, type ConsensusConfig } from './config.js';
 import { newAddr, scoreOf, topScenario, type AddrState } from './evidence.js';
 import { TimerHeap } from './heap.js';
 import { ReporterBook, type Reporter } from './reporters.js';
-import { exportConsensus, importConsensus } from './state.js';
+import { exportChunks, exportConsensus, importConsensus, mergeChunks } from './state.js';
 import type { Consensus, DelistReason, ListChange, ListedEntry, ReporterInfo, SignalInput } from './types.js';
 import { buildList } from './listing.js';
 
@@ -25,15 +25,17 @@ export class WeightedConsensus implements Consensus {
   readonly curated = new Map<string, ListedEntry>();
   /** currently listed by consensus */
   readonly listedSet = new Set<AddrState>();
-  private readonly dirty = new Set<string>();
+  /** addresses with weighted evidence since the last tick (evaluated at the next one; part of the state) */
+  readonly dirty = new Set<string>();
   private readonly timers = new TimerHeap();
   private changes: ListChange[] = [];
   /** called when an address goes on the list (the simulator's clock of listings) */
   onListed: ((e: ListedEntry) => void) | null = null;
   /** addresses whose evidence expired: how many reporters had seen them (later reports are no discovery) */
-  private readonly history = new Map<string, number>();
-  private readonly historyQueue: Array<[number, string]> = [];
-  private historyHead = 0;
+  readonly history = new Map<string, number>();
+  /** [retired at, value], oldest first from `historyHead` (the clean-up of `history`) */
+  readonly historyQueue: Array<[number, string]> = [];
+  historyHead = 0;
   /** reporters that reached minConfirmations (ends the bootstrap of confirmations) */
   trusted = 0;
   /** counters for `stats` and the simulator */
@@ -337,9 +339,22 @@ export class WeightedConsensus implements Consensus {
     return exportConsensus(this);
   }
 
+  exportStateChunks(): Iterable<string> {
+    return exportChunks(this);
+  }
+
+  importStateChunks(texts: readonly string[]): void {
+    this.importState(mergeChunks(texts));
+  }
+
   importState(state: unknown): void {
-    const { reporters, addrs, curated, trusted } = importConsensus(state);
+    const { reporters, addrs, curated, trusted, history, historyQueue, dirty } = importConsensus(state);
     this.trusted = trusted;
+    this.history.clear();
+    for (const [v, n] of history) this.history.set(v, n);
+    this.historyQueue.length = 0;
+    for (const e of historyQueue) this.historyQueue.push(e);
+    this.historyHead = 0;
     this.book.import(reporters);
     this.addrs.clear();
     this.listedSet.clear();
@@ -352,5 +367,6 @@ export class WeightedConsensus implements Consensus {
       this.schedule(a, this.dueOf(a));
     }
     for (const e of curated) this.curated.set(e.value, e);
+    for (const v of dirty) if (this.addrs.has(v)) this.dirty.add(v);
   }
 }

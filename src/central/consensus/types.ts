@@ -89,4 +89,11 @@ export interface Consensus {
   removeCurated(value: string, now: number): boolean;
   exportState(): unknown;
   importState(state: unknown): void;
+  /**
+   * The state as JSON texts produced lazily, each a few milliseconds of work: the server yields to its event loop
+   * between two and changes nothing in the consensus until the iteration ends. `importStateChunks` of the texts
+   * restores what `importState(exportState())` does.
+   */
+  exportStateChunks(): Iterable<string>;
+  importStateChunks(texts: readonly string[]): void;
 }

@@ -172,6 +172,12 @@ export abstract class SimpleConsensus implements Consensus {
   importState(): void {
     /* not measured */
   }
+  exportStateChunks(): Iterable<string> {
+    return [];
+  }
+  importStateChunks(): void {
+    /* not measured */
+  }
 }
 
 function reservedOnly(): CanarySet {

@@ -1,8 +1,10 @@
 // The embedded store of Picket Central: `DIR/central.mdb`, an LMDB environment of its own (the LAPI's
 // picket.mdb is untouched), shared by the server and CLI processes (LMDB is multi-process). Sub-databases:
-// machines (by login), signals (key [received, pid, n] so expiry is a range scan), signalIndex ([value, ...signal
+// machines (by login), signals (key [received, seq] so expiry and the replay after a saved state are range scans;
+// stores written before `seq` existed have [received, pid, n] keys, never replayed), signalIndex ([value, ...signal
 // key] for erasure), signalIds (claimed id -> receive time) and signalIdTimes ([time, id], so expiry is a range
-// scan), curated (by value), audit and ops (key [time, random]), meta (signal count, consensus state).
+// scan), curated (by value), audit and ops (key [time, random]), state (consensus state chunks, key [generation,
+// i]), meta (signal count, the head of the current consensus state).
 
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -10,12 +12,14 @@ import path from 'node:path';
 import { open, type Database, type Key, type RootDatabase } from 'lmdb';
 import { PicketError } from '../../core/errors.js';
 import type { AuditRecord, CentralOp, CuratedRecord, MachineRecord, StoreStats, StoredSignal } from '../records.js';
-import type { CentralStore } from './types.js';
+import type { CentralStore, SavedState } from './types.js';
 
 export const CENTRAL_STORE_FILE = 'central.mdb';
 const CHUNK = 5000;
 
-type SignalKey = [number, number, number];
+type SignalKey = [number, number];
+/** meta 'stateHead': where the current consensus state's chunks are */
+type StateHead = Omit<SavedState, 'chunks'> & { gen: number; chunks: number };
 
 export class LmdbCentralStore implements CentralStore {
   readonly kind = 'lmdb' as const;
@@ -29,7 +33,7 @@ export class LmdbCentralStore implements CentralStore {
   private readonly audit: Database<AuditRecord, Key>;
   private readonly ops: Database<CentralOp, Key>;
   private readonly meta: Database<unknown, string>;
-  private n = 0;
+  private readonly state: Database<string, Key>;
 
   constructor(dataDir: string) {
     const dir = path.resolve(dataDir);
@@ -55,6 +59,7 @@ export class LmdbCentralStore implements CentralStore {
     this.audit = this.root.openDB('audit', {});
     this.ops = this.root.openDB('ops', {});
     this.meta = this.root.openDB('meta', {});
+    this.state = this.root.openDB('state', {});
   }
 
   getMachine(login: string): Promise<MachineRecord | undefined> {
@@ -75,7 +80,7 @@ export class LmdbCentralStore implements CentralStore {
     if (rows.length === 0) return;
     await this.root.transaction(() => {
       for (const r of rows) {
-        const key: SignalKey = [r.received, process.pid, this.n++];
+        const key: SignalKey = [r.received, r.seq];
         void this.signals.put(key, r);
         void this.signalIndex.put([r.value, ...key], 1);
       }
@@ -123,7 +128,7 @@ export class LmdbCentralStore implements CentralStore {
       await this.root.transaction(() => {
         for (const { key, value } of batch) {
           void this.signals.remove(key);
-          void this.signalIndex.remove([value.value, ...(key as SignalKey)]);
+          void this.signalIndex.remove([value.value, ...(key as number[])]);
         }
         void this.meta.put('signalCount', Math.max(0, this.count() - batch.length));
       });
@@ -151,6 +156,20 @@ export class LmdbCentralStore implements CentralStore {
       if (s) out.push(s);
     }
     return Promise.resolve(out);
+  }
+
+  async *signalsAfter(after: number, since: number): AsyncIterable<StoredSignal[]> {
+    let page: StoredSignal[] = [];
+    for (const { key, value } of this.signals.getRange({ start: [since] })) {
+      const k = key as number[];
+      if (k.length !== 2 || k[1]! <= after) continue; // a row from before `seq`, or reflected by the state
+      page.push(value);
+      if (page.length >= CHUNK) {
+        yield page;
+        page = [];
+      }
+    }
+    if (page.length) yield page;
   }
 
   async putCurated(c: CuratedRecord): Promise<void> {
@@ -184,11 +203,31 @@ export class LmdbCentralStore implements CentralStore {
     });
   }
 
-  async saveState(json: string): Promise<void> {
-    await this.meta.put('consensusState', json);
+  async saveState(st: SavedState): Promise<void> {
+    const old = this.meta.get('stateHead') as StateHead | undefined;
+    const gen = (old?.gen ?? 0) + 1;
+    // one write per chunk, each awaited: the event loop runs between them and a crash keeps the old head
+    for (let i = 0; i < st.chunks.length; i++) await this.state.put([gen, i], st.chunks[i]!);
+    const stale = [...this.state.getKeys({})].filter((k) => (k as number[])[0] !== gen);
+    const head: StateHead = { gen, chunks: st.chunks.length, seq: st.seq, received: st.received, savedAt: st.savedAt };
+    await this.root.transaction(() => {
+      void this.meta.put('stateHead', head);
+      void this.meta.remove('consensusState');
+      for (const k of stale) void this.state.remove(k);
+    });
   }
-  loadState(): Promise<string | undefined> {
-    return Promise.resolve(this.meta.get('consensusState') as string | undefined);
+  loadState(): Promise<SavedState | undefined> {
+    const head = this.meta.get('stateHead') as StateHead | undefined;
+    if (head === undefined) {
+      const legacy = this.meta.get('consensusState') as string | undefined; // one JSON text, before chunks
+      return Promise.resolve(legacy === undefined ? undefined : { chunks: [legacy], seq: 0, received: 0, savedAt: 0 });
+    }
+    const chunks = [...this.state.getRange({ start: [head.gen, 0], end: [head.gen, Infinity] })].map((e) => e.value);
+    if (chunks.length !== head.chunks) {
+      const why = `consensus state: ${chunks.length} of ${head.chunks} chunks found`;
+      return Promise.reject(new PicketError('CENTRAL_BAD_STATE', why));
+    }
+    return Promise.resolve({ chunks, seq: head.seq, received: head.received, savedAt: head.savedAt });
   }
 
   stats(): Promise<StoreStats> {

@@ -1,13 +1,15 @@
 // The PostgreSQL store of Picket Central (`--db postgres://…`, client `pg`). Raw signals live in a table
 // partitioned by day on their receive time (declarative range partitioning): partitions are created three days
 // ahead (and on demand for a batch that needs one), expiry drops whole day partitions past retention and deletes
-// the rows of the boundary day. Batches go in as one INSERT … SELECT FROM unnest(arrays). Other records are small
-// tables with a jsonb body. Safe for several processes (server and CLI) at once.
+// the rows of the boundary day. Batches go in as one INSERT … SELECT FROM unnest(arrays); each row carries its
+// `seq` (index on (received, seq): the replay after a saved state). The consensus state is a set of chunk rows of
+// one generation (central_state) named by a head row in central_meta. Other records are small tables with a jsonb
+// body. Safe for several processes (server and CLI) at once.
 
 import pg from 'pg';
 import { PicketError, errorMessage } from '../../core/errors.js';
 import type { AuditRecord, CentralOp, CuratedRecord, MachineRecord, StoreStats, StoredSignal } from '../records.js';
-import type { CentralStore } from './types.js';
+import type { CentralStore, SavedState } from './types.js';
 
 const DAY_MS = 86_400_000;
 const AHEAD_DAYS = 3;
@@ -17,9 +19,13 @@ CREATE TABLE IF NOT EXISTS central_machines (login text PRIMARY KEY, rec jsonb N
 CREATE TABLE IF NOT EXISTS central_signals (
   received timestamptz NOT NULL, at timestamptz NOT NULL, scope text NOT NULL, value text NOT NULL,
   scenario text NOT NULL, scenario_hash text NOT NULL, scenario_version text NOT NULL, trust text NOT NULL,
-  reporter text NOT NULL
+  reporter text NOT NULL, seq bigint NOT NULL DEFAULT 0
 ) PARTITION BY RANGE (received);
+ALTER TABLE central_signals ADD COLUMN IF NOT EXISTS seq bigint NOT NULL DEFAULT 0;
 CREATE INDEX IF NOT EXISTS central_signals_value ON central_signals (value);
+CREATE INDEX IF NOT EXISTS central_signals_received_seq ON central_signals (received, seq);
+CREATE TABLE IF NOT EXISTS central_state (gen bigint NOT NULL, i int NOT NULL, body text NOT NULL,
+  PRIMARY KEY (gen, i));
 CREATE TABLE IF NOT EXISTS central_signal_ids (id text PRIMARY KEY, received timestamptz NOT NULL);
 CREATE INDEX IF NOT EXISTS central_signal_ids_received ON central_signal_ids (received);
 CREATE TABLE IF NOT EXISTS central_curated (value text PRIMARY KEY, rec jsonb NOT NULL);
@@ -28,7 +34,27 @@ CREATE TABLE IF NOT EXISTS central_ops (id bigserial PRIMARY KEY, op jsonb NOT N
 CREATE TABLE IF NOT EXISTS central_meta (key text PRIMARY KEY, value text NOT NULL);
 `;
 
+const SIGNAL_COLUMNS = 'received, at, scope, value, scenario, scenario_hash, scenario_version, trust, reporter, seq';
+const PAGE = 5000;
+/** central_meta 'consensus_state_head': where the current consensus state's chunks are */
+type StateHead = Omit<SavedState, 'chunks'> & { gen: number; chunks: number };
+
 const dayOf = (ms: number): number => Math.floor(ms / DAY_MS);
+
+function signalOf(x: Record<string, unknown>): StoredSignal {
+  return {
+    received: (x.received as Date).getTime(),
+    at: (x.at as Date).getTime(),
+    scope: x.scope as StoredSignal['scope'],
+    value: x.value as string,
+    scenario: x.scenario as string,
+    scenarioHash: x.scenario_hash as string,
+    scenarioVersion: x.scenario_version as string,
+    trust: x.trust as StoredSignal['trust'],
+    reporter: x.reporter as string,
+    seq: Number(x.seq),
+  };
+}
 const partName = (day: number): string =>
   `central_signals_${new Date(day * DAY_MS).toISOString().slice(0, 10).replace(/-/g, '')}`;
 
@@ -105,8 +131,8 @@ export class PgCentralStore implements CentralStore {
     }
     const col = <K extends keyof StoredSignal>(k: K) => rows.map((r) => r[k]);
     await this.pool.query(
-      `INSERT INTO central_signals SELECT * FROM unnest($1::timestamptz[], $2::timestamptz[], $3::text[], $4::text[],
-        $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])`,
+      `INSERT INTO central_signals (${SIGNAL_COLUMNS}) SELECT * FROM unnest($1::timestamptz[], $2::timestamptz[],
+        $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::bigint[])`,
       [
         rows.map((r) => new Date(r.received)),
         rows.map((r) => new Date(r.at)),
@@ -117,6 +143,7 @@ export class PgCentralStore implements CentralStore {
         col('scenarioVersion'),
         col('trust'),
         col('reporter'),
+        col('seq'),
       ],
     );
   }
@@ -158,21 +185,27 @@ export class PgCentralStore implements CentralStore {
 
   async signalsFor(value: string): Promise<StoredSignal[]> {
     const r = await this.pool.query(
-      `SELECT received, at, scope, value, scenario, scenario_hash, scenario_version, trust, reporter
-      FROM central_signals WHERE value = $1 ORDER BY received`,
+      `SELECT ${SIGNAL_COLUMNS} FROM central_signals WHERE value = $1 ORDER BY received, seq`,
       [value],
     );
-    return (r.rows as Array<Record<string, unknown>>).map((x) => ({
-      received: (x.received as Date).getTime(),
-      at: (x.at as Date).getTime(),
-      scope: x.scope as StoredSignal['scope'],
-      value: x.value as string,
-      scenario: x.scenario as string,
-      scenarioHash: x.scenario_hash as string,
-      scenarioVersion: x.scenario_version as string,
-      trust: x.trust as StoredSignal['trust'],
-      reporter: x.reporter as string,
-    }));
+    return (r.rows as Array<Record<string, unknown>>).map(signalOf);
+  }
+
+  async *signalsAfter(after: number, since: number): AsyncIterable<StoredSignal[]> {
+    let from = new Date(since),
+      last = -1;
+    for (;;) {
+      const r = await this.pool.query(
+        `SELECT ${SIGNAL_COLUMNS} FROM central_signals WHERE received >= $1 AND (received, seq) > ($1, $2)
+        AND seq > $3 ORDER BY received, seq LIMIT ${PAGE}`,
+        [from, last, after],
+      );
+      const page = (r.rows as Array<Record<string, unknown>>).map(signalOf);
+      if (page.length) yield page;
+      if (page.length < PAGE) return;
+      from = new Date(page[page.length - 1]!.received);
+      last = page[page.length - 1]!.seq;
+    }
   }
 
   async putCurated(c: CuratedRecord): Promise<void> {
@@ -211,16 +244,47 @@ export class PgCentralStore implements CentralStore {
     if (ids.length) await this.pool.query('DELETE FROM central_ops WHERE id = ANY($1::bigint[])', [ids]);
   }
 
-  async saveState(json: string): Promise<void> {
-    await this.pool.query(
-      `INSERT INTO central_meta (key, value) VALUES ('consensus_state', $1)
-      ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`,
-      [json],
-    );
+  async saveState(st: SavedState): Promise<void> {
+    const g = await this.pool.query('SELECT coalesce(max(gen), 0) + 1 AS gen FROM central_state');
+    const gen = Number((g.rows[0] as { gen: string }).gen);
+    // one statement per chunk, each awaited: the event loop runs between them and a crash keeps the old head
+    for (let i = 0; i < st.chunks.length; i++)
+      await this.pool.query('INSERT INTO central_state (gen, i, body) VALUES ($1, $2, $3)', [gen, i, st.chunks[i]]);
+    const head: StateHead = { gen, chunks: st.chunks.length, seq: st.seq, received: st.received, savedAt: st.savedAt };
+    const c = await this.pool.connect();
+    try {
+      await c.query('BEGIN');
+      await c.query(
+        `INSERT INTO central_meta (key, value) VALUES ('consensus_state_head', $1)
+        ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`,
+        [JSON.stringify(head)],
+      );
+      await c.query(`DELETE FROM central_meta WHERE key = 'consensus_state'`);
+      await c.query('DELETE FROM central_state WHERE gen <> $1', [gen]);
+      await c.query('COMMIT');
+    } catch (e) {
+      await c.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    } finally {
+      c.release();
+    }
   }
-  async loadState(): Promise<string | undefined> {
-    const r = await this.pool.query(`SELECT value FROM central_meta WHERE key = 'consensus_state'`);
-    return (r.rows[0] as { value: string } | undefined)?.value;
+  async loadState(): Promise<SavedState | undefined> {
+    const r = await this.pool.query(
+      `SELECT key, value FROM central_meta WHERE key IN ('consensus_state_head', 'consensus_state')`,
+    );
+    const rows = r.rows as Array<{ key: string; value: string }>;
+    const headRow = rows.find((x) => x.key === 'consensus_state_head');
+    if (!headRow) {
+      const legacy = rows.find((x) => x.key === 'consensus_state'); // one JSON text, before chunks
+      return legacy ? { chunks: [legacy.value], seq: 0, received: 0, savedAt: 0 } : undefined;
+    }
+    const head = JSON.parse(headRow.value) as StateHead;
+    const c = await this.pool.query('SELECT body FROM central_state WHERE gen = $1 ORDER BY i', [head.gen]);
+    const chunks = (c.rows as Array<{ body: string }>).map((x) => x.body);
+    if (chunks.length !== head.chunks)
+      throw new PicketError('CENTRAL_BAD_STATE', `consensus state: ${chunks.length} of ${head.chunks} chunks found`);
+    return { chunks, seq: head.seq, received: head.received, savedAt: head.savedAt };
   }
 
   async stats(): Promise<StoreStats> {

@@ -5,6 +5,16 @@
 
 import type { AuditRecord, CentralOp, CuratedRecord, MachineRecord, StoreStats, StoredSignal } from '../records.js';
 
+/** A saved consensus state: its JSON chunks in order and the last raw signal it reflects. */
+export interface SavedState {
+  chunks: string[];
+  /** `seq` of the last signal the consensus had ingested when the state was taken (0: none) */
+  seq: number;
+  /** that signal's receive time (ms; 0: none): signals stored after it are received at or after it */
+  received: number;
+  savedAt: number;
+}
+
 export interface CentralStore {
   readonly kind: 'lmdb' | 'postgres';
   getMachine(login: string): Promise<MachineRecord | undefined>;
@@ -24,6 +34,9 @@ export interface CentralStore {
   eraseSignals(value: string): Promise<number>;
   /** signals about `value` (tests, erase checks) */
   signalsFor(value: string): Promise<StoredSignal[]>;
+  /** signals with `seq` > `after` received at or after `since` (ms), by receive time then seq, in pages (the
+   *  replay at start of what a saved state does not reflect) */
+  signalsAfter(after: number, since: number): AsyncIterable<StoredSignal[]>;
 
   putCurated(c: CuratedRecord): Promise<void>;
   deleteCurated(value: string): Promise<boolean>;
@@ -39,9 +52,11 @@ export interface CentralStore {
   /** drop applied operations */
   ackOps(ids: readonly string[]): Promise<void>;
 
-  /** the consensus state (JSON text) */
-  saveState(json: string): Promise<void>;
-  loadState(): Promise<string | undefined>;
+  /** the consensus state: its chunks are written one at a time, then it replaces the previous state at once (a
+   *  crash in between leaves the previous one) */
+  saveState(state: SavedState): Promise<void>;
+  /** the last saved state (a state saved before chunks existed comes back as one chunk with seq 0) */
+  loadState(): Promise<SavedState | undefined>;
 
   stats(): Promise<StoreStats>;
   close(): Promise<void>;
