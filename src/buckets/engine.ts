@@ -18,6 +18,7 @@ import { D_DRAINED, D_TIMED, R_ALLOWED, R_BLACKHOLED, R_NEW, R_PENDING, R_RECREA
 import type { BucketStore, StoreStats } from './store.js';
 import { WasmStore } from './wasmstore.js';
 import { RefStore } from './refstore.js';
+import { slimEvent, slimQueue } from './queued.js';
 import { errorMessage } from '../core/errors.js';
 
 export interface EngineOptions {
@@ -43,7 +44,7 @@ export interface EngineOptions {
 }
 
 /** The store's counters (minus its internal growth count) plus the engine's own. */
-export interface EngineStats extends Omit<StoreStats, 'tableGrowths'> {
+export interface EngineStats extends Omit<StoreStats, 'tableGrowths' | 'sweepSpan'> {
   storeBytes: number;
   distinctSets: number;
   poured: Record<string, number>;
@@ -117,8 +118,13 @@ export class BucketEngine {
   private now: () => number;
   private ctx: AlertContext | undefined;
   private log: (msg: string) => void;
-  /** Events held by bucket queues, by store node. */
+  /** Events held by bucket queues, by store node (slim copies for the scenarios of queued.ts). */
   private evs: (Event | undefined)[] = [];
+  /** per scenario: its queue keeps slim copies (queued.ts slimQueue) */
+  private readonly slim: boolean[];
+  /** the last event copied for a queue and its copy (one event pours into several scenarios in a row) */
+  private slimSrc: Event | null = null;
+  private slimCopy: Event | null = null;
   private inst = new Map<number, InstState>();
   private env: Record<string, unknown> = { evt: null };
   private benv: Record<string, unknown> = { evt: null, queue: null, leaky: null };
@@ -185,6 +191,7 @@ export class BucketEngine {
     this.store.setScenarios(this.scenarios.map((s) => s.store));
     this.now = opts.now ?? Date.now;
     this.ctx = opts.context;
+    this.slim = this.scenarios.map((s) => slimQueue(s, this.ctx));
     this.sweepEvery = opts.sweepEvery ?? 1024;
     this.liveAgent = opts.liveAgent === true;
     this.sweepBudget = opts.sweepBudget ?? 4096;
@@ -321,6 +328,7 @@ export class BucketEngine {
     }
     env.evt = null;
     if (this.n > 0) this.runBatch();
+    this.slimSrc = null; // the copy stays queued, the event is not held here
     this.sinceSweep += events.length;
     if (this.sinceSweep >= this.sweepEvery) {
       this.sinceSweep = 0;
@@ -350,8 +358,8 @@ export class BucketEngine {
       }
       const node = io.node[i]!;
       const evt = this.bEv[i]!;
-      evs[node] = evt;
       const s = this.bS[i]!;
+      evs[node] = this.slim[s.id] ? this.queued(evt) : evt;
       this.c.poured[s.id]!++;
       const inst = io.inst[i]!;
       if (inst > this.maxInst) {
@@ -452,7 +460,7 @@ export class BucketEngine {
     const io2 = store.io;
     for (let d = 0; d < nd; d++) this.death(d, ord);
     const node = io2.node[0]!;
-    this.evs[node] = evt;
+    this.evs[node] = this.slim[s.id] ? this.queued(evt) : evt;
     this.c.poured[s.id]!++;
     const code = io2.code[0]!;
     const inst = io2.inst[0]!;
@@ -494,6 +502,15 @@ export class BucketEngine {
       this.overflow(s, oc, head, count, first, fOff, last, last, evt, gb, hi, lo, tm, inst, ord + 1, tm ? off : 0);
     }
     void (code & (R_NEW | R_RECREATED));
+  }
+
+  /** The slim copy of evt kept by queues (made once per event). */
+  private queued(evt: Event): Event {
+    if (evt !== this.slimSrc) {
+      this.slimSrc = evt;
+      this.slimCopy = slimEvent(evt);
+    }
+    return this.slimCopy!;
   }
 
   /** distinct: the value an instance has now seen (one string, then a Set) */
@@ -751,16 +768,16 @@ export class BucketEngine {
   }
 
   /**
-   * The sweep keeps pace with bucket creation: a full pass of the table while at most an eighth of the live count
-   * is created, so expired buckets and their tombstones never pile up faster than they are freed (an address
+   * The sweep keeps pace with bucket creation: a full pass (sweepSpan entries) while at most an eighth of the live
+   * count is created, so expired buckets and their tombstones never pile up faster than they are freed (an address
    * spray creates a bucket per line and per scenario; a fixed budget let the table grow without bound).
    */
   private paceBudget(): number {
     const st = this.store.stats();
     const made = st.created - this.createdAtSweep;
     this.createdAtSweep = st.created;
-    const perCreated = (8 * st.tableSlots) / Math.max(st.liveBuckets, 4096);
-    return Math.max(this.sweepBudget, Math.min(st.tableSlots, Math.ceil(made * perCreated)));
+    const perCreated = (8 * st.sweepSpan) / Math.max(st.liveBuckets, 4096);
+    return Math.max(this.sweepBudget, Math.min(st.sweepSpan, Math.ceil(made * perCreated)));
   }
 
   private sweepStep(budget: number, ord: number): number {
@@ -783,9 +800,10 @@ export class BucketEngine {
     // rehash may move unvisited entries behind the cursor)
     let visited = 0;
     let st = this.store.stats();
-    for (let guard = 0; guard < 100000 && visited < st.tableSlots + 1; guard++) {
+    for (let guard = 0; guard < 100000 && visited < st.sweepSpan + 1; guard++) {
       const v = this.sweepStep(65536, 0);
       const st2 = this.store.stats();
+      if (st2.sweepSpan === 0) break;
       visited = st2.tableGrowths !== st.tableGrowths ? 0 : visited + v; // a rehash restarts the pass
       st = st2;
     }
@@ -802,6 +820,7 @@ export class BucketEngine {
     this.sinceSweep = 0;
     this.evs = [];
     this.inst.clear();
+    this.slimSrc = this.slimCopy = null;
     return [];
   }
 
