@@ -76,14 +76,11 @@ export class QueueView {
   }
 }
 
-/** Per bucket instance: distinct values seen (one value kept as a bare string: an address spray makes a million
- *  single-value sets), bayesian guillotines. */
-interface InstState {
-  seen: Set<string> | string | null;
-  guillotine: boolean[] | null;
-}
+/** Distinct values a bucket instance has seen: one value as a bare string (an address spray makes a million
+ *  single-value sets, each a Map entry and nothing more), then a Set. */
+type Seen = Set<string> | string;
 
-function seenHas(seen: Set<string> | string | null | undefined, v: string): boolean {
+function seenHas(seen: Seen | undefined, v: string): boolean {
   return typeof seen === 'string' ? seen === v : seen != null && seen.has(v);
 }
 
@@ -125,7 +122,10 @@ export class BucketEngine {
   /** the last event copied for a queue and its copy (one event pours into several scenarios in a row) */
   private slimSrc: Event | null = null;
   private slimCopy: Event | null = null;
-  private inst = new Map<number, InstState>();
+  /** per bucket instance: distinct values seen */
+  private seen = new Map<number, Seen>();
+  /** per bucket instance: bayesian guillotines */
+  private guillotines = new Map<number, boolean[]>();
   private env: Record<string, unknown> = { evt: null };
   private benv: Record<string, unknown> = { evt: null, queue: null, leaky: null };
   // batch side arrays (plain scenarios)
@@ -425,8 +425,7 @@ export class BucketEngine {
           dv = null;
         }
         if (dv !== null && slot) {
-          const st = this.inst.get(inst);
-          if (seenHas(st?.seen, dv)) return;
+          if (seenHas(this.seen.get(inst), dv)) return;
         }
       }
       if (s.cancelOn) {
@@ -441,7 +440,7 @@ export class BucketEngine {
           if (slot) {
             store.kill(slot);
             this.release(store.io.auxI[0]!);
-            this.inst.delete(inst);
+            this.forget(inst);
             this.c.cancelled++;
             this.c.cancelledBy[s.id]!++;
           }
@@ -515,15 +514,17 @@ export class BucketEngine {
 
   /** distinct: the value an instance has now seen (one string, then a Set) */
   private rememberDistinct(inst: number, dv: string): void {
-    let st = this.inst.get(inst);
-    if (!st) {
-      st = { seen: null, guillotine: null };
-      this.inst.set(inst, st);
-    }
-    if (st.seen === null) st.seen = dv;
-    else if (typeof st.seen === 'string') {
-      if (st.seen !== dv) st.seen = new Set([st.seen, dv]);
-    } else st.seen.add(dv);
+    const seen = this.seen.get(inst);
+    if (seen === undefined) this.seen.set(inst, dv);
+    else if (typeof seen === 'string') {
+      if (seen !== dv) this.seen.set(inst, new Set([seen, dv]));
+    } else seen.add(dv);
+  }
+
+  /** A bucket instance is gone: its distinct values and guillotines too. */
+  private forget(inst: number): void {
+    this.seen.delete(inst);
+    if (this.guillotines.size > 0) this.guillotines.delete(inst);
   }
 
   private bayes(
@@ -539,12 +540,11 @@ export class BucketEngine {
     tm: number,
     inst: number,
   ): boolean {
-    let st = this.inst.get(inst);
-    if (!st) {
-      st = { seen: null, guillotine: null };
-      this.inst.set(inst, st);
+    let guillotine = this.guillotines.get(inst);
+    if (guillotine === undefined) {
+      guillotine = s.bayesConditions.map(() => false);
+      this.guillotines.set(inst, guillotine);
     }
-    if (!st.guillotine) st.guillotine = s.bayesConditions.map(() => false);
     const b = this.benv;
     b.evt = evt;
     b.queue = this.queueOf(s, head, tail);
@@ -558,7 +558,7 @@ export class BucketEngine {
     };
     for (let j = 0; j < s.bayesConditions.length; j++) {
       const bc = s.bayesConditions[j]!;
-      if (bc.guillotine && st.guillotine[j]) {
+      if (bc.guillotine && guillotine[j]) {
         p = upd(p, bc.pe, bc.pb);
         continue;
       }
@@ -575,7 +575,7 @@ export class BucketEngine {
       }
       if (r) {
         p = upd(p, bc.pe, bc.pb);
-        st.guillotine[j] = true;
+        guillotine[j] = true;
       } else p = upd(p, f(1 - bc.pe), f(1 - bc.pb));
     }
     b.evt = null;
@@ -654,7 +654,7 @@ export class BucketEngine {
     ord: number,
     lastOff: number,
   ): void {
-    this.inst.delete(inst);
+    this.forget(inst);
     if (outcome === R_BLACKHOLED) {
       this.c.discarded[s.id]!++;
       this.release(head);
@@ -726,7 +726,7 @@ export class BucketEngine {
       this.release(head);
       return;
     }
-    this.inst.delete(inst);
+    this.forget(inst);
     if (io.dKind[d] === D_TIMED) {
       const s = this.scenarios[io.dScen[d]!]!;
       // timed (counter) overflow, LIVE: Ovflw_ts = now; partition value from the queued events
@@ -819,7 +819,8 @@ export class BucketEngine {
     this.latestTm = -Infinity;
     this.sinceSweep = 0;
     this.evs = [];
-    this.inst.clear();
+    this.seen.clear();
+    this.guillotines.clear();
     this.slimSrc = this.slimCopy = null;
     return [];
   }
@@ -842,8 +843,7 @@ export class BucketEngine {
         if (n > 0) pouredBySource.push({ source: e.source, type: e.type, name: s.name, n });
       });
     }
-    let distinctSets = 0;
-    for (const v of this.inst.values()) if (v.seen !== null) distinctSets++;
+    const distinctSets = this.seen.size;
     return {
       liveBuckets: st.liveBuckets,
       blackholeRecords: st.blackholeRecords,

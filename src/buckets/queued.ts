@@ -1,6 +1,7 @@
 // What a bucket queue keeps of an event. The alert of a plain scenario reads only the type, Meta, the Enriched
 // GeoIP/AS values and the time of its queued events (alert.ts: sources, events, message), so its queue keeps a
-// slim copy that shares those and drops the rest (the raw line, Parsed, Unmarshaled, the line's labels): an
+// slim copy that shares those (Meta and Enriched by reference: a fresh map would cost more than it saves) and drops
+// the rest (the raw line, Parsed, Unmarshaled, the line's labels): an
 // address spray keeps ~90,000 events queued until their limiters are full again, and the parse maps were most of
 // each one's memory. Scenarios whose expressions may read any field of a queued event keep the whole event:
 // conditional and bayesian ones (queue in their expressions), overflow_filter, a scope expression, timed (counter)
@@ -11,9 +12,6 @@
 import { Event, LOG } from '../core/event.js';
 import type { Scenario } from './scenario.js';
 import type { AlertContext } from './context.js';
-
-/** Keys of Enriched that alerts read (alert.ts eventSources). */
-const ALERT_ENRICHED = ['ASNumber', 'ASNNumber', 'IsoCode', 'ASNOrg', 'Latitude', 'Longitude'] as const;
 
 /** Whether the queue of scenario `s` may keep slim copies (see the header). */
 export function slimQueue(s: Scenario, ctx: AlertContext | undefined): boolean {
@@ -33,8 +31,8 @@ const EMPTY_LINE = Object.freeze({
 const EMPTY_MAP = Object.freeze(Object.create(null) as Record<string, string>);
 
 /**
- * The slim copy of a LOG event (an overflow event reprocessed into a bucket is kept whole): Meta shared, Enriched
- * reduced to the keys alerts read, the time; frozen empty parse maps (a write to them throws instead of being lost).
+ * The slim copy of a LOG event (an overflow event reprocessed into a bucket is kept whole): Meta and Enriched
+ * shared, the time; frozen empty parse maps (a write to them throws instead of being lost).
  */
 export function slimEvent(evt: Event): Event {
   if (evt.Type !== LOG) return evt;
@@ -46,15 +44,7 @@ export function slimEvent(evt: Event): Event {
   c.Stage = evt.Stage;
   c.Line = EMPTY_LINE as Event['Line'];
   c.Parsed = EMPTY_MAP as Record<string, string>;
-  let en = EMPTY_MAP as Record<string, string>;
-  const src = evt.Enriched;
-  for (const k of ALERT_ENRICHED) {
-    const v = src[k];
-    if (v === undefined) continue;
-    if (en === EMPTY_MAP) en = Object.create(null) as Record<string, string>;
-    en[k] = v;
-  }
-  c.Enriched = en;
+  c.Enriched = evt.Enriched;
   c.Unmarshaled = EMPTY_MAP as Record<string, unknown>;
   c.Meta = evt.Meta;
   c.Overflow = null;
