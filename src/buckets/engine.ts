@@ -440,7 +440,7 @@ export class BucketEngine {
           if (slot) {
             store.kill(slot);
             this.release(store.io.auxI[0]!);
-            this.forget(inst);
+            this.forget(s, inst);
             this.c.cancelled++;
             this.c.cancelledBy[s.id]!++;
           }
@@ -521,10 +521,10 @@ export class BucketEngine {
     } else seen.add(dv);
   }
 
-  /** A bucket instance is gone: its distinct values and guillotines too. */
-  private forget(inst: number): void {
-    this.seen.delete(inst);
-    if (this.guillotines.size > 0) this.guillotines.delete(inst);
+  /** A bucket instance of scenario s (its owner) is gone: its distinct values and guillotines too. */
+  private forget(s: Scenario, inst: number): void {
+    if (s.distinct !== null) this.seen.delete(inst);
+    if (s.type === 'bayesian') this.guillotines.delete(inst);
   }
 
   private bayes(
@@ -654,7 +654,7 @@ export class BucketEngine {
     ord: number,
     lastOff: number,
   ): void {
-    this.forget(inst);
+    this.forget(s, inst);
     if (outcome === R_BLACKHOLED) {
       this.c.discarded[s.id]!++;
       this.release(head);
@@ -726,7 +726,7 @@ export class BucketEngine {
       this.release(head);
       return;
     }
-    this.forget(inst);
+    this.forget(this.scenarios[io.dScen[d]!]!, inst);
     if (io.dKind[d] === D_TIMED) {
       const s = this.scenarios[io.dScen[d]!]!;
       // timed (counter) overflow, LIVE: Ovflw_ts = now; partition value from the queued events
