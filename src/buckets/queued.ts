@@ -31,46 +31,49 @@ const EMPTY_LINE = Object.freeze({
 const EMPTY_MAP = Object.freeze(Object.create(null) as Record<string, string>);
 
 /**
- * A slim copy's own class, its fields in the object (an object made by Object.create(Event.prototype) kept them in
- * a separate property array: +100 bytes each). Event's methods are inherited: Event.prototype is its prototype's.
+ * A slim copy's own class: the fields an alert reads in the object (an object made by Object.create(Event.prototype)
+ * kept its fields in a separate property array: +100 bytes), the constant ones (empty line and parse maps, not
+ * whitelisted) once on its prototype, whose prototype is Event.prototype (Event's methods are inherited).
  */
 class SlimEvent {
   Type: number;
   ExpectMode: number;
-  Whitelisted: boolean;
-  WhitelistReason: string;
-  Stage: string;
-  Line: Event['Line'];
-  Parsed: Event['Parsed'];
   Enriched: Event['Enriched'];
-  Unmarshaled: Event['Unmarshaled'];
   Meta: Event['Meta'];
   Overflow: Event['Overflow'];
   Time: Event['Time'];
-  StrTime: string;
-  StrTimeFormat: string;
   MarshaledTime: string;
   Process: boolean;
+  declare Whitelisted: boolean;
+  declare WhitelistReason: string;
+  declare Stage: string;
+  declare Line: Event['Line'];
+  declare Parsed: Event['Parsed'];
+  declare Unmarshaled: Event['Unmarshaled'];
+  declare StrTime: string;
+  declare StrTimeFormat: string;
   constructor(evt: Event) {
     this.Type = evt.Type;
     this.ExpectMode = evt.ExpectMode;
-    this.Whitelisted = evt.Whitelisted;
-    this.WhitelistReason = evt.WhitelistReason;
-    this.Stage = evt.Stage;
-    this.Line = EMPTY_LINE as Event['Line'];
-    this.Parsed = EMPTY_MAP as Event['Parsed'];
     this.Enriched = evt.Enriched;
-    this.Unmarshaled = EMPTY_MAP as Event['Unmarshaled'];
     this.Meta = evt.Meta;
     this.Overflow = null;
     this.Time = evt.Time;
-    this.StrTime = '';
-    this.StrTimeFormat = '';
     this.MarshaledTime = evt.MarshaledTime;
     this.Process = evt.Process;
   }
 }
 Object.setPrototypeOf(SlimEvent.prototype, Event.prototype);
+Object.assign(SlimEvent.prototype, {
+  Whitelisted: false,
+  WhitelistReason: '',
+  Stage: '',
+  Line: EMPTY_LINE,
+  Parsed: EMPTY_MAP,
+  Unmarshaled: EMPTY_MAP,
+  StrTime: '',
+  StrTimeFormat: '',
+});
 
 /**
  * The slim copy of a LOG event (an overflow event reprocessed into a bucket is kept whole): Meta and Enriched
