@@ -1,6 +1,9 @@
 // Picket bucket state in WebAssembly (AssemblyScript).
-// Owns: the flat-memory open-addressing hash table of live bucket instances (keyed by scenario id + 64-bit
-// partition hash; backward-shift deletion, no tombstones), the leaky-bucket (token bucket) maths of scenarios.md
+// Owns: the bucket records (64 bytes each, in 1 MiB chunks that never move, ids recycled through a free list) and
+// their open-addressing index (8-byte entries: hash of scenario id + 64-bit partition hash, bucket id; load <= 0.7,
+// backward-shift deletion, no tombstones; growing it copies 8 bytes per bucket, never the records: linear memory,
+// which cannot shrink, ends near 64 B per live bucket instead of the ~2 x 64 B / 0.7 of a table of records that
+// doubled through every size), the leaky-bucket (token bucket) maths of scenarios.md
 // §5, bucket expiry (lazy in TIMEMACHINE, idle/timed in LIVE), per-partition blackhole records (§6), the
 // per-bucket event queue as linked lists of node indices (the JS side stores the Event objects by node index),
 // queue drains of refilled buckets, eviction beyond maxBuckets, incremental sweeping, and a batch pour API
@@ -8,7 +11,7 @@
 // No strings cross the boundary. Times are f64 microseconds since the Unix epoch.
 // The TypeScript twin of this file (same maths, object based) is src/buckets/refstore.ts.
 
-// ---- slot layout (64 bytes) ----
+// ---- bucket record layout (64 bytes) ----
 const SLOT: i32 = 64;
 const S_STATE: i32 = 0;   // bits 0-7: 0 empty, 1 live, 2 reused (transient), 3 blackhole record; bit 8: TIMEMACHINE;
                           // bits 16-31: zone offset of First_ts in minutes (i16)
@@ -97,10 +100,11 @@ const H_INST: i32 = 12;      // instance of the slot returned by lookup
 const H_TIMEDOVF: i32 = 13;
 const H_GROWS: i32 = 14;
 const H_DRAINED: i32 = 15;
-const H_WORDS: i32 = 16;
+const H_SPAN: i32 = 16;      // bucket ids in use or free (the sweep's pass)
+const H_WORDS: i32 = 17;
 
 let hdr: usize = 0;
-let table: usize = 0;
+let table: usize = 0;   // the index: tabCap entries of [u32 hash, i32 bucket id + 1 (0 = empty)]
 let tabCap: i32 = 0;
 let mask: i32 = 0;
 let live: i32 = 0;
@@ -150,7 +154,10 @@ export function init(maxB: i32, initialCap: i32, batchCap: i32, deathCap: i32): 
   let cap = 16;
   while (cap < initialCap) cap <<= 1;
   tabCap = cap; mask = cap - 1;
-  table = alloc0(cap * SLOT);
+  table = alloc0(cap * IX);
+  chunkCap = 64;
+  chunks = alloc0(chunkCap * 4);
+  nChunks = 0; bucketHigh = 0; freeBucket = -1;
   nodeCap = 1024;
   nodes = alloc0(nodeCap * 4);
   freeNode = -1;
@@ -232,6 +239,7 @@ function publish(): void {
   store<i32>(hdr + (H_TIMEDOVF << 2), timedOvf);
   store<i32>(hdr + (H_GROWS << 2), grows);
   store<i32>(hdr + (H_DRAINED << 2), drained);
+  store<i32>(hdr + (H_SPAN << 2), bucketHigh);
 }
 
 // ---- hashing / table ----
@@ -247,69 +255,115 @@ function publish(): void {
   return h;
 }
 
-/** Slot holding (s,hi,lo) in state live or blackhole record, else 0. */
+// ---- bucket records (chunks) and their index ----
+const IX: i32 = 8;          // index entry: u32 hash, i32 bucket id + 1
+const CH_BITS: i32 = 14;    // 16,384 records (1 MiB) per chunk
+const CH_MASK: i32 = (1 << CH_BITS) - 1;
+let chunks: usize = 0;      // chunk pointers (u32)
+let chunkCap: i32 = 0;
+let nChunks: i32 = 0;
+let bucketHigh: i32 = 0;    // ids [0, bucketHigh) were handed out (free ones have state ST_EMPTY)
+let freeBucket: i32 = -1;   // free ids, linked through S_QTAIL
+
+// @ts-ignore: decorator
+@inline function bptr(id: i32): usize {
+  return <usize>load<u32>(chunks + (<usize>(id >> CH_BITS) << 2)) + <usize>((id & CH_MASK) * SLOT);
+}
+
+function allocBucket(): i32 {
+  if (freeBucket >= 0) {
+    const id = freeBucket;
+    freeBucket = load<i32>(bptr(id) + S_QTAIL);
+    return id;
+  }
+  if ((bucketHigh >> CH_BITS) >= nChunks) {
+    if (nChunks >= chunkCap) {
+      chunks = heap.realloc(chunks, <usize>(chunkCap << 3));
+      chunkCap <<= 1;
+    }
+    store<u32>(chunks + (<usize>nChunks << 2), <u32>alloc0(SLOT << CH_BITS));
+    nChunks++;
+  }
+  return bucketHigh++;
+}
+
+/** Record holding (s,hi,lo) in state live or blackhole record, else 0. */
 function find(s: i32, hi: i32, lo: i32): usize {
-  let i = <i32>(hash3(s, hi, lo) & <u32>mask);
+  const h = hash3(s, hi, lo);
+  let i = <i32>(h & <u32>mask);
   while (true) {
-    const p = table + <usize>(i * SLOT);
-    const st = load<i32>(p + S_STATE) & 0xff;
-    if (st == ST_EMPTY) return 0;
-    if (st != ST_TOMB && load<i32>(p + S_LO) == lo && load<i32>(p + S_HI) == hi && load<i32>(p + S_SCEN) == s) return p;
+    const e = table + <usize>(i * IX);
+    const id1 = load<i32>(e + 4);
+    if (id1 == 0) return 0;
+    if (load<u32>(e) == h) {
+      const p = bptr(id1 - 1);
+      if ((load<i32>(p + S_STATE) & 0xff) != ST_TOMB && load<i32>(p + S_LO) == lo && load<i32>(p + S_HI) == hi &&
+          load<i32>(p + S_SCEN) == s) return p;
+    }
     i = (i + 1) & mask;
   }
   return 0;
 }
 
-/** Free position for a key known to be absent. */
+/** A new record indexed under a key known to be absent (the caller writes the key and the fields). */
 function insertPos(s: i32, hi: i32, lo: i32): usize {
-  let i = <i32>(hash3(s, hi, lo) & <u32>mask);
-  while (true) {
-    const p = table + <usize>(i * SLOT);
-    if ((load<i32>(p + S_STATE) & 0xff) == ST_EMPTY) return p;
-    i = (i + 1) & mask;
-  }
-  return 0;
+  const h = hash3(s, hi, lo);
+  let i = <i32>(h & <u32>mask);
+  while (load<i32>(table + <usize>(i * IX) + 4) != 0) i = (i + 1) & mask;
+  const id = allocBucket();
+  const e = table + <usize>(i * IX);
+  store<u32>(e, h);
+  store<i32>(e + 4, id + 1);
+  return bptr(id);
 }
 
 /**
- * Empties slot p by backward-shift deletion (linear probing without tombstones: a table under churn never
- * fills with dead slots nor needs a same-size rehash). Later entries of the probe run move back, so p may
- * hold another entry afterwards. Returns true when it does.
+ * Frees record p: its index entry goes by backward-shift deletion (linear probing without tombstones: an index
+ * under churn never fills with dead entries nor needs a same-size rehash), its id to the free list. Records never
+ * move, so p holds no other entry afterwards: returns false (the callers' "look at p again" contract).
  */
 function removeAt(p: usize): bool {
-  let i = <i32>((p - table) / <usize>SLOT);
+  const h = hash3(load<i32>(p + S_SCEN), load<i32>(p + S_HI), load<i32>(p + S_LO));
+  let i = <i32>(h & <u32>mask);
+  let id1 = 0;
+  while (true) {
+    id1 = load<i32>(table + <usize>(i * IX) + 4);
+    if (id1 == 0) return false; // not indexed (cannot happen)
+    if (load<u32>(table + <usize>(i * IX)) == h && bptr(id1 - 1) == p) break;
+    i = (i + 1) & mask;
+  }
   let j = i;
   while (true) {
     j = (j + 1) & mask;
-    const q = table + <usize>(j * SLOT);
-    if ((load<i32>(q + S_STATE) & 0xff) == ST_EMPTY) break;
-    const k = <i32>(hash3(load<i32>(q + S_SCEN), load<i32>(q + S_HI), load<i32>(q + S_LO)) & <u32>mask);
+    const q = table + <usize>(j * IX);
+    if (load<i32>(q + 4) == 0) break;
+    const k = <i32>(load<u32>(q) & <u32>mask);
     // q stays where it is when its home k lies cyclically in (i, j]
     if (i <= j ? (i < k && k <= j) : (i < k || k <= j)) continue;
-    memory.copy(table + <usize>(i * SLOT), q, <usize>SLOT);
+    store<u64>(table + <usize>(i * IX), load<u64>(q));
     i = j;
   }
-  store<i32>(table + <usize>(i * SLOT) + S_STATE, ST_EMPTY);
-  return (load<i32>(p + S_STATE) & 0xff) != ST_EMPTY;
+  store<u64>(table + <usize>(i * IX), 0);
+  store<i32>(p + S_STATE, ST_EMPTY);
+  store<i32>(p + S_QTAIL, freeBucket);
+  freeBucket = id1 - 1;
+  return false;
 }
 
 function rehash(newCap: i32): void {
   const old = table;
   const oldCap = tabCap;
-  table = alloc0(newCap * SLOT);
+  table = alloc0(newCap * IX);
   tabCap = newCap; mask = newCap - 1;
   for (let i = 0; i < oldCap; i++) {
-    const p = old + <usize>(i * SLOT);
-    const st = load<i32>(p + S_STATE) & 0xff;
-    if (st == ST_LIVE || st == ST_BH) {
-      let j = <i32>(hash3(load<i32>(p + S_SCEN), load<i32>(p + S_HI), load<i32>(p + S_LO)) & <u32>mask);
-      while ((load<i32>(table + <usize>(j * SLOT) + S_STATE) & 0xff) != ST_EMPTY) j = (j + 1) & mask;
-      memory.copy(table + <usize>(j * SLOT), p, <usize>SLOT);
-    }
+    const e = old + <usize>(i * IX);
+    if (load<i32>(e + 4) == 0) continue;
+    let j = <i32>(load<u32>(e) & <u32>mask);
+    while (load<i32>(table + <usize>(j * IX) + 4) != 0) j = (j + 1) & mask;
+    store<u64>(table + <usize>(j * IX), load<u64>(e));
   }
   heap.free(old);
   grows++;
-  sweepCursor = 0;
 }
 
 function ensureRoom(): void {
@@ -392,9 +446,9 @@ function evictOne(idx: i32): void {
   let best: usize = 0;
   let bestT: f64 = Infinity;
   let seen = 0;
-  for (let k = 0; k < tabCap && seen < 8; k++) {
-    hand = (hand + 1) & mask;
-    const p = table + <usize>(hand * SLOT);
+  for (let k = 0; k < bucketHigh && seen < 8; k++) {
+    hand = hand + 1 >= bucketHigh ? 0 : hand + 1;
+    const p = bptr(hand);
     const st = load<i32>(p + S_STATE) & 0xff;
     if (st == ST_LIVE || st == ST_BH) {
       seen++;
@@ -719,7 +773,8 @@ export function sweep(wallNow: f64, latestTm: f64, budget: i32, drainTm: f64): i
   let k = 0;
   for (; k < budget; k++) {
     if (nDeaths >= D - 2) break;
-    const p = table + <usize>(sweepCursor * SLOT);
+    if (sweepCursor >= bucketHigh) { sweepCursor = 0; wrapped = 1; if (bucketHigh == 0) break; }
+    const p = bptr(sweepCursor);
     const stw = load<i32>(p + S_STATE);
     const st = stw & 0xff;
     const isTm = (stw & ST_TM) != 0;
@@ -745,9 +800,8 @@ export function sweep(wallNow: f64, latestTm: f64, budget: i32, drainTm: f64): i
     // not counted as a visit: each re-examination follows a deletion, so they are bounded by the entries
     if (moved) { k--; continue; }
     sweepCursor++;
-    if (sweepCursor >= tabCap) { sweepCursor = 0; wrapped = 1; }
   }
-  // shrink a table that is mostly empty
+  // shrink an index that is mostly empty (records stay: their ids are reused)
   if (wrapped != 0 && tabCap > 1024 && (live + bhrec) * 8 < tabCap) {
     let nc = tabCap;
     while (nc > 1024 && (live + bhrec) * 4 < nc) nc >>= 1;
@@ -759,7 +813,8 @@ export function sweep(wallNow: f64, latestTm: f64, budget: i32, drainTm: f64): i
 
 /** Drop every bucket and record (end of replay / reset). Chains are not reported: the caller resets too. */
 export function reset(): void {
-  memory.fill(table, 0, <usize>(tabCap * SLOT));
+  memory.fill(table, 0, <usize>(tabCap * IX));
+  bucketHigh = 0; freeBucket = -1; sweepCursor = 0; hand = 0;
   live = 0; bhrec = 0;
   freeNode = -1; nodeHigh = 0; usedNodes = 0;
   for (let i = 0; i < nScen; i++) store<f64>(scen + <usize>(i * SC) + C_WMARK, -Infinity);

@@ -18,6 +18,7 @@ import { D_DRAINED, D_TIMED, R_ALLOWED, R_BLACKHOLED, R_NEW, R_PENDING, R_RECREA
 import type { BucketStore, StoreStats } from './store.js';
 import { WasmStore } from './wasmstore.js';
 import { RefStore } from './refstore.js';
+import { slimEvent, slimQueue } from './queued.js';
 import { errorMessage } from '../core/errors.js';
 
 export interface EngineOptions {
@@ -43,7 +44,7 @@ export interface EngineOptions {
 }
 
 /** The store's counters (minus its internal growth count) plus the engine's own. */
-export interface EngineStats extends Omit<StoreStats, 'tableGrowths'> {
+export interface EngineStats extends Omit<StoreStats, 'tableGrowths' | 'sweepSpan'> {
   storeBytes: number;
   distinctSets: number;
   poured: Record<string, number>;
@@ -75,14 +76,11 @@ export class QueueView {
   }
 }
 
-/** Per bucket instance: distinct values seen (one value kept as a bare string: an address spray makes a million
- *  single-value sets), bayesian guillotines. */
-interface InstState {
-  seen: Set<string> | string | null;
-  guillotine: boolean[] | null;
-}
+/** Distinct values a bucket instance has seen: one value as a bare string (an address spray makes a million
+ *  single-value sets, each a Map entry and nothing more), then a Set. */
+type Seen = Set<string> | string;
 
-function seenHas(seen: Set<string> | string | null | undefined, v: string): boolean {
+function seenHas(seen: Seen | undefined, v: string): boolean {
   return typeof seen === 'string' ? seen === v : seen != null && seen.has(v);
 }
 
@@ -117,9 +115,17 @@ export class BucketEngine {
   private now: () => number;
   private ctx: AlertContext | undefined;
   private log: (msg: string) => void;
-  /** Events held by bucket queues, by store node. */
+  /** Events held by bucket queues, by store node (slim copies for the scenarios of queued.ts). */
   private evs: (Event | undefined)[] = [];
-  private inst = new Map<number, InstState>();
+  /** per scenario: its queue keeps slim copies (queued.ts slimQueue) */
+  private readonly slim: boolean[];
+  /** the last event copied for a queue and its copy (one event pours into several scenarios in a row) */
+  private slimSrc: Event | null = null;
+  private slimCopy: Event | null = null;
+  /** per bucket instance: distinct values seen */
+  private seen = new Map<number, Seen>();
+  /** per bucket instance: bayesian guillotines */
+  private guillotines = new Map<number, boolean[]>();
   private env: Record<string, unknown> = { evt: null };
   private benv: Record<string, unknown> = { evt: null, queue: null, leaky: null };
   // batch side arrays (plain scenarios)
@@ -185,6 +191,7 @@ export class BucketEngine {
     this.store.setScenarios(this.scenarios.map((s) => s.store));
     this.now = opts.now ?? Date.now;
     this.ctx = opts.context;
+    this.slim = this.scenarios.map((s) => slimQueue(s, this.ctx));
     this.sweepEvery = opts.sweepEvery ?? 1024;
     this.liveAgent = opts.liveAgent === true;
     this.sweepBudget = opts.sweepBudget ?? 4096;
@@ -321,6 +328,7 @@ export class BucketEngine {
     }
     env.evt = null;
     if (this.n > 0) this.runBatch();
+    this.slimSrc = null; // the copy stays queued, the event is not held here
     this.sinceSweep += events.length;
     if (this.sinceSweep >= this.sweepEvery) {
       this.sinceSweep = 0;
@@ -350,8 +358,8 @@ export class BucketEngine {
       }
       const node = io.node[i]!;
       const evt = this.bEv[i]!;
-      evs[node] = evt;
       const s = this.bS[i]!;
+      evs[node] = this.slim[s.id] ? this.queued(evt) : evt;
       this.c.poured[s.id]!++;
       const inst = io.inst[i]!;
       if (inst > this.maxInst) {
@@ -417,8 +425,7 @@ export class BucketEngine {
           dv = null;
         }
         if (dv !== null && slot) {
-          const st = this.inst.get(inst);
-          if (seenHas(st?.seen, dv)) return;
+          if (seenHas(this.seen.get(inst), dv)) return;
         }
       }
       if (s.cancelOn) {
@@ -433,7 +440,7 @@ export class BucketEngine {
           if (slot) {
             store.kill(slot);
             this.release(store.io.auxI[0]!);
-            this.inst.delete(inst);
+            this.forget(s, inst);
             this.c.cancelled++;
             this.c.cancelledBy[s.id]!++;
           }
@@ -452,7 +459,7 @@ export class BucketEngine {
     const io2 = store.io;
     for (let d = 0; d < nd; d++) this.death(d, ord);
     const node = io2.node[0]!;
-    this.evs[node] = evt;
+    this.evs[node] = this.slim[s.id] ? this.queued(evt) : evt;
     this.c.poured[s.id]!++;
     const code = io2.code[0]!;
     const inst = io2.inst[0]!;
@@ -496,17 +503,28 @@ export class BucketEngine {
     void (code & (R_NEW | R_RECREATED));
   }
 
+  /** The slim copy of evt kept by queues (made once per event). */
+  private queued(evt: Event): Event {
+    if (evt !== this.slimSrc) {
+      this.slimSrc = evt;
+      this.slimCopy = slimEvent(evt);
+    }
+    return this.slimCopy!;
+  }
+
   /** distinct: the value an instance has now seen (one string, then a Set) */
   private rememberDistinct(inst: number, dv: string): void {
-    let st = this.inst.get(inst);
-    if (!st) {
-      st = { seen: null, guillotine: null };
-      this.inst.set(inst, st);
-    }
-    if (st.seen === null) st.seen = dv;
-    else if (typeof st.seen === 'string') {
-      if (st.seen !== dv) st.seen = new Set([st.seen, dv]);
-    } else st.seen.add(dv);
+    const seen = this.seen.get(inst);
+    if (seen === undefined) this.seen.set(inst, dv);
+    else if (typeof seen === 'string') {
+      if (seen !== dv) this.seen.set(inst, new Set([seen, dv]));
+    } else seen.add(dv);
+  }
+
+  /** A bucket instance of scenario s (its owner) is gone: its distinct values and guillotines too. */
+  private forget(s: Scenario, inst: number): void {
+    if (s.distinct !== null) this.seen.delete(inst);
+    if (s.type === 'bayesian') this.guillotines.delete(inst);
   }
 
   private bayes(
@@ -522,12 +540,11 @@ export class BucketEngine {
     tm: number,
     inst: number,
   ): boolean {
-    let st = this.inst.get(inst);
-    if (!st) {
-      st = { seen: null, guillotine: null };
-      this.inst.set(inst, st);
+    let guillotine = this.guillotines.get(inst);
+    if (guillotine === undefined) {
+      guillotine = s.bayesConditions.map(() => false);
+      this.guillotines.set(inst, guillotine);
     }
-    if (!st.guillotine) st.guillotine = s.bayesConditions.map(() => false);
     const b = this.benv;
     b.evt = evt;
     b.queue = this.queueOf(s, head, tail);
@@ -541,7 +558,7 @@ export class BucketEngine {
     };
     for (let j = 0; j < s.bayesConditions.length; j++) {
       const bc = s.bayesConditions[j]!;
-      if (bc.guillotine && st.guillotine[j]) {
+      if (bc.guillotine && guillotine[j]) {
         p = upd(p, bc.pe, bc.pb);
         continue;
       }
@@ -558,7 +575,7 @@ export class BucketEngine {
       }
       if (r) {
         p = upd(p, bc.pe, bc.pb);
-        st.guillotine[j] = true;
+        guillotine[j] = true;
       } else p = upd(p, f(1 - bc.pe), f(1 - bc.pb));
     }
     b.evt = null;
@@ -637,7 +654,7 @@ export class BucketEngine {
     ord: number,
     lastOff: number,
   ): void {
-    this.inst.delete(inst);
+    this.forget(s, inst);
     if (outcome === R_BLACKHOLED) {
       this.c.discarded[s.id]!++;
       this.release(head);
@@ -709,7 +726,7 @@ export class BucketEngine {
       this.release(head);
       return;
     }
-    this.inst.delete(inst);
+    this.forget(this.scenarios[io.dScen[d]!]!, inst);
     if (io.dKind[d] === D_TIMED) {
       const s = this.scenarios[io.dScen[d]!]!;
       // timed (counter) overflow, LIVE: Ovflw_ts = now; partition value from the queued events
@@ -751,16 +768,16 @@ export class BucketEngine {
   }
 
   /**
-   * The sweep keeps pace with bucket creation: a full pass of the table while at most an eighth of the live count
-   * is created, so expired buckets and their tombstones never pile up faster than they are freed (an address
+   * The sweep keeps pace with bucket creation: a full pass (sweepSpan entries) while at most an eighth of the live
+   * count is created, so expired buckets and their tombstones never pile up faster than they are freed (an address
    * spray creates a bucket per line and per scenario; a fixed budget let the table grow without bound).
    */
   private paceBudget(): number {
     const st = this.store.stats();
     const made = st.created - this.createdAtSweep;
     this.createdAtSweep = st.created;
-    const perCreated = (8 * st.tableSlots) / Math.max(st.liveBuckets, 4096);
-    return Math.max(this.sweepBudget, Math.min(st.tableSlots, Math.ceil(made * perCreated)));
+    const perCreated = (8 * st.sweepSpan) / Math.max(st.liveBuckets, 4096);
+    return Math.max(this.sweepBudget, Math.min(st.sweepSpan, Math.ceil(made * perCreated)));
   }
 
   private sweepStep(budget: number, ord: number): number {
@@ -783,9 +800,10 @@ export class BucketEngine {
     // rehash may move unvisited entries behind the cursor)
     let visited = 0;
     let st = this.store.stats();
-    for (let guard = 0; guard < 100000 && visited < st.tableSlots + 1; guard++) {
+    for (let guard = 0; guard < 100000 && visited < st.sweepSpan + 1; guard++) {
       const v = this.sweepStep(65536, 0);
       const st2 = this.store.stats();
+      if (st2.sweepSpan === 0) break;
       visited = st2.tableGrowths !== st.tableGrowths ? 0 : visited + v; // a rehash restarts the pass
       st = st2;
     }
@@ -801,7 +819,9 @@ export class BucketEngine {
     this.latestTm = -Infinity;
     this.sinceSweep = 0;
     this.evs = [];
-    this.inst.clear();
+    this.seen.clear();
+    this.guillotines.clear();
+    this.slimSrc = this.slimCopy = null;
     return [];
   }
 
@@ -823,8 +843,7 @@ export class BucketEngine {
         if (n > 0) pouredBySource.push({ source: e.source, type: e.type, name: s.name, n });
       });
     }
-    let distinctSets = 0;
-    for (const v of this.inst.values()) if (v.seen !== null) distinctSets++;
+    const distinctSets = this.seen.size;
     return {
       liveBuckets: st.liveBuckets,
       blackholeRecords: st.blackholeRecords,

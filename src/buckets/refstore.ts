@@ -476,6 +476,7 @@ export class RefStore implements BucketStore {
       timedOverflows: this.st.timed,
       queuedEvents: this.usedNodes,
       tableSlots: this.map.size,
+      sweepSpan: this.map.size,
       tableGrowths: 0,
       drained: 0,
     };

