@@ -5,6 +5,7 @@
 import { WeightedConsensus } from '../consensus/engine.js';
 import type { ConsensusConfig } from '../consensus/config.js';
 import type { Consensus, ListedEntry, SignalInput } from '../consensus/types.js';
+import { tailorList } from '../consensus/listing.js';
 import { genAdversaries, genNoise } from './adversaries.js';
 import { KDistinct, TrustRank } from './baselines.js';
 import { Recorder, computeMetrics, type Metrics } from './metrics.js';
@@ -191,11 +192,12 @@ export function runSimulation(p: SimParams, cfg: Partial<ConsensusConfig> = {}):
 function pullAll(c: WeightedConsensus, sample: Site[], held: Array<Map<string, ListedEntry>>, now: number): number {
   let bytes = 0;
   const cache = new Map<string, ListedEntry[]>();
+  const full = c.listed(now);
   sample.forEach((s, i) => {
     const key = s.scenarios.join(',');
     let list = cache.get(key);
     if (!list) {
-      list = c.listFor(s.scenarios, now, c.cfg.listCap);
+      list = tailorList(full, s.scenarios, c.cfg.listCap);
       cache.set(key, list);
     }
     const have = held[i]!;
