@@ -43,11 +43,12 @@ test('unknown keys and bad values are refused with file, line and key', () => {
     /max_duration/,
   );
   assert.throws(() => parseConsensusConfig('consensus: {a: [}\n', 'c.yaml'), /c\.yaml:1: not valid YAML/);
-  // a listing may not outlive the evidence it rests on
+  // a listing may not outlive the evidence it rests on; a shorter window alone decays with it
   assert.throws(
-    () => parseConsensusConfig('consensus:\n  evidence_window: 48h\n', 'c.yaml'),
+    () => parseConsensusConfig('consensus:\n  evidence_window: 48h\n  decay: 72h\n', 'c.yaml'),
     /decay is longer than evidence_window/,
   );
+  assert.equal(parseConsensusConfig('consensus:\n  evidence_window: 48h\n', 'c.yaml').decayMs, 48 * 3_600_000);
   assert.throws(() => parseConsensusConfig('consensus:\n  shared_canary_share: 2\n', 'c.yaml'), /between 0 and 1/);
 });
 

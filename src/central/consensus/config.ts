@@ -200,14 +200,18 @@ export function parseConsensusConfig(text: string, where: string): ConsensusConf
   if (!YAML.isMap(section.value)) {
     throw new ConsensusConfigError(`${where}:${lineOf(section.key)}: consensus: expected a mapping`);
   }
+  const given = new Set<string>();
   for (const pair of section.value.items) {
     const key = YAML.isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+    given.add(key);
     const at = `${where}:${lineOf(pair.key)}`;
     const spec = KEYS[key];
     if (!spec) throw new ConsensusConfigError(`${at}: consensus.${key}: unknown key`);
     const value = YAML.isNode(pair.value) ? (pair.value.toJSON() as unknown) : pair.value;
     (out as unknown as Record<string, unknown>)[spec.field] = convert(at, key, spec.kind, value);
   }
+  // a shorter evidence window without a decay of its own decays with it (evidence_window once meant both)
+  if (!given.has('decay')) out.decayMs = Math.min(out.decayMs, out.evidenceWindowMs);
   return validateConsensus(out, where);
 }
 
