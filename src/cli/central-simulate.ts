@@ -10,13 +10,14 @@ import { DEFAULT_PARAMS, runSimulation, type SimResult } from '../central/simula
 
 export const SIMULATE_USAGE = `picket central simulate [--sites N] [--days D] [--poisoners F] [--sybils S] [--seed K]
   [--runs R] [--warmup D] [--poisoner-ases A] [--poisoner-sensors] [--noise F] [--attackers-per-day N]
-  [--config FILE] [--json]
+  [--config FILE] [--explain N] [--json]
 
 Runs Picket Central's consensus (and the baselines k2, k3, k5, trust_rank, fed the same signals) over a simulated
 crowd: ${DEFAULT_PARAMS.sites} honest sites, ${DEFAULT_PARAMS.days} days after a \
 ${DEFAULT_PARAMS.warmupDays}-day warm-up, poisoner accounts as a share of sites (${DEFAULT_PARAMS.poisoners}),
 Sybils from at most 3 ASes (${DEFAULT_PARAMS.sybils}), deterministic for a seed. --config reads the consensus:
-section of a YAML file.
+section of a YAML file. --explain N says why the consensus listed attackers late (over 15 min after their third
+honest report) or never: counts by what the evidence lacked, and N examples with each honest reporter's weight.
 See docs/CONSENSUS.md.`;
 
 const ROWS: Array<[keyof Metrics, string]> = [
@@ -62,6 +63,26 @@ export function metricsTable(r: SimResult): string {
   ].join('\n');
 }
 
+/** The --explain section of the table output ('' without --explain). */
+function explainText(r: SimResult): string {
+  const x = r.explain;
+  if (!x) return '';
+  const counts = (m: Record<string, number>): string[] =>
+    Object.entries(m)
+      .sort((p, q) => q[1] - p[1])
+      .map(([k, n]) => `  ${String(n).padStart(6)}  ${k}`);
+  return [
+    `consensus: ${x.slow} attackers listed more than 15 min after their third honest report, ${x.missed} never`,
+    'what their evidence lacked at third report + 15 min:',
+    ...counts(x.verdicts),
+    'why their weightless honest reporters had no weight:',
+    ...counts(x.weightless),
+    'examples (reports: [site, minutes from third report, weight, network, why weightless]):',
+    ...x.examples.map((e) => `  ${JSON.stringify(e)}`),
+    '',
+  ].join('\n');
+}
+
 /** Mean and worst value per metric over runs (worst: min for shares, max for counts and times). */
 export function summarize(rs: SimResult[]): Record<string, Record<string, { mean: number; worst: number }>> {
   const out: Record<string, Record<string, { mean: number; worst: number }>> = {};
@@ -95,6 +116,7 @@ export async function runSimulate(args: string[], io: CliIO): Promise<number> {
     noise: { type: 'string' },
     'attackers-per-day': { type: 'string' },
     config: { type: 'string' },
+    explain: { type: 'string' },
     json: { type: 'boolean' },
   });
   if (v.help) {
@@ -115,12 +137,13 @@ export async function runSimulate(args: string[], io: CliIO): Promise<number> {
     attackersPerDay: num('attackers-per-day', v['attackers-per-day'], 1, 10_000_000) ?? 0,
   };
   const runs = num('runs', v.runs, 1, 100) ?? 1;
+  const explain = num('explain', v.explain, 1, 100_000) ?? 0;
   const cfg = v.config ? loadConsensusConfig(v.config) : {};
   const results: SimResult[] = [];
   for (let i = 0; i < runs; i++) {
-    const r = runSimulation({ ...p, seed: p.seed + i }, cfg);
+    const r = runSimulation({ ...p, seed: p.seed + i }, cfg, explain);
     results.push(r);
-    if (!v.json) io.out(`${runs > 1 ? `seed ${p.seed + i}: ` : ''}${metricsTable(r)}\n`);
+    if (!v.json) io.out(`${runs > 1 ? `seed ${p.seed + i}: ` : ''}${metricsTable(r)}\n${explainText(r)}`);
   }
   if (v.json) {
     const one = (r: SimResult) => ({
@@ -128,6 +151,7 @@ export async function runSimulate(args: string[], io: CliIO): Promise<number> {
       baselines: r.baselines,
       bytes_out_per_site_day: r.bytes_out_per_site_day,
       world: r.world,
+      ...(r.explain ? { explain: r.explain } : {}),
     });
     io.out(JSON.stringify(runs === 1 ? one(results[0]!) : { runs: results.map(one), summary: summarize(results) }));
   } else if (runs > 1) {

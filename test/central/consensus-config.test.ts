@@ -11,10 +11,13 @@ import { DEFAULT_CONSENSUS, loadConsensusConfig, parseConsensusConfig } from '..
 test('absent section: the defaults; given keys override them', () => {
   assert.deepEqual(parseConsensusConfig('server: {}\n', 'c.yaml'), { ...DEFAULT_CONSENSUS, allowlist: [] });
   const c = parseConsensusConfig(
-    'other: 1\nconsensus:\n  evidence_window: 48h\n  list_score: 2.5\n  allowlist: [45.1.0.0/16]\n',
+    'other: 1\nconsensus:\n  evidence_window: 48h\n  decay: 24h\n  list_score: 2.5\n  shared_canary_share: 0.05\n' +
+      '  allowlist: [45.1.0.0/16]\n',
     'c.yaml',
   );
   assert.equal(c.evidenceWindowMs, 48 * 3_600_000);
+  assert.equal(c.decayMs, 24 * 3_600_000);
+  assert.equal(c.sharedCanaryShare, 0.05);
   assert.equal(c.listScore, 2.5);
   assert.deepEqual(c.allowlist, ['45.1.0.0/16']);
   assert.equal(c.listCap, 15_000);
@@ -46,6 +49,13 @@ test('unknown keys and bad values are refused with file, line and key', () => {
     /max_duration/,
   );
   assert.throws(() => parseConsensusConfig('consensus: {a: [}\n', 'c.yaml'), /c\.yaml:1: not valid YAML/);
+  // a listing may not outlive the evidence it rests on; a shorter window alone decays with it
+  assert.throws(
+    () => parseConsensusConfig('consensus:\n  evidence_window: 48h\n  decay: 72h\n', 'c.yaml'),
+    /decay is longer than evidence_window/,
+  );
+  assert.equal(parseConsensusConfig('consensus:\n  evidence_window: 48h\n', 'c.yaml').decayMs, 48 * 3_600_000);
+  assert.throws(() => parseConsensusConfig('consensus:\n  shared_canary_share: 2\n', 'c.yaml'), /between 0 and 1/);
 });
 
 test('reads a file, and names a missing one', () => {

@@ -55,3 +55,21 @@ test('--json prints the documented shape; bad flags are refused naming the flag'
   assert.equal(typeof j.bytes_out_per_site_day, 'number');
   await assert.rejects(runSimulate(['--sites', 'many'], io), /--sites/);
 });
+
+test('--explain accounts for every missed attacker and changes nothing in the run', () => {
+  const plain = runSimulation(small);
+  const r = runSimulation(small, {}, 4);
+  const x = r.explain!;
+  assert.ok(x);
+  const { explain: _x, ...rest } = r;
+  assert.deepEqual(rest, plain);
+  const pop = r.consensus.recall_population;
+  assert.ok(Math.abs(pop * (1 - r.consensus.recall) - x.missed) < 0.5, `missed ${x.missed} of ${pop}`);
+  assert.equal(
+    Object.values(x.verdicts).reduce((a, b) => a + b, 0),
+    x.slow + x.missed,
+  );
+  assert.ok(x.examples.length <= 4);
+  for (const e of x.examples)
+    for (const [, , w, , why] of e.reports) assert.equal(why === '', w >= 0.1, `weight ${w} with reason "${why}"`);
+});

@@ -6,6 +6,7 @@ import YAML from 'yaml';
 import { createConsensus, type ConsensusConfig, type SignalInput } from '../../src/central/consensus/index.js';
 import { parseConfig } from '../../src/central/config.js';
 import { documentedFederationConfig } from '../capi/federation-helpers.js';
+import { tailorList } from '../../src/central/consensus/listing.js';
 
 const H = 3_600_000;
 const D = 24 * H;
@@ -246,6 +247,13 @@ test("list tailored to a site's scenarios, curated entries for everyone, capped 
   assert.equal(c.listFor([], now, 100).length, 7);
   const capped = c.listFor(['crowdsecurity/ssh-bf'], now, 3).map((e) => e.value);
   assert.deepEqual(capped, ['45.17.0.0/24', '45.15.0.3', '45.15.0.2']); // strongest first, then by value
+  // the simulator cuts each site's list from the full one: the same entries in the same order
+  for (const [scen, cap] of [
+    [['crowdsecurity/ssh-bf'], 3],
+    [['crowdsecurity/http-probing'], 100],
+    [[], 4],
+  ] as const)
+    assert.deepEqual(tailorList(c.listed(now), scen, cap), c.listFor(scen, now, cap));
   assert.equal(c.removeCurated('45.17.0.0/24', now), true);
   assert.equal(c.listFor([], now, 100).length, 6);
 });
@@ -331,4 +339,83 @@ test('the small-federation config of docs/CONSENSUS.md: one enrolled member list
   pub.ingest(sig('m1', '45.1.2.3', T0 + 1000));
   pub.tick(T0 + 6000);
   assert.deepEqual(values(pub, T0 + 6000), []);
+});
+
+test('evidence counts for evidence_window, yet a listing ends at most decay after its last counted report', () => {
+  const run = (evidenceWindowMs: number) => {
+    const c = trusting({ evidenceWindowMs, decayMs: 72 * H, baseDurationMs: 7 * D, maxDurationMs: 7 * D });
+    for (let i = 1; i <= 2; i++) reg(c, `r${i}`, 64500 + i);
+    // a slow attacker: two independent networks, five days apart
+    c.ingest(sig('r1', '45.21.0.1', T0));
+    c.tick(T0 + 60_000);
+    const t = T0 + 5 * D;
+    c.ingest(sig('r2', '45.21.0.1', t));
+    c.tick(t + 60_000);
+    return c.listed(t + 60_000).find((e) => e.value === '45.21.0.1');
+  };
+  assert.equal(run(72 * H), undefined, 'a 72 h window forgot the first report');
+  const e = run(7 * D);
+  assert.ok(e, 'a 7-day window lists on the second network');
+  assert.ok(e.until <= T0 + 5 * D + 72 * H, `listed ${(e.until - T0 - 5 * D) / H} h after the last report`);
+});
+
+test('a CDN or crawler report costs weight only when such reports exceed shared_canary_share', () => {
+  const c = trusting({ sharedCanaryShare: 0.02, sharedCanarySpan: 100, sharedCanaryPenaltyMs: D });
+  reg(c, 'honest', 64501);
+  reg(c, 'broken', 64502);
+  let t = T0;
+  // an honest site: one Googlebot alert among a hundred true ones keeps its weight
+  for (let i = 0; i < 100; i++) c.ingest(sig('honest', `45.22.0.${i}`, (t += 1000)));
+  c.ingest(sig('honest', '66.249.66.1', (t += 1000)));
+  assert.equal(c.book.weight(c.book.byId.get('honest'), t), 1);
+  // a site whose scenario flags crawlers over and over loses it for shared_canary_penalty
+  for (let i = 0; i < 20; i++) c.ingest(sig('broken', `45.23.0.${i}`, (t += 1000)));
+  for (let i = 0; i < 4; i++) c.ingest(sig('broken', `66.249.66.${10 + i}`, (t += 1000)));
+  assert.equal(c.book.weight(c.book.byId.get('broken'), t), 0);
+  assert.ok(c.book.weight(c.book.byId.get('broken'), t + D + 1) > 0);
+  // with a zero share, any such report costs the weight (the strict setting)
+  const s = trusting({ sharedCanaryShare: 0 });
+  reg(s, 'r', 64503);
+  s.ingest(sig('r', '66.249.66.1', T0));
+  assert.equal(s.book.weight(s.book.byId.get('r'), T0 + 1), 0);
+});
+
+test('a discoverer is confirmed once two weighted networks other than its own reported the address', () => {
+  const c = createConsensus({
+    minReporterAgeMs: H,
+    fullReporterAgeMs: H,
+    minConfirmations: 1,
+    fullConfirmations: 1,
+    bootstrapReporters: 0,
+    confirmWeighted: 2,
+  });
+  for (const [id, asn] of [
+    ['new', 64501],
+    ['w1', 64502],
+    ['w2', 64503],
+    ['w3', 64501],
+    ['copier', 64504],
+  ] as const)
+    reg(c, id, asn, `${asn}.0.${id.length}.0/24`, T0);
+  for (const id of ['w1', 'w2', 'w3']) c.book.byId.get(id)!.confirmed = 5;
+  const conf = (id: string) => c.book.byId.get(id)!.confirmed;
+  let t = T0 + 2 * H;
+  // a new site reports an attacker first; a weighted network of its own AS and one other corroborate it: not yet
+  c.ingest(sig('new', '45.24.0.1', (t += 1000)));
+  c.ingest(sig('w3', '45.24.0.1', (t += 1000)));
+  c.ingest(sig('w1', '45.24.0.1', (t += 1000)));
+  assert.equal(conf('new'), 0);
+  // a second independent weighted network: confirmed, though the address was never listed (no tick ran)
+  c.ingest(sig('w2', '45.24.0.1', (t += 1000)));
+  assert.equal(conf('new'), 1);
+  assert.equal(c.book.weight(c.book.byId.get('new'), t), 1);
+  // the fourth reporter came after three others had: a possible copy, never a discovery
+  c.ingest(sig('copier', '45.24.0.1', (t += 1000)));
+  assert.equal(conf('copier'), 0);
+  // reporters without weight confirm nothing
+  c.book.byId.get('new')!.confirmed = 0;
+  c.ingest(sig('copier', '45.24.0.2', (t += 1000)));
+  c.ingest(sig('new', '45.24.0.2', (t += 1000)));
+  c.ingest(sig('w1', '45.24.0.2', t + 1000));
+  assert.equal(conf('copier'), 0);
 });

@@ -33,17 +33,23 @@ export interface ConsensusConfig {
   minNetworks: number;
   /** a network counts toward minNetworks only with at least this weight */
   minNetworkWeight: number;
-  /** evidence older than this no longer counts (ms); also the decay: nothing stays listed longer after it */
+  /** evidence older than this no longer counts toward listing (ms) */
   evidenceWindowMs: number;
+  /** the decay: nothing stays listed longer than this after its last counted report (ms; <= evidence window) */
+  decayMs: number;
   /** first listing duration (ms) at exactly listScore; grows with the score and with relistings */
   baseDurationMs: number;
   /** the longest listing (ms) */
   maxDurationMs: number;
   /** a reporter that reports a canary has no weight for this long (ms), and its confirmations are reset */
   canaryPenaltyMs: number;
-  /** a reporter that reports a published CDN or crawler address (a common honest false alert) has no weight for
-   * this long; its track record stays */
+  /** a reporter whose published CDN or crawler reports (a common honest false alert) exceed sharedCanaryShare of
+   * its recent reports has no weight for this long; its track record stays */
   sharedCanaryPenaltyMs: number;
+  /** share of a reporter's recent reports on CDN or crawler addresses above which it is penalised */
+  sharedCanaryShare: number;
+  /** how many of its latest reports that share is taken over (an exponential moving average of this span) */
+  sharedCanarySpan: number;
   /** canary hits after which a reporter never has weight again */
   canaryStrikesBan: number;
   /** appeal hold (ms) when `delist` is called without one */
@@ -75,11 +81,14 @@ export const DEFAULT_CONSENSUS: Readonly<ConsensusConfig> = Object.freeze({
   listScore: 0.6,
   minNetworks: 2,
   minNetworkWeight: 0.1,
-  evidenceWindowMs: 72 * H,
+  evidenceWindowMs: 7 * D,
+  decayMs: 72 * H,
   baseDurationMs: 24 * H,
   maxDurationMs: 7 * D,
   canaryPenaltyMs: 14 * D,
   sharedCanaryPenaltyMs: 24 * H,
+  sharedCanaryShare: 0.02,
+  sharedCanarySpan: 200,
   canaryStrikesBan: 3,
   appealHoldMs: 7 * D,
   relistNetworks: 3,
@@ -109,10 +118,13 @@ const KEYS: Record<string, { field: keyof ConsensusConfig; kind: Kind }> = {
   min_networks: { field: 'minNetworks', kind: 'count' },
   min_network_weight: { field: 'minNetworkWeight', kind: 'ratio' },
   evidence_window: { field: 'evidenceWindowMs', kind: 'duration' },
+  decay: { field: 'decayMs', kind: 'duration' },
   base_duration: { field: 'baseDurationMs', kind: 'duration' },
   max_duration: { field: 'maxDurationMs', kind: 'duration' },
   canary_penalty: { field: 'canaryPenaltyMs', kind: 'duration' },
   shared_canary_penalty: { field: 'sharedCanaryPenaltyMs', kind: 'duration' },
+  shared_canary_share: { field: 'sharedCanaryShare', kind: 'ratio' },
+  shared_canary_span: { field: 'sharedCanarySpan', kind: 'count' },
   canary_strikes_ban: { field: 'canaryStrikesBan', kind: 'count' },
   appeal_hold: { field: 'appealHoldMs', kind: 'duration' },
   relist_networks: { field: 'relistNetworks', kind: 'count' },
@@ -168,6 +180,8 @@ export function validateConsensus(c: ConsensusConfig, where: string): ConsensusC
   if (c.maxDurationMs < c.baseDurationMs) fail('max_duration is shorter than base_duration');
   if (c.minNetworks < 1) fail('min_networks must be at least 1');
   if (c.listCap < 1) fail('list_cap must be at least 1');
+  if (c.decayMs > c.evidenceWindowMs) fail('decay is longer than evidence_window');
+  if (c.sharedCanarySpan < 1) fail('shared_canary_span must be at least 1');
   return c;
 }
 
@@ -193,14 +207,18 @@ export function parseConsensusConfig(text: string, where: string): ConsensusConf
   if (!YAML.isMap(section.value)) {
     throw new ConsensusConfigError(`${where}:${lineOf(section.key)}: consensus: expected a mapping`);
   }
+  const given = new Set<string>();
   for (const pair of section.value.items) {
     const key = YAML.isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+    given.add(key);
     const at = `${where}:${lineOf(pair.key)}`;
     const spec = KEYS[key];
     if (!spec) throw new ConsensusConfigError(`${at}: consensus.${key}: unknown key`);
     const value = YAML.isNode(pair.value) ? (pair.value.toJSON() as unknown) : pair.value;
     (out as unknown as Record<string, unknown>)[spec.field] = convert(at, key, spec.kind, value);
   }
+  // a shorter evidence window without a decay of its own decays with it (evidence_window once meant both)
+  if (!given.has('decay')) out.decayMs = Math.min(out.decayMs, out.evidenceWindowMs);
   return validateConsensus(out, where);
 }
 

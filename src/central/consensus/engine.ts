@@ -88,6 +88,7 @@ export class WeightedConsensus implements Consensus {
     if (a.scenarios.size < 16 || a.scenarios.has(s.scenario))
       a.scenarios.set(s.scenario, (a.scenarios.get(s.scenario) ?? 0) + 1);
     if (first) {
+      this.book.noteReport(r, false);
       a.firstBy.set(r.id, now);
       this.book.remember(r, s.value);
       this.confirm(a, r, now);
@@ -96,7 +97,7 @@ export class WeightedConsensus implements Consensus {
     if (w <= 0) return; // a report without weight cannot change the list
     a.lastCounted = now;
     if (a.until > now && now - a.lastEval < REEVAL_MS) {
-      a.until = Math.max(a.until, Math.min(now + this.cfg.baseDurationMs, now + this.cfg.evidenceWindowMs));
+      a.until = Math.max(a.until, now + Math.min(this.cfg.baseDurationMs, this.cfg.decayMs));
       return;
     }
     this.dirty.add(s.value);
@@ -149,30 +150,40 @@ export class WeightedConsensus implements Consensus {
   /**
    * Independent networks confirm a discovery. A report is a discovery when, at its arrival, fewer than
    * `confirmNetworks` other reporters had reported the address and it was not listed (+ grace): later reports
-   * may be copied from the list or a public feed. Once eligible reporters from `confirmNetworks` + 1 networks
-   * reported it, `confirmWeighted` of those networks with weight, every discoverer earns one confirmation.
-   * Until `bootstrapReporters` reporters earned weight (a new Central), `bootstrapNetworks` eligible networks
-   * confirm instead (no weighted network exists yet, so the bar is breadth only).
+   * may be copied from the list or a public feed. A discoverer earns one confirmation once eligible reporters
+   * from `confirmWeighted` networks other than its own, with weight, reported the address too (its report was
+   * corroborated by independent trusted networks, whether or not the address was ever listed). Until
+   * `bootstrapReporters` reporters earned weight (a new Central), `bootstrapNetworks` eligible networks confirm
+   * every discoverer instead (no weighted network exists yet, so the bar is breadth only).
    */
   private confirm(a: AddrState, r: Reporter, now: number): void {
     const c = this.cfg;
-    if (a.confirmedAt > 0) return;
     const others = a.firstBy.size - 1 + a.uncertified; // reporters before this one, even decayed ones
     if (others < c.confirmNetworks && !(a.firstListedAt > 0 && now > a.firstListedAt + c.confirmGraceMs)) {
       a.discoverers.add(r.id);
     }
-    if (!this.book.eligible(r, now)) return;
+    if (a.discoverers.size === 0 || !this.book.eligible(r, now)) return;
     a.groups.add(r.group);
     if (this.book.weight(r, now) >= c.minNetworkWeight) a.weighted.add(r.group);
-    const boot = this.trusted < c.bootstrapReporters;
-    if (a.groups.size < (boot ? Math.max(c.bootstrapNetworks, c.confirmNetworks + 1) : c.confirmNetworks + 1)) return;
-    if (!boot && a.weighted.size < c.confirmWeighted) return;
-    a.confirmedAt = now;
-    for (const id of a.discoverers) {
-      const rep = this.book.byId.get(id);
-      if (rep) this.credit(rep);
+    if (this.trusted < c.bootstrapReporters) {
+      if (a.groups.size < Math.max(c.bootstrapNetworks, c.confirmNetworks + 1)) return;
+      for (const id of a.discoverers) this.creditId(a, id, now);
+      return;
     }
-    a.discoverers.clear();
+    for (const id of a.discoverers) {
+      const d = this.book.byId.get(id);
+      const independent = d ? a.weighted.size - (a.weighted.has(d.group) ? 1 : 0) : 0;
+      if (!d || independent >= c.confirmWeighted) this.creditId(a, id, now);
+    }
+  }
+
+  /** A discoverer's report was confirmed: one confirmation, once per address. */
+  private creditId(a: AddrState, id: string, now: number): void {
+    a.discoverers.delete(id);
+    const rep = this.book.byId.get(id);
+    if (!rep) return;
+    if (!a.confirmedAt) a.confirmedAt = now;
+    this.credit(rep);
   }
 
   private credit(r: Reporter): void {
@@ -227,7 +238,7 @@ export class WeightedConsensus implements Consensus {
     a.score = s.score;
     const need = held ? Math.max(c.minNetworks, c.relistNetworks) : c.minNetworks;
     const grow = Math.min(4, s.score / c.listScore) * 2 ** Math.min(a.listings, 3);
-    const end = Math.min(now + Math.min(c.maxDurationMs, c.baseDurationMs * grow), s.lastCounted + c.evidenceWindowMs);
+    const end = Math.min(now + Math.min(c.maxDurationMs, c.baseDurationMs * grow), s.lastCounted + c.decayMs);
     if (s.score >= c.listScore && s.networks >= need && end > now) {
       if (a.until <= now) {
         a.since = now;
@@ -237,21 +248,21 @@ export class WeightedConsensus implements Consensus {
         a.until = end;
         this.onListed?.(this.entryOf(a));
       } else {
-        a.until = Math.min(Math.max(a.until, end), s.lastCounted + c.evidenceWindowMs);
+        a.until = Math.min(Math.max(a.until, end), s.lastCounted + c.decayMs);
       }
       a.lastCounted = s.lastCounted;
       if (held) a.holdUntil = 0; // fresh independent evidence after the appeal overrides the hold
       this.schedule(a, a.until);
       return;
     }
-    if (a.until > now && s.lastCounted > 0) {
+    if (a.until > now && s.lastCounted + c.decayMs > now) {
       // below the bar now, but still within its duration and backed by counted evidence: keep it, decay bounded
-      a.until = Math.min(a.until, s.lastCounted + c.evidenceWindowMs);
+      a.until = Math.min(a.until, s.lastCounted + c.decayMs);
       this.schedule(a, a.until);
       return;
     }
     if (a.until > 0) {
-      const fresh = a.lastCounted + c.evidenceWindowMs > now;
+      const fresh = a.lastCounted + c.decayMs > now;
       this.unlist(a, now, a.until > now ? (fresh ? 'canary' : 'decay') : fresh ? 'expired' : 'decay');
     }
     if (a.reports.size === 0 && !held) this.retire(a, now);

@@ -86,6 +86,9 @@ export interface Score {
   lastCounted: number;
 }
 
+/** Scratch per-network best weights of `scoreOf` (reused: scoring runs hourly on every listed address). */
+const best = new Map<string, number>();
+
 /**
  * The evidence behind `a` at `now`: reports older than `since` are ignored (`pruneBefore`: and forgotten), each
  * network counts once with its best reporter's weight.
@@ -98,7 +101,7 @@ export function scoreOf(
   pruneBefore: number,
   minNetworkWeight: number,
 ): Score {
-  const best = new Map<string, number>();
+  best.clear();
   let lastCounted = 0;
   for (const [id, t] of a.reports) {
     if (t < pruneBefore) {

@@ -32,3 +32,18 @@ export function buildList(src: ListSource, scenarios: readonly string[], now: nu
   for (let i = 0; i < picked.length && i < room; i++) out.push(picked[i]!.e);
   return out;
 }
+
+/**
+ * The list of a site running `scenarios`, cut from the full list (`buildList` with every scenario, no cap): the
+ * same entries in the same order as `buildList(src, scenarios, now, cap)`, without scoring every address again
+ * (the simulator serves many sites from one full list per pull).
+ */
+export function tailorList(full: readonly ListedEntry[], scenarios: readonly string[], cap: number): ListedEntry[] {
+  const want = scenarios.length ? new Set(scenarios) : null;
+  const out: ListedEntry[] = [];
+  for (const e of full) {
+    if (out.length >= cap) break;
+    if (e.origin === 'curated' || !want || want.has(e.scenario)) out.push(e);
+  }
+  return out;
+}

@@ -17,6 +17,8 @@ export interface Reporter {
   confirmed: number;
   canaryHits: number;
   penalizedUntil: number;
+  /** moving share of its latest reports that hit a published CDN or crawler address */
+  sharedRate: number;
   /** the last addresses it reported (re-evaluated when its weight drops) */
   recent: string[];
 }
@@ -50,6 +52,7 @@ export class ReporterBook {
       confirmed: 0,
       canaryHits: 0,
       penalizedUntil: 0,
+      sharedRate: 0,
       recent: [],
     };
     this.byId.set(r.id, rep);
@@ -79,13 +82,21 @@ export class ReporterBook {
     return r.canaryHits < c.canaryStrikesBan && now >= r.penalizedUntil && now - r.registeredAt >= c.minReporterAgeMs;
   }
 
+  /** One more report (first on its address) into the moving share of CDN and crawler hits. */
+  noteReport(r: Reporter, shared: boolean): void {
+    r.sharedRate += ((shared ? 1 : 0) - r.sharedRate) / Math.max(1, this.cfg.sharedCanarySpan);
+  }
+
   /**
-   * A canary report: the weight goes. For a decoy (resolver, reserved range, operator allowlist) for
-   * `canaryPenaltyMs`, with the track record reset and a strike; for a published CDN or crawler address (which
-   * honest sites do flag by mistake) for `sharedCanaryPenaltyMs`. Returns the addresses to re-evaluate.
+   * A canary report. A decoy (resolver, reserved range, operator allowlist): the weight goes for
+   * `canaryPenaltyMs`, with the track record reset and a strike. A published CDN or crawler address (which honest
+   * sites do flag by mistake, about one alert in a thousand): the weight goes for `sharedCanaryPenaltyMs` only
+   * when such hits exceed `sharedCanaryShare` of its latest reports. Returns the addresses to re-evaluate.
    */
   penalize(r: Reporter, now: number, shared: boolean): string[] {
     if (shared) {
+      this.noteReport(r, true);
+      if (r.sharedRate <= this.cfg.sharedCanaryShare) return [];
       r.penalizedUntil = Math.max(r.penalizedUntil, now + this.cfg.sharedCanaryPenaltyMs);
       return [...r.recent];
     }
@@ -114,6 +125,6 @@ export class ReporterBook {
 
   import(list: Reporter[]): void {
     this.byId.clear();
-    for (const r of list) this.byId.set(r.id, { ...r, recent: [...r.recent] });
+    for (const r of list) this.byId.set(r.id, { ...r, sharedRate: r.sharedRate ?? 0, recent: [...r.recent] });
   }
 }

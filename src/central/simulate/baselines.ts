@@ -232,11 +232,12 @@ export class TrustRank extends SimpleConsensus {
 
   protected override accept(s: SignalInput): boolean {
     const r = this.rank(s.reporter, s.received);
-    if (this.all.match(s.value)) {
+    const a = this.slots.get(s.value);
+    // an address with a slot passed this check when its slot was made (canaries never get one)
+    if (!a && this.all.match(s.value)) {
       r.canary = true;
       return false;
     }
-    const a = this.slots.get(s.value);
     if (a?.reports.has(s.reporter)) return true;
     r.reports++;
     if (a) {

@@ -5,12 +5,14 @@
 import { WeightedConsensus } from '../consensus/engine.js';
 import type { ConsensusConfig } from '../consensus/config.js';
 import type { Consensus, ListedEntry, SignalInput } from '../consensus/types.js';
+import { tailorList } from '../consensus/listing.js';
 import { genAdversaries, genNoise } from './adversaries.js';
 import { KDistinct, TrustRank } from './baselines.js';
 import { Recorder, computeMetrics, type Metrics } from './metrics.js';
 import { buildSites, D, H, honestAsDraw, T0, type SimParams, type Site } from './population.js';
 import { Alias, Rng } from './rng.js';
 import { genAttackers, Stream } from './stream.js';
+import { Explainer, type Explanation } from './explain.js';
 
 /** The server recomputes the list every minute (the tick assumed by the time-to-list figures). */
 export const TICK_MS = 60_000;
@@ -34,6 +36,8 @@ export interface SimResult {
   consensus: Metrics;
   baselines: { k2: Metrics; k3: Metrics; k5: Metrics; trust_rank: Metrics };
   bytes_out_per_site_day: number;
+  /** with `explain` > 0: why the consensus listed attackers late or never */
+  explain?: Explanation;
   world: {
     sites: number;
     poisoners: number;
@@ -78,7 +82,8 @@ function streamBytes(added: ListedEntry[], deleted: string[], now: number): numb
   return n;
 }
 
-export function runSimulation(p: SimParams, cfg: Partial<ConsensusConfig> = {}): SimResult {
+/** Runs a world; `explain` > 0 also explains the consensus's slow and missed listings (that many examples). */
+export function runSimulation(p: SimParams, cfg: Partial<ConsensusConfig> = {}, explain = 0): SimResult {
   const { sites, st, targets } = buildWorld(p);
   const measureFrom = T0 + p.warmupDays * D;
   const main = new WeightedConsensus(cfg);
@@ -98,6 +103,7 @@ export function runSimulation(p: SimParams, cfg: Partial<ConsensusConfig> = {}):
       now = t;
     };
   }
+  const explainer = explain > 0 ? new Explainer(st, main, runs[0]!.rec) : null;
   const siteScen = sites.map((s) => new Set(s.scenarios.map((x) => st.scenarioId(x))));
   const n = st.recv.length;
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => st.recv[a]! - st.recv[b]! || a - b);
@@ -157,6 +163,7 @@ export function runSimulation(p: SimParams, cfg: Partial<ConsensusConfig> = {}):
       r.c.ingest(sig);
       r.rec.report(a, t);
     }
+    explainer?.onSignal(i, site);
     if (st.honest[i] && t >= measureFrom) {
       const atk = st.attackers[st.attackerOf[a]!]!;
       if (!atk.firstThree.includes(site.idx)) {
@@ -169,10 +176,12 @@ export function runSimulation(p: SimParams, cfg: Partial<ConsensusConfig> = {}):
   const days = (st.end - measureFrom) / D;
   const metrics = (name: string): Metrics =>
     computeMetrics(runs.find((r) => r.name === name)!.rec, st, targets, measureFrom);
+  const consensus = metrics('consensus');
   return {
-    consensus: metrics('consensus'),
+    consensus,
     baselines: { k2: metrics('k2'), k3: metrics('k3'), k5: metrics('k5'), trust_rank: metrics('trust_rank') },
     bytes_out_per_site_day: Math.round(bytes / Math.max(1, sample.length) / days),
+    ...(explainer ? { explain: explainer.explain(measureFrom, explain) } : {}),
     world: {
       sites: p.sites,
       poisoners: sites.filter((s) => s.role !== 'honest' && s.role !== 'sybil').length,
@@ -191,11 +200,12 @@ export function runSimulation(p: SimParams, cfg: Partial<ConsensusConfig> = {}):
 function pullAll(c: WeightedConsensus, sample: Site[], held: Array<Map<string, ListedEntry>>, now: number): number {
   let bytes = 0;
   const cache = new Map<string, ListedEntry[]>();
+  const full = c.listed(now);
   sample.forEach((s, i) => {
     const key = s.scenarios.join(',');
     let list = cache.get(key);
     if (!list) {
-      list = c.listFor(s.scenarios, now, c.cfg.listCap);
+      list = tailorList(full, s.scenarios, c.cfg.listCap);
       cache.set(key, list);
     }
     const have = held[i]!;
