@@ -7,6 +7,7 @@
 // machine deletion) is acknowledged in the store once a saved state reflects it (a crash before that applies it
 // again at the next start). HTTP handlers (./routes.ts) call into it.
 
+import { toMinute } from './signals.js';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { errorMessage } from '../core/errors.js';
 import type { Consensus } from './consensus/types.js';
@@ -129,7 +130,9 @@ export class CentralService {
   }
 
   registerReporter(m: MachineRecord, now: number): void {
-    const r = { id: m.pseudonym, registeredAt: m.registeredAt, asn: m.asn, network: m.network };
+    // the consensus sees signals as stored, on the minute (signals.ts toMinute): the registration goes on the same
+    // grid, or a signal received in the minute of its reporter's registration would predate it (a negative age)
+    const r = { id: m.pseudonym, registeredAt: toMinute(m.registeredAt), asn: m.asn, network: m.network };
     this.consensusGate.run(() => this.consensus.registerReporter(r, now));
   }
 
