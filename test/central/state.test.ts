@@ -32,7 +32,9 @@ function sig(reporter: string, value: string, at: number): SignalInput {
 
 test('the chunked state restores what importState(exportState()) does, and reads a one-text state', () => {
   const now = Date.UTC(2026, 11, 1);
-  const c = createConsensus();
+  // evidence over 72 h (the reports span 80 h): some addresses expire, so the expired-address history is saved too
+  const cfg = { evidenceWindowMs: 72 * H };
+  const c = createConsensus(cfg);
   fillConsensus(c, { addresses: 3000, reporters: 300, now });
   assert.ok(c.history.size > 0 && c.historyQueue.length > 0, 'some addresses expired');
   // weighted evidence not yet evaluated (the next tick lists it): part of the state
@@ -40,15 +42,15 @@ test('the chunked state restores what importState(exportState()) does, and reads
   assert.ok(c.dirty.has('45.251.0.1'));
   const chunks = [...c.exportStateChunks()];
   assert.ok(chunks.length >= 2, `${chunks.length} chunks`);
-  const d = createConsensus();
+  const d = createConsensus(cfg);
   d.importStateChunks(chunks);
-  const e = createConsensus();
+  const e = createConsensus(cfg);
   e.importState(JSON.parse(JSON.stringify(c.exportState())) as unknown);
   assert.deepEqual(d.exportState(), e.exportState());
   assert.deepEqual(d.history, c.history);
   assert.deepEqual(d.listed(now), c.listed(now));
   assert.ok(d.listed(now).length > 100);
-  const old = createConsensus();
+  const old = createConsensus(cfg);
   old.importStateChunks([JSON.stringify(c.exportState())]); // a state saved before chunks existed
   assert.deepEqual(old.exportState(), e.exportState());
   // and they decide the same afterwards
