@@ -25,8 +25,3 @@ export function keepTickObjectShape(): void {
   process.nextTick(() => undefined);
   hook.disable();
 }
-
-/** true once a tick object is held (tests) */
-export function tickObjectKept(): boolean {
-  return kept !== null;
-}
