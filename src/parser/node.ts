@@ -58,8 +58,17 @@ export class CompiledNode {
   childSetField = '';
   /** set index -> child index */
   childSetMembers: Int32Array = new Int32Array(0);
-  /** per child: 1 = its grok cannot match the current input */
+  /** per child: 1 = its grok cannot match the current input (valid once childSetState is 2) */
   childSkip: Uint8Array = new Uint8Array(0);
+  /** per child: 1 = its grok reads the prefiltered input (a member of childSet) */
+  childMember: Uint8Array = new Uint8Array(0);
+  /**
+   * Per event, how far the prefilter went (see grokGate): 0 = no member asked yet, 1 = one member ran its own
+   * matcher, 2 = candidates computed into childSkip.
+   */
+  private childSetState = 0;
+  /** this node's index among its parent's children (set by the parent's buildChildPrefilter) */
+  childIndex = -1;
   // counters per source slot (cs_node_hits_total / _ok_ / _ko_, cs_node_wl_hits_total / _ok_total)
   hits = new Float64Array(1);
   hitsOk = new Float64Array(1);
@@ -85,7 +94,7 @@ export class CompiledNode {
   }
 
   /** Evaluate the node on `evt` (which is `rt.env.evt`). Returns success; throws NodeError (event discarded). */
-  process(evt: Event, rt: NodeRuntime, grokImpossible = false): boolean {
+  process(evt: Event, rt: NodeRuntime, gate: CompiledNode | null = null): boolean {
     const env = rt.env;
     // 1. filter
     if (this.filter !== null) {
@@ -119,7 +128,7 @@ export class CompiledNode {
     let grokOk = false;
     if (this.grok !== null) {
       let input = '';
-      let run = !grokImpossible;
+      let run = gate === null || gate.grokGate(this.childIndex, evt);
       switch (this.grokApply) {
         case APPLY_RAW:
           input = evt.Line.Raw;
@@ -159,22 +168,10 @@ export class CompiledNode {
     }
     // 5. children
     const ch = this.children;
-    const skip = this.childSkip;
-    if (this.childSet !== null) {
-      const members = this.childSetMembers;
-      for (let i = 0; i < members.length; i++) skip[members[i]!] = 1;
-      const input = this.childSetApply === APPLY_RAW ? evt.Line.Raw : (evt.Parsed[this.childSetField] ?? '');
-      let cand: number[] | null;
-      try {
-        cand = this.childSet.candidates(input);
-      } catch {
-        cand = null;
-      } // RE2.Set DFA failure: no prefilter
-      if (cand === null) skip.fill(0);
-      else for (let i = 0; i < cand.length; i++) skip[members[cand[i]!]!] = 0;
-    }
+    this.childSetState = 0;
+    const childGate = this.childSet !== null ? this : null;
     for (let i = 0; i < ch.length; i++) {
-      const r = ch[i]!.process(evt, rt, skip.length > 0 && skip[i] === 1);
+      const r = ch[i]!.process(evt, rt, childGate);
       if (r) {
         state = true;
         if (this.nextStage) break;
@@ -197,6 +194,38 @@ export class CompiledNode {
       if (idx + 1 < stages.length) evt.Stage = stages[idx + 1]!;
     }
     return true;
+  }
+
+  /**
+   * Asked by child `i` about to run its grok on the current event: false when the children prefilter tells that
+   * it cannot match. Lazy: the first member to ask runs its own matcher (its literal guard and regex decide, as
+   * cheap as the prefilter and often the only grok an event reaches, its siblings' filters failing); the
+   * prefilter runs once a second member asks. No child writes the prefiltered input (buildChildPrefilter), so
+   * computing it late gives the answer it would have given first.
+   */
+  grokGate(i: number, evt: Event): boolean {
+    if (this.childMember[i] !== 1) return true;
+    const state = this.childSetState;
+    if (state === 0) {
+      this.childSetState = 1;
+      return true;
+    }
+    const skip = this.childSkip;
+    if (state === 1) {
+      this.childSetState = 2;
+      const members = this.childSetMembers;
+      for (let j = 0; j < members.length; j++) skip[members[j]!] = 1;
+      const input = this.childSetApply === APPLY_RAW ? evt.Line.Raw : (evt.Parsed[this.childSetField] ?? '');
+      let cand: number[] | null;
+      try {
+        cand = this.childSet!.candidates(input);
+      } catch {
+        cand = null;
+      } // RE2.Set DFA failure: no prefilter
+      if (cand === null) skip.fill(0);
+      else for (let j = 0; j < cand.length; j++) skip[members[cand[j]!]!] = 0;
+    }
+    return skip[i] === 0;
   }
 
   /** Build the children prefilter when it is safe (see childSet). `minChildren` grok children at least. */
@@ -229,6 +258,9 @@ export class CompiledNode {
     this.childSetField = raw ? '' : key;
     this.childSetMembers = Int32Array.from(idx);
     this.childSkip = new Uint8Array(this.children.length);
+    this.childMember = new Uint8Array(this.children.length);
+    for (const i of idx) this.childMember[i] = 1;
+    this.children.forEach((c, i) => (c.childIndex = i));
   }
 
   /** Could evaluating this node (or its descendants) change Line.Raw (raw) or Parsed[field]? Conservative. */

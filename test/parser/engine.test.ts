@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { Event, newStrMap, OVFLW, RuntimeAlert, Alert, Source } from '../../src/core/event.js';
-import { PARSE_DROPPED, PARSE_ERROR, PARSE_OK } from '../../src/parser/runtime.js';
+import { PARSE_DROPPED, PARSE_ERROR, PARSE_OK, type ParserTree } from '../../src/parser/runtime.js';
 import { buildTree, runLines } from './helpers.js';
 
 const S00 = `name: t/raw
@@ -548,15 +548,33 @@ test('metrics: per-node hits ok/ko and lines parsed/unparsed', () => {
   );
 });
 
+/** An s01 parser `name` with the child `nodes` (YAML text) under an 'app' filter that goes to the next stage. */
+function prefilterFiles(name: string, nodes: string) {
+  const head = `name: ${name}\nfilter: "evt.Parsed.program == 'app'"\nonsuccess: next_stage\nnodes:\n`;
+  return { 's00-raw': { 'raw.yaml': S00 }, 's01-parse': { 'p.yaml': head + nodes } };
+}
+
+/** Runs `lines` with the children prefilter (tree a) and without it (tree b); asserts the same outcome. */
+function samePrefiltered(files: ReturnType<typeof prefilterFiles>, lines: string[], before?: (a: ParserTree) => void) {
+  const ta = buildTree(files);
+  const tb = buildTree(files, { grokSetMinChildren: 0 });
+  assert.notEqual(ta.nodes[1]!.childSet, null);
+  assert.equal(tb.nodes[1]!.childSet, null);
+  before?.(ta);
+  const a = runLines(ta, lines);
+  const b = runLines(tb, lines);
+  assert.deepEqual(a.results, b.results);
+  assert.deepEqual(
+    a.recs.map((r) => [r.node, r.success, { ...r.snap.Parsed }, { ...r.snap.Meta }]),
+    b.recs.map((r) => [r.node, r.success, { ...r.snap.Parsed }, { ...r.snap.Meta }]),
+  );
+  return a;
+}
+
 test('grok children prefilter (RE2.Set) does not change results', () => {
-  const files = {
-    's00-raw': { 'raw.yaml': S00 },
-    's01-parse': {
-      'p.yaml': `name: t/many
-filter: "evt.Parsed.program == 'app'"
-onsuccess: next_stage
-nodes:
-  - grok:
+  const files = prefilterFiles(
+    't/many',
+    `  - grok:
       pattern: 'alpha %{WORD:a}'
       apply_on: message
   - grok:
@@ -576,8 +594,7 @@ nodes:
       - meta: child_static
         value: "1"
 `,
-    },
-  };
+  );
   const lines = [
     'app: alpha x',
     'app: beta 12',
@@ -586,18 +603,48 @@ nodes:
     'app: none',
     'app: beta x alpha y',
   ];
-  const ta = buildTree(files);
-  const tb = buildTree(files, { grokSetMinChildren: 0 });
-  assert.notEqual(ta.nodes[1]!.childSet, null);
-  assert.equal(tb.nodes[1]!.childSet, null);
-  const a = runLines(ta, lines);
-  const b = runLines(tb, lines);
-  assert.deepEqual(a.results, b.results);
-  assert.deepEqual(
-    a.recs.map((r) => [r.node, r.success, { ...r.snap.Parsed }, { ...r.snap.Meta }]),
-    b.recs.map((r) => [r.node, r.success, { ...r.snap.Parsed }, { ...r.snap.Meta }]),
-  );
+  const a = samePrefiltered(files, lines);
   assert.deepEqual(a.results, [PARSE_OK, PARSE_OK, PARSE_OK, PARSE_DROPPED, PARSE_DROPPED, PARSE_OK]);
+});
+
+test('grok children prefilter runs only once a second child reaches its grok, with the same results', () => {
+  const files = prefilterFiles(
+    't/filtered',
+    `  - filter: "evt.Parsed.message startsWith 'Failed '"
+    grok:
+      pattern: '^Failed %{WORD:method} from %{IP:ip}'
+      apply_on: message
+  - filter: "evt.Parsed.message startsWith 'Accepted '"
+    grok:
+      pattern: '^Accepted %{WORD:method} from %{IP:ip}'
+      apply_on: message
+  - grok:
+      pattern: 'from %{IP:ip} port %{INT:port}'
+      apply_on: message
+  - grok:
+      pattern: 'closed by %{IP:ip}'
+      apply_on: message
+`,
+  );
+  const lines = [
+    'app: Failed password from 1.2.3.4', // the first child matches: nothing else reaches a grok
+    'app: Accepted key from 1.2.3.4', // the second filtered child: the only grok reached
+    'app: Failed password from x port 22 closed by 5.6.7.8', // the first grok fails, the last one matches
+    'app: nothing here',
+  ];
+  const asked: string[] = [];
+  const a = samePrefiltered(files, lines, (ta) => {
+    const set = ta.nodes[1]!.childSet!;
+    const candidates = set.candidates.bind(set);
+    set.candidates = (input: string) => {
+      asked.push(input);
+      return candidates(input);
+    };
+  });
+  assert.deepEqual(a.results, [PARSE_OK, PARSE_OK, PARSE_OK, PARSE_DROPPED]);
+  // lines 1-2: the one child whose filter passes matches (next_stage stops there); lines 3-4: a second child
+  // reaches its grok, the set runs once
+  assert.deepEqual(asked, ['Failed password from x port 22 closed by 5.6.7.8', 'nothing here']);
 });
 
 test('grok on a missing apply_on field fails without matching (even a pattern matching "")', () => {
