@@ -328,6 +328,39 @@ test('CSV range table: lookups, quoting, header/unsorted input, gaps', () => {
   assert.equal(AsnRangeTable.fromCsv(null, null).lookup('::1'), null);
 });
 
+test('CSV range table: each row keeps its own org when an AS number repeats (same, renamed, quoted)', () => {
+  const t = AsnRangeTable.fromCsv(
+    [
+      '1.0.0.0,1.0.0.255,100,Org One',
+      '2.0.0.0,2.0.0.255,200,Other',
+      '3.0.0.0,3.0.0.255,100,Org One',
+      '4.0.0.0,4.0.0.255,100,Org Two', // same AS, another org of the same length
+      '5.0.0.0,5.0.0.255,100,Org One',
+      '6.0.0.0,6.0.0.255,100,"Org One"', // the same org, quoted
+      '7.0.0.0,7.0.0.255,100,"Org ""1"""',
+      '8.0.0.0,8.0.0.255,100,"Org ""1"""',
+      '9.0.0.0,9.0.0.255,100,',
+      '10.0.0.0,10.0.0.255,100,Org One Inc',
+    ].join('\n'),
+    null,
+  );
+  const orgs = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '10'].map((a) => t.lookup(`${a}.0.0.1`)?.org);
+  assert.deepEqual(orgs, [
+    'Org One',
+    'Other',
+    'Org One',
+    'Org Two',
+    'Org One',
+    'Org One',
+    'Org "1"',
+    'Org "1"',
+    '',
+    'Org One Inc',
+  ]);
+  // one string per distinct org
+  assert.equal(t.orgOf(4, t.find(Uint8Array.of(1, 0, 0, 1), 4)), t.orgOf(4, t.find(Uint8Array.of(6, 0, 0, 1), 4)));
+});
+
 test('range -> CIDR matches a BigInt reference on random ranges (IPv4 and IPv6)', () => {
   let seed = 12345;
   const rnd = (): number => {

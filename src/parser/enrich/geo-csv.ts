@@ -24,6 +24,13 @@ class Builder {
   org: number[] = [];
   orgs: string[] = [];
   orgIdx = new Map<string, number>();
+  /** per AS number, an entry of the three arrays below: the org index and the bytes (offset and length in the
+   *  CSV) of the org field last seen with it. An AS keeps its org over its many rows, so most rows compare bytes
+   *  instead of decoding and hashing text. */
+  private readonly byAsn = new Map<number, number>();
+  private readonly seenOrg: number[] = [];
+  private readonly seenAt: number[] = [];
+  private readonly seenLen: number[] = [];
   addOrg(o: string): number {
     let i = this.orgIdx.get(o);
     if (i === undefined) {
@@ -33,6 +40,35 @@ class Builder {
     }
     return i;
   }
+  /** The org index of the field buf[a..b) (quotes included) of a row of AS `asn`. */
+  orgOf(buf: Buffer, a: number, b: number, asn: number): number {
+    let k = this.byAsn.get(asn);
+    if (k !== undefined && this.seenLen[k] === b - a) {
+      // (a JS loop: short fields, and Buffer#compare's call costs more than the bytes)
+      const d = this.seenAt[k]! - a;
+      let i = a;
+      while (i < b && buf[i] === buf[i + d]) i++;
+      if (i === b) return this.seenOrg[k]!;
+    }
+    const i = this.addOrg(decodeOrg(buf, a, b));
+    if (k === undefined) {
+      k = this.seenOrg.length;
+      this.byAsn.set(asn, k);
+    }
+    this.seenOrg[k] = i;
+    this.seenAt[k] = a;
+    this.seenLen[k] = b - a;
+    return i;
+  }
+}
+
+/** The org field buf[a..b): optionally "quoted" with "" escapes. */
+function decodeOrg(buf: Buffer, a: number, b: number): string {
+  if (b - a >= 2 && buf[a] === 34 && buf[b - 1] === 34) {
+    const org = buf.toString('utf8', a + 1, b - 1);
+    return org.includes('""') ? org.replace(/""/g, '"') : org;
+  }
+  return buf.toString('utf8', a, b);
 }
 
 /** Parse the address field buf[a..b) (IP text or decimal) into `out` at `at`: 1 word for IPv4, 4 for IPv6. */
@@ -116,15 +152,7 @@ function parseCsv(buf: Buffer, fam: 4 | 6): Builder {
       asn = asn * 10 + (c - 48);
     }
     b.asn.push(asn);
-    let org = '';
-    if (c3 < le) {
-      const oa = c3 + 1;
-      if (le - oa >= 2 && buf[oa] === 34 && buf[le - 1] === 34) {
-        org = buf.toString('utf8', oa + 1, le - 1);
-        if (org.includes('""')) org = org.replace(/""/g, '"');
-      } else org = buf.toString('utf8', oa, le);
-    }
-    b.org.push(b.addOrg(org));
+    b.org.push(c3 < le ? b.orgOf(buf, c3 + 1, le, asn) : b.addOrg(''));
   }
   return b;
 }
