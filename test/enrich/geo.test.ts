@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GeoIpDatabases, GEO_ATTRIBUTION } from '../../src/parser/enrich/geoip.js';
 import { AsnRangeTable, rangePrefix } from '../../src/parser/enrich/geo-csv.js';
-import { EU_COUNTRIES, parseIpInto } from '../../src/parser/enrich/geo-ip.js';
+import { bytesToCidr, EU_COUNTRIES, parseIpInto } from '../../src/parser/enrich/geo-ip.js';
 import { MmdbReader } from './mmdb-oracle.js';
 import { writeMmdb } from './mmdb-writer.js';
 
@@ -69,6 +69,22 @@ test('shipped databases: well-known public addresses, private ranges, no network
     assert.equal(geo.cityEnrich('not-an-ip'), null);
     assert.equal(geo.asnEnrich(''), null);
     assert.equal(geo.ipToRange('1.2.3'), null);
+    // GeoIpASN answers (kept per AS row) agree with the raw rows on many addresses of both families, interleaved
+    let seed = 5;
+    const rnd = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648);
+    for (let i = 0; i < 20_002; i++) {
+      // first the first row of each family's table (the same row number), then random addresses
+      const ip =
+        i < 2
+          ? ['1.0.0.1', '2001::1'][i]!
+          : i % 3 === 2
+            ? `2${(rnd() % 0x1000).toString(16).padStart(3, '0')}:${(rnd() & 0xffff).toString(16)}::${i.toString(16)}`
+            : [1 + (rnd() % 223), rnd() & 255, rnd() & 255, rnd() & 255].join('.');
+      const rec = geo.asnRecord(ip) as { autonomous_system_number: number; autonomous_system_organization: string };
+      const n = rec ? String(rec.autonomous_system_number) : '0';
+      const want = { ASNNumber: n, ASNumber: n, ASNOrg: rec ? rec.autonomous_system_organization : '' };
+      assert.deepEqual(geo.asnEnrich(ip), want, ip);
+    }
     assert.equal((geo.asnRecord('8.8.8.8') as Record<string, unknown>).autonomous_system_number, 15169);
     assert.equal((geo.cityRecord('8.8.8.8') as Record<string, unknown>).country_code, 'US');
     // a second open shares the already loaded databases (process cache): fast
@@ -359,6 +375,38 @@ test('CSV range table: each row keeps its own org when an AS number repeats (sam
   ]);
   // one string per distinct org
   assert.equal(t.orgOf(4, t.find(Uint8Array.of(1, 0, 0, 1), 4)), t.orgOf(4, t.find(Uint8Array.of(6, 0, 0, 1), 4)));
+});
+
+test('CSV range table: SourceRange texts stay right when rows share cache slots (IPv4 and IPv6)', () => {
+  // 6,000 rows (more than the text cache's slots), each an unaligned range of 3,000 addresses: several blocks of
+  // the same and of other sizes per row; the same numbers as the last 32 bits of IPv6 addresses in 2001:db8::/96
+  const rows: Array<[number, number]> = [];
+  for (let r = 0; r < 6000; r++) {
+    const s = 0x0b000000 + r * 4096 + (r % 97);
+    rows.push([s, s + 2999]);
+  }
+  const v4 = (n: number): string => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+  const v6 = (n: number): string => `2001:db8::${(n >>> 16).toString(16)}:${(n & 0xffff).toString(16)}`;
+  const t = AsnRangeTable.fromCsv(
+    rows.map(([s, e], r) => `${s},${e},${r + 1},AS${r}`).join('\n'),
+    rows.map(([s, e], r) => `${v6(s)},${v6(e)},${r + 1},AS${r}`).join('\n'),
+  );
+  let seed = 99;
+  const rnd = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648);
+  const b = new Uint8Array(16);
+  for (let i = 0; i < 40_000; i++) {
+    const r = rnd() % rows.length;
+    const [s, e] = rows[r]!;
+    const ip = s + (rnd() % 3000);
+    const six = i % 2 === 1;
+    const text = six ? v6(ip) : v4(ip);
+    // the uncached computation: prefix of the block (rangePrefix, checked against BigInt below), then the text
+    const p = six
+      ? rangePrefix([0x20010db8, 0, 0, ip], [0x20010db8, 0, 0, s], 0, [0x20010db8, 0, 0, e], 0, 4)
+      : rangePrefix([ip], [s], 0, [e], 0, 1);
+    const len = parseIpInto(text, b) as 4 | 16;
+    assert.deepEqual(t.lookup(text), { asn: r + 1, org: `AS${r}`, network: bytesToCidr(b, len, p) }, text);
+  }
 });
 
 test('range -> CIDR matches a BigInt reference on random ranges (IPv4 and IPv6)', () => {

@@ -166,9 +166,18 @@ function cmp(a: ArrayLike<number>, ai: number, b: ArrayLike<number>, bi: number,
   return 0;
 }
 
+/** SourceRange texts kept per family table (a direct-mapped cache on (row, prefix)). */
+const RANGE_SLOTS = 4096;
+
 /** One address family's table: `starts`/`ends` hold W words (32-bit) per row, rows sorted by start. */
 class FamilyTable {
   readonly W: number;
+  /** SourceRange texts recently made: slot -> its row (-1: empty), prefix, network words and text. The events of
+   *  a network share one string, and the address is not formatted again. */
+  private readonly rcRow = new Int32Array(RANGE_SLOTS).fill(-1);
+  private readonly rcPrefix = new Uint8Array(RANGE_SLOTS);
+  private readonly rcNet: Uint32Array;
+  private readonly rcText: string[] = new Array<string>(RANGE_SLOTS).fill('');
   constructor(
     readonly fam: 4 | 6,
     readonly starts: Uint32Array,
@@ -178,6 +187,29 @@ class FamilyTable {
     readonly orgs: readonly string[],
   ) {
     this.W = fam === 4 ? 1 : 4;
+    this.rcNet = new Uint32Array(RANGE_SLOTS * this.W);
+  }
+
+  /** The CIDR text of the /p network of row `row` holding the address q (W words), made once per cache slot. */
+  cidrText(row: number, p: number, q: Uint32Array, bytes: Uint8Array, len: 4 | 16): string {
+    const W = this.W,
+      slot = ((row << 3) ^ p) & (RANGE_SLOTS - 1),
+      net = this.rcNet;
+    let hit = this.rcRow[slot] === row && this.rcPrefix[slot] === p;
+    for (let w = 0; w < W; w++) {
+      const keep = Math.max(0, Math.min(32, p - w * 32));
+      const v = keep === 0 ? 0 : keep === 32 ? q[w]! : (q[w]! & ((0xffffffff << (32 - keep)) >>> 0)) >>> 0;
+      if (net[slot * W + w] !== v) {
+        hit = false;
+        net[slot * W + w] = v;
+      }
+    }
+    if (hit) return this.rcText[slot]!;
+    const text = bytesToCidr(bytes, len, p);
+    this.rcRow[slot] = row;
+    this.rcPrefix[slot] = p;
+    this.rcText[slot] = text;
+    return text;
   }
 
   static from(b: Builder, fam: 4 | 6): FamilyTable {
@@ -316,7 +348,7 @@ export class AsnRangeTable {
     const t = this.table(len)!;
     this.load(bytes, len);
     const p = rangePrefix(qWords, t.starts, row * t.W, t.ends, row * t.W, t.W);
-    return bytesToCidr(bytes, len, p);
+    return t.cidrText(row, p, qWords, bytes, len);
   }
 
   /** Convenience: lookup by IP string. */

@@ -219,6 +219,41 @@ function cached<K extends object, T>(m: WeakMap<K, T>, key: K, make: (key: K) =>
 }
 
 const SCR = new Uint8Array(16); // synchronous lookups share one scratch buffer
+// The address last parsed into SCR: the enrichers of one event (GeoIpCity, GeoIpASN, IpToRange) ask for the same
+// one in a row. Every write of SCR goes through parseScr.
+let scrIp = '';
+let scrLen: 0 | 4 | 16 = 0;
+function parseScr(ip: string): 0 | 4 | 16 {
+  if (ip !== scrIp) {
+    scrLen = parseIpInto(ip, SCR);
+    scrIp = ip;
+  }
+  return scrLen;
+}
+
+/** GeoIpASN keys per AS table row, made once per cache slot (a direct-mapped cache): the events of a row share
+ *  them (callers copy them into evt.Enriched). */
+const ASN_SLOTS = 4096;
+const asnRows = new Int32Array(ASN_SLOTS).fill(-1);
+const asnKeys: Array<Readonly<Record<string, string>> | null> = new Array(ASN_SLOTS).fill(null);
+function asnRowKeys(t: AsnRangeTable, len: 4 | 16, row: number): Readonly<Record<string, string>> {
+  // v4 and v6 rows in separate halves of the key space
+  const key = len === 4 ? row * 2 : row * 2 + 1;
+  const slot = key & (ASN_SLOTS - 1);
+  let k = asnKeys[slot];
+  if (asnRows[slot] !== key || k === null || asnTable !== t) {
+    if (asnTable !== t) {
+      asnRows.fill(-1);
+      asnTable = t;
+    }
+    const n = String(t.asnOf(len, row));
+    k = Object.freeze({ ASNNumber: n, ASNumber: n, ASNOrg: t.orgOf(len, row) });
+    asnRows[slot] = key;
+    asnKeys[slot] = k;
+  }
+  return k;
+}
+let asnTable: AsnRangeTable | null = null;
 
 /** The GeoIpCity keys of a record's values, made once per record (callers copy them into evt.Enriched): the
  *  events of one network share their strings. */
@@ -290,7 +325,7 @@ export class GeoIpDatabases {
   cityEnrich(ip: string): Record<string, string> | null {
     const side = this.citySide;
     if (!side || side.kind !== 'mmdb') return null;
-    const len = parseIpInto(ip, SCR);
+    const len = parseScr(ip);
     if (len === 0) return null;
     const r = this.reader(side, len);
     if (!r) return null; // this family's file is unreadable
@@ -304,15 +339,14 @@ export class GeoIpDatabases {
   asnEnrich(ip: string): Record<string, string> | null {
     const side = this.asnSide;
     if (!side) return null;
-    const len = parseIpInto(ip, SCR);
+    const len = parseScr(ip);
     if (len === 0) return null;
     let info = EMPTY_ASN;
     if (side.kind === 'csv') {
       const t = openCsv(side);
       if (!t) return null;
       const row = t.find(SCR, len);
-      if (row >= 0)
-        return { ASNNumber: String(t.asnOf(len, row)), ASNumber: String(t.asnOf(len, row)), ASNOrg: t.orgOf(len, row) };
+      if (row >= 0) return asnRowKeys(t, len, row);
     } else {
       const r = this.reader(side, len);
       if (!r) return null;
@@ -326,7 +360,7 @@ export class GeoIpDatabases {
   ipToRange(ip: string): Record<string, string> | null {
     const side = this.asnSide;
     if (!side) return null;
-    const len = parseIpInto(ip, SCR);
+    const len = parseScr(ip);
     if (len === 0) return null;
     if (side.kind === 'csv') {
       const t = openCsv(side);
@@ -341,7 +375,7 @@ export class GeoIpDatabases {
   /** Raw City record (for the GeoIPEnrich expr helper), or null. */
   cityRecord(ip: string): unknown {
     const side = this.citySide;
-    const len = parseIpInto(ip, SCR);
+    const len = parseScr(ip);
     const r = len === 0 ? null : this.reader(side, len);
     return r ? r.lookup(len as 4 | 16)[0] : null;
   }
@@ -349,7 +383,7 @@ export class GeoIpDatabases {
   /** Raw ASN record (GeoLite2-ASN field names, also for the CSV table), or null. */
   asnRecord(ip: string): unknown {
     const side = this.asnSide;
-    const len = parseIpInto(ip, SCR);
+    const len = parseScr(ip);
     if (!side || len === 0) return null;
     if (side.kind === 'csv') {
       const t = openCsv(side);
