@@ -144,15 +144,19 @@ export function parseIP16(s: string, start: number, end: number, out: Uint8Array
  * A `%zone` suffix of an IPv6 text is accepted and dropped.
  */
 export function parseAddr(s: string): Uint8Array | null {
+  const r = parseAddrInto(s, ADDR4, ADDR16);
+  return r === null ? null : r.slice();
+}
+const ADDR4 = new Uint8Array(4);
+const ADDR16 = new Uint8Array(16);
+
+/** parseAddr into caller-owned buffers, no allocation: returns out4 (IPv4 text) or out16 (IPv6), or null. */
+export function parseAddrInto(s: string, out4: Uint8Array, out16: Uint8Array): Uint8Array | null {
   const n = s.length;
   if (n === 0 || n > MAX_IP_TEXT) return null;
-  if (s.indexOf(':') < 0) {
-    const out = new Uint8Array(4);
-    return parseIPv4At(s, 0, n, out, 0) ? out : null;
-  }
+  if (s.indexOf(':') < 0) return parseIPv4At(s, 0, n, out4, 0) ? out4 : null;
   const pct = s.indexOf('%');
-  const out = new Uint8Array(16);
-  return parseIPv6At(s, 0, pct < 0 ? n : pct, out) ? out : null;
+  return parseIPv6At(s, 0, pct < 0 ? n : pct, out16) ? out16 : null;
 }
 
 /** Index of the `%` of an IPv6 zone suffix (RFC 4007 text: `%` + one or more of [0-9A-Za-z.:-]), -1 if none,

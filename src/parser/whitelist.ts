@@ -3,8 +3,8 @@
 // `::ffff:1.2.3.4` != `1.2.3.4`), exact IP equality, CIDR containment, whitelist expressions, and the
 // event side effects (first reason kept; OVFLW events also get Overflow.Whitelisted).
 
-import { Event, OVFLW } from '../core/event.js';
-import { parseAddr as parseIP, zeroHostBits } from '../net/ip.js';
+import { Event, LOG, OVFLW } from '../core/event.js';
+import { parseAddr as parseIP, parseAddrInto, zeroHostBits } from '../net/ip.js';
 import { compileExpr, type CompiledExpr } from './deps.js';
 import { ParserLoadError, type WhitelistConfig } from './config.js';
 import { errorMessage } from '../core/errors.js';
@@ -43,6 +43,9 @@ export function prefixContains(p: Prefix, ip: Uint8Array): boolean {
   return true;
 }
 
+const SCRATCH4 = new Uint8Array(4);
+const SCRATCH16 = new Uint8Array(16);
+
 export class CompiledWhitelist {
   readonly reason: string;
   readonly ips: Uint8Array[] = [];
@@ -79,16 +82,25 @@ export class CompiledWhitelist {
     return this.ips.length + this.cidrs.length > 0;
   }
 
-  /** IP/CIDR lists against the event's sources. */
+  /** IP/CIDR lists against the event's sources (evt.ParseIPSources()). */
   checkIPs(evt: Event): boolean {
     if (!this.hasIPLists) return false;
-    const srcs = evt.ParseIPSources();
-    for (let s = 0; s < srcs.length; s++) {
-      const ip = parseIP(srcs[s]!);
-      if (!ip) continue;
-      for (let i = 0; i < this.ips.length; i++) if (ipEqual(this.ips[i]!, ip)) return true;
-      for (let i = 0; i < this.cidrs.length; i++) if (prefixContains(this.cidrs[i]!, ip)) return true;
+    if (evt.Type === LOG) {
+      // ParseIPSources() of a LOG event is [Meta.source_ip] when set: no array for the one address
+      const ip = evt.Meta.source_ip;
+      return ip ? this.listed(ip) : false;
     }
+    const srcs = evt.ParseIPSources();
+    for (let s = 0; s < srcs.length; s++) if (this.listed(srcs[s]!)) return true;
+    return false;
+  }
+
+  /** The address text `src` is in the IP or CIDR lists (parsed into scratch buffers: no allocation). */
+  private listed(src: string): boolean {
+    const ip = parseAddrInto(src, SCRATCH4, SCRATCH16);
+    if (!ip) return false;
+    for (let i = 0; i < this.ips.length; i++) if (ipEqual(this.ips[i]!, ip)) return true;
+    for (let i = 0; i < this.cidrs.length; i++) if (prefixContains(this.cidrs[i]!, ip)) return true;
     return false;
   }
 

@@ -37,6 +37,8 @@ interface MmdbSpec {
 }
 interface CsvSpec {
   kind: 'csv';
+  /** the table's key in the process cache (made once: every lookup asks for the table) */
+  key: string;
   v4: string;
   v6: string;
   label: string;
@@ -78,7 +80,7 @@ function defaultAsn(): CsvSpec | null {
   for (const [pkg, f4, f6] of ASN_PACKAGES) {
     const v4 = findPackageFile(pkg, f4),
       v6 = findPackageFile(pkg, f6);
-    if (v4 && v6) return { kind: 'csv', v4, v6, label: pkg };
+    if (v4 && v6) return { kind: 'csv', key: `${v4}\n${v6}`, v4, v6, label: pkg };
   }
   return null;
 }
@@ -145,7 +147,7 @@ function openReader(path: string, recheck = false): CachedReader | null {
   return r;
 }
 function openCsv(spec: CsvSpec): AsnRangeTable | null {
-  const key = `${spec.v4}\n${spec.v6}`;
+  const key = spec.key;
   let t = csvTables.get(key);
   if (t === undefined) {
     try {
