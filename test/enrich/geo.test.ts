@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GeoIpDatabases, GEO_ATTRIBUTION } from '../../src/parser/enrich/geoip.js';
 import { AsnRangeTable, rangePrefix } from '../../src/parser/enrich/geo-csv.js';
+import { readAsnCache, writeAsnCache } from '../../src/parser/enrich/asn-cache.js';
 import { bytesToCidr, EU_COUNTRIES, parseIpInto } from '../../src/parser/enrich/geo-ip.js';
 import { MmdbReader } from './mmdb-oracle.js';
 import { writeMmdb } from './mmdb-writer.js';
@@ -407,6 +408,40 @@ test('CSV range table: SourceRange texts stay right when rows share cache slots 
     const len = parseIpInto(text, b) as 4 | 16;
     assert.deepEqual(t.lookup(text), { asn: r + 1, org: `AS${r}`, network: bytesToCidr(b, len, p) }, text);
   }
+});
+
+test('CSV range table: binary form (build/asn-table.bin) answers as the CSV; stale or malformed caches are ignored', () => {
+  const t = AsnRangeTable.fromCsv(V4CSV, V6CSV);
+  const probe = ['1.0.5.9', '1.0.0.5', '5.5.5.5', '10.1.2.3', '255.255.255.255', '9.9.9.9', '2001:db8::42', '::1'];
+  const same = (u: AsnRangeTable | null) => {
+    assert.ok(u);
+    assert.deepEqual(u.size, t.size);
+    for (const ip of probe) assert.deepEqual(u.lookup(ip), t.lookup(ip), ip);
+  };
+  const bin = t.toBinary();
+  same(AsnRangeTable.fromBinary(bin));
+  same(AsnRangeTable.fromBinary(Buffer.concat([Buffer.alloc(1), bin]).subarray(1))); // unaligned bytes
+  const v4only = AsnRangeTable.fromBinary(AsnRangeTable.fromCsv(V4CSV, null).toBinary())!;
+  assert.deepEqual(v4only.size, { v4: 5, v6: 0 });
+  assert.equal(v4only.lookup('2001:db8::42'), null);
+  assert.equal(AsnRangeTable.fromBinary(bin.subarray(0, bin.length - 8)), null); // truncated
+  const bad = Buffer.from(bin);
+  bad[0] = bad[0]! ^ 1;
+  assert.equal(AsnRangeTable.fromBinary(bad), null);
+  // the cache file: used only when built from these very sources
+  const dir = mkdtempSync(join(tmpdir(), 'asn-cache-'));
+  const [c4, c6, out] = ['v4.csv', 'v6.csv', 'asn.bin'].map((f) => join(dir, f)) as [string, string, string];
+  writeFileSync(c4, V4CSV);
+  writeFileSync(c6, V6CSV);
+  assert.equal(readAsnCache(c4, c6, out), null); // missing
+  writeAsnCache(c4, c6, out);
+  same(readAsnCache(c4, c6, out));
+  writeFileSync(c4, V4CSV + '9.9.9.0,9.9.9.255,19281,Quad9\n');
+  assert.equal(readAsnCache(c4, c6, out), null); // a source changed
+  writeAsnCache(c4, c6, out);
+  assert.equal(readAsnCache(c4, c6, out)!.lookup('9.9.9.9')!.asn, 19281);
+  writeFileSync(out, readFileSync(out).subarray(0, 200));
+  assert.equal(readAsnCache(c4, c6, out), null); // truncated file
 });
 
 test('range -> CIDR matches a BigInt reference on random ranges (IPv4 and IPv6)', () => {

@@ -294,6 +294,10 @@ export function rangePrefix(
   return bits;
 }
 
+const BIN_MAGIC = 0x4e53416b; // "kASN"
+const BIN_VERSION = 1;
+const NO_TABLE = 0xffffffff;
+
 export class AsnRangeTable {
   private constructor(
     readonly v4: FamilyTable | null,
@@ -307,6 +311,75 @@ export class AsnRangeTable {
         ? null
         : FamilyTable.from(parseCsv(typeof csv === 'string' ? Buffer.from(csv, 'utf8') : csv, fam), fam);
     return new AsnRangeTable(tbl(v4Csv, 4), tbl(v6Csv, 6));
+  }
+
+  /**
+   * The table as bytes (asn-cache.ts keeps it in a file built at `npm run build`): u32 words in the machine's byte
+   * order (the file is built where it is read): magic,
+   * version, then per family (IPv4, IPv6) rows (0xffffffff: no table), org count, org text bytes; then per
+   * family starts, ends, asn, org index, the orgs' UTF-8 text joined by '\n' (padded to 4 bytes).
+   */
+  toBinary(): Buffer {
+    const fams = [this.v4, this.v6];
+    const texts = fams.map((t) => Buffer.from(t ? t.orgs.join('\n') : '', 'utf8'));
+    const head = [BIN_MAGIC, BIN_VERSION];
+    const parts: Buffer[] = [];
+    fams.forEach((t, i) => {
+      head.push(t ? t.size : NO_TABLE, t ? t.orgs.length : 0, texts[i]!.length);
+      if (!t) return;
+      for (const a of [t.starts, t.ends, t.asn, t.orgIdx])
+        parts.push(Buffer.from(a.buffer, a.byteOffset, a.byteLength));
+      parts.push(texts[i]!, Buffer.alloc((4 - (texts[i]!.length % 4)) % 4));
+    });
+    return Buffer.concat([Buffer.from(new Uint32Array(head).buffer), ...parts]);
+  }
+
+  /**
+   * The table from toBinary()'s bytes, or null if malformed. Arrays and strings are copied out (the same memory
+   * as a table built from CSV: `buf` is not kept).
+   */
+  static fromBinary(buf: Buffer): AsnRangeTable | null {
+    if (buf.byteOffset % 4 !== 0) buf = Buffer.from(buf); // typed array views need 4-byte alignment
+    const words = buf.length >> 2;
+    if (words < 8) return null;
+    const u32 = new Uint32Array(buf.buffer, buf.byteOffset, words);
+    if (u32[0] !== BIN_MAGIC || u32[1] !== BIN_VERSION) return null;
+    let at = 8; // words
+    const fams: Array<FamilyTable | null> = [];
+    for (const [i, fam] of [[0, 4] as const, [1, 6] as const]) {
+      const rows = u32[2 + i * 3]!,
+        orgCount = u32[3 + i * 3]!,
+        textBytes = u32[4 + i * 3]!;
+      if (rows === NO_TABLE) {
+        fams.push(null);
+        continue;
+      }
+      const W = fam === 4 ? 1 : 4;
+      const need = at + 2 * rows * W + 2 * rows + Math.ceil(textBytes / 4);
+      if (need > words) return null;
+      const copy = (n: number): Uint32Array => {
+        const a = u32.slice(at, at + n);
+        at += n;
+        return a;
+      };
+      const starts = copy(rows * W),
+        ends = copy(rows * W),
+        asn = copy(rows),
+        orgIdx = copy(rows);
+      // one flat string per org (a split of the whole text would keep all of it alive behind its slices)
+      const orgs: string[] = [];
+      const end = at * 4 + textBytes;
+      for (let pos = at * 4; orgs.length < orgCount;) {
+        let nl = buf.indexOf(10, pos);
+        if (nl < 0 || nl > end) nl = end;
+        orgs.push(buf.toString('utf8', pos, nl));
+        pos = nl + 1;
+      }
+      at += Math.ceil(textBytes / 4);
+      for (let r = 0; r < rows; r++) if (orgIdx[r]! >= orgCount) return null;
+      fams.push(new FamilyTable(fam, starts, ends, asn, orgIdx, orgs));
+    }
+    return new AsnRangeTable(fams[0]!, fams[1]!);
   }
 
   static fromFiles(v4Path: string | null, v6Path: string | null): AsnRangeTable {

@@ -7,13 +7,15 @@
 //   - ip-location-db (flat): country_code, latitude, longitude (IsInEU from the built-in EU list);
 // MMDB files are read through a bounded page cache (mmdb-paged.ts: mmdb-lib needs the whole file in memory, ~130 MB
 // for the shipped city files; bench/RESULTS.md "Address spray"); AS data as ip-location-db CSV ranges
-// compiled at first use into a typed-array range table (geo-csv.ts).
+// compiled at first use into a typed-array range table (geo-csv.ts), or read from its binary cache built at
+// `npm run build` (asn-cache.ts).
 // A missing or unreadable DB is not fatal (that side yields nothing).
 
 import { existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { AsnRangeTable } from './geo-csv.js';
+import { ASN_CACHE_FILE, readAsnCache, writeAsnCache } from './asn-cache.js';
 import { bytesToCidr, EU_COUNTRIES, parseIpInto } from './geo-ip.js';
 import { PagedMmdb } from './mmdb-paged.js';
 
@@ -151,13 +153,20 @@ function openCsv(spec: CsvSpec): AsnRangeTable | null {
   let t = csvTables.get(key);
   if (t === undefined) {
     try {
-      t = AsnRangeTable.fromFiles(spec.v4, spec.v6);
+      t = readAsnCache(spec.v4, spec.v6) ?? AsnRangeTable.fromFiles(spec.v4, spec.v6);
     } catch {
       t = null;
     }
     csvTables.set(key, t);
   }
   return t;
+}
+/** Builds the binary cache of the shipped AS data (asn-cache.ts, at `npm run build`): its path, or null if absent. */
+export function buildShippedAsnCache(out?: string): string | null {
+  const spec = defaultAsn();
+  if (spec === null) return null;
+  writeAsnCache(spec.v4, spec.v6, out);
+  return out ?? ASN_CACHE_FILE;
 }
 /** Drop the process-wide cache (tests). */
 export function clearGeoCache(): void {
