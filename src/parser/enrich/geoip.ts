@@ -112,12 +112,18 @@ class CachedReader {
     this.db = new PagedMmdb(path);
     this.v4Only = this.db.metadata.ip_version === 4;
   }
-  /** The record (or null) and the prefix length of its network for the `len` bytes of SCR (parsed address). */
-  lookup(len: 4 | 16): [Rec | null, number] {
-    if (len === 16 && this.v4Only) return [null, 0];
-    const [rec, prefix] = this.db.lookup(SCR, len);
-    return [rec && typeof rec === 'object' ? (rec as Rec) : null, prefix];
+  /** The record (or null) for the `len` bytes of SCR (parsed address); its network's prefix length in `prefix`. */
+  record(len: 4 | 16): Rec | null {
+    if (len === 16 && this.v4Only) {
+      this.prefix = 0;
+      return null;
+    }
+    const rec = this.db.find(SCR, len);
+    this.prefix = this.db.prefixLength;
+    return rec && typeof rec === 'object' ? (rec as Rec) : null;
   }
+  /** prefix length of the network of the last record() */
+  prefix = 0;
 }
 const readers = new Map<string, { r: CachedReader | null; mtime: number; size: number }>();
 const csvTables = new Map<string, AsnRangeTable | null>();
@@ -341,7 +347,7 @@ export class GeoIpDatabases {
     const r = this.reader(side, len);
     if (!r) return null; // this family's file is unreadable
     let info = EMPTY_CITY;
-    const [rec] = r.lookup(len);
+    const rec = r.record(len);
     if (rec) info = cached(r.cityCache, rec, cityInfoOf);
     return cached(CITY_KEYS, info, cityKeys);
   }
@@ -361,7 +367,7 @@ export class GeoIpDatabases {
     } else {
       const r = this.reader(side, len);
       if (!r) return null;
-      const [rec] = r.lookup(len);
+      const rec = r.record(len);
       if (rec) info = cached(r.asnCache, rec, asnInfoOf);
     }
     return { ASNNumber: info.num, ASNumber: info.num, ASNOrg: info.org };
@@ -379,8 +385,8 @@ export class GeoIpDatabases {
       return row >= 0 ? { SourceRange: t!.rangeCidr(SCR, len, row) } : null;
     }
     const r = this.reader(side, len);
-    const [rec, prefix] = r ? r.lookup(len) : [null, 0];
-    return rec ? { SourceRange: bytesToCidr(SCR, len, prefix) } : null;
+    const rec = r ? r.record(len) : null;
+    return rec ? { SourceRange: bytesToCidr(SCR, len, r!.prefix) } : null;
   }
 
   /** Raw City record (for the GeoIPEnrich expr helper), or null. */
@@ -388,7 +394,7 @@ export class GeoIpDatabases {
     const side = this.citySide;
     const len = parseScr(ip);
     const r = len === 0 ? null : this.reader(side, len);
-    return r ? r.lookup(len as 4 | 16)[0] : null;
+    return r ? r.record(len as 4 | 16) : null;
   }
 
   /** Raw ASN record (GeoLite2-ASN field names, also for the CSV table), or null. */
@@ -404,6 +410,6 @@ export class GeoIpDatabases {
         : null;
     }
     const r = this.reader(side, len);
-    return r ? r.lookup(len)[0] : null;
+    return r ? r.record(len) : null;
   }
 }

@@ -217,13 +217,22 @@ export class PagedMmdb {
    * as mmdb-lib's getWithPrefixLength (record null when the address is in no network).
    */
   lookup(addr: Uint8Array, len: 4 | 16): [unknown, number] {
+    const rec = this.find(addr, len);
+    return [rec, this.prefixLength];
+  }
+
+  /** prefix length of the network of the last find() */
+  prefixLength = 0;
+
+  /** lookup() without the pair: the record (or null); its network's prefix length in `prefixLength`. */
+  find(addr: Uint8Array, len: 4 | 16): unknown {
     const nc = this.nodeCount;
     let node = len === 4 ? this.ipv4Start : 0;
     const bits = len * 8;
     let depth = 0;
     for (; depth < bits && node < nc; depth++) node = this.child(node, (addr[depth >> 3]! >> (7 - (depth & 7))) & 1);
-    if (node <= nc) return [null, depth];
-    return [this.cached(node - nc + this.treeSize), depth];
+    this.prefixLength = depth;
+    return node <= nc ? null : this.cached(node - nc + this.treeSize);
   }
 
   /** decode with mmdb-lib's decodeFast cache: one object per data offset (bounded) */
