@@ -33,11 +33,20 @@ function nowGo(ctx: EnrichContext): GoTime {
   return GoTime.now();
 }
 
+/** the keys of the last date parsed (parseDate answers the same object again for the same input, as consecutive
+ *  lines of a busy log ask): one object for those lines (callers copy them into evt.Enriched) */
+let lastDate: object | null = null;
+let lastDateKeys: Readonly<Record<string, string>> = {};
+
 const ParseDate: Enricher = (input, evt, ctx) => {
   const r = parseDate(input, evt.StrTimeFormat, ctx);
   if (r === null) return { MarshaledTime: nowGo(ctx).toRFC3339Nano() };
   if (ctx.timeMachine || evt.ExpectMode === TIMEMACHINE) evt.Time = r.time;
-  return { MarshaledTime: r.marshaled };
+  if (r !== lastDate) {
+    lastDate = r;
+    lastDateKeys = Object.freeze({ MarshaledTime: r.marshaled });
+  }
+  return lastDateKeys;
 };
 
 const UnmarshalJSON: Enricher = (_input, evt) => {
