@@ -491,6 +491,11 @@ test('a reporter that gains weight later makes its earlier reports count at that
   c.ingest(sig('w1', '45.40.0.7', seen + 1000));
   c.tick(T0 + 3 * H);
   assert.equal(values(c, T0 + 3 * H).includes('45.40.0.7'), false);
+  // a central restarted from its state before that moment wakes the young site all the same
+  const restored = createConsensus({ ...c.cfg });
+  restored.importState(JSON.parse(JSON.stringify(c.exportState())));
+  restored.tick(T0 + 6 * H);
+  assert.ok(restored.listed(T0 + 6 * H).some((x) => x.value === '45.40.0.7'));
   // its age reached, nobody reports again: listed at the next tick, ending at most `decay` after the reports
   c.tick(T0 + 6 * H - 60_000);
   assert.equal(values(c, T0 + 6 * H - 60_000).includes('45.40.0.7'), false);
