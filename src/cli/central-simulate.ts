@@ -9,14 +9,17 @@ import type { SimParams } from '../central/simulate/population.js';
 import { DEFAULT_PARAMS, runSimulation, type SimResult } from '../central/simulate/run.js';
 
 export const SIMULATE_USAGE = `picket central simulate [--sites N] [--days D] [--poisoners F] [--sybils S] [--seed K]
-  [--runs R] [--warmup D] [--poisoner-ases A] [--poisoner-sensors] [--noise F] [--attackers-per-day N]
+  [--runs R] [--warmup D] [--poisoner-ases A] [--poisoner-sensors] [--sensor-accounts N] [--sybil-ases A]
+  [--noise F] [--attackers-per-day N]
   [--config FILE] [--explain N] [--json]
 
 Runs Picket Central's consensus (and the baselines k2, k3, k5, trust_rank, fed the same signals) over a simulated
 crowd: ${DEFAULT_PARAMS.sites} honest sites, ${DEFAULT_PARAMS.days} days after a \
 ${DEFAULT_PARAMS.warmupDays}-day warm-up, poisoner accounts as a share of sites (${DEFAULT_PARAMS.poisoners}),
-Sybils from at most 3 ASes (${DEFAULT_PARAMS.sybils}), deterministic for a seed. --config reads the consensus:
-section of a YAML file. --explain N says why the consensus listed attackers late (over 15 min after their third
+Sybils (${DEFAULT_PARAMS.sybils}) from --sybil-ases ASes (${DEFAULT_PARAMS.sybilAses}), deterministic for a seed.
+--poisoner-sensors: the on-off poisoners run real sensors in their honest phase (they earn weight as honest sites
+do); --sensor-accounts N: only N of them do (N = 1: one weighted account lent to the colluders). --config reads the
+consensus: section of a YAML file. --explain N says why the consensus listed attackers late (over 15 min after their third
 honest report) or never: counts by what the evidence lacked, and N examples with each honest reporter's weight.
 See docs/CONSENSUS.md.`;
 
@@ -113,6 +116,8 @@ export async function runSimulate(args: string[], io: CliIO): Promise<number> {
     warmup: { type: 'string' },
     'poisoner-ases': { type: 'string' },
     'poisoner-sensors': { type: 'boolean' },
+    'sensor-accounts': { type: 'string' },
+    'sybil-ases': { type: 'string' },
     noise: { type: 'string' },
     'attackers-per-day': { type: 'string' },
     config: { type: 'string' },
@@ -132,7 +137,9 @@ export async function runSimulate(args: string[], io: CliIO): Promise<number> {
     sybils: num('sybils', v.sybils, 0, 1_000_000) ?? DEFAULT_PARAMS.sybils,
     seed: num('seed', v.seed, 0, 2 ** 32 - 1) ?? DEFAULT_PARAMS.seed,
     poisonerAses: num('poisoner-ases', v['poisoner-ases'], 1, 600) ?? DEFAULT_PARAMS.poisonerAses,
-    poisonerSensors: v['poisoner-sensors'] ?? false,
+    poisonerSensors: (v['poisoner-sensors'] ?? false) || v['sensor-accounts'] !== undefined,
+    sensorAccounts: num('sensor-accounts', v['sensor-accounts'], 0, 1_000_000) ?? -1,
+    sybilAses: num('sybil-ases', v['sybil-ases'], 1, 1000) ?? DEFAULT_PARAMS.sybilAses,
     noise: num('noise', v.noise, 0, 0.5, false) ?? DEFAULT_PARAMS.noise,
     attackersPerDay: num('attackers-per-day', v['attackers-per-day'], 1, 10_000_000) ?? 0,
   };

@@ -3,7 +3,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runSimulation, DEFAULT_PARAMS } from '../../src/central/simulate/run.js';
+import { buildWorld, runSimulation, DEFAULT_PARAMS } from '../../src/central/simulate/run.js';
 import { runSimulate } from '../../src/cli/central-simulate.js';
 
 const small = { ...DEFAULT_PARAMS, sites: 150, days: 4, warmupDays: 3, sybils: 60, seed: 7 };
@@ -72,4 +72,25 @@ test('--explain accounts for every missed attacker and changes nothing in the ru
   assert.ok(x.examples.length <= 4);
   for (const e of x.examples)
     for (const [, , w, , why] of e.reports) assert.equal(why === '', w >= 0.1, `weight ${w} with reason "${why}"`);
+});
+
+test('--sybil-ases spreads the Sybils; --sensor-accounts makes that many on-off poisoners real victims', () => {
+  const w = buildWorld({ ...small, sybilAses: 7, poisonerSensors: true, sensorAccounts: 1 });
+  const asns = new Set(w.sites.filter((s) => s.role === 'sybil').map((s) => s.asn));
+  assert.equal(asns.size, 7);
+  assert.equal(w.sites.filter((s) => s.role === 'onoff' && s.sensors).length, 1);
+  // a sensor is attacked: it reports attackers before they are public; a copier only after (the feed's time)
+  const early = (world: typeof w, idx: number) =>
+    world.st.rep.some((r, i) => {
+      const a = world.st.addr[i]!;
+      const feed = world.st.recvOfFeed(a);
+      return r === idx && world.st.label[a] === 0 && (feed === 0 || world.st.recv[i]! < feed);
+    });
+  const all = buildWorld({ ...small, poisonerSensors: true, sensorAccounts: -1 });
+  const onoff = all.sites.filter((s) => s.role === 'onoff');
+  assert.ok(onoff.length > 0 && onoff.every((s) => s.sensors));
+  assert.ok(onoff.some((s) => early(all, s.idx)));
+  const none = buildWorld(small);
+  const copiers = none.sites.filter((s) => s.role !== 'honest');
+  assert.ok(copiers.every((s) => !s.sensors && !early(none, s.idx)));
 });

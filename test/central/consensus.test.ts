@@ -380,7 +380,8 @@ test('a CDN or crawler report costs weight only when such reports exceed shared_
   assert.equal(s.book.weight(s.book.byId.get('r'), T0 + 1), 0);
 });
 
-test('a discoverer is confirmed once two weighted networks other than its own reported the address', () => {
+/** A consensus past its bootstrap where one confirmation gives full weight; `weighted` start with weight. */
+function confirming(reporters: Array<[string, number]>, weighted: string[]) {
   const c = createConsensus({
     minReporterAgeMs: H,
     fullReporterAgeMs: H,
@@ -389,15 +390,22 @@ test('a discoverer is confirmed once two weighted networks other than its own re
     bootstrapReporters: 0,
     confirmWeighted: 2,
   });
-  for (const [id, asn] of [
-    ['new', 64501],
-    ['w1', 64502],
-    ['w2', 64503],
-    ['w3', 64501],
-    ['copier', 64504],
-  ] as const)
-    reg(c, id, asn, `${asn}.0.${id.length}.0/24`, T0);
-  for (const id of ['w1', 'w2', 'w3']) c.book.byId.get(id)!.confirmed = 5;
+  for (const [id, asn] of reporters) reg(c, id, asn, `${asn}.0.${id.length}.0/24`, T0);
+  for (const id of weighted) c.book.byId.get(id)!.confirmed = 5;
+  return c;
+}
+
+test('a discoverer is confirmed once two weighted networks other than its own reported the address', () => {
+  const c = confirming(
+    [
+      ['new', 64501],
+      ['w1', 64502],
+      ['w2', 64503],
+      ['w3', 64501],
+      ['copier', 64504],
+    ],
+    ['w1', 'w2', 'w3'],
+  );
   const conf = (id: string) => c.book.byId.get(id)!.confirmed;
   let t = T0 + 2 * H;
   // a new site reports an attacker first; a weighted network of its own AS and one other corroborate it: not yet
@@ -418,4 +426,93 @@ test('a discoverer is confirmed once two weighted networks other than its own re
   c.ingest(sig('new', '45.24.0.2', (t += 1000)));
   c.ingest(sig('w1', '45.24.0.2', t + 1000));
   assert.equal(conf('copier'), 0);
+});
+
+test('corroboration across discoveries: two weighted networks on different addresses give weight, one never', () => {
+  const c = confirming(
+    [
+      ['d', 64501],
+      ['own', 64501],
+      ['w1', 64502],
+      ['w2', 64503],
+    ],
+    ['own', 'w1', 'w2'],
+  );
+  const d = c.book.byId.get('d')!;
+  let t = T0 + 2 * H;
+  // five discoveries, each corroborated by the same weighted network (and one by a network of d's own AS)
+  for (let i = 1; i <= 5; i++) {
+    c.ingest(sig('d', `45.30.0.${i}`, (t += 1000)));
+    c.ingest(sig('w1', `45.30.0.${i}`, (t += 1000)));
+  }
+  c.ingest(sig('own', '45.30.0.1', (t += 1000)));
+  assert.equal(d.confirmed, 0);
+  assert.equal(c.book.weight(d, t), 0);
+  // a second independent weighted network corroborates another of its discoveries: weight
+  c.ingest(sig('d', '45.30.0.9', (t += 1000)));
+  c.ingest(sig('w2', '45.30.0.9', (t += 1000)));
+  assert.equal(d.confirmed, 1);
+  assert.equal(c.book.weight(d, t), 1);
+  // a report that is no discovery (three had reported before) earns nothing, whoever corroborates it
+  reg(c, 'late', 64504, '64504.0.4.0/24', T0);
+  c.ingest(sig('d', '45.30.0.20', (t += 1000)));
+  c.ingest(sig('own', '45.30.0.20', (t += 1000)));
+  c.ingest(sig('w1', '45.30.0.20', (t += 1000)));
+  c.ingest(sig('late', '45.30.0.20', (t += 1000)));
+  c.ingest(sig('late', '45.30.0.21', (t += 1000)));
+  c.ingest(sig('w2', '45.30.0.21', (t += 1000)));
+  c.ingest(sig('w2', '45.30.0.20', t + 1000));
+  assert.equal(c.book.byId.get('late')!.witnesses.length, 1);
+  assert.equal(c.book.byId.get('late')!.confirmed, 0);
+});
+
+test('a reporter that gains weight later makes its earlier reports count at that tick, decay from their time', () => {
+  const c = createConsensus({
+    minReporterAgeMs: 6 * H,
+    fullReporterAgeMs: 6 * H,
+    minConfirmations: 1,
+    fullConfirmations: 1,
+    bootstrapReporters: 0,
+  });
+  reg(c, 'w1', 64502, '64502.0.0.0/24', T0 - D);
+  reg(c, 'w2', 64503, '64503.0.0.0/24', T0 - D);
+  reg(c, 'y', 64504, '64504.0.0.0/24', T0);
+  for (const id of ['w1', 'w2']) c.book.byId.get(id)!.confirmed = 5;
+  const y = c.book.byId.get('y')!;
+  let t = T0 + H;
+  // the young site discovers an attacker that two weighted networks confirm: a confirmation, no weight yet (age)
+  c.ingest(sig('y', '45.40.0.1', t));
+  c.ingest(sig('w1', '45.40.0.1', (t += 1000)));
+  c.ingest(sig('w2', '45.40.0.1', t + 1000));
+  assert.equal(y.confirmed, 1);
+  // another attacker: the young site and one weighted network report it; one network never lists
+  const seen = T0 + 2 * H;
+  c.ingest(sig('y', '45.40.0.7', seen));
+  c.ingest(sig('w1', '45.40.0.7', seen + 1000));
+  c.tick(T0 + 3 * H);
+  assert.equal(values(c, T0 + 3 * H).includes('45.40.0.7'), false);
+  // a central restarted from its state before that moment wakes the young site all the same
+  const restored = createConsensus({ ...c.cfg });
+  restored.importState(JSON.parse(JSON.stringify(c.exportState())));
+  restored.tick(T0 + 6 * H);
+  assert.ok(restored.listed(T0 + 6 * H).some((x) => x.value === '45.40.0.7'));
+  // its age reached, nobody reports again: listed at the next tick, ending at most `decay` after the reports
+  c.tick(T0 + 6 * H - 60_000);
+  assert.equal(values(c, T0 + 6 * H - 60_000).includes('45.40.0.7'), false);
+  c.tick(T0 + 6 * H);
+  const e = c.listed(T0 + 6 * H).find((x) => x.value === '45.40.0.7');
+  assert.ok(e, 'listed once the young site has weight');
+  assert.ok(e.until <= seen + 1000 + 72 * H);
+  // a report older than the decay does not come back that way: z reported with one weighted network at 2 h and
+  // earns its weight at 80 h (a discovery two weighted networks confirm); nothing is listed
+  reg(c, 'z', 64505, '64505.0.0.0/24', T0);
+  c.ingest(sig('z', '45.40.0.30', T0 + 2 * H));
+  c.ingest(sig('w1', '45.40.0.30', T0 + 2 * H));
+  c.ingest(sig('z', '45.40.0.50', T0 + 80 * H));
+  c.ingest(sig('w1', '45.40.0.50', T0 + 80 * H));
+  c.ingest(sig('w2', '45.40.0.50', T0 + 80 * H));
+  assert.ok(c.book.weight(c.book.byId.get('z'), T0 + 80 * H) > 0);
+  c.tick(T0 + 80 * H + 60_000);
+  assert.equal(values(c, T0 + 80 * H + 60_000).includes('45.40.0.30'), false);
+  assert.equal(values(c, T0 + 80 * H + 60_000).includes('45.40.0.50'), true);
 });

@@ -81,7 +81,7 @@ export const DEFAULT_CONSENSUS: Readonly<ConsensusConfig> = Object.freeze({
   listScore: 0.6,
   minNetworks: 2,
   minNetworkWeight: 0.1,
-  evidenceWindowMs: 7 * D,
+  evidenceWindowMs: 10 * D,
   decayMs: 72 * H,
   baseDurationMs: 24 * H,
   maxDurationMs: 7 * D,

@@ -11,6 +11,7 @@ import { ReporterBook, type Reporter } from './reporters.js';
 import { exportChunks, exportConsensus, importConsensus, mergeChunks } from './state.js';
 import type { Consensus, DelistReason, ListChange, ListedEntry, ReporterInfo, SignalInput } from './types.js';
 import { buildList } from './listing.js';
+import { Confirmations } from './confirmation.js';
 
 /** Listed addresses are re-evaluated on new evidence at most this often. */
 const REEVAL_MS = 3_600_000;
@@ -36,8 +37,8 @@ export class WeightedConsensus implements Consensus {
   /** [retired at, value], oldest first from `historyHead` (the clean-up of `history`) */
   readonly historyQueue: Array<[number, string]> = [];
   historyHead = 0;
-  /** reporters that reached minConfirmations (ends the bootstrap of confirmations) */
-  trusted = 0;
+  /** discoveries, confirmations and wake-ups: how reporters earn weight */
+  private readonly conf: Confirmations;
   /** counters for `stats` and the simulator */
   readonly counters = { ingested: 0, ignored: 0, canaryReports: 0 };
 
@@ -45,6 +46,12 @@ export class WeightedConsensus implements Consensus {
     this.cfg = { ...DEFAULT_CONSENSUS, ...cfg };
     this.book = new ReporterBook(this.cfg);
     this.canaries = new CanarySet(this.cfg.allowlist);
+    this.conf = new Confirmations(this.cfg, this.book, this);
+  }
+
+  /** reporters that reached minConfirmations (ends the bootstrap of confirmations; part of the state) */
+  get trusted(): number {
+    return this.conf.trusted;
   }
 
   registerReporter(r: ReporterInfo): void {
@@ -91,7 +98,7 @@ export class WeightedConsensus implements Consensus {
       this.book.noteReport(r, false);
       a.firstBy.set(r.id, now);
       this.book.remember(r, s.value);
-      this.confirm(a, r, now);
+      this.conf.onFirstReport(a, r, now);
     }
     const w = this.book.weight(r, now);
     if (w <= 0) return; // a report without weight cannot change the list
@@ -145,53 +152,11 @@ export class WeightedConsensus implements Consensus {
   private onCanary(r: Reporter, now: number, kind: CanaryKind): void {
     this.counters.canaryReports++;
     for (const v of this.book.penalize(r, now, kind === 'cdn' || kind === 'crawler')) this.dirty.add(v);
-  }
-
-  /**
-   * Independent networks confirm a discovery. A report is a discovery when, at its arrival, fewer than
-   * `confirmNetworks` other reporters had reported the address and it was not listed (+ grace): later reports
-   * may be copied from the list or a public feed. A discoverer earns one confirmation once eligible reporters
-   * from `confirmWeighted` networks other than its own, with weight, reported the address too (its report was
-   * corroborated by independent trusted networks, whether or not the address was ever listed). Until
-   * `bootstrapReporters` reporters earned weight (a new Central), `bootstrapNetworks` eligible networks confirm
-   * every discoverer instead (no weighted network exists yet, so the bar is breadth only).
-   */
-  private confirm(a: AddrState, r: Reporter, now: number): void {
-    const c = this.cfg;
-    const others = a.firstBy.size - 1 + a.uncertified; // reporters before this one, even decayed ones
-    if (others < c.confirmNetworks && !(a.firstListedAt > 0 && now > a.firstListedAt + c.confirmGraceMs)) {
-      a.discoverers.add(r.id);
-    }
-    if (a.discoverers.size === 0 || !this.book.eligible(r, now)) return;
-    a.groups.add(r.group);
-    if (this.book.weight(r, now) >= c.minNetworkWeight) a.weighted.add(r.group);
-    if (this.trusted < c.bootstrapReporters) {
-      if (a.groups.size < Math.max(c.bootstrapNetworks, c.confirmNetworks + 1)) return;
-      for (const id of a.discoverers) this.creditId(a, id, now);
-      return;
-    }
-    for (const id of a.discoverers) {
-      const d = this.book.byId.get(id);
-      const independent = d ? a.weighted.size - (a.weighted.has(d.group) ? 1 : 0) : 0;
-      if (!d || independent >= c.confirmWeighted) this.creditId(a, id, now);
-    }
-  }
-
-  /** A discoverer's report was confirmed: one confirmation, once per address. */
-  private creditId(a: AddrState, id: string, now: number): void {
-    a.discoverers.delete(id);
-    const rep = this.book.byId.get(id);
-    if (!rep) return;
-    if (!a.confirmedAt) a.confirmedAt = now;
-    this.credit(rep);
-  }
-
-  private credit(r: Reporter): void {
-    r.confirmed++;
-    if (r.confirmed === this.cfg.minConfirmations) this.trusted++;
+    this.conf.onPenalty(r, now);
   }
 
   tick(now: number): ListChange[] {
+    this.conf.tick(now);
     while (this.timers.peek() <= now) {
       const t = this.timers.peek();
       const v = this.timers.pop()!;
@@ -360,7 +325,7 @@ export class WeightedConsensus implements Consensus {
 
   importState(state: unknown): void {
     const { reporters, addrs, curated, trusted, history, historyQueue, dirty } = importConsensus(state);
-    this.trusted = trusted;
+    this.conf.trusted = trusted;
     this.history.clear();
     for (const [v, n] of history) this.history.set(v, n);
     this.historyQueue.length = 0;
@@ -379,5 +344,8 @@ export class WeightedConsensus implements Consensus {
     }
     for (const e of curated) this.curated.set(e.value, e);
     for (const v of dirty) if (this.addrs.has(v)) this.dirty.add(v);
+    let latest = 0;
+    for (const a of addrs) latest = Math.max(latest, a.lastReport);
+    this.conf.rebuild(latest);
   }
 }

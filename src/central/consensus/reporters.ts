@@ -21,6 +21,8 @@ export interface Reporter {
   sharedRate: number;
   /** the last addresses it reported (re-evaluated when its weight drops) */
   recent: string[];
+  /** weighted networks (other than its own) that corroborated its unconfirmed discoveries */
+  witnesses: string[];
 }
 
 const RECENT = 64;
@@ -54,6 +56,7 @@ export class ReporterBook {
       penalizedUntil: 0,
       sharedRate: 0,
       recent: [],
+      witnesses: [],
     };
     this.byId.set(r.id, rep);
     return rep;
@@ -103,6 +106,7 @@ export class ReporterBook {
     r.canaryHits++;
     r.penalizedUntil = Math.max(r.penalizedUntil, now + this.cfg.canaryPenaltyMs);
     r.confirmed = 0;
+    r.witnesses = [];
     return [...r.recent];
   }
 
@@ -120,11 +124,17 @@ export class ReporterBook {
   }
 
   export(): Reporter[] {
-    return [...this.byId.values()].map((r) => ({ ...r, recent: [...r.recent] }));
+    return [...this.byId.values()].map((r) => ({ ...r, recent: [...r.recent], witnesses: [...r.witnesses] }));
   }
 
   import(list: Reporter[]): void {
     this.byId.clear();
-    for (const r of list) this.byId.set(r.id, { ...r, sharedRate: r.sharedRate ?? 0, recent: [...r.recent] });
+    for (const r of list)
+      this.byId.set(r.id, {
+        ...r,
+        sharedRate: r.sharedRate ?? 0,
+        recent: [...r.recent],
+        witnesses: [...(r.witnesses ?? [])],
+      });
   }
 }

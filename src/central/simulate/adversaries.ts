@@ -78,7 +78,7 @@ function genCopies(st: Stream, copier: Site, perDay: number, from: number, to: n
 }
 
 /** Poisoner and Sybil campaigns against innocent targets, plus their camouflage. */
-export function genAdversaries(st: Stream, sites: Site[], sensors: boolean): number {
+export function genAdversaries(st: Stream, sites: Site[]): number {
   const rng = st.rng;
   const pois = sites.filter((s) => s.role === 'blatant' || s.role === 'camo' || s.role === 'onoff');
   const sybils = sites.filter((s) => s.role === 'sybil');
@@ -105,7 +105,7 @@ export function genAdversaries(st: Stream, sites: Site[], sensors: boolean): num
   if (sybils.length) for (let i = 0; i < 20; i++) campaign(sybils, 0.5, [4 * H, 24 * H]);
   for (const p of pois) {
     if (p.role === 'camo') genCopies(st, p, 20, Math.max(st.start, p.registeredAt), st.end);
-    if (p.role === 'onoff' && !sensors)
+    if (p.role === 'onoff' && !p.sensors)
       genCopies(st, p, 30, Math.max(st.start, p.registeredAt), Math.min(st.end, p.switchAt));
     if (p.role === 'onoff') genCopies(st, p, 10, Math.max(st.start, p.switchAt), st.end);
   }

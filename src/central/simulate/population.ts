@@ -23,6 +23,10 @@ export interface SimParams {
   poisonerAses: number;
   /** on-off poisoners run real sensors in their honest phase (the Douceur case: see docs/CONSENSUS.md) */
   poisonerSensors: boolean;
+  /** with poisonerSensors, how many on-off accounts run them (-1: all): one is the "bought weighted account" */
+  sensorAccounts: number;
+  /** ASes the Sybils register from (crowd.md: at most 3) */
+  sybilAses: number;
   /** honest false-alert share (crowd.md §4: about 1%) */
   noise: number;
   /** new attacker addresses per day; default scales CrowdSec's 13k/day to the number of sites */
@@ -64,6 +68,8 @@ export interface Site {
   misconfigured: boolean;
   /** on-off poisoners start poisoning here */
   switchAt: number;
+  /** runs real sensors (is attacked like an honest site): honest sites, and on-off poisoners with sensors */
+  sensors: boolean;
 }
 
 /** Honest networks: 600 ASes, Zipf(1): the largest hosting ASes hold a few percent of the sites each. */
@@ -104,6 +110,7 @@ export function buildSites(p: SimParams, rng: Rng, asDraw: () => number): Site[]
       tainted: role === 'honest' && rng.chance(0.04),
       misconfigured: role === 'honest' && rng.chance(0.01),
       switchAt,
+      sensors: role === 'honest',
     };
     sites.push(s);
     return s;
@@ -115,19 +122,21 @@ export function buildSites(p: SimParams, rng: Rng, asDraw: () => number): Site[]
     add('honest', asn, net(asn, i), at);
   }
   const nPois = Math.round(p.poisoners * p.sites);
+  let sensing = 0;
   const poisonAses = Array.from({ length: Math.max(1, p.poisonerAses) }, (_, i) => asNumber(i));
   for (let i = 0; i < nPois; i++) {
     const role: Role = i % 3 === 0 ? 'blatant' : i % 3 === 1 ? 'camo' : 'onoff';
     const asn = poisonAses[i % poisonAses.length]!;
     const at = T0 - rng.range(0, 14 * D);
-    add(role, asn, net(asn, 100 + i), at, role === 'onoff' ? T0 + rng.range(10 * D, 20 * D) : T0);
+    const s = add(role, asn, net(asn, 100 + i), at, role === 'onoff' ? T0 + rng.range(10 * D, 20 * D) : T0);
+    s.sensors = role === 'onoff' && p.poisonerSensors && (p.sensorAccounts < 0 || sensing++ < p.sensorAccounts);
   }
   const end = T0 + (p.warmupDays + p.days) * D;
   const burstAt = T0 + rng.range(0, Math.max(1, p.warmupDays + p.days - 5) * D);
   for (let i = 0; i < p.sybils; i++) {
-    const asn = 65_001 + (i % 3);
+    const asn = 65_001 + (i % Math.max(1, p.sybilAses));
     const at = i % 2 === 0 ? burstAt + rng.range(0, H) : T0 - 7 * D + rng.u() * (end - T0 + 7 * D);
-    add('sybil', asn, net(asn, i % 40), at);
+    add('sybil', asn, net(asn, i % Math.max(40, p.sybilAses)), at);
   }
   return sites;
 }

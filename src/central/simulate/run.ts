@@ -28,6 +28,8 @@ export const DEFAULT_PARAMS: SimParams = {
   seed: 1,
   poisonerAses: 10,
   poisonerSensors: false,
+  sensorAccounts: -1,
+  sybilAses: 3,
   noise: 0.01,
   attackersPerDay: 0,
 };
@@ -61,10 +63,10 @@ export function buildWorld(p: SimParams): { sites: Site[]; st: Stream; targets: 
   const end = T0 + (p.warmupDays + p.days) * D;
   const st = new Stream(rng, T0, end);
   const perDay = p.attackersPerDay > 0 ? p.attackersPerDay : Math.round((13_000 * p.sites) / 60_000);
-  genAttackers(st, sites, perDay, p.poisonerSensors);
+  genAttackers(st, sites, perDay);
   st.buildFeed();
   genNoise(st, sites, p.noise);
-  const targets = genAdversaries(st, sites, p.poisonerSensors);
+  const targets = genAdversaries(st, sites);
   return { sites, st, targets };
 }
 

@@ -127,14 +127,12 @@ export class Stream {
 }
 
 /** Attackers and the honest sites (and sensor-running poisoners) they hit. */
-export function genAttackers(st: Stream, sites: Site[], perDay: number, sensors: boolean): void {
+export function genAttackers(st: Stream, sites: Site[], perDay: number): void {
   const rng = st.rng;
   const pools = new Map<string, { idx: number[]; w: number[]; alias: Alias }>();
   for (const kind of Object.keys(SCENARIOS) as Kind[]) {
     for (const sc of SCENARIOS[kind]) {
-      const idx = sites
-        .filter((s) => (s.role === 'honest' || (sensors && s.role === 'onoff')) && s.scenarios.includes(sc))
-        .map((s) => s.idx);
+      const idx = sites.filter((s) => s.sensors && s.scenarios.includes(sc)).map((s) => s.idx);
       const w = idx.map((i) => sites[i]!.visibility);
       if (idx.length) pools.set(sc, { idx, w, alias: new Alias(w) });
     }
