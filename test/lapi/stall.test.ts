@@ -424,6 +424,9 @@ test('an alert stored in chunks of transactions appears to readers all at once, 
     const seen = new Set<string>();
     let heldWhileApplied = 0;
     while (!done) {
+      // the three reads at one log position (queryAlerts replays the log itself; once the last transaction is
+      // committed, that replay shows the whole write, before addAlerts resolves)
+      env.lapi.sync();
       const live = env.lapi.queryDecisions({ scopes: ['Ip'] }, env.clock.now).length;
       const alerts = env.lapi.queryAlerts({}, env.clock.now).length;
       const delta = env.lapi.stream(
