@@ -57,6 +57,8 @@ export function isSharedList(list: readonly DecisionRecord[]): boolean {
 const SHARED_DELTA_MIN = 256;
 /** shared delta lists kept (filters x log positions of the last changes) */
 const SHARED_DELTAS_KEPT = 16;
+/** shared `deleted` lists and until-bucket lists kept (filters x windows of the last polls) */
+const SHARED_DELETED_KEPT = 64;
 
 /** how long soft deletions stay in `changes` (a delta covers them from the until buckets afterwards) */
 const CHANGE_WINDOW_MS = 10 * 60_000;
@@ -96,6 +98,8 @@ export class DecisionIndex {
   private lastStamp = -Infinity;
   /** large delta `new` lists by filter key and log position, valid at one version (see sharedNew) */
   private readonly sharedDeltas = new Map<string, { version: number; list: DecisionRecord[]; minUntil: number }>();
+  /** until-bucket lists and large delta `deleted` lists, valid at one version (see sharedDeleted) */
+  private readonly sharedGone = new Map<string, { version: number; list: DecisionRecord[] }>();
 
   constructor(private readonly addresses: AddressIndex) {}
 
@@ -218,6 +222,7 @@ export class DecisionIndex {
     this.changedAt = [];
     this.lastStamp = -Infinity;
     this.sharedDeltas.clear();
+    this.sharedGone.clear();
   }
 
   /** drops decisions that expired before `before`; returns how many */
@@ -300,18 +305,12 @@ export class DecisionIndex {
       deleted: [],
     };
     const lo = lastPull - DELETED_OVERLAP_MS;
-    const first = Math.floor(lo / BUCKET_MS);
-    const last = Math.floor(now / BUCKET_MS);
-    if (last - first + 1 <= this.byUntil.size) {
-      for (let b = first; b <= last; b++) {
-        const ids = this.byUntil.get(b);
-        if (ids !== undefined) this.collectDeleted(c, ids, lo, now, dedup, out.deleted);
-      }
-    } else {
-      for (const [b, ids] of this.byUntil) {
-        if (b >= first && b <= last) this.collectDeleted(c, ids, lo, now, dedup, out.deleted);
-      }
-    }
+    const buckets = this.bucketsOf(lo, now);
+    let window = 0;
+    for (const [, ids] of buckets) window += ids.size;
+    if (key !== undefined && window >= SHARED_DELTA_MIN) {
+      out.deleted = this.sharedDeleted(c, buckets, lo, now, dedup, key);
+    } else for (const [, ids] of buckets) this.collectDeleted(c, ids, lo, now, dedup, out.deleted);
     // late soft deletions: until at or before the window (those inside it are already collected)
     const changes = this.changes;
     let late: Set<number> | null = null;
@@ -320,12 +319,85 @@ export class DecisionIndex {
       const u = e.rec.until;
       if (e.removed || e.pending || u > lo || (late !== null && late.has(e.rec.id))) continue;
       if (this.streamable(c, e) && (!dedup || this.isLongest(c, e))) {
+        if (late === null && isSharedList(out.deleted)) out.deleted = out.deleted.slice(); // a copy of its own
         out.deleted.push(e.rec);
         (late ??= new Set()).add(e.rec.id);
       }
     }
-    sortById(out.deleted);
+    if (!isSharedList(out.deleted)) sortById(out.deleted);
     return out;
+  }
+
+  /** the until buckets that may hold expiries in (lo, now], in bucket order */
+  private bucketsOf(lo: number, now: number): [number, Set<number>][] {
+    const out: [number, Set<number>][] = [];
+    const first = Math.floor(lo / BUCKET_MS);
+    const last = Math.floor(now / BUCKET_MS);
+    if (last - first + 1 <= this.byUntil.size) {
+      for (let b = first; b <= last; b++) {
+        const ids = this.byUntil.get(b);
+        if (ids !== undefined) out.push([b, ids]);
+      }
+    } else {
+      for (const [b, ids] of this.byUntil) if (b >= first && b <= last) out.push([b, ids]);
+    }
+    return out;
+  }
+
+  /**
+   * A large delta's `deleted` (the window's expiries, late soft deletions aside), computed once and shared by
+   * the bouncers whose windows hold the same expiries, with the same filter (`key`), while the index is
+   * unchanged (issue 11 §4: a mass deletion lands in every polling bouncer's next delta). Each until bucket's
+   * matching entries are listed once per version, ordered by until; a window takes a slice of each (binary
+   * search on until) and the union of equal slices, id ascending, is one shared array: exactly the entries
+   * collectDeleted would give, in the same order.
+   */
+  private sharedDeleted(
+    c: CompiledDecisionFilter,
+    buckets: [number, Set<number>][],
+    lo: number,
+    now: number,
+    dedup: boolean,
+    key: string,
+  ): DecisionRecord[] {
+    const k = key + (dedup ? ' ' : ' nodedup ');
+    const parts: DecisionRecord[][] = [];
+    let which = k + 'deleted';
+    for (const [b, ids] of buckets) {
+      const list = this.sharedList(k + 'bucket ' + b, () => this.bucketEntries(c, ids, dedup));
+      const from = firstUntilAbove(list, lo);
+      const to = firstUntilAbove(list, now);
+      if (from >= to) continue;
+      parts.push(from === 0 && to === list.length ? list : list.slice(from, to));
+      which += ` ${b}:${from}-${to}`;
+    }
+    return this.sharedList(which, () => {
+      const out = parts.length === 1 ? parts[0]!.slice() : ([] as DecisionRecord[]).concat(...parts);
+      sortById(out);
+      return out;
+    });
+  }
+
+  /** the entries of one until bucket that a delta with filter c may list as deleted, by until then id */
+  private bucketEntries(c: CompiledDecisionFilter, ids: Set<number>, dedup: boolean): DecisionRecord[] {
+    const out: DecisionRecord[] = [];
+    for (const id of ids) {
+      const e = this.byId.get(id)!;
+      if (!e.pending && this.streamable(c, e) && (!dedup || this.isLongest(c, e))) out.push(e.rec);
+    }
+    return out.sort((a, b) => a.until - b.until || a.id - b.id);
+  }
+
+  /** the list kept under `k` at this index version, else `make()`'s, kept (SHARED_DELTAS_KEPT at most) */
+  private sharedList(k: string, make: () => DecisionRecord[]): DecisionRecord[] {
+    const hit = this.sharedGone.get(k);
+    if (hit !== undefined && hit.version === this.version) return hit.list;
+    const list = make();
+    sharedLists.add(list);
+    this.sharedGone.delete(k);
+    if (this.sharedGone.size >= SHARED_DELETED_KEPT) this.sharedGone.delete(this.sharedGone.keys().next().value!);
+    this.sharedGone.set(k, { version: this.version, list });
+    return list;
   }
 
   /** a delta's `new` from the creation log position `from`: still active, streamable, longest, id ascending */
@@ -500,6 +572,18 @@ export class DecisionIndex {
   private unbucket(id: number, until: number): void {
     removeFrom(this.byUntil, Math.floor(until / BUCKET_MS), id);
   }
+}
+
+/** index of the first record of a list ascending by until whose until is > t */
+function firstUntilAbove(list: readonly DecisionRecord[], t: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid]!.until <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** index of the first element of an ascending array that is >= t */

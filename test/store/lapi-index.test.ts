@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DecisionIndex } from '../../src/store/decision-index.js';
+import { DecisionIndex, isSharedList } from '../../src/store/decision-index.js';
 import { compileDecisionFilter } from '../../src/store/decision-filter.js';
 import { RadixIndex } from '../../src/store/radix.js';
 import { ipRangeContains, parseIpOrRange } from '../../src/store/iprange.js';
@@ -107,6 +107,7 @@ test('decision index: stream snapshot and delta agree with the spec rules writte
     index.upsert(rec, created);
     visible.set(id, created);
   }
+  let sharedDeleted = 0;
   const filters: DecisionFilter[] = [
     { scopes: ['Ip', 'Range'] },
     { origins: ['crowdsec'] },
@@ -151,7 +152,16 @@ test('decision index: stream snapshot and delta agree with the spec rules writte
           raw.deleted.map((d) => d.id),
           F.filter((d) => d.until > L - 2000 && d.until <= now).map((d) => d.id),
         );
+        // the shared lists of large deltas (a key given) are exactly those computed for one request
+        for (const dedup of [true, false]) {
+          const one = index.delta(c, L, now, dedup);
+          const shared = index.delta(c, L, now, dedup, JSON.stringify(f));
+          assert.deepEqual(shared, one, `shared, dedup ${dedup}, L = now - ${now - L}`);
+          assert.deepEqual(index.delta(c, L, now, dedup, JSON.stringify(f)), one, 'from the kept lists');
+          if (isSharedList(shared.deleted)) sharedDeleted++;
+        }
       }
     }
   }
+  assert.ok(sharedDeleted >= 8, `large deleted lists shared: ${sharedDeleted}`);
 });
