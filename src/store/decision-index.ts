@@ -74,6 +74,18 @@ function byIdAsc(a: DecisionRecord, b: DecisionRecord): number {
   return a.id - b.id;
 }
 
+function byUntilThenId(a: DecisionRecord, b: DecisionRecord): number {
+  return a.until - b.until || a.id - b.id;
+}
+
+/** what a delta's `deleted` covers: until buckets of (lo, now], and soft deletions from `lateFrom` in `changes` */
+interface DeletedWindow {
+  buckets: [number, Set<number>][];
+  lateFrom: number;
+  lo: number;
+  now: number;
+}
+
 /** sorts by id unless already sorted (selections mostly come out in id order) */
 function sortById(rs: DecisionRecord[]): void {
   for (let i = 1; i < rs.length; i++) {
@@ -306,25 +318,37 @@ export class DecisionIndex {
     };
     const lo = lastPull - DELETED_OVERLAP_MS;
     const buckets = this.bucketsOf(lo, now);
-    let window = 0;
-    for (const [, ids] of buckets) window += ids.size;
-    if (key !== undefined && window >= SHARED_DELTA_MIN) {
-      out.deleted = this.sharedDeleted(c, buckets, lo, now, dedup, key);
-    } else for (const [, ids] of buckets) this.collectDeleted(c, ids, lo, now, dedup, out.deleted);
+    const lateFrom = firstAtOrAfter(this.changedAt, lastPull);
+    let candidates = this.changes.length - lateFrom;
+    for (const [, ids] of buckets) candidates += ids.size;
+    out.deleted =
+      key !== undefined && candidates >= SHARED_DELTA_MIN
+        ? this.sharedDeleted(c, { buckets, lateFrom, lo, now }, dedup, key)
+        : this.deletedSince(c, { buckets, lateFrom, lo, now }, dedup);
+    return out;
+  }
+
+  /**
+   * A delta's `deleted`: the window's expiries (until in (lo, now]), plus late soft deletions (applied at or
+   * after the last pull, `lateFrom` in `changes`, whatever their until: a deletion whose pickup took more than
+   * the 2 s overlap), id ascending.
+   */
+  private deletedSince(c: CompiledDecisionFilter, w: DeletedWindow, dedup: boolean): DecisionRecord[] {
+    const out: DecisionRecord[] = [];
+    for (const [, ids] of w.buckets) this.collectDeleted(c, ids, w.lo, w.now, dedup, out);
     // late soft deletions: until at or before the window (those inside it are already collected)
     const changes = this.changes;
     let late: Set<number> | null = null;
-    for (let i = firstAtOrAfter(this.changedAt, lastPull); i < changes.length; i++) {
+    for (let i = w.lateFrom; i < changes.length; i++) {
       const e = changes[i];
       const u = e.rec.until;
-      if (e.removed || e.pending || u > lo || (late !== null && late.has(e.rec.id))) continue;
+      if (e.removed || e.pending || u > w.lo || (late !== null && late.has(e.rec.id))) continue;
       if (this.streamable(c, e) && (!dedup || this.isLongest(c, e))) {
-        if (late === null && isSharedList(out.deleted)) out.deleted = out.deleted.slice(); // a copy of its own
-        out.deleted.push(e.rec);
+        out.push(e.rec);
         (late ??= new Set()).add(e.rec.id);
       }
     }
-    if (!isSharedList(out.deleted)) sortById(out.deleted);
+    sortById(out);
     return out;
   }
 
@@ -345,37 +369,49 @@ export class DecisionIndex {
   }
 
   /**
-   * A large delta's `deleted` (the window's expiries, late soft deletions aside), computed once and shared by
-   * the bouncers whose windows hold the same expiries, with the same filter (`key`), while the index is
-   * unchanged (issue 11 §4: a mass deletion lands in every polling bouncer's next delta). Each until bucket's
-   * matching entries are listed once per version, ordered by until; a window takes a slice of each (binary
-   * search on until) and the union of equal slices, id ascending, is one shared array: exactly the entries
-   * collectDeleted would give, in the same order.
+   * deletedSince for a large change, computed once and shared by the bouncers whose windows hold the same
+   * entries, with the same filter (`key`), while the index is unchanged (issue 11 §4: a mass deletion lands in
+   * every polling bouncer's next delta). Each until bucket's matching entries, and the late soft deletions from
+   * each change-log position (those of one commit share a stamp, so polls start from few positions), are
+   * listed once per version, ordered by until; a window takes a slice of each (binary search on until: (lo, now]
+   * of a bucket, up to lo of the late ones) and the union of equal slices, id ascending, is one shared array:
+   * exactly the entries deletedSince gives, in the same order.
    */
-  private sharedDeleted(
-    c: CompiledDecisionFilter,
-    buckets: [number, Set<number>][],
-    lo: number,
-    now: number,
-    dedup: boolean,
-    key: string,
-  ): DecisionRecord[] {
+  private sharedDeleted(c: CompiledDecisionFilter, w: DeletedWindow, dedup: boolean, key: string): DecisionRecord[] {
     const k = key + (dedup ? ' ' : ' nodedup ');
     const parts: DecisionRecord[][] = [];
     let which = k + 'deleted';
-    for (const [b, ids] of buckets) {
-      const list = this.sharedList(k + 'bucket ' + b, () => this.bucketEntries(c, ids, dedup));
-      const from = firstUntilAbove(list, lo);
-      const to = firstUntilAbove(list, now);
-      if (from >= to) continue;
+    const take = (list: DecisionRecord[], from: number, to: number, name: string): void => {
+      if (from >= to) return;
       parts.push(from === 0 && to === list.length ? list : list.slice(from, to));
-      which += ` ${b}:${from}-${to}`;
+      which += ` ${name}:${from}-${to}`;
+    };
+    for (const [b, ids] of w.buckets) {
+      const list = this.sharedList(k + 'bucket ' + b, () => this.bucketEntries(c, ids, dedup));
+      take(list, firstUntilAbove(list, w.lo), firstUntilAbove(list, w.now), `b${b}`);
+    }
+    if (w.lateFrom < this.changes.length) {
+      const late = this.sharedList(k + 'late ' + w.lateFrom, () => this.lateEntries(c, w.lateFrom, dedup));
+      take(late, 0, firstUntilAbove(late, w.lo), `late${w.lateFrom}`);
     }
     return this.sharedList(which, () => {
       const out = parts.length === 1 ? parts[0]!.slice() : ([] as DecisionRecord[]).concat(...parts);
       sortById(out);
       return out;
     });
+  }
+
+  /** the soft deletions from `changes[from]` on that a delta with filter c may list as deleted, by until then id */
+  private lateEntries(c: CompiledDecisionFilter, from: number, dedup: boolean): DecisionRecord[] {
+    const out: DecisionRecord[] = [];
+    const seen = new Set<number>();
+    for (let i = from; i < this.changes.length; i++) {
+      const e = this.changes[i];
+      if (e.removed || e.pending || seen.has(e.rec.id)) continue;
+      seen.add(e.rec.id);
+      if (this.streamable(c, e) && (!dedup || this.isLongest(c, e))) out.push(e.rec);
+    }
+    return out.sort(byUntilThenId);
   }
 
   /** the entries of one until bucket that a delta with filter c may list as deleted, by until then id */
@@ -385,7 +421,7 @@ export class DecisionIndex {
       const e = this.byId.get(id)!;
       if (!e.pending && this.streamable(c, e) && (!dedup || this.isLongest(c, e))) out.push(e.rec);
     }
-    return out.sort((a, b) => a.until - b.until || a.id - b.id);
+    return out.sort(byUntilThenId);
   }
 
   /** the list kept under `k` at this index version, else `make()`'s, kept (SHARED_DELTAS_KEPT at most) */

@@ -16,6 +16,8 @@ import { openLapiStore, type LmdbLapiStore } from '../../src/store/lapi-store.js
 import { ADD_CHUNK } from '../../src/store/alerts.js';
 import type { StoredDecision, WriteIntent } from '../../src/store/lapi-schema.js';
 import type { AlertRecord } from '../../src/store/records.js';
+import { LapiMetrics } from '../../src/lapi/metrics.js';
+import client from 'prom-client';
 
 const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'lapi-child.js');
 const N = 5 * ADD_CHUNK + 123;
@@ -140,6 +142,8 @@ test('a writer killed with SIGKILL between chunks: reopening rolls the partial a
     assert.deepEqual(seen(env.lapi, Date.now()), NOTHING, 'held invisible while the rollback runs');
     assert.deepEqual(await env.lapi.recovered, { writes: 1, decisions: 3 * ADD_CHUNK });
     assert.equal(env.lapi.rolledBackWrites, 1);
+    const metrics = new LapiMetrics({ registry: new client.Registry(), store: env.lapi, now: Date.now });
+    assert.match(await metrics.registry.metrics(), /^picket_lapi_rolled_back_writes_total 1$/m);
     assert.equal(logged.length, 1);
     assert.match(logged[0]!, new RegExp(`alert ${before! + 1} \\(process ${pid} stopped after writing 1500 of`));
 
