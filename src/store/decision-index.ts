@@ -424,13 +424,14 @@ export class DecisionIndex {
     return out.sort(byUntilThenId);
   }
 
-  /** the list kept under `k` at this index version, else `make()`'s, kept (SHARED_DELTAS_KEPT at most) */
+  /** the list kept under `k` at this index version, else `make()`'s, kept (SHARED_DELETED_KEPT at most) */
   private sharedList(k: string, make: () => DecisionRecord[]): DecisionRecord[] {
     const hit = this.sharedGone.get(k);
     if (hit !== undefined && hit.version === this.version) return hit.list;
     const list = make();
     sharedLists.add(list);
-    this.sharedGone.delete(k);
+    // lists of an older version are never handed out again: dropped at once, not held until pushed out
+    for (const [key, e] of this.sharedGone) if (e.version !== this.version) this.sharedGone.delete(key);
     if (this.sharedGone.size >= SHARED_DELETED_KEPT) this.sharedGone.delete(this.sharedGone.keys().next().value!);
     this.sharedGone.set(k, { version: this.version, list });
     return list;
