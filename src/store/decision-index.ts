@@ -112,6 +112,8 @@ export class DecisionIndex {
   private readonly sharedDeltas = new Map<string, { version: number; list: DecisionRecord[]; minUntil: number }>();
   /** until-bucket lists and large delta `deleted` lists, valid at one version (see sharedDeleted) */
   private readonly sharedGone = new Map<string, { version: number; list: DecisionRecord[] }>();
+  /** per filter: every listable soft deletion of `changes` with its last position, at one version (lateSince) */
+  private readonly lateMasters = new Map<string, { version: number; list: DecisionRecord[]; last: number[] }>();
 
   constructor(private readonly addresses: AddressIndex) {}
 
@@ -235,6 +237,7 @@ export class DecisionIndex {
     this.lastStamp = -Infinity;
     this.sharedDeltas.clear();
     this.sharedGone.clear();
+    this.lateMasters.clear();
   }
 
   /** drops decisions that expired before `before`; returns how many */
@@ -391,7 +394,11 @@ export class DecisionIndex {
       take(list, firstUntilAbove(list, w.lo), firstUntilAbove(list, w.now), `b${b}`);
     }
     if (w.lateFrom < this.changes.length) {
-      const late = this.sharedList(k + 'late ' + w.lateFrom, () => this.lateEntries(c, w.lateFrom, dedup));
+      const late = this.sharedList(k + 'late ' + w.lateFrom, () =>
+        this.changes.length - w.lateFrom >= SHARED_DELTA_MIN
+          ? this.lateSince(c, w.lateFrom, dedup, k)
+          : this.lateEntries(c, w.lateFrom, dedup),
+      );
       take(late, 0, firstUntilAbove(late, w.lo), `late${w.lateFrom}`);
     }
     return this.sharedList(which, () => {
@@ -412,6 +419,32 @@ export class DecisionIndex {
       if (this.streamable(c, e) && (!dedup || this.isLongest(c, e))) out.push(e.rec);
     }
     return out.sort(byUntilThenId);
+  }
+
+  /**
+   * lateEntries for a long tail of `changes` (a mass deletion applied over several commits: polls start from as
+   * many positions): taken from one list per version of every soft deletion in `changes` that the filter may
+   * list, by until then id, each with the position of its last change — an entry is in the tail from `from`
+   * when its last change is — so the filter and the de-duplication run once per version, not per position
+   */
+  private lateSince(c: CompiledDecisionFilter, from: number, dedup: boolean, k: string): DecisionRecord[] {
+    let m = this.lateMasters.get(k);
+    if (m === undefined || m.version !== this.version) {
+      const lastAt = new Map<Entry, number>();
+      for (let i = 0; i < this.changes.length; i++) lastAt.set(this.changes[i], i);
+      const listed: Entry[] = [];
+      for (const e of lastAt.keys()) {
+        if (!e.removed && !e.pending && this.streamable(c, e) && (!dedup || this.isLongest(c, e))) listed.push(e);
+      }
+      listed.sort((a, b) => byUntilThenId(a.rec, b.rec));
+      m = { version: this.version, list: listed.map((e) => e.rec), last: listed.map((e) => lastAt.get(e)!) };
+      for (const [key, old] of this.lateMasters) if (old.version !== this.version) this.lateMasters.delete(key);
+      if (this.lateMasters.size >= SHARED_DELTAS_KEPT) this.lateMasters.delete(this.lateMasters.keys().next().value!);
+      this.lateMasters.set(k, m);
+    }
+    const out: DecisionRecord[] = [];
+    for (let j = 0; j < m.list.length; j++) if (m.last[j]! >= from) out.push(m.list[j]!);
+    return out;
   }
 
   /** the entries of one until bucket that a delta with filter c may list as deleted, by until then id */
