@@ -12,7 +12,7 @@ import { alertMatches, sortAlerts, type AlertSummary } from './alert-filter.js';
 import { LogKind, rangeOf } from './lapi-schema.js';
 import { counter, slices, StoreRecordError, WRITE_BATCH, type LapiTables } from './lapi-tables.js';
 import { logTransaction, type LapiMemory, type LocalWrites, type LogCursor } from './change-log.js';
-import { beginWrite, endWrite, rollBackWrite } from './chunked-writes.js';
+import { beginWrite, checkWrite, endWrite, rollBackWrite } from './chunked-writes.js';
 import { insertDecision, removeDecision, type DecisionTable } from './decisions.js';
 import type { AlertFilter, AlertRecord, DecisionRecord, IpRange, NewAlert } from './records.js';
 
@@ -229,6 +229,7 @@ export class AlertTable {
       const ids = await logTransaction(
         t,
         (log) => {
+          checkWrite(t, base.key); // first, before any write (a throw keeps what was written before it)
           for (const id of replaceIds) removeDecision(t, log, id);
           const out = alerts.map((a, i) =>
             this.putAlert(log, alertRecord(a, base.alert + 1 + i, log.at, decisionIds[i]!), local),
@@ -249,7 +250,7 @@ export class AlertTable {
   /** the decisions of addInChunks, ADD_CHUNK per transaction; returns their ids per alert */
   private async writeDecisionChunks(
     prepared: PreparedDecision[][],
-    base: { alert: number; decision: number; at: number },
+    base: { alert: number; decision: number; at: number; key: number },
     local: LocalWrites,
   ): Promise<number[][]> {
     const t = this.t;
@@ -262,6 +263,7 @@ export class AlertTable {
       await logTransaction(
         t,
         (log) => {
+          checkWrite(t, base.key);
           for (let n = 0; n < ADD_CHUNK && i < prepared.length;) {
             const list = prepared[i]!;
             if (j >= list.length) {

@@ -8,6 +8,7 @@
 // the writer's transactions, the rollback, and the recovery of dead writers' intents (at open, and whenever a
 // held write's writer is found gone).
 
+import { PicketError } from '../core/errors.js';
 import { LogKind, type IdInterval, type WriteIntent } from './lapi-schema.js';
 import { WRITE_BATCH, type LapiTables } from './lapi-tables.js';
 import { logTransaction, type LapiMemory, type LogCursor } from './change-log.js';
@@ -28,9 +29,24 @@ export function beginWrite(t: LapiTables, log: LogCursor, decisions: IdInterval,
   return decisions.from;
 }
 
+/**
+ * A write in chunks was rolled back by another process while it ran (its writer was taken for dead, e.g. seen
+ * from another pid namespace); nothing more of it is written (code STORE_WRITE_ROLLED_BACK).
+ */
+export class WriteRolledBackError extends PicketError {
+  constructor(key: number) {
+    super('STORE_WRITE_ROLLED_BACK', `a write of decisions from id ${key} was rolled back while it ran`);
+  }
+}
+
+/** inside each of the write's transactions, before any write: throws when its intent is gone (rolled back) */
+export function checkWrite(t: LapiTables, key: number): void {
+  if (t.writes.get(key) === undefined) throw new WriteRolledBackError(key);
+}
+
 /** inside the write's last transaction (after its alerts): removes its intent and logs WriteEnd */
 export function endWrite(t: LapiTables, log: LogCursor, key: number): void {
-  if (t.writes.get(key) === undefined) return; // rolled back by someone else meanwhile
+  if (t.writes.get(key) === undefined) return; // rolled back meanwhile
   t.writes.remove(key);
   log.append(LogKind.WriteEnd, key);
 }

@@ -28,7 +28,7 @@ const bigValue = (k: number): string => `198.19.${k >> 8}.${k & 255}`;
 class BigWriter {
   readonly child: ChildProcess;
   readonly exited: Promise<unknown>;
-  private err = '';
+  err = '';
   out = '';
   pauses = 0;
   private waiters: (() => void)[] = [];
@@ -248,6 +248,35 @@ test("this process's own write in chunks is neither shown nor counted before its
     assert.ok(heldSeen > 0, 'no read between two chunks');
     assert.deepEqual(seen(env.lapi, Date.now()), whole);
     assert.deepEqual(await env.lapi.recovered, { writes: 0, decisions: 0 });
+  } finally {
+    await env.cleanup();
+  }
+});
+
+test('a live writer taken for dead (its identity unreadable here) is rolled back and writes nothing more', async () => {
+  const env = await openEnv({ clock: Date.now, syncIntervalMs: 0 });
+  try {
+    const w = new BigWriter(env.dir);
+    await w.through(1);
+    await w.until(() => w.pauses >= 2, 'chunk 2');
+    // as seen from another pid namespace: the recorded identity matches no process here
+    const [key] = [...env.store.db('lapiWrites').getRange({})].map((e) => e.key as unknown as number);
+    const intent = intents(env)[0]!;
+    await env.store.db('lapiWrites').put(key as unknown as string, { ...intent, owner: 'another-boot:1' });
+    const logged: string[] = [];
+    await env.lapi.close();
+    env.lapi = openLapiStore(env.store, { syncIntervalMs: 0, log: (l) => logged.push(l) });
+    assert.deepEqual(await env.lapi.recovered, { writes: 1, decisions: 2 * ADD_CHUNK });
+    w.child.stdin!.write('go\n'); // the writer goes on: its next chunk finds its intent gone
+    await w.exited;
+    assert.equal(w.child.exitCode, 1);
+    assert.match(w.err, /was rolled back while it ran/);
+    env.lapi.sync();
+    assert.deepEqual(storedDecisions(env), [], 'nothing written after the rollback');
+    assert.deepEqual(intents(env), []);
+    assertNoOrphan(env);
+    assert.deepEqual(seen(env.lapi, Date.now()), NOTHING);
+    assert.equal(logged.length, 1);
   } finally {
     await env.cleanup();
   }
