@@ -33,6 +33,8 @@ const pool = new Pool(url, { connections: nBouncers, pipelining: 1, keepAliveTim
 const probeClient = new Client(url, { pipelining: 1 });
 const startupPool = new Pool(url, { connections: Math.max(1, nStartup), pipelining: 1 });
 let running = true;
+/** bouncer polls in flight (at `stop`, the phase is reported once they ended) */
+let inFlight = 0;
 
 /** One GET, body read and discarded; resolves to [status, bytes]. */
 async function get(p: Pool | Client, path: string, headers: Record<string, string>): Promise<[number, number]> {
@@ -54,16 +56,19 @@ function startBouncer(i: number, t0: number): void {
         if (!running) return;
         if (!busy) {
           busy = true;
+          inFlight++;
           const at = performance.now();
           const ph = phase;
           get(pool, '/v1/decisions/stream?', { 'x-api-key': key, 'user-agent': UA }).then(
             ([status]) => {
               busy = false;
+              inFlight--;
               if (status !== 200) ph.errors++;
               ph.polls.push(performance.now() - at);
             },
             () => {
               busy = false;
+              inFlight--;
               ph.errors++;
             },
           );
@@ -132,7 +137,15 @@ rl.on('line', (line) => {
     void startups(Number(arg)).then(() => process.stdout.write('{"startupsDone":true}\n'));
   } else if (cmd === 'stop') {
     running = false;
-    report(phase);
-    void Promise.all([pool.close(), probeClient.close(), startupPool.close()]).finally(() => process.exit(0));
+    void settle().then(() => {
+      report(phase);
+      void Promise.all([pool.close(), probeClient.close(), startupPool.close()]).finally(() => process.exit(0));
+    });
   }
 });
+
+/** waits for the polls in flight to end (at most 120 s): a slow answer is counted, not dropped */
+async function settle(): Promise<void> {
+  const until = performance.now() + 120_000;
+  while (inFlight > 0 && performance.now() < until) await new Promise((r) => setTimeout(r, 50));
+}

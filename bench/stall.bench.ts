@@ -1,13 +1,15 @@
 // LAPI stall benchmark (issue 11 §4): a real Local API (embedded LMDB store in a temp folder) holding 100,000
 // decisions, 1,000 bouncers polling deltas every second and a liveness probe every 50 ms (bench/stall-load.ts:
 // one process for the bouncers, one for the probe), then 20 concurrent startup pulls (half JSON, half
-// protobuf), then large alerts posted by a watcher and read back. Reports per phase the delta-poll p50/p99/max,
+// protobuf), then large alerts posted by a watcher and read back, then a mass deletion (`DELETE /v1/decisions`:
+// every decision, as `picket decisions delete --all`) that lands in every polling bouncer's next delta; the
+// bouncers' polls in flight are awaited before a phase ends. Reports per phase the delta-poll p50/p99/max,
 // the liveness probe's max wait, the server's largest event-loop delay, and the server's peak RSS. Goals:
 // delta-poll p99 <= 100 ms, liveness max <= 200 ms. Owns: bench/stall.bench.ts (the load generator is
 // bench/stall-load.ts).
 //
 //   node dist/bench/stall.bench.js [--decisions 100000] [--bouncers 1000] [--startups 20] [--baseline 8]
-//        [--alerts 10000,400000] [--json]
+//        [--alerts 10000,400000] [--no-mass-delete] [--after-delete 5] [--json]
 
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import fs from 'node:fs';
@@ -38,6 +40,9 @@ const ALERTS = opt('--alerts', '10000,400000')
   .split(',')
   .filter((x) => x !== '')
   .map(Number);
+const MASS_DELETE = !argv.includes('--no-mass-delete');
+/** seconds of polling after the mass deletion answered (then the polls in flight are awaited) */
+const AFTER_DELETE_S = Number(opt('--after-delete', '5'));
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 interface Row {
@@ -180,8 +185,10 @@ async function main(): Promise<void> {
   const load = loadProcess(base, 'bouncers');
   const probe = loadProcess(base, 'probe');
   const rows: Row[] = [];
-  const close = async (note: string): Promise<void> => {
+  const close = async (note: string, stop = false): Promise<void> => {
+    if (stop) load.child.stdin.write('stop\n'); // the probe runs on while the bouncers' last polls end
     const p = await load.next();
+    if (stop) probe.child.stdin.write('stop\n');
     const pr = await probe.next();
     if (p === 'done' || pr === 'done') throw new Error('unexpected report');
     p.probes = pr.probes;
@@ -210,8 +217,14 @@ async function main(): Promise<void> {
   const notes: string[] = [];
   for (let k = 0; k < bodies.length; k++) notes.push(...(await postAndRead(base, token, bodies[k]!, ALERTS[k]!)));
   await sleep(1000);
-  send('stop');
-  await close(notes.join('; '));
+  if (MASS_DELETE) {
+    send('phase massdelete');
+    await close(notes.join('; '));
+    notes.length = 0;
+    notes.push(await massDelete(base, token));
+    await sleep(AFTER_DELETE_S * 1000);
+  }
+  await close(notes.join('; '), true);
   clearInterval(rssTimer);
   load.child.kill();
   probe.child.kill();
@@ -220,6 +233,16 @@ async function main(): Promise<void> {
   await db.close();
   fs.rmSync(dir, { recursive: true, force: true });
   print(rows, rssPeak);
+}
+
+/** every decision deleted at once (`picket decisions delete --all`), as a note */
+async function massDelete(base: string, token: string): Promise<string> {
+  try {
+    const r = await request(`${base}v1/decisions`, { method: 'DELETE', headers: { Authorization: `Bearer ${token}` } });
+    return `DELETE /v1/decisions: ${r.status} ${r.body.toString().slice(0, 80)} in ${f0(r.ms)} ms`;
+  } catch (e) {
+    return `DELETE /v1/decisions: ${e instanceof Error ? e.message : String(e)}`;
+  }
 }
 
 /** one large alert posted, then read back when accepted; what happened, as notes (errors included) */

@@ -107,7 +107,7 @@ export async function startLocalLapi(
   const report = o.config.report;
   const mailer = configuredReportSender(o.config);
   const notifier = loadNotifier(o.config, o.profiles, o);
-  const store = openLapiStore(env);
+  const store = openLapiStore(env, { log: o.log });
   const allowlists = new AllowlistStore(env);
   const retention = { ...DEFAULT_RETENTION, ...(o.config.retention ?? {}) };
   let crowd: CrowdService | null = null;

@@ -1,8 +1,8 @@
 // Prometheus metrics of the Local API (spec metrics.md §2) with CrowdSec's names and labels, plus Picket's
 // own `picket_lapi_*` / `picket_radix_entries`. Per-request counters and histograms are plain cells
 // (./plain-metrics.ts) cached on the route handler objects and in per-name maps, so a warm request only
-// bumps numbers. Gauges backed by the store (`cs_active_decisions`, `cs_alerts`, `picket_radix_entries`) are
-// computed at scrape time.
+// bumps numbers. Gauges backed by the store (`cs_active_decisions`, `cs_alerts`, `picket_radix_entries`) and
+// `picket_lapi_rolled_back_writes_total` are computed at scrape time.
 
 import client from 'prom-client';
 import type { AlertFilter, LapiStore } from '../store/records.js';
@@ -145,6 +145,7 @@ export class LapiMetrics {
         this.set(typeof s.radixEntries === 'function' ? s.radixEntries() : store.activeDecisionCount(now()));
       },
     });
+    rolledBackWritesCounter(store, fresh('picket_lapi_rolled_back_writes_total'), registers);
     this.lookupSeconds = plain(
       new PlainHistogram('picket_lapi_lookup_seconds', 'Store lookup time of GET /v1/decisions', [], LOOKUP_BUCKETS),
     ).cell({});
@@ -209,4 +210,19 @@ export class LapiMetrics {
   heartbeatAt(machine: string, nowMs: number): void {
     this.heartbeat.set({ machine }, Math.floor(nowMs / 1000));
   }
+}
+
+/** the store's count of writes in chunks rolled back (src/store/chunked-writes.ts), read at scrape time */
+function rolledBackWritesCounter(store: LapiStore, name: string, registers: client.Registry[]): void {
+  let last = 0;
+  new client.Counter({
+    name,
+    help: 'Large alert writes (in chunks) rolled back because their writer process died before the end',
+    registers,
+    collect(this: client.Counter) {
+      const v = (store as LapiStore & { rolledBackWrites?: number }).rolledBackWrites ?? 0;
+      if (v > last) this.inc(v - last);
+      last = v;
+    },
+  });
 }

@@ -1,15 +1,18 @@
 // The alerts table of the Local API store: an alert and its decisions are written in one transaction (ids and
 // UUIDs assigned there, creation times from the store clock, never behind the last one stamped) or, when large,
-// in chunks of transactions that readers of this process see at once (issue 11 §4), queries and
+// in chunks of transactions that every reader sees at once and that a crash rolls back (issue 11 §4,
+// ./chunked-writes.ts), queries and
 // counts over the in-memory alert summaries (./change-log.ts) with only the returned alerts decoded, and
 // deletion of alerts with their decisions (WRITE_BATCH alerts per transaction).
 
 import crypto from 'node:crypto';
+import { once } from 'node:events';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { alertMatches, sortAlerts, type AlertSummary } from './alert-filter.js';
 import { LogKind, rangeOf } from './lapi-schema.js';
 import { counter, slices, StoreRecordError, WRITE_BATCH, type LapiTables } from './lapi-tables.js';
-import { logTransaction, type HeldWrite, type LapiMemory, type LocalWrites, type LogCursor } from './change-log.js';
+import { logTransaction, type LapiMemory, type LocalWrites, type LogCursor } from './change-log.js';
+import { beginWrite, checkWrite, endWrite, rollBackWrite } from './chunked-writes.js';
 import { insertDecision, removeDecision, type DecisionTable } from './decisions.js';
 import type { AlertFilter, AlertRecord, DecisionRecord, IpRange, NewAlert } from './records.js';
 
@@ -117,6 +120,20 @@ function alertRecord(a: NewAlert, id: number, at: number, decisionIds: number[])
  */
 export const ADD_CHUNK = 500;
 
+/**
+ * Test hook (crash tests, test/store/lapi-crash.test.ts): with PICKET_TEST_CHUNK_PAUSE=1 in the environment, a
+ * write in chunks prints `chunk-pause` on stderr after each chunk but the last and waits
+ * there for a line on stdin, so a test can kill the process at a known point. Unset (production): nothing.
+ */
+const CHUNK_PAUSE = process.env.PICKET_TEST_CHUNK_PAUSE === '1';
+async function pauseForTest(more: boolean): Promise<void> {
+  if (!CHUNK_PAUSE || !more) return;
+  process.stderr.write('chunk-pause\n');
+  process.stdin.resume();
+  await once(process.stdin, 'data');
+  process.stdin.pause(); // stdin keeps the process alive only while it waits
+}
+
 export class AlertTable {
   constructor(
     private readonly t: LapiTables,
@@ -127,7 +144,7 @@ export class AlertTable {
   /**
    * Stores alerts with their decisions; `replaceIds`: decisions hard-deleted in the same transaction (a refresh
    * that bouncers see as a new row, never as a deletion). Up to ADD_CHUNK decisions: one transaction; more: in
-   * chunks (addInChunks), shown to readers of this process at once all the same.
+   * chunks (addInChunks), shown to every reader at once all the same, never in part.
    */
   async add(alerts: NewAlert[], replaceIds: readonly number[] = []): Promise<number[]> {
     if (alerts.length === 0 && replaceIds.length === 0) return [];
@@ -179,11 +196,11 @@ export class AlertTable {
   }
 
   /**
-   * A large add: ids reserved in a first transaction, decisions written ADD_CHUNK per transaction, then the
-   * alerts (and the removal of `replaceIds`) in a last one. Readers of this process see all of it at once: the
-   * reserved ids are held by the memory (pending decisions, alerts aside) until the last transaction is applied.
-   * Other processes replaying the log see the decisions arrive chunk by chunk; a crash in between leaves the
-   * decisions written so far without their alert (as CrowdSec's own chunked inserts can).
+   * A large add: ids reserved and the write's intent recorded in a first transaction, decisions written
+   * ADD_CHUNK per transaction, then the alerts (and the removal of `replaceIds`) with the intent's removal in a
+   * last one. Every process holds the reserved ids invisible until that last transaction is applied, then shows
+   * all of it at once; a failure, or a crash (recovered by the next process to open the store), rolls the
+   * decisions written so far back (./chunked-writes.ts). Test hook: PICKET_TEST_CHUNK_PAUSE (see pauseForTest).
    */
   private async addInChunks(
     alerts: NewAlert[],
@@ -195,44 +212,45 @@ export class AlertTable {
     const base = await logTransaction(
       t,
       (log) => {
-        const r = { alert: counter(t, 'alert'), decision: counter(t, 'decision'), at: log.at };
+        const r = { alert: counter(t, 'alert'), decision: counter(t, 'decision'), at: log.at, key: 0 };
         t.counters.put('alert', r.alert + alerts.length);
         t.counters.put('decision', r.decision + total);
         t.counters.put('clock', log.at);
+        const decisions = { from: r.decision + 1, to: r.decision + total };
+        r.key = beginWrite(t, log, decisions, { from: r.alert + 1, to: r.alert + alerts.length });
         return r;
       },
       () => this.stamp(),
     );
-    const held: HeldWrite = {
-      decisions: { from: base.decision + 1, to: base.decision + total },
-      alerts: { from: base.alert + 1, to: base.alert + alerts.length },
-      summaries: new Map(),
-    };
+    this.memory.sync(); // WriteBegin: this process holds the ids from now on
     const local: LocalWrites = { decisions: new Map(), alerts: new Map() };
-    this.memory.hold(held);
     try {
       const decisionIds = await this.writeDecisionChunks(prepared, base, local);
       const ids = await logTransaction(
         t,
         (log) => {
+          checkWrite(t, base.key); // first, before any write (a throw keeps what was written before it)
           for (const id of replaceIds) removeDecision(t, log, id);
-          return alerts.map((a, i) =>
+          const out = alerts.map((a, i) =>
             this.putAlert(log, alertRecord(a, base.alert + 1 + i, log.at, decisionIds[i]!), local),
           );
+          endWrite(t, log, base.key);
+          return out;
         },
         () => base.at,
       );
-      this.memory.sync(local);
+      this.memory.sync(local); // WriteEnd: everything shown at once
       return ids;
-    } finally {
-      this.memory.release(held); // on failure too: what was written is shown, as LMDB holds it
+    } catch (e) {
+      await rollBackWrite(t, this.memory, base.key).catch(() => undefined); // else: at the next open
+      throw e;
     }
   }
 
   /** the decisions of addInChunks, ADD_CHUNK per transaction; returns their ids per alert */
   private async writeDecisionChunks(
     prepared: PreparedDecision[][],
-    base: { alert: number; decision: number; at: number },
+    base: { alert: number; decision: number; at: number; key: number },
     local: LocalWrites,
   ): Promise<number[][]> {
     const t = this.t;
@@ -240,10 +258,12 @@ export class AlertTable {
     let next = base.decision;
     let i = 0;
     let j = 0;
-    while (i < prepared.length) {
+    const end = base.decision + prepared.reduce((n, p) => n + p.length, 0);
+    while (next < end) {
       await logTransaction(
         t,
         (log) => {
+          checkWrite(t, base.key);
           for (let n = 0; n < ADD_CHUNK && i < prepared.length;) {
             const list = prepared[i]!;
             if (j >= list.length) {
@@ -261,6 +281,7 @@ export class AlertTable {
         () => base.at,
       );
       this.memory.sync(local);
+      await pauseForTest(next < end);
     }
     return decisionIds;
   }

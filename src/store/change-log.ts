@@ -6,14 +6,16 @@
 // Memory <-> LMDB: every decision creation, change and removal, and every alert write and removal, appends an
 // entry to the log in the same transaction. The index and the summaries are rebuilt from their tables at open
 // and then only ever moved forward by replaying the log past the last applied sequence number. Each entry
-// applies the current LMDB state of its record, so replaying an entry twice is harmless.
+// applies the current LMDB state of its record, so replaying an entry twice is harmless. A write in chunks
+// (./chunked-writes.ts) is held between its WriteBegin and WriteEnd entries (and at rebuild while its
+// WriteIntent is stored): its decisions indexed pending, its alerts' summaries aside, all shown at WriteEnd.
 //
 // lmdb-js caveat: an exception inside an async `transaction` callback does not roll back the writes it already
 // made, so everything that can throw (validation, interval parsing) runs before the transaction.
 
 import { PicketError } from '../core/errors.js';
 import { counter, WRITE_BATCH, type LapiTables } from './lapi-tables.js';
-import { decisionRecord, LogKind, type DecisionLogEntry } from './lapi-schema.js';
+import { decisionRecord, LogKind, type DecisionLogEntry, type IdInterval } from './lapi-schema.js';
 import { summarizeAlert, type AlertSummary } from './alert-filter.js';
 import type { DecisionIndex } from './decision-index.js';
 import type { AlertRecord, DecisionRecord } from './records.js';
@@ -68,14 +70,17 @@ export class StoreClosedError extends PicketError {
 }
 
 /**
- * A write in chunks in progress (ids reserved beforehand): its decisions are indexed pending and its alerts'
- * summaries kept aside until `release` shows them all at once.
+ * A write in chunks in progress, as this process's memory holds it (from its WriteIntent, ./lapi-schema.ts): its
+ * decisions are indexed pending and its alerts' summaries kept aside until its WriteEnd entry shows them all at
+ * once (or its rollback removes them).
  */
 export interface HeldWrite {
+  /** the WriteIntent key */
+  key: number;
   /** decision ids, inclusive */
-  decisions: { from: number; to: number };
+  decisions: IdInterval;
   /** alert ids, inclusive */
-  alerts: { from: number; to: number };
+  alerts: IdInterval;
   summaries: Map<number, AlertSummary>;
 }
 
@@ -109,17 +114,20 @@ export class LapiMemory {
     // the log position first: entries committed during the scan are replayed again, which is harmless
     // (replay applies the current LMDB state of each decision)
     const seq = counter(t, 'seq');
+    this.held.length = 0;
+    for (const { key } of t.writes.getRange({})) this.holdWrite(key); // writes in chunks in progress (or dead)
     const horizon = t.clock() - this.indexRetentionMs;
     for (const { value } of t.decisions.getRange({})) {
       try {
-        if (value.until >= horizon) this.index.upsert(decisionRecord(value), value.createdAt);
+        const pending = this.held.length > 0 && this.heldWrite(value.id, false) !== undefined;
+        if (value.until >= horizon) this.index.upsert(decisionRecord(value), value.createdAt, pending);
       } catch {
         this.syncErrors++;
       } // a damaged record is skipped, never fatal
     }
     for (const { key, value } of t.alerts.getRange({})) {
-      if (value !== null && typeof value === 'object') this.alertSummaries.set(key, summarizeAlert(value));
-      else this.syncErrors++;
+      if (value === null || typeof value !== 'object') this.syncErrors++;
+      else (this.heldWrite(key, true)?.summaries ?? this.alertSummaries).set(key, summarizeAlert(value));
     }
     this.appliedSeq = seq;
     this.lastEviction = t.clock();
@@ -150,19 +158,31 @@ export class LapiMemory {
     }
   }
 
-  /** from now on, the log entries of `w`'s ids are applied held (pending decisions, summaries aside) */
-  hold(w: HeldWrite): void {
-    this.held.push(w);
+  /** the writes in chunks this memory holds (in progress, or left by a writer that died) */
+  get heldWrites(): readonly HeldWrite[] {
+    return this.held;
   }
 
-  /** shows everything of `w` applied so far, at once (call it right after the sync of its last entries) */
-  release(w: HeldWrite): void {
-    const i = this.held.indexOf(w);
+  /** true when decision `id` belongs to a held write (invisible until it ends) */
+  isHeldDecision(id: number): boolean {
+    return this.held.length > 0 && this.heldWrite(id, false) !== undefined;
+  }
+
+  /** WriteBegin: from now on, the log entries of the intent's ids are applied held */
+  private holdWrite(key: number): void {
+    const w = this.tables.writes.get(key);
+    if (w === undefined || this.held.some((h) => h.key === key)) return; // already ended (its WriteEnd follows)
+    this.held.push({ key, decisions: w.decisions, alerts: w.alerts, summaries: new Map() });
+  }
+
+  /** WriteEnd: shows everything of the write that is still there, at once */
+  private endWrite(key: number): void {
+    const i = this.held.findIndex((h) => h.key === key);
     if (i < 0) return;
-    this.held.splice(i, 1);
-    const { from, to } = w.decisions;
+    const [w] = this.held.splice(i, 1);
+    const { from, to } = w!.decisions;
     this.index.publish(idRange(from, to), this.tables.clock());
-    for (const [id, s] of w.summaries) this.alertSummaries.set(id, s);
+    for (const [id, s] of w!.summaries) this.alertSummaries.set(id, s);
   }
 
   private heldWrite(id: number, alert: boolean): HeldWrite | undefined {
@@ -177,6 +197,12 @@ export class LapiMemory {
   private apply(value: DecisionLogEntry, local: LocalWrites | undefined, now: number): void {
     const id = value.id;
     switch (value.k) {
+      case LogKind.WriteBegin:
+        this.holdWrite(id);
+        break;
+      case LogKind.WriteEnd:
+        this.endWrite(id);
+        break;
       case LogKind.Remove:
         this.index.remove(id);
         break;

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PicketError } from '../core/errors.js';
+import { processExists as alive } from './process-owner.js';
 
 export const LOCK_FILE = 'picket.pid';
 
@@ -17,16 +18,6 @@ export class DaemonLockError extends PicketError {
 export interface DaemonLock {
   readonly file: string;
   release(): void;
-}
-
-/** true when a process `pid` exists (EPERM: it exists, owned by another user) */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function readPid(file: string): number | null {

@@ -57,6 +57,8 @@ export function isSharedList(list: readonly DecisionRecord[]): boolean {
 const SHARED_DELTA_MIN = 256;
 /** shared delta lists kept (filters x log positions of the last changes) */
 const SHARED_DELTAS_KEPT = 16;
+/** shared `deleted` lists and until-bucket lists kept (filters x windows of the last polls) */
+const SHARED_DELETED_KEPT = 64;
 
 /** how long soft deletions stay in `changes` (a delta covers them from the until buckets afterwards) */
 const CHANGE_WINDOW_MS = 10 * 60_000;
@@ -70,6 +72,18 @@ const enum Keep {
 
 function byIdAsc(a: DecisionRecord, b: DecisionRecord): number {
   return a.id - b.id;
+}
+
+function byUntilThenId(a: DecisionRecord, b: DecisionRecord): number {
+  return a.until - b.until || a.id - b.id;
+}
+
+/** what a delta's `deleted` covers: until buckets of (lo, now], and soft deletions from `lateFrom` in `changes` */
+interface DeletedWindow {
+  buckets: [number, Set<number>][];
+  lateFrom: number;
+  lo: number;
+  now: number;
 }
 
 /** sorts by id unless already sorted (selections mostly come out in id order) */
@@ -96,6 +110,10 @@ export class DecisionIndex {
   private lastStamp = -Infinity;
   /** large delta `new` lists by filter key and log position, valid at one version (see sharedNew) */
   private readonly sharedDeltas = new Map<string, { version: number; list: DecisionRecord[]; minUntil: number }>();
+  /** until-bucket lists and large delta `deleted` lists, valid at one version (see sharedDeleted) */
+  private readonly sharedGone = new Map<string, { version: number; list: DecisionRecord[] }>();
+  /** per filter: every listable soft deletion of `changes` with its last position, at one version (lateSince) */
+  private readonly lateMasters = new Map<string, { version: number; list: DecisionRecord[]; last: number[] }>();
 
   constructor(private readonly addresses: AddressIndex) {}
 
@@ -218,6 +236,8 @@ export class DecisionIndex {
     this.changedAt = [];
     this.lastStamp = -Infinity;
     this.sharedDeltas.clear();
+    this.sharedGone.clear();
+    this.lateMasters.clear();
   }
 
   /** drops decisions that expired before `before`; returns how many */
@@ -300,32 +320,154 @@ export class DecisionIndex {
       deleted: [],
     };
     const lo = lastPull - DELETED_OVERLAP_MS;
+    const buckets = this.bucketsOf(lo, now);
+    const lateFrom = firstAtOrAfter(this.changedAt, lastPull);
+    let candidates = this.changes.length - lateFrom;
+    for (const [, ids] of buckets) candidates += ids.size;
+    out.deleted =
+      key !== undefined && candidates >= SHARED_DELTA_MIN
+        ? this.sharedDeleted(c, { buckets, lateFrom, lo, now }, dedup, key)
+        : this.deletedSince(c, { buckets, lateFrom, lo, now }, dedup);
+    return out;
+  }
+
+  /**
+   * A delta's `deleted`: the window's expiries (until in (lo, now]), plus late soft deletions (applied at or
+   * after the last pull, `lateFrom` in `changes`, whatever their until: a deletion whose pickup took more than
+   * the 2 s overlap), id ascending.
+   */
+  private deletedSince(c: CompiledDecisionFilter, w: DeletedWindow, dedup: boolean): DecisionRecord[] {
+    const out: DecisionRecord[] = [];
+    for (const [, ids] of w.buckets) this.collectDeleted(c, ids, w.lo, w.now, dedup, out);
+    // late soft deletions: until at or before the window (those inside it are already collected)
+    const changes = this.changes;
+    let late: Set<number> | null = null;
+    for (let i = w.lateFrom; i < changes.length; i++) {
+      const e = changes[i];
+      const u = e.rec.until;
+      if (e.removed || e.pending || u > w.lo || (late !== null && late.has(e.rec.id))) continue;
+      if (this.streamable(c, e) && (!dedup || this.isLongest(c, e))) {
+        out.push(e.rec);
+        (late ??= new Set()).add(e.rec.id);
+      }
+    }
+    sortById(out);
+    return out;
+  }
+
+  /** the until buckets that may hold expiries in (lo, now], in bucket order */
+  private bucketsOf(lo: number, now: number): [number, Set<number>][] {
+    const out: [number, Set<number>][] = [];
     const first = Math.floor(lo / BUCKET_MS);
     const last = Math.floor(now / BUCKET_MS);
     if (last - first + 1 <= this.byUntil.size) {
       for (let b = first; b <= last; b++) {
         const ids = this.byUntil.get(b);
-        if (ids !== undefined) this.collectDeleted(c, ids, lo, now, dedup, out.deleted);
+        if (ids !== undefined) out.push([b, ids]);
       }
     } else {
-      for (const [b, ids] of this.byUntil) {
-        if (b >= first && b <= last) this.collectDeleted(c, ids, lo, now, dedup, out.deleted);
-      }
+      for (const [b, ids] of this.byUntil) if (b >= first && b <= last) out.push([b, ids]);
     }
-    // late soft deletions: until at or before the window (those inside it are already collected)
-    const changes = this.changes;
-    let late: Set<number> | null = null;
-    for (let i = firstAtOrAfter(this.changedAt, lastPull); i < changes.length; i++) {
-      const e = changes[i];
-      const u = e.rec.until;
-      if (e.removed || e.pending || u > lo || (late !== null && late.has(e.rec.id))) continue;
-      if (this.streamable(c, e) && (!dedup || this.isLongest(c, e))) {
-        out.deleted.push(e.rec);
-        (late ??= new Set()).add(e.rec.id);
-      }
-    }
-    sortById(out.deleted);
     return out;
+  }
+
+  /**
+   * deletedSince for a large change, computed once and shared by the bouncers whose windows hold the same
+   * entries, with the same filter (`key`), while the index is unchanged (issue 11 §4: a mass deletion lands in
+   * every polling bouncer's next delta). Each until bucket's matching entries, and the late soft deletions from
+   * each change-log position (those of one commit share a stamp, so polls start from few positions), are
+   * listed once per version, ordered by until; a window takes a slice of each (binary search on until: (lo, now]
+   * of a bucket, up to lo of the late ones) and the union of equal slices, id ascending, is one shared array:
+   * exactly the entries deletedSince gives, in the same order.
+   */
+  private sharedDeleted(c: CompiledDecisionFilter, w: DeletedWindow, dedup: boolean, key: string): DecisionRecord[] {
+    const k = key + (dedup ? ' ' : ' nodedup ');
+    const parts: DecisionRecord[][] = [];
+    let which = k + 'deleted';
+    const take = (list: DecisionRecord[], from: number, to: number, name: string): void => {
+      if (from >= to) return;
+      parts.push(from === 0 && to === list.length ? list : list.slice(from, to));
+      which += ` ${name}:${from}-${to}`;
+    };
+    for (const [b, ids] of w.buckets) {
+      const list = this.sharedList(k + 'bucket ' + b, () => this.bucketEntries(c, ids, dedup));
+      take(list, firstUntilAbove(list, w.lo), firstUntilAbove(list, w.now), `b${b}`);
+    }
+    if (w.lateFrom < this.changes.length) {
+      const late = this.sharedList(k + 'late ' + w.lateFrom, () =>
+        this.changes.length - w.lateFrom >= SHARED_DELTA_MIN
+          ? this.lateSince(c, w.lateFrom, dedup, k)
+          : this.lateEntries(c, w.lateFrom, dedup),
+      );
+      take(late, 0, firstUntilAbove(late, w.lo), `late${w.lateFrom}`);
+    }
+    return this.sharedList(which, () => {
+      const out = parts.length === 1 ? parts[0]!.slice() : ([] as DecisionRecord[]).concat(...parts);
+      sortById(out);
+      return out;
+    });
+  }
+
+  /** the soft deletions from `changes[from]` on that a delta with filter c may list as deleted, by until then id */
+  private lateEntries(c: CompiledDecisionFilter, from: number, dedup: boolean): DecisionRecord[] {
+    const out: DecisionRecord[] = [];
+    const seen = new Set<number>();
+    for (let i = from; i < this.changes.length; i++) {
+      const e = this.changes[i];
+      if (e.removed || e.pending || seen.has(e.rec.id)) continue;
+      seen.add(e.rec.id);
+      if (this.streamable(c, e) && (!dedup || this.isLongest(c, e))) out.push(e.rec);
+    }
+    return out.sort(byUntilThenId);
+  }
+
+  /**
+   * lateEntries for a long tail of `changes` (a mass deletion applied over several commits: polls start from as
+   * many positions): taken from one list per version of every soft deletion in `changes` that the filter may
+   * list, by until then id, each with the position of its last change — an entry is in the tail from `from`
+   * when its last change is — so the filter and the de-duplication run once per version, not per position
+   */
+  private lateSince(c: CompiledDecisionFilter, from: number, dedup: boolean, k: string): DecisionRecord[] {
+    let m = this.lateMasters.get(k);
+    if (m === undefined || m.version !== this.version) {
+      const lastAt = new Map<Entry, number>();
+      for (let i = 0; i < this.changes.length; i++) lastAt.set(this.changes[i], i);
+      const listed: Entry[] = [];
+      for (const e of lastAt.keys()) {
+        if (!e.removed && !e.pending && this.streamable(c, e) && (!dedup || this.isLongest(c, e))) listed.push(e);
+      }
+      listed.sort((a, b) => byUntilThenId(a.rec, b.rec));
+      m = { version: this.version, list: listed.map((e) => e.rec), last: listed.map((e) => lastAt.get(e)!) };
+      for (const [key, old] of this.lateMasters) if (old.version !== this.version) this.lateMasters.delete(key);
+      if (this.lateMasters.size >= SHARED_DELTAS_KEPT) this.lateMasters.delete(this.lateMasters.keys().next().value!);
+      this.lateMasters.set(k, m);
+    }
+    const out: DecisionRecord[] = [];
+    for (let j = 0; j < m.list.length; j++) if (m.last[j]! >= from) out.push(m.list[j]!);
+    return out;
+  }
+
+  /** the entries of one until bucket that a delta with filter c may list as deleted, by until then id */
+  private bucketEntries(c: CompiledDecisionFilter, ids: Set<number>, dedup: boolean): DecisionRecord[] {
+    const out: DecisionRecord[] = [];
+    for (const id of ids) {
+      const e = this.byId.get(id)!;
+      if (!e.pending && this.streamable(c, e) && (!dedup || this.isLongest(c, e))) out.push(e.rec);
+    }
+    return out.sort(byUntilThenId);
+  }
+
+  /** the list kept under `k` at this index version, else `make()`'s, kept (SHARED_DELETED_KEPT at most) */
+  private sharedList(k: string, make: () => DecisionRecord[]): DecisionRecord[] {
+    const hit = this.sharedGone.get(k);
+    if (hit !== undefined && hit.version === this.version) return hit.list;
+    const list = make();
+    sharedLists.add(list);
+    // lists of an older version are never handed out again: dropped at once, not held until pushed out
+    for (const [key, e] of this.sharedGone) if (e.version !== this.version) this.sharedGone.delete(key);
+    if (this.sharedGone.size >= SHARED_DELETED_KEPT) this.sharedGone.delete(this.sharedGone.keys().next().value!);
+    this.sharedGone.set(k, { version: this.version, list });
+    return list;
   }
 
   /** a delta's `new` from the creation log position `from`: still active, streamable, longest, id ascending */
@@ -500,6 +642,18 @@ export class DecisionIndex {
   private unbucket(id: number, until: number): void {
     removeFrom(this.byUntil, Math.floor(until / BUCKET_MS), id);
   }
+}
+
+/** index of the first record of a list ascending by until whose until is > t */
+function firstUntilAbove(list: readonly DecisionRecord[], t: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid]!.until <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** index of the first element of an ascending array that is >= t */

@@ -61,6 +61,7 @@ export class DecisionTable {
   get(id: number): DecisionRecord | undefined {
     const r = this.memory.index.get(id);
     if (r !== undefined) return r;
+    if (this.memory.isHeldDecision(id)) return undefined; // part of a write in chunks not ended
     const s = this.t.decisions.get(id);
     return s === undefined ? undefined : decisionRecord(s);
   }
@@ -120,10 +121,13 @@ export class DecisionTable {
   /** see LapiStore.countDecisions */
   count(value: string, opts: { activeOnly: boolean; since?: number; now: number }): number {
     if (opts.activeOnly) return this.memory.index.countActiveByValue(value, opts.now, opts.since);
+    // from LMDB (expired decisions beyond the index's retention count too), without the decisions of writes in
+    // chunks not ended: the log is replayed first so that the held writes are those of what is read here
+    this.memory.sync();
     const k = valueKey(value);
     let n = 0;
-    for (const { value: createdAt } of this.t.decisionValues.getRange({ start: [k], end: [k, Infinity] })) {
-      if (opts.since === undefined || createdAt >= opts.since) n++;
+    for (const { key, value: createdAt } of this.t.decisionValues.getRange({ start: [k], end: [k, Infinity] })) {
+      if ((opts.since === undefined || createdAt >= opts.since) && !this.memory.isHeldDecision(key[1])) n++;
     }
     return n;
   }

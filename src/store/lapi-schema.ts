@@ -12,6 +12,8 @@
 //                     removal and every alert write and removal, in commit order; a process catches up
 //                     with other processes' writes from it
 //   lapiCounters      'alert' | 'decision' | 'seq' (last used) and 'clock' (last creation time stamped)
+//   lapiWrites        first decision id (number) -> WriteIntent: a write in chunks in progress (its reserved
+//                     ids and its writer), put by its first transaction and removed by its last one
 
 import crypto from 'node:crypto';
 import { parseIpOrRange } from './iprange.js';
@@ -30,11 +32,36 @@ export const enum LogKind {
   AlertPut = 4,
   /** alert removed */
   AlertRemove = 5,
+  /** a write in chunks began (id: the key of its WriteIntent); its ids are held until WriteEnd */
+  WriteBegin = 6,
+  /** a write in chunks ended, whole or rolled back (id: the key of its WriteIntent) */
+  WriteEnd = 7,
+}
+
+/** inclusive id interval */
+export interface IdInterval {
+  from: number;
+  to: number;
+}
+
+/**
+ * A write in chunks in progress (issue 11 §4): the ids it reserved and the process writing it. Until its last
+ * transaction removes it, every process keeps the decisions of the interval invisible; a writer that died
+ * leaves it behind, and whoever finds it rolls the partial write back (./chunked-writes.ts).
+ */
+export interface WriteIntent {
+  decisions: IdInterval;
+  alerts: IdInterval;
+  /** the writer's process id, and its identity beyond the pid (./process-owner.ts; null where unknown) */
+  pid: number;
+  owner: string | null;
+  /** store time of the first transaction */
+  at: number;
 }
 
 export interface DecisionLogEntry {
   k: LogKind;
-  /** decision id (alert id for the Alert* kinds) */
+  /** decision id (alert id for the Alert* kinds, WriteIntent key for the Write* kinds) */
   id: number;
   /** store time of the commit */
   at: number;

@@ -11,7 +11,9 @@
 // so another process's commit is seen at once). The index keeps every active decision plus those expired within
 // `indexRetentionMs` (default 24 h): that bounds the `deleted` list of a stream snapshot (spec §5.1 allows it).
 // An alert and its decisions commit together; a promise resolves after the commit, so a kill -9 after it loses
-// nothing.
+// nothing. A large alert written in chunks is held invisible until its last transaction; a writer killed before
+// it leaves a WriteIntent that opening (or the catch-up timer, once the writer is gone) rolls back
+// (./chunked-writes.ts).
 
 import type { PicketStore } from './lmdb.js';
 import type {
@@ -36,6 +38,7 @@ import { UsageMetricsTable, type UsageMetricsKey, type UsageMetricsRow } from '.
 import { AlertTable } from './alerts.js';
 import { DecisionTable } from './decisions.js';
 import { Retention } from './retention.js';
+import { recoverDeadWrites, type Recovered } from './chunked-writes.js';
 import type { NewUsageMetrics, UsageMetricsRecord } from './usage-metrics.js';
 
 export { DEFAULT_RETENTION } from './retention.js';
@@ -55,6 +58,8 @@ export interface LapiStoreOptions {
   syncIntervalMs?: number;
   /** interval index of Ip/Range decisions (default: a new RadixIndex) */
   addresses?: AddressIndex;
+  /** where the store reports what it repaired (default: stderr) */
+  log?: (line: string) => void;
 }
 
 export class LmdbLapiStore implements LapiStore {
@@ -67,6 +72,11 @@ export class LmdbLapiStore implements LapiStore {
   private readonly decisions: DecisionTable;
   private readonly retention: Retention;
   private timer: NodeJS.Timeout | null = null;
+  private readonly log: (line: string) => void;
+  /** the recovery in progress (./chunked-writes.ts), null when none runs */
+  private recovering: Promise<Recovered> | null = null;
+  /** writes in chunks rolled back because their writer died (metric picket_lapi_rolled_back_writes_total) */
+  rolledBackWrites = 0;
 
   constructor(store: PicketStore, opts: LapiStoreOptions = {}) {
     const t = (this.tables = openLapiTables(store, opts.clock ?? Date.now));
@@ -78,18 +88,48 @@ export class LmdbLapiStore implements LapiStore {
     this.decisions = new DecisionTable(t, memory);
     this.alerts = new AlertTable(t, memory, this.decisions);
     this.retention = new Retention(t, memory, this.alerts, this.usage);
+    this.log = opts.log ?? ((line) => process.stderr.write(`picket: ${line}\n`));
     memory.rebuild();
+    this.recovered = this.recover();
     const every = opts.syncIntervalMs ?? DEFAULT_SYNC_INTERVAL_MS;
     if (every > 0) {
       this.timer = setInterval(() => {
         try {
           memory.sync();
+          if (memory.heldWrites.length > 0) void this.recover(); // a writer may have died meanwhile
         } catch {
           memory.syncErrors++;
         } // e.g. the environment closed under us: never crash
       }, every);
       this.timer.unref();
     }
+  }
+
+  /**
+   * The recovery started at open: writes in chunks left by a writer that died are rolled back (their decisions
+   * were never shown: they are held invisible meanwhile). Resolves when done; never rejects.
+   */
+  readonly recovered: Promise<Recovered>;
+
+  /** rolls back the held writes whose writer is gone (one recovery at a time) */
+  private recover(): Promise<Recovered> {
+    const none: Recovered = { writes: 0, decisions: 0 };
+    if (this.memory.heldWrites.length === 0) return Promise.resolve(none);
+    this.recovering ??= recoverDeadWrites(this.tables, this.memory, this.log)
+      .then(
+        (r) => {
+          this.rolledBackWrites += r.writes;
+          return r;
+        },
+        () => {
+          this.memory.syncErrors++;
+          return none; // tried again by the next catch-up or open
+        },
+      )
+      .finally(() => {
+        this.recovering = null;
+      });
+    return this.recovering;
   }
 
   /** change-log entries whose record could not be applied (damaged or foreign data) */
@@ -263,6 +303,7 @@ export class LmdbLapiStore implements LapiStore {
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    await this.recovering;
     await this.tables.root.committed;
     await this.tables.root.flushed;
     this.memory.closed = true;

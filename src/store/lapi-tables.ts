@@ -7,7 +7,7 @@ import type { Database, RootDatabase } from 'lmdb';
 import { PicketError } from '../core/errors.js';
 import type { PicketStore, SubDbName, SubDbs } from './lmdb.js';
 import type { AlertRecord, BouncerRecord, MachineRecord } from './records.js';
-import type { CounterName, DecisionLogEntry, StoredDecision } from './lapi-schema.js';
+import type { CounterName, DecisionLogEntry, StoredDecision, WriteIntent } from './lapi-schema.js';
 import type { UsageMetricsRecord } from './usage-metrics.js';
 
 /** records written per transaction by deletions and retention (keeps every write transaction short) */
@@ -25,6 +25,8 @@ export interface LapiTables {
   decisionValues: Database<number, [string, number]>;
   log: Database<DecisionLogEntry, number>;
   counters: Database<number, CounterName>;
+  /** writes in chunks in progress, by first decision id */
+  writes: Database<WriteIntent, number>;
   usageMetrics: Database<UsageMetricsRecord, [number, string]>;
   /** clock stamping creation times */
   clock: () => number;
@@ -46,6 +48,7 @@ export function openLapiTables(store: PicketStore, clock: () => number): LapiTab
     decisionValues: store.db('decisionValues') as unknown as Database<number, [string, number]>,
     log: numberKeyed(store, 'decisionLog'),
     counters: store.db('lapiCounters') as Database<number, CounterName>,
+    writes: numberKeyed(store, 'lapiWrites'),
     usageMetrics: store.db('usageMetrics') as unknown as Database<UsageMetricsRecord, [number, string]>,
     clock,
   };

@@ -16,7 +16,7 @@ import path from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import type { FilePosition } from '../acquisition/file/tail.js';
 import type { AlertRecord, BouncerRecord, MachineRecord } from './records.js';
-import type { DecisionLogEntry, StoredDecision } from './lapi-schema.js';
+import type { DecisionLogEntry, StoredDecision, WriteIntent } from './lapi-schema.js';
 import type { AllowlistRecord } from './allowlists.js';
 import type { UsageMetricsRecord } from './usage-metrics.js';
 import type { ErasureRecord } from './erase.js';
@@ -38,6 +38,8 @@ export interface SubDbs {
   decisionValues: number;
   decisionLog: DecisionLogEntry;
   lapiCounters: number;
+  /** writes in chunks in progress, number keys (./lapi-schema.ts WriteIntent) */
+  lapiWrites: WriteIntent;
   /** usage metrics, key [receivedAt, random id] (time order) */
   usageMetrics: UsageMetricsRecord;
   /** allowlists by name (./allowlists.ts) */

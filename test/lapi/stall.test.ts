@@ -424,6 +424,9 @@ test('an alert stored in chunks of transactions appears to readers all at once, 
     const seen = new Set<string>();
     let heldWhileApplied = 0;
     while (!done) {
+      // the three reads at one log position (queryAlerts replays the log itself; once the last transaction is
+      // committed, that replay shows the whole write, before addAlerts resolves)
+      env.lapi.sync();
       const live = env.lapi.queryDecisions({ scopes: ['Ip'] }, env.clock.now).length;
       const alerts = env.lapi.queryAlerts({}, env.clock.now).length;
       const delta = env.lapi.stream(
@@ -513,6 +516,60 @@ test('a large delta is computed once and its answer encoded once per set of rema
     assert.equal(encoded, 3, 'another format is another answer');
     // an empty delta (lists made for one request) is not kept
     assert.equal(shared.get({ new: [], deleted: [] }, now, 'json', encode(a, now)), null);
+  } finally {
+    await env.cleanup();
+  }
+});
+
+test("a mass deletion's delta: the deleted list is computed once, its answer encoded once, bytes unchanged", async () => {
+  const env = await startEnv({ alertLog: false });
+  try {
+    await seed(env, 3000);
+    const bouncers = ['b1', 'b2', 'b3'];
+    for (const [i, b] of bouncers.entries()) await addBouncer(env, b, `${KEY}-${i}`);
+    const poll = (i: number, pb = false) =>
+      request(env.url, '/v1/decisions/stream', {
+        headers: { ...apiKey(`${KEY}-${i}`), ...(pb ? { accept: 'application/x-protobuf' } : {}) },
+      });
+    for (const i of bouncers.keys()) {
+      const s = await request(env.url, '/v1/decisions/stream?startup=true', { headers: apiKey(`${KEY}-${i}`) });
+      assert.equal((JSON.parse(s.body) as { new: unknown[] }).new.length, 3000);
+    }
+    env.clock.now += 1000;
+    await addMachine(env, 'm', 'pw');
+    const token = await login(env, 'm', 'pw');
+    const del = await request(env.url, '/v1/decisions', { method: 'DELETE', headers: bearer(token) });
+    assert.equal(del.body, '{"nbDeleted":"3000"}');
+    env.clock.now += 500;
+    const now = env.clock.now;
+
+    // the store hands every bouncer the same list, whatever its last pull within the window
+    const f = { scopes: ['Ip', 'Range'] };
+    const at = (lastPull: number, t: number) => env.lapi.stream(f, { startup: false, lastPull, dedup: true, now: t });
+    const a = at(now - 1500, now);
+    assert.equal(a.deleted.length, 3000);
+    assert.equal(at(now - 1200, now + 300).deleted, a.deleted, 'the same list is handed out');
+    // bytes: those of the list computed for one request (a copy is not shared, so it is encoded afresh)
+    const expected = { new: [], deleted: [...a.deleted] };
+    assert.deepEqual(expected.deleted, env.lapi.stream(f, { startup: true, lastPull: null, dedup: true, now }).deleted);
+    const bodies = await Promise.all([poll(0), poll(1), poll(2, true)]);
+    for (const r of bodies.slice(0, 2)) {
+      assert.equal(r.status, 200);
+      same(r.body, streamJSON(expected, now), 'delta JSON');
+    }
+    same(bodies[2]!.raw, encodeStream(expected, now), 'delta protobuf');
+    // encoded once: the kept answers of the stream route (one per format)
+    const shared = new SharedAnswers();
+    let encoded = 0;
+    for (let k = 0; k < 5; k++) {
+      const r = at(now - 1500 + k * 100, now + k * 100);
+      const body = await shared.get(r, now + k * 100, 'json', () => {
+        encoded++;
+        return Promise.resolve([Buffer.from(streamJSON(r, now + k * 100))]);
+      })!;
+      same(Buffer.concat(body), streamJSON(expected, now + k * 100), `poll ${k}`);
+    }
+    assert.equal(encoded, 1, 'five polls in the same second, one encoding');
   } finally {
     await env.cleanup();
   }

@@ -3,6 +3,9 @@
 //   node lapi-child.js DIR add N         adds N alerts (one decision each), prints "committed <ids>", then
 //                                        keeps writing until killed
 //   node lapi-child.js DIR bouncer NAME HASH | unbouncer NAME | decide IP   one write, then exits
+//   node lapi-child.js DIR big N         one alert of N decisions (203.0.113.x, 198.19.x.x), written in chunks;
+//                                        with PICKET_TEST_CHUNK_PAUSE=1 it stops after each chunk until a line
+//                                        arrives on stdin (src/store/alerts.ts), so a test can kill it there
 // Without arguments (e.g. picked up by a test runner) it does nothing.
 
 import { openStore } from '../../src/store/lmdb.js';
@@ -27,6 +30,13 @@ async function main(dir: string, cmd: string, args: string[]): Promise<void> {
     case 'unbouncer':
       await lapi.deleteBouncer(args[0]);
       break;
+    case 'big': {
+      const n = Number(args[0]);
+      const ds = Array.from({ length: n }, (_, i) => decision(`198.19.${i >> 8}.${i & 255}`, until));
+      const [id] = await lapi.addAlerts([alert(ds)]);
+      process.stdout.write(`alert ${id}\n`);
+      break;
+    }
     case 'decide':
       await lapi.addAlerts([alert([decision(args[0], until)])]);
       break;

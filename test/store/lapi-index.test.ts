@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DecisionIndex } from '../../src/store/decision-index.js';
+import { DecisionIndex, isSharedList } from '../../src/store/decision-index.js';
 import { compileDecisionFilter } from '../../src/store/decision-filter.js';
 import { RadixIndex } from '../../src/store/radix.js';
 import { ipRangeContains, parseIpOrRange } from '../../src/store/iprange.js';
@@ -17,6 +17,28 @@ function randomValue(r: () => number): { scope: string; value: string } {
   if (pick < 0.85) return { scope: 'Ip', value: `2001:db8::${o()}:${o()}` };
   if (pick < 0.95) return { scope: 'Range', value: `2001:db8::${o()}:0/${[32, 64, 112][Math.floor(r() * 3)]}` };
   return { scope: 'Country', value: ['FR', 'DE'][Math.floor(r() * 2)] };
+}
+
+/** a random decision (address, type, origin, simulated drawn from r) */
+function randomDecision(
+  r: () => number,
+  o: { id: number; createdAt: number; until: number; scenario: string; origins: [string, string] },
+): DecisionRecord {
+  const { scope, value } = randomValue(r);
+  return {
+    id: o.id,
+    uuid: `u${o.id}`,
+    alertId: o.id,
+    createdAt: o.createdAt,
+    until: o.until,
+    scenario: o.scenario,
+    type: r() < 0.8 ? 'ban' : 'captcha',
+    scope,
+    value,
+    origin: r() < 0.5 ? o.origins[0] : o.origins[1],
+    simulated: r() < 0.05,
+    range: scope === 'Ip' || scope === 'Range' ? parseIpOrRange(value) : null,
+  };
 }
 
 function brute(all: DecisionRecord[], f: DecisionFilter, now: number): DecisionRecord[] {
@@ -37,21 +59,8 @@ test('decision index: live lookups agree with a brute-force scan over random dec
   const index = new DecisionIndex(RadixIndex.load());
   const all: DecisionRecord[] = [];
   for (let id = 1; id <= 3000; id++) {
-    const { scope, value } = randomValue(r);
-    const rec: DecisionRecord = {
-      id,
-      uuid: `u${id}`,
-      alertId: id,
-      createdAt: NOW,
-      until: NOW + Math.floor((r() - 0.3) * 3_600_000),
-      scenario: 's',
-      type: r() < 0.8 ? 'ban' : 'captcha',
-      scope,
-      value,
-      origin: r() < 0.5 ? 'crowdsec' : 'CAPI',
-      simulated: r() < 0.05,
-      range: scope === 'Ip' || scope === 'Range' ? parseIpOrRange(value) : null,
-    };
+    const until = NOW + Math.floor((r() - 0.3) * 3_600_000);
+    const rec = randomDecision(r, { id, createdAt: NOW, until, scenario: 's', origins: ['crowdsec', 'CAPI'] });
     all.push(rec);
     index.upsert(rec, NOW);
   }
@@ -107,6 +116,7 @@ test('decision index: stream snapshot and delta agree with the spec rules writte
     index.upsert(rec, created);
     visible.set(id, created);
   }
+  let sharedDeleted = 0;
   const filters: DecisionFilter[] = [
     { scopes: ['Ip', 'Range'] },
     { origins: ['crowdsec'] },
@@ -151,7 +161,61 @@ test('decision index: stream snapshot and delta agree with the spec rules writte
           raw.deleted.map((d) => d.id),
           F.filter((d) => d.until > L - 2000 && d.until <= now).map((d) => d.id),
         );
+        // the shared lists of large deltas (a key given) are exactly those computed for one request
+        for (const dedup of [true, false]) {
+          const one = index.delta(c, L, now, dedup);
+          const shared = index.delta(c, L, now, dedup, JSON.stringify(f));
+          assert.deepEqual(shared, one, `shared, dedup ${dedup}, L = now - ${now - L}`);
+          assert.deepEqual(index.delta(c, L, now, dedup, JSON.stringify(f)), one, 'from the kept lists');
+          if (isSharedList(shared.deleted)) sharedDeleted++;
+        }
       }
     }
   }
+  assert.ok(sharedDeleted >= 8, `large deleted lists shared: ${sharedDeleted}`);
+});
+
+test('decision index: a mass soft deletion applied over several commits: shared deleted lists = per-request ones', () => {
+  const r = rng(5);
+  const index = new DecisionIndex(RadixIndex.load());
+  const T = NOW - 60_000;
+  for (let id = 1; id <= 3000; id++) {
+    const until = id % 10 === 0 ? T + Math.floor(r() * 60_000) : T + 3_600_000; // some expire naturally meanwhile
+    const o = { id, createdAt: T - 3_600_000, until, scenario: 'crowdsecurity/ssh-bf' };
+    const rec = randomDecision(r, { ...o, origins: ['crowdsec', 'cscli'] });
+    index.upsert(rec, rec.createdAt);
+  }
+  // some decisions changed once before (they appear twice in the change log)
+  for (const d of index.all().filter((x) => x.id % 7 === 0 && x.until > T)) {
+    index.upsert({ ...d, until: T + 1_800_000 }, T - 1000);
+  }
+  // DELETE at T: until := T for every active decision, applied in 6 commits over 12 s (as a slow mass delete)
+  const active = index.all().filter((d) => d.until > T);
+  for (let batch = 0; batch < 6; batch++) {
+    for (const d of active.slice(batch * 500, (batch + 1) * 500)) index.upsert({ ...d, until: T }, T + batch * 2400);
+  }
+  const filters: DecisionFilter[] = [{ scopes: ['Ip', 'Range'] }, { origins: ['cscli'] }, {}];
+  let shared = 0;
+  for (const f of filters) {
+    const c = compileDecisionFilter(f);
+    for (const L of [T - 5000, T - 100, T + 1000, T + 2500, T + 4000, T + 7100, T + 9000, T + 13_000, T + 30_000]) {
+      for (const now of [L + 1000, L + 1700, L + 20_000]) {
+        for (const dedup of [true, false]) {
+          const one = index.delta(c, L, now, dedup);
+          const a = index.delta(c, L, now, dedup, JSON.stringify(f));
+          assert.deepEqual(a, one, `L = T + ${L - T}, now = L + ${now - L}, dedup ${dedup}`);
+          if (isSharedList(a.deleted)) {
+            shared++;
+            assert.equal(index.delta(c, L, now, dedup, JSON.stringify(f)).deleted, a.deleted, 'handed out again');
+          }
+        }
+      }
+    }
+  }
+  assert.ok(shared >= 30, `shared lists: ${shared}`);
+  // bouncers polling one after the other, inside one commit's stamps, get the same list
+  const c = compileDecisionFilter({});
+  const first = index.delta(c, T + 2500, T + 3500, true, '{}').deleted;
+  assert.ok(first.length >= 1000);
+  assert.equal(index.delta(c, T + 2600, T + 3600, true, '{}').deleted, first);
 });
