@@ -1,7 +1,8 @@
 // The AS range table's binary cache: the shipped CSV files compiled once, at `npm run build`, into
 // build/asn-table.bin (geo-csv.ts toBinary), read at first use instead of parsing ~515k CSV rows, which took
 // ~0.5 s and ~80 MB of peak memory in every thread that enriches (bench/RESULTS.md "Address spray").
-// The file starts with a fingerprint of its sources (size and a hash of the first and last 64 KiB of each CSV):
+// The file starts with a fingerprint of its sources (size, modification time and a hash of the first and last
+// 64 KiB of each CSV: an edited or replaced file changes its time even where its edges stay the same):
 // a missing, stale or malformed cache is ignored and the caller parses the CSV, so results never depend on it.
 // Owns: the cache file's place, its header and fingerprint, writing and reading it.
 
@@ -14,17 +15,18 @@ export const ASN_CACHE_FILE = fileURLToPath(new URL('../../../../build/asn-table
 
 const EDGE = 1 << 16;
 
-/** `size:hash` of a source file: FNV-1a over its first and last 64 KiB. */
+/** `size:mtime:hash` of a source file: FNV-1a over its first and last 64 KiB. */
 function fingerprint(path: string): string {
   const fd = openSync(path, 'r');
   try {
-    const size = fstatSync(fd).size;
+    const st = fstatSync(fd);
+    const size = st.size;
     const b = Buffer.alloc(Math.min(size, 2 * EDGE));
     const head = readSync(fd, b, 0, Math.min(size, EDGE), 0);
     const tail = size > EDGE ? readSync(fd, b, head, Math.min(size - head, EDGE), Math.max(head, size - EDGE)) : 0;
     let h = 0x811c9dc5;
     for (let i = 0; i < head + tail; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
-    return `${size}:${(h >>> 0).toString(16)}`;
+    return `${size}:${Math.floor(st.mtimeMs)}:${(h >>> 0).toString(16)}`;
   } finally {
     closeSync(fd);
   }
