@@ -18,7 +18,8 @@ import { D_DRAINED, D_TIMED, R_ALLOWED, R_BLACKHOLED, R_NEW, R_PENDING, R_RECREA
 import type { BucketStore, StoreStats } from './store.js';
 import { WasmStore } from './wasmstore.js';
 import { RefStore } from './refstore.js';
-import { slimEvent, slimQueue } from './queued.js';
+import { slimQueue } from './queued.js';
+import { QueueStore } from './queue-store.js';
 import { errorMessage } from '../core/errors.js';
 
 export interface EngineOptions {
@@ -115,13 +116,10 @@ export class BucketEngine {
   private now: () => number;
   private ctx: AlertContext | undefined;
   private log: (msg: string) => void;
-  /** Events held by bucket queues, by store node (slim copies for the scenarios of queued.ts). */
-  private evs: (Event | undefined)[] = [];
+  /** Events held by bucket queues, by store node (packed or slim for the scenarios of queued.ts). */
+  private evs = new QueueStore();
   /** per scenario: its queue keeps slim copies (queued.ts slimQueue) */
   private readonly slim: boolean[];
-  /** the last event copied for a queue and its copy (one event pours into several scenarios in a row) */
-  private slimSrc: Event | null = null;
-  private slimCopy: Event | null = null;
   /** per bucket instance: distinct values seen */
   private seen = new Map<number, Seen>();
   /** per bucket instance: bayesian guillotines */
@@ -328,7 +326,7 @@ export class BucketEngine {
     }
     env.evt = null;
     if (this.n > 0) this.runBatch();
-    this.slimSrc = null; // the copy stays queued, the event is not held here
+    this.evs.endBatch(); // the copy stays queued, the event is not held here
     this.sinceSweep += events.length;
     if (this.sinceSweep >= this.sweepEvery) {
       this.sinceSweep = 0;
@@ -359,7 +357,8 @@ export class BucketEngine {
       const node = io.node[i]!;
       const evt = this.bEv[i]!;
       const s = this.bS[i]!;
-      evs[node] = this.slim[s.id] ? this.queued(evt) : evt;
+      if (this.slim[s.id]) evs.putSlim(node, evt);
+      else evs.putWhole(node, evt);
       this.c.poured[s.id]!++;
       const inst = io.inst[i]!;
       if (inst > this.maxInst) {
@@ -459,7 +458,8 @@ export class BucketEngine {
     const io2 = store.io;
     for (let d = 0; d < nd; d++) this.death(d, ord);
     const node = io2.node[0]!;
-    this.evs[node] = this.slim[s.id] ? this.queued(evt) : evt;
+    if (this.slim[s.id]) this.evs.putSlim(node, evt);
+    else this.evs.putWhole(node, evt);
     this.c.poured[s.id]!++;
     const code = io2.code[0]!;
     const inst = io2.inst[0]!;
@@ -501,15 +501,6 @@ export class BucketEngine {
       this.overflow(s, oc, head, count, first, fOff, last, last, evt, gb, hi, lo, tm, inst, ord + 1, tm ? off : 0);
     }
     void (code & (R_NEW | R_RECREATED));
-  }
-
-  /** The slim copy of evt kept by queues (made once per event). */
-  private queued(evt: Event): Event {
-    if (evt !== this.slimSrc) {
-      this.slimSrc = evt;
-      this.slimCopy = slimEvent(evt);
-    }
-    return this.slimCopy!;
   }
 
   /** distinct: the value an instance has now seen (one string, then a Set) */
@@ -589,7 +580,7 @@ export class BucketEngine {
     const q: Event[] = [];
     const next = this.store.next;
     for (let n = head; n >= 0; n = next[n]!) {
-      q.push(this.evs[n]!);
+      q.push(this.evs.get(n));
       if (n === tail) break;
     }
     return new QueueView(q, s.queueMax);
@@ -631,7 +622,7 @@ export class BucketEngine {
     if (head < 0) return;
     const next = this.store.next;
     const evs = this.evs;
-    for (let n = head; n >= 0; n = next[n]!) evs[n] = undefined;
+    for (let n = head; n >= 0; n = next[n]!) evs.clear(n);
     this.store.freeChain(head);
   }
 
@@ -662,7 +653,7 @@ export class BucketEngine {
     }
     const queue: Event[] = [];
     const next = this.store.next;
-    for (let n = head; n >= 0; n = next[n]!) queue.push(this.evs[n]!);
+    for (let n = head; n >= 0; n = next[n]!) queue.push(this.evs.get(n));
     const mk = mapKey(s, gb);
     const times = {
       first: usToGoTime(first, tm ? fOff : 0),
@@ -731,7 +722,7 @@ export class BucketEngine {
       const s = this.scenarios[io.dScen[d]!]!;
       // timed (counter) overflow, LIVE: Ovflw_ts = now; partition value from the queued events
       let gb = '';
-      const first = head >= 0 ? this.evs[head] : undefined;
+      const first = head >= 0 ? this.evs.get(head) : undefined;
       if (s.groupby && first) {
         try {
           const v = s.groupby.run({ evt: first });
@@ -818,10 +809,9 @@ export class BucketEngine {
     this.maxInst = 0;
     this.latestTm = -Infinity;
     this.sinceSweep = 0;
-    this.evs = [];
+    this.evs.reset();
     this.seen.clear();
     this.guillotines.clear();
-    this.slimSrc = this.slimCopy = null;
     return [];
   }
 
