@@ -14,7 +14,7 @@ import { Event, LOG, newStrMap } from '../core/event.js';
 import type { StrMap } from '../core/event.js';
 import { GoTime } from '../core/gotime.js';
 import { parseRFC3339 } from '../core/rfc3339.js';
-import { formatIPv4, parseIPv4At } from '../net/ip.js';
+import { formatIPv4, formatIPv6, parseIPv4At, parseIPv6At } from '../net/ip.js';
 import { usToGoTime } from './alert.js';
 import { slimEvent, rebuiltEvent } from './queued.js';
 
@@ -26,10 +26,12 @@ const V_CONST = 0;
 const V_IP = 1;
 const V_TIME = 2;
 
-/** How the node's address is kept: no source_ip in Meta, 4 bytes in ip4[], the string in objs[]. */
+/** How the node's address is kept: no source_ip in Meta, 4 bytes in ip4[], the string in strs, 16 bytes in the
+ *  IPv6 arena at entry ip4[] (the text must come back exactly from the bytes, as a canonical text does) */
 const IP_NONE = 0;
 const IP_V4 = 1;
 const IP_STR = 2;
+const IP_V6 = 3;
 
 /** The shared part of packed events. */
 interface Template {
@@ -64,6 +66,8 @@ const MAX_TEMPLATES = 8192;
 const MAX_VIDS = 65536;
 const scratch4 = new Uint8Array(4);
 const view4 = new DataView(scratch4.buffer);
+const scratch16 = new Uint8Array(16);
+const words16 = new Uint32Array(scratch16.buffer);
 
 /** A string's characters in a flat string of their own (a grok slice keeps its whole line alive). */
 function flat(s: string): string {
@@ -71,8 +75,14 @@ function flat(s: string): string {
 }
 
 export class QueueStore {
-  /** whole events and slim copies (tpl 0), or a packed event's address string (tpl > 0, IP_STR) */
-  private objs: Array<Event | string | undefined> = [];
+  /** whole events and slim copies (tpl 0); grown only when a node needs it (a spray's nodes are all packed) */
+  private objs: Array<Event | undefined> = [];
+  /** the address text of packed IP_STR nodes (few: a non-canonical text) */
+  private strs = new Map<number, string>();
+  /** IPv6 addresses of packed nodes, 4 words an entry, and the free entries */
+  private ip6 = new Uint32Array(4 * 256);
+  private high6 = 0;
+  private free6: number[] = [];
   /** template id + 1 of a packed node, 0 otherwise */
   private tpl = new Int32Array(1024);
   private time = new Float64Array(1024);
@@ -107,7 +117,7 @@ export class QueueStore {
   /** Node `node` holds `evt` whole. */
   putWhole(node: number, evt: Event): void {
     this.drop(node);
-    this.objs[node] = evt;
+    this.setObj(node, evt);
   }
 
   /** Node `node` holds what an alert reads of `evt` (packed, or its slim copy when it cannot be). */
@@ -116,7 +126,7 @@ export class QueueStore {
     if (evt !== this.lastEvt) this.pack(evt);
     const t = this.lastTpl;
     if (t === null) {
-      this.objs[node] = this.lastSlim!;
+      this.setObj(node, this.lastSlim!);
       return;
     }
     if (node >= this.tpl.length) this.grow(node);
@@ -124,20 +134,47 @@ export class QueueStore {
     this.tpl[node] = t.id + 1;
     this.time[node] = this.lastTime;
     if (t.ipKind === IP_V4) this.ip4[node] = this.lastIp4;
-    this.objs[node] = t.ipKind === IP_STR ? this.lastIpStr : undefined;
+    else if (t.ipKind === IP_V6) this.ip4[node] = this.newIp6();
+    else if (t.ipKind === IP_STR) this.strs.set(node, this.lastIpStr!);
+    this.setObj(node, undefined);
+  }
+
+  /** objs[node] = v, growing objs only for a value (densely: a far index would make it a dictionary) */
+  private setObj(node: number, v: Event | undefined): void {
+    const objs = this.objs;
+    if (node >= objs.length) {
+      if (v === undefined) return;
+      while (objs.length < node) objs.push(undefined);
+    }
+    objs[node] = v;
+  }
+
+  /** An arena entry holding the IPv6 bytes of scratch16. */
+  private newIp6(): number {
+    let e = this.free6.pop();
+    if (e === undefined) {
+      e = this.high6++;
+      if (4 * e >= this.ip6.length) {
+        const a = new Uint32Array(this.ip6.length * 2);
+        a.set(this.ip6);
+        this.ip6 = a;
+      }
+    }
+    this.ip6.set(words16, 4 * e);
+    return e;
   }
 
   /** The event of node `node` (rebuilt when packed). */
   get(node: number): Event {
     const id = node < this.tpl.length ? this.tpl[node]! : 0;
-    if (id === 0) return this.objs[node] as Event;
+    if (id === 0) return this.objs[node]!;
     return this.unpack(this.templates[id - 1]!, node);
   }
 
   /** Node `node` holds nothing any more. */
   clear(node: number): void {
     this.drop(node);
-    this.objs[node] = undefined;
+    if (node < this.objs.length) this.objs[node] = undefined;
   }
 
   /** The last event packed is no longer poured (its template may go when its nodes do). */
@@ -150,9 +187,13 @@ export class QueueStore {
   reset(): void {
     this.endBatch();
     this.objs = [];
+    this.strs.clear();
     this.tpl = new Int32Array(1024);
     this.time = new Float64Array(1024);
     this.ip4 = new Uint32Array(1024);
+    this.ip6 = new Uint32Array(4 * 256);
+    this.high6 = 0;
+    this.free6 = [];
     this.templates = [];
     this.freeIds = [];
     this.newGen();
@@ -163,7 +204,10 @@ export class QueueStore {
     const id = this.tpl[node]!;
     if (id === 0) return;
     this.tpl[node] = 0;
-    this.unref(this.templates[id - 1]!);
+    const t = this.templates[id - 1]!;
+    if (t.ipKind === IP_V6) this.free6.push(this.ip4[node]!);
+    else if (t.ipKind === IP_STR) this.strs.delete(node);
+    this.unref(t);
   }
 
   private unref(t: Template): void {
@@ -240,7 +284,8 @@ export class QueueStore {
         if (parseIPv4At(v, 0, v.length, scratch4, 0)) {
           ipKind = IP_V4;
           this.lastIp4 = view4.getUint32(0);
-        } else {
+        } else if (parseIPv6At(v, 0, v.length, scratch16) && formatIPv6(scratch16) === v) ipKind = IP_V6;
+        else {
           ipKind = IP_STR;
           this.lastIpStr = flat(v);
         }
@@ -373,7 +418,11 @@ export class QueueStore {
     if (t.ipKind === IP_V4) {
       view4.setUint32(0, this.ip4[node]!);
       ip = formatIPv4(scratch4, 0);
-    } else if (t.ipKind === IP_STR) ip = this.objs[node] as string;
+    } else if (t.ipKind === IP_V6) {
+      const e = 4 * this.ip4[node]!;
+      words16.set(this.ip6.subarray(e, e + 4));
+      ip = formatIPv6(scratch16);
+    } else if (t.ipKind === IP_STR) ip = this.strs.get(node)!;
     const meta = newStrMap();
     for (let i = 0; i < t.metaKeys.length; i++) {
       const kind = t.kinds[i]!;
