@@ -20,6 +20,7 @@ import { WasmStore } from './wasmstore.js';
 import { RefStore } from './refstore.js';
 import { slimQueue } from './queued.js';
 import { QueueStore } from './queue-store.js';
+import { DistinctSets } from './distinct.js';
 import { errorMessage } from '../core/errors.js';
 
 export interface EngineOptions {
@@ -77,14 +78,6 @@ export class QueueView {
   }
 }
 
-/** Distinct values a bucket instance has seen: one value as a bare string (an address spray makes a million
- *  single-value sets, each a Map entry and nothing more), then a Set. */
-type Seen = Set<string> | string;
-
-function seenHas(seen: Seen | undefined, v: string): boolean {
-  return typeof seen === 'string' ? seen === v : seen != null && seen.has(v);
-}
-
 // --- helpers -------------------------------------------------------------------------------------
 
 let HHI = 0;
@@ -121,7 +114,7 @@ export class BucketEngine {
   /** per scenario: its queue keeps slim copies (queued.ts slimQueue) */
   private readonly slim: boolean[];
   /** per bucket instance: distinct values seen */
-  private seen = new Map<number, Seen>();
+  private seen = new DistinctSets();
   /** per bucket instance: bayesian guillotines */
   private guillotines = new Map<number, boolean[]>();
   private env: Record<string, unknown> = { evt: null };
@@ -424,7 +417,7 @@ export class BucketEngine {
           dv = null;
         }
         if (dv !== null && slot) {
-          if (seenHas(this.seen.get(inst), dv)) return;
+          if (this.seen.has(inst, dv)) return;
         }
       }
       if (s.cancelOn) {
@@ -467,7 +460,7 @@ export class BucketEngine {
       this.maxInst = inst;
       this.c.created[s.id]!++;
     }
-    if (dv !== null) this.rememberDistinct(inst, dv);
+    if (dv !== null) this.seen.add(inst, dv);
     const outcome = code & 0xff;
     const head = io2.head[0]!,
       count = io2.count[0]!,
@@ -501,15 +494,6 @@ export class BucketEngine {
       this.overflow(s, oc, head, count, first, fOff, last, last, evt, gb, hi, lo, tm, inst, ord + 1, tm ? off : 0);
     }
     void (code & (R_NEW | R_RECREATED));
-  }
-
-  /** distinct: the value an instance has now seen (one string, then a Set) */
-  private rememberDistinct(inst: number, dv: string): void {
-    const seen = this.seen.get(inst);
-    if (seen === undefined) this.seen.set(inst, dv);
-    else if (typeof seen === 'string') {
-      if (seen !== dv) this.seen.set(inst, new Set([seen, dv]));
-    } else seen.add(dv);
   }
 
   /** A bucket instance of scenario s (its owner) is gone: its distinct values and guillotines too. */
