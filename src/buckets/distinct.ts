@@ -12,6 +12,8 @@ export class DistinctSets {
   private keys = new Int32Array(1024);
   private vals = new Int32Array(1024);
   private mask = 1023;
+  /** 32 - log2(capacity): the home slot is the top bits of the multiplicative hash */
+  private shift = 22;
   private count = 0;
   /** value texts by id, their reference counts, free ids; id 0 unused */
   private texts: Array<string | undefined> = [undefined];
@@ -74,6 +76,7 @@ export class DistinctSets {
     this.keys = new Int32Array(1024);
     this.vals = new Int32Array(1024);
     this.mask = 1023;
+    this.shift = 22;
     this.count = 0;
     this.texts = [undefined];
     this.refs = new Int32Array(64);
@@ -83,7 +86,7 @@ export class DistinctSets {
   }
 
   private hash(inst: number): number {
-    return (Math.imul(inst, 0x9e3779b1) >>> 16) & this.mask;
+    return Math.imul(inst, 0x9e3779b1) >>> this.shift;
   }
 
   private find(inst: number): number {
@@ -120,6 +123,7 @@ export class DistinctSets {
     this.keys = new Int32Array(cap);
     this.vals = new Int32Array(cap);
     this.mask = cap - 1;
+    this.shift = Math.clz32(cap) + 1;
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i]!;
       if (k === EMPTY) continue;

@@ -3,7 +3,7 @@
 // what an alert reads of it (alert.ts: Type, Meta, the Enriched GeoIP/AS values, MarshaledTime or Time) as an
 // interned template (Meta keys and their repeated values, the Enriched values, the time's zone: shared by the
 // events of one network, user and log file) plus, per node, the source address (an IPv4 as 4 bytes, another as
-// its string) and the time (µs) in typed columns: ~24 bytes per queued event instead of a ~500-byte object graph,
+// its string) and the time in typed columns: ~10-14 bytes per queued event instead of a ~500-byte object graph,
 // so a live spray's million buckets, each holding one event, fit in memory. The Event-shaped copy is rebuilt only
 // when an alert is made (rare). Events that cannot be packed exactly (an overflow event, a time the columns
 // cannot give back as the same text, a non-string Meta value) keep the slim copy of queued.ts; other scenarios'
@@ -48,7 +48,7 @@ interface Template {
   /** constant values (V_CONST slots), '' elsewhere */
   vals: string[];
   ipKind: number;
-  /** the time column holds MarshaledTime's µs at zone offset `off` (true) or Time's ms, UTC (false) */
+  /** the time columns hold MarshaledTime at zone offset `off` (true) or Time, UTC, whole ms (false) */
   marshaled: boolean;
   off: number;
   enriched: StrMap;
@@ -64,6 +64,8 @@ const SIG_MAX = 256;
 /** templates at once (~1 KB each) and value ids per generation */
 const MAX_TEMPLATES = 8192;
 const MAX_VIDS = 65536;
+/** times from the epoch to 2^32 s after it fit the columns (as whole µs) */
+const MAX_US = 2 ** 32 * 1e6;
 const scratch4 = new Uint8Array(4);
 const view4 = new DataView(scratch4.buffer);
 const scratch16 = new Uint8Array(16);
@@ -84,8 +86,11 @@ export class QueueStore {
   private high6 = 0;
   private free6: number[] = [];
   /** template id + 1 of a packed node, 0 otherwise */
-  private tpl = new Int32Array(1024);
-  private time = new Float64Array(1024);
+  private tpl = new Uint16Array(1024);
+  /** the time of a packed node: whole seconds since the epoch, and the µs within the second in usf once an event
+   *  has some (most logs have whole seconds: usf stays null) */
+  private sec = new Uint32Array(1024);
+  private usf: Uint32Array | null = null;
   private ip4 = new Uint32Array(1024);
   private templates: Array<Template | undefined> = [];
   private freeIds: number[] = [];
@@ -132,7 +137,11 @@ export class QueueStore {
     if (node >= this.tpl.length) this.grow(node);
     t.refs++;
     this.tpl[node] = t.id + 1;
-    this.time[node] = this.lastTime;
+    const s = Math.floor(this.lastTime / 1e6);
+    this.sec[node] = s;
+    const f = this.lastTime - s * 1e6;
+    if (f !== 0 && this.usf === null) this.usf = new Uint32Array(this.sec.length);
+    if (this.usf !== null) this.usf[node] = f;
     if (t.ipKind === IP_V4) this.ip4[node] = this.lastIp4;
     else if (t.ipKind === IP_V6) this.ip4[node] = this.newIp6();
     else if (t.ipKind === IP_STR) this.strs.set(node, this.lastIpStr!);
@@ -188,8 +197,9 @@ export class QueueStore {
     this.endBatch();
     this.objs = [];
     this.strs.clear();
-    this.tpl = new Int32Array(1024);
-    this.time = new Float64Array(1024);
+    this.tpl = new Uint16Array(1024);
+    this.sec = new Uint32Array(1024);
+    this.usf = null;
     this.ip4 = new Uint32Array(1024);
     this.ip6 = new Uint32Array(4 * 256);
     this.high6 = 0;
@@ -232,12 +242,17 @@ export class QueueStore {
   private grow(node: number): void {
     let n = this.tpl.length * 2;
     while (n <= node) n *= 2;
-    const tpl = new Int32Array(n);
+    const tpl = new Uint16Array(n);
     tpl.set(this.tpl);
     this.tpl = tpl;
-    const time = new Float64Array(n);
-    time.set(this.time);
-    this.time = time;
+    const sec = new Uint32Array(n);
+    sec.set(this.sec);
+    this.sec = sec;
+    if (this.usf !== null) {
+      const usf = new Uint32Array(n);
+      usf.set(this.usf);
+      this.usf = usf;
+    }
     const ip4 = new Uint32Array(n);
     ip4.set(this.ip4);
     this.ip4 = ip4;
@@ -270,9 +285,11 @@ export class QueueStore {
     } else {
       const tm = evt.Time;
       if (tm.nsFrac !== 0 || tm.offset !== 0 || tm.zone !== 'UTC') return null;
-      this.lastTime = tm.ms;
+      this.lastTime = tm.ms * 1000;
       sig[n++] = S_UTC_MS;
     }
+    // whole µs from 1970 to 2106: the columns' range
+    if (!(this.lastTime >= 0 && this.lastTime < MAX_US) || !Number.isInteger(this.lastTime)) return null;
     const meta = evt.Meta;
     let ipKind = IP_NONE;
     for (const k in meta) {
@@ -410,10 +427,11 @@ export class QueueStore {
   private unpack(t: Template, node: number): Event {
     let ts = '';
     let time: GoTime;
+    const us = this.sec[node]! * 1e6 + (this.usf !== null ? this.usf[node]! : 0);
     if (t.marshaled) {
       time = GoTime.zero();
-      ts = usToGoTime(this.time[node]!, t.off).toRFC3339Nano();
-    } else time = new GoTime(this.time[node]!, 0, 0, 'UTC');
+      ts = usToGoTime(us, t.off).toRFC3339Nano();
+    } else time = new GoTime(us / 1000, 0, 0, 'UTC');
     let ip = '';
     if (t.ipKind === IP_V4) {
       view4.setUint32(0, this.ip4[node]!);
