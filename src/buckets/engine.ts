@@ -1,8 +1,8 @@
 // BucketEngine: pours events into scenarios (scenarios.md §3-§9) on top of a numeric bucket store
 // (WASM by default, see wasmstore.ts; the TS reference store for tests and benchmarks).
 // Owns: filter / groupby evaluation, partition hashing, TIMEMACHINE / LIVE clocks, batching into the store,
-// distinct seen-sets, cancel_on, conditional and bayesian evaluation, overflow_filter, the events held by
-// bucket queues (one JS array indexed by store node), overflow events and their order, sweeping, counters.
+// distinct checks (the sets: distinct.ts), cancel_on, conditional and bayesian evaluation, overflow_filter, which
+// events bucket queues hold (stored by node: queue-store.ts), overflow events and their order, sweeping, counters.
 // Discarded overflows (blackhole, overflow_filter false, cancelled, alert that cannot be built) produce no
 // event: pour() only returns overflows that carry an Alert.
 
