@@ -64,6 +64,9 @@ const SIG_MAX = 256;
 /** templates at once (~1 KB each) and value ids per generation */
 const MAX_TEMPLATES = 8192;
 const MAX_VIDS = 65536;
+/** packing tries per sample, and the events kept slim without trying after a sample that made mostly templates */
+const SAMPLE = 1024;
+const SKIP = 15 * 1024;
 /** times from the epoch to 2^32 s after it fit the columns (as whole µs) */
 const MAX_US = 2 ** 32 * 1e6;
 const scratch4 = new Uint8Array(4);
@@ -113,6 +116,11 @@ export class QueueStore {
   private tsText = '';
   private tsUs = NaN;
   private tsOff = 0;
+  /** templates made so far; packing tries and templates made in the current sample; events left to keep slim */
+  private made = 0;
+  private tries = 0;
+  private misses = 0;
+  private skip = 0;
 
   /** Templates in use (for tests and stats). */
   templateCount(): number {
@@ -195,6 +203,7 @@ export class QueueStore {
 
   reset(): void {
     this.endBatch();
+    this.tries = this.misses = this.skip = 0;
     this.objs = [];
     this.strs.clear();
     this.tpl = new Uint16Array(1024);
@@ -262,13 +271,31 @@ export class QueueStore {
   private pack(evt: Event): void {
     this.endBatch();
     this.lastEvt = evt;
-    const t = evt.Type === LOG ? this.template(evt) : null;
+    let t: Template | null = null;
+    if (this.skip > 0) this.skip--;
+    else if (evt.Type === LOG) {
+      const made = this.made;
+      t = this.template(evt);
+      this.sample(this.made !== made);
+    }
     if (t === null) {
       this.lastSlim = slimEvent(evt);
       return;
     }
     t.refs++;
     this.lastTpl = t;
+  }
+
+  /**
+   * Packing pays when templates are shared: when most events of a sample make a template of their own (every
+   * line has a new path, user agent...: an HTTP log), the next events keep slim copies without trying, then packing
+   * is tried again.
+   */
+  private sample(madeOne: boolean): void {
+    if (madeOne) this.misses++;
+    if (++this.tries < SAMPLE) return;
+    if (this.misses * 2 > SAMPLE) this.skip = SKIP;
+    this.tries = this.misses = 0;
   }
 
   /** The template of evt (found or made, not yet referenced), its per-node parts in last*; null: not packable. */
@@ -411,6 +438,7 @@ export class QueueStore {
     };
     this.templates[id] = t;
     this.byHash.set(h, t);
+    this.made++;
     return t;
   }
 
