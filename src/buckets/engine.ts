@@ -1,8 +1,8 @@
 // BucketEngine: pours events into scenarios (scenarios.md §3-§9) on top of a numeric bucket store
 // (WASM by default, see wasmstore.ts; the TS reference store for tests and benchmarks).
 // Owns: filter / groupby evaluation, partition hashing, TIMEMACHINE / LIVE clocks, batching into the store,
-// distinct seen-sets, cancel_on, conditional and bayesian evaluation, overflow_filter, the events held by
-// bucket queues (one JS array indexed by store node), overflow events and their order, sweeping, counters.
+// distinct checks (the sets: distinct.ts), cancel_on, conditional and bayesian evaluation, overflow_filter, which
+// events bucket queues hold (stored by node: queue-store.ts), overflow events and their order, sweeping, counters.
 // Discarded overflows (blackhole, overflow_filter false, cancelled, alert that cannot be built) produce no
 // event: pour() only returns overflows that carry an Alert.
 
@@ -18,7 +18,9 @@ import { D_DRAINED, D_TIMED, R_ALLOWED, R_BLACKHOLED, R_NEW, R_PENDING, R_RECREA
 import type { BucketStore, StoreStats } from './store.js';
 import { WasmStore } from './wasmstore.js';
 import { RefStore } from './refstore.js';
-import { slimEvent, slimQueue } from './queued.js';
+import { slimQueue } from './queued.js';
+import { QueueStore } from './queue-store.js';
+import { DistinctSets } from './distinct.js';
 import { errorMessage } from '../core/errors.js';
 
 export interface EngineOptions {
@@ -76,14 +78,6 @@ export class QueueView {
   }
 }
 
-/** Distinct values a bucket instance has seen: one value as a bare string (an address spray makes a million
- *  single-value sets, each a Map entry and nothing more), then a Set. */
-type Seen = Set<string> | string;
-
-function seenHas(seen: Seen | undefined, v: string): boolean {
-  return typeof seen === 'string' ? seen === v : seen != null && seen.has(v);
-}
-
 // --- helpers -------------------------------------------------------------------------------------
 
 let HHI = 0;
@@ -115,15 +109,12 @@ export class BucketEngine {
   private now: () => number;
   private ctx: AlertContext | undefined;
   private log: (msg: string) => void;
-  /** Events held by bucket queues, by store node (slim copies for the scenarios of queued.ts). */
-  private evs: (Event | undefined)[] = [];
+  /** Events held by bucket queues, by store node (packed or slim for the scenarios of queued.ts). */
+  private evs = new QueueStore();
   /** per scenario: its queue keeps slim copies (queued.ts slimQueue) */
   private readonly slim: boolean[];
-  /** the last event copied for a queue and its copy (one event pours into several scenarios in a row) */
-  private slimSrc: Event | null = null;
-  private slimCopy: Event | null = null;
   /** per bucket instance: distinct values seen */
-  private seen = new Map<number, Seen>();
+  private seen = new DistinctSets();
   /** per bucket instance: bayesian guillotines */
   private guillotines = new Map<number, boolean[]>();
   private env: Record<string, unknown> = { evt: null };
@@ -328,7 +319,7 @@ export class BucketEngine {
     }
     env.evt = null;
     if (this.n > 0) this.runBatch();
-    this.slimSrc = null; // the copy stays queued, the event is not held here
+    this.evs.endBatch(); // the copy stays queued, the event is not held here
     this.sinceSweep += events.length;
     if (this.sinceSweep >= this.sweepEvery) {
       this.sinceSweep = 0;
@@ -359,7 +350,8 @@ export class BucketEngine {
       const node = io.node[i]!;
       const evt = this.bEv[i]!;
       const s = this.bS[i]!;
-      evs[node] = this.slim[s.id] ? this.queued(evt) : evt;
+      if (this.slim[s.id]) evs.putSlim(node, evt);
+      else evs.putWhole(node, evt);
       this.c.poured[s.id]!++;
       const inst = io.inst[i]!;
       if (inst > this.maxInst) {
@@ -425,7 +417,7 @@ export class BucketEngine {
           dv = null;
         }
         if (dv !== null && slot) {
-          if (seenHas(this.seen.get(inst), dv)) return;
+          if (this.seen.has(inst, dv)) return;
         }
       }
       if (s.cancelOn) {
@@ -459,7 +451,8 @@ export class BucketEngine {
     const io2 = store.io;
     for (let d = 0; d < nd; d++) this.death(d, ord);
     const node = io2.node[0]!;
-    this.evs[node] = this.slim[s.id] ? this.queued(evt) : evt;
+    if (this.slim[s.id]) this.evs.putSlim(node, evt);
+    else this.evs.putWhole(node, evt);
     this.c.poured[s.id]!++;
     const code = io2.code[0]!;
     const inst = io2.inst[0]!;
@@ -467,7 +460,7 @@ export class BucketEngine {
       this.maxInst = inst;
       this.c.created[s.id]!++;
     }
-    if (dv !== null) this.rememberDistinct(inst, dv);
+    if (dv !== null) this.seen.add(inst, dv);
     const outcome = code & 0xff;
     const head = io2.head[0]!,
       count = io2.count[0]!,
@@ -501,24 +494,6 @@ export class BucketEngine {
       this.overflow(s, oc, head, count, first, fOff, last, last, evt, gb, hi, lo, tm, inst, ord + 1, tm ? off : 0);
     }
     void (code & (R_NEW | R_RECREATED));
-  }
-
-  /** The slim copy of evt kept by queues (made once per event). */
-  private queued(evt: Event): Event {
-    if (evt !== this.slimSrc) {
-      this.slimSrc = evt;
-      this.slimCopy = slimEvent(evt);
-    }
-    return this.slimCopy!;
-  }
-
-  /** distinct: the value an instance has now seen (one string, then a Set) */
-  private rememberDistinct(inst: number, dv: string): void {
-    const seen = this.seen.get(inst);
-    if (seen === undefined) this.seen.set(inst, dv);
-    else if (typeof seen === 'string') {
-      if (seen !== dv) this.seen.set(inst, new Set([seen, dv]));
-    } else seen.add(dv);
   }
 
   /** A bucket instance of scenario s (its owner) is gone: its distinct values and guillotines too. */
@@ -589,7 +564,7 @@ export class BucketEngine {
     const q: Event[] = [];
     const next = this.store.next;
     for (let n = head; n >= 0; n = next[n]!) {
-      q.push(this.evs[n]!);
+      q.push(this.evs.get(n));
       if (n === tail) break;
     }
     return new QueueView(q, s.queueMax);
@@ -631,7 +606,7 @@ export class BucketEngine {
     if (head < 0) return;
     const next = this.store.next;
     const evs = this.evs;
-    for (let n = head; n >= 0; n = next[n]!) evs[n] = undefined;
+    for (let n = head; n >= 0; n = next[n]!) evs.clear(n);
     this.store.freeChain(head);
   }
 
@@ -662,7 +637,7 @@ export class BucketEngine {
     }
     const queue: Event[] = [];
     const next = this.store.next;
-    for (let n = head; n >= 0; n = next[n]!) queue.push(this.evs[n]!);
+    for (let n = head; n >= 0; n = next[n]!) queue.push(this.evs.get(n));
     const mk = mapKey(s, gb);
     const times = {
       first: usToGoTime(first, tm ? fOff : 0),
@@ -731,7 +706,7 @@ export class BucketEngine {
       const s = this.scenarios[io.dScen[d]!]!;
       // timed (counter) overflow, LIVE: Ovflw_ts = now; partition value from the queued events
       let gb = '';
-      const first = head >= 0 ? this.evs[head] : undefined;
+      const first = head >= 0 ? this.evs.get(head) : undefined;
       if (s.groupby && first) {
         try {
           const v = s.groupby.run({ evt: first });
@@ -818,10 +793,9 @@ export class BucketEngine {
     this.maxInst = 0;
     this.latestTm = -Infinity;
     this.sinceSweep = 0;
-    this.evs = [];
+    this.evs.reset();
     this.seen.clear();
     this.guillotines.clear();
-    this.slimSrc = this.slimCopy = null;
     return [];
   }
 

@@ -7,9 +7,13 @@
 // conditional and bayesian ones (queue in their expressions), overflow_filter, a scope expression, timed (counter)
 // buckets (groupby re-run on a queued event in LIVE mode), and every scenario when an alert context is set (its
 // expressions run on the queue).
+// The queue storage (queue-store.ts) packs a slim copy further when it can: what follows is the form of an event it
+// cannot pack, and of a packed one rebuilt for an alert.
 // Owns: that decision and the slim copy.
 
-import { Event, LOG } from '../core/event.js';
+import { Event, LIVE, LOG } from '../core/event.js';
+import type { StrMap } from '../core/event.js';
+import type { GoTime } from '../core/gotime.js';
 import type { Scenario } from './scenario.js';
 import type { AlertContext } from './context.js';
 
@@ -52,15 +56,23 @@ class SlimEvent {
   declare Unmarshaled: Event['Unmarshaled'];
   declare StrTime: string;
   declare StrTimeFormat: string;
-  constructor(evt: Event) {
-    this.Type = evt.Type;
-    this.ExpectMode = evt.ExpectMode;
-    this.Enriched = evt.Enriched;
-    this.Meta = evt.Meta;
+  constructor(
+    type: number,
+    expectMode: number,
+    enriched: Event['Enriched'],
+    meta: Event['Meta'],
+    time: Event['Time'],
+    marshaledTime: string,
+    process: boolean,
+  ) {
+    this.Type = type;
+    this.ExpectMode = expectMode;
+    this.Enriched = enriched;
+    this.Meta = meta;
     this.Overflow = null;
-    this.Time = evt.Time;
-    this.MarshaledTime = evt.MarshaledTime;
-    this.Process = evt.Process;
+    this.Time = time;
+    this.MarshaledTime = marshaledTime;
+    this.Process = process;
   }
 }
 Object.setPrototypeOf(SlimEvent.prototype, Event.prototype);
@@ -85,5 +97,11 @@ export function slimEvent(evt: Event): Event {
   // the whole line alive as long as the event is queued: a flat copy of the same text instead
   const ip = evt.Meta.source_ip;
   if (ip !== undefined && ip.length >= 13) evt.Meta.source_ip = (' ' + ip).slice(1);
-  return new SlimEvent(evt) as unknown as Event;
+  const { Type, ExpectMode, Enriched, Meta, Time, MarshaledTime, Process } = evt;
+  return new SlimEvent(Type, ExpectMode, Enriched, Meta, Time, MarshaledTime, Process) as unknown as Event;
+}
+
+/** A LOG event rebuilt from what an alert reads of it (queue-store.ts packed nodes). */
+export function rebuiltEvent(meta: StrMap, enriched: StrMap, marshaledTime: string, time: GoTime): Event {
+  return new SlimEvent(LOG, LIVE, enriched, meta, time, marshaledTime, true) as unknown as Event;
 }
