@@ -650,3 +650,27 @@ test('a 100,000-decision DELETE runs in chunks: short loop turns, bouncers polli
     await env.cleanup();
   }
 });
+
+test('DELETE /v1/alerts of alerts with many decisions: about DELETE_CHUNK records per transaction', async () => {
+  const env = await startEnv({ alertLog: false });
+  try {
+    await seed(env, 5000); // five alerts of 1,000 decisions: each heavier than half a chunk
+    await addMachine(env, 'm', 'pw');
+    const token = await login(env, 'm', 'pw');
+    const root = env.store.root;
+    const transaction = root.transaction.bind(root);
+    let transactions = 0;
+    root.transaction = ((body: () => unknown) => {
+      transactions++;
+      return transaction(body);
+    }) as typeof root.transaction;
+    const del = await request(env.url, '/v1/alerts', { method: 'DELETE', headers: bearer(token) });
+    root.transaction = transaction;
+    assert.equal(del.status, 200, del.body);
+    assert.equal(del.body, '{"nbDeleted":"5"}');
+    assert.ok(transactions >= 5000 / DELETE_CHUNK, `${transactions} transactions for 5 alerts, 5,000 decisions`);
+    assert.equal(env.lapi.activeDecisionCount(env.clock.now), 0);
+  } finally {
+    await env.cleanup();
+  }
+});
