@@ -3,7 +3,8 @@
 // and its bytes are exactly those of the one-piece encoding (JSON chunked, protobuf with its length); what one
 // POST /v1/alerts may carry is bounded with a 400 naming the limit; an alert at that limit posted while 200
 // bouncers poll (each of them then gets it in its delta) and read back never blocks the event loop for long;
-// an alert stored in chunks of transactions appears to readers at once.
+// an alert stored in chunks of transactions appears to readers at once; a mass deletion (of decisions, of alerts
+// with their decisions) runs in chunks of transactions with short event-loop turns, its deleted stream complete.
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
@@ -576,6 +577,23 @@ test("a mass deletion's delta: the deleted list is computed once, its answer enc
   }
 });
 
+/** counts the LMDB write transactions from now until `stop()` (which gives their number) */
+function countTransactions(env: Env): { stop: () => number } {
+  const root = env.store.root;
+  const transaction = root.transaction.bind(root);
+  let n = 0;
+  root.transaction = ((body: () => unknown) => {
+    n++;
+    return transaction(body);
+  }) as typeof root.transaction;
+  return {
+    stop: () => {
+      root.transaction = transaction;
+      return n;
+    },
+  };
+}
+
 /** the values of a delta's `deleted` list */
 const deletedValues = (body: string): string[] =>
   (JSON.parse(body) as { deleted: { value: string }[] | null }).deleted?.map((d) => d.value) ?? [];
@@ -613,13 +631,7 @@ test('a 100,000-decision DELETE runs in chunks: short loop turns, bouncers polli
       }
     };
     // the write transactions the deletion takes (LMDB's own, counted)
-    const root = env.store.root;
-    const transaction = root.transaction.bind(root);
-    let transactions = 0;
-    root.transaction = ((body: () => unknown) => {
-      transactions++;
-      return transaction(body);
-    }) as typeof root.transaction;
+    const counted = countTransactions(env);
     loop.enable();
     const watching = watch();
     const del = await request(env.url, '/v1/decisions', { method: 'DELETE', headers: bearer(token) });
@@ -628,7 +640,7 @@ test('a 100,000-decision DELETE runs in chunks: short loop turns, bouncers polli
     loop.disable();
     assert.equal(del.body, `{"nbDeleted":"${N}"}`);
     assert.equal(env.lapi.activeDecisionCount(env.clock.now), 0);
-    root.transaction = transaction;
+    const transactions = counted.stop();
     assert.ok(transactions >= N / DELETE_CHUNK, `${transactions} transactions for ${N} decisions`);
     assert.ok(largestStep <= N / 20, `${largestStep} decisions deleted at once for the readers`);
     const maxMs = loop.max / 1e6;
@@ -657,15 +669,9 @@ test('DELETE /v1/alerts of alerts with many decisions: about DELETE_CHUNK record
     await seed(env, 5000); // five alerts of 1,000 decisions: each heavier than half a chunk
     await addMachine(env, 'm', 'pw');
     const token = await login(env, 'm', 'pw');
-    const root = env.store.root;
-    const transaction = root.transaction.bind(root);
-    let transactions = 0;
-    root.transaction = ((body: () => unknown) => {
-      transactions++;
-      return transaction(body);
-    }) as typeof root.transaction;
+    const counted = countTransactions(env);
     const del = await request(env.url, '/v1/alerts', { method: 'DELETE', headers: bearer(token) });
-    root.transaction = transaction;
+    const transactions = counted.stop();
     assert.equal(del.status, 200, del.body);
     assert.equal(del.body, '{"nbDeleted":"5"}');
     assert.ok(transactions >= 5000 / DELETE_CHUNK, `${transactions} transactions for 5 alerts, 5,000 decisions`);
