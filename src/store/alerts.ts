@@ -3,14 +3,14 @@
 // in chunks of transactions that every reader sees at once and that a crash rolls back (issue 11 §4,
 // ./chunked-writes.ts), queries and
 // counts over the in-memory alert summaries (./change-log.ts) with only the returned alerts decoded, and
-// deletion of alerts with their decisions (WRITE_BATCH alerts per transaction).
+// deletion of alerts with their decisions (about DELETE_CHUNK records per transaction).
 
 import crypto from 'node:crypto';
 import { once } from 'node:events';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { alertMatches, sortAlerts, type AlertSummary } from './alert-filter.js';
 import { LogKind, rangeOf } from './lapi-schema.js';
-import { counter, slices, StoreRecordError, WRITE_BATCH, type LapiTables } from './lapi-tables.js';
+import { counter, DELETE_CHUNK, StoreRecordError, weightedSlices, type LapiTables } from './lapi-tables.js';
 import { logTransaction, type LapiMemory, type LocalWrites, type LogCursor } from './change-log.js';
 import { beginWrite, checkWrite, endWrite, rollBackWrite } from './chunked-writes.js';
 import { insertDecision, removeDecision, type DecisionTable } from './decisions.js';
@@ -328,12 +328,18 @@ export class AlertTable {
     return (await this.remove(ids)).alerts;
   }
 
-  /** removes alerts and their decisions, WRITE_BATCH alerts per transaction; bouncers are not told */
+  /**
+   * removes alerts and their decisions, about DELETE_CHUNK records per transaction (an alert weighs as 4
+   * decisions; one with more decisions than that is alone in its transaction), the event loop running between
+   * them; bouncers are not told
+   */
   async remove(ids: number[]): Promise<{ alerts: number; decisions: number }> {
     let alerts = 0;
     let decisions = 0;
     const t = this.t;
-    for (const batch of slices(ids, WRITE_BATCH)) {
+    const weight = (id: number) => 4 + (this.memory.alertSummaries.get(id)?.decisionIds.length ?? 0);
+    for (const [k, batch] of weightedSlices(ids, weight, DELETE_CHUNK).entries()) {
+      if (k > 0) await nextTurn();
       const done = await logTransaction(t, (log) => {
         let na = 0;
         let nd = 0;

@@ -220,7 +220,7 @@ export class LapiMemory {
       }
       default: {
         const pending = this.held.length > 0 && this.heldWrite(id, false) !== undefined;
-        const mine = value.k === LogKind.Add ? local?.decisions.get(id) : undefined;
+        const mine = value.k === LogKind.Add || value.k === LogKind.Update ? local?.decisions.get(id) : undefined;
         if (mine !== undefined) {
           this.index.upsert(mine, now, pending);
           break;

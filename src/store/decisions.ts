@@ -5,8 +5,9 @@
 
 import { compileDecisionFilter } from './decision-filter.js';
 import { decisionRecord, LogKind, storedDecision, valueKey } from './lapi-schema.js';
-import { slices, WRITE_BATCH, type LapiTables } from './lapi-tables.js';
-import { logTransaction, type LapiMemory, type LogCursor } from './change-log.js';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { DELETE_CHUNK, slices, type LapiTables } from './lapi-tables.js';
+import { logTransaction, type LapiMemory, type LocalWrites, type LogCursor } from './change-log.js';
 import type { DecisionIndex } from './decision-index.js';
 import type { DecisionFilter, DecisionRecord, StreamResult } from './records.js';
 
@@ -48,6 +49,8 @@ class SnapshotCache {
   }
 }
 const SNAPSHOTS_KEPT = 8;
+/** transactions of a deletion between two replays into the index (see DecisionTable.expireIds) */
+const SYNC_CHUNKS = 4;
 
 export class DecisionTable {
   /** startup snapshots shared by the bouncers pulling one at about the same time (issue 11 §4) */
@@ -86,21 +89,35 @@ export class DecisionTable {
     return this.expireIds(ids, now);
   }
 
+  /**
+   * DELETE_CHUNK per transaction, the event loop running between them; the index replays them every
+   * SYNC_CHUNKS transactions and at the end (from the records written here, no LMDB read), so that bouncers see
+   * a large deletion in a few steps, each of them in the change log (a later delta carries the rest). A crash
+   * keeps the chunks committed: each of their decisions really expired and logged, the others untouched.
+   */
   private async expireIds(ids: readonly number[], now: number): Promise<number> {
     let n = 0;
-    for (const batch of slices(ids, WRITE_BATCH * 16)) {
+    let local: LocalWrites = { decisions: new Map(), alerts: new Map() };
+    const batches = slices(ids, DELETE_CHUNK);
+    for (const [k, batch] of batches.entries()) {
+      if (k > 0) await nextTurn();
       n += await logTransaction(this.t, (log) => {
         let done = 0;
         for (const id of batch) {
           const s = this.t.decisions.get(id);
           if (s === undefined || !(s.until > now)) continue; // gone or already expired meanwhile
-          this.t.decisions.put(id, { ...s, until: now });
+          const next = { ...s, until: now };
+          this.t.decisions.put(id, next);
+          local.decisions.set(id, decisionRecord(next));
           log.append(LogKind.Update, id);
           done++;
         }
         return done;
       });
-      this.memory.sync();
+      if ((k + 1) % SYNC_CHUNKS !== 0 && k + 1 < batches.length) continue;
+      await nextTurn();
+      this.memory.sync(local);
+      local = { decisions: new Map(), alerts: new Map() };
     }
     return n;
   }

@@ -12,6 +12,12 @@ import type { UsageMetricsRecord } from './usage-metrics.js';
 
 /** records written per transaction by deletions and retention (keeps every write transaction short) */
 export const WRITE_BATCH = 256;
+/**
+ * decisions soft- or hard-deleted per transaction by a deletion of many (DELETE /v1/decisions, /v1/alerts,
+ * retention): each transaction and the index replay after it stay a few milliseconds, the event loop runs
+ * between them (issue 11 §4)
+ */
+export const DELETE_CHUNK = 1000;
 /** records read per step by retention scans (the event loop runs between steps) */
 export const SCAN_BATCH = 1000;
 
@@ -90,6 +96,28 @@ export async function* scanTable<V>(db: Database<V, number>): AsyncGenerator<V> 
     yield* batch;
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
+}
+
+/**
+ * `items` cut into consecutive slices of total weight at most `max` (an item heavier than `max` alone in its
+ * slice): the write transactions of a deletion whose items carry many records (an alert and its decisions)
+ */
+export function weightedSlices<T>(items: readonly T[], weight: (x: T) => number, max: number): T[][] {
+  const out: T[][] = [];
+  let cur: T[] = [];
+  let w = 0;
+  for (const x of items) {
+    const wx = weight(x);
+    if (cur.length > 0 && w + wx > max) {
+      out.push(cur);
+      cur = [];
+      w = 0;
+    }
+    cur.push(x);
+    w += wx;
+  }
+  if (cur.length > 0) out.push(cur);
+  return out;
 }
 
 /** `ids` cut into slices of `size` (the write transactions of a deletion) */

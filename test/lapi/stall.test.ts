@@ -3,7 +3,8 @@
 // and its bytes are exactly those of the one-piece encoding (JSON chunked, protobuf with its length); what one
 // POST /v1/alerts may carry is bounded with a 400 naming the limit; an alert at that limit posted while 200
 // bouncers poll (each of them then gets it in its delta) and read back never blocks the event loop for long;
-// an alert stored in chunks of transactions appears to readers at once.
+// an alert stored in chunks of transactions appears to readers at once; a mass deletion (of decisions, of alerts
+// with their decisions) runs in chunks of transactions with short event-loop turns, its deleted stream complete.
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
@@ -20,6 +21,7 @@ import { encodeDecisions, encodeStream } from '../../src/api/protobuf-encode.js'
 import { MAX_ALERTS_PER_POST, MAX_DECISIONS_PER_POST } from '../../src/lapi/validate.js';
 import { alertToJSON } from '../../src/lapi/alert-model.js';
 import { ADD_CHUNK } from '../../src/store/alerts.js';
+import { DELETE_CHUNK } from '../../src/store/lapi-tables.js';
 import { KeyCounter } from '../../src/lapi/body-keys.js';
 import { SharedAnswers } from '../../src/lapi/shared-answers.js';
 import type { AlertRecord, NewAlert } from '../../src/store/records.js';
@@ -570,6 +572,110 @@ test("a mass deletion's delta: the deleted list is computed once, its answer enc
       same(Buffer.concat(body), streamJSON(expected, now + k * 100), `poll ${k}`);
     }
     assert.equal(encoded, 1, 'five polls in the same second, one encoding');
+  } finally {
+    await env.cleanup();
+  }
+});
+
+/** counts the LMDB write transactions from now until `stop()` (which gives their number) */
+function countTransactions(env: Env): { stop: () => number } {
+  const root = env.store.root;
+  const transaction = root.transaction.bind(root);
+  let n = 0;
+  root.transaction = ((body: () => unknown) => {
+    n++;
+    return transaction(body);
+  }) as typeof root.transaction;
+  return {
+    stop: () => {
+      root.transaction = transaction;
+      return n;
+    },
+  };
+}
+
+/** the values of a delta's `deleted` list */
+const deletedValues = (body: string): string[] =>
+  (JSON.parse(body) as { deleted: { value: string }[] | null }).deleted?.map((d) => d.value) ?? [];
+
+test('a 100,000-decision DELETE runs in chunks: short loop turns, bouncers polling meanwhile get all of it', async (t) => {
+  const N = 100_000;
+  const env = await startEnv({ alertLog: false });
+  try {
+    await seed(env, N);
+    await addMachine(env, 'm', 'pw');
+    const token = await login(env, 'm', 'pw');
+    for (const [i, b] of ['during', 'after'].entries()) await addBouncer(env, b, `${KEY}-${i}`);
+    const poll = (i: number, startup = false) =>
+      request(env.url, `/v1/decisions/stream${startup ? '?startup=true' : ''}`, { headers: apiKey(`${KEY}-${i}`) });
+    for (const i of [0, 1]) assert.equal((JSON.parse((await poll(i, true)).body) as { new: unknown[] }).new.length, N);
+    env.clock.now += 1000;
+
+    // every turn of the event loop: how many decisions the deletion removed since the previous turn; one bouncer
+    // polls while the deletion is half done (its clock moved on: the rest reaches it by the change log)
+    const loop = monitorEventLoopDelay({ resolution: 10 });
+    let largestStep = 0;
+    let active = N;
+    let running = true;
+    const midPolls: Promise<Awaited<ReturnType<typeof poll>>>[] = [];
+    const watch = async () => {
+      while (running) {
+        await new Promise((r) => setImmediate(r));
+        const a = env.lapi.activeDecisionCount(env.clock.now);
+        largestStep = Math.max(largestStep, active - a);
+        active = a;
+        if (midPolls.length === 0 && a < N / 2 && a > 0) {
+          env.clock.now += 10;
+          midPolls.push(poll(0));
+        }
+      }
+    };
+    // the write transactions the deletion takes (LMDB's own, counted)
+    const counted = countTransactions(env);
+    loop.enable();
+    const watching = watch();
+    const del = await request(env.url, '/v1/decisions', { method: 'DELETE', headers: bearer(token) });
+    running = false;
+    await watching;
+    loop.disable();
+    assert.equal(del.body, `{"nbDeleted":"${N}"}`);
+    assert.equal(env.lapi.activeDecisionCount(env.clock.now), 0);
+    const transactions = counted.stop();
+    assert.ok(transactions >= N / DELETE_CHUNK, `${transactions} transactions for ${N} decisions`);
+    assert.ok(largestStep <= N / 20, `${largestStep} decisions deleted at once for the readers`);
+    const maxMs = loop.max / 1e6;
+    t.diagnostic(`loop max ${maxMs.toFixed(0)} ms, ${transactions} transactions, largest step ${largestStep}`);
+    assert.ok(maxMs < 200, `the event loop was blocked ${maxMs.toFixed(0)} ms`);
+
+    // the bouncer that polled in the middle got part of it, then the rest; the other one all of it at once
+    assert.equal(midPolls.length, 1, 'a poll while the deletion was half done');
+    const mid = deletedValues((await midPolls[0]!).body);
+    assert.ok(mid.length > 0 && mid.length < N, `${mid.length} deleted in the poll during the deletion`);
+    env.clock.now += 1000;
+    const rest = deletedValues((await poll(0)).body);
+    const all = new Set([...mid, ...rest]);
+    assert.equal(all.size, N, `the bouncer polling during the deletion learned of ${all.size} of ${N}`);
+    const once = deletedValues((await poll(1)).body);
+    assert.equal(new Set(once).size, N);
+    assert.equal(once.length, N);
+  } finally {
+    await env.cleanup();
+  }
+});
+
+test('DELETE /v1/alerts of alerts with many decisions: about DELETE_CHUNK records per transaction', async () => {
+  const env = await startEnv({ alertLog: false });
+  try {
+    await seed(env, 5000); // five alerts of 1,000 decisions: each heavier than half a chunk
+    await addMachine(env, 'm', 'pw');
+    const token = await login(env, 'm', 'pw');
+    const counted = countTransactions(env);
+    const del = await request(env.url, '/v1/alerts', { method: 'DELETE', headers: bearer(token) });
+    const transactions = counted.stop();
+    assert.equal(del.status, 200, del.body);
+    assert.equal(del.body, '{"nbDeleted":"5"}');
+    assert.ok(transactions >= 5000 / DELETE_CHUNK, `${transactions} transactions for 5 alerts, 5,000 decisions`);
+    assert.equal(env.lapi.activeDecisionCount(env.clock.now), 0);
   } finally {
     await env.cleanup();
   }
