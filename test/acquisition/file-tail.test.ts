@@ -173,3 +173,54 @@ test('acquis.yaml: several documents, defaults and clear errors', () => {
   assert.throws(() => parseAcquisition('filenames: [/x\n', 'acq.yaml'), /acq\.yaml:\d+: document 1/);
   assert.equal(parseAcquisition(DEFAULT_ACQUISITION, 'default').length, 3);
 });
+
+test('a large backlog read by a synchronous consumer gives the event loop turns, the position advancing by slices', async () => {
+  const d = tmpdir();
+  const f = path.join(d, 'big.log');
+  const N = 100_000;
+  const lines: string[] = [];
+  for (let i = 0; i < N; i++) lines.push(`line ${String(i).padStart(8, '0')}`);
+  fs.writeFileSync(f, `${lines.join('\n')}\n`); // 2 MiB: two read chunks of ~50,000 lines
+  const positions = new Map<string, FilePosition>();
+  const seen: number[] = [];
+  let got = 0;
+  const t = new FileTailer({
+    patterns: [f],
+    fromStart: true,
+    positions,
+    onLines: (_src, ls) => {
+      // ~20 µs of synchronous work per line, as an in-process pipeline does; the position written before this
+      // slice points at its first line
+      const p = positions.get(f)?.pos ?? 0;
+      seen.push(p);
+      assert.equal(
+        fs
+          .readFileSync(f)
+          .subarray(p, p + ls[0]!.length)
+          .toString(),
+        ls[0],
+      );
+      const until = performance.now() + ls.length * 0.02;
+      while (performance.now() < until);
+      got += ls.length;
+    },
+  });
+  let last = performance.now();
+  let maxGap = 0;
+  const tick = setInterval(() => {
+    const now = performance.now();
+    maxGap = Math.max(maxGap, now - last);
+    last = now;
+  }, 2);
+  try {
+    await t.pollOnce();
+  } finally {
+    clearInterval(tick);
+    t.stop();
+  }
+  assert.equal(got, N);
+  assert.equal(positions.get(f)?.pos, fs.statSync(f).size);
+  assert.ok(seen.length >= N / 1024, `${seen.length} slices`);
+  // 2 s of work in all: without turns the timer waited ~1 s per chunk
+  assert.ok(maxGap < 300, `longest turn ${maxGap.toFixed(0)} ms`);
+});

@@ -3,12 +3,23 @@
 // new one is read from 0), truncation (read again from 0), partial last lines kept until completed.
 // Read positions can be persisted through a PositionStore so a restart resumes where it stopped.
 // Back-pressure: the consumer's callback may return a promise; no more is read until it settles.
+// Turns: a read chunk (1 MiB, ~10,000 short lines) is handed over in slices of SLICE_LINES lines, and the event loop
+// is given a turn (setImmediate) whenever YIELD_MS have passed since the last one, so that a large backlog read by an
+// in-process pipeline never holds the Local API, the metrics and the signals for the whole chunk (or the whole file:
+// a settled promise does not let I/O run). The read position advances slice by slice.
 // Backlog: the content a file already had when it was opened at an earlier position (resumed from a saved
 // position, --from-start, a file that appeared with content) is handed over flagged `backlog` (the agent pours it
 // with the lines' own timestamps); what is appended afterwards is live.
 
 import fs from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { expandGlob } from './glob.js';
+
+/** lines handed to the consumer at once (~10 ms of in-process parsing and pouring) */
+const SLICE_LINES = 512;
+/** longest run of slices without giving the event loop a turn */
+const YIELD_MS = 10;
 
 export interface FilePosition {
   ino: number;
@@ -72,6 +83,10 @@ export class FileTailer {
   private polling = false;
   private first = true;
   private readonly buf: Buffer;
+  /** chunk offsets just after the last line of each full slice of the chunk being split (see drain) */
+  private readonly sliceEnds: number[] = [];
+  private lastTurn = performance.now();
+  private stopped = false;
 
   constructor(opts: FileTailOptions) {
     this.opts = { pollMs: 200, fromStart: false, maxLineBytes: 4 << 20, chunkBytes: 1 << 20, ...opts };
@@ -93,6 +108,7 @@ export class FileTailer {
   }
 
   stop(): void {
+    this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     for (const f of this.files.values()) closeQuiet(f.fd);
@@ -200,22 +216,42 @@ export class FileTailer {
         return;
       }
       if (n <= 0) return;
+      const chunkPos = f.pos;
       f.pos += n;
       this.stats.bytesRead += n;
       const lines = this.split(f, this.buf.subarray(0, n));
-      if (lines.length > 0) {
-        this.stats.linesRead += lines.length;
-        const r = this.opts.onLines(f.path, lines, backlog);
+      this.stats.linesRead += lines.length;
+      for (let i = 0, k = 0; i < lines.length; i += SLICE_LINES, k++) {
+        const part = lines.length <= SLICE_LINES ? lines : lines.slice(i, i + SLICE_LINES);
+        const r = this.opts.onLines(f.path, part, backlog);
         if (r) await r;
+        if (i + SLICE_LINES >= lines.length) break;
+        // a full slice with more to come: the next unread byte follows its last line
+        this.opts.positions?.set(f.path, { ino: f.ino, pos: chunkPos + this.sliceEnds[k]! });
+        if (performance.now() - this.lastTurn >= YIELD_MS) {
+          await nextTurn();
+          this.lastTurn = performance.now();
+          if (this.stopped) return;
+        }
       }
       this.opts.positions?.set(f.path, { ino: f.ino, pos: f.pos - (f.partial ? f.partial.length : 0) });
-      if (n < this.buf.length) return;
+      if (n < this.buf.length) {
+        this.lastTurn = performance.now(); // the poll timer gives the loop its turn
+        return;
+      }
+      if (performance.now() - this.lastTurn >= YIELD_MS) {
+        await nextTurn();
+        this.lastTurn = performance.now();
+        if (this.stopped) return;
+      }
     }
   }
 
   /** Split a chunk into complete lines (without `\n` / trailing `\r`); the unterminated tail is kept. */
   private split(f: OpenFile, chunk: Buffer): string[] {
     const lines: string[] = [];
+    const ends = this.sliceEnds;
+    ends.length = 0;
     let start = 0;
     for (;;) {
       const nl = chunk.indexOf(10, start);
@@ -230,8 +266,10 @@ export class FileTailer {
         piece = Buffer.concat([f.partial, piece]);
         f.partial = null;
       }
+      const had = lines.length;
       this.pushLine(lines, piece);
       start = nl + 1;
+      if (lines.length !== had && lines.length % SLICE_LINES === 0) ends.push(start);
     }
     if (start < chunk.length && !f.skipping) {
       const rest = chunk.subarray(start);
