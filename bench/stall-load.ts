@@ -5,8 +5,9 @@
 // protobuf; `stop`). Every poll and probe is timed from its scheduled time to its last byte; results go to
 // stdout as one JSON line per phase.
 //
-//   node dist/bench/stall-load.js URL BOUNCERS STARTUP_KEYS [bouncers|probe]
-//   (keys: bench-key-0..N-1, startup-key-0..M-1; `probe`: only the liveness probe, `bouncers`: all but it)
+//   node dist/bench/stall-load.js URL BOUNCERS STARTUP_KEYS [bouncers|probe|pulls]
+//   (keys: bench-key-0..N-1, startup-key-0..M-1; `probe`: only the liveness probe, `pulls`: only the startup
+//   pulls it is asked for, `bouncers`: the polling bouncers (and startup pulls if asked), no argument: all)
 
 import readline from 'node:readline';
 import { Client, Pool } from 'undici';
@@ -125,8 +126,8 @@ function report(p: Phase): void {
 }
 
 const t0 = performance.now() + 200;
-if (mode !== 'probe') for (let i = 0; i < nBouncers; i++) startBouncer(i, t0);
-if (mode !== 'bouncers') startProbe();
+if (mode === 'bouncers' || mode === 'all') for (let i = 0; i < nBouncers; i++) startBouncer(i, t0);
+if (mode === 'probe' || mode === 'all') startProbe();
 const rl = readline.createInterface({ input: process.stdin });
 rl.on('line', (line) => {
   const [cmd, arg] = line.trim().split(' ');

@@ -1,6 +1,6 @@
 // LAPI stall benchmark (issue 11 §4): a real Local API (embedded LMDB store in a temp folder) holding 100,000
 // decisions, 1,000 bouncers polling deltas every second and a liveness probe every 50 ms (bench/stall-load.ts:
-// one process for the bouncers, one for the probe), then 20 concurrent startup pulls (half JSON, half
+// one process for the bouncers, one for the probe, one for the startup pulls), then 20 concurrent startup pulls (half JSON, half
 // protobuf), then large alerts posted by a watcher and read back, then a mass deletion (`DELETE /v1/decisions`:
 // every decision, as `picket decisions delete --all`) that lands in every polling bouncer's next delta; the
 // bouncers' polls in flight are awaited before a phase ends. Reports per phase the delta-poll p50/p99/max,
@@ -144,7 +144,7 @@ function bigAlert(n: number): Buffer {
 /** the load generator's phase reports, in order */
 function loadProcess(
   url: string,
-  mode: 'bouncers' | 'probe',
+  mode: 'bouncers' | 'probe' | 'pulls',
 ): { child: ChildProcessWithoutNullStreams; next: () => Promise<Phase | 'done'> } {
   const args = [path.join(here, 'stall-load.js'), url, String(BOUNCERS), String(STARTUPS), mode];
   const child = spawn(process.execPath, args);
@@ -184,15 +184,21 @@ async function main(): Promise<void> {
   // the probe has a process of its own: reading 1,000 bouncers' answers must not delay it
   const load = loadProcess(base, 'bouncers');
   const probe = loadProcess(base, 'probe');
+  // the startup pulls too: a bouncer starting up is another host, and receiving 20 bodies of 3.5-19 MB in the
+  // bouncers' process delayed its own timers (delta p99 72-675 ms from run to run at an unchanged server loop max)
+  const pulls = loadProcess(base, 'pulls');
   const rows: Row[] = [];
   const close = async (note: string, stop = false): Promise<void> => {
     if (stop) load.child.stdin.write('stop\n'); // the probe runs on while the bouncers' last polls end
     const p = await load.next();
     if (stop) probe.child.stdin.write('stop\n');
     const pr = await probe.next();
-    if (p === 'done' || pr === 'done') throw new Error('unexpected report');
+    if (stop) pulls.child.stdin.write('stop\n');
+    const pl = await pulls.next();
+    if (p === 'done' || pr === 'done' || pl === 'done') throw new Error('unexpected report');
     p.probes = pr.probes;
-    p.errors += pr.errors;
+    p.startups.push(...pl.startups);
+    p.errors += pr.errors + pl.errors;
     const polls = p.polls;
     const row = { phase: p.name, polls: polls.length, p50: pct(polls, 50), p99: pct(polls, 99), max: pct(polls, 100) };
     const all = [note, startupsOf(p)].filter((x) => x !== '').join('; ');
@@ -202,15 +208,20 @@ async function main(): Promise<void> {
     loop.reset();
   };
   const send = (line: string) => {
+    if (line.startsWith('startups')) {
+      pulls.child.stdin.write(line + '\n');
+      return;
+    }
     load.child.stdin.write(line + '\n');
-    if (!line.startsWith('startups')) probe.child.stdin.write(line + '\n');
+    probe.child.stdin.write(line + '\n');
+    pulls.child.stdin.write(line + '\n');
   };
   loop.enable();
   await sleep(BASELINE_S * 1000);
   send(`phase startups`);
   await close('');
   send(`startups ${STARTUPS}`);
-  if ((await load.next()) !== 'done') throw new Error('expected the end of the startups');
+  if ((await pulls.next()) !== 'done') throw new Error('expected the end of the startups');
   await sleep(2000);
   send('phase alerts');
   await close('');
@@ -228,6 +239,7 @@ async function main(): Promise<void> {
   clearInterval(rssTimer);
   load.child.kill();
   probe.child.kill();
+  pulls.child.kill();
   await server.close();
   await store.close();
   await db.close();
