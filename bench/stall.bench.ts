@@ -1,9 +1,10 @@
 // LAPI stall benchmark (issue 11 §4): a real Local API (embedded LMDB store in a temp folder) holding 100,000
 // decisions, 1,000 bouncers polling deltas every second and a liveness probe every 50 ms (bench/stall-load.ts:
-// one process for the bouncers, one for the probe, one for the startup pulls), then 20 concurrent startup pulls (half JSON, half
-// protobuf), then large alerts posted by a watcher and read back, then a mass deletion (`DELETE /v1/decisions`:
-// every decision, as `picket decisions delete --all`) that lands in every polling bouncer's next delta; the
-// bouncers' polls in flight are awaited before a phase ends. Reports per phase the delta-poll p50/p99/max,
+// one process for the bouncers, one for the probe, one for the startup pulls), then 20 concurrent startup pulls
+// (half JSON, half protobuf), then large alerts posted by a watcher and read back, then a mass deletion
+// (`DELETE /v1/decisions`: every decision, as `picket decisions delete --all`) that lands in every polling
+// bouncer's next delta; the bouncers' polls in flight are awaited before a phase ends. Reports per phase the
+// delta-poll p50/p99/max,
 // the liveness probe's max wait, the server's largest event-loop delay, and the server's peak RSS. Goals:
 // delta-poll p99 <= 100 ms, liveness max <= 200 ms. Owns: bench/stall.bench.ts (the load generator is
 // bench/stall-load.ts).
