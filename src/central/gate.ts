@@ -3,7 +3,7 @@
 // order, and run when it opens (a few milliseconds of them at a time), so the saved pieces are one consistent
 // state. Owns that queue only.
 
-import { setImmediate as nextTurn } from 'node:timers/promises';
+import { TurnClock } from '../core/turn-clock.js';
 
 /** work done between two yields while the queue drains */
 const SLICE_MS = 5;
@@ -45,13 +45,10 @@ export class ConsensusGate {
    *  queue behind), then opens the gate */
   async release(): Promise<void> {
     const q = this.queue ?? [];
-    let t0 = performance.now();
+    const turns = new TurnClock(SLICE_MS);
     for (let i = 0; i < q.length; i++) {
       q[i]!();
-      if (performance.now() - t0 >= SLICE_MS) {
-        await nextTurn();
-        t0 = performance.now();
-      }
+      if (turns.spent()) await turns.turn();
     }
     this.queue = null;
     this.keys.clear();

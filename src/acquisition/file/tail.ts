@@ -12,9 +12,8 @@
 // with the lines' own timestamps); what is appended afterwards is live.
 
 import fs from 'node:fs';
-import { performance } from 'node:perf_hooks';
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import { expandGlob } from './glob.js';
+import { TurnClock } from '../../core/turn-clock.js';
 
 /** lines handed to the consumer at once (~10 ms of in-process parsing and pouring) */
 const SLICE_LINES = 512;
@@ -85,7 +84,7 @@ export class FileTailer {
   private readonly buf: Buffer;
   /** chunk offsets just after the last line of each full slice of the chunk being split (see drain) */
   private readonly sliceEnds: number[] = [];
-  private lastTurn = performance.now();
+  private readonly turns = new TurnClock(YIELD_MS);
   private stopped = false;
 
   constructor(opts: FileTailOptions) {
@@ -228,20 +227,18 @@ export class FileTailer {
         if (i + SLICE_LINES >= lines.length) break;
         // a full slice with more to come: the next unread byte follows its last line
         this.opts.positions?.set(f.path, { ino: f.ino, pos: chunkPos + this.sliceEnds[k]! });
-        if (performance.now() - this.lastTurn >= YIELD_MS) {
-          await nextTurn();
-          this.lastTurn = performance.now();
+        if (this.turns.spent()) {
+          await this.turns.turn();
           if (this.stopped) return;
         }
       }
       this.opts.positions?.set(f.path, { ino: f.ino, pos: f.pos - (f.partial ? f.partial.length : 0) });
       if (n < this.buf.length) {
-        this.lastTurn = performance.now(); // the poll timer gives the loop its turn
+        this.turns.restart(); // the poll timer gives the loop its turn
         return;
       }
-      if (performance.now() - this.lastTurn >= YIELD_MS) {
-        await nextTurn();
-        this.lastTurn = performance.now();
+      if (this.turns.spent()) {
+        await this.turns.turn();
         if (this.stopped) return;
       }
     }
