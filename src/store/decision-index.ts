@@ -109,11 +109,11 @@ export class DecisionIndex {
   /** last stamp given (stamps never go backwards) */
   private lastStamp = -Infinity;
   /** large delta `new` lists by filter key and log position, valid at one version (see sharedNew) */
-  private readonly sharedDeltas = new Map<string, { version: number; list: DecisionRecord[]; minUntil: number }>();
+  private readonly sharedDeltas = new VersionCache<{ list: DecisionRecord[]; minUntil: number }>(SHARED_DELTAS_KEPT);
   /** until-bucket lists and large delta `deleted` lists, valid at one version (see sharedDeleted) */
-  private readonly sharedGone = new Map<string, { version: number; list: DecisionRecord[] }>();
+  private readonly sharedGone = new VersionCache<DecisionRecord[]>(SHARED_DELETED_KEPT);
   /** per filter: every listable soft deletion of `changes` with its last position, at one version (lateSince) */
-  private readonly lateMasters = new Map<string, { version: number; list: DecisionRecord[]; last: number[] }>();
+  private readonly lateMasters = new VersionCache<{ list: DecisionRecord[]; last: number[] }>(SHARED_DELTAS_KEPT);
 
   constructor(private readonly addresses: AddressIndex) {}
 
@@ -428,8 +428,8 @@ export class DecisionIndex {
    * when its last change is — so the filter and the de-duplication run once per version, not per position
    */
   private lateSince(c: CompiledDecisionFilter, from: number, dedup: boolean, k: string): DecisionRecord[] {
-    let m = this.lateMasters.get(k);
-    if (m === undefined || m.version !== this.version) {
+    let m = this.lateMasters.get(k, this.version);
+    if (m === undefined) {
       const lastAt = new Map<Entry, number>();
       for (let i = 0; i < this.changes.length; i++) lastAt.set(this.changes[i], i);
       const listed: Entry[] = [];
@@ -437,10 +437,8 @@ export class DecisionIndex {
         if (!e.removed && !e.pending && this.streamable(c, e) && (!dedup || this.isLongest(c, e))) listed.push(e);
       }
       listed.sort((a, b) => byUntilThenId(a.rec, b.rec));
-      m = { version: this.version, list: listed.map((e) => e.rec), last: listed.map((e) => lastAt.get(e)!) };
-      for (const [key, old] of this.lateMasters) if (old.version !== this.version) this.lateMasters.delete(key);
-      if (this.lateMasters.size >= SHARED_DELTAS_KEPT) this.lateMasters.delete(this.lateMasters.keys().next().value!);
-      this.lateMasters.set(k, m);
+      m = { list: listed.map((e) => e.rec), last: listed.map((e) => lastAt.get(e)!) };
+      this.lateMasters.keep(k, this.version, m);
     }
     const out: DecisionRecord[] = [];
     for (let j = 0; j < m.list.length; j++) if (m.last[j]! >= from) out.push(m.list[j]!);
@@ -459,14 +457,11 @@ export class DecisionIndex {
 
   /** the list kept under `k` at this index version, else `make()`'s, kept (SHARED_DELETED_KEPT at most) */
   private sharedList(k: string, make: () => DecisionRecord[]): DecisionRecord[] {
-    const hit = this.sharedGone.get(k);
-    if (hit !== undefined && hit.version === this.version) return hit.list;
+    const hit = this.sharedGone.get(k, this.version);
+    if (hit !== undefined) return hit;
     const list = make();
     sharedLists.add(list);
-    // lists of an older version are never handed out again: dropped at once, not held until pushed out
-    for (const [key, e] of this.sharedGone) if (e.version !== this.version) this.sharedGone.delete(key);
-    if (this.sharedGone.size >= SHARED_DELETED_KEPT) this.sharedGone.delete(this.sharedGone.keys().next().value!);
-    this.sharedGone.set(k, { version: this.version, list });
+    this.sharedGone.keep(k, this.version, list);
     return list;
   }
 
@@ -498,17 +493,14 @@ export class DecisionIndex {
     key: string,
   ): DecisionRecord[] {
     const k = key + (dedup ? ' ' : ' nodedup ') + from;
-    let hit = this.sharedDeltas.get(k);
-    if (hit === undefined || hit.version !== this.version) {
+    let hit = this.sharedDeltas.get(k, this.version);
+    if (hit === undefined) {
       const list = this.freshSince(c, from, -Infinity, dedup);
       let minUntil = Infinity;
       for (const r of list) if (r.until < minUntil) minUntil = r.until;
-      hit = { version: this.version, list, minUntil };
+      hit = { list, minUntil };
       sharedLists.add(list);
-      this.sharedDeltas.delete(k);
-      if (this.sharedDeltas.size >= SHARED_DELTAS_KEPT)
-        this.sharedDeltas.delete(this.sharedDeltas.keys().next().value!);
-      this.sharedDeltas.set(k, hit);
+      this.sharedDeltas.keep(k, this.version, hit);
     }
     return hit.minUntil > now ? hit.list : hit.list.filter((r) => r.until > now);
   }
@@ -732,4 +724,31 @@ function sameRange(a: IpRange | null, b: IpRange | null): boolean {
   if (a.family !== b.family || a.prefix !== b.prefix || a.bytes.length !== b.bytes.length) return false;
   for (let i = 0; i < a.bytes.length; i++) if (a.bytes[i] !== b.bytes[i]) return false;
   return true;
+}
+
+/**
+ * Values computed from the index at one version (it changes with every write), by key: a value of an older
+ * version is never handed out again, so those are dropped when a new one is kept; at most `cap` are kept (the
+ * oldest key goes first).
+ */
+class VersionCache<T> {
+  private readonly m = new Map<string, { version: number; value: T }>();
+  constructor(private readonly cap: number) {}
+
+  /** the value kept under `k` at `version`, if any */
+  get(k: string, version: number): T | undefined {
+    const hit = this.m.get(k);
+    return hit !== undefined && hit.version === version ? hit.value : undefined;
+  }
+
+  keep(k: string, version: number, value: T): void {
+    for (const [key, e] of this.m) if (e.version !== version) this.m.delete(key);
+    this.m.delete(k);
+    if (this.m.size >= this.cap) this.m.delete(this.m.keys().next().value!);
+    this.m.set(k, { version, value });
+  }
+
+  clear(): void {
+    this.m.clear();
+  }
 }
