@@ -350,8 +350,7 @@ export class BucketEngine {
       const node = io.node[i]!;
       const evt = this.bEv[i]!;
       const s = this.bS[i]!;
-      if (this.slim[s.id]) evs.putSlim(node, evt);
-      else evs.putWhole(node, evt);
+      evs.put(node, evt, this.slim[s.id]!);
       this.c.poured[s.id]!++;
       const inst = io.inst[i]!;
       if (inst > this.maxInst) {
@@ -451,8 +450,7 @@ export class BucketEngine {
     const io2 = store.io;
     for (let d = 0; d < nd; d++) this.death(d, ord);
     const node = io2.node[0]!;
-    if (this.slim[s.id]) this.evs.putSlim(node, evt);
-    else this.evs.putWhole(node, evt);
+    this.evs.put(node, evt, this.slim[s.id]!);
     this.c.poured[s.id]!++;
     const code = io2.code[0]!;
     const inst = io2.inst[0]!;

@@ -127,6 +127,13 @@ export class QueueStore {
     return this.templates.length - this.freeIds.length;
   }
 
+  /** Node `node` holds `evt`: what an alert reads of it when `slim` (its scenario's queue may keep only that:
+   *  queued.ts slimQueue), else the whole event. */
+  put(node: number, evt: Event, slim: boolean): void {
+    if (slim) this.putSlim(node, evt);
+    else this.putWhole(node, evt);
+  }
+
   /** Node `node` holds `evt` whole. */
   putWhole(node: number, evt: Event): void {
     this.drop(node);
